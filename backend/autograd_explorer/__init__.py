@@ -1,0 +1,3 @@
+"""Autograd Explorer: PyTorch's autograd made visible."""
+
+__version__ = "0.1.0"

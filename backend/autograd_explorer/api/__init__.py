@@ -1,0 +1,1 @@
+"""The FastAPI edge: schemas, routes and the mapping of domain errors to HTTP."""

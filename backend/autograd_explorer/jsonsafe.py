@@ -1,0 +1,84 @@
+"""JSON that stays valid: non-finite floats become the strings "nan", "inf", "-inf".
+
+orjson would write NaN as null (silently wrong) and the stdlib writes bare NaN (invalid JSON);
+a checker once got a 500 from {"x": 1e300}. Every payload the app sends goes through here.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+import numpy as np
+import orjson
+import torch
+from pydantic import PlainSerializer
+
+
+def finite_or_str(value: float) -> float | str:
+    """A float as JSON can carry it."""
+    if math.isfinite(value):
+        return value
+    if math.isnan(value):
+        return "nan"
+    return "inf" if value > 0 else "-inf"
+
+
+# Use in pydantic schemas for every float that a computation produced.
+JsonFloat = Annotated[float, PlainSerializer(finite_or_str, return_type=float | str, when_used="json")]
+
+
+def array_to_json(array: np.ndarray[Any, Any]) -> Any:
+    """A numeric array as nested lists (or a scalar), non-finite entries as strings.
+
+    All-finite arrays (the common case) are returned as numpy for orjson's fast native path.
+    """
+    if array.dtype == np.bool_ or np.issubdtype(array.dtype, np.integer):
+        return array if array.ndim else array.item()
+    if np.isfinite(array).all():
+        return array if array.ndim else float(array)
+    if array.ndim == 0:
+        return finite_or_str(float(array))
+    return _replace_non_finite(array.tolist())
+
+
+def tensor_to_json(tensor: torch.Tensor) -> Any:
+    """A tensor's values as JSON-ready data (detached, on the CPU, float64 kept as is)."""
+    t = tensor.detach()
+    if t.dtype in (torch.bfloat16, torch.float16):
+        t = t.float()
+    if t.is_complex():
+        t = t.real
+    return array_to_json(t.cpu().numpy())
+
+
+def _replace_non_finite(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_replace_non_finite(v) for v in value]
+    if isinstance(value, float):
+        return finite_or_str(value)
+    return value
+
+
+def sanitize(value: Any) -> Any:
+    """Walk plain data (dicts, lists, floats, arrays, tensors) and make every number JSON-safe."""
+    if isinstance(value, float):
+        return finite_or_str(value)
+    if isinstance(value, dict):
+        return {k: sanitize(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [sanitize(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return array_to_json(value)
+    if isinstance(value, torch.Tensor):
+        return tensor_to_json(value)
+    if isinstance(value, np.floating):
+        return finite_or_str(float(value))
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def dumps(content: Any) -> bytes:
+    """Serialize already-sanitized content (numpy arrays allowed) with orjson."""
+    return orjson.dumps(content, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)

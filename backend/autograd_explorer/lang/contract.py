@@ -1,0 +1,114 @@
+"""The contract between the explorer language (lang) and its users (trace, optimize).
+
+The evaluator runs a program and reports what happened to an `ProgramObserver`; the tracer is
+one observer, the optimization lab another. Nothing here imports FastAPI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+import torch
+
+
+@dataclass(frozen=True)
+class Span:
+    """A source region, 1-based lines and 0-based columns as Python's `ast` reports them."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class BackwardRequest:
+    """One differentiation the program asked for: `t.backward(...)` or `torch.autograd.grad(...)`."""
+
+    kind: Literal["backward", "grad"]
+    outputs: Sequence[torch.Tensor]
+    inputs: Sequence[torch.Tensor]  # only for kind == "grad"
+    grad_outputs: Sequence[torch.Tensor | None]
+    retain_graph: bool | None
+    create_graph: bool
+    span: Span  # the whole statement that made the call
+    output_names: Sequence[str | None] = ()  # user's names of the outputs, where known
+
+
+class ProgramObserver(Protocol):
+    """Receives the events of a program run. Every method must be cheap: it runs per operation."""
+
+    def on_tensor(self, value: torch.Tensor, span: Span, text: str) -> None:
+        """An expression (operator, call, method call) evaluated to a tensor; `text` is its source."""
+
+    def on_assign(self, name: str, value: object, span: Span) -> None:
+        """A name was bound (also for tuple targets and loop variables)."""
+
+    def run_backward(self, request: BackwardRequest) -> tuple[torch.Tensor | None, ...] | None:
+        """Run the differentiation (the observer may hook it); return grads for kind == "grad"."""
+
+
+class PlainObserver:
+    """Observes nothing and runs differentiation exactly as PyTorch would."""
+
+    def on_tensor(self, value: torch.Tensor, span: Span, text: str) -> None:
+        return None
+
+    def on_assign(self, name: str, value: object, span: Span) -> None:
+        return None
+
+    def run_backward(self, request: BackwardRequest) -> tuple[torch.Tensor | None, ...] | None:
+        return run_plain_backward(request)
+
+
+def run_plain_backward(request: BackwardRequest) -> tuple[torch.Tensor | None, ...] | None:
+    """Carry out a BackwardRequest with PyTorch, unobserved."""
+    if request.kind == "backward":
+        torch.autograd.backward(
+            list(request.outputs),
+            grad_tensors=list(request.grad_outputs) if request.grad_outputs else None,
+            retain_graph=request.retain_graph,
+            create_graph=request.create_graph,
+        )
+        return None
+    return tuple(
+        torch.autograd.grad(
+            list(request.outputs),
+            list(request.inputs),
+            grad_outputs=list(request.grad_outputs) if request.grad_outputs else None,
+            retain_graph=request.retain_graph,
+            create_graph=request.create_graph,
+            allow_unused=True,
+        )
+    )
+
+
+@dataclass
+class LanguageLimits:
+    """The evaluator's limits (built from Settings by `limits_from_settings`)."""
+
+    max_source_chars: int = 20_000
+    max_ast_nodes: int = 5_000
+    max_nesting_depth: int = 60
+    max_loop_iterations: int = 10_000
+    max_operations: int = 20_000
+    max_tensor_elements: int = 1_000_000
+    max_total_elements: int = 10_000_000
+    max_int_bits: int = 4_096
+    max_wall_seconds: float = 5.0
+
+
+@dataclass
+class ProgramRun:
+    """What a finished program left behind."""
+
+    mode: Literal["expression", "program"]
+    namespace: dict[str, object]  # user-visible variables after the run (inputs included)
+    output: object  # the output value (see `output_name` / `output_span`)
+    output_name: str | None  # the variable that holds the output, if it has a name
+    output_span: Span | None
+    input_names: list[str] = field(default_factory=list)  # expression mode: the free names made leaves
+    backward_calls: int = 0  # how many backward()/autograd.grad calls the program made
+    warnings: list[str] = field(default_factory=list)

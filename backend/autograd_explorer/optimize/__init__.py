@@ -1,0 +1,1 @@
+"""Gradient-descent trajectories, loss surfaces and regression (pure torch, no FastAPI)."""

@@ -1,0 +1,30 @@
+"""Shared fixtures: settings pointing at a temporary data dir, an app, a client."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from autograd_explorer.api.app import create_app
+from autograd_explorer.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+MNIST_DIR = Path(os.environ.get("AUTOGRAD_EXPLORER_MNIST_DIR", REPO.parent / "shared" / "data" / "mnist"))
+OUTPUT_DIR = REPO / "test-output"  # screenshots and other artefacts of a test run
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings with a fresh data dir and the shared MNIST files."""
+    return Settings(data_dir=tmp_path / "data", mnist_dir=MNIST_DIR)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    """An in-process client of a fresh app (lifespan run)."""
+    with TestClient(create_app(settings)) as c:
+        yield c
