@@ -1,0 +1,29 @@
+// The REST client every page uses. Errors come back as ApiError carrying the server's detail.
+
+export class ApiError extends Error {
+  constructor(status, detail) {
+    const message = typeof detail === 'string' ? detail : (detail && detail.message) || `HTTP ${status}`;
+    super(message);
+    this.status = status;
+    this.detail = detail;
+  }
+}
+
+async function request(method, path, body) {
+  const init = { method, headers: {} };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, init);
+  const text = await response.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!response.ok) {
+    throw new ApiError(response.status, data && data.detail !== undefined ? data.detail : data);
+  }
+  return data;
+}
+
+export const getJSON = (path) => request('GET', path);
+export const postJSON = (path, body) => request('POST', path, body);
+export const deleteJSON = (path) => request('DELETE', path);
