@@ -3,17 +3,85 @@
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
 from typing import Any
+
+from autograd_explorer.errors import ProgramError
 
 
 def register(sub: Any) -> None:
     """Add the `trace` sub-command."""
     p = sub.add_parser("trace", help="trace an expression or program and print graph and steps")
-    p.add_argument("source", help="an expression such as 'x**3 - 3*x', or a program (use @file to read one)")
-    p.add_argument("--input", action="append", default=[], metavar="NAME=VALUE")
+    p.add_argument("source", help="an expression such as 'x**3 - 3*x', or @file.py to read a program")
+    p.add_argument("--input", action="append", default=[], metavar="NAME=VALUE",
+                   help="a free name's value: a number or a JSON list (repeatable)")
+    p.add_argument("--output", default=None, help="the variable to trace")
+    p.add_argument("--json", action="store_true", help="print the whole payload as JSON")
     p.set_defaults(func=run)
 
 
+def parse_inputs(items: list[str]) -> dict[str, object]:
+    """['x=1', 'w=[1, 2]'] -> {'x': 1.0, 'w': [1, 2]} (JSON values only, never evaluated)."""
+    out: dict[str, object] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        if not sep or not name.strip():
+            raise SystemExit(f"--input {item!r}: expected NAME=VALUE")
+        try:
+            out[name.strip()] = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SystemExit(f"--input {item!r}: the value must be a number or a JSON list") from exc
+    return out
+
+
+def format_trace(payload: dict[str, Any]) -> str:
+    """The payload as the text a student reads in a terminal."""
+    lines = ["Graph (data flow, inputs first):"]
+    for node in payload["nodes"]:
+        value = _value_text(node["value"])
+        who = f"{node['symbol']}" if node.get("symbol") else ""
+        lines.append(f"  [{node['id']}] {node['kind']:<5} {node['op']:<18} {who:<8} {node['label']:<24} = {value}")
+    for w in payload["warnings"]:
+        lines.append(f"warning: {w}")
+    for p in payload["passes"]:
+        lines.append(f"Backward pass {p['index'] + 1} ({p['kind']}):")
+        for step in p["steps"]:
+            lines.append(f"  {step['index'] + 1}. {step['narration']}")
+    if payload["grads"]:
+        lines.append("Gradients:")
+        for name, g in payload["grads"].items():
+            lines.append(f"  {name}.grad = {_value_text(g)}")
+    return "\n".join(lines)
+
+
+def _value_text(tv: dict[str, Any] | None) -> str:
+    if tv is None:
+        return "None"
+    if tv["data"] is not None:
+        data = tv["data"]
+        return json.dumps(data.tolist() if hasattr(data, "tolist") else data)
+    return f"<{tv['shape']} mean {tv['summary']['mean']}>"
+
+
 def run(args: argparse.Namespace) -> int:
-    """Not wired yet."""
-    raise SystemExit("trace: not implemented yet")
+    """Trace and print; a program error prints its line and column and exits with 2."""
+    from autograd_explorer.jsonsafe import sanitize
+    from autograd_explorer.process_setup import configure_process
+    from autograd_explorer.settings import get_settings
+    from autograd_explorer.trace.jobs import run_trace_job
+
+    configure_process()
+    source = args.source
+    if source.startswith("@"):
+        source = Path(source[1:]).read_text()
+    params = {"source": source, "inputs": parse_inputs(args.input), "output": args.output}
+    try:
+        payload = sanitize(run_trace_job(params, get_settings()))
+    except ProgramError as exc:
+        where = f" (line {exc.line}, column {exc.column})" if exc.line else ""
+        print(f"{exc.type} error{where}: {exc.message}", file=sys.stderr)
+        return 2
+    print(json.dumps(payload, indent=1) if args.json else format_trace(payload))
+    return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -47,11 +48,47 @@ class Settings(BaseSettings):
     max_trajectory_steps: int = Field(20_000, ge=1)
     max_trajectory_runs: int = Field(12, ge=1)
     max_surface_grid: int = Field(300, ge=2)
+    # (issue 4) further optimization-lab knobs
+    max_trajectory_total_steps: int = Field(100_000, ge=1, description="All runs of one /api/trajectories call.")
+    max_trajectory_seconds: float = Field(20.0, gt=0, description="Wall time of one run before it is refused.")
+    max_regression_iterations: int = Field(20_000, ge=1)
+    max_sweep_iterations: int = Field(100_000, ge=1, description="Learning rates × longest run in one sweep.")
 
     # --- training jobs --------------------------------------------------------------------
     training_workers: int = Field(1, ge=1, le=8)
     max_queued_jobs: int = Field(64, ge=1)
     max_training_steps: int = Field(5_000, ge=1)
+
+    # --- models lab (issue 5: jobs, events, serving) ---------------------------------------
+    cancel_grace_seconds: float = Field(3.0, gt=0, description="A running job that ignores a cancel is killed.")
+    events_poll_seconds: float = Field(0.25, gt=0, description="How often the event stream looks for points.")
+    events_stream_seconds: float = Field(
+        15.0, gt=0, description="An event stream closes after this long; EventSource reconnects and resumes."
+    )
+    max_predict_points: int = Field(10_000, ge=1, description="2-D points per predict request.")
+    max_boundary_resolution: int = Field(200, ge=2, description="Decision-boundary grid side.")
+    max_misclassified: int = Field(200, ge=1, description="Examples per misclassified request.")
+
+    # --- deployment: edge, logs, isolated evaluation (issue 6) ------------------------------
+    log_format: Literal["json", "text"] = Field("json", description="Log lines as JSON objects or text.")
+    log_level: str = Field("INFO", pattern=r"^(?i:debug|info|warning|error)$")
+    content_security_policy: str = Field(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        description="Sent on every answer; Plotly and Cytoscape need inline styles, viz.js WebAssembly.",
+    )
+    eval_isolation: Literal["process", "inline"] = Field(
+        "process", description="Run user programs in rlimited worker processes, or inline (tests only)."
+    )
+    eval_workers: int = Field(2, ge=1, le=32, description="Worker processes evaluating programs.")
+    eval_memory_mb: int = Field(1_024, ge=64, description="Memory (address space) a worker may add.")
+    eval_queue: int = Field(64, ge=0, description="Requests that may wait for a worker; beyond: 503.")
+    eval_queue_seconds: float = Field(10.0, gt=0, description="Longest wait for a free worker; then 503.")
+    eval_grace_seconds: float = Field(
+        1.0, ge=0, description="Added to max_wall_seconds before a worker is killed."
+    )
+    eval_max_jobs_per_worker: int = Field(1_000, ge=1, description="Jobs before a worker is recycled.")
 
 
 @lru_cache

@@ -5,13 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
 from autograd_explorer import __version__
 from autograd_explorer.api.errors import install_error_handlers
+from autograd_explorer.api.evaluation import install_evaluator
+from autograd_explorer.api.middleware import install_middleware
 from autograd_explorer.api.responses import SafeJSONResponse
+from autograd_explorer.api.routes import examples as examples_routes
 from autograd_explorer.api.routes import health
+from autograd_explorer.api.routes import least_squares as least_squares_routes
+from autograd_explorer.api.routes import models as models_routes
+from autograd_explorer.api.routes import regression as regression_routes
+from autograd_explorer.api.routes import surface as surface_routes
+from autograd_explorer.api.routes import trace as trace_routes
+from autograd_explorer.api.routes import trajectory as trajectory_routes
 from autograd_explorer.api.static import mount_frontend
+from autograd_explorer.jobs.lifespan import training_lifespan
 from autograd_explorer.settings import Settings, get_settings
 
 REPO_FRONTEND = Path(__file__).resolve().parents[3] / "frontend"
@@ -25,15 +34,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="PyTorch's autograd made visible: real graphs, values and the backward pass.",
         default_response_class=SafeJSONResponse,
+        lifespan=training_lifespan,  # issue 5: the training job runner
     )
     app.state.settings = settings
     app.dependency_overrides[get_settings] = lambda: settings
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"]
-        )
+    install_middleware(app, settings)
+    install_evaluator(app, settings)  # issue 6: programs run in isolated workers
     install_error_handlers(app)
     # Routers: one per resource. Add yours here.
     app.include_router(health.router)
+    app.include_router(trace_routes.router)  # issue 2: the trace engine
+    app.include_router(examples_routes.router)
+    for lab in (trajectory_routes, surface_routes, regression_routes, least_squares_routes):  # issue 4
+        app.include_router(lab.router)
+    app.include_router(models_routes.router)  # issue 5: the models lab
     mount_frontend(app, settings.frontend_dir or REPO_FRONTEND)
     return app

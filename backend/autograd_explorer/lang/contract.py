@@ -112,3 +112,4 @@ class ProgramRun:
     input_names: list[str] = field(default_factory=list)  # expression mode: the free names made leaves
     backward_calls: int = 0  # how many backward()/autograd.grad calls the program made
     warnings: list[str] = field(default_factory=list)
+    printed: list[str] = field(default_factory=list)  # one entry per print(...) call, in order

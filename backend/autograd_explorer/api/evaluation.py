@@ -1,0 +1,44 @@
+"""The app's evaluator (isolated worker pool or inline), as a route dependency and in the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from anyio import to_thread
+from fastapi import Depends, FastAPI, Request
+
+from autograd_explorer.sandbox import Evaluator, make_evaluator
+from autograd_explorer.settings import Settings
+
+
+def get_evaluator(request: Request) -> Evaluator:
+    """The evaluator of the app serving this request."""
+    evaluator: Evaluator = request.app.state.evaluator
+    return evaluator
+
+
+EvaluatorDep = Annotated[Evaluator, Depends(get_evaluator)]
+
+
+def install_evaluator(app: FastAPI, settings: Settings) -> None:
+    """Create the evaluator; it starts and stops with the app, around whatever lifespan the app has.
+
+    Workers fork at start-up so the first request does not wait for the fork server to import torch.
+    """
+    evaluator = make_evaluator(settings)
+    app.state.evaluator = evaluator
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app_: Any) -> AsyncIterator[Any]:
+        await to_thread.run_sync(evaluator.start)
+        try:
+            async with inner(app_) as state:
+                yield state
+        finally:
+            await to_thread.run_sync(evaluator.close)
+
+    wrapped: Any = lifespan  # Starlette types the slot loosely; ours matches its call shape
+    app.router.lifespan_context = wrapped

@@ -1,0 +1,176 @@
+"""/api/models: training jobs, their records and curves, live events, and serving trained models."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import StreamingResponse
+
+from autograd_explorer.api.schemas.models import (
+    BoundaryOut,
+    ImagePrediction,
+    JobAccepted,
+    MisclassifiedOut,
+    ModelOut,
+    PointsPrediction,
+    PredictRequest,
+    TrainRequest,
+)
+from autograd_explorer.errors import InvalidRequest
+from autograd_explorer.jobs.events import job_events
+from autograd_explorer.jobs.runner import JobRunner
+from autograd_explorer.settings import Settings, get_settings
+from autograd_explorer.store.loaded import trained_model
+from autograd_explorer.store.records import ModelRecord
+from autograd_explorer.train import inference
+
+router = APIRouter(prefix="/api/models", tags=["models"])
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+ModelId = Annotated[str, "a model id as returned by POST /api/models"]
+
+
+def get_runner(request: Request) -> JobRunner:
+    """The app's job runner (started by the lifespan)."""
+    runner: JobRunner = request.app.state.runner
+    return runner
+
+
+RunnerDep = Annotated[JobRunner, Depends(get_runner)]
+
+
+def _model_out(runner: JobRunner, record: ModelRecord) -> ModelOut:
+    return ModelOut.of(record, [p for _, p in runner.store.points(record.id)])
+
+
+@router.post("", status_code=202, response_model=JobAccepted)
+def create_model(body: TrainRequest, runner: RunnerDep) -> JobAccepted:
+    """Queue a training job; 202 with its id (503 when the queue is full or MNIST is missing)."""
+    record = runner.submit(body)
+    return JobAccepted(id=record.id, status=record.status)
+
+
+@router.get("", response_model=list[ModelOut])
+def list_models(
+    runner: RunnerDep, curves: Annotated[bool, Query(description="include every curve")] = False
+) -> list[ModelOut]:
+    """Every model and job, oldest first."""
+    records = runner.store.list()
+    return [_model_out(runner, r) if curves else ModelOut.of(r) for r in records]
+
+
+@router.get("/{model_id}", response_model=ModelOut)
+def get_model(model_id: ModelId, runner: RunnerDep) -> ModelOut:
+    """One model with its curves."""
+    return _model_out(runner, runner.store.get(model_id))
+
+
+@router.post("/{model_id}/cancel", response_model=ModelOut)
+def cancel_model(model_id: ModelId, runner: RunnerDep) -> ModelOut:
+    """Cancel a queued job, or stop a running one (409 if it has already finished)."""
+    return _model_out(runner, runner.cancel(model_id))
+
+
+@router.get("/{model_id}/events", response_class=StreamingResponse)
+def model_events(
+    model_id: ModelId,
+    request: Request,
+    runner: RunnerDep,
+    settings: SettingsDep,
+    last_event_id: Annotated[int, Header(ge=-1)] = -1,
+) -> StreamingResponse:
+    """text/event-stream: `progress` events with the new curve points, then `end` with the record."""
+    runner.store.get(model_id)  # 404 before the stream starts
+    stream = job_events(
+        runner.store,
+        model_id,
+        last_event_id=last_event_id,
+        poll_seconds=settings.events_poll_seconds,
+        max_seconds=settings.events_stream_seconds,
+        describe=lambda record: _model_out(runner, record).model_dump(mode="json"),
+        disconnected=request.is_disconnected,
+    )
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(stream, media_type="text/event-stream", headers=headers)
+
+
+@router.post("/{model_id}/predict", response_model=ImagePrediction | PointsPrediction)
+def predict(
+    model_id: ModelId, body: PredictRequest, runner: RunnerDep, settings: SettingsDep
+) -> ImagePrediction | PointsPrediction:
+    """Probability, class and saliency (d probability / d input by autograd) of an image or points."""
+    config, model = trained_model(settings.data_dir, runner.store.get(model_id))
+    x = inference.model_input(config, body.input, normalized=body.normalized)
+    if x.shape[0] > settings.max_predict_points:
+        raise InvalidRequest(
+            f"at most {settings.max_predict_points} points per request (setting max_predict_points)", "input"
+        )
+    result = inference.predict(model, x)
+    if config.is_mnist:
+        probability = float(result.probabilities[0])
+        predicted = int(result.classes[0])
+        return ImagePrediction(
+            probability=probability,
+            predicted_class=predicted,
+            class_name="odd" if predicted == 1 else "even",
+            saliency=result.saliency.reshape(28, 28).tolist(),
+        )
+    return PointsPrediction(
+        probabilities=result.probabilities.tolist(),
+        predicted_classes=result.classes.tolist(),
+        saliency=result.saliency.tolist(),
+    )
+
+
+@router.get("/{model_id}/misclassified", response_model=MisclassifiedOut)
+def misclassified(
+    model_id: ModelId,
+    runner: RunnerDep,
+    settings: SettingsDep,
+    other: Annotated[str | None, Query(description="another model: examples both get wrong")] = None,
+    limit: Annotated[int, Query(ge=1)] = 36,
+) -> MisclassifiedOut:
+    """Test examples the model (and `other`, if given) gets wrong, with pixels for MNIST."""
+    if limit > settings.max_misclassified:
+        raise InvalidRequest(f"limit must be at most {settings.max_misclassified}", "limit")
+    config, model = trained_model(settings.data_dir, runner.store.get(model_id))
+    models, ids = [model], [model_id]
+    if other is not None:
+        other_config, other_model = trained_model(settings.data_dir, runner.store.get(other))
+        if other_config.dataset != config.dataset:
+            raise InvalidRequest(
+                f"model {other} was trained on {other_config.dataset}, model {model_id} on {config.dataset}",
+                "other",
+            )
+        if config.is_mnist and other_config.test_size != config.test_size:
+            config = config.model_copy(update={"test_size": min(config.test_size or 0, other_config.test_size or 0)})
+        if not config.is_mnist and other_config.model_dump(include={"seed", "noise", "train_size", "test_size"}) != (
+            config.model_dump(include={"seed", "noise", "train_size", "test_size"})
+        ):
+            raise InvalidRequest(f"models {model_id} and {other} were tested on different 2-D data", "other")
+        models.append(other_model)
+        ids.append(other)
+    found = inference.misclassified(models, config, settings.mnist_dir, limit)
+    return MisclassifiedOut(models=ids, **found)
+
+
+@router.get("/{model_id}/boundary", response_model=BoundaryOut)
+def boundary(
+    model_id: ModelId,
+    runner: RunnerDep,
+    settings: SettingsDep,
+    resolution: Annotated[int, Query(ge=2)] = 60,
+) -> BoundaryOut:
+    """P(class 1) on a grid over a 2-D model's data (also mid-training, from its latest snapshot)."""
+    if resolution > settings.max_boundary_resolution:
+        raise InvalidRequest(
+            f"resolution must be at most {settings.max_boundary_resolution} (setting max_boundary_resolution)",
+            "resolution",
+        )
+    record = runner.store.get(model_id)
+    config = record.config
+    if config["dataset"] == "mnist_parity":
+        raise InvalidRequest("a decision boundary exists only for 2-D data sets; this model is MNIST", "model_id")
+    parsed, model = trained_model(settings.data_dir, record)
+    grid = inference.boundary(model, parsed, resolution)
+    return BoundaryOut(status=record.status, progress=record.progress, **grid)

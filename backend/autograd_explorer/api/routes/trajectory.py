@@ -1,0 +1,88 @@
+"""POST /api/trajectory and /api/trajectories: gradient-descent runs recorded step by step."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from autograd_explorer.api.routes.optimize_common import check_limit, dtype_of, objective_for
+from autograd_explorer.api.schemas.optimize import (
+    TrajectoriesBody,
+    TrajectoriesResult,
+    TrajectoryBody,
+    TrajectoryResult,
+)
+from autograd_explorer.optimize.figures import trajectories_figure
+from autograd_explorer.optimize.objective import Objective
+from autograd_explorer.optimize.surface import Surface, evaluate_surface
+from autograd_explorer.optimize.trajectory import Trajectory, nearest_minimum, run_trajectory
+from autograd_explorer.settings import Settings, get_settings
+
+router = APIRouter(tags=["optimization"])
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def _run(body: TrajectoryBody, settings: Settings) -> tuple[Trajectory, Objective]:
+    check_limit(body.steps, settings.max_trajectory_steps, "steps", "max_trajectory_steps", "steps")
+    objective = objective_for(body, settings)
+    run = run_trajectory(
+        objective,
+        start=body.start,
+        optimizer=body.optimizer.spec(),
+        steps=body.steps,
+        loss_tol=body.loss_tol,
+        clear_grad=body.clear_grad,
+        gradient=body.gradient,
+        dtype=dtype_of(body.dtype),
+        max_seconds=settings.max_trajectory_seconds,
+    )
+    return run, objective
+
+
+def _figure_surface(objective: Objective, runs: list[Trajectory]) -> Surface | None:
+    """The contour behind the paths: the preset's box widened to hold every finite path."""
+    if len(objective.parameters) != 2:
+        return None
+    x_name, y_name = objective.parameters
+    x0, x1, y0, y1 = objective.box
+    for run in runs:
+        xs = [v for v in [*run.params[x_name], run.final_params[x_name]] if abs(v) < 1e6]
+        ys = [v for v in [*run.params[y_name], run.final_params[y_name]] if abs(v) < 1e6]
+        x0, x1 = min([x0, *xs]), max([x1, *xs])
+        y0, y1 = min([y0, *ys]), max([y1, *ys])
+    return evaluate_surface(objective, box=(x0, x1, y0, y1), nx=120, ny=120)
+
+
+def _result(body: TrajectoryBody, run: Trajectory, objective: Objective) -> TrajectoryResult:
+    figure = None
+    if body.figure:
+        title = f"{objective.name}: {run.label}, {run.reason} after {run.stopped_at} steps"
+        figure = trajectories_figure([run], _figure_surface(objective, [run]), title=title)
+    return TrajectoryResult.of(run, objective, nearest_minimum(objective, run.final_params), figure)
+
+
+@router.post("/api/trajectory", response_model=TrajectoryResult)
+def trajectory(body: TrajectoryBody, settings: SettingsDep) -> TrajectoryResult:
+    """One run: every step's point, loss and gradient before its update, why it stopped, the final point."""
+    run, objective = _run(body, settings)
+    return _result(body, run, objective)
+
+
+@router.post("/api/trajectories", response_model=TrajectoriesResult)
+def trajectories(body: TrajectoriesBody, settings: SettingsDep) -> TrajectoriesResult:
+    """Several runs side by side; the figure overlays them on the first run's function."""
+    check_limit(len(body.runs), settings.max_trajectory_runs, "runs", "max_trajectory_runs", "runs")
+    total = sum(r.steps for r in body.runs)
+    check_limit(total, settings.max_trajectory_total_steps, "steps of all runs", "max_trajectory_total_steps", "runs")
+    done = [_run(r, settings) for r in body.runs]
+    results = [_result(r, run, objective) for r, (run, objective) in zip(body.runs, done, strict=True)]
+    figure = None
+    if body.figure:
+        first = done[0][1]
+        same = [run for run, objective in done if objective.formula == first.formula]
+        labels = [f"{run.label} from ({', '.join(f'{run.params[n][0]:g}' for n in run.parameters)})" for run in same]
+        figure = trajectories_figure(
+            same, _figure_surface(first, same), title=f"{first.name}: {len(same)} runs", labels=labels
+        )
+    return TrajectoriesResult(runs=results, figure=figure)

@@ -1,0 +1,135 @@
+"""Schemas of the models lab: jobs, records with curves, predictions, misclassified, boundaries."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from autograd_explorer.jsonsafe import JsonFloat
+from autograd_explorer.store.records import ModelRecord, Status
+from autograd_explorer.train.config import TrainConfig
+
+# The request body of POST /api/models is the core's TrainConfig (limits declared there).
+TrainRequest = TrainConfig
+
+
+class JobAccepted(BaseModel):
+    """202 answer: the job's id and where it stands."""
+
+    id: str
+    status: Status
+
+
+class CurvePointOut(BaseModel):
+    """Figures after `step` updates."""
+
+    step: int
+    train_loss: JsonFloat
+    train_accuracy: JsonFloat
+    test_loss: JsonFloat
+    test_accuracy: JsonFloat
+
+
+class ModelOut(BaseModel):
+    """A stored model or job."""
+
+    id: str
+    name: str
+    config: dict[str, Any]
+    status: Status
+    progress: JsonFloat = Field(description="0–1")
+    metrics: dict[str, JsonFloat] | None = Field(
+        None, description="train/test loss and accuracy of the trained model, seconds, parameters"
+    )
+    error: str | None
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
+    cancel_requested: bool
+    curves: list[CurvePointOut] | None = Field(None, description="left out of lists unless ?curves=true")
+
+    @classmethod
+    def of(cls, record: ModelRecord, points: list[dict[str, float]] | None = None) -> ModelOut:
+        """The public view of a record (run tokens and pids stay inside)."""
+        config = record.config
+        name = config.get("name") or f"{config['model']} · {config['dataset']}"
+        return cls(
+            id=record.id,
+            name=name,
+            config=config,
+            status=record.status,
+            progress=record.progress,
+            metrics=record.metrics,
+            error=record.error,
+            created_at=record.created_at,
+            started_at=record.started_at,
+            finished_at=record.finished_at,
+            cancel_requested=record.cancel_requested,
+            curves=None if points is None else [CurvePointOut.model_validate(p) for p in points],
+        )
+
+
+class PredictRequest(BaseModel):
+    """One MNIST image (784 values or 28×28, pixels 0–255) or 2-D points ([x, y] or [[x, y], ...])."""
+
+    input: list[float] | list[list[float]] = Field(max_length=10_000)
+    normalized: bool = Field(False, description="MNIST: the values are already (x/255 − 0.1307)/0.3081")
+
+
+class ImagePrediction(BaseModel):
+    """An MNIST model's answer for one image."""
+
+    kind: Literal["image"] = "image"
+    probability: JsonFloat = Field(description="P(odd digit)")
+    predicted_class: int
+    class_name: Literal["odd", "even"]
+    saliency: list[list[JsonFloat]] = Field(description="28×28: d probability / d normalized input pixel")
+
+
+class PointsPrediction(BaseModel):
+    """A 2-D model's answer for each point."""
+
+    kind: Literal["points"] = "points"
+    probabilities: list[JsonFloat]
+    predicted_classes: list[int]
+    saliency: list[list[JsonFloat]] = Field(description="per point: d probability / d (x, y)")
+
+
+class MisclassifiedItem(BaseModel):
+    """A test example every compared model gets wrong."""
+
+    index: int = Field(description="position in the test set")
+    label: int = Field(description="1 = odd digit / class 1")
+    digit: int | None = None
+    probabilities: list[JsonFloat] = Field(description="P(class 1) per compared model")
+    pixels: list[int] | None = Field(None, description="784 raw pixels 0–255 (MNIST)")
+    point: list[JsonFloat] | None = Field(None, description="the 2-D point")
+
+
+class MisclassifiedOut(BaseModel):
+    """How many test examples the models all get wrong, and the first of them."""
+
+    models: list[str]
+    count: int
+    test_size: int
+    items: list[MisclassifiedItem]
+
+
+class BoundaryPoints(BaseModel):
+    """Training points drawn over the boundary."""
+
+    x: list[JsonFloat]
+    y: list[JsonFloat]
+    label: list[int]
+
+
+class BoundaryOut(BaseModel):
+    """P(class 1) over a grid: probability[i][j] is at (x[j], y[i])."""
+
+    status: Status
+    progress: JsonFloat
+    x: list[JsonFloat]
+    y: list[JsonFloat]
+    probability: list[list[JsonFloat]]
+    points: BoundaryPoints

@@ -1,0 +1,362 @@
+"""Request and response bodies of the optimization lab (trajectories, surfaces, regression)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from autograd_explorer.jsonsafe import JsonFloat
+from autograd_explorer.optimize.least_squares import GradientArrows
+from autograd_explorer.optimize.objective import Objective
+from autograd_explorer.optimize.optimizers import OptimizerName, OptimizerSpec
+from autograd_explorer.optimize.presets import PresetName
+from autograd_explorer.optimize.regression import PolynomialFit, SweepRow
+from autograd_explorer.optimize.trajectory import GradientMode, Reason, Trajectory
+
+Finite = Annotated[float, Field(allow_inf_nan=False, ge=-1e6, le=1e6)]
+Positive = Annotated[float, Field(allow_inf_nan=False, gt=0, le=1e3)]
+ParamName = Annotated[str, Field(min_length=1, max_length=64)]
+Dtype = Literal["float32", "float64"]
+Figure = dict[str, Any]
+
+# --- requests ------------------------------------------------------------------------------
+
+
+class StrictBody(BaseModel):
+    """Unknown fields are refused: a typo (`step` for `steps`) must not pass silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class OptimizerBody(StrictBody):
+    """Which update rule: gd is the lecture's manual step, the others are torch.optim's."""
+
+    name: OptimizerName = "gd"
+    lr: Positive = 1e-3
+    momentum: float = Field(0.9, ge=0, lt=1, description="momentum and nesterov")
+    beta1: float = Field(0.9, ge=0, lt=1, description="adam")
+    beta2: float = Field(0.999, ge=0, lt=1, description="adam")
+    alpha: float = Field(0.99, ge=0, lt=1, description="rmsprop's smoothing constant")
+    eps: float | None = Field(None, gt=0, le=1, description="torch's default when omitted")
+
+    def spec(self) -> OptimizerSpec:
+        """The core's description of this optimizer."""
+        return OptimizerSpec(
+            self.name, self.lr, self.momentum, self.beta1, self.beta2, self.alpha, self.eps
+        )
+
+
+class FunctionBody(StrictBody):
+    """Exactly one of a preset's name or the user's own function (explorer language)."""
+
+    preset: PresetName | None = None
+    source: str | None = Field(
+        None, min_length=1, max_length=20_000, examples=["(u**2 + v - 11)**2 + (u + v**2 - 7)**2"]
+    )
+    condition_number: float = Field(10.0, ge=1, le=1e6, description="quadratic's κ")
+
+    @model_validator(mode="after")
+    def _one_function(self) -> FunctionBody:
+        if (self.preset is None) == (self.source is None):
+            raise ValueError("give exactly one of preset (a built-in function) or source (your own)")
+        return self
+
+
+class TrajectoryBody(FunctionBody):
+    """One gradient-descent run."""
+
+    start: dict[ParamName, Finite] | None = Field(None, max_length=32, description="default: the preset's")
+    optimizer: OptimizerBody = Field(default_factory=OptimizerBody)
+    steps: int = Field(300, ge=1, description="at most the setting max_trajectory_steps")
+    loss_tol: float | None = Field(None, ge=0, allow_inf_nan=False)
+    clear_grad: bool = True
+    gradient: GradientMode = "autograd"
+    dtype: Dtype = "float32"
+    figure: bool = False
+
+
+class TrajectoriesBody(StrictBody):
+    """Several runs side by side (starts, learning rates, optimizers)."""
+
+    runs: list[TrajectoryBody] = Field(min_length=1, max_length=100)
+    figure: bool = False
+
+
+class SurfaceBody(FunctionBody):
+    """The function on an nx × ny grid over box = [x_min, x_max, y_min, y_max]."""
+
+    box: tuple[Finite, Finite, Finite, Finite] | None = None
+    nx: int = Field(100, ge=2, description="at most the setting max_surface_grid")
+    ny: int = Field(100, ge=2, description="at most the setting max_surface_grid")
+    fixed: dict[ParamName, Finite] | None = Field(None, max_length=32, description="values of further parameters")
+    dtype: Dtype = "float32"
+    figure: bool = False
+
+
+class DataBody(StrictBody):
+    """§8's generator: torch.manual_seed(seed), num points."""
+
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+    num: int = Field(100, ge=3, le=100_000)
+
+
+class PolynomialBody(StrictBody):
+    """One polynomial fit."""
+
+    method: Literal["autograd", "manual", "closed_form"] = "autograd"
+    lr: Positive = 1e-2
+    iterations: int = Field(4000, ge=1, description="at most the setting max_regression_iterations")
+    degree: int = Field(2, ge=1, le=8)
+    data: DataBody = Field(default_factory=DataBody)
+    init_seed: int | None = Field(None, ge=0, le=2**31 - 1, description="default: 0 by hand, 1 by autograd")
+    dtype: Dtype = "float32"
+    max_loss_points: int = Field(500, ge=2, le=20_000, description="losses are subsampled beyond this")
+    figure: bool = False
+
+
+class SweepBody(StrictBody):
+    """The exercise table: every learning rate at every iteration count."""
+
+    method: Literal["autograd", "manual"] = "autograd"
+    lrs: list[Positive] = Field(default_factory=lambda: [1.0, 1e-1, 1e-2, 1e-3], min_length=1, max_length=12)
+    iterations: list[Annotated[int, Field(ge=1)]] = Field(
+        default_factory=lambda: [100, 2000, 4000, 6000, 8000], min_length=1, max_length=12
+    )
+    degree: int = Field(2, ge=1, le=8)
+    data: DataBody = Field(default_factory=DataBody)
+    init_seed: int | None = Field(None, ge=0, le=2**31 - 1)
+    dtype: Dtype = "float32"
+    figure: bool = False
+
+
+class LeastSquaresBody(StrictBody):
+    """§4 and §5 on the lecture's 2-D problem."""
+
+    iterations: int = Field(100, ge=1, le=10_000)
+    step_size: Positive | None = Field(None, description="default: the lecture's α = 1.8·n/σ_max(X)²")
+    grid: int = Field(5, ge=2, le=15, description="arrows on a grid × grid set of points")
+    dtype: Dtype = "float32"
+    figure: bool = False
+
+
+# --- responses -----------------------------------------------------------------------------
+
+
+class FunctionInfo(BaseModel):
+    """What was minimized."""
+
+    name: str
+    parameters: list[str]
+    formula: str
+    box: list[float]
+    minima: list[dict[str, float]]
+    manual_gradient: bool
+
+    @classmethod
+    def of(cls, objective: Objective) -> FunctionInfo:
+        """Describe `objective`."""
+        return cls(
+            name=objective.name,
+            parameters=list(objective.parameters),
+            formula=objective.formula,
+            box=list(objective.box),
+            minima=[dict(m) for m in objective.minima],
+            manual_gradient=objective.manual_gradient is not None,
+        )
+
+
+class TrajectoryPoint(BaseModel):
+    """Step k: the point, loss and gradient before the update (step semantics)."""
+
+    step: int
+    params: dict[str, JsonFloat]
+    loss: JsonFloat
+    grad: dict[str, JsonFloat]
+
+
+class FinalPoint(BaseModel):
+    """After the last update, or where the run stopped."""
+
+    params: dict[str, JsonFloat]
+    loss: JsonFloat
+
+
+class NearestMinimum(BaseModel):
+    """The known minimum the run ended closest to (for presets that list theirs)."""
+
+    index: int
+    params: dict[str, float]
+    distance: JsonFloat
+
+
+class TrajectoryResult(BaseModel):
+    """One recorded run."""
+
+    function: FunctionInfo
+    label: str
+    points: list[TrajectoryPoint]
+    stopped_at: int
+    reason: Reason
+    final: FinalPoint
+    nearest_minimum: NearestMinimum | None = None
+    figure: Figure | None = None
+
+    @classmethod
+    def of(
+        cls, run: Trajectory, objective: Objective, nearest: tuple[int, float] | None, figure: Figure | None = None
+    ) -> TrajectoryResult:
+        """The response for a core Trajectory."""
+        names = run.parameters
+        points = [
+            TrajectoryPoint(
+                step=k + 1,
+                params={n: run.params[n][k] for n in names},
+                loss=run.losses[k],
+                grad={n: run.grads[n][k] for n in names},
+            )
+            for k in range(run.steps)
+        ]
+        minimum = None
+        if nearest is not None:
+            minimum = NearestMinimum(
+                index=nearest[0], params=dict(objective.minima[nearest[0]]), distance=nearest[1]
+            )
+        return cls(
+            function=FunctionInfo.of(objective),
+            label=run.label,
+            points=points,
+            stopped_at=run.stopped_at,
+            reason=run.reason,
+            final=FinalPoint(params=run.final_params, loss=run.final_loss),
+            nearest_minimum=minimum,
+            figure=figure,
+        )
+
+
+class TrajectoriesResult(BaseModel):
+    """Several runs, in the order asked."""
+
+    runs: list[TrajectoryResult]
+    figure: Figure | None = None
+
+
+class SurfaceResult(BaseModel):
+    """z[i][j] = f(x[j], y[i]) (rows follow y, as Plotly's heatmap and contour expect)."""
+
+    function: FunctionInfo
+    x_name: str
+    y_name: str
+    x: list[JsonFloat]
+    y: list[JsonFloat]
+    z: list[list[JsonFloat]]
+    z_min: JsonFloat
+    z_max: JsonFloat
+    figure: Figure | None = None
+
+
+class Curve(BaseModel):
+    """Points of a plotted curve."""
+
+    x: list[JsonFloat]
+    y: list[JsonFloat]
+
+
+class PolynomialResult(BaseModel):
+    """One fit: coefficients [a, b, c, …] with y ≈ a + b·x + c·x² + …"""
+
+    method: str
+    lr: float | None
+    iterations: int
+    degree: int
+    coefficients: list[JsonFloat]
+    loss: JsonFloat = Field(description="MSE of the final coefficients")
+    last_step_loss: JsonFloat | None = Field(description="the loss at the last iteration, before its update")
+    losses: list[JsonFloat]
+    loss_steps: list[int]
+    diverged: bool
+    curve: Curve
+    data: Curve
+    figure: Figure | None = None
+
+
+class SweepRowResult(BaseModel):
+    """One row of the exercise table."""
+
+    lr: float
+    iterations: int
+    coefficients: list[JsonFloat]
+    loss: JsonFloat
+    last_step_loss: JsonFloat
+    diverged: bool
+
+    @classmethod
+    def of(cls, row: SweepRow) -> SweepRowResult:
+        """The response row for a core SweepRow."""
+        return cls(
+            lr=row.lr,
+            iterations=row.iterations,
+            coefficients=row.coefficients,
+            loss=row.loss,
+            last_step_loss=row.last_step_loss,
+            diverged=row.diverged,
+        )
+
+
+class ClosedFormResult(BaseModel):
+    """The normal equations' solution in float64, and lstsq's for comparison."""
+
+    coefficients: list[JsonFloat]
+    loss: JsonFloat
+    lstsq_coefficients: list[JsonFloat]
+
+    @classmethod
+    def of(cls, fit: PolynomialFit, lstsq: list[float]) -> ClosedFormResult:
+        """The response for the closed-form fit."""
+        return cls(coefficients=fit.coefficients, loss=fit.loss, lstsq_coefficients=lstsq)
+
+
+class SweepResult(BaseModel):
+    """The exercise table with the closed form beside it."""
+
+    method: str
+    rows: list[SweepRowResult]
+    closed_form: ClosedFormResult
+    figure: Figure | None = None
+
+
+class ArrowsResult(BaseModel):
+    """§4: the gradient Xᵀ(Xw − y) at sample points, by hand and by autograd (arrows point along −g)."""
+
+    points: list[list[JsonFloat]]
+    manual: list[list[JsonFloat]]
+    autograd: list[list[JsonFloat]]
+    max_difference: JsonFloat
+
+    @classmethod
+    def of(cls, arrows: GradientArrows) -> ArrowsResult:
+        """The response for the core's arrows."""
+        return cls(
+            points=[list(p) for p in arrows.points],
+            manual=[list(g) for g in arrows.manual],
+            autograd=[list(g) for g in arrows.autograd],
+            max_difference=arrows.max_difference,
+        )
+
+
+class LeastSquaresResult(BaseModel):
+    """§5's two runs side by side, how far apart they ever were, and §4's arrows."""
+
+    step_size: JsonFloat
+    sigma_max: JsonFloat
+    manual: TrajectoryResult
+    autograd: TrajectoryResult
+    max_difference: JsonFloat
+    arrows: ArrowsResult
+    figure: Figure | None = None
+
+
+class PresetInfo(FunctionInfo):
+    """A built-in function and where the lab starts it by default."""
+
+    start: dict[str, float]

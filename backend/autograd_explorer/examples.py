@@ -1,0 +1,250 @@
+"""The lecture's examples (CONTENT.md §1–§4, §7) as explorer programs, with what each teaches."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from autograd_explorer.errors import NotFound
+
+
+@dataclass(frozen=True)
+class Example:
+    """One menu entry of the explorer."""
+
+    id: str
+    section: str
+    title: str
+    source: str
+    explanation: str
+    inputs: dict[str, Any] = field(default_factory=dict)
+    output: str | None = None
+    expect_error: bool = False  # the point of the example is PyTorch's error
+
+
+EXAMPLES: tuple[Example, ...] = (
+    Example(
+        id="polynomial",
+        section="§1 A first graph",
+        title="x³ − 3x at x = 1",
+        source="x**3 - 3*x",
+        inputs={"x": 1.0},
+        explanation=(
+            "Input x feeds a power node z₁ = x³ and a multiply node z₂ = 3x; the output f subtracts "
+            "them (the lecture writes f = z₁ + (−3x)). Backward starts with ∂f/∂f = 1 and every other "
+            "accumulator at 0. The power node's local gradient is 3x², the multiply node's is 3 (with "
+            "the −1 from the subtraction: −3). x is used twice, so its accumulator receives both "
+            "contributions: 3x² − 3 = 0 at x = 1. The algorithm is mechanical: one accumulator per "
+            "node, each node visited once — O(n) time and memory."
+        ),
+    ),
+    Example(
+        id="two-ways",
+        section="§2 Two ways to get gradients",
+        title="f.backward() and retain_grad()",
+        source=(
+            "x = torch.tensor(1.0, requires_grad=True)\n"
+            "z1 = x ** 3\n"
+            "z1.retain_grad()\n"
+            "z2 = -3 * x\n"
+            "f = z1 + z2\n"
+            "f.backward()\n"
+        ),
+        explanation=(
+            "The lecture's graph with an explicit add node. After f.backward(), x.grad holds "
+            "∂f/∂x = 3x² − 3 = 0. Only leaves keep .grad by default; z1.retain_grad() keeps the "
+            "intermediate's gradient too (∂f/∂z₁ = 1). Click a node to see .data, .grad_fn, .is_leaf "
+            "and .requires_grad."
+        ),
+    ),
+    Example(
+        id="autograd-grad",
+        section="§2 Two ways to get gradients",
+        title="torch.autograd.grad leaves .grad alone",
+        source=(
+            "x = torch.tensor(2.0, requires_grad=True)\n"
+            "f = x**3 - 3*x\n"
+            "(dfdx,) = torch.autograd.grad(f, x)\n"
+        ),
+        output="f",
+        explanation=(
+            "torch.autograd.grad returns the gradient (3x² − 3 = 9 at x = 2) instead of storing it: "
+            "x.grad stays None. The pass's result is listed under the pass, not under .grad."
+        ),
+    ),
+    Example(
+        id="second-derivative",
+        section="§2 Higher derivatives",
+        title="f″(x) = 6x through the gradient's own graph",
+        source=(
+            "x = torch.tensor(2.0, requires_grad=True)\n"
+            "f = x**3 - 3*x\n"
+            "(df,) = torch.autograd.grad(f, x, create_graph=True)\n"
+            "df.backward()\n"
+        ),
+        output="df",
+        explanation=(
+            "With create_graph=True the backward pass itself is recorded as a graph: df = 3x² − 3 is "
+            "a tensor with a grad_fn. Differentiating it again gives f″(x) = 6x = 12 at x = 2 in x.grad. "
+            "The second pass's nodes are PyTorch's backward formulas, so most have no user-visible value."
+        ),
+    ),
+    Example(
+        id="vector-output",
+        section="§2 Non-scalar outputs",
+        title="Q = 3a³ − b² needs a gradient argument",
+        source=(
+            "a = torch.tensor([2., 3.], requires_grad=True)\n"
+            "b = torch.tensor([6., 4.], requires_grad=True)\n"
+            "Q = 3*a**3 - b**2\n"
+            "Q.backward(gradient=torch.ones_like(Q))\n"
+        ),
+        explanation=(
+            "Q is a vector, so backward needs the vector v in the vector–Jacobian product vᵀJ. With "
+            "v = ones: a.grad = 9a² = [36, 81] and b.grad = −2b = [−12, −8]."
+        ),
+    ),
+    Example(
+        id="pitfall-detach",
+        section="§3 Pitfalls",
+        title="detach() breaks the graph",
+        source=(
+            "x = torch.tensor(2.0, requires_grad=True)\n"
+            "y = x ** 2\n"
+            "z = y.detach()\n"
+            "z.requires_grad_()\n"
+            "f = z * 3\n"
+            "f.backward()\n"
+        ),
+        explanation=(
+            "z = y.detach() is a new leaf that shares y's data but not its history: the path from f "
+            "back to x is cut on line 3. f.backward() fills z.grad = 3, and x.grad stays None."
+        ),
+    ),
+    Example(
+        id="pitfall-inplace",
+        section="§3 Pitfalls",
+        title="In-place change of a saved tensor (fails)",
+        source=(
+            "x = torch.tensor(4.0, requires_grad=True)\n"
+            "y = torch.sqrt(x)\n"
+            "y.add_(1)\n"
+            "z = 3 * y\n"
+            "z.backward()\n"
+        ),
+        expect_error=True,
+        explanation=(
+            "sqrt saved its output y for the backward pass (d√x/dx = 1/(2√x)). y.add_(1) changes y in "
+            "place and bumps its version counter, so z.backward() refuses to use the stale value: "
+            "PyTorch's error names the version it expected. `y += 1` is in-place too."
+        ),
+    ),
+    Example(
+        id="pitfall-inplace-fixed",
+        section="§3 Pitfalls",
+        title="The out-of-place version works",
+        source=(
+            "x = torch.tensor(4.0, requires_grad=True)\n"
+            "y = torch.sqrt(x)\n"
+            "y = y + 1\n"
+            "z = 3 * y\n"
+            "z.backward()\n"
+        ),
+        explanation="y = y + 1 makes a new tensor and leaves the saved one alone: x.grad = 3/(2√4) = 0.75.",
+    ),
+    Example(
+        id="pitfall-accumulation",
+        section="§3 Pitfalls",
+        title="Gradients accumulate across backward calls",
+        source=(
+            "x = torch.tensor(1.0, requires_grad=True)\n"
+            "for _ in range(3):\n"
+            "    y = x * 2\n"
+            "    y.backward()\n"
+        ),
+        explanation=(
+            "Each backward adds its gradient to x.grad instead of replacing it: 2, then 4, then 6. "
+            "Clear it between steps with x.grad = None or x.grad.zero_()."
+        ),
+    ),
+    Example(
+        id="pitfall-accumulation-fixed",
+        section="§3 Pitfalls",
+        title="Clearing the gradient each time",
+        source=(
+            "x = torch.tensor(1.0, requires_grad=True)\n"
+            "for _ in range(3):\n"
+            "    x.grad = None\n"
+            "    y = x * 2\n"
+            "    y.backward()\n"
+        ),
+        explanation="With x.grad = None before each backward, x.grad is 2 after every pass.",
+    ),
+    Example(
+        id="pitfall-no-grad",
+        section="§3 Pitfalls",
+        title="torch.no_grad(): no graph at all",
+        source=(
+            "x = torch.tensor(1.0, requires_grad=True)\n"
+            "with torch.no_grad():\n"
+            "    y = x * 2\n"
+            "y\n"
+        ),
+        explanation=(
+            "Inside torch.no_grad() PyTorch records nothing: y.requires_grad is False and y has no "
+            "grad_fn, so there is no graph to draw. .detach() does the same for one tensor."
+        ),
+    ),
+    Example(
+        id="least-squares",
+        section="§4 Least squares",
+        title="f(w) = ½‖Xw − y‖² with Jacobians",
+        source=(
+            "X = torch.tensor([[1., 2.], [2., 0.5], [3., -1.], [-1., 1.], [0.5, 3.]])\n"
+            "y = torch.tensor([1., 2., 0.5, -1., 3.])\n"
+            "w = torch.tensor([0.5, -0.5], requires_grad=True)\n"
+            "z1 = X @ w - y\n"
+            "z2 = z1 @ z1\n"
+            "f = 0.5 * z2\n"
+            "f.backward()\n"
+        ),
+        explanation=(
+            "Residual z₁ = Xw − y, square norm z₂ = ‖z₁‖² = z₁·z₁, f = ½z₂. Total derivatives multiply: "
+            "∂f/∂z₂ = ½ (1×1), ∂z₂/∂z₁ = 2z₁ᵀ (1×5: the dot node sends z₁ᵀ through each of its two "
+            "slots and they add up), ∂z₁/∂w = X (5×2). Their product z₁ᵀX is 1×2, a row; the gradient "
+            "is its transpose Xᵀ(Xw − y), a column shaped like w. That is why the transpose appears."
+        ),
+    ),
+    Example(
+        id="one-layer",
+        section="§7 A toy one-layer network",
+        title="z = x @ w + b, loss = mean((z − y)²)",
+        source=(
+            "x = torch.tensor([[2., 3.]])\n"
+            "y = torch.tensor([[3.]])\n"
+            "w = torch.ones(2, 1, requires_grad=True)\n"
+            "b = torch.ones(1, 1, requires_grad=True)\n"
+            "z = x @ w + b\n"
+            "loss = torch.mean((z - y) ** 2)\n"
+            "loss.backward()\n"
+        ),
+        explanation=(
+            "z = 2 + 3 + 1 = 6 and loss = (6 − 3)² = 9. By the chain rule ∂loss/∂z = 2(z − y) = 6, so "
+            "w.grad = xᵀ·6 = [[12], [18]] and b.grad = 6 (b broadcasts over the batch). Only the "
+            "leaves w and b get .grad; x is [B, N] = [1, 2] and w is [N, M] = [2, 1]."
+        ),
+    ),
+)
+
+
+def list_examples() -> list[dict[str, Any]]:
+    """Every example as plain data for the API."""
+    return [asdict(e) for e in EXAMPLES]
+
+
+def get_example(example_id: str) -> Example:
+    """One example by id."""
+    for e in EXAMPLES:
+        if e.id == example_id:
+            return e
+    raise NotFound(f"no example named {example_id!r}; see GET /api/examples")

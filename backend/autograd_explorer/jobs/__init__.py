@@ -1,0 +1,1 @@
+"""Training jobs: a bounded pool of worker processes fed from the records database."""

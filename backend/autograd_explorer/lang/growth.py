@@ -1,0 +1,163 @@
+"""Predict how many elements an operation will allocate, before it runs.
+
+Each table entry names its `growth`; this module turns that and the actual arguments into a
+predicted element count (or None when the result is never larger than its tensor inputs, or
+when the arguments are malformed: then PyTorch itself raises the error).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import torch
+
+from autograd_explorer.lang.allowlist import Growth
+
+
+def _shape_of(value: object) -> tuple[int, ...] | None:
+    if isinstance(value, torch.Tensor):
+        return tuple(value.shape)
+    if isinstance(value, bool | int | float):
+        return ()
+    return None
+
+
+def _int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, torch.Tensor) and value.numel() == 1 and not value.is_floating_point():
+        return int(value.item())
+    return None
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        return float(value.item())
+    return None
+
+
+def _product(sizes: Sequence[object]) -> int | None:
+    total = 1
+    for size in sizes:
+        n = _int(size)
+        if n is None or n < 0:
+            return None
+        total *= n
+    return total
+
+
+def broadcast_elements(values: Sequence[object]) -> int | None:
+    """Elements of the broadcast of the tensors among `values` (None: no tensor, or incompatible)."""
+    shapes = [shape for shape in (_shape_of(v) for v in values) if shape is not None]
+    if not any(isinstance(v, torch.Tensor) for v in values):
+        return None
+    try:
+        return math.prod(torch.broadcast_shapes(*shapes))  # type: ignore[no-untyped-call]
+    except (RuntimeError, ValueError, TypeError):
+        return None
+
+
+def matmul_cost(a: object, b: object) -> tuple[int, int] | None:
+    """(elements, multiply-adds) of `a @ b`, from shapes only (meta tensors allocate nothing)."""
+    if not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)):
+        return None
+    try:
+        out = torch.matmul(torch.empty(a.shape, device="meta"), torch.empty(b.shape, device="meta"))
+    except (RuntimeError, ValueError, TypeError):
+        return None
+    inner = a.shape[-1] if a.dim() > 0 else 1
+    return out.numel(), out.numel() * inner
+
+
+def _size_args(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    size: object = kwargs.get("size")
+    if size is None:
+        size = args[0] if len(args) == 1 and isinstance(args[0], list | tuple) else list(args)
+    if isinstance(size, torch.Size | list | tuple):
+        return _product(list(size))
+    return _product([size])
+
+
+def _arange_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    numbers = [_number(a) for a in args]
+    start, end, step = 0.0, None, 1.0
+    if len(numbers) == 1:
+        end = numbers[0]
+    elif len(numbers) >= 2:
+        start, end = numbers[0] or 0.0, numbers[1]
+        if len(numbers) >= 3 and numbers[2] is not None:
+            step = numbers[2]
+    for key in ("start", "end", "step"):
+        if key in kwargs:
+            value = _number(kwargs[key])
+            if value is None:
+                return None
+            if key == "start":
+                start = value
+            elif key == "end":
+                end = value
+            else:
+                step = value
+    if end is None or step == 0 or not all(math.isfinite(v) for v in (start, end, step)):
+        return None
+    return max(0, math.ceil((end - start) / step))
+
+
+def predict_elements(growth: Growth, args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    """Elements the call will allocate, when its growth rule can tell (None: cannot grow)."""
+    if growth == "none":
+        return None
+    if growth == "broadcast":
+        return broadcast_elements([*args, *kwargs.values()])
+    if growth == "factory":
+        return _size_args(args, kwargs)
+    if growth == "full":
+        return _size_args(args[:1], kwargs)
+    if growth == "eye":
+        n = _int(args[0]) if args else _int(kwargs.get("n"))
+        m = _int(args[1]) if len(args) > 1 else _int(kwargs.get("m", n))
+        return None if n is None or m is None else max(n, 0) * max(m, 0)
+    if growth == "arange":
+        return _arange_elements(args, kwargs)
+    if growth == "linspace":
+        steps = args[2] if len(args) > 2 else kwargs.get("steps")
+        return _int(steps)
+    if growth == "matmul":
+        cost = matmul_cost(args[0], args[1]) if len(args) >= 2 else None
+        return None if cost is None else cost[0]
+    if growth == "outer":
+        if len(args) >= 2 and all(isinstance(a, torch.Tensor) for a in args[:2]):
+            a, b = args[0], args[1]
+            assert isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)
+            return a.numel() * b.numel()
+        return None
+    # "concat": the parts' elements together
+    parts = args[0] if args else kwargs.get("tensors")
+    if isinstance(parts, list | tuple):
+        return sum(p.numel() for p in parts if isinstance(p, torch.Tensor))
+    return None
+
+
+def index_elements(value: torch.Tensor, index: object) -> int | None:
+    """Elements of `value[index]` when advanced (tensor/list) indexing could make it larger."""
+    parts = index if isinstance(index, tuple) else (index,)
+    if not any(isinstance(p, torch.Tensor | list) for p in parts):
+        return None  # basic indexing (ints, slices, None, ...) only ever views
+    meta_parts: list[object] = []
+    try:
+        for part in parts:
+            if isinstance(part, list):
+                part = torch.as_tensor(part)
+            if isinstance(part, torch.Tensor):
+                if part.dtype == torch.bool:
+                    return None  # a mask selects at most every element once
+                part = torch.empty(part.shape, dtype=torch.long, device="meta")
+            meta_parts.append(part)
+        return torch.empty(value.shape, device="meta")[tuple(meta_parts)].numel()  # type: ignore[index]
+    except (RuntimeError, IndexError, ValueError, TypeError):
+        return None

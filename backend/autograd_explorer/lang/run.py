@@ -1,0 +1,161 @@
+"""Run an explorer program: the entry point of the tracer (and, via function.py, the labs)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+
+import torch
+
+from autograd_explorer.errors import ProgramError
+from autograd_explorer.lang.budget import Budget, limit_error
+from autograd_explorer.lang.contract import LanguageLimits, ProgramObserver, ProgramRun, Span
+from autograd_explorer.lang.evaluator import Evaluator, exception_message
+from autograd_explorer.lang.parse import RESERVED_NAMES, free_names, parse_program
+from autograd_explorer.lang.source import SourceText, span_of
+from autograd_explorer.settings import Settings
+
+
+def limits_from_settings(settings: Settings) -> LanguageLimits:
+    """The language limits a lecturer set through AUTOGRAD_EXPLORER_* variables."""
+    return LanguageLimits(
+        max_source_chars=settings.max_source_chars,
+        max_ast_nodes=settings.max_ast_nodes,
+        max_nesting_depth=settings.max_nesting_depth,
+        max_loop_iterations=settings.max_loop_iterations,
+        max_operations=settings.max_operations,
+        max_tensor_elements=settings.max_tensor_elements,
+        max_total_elements=settings.max_total_elements,
+        max_int_bits=settings.max_int_bits,
+        max_wall_seconds=settings.max_wall_seconds,
+    )
+
+
+def is_expression(tree: ast.Module) -> bool:
+    """A lone expression statement is expression mode; anything else is a program."""
+    return len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr)
+
+
+def check_input_name(name: str) -> None:
+    """Inputs become variables: the same naming rules as assignments apply."""
+    if name.startswith("__") or not name.isidentifier() or name in RESERVED_NAMES:
+        raise ProgramError("forbidden", f"'{name}' cannot be an input name")
+
+
+def make_leaf(name: str, value: object, budget: Budget) -> torch.Tensor:
+    """An input value (number or nested list) as a float leaf tensor with requires_grad=True."""
+    check_input_name(name)
+    if isinstance(value, torch.Tensor):
+        tensor = value
+    else:
+        if not isinstance(value, bool | int | float | list | tuple):
+            raise ProgramError(
+                "runtime",
+                f"input '{name}' must be a number or a nested list of numbers, not {type(value).__name__}",
+            )
+        try:
+            tensor = torch.tensor(value, dtype=torch.get_default_dtype())
+        except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
+            raise ProgramError("runtime", f"input '{name}': {exception_message(exc)}") from None
+        tensor.requires_grad_(True)
+    budget.check_elements(tensor.numel(), Span(1, 0, 1, 0))
+    budget.add_result(tensor, Span(1, 0, 1, 0))
+    return tensor
+
+
+def _first_use(tree: ast.AST, name: str) -> Span:
+    """Where the program first reads `name` (line 1, column 0 if it never does)."""
+    uses = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == name]
+    if not uses:
+        return Span(1, 0, 1, 0)
+    return span_of(min(uses, key=lambda n: (n.lineno, n.col_offset)))
+
+
+def run_program(
+    source: str,
+    inputs: Mapping[str, object] | None,
+    limits: LanguageLimits,
+    observer: ProgramObserver,
+    output: str | None = None,
+) -> ProgramRun:
+    """Parse, check and run `source`; every failure is a ProgramError (see errors.ProgramErrorType)."""
+    tree = parse_program(source, limits)
+    given = dict(inputs or {})
+    for name in given:
+        check_input_name(name)
+    expression = is_expression(tree)
+    evaluator = Evaluator(SourceText(source), limits, observer)
+    warnings: list[str] = []
+    input_names = free_names(tree) if expression else list(given)
+    if expression:
+        for name in input_names:
+            if name not in given:
+                span = _first_use(tree, name)
+                raise ProgramError(
+                    "runtime",
+                    f"missing input '{name}' (line {span.line}, column {span.column}): give it a value",
+                    span.line,
+                    span.column,
+                    span.end_line,
+                    span.end_column,
+                )
+        warnings.extend(
+            f"input '{name}' is not used by the expression" for name in given if name not in input_names
+        )
+    # A program always starts with the graph on, and its random numbers stay its own.
+    with torch.random.fork_rng(devices=[]), torch.enable_grad():
+        for name in input_names:
+            leaf = make_leaf(name, given[name], evaluator.budget)
+            evaluator.namespace[name] = leaf
+            evaluator.observer.on_assign(name, leaf, _first_use(tree, name))
+        try:
+            final = evaluator.run_module(tree)
+        except ProgramError:
+            raise
+        except RecursionError:
+            raise limit_error(
+                "nested too deeply to evaluate (max_nesting_depth)", evaluator.statement
+            ) from None
+        except Exception as exc:  # a bug of ours must still answer as a program error
+            span = evaluator.statement
+            raise ProgramError(
+                "runtime", exception_message(exc), span.line, span.column, span.end_line, span.end_column
+            ) from None
+    run = ProgramRun(
+        mode="expression" if expression else "program",
+        namespace=evaluator.namespace,
+        output=None,
+        output_name=None,
+        output_span=None,
+        input_names=input_names,
+        backward_calls=evaluator.backward_calls,
+        warnings=warnings + evaluator.warnings,
+        printed=evaluator.printed,
+    )
+    _choose_output(run, tree, evaluator, final, output)
+    return run
+
+
+def _choose_output(
+    run: ProgramRun, tree: ast.Module, evaluator: Evaluator, final: object, output: str | None
+) -> None:
+    """The variable named `output`, else a final expression's value, else the last tensor assigned."""
+    if output is not None:
+        if output not in evaluator.namespace:
+            raise ProgramError("runtime", f"output '{output}' is not a variable of the program")
+        run.output, run.output_name = evaluator.namespace[output], output
+        run.output_span = evaluator.assigned_at.get(output)
+        return
+    last = tree.body[-1] if tree.body else None
+    if isinstance(last, ast.Expr) and final is not None:
+        run.output = final
+        run.output_name = last.value.id if isinstance(last.value, ast.Name) else None
+        run.output_span = span_of(last.value)
+        return
+    name = evaluator.last_tensor_name
+    if name is not None:
+        run.output, run.output_name, run.output_span = (
+            evaluator.namespace[name],
+            name,
+            evaluator.assigned_at[name],
+        )

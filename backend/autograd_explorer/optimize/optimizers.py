@@ -1,0 +1,63 @@
+"""Update rules: the lecture's manual gradient step, or one of torch.optim's optimizers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+import torch
+
+OptimizerName = Literal["gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
+OPTIMIZER_NAMES: tuple[str, ...] = get_args(OptimizerName)
+
+Step = Callable[[], None]
+
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """Which update rule and its hyperparameters (torch's defaults where not given)."""
+
+    name: OptimizerName = "gd"
+    lr: float = 1e-3
+    momentum: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    alpha: float = 0.99
+    eps: float | None = None
+
+    def label(self) -> str:
+        """A short legend entry such as `adam lr=0.01`."""
+        return f"{self.name} lr={self.lr:g}"
+
+
+def make_step(spec: OptimizerSpec, params: Sequence[torch.Tensor]) -> Step:
+    """A function applying one update to `params` from their current `.grad`."""
+    if spec.name == "gd":
+        lr = spec.lr
+
+        def gd_step() -> None:
+            with torch.no_grad():
+                for p in params:
+                    p -= lr * p.grad  # type: ignore[operator]  # the lecture's update, verbatim
+
+        return gd_step
+    optimizer = build_torch_optimizer(spec, params)
+    return optimizer.step  # type: ignore[return-value]
+
+
+def build_torch_optimizer(spec: OptimizerSpec, params: Sequence[torch.Tensor]) -> torch.optim.Optimizer:
+    """The torch.optim optimizer `spec` names."""
+    p = list(params)
+    eps = {} if spec.eps is None else {"eps": spec.eps}
+    if spec.name == "momentum":
+        return torch.optim.SGD(p, lr=spec.lr, momentum=spec.momentum)
+    if spec.name == "nesterov":
+        return torch.optim.SGD(p, lr=spec.lr, momentum=spec.momentum, nesterov=True)
+    if spec.name == "adagrad":
+        return torch.optim.Adagrad(p, lr=spec.lr, **eps)
+    if spec.name == "rmsprop":
+        return torch.optim.RMSprop(p, lr=spec.lr, alpha=spec.alpha, **eps)
+    if spec.name == "adam":
+        return torch.optim.Adam(p, lr=spec.lr, betas=(spec.beta1, spec.beta2), **eps)
+    raise ValueError(f"unknown optimizer {spec.name!r}")  # unreachable: the schema restricts names

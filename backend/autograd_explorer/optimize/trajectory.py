@@ -1,0 +1,180 @@
+"""One gradient-descent run, recorded step by step under CONTENT.md's step semantics.
+
+At step k (from 1): evaluate loss and gradient at the current point and record point, loss and
+gradient (without clearing, the accumulated one the update will use); if a tolerance is set and
+k > 1 and |loss_k − loss_(k−1)| < tol, stop without updating; otherwise update. The final point
+is the point after the last update, or where the run stopped.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import torch
+
+from autograd_explorer.errors import InvalidRequest
+from autograd_explorer.optimize.objective import Objective
+from autograd_explorer.optimize.optimizers import OptimizerSpec, make_step
+
+Reason = Literal["max_steps", "tolerance", "diverged"]
+GradientMode = Literal["autograd", "manual"]
+DTYPES: dict[str, torch.dtype] = {"float32": torch.float32, "float64": torch.float64}
+CLOCK_EVERY = 256  # steps between wall-clock checks (time.monotonic is not free)
+
+
+@dataclass
+class Trajectory:
+    """The recorded run: column per parameter, one entry per step."""
+
+    parameters: tuple[str, ...]
+    params: dict[str, list[float]]
+    losses: list[float]
+    grads: dict[str, list[float]]
+    stopped_at: int
+    reason: Reason
+    final_params: dict[str, float]
+    final_loss: float
+    label: str = ""
+    extras: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def steps(self) -> int:
+        """How many steps were recorded."""
+        return len(self.losses)
+
+
+def check_start(objective: Objective, start: Mapping[str, float] | None) -> dict[str, float]:
+    """The start point: every parameter given (or the preset's default), nothing unknown."""
+    if start is None:
+        start = objective.start
+    missing = [n for n in objective.parameters if n not in start]
+    if missing:
+        raise InvalidRequest(
+            f"start is missing {', '.join(missing)}; the function's parameters are "
+            f"{', '.join(objective.parameters)}",
+            "start",
+        )
+    unknown = [n for n in start if n not in objective.parameters]
+    if unknown:
+        raise InvalidRequest(
+            f"start names {', '.join(unknown)}, which the function does not use; its parameters are "
+            f"{', '.join(objective.parameters)}",
+            "start",
+        )
+    return {n: float(start[n]) for n in objective.parameters}
+
+
+def _scalar_loss(loss: object) -> torch.Tensor:
+    if not isinstance(loss, torch.Tensor):
+        raise InvalidRequest(f"the function must return a tensor, not {type(loss).__name__}", "source")
+    if loss.numel() != 1:
+        raise InvalidRequest(
+            f"the function must return a single number (a scalar loss); it returned shape {list(loss.shape)}",
+            "source",
+        )
+    if not loss.is_floating_point():
+        raise InvalidRequest(f"the function must return a floating-point value, not {loss.dtype}", "source")
+    return loss.reshape(())
+
+
+def run_trajectory(
+    objective: Objective,
+    *,
+    start: Mapping[str, float] | None,
+    optimizer: OptimizerSpec,
+    steps: int,
+    loss_tol: float | None = None,
+    clear_grad: bool = True,
+    gradient: GradientMode = "autograd",
+    dtype: torch.dtype = torch.float32,
+    stop_on_divergence: bool = True,
+    max_seconds: float | None = None,
+) -> Trajectory:
+    """Minimize `objective` from `start` for at most `steps` steps and record every step."""
+    point = check_start(objective, start)
+    manual = objective.manual_gradient if gradient == "manual" else None
+    if gradient == "manual" and manual is None:
+        raise InvalidRequest(
+            f"{objective.name} has no hand-written gradient; use gradient 'autograd'", "gradient"
+        )
+    names = objective.parameters
+    leaves = [torch.tensor(point[n], dtype=dtype, requires_grad=manual is None) for n in names]
+    values = dict(zip(names, leaves, strict=True))
+    update = make_step(optimizer, leaves)
+    rec_params: dict[str, list[float]] = {n: [] for n in names}
+    rec_grads: dict[str, list[float]] = {n: [] for n in names}
+    losses: list[float] = []
+    reason: Reason = "max_steps"
+    deadline = None if max_seconds is None else time.monotonic() + max_seconds
+    stopped = False
+    for k in range(1, steps + 1):
+        if manual is None:
+            if clear_grad:
+                for p in leaves:
+                    p.grad = None
+            loss = _scalar_loss(objective(values)) if k == 1 else objective(values)
+            if loss.requires_grad:
+                loss.backward()
+            for p in leaves:  # a parameter the loss does not depend on gets a zero gradient
+                if p.grad is None:
+                    p.grad = torch.zeros_like(p)
+        else:
+            with torch.no_grad():
+                loss = _scalar_loss(objective(values)) if k == 1 else objective(values)
+                hand = manual(values)
+                for p, n in zip(leaves, names, strict=True):
+                    g = hand[n].to(dtype)
+                    p.grad = g if clear_grad or p.grad is None else p.grad + g
+        loss_k = loss.item()
+        losses.append(loss_k)
+        for p, n in zip(leaves, names, strict=True):
+            rec_params[n].append(p.item())
+            rec_grads[n].append(p.grad.item())  # type: ignore[union-attr]
+        if stop_on_divergence and not math.isfinite(loss_k):
+            reason, stopped = "diverged", True
+            break
+        if loss_tol is not None and k > 1 and abs(loss_k - losses[-2]) < loss_tol:
+            reason, stopped = "tolerance", True
+            break
+        update()
+        if deadline is not None and k % CLOCK_EVERY == 0 and time.monotonic() > deadline:
+            raise InvalidRequest(
+                f"the run took longer than {max_seconds:g} s after {k} steps; ask for fewer steps", "steps"
+            )
+    stopped_at = len(losses)
+    if stopped:
+        final_params = {n: rec_params[n][-1] for n in names}
+        final_loss = losses[-1]
+    else:
+        final_params = {n: p.item() for n, p in zip(names, leaves, strict=True)}
+        with torch.no_grad():
+            final_loss = objective(values).item()
+        if stop_on_divergence and not math.isfinite(final_loss):
+            reason = "diverged"
+    return Trajectory(
+        parameters=names,
+        params=rec_params,
+        losses=losses,
+        grads=rec_grads,
+        stopped_at=stopped_at,
+        reason=reason,
+        final_params=final_params,
+        final_loss=final_loss,
+        label=optimizer.label(),
+    )
+
+
+def nearest_minimum(objective: Objective, final: Mapping[str, float]) -> tuple[int, float] | None:
+    """Which of the objective's known minima the run ended closest to, and how far away."""
+    if not objective.minima or not all(math.isfinite(final[n]) for n in objective.parameters):
+        return None
+    distances = [
+        math.dist([final[n] for n in objective.parameters], [m[n] for n in objective.parameters])
+        for m in objective.minima
+    ]
+    best = min(range(len(distances)), key=distances.__getitem__)
+    return best, distances[best]

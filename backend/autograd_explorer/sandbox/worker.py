@@ -1,0 +1,106 @@
+"""The body of one evaluation worker process: set limits, then run jobs from the pipe until EOF.
+
+Imported by the fork server before it forks workers, so torch and the job modules load once.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import resource
+import signal
+from collections.abc import Mapping
+from multiprocessing.connection import Connection
+from typing import Any
+
+from autograd_explorer.errors import ExplorerError, ProgramError
+from autograd_explorer.process_setup import configure_process
+from autograd_explorer.sandbox.registry import JobFunction, load_job
+from autograd_explorer.sandbox.wire import decode, encode, error_to_wire, reply_error, reply_ok
+from autograd_explorer.settings import Settings
+
+
+def memory_error(settings: Settings) -> ProgramError:
+    """What a student reads when a program needs too much memory."""
+    return ProgramError(
+        "limit", f"The program needed more than {settings.eval_memory_mb} MB of memory (eval_memory_mb)."
+    )
+
+
+def limit_address_space(extra_mb: int) -> None:
+    """Allow `extra_mb` of address space beyond what the process has mapped now.
+
+    An absolute cap would be wrong: torch alone maps hundreds of MB of shared libraries.
+    """
+    with open("/proc/self/statm") as statm:
+        mapped = int(statm.read().split()[0]) * resource.getpagesize()
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = mapped + extra_mb * 1024 * 1024
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def limit_cpu(seconds: float | None) -> None:
+    """CPU time for the next job: SIGXCPU (which ends the process) once it has used `seconds` more.
+
+    RLIMIT_CPU counts the whole life of the process, so the soft limit moves with each job;
+    the hard limit stays where it is, so the soft one can be raised again afterwards.
+    """
+    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if seconds is None:
+        resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
+        return
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    soft = math.ceil(usage.ru_utime + usage.ru_stime + seconds)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def worker_main(conn: Connection, settings: Settings) -> None:
+    """Serve jobs from `conn` until the server closes it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the server decides
+    configure_process()
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # SIGXCPU would otherwise dump core
+    limit_address_space(settings.eval_memory_mb)
+    loaded: dict[str, JobFunction] = {}
+    try:
+        conn.send_bytes(encode({"ready": os.getpid()}))
+    except OSError:  # the pool closed while this worker was starting
+        return
+    while True:
+        try:
+            raw = conn.recv_bytes()
+        except (EOFError, OSError):
+            return
+        request = decode(raw)
+        reply, retire = run_one(request, settings, loaded)
+        conn.send_bytes(reply)
+        if retire:
+            return
+
+
+def run_one(
+    request: Mapping[str, Any], settings: Settings, loaded: dict[str, JobFunction]
+) -> tuple[bytes, bool]:
+    """Run one job; the encoded reply and whether this worker must stop afterwards."""
+    path = str(request["job"])
+    limit_cpu(request.get("cpu_seconds"))
+    try:
+        function = loaded.get(path) or loaded.setdefault(path, load_job(path))
+        result = function(request["payload"], settings)
+        return reply_ok(result), False
+    except ExplorerError as exc:
+        return reply_error(error_to_wire(exc)), False
+    except MemoryError:
+        # The heap may be in a poor state after a failed allocation: answer, then retire.
+        return reply_error(error_to_wire(memory_error(settings)), retire=True), True
+    except RuntimeError as exc:
+        if "can't allocate memory" in str(exc) or "not enough memory" in str(exc):
+            return reply_error(error_to_wire(memory_error(settings)), retire=True), True
+        return reply_error({"class": type(exc).__name__, "message": str(exc)}), False
+    except Exception as exc:  # reported to the server, which logs it as a 500
+        return reply_error({"class": type(exc).__name__, "message": str(exc)}), False
+    finally:
+        limit_cpu(None)

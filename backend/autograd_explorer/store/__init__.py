@@ -1,0 +1,1 @@
+"""Where trained models live: SQLite records and curves, weight files written atomically."""

@@ -1,0 +1,160 @@
+"""Record one real backward pass with hooks on PyTorch's graph nodes, in the engine's order.
+
+Nothing here re-implements autograd: a pre-hook on every reachable node sees the gradient the
+engine delivered, a post-hook sees what the node sent to each input. Hooks are removed in a
+`finally` (a hook left on a leaf's AccumulateGrad would keep firing on later runs). Tensors are
+only referenced here; converting them to JSON happens after the pass, never inside a hook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+Node = Any  # torch.autograd.graph.Node (C++ nodes have no precise Python type)
+
+
+@dataclass
+class RawStep:
+    """One node as the engine ran it."""
+
+    fn: Node
+    grad_outputs: tuple[torch.Tensor | None, ...]
+    grad_inputs: tuple[torch.Tensor | None, ...] = ()
+    jacobians: list[torch.Tensor | None] | None = None  # per input slot, shape (out numel, in numel)
+    finished: bool = False
+
+
+@dataclass
+class RawPass:
+    """A whole backward()/autograd.grad call: its roots, seeds and steps."""
+
+    kind: str  # "backward" | "grad" | "auto"
+    roots: list[Node]
+    seeds: list[torch.Tensor]
+    steps: list[RawStep] = field(default_factory=list)
+    span: Any = None
+    input_tensors: list[torch.Tensor] = field(default_factory=list)  # autograd.grad's inputs
+    results: tuple[torch.Tensor | None, ...] = ()
+    grads_after: dict[str, torch.Tensor | None] = field(default_factory=dict)  # named .grad after it
+
+
+def iter_graph(roots: Iterable[Node]) -> Iterator[Node]:
+    """Every node reachable from `roots` (each once, iteratively: graphs can be 10k deep)."""
+    seen: set[int] = set()
+    stack = [r for r in roots if r is not None]
+    while stack:
+        fn = stack.pop()
+        if id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        yield fn
+        stack.extend(n for n, _ in fn.next_functions if n is not None)
+
+
+_SAVED_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def saved_attribute_names(fn: Node) -> tuple[str, ...]:
+    """The `_saved_*` attributes PyTorch exposes for this node type (cached per type)."""
+    cls = type(fn)
+    names = _SAVED_NAMES.get(cls)
+    if names is None:
+        names = tuple(a for a in dir(cls) if a.startswith("_saved_"))
+        _SAVED_NAMES[cls] = names
+    return names
+
+
+def read_saved(fn: Node) -> dict[str, object] | None:
+    """The node's saved values by name (without the `_saved_` prefix); None once freed."""
+    out: dict[str, object] = {}
+    for attr in saved_attribute_names(fn):
+        try:
+            out[attr.removeprefix("_saved_")] = getattr(fn, attr)
+        except RuntimeError:  # freed by an earlier backward without retain_graph
+            return None
+    return out
+
+
+def local_jacobians(
+    fn: Node, grad_outputs: tuple[torch.Tensor | None, ...], max_elements: int
+) -> list[torch.Tensor | None] | None:
+    """The node's local Jacobian for each input slot, exactly, by one-hot vector-Jacobian products.
+
+    Row i is what the node sends back for the cotangent e_i. Only single-output nodes whose
+    Jacobians are small are done; None otherwise.
+    """
+    if len(grad_outputs) != 1 or grad_outputs[0] is None or type(fn).__name__ == "AccumulateGrad":
+        return None
+    template = grad_outputs[0]
+    m = template.numel()
+    in_sizes = [_input_numel(n) for n, _ in fn.next_functions]
+    if m * max(sum(s for s in in_sizes if s), 1) > max_elements:
+        return None
+    rows: list[list[torch.Tensor | None]] = []
+    try:
+        with torch.no_grad():
+            for i in range(m):
+                onehot = torch.zeros(m, dtype=template.dtype)
+                onehot[i] = 1
+                result = fn(onehot.reshape(template.shape))
+                if not isinstance(result, tuple):
+                    result = (result,)
+                rows.append([None if r is None else r.reshape(-1) for r in result])
+    except (RuntimeError, TypeError, ValueError):
+        return None  # some nodes cannot be applied outside the engine; the numbers still show
+    out: list[torch.Tensor | None] = []
+    for slot in range(len(fn.next_functions)):
+        col = [row[slot] if slot < len(row) else None for row in rows]
+        out.append(None if any(c is None for c in col) else torch.stack(col))  # type: ignore[misc]
+    return out
+
+
+def _input_numel(fn: Node | None) -> int:
+    if fn is None:
+        return 0
+    meta = getattr(fn, "_input_metadata", None)  # present on recent PyTorch: shapes of the node's outputs
+    if meta:
+        return int(torch.Size(meta[0].shape).numel())
+    variable = getattr(fn, "variable", None)
+    return int(variable.numel()) if variable is not None else 1
+
+
+def capture_pass(
+    raw: RawPass, run: Callable[[], Any], *, jacobians: bool, max_jacobian_elements: int, max_nodes: int
+) -> Any:
+    """Hook every node reachable from `raw.roots`, call `run()` (the real backward), unhook."""
+    handles = []
+    pending: dict[int, RawStep] = {}
+
+    def make_hooks(fn: Node) -> tuple[Callable[..., None], Callable[..., None]]:
+        def pre(grad_outputs: tuple[torch.Tensor | None, ...]) -> None:
+            step = RawStep(fn=fn, grad_outputs=tuple(grad_outputs))
+            pending[id(fn)] = step
+            raw.steps.append(step)
+
+        def post(grad_inputs: tuple[torch.Tensor | None, ...], grad_outputs: tuple[Any, ...]) -> None:
+            step = pending.pop(id(fn), None)
+            if step is None:
+                return
+            step.grad_inputs = tuple(grad_inputs)
+            step.finished = True
+            if jacobians:  # saved tensors are still alive inside the post-hook
+                step.jacobians = local_jacobians(fn, step.grad_outputs, max_jacobian_elements)
+
+        return pre, post
+
+    try:
+        for count, fn in enumerate(iter_graph(raw.roots)):
+            if count >= max_nodes:
+                break
+            pre, post = make_hooks(fn)
+            handles.append(fn.register_prehook(pre))
+            handles.append(fn.register_hook(post))
+        return run()
+    finally:
+        for h in handles:
+            h.remove()

@@ -1,0 +1,25 @@
+"""The trace engine's jobs as plain-data functions: what the API (or an isolated worker) calls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autograd_explorer.settings import Settings
+from autograd_explorer.trace.torchviz_view import torchviz_view
+from autograd_explorer.trace.tracer import TraceOptions, trace_program
+
+
+def run_trace_job(params: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """A TraceRequest's fields in, the trace payload out."""
+    options = TraceOptions(
+        output=params.get("output"),
+        backward=bool(params.get("backward", True)),
+        jacobians=bool(params.get("jacobians", True)),
+        max_value_elements=params.get("max_value_elements"),
+    )
+    return trace_program(params["source"], params.get("inputs") or {}, options, settings)
+
+
+def run_torchviz_job(params: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """A TorchvizRequest's fields in, {dot, svg, …} out."""
+    return torchviz_view(params["source"], params.get("inputs") or {}, settings)

@@ -1,0 +1,65 @@
+"""One sentence per backward step, in the lecture's words."""
+
+from __future__ import annotations
+
+import re
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_REPLACEMENTS = [
+    ("\\cdot", "·"), ("^\\top", "ᵀ"), ("\\top", "ᵀ"), ("\\mathbf{1}", "1"), ("\\,", ""), ("\\tfrac", "\\frac"),
+    ("\\sigma", "σ"), ("\\ln", "ln"), ("\\cos", "cos"), ("\\sin", "sin"), ("\\tan", "tan"),
+    ("\\operatorname{sign}", "sign"), ("\\mathbb{1}", "1"), ("\\lVert", "‖"), ("\\rVert", "‖"),
+    ("\\bar{y}", "ȳ"), ("\\bar{Y}", "Ȳ"), ("\\text{ (per entry)}", ""),
+]
+
+
+def latex_to_text(latex: str) -> str:
+    """A plain-text rendering of our own formula LaTeX ('3x^{2}' -> '3x²') for narration."""
+    text = latex
+    for old, new in _REPLACEMENTS:
+        text = text.replace(old, new)
+    text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"\1/\2", text)
+    text = re.sub(r"\\sqrt\{([^{}]*)\}", r"√\1", text)
+    text = re.sub(r"\\mathrm\{([^{}]*)\}", r"\1", text)
+    text = re.sub(r"\\text\{([^{}]*)\}", r"\1", text)
+    text = re.sub(r"\^\{(-?\d+)\}", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
+    text = re.sub(r"\^(\d)", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
+    text = re.sub(r"_\{(\d+)\}", lambda m: m.group(1).translate(_SUBSCRIPT), text)
+    text = text.replace("\\_", "_").replace("{", "").replace("}", "").replace("\\", "")
+    return text
+
+
+def pretty_source(text: str) -> str:
+    """'x**3 - 3*x' -> 'x³ - 3x' for narration labels."""
+    text = re.sub(r"\s*\*\*\s*(\d+)\b", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
+    text = re.sub(r"(\d)\s*\*\s*([A-Za-z_(])", r"\1\2", text)
+    return text
+
+
+def narrate_op(
+    kind: str, node_name: str, label: str, incoming: str, parts: list[tuple[str, str | None, str, str]]
+) -> str:
+    """'Power node z₁ = x³: incoming gradient 1, local gradient 3x² = 3, adds 3 to x's accumulator.'
+
+    `parts` holds (local formula text, plugged value text or None, contribution, receiver) per input.
+    """
+    head = f"{kind} node {node_name}"
+    if label and label != node_name:
+        head += f" = {pretty_source(label)}"
+    clauses = []
+    for formula, plugged, contribution, receiver in parts:
+        local = f"local gradient {formula}" if formula else "local gradient (from PyTorch's formula)"
+        if plugged and plugged.split("=")[-1].strip() != formula.strip():
+            local += f" = {plugged.split('=')[-1].strip()}"
+        clauses.append(f"{local}, adds {contribution} to {receiver}'s accumulator")
+    if not clauses:
+        return f"{head}: incoming gradient {incoming}; none of its inputs needs a gradient."
+    return f"{head}: incoming gradient {incoming}, " + "; ".join(clauses) + "."
+
+
+def narrate_leaf(name: str, incoming: str, kind: str) -> str:
+    """The AccumulateGrad step of a leaf."""
+    if kind == "grad":
+        return f"Leaf {name}: receives {incoming} in total (returned by autograd.grad; .grad is untouched)."
+    return f"Leaf {name}: all contributions have arrived, {incoming} in total; AccumulateGrad adds it to {name}.grad."

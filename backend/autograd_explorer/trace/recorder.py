@@ -1,0 +1,163 @@
+"""The tracer's ProgramObserver: remembers what each operation produced, and hooks backward calls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+
+from autograd_explorer.lang.contract import BackwardRequest, Span, run_plain_backward
+from autograd_explorer.trace.backward_capture import Node, RawPass, capture_pass, read_saved
+
+
+@dataclass
+class ForwardRecord:
+    """What the user's program showed of one graph node while it ran."""
+
+    value: torch.Tensor  # a detached copy taken when the op ran (later in-place ops can't change it)
+    tensor: torch.Tensor  # the live tensor (for retains_grad / .grad)
+    span: Span
+    text: str
+
+
+@dataclass
+class LeafRecord:
+    """A leaf tensor that requires grad, and where it came from."""
+
+    tensor: torch.Tensor
+    name: str | None = None
+    span: Span | None = None
+    text: str | None = None
+
+
+@dataclass
+class TraceRecorder:
+    """Collects forward records, names and backward passes during one program run."""
+
+    jacobians: bool = True
+    max_jacobian_elements: int = 1_024
+    max_nodes: int = 20_000
+    forward: dict[int, tuple[Node, ForwardRecord]] = field(default_factory=dict)
+    names: dict[int, tuple[Node, str]] = field(default_factory=dict)
+    leaves: dict[int, LeafRecord] = field(default_factory=dict)
+    passes: list[RawPass] = field(default_factory=list)
+    saved: dict[int, dict[str, object]] = field(default_factory=dict)  # snapshot before a pass frees them
+    detach_spans: list[tuple[Span, str]] = field(default_factory=list)
+    bound: dict[str, torch.Tensor] = field(default_factory=dict)  # each name's latest tensor
+    tensor_names: dict[int, tuple[torch.Tensor, str]] = field(default_factory=dict)  # id -> (tensor, name)
+
+    # --- ProgramObserver ----------------------------------------------------------------
+    def on_tensor(self, value: torch.Tensor, span: Span, text: str) -> None:
+        """Remember the op's output value for its grad_fn (first sighting wins)."""
+        fn = value.grad_fn
+        if fn is not None:
+            if id(fn) not in self.forward:
+                self.forward[id(fn)] = (fn, ForwardRecord(value.detach().clone(), value, span, text))
+        elif value.requires_grad:
+            leaf = self.leaves.setdefault(id(value), LeafRecord(value))
+            if leaf.span is None:
+                leaf.span, leaf.text = span, text
+        elif "detach" in text:
+            self.detach_spans.append((span, text))
+
+    def on_assign(self, name: str, value: object, span: Span) -> None:
+        """Attach the user's variable name to the node (or leaf) holding the value."""
+        if not isinstance(value, torch.Tensor):
+            return
+        self.bound[name] = value
+        self.tensor_names[id(value)] = (value, name)  # the reference keeps the id unique
+        fn = value.grad_fn
+        if fn is not None:
+            self.names[id(fn)] = (fn, name)
+            if id(fn) not in self.forward:  # e.g. bound by tuple unpacking without an on_tensor
+                self.forward[id(fn)] = (fn, ForwardRecord(value.detach().clone(), value, span, name))
+        elif value.requires_grad:
+            leaf = self.leaves.setdefault(id(value), LeafRecord(value))
+            leaf.name = name
+            if leaf.span is None:
+                leaf.span = span
+
+    def run_backward(self, request: BackwardRequest) -> tuple[torch.Tensor | None, ...] | None:
+        """Run the program's own backward()/autograd.grad under hooks, recording a pass."""
+        roots = [root_node(t) for t in request.outputs]
+        seeds = [
+            g if g is not None else torch.ones_like(t)
+            for t, g in zip(request.outputs, _pad(request.grad_outputs, len(request.outputs)), strict=True)
+        ]
+        raw = RawPass(
+            kind=request.kind,
+            roots=[r for r in roots if r is not None],
+            seeds=seeds,
+            span=request.span,
+            input_tensors=list(request.inputs),
+        )
+        self.passes.append(raw)
+        self._snapshot_saved(raw.roots)
+        result = capture_pass(
+            raw,
+            lambda: run_plain_backward(request),
+            jacobians=self.jacobians,
+            max_jacobian_elements=self.max_jacobian_elements,
+            max_nodes=self.max_nodes,
+        )
+        if result is not None:
+            raw.results = result
+        raw.grads_after = self.named_leaf_grads()
+        return result
+
+    # --- helpers ------------------------------------------------------------------------
+    def run_auto_backward(self, output: torch.Tensor, seed: torch.Tensor) -> None:
+        """The tracer's own backward on the output (retain_graph so saved tensors stay readable)."""
+        root = root_node(output)
+        raw = RawPass(kind="auto", roots=[root] if root is not None else [], seeds=[seed])
+        self.passes.append(raw)
+        self._snapshot_saved(raw.roots)
+        capture_pass(
+            raw,
+            lambda: torch.autograd.backward([output], grad_tensors=[seed], retain_graph=True),
+            jacobians=self.jacobians,
+            max_jacobian_elements=self.max_jacobian_elements,
+            max_nodes=self.max_nodes,
+        )
+        raw.grads_after = self.named_leaf_grads()
+
+    def _snapshot_saved(self, roots: list[Node]) -> None:
+        # A backward without retain_graph frees saved tensors; keep references read beforehand.
+        from autograd_explorer.trace.backward_capture import iter_graph
+
+        for count, fn in enumerate(iter_graph(roots)):
+            if count >= self.max_nodes:
+                break
+            if id(fn) not in self.saved:
+                saved = read_saved(fn)
+                if saved is not None:
+                    self.saved[id(fn)] = saved
+
+    def name_of_tensor(self, t: object) -> str | None:
+        """The user's name for this very tensor object, if it was ever bound to one."""
+        hit = self.tensor_names.get(id(t))
+        return hit[1] if hit is not None and hit[0] is t else None
+
+    def named_leaf_grads(self) -> dict[str, torch.Tensor | None]:
+        """Copies of `.grad` of every named leaf that requires grad and every retained tensor, now."""
+        out: dict[str, torch.Tensor | None] = {}
+        for name, t in self.bound.items():
+            if (t.is_leaf and t.requires_grad) or t.retains_grad:
+                g = t.grad
+                out[name] = None if g is None else g.detach().clone()
+        return out
+
+
+def root_node(t: torch.Tensor) -> Node | None:
+    """The graph node a tensor's gradient enters through (its grad_fn, or a leaf's AccumulateGrad)."""
+    if t.grad_fn is not None:
+        return t.grad_fn
+    if t.requires_grad:
+        # A leaf's AccumulateGrad is reachable through a trivial view of it.
+        return t.view_as(t).grad_fn.next_functions[0][0]  # type: ignore[union-attr]
+    return None
+
+
+def _pad(items: object, n: int) -> list[torch.Tensor | None]:
+    seq = list(items) if items else []  # type: ignore[call-overload]
+    return seq + [None] * (n - len(seq))

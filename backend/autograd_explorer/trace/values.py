@@ -1,0 +1,75 @@
+"""Tensors as the payload's TensorValue: whole when small, a summary above a size setting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from autograd_explorer.jsonsafe import finite_or_str, tensor_to_json
+
+SUMMARY_HEAD = 8  # elements shown in a summary
+
+
+def dtype_name(t: torch.Tensor) -> str:
+    """'float32' rather than 'torch.float32'."""
+    return str(t.dtype).removeprefix("torch.")
+
+
+def tensor_value(t: torch.Tensor | None, max_elements: int) -> dict[str, Any] | None:
+    """TensorValue: {shape, dtype, data | null, summary | null, truncated}."""
+    if t is None:
+        return None
+    t = t.detach()
+    shape = list(t.shape)
+    if t.numel() <= max_elements:
+        return {
+            "shape": shape,
+            "dtype": dtype_name(t),
+            "data": tensor_to_json(t),
+            "summary": None,
+            "truncated": False,
+        }
+    return {"shape": shape, "dtype": dtype_name(t), "data": None, "summary": summarize(t), "truncated": True}
+
+
+def summarize(t: torch.Tensor) -> dict[str, Any]:
+    """min, max, mean, std and the first few elements of a large tensor."""
+    flat = t.detach().reshape(-1)
+    if not (flat.is_floating_point() or flat.is_complex()):
+        flat = flat.double()
+    stats = torch.stack(
+        [flat.min(), flat.max(), flat.mean(), flat.std() if flat.numel() > 1 else flat[0] * 0]
+    )
+    return {
+        "min": finite_or_str(float(stats[0])),
+        "max": finite_or_str(float(stats[1])),
+        "mean": finite_or_str(float(stats[2])),
+        "std": finite_or_str(float(stats[3])),
+        "head": tensor_to_json(flat[:SUMMARY_HEAD]),
+    }
+
+
+def short_repr(t: torch.Tensor | None, digits: int = 4) -> str:
+    """A compact human text of a value for narration: '3', '-0.5', 'a 5-vector', 'a 2×3 matrix'."""
+    if t is None:
+        return "nothing"
+    if t.numel() == 1:
+        return format_number(float(t.detach().reshape(())), digits)
+    if t.dim() == 1 and t.numel() <= 4:
+        return "[" + ", ".join(format_number(float(v), digits) for v in t.detach()) + "]"
+    shape = "×".join(str(s) for s in t.shape)
+    kind = {1: "-vector", 2: " matrix"}.get(t.dim(), " tensor")
+    return f"a {shape}{kind}"
+
+
+def format_number(v: float, digits: int = 4) -> str:
+    """A number as a student writes it: 3, -0.5, 1.234e-05; never '-0'."""
+    if v != v:
+        return "nan"
+    if v in (float("inf"), float("-inf")):
+        return "∞" if v > 0 else "-∞"
+    if v == 0:
+        return "0"
+    text = f"{v:.{digits}g}"
+    return text

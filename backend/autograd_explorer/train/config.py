@@ -1,0 +1,80 @@
+"""What a training run is: data set, model, optimizer, steps, seed (validated, JSON-storable)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DatasetName = Literal["mnist_parity", "moons", "circles", "xor", "blobs"]
+ModelName = Literal["logistic", "simple_nn", "binary_classifier"]
+ActivationName = Literal["relu", "tanh", "sigmoid"]
+OptimizerName = Literal["gd", "sgd", "adam"]
+
+# The lecture's defaults (CONTENT.md §6) and a small 2-D default.
+DEFAULT_HIDDEN: dict[str, int] = {"simple_nn": 32, "binary_classifier": 8}
+DEFAULT_ACTIVATION: dict[str, ActivationName] = {"simple_nn": "relu", "binary_classifier": "tanh"}
+DEFAULT_2D_TRAIN, DEFAULT_2D_TEST = 400, 200
+MNIST_TRAIN, MNIST_TEST = 60_000, 10_000
+
+
+class OptimizerConfig(BaseModel):
+    """gd = the lecture's full-batch loop; sgd (minibatch) and adam go through torch.optim."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: OptimizerName = "gd"
+    lr: float = Field(0.01, gt=0, le=100)
+    batch_size: int | None = Field(None, ge=1, le=MNIST_TRAIN, description="sgd/adam minibatch; gd ignores it")
+
+
+class TrainConfig(BaseModel):
+    """One training job. Sizes left out take the data set's defaults (see `resolved`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dataset: DatasetName = "mnist_parity"
+    model: ModelName = "simple_nn"
+    hidden: int | None = Field(None, ge=1, le=1024, description="hidden units (simple_nn 32, binary 8)")
+    activation: ActivationName | None = Field(None, description="hidden activation (simple_nn relu, binary tanh)")
+    optimizer: OptimizerConfig = Field(default_factory=OptimizerConfig)
+    steps: int = Field(1000, ge=1, le=1_000_000, description="parameter updates")
+    train_size: int | None = Field(None, ge=2, le=MNIST_TRAIN, description="MNIST: first N images; 2-D: points")
+    test_size: int | None = Field(None, ge=1, le=MNIST_TEST, description="MNIST: first N test images")
+    noise: float = Field(0.1, ge=0, le=2, description="2-D sets: Gaussian jitter")
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+    eval_every: int | None = Field(None, ge=1, description="record a curve point every k steps")
+    name: str | None = Field(None, max_length=80, description="label shown in the comparison table")
+
+    @property
+    def is_mnist(self) -> bool:
+        """MNIST odd/even rather than a 2-D set."""
+        return self.dataset == "mnist_parity"
+
+    def resolved(self) -> TrainConfig:
+        """The same config with every default filled in (what is stored and reproduced)."""
+        hidden = None if self.model == "logistic" else (self.hidden or DEFAULT_HIDDEN[self.model])
+        activation = None if self.model == "logistic" else (self.activation or DEFAULT_ACTIVATION[self.model])
+        if self.is_mnist:
+            train_size = self.train_size or MNIST_TRAIN
+            test_size = self.test_size or MNIST_TEST
+        else:
+            train_size = self.train_size or DEFAULT_2D_TRAIN
+            test_size = self.test_size or DEFAULT_2D_TEST
+        batch = self.optimizer.batch_size
+        if self.optimizer.name == "sgd" and batch is None:
+            batch = 64
+        if self.optimizer.name == "gd":
+            batch = None
+        optimizer = self.optimizer.model_copy(update={"batch_size": batch})
+        eval_every = self.eval_every or max(1, self.steps // 100)
+        return self.model_copy(
+            update={
+                "hidden": hidden,
+                "activation": activation,
+                "train_size": train_size,
+                "test_size": test_size,
+                "optimizer": optimizer,
+                "eval_every": eval_every,
+            }
+        )

@@ -1,0 +1,137 @@
+"""Using a trained model: predictions with saliency, misclassified examples, decision boundaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from autograd_explorer.errors import InvalidRequest
+from autograd_explorer.train.config import TrainConfig
+from autograd_explorer.train.data import load_data
+from autograd_explorer.train.mnist import IMAGE_SIDE, check_available, load_split, normalize, parity_tensors
+
+IMAGE_SHAPE_TEXT = "784 pixel values or a 28×28 image"
+POINTS_SHAPE_TEXT = "a point [x, y] or a list of points [[x, y], ...]"
+
+
+def _describe(values: list[Any]) -> str:
+    if not values or not isinstance(values[0], list):
+        return f"{len(values)} values"
+    widths = sorted({len(row) for row in values})
+    if len(widths) == 1:
+        return f"{len(values)}×{widths[0]}"
+    return f"{len(values)} rows of lengths {widths[0]}–{widths[-1]}"
+
+
+def _as_tensor(values: list[Any]) -> torch.Tensor | None:
+    """A float64 tensor of a flat or rectangular nested list, or None if it is ragged."""
+    try:
+        return torch.tensor(values, dtype=torch.float64)
+    except (ValueError, TypeError):
+        return None
+
+
+def model_input(config: TrainConfig, values: list[Any], *, normalized: bool = False) -> torch.Tensor:
+    """The (N, d) float32 input a request's `input` stands for; InvalidRequest naming the shape if wrong.
+
+    MNIST models take one image: 784 pixel values (0–255, as in the IDX files) or 28 rows of 28,
+    normalized here as in training unless `normalized`. 2-D models take a point or a list of points.
+    """
+    t = _as_tensor(values)
+    if config.is_mnist:
+        if t is None or t.numel() != IMAGE_SIDE * IMAGE_SIDE or t.shape not in ((784,), (28, 28)):
+            raise InvalidRequest(f"input must be {IMAGE_SHAPE_TEXT}; got {_describe(values)}", "input")
+        return t.to(torch.float32).reshape(1, 784) if normalized else normalize(t)
+    if t is not None and t.shape == (2,):
+        t = t.reshape(1, 2)
+    if t is None or t.ndim != 2 or t.shape[1] != 2 or t.shape[0] == 0:
+        raise InvalidRequest(f"input must be {POINTS_SHAPE_TEXT}; got {_describe(values)}", "input")
+    return t.to(torch.float32)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """Probabilities of class 1, classes, and d p / d input for each row of the input."""
+
+    probabilities: torch.Tensor  # (N,)
+    classes: torch.Tensor  # (N,) int
+    saliency: torch.Tensor  # (N, d)
+    model_input: torch.Tensor  # (N, d), what the model saw
+
+
+def predict(model: nn.Module, x: torch.Tensor) -> Prediction:
+    """Run the model and take the gradient of each output probability with respect to its input row.
+
+    The rows are independent, so one autograd.grad of the summed outputs gives every row's gradient.
+    """
+    x = x.detach().clone().requires_grad_(True)
+    p = model(x).reshape(-1)
+    (grad,) = torch.autograd.grad(p.sum(), x)
+    p = p.detach()
+    return Prediction(probabilities=p, classes=(p >= 0.5).to(torch.int64), saliency=grad, model_input=x.detach())
+
+
+def misclassified(
+    models: list[nn.Module], config: TrainConfig, mnist_dir: Path | None, limit: int
+) -> dict[str, Any]:
+    """Test examples every model in `models` gets wrong (with their pixels for MNIST), up to `limit`."""
+    if config.is_mnist:  # the test split only: the server never needs the 60k training images
+        x, y = parity_tensors(check_available(mnist_dir), "test", config.test_size)
+    else:
+        data = load_data(config, None)
+        x, y = data.x_test, data.y_test
+    y = y.reshape(-1)
+    with torch.no_grad():
+        probabilities = [m(x).reshape(-1) for m in models]
+    wrong = torch.ones_like(y, dtype=torch.bool)
+    for p in probabilities:
+        wrong &= (p >= 0.5).to(y.dtype) != y
+    indices = torch.nonzero(wrong).reshape(-1)
+    digits = images = None
+    if config.is_mnist:
+        assert mnist_dir is not None  # load_data has checked it
+        split = load_split(mnist_dir, "test")
+        digits, images = split.digits, split.images
+    items = []
+    for i in indices[:limit].tolist():
+        item: dict[str, Any] = {
+            "index": i,
+            "label": int(y[i]),
+            "probabilities": [float(p[i]) for p in probabilities],
+        }
+        if images is not None and digits is not None:
+            item["digit"] = int(digits[i])
+            item["pixels"] = images[i].reshape(-1).tolist()
+        else:
+            item["point"] = x[i].tolist()
+        items.append(item)
+    return {"count": int(indices.numel()), "test_size": int(y.numel()), "items": items}
+
+
+def boundary(model: nn.Module, config: TrainConfig, resolution: int, max_points: int = 1000) -> dict[str, Any]:
+    """The model's probability on a resolution×resolution grid over the data, and the data points."""
+    data = load_data(config, None)
+    points = torch.cat([data.x_train, data.x_test])
+    low, high = points.min(dim=0).values, points.max(dim=0).values
+    pad = 0.1 * (high - low)
+    low, high = low - pad, high + pad
+    xs = torch.linspace(float(low[0]), float(high[0]), resolution)
+    ys = torch.linspace(float(low[1]), float(high[1]), resolution)
+    gy, gx = torch.meshgrid(ys, xs, indexing="ij")
+    with torch.no_grad():
+        grid = model(torch.stack([gx.reshape(-1), gy.reshape(-1)], dim=1)).reshape(resolution, resolution)
+    shown = data.x_train[:max_points]
+    return {
+        "x": xs.tolist(),
+        "y": ys.tolist(),
+        "probability": grid.tolist(),  # rows follow y, columns follow x (Plotly's heatmap z)
+        "points": {
+            "x": shown[:, 0].tolist(),
+            "y": shown[:, 1].tolist(),
+            "label": data.y_train[:max_points].reshape(-1).to(torch.int64).tolist(),
+        },
+    }

@@ -1,0 +1,73 @@
+// The backward pass as a sequence of states: a pure reducer over the engine's recorded steps.
+// Position k means "k steps executed": k = 0 is the start (∂f/∂f = 1 at the root, 0 elsewhere).
+
+/** The state before the first step: each root holds its seed gradient, every other node 0. */
+export function initialState(pass) {
+  const values = new Map();
+  const reached = new Set();
+  (pass.roots || []).forEach((root, i) => {
+    const first = (pass.steps || []).find((s) => s.node === root);
+    const seed = pass.seeds && pass.seeds[i] ? pass.seeds[i] : first ? first.grad_output : 1;
+    values.set(root, seed);
+    reached.add(root);
+  });
+  return { position: 0, values, reached, contributions: new Map(), changed: [], current: null };
+}
+
+function applyInPlace(state, step) {
+  for (const input of step.inputs || []) {
+    if (input.to === null || input.to === undefined) continue;
+    const list = state.contributions.get(input.to) || [];
+    list.push({ step: step.index, from: step.node, value: input.contribution });
+    state.contributions.set(input.to, list);
+    state.reached.add(input.to);
+  }
+  const accumulators = step.accumulators || {};
+  const changed = step.changed || Object.keys(accumulators).map(Number);
+  // null means "nothing has arrived yet": the node keeps its 0.
+  const arrived = (value) => value !== undefined && value !== null;
+  for (const id of changed) {
+    if (arrived(accumulators[id])) state.values.set(id, accumulators[id]);
+  }
+  if (step.accumulators_complete) {
+    for (const [key, value] of Object.entries(accumulators)) if (arrived(value)) state.values.set(Number(key), value);
+  }
+  state.reached.add(step.node);
+  state.changed = changed;
+  state.current = step;
+  state.position += 1;
+  return state;
+}
+
+function cloneState(state) {
+  const contributions = new Map();
+  for (const [id, list] of state.contributions) contributions.set(id, [...list]);
+  return { ...state, values: new Map(state.values), reached: new Set(state.reached), contributions };
+}
+
+/** The state after `step` runs from `state` (returns a new state; `state` is left untouched). */
+export function applyStep(state, step) {
+  return applyInPlace(cloneState(state), step);
+}
+
+/** The state after the first `position` steps of `pass` (clamped to the pass's length). */
+export function stateAt(pass, position) {
+  const steps = pass.steps || [];
+  const end = Math.max(0, Math.min(position, steps.length));
+  const state = initialState(pass);
+  for (let k = 0; k < end; k += 1) applyInPlace(state, steps[k]);
+  return state;
+}
+
+/** The accumulator of `id` in `state`: the recorded TensorValue, or 0 before anything arrived. */
+export function accumulatorOf(state, id) {
+  return state.values.has(id) ? state.values.get(id) : 0;
+}
+
+/** The edges (producer → consumer) that carry gradient in the step just executed, with their values. */
+export function activeEdges(state) {
+  if (!state.current) return [];
+  return (state.current.inputs || [])
+    .filter((input) => input.to !== null && input.to !== undefined)
+    .map((input) => ({ source: input.to, target: state.current.node, slot: input.slot, value: input.contribution }));
+}

@@ -1,0 +1,88 @@
+// Everything about one node: value and gradient in full, saved tensors, PyTorch's flags.
+
+import { formatShape } from '../shared/format.js';
+import { accumulatorOf } from './accumulators.js';
+import { tensorView } from './matrix-view.js';
+import { nodeTitle } from './state.js';
+
+const PICKER_LIMIT = 500;
+
+function el(tag, text, className) {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (className) e.className = className;
+  return e;
+}
+
+function props(pairs) {
+  const dl = el('dl', undefined, 'props');
+  for (const [key, value] of pairs) dl.append(el('dt', key), el('dd', String(value)));
+  return dl;
+}
+
+export function mountInspector(store) {
+  const panel = document.getElementById('inspector');
+  const picker = document.getElementById('node-picker');
+
+  function renderPicker() {
+    const trace = store.get('trace');
+    const none = el('option', 'Inspect node…');
+    none.value = '';
+    const options = [none];
+    for (const node of trace ? trace.nodes.slice(-PICKER_LIMIT).reverse() : []) {
+      const option = el('option', `${node.id}: ${nodeTitle(node)}`);
+      option.value = String(node.id);
+      options.push(option);
+    }
+    picker.replaceChildren(...options);
+    picker.value = store.get('selected') === null ? '' : String(store.get('selected'));
+  }
+
+  function render() {
+    const node = store.node(store.get('selected'));
+    if (!node) {
+      panel.replaceChildren(el('h2', 'Inspector'), el('p', 'Click a node (or pick one above the graph) to see its whole value, gradient and saved tensors.', 'muted'));
+      return;
+    }
+    const backward = store.backwardState();
+    const span = node.span ? `line ${node.span.line}, columns ${node.span.column + 1}–${node.span.end_column}` : '—';
+    const children = [
+      el('h2', `Inspector: ${nodeTitle(node)}`),
+      props([
+        ['grad_fn', node.kind === 'input' ? 'None (leaf; AccumulateGrad stores .grad)' : node.op],
+        ['requires_grad', node.requires_grad],
+        ['is_leaf', node.is_leaf],
+        ['retains_grad', node.retains_grad],
+        ['shape', `${formatShape(node.shape)} (${node.dtype})`],
+        ['source', span],
+      ]),
+      el('h3', 'Value (forward)'),
+    ];
+    children.push(node.value ? tensorView(node.value, { heatmapTitle: 'value' }) : el('p', node.value_note || 'not recorded', 'muted'));
+    if (backward) {
+      children.push(el('h3', `Accumulator at this step (${backward.reached.has(node.id) ? 'reached' : 'not reached yet'})`));
+      children.push(tensorView(accumulatorOf(backward, node.id), { heatmapTitle: 'accumulator' }));
+    }
+    children.push(el('h3', node.is_leaf ? 'Final .grad' : 'Final gradient ∂f/∂node'));
+    children.push(node.grad ? tensorView(node.grad, { heatmapTitle: 'grad' }) : el('p', node.is_leaf ? 'None' : 'not kept by PyTorch (call retain_grad() to keep it)', 'muted'));
+    children.push(el('h3', `Saved for backward (${(node.saved || []).length})`));
+    for (const saved of node.saved || []) {
+      children.push(el('p', `${saved.name}: ${formatShape(saved.shape)}`, 'saved-name'));
+      children.push(tensorView(saved.value, { heatmapTitle: saved.name }));
+    }
+    panel.replaceChildren(...children);
+  }
+
+  picker.addEventListener('change', () => store.set({ selected: picker.value === '' ? null : Number(picker.value) }));
+  store.on(['trace'], () => {
+    renderPicker();
+    render();
+  });
+  store.on(['selected'], () => {
+    picker.value = store.get('selected') === null ? '' : String(store.get('selected'));
+    render();
+  });
+  store.on(['position', 'passIndex'], () => store.get('selected') !== null && render());
+  renderPicker();
+  render();
+}

@@ -1,0 +1,210 @@
+// Lecture views beside the graph: f and f′ over an interval, the Jacobian chain, the lecture notes.
+
+import { postJSON } from '../shared/api.js';
+import { flatten, formatShape, formatTensor, jacobianMatrix, toNumber } from '../shared/format.js';
+import { latexElement, nodeSymbol } from './formula.js';
+import { matrixTable } from './matrix-view.js';
+
+// Derivatives the lecture writes out by hand, keyed by the program with spaces removed.
+const ANALYTIC = {
+  'x**3-3*x': { label: "analytic 3x² − 3", derivative: (x) => 3 * x * x - 3 },
+};
+
+const SAMPLES = 121;
+
+function el(tag, text, className) {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (className) e.className = className;
+  return e;
+}
+
+/** `count` evenly spaced numbers from `a` to `b`. */
+export function linspace(a, b, count) {
+  return Array.from({ length: count }, (_, i) => a + ((b - a) * i) / (count - 1));
+}
+
+/** The single scalar input of an expression-mode trace, or null when the plot does not apply. */
+function plottableInput(trace) {
+  if (!trace || trace.mode !== 'expression') return null;
+  const names = Object.keys(trace.inputs || {});
+  if (names.length !== 1 || typeof trace.inputs[names[0]] !== 'number') return null;
+  return names[0];
+}
+
+function mountPlotView(store) {
+  const view = document.getElementById('plot-view');
+  let drawnFor = null;
+
+  async function render() {
+    const trace = store.get('trace');
+    if (store.get('view') !== 'plot') return;
+    const name = plottableInput(trace);
+    if (!name) {
+      drawnFor = null;
+      view.replaceChildren(
+        el('h2', 'f and f′ over an interval'),
+        el('p', 'This view plots a one-input expression such as x**3 - 3*x (pick “x³ − 3x” in the examples) and its autograd derivative.', 'muted'),
+      );
+      return;
+    }
+    const key = JSON.stringify([trace.source, trace.inputs]);
+    if (key === drawnFor) return;
+    drawnFor = key;
+    const centre = toNumber(trace.inputs[name]);
+    const xs = linspace(centre - 3, centre + 3, SAMPLES).map((x) => Math.round(x * 1e6) / 1e6);
+    const plot = el('div', undefined, 'plot');
+    plot.id = 'fx-plot';
+    const note = el('p', 'Running one batched trace over the interval…', 'muted');
+    view.replaceChildren(el('h2', `f(${name}) and f′(${name}) by autograd`), note, plot);
+    try {
+      // One call: x becomes a vector and the sum's gradient is f′ at every point (the terms are independent).
+      const batch = await postJSON('/api/trace', {
+        source: `(${trace.source.trim()}).sum()`,
+        inputs: { [name]: xs },
+        jacobians: false,
+        max_value_elements: SAMPLES * 2,
+      });
+      if (drawnFor !== key) return;
+      const outputId = batch.output.node;
+      const edge = batch.edges.find((e) => e.target === outputId);
+      const termNode = edge && batch.nodes.find((n) => n.id === edge.source);
+      const fs = termNode && termNode.value ? flatten(termNode.value.data).map(toNumber) : null;
+      const grads = flatten(batch.grads[name].data).map(toNumber);
+      const traces = [];
+      if (fs) traces.push({ x: xs, y: fs, name: `f(${name})`, mode: 'lines', line: { width: 3, color: '#2456c9' } });
+      traces.push({ x: xs, y: grads, name: `f′(${name}) by autograd`, mode: 'lines', line: { width: 5, color: '#d97706' } });
+      const analytic = ANALYTIC[trace.source.replace(/\s+/g, '')];
+      let agreement = '';
+      if (analytic) {
+        const exact = xs.map(analytic.derivative);
+        traces.push({ x: xs, y: exact, name: analytic.label, mode: 'lines', line: { width: 2, dash: 'dash', color: '#0f7b46' } });
+        const worst = Math.max(...exact.map((v, i) => Math.abs(v - grads[i])));
+        agreement = ` Largest difference between autograd and ${analytic.label}: ${worst.toExponential(1)} (float32 rounding).`;
+      }
+      const fAtCentre = trace.output && trace.output.value ? toNumber(trace.output.value.data) : null;
+      const gradAtCentre = trace.grads && trace.grads[name] ? toNumber(trace.grads[name].data) : null;
+      if (fAtCentre !== null) {
+        traces.push({ x: [centre], y: [fAtCentre], name: `${name} = ${centre}`, mode: 'markers', marker: { size: 14, color: '#b5361c' } });
+      }
+      note.textContent = `One trace of ${SAMPLES} points: ${name} is a vector and (f).sum() has gradient f′ at every point.${agreement}${
+        gradAtCentre !== null ? ` At ${name} = ${centre}: f′ = ${gradAtCentre}.` : ''
+      }`;
+      window.Plotly.react(
+        plot,
+        traces,
+        {
+          font: { size: 16 },
+          margin: { l: 50, r: 20, t: 20, b: 45 },
+          xaxis: { title: { text: name }, zeroline: true },
+          yaxis: { zeroline: true },
+          legend: { orientation: 'h', y: -0.15 },
+        },
+        { displaylogo: false, responsive: true },
+      );
+    } catch (error) {
+      if (drawnFor === key) note.textContent = `Could not plot: ${error.message}`;
+      drawnFor = null;
+    }
+  }
+
+  store.on(['view', 'trace'], render);
+}
+
+function mountJacobianView(store) {
+  const view = document.getElementById('jacobian-view');
+
+  function render() {
+    if (store.get('view') !== 'jacobians') return;
+    const trace = store.get('trace');
+    const pass = store.pass();
+    if (!trace || !pass) {
+      view.replaceChildren(el('h2', 'Jacobians along the backward pass'), el('p', 'Run a program first (the least-squares example shows the shapes best).', 'muted'));
+      return;
+    }
+    const children = [el('h2', 'Jacobians along the backward pass, in the engine’s order')];
+    const chain = el('div', undefined, 'jacobian-chain');
+    pass.steps.forEach((step, k) => {
+      const node = store.node(step.node);
+      for (const input of step.inputs || []) {
+        if (!input.jacobian) continue;
+        const target = store.node(input.to);
+        const factor = el('div', undefined, 'factor');
+        if (k < store.get('position')) factor.style.borderColor = '#d97706';
+        factor.append(latexElement(`\\frac{\\partial ${nodeSymbol(node)}}{\\partial ${input.symbol || nodeSymbol(target)}}${input.formula ? ` = ${input.formula}` : ''}`, { tag: 'span' }));
+        factor.append(el('span', `${input.jacobian.shape.join('×')}`, 'shape'));
+        const rows = jacobianMatrix(input.jacobian);
+        if (rows) factor.append(matrixTable(rows, ''));
+        chain.append(factor);
+      }
+    });
+    children.push(chain);
+    children.push(
+      el(
+        'p',
+        'Multiplying the Jacobians along the path from the output back to an input gives the total derivative ∂f/∂w, a 1×p row (one output, p inputs). ' +
+          'PyTorch stores the gradient in the shape of w itself: the column (∂f/∂w)ᵀ. That is why the transpose appears: for f(w) = ½‖Xw − y‖², ' +
+          '∂f/∂w = z₁ᵀX and the gradient is Xᵀ(Xw − y).',
+      ),
+    );
+    const leaves = Object.entries(trace.grads || {});
+    if (leaves.length) {
+      children.push(el('h3', 'Gradients (in each input’s own shape)'));
+      for (const [name, grad] of leaves) {
+        children.push(el('p', `${name}.grad (${formatShape(grad.shape)}): ${formatTensor(grad, { maxElements: 10 })}`));
+      }
+    }
+    view.replaceChildren(...children);
+  }
+
+  store.on(['view', 'trace', 'passIndex', 'position'], render);
+}
+
+function mountLectureNotes(store, { onExample }) {
+  const view = document.getElementById('lecture-view');
+
+  function render() {
+    if (store.get('view') !== 'lecture') return;
+    const children = [
+      el('h2', 'How the backward pass works'),
+      el(
+        'p',
+        'PyTorch records every operation on tensors that require gradients as a node of a graph. backward() seeds the output with ∂f/∂f = 1 and ' +
+          'visits the nodes in reverse topological order: each node multiplies the gradient that arrived by its local derivative and adds the result ' +
+          'to the accumulator of each of its inputs. One accumulator per node, each node visited once: O(n) time and memory.',
+      ),
+    ];
+    const bySection = new Map();
+    for (const example of store.get('examples')) {
+      const section = example.section || 'Examples';
+      if (!bySection.has(section)) bySection.set(section, []);
+      bySection.get(section).push(example);
+    }
+    for (const [section, examples] of bySection) {
+      const box = el('section');
+      box.append(el('h2', section));
+      const list = el('ul', undefined, 'example-list');
+      for (const example of examples) {
+        const item = el('li');
+        const open = el('button', example.title);
+        open.type = 'button';
+        open.addEventListener('click', () => onExample(example.id));
+        item.append(open, el('p', example.explanation || '', 'muted'));
+        list.append(item);
+      }
+      box.append(list);
+      children.push(box);
+    }
+    view.replaceChildren(...children);
+  }
+
+  store.on(['view', 'examples'], render);
+}
+
+/** Mount the three lecture views; each draws only while it is the visible view. */
+export function mountLectureViews(store, options) {
+  mountPlotView(store);
+  mountJacobianView(store);
+  mountLectureNotes(store, options);
+}
+

@@ -1,0 +1,177 @@
+// The explorer page: wires the store to the editor, graph, step controls, panels, views and the URL.
+
+import { ApiError, getJSON, postJSON } from '../shared/api.js';
+import { renderNav } from '../shared/nav.js';
+import { readLocation, writeLocation } from '../shared/url-state.js';
+import { mountEditor } from './editor.js';
+import { mountExport } from './export.js';
+import { LARGE_GRAPH } from './graph-model.js';
+import { mountGraphView } from './graph-view.js';
+import { mountInspector } from './inspector.js';
+import { mountLectureViews } from './lecture-views.js';
+import { ExplorerStore } from './state.js';
+import { mountStepControls } from './step-controls.js';
+import { mountStepPanel } from './step-panel.js';
+import { mountTorchvizView } from './torchviz-view.js';
+
+const DEFAULT_EXAMPLE = 'polynomial';
+
+renderNav(document.getElementById('nav'), 'explorer');
+
+const fromUrl = readLocation();
+const store = new ExplorerStore({ source: fromUrl.source, inputs: fromUrl.inputs, view: fromUrl.view, example: fromUrl.example });
+const root = document.getElementById('explorer');
+let runCounter = 0;
+
+async function run({ position = 0, passIndex = null } = {}) {
+  let inputs;
+  try {
+    inputs = editor.readInputs();
+  } catch (error) {
+    store.set({ error: { type: 'runtime', message: error.message, line: null, column: null } });
+    return;
+  }
+  const source = store.get('source');
+  const mine = ++runCounter;
+  store.set({ running: true, inputs });
+  try {
+    const started = performance.now();
+    const trace = await postJSON('/api/trace', { source, inputs });
+    if (mine !== runCounter) return;
+    trace.source = source;
+    trace.inputs = inputs;
+    const passes = trace.passes || [];
+    const pass = passIndex !== null && passIndex < passes.length ? passIndex : Math.max(0, passes.length - 1);
+    const steps = passes.length ? passes[pass].steps.length : 0;
+    const large = trace.nodes.length > LARGE_GRAPH;
+    store.set({
+      trace,
+      error: null,
+      passIndex: pass,
+      position: Math.min(position, steps),
+      selected: null,
+      hover: null,
+      collapse: large,
+      showSaved: false,
+    });
+    const elapsed = performance.now() - started;
+    editor.setStatus(`${trace.nodes.length} nodes, ${steps} steps · traced in ${Math.round(trace.stats.trace_ms)} ms, ${Math.round(elapsed)} ms round trip`);
+  } catch (error) {
+    if (mine !== runCounter) return;
+    const detail = error instanceof ApiError ? error.detail : null;
+    if (detail && typeof detail === 'object' && detail.type) {
+      store.set({ error: detail, trace: null, position: 0 });
+    } else {
+      const message = Array.isArray(detail) ? detail.map((d) => `${(d.loc || []).join('.')}: ${d.msg}`).join('\n') : error.message;
+      store.set({ error: { type: 'runtime', message, line: null, column: null }, trace: null, position: 0 });
+    }
+    editor.setStatus('');
+  } finally {
+    if (mine === runCounter) store.set({ running: false });
+  }
+}
+
+function loadExample(id) {
+  const example = store.get('examples').find((e) => e.id === id);
+  if (!example) {
+    store.set({ example: null });
+    return;
+  }
+  store.set({ example: example.id, source: example.source, inputs: example.inputs || {}, error: null });
+  run();
+}
+
+const editor = mountEditor(store, { onRun: () => run(), onExample: loadExample });
+const graph = mountGraphView(store);
+mountStepControls(store);
+mountStepPanel(store);
+mountInspector(store);
+mountTorchvizView(store);
+mountLectureViews(store, { onExample: loadExample });
+mountExport(store, graph);
+
+// View tabs.
+const tabs = [...document.querySelectorAll('.view-tabs [data-view]')];
+for (const tab of tabs) tab.addEventListener('click', () => store.set({ view: tab.dataset.view }));
+const renderView = () => {
+  root.dataset.view = store.get('view');
+  for (const tab of tabs) tab.setAttribute('aria-selected', String(tab.dataset.view === store.get('view')));
+};
+store.on(['view'], renderView);
+renderView();
+
+// Graph toolbar.
+document.getElementById('fit').addEventListener('click', () => graph.fit());
+const collapse = document.getElementById('collapse');
+const showSaved = document.getElementById('show-saved');
+collapse.addEventListener('change', () => store.set({ collapse: collapse.checked }));
+showSaved.addEventListener('change', () => store.set({ showSaved: showSaved.checked }));
+store.on(['collapse', 'showSaved'], (state) => {
+  collapse.checked = state.collapse;
+  showSaved.checked = state.showSaved;
+});
+const search = document.getElementById('search');
+search.addEventListener('input', () => store.set({ search: search.value }));
+
+// Explanation, warnings and printed lines of the current example / trace.
+store.on(['example', 'examples'], (state) => {
+  const box = document.getElementById('explanation');
+  const example = state.examples.find((e) => e.id === state.example);
+  box.hidden = !example || !example.explanation;
+  if (!example) return;
+  const heading = document.createElement('h2');
+  heading.textContent = example.section ? `${example.section}: ${example.title}` : example.title;
+  const text = document.createElement('p');
+  text.textContent = example.explanation || '';
+  box.replaceChildren(heading, text);
+});
+store.on(['trace'], (state) => {
+  const warnings = document.getElementById('warnings');
+  const list = (state.trace && state.trace.warnings) || [];
+  warnings.hidden = list.length === 0;
+  warnings.replaceChildren(
+    ...list.map((w) => {
+      const li = document.createElement('li');
+      li.textContent = w;
+      return li;
+    }),
+  );
+  const printed = document.getElementById('printed');
+  const lines = (state.trace && state.trace.printed) || [];
+  printed.hidden = lines.length === 0;
+  printed.textContent = lines.join('\n');
+});
+
+// The URL follows the state, so a copied link reopens the same program, step and view.
+store.on(['source', 'inputs', 'trace', 'position', 'passIndex', 'view', 'example'], (state) => {
+  const passes = state.trace ? state.trace.passes || [] : [];
+  const example = state.examples.find((e) => e.id === state.example);
+  const inputsChanged = !example || JSON.stringify(example.inputs || {}) !== JSON.stringify(state.inputs);
+  writeLocation({
+    example: state.example,
+    source: example ? '' : state.source,
+    inputs: inputsChanged ? state.inputs : {},
+    pass: passes.length > 1 ? state.passIndex : null,
+    step: state.trace ? state.position : null,
+    view: state.view,
+  });
+});
+
+async function start() {
+  try {
+    store.set({ examples: await getJSON('/api/examples') });
+  } catch (error) {
+    editor.setStatus(`examples unavailable: ${error.message}`);
+  }
+  const examples = store.get('examples');
+  const wanted = fromUrl.example || (!fromUrl.source && DEFAULT_EXAMPLE);
+  const example = examples.find((e) => e.id === wanted) || (!fromUrl.source && !fromUrl.example ? examples[0] : undefined);
+  if (example && !fromUrl.source) {
+    const inputs = Object.keys(fromUrl.inputs).length ? fromUrl.inputs : example.inputs || {};
+    store.set({ example: example.id, source: example.source, inputs });
+  }
+  if (store.get('source')) await run({ position: fromUrl.step ?? 0, passIndex: fromUrl.pass });
+  document.body.dataset.ready = 'true';
+}
+
+start();

@@ -1,0 +1,89 @@
+// The explorer's one store: plain data plus a 'change' event naming the keys that changed.
+
+import { stateAt } from './accumulators.js';
+
+export class ExplorerStore extends EventTarget {
+  constructor(initial = {}) {
+    super();
+    this.state = {
+      examples: [],
+      example: null, // id of the loaded example, if the source is still the example's
+      source: '',
+      inputs: {},
+      trace: null,
+      error: null, // {type, message, line, column, end_line, end_column} of the last run
+      running: false,
+      passIndex: 0,
+      position: 0, // steps of the selected pass already executed
+      view: 'graph',
+      selected: null, // node id in the inspector
+      hover: null, // node id under the mouse (graph or source)
+      collapse: false,
+      showSaved: false,
+      search: '',
+      ...initial,
+    };
+  }
+
+  get(key) {
+    return this.state[key];
+  }
+
+  /** Merge `patch`; listeners receive the names of the keys whose values changed. */
+  set(patch) {
+    const keys = Object.keys(patch).filter((k) => this.state[k] !== patch[k]);
+    if (keys.length === 0) return;
+    Object.assign(this.state, patch);
+    this.dispatchEvent(new CustomEvent('change', { detail: { keys: new Set(keys) } }));
+  }
+
+  /** Call `listener(state, keys)` whenever one of `keys` changes. */
+  on(keys, listener) {
+    const wanted = new Set(keys);
+    this.addEventListener('change', (event) => {
+      const changed = event.detail.keys;
+      if ([...changed].some((k) => wanted.has(k))) listener(this.state, changed);
+    });
+  }
+
+  /** The selected backward pass of the current trace, or null. */
+  pass() {
+    const trace = this.state.trace;
+    if (!trace || !trace.passes || trace.passes.length === 0) return null;
+    return trace.passes[Math.min(this.state.passIndex, trace.passes.length - 1)];
+  }
+
+  /** Number of steps in the selected pass. */
+  stepCount() {
+    const pass = this.pass();
+    return pass ? pass.steps.length : 0;
+  }
+
+  /** The accumulator state at the current position (memoised per trace, pass and position). */
+  backwardState() {
+    const pass = this.pass();
+    if (!pass) return null;
+    const key = `${this.state.passIndex}:${this.state.position}`;
+    if (this.memo && this.memo.trace === this.state.trace && this.memo.key === key) return this.memo.value;
+    const value = stateAt(pass, this.state.position);
+    this.memo = { trace: this.state.trace, key, value };
+    return value;
+  }
+
+  /** The trace node with `id`, or undefined. */
+  node(id) {
+    const trace = this.state.trace;
+    if (!trace || id === null || id === undefined) return undefined;
+    if (!this.nodeIndex || this.nodeIndex.trace !== trace) {
+      this.nodeIndex = { trace, byId: new Map(trace.nodes.map((n) => [n.id, n])) };
+    }
+    return this.nodeIndex.byId.get(id);
+  }
+}
+
+/** How a node is called in text: its variable name, else its label. */
+export function nodeTitle(node) {
+  if (!node) return '?';
+  if (node.name && node.label && node.name !== node.label) return `${node.name} = ${node.label}`;
+  return node.name || node.label || node.op;
+}

@@ -1,0 +1,131 @@
+// The current backward step: narration, local derivative with numbers, Jacobian, accumulator table.
+
+import { formatShape, formatTensor, jacobianMatrix } from '../shared/format.js';
+import { accumulatorOf } from './accumulators.js';
+import { latexElement, nodeSymbol } from './formula.js';
+import { matrixTable } from './matrix-view.js';
+import { nodeTitle } from './state.js';
+
+const TABLE_LIMIT = 200;
+
+function el(tag, text, className) {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (className) e.className = className;
+  return e;
+}
+
+function describeStart(store, pass) {
+  const roots = (pass.roots || []).map((id) => nodeTitle(store.node(id))).join(', ');
+  return `Start: the output ${roots || 'f'} holds ∂f/∂f = 1 (the seed gradient); every other accumulator is 0. Press → to let PyTorch's engine run the first node.`;
+}
+
+function inputBlock(store, step, input) {
+  const node = store.node(step.node);
+  const target = store.node(input.to);
+  const block = el('div', undefined, 'step-input');
+  const out = nodeSymbol(node);
+  const symbol = input.symbol || nodeSymbol(target);
+  if (input.formula) {
+    block.append(latexElement(`\\frac{\\partial ${out}}{\\partial ${symbol}} = ${input.formula}`));
+  } else {
+    block.append(el('p', `∂${nodeTitle(node)}/∂${nodeTitle(target)}: no formula in the table for ${node.op}; the Jacobian below is exact.`, 'muted'));
+  }
+  if (input.formula_value) block.append(latexElement(`\\phantom{\\frac{\\partial ${out}}{\\partial ${symbol}}} = ${input.formula_value}`));
+  if (input.jacobian) {
+    block.append(el('h3', `Local Jacobian ∂${nodeTitle(node)}/∂${nodeTitle(target)}: ${input.jacobian.shape.join('×')} (output × input elements)`));
+    const rows = jacobianMatrix(input.jacobian);
+    block.append(rows ? matrixTable(rows, input.jacobian.shape.join('×')) : el('p', formatTensor(input.jacobian.data), 'muted'));
+  }
+  const sent = el('p', undefined, 'sent');
+  sent.append(
+    'Sends ',
+    el('strong', formatTensor(input.contribution)),
+    ` to ${nodeTitle(target)}'s accumulator (incoming gradient × local derivative).`,
+  );
+  block.append(sent);
+  return block;
+}
+
+function accumulatorTable(store, backward) {
+  const trace = store.get('trace');
+  const changed = new Set(backward.changed || []);
+  const current = backward.current ? backward.current.node : null;
+  const everyNode = trace.nodes.length <= 60;
+  const shown = [...trace.nodes]
+    .reverse()
+    .filter((n) => everyNode || backward.reached.has(n.id))
+    .slice(0, TABLE_LIMIT);
+  const table = el('table', undefined, 'acc-table');
+  table.id = 'accumulators';
+  const head = el('tr');
+  head.append(el('th', 'node'), el('th', 'accumulator ∂f/∂node'), el('th', 'contributions received'));
+  table.append(el('thead'));
+  table.tHead.append(head);
+  const body = el('tbody');
+  for (const node of shown) {
+    const row = el('tr');
+    row.dataset.node = String(node.id);
+    if (changed.has(node.id)) row.classList.add('changed');
+    if (node.id === current) row.classList.add('current');
+    if (!backward.reached.has(node.id)) row.classList.add('unreached');
+    const contributions = (backward.contributions.get(node.id) || []).map((c) => formatTensor(c.value, { maxElements: 3 }));
+    row.append(
+      el('td', nodeTitle(node), 'name'),
+      el('td', formatTensor(accumulatorOf(backward, node.id), { maxElements: 4 }), 'acc'),
+      el('td', contributions.length ? contributions.join(' + ') : '', 'contribs'),
+    );
+    body.append(row);
+  }
+  table.append(body);
+  const wrap = el('div');
+  wrap.append(table);
+  if (!everyNode) wrap.append(el('p', `Showing the ${shown.length} nodes the backward pass has reached so far (of ${trace.nodes.length}).`, 'muted'));
+  return wrap;
+}
+
+export function mountStepPanel(store) {
+  const panel = document.getElementById('step-panel');
+
+  function render() {
+    const trace = store.get('trace');
+    const pass = store.pass();
+    const backward = store.backwardState();
+    const children = [];
+    if (!trace) {
+      children.push(el('h2', 'Backward pass'), el('p', 'Pick an example or type a program, then press Run.', 'muted'));
+    } else if (!pass || pass.steps.length === 0) {
+      children.push(el('h2', 'Backward pass'), el('p', 'This program ran no backward pass (see the warnings).', 'muted'));
+    } else {
+      const step = backward.current;
+      const count = pass.steps.length;
+      if (!step) {
+        children.push(el('h2', `Start · 0 of ${count} steps`), el('p', describeStart(store, pass), 'narration'));
+      } else {
+        const node = store.node(step.node);
+        children.push(el('h2', `Step ${backward.position} of ${count}: ${nodeTitle(node)} (${node ? node.op : '?'})`));
+        children.push(el('p', step.narration || '', 'narration'));
+        const incoming = el('p');
+        incoming.append(
+          `Incoming gradient ∂f/∂${nodeTitle(node)} (${formatShape(step.grad_output && step.grad_output.shape)}): `,
+          el('strong', formatTensor(step.grad_output)),
+        );
+        children.push(incoming);
+        for (const input of step.inputs || []) children.push(inputBlock(store, step, input));
+      }
+      children.push(el('h3', 'Accumulators (one per node)'));
+      children.push(accumulatorTable(store, backward));
+    }
+    children.push(
+      el(
+        'p',
+        'The algorithm is mechanical: one accumulator per node, each node visited once — O(n) time and memory for a graph of n nodes.',
+        'remark',
+      ),
+    );
+    panel.replaceChildren(...children);
+  }
+
+  store.on(['trace', 'position', 'passIndex'], render);
+  render();
+}

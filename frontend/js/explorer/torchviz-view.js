@@ -1,0 +1,64 @@
+// torchviz's drawing of the same program beside ours: the server's SVG, else viz.js on its DOT.
+
+import { postJSON } from '../shared/api.js';
+
+let vizInstance = null;
+
+async function dotToSvg(dot) {
+  if (!vizInstance) {
+    const viz = await import('/vendor/viz/viz.js');
+    vizInstance = await viz.instance();
+  }
+  return vizInstance.renderString(dot, { format: 'svg', engine: 'dot' });
+}
+
+function el(tag, text, className) {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (className) e.className = className;
+  return e;
+}
+
+export function mountTorchvizView(store) {
+  const view = document.getElementById('torchviz-view');
+  let shownFor = null;
+  let objectUrl = null;
+
+  async function render() {
+    const trace = store.get('trace');
+    if (store.get('view') !== 'torchviz' || !trace) return;
+    const key = JSON.stringify([trace.source, trace.inputs]);
+    if (key === shownFor) return;
+    shownFor = key;
+    view.replaceChildren(el('h2', "torchviz's view (make_dot, show_attrs, show_saved)"), el('p', 'drawing…', 'muted'));
+    try {
+      const result = await postJSON('/api/torchviz', { source: trace.source, inputs: trace.inputs });
+      let svg = result.svg;
+      let how = "Graphviz's dot on the server";
+      if (!svg) {
+        svg = await dotToSvg(result.dot);
+        how = 'viz.js (Graphviz in WebAssembly) in the browser';
+      }
+      if (shownFor !== key) return;
+      // An <img> never runs anything inside the SVG.
+      if (objectUrl) URL.revokeObjectURL(objectUrl);
+      objectUrl = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
+      const img = el('img');
+      img.src = objectUrl;
+      img.alt = "torchviz's drawing of the graph";
+      img.style.maxWidth = '100%';
+      const notes = [
+        el('h2', "torchviz's view (make_dot, show_attrs, show_saved)"),
+        el('p', `Drawn by ${how}. torchviz shows the structure and saved tensors but no values, gradients or backward order; ours adds them.`, 'muted'),
+      ];
+      for (const warning of result.warnings || []) notes.push(el('p', warning, 'warn'));
+      if (result.truncated) notes.push(el('p', 'torchviz was capped for this large graph.', 'warn'));
+      view.replaceChildren(...notes, img);
+    } catch (error) {
+      if (shownFor === key) view.replaceChildren(el('h2', "torchviz's view"), el('p', error.message, 'error'));
+      shownFor = null;
+    }
+  }
+
+  store.on(['view', 'trace'], render);
+}

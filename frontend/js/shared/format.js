@@ -1,0 +1,120 @@
+// Numbers and tensors as text: non-finite values arrive as "nan"/"inf"/"-inf" strings (jsonsafe).
+
+const MINUS = '\u2212';
+
+/** A JSON number or one of the server's non-finite spellings as a JS number. */
+export function toNumber(value) {
+  if (typeof value === 'number') return value;
+  if (value === 'nan') return NaN;
+  if (value === 'inf') return Infinity;
+  if (value === '-inf') return -Infinity;
+  const parsed = Number(value);
+  return Number.isNaN(parsed) ? NaN : parsed;
+}
+
+/** A number in at most `digits` significant digits, with a true minus sign and no trailing zeros. */
+export function formatNumber(value, digits = 4) {
+  const x = toNumber(value);
+  if (Number.isNaN(x)) return 'nan';
+  if (x === Infinity) return '∞';
+  if (x === -Infinity) return `${MINUS}∞`;
+  if (x === 0) return '0';
+  const abs = Math.abs(x);
+  let text;
+  if (abs >= 1e5 || abs < 1e-4) {
+    const [mantissa, exponent] = abs.toExponential(digits - 1).split('e');
+    text = `${trimZeros(mantissa)}e${Number(exponent) < 0 ? MINUS : ''}${Math.abs(Number(exponent))}`;
+  } else {
+    text = trimZeros(abs.toPrecision(digits));
+    if (text.includes('e')) text = String(Number(text));
+  }
+  if (text === '0') return '0';
+  return x < 0 ? MINUS + text : text;
+}
+
+function trimZeros(text) {
+  return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
+}
+
+/** "scalar" for [], "2×3" otherwise. */
+export function formatShape(shape) {
+  if (!shape || shape.length === 0) return 'scalar';
+  return shape.join('×');
+}
+
+/** Every element of nested `data` in row-major order. */
+export function flatten(data) {
+  if (!Array.isArray(data)) return [data];
+  const out = [];
+  const walk = (d) => (Array.isArray(d) ? d.forEach(walk) : out.push(d));
+  walk(data);
+  return out;
+}
+
+/** True for a TensorValue holding one number (shape [] or all ones). */
+export function isScalar(tensor) {
+  return Boolean(tensor) && tensor.shape.every((n) => n === 1) && tensor.data !== null;
+}
+
+/** The single number of a one-element TensorValue, else null. */
+export function scalarValue(tensor) {
+  if (!tensor || tensor.data === null || tensor.data === undefined) return null;
+  const flat = flatten(tensor.data);
+  return flat.length === 1 ? toNumber(flat[0]) : null;
+}
+
+/** A compact one-line rendering: "3", "[1, 2, 3]", "[[1, 2], [3, 4]]", or a summary when truncated. */
+export function formatTensor(tensor, { maxElements = 6, digits = 4 } = {}) {
+  if (tensor === null || tensor === undefined) return '—';
+  if (typeof tensor === 'number' || typeof tensor === 'string') return formatNumber(tensor, digits);
+  if (tensor.data === null || tensor.data === undefined) {
+    const s = tensor.summary;
+    if (!s) return `${formatShape(tensor.shape)} tensor`;
+    return `${formatShape(tensor.shape)}: min ${formatNumber(s.min, 3)}, max ${formatNumber(s.max, 3)}, mean ${formatNumber(s.mean, 3)}`;
+  }
+  let budget = maxElements;
+  const render = (d) => {
+    if (!Array.isArray(d)) {
+      budget -= 1;
+      return formatNumber(d, digits);
+    }
+    const parts = [];
+    for (const item of d) {
+      if (budget <= 0) {
+        parts.push('…');
+        break;
+      }
+      parts.push(render(item));
+    }
+    return `[${parts.join(', ')}]`;
+  };
+  return render(tensor.data);
+}
+
+/** The tensor as rows of numbers for a matrix view (scalar → 1×1, vector → one column), or null. */
+export function tensorMatrix(tensor) {
+  if (!tensor || tensor.data === null || tensor.data === undefined) return null;
+  const shape = tensor.shape || [];
+  const data = tensor.data;
+  if (shape.length === 0 || !Array.isArray(data)) return [[toNumber(data)]];
+  if (shape.length === 1) return data.map((v) => [toNumber(v)]);
+  if (shape.length === 2) return data.map((row) => row.map(toNumber));
+  return null;
+}
+
+/** A zero TensorValue of `shape` (the accumulator of a node the backward pass has not reached). */
+export function zeroTensor(shape = []) {
+  const build = (dims) => (dims.length === 0 ? 0 : Array.from({ length: dims[0] }, () => build(dims.slice(1))));
+  return { shape: [...shape], dtype: 'float32', data: build(shape), summary: null, truncated: false };
+}
+
+/** Rows of a local Jacobian {shape, data}, whose data is a TensorValue or nested lists; null if elided. */
+export function jacobianMatrix(jacobian) {
+  if (!jacobian || jacobian.data === null || jacobian.data === undefined) return null;
+  const data = jacobian.data;
+  if (Array.isArray(data)) return data.map((row) => (Array.isArray(row) ? row.map(toNumber) : [toNumber(row)]));
+  const rows = tensorMatrix(data);
+  if (!rows) return null;
+  // A 1-D payload of a row Jacobian (1×n) reads better as a row than as tensorMatrix's column.
+  return jacobian.shape && jacobian.shape[0] === 1 && rows.length > 1 && rows[0].length === 1 ? [rows.map((r) => r[0])] : rows;
+}

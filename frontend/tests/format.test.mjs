@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { flatten, formatNumber, formatShape, formatTensor, scalarValue, tensorMatrix, toNumber, zeroTensor } from '../js/shared/format.js';
+
+const tv = (shape, data, extra = {}) => ({ shape, dtype: 'float32', data, summary: null, truncated: false, ...extra });
+
+test('non-finite spellings from the server become numbers', () => {
+  assert.ok(Number.isNaN(toNumber('nan')));
+  assert.equal(toNumber('inf'), Infinity);
+  assert.equal(toNumber('-inf'), -Infinity);
+  assert.equal(toNumber(2.5), 2.5);
+});
+
+test('numbers use a true minus sign, trimmed digits and exponents at the extremes', () => {
+  assert.equal(formatNumber(-3), '\u22123');
+  assert.equal(formatNumber(0), '0');
+  assert.equal(formatNumber(-0), '0');
+  assert.equal(formatNumber(0.75), '0.75');
+  assert.equal(formatNumber(1 / 3), '0.3333');
+  assert.equal(formatNumber(2.0000001), '2');
+  assert.equal(formatNumber(123456), '1.235e5');
+  assert.equal(formatNumber(-0.00001234), '\u22121.234e\u22125');
+  assert.equal(formatNumber('nan'), 'nan');
+  assert.equal(formatNumber('-inf'), '\u2212∞');
+  assert.equal(formatNumber(1e-30 * 0), '0');
+});
+
+test('shapes read as scalar or with multiplication signs', () => {
+  assert.equal(formatShape([]), 'scalar');
+  assert.equal(formatShape([5, 2]), '5×2');
+});
+
+test('tensors render compactly and cap the number of elements', () => {
+  assert.equal(formatTensor(tv([], -2)), '\u22122');
+  assert.equal(formatTensor(tv([3], [1, 2, 3])), '[1, 2, 3]');
+  assert.equal(formatTensor(tv([2, 2], [[1, 2], [3, 4]])), '[[1, 2], [3, 4]]');
+  assert.equal(formatTensor(tv([8], [1, 2, 3, 4, 5, 6, 7, 8]), { maxElements: 3 }), '[1, 2, 3, …]');
+  assert.equal(formatTensor(null), '—');
+  assert.equal(formatTensor(0), '0');
+  const summary = tv([1000], null, { truncated: true, summary: { min: -1, max: 1, mean: 0, std: 0.5, head: [1] } });
+  assert.equal(formatTensor(summary), '1000: min \u22121, max 1, mean 0');
+});
+
+test('matrix view: scalar is 1×1, a vector one column, 3-D has none', () => {
+  assert.deepEqual(tensorMatrix(tv([], 'inf')), [[Infinity]]);
+  assert.deepEqual(tensorMatrix(tv([2], [1, 2])), [[1], [2]]);
+  assert.deepEqual(tensorMatrix(tv([1, 2], [[1, 2]])), [[1, 2]]);
+  assert.equal(tensorMatrix(tv([1, 1, 1], [[[1]]])), null);
+  assert.equal(tensorMatrix(tv([9], null, { truncated: true })), null);
+});
+
+test('flatten, scalarValue and zeroTensor', () => {
+  assert.deepEqual(flatten([[1, 2], [3]]), [1, 2, 3]);
+  assert.equal(scalarValue(tv([1, 1], [[4]])), 4);
+  assert.equal(scalarValue(tv([2], [1, 2])), null);
+  assert.deepEqual(zeroTensor([2, 1]).data, [[0], [0]]);
+});
+
+test('a Jacobian comes as rows whether its data is a TensorValue or nested lists', async () => {
+  const { jacobianMatrix } = await import('../js/shared/format.js');
+  assert.deepEqual(jacobianMatrix({ shape: [1, 1], data: tv([1, 1], [[3]]) }), [[3]]);
+  assert.deepEqual(jacobianMatrix({ shape: [1, 2], data: [[1, 'nan']] }), [[1, NaN]]);
+  assert.deepEqual(jacobianMatrix({ shape: [1, 3], data: tv([3], [1, 2, 3]) }), [[1, 2, 3]]);
+  assert.equal(jacobianMatrix({ shape: [50, 50], data: tv([50, 50], null, { truncated: true }) }), null);
+});

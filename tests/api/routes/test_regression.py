@@ -1,0 +1,84 @@
+"""POST /api/regression/polynomial and its sweep against the lecture's loops."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.optimize import reference
+
+
+def test_autograd_fit_is_the_lecture_loop(client: TestClient) -> None:
+    response = client.post("/api/regression/polynomial", json={"method": "autograd", "figure": True})
+    assert response.status_code == 200
+    fit = response.json()
+    assert fit["coefficients"] == reference.polynomial_by_autograd()
+    assert fit["iterations"] == 4000 and fit["lr"] == 0.01 and not fit["diverged"]
+    assert len(fit["losses"]) == 500 and fit["loss_steps"][0] == 1 and fit["loss_steps"][-1] == 4000
+    assert len(fit["data"]["x"]) == 100 and len(fit["curve"]["x"]) == 200
+    names = [t.get("name") for t in fit["figure"]["data"]]
+    assert names[:3] == ["data", "autograd lr=0.01", "closed form"]
+
+
+def test_manual_fit_is_the_lecture_loop(client: TestClient) -> None:
+    fit = client.post("/api/regression/polynomial", json={"method": "manual"}).json()
+    assert fit["coefficients"] == pytest.approx(reference.polynomial_by_hand(), abs=1e-6)
+
+
+def test_closed_form(client: TestClient) -> None:
+    fit = client.post("/api/regression/polynomial", json={"method": "closed_form"}).json()
+    x, y = (t.double().numpy() for t in reference.polynomial_data())
+    assert fit["coefficients"] == pytest.approx(np.polynomial.polynomial.polyfit(x, y, 2).tolist(), abs=1e-10)
+    assert fit["losses"] == [] and fit["last_step_loss"] is None
+
+
+def test_lr_1_diverges_to_nan_and_the_json_stays_valid(client: TestClient) -> None:
+    response = client.post("/api/regression/polynomial", json={"lr": 1.0, "figure": True})
+    assert response.status_code == 200
+    fit = response.json()
+    assert fit["diverged"] and fit["coefficients"] == ["nan", "nan", "nan"] and fit["loss"] == "nan"
+
+
+def test_sweep_is_the_exercise_table(client: TestClient) -> None:
+    body = {"lrs": [1.0, 0.1], "iterations": [100, 200], "figure": True}
+    response = client.post("/api/regression/polynomial/sweep", json=body)
+    assert response.status_code == 200
+    table = response.json()
+    assert [(r["lr"], r["iterations"]) for r in table["rows"]] == [(1.0, 100), (1.0, 200), (0.1, 100), (0.1, 200)]
+    assert table["rows"][0]["diverged"] and table["rows"][0]["coefficients"] == ["nan", "nan", "nan"]
+    assert table["rows"][3]["coefficients"] == reference.polynomial_by_autograd(lr=0.1, iterations=200)
+    assert table["closed_form"]["coefficients"] == pytest.approx(table["closed_form"]["lstsq_coefficients"], abs=1e-10)
+    assert table["figure"]["data"][0]["type"] == "table"
+
+
+def test_sweep_defaults_cover_the_lectures_rows(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["SweepBody"]["properties"]
+    lrs = schema["lrs"]["default"] if "default" in schema["lrs"] else None
+    assert lrs in (None, [1.0, 0.1, 0.01, 0.001])  # defaults come from a factory; checked in the core test
+
+
+def test_limits(client: TestClient) -> None:
+    response = client.post("/api/regression/polynomial", json={"iterations": 20_001})
+    assert response.status_code == 400
+    assert response.json()["detail"]["message"] == (
+        "iterations is 20001; at most 20000 allowed (setting max_regression_iterations)"
+    )
+    response = client.post(
+        "/api/regression/polynomial/sweep", json={"lrs": [0.1] * 12, "iterations": [10_000]}
+    )
+    assert response.json()["detail"]["message"] == (
+        "lrs × longest run is 120000; at most 100000 allowed (setting max_sweep_iterations)"
+    )
+    response = client.post("/api/regression/polynomial", json={"lr": -1})
+    assert response.status_code == 422
+
+
+def test_higher_degree_and_other_data(client: TestClient) -> None:
+    fit = client.post(
+        "/api/regression/polynomial", json={"method": "closed_form", "degree": 3, "data": {"seed": 5, "num": 50}}
+    ).json()
+    assert len(fit["coefficients"]) == 4 and len(fit["data"]["x"]) == 50
+    assert math.isfinite(fit["loss"])

@@ -1,0 +1,81 @@
+"""POST /api/trace, /api/torchviz and GET /api/examples through the real app."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from autograd_explorer.examples import EXAMPLES
+
+
+def test_trace_polynomial(client: TestClient) -> None:
+    r = client.post("/api/trace", json={"source": "x**3 - 3*x", "inputs": {"x": 1.0}})
+    assert r.status_code == 200
+    body = r.json()
+    assert [n["op"] for n in body["nodes"]] == ["AccumulateGrad", "PowBackward0", "MulBackward0", "SubBackward0"]
+    assert body["output"]["value"]["data"] == -2.0
+    assert body["grads"]["x"]["data"] == 0.0
+    assert len(body["steps"]) == 4
+    assert body["steps"][0]["contributions"][0]["value"]["data"] == 1.0
+    assert body["steps"][0]["contributions"][0]["to"] == body["steps"][0]["inputs"][0]["to"]
+
+
+def test_syntax_error_is_400_with_line_and_column(client: TestClient) -> None:
+    r = client.post("/api/trace", json={"source": "x = 1\ny = (x +\n"})
+    assert r.status_code == 400
+    detail = r.json()["detail"]
+    assert detail["type"] == "syntax"
+    assert detail["line"] in (2, 3)
+    assert isinstance(detail["column"], int)
+    assert detail["message"]
+
+
+def test_in_place_pitfall_is_400_autograd_with_pytorchs_message(client: TestClient) -> None:
+    e = next(e for e in EXAMPLES if e.id == "pitfall-inplace")
+    r = client.post("/api/trace", json={"source": e.source})
+    assert r.status_code == 400
+    detail = r.json()["detail"]
+    assert detail["type"] == "autograd"
+    assert "modified by an inplace operation" in detail["message"]
+    assert detail["line"] == 5
+
+
+def test_malformed_request_is_422(client: TestClient) -> None:
+    assert client.post("/api/trace", json={"inputs": {"x": 1}}).status_code == 422
+    assert client.post("/api/trace", json={"source": "x", "inputs": {"x": "abc"}}).status_code == 422
+    assert client.post("/api/trace", json={"source": "x", "unknown": 1}).status_code == 422
+
+
+def test_huge_input_overflows_to_inf_and_json_stays_valid(client: TestClient) -> None:
+    r = client.post("/api/trace", json={"source": "x * x", "inputs": {"x": 1e300}})
+    assert r.status_code == 200
+    assert r.json()["output"]["value"]["data"] == "inf"
+
+
+def test_every_example_runs_or_fails_as_it_teaches(client: TestClient) -> None:
+    examples = client.get("/api/examples").json()
+    assert {e["id"] for e in examples} == {e.id for e in EXAMPLES}
+    for e in examples:
+        r = client.post("/api/trace", json={"source": e["source"], "inputs": e["inputs"], "output": e["output"]})
+        assert r.status_code == (400 if e["expect_error"] else 200), (e["id"], r.text[:300])
+
+
+def test_unknown_example_is_404(client: TestClient) -> None:
+    r = client.get("/api/examples/nope")
+    assert r.status_code == 404
+    assert r.json()["detail"] == {"type": "not_found", "message": "no example named 'nope'; see GET /api/examples"}
+
+
+def test_torchviz_returns_dot_and_svg(client: TestClient) -> None:
+    r = client.post("/api/torchviz", json={"source": "x**3 - 3*x", "inputs": {"x": 1.0}})
+    assert r.status_code == 200
+    body = r.json()
+    assert "PowBackward0" in body["dot"]
+    assert body["svg"] is None or body["svg"].lstrip().startswith(("<?xml", "<svg", "<!DOCTYPE"))
+    assert body["truncated"] is False
+
+
+def test_torchviz_refuses_graphs_above_its_cap(client: TestClient) -> None:
+    source = "x = torch.tensor(1.0, requires_grad=True)\ny = x\nfor _ in range(600):\n    y = torch.sin(y)\ny"
+    body = client.post("/api/torchviz", json={"source": source}).json()
+    assert body["truncated"] is True and body["dot"] is None
+    assert "torchviz_max_nodes" in body["warnings"][0]

@@ -1,0 +1,66 @@
+"""Shared helpers for the language tests: run with small limits, and an observer that records."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pytest
+import torch
+
+from autograd_explorer.errors import ProgramError
+from autograd_explorer.lang.contract import (
+    BackwardRequest,
+    LanguageLimits,
+    PlainObserver,
+    ProgramRun,
+    Span,
+    run_plain_backward,
+)
+from autograd_explorer.lang.run import run_program
+
+
+def limits(**overrides: object) -> LanguageLimits:
+    """The default limits with some overridden."""
+    base = LanguageLimits()
+    for key, value in overrides.items():
+        setattr(base, key, value)
+    return base
+
+
+def run(source: str, inputs: Mapping[str, object] | None = None, output: str | None = None, **kw: object) -> ProgramRun:
+    """Run with a PlainObserver."""
+    return run_program(source, inputs, limits(**kw), PlainObserver(), output)
+
+
+def fails(
+    source: str,
+    kind: str,
+    inputs: Mapping[str, object] | None = None,
+    output: str | None = None,
+    **kw: object,
+) -> ProgramError:
+    """Run and expect a ProgramError of `kind`; return it."""
+    with pytest.raises(ProgramError) as info:
+        run(source, inputs, output, **kw)
+    assert info.value.type == kind, (info.value.type, info.value.message)
+    return info.value
+
+
+@dataclass
+class RecordingObserver:
+    """Records every event; differentiation runs exactly as PlainObserver's."""
+
+    tensors: list[tuple[torch.Tensor, Span, str]] = field(default_factory=list)
+    assigns: list[tuple[str, object, Span]] = field(default_factory=list)
+    requests: list[BackwardRequest] = field(default_factory=list)
+
+    def on_tensor(self, value: torch.Tensor, span: Span, text: str) -> None:
+        self.tensors.append((value, span, text))
+
+    def on_assign(self, name: str, value: object, span: Span) -> None:
+        self.assigns.append((name, value, span))
+
+    def run_backward(self, request: BackwardRequest) -> tuple[torch.Tensor | None, ...] | None:
+        self.requests.append(request)
+        return run_plain_backward(request)

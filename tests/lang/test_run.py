@@ -1,0 +1,378 @@
+"""run_program: modes, statements, output choice, errors with positions, the lecture's programs."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from autograd_explorer.lang.run import limits_from_settings, run_program
+from autograd_explorer.settings import Settings
+from tests.lang.helpers import RecordingObserver, fails, limits, run
+
+INPLACE_SQRT = """x = torch.tensor(4.0, requires_grad=True)
+y = torch.sqrt(x)
+y.add_(1)
+z = 3 * y
+z.backward()
+"""
+
+
+def test_expression_mode_makes_free_names_leaves_in_order() -> None:
+    result = run("y * x**3 - 3*x + y", {"x": 1.0, "y": 2.0})
+    assert result.mode == "expression"
+    assert result.input_names == ["y", "x"]
+    x = result.namespace["x"]
+    assert isinstance(x, torch.Tensor) and x.requires_grad and x.is_leaf and x.dtype == torch.float32
+    assert float(result.output) == pytest.approx(2 * 1 - 3 + 2)  # type: ignore[arg-type]
+    assert result.output_span is not None and result.output_span.end_column == 18
+
+
+def test_expression_mode_nested_list_input() -> None:
+    result = run("(w * w).sum()", {"w": [[1, 2], [3, 4]]})
+    w = result.namespace["w"]
+    assert isinstance(w, torch.Tensor) and w.shape == (2, 2) and w.dtype == torch.float32
+    assert float(result.output) == 30.0  # type: ignore[arg-type]
+
+
+def test_missing_input_names_it_and_its_position() -> None:
+    error = fails("x + 2 * y", "runtime", {"x": 1.0})
+    assert "'y'" in error.message and (error.line, error.column) == (1, 8)
+
+
+def test_unused_input_warns() -> None:
+    assert run("x * 2", {"x": 1.0, "z": 3.0}).warnings == ["input 'z' is not used by the expression"]
+
+
+def test_bad_input_values_are_program_errors() -> None:
+    assert "must be a number" in fails("x", "runtime", {"x": "hello"}).message
+    fails("x", "runtime", {"x": [[1, 2], [3]]})
+    fails("x + 1", "forbidden", {"x": 1.0, "__class__": 2.0})
+
+
+def test_program_mode_binds_inputs_first() -> None:
+    result = run("y = x * 2\ny.backward()", {"x": 3.0})
+    x = result.namespace["x"]
+    assert result.mode == "program" and result.input_names == ["x"]
+    assert isinstance(x, torch.Tensor) and float(x.grad) == 2.0  # type: ignore[arg-type]
+
+
+def test_output_choice() -> None:
+    named = run("a = torch.ones(2)\nb = a * 3\nc = b + 1", output="b")
+    assert named.output_name == "b" and named.output_span is not None and named.output_span.line == 2
+    final = run("a = torch.ones(2)\nb = a * 3\nb.sum()")
+    assert final.output_name is None and float(final.output) == 6.0  # type: ignore[arg-type]
+    final_name = run("a = torch.ones(2)\nb = a * 3\na")
+    assert final_name.output_name == "a"
+    last = run("a = torch.ones(2, requires_grad=True)\nb = (a * 3).sum()\nn = 5\nb.backward()")
+    assert last.output_name == "b" and last.output_span is not None and last.output_span.line == 2
+    assert run("n = 1 + 2").output is None
+    assert "'nope'" in fails("a = 1", "runtime", output="nope").message
+
+
+def test_tuple_unpacking_and_subscript_assignment() -> None:
+    result = run("a, (b, c) = 1, [2, 3]\nt = torch.zeros(3)\nt[1] = 5.0\nu, v = torch.tensor([7.0, 8.0])")
+    ns = result.namespace
+    assert (ns["a"], ns["b"], ns["c"]) == (1, 2, 3)
+    assert torch.equal(ns["t"], torch.tensor([0.0, 5.0, 0.0]))  # type: ignore[arg-type]
+    assert float(ns["v"]) == 8.0  # type: ignore[arg-type]
+    assert "cannot unpack 3 values into 2" in fails("a, b = 1, 2, 3", "runtime").message
+
+
+def test_augmented_assignment_is_in_place_on_tensors() -> None:
+    result = run("x = torch.ones(2)\nalias = x\nx += 1\nx *= 3\nx -= 1\nx /= 5\nn = 2\nn **= 10")
+    ns = result.namespace
+    assert ns["alias"] is ns["x"]
+    assert torch.allclose(ns["x"], torch.full((2,), 1.0))  # type: ignore[arg-type]
+    assert ns["n"] == 1024
+
+
+def test_augmented_assignment_on_leaf_needing_grad_is_pytorch_error() -> None:
+    error = fails("x = torch.ones(2, requires_grad=True)\nx += 1", "runtime")
+    assert "a leaf Variable that requires grad is being used in an in-place operation" in error.message
+    assert error.line == 2
+
+
+def test_augmented_assignment_on_attributes_and_items() -> None:
+    source = """w = torch.tensor([1.0, 2.0], requires_grad=True)
+loss = (w * w).sum()
+loss.backward()
+with torch.no_grad():
+    w -= 0.25 * w.grad
+w.grad.zero_()
+w.data *= 2
+t = torch.zeros(3)
+t[0] += 4
+"""
+    ns = run(source).namespace
+    assert torch.allclose(ns["w"], torch.tensor([1.0, 2.0]))  # type: ignore[arg-type]
+    assert torch.equal(ns["w"].grad, torch.zeros(2))  # type: ignore[union-attr]
+    assert torch.equal(ns["t"], torch.tensor([4.0, 0.0, 0.0]))  # type: ignore[arg-type]
+
+
+def test_no_grad_and_enable_grad() -> None:
+    source = """x = torch.tensor(2.0, requires_grad=True)
+with torch.no_grad():
+    y = x * 2
+    with torch.enable_grad():
+        z = x * 3
+with no_grad():
+    q = x + 1
+"""
+    ns = run(source).namespace
+    assert ns["y"].requires_grad is False and ns["y"].grad_fn is None  # type: ignore[union-attr]
+    assert ns["z"].requires_grad is True and ns["q"].requires_grad is False  # type: ignore[union-attr]
+    assert torch.is_grad_enabled()
+
+
+def test_grad_mode_is_restored_after_an_error() -> None:
+    fails("x = torch.ones(1)\nwith torch.no_grad():\n    y = x + undefined_name", "runtime")
+    assert torch.is_grad_enabled()
+
+
+def test_for_loops_bind_the_variable_and_share_the_budget() -> None:
+    ns = run("total = 0\nfor i in range(2, 10, 3):\n    total += i").namespace
+    assert ns["total"] == 2 + 5 + 8 and ns["i"] == 8
+    run("for i in range(10):\n    for j in range(10):\n        pass", max_loop_iterations=110)
+    error = fails("for i in range(10):\n    for j in range(10):\n        pass", "limit", max_loop_iterations=100)
+    assert "max_loop_iterations" in error.message and error.line == 2
+    fails("for i in range(2.5):\n    pass", "runtime")
+
+
+def test_print_collects_text() -> None:
+    result = run('x = torch.tensor([1.0, 2.0])\nprint("x is", x, x.shape, sep=" | ")\nprint(3 * 2)')
+    assert result.printed == ["x is | tensor([1., 2.]) | torch.Size([2])", "6"]
+    fails("print(1, end='')", "runtime")
+
+
+def test_print_output_is_capped() -> None:
+    result = run("x = torch.zeros(1000)\nfor i in range(200):\n    print(x.tolist())")
+    assert sum(len(line) for line in result.printed) < 100_200
+    assert "printing stops" in result.printed[-1]
+
+
+def test_attributes_are_safe_descriptions() -> None:
+    source = """x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = (x ** 2).sum()
+a = y.grad_fn
+b = x.grad_fn
+c = x.dtype
+d = x.is_leaf
+e = y.is_leaf
+f = x.requires_grad
+g = x.shape
+h = x.T
+k = x.ndim
+m = (x.size(), x.dim(), x.numel(), x.tolist(), y.item())
+"""
+    ns = run(source).namespace
+    assert ns["a"] == "SumBackward0" and ns["b"] is None and ns["c"] == "torch.float32"
+    assert (ns["d"], ns["e"], ns["f"], ns["k"]) == (True, False, True, 1)
+    assert ns["g"] == torch.Size([2])
+    assert ns["m"] == (torch.Size([2]), 1, 2, [1.0, 2.0], 5.0)
+
+
+def test_grad_assignment_and_settable_attributes() -> None:
+    source = """x = torch.tensor(1.0, requires_grad=True)
+(x * 2).backward()
+g1 = x.grad.item()
+x.grad = None
+(x * 5).backward()
+w = torch.ones(2)
+w.requires_grad = True
+"""
+    ns = run(source).namespace
+    assert ns["g1"] == 2.0 and float(ns["x"].grad) == 5.0  # type: ignore[union-attr, arg-type]
+    assert ns["w"].requires_grad  # type: ignore[union-attr]
+    fails("x = torch.ones(1)\nx.grad = 3", "runtime")
+    fails("x = torch.ones(1)\nx.requires_grad = 1", "runtime")
+
+
+def test_non_leaf_grad_read_warns_in_the_lecture_words() -> None:
+    result = run("x = torch.tensor(2.0, requires_grad=True)\nz = x * x\nz.backward()\ng = z.grad")
+    assert result.namespace["g"] is None
+    assert any("retain_grad" in w and "line 4" in w for w in result.warnings)
+    kept = run("x = torch.tensor(2.0, requires_grad=True)\nz = x * x\nz.retain_grad()\nz.backward()\ng = z.grad")
+    assert float(kept.namespace["g"]) == 1.0 and kept.warnings == []  # type: ignore[arg-type]
+
+
+def test_indexing_and_slicing() -> None:
+    source = """t = torch.arange(24.0).reshape(2, 3, 4)
+a = t[1, :, ::2]
+b = t[..., 1]
+c = t[None, 0].shape
+d = t[0][torch.tensor([2, 0])]
+e = [10, 20, 30][1:]
+f = (1, 2, 3)[-1]
+"""
+    ns = run(source).namespace
+    t = torch.arange(24.0).reshape(2, 3, 4)
+    assert torch.equal(ns["a"], t[1, :, ::2]) and torch.equal(ns["b"], t[..., 1])  # type: ignore[arg-type]
+    assert ns["c"] == torch.Size([1, 3, 4])
+    assert torch.equal(ns["d"], t[0][torch.tensor([2, 0])])  # type: ignore[arg-type]
+    assert ns["e"] == [20, 30] and ns["f"] == 3
+    fails("a = 5\nb = a[0]", "runtime")
+
+
+def test_comparisons_and_boolean_operators() -> None:
+    source = """x = torch.tensor([1.0, 5.0])
+a = x > 2
+b = 1 < 2 <= 2
+c = x.grad is None
+d = (x.sum() > 3) and (x.sum() < 10)
+e = not (1 == 2)
+f = x.shape == (2,)
+g = torch.where(x > 2, x, -x)
+h = 0 or 7
+"""
+    ns = run(source).namespace
+    assert torch.equal(ns["a"], torch.tensor([False, True]))  # type: ignore[arg-type]
+    assert ns["b"] is True and ns["c"] is True and bool(ns["d"]) and ns["e"] is True and ns["f"] is True
+    assert torch.equal(ns["g"], torch.tensor([-1.0, 5.0])) and ns["h"] == 7  # type: ignore[arg-type]
+    error = fails("x = torch.ones(3)\ny = x and 1", "runtime")
+    assert "ambiguous" in error.message
+
+
+def test_arithmetic_operators_on_numbers_and_tensors() -> None:
+    ns = run("a = 7 // 2\nb = 7 % 3\nc = 2 ** -1\nd = 1 << 4\ne = 256 >> 2\nf = -(+3)\ng = ~torch.tensor(True)").namespace
+    assert (ns["a"], ns["b"], ns["c"], ns["d"], ns["e"], ns["f"]) == (3, 1, 0.5, 16, 64, -3)
+    assert bool(ns["g"]) is False
+    m = run("A = torch.tensor([[1.0, 2.0], [3.0, 4.0]])\nv = torch.tensor([1.0, 1.0])\nr = A @ v").namespace
+    assert torch.equal(m["r"], torch.tensor([3.0, 7.0]))  # type: ignore[arg-type]
+    assert "needs numbers or tensors, not list" in fails("a = [1] * 3", "runtime").message
+
+
+def test_call_spellings_reach_the_same_function() -> None:
+    source = """p = torch.tensor([0.2, 0.9])
+y = torch.tensor([0.0, 1.0])
+a = torch.nn.functional.binary_cross_entropy(p, y)
+b = F.binary_cross_entropy(p, y)
+c = nn.functional.binary_cross_entropy(p, y)
+d = torch.sin(p)
+e = sin(p)
+f = F.mse_loss(p, y, reduction='sum')
+g = mse_loss(p, y) if False else F.l1_loss(p, y)
+"""
+    error = fails(source, "forbidden")  # conditional expressions are not part of the language
+    assert "conditional" in error.message and error.line == 9
+    ns = run(source.replace("mse_loss(p, y) if False else ", "")).namespace
+    assert float(ns["a"]) == float(ns["b"]) == float(ns["c"])  # type: ignore[arg-type]
+    assert torch.equal(ns["d"], ns["e"])  # type: ignore[arg-type]
+    assert float(ns["f"]) == pytest.approx(0.2**2 + 0.1**2)  # type: ignore[arg-type]
+    assert float(ns["g"]) == pytest.approx((0.2 + 0.1) / 2)  # type: ignore[arg-type]
+
+
+def test_python_builtins_on_numbers_and_tensors() -> None:
+    source = """a = max(1, 5)
+b = min([4, 2, 9])
+c = abs(-3)
+d = sum([1, 2, 3])
+e = max(torch.tensor([1.0, 4.0]))
+f = abs(torch.tensor([-2.0]))
+g = len(torch.zeros(4, 2))
+h = float(torch.tensor(2.5))
+k = int(3.9)
+"""
+    ns = run(source).namespace
+    assert (ns["a"], ns["b"], ns["c"], ns["d"], ns["g"], ns["h"], ns["k"]) == (5, 2, 3, 6, 4, 2.5, 3)
+    assert float(ns["e"]) == 4.0 and float(ns["f"][0]) == 2.0  # type: ignore[arg-type, index]
+    assert "torch.stack" in fails("s = sum([torch.ones(2), torch.ones(2)])", "runtime").message
+
+
+def test_max_with_dim_returns_a_plain_tuple() -> None:
+    ns = run("v, i = torch.max(torch.tensor([[1.0, 9.0], [3.0, 2.0]]), 1)\nr = torch.max(torch.ones(2), 0)").namespace
+    assert torch.equal(ns["v"], torch.tensor([9.0, 3.0])) and torch.equal(ns["i"], torch.tensor([1, 0]))  # type: ignore[arg-type]
+    assert type(ns["r"]) is tuple
+
+
+def test_dtype_constants_and_manual_seed_returns_nothing() -> None:
+    ns = run("s = torch.manual_seed(0)\nx = torch.tensor([1, 2], dtype=torch.float64)\np = torch.pi").namespace
+    assert ns["s"] is None and ns["x"].dtype == torch.float64 and ns["p"] == pytest.approx(3.14159265)  # type: ignore[union-attr]
+
+
+def test_random_numbers_follow_the_seed_and_do_not_leak() -> None:
+    torch.manual_seed(123)
+    before = torch.rand(1)
+    torch.manual_seed(123)
+    ns = run("torch.manual_seed(42)\nX = torch.randn(100, 2)").namespace
+    torch.manual_seed(42)
+    assert torch.equal(ns["X"], torch.randn(100, 2))  # type: ignore[arg-type]
+    torch.manual_seed(123)
+    run("torch.manual_seed(42)\nX = torch.randn(3)")
+    assert torch.equal(torch.rand(1), before)
+
+
+def test_errors_carry_types_and_positions() -> None:
+    error = fails("x = 1\ny = (", "syntax")
+    assert error.line == 2
+    error = fails("a = 1\nb = torch.ones(2) @ torch.ones(3)", "runtime")
+    with pytest.raises(RuntimeError) as direct:
+        torch.ones(2) @ torch.ones(3)
+    assert error.line == 2 and error.column == 4 and error.message == str(direct.value)
+    error = fails("y = undefined + 1", "runtime")
+    assert error.message == "name 'undefined' is not defined" and error.column == 4
+    error = fails("x = torch.ones(1)\nx.sum(dim=5)", "runtime")
+    assert "Dimension out of range" in error.message
+
+
+def test_backward_errors_are_autograd_with_the_statement_line() -> None:
+    error = fails("x = torch.ones(2)\ny = (x * 2).sum()\ny.backward()", "autograd")
+    assert "does not require grad" in error.message and error.line == 3
+    error = fails("x = torch.ones(2, requires_grad=True)\ny = x * 2\ny.backward()", "autograd")
+    assert "grad can be implicitly created only for scalar outputs" in error.message
+    error = fails(
+        "x = torch.tensor(1.0, requires_grad=True)\ny = x * x\ny.backward()\ny.backward()", "autograd"
+    )
+    assert "Trying to backward through the graph a second time" in error.message and error.line == 4
+    fails("x = torch.ones(1, requires_grad=True)\n(x * 2).sum().backward(gradient=3)", "runtime")
+    fails("x = torch.ones(1, requires_grad=True)\n(x * 2).sum().backward(retain_graph=1)", "runtime")
+    fails("x = torch.ones(1, requires_grad=True)\n(x * 2).sum().backward(foo=True)", "runtime")
+
+
+def test_limits_from_settings_copies_every_limit() -> None:
+    settings = Settings(max_source_chars=123, max_int_bits=77, max_wall_seconds=1.5)
+    built = limits_from_settings(settings)
+    assert (built.max_source_chars, built.max_int_bits, built.max_wall_seconds) == (123, 77, 1.5)
+    assert built.max_operations == settings.max_operations
+    assert set(vars(built)) == set(vars(limits()))
+
+
+def test_observer_sees_every_tensor_expression_and_binding() -> None:
+    observer = RecordingObserver()
+    run_program("y = torch.sin(x) * 2\nz = y.sum()", {"x": [1.0, 2.0]}, limits(), observer)
+    texts = [text for _, _, text in observer.tensors]
+    assert texts == ["torch.sin(x)", "torch.sin(x) * 2", "y.sum()"]
+    assert [name for name, _, _ in observer.assigns] == ["x", "y", "z"]
+    _, span, _ = observer.tensors[1]
+    assert (span.line, span.column, span.end_column) == (1, 4, 20)
+
+
+def test_backward_goes_through_the_observer() -> None:
+    observer = RecordingObserver()
+    source = """x = torch.tensor([1.0, 2.0], requires_grad=True)
+Q = 3 * x ** 3
+Q.backward(gradient=torch.ones_like(Q), retain_graph=True)
+g, = torch.autograd.grad([Q.sum()], [x], create_graph=True)
+"""
+    result = run_program(source, None, limits(), observer)
+    assert result.backward_calls == 2
+    first, second = observer.requests
+    assert first.kind == "backward" and first.output_names == ("Q",) and first.retain_graph is True
+    assert (first.span.line, first.span.column, first.span.end_column) == (3, 0, 58)
+    assert len(first.grad_outputs) == 1 and first.create_graph is False
+    assert second.kind == "grad" and second.output_names == (None,) and second.create_graph is True
+    assert second.span.line == 4
+    g = result.namespace["g"]
+    assert isinstance(g, torch.Tensor) and g.grad_fn is not None
+    assert torch.allclose(g, torch.tensor([9.0, 36.0]))
+
+
+def test_observer_errors_that_are_program_errors_pass_through() -> None:
+    from autograd_explorer.errors import ProgramError
+
+    class Refusing(RecordingObserver):
+        def run_backward(self, request):  # type: ignore[no-untyped-def]
+            raise ProgramError("limit", "graph too large for the tracer")
+
+    with pytest.raises(ProgramError) as info:
+        run_program("x = torch.ones(1, requires_grad=True)\n(x * 2).sum().backward()", None, limits(), Refusing())
+    assert info.value.type == "limit" and info.value.message == "graph too large for the tracer"

@@ -1,0 +1,48 @@
+"""The app's evaluator: created by install_evaluator, started and stopped with the app's lifespan."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from autograd_explorer.api.evaluation import EvaluatorDep, install_evaluator
+from autograd_explorer.sandbox import EvalPool, InlineEvaluator
+from autograd_explorer.settings import Settings
+from tests.sandbox.jobs import TEST_JOBS
+
+
+def app_with(settings: Settings) -> FastAPI:
+    app = FastAPI()
+    install_evaluator(app, settings)
+
+    @app.get("/pid")
+    def pid(evaluator: EvaluatorDep) -> object:
+        return evaluator.run("echo", {})["pid"]
+
+    return app
+
+
+def test_the_pool_starts_with_the_app_and_stops_with_it(tmp_path: Path) -> None:
+    app = app_with(Settings(data_dir=tmp_path, eval_workers=1))
+    pool = app.state.evaluator
+    assert isinstance(pool, EvalPool)
+    pool.jobs = dict(TEST_JOBS)
+    with TestClient(app) as c:
+        (idle,) = pool.pids()  # forked at start-up, before any request
+        served_by = c.get("/pid").json()
+        assert served_by == idle != os.getpid()
+    assert not pool.pids()
+    assert not any(
+        w.is_alive() for w in [p for p in __import__("multiprocessing").active_children()] if w.pid == idle
+    )
+
+
+def test_inline_isolation_runs_in_the_server_process(tmp_path: Path) -> None:
+    app = app_with(Settings(data_dir=tmp_path, eval_isolation="inline"))
+    assert isinstance(app.state.evaluator, InlineEvaluator)
+    app.state.evaluator.jobs = dict(TEST_JOBS)
+    with TestClient(app) as c:
+        assert c.get("/pid").json() == os.getpid()

@@ -1,0 +1,209 @@
+"""The tracer on the lecture's programs, checked against hand derivations and torch in float64."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import torch
+
+from autograd_explorer.errors import ProgramError
+from autograd_explorer.examples import get_example
+from autograd_explorer.settings import Settings
+from autograd_explorer.trace.tracer import TraceOptions, trace_program
+
+
+def trace(source: str, inputs: dict[str, Any] | None = None, **options: Any) -> dict[str, Any]:
+    return trace_program(source, inputs or {}, TraceOptions(**options), Settings())
+
+
+def example(example_id: str) -> dict[str, Any]:
+    e = get_example(example_id)
+    return trace(e.source, e.inputs, output=e.output)
+
+
+def data(tv: dict[str, Any] | None) -> Any:
+    assert tv is not None
+    value = tv["data"]
+    return value.tolist() if hasattr(value, "tolist") else value
+
+
+def node_by_op(payload: dict[str, Any], op: str) -> dict[str, Any]:
+    return next(n for n in payload["nodes"] if n["op"] == op)
+
+
+def test_polynomial_graph_has_pytorch_nodes_in_topological_order() -> None:
+    p = trace("x**3 - 3*x", {"x": 1.0})
+    assert [n["op"] for n in p["nodes"]] == ["AccumulateGrad", "PowBackward0", "MulBackward0", "SubBackward0"]
+    assert [n["kind"] for n in p["nodes"]] == ["input", "op", "op", "op"]
+    assert p["nodes"][0]["name"] == "x"
+    assert [n["label"] for n in p["nodes"][1:]] == ["x**3", "3*x", "x**3 - 3*x"]
+    assert data(p["output"]["value"]) == -2.0
+    assert p["output"]["node"] == 3 and p["nodes"][3]["is_output"]
+    assert {(e["source"], e["target"], e["slot"]) for e in p["edges"]} == {(0, 1, 0), (0, 2, 0), (1, 3, 0), (2, 3, 1)}
+
+
+def test_polynomial_backward_accumulates_three_and_minus_three_at_x() -> None:
+    p = trace("x**3 - 3*x", {"x": 1.0})
+    steps = p["steps"]
+    # Every node is visited once; the output first with ∂f/∂f = 1.
+    assert sorted(s["node"] for s in steps) == [0, 1, 2, 3]
+    assert steps[0]["node"] == 3 and data(steps[0]["grad_output"]) == 1.0
+    arriving_at_x = [data(i["contribution"]) for s in steps for i in s["inputs"] if i["to"] == 0]
+    assert sorted(arriving_at_x) == [-3.0, 3.0]  # 3x² and −3, in the engine's order
+    assert data(steps[-1]["accumulators"]["0"]) == 0.0
+    assert data(p["grads"]["x"]) == 0.0
+    pow_step = next(s for s in steps if s["node"] == 1)
+    assert pow_step["inputs"][0]["formula"] == "3x^{2}"
+    assert pow_step["inputs"][0]["formula_value"].endswith("= 3")
+    assert "Power node z₁ = x³: incoming gradient 1, local gradient 3x² = 3, adds 3 to x's accumulator" in (
+        pow_step["narration"]
+    )
+    assert all(s["narration"] for s in steps)
+
+
+def test_accumulator_table_starts_at_seed_and_marks_changes() -> None:
+    p = trace("x**3 - 3*x", {"x": 1.0})
+    first = p["steps"][0]
+    assert first["accumulators_complete"] is True
+    assert first["changed"] == [1, 2]
+    assert data(first["accumulators"]["3"]) == 1.0
+    assert first["accumulators"]["0"] is None  # nothing has reached x yet (0)
+
+
+def test_least_squares_jacobians_have_the_lectures_shapes_and_gradient() -> None:
+    e = get_example("least-squares")
+    p = trace(e.source)
+    shapes = {tuple(i["jacobian"]["shape"]) for s in p["steps"] for i in s["inputs"] if i["jacobian"]}
+    assert {(1, 1), (1, 5), (5, 2)} <= shapes
+    X = torch.tensor([[1.0, 2.0], [2.0, 0.5], [3.0, -1.0], [-1.0, 1.0], [0.5, 3.0]], dtype=torch.float64)
+    y = torch.tensor([1.0, 2.0, 0.5, -1.0, 3.0], dtype=torch.float64)
+    w = torch.tensor([0.5, -0.5], dtype=torch.float64)
+    expected = X.T @ (X @ w - y)  # the closed form Xᵀ(Xw − y)
+    assert torch.allclose(torch.tensor(data(p["grads"]["w"]), dtype=torch.float64), expected, atol=1e-5)
+    mv = next(s for s in p["steps"] if p["nodes"][s["node"]]["op"] == "MvBackward0")
+    assert torch.allclose(torch.tensor(data(mv["inputs"][0]["jacobian"]["data"])), X.float())
+
+
+def test_every_contribution_is_the_incoming_gradient_times_the_local_jacobian() -> None:
+    for example_id in ("least-squares", "one-layer", "vector-output", "polynomial"):
+        p = example(example_id)
+        for s in p["steps"]:
+            g = torch.tensor(data(s["grad_output"]), dtype=torch.float64).reshape(-1)
+            for i in s["inputs"]:
+                if i["jacobian"] is None:
+                    continue
+                J = torch.tensor(data(i["jacobian"]["data"]), dtype=torch.float64)
+                c = torch.tensor(data(i["contribution"]), dtype=torch.float64).reshape(-1)
+                assert torch.allclose(g @ J, c, atol=1e-5), (example_id, s["narration"])
+
+
+def test_one_layer_network_matches_the_chain_rule_by_hand() -> None:
+    p = example("one-layer")
+    ops = {n["op"] for n in p["nodes"]}
+    assert {"AddBackward0", "MeanBackward0", "MmBackward0", "PowBackward0", "SubBackward0"} <= ops
+    z = next(n for n in p["nodes"] if n["name"] == "z")
+    assert data(z["value"]) == [[6.0]]
+    assert data(p["output"]["value"]) == 9.0
+    # ∂loss/∂z = 2(z − y) = 6; w.grad = xᵀ·6; b.grad = 6.
+    assert data(p["grads"]["w"]) == [[12.0], [18.0]]
+    assert data(p["grads"]["b"]) == [[6.0]]
+    leaves = [n for n in p["nodes"] if n["is_leaf"]]
+    assert {n["name"] for n in leaves} == {"w", "b"}
+
+
+def test_in_place_change_of_saved_tensor_reports_pytorchs_error_at_the_backward_line() -> None:
+    e = get_example("pitfall-inplace")
+    with pytest.raises(ProgramError) as info:
+        trace(e.source)
+    assert info.value.type == "autograd"
+    assert "modified by an inplace operation" in info.value.message
+    assert info.value.line == 5
+
+
+def test_out_of_place_version_gives_three_quarters() -> None:
+    assert data(example("pitfall-inplace-fixed")["grads"]["x"]) == pytest.approx(0.75)
+
+
+def test_accumulation_loop_records_each_pass_and_the_grad_history() -> None:
+    p = example("pitfall-accumulation")
+    assert len(p["passes"]) == 3
+    assert [data(g) for g in p["grad_history"]["x"]] == [2.0, 4.0, 6.0]
+    assert data(p["grads"]["x"]) == 6.0
+    fixed = example("pitfall-accumulation-fixed")
+    assert [data(g) for g in fixed["grad_history"]["x"]] == [2.0, 2.0, 2.0]
+
+
+def test_autograd_grad_returns_the_gradient_and_leaves_dot_grad_alone() -> None:
+    p = example("autograd-grad")
+    assert p["grads"]["x"] is None
+    assert p["passes"][0]["kind"] == "grad"
+    assert data(p["passes"][0]["grads"]["x"]) == 9.0  # 3x² − 3 at x = 2
+
+
+def test_second_derivative_through_the_gradients_graph() -> None:
+    p = example("second-derivative")
+    assert [q["kind"] for q in p["passes"]] == ["grad", "backward"]
+    assert data(p["grads"]["x"]) == 12.0  # f″(x) = 6x at x = 2
+    assert data(p["output"]["value"]) == 9.0
+
+
+def test_vector_output_with_explicit_gradient() -> None:
+    p = example("vector-output")
+    assert data(p["grads"]["a"]) == [36.0, 81.0]
+    assert data(p["grads"]["b"]) == [-12.0, -8.0]
+
+
+def test_detach_says_where_the_graph_was_cut() -> None:
+    p = example("pitfall-detach")
+    assert p["grads"]["x"] is None
+    assert data(p["grads"]["z"]) == 3.0
+    assert any("x gets no gradient" in w and "line 3" in w for w in p["warnings"])
+
+
+def test_no_grad_output_is_one_node_with_a_warning() -> None:
+    p = example("pitfall-no-grad")
+    assert len(p["nodes"]) == 1 and p["nodes"][0]["requires_grad"] is False
+    assert p["steps"] == [] and p["edges"] == []
+    assert any("no_grad" in w for w in p["warnings"])
+
+
+def test_non_scalar_output_without_backward_call_uses_ones_and_warns() -> None:
+    p = trace("x * 2", {"x": [1.0, 2.0, 3.0]})
+    assert data(p["grads"]["x"]) == [2.0, 2.0, 2.0]
+    assert any("not a scalar" in w for w in p["warnings"])
+
+
+def test_saved_tensors_are_reported() -> None:
+    p = trace("torch.sin(x) * y", {"x": 0.5, "y": 2.0})
+    mul = node_by_op(p, "MulBackward0")
+    assert {s["name"] for s in mul["saved"]} == {"self", "other"}
+    sin = node_by_op(p, "SinBackward0")
+    assert data(sin["saved"][0]["value"]) == 0.5
+
+
+def test_large_values_are_summarized() -> None:
+    p = trace("(x * 2).sum()", {"x": [float(i) for i in range(100)]}, max_value_elements=10)
+    x = p["nodes"][0]
+    assert x["value"]["truncated"] and x["value"]["data"] is None
+    assert x["value"]["summary"]["max"] == 99.0
+
+
+def test_node_ids_are_deterministic() -> None:
+    a = trace("torch.exp(x) * y + x / y", {"x": 0.3, "y": 1.5})
+    b = trace("torch.exp(x) * y + x / y", {"x": 0.3, "y": 1.5})
+    assert [(n["id"], n["op"], n["label"]) for n in a["nodes"]] == [(n["id"], n["op"], n["label"]) for n in b["nodes"]]
+    assert a["edges"] == b["edges"]
+
+
+def test_internal_nodes_say_they_have_no_user_visible_value() -> None:
+    p = trace("torch.nn.functional.binary_cross_entropy(torch.sigmoid(w * x), y)", {"w": 0.5, "x": 2.0, "y": 1.0})
+    assert all((n["value"] is None) == (n["value_note"] is not None) for n in p["nodes"] if n["kind"] == "op")
+
+
+def test_non_finite_values_stay_valid_json() -> None:
+    from autograd_explorer.jsonsafe import dumps, sanitize
+
+    p = trace("x * x", {"x": 1e30})
+    assert p["output"]["value"]["data"] == "inf"
+    dumps(sanitize(p))  # no exception, valid JSON
