@@ -38,12 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     from autograd_explorer import cli_trace
 
     cli_trace.register(sub)
-    try:
-        from autograd_explorer import cli_train
-    except ImportError:  # the models lab is optional at this stage
-        pass
-    else:
-        cli_train.register(sub)
+    from autograd_explorer import cli_train
+
+    cli_train.register(sub)
     return parser
 
 

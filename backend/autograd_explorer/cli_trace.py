@@ -15,8 +15,13 @@ def register(sub: Any) -> None:
     """Add the `trace` sub-command."""
     p = sub.add_parser("trace", help="trace an expression or program and print graph and steps")
     p.add_argument("source", help="an expression such as 'x**3 - 3*x', or @file.py to read a program")
-    p.add_argument("--input", action="append", default=[], metavar="NAME=VALUE",
-                   help="a free name's value: a number or a JSON list (repeatable)")
+    p.add_argument(
+        "--input",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a free name's value: a number or a JSON list (repeatable)",
+    )
     p.add_argument("--output", default=None, help="the variable to trace")
     p.add_argument("--json", action="store_true", help="print the whole payload as JSON")
     p.set_defaults(func=run)
@@ -42,7 +47,9 @@ def format_trace(payload: dict[str, Any]) -> str:
     for node in payload["nodes"]:
         value = _value_text(node["value"])
         who = f"{node['symbol']}" if node.get("symbol") else ""
-        lines.append(f"  [{node['id']}] {node['kind']:<5} {node['op']:<18} {who:<8} {node['label']:<24} = {value}")
+        lines.append(
+            f"  [{node['id']}] {node['kind']:<5} {node['op']:<18} {who:<8} {node['label']:<24} = {value}"
+        )
     for w in payload["warnings"]:
         lines.append(f"warning: {w}")
     for p in payload["passes"]:

@@ -62,9 +62,7 @@ EXAMPLES: tuple[Example, ...] = (
         section="§2 Two ways to get gradients",
         title="torch.autograd.grad leaves .grad alone",
         source=(
-            "x = torch.tensor(2.0, requires_grad=True)\n"
-            "f = x**3 - 3*x\n"
-            "(dfdx,) = torch.autograd.grad(f, x)\n"
+            "x = torch.tensor(2.0, requires_grad=True)\nf = x**3 - 3*x\n(dfdx,) = torch.autograd.grad(f, x)\n"
         ),
         output="f",
         explanation=(
@@ -157,10 +155,7 @@ EXAMPLES: tuple[Example, ...] = (
         section="§3 Pitfalls",
         title="Gradients accumulate across backward calls",
         source=(
-            "x = torch.tensor(1.0, requires_grad=True)\n"
-            "for _ in range(3):\n"
-            "    y = x * 2\n"
-            "    y.backward()\n"
+            "x = torch.tensor(1.0, requires_grad=True)\nfor _ in range(3):\n    y = x * 2\n    y.backward()\n"
         ),
         explanation=(
             "Each backward adds its gradient to x.grad instead of replacing it: 2, then 4, then 6. "
@@ -184,12 +179,7 @@ EXAMPLES: tuple[Example, ...] = (
         id="pitfall-no-grad",
         section="§3 Pitfalls",
         title="torch.no_grad(): no graph at all",
-        source=(
-            "x = torch.tensor(1.0, requires_grad=True)\n"
-            "with torch.no_grad():\n"
-            "    y = x * 2\n"
-            "y\n"
-        ),
+        source=("x = torch.tensor(1.0, requires_grad=True)\nwith torch.no_grad():\n    y = x * 2\ny\n"),
         explanation=(
             "Inside torch.no_grad() PyTorch records nothing: y.requires_grad is False and y has no "
             "grad_fn, so there is no graph to draw. .detach() does the same for one tensor."

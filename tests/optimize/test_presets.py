@@ -22,7 +22,10 @@ def test_hand_gradient_equals_autograd_in_float64(objective: Objective) -> None:
     assert objective.manual_gradient is not None
     generator = torch.Generator().manual_seed(3)
     for _ in range(5):
-        values = {n: torch.randn((), generator=generator, dtype=torch.float64).requires_grad_() for n in objective.parameters}
+        values = {
+            n: torch.randn((), generator=generator, dtype=torch.float64).requires_grad_()
+            for n in objective.parameters
+        }
         expected = torch.autograd.grad(objective(values), list(values.values()))
         by_hand = objective.manual_gradient(values)
         for name, grad in zip(objective.parameters, expected, strict=True):

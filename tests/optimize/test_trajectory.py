@@ -30,7 +30,11 @@ def rows_of(run: Trajectory) -> list[tuple[float, ...]]:
 def test_himmelblau_matches_the_lecture_loop_exactly(start: tuple[float, float], tol: float | None) -> None:
     expected, end = himmelblau_loop(*start, tol=tol)
     run = run_trajectory(
-        make_preset("himmelblau"), start={"u": start[0], "v": start[1]}, optimizer=GD_5E4, steps=300, loss_tol=tol
+        make_preset("himmelblau"),
+        start={"u": start[0], "v": start[1]},
+        optimizer=GD_5E4,
+        steps=300,
+        loss_tol=tol,
     )
     assert rows_of(run) == expected  # same float32 operations: bit for bit
     assert run.stopped_at == len(expected)
@@ -43,7 +47,7 @@ def test_himmelblau_runs_reach_three_different_minima() -> None:
     reached = set()
     for u, v in [(1.0, 1.0), (-1.0, -1.0), (-1.0, 1.0)]:
         run = run_trajectory(himmelblau, start={"u": u, "v": v}, optimizer=GD_5E4, steps=300)
-        nearest = nearest_minimum(himmelblau, run.final_params)
+        nearest = nearest_minimum(himmelblau, run)
         assert nearest is not None and nearest[1] < 0.01
         reached.add(nearest[0])
     assert reached == {0, 1, 2}
@@ -53,7 +57,12 @@ def test_himmelblau_runs_reach_three_different_minima() -> None:
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 def test_accumulation_tables_match_the_exercise_loop(clear: bool, dtype: torch.dtype) -> None:
     run = run_trajectory(
-        make_preset("accumulation"), start=None, optimizer=OptimizerSpec("gd", 0.1), steps=10, clear_grad=clear, dtype=dtype
+        make_preset("accumulation"),
+        start=None,
+        optimizer=OptimizerSpec("gd", 0.1),
+        steps=10,
+        clear_grad=clear,
+        dtype=dtype,
     )
     table = [
         (run.losses[k], run.params["a"][k], run.params["b"][k], run.grads["a"][k], run.grads["b"][k])
@@ -64,13 +73,19 @@ def test_accumulation_tables_match_the_exercise_loop(clear: bool, dtype: torch.d
 
 def test_accumulated_gradient_is_the_sum_of_the_fresh_ones() -> None:
     run = run_trajectory(
-        make_preset("accumulation"), start=None, optimizer=OptimizerSpec("gd", 0.1), steps=10, clear_grad=False
+        make_preset("accumulation"),
+        start=None,
+        optimizer=OptimizerSpec("gd", 0.1),
+        steps=10,
+        clear_grad=False,
     )
     fresh = [2 * (a * 1.5 + b - 2.5) * 1.5 for a, b in zip(run.params["a"], run.params["b"], strict=True)]
     assert run.grads["a"] == pytest.approx([sum(fresh[: k + 1]) for k in range(10)], rel=1e-5)
     # §9's point: without clearing the loss does not settle; with clearing it goes to 0.
     assert run.losses[-1] > 1e-3
-    cleared = run_trajectory(make_preset("accumulation"), start=None, optimizer=OptimizerSpec("gd", 0.1), steps=10)
+    cleared = run_trajectory(
+        make_preset("accumulation"), start=None, optimizer=OptimizerSpec("gd", 0.1), steps=10
+    )
     assert cleared.losses[-1] < 1e-6
 
 
@@ -86,9 +101,9 @@ def test_final_point_is_one_update_after_the_last_recorded_step() -> None:
     for name in ("u", "v"):
         expected = torch.tensor(run.params[name][-1]) - 5e-4 * torch.tensor(run.grads[name][-1])
         assert run.final_params[name] == expected.item()
-    assert run.final_loss == pytest.approx(make_preset("himmelblau")(
-        {n: torch.tensor(run.final_params[n]) for n in ("u", "v")}
-    ).item())
+    assert run.final_loss == pytest.approx(
+        make_preset("himmelblau")({n: torch.tensor(run.final_params[n]) for n in ("u", "v")}).item()
+    )
 
 
 def test_divergence_is_a_result_that_stops_at_the_first_non_finite_loss() -> None:
@@ -123,11 +138,15 @@ def test_torch_optimizers_follow_the_same_step_semantics(name: str) -> None:
     assert run.final_params == {"u": u.item(), "v": v.item()}
 
 
-@pytest.mark.parametrize("name", ["himmelblau", "rosenbrock", "quadratic", "least_squares", "beale", "accumulation"])
+@pytest.mark.parametrize(
+    "name", ["himmelblau", "rosenbrock", "quadratic", "least_squares", "beale", "accumulation"]
+)
 def test_manual_gradient_runs_match_autograd_runs(name: str) -> None:
     objective = make_preset(name)
     spec = OptimizerSpec("gd", 1e-3)
-    by_hand = run_trajectory(objective, start=None, optimizer=spec, steps=30, gradient="manual", dtype=torch.float64)
+    by_hand = run_trajectory(
+        objective, start=None, optimizer=spec, steps=30, gradient="manual", dtype=torch.float64
+    )
     by_autograd = run_trajectory(objective, start=None, optimizer=spec, steps=30, dtype=torch.float64)
     for n in objective.parameters:
         assert by_hand.params[n] == pytest.approx(by_autograd.params[n], rel=1e-12, abs=1e-12)
@@ -167,7 +186,9 @@ def test_manual_gradient_needs_a_hand_written_one() -> None:
 
 
 def test_a_parameter_the_loss_ignores_gets_a_zero_gradient() -> None:
-    objective = Objective("flat", ("u", "v"), lambda p: p["u"] ** 2 + 0 * p["v"].detach(), "u**2", start={"u": 1.0, "v": 2.0})
+    objective = Objective(
+        "flat", ("u", "v"), lambda p: p["u"] ** 2 + 0 * p["v"].detach(), "u**2", start={"u": 1.0, "v": 2.0}
+    )
     run = run_trajectory(objective, start=None, optimizer=OptimizerSpec("gd", 0.1), steps=3)
     assert run.grads["v"] == [0.0, 0.0, 0.0] and run.final_params["v"] == 2.0
     assert run.grads["u"] == pytest.approx([2.0, 1.6, 1.28])

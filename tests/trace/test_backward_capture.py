@@ -11,8 +11,9 @@ def test_hooks_are_removed_after_the_pass() -> None:
     x = torch.tensor(2.0, requires_grad=True)
     y = x * x + torch.sin(x)
     raw = RawPass(kind="backward", roots=[y.grad_fn], seeds=[torch.ones(())])
-    capture_pass(raw, lambda: y.backward(retain_graph=True), jacobians=False, max_jacobian_elements=64,
-                 max_nodes=100)
+    capture_pass(
+        raw, lambda: y.backward(retain_graph=True), jacobians=False, max_jacobian_elements=64, max_nodes=100
+    )
     recorded = len(raw.steps)
     assert recorded == len(list(iter_graph([y.grad_fn])))
     y.backward()  # a second pass on the same graph must not reach our hooks

@@ -15,11 +15,16 @@ from autograd_explorer.trace.tracer import TraceOptions, trace_program
 Expr = tuple[str, Callable[[dict[str, torch.Tensor]], torch.Tensor]]
 
 UNARY: list[tuple[str, Callable[[torch.Tensor], torch.Tensor]]] = [
-    ("torch.sin", torch.sin), ("torch.cos", torch.cos), ("torch.tanh", torch.tanh),
-    ("torch.sigmoid", torch.sigmoid), ("torch.square", torch.square),
+    ("torch.sin", torch.sin),
+    ("torch.cos", torch.cos),
+    ("torch.tanh", torch.tanh),
+    ("torch.sigmoid", torch.sigmoid),
+    ("torch.square", torch.square),
 ]
 BINARY: list[tuple[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]]] = [
-    ("+", torch.add), ("-", torch.sub), ("*", torch.mul),
+    ("+", torch.add),
+    ("-", torch.sub),
+    ("*", torch.mul),
 ]
 
 
@@ -65,7 +70,9 @@ def test_trace_invariants_hold(expr: Expr, x: float, y: float) -> None:
 
 def as_tensor(tv: dict[str, Any] | None) -> torch.Tensor:
     assert tv is not None
-    return torch.tensor(tv["data"].tolist() if hasattr(tv["data"], "tolist") else tv["data"], dtype=torch.float64)
+    return torch.tensor(
+        tv["data"].tolist() if hasattr(tv["data"], "tolist") else tv["data"], dtype=torch.float64
+    )
 
 
 def check_contributions_sum_to_what_the_engine_delivered(p: dict[str, Any]) -> None:

@@ -40,7 +40,12 @@ def test_polynomial_graph_has_pytorch_nodes_in_topological_order() -> None:
     assert [n["label"] for n in p["nodes"][1:]] == ["x**3", "3*x", "x**3 - 3*x"]
     assert data(p["output"]["value"]) == -2.0
     assert p["output"]["node"] == 3 and p["nodes"][3]["is_output"]
-    assert {(e["source"], e["target"], e["slot"]) for e in p["edges"]} == {(0, 1, 0), (0, 2, 0), (1, 3, 0), (2, 3, 1)}
+    assert {(e["source"], e["target"], e["slot"]) for e in p["edges"]} == {
+        (0, 1, 0),
+        (0, 2, 0),
+        (1, 3, 0),
+        (2, 3, 1),
+    }
 
 
 def test_polynomial_backward_accumulates_three_and_minus_three_at_x() -> None:
@@ -56,8 +61,9 @@ def test_polynomial_backward_accumulates_three_and_minus_three_at_x() -> None:
     pow_step = next(s for s in steps if s["node"] == 1)
     assert pow_step["inputs"][0]["formula"] == "3x^{2}"
     assert pow_step["inputs"][0]["formula_value"].endswith("= 3")
-    assert "Power node z₁ = x³: incoming gradient 1, local gradient 3x² = 3, adds 3 to x's accumulator" in (
-        pow_step["narration"]
+    assert (
+        "Power node z₁ = x³: incoming gradient 1, local gradient 3x² = 3, adds 3 to x's accumulator"
+        in (pow_step["narration"])
     )
     assert all(s["narration"] for s in steps)
 
@@ -192,12 +198,16 @@ def test_large_values_are_summarized() -> None:
 def test_node_ids_are_deterministic() -> None:
     a = trace("torch.exp(x) * y + x / y", {"x": 0.3, "y": 1.5})
     b = trace("torch.exp(x) * y + x / y", {"x": 0.3, "y": 1.5})
-    assert [(n["id"], n["op"], n["label"]) for n in a["nodes"]] == [(n["id"], n["op"], n["label"]) for n in b["nodes"]]
+    assert [(n["id"], n["op"], n["label"]) for n in a["nodes"]] == [
+        (n["id"], n["op"], n["label"]) for n in b["nodes"]
+    ]
     assert a["edges"] == b["edges"]
 
 
 def test_internal_nodes_say_they_have_no_user_visible_value() -> None:
-    p = trace("torch.nn.functional.binary_cross_entropy(torch.sigmoid(w * x), y)", {"w": 0.5, "x": 2.0, "y": 1.0})
+    p = trace(
+        "torch.nn.functional.binary_cross_entropy(torch.sigmoid(w * x), y)", {"w": 0.5, "x": 2.0, "y": 1.0}
+    )
     assert all((n["value"] is None) == (n["value_note"] is not None) for n in p["nodes"] if n["kind"] == "op")
 
 

@@ -13,7 +13,9 @@ from tests.conftest import MNIST_DIR
 
 
 def test_lecture_loop_matches_a_plain_reference_loop_on_mnist() -> None:
-    config = TrainConfig(model="simple_nn", train_size=500, test_size=200, steps=12, eval_every=5, seed=1).resolved()
+    config = TrainConfig(
+        model="simple_nn", train_size=500, test_size=200, steps=12, eval_every=5, seed=1
+    ).resolved()
     data = load_data(config, MNIST_DIR)
     result = train(build_model(config), data, config)
 
@@ -41,7 +43,10 @@ def test_lecture_loop_matches_a_plain_reference_loop_on_mnist() -> None:
 
 def test_adam_minibatches_are_reproducible_and_match_torch_optim() -> None:
     config = TrainConfig(
-        dataset="moons", model="binary_classifier", steps=30, optimizer={"name": "adam", "lr": 0.05, "batch_size": 16}
+        dataset="moons",
+        model="binary_classifier",
+        steps=30,
+        optimizer={"name": "adam", "lr": 0.05, "batch_size": 16},
     ).resolved()
     data = load_data(config, None)
     a = train(build_model(config), data, config)

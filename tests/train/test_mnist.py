@@ -16,6 +16,7 @@ from autograd_explorer.train.mnist import (
     normalize,
     parity_tensors,
     parse_idx,
+    read_bytes,
 )
 from tests.conftest import MNIST_DIR
 
@@ -49,8 +50,9 @@ def test_raw_and_gzip_files_read_the_same(tmp_path: Path) -> None:
     data = idx_bytes(2051, images)
     (tmp_path / "raw").write_bytes(data)
     (tmp_path / "packed").write_bytes(gzip.compress(data))
-    a = parse_idx(data, magic=2051, dims=3, where="raw")
-    assert np.array_equal(a, images)
+    for name in ("raw", "packed"):
+        a = parse_idx(read_bytes(tmp_path / name), magic=2051, dims=3, where=name)
+        assert np.array_equal(a, images)
 
 
 def test_wrong_magic_and_truncated_files_are_refused() -> None:
@@ -72,5 +74,9 @@ def test_missing_directory_names_the_folder_and_the_files(tmp_path: Path) -> Non
 
 
 def test_normalize_is_the_lectures() -> None:
-    pixels = torch.tensor([[0.0, 255.0]])
-    torch.testing.assert_close(normalize(pixels.reshape(1, 2)).reshape(-1)[:2], torch.tensor([-0.1307 / 0.3081, (1 - 0.1307) / 0.3081]))
+    pixels = torch.zeros(28, 28)
+    pixels[3, 4] = 255.0
+    x = normalize(pixels)
+    assert x.shape == (1, 784)
+    torch.testing.assert_close(x[0, 0], torch.tensor(-0.1307 / 0.3081))
+    torch.testing.assert_close(x[0, 3 * 28 + 4], torch.tensor((1 - 0.1307) / 0.3081))

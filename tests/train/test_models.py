@@ -22,7 +22,12 @@ def test_logistic_is_linear_784_to_1_without_bias_then_sigmoid() -> None:
 
 def test_simple_nn_is_784_32_relu_1_sigmoid() -> None:
     model = build_model(TrainConfig(model="simple_nn").resolved())
-    assert shapes(model) == {"fc1.weight": (32, 784), "fc1.bias": (32,), "fc2.weight": (1, 32), "fc2.bias": (1,)}
+    assert shapes(model) == {
+        "fc1.weight": (32, 784),
+        "fc1.bias": (32,),
+        "fc2.weight": (1, 32),
+        "fc2.bias": (1,),
+    }
     x = torch.randn(4, 784)
     w1, b1, w2, b2 = (p.detach() for p in model.parameters())
     torch.testing.assert_close(model(x), torch.sigmoid(torch.relu(x @ w1.T + b1) @ w2.T + b2))

@@ -14,3 +14,13 @@ class SafeJSONResponse(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         return dumps(sanitize(content))
+
+
+class PreparedJSONResponse(JSONResponse):
+    """For payloads the core already built JSON-safe (the trace): no second walk over them.
+
+    Walking a 5,000-node trace again cost more than building it.
+    """
+
+    def render(self, content: Any) -> bytes:
+        return dumps(content)

@@ -25,7 +25,9 @@ def sse(event: str, data: Any, event_id: int | None = None) -> str:
     return f"{head}event: {event}\ndata: {dumps(sanitize(data)).decode()}\n\n"
 
 
-def _read(store: ModelStore, model_id: str, after: int) -> tuple[ModelRecord, list[tuple[int, dict[str, float]]]]:
+def _read(
+    store: ModelStore, model_id: str, after: int
+) -> tuple[ModelRecord, list[tuple[int, dict[str, float]]]]:
     # The record first: if it says finished, the points read next include the final flush.
     record = store.get(model_id)
     return record, store.points(model_id, after)

@@ -91,7 +91,9 @@ def run_job(
         config = TrainConfig.model_validate(record.config)
         data = load_data(config, mnist_dir)
         model = build_model(config)
-        reporter = StoreReporter(store, model_id, token, config, should_stop=should_stop, on_progress=on_progress)
+        reporter = StoreReporter(
+            store, model_id, token, config, should_stop=should_stop, on_progress=on_progress
+        )
         result = train(model, data, config, reporter)
         reporter.flush()
         save_weights(store.data_dir, model_id, model.state_dict())

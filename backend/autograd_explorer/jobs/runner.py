@@ -152,11 +152,13 @@ class JobRunner:
         if not dead:
             return
         by_pid = {w.pid: w for w in dead}
-        for record in self.store.list(["running"]):
+        for record in self.store.records(["running"]):
             worker = by_pid.get(record.worker_pid)
             if worker is not None:
                 self.store.end_running(
-                    record.id, "failed", f"the training worker stopped unexpectedly (exit code {worker.exitcode})"
+                    record.id,
+                    "failed",
+                    f"the training worker stopped unexpectedly (exit code {worker.exitcode})",
                 )
         self._workers = [w for w in self._workers if w.is_alive()]
 

@@ -51,27 +51,62 @@ def _product(sizes: Sequence[object]) -> int | None:
     return total
 
 
+def broadcast_shape(shapes: Sequence[tuple[int, ...]]) -> tuple[int, ...] | None:
+    """NumPy/PyTorch broadcasting of `shapes` (None if they do not broadcast).
+
+    Written out because torch.broadcast_shapes imports heavy machinery on its first call (~1 s).
+    """
+    ndim = max((len(shape) for shape in shapes), default=0)
+    result = [1] * ndim
+    for shape in shapes:
+        for i, size in enumerate(shape, start=ndim - len(shape)):
+            if size == result[i] or size == 1:
+                continue
+            if result[i] != 1:
+                return None
+            result[i] = size
+    return tuple(result)
+
+
 def broadcast_elements(values: Sequence[object]) -> int | None:
     """Elements of the broadcast of the tensors among `values` (None: no tensor, or incompatible)."""
-    shapes = [shape for shape in (_shape_of(v) for v in values) if shape is not None]
     if not any(isinstance(v, torch.Tensor) for v in values):
         return None
-    try:
-        return math.prod(torch.broadcast_shapes(*shapes))  # type: ignore[no-untyped-call]
-    except (RuntimeError, ValueError, TypeError):
+    shape = broadcast_shape([shape for shape in (_shape_of(v) for v in values) if shape is not None])
+    return None if shape is None else math.prod(shape)
+
+
+def matmul_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...] | None:
+    """The shape of `a @ b` by torch.matmul's rules (None if they do not fit).
+
+    Written out because meta tensors cost ~1 s on their first use in a process.
+    """
+    if not a or not b:
         return None
+    left = (1, *a) if len(a) == 1 else a
+    right = (*b, 1) if len(b) == 1 else b
+    if left[-1] != right[-2]:
+        return None
+    batch = broadcast_shape([left[:-2], right[:-2]])
+    if batch is None:
+        return None
+    shape = (*batch, left[-2], right[-1])
+    if len(b) == 1:
+        shape = shape[:-1]
+    if len(a) == 1:
+        shape = (*shape[:-2], shape[-1]) if len(b) > 1 else shape[:-1]
+    return shape
 
 
 def matmul_cost(a: object, b: object) -> tuple[int, int] | None:
-    """(elements, multiply-adds) of `a @ b`, from shapes only (meta tensors allocate nothing)."""
+    """(elements, multiply-adds) of `a @ b`, from the shapes alone."""
     if not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)):
         return None
-    try:
-        out = torch.matmul(torch.empty(a.shape, device="meta"), torch.empty(b.shape, device="meta"))
-    except (RuntimeError, ValueError, TypeError):
+    shape = matmul_shape(tuple(a.shape), tuple(b.shape))
+    if shape is None:
         return None
-    inner = a.shape[-1] if a.dim() > 0 else 1
-    return out.numel(), out.numel() * inner
+    elements = math.prod(shape)
+    return elements, elements * a.shape[-1]
 
 
 def _size_args(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
@@ -143,21 +178,55 @@ def predict_elements(growth: Growth, args: Sequence[object], kwargs: Mapping[str
     return None
 
 
+def _list_shape(value: list[object]) -> tuple[int, ...] | None:
+    try:
+        return tuple(torch.as_tensor(value).shape)
+    except (TypeError, ValueError, RuntimeError):
+        return None
+
+
 def index_elements(value: torch.Tensor, index: object) -> int | None:
-    """Elements of `value[index]` when advanced (tensor/list) indexing could make it larger."""
+    """An upper bound on the elements of `value[index]` when advanced (tensor/list) indexing is used.
+
+    The result is the broadcast of the index tensors' shapes followed by the dimensions they did
+    not consume (which slices and ints only shrink), so it is at most
+    broadcast(index shapes) × numel / (sizes of the dimensions the index tensors consume).
+    """
     parts = index if isinstance(index, tuple) else (index,)
     if not any(isinstance(p, torch.Tensor | list) for p in parts):
         return None  # basic indexing (ints, slices, None, ...) only ever views
-    meta_parts: list[object] = []
-    try:
-        for part in parts:
-            if isinstance(part, list):
-                part = torch.as_tensor(part)
-            if isinstance(part, torch.Tensor):
-                if part.dtype == torch.bool:
-                    return None  # a mask selects at most every element once
-                part = torch.empty(part.shape, dtype=torch.long, device="meta")
-            meta_parts.append(part)
-        return torch.empty(value.shape, device="meta")[tuple(meta_parts)].numel()  # type: ignore[index]
-    except (RuntimeError, IndexError, ValueError, TypeError):
+    consumed = [
+        0
+        if p is None or p is Ellipsis
+        else p.dim()
+        if isinstance(p, torch.Tensor) and p.dtype == torch.bool
+        else 1
+        for p in parts
+    ]
+    dim = 0
+    shapes: list[tuple[int, ...]] = []
+    covered = 1
+    for part, width in zip(parts, consumed, strict=True):
+        if part is Ellipsis:
+            dim += value.dim() - sum(consumed)
+            continue
+        sizes = value.shape[dim : dim + width]
+        dim += width
+        if isinstance(part, torch.Tensor) and part.dtype == torch.bool:
+            shapes.append((part.numel(),))  # a mask picks at most each of its positions once
+        elif isinstance(part, torch.Tensor):
+            shapes.append(tuple(part.shape))
+        elif isinstance(part, list):
+            shape = _list_shape(part)
+            if shape is None:
+                return None
+            shapes.append(shape)
+        else:
+            continue
+        covered *= math.prod(sizes)
+    target = broadcast_shape(shapes)
+    if target is None or dim > value.dim():
         return None
+    if covered == 0:
+        return 0
+    return math.prod(target) * (value.numel() // covered)

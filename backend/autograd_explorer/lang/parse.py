@@ -13,7 +13,7 @@ import ast
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.allowlist import ATTRIBUTES, CONSTANTS, METHODS, MODULE_ROOTS, SETTERS, SPELLINGS
 from autograd_explorer.lang.budget import limit_error
-from autograd_explorer.lang.contract import LanguageLimits
+from autograd_explorer.lang.contract import LanguageLimits, Span
 from autograd_explorer.lang.source import span_of
 
 # Names a program may not bind: modules and the bare spellings of functions.
@@ -112,6 +112,12 @@ def parse_program(source: str, limits: LanguageLimits) -> ast.Module:
         text = str(exc.msg)
         if "too many nested" in text or "too complex" in text:
             raise nesting from None
+        if "integer string conversion" in text:  # Python's own cap on decimal literals
+            raise limit_error(
+                f"integer too large: a literal with thousands of digits, the limit is "
+                f"{limits.max_int_bits} bits (max_int_bits)",
+                Span(exc.lineno or 1, 0, exc.lineno or 1, 0),
+            ) from None
         line = exc.lineno or 1
         column = max((exc.offset or 1) - 1, 0)
         end_line = exc.end_lineno or line

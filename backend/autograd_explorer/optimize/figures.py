@@ -69,7 +69,9 @@ def _path_traces(run: Trajectory, names: Sequence[str], color: str, label: str) 
     xs = [*run.params[names[0]], run.final_params[names[0]]]
     ys = [*run.params[names[1]], run.final_params[names[1]]]
     return [
-        go.Scatter(x=xs, y=ys, mode="lines", line={"color": color, "width": 2.5}, name=label, legendgroup=label),
+        go.Scatter(
+            x=xs, y=ys, mode="lines", line={"color": color, "width": 2.5}, name=label, legendgroup=label
+        ),
         go.Scatter(
             x=[xs[0]],
             y=[ys[0]],
@@ -132,7 +134,9 @@ def regression_figure(
     """The data and each fitted curve, beside the gradient-descent loss curves (log scale)."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("data and fits", "loss (log scale)"))
     fig.add_trace(
-        go.Scatter(x=list(data[0]), y=list(data[1]), mode="markers", marker={"color": "#5b6270"}, name="data"),
+        go.Scatter(
+            x=list(data[0]), y=list(data[1]), mode="markers", marker={"color": "#5b6270"}, name="data"
+        ),
         row=1,
         col=1,
     )
@@ -144,7 +148,9 @@ def regression_figure(
         else:
             xs, ys = polynomial_curve(fit.coefficients)
             fig.add_trace(
-                go.Scatter(x=xs, y=ys, mode="lines", line={"color": color, "width": 3}, name=label), row=1, col=1
+                go.Scatter(x=xs, y=ys, mode="lines", line={"color": color, "width": 3}, name=label),
+                row=1,
+                col=1,
             )
         if fit.losses:
             losses = [v if math.isfinite(v) else math.nan for v in fit.losses]
@@ -218,7 +224,9 @@ def least_squares_figure(result: LeastSquaresComparison, surface: Surface) -> di
     return to_json(fig)
 
 
-def surface_figure(surface: Surface, *, title: str, minima: Sequence[Mapping[str, float]] = ()) -> dict[str, Any]:
+def surface_figure(
+    surface: Surface, *, title: str, minima: Sequence[Mapping[str, float]] = ()
+) -> dict[str, Any]:
     """The function as a filled contour, its known minima marked."""
     fig = go.Figure(_contour(surface))
     if minima:

@@ -63,7 +63,11 @@ def gradient_arrows(grid: int = 5, dtype: torch.dtype = torch.float32) -> Gradie
 
 
 def compare_least_squares(
-    *, iterations: int = 100, step_size: float | None = None, dtype: torch.dtype = torch.float32, grid: int = 5
+    *,
+    iterations: int = 100,
+    step_size: float | None = None,
+    dtype: torch.dtype = torch.float32,
+    grid: int = 5,
 ) -> LeastSquaresComparison:
     """§5: 100 steps from w = 0 with α = 1.8·n/σ_max², manual gradient against loss.backward()."""
     X, _ = least_squares_data()

@@ -43,21 +43,28 @@ def make_step(spec: OptimizerSpec, params: Sequence[torch.Tensor]) -> Step:
 
         return gd_step
     optimizer = build_torch_optimizer(spec, params)
-    return optimizer.step  # type: ignore[return-value]
+
+    def torch_step() -> None:
+        optimizer.step()
+
+    return torch_step
 
 
 def build_torch_optimizer(spec: OptimizerSpec, params: Sequence[torch.Tensor]) -> torch.optim.Optimizer:
     """The torch.optim optimizer `spec` names."""
     p = list(params)
-    eps = {} if spec.eps is None else {"eps": spec.eps}
+
+    def eps(default: float) -> float:
+        return default if spec.eps is None else spec.eps
+
     if spec.name == "momentum":
         return torch.optim.SGD(p, lr=spec.lr, momentum=spec.momentum)
     if spec.name == "nesterov":
         return torch.optim.SGD(p, lr=spec.lr, momentum=spec.momentum, nesterov=True)
     if spec.name == "adagrad":
-        return torch.optim.Adagrad(p, lr=spec.lr, **eps)
+        return torch.optim.Adagrad(p, lr=spec.lr, eps=eps(1e-10))
     if spec.name == "rmsprop":
-        return torch.optim.RMSprop(p, lr=spec.lr, alpha=spec.alpha, **eps)
+        return torch.optim.RMSprop(p, lr=spec.lr, alpha=spec.alpha, eps=eps(1e-8))
     if spec.name == "adam":
-        return torch.optim.Adam(p, lr=spec.lr, betas=(spec.beta1, spec.beta2), **eps)
+        return torch.optim.Adam(p, lr=spec.lr, betas=(spec.beta1, spec.beta2), eps=eps(1e-8))
     raise ValueError(f"unknown optimizer {spec.name!r}")  # unreachable: the schema restricts names

@@ -201,7 +201,9 @@ def polynomial_regression(degree: int = 2, seed: int = 0, num: int = 100) -> Obj
     def grad(p: Values) -> dict[str, torch.Tensor]:
         x, y = xy(p)
         err = predict(p, x) - y
-        return {name: 2 * (err * (x if i == 1 else x**i) if i else err).mean() for i, name in enumerate(names)}
+        return {
+            name: 2 * (err * (x if i == 1 else x**i) if i else err).mean() for i, name in enumerate(names)
+        }
 
     terms = " + ".join([names[0], *(f"{n}*x" if i == 1 else f"{n}*x**{i}" for i, n in enumerate(names) if i)])
     return Objective("polynomial", names, f, f"mean(({terms} - y)**2)", grad, minima=())

@@ -89,7 +89,14 @@ def fit_polynomial(
     if method == "closed_form":
         return closed_form(degree=degree, seed=seed, num=num)
     t = _descend(
-        method, lr=lr, iterations=iterations, degree=degree, seed=seed, num=num, init_seed=init_seed, dtype=dtype
+        method,
+        lr=lr,
+        iterations=iterations,
+        degree=degree,
+        seed=seed,
+        num=num,
+        init_seed=init_seed,
+        dtype=dtype,
     )
     coefficients = [t.final_params[n] for n in t.parameters]
     return PolynomialFit(
@@ -149,7 +156,14 @@ def sweep(
     rows: list[SweepRow] = []
     for lr in lrs:
         t = _descend(
-            method, lr=lr, iterations=longest, degree=degree, seed=seed, num=num, init_seed=init_seed, dtype=dtype
+            method,
+            lr=lr,
+            iterations=longest,
+            degree=degree,
+            seed=seed,
+            num=num,
+            init_seed=init_seed,
+            dtype=dtype,
         )
         for n in iterations:
             if n < longest:
@@ -164,7 +178,9 @@ def sweep(
     return rows
 
 
-def polynomial_curve(coefficients: Sequence[float], *, points: int = CURVE_POINTS) -> tuple[list[float], list[float]]:
+def polynomial_curve(
+    coefficients: Sequence[float], *, points: int = CURVE_POINTS
+) -> tuple[list[float], list[float]]:
     """The fitted polynomial over the data's range [0, 2], for plotting."""
     xs = torch.linspace(0.0, 2.0, points, dtype=torch.float64)
     ys = torch.zeros_like(xs)

@@ -118,7 +118,7 @@ def run_trajectory(
                     p.grad = None
             loss = _scalar_loss(objective(values)) if k == 1 else objective(values)
             if loss.requires_grad:
-                loss.backward()
+                torch.autograd.backward(loss)
             for p in leaves:  # a parameter the loss does not depend on gets a zero gradient
                 if p.grad is None:
                     p.grad = torch.zeros_like(p)
@@ -168,9 +168,10 @@ def run_trajectory(
     )
 
 
-def nearest_minimum(objective: Objective, final: Mapping[str, float]) -> tuple[int, float] | None:
+def nearest_minimum(objective: Objective, run: Trajectory) -> tuple[int, float] | None:
     """Which of the objective's known minima the run ended closest to, and how far away."""
-    if not objective.minima or not all(math.isfinite(final[n]) for n in objective.parameters):
+    final = run.final_params
+    if not objective.minima or run.reason == "diverged" or not math.isfinite(run.final_loss):
         return None
     distances = [
         math.dist([final[n] for n in objective.parameters], [m[n] for n in objective.parameters])

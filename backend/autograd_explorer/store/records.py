@@ -140,9 +140,10 @@ class ModelStore:
             raise NotFound(f"no model with id {model_id!r}")
         return ModelRecord.from_row(row)
 
-    def list(self, statuses: Sequence[Status] | None = None) -> list[ModelRecord]:
+    def records(self, statuses: Sequence[Status] | None = None) -> list[ModelRecord]:
         """Every record, oldest first (optionally only those in `statuses`)."""
-        query, args = "SELECT * FROM models", ()
+        query = "SELECT * FROM models"
+        args: tuple[str, ...] = ()
         if statuses:
             query += f" WHERE status IN ({','.join('?' * len(statuses))})"
             args = tuple(statuses)
@@ -177,8 +178,8 @@ class ModelStore:
         with self._transaction() as db:
             row = db.execute(
                 "UPDATE models SET status = 'running', started_at = ?, run_token = ?, worker_pid = ? "
-                "WHERE id = (SELECT id FROM models WHERE status = 'queued' ORDER BY created_at, rowid LIMIT 1) "
-                "RETURNING id",
+                "WHERE id = (SELECT id FROM models WHERE status = 'queued' "
+                "ORDER BY created_at, rowid LIMIT 1) RETURNING id",
                 (time.time(), token, worker_pid),
             ).fetchone()
         return (row["id"], token) if row else None
@@ -224,7 +225,15 @@ class ModelStore:
                 "UPDATE models SET status = ?, metrics = ?, error = ?, finished_at = ?, "
                 "progress = CASE WHEN ? = 'done' THEN 1.0 ELSE progress END "
                 "WHERE id = ? AND status = 'running' AND run_token = ?",
-                (status, json.dumps(metrics) if metrics else None, error, time.time(), status, model_id, token),
+                (
+                    status,
+                    json.dumps(metrics) if metrics else None,
+                    error,
+                    time.time(),
+                    status,
+                    model_id,
+                    token,
+                ),
             ).rowcount
         return bool(changed)
 
@@ -239,7 +248,8 @@ class ModelStore:
                 raise Conflict(f"model {model_id} has already finished ({row['status']})")
             if row["status"] == "queued":
                 db.execute(
-                    "UPDATE models SET status = 'cancelled', finished_at = ?, cancel_requested = 1 WHERE id = ?",
+                    "UPDATE models SET status = 'cancelled', finished_at = ?, cancel_requested = 1 "
+                    "WHERE id = ?",
                     (time.time(), model_id),
                 )
             else:
@@ -260,7 +270,10 @@ class ModelStore:
         """Mark every job in `statuses` failed with `message` (a starting server: all queued/running)."""
         marks = ",".join("?" * len(statuses))
         with self._transaction() as db:
-            ids = [r["id"] for r in db.execute(f"SELECT id FROM models WHERE status IN ({marks})", tuple(statuses))]
+            ids = [
+                r["id"]
+                for r in db.execute(f"SELECT id FROM models WHERE status IN ({marks})", tuple(statuses))
+            ]
             db.execute(
                 f"UPDATE models SET status = 'failed', error = ?, finished_at = ?, run_token = NULL "
                 f"WHERE status IN ({marks})",

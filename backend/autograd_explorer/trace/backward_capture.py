@@ -98,8 +98,11 @@ def local_jacobians(
     try:
         with torch.no_grad():
             for i in range(m):
-                onehot = torch.zeros(m, dtype=template.dtype)
-                onehot[i] = 1
+                if m == 1:  # a scalar output: the one-hot cotangent is just 1
+                    onehot = torch.ones_like(template)
+                else:
+                    onehot = torch.zeros(m, dtype=template.dtype)
+                    onehot[i] = 1
                 result = fn(onehot.reshape(template.shape))
                 if not isinstance(result, tuple):
                     result = (result,)
@@ -108,8 +111,8 @@ def local_jacobians(
         return None  # some nodes cannot be applied outside the engine; the numbers still show
     out: list[torch.Tensor | None] = []
     for slot in range(len(fn.next_functions)):
-        col = [row[slot] if slot < len(row) else None for row in rows]
-        out.append(None if any(c is None for c in col) else torch.stack(col))  # type: ignore[misc]
+        col = [row[slot] for row in rows if slot < len(row) and row[slot] is not None]
+        out.append(torch.stack(col) if len(col) == len(rows) else None)  # type: ignore[arg-type]
     return out
 
 
@@ -124,36 +127,43 @@ def _input_numel(fn: Node | None) -> int:
 
 
 def capture_pass(
-    raw: RawPass, run: Callable[[], Any], *, jacobians: bool, max_jacobian_elements: int, max_nodes: int
+    raw: RawPass,
+    run: Callable[[], Any],
+    *,
+    jacobians: bool,
+    max_jacobian_elements: int,
+    max_nodes: int,
+    saved_sink: dict[int, dict[str, object]] | None = None,
 ) -> Any:
-    """Hook every node reachable from `raw.roots`, call `run()` (the real backward), unhook."""
-    handles = []
-    pending: dict[int, RawStep] = {}
+    """Hook every node reachable from `raw.roots`, call `run()` (the real backward), unhook.
 
-    def make_hooks(fn: Node) -> tuple[Callable[..., None], Callable[..., None]]:
-        def pre(grad_outputs: tuple[torch.Tensor | None, ...]) -> None:
-            step = RawStep(fn=fn, grad_outputs=tuple(grad_outputs))
-            pending[id(fn)] = step
+    One post-hook per node is enough: it receives both what the engine delivered (grad_outputs)
+    and what the node sent on (grad_inputs), in execution order. Saved tensors are still alive
+    inside it, so that is where Jacobians are computed and, when the pass will free the graph,
+    where the saved values are read (`saved_sink`).
+    """
+    handles = []
+
+    def make_hook(fn: Node) -> Callable[..., None]:
+        def post(grad_inputs: tuple[torch.Tensor | None, ...], grad_outputs: tuple[Any, ...]) -> None:
+            step = RawStep(
+                fn=fn, grad_outputs=tuple(grad_outputs), grad_inputs=tuple(grad_inputs), finished=True
+            )
+            if jacobians:
+                step.jacobians = local_jacobians(fn, step.grad_outputs, max_jacobian_elements)
+            if saved_sink is not None and id(fn) not in saved_sink:
+                saved = read_saved(fn)
+                if saved is not None:
+                    saved_sink[id(fn)] = saved
             raw.steps.append(step)
 
-        def post(grad_inputs: tuple[torch.Tensor | None, ...], grad_outputs: tuple[Any, ...]) -> None:
-            step = pending.pop(id(fn), None)
-            if step is None:
-                return
-            step.grad_inputs = tuple(grad_inputs)
-            step.finished = True
-            if jacobians:  # saved tensors are still alive inside the post-hook
-                step.jacobians = local_jacobians(fn, step.grad_outputs, max_jacobian_elements)
-
-        return pre, post
+        return post
 
     try:
         for count, fn in enumerate(iter_graph(raw.roots)):
             if count >= max_nodes:
                 break
-            pre, post = make_hooks(fn)
-            handles.append(fn.register_prehook(pre))
-            handles.append(fn.register_hook(post))
+            handles.append(fn.register_hook(make_hook(fn)))
         return run()
     finally:
         for h in handles:

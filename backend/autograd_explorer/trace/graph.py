@@ -38,8 +38,9 @@ def index_graph(roots: Iterable[Node], max_nodes: int) -> GraphIndex:
         while stack:
             fn, slot = stack[-1]
             inputs = fn.next_functions
-            while slot < len(inputs) and (inputs[slot][0] is None or id(inputs[slot][0]) in id_of
-                                          or id(inputs[slot][0]) in visiting):
+            while slot < len(inputs) and (
+                inputs[slot][0] is None or id(inputs[slot][0]) in id_of or id(inputs[slot][0]) in visiting
+            ):
                 slot += 1
             if slot < len(inputs):
                 stack[-1] = (fn, slot + 1)

@@ -3,17 +3,33 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _REPLACEMENTS = [
-    ("\\cdot", "·"), ("^\\top", "ᵀ"), ("\\top", "ᵀ"), ("\\mathbf{1}", "1"), ("\\,", ""), ("\\tfrac", "\\frac"),
-    ("\\sigma", "σ"), ("\\ln", "ln"), ("\\cos", "cos"), ("\\sin", "sin"), ("\\tan", "tan"),
-    ("\\operatorname{sign}", "sign"), ("\\mathbb{1}", "1"), ("\\lVert", "‖"), ("\\rVert", "‖"),
-    ("\\bar{y}", "ȳ"), ("\\bar{Y}", "Ȳ"), ("\\text{ (per entry)}", ""),
+    ("\\cdot", "·"),
+    ("^\\top", "ᵀ"),
+    ("\\top", "ᵀ"),
+    ("\\mathbf{1}", "1"),
+    ("\\,", ""),
+    ("\\tfrac", "\\frac"),
+    ("\\sigma", "σ"),
+    ("\\ln", "ln"),
+    ("\\cos", "cos"),
+    ("\\sin", "sin"),
+    ("\\tan", "tan"),
+    ("\\operatorname{sign}", "sign"),
+    ("\\mathbb{1}", "1"),
+    ("\\lVert", "‖"),
+    ("\\rVert", "‖"),
+    ("\\bar{y}", "ȳ"),
+    ("\\bar{Y}", "Ȳ"),
+    ("\\text{ (per entry)}", ""),
 ]
 
 
+@lru_cache(maxsize=4096)
 def latex_to_text(latex: str) -> str:
     """A plain-text rendering of our own formula LaTeX ('3x^{2}' -> '3x²') for narration."""
     text = latex
@@ -30,6 +46,7 @@ def latex_to_text(latex: str) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)
 def pretty_source(text: str) -> str:
     """'x**3 - 3*x' -> 'x³ - 3x' for narration labels."""
     text = re.sub(r"\s*\*\*\s*(\d+)\b", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
@@ -62,4 +79,7 @@ def narrate_leaf(name: str, incoming: str, kind: str) -> str:
     """The AccumulateGrad step of a leaf."""
     if kind == "grad":
         return f"Leaf {name}: receives {incoming} in total (returned by autograd.grad; .grad is untouched)."
-    return f"Leaf {name}: all contributions have arrived, {incoming} in total; AccumulateGrad adds it to {name}.grad."
+    return (
+        f"Leaf {name}: all contributions have arrived, {incoming} in total; "
+        f"AccumulateGrad adds it to {name}.grad."
+    )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import torch
 
 from autograd_explorer.lang.contract import BackwardRequest, Span, run_plain_backward
-from autograd_explorer.trace.backward_capture import Node, RawPass, capture_pass, read_saved
+from autograd_explorer.trace.backward_capture import Node, RawPass, capture_pass
 
 
 @dataclass
@@ -92,13 +92,15 @@ class TraceRecorder:
             input_tensors=list(request.inputs),
         )
         self.passes.append(raw)
-        self._snapshot_saved(raw.roots)
-        result = capture_pass(
+        frees_graph = not (request.retain_graph or request.create_graph)
+        result: tuple[torch.Tensor | None, ...] | None = capture_pass(
             raw,
             lambda: run_plain_backward(request),
             jacobians=self.jacobians,
             max_jacobian_elements=self.max_jacobian_elements,
             max_nodes=self.max_nodes,
+            # a pass that frees the graph: read the saved tensors while they still exist
+            saved_sink=self.saved if frees_graph else None,
         )
         if result is not None:
             raw.results = result
@@ -111,8 +113,7 @@ class TraceRecorder:
         root = root_node(output)
         raw = RawPass(kind="auto", roots=[root] if root is not None else [], seeds=[seed])
         self.passes.append(raw)
-        self._snapshot_saved(raw.roots)
-        capture_pass(
+        capture_pass(  # retain_graph: saved tensors stay readable afterwards
             raw,
             lambda: torch.autograd.backward([output], grad_tensors=[seed], retain_graph=True),
             jacobians=self.jacobians,
@@ -120,18 +121,6 @@ class TraceRecorder:
             max_nodes=self.max_nodes,
         )
         raw.grads_after = self.named_leaf_grads()
-
-    def _snapshot_saved(self, roots: list[Node]) -> None:
-        # A backward without retain_graph frees saved tensors; keep references read beforehand.
-        from autograd_explorer.trace.backward_capture import iter_graph
-
-        for count, fn in enumerate(iter_graph(roots)):
-            if count >= self.max_nodes:
-                break
-            if id(fn) not in self.saved:
-                saved = read_saved(fn)
-                if saved is not None:
-                    self.saved[id(fn)] = saved
 
     def name_of_tensor(self, t: object) -> str | None:
         """The user's name for this very tensor object, if it was ever bound to one."""

@@ -65,7 +65,10 @@ def render_svg(dot_source: str) -> str | None:
         return None
     try:
         done = subprocess.run(
-            [binary, "-Tsvg"], input=dot_source.encode(), capture_output=True, timeout=DOT_TIMEOUT_SECONDS,
+            [binary, "-Tsvg"],
+            input=dot_source.encode(),
+            capture_output=True,
+            timeout=DOT_TIMEOUT_SECONDS,
             check=True,
         )
     except (subprocess.TimeoutExpired, subprocess.CalledProcessError):

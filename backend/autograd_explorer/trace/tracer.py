@@ -24,10 +24,9 @@ from autograd_explorer.trace.naming import (
     saved_key_for_slot,
     unicode_name,
 )
-from autograd_explorer.trace.values import format_number
 from autograd_explorer.trace.narration import latex_to_text, narrate_leaf, narrate_op
 from autograd_explorer.trace.recorder import TraceRecorder, root_node
-from autograd_explorer.trace.values import dtype_name, short_repr, tensor_value
+from autograd_explorer.trace.values import dtype_name, format_number, short_repr, tensor_value
 
 FULL_ACCUMULATOR_NODES = 100  # above this, steps carry only the accumulators that changed
 LABEL_CHARS = 40
@@ -97,7 +96,12 @@ def span_json(span: Span | None) -> dict[str, int] | None:
     """A Span as the payload's {line, column, end_line, end_column}."""
     if span is None:
         return None
-    return {"line": span.line, "column": span.column, "end_line": span.end_line, "end_column": span.end_column}
+    return {
+        "line": span.line,
+        "column": span.column,
+        "end_line": span.end_line,
+        "end_column": span.end_column,
+    }
 
 
 class PayloadBuilder:
@@ -148,8 +152,11 @@ class PayloadBuilder:
     # --- payload ------------------------------------------------------------------------
     def build(self, warnings: list[str]) -> dict[str, Any]:
         """Everything: nodes, edges, output, steps, passes, grads, history, warnings, stats."""
-        passes = [self._pass(i, p) for i, p in enumerate(self.rec.passes)]
-        last_acc = self._final_accumulators()
+        passes: list[dict[str, Any]] = []
+        last_acc: dict[int, torch.Tensor] = {}
+        for i, raw in enumerate(self.rec.passes):
+            payload, last_acc = self._pass(i, raw)
+            passes.append(payload)
         nodes = [self._node(i, fn, last_acc.get(i)) for i, fn in enumerate(self.index.nodes)]
         if not nodes:
             nodes = [self._constant_node()]
@@ -176,24 +183,41 @@ class PayloadBuilder:
             "grad_history": history,
             "warnings": warnings,
             "printed": list(getattr(self.run, "printed", [])),
-            "stats": {"nodes": len(nodes), "edges": len(edges), "steps": len(steps),
-                      "passes": len(passes), "trace_ms": 0.0},
+            "stats": {
+                "nodes": len(nodes),
+                "edges": len(edges),
+                "steps": len(steps),
+                "passes": len(passes),
+                "trace_ms": 0.0,
+            },
         }
 
     def _node(self, i: int, fn: Node, grad: torch.Tensor | None) -> dict[str, Any]:
         op = type(fn).__name__
         name = self.names[i]
         base: dict[str, Any] = {
-            "id": i, "op": op, "name": name, "symbol": self.symbols[i], "requires_grad": True, "is_output": i == self.output_id,
-            "grad": self.tv(grad), "value_note": None,
+            "id": i,
+            "op": op,
+            "name": name,
+            "symbol": self.symbols[i],
+            "requires_grad": True,
+            "is_output": i == self.output_id,
+            "grad": self.tv(grad),
+            "value_note": None,
         }
         if op == "AccumulateGrad":
             tensor = fn.variable
             leaf = self.rec.leaves.get(id(tensor))
             base.update(
-                kind="input", label=name or (leaf.text if leaf and leaf.text else "leaf"),
-                span=span_json(leaf.span if leaf else None), shape=list(tensor.shape),
-                dtype=dtype_name(tensor), value=self.tv(tensor), is_leaf=True, retains_grad=False, saved=[],
+                kind="input",
+                label=name or (leaf.text if leaf and leaf.text else "leaf"),
+                span=span_json(leaf.span if leaf else None),
+                shape=list(tensor.shape),
+                dtype=dtype_name(tensor),
+                value=self.tv(tensor),
+                is_leaf=True,
+                retains_grad=False,
+                saved=[],
             )
             return base
         entry = self.rec.forward.get(id(fn))
@@ -202,52 +226,96 @@ class PayloadBuilder:
         if record is not None:
             text = record.text
             label = text if len(text) <= LABEL_CHARS else f"{op_short(op)} ({text[: LABEL_CHARS - 8]}…)"
-            base.update(label=label, span=span_json(record.span), shape=list(record.value.shape),
-                        dtype=dtype_name(record.value), value=self.tv(record.value),
-                        retains_grad=bool(record.tensor.retains_grad))
+            base.update(
+                label=label,
+                span=span_json(record.span),
+                shape=list(record.value.shape),
+                dtype=dtype_name(record.value),
+                value=self.tv(record.value),
+                retains_grad=bool(record.tensor.retains_grad),
+            )
         else:
-            base.update(label=op_short(op), span=None, shape=list(meta[0].shape) if meta else None,
-                        dtype=str(meta[0].dtype).removeprefix("torch.") if meta else None, value=None,
-                        retains_grad=False,
-                        value_note=f"{op}: an internal node (inside a library call or a backward "
-                                   "formula); the program never saw its value")
+            base.update(
+                label=op_short(op),
+                span=None,
+                shape=list(meta[0].shape) if meta else None,
+                dtype=str(meta[0].dtype).removeprefix("torch.") if meta else None,
+                value=None,
+                retains_grad=False,
+                value_note=f"{op}: an internal node (inside a library call or a backward "
+                "formula); the program never saw its value",
+            )
         base.update(kind="op", is_leaf=False, saved=self._saved(fn))
         return base
 
-    def _saved(self, fn: Node) -> list[dict[str, Any]]:
+    def saved_of(self, fn: Node) -> dict[str, object]:
+        """The node's saved values: read during a pass that freed them, else read now (once)."""
         saved = self.rec.saved.get(id(fn))
         if saved is None:
             saved = read_saved(fn) or {}
+            self.rec.saved[id(fn)] = saved
+        return saved
+
+    def _saved(self, fn: Node) -> list[dict[str, Any]]:
+        saved = self.saved_of(fn)
         out = []
         for key, v in saved.items():
             if isinstance(v, torch.Tensor):
                 out.append({"name": key, "shape": list(v.shape), "value": self.tv(v)})
             elif isinstance(v, bool | int | float):
-                out.append({"name": key, "shape": [], "value": {"shape": [], "dtype": type(v).__name__,
-                            "data": v, "summary": None, "truncated": False}})
+                out.append(
+                    {
+                        "name": key,
+                        "shape": [],
+                        "value": {
+                            "shape": [],
+                            "dtype": type(v).__name__,
+                            "data": v,
+                            "summary": None,
+                            "truncated": False,
+                        },
+                    }
+                )
         return out
 
     def _constant_node(self) -> dict[str, Any]:
         span = self.run.output_span
         return {
-            "id": 0, "kind": "input", "op": "Constant", "label": self.run.output_name or "output",
-            "name": self.run.output_name, "span": span_json(span), "shape": list(self.output.shape),
-            "dtype": dtype_name(self.output), "value": self.tv(self.output), "value_note": None,
-            "grad": None, "requires_grad": False, "is_leaf": True, "is_output": True,
-            "retains_grad": False, "saved": [],
+            "id": 0,
+            "kind": "input",
+            "op": "Constant",
+            "label": self.run.output_name or "output",
+            "name": self.run.output_name,
+            "span": span_json(span),
+            "shape": list(self.output.shape),
+            "dtype": dtype_name(self.output),
+            "value": self.tv(self.output),
+            "value_note": None,
+            "grad": None,
+            "requires_grad": False,
+            "is_leaf": True,
+            "is_output": True,
+            "retains_grad": False,
+            "saved": [],
         }
 
     def _no_graph_reason(self) -> str:
         name = self.run.output_name or "The output"
         if self.rec.detach_spans:
             span, text = self.rec.detach_spans[-1]
-            return (f"{name} has no graph: `{text}` on line {span.line} returned a tensor cut from the "
-                    "graph (requires_grad=False), so nothing can flow back through it.")
+            return (
+                f"{name} has no graph: `{text}` on line {span.line} returned a tensor cut from the "
+                "graph (requires_grad=False), so nothing can flow back through it."
+            )
         if self.rec.leaves:
-            return (f"{name} has no graph: it was computed under torch.no_grad() (requires_grad=False), "
-                    "so PyTorch recorded no operations and there is nothing to differentiate.")
-        return (f"{name} has no graph: no tensor in its computation requires grad (create one with "
-                "requires_grad=True).")
+            return (
+                f"{name} has no graph: it was computed under torch.no_grad() (requires_grad=False), "
+                "so PyTorch recorded no operations and there is nothing to differentiate."
+            )
+        return (
+            f"{name} has no graph: no tensor in its computation requires grad (create one with "
+            "requires_grad=True)."
+        )
 
     def _cut_leaves(self) -> list[str]:
         out = []
@@ -261,19 +329,15 @@ class PayloadBuilder:
             if self.rec.detach_spans:
                 span, text = self.rec.detach_spans[-1]
                 where = f" The path was cut by `{text}` on line {span.line}."
-            out.append(f"{name} gets no gradient: it is not in the graph of the output, so "
-                       f"{name}.grad stays None.{where}")
+            out.append(
+                f"{name} gets no gradient: it is not in the graph of the output, so "
+                f"{name}.grad stays None.{where}"
+            )
         return out
 
-    def _final_accumulators(self) -> dict[int, torch.Tensor]:
-        if not self.rec.passes:
-            return {}
-        acc: dict[int, torch.Tensor] = {}
-        self._replay(self.rec.passes[-1], acc, record=None)
-        return acc
-
     # --- passes and steps ---------------------------------------------------------------
-    def _pass(self, index: int, raw: RawPass) -> dict[str, Any]:
+    def _pass(self, index: int, raw: RawPass) -> tuple[dict[str, Any], dict[int, torch.Tensor]]:
+        """A pass's payload, and the accumulators it ended with."""
         acc: dict[int, torch.Tensor] = {}
         steps: list[dict[str, Any]] = []
         self._replay(raw, acc, record=steps, kind=raw.kind)
@@ -284,13 +348,17 @@ class PayloadBuilder:
         else:
             grads = {k: self.tv(v) for k, v in raw.grads_after.items()}
         return {
-            "index": index, "kind": raw.kind, "span": span_json(raw.span),
+            "index": index,
+            "kind": raw.kind,
+            "span": span_json(raw.span),
             "roots": [i for i in (self.index.node_id(r) for r in raw.roots) if i is not None],
-            "seeds": [self.tv(s) for s in raw.seeds], "steps": steps, "grads": grads,
-        }
+            "seeds": [self.tv(s) for s in raw.seeds],
+            "steps": steps,
+            "grads": grads,
+        }, acc
 
     def _replay(
-        self, raw: RawPass, acc: dict[int, torch.Tensor], record: list[dict[str, Any]] | None, kind: str = ""
+        self, raw: RawPass, acc: dict[int, torch.Tensor], record: list[dict[str, Any]], kind: str
     ) -> None:
         """Re-add the recorded contributions in engine order, optionally writing step payloads."""
         for root, seed in zip(raw.roots, raw.seeds, strict=False):
@@ -302,22 +370,24 @@ class PayloadBuilder:
             nid = self.index.node_id(step.fn)
             if nid is None:
                 continue
-            changed, inputs = self._apply_step(nid, step, acc, describe=record is not None)
-            if record is None:
-                continue
+            changed, inputs = self._apply_step(nid, step, acc)
             shown = range(len(self.index.nodes)) if complete else changed
-            record.append({
-                "index": len(record), "node": nid, "grad_output": self.tv(step.grad_outputs[0]
-                                                                         if step.grad_outputs else None),
-                "inputs": inputs,
-                "contributions": [{"to": i["to"], "value": i["contribution"]} for i in inputs],
-                "accumulators": {str(i): self.tv(acc.get(i)) for i in shown},
-                "accumulators_complete": complete, "changed": changed,
-                "narration": self._narrate(nid, step, inputs, kind),
-            })
+            record.append(
+                {
+                    "index": len(record),
+                    "node": nid,
+                    "grad_output": self.tv(step.grad_outputs[0] if step.grad_outputs else None),
+                    "inputs": inputs,
+                    "contributions": [{"to": i["to"], "value": i["contribution"]} for i in inputs],
+                    "accumulators": {str(i): self.tv(acc.get(i)) for i in shown},
+                    "accumulators_complete": complete,
+                    "changed": changed,
+                    "narration": self._narrate(nid, step, inputs, kind),
+                }
+            )
 
     def _apply_step(
-        self, nid: int, step: RawStep, acc: dict[int, torch.Tensor], describe: bool
+        self, nid: int, step: RawStep, acc: dict[int, torch.Tensor]
     ) -> tuple[list[int], list[dict[str, Any]]]:
         fn = step.fn
         op = type(fn).__name__
@@ -325,7 +395,7 @@ class PayloadBuilder:
             return [], []
         changed: list[int] = []
         inputs: list[dict[str, Any]] = []
-        formulas = self._formulas(nid, fn) if describe else []
+        formulas = self._formulas(nid, fn)
         for slot, (producer, _) in enumerate(fn.next_functions):
             to = self.index.node_id(producer)
             g = step.grad_inputs[slot] if slot < len(step.grad_inputs) else None
@@ -333,20 +403,23 @@ class PayloadBuilder:
                 continue
             acc[to] = g if to not in acc else acc[to] + g
             changed.append(to)
-            if describe:
-                jac = step.jacobians[slot] if step.jacobians and slot < len(step.jacobians) else None
-                formula = formulas[slot] if slot < len(formulas) else None
-                inputs.append({
-                    "slot": slot, "to": to, "symbol": self.symbols[to],
+            jac = step.jacobians[slot] if step.jacobians and slot < len(step.jacobians) else None
+            formula = formulas[slot] if slot < len(formulas) else None
+            inputs.append(
+                {
+                    "slot": slot,
+                    "to": to,
+                    "symbol": self.symbols[to],
                     "formula": formula[0] if formula else None,
                     "formula_value": formula[1] if formula else None,
                     "jacobian": None if jac is None else {"shape": list(jac.shape), "data": self.tv(jac)},
                     "contribution": self.tv(g),
-                })
+                }
+            )
         return changed, inputs
 
     def _formulas(self, nid: int, fn: Node) -> list[tuple[str, str | None] | None]:
-        saved = self.rec.saved.get(id(fn)) or {}
+        saved = self.saved_of(fn)
         symbols = []
         for slot, (producer, _) in enumerate(fn.next_functions):
             pid = self.index.node_id(producer)
@@ -380,10 +453,12 @@ class PayloadBuilder:
         parts = []
         for item in inputs:
             g = step.grad_inputs[item["slot"]]
-            parts.append((
-                latex_to_text(item["formula"]) if item["formula"] else "",
-                latex_to_text(item["formula_value"]) if item["formula_value"] else None,
-                short_repr(g),
-                self.readable[item["to"]],
-            ))
+            parts.append(
+                (
+                    latex_to_text(item["formula"]) if item["formula"] else "",
+                    latex_to_text(item["formula_value"]) if item["formula_value"] else None,
+                    short_repr(g),
+                    self.readable[item["to"]],
+                )
+            )
         return narrate_op(op_kind(type(fn).__name__), name, label, incoming, parts)

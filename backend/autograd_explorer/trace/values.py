@@ -11,9 +11,15 @@ from autograd_explorer.jsonsafe import finite_or_str, tensor_to_json
 SUMMARY_HEAD = 8  # elements shown in a summary
 
 
+_DTYPE_NAMES: dict[torch.dtype, str] = {}
+
+
 def dtype_name(t: torch.Tensor) -> str:
     """'float32' rather than 'torch.float32'."""
-    return str(t.dtype).removeprefix("torch.")
+    name = _DTYPE_NAMES.get(t.dtype)
+    if name is None:
+        name = _DTYPE_NAMES[t.dtype] = str(t.dtype).removeprefix("torch.")
+    return name
 
 
 def tensor_value(t: torch.Tensor | None, max_elements: int) -> dict[str, Any] | None:
@@ -22,6 +28,14 @@ def tensor_value(t: torch.Tensor | None, max_elements: int) -> dict[str, Any] | 
         return None
     t = t.detach()
     shape = list(t.shape)
+    if t.numel() == 1 and t.is_floating_point():  # the common case, kept cheap
+        return {
+            "shape": shape,
+            "dtype": dtype_name(t),
+            "data": _scalar_data(t),
+            "summary": None,
+            "truncated": False,
+        }
     if t.numel() <= max_elements:
         return {
             "shape": shape,
@@ -55,7 +69,7 @@ def short_repr(t: torch.Tensor | None, digits: int = 4) -> str:
     if t is None:
         return "nothing"
     if t.numel() == 1:
-        return format_number(float(t.detach().reshape(())), digits)
+        return format_number(t.item(), digits)
     if t.dim() == 1 and t.numel() <= 4:
         return "[" + ", ".join(format_number(float(v), digits) for v in t.detach()) + "]"
     shape = "×".join(str(s) for s in t.shape)
@@ -73,3 +87,14 @@ def format_number(v: float, digits: int = 4) -> str:
         return "0"
     text = f"{v:.{digits}g}"
     return text
+
+
+def _scalar_data(t: torch.Tensor) -> object:
+    value = finite_or_str(t.item())
+    return _nest(value, t.dim())
+
+
+def _nest(value: object, depth: int) -> object:
+    for _ in range(depth):
+        value = [value]
+    return value

@@ -25,7 +25,9 @@ class OptimizerConfig(BaseModel):
 
     name: OptimizerName = "gd"
     lr: float = Field(0.01, gt=0, le=100)
-    batch_size: int | None = Field(None, ge=1, le=MNIST_TRAIN, description="sgd/adam minibatch; gd ignores it")
+    batch_size: int | None = Field(
+        None, ge=1, le=MNIST_TRAIN, description="sgd/adam minibatch; gd ignores it"
+    )
 
 
 class TrainConfig(BaseModel):
@@ -36,10 +38,14 @@ class TrainConfig(BaseModel):
     dataset: DatasetName = "mnist_parity"
     model: ModelName = "simple_nn"
     hidden: int | None = Field(None, ge=1, le=1024, description="hidden units (simple_nn 32, binary 8)")
-    activation: ActivationName | None = Field(None, description="hidden activation (simple_nn relu, binary tanh)")
+    activation: ActivationName | None = Field(
+        None, description="hidden activation (simple_nn relu, binary tanh)"
+    )
     optimizer: OptimizerConfig = Field(default_factory=OptimizerConfig)
     steps: int = Field(1000, ge=1, le=1_000_000, description="parameter updates")
-    train_size: int | None = Field(None, ge=2, le=MNIST_TRAIN, description="MNIST: first N images; 2-D: points")
+    train_size: int | None = Field(
+        None, ge=2, le=MNIST_TRAIN, description="MNIST: first N images; 2-D: points"
+    )
     test_size: int | None = Field(None, ge=1, le=MNIST_TEST, description="MNIST: first N test images")
     noise: float = Field(0.1, ge=0, le=2, description="2-D sets: Gaussian jitter")
     seed: int = Field(0, ge=0, le=2**31 - 1)

@@ -31,6 +31,10 @@ def load_data(config: TrainConfig, mnist_dir: Path | None) -> TrainingData:
         return TrainingData(x_train, y_train, x_test, y_test)
     assert config.train_size is not None and config.test_size is not None, "call config.resolved() first"
     x_train, y_train, x_test, y_test = make_2d(
-        config.dataset, train_size=config.train_size, test_size=config.test_size, noise=config.noise, seed=config.seed
+        config.dataset,
+        train_size=config.train_size,
+        test_size=config.test_size,
+        noise=config.noise,
+        seed=config.seed,
     )
     return TrainingData(x_train, y_train, x_test, y_test)

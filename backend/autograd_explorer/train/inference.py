@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from autograd_explorer.errors import InvalidRequest
-from autograd_explorer.train.config import TrainConfig
+from autograd_explorer.train.config import MNIST_TEST, TrainConfig
 from autograd_explorer.train.data import load_data
 from autograd_explorer.train.mnist import IMAGE_SIDE, check_available, load_split, normalize, parity_tensors
 
@@ -72,7 +72,28 @@ def predict(model: nn.Module, x: torch.Tensor) -> Prediction:
     p = model(x).reshape(-1)
     (grad,) = torch.autograd.grad(p.sum(), x)
     p = p.detach()
-    return Prediction(probabilities=p, classes=(p >= 0.5).to(torch.int64), saliency=grad, model_input=x.detach())
+    return Prediction(
+        probabilities=p, classes=(p >= 0.5).to(torch.int64), saliency=grad, model_input=x.detach()
+    )
+
+
+def common_test_config(a: TrainConfig, b: TrainConfig) -> TrainConfig:
+    """A config whose test set both models were tested on; InvalidRequest if there is none.
+
+    MNIST models share the first min(test sizes) test images; 2-D models need the same generated data.
+    """
+    if a.dataset != b.dataset:
+        raise InvalidRequest(
+            f"the models were trained on different data sets: {a.dataset} and {b.dataset}", "other"
+        )
+    if a.is_mnist:
+        return a.model_copy(update={"test_size": min(a.test_size or MNIST_TEST, b.test_size or MNIST_TEST)})
+    data_fields = {"seed", "noise", "train_size", "test_size"}
+    if a.model_dump(include=data_fields) != b.model_dump(include=data_fields):
+        raise InvalidRequest(
+            "the models were tested on different 2-D data (seed, noise or sizes differ)", "other"
+        )
+    return a
 
 
 def misclassified(
@@ -112,7 +133,9 @@ def misclassified(
     return {"count": int(indices.numel()), "test_size": int(y.numel()), "items": items}
 
 
-def boundary(model: nn.Module, config: TrainConfig, resolution: int, max_points: int = 1000) -> dict[str, Any]:
+def boundary(
+    model: nn.Module, config: TrainConfig, resolution: int, max_points: int = 1000
+) -> dict[str, Any]:
     """The model's probability on a resolution×resolution grid over the data, and the data points."""
     data = load_data(config, None)
     points = torch.cat([data.x_train, data.x_test])

@@ -84,7 +84,8 @@ def check_available(directory: Path | None) -> Path:
     return directory
 
 
-def _read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes, gunzipped if it starts with gzip's magic."""
     with path.open("rb") as f:
         head = f.read(2)
     if head == b"\x1f\x8b":  # gzip magic: the usual distribution format
@@ -104,7 +105,9 @@ def parse_idx(data: bytes, *, magic: int, dims: int, where: str) -> np.ndarray[A
     shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(dims))
     size = int(np.prod(shape))
     if len(data) - header_len != size:
-        raise IdxFormatError(f"{where}: header says {shape} = {size} bytes, file has {len(data) - header_len}")
+        raise IdxFormatError(
+            f"{where}: header says {shape} = {size} bytes, file has {len(data) - header_len}"
+        )
     return np.frombuffer(data, dtype=np.uint8, offset=header_len).reshape(shape)
 
 
@@ -114,8 +117,8 @@ def load_split(directory: Path, split: Split) -> MnistSplit:
     check_available(directory)
     images_name, labels_name = FILES[split]
     images_path, labels_path = _find(directory, images_name), _find(directory, labels_name)
-    images = parse_idx(_read_bytes(images_path), magic=IMAGES_MAGIC, dims=3, where=str(images_path))
-    digits = parse_idx(_read_bytes(labels_path), magic=LABELS_MAGIC, dims=1, where=str(labels_path))
+    images = parse_idx(read_bytes(images_path), magic=IMAGES_MAGIC, dims=3, where=str(images_path))
+    digits = parse_idx(read_bytes(labels_path), magic=LABELS_MAGIC, dims=1, where=str(labels_path))
     if images.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE):
         raise IdxFormatError(f"{images_path}: images are {images.shape[1:]}, expected (28, 28)")
     if images.shape[0] != digits.shape[0] or images.shape[0] != COUNTS[split]:
@@ -131,7 +134,9 @@ def normalize(pixels: torch.Tensor) -> torch.Tensor:
     return ((pixels.to(torch.float32) / 255.0 - MEAN) / STD).reshape(-1, IMAGE_SIDE * IMAGE_SIDE)
 
 
-def parity_tensors(directory: Path, split: Split, size: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def parity_tensors(
+    directory: Path, split: Split, size: int | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
     """(X, y) for odd/even: X (N, 784) normalized, y (N, 1) with 1.0 for an odd digit.
 
     `size` keeps the first N images of the split (deterministic subsets for quick runs).
@@ -155,7 +160,7 @@ def download_mnist(directory: Path, base_url: str = MNIST_URL) -> list[Path]:
     saved = []
     for name, md5 in UNCOMPRESSED_MD5.items():
         target = directory / f"{name}.gz"
-        if target.is_file() and hashlib.md5(_read_bytes(target)).hexdigest() == md5:
+        if target.is_file() and hashlib.md5(read_bytes(target)).hexdigest() == md5:
             saved.append(target)
             continue
         with urllib.request.urlopen(base_url + f"{name}.gz", timeout=60) as response:

@@ -133,7 +133,7 @@ export function mountGraphView(store) {
       container,
       elements,
       style: STYLE,
-      layout: { name: 'dagre', rankDir: 'LR', nodeSep: 25, rankSep: big ? 40 : 70, edgeSep: 10, fit: true, padding: 30 },
+      layout: { name: 'dagre', rankDir: 'LR', nodeSep: 18, rankSep: big ? 36 : 50, edgeSep: 10, fit: true, padding: 24 },
       minZoom: 0.02,
       maxZoom: 3,
       textureOnViewport: big,
@@ -146,11 +146,20 @@ export function mountGraphView(store) {
       const id = memberOf(event.target.id());
       if (id !== null) store.set({ selected: id });
     });
+    capZoom();
     updateStep();
     updateHover();
     updateSelection();
     updateSearch();
     container.dataset.ready = String(Date.now());
+  }
+
+  // A tiny graph fitted to a big panel would be blown up to poster size; keep it readable instead.
+  function capZoom() {
+    if (cy.zoom() > 1.4) {
+      cy.zoom(1.4);
+      cy.center();
+    }
   }
 
   // A display node stands for one trace node, a chain (its first member) or a saved tensor (its owner).
@@ -231,12 +240,17 @@ export function mountGraphView(store) {
     if (!cy) return;
     requestAnimationFrame(() => {
       cy.resize();
-      cy.fit(undefined, 30);
+      cy.fit(undefined, 24);
+      capZoom();
     });
   });
 
   return {
-    fit: () => cy && cy.fit(undefined, 30),
+    fit: () => {
+      if (!cy) return;
+      cy.fit(undefined, 24);
+      capZoom();
+    },
     cy: () => cy,
     /** Drawn positions and texts for the SVG export. */
     snapshot() {

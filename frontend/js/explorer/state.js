@@ -81,6 +81,12 @@ export class ExplorerStore extends EventTarget {
   }
 }
 
+/** A node's short name: its variable name, else its label. */
+export function shortTitle(node) {
+  if (!node) return '?';
+  return node.name || node.label || node.op;
+}
+
 /** How a node is called in text: its variable name, else its label. */
 export function nodeTitle(node) {
   if (!node) return '?';

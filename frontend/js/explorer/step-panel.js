@@ -4,7 +4,7 @@ import { formatShape, formatTensor, jacobianMatrix } from '../shared/format.js';
 import { accumulatorOf } from './accumulators.js';
 import { latexElement, nodeSymbol } from './formula.js';
 import { matrixTable } from './matrix-view.js';
-import { nodeTitle } from './state.js';
+import { nodeTitle, shortTitle } from './state.js';
 
 const TABLE_LIMIT = 200;
 
@@ -33,7 +33,7 @@ function inputBlock(store, step, input) {
   }
   if (input.formula_value) block.append(latexElement(`\\phantom{\\frac{\\partial ${out}}{\\partial ${symbol}}} = ${input.formula_value}`));
   if (input.jacobian) {
-    block.append(el('h3', `Local Jacobian ∂${nodeTitle(node)}/∂${nodeTitle(target)}: ${input.jacobian.shape.join('×')} (output × input elements)`));
+    block.append(el('h3', `Local Jacobian ∂${shortTitle(node)}/∂${shortTitle(target)}: ${input.jacobian.shape.join('×')} (output × input elements)`));
     const rows = jacobianMatrix(input.jacobian);
     block.append(rows ? matrixTable(rows, input.jacobian.shape.join('×')) : el('p', formatTensor(input.jacobian.data), 'muted'));
   }
@@ -41,7 +41,7 @@ function inputBlock(store, step, input) {
   sent.append(
     'Sends ',
     el('strong', formatTensor(input.contribution)),
-    ` to ${nodeTitle(target)}'s accumulator (incoming gradient × local derivative).`,
+    ` to ${shortTitle(target)}'s accumulator (incoming gradient × local derivative).`,
   );
   block.append(sent);
   return block;
@@ -84,6 +84,16 @@ function accumulatorTable(store, backward) {
   return wrap;
 }
 
+// With several backward calls, .grad after each call shows accumulation (2, 4, 6…).
+function gradHistory(trace) {
+  const history = Object.entries(trace.grad_history || {}).filter(([, list]) => list.length > 1);
+  return history.map(([name, list]) => {
+    const p = el('p', undefined, 'grad-history');
+    p.append(`${name}.grad after each backward call: `, el('strong', list.map((g) => formatTensor(g, { maxElements: 3 })).join(' → ')));
+    return p;
+  });
+}
+
 export function mountStepPanel(store) {
   const panel = document.getElementById('step-panel');
 
@@ -107,13 +117,14 @@ export function mountStepPanel(store) {
         children.push(el('p', step.narration || '', 'narration'));
         const incoming = el('p');
         incoming.append(
-          `Incoming gradient ∂f/∂${nodeTitle(node)} (${formatShape(step.grad_output && step.grad_output.shape)}): `,
+          `Incoming gradient ∂f/∂${shortTitle(node)} (${formatShape(step.grad_output && step.grad_output.shape)}): `,
           el('strong', formatTensor(step.grad_output)),
         );
         children.push(incoming);
         for (const input of step.inputs || []) children.push(inputBlock(store, step, input));
       }
       children.push(el('h3', 'Accumulators (one per node)'));
+      children.push(...gradHistory(trace));
       children.push(accumulatorTable(store, backward));
     }
     children.push(

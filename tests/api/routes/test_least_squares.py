@@ -14,10 +14,14 @@ def test_manual_equals_autograd_to_1e_6(client: TestClient) -> None:
     assert len(manual["points"]) == len(auto["points"]) == 100
     for a, b in zip(manual["points"], auto["points"], strict=True):
         assert abs(a["params"]["w1"] - b["params"]["w1"]) < 1e-6 and abs(a["loss"] - b["loss"]) < 1e-6
-    assert abs(manual["final"]["params"]["w1"] - 1.0) < 1e-5 and abs(manual["final"]["params"]["w2"] + 0.5) < 1e-5
-    assert result["step_size"] == 1.8 * 100 / result["sigma_max"] ** 2 or abs(
-        result["step_size"] - 1.8 * 100 / result["sigma_max"] ** 2
-    ) < 1e-5
+    assert (
+        abs(manual["final"]["params"]["w1"] - 1.0) < 1e-5
+        and abs(manual["final"]["params"]["w2"] + 0.5) < 1e-5
+    )
+    assert (
+        result["step_size"] == 1.8 * 100 / result["sigma_max"] ** 2
+        or abs(result["step_size"] - 1.8 * 100 / result["sigma_max"] ** 2) < 1e-5
+    )
     arrows = result["arrows"]
     assert len(arrows["points"]) == 25 and arrows["max_difference"] < 1e-4
     names = [t.get("name") for t in result["figure"]["data"]]

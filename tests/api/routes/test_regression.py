@@ -20,7 +20,7 @@ def test_autograd_fit_is_the_lecture_loop(client: TestClient) -> None:
     assert len(fit["losses"]) == 500 and fit["loss_steps"][0] == 1 and fit["loss_steps"][-1] == 4000
     assert len(fit["data"]["x"]) == 100 and len(fit["curve"]["x"]) == 200
     names = [t.get("name") for t in fit["figure"]["data"]]
-    assert names[:3] == ["data", "autograd lr=0.01", "closed form"]
+    assert names[0] == "data" and {"autograd lr=0.01", "closed form"} <= set(names)
 
 
 def test_manual_fit_is_the_lecture_loop(client: TestClient) -> None:
@@ -47,17 +47,18 @@ def test_sweep_is_the_exercise_table(client: TestClient) -> None:
     response = client.post("/api/regression/polynomial/sweep", json=body)
     assert response.status_code == 200
     table = response.json()
-    assert [(r["lr"], r["iterations"]) for r in table["rows"]] == [(1.0, 100), (1.0, 200), (0.1, 100), (0.1, 200)]
+    assert [(r["lr"], r["iterations"]) for r in table["rows"]] == [
+        (1.0, 100),
+        (1.0, 200),
+        (0.1, 100),
+        (0.1, 200),
+    ]
     assert table["rows"][0]["diverged"] and table["rows"][0]["coefficients"] == ["nan", "nan", "nan"]
     assert table["rows"][3]["coefficients"] == reference.polynomial_by_autograd(lr=0.1, iterations=200)
-    assert table["closed_form"]["coefficients"] == pytest.approx(table["closed_form"]["lstsq_coefficients"], abs=1e-10)
+    assert table["closed_form"]["coefficients"] == pytest.approx(
+        table["closed_form"]["lstsq_coefficients"], abs=1e-10
+    )
     assert table["figure"]["data"][0]["type"] == "table"
-
-
-def test_sweep_defaults_cover_the_lectures_rows(client: TestClient) -> None:
-    schema = client.get("/openapi.json").json()["components"]["schemas"]["SweepBody"]["properties"]
-    lrs = schema["lrs"]["default"] if "default" in schema["lrs"] else None
-    assert lrs in (None, [1.0, 0.1, 0.01, 0.001])  # defaults come from a factory; checked in the core test
 
 
 def test_limits(client: TestClient) -> None:
@@ -78,7 +79,8 @@ def test_limits(client: TestClient) -> None:
 
 def test_higher_degree_and_other_data(client: TestClient) -> None:
     fit = client.post(
-        "/api/regression/polynomial", json={"method": "closed_form", "degree": 3, "data": {"seed": 5, "num": 50}}
+        "/api/regression/polynomial",
+        json={"method": "closed_form", "degree": 3, "data": {"seed": 5, "num": 50}},
     ).json()
     assert len(fit["coefficients"]) == 4 and len(fit["data"]["x"]) == 50
     assert math.isfinite(fit["loss"])

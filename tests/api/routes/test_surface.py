@@ -24,7 +24,11 @@ def test_grid_size_is_bounded_by_the_setting(client: TestClient) -> None:
     response = client.post("/api/surface", json={"preset": "himmelblau", "nx": 301})
     assert response.status_code == 400
     assert response.json() == {
-        "detail": {"type": "invalid", "message": "nx is 301; at most 300 allowed (setting max_surface_grid)", "field": "nx"}
+        "detail": {
+            "type": "invalid",
+            "message": "nx is 301; at most 300 allowed (setting max_surface_grid)",
+            "field": "nx",
+        }
     }
 
 
@@ -37,10 +41,15 @@ def test_a_reduction_cannot_be_a_surface(client: TestClient) -> None:
 def test_a_one_parameter_function_has_no_surface(client: TestClient) -> None:
     response = client.post("/api/surface", json={"source": "u**2"})
     assert response.status_code == 400
-    assert response.json()["detail"]["message"] == "a surface needs a function of two parameters; this one has 1 (u)"
+    assert (
+        response.json()["detail"]["message"]
+        == "a surface needs a function of two parameters; this one has 1 (u)"
+    )
 
 
 def test_surface_figure(client: TestClient) -> None:
-    figure = client.post("/api/surface", json={"preset": "himmelblau", "nx": 20, "ny": 20, "figure": True}).json()["figure"]
+    figure = client.post(
+        "/api/surface", json={"preset": "himmelblau", "nx": 20, "ny": 20, "figure": True}
+    ).json()["figure"]
     assert figure["data"][0]["type"] == "contour"
     assert figure["data"][1]["name"] == "minima" and len(figure["data"][1]["x"]) == 4

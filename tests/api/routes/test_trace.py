@@ -11,7 +11,12 @@ def test_trace_polynomial(client: TestClient) -> None:
     r = client.post("/api/trace", json={"source": "x**3 - 3*x", "inputs": {"x": 1.0}})
     assert r.status_code == 200
     body = r.json()
-    assert [n["op"] for n in body["nodes"]] == ["AccumulateGrad", "PowBackward0", "MulBackward0", "SubBackward0"]
+    assert [n["op"] for n in body["nodes"]] == [
+        "AccumulateGrad",
+        "PowBackward0",
+        "MulBackward0",
+        "SubBackward0",
+    ]
     assert body["output"]["value"]["data"] == -2.0
     assert body["grads"]["x"]["data"] == 0.0
     assert len(body["steps"]) == 4
@@ -55,14 +60,19 @@ def test_every_example_runs_or_fails_as_it_teaches(client: TestClient) -> None:
     examples = client.get("/api/examples").json()
     assert {e["id"] for e in examples} == {e.id for e in EXAMPLES}
     for e in examples:
-        r = client.post("/api/trace", json={"source": e["source"], "inputs": e["inputs"], "output": e["output"]})
+        r = client.post(
+            "/api/trace", json={"source": e["source"], "inputs": e["inputs"], "output": e["output"]}
+        )
         assert r.status_code == (400 if e["expect_error"] else 200), (e["id"], r.text[:300])
 
 
 def test_unknown_example_is_404(client: TestClient) -> None:
     r = client.get("/api/examples/nope")
     assert r.status_code == 404
-    assert r.json()["detail"] == {"type": "not_found", "message": "no example named 'nope'; see GET /api/examples"}
+    assert r.json()["detail"] == {
+        "type": "not_found",
+        "message": "no example named 'nope'; see GET /api/examples",
+    }
 
 
 def test_torchviz_returns_dot_and_svg(client: TestClient) -> None:

@@ -27,7 +27,9 @@ def lecture_body(**overrides: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("function", [{"preset": "himmelblau"}, {"source": HIMMELBLAU}])
 @pytest.mark.parametrize("tol", [None, 1e-4])
-def test_himmelblau_points_follow_the_lecture_loop(client: TestClient, function: dict[str, str], tol: float | None) -> None:
+def test_himmelblau_points_follow_the_lecture_loop(
+    client: TestClient, function: dict[str, str], tol: float | None
+) -> None:
     body = {**lecture_body(start={"u": -1.0, "v": 1.0}, loss_tol=tol), **function}
     if "source" in body:
         del body["preset"]
@@ -98,7 +100,11 @@ def test_several_runs_side_by_side(client: TestClient) -> None:
     [
         (
             {"preset": "himmelblau", "start": {"u": 1.0}},
-            {"type": "invalid", "message": "start is missing v; the function's parameters are u, v", "field": "start"},
+            {
+                "type": "invalid",
+                "message": "start is missing v; the function's parameters are u, v",
+                "field": "start",
+            },
         ),
         (
             {"preset": "himmelblau", "steps": 20_001},
@@ -122,7 +128,9 @@ def test_several_runs_side_by_side(client: TestClient) -> None:
         ),
     ],
 )
-def test_bad_requests_get_a_clear_400(client: TestClient, body: dict[str, Any], detail: dict[str, Any] | None) -> None:
+def test_bad_requests_get_a_clear_400(
+    client: TestClient, body: dict[str, Any], detail: dict[str, Any] | None
+) -> None:
     response = client.post("/api/trajectory", json=body)
     if detail is None:  # the control: a good request
         assert response.status_code == 200
@@ -140,7 +148,9 @@ def test_bad_requests_get_a_clear_400(client: TestClient, body: dict[str, Any], 
         ("u +* 2", "syntax", "invalid syntax"),
     ],
 )
-def test_bad_functions_get_a_400_naming_the_problem(client: TestClient, source: str, kind: str, message: str) -> None:
+def test_bad_functions_get_a_400_naming_the_problem(
+    client: TestClient, source: str, kind: str, message: str
+) -> None:
     response = client.post("/api/trajectory", json={"source": source, "start": {"u": 1.0}})
     assert response.status_code == 400
     detail = response.json()["detail"]
@@ -160,7 +170,10 @@ def test_unknown_preset_and_unknown_fields_are_refused(client: TestClient) -> No
 def test_preset_and_source_are_exclusive(client: TestClient) -> None:
     response = client.post("/api/trajectory", json={"preset": "himmelblau", "source": HIMMELBLAU})
     assert response.status_code == 422
-    assert "give exactly one of preset (a built-in function) or source (your own)" in response.json()["detail"][0]["msg"]
+    assert (
+        "give exactly one of preset (a built-in function) or source (your own)"
+        in response.json()["detail"][0]["msg"]
+    )
 
 
 def test_run_limits_come_from_settings(tmp_path: Any) -> None:
@@ -169,7 +182,10 @@ def test_run_limits_come_from_settings(tmp_path: Any) -> None:
         three = {"runs": [{"preset": "quadratic", "steps": 10}] * 3}
         response = client.post("/api/trajectories", json=three)
         assert response.status_code == 400
-        assert response.json()["detail"]["message"] == "runs is 3; at most 2 allowed (setting max_trajectory_runs)"
+        assert (
+            response.json()["detail"]["message"]
+            == "runs is 3; at most 2 allowed (setting max_trajectory_runs)"
+        )
         long = {"runs": [{"preset": "quadratic", "steps": 60}] * 2}
         response = client.post("/api/trajectories", json=long)
         assert response.json()["detail"]["message"] == (

@@ -18,7 +18,9 @@ def examples() -> list[dict[str, Any]]:
     return list_examples()
 
 
-@router.get("/api/examples/{example_id}", response_model=ExampleOut, responses={404: {"description": "unknown id"}})
+@router.get(
+    "/api/examples/{example_id}", response_model=ExampleOut, responses={404: {"description": "unknown id"}}
+)
 def example(example_id: str) -> dict[str, Any]:
     """One example by id."""
     from dataclasses import asdict

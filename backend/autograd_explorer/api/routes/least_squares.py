@@ -5,7 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from autograd_explorer.api.routes.optimize_common import dtype_of
-from autograd_explorer.api.schemas.optimize import ArrowsResult, LeastSquaresBody, LeastSquaresResult, TrajectoryResult
+from autograd_explorer.api.schemas.optimize import (
+    ArrowsResult,
+    LeastSquaresBody,
+    LeastSquaresResult,
+    TrajectoryResult,
+)
 from autograd_explorer.optimize.figures import least_squares_figure
 from autograd_explorer.optimize.least_squares import compare_least_squares
 from autograd_explorer.optimize.presets import least_squares
@@ -28,10 +33,8 @@ def least_squares_comparison(body: LeastSquaresBody) -> LeastSquaresResult:
     return LeastSquaresResult(
         step_size=result.step_size,
         sigma_max=result.sigma_max,
-        manual=TrajectoryResult.of(result.manual, objective, nearest_minimum(objective, result.manual.final_params)),
-        autograd=TrajectoryResult.of(
-            result.autograd, objective, nearest_minimum(objective, result.autograd.final_params)
-        ),
+        manual=TrajectoryResult.of(result.manual, objective, nearest_minimum(objective, result.manual)),
+        autograd=TrajectoryResult.of(result.autograd, objective, nearest_minimum(objective, result.autograd)),
         max_difference=result.max_difference,
         arrows=ArrowsResult.of(result.arrows),
         figure=figure,

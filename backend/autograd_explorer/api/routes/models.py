@@ -55,7 +55,7 @@ def list_models(
     runner: RunnerDep, curves: Annotated[bool, Query(description="include every curve")] = False
 ) -> list[ModelOut]:
     """Every model and job, oldest first."""
-    records = runner.store.list()
+    records = runner.store.records()
     return [_model_out(runner, r) if curves else ModelOut.of(r) for r in records]
 
 
@@ -137,17 +137,7 @@ def misclassified(
     models, ids = [model], [model_id]
     if other is not None:
         other_config, other_model = trained_model(settings.data_dir, runner.store.get(other))
-        if other_config.dataset != config.dataset:
-            raise InvalidRequest(
-                f"model {other} was trained on {other_config.dataset}, model {model_id} on {config.dataset}",
-                "other",
-            )
-        if config.is_mnist and other_config.test_size != config.test_size:
-            config = config.model_copy(update={"test_size": min(config.test_size or 0, other_config.test_size or 0)})
-        if not config.is_mnist and other_config.model_dump(include={"seed", "noise", "train_size", "test_size"}) != (
-            config.model_dump(include={"seed", "noise", "train_size", "test_size"})
-        ):
-            raise InvalidRequest(f"models {model_id} and {other} were tested on different 2-D data", "other")
+        config = inference.common_test_config(config, other_config)
         models.append(other_model)
         ids.append(other)
     found = inference.misclassified(models, config, settings.mnist_dir, limit)
@@ -164,13 +154,16 @@ def boundary(
     """P(class 1) on a grid over a 2-D model's data (also mid-training, from its latest snapshot)."""
     if resolution > settings.max_boundary_resolution:
         raise InvalidRequest(
-            f"resolution must be at most {settings.max_boundary_resolution} (setting max_boundary_resolution)",
+            f"resolution must be at most {settings.max_boundary_resolution} "
+            "(setting max_boundary_resolution)",
             "resolution",
         )
     record = runner.store.get(model_id)
     config = record.config
     if config["dataset"] == "mnist_parity":
-        raise InvalidRequest("a decision boundary exists only for 2-D data sets; this model is MNIST", "model_id")
+        raise InvalidRequest(
+            "a decision boundary exists only for 2-D data sets; this model is MNIST", "model_id"
+        )
     parsed, model = trained_model(settings.data_dir, record)
     grid = inference.boundary(model, parsed, resolution)
     return BoundaryOut(status=record.status, progress=record.progress, **grid)

@@ -36,7 +36,11 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 def polynomial(body: PolynomialBody, settings: SettingsDep) -> PolynomialResult:
     """Fit a + b·x + c·x² (+ …) to the lecture's data by hand, by autograd or in closed form."""
     check_limit(
-        body.iterations, settings.max_regression_iterations, "iterations", "max_regression_iterations", "iterations"
+        body.iterations,
+        settings.max_regression_iterations,
+        "iterations",
+        "max_regression_iterations",
+        "iterations",
     )
     data = {"seed": body.data.seed, "num": body.data.num}
     fit = fit_polynomial(
@@ -54,7 +58,9 @@ def polynomial(body: PolynomialBody, settings: SettingsDep) -> PolynomialResult:
     figure = None
     if body.figure:
         fits = [fit] if fit.method == "closed_form" else [fit, closed_form(degree=body.degree, **data)]
-        figure = regression_figure((x.tolist(), y.tolist()), fits, title=f"Polynomial of degree {body.degree}")
+        figure = regression_figure(
+            (x.tolist(), y.tolist()), fits, title=f"Polynomial of degree {body.degree}"
+        )
     return PolynomialResult(
         method=fit.method,
         lr=fit.lr,
@@ -76,9 +82,15 @@ def polynomial(body: PolynomialBody, settings: SettingsDep) -> PolynomialResult:
 def polynomial_sweep(body: SweepBody, settings: SettingsDep) -> SweepResult:
     """The exercise table: a, b, c and loss for every learning rate × iteration count, closed form beside."""
     longest = max(body.iterations)
-    check_limit(longest, settings.max_regression_iterations, "iterations", "max_regression_iterations", "iterations")
     check_limit(
-        longest * len(body.lrs), settings.max_sweep_iterations, "lrs × longest run", "max_sweep_iterations", "lrs"
+        longest, settings.max_regression_iterations, "iterations", "max_regression_iterations", "iterations"
+    )
+    check_limit(
+        longest * len(body.lrs),
+        settings.max_sweep_iterations,
+        "lrs × longest run",
+        "max_sweep_iterations",
+        "lrs",
     )
     data = {"seed": body.data.seed, "num": body.data.num}
     rows = sweep(

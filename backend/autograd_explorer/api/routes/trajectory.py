@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -45,13 +46,15 @@ def _figure_surface(objective: Objective, runs: list[Trajectory]) -> Surface | N
     if len(objective.parameters) != 2:
         return None
     x_name, y_name = objective.parameters
-    x0, x1, y0, y1 = objective.box
+    box = list(objective.box)
+    # Widen to hold the paths, but at most one box width each way: a diverging path runs off to 1e17.
+    limits = [2 * box[0] - box[1], 2 * box[1] - box[0], 2 * box[2] - box[3], 2 * box[3] - box[2]]
     for run in runs:
-        xs = [v for v in [*run.params[x_name], run.final_params[x_name]] if abs(v) < 1e6]
-        ys = [v for v in [*run.params[y_name], run.final_params[y_name]] if abs(v) < 1e6]
-        x0, x1 = min([x0, *xs]), max([x1, *xs])
-        y0, y1 = min([y0, *ys]), max([y1, *ys])
-    return evaluate_surface(objective, box=(x0, x1, y0, y1), nx=120, ny=120)
+        for axis, name in ((0, x_name), (2, y_name)):
+            values = [v for v in [*run.params[name], run.final_params[name]] if math.isfinite(v)]
+            box[axis] = max(limits[axis], min([box[axis], *values]))
+            box[axis + 1] = min(limits[axis + 1], max([box[axis + 1], *values]))
+    return evaluate_surface(objective, box=(box[0], box[1], box[2], box[3]), nx=120, ny=120)
 
 
 def _result(body: TrajectoryBody, run: Trajectory, objective: Objective) -> TrajectoryResult:
@@ -59,7 +62,7 @@ def _result(body: TrajectoryBody, run: Trajectory, objective: Objective) -> Traj
     if body.figure:
         title = f"{objective.name}: {run.label}, {run.reason} after {run.stopped_at} steps"
         figure = trajectories_figure([run], _figure_surface(objective, [run]), title=title)
-    return TrajectoryResult.of(run, objective, nearest_minimum(objective, run.final_params), figure)
+    return TrajectoryResult.of(run, objective, nearest_minimum(objective, run), figure)
 
 
 @router.post("/api/trajectory", response_model=TrajectoryResult)
@@ -74,14 +77,18 @@ def trajectories(body: TrajectoriesBody, settings: SettingsDep) -> TrajectoriesR
     """Several runs side by side; the figure overlays them on the first run's function."""
     check_limit(len(body.runs), settings.max_trajectory_runs, "runs", "max_trajectory_runs", "runs")
     total = sum(r.steps for r in body.runs)
-    check_limit(total, settings.max_trajectory_total_steps, "steps of all runs", "max_trajectory_total_steps", "runs")
+    check_limit(
+        total, settings.max_trajectory_total_steps, "steps of all runs", "max_trajectory_total_steps", "runs"
+    )
     done = [_run(r, settings) for r in body.runs]
     results = [_result(r, run, objective) for r, (run, objective) in zip(body.runs, done, strict=True)]
     figure = None
     if body.figure:
         first = done[0][1]
         same = [run for run, objective in done if objective.formula == first.formula]
-        labels = [f"{run.label} from ({', '.join(f'{run.params[n][0]:g}' for n in run.parameters)})" for run in same]
+        labels = [
+            f"{run.label} from ({', '.join(f'{run.params[n][0]:g}' for n in run.parameters)})" for run in same
+        ]
         figure = trajectories_figure(
             same, _figure_surface(first, same), title=f"{first.name}: {len(same)} runs", labels=labels
         )

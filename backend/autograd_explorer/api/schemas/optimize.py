@@ -42,9 +42,7 @@ class OptimizerBody(StrictBody):
 
     def spec(self) -> OptimizerSpec:
         """The core's description of this optimizer."""
-        return OptimizerSpec(
-            self.name, self.lr, self.momentum, self.beta1, self.beta2, self.alpha, self.eps
-        )
+        return OptimizerSpec(self.name, self.lr, self.momentum, self.beta1, self.beta2, self.alpha, self.eps)
 
 
 class FunctionBody(StrictBody):
@@ -89,7 +87,9 @@ class SurfaceBody(FunctionBody):
     box: tuple[Finite, Finite, Finite, Finite] | None = None
     nx: int = Field(100, ge=2, description="at most the setting max_surface_grid")
     ny: int = Field(100, ge=2, description="at most the setting max_surface_grid")
-    fixed: dict[ParamName, Finite] | None = Field(None, max_length=32, description="values of further parameters")
+    fixed: dict[ParamName, Finite] | None = Field(
+        None, max_length=32, description="values of further parameters"
+    )
     dtype: Dtype = "float32"
     figure: bool = False
 
@@ -204,7 +204,11 @@ class TrajectoryResult(BaseModel):
 
     @classmethod
     def of(
-        cls, run: Trajectory, objective: Objective, nearest: tuple[int, float] | None, figure: Figure | None = None
+        cls,
+        run: Trajectory,
+        objective: Objective,
+        nearest: tuple[int, float] | None,
+        figure: Figure | None = None,
     ) -> TrajectoryResult:
         """The response for a core Trajectory."""
         names = run.parameters

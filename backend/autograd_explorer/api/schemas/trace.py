@@ -29,12 +29,16 @@ class ProgramRequest(BaseModel):
 class TraceRequest(ProgramRequest):
     """POST /api/trace."""
 
-    output: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$",
-                               description="The variable to trace; default: the final expression or last tensor.")
+    output: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$",
+        description="The variable to trace; default: the final expression or last tensor.",
+    )
     backward: bool = Field(True, description="Run backward on the output when the program did not.")
     jacobians: bool = Field(True, description="Compute each step's local Jacobian when it is small.")
-    max_value_elements: int | None = Field(None, ge=1, le=100_000,
-                                           description="Tensors larger than this are summarized.")
+    max_value_elements: int | None = Field(
+        None, ge=1, le=100_000, description="Tensors larger than this are summarized."
+    )
 
 
 class Span(BaseModel):

@@ -1,0 +1,85 @@
+// Plotly views of the lab: the function's contour with animated paths, and the loss curves.
+
+import { displayZ, frameStride, lossSeries, pathSeries } from './series.js';
+
+export const COLORS = ['#2456c9', '#b5361c', '#0f7b46', '#a05a00', '#7b3fa0', '#00838f', '#c2185b', '#546e7a'];
+const FONT = { size: 16 };
+const CONFIG = { responsive: true, displaylogo: false };
+
+function contourTrace(surface) {
+  return {
+    type: 'contour', x: surface.x, y: surface.y, z: displayZ(surface.z),
+    colorscale: 'Viridis', contours: { coloring: 'heatmap' }, ncontours: 30, line: { width: 0.5 },
+    colorbar: { title: { text: 'log(1+f−min)' } }, hoverinfo: 'x+y', showlegend: false, name: 'f',
+  };
+}
+
+function pathTraces(result, names, color, label, upTo) {
+  const [xName, yName] = names;
+  const path = pathSeries(result, xName, yName, upTo);
+  const traces = [
+    { type: 'scatter', mode: 'lines', x: path.x, y: path.y, name: label, line: { color, width: 3 }, legendgroup: label },
+    {
+      type: 'scatter', mode: 'markers', x: path.x.slice(0, 1), y: path.y.slice(0, 1), showlegend: false,
+      marker: { symbol: 'circle-open', size: 18, color, line: { width: 3 } }, hoverinfo: 'skip', legendgroup: label,
+    },
+  ];
+  if (path.complete) {
+    traces.push({
+      type: 'scatter', mode: 'markers', x: path.x.slice(-1), y: path.y.slice(-1), showlegend: false,
+      marker: { symbol: 'x', size: 16, color, line: { width: 2, color: '#fff' } }, hoverinfo: 'x+y', legendgroup: label,
+    });
+  }
+  return traces;
+}
+
+/** Draw the contour with every run's path up to step `upTo`. */
+export function drawLandscape(div, surface, runs, labels, upTo = Infinity) {
+  const data = surface ? [contourTrace(surface)] : [];
+  const names = surface ? [surface.x_name, surface.y_name] : null;
+  if (names) runs.forEach((r, i) => data.push(...pathTraces(r, names, COLORS[i % COLORS.length], labels[i], upTo)));
+  const layout = {
+    font: FONT, margin: { l: 60, r: 20, t: 40, b: 50 }, title: { text: 'Path over the function (○ start, × end)' },
+    xaxis: { title: { text: names ? names[0] : '' }, range: surface ? [surface.x[0], surface.x[surface.x.length - 1]] : undefined },
+    yaxis: { title: { text: names ? names[1] : '' }, range: surface ? [surface.y[0], surface.y[surface.y.length - 1]] : undefined },
+    legend: { orientation: 'h', y: -0.18 }, uirevision: 'landscape',
+  };
+  return window.Plotly.react(div, data, layout, CONFIG);
+}
+
+/** Draw every run's loss per step on a log axis, up to step `upTo`. */
+export function drawLoss(div, runs, labels, upTo = Infinity, title = 'Loss per step (log scale)') {
+  const data = runs.map((r, i) => {
+    const s = lossSeries(r, upTo);
+    return { type: 'scatter', mode: 'lines', x: s.x, y: s.y, name: labels[i], line: { color: COLORS[i % COLORS.length], width: 3 } };
+  });
+  const layout = {
+    font: FONT, margin: { l: 70, r: 20, t: 40, b: 50 }, title: { text: title },
+    xaxis: { title: { text: 'step' } }, yaxis: { title: { text: 'loss' }, type: 'log', exponentformat: 'power' },
+    legend: { orientation: 'h', y: -0.2 }, uirevision: 'loss',
+  };
+  return window.Plotly.react(div, data, layout, CONFIG);
+}
+
+/**
+ * Reveal the runs step by step (about 1.5 s whatever their length); `onDone` runs at the end.
+ * Returns a function that stops the animation.
+ */
+export function animate(longest, onFrame, onDone, { frames = 90 } = {}) {
+  const stride = frameStride(longest, frames);
+  let upTo = 1;
+  let stopped = false;
+  const tick = () => {
+    if (stopped) return;
+    if (upTo >= longest) {
+      onFrame(Infinity);
+      onDone();
+      return;
+    }
+    onFrame(upTo);
+    upTo += stride;
+    window.requestAnimationFrame(tick);
+  };
+  window.requestAnimationFrame(tick);
+  return () => { stopped = true; };
+}

@@ -1,0 +1,69 @@
+// A run's steps as a table: step, loss, every parameter and its gradient (before the update).
+
+import { formatNumber } from '../shared/format.js';
+import { tableIndices } from './series.js';
+
+function cell(tag, text, className) {
+  const el = document.createElement(tag);
+  el.textContent = text;
+  if (className) el.className = className;
+  return el;
+}
+
+/** Render `result` (a /api/trajectory answer) into `container`; long runs show their head and tail. */
+export function renderStepTable(container, result, { caption = '', limit = 400, digits = 6 } = {}) {
+  const names = result.function.parameters;
+  const table = document.createElement('table');
+  table.className = 'step-table';
+  if (caption) table.append(cell('caption', caption));
+  const head = document.createElement('tr');
+  head.append(cell('th', 'step'), cell('th', 'loss'));
+  for (const n of names) head.append(cell('th', n));
+  for (const n of names) head.append(cell('th', `grad ${n}`));
+  const thead = document.createElement('thead');
+  thead.append(head);
+  const body = document.createElement('tbody');
+  const { indices, skipped, gapAfter } = tableIndices(result.points.length, limit);
+  indices.forEach((i, position) => {
+    const p = result.points[i];
+    const row = document.createElement('tr');
+    const bad = typeof p.loss === 'string';
+    if (bad) row.className = 'diverged';
+    row.append(cell('td', String(p.step)), cell('td', formatNumber(p.loss, digits)));
+    for (const n of names) row.append(cell('td', formatNumber(p.params[n], digits)));
+    for (const n of names) row.append(cell('td', formatNumber(p.grad[n], digits)));
+    body.append(row);
+    if (skipped && position === gapAfter) {
+      const gap = document.createElement('tr');
+      const td = cell('td', `… ${skipped} steps not shown …`, 'gap');
+      td.colSpan = 2 + 2 * names.length;
+      gap.append(td);
+      body.append(gap);
+    }
+  });
+  const final = document.createElement('tr');
+  final.className = 'final';
+  final.append(cell('td', 'final'), cell('td', formatNumber(result.final.loss, digits)));
+  for (const n of names) final.append(cell('td', formatNumber(result.final.params[n], digits)));
+  for (let i = 0; i < names.length; i += 1) final.append(cell('td', ''));
+  body.append(final);
+  table.append(thead, body);
+  container.replaceChildren(table);
+  return table;
+}
+
+/** One line on how the run ended: reason, step and loss. */
+export function runSummary(result) {
+  const reasons = {
+    max_steps: 'ran all steps',
+    tolerance: 'stopped: loss change below the tolerance',
+    diverged: 'diverged (loss is no longer finite)',
+  };
+  let text = `${reasons[result.reason] || result.reason} at step ${result.stopped_at}; final loss ${formatNumber(result.final.loss, 6)}`;
+  const m = result.nearest_minimum;
+  if (m) {
+    const where = Object.values(m.params).map((v) => formatNumber(v, 4)).join(', ');
+    text += `; nearest minimum (${where}), distance ${formatNumber(m.distance, 3)}`;
+  }
+  return text;
+}

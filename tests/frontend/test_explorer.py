@@ -1,0 +1,125 @@
+"""The graph explorer in a real chromium against a live uvicorn: the lecture's walk-through."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.live import screenshot
+
+pytestmark = pytest.mark.browser
+
+BAD_REQUEST = re.compile(r"status of 400")
+
+
+def open_explorer(page: Any, server: Any, hash_: str = "") -> None:
+    page.goto(f"{server.url}/{hash_}")
+    page.wait_for_selector("body[data-ready]", timeout=20_000)
+
+
+def step_label(page: Any) -> str:
+    return str(page.text_content("#step-label"))
+
+
+def test_polynomial_backward_with_the_keyboard(page: Any, live_server: Any) -> None:
+    open_explorer(page, live_server, "#ex=none")
+    page.select_option("#examples", "polynomial")
+    expect(page.locator("#step-label")).to_have_text("start · 0 / 4")
+    assert page.input_value("#source") == "x**3 - 3*x"
+    screenshot(page, "explorer-01-polynomial-start")
+    page.click("#run")  # Run again by hand: the same trace comes back
+    expect(page.locator("#step-label")).to_have_text("start · 0 / 4")
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    assert step_label(page) == "step 4 / 4"
+    x_row = page.locator("#accumulators tr[data-node='0']")
+    assert x_row.locator(".acc").text_content() == "0"
+    contributions = x_row.locator(".contribs").text_content() or ""
+    assert sorted(contributions.split(" + ")) == sorted(["\u22123", "3"])
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    assert step_label(page) == "step 2 / 4"
+    # After the multiply node only −3 has arrived at x, and that row is marked as the one that changed.
+    assert x_row.locator(".acc").text_content() == "\u22123"
+    assert "changed" in (x_row.get_attribute("class") or "")
+    assert page.locator(".step-panel .katex").count() >= 1
+    screenshot(page, "explorer-02-polynomial-step2")
+    page.keyboard.press("End")
+    page.select_option("#node-picker", "0")
+    assert "AccumulateGrad" in (page.text_content("#inspector") or "")
+    assert "is_leaf" in (page.text_content("#inspector") or "")
+    screenshot(page, "explorer-03-polynomial-end-inspector")
+
+
+def test_syntax_error_is_shown_at_its_line(
+    page: Any, live_server: Any, expected_console_errors: list[re.Pattern[str]]
+) -> None:
+    expected_console_errors.append(BAD_REQUEST)
+    open_explorer(page, live_server, "#ex=polynomial")
+    page.fill("#source", "x = torch.tensor(1.0, requires_grad=True)\ny = (x +\nz = y * 2\n")
+    page.press("#source", "Control+Enter")
+    page.wait_for_selector("#program-error:not([hidden])")
+    error = page.text_content("#program-error") or ""
+    assert "Syntax error at line 2" in error
+    assert page.text_content(".gutter .error-line") == "2"
+    screenshot(page, "explorer-04-syntax-error")
+
+
+def test_shared_url_reopens_the_same_step(page: Any, live_server: Any, browser: Any) -> None:
+    open_explorer(page, live_server, "#ex=least-squares")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    heading = page.text_content(".step-panel h2")
+    shared = page.url
+    assert "step=3" in shared
+    other = browser.new_page(viewport={"width": 1600, "height": 1000})
+    try:
+        other.goto(shared)
+        other.wait_for_selector("body[data-ready]", timeout=20_000)
+        assert step_label(other) == "step 3 / 5"
+        assert other.text_content(".step-panel h2") == heading
+        # Least squares shows each local Jacobian with its shape.
+        assert "Local Jacobian" in (other.text_content("#step-panel") or "")
+        assert "5×5" in (other.text_content("#step-panel") or "")
+        screenshot(other, "explorer-05-least-squares-step3")
+    finally:
+        other.close()
+
+
+def test_inplace_pitfall_shows_pytorchs_message(
+    page: Any, live_server: Any, expected_console_errors: list[re.Pattern[str]]
+) -> None:
+    expected_console_errors.append(BAD_REQUEST)
+    open_explorer(page, live_server, "#ex=pitfall-inplace")
+    page.wait_for_selector("#program-error:not([hidden])")
+    error = page.text_content("#program-error") or ""
+    assert "modified by an inplace operation" in error
+    assert "line 5" in error
+    assert "saved its output" in (page.text_content("#explanation") or "")
+    screenshot(page, "explorer-06-pitfall-inplace")
+
+
+def test_each_view_renders(page: Any, live_server: Any) -> None:
+    open_explorer(page, live_server, "#ex=polynomial")
+    page.click(".view-tabs [data-view='plot']")
+    page.wait_for_selector("#fx-plot .main-svg", timeout=20_000)
+    assert "Largest difference" in (page.text_content("#plot-view") or "")
+    screenshot(page, "explorer-07-view-plot")
+    page.click(".view-tabs [data-view='torchviz']")
+    page.wait_for_selector("#torchviz-view img", timeout=20_000)
+    screenshot(page, "explorer-08-view-torchviz")
+    page.click(".view-tabs [data-view='lecture']")
+    assert "O(n)" in (page.text_content("#lecture-view") or "")
+    screenshot(page, "explorer-09-view-lecture")
+    page.click(".view-tabs [data-view='jacobians']")
+    assert "view=jacobians" in page.url
+    open_explorer(page, live_server, "#ex=least-squares&step=5&view=jacobians")
+    assert "Xᵀ(Xw − y)" in (page.text_content("#jacobian-view") or "")
+    screenshot(page, "explorer-10-view-jacobians")
+    open_explorer(page, live_server, "#ex=pitfall-accumulation")
+    assert "2 → 4 → 6" in (page.text_content("#step-panel") or "")
+    screenshot(page, "explorer-11-pitfall-accumulation")

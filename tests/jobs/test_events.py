@@ -1,0 +1,76 @@
+"""The server-sent event stream of a job."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from autograd_explorer.api.app import create_app
+from autograd_explorer.jobs.events import sse
+from autograd_explorer.settings import Settings
+from tests.conftest import MNIST_DIR
+from tests.jobs.helpers import MOONS, wait_for
+
+
+def read_events(client: TestClient, url: str, headers: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Every event of one stream as {event, id, data}."""
+    events: list[dict[str, Any]] = []
+    current: dict[str, Any] = {}
+    with client.stream("GET", url, headers=headers or {}) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        for line in response.iter_lines():
+            if not line:
+                if "event" in current:
+                    events.append(current)
+                current = {}
+                continue
+            field, _, value = line.partition(": ")
+            current[field] = json.loads(value) if field == "data" else value
+    return events
+
+
+@pytest.fixture
+def lab(tmp_path: Path) -> Iterator[TestClient]:
+    settings = Settings(data_dir=tmp_path / "data", mnist_dir=MNIST_DIR, events_poll_seconds=0.05)
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def test_stream_carries_every_point_once_then_ends(lab: TestClient) -> None:
+    model_id = lab.post("/api/models", json={**MOONS, "steps": 3000, "eval_every": 10}).json()["id"]
+    events = read_events(lab, f"/api/models/{model_id}/events")
+    progress = [e for e in events if e["event"] == "progress"]
+    assert events[-1]["event"] == "end" and events[-1]["data"]["status"] == "done"
+    streamed = [p for e in progress for p in e["data"]["points"]]
+    assert streamed == events[-1]["data"]["curves"]
+    assert [p["step"] for p in streamed] == [*range(0, 3000, 10), 3000]
+    with_points = [e for e in progress if e["data"]["points"]]
+    assert len(with_points) >= 2  # the points arrived along the way, not all at the end
+    assert int(with_points[-1]["id"]) == len(streamed) - 1
+
+    resumed = read_events(lab, f"/api/models/{model_id}/events", {"Last-Event-ID": "297"})
+    assert [p["step"] for p in resumed[0]["data"]["points"]] == [2980, 2990, 3000]
+
+
+def test_unknown_model_is_404_before_streaming(lab: TestClient) -> None:
+    response = lab.get("/api/models/abc/events")
+    assert response.status_code == 404
+    assert response.json()["detail"] == {"type": "not_found", "message": "no model with id 'abc'"}
+
+
+def test_event_format_keeps_non_finite_numbers_valid_json() -> None:
+    text = sse("progress", {"loss": float("nan")}, 3)
+    assert text == 'id: 3\nevent: progress\ndata: {"loss":"nan"}\n\n'
+
+
+def test_finished_job_stream_is_one_progress_and_end(lab: TestClient) -> None:
+    model_id = lab.post("/api/models", json=MOONS).json()["id"]
+    wait_for(lab, model_id, {"done"})
+    events = read_events(lab, f"/api/models/{model_id}/events")
+    assert [e["event"] for e in events] == ["progress", "end"]

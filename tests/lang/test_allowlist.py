@@ -1,0 +1,52 @@
+"""The allow-list table: consistent, complete for the issue's list, and described for the API."""
+
+from __future__ import annotations
+
+import json
+
+import torch
+
+from autograd_explorer.lang.allowlist import ATTRIBUTES, FUNCTIONS, METHODS, SPELLINGS, describe_allowlist
+
+REQUIRED_FUNCTIONS = """tensor ones zeros full eye arange linspace rand randn manual_seed ones_like zeros_like sin
+cos tan exp log sqrt abs tanh sigmoid relu softplus sum mean prod norm square pow matmul mm dot outer clamp
+max min where stack cat softmax log_softmax""".split()
+REQUIRED_LOSSES = """mse_loss binary_cross_entropy binary_cross_entropy_with_logits cross_entropy huber_loss
+l1_loss""".split()
+REQUIRED_METHODS = """sum mean pow sqrt exp log relu tanh sigmoid view reshape t unsqueeze squeeze detach clone
+retain_grad requires_grad_ add_ sub_ mul_ div_ zero_ backward item size dim numel tolist""".split()
+REQUIRED_ATTRIBUTES = "grad data grad_fn is_leaf requires_grad shape T dtype".split()
+
+
+def test_every_required_name_is_in_the_table() -> None:
+    for name in REQUIRED_FUNCTIONS:
+        assert f"torch.{name}" in SPELLINGS and name in SPELLINGS, name
+    for name in REQUIRED_LOSSES:
+        for prefix in ("torch.nn.functional.", "nn.functional.", "F."):
+            assert prefix + name in SPELLINGS, prefix + name
+    assert "torch.autograd.grad" in SPELLINGS
+    assert set(REQUIRED_METHODS) <= set(METHODS)
+    assert set(REQUIRED_ATTRIBUTES) <= set(ATTRIBUTES)
+
+
+def test_spellings_point_at_their_function() -> None:
+    for fn in FUNCTIONS:
+        for spelling in fn.spellings:
+            owner = SPELLINGS[spelling]
+            assert spelling in owner.spellings
+        assert fn.impl is not None or fn.special is not None, fn.name
+
+
+def test_methods_are_real_tensor_methods() -> None:
+    x = torch.ones(2)
+    for name in METHODS:
+        if name != "backward":
+            assert callable(getattr(x, name)), name  # the table itself never uses getattr
+
+
+def test_describe_allowlist_is_json_data() -> None:
+    described = describe_allowlist()
+    text = json.dumps(described)
+    assert "torch.autograd.grad" in text and "x.backward()" in text and "x.grad" in text
+    functions = described["functions"]
+    assert isinstance(functions, list) and len(functions) == len(FUNCTIONS)

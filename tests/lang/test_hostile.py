@@ -1,0 +1,152 @@
+"""A hostile corpus: escapes, resource exhaustion and parser bombs, each refused with the right type.
+
+pytest-timeout (below) only guards against a hang; refusals are designed to happen before any
+large work (source length before parsing, sizes predicted before allocation).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from autograd_explorer.errors import ProgramError
+from tests.lang.helpers import run
+
+BIG = {"max_source_chars": 50_000_000}  # let a few bombs reach the parser to test its guards
+
+HOSTILE: list[tuple[str, str, dict[str, object]]] = [
+    # attribute and name escapes
+    ("().__class__.__mro__", "forbidden", {}),
+    ("().__class__.__bases__[0].__subclasses__()", "forbidden", {}),
+    ("x = torch.ones(1)\nx.__dict__", "forbidden", {}),
+    ("x = torch.ones(1)\nx.__class__", "forbidden", {}),
+    ("__import__('os')", "forbidden", {}),
+    ("__builtins__", "forbidden", {}),
+    ("open('x')", "forbidden", {}),
+    ("ｏｐｅｎ('x')", "forbidden", {}),  # fullwidth letters normalize to open
+    ("x = torch.ones(1)\nx.＿＿class＿＿", "syntax", {}),  # fullwidth low line is no identifier
+    ("ｘ = torch.ones(1)\nｘ.__ｃｌａｓｓ__", "forbidden", {}),  # NFKC makes this x.__class__
+    ("getattr(torch, 'load')", "forbidden", {}),
+    ("eval('1 + 1')", "forbidden", {}),
+    ("exec('x = 1')", "forbidden", {}),
+    ("compile('1', 'f', 'eval')", "forbidden", {}),
+    ("globals()", "forbidden", {}),
+    ("vars()", "forbidden", {}),
+    ("type(torch.ones(1))", "forbidden", {}),
+    ("f = lambda: 1", "forbidden", {}),
+    ("def f():\n    return 1", "forbidden", {}),
+    ("class A:\n    pass", "forbidden", {}),
+    ("import os", "forbidden", {}),
+    ("from os import system", "forbidden", {}),
+    ("torch.load('weights.pt')", "forbidden", {}),
+    ("torch.save(torch.ones(1), 'x')", "forbidden", {}),
+    ("torch.ops.aten.sin(torch.ones(1))", "forbidden", {}),
+    ("torch.__builtins__", "forbidden", {}),
+    ("torch.nn.Module()", "forbidden", {}),
+    ("torch.autograd.Function", "forbidden", {}),
+    ("x = torch.ones(1, requires_grad=True)\ny = x * 2\ny.grad_fn.next_functions", "forbidden", {}),
+    ("x = torch.ones(1, requires_grad=True)\n(x * 2).grad_fn.name()", "forbidden", {}),
+    ("x = torch.ones(1)\nx.numpy()", "forbidden", {}),
+    ("x = torch.ones(1)\nx.storage()", "forbidden", {}),
+    ("x = torch.ones(1)\nx.register_hook(print)", "forbidden", {}),
+    ("t = torch\nt.load('x')", "forbidden", {}),
+    ("s = torch.sin\ns(1)", "forbidden", {}),
+    ("f'{torch}'", "forbidden", {}),
+    ("x = [i for i in range(3)]", "forbidden", {}),
+    ("print(*[1, 2])", "forbidden", {}),
+    ("torch.ones(**{'size': 2})", "forbidden", {}),
+    ("(y := 3)", "forbidden", {}),
+    ("while True:\n    pass", "forbidden", {}),
+    ("try:\n    pass\nexcept Exception:\n    pass", "forbidden", {}),
+    ("global torch", "forbidden", {}),
+    ("torch = 1", "forbidden", {}),
+    ("x = torch.ones(2)\ntorch.sin(x, out=x)", "forbidden", {}),
+    ("'a' * 10**9", "forbidden", {}),
+    ("x = (1).real", "forbidden", {}),
+    ("with open('x') as f:\n    pass", "forbidden", {}),
+    ("del torch", "forbidden", {}),
+    ("{}", "forbidden", {}),
+    ("raise SystemExit", "forbidden", {}),
+    ("x = torch.ones(1)\ny = x.__class__.__init__.__globals__", "forbidden", {}),
+    # resource exhaustion, refused before the work
+    ("torch.ones(100000, 100000)", "limit", {}),
+    ("torch.zeros((100000, 100000))", "limit", {}),
+    ("torch.full((50000, 50000), 1.0)", "limit", {}),
+    ("torch.eye(100000)", "limit", {}),
+    ("torch.arange(0, 1e12)", "limit", {}),
+    ("torch.linspace(0, 1, 10**10)", "limit", {}),
+    ("a = torch.ones(100000)\nb = torch.outer(a, a)", "limit", {}),
+    ("a = torch.ones(100000, 1)\nb = torch.ones(1, 100000)\nc = a + b", "limit", {}),
+    ("a = torch.ones(100000, 1)\nb = torch.ones(1, 100000)\nc = a @ b", "limit", {}),
+    ("a = torch.ones(1000, 1000)\nb = a @ a", "limit", {}),  # 10⁹ multiply-adds
+    ("a = torch.ones(1000, 1000)\nb = a[torch.zeros(100000, dtype=torch.long)]", "limit", {}),
+    ("a = torch.ones(1000, 1000)\nb = torch.cat([a, a, a, a, a, a, a, a, a, a, a])", "limit", {}),
+    ("a = torch.ones(1000, 1000)\nfor _ in range(20):\n    a = a + 1", "limit", {}),  # total elements
+    ("a = torch.randn(100, 1, 1)\nb = torch.where(a > 0, a.view(1, 100, 1), a.view(1, 1, 100) * a)", "limit",
+     {"max_tensor_elements": 100_000}),
+    ("2**2**2**40", "limit", {}),
+    ("2**100000", "limit", {}),
+    ("1 << 10**6", "limit", {}),
+    ("a = 3**4000\nb = a * a", "limit", {}),
+    ("a = 10\nfor _ in range(20):\n    a = a * a", "limit", {}),
+    ("for _ in range(10**9):\n    pass", "limit", {}),
+    ("for _ in range(10**18):\n    pass", "limit", {}),
+    ("for i in range(100):\n    for j in range(100):\n        for k in range(100):\n            pass", "limit", {}),
+    ("x = 0\nfor _ in range(10000):\n    x = x + 1 + 1 + 1", "limit", {}),  # operations
+    ("x = 1" + "0" * 5000, "limit", {}),  # a giant literal
+    ("x = 1\n" * 1_000_000, "limit", {}),  # 6 MB of source
+    ("#" * 10_000_000, "limit", {}),  # 10 MB of source
+    ("y = " + "-" * 10_000 + "1", "limit", BIG),  # 10,000-deep nesting
+    ("y = " + "(" * 10_000 + "1" + ")" * 10_000, "limit", BIG),
+    ("y = " + "[" * 10_000 + "]" * 10_000, "limit", BIG),
+    ("y = " + " + ".join(["1"] * 10_000), "limit", BIG),
+    ("y = 1" + "**1" * 10_000, "limit", BIG),
+    ("y = not " * 1 + "not " * 10_000 + "1", "limit", BIG),
+    ("y = x" + ".T" * 10_000, "limit", BIG),
+    ("y = x" + "[0]" * 10_000, "limit", BIG),
+    ("y = " + " + ".join(["1"] * 200), "limit", {}),  # deeper than max_nesting_depth
+    ("x = 1\n" * 6_000, "limit", {"max_source_chars": 1_000_000}),  # too many syntax nodes
+]
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(("source", "kind", "overrides"), HOSTILE, ids=[f"h{i:02d}" for i in range(len(HOSTILE))])
+def test_hostile_program_is_refused(source: str, kind: str, overrides: dict[str, object]) -> None:
+    with pytest.raises(ProgramError) as info:
+        run(source, {"x": 1.0}, **overrides)
+    assert info.value.type == kind, info.value.message
+    assert info.value.message
+
+
+def test_corpus_is_large_enough() -> None:
+    assert len(HOSTILE) >= 40
+
+
+def test_limit_messages_name_the_limit_and_its_value() -> None:
+    cases = {
+        "torch.ones(100000, 100000)": "max_tensor_elements",
+        "2**2**2**40": "max_int_bits",
+        "for _ in range(10**9):\n    pass": "max_loop_iterations",
+        "#" * 30_000: "max_source_chars",
+    }
+    for source, setting in cases.items():
+        with pytest.raises(ProgramError) as info:
+            run(source)
+        assert setting in info.value.message
+    with pytest.raises(ProgramError) as info:
+        run("#" * 25_000)
+    assert info.value.message == "program too long: 25000 characters, the limit is 20000 (max_source_chars)"
+
+
+def test_wall_time_limit_stops_a_slow_program() -> None:
+    source = "a = torch.ones(300, 300)\nfor _ in range(10000):\n    b = a @ a"
+    with pytest.raises(ProgramError) as info:
+        run(source, max_wall_seconds=0.05, max_operations=10**9, max_total_elements=10**12)
+    assert info.value.type == "limit" and "max_wall_seconds" in info.value.message and info.value.line == 3
+
+
+def test_the_evaluator_keeps_working_after_refusals() -> None:
+    for source, _, overrides in HOSTILE[:5]:
+        with pytest.raises(ProgramError):
+            run(source, {"x": 1.0}, **overrides)
+    result = run("x**2", {"x": 3.0})
+    assert float(result.output) == 9.0  # type: ignore[arg-type]
