@@ -31,8 +31,11 @@ JsonFloat = Annotated[float, PlainSerializer(finite_or_str, return_type=float | 
 def array_to_json(array: np.ndarray[Any, Any]) -> Any:
     """A numeric array as nested lists (or a scalar), non-finite entries as strings.
 
-    All-finite arrays (the common case) are returned as numpy for orjson's fast native path.
+    All-finite arrays (the common case) are returned as numpy for orjson's fast native path,
+    which only takes C-contiguous memory (a transposed tensor is not).
     """
+    if not array.flags.c_contiguous:
+        array = np.ascontiguousarray(array)
     if array.dtype == np.bool_ or np.issubdtype(array.dtype, np.integer):
         return array if array.ndim else array.item()
     if np.isfinite(array).all():

@@ -40,9 +40,14 @@ class Settings(BaseSettings):
 
     # --- trace output --------------------------------------------------------------------
     max_value_elements: int = Field(64, ge=1, description="Tensors larger than this are summarized.")
-    max_jacobian_elements: int = Field(1_024, ge=1, description="Largest local Jacobian computed.")
+    max_jacobian_elements: int = Field(
+        256, ge=1, description="Largest local Jacobian computed (rows x columns); each row costs one call."
+    )
     max_trace_nodes: int = Field(20_000, ge=10)
     torchviz_max_nodes: int = Field(400, ge=10, description="Graphviz layout is quadratic: cap it.")
+    torchviz_layout_seconds: float = Field(
+        5.0, gt=0, description="Give up on Graphviz's layout after this long (a 135-node MLP took 67 s)."
+    )
 
     # --- optimization lab ------------------------------------------------------------------
     max_trajectory_steps: int = Field(20_000, ge=1)

@@ -28,7 +28,9 @@ def limits(**overrides: object) -> LanguageLimits:
     return base
 
 
-def run(source: str, inputs: Mapping[str, object] | None = None, output: str | None = None, **kw: object) -> ProgramRun:
+def run(
+    source: str, inputs: Mapping[str, object] | None = None, output: str | None = None, **kw: object
+) -> ProgramRun:
     """Run with a PlainObserver."""
     return run_program(source, inputs, limits(**kw), PlainObserver(), output)
 

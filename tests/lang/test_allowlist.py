@@ -8,14 +8,89 @@ import torch
 
 from autograd_explorer.lang.allowlist import ATTRIBUTES, FUNCTIONS, METHODS, SPELLINGS, describe_allowlist
 
-REQUIRED_FUNCTIONS = """tensor ones zeros full eye arange linspace rand randn manual_seed ones_like zeros_like sin
-cos tan exp log sqrt abs tanh sigmoid relu softplus sum mean prod norm square pow matmul mm dot outer clamp
-max min where stack cat softmax log_softmax""".split()
-REQUIRED_LOSSES = """mse_loss binary_cross_entropy binary_cross_entropy_with_logits cross_entropy huber_loss
-l1_loss""".split()
-REQUIRED_METHODS = """sum mean pow sqrt exp log relu tanh sigmoid view reshape t unsqueeze squeeze detach clone
-retain_grad requires_grad_ add_ sub_ mul_ div_ zero_ backward item size dim numel tolist""".split()
-REQUIRED_ATTRIBUTES = "grad data grad_fn is_leaf requires_grad shape T dtype".split()
+REQUIRED_FUNCTIONS = [
+    "tensor",
+    "ones",
+    "zeros",
+    "full",
+    "eye",
+    "arange",
+    "linspace",
+    "rand",
+    "randn",
+    "manual_seed",
+    "ones_like",
+    "zeros_like",
+    "sin",
+    "cos",
+    "tan",
+    "exp",
+    "log",
+    "sqrt",
+    "abs",
+    "tanh",
+    "sigmoid",
+    "relu",
+    "softplus",
+    "sum",
+    "mean",
+    "prod",
+    "norm",
+    "square",
+    "pow",
+    "matmul",
+    "mm",
+    "dot",
+    "outer",
+    "clamp",
+    "max",
+    "min",
+    "where",
+    "stack",
+    "cat",
+    "softmax",
+    "log_softmax",
+]
+REQUIRED_LOSSES = [
+    "mse_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "huber_loss",
+    "l1_loss",
+]
+REQUIRED_METHODS = [
+    "sum",
+    "mean",
+    "pow",
+    "sqrt",
+    "exp",
+    "log",
+    "relu",
+    "tanh",
+    "sigmoid",
+    "view",
+    "reshape",
+    "t",
+    "unsqueeze",
+    "squeeze",
+    "detach",
+    "clone",
+    "retain_grad",
+    "requires_grad_",
+    "add_",
+    "sub_",
+    "mul_",
+    "div_",
+    "zero_",
+    "backward",
+    "item",
+    "size",
+    "dim",
+    "numel",
+    "tolist",
+]
+REQUIRED_ATTRIBUTES = ["grad", "data", "grad_fn", "is_leaf", "requires_grad", "shape", "T", "dtype"]
 
 
 def test_every_required_name_is_in_the_table() -> None:

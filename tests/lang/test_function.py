@@ -34,7 +34,8 @@ def test_gradient_flows_to_the_callers_tensors() -> None:
     u = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
     v = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
     f({"u": u, "v": v}).backward()
-    # by hand: ∂f/∂u = 4u(u² + v − 11) + 2(u + v² − 7) = −46 at (1, 1); ∂f/∂v = 2(u² + v − 11) + 4v(u + v² − 7) = −38
+    # by hand at (1, 1): ∂f/∂u = 4u(u² + v − 11) + 2(u + v² − 7) = −46,
+    #                    ∂f/∂v = 2(u² + v − 11) + 4v(u + v² − 7) = −38
     assert float(u.grad) == pytest.approx(-46.0)  # type: ignore[arg-type]
     assert float(v.grad) == pytest.approx(-38.0)  # type: ignore[arg-type]
 

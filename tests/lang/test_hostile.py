@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+import torch
+
 from autograd_explorer.errors import ProgramError
 from tests.lang.helpers import run
 
@@ -81,8 +83,11 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     ("a = torch.ones(1000, 1000)\nb = a[torch.zeros(100000, dtype=torch.long)]", "limit", {}),
     ("a = torch.ones(1000, 1000)\nb = torch.cat([a, a, a, a, a, a, a, a, a, a, a])", "limit", {}),
     ("a = torch.ones(1000, 1000)\nfor _ in range(20):\n    a = a + 1", "limit", {}),  # total elements
-    ("a = torch.randn(100, 1, 1)\nb = torch.where(a > 0, a.view(1, 100, 1), a.view(1, 1, 100) * a)", "limit",
-     {"max_tensor_elements": 100_000}),
+    (
+        "a = torch.randn(100, 1, 1)\nb = torch.where(a > 0, a.view(1, 100, 1), a.view(1, 1, 100) * a)",
+        "limit",
+        {"max_tensor_elements": 100_000},
+    ),
     ("2**2**2**40", "limit", {}),
     ("2**100000", "limit", {}),
     ("1 << 10**6", "limit", {}),
@@ -90,7 +95,11 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     ("a = 10\nfor _ in range(20):\n    a = a * a", "limit", {}),
     ("for _ in range(10**9):\n    pass", "limit", {}),
     ("for _ in range(10**18):\n    pass", "limit", {}),
-    ("for i in range(100):\n    for j in range(100):\n        for k in range(100):\n            pass", "limit", {}),
+    (
+        "for i in range(100):\n    for j in range(100):\n        for k in range(100):\n            pass",
+        "limit",
+        {},
+    ),
     ("x = 0\nfor _ in range(10000):\n    x = x + 1 + 1 + 1", "limit", {}),  # operations
     ("x = 1" + "0" * 5000, "limit", {}),  # a giant literal
     ("x = 1\n" * 1_000_000, "limit", {}),  # 6 MB of source
@@ -109,7 +118,9 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
 
 
 @pytest.mark.timeout(30)
-@pytest.mark.parametrize(("source", "kind", "overrides"), HOSTILE, ids=[f"h{i:02d}" for i in range(len(HOSTILE))])
+@pytest.mark.parametrize(
+    ("source", "kind", "overrides"), HOSTILE, ids=[f"h{i:02d}" for i in range(len(HOSTILE))]
+)
 def test_hostile_program_is_refused(source: str, kind: str, overrides: dict[str, object]) -> None:
     with pytest.raises(ProgramError) as info:
         run(source, {"x": 1.0}, **overrides)
@@ -150,3 +161,14 @@ def test_the_evaluator_keeps_working_after_refusals() -> None:
             run(source, {"x": 1.0}, **overrides)
     result = run("x**2", {"x": 3.0})
     assert float(result.output) == 9.0  # type: ignore[arg-type]
+
+
+def test_shared_lists_cannot_grow_exponentially() -> None:
+    source = "a = [1]\nfor _ in range(60):\n    a = [a, a]\nprint(a)"
+    with pytest.raises(ProgramError) as info:
+        run(source)
+    assert info.value.type == "limit" and info.value.line == 3 and info.value.column == 8
+    assert "max_tensor_elements" in info.value.message
+    nested = run("a = [[1.0, 2.0], (3.0, 4.0)]\nb = torch.tensor([[1.0], [2.0]])\nc = [b.shape, b.tolist()]")
+    assert nested.namespace["a"] == [[1.0, 2.0], (3.0, 4.0)]
+    assert nested.namespace["c"] == [torch.Size([2, 1]), [[1.0], [2.0]]]

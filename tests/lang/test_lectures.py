@@ -34,13 +34,17 @@ def test_two_ways_to_get_gradients() -> None:
     """§2: backward() fills .grad; autograd.grad returns the gradient and leaves .grad None."""
     via_backward = run("x = torch.tensor(2.0, requires_grad=True)\nf = x**3 - 3*x\nf.backward()\ng = x.grad")
     assert as_float(via_backward.namespace["g"]) == 9.0
-    via_grad = run("x = torch.tensor(2.0, requires_grad=True)\nf = x**3 - 3*x\ng, = torch.autograd.grad(f, x)")
+    via_grad = run(
+        "x = torch.tensor(2.0, requires_grad=True)\nf = x**3 - 3*x\ng, = torch.autograd.grad(f, x)"
+    )
     assert as_float(via_grad.namespace["g"]) == 9.0
     assert via_grad.namespace["x"].grad is None  # type: ignore[union-attr]
 
 
 def test_retain_grad_keeps_an_intermediates_gradient() -> None:
-    source = "x = torch.tensor(1.0, requires_grad=True)\nz1 = x**3\nz1.retain_grad()\nf = z1 - 3*x\nf.backward()"
+    source = (
+        "x = torch.tensor(1.0, requires_grad=True)\nz1 = x**3\nz1.retain_grad()\nf = z1 - 3*x\nf.backward()"
+    )
     ns = run(source).namespace
     assert as_float(ns["z1"].grad) == 1.0 and as_float(ns["x"].grad) == 0.0  # type: ignore[union-attr]
 
@@ -52,7 +56,13 @@ info = (z1.data, z1.grad_fn, z1.is_leaf, z1.requires_grad, x.grad_fn, x.is_leaf)
 """
     data, grad_fn, is_leaf, requires_grad, x_grad_fn, x_is_leaf = run(source).namespace["info"]  # type: ignore[misc]
     assert as_float(data) == 1.0 and not data.requires_grad
-    assert (grad_fn, is_leaf, requires_grad, x_grad_fn, x_is_leaf) == ("PowBackward0", False, True, None, True)
+    assert (grad_fn, is_leaf, requires_grad, x_grad_fn, x_is_leaf) == (
+        "PowBackward0",
+        False,
+        True,
+        None,
+        True,
+    )
 
 
 @pytest.mark.parametrize("x", [1.0, 2.5, -1.5])
@@ -124,12 +134,17 @@ z.backward()
 
 
 def test_augmented_in_place_fails_the_same_way() -> None:
-    error = fails("x = torch.tensor(4.0, requires_grad=True)\ny = torch.sqrt(x)\ny += 1\nz = 3 * y\nz.backward()", "autograd")
+    error = fails(
+        "x = torch.tensor(4.0, requires_grad=True)\ny = torch.sqrt(x)\ny += 1\nz = 3 * y\nz.backward()",
+        "autograd",
+    )
     assert "modified by an inplace operation" in error.message and error.line == 5
 
 
 def test_out_of_place_version_gives_three_quarters() -> None:
-    source = "x = torch.tensor(4.0, requires_grad=True)\ny = torch.sqrt(x)\ny = y + 1\nz = 3 * y\nz.backward()"
+    source = (
+        "x = torch.tensor(4.0, requires_grad=True)\ny = torch.sqrt(x)\ny = y + 1\nz = 3 * y\nz.backward()"
+    )
     assert as_float(run(source).namespace["x"].grad) == pytest.approx(0.75)  # type: ignore[union-attr]
 
 
@@ -154,7 +169,9 @@ y.backward()
 
 
 def test_no_grad_results_do_not_require_grad() -> None:
-    source = "x = torch.tensor(1.0, requires_grad=True)\nwith torch.no_grad():\n    y = x * 2\nr = y.requires_grad"
+    source = (
+        "x = torch.tensor(1.0, requires_grad=True)\nwith torch.no_grad():\n    y = x * 2\nr = y.requires_grad"
+    )
     ns = run(source).namespace
     assert ns["r"] is False and ns["y"].grad_fn is None  # type: ignore[union-attr]
 

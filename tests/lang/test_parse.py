@@ -103,5 +103,8 @@ def test_free_names_in_order_of_first_appearance() -> None:
 
 
 def test_dotted_path() -> None:
-    assert dotted_path(ast.parse("torch.nn.functional.mse_loss", mode="eval").body) == "torch.nn.functional.mse_loss"
+    assert (
+        dotted_path(ast.parse("torch.nn.functional.mse_loss", mode="eval").body)
+        == "torch.nn.functional.mse_loss"
+    )
     assert dotted_path(ast.parse("f(x).y", mode="eval").body) is None

@@ -133,7 +133,9 @@ def test_for_loops_bind_the_variable_and_share_the_budget() -> None:
     ns = run("total = 0\nfor i in range(2, 10, 3):\n    total += i").namespace
     assert ns["total"] == 2 + 5 + 8 and ns["i"] == 8
     run("for i in range(10):\n    for j in range(10):\n        pass", max_loop_iterations=110)
-    error = fails("for i in range(10):\n    for j in range(10):\n        pass", "limit", max_loop_iterations=100)
+    error = fails(
+        "for i in range(10):\n    for j in range(10):\n        pass", "limit", max_loop_iterations=100
+    )
     assert "max_loop_iterations" in error.message and error.line == 2
     fails("for i in range(2.5):\n    pass", "runtime")
 
@@ -191,7 +193,9 @@ def test_non_leaf_grad_read_warns_in_the_lecture_words() -> None:
     result = run("x = torch.tensor(2.0, requires_grad=True)\nz = x * x\nz.backward()\ng = z.grad")
     assert result.namespace["g"] is None
     assert any("retain_grad" in w and "line 4" in w for w in result.warnings)
-    kept = run("x = torch.tensor(2.0, requires_grad=True)\nz = x * x\nz.retain_grad()\nz.backward()\ng = z.grad")
+    kept = run(
+        "x = torch.tensor(2.0, requires_grad=True)\nz = x * x\nz.retain_grad()\nz.backward()\ng = z.grad"
+    )
     assert float(kept.namespace["g"]) == 1.0 and kept.warnings == []  # type: ignore[arg-type]
 
 
@@ -233,7 +237,9 @@ h = 0 or 7
 
 
 def test_arithmetic_operators_on_numbers_and_tensors() -> None:
-    ns = run("a = 7 // 2\nb = 7 % 3\nc = 2 ** -1\nd = 1 << 4\ne = 256 >> 2\nf = -(+3)\ng = ~torch.tensor(True)").namespace
+    ns = run(
+        "a = 7 // 2\nb = 7 % 3\nc = 2 ** -1\nd = 1 << 4\ne = 256 >> 2\nf = -(+3)\ng = ~torch.tensor(True)"
+    ).namespace
     assert (ns["a"], ns["b"], ns["c"], ns["d"], ns["e"], ns["f"]) == (3, 1, 0.5, 16, 64, -3)
     assert bool(ns["g"]) is False
     m = run("A = torch.tensor([[1.0, 2.0], [3.0, 4.0]])\nv = torch.tensor([1.0, 1.0])\nr = A @ v").namespace
@@ -279,13 +285,17 @@ k = int(3.9)
 
 
 def test_max_with_dim_returns_a_plain_tuple() -> None:
-    ns = run("v, i = torch.max(torch.tensor([[1.0, 9.0], [3.0, 2.0]]), 1)\nr = torch.max(torch.ones(2), 0)").namespace
+    ns = run(
+        "v, i = torch.max(torch.tensor([[1.0, 9.0], [3.0, 2.0]]), 1)\nr = torch.max(torch.ones(2), 0)"
+    ).namespace
     assert torch.equal(ns["v"], torch.tensor([9.0, 3.0])) and torch.equal(ns["i"], torch.tensor([1, 0]))  # type: ignore[arg-type]
     assert type(ns["r"]) is tuple
 
 
 def test_dtype_constants_and_manual_seed_returns_nothing() -> None:
-    ns = run("s = torch.manual_seed(0)\nx = torch.tensor([1, 2], dtype=torch.float64)\np = torch.pi").namespace
+    ns = run(
+        "s = torch.manual_seed(0)\nx = torch.tensor([1, 2], dtype=torch.float64)\np = torch.pi"
+    ).namespace
     assert ns["s"] is None and ns["x"].dtype == torch.float64 and ns["p"] == pytest.approx(3.14159265)  # type: ignore[union-attr]
 
 
@@ -374,5 +384,41 @@ def test_observer_errors_that_are_program_errors_pass_through() -> None:
             raise ProgramError("limit", "graph too large for the tracer")
 
     with pytest.raises(ProgramError) as info:
-        run_program("x = torch.ones(1, requires_grad=True)\n(x * 2).sum().backward()", None, limits(), Refusing())
+        run_program(
+            "x = torch.ones(1, requires_grad=True)\n(x * 2).sum().backward()", None, limits(), Refusing()
+        )
     assert info.value.type == "limit" and info.value.message == "graph too large for the tracer"
+
+
+def test_only_programs_using_randomness_take_the_random_lock() -> None:
+    import ast
+
+    from autograd_explorer.lang.run import uses_randomness
+
+    assert uses_randomness(ast.parse("torch.manual_seed(1)\nx = randn(3)"))
+    assert uses_randomness(ast.parse("x = torch.rand(2)"))
+    assert not uses_randomness(ast.parse("x = torch.ones(2) * 3"))
+
+
+def test_observer_sees_in_place_statements_and_loop_bindings() -> None:
+    observer = RecordingObserver()
+    source = "y = torch.ones(2)\nfor i in range(2):\n    y += i\ny[0] = 7.0"
+    run_program(source, None, limits(), observer)
+    texts = [text for _, _, text in observer.tensors]
+    assert texts == ["torch.ones(2)", "y += i", "y += i", "y[0] = 7.0"]
+    assert [name for name, _, _ in observer.assigns] == ["y", "i", "y", "i", "y"]
+    _, _, loop_span = observer.assigns[1]
+    assert (loop_span.line, loop_span.column, loop_span.end_column) == (2, 4, 5)
+
+
+def test_grad_request_names_list_outputs() -> None:
+    observer = RecordingObserver()
+    source = """a = torch.tensor(1.0, requires_grad=True)
+b = a * 2
+c = a * 3
+ga, = torch.autograd.grad([b, c], [a], grad_outputs=[torch.tensor(1.0), torch.tensor(2.0)])
+"""
+    result = run_program(source, None, limits(), observer)
+    (request,) = observer.requests
+    assert request.output_names == ("b", "c") and len(request.grad_outputs) == 2
+    assert float(result.namespace["ga"]) == 2 + 2 * 3  # type: ignore[arg-type]

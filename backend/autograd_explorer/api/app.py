@@ -13,6 +13,7 @@ from autograd_explorer.api.middleware import install_middleware
 from autograd_explorer.api.responses import SafeJSONResponse
 from autograd_explorer.api.routes import examples as examples_routes
 from autograd_explorer.api.routes import health
+from autograd_explorer.api.routes import language as language_routes
 from autograd_explorer.api.routes import least_squares as least_squares_routes
 from autograd_explorer.api.routes import models as models_routes
 from autograd_explorer.api.routes import regression as regression_routes
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(trace_routes.router)  # issue 2: the trace engine
     app.include_router(examples_routes.router)
+    app.include_router(language_routes.router)
     for lab in (trajectory_routes, surface_routes, regression_routes, least_squares_routes):  # issue 4
         app.include_router(lab.router)
     app.include_router(models_routes.router)  # issue 5: the models lab

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 
 from autograd_explorer.api.responses import SafeJSONResponse
 from autograd_explorer.errors import (
@@ -52,3 +54,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def explorer_error(request: Request, exc: ExplorerError) -> SafeJSONResponse:
         log.info("%s %s refused: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
         return error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> SafeJSONResponse:
+        # FastAPI's own handler echoes the input with the stdlib encoder: a NaN or 1e309 in the
+        # body (Python's JSON parser accepts both) became a 500. Same 422 body, made JSON-safe.
+        return SafeJSONResponse(status_code=422, content={"detail": jsonable_encoder(exc.errors())})

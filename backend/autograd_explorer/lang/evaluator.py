@@ -105,6 +105,19 @@ def _is_closed(value: object) -> bool:
     return False
 
 
+def count_leaves(value: object, stop_after: int) -> int:
+    """Numbers/tensors inside nested lists and tuples, counted up to just past `stop_after`."""
+    count = 0
+    stack = [value]
+    while stack and count <= stop_after:
+        item = stack.pop()
+        if isinstance(item, list | tuple) and not isinstance(item, torch.Size):
+            stack.extend(item)
+        else:
+            count += 1
+    return count
+
+
 class Evaluator:
     """Runs statements and expressions of one checked program against one namespace."""
 
@@ -292,12 +305,29 @@ class Evaluator:
         if isinstance(node, ast.BoolOp):
             return self.bool_op(node)
         if isinstance(node, ast.Tuple):
-            return tuple(self.eval(e) for e in node.elts)
+            return tuple(self.elements(node))
         if isinstance(node, ast.List):
-            return [self.eval(e) for e in node.elts]
+            return self.elements(node)
         if isinstance(node, ast.Slice):
             return slice(*(None if p is None else self.eval(p) for p in (node.lower, node.upper, node.step)))
         raise _error_at("forbidden", f"{type(node).__name__} is not allowed", self.span(node))
+
+    def elements(self, node: ast.List | ast.Tuple) -> list[object]:
+        """A literal's elements, size-checked when it nests other lists.
+
+        Lists may share parts (`a = [a, a]` in a loop doubles a structure that holds only a few
+        objects); printing, comparing or converting one would take time no limit interrupts, so
+        the leaves of a nested literal are counted (the count stops at the limit).
+        """
+        values = [self.eval(element) for element in node.elts]
+        if any(isinstance(v, list | tuple) and not isinstance(v, torch.Size) for v in values):
+            limit = self.budget.limits.max_tensor_elements
+            if count_leaves(values, limit) > limit:
+                raise limit_error(
+                    f"list too large: more than {limit} numbers in nested lists (max_tensor_elements)",
+                    self.span(node),
+                )
+        return values
 
     def lookup(self, node: ast.Name) -> object:
         if node.id in self.namespace:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 
 import torch
 
 from autograd_explorer.errors import ProgramError
+from autograd_explorer.lang.allowlist import SPELLINGS
 from autograd_explorer.lang.budget import Budget, limit_error
 from autograd_explorer.lang.contract import LanguageLimits, ProgramObserver, ProgramRun, Span
 from autograd_explorer.lang.evaluator import Evaluator, exception_message
-from autograd_explorer.lang.parse import RESERVED_NAMES, free_names, parse_program
+from autograd_explorer.lang.parse import RESERVED_NAMES, dotted_path, free_names, parse_program
 from autograd_explorer.lang.source import SourceText, span_of
 from autograd_explorer.settings import Settings
 
@@ -34,6 +37,29 @@ def limits_from_settings(settings: Settings) -> LanguageLimits:
 def is_expression(tree: ast.Module) -> bool:
     """A lone expression statement is expression mode; anything else is a program."""
     return len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr)
+
+
+# PyTorch's random generator is one per process: programs that seed or draw from it run one
+# at a time (and restore it afterwards), so `torch.manual_seed(42)` always gives the lecture's data.
+_RANDOM_FUNCTIONS = frozenset({"torch.manual_seed", "torch.rand", "torch.randn"})
+_RANDOM_LOCK = threading.Lock()
+
+
+def uses_randomness(tree: ast.AST) -> bool:
+    """Does the program call manual_seed, rand or randn?"""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            path = dotted_path(node.func)
+            fn = SPELLINGS.get(path) if path else None
+            if fn is not None and fn.name in _RANDOM_FUNCTIONS:
+                return True
+    return False
+
+
+@contextmanager
+def _private_random_state() -> Iterator[None]:
+    with _RANDOM_LOCK, torch.random.fork_rng(devices=[]):
+        yield
 
 
 def check_input_name(name: str) -> None:
@@ -103,7 +129,8 @@ def run_program(
             f"input '{name}' is not used by the expression" for name in given if name not in input_names
         )
     # A program always starts with the graph on, and its random numbers stay its own.
-    with torch.random.fork_rng(devices=[]), torch.enable_grad():
+    random_state = _private_random_state() if uses_randomness(tree) else nullcontext()
+    with random_state, torch.enable_grad():
         for name in input_names:
             leaf = make_leaf(name, given[name], evaluator.budget)
             evaluator.namespace[name] = leaf

@@ -20,8 +20,6 @@ from autograd_explorer.trace.backward_capture import iter_graph
 from autograd_explorer.trace.recorder import root_node
 from autograd_explorer.trace.tracer import as_output_tensor
 
-DOT_TIMEOUT_SECONDS = 10.0
-
 
 def torchviz_view(source: str, inputs: Mapping[str, object] | None, settings: Settings) -> dict[str, Any]:
     """{dot, svg, truncated, nodes, warnings} for the program's output."""
@@ -41,7 +39,14 @@ def torchviz_view(source: str, inputs: Mapping[str, object] | None, settings: Se
             "recurses through it and Graphviz's layout grows quadratically, so this view is skipped. "
             "The explorer's own graph has no such cap."
         )
-        return {"dot": None, "svg": None, "truncated": True, "nodes": count, "warnings": warnings}
+        return {
+            "dot": None,
+            "svg": None,
+            "layout": "skipped",
+            "truncated": True,
+            "nodes": count,
+            "warnings": warnings,
+        }
     params = {k: v for k, v in run.namespace.items() if isinstance(v, torch.Tensor) and v.requires_grad}
     try:
         dot = make_dot(output, params=params, show_attrs=True, show_saved=True)
@@ -49,17 +54,25 @@ def torchviz_view(source: str, inputs: Mapping[str, object] | None, settings: Se
         dot = make_dot(output, params=params, show_attrs=True, show_saved=False)
         warnings.append("Saved tensors were freed by the program's backward(); shown without them.")
     source_text = dot.source
+    svg = render_svg(source_text, settings.torchviz_layout_seconds)
+    layout = "svg" if svg is not None else ("unavailable" if shutil.which("dot") is None else "timeout")
+    if layout == "timeout":
+        warnings.append(
+            f"Graphviz gave up after {settings.torchviz_layout_seconds:g} s (torchviz_layout_seconds): its "
+            "layout grows quadratically with crossing edges. Only the DOT source is returned."
+        )
     return {
         "dot": source_text,
-        "svg": render_svg(source_text),
+        "svg": svg,
+        "layout": layout,
         "truncated": False,
         "nodes": count,
         "warnings": warnings,
     }
 
 
-def render_svg(dot_source: str) -> str | None:
-    """SVG from Graphviz's `dot`, or None when it is not installed or takes too long."""
+def render_svg(dot_source: str, timeout: float) -> str | None:
+    """SVG from Graphviz's `dot`, or None when it is not installed or takes longer than `timeout` s."""
     binary = shutil.which("dot")
     if binary is None:
         return None
@@ -68,7 +81,7 @@ def render_svg(dot_source: str) -> str | None:
             [binary, "-Tsvg"],
             input=dot_source.encode(),
             capture_output=True,
-            timeout=DOT_TIMEOUT_SECONDS,
+            timeout=timeout,
             check=True,
         )
     except (subprocess.TimeoutExpired, subprocess.CalledProcessError):

@@ -38,6 +38,7 @@ async function run({ position = 0, passIndex = null } = {}) {
     const started = performance.now();
     const trace = await postJSON('/api/trace', { source, inputs });
     if (mine !== runCounter) return;
+    performance.mark('explorer:trace-received');
     trace.source = source;
     trace.inputs = inputs;
     const passes = trace.passes || [];
@@ -171,6 +172,7 @@ async function start() {
     store.set({ example: example.id, source: example.source, inputs });
   }
   if (store.get('source')) await run({ position: fromUrl.step ?? 0, passIndex: fromUrl.pass });
+  performance.mark('explorer:ready');
   document.body.dataset.ready = 'true';
 }
 

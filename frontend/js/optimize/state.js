@@ -1,5 +1,7 @@
 // The optimization lab's state: defaults, the URL hash (shareable links) and the request bodies.
 
+import { decodeDiff, encodeDiff } from './hash.js';
+
 export const PRESETS = ['himmelblau', 'rosenbrock', 'quadratic', 'least_squares', 'beale', 'accumulation'];
 export const OPTIMIZERS = ['gd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'];
 export const OWN = 'source';
@@ -95,22 +97,12 @@ export function normalize(partial) {
 
 /** The hash (without '#') for `state`: only what differs from the defaults, as JSON. */
 export function encodeState(state) {
-  const diff = {};
-  for (const [key, value] of Object.entries(normalize(state))) {
-    if (JSON.stringify(value) !== JSON.stringify(DEFAULTS[key])) diff[key] = value;
-  }
-  return Object.keys(diff).length ? `s=${encodeURIComponent(JSON.stringify(diff))}` : '';
+  return encodeDiff(normalize(state), DEFAULTS);
 }
 
 /** The state in `hash` (with or without '#'); anything malformed gives the defaults. */
 export function decodeState(hash) {
-  const params = new URLSearchParams((hash || '').replace(/^#/, ''));
-  if (!params.has('s')) return normalize({});
-  try {
-    return normalize(JSON.parse(params.get('s')));
-  } catch {
-    return normalize({});
-  }
+  return normalize(decodeDiff(hash));
 }
 
 /** Numbers from a comma- or space-separated list ("1e-4, 5e-4"); throws naming a bad entry. */

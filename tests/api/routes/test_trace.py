@@ -82,6 +82,7 @@ def test_torchviz_returns_dot_and_svg(client: TestClient) -> None:
     assert "PowBackward0" in body["dot"]
     assert body["svg"] is None or body["svg"].lstrip().startswith(("<?xml", "<svg", "<!DOCTYPE"))
     assert body["truncated"] is False
+    assert body["layout"] in ("svg", "unavailable")
 
 
 def test_torchviz_refuses_graphs_above_its_cap(client: TestClient) -> None:

@@ -172,6 +172,7 @@ class TorchvizRequest(ProgramRequest):
 class TorchvizResponse(BaseModel):
     dot: str | None
     svg: str | None
+    layout: str = Field(description="svg: laid out; timeout: Graphviz gave up; unavailable: no dot; skipped")
     truncated: bool
     nodes: int
     warnings: list[str]

@@ -1,0 +1,191 @@
+"""Trace cost against bare PyTorch and against torchviz, measured in one run.
+
+For a chain (y = sin(y) * 1.0001, two op nodes per step) and an MLP (h = tanh(h @ W + b), three op
+nodes per layer) at growing sizes:
+  a   bare forward + backward written directly in torch (the baseline)
+  a'  the same program run by the explorer's evaluator, then backward, without tracing
+  b   the full trace: evaluator + hooks + Jacobians + narration + the JSON payload
+  c   torchviz.make_dot(show_attrs, show_saved) + `dot -Tsvg`
+Prints a table and writes bench/results/trace_bench.{json,md}. Not a test: nothing here fails.
+
+    python bench/trace_bench.py [--sizes 10,100,1000,5000,10000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from autograd_explorer.jsonsafe import dumps
+from autograd_explorer.lang.contract import PlainObserver
+from autograd_explorer.lang.run import limits_from_settings, run_program
+from autograd_explorer.process_setup import configure_process
+from autograd_explorer.settings import Settings
+from autograd_explorer.trace.jobs import run_trace_job
+from autograd_explorer.trace.torchviz_view import render_svg
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SETTINGS = Settings(
+    max_operations=1_000_000, max_loop_iterations=1_000_000, max_trace_nodes=100_000, max_wall_seconds=600
+)
+
+
+def chain_program(nodes: int) -> tuple[str, Callable[[], None]]:
+    steps = max(nodes // 2, 1)
+    source = f"x = torch.tensor(0.5, requires_grad=True)\ny = x\nfor _ in range({steps}):\n    y = torch.sin(y) * 1.0001\ny"
+
+    def bare() -> None:
+        x = torch.tensor(0.5, requires_grad=True)
+        y = x
+        for _ in range(steps):
+            y = torch.sin(y) * 1.0001
+        y.backward()
+
+    return source, bare
+
+
+def mlp_program(nodes: int) -> tuple[str, Callable[[], None]]:
+    layers = max(nodes // 3, 1)
+    source = (
+        "torch.manual_seed(0)\nW = torch.randn(8, 8, requires_grad=True)\nb = torch.randn(8, requires_grad=True)\n"
+        f"h = torch.randn(4, 8)\nfor _ in range({layers}):\n    h = torch.tanh(h @ W * 0.3 + b)\nh.sum()"
+    )
+
+    def bare() -> None:
+        torch.manual_seed(0)
+        W = torch.randn(8, 8, requires_grad=True)
+        b = torch.randn(8, requires_grad=True)
+        h = torch.randn(4, 8)
+        for _ in range(layers):
+            h = torch.tanh(h @ W * 0.3 + b)
+        h.sum().backward()
+
+    return source, bare
+
+
+def timed(fn: Callable[[], Any], repeat: int) -> float:
+    """Median wall time in ms."""
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def evaluator_only(source: str) -> None:
+    run = run_program(source, {}, limits_from_settings(SETTINGS), PlainObserver())
+    out = run.output
+    assert isinstance(out, torch.Tensor)
+    out.backward()
+
+
+def full_trace(source: str) -> int:
+    return len(dumps(run_trace_job({"source": source}, SETTINGS)))
+
+
+def torchviz_svg(source: str) -> None:
+    from torchviz import make_dot
+
+    run = run_program(source, {}, limits_from_settings(SETTINGS), PlainObserver())
+    dot = make_dot(run.output, show_attrs=True, show_saved=True)
+    if render_svg(dot.source, 600.0) is None:
+        raise RuntimeError("dot failed or timed out")
+
+
+def in_big_stack(fn: Callable[[], Any]) -> Any:
+    """torchviz recurses once per graph level: give it a deep stack so large graphs can finish."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # reported, not raised: the benchmark goes on
+            box["error"] = f"{type(exc).__name__}: {str(exc)[:80]}"
+
+    old_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(200_000)
+    threading.stack_size(512 * 1024 * 1024)
+    worker = threading.Thread(target=target)
+    worker.start()
+    worker.join()
+    sys.setrecursionlimit(old_limit)
+    if "error" in box:
+        raise RuntimeError(box["error"])
+    return box.get("value")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="10,100,1000,5000,10000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--torchviz-max", type=int, default=5000, help="skip torchviz above this many nodes")
+    args = parser.parse_args()
+    configure_process()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    full_trace("x = torch.tensor(1.0, requires_grad=True)\nx * 2")  # warm up imports and kernels
+    rows = []
+    for kind, make in (("chain", chain_program), ("mlp", mlp_program)):
+        for size in sizes:
+            source, bare = make(size)
+            repeat = args.repeat if size <= 1000 else 1
+            a = timed(bare, repeat)
+            a2 = timed(lambda source=source: evaluator_only(source), repeat)
+            b = timed(lambda source=source: full_trace(source), repeat)
+            nodes = run_trace_job({"source": source, "jacobians": False}, SETTINGS)["stats"]["nodes"]
+            c: float | str
+            if size <= args.torchviz_max:
+                try:
+                    c = timed(lambda source=source: in_big_stack(lambda: torchviz_svg(source)), 1)
+                except RuntimeError as exc:
+                    c = f"failed ({exc})"
+            else:
+                c = "skipped"
+            row = {
+                "graph": kind,
+                "op_nodes": size,
+                "nodes": nodes,
+                "a_bare_ms": round(a, 2),
+                "a_evaluator_ms": round(a2, 2),
+                "b_trace_ms": round(b, 2),
+                "c_torchviz_ms": round(c, 1) if isinstance(c, float) else c,
+                "b_over_a": round(b / a, 1),
+                "b_over_a_evaluator": round(b / a2, 2),
+                "c_over_b": round(c / b, 2) if isinstance(c, float) else None,
+            }
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    RESULTS.mkdir(exist_ok=True)
+    meta = {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+    }
+    (RESULTS / "trace_bench.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
+    header = (
+        "| graph | op nodes | a bare ms | a' evaluator ms | b trace ms | c torchviz ms | b/a | b/a' | c/b |"
+    )
+    lines = [header, "|" + "---|" * 9]
+    for r in rows:
+        lines.append(
+            f"| {r['graph']} | {r['op_nodes']} | {r['a_bare_ms']} | {r['a_evaluator_ms']} | {r['b_trace_ms']} | "
+            f"{r['c_torchviz_ms']} | {r['b_over_a']} | {r['b_over_a_evaluator']} | {r['c_over_b']} |"
+        )
+    table = "\n".join(lines)
+    (RESULTS / "trace_bench.md").write_text(f"Measured {meta['date']}, torch {meta['torch']}.\n\n{table}\n")
+    print(table)
+
+
+if __name__ == "__main__":
+    main()

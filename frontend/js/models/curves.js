@@ -1,0 +1,37 @@
+// Loss and accuracy curves of several models (train dotted, test solid), drawn with Plotly.react.
+
+import { toNumber } from '../shared/format.js';
+
+export const COLORS = ['#2456c9', '#b5361c', '#0f7b46', '#a05a00', '#7b3fa0', '#00838f', '#c2185b', '#546e7a'];
+const FONT = { size: 15 };
+const CONFIG = { responsive: true, displaylogo: false };
+
+/** Plotly traces of `metric` ('loss' or 'accuracy') for each {id, name, curves} model. */
+export function curveTraces(models, metric) {
+  const traces = [];
+  models.forEach((m, i) => {
+    const color = COLORS[i % COLORS.length];
+    const steps = m.curves.map((p) => p.step);
+    for (const split of ['test', 'train']) {
+      const scale = metric === 'accuracy' ? 100 : 1;
+      traces.push({
+        type: 'scatter', mode: 'lines', name: `${m.name} · ${split}`, legendgroup: m.id,
+        x: steps, y: m.curves.map((p) => toNumber(p[`${split}_${metric}`]) * scale),
+        line: { color, width: split === 'test' ? 3 : 2, dash: split === 'test' ? 'solid' : 'dot' },
+      });
+    }
+  });
+  return traces;
+}
+
+/** Draw both plots for `models`. */
+export function drawCurves(lossDiv, accuracyDiv, models) {
+  const base = { font: FONT, margin: { l: 64, r: 16, t: 40, b: 50 }, legend: { orientation: 'h', y: -0.25 } };
+  const xaxis = { title: { text: 'updates' } };
+  window.Plotly.react(lossDiv, curveTraces(models, 'loss'), {
+    ...base, title: { text: 'Binary cross-entropy' }, xaxis, yaxis: { title: { text: 'loss' } }, uirevision: 'loss',
+  }, CONFIG);
+  window.Plotly.react(accuracyDiv, curveTraces(models, 'accuracy'), {
+    ...base, title: { text: 'Accuracy (%)' }, xaxis, yaxis: { title: { text: '%' } }, uirevision: 'accuracy',
+  }, CONFIG);
+}

@@ -1,0 +1,25 @@
+// A grid of misclassified test digits, each drawn from its 784 pixels on a small canvas.
+
+import { inkToRGBA, paint, SIDE } from './digits.js';
+
+const pct = (p) => `${(100 * p).toFixed(0)}%`;
+
+/** Fill `grid` with the items of a GET /api/models/{id}/misclassified answer. */
+export function renderMisclassified(grid, items) {
+  grid.replaceChildren(...items.map((item) => {
+    const figure = document.createElement('figure');
+    const canvas = document.createElement('canvas');
+    canvas.width = SIDE;
+    canvas.height = SIDE;
+    canvas.style.width = '70px';
+    canvas.style.height = '70px';
+    paint(canvas, inkToRGBA(item.pixels));
+    const caption = document.createElement('figcaption');
+    const truth = item.label ? 'odd' : 'even';
+    caption.textContent = `${item.digit} (${truth}) P(odd) ${item.probabilities.map(pct).join(' / ')}`;
+    canvas.setAttribute('role', 'img');
+    canvas.setAttribute('aria-label', `digit ${item.digit}, test image ${item.index}`);
+    figure.append(canvas, caption);
+    return figure;
+  }));
+}

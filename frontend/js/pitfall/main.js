@@ -1,0 +1,49 @@
+// The accumulation pitfall (CONTENT.md §9): the same run without and with clearing, side by side.
+
+import { postJSON } from '../shared/api.js';
+import { renderNav } from '../shared/nav.js';
+import { feedback } from '../optimize/feedback.js';
+import { decodeDiff, encodeDiff, writeHash } from '../optimize/hash.js';
+import { drawLoss } from '../optimize/plots.js';
+import { formatStart, parseStart } from '../optimize/state.js';
+import { renderStepTable } from '../optimize/step-table.js';
+
+renderNav(document.getElementById('nav'), 'pitfall');
+
+const $ = (id) => document.getElementById(id);
+const DEFAULTS = Object.freeze({ start: { a: 0.5, b: 0.5 }, lr: 0.1, steps: 10 });
+const LABELS = ['without clearing', 'with clearing'];
+const { work } = feedback($('status'), $('error'), [$('run')]);
+
+function normalize(p) {
+  const start = p.start && typeof p.start === 'object' && Number.isFinite(p.start.a) && Number.isFinite(p.start.b)
+    ? { a: p.start.a, b: p.start.b } : { ...DEFAULTS.start };
+  return {
+    start,
+    lr: Number.isFinite(p.lr) && p.lr > 0 ? p.lr : DEFAULTS.lr,
+    steps: Number.isInteger(p.steps) && p.steps > 0 ? p.steps : DEFAULTS.steps,
+  };
+}
+
+let state = normalize(decodeDiff(window.location.hash));
+
+async function run(event) {
+  if (event) event.preventDefault();
+  const answer = await work('Running both…', async () => {
+    state = normalize({ start: parseStart($('start').value), lr: Number($('lr').value), steps: Number($('steps').value) });
+    writeHash(encodeDiff(state, DEFAULTS));
+    const base = { preset: 'accumulation', start: state.start, optimizer: { name: 'gd', lr: state.lr }, steps: state.steps };
+    return postJSON('/api/trajectories', { runs: [{ ...base, clear_grad: false }, { ...base, clear_grad: true }] });
+  });
+  if (!answer) return;
+  const [without, withClear] = answer.runs;
+  renderStepTable($('without'), without, { caption: 'x.grad keeps every earlier gradient' });
+  renderStepTable($('with'), withClear, { caption: 'a fresh gradient each step' });
+  drawLoss($('pitfall-loss'), answer.runs, LABELS, Infinity, 'Loss per step, both runs (log scale)');
+}
+
+$('start').value = formatStart(state.start);
+$('lr').value = String(state.lr);
+$('steps').value = String(state.steps);
+$('pitfall-form').addEventListener('submit', run);
+run();

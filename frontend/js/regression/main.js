@@ -1,0 +1,74 @@
+// The regression page: fit by gradient descent against the closed form, and the exercise table.
+
+import { postJSON } from '../shared/api.js';
+import { renderNav } from '../shared/nav.js';
+import { feedback } from '../optimize/feedback.js';
+import { writeHash } from '../optimize/hash.js';
+import { parseNumberList } from '../optimize/state.js';
+import { decodeState, encodeState, fitBody, normalize, parseCounts, sweepBody } from './state.js';
+import { renderCoefficients, renderSweep } from './tables.js';
+
+renderNav(document.getElementById('nav'), 'regression');
+
+const $ = (id) => document.getElementById(id);
+const fields = ['method', 'lr', 'iterations', 'degree'];
+const { error: showError, work } = feedback($('status'), $('error'), [$('fit'), $('sweep')]);
+let state = decodeState(window.location.hash);
+
+function fillForm() {
+  for (const f of fields) $(f).value = String(state[f]);
+  $('sweep-lrs').value = state.lrs;
+  $('sweep-iterations').value = state.counts;
+}
+
+function readForm() {
+  return normalize({
+    method: $('method').value,
+    lr: Number($('lr').value),
+    iterations: Number($('iterations').value),
+    degree: Number($('degree').value),
+    lrs: $('sweep-lrs').value,
+    counts: $('sweep-iterations').value,
+  });
+}
+
+function drawFigure(figure) {
+  const layout = { ...figure.layout, height: 480, autosize: true };
+  window.Plotly.react($('fit-plot'), figure.data, layout, { responsive: true, displaylogo: false });
+}
+
+async function fit(event) {
+  if (event) event.preventDefault();
+  state = readForm();
+  writeHash(encodeState(state));
+  const answer = await work('Fitting…', () => Promise.all([
+    postJSON('/api/regression/polynomial', fitBody(state)),
+    postJSON('/api/regression/polynomial', { method: 'closed_form', degree: state.degree }),
+  ]));
+  if (!answer) return;
+  const [gd, closed] = answer;
+  drawFigure(gd.figure);
+  renderCoefficients($('coefficients'), gd, closed);
+}
+
+async function sweep() {
+  state = readForm();
+  writeHash(encodeState(state));
+  let lrs;
+  let counts;
+  try {
+    lrs = parseNumberList(state.lrs);
+    counts = parseCounts(state.counts);
+  } catch (error) {
+    showError(error);
+    return;
+  }
+  const answer = await work(`Running ${lrs.length} learning rates up to ${Math.max(...counts)} iterations…`,
+    () => postJSON('/api/regression/polynomial/sweep', sweepBody(state, lrs, counts)));
+  if (answer) renderSweep($('sweep-table'), answer);
+}
+
+fillForm();
+$('fit-form').addEventListener('submit', fit);
+$('sweep').addEventListener('click', sweep);
+if (window.location.hash) fit();

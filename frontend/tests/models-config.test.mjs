@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { configFromForm, describeConfig, LECTURE_RUNS } from '../js/models/config.js';
+
+const form = {
+  dataset: 'mnist_parity', model: 'simple_nn', hidden: '', activation: '', optimizer: 'gd', lr: '0.01', batch: '64',
+  steps: '1000', trainSize: '', noise: '0.1', seed: '0', name: '',
+};
+
+test('the lecture comparison is both models, α = 0.01, 1000 full-batch steps, all images', () => {
+  assert.deepEqual(LECTURE_RUNS.map((r) => r.model), ['logistic', 'simple_nn']);
+  for (const run of LECTURE_RUNS) {
+    assert.deepEqual(run.optimizer, { name: 'gd', lr: 0.01 });
+    assert.equal(run.steps, 1000);
+    assert.equal(run.dataset, 'mnist_parity');
+    assert.equal(run.train_size, undefined);
+  }
+});
+
+test('empty optional fields are left out; gd ignores the batch size', () => {
+  assert.deepEqual(configFromForm(form), {
+    dataset: 'mnist_parity', model: 'simple_nn', optimizer: { name: 'gd', lr: 0.01 }, steps: 1000, seed: 0,
+  });
+});
+
+test('2-D sets send noise; sgd sends its batch; logistic drops hidden settings', () => {
+  const body = configFromForm({ ...form, dataset: 'moons', model: 'logistic', hidden: '8', optimizer: 'sgd', trainSize: '300' });
+  assert.deepEqual(body, {
+    dataset: 'moons', model: 'logistic', optimizer: { name: 'sgd', lr: 0.01, batch_size: 64 }, steps: 1000, seed: 0,
+    train_size: 300, noise: 0.1,
+  });
+});
+
+test('configs are described briefly', () => {
+  assert.deepEqual(describeConfig({ dataset: 'mnist_parity', optimizer: { name: 'adam', lr: 0.001, batch_size: 32 } }), {
+    data: 'MNIST', optimizer: 'adam α=0.001, batch 32',
+  });
+});

@@ -1,0 +1,119 @@
+"""The three lab pages in a real browser: run, animate, table present, figure drawn."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+import pytest
+
+from tests.live import LiveServer, screenshot
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 60_000  # ms; the machine is shared
+
+
+def wait_until(page: Any, expression: str, timeout_ms: int = TIMEOUT) -> None:
+    """Poll a JS expression until true (wait_for_function would eval, which the app's CSP forbids)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {expression}")
+        page.wait_for_timeout(100)
+
+
+def plotted_traces(page: Any, selector: str) -> int:
+    """How many traces Plotly has drawn into the element."""
+    return int(page.eval_on_selector(selector, "el => (el.data || []).length"))
+
+
+def test_optimization_lab_runs_animates_and_compares(live_server: LiveServer, page: Any) -> None:
+    page.goto(f"{live_server.url}/optimize.html")
+    wait_until(page, "document.querySelector('#landscape').data?.length >= 1")
+    assert page.locator("nav a[aria-current='page']").inner_text() == "Optimization lab"
+    page.click("#run")
+    page.wait_for_selector("table.step-table", timeout=TIMEOUT)
+    # The animation ends by drawing the × at the end: contour + line + ○ + ×.
+    wait_until(page, "document.querySelector('#landscape').data.length === 4")
+    assert page.locator("table.step-table tbody tr").count() == 301  # 300 steps + the final row
+    first = page.locator("table.step-table tbody tr").first.inner_text().split()
+    assert first[:4] == ["1", "106", "1", "1"]  # step 1 at (1, 1): loss 106 before any update
+    assert "nearest minimum (3, 2)" in page.locator("#runs").inner_text()
+    assert plotted_traces(page, "#loss") == 1
+    assert page.eval_on_selector("#loss", "el => el.layout.yaxis.type") == "log"
+    assert "s=" in page.url  # the state is in the hash
+    screenshot(page, "optimize-single-run")
+
+    # Adam against plain gradient descent on Rosenbrock, overlaid with a legend.
+    page.select_option("#example", "rosenbrock-adam-gd")
+    wait_until(page, "document.querySelectorAll('#runs li').length === 2")
+    wait_until(page, "document.querySelector('#landscape').data.length === 7")
+    runs = page.locator("#runs").inner_text()
+    assert "gd lr=0.001" in runs and "adam lr=0.05" in runs
+    screenshot(page, "optimize-adam-vs-gd")
+
+    # A shared link reopens the same comparison.
+    url = page.url
+    page.goto("about:blank")
+    page.goto(url)
+    wait_until(page, "document.querySelectorAll('#runs li').length === 2")
+
+
+def test_optimization_lab_learning_rate_comparison_and_click_to_start(live_server: LiveServer, page: Any) -> None:
+    page.goto(f"{live_server.url}/optimize.html")
+    wait_until(page, "document.querySelector('#landscape').data?.length >= 1")
+    box = page.locator("#landscape .nsewdrag").first.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.25)
+    start = page.input_value("#start")
+    u = float(start.split(",")[0].split("=")[1])
+    assert u < -1  # a quarter from the left of [-5, 5]
+    page.fill("#lrs", "1e-4, 5e-4, 1e-3")
+    page.click("#compare")
+    wait_until(page, "document.querySelectorAll('#runs li').length === 3")
+    wait_until(page, "document.querySelector('#loss').data.length === 3")
+    legend = [t["name"] for t in page.eval_on_selector("#loss", "el => el.data.map(t => ({name: t.name}))")]
+    assert [name.split(" ")[1] for name in legend] == ["lr=0.0001", "lr=0.0005", "lr=0.001"]
+    screenshot(page, "optimize-learning-rates")
+
+
+def test_optimization_lab_reports_a_bad_function(live_server: LiveServer, page: Any, expected_console_errors: list[Any]) -> None:
+    expected_console_errors.append(re.compile(r"400"))
+    page.goto(f"{live_server.url}/optimize.html")
+    wait_until(page, "document.querySelector('#landscape').data?.length >= 1")
+    page.select_option("#fn", "source")
+    page.fill("#source", "u +* 2")
+    page.click("#draw")
+    page.wait_for_selector("#error:not([hidden])", timeout=TIMEOUT)
+    assert "invalid syntax (line 1" in page.inner_text("#error")
+
+
+def test_regression_page_fits_and_sweeps_with_divergence(live_server: LiveServer, page: Any) -> None:
+    page.goto(f"{live_server.url}/regression.html")
+    page.click("#fit")
+    wait_until(page, "document.querySelector('#fit-plot').data?.length >= 3")
+    coefficients = page.locator("#coefficients").inner_text()
+    assert "closed form" in coefficients and "1.8195" in coefficients
+    page.fill("#sweep-lrs", "1, 0.1")
+    page.fill("#sweep-iterations", "100, 2000")
+    page.click("#sweep")
+    page.wait_for_selector("#sweep-table table", timeout=TIMEOUT)
+    rows = page.locator("#sweep-table tbody tr")
+    assert rows.count() == 5  # 2 rates × 2 counts + the closed form
+    assert "nan" in rows.first.inner_text() and "diverged" in rows.first.inner_text()
+    assert "closed form" in rows.last.inner_text()
+    screenshot(page, "regression")
+
+
+def test_pitfall_page_shows_both_tables_and_curves(live_server: LiveServer, page: Any) -> None:
+    page.goto(f"{live_server.url}/pitfall.html")
+    page.wait_for_selector("#without table.step-table", timeout=TIMEOUT)
+    page.wait_for_selector("#with table.step-table", timeout=TIMEOUT)
+    wait_until(page, "document.querySelector('#pitfall-loss').data?.length === 2")
+    without = page.locator("#without table.step-table tbody tr").nth(1).inner_text().split()
+    with_clear = page.locator("#with table.step-table tbody tr").nth(1).inner_text().split()
+    # Step 2: same point, but the uncleared gradient holds step 1's too (−3.75 − 1.3125).
+    assert without[:4] == with_clear[:4] == ["2", "0.191406", "0.875", "0.75"]
+    assert without[4] == "−5.0625" and with_clear[4] == "−1.3125"
+    screenshot(page, "pitfall")

@@ -1,0 +1,83 @@
+"""The Models lab in a real browser: train a 2-D and a small MNIST model, draw a digit, the lecture button."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from tests.live import LiveServer, browser, live_server, page, screenshot  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+def draw_seven(pg: object) -> None:
+    """A '7' on the 280×280 pad: a top bar, then a stroke down to the lower left."""
+    box = pg.locator("#pad").bounding_box()  # type: ignore[attr-defined]
+    x, y = box["x"], box["y"]
+    mouse = pg.mouse  # type: ignore[attr-defined]
+    mouse.move(x + 70, y + 60)
+    mouse.down()
+    for px, py in [(140, 58), (210, 60), (190, 110), (160, 170), (135, 235)]:
+        mouse.move(x + px, y + py, steps=6)
+    mouse.up()
+
+
+def wait_jobs_done(server: LiveServer, ids: list[str], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while any(
+        httpx.get(f"{server.url}/api/models/{i}").json()["status"] in ("queued", "running") for i in ids
+    ):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+
+
+def test_models_lab_trains_compares_and_predicts(live_server: LiveServer, page: object) -> None:  # noqa: F811
+    pg = page
+    pg.goto(f"{live_server.url}/models.html")  # type: ignore[attr-defined]
+    rows = pg.locator("#compare tbody tr")  # type: ignore[attr-defined]
+    before = rows.count()
+
+    pg.select_option("#dataset", "moons")  # type: ignore[attr-defined]
+    pg.select_option("#model", "binary_classifier")  # type: ignore[attr-defined]
+    pg.fill("#lr", "0.5")  # type: ignore[attr-defined]
+    pg.fill("#steps", "1500")  # type: ignore[attr-defined]
+    pg.click("#train")  # type: ignore[attr-defined]
+    pg.wait_for_selector("#boundary-panel:not([hidden]) .main-svg", timeout=30_000)  # type: ignore[attr-defined]
+    expect(rows).to_have_count(before + 1, timeout=60_000)
+    assert "binary_classifier · moons" in rows.last.inner_text()
+
+    pg.select_option("#dataset", "mnist_parity")  # type: ignore[attr-defined]
+    pg.select_option("#model", "simple_nn")  # type: ignore[attr-defined]
+    pg.select_option("#optimizer", "adam")  # type: ignore[attr-defined]
+    pg.fill("#lr", "0.01")  # type: ignore[attr-defined]
+    pg.fill("#batch", "")  # type: ignore[attr-defined]
+    pg.fill("#steps", "150")  # type: ignore[attr-defined]
+    pg.fill("#train-size", "3000")  # type: ignore[attr-defined]
+    pg.fill("#name", "quick net")  # type: ignore[attr-defined]
+    pg.click("#train")  # type: ignore[attr-defined]
+    expect(rows).to_have_count(before + 2, timeout=60_000)
+    rows.last.click()
+    pg.wait_for_selector("#wrong-grid canvas", timeout=20_000)  # type: ignore[attr-defined]
+    assert re.match(r"\d+ of 10000 test digits the model gets wrong", pg.inner_text("#wrong-summary"))  # type: ignore[attr-defined]
+
+    draw_seven(pg)
+    expect(pg.locator("#verdict")).to_contain_text("P(odd)", timeout=20_000)  # type: ignore[attr-defined]
+    verdict = pg.inner_text("#verdict")  # type: ignore[attr-defined]
+    assert verdict.startswith("odd"), verdict
+    screenshot(pg, "models-lab")
+
+    pg.click("#lecture")  # type: ignore[attr-defined]
+    expect(pg.locator("#jobs progress")).to_have_count(2, timeout=20_000)  # type: ignore[attr-defined]
+    records = httpx.get(f"{live_server.url}/api/models").json()
+    lecture = [r for r in records if r["name"].startswith("Lecture:")][-2:]
+    assert [r["config"]["model"] for r in lecture] == ["logistic", "simple_nn"]
+    for r in lecture:
+        assert r["config"]["optimizer"] == {"name": "gd", "lr": 0.01, "batch_size": None}
+        assert (r["config"]["steps"], r["config"]["train_size"]) == (1000, 60000)
+        httpx.post(f"{live_server.url}/api/models/{r['id']}/cancel")
+    wait_jobs_done(live_server, [r["id"] for r in lecture])
+    expect(pg.locator("#jobs progress")).to_have_count(0, timeout=20_000)  # type: ignore[attr-defined]

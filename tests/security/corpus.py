@@ -1,0 +1,588 @@
+"""The adversarial corpus: hostile inputs for every endpoint, each with the refusal it must get.
+
+A case names what it sends and what must come back: the status, the detail's type (program and
+domain errors) and a fragment the detail must contain, so a refusal for the wrong reason fails.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+TRACE = "/api/trace"
+TORCHVIZ = "/api/torchviz"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One hostile request and the answer it must get."""
+
+    id: str
+    path: str
+    body: bytes | None = None
+    method: str = "POST"
+    status: tuple[int, ...] = (400,)
+    kind: str | None = None  # detail["type"] when the detail is an object
+    says: str | None = None  # a fragment of the JSON detail (case-insensitive)
+    headers: dict[str, str] = field(default_factory=lambda: {"content-type": "application/json"})
+    chunked: bool = False  # send the body in pieces without Content-Length
+
+
+def as_json(value: Any) -> bytes:
+    return json.dumps(value).encode()
+
+
+def program(case_id: str, source: str, kind: str, says: str, path: str = TRACE) -> Case:
+    return Case(case_id, path, as_json({"source": source, "inputs": {"x": 1.0}}), kind=kind, says=says)
+
+
+# --- escapes -------------------------------------------------------------------------------
+
+DUNDER_OBJECTS = ["()", "[]", "x", "torch", "(1)", "torch.ones(1)"]
+DUNDERS = [
+    "__class__",
+    "__mro__",
+    "__subclasses__",
+    "__globals__",
+    "__builtins__",
+    "__dict__",
+    "__code__",
+    "__reduce_ex__",
+    "__getattribute__",
+    "__init__",
+    "__bases__",
+]
+dunder_cases = [
+    program(f"dunder-{obj}-{name}", f"{obj}.{name}", "forbidden", name)
+    for obj in DUNDER_OBJECTS
+    for name in DUNDERS
+]
+dunder_cases += [
+    program("dunder-chain", "().__class__.__mro__[1].__subclasses__()", "forbidden", "__"),
+    program("dunder-name", "__builtins__", "forbidden", "__builtins__"),
+    program("dunder-assign", "x.__class__ = 1", "forbidden", "__class__"),
+    program("dunder-torch-nn", "torch.nn.functional.__dict__", "forbidden", "__dict__"),
+    program("dunder-in-call", "torch.sin(x.__class__)", "forbidden", "__class__"),
+    program("dunder-keyword", "torch.sum(x, __class__=1)", "forbidden", "__class__"),
+]
+
+BUILTINS = [
+    "open",
+    "eval",
+    "exec",
+    "compile",
+    "getattr",
+    "setattr",
+    "delattr",
+    "globals",
+    "locals",
+    "vars",
+    "dir",
+    "input",
+    "breakpoint",
+    "help",
+    "type",
+    "object",
+    "super",
+    "memoryview",
+    "bytearray",
+    "exit",
+    "quit",
+    "hasattr",
+    "isinstance",
+    "id",
+]
+builtin_cases = [program(f"builtin-{name}", f'{name}("x")', "forbidden", name) for name in BUILTINS]
+
+import_cases = [
+    program("import-os", "import os", "forbidden", "import"),
+    program("import-sys-as", "import sys as s", "forbidden", "import"),
+    program("from-os-import", "from os import system", "forbidden", "import"),
+    program("import-torch", "import torch", "forbidden", "import"),
+    program("from-torch-load", "from torch import load", "forbidden", "import"),
+    program("dunder-import", '__import__("os").system("id")', "forbidden", "system"),
+    program("importlib", 'importlib.import_module("os")', "forbidden", "import_module"),
+    program("import-in-loop", "for _ in range(2):\n    import os", "forbidden", "import"),
+]
+
+format_cases = [
+    program("str-format", '"{0.__class__}".format(x)', "forbidden", "format"),
+    program("f-string", 'f"{x.__class__}"', "forbidden", "f-string"),
+    program("f-string-plain", 'f"{x}"', "forbidden", "f-string"),
+    program("percent-format", '"%s" % x', "forbidden", "text"),
+    program("str-join", '"a".join(["b"])', "forbidden", "join"),
+    program("format-map", '"{x}".format_map({"x": 1})', "forbidden", "format_map"),
+    program("bytes-literal", 'b"\\x00"', "forbidden", "not part of the explorer language"),
+    program("string-method-on-tensor", "x.__format__('')", "forbidden", "__format__"),
+]
+
+# NFKC folds these to ASCII before the checks run, so they are refused like their ASCII twins;
+# the Cyrillic "е" in the last ones is not folded and is simply an unknown function.
+lookalike_cases = [
+    program("fullwidth-dunder-attr", "().__\uff43lass__", "forbidden", "__class__"),
+    program("fullwidth-builtin", '\uff45val("1")', "forbidden", "eval"),
+    program("fullwidth-open", '\uff4fpen("/etc/passwd")', "forbidden", "open"),
+    program("fullwidth-torch-load", 'torch.\uff4coad("a")', "forbidden", "load"),
+    program("fullwidth-import", "\uff49mport os", "syntax", ""),
+    program("math-italic-dunder", "x.__\U0001d450lass__", "forbidden", "__class__"),
+    program("cyrillic-eval", '\u0435val("1")', "forbidden", "not a function"),
+    program("cyrillic-open", '\u043epen("/etc/passwd")', "forbidden", "not a function"),
+    program("zero-width-space", "x\u200b = 1", "syntax", ""),
+    program("bidi-override", "y = x \u202e# comment", "syntax", ""),
+]
+
+torch_escape_cases = [
+    program(f"torch-{name}", f'torch.{name}("a")', "forbidden", name)
+    for name in [
+        "load",
+        "save",
+        "from_file",
+        "compile",
+        "set_num_threads",
+        "set_default_device",
+        "_C",
+        "ops",
+        "classes",
+        "hub",
+        "jit",
+        "utils",
+        "backends",
+        "cuda",
+        "library",
+    ]
+]
+torch_escape_cases += [
+    program("tensor-numpy", "x.numpy()", "forbidden", "numpy"),
+    program("tensor-storage", "x.untyped_storage()", "forbidden", "untyped_storage"),
+    program("tensor-data-ptr", "x.data_ptr()", "forbidden", "data_ptr"),
+    program("grad-fn-walk", "x.grad_fn.next_functions", "forbidden", "next_functions"),
+    program("grad-fn-register-hook", "(x * 2).grad_fn.register_hook(print)", "forbidden", "register_hook"),
+    program("tensor-apply", "x.apply_(abs)", "forbidden", "apply_"),
+]
+
+statement_cases = [
+    program("lambda", "f = lambda: 1", "forbidden", "lambda"),
+    program("def", "def f():\n    return 1", "forbidden", "def"),
+    program("class", "class A:\n    pass", "forbidden", "class"),
+    program("while", "while True:\n    x = x + 1", "forbidden", "while"),
+    program("try", "try:\n    x\nexcept Exception:\n    pass", "forbidden", "try"),
+    program("with-open", 'with open("/etc/passwd") as f:\n    pass', "forbidden", "torch.no_grad()"),
+    program("global", "global x", "forbidden", "global"),
+    program("del", "del x", "forbidden", "del"),
+    program("raise", "raise ValueError()", "forbidden", "raise"),
+    program("assert", "assert x", "forbidden", "assert"),
+    program("walrus", "(y := x)", "forbidden", ":="),
+    program("list-comprehension", "[t for t in [x]]", "forbidden", "comprehension"),
+    program("generator", "(t for t in [x])", "forbidden", "generator"),
+    program("conditional", "x if x else x", "forbidden", "conditional"),
+    program("async-def", "async def f():\n    pass", "forbidden", "def"),
+    program("dict-literal", '{"a": x}', "forbidden", "not part of the explorer language"),
+    program("star-args", "torch.sum(*[x])", "forbidden", "not part of the explorer language"),
+    program("for-over-list", "for t in [x]:\n    y = t", "forbidden", "range"),
+]
+
+# --- resource exhaustion ----------------------------------------------------------------------
+
+exhaustion_cases = [
+    program("huge-ones", "torch.ones(100000000)", "limit", "max_tensor_elements"),
+    program("huge-zeros-3d", "torch.zeros(1000, 1000, 1000)", "limit", "max_tensor_elements"),
+    program("huge-randn", "torch.randn(10000, 10000)", "limit", "max_tensor_elements"),
+    program("huge-full", "torch.full((50000, 50000), 1.0)", "limit", "max_tensor_elements"),
+    program("huge-arange", "torch.arange(1000000000)", "limit", "max_tensor_elements"),
+    program("huge-linspace", "torch.linspace(0, 1, 1000000000)", "limit", "max_tensor_elements"),
+    program("huge-eye", "torch.eye(100000)", "limit", "max_tensor_elements"),
+    program("huge-outer", "a = torch.ones(100000)\nb = torch.outer(a, a)", "limit", "max_tensor_elements"),
+    program(
+        "broadcast-blowup", "a = torch.ones(5000, 1)\nb = a * torch.ones(1, 5000)", "limit", "max_tensor"
+    ),
+    program("giant-power", "2**2**2**40", "limit", "max_int_bits"),
+    program("giant-power-assign", "y = 9**9**9", "limit", "max_int_bits"),
+    program("giant-power-10", "10**10**10", "limit", "max_int_bits"),
+    program("giant-shift", "1 << 10**10", "limit", "max_int_bits"),
+    program(
+        "giant-product", "y = 10**1000 * 10**1000 * 10**1000 * 10**1000 * 10**1000", "limit", "max_int_bits"
+    ),
+    program("long-loop", "for _ in range(10**9):\n    y = x * 2", "limit", "max_loop_iterations"),
+    program(
+        "nested-loops",
+        "for _ in range(5000):\n    for _ in range(5000):\n        y = x * 2",
+        "limit",
+        "max_loop_iterations",
+    ),
+    program(
+        "matmul-loop",
+        "a = torch.ones(1000, 1000)\nfor _ in range(1000):\n    a = a @ a",
+        "limit",
+        "max_tensor",
+    ),
+    program(
+        "many-ops",
+        "y = x\nfor _ in range(10000):\n    y = y * 1.0001 + 0.5 - 0.25",
+        "limit",
+        "max_",
+    ),
+    program(
+        "total-elements",
+        "a = torch.ones(1000, 1000)\nfor _ in range(100):\n    a = a + 1",
+        "limit",
+        "max_total_elements",
+    ),
+    program("deep-parens", "(" * 10_000 + "x" + ")" * 10_000, "limit", "max_source_chars"),
+    program("deep-parens-short", "(" * 5_000 + "x" + ")" * 5_000, "limit", "max_nesting_depth"),
+    program("deep-unary", "-" * 10_000 + "x", "limit", "max_nesting_depth"),
+    program("deep-lists", "[" * 3_000 + "]" * 3_000, "limit", "max_nesting_depth"),
+    program("deep-calls", "torch.sin(" * 1_500 + "x" + ")" * 1_500, "limit", "max_nesting_depth"),
+    program("wide-sum", "x" + "+x" * 9_000, "limit", "max_"),
+    program("source-too-long", "x\n" * 15_000, "limit", "max_source_chars"),
+    program("torchviz-deep", "(" * 500 + "x" + ")" * 500, "limit", "max_nesting_depth", path=TORCHVIZ),
+    program(
+        "torchviz-long-loop",
+        "for _ in range(10**9):\n    x = x * 2",
+        "limit",
+        "max_loop_iterations",
+        TORCHVIZ,
+    ),
+    program("torchviz-huge", "torch.ones(100000000)", "limit", "max_tensor_elements", path=TORCHVIZ),
+    program("torchviz-escape", "().__class__", "forbidden", "__class__", path=TORCHVIZ),
+    Case(
+        "huge-input-tensor",
+        TRACE,
+        # more than max_tensor_elements numbers cannot fit in max_body_bytes: the body limit refuses
+        as_json({"source": "x * 2", "inputs": {"x": [[1.0] * 700] * 700}}),
+        status=(413,),
+        kind="too_large",
+    ),
+    Case(
+        "deep-input-nesting",
+        TRACE,
+        as_json({"source": "x * 2", "inputs": {"x": json.loads("[" * 200 + "1" + "]" * 200)}}),
+        status=(400, 422),
+    ),
+]
+
+# Other endpoints: grids, step counts and sizes beyond their settings.
+TRAJECTORY = {"preset": "himmelblau", "start": {"u": 1.0, "v": 1.0}, "optimizer": {"name": "gd", "lr": 0.01}}
+lab_cases = [
+    Case(
+        "surface-huge-grid",
+        "/api/surface",
+        as_json({"preset": "himmelblau", "nx": 10**6, "ny": 10**6}),
+        kind="invalid",
+        says="max_surface_grid",
+    ),
+    Case(
+        "surface-escape",
+        "/api/surface",
+        as_json({"source": "u.__class__", "nx": 10, "ny": 10}),
+        status=(400, 422),
+        says="__class__",
+    ),
+    Case(
+        "trajectory-steps",
+        "/api/trajectory",
+        as_json({**TRAJECTORY, "steps": 10**9}),
+        kind="invalid",
+        says="max_trajectory_steps",
+    ),
+    Case(
+        "trajectory-escape",
+        "/api/trajectory",
+        as_json({**TRAJECTORY, "preset": None, "source": "u.__globals__", "start": {"u": 1.0}, "steps": 5}),
+        kind="forbidden",
+        says="__globals__",
+    ),
+    Case(
+        "trajectory-import",
+        "/api/trajectory",
+        as_json({**TRAJECTORY, "preset": None, "source": "import os", "start": {"u": 1.0}, "steps": 5}),
+        kind="forbidden",
+        says="import",
+    ),
+    Case(
+        "trajectory-giant-power",
+        "/api/trajectory",
+        as_json({**TRAJECTORY, "preset": None, "source": "u * 9**9**9", "start": {"u": 1.0}, "steps": 5}),
+        kind="limit",
+        says="max_int_bits",
+    ),
+    Case(
+        "trajectory-huge-start",
+        "/api/trajectory",
+        as_json({**TRAJECTORY, "start": {"u": 1e308, "v": 1.0}}),
+        status=(422,),
+        says="less than or equal",
+    ),
+    Case(
+        "trajectory-huge-lr",
+        "/api/trajectory",
+        as_json({**TRAJECTORY, "optimizer": {"name": "gd", "lr": 1e308}}),
+        status=(422,),
+        says="lr",
+    ),
+    Case(
+        "trajectory-unknown-optimizer",
+        "/api/trajectory",
+        as_json({**TRAJECTORY, "optimizer": {"name": "os.system", "lr": 0.1}}),
+        status=(422,),
+        says="name",
+    ),
+    Case(
+        "trajectories-total",
+        "/api/trajectories",
+        as_json({"runs": [{**TRAJECTORY, "steps": 20_000}] * 12}),
+        kind="invalid",
+        says="max_trajectory_total_steps",
+    ),
+    Case(
+        "trajectories-many-runs",
+        "/api/trajectories",
+        as_json({"runs": [{**TRAJECTORY, "steps": 1}] * 500}),
+        status=(400, 422),
+        says="runs",
+    ),
+    Case(
+        "regression-iterations",
+        "/api/regression/polynomial",
+        as_json({"method": "autograd", "lr": 0.1, "iterations": 10**9}),
+        kind="invalid",
+        says="max_regression_iterations",
+    ),
+    Case(
+        "regression-degree",
+        "/api/regression/polynomial",
+        as_json({"method": "autograd", "lr": 0.1, "iterations": 10, "degree": 1000}),
+        status=(422,),
+        says="degree",
+    ),
+    Case(
+        "regression-data-size",
+        "/api/regression/polynomial",
+        as_json({"method": "autograd", "lr": 0.1, "iterations": 10, "data": {"seed": 1, "num": 10**9}}),
+        status=(400, 422),
+        says="num",
+    ),
+    Case(
+        "sweep-many-lrs",
+        "/api/regression/polynomial/sweep",
+        as_json({"lrs": [0.1] * 1000, "iterations": [10]}),
+        status=(422,),
+        says="lrs",
+    ),
+    Case(
+        "sweep-long",
+        "/api/regression/polynomial/sweep",
+        as_json({"lrs": [0.1] * 12, "iterations": [10**6]}),
+        status=(400, 422),
+        says="iterations",
+    ),
+    Case(
+        "models-steps",
+        "/api/models",
+        as_json({"dataset": "moons", "model": "binary_classifier", "steps": 10**9}),
+        status=(422,),
+        says="steps",
+    ),
+    Case(
+        "models-hidden",
+        "/api/models",
+        as_json({"dataset": "moons", "model": "binary_classifier", "hidden": 10**9}),
+        status=(422,),
+        says="hidden",
+    ),
+    Case(
+        "models-unknown-dataset",
+        "/api/models",
+        as_json({"dataset": "../../etc/passwd", "model": "logistic"}),
+        status=(422,),
+        says="dataset",
+    ),
+    Case(
+        "models-train-size",
+        "/api/models",
+        as_json({"dataset": "moons", "model": "binary_classifier", "train_size": 10**9}),
+        status=(400, 422),
+        says="train_size",
+    ),
+    Case(
+        "predict-unknown-model",
+        "/api/models/does-not-exist/predict",
+        as_json({"input": [0.0, 0.0]}),
+        status=(404,),
+        kind="not_found",
+    ),
+    Case(
+        "boundary-resolution",
+        "/api/models/abc/boundary?resolution=100000",
+        method="GET",
+        kind="invalid",
+        says="max_boundary_resolution",
+    ),
+    Case("model-id-traversal", "/api/models/..%2f..%2fetc%2fpasswd", method="GET", status=(404,)),
+    Case("example-id-traversal", "/api/examples/..%2f..%2fpyproject.toml", method="GET", status=(404,)),
+]
+
+# --- malformed JSON and types, non-finite numbers, oversized bodies: every POST endpoint ----------
+
+POST_ENDPOINTS = [
+    TRACE,
+    TORCHVIZ,
+    "/api/trajectory",
+    "/api/trajectories",
+    "/api/surface",
+    "/api/regression/polynomial",
+    "/api/regression/polynomial/sweep",
+    "/api/least-squares",
+    "/api/models",
+    "/api/models/none/predict",
+]
+# a number field of each endpoint, to put NaN / 1e309 / a string in
+NUMBER_FIELD = {
+    TRACE: b'{"source": "x * 2", "inputs": {"x": %s}}',
+    TORCHVIZ: b'{"source": "x * 2", "inputs": {"x": %s}}',
+    "/api/trajectory": b'{"preset": "himmelblau", "start": {"u": %s, "v": 1}, '
+    b'"optimizer": {"name": "gd", "lr": 0.1}}',
+    "/api/trajectories": b'{"runs": [{"preset": "himmelblau", "start": {"u": 1, "v": 1}, '
+    b'"optimizer": {"name": "gd", "lr": %s}}]}',
+    "/api/surface": b'{"preset": "himmelblau", "nx": 10, "ny": 10, "fixed": {"w": %s}}',
+    "/api/regression/polynomial": b'{"method": "autograd", "lr": %s, "iterations": 10}',
+    "/api/regression/polynomial/sweep": b'{"lrs": [%s], "iterations": [10]}',
+    "/api/least-squares": b'{"lr": %s}',
+    "/api/models": b'{"dataset": "moons", "model": "binary_classifier", '
+    b'"optimizer": {"name": "gd", "lr": %s}}',
+    "/api/models/none/predict": b'{"input": [%s, 0.0]}',
+}
+MALFORMED: dict[str, tuple[bytes, tuple[int, ...], str | None]] = {
+    "truncated": (b'{"source": "x', (422,), "json"),
+    "empty": (b"", (422,), None),
+    "array": (b"[]", (422,), None),
+    "null": (b"null", (422,), None),
+    "number": (b"1", (422,), None),
+    "string": (b'"x * 2"', (422,), None),
+    "invalid-utf8": (b'{"source": "\xff\xfe"}', (400, 422), None),
+    "deep-nesting": (b"[" * 100_000 + b"]" * 100_000, (400, 422), None),
+    "trailing-garbage": (b'{"source": "x"} {"source": "y"}', (422,), "json"),
+}
+NON_FINITE = {
+    "nan": b"NaN",
+    "inf": b"Infinity",
+    "minus-inf": b"-Infinity",
+    "1e309": b"1e309",
+    "str": b'"1e3x"',
+}
+
+malformed_cases: list[Case] = []
+for endpoint in POST_ENDPOINTS:
+    name = endpoint.removeprefix("/api/").replace("/", "-")
+    # /api/least-squares takes an optional body; /api/models/none/predict may 404 before validation
+    for label, (body, status, says) in MALFORMED.items():
+        if endpoint == "/api/least-squares" and label == "empty":
+            continue
+        malformed_cases.append(Case(f"{name}-{label}", endpoint, body, status=status, says=says))
+    for label, literal in NON_FINITE.items():
+        # predict reads its model before judging the values: an unknown model is 404 first
+        status = (404, 422) if endpoint.endswith("/predict") else (422,)
+        malformed_cases.append(
+            Case(f"{name}-{label}", endpoint, NUMBER_FIELD[endpoint] % literal, status=status)
+        )
+    malformed_cases.append(
+        Case(
+            f"{name}-too-large",
+            endpoint,
+            b'{"source": "' + b"x" * 2_000_000 + b'"}',
+            status=(413,),
+            kind="too_large",
+            says="max_body_bytes",
+        )
+    )
+malformed_cases += [
+    Case(
+        "trace-too-large-chunked",
+        TRACE,
+        b'{"source": "' + b"x" * 2_000_000 + b'"}',
+        status=(413,),
+        kind="too_large",
+        chunked=True,
+    ),
+    Case(
+        "models-too-large-chunked",
+        "/api/models",
+        b"[" + b"1," * 1_000_000 + b"1]",
+        status=(413,),
+        kind="too_large",
+        chunked=True,
+    ),
+    Case(
+        "trace-text-plain",
+        TRACE,
+        as_json({"source": "x"}),
+        status=(422,),
+        headers={"content-type": "text/plain"},
+    ),
+    Case(
+        "trace-form",
+        TRACE,
+        b"source=x",
+        status=(422,),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    ),
+    Case(
+        "trace-bad-content-length",
+        TRACE,
+        b"{}",
+        status=(400,),
+        kind="invalid",
+        headers={"content-type": "application/json", "content-length": "abc"},
+    ),
+    Case("trace-source-list", TRACE, as_json({"source": ["x"]}), status=(422,), says="string"),
+    Case("trace-source-null", TRACE, as_json({"source": None}), status=(422,), says="string"),
+    Case("trace-inputs-string", TRACE, as_json({"source": "x", "inputs": "x"}), status=(422,), says="dict"),
+    Case("trace-output-injection", TRACE, as_json({"source": "x", "output": "__class__"}), status=(400, 422)),
+    Case(
+        "trace-max-value-elements-negative",
+        TRACE,
+        as_json({"source": "x", "max_value_elements": -1}),
+        status=(422,),
+    ),
+    Case(
+        "trace-input-name-dunder",
+        TRACE,
+        as_json({"source": "y = 1", "inputs": {"__class__": 1.0}}),
+        status=(400, 422),
+        says="__class__",
+    ),
+    Case(
+        "trace-input-bool-tensor", TRACE, as_json({"source": "x", "inputs": {"x": {"a": 1}}}), status=(422,)
+    ),
+]
+
+# --- static files: no path traversal -------------------------------------------------------------
+
+STATIC_PATHS = [
+    "/../pyproject.toml",
+    "/%2e%2e/pyproject.toml",
+    "/js/..%2f..%2fpyproject.toml",
+    "/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    "/..%5c..%5cpyproject.toml",
+    "/vendor/../../backend/autograd_explorer/settings.py",
+    "//etc/passwd",
+    "/js/%00../../pyproject.toml",
+]
+static_cases = [
+    Case(f"static-{i}", path, method="GET", status=(400, 404), headers={})
+    for i, path in enumerate(STATIC_PATHS)
+]
+
+CORPUS: list[Case] = [
+    *dunder_cases,
+    *builtin_cases,
+    *import_cases,
+    *format_cases,
+    *lookalike_cases,
+    *torch_escape_cases,
+    *statement_cases,
+    *exhaustion_cases,
+    *lab_cases,
+    *malformed_cases,
+    *static_cases,
+]
