@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd_explorer.errors import ProgramError
+from autograd_explorer.trace.narration import latex_to_text
 
 
 def register(sub: Any) -> None:
@@ -46,7 +47,7 @@ def format_trace(payload: dict[str, Any]) -> str:
     lines = ["Graph (data flow, inputs first):"]
     for node in payload["nodes"]:
         value = _value_text(node["value"])
-        who = f"{node['symbol']}" if node.get("symbol") else ""
+        who = latex_to_text(node["symbol"]) if node.get("symbol") else ""
         lines.append(
             f"  [{node['id']}] {node['kind']:<5} {node['op']:<18} {who:<8} {node['label']:<24} = {value}"
         )
@@ -74,7 +75,7 @@ def _value_text(tv: dict[str, Any] | None) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Trace and print; a program error prints its line and column and exits with 2."""
-    from autograd_explorer.jsonsafe import sanitize
+    from autograd_explorer.jsonsafe import dumps
     from autograd_explorer.process_setup import configure_process
     from autograd_explorer.settings import get_settings
     from autograd_explorer.trace.jobs import run_trace_job
@@ -85,10 +86,10 @@ def run(args: argparse.Namespace) -> int:
         source = Path(source[1:]).read_text()
     params = {"source": source, "inputs": parse_inputs(args.input), "output": args.output}
     try:
-        payload = sanitize(run_trace_job(params, get_settings()))
+        payload = run_trace_job(params, get_settings())
     except ProgramError as exc:
         where = f" (line {exc.line}, column {exc.column})" if exc.line else ""
         print(f"{exc.type} error{where}: {exc.message}", file=sys.stderr)
         return 2
-    print(json.dumps(payload, indent=1) if args.json else format_trace(payload))
+    print(dumps(payload, indent=True).decode() if args.json else format_trace(payload))
     return 0

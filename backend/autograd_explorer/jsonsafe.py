@@ -82,6 +82,7 @@ def sanitize(value: Any) -> Any:
     return value
 
 
-def dumps(content: Any) -> bytes:
+def dumps(content: Any, *, indent: bool = False) -> bytes:
     """Serialize already-sanitized content (numpy arrays allowed) with orjson."""
-    return orjson.dumps(content, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)
+    option = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+    return orjson.dumps(content, option=option | orjson.OPT_INDENT_2 if indent else option)

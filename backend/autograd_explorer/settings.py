@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     max_jacobian_elements: int = Field(
         256, ge=1, description="Largest local Jacobian computed (rows x columns); each row costs one call."
     )
+    max_jacobian_steps: int = Field(
+        2_000, ge=0, description="Jacobians for the first N steps of a pass only (each costs node calls)."
+    )
     max_trace_nodes: int = Field(20_000, ge=10)
     torchviz_max_nodes: int = Field(400, ge=10, description="Graphviz layout is quadratic: cap it.")
     torchviz_layout_seconds: float = Field(
@@ -54,8 +57,8 @@ class Settings(BaseSettings):
     max_trajectory_runs: int = Field(12, ge=1)
     max_surface_grid: int = Field(300, ge=2)
     # (issue 4) further optimization-lab knobs
-    max_trajectory_total_steps: int = Field(100_000, ge=1, description="All runs of one /api/trajectories call.")
-    max_trajectory_seconds: float = Field(20.0, gt=0, description="Wall time of one run before it is refused.")
+    max_trajectory_total_steps: int = Field(100_000, ge=1, description="All runs of one /api/trajectories.")
+    max_trajectory_seconds: float = Field(20.0, gt=0, description="Wall time of one run, then refused.")
     max_regression_iterations: int = Field(20_000, ge=1)
     max_sweep_iterations: int = Field(100_000, ge=1, description="Learning rates × longest run in one sweep.")
 

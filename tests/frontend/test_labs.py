@@ -60,7 +60,9 @@ def test_optimization_lab_runs_animates_and_compares(live_server: LiveServer, pa
     wait_until(page, "document.querySelectorAll('#runs li').length === 2")
 
 
-def test_optimization_lab_learning_rate_comparison_and_click_to_start(live_server: LiveServer, page: Any) -> None:
+def test_optimization_lab_learning_rate_comparison_and_click_to_start(
+    live_server: LiveServer, page: Any
+) -> None:
     page.goto(f"{live_server.url}/optimize.html")
     wait_until(page, "document.querySelector('#landscape').data?.length >= 1")
     box = page.locator("#landscape .nsewdrag").first.bounding_box()
@@ -78,7 +80,9 @@ def test_optimization_lab_learning_rate_comparison_and_click_to_start(live_serve
     screenshot(page, "optimize-learning-rates")
 
 
-def test_optimization_lab_reports_a_bad_function(live_server: LiveServer, page: Any, expected_console_errors: list[Any]) -> None:
+def test_optimization_lab_reports_a_bad_function(
+    live_server: LiveServer, page: Any, expected_console_errors: list[Any]
+) -> None:
     expected_console_errors.append(re.compile(r"400"))
     page.goto(f"{live_server.url}/optimize.html")
     wait_until(page, "document.querySelector('#landscape').data?.length >= 1")

@@ -44,7 +44,7 @@ def test_models_lab_trains_compares_and_predicts(live_server: LiveServer, page: 
     pg.select_option("#dataset", "moons")  # type: ignore[attr-defined]
     pg.select_option("#model", "binary_classifier")  # type: ignore[attr-defined]
     pg.fill("#lr", "0.5")  # type: ignore[attr-defined]
-    pg.fill("#steps", "1500")  # type: ignore[attr-defined]
+    pg.fill("#steps", "800")  # type: ignore[attr-defined]
     pg.click("#train")  # type: ignore[attr-defined]
     pg.wait_for_selector("#boundary-panel:not([hidden]) .main-svg", timeout=30_000)  # type: ignore[attr-defined]
     expect(rows).to_have_count(before + 1, timeout=60_000)

@@ -64,7 +64,7 @@ def test_queued_running_done_and_cancelled(lab: TestClient) -> None:
     done = wait_for(lab, done_id, {"done", "failed"})
     assert done["status"] == "done", done["error"]
     assert done["progress"] == 1.0 and done["metrics"]["test_accuracy"] > 0.8
-    assert [p["step"] for p in done["curves"]][:3] == [0, 2, 4] and done["curves"][-1]["step"] == 200
+    assert [p["step"] for p in done["curves"]][:3] == [0, 4, 8] and done["curves"][-1]["step"] == 200
     assert done["metrics"]["test_loss"] == done["curves"][-1]["test_loss"]
 
 

@@ -20,7 +20,7 @@ from autograd_explorer.lang.growth import (
 shapes = st.lists(st.integers(min_value=1, max_value=3), min_size=0, max_size=4).map(tuple)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(shapes, shapes)
 def test_broadcast_shape_matches_torch(a: tuple[int, ...], b: tuple[int, ...]) -> None:
     try:
@@ -30,7 +30,7 @@ def test_broadcast_shape_matches_torch(a: tuple[int, ...], b: tuple[int, ...]) -
     assert broadcast_shape([a, b]) == expected
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     st.lists(st.integers(min_value=1, max_value=3), min_size=1, max_size=4).map(tuple),
     st.lists(st.integers(min_value=1, max_value=3), min_size=1, max_size=4).map(tuple),

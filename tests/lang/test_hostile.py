@@ -7,7 +7,6 @@ large work (source length before parsing, sizes predicted before allocation).
 from __future__ import annotations
 
 import pytest
-
 import torch
 
 from autograd_explorer.errors import ProgramError
@@ -166,7 +165,7 @@ def test_the_evaluator_keeps_working_after_refusals() -> None:
 def test_shared_lists_cannot_grow_exponentially() -> None:
     source = "a = [1]\nfor _ in range(60):\n    a = [a, a]\nprint(a)"
     with pytest.raises(ProgramError) as info:
-        run(source)
+        run(source, max_tensor_elements=10_000)
     assert info.value.type == "limit" and info.value.line == 3 and info.value.column == 8
     assert "max_tensor_elements" in info.value.message
     nested = run("a = [[1.0, 2.0], (3.0, 4.0)]\nb = torch.tensor([[1.0], [2.0]])\nc = [b.shape, b.tolist()]")

@@ -33,7 +33,9 @@ def programs() -> st.SearchStrategy[str]:
     return st.one_of(
         expressions(),
         st.tuples(expressions(), expressions()).map(lambda t: f"z = {t[0]}\nw = z * {t[1]}\nw"),
-        st.tuples(st.integers(0, 20), expressions()).map(lambda t: f"s = x\nfor _ in range({t[0]}):\n    s = s + {t[1]}\ns"),
+        st.tuples(st.integers(0, 20), expressions()).map(
+            lambda t: f"s = x\nfor _ in range({t[0]}):\n    s = s + {t[1]}\ns"
+        ),
         expressions().map(lambda e: f"f = ({e}).sum()\nf.backward()\nf"),
     )
 
@@ -50,12 +52,13 @@ def check_answer(source: str, status: int, content: bytes) -> None:
     assert status < 500, content[:300]
     body = orjson.loads(content)  # strict JSON: no bare NaN or Infinity
     if status == 200:
-        ids = [node["id"] for node in body["nodes"]]
-        assert len(ids) == len(set(ids))
-        assert all(e["from"] in ids and e["to"] in ids for e in body["edges"]) if body["edges"] and "from" in body[
-            "edges"
-        ][0] else True
-        assert set(body["grads"]) <= {"x", "y"} | set(body["grads"])
+        ids = {node["id"] for node in body["nodes"]}
+        assert len(ids) == len(body["nodes"]), "node ids are unique"
+        assert all(e["source"] in ids and e["target"] in ids for e in body["edges"])
+        assert body["output"]["node"] in ids
+        assert all(step["node"] in ids for step in body["steps"])
+        # leaves by name (an alias such as `s = x` names the same leaf); nothing else is retained
+        assert set(body["grads"]) <= {"x", "y", "z", "w", "s", "f"}
         return
     assert status in (400, 422), body
     detail = body["detail"]

@@ -11,8 +11,8 @@ from __future__ import annotations
 import ast
 import operator
 import warnings
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import torch
@@ -103,6 +103,21 @@ def _is_closed(value: object) -> bool:
     if isinstance(value, list | tuple):
         return all(v is None or isinstance(v, torch.Tensor | bool | int | float | list) for v in value[:16])
     return False
+
+
+@contextmanager
+def as_program_errors() -> Iterator[None]:
+    """Let nothing but a ProgramError out: a bug of ours must still answer as a program error."""
+    try:
+        yield
+    except ProgramError:
+        raise
+    except (RecursionError, MemoryError) as exc:
+        raise ProgramError(
+            "limit", f"the program needs too much memory or nesting ({type(exc).__name__})"
+        ) from None
+    except Exception as exc:
+        raise ProgramError("runtime", exception_message(exc)) from None
 
 
 def count_leaves(value: object, stop_after: int) -> int:

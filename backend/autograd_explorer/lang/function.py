@@ -13,7 +13,7 @@ import torch
 
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.contract import LanguageLimits, PlainObserver
-from autograd_explorer.lang.evaluator import Evaluator
+from autograd_explorer.lang.evaluator import Evaluator, as_program_errors
 from autograd_explorer.lang.parse import free_names, parse_program
 from autograd_explorer.lang.run import is_expression, make_leaf
 from autograd_explorer.lang.source import SourceText
@@ -31,6 +31,10 @@ class CompiledFunction:
 
     def __call__(self, values: Mapping[str, torch.Tensor]) -> torch.Tensor:
         """Evaluate element-wise on the given tensors (any shape that broadcasts)."""
+        with as_program_errors():
+            return self._evaluate(values)
+
+    def _evaluate(self, values: Mapping[str, torch.Tensor]) -> torch.Tensor:
         missing = [name for name in self.parameters if name not in values]
         if missing:
             raise ProgramError("runtime", f"missing value for parameter '{missing[0]}'")
@@ -52,7 +56,8 @@ class CompiledFunction:
 
 def compile_function(source: str, limits: LanguageLimits) -> CompiledFunction:
     """Check `source` as a function of its free names, e.g. `(u**2 + v - 11)**2 + (u + v**2 - 7)**2`."""
-    tree = parse_program(source, limits)
+    with as_program_errors():
+        tree = parse_program(source, limits)
     if not is_expression(tree):
         raise ProgramError(
             "forbidden", "a function must be a single expression, e.g. (u**2 + v - 11)**2", 1, 0

@@ -11,9 +11,9 @@ import torch
 
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.allowlist import SPELLINGS
-from autograd_explorer.lang.budget import Budget, limit_error
+from autograd_explorer.lang.budget import Budget
 from autograd_explorer.lang.contract import LanguageLimits, ProgramObserver, ProgramRun, Span
-from autograd_explorer.lang.evaluator import Evaluator, exception_message
+from autograd_explorer.lang.evaluator import Evaluator, as_program_errors, exception_message
 from autograd_explorer.lang.parse import RESERVED_NAMES, dotted_path, free_names, parse_program
 from autograd_explorer.lang.source import SourceText, span_of
 from autograd_explorer.settings import Settings
@@ -105,6 +105,17 @@ def run_program(
     output: str | None = None,
 ) -> ProgramRun:
     """Parse, check and run `source`; every failure is a ProgramError (see errors.ProgramErrorType)."""
+    with as_program_errors():
+        return _run_program(source, inputs, limits, observer, output)
+
+
+def _run_program(
+    source: str,
+    inputs: Mapping[str, object] | None,
+    limits: LanguageLimits,
+    observer: ProgramObserver,
+    output: str | None,
+) -> ProgramRun:
     tree = parse_program(source, limits)
     given = dict(inputs or {})
     for name in given:
@@ -135,19 +146,7 @@ def run_program(
             leaf = make_leaf(name, given[name], evaluator.budget)
             evaluator.namespace[name] = leaf
             evaluator.observer.on_assign(name, leaf, _first_use(tree, name))
-        try:
-            final = evaluator.run_module(tree)
-        except ProgramError:
-            raise
-        except RecursionError:
-            raise limit_error(
-                "nested too deeply to evaluate (max_nesting_depth)", evaluator.statement
-            ) from None
-        except Exception as exc:  # a bug of ours must still answer as a program error
-            span = evaluator.statement
-            raise ProgramError(
-                "runtime", exception_message(exc), span.line, span.column, span.end_line, span.end_column
-            ) from None
+        final = evaluator.run_module(tree)
     run = ProgramRun(
         mode="expression" if expression else "program",
         namespace=evaluator.namespace,

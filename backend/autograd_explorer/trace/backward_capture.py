@@ -134,6 +134,7 @@ def capture_pass(
     max_jacobian_elements: int,
     max_nodes: int,
     saved_sink: dict[int, dict[str, object]] | None = None,
+    max_jacobian_steps: int = 2_000,
 ) -> Any:
     """Hook every node reachable from `raw.roots`, call `run()` (the real backward), unhook.
 
@@ -149,7 +150,7 @@ def capture_pass(
             step = RawStep(
                 fn=fn, grad_outputs=tuple(grad_outputs), grad_inputs=tuple(grad_inputs), finished=True
             )
-            if jacobians:
+            if jacobians and len(raw.steps) < max_jacobian_steps:
                 step.jacobians = local_jacobians(fn, step.grad_outputs, max_jacobian_elements)
             if saved_sink is not None and id(fn) not in saved_sink:
                 saved = read_saved(fn)

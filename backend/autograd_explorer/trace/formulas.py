@@ -33,7 +33,7 @@ class FormulaContext:
         if isinstance(v, int | float):
             return float(v)
         if isinstance(v, torch.Tensor) and v.numel() == 1:
-            return float(v.detach().reshape(()))
+            return float(v.item())
         return None
 
     def shape(self, key: str) -> list[int] | None:

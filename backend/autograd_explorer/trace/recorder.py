@@ -37,6 +37,7 @@ class TraceRecorder:
     jacobians: bool = True
     max_jacobian_elements: int = 1_024
     max_nodes: int = 20_000
+    max_jacobian_steps: int = 2_000
     forward: dict[int, tuple[Node, ForwardRecord]] = field(default_factory=dict)
     names: dict[int, tuple[Node, str]] = field(default_factory=dict)
     leaves: dict[int, LeafRecord] = field(default_factory=dict)
@@ -99,6 +100,7 @@ class TraceRecorder:
             jacobians=self.jacobians,
             max_jacobian_elements=self.max_jacobian_elements,
             max_nodes=self.max_nodes,
+            max_jacobian_steps=self.max_jacobian_steps,
             # a pass that frees the graph: read the saved tensors while they still exist
             saved_sink=self.saved if frees_graph else None,
         )
@@ -119,6 +121,7 @@ class TraceRecorder:
             jacobians=self.jacobians,
             max_jacobian_elements=self.max_jacobian_elements,
             max_nodes=self.max_nodes,
+            max_jacobian_steps=self.max_jacobian_steps,
         )
         raw.grads_after = self.named_leaf_grads()
 

@@ -51,6 +51,7 @@ def trace_program(
         jacobians=options.jacobians,
         max_jacobian_elements=settings.max_jacobian_elements,
         max_nodes=settings.max_trace_nodes,
+        max_jacobian_steps=settings.max_jacobian_steps,
     )
     run = run_program(source, inputs, limits_from_settings(settings), recorder, output=options.output)
     output = as_output_tensor(run)

@@ -26,7 +26,8 @@ def tensor_value(t: torch.Tensor | None, max_elements: int) -> dict[str, Any] | 
     """TensorValue: {shape, dtype, data | null, summary | null, truncated}."""
     if t is None:
         return None
-    t = t.detach()
+    if t.requires_grad:  # detach() costs microseconds; gradients from hooks rarely need it
+        t = t.detach()
     shape = list(t.shape)
     if t.numel() == 1 and t.is_floating_point():  # the common case, kept cheap
         return {

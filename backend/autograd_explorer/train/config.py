@@ -49,7 +49,9 @@ class TrainConfig(BaseModel):
     test_size: int | None = Field(None, ge=1, le=MNIST_TEST, description="MNIST: first N test images")
     noise: float = Field(0.1, ge=0, le=2, description="2-D sets: Gaussian jitter")
     seed: int = Field(0, ge=0, le=2**31 - 1)
-    eval_every: int | None = Field(None, ge=1, description="record a curve point every k steps")
+    eval_every: int | None = Field(
+        None, ge=1, description="a curve point every k steps (default: about 50 points)"
+    )
     name: str | None = Field(None, max_length=80, description="label shown in the comparison table")
 
     @property
@@ -73,7 +75,7 @@ class TrainConfig(BaseModel):
         if self.optimizer.name == "gd":
             batch = None
         optimizer = self.optimizer.model_copy(update={"batch_size": batch})
-        eval_every = self.eval_every or max(1, self.steps // 100)
+        eval_every = self.eval_every or max(1, self.steps // 50)  # about 50 points per curve
         return self.model_copy(
             update={
                 "hidden": hidden,

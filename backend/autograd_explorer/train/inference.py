@@ -6,12 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import copy
+
 import torch
 from torch import nn
 
 from autograd_explorer.errors import InvalidRequest
 from autograd_explorer.train.config import MNIST_TEST, TrainConfig
 from autograd_explorer.train.data import load_data
+from autograd_explorer.train.models import Classifier
 from autograd_explorer.train.mnist import IMAGE_SIDE, check_available, load_split, normalize, parity_tensors
 
 IMAGE_SHAPE_TEXT = "784 pixel values or a 28×28 image"
@@ -55,25 +58,32 @@ def model_input(config: TrainConfig, values: list[Any], *, normalized: bool = Fa
 
 @dataclass(frozen=True)
 class Prediction:
-    """Probabilities of class 1, classes, and d p / d input for each row of the input."""
+    """Per input row: P(class 1), the class, dP/d input and d logit/d input (float64)."""
 
     probabilities: torch.Tensor  # (N,)
     classes: torch.Tensor  # (N,) int
-    saliency: torch.Tensor  # (N, d)
-    model_input: torch.Tensor  # (N, d), what the model saw
+    saliency: torch.Tensor  # (N, d): gradient of the probability
+    logit_saliency: torch.Tensor  # (N, d): gradient of the score before the sigmoid
 
 
-def predict(model: nn.Module, x: torch.Tensor) -> Prediction:
-    """Run the model and take the gradient of each output probability with respect to its input row.
+def predict(model: Classifier, x: torch.Tensor) -> Prediction:
+    """Run a float64 copy of the model and differentiate each output with respect to its input row.
 
-    The rows are independent, so one autograd.grad of the summed outputs gives every row's gradient.
+    float64 keeps dP/dx informative far into the sigmoid's flat tails (in float32 P rounds to 1.0 and
+    the gradient to 0); the logit's gradient never vanishes. Rows are independent, so the gradient of
+    the summed outputs is every row's own gradient.
     """
-    x = x.detach().clone().requires_grad_(True)
-    p = model(x).reshape(-1)
-    (grad,) = torch.autograd.grad(p.sum(), x)
-    p = p.detach()
+    model64 = copy.deepcopy(model).double()
+    x = x.detach().to(torch.float64).requires_grad_(True)
+    z = model64.logit(x).reshape(-1)
+    p = torch.sigmoid(z)
+    (grad_p,) = torch.autograd.grad(p.sum(), x, retain_graph=True)
+    (grad_z,) = torch.autograd.grad(z.sum(), x)
     return Prediction(
-        probabilities=p, classes=(p >= 0.5).to(torch.int64), saliency=grad, model_input=x.detach()
+        probabilities=p.detach(),
+        classes=(p.detach() >= 0.5).to(torch.int64),
+        saliency=grad_p,
+        logit_saliency=grad_z,
     )
 
 

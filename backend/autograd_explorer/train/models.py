@@ -17,8 +17,12 @@ class Logistic(nn.Module):
         super().__init__()
         self.linear = nn.Linear(d, 1, bias=False)
 
+    def logit(self, x: torch.Tensor) -> torch.Tensor:
+        """The score before the sigmoid."""
+        return self.linear(x)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.sigmoid(self.linear(x))
+        return torch.sigmoid(self.logit(x))
 
 
 class OneHiddenLayer(nn.Module):
@@ -30,8 +34,12 @@ class OneHiddenLayer(nn.Module):
         self.act = ACTIVATIONS[activation]()
         self.fc2 = nn.Linear(hidden, 1)
 
+    def logit(self, x: torch.Tensor) -> torch.Tensor:
+        """The score before the sigmoid."""
+        return self.fc2(self.act(self.fc1(x)))
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.sigmoid(self.fc2(self.act(self.fc1(x))))
+        return torch.sigmoid(self.logit(x))
 
 
 def simple_nn(d: int = 784, hidden: int = 32, activation: ActivationName = "relu") -> OneHiddenLayer:
@@ -44,12 +52,15 @@ def binary_classifier(d: int = 2, hidden: int = 8, activation: ActivationName = 
     return OneHiddenLayer(d, hidden, activation)
 
 
+Classifier = Logistic | OneHiddenLayer
+
+
 def input_dim(config: TrainConfig) -> int:
     """784 for MNIST, 2 for the 2-D sets."""
     return 784 if config.is_mnist else 2
 
 
-def build_model(config: TrainConfig) -> nn.Module:
+def build_model(config: TrainConfig) -> Classifier:
     """The model a (resolved) config names, initialized from torch.manual_seed(config.seed)."""
     torch.manual_seed(config.seed)
     d = input_dim(config)

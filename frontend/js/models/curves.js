@@ -26,7 +26,7 @@ export function curveTraces(models, metric) {
 
 /** Draw both plots for `models`. */
 export function drawCurves(lossDiv, accuracyDiv, models) {
-  const base = { font: FONT, margin: { l: 64, r: 16, t: 40, b: 50 }, legend: { orientation: 'h', y: -0.25 } };
+  const base = { font: FONT, margin: { l: 64, r: 16, t: 40, b: 40 }, legend: { orientation: 'h', y: -0.32 } };
   const xaxis = { title: { text: 'updates' } };
   window.Plotly.react(lossDiv, curveTraces(models, 'loss'), {
     ...base, title: { text: 'Binary cross-entropy' }, xaxis, yaxis: { title: { text: 'loss' } }, uirevision: 'loss',

@@ -192,8 +192,13 @@ async function predictDrawing(gray, width) {
   if (pixels.every((v) => v === 0)) return;
   try {
     const result = await postJSON(`/api/models/${id}/predict`, { input: pixels });
-    $('verdict').textContent = `${result.class_name} — P(odd) = ${(100 * result.probability).toFixed(1)} %`;
-    paint($('saliency'), saliencyToRGBA(result.saliency.flat()));
+    const percent = (100 * result.probability).toFixed(result.probability > 0.999 || result.probability < 0.001 ? 3 : 1);
+    $('verdict').textContent = `${result.class_name} — P(odd) = ${percent} %`;
+    // Far into the sigmoid's flat tail dP/dx vanishes; the logit's gradient still shows the evidence.
+    const flat = result.saliency.flat();
+    const saturated = Math.max(...flat.map(Math.abs)) < 1e-12;
+    paint($('saliency'), saliencyToRGBA(saturated ? result.logit_saliency.flat() : flat));
+    $('saliency-what').textContent = saturated ? '∂logit/∂pixel (P saturated)' : '∂P(odd)/∂pixel';
   } catch (error) {
     showError(error);
   }

@@ -42,7 +42,7 @@ export function drawLandscape(div, surface, runs, labels, upTo = Infinity) {
     font: FONT, margin: { l: 60, r: 20, t: 40, b: 50 }, title: { text: 'Path over the function (○ start, × end)' },
     xaxis: { title: { text: names ? names[0] : '' }, range: surface ? [surface.x[0], surface.x[surface.x.length - 1]] : undefined },
     yaxis: { title: { text: names ? names[1] : '' }, range: surface ? [surface.y[0], surface.y[surface.y.length - 1]] : undefined },
-    legend: { orientation: 'h', y: -0.18 }, uirevision: 'landscape',
+    showlegend: false, uirevision: 'landscape', // the loss plot and the runs list carry the legend
   };
   return window.Plotly.react(div, data, layout, CONFIG);
 }
@@ -54,9 +54,9 @@ export function drawLoss(div, runs, labels, upTo = Infinity, title = 'Loss per s
     return { type: 'scatter', mode: 'lines', x: s.x, y: s.y, name: labels[i], line: { color: COLORS[i % COLORS.length], width: 3 } };
   });
   const layout = {
-    font: FONT, margin: { l: 70, r: 20, t: 40, b: 50 }, title: { text: title },
+    font: FONT, margin: { l: 70, r: 20, t: 40, b: 60 }, title: { text: title },
     xaxis: { title: { text: 'step' } }, yaxis: { title: { text: 'loss' }, type: 'log', exponentformat: 'power' },
-    legend: { orientation: 'h', y: -0.2 }, uirevision: 'loss',
+    legend: { orientation: 'h', x: 0, y: -0.22, yanchor: 'top' }, uirevision: 'loss',
   };
   return window.Plotly.react(div, data, layout, CONFIG);
 }

@@ -37,7 +37,7 @@ async function run(event) {
   });
   if (!answer) return;
   const [without, withClear] = answer.runs;
-  renderStepTable($('without'), without, { caption: 'x.grad keeps every earlier gradient' });
+  renderStepTable($('without'), without, { caption: 'a.grad and b.grad keep every earlier gradient' });
   renderStepTable($('with'), withClear, { caption: 'a fresh gradient each step' });
   drawLoss($('pitfall-loss'), answer.runs, LABELS, Infinity, 'Loss per step, both runs (log scale)');
 }

@@ -56,14 +56,18 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, 
         yield client, ids
 
 
-def nn_oracle(data_dir: Path, model_id: str, pixels: torch.Tensor) -> tuple[float, torch.Tensor]:
-    """P(odd) and its gradient wrt the normalized input, by hand from the saved weights, float64."""
+def nn_oracle(
+    data_dir: Path, model_id: str, pixels: torch.Tensor
+) -> tuple[float, torch.Tensor, torch.Tensor]:
+    """P(odd), its gradient and the logit's gradient wrt the normalized input, from the saved weights, float64."""
     state = torch.load(data_dir / "weights" / f"{model_id}.pt", weights_only=True)
     w1, b1, w2, b2 = (state[k].double() for k in ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"))
     x = ((pixels.double() / 255 - 0.1307) / 0.3081).reshape(784).requires_grad_(True)
-    p = torch.sigmoid(w2 @ torch.relu(w1 @ x + b1) + b2).reshape(())
-    (grad,) = torch.autograd.grad(p, x)
-    return p.item(), grad.reshape(28, 28)
+    z = (w2 @ torch.relu(w1 @ x + b1) + b2).reshape(())
+    p = torch.sigmoid(z)
+    (grad,) = torch.autograd.grad(p, x, retain_graph=True)
+    (logit_grad,) = torch.autograd.grad(z, x)
+    return p.item(), grad.reshape(28, 28), logit_grad.reshape(28, 28)
 
 
 def test_predict_an_image_with_saliency_equal_to_autograd(lab: tuple[TestClient, dict[str, str]]) -> None:
@@ -73,8 +77,8 @@ def test_predict_an_image_with_saliency_equal_to_autograd(lab: tuple[TestClient,
     square = client.post(f"/api/models/{ids['nn']}/predict", json={"input": image.tolist()})
     assert flat.status_code == 200 and flat.json() == square.json()
     body = flat.json()
-    probability, grad = nn_oracle(client.app.state.settings.data_dir, ids["nn"], image)  # type: ignore[attr-defined]
-    assert body["probability"] == pytest.approx(probability, rel=1e-5)
+    probability, grad, logit_grad = nn_oracle(client.app.state.settings.data_dir, ids["nn"], image)  # type: ignore[attr-defined]
+    assert body["probability"] == pytest.approx(probability, rel=1e-12)
     assert body["predicted_class"] == int(probability >= 0.5)
     assert body["class_name"] == ("odd" if probability >= 0.5 else "even")
     torch.testing.assert_close(

@@ -36,7 +36,7 @@ def test_closed_form(client: TestClient) -> None:
 
 
 def test_lr_1_diverges_to_nan_and_the_json_stays_valid(client: TestClient) -> None:
-    response = client.post("/api/regression/polynomial", json={"lr": 1.0, "figure": True})
+    response = client.post("/api/regression/polynomial", json={"lr": 1.0, "iterations": 300, "figure": True})
     assert response.status_code == 200
     fit = response.json()
     assert fit["diverged"] and fit["coefficients"] == ["nan", "nan", "nan"] and fit["loss"] == "nan"

@@ -83,8 +83,8 @@ def test_figure_has_the_path_and_a_log_loss_axis(client: TestClient) -> None:
 
 def test_several_runs_side_by_side(client: TestClient) -> None:
     runs = [
-        {"preset": "rosenbrock", "optimizer": {"name": "adam", "lr": 0.05}, "steps": 500},
-        {"preset": "rosenbrock", "optimizer": {"name": "gd", "lr": 1e-3}, "steps": 500},
+        {"preset": "rosenbrock", "optimizer": {"name": "adam", "lr": 0.05}, "steps": 300},
+        {"preset": "rosenbrock", "optimizer": {"name": "gd", "lr": 1e-3}, "steps": 300},
     ]
     response = client.post("/api/trajectories", json={"runs": runs, "figure": True})
     assert response.status_code == 200

@@ -114,11 +114,13 @@ def predict(
             predicted_class=predicted,
             class_name="odd" if predicted == 1 else "even",
             saliency=result.saliency.reshape(28, 28).tolist(),
+            logit_saliency=result.logit_saliency.reshape(28, 28).tolist(),
         )
     return PointsPrediction(
         probabilities=result.probabilities.tolist(),
         predicted_classes=result.classes.tolist(),
         saliency=result.saliency.tolist(),
+        logit_saliency=result.logit_saliency.tolist(),
     )
 
 

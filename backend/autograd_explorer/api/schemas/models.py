@@ -85,6 +85,7 @@ class ImagePrediction(BaseModel):
     predicted_class: int
     class_name: Literal["odd", "even"]
     saliency: list[list[JsonFloat]] = Field(description="28×28: d probability / d normalized input pixel")
+    logit_saliency: list[list[JsonFloat]] = Field(description="28×28: d logit / d normalized input pixel")
 
 
 class PointsPrediction(BaseModel):
@@ -94,6 +95,7 @@ class PointsPrediction(BaseModel):
     probabilities: list[JsonFloat]
     predicted_classes: list[int]
     saliency: list[list[JsonFloat]] = Field(description="per point: d probability / d (x, y)")
+    logit_saliency: list[list[JsonFloat]] = Field(description="per point: d logit / d (x, y)")
 
 
 class MisclassifiedItem(BaseModel):

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { displayZ, frameStride, lossSeries, pathSeries, plotNumber, tableIndices } from '../js/optimize/series.js';
+
+const run = {
+  points: [
+    { step: 1, params: { u: 1, v: 1 }, loss: 106, grad: { u: -46, v: -38 } },
+    { step: 2, params: { u: 2, v: 3 }, loss: 'inf', grad: { u: 'nan', v: 0 } },
+  ],
+  final: { params: { u: 5, v: 'nan' }, loss: 'inf' },
+};
+
+test('paths append the final point only when complete, with gaps for non-finite values', () => {
+  assert.deepEqual(pathSeries(run, 'u', 'v', 1), { x: [1], y: [1], complete: false });
+  assert.deepEqual(pathSeries(run, 'u', 'v'), { x: [1, 2, 5], y: [1, 3, null], complete: true });
+});
+
+test('loss series drop what a log axis cannot show', () => {
+  assert.deepEqual(lossSeries(run), { x: [1, 2], y: [106, null] });
+  assert.equal(plotNumber('nan'), null);
+  assert.equal(plotNumber(0.5), 0.5);
+});
+
+test('long tables show head and tail', () => {
+  assert.deepEqual(tableIndices(3, 10), { indices: [0, 1, 2], skipped: 0 });
+  const long = tableIndices(1000, 4);
+  assert.deepEqual(long.indices, [0, 1, 998, 999]);
+  assert.equal(long.skipped, 996);
+  assert.equal(long.gapAfter, 1);
+});
+
+test('heatmap values are log(1 + z − min) and animation strides cover the run', () => {
+  assert.deepEqual(displayZ([[1, 'inf'], [1 + Math.E - 1, 1]]), [[0, null], [1, 0]]);
+  assert.equal(frameStride(300, 90), 4);
+  assert.equal(frameStride(10, 90), 1);
+});

@@ -1,0 +1,35 @@
+"""`autograd-explorer trace` prints the graph and the narrated steps; errors exit with 2."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from autograd_explorer.cli import main
+
+
+def test_trace_prints_graph_steps_and_gradient(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["trace", "x**3 - 3*x", "--input", "x=1"]) == 0
+    out = capsys.readouterr().out
+    assert "PowBackward0" in out and "AccumulateGrad" in out
+    assert "Power node z₁ = x³: incoming gradient 1, local gradient 3x² = 3, adds 3 to x's accumulator" in out
+    assert "x.grad = 0.0" in out
+
+
+def test_trace_json_output_is_the_api_payload(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["trace", "x * y", "--input", "x=2", "--input", "y=[1, 2]", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["grads"]["x"]["data"] == 3.0
+    assert payload["grads"]["y"]["data"] == [2.0, 2.0]
+
+
+def test_program_error_exits_2_with_line_and_column(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["trace", "x = (1 +"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("syntax error (line 1")
+
+
+def test_bad_input_flag_is_refused() -> None:
+    with pytest.raises(SystemExit, match="NAME=VALUE"):
+        main(["trace", "x", "--input", "x"])
