@@ -422,3 +422,23 @@ ga, = torch.autograd.grad([b, c], [a], grad_outputs=[torch.tensor(1.0), torch.te
     (request,) = observer.requests
     assert request.output_names == ("b", "c") and len(request.grad_outputs) == 2
     assert float(result.namespace["ga"]) == 2 + 2 * 3  # type: ignore[arg-type]
+
+
+def test_integer_powers_up_to_the_limit_are_computed() -> None:
+    ns = run("a = 2 ** 4095\nb = (-3) ** 2000\nc = 1 ** (10 ** 1000)\nd = 10 ** 1232").namespace
+    assert ns["a"] == 2**4095 and ns["b"] == 3**2000 and ns["c"] == 1 and ns["d"] == 10**1232
+
+
+def test_dtype_text_is_accepted_back_as_a_dtype() -> None:
+    ns = run("x = torch.ones(2, dtype=torch.float64)\ny = torch.zeros(3, dtype=x.dtype)").namespace
+    assert ns["y"].dtype == torch.float64  # type: ignore[union-attr]
+
+
+def test_loss_with_broadcasting_shapes_warns() -> None:
+    source = "p = torch.zeros(3, 1)\ny = torch.ones(3)\nl = F.mse_loss(p, y)\nk = F.mse_loss(y, y)"
+    result = run(source)
+    assert result.warnings == [
+        "line 3: F.mse_loss got input of shape [3, 1] and target of shape [3]; they broadcast, "
+        "which is rarely intended"
+    ]
+    assert float(result.namespace["l"]) == 1.0  # type: ignore[arg-type]  # (0 − 1)² averaged over 3×3

@@ -469,6 +469,7 @@ NON_FINITE = {
     "minus-inf": b"-Infinity",
     "1e309": b"1e309",
     "str": b'"1e3x"',
+    "int-beyond-64-bits": b"2171418247579532001280",  # orjson cannot write it back: was a 500
 }
 
 malformed_cases: list[Case] = []

@@ -243,6 +243,22 @@ CONSTANTS: dict[str, object] = {
     "torch.e": torch.e,
 }
 
+# `x.dtype` reads as text ('torch.float32'); a dtype= argument may be given back as that text.
+DTYPE_NAMES: dict[str, torch.dtype] = {
+    str(dtype): dtype for dtype in CONSTANTS.values() if isinstance(dtype, torch.dtype)
+}
+LOSSES = frozenset(
+    f"F.{name}"
+    for name in (
+        "mse_loss",
+        "l1_loss",
+        "huber_loss",
+        "binary_cross_entropy",
+        "binary_cross_entropy_with_logits",
+        "cross_entropy",
+    )
+)
+
 T = torch.Tensor
 METHODS: dict[str, Method] = {
     m.name: m

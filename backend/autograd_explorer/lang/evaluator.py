@@ -9,6 +9,7 @@ tracer can hook them. Every operation is counted, timed and size-checked by the 
 from __future__ import annotations
 
 import ast
+import math
 import operator
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -21,7 +22,9 @@ from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.allowlist import (
     ATTRIBUTES,
     CONSTANTS,
+    DTYPE_NAMES,
     IN_PLACE,
+    LOSSES,
     METHODS,
     SETTERS,
     SPELLINGS,
@@ -402,7 +405,8 @@ class Evaluator:
     def check_int_growth(self, op_type: type[ast.operator], left: int, right: int, span: Span) -> None:
         """Predict a Python integer's size before computing it (`2**2**2**40` is refused here)."""
         if op_type is ast.Pow and right > 0 and abs(left) > 1:
-            self.budget.check_int(left.bit_length() * right, span, f"{left} ** {right}")
+            bits = math.ceil(right * math.log2(abs(left))) + 1  # math.log2 takes ints of any size
+            self.budget.check_int(bits, span, f"{left} ** {right}")
         elif op_type is ast.Mult:
             self.budget.check_int(left.bit_length() + right.bit_length(), span, "this product")
         elif op_type is ast.LShift and right > 0:
@@ -485,6 +489,9 @@ class Evaluator:
             receiver = self.eval(node.func.value)
         args = [self.eval(arg) for arg in node.args]
         kwargs = {str(k.arg): self.eval(k.value) for k in node.keywords}
+        dtype = kwargs.get("dtype")
+        if isinstance(dtype, str) and dtype in DTYPE_NAMES:  # x.dtype reads as text: accept it back
+            kwargs["dtype"] = DTYPE_NAMES[dtype]
         span = self.span(node)
         self.budget.count_operation(span)
         if fn is not None:
@@ -506,8 +513,24 @@ class Evaluator:
         if fn.impl is None:
             raise _error_at("forbidden", f"{fn.name} cannot be called here", self.span(node))
         self.check_growth(fn.growth, args, kwargs, node)
+        if fn.name in LOSSES:
+            self.check_loss_shapes(fn.name, args, kwargs, node)
         result = self.apply(fn.impl, args, kwargs, node)
         return self.produced(self.closed(result, node), node)
+
+    def check_loss_shapes(
+        self, name: str, args: Sequence[object], kwargs: Mapping[str, object], node: ast.AST
+    ) -> None:
+        """A loss whose input and target shapes differ silently broadcasts: a classic bug, say so."""
+        pair = [*args[:2], *(kwargs[k] for k in ("input", "target") if k in kwargs)][:2]
+        if len(pair) == 2 and all(isinstance(t, torch.Tensor) for t in pair):
+            prediction, target = pair
+            assert isinstance(prediction, torch.Tensor) and isinstance(target, torch.Tensor)
+            if name != "F.cross_entropy" and prediction.shape != target.shape:
+                self.warnings.append(
+                    f"line {self.span(node).line}: {name} got input of shape {list(prediction.shape)} "
+                    f"and target of shape {list(target.shape)}; they broadcast, which is rarely intended"
+                )
 
     def call_method(
         self,

@@ -19,6 +19,9 @@ from autograd_explorer.lang.source import span_of
 # Names a program may not bind: modules and the bare spellings of functions.
 RESERVED_NAMES = MODULE_ROOTS | {spelling for spelling in SPELLINGS if "." not in spelling}
 
+# out= writes into (and resizes) another tensor; the others leave the CPU's ordinary memory.
+FORBIDDEN_KEYWORDS = frozenset({"out", "device", "pin_memory", "layout", "memory_format"})
+
 _BIN_OPS = (
     ast.Add,
     ast.Sub,
@@ -359,7 +362,7 @@ class _Checker:
         for keyword in node.keywords:
             if keyword.arg is None:
                 raise _forbidden("**keyword arguments are not part of the explorer language", keyword.value)
-            if _is_dunder(keyword.arg) or keyword.arg == "out":
+            if _is_dunder(keyword.arg) or keyword.arg in FORBIDDEN_KEYWORDS:
                 raise _forbidden(f"the keyword argument {keyword.arg}= is not allowed", keyword.value)
             if isinstance(keyword.value, ast.Constant):
                 self.allowed_strings.add(id(keyword.value))

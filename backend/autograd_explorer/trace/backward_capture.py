@@ -91,6 +91,8 @@ def local_jacobians(
         return None
     template = grad_outputs[0]
     m = template.numel()
+    if m == 0:
+        return None
     in_sizes = [_input_numel(n) for n, _ in fn.next_functions]
     if m * max(sum(s for s in in_sizes if s), 1) > max_elements:
         return None

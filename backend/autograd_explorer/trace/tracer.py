@@ -55,7 +55,7 @@ def trace_program(
     )
     run = run_program(source, inputs, limits_from_settings(settings), recorder, output=options.output)
     output = as_output_tensor(run)
-    warnings = list(run.warnings)
+    warnings = list(run.warnings)  # after as_output_tensor, which may add one
     if options.backward and run.backward_calls == 0 and output.requires_grad:
         seed = torch.ones_like(output)
         if output.numel() != 1:
@@ -84,6 +84,12 @@ def as_output_tensor(run: ProgramRun) -> torch.Tensor:
         return value
     if isinstance(value, bool | int | float):
         return torch.tensor(value)
+    if isinstance(value, tuple | list) and value and isinstance(value[0], torch.Tensor):
+        # e.g. torch.max(x, dim=0) returns (values, indices): the values carry the graph
+        run.warnings.append(
+            f"The output is a {type(value).__name__} of {len(value)} items; tracing its first."
+        )
+        return value[0]
     span = run.output_span
     raise ProgramError(
         "runtime",

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import copy
 
 import torch
 from torch import nn
@@ -14,8 +13,8 @@ from torch import nn
 from autograd_explorer.errors import InvalidRequest
 from autograd_explorer.train.config import MNIST_TEST, TrainConfig
 from autograd_explorer.train.data import load_data
-from autograd_explorer.train.models import Classifier
 from autograd_explorer.train.mnist import IMAGE_SIDE, check_available, load_split, normalize, parity_tensors
+from autograd_explorer.train.models import Classifier
 
 IMAGE_SHAPE_TEXT = "784 pixel values or a 28×28 image"
 POINTS_SHAPE_TEXT = "a point [x, y] or a list of points [[x, y], ...]"
