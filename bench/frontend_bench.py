@@ -113,6 +113,7 @@ def main() -> None:
         "server_round_trip_ms": round(round_trip, 1),
         "page_interactive_ms": round(collapsed["interactive_ms"], 1),
         "page_graph_drawn_ms": round(collapsed["graph_drawn_ms"], 1),
+        "page_trace_received_ms": round(collapsed["trace_received_ms"], 1),
         "page_drawn_nodes": int(collapsed["drawn_nodes"]),
         "step_to_end_ms": round(step_end_ms, 1),
         "full_graph_uncollapsed_ms": round(full_ms, 1),
@@ -122,6 +123,7 @@ def main() -> None:
     rows = [
         ("server trace (stats.trace_ms)", result["server_trace_ms"]),
         ("server round trip (POST /api/trace)", result["server_round_trip_ms"]),
+        ("page: navigation → trace received", result["page_trace_received_ms"]),
         ("page: navigation → graph drawn", result["page_graph_drawn_ms"]),
         ("page: navigation → interactive (first step answered)", result["page_interactive_ms"]),
         ("step to the end (End key)", result["step_to_end_ms"]),

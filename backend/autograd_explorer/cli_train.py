@@ -79,8 +79,8 @@ def run(args: argparse.Namespace) -> int:
     settings = get_settings()
     try:
         config = TrainConfig(
-            dataset=DATASET_ALIASES[args.dataset],  # type: ignore[arg-type]
-            model=MODEL_ALIASES[args.model],  # type: ignore[arg-type]
+            dataset=DATASET_ALIASES[args.dataset],
+            model=MODEL_ALIASES[args.model],
             hidden=args.hidden,
             activation=args.activation,
             optimizer={"name": args.optimizer, "lr": args.lr, "batch_size": args.batch_size},

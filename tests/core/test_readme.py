@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import REPO
-
 from autograd_explorer.settings import Settings
+from tests.conftest import REPO
 
 
 def test_readme_documents_every_setting() -> None:

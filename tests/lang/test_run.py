@@ -49,6 +49,11 @@ def test_bad_input_values_are_program_errors() -> None:
     fails("x + 1", "forbidden", {"x": 1.0, "__class__": 2.0})
 
 
+def test_oversized_inputs_are_refused_before_conversion() -> None:
+    error = fails("x.sum()", "limit", {"x": [[1.0] * 100] * 100}, max_tensor_elements=5_000)
+    assert "max_tensor_elements" in error.message
+
+
 def test_program_mode_binds_inputs_first() -> None:
     result = run("y = x * 2\ny.backward()", {"x": 3.0})
     x = result.namespace["x"]

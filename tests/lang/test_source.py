@@ -8,12 +8,14 @@ from autograd_explorer.lang.source import SourceText, span_of
 
 
 def test_segments_match_ast_get_source_segment() -> None:
-    source = "α = torch.tensor(1.0)  # ∂f/∂x\nβ = (α *\n     2) + torch.sin(α)\n"
-    text = SourceText(source)
-    tree = ast.parse(source)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.expr | ast.stmt):
-            assert text.segment(node) == ast.get_source_segment(source, node)
+    for source in (
+        "α = torch.tensor(1.0)  # ∂f/∂x\nβ = (α *\n     2) + torch.sin(α)\n",
+        "x = 1\r\ny = (x +\r\n  2)\r\n",
+    ):
+        text = SourceText(source)
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.expr | ast.stmt):
+                assert text.segment(node) == ast.get_source_segment(source, node)
 
 
 def test_span_of_uses_ast_positions() -> None:

@@ -13,7 +13,7 @@ from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.allowlist import SPELLINGS
 from autograd_explorer.lang.budget import Budget
 from autograd_explorer.lang.contract import LanguageLimits, ProgramObserver, ProgramRun, Span
-from autograd_explorer.lang.evaluator import Evaluator, as_program_errors, exception_message
+from autograd_explorer.lang.evaluator import Evaluator, as_program_errors, count_leaves, exception_message
 from autograd_explorer.lang.parse import RESERVED_NAMES, dotted_path, free_names, parse_program
 from autograd_explorer.lang.source import SourceText, span_of
 from autograd_explorer.settings import Settings
@@ -79,6 +79,8 @@ def make_leaf(name: str, value: object, budget: Budget) -> torch.Tensor:
                 "runtime",
                 f"input '{name}' must be a number or a nested list of numbers, not {type(value).__name__}",
             )
+        if count_leaves(value, budget.limits.max_tensor_elements) > budget.limits.max_tensor_elements:
+            budget.check_elements(budget.limits.max_tensor_elements + 1, Span(1, 0, 1, 0))
         try:
             tensor = torch.tensor(value, dtype=torch.get_default_dtype())
         except (TypeError, ValueError, RuntimeError, OverflowError) as exc:

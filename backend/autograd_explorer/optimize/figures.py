@@ -24,10 +24,17 @@ COLORS = ["#2456c9", "#b5361c", "#0f7b46", "#a05a00", "#7b3fa0", "#00838f", "#c2
 FONT = {"size": 16}
 
 
-def to_json(fig: go.Figure) -> dict[str, Any]:
-    """The figure as JSON-safe plain data."""
-    result: dict[str, Any] = sanitize(fig.to_plotly_json())
-    return result
+def to_json(fig: go.Figure, surface: Surface | None = None) -> dict[str, Any]:
+    """The figure as JSON-safe plain data; the contour's z (trace 0) is attached after validation.
+
+    Plotly's validators copy a grid element by element (0.3 s for 120×120, most of a request),
+    so `_contour` validates a 1×1 placeholder and the real values go straight into the JSON.
+    """
+    result: dict[str, Any] = fig.to_plotly_json()
+    if surface is not None:
+        result["data"][0]["z"] = _display_z(surface)
+    clean: dict[str, Any] = sanitize(result)
+    return clean
 
 
 def _base_layout(fig: go.Figure, title: str) -> None:
@@ -54,7 +61,7 @@ def _contour(surface: Surface) -> go.Contour:
     return go.Contour(
         x=surface.x,
         y=surface.y,
-        z=_display_z(surface),
+        z=[[0.0]],  # placeholder: to_json attaches the grid
         colorscale="Viridis",
         contours={"coloring": "heatmap"},
         ncontours=30,
@@ -125,7 +132,7 @@ def trajectories_figure(
     fig.update_xaxes(title_text="step", row=1, col=2)
     fig.update_yaxes(type="log", title_text="loss", row=1, col=2)
     _base_layout(fig, title)
-    return to_json(fig)
+    return to_json(fig, surface)
 
 
 def regression_figure(
@@ -221,7 +228,7 @@ def least_squares_figure(result: LeastSquaresComparison, surface: Surface) -> di
     fig.update_xaxes(title_text="iteration", row=1, col=2)
     fig.update_yaxes(type="log", title_text="loss", row=1, col=2)
     _base_layout(fig, f"Least squares: α = 1.8·n/σ_max² = {result.step_size:.4f}")
-    return to_json(fig)
+    return to_json(fig, surface)
 
 
 def surface_figure(
@@ -243,4 +250,4 @@ def surface_figure(
     fig.update_yaxes(title_text=surface.y_name)
     fig.update_traces(selector={"type": "contour"}, colorbar={"x": 1.02})
     _base_layout(fig, title)
-    return to_json(fig)
+    return to_json(fig, surface)

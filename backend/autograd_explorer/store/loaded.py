@@ -6,20 +6,18 @@ from collections import OrderedDict
 from pathlib import Path
 from threading import Lock
 
-from torch import nn
-
 from autograd_explorer.errors import Conflict
 from autograd_explorer.store.records import ModelRecord
 from autograd_explorer.store.weights import load_weights, weights_path
 from autograd_explorer.train.config import TrainConfig
-from autograd_explorer.train.models import build_model
+from autograd_explorer.train.models import Classifier, build_model
 
 _CACHE_SIZE = 32
-_cache: OrderedDict[tuple[str, int], nn.Module] = OrderedDict()
+_cache: OrderedDict[tuple[str, int], Classifier] = OrderedDict()
 _lock = Lock()
 
 
-def trained_model(data_dir: Path, record: ModelRecord) -> tuple[TrainConfig, nn.Module]:
+def trained_model(data_dir: Path, record: ModelRecord) -> tuple[TrainConfig, Classifier]:
     """The record's config and its model with the latest saved weights; Conflict if it has none yet.
 
     A running 2-D job saves snapshots, so its model can be used (e.g. its boundary drawn) mid-run.

@@ -16,7 +16,7 @@ class ForwardRecord:
 
     value: torch.Tensor  # a detached copy taken when the op ran (later in-place ops can't change it)
     tensor: torch.Tensor  # the live tensor (for retains_grad / .grad)
-    span: Span
+    span: Span | None  # None for ops of our own code (function_trace), which has no user source
     text: str
 
 
@@ -43,12 +43,12 @@ class TraceRecorder:
     leaves: dict[int, LeafRecord] = field(default_factory=dict)
     passes: list[RawPass] = field(default_factory=list)
     saved: dict[int, dict[str, object]] = field(default_factory=dict)  # snapshot before a pass frees them
-    detach_spans: list[tuple[Span, str]] = field(default_factory=list)
+    detach_spans: list[tuple[Span | None, str]] = field(default_factory=list)
     bound: dict[str, torch.Tensor] = field(default_factory=dict)  # each name's latest tensor
     tensor_names: dict[int, tuple[torch.Tensor, str]] = field(default_factory=dict)  # id -> (tensor, name)
 
     # --- ProgramObserver ----------------------------------------------------------------
-    def on_tensor(self, value: torch.Tensor, span: Span, text: str) -> None:
+    def on_tensor(self, value: torch.Tensor, span: Span | None, text: str) -> None:
         """Remember the op's output value for its grad_fn (first sighting wins)."""
         fn = value.grad_fn
         if fn is not None:
@@ -61,7 +61,7 @@ class TraceRecorder:
         elif "detach" in text:
             self.detach_spans.append((span, text))
 
-    def on_assign(self, name: str, value: object, span: Span) -> None:
+    def on_assign(self, name: str, value: object, span: Span | None) -> None:
         """Attach the user's variable name to the node (or leaf) holding the value."""
         if not isinstance(value, torch.Tensor):
             return

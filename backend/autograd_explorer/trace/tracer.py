@@ -311,7 +311,7 @@ class PayloadBuilder:
         if self.rec.detach_spans:
             span, text = self.rec.detach_spans[-1]
             return (
-                f"{name} has no graph: `{text}` on line {span.line} returned a tensor cut from the "
+                f"{name} has no graph: `{text}` on line {span.line if span else '?'} returned a tensor cut from the "
                 "graph (requires_grad=False), so nothing can flow back through it."
             )
         if self.rec.leaves:
@@ -335,7 +335,7 @@ class PayloadBuilder:
             where = ""
             if self.rec.detach_spans:
                 span, text = self.rec.detach_spans[-1]
-                where = f" The path was cut by `{text}` on line {span.line}."
+                where = f" The path was cut by `{text}` on line {span.line if span else '?'}."
             out.append(
                 f"{name} gets no gradient: it is not in the graph of the output, so "
                 f"{name}.grad stays None.{where}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,7 +107,7 @@ def common_test_config(a: TrainConfig, b: TrainConfig) -> TrainConfig:
 
 
 def misclassified(
-    models: list[nn.Module], config: TrainConfig, mnist_dir: Path | None, limit: int
+    models: Sequence[nn.Module], config: TrainConfig, mnist_dir: Path | None, limit: int
 ) -> dict[str, Any]:
     """Test examples every model in `models` gets wrong (with their pixels for MNIST), up to `limit`."""
     if config.is_mnist:  # the test split only: the server never needs the 60k training images

@@ -19,7 +19,8 @@ class Logistic(nn.Module):
 
     def logit(self, x: torch.Tensor) -> torch.Tensor:
         """The score before the sigmoid."""
-        return self.linear(x)
+        z: torch.Tensor = self.linear(x)
+        return z
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.sigmoid(self.logit(x))
@@ -36,7 +37,8 @@ class OneHiddenLayer(nn.Module):
 
     def logit(self, x: torch.Tensor) -> torch.Tensor:
         """The score before the sigmoid."""
-        return self.fc2(self.act(self.fc1(x)))
+        z: torch.Tensor = self.fc2(self.act(self.fc1(x)))
+        return z
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.sigmoid(self.logit(x))
