@@ -14,7 +14,7 @@ from autograd_explorer.api.app import create_app
 from autograd_explorer.jobs.events import sse
 from autograd_explorer.settings import Settings
 from tests.conftest import MNIST_DIR
-from tests.jobs.helpers import MOONS, wait_for
+from tests.jobs.helpers import LONG_MNIST, MOONS, wait_for
 
 
 def read_events(client: TestClient, url: str, headers: dict[str, str] | None = None) -> list[dict[str, Any]]:
@@ -37,25 +37,27 @@ def read_events(client: TestClient, url: str, headers: dict[str, str] | None = N
 
 @pytest.fixture
 def lab(tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(data_dir=tmp_path / "data", mnist_dir=MNIST_DIR, events_poll_seconds=0.05)
+    settings = Settings(
+        data_dir=tmp_path / "data", mnist_dir=MNIST_DIR, events_poll_seconds=0.05, events_stream_seconds=120
+    )
     with TestClient(create_app(settings)) as client:
         yield client
 
 
 def test_stream_carries_every_point_once_then_ends(lab: TestClient) -> None:
-    model_id = lab.post("/api/models", json={**MOONS, "steps": 3000, "eval_every": 10}).json()["id"]
+    model_id = lab.post("/api/models", json={**MOONS, "steps": 1500, "eval_every": 10}).json()["id"]
     events = read_events(lab, f"/api/models/{model_id}/events")
     progress = [e for e in events if e["event"] == "progress"]
     assert events[-1]["event"] == "end" and events[-1]["data"]["status"] == "done"
     streamed = [p for e in progress for p in e["data"]["points"]]
     assert streamed == events[-1]["data"]["curves"]
-    assert [p["step"] for p in streamed] == [*range(0, 3000, 10), 3000]
+    assert [p["step"] for p in streamed] == [*range(0, 1500, 10), 1500]
     with_points = [e for e in progress if e["data"]["points"]]
     assert len(with_points) >= 2  # the points arrived along the way, not all at the end
     assert int(with_points[-1]["id"]) == len(streamed) - 1
 
-    resumed = read_events(lab, f"/api/models/{model_id}/events", {"Last-Event-ID": "297"})
-    assert [p["step"] for p in resumed[0]["data"]["points"]] == [2980, 2990, 3000]
+    resumed = read_events(lab, f"/api/models/{model_id}/events", {"Last-Event-ID": "147"})
+    assert [p["step"] for p in resumed[0]["data"]["points"]] == [1480, 1490, 1500]
 
 
 def test_unknown_model_is_404_before_streaming(lab: TestClient) -> None:
@@ -74,3 +76,20 @@ def test_finished_job_stream_is_one_progress_and_end(lab: TestClient) -> None:
     wait_for(lab, model_id, {"done"})
     events = read_events(lab, f"/api/models/{model_id}/events")
     assert [e["event"] for e in events] == ["progress", "end"]
+
+
+def test_a_long_stream_closes_early_and_resumes_where_it_stopped(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path / "data", mnist_dir=MNIST_DIR, events_poll_seconds=0.05, events_stream_seconds=0.3
+    )
+    with TestClient(create_app(settings)) as client:
+        model_id = client.post("/api/models", json=LONG_MNIST).json()["id"]
+        wait_for(client, model_id, {"running"})
+        first = read_events(client, f"/api/models/{model_id}/events")
+        assert first and all(e["event"] == "progress" for e in first)  # no `end`: the browser reconnects
+        client.post(f"/api/models/{model_id}/cancel")
+        wait_for(client, model_id, {"cancelled"})
+        last_id = next((e["id"] for e in reversed(first) if "id" in e), "-1")
+        rest = read_events(client, f"/api/models/{model_id}/events", {"Last-Event-ID": last_id})
+    streamed = [p for e in first + rest if e["event"] == "progress" for p in e["data"]["points"]]
+    assert rest[-1]["event"] == "end" and streamed == rest[-1]["data"]["curves"]

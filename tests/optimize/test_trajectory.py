@@ -181,7 +181,7 @@ def test_start_must_name_every_parameter_and_nothing_else() -> None:
 
 def test_manual_gradient_needs_a_hand_written_one() -> None:
     objective = Objective("plain", ("u",), lambda p: p["u"] ** 2, "u**2", start={"u": 1.0})
-    with pytest.raises(InvalidRequest, match="plain has no hand-written gradient"):
+    with pytest.raises(InvalidRequest, match="there is no hand-written gradient for plain"):
         run_trajectory(objective, start=None, optimizer=GD_5E4, steps=3, gradient="manual")
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from autograd_explorer.errors import ProgramError
+from autograd_explorer.sandbox.registry import Job
 from autograd_explorer.sandbox.worker import limit_cpu
 from autograd_explorer.settings import Settings
 
@@ -69,7 +70,7 @@ def unexpected(body: Mapping[str, Any], settings: Settings) -> None:
 
 
 TEST_JOBS = {
-    name: f"tests.sandbox.jobs:{name}"
+    name: Job(f"tests.sandbox.jobs:{name}")
     for name in [
         "echo",
         "spin",

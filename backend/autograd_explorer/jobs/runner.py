@@ -135,7 +135,7 @@ class JobRunner:
 
     def _spawn(self) -> BaseProcess:
         if self._alive_writer is None:
-            self._ctx.set_forkserver_preload(["autograd_explorer.jobs.worker"])  # torch imported once
+            self._ctx.set_forkserver_preload(["autograd_explorer.jobs.forkserver_preload"])
             self._alive_reader, self._alive_writer = self._ctx.Pipe(duplex=False)
         worker = self._ctx.Process(
             target=worker_main,

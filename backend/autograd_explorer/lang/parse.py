@@ -98,6 +98,12 @@ def _is_dunder(name: str) -> bool:
     return name.startswith("__")
 
 
+def _byte_column(source: str, line: int, characters: int) -> int:
+    lines = source.splitlines()
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    return len(text[: max(characters, 0)].encode("utf-8"))
+
+
 def parse_program(source: str, limits: LanguageLimits) -> ast.Module:
     """Parse and check `source`; raise ProgramError ("syntax", "limit", "forbidden") if it is not allowed."""
     if len(source) > limits.max_source_chars:
@@ -122,9 +128,10 @@ def parse_program(source: str, limits: LanguageLimits) -> ast.Module:
                 Span(exc.lineno or 1, 0, exc.lineno or 1, 0),
             ) from None
         line = exc.lineno or 1
-        column = max((exc.offset or 1) - 1, 0)
         end_line = exc.end_lineno or line
-        end_column = max((exc.end_offset or (column + 1)) - 1, column)
+        # SyntaxError counts characters from 1; spans count UTF-8 bytes from 0, as ast does.
+        column = _byte_column(source, line, (exc.offset or 1) - 1)
+        end_column = max(_byte_column(source, end_line, (exc.end_offset or 0) - 1), column)
         raise ProgramError("syntax", text, line, column, end_line, end_column) from None
     except (RecursionError, MemoryError):
         raise nesting from None

@@ -99,7 +99,9 @@ def run_trajectory(
     manual = objective.manual_gradient if gradient == "manual" else None
     if gradient == "manual" and manual is None:
         raise InvalidRequest(
-            f"{objective.name} has no hand-written gradient; use gradient 'autograd'", "gradient"
+            f"there is no hand-written gradient for {objective.name} (only the presets have one); "
+            "use gradient 'autograd'",
+            "gradient",
         )
     names = objective.parameters
     leaves = [torch.tensor(point[n], dtype=dtype, requires_grad=manual is None) for n in names]

@@ -7,8 +7,8 @@ from typing import Any, Protocol
 
 import orjson
 
-from autograd_explorer.sandbox.registry import JOBS, job_path, load_job
-from autograd_explorer.sandbox.wire import encode
+from autograd_explorer.sandbox.registry import JOBS, Job, job_spec, load_job
+from autograd_explorer.sandbox.wire import result_json
 from autograd_explorer.settings import Settings
 
 
@@ -34,7 +34,7 @@ class InlineEvaluator:
     Results take the same JSON round trip as the pool's, so both answer the same data.
     """
 
-    def __init__(self, settings: Settings, jobs: Mapping[str, str] = JOBS) -> None:
+    def __init__(self, settings: Settings, jobs: Mapping[str, Job] = JOBS) -> None:
         self.settings = settings
         self.jobs = dict(jobs)
 
@@ -47,14 +47,14 @@ class InlineEvaluator:
 
     def run_json(self, job: str, payload: Mapping[str, Any], timeout: float | None = None) -> bytes:
         """Call the job directly; its result as JSON bytes."""
-        function = load_job(job_path(job, self.jobs))
-        return encode(function(payload, self.settings))
+        spec = job_spec(job, self.jobs)
+        return result_json(load_job(spec.path)(payload, self.settings), spec.prepared)
 
     def close(self) -> None:
         """Nothing to release."""
 
 
-def make_evaluator(settings: Settings, jobs: Mapping[str, str] = JOBS) -> Evaluator:
+def make_evaluator(settings: Settings, jobs: Mapping[str, Job] = JOBS) -> Evaluator:
     """The evaluator the settings ask for (eval_isolation)."""
     if settings.eval_isolation == "inline":
         return InlineEvaluator(settings, jobs)

@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 
 from autograd_explorer.errors import Overloaded, ProgramError
-from autograd_explorer.sandbox.registry import JOBS, job_modules, job_path
+from autograd_explorer.sandbox.registry import JOBS, Job, job_modules, job_spec
 from autograd_explorer.sandbox.wire import decode, encode, error_from_wire, split_reply
 from autograd_explorer.sandbox.worker import memory_error, worker_main
 from autograd_explorer.settings import Settings
@@ -46,7 +46,7 @@ class Worker:
 class EvalPool:
     """`size` rlimited worker processes serving registered jobs; at most `eval_queue` callers wait."""
 
-    def __init__(self, settings: Settings, jobs: Mapping[str, str] = JOBS, size: int | None = None) -> None:
+    def __init__(self, settings: Settings, jobs: Mapping[str, Job] = JOBS, size: int | None = None) -> None:
         self.settings = settings
         self.jobs = dict(jobs)
         self.size = size or settings.eval_workers
@@ -97,7 +97,7 @@ class EvalPool:
 
     def run_json(self, job: str, payload: Mapping[str, Any], timeout: float | None = None) -> bytes:
         """Like `run`, but the result as the worker's JSON bytes (a route can send them as they are)."""
-        path = job_path(job, self.jobs)
+        spec = job_spec(job, self.jobs)
         self.start()
         limit = (
             timeout
@@ -107,7 +107,11 @@ class EvalPool:
         worker = self._acquire()
         keep = False
         try:
-            result, failure = split_reply(self._exchange(worker, {"job": path, "payload": payload}, limit))
+            result, failure = split_reply(
+                self._exchange(
+                    worker, {"job": spec.path, "prepared": spec.prepared, "payload": payload}, limit
+                )
+            )
             keep = not failure.get("retire", False)
             if result is None:
                 raise error_from_wire(failure["error"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from autograd_explorer.settings import Settings
@@ -16,14 +17,25 @@ from autograd_explorer.settings import Settings
 # A job takes the request's JSON data and the settings and returns JSON-like data.
 JobFunction = Callable[[Mapping[str, Any], Settings], Any]
 
-JOBS: dict[str, str] = {
-    "trace": "autograd_explorer.trace.jobs:run_trace_job",
-    "torchviz": "autograd_explorer.trace.jobs:run_torchviz_job",
+
+@dataclass(frozen=True)
+class Job:
+    """Where a job's function lives, and whether its result is JSON-safe already."""
+
+    path: str  # "module:function"
+    # The trace engine builds its payload JSON-safe (non-finite floats as strings): sending it
+    # without a second `sanitize` walk saves more time than building it took on large graphs.
+    prepared: bool = False
+
+
+JOBS: dict[str, Job] = {
+    "trace": Job("autograd_explorer.trace.jobs:run_trace_job", prepared=True),
+    "torchviz": Job("autograd_explorer.trace.jobs:run_torchviz_job", prepared=True),
 }
 
 
-def job_path(name: str, jobs: Mapping[str, str]) -> str:
-    """The "module:function" of a registered job; KeyError for anything else."""
+def job_spec(name: str, jobs: Mapping[str, Job]) -> Job:
+    """The registered job of that name; KeyError for anything else."""
     return jobs[name]
 
 
@@ -34,6 +46,6 @@ def load_job(path: str) -> JobFunction:
     return function
 
 
-def job_modules(jobs: Mapping[str, str]) -> list[str]:
+def job_modules(jobs: Mapping[str, Job]) -> list[str]:
     """The modules behind the registered jobs (preloaded by the fork server)."""
-    return sorted({path.partition(":")[0] for path in jobs.values()})
+    return sorted({job.path.partition(":")[0] for job in jobs.values()})

@@ -38,9 +38,14 @@ OK = b"ok:"
 ERROR = b"error:"
 
 
-def reply_ok(result: Any) -> bytes:
+def result_json(result: Any, prepared: bool = False) -> bytes:
+    """A job's result as JSON; `prepared` results are JSON-safe already and skip the `sanitize` walk."""
+    return dumps(result) if prepared else encode(result)
+
+
+def reply_ok(result: Any, prepared: bool = False) -> bytes:
     """A job's result as the worker sends it: a tag, then the JSON the server can pass through as is."""
-    return OK + encode(result)
+    return OK + result_json(result, prepared)
 
 
 def reply_error(fields: dict[str, Any], retire: bool = False) -> bytes:

@@ -90,7 +90,7 @@ def run_one(
     try:
         function = loaded.get(path) or loaded.setdefault(path, load_job(path))
         result = function(request["payload"], settings)
-        return reply_ok(result), False
+        return reply_ok(result, bool(request.get("prepared"))), False
     except ExplorerError as exc:
         return reply_error(error_to_wire(exc)), False
     except MemoryError:

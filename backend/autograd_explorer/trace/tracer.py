@@ -310,8 +310,9 @@ class PayloadBuilder:
         name = self.run.output_name or "The output"
         if self.rec.detach_spans:
             span, text = self.rec.detach_spans[-1]
+            line = span.line if span else "?"
             return (
-                f"{name} has no graph: `{text}` on line {span.line if span else '?'} returned a tensor cut from the "
+                f"{name} has no graph: `{text}` on line {line} returned a tensor cut from the "
                 "graph (requires_grad=False), so nothing can flow back through it."
             )
         if self.rec.leaves:

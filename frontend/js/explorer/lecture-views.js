@@ -2,6 +2,7 @@
 
 import { postJSON } from '../shared/api.js';
 import { flatten, formatShape, formatTensor, jacobianMatrix, toNumber } from '../shared/format.js';
+import { loadPlotly } from '../shared/plotly-loader.js';
 import { latexElement, nodeSymbol } from './formula.js';
 import { matrixTable } from './matrix-view.js';
 
@@ -90,7 +91,9 @@ function mountPlotView(store) {
       note.textContent = `One trace of ${SAMPLES} points: ${name} is a vector and (f).sum() has gradient f′ at every point.${agreement}${
         gradAtCentre !== null ? ` At ${name} = ${centre}: f′ = ${gradAtCentre}.` : ''
       }`;
-      window.Plotly.react(
+      const Plotly = await loadPlotly();
+      if (drawnFor !== key) return;
+      Plotly.react(
         plot,
         traces,
         {

@@ -159,6 +159,8 @@ store.on(['source', 'inputs', 'trace', 'position', 'passIndex', 'view', 'example
 });
 
 async function start() {
+  // A link with its own program need not wait for the examples menu.
+  const early = fromUrl.source ? run({ position: fromUrl.step ?? 0, passIndex: fromUrl.pass }) : null;
   try {
     store.set({ examples: await getJSON('/api/examples') });
   } catch (error) {
@@ -171,7 +173,8 @@ async function start() {
     const inputs = Object.keys(fromUrl.inputs).length ? fromUrl.inputs : example.inputs || {};
     store.set({ example: example.id, source: example.source, inputs });
   }
-  if (store.get('source')) await run({ position: fromUrl.step ?? 0, passIndex: fromUrl.pass });
+  if (early) await early;
+  else if (store.get('source')) await run({ position: fromUrl.step ?? 0, passIndex: fromUrl.pass });
   performance.mark('explorer:ready');
   document.body.dataset.ready = 'true';
 }

@@ -1,6 +1,7 @@
 // Tensors as bracketed matrices (small) or Plotly heatmaps (larger 2-D), with their shape.
 
 import { formatNumber, formatShape, formatTensor, tensorMatrix } from '../shared/format.js';
+import { loadPlotly } from '../shared/plotly-loader.js';
 
 const MAX_CELLS = 8;
 
@@ -52,12 +53,12 @@ export function tensorView(tensor, { heatmapTitle = '' } = {}) {
   const rows = tensorMatrix(tensor);
   const shape = formatShape(tensor.shape);
   if (rows && rows.length <= MAX_CELLS && rows[0].length <= MAX_CELLS) return matrixTable(rows, shape);
-  if (rows && tensor.shape.length === 2 && window.Plotly) {
+  if (rows && tensor.shape.length === 2) {
     const div = document.createElement('div');
     div.className = 'heatmap';
-    // Plotly needs the element in the document to measure it; draw on the next frame.
-    requestAnimationFrame(() =>
-      window.Plotly.react(
+    // Plotly needs the element in the document to measure it: draw once it is loaded and placed.
+    loadPlotly().then((Plotly) =>
+      Plotly.react(
         div,
         [{ z: rows, type: 'heatmap', colorscale: 'RdBu', reversescale: true, zmid: 0 }],
         { title: { text: `${heatmapTitle} ${shape}`.trim() }, margin: { l: 40, r: 10, t: 36, b: 30 }, yaxis: { autorange: 'reversed' } },

@@ -19,7 +19,7 @@ export function boundaryTraces(grid) {
     },
     {
       type: 'contour', x: grid.x, y: grid.y, z: grid.probability, showscale: false, hoverinfo: 'skip', name: 'P = 0.5',
-      contours: { start: 0.5, end: 0.5, size: 1, coloring: 'lines' }, line: { color: '#1b1d23', width: 3 },
+      contours: { start: 0.5, end: 0.5, size: 1, coloring: 'none' }, line: { color: '#1b1d23', width: 3 },
     },
     ...points,
   ];

@@ -14,11 +14,13 @@ function contourTrace(surface) {
   };
 }
 
-function pathTraces(result, names, color, label, upTo) {
+function pathTraces(result, names, color, label, upTo, index) {
   const [xName, yName] = names;
   const path = pathSeries(result, xName, yName, upTo);
+  // Paths often share a valley: later runs are dashed and thinner so earlier ones show through.
+  const line = { color, width: Math.max(2, 5 - index), dash: index === 0 ? 'solid' : ['dash', 'dot', 'dashdot'][(index - 1) % 3] };
   const traces = [
-    { type: 'scatter', mode: 'lines', x: path.x, y: path.y, name: label, line: { color, width: 3 }, legendgroup: label },
+    { type: 'scatter', mode: 'lines', x: path.x, y: path.y, name: label, line, legendgroup: label },
     {
       type: 'scatter', mode: 'markers', x: path.x.slice(0, 1), y: path.y.slice(0, 1), showlegend: false,
       marker: { symbol: 'circle-open', size: 18, color, line: { width: 3 } }, hoverinfo: 'skip', legendgroup: label,
@@ -37,7 +39,7 @@ function pathTraces(result, names, color, label, upTo) {
 export function drawLandscape(div, surface, runs, labels, upTo = Infinity) {
   const data = surface ? [contourTrace(surface)] : [];
   const names = surface ? [surface.x_name, surface.y_name] : null;
-  if (names) runs.forEach((r, i) => data.push(...pathTraces(r, names, COLORS[i % COLORS.length], labels[i], upTo)));
+  if (names) runs.forEach((r, i) => data.push(...pathTraces(r, names, COLORS[i % COLORS.length], labels[i], upTo, i)));
   const layout = {
     font: FONT, margin: { l: 60, r: 20, t: 40, b: 50 }, title: { text: 'Path over the function (○ start, × end)' },
     xaxis: { title: { text: names ? names[0] : '' }, range: surface ? [surface.x[0], surface.x[surface.x.length - 1]] : undefined },

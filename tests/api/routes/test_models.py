@@ -90,6 +90,22 @@ def test_predict_an_image_with_saliency_equal_to_autograd(lab: tuple[TestClient,
     )
 
 
+def test_graph_of_one_prediction_is_traced_with_its_backward(lab: tuple[TestClient, dict[str, str]]) -> None:
+    client, ids = lab
+    image = load_split(MNIST_DIR, "test").images[1].astype("float32").tolist()
+    graph = client.post(f"/api/models/{ids['nn']}/graph", json={"input": image})
+    assert graph.status_code == 200
+    body = graph.json()
+    by_name = {n["name"]: n for n in body["nodes"] if n.get("name")}
+    assert {"x", "W1", "b1", "W2", "b2"} <= set(by_name)
+    assert [n["op"] for n in body["nodes"] if not n["is_leaf"]][-1] == "SigmoidBackward0"
+    p = client.post(f"/api/models/{ids['nn']}/predict", json={"input": image}).json()["probability"]
+    # P = σ(W2·h + b2), so dP/db2 = σ'(z) = P(1 − P): a hand derivation of the traced backward.
+    assert by_name["b2"]["grad"]["data"][0] == pytest.approx(p * (1 - p), rel=1e-4)
+    wrong = client.post(f"/api/models/{ids['nn']}/graph", json={"input": [1.0, 2.0]})
+    assert wrong.status_code == 400
+
+
 def test_predict_2d_points_with_gradients(lab: tuple[TestClient, dict[str, str]]) -> None:
     client, ids = lab
     response = client.post(f"/api/models/{ids['moons']}/predict", json={"input": [[0.0, 0.0], [1.0, -0.5]]})

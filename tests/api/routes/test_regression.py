@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from autograd_explorer.api.schemas.optimize import SweepBody
 from tests.optimize import reference
 
 
@@ -59,6 +60,13 @@ def test_sweep_is_the_exercise_table(client: TestClient) -> None:
         table["closed_form"]["lstsq_coefficients"], abs=1e-10
     )
     assert table["figure"]["data"][0]["type"] == "table"
+
+
+def test_sweep_defaults_hold_the_lectures_exercise() -> None:
+    body = SweepBody()
+    assert body.lrs == [1.0, 0.1, 0.01, 0.001]  # at 4000 iterations: the first exercise
+    assert body.iterations == [100, 2000, 4000, 6000, 8000]  # at lr 0.1 and 0.01: the second
+    assert body.method == "autograd"
 
 
 def test_limits(client: TestClient) -> None:

@@ -123,6 +123,15 @@ def test_several_runs_side_by_side(client: TestClient) -> None:
             },
         ),
         (
+            {"source": "u**2 + v**2", "gradient": "manual", "start": {"u": 0, "v": 0}},
+            {
+                "type": "invalid",
+                "message": "there is no hand-written gradient for source (only the presets have one); "
+                "use gradient 'autograd'",
+                "field": "gradient",
+            },
+        ),
+        (
             {"preset": "rosenbrock", "gradient": "manual", "start": {"u": 0, "v": 0}, "steps": 2},
             None,
         ),

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
+from autograd_explorer.api.responses import PreparedJSONResponse
 from autograd_explorer.api.schemas.models import (
     BoundaryOut,
     ImagePrediction,
@@ -17,6 +18,7 @@ from autograd_explorer.api.schemas.models import (
     PredictRequest,
     TrainRequest,
 )
+from autograd_explorer.api.schemas.trace import TraceResponse
 from autograd_explorer.errors import InvalidRequest
 from autograd_explorer.jobs.events import job_events
 from autograd_explorer.jobs.runner import JobRunner
@@ -24,6 +26,7 @@ from autograd_explorer.settings import Settings, get_settings
 from autograd_explorer.store.loaded import trained_model
 from autograd_explorer.store.records import ModelRecord
 from autograd_explorer.train import inference
+from autograd_explorer.train.prediction_graph import trace_prediction
 
 router = APIRouter(prefix="/api/models", tags=["models"])
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -122,6 +125,16 @@ def predict(
         saliency=result.saliency.tolist(),
         logit_saliency=result.logit_saliency.tolist(),
     )
+
+
+@router.post("/{model_id}/graph", response_model=TraceResponse)
+def prediction_graph(
+    model_id: ModelId, body: PredictRequest, runner: RunnerDep, settings: SettingsDep
+) -> PreparedJSONResponse:
+    """The traced autograd graph of one prediction (the trace engine's payload): P, then its backward."""
+    config, model = trained_model(settings.data_dir, runner.store.get(model_id))
+    x = inference.model_input(config, body.input, normalized=body.normalized)
+    return PreparedJSONResponse(trace_prediction(model, x, settings))  # the trace engine's own JSON
 
 
 @router.get("/{model_id}/misclassified", response_model=MisclassifiedOut)

@@ -47,6 +47,7 @@ class ModelOut(BaseModel):
     started_at: float | None
     finished_at: float | None
     cancel_requested: bool
+    worker_pid: int | None = Field(None, description="the worker process that ran it (diagnostics)")
     curves: list[CurvePointOut] | None = Field(None, description="left out of lists unless ?curves=true")
 
     @classmethod
@@ -66,6 +67,7 @@ class ModelOut(BaseModel):
             started_at=record.started_at,
             finished_at=record.finished_at,
             cancel_requested=record.cancel_requested,
+            worker_pid=record.worker_pid,
             curves=None if points is None else [CurvePointOut.model_validate(p) for p in points],
         )
 

@@ -1,0 +1,17 @@
+"""Imported once by the forkserver before it forks any worker: torch, its lazy imports, a frozen heap.
+
+A forked worker inherits all of it. Without this every worker paid, on a busy machine, seconds of
+imports (torch; sympy on the first backward; torch._dynamo on the first torch.optim optimizer) and
+1–2 s of configure_process()'s full collection over the unfrozen torch heap. Doing it here, once,
+leaves each worker's own configure_process() with almost nothing to do.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from autograd_explorer.jobs import worker  # noqa: F401  (imported for its side effect: torch loaded)
+from autograd_explorer.process_setup import configure_process
+
+importlib.import_module("torch._dynamo")  # what torch.optim.Optimizer() imports on first use
+configure_process()
