@@ -36,6 +36,10 @@ def chain_program(iterations: int) -> str:
     return f"x = torch.tensor(0.5, requires_grad=True)\nfor _ in range({iterations}):\n    x = torch.sin(x) * 1.0001\n"
 
 
+def progress(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
 def marks(page: Any) -> dict[str, float]:
     entries = page.evaluate("performance.getEntriesByType('mark').map(m => [m.name, m.startTime])")
     return {name: float(t) for name, t in entries}
@@ -74,7 +78,9 @@ def main() -> None:
         server.start()
         try:
             body = {"source": source, "inputs": {}}
+            progress("server up; tracing once to warm up")
             httpx.post(server.url + "/api/trace", json=body, timeout=120).raise_for_status()  # warm-up
+            progress("warm")
             t0 = time.perf_counter()
             response = httpx.post(server.url + "/api/trace", json=body, timeout=120)
             response.raise_for_status()
@@ -84,18 +90,22 @@ def main() -> None:
             nodes = len(trace["nodes"])
             payload_kb = len(response.content) / 1024
             url = f"{server.url}/#{urlencode({'src': source})}"
+            progress(f"traced: {nodes} nodes, {payload_kb:.0f} KiB in {round_trip:.0f} ms; opening the page")
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
                 context = browser.new_context(viewport={"width": 1600, "height": 1000})
                 page = context.new_page()
                 open_until_interactive(page, url)  # warm the browser's caches once
+                progress("warm page done")
                 page = context.new_page()
                 collapsed = open_until_interactive(page, url)
+                progress(f"interactive: {collapsed}")
                 t1 = time.perf_counter()
                 page.keyboard.press("End")
                 while f"step {len(trace['steps'])} /" not in (page.text_content("#step-label") or ""):
                     time.sleep(0.01)
                 step_end_ms = (time.perf_counter() - t1) * 1000
+                progress(f"stepped to the end in {step_end_ms:.0f} ms; drawing all nodes")
                 t2 = time.perf_counter()
                 page.click("#collapse")
                 while int(page.get_attribute("#graph", "data-nodes") or 0) < nodes:

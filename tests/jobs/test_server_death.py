@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.jobs.helpers import LONG_MNIST
 from tests.live import LiveServer
@@ -18,6 +19,7 @@ def status(server: LiveServer, model_id: str) -> dict[str, object]:
     return body
 
 
+@pytest.mark.slow
 def test_a_killed_server_leaves_no_worker_running_and_the_job_failed(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     data_dir.mkdir()

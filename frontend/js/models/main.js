@@ -18,6 +18,9 @@ const $ = (id) => document.getElementById(id);
 const models = new Map(); // id → record with its curves, in creation order
 const shown = new Set(); // ids whose curves are plotted
 const following = new Map(); // id → close()
+// Browsers allow ~6 HTTP/1.1 connections per host: stream at most a few jobs, poll the others.
+const MAX_STREAMS = 3;
+const waiting = []; // active jobs not streamed yet, oldest first
 let selected = null; // the table row used by the boundary view
 let boundaryTarget = null; // the 2-D model whose boundary is drawn
 let lectureIds = [];
@@ -95,8 +98,34 @@ async function updateBoundary(force = false) {
   }
 }
 
-function follow(id) {
+function followNext() {
+  while (waiting.length && following.size < MAX_STREAMS) follow(waiting.shift());
+}
+
+async function pollWaiting() {
+  if (!waiting.length) return;
+  try {
+    for (const record of await getJSON('/api/models')) {
+      const model = models.get(record.id);
+      if (!model || !waiting.includes(record.id)) continue;
+      if (isActive(record)) Object.assign(model, { status: record.status, progress: record.progress });
+      else follow(record.id, true); // finished while waiting: one short stream brings its curves
+    }
+    redraw();
+  } catch (error) {
+    showError(error);
+  }
+}
+setInterval(pollWaiting, 2000);
+
+function follow(id, now = false) {
   if (following.has(id)) return;
+  if (!now && following.size >= MAX_STREAMS) {
+    if (!waiting.includes(id)) waiting.push(id);
+    return;
+  }
+  const at = waiting.indexOf(id);
+  if (at >= 0) waiting.splice(at, 1);
   const close = followJob(id, {
     onProgress: ({ status, progress, points }) => {
       const model = models.get(id);
@@ -107,6 +136,7 @@ function follow(id) {
     },
     onEnd: (record) => {
       following.delete(id);
+      followNext();
       models.set(id, record);
       if (record.status === 'failed') showError(new Error(`${record.name}: ${record.error}`));
       refreshSelects();
@@ -114,7 +144,10 @@ function follow(id) {
       if (id === boundaryTarget) updateBoundary(true);
       if (lectureIds.includes(id)) lectureFinished();
     },
-    onError: () => following.delete(id),
+    onError: () => {
+      following.delete(id);
+      followNext();
+    },
   });
   following.set(id, close);
 }
