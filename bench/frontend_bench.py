@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import tempfile
 import time
@@ -33,7 +34,11 @@ RESULTS = REPO / "bench" / "results" / "frontend_bench.json"
 
 def chain_program(iterations: int) -> str:
     """A chain of 2 × iterations operation nodes."""
-    return f"x = torch.tensor(0.5, requires_grad=True)\nfor _ in range({iterations}):\n    x = torch.sin(x) * 1.0001\n"
+    return (
+        "x = torch.tensor(0.5, requires_grad=True)\n"
+        f"for _ in range({iterations}):\n"
+        "    x = torch.sin(x) * 1.0001\n"
+    )
 
 
 def progress(message: str) -> None:
@@ -65,6 +70,8 @@ def open_until_interactive(page: Any, url: str) -> dict[str, float]:
 
 
 def main() -> None:
+    # A SIGTERM (timeout, Ctrl+C from a wrapper) must still stop the uvicorn started below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=2500)
     args = parser.parse_args()
@@ -108,7 +115,10 @@ def main() -> None:
                 progress(f"stepped to the end in {step_end_ms:.0f} ms; drawing all nodes")
                 t2 = time.perf_counter()
                 page.click("#collapse")
+                deadline = time.perf_counter() + 120
                 while int(page.get_attribute("#graph", "data-nodes") or 0) < nodes:
+                    if time.perf_counter() > deadline:
+                        raise RuntimeError("the uncollapsed graph was not drawn within 120 s")
                     time.sleep(0.02)
                 full_ms = (time.perf_counter() - t2) * 1000
                 browser.close()

@@ -5,9 +5,11 @@
   job   the same config submitted to the JobRunner: a worker process trains it with curve points,
         progress flushes and cancellation checks; its loop time is the job's `seconds` metric
 Both run with one torch thread (configure_process), alternated `--repeat` times; the minimum of
-each is compared. Target: job / bare ≤ 1.1. Writes bench/results/train_bench.json.
+each is compared. The job records a curve point (train and test loss/accuracy) every `--eval-every`
+steps, as a 1000-step job does by default. Target: job / bare ≤ 1.1.
+Writes bench/results/train_bench.json.
 
-    python bench/train_bench.py [--train-size 60000] [--steps 60] [--repeat 2]
+    python bench/train_bench.py [--train-size 60000] [--steps 60] [--repeat 2] [--eval-every 20]
 """
 
 from __future__ import annotations
@@ -67,9 +69,14 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--model", default="simple_nn", choices=["simple_nn", "logistic"])
+    parser.add_argument(
+        "--eval-every", type=int, default=20, help="curve point cadence (20 = what a 1000-step job uses)"
+    )
     args = parser.parse_args()
     configure_process()
-    config = TrainConfig(model=args.model, train_size=args.train_size, steps=args.steps).resolved()
+    config = TrainConfig(
+        model=args.model, train_size=args.train_size, steps=args.steps, eval_every=args.eval_every
+    ).resolved()
     with tempfile.TemporaryDirectory() as tmp:
         runner = JobRunner(Settings(data_dir=Path(tmp), mnist_dir=MNIST, training_workers=1))
         runner.start()

@@ -67,3 +67,12 @@ test('the SVG export escapes user text and frames every node', () => {
   assert.ok(svg.includes('\u22123'));
   assert.equal(escapeXml("a'b"), 'a&apos;b');
 });
+
+test('node titles use the name, else the lecture symbol as plain text', async () => {
+  const { nodeTitle, plainSymbol, shortTitle } = await import('../js/explorer/state.js');
+  assert.equal(plainSymbol('z_{12}'), 'z₁₂');
+  assert.equal(plainSymbol('f'), 'f');
+  assert.equal(plainSymbol('\\mathrm{w\\_true}'), null);
+  assert.deepEqual(poly.nodes.map(nodeTitle), ['x', 'z₁ = x**3', 'z₂ = 3*x', 'f = x**3 - 3*x']);
+  assert.equal(shortTitle({ name: 'loss', symbol: 'f', label: 'mean' }), 'loss');
+});

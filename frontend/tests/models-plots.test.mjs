@@ -31,3 +31,19 @@ test('the boundary is a heatmap, the 0.5 contour and the points of each class', 
   assert.deepEqual(traces[3].x, [0, 2]);
   assert.deepEqual(traces[2].y, [4]);
 });
+
+test('the traced graph becomes rows and narrated backward steps', async () => {
+  const { backwardSteps, graphRows } = await import('../js/models/graph-table.js');
+  const payload = {
+    nodes: [
+      { id: 0, op: 'AccumulateGrad', label: 'w', shape: [1, 2], is_leaf: true, value: { data: [[1, 2]] }, grad: { data: [[0.25, 0.5]] } },
+      { id: 1, op: 'SigmoidBackward0', label: 'sigmoid', shape: [1, 1], is_leaf: false, value: { data: [[0.5]] }, grad: null },
+    ],
+    steps: [{ narration: 'σ sends P(1 − P)' }, { narration: '' }],
+  };
+  assert.deepEqual(graphRows(payload), [
+    ['w', 'AccumulateGrad', '[1, 2]', '1, 2', '0.25, 0.5'],
+    ['sigmoid', 'SigmoidBackward0', '[1, 1]', '0.5', ''],
+  ]);
+  assert.deepEqual(backwardSteps(payload), ['σ sends P(1 − P)']);
+});

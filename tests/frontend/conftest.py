@@ -7,9 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.live import CHROMIUM, browser, live_server  # noqa: F401
-
-__all__ = ["CHROMIUM"]
+from tests.live import browser, live_server  # noqa: F401
 
 
 @pytest.fixture
@@ -19,7 +17,10 @@ def expected_console_errors() -> list[re.Pattern[str]]:
 
 
 @pytest.fixture
-def page(browser: object, expected_console_errors: list[re.Pattern[str]]) -> Iterator[object]:
+def page(
+    browser: object,  # noqa: F811 — the session fixture imported above
+    expected_console_errors: list[re.Pattern[str]],
+) -> Iterator[object]:
     """tests.live's page (projector size, fails on console errors) minus the errors a test expects."""
     context = browser.new_context(viewport={"width": 1600, "height": 1000})  # type: ignore[attr-defined]
     pg = context.new_page()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +18,7 @@ BAD_REQUEST = re.compile(r"status of 400")
 
 
 def open_explorer(page: Any, server: Any, hash_: str = "") -> None:
+    page.goto("about:blank")  # a new document each time, not a hash change of the old one
     page.goto(f"{server.url}/{hash_}")
     page.wait_for_selector("body[data-ready]", timeout=20_000)
 
@@ -29,8 +32,15 @@ def test_polynomial_backward_with_the_keyboard(page: Any, live_server: Any) -> N
     page.select_option("#examples", "polynomial")
     expect(page.locator("#step-label")).to_have_text("start · 0 / 4")
     assert page.input_value("#source") == "x**3 - 3*x"
+    # Hovering the source names the node built there (the graph marks it too).
+    box = page.locator("#source").bounding_box()
+    page.mouse.move(box["x"] + 8 + 8.5 * 8, box["y"] + 12)  # over "3*x"
+    expect(page.locator("#source")).to_have_attribute("title", "z₂ = 3*x")
+    assert page.text_content("#backdrop mark.linked") == "3*x"
     screenshot(page, "explorer-01-polynomial-start")
+    runs = int(page.get_attribute("body", "data-runs") or 0)
     page.click("#run")  # Run again by hand: the same trace comes back
+    expect(page.locator("body")).to_have_attribute("data-runs", str(runs + 1))
     expect(page.locator("#step-label")).to_have_text("start · 0 / 4")
     for _ in range(4):
         page.keyboard.press("ArrowRight")
@@ -52,6 +62,16 @@ def test_polynomial_backward_with_the_keyboard(page: Any, live_server: Any) -> N
     assert "AccumulateGrad" in (page.text_content("#inspector") or "")
     assert "is_leaf" in (page.text_content("#inspector") or "")
     screenshot(page, "explorer-03-polynomial-end-inspector")
+    with page.expect_download() as svg:
+        page.click("#export-svg")
+    assert svg.value.suggested_filename == "polynomial-step4.svg"
+    assert Path(svg.value.path()).read_text().startswith("<svg")
+    with page.expect_download() as png:
+        page.click("#export-png")
+    assert Path(png.value.path()).read_bytes()[:4] == b"\x89PNG"
+    with page.expect_download() as trace:
+        page.click("#export-json")
+    assert json.loads(Path(trace.value.path()).read_text())["stats"]["nodes"] == 4
 
 
 def test_syntax_error_is_shown_at_its_line(
@@ -120,6 +140,10 @@ def test_each_view_renders(page: Any, live_server: Any) -> None:
     open_explorer(page, live_server, "#ex=least-squares&step=5&view=jacobians")
     assert "Xᵀ(Xw − y)" in (page.text_content("#jacobian-view") or "")
     screenshot(page, "explorer-10-view-jacobians")
+    open_explorer(page, live_server, "#ex=pitfall-detach")
+    assert "y.detach()" in (page.text_content("#warnings") or "")
+    assert page.text_content(".gutter .warn-line") == "3"
+    screenshot(page, "explorer-12-pitfall-detach")
     open_explorer(page, live_server, "#ex=pitfall-accumulation")
     assert "2 → 4 → 6" in (page.text_content("#step-panel") or "")
     screenshot(page, "explorer-11-pitfall-accumulation")

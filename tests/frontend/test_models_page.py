@@ -68,6 +68,9 @@ def test_models_lab_trains_compares_and_predicts(live_server: LiveServer, page: 
     expect(pg.locator("#verdict")).to_contain_text("P(odd)", timeout=20_000)  # type: ignore[attr-defined]
     verdict = pg.inner_text("#verdict")  # type: ignore[attr-defined]
     assert verdict.startswith("odd"), verdict
+    pg.click("#trace")  # type: ignore[attr-defined]
+    expect(pg.locator("#graph-panel tbody tr", has_text="SigmoidBackward0")).to_have_count(1, timeout=20_000)  # type: ignore[attr-defined]
+    expect(pg.locator("#graph-panel tbody tr", has_text="W1")).to_have_count(1)  # type: ignore[attr-defined]
     screenshot(pg, "models-lab")
 
     pg.click("#lecture")  # type: ignore[attr-defined]

@@ -361,6 +361,13 @@ def test_observer_sees_every_tensor_expression_and_binding() -> None:
     assert (span.line, span.column, span.end_column) == (1, 4, 20)
 
 
+def test_error_columns_count_characters() -> None:
+    error = fails("α = torch.ones(2)\nβ = α @ torch.ones(3)", "runtime")
+    assert (error.line, error.column, error.end_column) == (2, 4, 21)
+    error = fails("α = 1\nβ = α.__class__", "forbidden")
+    assert (error.line, error.column) == (2, 4)
+
+
 def test_backward_goes_through_the_observer() -> None:
     observer = RecordingObserver()
     source = """x = torch.tensor([1.0, 2.0], requires_grad=True)

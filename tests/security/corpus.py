@@ -481,6 +481,8 @@ for endpoint in POST_ENDPOINTS:
             continue
         malformed_cases.append(Case(f"{name}-{label}", endpoint, body, status=status, says=says))
     for label, literal in NON_FINITE.items():
+        if label == "int-beyond-64-bits" and endpoint in (TRACE, TORCHVIZ):
+            continue  # a valid input there: it becomes the float 2.17e21
         # predict reads its model before judging the values: an unknown model is 404 first
         status = (404, 422) if endpoint.endswith("/predict") else (422,)
         malformed_cases.append(

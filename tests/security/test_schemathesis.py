@@ -44,6 +44,7 @@ BOUNDED = SchemathesisConfig.from_dict(
 schema = schemathesis.pytest.from_fixture("api_schema").exclude(method="POST", path="/api/models")
 
 
+@pytest.mark.slow
 @schema.parametrize()
 @settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_operation_answers_without_server_errors_and_as_documented(case: Any) -> None:

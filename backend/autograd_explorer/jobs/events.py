@@ -56,7 +56,7 @@ async def job_events(
             payload = {"status": record.status, "progress": record.progress, "points": [p for _, p in points]}
             yield sse("progress", payload, last if last >= 0 else None)
         if record.status in FINISHED:
-            yield sse("end", describe(record))
+            yield sse("end", await to_thread.run_sync(describe, record))  # it reads the store too
             return
         if time.monotonic() > deadline or await disconnected():
             return

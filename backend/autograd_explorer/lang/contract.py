@@ -15,7 +15,11 @@ import torch
 
 @dataclass(frozen=True)
 class Span:
-    """A source region, 1-based lines and 0-based columns as Python's `ast` reports them."""
+    """A source region: 1-based lines, 0-based character columns (end exclusive).
+
+    `ast` counts columns in UTF-8 bytes; lang/source.py converts them to characters, as an editor
+    counts them (they differ on lines such as `α = x * 2`).
+    """
 
     line: int
     column: int

@@ -36,7 +36,7 @@ from autograd_explorer.lang.budget import Budget, limit_error
 from autograd_explorer.lang.contract import BackwardRequest, LanguageLimits, ProgramObserver, Span
 from autograd_explorer.lang.growth import broadcast_elements, index_elements, matmul_cost, predict_elements
 from autograd_explorer.lang.parse import dotted_path
-from autograd_explorer.lang.source import SourceText, span_of
+from autograd_explorer.lang.source import SourceText
 
 # Reading .grad of a non-leaf makes PyTorch warn on stderr; the evaluator says it in the run's
 # warnings instead, in the lecture's words.
@@ -157,7 +157,6 @@ class Evaluator:
         self.last_tensor_name: str | None = None
         self.statement = Span(1, 0, 1, 0)
         self._printed_chars = 0
-        self._spans: dict[int, Span] = {}
 
     # --- statements ----------------------------------------------------------------------
 
@@ -295,12 +294,8 @@ class Evaluator:
     # --- expressions ---------------------------------------------------------------------
 
     def span(self, node: ast.AST) -> Span:
-        """The node's span (cached: loops evaluate the same nodes many times)."""
-        key = id(node)
-        span = self._spans.get(key)
-        if span is None:
-            span = self._spans[key] = span_of(node)
-        return span
+        """The node's span, in characters."""
+        return self.source.span(node)
 
     def eval(self, node: ast.expr) -> object:
         """Evaluate one (checked) expression."""

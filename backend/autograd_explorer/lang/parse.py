@@ -14,7 +14,7 @@ from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.allowlist import ATTRIBUTES, CONSTANTS, METHODS, MODULE_ROOTS, SETTERS, SPELLINGS
 from autograd_explorer.lang.budget import limit_error
 from autograd_explorer.lang.contract import LanguageLimits, Span
-from autograd_explorer.lang.source import span_of
+from autograd_explorer.lang.source import SourceText
 
 # Names a program may not bind: modules and the bare spellings of functions.
 RESERVED_NAMES = MODULE_ROOTS | {spelling for spelling in SPELLINGS if "." not in spelling}
@@ -77,11 +77,6 @@ _CONSTRUCT_NAMES: dict[type[ast.AST], str] = {
 }
 
 
-def _forbidden(message: str, node: ast.AST) -> ProgramError:
-    span = span_of(node)
-    return ProgramError("forbidden", message, span.line, span.column, span.end_line, span.end_column)
-
-
 def dotted_path(node: ast.AST) -> str | None:
     """`torch.nn.functional.mse_loss` for a chain of names and attributes, else None."""
     parts: list[str] = []
@@ -96,12 +91,6 @@ def dotted_path(node: ast.AST) -> str | None:
 
 def _is_dunder(name: str) -> bool:
     return name.startswith("__")
-
-
-def _byte_column(source: str, line: int, characters: int) -> int:
-    lines = source.splitlines()
-    text = lines[line - 1] if 0 < line <= len(lines) else ""
-    return len(text[: max(characters, 0)].encode("utf-8"))
 
 
 def parse_program(source: str, limits: LanguageLimits) -> ast.Module:
@@ -129,15 +118,14 @@ def parse_program(source: str, limits: LanguageLimits) -> ast.Module:
             ) from None
         line = exc.lineno or 1
         end_line = exc.end_lineno or line
-        # SyntaxError counts characters from 1; spans count UTF-8 bytes from 0, as ast does.
-        column = _byte_column(source, line, (exc.offset or 1) - 1)
-        end_column = max(_byte_column(source, end_line, (exc.end_offset or 0) - 1), column)
+        column = max((exc.offset or 1) - 1, 0)  # SyntaxError counts characters from 1
+        end_column = max((exc.end_offset or 0) - 1, column)
         raise ProgramError("syntax", text, line, column, end_line, end_column) from None
     except (RecursionError, MemoryError):
         raise nesting from None
     except ValueError as exc:  # e.g. a NUL byte in the source
         raise ProgramError("syntax", str(exc), 1, 0, 1, 0) from None
-    _Checker(limits).check(tree)
+    _Checker(limits, SourceText(source)).check(tree)
     return tree
 
 
@@ -155,8 +143,9 @@ def free_names(tree: ast.AST) -> list[str]:
 class _Checker:
     """One iterative walk (no recursion: the tree may be 10,000 deep) over the whole program."""
 
-    def __init__(self, limits: LanguageLimits) -> None:
+    def __init__(self, limits: LanguageLimits, text: SourceText) -> None:
         self.limits = limits
+        self.text = text
         self.allowed_strings: set[int] = set()
         self.stack: list[tuple[ast.AST, int]] = []
 
@@ -171,7 +160,7 @@ class _Checker:
                     f"program too large: more than {self.limits.max_ast_nodes} syntax nodes (max_ast_nodes)"
                 )
             if depth > self.limits.max_nesting_depth:
-                span = span_of(node)
+                span = self.text.span(node)
                 raise limit_error(
                     f"nested too deeply: more than {self.limits.max_nesting_depth} levels "
                     f"(max_nesting_depth)",
@@ -195,7 +184,7 @@ class _Checker:
             return kids
         if isinstance(node, ast.AugAssign):
             if not isinstance(node.op, _BIN_OPS):
-                raise _forbidden(f"the operator {type(node.op).__name__}= is not allowed", node)
+                raise self.forbidden(f"the operator {type(node.op).__name__}= is not allowed", node)
             return [node.value, *self.target(node.target)]
         if isinstance(node, ast.For):
             return self.for_loop(node)
@@ -205,17 +194,22 @@ class _Checker:
             raise self.construct(node)
         return self.expression(node)
 
+    def forbidden(self, message: str, node: ast.AST) -> ProgramError:
+        """A "forbidden" error at the node."""
+        span = self.text.span(node)
+        return ProgramError("forbidden", message, span.line, span.column, span.end_line, span.end_column)
+
     def construct(self, node: ast.AST) -> ProgramError:
         name = _CONSTRUCT_NAMES.get(type(node), type(node).__name__)
-        return _forbidden(f"{name} is not part of the explorer language", node)
+        return self.forbidden(f"{name} is not part of the explorer language", node)
 
     def target(self, node: ast.AST) -> list[ast.AST]:
         """An assignment target: a name, a tuple/list of targets, x[i], or x.grad/.data/.requires_grad."""
         if isinstance(node, ast.Name):
             if _is_dunder(node.id):
-                raise _forbidden(f"names starting with __ are not allowed: {node.id}", node)
+                raise self.forbidden(f"names starting with __ are not allowed: {node.id}", node)
             if node.id in RESERVED_NAMES:
-                raise _forbidden(
+                raise self.forbidden(
                     f"cannot assign to '{node.id}': it is a name of the explorer language; choose another",
                     node,
                 )
@@ -230,17 +224,17 @@ class _Checker:
         if isinstance(node, ast.Attribute):
             if node.attr not in SETTERS:
                 allowed = ", ".join(f"x.{name}" for name in SETTERS)
-                raise _forbidden(f"cannot assign to .{node.attr}; only {allowed} can be assigned", node)
+                raise self.forbidden(f"cannot assign to .{node.attr}; only {allowed} can be assigned", node)
             return [node.value]
         if isinstance(node, ast.Starred):
             raise self.construct(node)
-        raise _forbidden("this cannot be assigned to", node)
+        raise self.forbidden("this cannot be assigned to", node)
 
     def for_loop(self, node: ast.For) -> list[ast.AST]:
         if node.orelse:
-            raise _forbidden("for ... else is not part of the explorer language", node.orelse[0])
+            raise self.forbidden("for ... else is not part of the explorer language", node.orelse[0])
         if not isinstance(node.target, ast.Name):
-            raise _forbidden("a for loop needs one variable: `for i in range(n):`", node.target)
+            raise self.forbidden("a for loop needs one variable: `for i in range(n):`", node.target)
         call = node.iter
         if not (
             isinstance(call, ast.Call)
@@ -249,7 +243,7 @@ class _Checker:
             and not call.keywords
             and 1 <= len(call.args) <= 3
         ):
-            raise _forbidden("a for loop must run over range(...): `for i in range(n):`", node.iter)
+            raise self.forbidden("a for loop must run over range(...): `for i in range(n):`", node.iter)
         return [*self.target(node.target), *call.args, *node.body]
 
     def with_block(self, node: ast.With) -> list[ast.AST]:
@@ -264,11 +258,11 @@ class _Checker:
                 or expr.args
                 or expr.keywords
             ):
-                raise _forbidden(
+                raise self.forbidden(
                     "only `with torch.no_grad():` and `with torch.enable_grad():` are allowed", expr
                 )
             if item.optional_vars is not None:
-                raise _forbidden("`with ... as name` is not allowed", item.optional_vars)
+                raise self.forbidden("`with ... as name` is not allowed", item.optional_vars)
         return list(node.body)
 
     def expression(self, node: ast.AST) -> list[ast.AST]:
@@ -280,11 +274,11 @@ class _Checker:
             return []
         if isinstance(node, ast.BinOp):
             if not isinstance(node.op, _BIN_OPS):
-                raise _forbidden(f"the operator {type(node.op).__name__} is not allowed", node)
+                raise self.forbidden(f"the operator {type(node.op).__name__} is not allowed", node)
             return [node.left, node.right]
         if isinstance(node, ast.UnaryOp):
             if not isinstance(node.op, _UNARY_OPS):
-                raise _forbidden(f"the operator {type(node.op).__name__} is not allowed", node)
+                raise self.forbidden(f"the operator {type(node.op).__name__} is not allowed", node)
             return [node.operand]
         if isinstance(node, ast.BoolOp):
             return list(node.values)
@@ -306,7 +300,7 @@ class _Checker:
         value = node.value
         if isinstance(value, str):
             if id(node) not in self.allowed_strings:
-                raise _forbidden(
+                raise self.forbidden(
                     "text is only allowed as a keyword value (reduction='sum') or in print(...)", node
                 )
         elif isinstance(value, bool) or value is None or value is Ellipsis or isinstance(value, float):
@@ -316,18 +310,20 @@ class _Checker:
                 raise limit_error(
                     f"integer too large: a {value.bit_length()}-bit literal, the limit is "
                     f"{self.limits.max_int_bits} (max_int_bits)",
-                    span_of(node),
+                    self.text.span(node),
                 )
         else:
-            raise _forbidden(f"{type(value).__name__} literals are not part of the explorer language", node)
+            raise self.forbidden(
+                f"{type(value).__name__} literals are not part of the explorer language", node
+            )
 
     def name(self, node: ast.Name) -> None:
         if _is_dunder(node.id):
-            raise _forbidden(f"names starting with __ are not allowed: {node.id}", node)
+            raise self.forbidden(f"names starting with __ are not allowed: {node.id}", node)
         if node.id in MODULE_ROOTS:
-            raise _forbidden(f"{node.id} is a module: use one of its functions, e.g. torch.sin(x)", node)
+            raise self.forbidden(f"{node.id} is a module: use one of its functions, e.g. torch.sin(x)", node)
         if node.id in SPELLINGS:
-            raise _forbidden(f"{node.id} is a function: call it, e.g. {node.id}(...)", node)
+            raise self.forbidden(f"{node.id} is a function: call it, e.g. {node.id}(...)", node)
 
     def compare(self, node: ast.Compare) -> list[ast.AST]:
         operands: list[ast.AST] = [node.left, *node.comparators]
@@ -335,9 +331,9 @@ class _Checker:
             if isinstance(op, ast.Is | ast.IsNot):
                 pair = operands[i : i + 2]
                 if not any(isinstance(p, ast.Constant) and p.value is None for p in pair):
-                    raise _forbidden("`is` is only allowed as `is None` / `is not None`", node)
+                    raise self.forbidden("`is` is only allowed as `is None` / `is not None`", node)
             elif not isinstance(op, _COMPARE_OPS):
-                raise _forbidden(f"the comparison {type(op).__name__} is not allowed", node)
+                raise self.forbidden(f"the comparison {type(op).__name__} is not allowed", node)
         return operands
 
     def call(self, node: ast.Call) -> list[ast.AST]:
@@ -346,31 +342,35 @@ class _Checker:
         fn = SPELLINGS.get(path) if path else None
         if fn is not None:
             if fn.special == "range":
-                raise _forbidden("range(...) is only allowed as `for i in range(n):`", node)
+                raise self.forbidden("range(...) is only allowed as `for i in range(n):`", node)
             if fn.special == "context":
-                raise _forbidden(f"{path}() is only allowed as `with {path}():`", node)
+                raise self.forbidden(f"{path}() is only allowed as `with {path}():`", node)
             if fn.special == "print":
                 self.allowed_strings.update(id(a) for a in node.args if isinstance(a, ast.Constant))
         elif path is not None and path.split(".")[0] in MODULE_ROOTS:
-            raise _forbidden(f"{path} is not part of the explorer language", node.func)
+            raise self.forbidden(f"{path} is not part of the explorer language", node.func)
         elif isinstance(node.func, ast.Attribute):
             method = node.func.attr
             if _is_dunder(method):
-                raise _forbidden(f"attributes starting with __ are not allowed: .{method}", node.func)
+                raise self.forbidden(f"attributes starting with __ are not allowed: .{method}", node.func)
             if method not in METHODS:
-                raise _forbidden(f"the method .{method}() is not part of the explorer language", node.func)
+                raise self.forbidden(
+                    f"the method .{method}() is not part of the explorer language", node.func
+                )
             kids.append(node.func.value)
         elif isinstance(node.func, ast.Name):
             if _is_dunder(node.func.id):
-                raise _forbidden(f"names starting with __ are not allowed: {node.func.id}", node.func)
-            raise _forbidden(f"{node.func.id}(...) is not a function of the explorer language", node.func)
+                raise self.forbidden(f"names starting with __ are not allowed: {node.func.id}", node.func)
+            raise self.forbidden(f"{node.func.id}(...) is not a function of the explorer language", node.func)
         else:
-            raise _forbidden("only named functions and tensor methods can be called", node.func)
+            raise self.forbidden("only named functions and tensor methods can be called", node.func)
         for keyword in node.keywords:
             if keyword.arg is None:
-                raise _forbidden("**keyword arguments are not part of the explorer language", keyword.value)
+                raise self.forbidden(
+                    "**keyword arguments are not part of the explorer language", keyword.value
+                )
             if _is_dunder(keyword.arg) or keyword.arg in FORBIDDEN_KEYWORDS:
-                raise _forbidden(f"the keyword argument {keyword.arg}= is not allowed", keyword.value)
+                raise self.forbidden(f"the keyword argument {keyword.arg}= is not allowed", keyword.value)
             if isinstance(keyword.value, ast.Constant):
                 self.allowed_strings.add(id(keyword.value))
             kids.append(keyword.value)
@@ -382,12 +382,12 @@ class _Checker:
             if path in CONSTANTS:
                 return []
             if path in SPELLINGS:
-                raise _forbidden(f"{path} is a function: call it, e.g. {path}(...)", node)
-            raise _forbidden(f"{path} is not part of the explorer language", node)
+                raise self.forbidden(f"{path} is a function: call it, e.g. {path}(...)", node)
+            raise self.forbidden(f"{path} is not part of the explorer language", node)
         if _is_dunder(node.attr):
-            raise _forbidden(f"attributes starting with __ are not allowed: .{node.attr}", node)
+            raise self.forbidden(f"attributes starting with __ are not allowed: .{node.attr}", node)
         if node.attr in ATTRIBUTES:
             return [node.value]
         if node.attr in METHODS:
-            raise _forbidden(f".{node.attr} is a method: call it, e.g. x.{node.attr}()", node)
-        raise _forbidden(f"the attribute .{node.attr} is not part of the explorer language", node)
+            raise self.forbidden(f".{node.attr} is a method: call it, e.g. x.{node.attr}()", node)
+        raise self.forbidden(f"the attribute .{node.attr} is not part of the explorer language", node)

@@ -15,7 +15,7 @@ from autograd_explorer.lang.budget import Budget
 from autograd_explorer.lang.contract import LanguageLimits, ProgramObserver, ProgramRun, Span
 from autograd_explorer.lang.evaluator import Evaluator, as_program_errors, count_leaves, exception_message
 from autograd_explorer.lang.parse import RESERVED_NAMES, dotted_path, free_names, parse_program
-from autograd_explorer.lang.source import SourceText, span_of
+from autograd_explorer.lang.source import SourceText
 from autograd_explorer.settings import Settings
 
 
@@ -91,12 +91,12 @@ def make_leaf(name: str, value: object, budget: Budget) -> torch.Tensor:
     return tensor
 
 
-def _first_use(tree: ast.AST, name: str) -> Span:
+def _first_use(tree: ast.AST, name: str, text: SourceText) -> Span:
     """Where the program first reads `name` (line 1, column 0 if it never does)."""
     uses = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == name]
     if not uses:
         return Span(1, 0, 1, 0)
-    return span_of(min(uses, key=lambda n: (n.lineno, n.col_offset)))
+    return text.span(min(uses, key=lambda n: (n.lineno, n.col_offset)))
 
 
 def run_program(
@@ -129,7 +129,7 @@ def _run_program(
     if expression:
         for name in input_names:
             if name not in given:
-                span = _first_use(tree, name)
+                span = _first_use(tree, name, evaluator.source)
                 raise ProgramError(
                     "runtime",
                     f"missing input '{name}' (line {span.line}, column {span.column}): give it a value",
@@ -147,7 +147,7 @@ def _run_program(
         for name in input_names:
             leaf = make_leaf(name, given[name], evaluator.budget)
             evaluator.namespace[name] = leaf
-            evaluator.observer.on_assign(name, leaf, _first_use(tree, name))
+            evaluator.observer.on_assign(name, leaf, _first_use(tree, name, evaluator.source))
         final = evaluator.run_module(tree)
     run = ProgramRun(
         mode="expression" if expression else "program",
@@ -178,7 +178,7 @@ def _choose_output(
     if isinstance(last, ast.Expr) and final is not None:
         run.output = final
         run.output_name = last.value.id if isinstance(last.value, ast.Name) else None
-        run.output_span = span_of(last.value)
+        run.output_span = evaluator.source.span(last.value)
         return
     name = evaluator.last_tensor_name
     if name is not None:

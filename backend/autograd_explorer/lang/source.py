@@ -1,52 +1,78 @@
-"""Source text helpers: spans of AST nodes and their exact source text."""
+"""Source text helpers: spans of AST nodes in characters, and their exact source text."""
 
 from __future__ import annotations
 
 import ast
+import re
 
 from autograd_explorer.lang.contract import Span
 
+# Python counts lines at \r\n, \r and \n only (str.splitlines also splits at \x0c, \u2028, ...).
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
-def span_of(node: ast.AST) -> Span:
-    """The node's source region as `ast` reports it (columns are UTF-8 byte offsets)."""
-    line = getattr(node, "lineno", 1)
-    column = getattr(node, "col_offset", 0)
-    end_line = getattr(node, "end_lineno", None) or line
-    end_column = getattr(node, "end_col_offset", None)
-    return Span(line, column, end_line, column if end_column is None else end_column)
+
+def ast_span(node: ast.AST) -> Span:
+    """The node's region exactly as `ast` reports it (columns are UTF-8 byte offsets)."""
+    if not isinstance(node, ast.expr | ast.stmt):
+        return Span(1, 0, 1, 0)  # only expressions and statements carry positions we use
+    end_line = node.end_lineno or node.lineno
+    end_column = node.col_offset if node.end_col_offset is None else node.end_col_offset
+    return Span(node.lineno, node.col_offset, end_line, end_column)
 
 
 class SourceText:
-    """The program's text, split once so each node's text is a cheap slice.
+    """The program's text, split once: spans in characters and each node's text as a cheap slice.
 
-    `ast.get_source_segment` re-splits the whole source on every call, which is quadratic for
-    a program that evaluates thousands of operations; this keeps the lines' UTF-8 bytes instead.
+    `ast` counts columns in UTF-8 bytes, the editor in characters: on a line such as
+    `α = x * 2` they differ, so every span leaves this class in characters.
+    `ast.get_source_segment` would also re-split the whole source on every call (quadratic for a
+    loop of thousands of operations).
     """
 
     def __init__(self, source: str) -> None:
         self.source = source
-        self._lines = [line.encode("utf-8") for line in source.splitlines(keepends=True)]
-        self._cache: dict[int, str] = {}
+        self._lines: list[str] = _LINES.findall(source)
+        self._ascii = [line.isascii() for line in self._lines]
+        self._spans: dict[int, Span] = {}
+        self._texts: dict[int, str] = {}
+
+    def column(self, line: int, byte_column: int) -> int:
+        """The character column of a UTF-8 byte column on a 1-based line."""
+        index = line - 1
+        if not 0 <= index < len(self._lines) or self._ascii[index]:
+            return byte_column
+        return len(self._lines[index].encode("utf-8")[:byte_column].decode("utf-8", "replace"))
+
+    def span(self, node: ast.AST) -> Span:
+        """The node's span in characters (cached: loops evaluate the same nodes many times)."""
+        key = id(node)
+        span = self._spans.get(key)
+        if span is None:
+            raw = ast_span(node)
+            span = Span(
+                raw.line,
+                self.column(raw.line, raw.column),
+                raw.end_line,
+                self.column(raw.end_line, raw.end_column),
+            )
+            self._spans[key] = span
+        return span
 
     def segment(self, node: ast.AST) -> str:
         """The source text of `node` (as `ast.get_source_segment` would return it)."""
         key = id(node)
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
-        span = span_of(node)
-        text = self.text_of(span)
-        self._cache[key] = text
+        text = self._texts.get(key)
+        if text is None:
+            text = self._texts[key] = self.text_of(self.span(node))
         return text
 
     def text_of(self, span: Span) -> str:
-        """The source text inside `span`."""
+        """The source text inside a character span."""
         first, last = span.line - 1, span.end_line - 1
         if first < 0 or last >= len(self._lines) or first > last:
             return ""
         if first == last:
-            return self._lines[first][span.column : span.end_column].decode("utf-8", "replace")
-        parts = [self._lines[first][span.column :]]
-        parts.extend(self._lines[first + 1 : last])
+            return self._lines[first][span.column : span.end_column]
+        parts = [self._lines[first][span.column :], *self._lines[first + 1 : last]]
         parts.append(self._lines[last][: span.end_column])
-        return b"".join(parts).decode("utf-8", "replace")
+        return "".join(parts)

@@ -24,13 +24,14 @@ LECTURE_NAMES = {
 def trace_prediction(model: Classifier, x: torch.Tensor, settings: Settings) -> dict[str, Any]:
     """Trace P = model(x) for one input row, then its backward to the input and to every parameter.
 
-    A private copy of the model is traced with requires_grad on its parameters, so the graph shows
-    the leaves a training step would update (their AccumulateGrad nodes) next to the input's.
+    A private float64 copy of the model is traced with requires_grad on its parameters, so the graph
+    shows the leaves a training step would update (their AccumulateGrad nodes) next to the input's,
+    and a confident prediction's gradients do not round to 0 (as /predict, see inference.predict).
     """
-    traced = copy.deepcopy(model)
+    traced = copy.deepcopy(model).double()
     for p in traced.parameters():
         p.requires_grad_(True)
-    x = x[:1].detach().clone().requires_grad_(True)
+    x = x[:1].detach().to(torch.float64).requires_grad_(True)
     names: dict[str, torch.Tensor] = {"x": x}
     names.update({LECTURE_NAMES.get(k, k): p for k, p in traced.named_parameters()})
     return trace_function(lambda: traced(x), names, settings, output_name="P")

@@ -57,6 +57,15 @@ export function parseInputValue(text) {
   return JSON.parse(normalised);
 }
 
+/** Lines the trace's warnings point at ("… on line 3"), mapped to the warning: where a graph was cut. */
+export function warningLines(trace) {
+  const lines = new Map();
+  for (const warning of (trace && trace.warnings) || []) {
+    for (const match of warning.matchAll(/\bline (\d+)/g)) lines.set(Number(match[1]), warning);
+  }
+  return lines;
+}
+
 export function mountEditor(store, { onRun, onExample }) {
   const textarea = document.getElementById('source');
   const backdrop = document.getElementById('backdrop');
@@ -111,6 +120,7 @@ export function mountEditor(store, { onRun, onExample }) {
   function renderGutter() {
     const count = textarea.value.split('\n').length;
     const error = store.get('error');
+    const warned = warningLines(store.get('trace'));
     const lines = [];
     for (let i = 1; i <= count; i += 1) {
       const div = document.createElement('div');
@@ -118,6 +128,9 @@ export function mountEditor(store, { onRun, onExample }) {
       if (error && error.line === i) {
         div.className = 'error-line';
         div.title = error.message;
+      } else if (warned.has(i)) {
+        div.className = 'warn-line';
+        div.title = warned.get(i);
       }
       lines.push(div);
     }
@@ -287,7 +300,11 @@ export function mountEditor(store, { onRun, onExample }) {
     rows.append(row);
     row.querySelector('input').focus();
   });
-  examples.addEventListener('change', () => onExample(examples.value));
+  examples.addEventListener('change', () => {
+    onExample(examples.value);
+    // Arrow keys on a focused menu would pick another example: hand them to the step slider.
+    if (examples.value) document.getElementById('step-slider').focus();
+  });
 
   store.on(['source', 'error', 'hover', 'trace'], renderText);
   store.on(['error'], renderError);

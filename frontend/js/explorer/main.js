@@ -68,7 +68,11 @@ async function run({ position = 0, passIndex = null } = {}) {
     }
     editor.setStatus('');
   } finally {
-    if (mine === runCounter) store.set({ running: false });
+    if (mine === runCounter) {
+      store.set({ running: false });
+      // Lets tests and benchmarks wait for a finished run without polling the server.
+      document.body.dataset.runs = String(mine);
+    }
   }
 }
 
@@ -113,6 +117,14 @@ store.on(['collapse', 'showSaved'], (state) => {
 });
 const search = document.getElementById('search');
 search.addEventListener('input', () => store.set({ search: search.value }));
+// Enter opens the first match in the inspector, so a node is reachable without a mouse.
+search.addEventListener('keydown', (event) => {
+  const trace = store.get('trace');
+  const query = search.value.trim().toLowerCase();
+  if (event.key !== 'Enter' || !trace || !query) return;
+  const hit = trace.nodes.find((n) => [n.name, n.label].some((t) => t && t.toLowerCase().includes(query)));
+  if (hit) store.set({ selected: hit.id });
+});
 
 // Explanation, warnings and printed lines of the current example / trace.
 store.on(['example', 'examples'], (state) => {
@@ -168,7 +180,12 @@ async function start() {
   }
   const examples = store.get('examples');
   const wanted = fromUrl.example || (!fromUrl.source && DEFAULT_EXAMPLE);
-  const example = examples.find((e) => e.id === wanted) || (!fromUrl.source && !fromUrl.example ? examples[0] : undefined);
+  let example = examples.find((e) => e.id === wanted);
+  if (!example && !fromUrl.source) {
+    // An unknown id in a shared link (or none at all): open the first example rather than nothing.
+    if (fromUrl.example) editor.setStatus(`No example named “${fromUrl.example}”; showing the first one.`);
+    example = examples[0];
+  }
   if (example && !fromUrl.source) {
     const inputs = Object.keys(fromUrl.inputs).length ? fromUrl.inputs : example.inputs || {};
     store.set({ example: example.id, source: example.source, inputs });
@@ -178,5 +195,9 @@ async function start() {
   performance.mark('explorer:ready');
   document.body.dataset.ready = 'true';
 }
+
+// A link pasted into this tab changes only the hash: start over from it (our own updates use
+// history.replaceState, which fires no hashchange).
+window.addEventListener('hashchange', () => window.location.reload());
 
 start();

@@ -81,15 +81,26 @@ export class ExplorerStore extends EventTarget {
   }
 }
 
-/** A node's short name: its variable name, else its label. */
-export function shortTitle(node) {
-  if (!node) return '?';
-  return node.name || node.label || node.op;
+const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉';
+
+/** The server's LaTeX symbol as plain text: z_{12} → z₁₂, f → f; null when it is not that simple. */
+export function plainSymbol(symbol) {
+  if (!symbol) return null;
+  const match = /^([A-Za-z]+)(?:_\{?(\d+)\}?)?$/.exec(symbol);
+  if (!match) return null;
+  return match[1] + (match[2] || '').replace(/\d/g, (d) => SUBSCRIPTS[Number(d)]);
 }
 
-/** How a node is called in text: its variable name, else its label. */
+/** A node's short name: its variable name, else its lecture symbol (z₁, f), else its label. */
+export function shortTitle(node) {
+  if (!node) return '?';
+  return node.name || plainSymbol(node.symbol) || node.label || node.op;
+}
+
+/** How a node is called in text: "z₁ = x**3", "x", or the label alone. */
 export function nodeTitle(node) {
   if (!node) return '?';
-  if (node.name && node.label && node.name !== node.label) return `${node.name} = ${node.label}`;
-  return node.name || node.label || node.op;
+  const short = shortTitle(node);
+  if (node.label && short !== node.label) return `${short} = ${node.label}`;
+  return short;
 }

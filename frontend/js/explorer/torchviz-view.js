@@ -46,9 +46,8 @@ export function mountTorchvizView(store) {
       const img = el('img');
       img.src = objectUrl;
       img.alt = "torchviz's drawing of the graph";
-      img.style.maxWidth = '100%';
       const notes = [
-        el('h2', "torchviz's view (make_dot, show_attrs, show_saved)"),
+        el('h2', "torchviz: make_dot(show_attrs, show_saved)"),
         el('p', `Drawn by ${how}. torchviz shows the structure and saved tensors but no values, gradients or backward order; ours adds them.`, 'muted'),
       ];
       for (const warning of result.warnings || []) notes.push(el('p', warning, 'warn'));

@@ -26,8 +26,12 @@ export function curveTraces(models, metric) {
 
 /** Draw both plots for `models`. */
 export function drawCurves(lossDiv, accuracyDiv, models) {
-  const base = { font: FONT, margin: { l: 64, r: 16, t: 40, b: 40 }, legend: { orientation: 'h', y: -0.32 } };
-  const xaxis = { title: { text: 'updates' } };
+  const base = {
+    font: FONT, margin: { l: 64, r: 16, t: 40, b: 40 }, legend: { orientation: 'h', y: -0.2, yanchor: 'top' },
+  };
+  // A fixed axis up to the longest run's steps, so a curve visibly grows towards its end.
+  const longest = Math.max(1, ...models.map((m) => (m.config && m.config.steps) || 0));
+  const xaxis = { title: { text: 'updates', standoff: 4 }, range: [0, longest] };
   window.Plotly.react(lossDiv, curveTraces(models, 'loss'), {
     ...base, title: { text: 'Binary cross-entropy' }, xaxis, yaxis: { title: { text: 'loss' } }, uirevision: 'loss',
   }, CONFIG);

@@ -7,6 +7,7 @@ import { configFromForm, LECTURE_RUNS } from './config.js';
 import { drawCurves } from './curves.js';
 import { inkToRGBA, paint, saliencyToRGBA, toMnistPixels } from './digits.js';
 import { drawPad } from './draw-pad.js';
+import { renderGraph } from './graph-table.js';
 import { renderJobs } from './jobs.js';
 import { renderMisclassified } from './misclassified.js';
 import { followJob } from './stream.js';
@@ -26,6 +27,7 @@ let boundaryTarget = null; // the 2-D model whose boundary is drawn
 let lectureIds = [];
 let redrawQueued = false;
 let lastBoundaryFetch = 0;
+let lastDrawing = null; // {id, pixels} of the last prediction, for tracing its graph
 
 const isActive = (m) => m.status === 'queued' || m.status === 'running';
 const isMnist = (m) => m.config.dataset === 'mnist_parity';
@@ -225,6 +227,8 @@ async function predictDrawing(gray, width) {
   if (pixels.every((v) => v === 0)) return;
   try {
     const result = await postJSON(`/api/models/${id}/predict`, { input: pixels });
+    lastDrawing = { id, pixels };
+    $('trace').disabled = false;
     const percent = (100 * result.probability).toFixed(result.probability > 0.999 || result.probability < 0.001 ? 3 : 1);
     $('verdict').textContent = `${result.class_name} — P(odd) = ${percent} %`;
     // Far into the sigmoid's flat tail dP/dx vanishes; the logit's gradient still shows the evidence.
@@ -271,12 +275,24 @@ $('dataset').addEventListener('change', () => {
   if (twoD && $('model').value === 'simple_nn') $('model').value = 'binary_classifier';
   if (!twoD && $('model').value === 'binary_classifier') $('model').value = 'simple_nn';
 });
+$('trace').addEventListener('click', async () => {
+  if (!lastDrawing) return;
+  try {
+    const payload = await postJSON(`/api/models/${lastDrawing.id}/graph`, { input: lastDrawing.pixels });
+    renderGraph($('graph'), payload);
+    $('graph-panel').hidden = false;
+    $('graph-panel').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+  } catch (error) {
+    showError(error);
+  }
+});
 $('wrong-a').addEventListener('change', updateMisclassified);
 $('wrong-b').addEventListener('change', updateMisclassified);
 const clearPad = drawPad($('pad'), predictDrawing);
 $('clear-pad').addEventListener('click', () => {
   clearPad();
   $('verdict').textContent = '';
+  $('trace').disabled = true;
   paint($('seen'), inkToRGBA(new Array(784).fill(0)));
   paint($('saliency'), saliencyToRGBA(new Array(784).fill(0)));
 });

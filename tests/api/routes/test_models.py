@@ -101,7 +101,7 @@ def test_graph_of_one_prediction_is_traced_with_its_backward(lab: tuple[TestClie
     assert [n["op"] for n in body["nodes"] if not n["is_leaf"]][-1] == "SigmoidBackward0"
     p = client.post(f"/api/models/{ids['nn']}/predict", json={"input": image}).json()["probability"]
     # P = σ(W2·h + b2), so dP/db2 = σ'(z) = P(1 − P): a hand derivation of the traced backward.
-    assert by_name["b2"]["grad"]["data"][0] == pytest.approx(p * (1 - p), rel=1e-4)
+    assert by_name["b2"]["grad"]["data"][0] == pytest.approx(p * (1 - p), rel=1e-5)
     wrong = client.post(f"/api/models/{ids['nn']}/graph", json={"input": [1.0, 2.0]})
     assert wrong.status_code == 400
 

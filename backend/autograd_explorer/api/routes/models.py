@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
 from autograd_explorer.api.responses import PreparedJSONResponse
@@ -30,7 +30,7 @@ from autograd_explorer.train.prediction_graph import trace_prediction
 
 router = APIRouter(prefix="/api/models", tags=["models"])
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-ModelId = Annotated[str, "a model id as returned by POST /api/models"]
+ModelId = Annotated[str, Path(description="a model id as returned by POST /api/models", max_length=64)]
 
 
 def get_runner(request: Request) -> JobRunner:

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+
+import { nodeAtPosition, offsetOf, parseInputValue, warningLines } from '../js/explorer/editor.js';
+
+const poly = JSON.parse(readFileSync(new URL('./fixtures/trace-poly.json', import.meta.url)));
+
+test('warnings that name a line mark that line (where detach cut the graph)', () => {
+  const lines = warningLines({ warnings: ['The path was cut by `y.detach()` on line 3.', 'no line here'] });
+  assert.deepEqual([...lines.keys()], [3]);
+  assert.equal(warningLines(null).size, 0);
+});
+
+test('a source position maps to the node with the tightest span around it', () => {
+  assert.equal(nodeAtPosition(poly.nodes, 1, 8).id, 2); // inside "3*x"
+  assert.equal(nodeAtPosition(poly.nodes, 1, 5).id, 3); // " - " belongs to the whole expression
+  assert.equal(nodeAtPosition(poly.nodes, 1, 0).id, 0); // "x" itself beats "x**3"
+  assert.equal(nodeAtPosition(poly.nodes, 2, 0), null);
+});
+
+test('offsets count earlier lines and their newlines, clamped to the text', () => {
+  assert.equal(offsetOf('ab\ncd', 2, 1), 4);
+  assert.equal(offsetOf('ab\ncd', 9, 9), 5);
+});
+
+test('inputs accept JSON and the Python spellings students type', () => {
+  assert.deepEqual(parseInputValue('[1., .5, (2, 3)]'), [1, 0.5, [2, 3]]);
+  assert.equal(parseInputValue(' -2.5 '), -2.5);
+  assert.throws(() => parseInputValue('__import__("os")'));
+});
