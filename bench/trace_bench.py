@@ -41,7 +41,10 @@ SETTINGS = Settings(
 
 def chain_program(nodes: int) -> tuple[str, Callable[[], None]]:
     steps = max(nodes // 2, 1)
-    source = f"x = torch.tensor(0.5, requires_grad=True)\ny = x\nfor _ in range({steps}):\n    y = torch.sin(y) * 1.0001\ny"
+    source = (
+        "x = torch.tensor(0.5, requires_grad=True)\ny = x\n"
+        f"for _ in range({steps}):\n    y = torch.sin(y) * 1.0001\ny"
+    )
 
     def bare() -> None:
         x = torch.tensor(0.5, requires_grad=True)
@@ -56,7 +59,8 @@ def chain_program(nodes: int) -> tuple[str, Callable[[], None]]:
 def mlp_program(nodes: int) -> tuple[str, Callable[[], None]]:
     layers = max(nodes // 3, 1)
     source = (
-        "torch.manual_seed(0)\nW = torch.randn(8, 8, requires_grad=True)\nb = torch.randn(8, requires_grad=True)\n"
+        "torch.manual_seed(0)\nW = torch.randn(8, 8, requires_grad=True)\n"
+        "b = torch.randn(8, requires_grad=True)\n"
         f"h = torch.randn(4, 8)\nfor _ in range({layers}):\n    h = torch.tanh(h @ W * 0.3 + b)\nh.sum()"
     )
 
@@ -177,11 +181,19 @@ def main() -> None:
         "| graph | op nodes | a bare ms | a' evaluator ms | b trace ms | c torchviz ms | b/a | b/a' | c/b |"
     )
     lines = [header, "|" + "---|" * 9]
+    columns = (
+        "graph",
+        "op_nodes",
+        "a_bare_ms",
+        "a_evaluator_ms",
+        "b_trace_ms",
+        "c_torchviz_ms",
+        "b_over_a",
+        "b_over_a_evaluator",
+        "c_over_b",
+    )
     for r in rows:
-        lines.append(
-            f"| {r['graph']} | {r['op_nodes']} | {r['a_bare_ms']} | {r['a_evaluator_ms']} | {r['b_trace_ms']} | "
-            f"{r['c_torchviz_ms']} | {r['b_over_a']} | {r['b_over_a_evaluator']} | {r['c_over_b']} |"
-        )
+        lines.append("| " + " | ".join(str(r[c]) for c in columns) + " |")
     table = "\n".join(lines)
     (RESULTS / "trace_bench.md").write_text(f"Measured {meta['date']}, torch {meta['torch']}.\n\n{table}\n")
     print(table)

@@ -40,6 +40,7 @@ test('tensors render compactly and cap the number of elements', () => {
   assert.equal(formatTensor(0), '0');
   const summary = tv([1000], null, { truncated: true, summary: { min: -1, max: 1, mean: 0, std: 0.5, head: [1] } });
   assert.equal(formatTensor(summary), '1000: min \u22121, max 1, mean 0');
+  assert.equal(formatTensor(summary, { short: true }), '1000, mean 0');
 });
 
 test('matrix view: scalar is 1×1, a vector one column, 3-D has none', () => {

@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import expect
@@ -121,6 +122,21 @@ def test_inplace_pitfall_shows_pytorchs_message(
     assert "line 5" in error
     assert "saved its output" in (page.text_content("#explanation") or "")
     screenshot(page, "explorer-06-pitfall-inplace")
+
+
+def test_inspector_heatmap_of_a_summarized_matrix(page: Any, live_server: Any) -> None:
+    source = (
+        "torch.manual_seed(0)\nW = torch.randn(12, 12, requires_grad=True)\n"
+        "h = torch.tanh(W @ W)\nloss = (h * h).mean()\nloss.backward()\n"
+    )
+    open_explorer(page, live_server, "#" + urlencode({"src": source, "step": 2}))
+    page.fill("#search", "W")
+    page.press("#search", "Enter")  # the first match opens in the inspector, no mouse needed
+    expect(page.locator("#inspector h2")).to_have_text("Inspector: W")
+    assert "12×12: min" in (page.text_content("#inspector") or "")  # summarized by the server
+    page.click("#inspector button")
+    page.wait_for_selector("#inspector .heatmap .main-svg", timeout=20_000)
+    screenshot(page, "explorer-13-inspector-heatmap")
 
 
 def test_each_view_renders(page: Any, live_server: Any) -> None:

@@ -39,3 +39,17 @@ def test_surface_refuses_a_reduction() -> None:
     total = Objective("sum", ("u", "v"), lambda p: (p["u"] + p["v"]).sum(), "sum(u + v)")
     with pytest.raises(InvalidRequest, match="does not work elementwise on a grid"):
         evaluate_surface(total, nx=3, ny=3)
+
+
+@pytest.mark.parametrize(
+    "function",
+    [
+        lambda p: p["u"].mean() + p["v"],  # broadcasts back to the grid's shape, but mixes its points
+        lambda p: torch.softmax(p["u"], 0) + p["v"],
+    ],
+)
+def test_surface_refuses_a_shape_preserving_function_that_mixes_grid_points(function: object) -> None:
+    # Found in QA: only the shape was checked, so u.mean() + v drew a surface that is not f.
+    objective = Objective("mixing", ("u", "v"), function, "mixing")  # type: ignore[arg-type]
+    with pytest.raises(InvalidRequest, match="does not work elementwise on a grid"):
+        evaluate_surface(objective, nx=6, ny=5)

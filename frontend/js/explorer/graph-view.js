@@ -70,7 +70,7 @@ const STYLE = [
 
 // Two elements keep a vector's node narrow enough to stay legible when a chain is fitted to the panel.
 function shortValue(tensor) {
-  return formatTensor(tensor, { maxElements: 2, digits: 4 });
+  return formatTensor(tensor, { maxElements: 2, digits: 4, short: true });
 }
 
 function nodeLines(display, backward, trace) {
@@ -280,15 +280,19 @@ export function mountGraphView(store) {
   store.on(['hover'], updateHover);
   store.on(['selected'], updateSelection);
   store.on(['search'], updateSearch);
-  // The graph container changes size with the view (the torchviz view shares the row).
-  store.on(['view'], () => {
-    if (!cy) return;
-    requestAnimationFrame(() => {
+  // The container changes size with the view (torchviz shares the row) and when the controls
+  // below wrap (the backward-call menu appears): refit then, once per frame.
+  let refit = 0;
+  new ResizeObserver(() => {
+    if (!cy || refit) return;
+    refit = requestAnimationFrame(() => {
+      refit = 0;
+      if (!cy || container.clientHeight === 0) return;
       cy.resize();
       cy.fit(undefined, 24);
       capZoom();
     });
-  });
+  }).observe(container);
 
   return {
     fit: () => {

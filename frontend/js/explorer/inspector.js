@@ -1,11 +1,18 @@
 // Everything about one node: value and gradient in full, saved tensors, PyTorch's flags.
 
+import { postJSON } from '../shared/api.js';
 import { formatShape } from '../shared/format.js';
 import { accumulatorOf } from './accumulators.js';
 import { tensorView } from './matrix-view.js';
 import { nodeTitle } from './state.js';
 
 const PICKER_LIMIT = 500;
+const FULL_VALUE_LIMIT = 10_000; // elements fetched on demand for the heatmap
+
+/** Whether re-running `source` reproduces its tensors (random ones only under a fixed seed). */
+function reproducible(source) {
+  return !/\brand/.test(source) || /manual_seed/.test(source);
+}
 
 function el(tag, text, className) {
   const e = document.createElement(tag);
@@ -38,8 +45,30 @@ export function mountInspector(store) {
     picker.value = store.get('selected') === null ? '' : String(store.get('selected'));
   }
 
+  // Full values of summarized tensors, fetched on demand: the same program traced again with a
+  // larger max_value_elements (node ids are topological indices, so they match across runs).
+  let full = { trace: null, nodes: new Map() };
+
+  async function loadFull(node, button) {
+    const trace = store.get('trace');
+    button.disabled = true;
+    button.textContent = 'loading…';
+    try {
+      const numel = Math.max(...[node.value, node.grad].filter(Boolean).map((t) => t.shape.reduce((a, b) => a * b, 1)));
+      const again = await postJSON('/api/trace', { source: trace.source, inputs: trace.inputs, jacobians: false, max_value_elements: numel });
+      if (full.trace !== trace) full = { trace, nodes: new Map() };
+      const same = again.nodes.find((n) => n.id === node.id);
+      if (same) full.nodes.set(node.id, same);
+      render();
+    } catch (error) {
+      button.textContent = `could not load: ${error.message}`;
+    }
+  }
+
   function render() {
-    const node = store.node(store.get('selected'));
+    const selected = store.node(store.get('selected'));
+    const trace = store.get('trace');
+    const node = (selected && full.trace === trace && full.nodes.get(selected.id)) || selected;
     if (!node) {
       panel.replaceChildren(el('h2', 'Inspector'), el('p', 'Click a node (or pick one above the graph) to see its whole value, gradient and saved tensors.', 'muted'));
       return;
@@ -65,6 +94,14 @@ export function mountInspector(store) {
     }
     children.push(el('h3', node.is_leaf ? 'Final .grad' : 'Final gradient ∂f/∂node'));
     children.push(node.grad ? tensorView(node.grad, { heatmapTitle: 'grad' }) : el('p', node.is_leaf ? 'None' : 'not kept by PyTorch (call retain_grad() to keep it)', 'muted'));
+    const summarized = [node.value, node.grad].filter((t) => t && t.truncated);
+    const numel = Math.max(0, ...summarized.map((t) => t.shape.reduce((a, b) => a * b, 1)));
+    if (summarized.length && numel <= FULL_VALUE_LIMIT && reproducible(trace.source)) {
+      const button = el('button', `Load all ${numel} elements (runs the program again)`);
+      button.type = 'button';
+      button.addEventListener('click', () => loadFull(node, button));
+      children.push(button);
+    }
     children.push(el('h3', `Saved for backward (${(node.saved || []).length})`));
     for (const saved of node.saved || []) {
       children.push(el('p', `${saved.name}: ${formatShape(saved.shape)}`, 'saved-name'));

@@ -154,7 +154,9 @@ function mountJacobianView(store) {
     if (leaves.length) {
       children.push(el('h3', 'Gradients (in each input’s own shape)'));
       for (const [name, grad] of leaves) {
-        children.push(el('p', `${name}.grad (${formatShape(grad.shape)}): ${formatTensor(grad, { maxElements: 10 })}`));
+        // None: the tensor got no gradient (detached, or torch.autograd.grad left .grad alone).
+        const text = grad ? `${name}.grad (${formatShape(grad.shape)}): ${formatTensor(grad, { maxElements: 10 })}` : `${name}.grad: None`;
+        children.push(el('p', text));
       }
     }
     view.replaceChildren(...children);

@@ -62,7 +62,7 @@ export function tensorView(tensor, { heatmapTitle = '' } = {}) {
         div,
         [{ z: rows, type: 'heatmap', colorscale: 'RdBu', reversescale: true, zmid: 0 }],
         { title: { text: `${heatmapTitle} ${shape}`.trim() }, margin: { l: 40, r: 10, t: 36, b: 30 }, yaxis: { autorange: 'reversed' } },
-        { displaylogo: false, responsive: true },
+        { displayModeBar: false, responsive: true },
       ),
     );
     return div;

@@ -69,10 +69,10 @@ function accumulatorTable(store, backward) {
     if (changed.has(node.id)) row.classList.add('changed');
     if (node.id === current) row.classList.add('current');
     if (!backward.reached.has(node.id)) row.classList.add('unreached');
-    const contributions = (backward.contributions.get(node.id) || []).map((c) => formatTensor(c.value, { maxElements: 3 }));
+    const contributions = (backward.contributions.get(node.id) || []).map((c) => formatTensor(c.value, { maxElements: 3, short: true }));
     row.append(
       el('td', nodeTitle(node), 'name'),
-      el('td', formatTensor(accumulatorOf(backward, node.id), { maxElements: 4 }), 'acc'),
+      el('td', formatTensor(accumulatorOf(backward, node.id), { maxElements: 4, short: true }), 'acc'),
       el('td', contributions.length ? contributions.join(' + ') : '', 'contribs'),
     );
     body.append(row);
@@ -89,7 +89,20 @@ function gradHistory(trace) {
   const history = Object.entries(trace.grad_history || {}).filter(([, list]) => list.length > 1);
   return history.map(([name, list]) => {
     const p = el('p', undefined, 'grad-history');
-    p.append(`${name}.grad after each backward call: `, el('strong', list.map((g) => formatTensor(g, { maxElements: 3 })).join(' → ')));
+    const values = list.map((g) => (g ? formatTensor(g, { maxElements: 3 }) : 'None'));
+    p.append(`${name}.grad after each backward call: `, el('strong', values.join(' → ')));
+    return p;
+  });
+}
+
+// What the pass delivered once it has run to the end: .grad for backward(), a return value for grad().
+function passResult(pass, finished) {
+  if (!finished) return [];
+  return Object.entries(pass.grads || {}).map(([name, grad]) => {
+    const p = el('p', undefined, 'grad-history');
+    const what = pass.kind === 'grad' ? `torch.autograd.grad returned ∂/∂${name} = ` : `${name}.grad after this call: `;
+    p.append(what, el('strong', grad ? formatTensor(grad, { maxElements: 4 }) : 'None'));
+    if (pass.kind === 'grad') p.append(' (.grad is left alone)');
     return p;
   });
 }
@@ -124,7 +137,7 @@ export function mountStepPanel(store) {
         for (const input of step.inputs || []) children.push(inputBlock(store, step, input));
       }
       children.push(el('h3', 'Accumulators (one per node)'));
-      children.push(...gradHistory(trace));
+      children.push(...gradHistory(trace), ...passResult(pass, backward.position === pass.steps.length));
       children.push(accumulatorTable(store, backward));
     }
     children.push(

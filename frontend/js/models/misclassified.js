@@ -15,8 +15,11 @@ export function renderMisclassified(grid, items) {
     canvas.style.height = '70px';
     paint(canvas, inkToRGBA(item.pixels));
     const caption = document.createElement('figcaption');
-    const truth = item.label ? 'odd' : 'even';
-    caption.textContent = `${item.digit} (${truth}) P(odd) ${item.probabilities.map(pct).join(' / ')}`;
+    const truth = document.createElement('span');
+    truth.textContent = `${item.digit} (${item.label ? 'odd' : 'even'})`;
+    const odds = document.createElement('span');
+    odds.textContent = `P(odd) ${item.probabilities.map(pct).join(' / ')}`;
+    caption.append(truth, odds);
     canvas.setAttribute('role', 'img');
     canvas.setAttribute('aria-label', `digit ${item.digit}, test image ${item.index}`);
     figure.append(canvas, caption);

@@ -64,12 +64,13 @@ export function scalarValue(tensor) {
 }
 
 /** A compact one-line rendering: "3", "[1, 2, 3]", "[[1, 2], [3, 4]]", or a summary when truncated. */
-export function formatTensor(tensor, { maxElements = 6, digits = 4 } = {}) {
+export function formatTensor(tensor, { maxElements = 6, digits = 4, short = false } = {}) {
   if (tensor === null || tensor === undefined) return '—';
   if (typeof tensor === 'number' || typeof tensor === 'string') return formatNumber(tensor, digits);
   if (tensor.data === null || tensor.data === undefined) {
     const s = tensor.summary;
     if (!s) return `${formatShape(tensor.shape)} tensor`;
+    if (short) return `${formatShape(tensor.shape)}, mean ${formatNumber(s.mean, 3)}`;
     return `${formatShape(tensor.shape)}: min ${formatNumber(s.min, 3)}, max ${formatNumber(s.max, 3)}, mean ${formatNumber(s.mean, 3)}`;
   }
   let budget = maxElements;

@@ -53,3 +53,10 @@ def test_surface_figure(client: TestClient) -> None:
     ).json()["figure"]
     assert figure["data"][0]["type"] == "contour"
     assert figure["data"][1]["name"] == "minima" and len(figure["data"][1]["x"]) == 4
+
+
+def test_a_function_mixing_grid_points_cannot_be_a_surface(client: TestClient) -> None:
+    # Found in QA: u.mean() + v has the grid's shape, yet its values are not f at each point.
+    response = client.post("/api/surface", json={"source": "u.mean() + v", "nx": 4, "ny": 4})
+    assert response.status_code == 400
+    assert response.json()["detail"]["message"].startswith("the function does not work elementwise on a grid")
