@@ -163,3 +163,7 @@ def test_each_view_renders(page: Any, live_server: Any) -> None:
     open_explorer(page, live_server, "#ex=pitfall-accumulation")
     assert "2 → 4 → 6" in (page.text_content("#step-panel") or "")
     screenshot(page, "explorer-11-pitfall-accumulation")
+    page.set_viewport_size({"width": 1280, "height": 720})  # a common projector
+    open_explorer(page, live_server, "#ex=polynomial&step=3")
+    assert page.locator("#accumulators tr[data-node='0']").is_visible()
+    screenshot(page, "explorer-14-projector-1280x720")

@@ -418,6 +418,38 @@ lab_cases = [
         kind="invalid",
         says="max_boundary_resolution",
     ),
+    Case(
+        "cancel-unknown-model",
+        "/api/models/does-not-exist/cancel",
+        None,
+        status=(404,),
+        kind="not_found",
+        headers={},
+    ),
+    Case(
+        "events-unknown-model",
+        "/api/models/does-not-exist/events",
+        method="GET",
+        status=(404,),
+        kind="not_found",
+        headers={"accept": "text/event-stream"},
+    ),
+    Case(
+        "misclassified-other-traversal",
+        "/api/models/x/misclassified?other=..%2f..%2fetc%2fpasswd",
+        method="GET",
+        status=(404,),
+        kind="not_found",
+    ),
+    Case("model-id-huge", "/api/models/" + "a" * 5_000, method="GET", status=(422,), says="at most 64"),
+    Case("example-id-huge", "/api/examples/" + "b" * 5_000, method="GET", status=(404,)),
+    Case(
+        "graph-unknown-model",
+        "/api/models/does-not-exist/graph",
+        as_json({"input": [0.0, 0.0]}),
+        status=(404,),
+        kind="not_found",
+    ),
     Case("model-id-traversal", "/api/models/..%2f..%2fetc%2fpasswd", method="GET", status=(404,)),
     Case("example-id-traversal", "/api/examples/..%2f..%2fpyproject.toml", method="GET", status=(404,)),
 ]
@@ -435,6 +467,7 @@ POST_ENDPOINTS = [
     "/api/least-squares",
     "/api/models",
     "/api/models/none/predict",
+    "/api/models/none/graph",
 ]
 # a number field of each endpoint, to put NaN / 1e309 / a string in
 NUMBER_FIELD = {
@@ -451,6 +484,7 @@ NUMBER_FIELD = {
     "/api/models": b'{"dataset": "moons", "model": "binary_classifier", '
     b'"optimizer": {"name": "gd", "lr": %s}}',
     "/api/models/none/predict": b'{"input": [%s, 0.0]}',
+    "/api/models/none/graph": b'{"input": [%s, 0.0]}',
 }
 MALFORMED: dict[str, tuple[bytes, tuple[int, ...], str | None]] = {
     "truncated": (b'{"source": "x', (422,), "json"),
@@ -483,8 +517,8 @@ for endpoint in POST_ENDPOINTS:
     for label, literal in NON_FINITE.items():
         if label == "int-beyond-64-bits" and endpoint in (TRACE, TORCHVIZ):
             continue  # a valid input there: it becomes the float 2.17e21
-        # predict reads its model before judging the values: an unknown model is 404 first
-        status = (404, 422) if endpoint.endswith("/predict") else (422,)
+        # predict and graph read the model before judging values: an unknown model is 404 first
+        status = (404, 422) if endpoint.startswith("/api/models/none/") else (422,)
         malformed_cases.append(
             Case(f"{name}-{label}", endpoint, NUMBER_FIELD[endpoint] % literal, status=status)
         )

@@ -62,4 +62,27 @@ def evaluate_surface(
             "reductions such as sum() or mean() over the parameters cannot be drawn as a surface",
             "source",
         )
+    _check_pointwise(objective, values, z)
     return Surface(x_name, y_name, xs.tolist(), ys.tolist(), z.to(dtype))
+
+
+def _check_pointwise(objective: Objective, values: Mapping[str, torch.Tensor], z: torch.Tensor) -> None:
+    """Spot-check a few grid cells against the function at that single point.
+
+    A shape-preserving function can still mix grid points (`u.mean() + v`, softmax, `u @ v`): the
+    grid would then show something that is not f, so it is refused like a reduction.
+    """
+    ny, nx = z.shape
+    for i, j in ((0, 0), (ny - 1, nx - 1), (ny // 2, nx // 3)):
+        with torch.no_grad():
+            single = objective({n: v[i, j] for n, v in values.items()})
+        if not isinstance(single, torch.Tensor) or single.numel() != 1:
+            break  # not a scalar function: the trajectory routes say so in their own words
+        expected = single.reshape(()).to(z.dtype)
+        if not torch.allclose(z[i, j], expected, rtol=1e-4, atol=1e-6, equal_nan=True):
+            raise InvalidRequest(
+                "the function does not work elementwise on a grid: its value at a grid point differs "
+                f"from its value at that single point ({z[i, j].item():g} vs {expected.item():g}); "
+                "mean(), softmax, @ or random numbers mix the points of the grid",
+                "source",
+            )
