@@ -6,6 +6,7 @@ Import the fixtures in a conftest.py: `from tests.live import live_server, brows
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -106,8 +107,14 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser: object) -> Iterator[object]:
-    """A fresh page at a projector-like size; fails the test on any console error."""
+def expected_console_errors() -> list[re.Pattern[str]]:
+    """Patterns of console errors a test provokes on purpose (chromium logs every 4xx fetch)."""
+    return []
+
+
+@pytest.fixture
+def page(browser: object, expected_console_errors: list[re.Pattern[str]]) -> Iterator[object]:
+    """A fresh page at a projector-like size; fails the test on any console error it did not expect."""
     context = browser.new_context(viewport={"width": 1600, "height": 1000})  # type: ignore[attr-defined]
     pg = context.new_page()
     errors: list[str] = []
@@ -115,7 +122,8 @@ def page(browser: object) -> Iterator[object]:
     pg.on("pageerror", lambda e: errors.append(str(e)))
     yield pg
     context.close()
-    assert not errors, f"console errors: {errors}"
+    unexpected = [e for e in errors if not any(p.search(e) for p in expected_console_errors)]
+    assert not unexpected, f"console errors: {unexpected}"
 
 
 def screenshot(pg: object, name: str) -> Path:

@@ -7,8 +7,11 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
+from fastapi.testclient import TestClient
 
+from autograd_explorer.api.app import create_app
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.sandbox import EvalPool
 from autograd_explorer.settings import Settings
@@ -51,3 +54,35 @@ def test_killing_the_worker_during_a_trace(tmp_path: Path) -> None:
         assert pool.pids() and victim not in pool.pids()
     finally:
         pool.close()
+
+
+def test_killing_the_worker_during_an_api_trace(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", eval_workers=1, max_wall_seconds=30)
+    app = create_app(settings)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        pool = app.state.evaluator
+        assert client.post("/api/trace", json=NORMAL).status_code == 200
+        (victim,) = pool.pids()
+        answers: list[httpx.Response] = []
+        request = threading.Thread(
+            target=lambda: answers.append(
+                client.post("/api/trace", json={"source": SLOW_PROGRAM, "inputs": {"x": 1.0}})
+            )
+        )
+        request.start()
+        while victim in pool.pids() and request.is_alive():
+            time.sleep(0.005)
+        if not request.is_alive():
+            request.join()
+            pytest.skip("/api/trace does not run through the evaluation pool yet")
+        time.sleep(0.2)
+        kill(victim, signal.SIGKILL)
+        request.join(30)
+        (answer,) = answers
+        assert answer.status_code == 400, answer.text
+        detail = answer.json()["detail"]
+        assert detail["type"] == "limit"
+        assert detail["message"].startswith("The evaluation process was killed")
+        again = client.post("/api/trace", json=NORMAL)
+        assert again.status_code == 200
+        assert again.json()["grads"]["x"]["data"] == 0.0

@@ -132,7 +132,9 @@ def test_pitfall_page_shows_both_tables_and_curves(live_server: LiveServer, page
         ("/optimize.html", "document.querySelector('#landscape').data?.length >= 1"),
     ],
 )
-def test_lab_pages_fit_a_1280_by_720_projector(live_server: LiveServer, page: Any, path: str, ready: str) -> None:
+def test_lab_pages_fit_a_1280_by_720_projector(
+    live_server: LiveServer, page: Any, path: str, ready: str
+) -> None:
     # Found in QA: at 1280 px the pitfall page's second table ran 290 px off the right edge.
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(f"{live_server.url}{path}")
@@ -142,3 +144,22 @@ def test_lab_pages_fit_a_1280_by_720_projector(live_server: LiveServer, page: An
     for table in page.locator("table").all():  # every table column is readable without scrolling
         assert table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth + 1")
     screenshot(page, f"lab-1280{path.replace('.html', '').replace('/', '-')}")
+
+
+def test_optimization_lab_runs_an_own_function_of_three_parameters(live_server: LiveServer, page: Any) -> None:
+    # Found in QA: the map answered "give fixed values for w" and the page offered no way to give them.
+    page.goto(f"{live_server.url}/optimize.html")
+    wait_until(page, "document.querySelector('#landscape').data?.length >= 1")
+    page.select_option("#fn", "source")
+    page.fill("#source", "(u - 1)**2 + (v + 2)**2 + (w - 3)**2")
+    page.click("#draw")
+    wait_until(page, "document.querySelector('#start').value.includes('w=')")
+    assert page.input_value("#start") == "u=1, v=1, w=0"  # known names keep their values
+    assert page.is_hidden("#error")
+    assert "w = 0 (their start values)" in page.inner_text("#status")
+    page.fill("#lr", "0.1")
+    page.fill("#steps", "100")
+    page.click("#run")
+    page.wait_for_selector("table.step-table", timeout=TIMEOUT)
+    final = page.locator("table.step-table tr.final").inner_text().split()
+    assert [round(float(v.replace("−", "-")), 3) for v in final[2:5]] == [1.0, -2.0, 3.0]

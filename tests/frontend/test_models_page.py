@@ -9,7 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.live import LiveServer, browser, live_server, page, screenshot  # noqa: F401
+from tests.live import LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,7 @@ def wait_jobs_done(server: LiveServer, ids: list[str], timeout: float = 60) -> N
         time.sleep(0.2)
 
 
-def test_models_lab_trains_compares_and_predicts(live_server: LiveServer, page: object) -> None:  # noqa: F811
+def test_models_lab_trains_compares_and_predicts(live_server: LiveServer, page: object) -> None:
     pg = page
     pg.goto(f"{live_server.url}/models.html")  # type: ignore[attr-defined]
     rows = pg.locator("#compare tbody tr")  # type: ignore[attr-defined]

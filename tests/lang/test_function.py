@@ -72,3 +72,13 @@ def test_limits_apply_per_call() -> None:
 def test_constant_valued_function_still_gives_a_tensor() -> None:
     f = compile_function("u * 0 + 3", LanguageLimits())
     assert torch.equal(f({"u": torch.zeros(2)}), torch.full((2,), 3.0))
+
+
+@pytest.mark.parametrize("source", ["u + torch.randn(())", "rand(1).sum() * u", "torch.manual_seed(0) + u"])
+def test_a_function_may_not_draw_random_numbers(source: str) -> None:
+    # Found in QA: `torch.randn(()) + u` drew from the process-wide generator outside the lock that
+    # seeded programs hold, so a lab request could shift a concurrent trace's `manual_seed(42)` data;
+    # and a random function has no trajectory or surface to speak of.
+    with pytest.raises(ProgramError, match="a function to minimize must be deterministic") as caught:
+        compile_function(source, LanguageLimits())
+    assert caught.value.type == "forbidden"

@@ -15,7 +15,7 @@ from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.contract import LanguageLimits, PlainObserver
 from autograd_explorer.lang.evaluator import Evaluator, as_program_errors
 from autograd_explorer.lang.parse import free_names, parse_program
-from autograd_explorer.lang.run import is_expression, make_leaf
+from autograd_explorer.lang.run import is_expression, make_leaf, uses_randomness
 from autograd_explorer.lang.source import SourceText
 
 
@@ -61,6 +61,15 @@ def compile_function(source: str, limits: LanguageLimits) -> CompiledFunction:
     if not is_expression(tree):
         raise ProgramError(
             "forbidden", "a function must be a single expression, e.g. (u**2 + v - 11)**2", 1, 0
+        )
+    if uses_randomness(tree):
+        # Random draws would race with seeded programs for the one process-wide generator, and a
+        # random function has no well-defined trajectory or surface.
+        raise ProgramError(
+            "forbidden",
+            "a function to minimize must be deterministic: rand, randn and manual_seed are not allowed in it",
+            1,
+            0,
         )
     function = CompiledFunction(source, tree, limits)
     if not function.parameters:

@@ -132,7 +132,8 @@ function play() {
 }
 
 async function loadSurface() {
-  const body = { ...functionBody(state), nx: 120, ny: 120 };
+  // Parameters beyond the map's two are held at their start values (0 for a new function's).
+  const body = { ...functionBody(state), nx: 120, ny: 120, fixed: { ...state.start }, fixed_default: 0 };
   const answer = await work('Drawing the function…', () => postJSON('/api/surface', body));
   surface = answer;
   if (answer) {
@@ -145,6 +146,10 @@ async function loadSurface() {
       writeHash();
     }
     $('formula').textContent = `f = ${answer.function.formula}`;
+    const others = parameters.slice(2);
+    if (others.length) {
+      setStatus(`The map shows ${parameters[0]} and ${parameters[1]} with ${others.map((n) => `${n} = ${start[n]}`).join(', ')} (their start values).`);
+    }
   }
   redraw();
 }
@@ -265,6 +270,11 @@ async function init() {
       }
     });
   }
+  form.start.addEventListener('change', () => {
+    // After the listener above stored the start: the map holds parameters beyond its two at
+    // their start values, so redraw it when those change.
+    if (surface && surface.function.parameters.length > 2) loadSurface();
+  });
   await loadSurface(); // Plotly has drawn the div now, so it takes event handlers
   views.landscape.on('plotly_click', (event) => {
     const point = event.points && event.points[0];

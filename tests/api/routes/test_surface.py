@@ -60,3 +60,14 @@ def test_a_function_mixing_grid_points_cannot_be_a_surface(client: TestClient) -
     response = client.post("/api/surface", json={"source": "u.mean() + v", "nx": 4, "ny": 4})
     assert response.status_code == 400
     assert response.json()["detail"]["message"].startswith("the function does not work elementwise on a grid")
+
+
+def test_further_parameters_can_default_to_one_value(client: TestClient) -> None:
+    # Found in QA: the lab page cannot know a new function's extra parameters before drawing it,
+    # so a function of u, v, w could never be drawn there; fixed_default holds the others.
+    body = {"source": "u**2 + v**2 + w", "box": [0, 1, 0, 1], "nx": 2, "ny": 2, "fixed_default": 2.0}
+    response = client.post("/api/surface", json=body)
+    assert response.status_code == 200
+    assert response.json()["z"] == [[2.0, 3.0], [3.0, 4.0]]  # z[i][j] = x[j]² + y[i]² + 2
+    body["fixed"] = {"w": -1.0, "u": 5.0}  # given values win; entries for the drawn axes are ignored
+    assert client.post("/api/surface", json=body).json()["z"] == [[-1.0, 0.0], [0.0, 1.0]]

@@ -26,8 +26,11 @@ def surface(body: SurfaceBody, settings: SettingsDep) -> SurfaceResult:
     for size, name in ((body.nx, "nx"), (body.ny, "ny")):
         check_limit(size, settings.max_surface_grid, name, "max_surface_grid", name)
     objective = objective_for(body, settings)
+    fixed = dict(body.fixed or {})
+    if body.fixed_default is not None:
+        fixed = {n: fixed.get(n, body.fixed_default) for n in objective.parameters[2:]}
     grid = evaluate_surface(
-        objective, box=body.box, nx=body.nx, ny=body.ny, fixed=body.fixed, dtype=dtype_of(body.dtype)
+        objective, box=body.box, nx=body.nx, ny=body.ny, fixed=fixed, dtype=dtype_of(body.dtype)
     )
     finite = grid.z[torch.isfinite(grid.z)]
     z_min = float(finite.min()) if finite.numel() else math.nan

@@ -90,6 +90,9 @@ class SurfaceBody(FunctionBody):
     fixed: dict[ParamName, Finite] | None = Field(
         None, max_length=32, description="values of further parameters"
     )
+    fixed_default: Finite | None = Field(
+        None, description="value of further parameters missing from fixed (a page drawing a new function)"
+    )
     dtype: Dtype = "float32"
     figure: bool = False
 
