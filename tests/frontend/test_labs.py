@@ -163,3 +163,20 @@ def test_optimization_lab_runs_an_own_function_of_three_parameters(live_server: 
     page.wait_for_selector("table.step-table", timeout=TIMEOUT)
     final = page.locator("table.step-table tr.final").inner_text().split()
     assert [round(float(v.replace("−", "-")), 3) for v in final[2:5]] == [1.0, -2.0, 3.0]
+
+
+def test_a_shared_regression_link_shows_the_exercise_table(live_server: LiveServer, page: Any) -> None:
+    # Found in QA: the link kept the table's rates and counts but reopened without the table.
+    page.goto(f"{live_server.url}/regression.html")
+    page.fill("#sweep-lrs", "1, 0.1")
+    page.fill("#sweep-iterations", "100")
+    page.click("#sweep")
+    page.wait_for_selector("#sweep-table table", timeout=TIMEOUT)
+    url = page.url
+    page.goto("about:blank")
+    page.goto(url)
+    page.wait_for_selector("#sweep-table table", timeout=TIMEOUT)
+    rows = page.locator("#sweep-table tbody tr")
+    assert rows.count() == 3  # lr 1 (diverged), lr 0.1, closed form
+    assert "diverged" in rows.first.inner_text()
+    assert page.input_value("#sweep-lrs") == "1, 0.1"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -59,6 +60,7 @@ def _descend(
     num: int,
     init_seed: int | None,
     dtype: torch.dtype,
+    max_seconds: float | None,
 ) -> Trajectory:
     objective = polynomial_regression(degree, seed, num)
     start = dict(zip(objective.parameters, polynomial_init(method, degree + 1, init_seed), strict=True))
@@ -71,6 +73,8 @@ def _descend(
         gradient="manual" if method == "manual" else "autograd",
         dtype=dtype,
         stop_on_divergence=False,
+        max_seconds=max_seconds,
+        steps_field="iterations",
     )
 
 
@@ -84,8 +88,9 @@ def fit_polynomial(
     num: int = 100,
     init_seed: int | None = None,
     dtype: torch.dtype = torch.float32,
+    max_seconds: float | None = None,
 ) -> PolynomialFit:
-    """Fit y ≈ a + b·x + c·x² (+ …) to §8's data by `method`."""
+    """Fit y ≈ a + b·x + c·x² (+ …) to §8's data by `method` (refused past `max_seconds`)."""
     if method == "closed_form":
         return closed_form(degree=degree, seed=seed, num=num)
     t = _descend(
@@ -97,6 +102,7 @@ def fit_polynomial(
         num=num,
         init_seed=init_seed,
         dtype=dtype,
+        max_seconds=max_seconds,
     )
     coefficients = [t.final_params[n] for n in t.parameters]
     return PolynomialFit(
@@ -113,6 +119,12 @@ def fit_polynomial(
 
 def closed_form(*, degree: int = 2, seed: int = 0, num: int = 100) -> PolynomialFit:
     """The normal equations (AᵀA) w = Aᵀy on the design matrix [1, x, x², …], in float64."""
+    if num <= degree:  # AᵀA is singular, yet solve() may not notice in floating point
+        raise InvalidRequest(
+            f"degree {degree} has {degree + 1} coefficients, so it needs at least {degree + 1} data points; "
+            f"num is {num}",
+            "degree",
+        )
     x, y = (t.double() for t in polynomial_data(seed, num))
     design = torch.stack([x**i for i in range(degree + 1)], dim=1)
     try:
@@ -143,6 +155,7 @@ def sweep(
     num: int = 100,
     init_seed: int | None = None,
     dtype: torch.dtype = torch.float32,
+    max_seconds: float | None = None,
 ) -> list[SweepRow]:
     """The exercise table: every learning rate at every iteration count.
 
@@ -154,6 +167,7 @@ def sweep(
         raise InvalidRequest("a sweep runs gradient descent: method must be autograd or manual", "method")
     longest = max(iterations)
     rows: list[SweepRow] = []
+    deadline = None if max_seconds is None else time.monotonic() + max_seconds
     for lr in lrs:
         t = _descend(
             method,
@@ -164,6 +178,8 @@ def sweep(
             num=num,
             init_seed=init_seed,
             dtype=dtype,
+            # The whole table shares one budget: each rate gets what the earlier ones left.
+            max_seconds=None if deadline is None else max(deadline - time.monotonic(), 0.0),
         )
         for n in iterations:
             if n < longest:

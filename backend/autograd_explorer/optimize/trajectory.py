@@ -93,8 +93,12 @@ def run_trajectory(
     dtype: torch.dtype = torch.float32,
     stop_on_divergence: bool = True,
     max_seconds: float | None = None,
+    steps_field: str = "steps",
 ) -> Trajectory:
-    """Minimize `objective` from `start` for at most `steps` steps and record every step."""
+    """Minimize `objective` from `start` for at most `steps` steps and record every step.
+
+    Past `max_seconds` the run is refused, naming `steps_field` (the request's word for steps).
+    """
     point = check_start(objective, start)
     manual = objective.manual_gradient if gradient == "manual" else None
     if gradient == "manual" and manual is None:
@@ -145,7 +149,8 @@ def run_trajectory(
         update()
         if deadline is not None and k % CLOCK_EVERY == 0 and time.monotonic() > deadline:
             raise InvalidRequest(
-                f"the run took longer than {max_seconds:g} s after {k} steps; ask for fewer steps", "steps"
+                f"the run took longer than {max_seconds:g} s after {k} steps; ask for fewer {steps_field}",
+                steps_field,
             )
     stopped_at = len(losses)
     if stopped:

@@ -29,6 +29,7 @@ function readForm() {
     degree: Number($('degree').value),
     lrs: $('sweep-lrs').value,
     counts: $('sweep-iterations').value,
+    table: state.table,
   });
 }
 
@@ -52,7 +53,7 @@ async function fit(event) {
 }
 
 async function sweep() {
-  state = readForm();
+  state = { ...readForm(), table: true };
   writeHash(encodeState(state));
   let lrs;
   let counts;
@@ -72,3 +73,4 @@ fillForm();
 $('fit-form').addEventListener('submit', fit);
 $('sweep').addEventListener('click', sweep);
 fit(); // the lecture's default fit right away (about a second)
+if (state.table) sweep(); // a shared link to the exercise table shows the table

@@ -9,6 +9,7 @@ export const DEFAULTS = Object.freeze({
   degree: 2,
   lrs: '1, 0.1, 0.01, 0.001',
   counts: '100, 2000, 4000, 6000, 8000',
+  table: false, // the exercise table was run: a shared link runs it again
 });
 
 const positive = (x) => typeof x === 'number' && Number.isFinite(x) && x > 0;
@@ -22,6 +23,7 @@ export function normalize(p = {}) {
     degree: Number.isInteger(p.degree) && p.degree >= 1 && p.degree <= 8 ? p.degree : DEFAULTS.degree,
     lrs: typeof p.lrs === 'string' ? p.lrs.slice(0, 200) : DEFAULTS.lrs,
     counts: typeof p.counts === 'string' ? p.counts.slice(0, 200) : DEFAULTS.counts,
+    table: p.table === true,
   };
 }
 

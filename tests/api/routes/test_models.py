@@ -212,3 +212,13 @@ def test_missing_mnist_is_503_naming_folder_and_files(tmp_path: Path) -> None:
     )
     assert "t10k-images-idx3-ubyte.gz" in detail["message"]
     assert moons.status_code == 422
+
+
+def test_predict_refuses_non_finite_inputs(client: TestClient) -> None:
+    # Found by the fuzzers: NaN pixels were accepted and came back as a NaN probability.
+    r = client.post(
+        "/api/models/anything/predict",
+        content=b'{"input": [NaN, 1.0]}',
+        headers={"content-type": "application/json"},
+    )
+    assert r.status_code == 422

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from autograd_explorer.api.app import create_app
 from autograd_explorer.api.schemas.optimize import SweepBody
+from autograd_explorer.settings import Settings
 from tests.optimize import reference
 
 
@@ -92,3 +95,34 @@ def test_higher_degree_and_other_data(client: TestClient) -> None:
     ).json()
     assert len(fit["coefficients"]) == 4 and len(fit["data"]["x"]) == 50
     assert math.isfinite(fit["loss"])
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/regression/polynomial", {"method": "manual", "iterations": 600}),
+        ("/api/regression/polynomial/sweep", {"lrs": [0.1], "iterations": [600]}),
+    ],
+)
+def test_a_fit_over_the_wall_time_setting_is_refused(path: str, body: dict[str, object], tmp_path: Path) -> None:
+    # Found in QA: degree 8 on 100,000 points for 20,000 iterations ran past a 30 s client timeout;
+    # unlike /api/trajectory, regression had no wall-time limit.
+    settings = Settings(data_dir=tmp_path / "data", max_trajectory_seconds=1e-9)
+    with TestClient(create_app(settings)) as client:
+        response = client.post(path, json=body)
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert detail["field"] == "iterations"
+    assert detail["message"] == "the run took longer than 1e-09 s after 256 steps; ask for fewer iterations"
+
+
+def test_closed_form_refuses_fewer_points_than_coefficients(client: TestClient) -> None:
+    # Found in QA: degree 8 through 3 points "solved" a singular system and returned garbage.
+    body = {"method": "closed_form", "degree": 8, "data": {"num": 3}}
+    response = client.post("/api/regression/polynomial", json=body)
+    assert response.status_code == 400
+    assert response.json()["detail"] == {
+        "type": "invalid",
+        "message": "degree 8 has 9 coefficients, so it needs at least 9 data points; num is 3",
+        "field": "degree",
+    }

@@ -52,7 +52,9 @@ def test_hostile_program_is_refused_quickly(client: TestClient, source: str, kin
     assert detail["type"] in {kind, "forbidden", "syntax", "limit"}
     assert detail["type"] == kind or kind == "forbidden", detail
     assert detail["message"]
-    assert elapsed < 1.0, f"took {elapsed:.2f}s"
+    # The refusals themselves take well under a millisecond (tests/lang measure them); this bound
+    # catches a program that was computed instead of refused, with room for a loaded CI machine.
+    assert elapsed < 3.0, f"took {elapsed:.2f}s"
     # …and the server still answers a normal trace.
     ok = client.post("/api/trace", json={"source": "x**3 - 3*x", "inputs": {"x": 1.0}})
     assert ok.status_code == 200

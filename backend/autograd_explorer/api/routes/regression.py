@@ -50,6 +50,7 @@ def polynomial(body: PolynomialBody, settings: SettingsDep) -> PolynomialResult:
         degree=body.degree,
         init_seed=body.init_seed,
         dtype=dtype_of(body.dtype),
+        max_seconds=settings.max_trajectory_seconds,
         **data,
     )
     x, y = polynomial_data(**data)
@@ -100,6 +101,7 @@ def polynomial_sweep(body: SweepBody, settings: SettingsDep) -> SweepResult:
         degree=body.degree,
         init_seed=body.init_seed,
         dtype=dtype_of(body.dtype),
+        max_seconds=settings.max_trajectory_seconds,
         **data,
     )
     closed = closed_form(degree=body.degree, **data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from autograd_explorer.jsonsafe import JsonFloat
 from autograd_explorer.store.records import ModelRecord, Status
@@ -74,6 +74,9 @@ class ModelOut(BaseModel):
 
 class PredictRequest(BaseModel):
     """One MNIST image (784 values or 28×28, pixels 0–255) or 2-D points ([x, y] or [[x, y], ...])."""
+
+    # NaN or inf pixels would come back as a NaN probability and saliency: refuse them up front.
+    model_config = ConfigDict(allow_inf_nan=False)
 
     input: list[float] | list[list[float]] = Field(max_length=10_000)
     normalized: bool = Field(False, description="MNIST: the values are already (x/255 − 0.1307)/0.3081")
