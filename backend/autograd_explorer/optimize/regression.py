@@ -61,6 +61,7 @@ def _descend(
     init_seed: int | None,
     dtype: torch.dtype,
     max_seconds: float | None,
+    started: float | None = None,
 ) -> Trajectory:
     objective = polynomial_regression(degree, seed, num)
     start = dict(zip(objective.parameters, polynomial_init(method, degree + 1, init_seed), strict=True))
@@ -75,6 +76,7 @@ def _descend(
         stop_on_divergence=False,
         max_seconds=max_seconds,
         steps_field="iterations",
+        started=started,
     )
 
 
@@ -167,7 +169,7 @@ def sweep(
         raise InvalidRequest("a sweep runs gradient descent: method must be autograd or manual", "method")
     longest = max(iterations)
     rows: list[SweepRow] = []
-    deadline = None if max_seconds is None else time.monotonic() + max_seconds
+    started = time.monotonic()  # the whole table shares one time budget
     for lr in lrs:
         t = _descend(
             method,
@@ -178,8 +180,8 @@ def sweep(
             num=num,
             init_seed=init_seed,
             dtype=dtype,
-            # The whole table shares one budget: each rate gets what the earlier ones left.
-            max_seconds=None if deadline is None else max(deadline - time.monotonic(), 0.0),
+            max_seconds=max_seconds,
+            started=started,
         )
         for n in iterations:
             if n < longest:

@@ -94,10 +94,12 @@ def run_trajectory(
     stop_on_divergence: bool = True,
     max_seconds: float | None = None,
     steps_field: str = "steps",
+    started: float | None = None,
 ) -> Trajectory:
     """Minimize `objective` from `start` for at most `steps` steps and record every step.
 
-    Past `max_seconds` the run is refused, naming `steps_field` (the request's word for steps).
+    Past `max_seconds` (counted from `started`, a time.monotonic() value, or now) the run is
+    refused, naming `steps_field` (the request's word for steps).
     """
     point = check_start(objective, start)
     manual = objective.manual_gradient if gradient == "manual" else None
@@ -115,7 +117,7 @@ def run_trajectory(
     rec_grads: dict[str, list[float]] = {n: [] for n in names}
     losses: list[float] = []
     reason: Reason = "max_steps"
-    deadline = None if max_seconds is None else time.monotonic() + max_seconds
+    deadline = None if max_seconds is None else (started or time.monotonic()) + max_seconds
     stopped = False
     for k in range(1, steps + 1):
         if manual is None:
