@@ -146,7 +146,9 @@ def test_lab_pages_fit_a_1280_by_720_projector(
     screenshot(page, f"lab-1280{path.replace('.html', '').replace('/', '-')}")
 
 
-def test_optimization_lab_runs_an_own_function_of_three_parameters(live_server: LiveServer, page: Any) -> None:
+def test_optimization_lab_runs_an_own_function_of_three_parameters(
+    live_server: LiveServer, page: Any
+) -> None:
     # Found in QA: the map answered "give fixed values for w" and the page offered no way to give them.
     page.goto(f"{live_server.url}/optimize.html")
     wait_until(page, "document.querySelector('#landscape').data?.length >= 1")

@@ -93,18 +93,17 @@ def local_jacobians(
     m = template.numel()
     if m == 0:
         return None
-    in_sizes = [_input_numel(n) for n, _ in fn.next_functions]
-    if m * max(sum(s for s in in_sizes if s), 1) > max_elements:
-        return None
-    rows: list[list[torch.Tensor | None]] = []
     try:
         with torch.no_grad():
+            if m == 1:  # a scalar output (most nodes of a lecture graph): one call, no stacking
+                return _single_row(fn(torch.ones_like(template)), len(fn.next_functions), max_elements)
+            in_sizes = [_input_numel(n) for n, _ in fn.next_functions]
+            if m * max(sum(s for s in in_sizes if s), 1) > max_elements:
+                return None
+            rows: list[list[torch.Tensor | None]] = []
             for i in range(m):
-                if m == 1:  # a scalar output: the one-hot cotangent is just 1
-                    onehot = torch.ones_like(template)
-                else:
-                    onehot = torch.zeros(m, dtype=template.dtype)
-                    onehot[i] = 1
+                onehot = torch.zeros(m, dtype=template.dtype)
+                onehot[i] = 1
                 result = fn(onehot.reshape(template.shape))
                 if not isinstance(result, tuple):
                     result = (result,)
@@ -116,6 +115,16 @@ def local_jacobians(
         col = [row[slot] for row in rows if slot < len(row) and row[slot] is not None]
         out.append(torch.stack(col) if len(col) == len(rows) else None)  # type: ignore[arg-type]
     return out
+
+
+def _single_row(result: Any, slots: int, max_elements: int) -> list[torch.Tensor | None] | None:
+    """The Jacobian of a scalar-output node: each input's gradient for cotangent 1, as a 1×n row."""
+    if not isinstance(result, tuple):
+        result = (result,)
+    if sum(r.numel() for r in result if r is not None) > max_elements:
+        return None
+    rows: list[torch.Tensor | None] = [None if r is None else r.reshape(1, -1) for r in result]
+    return (rows + [None] * slots)[:slots]
 
 
 def _input_numel(fn: Node | None) -> int:

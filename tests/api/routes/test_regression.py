@@ -104,7 +104,9 @@ def test_higher_degree_and_other_data(client: TestClient) -> None:
         ("/api/regression/polynomial/sweep", {"lrs": [0.1], "iterations": [600]}),
     ],
 )
-def test_a_fit_over_the_wall_time_setting_is_refused(path: str, body: dict[str, object], tmp_path: Path) -> None:
+def test_a_fit_over_the_wall_time_setting_is_refused(
+    path: str, body: dict[str, object], tmp_path: Path
+) -> None:
     # Found in QA: degree 8 on 100,000 points for 20,000 iterations ran past a 30 s client timeout;
     # unlike /api/trajectory, regression had no wall-time limit.
     settings = Settings(data_dir=tmp_path / "data", max_trajectory_seconds=1e-9)
