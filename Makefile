@@ -24,8 +24,8 @@ serve: install
 	autograd-explorer serve
 
 lint:
-	ruff check backend tests bench
-	ruff format --check backend tests bench
+	ruff check backend tests bench scripts
+	ruff format --check backend tests bench scripts
 
 typecheck:
 	mypy

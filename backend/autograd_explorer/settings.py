@@ -68,7 +68,9 @@ class Settings(BaseSettings):
     max_training_steps: int = Field(5_000, ge=1)
 
     # --- models lab (issue 5: jobs, events, serving) ---------------------------------------
-    cancel_grace_seconds: float = Field(3.0, gt=0, description="A running job that ignores a cancel is killed.")
+    cancel_grace_seconds: float = Field(
+        3.0, gt=0, description="A running job that ignores a cancel is killed."
+    )
     events_poll_seconds: float = Field(0.25, gt=0, description="How often the event stream looks for points.")
     events_stream_seconds: float = Field(
         15.0, gt=0, description="An event stream closes after this long; EventSource reconnects and resumes."
