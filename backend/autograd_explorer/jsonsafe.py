@@ -64,9 +64,14 @@ def _replace_non_finite(value: Any) -> Any:
 
 
 def sanitize(value: Any) -> Any:
-    """Walk plain data (dicts, lists, floats, arrays, tensors) and make every number JSON-safe."""
+    """Walk plain data (dicts, lists, floats, arrays, tensors) and make every number JSON-safe.
+
+    Non-finite floats become strings, and so do integers beyond 64 bits, which orjson refuses.
+    """
     if isinstance(value, float):
         return finite_or_str(value)
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**64:
+        return str(value)
     if isinstance(value, dict):
         return {k: sanitize(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -29,3 +29,11 @@ def test_transposed_tensors_serialize() -> None:
 def test_nested_plain_data_is_walked() -> None:
     out = json.loads(dumps(sanitize({"a": [float("nan"), np.float32(2.5), (np.int64(3),)]})))
     assert out == {"a": ["nan", 2.5, [3]]}
+
+
+def test_integers_beyond_64_bits_become_text() -> None:
+    assert json.loads(dumps(sanitize({"steps": 10**22, "ok": 5, "flag": True}))) == {
+        "steps": "10000000000000000000000",
+        "ok": 5,
+        "flag": True,
+    }

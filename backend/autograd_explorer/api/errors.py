@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -60,16 +59,5 @@ def install_error_handlers(app: FastAPI) -> None:
     async def validation_error(request: Request, exc: RequestValidationError) -> SafeJSONResponse:
         # FastAPI's own handler echoes the input with the stdlib encoder: a NaN or 1e309 in the
         # body (Python's JSON parser accepts both) became a 500. Same 422 body, made JSON-safe.
-        # orjson refuses integers beyond 64 bits ("steps": 10**22 became a 500 too): as text.
-        errors = _big_ints_as_text(jsonable_encoder(exc.errors()))
-        return SafeJSONResponse(status_code=422, content={"detail": errors})
-
-
-def _big_ints_as_text(value: Any) -> Any:
-    if isinstance(value, int) and not -(2**63) <= value < 2**64:
-        return str(value)
-    if isinstance(value, dict):
-        return {k: _big_ints_as_text(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_big_ints_as_text(v) for v in value]
-    return value
+        # SafeJSONResponse also writes integers beyond 64 bits as text ("steps": 10**22 was a 500).
+        return SafeJSONResponse(status_code=422, content={"detail": jsonable_encoder(exc.errors())})
