@@ -182,3 +182,33 @@ def test_a_shared_regression_link_shows_the_exercise_table(live_server: LiveServ
     assert rows.count() == 3  # lr 1 (diverged), lr 0.1, closed form
     assert "diverged" in rows.first.inner_text()
     assert page.input_value("#sweep-lrs") == "1, 0.1"
+
+
+def test_pitfall_page_refuses_a_bad_learning_rate_instead_of_running_the_default(
+    live_server: LiveServer, page: Any
+) -> None:
+    # Found in QA: lr = 0 (or an empty field) silently ran lr 0.1 while the form still said 0.
+    page.goto(f"{live_server.url}/pitfall.html")
+    page.wait_for_selector("#with table.step-table", timeout=TIMEOUT)
+    page.fill("#lr", "0")
+    page.click("#run")
+    page.wait_for_selector("#error:not([hidden])", timeout=TIMEOUT)
+    assert page.inner_text("#error") == "learning rate: give a positive number"
+    page.fill("#lr", "0.05")
+    page.fill("#steps", "3")
+    page.click("#run")
+    wait_until(page, "document.querySelectorAll('#with table.step-table tbody tr').length === 4")
+    assert page.is_hidden("#error")
+    assert "0.05" in page.url
+
+
+def test_regression_page_refuses_a_zero_learning_rate_instead_of_fitting_the_default(
+    live_server: LiveServer, page: Any
+) -> None:
+    # Found in QA: lr = 0 silently fitted with lr 0.01 while the form still said 0.
+    page.goto(f"{live_server.url}/regression.html")
+    page.wait_for_selector("#coefficients table", timeout=TIMEOUT)
+    page.fill("#lr", "0")
+    page.click("#fit")
+    page.wait_for_selector("#error:not([hidden])", timeout=TIMEOUT)
+    assert page.inner_text("#error") == "learning rate: give a positive number"

@@ -30,7 +30,12 @@ let state = normalize(decodeDiff(window.location.hash));
 async function run(event) {
   if (event) event.preventDefault();
   const answer = await work('Running both…', async () => {
-    state = normalize({ start: parseStart($('start').value), lr: Number($('lr').value), steps: Number($('steps').value) });
+    const lr = Number($('lr').value);
+    const steps = Number($('steps').value);
+    // Refuse rather than silently run the defaults: the tables must match what the form says.
+    if (!(lr > 0)) throw new Error('learning rate: give a positive number');
+    if (!Number.isInteger(steps) || steps < 1) throw new Error('steps: give a whole number ≥ 1');
+    state = normalize({ start: parseStart($('start').value), lr, steps });
     writeHash(encodeDiff(state, DEFAULTS));
     const base = { preset: 'accumulation', start: state.start, optimizer: { name: 'gd', lr: state.lr }, steps: state.steps };
     return postJSON('/api/trajectories', { runs: [{ ...base, clear_grad: false }, { ...base, clear_grad: true }] });

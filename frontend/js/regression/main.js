@@ -38,8 +38,24 @@ function drawFigure(figure) {
   window.Plotly.react($('fit-plot'), figure.data, layout, { responsive: true, displaylogo: false });
 }
 
+/** Refuse what normalize() would silently replace by a default: results must match the form. */
+function checkFit() {
+  const lr = Number($('lr').value);
+  const iterations = Number($('iterations').value);
+  const degree = Number($('degree').value);
+  if (!(lr > 0)) return 'learning rate: give a positive number';
+  if (!Number.isInteger(iterations) || iterations < 1) return 'iterations: give a whole number ≥ 1';
+  if (!Number.isInteger(degree) || degree < 1 || degree > 8) return 'degree: give a whole number from 1 to 8';
+  return null;
+}
+
 async function fit(event) {
   if (event) event.preventDefault();
+  const problem = checkFit();
+  if (problem) {
+    showError(new Error(problem));
+    return;
+  }
   state = readForm();
   writeHash(encodeState(state));
   const answer = await work('Fitting…', () => Promise.all([
