@@ -90,3 +90,22 @@ def test_torchviz_refuses_graphs_above_its_cap(client: TestClient) -> None:
     body = client.post("/api/torchviz", json={"source": source}).json()
     assert body["truncated"] is True and body["dot"] is None
     assert "torchviz_max_nodes" in body["warnings"][0]
+
+
+def test_inputs_must_be_finite_numbers_at_every_depth(client: TestClient) -> None:
+    # Found in QA: [Infinity, 1] and true were accepted (a scalar NaN was already refused).
+    refused = (
+        b'{"source": "x*2", "inputs": {"x": [Infinity, 1]}}',
+        b'{"source": "x*2", "inputs": {"x": true}}',
+        b'{"source": "x*2", "inputs": {"x": [[1, "a"]]}}',
+    )
+    for raw in refused:
+        r = client.post("/api/trace", content=raw, headers={"content-type": "application/json"})
+        assert r.status_code == 422, raw
+        assert "input 'x'" in r.text
+    deep: object = 1.0
+    for _ in range(40):
+        deep = [deep]
+    assert client.post("/api/trace", json={"source": "x*2", "inputs": {"x": deep}}).status_code == 422
+    ok = client.post("/api/trace", json={"source": "x*2", "inputs": {"x": [[1, 2], [3, 4.5]]}})
+    assert ok.status_code == 200

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 # The hard ceiling of a request's source; the tunable limit is Settings.max_source_chars, checked
 # by the language with a "limit" error that names it.
@@ -24,6 +25,31 @@ class ProgramRequest(BaseModel):
         description="Values of free names: numbers or nested lists; each becomes a leaf with requires_grad.",
         examples=[{"x": 1.0}],
     )
+
+    @field_validator("inputs", mode="before")
+    @classmethod
+    def inputs_are_finite_numbers(cls, value: object) -> object:
+        """Numbers or nested lists of numbers: no booleans, no NaN or infinity, at most 32 deep."""
+        if isinstance(value, dict):
+            for name, item in value.items():
+                _check_numbers(item, name, depth=0)
+        return value
+
+
+INPUT_MAX_DEPTH = 32
+
+
+def _check_numbers(value: object, name: str, depth: int) -> None:
+    # pydantic's `list[Any]` would let `[Infinity, true]` through to torch.
+    if depth > INPUT_MAX_DEPTH:
+        raise ValueError(f"input {name!r} is nested more than {INPUT_MAX_DEPTH} lists deep")
+    if isinstance(value, list):
+        for item in value:
+            _check_numbers(item, name, depth + 1)
+    elif isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"input {name!r} must hold numbers only, not {type(value).__name__}")
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"input {name!r} holds {value}: only finite numbers are accepted")
 
 
 class TraceRequest(ProgramRequest):
