@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
+from autograd_explorer.api.deps import SettingsDep
 from autograd_explorer.api.responses import PreparedJSONResponse
 from autograd_explorer.api.schemas.models import (
     BoundaryOut,
@@ -22,14 +23,12 @@ from autograd_explorer.api.schemas.trace import TraceResponse
 from autograd_explorer.errors import InvalidRequest
 from autograd_explorer.jobs.events import job_events
 from autograd_explorer.jobs.runner import JobRunner
-from autograd_explorer.settings import Settings, get_settings
 from autograd_explorer.store.loaded import trained_model
 from autograd_explorer.store.records import ModelRecord
 from autograd_explorer.train import inference
 from autograd_explorer.train.prediction_graph import trace_prediction
 
 router = APIRouter(prefix="/api/models", tags=["models"])
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 ModelId = Annotated[str, Path(description="a model id as returned by POST /api/models", max_length=64)]
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Depends
-
+from autograd_explorer.api.deps import SettingsDep
 from autograd_explorer.api.routes.optimize_common import check_limit, dtype_of
 from autograd_explorer.api.schemas.optimize import (
     ClosedFormResult,
@@ -26,10 +25,8 @@ from autograd_explorer.optimize.regression import (
     subsample,
     sweep,
 )
-from autograd_explorer.settings import Settings, get_settings
 
 router = APIRouter(tags=["regression"])
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 @router.post("/api/regression/polynomial", response_model=PolynomialResult)

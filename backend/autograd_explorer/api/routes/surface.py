@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated
 
 import torch
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
+from autograd_explorer.api.deps import SettingsDep
 from autograd_explorer.api.routes.optimize_common import check_limit, dtype_of, objective_for
 from autograd_explorer.api.schemas.optimize import FunctionInfo, PresetInfo, SurfaceBody, SurfaceResult
 from autograd_explorer.jsonsafe import tensor_to_json
 from autograd_explorer.optimize.figures import surface_figure
 from autograd_explorer.optimize.presets import PRESET_NAMES, make_preset
 from autograd_explorer.optimize.surface import evaluate_surface
-from autograd_explorer.settings import Settings, get_settings
 
 router = APIRouter(tags=["optimization"])
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 @router.post("/api/surface", response_model=SurfaceResult)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
+from autograd_explorer.api.deps import SettingsDep
 from autograd_explorer.api.routes.optimize_common import check_limit, dtype_of, objective_for
 from autograd_explorer.api.schemas.optimize import (
     TrajectoriesBody,
@@ -18,10 +18,9 @@ from autograd_explorer.optimize.figures import trajectories_figure
 from autograd_explorer.optimize.objective import Objective
 from autograd_explorer.optimize.surface import Surface, evaluate_surface
 from autograd_explorer.optimize.trajectory import Trajectory, nearest_minimum, run_trajectory
-from autograd_explorer.settings import Settings, get_settings
+from autograd_explorer.settings import Settings
 
 router = APIRouter(tags=["optimization"])
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def _run(body: TrajectoryBody, settings: Settings) -> tuple[Trajectory, Objective]:
