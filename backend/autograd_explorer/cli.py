@@ -20,6 +20,8 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host or settings.host,
         port=args.port or settings.port,
         log_level="info",
+        access_log=False,  # the middleware writes one JSON access line per request, with its id
+        timeout_graceful_shutdown=20,  # as in the container: running jobs get time to be marked
     )
     return 0
 
