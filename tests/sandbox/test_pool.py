@@ -46,6 +46,19 @@ def echo_pid(pool: EvalPool) -> int:
     return int(result["pid"])
 
 
+def occupy_the_only_worker(pool: EvalPool, tmp_path: Path) -> threading.Thread:
+    """Start a 1.5 s job in a thread and return once the worker is really running it."""
+    busy = threading.Thread(
+        target=pool.run,
+        args=("sleep", {"pid_file": str(tmp_path / "p"), "seconds": 1.5}),
+        kwargs={"timeout": 30},
+    )
+    busy.start()
+    while not (tmp_path / "p").exists():
+        time.sleep(0.01)
+    return busy
+
+
 def test_results_cross_as_json_with_non_finite_floats_as_strings(pool: EvalPool) -> None:
     result = pool.run("echo", {"x": [1, 2.5]})
     assert result["echo"] == {"x": [1, 2.5]}
@@ -192,14 +205,7 @@ def test_saturated_pool_answers_overloaded_instead_of_queueing(tmp_path: Path) -
     pool = EvalPool(pool_settings(tmp_path, eval_queue=0), TEST_JOBS)
     try:
         echo_pid(pool)
-        busy = threading.Thread(
-            target=pool.run,
-            args=("sleep", {"pid_file": str(tmp_path / "p"), "seconds": 1.5}),
-            kwargs={"timeout": 30},
-        )
-        busy.start()
-        while not (tmp_path / "p").exists():
-            time.sleep(0.01)
+        busy = occupy_the_only_worker(pool, tmp_path)
         with pytest.raises(Overloaded) as info:
             pool.run("echo", {})
         assert info.value.message == (
@@ -216,14 +222,7 @@ def test_waiting_for_a_worker_is_bounded(tmp_path: Path) -> None:
     pool = EvalPool(pool_settings(tmp_path, eval_queue_seconds=0.2), TEST_JOBS)
     try:
         echo_pid(pool)
-        busy = threading.Thread(
-            target=pool.run,
-            args=("sleep", {"pid_file": str(tmp_path / "p"), "seconds": 1.5}),
-            kwargs={"timeout": 30},
-        )
-        busy.start()
-        while not (tmp_path / "p").exists():
-            time.sleep(0.01)
+        busy = occupy_the_only_worker(pool, tmp_path)
         with pytest.raises(Overloaded, match=r"within 0.2 s \(eval_queue_seconds\)"):
             pool.run("echo", {})
         busy.join()

@@ -23,9 +23,8 @@ class RawStep:
 
     fn: Node
     grad_outputs: tuple[torch.Tensor | None, ...]
-    grad_inputs: tuple[torch.Tensor | None, ...] = ()
+    grad_inputs: tuple[torch.Tensor | None, ...]
     jacobians: list[torch.Tensor | None] | None = None  # per input slot, shape (out numel, in numel)
-    finished: bool = False
 
 
 @dataclass
@@ -158,9 +157,7 @@ def capture_pass(
 
     def make_hook(fn: Node) -> Callable[..., None]:
         def post(grad_inputs: tuple[torch.Tensor | None, ...], grad_outputs: tuple[Any, ...]) -> None:
-            step = RawStep(
-                fn=fn, grad_outputs=tuple(grad_outputs), grad_inputs=tuple(grad_inputs), finished=True
-            )
+            step = RawStep(fn=fn, grad_outputs=tuple(grad_outputs), grad_inputs=tuple(grad_inputs))
             if jacobians and len(raw.steps) < max_jacobian_steps:
                 step.jacobians = local_jacobians(fn, step.grad_outputs, max_jacobian_elements)
             if saved_sink is not None and id(fn) not in saved_sink:

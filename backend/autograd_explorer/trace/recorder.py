@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 
@@ -25,7 +27,6 @@ class LeafRecord:
     """A leaf tensor that requires grad, and where it came from."""
 
     tensor: torch.Tensor
-    name: str | None = None
     span: Span | None = None
     text: str | None = None
 
@@ -55,9 +56,7 @@ class TraceRecorder:
             if id(fn) not in self.forward:
                 self.forward[id(fn)] = (fn, ForwardRecord(value.detach().clone(), value, span, text))
         elif value.requires_grad:
-            leaf = self.leaves.setdefault(id(value), LeafRecord(value))
-            if leaf.span is None:
-                leaf.span, leaf.text = span, text
+            self._remember_leaf(value, span, text)
         elif "detach" in text:
             self.detach_spans.append((span, text))
 
@@ -73,10 +72,13 @@ class TraceRecorder:
             if id(fn) not in self.forward:  # e.g. bound by tuple unpacking without an on_tensor
                 self.forward[id(fn)] = (fn, ForwardRecord(value.detach().clone(), value, span, name))
         elif value.requires_grad:
-            leaf = self.leaves.setdefault(id(value), LeafRecord(value))
-            leaf.name = name
-            if leaf.span is None:
-                leaf.span = span
+            self._remember_leaf(value, span, None)
+
+    def _remember_leaf(self, value: torch.Tensor, span: Span | None, text: str | None) -> None:
+        """Where a leaf requiring grad first appeared (its span and source text, when known)."""
+        leaf = self.leaves.setdefault(id(value), LeafRecord(value))  # the record keeps the id unique
+        if leaf.span is None:
+            leaf.span, leaf.text = span, text
 
     def run_backward(self, request: BackwardRequest) -> tuple[torch.Tensor | None, ...] | None:
         """Run the program's own backward()/autograd.grad under hooks, recording a pass."""
@@ -92,21 +94,12 @@ class TraceRecorder:
             span=request.span,
             input_tensors=list(request.inputs),
         )
-        self.passes.append(raw)
         frees_graph = not (request.retain_graph or request.create_graph)
-        result: tuple[torch.Tensor | None, ...] | None = capture_pass(
-            raw,
-            lambda: run_plain_backward(request),
-            jacobians=self.jacobians,
-            max_jacobian_elements=self.max_jacobian_elements,
-            max_nodes=self.max_nodes,
-            max_jacobian_steps=self.max_jacobian_steps,
-            # a pass that frees the graph: read the saved tensors while they still exist
-            saved_sink=self.saved if frees_graph else None,
+        result: tuple[torch.Tensor | None, ...] | None = self._record_pass(
+            raw, lambda: run_plain_backward(request), frees_graph=frees_graph
         )
         if result is not None:
             raw.results = result
-        raw.grads_after = self.named_leaf_grads()
         return result
 
     # --- helpers ------------------------------------------------------------------------
@@ -114,16 +107,27 @@ class TraceRecorder:
         """The tracer's own backward on the output (retain_graph so saved tensors stay readable)."""
         root = root_node(output)
         raw = RawPass(kind="auto", roots=[root] if root is not None else [], seeds=[seed])
-        self.passes.append(raw)
-        capture_pass(  # retain_graph: saved tensors stay readable afterwards
+        self._record_pass(
             raw,
             lambda: torch.autograd.backward([output], grad_tensors=[seed], retain_graph=True),
+            frees_graph=False,  # retain_graph: saved tensors stay readable afterwards
+        )
+
+    def _record_pass(self, raw: RawPass, run: Callable[[], Any], *, frees_graph: bool) -> Any:
+        """Run one differentiation under hooks, keep the pass and the named .grad after it."""
+        self.passes.append(raw)
+        result = capture_pass(
+            raw,
+            run,
             jacobians=self.jacobians,
             max_jacobian_elements=self.max_jacobian_elements,
             max_nodes=self.max_nodes,
             max_jacobian_steps=self.max_jacobian_steps,
+            # a pass that frees the graph: read the saved tensors while they still exist
+            saved_sink=self.saved if frees_graph else None,
         )
         raw.grads_after = self.named_leaf_grads()
+        return result
 
     def name_of_tensor(self, t: object) -> str | None:
         """The user's name for this very tensor object, if it was ever bound to one."""
