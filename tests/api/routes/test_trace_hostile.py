@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from fastapi.testclient import TestClient
 
@@ -43,25 +41,19 @@ HOSTILE: list[tuple[str, str]] = [
 
 
 @pytest.mark.parametrize(("source", "kind"), HOSTILE, ids=[f"hostile{i}" for i in range(len(HOSTILE))])
-def test_hostile_program_is_refused_quickly(client: TestClient, source: str, kind: str) -> None:
-    started = time.monotonic()
+def test_hostile_program_is_refused(client: TestClient, source: str, kind: str) -> None:
     r = client.post("/api/trace", json={"source": source, "inputs": {"x": 1.0}})
-    elapsed = time.monotonic() - started
     assert r.status_code == 400, r.text[:300]
     detail = r.json()["detail"]
     assert detail["type"] in {kind, "forbidden", "syntax", "limit"}
     assert detail["type"] == kind or kind == "forbidden", detail
     assert detail["message"]
-    # The refusals themselves take well under a millisecond (tests/lang measure them); this bound
-    # catches a program that was computed instead of refused, with room for a loaded CI machine.
-    assert elapsed < 3.0, f"took {elapsed:.2f}s"
     # …and the server still answers a normal trace.
     ok = client.post("/api/trace", json={"source": "x**3 - 3*x", "inputs": {"x": 1.0}})
     assert ok.status_code == 200
 
 
 def test_ten_megabytes_of_source_is_refused_before_parsing(client: TestClient) -> None:
-    started = time.monotonic()
     r = client.post("/api/trace", json={"source": "x + " * 2_500_000 + "x", "inputs": {"x": 1.0}})
     assert r.status_code in (400, 413, 422)
-    assert time.monotonic() - started < 3.0
+    assert "max_body_bytes" in r.text or "max_source_chars" in r.text or "at most" in r.text, r.text[:300]
