@@ -27,6 +27,7 @@ def limits_from_settings(settings: Settings) -> LanguageLimits:
         max_nesting_depth=settings.max_nesting_depth,
         max_loop_iterations=settings.max_loop_iterations,
         max_operations=settings.max_operations,
+        max_call_depth=settings.max_call_depth,
         max_tensor_elements=settings.max_tensor_elements,
         max_total_elements=settings.max_total_elements,
         max_int_bits=settings.max_int_bits,
