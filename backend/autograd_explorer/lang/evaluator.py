@@ -33,9 +33,19 @@ from autograd_explorer.lang.allowlist import (
     Method,
 )
 from autograd_explorer.lang.budget import Budget, limit_error
+from autograd_explorer.lang.containers import ContainerSizes, Extent, is_container, tolist_extent, wrap
 from autograd_explorer.lang.contract import BackwardRequest, LanguageLimits, ProgramObserver, Span
-from autograd_explorer.lang.growth import broadcast_elements, index_elements, matmul_cost, predict_elements
+from autograd_explorer.lang.growth import (
+    broadcast_elements,
+    empty_input_bound,
+    index_elements,
+    list_growth,
+    matmul_cost,
+    meta_shapes,
+    predict_elements,
+)
 from autograd_explorer.lang.parse import dotted_path
+from autograd_explorer.lang.printing import bounded_text
 from autograd_explorer.lang.source import SourceText
 
 # Reading .grad of a non-leaf makes PyTorch warn on stderr; the evaluator says it in the run's
@@ -149,6 +159,7 @@ class Evaluator:
         self.source = source
         self.observer = observer
         self.budget = Budget(limits)
+        self.containers = ContainerSizes()
         self.namespace: dict[str, object] = {} if namespace is None else namespace
         self.printed: list[str] = []
         self.warnings: list[str] = []
@@ -317,30 +328,59 @@ class Evaluator:
             return self.compare(node)
         if isinstance(node, ast.BoolOp):
             return self.bool_op(node)
-        if isinstance(node, ast.Tuple):
-            return tuple(self.elements(node))
-        if isinstance(node, ast.List):
-            return self.elements(node)
+        if isinstance(node, ast.Tuple | ast.List):
+            return self.literal(node)
         if isinstance(node, ast.Slice):
             return slice(*(None if p is None else self.eval(p) for p in (node.lower, node.upper, node.step)))
         raise _error_at("forbidden", f"{type(node).__name__} is not allowed", self.span(node))
 
-    def elements(self, node: ast.List | ast.Tuple) -> list[object]:
-        """A literal's elements, size-checked when it nests other lists.
+    def literal(self, node: ast.List | ast.Tuple) -> list[object] | tuple[object, ...]:
+        """A list or tuple literal, size-checked and accounted.
 
         Lists may share parts (`a = [a, a]` in a loop doubles a structure that holds only a few
-        objects); printing, comparing or converting one would take time no limit interrupts, so
-        the leaves of a nested literal are counted (the count stops at the limit).
+        objects); printing, comparing or converting one visits every shared part each time, so
+        its extent counts them so (lang/containers.py) and is refused past the limit here.
         """
         values = [self.eval(element) for element in node.elts]
-        if any(isinstance(v, list | tuple) and not isinstance(v, torch.Size) for v in values):
-            limit = self.budget.limits.max_tensor_elements
-            if count_leaves(values, limit) > limit:
-                raise limit_error(
-                    f"list too large: more than {limit} numbers in nested lists (max_tensor_elements)",
-                    self.span(node),
-                )
-        return values
+        span = self.span(node)
+        if any(is_container(v) for v in values):
+            extent = wrap((self.containers.measure(v) for v in values), len(values))
+        else:  # the common flat literal, e.g. a size (2, 3)
+            tensors = sum(1 for v in values if isinstance(v, torch.Tensor))
+            extent = Extent(len(values), len(values), tensors, 1)
+        self.check_extent(extent, span)
+        self.budget.reserve_elements(len(values), span, "list")
+        made = values if isinstance(node, ast.List) else tuple(values)
+        self.containers.remember(made, extent)
+        return made
+
+    def check_extent(self, extent: Extent, span: Span) -> None:
+        """Refuse a list a walk could not finish in time, or whose nesting a walk would recurse into."""
+        limit = self.budget.limits.max_tensor_elements
+        if extent.items > limit:
+            raise limit_error(
+                f"list too large: {extent.items} elements in nested lists (a shared part counts "
+                f"each time it appears), the limit is {limit} per list (max_tensor_elements)",
+                span,
+            )
+        depth = self.budget.limits.max_nesting_depth
+        if extent.depth > depth:
+            raise limit_error(
+                f"lists nested too deeply: {extent.depth} levels, the limit is {depth} (max_nesting_depth)",
+                span,
+            )
+
+    def check_walk(self, values: Sequence[object], span: Span) -> None:
+        """Lists about to be walked by Python or PyTorch: size-checked, and each tensor in them is
+        an operation (comparing or converting it is one torch call)."""
+        tensors = 0
+        for value in values:
+            if is_container(value):
+                extent = self.containers.measure(value)
+                self.check_extent(extent, span)
+                tensors += extent.tensors
+        if tensors:
+            self.budget.count_operation(span, tensors)
 
     def lookup(self, node: ast.Name) -> object:
         if node.id in self.namespace:
@@ -427,6 +467,7 @@ class Evaluator:
             span = self.span(node)
             self.budget.count_operation(span)
             self.budget.check_elements(broadcast_elements((left, right)), span)
+            self.check_walk((left, right), span)
             result = self.apply(_COMPARE[type(op)], (left, right), {}, node)
             # a < b < c is (a < b) and (b < c): only a link of the chain is tested for truth
             if i < last and not self.apply(bool, (result,), {}, node):
@@ -453,6 +494,9 @@ class Evaluator:
             self.budget.check_elements(index_elements(value, index), span)
         elif not isinstance(value, list | tuple):
             raise _error_at("runtime", f"a {_type_name(value)} cannot be indexed", span)
+        elif isinstance(index, slice):  # a slice copies: a new list of known length
+            count = self.apply(lambda: len(range(*index.indices(len(value)))), (), {}, node)
+            self.budget.reserve_elements(count, span, "list")
         return self.produced(self.apply(operator.getitem, (value, index), {}, node), node)
 
     def attribute(self, node: ast.Attribute) -> object:
@@ -489,6 +533,8 @@ class Evaluator:
             kwargs["dtype"] = DTYPE_NAMES[dtype]
         span = self.span(node)
         self.budget.count_operation(span)
+        if fn is None or fn.special != "print":  # print writes only what it shows (lang/printing.py)
+            self.check_walk([*args, *kwargs.values()], span)
         if fn is not None:
             return self.call_function(fn, node, args, kwargs)
         assert isinstance(node.func, ast.Attribute)
@@ -507,7 +553,7 @@ class Evaluator:
             return self.autograd_grad(node, args, kwargs)
         if fn.impl is None:
             raise _error_at("forbidden", f"{fn.name} cannot be called here", self.span(node))
-        self.check_growth(fn.growth, args, kwargs, node)
+        self.check_growth(fn.impl, fn.growth, args, kwargs, node)
         if fn.name in LOSSES:
             self.check_loss_shapes(fn.name, args, kwargs, node)
         result = self.apply(fn.impl, args, kwargs, node)
@@ -539,19 +585,53 @@ class Evaluator:
             self.backward(receiver, node, args, kwargs)
             return None
         assert method.impl is not None
-        self.check_growth(method.growth, [receiver, *args], kwargs, node)
+        self.check_growth(method.impl, method.growth, [receiver, *args], kwargs, node)
         result = self.apply(method.impl, (receiver, *args), kwargs, node)
+        if method.growth == "tolist" and is_container(result):
+            self.containers.remember(result, tolist_extent(tuple(receiver.shape)))
         return self.produced(self.closed(result, node), node)
 
     def check_growth(
-        self, growth: Growth, args: Sequence[object], kwargs: Mapping[str, object], node: ast.AST
+        self,
+        impl: Callable[..., object],
+        growth: Growth,
+        args: Sequence[object],
+        kwargs: Mapping[str, object],
+        node: ast.AST,
     ) -> None:
+        """Refuse a call whose result would be too large, before it runs."""
         span = self.span(node)
-        self.budget.check_elements(predict_elements(growth, args, kwargs), span)
+        predicted = predict_elements(growth, args, kwargs, self.containers.measure)
+        if list_growth(growth):
+            if predicted is not None:  # a Python list of exactly this many slots
+                self.budget.reserve_elements(predicted, span, "list")
+        else:
+            self.budget.check_elements(predicted, span)
         if growth == "matmul" and len(args) >= 2:
             cost = matmul_cost(args[0], args[1])
             if cost is not None:
                 self.budget.check_matmul_work(cost[1], span)
+        bound = empty_input_bound(args, kwargs)
+        if bound is not None and bound > self.budget.limits.max_tensor_elements:
+            self.check_meta_shapes(impl, args, kwargs, bound, span)
+
+    def check_meta_shapes(
+        self,
+        impl: Callable[..., object],
+        args: Sequence[object],
+        kwargs: Mapping[str, object],
+        bound: int,
+        span: Span,
+    ) -> None:
+        """An empty input may still give a huge result (a reduction over its empty dimension):
+        ask PyTorch's shape-only "meta" run; without one, refuse at the bound."""
+        shapes = meta_shapes(impl, args, kwargs)
+        if shapes is None:
+            self.budget.check_elements(bound, span)
+            return
+        for shape in shapes:
+            self.budget.check_dimensions(shape, span)
+        self.budget.check_elements(sum(math.prod(shape) for shape in shapes), span)
 
     def closed(self, value: object, node: ast.AST) -> object:
         """Keep results inside the closed set of values (a structseq becomes a plain tuple)."""
@@ -567,8 +647,15 @@ class Evaluator:
             raise _error_at("runtime", "print() only takes values and sep='...'", self.span(node))
         if self._printed_chars > MAX_PRINTED_CHARS:
             return None  # already cut off, and said so
-        text = sep.join(str(arg) for arg in args)
         room = MAX_PRINTED_CHARS - self._printed_chars
+        pieces: list[str] = []
+        for arg in args:
+            shown = sum(len(piece) for piece in pieces)
+            if shown >= room:
+                break
+            text_of_arg = bounded_text(arg, room - shown, lambda: self.budget.check_time(self.span(node)))
+            pieces.append(text_of_arg if not pieces else sep + text_of_arg)
+        text = "".join(pieces)
         if len(text) >= room:
             text = text[:room] + f" … (printing stops after {MAX_PRINTED_CHARS} characters)"
             self._printed_chars = MAX_PRINTED_CHARS + 1
