@@ -116,6 +116,17 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     ("y = x" + "[0]" * 10_000, "limit", BIG),
     ("y = " + " + ".join(["1"] * 200), "limit", {}),  # deeper than max_nesting_depth
     ("x = 1\n" * 6_000, "limit", {"max_source_chars": 1_000_000}),  # too many syntax nodes
+    # one builtin call that would run long or allocate before a check (issue 9)
+    ("u = 1.0\nu + torch.ones(500000000, 0).sum(1).sum()", "limit", {}),  # a zero-size dimension
+    ("torch.ones(0).view(1000000, 1000000, 0).sum(2)", "limit", {}),  # a reduction realises it
+    ("torch.ones(2000, 1000).tolist()", "limit", {}),
+    ("a = torch.ones(500000, 1).tolist()\nb = sum([a, a, a], [])", "limit", {}),
+    ("a = []\nfor _ in range(50):\n    a = [a, a]\nprint(a)", "limit", {}),
+    ("a = 0\nfor _ in range(100):\n    a = [a]\nprint(a)", "limit", {}),
+    ("t = torch.ones(1)\na = [t]\nfor _ in range(16):\n    a = [a, a]\nb = [a]\na == b[0][0]", "limit", {"max_operations": 20_000}),
+    ("x = torch.ones(1000)\nfor _ in range(10000):\n    y = x.tolist()", "limit", {}),
+    ("[0] * 10**9", "limit", {}),
+    ("f'{1:100000000}'", "limit", {}),
 ]
 
 

@@ -45,10 +45,22 @@ class Function:
 
 
 FUNCTIONS = [
-    # issue 9, §1: quadratic work inside one builtin call froze the server for 40 s
-    Function("sum-of-lists", "u + v + 0 * len(sum(torch.ones(100000, 1).tolist(), []))", kinds=("limit",)),
+    # issue 9, §1: quadratic work inside one builtin call froze the server for 40 s; it now joins
+    # the lists in one linear pass (a correct 200) or refuses at the request's limit
     Function(
-        "sum-of-lists-small", "u + v + 0 * len(sum(torch.ones(25000, 1).tolist(), []))", kinds=("limit",)
+        "sum-of-lists",
+        "u + v + 0 * len(sum(torch.ones(100000, 1).tolist(), []))",
+        status=(200, 400),
+        kinds=("limit",),
+    ),
+    Function(
+        "sum-of-lists-small",
+        "u + v + 0 * len(sum(torch.ones(25000, 1).tolist(), []))",
+        status=(200, 400),
+        kinds=("limit",),
+    ),
+    Function(
+        "sum-of-lists-huge", "u + v + 0 * len(sum(torch.ones(1000, 2000).tolist(), []))", kinds=("limit",)
     ),
     # issue 9, §1: a zero-size tensor reduced along its empty dim allocated 1.1 GB before refusing
     Function("reduce-zero-dim", "u + v + torch.ones(500000000, 0).sum(1).sum()", kinds=("limit",)),

@@ -8,6 +8,7 @@ result's size is predicted (`growth`) so oversized tensors are refused before al
 from __future__ import annotations
 
 import builtins
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -16,8 +17,10 @@ import torch
 import torch.nn.functional as F
 
 # How an entry's result size is predicted before it runs (see lang/growth.py):
-# "none": never larger than its tensor arguments (element-wise, reductions, views);
-# "broadcast": the broadcast of its tensor arguments; the others read size arguments.
+# "none": never larger than its tensor arguments (element-wise, reductions, views), an empty
+# argument aside (growth.empty_input_bound);
+# "broadcast": the broadcast of its tensor arguments; "literal": the numbers in its list argument;
+# "tolist" and "sum" make Python lists (their slots are predicted); the others read size arguments.
 Growth = Literal[
     "none",
     "broadcast",
@@ -34,6 +37,9 @@ Growth = Literal[
     "randint",
     "count",
     "iterable",
+    "literal",
+    "tolist",
+    "sum",
 ]
 # Entries the evaluator carries out itself because they need the program's context.
 Special = Literal["backward", "grad", "print", "context", "isinstance", "super", "format", "str_format"]
@@ -115,6 +121,28 @@ def _python_or_torch(python: Callable[..., object], torch_fn: Callable[..., obje
     return call
 
 
+def _concatenating_sum(iterable: object, /, start: object = 0) -> object:
+    """Python's sum, but adding lists (or tuples) in one linear pass.
+
+    CPython's sum(lists, []) copies the growing result at every step: quadratic inside one call,
+    which no wall-clock check between operations can interrupt. The result is the same.
+    """
+    if type(start) not in (list, tuple) or type(iterable) not in (list, tuple):
+        return builtins.sum(iterable, start)  # type: ignore[call-overload]
+    assert isinstance(start, list | tuple) and isinstance(iterable, list | tuple)
+    kind = type(start)
+    if set(map(type, iterable)) - {kind}:  # the element types, collected in C
+        for item in iterable:
+            if isinstance(item, torch.Size):  # CPython would turn the result into a torch.Size
+                raise TypeError("sum() adds lists or plain tuples, not torch.Size")
+            if type(item) is not kind:
+                # CPython's own message for `[] + (1,)`
+                raise TypeError(
+                    f'can only concatenate {kind.__name__} (not "{type(item).__name__}") to {kind.__name__}'
+                )
+    return kind(itertools.chain(start, *iterable))
+
+
 def _grad_fn_name(tensor: torch.Tensor) -> str | None:
     # Never hand out the Node object itself: its next_functions/_saved_* open the whole graph.
     node = tensor.grad_fn
@@ -143,7 +171,9 @@ def _functional(name: str, impl: Callable[..., object], summary: str, growth: Gr
 
 FUNCTIONS: tuple[Function, ...] = (
     # --- making tensors ---------------------------------------------------------------
-    _torch_fn("tensor", torch.tensor, "a tensor from a number or nested list (dtype=, requires_grad=)"),
+    _torch_fn(
+        "tensor", torch.tensor, "a tensor from a number or nested list (dtype=, requires_grad=)", "literal"
+    ),
     _torch_fn("ones", torch.ones, "a tensor of ones of the given size", "factory"),
     _torch_fn("zeros", torch.zeros, "a tensor of zeros of the given size", "factory"),
     _torch_fn("full", torch.full, "full(size, value): a tensor filled with value", "full"),
@@ -359,7 +389,12 @@ FUNCTIONS: tuple[Function, ...] = (
     _builtin("abs", _python_or_torch(builtins.abs, torch.abs), "abs of a number, or torch.abs"),
     _builtin("max", _python_or_torch(builtins.max, torch.max), "max of numbers, or torch.max", growth="broadcast"),
     _builtin("min", _python_or_torch(builtins.min, torch.min), "min of numbers, or torch.min", growth="broadcast"),
-    _builtin("sum", _python_or_torch(builtins.sum, torch.sum), "sum of numbers, or torch.sum", growth="iterable"),
+    _builtin(
+        "sum",
+        _python_or_torch(_concatenating_sum, torch.sum),
+        "sum of numbers (or of lists, with start=[]), or torch.sum",
+        growth="sum",
+    ),
     _builtin("list", builtins.list, "a list of the items", growth="iterable"),
     _builtin("tuple", builtins.tuple, "a tuple of the items", growth="iterable"),
     _builtin("dict", builtins.dict, "a dictionary", growth="iterable"),
@@ -474,7 +509,7 @@ METHODS: dict[str, Method] = {
         Method("size", T.size, "the shape, or size(dim)"),
         Method("dim", T.dim, "number of dimensions"),
         Method("numel", T.numel, "number of elements"),
-        Method("tolist", T.tolist, "nested Python lists"),
+        Method("tolist", T.tolist, "nested Python lists", "tolist"),
         Method("argmax", T.argmax, "index of the largest element (dim=)"),
         Method("argmin", T.argmin, "index of the smallest element (dim=)"),
         Method("std", T.std, "standard deviation (dim=)"),

@@ -7,6 +7,10 @@ so a student (or lecturer tuning AUTOGRAD_EXPLORER_* settings) knows what to cha
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 import torch
 
@@ -16,6 +20,33 @@ from autograd_explorer.lang.contract import LanguageLimits, Span
 # A matrix product may do at most this many multiply-adds per allowed result element: it
 # bounds the time of one uninterruptible torch call (wall time is only checked between calls).
 MATMUL_WORK_PER_ELEMENT = 64
+
+
+@dataclass(frozen=True)
+class _SharedDeadline:
+    deadline: float  # time.monotonic() value
+    seconds: float
+    setting: str
+
+
+_SHARED_DEADLINE: ContextVar[_SharedDeadline | None] = ContextVar("shared_deadline", default=None)
+
+
+@contextmanager
+def shared_deadline(seconds: float, setting: str) -> Iterator[None]:
+    """Every Budget created inside shares one wall-clock deadline: the whole request's.
+
+    A request may run a program many times (a surface evaluates its function per grid point, a
+    trajectory per step); each run's own max_wall_seconds must not restart the request's clock.
+    `setting` names the knob in refusals. Nested scopes keep the earliest deadline.
+    """
+    outer = _SHARED_DEADLINE.get()
+    mine = _SharedDeadline(time.monotonic() + seconds, seconds, setting)
+    token = _SHARED_DEADLINE.set(mine if outer is None or mine.deadline < outer.deadline else outer)
+    try:
+        yield
+    finally:
+        _SHARED_DEADLINE.reset(token)
 
 
 def limit_error(message: str, span: Span | None = None) -> ProgramError:
@@ -35,19 +66,29 @@ class Budget:
         self.total_elements = 0
         self.call_depth = 0
         self.deadline = time.monotonic() + limits.max_wall_seconds
+        self.shared = _SHARED_DEADLINE.get()
+        if self.shared is not None and self.shared.deadline < self.deadline:
+            self.deadline = self.shared.deadline
+        else:
+            self.shared = None  # the program's own limit comes first: name it
 
     def check_time(self, span: Span | None) -> None:
-        """Refuse to go on once the wall-time limit has passed."""
-        if time.monotonic() > self.deadline:
+        """Refuse to go on once the wall-time limit (the program's or the request's) has passed."""
+        if time.monotonic() < self.deadline:
+            return
+        if self.shared is not None:
             raise limit_error(
-                f"the program ran longer than {self.limits.max_wall_seconds:g} s, the limit "
-                f"(max_wall_seconds)",
+                f"the request ran longer than {self.shared.seconds:g} s, the limit ({self.shared.setting})",
                 span,
             )
+        raise limit_error(
+            f"the program ran longer than {self.limits.max_wall_seconds:g} s, the limit (max_wall_seconds)",
+            span,
+        )
 
-    def count_operation(self, span: Span) -> None:
-        """One more operator/call; also checks the wall time."""
-        self.operations += 1
+    def count_operation(self, span: Span, count: int = 1) -> None:
+        """`count` more operations (walking a list costs one per tensor in it); checks the time."""
+        self.operations += count
         if self.operations > self.limits.max_operations:
             raise limit_error(
                 f"too many operations: more than {self.limits.max_operations} were executed (max_operations)",
@@ -101,19 +142,35 @@ class Budget:
                 f"{what} too large: {length} items, the limit is {limit} (max_tensor_elements)", span
             )
 
-    def check_elements(self, predicted: int | None, span: Span) -> None:
-        """Refuse a tensor of `predicted` elements before it is allocated."""
+    def check_elements(self, predicted: int | None, span: Span, what: str = "tensor") -> None:
+        """Refuse a tensor (or a Python list: `what`) of `predicted` elements before it is made."""
         if predicted is None:
             return
         limit = self.limits.max_tensor_elements
         if predicted > limit:
             raise limit_error(
-                f"tensor too large: {predicted} elements, the limit is {limit} per tensor "
+                f"{what} too large: {predicted} elements, the limit is {limit} per {what} "
                 f"(max_tensor_elements)",
                 span,
             )
         if self.total_elements + predicted > self.limits.max_total_elements:
             self._total_exceeded(predicted, span)
+
+    def reserve_elements(self, count: int, span: Span, what: str) -> None:
+        """Check and account a Python list of `count` slots before it is made (its size is exact)."""
+        self.check_elements(count, span, what)
+        self.total_elements += count
+
+    def check_dimensions(self, shape: Sequence[int], span: Span) -> None:
+        """Refuse a size no tensor may have, even with no elements: a later reduction would realise it."""
+        limit = self.limits.max_tensor_elements
+        for dim, size in enumerate(shape):
+            if size > limit:
+                raise limit_error(
+                    f"dimension too large: size {size} in dimension {dim}, the limit is {limit} "
+                    f"(max_tensor_elements)",
+                    span,
+                )
 
     def check_matmul_work(self, work: int, span: Span) -> None:
         """Refuse a matrix product that would take too long to interrupt."""
@@ -130,14 +187,16 @@ class Budget:
         n = value.numel()
         if n > self.limits.max_tensor_elements:
             self.check_elements(n, span)
+        if n == 0:
+            self.check_dimensions(value.shape, span)
         self.total_elements += n
         if self.total_elements > self.limits.max_total_elements:
             self._total_exceeded(0, span)
 
     def _total_exceeded(self, predicted: int, span: Span) -> None:
         raise limit_error(
-            f"too many tensor elements in total: {self.total_elements + predicted} created, the "
-            f"limit is {self.limits.max_total_elements} per program (max_total_elements)",
+            f"too many elements in total: {self.total_elements + predicted} created (tensors and "
+            f"lists), the limit is {self.limits.max_total_elements} per program (max_total_elements)",
             span,
         )
 

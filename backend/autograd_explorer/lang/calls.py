@@ -9,7 +9,8 @@ function the program handed it, e.g. `sorted(key=...)` or `nn.Module.__call__` r
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 
 import torch
 
@@ -18,9 +19,18 @@ from autograd_explorer.lang.allowlist import DTYPE_NAMES, LOSSES, Function, Grow
 from autograd_explorer.lang.budget import limit_error
 from autograd_explorer.lang.contract import BackwardRequest
 from autograd_explorer.lang.core import EvaluatorCore, error_at, type_name
-from autograd_explorer.lang.formatting import check_nested, format_value
+from autograd_explorer.lang.containers import ContainerSizes
+from autograd_explorer.lang.contract import Span
+from autograd_explorer.lang.formatting import format_value
 from autograd_explorer.lang.parse import FORBIDDEN_KEYWORDS
-from autograd_explorer.lang.growth import broadcast_elements, matmul_cost, predict_elements
+from autograd_explorer.lang.growth import (
+    broadcast_elements,
+    empty_input_bound,
+    list_growth,
+    matmul_cost,
+    meta_shapes,
+    predict_elements,
+)
 from autograd_explorer.lang.user_code import BoundUserMethod, UserFunction
 from autograd_explorer.lang.values import (
     Bound,
@@ -76,6 +86,8 @@ class Calls(EvaluatorCore):
         span = self.span(node)
         self.budget.count_operation(span)
         outer_call, self.current_call, self.call_site = self.current_call, node, span
+        if not (isinstance(fn, FunctionRef) and fn.fn.special == "print"):  # print shows only what fits
+            self.check_walk([*args, *kwargs.values()], span)
         try:
             if isinstance(fn, FunctionRef):
                 return self.call_function(fn.fn, args, kwargs, node)
@@ -133,9 +145,9 @@ class Calls(EvaluatorCore):
         if fn.impl is None or special == "context":
             path = fn.name
             raise error_at("forbidden", f"{path}() is only allowed as `with {path}():`", self.span(node))
-        self.check_growth(fn.growth, args, kwargs, node)
-        if fn.name == "range":
+        if fn.name == "range":  # said in loop terms: a range is made to be iterated
             self.check_range(args, node)
+        self.check_growth(fn.impl, fn.growth, args, kwargs, node)
         if fn.name in LOSSES:
             self.check_loss_shapes(fn.name, args, kwargs, node)
         result = self.apply(fn.impl, args, kwargs, node)
@@ -187,27 +199,60 @@ class Calls(EvaluatorCore):
             self.backward(receiver, node, args, kwargs)
             return None
         assert method.impl is not None
-        self.check_growth(method.growth, [receiver, *args], kwargs, node)
+        self.check_growth(method.impl, method.growth, [receiver, *args], kwargs, node)
         result = self.apply(method.impl, (receiver, *args), kwargs, node)
         if isinstance(result, tuple) and type(result) is not tuple and not isinstance(result, torch.Size):
             result = tuple(result)
         return self.produced(result, node)
 
-    def check_growth(self, growth: Growth, args: Sequence[object], kwargs: Mapping[str, object], node: ast.AST) -> None:
+    def check_growth(
+        self,
+        impl: Callable[..., object] | None,
+        growth: Growth,
+        args: Sequence[object],
+        kwargs: Mapping[str, object],
+        node: ast.AST,
+    ) -> None:
+        """Refuse a call whose result would be too large, before it runs."""
         span = self.span(node)
-        if growth == "iterable":
+        if growth == "iterable":  # list(...), sorted(...): as long as what they are given
             for arg in args[:1]:
                 if isinstance(arg, Sequence | Mapping | set | range):
-                    self.budget.check_length(len(arg), span, "list")
-                    check_nested(arg, self.budget, span)
-                    if isinstance(arg, list | tuple) and any(isinstance(a, torch.Tensor) for a in arg):
-                        self.budget.check_elements(broadcast_elements(list(arg)), span)
+                    self.budget.reserve_elements(len(arg), span, "list")
             return
-        self.budget.check_elements(predict_elements(growth, args, kwargs), span)
+        predicted = predict_elements(growth, args, kwargs, ContainerSizes().measure)
+        if list_growth(growth):
+            if predicted is not None:  # a Python list of exactly this many slots
+                self.budget.reserve_elements(predicted, span, "list")
+        else:
+            self.budget.check_elements(predicted, span)
         if growth == "matmul" and len(args) >= 2:
             cost = matmul_cost(args[0], args[1])
             if cost is not None:
                 self.budget.check_matmul_work(cost[1], span)
+        if growth == "sum" and args and isinstance(args[0], list | tuple):
+            self.budget.check_elements(broadcast_elements(list(args[0])), span)  # sum of tensors
+        bound = empty_input_bound(args, kwargs)
+        if impl is not None and bound is not None and bound > self.budget.limits.max_tensor_elements:
+            self.check_meta_shapes(impl, args, kwargs, bound, span)
+
+    def check_meta_shapes(
+        self,
+        impl: Callable[..., object],
+        args: Sequence[object],
+        kwargs: Mapping[str, object],
+        bound: int,
+        span: Span,
+    ) -> None:
+        """An empty input may still give a huge result (a reduction over its empty dimension):
+        ask PyTorch's shape-only "meta" run; without one, refuse at the bound."""
+        shapes = meta_shapes(impl, args, kwargs)
+        if shapes is None:
+            self.budget.check_elements(bound, span)
+            return
+        for shape in shapes:
+            self.budget.check_dimensions(shape, span)
+        self.budget.check_elements(sum(math.prod(shape) for shape in shapes), span)
 
     def print_values(self, args: list[object], kwargs: dict[str, object], node: ast.AST) -> None:
         unknown = set(kwargs) - {"sep", "end", "flush"}

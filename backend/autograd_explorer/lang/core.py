@@ -19,7 +19,8 @@ from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.allowlist import CONSTANTS, DEFAULT_ALIASES, SPELLINGS
 from autograd_explorer.lang.budget import Budget, limit_error
 from autograd_explorer.lang.contract import LanguageLimits, ProgramObserver, Span
-from autograd_explorer.lang.formatting import Output
+from autograd_explorer.lang.containers import ContainerSizes, is_container
+from autograd_explorer.lang.formatting import Output, check_extent
 from autograd_explorer.lang.parse import MODULES, resolve_path
 from autograd_explorer.lang.source import SourceText
 from autograd_explorer.lang.user_code import UserClasses, UserFunction
@@ -136,6 +137,19 @@ class EvaluatorCore:
         if isinstance(exc, MemoryError):
             return limit_error("out of memory", span)
         return limit_error("the program needs too much nesting or recursion (RecursionError)", span)
+
+    def check_walk(self, values: Sequence[object], span: Span) -> None:
+        """Lists about to be walked by Python or PyTorch: size-checked, and each tensor in them is
+        an operation (comparing or converting it is one torch call)."""
+        tensors = 0
+        sizes = ContainerSizes()  # measured afresh: lists may have grown since they were made
+        for value in values:
+            if is_container(value):
+                extent = sizes.measure(value)
+                check_extent(extent, self.budget, span)
+                tensors += extent.tensors
+        if tensors:
+            self.budget.count_operation(span, tensors)
 
     def produced(self, value: object, node: ast.AST) -> Any:
         """Account a result; a tensor is reported to the observer with the node's source text."""

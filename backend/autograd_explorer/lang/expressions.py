@@ -19,9 +19,9 @@ import torch
 from autograd_explorer.lang.allowlist import ATTRIBUTES, METHODS, find_member
 from autograd_explorer.lang.contract import Span
 from autograd_explorer.lang.core import EvaluatorCore, error_at
-from autograd_explorer.lang.formatting import check_nested, count_leaves, format_value, str_format, to_text
+from autograd_explorer.lang.containers import ContainerSizes, is_container, wrap
+from autograd_explorer.lang.formatting import check_extent, format_value, str_format, to_text
 from autograd_explorer.lang.growth import broadcast_elements, index_elements, matmul_cost
-from autograd_explorer.lang.budget import limit_error
 from autograd_explorer.lang.user_code import BoundUserMethod, read_checked
 from autograd_explorer.lang.values import Bound, GeneratedItems, ModuleRef, Scope, SuperRef, TensorMethod
 
@@ -136,8 +136,7 @@ class Expressions(EvaluatorCore):
         for i, (op, comparator) in enumerate(zip(node.ops, node.comparators, strict=True)):
             right = self.eval(comparator)
             if not isinstance(op, ast.Is | ast.IsNot):
-                check_nested(left, self.budget, span)
-                check_nested(right, self.budget, span)
+                self.check_walk((left, right), span)
                 self.budget.check_elements(broadcast_elements((left, right)), span)
             result = self.apply(_COMPARE[type(op)], (left, right), {}, node)
             # a < b < c is (a < b) and (b < c): only a link of the chain is tested for truth
@@ -212,8 +211,12 @@ class Expressions(EvaluatorCore):
     def subscript(self, node: ast.Subscript) -> object:
         value = self.eval(node.value)
         index = self.eval(node.slice)
+        span = self.span(node)
         if isinstance(value, torch.Tensor):
-            self.budget.check_elements(index_elements(value, index), self.span(node))
+            self.budget.check_elements(index_elements(value, index), span)
+        elif isinstance(value, list | tuple) and isinstance(index, slice):  # a slice copies
+            count = self.apply(lambda: len(range(*index.indices(len(value)))), (), {}, node)
+            self.budget.reserve_elements(count, span, "list")
         return self.produced(self.apply(operator.getitem, (value, index), {}, node), node)
 
     def slice_(self, node: ast.Slice) -> object:
@@ -231,14 +234,12 @@ class Expressions(EvaluatorCore):
                 values.extend(spread)
             else:
                 values.append(self.eval(element))
-        if any(isinstance(v, list | tuple | dict | set) and not isinstance(v, torch.Size) for v in values):
-            limit = self.budget.limits.max_tensor_elements
-            if count_leaves(values, limit) > limit:
-                # Lists may share parts (`a = [a, a]` in a loop doubles what a few objects hold).
-                raise limit_error(
-                    f"list too large: more than {limit} numbers in nested lists (max_tensor_elements)",
-                    self.span(node),
-                )
+        span = self.span(node)
+        if any(is_container(v) for v in values):
+            # Lists may share parts (`a = [a, a]` in a loop doubles what a walk of it visits).
+            sizes = ContainerSizes()
+            check_extent(wrap((sizes.measure(v) for v in values), len(values)), self.budget, span)
+        self.budget.reserve_elements(len(values), span, "list")
         return values
 
     def list_display(self, node: ast.List) -> object:

@@ -16,7 +16,9 @@ import torch
 
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.budget import Budget, limit_error
+from autograd_explorer.lang.containers import ContainerSizes, Extent, is_container
 from autograd_explorer.lang.contract import Span
+from autograd_explorer.lang.printing import bounded_text
 
 MAX_PRINTED_CHARS = 100_000
 MAX_FORMAT_WIDTH = 10_000
@@ -41,13 +43,34 @@ def count_leaves(value: object, stop_after: int) -> int:
 
 
 def check_nested(value: object, budget: Budget, span: Span) -> None:
-    """Refuse to turn into text (or compare) a container holding more items than a tensor may."""
-    if isinstance(value, list | tuple | set | frozenset | dict) and not isinstance(value, torch.Size):
-        limit = budget.limits.max_tensor_elements
-        if count_leaves(value, limit) > limit:
-            raise limit_error(
-                f"list too large: more than {limit} items in nested lists (max_tensor_elements)", span
-            )
+    """Refuse to walk (compare, convert, turn into text) a container a walk could not finish in time.
+
+    Lists can change (append), so their sizes are measured afresh at each walk; shared parts are
+    measured once per walk (lang/containers.py counts them every time they appear).
+    """
+    if isinstance(value, dict):
+        value = list(value.values())
+    elif isinstance(value, set | frozenset):
+        value = list(value)
+    if is_container(value):
+        check_extent(ContainerSizes().measure(value), budget, span)
+
+
+def check_extent(extent: Extent, budget: Budget, span: Span) -> None:
+    """Refuse a list a walk could not finish in time, or whose nesting a walk would recurse into."""
+    limit = budget.limits.max_tensor_elements
+    if extent.items > limit:
+        raise limit_error(
+            f"list too large: {extent.items} elements in nested lists (a shared part counts "
+            f"each time it appears), the limit is {limit} per list (max_tensor_elements)",
+            span,
+        )
+    depth = budget.limits.max_nesting_depth
+    if extent.depth > depth:
+        raise limit_error(
+            f"lists nested too deeply: {extent.depth} levels, the limit is {depth} (max_nesting_depth)",
+            span,
+        )
 
 
 def check_spec(spec: str, span: Span) -> None:
@@ -145,10 +168,17 @@ class Output:
         for name, value in (("sep", sep), ("end", end)):
             if value is not None and not isinstance(value, str):
                 raise TypeError(f"{name} must be None or a string, not {type(value).__name__}")
-        for value in values:
-            check_nested(value, self.budget, span)
-        text = (" " if sep is None else sep).join(str(v) for v in values)
-        self.write(text + ("\n" if end is None else end))
+        separator = " " if sep is None else sep
+        room = MAX_PRINTED_CHARS - self.chars
+        pieces: list[str] = []
+        shown = 0
+        for value in values:  # each value's text only as far as it will be shown (lang/printing.py)
+            if shown >= room:
+                break
+            text = bounded_text(value, room - shown, lambda: self.budget.check_time(span))
+            pieces.append(text if not pieces else separator + text)
+            shown += len(pieces[-1])
+        self.write("".join(pieces) + ("\n" if end is None else end))
 
     def lines(self) -> list[str]:
         """The printed text split into lines (a last line without a newline is kept)."""

@@ -8,11 +8,14 @@ when the arguments are malformed: then PyTorch itself raises the error).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import torch
 
 from autograd_explorer.lang.allowlist import Growth
+from autograd_explorer.lang.containers import ContainerSizes, Extent, is_container, tolist_extent
+
+Measure = Callable[[object], Extent]
 
 
 def _shape_of(value: object) -> tuple[int, ...] | None:
@@ -143,10 +146,85 @@ def _arange_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> in
     return max(0, math.ceil((end - start) / step))
 
 
-def predict_elements(growth: Growth, args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
-    """Elements the call will allocate, when its growth rule can tell (None: cannot grow)."""
+def _literal_elements(args: Sequence[object], kwargs: Mapping[str, object], measure: Measure) -> int | None:
+    data = args[0] if args else kwargs.get("data")
+    if isinstance(data, torch.Tensor):
+        return data.numel()
+    return measure(data).leaves if is_container(data) else None
+
+
+def _tolist_items(args: Sequence[object]) -> int | None:
+    tensor = args[0] if args else None
+    if not isinstance(tensor, torch.Tensor) or tensor.dim() == 0:
+        return None  # a 0-d tensor gives one number
+    return tolist_extent(tuple(tensor.shape)).items
+
+
+def _sum_slots(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    """Python's sum(lists, start): the slots of the concatenation (None when it adds numbers)."""
+    start = args[1] if len(args) > 1 else kwargs.get("start")
+    iterable = args[0] if args else None
+    if not (is_container(start) and is_container(iterable)):
+        return None
+    assert isinstance(start, list | tuple) and isinstance(iterable, list | tuple)
+    try:
+        return len(start) + sum(map(len, iterable))  # in C: a 10⁵-item list takes a millisecond
+    except TypeError:
+        return None  # a number among lists: sum itself raises Python's error
+
+
+def _layer_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    sizes: list[object] = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
+    for key in ("in_features", "out_features", "in1_features", "in2_features", "num_embeddings", "embedding_dim", "num_features"):
+        if key in kwargs:
+            sizes.append(kwargs[key])
+    shape = args[0] if args and isinstance(args[0], list | tuple) else kwargs.get("normalized_shape")
+    if isinstance(shape, list | tuple):
+        sizes.extend(shape)
+    return _product(sizes) if sizes else None
+
+
+def _conv_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    channels = [kwargs.get(k, args[i] if len(args) > i else None) for i, k in enumerate(("in_channels", "out_channels"))]
+    kernel = kwargs.get("kernel_size", args[2] if len(args) > 2 else None)
+    kernel_sizes = list(kernel) if isinstance(kernel, list | tuple) else [kernel, kernel]
+    return _product([*channels, *kernel_sizes])
+
+
+def _count_elements(args: Sequence[object]) -> int | None:
+    numbers = [_int(a) for a in args]
+    if not numbers or any(n is None for n in numbers) or len(numbers) > 3:
+        return None
+    try:
+        return len(range(*numbers))  # type: ignore[arg-type]
+    except ValueError:
+        return None  # a zero step: range itself raises Python's error
+
+
+def list_growth(growth: Growth) -> bool:
+    """Does this growth rule predict the slots of a Python list (not the elements of a tensor)?"""
+    return growth in ("tolist", "sum")
+
+
+def predict_elements(
+    growth: Growth,
+    args: Sequence[object],
+    kwargs: Mapping[str, object],
+    measure: Measure | None = None,
+) -> int | None:
+    """Elements the call will allocate, when its growth rule can tell (None: cannot grow).
+
+    For "tolist" and "sum" they are the slots of the Python lists made; `measure` gives the
+    extent of list arguments (a ContainerSizes' cache, when the caller has one).
+    """
     if growth == "none":
         return None
+    if growth == "literal":
+        return _literal_elements(args, kwargs, measure or ContainerSizes().measure)
+    if growth == "tolist":
+        return _tolist_items(args)
+    if growth == "sum":
+        return _sum_slots(args, kwargs)
     if growth == "broadcast":
         return broadcast_elements([*args, *kwargs.values()])
     if growth == "factory":
@@ -171,11 +249,66 @@ def predict_elements(growth: Growth, args: Sequence[object], kwargs: Mapping[str
             assert isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)
             return a.numel() * b.numel()
         return None
+    if growth == "layer":  # Linear(in, out), Embedding(n, d), BatchNorm1d(n): the weight's size
+        return _layer_elements(args, kwargs)
+    if growth == "conv":  # Conv2d(in, out, k): in × out × k × k weights
+        return _conv_elements(args, kwargs)
+    if growth == "randint":  # randint(low, high, size)
+        size = kwargs.get("size", args[-1] if args else None)
+        return _product(list(size)) if isinstance(size, list | tuple) else None
+    if growth == "count":  # range(n), randperm(n)
+        return _count_elements(args)
+    if growth == "iterable":
+        return None  # the evaluator checks the length of what it is given
     # "concat": the parts' elements together
     parts = args[0] if args else kwargs.get("tensors")
     if isinstance(parts, list | tuple):
         return sum(p.numel() for p in parts if isinstance(p, torch.Tensor))
     return None
+
+
+def _tensors_among(args: Sequence[object], kwargs: Mapping[str, object]) -> list[torch.Tensor]:
+    return [v for v in (*args, *kwargs.values()) if isinstance(v, torch.Tensor)]
+
+
+def empty_input_bound(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    """When a tensor argument has no elements, an upper bound on what the call can allocate.
+
+    The rules above assume an operation is never larger than its inputs, which fails for an empty
+    input: `torch.ones(10**6, 10**6, 0).sum(2)` is 10¹² zeros. A result's sizes come from its
+    inputs' sizes, and a zero size can only be dropped (by a reduction) or kept (giving nothing),
+    so the product of every input's non-zero sizes bounds it. None: no empty tensor argument.
+    """
+    tensors = _tensors_among(args, kwargs)
+    if not any(t.numel() == 0 for t in tensors):
+        return None
+    return math.prod(size for t in tensors for size in t.shape if size)
+
+
+def _stand_in(value: object) -> object:
+    if isinstance(value, torch.Tensor):
+        return torch.empty(value.shape, dtype=value.dtype, device="meta")
+    if is_container(value):
+        assert isinstance(value, list | tuple)
+        return type(value)(_stand_in(v) for v in value)
+    return value
+
+
+def meta_shapes(
+    fn: Callable[..., object], args: Sequence[object], kwargs: Mapping[str, object]
+) -> list[tuple[int, ...]] | None:
+    """The shapes `fn` would produce, from a run on "meta" tensors (shapes only, no data).
+
+    Costs 20 µs to 2 ms per call (0.5 s on the first use in a process): only for the rare calls
+    the cheap rules cannot bound. None when the operation has no meta implementation or fails.
+    """
+    try:
+        with torch.no_grad():
+            result = fn(*(_stand_in(a) for a in args), **{k: _stand_in(v) for k, v in kwargs.items()})
+    except Exception:  # the real call will raise PyTorch's own error, if any
+        return None
+    outputs = result if isinstance(result, tuple | list) else (result,)
+    return [tuple(t.shape) for t in outputs if isinstance(t, torch.Tensor)]
 
 
 def _list_shape(value: list[object]) -> tuple[int, ...] | None:
