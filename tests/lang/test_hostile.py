@@ -45,7 +45,8 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     ("torch.nn.Module.__subclasses__()", "forbidden", {}),
     ("torch.autograd.Function", "forbidden", {}),
     ("x = torch.ones(1, requires_grad=True)\ny = x * 2\ny.grad_fn.next_functions", "forbidden", {}),
-    ("x = torch.ones(1, requires_grad=True)\n(x * 2).grad_fn.name()", "forbidden", {}),
+    ("x = torch.ones(1, requires_grad=True)\n(x * 2).grad_fn.metadata", "forbidden", {}),
+    ("x = torch.ones(1, requires_grad=True)\n(x * 2).grad_fn._saved_self", "forbidden", {}),
     ("x = torch.ones(1)\nx.numpy()", "forbidden", {}),
     ("x = torch.ones(1)\nx.storage()", "forbidden", {}),
     ("x = torch.ones(1)\nx.register_hook(print)", "forbidden", {}),
@@ -83,7 +84,7 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     ("a = torch.ones(1000, 1000)\nb = a @ a", "limit", {}),  # 10⁹ multiply-adds
     ("a = torch.ones(1000, 1000)\nb = a[torch.zeros(100000, dtype=torch.long)]", "limit", {}),
     ("a = torch.ones(1000, 1000)\nb = torch.cat([a, a, a, a, a, a, a, a, a, a, a])", "limit", {}),
-    ("a = torch.ones(1000, 1000)\nfor _ in range(20):\n    a = a + 1", "limit", {}),  # total elements
+    ("a = torch.ones(1000, 1000)\nfor _ in range(200):\n    a = a + 1", "limit", {}),  # total elements
     (
         "a = torch.randn(100, 1, 1)\nb = torch.where(a > 0, a.view(1, 100, 1), a.view(1, 1, 100) * a)",
         "limit",
@@ -124,7 +125,7 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     ("a = []\nfor _ in range(50):\n    a = [a, a]\nprint(a)", "limit", {}),
     ("a = 0\nfor _ in range(100):\n    a = [a]\nprint(a)", "limit", {}),
     ("t = torch.ones(1)\na = [t]\nfor _ in range(16):\n    a = [a, a]\nb = [a]\na == b[0][0]", "limit", {"max_operations": 20_000}),
-    ("x = torch.ones(1000)\nfor _ in range(10000):\n    y = x.tolist()", "limit", {}),
+    ("x = torch.ones(1000)\nfor _ in range(10000):\n    y = x.tolist()", "limit", {"max_total_elements": 10_000_000}),
     ("[0] * 10**9", "limit", {}),
     ("f'{1:100000000}'", "limit", {}),
 ]

@@ -37,7 +37,7 @@ def test_syntax_error_position_comes_from_the_parser() -> None:
         ("from . import x", "import", (1, 0)),
         ("y = (z := 1)", "walrus", (1, 5)),
         ("y = torch.ones(1)\ny.__dict__", "__", (2, 0)),
-        ("y = torch.ones(1)\nz = y.foo", ".foo", (2, 4)),
+        ("y = torch.ones(1)\nz = y.numpy()", ".numpy", (2, 4)),
         ("y = torch.ones(1)\nz = y._version", "starting with _", (2, 4)),
         ("torch.load('x')", "torch.load", (1, 0)),
         ("y = open('x')", "open", (1, 4)),

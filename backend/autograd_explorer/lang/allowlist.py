@@ -108,19 +108,6 @@ def _has_tensor(args: tuple[object, ...]) -> bool:
     return any(isinstance(arg, torch.Tensor) for arg in args)
 
 
-def _python_or_torch(python: Callable[..., object], torch_fn: Callable[..., object]) -> Callable[..., object]:
-    """Bare `max(a, b)` on numbers is Python's; on tensors it is `torch.max` (as the lecture writes)."""
-
-    def call(*args: object, **kwargs: object) -> object:
-        # One tensor argument means the torch function; items of a list are Python's business
-        # (the evaluator checks the size of what they broadcast to first: see lang/calls.py).
-        if _has_tensor(args) or _has_tensor(tuple(kwargs.values())):
-            return torch_fn(*args, **kwargs)
-        return python(*args, **kwargs)
-
-    return call
-
-
 def _concatenating_sum(iterable: object, /, start: object = 0) -> object:
     """Python's sum, but adding lists (or tuples) in one linear pass.
 
@@ -143,10 +130,35 @@ def _concatenating_sum(iterable: object, /, start: object = 0) -> object:
     return kind(itertools.chain(start, *iterable))
 
 
-def _grad_fn_name(tensor: torch.Tensor) -> str | None:
-    # Never hand out the Node object itself: its next_functions/_saved_* open the whole graph.
+class GradFn:
+    """What `t.grad_fn` reads: the node's name, printed as PyTorch prints the node.
+
+    Never the Node object itself: its next_functions/_saved_* open the whole graph. It equals
+    its name as text (`z.grad_fn == "AddBackward0"`), and `.name()` gives the name as PyTorch's does.
+    """
+
+    def __init__(self, name: str, address: int) -> None:
+        self._name = name
+        self._address = address
+
+    def name(self) -> str:
+        return self._name
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, GradFn):
+            return self._address == other._address
+        return isinstance(other, str) and other == self._name
+
+    def __hash__(self) -> int:
+        return hash(self._name)
+
+    def __repr__(self) -> str:
+        return f"<{self._name} object at {self._address:#x}>"
+
+
+def _grad_fn_name(tensor: torch.Tensor) -> GradFn | None:
     node = tensor.grad_fn
-    return None if node is None else node.name()
+    return None if node is None else GradFn(node.name(), id(node))
 
 
 def _torch_fn(
@@ -385,16 +397,13 @@ FUNCTIONS: tuple[Function, ...] = (
     _builtin("int", builtins.int, "a Python int (one-element tensors too)"),
     _builtin("bool", builtins.bool, "truth value"),
     _builtin("str", builtins.str, "text of a value (a tensor as PyTorch prints it)"),
+    _builtin("repr", builtins.repr, "the value as Python writes it (text in quotes)"),
     _builtin("round", builtins.round, "round(number, ndigits)"),
-    _builtin("abs", _python_or_torch(builtins.abs, torch.abs), "abs of a number, or torch.abs"),
-    _builtin("max", _python_or_torch(builtins.max, torch.max), "max of numbers, or torch.max", growth="broadcast"),
-    _builtin("min", _python_or_torch(builtins.min, torch.min), "min of numbers, or torch.min", growth="broadcast"),
-    _builtin(
-        "sum",
-        _python_or_torch(_concatenating_sum, torch.sum),
-        "sum of numbers (or of lists, with start=[]), or torch.sum",
-        growth="sum",
-    ),
+    # Python's own, as CPython runs them (on a tensor they use its operators: sum(t) adds its rows).
+    _builtin("abs", builtins.abs, "absolute value (of a number or a tensor)"),
+    _builtin("max", builtins.max, "the largest item or argument", growth="iterable"),
+    _builtin("min", builtins.min, "the smallest item or argument", growth="iterable"),
+    _builtin("sum", _concatenating_sum, "sum of the items (of lists too, with start=[])", growth="sum"),
     _builtin("list", builtins.list, "a list of the items", growth="iterable"),
     _builtin("tuple", builtins.tuple, "a tuple of the items", growth="iterable"),
     _builtin("dict", builtins.dict, "a dictionary", growth="iterable"),
@@ -652,6 +661,12 @@ MEMBERS: tuple[Member, ...] = (
     *_members(torch.utils.data.DataLoader, "attribute", dataset="the dataset", batch_size="the batch size"),
     *_members(BaseException, "attribute", args="the exception's arguments"),
     *_members(torch.Size, "method", numel="number of elements", index="position", count="count"),
+    *_members(GradFn, "method", name="the node's name, e.g. 'AddBackward0'"),
+    *(
+        member
+        for result in (torch.return_types.max, torch.return_types.min, torch.return_types.sort)
+        for member in _members(result, "attribute", values="the values", indices="their positions")
+    ),
 )
 MEMBER_TABLE: dict[tuple[type, str], Member] = {(m.owner, m.name): m for m in MEMBERS}
 MEMBER_NAMES = frozenset(m.name for m in MEMBERS)
@@ -693,7 +708,10 @@ ATTRIBUTES: dict[str, TensorAttribute] = {
             "requires_grad", lambda t: t.requires_grad, "does autograd record operations on it", True
         ),
         TensorAttribute(
-            "grad_fn", _grad_fn_name, "name of the node that made it (e.g. 'PowBackward0') or None"
+            "grad_fn",
+            _grad_fn_name,
+            "the node that made it, printed as PyTorch prints it (<PowBackward0 object at 0x…>), equal to "
+            "its name ('PowBackward0'), .name() gives the name; None for leaves",
         ),
         TensorAttribute("is_leaf", lambda t: t.is_leaf, "made by the user, not by an operation"),
         TensorAttribute("shape", lambda t: t.shape, "the size of each dimension"),

@@ -34,6 +34,7 @@ from autograd_explorer.lang.growth import (
 from autograd_explorer.lang.user_code import BoundUserMethod, UserFunction
 from autograd_explorer.lang.values import (
     Bound,
+    GeneratedItems,
     FunctionRef,
     ReturnValue,
     Scope,
@@ -154,8 +155,6 @@ class Calls(EvaluatorCore):
         if isinstance(result, torch.nn.Module):
             for parameter in result.parameters():  # the layer's memory counts like any tensor's
                 self.budget.add_result(parameter, self.span(node))
-        if isinstance(result, tuple) and type(result) is not tuple and not isinstance(result, torch.Size):
-            result = tuple(result)  # torch.max(x, dim) returns a structseq: a plain tuple here
         return self.produced(result, node)
 
     def unwrap_classes(self, value: object) -> object:
@@ -201,8 +200,6 @@ class Calls(EvaluatorCore):
         assert method.impl is not None
         self.check_growth(method.impl, method.growth, [receiver, *args], kwargs, node)
         result = self.apply(method.impl, (receiver, *args), kwargs, node)
-        if isinstance(result, tuple) and type(result) is not tuple and not isinstance(result, torch.Size):
-            result = tuple(result)
         return self.produced(result, node)
 
     def check_growth(
@@ -215,6 +212,8 @@ class Calls(EvaluatorCore):
     ) -> None:
         """Refuse a call whose result would be too large, before it runs."""
         span = self.span(node)
+        if growth in ("iterable", "sum") and args:
+            self.check_python_walk(args[0], span)
         if growth == "iterable":  # list(...), sorted(...): as long as what they are given
             for arg in args[:1]:
                 if isinstance(arg, Sequence | Mapping | set | range):
@@ -230,11 +229,18 @@ class Calls(EvaluatorCore):
             cost = matmul_cost(args[0], args[1])
             if cost is not None:
                 self.budget.check_matmul_work(cost[1], span)
-        if growth == "sum" and args and isinstance(args[0], list | tuple):
-            self.budget.check_elements(broadcast_elements(list(args[0])), span)  # sum of tensors
         bound = empty_input_bound(args, kwargs)
         if impl is not None and bound is not None and bound > self.budget.limits.max_tensor_elements:
             self.check_meta_shapes(impl, args, kwargs, bound, span)
+
+    def check_python_walk(self, items: object, span: Span) -> None:
+        """sum/max/sorted... walk their argument in Python: a tensor row by row (one torch call per
+        row), a list of tensors adding or comparing them (their broadcast is predicted first)."""
+        if isinstance(items, torch.Tensor) and items.dim() > 0:
+            self.budget.count_operation(span, items.shape[0])
+        values = items.items if isinstance(items, GeneratedItems) else items
+        if isinstance(values, list | tuple) and any(isinstance(v, torch.Tensor) for v in values):
+            self.budget.check_elements(broadcast_elements(list(values)), span)
 
     def check_meta_shapes(
         self,

@@ -100,7 +100,7 @@ class LanguageLimits:
     max_operations: int = 1_000_000
     max_call_depth: int = 40
     max_tensor_elements: int = 1_000_000
-    max_total_elements: int = 10_000_000
+    max_total_elements: int = 100_000_000
     max_int_bits: int = 4_096
     max_wall_seconds: float = 5.0
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ast
 
+import torch
+
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.allowlist import (
     ATTRIBUTES,
@@ -31,6 +33,35 @@ RESERVED_NAMES = MODULE_ROOTS
 
 # out= writes into (and resizes) another tensor; the others leave the CPU's ordinary memory.
 FORBIDDEN_KEYWORDS = frozenset({"out", "device", "pin_memory", "layout", "memory_format"})
+
+# Attributes of the objects a program can hold that the table leaves out (`x.numpy`, `x.storage`,
+# `grad_fn.next_functions`, `(1).real`): named as refused before the program runs. A name no
+# such object has (a typo such as `net.fc2`) passes, and reading it raises Python's own
+# AttributeError at run time, as CPython would.
+KNOWN_API = frozenset(
+    name
+    for owner in (
+        torch.Tensor,
+        torch.nn.Module,
+        torch.optim.Optimizer,
+        torch.utils.data.DataLoader,
+        torch.utils.data.TensorDataset,
+        list,
+        dict,
+        str,
+        tuple,
+        set,
+        int,
+        float,
+        complex,
+        type,
+        object,
+        BaseException,
+        type(lambda: None),
+        type(print),
+    )
+    for name in dir(owner)
+) | frozenset({"next_functions", "register_hook", "register_prehook", "metadata", "variable"})
 
 # Special methods a class may define: Python (or PyTorch's DataLoader) calls them on the
 # program's behalf; a program can never read a `__` attribute itself.
@@ -505,6 +536,7 @@ class _Checker:
             or node.attr in METHODS
             or node.attr in MEMBER_NAMES
             or node.attr in self.attributes
+            or node.attr not in KNOWN_API
         ):
             return [node.value]
         raise self.forbidden(f"the attribute .{node.attr} is not part of the explorer language", node)

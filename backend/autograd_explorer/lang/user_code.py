@@ -141,7 +141,7 @@ class UserClasses:
     """The classes a program made, the names each defines, and what the program set on each object."""
 
     def __init__(self) -> None:
-        self.defined: dict[type, frozenset[str]] = {}
+        self.defined: dict[type, set[str]] = {}
         self.fields: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
 
     def make(self, name: str, bases: Sequence[object], body: dict[str, object], doc: str | None) -> type:
@@ -160,8 +160,8 @@ class UserClasses:
                 value.owner_class = cls
         inherited: set[str] = set(body)
         for base in cls.__mro__[1:]:
-            inherited |= self.defined.get(base, frozenset())
-        self.defined[cls] = frozenset(inherited)
+            inherited |= self.defined.get(base, set())
+        self.defined[cls] = inherited
         return cls
 
     def is_instance(self, value: object) -> bool:
@@ -177,7 +177,11 @@ class UserClasses:
         return False
 
     def set_attribute(self, owner: object, name: str, value: object) -> None:
-        """`owner.name = value` on an object of the program's classes (nn.Module registers layers)."""
+        """`owner.name = value` on an object (or a class) of the program's (nn.Module registers layers)."""
+        if isinstance(owner, type) and owner in self.defined:  # a class attribute: `Running.created += 1`
+            write_checked(owner, name, value)
+            self.defined[owner].add(name)
+            return
         if type(owner) not in self.defined:
             raise AttributeError(
                 f"'{type(owner).__name__}' object attribute '{name}' cannot be assigned here: only "
