@@ -60,8 +60,10 @@ VOLUME ["/data"]
 USER 10001:10001
 EXPOSE 8000
 
-HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-    CMD ["python", "-m", "autograd_explorer.healthcheck"]
+# Readiness, not liveness: healthy once the evaluation workers and the job runner answer
+# (/api/ready); /api/health answers earlier. Probed every 2 s while starting, then every 30 s.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --start-interval=2s --retries=3 \
+    CMD ["python", "-m", "autograd_explorer.healthcheck", "ready"]
 
 # One server process: the CPU work runs in its own worker pools (eval_workers, training_workers).
 # The middleware writes JSON access lines, so uvicorn's own are off.

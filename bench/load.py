@@ -192,7 +192,8 @@ def main() -> int:
                 classroom(url, catalog, args.clients, args.seconds, args.think, args.max_requests, args.seed)
             )
             job_state = httpx.get(f"{url}/api/models/{job['id']}", timeout=30).json()
-            httpx.post(f"{url}/api/models/{job['id']}/cancel", timeout=30)
+            cancel_headers = {"Authorization": f"Bearer {job['token']}"}  # only the job's owner may cancel
+            httpx.post(f"{url}/api/models/{job['id']}/cancel", headers=cancel_headers, timeout=30)
         finally:
             server.stop()
 

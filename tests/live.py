@@ -65,13 +65,13 @@ class LiveServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"uvicorn exited with {self.process.returncode}")
-            try:
-                if httpx.get(self.url + "/api/health", timeout=1.0).status_code == 200:
+            try:  # ready, not just live: the evaluation workers have answered (tests start warm)
+                if httpx.get(self.url + "/api/ready", timeout=1.0).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError("uvicorn did not become healthy in time")
+        raise RuntimeError("uvicorn did not become ready in time")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

@@ -55,6 +55,14 @@ class NotFound(ExplorerError):
         self.message = message
 
 
+class Forbidden(ExplorerError):
+    """The caller lacks the token the action needs (403), e.g. cancelling somebody else's job."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 class Conflict(ExplorerError):
     """The resource is in a state that forbids the action (409), e.g. predicting with an unfinished model."""
 

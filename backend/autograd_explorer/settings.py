@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,6 +26,16 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = Field(1_000_000, ge=1_000)
     max_concurrent_requests: int = Field(32, ge=1, description="Above this, answer 503 + Retry-After.")
+    max_event_streams: int = Field(
+        100, ge=1, description="Open job event streams (their own cap); above this, 503 + Retry-After."
+    )
+    body_drain_bytes: int = Field(
+        32_000_000,
+        ge=0,
+        description="A refused (413) body up to this size is read and dropped first, so the client "
+        "sees the 413 instead of a connection reset.",
+    )
+    body_drain_seconds: float = Field(5.0, ge=0, description="Longest time spent dropping a refused body.")
 
     # --- explorer language limits --------------------------------------------------------
     max_source_chars: int = Field(20_000, ge=10)
@@ -81,6 +91,11 @@ class Settings(BaseSettings):
     max_predict_points: int = Field(10_000, ge=1, description="2-D points per predict request.")
     max_boundary_resolution: int = Field(200, ge=2, description="Decision-boundary grid side.")
     max_misclassified: int = Field(200, ge=1, description="Examples per misclassified request.")
+    lecturer_token: SecretStr | None = Field(
+        None,
+        description="Cancels or deletes any training job (Authorization: Bearer <token>); unset: only the "
+        "token each job was created with.",
+    )
 
     # --- deployment: edge, logs, isolated evaluation (issue 6) ------------------------------
     log_format: Literal["json", "text"] = Field("json", description="Log lines as JSON objects or text.")
@@ -102,6 +117,10 @@ class Settings(BaseSettings):
         1.0, ge=0, description="Added to max_wall_seconds before a worker is killed."
     )
     eval_max_jobs_per_worker: int = Field(1_000, ge=1, description="Jobs before a worker is recycled.")
+    # (issue 9) one sandbox for every program
+    max_result_bytes: int = Field(
+        64_000_000, ge=10_000, description="Largest JSON answer of one evaluation (a trace, a surface…)."
+    )
 
 
 @lru_cache

@@ -44,7 +44,9 @@ def test_port_restart_and_healthcheck(app_service: dict[str, Any]) -> None:
     (port,) = app_service["ports"]
     assert (port["target"], port["published"]) == (8000, "8000")
     assert app_service["restart"] == "unless-stopped"
-    assert app_service["healthcheck"]["test"] == ["CMD", "python", "-m", "autograd_explorer.healthcheck"]
+    health = app_service["healthcheck"]
+    assert health["test"] == ["CMD", "python", "-m", "autograd_explorer.healthcheck", "ready"]
+    assert (health["start_period"], health["start_interval"]) == ("1m0s", "2s")
     assert app_service["build"]["args"]["TORCH_INDEX_URL"] == "https://download.pytorch.org/whl/cpu"
 
 

@@ -167,3 +167,83 @@ def test_each_view_renders(page: Any, live_server: Any) -> None:
     open_explorer(page, live_server, "#ex=polynomial&step=3")
     assert page.locator("#accumulators tr[data-node='0']").is_visible()
     screenshot(page, "explorer-14-projector-1280x720")
+
+
+def drawn_graph_text(page: Any) -> str:
+    """The texts drawn on the graph's nodes, read from the page's own SVG export."""
+    with page.expect_download() as svg:
+        page.click("#export-svg")
+    return Path(svg.value.path()).read_text()
+
+
+def test_accumulation_shows_the_real_dot_grad_and_what_the_pass_adds(page: Any, live_server: Any) -> None:
+    # Found in QA: after the third backward call the inspector and the graph said x.grad = 2.
+    open_explorer(page, live_server, "#ex=pitfall-accumulation")
+    page.keyboard.press("End")
+    expect(page.locator("#step-label")).to_have_text("step 2 / 2")
+    assert "x.grad after this call: 6" in (page.text_content("#step-panel") or "")
+    drawn = drawn_graph_text(page)
+    assert ".grad 6" in drawn and "this pass adds 2" in drawn
+    assert ".grad 2" not in drawn
+    page.select_option("#node-picker", "0")
+    inspector = page.locator("#inspector")
+    expect(inspector.locator("h2")).to_have_text("Inspector: x")
+    headings = inspector.locator("h3").all_text_contents()
+    grad_at = headings.index(".grad after the program ran")
+    adds_at = next(i for i, h in enumerate(headings) if h.startswith("What this pass adds to .grad"))
+    # Each heading is followed by its value: the real .grad 6, and this pass's accumulator 2.
+    values = [v.removesuffix("scalar") for v in inspector.locator("h3 + *").all_text_contents()]
+    assert values[grad_at] == "6" and values[adds_at] == "2"
+    # The first call's end: .grad was 2 then, and that call added 2.
+    page.select_option("#pass-picker", "0")
+    page.keyboard.press("End")
+    drawn = drawn_graph_text(page)
+    assert ".grad 2" in drawn and "this pass adds 2" in drawn
+    screenshot(page, "explorer-15-accumulation-real-grad")
+
+
+def test_torchviz_draws_a_program_that_called_backward(page: Any, live_server: Any) -> None:
+    open_explorer(page, live_server, "#ex=one-layer&view=torchviz")
+    page.wait_for_selector("#torchviz-view img", timeout=30_000)
+    assert "make_dot" in (page.text_content("#torchviz-view") or "")
+    screenshot(page, "explorer-16-torchviz-one-layer")
+
+
+def test_torchviz_draws_the_graph_whose_backward_failed(
+    page: Any, live_server: Any, expected_console_errors: list[re.Pattern[str]]
+) -> None:
+    expected_console_errors.append(BAD_REQUEST)  # the trace itself answers PyTorch's error
+    open_explorer(page, live_server, "#ex=pitfall-inplace&view=torchviz")
+    page.wait_for_selector("#torchviz-view img", timeout=30_000)
+    assert "backward() on line 5 failed" in (page.text_content("#torchviz-view") or "")
+
+
+def test_torchviz_shows_the_servers_reason_when_it_draws_nothing(page: Any, live_server: Any) -> None:
+    source = "x = torch.tensor(1.0, requires_grad=True)\ny = x\nfor _ in range(450):\n    y = torch.sin(y)\ny"
+    open_explorer(page, live_server, "#" + urlencode({"src": source, "view": "torchviz"}))
+    view = page.locator("#torchviz-view .warn")
+    expect(view).to_contain_text("more than 400 nodes (torchviz_max_nodes)", timeout=30_000)
+    assert "Cannot read properties" not in (page.text_content("#torchviz-view") or "")
+
+
+def test_find_node_finds_the_names_drawn_on_the_graph(page: Any, live_server: Any) -> None:
+    open_explorer(page, live_server, "#ex=polynomial")
+    for query, title in (
+        ("z1", "z₁ = x**3"),
+        ("z₂", "z₂ = 3*x"),
+        ("POWBACKWARD0", "z₁ = x**3"),
+        ("x ** 3", "z₁ = x**3"),
+    ):
+        page.fill("#search", query)
+        page.press("#search", "Enter")
+        expect(page.locator("#inspector h2")).to_have_text(f"Inspector: {title}")
+
+
+def test_an_unknown_example_in_a_link_is_named_on_the_page(page: Any, live_server: Any) -> None:
+    open_explorer(page, live_server, "#ex=nope")
+    notice = page.locator("#notice")
+    expect(notice).to_be_visible()
+    expect(notice).to_have_text("No example called 'nope'; showing 'x³ − 3x at x = 1' instead.")
+    assert page.input_value("#source") == "x**3 - 3*x"
+    page.select_option("#examples", "two-ways")  # picking an example clears it
+    expect(notice).to_be_hidden()

@@ -81,6 +81,15 @@ def test_models_lab_trains_compares_and_predicts(live_server: LiveServer, page: 
     for r in lecture:
         assert r["config"]["optimizer"] == {"name": "gd", "lr": 0.01, "batch_size": None}
         assert (r["config"]["steps"], r["config"]["train_size"]) == (1000, 60000)
-        httpx.post(f"{live_server.url}/api/models/{r['id']}/cancel")
+        # Only whoever created a job holds its token: a stranger may not cancel it.
+        assert httpx.post(f"{live_server.url}/api/models/{r['id']}/cancel").status_code == 403
+
+    pg.reload()  # type: ignore[attr-defined]  # the page keeps its jobs' tokens (localStorage)
+    for r in lecture:
+        cancel = pg.locator(f'#jobs li[data-id="{r["id"]}"] button', has_text="Cancel")  # type: ignore[attr-defined]
+        expect(cancel).to_have_count(1, timeout=20_000)
+        cancel.click()
     wait_jobs_done(live_server, [r["id"] for r in lecture])
+    statuses = [httpx.get(f"{live_server.url}/api/models/{r['id']}").json()["status"] for r in lecture]
+    assert statuses == ["cancelled", "cancelled"]
     expect(pg.locator("#jobs progress")).to_have_count(0, timeout=20_000)  # type: ignore[attr-defined]

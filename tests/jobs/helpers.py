@@ -8,6 +8,18 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 
+def owner(accepted: dict[str, Any]) -> dict[str, str]:
+    """The header that cancels or deletes the job of a 202 answer (its job token)."""
+    return {"Authorization": f"Bearer {accepted['token']}"}
+
+
+def submit(client: TestClient, config: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """POST /api/models: the new job's id and its owner header."""
+    response = client.post("/api/models", json=config)
+    assert response.status_code == 202, response.text
+    return response.json()["id"], owner(response.json())
+
+
 def wait_for(client: TestClient, model_id: str, statuses: set[str], timeout: float = 60.0) -> dict[str, Any]:
     """GET the model until its status is one of `statuses`; its last record."""
     deadline = time.monotonic() + timeout

@@ -14,7 +14,7 @@ from autograd_explorer.api.app import create_app
 from autograd_explorer.jobs.events import sse
 from autograd_explorer.settings import Settings
 from tests.conftest import MNIST_DIR
-from tests.jobs.helpers import LONG_MNIST, MOONS, wait_for
+from tests.jobs.helpers import LONG_MNIST, MOONS, submit, wait_for
 
 
 def read_events(client: TestClient, url: str, headers: dict[str, str] | None = None) -> list[dict[str, Any]]:
@@ -83,13 +83,47 @@ def test_a_long_stream_closes_early_and_resumes_where_it_stopped(tmp_path: Path)
         data_dir=tmp_path / "data", mnist_dir=MNIST_DIR, events_poll_seconds=0.05, events_stream_seconds=0.3
     )
     with TestClient(create_app(settings)) as client:
-        model_id = client.post("/api/models", json=LONG_MNIST).json()["id"]
+        model_id, owner = submit(client, LONG_MNIST)
         wait_for(client, model_id, {"running"})
         first = read_events(client, f"/api/models/{model_id}/events")
         assert first and all(e["event"] == "progress" for e in first)  # no `end`: the browser reconnects
-        client.post(f"/api/models/{model_id}/cancel")
+        client.post(f"/api/models/{model_id}/cancel", headers=owner)
         wait_for(client, model_id, {"cancelled"})
         last_id = next((e["id"] for e in reversed(first) if "id" in e), "-1")
         rest = read_events(client, f"/api/models/{model_id}/events", {"Last-Event-ID": last_id})
     streamed = [p for e in first + rest if e["event"] == "progress" for p in e["data"]["points"]]
     assert rest[-1]["event"] == "end" and streamed == rest[-1]["data"]["curves"]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("10000000000000000000000000", "'100000000000000000000000…'"),  # overflowed SQLite's integers
+        ("9223372036854775808", "'9223372036854775808'"),
+        ("-2", "'-2'"),
+        ("abc", "'abc'"),
+        ("3_0", "'3_0'"),  # int() reads it as 30; an id we sent never looks like that
+    ],
+)
+def test_a_last_event_id_that_is_not_ours_is_400_naming_the_header(
+    lab: TestClient, value: str, shown: str
+) -> None:
+    model_id = lab.post("/api/models", json=MOONS).json()["id"]
+    response = lab.get(f"/api/models/{model_id}/events", headers={"Last-Event-ID": value})
+    assert response.status_code == 400
+    assert response.json()["detail"] == {
+        "type": "invalid",
+        "message": "Last-Event-ID must be the id of an event this stream sent, a whole number from -1 to "
+        f"9223372036854775807; got {shown}",
+        "field": "Last-Event-ID",
+    }
+
+
+def test_the_largest_and_empty_last_event_ids_stream(lab: TestClient) -> None:
+    model_id = lab.post("/api/models", json=MOONS).json()["id"]
+    wait_for(lab, model_id, {"done"})
+    beyond = read_events(lab, f"/api/models/{model_id}/events", {"Last-Event-ID": "9223372036854775807"})
+    assert [e["event"] for e in beyond] == ["progress", "end"]
+    assert beyond[0]["data"]["points"] == []  # nothing after that index
+    empty = read_events(lab, f"/api/models/{model_id}/events", {"Last-Event-ID": ""})
+    assert len(empty[0]["data"]["points"]) == len(empty[-1]["data"]["curves"]) > 0

@@ -14,7 +14,7 @@ from autograd_explorer.api.app import create_app
 from autograd_explorer.settings import Settings
 from autograd_explorer.train.mnist import expected_files
 from tests.conftest import MNIST_DIR
-from tests.jobs.helpers import LONG_MNIST, MOONS, wait_for
+from tests.jobs.helpers import LONG_MNIST, MOONS, owner, submit, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -42,18 +42,18 @@ def lab(tmp_path_factory: pytest.TempPathFactory, mnist_links: Path) -> Iterator
 def test_queued_running_done_and_cancelled(lab: TestClient) -> None:
     long = lab.post("/api/models", json=LONG_MNIST)
     assert long.status_code == 202 and long.json()["status"] == "queued"
-    waiting = lab.post("/api/models", json=MOONS).json()["id"]
-    long_id = long.json()["id"]
+    waiting, waiting_owner = submit(lab, MOONS)
+    long_id, long_owner = long.json()["id"], owner(long.json())
     running = wait_for(lab, long_id, {"running"})
     assert running["config"]["optimizer"] == {"name": "gd", "lr": 0.01, "batch_size": None}
     assert lab.get(f"/api/models/{waiting}").json()["status"] == "queued"  # one worker: it waits
 
-    cancelled = lab.post(f"/api/models/{waiting}/cancel")
+    cancelled = lab.post(f"/api/models/{waiting}/cancel", headers=waiting_owner)
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
-    assert lab.post(f"/api/models/{long_id}/cancel").json()["cancel_requested"] is True
+    assert lab.post(f"/api/models/{long_id}/cancel", headers=long_owner).json()["cancel_requested"] is True
     stopped = wait_for(lab, long_id, {"cancelled", "done", "failed"}, timeout=10)
     assert stopped["status"] == "cancelled" and stopped["progress"] < 1
-    again = lab.post(f"/api/models/{long_id}/cancel")
+    again = lab.post(f"/api/models/{long_id}/cancel", headers=long_owner)
     assert again.status_code == 409
     assert again.json()["detail"] == {
         "type": "conflict",
@@ -69,9 +69,9 @@ def test_queued_running_done_and_cancelled(lab: TestClient) -> None:
 
 
 def test_queue_full_is_503_and_steps_over_the_limit_400(lab: TestClient) -> None:
-    long_id = lab.post("/api/models", json=LONG_MNIST).json()["id"]
+    long_id, long_owner = submit(lab, LONG_MNIST)
     wait_for(lab, long_id, {"running"})
-    queued = [lab.post("/api/models", json=MOONS).json()["id"] for _ in range(2)]
+    queued = [submit(lab, MOONS) for _ in range(2)]
     full = lab.post("/api/models", json=MOONS)
     assert full.status_code == 503 and full.headers["retry-after"] == "5"
     assert full.json()["detail"]["message"] == "the training queue is full (2 jobs waiting); try again later"
@@ -82,18 +82,18 @@ def test_queue_full_is_503_and_steps_over_the_limit_400(lab: TestClient) -> None
         "message": "steps must be at most 5000 (setting max_training_steps), got 5001",
         "field": "steps",
     }
-    for model_id in [*queued, long_id]:
-        lab.post(f"/api/models/{model_id}/cancel")
+    for model_id, headers in [*queued, (long_id, long_owner)]:
+        lab.post(f"/api/models/{model_id}/cancel", headers=headers)
     wait_for(lab, long_id, {"cancelled"}, timeout=10)
 
 
 def test_a_job_whose_data_vanished_fails_with_the_reason(lab: TestClient, mnist_links: Path) -> None:
-    long_id = lab.post("/api/models", json=LONG_MNIST).json()["id"]
+    long_id, long_owner = submit(lab, LONG_MNIST)
     wait_for(lab, long_id, {"running"})
     doomed = lab.post("/api/models", json={**LONG_MNIST, "steps": 10}).json()["id"]
     for link in mnist_links.iterdir():
         link.unlink()
-    lab.post(f"/api/models/{long_id}/cancel")
+    lab.post(f"/api/models/{long_id}/cancel", headers=long_owner)
     failed = wait_for(lab, doomed, {"failed", "done"})
     assert failed["status"] == "failed"
     assert "train-images-idx3-ubyte.gz not found in" in failed["error"]

@@ -7,11 +7,11 @@ import math
 import pytest
 import torch
 
-from autograd_explorer.errors import InvalidRequest
+from autograd_explorer.errors import InvalidRequest, ProgramError
 from autograd_explorer.optimize.objective import Objective, Values
 from autograd_explorer.optimize.optimizers import OptimizerSpec
 from autograd_explorer.optimize.presets import make_preset
-from autograd_explorer.optimize.trajectory import Trajectory, nearest_minimum, run_trajectory
+from autograd_explorer.optimize.trajectory import TimeLimit, Trajectory, nearest_minimum, run_trajectory
 from tests.optimize.reference import accumulation_loop, himmelblau_loop
 
 GD_5E4 = OptimizerSpec("gd", 5e-4)
@@ -167,8 +167,31 @@ def _vector(p: Values) -> torch.Tensor:
 
 def test_a_non_scalar_function_is_refused_with_its_shape() -> None:
     objective = Objective("vector", ("u",), _vector, "[u, 2u]", start={"u": 1.0})
-    with pytest.raises(InvalidRequest, match=r"single number .* shape \[2\]"):
+    with pytest.raises(InvalidRequest) as info:
         run_trajectory(objective, start=None, optimizer=GD_5E4, steps=3)
+    assert info.value.message == "the function must give one number (a scalar); at step 1 it gave shape [2]"
+
+
+def _scalar_then_vector(p: Values) -> torch.Tensor:
+    # Found in issue 9: a function whose shape changes after step 1 answered 500.
+    return p["u"] ** 2 * torch.ones(1 + int(p["u"].item() < 0.9) * 2)
+
+
+def test_a_function_that_changes_shape_later_is_refused_at_that_step() -> None:
+    objective = Objective("changing", ("u",), _scalar_then_vector, "u**2 * ones(…)", start={"u": 1.0})
+    with pytest.raises(InvalidRequest) as info:
+        run_trajectory(objective, start=None, optimizer=OptimizerSpec("gd", 0.1), steps=5)
+    # step 1 at u = 1 is a scalar; its update moves u to 1 - 0.1 * 2 = 0.8 < 0.9
+    assert info.value.message == "the function must give one number (a scalar); at step 2 it gave shape [3]"
+    assert info.value.field == "source"
+
+
+def test_a_complex_loss_is_refused() -> None:
+    objective = Objective("complex", ("u",), lambda p: p["u"] * torch.tensor(1j), "u·i", start={"u": 1.0})
+    with pytest.raises(ProgramError) as info:
+        run_trajectory(objective, start=None, optimizer=GD_5E4, steps=3)
+    assert (info.value.type, info.value.line) == ("runtime", 1)
+    assert info.value.message == "complex numbers are not supported: the function gave a complex64 value"
 
 
 def test_start_must_name_every_parameter_and_nothing_else() -> None:
@@ -195,5 +218,20 @@ def test_a_parameter_the_loss_ignores_gets_a_zero_gradient() -> None:
 
 
 def test_the_wall_clock_limit_refuses_a_run_that_takes_too_long() -> None:
-    with pytest.raises(InvalidRequest, match="took longer than 1e-09 s after 256 steps"):
-        run_trajectory(make_preset("himmelblau"), start=None, optimizer=GD_5E4, steps=1000, max_seconds=1e-9)
+    clock = TimeLimit.starting_now(1e-9, "max_trajectory_seconds")
+    with pytest.raises(ProgramError) as info:
+        run_trajectory(make_preset("himmelblau"), start=None, optimizer=GD_5E4, steps=1000, time_limit=clock)
+    assert info.value.type == "limit"
+    # checked after every step, not every 256: the first step is already too late
+    assert info.value.message == (
+        "the request ran longer than 1e-09 s, the limit (max_trajectory_seconds), after 1 step; "
+        "ask for fewer steps"
+    )
+
+
+def test_runs_sharing_a_clock_share_its_deadline() -> None:
+    clock = TimeLimit.starting_now(3600, "max_trajectory_seconds")
+    run_trajectory(make_preset("himmelblau"), start=None, optimizer=GD_5E4, steps=3, time_limit=clock)
+    spent = TimeLimit(3600, "max_trajectory_seconds", clock.deadline - 3600)  # the same budget, used up
+    with pytest.raises(ProgramError, match="after 1 step;"):
+        run_trajectory(make_preset("himmelblau"), start=None, optimizer=GD_5E4, steps=3, time_limit=spent)

@@ -69,6 +69,19 @@ def unexpected(body: Mapping[str, Any], settings: Settings) -> None:
     raise ValueError("not a domain error")
 
 
+def large(body: Mapping[str, Any], settings: Settings) -> str:
+    return "x" * int(body["chars"])
+
+
+def lone_surrogate(body: Mapping[str, Any], settings: Settings) -> dict[str, str]:
+    # What `print("\ud800")` in a program leaves in a trace's `printed`.
+    return {"text": "a\ud800b"}
+
+
+def surrogate_error(body: Mapping[str, Any], settings: Settings) -> None:
+    raise ProgramError("forbidden", "'\ud800' cannot be an input name")
+
+
 TEST_JOBS = {
     name: Job(f"tests.sandbox.jobs:{name}")
     for name in [
@@ -83,5 +96,10 @@ TEST_JOBS = {
         "cpu_signal",
         "program_error",
         "unexpected",
+        "large",
+        "lone_surrogate",
+        "surrogate_error",
     ]
 }
+# The same endless loop under the optimization lab's budget: the pool must use that setting.
+TEST_JOBS["spin_trajectory"] = Job("tests.sandbox.jobs:spin", time_setting="max_trajectory_seconds")

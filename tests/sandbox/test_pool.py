@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from autograd_explorer.errors import Overloaded, ProgramError
+from autograd_explorer.errors import InvalidRequest, Overloaded, ProgramError
 from autograd_explorer.sandbox import EvalPool, InlineEvaluator, make_evaluator
 from autograd_explorer.settings import Settings
 from tests.sandbox.jobs import TEST_JOBS
@@ -73,6 +73,12 @@ def test_inline_evaluator_answers_the_same_data(tmp_path: Path) -> None:
     with pytest.raises(ProgramError) as info:
         inline.run("program_error", {})
     assert (info.value.type, info.value.line, info.value.column) == ("syntax", 2, 5)
+    # …and refuses alike: bad text, unexpected errors, oversized answers
+    with pytest.raises(InvalidRequest, match="not valid Unicode"):
+        inline.run("echo", {"x": "\ud800"})
+    with pytest.raises(ProgramError, match=r"failed unexpectedly \(ValueError"):
+        inline.run("unexpected", {})
+    assert inline.run("lone_surrogate", {}) == {"text": "a\\ud800b"}
 
 
 def test_make_evaluator_follows_the_setting(tmp_path: Path) -> None:
@@ -95,10 +101,70 @@ def test_domain_errors_come_back_with_their_fields_and_the_worker_stays(pool: Ev
     assert echo_pid(pool) == before
 
 
-def test_unexpected_errors_become_runtime_errors_for_a_logged_500(pool: EvalPool) -> None:
-    with pytest.raises(RuntimeError, match="evaluation worker failed: ValueError: not a domain error"):
+def test_unexpected_errors_are_a_logged_runtime_400_and_the_worker_is_replaced(
+    pool: EvalPool, caplog: pytest.LogCaptureFixture
+) -> None:
+    before = echo_pid(pool)
+    with pytest.raises(ProgramError) as info:
         pool.run("unexpected", {})
-    echo_pid(pool)
+    assert info.value.type == "runtime"
+    assert info.value.message == (
+        "The evaluation failed unexpectedly (ValueError: not a domain error); its worker was replaced."
+    )
+    assert "evaluation worker failed unexpectedly: ValueError: not a domain error" in caplog.text
+    assert echo_pid(pool) != before
+
+
+def test_each_job_is_killed_at_its_own_time_setting(tmp_path: Path) -> None:
+    pool = EvalPool(pool_settings(tmp_path, max_trajectory_seconds=1.5), TEST_JOBS)
+    try:
+        with pytest.raises(ProgramError) as info:
+            pool.run("spin_trajectory", {})
+        assert info.value.type == "limit"
+        # max_trajectory_seconds + eval_grace_seconds, not max_wall_seconds (1 s)
+        assert info.value.message == (
+            f"The program ran longer than {1.5 + GRACE:g} s and was stopped (max_trajectory_seconds)."
+        )
+        echo_pid(pool)
+    finally:
+        pool.close()
+
+
+def test_text_json_cannot_carry_is_refused_before_a_worker_is_taken(pool: EvalPool) -> None:
+    before, replaced = echo_pid(pool), pool.replaced
+    with pytest.raises(InvalidRequest) as info:
+        pool.run("echo", {"inputs": {"\ud800": 1}})
+    assert info.value.message == (
+        "inputs holds text that is not valid Unicode (a lone surrogate such as \\ud800)"
+    )
+    assert info.value.field == "inputs"
+    assert (echo_pid(pool), pool.replaced) == (before, replaced)
+
+
+def test_a_worker_never_dies_on_text_a_job_returns_or_quotes(pool: EvalPool) -> None:
+    before = echo_pid(pool)
+    assert pool.run("lone_surrogate", {}) == {"text": "a\\ud800b"}  # escaped, readable
+    with pytest.raises(ProgramError) as info:
+        pool.run("surrogate_error", {})
+    assert (info.value.type, info.value.message) == ("forbidden", "'\\ud800' cannot be an input name")
+    assert echo_pid(pool) == before
+
+
+def test_an_answer_over_max_result_bytes_is_refused_and_the_worker_kept(tmp_path: Path) -> None:
+    pool = EvalPool(pool_settings(tmp_path, max_result_bytes=10_000), TEST_JOBS)
+    try:
+        before = echo_pid(pool)
+        assert pool.run("large", {"chars": 9_000}) == "x" * 9_000
+        with pytest.raises(ProgramError) as info:
+            pool.run("large", {"chars": 20_000})
+        assert info.value.type == "limit"
+        assert info.value.message == (
+            "the answer would be 20,002 bytes of JSON, the limit is 10,000 (max_result_bytes): "
+            "ask for fewer values (a smaller max_value_elements, grid or program)"
+        )
+        assert echo_pid(pool) == before
+    finally:
+        pool.close()
 
 
 def test_endless_loop_is_killed_at_the_wall_clock_bound_and_replaced(pool: EvalPool) -> None:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 JSON = {"content-type": "application/json"}
-ANY_PROGRAM_ERROR = ("syntax", "forbidden", "limit", "runtime", "autograd")
+# "invalid": the labs refuse a well-formed function that cannot be minimized (not a scalar, shape changes)
+ANY_PROGRAM_ERROR = ("syntax", "forbidden", "limit", "runtime", "autograd", "invalid")
 
 
 @dataclass(frozen=True)
@@ -65,11 +66,13 @@ FUNCTIONS = [
     # issue 9, §1: a zero-size tensor reduced along its empty dim allocated 1.1 GB before refusing
     Function("reduce-zero-dim", "u + v + torch.ones(500000000, 0).sum(1).sum()", kinds=("limit",)),
     Function("huge-dim-empty", "u + v + torch.ones(3000000, 0).sum()", status=(200, 400), kinds=("limit",)),
-    Function("sorted-huge", "u + v + 0 * len(sorted(torch.ones(1000000).tolist()))", kinds=("limit",)),
+    Function(
+        "sorted-huge", "u + v + 0 * len(sorted(torch.ones(1000000).tolist()))", kinds=("limit", "forbidden")
+    ),
     Function("tolist-huge", "u + v + 0 * len(torch.ones(1000, 1000).tolist())", status=(200, 400)),
-    Function("list-repeat", "u + v + 0 * len([0] * 1000000000)", kinds=("limit", "forbidden")),
-    Function("tuple-repeat", "u + v + 0 * len((0,) * 1000000000)", kinds=("limit", "forbidden")),
-    Function("string-repeat", "u + v + 0 * len('a' * 1000000000)", kinds=("limit", "forbidden")),
+    Function("list-repeat", "u + v + 0 * len([0] * 1000000000)", kinds=("limit", "forbidden", "runtime")),
+    Function("tuple-repeat", "u + v + 0 * len((0,) * 1000000000)", kinds=("limit", "forbidden", "runtime")),
+    Function("string-repeat", "u + v + 0 * len('a' * 1000000000)", kinds=("limit", "forbidden", "runtime")),
     Function("huge-tensor", "u + v + torch.ones(100000, 100000).sum()", kinds=("limit",)),
     Function("giant-power", "u + v + 2**2**2**40", kinds=("limit",)),
     Function(
@@ -93,7 +96,8 @@ FUNCTIONS = [
     # issue 9, §1: the output changes shape after the first step (500 in trajectories)
     Function("shape-change", "(u**2 + v**2) * torch.ones(1 + int(u.item() < 0.9) * 2)", status=(200, 400)),
     Function("not-scalar", "torch.stack([u, v])", status=(200, 400)),
-    Function("random", "u + v + torch.randn(1)", kinds=("forbidden",)),
+    # a program may draw random numbers (seeded); a function to minimize may not
+    Function("random", "u + v + torch.randn(1)", status=(200, 400), kinds=("forbidden",)),
     Function("surrogate", "u + v\ud800", status=(400, 422)),
     Function("syntax", "u + (v", kinds=("syntax",)),
     Function("no-parameters", "1 + 2", status=(200, 400)),
@@ -214,8 +218,8 @@ numeric_cases = [
         ("models-unknown", "/api/models", {"dataset": "imagenet", "model": "simple_nn"}, (400, 422)),
         ("predict-unknown", "/api/models/none/predict", {"input": [0.0] * 784}, (404,)),
         ("predict-nan", "/api/models/none/predict", {"input": ["nan", 0.0]}, (404, 422)),
-        ("boundary-unknown", "/api/models/none/boundary?resolution=100000", None, (404, 422)),
-        ("misclassified-unknown", "/api/models/none/misclassified?limit=100000", None, (404, 422)),
+        ("boundary-unknown", "/api/models/none/boundary?resolution=100000", None, (400, 404, 422)),
+        ("misclassified-unknown", "/api/models/none/misclassified?limit=100000", None, (400, 404, 422)),
         (
             "trace-max-value-elements",
             "/api/trace",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -70,3 +72,54 @@ def test_queue_limit_and_restart_recovery(tmp_path: Path) -> None:
     failed = reopened.fail_active(INTERRUPTED_MESSAGE)
     assert len(failed) == 2
     assert {(r.status, r.error) for r in reopened.records()} == {("failed", INTERRUPTED_MESSAGE)}
+
+
+# The schema before job tokens (issue 9), as older servers created it.
+OLD_SCHEMA = """
+CREATE TABLE models (
+    id TEXT PRIMARY KEY, created_at REAL NOT NULL, config TEXT NOT NULL, status TEXT NOT NULL,
+    progress REAL NOT NULL DEFAULT 0, metrics TEXT, error TEXT, started_at REAL, finished_at REAL,
+    cancel_requested INTEGER NOT NULL DEFAULT 0, run_token TEXT, worker_pid INTEGER
+);
+CREATE TABLE curve_points (model_id TEXT NOT NULL, idx INTEGER NOT NULL, point TEXT NOT NULL,
+    PRIMARY KEY (model_id, idx));
+INSERT INTO models (id, created_at, config, status) VALUES ('0ld0ld', 1.0, '{"model": "logistic"}', 'done');
+"""
+
+
+def test_an_older_database_gains_the_token_column_and_keeps_its_models(tmp_path: Path) -> None:
+    with closing(sqlite3.connect(tmp_path / "models.sqlite3")) as db:
+        db.executescript(OLD_SCHEMA)
+    store = ModelStore(tmp_path)
+    old = store.get("0ld0ld")
+    assert (old.status, old.config, old.owner_token_hash) == ("done", {"model": "logistic"}, None)
+    new = store.create({}, owner_token_hash="ab" * 32)
+    assert new is not None and store.get(new.id).owner_token_hash == "ab" * 32
+    again = ModelStore(tmp_path)  # opening a migrated database changes nothing
+    assert [r.id for r in again.records()] == ["0ld0ld", new.id]
+    with closing(sqlite3.connect(tmp_path / "models.sqlite3")) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (1,)
+
+
+def test_delete_removes_a_finished_record_and_its_points_only(tmp_path: Path) -> None:
+    store = ModelStore(tmp_path)
+    ids = []
+    for _ in range(2):
+        record = store.create({})
+        assert record is not None
+        token = store.claim(record.id, worker_pid=1)
+        assert token is not None
+        assert store.report(record.id, token, 0.5, [(0, {"step": 0.0}), (1, {"step": 1.0})])
+        with pytest.raises(Conflict, match="is running: cancel it before deleting it"):
+            store.delete(record.id)
+        assert store.finish(record.id, token, "done")
+        ids.append(record.id)
+    gone, kept = ids
+    store.delete(gone)
+    with pytest.raises(NotFound):
+        store.get(gone)
+    with pytest.raises(NotFound):
+        store.delete(gone)
+    assert store.points(gone) == []
+    assert [r.id for r in store.records()] == [kept]
+    assert store.points(kept) == [(0, {"step": 0.0}), (1, {"step": 1.0})]

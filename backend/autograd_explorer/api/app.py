@@ -10,6 +10,7 @@ from autograd_explorer import __version__
 from autograd_explorer.api.errors import install_error_handlers
 from autograd_explorer.api.evaluation import install_evaluator
 from autograd_explorer.api.middleware import install_middleware
+from autograd_explorer.api.readiness import serving_lifespan
 from autograd_explorer.api.responses import SafeJSONResponse
 from autograd_explorer.api.routes import examples as examples_routes
 from autograd_explorer.api.routes import health
@@ -21,7 +22,6 @@ from autograd_explorer.api.routes import surface as surface_routes
 from autograd_explorer.api.routes import trace as trace_routes
 from autograd_explorer.api.routes import trajectory as trajectory_routes
 from autograd_explorer.api.static import mount_frontend
-from autograd_explorer.jobs.lifespan import training_lifespan
 from autograd_explorer.settings import Settings, get_settings
 
 REPO_FRONTEND = Path(__file__).resolve().parents[3] / "frontend"
@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="PyTorch's autograd made visible: real graphs, values and the backward pass.",
         default_response_class=SafeJSONResponse,
-        lifespan=training_lifespan,  # issue 5: the training job runner
+        lifespan=serving_lifespan,  # issue 5: the training job runner; issue 9: readiness
     )
     app.state.settings = settings
     app.dependency_overrides[get_settings] = lambda: settings

@@ -7,12 +7,14 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from autograd_explorer.api.responses import SafeJSONResponse
 from autograd_explorer.errors import (
     Conflict,
     DataUnavailable,
     ExplorerError,
+    Forbidden,
     InvalidRequest,
     NotFound,
     Overloaded,
@@ -25,6 +27,7 @@ log = logging.getLogger("autograd_explorer.api")
 STATUS_OF: dict[type[ExplorerError], tuple[int, str]] = {
     ProgramError: (400, "program"),
     InvalidRequest: (400, "invalid"),
+    Forbidden: (403, "forbidden"),
     NotFound: (404, "not_found"),
     Conflict: (409, "conflict"),
     Overloaded: (503, "overloaded"),
@@ -47,6 +50,36 @@ def error_response(exc: ExplorerError) -> SafeJSONResponse:
     return SafeJSONResponse(status_code=status, content={"detail": detail}, headers=headers)
 
 
+# Starlette's own refusals (unknown path, wrong method, a body FastAPI could not decode) get the
+# same shape as ours instead of a bare string; the type says which.
+HTTP_TYPES = {400: "invalid", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+# FastAPI's words for a body json.loads gave up on (nesting beyond the recursion limit, an
+# integer of more than 4,300 digits) say nothing a client can act on.
+UNPARSABLE_BODY = "There was an error parsing the body"
+
+
+def http_error_response(request: Request, exc: StarletteHTTPException) -> SafeJSONResponse:
+    """A framework-level HTTP error in the one shape: {"detail": {"type", "message"}}."""
+    if isinstance(exc.detail, dict) and "type" in exc.detail:
+        detail = dict(exc.detail)
+    else:
+        message = str(exc.detail)
+        if exc.status_code == 404:
+            message = f"Nothing is at {request.url.path}: see /docs for the API's routes."
+        elif exc.status_code == 405:
+            allowed = (exc.headers or {}).get("Allow", "")
+            message = (
+                f"{request.url.path} does not answer {request.method}; it answers {allowed or 'no method'}."
+            )
+        elif message == UNPARSABLE_BODY:
+            message = (
+                "The request body could not be parsed as JSON: it is nested too deeply or holds a "
+                "number with too many digits."
+            )
+        detail = {"type": HTTP_TYPES.get(exc.status_code, "http_error"), "message": message}
+    return SafeJSONResponse(status_code=exc.status_code, content={"detail": detail}, headers=exc.headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the mapping; the core never raises HTTPException."""
 
@@ -54,6 +87,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def explorer_error(request: Request, exc: ExplorerError) -> SafeJSONResponse:
         log.info("%s %s refused: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
         return error_response(exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> SafeJSONResponse:
+        return http_error_response(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> SafeJSONResponse:

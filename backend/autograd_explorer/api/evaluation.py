@@ -21,6 +21,12 @@ def get_evaluator(request: Request) -> Evaluator:
 
 EvaluatorDep = Annotated[Evaluator, Depends(get_evaluator)]
 
+# The answers every route that runs user text in the evaluator may give besides its 200.
+EVALUATION_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "The program or request could not run: {detail: {type, message, line, column}}"},
+    503: {"description": "Every evaluation worker is busy; retry after Retry-After seconds"},
+}
+
 
 def install_evaluator(app: FastAPI, settings: Settings) -> None:
     """Create the evaluator; it starts and stops with the app, around whatever lifespan the app has.

@@ -2,17 +2,19 @@
 
 Pure ASGI middleware (no BaseHTTPMiddleware: it buffers streams and breaks server-sent events).
 Order, outermost first: RequestContext (id, access log, headers, last-resort 500) → CORS →
-ConcurrencyLimit → BodySizeLimit → the app.
+ConcurrencyLimit → BodySizeLimit → UnicodeBody → the app.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
 import uuid
 from typing import Any
 
+import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,8 +29,13 @@ access_log = logging.getLogger("autograd_explorer.access")
 REQUEST_ID_HEADER = "x-request-id"
 # An incoming id is echoed only when it is short and plain: it ends up in every log line.
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
-# Always answered, even when the server is saturated: liveness probes must not see 503.
-EXEMPT_FROM_CAP = frozenset({"/api/health"})
+# Always answered, even when the server is saturated: probes must not see "overloaded".
+EXEMPT_FROM_CAP = frozenset({"/api/health", "/api/ready"})
+# The one long-lived answer, GET /api/models/{id}/events (api/routes/models.py): it has its own cap
+# (max_event_streams) instead of holding request slots for minutes. A test matches it to the route.
+EVENT_STREAM_PATH = re.compile(r"/api/models/[^/]+/events")
+# Methods whose body FastAPI may parse as JSON.
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 async def send_json(
@@ -114,40 +121,51 @@ class RequestContextMiddleware:
             request_id_var.reset(token)
 
 
-class ConcurrencyLimitMiddleware:
-    """At most `limit` API requests at once; beyond it answer 503 + Retry-After at once, never queue.
+class Slots:
+    """A number of things allowed at once, and the words of the 503 beyond it."""
 
-    Static files, the health probe and server-sent event streams (long-lived by design) are exempt.
+    def __init__(self, limit: int, what: str, setting: str) -> None:
+        self.limit = limit
+        self.what = what
+        self.setting = setting
+        self.in_use = 0  # one event loop: no lock needed between check and increment
+
+
+class ConcurrencyLimitMiddleware:
+    """At most `limit` API requests and `stream_limit` event streams at once; beyond, 503 + Retry-After.
+
+    Refused at once, never queued. Static files and the health and readiness probes are exempt.
     """
 
-    def __init__(self, app: ASGIApp, limit: int, retry_after: int = 1) -> None:
+    def __init__(self, app: ASGIApp, limit: int, stream_limit: int, retry_after: int = 1) -> None:
         self.app = app
-        self.limit = limit
+        self.requests = Slots(limit, "requests are already running", "max_concurrent_requests")
+        self.streams = Slots(stream_limit, "event streams are already open", "max_event_streams")
         self.retry_after = retry_after
-        self.in_flight = 0  # one event loop: no lock needed between check and increment
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or _exempt(scope):
             await self.app(scope, receive, send)
             return
-        if self.in_flight >= self.limit:
-            log.warning("overloaded: %d requests in flight", self.in_flight)
+        slots = self.streams if _is_event_stream(scope) else self.requests
+        if slots.in_use >= slots.limit:
+            log.warning("overloaded: %d %s", slots.in_use, slots.what)
             await send_json(
                 send,
                 503,
                 {
                     "type": "overloaded",
-                    "message": f"The server is busy: {self.limit} requests are already running "
-                    f"(max_concurrent_requests). Try again in {self.retry_after} s.",
+                    "message": f"The server is busy: {slots.limit} {slots.what} ({slots.setting}). "
+                    f"Try again in {self.retry_after} s.",
                 },
                 {"Retry-After": str(self.retry_after)},
             )
             return
-        self.in_flight += 1
+        slots.in_use += 1
         try:
             await self.app(scope, receive, send)
         finally:
-            self.in_flight -= 1
+            slots.in_use -= 1
 
 
 class BodyTooLarge(Exception):
@@ -155,11 +173,18 @@ class BodyTooLarge(Exception):
 
 
 class BodySizeLimitMiddleware:
-    """Refuse bodies above `limit` bytes with 413: by Content-Length up front, else while streaming."""
+    """Refuse bodies above `limit` bytes with 413: by Content-Length up front, else while streaming.
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    Before answering, the rest of the body is read and dropped (up to `drain_bytes`, for at most
+    `drain_seconds`): a server that answers and closes while the client is still sending resets
+    the connection, and urllib, requests and httpx then report the reset, never the 413.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int, drain_bytes: int = 0, drain_seconds: float = 0.0) -> None:
         self.app = app
         self.limit = limit
+        self.drain_bytes = drain_bytes
+        self.drain_seconds = drain_seconds
 
     def _detail(self) -> dict[str, Any]:
         return {
@@ -178,17 +203,19 @@ class BodySizeLimitMiddleware:
                 await send_json(send, 400, {"type": "invalid", "message": "Content-Length is not a number."})
                 return
             if int(declared) > self.limit:
-                await send_json(send, 413, self._detail())
+                await self._refuse(send, receive, received=0, expected=int(declared))
                 return
         received = 0
+        body_ended = False
         too_large = False
         started = False
 
         async def counting_receive() -> Message:
-            nonlocal received, too_large
+            nonlocal received, body_ended, too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                body_ended = not message.get("more_body", False)
                 if received > self.limit:
                     too_large = True
                     raise BodyTooLarge
@@ -200,7 +227,7 @@ class BodySizeLimitMiddleware:
             if too_large:
                 if message["type"] == "http.response.start" and not started:
                     started = True
-                    await send_json(send, 413, self._detail())
+                    await self._refuse(send, receive, received, ended=body_ended)
                 return
             started = started or message["type"] == "http.response.start"
             await send(message)
@@ -209,22 +236,158 @@ class BodySizeLimitMiddleware:
             await self.app(scope, counting_receive, guarded_send)
         except BodyTooLarge:
             if not started:
-                await send_json(send, 413, self._detail())
+                await self._refuse(send, receive, received, ended=body_ended)
+
+    async def _refuse(
+        self, send: Send, receive: Receive, received: int, *, expected: int | None = None, ended: bool = False
+    ) -> None:
+        drained = ended or await self._drain(receive, received, expected)
+        # A body left unread means the connection cannot carry another request: say so.
+        await send_json(send, 413, self._detail(), None if drained else {"Connection": "close"})
+
+    async def _drain(self, receive: Receive, received: int, expected: int | None) -> bool:
+        """Read and drop the rest of a refused body within the bounds; True if it was all read."""
+        if expected is not None and expected > self.drain_bytes:
+            return False
+        with anyio.move_on_after(self.drain_seconds):
+            while received <= self.drain_bytes:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return False  # the client went away
+                received += len(message.get("body", b""))
+                if not message.get("more_body", False):
+                    return True
+        return False
+
+
+class UnicodeBodyMiddleware:
+    """Refuse a JSON body that is not valid Unicode text with 400 naming where, before any route.
+
+    FastAPI parses bodies with json.loads, which accepts lone surrogates ("\\ud800", or their raw
+    bytes): such a string fails every later UTF-8 encoding (the response, the worker pipe) as a 500.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in BODY_METHODS or not _parsed_as_json(scope):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:  # bounded: BodySizeLimit (outside this one) raises past max_body_bytes
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away before sending its body
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        problem = unicode_problem(body)
+        if problem is not None:
+            await send_json(send, 400, problem)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+# A JSON escape of a UTF-16 surrogate (\ud800–\udfff): only bodies holding one need parsing here.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_MAX_NAME = 40
+
+
+def unicode_problem(body: bytes) -> dict[str, Any] | None:
+    """The 400 detail for a body that is not UTF-8 or holds a lone surrogate; None when it is fine."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = body.count(b"\n", 0, exc.start) + 1
+        column = exc.start - body.rfind(b"\n", 0, exc.start)
+        return {
+            "type": "invalid",
+            "message": f"The request body is not valid UTF-8 at byte {exc.start} (line {line}, "
+            f"column {column}): JSON must be UTF-8 text.",
+            "byte": exc.start,
+            "line": line,
+            "column": column,
+        }
+    if not _SURROGATE_ESCAPE.search(body):
+        return None
+    try:
+        data = json.loads(body)  # the parser FastAPI uses, so the same strings as the route sees
+    except (ValueError, RecursionError):
+        return None  # not JSON: FastAPI's own 422 says where
+    field = _lone_surrogate_field(data)
+    if field is None:
+        return None
+    return {
+        "type": "invalid",
+        "message": f"{field} contains a lone surrogate (a \\ud800–\\udfff escape without its pair): "
+        "strings must be valid Unicode.",
+        "field": field,
+    }
+
+
+def _lone_surrogate_field(data: Any) -> str | None:
+    """Where the first string with a lone surrogate is: `source`, `inputs.x`, `points[2]`, `keys of inputs`.
+
+    Iterative: a body may nest as deep as json.loads allows, deeper than this stack should go.
+    """
+    stack: list[tuple[str, Any]] = [("body", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if not _is_unicode(value):
+                return path
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in reversed(list(enumerate(value))))
+        elif isinstance(value, dict):
+            if not all(_is_unicode(key) for key in value):
+                return f"a key of {path}"
+            prefix = "" if path == "body" else f"{path}."
+            stack.extend((prefix + key[:_MAX_NAME], item) for key, item in reversed(list(value.items())))
+    return None
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def install_middleware(app: FastAPI, settings: Settings) -> None:
     """Logging set-up and the edge middleware, in the order the module docstring gives."""
     configure_logging(settings.log_format, settings.log_level)
     # add_middleware wraps what is there: the last one added is the outermost.
-    app.add_middleware(BodySizeLimitMiddleware, limit=settings.max_body_bytes)
-    app.add_middleware(ConcurrencyLimitMiddleware, limit=settings.max_concurrent_requests)
+    app.add_middleware(UnicodeBodyMiddleware)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        limit=settings.max_body_bytes,
+        drain_bytes=settings.body_drain_bytes,
+        drain_seconds=settings.body_drain_seconds,
+    )
+    app.add_middleware(
+        ConcurrencyLimitMiddleware,
+        limit=settings.max_concurrent_requests,
+        stream_limit=settings.max_event_streams,
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "DELETE"],
-            allow_headers=["content-type", REQUEST_ID_HEADER],
-            expose_headers=[REQUEST_ID_HEADER, "retry-after"],
+            allow_headers=["content-type", "authorization", REQUEST_ID_HEADER],
+            expose_headers=[REQUEST_ID_HEADER, "retry-after", "location"],
         )
     app.add_middleware(RequestContextMiddleware, settings=settings)
 
@@ -239,6 +402,18 @@ def _header(scope: Scope, name: str) -> str | None:
 
 def _exempt(scope: Scope) -> bool:
     path: str = scope["path"]
-    if not path.startswith("/api/") or path in EXEMPT_FROM_CAP:
+    return not path.startswith("/api/") or path in EXEMPT_FROM_CAP
+
+
+def _is_event_stream(scope: Scope) -> bool:
+    # By route, never by what the client says it accepts: any request can send Accept.
+    return scope["method"] == "GET" and EVENT_STREAM_PATH.fullmatch(scope["path"]) is not None
+
+
+def _parsed_as_json(scope: Scope) -> bool:
+    """Bodies FastAPI may parse as JSON: application/json, application/*+json, none (non-strict routes)."""
+    content_type = _header(scope, "content-type")
+    if not content_type:
         return True
-    return "text/event-stream" in (_header(scope, "accept") or "")
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))

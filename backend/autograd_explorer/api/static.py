@@ -1,8 +1,9 @@
-"""Serves the static frontend and plotly.min.js from the plotly package."""
+"""Serves the app's own static files (pages, modules, styles, fonts, images) and Plotly's bundle."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
+from pathlib import Path, PurePath
 
 import plotly
 from fastapi import FastAPI
@@ -10,6 +11,33 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+# What a page loads. Everything else in the folder (package.json, package-lock.json, LICENSE
+# files, the JS tests, node_modules, dotfiles) is the repository's, not the app's: 404.
+SERVED_SUFFIXES = frozenset(
+    {".html", ".js", ".mjs", ".css", ".woff2", ".woff", ".ttf", ".png", ".jpg", ".jpeg", ".gif", ".svg"}
+    | {".ico", ".webp", ".wasm"}
+)
+HIDDEN_FOLDERS = frozenset({"tests", "node_modules", "scripts"})
+
+
+def is_app_file(path: str) -> bool:
+    """Whether a normalized path under the frontend folder is one the app serves ("." is the index)."""
+    if path == ".":
+        return True
+    parts = PurePath(path).parts
+    if not parts or parts[0] in HIDDEN_FOLDERS or any(part.startswith(".") for part in parts):
+        return False
+    return PurePath(path).suffix.lower() in SERVED_SUFFIXES
+
+
+class AppFiles(StaticFiles):
+    """StaticFiles that finds only the app's own files; every other path looks missing (404)."""
+
+    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+        if not is_app_file(path):
+            return "", None
+        return super().lookup_path(path)
 
 
 def mount_frontend(app: FastAPI, frontend_dir: Path) -> None:
@@ -20,4 +48,4 @@ def mount_frontend(app: FastAPI, frontend_dir: Path) -> None:
         return FileResponse(PLOTLY_JS, media_type="text/javascript")
 
     if frontend_dir.is_dir():
-        app.mount("/", StaticFiles(directory=frontend_dir, html=True), name="frontend")
+        app.mount("/", AppFiles(directory=frontend_dir, html=True), name="frontend")

@@ -4,19 +4,41 @@ Each `progress` event carries the points after the last one sent and has the las
 index as its SSE id, so a reconnecting EventSource (Last-Event-ID) resumes without gaps.
 The stream ends with an `end` event when the job has finished, or quietly after
 `max_seconds` (the browser reconnects on its own): no stream outlives a server shutdown.
+A Last-Event-ID that is not one of ours (not a whole number from -1 to 2^63 − 1) is a 400
+naming the header: resuming from a guess would repeat or skip points.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from anyio import to_thread
 
+from autograd_explorer.errors import InvalidRequest
 from autograd_explorer.jsonsafe import dumps, sanitize
 from autograd_explorer.store.records import FINISHED, ModelRecord, ModelStore
+
+LAST_EVENT_ID = "Last-Event-ID"
+_EVENT_ID = re.compile(r"-?[0-9]{1,19}")  # ASCII digits only: int() also reads "٣", "+3" and "3_0"
+_MAX_EVENT_ID = 2**63 - 1  # SQLite's integers: a larger one overflowed inside the query
+
+
+def resume_after(last_event_id: str | None) -> int:
+    """The curve index a reconnecting stream resumes after (-1: from the start); InvalidRequest if bad."""
+    if not last_event_id:
+        return -1
+    if _EVENT_ID.fullmatch(last_event_id) and -1 <= int(last_event_id) <= _MAX_EVENT_ID:
+        return int(last_event_id)
+    shown = last_event_id if len(last_event_id) <= 24 else last_event_id[:24] + "…"
+    raise InvalidRequest(
+        f"{LAST_EVENT_ID} must be the id of an event this stream sent, a whole number from -1 to "
+        f"{_MAX_EVENT_ID}; got {shown!r}",
+        LAST_EVENT_ID,
+    )
 
 
 def sse(event: str, data: Any, event_id: int | None = None) -> str:

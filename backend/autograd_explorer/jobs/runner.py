@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import sqlite3
 import threading
 import time
 from multiprocessing.connection import Connection
@@ -21,6 +22,7 @@ from autograd_explorer.errors import InvalidRequest, Overloaded
 from autograd_explorer.jobs.worker import worker_main
 from autograd_explorer.settings import Settings
 from autograd_explorer.store.records import INTERRUPTED_MESSAGE, ModelRecord, ModelStore
+from autograd_explorer.store.weights import delete_weights
 from autograd_explorer.train.config import TrainConfig
 from autograd_explorer.train.mnist import check_available
 
@@ -75,8 +77,11 @@ class JobRunner:
             self._workers.clear()
 
     # --- requests ------------------------------------------------------------------------
-    def submit(self, config: TrainConfig) -> ModelRecord:
-        """Queue a job (config defaults filled in); InvalidRequest/Overloaded/DataUnavailable if it can't."""
+    def submit(self, config: TrainConfig, *, owner_token_hash: str | None = None) -> ModelRecord:
+        """Queue a job (config defaults filled in); InvalidRequest/Overloaded/DataUnavailable if it can't.
+
+        `owner_token_hash`: the hash of the token its creator may cancel or delete it with.
+        """
         resolved = config.resolved()
         limit = self.settings.max_training_steps
         if resolved.steps > limit:
@@ -85,7 +90,11 @@ class JobRunner:
             )
         if resolved.is_mnist:
             check_available(self.settings.mnist_dir)
-        record = self.store.create(resolved.model_dump(mode="json"), max_queued=self.settings.max_queued_jobs)
+        record = self.store.create(
+            resolved.model_dump(mode="json"),
+            max_queued=self.settings.max_queued_jobs,
+            owner_token_hash=owner_token_hash,
+        )
         if record is None:
             raise Overloaded(
                 f"the training queue is full ({self.settings.max_queued_jobs} jobs waiting); try again later",
@@ -102,6 +111,22 @@ class JobRunner:
             self._cancel_asked.setdefault(model_id, time.monotonic())
             self._wake.set()
         return record
+
+    def delete(self, model_id: str) -> None:
+        """Remove a finished job's record, curve points and weights (Conflict while it is active)."""
+        self.store.delete(model_id)
+        delete_weights(self.settings.data_dir, model_id)
+
+    def ready(self) -> bool:
+        """Whether the runner answers: its monitor thread runs and the store can be read."""
+        if self._stopping.is_set() or self._monitor is None or not self._monitor.is_alive():
+            return False
+        try:
+            self.store.count_queued()
+        except sqlite3.Error:
+            log.exception("the job store cannot be read")
+            return False
+        return True
 
     def worker_pids(self) -> list[int]:
         """Process ids of the live workers (for tests and diagnostics)."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from autograd_explorer.errors import InvalidRequest
+import torch
+
+from autograd_explorer.errors import InvalidRequest, ProgramError
 from autograd_explorer.lang.contract import LanguageLimits
 from autograd_explorer.lang.function import compile_function
 from autograd_explorer.optimize.objective import Objective
@@ -19,6 +21,19 @@ def objective_from_source(source: str, limits: LanguageLimits) -> Objective:
             "source",
         )
     return Objective("source", parameters, compiled, source.strip())
+
+
+def refuse_complex(value: torch.Tensor) -> None:
+    """A function's value must be real: a loss, a height on a surface."""
+    if value.is_complex():
+        dtype = str(value.dtype).removeprefix("torch.")
+        # A one-expression function is line 1; the trace points at the very operation instead.
+        raise ProgramError(
+            "runtime",
+            f"complex numbers are not supported: the function gave a {dtype} value",
+            1,
+            0,
+        )
 
 
 def resolve_objective(

@@ -9,7 +9,7 @@ import torch
 from autograd_explorer.optimize.lecture_data import least_squares_data
 from autograd_explorer.optimize.optimizers import OptimizerSpec
 from autograd_explorer.optimize.presets import least_squares
-from autograd_explorer.optimize.trajectory import Trajectory, run_trajectory
+from autograd_explorer.optimize.trajectory import TimeLimit, Trajectory, run_trajectory
 
 
 @dataclass
@@ -68,6 +68,7 @@ def compare_least_squares(
     step_size: float | None = None,
     dtype: torch.dtype = torch.float32,
     grid: int = 5,
+    time_limit: TimeLimit | None = None,
 ) -> LeastSquaresComparison:
     """§5: 100 steps from w = 0 with α = 1.8·n/σ_max², manual gradient against loss.backward()."""
     X, _ = least_squares_data()
@@ -82,6 +83,7 @@ def compare_least_squares(
             steps=iterations,
             gradient=mode,
             dtype=dtype,
+            time_limit=time_limit,
         )
         for mode in ("manual", "autograd")
     }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -14,7 +13,7 @@ from autograd_explorer.errors import InvalidRequest
 from autograd_explorer.optimize.lecture_data import polynomial_data, polynomial_init
 from autograd_explorer.optimize.optimizers import OptimizerSpec
 from autograd_explorer.optimize.presets import polynomial_regression
-from autograd_explorer.optimize.trajectory import Trajectory, run_trajectory
+from autograd_explorer.optimize.trajectory import TimeLimit, Trajectory, run_trajectory
 
 RegressionMethod = Literal["autograd", "manual", "closed_form"]
 CURVE_POINTS = 200
@@ -60,8 +59,7 @@ def _descend(
     num: int,
     init_seed: int | None,
     dtype: torch.dtype,
-    max_seconds: float | None,
-    started: float | None = None,
+    time_limit: TimeLimit | None,
 ) -> Trajectory:
     objective = polynomial_regression(degree, seed, num)
     start = dict(zip(objective.parameters, polynomial_init(method, degree + 1, init_seed), strict=True))
@@ -74,9 +72,8 @@ def _descend(
         gradient="manual" if method == "manual" else "autograd",
         dtype=dtype,
         stop_on_divergence=False,
-        max_seconds=max_seconds,
+        time_limit=time_limit,
         steps_field="iterations",
-        started=started,
     )
 
 
@@ -90,9 +87,9 @@ def fit_polynomial(
     num: int = 100,
     init_seed: int | None = None,
     dtype: torch.dtype = torch.float32,
-    max_seconds: float | None = None,
+    time_limit: TimeLimit | None = None,
 ) -> PolynomialFit:
-    """Fit y ≈ a + b·x + c·x² (+ …) to §8's data by `method` (refused past `max_seconds`)."""
+    """Fit y ≈ a + b·x + c·x² (+ …) to §8's data by `method` (refused past `time_limit`)."""
     if method == "closed_form":
         return closed_form(degree=degree, seed=seed, num=num)
     t = _descend(
@@ -104,7 +101,7 @@ def fit_polynomial(
         num=num,
         init_seed=init_seed,
         dtype=dtype,
-        max_seconds=max_seconds,
+        time_limit=time_limit,
     )
     coefficients = [t.final_params[n] for n in t.parameters]
     return PolynomialFit(
@@ -157,9 +154,9 @@ def sweep(
     num: int = 100,
     init_seed: int | None = None,
     dtype: torch.dtype = torch.float32,
-    max_seconds: float | None = None,
+    time_limit: TimeLimit | None = None,
 ) -> list[SweepRow]:
-    """The exercise table: every learning rate at every iteration count.
+    """The exercise table: every learning rate at every iteration count (all within `time_limit`).
 
     A run of n iterations is a prefix of the longest run with the same rate, so each rate runs
     once and the table reads its checkpoints: coefficients after n updates are the point
@@ -169,7 +166,6 @@ def sweep(
         raise InvalidRequest("a sweep runs gradient descent: method must be autograd or manual", "method")
     longest = max(iterations)
     rows: list[SweepRow] = []
-    started = time.monotonic()  # the whole table shares one time budget
     for lr in lrs:
         t = _descend(
             method,
@@ -180,8 +176,7 @@ def sweep(
             num=num,
             init_seed=init_seed,
             dtype=dtype,
-            max_seconds=max_seconds,
-            started=started,
+            time_limit=time_limit,
         )
         for n in iterations:
             if n < longest:

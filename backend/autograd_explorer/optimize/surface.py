@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import torch
 
 from autograd_explorer.errors import InvalidRequest
+from autograd_explorer.optimize.functions import refuse_complex
 from autograd_explorer.optimize.objective import Box, Objective
 
 
@@ -55,6 +56,8 @@ def evaluate_surface(
     values.update({n: torch.full_like(grid_x, float(fixed[n])) for n in others})
     with torch.no_grad():
         z = objective(values)
+    if isinstance(z, torch.Tensor):
+        refuse_complex(z)
     if not isinstance(z, torch.Tensor) or z.shape != grid_x.shape:
         shape = list(z.shape) if isinstance(z, torch.Tensor) else type(z).__name__
         raise InvalidRequest(

@@ -16,14 +16,40 @@ from typing import Literal
 
 import torch
 
-from autograd_explorer.errors import InvalidRequest
+from autograd_explorer.errors import InvalidRequest, ProgramError
+from autograd_explorer.optimize.functions import refuse_complex
 from autograd_explorer.optimize.objective import Objective
 from autograd_explorer.optimize.optimizers import OptimizerSpec, make_step
 
 Reason = Literal["max_steps", "tolerance", "diverged"]
 GradientMode = Literal["autograd", "manual"]
 DTYPES: dict[str, torch.dtype] = {"float32": torch.float32, "float64": torch.float64}
-CLOCK_EVERY = 256  # steps between wall-clock checks (time.monotonic is not free)
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    """One wall-clock budget for everything a request runs: all its runs, steps and figures."""
+
+    seconds: float
+    setting: str  # named in the refusal
+    deadline: float  # a time.monotonic() value
+
+    @classmethod
+    def starting_now(cls, seconds: float, setting: str) -> TimeLimit:
+        """A budget of `seconds` from now."""
+        return cls(seconds, setting, time.monotonic() + seconds)
+
+    def check(self, steps_done: int, steps_field: str) -> None:
+        """Refuse to go on past the deadline, naming the request's word for steps."""
+        # Checked every step: one step may be a slow user function, and time.monotonic() costs
+        # tens of nanoseconds against a step's tens of microseconds.
+        if time.monotonic() > self.deadline:
+            plural = "" if steps_done == 1 else "s"
+            raise ProgramError(
+                "limit",
+                f"the request ran longer than {self.seconds:g} s, the limit ({self.setting}), after "
+                f"{steps_done} step{plural}; ask for fewer {steps_field}",
+            )
 
 
 @dataclass
@@ -68,14 +94,16 @@ def check_start(objective: Objective, start: Mapping[str, float] | None) -> dict
     return {n: float(start[n]) for n in objective.parameters}
 
 
-def _scalar_loss(loss: object) -> torch.Tensor:
+def _scalar_loss(loss: object, step: int) -> torch.Tensor:
+    """The loss of one step as a 0-d float tensor; checked every step, as a function may change."""
     if not isinstance(loss, torch.Tensor):
         raise InvalidRequest(f"the function must return a tensor, not {type(loss).__name__}", "source")
     if loss.numel() != 1:
         raise InvalidRequest(
-            f"the function must return a single number (a scalar loss); it returned shape {list(loss.shape)}",
+            f"the function must give one number (a scalar); at step {step} it gave shape {list(loss.shape)}",
             "source",
         )
+    refuse_complex(loss)
     if not loss.is_floating_point():
         raise InvalidRequest(f"the function must return a floating-point value, not {loss.dtype}", "source")
     return loss.reshape(())
@@ -92,14 +120,13 @@ def run_trajectory(
     gradient: GradientMode = "autograd",
     dtype: torch.dtype = torch.float32,
     stop_on_divergence: bool = True,
-    max_seconds: float | None = None,
+    time_limit: TimeLimit | None = None,
     steps_field: str = "steps",
-    started: float | None = None,
 ) -> Trajectory:
     """Minimize `objective` from `start` for at most `steps` steps and record every step.
 
-    Past `max_seconds` (counted from `started`, a time.monotonic() value, or now) the run is
-    refused, naming `steps_field` (the request's word for steps).
+    Past `time_limit` (which a request's several runs share) the run is refused, naming
+    `steps_field` (the request's word for steps).
     """
     point = check_start(objective, start)
     manual = objective.manual_gradient if gradient == "manual" else None
@@ -117,14 +144,13 @@ def run_trajectory(
     rec_grads: dict[str, list[float]] = {n: [] for n in names}
     losses: list[float] = []
     reason: Reason = "max_steps"
-    deadline = None if max_seconds is None else (started or time.monotonic()) + max_seconds
     stopped = False
     for k in range(1, steps + 1):
         if manual is None:
             if clear_grad:
                 for p in leaves:
                     p.grad = None
-            loss = _scalar_loss(objective(values)) if k == 1 else objective(values)
+            loss = _scalar_loss(objective(values), k)
             if loss.requires_grad:
                 torch.autograd.backward(loss)
             for p in leaves:  # a parameter the loss does not depend on gets a zero gradient
@@ -132,7 +158,7 @@ def run_trajectory(
                     p.grad = torch.zeros_like(p)
         else:
             with torch.no_grad():
-                loss = _scalar_loss(objective(values)) if k == 1 else objective(values)
+                loss = _scalar_loss(objective(values), k)
                 hand = manual(values)
                 for p, n in zip(leaves, names, strict=True):
                     g = hand[n].to(dtype)
@@ -149,11 +175,8 @@ def run_trajectory(
             reason, stopped = "tolerance", True
             break
         update()
-        if deadline is not None and k % CLOCK_EVERY == 0 and time.monotonic() > deadline:
-            raise InvalidRequest(
-                f"the run took longer than {max_seconds:g} s after {k} steps; ask for fewer {steps_field}",
-                steps_field,
-            )
+        if time_limit is not None:
+            time_limit.check(k, steps_field)
     stopped_at = len(losses)
     if stopped:
         final_params = {n: rec_params[n][-1] for n in names}

@@ -7,8 +7,9 @@ from typing import Any, Protocol
 
 import orjson
 
-from autograd_explorer.sandbox.registry import JOBS, Job, job_spec, load_job
-from autograd_explorer.sandbox.wire import result_json
+from autograd_explorer.sandbox.registry import JOBS, Job, JobFunction, job_spec
+from autograd_explorer.sandbox.wire import decode, encode_request, error_from_wire, split_reply
+from autograd_explorer.sandbox.worker import answer
 from autograd_explorer.settings import Settings
 
 
@@ -19,7 +20,7 @@ class Evaluator(Protocol):
         """Get ready to serve (idempotent)."""
 
     def run(self, job: str, payload: Mapping[str, Any], timeout: float | None = None) -> Any:
-        """The job's result; `timeout` defaults to max_wall_seconds + eval_grace_seconds."""
+        """The job's result; `timeout` defaults to the job's time setting + eval_grace_seconds."""
 
     def run_json(self, job: str, payload: Mapping[str, Any], timeout: float | None = None) -> bytes:
         """The job's result as JSON bytes, ready to send (non-finite floats already strings)."""
@@ -29,14 +30,16 @@ class Evaluator(Protocol):
 
 
 class InlineEvaluator:
-    """Runs jobs in the calling thread: no isolation, for tests and debugging.
+    """Runs jobs in the calling thread: no isolation (no kill, no rlimits), for tests and debugging.
 
-    Results take the same JSON round trip as the pool's, so both answer the same data.
+    Requests and results take the same JSON round trip and the same reply path as the pool's,
+    so both answer the same data and refuse alike.
     """
 
     def __init__(self, settings: Settings, jobs: Mapping[str, Job] = JOBS) -> None:
         self.settings = settings
         self.jobs = dict(jobs)
+        self._loaded: dict[str, JobFunction] = {}
 
     def start(self) -> None:
         """Nothing to start."""
@@ -48,7 +51,11 @@ class InlineEvaluator:
     def run_json(self, job: str, payload: Mapping[str, Any], timeout: float | None = None) -> bytes:
         """Call the job directly; its result as JSON bytes."""
         spec = job_spec(job, self.jobs)
-        return result_json(load_job(spec.path)(payload, self.settings), spec.prepared)
+        request = encode_request({"job": spec.path, "prepared": spec.prepared, "payload": payload}, payload)
+        result, failure = split_reply(answer(decode(request), self.settings, self._loaded)[0])
+        if result is None:
+            raise error_from_wire(failure["error"])
+        return result
 
     def close(self) -> None:
         """Nothing to release."""

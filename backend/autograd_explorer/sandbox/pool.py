@@ -1,8 +1,9 @@
 """A pool of evaluation worker processes with CPU and memory limits, replaced when they fail.
 
-Routes call `pool.run("trace", body)` from a plain `def` (a server thread); the thread waits on
-the worker's pipe, so a program that loops or allocates without end stalls only its worker,
-which is killed and replaced, and the request gets a ProgramError of type "limit".
+Routes call `pool.run_json("trace", body)` from a plain `def` (a server thread); the thread waits
+on the worker's pipe, so a program that loops or allocates without end stalls only its worker,
+which is killed and replaced, and the request gets a ProgramError of type "limit". Each job has
+one wall-clock budget for the whole request (its registry entry names the setting).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import orjson
 
 from autograd_explorer.errors import Overloaded, ProgramError
 from autograd_explorer.sandbox.registry import JOBS, Job, job_modules, job_spec
-from autograd_explorer.sandbox.wire import decode, encode, error_from_wire, split_reply
+from autograd_explorer.sandbox.wire import decode, encode_request, error_from_wire, split_reply
 from autograd_explorer.sandbox.worker import memory_error, worker_main
 from autograd_explorer.settings import Settings
 
@@ -67,8 +68,15 @@ class EvalPool:
         with self._lock:
             if self._started:
                 return
+            # The fork server is one per process, shared with the training runner: whichever starts
+            # it first sets what it preloads, so both lists end with the same set-up module (torch's
+            # lazy imports and a frozen heap; without it each new worker's first job took 1.2 s).
             self._context.set_forkserver_preload(
-                ["autograd_explorer.sandbox.worker", *job_modules(self.jobs)]
+                [
+                    "autograd_explorer.sandbox.worker",
+                    *job_modules(self.jobs),
+                    "autograd_explorer.jobs.forkserver_preload",
+                ]
             )
             for _ in range(self.size):
                 self._idle.put(self._spawn())
@@ -98,20 +106,30 @@ class EvalPool:
     def run_json(self, job: str, payload: Mapping[str, Any], timeout: float | None = None) -> bytes:
         """Like `run`, but the result as the worker's JSON bytes (a route can send them as they are)."""
         spec = job_spec(job, self.jobs)
-        self.start()
-        limit = (
-            timeout
-            if timeout is not None
-            else self.settings.max_wall_seconds + self.settings.eval_grace_seconds
+        grace = self.settings.eval_grace_seconds
+        limit = timeout if timeout is not None else spec.seconds(self.settings) + grace
+        # Encoded before a worker is taken: a request JSON cannot carry is refused without one.
+        request = encode_request(
+            {
+                "job": spec.path,
+                "prepared": spec.prepared,
+                "payload": payload,
+                "cpu_seconds": math.ceil(limit),
+            },
+            payload,
         )
+        self.start()
         worker = self._acquire()
         keep = False
         try:
-            result, failure = split_reply(
-                self._exchange(
-                    worker, {"job": spec.path, "prepared": spec.prepared, "payload": payload}, limit
-                )
-            )
+            raw = self._exchange(worker, request, limit, spec.time_setting)
+            try:
+                result, failure = split_reply(raw)
+            except ValueError:  # a worker that speaks garbage is not kept
+                log.error("evaluation worker %s sent an unreadable reply", worker.process.pid)
+                raise ProgramError(
+                    "runtime", "The evaluation process sent an unreadable answer; it was replaced."
+                ) from None
             keep = not failure.get("retire", False)
             if result is None:
                 raise error_from_wire(failure["error"])
@@ -119,36 +137,38 @@ class EvalPool:
         finally:
             self._release(worker, keep)
 
-    def _exchange(self, worker: Worker, request: dict[str, Any], limit: float) -> bytes:
+    def _exchange(self, worker: Worker, request: bytes, limit: float, setting: str) -> bytes:
         if not worker.ready:
             self._await_ready(worker)
-        request["cpu_seconds"] = math.ceil(limit)
         try:
-            worker.conn.send_bytes(encode(request))
+            worker.conn.send_bytes(request)
             if not worker.conn.poll(limit):  # the caller's `finally` kills and replaces the worker
                 raise ProgramError(
-                    "limit", f"The program ran longer than {limit:g} s and was stopped (max_wall_seconds)."
+                    "limit", f"The program ran longer than {limit:g} s and was stopped ({setting})."
                 )
             raw = worker.conn.recv_bytes()
         except (EOFError, OSError):
-            raise self._death_error(worker, limit) from None
+            raise self._death_error(worker, limit, setting) from None
         worker.jobs_done += 1
         return raw
 
     def _await_ready(self, worker: Worker) -> None:
+        # A worker that cannot start is the server's trouble, not the request's: 503, and the
+        # caller's `finally` replaces it.
         if not worker.conn.poll(STARTUP_SECONDS):
-            self._kill(worker, "did not start")
-            raise RuntimeError(f"evaluation worker did not start within {STARTUP_SECONDS:g} s")
+            log.error("evaluation worker %s did not start within %g s", worker.process.pid, STARTUP_SECONDS)
+            raise Overloaded("An evaluation worker did not start in time; try again.", RETRY_AFTER_SECONDS)
         try:
             decode(worker.conn.recv_bytes())
-        except (EOFError, OSError):
+        except (EOFError, OSError, ValueError):
             worker.process.join(5)
-            raise RuntimeError(
-                f"evaluation worker exited at start (exit code {worker.process.exitcode})"
+            log.error("evaluation worker exited at start (exit code %s)", worker.process.exitcode)
+            raise Overloaded(
+                "An evaluation worker failed to start; try again.", RETRY_AFTER_SECONDS
             ) from None
         worker.ready = True
 
-    def _death_error(self, worker: Worker, limit: float) -> ProgramError:
+    def _death_error(self, worker: Worker, limit: float, setting: str) -> ProgramError:
         """Why a worker vanished mid-job, in words a student understands."""
         worker.process.join(5)
         code = worker.process.exitcode
@@ -156,8 +176,7 @@ class EvalPool:
         if code == -signal.SIGXCPU:
             return ProgramError(
                 "limit",
-                f"The program used more than {math.ceil(limit)} s of CPU time and was stopped "
-                "(max_wall_seconds).",
+                f"The program used more than {math.ceil(limit)} s of CPU time and was stopped ({setting}).",
             )
         if code == -signal.SIGKILL:
             return ProgramError(

@@ -16,7 +16,7 @@ from typing import Any
 from autograd_explorer.errors import ExplorerError, ProgramError
 from autograd_explorer.process_setup import configure_process
 from autograd_explorer.sandbox.registry import JobFunction, load_job
-from autograd_explorer.sandbox.wire import decode, encode, error_to_wire, reply_error, reply_ok
+from autograd_explorer.sandbox.wire import decode, encode, error_to_wire, reply_error, reply_ok, result_json
 from autograd_explorer.settings import Settings
 
 
@@ -58,8 +58,29 @@ def limit_cpu(seconds: float | None) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
+def result_too_large(size: int, settings: Settings) -> ProgramError:
+    """What a student reads when the answer itself would be too large to send."""
+    return ProgramError(
+        "limit",
+        f"the answer would be {size:,} bytes of JSON, the limit is {settings.max_result_bytes:,} "
+        "(max_result_bytes): "
+        "ask for fewer values (a smaller max_value_elements, grid or program)",
+    )
+
+
+def run_job(function: JobFunction, payload: Any, settings: Settings, prepared: bool) -> bytes:
+    """Call a job and return its result as JSON bytes, refused above max_result_bytes.
+
+    The isolated pool and the inline evaluator both answer through here, so they refuse alike.
+    """
+    raw = result_json(function(payload, settings), prepared)
+    if len(raw) > settings.max_result_bytes:
+        raise result_too_large(len(raw), settings)
+    return raw
+
+
 def worker_main(conn: Connection, settings: Settings) -> None:
-    """Serve jobs from `conn` until the server closes it."""
+    """Serve jobs from `conn` until the server closes it (or a failed job asks to retire it)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the server decides
     configure_process()
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # SIGXCPU would otherwise dump core
@@ -74,33 +95,46 @@ def worker_main(conn: Connection, settings: Settings) -> None:
             raw = conn.recv_bytes()
         except (EOFError, OSError):
             return
-        request = decode(raw)
-        reply, retire = run_one(request, settings, loaded)
+        reply, retire = run_one(raw, settings, loaded)
         conn.send_bytes(reply)
         if retire:
             return
 
 
-def run_one(
-    request: Mapping[str, Any], settings: Settings, loaded: dict[str, JobFunction]
-) -> tuple[bytes, bool]:
-    """Run one job; the encoded reply and whether this worker must stop afterwards."""
-    path = str(request["job"])
+def run_one(raw: bytes, settings: Settings, loaded: dict[str, JobFunction]) -> tuple[bytes, bool]:
+    """Run one job request under its CPU limit; the encoded reply and whether to stop afterwards."""
+    try:
+        request = decode(raw)
+    except ValueError as exc:  # the server only sends JSON objects: something is badly wrong
+        return reply_error(error_to_wire(exc), retire=True), True
     limit_cpu(request.get("cpu_seconds"))
     try:
+        return answer(request, settings, loaded)
+    finally:
+        limit_cpu(None)
+
+
+def answer(
+    request: Mapping[str, Any], settings: Settings, loaded: dict[str, JobFunction]
+) -> tuple[bytes, bool]:
+    """Run a decoded job request; its reply and whether this worker must stop afterwards.
+
+    Whatever the user's data does, this returns a reply: a worker never dies on a request.
+    """
+    try:
+        path = str(request["job"])
         function = loaded.get(path) or loaded.setdefault(path, load_job(path))
-        result = function(request["payload"], settings)
-        return reply_ok(result, bool(request.get("prepared"))), False
+        return reply_ok(run_job(function, request["payload"], settings, bool(request.get("prepared")))), False
     except ExplorerError as exc:
         return reply_error(error_to_wire(exc)), False
     except MemoryError:
         # The heap may be in a poor state after a failed allocation: answer, then retire.
         return reply_error(error_to_wire(memory_error(settings)), retire=True), True
-    except RuntimeError as exc:
-        if "can't allocate memory" in str(exc) or "not enough memory" in str(exc):
+    except Exception as exc:
+        if isinstance(exc, RuntimeError) and (
+            "can't allocate memory" in str(exc) or "not enough memory" in str(exc)
+        ):
             return reply_error(error_to_wire(memory_error(settings)), retire=True), True
-        return reply_error({"class": type(exc).__name__, "message": str(exc)}), False
-    except Exception as exc:  # reported to the server, which logs it as a 500
-        return reply_error({"class": type(exc).__name__, "message": str(exc)}), False
-    finally:
-        limit_cpu(None)
+        # Not a domain error: a bug of ours that this input reached. The server logs it and answers
+        # a "runtime" 400; this worker retires in case the failure left it in a poor state.
+        return reply_error(error_to_wire(exc), retire=True), True

@@ -3,6 +3,7 @@
 Each call opens its own short connection: any thread or process can use one `ModelStore`.
 Writers that run a job hold its `run_token`; an update whose token no longer matches (the job
 was cancelled, failed by a restart, or claimed by someone else) changes nothing.
+The job token its creator got (to cancel or delete it) is kept only as a hash: `owner_token_hash`.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ CREATE TABLE IF NOT EXISTS models (
     finished_at REAL,
     cancel_requested INTEGER NOT NULL DEFAULT 0,
     run_token TEXT,
-    worker_pid INTEGER
+    worker_pid INTEGER,
+    owner_token_hash TEXT
 );
 CREATE INDEX IF NOT EXISTS models_status ON models (status, created_at);
 CREATE TABLE IF NOT EXISTS curve_points (
@@ -47,6 +49,12 @@ CREATE TABLE IF NOT EXISTS curve_points (
     PRIMARY KEY (model_id, idx)
 );
 """
+
+# Changes to a database an older version created, in order; PRAGMA user_version counts those applied.
+MIGRATIONS = (
+    # 1: job tokens. Older jobs keep NULL: only the lecturer token can cancel or delete them.
+    "ALTER TABLE models ADD COLUMN owner_token_hash TEXT",
+)
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,7 @@ class ModelRecord:
     cancel_requested: bool
     run_token: str | None
     worker_pid: int | None
+    owner_token_hash: str | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> ModelRecord:
@@ -82,6 +91,7 @@ class ModelRecord:
             cancel_requested=bool(row["cancel_requested"]),
             run_token=row["run_token"],
             worker_pid=row["worker_pid"],
+            owner_token_hash=row["owner_token_hash"],
         )
 
 
@@ -94,7 +104,24 @@ class ModelStore:
         self.path = data_dir / "models.sqlite3"
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")  # readers never block the writing worker
-            db.executescript(SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Create the tables, or bring an older database up to date (server and workers may race)."""
+        with self._connect() as db:  # the usual case, without taking the write lock
+            if db.execute("PRAGMA user_version").fetchone()[0] >= len(MIGRATIONS):
+                return
+        with self._transaction() as db:
+            (version,) = db.execute("PRAGMA user_version").fetchone()
+            if version >= len(MIGRATIONS):
+                return
+            if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'models'").fetchone() is not None:
+                for statement in MIGRATIONS[version:]:
+                    db.execute(statement)
+            for statement in SCHEMA.split(";"):  # executescript would COMMIT our transaction
+                if statement.strip():
+                    db.execute(statement)  # IF NOT EXISTS: creates only what is missing
+            db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -118,7 +145,9 @@ class ModelStore:
             db.execute("COMMIT")
 
     # --- creating and reading ----------------------------------------------------------
-    def create(self, config: dict[str, Any], *, max_queued: int | None = None) -> ModelRecord | None:
+    def create(
+        self, config: dict[str, Any], *, max_queued: int | None = None, owner_token_hash: str | None = None
+    ) -> ModelRecord | None:
         """A new queued record; None if `max_queued` jobs are already waiting."""
         model_id = uuid.uuid4().hex[:12]
         with self._transaction() as db:
@@ -127,8 +156,9 @@ class ModelStore:
                 if queued >= max_queued:
                     return None
             db.execute(
-                "INSERT INTO models (id, created_at, config, status) VALUES (?, ?, ?, 'queued')",
-                (model_id, time.time(), json.dumps(config)),
+                "INSERT INTO models (id, created_at, config, status, owner_token_hash) "
+                "VALUES (?, ?, ?, 'queued', ?)",
+                (model_id, time.time(), json.dumps(config), owner_token_hash),
             )
         return self.get(model_id)
 
@@ -150,6 +180,12 @@ class ModelStore:
         with self._connect() as db:
             rows = db.execute(query + " ORDER BY created_at, rowid", args).fetchall()
         return [ModelRecord.from_row(r) for r in rows]
+
+    def count_queued(self) -> int:
+        """How many jobs wait for a worker."""
+        with self._connect() as db:
+            (queued,) = db.execute("SELECT COUNT(*) FROM models WHERE status = 'queued'").fetchone()
+        return int(queued)
 
     def points(self, model_id: str, after: int = -1) -> list[tuple[int, dict[str, float]]]:
         """Curve points with index > `after`, as (index, point)."""
@@ -255,6 +291,17 @@ class ModelStore:
             else:
                 db.execute("UPDATE models SET cancel_requested = 1 WHERE id = ?", (model_id,))
         return self.get(model_id)
+
+    def delete(self, model_id: str) -> None:
+        """Remove a finished job's record and curve points; Conflict while it is queued or running."""
+        with self._transaction() as db:
+            row = db.execute("SELECT status FROM models WHERE id = ?", (model_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"no model with id {model_id!r}")
+            if row["status"] not in FINISHED:
+                raise Conflict(f"model {model_id} is {row['status']}: cancel it before deleting it")
+            db.execute("DELETE FROM curve_points WHERE model_id = ?", (model_id,))
+            db.execute("DELETE FROM models WHERE id = ?", (model_id,))
 
     def end_running(self, model_id: str, status: Status, error: str | None = None) -> bool:
         """End a running job from outside its worker (killed worker, forced cancel)."""

@@ -47,3 +47,8 @@ def load_weights(data_dir: Path, model_id: str) -> dict[str, torch.Tensor]:
     if not isinstance(state, dict):
         raise NotFound(f"model {model_id}: weights file is not a state_dict")
     return state
+
+
+def delete_weights(data_dir: Path, model_id: str) -> None:
+    """Remove the weights of `model_id` (nothing to do if it never saved any)."""
+    weights_path(data_dir, model_id).unlink(missing_ok=True)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from autograd_explorer.lang.budget import shared_deadline
 from autograd_explorer.settings import Settings
 from autograd_explorer.trace.torchviz_view import torchviz_view
 from autograd_explorer.trace.tracer import TraceOptions, trace_program
@@ -38,10 +39,12 @@ def run_trace_job(params: dict[str, Any], settings: Settings) -> dict[str, Any]:
         jacobians=bool(params.get("jacobians", True)),
         max_value_elements=params.get("max_value_elements"),
     )
-    with collector_paused():
+    # One wall clock for the request, however many Budgets the trace creates.
+    with collector_paused(), shared_deadline(settings.max_wall_seconds, "max_wall_seconds"):
         return trace_program(params["source"], params.get("inputs") or {}, options, settings)
 
 
 def run_torchviz_job(params: dict[str, Any], settings: Settings) -> dict[str, Any]:
     """A TorchvizRequest's fields in, {dot, svg, …} out."""
-    return torchviz_view(params["source"], params.get("inputs") or {}, settings)
+    with shared_deadline(settings.max_wall_seconds, "max_wall_seconds"):
+        return torchviz_view(params["source"], params.get("inputs") or {}, settings)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import torch
 
-from autograd_explorer.lang.contract import PlainObserver
+from autograd_explorer.lang.contract import BackwardRequest, PlainObserver, run_plain_backward
 from autograd_explorer.lang.run import limits_from_settings, run_program
 from autograd_explorer.settings import Settings
 from autograd_explorer.trace.backward_capture import iter_graph
@@ -21,14 +22,41 @@ from autograd_explorer.trace.recorder import root_node
 from autograd_explorer.trace.tracer import as_output_tensor
 
 
+class DrawingObserver(PlainObserver):
+    """Runs the program's differentiations keeping the graph, so make_dot can read it afterwards.
+
+    A plain backward() frees the saved tensors that make_dot(show_attrs=True) reads ("Trying to
+    backward through the graph a second time"); with retain_graph they stay. A failing backward()
+    (the in-place pitfall) still leaves the graph it was called on, which is what is drawn.
+    """
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+
+    def run_backward(self, request: BackwardRequest) -> tuple[torch.Tensor | None, ...] | None:
+        kept = replace(request, retain_graph=True)
+        if request.kind == "grad":  # the program uses the result: its errors stay errors
+            return run_plain_backward(kept)
+        try:
+            return run_plain_backward(kept)
+        except RuntimeError as exc:
+            message = str(exc).splitlines()[0].split(" Hint: ")[0]  # PyTorch's sentence, not its hint
+            self.warnings.append(
+                f"backward() on line {request.span.line} failed ({message}); "
+                "torchviz draws the graph it was called on."
+            )
+            return None
+
+
 def torchviz_view(source: str, inputs: Mapping[str, object] | None, settings: Settings) -> dict[str, Any]:
     """{dot, svg, truncated, nodes, warnings} for the program's output."""
     from torchviz import make_dot
 
-    run = run_program(source, inputs, limits_from_settings(settings), PlainObserver())
+    observer = DrawingObserver()
+    run = run_program(source, inputs, limits_from_settings(settings), observer)
     output = as_output_tensor(run)
     root = root_node(output)
-    warnings: list[str] = []
+    warnings: list[str] = list(observer.warnings)
     count = 0
     for count, _ in enumerate(iter_graph([root] if root is not None else []), start=1):
         if count > settings.torchviz_max_nodes:
@@ -49,11 +77,13 @@ def torchviz_view(source: str, inputs: Mapping[str, object] | None, settings: Se
         }
     params = {k: v for k, v in run.namespace.items() if isinstance(v, torch.Tensor) and v.requires_grad}
     try:
-        dot = make_dot(output, params=params, show_attrs=True, show_saved=True)
-    except RuntimeError:  # saved tensors already freed by the program's own backward()
-        dot = make_dot(output, params=params, show_attrs=True, show_saved=False)
-        warnings.append("Saved tensors were freed by the program's backward(); shown without them.")
-    source_text = dot.source
+        source_text = make_dot(output, params=params, show_attrs=True, show_saved=True).source
+    except RuntimeError:  # a saved tensor changed in place since (the in-place pitfall), or freed
+        source_text = make_dot(output, params=params).source
+        warnings.append(
+            "PyTorch refused to hand out a saved tensor (changed in place, or freed): drawn without "
+            "saved tensors and attributes."
+        )
     svg = render_svg(source_text, settings.torchviz_layout_seconds)
     layout = "svg" if svg is not None else ("unavailable" if shutil.which("dot") is None else "timeout")
     if layout == "timeout":

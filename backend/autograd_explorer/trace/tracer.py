@@ -10,7 +10,7 @@ from typing import Any
 import torch
 
 from autograd_explorer.errors import ProgramError
-from autograd_explorer.lang.contract import ProgramRun, Span
+from autograd_explorer.lang.contract import BackwardRequest, ProgramRun, Span
 from autograd_explorer.lang.run import limits_from_settings, run_program
 from autograd_explorer.settings import Settings
 from autograd_explorer.trace.backward_capture import Node, RawPass, RawStep, read_saved
@@ -53,7 +53,8 @@ def trace_program(
         max_nodes=settings.max_trace_nodes,
         max_jacobian_steps=settings.max_jacobian_steps,
     )
-    run = run_program(source, inputs, limits_from_settings(settings), recorder, output=options.output)
+    observer = RealValuesOnly(recorder)
+    run = run_program(source, inputs, limits_from_settings(settings), observer, output=options.output)
     if run.mode == "program" and options.output is None and not _has_tensor(run.output):
         # It defines functions and prints (its tensors lived inside functions): a valid answer.
         return printed_only_payload(run, started)
@@ -113,6 +114,32 @@ def printed_only_payload(run: ProgramRun, started: float) -> dict[str, Any]:
     }
 
 
+def complex_refusal(what: str, span: Span | None) -> ProgramError:
+    """Complex values have no place in the payload (and PyTorch's autograd of them is Wirtinger's)."""
+    where = (span.line, span.column, span.end_line, span.end_column) if span else (None, None, None, None)
+    return ProgramError("runtime", f"complex numbers are not supported: {what} is complex", *where)
+
+
+class RealValuesOnly:
+    """The recorder, refusing a complex tensor at the line that made or named it."""
+
+    def __init__(self, recorder: TraceRecorder) -> None:
+        self.recorder = recorder
+
+    def on_tensor(self, value: torch.Tensor, span: Span, text: str) -> None:
+        if value.is_complex():
+            raise complex_refusal(f"`{text}`" if len(text) <= LABEL_CHARS else "this value", span)
+        self.recorder.on_tensor(value, span, text)
+
+    def on_assign(self, name: str, value: object, span: Span) -> None:
+        if isinstance(value, torch.Tensor) and value.is_complex():  # e.g. unpacked from a tuple
+            raise complex_refusal(name, span)
+        self.recorder.on_assign(name, value, span)
+
+    def run_backward(self, request: BackwardRequest) -> tuple[torch.Tensor | None, ...] | None:
+        return self.recorder.run_backward(request)
+
+
 def as_output_tensor(run: ProgramRun) -> torch.Tensor:
     """The program's output as a tensor; numbers become constant tensors, anything else is an error."""
     value = run.output
@@ -121,12 +148,16 @@ def as_output_tensor(run: ProgramRun) -> torch.Tensor:
     if isinstance(value, bool | int | float):
         return torch.tensor(value)
     if isinstance(value, tuple | list) and value and isinstance(value[0], torch.Tensor):
+        if value[0].is_complex():  # a tuple's items were never reported one by one
+            raise complex_refusal("the output", run.output_span)
         # e.g. torch.max(x, dim=0) returns (values, indices): the values carry the graph
         run.warnings.append(
             f"The output is a {type(value).__name__} of {len(value)} items; tracing its first."
         )
         return value[0]
     span = run.output_span
+    if isinstance(value, complex):
+        raise complex_refusal("the output", span)
     raise ProgramError(
         "runtime",
         "the program has no tensor output: end it with an expression, or name a variable as output",
@@ -162,6 +193,11 @@ class PayloadBuilder:
         self.run = run
         self.output = output
         self.max_elements = options.max_value_elements or settings.max_value_elements
+        # Each number sent whole costs at least two characters ("1,"): past this many the answer is
+        # surely over max_result_bytes, so it is refused before it is built (30 nodes of 100,000
+        # values made 1.2 GB of JSON).
+        self.max_result_bytes = settings.max_result_bytes
+        self.numbers_left = settings.max_result_bytes // 2
         roots: list[Node] = [r for p in recorder.passes for r in p.roots]
         out_root = root_node(output)
         roots.append(out_root)
@@ -181,9 +217,18 @@ class PayloadBuilder:
             return None
         hit = self._tv_cache.get(id(t))
         if hit is not None and hit[0] is t:
-            return hit[1]
-        value = tensor_value(t, self.max_elements)
-        self._tv_cache[id(t)] = (t, value)
+            value = hit[1]
+        else:
+            value = tensor_value(t, self.max_elements)
+            self._tv_cache[id(t)] = (t, value)
+        if value is not None and value["data"] is not None:  # every occurrence is written out
+            self.numbers_left -= max(t.numel(), 1)
+            if self.numbers_left < 0:
+                raise ProgramError(
+                    "limit",
+                    f"the trace would be more than {self.max_result_bytes:,} bytes of JSON, the limit "
+                    "(max_result_bytes): ask for fewer values (a smaller max_value_elements or program)",
+                )
         return value
 
     def _name_of(self, fn: Node) -> str | None:
@@ -195,12 +240,8 @@ class PayloadBuilder:
     # --- payload ------------------------------------------------------------------------
     def build(self, warnings: list[str]) -> dict[str, Any]:
         """Everything: nodes, edges, output, steps, passes, grads, history, warnings, stats."""
-        passes: list[dict[str, Any]] = []
-        last_acc: dict[int, torch.Tensor] = {}
-        for i, raw in enumerate(self.rec.passes):
-            payload, last_acc = self._pass(i, raw)
-            passes.append(payload)
-        nodes = [self._node(i, fn, last_acc.get(i)) for i, fn in enumerate(self.index.nodes)]
+        passes = [self._pass(i, raw) for i, raw in enumerate(self.rec.passes)]
+        nodes = [self._node(i, fn) for i, fn in enumerate(self.index.nodes)]
         if not nodes:
             nodes = [self._constant_node()]
             warnings.append(self._no_graph_reason())
@@ -235,9 +276,12 @@ class PayloadBuilder:
             },
         }
 
-    def _node(self, i: int, fn: Node, grad: torch.Tensor | None) -> dict[str, Any]:
+    def _node(self, i: int, fn: Node) -> dict[str, Any]:
         op = type(fn).__name__
         name = self.names[i]
+        # The tensor's own `.grad` now, after every pass: a leaf's sums all its backward calls (the
+        # accumulation pitfall); what one pass delivered is in that pass's steps, not here.
+        grad = self.rec.grad_of(fn)
         base: dict[str, Any] = {
             "id": i,
             "op": op,
@@ -380,8 +424,8 @@ class PayloadBuilder:
         return out
 
     # --- passes and steps ---------------------------------------------------------------
-    def _pass(self, index: int, raw: RawPass) -> tuple[dict[str, Any], dict[int, torch.Tensor]]:
-        """A pass's payload, and the accumulators it ended with."""
+    def _pass(self, index: int, raw: RawPass) -> dict[str, Any]:
+        """A pass's payload."""
         acc: dict[int, torch.Tensor] = {}
         steps: list[dict[str, Any]] = []
         self._replay(raw, acc, record=steps, kind=raw.kind)
@@ -399,7 +443,7 @@ class PayloadBuilder:
             "seeds": [self.tv(s) for s in raw.seeds],
             "steps": steps,
             "grads": grads,
-        }, acc
+        }
 
     def _replay(
         self, raw: RawPass, acc: dict[int, torch.Tensor], record: list[dict[str, Any]], kind: str

@@ -37,7 +37,7 @@ def tensor_value(t: torch.Tensor | None, max_elements: int) -> dict[str, Any] | 
             "summary": None,
             "truncated": False,
         }
-    if t.numel() <= max_elements:
+    if t.numel() <= max_elements and nested_lists(shape, max_elements) <= max_elements:
         return {
             "shape": shape,
             "dtype": dtype_name(t),
@@ -45,13 +45,32 @@ def tensor_value(t: torch.Tensor | None, max_elements: int) -> dict[str, Any] | 
             "summary": None,
             "truncated": False,
         }
-    return {"shape": shape, "dtype": dtype_name(t), "data": None, "summary": summarize(t), "truncated": True}
+    # An empty tensor has no statistics: its shape says it all.
+    summary = summarize(t) if t.numel() else None
+    return {"shape": shape, "dtype": dtype_name(t), "data": None, "summary": summary, "truncated": True}
+
+
+def nested_lists(shape: list[int], stop_after: int) -> int:
+    """How many JSON lists the tensor's data would take, counted up to just past `stop_after`.
+
+    Elements alone do not bound the text: `torch.ones(3000000, 0)` has none, yet its data is
+    three million empty lists (18 MB for a 22-character program).
+    """
+    total, rows = 1, 1
+    for size in shape[:-1]:
+        rows *= size
+        total += rows
+        if total > stop_after:
+            break
+    return total
 
 
 def summarize(t: torch.Tensor) -> dict[str, Any]:
-    """min, max, mean, std and the first few elements of a large tensor."""
+    """min, max, mean, std and the first few elements of a large (non-empty) tensor."""
     flat = t.detach().reshape(-1)
-    if not (flat.is_floating_point() or flat.is_complex()):
+    if flat.is_complex():  # the tracer refuses complex programs; stay total like tensor_to_json
+        flat = flat.real
+    if not flat.is_floating_point():
         flat = flat.double()
     stats = torch.stack(
         [flat.min(), flat.max(), flat.mean(), flat.std() if flat.numel() > 1 else flat[0] * 0]

@@ -11,7 +11,7 @@ export function initialState(pass) {
     values.set(root, seed);
     reached.add(root);
   });
-  return { position: 0, values, reached, contributions: new Map(), changed: [], current: null };
+  return { position: 0, values, reached, executed: new Set(), contributions: new Map(), changed: [], current: null };
 }
 
 function applyInPlace(state, step) {
@@ -33,6 +33,7 @@ function applyInPlace(state, step) {
     for (const [key, value] of Object.entries(accumulators)) if (arrived(value)) state.values.set(Number(key), value);
   }
   state.reached.add(step.node);
+  state.executed.add(step.node);
   state.changed = changed;
   state.current = step;
   state.position += 1;
@@ -42,7 +43,7 @@ function applyInPlace(state, step) {
 function cloneState(state) {
   const contributions = new Map();
   for (const [id, list] of state.contributions) contributions.set(id, [...list]);
-  return { ...state, values: new Map(state.values), reached: new Set(state.reached), contributions };
+  return { ...state, values: new Map(state.values), reached: new Set(state.reached), executed: new Set(state.executed), contributions };
 }
 
 /** The state after `step` runs from `state` (returns a new state; `state` is left untouched). */
@@ -62,6 +63,18 @@ export function stateAt(pass, position) {
 /** The accumulator of `id` in `state`: the recorded TensorValue, or 0 before anything arrived. */
 export function accumulatorOf(state, id) {
   return state.values.has(id) ? state.values.get(id) : 0;
+}
+
+/**
+ * The tensor's real `.grad` at `state`, where the trace tells it, else undefined. A leaf's (or a
+ * retained tensor's) `.grad` changes once per backward() call, when its own node runs; from then on
+ * it is what the call left (`pass.grads`, by name): for a leaf, every earlier call's gradient plus
+ * this call's accumulator. torch.autograd.grad leaves `.grad` alone.
+ */
+export function dotGradAt(pass, state, node) {
+  if (!node || !node.name || !(node.is_leaf || node.retains_grad) || pass.kind === 'grad') return undefined;
+  if (!state.executed.has(node.id) || !pass.grads || !(node.name in pass.grads)) return undefined;
+  return pass.grads[node.name];
 }
 
 /** The edges (producer → consumer) that carry gradient in the step just executed, with their values. */

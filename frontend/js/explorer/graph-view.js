@@ -3,9 +3,11 @@
 import cytoscape from '/vendor/cytoscape/cytoscape.esm.min.mjs';
 import dagre from '/vendor/cytoscape-dagre/cytoscape-dagre.min.mjs';
 
-import { formatShape, formatTensor } from '../shared/format.js';
-import { accumulatorOf, activeEdges } from './accumulators.js';
+import { formatShape } from '../shared/format.js';
+import { activeEdges } from './accumulators.js';
+import { gradLines, shortValue } from './grad-labels.js';
 import { buildGraphModel } from './graph-model.js';
+import { findNodes } from './node-search.js';
 import { nodeTitle } from './state.js';
 
 cytoscape.use(dagre);
@@ -15,6 +17,7 @@ const FONT_SIZE = 15;
 // overflow near 2,000); above this many drawn nodes Cytoscape's breadth-first layers take over.
 const DAGRE_LIMIT = 500;
 const CHAR_WIDTH = 8.6; // average width of a DejaVu Sans character at FONT_SIZE
+const MAX_READABLE_ZOOM = 1.4; // a small graph (or one found node) is not blown up past this
 
 const STYLE = [
   {
@@ -68,12 +71,7 @@ const STYLE = [
   },
 ];
 
-// Two elements keep a vector's node narrow enough to stay legible when a chain is fitted to the panel.
-function shortValue(tensor) {
-  return formatTensor(tensor, { maxElements: 2, digits: 4, short: true });
-}
-
-function nodeLines(display, backward, trace) {
+function nodeLines(display, backward, trace, pass) {
   if (display.kind === 'saved') {
     return [`saved ${display.saved.name}`, `${formatShape(display.saved.shape)} ${shortValue(display.saved.value)}`];
   }
@@ -87,17 +85,18 @@ function nodeLines(display, backward, trace) {
   }
   const node = display.node;
   const lines = [nodeTitle(node)];
-  lines.push(node.kind === 'input' ? `input · ${formatShape(node.shape)}` : `${node.op} · ${formatShape(node.shape)}`);
+  const what = node.op === 'Constant' ? 'constant' : node.kind === 'input' ? 'input' : node.op;
+  lines.push(`${what} · ${formatShape(node.shape)}`);
   lines.push(node.value ? `value ${shortValue(node.value)}` : 'value (internal)');
-  if (backward && backward.reached.has(node.id)) {
-    lines.push(`grad ${shortValue(accumulatorOf(backward, node.id))}`);
-  }
+  lines.push(...gradLines(node, pass, backward));
   return lines;
 }
 
-function sizeOf(lines) {
-  const longest = Math.max(...lines.map((l) => l.length));
-  return { w: Math.max(70, longest * CHAR_WIDTH + 28), h: lines.length * FONT_SIZE * 1.3 + 20 };
+function sizeOf(lines, kind) {
+  const text = { w: Math.max(...lines.map((l) => l.length)) * CHAR_WIDTH, h: lines.length * FONT_SIZE * 1.3 };
+  // Inputs are ellipses: the text's corners stay inside one √2 times the text box.
+  const grow = kind === 'input' ? Math.SQRT2 : 1;
+  return { w: Math.max(70, text.w * grow + 28), h: text.h * grow + 20 };
 }
 
 export function mountGraphView(store) {
@@ -127,10 +126,10 @@ export function mountGraphView(store) {
     const backward = store.backwardState();
     const elements = [];
     for (const display of model.nodes) {
-      const lines = nodeLines(display, backward, traceIndex);
+      const lines = nodeLines(display, backward, traceIndex, store.pass());
       elements.push({
         group: 'nodes',
-        data: { id: display.id, text: lines.join('\n'), ...sizeOf(lines) },
+        data: { id: display.id, text: lines.join('\n'), ...sizeOf(lines, display.kind) },
         classes: display.kind,
       });
     }
@@ -200,8 +199,8 @@ export function mountGraphView(store) {
 
   // A tiny graph fitted to a big panel would be blown up to poster size; keep it readable instead.
   function capZoom() {
-    if (cy.zoom() > 1.4) {
-      cy.zoom(1.4);
+    if (cy.zoom() > MAX_READABLE_ZOOM) {
+      cy.zoom(MAX_READABLE_ZOOM);
       cy.center();
     }
   }
@@ -221,9 +220,9 @@ export function mountGraphView(store) {
       cy.elements('.active, .carrying').removeClass('active carrying');
       for (const display of model.nodes) {
         if (display.kind === 'saved') continue;
-        const lines = nodeLines(display, backward, traceIndex);
+        const lines = nodeLines(display, backward, traceIndex, store.pass());
         const element = cy.getElementById(display.id);
-        element.data({ text: lines.join('\n'), ...sizeOf(lines) });
+        element.data({ text: lines.join('\n'), ...sizeOf(lines, display.kind) });
         const reached = backward && display.members.some((id) => backward.reached.has(id));
         element.toggleClass('reached', Boolean(reached));
       }
@@ -259,19 +258,22 @@ export function mountGraphView(store) {
   function updateSearch() {
     if (!cy) return;
     cy.nodes('.match').removeClass('match');
-    const query = store.get('search').trim().toLowerCase();
-    if (!query) return;
-    const trace = store.get('trace');
-    const hits = trace.nodes.filter(
-      (n) => (n.name && n.name.toLowerCase().includes(query)) || (n.label && n.label.toLowerCase().includes(query)),
-    );
+    const query = store.get('search');
+    if (!query.trim()) return;
+    const hits = findNodes(store.get('trace').nodes, query);
     const displays = cy.collection();
     for (const hit of hits) {
       const id = model.displayOf.get(hit.id);
       if (id) displays.merge(cy.getElementById(id));
     }
     displays.addClass('match');
-    if (displays.length) cy.animate({ fit: { eles: displays, padding: 120 }, duration: 250 });
+    if (!displays.length) return;
+    const readable = () => {
+      if (cy.zoom() <= MAX_READABLE_ZOOM) return;
+      cy.zoom(MAX_READABLE_ZOOM);
+      cy.center(displays);
+    };
+    cy.animate({ fit: { eles: displays, padding: 120 }, duration: 250, complete: readable });
   }
 
   store.on(['trace', 'collapse', 'showSaved'], build);

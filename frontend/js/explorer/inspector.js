@@ -89,11 +89,16 @@ export function mountInspector(store) {
     ];
     children.push(node.value ? tensorView(node.value, { heatmapTitle: 'value' }) : el('p', node.value_note || 'not recorded', 'muted'));
     if (backward) {
-      children.push(el('h3', `Accumulator at this step (${backward.reached.has(node.id) ? 'reached' : 'not reached yet'})`));
+      // What this backward call delivers; for a leaf that is what AccumulateGrad adds to .grad.
+      const reached = backward.reached.has(node.id) ? 'reached' : 'not reached yet';
+      const what = node.is_leaf || node.retains_grad ? `what this pass adds to .grad (its accumulator, ${reached})` : `Accumulator ∂f/∂node at this step (${reached})`;
+      children.push(el('h3', what.charAt(0).toUpperCase() + what.slice(1)));
       children.push(tensorView(accumulatorOf(backward, node.id), { heatmapTitle: 'accumulator' }));
     }
-    children.push(el('h3', node.is_leaf ? 'Final .grad' : 'Final gradient ∂f/∂node'));
-    children.push(node.grad ? tensorView(node.grad, { heatmapTitle: 'grad' }) : el('p', node.is_leaf ? 'None' : 'not kept by PyTorch (call retain_grad() to keep it)', 'muted'));
+    children.push(el('h3', '.grad after the program ran'));
+    if (node.grad) children.push(tensorView(node.grad, { heatmapTitle: '.grad' }));
+    else if (node.is_leaf) children.push(el('p', node.requires_grad ? 'None: no backward call reached it' : 'None: it does not require grad', 'muted'));
+    else children.push(el('p', 'None: PyTorch keeps .grad only for leaves (call retain_grad() to keep it)', 'muted'));
     const summarized = [node.value, node.grad].filter((t) => t && t.truncated);
     const numel = Math.max(0, ...summarized.map((t) => t.shape.reduce((a, b) => a * b, 1)));
     if (summarized.length && numel <= FULL_VALUE_LIMIT && reproducible(trace.source)) {

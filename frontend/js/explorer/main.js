@@ -9,6 +9,7 @@ import { LARGE_GRAPH } from './graph-model.js';
 import { mountGraphView } from './graph-view.js';
 import { mountInspector } from './inspector.js';
 import { mountLectureViews } from './lecture-views.js';
+import { findNodes } from './node-search.js';
 import { ExplorerStore } from './state.js';
 import { mountStepControls } from './step-controls.js';
 import { mountStepPanel } from './step-panel.js';
@@ -76,7 +77,15 @@ async function run({ position = 0, passIndex = null } = {}) {
   }
 }
 
+// A message about the page itself (an unknown example in a link), shown above the editor.
+const notice = document.getElementById('notice');
+function showNotice(text) {
+  notice.textContent = text;
+  notice.hidden = !text;
+}
+
 function loadExample(id) {
+  showNotice('');
   const example = store.get('examples').find((e) => e.id === id);
   if (!example) {
     store.set({ example: null });
@@ -120,9 +129,8 @@ search.addEventListener('input', () => store.set({ search: search.value }));
 // Enter opens the first match in the inspector, so a node is reachable without a mouse.
 search.addEventListener('keydown', (event) => {
   const trace = store.get('trace');
-  const query = search.value.trim().toLowerCase();
-  if (event.key !== 'Enter' || !trace || !query) return;
-  const hit = trace.nodes.find((n) => [n.name, n.label].some((t) => t && t.toLowerCase().includes(query)));
+  if (event.key !== 'Enter' || !trace) return;
+  const [hit] = findNodes(trace.nodes, search.value);
   if (hit) store.set({ selected: hit.id });
 });
 
@@ -181,10 +189,14 @@ async function start() {
   const examples = store.get('examples');
   const wanted = fromUrl.example || (!fromUrl.source && DEFAULT_EXAMPLE);
   let example = examples.find((e) => e.id === wanted);
-  if (!example && !fromUrl.source) {
-    // An unknown id in a shared link (or none at all): open the first example rather than nothing.
-    if (fromUrl.example) editor.setStatus(`No example named “${fromUrl.example}”; showing the first one.`);
-    example = examples[0];
+  if (!example && fromUrl.example && examples.length) {
+    // An unknown id in a shared link (a typo, a renamed example): say so, then show something.
+    example = fromUrl.source ? null : examples[0];
+    const shown = example ? `'${example.title}' instead` : 'the program from the link';
+    showNotice(`No example called '${fromUrl.example}'; showing ${shown}.`);
+    store.set({ example: null });
+  } else if (!example && !fromUrl.source) {
+    example = examples[0]; // no example asked for: open the first rather than nothing
   }
   if (example && !fromUrl.source) {
     const inputs = Object.keys(fromUrl.inputs).length ? fromUrl.inputs : example.inputs || {};

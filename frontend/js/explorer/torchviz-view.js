@@ -25,14 +25,28 @@ export function mountTorchvizView(store) {
   let objectUrl = null;
 
   async function render() {
+    if (store.get('view') !== 'torchviz') return;
     const trace = store.get('trace');
-    if (store.get('view') !== 'torchviz' || !trace) return;
-    const key = JSON.stringify([trace.source, trace.inputs]);
+    // A program that stopped with an error (the in-place pitfall) still built a graph torchviz can draw.
+    const program = trace || (store.get('error') ? { source: store.get('source'), inputs: store.get('inputs') } : null);
+    if (!program) {
+      shownFor = null;
+      view.replaceChildren(el('h2', "torchviz's view"), el('p', 'Run a program to see torchviz draw it.', 'muted'));
+      return;
+    }
+    const key = JSON.stringify([program.source, program.inputs]);
     if (key === shownFor) return;
     shownFor = key;
     view.replaceChildren(el('h2', "torchviz's view (make_dot, show_attrs, show_saved)"), el('p', 'drawing…', 'muted'));
     try {
-      const result = await postJSON('/api/torchviz', { source: trace.source, inputs: trace.inputs });
+      const result = await postJSON('/api/torchviz', { source: program.source, inputs: program.inputs });
+      const warnings = (result.warnings || []).map((warning) => el('p', warning, 'warn'));
+      if (!result.svg && !result.dot) {
+        // Nothing to draw (e.g. skipped above torchviz_max_nodes): the server says why.
+        const why = warnings.length ? warnings : [el('p', 'torchviz drew nothing for this program.', 'warn')];
+        if (shownFor === key) view.replaceChildren(el('h2', "torchviz's view"), ...why);
+        return;
+      }
       let svg = result.svg;
       let how = "Graphviz's dot on the server";
       if (!svg) {
@@ -50,14 +64,12 @@ export function mountTorchvizView(store) {
         el('h2', "torchviz: make_dot(show_attrs, show_saved)"),
         el('p', `Drawn by ${how}. torchviz shows the structure and saved tensors but no values, gradients or backward order; ours adds them.`, 'muted'),
       ];
-      for (const warning of result.warnings || []) notes.push(el('p', warning, 'warn'));
-      if (result.truncated) notes.push(el('p', 'torchviz was capped for this large graph.', 'warn'));
-      view.replaceChildren(...notes, img);
+      view.replaceChildren(...notes, ...warnings, img);
     } catch (error) {
       if (shownFor === key) view.replaceChildren(el('h2', "torchviz's view"), el('p', error.message, 'error'));
       shownFor = null;
     }
   }
 
-  store.on(['view', 'trace'], render);
+  store.on(['view', 'trace', 'error'], render);
 }

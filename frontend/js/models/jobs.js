@@ -1,7 +1,10 @@
 // The job list: each active (or unsuccessful) job with its status, a progress bar and Cancel.
 
-/** Fill `list` with `jobs`; `onCancel(id)` is called by their Cancel buttons. */
-export function renderJobs(list, jobs, onCancel) {
+/**
+ * Fill `list` with `jobs`; `onCancel(id)` is called by their Cancel buttons. Only jobs for which
+ * `canCancel(id)` holds (this browser has their token) get one.
+ */
+export function renderJobs(list, jobs, onCancel, canCancel = () => true) {
   if (!jobs.length) {
     const empty = document.createElement('li');
     empty.className = 'muted';
@@ -25,11 +28,16 @@ export function renderJobs(list, jobs, onCancel) {
       bar.max = 1;
       bar.value = job.progress || 0;
       bar.setAttribute('aria-label', `progress of ${job.name}`);
-      const cancel = document.createElement('button');
-      cancel.type = 'button';
-      cancel.textContent = 'Cancel';
-      cancel.addEventListener('click', () => onCancel(job.id));
-      li.append(bar, cancel);
+      li.append(bar);
+      if (canCancel(job.id)) {
+        const cancel = document.createElement('button');
+        cancel.type = 'button';
+        cancel.textContent = 'Cancel';
+        cancel.addEventListener('click', () => onCancel(job.id));
+        li.append(cancel);
+      } else {
+        li.title = 'Started in another browser: only its creator (or the lecturer) can cancel it.';
+      }
     }
     return li;
   }));

@@ -8,6 +8,7 @@ import { drawCurves } from './curves.js';
 import { inkToRGBA, paint, saliencyToRGBA, toMnistPixels } from './digits.js';
 import { drawPad } from './draw-pad.js';
 import { renderGraph } from './graph-table.js';
+import { cancelJob, jobTokens } from './job-tokens.js';
 import { renderJobs } from './jobs.js';
 import { renderMisclassified } from './misclassified.js';
 import { followJob } from './stream.js';
@@ -28,6 +29,7 @@ let lectureIds = [];
 let redrawQueued = false;
 let lastBoundaryFetch = 0;
 let lastDrawing = null; // {id, pixels} of the last prediction, for tracing its graph
+const tokens = jobTokens(window.localStorage); // job id → the token that cancels it (jobs made here)
 
 const isActive = (m) => m.status === 'queued' || m.status === 'running';
 const isMnist = (m) => m.config.dataset === 'mnist_parity';
@@ -72,7 +74,8 @@ function redraw() {
   requestAnimationFrame(() => {
     redrawQueued = false;
     const all = [...models.values()];
-    renderJobs($('jobs'), all.filter((m) => isActive(m) || m.status !== 'done').slice(-8), cancel);
+    const jobs = all.filter((m) => isActive(m) || m.status !== 'done').slice(-8);
+    renderJobs($('jobs'), jobs, cancel, (id) => tokens.get(id) !== null);
     const plotted = all.filter((m) => shown.has(m.id) && m.curves.length);
     drawCurves($('loss-plot'), $('accuracy-plot'), plotted);
     renderTable($('compare').tBodies[0], all, {
@@ -155,7 +158,8 @@ function follow(id, now = false) {
 }
 
 async function submit(config) {
-  const { id, status } = await postJSON('/api/models', config);
+  const { id, status, token } = await postJSON('/api/models', config);
+  tokens.remember(id, token);
   const name = config.name || `${config.model} · ${config.dataset}`;
   models.set(id, { id, status, config, name, progress: 0, curves: [], metrics: null });
   shown.add(id);
@@ -166,8 +170,10 @@ async function submit(config) {
 }
 
 async function cancel(id) {
+  const token = tokens.get(id);
+  if (!token) return; // not created here: only its creator (or the lecturer) may cancel it
   try {
-    await postJSON(`/api/models/${id}/cancel`);
+    await cancelJob(id, token);
   } catch (error) {
     showError(error);
   }
@@ -300,6 +306,7 @@ $('clear-pad').addEventListener('click', () => {
 async function start() {
   try {
     const records = await getJSON('/api/models?curves=true');
+    tokens.keepOnly(records.map((r) => r.id));
     for (const record of records) {
       models.set(record.id, record);
       if (isActive(record)) {

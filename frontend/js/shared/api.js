@@ -9,8 +9,8 @@ export class ApiError extends Error {
   }
 }
 
-async function request(method, path, body) {
-  const init = { method, headers: {} };
+async function request(method, path, body, headers = {}) {
+  const init = { method, headers: { ...headers } };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -24,6 +24,6 @@ async function request(method, path, body) {
   return data;
 }
 
-export const getJSON = (path) => request('GET', path);
-export const postJSON = (path, body) => request('POST', path, body);
-export const deleteJSON = (path) => request('DELETE', path);
+export const getJSON = (path, headers) => request('GET', path, undefined, headers);
+export const postJSON = (path, body, headers) => request('POST', path, body, headers);
+export const deleteJSON = (path, headers) => request('DELETE', path, undefined, headers);

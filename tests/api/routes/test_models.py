@@ -5,6 +5,7 @@ The models are trained in this process by the same `run_job` the workers run (no
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from autograd_explorer.store.records import ModelStore
 from autograd_explorer.train.config import TrainConfig
 from autograd_explorer.train.mnist import load_split
 from tests.conftest import MNIST_DIR
+from tests.jobs.helpers import LONG_MNIST, MOONS, submit, wait_for
 
 MNIST_SMALL = {
     "dataset": "mnist_parity",
@@ -222,3 +224,117 @@ def test_predict_refuses_non_finite_inputs(client: TestClient) -> None:
         headers={"content-type": "application/json"},
     )
     assert r.status_code == 422
+
+
+# --- job tokens: only the creator (or the lecturer) cancels or deletes a job ------------------
+
+LECTURER = "lecturer-secret-token-for-tests"
+
+
+@pytest.fixture
+def owned(tmp_path: Path) -> Iterator[TestClient]:
+    settings = Settings(
+        data_dir=tmp_path / "data", mnist_dir=MNIST_DIR, lecturer_token=LECTURER, training_workers=1
+    )
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def forbidden(model_id: str, tokenless: bool = False) -> dict[str, Any]:
+    if tokenless:
+        message = (
+            f"Model {model_id} was created without a job token (before tokens existed, or by the CLI): "
+            "only the lecturer token (setting lecturer_token) may cancel or delete it, as "
+            "Authorization: Bearer <token>."
+        )
+    else:
+        message = (
+            "Only the job's token (returned by POST /api/models) or the lecturer token may cancel or "
+            f"delete model {model_id}: send it as Authorization: Bearer <token>."
+        )
+    return {"detail": {"type": "forbidden", "message": message}}
+
+
+def test_a_new_job_answers_its_token_once_and_where_it_lives(owned: TestClient) -> None:
+    accepted = owned.post("/api/models", json=MOONS)
+    assert accepted.status_code == 202
+    model_id, token = accepted.json()["id"], accepted.json()["token"]
+    assert accepted.headers["location"] == f"/api/models/{model_id}"
+    assert len(token) >= 40
+    shown = owned.get(accepted.headers["location"])
+    listed = owned.get("/api/models")
+    assert token not in shown.text and token not in listed.text and "token" not in shown.json()
+    stored = ModelStore(owned.app.state.settings.data_dir).get(model_id)  # type: ignore[attr-defined]
+    assert stored.owner_token_hash == hashlib.sha256(token.encode()).hexdigest()  # only its hash
+
+
+def test_only_the_jobs_token_or_the_lecturer_cancels_it(owned: TestClient) -> None:
+    running, running_owner = submit(owned, LONG_MNIST)  # holds the one worker: the others wait
+    wait_for(owned, running, {"running"})
+    mine, mine_owner = submit(owned, MOONS)
+    theirs, theirs_owner = submit(owned, MOONS)
+    store = ModelStore(owned.app.state.settings.data_dir)  # type: ignore[attr-defined]
+    legacy = store.create(TrainConfig().resolved().model_dump(mode="json"))  # as before tokens
+    assert legacy is not None
+
+    for headers in (
+        {},
+        theirs_owner,
+        bearer(""),
+        {"Authorization": "Basic " + mine_owner["Authorization"][7:]},
+    ):
+        refused = owned.post(f"/api/models/{mine}/cancel", headers=headers)
+        assert (refused.status_code, refused.json()) == (403, forbidden(mine)), headers
+    assert owned.get(f"/api/models/{mine}").json()["status"] == "queued"  # untouched
+    assert owned.post(f"/api/models/{mine}/cancel", headers=mine_owner).json()["status"] == "cancelled"
+    assert (
+        owned.post(f"/api/models/{theirs}/cancel", headers=bearer(LECTURER)).json()["status"] == "cancelled"
+    )
+
+    old = owned.post(f"/api/models/{legacy.id}/cancel", headers=mine_owner)
+    assert (old.status_code, old.json()) == (403, forbidden(legacy.id, tokenless=True))
+    assert owned.post(f"/api/models/{legacy.id}/cancel", headers=bearer(LECTURER)).status_code == 200
+    unknown = owned.post("/api/models/0123abcd/cancel", headers=mine_owner)
+    assert unknown.status_code == 404  # an unknown id is not a secret: every id is listed
+    owned.post(f"/api/models/{running}/cancel", headers=running_owner)
+    wait_for(owned, running, {"cancelled"}, timeout=10)
+
+
+def test_delete_removes_record_curves_and_weights_with_the_token(owned: TestClient) -> None:
+    data_dir = owned.app.state.settings.data_dir  # type: ignore[attr-defined]
+    model_id, owner = submit(owned, MOONS)
+    done = wait_for(owned, model_id, {"done", "failed"})
+    assert done["status"] == "done", done["error"]
+    weights = data_dir / "weights" / f"{model_id}.pt"
+    assert weights.is_file() and ModelStore(data_dir).points(model_id)
+
+    other, other_owner = submit(owned, MOONS)
+    refused = owned.delete(f"/api/models/{model_id}", headers=other_owner)
+    assert (refused.status_code, refused.json()) == (403, forbidden(model_id))
+    assert weights.is_file()
+    deleted = owned.delete(f"/api/models/{model_id}", headers=owner)
+    assert (deleted.status_code, deleted.content) == (204, b"")
+    assert owned.get(f"/api/models/{model_id}").status_code == 404
+    assert not weights.exists() and not ModelStore(data_dir).points(model_id)
+    assert owned.delete(f"/api/models/{model_id}", headers=owner).status_code == 404
+    assert model_id not in [m["id"] for m in owned.get("/api/models").json()]
+    wait_for(owned, other, {"done", "failed"})
+    assert owned.delete(f"/api/models/{other}", headers=bearer(LECTURER)).status_code == 204
+
+
+def test_deleting_an_active_job_is_409(owned: TestClient) -> None:
+    running, owner = submit(owned, LONG_MNIST)
+    wait_for(owned, running, {"running"})
+    active = owned.delete(f"/api/models/{running}", headers=owner)
+    assert active.status_code == 409
+    assert active.json()["detail"] == {
+        "type": "conflict",
+        "message": f"model {running} is running: cancel it before deleting it",
+    }
+    owned.post(f"/api/models/{running}/cancel", headers=owner)
+    wait_for(owned, running, {"cancelled"}, timeout=10)
+    assert owned.delete(f"/api/models/{running}", headers=owner).status_code == 204

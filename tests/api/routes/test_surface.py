@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from autograd_explorer.sandbox import EvalPool
+from tests.api.routes.probing import post_while_probing, wait_until_ready
+
 
 @pytest.mark.parametrize(
     "function", [{"preset": "himmelblau"}, {"source": "(u**2 + v - 11)**2 + (u + v**2 - 7)**2"}]
@@ -71,3 +74,41 @@ def test_further_parameters_can_default_to_one_value(client: TestClient) -> None
     assert response.json()["z"] == [[2.0, 3.0], [3.0, 4.0]]  # z[i][j] = x[j]² + y[i]² + 2
     body["fixed"] = {"w": -1.0, "u": 5.0}  # given values win; entries for the drawn axes are ignored
     assert client.post("/api/surface", json=body).json()["z"] == [[-1.0, 0.0], [0.0, 1.0]]
+
+
+# --- issue 9 ------------------------------------------------------------------------------------
+
+
+def test_a_slow_builtin_in_the_function_is_bounded_and_the_server_stays_free(client: TestClient) -> None:
+    # Found in issue 9: this ran in the server process, and /api/health waited 39-41 s.
+    body = {"source": "u + v + 0 * len(sum(torch.ones(100000, 1).tolist(), []))", "nx": 2, "ny": 2}
+    probed = post_while_probing(client, "/api/surface", body)
+    assert all(status == 200 for status in probed.health_during), probed.health_during
+    if probed.response.status_code == 200:  # a correct answer (the language may make sum fast)…
+        assert probed.response.json()["z"] == [[-10.0, 0.0], [0.0, 10.0]]
+    else:  # …or a limit, never a 5xx
+        assert probed.response.status_code == 400, probed.response.text[:300]
+        assert probed.response.json()["detail"]["type"] == "limit"
+
+
+def test_complex_numbers_are_refused(client: TestClient) -> None:
+    response = client.post("/api/surface", json={"source": "u + v * torch.tensor((-1.0) ** 0.5)", "nx": 2})
+    assert response.status_code == 400
+    assert response.json()["detail"] == {
+        "type": "runtime",
+        "message": "complex numbers are not supported: the function gave a complex64 value",
+        "line": 1,
+        "column": 0,
+        "end_line": None,
+        "end_column": None,
+    }
+
+
+def test_the_surface_runs_in_a_worker(client: TestClient) -> None:
+    # A function the server must never run: the pool's worker answers (and the server still lives).
+    evaluator = client.app.state.evaluator  # type: ignore[attr-defined]
+    assert isinstance(evaluator, EvalPool)
+    wait_until_ready(client)  # the warm-up's own jobs are done
+    jobs_before = sum(w.jobs_done for w in list(evaluator._idle.queue))
+    assert client.post("/api/surface", json={"source": "u * v", "nx": 2, "ny": 2}).status_code == 200
+    assert sum(w.jobs_done for w in list(evaluator._idle.queue)) == jobs_before + 1

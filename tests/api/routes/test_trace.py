@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from autograd_explorer.examples import EXAMPLES
@@ -109,3 +110,56 @@ def test_inputs_must_be_finite_numbers_at_every_depth(client: TestClient) -> Non
     assert client.post("/api/trace", json={"source": "x*2", "inputs": {"x": deep}}).status_code == 422
     ok = client.post("/api/trace", json={"source": "x*2", "inputs": {"x": [[1, 2], [3, 4.5]]}})
     assert ok.status_code == 200
+
+
+# --- issue 9 ------------------------------------------------------------------------------------
+
+
+def test_complex_numbers_are_a_400_at_their_line(client: TestClient) -> None:
+    source = "c = torch.tensor((-1.0) ** 0.5)\ny = torch.ones(100) * c\ny"
+    r = client.post("/api/trace", json={"source": source})
+    assert r.status_code == 400
+    detail = r.json()["detail"]
+    assert (detail["type"], detail["line"], detail["column"]) == ("runtime", 1, 4)
+    assert detail["message"].startswith("complex numbers are not supported")
+
+
+def test_an_empty_tensor_with_a_huge_dimension_is_a_small_answer(client: TestClient) -> None:
+    r = client.post("/api/trace", json={"source": "torch.ones(1000000, 0)"})
+    assert r.status_code == 200
+    assert r.json()["output"]["value"]["shape"] == [1_000_000, 0]
+    assert len(r.content) < 10_000  # it was millions of empty lists
+
+
+def test_a_trace_too_large_to_send_is_a_limit_and_the_worker_stays(client: TestClient) -> None:
+    source = "x = torch.ones(100000, requires_grad=True)\n" + "x = x * 1.0001\n" * 30 + "y = x.sum()\ny"
+    replaced = client.app.state.evaluator.replaced  # type: ignore[attr-defined]
+    r = client.post("/api/trace", json={"source": source, "max_value_elements": 100_000})
+    assert r.status_code == 400
+    assert r.json()["detail"]["type"] == "limit"
+    assert "(max_result_bytes)" in r.json()["detail"]["message"]
+    assert client.app.state.evaluator.replaced == replaced  # type: ignore[attr-defined]
+    assert client.post("/api/trace", json={"source": source}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        rb'{"source": "x", "inputs": {"\ud800": 1}}',  # in issue 9 this killed a worker
+        rb'{"source": "x + 1\ud800", "inputs": {"x": 1}}',
+    ],
+)
+@pytest.mark.parametrize("path", ["/api/trace", "/api/torchviz"])
+def test_a_lone_surrogate_is_a_400_and_costs_no_worker(client: TestClient, path: str, body: bytes) -> None:
+    replaced = client.app.state.evaluator.replaced  # type: ignore[attr-defined]
+    r = client.post(path, content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 400, r.text[:300]
+    assert client.app.state.evaluator.replaced == replaced  # type: ignore[attr-defined]
+    assert client.post("/api/trace", json={"source": "x * 2", "inputs": {"x": 1.0}}).status_code == 200
+
+
+def test_static_refusals_keep_their_line_and_column(client: TestClient) -> None:
+    r = client.post("/api/torchviz", json={"source": "y = 2\nz = y.__class__"})
+    assert r.status_code == 400
+    detail = r.json()["detail"]
+    assert (detail["type"], detail["line"], detail["column"]) == ("forbidden", 2, 4)

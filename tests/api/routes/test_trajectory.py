@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from autograd_explorer.api.app import create_app
+from autograd_explorer.optimize import jobs
+from autograd_explorer.optimize.trajectory import TimeLimit, run_trajectory
 from autograd_explorer.settings import Settings
+from tests.api.routes.probing import post_while_probing, wait_until_ready
 from tests.optimize.reference import accumulation_loop, himmelblau_loop
 
 HIMMELBLAU = "(u**2 + v - 11)**2 + (u + v**2 - 7)**2"
@@ -118,7 +124,7 @@ def test_several_runs_side_by_side(client: TestClient) -> None:
             {"source": "torch.ones(3) * u", "start": {"u": 1.0}},
             {
                 "type": "invalid",
-                "message": "the function must return a single number (a scalar loss); it returned shape [3]",
+                "message": "the function must give one number (a scalar); at step 1 it gave shape [3]",
                 "field": "source",
             },
         ),
@@ -208,3 +214,123 @@ def test_presets_are_listed(client: TestClient) -> None:
     assert presets["himmelblau"]["start"] == {"u": 1.0, "v": 1.0}
     assert presets["accumulation"]["parameters"] == ["a", "b"]
     assert all(p["manual_gradient"] for p in presets.values())
+
+
+# --- issue 9: the function runs in a worker, under one budget for the whole request -------------
+
+# Milliseconds a call, within every per-call limit: only the whole request's budget can stop it.
+SLOW_BUT_LEGAL = "u**2 + 0 * (torch.ones(400, 400) @ torch.ones(400, 400)).sum()"
+
+
+@pytest.fixture
+def short_clock_client(tmp_path: Any) -> Iterator[TestClient]:
+    """The real worker pool, with a 3 s request budget so the refusals come quickly."""
+    settings = Settings(
+        data_dir=tmp_path, max_trajectory_seconds=3.0, max_wall_seconds=2.0, eval_queue_seconds=60
+    )
+    with TestClient(create_app(settings)) as client:
+        wait_until_ready(client)
+        yield client
+
+
+def test_a_slow_builtin_in_the_function_is_a_limit_and_the_server_stays_free(
+    short_clock_client: TestClient,
+) -> None:
+    # Found in issue 9: each call had a fresh 5 s budget and the clock was read every 256 steps:
+    # 200 after 86.7 s, in the server process.
+    body = {
+        "source": "u**2 + 0 * len(sum(torch.ones(25000, 1).tolist(), []))",
+        "start": {"u": 1.0},
+        "steps": 80,
+        "optimizer": {"name": "gd", "lr": 0.1},
+    }
+    probed = post_while_probing(short_clock_client, "/api/trajectory", body)
+    assert all(status == 200 for status in probed.health_during), probed.health_during
+    # A correct 200 (the language may make sum fast) or a "limit" 400: never a 5xx, never unbounded.
+    if probed.response.status_code == 200:
+        final = probed.response.json()["final"]["params"]["u"]
+        assert final == pytest.approx(0.8**80, rel=1e-4)  # u ← u − 0.1·2u
+    else:
+        assert probed.response.status_code == 400, probed.response.text[:300]
+        assert probed.response.json()["detail"]["type"] == "limit"
+
+
+def test_one_budget_holds_for_every_step_of_a_run(short_clock_client: TestClient) -> None:
+    body = {"source": SLOW_BUT_LEGAL, "start": {"u": 1.0}, "steps": 20_000, "optimizer": {"lr": 0.1}}
+    probed = post_while_probing(short_clock_client, "/api/trajectory", body)
+    assert probed.response.status_code == 400, probed.response.text[:300]
+    detail = probed.response.json()["detail"]
+    assert detail["type"] == "limit"
+    assert "the request ran longer than 3 s, the limit (max_trajectory_seconds)" in detail["message"]
+    assert probed.health_during and all(status == 200 for status in probed.health_during)
+
+
+def test_a_function_that_changes_shape_after_step_1_is_a_clear_400(client: TestClient) -> None:
+    body = {
+        "source": "u**2 * torch.ones(1 + int(u.item() < 0.9) * 2)",
+        "start": {"u": 1.0},
+        "steps": 5,
+        "optimizer": {"name": "gd", "lr": 0.1},
+    }
+    response = client.post("/api/trajectory", json=body)
+    assert response.status_code == 400
+    # step 1 at u = 1 gives shape [1]; its update moves u to 1 - 0.1·2 = 0.8 < 0.9
+    assert response.json()["detail"] == {
+        "type": "invalid",
+        "message": "the function must give one number (a scalar); at step 2 it gave shape [3]",
+        "field": "source",
+    }
+
+
+@pytest.mark.parametrize("path", ["/api/trajectory", "/api/trajectories"])
+def test_complex_numbers_are_refused(client: TestClient, path: str) -> None:
+    run = {"source": "u**2 + v * torch.tensor((-1.0) ** 0.5)", "start": {"u": 1.0, "v": 1.0}, "steps": 3}
+    response = client.post(path, json=run if path == "/api/trajectory" else {"runs": [run]})
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert (detail["type"], detail["line"]) == ("runtime", 1)
+    assert detail["message"] == "complex numbers are not supported: the function gave a complex64 value"
+
+
+def test_all_runs_of_one_request_share_one_clock(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    clocks: list[TimeLimit] = []
+
+    def recording(*args: Any, time_limit: TimeLimit, **kwargs: Any) -> Any:
+        clocks.append(time_limit)
+        return run_trajectory(*args, time_limit=time_limit, **kwargs)
+
+    monkeypatch.setattr("autograd_explorer.optimize.jobs.run_trajectory", recording)
+    runs = [{"preset": "quadratic", "steps": 5}] * 3
+    settings = Settings(data_dir=tmp_path, max_trajectory_seconds=7.0)
+    result = jobs.run_trajectories_job({"runs": runs}, settings)
+    assert len(result["runs"]) == 3
+    assert len(clocks) == 3 and clocks[0] is clocks[1] is clocks[2]
+    assert (clocks[0].seconds, clocks[0].setting) == (7.0, "max_trajectory_seconds")
+
+
+def test_a_static_refusal_never_waits_for_a_worker(tmp_path: Any) -> None:
+    settings = Settings(data_dir=tmp_path, eval_workers=1, eval_queue=0, max_trajectory_seconds=3.0)
+    with TestClient(create_app(settings)) as client:
+        wait_until_ready(client)
+
+        def occupy_the_worker() -> None:  # 3 s of work; retried if a control request held the worker
+            slow = {"source": SLOW_BUT_LEGAL, "start": {"u": 1.0}, "steps": 20_000}
+            while client.post("/api/trajectory", json=slow).status_code == 503:
+                time.sleep(0.02)
+
+        busy = threading.Thread(target=occupy_the_worker)
+        busy.start()
+        try:
+            # the control: with the only worker busy and no queue, a runnable request is turned away
+            deadline = time.monotonic() + 60
+            while client.post("/api/trajectory", json=lecture_body(steps=2)).status_code != 503:
+                assert time.monotonic() < deadline, "the worker never became busy"
+                time.sleep(0.05)
+            refused = client.post("/api/trajectory", json={"source": "u +* 2", "start": {"u": 1.0}})
+            assert refused.status_code == 400
+            assert (refused.json()["detail"]["type"], refused.json()["detail"]["line"]) == ("syntax", 1)
+            refused = client.post("/api/trace", json={"source": "x = 1\nimport os"})
+            assert refused.status_code == 400
+            assert refused.json()["detail"]["type"] == "forbidden" and refused.json()["detail"]["line"] == 2
+        finally:
+            busy.join()

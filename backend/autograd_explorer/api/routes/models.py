@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from autograd_explorer.api.deps import SettingsDep
 from autograd_explorer.api.responses import PreparedJSONResponse
@@ -20,8 +21,9 @@ from autograd_explorer.api.schemas.models import (
     TrainRequest,
 )
 from autograd_explorer.api.schemas.trace import TraceResponse
-from autograd_explorer.errors import InvalidRequest
-from autograd_explorer.jobs.events import job_events
+from autograd_explorer.errors import Forbidden, InvalidRequest
+from autograd_explorer.jobs.events import LAST_EVENT_ID, job_events, resume_after
+from autograd_explorer.jobs.ownership import may_manage, new_job_token
 from autograd_explorer.jobs.runner import JobRunner
 from autograd_explorer.store.loaded import trained_model
 from autograd_explorer.store.records import ModelRecord
@@ -39,6 +41,41 @@ def get_runner(request: Request) -> JobRunner:
 
 
 RunnerDep = Annotated[JobRunner, Depends(get_runner)]
+# Without auto_error: a missing or malformed header is our 403 in the app's error shape.
+bearer = HTTPBearer(
+    auto_error=False, description="the job token from POST /api/models, or the lecturer token"
+)
+FORBIDDEN: dict[int | str, dict[str, str]] = {
+    403: {"description": "Not the job's token nor the lecturer token: {detail: {type, message}}"}
+}
+
+
+def managed_model(
+    model_id: ModelId,
+    runner: RunnerDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> ModelRecord:
+    """The record of a job the caller may cancel or delete; 404 if unknown, else 403 without the token."""
+    record = runner.store.get(model_id)
+    lecturer = settings.lecturer_token.get_secret_value() if settings.lecturer_token else None
+    if may_manage(record, credentials.credentials if credentials else None, lecturer):
+        return record
+    if record.owner_token_hash:
+        message = (
+            f"Only the job's token (returned by POST /api/models) or the lecturer token may cancel or "
+            f"delete model {model_id}: send it as Authorization: Bearer <token>."
+        )
+    else:
+        message = (
+            f"Model {model_id} was created without a job token (before tokens existed, or by the CLI): "
+            "only the lecturer token (setting lecturer_token) may cancel or delete it, as "
+            "Authorization: Bearer <token>."
+        )
+    raise Forbidden(message)
+
+
+ManagedModel = Annotated[ModelRecord, Depends(managed_model)]
 
 
 def _model_out(runner: JobRunner, record: ModelRecord) -> ModelOut:
@@ -46,10 +83,15 @@ def _model_out(runner: JobRunner, record: ModelRecord) -> ModelOut:
 
 
 @router.post("", status_code=202, response_model=JobAccepted)
-def create_model(body: TrainRequest, runner: RunnerDep) -> JobAccepted:
-    """Queue a training job; 202 with its id (503 when the queue is full or MNIST is missing)."""
-    record = runner.submit(body)
-    return JobAccepted(id=record.id, status=record.status)
+def create_model(body: TrainRequest, runner: RunnerDep, response: Response) -> JobAccepted:
+    """Queue a training job; 202 with its id and job token (503 when the queue is full or MNIST is missing).
+
+    The token is shown this once: it cancels or deletes the job (Authorization: Bearer <token>).
+    """
+    token, token_hash = new_job_token()
+    record = runner.submit(body, owner_token_hash=token_hash)
+    response.headers["Location"] = f"{router.prefix}/{record.id}"
+    return JobAccepted(id=record.id, status=record.status, token=token)
 
 
 @router.get("", response_model=list[ModelOut])
@@ -67,10 +109,17 @@ def get_model(model_id: ModelId, runner: RunnerDep) -> ModelOut:
     return _model_out(runner, runner.store.get(model_id))
 
 
-@router.post("/{model_id}/cancel", response_model=ModelOut)
-def cancel_model(model_id: ModelId, runner: RunnerDep) -> ModelOut:
-    """Cancel a queued job, or stop a running one (409 if it has already finished)."""
-    return _model_out(runner, runner.cancel(model_id))
+@router.post("/{model_id}/cancel", response_model=ModelOut, responses=FORBIDDEN)
+def cancel_model(record: ManagedModel, runner: RunnerDep) -> ModelOut:
+    """Cancel a queued job, or stop a running one (409 if it has already finished); needs its token."""
+    return _model_out(runner, runner.cancel(record.id))
+
+
+@router.delete("/{model_id}", status_code=204, response_class=Response, responses=FORBIDDEN)
+def delete_model(record: ManagedModel, runner: RunnerDep) -> Response:
+    """Remove a finished model: record, curves and weights (409 while queued or running); needs its token."""
+    runner.delete(record.id)
+    return Response(status_code=204)
 
 
 @router.get("/{model_id}/events", response_class=StreamingResponse)
@@ -79,14 +128,17 @@ def model_events(
     request: Request,
     runner: RunnerDep,
     settings: SettingsDep,
-    last_event_id: Annotated[int, Header(ge=-1)] = -1,
+    last_event_id: Annotated[
+        str | None, Header(alias=LAST_EVENT_ID, description="resume after this event (sent by EventSource)")
+    ] = None,
 ) -> StreamingResponse:
     """text/event-stream: `progress` events with the new curve points, then `end` with the record."""
+    after = resume_after(last_event_id)  # 400 naming the header before the stream starts
     runner.store.get(model_id)  # 404 before the stream starts
     stream = job_events(
         runner.store,
         model_id,
-        last_event_id=last_event_id,
+        last_event_id=after,
         poll_seconds=settings.events_poll_seconds,
         max_seconds=settings.events_stream_seconds,
         describe=lambda record: _model_out(runner, record).model_dump(mode="json"),

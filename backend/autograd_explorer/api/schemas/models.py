@@ -15,10 +15,14 @@ TrainRequest = TrainConfig
 
 
 class JobAccepted(BaseModel):
-    """202 answer: the job's id and where it stands."""
+    """202 answer: the job's id, where it stands, and the token that cancels or deletes it."""
 
     id: str
     status: Status
+    token: str = Field(
+        description="shown only here (the server keeps a hash): send it as Authorization: Bearer <token> "
+        "to cancel or delete this job"
+    )
 
 
 class CurvePointOut(BaseModel):

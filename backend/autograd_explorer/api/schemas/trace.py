@@ -102,7 +102,11 @@ class TraceNode(BaseModel):
     dtype: str | None
     value: TensorValue | None
     value_note: str | None
-    grad: TensorValue | None
+    grad: TensorValue | None = Field(
+        description="the tensor's own .grad after the program ran: a leaf's sums every backward call; "
+        "an operation's is null unless retain_grad() kept it. What one pass delivered (the accumulator) "
+        "is in that pass's steps."
+    )
     requires_grad: bool
     is_leaf: bool
     is_output: bool

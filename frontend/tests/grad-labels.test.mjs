@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+
+import { dotGradAt, stateAt } from '../js/explorer/accumulators.js';
+import { gradLines } from '../js/explorer/grad-labels.js';
+import { scalarValue } from '../js/shared/format.js';
+
+const fixture = (name) => JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url)));
+// x = 1; three times: y = x * 2; y.backward()  →  x.grad is 2, 4, 6 after the calls
+const accumulation = fixture('trace-accumulation');
+const x = accumulation.nodes.find((n) => n.name === 'x');
+
+test("the trace's x.grad is the tensor's real .grad after the program: 6, not the last call's 2", () => {
+  assert.equal(scalarValue(x.grad), 6);
+});
+
+test(".grad at a step is known once the leaf's own node has run in that call", () => {
+  const passes = accumulation.passes;
+  const end = (pass) => stateAt(pass, pass.steps.length);
+  assert.deepEqual(passes.map((pass) => scalarValue(dotGradAt(pass, end(pass), x))), [2, 4, 6]);
+  const third = passes[2];
+  assert.equal(dotGradAt(third, stateAt(third, 1), x), undefined); // y ran, x's AccumulateGrad not yet
+});
+
+test('the graph labels .grad and what this pass adds apart', () => {
+  const third = accumulation.passes[2];
+  assert.deepEqual(gradLines(x, third, stateAt(third, third.steps.length)), ['.grad 6', 'this pass adds 2']);
+  assert.deepEqual(gradLines(x, third, stateAt(third, 1)), ['accumulator 2']);
+  assert.deepEqual(gradLines(x, third, stateAt(third, 0)), []); // nothing has reached x yet
+  const y = accumulation.nodes.find((n) => n.id === third.roots[0]);
+  assert.deepEqual(gradLines(y, third, stateAt(third, 2)), ['accumulator 1']); // no .grad: not a leaf
+});
+
+test('a retained intermediate shows its .grad; torch.autograd.grad leaves .grad alone', () => {
+  const twoWays = fixture('trace-two-ways');
+  const pass = twoWays.passes[0];
+  const z1 = twoWays.nodes.find((n) => n.name === 'z1');
+  assert.deepEqual(gradLines(z1, pass, stateAt(pass, pass.steps.length)), ['.grad 1', 'this pass adds 1']);
+  const asGrad = { ...pass, kind: 'grad' };
+  const leaf = twoWays.nodes.find((n) => n.name === 'x');
+  assert.equal(dotGradAt(asGrad, stateAt(asGrad, pass.steps.length), leaf), undefined);
+});

@@ -1,0 +1,99 @@
+"""The static mount serves the app's own files only: pages, modules, styles, fonts, images."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from autograd_explorer.api.app import REPO_FRONTEND, create_app
+from autograd_explorer.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The real frontend folder, plus what a checkout may also hold (dotfiles, node_modules)."""
+    data = tmp_path_factory.mktemp("static")
+    app = create_app(Settings(data_dir=data / "data", frontend_dir=REPO_FRONTEND, eval_isolation="inline"))
+    yield TestClient(app)
+
+
+@pytest.fixture(scope="module")
+def checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    root = tmp_path_factory.mktemp("checkout")
+    for name, text in {
+        "index.html": "<!doctype html><title>t</title>",
+        ".env": "SECRET=1",
+        ".git/config": "[core]",
+        "node_modules/katex/package.json": "{}",
+        "node_modules/katex/katex.mjs": "export default 1;",
+        "js/.draft.js": "//",
+        "scripts/vendor.sh": "#!/bin/sh",
+        "img/logo.png": "png",
+    }.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    app = create_app(Settings(data_dir=root / "data", frontend_dir=root, eval_isolation="inline"))
+    yield TestClient(app)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/models.html",
+        "/js/models/main.js",
+        "/css/base.css",
+        "/vendor/katex/katex.mjs",
+        "/vendor/katex/katex.min.css",
+        "/vendor/katex/fonts/KaTeX_Main-Regular.woff2",
+        "/vendor/plotly.min.js",
+    ],
+)
+def test_the_apps_files_are_served(site: TestClient, path: str) -> None:
+    assert site.get(path).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/package.json",
+        "/package-lock.json",
+        "/tests/format.test.mjs",
+        "/tests/fixtures/trace-poly.json",
+        "/vendor/katex/LICENSE",
+        "/vendor/VERSIONS.txt",
+        "/js",
+    ],
+)
+def test_repository_files_are_404(site: TestClient, path: str) -> None:
+    assert (REPO_FRONTEND / path.lstrip("/")).exists(), "the test must ask for a file that is there"
+    r = site.get(path)
+    assert r.status_code == 404
+    assert r.json()["detail"] == {
+        "type": "not_found",
+        "message": f"Nothing is at {path}: see /docs for the API's routes.",
+    }
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/.env",
+        "/.git/config",
+        "/node_modules/katex/package.json",
+        "/node_modules/katex/katex.mjs",
+        "/js/.draft.js",
+        "/scripts/vendor.sh",
+        "/%2e%2e/data/models.sqlite3",
+    ],
+)
+def test_dotfiles_dependencies_and_scripts_are_404(checkout: TestClient, path: str) -> None:
+    assert checkout.get(path).status_code == 404
+
+
+def test_images_and_the_index_of_a_checkout_are_served(checkout: TestClient) -> None:
+    assert checkout.get("/img/logo.png").content == b"png"
+    assert checkout.get("/").status_code == 200
