@@ -81,6 +81,11 @@ class Expressions(EvaluatorCore):
         """`left op right`, size-checked before it runs."""
         span = self.span(node)
         op_type = type(op)
+        if isinstance(left, str) and op_type is ast.Mod:
+            raise error_at(
+                "forbidden", "text % values (printf-style formatting) is not part of the explorer "
+                "language: use an f-string", span
+            )
         if isinstance(left, torch.Tensor) or isinstance(right, torch.Tensor):
             if op_type is ast.MatMult:
                 cost = matmul_cost(left, right)
@@ -91,11 +96,6 @@ class Expressions(EvaluatorCore):
                 self.budget.check_elements(broadcast_elements((left, right)), span)
         elif isinstance(left, int) and isinstance(right, int):
             self.check_int_growth(op_type, left, right, span)
-        elif isinstance(left, str) and op_type is ast.Mod:
-            raise error_at(
-                "forbidden", "text % values (printf-style formatting) is not part of the explorer "
-                "language: use an f-string", span
-            )
         elif isinstance(left, _SEQUENCES) or isinstance(right, _SEQUENCES):
             self.check_sequence_growth(op_type, left, right, span)
         return self.produced(self.apply(_BINARY[op_type], (left, right), {}, node), node)

@@ -218,11 +218,18 @@ def parse_program(source: str, limits: LanguageLimits) -> ast.Module:
 
 
 def free_names(tree: ast.AST) -> list[str]:
-    """Names a lone expression reads that are not functions or modules, in order of first appearance."""
+    """Names a lone expression reads that are not functions or modules, in order of first appearance.
+
+    Names it binds itself (a comprehension's variable, a lambda's parameter) are not free.
+    """
+    bound, _ = _program_names(tree)
     names = [
         node
         for node in ast.walk(tree)
-        if isinstance(node, ast.Name) and node.id not in SPELLINGS and node.id not in MODULE_ROOTS
+        if isinstance(node, ast.Name)
+        and node.id not in SPELLINGS
+        and node.id not in MODULE_ROOTS
+        and node.id not in bound
     ]
     names.sort(key=lambda n: (n.lineno, n.col_offset))
     return list(dict.fromkeys(n.id for n in names))
@@ -508,6 +515,8 @@ class _Checker:
                 raise self.forbidden(f"{name}(...) is not a function of the explorer language", func)
         elif isinstance(func, ast.Attribute) and func.attr == "__init__" and self.is_super(func.value):
             kids.append(func.value)  # super().__init__(...)
+        elif self.module_path(func) is not None:
+            raise self.forbidden(f"{self.module_path(func)} is a module, not a function", func)
         else:
             kids.append(func)
         for keyword in node.keywords:
@@ -515,6 +524,14 @@ class _Checker:
                 raise self.forbidden(f"the keyword argument {keyword.arg}= is not allowed", keyword.value)
             kids.append(keyword.value)
         return kids
+
+    def module_path(self, node: ast.AST) -> str | None:
+        """The module a dotted path names (`torch.utils`), if it names one."""
+        path = dotted_path(node)
+        if path is None or path.split(".")[0] in self.bound:
+            return None
+        full = resolve_path(path, self.aliases)
+        return path if full in MODULES else None
 
     @staticmethod
     def is_super(node: ast.AST) -> bool:
