@@ -30,7 +30,12 @@ CORPUS = sorted((Path(__file__).parent / "corpus").glob("*.py"))
 # 4000 backward passes exceed max_trace_nodes until passes are kept cheaply (issue 10 §3).
 TRACE_LIMITED = {"content_s8_polynomial_autograd"}
 # A few programs also go through the worker processes (the default isolation).
-THROUGH_THE_POOL = ["lecture_block1_first_graph", "lecture_block2_simplenn", "python_exceptions", "error_arguments"]
+THROUGH_THE_POOL = [
+    "lecture_block1_first_graph",
+    "lecture_block2_simplenn",
+    "python_exceptions",
+    "error_arguments",
+]
 _ADDRESS = re.compile(r"0x[0-9a-f]+")
 
 

@@ -124,8 +124,16 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     ("a = torch.ones(500000, 1).tolist()\nb = sum([a, a, a], [])", "limit", {}),
     ("a = []\nfor _ in range(50):\n    a = [a, a]\nprint(a)", "limit", {}),
     ("a = 0\nfor _ in range(100):\n    a = [a]\nprint(a)", "limit", {}),
-    ("t = torch.ones(1)\na = [t]\nfor _ in range(16):\n    a = [a, a]\nb = [a]\na == b[0][0]", "limit", {"max_operations": 20_000}),
-    ("x = torch.ones(1000)\nfor _ in range(10000):\n    y = x.tolist()", "limit", {"max_total_elements": 10_000_000}),
+    (
+        "t = torch.ones(1)\na = [t]\nfor _ in range(16):\n    a = [a, a]\nb = [a]\na == b[0][0]",
+        "limit",
+        {"max_operations": 20_000},
+    ),
+    (
+        "x = torch.ones(1000)\nfor _ in range(10000):\n    y = x.tolist()",
+        "limit",
+        {"max_total_elements": 10_000_000},
+    ),
     ("[0] * 10**9", "limit", {}),
     ("f'{1:100000000}'", "limit", {}),
 ]

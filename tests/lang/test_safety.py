@@ -49,6 +49,10 @@ def allowed_sites(folder: Path) -> list[str]:
     sites = []
     for path in sorted(folder.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in {"getattr", "setattr"}:
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in {"getattr", "setattr"}
+            ):
                 sites.append(f"{path.name}:{node.lineno}")
     return sites

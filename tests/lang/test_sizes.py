@@ -16,7 +16,7 @@ import torch
 
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang import growth
-from autograd_explorer.lang.allowlist import FUNCTIONS, METHODS, SPELLINGS
+from autograd_explorer.lang.allowlist import METHODS, SPELLINGS
 
 from .helpers import fails, run
 

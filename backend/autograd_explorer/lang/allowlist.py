@@ -167,7 +167,9 @@ def _torch_fn(
     return Function(f"torch.{name}", impl, summary, growth, spellings=(f"torch.{name}", name), random=random)
 
 
-def _at(path: str, impl: Callable[..., object], summary: str, growth: Growth = "none", random: bool = False) -> Function:
+def _at(
+    path: str, impl: Callable[..., object], summary: str, growth: Growth = "none", random: bool = False
+) -> Function:
     """An entry spelled only by its full path (`torch.nn.Linear`; `nn.Linear` via the alias)."""
     return Function(path, impl, summary, growth, spellings=(path,), random=random)
 
@@ -179,6 +181,55 @@ def _builtin(name: str, impl: Callable[..., object] | None, summary: str, **kw: 
 def _functional(name: str, impl: Callable[..., object], summary: str, growth: Growth = "none") -> Function:
     paths = ("torch.nn.functional", "nn.functional", "F")
     return Function(f"F.{name}", impl, summary, growth, spellings=tuple(f"{p}.{name}" for p in paths))
+
+
+# torch.nn classes with how their parameters' size is predicted (their weights are allocated
+# when they are made).
+_NN_CLASSES: tuple[tuple[type, str, Growth], ...] = (
+    (torch.nn.Module, "base class of models: class Net(nn.Module)", "none"),
+    (torch.nn.Linear, "Linear(in_features, out_features, bias=True)", "layer"),
+    (torch.nn.Bilinear, "Bilinear(in1, in2, out)", "layer"),
+    (torch.nn.Conv1d, "Conv1d(in_channels, out_channels, kernel_size)", "conv"),
+    (torch.nn.Conv2d, "Conv2d(in_channels, out_channels, kernel_size)", "conv"),
+    (torch.nn.Embedding, "Embedding(num_embeddings, embedding_dim)", "layer"),
+    (torch.nn.BatchNorm1d, "BatchNorm1d(num_features)", "layer"),
+    (torch.nn.BatchNorm2d, "BatchNorm2d(num_features)", "layer"),
+    (torch.nn.LayerNorm, "LayerNorm(normalized_shape)", "layer"),
+    (torch.nn.Sequential, "Sequential(layer, layer, ...)", "none"),
+    (torch.nn.ModuleList, "ModuleList([layers])", "none"),
+    (torch.nn.Identity, "returns its input", "none"),
+    (torch.nn.ReLU, "max(x, 0)", "none"),
+    (torch.nn.LeakyReLU, "leaky ReLU", "none"),
+    (torch.nn.GELU, "GELU", "none"),
+    (torch.nn.Tanh, "tanh", "none"),
+    (torch.nn.Sigmoid, "logistic sigmoid", "none"),
+    (torch.nn.Softmax, "Softmax(dim)", "none"),
+    (torch.nn.LogSoftmax, "LogSoftmax(dim)", "none"),
+    (torch.nn.Dropout, "Dropout(p)", "none"),
+    (torch.nn.Flatten, "Flatten(start_dim=1)", "none"),
+    (torch.nn.MaxPool2d, "MaxPool2d(kernel_size)", "none"),
+    (torch.nn.AvgPool2d, "AvgPool2d(kernel_size)", "none"),
+    (torch.nn.MSELoss, "mean squared error", "none"),
+    (torch.nn.L1Loss, "mean absolute error", "none"),
+    (torch.nn.HuberLoss, "Huber loss", "none"),
+    (torch.nn.SmoothL1Loss, "smooth L1 loss", "none"),
+    (torch.nn.BCELoss, "binary cross-entropy on probabilities", "none"),
+    (torch.nn.BCEWithLogitsLoss, "binary cross-entropy on logits", "none"),
+    (torch.nn.CrossEntropyLoss, "cross-entropy of logits and class indices", "none"),
+    (torch.nn.NLLLoss, "negative log-likelihood", "none"),
+    (torch.nn.Parameter, "Parameter(tensor): a tensor a Module registers as a parameter", "none"),
+)
+_NN_INIT = (
+    torch.nn.init.normal_,
+    torch.nn.init.uniform_,
+    torch.nn.init.zeros_,
+    torch.nn.init.ones_,
+    torch.nn.init.constant_,
+    torch.nn.init.xavier_uniform_,
+    torch.nn.init.xavier_normal_,
+    torch.nn.init.kaiming_uniform_,
+    torch.nn.init.kaiming_normal_,
+)
 
 
 FUNCTIONS: tuple[Function, ...] = (
@@ -195,13 +246,17 @@ FUNCTIONS: tuple[Function, ...] = (
     _torch_fn("rand", torch.rand, "uniform random numbers in [0, 1)", "factory", random=True),
     _torch_fn("randn", torch.randn, "standard normal random numbers", "factory", random=True),
     _torch_fn("randint", torch.randint, "randint(low, high, size): random integers", "randint", random=True),
-    _torch_fn("randperm", torch.randperm, "randperm(n): a random permutation of 0..n-1", "count", random=True),
+    _torch_fn(
+        "randperm", torch.randperm, "randperm(n): a random permutation of 0..n-1", "count", random=True
+    ),
     _torch_fn("manual_seed", _manual_seed, "seed the random number generator", random=True),
     _torch_fn("ones_like", torch.ones_like, "ones with the shape of a tensor"),
     _torch_fn("zeros_like", torch.zeros_like, "zeros with the shape of a tensor"),
     _torch_fn("full_like", torch.full_like, "full_like(t, value): t's shape filled with value"),
     _torch_fn("rand_like", torch.rand_like, "uniform random numbers with the shape of a tensor", random=True),
-    _torch_fn("randn_like", torch.randn_like, "normal random numbers with the shape of a tensor", random=True),
+    _torch_fn(
+        "randn_like", torch.randn_like, "normal random numbers with the shape of a tensor", random=True
+    ),
     _torch_fn("is_tensor", torch.is_tensor, "is the value a tensor"),
     _torch_fn("numel", torch.numel, "number of elements"),
     # --- element-wise ------------------------------------------------------------------
@@ -315,54 +370,11 @@ FUNCTIONS: tuple[Function, ...] = (
     # --- torch.nn: layers and losses are PyTorch's own classes ----------------------------
     *(
         _at(f"torch.nn.{cls.__name__}", cls, summary, growth, random=growth in ("layer", "conv"))
-        for cls, summary, growth in (
-            (torch.nn.Module, "base class of models: class Net(nn.Module)", "none"),
-            (torch.nn.Linear, "Linear(in_features, out_features, bias=True)", "layer"),
-            (torch.nn.Bilinear, "Bilinear(in1, in2, out)", "layer"),
-            (torch.nn.Conv1d, "Conv1d(in_channels, out_channels, kernel_size)", "conv"),
-            (torch.nn.Conv2d, "Conv2d(in_channels, out_channels, kernel_size)", "conv"),
-            (torch.nn.Embedding, "Embedding(num_embeddings, embedding_dim)", "layer"),
-            (torch.nn.BatchNorm1d, "BatchNorm1d(num_features)", "layer"),
-            (torch.nn.BatchNorm2d, "BatchNorm2d(num_features)", "layer"),
-            (torch.nn.LayerNorm, "LayerNorm(normalized_shape)", "layer"),
-            (torch.nn.Sequential, "Sequential(layer, layer, ...)", "none"),
-            (torch.nn.ModuleList, "ModuleList([layers])", "none"),
-            (torch.nn.Identity, "returns its input", "none"),
-            (torch.nn.ReLU, "max(x, 0)", "none"),
-            (torch.nn.LeakyReLU, "leaky ReLU", "none"),
-            (torch.nn.GELU, "GELU", "none"),
-            (torch.nn.Tanh, "tanh", "none"),
-            (torch.nn.Sigmoid, "logistic sigmoid", "none"),
-            (torch.nn.Softmax, "Softmax(dim)", "none"),
-            (torch.nn.LogSoftmax, "LogSoftmax(dim)", "none"),
-            (torch.nn.Dropout, "Dropout(p)", "none"),
-            (torch.nn.Flatten, "Flatten(start_dim=1)", "none"),
-            (torch.nn.MaxPool2d, "MaxPool2d(kernel_size)", "none"),
-            (torch.nn.AvgPool2d, "AvgPool2d(kernel_size)", "none"),
-            (torch.nn.MSELoss, "mean squared error", "none"),
-            (torch.nn.L1Loss, "mean absolute error", "none"),
-            (torch.nn.HuberLoss, "Huber loss", "none"),
-            (torch.nn.SmoothL1Loss, "smooth L1 loss", "none"),
-            (torch.nn.BCELoss, "binary cross-entropy on probabilities", "none"),
-            (torch.nn.BCEWithLogitsLoss, "binary cross-entropy on logits", "none"),
-            (torch.nn.CrossEntropyLoss, "cross-entropy of logits and class indices", "none"),
-            (torch.nn.NLLLoss, "negative log-likelihood", "none"),
-            (torch.nn.Parameter, "Parameter(tensor): a tensor a Module registers as a parameter", "none"),
-        )
+        for cls, summary, growth in _NN_CLASSES
     ),
     *(
         _at(f"torch.nn.init.{fn.__name__}", fn, f"nn.init.{fn.__name__}(tensor, ...): in place", random=True)
-        for fn in (
-            torch.nn.init.normal_,
-            torch.nn.init.uniform_,
-            torch.nn.init.zeros_,
-            torch.nn.init.ones_,
-            torch.nn.init.constant_,
-            torch.nn.init.xavier_uniform_,
-            torch.nn.init.xavier_normal_,
-            torch.nn.init.kaiming_uniform_,
-            torch.nn.init.kaiming_normal_,
-        )
+        for fn in _NN_INIT
     ),
     # --- torch.optim and torch.utils.data -------------------------------------------------
     *(
@@ -375,13 +387,21 @@ FUNCTIONS: tuple[Function, ...] = (
             (torch.optim.Adagrad, "Adagrad(params, lr=0.01)"),
         )
     ),
-    _at("torch.optim.lr_scheduler.StepLR", torch.optim.lr_scheduler.StepLR, "StepLR(optimizer, step_size, gamma=0.1)"),
+    _at(
+        "torch.optim.lr_scheduler.StepLR",
+        torch.optim.lr_scheduler.StepLR,
+        "StepLR(optimizer, step_size, gamma=0.1)",
+    ),
     _at(
         "torch.optim.lr_scheduler.ExponentialLR",
         torch.optim.lr_scheduler.ExponentialLR,
         "ExponentialLR(optimizer, gamma)",
     ),
-    _at("torch.utils.data.TensorDataset", torch.utils.data.TensorDataset, "TensorDataset(X, y): pairs (X[i], y[i])"),
+    _at(
+        "torch.utils.data.TensorDataset",
+        torch.utils.data.TensorDataset,
+        "TensorDataset(X, y): pairs (X[i], y[i])",
+    ),
     _at("torch.utils.data.Dataset", torch.utils.data.Dataset, "base class of datasets"),
     _at(
         "torch.utils.data.DataLoader",
@@ -391,7 +411,12 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     # --- Python built-ins ------------------------------------------------------------------
     _builtin("range", builtins.range, "range(stop) / range(start, stop, step)", growth="count"),
-    _builtin("print", None, "print(values, sep=' ', end='\\n', flush=False): the text comes back with the run", special="print"),
+    _builtin(
+        "print",
+        None,
+        "print(values, sep=' ', end='\\n', flush=False): the text comes back with the run",
+        special="print",
+    ),
     _builtin("len", builtins.len, "length of the first dimension / of a list"),
     _builtin("float", builtins.float, "a Python float (one-element tensors too)"),
     _builtin("int", builtins.int, "a Python int (one-element tensors too)"),

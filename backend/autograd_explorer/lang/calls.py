@@ -17,12 +17,10 @@ import torch
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.allowlist import DTYPE_NAMES, LOSSES, Function, Growth, Method
 from autograd_explorer.lang.budget import limit_error
-from autograd_explorer.lang.contract import BackwardRequest
-from autograd_explorer.lang.core import EvaluatorCore, error_at, type_name
 from autograd_explorer.lang.containers import ContainerSizes
-from autograd_explorer.lang.contract import Span
+from autograd_explorer.lang.contract import BackwardRequest, Span
+from autograd_explorer.lang.core import EvaluatorCore, error_at, type_name
 from autograd_explorer.lang.formatting import format_value
-from autograd_explorer.lang.parse import FORBIDDEN_KEYWORDS
 from autograd_explorer.lang.growth import (
     broadcast_elements,
     empty_input_bound,
@@ -31,11 +29,12 @@ from autograd_explorer.lang.growth import (
     meta_shapes,
     predict_elements,
 )
+from autograd_explorer.lang.parse import FORBIDDEN_KEYWORDS
 from autograd_explorer.lang.user_code import BoundUserMethod, UserFunction
 from autograd_explorer.lang.values import (
     Bound,
-    GeneratedItems,
     FunctionRef,
+    GeneratedItems,
     ReturnValue,
     Scope,
     SuperRef,
@@ -70,7 +69,11 @@ class Calls(EvaluatorCore):
                     if not isinstance(key, str):
                         raise TypeError("keywords must be strings")
                     if key.startswith("__") or key in FORBIDDEN_KEYWORDS:  # as the parser refuses them
-                        raise error_at("forbidden", f"the keyword argument {key}= is not allowed", self.span(keyword.value))
+                        raise error_at(
+                            "forbidden",
+                            f"the keyword argument {key}= is not allowed",
+                            self.span(keyword.value),
+                        )
                     kwargs[key] = item
             else:
                 kwargs[keyword.arg] = value
@@ -102,7 +105,8 @@ class Calls(EvaluatorCore):
                 or (isinstance(fn, type) and fn in self.classes.defined)
                 or (self.classes.is_instance(fn) and self.classes.readable(fn, "__call__"))
             ):
-                return self.produced(self.apply(fn, args, kwargs, node), node)  # type: ignore[operator]
+                assert callable(fn)
+                return self.produced(self.apply(fn, args, kwargs, node), node)
             error = TypeError(f"'{type_name(fn)}' object is not callable")
             mark_origin(error, span)
             raise error
@@ -126,10 +130,13 @@ class Calls(EvaluatorCore):
 
     # --- the table's functions and methods --------------------------------------------------------
 
-    def call_function(self, fn: Function, args: list[object], kwargs: dict[str, object], node: ast.AST) -> object:
+    def call_function(
+        self, fn: Function, args: list[object], kwargs: dict[str, object], node: ast.AST
+    ) -> object:
         special = fn.special
         if special == "print":
-            return self.print_values(args, kwargs, node)
+            self.print_values(args, kwargs, node)
+            return None
         if special == "grad":
             return self.autograd_grad(node, args, kwargs)
         if special == "isinstance":
@@ -137,7 +144,9 @@ class Calls(EvaluatorCore):
                 raise TypeError(f"isinstance expected 2 arguments, got {len(args)}")
             return self.apply(isinstance, (args[0], self.unwrap_classes(args[1])), {}, node)
         if special == "format":
-            value, spec = (args + [""])[:2] if args else (None, "")
+            if not 1 <= len(args) <= 2 or kwargs:
+                raise TypeError(f"format expected 1 or 2 arguments, got {len(args)}")
+            value, spec = args[0], args[1] if len(args) == 2 else ""
             if not isinstance(spec, str):
                 raise TypeError(f"format() argument 2 must be str, not {type_name(spec)}")
             return self.apply(format_value, (value, spec, self.budget, self.span(node)), {}, node)
@@ -167,8 +176,9 @@ class Calls(EvaluatorCore):
 
     def check_range(self, args: Sequence[object], node: ast.AST) -> None:
         """A range longer than the loop budget could never be iterated: refused when made."""
-        if all(isinstance(a, int) for a in args) and 1 <= len(args) <= 3:
-            length = len(range(*args))  # type: ignore[arg-type]
+        bounds = [a for a in args if isinstance(a, int)]
+        if len(bounds) == len(args) and 1 <= len(bounds) <= 3 and 0 not in bounds[2:]:
+            length = len(range(*bounds))
             limit = self.budget.limits.max_loop_iterations
             if length > limit:
                 raise limit_error(
@@ -192,7 +202,12 @@ class Calls(EvaluatorCore):
                 )
 
     def call_method(
-        self, method: Method, receiver: torch.Tensor, node: ast.AST, args: list[object], kwargs: dict[str, object]
+        self,
+        method: Method,
+        receiver: torch.Tensor,
+        node: ast.AST,
+        args: list[object],
+        kwargs: dict[str, object],
     ) -> object:
         if method.special == "backward":
             self.backward(receiver, node, args, kwargs)
@@ -265,7 +280,11 @@ class Calls(EvaluatorCore):
         if unknown:
             name = sorted(unknown)[0]
             if name == "file":
-                raise error_at("forbidden", "print(file=...) is not available: the output comes back with the run", self.span(node))
+                raise error_at(
+                    "forbidden",
+                    "print(file=...) is not available: the output comes back with the run",
+                    self.span(node),
+                )
             raise TypeError(f"'{name}' is an invalid keyword argument for print()")
         self.apply(self.output.print, (args, kwargs.get("sep"), kwargs.get("end"), self.span(node)), {}, node)
         return None
@@ -329,13 +348,17 @@ class Calls(EvaluatorCore):
 
     # --- differentiation --------------------------------------------------------------------------
 
-    def backward(self, tensor: torch.Tensor, node: ast.AST, args: list[object], kwargs: dict[str, object]) -> None:
+    def backward(
+        self, tensor: torch.Tensor, node: ast.AST, args: list[object], kwargs: dict[str, object]
+    ) -> None:
         """`t.backward(gradient=, retain_graph=, create_graph=)`, carried out by the observer."""
         params = self.bind_arguments("backward", ("gradient", "retain_graph", "create_graph"), args, kwargs)
         gradient = params.get("gradient")
         if gradient is not None and not isinstance(gradient, torch.Tensor):
             raise TypeError("backward(): gradient must be a tensor")
-        owner = node.func.value if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) else None
+        owner = (
+            node.func.value if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) else None
+        )
         request = BackwardRequest(
             kind="backward",
             outputs=(tensor,),
@@ -349,7 +372,9 @@ class Calls(EvaluatorCore):
         self.differentiate(request)
         return None
 
-    def autograd_grad(self, node: ast.AST, args: list[object], kwargs: dict[str, object]) -> tuple[object, ...]:
+    def autograd_grad(
+        self, node: ast.AST, args: list[object], kwargs: dict[str, object]
+    ) -> tuple[object, ...]:
         """`torch.autograd.grad(outputs, inputs, ...)`: gradients returned, `.grad` untouched."""
         names = ("outputs", "inputs", "grad_outputs", "retain_graph", "create_graph", "allow_unused")
         params = self.bind_arguments("grad", names, args, kwargs)
@@ -425,7 +450,7 @@ class Calls(EvaluatorCore):
         items = tuple(value) if isinstance(value, list | tuple) else (value,)
         if not items or not all(isinstance(item, torch.Tensor) for item in items):
             raise TypeError(f"grad(): {what} must be a tensor or a list of tensors")
-        return items  # type: ignore[return-value]
+        return items
 
     @staticmethod
     def names_of(node: ast.AST | None, count: int) -> tuple[str | None, ...]:

@@ -1,10 +1,10 @@
 """Sizes of the Python lists and tuples a program holds, known before a builtin walks them.
 
 Lists can change (append, item assignment), so the evaluator measures them afresh before each
-walk (a ContainerSizes lives for one check). Lists may share parts (`a = [a, a]` in a loop doubles what a walk visits
-while holding only a few objects), so sizes count each part every time it appears: that is what
-printing, comparing or converting the list would visit. Known lists are remembered by identity
-so that building a list from others never walks them again.
+walk (a ContainerSizes lives for one check). Lists may share parts (`a = [a, a]` in a loop
+doubles what a walk visits while holding only a few objects), so sizes count each part every
+time it appears: that is what printing, comparing or converting the list would visit. Within one
+check, each distinct list is walked once.
 """
 
 from __future__ import annotations

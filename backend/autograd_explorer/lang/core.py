@@ -16,12 +16,12 @@ from typing import Any
 import torch
 
 from autograd_explorer.errors import ProgramError
-from autograd_explorer.lang.allowlist import CONSTANTS, DEFAULT_ALIASES, SPELLINGS
+from autograd_explorer.lang.allowlist import CONSTANTS, DEFAULT_ALIASES, MODULES, SPELLINGS
 from autograd_explorer.lang.budget import Budget, limit_error
-from autograd_explorer.lang.contract import LanguageLimits, ProgramObserver, Span
 from autograd_explorer.lang.containers import ContainerSizes, is_container
+from autograd_explorer.lang.contract import LanguageLimits, ProgramObserver, Span
 from autograd_explorer.lang.formatting import Output, check_extent
-from autograd_explorer.lang.parse import MODULES, resolve_path
+from autograd_explorer.lang.parse import resolve_path
 from autograd_explorer.lang.source import SourceText
 from autograd_explorer.lang.user_code import UserClasses, UserFunction
 from autograd_explorer.lang.values import FunctionRef, ModuleRef, Scope, mark_origin, origin_of
@@ -172,15 +172,19 @@ class EvaluatorCore:
         if target is not None:
             if target in MODULES:
                 return ModuleRef(target)
-            return FunctionRef(SPELLINGS[target], self.call_value) if target in SPELLINGS else self.constant(target)
+            return (
+                FunctionRef(SPELLINGS[target], self.call_value)
+                if target in SPELLINGS
+                else self.constant(target)
+            )
         fn = SPELLINGS.get(name)
         if fn is not None:
             return FunctionRef(fn, self.call_value)
         if name == "__name__":
             return "__main__"
-        exc = NameError(f"name '{name}' is not defined")
-        mark_origin(exc, self.span(node))
-        raise exc
+        error = NameError(f"name '{name}' is not defined")
+        mark_origin(error, self.span(node))
+        raise error
 
     @staticmethod
     def constant(path: str) -> object:

@@ -17,9 +17,9 @@ from typing import Any
 import torch
 
 from autograd_explorer.lang.allowlist import ATTRIBUTES, METHODS, find_member
+from autograd_explorer.lang.containers import ContainerSizes, is_container, wrap
 from autograd_explorer.lang.contract import Span
 from autograd_explorer.lang.core import EvaluatorCore, error_at
-from autograd_explorer.lang.containers import ContainerSizes, is_container, wrap
 from autograd_explorer.lang.formatting import check_extent, format_value, str_format, to_text
 from autograd_explorer.lang.growth import broadcast_elements, index_elements, matmul_cost
 from autograd_explorer.lang.user_code import BoundUserMethod, read_checked
@@ -83,8 +83,10 @@ class Expressions(EvaluatorCore):
         op_type = type(op)
         if isinstance(left, str) and op_type is ast.Mod:
             raise error_at(
-                "forbidden", "text % values (printf-style formatting) is not part of the explorer "
-                "language: use an f-string", span
+                "forbidden",
+                "text % values (printf-style formatting) is not part of the explorer "
+                "language: use an f-string",
+                span,
             )
         if isinstance(left, torch.Tensor) or isinstance(right, torch.Tensor):
             if op_type is ast.MatMult:
@@ -110,7 +112,9 @@ class Expressions(EvaluatorCore):
         elif op_type is ast.LShift and right > 0:
             self.budget.check_int(left.bit_length() + right, span, f"{left} << {right}")
 
-    def check_sequence_growth(self, op_type: type[ast.operator], left: object, right: object, span: Span) -> None:
+    def check_sequence_growth(
+        self, op_type: type[ast.operator], left: object, right: object, span: Span
+    ) -> None:
         """`[0] * n`, `s + s`: the result's length is known before it is built."""
         what = "text" if isinstance(left, str) or isinstance(right, str) else "list"
         if op_type is ast.Add and isinstance(left, _SEQUENCES) and isinstance(right, _SEQUENCES):
@@ -183,20 +187,30 @@ class Expressions(EvaluatorCore):
                 return TensorMethod(owner, method, self.call_value)
         elif isinstance(owner, SuperRef):
             if name == "__init__" or self.classes.readable(owner.obj, name) or find_member(owner.obj, name):
-                value = self.apply(read_checked, (super(owner.cls, owner.obj), name), {}, node)  # type: ignore[arg-type]
-                return value if isinstance(value, BoundUserMethod) else Bound(value, name, self.call_value, owner.obj)
+                value = self.apply(read_checked, (super(owner.cls, owner.obj), name), {}, node)
+                return (
+                    value
+                    if isinstance(value, BoundUserMethod)
+                    else Bound(value, name, self.call_value, owner.obj)
+                )
         elif self.classes.readable(owner, name):
             return self.produced(self.apply(read_checked, (owner, name), {}, node), node)
         member = find_member(owner, name)
         if isinstance(owner, str) and name == "format":  # fields checked: no "{0.__class__}"
             span = self.span(node)
-            return Bound(lambda *a, **k: str_format(owner, a, k, self.budget, span), name, self.call_value, owner)
+            return Bound(
+                lambda *a, **k: str_format(owner, a, k, self.budget, span), name, self.call_value, owner
+            )
         if member is not None:
             value = self.apply(read_checked, (owner, name), {}, node)
             if member.kind == "method":
                 return Bound(value, name, self.call_value, owner)
             return self.produced(value, node)
-        owner_text = f"type object '{owner.__name__}'" if isinstance(owner, type) else f"'{type(owner).__name__}' object"
+        owner_text = (
+            f"type object '{owner.__name__}'"
+            if isinstance(owner, type)
+            else f"'{type(owner).__name__}' object"
+        )
         error = AttributeError(f"{owner_text} has no attribute '{name}'")
         raise error
 

@@ -103,7 +103,9 @@ def to_text(value: object, conversion: int, budget: Budget, span: Span) -> objec
     return str(value)
 
 
-def str_format(template: str, args: tuple[object, ...], kwargs: dict[str, object], budget: Budget, span: Span) -> str:
+def str_format(
+    template: str, args: tuple[object, ...], kwargs: dict[str, object], budget: Budget, span: Span
+) -> str:
     """`template.format(*args, **kwargs)` with plain fields only ({}, {0}, {name}, with a spec)."""
     parts: list[str] = []
     automatic = 0
@@ -121,8 +123,7 @@ def str_format(template: str, args: tuple[object, ...], kwargs: dict[str, object
         else:
             raise ProgramError(
                 "forbidden",
-                f"format fields with attributes or indexing ('{{{field}}}') are not allowed: "
-                "use an f-string",
+                f"format fields with attributes or indexing ('{{{field}}}') are not allowed: use an f-string",
                 span.line,
                 span.column,
                 span.end_line,
@@ -137,7 +138,9 @@ def str_format(template: str, args: tuple[object, ...], kwargs: dict[str, object
                 raise KeyError(key)
             value = kwargs[key]
         if spec and "{" in spec:
-            raise ProgramError("forbidden", "nested format fields are not allowed: use an f-string", span.line)
+            raise ProgramError(
+                "forbidden", "nested format fields are not allowed: use an f-string", span.line
+            )
         converted = to_text(value, ord(conversion) if conversion else -1, budget, span)
         parts.append(format_value(converted, spec or "", budget, span))
         budget.check_length(sum(len(p) for p in parts), span, "text")
@@ -168,6 +171,7 @@ class Output:
         for name, value in (("sep", sep), ("end", end)):
             if value is not None and not isinstance(value, str):
                 raise TypeError(f"{name} must be None or a string, not {type(value).__name__}")
+        assert (sep is None or isinstance(sep, str)) and (end is None or isinstance(end, str))
         separator = " " if sep is None else sep
         room = MAX_PRINTED_CHARS - self.chars
         pieces: list[str] = []

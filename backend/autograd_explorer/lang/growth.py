@@ -175,7 +175,15 @@ def _sum_slots(args: Sequence[object], kwargs: Mapping[str, object]) -> int | No
 
 def _layer_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
     sizes: list[object] = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
-    for key in ("in_features", "out_features", "in1_features", "in2_features", "num_embeddings", "embedding_dim", "num_features"):
+    for key in (
+        "in_features",
+        "out_features",
+        "in1_features",
+        "in2_features",
+        "num_embeddings",
+        "embedding_dim",
+        "num_features",
+    ):
         if key in kwargs:
             sizes.append(kwargs[key])
     shape = args[0] if args and isinstance(args[0], list | tuple) else kwargs.get("normalized_shape")
@@ -185,7 +193,10 @@ def _layer_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int
 
 
 def _conv_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
-    channels = [kwargs.get(k, args[i] if len(args) > i else None) for i, k in enumerate(("in_channels", "out_channels"))]
+    channels = [
+        kwargs.get(k, args[i] if len(args) > i else None)
+        for i, k in enumerate(("in_channels", "out_channels"))
+    ]
     kernel = kwargs.get("kernel_size", args[2] if len(args) > 2 else None)
     kernel_sizes = list(kernel) if isinstance(kernel, list | tuple) else [kernel, kernel]
     return _product([*channels, *kernel_sizes])

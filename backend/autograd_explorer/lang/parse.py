@@ -377,10 +377,14 @@ class _Checker:
                 raise self.forbidden(f"attributes starting with _ cannot be assigned: .{node.attr}", node)
             if node.attr in ATTRIBUTES and node.attr not in SETTERS:
                 allowed = ", ".join(f"x.{name}" for name in SETTERS)
-                raise self.forbidden(f"cannot assign to .{node.attr}; of a tensor only {allowed} can be assigned", node)
+                raise self.forbidden(
+                    f"cannot assign to .{node.attr}; of a tensor only {allowed} can be assigned", node
+                )
             return [node.value]
         if isinstance(node, ast.Starred):
-            raise self.forbidden("starred assignment targets (a, *b = ...) are not part of the explorer language", node)
+            raise self.forbidden(
+                "starred assignment targets (a, *b = ...) are not part of the explorer language", node
+            )
         raise self.forbidden("this cannot be assigned to", node)
 
     def with_block(self, node: ast.With) -> list[ast.AST]:
@@ -414,10 +418,12 @@ class _Checker:
             base_ok = all(a.name in MODULES for a in node.names)
         for path, name in paths:
             if not base_ok or not known_path(path):
-                root = path.split(".")[0]
-                if root != "torch":
-                    raise self.forbidden(f"only torch can be imported here, not {path.rsplit('.', 1)[0] if isinstance(node, ast.ImportFrom) else path}", node)
-                raise self.forbidden(f"{path} cannot be imported: it is not part of the explorer language", node)
+                if path.split(".")[0] != "torch":
+                    module = node.module if isinstance(node, ast.ImportFrom) else path
+                    raise self.forbidden(f"only torch can be imported here, not {module}", node)
+                raise self.forbidden(
+                    f"{path} cannot be imported: it is not part of the explorer language", node
+                )
             if _is_dunder(name):
                 raise self.forbidden(f"names starting with __ are not allowed: {name}", node)
 

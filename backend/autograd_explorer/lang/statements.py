@@ -93,7 +93,11 @@ class Statements(EvaluatorCore):
     def assign(self, target: ast.expr, value: object, statement: ast.AST) -> None:
         """Assign to a name, a tuple of targets, `x[i]` or an attribute."""
         if isinstance(target, ast.Name):
-            span = self.span(target) if isinstance(statement, ast.For | ast.comprehension) else self.span(statement)
+            span = (
+                self.span(target)
+                if isinstance(statement, ast.For | ast.comprehension)
+                else self.span(statement)
+            )
             self.bind(target.id, value, span)
         elif isinstance(target, ast.Tuple | ast.List):
             self.unpack(target, value, statement)
@@ -121,7 +125,9 @@ class Statements(EvaluatorCore):
         for element, item in zip(target.elts, items, strict=True):
             self.assign(element, item, statement)
 
-    def set_item(self, container: object, index: object, value: object, target: ast.AST, statement: ast.AST) -> None:
+    def set_item(
+        self, container: object, index: object, value: object, target: ast.AST, statement: ast.AST
+    ) -> None:
         self.budget.count_operation(self.span(target))
         self.apply(operator.setitem, (container, index, value), {}, target)
         if isinstance(container, torch.Tensor):
@@ -145,7 +151,9 @@ class Statements(EvaluatorCore):
                 self.apply(SETTERS[target.attr], (owner, self.combine(current, node)), {}, target)
             else:
                 current = self.attribute_of(owner, target.attr, target)
-                self.apply(self.classes.set_attribute, (owner, target.attr, self.combine(current, node)), {}, target)
+                self.apply(
+                    self.classes.set_attribute, (owner, target.attr, self.combine(current, node)), {}, target
+                )
 
     def combine(self, current: object, node: ast.AugAssign) -> object:
         value = self.eval(node.value)
@@ -325,10 +333,19 @@ class Statements(EvaluatorCore):
         args = node.args
         defaults = [self.eval(d) for d in args.defaults]
         kw_defaults = {
-            a.arg: self.eval(d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None
+            a.arg: self.eval(d)
+            for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+            if d is not None
         }
         return UserFunction(
-            node, name, self.qualified(name), defaults, kw_defaults, self.scope, function_locals(node), self.invoke
+            node,
+            name,
+            self.qualified(name),
+            defaults,
+            kw_defaults,
+            self.scope,
+            function_locals(node),
+            self.invoke,
         )
 
     def function_definition(self, node: ast.FunctionDef) -> None:
@@ -346,7 +363,9 @@ class Statements(EvaluatorCore):
             self.run_body(node.body)
         finally:
             self.scope = outer
-        cls = self.apply(self.classes.make, (node.name, bases, body_scope.names, ast.get_docstring(node)), {}, node)
+        cls = self.apply(
+            self.classes.make, (node.name, bases, body_scope.names, ast.get_docstring(node)), {}, node
+        )
         self.bind(node.name, cls, self.span(node))
 
 

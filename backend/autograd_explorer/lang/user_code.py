@@ -154,7 +154,8 @@ class UserClasses:
                 )
         namespace: dict[str, object] = {"__module__": "__main__", "__qualname__": name, "__doc__": doc}
         namespace.update(body)
-        cls = type(name, tuple(bases) or (object,), namespace)  # type: ignore[misc]
+        classes = tuple(base for base in bases if isinstance(base, type))
+        cls = type(name, classes or (object,), namespace)
         for value in body.values():
             if isinstance(value, UserFunction):
                 value.owner_class = cls

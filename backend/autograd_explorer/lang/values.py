@@ -131,7 +131,9 @@ class Scope:
         if name in self.names:
             return True, self.names[name]
         if name in self.local_names:
-            raise UnboundLocalError(f"cannot access local variable '{name}' where it is not associated with a value")
+            raise UnboundLocalError(
+                f"cannot access local variable '{name}' where it is not associated with a value"
+            )
         scope = self.parent
         while scope is not None:
             if not scope.is_class and name in scope.names:
