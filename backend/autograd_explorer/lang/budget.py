@@ -123,7 +123,7 @@ class Budget:
         """A user function is called: recursion is bounded well below Python's own stack."""
         self.call_depth += 1
         if self.call_depth > self.limits.max_call_depth:
-            self.call_depth = 0  # the error unwinds every call; nothing may count on this any more
+            self.call_depth -= 1  # this call never starts
             raise limit_error(
                 f"recursion too deep: more than {self.limits.max_call_depth} nested calls of the "
                 f"program's functions (max_call_depth)",

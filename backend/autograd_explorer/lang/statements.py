@@ -225,20 +225,37 @@ class Statements(EvaluatorCore):
             self.run_body(node.body)
 
     def try_statement(self, node: ast.Try) -> None:
+        """try/except/else/finally. A limit (a ProgramError) is no exception of the program: no
+        handler sees it and no `finally` runs after it; the program stops there."""
         try:
-            try:
-                self.run_body(node.body)
-            except _CONTROL:
-                raise
-            except (MemoryError, RecursionError) as exc:
-                raise self.limit_for(exc, self.statement) from None
-            except Exception as exc:
-                if not self.handle(exc, node.handlers):
-                    raise
-            else:
-                self.run_body(node.orelse)
-        finally:
+            self.run_body(node.body)
+        except ProgramError:
+            raise
+        except (BreakLoop, ContinueLoop, ReturnValue):
             self.run_body(node.finalbody)
+            raise
+        except (MemoryError, RecursionError) as exc:
+            raise self.limit_for(exc, self.statement) from None
+        except Exception as exc:
+            try:
+                handled = self.handle(exc, node.handlers)
+            except ProgramError:
+                raise
+            except BaseException:
+                self.run_body(node.finalbody)
+                raise
+            if not handled:
+                self.run_body(node.finalbody)
+                raise
+        else:
+            try:
+                self.run_body(node.orelse)
+            except ProgramError:
+                raise
+            except BaseException:
+                self.run_body(node.finalbody)
+                raise
+        self.run_body(node.finalbody)
 
     def handle(self, exc: Exception, handlers: list[ast.ExceptHandler]) -> bool:
         """Run the first handler that matches `exc`; False if none does."""
