@@ -765,12 +765,26 @@ IN_PLACE: dict[str, Callable[..., torch.Tensor]] = {
 }
 
 STATEMENTS: tuple[str, ...] = (
-    "name = expression (also a, b = ... and x[i] = ...)",
-    "name += expression (-=, *=, /=): in place on tensors, as in PyTorch",
+    "import torch / import torch.nn as nn / import torch.nn.functional as F / from torch import nn, optim "
+    "/ from torch.utils.data import DataLoader, TensorDataset (torch's modules only)",
+    "name = expression (also a, b = ..., x[i] = ..., obj.attribute = ..., name: type = ...)",
+    "name += expression (-=, *=, /=, **=, //=, %=): in place on tensors (as PyTorch) and lists (as Python)",
     "x.grad = None (also x.data = ..., x.requires_grad = ...)",
     "expression (e.g. y.backward(), print(x.grad))",
+    "def f(a, b=1, *args, key=2, **kwargs): ... (docstrings; annotations ignored; return; closures; "
+    "recursion up to max_call_depth)",
+    "lambda a, b=1: expression",
+    "class Name(nn.Module | an exception | Dataset | a class of the program): methods, attributes, "
+    "docstring; super().__init__(); __init__ __call__ __len__ __getitem__ __repr__ __str__ may be defined",
+    "if / elif / else, and a if condition else b",
+    "for target in iterable: ... else: ... (ranges, lists, tensors, DataLoaders, model.parameters(), ...)",
+    "while condition: ... else: ...; break; continue (every turn of every loop shares one budget)",
+    "try: ... except (A, B) as e: ... else: ... finally: ... (a limit is never caught)",
+    "raise E / raise E('message') / raise / raise E from e; assert condition, 'message'",
+    "del name, del container[key]",
     "with torch.no_grad(): ... / with torch.enable_grad(): ...",
-    "for i in range(n): ... (nested loops share one iteration budget)",
+    "[x for x in xs if c], {k: v for ...}, {x for ...}, (x for ...)",
+    "f-strings with format specs (f'{loss:.4f}', f'{k:4d}', f'{x!r}')",
     "pass",
 )
 OPERATORS: tuple[str, ...] = (
@@ -796,10 +810,18 @@ OPERATORS: tuple[str, ...] = (
     ">=",
     "==",
     "!=",
-    "is None",
-    "is not None",
+    "is",
+    "is not",
+    "in",
+    "not in",
     "x[i, j:k, None, ...]",
 )
+
+
+def _type_name(owner: type) -> str:
+    """`list`, `torch.nn.modules.module.Module`: a member's owner as Python names it."""
+    module = "" if owner.__module__ == "builtins" else f"{owner.__module__}."
+    return f"{module}{owner.__qualname__}"
 
 
 def describe_allowlist() -> dict[str, object]:
@@ -812,6 +834,15 @@ def describe_allowlist() -> dict[str, object]:
         "attributes": [
             {"name": f"x.{a.name}", "summary": a.summary, "settable": a.settable} for a in ATTRIBUTES.values()
         ],
+        "members": [
+            {
+                "owner": _type_name(m.owner),
+                "name": f"{m.name}()" if m.kind == "method" else m.name,
+                "summary": m.summary,
+            }
+            for m in MEMBERS
+        ],
+        "modules": sorted(MODULES),
         "constants": sorted(CONSTANTS),
         "statements": list(STATEMENTS),
         "operators": list(OPERATORS),
