@@ -46,7 +46,9 @@ class LiveServer:
         self.extra_env = env or {}
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 60.0) -> None:
+    def start(self, timeout: float = 180.0) -> None:
+        # A hang detector, not a latency target: on a loaded two-core machine the worker pools
+        # (each importing torch) took over a minute to answer their first trace.
         env = {
             **os.environ,
             "AUTOGRAD_EXPLORER_DATA_DIR": str(self.data_dir),
