@@ -130,7 +130,13 @@ def test_describe_allowlist_is_json_data() -> None:
 def test_the_lectures_vocabulary_is_described_from_the_one_table() -> None:
     described = describe_allowlist()
     names = {f["name"] for f in described["functions"]}  # type: ignore[union-attr]
-    assert {"torch.nn.Linear", "torch.optim.SGD", "torch.utils.data.DataLoader", "print", "isinstance"} <= names
+    assert {
+        "torch.nn.Linear",
+        "torch.optim.SGD",
+        "torch.utils.data.DataLoader",
+        "print",
+        "isinstance",
+    } <= names
     members = {(m["owner"], m["name"]) for m in described["members"]}  # type: ignore[union-attr]
     assert ("list", "append()") in members and ("torch.optim.optimizer.Optimizer", "step()") in members
     assert "torch.nn" in described["modules"]  # type: ignore[operator]
