@@ -176,10 +176,12 @@ def test_bad_functions_get_a_400_naming_the_problem(
 def test_unknown_preset_and_unknown_fields_are_refused(client: TestClient) -> None:
     response = client.post("/api/trajectory", json={"preset": "nope"})
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["body", "preset"]
+    detail = response.json()["detail"]
+    assert detail["type"] == "validation" and detail["message"].startswith("body.preset: Input should be")
+    assert detail["errors"][0]["loc"] == ["body", "preset"]
     response = client.post("/api/trajectory", json={"preset": "himmelblau", "step": 3})
     assert response.status_code == 422
-    assert response.json()["detail"][0]["type"] == "extra_forbidden"
+    assert response.json()["detail"]["errors"][0]["type"] == "extra_forbidden"
 
 
 def test_preset_and_source_are_exclusive(client: TestClient) -> None:
@@ -187,7 +189,7 @@ def test_preset_and_source_are_exclusive(client: TestClient) -> None:
     assert response.status_code == 422
     assert (
         "give exactly one of preset (a built-in function) or source (your own)"
-        in response.json()["detail"][0]["msg"]
+        in response.json()["detail"]["errors"][0]["msg"]
     )
 
 
