@@ -41,10 +41,13 @@ class Settings(BaseSettings):
     max_source_chars: int = Field(20_000, ge=10)
     max_ast_nodes: int = Field(5_000, ge=10)
     max_nesting_depth: int = Field(60, ge=5)
-    max_loop_iterations: int = Field(10_000, ge=1)
-    max_operations: int = Field(20_000, ge=10, description="Calls and operators executed per request.")
+    # Sized from the lecture: the §8 loop runs 4000 iterations of about 40 operations each.
+    max_loop_iterations: int = Field(100_000, ge=1)
+    max_operations: int = Field(1_000_000, ge=10, description="Calls and operators executed per request.")
+    max_call_depth: int = Field(40, ge=1, description="Nested calls of a program's own functions.")
     max_tensor_elements: int = Field(1_000_000, ge=1)
-    max_total_elements: int = Field(10_000_000, ge=1)
+    # "Learning PyTorch with Examples" creates about 70 million elements (2000 steps on 2000 points).
+    max_total_elements: int = Field(100_000_000, ge=1)
     max_int_bits: int = Field(4_096, ge=64, description="Largest Python integer a program may build.")
     max_wall_seconds: float = Field(5.0, gt=0)
 

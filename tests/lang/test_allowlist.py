@@ -125,3 +125,15 @@ def test_describe_allowlist_is_json_data() -> None:
     assert "torch.autograd.grad" in text and "x.backward()" in text and "x.grad" in text
     functions = described["functions"]
     assert isinstance(functions, list) and len(functions) == len(FUNCTIONS)
+
+
+def test_the_lectures_vocabulary_is_described_from_the_one_table() -> None:
+    described = describe_allowlist()
+    names = {f["name"] for f in described["functions"]}  # type: ignore[union-attr]
+    assert {"torch.nn.Linear", "torch.optim.SGD", "torch.utils.data.DataLoader", "print", "isinstance"} <= names
+    members = {(m["owner"], m["name"]) for m in described["members"]}  # type: ignore[union-attr]
+    assert ("list", "append()") in members and ("torch.optim.optimizer.Optimizer", "step()") in members
+    assert "torch.nn" in described["modules"]  # type: ignore[operator]
+    statements = " ".join(described["statements"])  # type: ignore[arg-type]
+    for construct in ("def ", "lambda", "class ", "while", "try:", "import torch", "f-strings"):
+        assert construct in statements, construct

@@ -33,42 +33,43 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     ("globals()", "forbidden", {}),
     ("vars()", "forbidden", {}),
     ("type(torch.ones(1))", "forbidden", {}),
-    ("f = lambda: 1", "forbidden", {}),
-    ("def f():\n    return 1", "forbidden", {}),
-    ("class A:\n    pass", "forbidden", {}),
+    ("f = lambda: 1\nf.__globals__", "forbidden", {}),
+    ("def f():\n    return 1\nf.__code__", "forbidden", {}),
+    ("class A:\n    pass\nA.__subclasses__()", "forbidden", {}),
     ("import os", "forbidden", {}),
     ("from os import system", "forbidden", {}),
     ("torch.load('weights.pt')", "forbidden", {}),
     ("torch.save(torch.ones(1), 'x')", "forbidden", {}),
     ("torch.ops.aten.sin(torch.ones(1))", "forbidden", {}),
     ("torch.__builtins__", "forbidden", {}),
-    ("torch.nn.Module()", "forbidden", {}),
+    ("torch.nn.Module.__subclasses__()", "forbidden", {}),
     ("torch.autograd.Function", "forbidden", {}),
     ("x = torch.ones(1, requires_grad=True)\ny = x * 2\ny.grad_fn.next_functions", "forbidden", {}),
-    ("x = torch.ones(1, requires_grad=True)\n(x * 2).grad_fn.name()", "forbidden", {}),
+    ("x = torch.ones(1, requires_grad=True)\n(x * 2).grad_fn.metadata", "forbidden", {}),
+    ("x = torch.ones(1, requires_grad=True)\n(x * 2).grad_fn._saved_self", "forbidden", {}),
     ("x = torch.ones(1)\nx.numpy()", "forbidden", {}),
     ("x = torch.ones(1)\nx.storage()", "forbidden", {}),
     ("x = torch.ones(1)\nx.register_hook(print)", "forbidden", {}),
     ("t = torch\nt.load('x')", "forbidden", {}),
-    ("s = torch.sin\ns(1)", "forbidden", {}),
+    ("s = torch.sin\ns.__self__", "forbidden", {}),
     ("f'{torch}'", "forbidden", {}),
-    ("x = [i for i in range(3)]", "forbidden", {}),
-    ("print(*[1, 2])", "forbidden", {}),
-    ("torch.ones(**{'size': 2})", "forbidden", {}),
+    ("x = [i.__class__ for i in range(3)]", "forbidden", {}),
+    ("print(*range(10**9))", "limit", {}),
+    ("x = torch.ones(2)\ntorch.sin(x, **{'out': x})", "forbidden", {}),
     ("(y := 3)", "forbidden", {}),
-    ("while True:\n    pass", "forbidden", {}),
-    ("try:\n    pass\nexcept Exception:\n    pass", "forbidden", {}),
+    ("while True:\n    pass", "limit", {}),
+    ("try:\n    while True:\n        pass\nexcept Exception:\n    pass", "limit", {}),
     ("global torch", "forbidden", {}),
     ("torch = 1", "forbidden", {}),
     ("x = torch.ones(2)\ntorch.sin(x, out=x)", "forbidden", {}),
     ("x = torch.ones(2, device='meta')", "forbidden", {}),
     ("x = torch.ones(2, pin_memory=True)", "forbidden", {}),
-    ("'a' * 10**9", "forbidden", {}),
+    ("'a' * 10**9", "limit", {}),
     ("x = (1).real", "forbidden", {}),
     ("with open('x') as f:\n    pass", "forbidden", {}),
     ("del torch", "forbidden", {}),
-    ("{}", "forbidden", {}),
-    ("raise SystemExit", "forbidden", {}),
+    ("{}.__class__", "forbidden", {}),
+    ("raise SystemExit", "runtime", {}),  # NameError: not a name the language knows
     ("x = torch.ones(1)\ny = x.__class__.__init__.__globals__", "forbidden", {}),
     # resource exhaustion, refused before the work
     ("torch.ones(100000, 100000)", "limit", {}),
@@ -83,7 +84,7 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     ("a = torch.ones(1000, 1000)\nb = a @ a", "limit", {}),  # 10⁹ multiply-adds
     ("a = torch.ones(1000, 1000)\nb = a[torch.zeros(100000, dtype=torch.long)]", "limit", {}),
     ("a = torch.ones(1000, 1000)\nb = torch.cat([a, a, a, a, a, a, a, a, a, a, a])", "limit", {}),
-    ("a = torch.ones(1000, 1000)\nfor _ in range(20):\n    a = a + 1", "limit", {}),  # total elements
+    ("a = torch.ones(1000, 1000)\nfor _ in range(200):\n    a = a + 1", "limit", {}),  # total elements
     (
         "a = torch.randn(100, 1, 1)\nb = torch.where(a > 0, a.view(1, 100, 1), a.view(1, 1, 100) * a)",
         "limit",
@@ -102,7 +103,7 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
         "limit",
         {},
     ),
-    ("x = 0\nfor _ in range(10000):\n    x = x + 1 + 1 + 1", "limit", {}),  # operations
+    ("x = 0\nfor _ in range(10000):\n    x = x + 1 + 1 + 1", "limit", {"max_operations": 20_000}),
     ("x = 1" + "0" * 5000, "limit", {}),  # a giant literal
     ("x = 1\n" * 1_000_000, "limit", {}),  # 6 MB of source
     ("#" * 10_000_000, "limit", {}),  # 10 MB of source
@@ -123,10 +124,18 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     ("a = torch.ones(500000, 1).tolist()\nb = sum([a, a, a], [])", "limit", {}),
     ("a = []\nfor _ in range(50):\n    a = [a, a]\nprint(a)", "limit", {}),
     ("a = 0\nfor _ in range(100):\n    a = [a]\nprint(a)", "limit", {}),
-    ("t = torch.ones(1)\na = [t]\nfor _ in range(16):\n    a = [a, a]\nb = [a]\na == b[0][0]", "limit", {}),
-    ("x = torch.ones(1000)\nfor _ in range(10000):\n    y = x.tolist()", "limit", {}),
-    ("[0] * 10**9", "runtime", {}),
-    ("f'{1:100000000}'", "forbidden", {}),
+    (
+        "t = torch.ones(1)\na = [t]\nfor _ in range(16):\n    a = [a, a]\nb = [a]\na == b[0][0]",
+        "limit",
+        {"max_operations": 20_000},
+    ),
+    (
+        "x = torch.ones(1000)\nfor _ in range(10000):\n    y = x.tolist()",
+        "limit",
+        {"max_total_elements": 10_000_000},
+    ),
+    ("[0] * 10**9", "limit", {}),
+    ("f'{1:100000000}'", "limit", {}),
 ]
 
 

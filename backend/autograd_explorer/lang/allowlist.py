@@ -32,14 +32,37 @@ Growth = Literal[
     "matmul",
     "outer",
     "concat",
+    "layer",
+    "conv",
+    "randint",
+    "count",
+    "iterable",
     "literal",
     "tolist",
     "sum",
 ]
 # Entries the evaluator carries out itself because they need the program's context.
-Special = Literal["backward", "grad", "range", "print", "context"]
+Special = Literal["backward", "grad", "print", "context", "isinstance", "super", "format", "str_format"]
 
+# Names that are modules without an import (the explorer's programs never needed one).
 MODULE_ROOTS = frozenset({"torch", "nn", "F"})
+# What each module root (or `import ... as` alias target) stands for.
+DEFAULT_ALIASES: dict[str, str] = {"torch": "torch", "nn": "torch.nn", "F": "torch.nn.functional"}
+# The modules a program may import (and their submodules reachable by attribute).
+MODULES = frozenset(
+    {
+        "torch",
+        "torch.nn",
+        "torch.nn.functional",
+        "torch.nn.init",
+        "torch.optim",
+        "torch.optim.lr_scheduler",
+        "torch.utils",
+        "torch.utils.data",
+        "torch.linalg",
+        "torch.autograd",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -52,6 +75,7 @@ class Function:
     growth: Growth = "none"
     special: Special | None = None
     spellings: tuple[str, ...] = ()
+    random: bool = False  # draws from PyTorch's generator (the run forks it, see lang/run.py)
 
 
 @dataclass(frozen=True)
@@ -84,20 +108,6 @@ def _has_tensor(args: tuple[object, ...]) -> bool:
     return any(isinstance(arg, torch.Tensor) for arg in args)
 
 
-def _python_or_torch(python: Callable[..., object], torch_fn: Callable[..., object]) -> Callable[..., object]:
-    """Bare `max(a, b)` on numbers is Python's; on tensors it is `torch.max` (as the lecture writes)."""
-
-    def call(*args: object, **kwargs: object) -> object:
-        if _has_tensor(args) or _has_tensor(tuple(kwargs.values())):
-            return torch_fn(*args, **kwargs)
-        # Python's sum of a list of tensors would broadcast them all unchecked: ask for stack.
-        if any(isinstance(arg, list | tuple) and torch.Tensor in set(map(type, arg)) for arg in args):
-            raise TypeError("a list of tensors: combine them with torch.stack(...) first")
-        return python(*args, **kwargs)
-
-    return call
-
-
 def _concatenating_sum(iterable: object, /, start: object = 0) -> object:
     """Python's sum, but adding lists (or tuples) in one linear pass.
 
@@ -120,19 +130,106 @@ def _concatenating_sum(iterable: object, /, start: object = 0) -> object:
     return kind(itertools.chain(start, *iterable))
 
 
-def _grad_fn_name(tensor: torch.Tensor) -> str | None:
-    # Never hand out the Node object itself: its next_functions/_saved_* open the whole graph.
+class GradFn:
+    """What `t.grad_fn` reads: the node's name, printed as PyTorch prints the node.
+
+    Never the Node object itself: its next_functions/_saved_* open the whole graph. It equals
+    its name as text (`z.grad_fn == "AddBackward0"`), and `.name()` gives the name as PyTorch's does.
+    """
+
+    def __init__(self, name: str, address: int) -> None:
+        self._name = name
+        self._address = address
+
+    def name(self) -> str:
+        return self._name
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, GradFn):
+            return self._address == other._address
+        return isinstance(other, str) and other == self._name
+
+    def __hash__(self) -> int:
+        return hash(self._name)
+
+    def __repr__(self) -> str:
+        return f"<{self._name} object at {self._address:#x}>"
+
+
+def _grad_fn_name(tensor: torch.Tensor) -> GradFn | None:
     node = tensor.grad_fn
-    return None if node is None else node.name()
+    return None if node is None else GradFn(node.name(), id(node))
 
 
-def _torch_fn(name: str, impl: Callable[..., object], summary: str, growth: Growth = "none") -> Function:
-    return Function(f"torch.{name}", impl, summary, growth, spellings=(f"torch.{name}", name))
+def _torch_fn(
+    name: str, impl: Callable[..., object], summary: str, growth: Growth = "none", random: bool = False
+) -> Function:
+    return Function(f"torch.{name}", impl, summary, growth, spellings=(f"torch.{name}", name), random=random)
+
+
+def _at(
+    path: str, impl: Callable[..., object], summary: str, growth: Growth = "none", random: bool = False
+) -> Function:
+    """An entry spelled only by its full path (`torch.nn.Linear`; `nn.Linear` via the alias)."""
+    return Function(path, impl, summary, growth, spellings=(path,), random=random)
+
+
+def _builtin(name: str, impl: Callable[..., object] | None, summary: str, **kw: object) -> Function:
+    return Function(name, impl, summary, spellings=(name,), **kw)  # type: ignore[arg-type]
 
 
 def _functional(name: str, impl: Callable[..., object], summary: str, growth: Growth = "none") -> Function:
     paths = ("torch.nn.functional", "nn.functional", "F")
     return Function(f"F.{name}", impl, summary, growth, spellings=tuple(f"{p}.{name}" for p in paths))
+
+
+# torch.nn classes with how their parameters' size is predicted (their weights are allocated
+# when they are made).
+_NN_CLASSES: tuple[tuple[type, str, Growth], ...] = (
+    (torch.nn.Module, "base class of models: class Net(nn.Module)", "none"),
+    (torch.nn.Linear, "Linear(in_features, out_features, bias=True)", "layer"),
+    (torch.nn.Bilinear, "Bilinear(in1, in2, out)", "layer"),
+    (torch.nn.Conv1d, "Conv1d(in_channels, out_channels, kernel_size)", "conv"),
+    (torch.nn.Conv2d, "Conv2d(in_channels, out_channels, kernel_size)", "conv"),
+    (torch.nn.Embedding, "Embedding(num_embeddings, embedding_dim)", "layer"),
+    (torch.nn.BatchNorm1d, "BatchNorm1d(num_features)", "layer"),
+    (torch.nn.BatchNorm2d, "BatchNorm2d(num_features)", "layer"),
+    (torch.nn.LayerNorm, "LayerNorm(normalized_shape)", "layer"),
+    (torch.nn.Sequential, "Sequential(layer, layer, ...)", "none"),
+    (torch.nn.ModuleList, "ModuleList([layers])", "none"),
+    (torch.nn.Identity, "returns its input", "none"),
+    (torch.nn.ReLU, "max(x, 0)", "none"),
+    (torch.nn.LeakyReLU, "leaky ReLU", "none"),
+    (torch.nn.GELU, "GELU", "none"),
+    (torch.nn.Tanh, "tanh", "none"),
+    (torch.nn.Sigmoid, "logistic sigmoid", "none"),
+    (torch.nn.Softmax, "Softmax(dim)", "none"),
+    (torch.nn.LogSoftmax, "LogSoftmax(dim)", "none"),
+    (torch.nn.Dropout, "Dropout(p)", "none"),
+    (torch.nn.Flatten, "Flatten(start_dim=1)", "none"),
+    (torch.nn.MaxPool2d, "MaxPool2d(kernel_size)", "none"),
+    (torch.nn.AvgPool2d, "AvgPool2d(kernel_size)", "none"),
+    (torch.nn.MSELoss, "mean squared error", "none"),
+    (torch.nn.L1Loss, "mean absolute error", "none"),
+    (torch.nn.HuberLoss, "Huber loss", "none"),
+    (torch.nn.SmoothL1Loss, "smooth L1 loss", "none"),
+    (torch.nn.BCELoss, "binary cross-entropy on probabilities", "none"),
+    (torch.nn.BCEWithLogitsLoss, "binary cross-entropy on logits", "none"),
+    (torch.nn.CrossEntropyLoss, "cross-entropy of logits and class indices", "none"),
+    (torch.nn.NLLLoss, "negative log-likelihood", "none"),
+    (torch.nn.Parameter, "Parameter(tensor): a tensor a Module registers as a parameter", "none"),
+)
+_NN_INIT = (
+    torch.nn.init.normal_,
+    torch.nn.init.uniform_,
+    torch.nn.init.zeros_,
+    torch.nn.init.ones_,
+    torch.nn.init.constant_,
+    torch.nn.init.xavier_uniform_,
+    torch.nn.init.xavier_normal_,
+    torch.nn.init.kaiming_uniform_,
+    torch.nn.init.kaiming_normal_,
+)
 
 
 FUNCTIONS: tuple[Function, ...] = (
@@ -146,11 +243,22 @@ FUNCTIONS: tuple[Function, ...] = (
     _torch_fn("eye", torch.eye, "the identity matrix eye(n) or eye(n, m)", "eye"),
     _torch_fn("arange", torch.arange, "arange(start, end, step): evenly spaced values", "arange"),
     _torch_fn("linspace", torch.linspace, "linspace(start, end, steps)", "linspace"),
-    _torch_fn("rand", torch.rand, "uniform random numbers in [0, 1)", "factory"),
-    _torch_fn("randn", torch.randn, "standard normal random numbers", "factory"),
-    _torch_fn("manual_seed", _manual_seed, "seed the random number generator"),
+    _torch_fn("rand", torch.rand, "uniform random numbers in [0, 1)", "factory", random=True),
+    _torch_fn("randn", torch.randn, "standard normal random numbers", "factory", random=True),
+    _torch_fn("randint", torch.randint, "randint(low, high, size): random integers", "randint", random=True),
+    _torch_fn(
+        "randperm", torch.randperm, "randperm(n): a random permutation of 0..n-1", "count", random=True
+    ),
+    _torch_fn("manual_seed", _manual_seed, "seed the random number generator", random=True),
     _torch_fn("ones_like", torch.ones_like, "ones with the shape of a tensor"),
     _torch_fn("zeros_like", torch.zeros_like, "zeros with the shape of a tensor"),
+    _torch_fn("full_like", torch.full_like, "full_like(t, value): t's shape filled with value"),
+    _torch_fn("rand_like", torch.rand_like, "uniform random numbers with the shape of a tensor", random=True),
+    _torch_fn(
+        "randn_like", torch.randn_like, "normal random numbers with the shape of a tensor", random=True
+    ),
+    _torch_fn("is_tensor", torch.is_tensor, "is the value a tensor"),
+    _torch_fn("numel", torch.numel, "number of elements"),
     # --- element-wise ------------------------------------------------------------------
     _torch_fn("sin", torch.sin, "sine"),
     _torch_fn("cos", torch.cos, "cosine"),
@@ -194,6 +302,32 @@ FUNCTIONS: tuple[Function, ...] = (
     _torch_fn("outer", torch.outer, "outer product of two vectors", "outer"),
     _torch_fn("stack", torch.stack, "stack(tensors, dim=0)", "concat"),
     _torch_fn("cat", torch.cat, "cat(tensors, dim=0)", "concat"),
+    _torch_fn("vstack", torch.vstack, "stack tensors as rows", "concat"),
+    _torch_fn("hstack", torch.hstack, "stack tensors side by side", "concat"),
+    _torch_fn("flatten", torch.flatten, "flatten(x, start_dim=0)"),
+    _torch_fn("transpose", torch.transpose, "transpose(x, dim0, dim1)"),
+    _torch_fn("squeeze", torch.squeeze, "remove dimensions of size 1"),
+    _torch_fn("unsqueeze", torch.unsqueeze, "insert a dimension of size 1"),
+    _torch_fn("reshape", torch.reshape, "another shape"),
+    _torch_fn("argmax", torch.argmax, "index of the largest element (dim=)"),
+    _torch_fn("argmin", torch.argmin, "index of the smallest element (dim=)"),
+    _torch_fn("std", torch.std, "standard deviation (dim=)"),
+    _torch_fn("var", torch.var, "variance (dim=)"),
+    _torch_fn("cumsum", torch.cumsum, "cumulative sum along dim"),
+    _torch_fn("round", torch.round, "round to whole numbers"),
+    _torch_fn("sign", torch.sign, "sign of each element"),
+    _torch_fn("allclose", torch.allclose, "are two tensors equal within a tolerance"),
+    _torch_fn("isclose", torch.isclose, "element-wise closeness", "broadcast"),
+    _torch_fn("maximum", torch.maximum, "element-wise maximum", "broadcast"),
+    _torch_fn("minimum", torch.minimum, "element-wise minimum", "broadcast"),
+    _at("torch.linalg.norm", torch.linalg.norm, "vector or matrix norm (ord=, dim=)"),
+    _at("torch.linalg.vector_norm", torch.linalg.vector_norm, "vector norm (ord=, dim=)"),
+    _at("torch.linalg.inv", torch.linalg.inv, "matrix inverse"),
+    _at("torch.linalg.solve", torch.linalg.solve, "solve(A, b): x with A x = b", "broadcast"),
+    _at("torch.linalg.svdvals", torch.linalg.svdvals, "singular values"),
+    _at("torch.linalg.eigvalsh", torch.linalg.eigvalsh, "eigenvalues of a symmetric matrix"),
+    _at("torch.linalg.det", torch.linalg.det, "determinant"),
+    _at("torch.Tensor", torch.Tensor, "the tensor type (for isinstance)"),
     # --- torch.nn.functional ----------------------------------------------------------------
     _functional("relu", F.relu, "max(x, 0)"),
     _functional("sigmoid", torch.sigmoid, "logistic sigmoid"),
@@ -233,41 +367,106 @@ FUNCTIONS: tuple[Function, ...] = (
         special="context",
         spellings=("torch.enable_grad", "enable_grad"),
     ),
+    # --- torch.nn: layers and losses are PyTorch's own classes ----------------------------
+    *(
+        _at(f"torch.nn.{cls.__name__}", cls, summary, growth, random=growth in ("layer", "conv"))
+        for cls, summary, growth in _NN_CLASSES
+    ),
+    *(
+        _at(f"torch.nn.init.{fn.__name__}", fn, f"nn.init.{fn.__name__}(tensor, ...): in place", random=True)
+        for fn in _NN_INIT
+    ),
+    # --- torch.optim and torch.utils.data -------------------------------------------------
+    *(
+        _at(f"torch.optim.{cls.__name__}", cls, summary)
+        for cls, summary in (
+            (torch.optim.SGD, "SGD(params, lr, momentum=0, weight_decay=0)"),
+            (torch.optim.Adam, "Adam(params, lr=0.001, betas=(0.9, 0.999))"),
+            (torch.optim.AdamW, "AdamW(params, lr=0.001, weight_decay=0.01)"),
+            (torch.optim.RMSprop, "RMSprop(params, lr=0.01)"),
+            (torch.optim.Adagrad, "Adagrad(params, lr=0.01)"),
+        )
+    ),
+    _at(
+        "torch.optim.lr_scheduler.StepLR",
+        torch.optim.lr_scheduler.StepLR,
+        "StepLR(optimizer, step_size, gamma=0.1)",
+    ),
+    _at(
+        "torch.optim.lr_scheduler.ExponentialLR",
+        torch.optim.lr_scheduler.ExponentialLR,
+        "ExponentialLR(optimizer, gamma)",
+    ),
+    _at(
+        "torch.utils.data.TensorDataset",
+        torch.utils.data.TensorDataset,
+        "TensorDataset(X, y): pairs (X[i], y[i])",
+    ),
+    _at("torch.utils.data.Dataset", torch.utils.data.Dataset, "base class of datasets"),
+    _at(
+        "torch.utils.data.DataLoader",
+        torch.utils.data.DataLoader,
+        "DataLoader(dataset, batch_size=1, shuffle=False): batches (shuffled by the seeded generator)",
+        random=True,
+    ),
     # --- Python built-ins ------------------------------------------------------------------
-    Function("range", None, "only as `for _ in range(n):`", special="range", spellings=("range",)),
-    Function(
+    _builtin("range", builtins.range, "range(stop) / range(start, stop, step)", growth="count"),
+    _builtin(
         "print",
         None,
-        "print values; the text is returned with the run",
+        "print(values, sep=' ', end='\\n', flush=False): the text comes back with the run",
         special="print",
-        spellings=("print",),
     ),
-    Function("len", builtins.len, "length of the first dimension / of a list", spellings=("len",)),
-    Function("float", builtins.float, "a Python float (one-element tensors too)", spellings=("float",)),
-    Function("int", builtins.int, "a Python int (one-element tensors too)", spellings=("int",)),
-    Function(
-        "abs", _python_or_torch(builtins.abs, torch.abs), "abs of a number, or torch.abs", spellings=("abs",)
-    ),
-    Function(
-        "max",
-        _python_or_torch(builtins.max, torch.max),
-        "max of numbers, or torch.max",
-        "broadcast",
-        spellings=("max",),
-    ),
-    Function(
-        "min",
-        _python_or_torch(builtins.min, torch.min),
-        "min of numbers, or torch.min",
-        "broadcast",
-        spellings=("min",),
-    ),
-    Function(
-        "sum",
-        _python_or_torch(_concatenating_sum, torch.sum),
-        "sum of numbers (or of lists, with start=[]), or torch.sum",
-        "sum",
-        spellings=("sum",),
+    _builtin("len", builtins.len, "length of the first dimension / of a list"),
+    _builtin("float", builtins.float, "a Python float (one-element tensors too)"),
+    _builtin("int", builtins.int, "a Python int (one-element tensors too)"),
+    _builtin("bool", builtins.bool, "truth value"),
+    _builtin("str", builtins.str, "text of a value (a tensor as PyTorch prints it)"),
+    _builtin("repr", builtins.repr, "the value as Python writes it (text in quotes)"),
+    _builtin("round", builtins.round, "round(number, ndigits)"),
+    # Python's own, as CPython runs them (on a tensor they use its operators: sum(t) adds its rows).
+    _builtin("abs", builtins.abs, "absolute value (of a number or a tensor)"),
+    _builtin("max", builtins.max, "the largest item or argument", growth="iterable"),
+    _builtin("min", builtins.min, "the smallest item or argument", growth="iterable"),
+    _builtin("sum", _concatenating_sum, "sum of the items (of lists too, with start=[])", growth="sum"),
+    _builtin("list", builtins.list, "a list of the items", growth="iterable"),
+    _builtin("tuple", builtins.tuple, "a tuple of the items", growth="iterable"),
+    _builtin("dict", builtins.dict, "a dictionary", growth="iterable"),
+    _builtin("set", builtins.set, "a set of the items", growth="iterable"),
+    _builtin("sorted", builtins.sorted, "the items sorted (key=, reverse=)", growth="iterable"),
+    _builtin("reversed", builtins.reversed, "the items in reverse order"),
+    _builtin("enumerate", builtins.enumerate, "(index, item) pairs"),
+    _builtin("zip", builtins.zip, "items of several sequences side by side"),
+    _builtin("map", builtins.map, "map(function, items)"),
+    _builtin("filter", builtins.filter, "filter(function, items)"),
+    _builtin("any", builtins.any, "is any item true", growth="iterable"),
+    _builtin("all", builtins.all, "are all items true", growth="iterable"),
+    _builtin("iter", builtins.iter, "an iterator over the items"),
+    _builtin("next", builtins.next, "the next item of an iterator"),
+    _builtin("isinstance", None, "isinstance(value, class or tuple of classes)", special="isinstance"),
+    _builtin("format", None, "format(value, spec): as in an f-string", special="format"),
+    _builtin("super", None, "super().__init__() inside a class's method", special="super"),
+    *(
+        _builtin(exc.__name__, exc, f"the exception {exc.__name__} (raise it, catch it)")
+        for exc in (
+            Exception,
+            ArithmeticError,
+            LookupError,
+            ValueError,
+            RuntimeError,
+            TypeError,
+            KeyError,
+            IndexError,
+            ZeroDivisionError,
+            AssertionError,
+            NameError,
+            AttributeError,
+            NotImplementedError,
+            StopIteration,
+            UnboundLocalError,
+            RecursionError,
+            OverflowError,
+        )
     ),
 )
 
@@ -345,8 +544,166 @@ METHODS: dict[str, Method] = {
         Method("dim", T.dim, "number of dimensions"),
         Method("numel", T.numel, "number of elements"),
         Method("tolist", T.tolist, "nested Python lists", "tolist"),
+        Method("argmax", T.argmax, "index of the largest element (dim=)"),
+        Method("argmin", T.argmin, "index of the smallest element (dim=)"),
+        Method("std", T.std, "standard deviation (dim=)"),
+        Method("var", T.var, "variance (dim=)"),
+        Method("flatten", T.flatten, "flatten(start_dim=0)"),
+        Method("transpose", T.transpose, "transpose(dim0, dim1)"),
+        Method("permute", T.permute, "reorder the dimensions"),
+        Method("long", T.long, "convert to int64"),
+        Method("int", T.int, "convert to int32"),
+        Method("bool", T.bool, "convert to bool"),
+        Method("round", T.round, "round to whole numbers"),
+        Method("clamp", T.clamp, "clamp(min=, max=)"),
+        Method("matmul", T.matmul, "matrix product", "matmul"),
+        Method("mm", T.mm, "matrix-matrix product", "matmul"),
+        Method("dot", T.dot, "dot product", "matmul"),
+        Method("softmax", T.softmax, "softmax(dim)"),
+        Method("log_softmax", T.log_softmax, "log_softmax(dim)"),
+        Method("eq", T.eq, "element-wise ==", "broadcast"),
+        Method("cumsum", T.cumsum, "cumulative sum along dim"),
+        Method("fill_", T.fill_, "in-place fill with a value"),
+        Method("copy_", T.copy_, "in-place copy of another tensor's values"),
+        Method("normal_", T.normal_, "in-place normal random values"),
+        Method("uniform_", T.uniform_, "in-place uniform random values"),
+        Method("clamp_", T.clamp_, "in-place clamp"),
+        Method("any", T.any, "is any element true"),
+        Method("all", T.all, "are all elements true"),
+        Method("equal", T.equal, "same shape and values"),
+        Method("allclose", T.allclose, "equal within a tolerance"),
+        Method("expand", T.expand, "a broadcast view (no copy)"),
+        Method("contiguous", T.contiguous, "a contiguous copy if needed"),
     )
 }
+
+
+@dataclass(frozen=True)
+class Member:
+    """A method or attribute of a non-tensor value a program may hold (a list, a Module, an optimizer)."""
+
+    owner: type
+    name: str
+    summary: str
+    kind: Literal["method", "attribute"] = "method"
+    growth: Growth = "none"
+
+
+def _members(owner: type, kind: Literal["method", "attribute"], **entries: str) -> tuple[Member, ...]:
+    return tuple(Member(owner, name, summary, kind) for name, summary in entries.items())
+
+
+_Module = torch.nn.Module
+# Read with the real attribute of the owner's type: only names listed here (for that type or a
+# base class of it) are ever looked up, and never with user text alone.
+MEMBERS: tuple[Member, ...] = (
+    *_members(
+        list,
+        "method",
+        append="add an item at the end",
+        extend="add the items of another sequence",
+        pop="remove and return an item (the last by default)",
+        insert="insert(i, item)",
+        remove="remove the first item equal to a value",
+        index="position of the first item equal to a value",
+        count="how many items equal a value",
+        sort="sort in place (key=, reverse=)",
+        reverse="reverse in place",
+        copy="a shallow copy",
+        clear="remove every item",
+    ),
+    *_members(tuple, "method", index="position of a value", count="how many items equal a value"),
+    *_members(
+        dict,
+        "method",
+        items="(key, value) pairs",
+        keys="the keys",
+        values="the values",
+        get="get(key, default=None)",
+        pop="remove and return a key's value",
+        update="add the pairs of another dictionary",
+        setdefault="get, or set a default",
+        copy="a shallow copy",
+        clear="remove every pair",
+    ),
+    *_members(set, "method", add="add an item", discard="remove an item if present", update="add items"),
+    *_members(
+        str,
+        "method",
+        join="join texts with this one between them",
+        format="'{}'.format(values): fields are positions or names, as in an f-string",
+        upper="upper case",
+        lower="lower case",
+        strip="without surrounding spaces",
+        split="split into words",
+        replace="replace(old, new)",
+        startswith="does it start with a text",
+        endswith="does it end with a text",
+    ),
+    *_members(
+        _Module,
+        "method",
+        parameters="the module's parameters (PyTorch's own iterator)",
+        named_parameters="(name, parameter) pairs",
+        buffers="the module's buffers",
+        children="the direct submodules",
+        named_children="(name, submodule) pairs",
+        modules="every module inside, itself first",
+        named_modules="(name, module) pairs",
+        zero_grad="set every parameter's .grad to None",
+        train="training mode (Dropout and BatchNorm behave accordingly)",
+        eval="evaluation mode",
+        state_dict="the parameters and buffers by name (for reading)",
+        forward="the module's computation (call the module itself to run hooks too)",
+        requires_grad_="switch gradient recording of every parameter",
+        apply="apply(fn): call fn on every submodule",
+        add_module="add_module(name, module)",
+        double="convert parameters to float64",
+        float="convert parameters to float32",
+    ),
+    *_members(
+        _Module,
+        "attribute",
+        training="is the module in training mode",
+        weight="the layer's weight parameter",
+        bias="the layer's bias parameter",
+        in_features="Linear's input size",
+        out_features="Linear's output size",
+        running_mean="BatchNorm's running mean",
+        running_var="BatchNorm's running variance",
+    ),
+    *_members(torch.nn.Sequential, "method", append="add a layer at the end"),
+    *_members(torch.nn.ModuleList, "method", append="add a module at the end"),
+    *_members(torch.optim.Optimizer, "method", zero_grad="clear the gradients", step="one update"),
+    *_members(torch.optim.Optimizer, "attribute", param_groups="the parameter groups and their lr"),
+    *_members(
+        torch.optim.lr_scheduler.LRScheduler,
+        "method",
+        step="advance the schedule by one epoch",
+        get_last_lr="the learning rates just set",
+    ),
+    *_members(torch.utils.data.TensorDataset, "attribute", tensors="the tensors it pairs"),
+    *_members(torch.utils.data.DataLoader, "attribute", dataset="the dataset", batch_size="the batch size"),
+    *_members(BaseException, "attribute", args="the exception's arguments"),
+    *_members(torch.Size, "method", numel="number of elements", index="position", count="count"),
+    *_members(GradFn, "method", name="the node's name, e.g. 'AddBackward0'"),
+    *(
+        member
+        for result in (torch.return_types.max, torch.return_types.min, torch.return_types.sort)
+        for member in _members(result, "attribute", values="the values", indices="their positions")
+    ),
+)
+MEMBER_TABLE: dict[tuple[type, str], Member] = {(m.owner, m.name): m for m in MEMBERS}
+MEMBER_NAMES = frozenset(m.name for m in MEMBERS)
+
+
+def find_member(owner: object, name: str) -> Member | None:
+    """The table's entry for `owner.name`, looked up along the owner's classes (None: not allowed)."""
+    for cls in type(owner).__mro__:
+        member = MEMBER_TABLE.get((cls, name))
+        if member is not None:
+            return member
+    return None
 
 
 def _set_grad(tensor: torch.Tensor, value: object) -> None:
@@ -376,7 +733,10 @@ ATTRIBUTES: dict[str, TensorAttribute] = {
             "requires_grad", lambda t: t.requires_grad, "does autograd record operations on it", True
         ),
         TensorAttribute(
-            "grad_fn", _grad_fn_name, "name of the node that made it (e.g. 'PowBackward0') or None"
+            "grad_fn",
+            _grad_fn_name,
+            "the node that made it, printed as PyTorch prints it (<PowBackward0 object at 0x…>), equal to "
+            "its name ('PowBackward0'), .name() gives the name; None for leaves",
         ),
         TensorAttribute("is_leaf", lambda t: t.is_leaf, "made by the user, not by an operation"),
         TensorAttribute("shape", lambda t: t.shape, "the size of each dimension"),
@@ -405,12 +765,26 @@ IN_PLACE: dict[str, Callable[..., torch.Tensor]] = {
 }
 
 STATEMENTS: tuple[str, ...] = (
-    "name = expression (also a, b = ... and x[i] = ...)",
-    "name += expression (-=, *=, /=): in place on tensors, as in PyTorch",
+    "import torch / import torch.nn as nn / import torch.nn.functional as F / from torch import nn, optim "
+    "/ from torch.utils.data import DataLoader, TensorDataset (torch's modules only)",
+    "name = expression (also a, b = ..., x[i] = ..., obj.attribute = ..., name: type = ...)",
+    "name += expression (-=, *=, /=, **=, //=, %=): in place on tensors (as PyTorch) and lists (as Python)",
     "x.grad = None (also x.data = ..., x.requires_grad = ...)",
     "expression (e.g. y.backward(), print(x.grad))",
+    "def f(a, b=1, *args, key=2, **kwargs): ... (docstrings; annotations ignored; return; closures; "
+    "recursion up to max_call_depth)",
+    "lambda a, b=1: expression",
+    "class Name(nn.Module | an exception | Dataset | a class of the program): methods, attributes, "
+    "docstring; super().__init__(); __init__ __call__ __len__ __getitem__ __repr__ __str__ may be defined",
+    "if / elif / else, and a if condition else b",
+    "for target in iterable: ... else: ... (ranges, lists, tensors, DataLoaders, model.parameters(), ...)",
+    "while condition: ... else: ...; break; continue (every turn of every loop shares one budget)",
+    "try: ... except (A, B) as e: ... else: ... finally: ... (a limit is never caught)",
+    "raise E / raise E('message') / raise / raise E from e; assert condition, 'message'",
+    "del name, del container[key]",
     "with torch.no_grad(): ... / with torch.enable_grad(): ...",
-    "for i in range(n): ... (nested loops share one iteration budget)",
+    "[x for x in xs if c], {k: v for ...}, {x for ...}, (x for ...)",
+    "f-strings with format specs (f'{loss:.4f}', f'{k:4d}', f'{x!r}')",
     "pass",
 )
 OPERATORS: tuple[str, ...] = (
@@ -436,10 +810,18 @@ OPERATORS: tuple[str, ...] = (
     ">=",
     "==",
     "!=",
-    "is None",
-    "is not None",
+    "is",
+    "is not",
+    "in",
+    "not in",
     "x[i, j:k, None, ...]",
 )
+
+
+def _type_name(owner: type) -> str:
+    """`list`, `torch.nn.modules.module.Module`: a member's owner as Python names it."""
+    module = "" if owner.__module__ == "builtins" else f"{owner.__module__}."
+    return f"{module}{owner.__qualname__}"
 
 
 def describe_allowlist() -> dict[str, object]:
@@ -452,6 +834,15 @@ def describe_allowlist() -> dict[str, object]:
         "attributes": [
             {"name": f"x.{a.name}", "summary": a.summary, "settable": a.settable} for a in ATTRIBUTES.values()
         ],
+        "members": [
+            {
+                "owner": _type_name(m.owner),
+                "name": f"{m.name}()" if m.kind == "method" else m.name,
+                "summary": m.summary,
+            }
+            for m in MEMBERS
+        ],
+        "modules": sorted(MODULES),
         "constants": sorted(CONSTANTS),
         "statements": list(STATEMENTS),
         "operators": list(OPERATORS),

@@ -64,6 +64,7 @@ class Budget:
         self.operations = 0
         self.loop_iterations = 0
         self.total_elements = 0
+        self.call_depth = 0
         self.deadline = time.monotonic() + limits.max_wall_seconds
         self.shared = _SHARED_DEADLINE.get()
         if self.shared is not None and self.shared.deadline < self.deadline:
@@ -106,6 +107,40 @@ class Budget:
                 span,
             )
         self.loop_iterations += iterations
+
+    def count_iteration(self, span: Span) -> None:
+        """One more turn of a loop whose length is not known in advance (while, iterators)."""
+        self.loop_iterations += 1
+        if self.loop_iterations > self.limits.max_loop_iterations:
+            raise limit_error(
+                f"too many loop iterations: more than {self.limits.max_loop_iterations} in the whole "
+                f"program (max_loop_iterations)",
+                span,
+            )
+        self.check_time(span)
+
+    def enter_call(self, span: Span) -> None:
+        """A user function is called: recursion is bounded well below Python's own stack."""
+        self.call_depth += 1
+        if self.call_depth > self.limits.max_call_depth:
+            self.call_depth -= 1  # this call never starts
+            raise limit_error(
+                f"recursion too deep: more than {self.limits.max_call_depth} nested calls of the "
+                f"program's functions (max_call_depth)",
+                span,
+            )
+
+    def leave_call(self) -> None:
+        """A user function returned (or raised)."""
+        self.call_depth = max(self.call_depth - 1, 0)
+
+    def check_length(self, length: int, span: Span, what: str) -> None:
+        """Refuse a list, tuple, dictionary or text of `length` items before it is built."""
+        limit = self.limits.max_tensor_elements
+        if length > limit:
+            raise limit_error(
+                f"{what} too large: {length} items, the limit is {limit} (max_tensor_elements)", span
+            )
 
     def check_elements(self, predicted: int | None, span: Span, what: str = "tensor") -> None:
         """Refuse a tensor (or a Python list: `what`) of `predicted` elements before it is made."""

@@ -1,10 +1,10 @@
 """Sizes of the Python lists and tuples a program holds, known before a builtin walks them.
 
-A program cannot change a list once made (no item assignment or methods on lists), so a list's
-size is fixed at birth. Lists may share parts (`a = [a, a]` in a loop doubles what a walk visits
-while holding only a few objects), so sizes count each part every time it appears: that is what
-printing, comparing or converting the list would visit. Known lists are remembered by identity
-so that building a list from others never walks them again.
+Lists can change (append, item assignment), so the evaluator measures them afresh before each
+walk (a ContainerSizes lives for one check). Lists may share parts (`a = [a, a]` in a loop
+doubles what a walk visits while holding only a few objects), so sizes count each part every
+time it appears: that is what printing, comparing or converting the list would visit. Within one
+check, each distinct list is walked once.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ class Extent:
 
 
 _LEAF = Extent(leaves=1)
+# What a list that contains itself measures: more than any limit, so no walk of it is started.
+CYCLE = Extent(items=2**62, leaves=2**62, tensors=0, depth=2**31)
 _TENSOR = Extent(leaves=1, tensors=1)
 
 
@@ -95,6 +97,7 @@ def _walk(root: Sequence[object], known: dict[int, tuple[object, Extent]]) -> Ex
     """
     done: dict[int, tuple[int, int, int, int]] = {}
     stack: list[Sequence[object]] = [root]
+    waiting: set[int] = set()  # nodes whose children are being measured: meeting one is a cycle
     while stack:
         node = stack.pop()
         if id(node) in done:
@@ -106,9 +109,13 @@ def _walk(root: Sequence[object], known: dict[int, tuple[object, Extent]]) -> Ex
             continue
         pending = [c for c in node if type(c) in _CONTAINERS and id(c) not in done and id(c) not in known]
         if pending:
+            if id(node) in waiting or any(id(c) in waiting or c is node for c in pending):
+                return CYCLE  # a list that holds itself (a.append(a)): a walk would never end
+            waiting.add(id(node))
             stack.append(node)
             stack.extend(pending)  # type: ignore[arg-type]
             continue
+        waiting.discard(id(node))
         items = len(node)
         leaves = tensors = depth = 0
         for child in node:

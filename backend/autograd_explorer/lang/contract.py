@@ -96,10 +96,11 @@ class LanguageLimits:
     max_source_chars: int = 20_000
     max_ast_nodes: int = 5_000
     max_nesting_depth: int = 60
-    max_loop_iterations: int = 10_000
-    max_operations: int = 20_000
+    max_loop_iterations: int = 100_000
+    max_operations: int = 1_000_000
+    max_call_depth: int = 40
     max_tensor_elements: int = 1_000_000
-    max_total_elements: int = 10_000_000
+    max_total_elements: int = 100_000_000
     max_int_bits: int = 4_096
     max_wall_seconds: float = 5.0
 
@@ -116,4 +117,4 @@ class ProgramRun:
     input_names: list[str] = field(default_factory=list)  # expression mode: the free names made leaves
     backward_calls: int = 0  # how many backward()/autograd.grad calls the program made
     warnings: list[str] = field(default_factory=list)
-    printed: list[str] = field(default_factory=list)  # one entry per print(...) call, in order
+    printed: list[str] = field(default_factory=list)  # what the program printed, line by line

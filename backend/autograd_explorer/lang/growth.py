@@ -173,6 +173,45 @@ def _sum_slots(args: Sequence[object], kwargs: Mapping[str, object]) -> int | No
         return None  # a number among lists: sum itself raises Python's error
 
 
+def _layer_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    sizes: list[object] = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
+    for key in (
+        "in_features",
+        "out_features",
+        "in1_features",
+        "in2_features",
+        "num_embeddings",
+        "embedding_dim",
+        "num_features",
+    ):
+        if key in kwargs:
+            sizes.append(kwargs[key])
+    shape = args[0] if args and isinstance(args[0], list | tuple) else kwargs.get("normalized_shape")
+    if isinstance(shape, list | tuple):
+        sizes.extend(shape)
+    return _product(sizes) if sizes else None
+
+
+def _conv_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    channels = [
+        kwargs.get(k, args[i] if len(args) > i else None)
+        for i, k in enumerate(("in_channels", "out_channels"))
+    ]
+    kernel = kwargs.get("kernel_size", args[2] if len(args) > 2 else None)
+    kernel_sizes = list(kernel) if isinstance(kernel, list | tuple) else [kernel, kernel]
+    return _product([*channels, *kernel_sizes])
+
+
+def _count_elements(args: Sequence[object]) -> int | None:
+    numbers = [_int(a) for a in args]
+    if not numbers or any(n is None for n in numbers) or len(numbers) > 3:
+        return None
+    try:
+        return len(range(*numbers))  # type: ignore[arg-type]
+    except ValueError:
+        return None  # a zero step: range itself raises Python's error
+
+
 def list_growth(growth: Growth) -> bool:
     """Does this growth rule predict the slots of a Python list (not the elements of a tensor)?"""
     return growth in ("tolist", "sum")
@@ -221,6 +260,17 @@ def predict_elements(
             assert isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)
             return a.numel() * b.numel()
         return None
+    if growth == "layer":  # Linear(in, out), Embedding(n, d), BatchNorm1d(n): the weight's size
+        return _layer_elements(args, kwargs)
+    if growth == "conv":  # Conv2d(in, out, k): in × out × k × k weights
+        return _conv_elements(args, kwargs)
+    if growth == "randint":  # randint(low, high, size)
+        size = kwargs.get("size", args[-1] if args else None)
+        return _product(list(size)) if isinstance(size, list | tuple) else None
+    if growth == "count":  # range(n), randperm(n)
+        return _count_elements(args)
+    if growth == "iterable":
+        return None  # the evaluator checks the length of what it is given
     # "concat": the parts' elements together
     parts = args[0] if args else kwargs.get("tensors")
     if isinstance(parts, list | tuple):

@@ -10,17 +10,62 @@ from __future__ import annotations
 
 import ast
 
+import torch
+
 from autograd_explorer.errors import ProgramError
-from autograd_explorer.lang.allowlist import ATTRIBUTES, CONSTANTS, METHODS, MODULE_ROOTS, SETTERS, SPELLINGS
+from autograd_explorer.lang.allowlist import (
+    ATTRIBUTES,
+    CONSTANTS,
+    DEFAULT_ALIASES,
+    MEMBER_NAMES,
+    METHODS,
+    MODULE_ROOTS,
+    MODULES,
+    SETTERS,
+    SPELLINGS,
+)
 from autograd_explorer.lang.budget import limit_error
 from autograd_explorer.lang.contract import LanguageLimits, Span
 from autograd_explorer.lang.source import SourceText
 
-# Names a program may not bind: modules and the bare spellings of functions.
-RESERVED_NAMES = MODULE_ROOTS | {spelling for spelling in SPELLINGS if "." not in spelling}
+# Module names a program may not rebind (`import ... as name` adds the program's own).
+RESERVED_NAMES = MODULE_ROOTS
 
 # out= writes into (and resizes) another tensor; the others leave the CPU's ordinary memory.
 FORBIDDEN_KEYWORDS = frozenset({"out", "device", "pin_memory", "layout", "memory_format"})
+
+# Attributes of the objects a program can hold that the table leaves out (`x.numpy`, `x.storage`,
+# `grad_fn.next_functions`, `(1).real`): named as refused before the program runs. A name no
+# such object has (a typo such as `net.fc2`) passes, and reading it raises Python's own
+# AttributeError at run time, as CPython would.
+KNOWN_API = frozenset(
+    name
+    for owner in (
+        torch.Tensor,
+        torch.nn.Module,
+        torch.optim.Optimizer,
+        torch.utils.data.DataLoader,
+        torch.utils.data.TensorDataset,
+        list,
+        dict,
+        str,
+        tuple,
+        set,
+        int,
+        float,
+        complex,
+        type,
+        object,
+        BaseException,
+        type(lambda: None),
+        type(print),
+    )
+    for name in dir(owner)
+) | frozenset({"next_functions", "register_hook", "register_prehook", "metadata", "variable"})
+
+# Special methods a class may define: Python (or PyTorch's DataLoader) calls them on the
+# program's behalf; a program can never read a `__` attribute itself.
+CLASS_DUNDERS = frozenset({"__init__", "__call__", "__len__", "__getitem__", "__repr__", "__str__"})
 
 _BIN_OPS = (
     ast.Add,
@@ -35,46 +80,53 @@ _BIN_OPS = (
     ast.RShift,
 )
 _UNARY_OPS = (ast.USub, ast.UAdd, ast.Not, ast.Invert)
-_COMPARE_OPS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq)
+_COMPARE_OPS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq, ast.In, ast.NotIn, ast.Is, ast.IsNot)
 
 # What to call a forbidden construct in the error message.
 _CONSTRUCT_NAMES: dict[type[ast.AST], str] = {
-    ast.FunctionDef: "def (function definitions)",
     ast.AsyncFunctionDef: "async def",
-    ast.Lambda: "lambda",
-    ast.ClassDef: "class",
-    ast.Import: "import",
-    ast.ImportFrom: "import",
-    ast.While: "while loops (use `for _ in range(n):`)",
-    ast.Try: "try",
-    ast.Raise: "raise",
-    ast.Assert: "assert",
     ast.Global: "global",
     ast.Nonlocal: "nonlocal",
-    ast.Return: "return",
-    ast.Delete: "del",
-    ast.If: "if statements",
-    ast.IfExp: "conditional expressions (a if c else b)",
-    ast.Break: "break",
-    ast.Continue: "continue",
-    ast.ListComp: "comprehensions",
-    ast.SetComp: "comprehensions",
-    ast.DictComp: "comprehensions",
-    ast.GeneratorExp: "generator expressions",
-    ast.JoinedStr: "f-strings",
-    ast.FormattedValue: "f-strings",
-    ast.Starred: "starred expressions (*x)",
     ast.NamedExpr: "the walrus operator (:=)",
-    ast.Dict: "dictionaries",
-    ast.Set: "sets",
     ast.Yield: "yield",
     ast.YieldFrom: "yield",
     ast.Await: "await",
-    ast.AnnAssign: "annotated assignments",
     ast.AsyncFor: "async for",
     ast.AsyncWith: "async with",
     ast.Match: "match",
+    ast.TryStar: "except*",
 }
+# Children of a node that are not code (the operator of `a or b`, the context of a name).
+_OPERATOR_NODES = (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
+# Nodes that need no check of their own: their children are checked.
+_PLAIN = (
+    ast.Expr,
+    ast.Pass,
+    ast.Break,
+    ast.Continue,
+    ast.Return,
+    ast.If,
+    ast.IfExp,
+    ast.While,
+    ast.BoolOp,
+    ast.Assert,
+    ast.Raise,
+    ast.Tuple,
+    ast.List,
+    ast.Set,
+    ast.Dict,
+    ast.Slice,
+    ast.Subscript,
+    ast.JoinedStr,
+    ast.FormattedValue,
+    ast.comprehension,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+    ast.keyword,
+    ast.Starred,
+)
 
 
 def dotted_path(node: ast.AST) -> str | None:
@@ -91,6 +143,42 @@ def dotted_path(node: ast.AST) -> str | None:
 
 def _is_dunder(name: str) -> bool:
     return name.startswith("__")
+
+
+def import_aliases(tree: ast.AST) -> dict[str, str]:
+    """Every name a program's imports bind, with the module or function it stands for.
+
+    Imports are checked by the parser (only torch's modules); the names they bind hold for the
+    whole program (`nn` is `torch.nn` even before `import torch.nn as nn`, as the explorer has
+    always allowed). Unknown targets are left for the checker to refuse.
+    """
+    aliases = dict(DEFAULT_ALIASES)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname is not None:
+                    aliases[alias.asname] = alias.name
+                else:
+                    root = alias.name.split(".")[0]
+                    aliases[root] = root
+        elif isinstance(node, ast.ImportFrom) and node.module is not None and node.level == 0:
+            for alias in node.names:
+                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return aliases
+
+
+def resolve_path(path: str, aliases: dict[str, str]) -> str | None:
+    """`nn.Linear` → `torch.nn.Linear` when the path starts with a module name; else None."""
+    root, _, rest = path.partition(".")
+    target = aliases.get(root)
+    if target is None:
+        return None
+    return f"{target}.{rest}" if rest else target
+
+
+def known_path(path: str) -> bool:
+    """Is a full dotted path a module, a function or a constant of the table?"""
+    return path in MODULES or path in SPELLINGS or path in CONSTANTS
 
 
 def parse_program(source: str, limits: LanguageLimits) -> ast.Module:
@@ -130,14 +218,46 @@ def parse_program(source: str, limits: LanguageLimits) -> ast.Module:
 
 
 def free_names(tree: ast.AST) -> list[str]:
-    """Names a lone expression reads that are not functions or modules, in order of first appearance."""
+    """Names a lone expression reads that are not functions or modules, in order of first appearance.
+
+    Names it binds itself (a comprehension's variable, a lambda's parameter) are not free.
+    """
+    bound, _ = _program_names(tree)
     names = [
         node
         for node in ast.walk(tree)
-        if isinstance(node, ast.Name) and node.id not in SPELLINGS and node.id not in MODULE_ROOTS
+        if isinstance(node, ast.Name)
+        and node.id not in SPELLINGS
+        and node.id not in MODULE_ROOTS
+        and node.id not in bound
     ]
     names.sort(key=lambda n: (n.lineno, n.col_offset))
     return list(dict.fromkeys(n.id for n in names))
+
+
+def _program_names(tree: ast.AST) -> tuple[set[str], set[str]]:
+    """(names the program binds anywhere, attribute names it sets or defines in a class)."""
+    bound: set[str] = set()
+    attributes: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            bound.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.ClassDef):
+            bound.add(node.name)
+            if isinstance(node, ast.ClassDef):
+                for item in node.body:
+                    if isinstance(item, ast.FunctionDef):
+                        attributes.add(item.name)
+                    elif isinstance(item, ast.Assign | ast.AnnAssign):
+                        targets = item.targets if isinstance(item, ast.Assign) else [item.target]
+                        attributes.update(t.id for t in targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            attributes.add(node.attr)
+    return bound, attributes
 
 
 class _Checker:
@@ -146,10 +266,17 @@ class _Checker:
     def __init__(self, limits: LanguageLimits, text: SourceText) -> None:
         self.limits = limits
         self.text = text
-        self.allowed_strings: set[int] = set()
         self.stack: list[tuple[ast.AST, int]] = []
+        self.aliases: dict[str, str] = {}
+        self.reserved: frozenset[str] = RESERVED_NAMES
+        self.bound: set[str] = set()
+        self.attributes: set[str] = set()
+        self.class_bodies: set[int] = set()  # ids of FunctionDefs directly in a class body
 
     def check(self, tree: ast.Module) -> None:
+        self.aliases = import_aliases(tree)
+        self.reserved = RESERVED_NAMES | {name for name, path in self.aliases.items() if path in MODULES}
+        self.bound, self.attributes = _program_names(tree)
         self.stack = [(tree, 0)]
         count = 0
         while self.stack:
@@ -173,23 +300,45 @@ class _Checker:
         """Check one node; return the children still to check."""
         if isinstance(node, ast.Module):
             return list(node.body)
-        if isinstance(node, ast.Expr):
-            return [node.value]
-        if isinstance(node, ast.Pass):
-            return []
         if isinstance(node, ast.Assign):
             kids: list[ast.AST] = [node.value]
             for target in node.targets:
                 kids.extend(self.target(target))
             return kids
+        if isinstance(node, ast.AnnAssign):  # the annotation is never evaluated, as in a function
+            return [*self.target(node.target), *([node.value] if node.value is not None else [])]
         if isinstance(node, ast.AugAssign):
             if not isinstance(node.op, _BIN_OPS):
                 raise self.forbidden(f"the operator {type(node.op).__name__}= is not allowed", node)
             return [node.value, *self.target(node.target)]
         if isinstance(node, ast.For):
-            return self.for_loop(node)
+            return [*self.target(node.target), node.iter, *node.body, *node.orelse]
         if isinstance(node, ast.With):
             return self.with_block(node)
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            self.import_statement(node)
+            return []
+        if isinstance(node, ast.FunctionDef):
+            return self.function(node)
+        if isinstance(node, ast.Lambda):
+            return self.arguments(node.args, node)
+        if isinstance(node, ast.ClassDef):
+            return self.class_definition(node)
+        if isinstance(node, ast.Try):
+            return [*node.body, *node.handlers, *node.orelse, *node.finalbody]
+        if isinstance(node, ast.ExceptHandler):
+            if node.name is not None:
+                self.check_binding(node.name, node)
+            return [*([node.type] if node.type is not None else []), *node.body]
+        if isinstance(node, ast.Delete):
+            for target in node.targets:
+                if not isinstance(target, ast.Name | ast.Subscript):
+                    raise self.forbidden("only names and items can be deleted: `del x`, `del d[key]`", target)
+                if isinstance(target, ast.Name):
+                    self.check_binding(target.id, target)
+            return list(node.targets)
+        if isinstance(node, _PLAIN):
+            return [child for child in ast.iter_child_nodes(node) if not isinstance(child, _OPERATOR_NODES)]
         if isinstance(node, ast.stmt):
             raise self.construct(node)
         return self.expression(node)
@@ -203,16 +352,18 @@ class _Checker:
         name = _CONSTRUCT_NAMES.get(type(node), type(node).__name__)
         return self.forbidden(f"{name} is not part of the explorer language", node)
 
+    def check_binding(self, name: str, node: ast.AST) -> None:
+        if _is_dunder(name):
+            raise self.forbidden(f"names starting with __ are not allowed: {name}", node)
+        if name in self.reserved:
+            raise self.forbidden(
+                f"cannot assign to '{name}': it is a module of the explorer language; choose another", node
+            )
+
     def target(self, node: ast.AST) -> list[ast.AST]:
-        """An assignment target: a name, a tuple/list of targets, x[i], or x.grad/.data/.requires_grad."""
+        """An assignment target: a name, a tuple/list of targets, x[i], or an attribute."""
         if isinstance(node, ast.Name):
-            if _is_dunder(node.id):
-                raise self.forbidden(f"names starting with __ are not allowed: {node.id}", node)
-            if node.id in RESERVED_NAMES:
-                raise self.forbidden(
-                    f"cannot assign to '{node.id}': it is a name of the explorer language; choose another",
-                    node,
-                )
+            self.check_binding(node.id, node)
             return []
         if isinstance(node, ast.Tuple | ast.List):
             kids: list[ast.AST] = []
@@ -222,35 +373,26 @@ class _Checker:
         if isinstance(node, ast.Subscript):
             return [node.value, node.slice]
         if isinstance(node, ast.Attribute):
-            if node.attr not in SETTERS:
+            if node.attr.startswith("_"):
+                raise self.forbidden(f"attributes starting with _ cannot be assigned: .{node.attr}", node)
+            if node.attr in ATTRIBUTES and node.attr not in SETTERS:
                 allowed = ", ".join(f"x.{name}" for name in SETTERS)
-                raise self.forbidden(f"cannot assign to .{node.attr}; only {allowed} can be assigned", node)
+                raise self.forbidden(
+                    f"cannot assign to .{node.attr}; of a tensor only {allowed} can be assigned", node
+                )
             return [node.value]
         if isinstance(node, ast.Starred):
-            raise self.construct(node)
+            raise self.forbidden(
+                "starred assignment targets (a, *b = ...) are not part of the explorer language", node
+            )
         raise self.forbidden("this cannot be assigned to", node)
-
-    def for_loop(self, node: ast.For) -> list[ast.AST]:
-        if node.orelse:
-            raise self.forbidden("for ... else is not part of the explorer language", node.orelse[0])
-        if not isinstance(node.target, ast.Name):
-            raise self.forbidden("a for loop needs one variable: `for i in range(n):`", node.target)
-        call = node.iter
-        if not (
-            isinstance(call, ast.Call)
-            and isinstance(call.func, ast.Name)
-            and call.func.id == "range"
-            and not call.keywords
-            and 1 <= len(call.args) <= 3
-        ):
-            raise self.forbidden("a for loop must run over range(...): `for i in range(n):`", node.iter)
-        return [*self.target(node.target), *call.args, *node.body]
 
     def with_block(self, node: ast.With) -> list[ast.AST]:
         for item in node.items:
             expr = item.context_expr
             path = dotted_path(expr.func) if isinstance(expr, ast.Call) else None
-            fn = SPELLINGS.get(path) if path else None
+            full = (resolve_path(path, self.aliases) or path) if path else None
+            fn = SPELLINGS.get(full) if full else None
             if (
                 fn is None
                 or fn.special != "context"
@@ -264,6 +406,61 @@ class _Checker:
             if item.optional_vars is not None:
                 raise self.forbidden("`with ... as name` is not allowed", item.optional_vars)
         return list(node.body)
+
+    def import_statement(self, node: ast.Import | ast.ImportFrom) -> None:
+        if isinstance(node, ast.ImportFrom):
+            if node.level or node.module is None or any(a.name == "*" for a in node.names):
+                raise self.forbidden("only `from torch... import name` can be imported here", node)
+            paths = [(f"{node.module}.{a.name}", a.asname or a.name) for a in node.names]
+            base_ok = node.module in MODULES
+        else:
+            paths = [(a.name, a.asname or a.name.split(".")[0]) for a in node.names]
+            base_ok = all(a.name in MODULES for a in node.names)
+        for path, name in paths:
+            if not base_ok or not known_path(path):
+                if path.split(".")[0] != "torch":
+                    module = node.module if isinstance(node, ast.ImportFrom) else path
+                    raise self.forbidden(f"only torch can be imported here, not {module}", node)
+                raise self.forbidden(
+                    f"{path} cannot be imported: it is not part of the explorer language", node
+                )
+            if _is_dunder(name):
+                raise self.forbidden(f"names starting with __ are not allowed: {name}", node)
+
+    def arguments(self, args: ast.arguments, node: ast.AST) -> list[ast.AST]:
+        """Parameter names and defaults (annotations are ignored, as Python ignores them at run time)."""
+        every = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+        every += [a for a in (args.vararg, args.kwarg) if a is not None]
+        for arg in every:
+            self.check_binding(arg.arg, node)
+        return [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
+
+    def function(self, node: ast.FunctionDef) -> list[ast.AST]:
+        if node.decorator_list:
+            raise self.forbidden("decorators are not part of the explorer language", node.decorator_list[0])
+        if _is_dunder(node.name) and not (id(node) in self.class_bodies and node.name in CLASS_DUNDERS):
+            allowed = ", ".join(sorted(CLASS_DUNDERS))
+            raise self.forbidden(
+                f"names starting with __ are not allowed: {node.name} (a class may define {allowed})", node
+            )
+        if not _is_dunder(node.name):
+            self.check_binding(node.name, node)
+        return [*self.arguments(node.args, node), *node.body]
+
+    def class_definition(self, node: ast.ClassDef) -> list[ast.AST]:
+        if node.decorator_list:
+            raise self.forbidden("decorators are not part of the explorer language", node.decorator_list[0])
+        if node.keywords:
+            raise self.forbidden("class keywords (metaclass=...) are not part of the explorer language", node)
+        self.check_binding(node.name, node)
+        for item in node.body:
+            if isinstance(item, ast.FunctionDef):
+                self.class_bodies.add(id(item))
+            elif not isinstance(item, ast.Assign | ast.AnnAssign | ast.Pass | ast.Expr):
+                raise self.forbidden(
+                    "a class body may hold methods (def), attributes (name = value) and a docstring", item
+                )
+        return [*node.bases, *node.body]
 
     def expression(self, node: ast.AST) -> list[ast.AST]:
         if isinstance(node, ast.Constant):
@@ -280,114 +477,89 @@ class _Checker:
             if not isinstance(node.op, _UNARY_OPS):
                 raise self.forbidden(f"the operator {type(node.op).__name__} is not allowed", node)
             return [node.operand]
-        if isinstance(node, ast.BoolOp):
-            return list(node.values)
         if isinstance(node, ast.Compare):
-            return self.compare(node)
+            if not all(isinstance(op, _COMPARE_OPS) for op in node.ops):
+                raise self.forbidden("this comparison is not allowed", node)
+            return [node.left, *node.comparators]
         if isinstance(node, ast.Call):
             return self.call(node)
         if isinstance(node, ast.Attribute):
             return self.attribute(node)
-        if isinstance(node, ast.Subscript):
-            return [node.value, node.slice]
-        if isinstance(node, ast.Slice):
-            return [part for part in (node.lower, node.upper, node.step) if part is not None]
-        if isinstance(node, ast.Tuple | ast.List):
-            return list(node.elts)
         raise self.construct(node)
 
     def constant(self, node: ast.Constant) -> None:
         value = node.value
-        if isinstance(value, str):
-            if id(node) not in self.allowed_strings:
-                raise self.forbidden(
-                    "text is only allowed as a keyword value (reduction='sum') or in print(...)", node
-                )
-        elif isinstance(value, bool) or value is None or value is Ellipsis or isinstance(value, float):
+        if isinstance(value, bool | str | float) or value is None or value is Ellipsis:
             return
-        elif isinstance(value, int):
+        if isinstance(value, int):
             if value.bit_length() > self.limits.max_int_bits:
                 raise limit_error(
                     f"integer too large: a {value.bit_length()}-bit literal, the limit is "
                     f"{self.limits.max_int_bits} (max_int_bits)",
                     self.text.span(node),
                 )
-        else:
-            raise self.forbidden(
-                f"{type(value).__name__} literals are not part of the explorer language", node
-            )
+            return
+        raise self.forbidden(f"{type(value).__name__} literals are not part of the explorer language", node)
 
     def name(self, node: ast.Name) -> None:
+        if node.id == "__name__" and isinstance(node.ctx, ast.Load):
+            return  # `if __name__ == "__main__":` reads "__main__"
         if _is_dunder(node.id):
             raise self.forbidden(f"names starting with __ are not allowed: {node.id}", node)
-        if node.id in MODULE_ROOTS:
+        if node.id in self.reserved and node.id not in self.bound and isinstance(node.ctx, ast.Load):
             raise self.forbidden(f"{node.id} is a module: use one of its functions, e.g. torch.sin(x)", node)
-        if node.id in SPELLINGS:
-            raise self.forbidden(f"{node.id} is a function: call it, e.g. {node.id}(...)", node)
-
-    def compare(self, node: ast.Compare) -> list[ast.AST]:
-        operands: list[ast.AST] = [node.left, *node.comparators]
-        for i, op in enumerate(node.ops):
-            if isinstance(op, ast.Is | ast.IsNot):
-                pair = operands[i : i + 2]
-                if not any(isinstance(p, ast.Constant) and p.value is None for p in pair):
-                    raise self.forbidden("`is` is only allowed as `is None` / `is not None`", node)
-            elif not isinstance(op, _COMPARE_OPS):
-                raise self.forbidden(f"the comparison {type(op).__name__} is not allowed", node)
-        return operands
 
     def call(self, node: ast.Call) -> list[ast.AST]:
         kids: list[ast.AST] = list(node.args)
-        path = dotted_path(node.func)
-        fn = SPELLINGS.get(path) if path else None
-        if fn is not None:
-            if fn.special == "range":
-                raise self.forbidden("range(...) is only allowed as `for i in range(n):`", node)
-            if fn.special == "context":
-                raise self.forbidden(f"{path}() is only allowed as `with {path}():`", node)
-            if fn.special == "print":
-                self.allowed_strings.update(id(a) for a in node.args if isinstance(a, ast.Constant))
-        elif path is not None and path.split(".")[0] in MODULE_ROOTS:
-            raise self.forbidden(f"{path} is not part of the explorer language", node.func)
-        elif isinstance(node.func, ast.Attribute):
-            method = node.func.attr
-            if _is_dunder(method):
-                raise self.forbidden(f"attributes starting with __ are not allowed: .{method}", node.func)
-            if method not in METHODS:
-                raise self.forbidden(
-                    f"the method .{method}() is not part of the explorer language", node.func
-                )
-            kids.append(node.func.value)
-        elif isinstance(node.func, ast.Name):
-            if _is_dunder(node.func.id):
-                raise self.forbidden(f"names starting with __ are not allowed: {node.func.id}", node.func)
-            raise self.forbidden(f"{node.func.id}(...) is not a function of the explorer language", node.func)
+        func = node.func
+        if isinstance(func, ast.Name):
+            name = func.id
+            if _is_dunder(name):
+                raise self.forbidden(f"names starting with __ are not allowed: {name}", func)
+            known = name in SPELLINGS or name in self.bound or name in self.aliases
+            if not known:
+                raise self.forbidden(f"{name}(...) is not a function of the explorer language", func)
+        elif isinstance(func, ast.Attribute) and func.attr == "__init__" and self.is_super(func.value):
+            kids.append(func.value)  # super().__init__(...)
+        elif self.module_path(func) is not None:
+            raise self.forbidden(f"{self.module_path(func)} is a module, not a function", func)
         else:
-            raise self.forbidden("only named functions and tensor methods can be called", node.func)
+            kids.append(func)
         for keyword in node.keywords:
-            if keyword.arg is None:
-                raise self.forbidden(
-                    "**keyword arguments are not part of the explorer language", keyword.value
-                )
-            if _is_dunder(keyword.arg) or keyword.arg in FORBIDDEN_KEYWORDS:
+            if keyword.arg is not None and (_is_dunder(keyword.arg) or keyword.arg in FORBIDDEN_KEYWORDS):
                 raise self.forbidden(f"the keyword argument {keyword.arg}= is not allowed", keyword.value)
-            if isinstance(keyword.value, ast.Constant):
-                self.allowed_strings.add(id(keyword.value))
             kids.append(keyword.value)
         return kids
 
+    def module_path(self, node: ast.AST) -> str | None:
+        """The module a dotted path names (`torch.utils`), if it names one."""
+        path = dotted_path(node)
+        if path is None or path.split(".")[0] in self.bound:
+            return None
+        full = resolve_path(path, self.aliases)
+        return path if full in MODULES else None
+
+    @staticmethod
+    def is_super(node: ast.AST) -> bool:
+        return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
+
     def attribute(self, node: ast.Attribute) -> list[ast.AST]:
         path = dotted_path(node)
-        if path is not None and path.split(".")[0] in MODULE_ROOTS:
-            if path in CONSTANTS:
+        full = resolve_path(path, self.aliases) if path is not None else None
+        if full is not None and path is not None and path.split(".")[0] not in self.bound:
+            if known_path(full):
                 return []
-            if path in SPELLINGS:
-                raise self.forbidden(f"{path} is a function: call it, e.g. {path}(...)", node)
             raise self.forbidden(f"{path} is not part of the explorer language", node)
         if _is_dunder(node.attr):
             raise self.forbidden(f"attributes starting with __ are not allowed: .{node.attr}", node)
-        if node.attr in ATTRIBUTES:
+        if node.attr.startswith("_") and node.attr not in self.attributes:
+            raise self.forbidden(f"attributes starting with _ are not allowed: .{node.attr}", node)
+        if (
+            node.attr in ATTRIBUTES
+            or node.attr in METHODS
+            or node.attr in MEMBER_NAMES
+            or node.attr in self.attributes
+            or node.attr not in KNOWN_API
+        ):
             return [node.value]
-        if node.attr in METHODS:
-            raise self.forbidden(f".{node.attr} is a method: call it, e.g. x.{node.attr}()", node)
         raise self.forbidden(f"the attribute .{node.attr} is not part of the explorer language", node)

@@ -14,7 +14,14 @@ from autograd_explorer.lang.allowlist import SPELLINGS
 from autograd_explorer.lang.budget import Budget
 from autograd_explorer.lang.contract import LanguageLimits, ProgramObserver, ProgramRun, Span
 from autograd_explorer.lang.evaluator import Evaluator, as_program_errors, count_leaves, exception_message
-from autograd_explorer.lang.parse import RESERVED_NAMES, dotted_path, free_names, parse_program
+from autograd_explorer.lang.parse import (
+    RESERVED_NAMES,
+    dotted_path,
+    free_names,
+    import_aliases,
+    parse_program,
+    resolve_path,
+)
 from autograd_explorer.lang.source import SourceText
 from autograd_explorer.settings import Settings
 
@@ -27,6 +34,7 @@ def limits_from_settings(settings: Settings) -> LanguageLimits:
         max_nesting_depth=settings.max_nesting_depth,
         max_loop_iterations=settings.max_loop_iterations,
         max_operations=settings.max_operations,
+        max_call_depth=settings.max_call_depth,
         max_tensor_elements=settings.max_tensor_elements,
         max_total_elements=settings.max_total_elements,
         max_int_bits=settings.max_int_bits,
@@ -41,19 +49,26 @@ def is_expression(tree: ast.Module) -> bool:
 
 # PyTorch's random generator is one per process: programs that seed or draw from it run one
 # at a time (and restore it afterwards), so `torch.manual_seed(42)` always gives the lecture's data.
-_RANDOM_FUNCTIONS = frozenset({"torch.manual_seed", "torch.rand", "torch.randn"})
 _RANDOM_LOCK = threading.Lock()
 
 
 def uses_randomness(tree: ast.AST) -> bool:
-    """Does the program call manual_seed, rand or randn?"""
+    """Does the program name a table entry that draws random numbers (manual_seed, randn, a layer's
+    initialisation, a shuffling DataLoader...)? Named, not only called: `init = nn.init.normal_`."""
+    aliases = import_aliases(tree)
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            path = dotted_path(node.func)
-            fn = SPELLINGS.get(path) if path else None
-            if fn is not None and fn.name in _RANDOM_FUNCTIONS:
+        if isinstance(node, ast.Attribute) and node.attr in _RANDOM_METHODS:
+            return True
+        if isinstance(node, ast.Name | ast.Attribute):
+            path = dotted_path(node)
+            fn = SPELLINGS.get(resolve_path(path, aliases) or path) if path else None
+            if fn is not None and fn.random:
                 return True
     return False
+
+
+# Tensor methods that draw random numbers in place.
+_RANDOM_METHODS = frozenset({"normal_", "uniform_"})
 
 
 @contextmanager
@@ -123,7 +138,7 @@ def _run_program(
     for name in given:
         check_input_name(name)
     expression = is_expression(tree)
-    evaluator = Evaluator(SourceText(source), limits, observer)
+    evaluator = Evaluator(SourceText(source), limits, observer, aliases=import_aliases(tree))
     warnings: list[str] = []
     input_names = free_names(tree) if expression else list(given)
     if expression:

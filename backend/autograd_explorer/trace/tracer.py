@@ -55,6 +55,9 @@ def trace_program(
     )
     observer = RealValuesOnly(recorder)
     run = run_program(source, inputs, limits_from_settings(settings), observer, output=options.output)
+    if run.mode == "program" and options.output is None and not _has_tensor(run.output):
+        # It defines functions and prints (its tensors lived inside functions): a valid answer.
+        return printed_only_payload(run, started)
     output = as_output_tensor(run)
     warnings = list(run.warnings)  # after as_output_tensor, which may add one
     if options.backward and run.backward_calls == 0 and output.requires_grad:
@@ -76,6 +79,39 @@ def trace_program(
     payload = builder.build(warnings)
     payload["stats"]["trace_ms"] = round((time.perf_counter() - started) * 1000, 3)
     return payload
+
+
+def _has_tensor(value: object) -> bool:
+    return isinstance(value, torch.Tensor) or (
+        isinstance(value, tuple | list) and bool(value) and isinstance(value[0], torch.Tensor)
+    )
+
+
+def printed_only_payload(run: ProgramRun, started: float) -> dict[str, Any]:
+    """The answer for a program that left no tensor to draw: what it printed, and why no graph."""
+    return {
+        "mode": run.mode,
+        "nodes": [],
+        "edges": [],
+        "output": {"node": None, "name": None, "value": None},
+        "steps": [],
+        "passes": [],
+        "grads": {},
+        "grad_history": {},
+        "warnings": [
+            *run.warnings,
+            "The program left no tensor to draw (no variable of the program holds one), so there "
+            "is no graph: its printed output is the answer.",
+        ],
+        "printed": list(run.printed),
+        "stats": {
+            "nodes": 0,
+            "edges": 0,
+            "steps": 0,
+            "passes": 0,
+            "trace_ms": round((time.perf_counter() - started) * 1000, 3),
+        },
+    }
 
 
 def complex_refusal(what: str, span: Span | None) -> ProgramError:
@@ -230,7 +266,7 @@ class PayloadBuilder:
             "grads": {k: self.tv(v) for k, v in self.rec.named_leaf_grads().items()},
             "grad_history": history,
             "warnings": warnings,
-            "printed": list(getattr(self.run, "printed", [])),
+            "printed": list(self.run.printed),
             "stats": {
                 "nodes": len(nodes),
                 "edges": len(edges),

@@ -191,7 +191,9 @@ class TraceResponse(BaseModel):
     grads: dict[str, TensorValue | None]
     grad_history: dict[str, list[TensorValue | None]]
     warnings: list[str]
-    printed: list[str]
+    printed: list[str] = Field(
+        description="What the program printed, line by line, in order (print's sep and end as in Python)"
+    )
     stats: TraceStats
 
 

@@ -1,0 +1,462 @@
+"""Calls: the table's functions and methods, the program's functions and classes, and backward.
+
+Every call goes through `call_value` (the program's own calls, and library code calling a
+function the program handed it, e.g. `sorted(key=...)` or `nn.Module.__call__` running
+`forward`): it counts the operation and predicts the result's size before anything runs.
+`backward()` and `torch.autograd.grad` become a `BackwardRequest` the observer carries out.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Callable, Mapping, Sequence
+
+import torch
+
+from autograd_explorer.errors import ProgramError
+from autograd_explorer.lang.allowlist import DTYPE_NAMES, LOSSES, Function, Growth, Method
+from autograd_explorer.lang.budget import limit_error
+from autograd_explorer.lang.containers import ContainerSizes
+from autograd_explorer.lang.contract import BackwardRequest, Span
+from autograd_explorer.lang.core import EvaluatorCore, error_at, type_name
+from autograd_explorer.lang.formatting import format_value
+from autograd_explorer.lang.growth import (
+    broadcast_elements,
+    empty_input_bound,
+    list_growth,
+    matmul_cost,
+    meta_shapes,
+    predict_elements,
+)
+from autograd_explorer.lang.parse import FORBIDDEN_KEYWORDS
+from autograd_explorer.lang.user_code import BoundUserMethod, UserFunction
+from autograd_explorer.lang.values import (
+    Bound,
+    FunctionRef,
+    GeneratedItems,
+    ReturnValue,
+    Scope,
+    SuperRef,
+    TensorMethod,
+    mark_origin,
+    origin_of,
+)
+
+
+class Calls(EvaluatorCore):
+    """Calls of every kind, and the program's functions being run."""
+
+    current_call: ast.AST | None = None  # the call expression being made (library code calling back)
+
+    def call(self, node: ast.Call) -> object:
+        fn = self.eval(node.func)
+        args: list[object] = []
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                spread = self.apply(list, (self.eval(arg.value),), {}, arg)
+                self.budget.check_length(len(args) + len(spread), self.span(arg), "argument list")
+                args.extend(spread)
+            else:
+                args.append(self.eval(arg))
+        kwargs: dict[str, object] = {}
+        for keyword in node.keywords:
+            value = self.eval(keyword.value)
+            if keyword.arg is None:
+                if not isinstance(value, Mapping):
+                    raise TypeError(f"argument after ** must be a mapping, not {type_name(value)}")
+                for key, item in value.items():
+                    if not isinstance(key, str):
+                        raise TypeError("keywords must be strings")
+                    if key.startswith("__") or key in FORBIDDEN_KEYWORDS:  # as the parser refuses them
+                        raise error_at(
+                            "forbidden",
+                            f"the keyword argument {key}= is not allowed",
+                            self.span(keyword.value),
+                        )
+                    kwargs[key] = item
+            else:
+                kwargs[keyword.arg] = value
+        dtype = kwargs.get("dtype")
+        if isinstance(dtype, str) and dtype in DTYPE_NAMES:  # x.dtype reads as text: accept it back
+            kwargs["dtype"] = DTYPE_NAMES[dtype]
+        return self.call_value(fn, args, kwargs, node)
+
+    def call_value(
+        self, fn: object, args: list[object], kwargs: dict[str, object], node: ast.AST | None = None
+    ) -> object:
+        """Call `fn`, whatever made the call: the one place calls are counted and checked."""
+        node = node if node is not None else (self.current_call or ast.Pass(lineno=1, col_offset=0))
+        span = self.span(node)
+        self.budget.count_operation(span)
+        outer_call, self.current_call, self.call_site = self.current_call, node, span
+        if not (isinstance(fn, FunctionRef) and fn.fn.special == "print"):  # print shows only what fits
+            self.check_walk([*args, *kwargs.values()], span)
+        try:
+            if isinstance(fn, FunctionRef):
+                return self.call_function(fn.fn, args, kwargs, node)
+            if isinstance(fn, TensorMethod):
+                return self.call_method(fn.method, fn.tensor, node, args, kwargs)
+            if isinstance(fn, Bound):
+                self.check_member_call(fn, args, node)
+                return self.produced(self.apply(fn.call, args, kwargs, node), node)
+            if (
+                isinstance(fn, UserFunction | BoundUserMethod | torch.nn.Module)
+                or (isinstance(fn, type) and fn in self.classes.defined)
+                or (self.classes.is_instance(fn) and self.classes.readable(fn, "__call__"))
+            ):
+                assert callable(fn)
+                return self.produced(self.apply(fn, args, kwargs, node), node)
+            error = TypeError(f"'{type_name(fn)}' object is not callable")
+            mark_origin(error, span)
+            raise error
+        finally:
+            self.current_call = outer_call
+
+    def check_member_call(self, fn: Bound, args: Sequence[object], node: ast.AST) -> None:
+        """Lists and text that grow by a method call: their new length is checked first."""
+        owner = fn.owner
+        span = self.span(node)
+        if fn.name in ("extend", "join") and args:
+            items = args[0]
+            size = len(items) if isinstance(items, Sequence) else 0
+            if isinstance(owner, list):
+                self.budget.check_length(len(owner) + size, span, "list")
+            elif isinstance(owner, str) and isinstance(items, Sequence):
+                total = sum(len(i) for i in items if isinstance(i, str)) + len(owner) * max(size - 1, 0)
+                self.budget.check_length(total, span, "text")
+        elif fn.name in ("append", "insert") and isinstance(owner, list):
+            self.budget.check_length(len(owner) + 1, span, "list")
+
+    # --- the table's functions and methods --------------------------------------------------------
+
+    def call_function(
+        self, fn: Function, args: list[object], kwargs: dict[str, object], node: ast.AST
+    ) -> object:
+        special = fn.special
+        if special == "print":
+            self.print_values(args, kwargs, node)
+            return None
+        if special == "grad":
+            return self.autograd_grad(node, args, kwargs)
+        if special == "isinstance":
+            if len(args) != 2 or kwargs:
+                raise TypeError(f"isinstance expected 2 arguments, got {len(args)}")
+            return self.apply(isinstance, (args[0], self.unwrap_classes(args[1])), {}, node)
+        if special == "format":
+            if not 1 <= len(args) <= 2 or kwargs:
+                raise TypeError(f"format expected 1 or 2 arguments, got {len(args)}")
+            value, spec = args[0], args[1] if len(args) == 2 else ""
+            if not isinstance(spec, str):
+                raise TypeError(f"format() argument 2 must be str, not {type_name(spec)}")
+            return self.apply(format_value, (value, spec, self.budget, self.span(node)), {}, node)
+        if special == "super":
+            return self.super_value(args, node)
+        if fn.impl is None or special == "context":
+            path = fn.name
+            raise error_at("forbidden", f"{path}() is only allowed as `with {path}():`", self.span(node))
+        if fn.name == "range":  # said in loop terms: a range is made to be iterated
+            self.check_range(args, node)
+        self.check_growth(fn.impl, fn.growth, args, kwargs, node)
+        if fn.name in LOSSES:
+            self.check_loss_shapes(fn.name, args, kwargs, node)
+        result = self.apply(fn.impl, args, kwargs, node)
+        if isinstance(result, torch.nn.Module):
+            for parameter in result.parameters():  # the layer's memory counts like any tensor's
+                self.budget.add_result(parameter, self.span(node))
+        return self.produced(result, node)
+
+    def unwrap_classes(self, value: object) -> object:
+        """isinstance's second argument: the table's classes stand for PyTorch's own."""
+        if isinstance(value, FunctionRef):
+            return value.fn.impl
+        if isinstance(value, tuple):
+            return tuple(self.unwrap_classes(v) for v in value)
+        return value
+
+    def check_range(self, args: Sequence[object], node: ast.AST) -> None:
+        """A range longer than the loop budget could never be iterated: refused when made."""
+        bounds = [a for a in args if isinstance(a, int)]
+        if len(bounds) == len(args) and 1 <= len(bounds) <= 3 and 0 not in bounds[2:]:
+            length = len(range(*bounds))
+            limit = self.budget.limits.max_loop_iterations
+            if length > limit:
+                raise limit_error(
+                    f"too many loop iterations: range(...) has {length} items, the limit is {limit} "
+                    f"for the whole program (max_loop_iterations)",
+                    self.span(node),
+                )
+
+    def check_loss_shapes(
+        self, name: str, args: Sequence[object], kwargs: Mapping[str, object], node: ast.AST
+    ) -> None:
+        """A loss whose input and target shapes differ silently broadcasts: a classic bug, say so."""
+        pair = [*args[:2], *(kwargs[k] for k in ("input", "target") if k in kwargs)][:2]
+        if len(pair) == 2 and all(isinstance(t, torch.Tensor) for t in pair):
+            prediction, target = pair
+            assert isinstance(prediction, torch.Tensor) and isinstance(target, torch.Tensor)
+            if name != "F.cross_entropy" and prediction.shape != target.shape:
+                self.warnings.append(
+                    f"line {self.span(node).line}: {name} got input of shape {list(prediction.shape)} "
+                    f"and target of shape {list(target.shape)}; they broadcast, which is rarely intended"
+                )
+
+    def call_method(
+        self,
+        method: Method,
+        receiver: torch.Tensor,
+        node: ast.AST,
+        args: list[object],
+        kwargs: dict[str, object],
+    ) -> object:
+        if method.special == "backward":
+            self.backward(receiver, node, args, kwargs)
+            return None
+        assert method.impl is not None
+        self.check_growth(method.impl, method.growth, [receiver, *args], kwargs, node)
+        result = self.apply(method.impl, (receiver, *args), kwargs, node)
+        return self.produced(result, node)
+
+    def check_growth(
+        self,
+        impl: Callable[..., object] | None,
+        growth: Growth,
+        args: Sequence[object],
+        kwargs: Mapping[str, object],
+        node: ast.AST,
+    ) -> None:
+        """Refuse a call whose result would be too large, before it runs."""
+        span = self.span(node)
+        if growth in ("iterable", "sum") and args:
+            self.check_python_walk(args[0], span)
+        if growth == "iterable":  # list(...), sorted(...): as long as what they are given
+            for arg in args[:1]:
+                if isinstance(arg, Sequence | Mapping | set | range):
+                    self.budget.reserve_elements(len(arg), span, "list")
+            return
+        predicted = predict_elements(growth, args, kwargs, ContainerSizes().measure)
+        if list_growth(growth):
+            if predicted is not None:  # a Python list of exactly this many slots
+                self.budget.reserve_elements(predicted, span, "list")
+        else:
+            self.budget.check_elements(predicted, span)
+        if growth == "matmul" and len(args) >= 2:
+            cost = matmul_cost(args[0], args[1])
+            if cost is not None:
+                self.budget.check_matmul_work(cost[1], span)
+        bound = empty_input_bound(args, kwargs)
+        if impl is not None and bound is not None and bound > self.budget.limits.max_tensor_elements:
+            self.check_meta_shapes(impl, args, kwargs, bound, span)
+
+    def check_python_walk(self, items: object, span: Span) -> None:
+        """sum/max/sorted... walk their argument in Python: a tensor row by row (one torch call per
+        row), a list of tensors adding or comparing them (their broadcast is predicted first)."""
+        if isinstance(items, torch.Tensor) and items.dim() > 0:
+            self.budget.count_operation(span, items.shape[0])
+        values = items.items if isinstance(items, GeneratedItems) else items
+        if isinstance(values, list | tuple) and any(isinstance(v, torch.Tensor) for v in values):
+            self.budget.check_elements(broadcast_elements(list(values)), span)
+
+    def check_meta_shapes(
+        self,
+        impl: Callable[..., object],
+        args: Sequence[object],
+        kwargs: Mapping[str, object],
+        bound: int,
+        span: Span,
+    ) -> None:
+        """An empty input may still give a huge result (a reduction over its empty dimension):
+        ask PyTorch's shape-only "meta" run; without one, refuse at the bound."""
+        shapes = meta_shapes(impl, args, kwargs)
+        if shapes is None:
+            self.budget.check_elements(bound, span)
+            return
+        for shape in shapes:
+            self.budget.check_dimensions(shape, span)
+        self.budget.check_elements(sum(math.prod(shape) for shape in shapes), span)
+
+    def print_values(self, args: list[object], kwargs: dict[str, object], node: ast.AST) -> None:
+        unknown = set(kwargs) - {"sep", "end", "flush"}
+        if unknown:
+            name = sorted(unknown)[0]
+            if name == "file":
+                raise error_at(
+                    "forbidden",
+                    "print(file=...) is not available: the output comes back with the run",
+                    self.span(node),
+                )
+            raise TypeError(f"'{name}' is an invalid keyword argument for print()")
+        self.apply(self.output.print, (args, kwargs.get("sep"), kwargs.get("end"), self.span(node)), {}, node)
+        return None
+
+    def super_value(self, args: list[object], node: ast.AST) -> SuperRef:
+        """`super()` in a method (its class and first argument), or `super(Class, self)`."""
+        if len(args) == 2:
+            cls = args[0].fn.impl if isinstance(args[0], FunctionRef) else args[0]
+            if not isinstance(cls, type):
+                raise TypeError("super() argument 1 must be a type")
+            return SuperRef(cls, args[1])
+        if args:
+            raise TypeError("super() takes 0 or 2 arguments here")
+        scope: Scope | None = self.scope
+        while scope is not None and scope.function is None:
+            scope = scope.parent
+        function = scope.function if scope is not None else None
+        if not isinstance(function, UserFunction) or function.owner_class is None or scope is None:
+            raise RuntimeError("super(): no arguments")
+        return SuperRef(function.owner_class, scope.first_argument)
+
+    # --- the program's functions ------------------------------------------------------------------
+
+    def invoke(self, function: UserFunction, args: tuple[object, ...], kwargs: dict[str, object]) -> object:
+        """Run a program's function with its own scope (called by Python for every call of it)."""
+        site = self.call_site
+        self.budget.enter_call(site)
+        outer_scope, outer_statement = self.scope, self.statement
+        try:
+            try:
+                bound = function.bind(args, kwargs)
+            except TypeError as exc:
+                mark_origin(exc, site)
+                raise
+            node = function.node
+            self.scope = Scope(
+                bound,
+                parent=function.closure,  # type: ignore[arg-type]
+                local_names=function.local_names,
+                function=function,
+                first_argument=args[0] if args else None,
+                label=f"{function.qualname}.<locals>",
+            )
+            if isinstance(node, ast.Lambda):
+                return self.eval(node.body)
+            self.run_body(node.body)
+            return None
+        except ReturnValue as returned:
+            return returned.value
+        except ProgramError:
+            raise
+        except Exception as exc:
+            origin = origin_of(exc)
+            if origin is not None and origin.span is not site:
+                origin.calls.append((function.name, site))
+            raise
+        finally:
+            self.scope, self.statement = outer_scope, outer_statement
+            self.call_site = site
+            self.budget.leave_call()
+
+    # --- differentiation --------------------------------------------------------------------------
+
+    def backward(
+        self, tensor: torch.Tensor, node: ast.AST, args: list[object], kwargs: dict[str, object]
+    ) -> None:
+        """`t.backward(gradient=, retain_graph=, create_graph=)`, carried out by the observer."""
+        params = self.bind_arguments("backward", ("gradient", "retain_graph", "create_graph"), args, kwargs)
+        gradient = params.get("gradient")
+        if gradient is not None and not isinstance(gradient, torch.Tensor):
+            raise TypeError("backward(): gradient must be a tensor")
+        owner = (
+            node.func.value if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) else None
+        )
+        request = BackwardRequest(
+            kind="backward",
+            outputs=(tensor,),
+            inputs=(),
+            grad_outputs=(gradient,) if gradient is not None else (),
+            retain_graph=self.flag(params, "retain_graph", None),
+            create_graph=bool(self.flag(params, "create_graph", False)),
+            span=self.statement,
+            output_names=(owner.id if isinstance(owner, ast.Name) else None,),
+        )
+        self.differentiate(request)
+        return None
+
+    def autograd_grad(
+        self, node: ast.AST, args: list[object], kwargs: dict[str, object]
+    ) -> tuple[object, ...]:
+        """`torch.autograd.grad(outputs, inputs, ...)`: gradients returned, `.grad` untouched."""
+        names = ("outputs", "inputs", "grad_outputs", "retain_graph", "create_graph", "allow_unused")
+        params = self.bind_arguments("grad", names, args, kwargs)
+        if "outputs" not in params or "inputs" not in params:
+            raise TypeError("grad() needs outputs and inputs")
+        outputs = self.tensors(params["outputs"], "outputs")
+        inputs = self.tensors(params["inputs"], "inputs")
+        grad_outputs: tuple[torch.Tensor | None, ...] = ()
+        given = params.get("grad_outputs")
+        if given is not None:
+            grad_outputs = tuple(given) if isinstance(given, list | tuple) else (given,)  # type: ignore[assignment]
+            if not all(g is None or isinstance(g, torch.Tensor) for g in grad_outputs):
+                raise TypeError("grad(): grad_outputs must be tensors")
+        self.flag(params, "allow_unused", None)
+        argument_nodes: list[ast.AST] = []
+        if isinstance(node, ast.Call):
+            argument_nodes = [*node.args, *(k.value for k in node.keywords if k.arg == "outputs")]
+        request = BackwardRequest(
+            kind="grad",
+            outputs=outputs,
+            inputs=inputs,
+            grad_outputs=grad_outputs,
+            retain_graph=self.flag(params, "retain_graph", None),
+            create_graph=bool(self.flag(params, "create_graph", False)),
+            span=self.statement,
+            output_names=self.names_of(argument_nodes[0] if argument_nodes else None, len(outputs)),
+        )
+        result = self.differentiate(request)
+        grads = tuple(result) if result is not None else tuple(None for _ in inputs)
+        for grad in grads:
+            if isinstance(grad, torch.Tensor):
+                self.budget.add_result(grad, self.span(node))
+        return grads
+
+    def differentiate(self, request: BackwardRequest) -> tuple[torch.Tensor | None, ...] | None:
+        """Hand a differentiation to the observer; its exceptions are "autograd" ones at the statement."""
+        self.budget.count_operation(request.span)
+        self.backward_calls += 1
+        try:
+            return self.observer.run_backward(request)
+        except ProgramError:
+            raise
+        except (MemoryError, RecursionError) as exc:
+            raise self.limit_for(exc, request.span) from None
+        except Exception as exc:
+            mark_origin(exc, request.span, "autograd")
+            raise
+
+    @staticmethod
+    def bind_arguments(
+        name: str, names: Sequence[str], args: list[object], kwargs: dict[str, object]
+    ) -> dict[str, object]:
+        if len(args) > len(names):
+            raise TypeError(f"{name}() takes at most {len(names)} arguments")
+        params = dict(zip(names, args, strict=False))
+        for key, value in kwargs.items():
+            if key not in names:
+                raise TypeError(f"{name}() got an unexpected keyword argument '{key}'")
+            if key in params:
+                raise TypeError(f"{name}() got multiple values for argument '{key}'")
+            params[key] = value
+        return params
+
+    @staticmethod
+    def flag(params: Mapping[str, object], key: str, default: bool | None) -> bool | None:
+        value = params.get(key, default)
+        if value is not None and not isinstance(value, bool):
+            raise TypeError(f"{key} must be True or False")
+        return value
+
+    @staticmethod
+    def tensors(value: object, what: str) -> tuple[torch.Tensor, ...]:
+        items = tuple(value) if isinstance(value, list | tuple) else (value,)
+        if not items or not all(isinstance(item, torch.Tensor) for item in items):
+            raise TypeError(f"grad(): {what} must be a tensor or a list of tensors")
+        return items
+
+    @staticmethod
+    def names_of(node: ast.AST | None, count: int) -> tuple[str | None, ...]:
+        """The user's names for differentiated outputs: `y` or `[y, z]`."""
+        if isinstance(node, ast.Name):
+            return (node.id,)
+        if isinstance(node, ast.List | ast.Tuple) and len(node.elts) == count:
+            return tuple(e.id if isinstance(e, ast.Name) else None for e in node.elts)
+        return tuple(None for _ in range(count))

@@ -1,0 +1,226 @@
+"""What every part of the evaluator shares: the run's state, names, and the one call into libraries.
+
+The evaluator is split by concern into statements.py, expressions.py and calls.py (and the
+program's own functions and classes in user_code.py); each is a mixin of `EvaluatorCore`, and
+evaluator.py puts them together. Exceptions of the program are real Python exceptions (so
+`except RuntimeError as e` catches PyTorch's own); limits are `ProgramError`s, which no handler
+of the program can catch.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import torch
+
+from autograd_explorer.errors import ProgramError
+from autograd_explorer.lang.allowlist import CONSTANTS, DEFAULT_ALIASES, MODULES, SPELLINGS
+from autograd_explorer.lang.budget import Budget, limit_error
+from autograd_explorer.lang.containers import ContainerSizes, is_container
+from autograd_explorer.lang.contract import LanguageLimits, ProgramObserver, Span
+from autograd_explorer.lang.formatting import Output, check_extent
+from autograd_explorer.lang.parse import resolve_path
+from autograd_explorer.lang.source import SourceText
+from autograd_explorer.lang.user_code import UserClasses, UserFunction
+from autograd_explorer.lang.values import FunctionRef, ModuleRef, Scope, mark_origin, origin_of
+
+
+def error_at(kind: Any, message: str, span: Span) -> ProgramError:
+    """A ProgramError of `kind` at `span`."""
+    return ProgramError(kind, message, span.line, span.column, span.end_line, span.end_column)
+
+
+def exception_message(exc: BaseException) -> str:
+    """PyTorch's (or Python's) own message, verbatim; the class name when it has none."""
+    if isinstance(exc, KeyError) and len(exc.args) == 1:
+        return repr(exc.args[0])  # as str(KeyError('a')) prints it
+    return str(exc) or type(exc).__name__
+
+
+def type_name(value: object) -> str:
+    """The name Python's messages use for a value's type."""
+    return type(value).__name__
+
+
+class EvaluatorCore:
+    """State of one run and the helpers every concern uses; the concerns implement the rest."""
+
+    def __init__(
+        self,
+        source: SourceText,
+        limits: LanguageLimits,
+        observer: ProgramObserver,
+        namespace: dict[str, object] | None = None,
+        aliases: Mapping[str, str] | None = None,
+    ) -> None:
+        self.source = source
+        self.observer = observer
+        self.budget = Budget(limits)
+        self.namespace: dict[str, object] = {} if namespace is None else namespace
+        self.globals = Scope(self.namespace)
+        self.scope = self.globals
+        self.aliases: dict[str, str] = dict(DEFAULT_ALIASES if aliases is None else aliases)
+        self.classes = UserClasses()
+        self.output = Output(self.budget)
+        self.warnings: list[str] = []
+        self.backward_calls = 0
+        self.assigned_at: dict[str, Span] = {}
+        self.last_tensor_name: str | None = None
+        self.statement = Span(1, 0, 1, 0)
+        self.call_site = Span(1, 0, 1, 0)  # the call expression being made (a function names it)
+        self.handling: list[BaseException] = []  # exceptions being handled (for a bare `raise`)
+
+    # --- implemented by the concerns (statements.py, expressions.py, calls.py) ---------------
+
+    def execute(self, node: ast.stmt) -> object:
+        raise NotImplementedError
+
+    def run_body(self, body: Sequence[ast.stmt]) -> None:
+        raise NotImplementedError
+
+    def eval(self, node: ast.expr) -> object:
+        raise NotImplementedError
+
+    def call_value(
+        self, fn: object, args: list[object], kwargs: dict[str, object], node: ast.AST | None = None
+    ) -> object:
+        raise NotImplementedError
+
+    def invoke(self, function: UserFunction, args: tuple[object, ...], kwargs: dict[str, object]) -> object:
+        raise NotImplementedError
+
+    def assign(self, target: ast.expr, value: object, statement: ast.AST) -> None:
+        raise NotImplementedError
+
+    def attribute_of(self, owner: object, name: str, node: ast.AST) -> object:
+        raise NotImplementedError
+
+    def call(self, node: ast.Call) -> object:
+        raise NotImplementedError
+
+    def make_function(self, node: ast.FunctionDef | ast.Lambda, name: str) -> UserFunction:
+        raise NotImplementedError
+
+    def binary(self, op: ast.operator, left: object, right: object, node: ast.AST) -> object:
+        raise NotImplementedError
+
+    # --- shared helpers -------------------------------------------------------------------------
+
+    @property
+    def printed(self) -> list[str]:
+        """What the program printed, line by line."""
+        return self.output.lines()
+
+    def span(self, node: ast.AST) -> Span:
+        """The node's span, in characters."""
+        return self.source.span(node)
+
+    def apply(
+        self, fn: Callable[..., object], args: Sequence[object], kwargs: Mapping[str, object], node: ast.AST
+    ) -> Any:
+        """Call into PyTorch/Python: the one place library code runs. Its exceptions are the program's."""
+        try:
+            return fn(*args, **kwargs)
+        except ProgramError:
+            raise
+        except (MemoryError, RecursionError) as exc:
+            raise self.limit_for(exc, self.span(node)) from None
+        except Exception as exc:
+            mark_origin(exc, self.span(node))
+            raise
+
+    @staticmethod
+    def limit_for(exc: BaseException, span: Span) -> ProgramError:
+        """Python ran out of memory or stack: a limit, never an exception the program could catch."""
+        if isinstance(exc, MemoryError):
+            return limit_error("out of memory", span)
+        return limit_error("the program needs too much nesting or recursion (RecursionError)", span)
+
+    def check_walk(self, values: Sequence[object], span: Span) -> None:
+        """Lists about to be walked by Python or PyTorch: size-checked, and each tensor in them is
+        an operation (comparing or converting it is one torch call)."""
+        tensors = 0
+        sizes = ContainerSizes()  # measured afresh: lists may have grown since they were made
+        for value in values:
+            if is_container(value):
+                extent = sizes.measure(value)
+                check_extent(extent, self.budget, span)
+                tensors += extent.tensors
+        if tensors:
+            self.budget.count_operation(span, tensors)
+
+    def produced(self, value: object, node: ast.AST) -> Any:
+        """Account a result; a tensor is reported to the observer with the node's source text."""
+        if isinstance(value, torch.Tensor):
+            span = self.span(node)
+            self.budget.add_result(value, span)
+            self.observer.on_tensor(value, span, self.source.segment(node))
+        return value
+
+    def lookup(self, name: str, node: ast.AST) -> object:
+        """A name: the program's scopes, then the imported modules, then the table's functions."""
+        try:
+            found, value = self.scope.find(name)
+        except UnboundLocalError as exc:
+            mark_origin(exc, self.span(node))
+            raise
+        if found:
+            return value
+        target = self.aliases.get(name)
+        if target is not None:
+            if target in MODULES:
+                return ModuleRef(target)
+            return (
+                FunctionRef(SPELLINGS[target], self.call_value)
+                if target in SPELLINGS
+                else self.constant(target)
+            )
+        fn = SPELLINGS.get(name)
+        if fn is not None:
+            return FunctionRef(fn, self.call_value)
+        if name == "__name__":
+            return "__main__"
+        error = NameError(f"name '{name}' is not defined")
+        mark_origin(error, self.span(node))
+        raise error
+
+    @staticmethod
+    def constant(path: str) -> object:
+        return CONSTANTS[path]
+
+    def module_attribute(self, module: ModuleRef, name: str) -> object:
+        """`torch.nn` → ModuleRef, `torch.sin` → FunctionRef, `torch.float32` → the dtype."""
+        path = resolve_path(f"{module.path}.{name}", {}) or f"{module.path}.{name}"
+        if path in MODULES:
+            return ModuleRef(path)
+        if path in SPELLINGS:
+            return FunctionRef(SPELLINGS[path], self.call_value)
+        if path in CONSTANTS:
+            return CONSTANTS[path]
+        raise AttributeError(f"module '{module.path}' has no attribute '{name}'")
+
+    def bind(self, name: str, value: object, span: Span) -> None:
+        """Bind a name in the current scope and tell the observer."""
+        self.scope.names[name] = value
+        if self.scope is self.globals:
+            self.assigned_at[name] = span
+            if isinstance(value, torch.Tensor):
+                self.last_tensor_name = name
+        self.observer.on_assign(name, value, span)
+
+    def uncaught(self, exc: Exception) -> ProgramError:
+        """An exception no handler caught, as the ProgramError the API answers with.
+
+        The message is Python's (PyTorch's) own; when it was raised inside the program's functions,
+        the lines of the calls it passed through follow, innermost first.
+        """
+        origin = origin_of(exc)
+        span = origin.span if origin else self.statement
+        message = exception_message(exc)
+        if origin is not None and origin.calls:
+            where = "; ".join(f"in {name}() called on line {site.line}" for name, site in origin.calls)
+            message = f"{message}\n(line {span.line}: {where})"
+        kind = origin.kind if origin else "runtime"
+        return error_at(kind, message, span)

@@ -1,0 +1,362 @@
+"""Expressions: operators, names, attributes, indexing, displays, comprehensions, f-strings, lambda.
+
+`eval` is the choke point: every operator, attribute read and index is counted by the budget
+there (calls are counted where every call goes through, `call_value` in calls.py). Sizes are
+predicted before the operation runs: tensors by broadcasting and matmul rules, Python integers
+by their bits, lists and text by their lengths.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+from autograd_explorer.lang.allowlist import ATTRIBUTES, METHODS, find_member
+from autograd_explorer.lang.containers import ContainerSizes, is_container, wrap
+from autograd_explorer.lang.contract import Span
+from autograd_explorer.lang.core import EvaluatorCore, error_at
+from autograd_explorer.lang.formatting import check_extent, format_value, str_format, to_text
+from autograd_explorer.lang.growth import broadcast_elements, index_elements, matmul_cost
+from autograd_explorer.lang.user_code import BoundUserMethod, read_checked
+from autograd_explorer.lang.values import Bound, GeneratedItems, ModuleRef, Scope, SuperRef, TensorMethod
+
+_BINARY: dict[type[ast.operator], Callable[[Any, Any], object]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
+    ast.MatMult: operator.matmul,
+    ast.LShift: operator.lshift,
+    ast.RShift: operator.rshift,
+}
+_UNARY: dict[type[ast.unaryop], Callable[[Any], object]] = {
+    ast.USub: operator.neg,
+    ast.UAdd: operator.pos,
+    ast.Not: operator.not_,
+    ast.Invert: operator.invert,
+}
+_COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], object]] = {
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Is: operator.is_,
+    ast.IsNot: operator.is_not,
+    ast.In: lambda a, b: operator.contains(b, a),
+    ast.NotIn: lambda a, b: not operator.contains(b, a),
+}
+# The operations `eval` counts (calls are counted in call_value, which every call goes through).
+_COUNTED = (ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.Attribute, ast.Subscript, ast.IfExp)
+_SEQUENCES = (list, tuple, str)
+
+
+class Expressions(EvaluatorCore):
+    """Evaluates expressions; calls are in calls.py."""
+
+    def eval(self, node: ast.expr) -> object:
+        """Evaluate one (checked) expression."""
+        if isinstance(node, _COUNTED):
+            self.budget.count_operation(self.span(node))
+        handler = _HANDLERS.get(type(node))
+        if handler is None:
+            raise error_at("forbidden", f"{type(node).__name__} is not allowed here", self.span(node))
+        return handler(self, node)
+
+    # --- operators ------------------------------------------------------------------------------
+
+    def binary_operation(self, node: ast.BinOp) -> object:
+        return self.binary(node.op, self.eval(node.left), self.eval(node.right), node)
+
+    def binary(self, op: ast.operator, left: object, right: object, node: ast.AST) -> object:
+        """`left op right`, size-checked before it runs."""
+        span = self.span(node)
+        op_type = type(op)
+        if isinstance(left, str) and op_type is ast.Mod:
+            raise error_at(
+                "forbidden",
+                "text % values (printf-style formatting) is not part of the explorer "
+                "language: use an f-string",
+                span,
+            )
+        if isinstance(left, torch.Tensor) or isinstance(right, torch.Tensor):
+            if op_type is ast.MatMult:
+                cost = matmul_cost(left, right)
+                if cost is not None:
+                    self.budget.check_elements(cost[0], span)
+                    self.budget.check_matmul_work(cost[1], span)
+            else:
+                self.budget.check_elements(broadcast_elements((left, right)), span)
+        elif isinstance(left, int) and isinstance(right, int):
+            self.check_int_growth(op_type, left, right, span)
+        elif isinstance(left, _SEQUENCES) or isinstance(right, _SEQUENCES):
+            self.check_sequence_growth(op_type, left, right, span)
+        return self.produced(self.apply(_BINARY[op_type], (left, right), {}, node), node)
+
+    def check_int_growth(self, op_type: type[ast.operator], left: int, right: int, span: Span) -> None:
+        """Predict a Python integer's size before computing it (`2**2**2**40` is refused here)."""
+        if op_type is ast.Pow and right > 0 and abs(left) > 1:
+            bits = math.ceil(right * math.log2(abs(left))) + 1  # math.log2 takes ints of any size
+            self.budget.check_int(bits, span, f"{left} ** {right}")
+        elif op_type is ast.Mult:
+            self.budget.check_int(left.bit_length() + right.bit_length(), span, "this product")
+        elif op_type is ast.LShift and right > 0:
+            self.budget.check_int(left.bit_length() + right, span, f"{left} << {right}")
+
+    def check_sequence_growth(
+        self, op_type: type[ast.operator], left: object, right: object, span: Span
+    ) -> None:
+        """`[0] * n`, `s + s`: the result's length is known before it is built."""
+        what = "text" if isinstance(left, str) or isinstance(right, str) else "list"
+        if op_type is ast.Add and isinstance(left, _SEQUENCES) and isinstance(right, _SEQUENCES):
+            self.budget.check_length(len(left) + len(right), span, what)
+        elif op_type is ast.Mult:
+            sequence, times = (left, right) if isinstance(left, _SEQUENCES) else (right, left)
+            if isinstance(sequence, _SEQUENCES) and isinstance(times, int):
+                self.budget.check_length(len(sequence) * max(times, 0), span, what)
+
+    def unary(self, node: ast.UnaryOp) -> object:
+        operand = self.eval(node.operand)
+        if isinstance(node.op, ast.Not):
+            return not self.apply(bool, (operand,), {}, node)
+        if isinstance(node.op, ast.Invert) and isinstance(operand, int) and not isinstance(operand, bool):
+            self.budget.check_int(operand.bit_length() + 1, self.span(node), f"~{operand}")
+        return self.produced(self.apply(_UNARY[type(node.op)], (operand,), {}, node), node)
+
+    def compare(self, node: ast.Compare) -> object:
+        left = self.eval(node.left)
+        result: object = True
+        last = len(node.ops) - 1
+        span = self.span(node)
+        for i, (op, comparator) in enumerate(zip(node.ops, node.comparators, strict=True)):
+            right = self.eval(comparator)
+            if not isinstance(op, ast.Is | ast.IsNot):
+                self.check_walk((left, right), span)
+                self.budget.check_elements(broadcast_elements((left, right)), span)
+            result = self.apply(_COMPARE[type(op)], (left, right), {}, node)
+            # a < b < c is (a < b) and (b < c): only a link of the chain is tested for truth
+            if i < last and not self.apply(bool, (result,), {}, node):
+                break
+            left = right
+        return self.produced(result, node)
+
+    def bool_operation(self, node: ast.BoolOp) -> object:
+        value: object = None
+        for operand in node.values:
+            value = self.eval(operand)
+            truth = self.apply(bool, (value,), {}, operand)
+            if isinstance(node.op, ast.And) != truth:
+                return value
+        return value
+
+    def conditional(self, node: ast.IfExp) -> object:
+        test = self.apply(bool, (self.eval(node.test),), {}, node.test)
+        return self.eval(node.body if test else node.orelse)
+
+    # --- names, attributes, indexing -----------------------------------------------------------------
+
+    def name(self, node: ast.Name) -> object:
+        return self.lookup(node.id, node)
+
+    def attribute(self, node: ast.Attribute) -> object:
+        return self.attribute_of(self.eval(node.value), node.attr, node)
+
+    def attribute_of(self, owner: object, name: str, node: ast.AST) -> object:
+        """`owner.name`: a module's entry, a tensor's table attribute or method, what the program
+        set on its own objects, or a member of the table for the owner's type."""
+        if isinstance(owner, ModuleRef):
+            return self.apply(self.module_attribute, (owner, name), {}, node)
+        if isinstance(owner, torch.Tensor):
+            attribute = ATTRIBUTES.get(name)
+            if attribute is not None:
+                value = self.apply(attribute.read, (owner,), {}, node)
+                if name == "grad" and value is None and not owner.is_leaf and not owner.retains_grad:
+                    self.warn_non_leaf_grad(node)
+                return self.produced(value, node)
+            method = METHODS.get(name)
+            if method is not None:
+                return TensorMethod(owner, method, self.call_value)
+        elif isinstance(owner, SuperRef):
+            if name == "__init__" or self.classes.readable(owner.obj, name) or find_member(owner.obj, name):
+                value = self.apply(read_checked, (super(owner.cls, owner.obj), name), {}, node)
+                return (
+                    value
+                    if isinstance(value, BoundUserMethod)
+                    else Bound(value, name, self.call_value, owner.obj)
+                )
+        elif self.classes.readable(owner, name):
+            return self.produced(self.apply(read_checked, (owner, name), {}, node), node)
+        member = find_member(owner, name)
+        if isinstance(owner, str) and name == "format":  # fields checked: no "{0.__class__}"
+            span = self.span(node)
+            return Bound(
+                lambda *a, **k: str_format(owner, a, k, self.budget, span), name, self.call_value, owner
+            )
+        if member is not None:
+            value = self.apply(read_checked, (owner, name), {}, node)
+            if member.kind == "method":
+                return Bound(value, name, self.call_value, owner)
+            return self.produced(value, node)
+        owner_text = (
+            f"type object '{owner.__name__}'"
+            if isinstance(owner, type)
+            else f"'{type(owner).__name__}' object"
+        )
+        error = AttributeError(f"{owner_text} has no attribute '{name}'")
+        raise error
+
+    def warn_non_leaf_grad(self, node: ast.AST) -> None:
+        span = self.span(node)
+        name = self.source.segment(node.value) if isinstance(node, ast.Attribute) else "this tensor"
+        self.warnings.append(
+            f"line {span.line}: {name}.grad is None because {name} is not a leaf; call "
+            f"{name}.retain_grad() before backward() to keep its gradient"
+        )
+
+    def subscript(self, node: ast.Subscript) -> object:
+        value = self.eval(node.value)
+        index = self.eval(node.slice)
+        span = self.span(node)
+        if isinstance(value, torch.Tensor):
+            self.budget.check_elements(index_elements(value, index), span)
+        elif isinstance(value, list | tuple) and isinstance(index, slice):  # a slice copies
+            count = self.apply(lambda: len(range(*index.indices(len(value)))), (), {}, node)
+            self.budget.reserve_elements(count, span, "list")
+        return self.produced(self.apply(operator.getitem, (value, index), {}, node), node)
+
+    def slice_(self, node: ast.Slice) -> object:
+        return slice(*(None if p is None else self.eval(p) for p in (node.lower, node.upper, node.step)))
+
+    # --- displays and comprehensions -------------------------------------------------------------
+
+    def items(self, elements: list[ast.expr], node: ast.AST) -> list[object]:
+        """A display's items (`*rest` spread), size-checked when it nests other containers."""
+        values: list[object] = []
+        for element in elements:
+            if isinstance(element, ast.Starred):
+                spread = self.apply(list, (self.eval(element.value),), {}, element)
+                self.budget.check_length(len(values) + len(spread), self.span(node), "list")
+                values.extend(spread)
+            else:
+                values.append(self.eval(element))
+        span = self.span(node)
+        if any(is_container(v) for v in values):
+            # Lists may share parts (`a = [a, a]` in a loop doubles what a walk of it visits).
+            sizes = ContainerSizes()
+            check_extent(wrap((sizes.measure(v) for v in values), len(values)), self.budget, span)
+        self.budget.reserve_elements(len(values), span, "list")
+        return values
+
+    def list_display(self, node: ast.List) -> object:
+        return self.items(node.elts, node)
+
+    def tuple_display(self, node: ast.Tuple) -> object:
+        return tuple(self.items(node.elts, node))
+
+    def set_display(self, node: ast.Set) -> object:
+        return self.apply(set, (self.items(node.elts, node),), {}, node)
+
+    def dict_display(self, node: ast.Dict) -> object:
+        result: dict[object, object] = {}
+        for key, value in zip(node.keys, node.values, strict=True):
+            if key is None:
+                self.apply(result.update, (self.eval(value),), {}, value)
+            else:
+                k = self.eval(key)
+                self.apply(operator.setitem, (result, k, self.eval(value)), {}, node)
+        return result
+
+    def comprehension(self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp) -> object:
+        """Items of a comprehension, in a scope of its own (its variables do not leak, as in Python)."""
+        results: list[object] = []
+        first = self.eval(node.generators[0].iter)  # evaluated outside, as Python does
+        outer = self.scope
+        self.scope = Scope({}, parent=outer, label=outer.label)
+        try:
+            self.generate(node, 0, first, results)
+        finally:
+            self.scope = outer
+        if isinstance(node, ast.ListComp):
+            return results
+        if isinstance(node, ast.SetComp):
+            return self.apply(set, (results,), {}, node)
+        if isinstance(node, ast.DictComp):
+            return self.apply(dict, (results,), {}, node)
+        return GeneratedItems(results)
+
+    def generate(self, node: Any, level: int, iterable: object, results: list[object]) -> None:
+        generator = node.generators[level]
+        span = self.span(node)
+        for item in self.apply(iter, (iterable,), {}, generator.iter):
+            self.budget.count_iteration(span)
+            self.assign(generator.target, item, generator)
+            if not all(self.apply(bool, (self.eval(test),), {}, test) for test in generator.ifs):
+                continue
+            if level + 1 < len(node.generators):
+                self.generate(node, level + 1, self.eval(node.generators[level + 1].iter), results)
+            elif isinstance(node, ast.DictComp):
+                results.append((self.eval(node.key), self.eval(node.value)))
+            else:
+                results.append(self.eval(node.elt))
+
+    # --- text --------------------------------------------------------------------------------------
+
+    def formatted_string(self, node: ast.JoinedStr) -> str:
+        parts: list[str] = []
+        span = self.span(node)
+        for part in node.values:
+            if isinstance(part, ast.Constant):
+                parts.append(str(part.value))
+            elif isinstance(part, ast.FormattedValue):
+                parts.append(self.formatted_value(part))
+            self.budget.check_length(sum(len(p) for p in parts), span, "text")
+        return "".join(parts)
+
+    def formatted_value(self, node: ast.FormattedValue) -> str:
+        span = self.span(node)
+        value = to_text(self.eval(node.value), node.conversion, self.budget, span)
+        spec = "" if node.format_spec is None else self.eval(node.format_spec)
+        assert isinstance(spec, str)
+        return str(self.apply(format_value, (value, spec, self.budget, span), {}, node))
+
+    def lambda_(self, node: ast.Lambda) -> object:
+        return self.make_function(node, "<lambda>")
+
+    def starred(self, node: ast.Starred) -> object:
+        raise error_at("syntax", "can't use starred expression here", self.span(node))
+
+
+_HANDLERS: dict[type[ast.expr], Callable[[Expressions, Any], object]] = {
+    ast.Constant: lambda self, node: node.value,
+    ast.Name: Expressions.name,
+    ast.BinOp: Expressions.binary_operation,
+    ast.UnaryOp: Expressions.unary,
+    ast.BoolOp: Expressions.bool_operation,
+    ast.Compare: Expressions.compare,
+    ast.IfExp: Expressions.conditional,
+    ast.Call: lambda self, node: self.call(node),
+    ast.Attribute: Expressions.attribute,
+    ast.Subscript: Expressions.subscript,
+    ast.Slice: Expressions.slice_,
+    ast.List: Expressions.list_display,
+    ast.Tuple: Expressions.tuple_display,
+    ast.Set: Expressions.set_display,
+    ast.Dict: Expressions.dict_display,
+    ast.ListComp: Expressions.comprehension,
+    ast.SetComp: Expressions.comprehension,
+    ast.DictComp: Expressions.comprehension,
+    ast.GeneratorExp: Expressions.comprehension,
+    ast.JoinedStr: Expressions.formatted_string,
+    ast.FormattedValue: Expressions.formatted_value,
+    ast.Lambda: Expressions.lambda_,
+    ast.Starred: Expressions.starred,
+}

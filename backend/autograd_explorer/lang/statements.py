@@ -1,0 +1,418 @@
+"""Statements: assignment, loops, if, with, try/except, raise, assert, del, def and class.
+
+Each statement checks the wall clock first; every loop turn is counted by the budget (a
+`for` over a range reserves its turns up front, so `range(10**9)` is refused before it starts).
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from typing import Any
+
+import torch
+
+from autograd_explorer.errors import ProgramError
+from autograd_explorer.lang.allowlist import ATTRIBUTES, IN_PLACE, SETTERS
+from autograd_explorer.lang.core import EvaluatorCore, error_at, type_name
+from autograd_explorer.lang.user_code import UserFunction
+from autograd_explorer.lang.values import (
+    BreakLoop,
+    ContinueLoop,
+    FunctionRef,
+    ReturnValue,
+    Scope,
+    function_locals,
+    mark_origin,
+)
+
+_CONTROL = (ProgramError, BreakLoop, ContinueLoop, ReturnValue)
+
+
+class Statements(EvaluatorCore):
+    """Runs statements; expressions and calls are the other mixins' business."""
+
+    def run_module(self, tree: ast.Module) -> object:
+        """Run every statement; return the value of a final expression statement (else None)."""
+        value: object = None
+        try:
+            for i, statement in enumerate(tree.body):
+                result = self.execute(statement)
+                if i == len(tree.body) - 1 and isinstance(statement, ast.Expr):
+                    value = result
+        except ReturnValue:
+            raise error_at("syntax", "'return' outside function", self.statement) from None
+        except BreakLoop:
+            raise error_at("syntax", "'break' outside loop", self.statement) from None
+        except ContinueLoop:
+            raise error_at("syntax", "'continue' not properly in loop", self.statement) from None
+        return value
+
+    def execute(self, node: ast.stmt) -> object:
+        """Run one statement; an exception leaving it is marked with this line if nothing inside did."""
+        self.statement = self.span(node)
+        self.budget.check_time(self.statement)
+        handler = _HANDLERS.get(type(node))
+        if handler is None:
+            raise error_at("forbidden", f"{type(node).__name__} is not allowed", self.statement)
+        try:
+            return handler(self, node)
+        except _CONTROL:
+            raise
+        except (MemoryError, RecursionError) as exc:
+            raise self.limit_for(exc, self.span(node)) from None
+        except Exception as exc:
+            mark_origin(exc, self.span(node))
+            raise
+
+    def run_body(self, body: Sequence[ast.stmt]) -> None:
+        """Run a block of statements."""
+        for statement in body:
+            self.execute(statement)
+
+    def truth(self, value: object, node: ast.AST) -> bool:
+        """`if value:` as Python decides it (a tensor of several elements raises, as in PyTorch)."""
+        return bool(self.apply(bool, (value,), {}, node))
+
+    # --- assignment -------------------------------------------------------------------------
+
+    def expression_statement(self, node: ast.Expr) -> object:
+        return self.eval(node.value)
+
+    def assignment(self, node: ast.Assign) -> None:
+        value = self.eval(node.value)
+        for target in node.targets:
+            self.assign(target, value, node)
+
+    def annotated_assignment(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:  # the annotation is ignored, as Python ignores it at run time
+            self.assign(node.target, self.eval(node.value), node)
+
+    def assign(self, target: ast.expr, value: object, statement: ast.AST) -> None:
+        """Assign to a name, a tuple of targets, `x[i]` or an attribute."""
+        if isinstance(target, ast.Name):
+            span = (
+                self.span(target)
+                if isinstance(statement, ast.For | ast.comprehension)
+                else self.span(statement)
+            )
+            self.bind(target.id, value, span)
+        elif isinstance(target, ast.Tuple | ast.List):
+            self.unpack(target, value, statement)
+        elif isinstance(target, ast.Subscript):
+            container = self.eval(target.value)
+            index = self.eval(target.slice)
+            self.set_item(container, index, value, target, statement)
+        elif isinstance(target, ast.Attribute):
+            owner = self.eval(target.value)
+            if isinstance(owner, torch.Tensor) and target.attr in SETTERS:
+                self.apply(SETTERS[target.attr], (owner, value), {}, target)
+            else:
+                self.apply(self.classes.set_attribute, (owner, target.attr, value), {}, target)
+
+    def unpack(self, target: ast.Tuple | ast.List, value: object, statement: ast.AST) -> None:
+        try:
+            items = list(value)  # type: ignore[call-overload]
+        except TypeError:
+            raise TypeError(f"cannot unpack non-iterable {type_name(value)} object") from None
+        expected = len(target.elts)
+        if len(items) > expected:
+            raise ValueError(f"too many values to unpack (expected {expected})")
+        if len(items) < expected:
+            raise ValueError(f"not enough values to unpack (expected {expected}, got {len(items)})")
+        for element, item in zip(target.elts, items, strict=True):
+            self.assign(element, item, statement)
+
+    def set_item(
+        self, container: object, index: object, value: object, target: ast.AST, statement: ast.AST
+    ) -> None:
+        self.budget.count_operation(self.span(target))
+        self.apply(operator.setitem, (container, index, value), {}, target)
+        if isinstance(container, torch.Tensor):
+            self.produced(container, statement)
+
+    def augmented_assignment(self, node: ast.AugAssign) -> None:
+        """`y += v`: in place on a tensor (as PyTorch) and on a list (as Python), a new value otherwise."""
+        target = node.target
+        if isinstance(target, ast.Name):
+            current = self.lookup(target.id, target)
+            self.bind(target.id, self.combine(current, node), self.span(node))
+        elif isinstance(target, ast.Subscript):
+            container = self.eval(target.value)
+            index = self.eval(target.slice)
+            current = self.apply(operator.getitem, (container, index), {}, target)
+            self.set_item(container, index, self.combine(current, node), target, node)
+        elif isinstance(target, ast.Attribute):
+            owner = self.eval(target.value)
+            if isinstance(owner, torch.Tensor) and target.attr in SETTERS:
+                current = ATTRIBUTES[target.attr].read(owner)
+                self.apply(SETTERS[target.attr], (owner, self.combine(current, node)), {}, target)
+            else:
+                current = self.attribute_of(owner, target.attr, target)
+                self.apply(
+                    self.classes.set_attribute, (owner, target.attr, self.combine(current, node)), {}, target
+                )
+
+    def combine(self, current: object, node: ast.AugAssign) -> object:
+        value = self.eval(node.value)
+        in_place = IN_PLACE.get(type(node.op).__name__)
+        if isinstance(current, torch.Tensor) and in_place is not None:
+            self.budget.count_operation(self.span(node))
+            return self.produced(self.apply(in_place, (current, value), {}, node), node)
+        if isinstance(current, list) and isinstance(node.op, ast.Add):
+            self.budget.count_operation(self.span(node))
+            self.budget.check_length(len(current) + _length(value), self.span(node), "list")
+            return self.apply(operator.iadd, (current, value), {}, node)
+        return self.binary(node.op, current, value, node)
+
+    # --- control flow ---------------------------------------------------------------------------
+
+    def for_loop(self, node: ast.For) -> None:
+        iterable = self.eval(node.iter)
+        span = self.span(node)
+        reserved = isinstance(iterable, range)
+        if reserved:
+            assert isinstance(iterable, range)
+            self.budget.reserve_loop(len(iterable), span)
+        iterator = self.apply(iter, (iterable,), {}, node.iter)
+        while True:
+            try:
+                item = self.apply(next, (iterator,), {}, node.iter)
+            except StopIteration:
+                break
+            if not reserved:
+                self.budget.count_iteration(span)
+            self.assign(node.target, item, node)
+            try:
+                self.run_body(node.body)
+            except BreakLoop:
+                return
+            except ContinueLoop:
+                continue
+        self.run_body(node.orelse)
+
+    def while_loop(self, node: ast.While) -> None:
+        span = self.span(node)
+        while True:
+            self.budget.count_iteration(span)
+            if not self.truth(self.eval(node.test), node.test):
+                break
+            try:
+                self.run_body(node.body)
+            except BreakLoop:
+                return
+            except ContinueLoop:
+                continue
+        self.run_body(node.orelse)
+
+    def if_statement(self, node: ast.If) -> None:
+        self.run_body(node.body if self.truth(self.eval(node.test), node.test) else node.orelse)
+
+    def with_block(self, node: ast.With) -> None:
+        with ExitStack() as stack:
+            for item in node.items:
+                assert isinstance(item.context_expr, ast.Call)
+                fn = self.eval(item.context_expr.func)
+                if not isinstance(fn, FunctionRef) or fn.fn.special != "context" or fn.fn.impl is None:
+                    raise error_at(
+                        "forbidden",
+                        "only `with torch.no_grad():` and `with torch.enable_grad():` are allowed",
+                        self.span(item.context_expr),
+                    )
+                stack.enter_context(fn.fn.impl())  # type: ignore[arg-type]
+            self.run_body(node.body)
+
+    def try_statement(self, node: ast.Try) -> None:
+        """try/except/else/finally. A limit (a ProgramError) is no exception of the program: no
+        handler sees it and no `finally` runs after it; the program stops there."""
+        try:
+            self.run_body(node.body)
+        except ProgramError:
+            raise
+        except (BreakLoop, ContinueLoop, ReturnValue):
+            self.run_body(node.finalbody)
+            raise
+        except (MemoryError, RecursionError) as exc:
+            raise self.limit_for(exc, self.statement) from None
+        except Exception as exc:
+            try:
+                handled = self.handle(exc, node.handlers)
+            except ProgramError:
+                raise
+            except BaseException:
+                self.run_body(node.finalbody)
+                raise
+            if not handled:
+                self.run_body(node.finalbody)
+                raise
+        else:
+            try:
+                self.run_body(node.orelse)
+            except ProgramError:
+                raise
+            except BaseException:
+                self.run_body(node.finalbody)
+                raise
+        self.run_body(node.finalbody)
+
+    def handle(self, exc: Exception, handlers: list[ast.ExceptHandler]) -> bool:
+        """Run the first handler that matches `exc`; False if none does."""
+        for handler in handlers:
+            if handler.type is not None and not self.matches(exc, self.eval(handler.type), handler.type):
+                continue
+            if handler.name is not None:
+                self.bind(handler.name, exc, self.span(handler))
+            self.handling.append(exc)
+            try:
+                self.run_body(handler.body)
+            finally:
+                self.handling.pop()
+                if handler.name is not None:
+                    self.scope.names.pop(handler.name, None)  # Python deletes the name after the handler
+            return True
+        return False
+
+    def matches(self, exc: Exception, classes: object, node: ast.AST) -> bool:
+        wanted = classes if isinstance(classes, tuple) else (classes,)
+        types: list[type] = []
+        for cls in wanted:
+            if isinstance(cls, FunctionRef):
+                cls = cls.fn.impl
+            if not (isinstance(cls, type) and issubclass(cls, BaseException)):
+                error = TypeError("catching classes that do not inherit from BaseException is not allowed")
+                mark_origin(error, self.span(node))
+                raise error
+            types.append(cls)
+        return isinstance(exc, tuple(types))
+
+    def raise_statement(self, node: ast.Raise) -> None:
+        if node.exc is None:
+            if not self.handling:
+                raise RuntimeError("No active exception to reraise")
+            raise self.handling[-1]
+        exc = self.exception_value(self.eval(node.exc), node)
+        if node.cause is not None:
+            cause = self.eval(node.cause)
+            exc.__cause__ = None if cause is None else self.exception_value(cause, node)
+        mark_origin(exc, self.span(node))
+        raise exc
+
+    def exception_value(self, value: object, node: ast.AST) -> BaseException:
+        """`raise ValueError` or `raise ValueError("...")`: an exception instance."""
+        if isinstance(value, FunctionRef):
+            value = value.fn.impl
+        if isinstance(value, type) and issubclass(value, BaseException):
+            value = self.apply(value, (), {}, node)
+        if not isinstance(value, BaseException):
+            raise TypeError("exceptions must derive from BaseException")
+        return value
+
+    def assert_statement(self, node: ast.Assert) -> None:
+        if not self.truth(self.eval(node.test), node.test):
+            message = () if node.msg is None else (self.eval(node.msg),)
+            error = AssertionError(*message)
+            mark_origin(error, self.span(node))
+            raise error
+
+    def delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                if target.id not in self.scope.names:
+                    error = NameError(f"name '{target.id}' is not defined")
+                    mark_origin(error, self.span(target))
+                    raise error
+                del self.scope.names[target.id]
+            elif isinstance(target, ast.Subscript):
+                container = self.eval(target.value)
+                self.apply(operator.delitem, (container, self.eval(target.slice)), {}, target)
+
+    def return_statement(self, node: ast.Return) -> None:
+        raise ReturnValue(None if node.value is None else self.eval(node.value))
+
+    @staticmethod
+    def break_statement(node: ast.Break) -> None:
+        raise BreakLoop
+
+    @staticmethod
+    def continue_statement(node: ast.Continue) -> None:
+        raise ContinueLoop
+
+    # --- definitions ----------------------------------------------------------------------------
+
+    def qualified(self, name: str) -> str:
+        label = self.scope.label
+        return f"{label}.{name}" if label else name
+
+    def make_function(self, node: ast.FunctionDef | ast.Lambda, name: str) -> UserFunction:
+        """A UserFunction closing over the current scope (defaults evaluated now, as Python does)."""
+        args = node.args
+        defaults = [self.eval(d) for d in args.defaults]
+        kw_defaults = {
+            a.arg: self.eval(d)
+            for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+            if d is not None
+        }
+        return UserFunction(
+            node,
+            name,
+            self.qualified(name),
+            defaults,
+            kw_defaults,
+            self.scope,
+            function_locals(node),
+            self.invoke,
+        )
+
+    def function_definition(self, node: ast.FunctionDef) -> None:
+        self.bind(node.name, self.make_function(node, node.name), self.span(node))
+
+    def class_definition(self, node: ast.ClassDef) -> None:
+        bases = []
+        for base_node in node.bases:
+            base = self.eval(base_node)
+            bases.append(base.fn.impl if isinstance(base, FunctionRef) else base)
+        body_scope = Scope({}, parent=self.scope, is_class=True, label=self.qualified(node.name))
+        outer = self.scope
+        self.scope = body_scope
+        try:
+            self.run_body(node.body)
+        finally:
+            self.scope = outer
+        cls = self.apply(
+            self.classes.make, (node.name, bases, body_scope.names, ast.get_docstring(node)), {}, node
+        )
+        self.bind(node.name, cls, self.span(node))
+
+
+def _length(value: object) -> int:
+    try:
+        return len(value)  # type: ignore[arg-type]
+    except TypeError:
+        return 0
+
+
+_HANDLERS: dict[type[ast.stmt], Callable[[Statements, Any], object]] = {
+    ast.Expr: Statements.expression_statement,
+    ast.Assign: Statements.assignment,
+    ast.AnnAssign: Statements.annotated_assignment,
+    ast.AugAssign: Statements.augmented_assignment,
+    ast.For: Statements.for_loop,
+    ast.While: Statements.while_loop,
+    ast.If: Statements.if_statement,
+    ast.With: Statements.with_block,
+    ast.Try: Statements.try_statement,
+    ast.Raise: Statements.raise_statement,
+    ast.Assert: Statements.assert_statement,
+    ast.Delete: Statements.delete,
+    ast.Return: Statements.return_statement,
+    ast.Break: lambda self, node: Statements.break_statement(node),
+    ast.Continue: lambda self, node: Statements.continue_statement(node),
+    # Imports were checked by the parser; the names they bind are resolved from the program's aliases.
+    ast.Pass: lambda self, node: None,
+    ast.Import: lambda self, node: None,
+    ast.ImportFrom: lambda self, node: None,
+    ast.FunctionDef: Statements.function_definition,
+    ast.ClassDef: Statements.class_definition,
+}

@@ -1,0 +1,212 @@
+"""The program's own functions and classes: what `def`, `lambda` and `class` make.
+
+A function is a `UserFunction` whose body the evaluator runs when it is called, whoever calls it
+(the program, `nn.Module.__call__` running `forward`, `sorted(key=...)`). A class is a real Python
+class made with `type(name, bases, namespace)` from the class body's names, so an `nn.Module`
+subclass is PyTorch's own: `model.parameters()` is PyTorch's. What a program may read from its
+objects is decided here: what it set itself, what its classes define, and the table's members.
+"""
+
+from __future__ import annotations
+
+import ast
+import weakref
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import torch
+
+from autograd_explorer.lang.allowlist import find_member
+
+# The bases a class may have besides the program's own classes: models, exceptions, datasets.
+ALLOWED_BASES: tuple[type, ...] = (torch.nn.Module, BaseException, torch.utils.data.Dataset)
+
+
+class UserFunction:
+    """A function of the program (`def` or `lambda`), callable from Python like any function."""
+
+    def __init__(
+        self,
+        node: ast.FunctionDef | ast.Lambda,
+        name: str,
+        qualname: str,
+        defaults: Sequence[object],
+        kw_defaults: Mapping[str, object],
+        closure: object,
+        local_names: frozenset[str],
+        runner: Callable[[UserFunction, tuple[object, ...], dict[str, object]], object],
+    ) -> None:
+        self.node = node
+        self.name = name
+        self.qualname = qualname
+        self.defaults = tuple(defaults)
+        self.kw_defaults = dict(kw_defaults)
+        self.closure = closure  # the Scope it was defined in
+        self.local_names = local_names
+        self.owner_class: type | None = None  # set when its class is made (for super())
+        self._runner = runner
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        return self._runner(self, args, kwargs)
+
+    def __get__(self, instance: object, owner: type | None = None) -> object:
+        # A function in a class body becomes a method, as Python's functions do.
+        return self if instance is None else BoundUserMethod(self, instance)
+
+    def __repr__(self) -> str:
+        return f"<function {self.qualname} at {id(self):#x}>"
+
+    def bind(self, args: Sequence[object], kwargs: Mapping[str, object]) -> dict[str, object]:
+        """Parameters bound to arguments by Python's rules, with Python's messages."""
+        spec = self.node.args
+        positional = [a.arg for a in (*spec.posonlyargs, *spec.args)]
+        keyword_only = [a.arg for a in spec.kwonlyargs]
+        bound: dict[str, object] = {}
+        name = f"{self.qualname}()"
+        if len(args) > len(positional) and spec.vararg is None:
+            given = len(args)
+            takes = len(positional)
+            if self.defaults:
+                takes_text = f"from {takes - len(self.defaults)} to {takes} positional arguments"
+            else:
+                takes_text = f"{takes} positional argument{'' if takes == 1 else 's'}"
+            were = "was" if given == 1 else "were"
+            raise TypeError(f"{name} takes {takes_text} but {given} {were} given")
+        for param, value in zip(positional, args, strict=False):
+            bound[param] = value
+        if spec.vararg is not None:
+            bound[spec.vararg.arg] = tuple(args[len(positional) :])
+        extra: dict[str, object] = {}
+        posonly = {a.arg for a in spec.posonlyargs}
+        for key, value in kwargs.items():
+            if key in bound and key not in posonly:
+                raise TypeError(f"{name} got multiple values for argument '{key}'")
+            if (key in positional and key not in posonly) or key in keyword_only:
+                bound[key] = value
+            elif spec.kwarg is not None:
+                extra[key] = value
+            else:
+                raise TypeError(f"{name} got an unexpected keyword argument '{key}'")
+        first_default = len(positional) - len(self.defaults)
+        missing = []
+        for i, param in enumerate(positional):
+            if param not in bound:
+                if i >= first_default:
+                    bound[param] = self.defaults[i - first_default]
+                else:
+                    missing.append(param)
+        if missing:
+            listed = _listing(missing)
+            plural = "s" if len(missing) > 1 else ""
+            raise TypeError(f"{name} missing {len(missing)} required positional argument{plural}: {listed}")
+        missing = []
+        for param in keyword_only:
+            if param not in bound:
+                if param in self.kw_defaults:
+                    bound[param] = self.kw_defaults[param]
+                else:
+                    missing.append(param)
+        if missing:
+            plural = "s" if len(missing) > 1 else ""
+            raise TypeError(
+                f"{name} missing {len(missing)} required keyword-only argument{plural}: {_listing(missing)}"
+            )
+        if spec.kwarg is not None:
+            bound[spec.kwarg.arg] = extra
+        return bound
+
+
+def _listing(names: Sequence[str]) -> str:
+    quoted = [f"'{n}'" for n in names]
+    if len(quoted) == 1:
+        return quoted[0]
+    return ", ".join(quoted[:-1]) + f" and {quoted[-1]}"
+
+
+class BoundUserMethod:
+    """`model.forward`: a program's function bound to an instance."""
+
+    def __init__(self, function: UserFunction, instance: object) -> None:
+        self.function = function
+        self.instance = instance
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        return self.function(self.instance, *args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<bound method {self.function.qualname} of {self.instance!r}>"
+
+
+class UserClasses:
+    """The classes a program made, the names each defines, and what the program set on each object."""
+
+    def __init__(self) -> None:
+        self.defined: dict[type, set[str]] = {}
+        self.fields: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+
+    def make(self, name: str, bases: Sequence[object], body: dict[str, object], doc: str | None) -> type:
+        """A real class from a class body's names (methods, attributes)."""
+        for base in bases:
+            if not isinstance(base, type) or not (base in self.defined or issubclass(base, ALLOWED_BASES)):
+                raise TypeError(
+                    f"class {name}: a base class must be nn.Module, an exception, Dataset or a class of "
+                    f"the program, not {base!r}"
+                )
+        namespace: dict[str, object] = {"__module__": "__main__", "__qualname__": name, "__doc__": doc}
+        namespace.update(body)
+        classes = tuple(base for base in bases if isinstance(base, type))
+        cls = type(name, classes or (object,), namespace)
+        for value in body.values():
+            if isinstance(value, UserFunction):
+                value.owner_class = cls
+        inherited: set[str] = set(body)
+        for base in cls.__mro__[1:]:
+            inherited |= self.defined.get(base, set())
+        self.defined[cls] = inherited
+        return cls
+
+    def is_instance(self, value: object) -> bool:
+        """Is `value` an object of one of the program's classes?"""
+        return type(value) in self.defined
+
+    def readable(self, owner: object, name: str) -> bool:
+        """May the program read `owner.name`: set by it, or defined by its classes?"""
+        if isinstance(owner, type) and owner in self.defined:
+            return name in self.defined[owner]
+        if type(owner) in self.defined:
+            return name in self.defined[type(owner)] or name in self.fields.get(owner, ())
+        return False
+
+    def set_attribute(self, owner: object, name: str, value: object) -> None:
+        """`owner.name = value` on an object (or a class) of the program's (nn.Module registers layers)."""
+        if isinstance(owner, type) and owner in self.defined:  # a class attribute: `Running.created += 1`
+            write_checked(owner, name, value)
+            self.defined[owner].add(name)
+            return
+        if type(owner) not in self.defined:
+            raise AttributeError(
+                f"'{type(owner).__name__}' object attribute '{name}' cannot be assigned here: only "
+                f"tensors' grad/data/requires_grad and the attributes of the program's own objects"
+            )
+        member = find_member(owner, name)
+        if member is not None and member.kind == "method":
+            raise AttributeError(
+                f"cannot assign to .{name}: it is a method of {type(owner).__mro__[1].__name__}"
+            )
+        write_checked(owner, name, value)
+        self.fields.setdefault(owner, set()).add(name)
+
+
+# The only two places the language reads or writes an attribute by a name the program wrote.
+# Callers check the name first: what the program set itself, what its classes define, or a member
+# of the table for the owner's type (lang/allowlist.py: find_member); never a `_` name.
+
+
+def read_checked(owner: object, name: str) -> object:
+    """`owner.name` after the caller checked that the program may read it."""
+    return getattr(owner, name)
+
+
+def write_checked(owner: object, name: str, value: object) -> None:
+    """`owner.name = value` on an object of the program's classes, the name checked by the caller."""
+    setattr(owner, name, value)

@@ -1,0 +1,207 @@
+"""The values a running program holds besides PyTorch's and Python's own, and its scopes.
+
+A program reaches library code only through these wrappers, each made by the evaluator after a
+table lookup (lang/allowlist.py): a module path (`torch.nn`), a function of the table, a bound
+method of the table. Scopes follow Python's rules: a function sees its own names, then those of
+the functions around it, then the program's; a class body's names are not seen by its methods.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import torch
+
+from autograd_explorer.lang.allowlist import Function, Method
+from autograd_explorer.lang.contract import Span
+
+
+@dataclass(frozen=True)
+class ModuleRef:
+    """A module of the table, e.g. `torch.nn` after `import torch.nn as nn`."""
+
+    path: str
+
+    def __repr__(self) -> str:
+        return f"<module '{self.path}'>"
+
+
+# How a wrapper is called when library code calls it (`sorted(xs, key=abs)`, `map(torch.sin, xs)`):
+# through the evaluator's call_value, so the budget and size checks apply as for the program's calls.
+Runner = Callable[[object, list[object], dict[str, object]], object]
+
+
+class _Callable:
+    runner: Runner
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        return self.runner(self, list(args), dict(kwargs))
+
+
+@dataclass(frozen=True)
+class FunctionRef(_Callable):
+    """A function or class of the table held as a value (`criterion = nn.MSELoss`, `f = torch.relu`)."""
+
+    fn: Function
+    runner: Runner = field(compare=False)
+
+    def __repr__(self) -> str:
+        impl = self.fn.impl
+        if isinstance(impl, type):
+            return f"<class '{impl.__module__}.{impl.__qualname__}'>"
+        return f"<built-in function {self.fn.name.rsplit('.', 1)[-1]}>"
+
+
+@dataclass(frozen=True, eq=False)
+class TensorMethod(_Callable):
+    """`x.sum` before it is called: the table's method and its tensor."""
+
+    tensor: torch.Tensor
+    method: Method
+    runner: Runner = field(compare=False)
+
+    def __repr__(self) -> str:
+        return f"<built-in method {self.method.name} of Tensor object at {id(self.tensor):#x}>"
+
+
+@dataclass(frozen=True, eq=False)
+class Bound(_Callable):
+    """A method the evaluator looked up on a program's value after checking the table (or super())."""
+
+    call: Callable[..., object]
+    name: str
+    runner: Runner = field(compare=False)
+    owner: object = None  # the value the method belongs to (a list that grows is checked first)
+
+    def __repr__(self) -> str:
+        return f"<bound method {self.name}>"
+
+
+@dataclass(frozen=True)
+class SuperRef:
+    """`super()` inside a method: attribute reads go to the base classes of `cls`."""
+
+    cls: type
+    obj: object
+
+
+class GeneratedItems:
+    """A generator expression's items (computed when it is evaluated: programs have no endless sources)."""
+
+    def __init__(self, items: list[object]) -> None:
+        self.items = items
+        self._iterator = iter(items)
+
+    def __iter__(self) -> Iterator[object]:
+        return self
+
+    def __next__(self) -> object:
+        return next(self._iterator)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __repr__(self) -> str:
+        return f"<generator object <genexpr> at {id(self):#x}>"
+
+
+@dataclass
+class Scope:
+    """The names of the program, of one call of a function, or of a class body being run."""
+
+    names: dict[str, object]
+    parent: Scope | None = None
+    local_names: frozenset[str] = frozenset()  # assigned somewhere in the function: local throughout
+    is_class: bool = False
+    function: object = None  # the UserFunction running in this scope (None: program or class body)
+    first_argument: object = None  # `self`, for super()
+    label: str = ""  # the qualified name of what is defined here: `Net`, `f.<locals>`
+
+    def enclosing(self) -> Scope | None:
+        """Where a function defined here looks next: class bodies are skipped, as in Python."""
+        scope: Scope | None = self
+        while scope is not None and scope.is_class:
+            scope = scope.parent
+        return scope
+
+    def find(self, name: str) -> tuple[bool, object]:
+        """(found, value): this scope, then the enclosing ones (class bodies skipped)."""
+        if name in self.names:
+            return True, self.names[name]
+        if name in self.local_names:
+            raise UnboundLocalError(
+                f"cannot access local variable '{name}' where it is not associated with a value"
+            )
+        scope = self.parent
+        while scope is not None:
+            if not scope.is_class and name in scope.names:
+                return True, scope.names[name]
+            scope = scope.parent
+        return False, None
+
+
+class BreakLoop(BaseException):
+    """`break`: a BaseException, so no handler of the program can catch it."""
+
+
+class ContinueLoop(BaseException):
+    """`continue`."""
+
+
+@dataclass
+class ReturnValue(BaseException):
+    """`return value`."""
+
+    value: object = None
+
+
+@dataclass
+class RaisedAt:
+    """Where an exception of the program was raised, and the calls it passed through on its way out."""
+
+    span: Span
+    kind: str = "runtime"  # "autograd" when backward() or autograd.grad raised it
+    calls: list[tuple[str, Span]] = field(default_factory=list)
+
+
+# Exceptions carry their origin in one attribute of this name (programs cannot read `_` names).
+ORIGIN = "_explorer_origin"
+
+
+def origin_of(exc: BaseException) -> RaisedAt | None:
+    """Where the program's exception was raised, once recorded."""
+    value = exc.__dict__.get(ORIGIN) if hasattr(exc, "__dict__") else None
+    return value if isinstance(value, RaisedAt) else None
+
+
+def mark_origin(exc: BaseException, span: Span, kind: str = "runtime") -> None:
+    """Record where an exception was raised (the innermost place only)."""
+    if origin_of(exc) is None and hasattr(exc, "__dict__"):
+        exc.__dict__[ORIGIN] = RaisedAt(span, kind)
+
+
+def function_locals(node: ast.FunctionDef | ast.Lambda) -> frozenset[str]:
+    """Names a function assigns (its parameters included): Python makes them local to the whole body."""
+    args = node.args
+    names = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+    names.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
+    if isinstance(node, ast.Lambda):
+        return frozenset(names)
+    stack: list[ast.AST] = list(node.body)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ast.FunctionDef | ast.ClassDef):
+            names.add(item.name)
+            continue  # their bodies are their own scopes
+        if isinstance(item, ast.Lambda | ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
+            continue
+        if isinstance(item, ast.Name) and isinstance(item.ctx, ast.Store | ast.Del):
+            names.add(item.id)
+        elif isinstance(item, ast.ExceptHandler) and item.name:
+            names.add(item.name)
+        elif isinstance(item, ast.Import | ast.ImportFrom):
+            continue
+        stack.extend(ast.iter_child_nodes(item))
+    return frozenset(names)

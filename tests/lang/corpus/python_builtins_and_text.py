@@ -1,0 +1,22 @@
+# Builtins and text formatting a lecture uses: enumerate, zip, dict/set methods, f-string specs, format().
+scores = {"sgd": 0.91, "adam": 0.953, "rmsprop": 0.9}
+for rank, (name, score) in enumerate(sorted(scores.items(), key=lambda kv: kv[1], reverse=True), start=1):
+    print(f"{rank:>2}. {name:<8}|{score:7.3%}|{score:+.2e}")
+names = list(scores.keys())
+names.append("adagrad")
+names.extend(["adamw"])
+names.insert(0, "first")
+print(names.pop(), names.pop(0), names, len(names))
+print(dict(zip(names, range(len(names)))), scores.get("none", "missing"), "adam" in scores)
+unique = set([3, 1, 3, 2])
+unique.add(5)
+print(sorted(unique), min(unique), max(unique), sum(unique), abs(-3.5), round(2.675, 2), round(7.5))
+print(any(v > 0.95 for v in scores.values()), all(v > 0.5 for v in scores.values()))
+print(int("42") + int(3.9), float("1.5"), str(12) + "!", bool([]), isinstance(3, int), isinstance(3.0, (int, float)))
+print(format(3.14159, ".2f"), format(1234567, ","), "{:>6}|{}".format("ab", 3), "-".join(["a", "b", "c"]))
+print("Loss".upper(), " padded ".strip(), "a,b".split(","), "x_y".replace("_", "-"), "abc".startswith("a"))
+print(list(reversed([1, 2, 3])), tuple(range(2, 10, 3)), [i * j for i in range(3) for j in range(3) if i != j])
+print({k: v for k, v in [("a", 1), ("b", 2)]}, {n % 3 for n in range(10)})
+print(1, 2, 3, sep=" < ", end=" !\n")
+print("done", end="")
+print()
