@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { displayZ, frameStride, lossSeries, pathSeries, plotNumber, tableIndices } from '../js/optimize/series.js';
+import {
+  displayZ, frameStride, lossSeries, pathSeries, plotNumber, stepCount, tableIndices, tableNumber,
+} from '../js/optimize/series.js';
 
+// A trajectory answer as columns; null is a value that is not finite (docs/api.md).
 const run = {
-  points: [
-    { step: 1, params: { u: 1, v: 1 }, loss: 106, grad: { u: -46, v: -38 } },
-    { step: 2, params: { u: 2, v: 3 }, loss: 'inf', grad: { u: 'nan', v: 0 } },
-  ],
-  final: { params: { u: 5, v: 'nan' }, loss: 'inf' },
+  step: [1, 2],
+  loss: [106, null],
+  params: { u: [1, 2], v: [1, 3] },
+  grad: { u: [-46, null], v: [-38, 0] },
+  final: { params: { u: 5, v: null }, loss: null },
 };
 
 test('paths append the final point only when complete, with gaps for non-finite values', () => {
@@ -18,8 +21,16 @@ test('paths append the final point only when complete, with gaps for non-finite 
 
 test('loss series drop what a log axis cannot show', () => {
   assert.deepEqual(lossSeries(run), { x: [1, 2], y: [106, null] });
+  assert.equal(plotNumber(null), null);
   assert.equal(plotNumber('nan'), null);
   assert.equal(plotNumber(0.5), 0.5);
+  assert.equal(stepCount(run), 2);
+});
+
+test('tables show null as not finite, never as 0', () => {
+  assert.equal(tableNumber(null, 4), 'not finite');
+  assert.equal(tableNumber(0, 4), '0');
+  assert.equal(tableNumber(-1.5, 4), '\u22121.5');
 });
 
 test('long tables show head and tail', () => {
@@ -31,7 +42,7 @@ test('long tables show head and tail', () => {
 });
 
 test('heatmap values are log(1 + z − min) and animation strides cover the run', () => {
-  assert.deepEqual(displayZ([[1, 'inf'], [1 + Math.E - 1, 1]]), [[0, null], [1, 0]]);
+  assert.deepEqual(displayZ([[1, null], [1 + Math.E - 1, 1]]), [[0, null], [1, 0]]);
   assert.equal(frameStride(300, 90), 4);
   assert.equal(frameStride(10, 90), 1);
 });

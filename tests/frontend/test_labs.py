@@ -106,7 +106,9 @@ def test_regression_page_fits_and_sweeps_with_divergence(live_server: LiveServer
     page.wait_for_selector("#sweep-table table", timeout=TIMEOUT)
     rows = page.locator("#sweep-table tbody tr")
     assert rows.count() == 5  # 2 rates × 2 counts + the closed form
-    assert "nan" in rows.first.inner_text() and "diverged" in rows.first.inner_text()
+    assert (
+        "not finite" in rows.first.inner_text() and "diverged" in rows.first.inner_text()
+    )  # null: not finite
     assert "closed form" in rows.last.inner_text()
     screenshot(page, "regression")
 

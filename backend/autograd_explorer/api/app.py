@@ -10,6 +10,7 @@ from autograd_explorer import __version__
 from autograd_explorer.api.errors import install_error_handlers
 from autograd_explorer.api.evaluation import install_evaluator
 from autograd_explorer.api.middleware import install_middleware
+from autograd_explorer.api.openapi import install_openapi
 from autograd_explorer.api.readiness import serving_lifespan
 from autograd_explorer.api.responses import SafeJSONResponse
 from autograd_explorer.api.routes import examples as examples_routes
@@ -35,7 +36,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="PyTorch's autograd made visible: real graphs, values and the backward pass.",
         default_response_class=SafeJSONResponse,
-        lifespan=serving_lifespan,  # issue 5: the training job runner; issue 9: readiness
+        lifespan=serving_lifespan,
+        # operationIds are the route functions' names (trace, train_model, get_model…): what a
+        # generated client calls its functions.
+        generate_unique_id_function=lambda route: (
+            route.name
+        ),  # issue 5: the training job runner; issue 9: readiness
     )
     app.state.settings = settings
     app.dependency_overrides[get_settings] = lambda: settings
@@ -43,12 +49,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_evaluator(app, settings)  # issue 6: programs run in isolated workers
     install_error_handlers(app)
     # Routers: one per resource. Add yours here.
-    app.include_router(health.router)
-    app.include_router(trace_routes.router)  # issue 2: the trace engine
-    app.include_router(examples_routes.router)
-    app.include_router(language_routes.router)
-    for lab in (trajectory_routes, surface_routes, regression_routes, least_squares_routes):  # issue 4
-        app.include_router(lab.router)
-    app.include_router(models_routes.router)  # issue 5: the models lab
+    routers = [
+        health.router,
+        trace_routes.router,  # issue 2: the trace engine
+        examples_routes.router,
+        language_routes.router,
+        *(lab.router for lab in (trajectory_routes, surface_routes, regression_routes, least_squares_routes)),
+        models_routes.router,  # issue 5: the models lab
+    ]
+    for router in routers:
+        app.include_router(router)
+    # What a 405's Allow header lists: every method of every route at the path (api/errors.py).
+    app.state.api_routes = [route for router in routers for route in router.routes]
+    install_openapi(app, settings)
     mount_frontend(app, settings.frontend_dir or REPO_FRONTEND)
     return app

@@ -1,15 +1,18 @@
-"""Domain errors mapped to HTTP in one place."""
+"""Domain errors mapped to HTTP in one place, and declared in the schema from the same table."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from autograd_explorer.api.responses import SafeJSONResponse
+from autograd_explorer.api.schemas.errors import Error
 from autograd_explorer.errors import (
     Conflict,
     DataUnavailable,
@@ -33,6 +36,21 @@ STATUS_OF: dict[type[ExplorerError], tuple[int, str]] = {
     Overloaded: (503, "overloaded"),
     DataUnavailable: (503, "data_unavailable"),
 }
+
+
+def answers(*errors: type[ExplorerError]) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route that may raise `errors`: each status with the one error body.
+
+    The statuses every route shares (422, 413, 503 …) are added to the schema by api/openapi.py.
+    """
+    responses: dict[int | str, dict[str, Any]] = {}
+    for cls in errors:
+        status, kind = STATUS_OF[cls]
+        kind = "syntax, forbidden, limit, runtime, autograd" if cls is ProgramError else kind
+        about = f"{kind}: {(cls.__doc__ or '').strip().splitlines()[0]}"
+        entry = responses.setdefault(status, {"model": Error, "description": ""})
+        entry["description"] = f"{entry['description']}; {about}" if entry["description"] else about
+    return responses
 
 
 def error_response(exc: ExplorerError) -> SafeJSONResponse:
@@ -67,9 +85,13 @@ def http_error_response(request: Request, exc: StarletteHTTPException) -> SafeJS
         if exc.status_code == 404:
             message = f"Nothing is at {request.url.path}: see /docs for the API's routes."
         elif exc.status_code == 405:
-            allowed = (exc.headers or {}).get("Allow", "")
+            allowed = ", ".join(allowed_methods(request)) or (exc.headers or {}).get("Allow", "")
+            headers = {**(exc.headers or {}), "Allow": allowed}
             message = (
                 f"{request.url.path} does not answer {request.method}; it answers {allowed or 'no method'}."
+            )
+            return SafeJSONResponse(
+                status_code=405, content=_body("method_not_allowed", message), headers=headers
             )
         elif message == UNPARSABLE_BODY:
             message = (
@@ -78,6 +100,32 @@ def http_error_response(request: Request, exc: StarletteHTTPException) -> SafeJS
             )
         detail = {"type": HTTP_TYPES.get(exc.status_code, "http_error"), "message": message}
     return SafeJSONResponse(status_code=exc.status_code, content={"detail": detail}, headers=exc.headers)
+
+
+def _body(kind: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"detail": {"type": kind, "message": message, **extra}}
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at this path (Starlette's 405 names only the first route's)."""
+    methods: set[str] = set()
+    for route in getattr(request.app.state, "api_routes", request.app.router.routes):
+        route_methods: Iterable[str] | None = getattr(route, "methods", None)
+        if route_methods and route.matches(request.scope)[0] != Match.NONE:
+            methods.update(route_methods)
+    return sorted(methods)
+
+
+def validation_body(errors: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """A 422 in the one shape: the first problem as the message, every problem under `errors`.
+
+    The offending input is not echoed: it may be megabytes, or a NaN JSON cannot carry.
+    """
+    issues = [{"loc": list(e["loc"]), "msg": str(e["msg"]), "type": str(e["type"])} for e in errors]
+    first = issues[0] if issues else {"loc": ["body"], "msg": "invalid request"}
+    where = ".".join(str(part) for part in first["loc"]) or "body"
+    more = f" (and {len(issues) - 1} more problems: see errors)" if len(issues) > 1 else ""
+    return _body("validation", f"{where}: {first['msg']}{more}", errors=issues)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -94,7 +142,6 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> SafeJSONResponse:
-        # FastAPI's own handler echoes the input with the stdlib encoder: a NaN or 1e309 in the
-        # body (Python's JSON parser accepts both) became a 500. Same 422 body, made JSON-safe.
-        # SafeJSONResponse also writes integers beyond 64 bits as text ("steps": 10**22 was a 500).
-        return SafeJSONResponse(status_code=422, content={"detail": jsonable_encoder(exc.errors())})
+        # FastAPI's own handler echoed the input with the stdlib encoder: a NaN or 1e309 in the
+        # body (Python's JSON parser accepts both) became a 500. Ours names the fields, not the input.
+        return SafeJSONResponse(status_code=422, content=validation_body(exc.errors()))

@@ -9,6 +9,8 @@ from typing import Annotated, Any
 from anyio import to_thread
 from fastapi import Depends, FastAPI, Request
 
+from autograd_explorer.api.errors import answers
+from autograd_explorer.errors import InvalidRequest, Overloaded, ProgramError
 from autograd_explorer.sandbox import Evaluator, make_evaluator
 from autograd_explorer.settings import Settings
 
@@ -22,10 +24,7 @@ def get_evaluator(request: Request) -> Evaluator:
 EvaluatorDep = Annotated[Evaluator, Depends(get_evaluator)]
 
 # The answers every route that runs user text in the evaluator may give besides its 200.
-EVALUATION_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "The program or request could not run: {detail: {type, message, line, column}}"},
-    503: {"description": "Every evaluation worker is busy; retry after Retry-After seconds"},
-}
+EVALUATION_ERRORS = answers(ProgramError, InvalidRequest, Overloaded)
 
 
 def install_evaluator(app: FastAPI, settings: Settings) -> None:

@@ -9,6 +9,8 @@ import plotly
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import Match, Mount
+from starlette.types import Scope
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
@@ -40,6 +42,16 @@ class AppFiles(StaticFiles):
         return super().lookup_path(path)
 
 
+class FrontendMount(Mount):
+    """The frontend at `/`, except under /api/: there a wrong method is the API route's 405 (with its
+    Allow header) and an unknown path the API's 404, not the static folder's "GET, HEAD"."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if str(scope.get("path", "")).startswith("/api/"):
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
 def mount_frontend(app: FastAPI, frontend_dir: Path) -> None:
     """Mount `frontend_dir` at `/` (StaticFiles refuses paths outside it) and Plotly at /vendor."""
 
@@ -48,4 +60,6 @@ def mount_frontend(app: FastAPI, frontend_dir: Path) -> None:
         return FileResponse(PLOTLY_JS, media_type="text/javascript")
 
     if frontend_dir.is_dir():
-        app.mount("/", AppFiles(directory=frontend_dir, html=True), name="frontend")
+        app.router.routes.append(
+            FrontendMount("/", AppFiles(directory=frontend_dir, html=True), name="frontend")
+        )

@@ -37,7 +37,6 @@ from autograd_explorer.api.schemas.optimize import (
     TrajectoryResult,
 )
 from autograd_explorer.errors import InvalidRequest
-from autograd_explorer.jsonsafe import tensor_to_json
 from autograd_explorer.lang.budget import shared_deadline
 from autograd_explorer.lang.run import limits_from_settings
 from autograd_explorer.optimize.figures import (
@@ -201,7 +200,7 @@ def run_surface_job(payload: Payload, settings: Settings) -> dict[str, Any]:
         y_name=grid.y_name,
         x=grid.x,
         y=grid.y,
-        z=tensor_to_json(grid.z.double()),
+        z=grid.z.double().tolist(),  # the schema's Number writes nan and ±inf as null
         z_min=z_min,
         z_max=z_max,
         figure=figure,
@@ -248,7 +247,7 @@ def _result(body: TrajectoryBody, run: Trajectory, objective: Objective) -> Traj
     if body.figure:
         title = f"{objective.name}: {run.label}, {run.reason} after {run.stopped_at} steps"
         figure = trajectories_figure([run], _figure_surface(objective, [run]), title=title)
-    return TrajectoryResult.of(run, objective, nearest_minimum(objective, run), figure)
+    return TrajectoryResult.of(run, objective, nearest_minimum(objective, run), figure, every=body.every)
 
 
 def run_trajectory_job(payload: Payload, settings: Settings) -> dict[str, Any]:

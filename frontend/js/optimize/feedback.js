@@ -4,8 +4,8 @@ import { ApiError } from '../shared/api.js';
 
 /** A readable message for an error, naming the field or source line the server pointed at. */
 export function errorText(error) {
-  if (error instanceof ApiError && Array.isArray(error.detail)) {
-    return error.detail.map((d) => `${(d.loc || []).slice(1).join('.')}: ${d.msg}`).join('\n');
+  if (error instanceof ApiError && error.errors.length) {
+    return error.errors.map((d) => `${(d.loc || []).slice(1).join('.')}: ${d.msg}`).join('\n');
   }
   let text = error.message;
   if (error instanceof ApiError && error.detail && typeof error.detail === 'object') {

@@ -127,7 +127,7 @@ function renderTable() {
 
 function play() {
   stopAnimation();
-  const longest = Math.max(1, ...results.map((r) => r.points.length));
+  const longest = Math.max(1, ...results.map((r) => r.step.length));
   stopAnimation = animate(longest, (upTo) => redraw(upTo), () => { $('replay').disabled = results.length === 0; });
 }
 

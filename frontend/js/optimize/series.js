@@ -1,19 +1,29 @@
 // Pure helpers turning trajectory answers into plot series and table rows.
 
-import { toNumber } from '../shared/format.js';
+import { formatNumber, toNumber } from '../shared/format.js';
 
-/** A number for Plotly, or null (a gap) when the server sent nan/inf. */
+/** A number for Plotly, or null (a gap) when the value is not finite (the server sends null). */
 export function plotNumber(value) {
+  if (value === null || value === undefined) return null;
   const x = toNumber(value);
   return Number.isFinite(x) ? x : null;
 }
 
+/** A number for a table: null (not finite, docs/api.md) is shown as such, never as 0. */
+export function tableNumber(value, digits) {
+  return value === null || value === undefined ? 'not finite' : formatNumber(value, digits);
+}
+
+/** How many steps a trajectory answer holds (its columns: step, loss, params, grad). */
+export function stepCount(result) {
+  return result.step.length;
+}
+
 /** The path of the first `upTo` steps (all when omitted), the final point appended when complete. */
 export function pathSeries(result, xName, yName, upTo = Infinity) {
-  const points = result.points.slice(0, upTo);
-  const x = points.map((p) => plotNumber(p.params[xName]));
-  const y = points.map((p) => plotNumber(p.params[yName]));
-  const complete = upTo >= result.points.length;
+  const x = result.params[xName].slice(0, upTo).map(plotNumber);
+  const y = result.params[yName].slice(0, upTo).map(plotNumber);
+  const complete = upTo >= stepCount(result);
   if (complete) {
     x.push(plotNumber(result.final.params[xName]));
     y.push(plotNumber(result.final.params[yName]));
@@ -23,11 +33,10 @@ export function pathSeries(result, xName, yName, upTo = Infinity) {
 
 /** Loss per step for a log-scale plot (non-positive or non-finite values become gaps). */
 export function lossSeries(result, upTo = Infinity) {
-  const points = result.points.slice(0, upTo);
   return {
-    x: points.map((p) => p.step),
-    y: points.map((p) => {
-      const v = plotNumber(p.loss);
+    x: result.step.slice(0, upTo),
+    y: result.loss.slice(0, upTo).map((loss) => {
+      const v = plotNumber(loss);
       return v !== null && v > 0 ? v : null;
     }),
   };
@@ -45,10 +54,10 @@ export function tableIndices(count, limit = 400) {
 /** log(1 + z − min z) for a readable heatmap of functions with steep walls (as the server's figures). */
 export function displayZ(z) {
   let low = Infinity;
-  for (const row of z) for (const v of row) { const x = toNumber(v); if (Number.isFinite(x) && x < low) low = x; }
+  for (const row of z) for (const v of row) { const x = plotNumber(v) ?? NaN; if (Number.isFinite(x) && x < low) low = x; }
   if (!Number.isFinite(low)) low = 0;
   return z.map((row) => row.map((v) => {
-    const x = toNumber(v);
+    const x = plotNumber(v) ?? NaN;
     return Number.isFinite(x) ? Math.log1p(Math.max(0, x - low)) : null;
   }));
 }

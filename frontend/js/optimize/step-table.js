@@ -1,7 +1,7 @@
 // A run's steps as a table: step, loss, every parameter and its gradient (before the update).
 
 import { formatNumber } from '../shared/format.js';
-import { tableIndices } from './series.js';
+import { stepCount, tableIndices, tableNumber } from './series.js';
 
 function cell(tag, text, className) {
   const el = document.createElement(tag);
@@ -23,15 +23,13 @@ export function renderStepTable(container, result, { caption = '', limit = 400, 
   const thead = document.createElement('thead');
   thead.append(head);
   const body = document.createElement('tbody');
-  const { indices, skipped, gapAfter } = tableIndices(result.points.length, limit);
+  const { indices, skipped, gapAfter } = tableIndices(stepCount(result), limit);
   indices.forEach((i, position) => {
-    const p = result.points[i];
     const row = document.createElement('tr');
-    const bad = typeof p.loss === 'string';
-    if (bad) row.className = 'diverged';
-    row.append(cell('td', String(p.step)), cell('td', formatNumber(p.loss, digits)));
-    for (const n of names) row.append(cell('td', formatNumber(p.params[n], digits)));
-    for (const n of names) row.append(cell('td', formatNumber(p.grad[n], digits)));
+    if (result.loss[i] === null) row.className = 'diverged';
+    row.append(cell('td', String(result.step[i])), cell('td', tableNumber(result.loss[i], digits)));
+    for (const n of names) row.append(cell('td', tableNumber(result.params[n][i], digits)));
+    for (const n of names) row.append(cell('td', tableNumber(result.grad[n][i], digits)));
     body.append(row);
     if (skipped && position === gapAfter) {
       const gap = document.createElement('tr');
@@ -43,8 +41,8 @@ export function renderStepTable(container, result, { caption = '', limit = 400, 
   });
   const final = document.createElement('tr');
   final.className = 'final';
-  final.append(cell('td', 'final'), cell('td', formatNumber(result.final.loss, digits)));
-  for (const n of names) final.append(cell('td', formatNumber(result.final.params[n], digits)));
+  final.append(cell('td', 'final'), cell('td', tableNumber(result.final.loss, digits)));
+  for (const n of names) final.append(cell('td', tableNumber(result.final.params[n], digits)));
   for (let i = 0; i < names.length; i += 1) final.append(cell('td', ''));
   body.append(final);
   table.append(thead, body);
@@ -59,11 +57,11 @@ export function runSummary(result) {
     tolerance: 'stopped: loss change below the tolerance',
     diverged: 'diverged (loss is no longer finite)',
   };
-  let text = `${reasons[result.reason] || result.reason} at step ${result.stopped_at}; final loss ${formatNumber(result.final.loss, 6)}`;
+  let text = `${reasons[result.reason] || result.reason} at step ${result.stopped_at}; final loss ${tableNumber(result.final.loss, 6)}`;
   const m = result.nearest_minimum;
   if (m) {
     const where = Object.values(m.params).map((v) => formatNumber(v, 4)).join(', ');
-    text += `; nearest minimum (${where}), distance ${formatNumber(m.distance, 3)}`;
+    text += `; nearest minimum (${where}), distance ${tableNumber(m.distance, 3)}`;
   }
   return text;
 }

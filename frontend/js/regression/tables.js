@@ -1,6 +1,6 @@
 // The regression page's tables: coefficients of each fit, and the exercise sweep.
 
-import { formatNumber } from '../shared/format.js';
+import { tableNumber } from '../optimize/series.js';
 
 const NAMES = 'abcdefghk';
 
@@ -40,8 +40,8 @@ export function renderCoefficients(container, fit, closed) {
   const names = coefficientNames(closed.coefficients.length);
   const { el, tbody } = table('sweep-table', 'Coefficients (y ≈ a + b·x + c·x² …)', ['fit', ...names, 'loss']);
   const label = `${fit.method === 'manual' ? 'by hand' : 'by autograd'}, lr ${fit.lr}, ${fit.iterations} iterations`;
-  tbody.append(row([label, ...fit.coefficients.map((c) => formatNumber(c, 5)), formatNumber(fit.loss, 5)], fit.diverged ? 'diverged' : ''));
-  tbody.append(row(['closed form (normal equations, float64)', ...closed.coefficients.map((c) => formatNumber(c, 5)), formatNumber(closed.loss, 5)], 'closed-form'));
+  tbody.append(row([label, ...fit.coefficients.map((c) => tableNumber(c, 5)), tableNumber(fit.loss, 5)], fit.diverged ? 'diverged' : ''));
+  tbody.append(row(['closed form (normal equations, float64)', ...closed.coefficients.map((c) => tableNumber(c, 5)), tableNumber(closed.loss, 5)], 'closed-form'));
   container.replaceChildren(el);
 }
 
@@ -50,10 +50,10 @@ export function renderSweep(container, sweep) {
   const names = coefficientNames(sweep.closed_form.coefficients.length);
   const { el, tbody } = table('sweep-table', `Exercise table (${sweep.method === 'manual' ? 'by hand' : 'by autograd'})`, ['lr', 'iterations', ...names, 'loss', '']);
   for (const r of sweep.rows) {
-    const cells = [String(r.lr), String(r.iterations), ...r.coefficients.map((c) => formatNumber(c, 5)), formatNumber(r.loss, 5), r.diverged ? 'diverged' : ''];
+    const cells = [String(r.lr), String(r.iterations), ...r.coefficients.map((c) => tableNumber(c, 5)), tableNumber(r.loss, 5), r.diverged ? 'diverged' : ''];
     tbody.append(row(cells, r.diverged ? 'diverged' : ''));
   }
   const c = sweep.closed_form;
-  tbody.append(row(['closed form', '', ...c.coefficients.map((v) => formatNumber(v, 5)), formatNumber(c.loss, 5), ''], 'closed-form'));
+  tbody.append(row(['closed form', '', ...c.coefficients.map((v) => tableNumber(v, 5)), tableNumber(c.loss, 5), ''], 'closed-form'));
   container.replaceChildren(el);
 }

@@ -1,11 +1,17 @@
 // The REST client every page uses. Errors come back as ApiError carrying the server's detail.
 
+/**
+ * A non-2xx answer. Every error body is {detail: {type, message, ...}} (docs/api.md); a 422's
+ * detail.errors lists each refused field as {loc, msg, type}.
+ */
 export class ApiError extends Error {
   constructor(status, detail) {
     const message = typeof detail === 'string' ? detail : (detail && detail.message) || `HTTP ${status}`;
     super(message);
     this.status = status;
     this.detail = detail;
+    this.type = (detail && detail.type) || null;
+    this.errors = (detail && Array.isArray(detail.errors) && detail.errors) || [];
   }
 }
 

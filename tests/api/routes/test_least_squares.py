@@ -11,9 +11,13 @@ def test_manual_equals_autograd_to_1e_6(client: TestClient) -> None:
     result = response.json()
     assert result["max_difference"] < 1e-6
     manual, auto = result["manual"], result["autograd"]
-    assert len(manual["points"]) == len(auto["points"]) == 100
-    for a, b in zip(manual["points"], auto["points"], strict=True):
-        assert abs(a["params"]["w1"] - b["params"]["w1"]) < 1e-6 and abs(a["loss"] - b["loss"]) < 1e-6
+    assert len(manual["step"]) == len(auto["step"]) == 100
+    for column in (manual["params"]["w1"], manual["params"]["w2"], manual["loss"]):
+        assert len(column) == 100
+    for a, b in zip(
+        manual["params"]["w1"] + manual["loss"], auto["params"]["w1"] + auto["loss"], strict=True
+    ):
+        assert abs(a - b) < 1e-6
     assert (
         abs(manual["final"]["params"]["w1"] - 1.0) < 1e-5
         and abs(manual["final"]["params"]["w2"] + 0.5) < 1e-5

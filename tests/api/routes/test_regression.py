@@ -43,7 +43,7 @@ def test_lr_1_diverges_to_nan_and_the_json_stays_valid(client: TestClient) -> No
     response = client.post("/api/regression/polynomial", json={"lr": 1.0, "iterations": 300, "figure": True})
     assert response.status_code == 200
     fit = response.json()
-    assert fit["diverged"] and fit["coefficients"] == ["nan", "nan", "nan"] and fit["loss"] == "nan"
+    assert fit["diverged"] and fit["coefficients"] == [None, None, None] and fit["loss"] is None
 
 
 def test_sweep_is_the_exercise_table(client: TestClient) -> None:
@@ -57,7 +57,7 @@ def test_sweep_is_the_exercise_table(client: TestClient) -> None:
         (0.1, 100),
         (0.1, 200),
     ]
-    assert table["rows"][0]["diverged"] and table["rows"][0]["coefficients"] == ["nan", "nan", "nan"]
+    assert table["rows"][0]["diverged"] and table["rows"][0]["coefficients"] == [None, None, None]
     assert table["rows"][3]["coefficients"] == reference.polynomial_by_autograd(lr=0.1, iterations=200)
     assert table["closed_form"]["coefficients"] == pytest.approx(
         table["closed_form"]["lstsq_coefficients"], abs=1e-10

@@ -43,12 +43,11 @@ def test_himmelblau_points_follow_the_lecture_loop(
     assert response.status_code == 200
     result = response.json()
     rows, end = himmelblau_loop(-1.0, 1.0, tol=tol)
-    points = result["points"]
-    assert len(points) == len(rows) == result["stopped_at"]
-    for point, (u, v, loss, gu, gv) in zip(points, rows, strict=True):
-        assert point["params"] == {"u": u, "v": v}
-        assert point["loss"] == loss and point["grad"] == {"u": gu, "v": gv}
-    assert [p["step"] for p in points[:3]] == [1, 2, 3]
+    assert len(result["step"]) == len(rows) == result["stopped_at"]
+    assert result["params"] == {"u": [r[0] for r in rows], "v": [r[1] for r in rows]}
+    assert result["loss"] == [r[2] for r in rows]
+    assert result["grad"] == {"u": [r[3] for r in rows], "v": [r[4] for r in rows]}
+    assert result["step"][:3] == [1, 2, 3]
     assert result["reason"] == ("max_steps" if tol is None else "tolerance")
     assert result["final"]["params"] == {"u": end[0], "v": end[1]}
     assert result["function"]["parameters"] == ["u", "v"]
@@ -63,18 +62,34 @@ def test_preset_reports_the_minimum_reached(client: TestClient) -> None:
 @pytest.mark.parametrize("clear", [False, True])
 def test_accumulation_table(client: TestClient, clear: bool) -> None:
     body = {"preset": "accumulation", "optimizer": {"lr": 0.1}, "steps": 10, "clear_grad": clear}
-    points = client.post("/api/trajectory", json=body).json()["points"]
-    table = [(p["loss"], p["params"]["a"], p["params"]["b"], p["grad"]["a"], p["grad"]["b"]) for p in points]
-    assert table == accumulation_loop(clear)
+    result = client.post("/api/trajectory", json=body).json()
+    columns = (
+        result["loss"],
+        result["params"]["a"],
+        result["params"]["b"],
+        result["grad"]["a"],
+        result["grad"]["b"],
+    )
+    assert list(zip(*columns, strict=True)) == accumulation_loop(clear)
+
+
+def test_every_keeps_every_kth_step_and_the_last(client: TestClient) -> None:
+    full = client.post("/api/trajectory", json=lecture_body(steps=10)).json()
+    thin = client.post("/api/trajectory", json=lecture_body(steps=10, every=4)).json()
+    assert thin["step"] == [1, 5, 9, 10]
+    assert thin["loss"] == [full["loss"][k - 1] for k in thin["step"]]
+    assert thin["params"]["u"] == [full["params"]["u"][k - 1] for k in thin["step"]]
+    assert thin["final"] == full["final"] and thin["stopped_at"] == 10
 
 
 def test_divergence_is_a_valid_result(client: TestClient) -> None:
     response = client.post("/api/trajectory", json=lecture_body(optimizer={"lr": 1.0}, figure=True))
     assert response.status_code == 200
-    result = response.json()  # valid JSON: inf travels as the string "inf"
+    result = response.json()  # valid JSON: a non-finite number travels as null (docs/api.md)
     assert result["reason"] == "diverged"
-    assert result["points"][-1]["loss"] == "inf" and result["final"]["loss"] == "inf"
-    assert result["stopped_at"] == len(result["points"]) < 300
+    assert result["loss"][-1] is None and result["final"]["loss"] is None
+    assert result["loss"][0] == 106.0  # Himmelblau at (1, 1): a finite value stays a number
+    assert result["stopped_at"] == len(result["step"]) < 300
     assert result["nearest_minimum"] is None
     assert result["figure"]["data"]
 
@@ -176,10 +191,12 @@ def test_bad_functions_get_a_400_naming_the_problem(
 def test_unknown_preset_and_unknown_fields_are_refused(client: TestClient) -> None:
     response = client.post("/api/trajectory", json={"preset": "nope"})
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["body", "preset"]
+    detail = response.json()["detail"]
+    assert detail["type"] == "validation" and detail["message"].startswith("body.preset: Input should be")
+    assert detail["errors"][0]["loc"] == ["body", "preset"]
     response = client.post("/api/trajectory", json={"preset": "himmelblau", "step": 3})
     assert response.status_code == 422
-    assert response.json()["detail"][0]["type"] == "extra_forbidden"
+    assert response.json()["detail"]["errors"][0]["type"] == "extra_forbidden"
 
 
 def test_preset_and_source_are_exclusive(client: TestClient) -> None:
@@ -187,7 +204,7 @@ def test_preset_and_source_are_exclusive(client: TestClient) -> None:
     assert response.status_code == 422
     assert (
         "give exactly one of preset (a built-in function) or source (your own)"
-        in response.json()["detail"][0]["msg"]
+        in response.json()["detail"]["errors"][0]["msg"]
     )
 
 

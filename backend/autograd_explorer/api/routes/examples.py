@@ -6,7 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from autograd_explorer.api.errors import answers
 from autograd_explorer.api.schemas.trace import ExampleOut
+from autograd_explorer.errors import NotFound
 from autograd_explorer.examples import get_example, list_examples
 
 router = APIRouter(tags=["examples"])
@@ -18,9 +20,7 @@ def examples() -> list[dict[str, Any]]:
     return list_examples()
 
 
-@router.get(
-    "/api/examples/{example_id}", response_model=ExampleOut, responses={404: {"description": "unknown id"}}
-)
+@router.get("/api/examples/{example_id}", response_model=ExampleOut, responses=answers(NotFound))
 def example(example_id: str) -> dict[str, Any]:
     """One example by id."""
     from dataclasses import asdict

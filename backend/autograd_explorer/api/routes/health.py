@@ -10,13 +10,14 @@ from fastapi import APIRouter, Request
 from autograd_explorer import __version__
 from autograd_explorer.api.readiness import Readiness
 from autograd_explorer.api.responses import SafeJSONResponse
+from autograd_explorer.api.schemas.errors import Error
 from autograd_explorer.jobs.runner import JobRunner
 
 router = APIRouter(tags=["health"])
 
 RETRY_AFTER_SECONDS = 1
 NOT_READY: dict[int | str, dict[str, Any]] = {
-    503: {"description": "Still starting (or stopping): {detail: {type, message, waiting_for}}, Retry-After"}
+    503: {"model": Error, "description": "not_ready: still starting (or stopping); Retry-After"}
 }
 
 

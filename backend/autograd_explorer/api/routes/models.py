@@ -9,6 +9,7 @@ from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from autograd_explorer.api.deps import SettingsDep
+from autograd_explorer.api.errors import answers
 from autograd_explorer.api.responses import PreparedJSONResponse
 from autograd_explorer.api.schemas.models import (
     BoundaryOut,
@@ -21,7 +22,15 @@ from autograd_explorer.api.schemas.models import (
     TrainRequest,
 )
 from autograd_explorer.api.schemas.trace import TraceResponse
-from autograd_explorer.errors import Forbidden, InvalidRequest
+from autograd_explorer.errors import (
+    Conflict,
+    DataUnavailable,
+    Forbidden,
+    InvalidRequest,
+    NotFound,
+    Overloaded,
+    ProgramError,
+)
 from autograd_explorer.jobs.events import LAST_EVENT_ID, job_events, resume_after
 from autograd_explorer.jobs.ownership import may_manage, new_job_token
 from autograd_explorer.jobs.runner import JobRunner
@@ -45,9 +54,9 @@ RunnerDep = Annotated[JobRunner, Depends(get_runner)]
 bearer = HTTPBearer(
     auto_error=False, description="the job token from POST /api/models, or the lecturer token"
 )
-FORBIDDEN: dict[int | str, dict[str, str]] = {
-    403: {"description": "Not the job's token nor the lecturer token: {detail: {type, message}}"}
-}
+# What each kind of route may answer besides its 2xx (the shared 422/503 come from api/openapi.py).
+MANAGE = answers(NotFound, Forbidden, Conflict)
+SERVE = answers(NotFound, Conflict, InvalidRequest, DataUnavailable)
 
 
 def managed_model(
@@ -82,8 +91,13 @@ def _model_out(runner: JobRunner, record: ModelRecord) -> ModelOut:
     return ModelOut.of(record, [p for _, p in runner.store.points(record.id)])
 
 
-@router.post("", status_code=202, response_model=JobAccepted)
-def create_model(body: TrainRequest, runner: RunnerDep, response: Response) -> JobAccepted:
+@router.post(
+    "",
+    status_code=202,
+    response_model=JobAccepted,
+    responses=answers(InvalidRequest, Overloaded, DataUnavailable),
+)
+def train_model(body: TrainRequest, runner: RunnerDep, response: Response) -> JobAccepted:
     """Queue a training job; 202 with its id and job token (503 when the queue is full or MNIST is missing).
 
     The token is shown this once: it cancels or deletes the job (Authorization: Bearer <token>).
@@ -103,26 +117,28 @@ def list_models(
     return [_model_out(runner, r) if curves else ModelOut.of(r) for r in records]
 
 
-@router.get("/{model_id}", response_model=ModelOut)
+@router.get("/{model_id}", response_model=ModelOut, responses=answers(NotFound))
 def get_model(model_id: ModelId, runner: RunnerDep) -> ModelOut:
     """One model with its curves."""
     return _model_out(runner, runner.store.get(model_id))
 
 
-@router.post("/{model_id}/cancel", response_model=ModelOut, responses=FORBIDDEN)
+@router.post("/{model_id}/cancel", response_model=ModelOut, responses=MANAGE)
 def cancel_model(record: ManagedModel, runner: RunnerDep) -> ModelOut:
     """Cancel a queued job, or stop a running one (409 if it has already finished); needs its token."""
     return _model_out(runner, runner.cancel(record.id))
 
 
-@router.delete("/{model_id}", status_code=204, response_class=Response, responses=FORBIDDEN)
+@router.delete("/{model_id}", status_code=204, response_class=Response, responses=MANAGE)
 def delete_model(record: ManagedModel, runner: RunnerDep) -> Response:
     """Remove a finished model: record, curves and weights (409 while queued or running); needs its token."""
     runner.delete(record.id)
     return Response(status_code=204)
 
 
-@router.get("/{model_id}/events", response_class=StreamingResponse)
+@router.get(
+    "/{model_id}/events", response_class=StreamingResponse, responses=answers(InvalidRequest, NotFound)
+)
 def model_events(
     model_id: ModelId,
     request: Request,
@@ -148,7 +164,7 @@ def model_events(
     return StreamingResponse(stream, media_type="text/event-stream", headers=headers)
 
 
-@router.post("/{model_id}/predict", response_model=ImagePrediction | PointsPrediction)
+@router.post("/{model_id}/predict", response_model=ImagePrediction | PointsPrediction, responses=SERVE)
 def predict(
     model_id: ModelId, body: PredictRequest, runner: RunnerDep, settings: SettingsDep
 ) -> ImagePrediction | PointsPrediction:
@@ -178,7 +194,11 @@ def predict(
     )
 
 
-@router.post("/{model_id}/graph", response_model=TraceResponse)
+@router.post(
+    "/{model_id}/graph",
+    response_model=TraceResponse,
+    responses=answers(NotFound, Conflict, InvalidRequest, ProgramError),
+)
 def prediction_graph(
     model_id: ModelId, body: PredictRequest, runner: RunnerDep, settings: SettingsDep
 ) -> PreparedJSONResponse:
@@ -188,7 +208,7 @@ def prediction_graph(
     return PreparedJSONResponse(trace_prediction(model, x, settings))  # the trace engine's own JSON
 
 
-@router.get("/{model_id}/misclassified", response_model=MisclassifiedOut)
+@router.get("/{model_id}/misclassified", response_model=MisclassifiedOut, responses=SERVE)
 def misclassified(
     model_id: ModelId,
     runner: RunnerDep,
@@ -210,7 +230,7 @@ def misclassified(
     return MisclassifiedOut(models=ids, **found)
 
 
-@router.get("/{model_id}/boundary", response_model=BoundaryOut)
+@router.get("/{model_id}/boundary", response_model=BoundaryOut, responses=SERVE)
 def boundary(
     model_id: ModelId,
     runner: RunnerDep,

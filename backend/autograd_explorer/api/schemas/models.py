@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from autograd_explorer.jsonsafe import JsonFloat
+from autograd_explorer.api.schemas.numbers import Number
 from autograd_explorer.store.records import ModelRecord, Status
 from autograd_explorer.train.config import TrainConfig
 
@@ -29,10 +29,10 @@ class CurvePointOut(BaseModel):
     """Figures after `step` updates."""
 
     step: int
-    train_loss: JsonFloat
-    train_accuracy: JsonFloat
-    test_loss: JsonFloat
-    test_accuracy: JsonFloat
+    train_loss: Number
+    train_accuracy: Number
+    test_loss: Number
+    test_accuracy: Number
 
 
 class ModelOut(BaseModel):
@@ -42,8 +42,8 @@ class ModelOut(BaseModel):
     name: str
     config: dict[str, Any]
     status: Status
-    progress: JsonFloat = Field(description="0–1")
-    metrics: dict[str, JsonFloat] | None = Field(
+    progress: Number = Field(description="0–1")
+    metrics: dict[str, Number] | None = Field(
         None, description="train/test loss and accuracy of the trained model, seconds, parameters"
     )
     error: str | None
@@ -90,21 +90,21 @@ class ImagePrediction(BaseModel):
     """An MNIST model's answer for one image."""
 
     kind: Literal["image"] = "image"
-    probability: JsonFloat = Field(description="P(odd digit)")
+    probability: Number = Field(description="P(odd digit)")
     predicted_class: int
     class_name: Literal["odd", "even"]
-    saliency: list[list[JsonFloat]] = Field(description="28×28: d probability / d normalized input pixel")
-    logit_saliency: list[list[JsonFloat]] = Field(description="28×28: d logit / d normalized input pixel")
+    saliency: list[list[Number]] = Field(description="28×28: d probability / d normalized input pixel")
+    logit_saliency: list[list[Number]] = Field(description="28×28: d logit / d normalized input pixel")
 
 
 class PointsPrediction(BaseModel):
     """A 2-D model's answer for each point."""
 
     kind: Literal["points"] = "points"
-    probabilities: list[JsonFloat]
+    probabilities: list[Number]
     predicted_classes: list[int]
-    saliency: list[list[JsonFloat]] = Field(description="per point: d probability / d (x, y)")
-    logit_saliency: list[list[JsonFloat]] = Field(description="per point: d logit / d (x, y)")
+    saliency: list[list[Number]] = Field(description="per point: d probability / d (x, y)")
+    logit_saliency: list[list[Number]] = Field(description="per point: d logit / d (x, y)")
 
 
 class MisclassifiedItem(BaseModel):
@@ -113,9 +113,9 @@ class MisclassifiedItem(BaseModel):
     index: int = Field(description="position in the test set")
     label: int = Field(description="1 = odd digit / class 1")
     digit: int | None = None
-    probabilities: list[JsonFloat] = Field(description="P(class 1) per compared model")
+    probabilities: list[Number] = Field(description="P(class 1) per compared model")
     pixels: list[int] | None = Field(None, description="784 raw pixels 0–255 (MNIST)")
-    point: list[JsonFloat] | None = Field(None, description="the 2-D point")
+    point: list[Number] | None = Field(None, description="the 2-D point")
 
 
 class MisclassifiedOut(BaseModel):
@@ -130,8 +130,8 @@ class MisclassifiedOut(BaseModel):
 class BoundaryPoints(BaseModel):
     """Training points drawn over the boundary."""
 
-    x: list[JsonFloat]
-    y: list[JsonFloat]
+    x: list[Number]
+    y: list[Number]
     label: list[int]
 
 
@@ -139,8 +139,8 @@ class BoundaryOut(BaseModel):
     """P(class 1) over a grid: probability[i][j] is at (x[j], y[i])."""
 
     status: Status
-    progress: JsonFloat
-    x: list[JsonFloat]
-    y: list[JsonFloat]
-    probability: list[list[JsonFloat]]
+    progress: Number
+    x: list[Number]
+    y: list[Number]
+    probability: list[list[Number]]
     points: BoundaryPoints

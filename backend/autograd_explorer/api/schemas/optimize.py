@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from autograd_explorer.jsonsafe import JsonFloat
+from autograd_explorer.api.schemas.numbers import Number
 from autograd_explorer.optimize.least_squares import GradientArrows
 from autograd_explorer.optimize.objective import Objective
 from autograd_explorer.optimize.optimizers import OptimizerName, OptimizerSpec
@@ -67,6 +67,9 @@ class TrajectoryBody(FunctionBody):
     start: dict[ParamName, Finite] | None = Field(None, max_length=32, description="default: the preset's")
     optimizer: OptimizerBody = Field(default_factory=OptimizerBody)
     steps: int = Field(300, ge=1, description="at most the setting max_trajectory_steps")
+    every: int = Field(
+        1, ge=1, le=1_000_000, description="answer every k-th step (and the last): less to send"
+    )
     loss_tol: float | None = Field(None, ge=0, allow_inf_nan=False)
     clear_grad: bool = True
     gradient: GradientMode = "autograd"
@@ -169,20 +172,11 @@ class FunctionInfo(BaseModel):
         )
 
 
-class TrajectoryPoint(BaseModel):
-    """Step k: the point, loss and gradient before the update (step semantics)."""
-
-    step: int
-    params: dict[str, JsonFloat]
-    loss: JsonFloat
-    grad: dict[str, JsonFloat]
-
-
 class FinalPoint(BaseModel):
     """After the last update, or where the run stopped."""
 
-    params: dict[str, JsonFloat]
-    loss: JsonFloat
+    params: dict[str, Number]
+    loss: Number
 
 
 class NearestMinimum(BaseModel):
@@ -190,15 +184,19 @@ class NearestMinimum(BaseModel):
 
     index: int
     params: dict[str, float]
-    distance: JsonFloat
+    distance: Number
 
 
 class TrajectoryResult(BaseModel):
-    """One recorded run."""
+    """One recorded run as columns: `step[k]`, `loss[k]`, `params[name][k]`, `grad[name][k]` are step k's
+    point, loss and gradient before its update (every `every`-th step, the last one always)."""
 
     function: FunctionInfo
     label: str
-    points: list[TrajectoryPoint]
+    step: list[int] = Field(description="the recorded steps, 1-based")
+    loss: list[Number]
+    params: dict[str, list[Number]] = Field(description="per parameter: its value at each recorded step")
+    grad: dict[str, list[Number]] = Field(description="per parameter: its gradient at each recorded step")
     stopped_at: int
     reason: Reason
     final: FinalPoint
@@ -212,18 +210,12 @@ class TrajectoryResult(BaseModel):
         objective: Objective,
         nearest: tuple[int, float] | None,
         figure: Figure | None = None,
+        every: int = 1,
     ) -> TrajectoryResult:
-        """The response for a core Trajectory."""
-        names = run.parameters
-        points = [
-            TrajectoryPoint(
-                step=k + 1,
-                params={n: run.params[n][k] for n in names},
-                loss=run.losses[k],
-                grad={n: run.grads[n][k] for n in names},
-            )
-            for k in range(run.steps)
-        ]
+        """The response for a core Trajectory, keeping every `every`-th step and the last."""
+        kept = list(range(0, run.steps, every))
+        if run.steps and kept[-1] != run.steps - 1:
+            kept.append(run.steps - 1)
         minimum = None
         if nearest is not None:
             minimum = NearestMinimum(
@@ -232,7 +224,10 @@ class TrajectoryResult(BaseModel):
         return cls(
             function=FunctionInfo.of(objective),
             label=run.label,
-            points=points,
+            step=[k + 1 for k in kept],
+            loss=[run.losses[k] for k in kept],
+            params={n: [run.params[n][k] for k in kept] for n in run.parameters},
+            grad={n: [run.grads[n][k] for k in kept] for n in run.parameters},
             stopped_at=run.stopped_at,
             reason=run.reason,
             final=FinalPoint(params=run.final_params, loss=run.final_loss),
@@ -254,19 +249,19 @@ class SurfaceResult(BaseModel):
     function: FunctionInfo
     x_name: str
     y_name: str
-    x: list[JsonFloat]
-    y: list[JsonFloat]
-    z: list[list[JsonFloat]]
-    z_min: JsonFloat
-    z_max: JsonFloat
+    x: list[Number]
+    y: list[Number]
+    z: list[list[Number]]
+    z_min: Number
+    z_max: Number
     figure: Figure | None = None
 
 
 class Curve(BaseModel):
     """Points of a plotted curve."""
 
-    x: list[JsonFloat]
-    y: list[JsonFloat]
+    x: list[Number]
+    y: list[Number]
 
 
 class PolynomialResult(BaseModel):
@@ -276,10 +271,10 @@ class PolynomialResult(BaseModel):
     lr: float | None
     iterations: int
     degree: int
-    coefficients: list[JsonFloat]
-    loss: JsonFloat = Field(description="MSE of the final coefficients")
-    last_step_loss: JsonFloat | None = Field(description="the loss at the last iteration, before its update")
-    losses: list[JsonFloat]
+    coefficients: list[Number]
+    loss: Number = Field(description="MSE of the final coefficients")
+    last_step_loss: Number | None = Field(description="the loss at the last iteration, before its update")
+    losses: list[Number]
     loss_steps: list[int]
     diverged: bool
     curve: Curve
@@ -292,9 +287,9 @@ class SweepRowResult(BaseModel):
 
     lr: float
     iterations: int
-    coefficients: list[JsonFloat]
-    loss: JsonFloat
-    last_step_loss: JsonFloat
+    coefficients: list[Number]
+    loss: Number
+    last_step_loss: Number
     diverged: bool
 
     @classmethod
@@ -313,9 +308,9 @@ class SweepRowResult(BaseModel):
 class ClosedFormResult(BaseModel):
     """The normal equations' solution in float64, and lstsq's for comparison."""
 
-    coefficients: list[JsonFloat]
-    loss: JsonFloat
-    lstsq_coefficients: list[JsonFloat]
+    coefficients: list[Number]
+    loss: Number
+    lstsq_coefficients: list[Number]
 
     @classmethod
     def of(cls, fit: PolynomialFit, lstsq: list[float]) -> ClosedFormResult:
@@ -335,10 +330,10 @@ class SweepResult(BaseModel):
 class ArrowsResult(BaseModel):
     """§4: the gradient Xᵀ(Xw − y) at sample points, by hand and by autograd (arrows point along −g)."""
 
-    points: list[list[JsonFloat]]
-    manual: list[list[JsonFloat]]
-    autograd: list[list[JsonFloat]]
-    max_difference: JsonFloat
+    points: list[list[Number]]
+    manual: list[list[Number]]
+    autograd: list[list[Number]]
+    max_difference: Number
 
     @classmethod
     def of(cls, arrows: GradientArrows) -> ArrowsResult:
@@ -354,11 +349,11 @@ class ArrowsResult(BaseModel):
 class LeastSquaresResult(BaseModel):
     """§5's two runs side by side, how far apart they ever were, and §4's arrows."""
 
-    step_size: JsonFloat
-    sigma_max: JsonFloat
+    step_size: Number
+    sigma_max: Number
     manual: TrajectoryResult
     autograd: TrajectoryResult
-    max_difference: JsonFloat
+    max_difference: Number
     arrows: ArrowsResult
     figure: Figure | None = None
 

@@ -1,0 +1,34 @@
+// The one error shape as the pages read it: {detail: {type, message, ...}}, 422s with detail.errors.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { ApiError } from '../js/shared/api.js';
+import { errorText } from '../js/optimize/feedback.js';
+
+test('a 422 lists every refused field without the body/query prefix', () => {
+  const error = new ApiError(422, {
+    type: 'validation',
+    message: 'body.steps: Input should be less than or equal to 20000',
+    errors: [
+      { loc: ['body', 'steps'], msg: 'Input should be less than or equal to 20000', type: 'less_than_equal' },
+      { loc: ['body', 'optimizer', 'lr'], msg: 'Input should be greater than 0', type: 'greater_than' },
+    ],
+  });
+  assert.equal(error.type, 'validation');
+  assert.equal(error.message, 'body.steps: Input should be less than or equal to 20000');
+  assert.equal(
+    errorText(error),
+    'steps: Input should be less than or equal to 20000\noptimizer.lr: Input should be greater than 0',
+  );
+});
+
+test('a program error names its line and column (columns shown 1-based)', () => {
+  const error = new ApiError(400, { type: 'syntax', message: 'invalid syntax', line: 2, column: 4 });
+  assert.deepEqual(error.errors, []);
+  assert.equal(errorText(error), 'invalid syntax (line 2, column 5)');
+});
+
+test('a domain error names its field', () => {
+  const error = new ApiError(400, { type: 'invalid', message: 'at most 12 runs', field: 'runs' });
+  assert.equal(errorText(error), 'runs: at most 12 runs');
+});

@@ -1,0 +1,131 @@
+"""/openapi.json as a contract: one error body on every status, limits from Settings, right Allow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from autograd_explorer.api.app import create_app
+from autograd_explorer.api.openapi import API_VERSION
+from autograd_explorer.settings import Settings
+
+ERROR_REF = "#/components/schemas/Error"
+
+
+def openapi(**settings: Any) -> dict[str, Any]:
+    app = create_app(Settings(data_dir=Path("/nonexistent"), eval_isolation="inline", **settings))
+    schema: dict[str, Any] = app.openapi()
+    return schema
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict[str, Any]:
+    return openapi()
+
+
+def operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(path, method, op) for path, item in schema["paths"].items() for method, op in item.items()]
+
+
+def test_every_error_status_of_every_operation_has_the_one_error_body(schema: dict[str, Any]) -> None:
+    checked = 0
+    for path, method, op in operations(schema):
+        for status, answer in op["responses"].items():
+            if status.startswith(("2", "3")):
+                continue
+            body = answer.get("content", {}).get("application/json", {}).get("schema")
+            assert body == {"$ref": ERROR_REF}, f"{method.upper()} {path} {status}: {answer}"
+            checked += 1
+    assert checked > 60
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    detail = schema["components"]["schemas"]["ErrorDetail"]
+    assert detail["required"] == ["type", "message"]
+    assert {"line", "column", "errors", "field"} <= set(detail["properties"])
+
+
+def test_operations_declare_what_they_can_answer(schema: dict[str, Any]) -> None:
+    statuses = {(m, p): set(op["responses"]) for p, m, op in operations(schema)}
+    assert statuses[("post", "/api/trace")] >= {"200", "400", "413", "422", "503"}
+    assert statuses[("get", "/api/models/{model_id}")] >= {"200", "404", "422", "503"}
+    assert statuses[("post", "/api/models/{model_id}/cancel")] >= {"200", "403", "404", "409"}
+    assert statuses[("post", "/api/models/{model_id}/predict")] >= {"200", "400", "404", "409", "422"}
+    assert statuses[("get", "/api/models/{model_id}/misclassified")] >= {"400", "404", "409", "503"}
+    assert statuses[("post", "/api/models")] >= {"202", "400", "422", "503"}
+    # liveness is never capped, so it never answers 503
+    assert statuses[("get", "/api/health")] == {"200"}
+
+
+def test_operation_ids_are_the_route_names(schema: dict[str, Any]) -> None:
+    ids = {op["operationId"] for _, _, op in operations(schema)}
+    assert {"trace", "train_model", "get_model", "list_models", "predict"} <= ids
+    assert schema["info"]["version"] == API_VERSION
+
+
+def test_limits_in_the_schema_follow_the_settings() -> None:
+    small = openapi(
+        max_trajectory_steps=50,
+        max_training_steps=70,
+        max_boundary_resolution=30,
+        max_misclassified=9,
+        max_source_chars=300,
+        max_surface_grid=40,
+    )
+    components = small["components"]["schemas"]
+    assert components["TrajectoryBody"]["properties"]["steps"]["maximum"] == 50
+    assert components["TrainConfig"]["properties"]["steps"]["maximum"] == 70
+    assert components["SurfaceBody"]["properties"]["nx"]["maximum"] == 40
+    assert components["TraceRequest"]["properties"]["source"]["maxLength"] == 300
+    params = {
+        p["name"]: p["schema"]
+        for path in ("/api/models/{model_id}/boundary", "/api/models/{model_id}/misclassified")
+        for p in small["paths"][path]["get"]["parameters"]
+    }
+    assert params["resolution"]["maximum"] == 30
+    assert params["limit"]["maximum"] == 9
+    default = openapi()["components"]["schemas"]
+    assert default["TrajectoryBody"]["properties"]["steps"]["maximum"] == 20_000
+    assert default["TrainConfig"]["properties"]["steps"]["maximum"] == 5_000
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("GET", "/api/trace", "POST"),
+        ("PUT", "/api/trajectory", "POST"),
+        ("POST", "/api/presets", "GET"),
+        ("POST", "/api/models/abc", "DELETE, GET"),
+        ("GET", "/api/models/abc/cancel", "POST"),
+        ("DELETE", "/api/health", "GET, HEAD"),
+    ],
+)
+def test_405_names_every_method_the_path_answers(
+    client: TestClient, method: str, path: str, allow: str
+) -> None:
+    r = client.request(method, path)
+    assert r.status_code == 405
+    assert r.headers["allow"] == allow
+    assert r.json() == {
+        "detail": {
+            "type": "method_not_allowed",
+            "message": f"{path} does not answer {method}; it answers {allow}.",
+        }
+    }
+
+
+def test_unknown_api_path_is_the_apis_404(client: TestClient) -> None:
+    r = client.get("/api/nothing-here")
+    assert r.status_code == 404
+    assert r.json()["detail"]["type"] == "not_found"
+
+
+def test_422_has_the_one_shape_with_every_field(client: TestClient) -> None:
+    r = client.post("/api/trajectory", json={"preset": "himmelblau", "steps": 0, "lr": 1})
+    assert r.status_code == 422
+    detail = r.json()["detail"]
+    assert detail["type"] == "validation"
+    assert detail["message"].startswith("body.steps: Input should be greater than or equal to 1")
+    assert [e["loc"] for e in detail["errors"]] == [["body", "steps"], ["body", "lr"]]
+    assert "input" not in detail["errors"][0]  # the request is never echoed

@@ -1,0 +1,139 @@
+"""A client generated from the live /openapi.json by openapi-python-client, used as a student would.
+
+The script below trains a model, reads its curve and a trajectory as numpy arrays, and reads a
+syntax error's message and line from the typed Error; mypy (strict) checks it against the
+generated client, then it runs against a real uvicorn.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.live import LiveServer
+
+BIN = Path(sys.executable).parent
+STUDENT_SCRIPT = '''
+"""Train, fetch a curve and a trajectory as arrays, read a syntax error: typed end to end."""
+
+import json
+import sys
+import time
+
+import numpy as np
+
+from explorer_client import Client
+from explorer_client.api.models import get_model, train_model
+from explorer_client.api.optimization import trajectory
+from explorer_client.api.trace import trace
+from explorer_client.models import (
+    Error,
+    JobAccepted,
+    ModelOut,
+    TraceRequest,
+    TrainConfig,
+    TrainConfigDataset,
+    TrainConfigModel,
+    TrajectoryBody,
+    TrajectoryBodyPresetType0,
+    TrajectoryResult,
+)
+
+client = Client(base_url=sys.argv[1], raise_on_unexpected_status=True)
+
+job = train_model.sync(
+    client=client,
+    body=TrainConfig(dataset=TrainConfigDataset.MOONS, model=TrainConfigModel.LOGISTIC, steps=40),
+)
+assert isinstance(job, JobAccepted), job
+model = get_model.sync(model_id=job.id, client=client)
+deadline = time.monotonic() + 120
+while isinstance(model, ModelOut) and model.status.value in ("queued", "running"):
+    assert time.monotonic() < deadline, "training did not finish in 120 s"
+    time.sleep(0.2)
+    model = get_model.sync(model_id=job.id, client=client)
+assert isinstance(model, ModelOut) and isinstance(model.curves, list), model
+train_loss = np.asarray([point.train_loss for point in model.curves], dtype=float)
+
+run = trajectory.sync(
+    client=client,
+    body=TrajectoryBody(preset=TrajectoryBodyPresetType0.HIMMELBLAU, steps=50, every=10),
+)
+assert isinstance(run, TrajectoryResult), run
+loss = np.asarray(run.loss, dtype=float)
+u = np.asarray(run.params["u"], dtype=float)
+
+broken = trace.sync(client=client, body=TraceRequest(source="y = (x +\\n"))
+assert isinstance(broken, Error), broken
+
+print(
+    json.dumps(
+        {
+            "status": model.status.value,
+            "curve_points": int(train_loss.shape[0]),
+            "curve_finite": bool(np.isfinite(train_loss).all()),
+            "steps": run.step,
+            "loss_shape": list(loss.shape),
+            "u_shape": list(u.shape),
+            "loss_decreases": bool(loss[-1] < loss[0]),
+            "error_type": broken.detail.type_,
+            "error_message": broken.detail.message,
+            "error_line": broken.detail.line,
+        }
+    )
+)
+'''
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    data_dir = tmp_path_factory.mktemp("generated-client") / "data"
+    data_dir.mkdir()
+    live = LiveServer(data_dir)
+    live.start()
+    yield live
+    live.stop()
+
+
+@pytest.mark.slow
+def test_a_generated_client_trains_reads_arrays_and_typed_errors(server: LiveServer, tmp_path: Path) -> None:
+    if shutil.which("openapi-python-client", path=str(BIN)) is None:
+        pytest.fail("openapi-python-client missing: install the dev extras")
+    spec = tmp_path / "openapi.json"
+    spec.write_bytes(httpx.get(server.url + "/openapi.json", timeout=10).content)
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}  # it formats with ruff
+    generated = subprocess.run(
+        [BIN / "openapi-python-client", "generate", "--path", spec, "--meta", "none", "--output-path",
+         tmp_path / "explorer_client"],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert generated.returncode == 0, generated.stdout + generated.stderr
+    assert "Warning" not in generated.stdout, generated.stdout  # the schema generates cleanly
+    script = tmp_path / "student.py"
+    script.write_text(STUDENT_SCRIPT)
+
+    checked = subprocess.run(
+        [BIN / "mypy", "--strict", "--follow-imports=silent", "--no-incremental", script],
+        capture_output=True, text=True, cwd=tmp_path, env={**env, "MYPYPATH": str(tmp_path)}, timeout=300,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+    ran = subprocess.run(
+        [sys.executable, script, server.url],
+        capture_output=True, text=True, cwd=tmp_path, env={**env, "PYTHONPATH": str(tmp_path)}, timeout=300,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    answer = json.loads(ran.stdout)
+    assert answer["status"] == "done" and answer["curve_points"] >= 2 and answer["curve_finite"]
+    assert answer["steps"] == [1, 11, 21, 31, 41, 50]
+    assert answer["loss_shape"] == answer["u_shape"] == [6] and answer["loss_decreases"]
+    assert answer["error_type"] == "syntax" and answer["error_line"] == 1
+    assert answer["error_message"]
