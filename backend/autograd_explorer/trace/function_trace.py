@@ -16,9 +16,12 @@ from torch.overrides import TorchFunctionMode
 
 from autograd_explorer.lang.contract import ProgramRun
 from autograd_explorer.settings import Settings
+from autograd_explorer.trace.facts import TraceFacts
+from autograd_explorer.trace.graph_warnings import graph_warnings
 from autograd_explorer.trace.jobs import collector_paused
+from autograd_explorer.trace.payload import TraceResponse
+from autograd_explorer.trace.readable import ReadableShaper
 from autograd_explorer.trace.recorder import TraceRecorder
-from autograd_explorer.trace.tracer import PayloadBuilder, TraceOptions
 
 
 class _RecordOps(TorchFunctionMode):
@@ -46,7 +49,7 @@ def trace_function(
     output_name: str = "output",
     jacobians: bool = True,
     max_value_elements: int | None = None,
-) -> dict[str, Any]:
+) -> TraceResponse:
     """Run `fn()` (which computes from tensors named in `names`), backward from its output, trace it all."""
     started = time.perf_counter()
     recorder = TraceRecorder(
@@ -66,7 +69,8 @@ def trace_function(
         )
         if output.requires_grad:
             recorder.run_auto_backward(output, torch.ones_like(output))
-        options = TraceOptions(jacobians=jacobians, max_value_elements=max_value_elements)
-        payload = PayloadBuilder(recorder, run, output, settings, options).build([])
+        facts = TraceFacts(recorder, run, output, settings.max_trace_nodes)
+        max_elements = max_value_elements or settings.max_value_elements
+        payload = ReadableShaper(facts, max_elements, settings.max_result_bytes).build(graph_warnings(facts))
     payload["stats"]["trace_ms"] = round((time.perf_counter() - started) * 1000, 3)
     return payload
