@@ -133,3 +133,21 @@ test('20,000 nodes fully expanded lay out without overlapping siblings', () => {
     }
   }
 });
+
+test('iterations of one node each are flattened into their ranges, and every edge joins drawn things', () => {
+  const nodes = [{ id: 0, kind: 'input', span: span(1, 4, 41) }];
+  const edges = [];
+  for (let i = 1; i <= 450; i += 1) {
+    nodes.push({ id: i, kind: 'op', span: span(4, 8, 20) });
+    edges.push({ id: i - 1, source: i - 1, target: i });
+  }
+  const hierarchy = buildHierarchy({ nodes, edges });
+  assert.deepEqual(ancestorsOf(hierarchy, 'n1').map((id) => hierarchy.groups.get(id).label), ['loop at line 4', 'iterations 1–20']);
+  const open = new Set(ancestorsOf(hierarchy, 'n450'));
+  const { items } = createSceneLayout(hierarchy, edges).layout(() => ({ w: 100, h: 40 }), (id) => open.has(id));
+  for (const group of hierarchy.groups.values()) for (const child of group.children) assert.equal(hierarchy.parentOf.get(child), group.id);
+  for (const edge of edges) {
+    assert.ok(items.has(visibleItemOf(hierarchy, `n${edge.source}`, (id) => open.has(id))));
+    assert.ok(items.has(visibleItemOf(hierarchy, `n${edge.target}`, (id) => open.has(id))));
+  }
+});

@@ -142,7 +142,10 @@ function splitLongGroups(groups, parentOf, id) {
     const label = first.kind === last.kind ? `${first.kind}s ${first.number}–${last.number}` : `${first.text} … ${last.text}`;
     groups.set(rangeId, { id: rangeId, label, parent: id, children: members, size: 0 });
     parentOf.set(rangeId, id);
-    for (const member of members) parentOf.set(member, rangeId);
+    for (const member of members) {
+      parentOf.set(member, rangeId);
+      if (groups.has(member)) groups.get(member).parent = rangeId;
+    }
     ranges.push(rangeId);
   }
   group.children = ranges;
