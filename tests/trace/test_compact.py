@@ -88,7 +88,10 @@ def test_non_finite_values_decode_as_the_readable_strings() -> None:
 
 
 def test_compact_payload_is_at_most_300_bytes_per_node_on_a_1000_node_chain() -> None:
-    source = "x = torch.tensor(0.5, requires_grad=True)\ny = x\nfor _ in range(500):\n    y = torch.sin(y) * 1.0001\ny"
+    source = (
+        "x = torch.tensor(0.5, requires_grad=True)\ny = x\n"
+        "for _ in range(500):\n    y = torch.sin(y) * 1.0001\ny"
+    )
     payload = run_trace_job({"source": source, "format": "compact"}, Settings())
     nodes = payload["stats"]["nodes"]
     size = len(dumps(payload))

@@ -97,7 +97,8 @@ class ValueTable:
     def finish(self) -> CompactValues:
         """The table, its buffer encoded."""
         if self._parts:
-            flat = torch.cat([p.to(torch.float32) for p in self._parts])
+            # one conversion: cat promotes mixed dtypes (float32 stays exact through float64)
+            flat = torch.cat(self._parts).to(torch.float32)
             raw = flat.numpy().astype("<f4", copy=False).tobytes()
         else:
             raw = b""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch.overrides import TorchFunctionMode
@@ -19,7 +19,6 @@ from autograd_explorer.settings import Settings
 from autograd_explorer.trace.facts import TraceFacts
 from autograd_explorer.trace.graph_warnings import graph_warnings
 from autograd_explorer.trace.jobs import collector_paused
-from autograd_explorer.trace.payload import TraceResponse
 from autograd_explorer.trace.readable import ReadableShaper
 from autograd_explorer.trace.recorder import TraceRecorder
 
@@ -49,7 +48,7 @@ def trace_function(
     output_name: str = "output",
     jacobians: bool = True,
     max_value_elements: int | None = None,
-) -> TraceResponse:
+) -> dict[str, Any]:
     """Run `fn()` (which computes from tensors named in `names`), backward from its output, trace it all."""
     started = time.perf_counter()
     recorder = TraceRecorder(
@@ -73,4 +72,4 @@ def trace_function(
         max_elements = max_value_elements or settings.max_value_elements
         payload = ReadableShaper(facts, max_elements, settings.max_result_bytes).build(graph_warnings(facts))
     payload["stats"]["trace_ms"] = round((time.perf_counter() - started) * 1000, 3)
-    return payload
+    return cast(dict[str, Any], payload)  # a payload.TraceResponse, as JSON data

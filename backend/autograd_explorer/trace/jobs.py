@@ -5,12 +5,12 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from autograd_explorer.lang.budget import shared_deadline
 from autograd_explorer.settings import Settings
 from autograd_explorer.trace.details import explain_steps
-from autograd_explorer.trace.payload import CompactTrace, TraceDetails, TraceResponse
+from autograd_explorer.trace.payload import TraceDetails
 from autograd_explorer.trace.torchviz_view import torchviz_view
 from autograd_explorer.trace.tracer import TraceOptions, record_program, trace_program
 
@@ -45,11 +45,13 @@ def trace_options(params: Mapping[str, Any], **extra: Any) -> TraceOptions:
     )
 
 
-def run_trace_job(params: Mapping[str, Any], settings: Settings) -> TraceResponse | CompactTrace:
+def run_trace_job(params: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
     """A TraceRequest's fields in, the trace payload out."""
     # One wall clock for the request, however many Budgets the trace creates.
     with collector_paused(), shared_deadline(settings.max_wall_seconds, "max_wall_seconds"):
-        return trace_program(params["source"], params.get("inputs") or {}, trace_options(params), settings)
+        payload = trace_program(params["source"], params.get("inputs") or {}, trace_options(params), settings)
+    # JSON data for the pool and the CLI; its shape is payload.TraceResponse or CompactTrace
+    return cast(dict[str, Any], payload)
 
 
 def run_details_job(params: Mapping[str, Any], settings: Settings) -> TraceDetails:

@@ -174,8 +174,7 @@ class ReadableShaper:
         details = explain_step(self.facts, step, kind)
         explained = explained_inputs(self.facts, step, details, self.tv)
         inputs: list[StepInput] = [
-            {**e, "contribution": self.tv(c.grad)}
-            for e, c in zip(explained, step.contributions, strict=True)
+            {**e, "contribution": self.tv(c.grad)} for e, c in zip(explained, step.contributions, strict=True)
         ]
         changed = [c.to for c in step.contributions]
         shown = range(len(self.facts.nodes)) if complete else changed
