@@ -181,6 +181,14 @@ export function mountGraphView(store) {
       if (member !== null) store.set({ selected: member });
       return undefined;
     });
+    let reporting = 0;
+    cy.on('viewport', () => {
+      if (reporting) return;
+      reporting = requestAnimationFrame(() => {
+        reporting = 0;
+        if (cy) reportZoom();
+      });
+    });
     updateStep();
     updateHover();
     updateSelection();
@@ -357,6 +365,7 @@ export function mountGraphView(store) {
     updateSelection();
     updateSearchMarks();
     if (grouped.decisions.get(id)) showReadable(cy.getElementById(id));
+    reportZoom();
   }
 
   // Re-syncs when what should be open for the focus (step, selection, search) changed.
@@ -405,9 +414,22 @@ export function mountGraphView(store) {
     reportZoom();
   }
 
+  // What the view shows, written on the container for tests and benchmarks: the zoom, the drawn
+  // label size, whether the current node is on screen, and the closed boxes in view (where to click).
   function reportZoom() {
     container.dataset.zoom = cy.zoom().toFixed(4);
     container.dataset.labelPx = (cy.zoom() * FONT_SIZE).toFixed(2);
+    const onScreen = (element) => {
+      const box = element.renderedBoundingBox();
+      return box.x1 >= 0 && box.y1 >= 0 && box.x2 <= container.clientWidth && box.y2 <= container.clientHeight;
+    };
+    const backward = store.backwardState();
+    const current = backward && backward.current ? drawnOf(backward.current.node) : null;
+    container.dataset.currentInView = String(Boolean(current && current.nonempty() && onScreen(current)));
+    const boxes = cy.nodes('.group.closed').filter(onScreen).slice(0, 20);
+    container.dataset.boxesInView = JSON.stringify(
+      boxes.map((b) => ({ id: b.id(), label: b.data('text').split('\n')[0], x: Math.round(b.renderedPosition('x')), y: Math.round(b.renderedPosition('y')) })),
+    );
   }
 
   // Keeps `element` on screen at a readable zoom, moving the view only when it has to.
@@ -475,6 +497,7 @@ export function mountGraphView(store) {
     });
     shownStep = { trace: store.get('trace'), position, step: current };
     if (current) showReadable(drawnOf(current.node));
+    reportZoom();
   }
 
   function updateHover() {

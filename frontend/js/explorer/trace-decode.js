@@ -2,9 +2,14 @@
 // buffer, steps that refer to values by index) decoded into the readable form the page reads.
 // Step details (formulas, Jacobians, narration) are not in it: `mergeDetails` adds them when fetched.
 
-/** The float32 buffer of a base64 string (browser `atob` or Node's Buffer). */
+/** The float32 buffer of a base64 string. */
 function floatsOf(base64) {
-  const binary = typeof atob === 'function' ? atob(base64) : Buffer.from(base64, 'base64').toString('binary');
+  if (typeof Uint8Array.fromBase64 === 'function') return new DataView(Uint8Array.fromBase64(base64).buffer);
+  if (typeof Buffer === 'function') {
+    const bytes = Buffer.from(base64, 'base64');
+    return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  const binary = atob(base64);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
   return new DataView(bytes.buffer);
@@ -22,23 +27,51 @@ function nest(view, offset, shape) {
   return out;
 }
 
+/**
+ * A sent tensor whose nested `data` is built from the buffer the first time it is read: a 20,000-node
+ * trace holds about 75,000 tensors and a page looks at a few hundred of them.
+ */
+class BufferedTensor {
+  #view;
+  #offset;
+  #data;
+
+  constructor(shape, dtype, view, offset) {
+    this.shape = shape;
+    this.dtype = dtype;
+    this.summary = null;
+    this.truncated = false;
+    this.#view = view;
+    this.#offset = offset;
+  }
+
+  get data() {
+    if (this.#data === undefined) this.#data = nest(this.#view, this.#offset, this.shape);
+    return this.#data;
+  }
+
+  toJSON() {
+    return { shape: this.shape, dtype: this.dtype, data: this.data, summary: null, truncated: false };
+  }
+}
+
 /** A decoder of value indices into TensorValues ({shape, dtype, data, summary, truncated}), each built once. */
 export function valueReader(trace) {
   const { values, dtypes } = trace;
   const view = floatsOf(values.buffer || '');
-  const cache = new Map();
+  const cache = new Array(values.count);
   return (index) => {
     if (index === -1 || index === null || index === undefined) return null;
-    let value = cache.get(index);
+    let value = cache[index];
     if (value === undefined) {
       const shape = values.shape[index];
       const offset = values.offset[index];
       const dtype = dtypes[values.dtype[index]];
       value =
         offset >= 0
-          ? { shape, dtype, data: nest(view, offset, shape), summary: null, truncated: false }
+          ? new BufferedTensor(shape, dtype, view, offset)
           : { shape, dtype, data: null, summary: values.summaries[String(index)] || null, truncated: true };
-      cache.set(index, value);
+      cache[index] = value;
     }
     return value;
   };
