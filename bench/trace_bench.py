@@ -1,12 +1,16 @@
 """Trace cost against bare PyTorch and against torchviz, measured in one run.
 
-For a chain (y = sin(y) * 1.0001, two op nodes per step) and an MLP (h = tanh(h @ W + b), three op
-nodes per layer) at growing sizes:
+For a chain (y = sin(y) * 1.0001, two op nodes per step), an MLP (h = tanh(h @ W + b), three op
+nodes per layer) and a transformer block (attention, residuals, layer norm by hand, a ReLU
+feed-forward: 29 op nodes per block, 4 tokens of width 8) at growing sizes:
   a   bare forward + backward written directly in torch (the baseline)
   a'  the same program run by the explorer's evaluator, then backward, without tracing
-  b   the full trace: evaluator + hooks + Jacobians + narration + the JSON payload
+  b   the full readable trace: evaluator + hooks + Jacobians + narration + the JSON payload
+  k   the compact trace (what the page asks for): evaluator + hooks + column tables + JSON
+  d   details of a window of 50 steps (POST /api/trace/details: the program runs again)
   c   torchviz.make_dot(show_attrs, show_saved) + `dot -Tsvg`
-Prints a table and writes bench/results/trace_bench.{json,md}. Not a test: nothing here fails.
+and the bytes per node of both forms. Prints a table and writes bench/results/trace_bench.{json,md}.
+Not a test: nothing here fails.
 
     python bench/trace_bench.py [--sizes 10,100,1000,5000,10000] [--repeat 3]
 """
@@ -30,7 +34,7 @@ from autograd_explorer.lang.contract import PlainObserver
 from autograd_explorer.lang.run import limits_from_settings, run_program
 from autograd_explorer.process_setup import configure_process
 from autograd_explorer.settings import Settings
-from autograd_explorer.trace.jobs import run_trace_job
+from autograd_explorer.trace.jobs import run_details_job, run_trace_job
 from autograd_explorer.trace.torchviz_view import render_svg
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -77,6 +81,59 @@ def mlp_program(nodes: int) -> tuple[str, Callable[[], None]]:
     return source, bare
 
 
+TRANSFORMER_OPS_PER_BLOCK = 29
+
+
+def transformer_program(nodes: int) -> tuple[str, Callable[[], None]]:
+    blocks = max(nodes // TRANSFORMER_OPS_PER_BLOCK, 1)
+    source = f"""torch.manual_seed(0)
+d = 8
+Wq = torch.randn(d, d, requires_grad=True)
+Wk = torch.randn(d, d, requires_grad=True)
+Wv = torch.randn(d, d, requires_grad=True)
+W1 = torch.randn(d, 2 * d, requires_grad=True)
+W2 = torch.randn(2 * d, d, requires_grad=True)
+x = torch.randn(4, d)
+for _ in range({blocks}):
+    q = x @ Wq
+    k = x @ Wk
+    v = x @ Wv
+    a = torch.softmax(q @ k.T / d ** 0.5, dim=-1)
+    h = x + a @ v
+    mu = h.mean(dim=-1, keepdim=True)
+    var = ((h - mu) ** 2).mean(dim=-1, keepdim=True)
+    h = (h - mu) / torch.sqrt(var + 1e-5)
+    f = torch.relu(h @ W1) @ W2
+    y = h + f
+    mu = y.mean(dim=-1, keepdim=True)
+    var = ((y - mu) ** 2).mean(dim=-1, keepdim=True)
+    x = (y - mu) / torch.sqrt(var + 1e-5)
+x.sum()
+"""
+
+    def bare() -> None:
+        torch.manual_seed(0)
+        d = 8
+        Wq, Wk, Wv = (torch.randn(d, d, requires_grad=True) for _ in range(3))
+        W1 = torch.randn(d, 2 * d, requires_grad=True)
+        W2 = torch.randn(2 * d, d, requires_grad=True)
+        x = torch.randn(4, d)
+        for _ in range(blocks):
+            q, k, v = x @ Wq, x @ Wk, x @ Wv
+            a = torch.softmax(q @ k.T / d**0.5, dim=-1)
+            h = x + a @ v
+            mu = h.mean(dim=-1, keepdim=True)
+            var = ((h - mu) ** 2).mean(dim=-1, keepdim=True)
+            h = (h - mu) / torch.sqrt(var + 1e-5)
+            y = h + torch.relu(h @ W1) @ W2
+            mu = y.mean(dim=-1, keepdim=True)
+            var = ((y - mu) ** 2).mean(dim=-1, keepdim=True)
+            x = (y - mu) / torch.sqrt(var + 1e-5)
+        x.sum().backward()
+
+    return source, bare
+
+
 def timed(fn: Callable[[], Any], repeat: int) -> float:
     """Median wall time in ms."""
     times = []
@@ -94,8 +151,15 @@ def evaluator_only(source: str) -> None:
     out.backward()
 
 
-def full_trace(source: str) -> int:
-    return len(dumps(run_trace_job({"source": source}, SETTINGS)))
+def full_trace(source: str, **options: Any) -> int:
+    """The trace as the API sends it (JSON bytes): its size."""
+    return len(dumps(run_trace_job({"source": source, **options}, SETTINGS)))
+
+
+def details_window(source: str) -> None:
+    """What opening 50 steps in the middle of the pass costs."""
+    steps = run_details_job({"source": source, "steps": [0, 50]}, SETTINGS)["steps"]
+    assert steps, "no steps explained"
 
 
 def torchviz_svg(source: str) -> None:
@@ -133,22 +197,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", default="10,100,1000,5000,10000")
+    parser.add_argument("--sizes", default="1000,5000,20000")
+    parser.add_argument("--graphs", default="chain,mlp,transformer")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--torchviz-max", type=int, default=5000, help="skip torchviz above this many nodes")
+    parser.add_argument("--torchviz-max", type=int, default=0, help="skip torchviz above this many nodes")
     args = parser.parse_args()
     configure_process()
     sizes = [int(s) for s in args.sizes.split(",")]
     full_trace("x = torch.tensor(1.0, requires_grad=True)\nx * 2")  # warm up imports and kernels
     rows = []
-    for kind, make in (("chain", chain_program), ("mlp", mlp_program)):
+    programs = {"chain": chain_program, "mlp": mlp_program, "transformer": transformer_program}
+    for kind in args.graphs.split(","):
+        make = programs[kind]
         for size in sizes:
             source, bare = make(size)
             repeat = args.repeat if size <= 1000 else 1
             a = timed(bare, repeat)
             a2 = timed(lambda source=source: evaluator_only(source), repeat)
             b = timed(lambda source=source: full_trace(source), repeat)
+            k = timed(lambda source=source: full_trace(source, format="compact"), repeat)
+            d = timed(lambda source=source: details_window(source), repeat)
             nodes = run_trace_job({"source": source, "jacobians": False}, SETTINGS)["stats"]["nodes"]
+            readable_bytes = full_trace(source)
+            compact_bytes = full_trace(source, format="compact")
             c: float | str
             if size <= args.torchviz_max:
                 try:
@@ -164,6 +235,11 @@ def main() -> None:
                 "a_bare_ms": round(a, 2),
                 "a_evaluator_ms": round(a2, 2),
                 "b_trace_ms": round(b, 2),
+                "k_compact_ms": round(k, 2),
+                "d_details_ms": round(d, 2),
+                "k_over_a": round(k / a, 1),
+                "readable_bytes_per_node": round(readable_bytes / nodes),
+                "compact_bytes_per_node": round(compact_bytes / nodes),
                 "c_torchviz_ms": round(c, 1) if isinstance(c, float) else c,
                 "b_over_a": round(b / a, 1),
                 "b_over_a_evaluator": round(b / a2, 2),
@@ -179,19 +255,23 @@ def main() -> None:
     }
     (RESULTS / "trace_bench.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
     header = (
-        "| graph | op nodes | a bare ms | a' evaluator ms | b trace ms | c torchviz ms | b/a | b/a' | c/b |"
+        "| graph | nodes | a bare ms | a' evaluator ms | b readable ms | k compact ms | k/a | b/a "
+        "| d details(50) ms | readable B/node | compact B/node | c torchviz ms |"
     )
-    lines = [header, "|" + "---|" * 9]
+    lines = [header, "|" + "---|" * 12]
     columns = (
         "graph",
-        "op_nodes",
+        "nodes",
         "a_bare_ms",
         "a_evaluator_ms",
         "b_trace_ms",
-        "c_torchviz_ms",
+        "k_compact_ms",
+        "k_over_a",
         "b_over_a",
-        "b_over_a_evaluator",
-        "c_over_b",
+        "d_details_ms",
+        "readable_bytes_per_node",
+        "compact_bytes_per_node",
+        "c_torchviz_ms",
     )
     for r in rows:
         lines.append("| " + " | ".join(str(r[c]) for c in columns) + " |")

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { accumulatorOf, activeEdges, applyStep, initialState, stateAt } from '../js/explorer/accumulators.js';
+import { accumulatorOf, activeEdges, applyStep, createReplay, initialState, stateAt } from '../js/explorer/accumulators.js';
 import { scalarValue } from '../js/shared/format.js';
 
 const trace = JSON.parse(readFileSync(new URL('./fixtures/trace-poly.json', import.meta.url)));
@@ -71,4 +71,20 @@ test('a large graph that records only changed accumulators still accumulates cor
   };
   const end = stateAt(sparse, 2);
   assert.deepEqual([0, 1, 2].map((id) => value(end, id)), [4, 2, 1]);
+});
+
+test('a replay gives the same states as folding from the start, in any order of positions', () => {
+  const twoWays = JSON.parse(readFileSync(new URL('./fixtures/trace-two-ways.json', import.meta.url)));
+  const pass = twoWays.passes.at(-1);
+  const replay = createReplay(pass, { every: 2 });
+  const n = pass.steps.length;
+  for (const position of [0, 1, 2, 3, n, n - 1, 1, 0, n, 2, 5, 4, n + 3]) {
+    const got = replay.at(position);
+    const want = stateAt(pass, position);
+    assert.equal(got.position, want.position, `position ${position}`);
+    assert.deepEqual([...got.values], [...want.values], `values at ${position}`);
+    assert.deepEqual([...got.reached].sort(), [...want.reached].sort(), `reached at ${position}`);
+    assert.deepEqual([...got.contributions], [...want.contributions], `contributions at ${position}`);
+    assert.equal(got.current, want.current);
+  }
 });

@@ -39,7 +39,7 @@ test('the traced graph becomes rows and narrated backward steps', async () => {
       { id: 0, op: 'AccumulateGrad', label: 'w', shape: [1, 2], is_leaf: true, value: { data: [[1, 2]] }, grad: { data: [[0.25, 0.5]] } },
       { id: 1, op: 'SigmoidBackward0', label: 'sigmoid', shape: [1, 1], is_leaf: false, value: { data: [[0.5]] }, grad: null },
     ],
-    steps: [{ narration: 'σ sends P(1 − P)' }, { narration: '' }],
+    passes: [{ steps: [{ narration: 'an earlier pass' }] }, { steps: [{ narration: 'σ sends P(1 − P)' }, { narration: '' }] }],
   };
   assert.deepEqual(graphRows(payload), [
     ['w', 'AccumulateGrad', '[1, 2]', '1, 2', '0.25, 0.5'],

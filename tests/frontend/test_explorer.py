@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -247,3 +248,96 @@ def test_an_unknown_example_in_a_link_is_named_on_the_page(page: Any, live_serve
     assert page.input_value("#source") == "x**3 - 3*x"
     page.select_option("#examples", "two-ways")  # picking an example clears it
     expect(notice).to_be_hidden()
+
+
+# ---- large graphs (issue 11): boxes that open, stepping that follows, readable labels ----
+
+CHAIN_5000 = "x = torch.tensor(0.5, requires_grad=True)\ny = x\nfor _ in range(2500):\n    y = torch.sin(y) * 1.0001\ny"
+
+
+def graph_data(page: Any, name: str) -> str:
+    return str(page.get_attribute("#graph", f"data-{name}") or "")
+
+
+def open_large(page: Any, server: Any, source: str) -> None:
+    page.goto("about:blank")
+    page.goto(f"{server.url}/#" + urlencode({"src": source}))
+    page.wait_for_selector("body[data-ready]", timeout=120_000)
+
+
+def test_a_5000_node_program_is_drawn_as_boxes_and_answers(page: Any, live_server: Any) -> None:
+    open_large(page, live_server, CHAIN_5000)
+    expect(page.locator("#step-label")).to_have_text("start · 0 / 5001")
+    drawn = int(graph_data(page, "nodes"))
+    assert 2 <= drawn <= 200, f"{drawn} elements drawn at first: the loop should be boxes"
+    assert page.is_checked("#collapse")
+    boxes = json.loads(graph_data(page, "boxes-in-view"))
+    assert any(b["label"].startswith("iteration") for b in boxes), boxes  # the loop, as boxes
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#step-label")).to_have_text("step 1 / 5001")
+    # The first step runs the output, y = sin(y) * 1.0001 of iteration 2500: its box opened.
+    assert int(graph_data(page, "trace-nodes")) >= 2
+    assert graph_data(page, "current-in-view") == "true"
+    # Its formula and narration were fetched on demand.
+    expect(page.locator(".step-panel .narration")).to_contain_text("Multiply node", timeout=60_000)
+    screenshot(page, "explorer-17-5000-nodes-grouped")
+
+
+def test_clicking_a_box_opens_it(page: Any, live_server: Any) -> None:
+    open_large(page, live_server, CHAIN_5000)
+    before = int(graph_data(page, "nodes"))
+    opened = int(graph_data(page, "open"))
+    box = json.loads(graph_data(page, "boxes-in-view"))[0]
+    graph = page.locator("#graph").bounding_box()
+    page.mouse.click(graph["x"] + box["x"], graph["y"] + box["y"])
+    expect(page.locator("#graph")).to_have_attribute("data-open", str(opened + 1))
+    assert int(graph_data(page, "nodes")) > before
+    assert all(b["id"] != box["id"] for b in json.loads(graph_data(page, "boxes-in-view")))
+    screenshot(page, "explorer-18-box-opened")
+
+
+def test_stepping_keeps_the_current_node_in_view(page: Any, live_server: Any) -> None:
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_large(page, live_server, CHAIN_5000)
+    for key, label in (("ArrowRight", "step 1 /"), ("ArrowRight", "step 2 /"), ("End", "step 5001 /"), ("ArrowLeft", "step 5000 /")):
+        page.keyboard.press(key)
+        expect(page.locator("#step-label")).to_contain_text(label)
+        assert graph_data(page, "current-in-view") == "true", f"after {key}"
+        assert float(graph_data(page, "label-px")) >= 14, f"after {key}"
+    page.fill("#step-slider", "2500")
+    page.dispatch_event("#step-slider", "input")
+    expect(page.locator("#step-label")).to_contain_text("step 2500 /")
+    assert graph_data(page, "current-in-view") == "true"
+    # The accumulator table lists every reached node but builds only the rows in view.
+    table = page.locator("#step-panel .virtual-table")
+    assert int(table.get_attribute("data-rows") or 0) >= 2500
+    assert page.locator("#accumulators tbody tr:not(.spacer)").count() < 100
+    assert page.locator("#accumulators tr.current").is_visible()
+    screenshot(page, "explorer-19-5000-nodes-step-2500")
+
+
+def test_find_node_opens_the_box_holding_it(page: Any, live_server: Any) -> None:
+    open_large(page, live_server, CHAIN_5000)
+    opened = int(graph_data(page, "open"))
+    page.fill("#search", "z2")  # the first sin, in iteration 1, deep in a closed box
+    page.press("#search", "Enter")
+    expect(page.locator("#inspector h2")).to_have_text("Inspector: z₂ = torch.sin(y)")
+    assert int(graph_data(page, "open")) > opened
+    assert float(graph_data(page, "label-px")) >= 14
+    screenshot(page, "explorer-20-find-opens-box")
+
+
+def test_labels_are_readable_at_1280x720_on_every_lecture_example(page: Any, live_server: Any) -> None:
+    page.set_viewport_size({"width": 1280, "height": 720})
+    examples = httpx.get(live_server.url + "/api/examples", timeout=30).json()
+    checked = 0
+    for example in examples:
+        if example["expect_error"]:
+            continue
+        open_explorer(page, live_server, f"#ex={example['id']}")
+        if page.is_visible("#graph-empty"):
+            continue
+        label_px = float(graph_data(page, "label-px"))
+        assert label_px >= 14, f"{example['id']}: labels drawn at {label_px} px"
+        checked += 1
+    assert checked >= 5

@@ -22,8 +22,9 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "sweep": {"lrs": [0.1], "iterations": [5, 10]},
     "least_squares": {"iterations": 5, "grid": 2},
 }
-# Their answers hold timings (trace) or id()-based node names (torchviz): tests/trace checks them.
-PROGRAM_JOBS = {"trace", "torchviz"}
+# Their answers hold timings (trace) or id()-based node names (torchviz), or need a program
+# (trace_details): tests/trace and tests/api/routes check them.
+PROGRAM_JOBS = {"trace", "trace_details", "torchviz"}
 
 
 @pytest.fixture(scope="module")

@@ -83,12 +83,12 @@ def check_contributions_sum_to_what_the_engine_delivered(p: dict[str, Any]) -> N
         for step in pas["steps"]:
             delivered = as_tensor(step["grad_output"])
             assert torch.allclose(arrived[step["node"]], delivered, rtol=1e-5, atol=1e-5)
-            for c in step["contributions"]:
-                arrived[c["to"]] = arrived.get(c["to"], 0) + as_tensor(c["value"])
+            for c in step["inputs"]:
+                arrived[c["to"]] = arrived.get(c["to"], 0) + as_tensor(c["contribution"])
 
 
 def check_steps_in_reverse_topological_order(p: dict[str, Any]) -> None:
-    position = {s["node"]: k for k, s in enumerate(p["steps"])}
+    position = {s["node"]: k for k, s in enumerate(p["passes"][-1]["steps"])}
     for e in p["edges"]:
         if e["source"] in position and e["target"] in position:
             assert position[e["target"]] < position[e["source"]]

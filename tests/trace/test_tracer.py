@@ -50,7 +50,7 @@ def test_polynomial_graph_has_pytorch_nodes_in_topological_order() -> None:
 
 def test_polynomial_backward_accumulates_three_and_minus_three_at_x() -> None:
     p = trace("x**3 - 3*x", {"x": 1.0})
-    steps = p["steps"]
+    steps = p["passes"][-1]["steps"]
     # Every node is visited once; the output first with ∂f/∂f = 1.
     assert sorted(s["node"] for s in steps) == [0, 1, 2, 3]
     assert steps[0]["node"] == 3 and data(steps[0]["grad_output"]) == 1.0
@@ -70,7 +70,7 @@ def test_polynomial_backward_accumulates_three_and_minus_three_at_x() -> None:
 
 def test_accumulator_table_starts_at_seed_and_marks_changes() -> None:
     p = trace("x**3 - 3*x", {"x": 1.0})
-    first = p["steps"][0]
+    first = p["passes"][-1]["steps"][0]
     assert first["accumulators_complete"] is True
     assert first["changed"] == [1, 2]
     assert data(first["accumulators"]["3"]) == 1.0
@@ -80,21 +80,22 @@ def test_accumulator_table_starts_at_seed_and_marks_changes() -> None:
 def test_least_squares_jacobians_have_the_lectures_shapes_and_gradient() -> None:
     e = get_example("least-squares")
     p = trace(e.source)
-    shapes = {tuple(i["jacobian"]["shape"]) for s in p["steps"] for i in s["inputs"] if i["jacobian"]}
+    steps = p["passes"][-1]["steps"]
+    shapes = {tuple(i["jacobian"]["shape"]) for s in steps for i in s["inputs"] if i["jacobian"]}
     assert {(1, 1), (1, 5), (5, 2)} <= shapes
     X = torch.tensor([[1.0, 2.0], [2.0, 0.5], [3.0, -1.0], [-1.0, 1.0], [0.5, 3.0]], dtype=torch.float64)
     y = torch.tensor([1.0, 2.0, 0.5, -1.0, 3.0], dtype=torch.float64)
     w = torch.tensor([0.5, -0.5], dtype=torch.float64)
     expected = X.T @ (X @ w - y)  # the closed form Xᵀ(Xw − y)
     assert torch.allclose(torch.tensor(data(p["grads"]["w"]), dtype=torch.float64), expected, atol=1e-5)
-    mv = next(s for s in p["steps"] if p["nodes"][s["node"]]["op"] == "MvBackward0")
+    mv = next(s for s in p["passes"][-1]["steps"] if p["nodes"][s["node"]]["op"] == "MvBackward0")
     assert torch.allclose(torch.tensor(data(mv["inputs"][0]["jacobian"]["data"])), X.float())
 
 
 def test_every_contribution_is_the_incoming_gradient_times_the_local_jacobian() -> None:
     for example_id in ("least-squares", "one-layer", "vector-output", "polynomial"):
         p = example(example_id)
-        for s in p["steps"]:
+        for s in p["passes"][-1]["steps"]:
             g = torch.tensor(data(s["grad_output"]), dtype=torch.float64).reshape(-1)
             for i in s["inputs"]:
                 if i["jacobian"] is None:
@@ -170,7 +171,7 @@ def test_detach_says_where_the_graph_was_cut() -> None:
 def test_no_grad_output_is_one_node_with_a_warning() -> None:
     p = example("pitfall-no-grad")
     assert len(p["nodes"]) == 1 and p["nodes"][0]["requires_grad"] is False
-    assert p["steps"] == [] and p["edges"] == []
+    assert p["passes"] == [] and p["edges"] == []
     assert any("no_grad" in w for w in p["warnings"])
 
 

@@ -42,6 +42,7 @@ class Job:
 _OPTIMIZE = "autograd_explorer.optimize.jobs"
 JOBS: dict[str, Job] = {
     "trace": Job("autograd_explorer.trace.jobs:run_trace_job", prepared=True),
+    "trace_details": Job("autograd_explorer.trace.jobs:run_details_job", prepared=True),
     "torchviz": Job("autograd_explorer.trace.jobs:run_torchviz_job", prepared=True),
     "surface": Job(f"{_OPTIMIZE}:run_surface_job"),
     "trajectory": Job(f"{_OPTIMIZE}:run_trajectory_job", time_setting="max_trajectory_seconds"),

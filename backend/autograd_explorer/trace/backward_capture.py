@@ -145,20 +145,24 @@ def capture_pass(
     max_nodes: int,
     saved_sink: dict[int, dict[str, object]] | None = None,
     max_jacobian_steps: int = 2_000,
+    jacobian_steps: range | None = None,
 ) -> Any:
     """Hook every node reachable from `raw.roots`, call `run()` (the real backward), unhook.
 
     One post-hook per node is enough: it receives both what the engine delivered (grad_outputs)
     and what the node sent on (grad_inputs), in execution order. Saved tensors are still alive
     inside it, so that is where Jacobians are computed and, when the pass will free the graph,
-    where the saved values are read (`saved_sink`).
+    where the saved values are read (`saved_sink`). Jacobians cost one backward call per output
+    element, so they are computed only for the steps in `jacobian_steps` (default: the first
+    `max_jacobian_steps`), the steps a user opened.
     """
     handles = []
+    window = range(max_jacobian_steps) if jacobian_steps is None else jacobian_steps
 
     def make_hook(fn: Node) -> Callable[..., None]:
         def post(grad_inputs: tuple[torch.Tensor | None, ...], grad_outputs: tuple[Any, ...]) -> None:
             step = RawStep(fn=fn, grad_outputs=tuple(grad_outputs), grad_inputs=tuple(grad_inputs))
-            if jacobians and len(raw.steps) < max_jacobian_steps:
+            if jacobians and len(raw.steps) in window:
                 step.jacobians = local_jacobians(fn, step.grad_outputs, max_jacobian_elements)
             if saved_sink is not None and id(fn) not in saved_sink:
                 saved = read_saved(fn)

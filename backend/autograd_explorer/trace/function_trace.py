@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch.overrides import TorchFunctionMode
 
 from autograd_explorer.lang.contract import ProgramRun
 from autograd_explorer.settings import Settings
+from autograd_explorer.trace.facts import TraceFacts
+from autograd_explorer.trace.graph_warnings import graph_warnings
 from autograd_explorer.trace.jobs import collector_paused
+from autograd_explorer.trace.readable import ReadableShaper
 from autograd_explorer.trace.recorder import TraceRecorder
-from autograd_explorer.trace.tracer import PayloadBuilder, TraceOptions
 
 
 class _RecordOps(TorchFunctionMode):
@@ -66,7 +68,8 @@ def trace_function(
         )
         if output.requires_grad:
             recorder.run_auto_backward(output, torch.ones_like(output))
-        options = TraceOptions(jacobians=jacobians, max_value_elements=max_value_elements)
-        payload = PayloadBuilder(recorder, run, output, settings, options).build([])
+        facts = TraceFacts(recorder, run, output, settings.max_trace_nodes)
+        max_elements = max_value_elements or settings.max_value_elements
+        payload = ReadableShaper(facts, max_elements, settings.max_result_bytes).build(graph_warnings(facts))
     payload["stats"]["trace_ms"] = round((time.perf_counter() - started) * 1000, 3)
-    return payload
+    return cast(dict[str, Any], payload)  # a payload.TraceResponse, as JSON data

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
+from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.budget import shared_deadline
 from autograd_explorer.settings import Settings
+from autograd_explorer.trace.details import explain_steps
+from autograd_explorer.trace.payload import TraceDetails
 from autograd_explorer.trace.torchviz_view import torchviz_view
-from autograd_explorer.trace.tracer import TraceOptions, trace_program
+from autograd_explorer.trace.tracer import TraceOptions, record_program, trace_program
 
 
 @contextmanager
@@ -31,20 +34,53 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def run_trace_job(params: dict[str, Any], settings: Settings) -> dict[str, Any]:
-    """A TraceRequest's fields in, the trace payload out."""
-    options = TraceOptions(
+def trace_options(params: Mapping[str, Any], **extra: Any) -> TraceOptions:
+    """TraceOptions from a TraceRequest's fields."""
+    return TraceOptions(
         output=params.get("output"),
         backward=bool(params.get("backward", True)),
         jacobians=bool(params.get("jacobians", True)),
         max_value_elements=params.get("max_value_elements"),
+        format="compact" if params.get("format") == "compact" else "readable",
+        **extra,
     )
+
+
+def run_trace_job(params: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
+    """A TraceRequest's fields in, the trace payload out."""
     # One wall clock for the request, however many Budgets the trace creates.
     with collector_paused(), shared_deadline(settings.max_wall_seconds, "max_wall_seconds"):
-        return trace_program(params["source"], params.get("inputs") or {}, options, settings)
+        payload = trace_program(params["source"], params.get("inputs") or {}, trace_options(params), settings)
+    # JSON data for the pool and the CLI; its shape is payload.TraceResponse or CompactTrace
+    return cast(dict[str, Any], payload)
 
 
-def run_torchviz_job(params: dict[str, Any], settings: Settings) -> dict[str, Any]:
+def run_details_job(params: Mapping[str, Any], settings: Settings) -> TraceDetails:
+    """A DetailsRequest's fields in: the program runs again (it is deterministic), Jacobians only
+    for the requested steps, and those steps are explained."""
+    start, stop = params["steps"]
+    window = (params.get("pass"), start, stop)
+    with collector_paused(), shared_deadline(settings.max_wall_seconds, "max_wall_seconds"):
+        recording = record_program(
+            params["source"],
+            params.get("inputs") or {},
+            trace_options(params, jacobian_window=window),
+            settings,
+        )
+        if recording.facts is None:
+            raise ProgramError(
+                "runtime", "the program left no tensor to draw: it has no backward steps to explain"
+            )
+        return explain_steps(
+            recording.facts,
+            params.get("pass"),
+            start,
+            stop,
+            params.get("max_value_elements") or settings.max_value_elements,
+        )
+
+
+def run_torchviz_job(params: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
     """A TorchvizRequest's fields in, {dot, svg, …} out."""
     with shared_deadline(settings.max_wall_seconds, "max_wall_seconds"):
         return torchviz_view(params["source"], params.get("inputs") or {}, settings)

@@ -40,6 +40,8 @@ class TraceRecorder:
     max_jacobian_elements: int = 1_024
     max_nodes: int = 20_000
     max_jacobian_steps: int = 2_000
+    # (pass index, first step, stop): Jacobians for these steps only (details on demand)
+    jacobian_window: tuple[int | None, int, int] | None = None  # pass None: every pass
     forward: dict[int, tuple[Node, ForwardRecord]] = field(default_factory=dict)
     names: dict[int, tuple[Node, str]] = field(default_factory=dict)
     leaves: dict[int, LeafRecord] = field(default_factory=dict)
@@ -138,10 +140,15 @@ class TraceRecorder:
     def _record_pass(self, raw: RawPass, run: Callable[[], Any], *, frees_graph: bool) -> Any:
         """Run one differentiation under hooks, keep the pass and the named .grad after it."""
         self.passes.append(raw)
+        steps = None
+        if self.jacobian_window is not None:
+            index, start, stop = self.jacobian_window
+            steps = range(start, stop) if index in (None, len(self.passes) - 1) else range(0)
         result = capture_pass(
             raw,
             run,
             jacobians=self.jacobians,
+            jacobian_steps=steps,
             max_jacobian_elements=self.max_jacobian_elements,
             max_nodes=self.max_nodes,
             max_jacobian_steps=self.max_jacobian_steps,

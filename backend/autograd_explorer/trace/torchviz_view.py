@@ -18,8 +18,8 @@ from autograd_explorer.lang.contract import BackwardRequest, PlainObserver, run_
 from autograd_explorer.lang.run import limits_from_settings, run_program
 from autograd_explorer.settings import Settings
 from autograd_explorer.trace.backward_capture import iter_graph
+from autograd_explorer.trace.program_output import as_output_tensor
 from autograd_explorer.trace.recorder import root_node
-from autograd_explorer.trace.tracer import as_output_tensor
 
 
 class DrawingObserver(PlainObserver):

@@ -84,3 +84,31 @@ export function activeEdges(state) {
     .filter((input) => input.to !== null && input.to !== undefined)
     .map((input) => ({ source: input.to, target: state.current.node, slot: input.slot, value: input.contribution }));
 }
+
+/** Steps between the states a replay keeps, so stepping back costs at most this many steps. */
+export const CHECKPOINT_EVERY = 256;
+
+/**
+ * `stateAt` for a user stepping through a long pass: one step forward costs one step, a step back
+ * (or a jump) replays from the nearest kept state. `at(position)` returns a state that the next call
+ * may change in place: read it, do not keep it.
+ */
+export function createReplay(pass, { every = CHECKPOINT_EVERY } = {}) {
+  const steps = pass.steps || [];
+  const kept = [initialState(pass)]; // kept[i]: the state at position i * every
+  let state = null;
+  return {
+    at(position) {
+      const end = Math.max(0, Math.min(position, steps.length));
+      if (!state || state.position > end) {
+        const from = Math.min(Math.floor(end / every), kept.length - 1);
+        state = cloneState(kept[from]);
+      }
+      while (state.position < end) {
+        applyInPlace(state, steps[state.position]);
+        if (state.position % every === 0 && kept.length === state.position / every) kept.push(cloneState(state));
+      }
+      return state;
+    },
+  };
+}

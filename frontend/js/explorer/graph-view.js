@@ -1,4 +1,6 @@
-// The computation graph drawn with Cytoscape.js and a layered (dagre) layout, data flowing left to right.
+// The computation graph drawn with Cytoscape.js. A small graph is drawn node for node with a layered
+// (dagre) layout; a large one is drawn as boxes (loop iterations, lines, modules: graph-groups.js) that
+// open on click, laid out box by box (graph-layout.js), on the GPU above a few thousand elements.
 
 import cytoscape from '/vendor/cytoscape/cytoscape.esm.min.mjs';
 import dagre from '/vendor/cytoscape-dagre/cytoscape-dagre.min.mjs';
@@ -6,23 +8,40 @@ import dagre from '/vendor/cytoscape-dagre/cytoscape-dagre.min.mjs';
 import { formatShape } from '../shared/format.js';
 import { activeEdges } from './accumulators.js';
 import { gradLines, shortValue } from './grad-labels.js';
-import { buildGraphModel } from './graph-model.js';
+import { ancestorsOf, buildHierarchy } from './graph-groups.js';
+import { createSceneLayout, edgesByGroup } from './graph-layout.js';
+import { LARGE_GRAPH, buildGraphModel } from './graph-model.js';
 import { findNodes } from './node-search.js';
 import { nodeTitle } from './state.js';
 
 cytoscape.use(dagre);
 
 const FONT_SIZE = 15;
-// dagre is quadratic-ish and recurses once per chain link (measured: 1 s at 1,000 nodes, stack
-// overflow near 2,000); above this many drawn nodes Cytoscape's breadth-first layers take over.
-const DAGRE_LIMIT = 500;
 const CHAR_WIDTH = 8.6; // average width of a DejaVu Sans character at FONT_SIZE
 const MAX_READABLE_ZOOM = 1.4; // a small graph (or one found node) is not blown up past this
+// Labels are never shown smaller than 14 px: the default view and stepping keep at least this zoom.
+export const MIN_LABEL_PX = 14;
+const READABLE_ZOOM = MIN_LABEL_PX / FONT_SIZE;
+// Cytoscape's canvas renderer redraws every element per frame; above this many, WebGL draws them.
+const WEBGL_ABOVE = 2000;
+const GROUP_WIDTH_CHARS = 24; // room kept for the gradient lines a node gains while stepping
+
+function webglAvailable() {
+  try {
+    return Boolean(document.createElement('canvas').getContext('webgl2'));
+  } catch {
+    return false;
+  }
+}
 
 const STYLE = [
+  { selector: '*', style: { 'z-index-compare': 'manual' } },
   {
     selector: 'node',
     style: {
+      'z-index': 10,
+      // Text that would be drawn unreadably small is not drawn at all (and costs nothing).
+      'min-zoomed-font-size': 6,
       shape: 'round-rectangle',
       label: 'data(text)',
       'text-wrap': 'wrap',
@@ -42,6 +61,24 @@ const STYLE = [
   { selector: 'node.input', style: { 'background-color': '#e2f4ea', 'border-color': '#0f7b46', shape: 'ellipse' } },
   { selector: 'node.output', style: { 'background-color': '#fbe4de', 'border-color': '#b5361c', 'border-width': 4, 'border-style': 'double' } },
   { selector: 'node.chain', style: { 'background-color': '#eeeeee', 'border-color': '#5b6270', 'border-style': 'dashed' } },
+  {
+    selector: 'node.group',
+    style: { shape: 'round-rectangle', 'background-color': '#f3f0fb', 'border-color': '#6d4fc2', 'border-style': 'dashed', 'border-width': 2 },
+  },
+  { selector: 'node.group.closed', style: { 'border-width': 3, 'font-weight': 'bold' } },
+  {
+    selector: 'node.group.open',
+    style: {
+      'z-index': 0,
+      'background-opacity': 0.35,
+      'text-valign': 'top',
+      'text-halign': 'center',
+      'text-margin-y': 26,
+      'font-size': FONT_SIZE,
+      color: '#4b2fa0',
+    },
+  },
+  { selector: 'node.group.holds-active', style: { 'border-color': '#d97706', 'border-width': 4 } },
   { selector: 'node.saved', style: { 'background-color': '#fff1d6', 'border-color': '#a05a00', shape: 'rectangle', 'font-size': 13 } },
   { selector: 'node.reached', style: { 'font-weight': 'bold' } },
   { selector: 'node.linked', style: { 'underlay-color': '#f0b400', 'underlay-opacity': 0.55, 'underlay-padding': 8 } },
@@ -51,6 +88,7 @@ const STYLE = [
   {
     selector: 'edge',
     style: {
+      'z-index': 5,
       width: 2,
       'line-color': '#8a93a6',
       'target-arrow-color': '#8a93a6',
@@ -92,6 +130,11 @@ function nodeLines(display, backward, trace, pass) {
   return lines;
 }
 
+function groupLines(group, open) {
+  if (open) return [`${group.label} · ${group.size} nodes (click to close)`];
+  return [group.label, `${group.size} nodes · click to open`];
+}
+
 function sizeOf(lines, kind) {
   const text = { w: Math.max(...lines.map((l) => l.length)) * CHAR_WIDTH, h: lines.length * FONT_SIZE * 1.3 };
   // Inputs are ellipses: the text's corners stay inside one √2 times the text box.
@@ -101,11 +144,13 @@ function sizeOf(lines, kind) {
 
 export function mountGraphView(store) {
   const container = document.getElementById('graph');
-  let cy = null;
-  let model = null;
-  let traceIndex = null;
-
   const empty = document.getElementById('graph-empty');
+  let cy = null;
+  let traceIndex = null;
+  // Small graphs: the display model of graph-model.js. Large ones: the box hierarchy and its layout.
+  let model = null;
+  let grouped = null; // {hierarchy, scene, decisions, focusKey, visible: Map node id → item id}
+  let shownStep = null; // the step whose marks are drawn, so the next step repaints only what changed
 
   function renderEmpty() {
     empty.hidden = Boolean(store.get('trace'));
@@ -120,158 +165,393 @@ export function mountGraphView(store) {
       cy.destroy();
       cy = null;
     }
+    model = null;
+    grouped = null;
+    shownStep = null;
     if (!trace) return;
     traceIndex = { byId: new Map(trace.nodes.map((n) => [n.id, n])) };
-    model = buildGraphModel(trace, { collapse: store.get('collapse'), showSaved: store.get('showSaved') });
-    const backward = store.backwardState();
-    const elements = [];
-    for (const display of model.nodes) {
-      const lines = nodeLines(display, backward, traceIndex, store.pass());
-      elements.push({
-        group: 'nodes',
-        data: { id: display.id, text: lines.join('\n'), ...sizeOf(lines, display.kind) },
-        classes: display.kind,
-      });
-    }
-    for (const edge of model.edges) {
-      elements.push({
-        group: 'edges',
-        data: { id: edge.id, source: edge.source, target: edge.target, flow: '' },
-        classes: edge.saved ? 'saved' : '',
-      });
-    }
-    const big = model.nodes.length > 400;
-    const layout =
-      model.nodes.length > DAGRE_LIMIT
-        ? {
-            name: 'breadthfirst',
-            directed: true,
-            roots: cyRoots(),
-            spacingFactor: 0.9,
-            fit: true,
-            padding: 24,
-            // breadthfirst stacks layers top to bottom; swap axes so data still flows left to right.
-            transform: (_node, position) => ({ x: position.y, y: position.x }),
-          }
-        : { name: 'dagre', rankDir: 'LR', nodeSep: 40, rankSep: big ? 36 : model.nodes.length < 30 ? 110 : 50, edgeSep: 10, fit: true, padding: 24 };
-    cy = cytoscape({
-      container,
-      elements,
-      style: STYLE,
-      layout,
-      minZoom: 0.02,
-      maxZoom: 3,
-      textureOnViewport: big,
-      hideEdgesOnViewport: big,
-      pixelRatio: big ? 1 : 'auto',
-    });
+    if (trace.nodes.length > LARGE_GRAPH) buildGrouped(trace);
+    else buildFlat(trace);
     cy.on('mouseover', 'node', (event) => store.set({ hover: memberOf(event.target.id()) }));
     cy.on('mouseout', 'node', () => store.set({ hover: null }));
     cy.on('tap', 'node', (event) => {
-      const id = memberOf(event.target.id());
-      if (id !== null) store.set({ selected: id });
+      const id = event.target.id();
+      if (grouped && grouped.hierarchy.groups.has(id)) return toggleGroup(id);
+      const member = memberOf(id);
+      if (member !== null) store.set({ selected: member });
+      return undefined;
     });
-    chooseOrientation(layout);
-    capZoom();
+    let reporting = 0;
+    cy.on('viewport', () => {
+      if (reporting) return;
+      reporting = requestAnimationFrame(() => {
+        reporting = 0;
+        if (cy) reportZoom();
+      });
+    });
     updateStep();
     updateHover();
     updateSelection();
     updateSearch();
+    defaultView();
     performance.mark('explorer:graph-drawn');
-    container.dataset.nodes = String(model.nodes.length);
+    container.dataset.nodes = String(cy.nodes().length);
   }
 
-  // Display nodes with no producer: where the breadth-first layers start.
-  function cyRoots() {
-    const targets = new Set(model.edges.map((e) => e.target));
-    return model.nodes.filter((n) => !targets.has(n.id)).map((n) => `#${n.id}`).join(', ');
+  // ---- small graphs: every node, dagre ----
+  function buildFlat(trace) {
+    model = buildGraphModel(trace, { showSaved: store.get('showSaved') });
+    const backward = store.backwardState();
+    const elements = [];
+    for (const display of model.nodes) {
+      const lines = nodeLines(display, backward, traceIndex, store.pass());
+      elements.push({ group: 'nodes', data: { id: display.id, text: lines.join('\n'), ...sizeOf(lines, display.kind) }, classes: display.kind });
+    }
+    for (const edge of model.edges) {
+      elements.push({ group: 'edges', data: { id: edge.id, source: edge.source, target: edge.target, flow: '' }, classes: edge.saved ? 'saved' : '' });
+    }
+    const layout = { name: 'dagre', rankDir: 'LR', nodeSep: 40, rankSep: model.nodes.length < 30 ? 110 : 50, edgeSep: 10, fit: true, padding: 24 };
+    cy = cytoscape({ container, elements, style: STYLE, layout, minZoom: 0.02, maxZoom: 3 });
+    chooseOrientation(layout);
   }
 
   // Left to right is the lecture's direction, but a long chain fitted to the panel that way becomes
   // unreadably small; then top to bottom (still inputs at one side, output at the other) wins.
   function chooseOrientation(layout) {
-    if (layout.name !== 'dagre' || cy.zoom() >= 0.75) return;
+    if (cy.zoom() >= 0.75) {
+      container.dataset.orientation = 'LR';
+      return;
+    }
     const leftToRight = cy.zoom();
     cy.layout({ ...layout, rankDir: 'TB' }).run();
     if (cy.zoom() < leftToRight * 1.25) cy.layout(layout).run();
     container.dataset.orientation = cy.zoom() > leftToRight ? 'TB' : 'LR';
   }
 
-  // A tiny graph fitted to a big panel would be blown up to poster size; keep it readable instead.
-  function capZoom() {
-    if (cy.zoom() > MAX_READABLE_ZOOM) {
-      cy.zoom(MAX_READABLE_ZOOM);
-      cy.center();
+  // ---- large graphs: boxes that open ----
+  function buildGrouped(trace) {
+    const hierarchy = buildHierarchy(trace);
+    const groupEdges = edgesByGroup(hierarchy, trace.edges);
+    grouped = { hierarchy, decisions: new Map(), focusKey: '', visible: new Map(), layoutSizes: new Map() };
+    // The direction follows the graph's shape: whichever fits the panel larger at the first view.
+    const scenes = ['LR', 'TB'].map((direction) => createSceneLayout(hierarchy, trace.edges, { direction, groupEdges }));
+    const fitZoom = (scene) => {
+      const { width, height } = scene.layout(layoutSize, isOpen);
+      return Math.min(container.clientWidth / (width + 48), container.clientHeight / (height + 48));
+    };
+    grouped.focusKey = focusGroups().join('|');
+    grouped.scene = fitZoom(scenes[1]) > fitZoom(scenes[0]) * 1.1 ? scenes[1] : scenes[0];
+    container.dataset.orientation = grouped.scene.direction;
+    const useWebgl = trace.nodes.length > WEBGL_ABOVE && webglAvailable();
+    container.dataset.renderer = useWebgl ? 'webgl' : 'canvas';
+    cy = cytoscape({
+      container,
+      elements: [],
+      style: STYLE,
+      layout: { name: 'preset' },
+      minZoom: 0.005,
+      maxZoom: 3,
+      webgl: useWebgl,
+      textureOnViewport: !useWebgl,
+      hideEdgesOnViewport: !useWebgl,
+      pixelRatio: 1,
+    });
+    syncGrouped();
+  }
+
+  function isOpen(groupId) {
+    const decided = grouped.decisions.get(groupId);
+    if (decided !== undefined) return decided;
+    return !store.get('collapse') || grouped.focus.has(groupId);
+  }
+
+  // The boxes opened for what the user is looking at: the current step's node, the selected node, the first search hit.
+  function focusGroups() {
+    const backward = store.backwardState();
+    const pass = store.pass();
+    // Before the first step the pass's output is where the eye goes: the backward pass starts there.
+    const stepNode = backward && backward.current ? backward.current.node : pass && pass.roots ? pass.roots[0] : null;
+    const nodes = [stepNode, store.get('selected'), searchHits()[0]?.id ?? null];
+    const focus = new Set();
+    for (const id of nodes) if (id !== null && id !== undefined) for (const g of ancestorsOf(grouped.hierarchy, `n${id}`)) focus.add(g);
+    grouped.focus = focus;
+    return [...focus].sort();
+  }
+
+  // What the layout reserves for an item: a node's box with room for the gradient lines it gains.
+  function layoutSize(item) {
+    let size = grouped.layoutSizes.get(item);
+    if (!size) {
+      const group = grouped.hierarchy.groups.get(item);
+      if (group) {
+        size = sizeOf(groupLines(group, false), 'group');
+      } else {
+        const node = traceIndex.byId.get(Number(item.slice(1)));
+        const lines = nodeLines(displayOfNode(node), null, traceIndex, null);
+        size = sizeOf([...lines, 'accumulator 0.0000, 0.0000', '…'], node.kind);
+        size.w = Math.max(size.w, GROUP_WIDTH_CHARS * CHAR_WIDTH);
+      }
+      grouped.layoutSizes.set(item, size);
     }
+    return size;
+  }
+
+  function displayOfNode(node) {
+    return { id: `n${node.id}`, kind: node.is_output ? 'output' : node.kind, members: [node.id], node };
+  }
+
+  // Brings the drawn elements in line with what is open: removes, adds and moves, never redraws all.
+  function syncGrouped() {
+    const { hierarchy } = grouped;
+    const trace = store.get('trace');
+    const { items } = grouped.scene.layout(layoutSize, isOpen);
+    const visible = new Map();
+    const visibleItem = (item) => {
+      for (const g of ancestorsOf(hierarchy, item)) if (!isOpen(g)) return g;
+      return item;
+    };
+    for (const node of trace.nodes) visible.set(node.id, visibleItem(`n${node.id}`));
+    grouped.visible = visible;
+    const edges = new Map();
+    for (const e of trace.edges) {
+      const source = visible.get(e.source);
+      const target = visible.get(e.target);
+      if (source === target) continue;
+      const id = `e:${source}>${target}`;
+      if (!edges.has(id)) edges.set(id, { source, target });
+    }
+    const backward = store.backwardState();
+    cy.batch(() => {
+      cy.elements().forEach((ele) => {
+        const id = ele.id();
+        const keep = ele.isNode() ? items.has(id) && ele.hasClass('open') === items.get(id).open : edges.has(id);
+        if (!keep) ele.remove();
+      });
+      const added = [];
+      for (const [id, box] of items) {
+        const existing = cy.getElementById(id);
+        if (existing.nonempty()) {
+          existing.position({ x: box.x, y: box.y });
+          continue;
+        }
+        const group = hierarchy.groups.get(id);
+        if (group) {
+          const lines = groupLines(group, box.open);
+          const size = box.open ? { w: box.w, h: box.h } : sizeOf(lines, 'group');
+          added.push({ group: 'nodes', data: { id, text: lines.join('\n'), ...size }, position: { x: box.x, y: box.y }, classes: `group ${box.open ? 'open' : 'closed'}` });
+        } else {
+          const display = displayOfNode(traceIndex.byId.get(Number(id.slice(1))));
+          const lines = nodeLines(display, backward, traceIndex, store.pass());
+          added.push({ group: 'nodes', data: { id, text: lines.join('\n'), ...sizeOf(lines, display.kind) }, position: { x: box.x, y: box.y }, classes: display.kind });
+        }
+      }
+      for (const [id, { source, target }] of edges) {
+        if (cy.getElementById(id).empty()) added.push({ group: 'edges', data: { id, source, target, flow: '' } });
+      }
+      cy.add(added);
+    });
+    container.dataset.nodes = String(cy.nodes().length);
+    container.dataset.traceNodes = String([...items.keys()].filter((id) => !hierarchy.groups.has(id)).length);
+    container.dataset.open = String([...items.values()].filter((box) => box.open).length);
+    shownStep = null; // new elements: repaint every mark
+  }
+
+  function toggleGroup(id) {
+    const box = cy.getElementById(id);
+    grouped.decisions.set(id, !box.hasClass('open'));
+    syncGrouped();
+    updateStep();
+    updateHover();
+    updateSelection();
+    updateSearchMarks();
+    if (grouped.decisions.get(id)) showReadable(cy.getElementById(id));
+    reportZoom();
+  }
+
+  // Re-syncs when what should be open for the focus (step, selection, search) changed.
+  function refocus() {
+    if (!grouped) return false;
+    const key = focusGroups().join('|');
+    if (key === grouped.focusKey) return false;
+    grouped.focusKey = key;
+    syncGrouped();
+    return true;
+  }
+
+  // A trace node id → the drawn element showing it (itself, its chain, or its closed box).
+  function drawnOf(nodeId) {
+    if (nodeId === null || nodeId === undefined) return null;
+    const id = grouped ? grouped.visible.get(nodeId) : model.displayOf.get(nodeId);
+    return id === undefined ? null : cy.getElementById(id);
   }
 
   // A display node stands for one trace node, a chain (its first member) or a saved tensor (its owner).
   function memberOf(displayId) {
+    if (grouped) return /^n\d+$/.test(displayId) ? Number(displayId.slice(1)) : null;
     const display = model && model.nodes.find((n) => n.id === displayId);
     if (!display) return null;
     if (display.kind === 'saved') return display.owner;
     return display.members[0];
   }
 
+  // ---- the view: readable first ----
+  // Everything fitted when that keeps labels readable; else readable zoom, centred on where the
+  // backward pass starts (the output) or on the current node.
+  function defaultView() {
+    cy.fit(undefined, 24);
+    if (cy.zoom() > MAX_READABLE_ZOOM) {
+      cy.zoom(MAX_READABLE_ZOOM);
+      cy.center();
+    }
+    if (cy.zoom() < READABLE_ZOOM) {
+      const backward = store.backwardState();
+      const trace = store.get('trace');
+      const output = trace.nodes.find((n) => n.is_output) || trace.nodes.at(-1);
+      const target = drawnOf(backward && backward.current ? backward.current.node : output && output.id);
+      cy.zoom(READABLE_ZOOM);
+      if (target && target.nonempty()) cy.center(target);
+    }
+    reportZoom();
+  }
+
+  // What the view shows, written on the container for tests and benchmarks: the zoom, the drawn
+  // label size, whether the current node is on screen, and the closed boxes in view (where to click).
+  function reportZoom() {
+    container.dataset.zoom = cy.zoom().toFixed(4);
+    container.dataset.labelPx = (cy.zoom() * FONT_SIZE).toFixed(2);
+    const onScreen = (element) => {
+      const box = element.renderedBoundingBox();
+      return box.x1 >= 0 && box.y1 >= 0 && box.x2 <= container.clientWidth && box.y2 <= container.clientHeight;
+    };
+    const backward = store.backwardState();
+    const current = backward && backward.current ? drawnOf(backward.current.node) : null;
+    container.dataset.currentInView = String(Boolean(current && current.nonempty() && onScreen(current)));
+    const boxes = cy.nodes('.group.closed').filter(onScreen).slice(0, 20);
+    container.dataset.boxesInView = JSON.stringify(
+      boxes.map((b) => ({ id: b.id(), label: b.data('text').split('\n')[0], x: Math.round(b.renderedPosition('x')), y: Math.round(b.renderedPosition('y')) })),
+    );
+  }
+
+  // Keeps `element` on screen at a readable zoom, moving the view only when it has to.
+  function showReadable(element) {
+    if (!element || element.empty()) return;
+    const zoom = Math.max(cy.zoom(), READABLE_ZOOM);
+    const box = element.renderedBoundingBox();
+    const inside = box.x1 >= 0 && box.y1 >= 0 && box.x2 <= container.clientWidth && box.y2 <= container.clientHeight;
+    if (inside && zoom === cy.zoom()) return;
+    const p = element.position();
+    cy.viewport({ zoom, pan: { x: container.clientWidth / 2 - p.x * zoom, y: container.clientHeight / 2 - p.y * zoom } });
+    reportZoom();
+  }
+
+  // ---- marks: current step, hover, selection, search ----
+  // The nodes whose drawing a step changes: the one that ran and the ones it sent gradient to.
+  function touchedBy(step) {
+    if (!step) return [];
+    return [step.node, ...(step.inputs || []).map((input) => input.to).filter((to) => to !== null && to !== undefined)];
+  }
+
   function updateStep() {
     if (!cy) return;
+    const moved = refocus();
     const backward = store.backwardState();
+    const current = backward && backward.current;
+    const position = store.get('position');
+    // One step forward or back repaints only the nodes those steps touched; a jump repaints all drawn.
+    const near = shownStep && !moved && shownStep.trace === store.get('trace') && Math.abs(shownStep.position - position) === 1;
+    const pass = store.pass();
+    const touched = near
+      ? new Set([...touchedBy(shownStep.step), ...touchedBy(current), ...(backward ? backward.changed : [])])
+      : null;
     cy.batch(() => {
-      cy.elements('.active, .carrying').removeClass('active carrying');
-      for (const display of model.nodes) {
-        if (display.kind === 'saved') continue;
-        const lines = nodeLines(display, backward, traceIndex, store.pass());
+      cy.elements('.active, .carrying, .holds-active').removeClass('active carrying holds-active');
+      const repaint = (display) => {
         const element = cy.getElementById(display.id);
+        if (element.empty()) return;
+        const lines = nodeLines(display, backward, traceIndex, pass);
         element.data({ text: lines.join('\n'), ...sizeOf(lines, display.kind) });
         const reached = backward && display.members.some((id) => backward.reached.has(id));
         element.toggleClass('reached', Boolean(reached));
+      };
+      if (grouped) {
+        const ids = touched || grouped.visible.keys();
+        for (const id of ids) {
+          const node = traceIndex.byId.get(id);
+          if (node && grouped.visible.get(id) === `n${id}`) repaint(displayOfNode(node));
+        }
+      } else {
+        for (const display of model.nodes) if (display.kind !== 'saved') repaint(display);
       }
-      if (!backward || !backward.current) return;
-      const currentDisplay = model.displayOf.get(backward.current.node);
-      if (currentDisplay) cy.getElementById(currentDisplay).addClass('active');
+      if (!current) return;
+      const active = drawnOf(current.node);
+      if (active) active.addClass(active.hasClass('group') ? 'holds-active' : 'active');
+      if (grouped) for (const g of ancestorsOf(grouped.hierarchy, `n${current.node}`)) cy.getElementById(g).addClass('holds-active');
       for (const flow of activeEdges(backward)) {
-        const source = model.displayOf.get(flow.source);
-        const target = model.displayOf.get(flow.target);
-        const edges = cy.edges(`[source = "${source}"][target = "${target}"]`);
+        const source = drawnOf(flow.source);
+        const target = drawnOf(flow.target);
+        if (!source || !target || source.same(target)) continue;
+        const edges = source.edgesTo(target);
         edges.data('flow', `← ${shortValue(flow.value)}`);
         edges.addClass('carrying');
       }
     });
+    shownStep = { trace: store.get('trace'), position, step: current };
+    if (current) showReadable(drawnOf(current.node));
+    reportZoom();
   }
 
   function updateHover() {
     if (!cy) return;
     cy.nodes('.linked').removeClass('linked');
-    const hover = store.get('hover');
-    const display = hover !== null && model.displayOf.get(hover);
-    if (display) cy.getElementById(display).addClass('linked');
+    const drawn = drawnOf(store.get('hover'));
+    if (drawn) drawn.addClass('linked');
   }
 
   function updateSelection() {
     if (!cy) return;
+    if (refocus()) updateStep();
     cy.nodes('.selected').removeClass('selected');
-    const selected = store.get('selected');
-    const display = selected !== null && model.displayOf.get(selected);
-    if (display) cy.getElementById(display).addClass('selected');
+    const drawn = drawnOf(store.get('selected'));
+    if (drawn) {
+      drawn.addClass('selected');
+      if (grouped) showReadable(drawn);
+    }
   }
 
-  function updateSearch() {
-    if (!cy) return;
-    cy.nodes('.match').removeClass('match');
+  function searchHits() {
+    const trace = store.get('trace');
     const query = store.get('search');
-    if (!query.trim()) return;
-    const hits = findNodes(store.get('trace').nodes, query);
+    if (!trace || !query.trim()) return [];
+    return findNodes(trace.nodes, query);
+  }
+
+  function updateSearchMarks() {
+    cy.nodes('.match').removeClass('match');
     const displays = cy.collection();
-    for (const hit of hits) {
-      const id = model.displayOf.get(hit.id);
-      if (id) displays.merge(cy.getElementById(id));
+    for (const hit of searchHits().slice(0, 500)) {
+      const drawn = drawnOf(hit.id);
+      if (drawn) displays.merge(drawn);
     }
     displays.addClass('match');
+    return displays;
+  }
+
+  // Find node: marks the hits and brings them into view; in a grouped graph the first hit's boxes open.
+  function updateSearch() {
+    if (!cy) return;
+    if (refocus()) updateStep();
+    const displays = updateSearchMarks();
     if (!displays.length) return;
+    if (grouped) {
+      showReadable(drawnOf(searchHits()[0].id));
+      return;
+    }
     const readable = () => {
-      if (cy.zoom() <= MAX_READABLE_ZOOM) return;
-      cy.zoom(MAX_READABLE_ZOOM);
-      cy.center(displays);
+      if (cy.zoom() > MAX_READABLE_ZOOM) {
+        cy.zoom(MAX_READABLE_ZOOM);
+        cy.center(displays);
+      }
+      reportZoom();
     };
     cy.animate({ fit: { eles: displays, padding: 120 }, duration: 250, complete: readable });
   }
@@ -291,8 +571,7 @@ export function mountGraphView(store) {
       refit = 0;
       if (!cy || container.clientHeight === 0) return;
       cy.resize();
-      cy.fit(undefined, 24);
-      capZoom();
+      defaultView();
     });
   }).observe(container);
 
@@ -300,7 +579,11 @@ export function mountGraphView(store) {
     fit: () => {
       if (!cy) return;
       cy.fit(undefined, 24);
-      capZoom();
+      if (cy.zoom() > MAX_READABLE_ZOOM) {
+        cy.zoom(MAX_READABLE_ZOOM);
+        cy.center();
+      }
+      reportZoom();
     },
     cy: () => cy,
     /** Drawn positions and texts for the SVG export. */
@@ -324,4 +607,3 @@ export function mountGraphView(store) {
     },
   };
 }
-

@@ -12,8 +12,10 @@ import { mountLectureViews } from './lecture-views.js';
 import { findNodes } from './node-search.js';
 import { ExplorerStore } from './state.js';
 import { mountStepControls } from './step-controls.js';
+import { fetchAllDetails, mountStepDetails } from './step-details.js';
 import { mountStepPanel } from './step-panel.js';
 import { mountTorchvizView } from './torchviz-view.js';
+import { decodeTrace } from './trace-decode.js';
 
 const DEFAULT_EXAMPLE = 'polynomial';
 
@@ -37,11 +39,15 @@ async function run({ position = 0, passIndex = null } = {}) {
   store.set({ running: true, inputs });
   try {
     const started = performance.now();
-    const trace = await postJSON('/api/trace', { source, inputs });
+    // The compact form (column tables, one float32 buffer) is a tenth of the readable one; what a
+    // step says in words and formulas is fetched for the steps shown (step-details.js).
+    const trace = decodeTrace(await postJSON('/api/trace', { source, inputs, format: 'compact' }));
     if (mine !== runCounter) return;
     performance.mark('explorer:trace-received');
     trace.source = source;
     trace.inputs = inputs;
+    await fetchAllDetails(trace);
+    if (mine !== runCounter) return;
     const passes = trace.passes || [];
     const pass = passIndex !== null && passIndex < passes.length ? passIndex : Math.max(0, passes.length - 1);
     const steps = passes.length ? passes[pass].steps.length : 0;
@@ -99,6 +105,7 @@ const editor = mountEditor(store, { onRun: () => run(), onExample: loadExample }
 const graph = mountGraphView(store);
 mountStepControls(store);
 mountStepPanel(store);
+mountStepDetails(store);
 mountInspector(store);
 mountTorchvizView(store);
 mountLectureViews(store, { onExample: loadExample });
@@ -120,9 +127,13 @@ const collapse = document.getElementById('collapse');
 const showSaved = document.getElementById('show-saved');
 collapse.addEventListener('change', () => store.set({ collapse: collapse.checked }));
 showSaved.addEventListener('change', () => store.set({ showSaved: showSaved.checked }));
-store.on(['collapse', 'showSaved'], (state) => {
+store.on(['collapse', 'showSaved', 'trace'], (state) => {
   collapse.checked = state.collapse;
   showSaved.checked = state.showSaved;
+  // Boxes are for large graphs; saved tensors are drawn for small ones only.
+  const large = Boolean(state.trace) && state.trace.nodes.length > LARGE_GRAPH;
+  collapse.disabled = !large;
+  showSaved.disabled = large;
 });
 const search = document.getElementById('search');
 search.addEventListener('input', () => store.set({ search: search.value }));

@@ -1,6 +1,6 @@
 // The explorer's one store: plain data plus a 'change' event naming the keys that changed.
 
-import { stateAt } from './accumulators.js';
+import { createReplay } from './accumulators.js';
 
 export class ExplorerStore extends EventTarget {
   constructor(initial = {}) {
@@ -21,6 +21,7 @@ export class ExplorerStore extends EventTarget {
       collapse: false,
       showSaved: false,
       search: '',
+      details: 0, // bumped when step details fetched on demand arrive
       ...initial,
     };
   }
@@ -59,15 +60,12 @@ export class ExplorerStore extends EventTarget {
     return pass ? pass.steps.length : 0;
   }
 
-  /** The accumulator state at the current position (memoised per trace, pass and position). */
+  /** The accumulator state at the current position (one step from the last costs one step). */
   backwardState() {
     const pass = this.pass();
     if (!pass) return null;
-    const key = `${this.state.passIndex}:${this.state.position}`;
-    if (this.memo && this.memo.trace === this.state.trace && this.memo.key === key) return this.memo.value;
-    const value = stateAt(pass, this.state.position);
-    this.memo = { trace: this.state.trace, key, value };
-    return value;
+    if (!this.replay || this.replay.pass !== pass) this.replay = { pass, replay: createReplay(pass) };
+    return this.replay.replay.at(this.state.position);
   }
 
   /** The trace node with `id`, or undefined. */

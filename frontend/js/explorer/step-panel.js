@@ -5,8 +5,10 @@ import { accumulatorOf } from './accumulators.js';
 import { latexElement, nodeSymbol } from './formula.js';
 import { matrixTable } from './matrix-view.js';
 import { nodeTitle, shortTitle } from './state.js';
+import { virtualTable } from './virtual-table.js';
 
-const TABLE_LIMIT = 200;
+const EVERY_NODE = 60; // up to this many nodes the table lists them all, reached or not
+const PLAIN_ROWS = 200; // above this many rows only those in view are built
 
 function el(tag, text, className) {
   const e = document.createElement(tag);
@@ -26,12 +28,14 @@ function inputBlock(store, step, input) {
   const block = el('div', undefined, 'step-input');
   const out = nodeSymbol(node);
   const symbol = input.symbol || nodeSymbol(target);
-  if (input.formula) {
+  // Until the step's details arrive (step-details.js) only the contribution is known.
+  const explained = step.detailed || !store.get('trace').detailsOnDemand;
+  if (explained && input.formula) {
     block.append(latexElement(`\\frac{\\partial ${out}}{\\partial ${symbol}} = ${input.formula}`));
-  } else {
+  } else if (explained) {
     block.append(el('p', `∂${nodeTitle(node)}/∂${nodeTitle(target)}: no formula in the table for ${node.op}; the Jacobian below is exact.`, 'muted'));
   }
-  if (input.formula_value) block.append(latexElement(`\\phantom{\\frac{\\partial ${out}}{\\partial ${symbol}}} = ${input.formula_value}`));
+  if (input.formula && input.formula_value) block.append(latexElement(`\\phantom{\\frac{\\partial ${out}}{\\partial ${symbol}}} = ${input.formula_value}`));
   if (input.jacobian) {
     block.append(el('h3', `Local Jacobian ∂${shortTitle(node)}/∂${shortTitle(target)}: ${input.jacobian.shape.join('×')} (output × input elements)`));
     const rows = jacobianMatrix(input.jacobian);
@@ -47,40 +51,50 @@ function inputBlock(store, step, input) {
   return block;
 }
 
+function accumulatorRow(node, backward, changed, current) {
+  const row = el('tr');
+  row.dataset.node = String(node.id);
+  if (changed.has(node.id)) row.classList.add('changed');
+  if (node.id === current) row.classList.add('current');
+  if (!backward.reached.has(node.id)) row.classList.add('unreached');
+  const contributions = (backward.contributions.get(node.id) || []).map((c) => formatTensor(c.value, { maxElements: 3, short: true }));
+  row.append(
+    el('td', nodeTitle(node), 'name'),
+    el('td', formatTensor(accumulatorOf(backward, node.id), { maxElements: 4, short: true }), 'acc'),
+    el('td', contributions.length ? contributions.join(' + ') : '', 'contribs'),
+  );
+  return row;
+}
+
 function accumulatorTable(store, backward) {
   const trace = store.get('trace');
   const changed = new Set(backward.changed || []);
   const current = backward.current ? backward.current.node : null;
-  const everyNode = trace.nodes.length <= 60;
-  const shown = [...trace.nodes]
-    .reverse()
-    .filter((n) => everyNode || backward.reached.has(n.id))
-    .slice(0, TABLE_LIMIT);
+  const everyNode = trace.nodes.length <= EVERY_NODE;
+  const shown = [];
+  for (let i = trace.nodes.length - 1; i >= 0; i -= 1) {
+    const node = trace.nodes[i];
+    if (everyNode || backward.reached.has(node.id)) shown.push(node);
+  }
   const table = el('table', undefined, 'acc-table');
   table.id = 'accumulators';
   const head = el('tr');
   head.append(el('th', 'node'), el('th', 'accumulator ∂f/∂node'), el('th', 'contributions received'));
   table.append(el('thead'));
   table.tHead.append(head);
-  const body = el('tbody');
-  for (const node of shown) {
-    const row = el('tr');
-    row.dataset.node = String(node.id);
-    if (changed.has(node.id)) row.classList.add('changed');
-    if (node.id === current) row.classList.add('current');
-    if (!backward.reached.has(node.id)) row.classList.add('unreached');
-    const contributions = (backward.contributions.get(node.id) || []).map((c) => formatTensor(c.value, { maxElements: 3, short: true }));
-    row.append(
-      el('td', nodeTitle(node), 'name'),
-      el('td', formatTensor(accumulatorOf(backward, node.id), { maxElements: 4, short: true }), 'acc'),
-      el('td', contributions.length ? contributions.join(' + ') : '', 'contribs'),
-    );
-    body.append(row);
-  }
-  table.append(body);
   const wrap = el('div');
-  wrap.append(table);
-  if (!everyNode) wrap.append(el('p', `Showing the ${shown.length} nodes the backward pass has reached so far (of ${trace.nodes.length}).`, 'muted'));
+  if (shown.length > PLAIN_ROWS) {
+    const focus = shown.findIndex((n) => n.id === current);
+    wrap.append(
+      virtualTable(table, { count: shown.length, renderRow: (i) => accumulatorRow(shown[i], backward, changed, current), focus: focus < 0 ? null : focus }),
+    );
+  } else {
+    const body = el('tbody');
+    for (const node of shown) body.append(accumulatorRow(node, backward, changed, current));
+    table.append(body);
+    wrap.append(table);
+  }
+  if (!everyNode) wrap.append(el('p', `The ${shown.length} nodes the backward pass has reached so far (of ${trace.nodes.length}), the latest first.`, 'muted'));
   return wrap;
 }
 
@@ -127,7 +141,8 @@ export function mountStepPanel(store) {
       } else {
         const node = store.node(step.node);
         children.push(el('h2', `Step ${backward.position} of ${count}: ${nodeTitle(node)} (${node ? node.op : '?'})`));
-        children.push(el('p', step.narration || '', 'narration'));
+        const waiting = !step.narration && trace.detailsOnDemand && !step.detailed;
+        children.push(el('p', waiting ? 'Fetching this step’s formulas and narration…' : step.narration || '', 'narration'));
         const incoming = el('p');
         incoming.append(
           `Incoming gradient ∂f/∂${shortTitle(node)} (${formatShape(step.grad_output && step.grad_output.shape)}): `,
@@ -150,6 +165,6 @@ export function mountStepPanel(store) {
     panel.replaceChildren(...children);
   }
 
-  store.on(['trace', 'position', 'passIndex'], render);
+  store.on(['trace', 'position', 'passIndex', 'details'], render);
   render();
 }

@@ -23,9 +23,12 @@ export function graphRows(payload) {
   ]);
 }
 
+// The backward pass of P is the payload's last (and only) pass.
+const lastPassSteps = (payload) => (payload.passes.length ? payload.passes[payload.passes.length - 1].steps : []);
+
 /** The narration of each backward step, in the order the engine ran them. */
 export function backwardSteps(payload) {
-  return payload.steps.map((s) => s.narration).filter(Boolean);
+  return lastPassSteps(payload).map((s) => s.narration).filter(Boolean);
 }
 
 /** Fill `container` with the node table and the numbered backward steps. */
@@ -58,6 +61,6 @@ export function renderGraph(container, payload) {
   }
   const caption = document.createElement('p');
   caption.className = 'muted';
-  caption.textContent = `Backward from P: ${payload.steps.length} steps, each node visited once.`;
+  caption.textContent = `Backward from P: ${lastPassSteps(payload).length} steps, each node visited once.`;
   container.replaceChildren(table, caption, steps);
 }

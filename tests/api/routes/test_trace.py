@@ -20,9 +20,10 @@ def test_trace_polynomial(client: TestClient) -> None:
     ]
     assert body["output"]["value"]["data"] == -2.0
     assert body["grads"]["x"]["data"] == 0.0
-    assert len(body["steps"]) == 4
-    assert body["steps"][0]["contributions"][0]["value"]["data"] == 1.0
-    assert body["steps"][0]["contributions"][0]["to"] == body["steps"][0]["inputs"][0]["to"]
+    steps = body["passes"][-1]["steps"]
+    assert len(steps) == 4
+    assert steps[0]["inputs"][0]["contribution"]["data"] == 1.0
+    assert "steps" not in body and "contributions" not in steps[0]  # each fact once (issue 11)
 
 
 def test_syntax_error_is_400_with_line_and_column(client: TestClient) -> None:

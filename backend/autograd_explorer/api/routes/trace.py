@@ -8,23 +8,62 @@ before dispatch, so a refusal never waits for a worker.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
 
 from autograd_explorer.api.deps import SettingsDep
 from autograd_explorer.api.evaluation import EVALUATION_ERRORS, EvaluatorDep
-from autograd_explorer.api.schemas.trace import TorchvizRequest, TorchvizResponse, TraceRequest, TraceResponse
+from autograd_explorer.api.schemas.trace import (
+    CompactTrace,
+    DetailsRequest,
+    TorchvizRequest,
+    TorchvizResponse,
+    TraceDetails,
+    TraceRequest,
+    TraceResponse,
+)
 from autograd_explorer.sandbox.precheck import check_program
 
 router = APIRouter(tags=["trace"])
 
 
-@router.post("/api/trace", response_model=TraceResponse, responses=EVALUATION_ERRORS)
-def trace(body: TraceRequest, settings: SettingsDep, evaluator: EvaluatorDep) -> Response:
-    """Run the program on PyTorch; answer its graph, values and the backward pass step by step."""
+COMPACT_MEDIA_TYPE = "application/vnd.autograd-explorer.trace+json"
+
+
+@router.post(
+    "/api/trace",
+    response_model=TraceResponse | CompactTrace,
+    responses={**EVALUATION_ERRORS, 200: {"content": {COMPACT_MEDIA_TYPE: {}}}},
+)
+def trace(
+    body: TraceRequest,
+    settings: SettingsDep,
+    evaluator: EvaluatorDep,
+    accept: Annotated[str | None, Header()] = None,
+) -> Response:
+    """Run the program on PyTorch; answer its graph, values and the backward pass step by step.
+
+    The compact form (docs/trace.md) when the body says `"format": "compact"` or the request
+    accepts application/vnd.autograd-explorer.trace+json.
+    """
     check_program(body.source, settings, body.inputs)
+    params = body.model_dump()
+    if accept and COMPACT_MEDIA_TYPE in accept:
+        params["format"] = "compact"
+    media_type = COMPACT_MEDIA_TYPE if params["format"] == "compact" else "application/json"
     # The worker sends the payload as JSON bytes; validating thousands of nested models again
     # here would cost more than the trace.
-    return Response(evaluator.run_json("trace", body.model_dump()), media_type="application/json")
+    return Response(evaluator.run_json("trace", params), media_type=media_type)
+
+
+@router.post("/api/trace/details", response_model=TraceDetails, responses=EVALUATION_ERRORS)
+def trace_details(body: DetailsRequest, settings: SettingsDep, evaluator: EvaluatorDep) -> Response:
+    """Formulas, local Jacobians and narration of a window of steps: the program runs again."""
+    check_program(body.source, settings, body.inputs)
+    return Response(
+        evaluator.run_json("trace_details", body.model_dump(by_alias=True)), media_type="application/json"
+    )
 
 
 @router.post("/api/torchviz", response_model=TorchvizResponse, responses=EVALUATION_ERRORS)

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# The payloads' one definition lives with the engine that fills them; re-exported for the routes.
+from autograd_explorer.trace.payload import CompactTrace as CompactTrace
+from autograd_explorer.trace.payload import TraceDetails as TraceDetails
+from autograd_explorer.trace.payload import TraceResponse as TraceResponse
 
 # The hard ceiling of a request's source; the tunable limit is Settings.max_source_chars, checked
 # by the language with a "limit" error that names it.
@@ -65,136 +70,32 @@ class TraceRequest(ProgramRequest):
     max_value_elements: int | None = Field(
         None, ge=1, le=100_000, description="Tensors larger than this are summarized."
     )
-
-
-class Span(BaseModel):
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-
-
-class TensorValue(BaseModel):
-    """A tensor: whole `data` when small, else `summary`. Non-finite numbers are "nan"/"inf"/"-inf"."""
-
-    shape: list[int]
-    dtype: str
-    data: Any = None
-    summary: dict[str, Any] | None = None
-    truncated: bool
-
-
-class SavedTensor(BaseModel):
-    name: str
-    shape: list[int]
-    value: TensorValue
-
-
-class TraceNode(BaseModel):
-    id: int
-    kind: str = Field(description="input (a leaf requiring grad) or op")
-    op: str = Field(description="PyTorch's grad_fn class name, AccumulateGrad for leaves")
-    label: str
-    name: str | None = Field(description="the user's variable name")
-    symbol: str | None = Field(None, description="LaTeX symbol (the user's name, else z₁, z₂, … and f)")
-    span: Span | None
-    shape: list[int] | None
-    dtype: str | None
-    value: TensorValue | None
-    value_note: str | None
-    grad: TensorValue | None = Field(
-        description="the tensor's own .grad after the program ran: a leaf's sums every backward call; "
-        "an operation's is null unless retain_grad() kept it. What one pass delivered (the accumulator) "
-        "is in that pass's steps."
+    format: Literal["readable", "compact"] = Field(
+        "readable",
+        description="readable: nested JSON with every step explained; compact: column tables, tensors "
+        "in one float32 buffer, step details from POST /api/trace/details (docs/trace.md)",
     )
-    requires_grad: bool
-    is_leaf: bool
-    is_output: bool
-    retains_grad: bool
-    saved: list[SavedTensor]
 
 
-class TraceEdge(BaseModel):
-    id: int
-    source: int = Field(description="producer node id")
-    target: int = Field(description="consumer node id")
-    slot: int = Field(description="the consumer's input slot")
+MAX_DETAIL_STEPS = 200  # a page's window of opened steps; each may need a Jacobian
 
 
-class Jacobian(BaseModel):
-    shape: list[int]
-    data: TensorValue
+class DetailsRequest(TraceRequest):
+    """POST /api/trace/details: the program of a trace, and the window of steps to explain."""
 
-
-class StepInput(BaseModel):
-    slot: int
-    to: int
-    symbol: str
-    formula: str | None
-    formula_value: str | None
-    jacobian: Jacobian | None
-    contribution: TensorValue
-
-
-class Contribution(BaseModel):
-    to: int
-    value: TensorValue
-
-
-class Step(BaseModel):
-    index: int
-    node: int
-    grad_output: TensorValue | None
-    inputs: list[StepInput]
-    contributions: list[Contribution]
-    accumulators: dict[str, TensorValue | None]
-    accumulators_complete: bool
-    changed: list[int]
-    narration: str
-
-
-class Pass(BaseModel):
-    index: int
-    kind: str = Field(description="backward, grad (torch.autograd.grad) or auto (run by the tracer)")
-    span: Span | None
-    roots: list[int]
-    seeds: list[TensorValue | None]
-    steps: list[Step]
-    grads: dict[str, TensorValue | None]
-
-
-class TraceOutput(BaseModel):
-    node: int | None
-    name: str | None
-    value: TensorValue | None
-
-
-class TraceStats(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    nodes: int
-    edges: int
-    steps: int
-    passes: int
-    trace_ms: float
-
-
-class TraceResponse(BaseModel):
-    """The graph, its values, and the backward pass step by step."""
-
-    mode: str
-    nodes: list[TraceNode]
-    edges: list[TraceEdge]
-    output: TraceOutput
-    steps: list[Step]
-    passes: list[Pass]
-    grads: dict[str, TensorValue | None]
-    grad_history: dict[str, list[TensorValue | None]]
-    warnings: list[str]
-    printed: list[str] = Field(
-        description="What the program printed, line by line, in order (print's sep and end as in Python)"
+    pass_: int | None = Field(
+        None, alias="pass", ge=0, le=10_000, description="index into passes; default: the last pass"
     )
-    stats: TraceStats
+    steps: tuple[int, int] = Field(description="[from, to): the steps to explain, at most 200")
+
+    @field_validator("steps")
+    @classmethod
+    def steps_are_a_small_window(cls, value: tuple[int, int]) -> tuple[int, int]:
+        """0 <= from <= to, at most MAX_DETAIL_STEPS steps."""
+        start, stop = value
+        if not 0 <= start <= stop or stop - start > MAX_DETAIL_STEPS:
+            raise ValueError(f"steps must be [from, to) with 0 <= from <= to <= from + {MAX_DETAIL_STEPS}")
+        return value
 
 
 class TorchvizRequest(ProgramRequest):

@@ -1,0 +1,387 @@
+"""The compact form (docs/trace.md, "Compact form"): column tables, tensors in one float32 buffer.
+
+Every tensor is sent once (by object identity) and referred to by index; steps carry only what
+the engine produced (incoming gradient, contributions, accumulators); their formulas, Jacobians
+and narration come from POST /api/trace/details. `decode_compact` turns it back into the readable
+form without those details: the documented way to read it from Python, and the tests' oracle.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from typing import Any
+
+import numpy as np
+import torch
+
+from autograd_explorer.lang.contract import Span as SourceSpan
+from autograd_explorer.trace.facts import NodeFacts, PassFacts, TraceFacts
+from autograd_explorer.trace.payload import (
+    CompactEdges,
+    CompactNodes,
+    CompactPass,
+    CompactTrace,
+    CompactValues,
+)
+from autograd_explorer.trace.readable import FULL_ACCUMULATOR_NODES, ResultBudget, span_json
+from autograd_explorer.trace.values import dtype_name, nested_lists, summarize
+
+COMPACT_VERSION = 1  # decoders refuse a version they do not know
+FLAG_REQUIRES_GRAD, FLAG_IS_LEAF, FLAG_IS_OUTPUT, FLAG_RETAINS_GRAD = 1, 2, 4, 8
+NONE = -1
+
+
+class ValueTable:
+    """Tensors by index, their elements in one float32 buffer; the same object is stored once."""
+
+    def __init__(self, max_elements: int, budget: ResultBudget) -> None:
+        self.max_elements = max_elements
+        self.budget = budget
+        self._seen: dict[int, tuple[object, int]] = {}
+        self.dtypes: list[str] = []
+        self._dtype_code: dict[str, int] = {}
+        self.dtype: list[int] = []
+        self.shape: list[list[int]] = []
+        self.offset: list[int] = []
+        self.summaries: dict[str, dict[str, Any]] = {}
+        self._parts: list[torch.Tensor] = []
+        self._elements = 0
+
+    def code(self, dtype: str | None) -> int:
+        """The index of a dtype name in `dtypes` (-1 for None)."""
+        if dtype is None:
+            return NONE
+        code = self._dtype_code.get(dtype)
+        if code is None:
+            code = self._dtype_code[dtype] = len(self.dtypes)
+            self.dtypes.append(dtype)
+        return code
+
+    def add(self, t: torch.Tensor | None) -> int:
+        """The index of a tensor (-1 for None), adding it the first time this object is seen."""
+        if t is None:
+            return NONE
+        hit = self._seen.get(id(t))
+        if hit is not None and hit[0] is t:
+            return hit[1]
+        index = len(self.shape)
+        self._seen[id(t)] = (t, index)  # the reference keeps the id unique
+        shape = list(t.shape)
+        n = t.numel()
+        self.dtype.append(self.code(dtype_name(t)))
+        self.shape.append(shape)
+        # The readable form's rule (values.tensor_value): whole when small, else a summary.
+        if (n == 1 and t.is_floating_point()) or (
+            n <= self.max_elements and nested_lists(shape, self.max_elements) <= self.max_elements
+        ):
+            self.budget.spend(n)
+            self.offset.append(self._elements)
+            self._parts.append(t.detach().reshape(-1))
+            self._elements += n
+        else:
+            self.offset.append(NONE)
+            if n:
+                self.summaries[str(index)] = summarize(t)
+        return index
+
+    def add_number(self, v: bool | int | float) -> int:
+        """A saved Python number, as a value of dtype "float", "int" or "bool"."""
+        index = len(self.shape)
+        self.dtype.append(self.code(type(v).__name__))
+        self.shape.append([])
+        self.offset.append(self._elements)
+        self._parts.append(torch.tensor([float(v)], dtype=torch.float64))
+        self._elements += 1
+        return index
+
+    def finish(self) -> CompactValues:
+        """The table, its buffer encoded."""
+        if self._parts:
+            # one conversion: cat promotes mixed dtypes (float32 stays exact through float64)
+            flat = torch.cat(self._parts).to(torch.float32)
+            raw = flat.numpy().astype("<f4", copy=False).tobytes()
+        else:
+            raw = b""
+        return {
+            "count": len(self.shape),
+            "dtype": self.dtype,
+            "shape": self.shape,
+            "offset": self.offset,
+            "summaries": self.summaries,
+            "buffer": base64.b64encode(raw).decode("ascii"),
+        }
+
+
+def flat_span(span: SourceSpan | None) -> tuple[int, int, int, int]:
+    return (0, 0, 0, 0) if span is None else (span.line, span.column, span.end_line, span.end_column)
+
+
+class CompactShaper:
+    """TraceFacts → CompactTrace."""
+
+    def __init__(self, facts: TraceFacts, max_elements: int, max_result_bytes: int) -> None:
+        self.facts = facts
+        # about 5.3 characters per float32 in base64, plus its index and shape: refuse early
+        self.values = ValueTable(max_elements, ResultBudget(max_result_bytes, 5))
+        self._ops: list[str] = []
+
+    def build(self, warnings: list[str]) -> CompactTrace:
+        facts, values = self.facts, self.values
+        passes = [self._pass(p) for p in facts.passes]
+        nodes = self._nodes(facts.node_facts())
+        edges: CompactEdges = {"count": 0, "source": [], "target": [], "slot": []}
+        node_id = facts.index.node_id
+        for target, fn in enumerate(facts.nodes):
+            for slot, (producer, _) in enumerate(fn.next_functions):
+                source = node_id(producer)
+                if source is not None:
+                    edges["source"].append(source)
+                    edges["target"].append(target)
+                    edges["slot"].append(slot)
+        edges["count"] = len(edges["source"])
+        history: dict[str, list[int]] = {}
+        for p in facts.rec.passes:
+            for name, g in p.grads_after.items():
+                history.setdefault(name, []).append(values.add(g))
+        output_value = values.add(facts.output)
+        grads = {k: values.add(v) for k, v in facts.rec.named_leaf_grads().items()}
+        return {
+            "format": "compact",
+            "version": COMPACT_VERSION,
+            "mode": facts.run.mode,
+            "dtypes": values.dtypes,
+            "ops": self._ops,
+            "values": values.finish(),
+            "nodes": nodes,
+            "edges": edges,
+            "output": {
+                "node": facts.output_id if facts.nodes else 0,
+                "name": facts.run.output_name,
+                "value": output_value,
+            },
+            "passes": passes,
+            "grads": grads,
+            "grad_history": history,
+            "warnings": warnings,
+            "printed": list(facts.run.printed),
+            "stats": {
+                "nodes": nodes["count"],
+                "edges": edges["count"],
+                "steps": passes[-1]["steps"]["count"] if passes else 0,
+                "passes": len(passes),
+                "trace_ms": 0.0,
+            },
+        }
+
+    def _nodes(self, described: list[NodeFacts]) -> CompactNodes:
+        values = self.values
+        op_code: dict[str, int] = {}
+        cols: CompactNodes = {
+            "count": len(described), "op": [], "flags": [], "label": [], "name": [], "symbol": [],
+            "span": [], "shape": [], "dtype": [], "value": [], "grad": [], "notes": {},
+            "saved_start": [0], "saved_name": [], "saved_value": [],
+        }  # fmt: skip
+        symbols = self.facts.symbols if self.facts.nodes else [None]
+        for i, n in enumerate(described):
+            code = op_code.get(n.op)
+            if code is None:
+                code = op_code[n.op] = len(self._ops)
+                self._ops.append(n.op)
+            cols["op"].append(code)
+            cols["flags"].append(
+                (FLAG_REQUIRES_GRAD if n.requires_grad else 0)
+                | (FLAG_IS_LEAF if n.is_leaf else 0)
+                | (FLAG_IS_OUTPUT if n.is_output else 0)
+                | (FLAG_RETAINS_GRAD if n.retains_grad else 0)
+            )
+            cols["label"].append(n.label)
+            cols["name"].append(n.name)
+            cols["symbol"].append(symbols[i])
+            cols["span"].extend(flat_span(n.span))
+            cols["shape"].append(n.shape)
+            cols["dtype"].append(values.code(n.dtype))
+            cols["value"].append(values.add(n.value))
+            cols["grad"].append(values.add(n.grad))
+            if n.value_note is not None:
+                cols["notes"][str(i)] = n.value_note
+            for key, v in n.saved:
+                cols["saved_name"].append(key)
+                cols["saved_value"].append(
+                    values.add(v) if isinstance(v, torch.Tensor) else values.add_number(v)
+                )
+            cols["saved_start"].append(len(cols["saved_name"]))
+        return cols
+
+    def _pass(self, p: PassFacts) -> CompactPass:
+        add = self.values.add
+        raw = p.raw
+        node: list[int] = []
+        grad_output: list[int] = []
+        start = [0]
+        slot: list[int] = []
+        to: list[int] = []
+        value: list[int] = []
+        accumulated: list[int] = []
+        for step in p.steps:
+            node.append(step.node)
+            grad_output.append(add(step.grad_output))
+            for c in step.contributions:
+                slot.append(c.slot)
+                to.append(c.to)
+                value.append(add(c.grad))
+                accumulated.append(add(c.accumulated))
+            start.append(len(to))
+        if raw.kind == "grad":
+            grads: dict[str, int] = {}
+            for t, g in zip(raw.input_tensors, raw.results, strict=False):
+                grads[self.facts.rec.name_of_tensor(t) or f"input {len(grads)}"] = add(g)
+        else:
+            grads = {k: add(v) for k, v in raw.grads_after.items()}
+        return {
+            "index": p.index,
+            "kind": raw.kind,
+            "span": span_json(raw.span),
+            "roots": p.roots,
+            "seeds": [add(s) for s in raw.seeds],
+            "grads": grads,
+            "steps": {
+                "count": len(node),
+                "node": node,
+                "grad_output": grad_output,
+                "start": start,
+                "slot": slot,
+                "to": to,
+                "value": value,
+                "accumulated": accumulated,
+            },
+        }
+
+
+# --- reading it back -----------------------------------------------------------------------------
+def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
+    """The readable form rebuilt from the compact one, without step details (formulas, narration…).
+
+    Numbers are the float32 ones the compact form carries (non-finite ones as "nan", "inf", "-inf").
+    """
+    values = payload["values"]
+    buffer = np.frombuffer(base64.b64decode(values["buffer"]), dtype="<f4")
+    dtypes = payload["dtypes"]
+
+    def tv(v: int) -> dict[str, Any] | None:
+        if v == NONE:
+            return None
+        shape = values["shape"][v]
+        dtype = dtypes[values["dtype"][v]]
+        offset = values["offset"][v]
+        if offset == NONE:
+            summary = values["summaries"].get(str(v))
+            return {"shape": shape, "dtype": dtype, "data": None, "summary": summary, "truncated": True}
+        count = math.prod(shape)
+        data = _json_numbers(buffer[offset : offset + count].reshape(shape).tolist())
+        return {"shape": shape, "dtype": dtype, "data": data, "summary": None, "truncated": False}
+
+    nodes = payload["nodes"]
+    count = nodes["count"]
+    symbols = nodes["symbol"]
+    out_nodes = []
+    for i in range(count):
+        flags = nodes["flags"][i]
+        line, column, end_line, end_column = nodes["span"][4 * i : 4 * i + 4]
+        lo, hi = nodes["saved_start"][i], nodes["saved_start"][i + 1]
+        saved = []
+        for key, v in zip(nodes["saved_name"][lo:hi], nodes["saved_value"][lo:hi], strict=True):
+            saved.append({"name": key, "shape": values["shape"][v], "value": tv(v)})
+        dtype_code = nodes["dtype"][i]
+        out_nodes.append(
+            {
+                "id": i,
+                "kind": "input" if flags & FLAG_IS_LEAF else "op",
+                "op": payload["ops"][nodes["op"][i]],
+                "label": nodes["label"][i],
+                "name": nodes["name"][i],
+                "symbol": symbols[i],
+                "span": None
+                if line == 0
+                else {"line": line, "column": column, "end_line": end_line, "end_column": end_column},
+                "shape": nodes["shape"][i],
+                "dtype": None if dtype_code == NONE else dtypes[dtype_code],
+                "value": tv(nodes["value"][i]),
+                "value_note": nodes["notes"].get(str(i)),
+                "grad": tv(nodes["grad"][i]),
+                "requires_grad": bool(flags & FLAG_REQUIRES_GRAD),
+                "is_leaf": bool(flags & FLAG_IS_LEAF),
+                "is_output": bool(flags & FLAG_IS_OUTPUT),
+                "retains_grad": bool(flags & FLAG_RETAINS_GRAD),
+                "saved": saved,
+            }
+        )
+    e = payload["edges"]
+    edges = [
+        {"id": k, "source": e["source"][k], "target": e["target"][k], "slot": e["slot"][k]}
+        for k in range(e["count"])
+    ]
+    complete = count <= FULL_ACCUMULATOR_NODES
+    passes = []
+    for p in payload["passes"]:
+        s = p["steps"]
+        acc: dict[int, int] = {}
+        for root, seed in zip(p["roots"], p["seeds"], strict=False):
+            acc[root] = seed
+        steps = []
+        for k in range(s["count"]):
+            lo, hi = s["start"][k], s["start"][k + 1]
+            changed = s["to"][lo:hi]
+            for to, a in zip(changed, s["accumulated"][lo:hi], strict=True):
+                acc[to] = a
+            shown = range(count) if complete else changed
+            steps.append(
+                {
+                    "index": k,
+                    "node": s["node"][k],
+                    "grad_output": tv(s["grad_output"][k]),
+                    "inputs": [
+                        {
+                            "slot": s["slot"][j],
+                            "to": s["to"][j],
+                            "symbol": symbols[s["to"][j]],
+                            "contribution": tv(s["value"][j]),
+                        }
+                        for j in range(lo, hi)
+                    ],
+                    "accumulators": {str(i): tv(acc.get(i, NONE)) for i in shown},
+                    "accumulators_complete": complete,
+                    "changed": changed,
+                }
+            )
+        passes.append(
+            {
+                "index": p["index"],
+                "kind": p["kind"],
+                "span": p["span"],
+                "roots": p["roots"],
+                "seeds": [tv(v) for v in p["seeds"]],
+                "steps": steps,
+                "grads": {k: tv(v) for k, v in p["grads"].items()},
+            }
+        )
+    return {
+        "mode": payload["mode"],
+        "nodes": out_nodes,
+        "edges": edges,
+        "output": {**payload["output"], "value": tv(payload["output"]["value"])},
+        "passes": passes,
+        "grads": {k: tv(v) for k, v in payload["grads"].items()},
+        "grad_history": {k: [tv(v) for v in vs] for k, vs in payload["grad_history"].items()},
+        "warnings": payload["warnings"],
+        "printed": payload["printed"],
+    }
+
+
+def _json_numbers(data: Any) -> Any:
+    """Non-finite floats as the readable form writes them."""
+    if isinstance(data, list):
+        return [_json_numbers(d) for d in data]
+    if isinstance(data, float) and not math.isfinite(data):
+        return "nan" if math.isnan(data) else ("inf" if data > 0 else "-inf")
+    return data

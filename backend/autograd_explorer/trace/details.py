@@ -1,0 +1,136 @@
+"""A step's explanation: per input the local formula and Jacobian, and the step's narration.
+
+The expensive part of a step (formulas read saved values, narration formats numbers, Jacobians
+take one vector–Jacobian product per output element), so the compact trace leaves it out and the
+page asks for the steps a user opens (jobs.run_details_job).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+
+from autograd_explorer.errors import ProgramError
+from autograd_explorer.trace.facts import LABEL_CHARS, StepFacts, TraceFacts
+from autograd_explorer.trace.formulas import FormulaContext, local_formulas
+from autograd_explorer.trace.naming import latex_symbol, op_kind, saved_key_for_slot
+from autograd_explorer.trace.narration import latex_to_text, narrate_leaf, narrate_op
+from autograd_explorer.trace.payload import InputExplained, StepExplained, TensorValue, TraceDetails
+from autograd_explorer.trace.values import format_number, short_repr, tensor_value
+
+ValueWriter = Callable[[torch.Tensor], TensorValue | None]
+
+
+@dataclass(frozen=True)
+class InputDetails:
+    """One contribution explained."""
+
+    formula: str | None
+    formula_value: str | None
+    jacobian: torch.Tensor | None
+
+
+@dataclass(frozen=True)
+class StepDetails:
+    """A step explained: one InputDetails per contribution, in the same order, and the narration."""
+
+    inputs: list[InputDetails]
+    narration: str
+
+
+def explain_step(facts: TraceFacts, step: StepFacts, kind: str) -> StepDetails:
+    """Formulas, Jacobians and narration of one step of a pass of this kind."""
+    fn = step.raw.fn
+    incoming = short_repr(step.grad_output)
+    name = facts.readable[step.node]
+    if type(fn).__name__ == "AccumulateGrad":
+        return StepDetails([], narrate_leaf(name, incoming, kind))
+    formulas = _formulas(facts, step.node, fn)
+    jacobians = step.raw.jacobians
+    inputs: list[InputDetails] = []
+    parts = []
+    for c in step.contributions:
+        formula = formulas[c.slot] if c.slot < len(formulas) else None
+        jac = jacobians[c.slot] if jacobians and c.slot < len(jacobians) else None
+        inputs.append(InputDetails(formula[0] if formula else None, formula[1] if formula else None, jac))
+        parts.append(
+            (
+                latex_to_text(formula[0]) if formula and formula[0] else "",
+                latex_to_text(formula[1]) if formula and formula[1] else None,
+                short_repr(c.grad),
+                facts.readable[c.to],
+            )
+        )
+    record = facts.forward_record(fn)
+    label = record.text if record is not None and len(record.text) <= LABEL_CHARS else ""
+    return StepDetails(inputs, narrate_op(op_kind(type(fn).__name__), name, label, incoming, parts))
+
+
+def _formulas(facts: TraceFacts, nid: int, fn: object) -> list[tuple[str, str | None] | None]:
+    saved = facts.saved_of(fn)
+    symbols = []
+    constant = []
+    for slot, (producer, _) in enumerate(fn.next_functions):  # type: ignore[attr-defined]
+        pid = facts.index.node_id(producer)
+        constant.append(pid is None)
+        symbols.append(facts.symbols[pid] if pid is not None else _constant_symbol(facts, slot, saved))
+    ctx = FormulaContext(inputs=symbols, output=facts.symbols[nid], saved=saved, constant=tuple(constant))
+    return local_formulas(type(fn).__name__, ctx)
+
+
+def _constant_symbol(facts: TraceFacts, slot: int, saved: dict[str, object]) -> str:
+    """A constant input: the user's name for it, else its value when a number, else c."""
+    key = saved_key_for_slot(slot, saved)
+    value = saved.get(key) if key else None
+    if isinstance(value, torch.Tensor):
+        name = facts.rec.name_of_tensor(value)
+        if name:
+            return latex_symbol(name)
+        if value.numel() == 1:
+            return format_number(float(value.detach().reshape(())))
+    elif isinstance(value, int | float):
+        return format_number(float(value))
+    return "c"
+
+
+def explained_inputs(
+    facts: TraceFacts, step: StepFacts, details: StepDetails, tv: ValueWriter
+) -> list[InputExplained]:
+    """A step's details in the payload's terms (jacobians as TensorValues written by `tv`)."""
+    out: list[InputExplained] = []
+    for c, d in zip(step.contributions, details.inputs, strict=False):
+        out.append(
+            {
+                "slot": c.slot,
+                "to": c.to,
+                "symbol": facts.symbols[c.to],
+                "formula": d.formula,
+                "formula_value": d.formula_value,
+                "jacobian": None
+                if d.jacobian is None
+                else {"shape": list(d.jacobian.shape), "data": tv(d.jacobian)},
+            }
+        )
+    return out
+
+
+def explain_steps(
+    facts: TraceFacts, pass_index: int | None, start: int, stop: int, max_elements: int
+) -> TraceDetails:
+    """Steps [start, stop) of a pass (default the last) explained, as POST /api/trace/details answers."""
+    if not facts.passes:
+        raise ProgramError("runtime", "the program made no backward pass: there are no steps to explain")
+    index = len(facts.passes) - 1 if pass_index is None else pass_index
+    if not 0 <= index < len(facts.passes):
+        raise ProgramError("runtime", f"there is no pass {index}: the program made {len(facts.passes)}")
+    p = facts.passes[index]
+    steps: list[StepExplained] = []
+    for step in p.steps[start:stop]:
+        details = explain_step(facts, step, p.raw.kind)
+        inputs = explained_inputs(facts, step, details, lambda t: tensor_value(t, max_elements))  # type: ignore[arg-type,return-value]
+        steps.append(
+            {"index": step.index, "node": step.node, "narration": details.narration, "inputs": inputs}
+        )
+    return {"pass": index, "from": start, "to": min(stop, len(p.steps)), "steps": steps}

@@ -1,0 +1,209 @@
+"""What the recorder saw, as typed records with ids: the input of every payload shape.
+
+The recorder keys its dicts by `id()` of live objects; everything past this module speaks node ids
+(topological indices) and holds tensors, never JSON. Shaping (readable.py, compact.py) and details
+(details.py) read these records and nothing of the recorder's internals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+
+from autograd_explorer.lang.contract import ProgramRun, Span
+from autograd_explorer.trace.backward_capture import Node, RawPass, RawStep, read_saved
+from autograd_explorer.trace.graph import GraphIndex, index_graph
+from autograd_explorer.trace.naming import display_names, latex_symbol, op_short, unicode_name
+from autograd_explorer.trace.recorder import ForwardRecord, LeafRecord, TraceRecorder, root_node
+from autograd_explorer.trace.values import dtype_name
+
+LABEL_CHARS = 40
+
+
+@dataclass(frozen=True)
+class NodeFacts:
+    """One graph node as the payload describes it (tensors still tensors)."""
+
+    op: str
+    label: str
+    name: str | None
+    span: Span | None
+    shape: list[int] | None
+    dtype: str | None
+    value: torch.Tensor | None
+    value_note: str | None
+    grad: torch.Tensor | None  # the tensor's own .grad after the program
+    requires_grad: bool
+    is_leaf: bool
+    is_output: bool
+    retains_grad: bool
+    saved: list[tuple[str, torch.Tensor | bool | int | float]]
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one step sent to one input: the gradient, and that node's accumulator after adding it."""
+
+    slot: int
+    to: int
+    grad: torch.Tensor
+    accumulated: torch.Tensor
+
+
+@dataclass
+class StepFacts:
+    """One node as the engine ran it, with the contributions that reached graph nodes."""
+
+    index: int
+    node: int
+    raw: RawStep
+    contributions: list[Contribution]
+
+    @property
+    def grad_output(self) -> torch.Tensor | None:
+        """The gradient the engine delivered to the node."""
+        return self.raw.grad_outputs[0] if self.raw.grad_outputs else None
+
+
+@dataclass
+class PassFacts:
+    """One backward()/autograd.grad call: roots, seeds (the accumulators it starts from), steps."""
+
+    index: int
+    raw: RawPass
+    roots: list[int]
+    seeds: dict[int, torch.Tensor]  # root id -> its initial accumulator
+    steps: list[StepFacts] = field(default_factory=list)
+
+
+class TraceFacts:
+    """The graph's nodes with names and symbols, and every pass replayed into contributions."""
+
+    def __init__(
+        self, recorder: TraceRecorder, run: ProgramRun, output: torch.Tensor, max_nodes: int
+    ) -> None:
+        self.rec = recorder
+        self.run = run
+        self.output = output
+        roots: list[Node] = [r for p in recorder.passes for r in p.roots]
+        out_root = root_node(output)
+        roots.append(out_root)
+        self.index: GraphIndex = index_graph(roots, max_nodes)
+        self.output_id = self.index.node_id(out_root)
+        self.names = [self._name_of(fn) for fn in self.index.nodes]
+        leaf = [type(fn).__name__ == "AccumulateGrad" for fn in self.index.nodes]
+        shown = display_names(self.names, leaf, self.output_id)
+        self.symbols = [latex_symbol(n) for n in shown]
+        self.readable = [unicode_name(n) for n in shown]
+        self.passes = [self._replay(i, raw) for i, raw in enumerate(recorder.passes)]
+
+    @property
+    def nodes(self) -> list[Node]:
+        """Graph nodes by id."""
+        return self.index.nodes
+
+    def node_facts(self) -> list[NodeFacts]:
+        """Every node described; a graph-less output is one Constant node."""
+        if not self.nodes:
+            return [self._constant_node()]
+        return [self._node(i, fn) for i, fn in enumerate(self.nodes)]
+
+    def _node(self, i: int, fn: Node) -> NodeFacts:
+        op = type(fn).__name__
+        name = self.names[i]
+        # The tensor's own `.grad` now, after every pass: a leaf's sums all its backward calls (the
+        # accumulation pitfall); what one pass delivered is in that pass's steps, not here.
+        grad = self.rec.grad_of(fn)
+        is_output = i == self.output_id
+        if op == "AccumulateGrad":
+            tensor = fn.variable
+            leaf = self.leaf_record(fn)
+            label = name or (leaf.text if leaf and leaf.text else "leaf")
+            span = leaf.span if leaf else None
+            return NodeFacts(
+                op, label, name, span, list(tensor.shape), dtype_name(tensor), tensor, None, grad,
+                True, True, is_output, False, [],
+            )  # fmt: skip
+        saved = [
+            (k, v) for k, v in self.saved_of(fn).items() if isinstance(v, torch.Tensor | bool | int | float)
+        ]
+        record = self.forward_record(fn)
+        if record is not None:
+            text = record.text
+            label = text if len(text) <= LABEL_CHARS else f"{op_short(op)} ({text[: LABEL_CHARS - 8]}…)"
+            return NodeFacts(
+                op, label, name, record.span, list(record.value.shape), dtype_name(record.value),
+                record.value, None, grad, True, False, is_output, bool(record.tensor.retains_grad), saved,
+            )  # fmt: skip
+        meta = getattr(fn, "_input_metadata", None)
+        return NodeFacts(
+            op, op_short(op), name, None, list(meta[0].shape) if meta else None,
+            str(meta[0].dtype).removeprefix("torch.") if meta else None, None, internal_note(op),
+            grad, True, False, is_output, False, saved,
+        )  # fmt: skip
+
+    def _constant_node(self) -> NodeFacts:
+        run, out = self.run, self.output
+        return NodeFacts(
+            "Constant", run.output_name or "output", run.output_name, run.output_span, list(out.shape),
+            dtype_name(out), out, None, None, False, True, True, False, [],
+        )  # fmt: skip
+
+    def _name_of(self, fn: Node) -> str | None:
+        if type(fn).__name__ == "AccumulateGrad":
+            return self.rec.name_of_tensor(fn.variable)
+        named = self.rec.names.get(id(fn))
+        return named[1] if named and named[0] is fn else None
+
+    def forward_record(self, fn: Node) -> ForwardRecord | None:
+        """What the program showed of this op node, if it ran in the program's sight."""
+        entry = self.rec.forward.get(id(fn))
+        return entry[1] if entry and entry[0] is fn else None
+
+    def leaf_record(self, fn: Node) -> LeafRecord | None:
+        """Where a leaf node's tensor came from."""
+        return self.rec.leaves.get(id(fn.variable))
+
+    def saved_of(self, fn: Node) -> dict[str, object]:
+        """The node's saved values: read during a pass that freed them, else read now (once)."""
+        saved = self.rec.saved.get(id(fn))
+        if saved is None:
+            saved = read_saved(fn) or {}
+            self.rec.saved[id(fn)] = saved
+        return saved
+
+    def _replay(self, index: int, raw: RawPass) -> PassFacts:
+        """Re-add the recorded gradients in engine order: each contribution and the sum it makes."""
+        acc: dict[int, torch.Tensor] = {}
+        roots: list[int] = []
+        for root, seed in zip(raw.roots, raw.seeds, strict=False):
+            rid = self.index.node_id(root)
+            if rid is not None:
+                roots.append(rid)
+                acc[rid] = seed if rid not in acc else acc[rid] + seed
+        facts = PassFacts(index, raw, roots, dict(acc))
+        node_id = self.index.node_id
+        for step in raw.steps:
+            nid = node_id(step.fn)
+            if nid is None:
+                continue
+            contributions: list[Contribution] = []
+            if type(step.fn).__name__ != "AccumulateGrad":
+                for slot, (producer, _) in enumerate(step.fn.next_functions):
+                    to = node_id(producer)
+                    g = step.grad_inputs[slot] if slot < len(step.grad_inputs) else None
+                    if to is None or g is None:
+                        continue
+                    acc[to] = g if to not in acc else acc[to] + g
+                    contributions.append(Contribution(slot, to, g, acc[to]))
+            facts.steps.append(StepFacts(len(facts.steps), nid, step, contributions))
+        return facts
+
+
+def internal_note(op: str) -> str:
+    """The value_note of a node the program never saw (inside a library call or a backward formula)."""
+    return (
+        f"{op}: an internal node (inside a library call or a backward formula); "
+        "the program never saw its value"
+    )

@@ -1,0 +1,51 @@
+"""Warnings about the graph as a whole: why there is none, and which leaves it does not reach."""
+
+from __future__ import annotations
+
+from autograd_explorer.trace.facts import TraceFacts
+
+
+def graph_warnings(facts: TraceFacts) -> list[str]:
+    """A missing graph's reason, or the named leaves the output does not depend on."""
+    if not facts.nodes:
+        return [_no_graph_reason(facts)]
+    return _cut_leaves(facts)
+
+
+def _no_graph_reason(facts: TraceFacts) -> str:
+    rec = facts.rec
+    name = facts.run.output_name or "The output"
+    if rec.detach_spans:
+        span, text = rec.detach_spans[-1]
+        line = span.line if span else "?"
+        return (
+            f"{name} has no graph: `{text}` on line {line} returned a tensor cut from the "
+            "graph (requires_grad=False), so nothing can flow back through it."
+        )
+    if rec.leaves:
+        return (
+            f"{name} has no graph: it was computed under torch.no_grad() (requires_grad=False), "
+            "so PyTorch recorded no operations and there is nothing to differentiate."
+        )
+    return (
+        f"{name} has no graph: no tensor in its computation requires grad (create one with "
+        "requires_grad=True)."
+    )
+
+
+def _cut_leaves(facts: TraceFacts) -> list[str]:
+    rec = facts.rec
+    out = []
+    in_graph = {id(fn.variable) for fn in facts.nodes if type(fn).__name__ == "AccumulateGrad"}
+    for name, t in rec.bound.items():
+        if not (t.is_leaf and t.requires_grad) or t.grad is not None or id(t) in in_graph:
+            continue
+        where = ""
+        if rec.detach_spans:
+            span, text = rec.detach_spans[-1]
+            where = f" The path was cut by `{text}` on line {span.line if span else '?'}."
+        out.append(
+            f"{name} gets no gradient: it is not in the graph of the output, so "
+            f"{name}.grad stays None.{where}"
+        )
+    return out

@@ -1,0 +1,240 @@
+"""The trace payload's one typed definition: what readable.py and compact.py fill, what OpenAPI shows.
+
+TypedDicts cost nothing at run time (a 20,000-node payload is built as plain dicts and written by
+orjson), mypy checks every builder against them, and pydantic generates the OpenAPI schema from
+them (api/schemas/trace.py re-exports them). docs/trace.md describes the same names.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
+
+PassKind = Literal["backward", "grad", "auto"]
+PRINTED = "What the program printed, line by line, in order (print's sep and end as in Python)"
+
+
+class Span(TypedDict):
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+class TensorValue(TypedDict):
+    """A tensor: whole `data` when small, else `summary`. Non-finite numbers are "nan"/"inf"/"-inf"."""
+
+    shape: list[int]
+    dtype: str
+    data: Any
+    summary: dict[str, Any] | None
+    truncated: bool
+
+
+class SavedTensor(TypedDict):
+    name: str
+    shape: list[int]
+    value: TensorValue
+
+
+class TraceNode(TypedDict):
+    id: int
+    kind: Annotated[str, Field(description="input (a leaf requiring grad, or a constant output) or op")]
+    op: Annotated[str, Field(description="PyTorch's grad_fn class name, AccumulateGrad for leaves")]
+    label: str
+    name: Annotated[str | None, Field(description="the user's variable name")]
+    symbol: Annotated[str | None, Field(description="LaTeX symbol (the user's name, else z₁, z₂, … and f)")]
+    span: Span | None
+    shape: list[int] | None
+    dtype: str | None
+    value: TensorValue | None
+    value_note: str | None
+    grad: Annotated[
+        TensorValue | None,
+        Field(
+            description="the tensor's own .grad after the program ran: a leaf's sums every backward call; "
+            "an operation's is null unless retain_grad() kept it. What one pass delivered (the "
+            "accumulator) is in that pass's steps."
+        ),
+    ]
+    requires_grad: bool
+    is_leaf: bool
+    is_output: bool
+    retains_grad: bool
+    saved: list[SavedTensor]
+
+
+class TraceEdge(TypedDict):
+    id: int
+    source: Annotated[int, Field(description="producer node id")]
+    target: Annotated[int, Field(description="consumer node id")]
+    slot: Annotated[int, Field(description="the consumer's input slot")]
+
+
+class Jacobian(TypedDict):
+    shape: list[int]
+    data: TensorValue | None
+
+
+class InputExplained(TypedDict):
+    """The details of one contribution (also what POST /api/trace/details answers)."""
+
+    slot: int
+    to: int
+    symbol: str
+    formula: str | None
+    formula_value: str | None
+    jacobian: Jacobian | None
+
+
+class StepInput(InputExplained):
+    contribution: TensorValue | None
+
+
+class Step(TypedDict):
+    index: int
+    node: int
+    grad_output: TensorValue | None
+    inputs: list[StepInput]
+    accumulators: dict[str, TensorValue | None]
+    accumulators_complete: bool
+    changed: list[int]
+    narration: str
+
+
+class Pass(TypedDict):
+    index: int
+    kind: Annotated[
+        str, Field(description="backward, grad (torch.autograd.grad) or auto (run by the tracer)")
+    ]
+    span: Span | None
+    roots: list[int]
+    seeds: list[TensorValue | None]
+    steps: list[Step]
+    grads: dict[str, TensorValue | None]
+
+
+class TraceOutput(TypedDict):
+    node: int | None
+    name: str | None
+    value: TensorValue | None
+
+
+class TraceStats(TypedDict):
+    nodes: int
+    edges: int
+    steps: int
+    passes: int
+    trace_ms: float
+
+
+class TraceResponse(TypedDict):
+    """The readable form: the graph, its values, and every backward pass step by step."""
+
+    mode: str
+    nodes: list[TraceNode]
+    edges: list[TraceEdge]
+    output: TraceOutput
+    passes: list[Pass]
+    grads: dict[str, TensorValue | None]
+    grad_history: dict[str, list[TensorValue | None]]
+    warnings: list[str]
+    printed: Annotated[list[str], Field(description=PRINTED)]
+    stats: TraceStats
+
+
+# --- the compact form (docs/trace.md, "Compact form"): columns, values by index ------------------
+class CompactValues(TypedDict):
+    count: int
+    dtype: list[int]
+    shape: list[list[int]]
+    offset: Annotated[list[int], Field(description="first element in the buffer; -1: not sent")]
+    summaries: dict[str, dict[str, Any]]
+    buffer: Annotated[str, Field(description="base64 of float32 little-endian elements")]
+
+
+class CompactNodes(TypedDict):
+    count: int
+    op: list[int]
+    flags: Annotated[list[int], Field(description="1 requires_grad, 2 is_leaf, 4 is_output, 8 retains_grad")]
+    label: list[str]
+    name: list[str | None]
+    symbol: list[str | None]
+    span: Annotated[list[int], Field(description="4 per node; line 0: no span")]
+    shape: list[list[int] | None]
+    dtype: list[int]
+    value: list[int]
+    grad: list[int]
+    notes: dict[str, str]
+    saved_start: list[int]
+    saved_name: list[str]
+    saved_value: list[int]
+
+
+class CompactEdges(TypedDict):
+    count: int
+    source: list[int]
+    target: list[int]
+    slot: list[int]
+
+
+class CompactSteps(TypedDict):
+    count: int
+    node: list[int]
+    grad_output: list[int]
+    start: list[int]
+    slot: list[int]
+    to: list[int]
+    value: list[int]
+    accumulated: list[int]
+
+
+class CompactPass(TypedDict):
+    index: int
+    kind: str
+    span: Span | None
+    roots: list[int]
+    seeds: list[int]
+    grads: dict[str, int]
+    steps: CompactSteps
+
+
+class CompactOutput(TypedDict):
+    node: int | None
+    name: str | None
+    value: int
+
+
+class CompactTrace(TypedDict):
+    """The compact form: every fact once, tensors in one float32 buffer, no step details."""
+
+    format: Literal["compact"]
+    version: int
+    mode: str
+    dtypes: list[str]
+    ops: list[str]
+    values: CompactValues
+    nodes: CompactNodes
+    edges: CompactEdges
+    output: CompactOutput
+    passes: list[CompactPass]
+    grads: dict[str, int]
+    grad_history: dict[str, list[int]]
+    warnings: list[str]
+    printed: Annotated[list[str], Field(description=PRINTED)]
+    stats: TraceStats
+
+
+# --- details on demand -------------------------------------------------------------------------
+class StepExplained(TypedDict):
+    index: int
+    node: int
+    narration: str
+    inputs: list[InputExplained]
+
+
+# "pass" and "from" are Python keywords: the functional syntax allows them as keys.
+TraceDetails = TypedDict("TraceDetails", {"pass": int, "from": int, "to": int, "steps": list[StepExplained]})
+TraceDetails.__doc__ = "POST /api/trace/details: the explanation of steps [from, to) of one pass."

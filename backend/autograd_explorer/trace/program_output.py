@@ -1,0 +1,72 @@
+"""The program's side of a trace: refuse complex values where they appear, find the output tensor."""
+
+from __future__ import annotations
+
+import torch
+
+from autograd_explorer.errors import ProgramError
+from autograd_explorer.lang.contract import BackwardRequest, ProgramRun, Span
+from autograd_explorer.trace.recorder import TraceRecorder
+
+LABEL_CHARS = 40
+
+
+def complex_refusal(what: str, span: Span | None) -> ProgramError:
+    """Complex values have no place in the payload (and PyTorch's autograd of them is Wirtinger's)."""
+    where = (span.line, span.column, span.end_line, span.end_column) if span else (None, None, None, None)
+    return ProgramError("runtime", f"complex numbers are not supported: {what} is complex", *where)
+
+
+class RealValuesOnly:
+    """The recorder, refusing a complex tensor at the line that made or named it."""
+
+    def __init__(self, recorder: TraceRecorder) -> None:
+        self.recorder = recorder
+
+    def on_tensor(self, value: torch.Tensor, span: Span, text: str) -> None:
+        if value.is_complex():
+            raise complex_refusal(f"`{text}`" if len(text) <= LABEL_CHARS else "this value", span)
+        self.recorder.on_tensor(value, span, text)
+
+    def on_assign(self, name: str, value: object, span: Span) -> None:
+        if isinstance(value, torch.Tensor) and value.is_complex():  # e.g. unpacked from a tuple
+            raise complex_refusal(name, span)
+        self.recorder.on_assign(name, value, span)
+
+    def run_backward(self, request: BackwardRequest) -> tuple[torch.Tensor | None, ...] | None:
+        return self.recorder.run_backward(request)
+
+
+def as_output_tensor(run: ProgramRun) -> torch.Tensor:
+    """The program's output as a tensor; numbers become constant tensors, anything else is an error."""
+    value = run.output
+    if isinstance(value, torch.Tensor):
+        return value
+    if isinstance(value, bool | int | float):
+        return torch.tensor(value)
+    if isinstance(value, tuple | list) and value and isinstance(value[0], torch.Tensor):
+        if value[0].is_complex():  # a tuple's items were never reported one by one
+            raise complex_refusal("the output", run.output_span)
+        # e.g. torch.max(x, dim=0) returns (values, indices): the values carry the graph
+        run.warnings.append(
+            f"The output is a {type(value).__name__} of {len(value)} items; tracing its first."
+        )
+        return value[0]
+    span = run.output_span
+    if isinstance(value, complex):
+        raise complex_refusal("the output", span)
+    raise ProgramError(
+        "runtime",
+        "the program has no tensor output: end it with an expression, or name a variable as output",
+        span.line if span else None,
+        span.column if span else None,
+    )
+
+
+def left_no_tensor(run: ProgramRun) -> bool:
+    """A program (not an expression) whose output holds no tensor: it defined functions and printed."""
+    value = run.output
+    holds_tensor = isinstance(value, torch.Tensor) or (
+        isinstance(value, tuple | list) and bool(value) and isinstance(value[0], torch.Tensor)
+    )
+    return run.mode == "program" and not holds_tensor

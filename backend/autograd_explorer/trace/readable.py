@@ -1,0 +1,190 @@
+"""The readable form: TraceFacts as nested JSON, every tensor a TensorValue (docs/trace.md)."""
+
+from __future__ import annotations
+
+import torch
+
+from autograd_explorer.errors import ProgramError
+from autograd_explorer.lang.contract import Span as SourceSpan
+from autograd_explorer.trace.details import explain_step, explained_inputs
+from autograd_explorer.trace.facts import NodeFacts, PassFacts, StepFacts, TraceFacts
+from autograd_explorer.trace.graph import graph_edges
+from autograd_explorer.trace.payload import (
+    Pass,
+    SavedTensor,
+    Span,
+    Step,
+    StepInput,
+    TensorValue,
+    TraceEdge,
+    TraceNode,
+    TraceResponse,
+)
+from autograd_explorer.trace.values import tensor_value
+
+FULL_ACCUMULATOR_NODES = 100  # above this, steps carry only the accumulators that changed
+
+
+def span_json(span: SourceSpan | None) -> Span | None:
+    """A Span as the payload's {line, column, end_line, end_column}."""
+    if span is None:
+        return None
+    return {
+        "line": span.line,
+        "column": span.column,
+        "end_line": span.end_line,
+        "end_column": span.end_column,
+    }
+
+
+def python_number_value(v: bool | int | float) -> TensorValue:
+    """A saved Python number (a scalar argument PyTorch kept) as a TensorValue."""
+    return {"shape": [], "dtype": type(v).__name__, "data": v, "summary": None, "truncated": False}
+
+
+class ResultBudget:
+    """Refuses an answer that would surely pass max_result_bytes, before it is built."""
+
+    def __init__(self, max_result_bytes: int, bytes_per_number: int) -> None:
+        # Each number sent costs at least `bytes_per_number` (two characters, "1,", in JSON): 30
+        # nodes of 100,000 values once made 1.2 GB of JSON.
+        self.max_result_bytes = max_result_bytes
+        self.numbers_left = max_result_bytes // bytes_per_number
+
+    def spend(self, numbers: int) -> None:
+        self.numbers_left -= max(numbers, 1)
+        if self.numbers_left < 0:
+            raise ProgramError(
+                "limit",
+                f"the trace would be more than {self.max_result_bytes:,} bytes of JSON, the limit "
+                "(max_result_bytes): ask for fewer values (a smaller max_value_elements or program)",
+            )
+
+
+class ReadableShaper:
+    """TraceFacts → TraceResponse (with each step's details when `details` is set)."""
+
+    def __init__(self, facts: TraceFacts, max_elements: int, max_result_bytes: int) -> None:
+        self.facts = facts
+        self.max_elements = max_elements
+        self.budget = ResultBudget(max_result_bytes, 2)
+        self._cache: dict[int, tuple[torch.Tensor, TensorValue | None]] = {}
+
+    def tv(self, t: torch.Tensor | None) -> TensorValue | None:
+        """TensorValue, shared between places that show the same tensor object."""
+        if t is None:
+            return None
+        hit = self._cache.get(id(t))
+        if hit is not None and hit[0] is t:
+            value = hit[1]
+        else:
+            value = tensor_value(t, self.max_elements)  # type: ignore[assignment]
+            self._cache[id(t)] = (t, value)
+        if value is not None and value["data"] is not None:  # every occurrence is written out
+            self.budget.spend(t.numel())
+        return value
+
+    def build(self, warnings: list[str]) -> TraceResponse:
+        """Everything: nodes, edges, output, passes, grads, history, warnings, stats."""
+        facts = self.facts
+        passes = [self.shape_pass(p) for p in facts.passes]
+        nodes = [self._node(i, n) for i, n in enumerate(facts.node_facts())]
+        edges: list[TraceEdge] = graph_edges(facts.index)  # type: ignore[assignment]
+        history: dict[str, list[TensorValue | None]] = {}
+        for p in facts.rec.passes:
+            for name, g in p.grads_after.items():
+                history.setdefault(name, []).append(self.tv(g))
+        return {
+            "mode": facts.run.mode,
+            "nodes": nodes,
+            "edges": edges,
+            "output": {
+                "node": facts.output_id if facts.nodes else 0,
+                "name": facts.run.output_name,
+                "value": self.tv(facts.output),
+            },
+            "passes": passes,
+            "grads": {k: self.tv(v) for k, v in facts.rec.named_leaf_grads().items()},
+            "grad_history": history,
+            "warnings": warnings,
+            "printed": list(facts.run.printed),
+            "stats": {
+                "nodes": len(nodes),
+                "edges": len(edges),
+                "steps": len(passes[-1]["steps"]) if passes else 0,
+                "passes": len(passes),
+                "trace_ms": 0.0,
+            },
+        }
+
+    def _node(self, i: int, n: NodeFacts) -> TraceNode:
+        saved: list[SavedTensor] = []
+        for key, v in n.saved:
+            if isinstance(v, torch.Tensor):
+                saved.append({"name": key, "shape": list(v.shape), "value": self.tv(v)})  # type: ignore[typeddict-item]
+            else:
+                saved.append({"name": key, "shape": [], "value": python_number_value(v)})
+        return {
+            "id": i,
+            "kind": "input" if n.is_leaf else "op",
+            "op": n.op,
+            "label": n.label,
+            "name": n.name,
+            "symbol": self.facts.symbols[i] if self.facts.nodes else None,
+            "span": span_json(n.span),
+            "shape": n.shape,
+            "dtype": n.dtype,
+            "value": self.tv(n.value),
+            "value_note": n.value_note,
+            "grad": self.tv(n.grad),
+            "requires_grad": n.requires_grad,
+            "is_leaf": n.is_leaf,
+            "is_output": n.is_output,
+            "retains_grad": n.retains_grad,
+            "saved": saved,
+        }
+
+    def shape_pass(self, p: PassFacts) -> Pass:
+        """A pass with its steps, each explained."""
+        raw = p.raw
+        acc: dict[int, torch.Tensor] = dict(p.seeds)
+        complete = len(self.facts.nodes) <= FULL_ACCUMULATOR_NODES
+        steps = []
+        for step in p.steps:
+            for c in step.contributions:
+                acc[c.to] = c.accumulated
+            steps.append(self._step(step, acc, complete, raw.kind))
+        grads: dict[str, TensorValue | None] = {}
+        if raw.kind == "grad":
+            for t, g in zip(raw.input_tensors, raw.results, strict=False):
+                grads[self.facts.rec.name_of_tensor(t) or f"input {len(grads)}"] = self.tv(g)
+        else:
+            grads = {k: self.tv(v) for k, v in raw.grads_after.items()}
+        return {
+            "index": p.index,
+            "kind": raw.kind,
+            "span": span_json(raw.span),
+            "roots": p.roots,
+            "seeds": [self.tv(s) for s in raw.seeds],
+            "steps": steps,
+            "grads": grads,
+        }
+
+    def _step(self, step: StepFacts, acc: dict[int, torch.Tensor], complete: bool, kind: str) -> Step:
+        details = explain_step(self.facts, step, kind)
+        explained = explained_inputs(self.facts, step, details, self.tv)
+        inputs: list[StepInput] = [
+            {**e, "contribution": self.tv(c.grad)} for e, c in zip(explained, step.contributions, strict=True)
+        ]
+        changed = [c.to for c in step.contributions]
+        shown = range(len(self.facts.nodes)) if complete else changed
+        return {
+            "index": step.index,
+            "node": step.node,
+            "grad_output": self.tv(step.grad_output),
+            "inputs": inputs,
+            "accumulators": {str(i): self.tv(acc.get(i)) for i in shown},
+            "accumulators_complete": complete,
+            "changed": changed,
+            "narration": details.narration,
+        }

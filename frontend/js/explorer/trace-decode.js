@@ -1,0 +1,184 @@
+// The compact trace (docs/trace.md, "Compact form": column tables, float32 values in one base64
+// buffer, steps that refer to values by index) decoded into the readable form the page reads.
+// Step details (formulas, Jacobians, narration) are not in it: `mergeDetails` adds them when fetched.
+
+/** The float32 buffer of a base64 string. */
+function floatsOf(base64) {
+  if (typeof Uint8Array.fromBase64 === 'function') return new DataView(Uint8Array.fromBase64(base64).buffer);
+  if (typeof Buffer === 'function') {
+    const bytes = Buffer.from(base64, 'base64');
+    return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
+  return new DataView(bytes.buffer);
+}
+
+// The readable form writes non-finite numbers as strings, so the JSON stays valid.
+const readable = (x) => (Number.isNaN(x) ? 'nan' : x === Infinity ? 'inf' : x === -Infinity ? '-inf' : x);
+
+function nest(view, offset, shape) {
+  if (shape.length === 0) return readable(view.getFloat32(offset * 4, true));
+  const [first, ...rest] = shape;
+  const stride = rest.reduce((a, b) => a * b, 1);
+  const out = new Array(first);
+  for (let i = 0; i < first; i += 1) out[i] = nest(view, offset + i * stride, rest);
+  return out;
+}
+
+/**
+ * A sent tensor whose nested `data` is built from the buffer the first time it is read: a 20,000-node
+ * trace holds about 75,000 tensors and a page looks at a few hundred of them.
+ */
+class BufferedTensor {
+  #view;
+  #offset;
+  #data;
+
+  constructor(shape, dtype, view, offset) {
+    this.shape = shape;
+    this.dtype = dtype;
+    this.summary = null;
+    this.truncated = false;
+    this.#view = view;
+    this.#offset = offset;
+  }
+
+  get data() {
+    if (this.#data === undefined) this.#data = nest(this.#view, this.#offset, this.shape);
+    return this.#data;
+  }
+
+  toJSON() {
+    return { shape: this.shape, dtype: this.dtype, data: this.data, summary: null, truncated: false };
+  }
+}
+
+/** A decoder of value indices into TensorValues ({shape, dtype, data, summary, truncated}), each built once. */
+export function valueReader(trace) {
+  const { values, dtypes } = trace;
+  const view = floatsOf(values.buffer || '');
+  const cache = new Array(values.count);
+  return (index) => {
+    if (index === -1 || index === null || index === undefined) return null;
+    let value = cache[index];
+    if (value === undefined) {
+      const shape = values.shape[index];
+      const offset = values.offset[index];
+      const dtype = dtypes[values.dtype[index]];
+      value =
+        offset >= 0
+          ? new BufferedTensor(shape, dtype, view, offset)
+          : { shape, dtype, data: null, summary: values.summaries[String(index)] || null, truncated: true };
+      cache[index] = value;
+    }
+    return value;
+  };
+}
+
+const FLAG = { requiresGrad: 1, isLeaf: 2, isOutput: 4, retainsGrad: 8 };
+
+function decodeNodes(trace, value) {
+  const n = trace.nodes;
+  const nodes = new Array(n.count);
+  for (let i = 0; i < n.count; i += 1) {
+    const flags = n.flags[i];
+    const line = n.span[4 * i];
+    const saved = [];
+    for (let k = n.saved_start[i]; k < n.saved_start[i + 1]; k += 1) {
+      const v = value(n.saved_value[k]);
+      saved.push({ name: n.saved_name[k], shape: v ? v.shape : [], value: v });
+    }
+    nodes[i] = {
+      id: i,
+      kind: flags & FLAG.isLeaf ? 'input' : 'op',
+      op: trace.ops[n.op[i]],
+      label: n.label[i],
+      name: n.name[i],
+      symbol: n.symbol[i],
+      span: line ? { line, column: n.span[4 * i + 1], end_line: n.span[4 * i + 2], end_column: n.span[4 * i + 3] } : null,
+      shape: n.shape[i],
+      dtype: n.dtype[i] === -1 ? null : trace.dtypes[n.dtype[i]],
+      value: value(n.value[i]),
+      value_note: n.notes[String(i)] || null,
+      grad: value(n.grad[i]),
+      requires_grad: Boolean(flags & FLAG.requiresGrad),
+      is_leaf: Boolean(flags & FLAG.isLeaf),
+      is_output: Boolean(flags & FLAG.isOutput),
+      retains_grad: Boolean(flags & FLAG.retainsGrad),
+      saved,
+    };
+    // Issue 10's grouping fields travel as extra columns when present.
+    for (const extra of ['group', 'module']) if (n[extra]) nodes[i][extra] = n[extra][i];
+  }
+  return nodes;
+}
+
+function decodeSteps(columns, nodes, value) {
+  const steps = new Array(columns.count);
+  for (let k = 0; k < columns.count; k += 1) {
+    const inputs = [];
+    const accumulators = {};
+    const changed = [];
+    for (let j = columns.start[k]; j < columns.start[k + 1]; j += 1) {
+      const to = columns.to[j];
+      inputs.push({ slot: columns.slot[j], to, symbol: nodes[to] ? nodes[to].symbol : null, contribution: value(columns.value[j]) });
+      if (!(to in accumulators)) changed.push(to);
+      accumulators[to] = value(columns.accumulated[j]); // the last addition of this step wins
+    }
+    steps[k] = { index: k, node: columns.node[k], grad_output: value(columns.grad_output[k]), inputs, accumulators, changed };
+  }
+  return steps;
+}
+
+const namedValues = (names, value) => Object.fromEntries(Object.entries(names || {}).map(([name, v]) => [name, value(v)]));
+
+/** The readable trace (nodes, edges, passes with steps, output, grads, …) of a compact one. */
+export function decodeTrace(trace) {
+  if (trace.format !== 'compact') return trace;
+  if (trace.version !== 1) throw new Error(`unknown compact trace version ${trace.version}`);
+  const value = valueReader(trace);
+  const nodes = decodeNodes(trace, value);
+  const e = trace.edges;
+  const edges = new Array(e.count);
+  for (let i = 0; i < e.count; i += 1) edges[i] = { id: i, source: e.source[i], target: e.target[i], slot: e.slot[i] };
+  const passes = trace.passes.map((pass) => ({
+    index: pass.index,
+    kind: pass.kind,
+    span: pass.span,
+    roots: pass.roots,
+    seeds: pass.seeds.map(value),
+    grads: namedValues(pass.grads, value),
+    steps: decodeSteps(pass.steps, nodes, value),
+  }));
+  const output = trace.output ? { node: trace.output.node, name: trace.output.name, value: value(trace.output.value) } : null;
+  const history = Object.fromEntries(Object.entries(trace.grad_history || {}).map(([name, list]) => [name, list.map(value)]));
+  return {
+    mode: trace.mode,
+    nodes,
+    edges,
+    output,
+    passes,
+    grads: namedValues(trace.grads, value),
+    grad_history: history,
+    warnings: trace.warnings || [],
+    printed: trace.printed || [],
+    stats: trace.stats,
+    detailsOnDemand: true,
+  };
+}
+
+/** Adds the fetched details ({steps: [{index, narration, inputs: [{slot, formula, formula_value, jacobian}]}]}) to `pass`. */
+export function mergeDetails(pass, details) {
+  for (const detail of details.steps || []) {
+    const step = pass.steps[detail.index];
+    if (!step) continue;
+    step.narration = detail.narration;
+    for (const extra of detail.inputs || []) {
+      const input = step.inputs.find((i) => i.slot === extra.slot && i.to === extra.to) || step.inputs.find((i) => i.slot === extra.slot);
+      if (input) Object.assign(input, { formula: extra.formula, formula_value: extra.formula_value, jacobian: extra.jacobian });
+    }
+    step.detailed = true;
+  }
+}

@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { MAX_CHILDREN, ancestorsOf, buildHierarchy, groupPaths, visibleItemOf } from '../js/explorer/graph-groups.js';
+import { createSceneLayout, edgesByGroup, layeredLayout } from '../js/explorer/graph-layout.js';
+
+const span = (line, column, end) => ({ line, column, end_line: line, end_column: end });
+
+/** `h = torch.tanh(h @ W * 0.3 + b)` on line 6, `layers` times, after W, b on lines 2–3; h.sum() on 7. */
+export function mlpTrace(layers) {
+  const nodes = [
+    { id: 0, kind: 'input', op: 'AccumulateGrad', span: span(2, 4, 41) },
+    { id: 1, kind: 'input', op: 'AccumulateGrad', span: span(3, 4, 38) },
+  ];
+  const edges = [];
+  const link = (source, target) => edges.push({ id: edges.length, source, target, slot: 0 });
+  let h = null;
+  for (let layer = 0; layer < layers; layer += 1) {
+    const base = nodes.length;
+    nodes.push(
+      { id: base, kind: 'op', op: 'MmBackward0', span: span(6, 19, 24) },
+      { id: base + 1, kind: 'op', op: 'MulBackward0', span: span(6, 19, 30) },
+      { id: base + 2, kind: 'op', op: 'AddBackward0', span: span(6, 19, 34) },
+      { id: base + 3, kind: 'op', op: 'TanhBackward0', span: span(6, 8, 35) },
+    );
+    if (h !== null) link(h, base);
+    link(0, base);
+    link(base, base + 1);
+    link(base + 1, base + 2);
+    link(1, base + 2);
+    link(base + 2, base + 3);
+    h = base + 3;
+  }
+  nodes.push({ id: nodes.length, kind: 'op', op: 'SumBackward0', span: span(7, 0, 7), is_output: true });
+  link(h, nodes.length - 1);
+  return { nodes, edges };
+}
+
+test('each loop iteration is one box, and long loops are split into ranges', () => {
+  const trace = mlpTrace(100);
+  const paths = groupPaths(trace.nodes);
+  assert.deepEqual(paths.get(0), []); // W, made once, stays at the top
+  assert.deepEqual(
+    paths.get(2 + 4 * 6 + 3).map((p) => p.label),
+    ['loop at line 6', 'iteration 7'],
+  );
+  const hierarchy = buildHierarchy(trace);
+  const loop = hierarchy.groups.get('g:loop:6');
+  assert.equal(loop.size, 400);
+  assert.ok(loop.children.length <= MAX_CHILDREN);
+  assert.equal(hierarchy.groups.get(loop.children[0]).label, 'iterations 1–5');
+  for (const group of hierarchy.groups.values()) assert.ok(group.children.length <= MAX_CHILDREN, group.id);
+  // Layer 7's tanh sits in iteration 7, inside the range 6–10, inside the loop.
+  assert.deepEqual(ancestorsOf(hierarchy, 'n29').map((id) => hierarchy.groups.get(id).label), ['loop at line 6', 'iterations 6–10', 'iteration 7']);
+});
+
+test('a node with a declared group or module path nests by it', () => {
+  const trace = { nodes: [{ id: 0, kind: 'op', module: 'layers.7.fc' }, { id: 1, kind: 'op', group: ['layers', '7', 'act'] }], edges: [] };
+  const hierarchy = buildHierarchy(trace);
+  assert.deepEqual(ancestorsOf(hierarchy, 'n0').map((id) => hierarchy.groups.get(id).label), ['layers.7']); // 'layers' held only layers.7
+  assert.deepEqual(ancestorsOf(hierarchy, 'n1').map((id) => hierarchy.groups.get(id).label), ['layers.7']);
+  // layers.7 holds two different boxes of one node each: those are flattened away.
+  assert.deepEqual(hierarchy.groups.get('g:m:layers.7').children, ['n0', 'n1']);
+});
+
+test('a small graph stays flat', () => {
+  const hierarchy = buildHierarchy(mlpTrace(3), { minNodes: 150 });
+  assert.equal(hierarchy.groups.size, 1);
+  assert.equal(hierarchy.groups.get('root').children.length, 15);
+});
+
+test('a node is shown by its outermost closed box', () => {
+  const hierarchy = buildHierarchy(mlpTrace(100));
+  const [loop, range, iteration] = ancestorsOf(hierarchy, 'n29');
+  assert.equal(visibleItemOf(hierarchy, 'n29', () => false), loop);
+  assert.equal(visibleItemOf(hierarchy, 'n29', (id) => id === loop), range);
+  assert.equal(visibleItemOf(hierarchy, 'n29', (id) => id !== iteration), iteration);
+  assert.equal(visibleItemOf(hierarchy, 'n29', () => true), 'n29');
+});
+
+test('edges are laid out by the innermost box holding both ends', () => {
+  const trace = mlpTrace(100);
+  const hierarchy = buildHierarchy(trace);
+  const byGroup = edgesByGroup(hierarchy, trace.edges);
+  const [loop, range, iteration] = ancestorsOf(hierarchy, 'n29');
+  assert.deepEqual(byGroup.get('root').find(([s]) => s === 'n0'), ['n0', loop]);
+  assert.ok(byGroup.get(iteration).some(([s, t]) => s === 'n28' && t === 'n29'));
+  assert.ok(byGroup.get(range).length >= 4); // iteration 6 → 7 → … → 10
+});
+
+test('a layered layout puts each consumer after its producers, without overlaps', () => {
+  const items = ['a', 'b', 'c', 'd'].map((id) => ({ id, w: 100, h: 40 }));
+  const { positions, width, height } = layeredLayout(items, [['a', 'c'], ['b', 'c'], ['c', 'd']], { direction: 'LR' });
+  assert.ok(positions.get('c').x > positions.get('a').x && positions.get('d').x > positions.get('c').x);
+  assert.equal(positions.get('a').x, positions.get('b').x);
+  assert.ok(Math.abs(positions.get('a').y - positions.get('b').y) >= 40);
+  assert.ok(width >= 3 * 100 && height >= 2 * 40);
+  const tb = layeredLayout(items, [['a', 'c'], ['b', 'c'], ['c', 'd']], { direction: 'TB' });
+  assert.ok(tb.positions.get('d').y > tb.positions.get('c').y);
+});
+
+test('opening a box lays out only that box and its ancestors', () => {
+  const trace = mlpTrace(100);
+  const hierarchy = buildHierarchy(trace);
+  const scene = createSceneLayout(hierarchy, trace.edges);
+  const size = () => ({ w: 120, h: 50 });
+  const closed = scene.layout(size, () => false);
+  assert.deepEqual([...closed.items.keys()].sort(), ['g:loop:6', 'n0', 'n1', 'n402'].sort());
+  const [loop, range, iteration] = ancestorsOf(hierarchy, 'n29');
+  const open = new Set([loop, range, iteration]);
+  const opened = scene.layout(size, (id) => open.has(id));
+  const box = opened.items.get(iteration);
+  const tanh = opened.items.get('n29');
+  assert.ok(box.open);
+  // The node sits inside its box, which sits inside the range's box.
+  assert.ok(Math.abs(tanh.x - box.x) < box.w / 2 && Math.abs(tanh.y - box.y) < box.h / 2);
+  assert.ok(opened.items.get(range).w > box.w);
+  assert.ok(opened.items.has('n30') === false); // iteration 8 stays closed
+});
+
+test('20,000 nodes fully expanded lay out without overlapping siblings', () => {
+  const trace = mlpTrace(5000);
+  const hierarchy = buildHierarchy(trace);
+  const scene = createSceneLayout(hierarchy, trace.edges);
+  const { items } = scene.layout(() => ({ w: 120, h: 50 }), () => true);
+  assert.equal([...items.keys()].filter((id) => id.startsWith('n')).length, trace.nodes.length);
+  const iteration = ancestorsOf(hierarchy, 'n29').at(-1);
+  const inside = hierarchy.groups.get(iteration).children.map((id) => items.get(id));
+  for (let i = 0; i < inside.length; i += 1) {
+    for (let j = i + 1; j < inside.length; j += 1) {
+      const [a, b] = [inside[i], inside[j]];
+      assert.ok(Math.abs(a.x - b.x) >= (a.w + b.w) / 2 || Math.abs(a.y - b.y) >= (a.h + b.h) / 2, 'siblings overlap');
+    }
+  }
+});
+
+test('iterations of one node each are flattened into their ranges, and every edge joins drawn things', () => {
+  const nodes = [{ id: 0, kind: 'input', span: span(1, 4, 41) }];
+  const edges = [];
+  for (let i = 1; i <= 450; i += 1) {
+    nodes.push({ id: i, kind: 'op', span: span(4, 8, 20) });
+    edges.push({ id: i - 1, source: i - 1, target: i });
+  }
+  const hierarchy = buildHierarchy({ nodes, edges });
+  assert.deepEqual(ancestorsOf(hierarchy, 'n1').map((id) => hierarchy.groups.get(id).label), ['loop at line 4', 'iterations 1–20']);
+  const open = new Set(ancestorsOf(hierarchy, 'n450'));
+  const { items } = createSceneLayout(hierarchy, edges).layout(() => ({ w: 100, h: 40 }), (id) => open.has(id));
+  for (const group of hierarchy.groups.values()) for (const child of group.children) assert.equal(hierarchy.parentOf.get(child), group.id);
+  for (const edge of edges) {
+    assert.ok(items.has(visibleItemOf(hierarchy, `n${edge.source}`, (id) => open.has(id))));
+    assert.ok(items.has(visibleItemOf(hierarchy, `n${edge.target}`, (id) => open.has(id))));
+  }
+});

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+
+import { stateAt } from '../js/explorer/accumulators.js';
+import { decodeTrace, mergeDetails } from '../js/explorer/trace-decode.js';
+
+const read = (name) => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
+const compact = read('trace-compact-poly.json');
+// The same program (x**3 - 3*x at x = 1) in the readable form: the oracle.
+const readable = read('trace-poly.json');
+// Decoded tensors build their data on first read; compared as the JSON they export.
+const plain = (x) => (x === undefined ? x : JSON.parse(JSON.stringify(x)));
+
+test('nodes decode to the readable form, values included', () => {
+  const trace = decodeTrace(compact);
+  const fields = ['id', 'kind', 'op', 'label', 'name', 'symbol', 'span', 'shape', 'dtype', 'value', 'grad', 'requires_grad', 'is_leaf', 'is_output', 'retains_grad', 'saved'];
+  for (const [i, node] of trace.nodes.entries()) {
+    for (const field of fields) {
+      // The readable fixture predates issue 9, when an operation's `grad` was its accumulator; now it is
+      // the tensor's own .grad, null unless retain_grad().
+      if (field === 'grad' && !node.is_leaf) assert.equal(node.grad, null);
+      else assert.deepEqual(plain(node[field]), readable.nodes[i][field], `node ${i} ${field}`);
+    }
+  }
+  assert.deepEqual(trace.edges, readable.edges.map(({ id, source, target, slot }) => ({ id, source, target, slot })));
+  assert.deepEqual(plain(trace.output), readable.output);
+  assert.deepEqual(plain(trace.grads), readable.grads);
+  assert.deepEqual(plain(trace.grad_history), readable.grad_history);
+});
+
+test('steps carry the engine order, incoming gradients and contributions', () => {
+  const trace = decodeTrace(compact);
+  const [pass] = trace.passes;
+  const [oracle] = readable.passes;
+  assert.deepEqual(pass.roots, oracle.roots);
+  assert.deepEqual(plain(pass.seeds), oracle.seeds);
+  assert.deepEqual(plain(pass.grads), oracle.grads);
+  assert.equal(pass.steps.length, oracle.steps.length);
+  for (const [k, step] of pass.steps.entries()) {
+    const want = oracle.steps[k];
+    assert.equal(step.node, want.node);
+    assert.deepEqual(plain(step.grad_output), want.grad_output);
+    assert.deepEqual(
+      plain(step.inputs.map(({ slot, to, symbol, contribution }) => ({ slot, to, symbol, contribution }))),
+      want.inputs.map(({ slot, to, symbol, contribution }) => ({ slot, to, symbol, contribution })),
+    );
+  }
+  // The reducer reaches the same accumulators from either form: x gets −3 + 3 = 0.
+  for (let position = 0; position <= pass.steps.length; position += 1) {
+    const a = stateAt(pass, position);
+    const b = stateAt(oracle, position);
+    for (const id of [0, 1, 2, 3]) assert.deepEqual(plain(a.values.get(id)), b.values.get(id), `node ${id} at ${position}`);
+  }
+});
+
+test('non-finite numbers read as the readable form writes them', () => {
+  const buffer = Buffer.alloc(12);
+  [NaN, Infinity, -Infinity].forEach((x, i) => buffer.writeFloatLE(x, 4 * i));
+  const trace = {
+    ...compact,
+    values: { count: 2, dtype: [0, 0], shape: [[3], [2, 2]], offset: [0, -1], summaries: { 1: { min: 0 } }, buffer: buffer.toString('base64') },
+    output: { node: 3, name: null, value: 0 },
+  };
+  const decoded = decodeTrace({ ...trace, passes: [], nodes: { ...compact.nodes, value: [0, 1, -1, -1], grad: [-1, -1, -1, -1], saved_start: [0, 0, 0, 0, 0] } });
+  assert.deepEqual(decoded.output.value.data, ['nan', 'inf', '-inf']);
+  assert.deepEqual(decoded.nodes[1].value, { shape: [2, 2], dtype: 'float32', data: null, summary: { min: 0 }, truncated: true });
+});
+
+test('fetched details fill in a step', () => {
+  const trace = decodeTrace(compact);
+  const [pass] = trace.passes;
+  const [oracle] = readable.passes;
+  mergeDetails(pass, { steps: [{ index: 0, narration: oracle.steps[0].narration, inputs: oracle.steps[0].inputs }] });
+  assert.equal(pass.steps[0].narration, oracle.steps[0].narration);
+  assert.equal(pass.steps[0].inputs[1].formula, '-1');
+  assert.deepEqual(plain(pass.steps[0].inputs[1].jacobian), oracle.steps[0].inputs[1].jacobian);
+  assert.ok(pass.steps[0].detailed && !pass.steps[1].detailed);
+});

@@ -1,0 +1,133 @@
+"""The compact form says exactly what the readable form says; details on demand equal the full trace's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from autograd_explorer.examples import EXAMPLES, Example
+from autograd_explorer.jsonsafe import dumps
+from autograd_explorer.settings import Settings
+from autograd_explorer.trace.compact import decode_compact
+from autograd_explorer.trace.jobs import run_details_job, run_trace_job
+
+TRACED = [e for e in EXAMPLES if not e.expect_error]
+DETAIL_KEYS = ("formula", "formula_value", "jacobian")
+TENSOR_VALUE_KEYS = {"shape", "dtype", "data", "summary", "truncated"}
+
+
+def params(e: Example, **extra: Any) -> dict[str, Any]:
+    return {"source": e.source, "inputs": e.inputs, "output": e.output, **extra}
+
+
+def as_float32(data: Any) -> Any:
+    """The readable form's numbers as the compact form carries them (float32, non-finite as text)."""
+    if isinstance(data, list):
+        return [as_float32(d) for d in data]
+    if isinstance(data, str):
+        return data  # "nan", "inf", "-inf"
+    value = float(np.float32(data))
+    return {float("inf"): "inf", float("-inf"): "-inf"}.get(value, "nan" if value != value else value)
+
+
+def normalized(readable: Any) -> Any:
+    """The readable payload without step details, every TensorValue's data in float32."""
+    if isinstance(readable, list):
+        return [normalized(v) for v in readable]
+    if not isinstance(readable, dict):
+        return readable
+    if set(readable) == TENSOR_VALUE_KEYS and readable["data"] is not None:
+        return {**readable, "data": as_float32(readable["data"])}
+    out = {k: normalized(v) for k, v in readable.items() if k not in DETAIL_KEYS and k != "narration"}
+    out.pop("stats", None)
+    return out
+
+
+def json_round_trip(payload: Any) -> Any:
+    import orjson
+
+    return orjson.loads(dumps(payload))
+
+
+@pytest.mark.parametrize("example", TRACED, ids=[e.id for e in TRACED])
+def test_compact_decodes_to_the_readable_numbers(example: Example) -> None:
+    readable = json_round_trip(run_trace_job(params(example), Settings()))
+    compact = json_round_trip(run_trace_job(params(example, format="compact"), Settings()))
+    assert compact["format"] == "compact"
+    decoded = decode_compact(compact)
+    expected = normalized(readable)
+    for key in expected:  # key by key: a failure names the part that differs
+        assert decoded[key] == expected[key], key
+    assert set(decoded) == set(expected)
+
+
+def test_a_float64_program_is_sent_as_float32_and_decoded_exactly_so() -> None:
+    e = Example(
+        "f64",
+        "",
+        "",
+        "x = torch.tensor([0.1, 1e-30, 3.0], dtype=torch.float64, requires_grad=True)\n(x * x).sum()",
+        "",
+    )
+    compact = json_round_trip(run_trace_job(params(e, format="compact"), Settings()))
+    value = decode_compact(compact)["nodes"][0]["value"]
+    assert value["dtype"] == "float64"
+    assert value["data"] == [float(np.float32(0.1)), float(np.float32(1e-30)), 3.0]
+
+
+def test_non_finite_values_decode_as_the_readable_strings() -> None:
+    e = Example(
+        "nan", "", "", "x = torch.tensor([1.0, 0.0, -1.0], requires_grad=True)\ny = torch.log(x)\ny.sum()", ""
+    )
+    readable = json_round_trip(run_trace_job(params(e), Settings()))
+    decoded = decode_compact(json_round_trip(run_trace_job(params(e, format="compact"), Settings())))
+    assert decoded["nodes"][1]["value"]["data"][1:] == ["-inf", "nan"]
+    assert decoded["nodes"] == normalized(readable)["nodes"]
+
+
+def test_compact_payload_is_at_most_300_bytes_per_node_on_a_1000_node_chain() -> None:
+    source = (
+        "x = torch.tensor(0.5, requires_grad=True)\ny = x\n"
+        "for _ in range(500):\n    y = torch.sin(y) * 1.0001\ny"
+    )
+    payload = run_trace_job({"source": source, "format": "compact"}, Settings())
+    nodes = payload["stats"]["nodes"]
+    size = len(dumps(payload))
+    assert nodes == 1_001
+    assert size / nodes <= 300, f"{size / nodes:.0f} bytes per node"
+    readable = len(dumps(run_trace_job({"source": source, "jacobians": False}, Settings())))
+    assert size * 5 < readable, (size, readable)  # the point of it: several times smaller
+
+
+@pytest.mark.parametrize("example", TRACED, ids=[e.id for e in TRACED])
+def test_details_equal_the_full_traces_steps(example: Example) -> None:
+    readable = json_round_trip(run_trace_job(params(example), Settings()))
+    if not readable["passes"]:
+        return
+    for index, p in enumerate(readable["passes"]):
+        steps = p["steps"]
+        start, stop = len(steps) // 3, len(steps)  # a window that does not start at 0
+        details = json_round_trip(
+            run_details_job(params(example, **{"pass": index, "steps": [start, stop]}), Settings())
+        )
+        assert (details["pass"], details["from"], details["to"]) == (index, start, stop)
+        expected = [
+            {
+                "index": s["index"],
+                "node": s["node"],
+                "narration": s["narration"],
+                "inputs": [{k: v for k, v in i.items() if k != "contribution"} for i in s["inputs"]],
+            }
+            for s in steps[start:stop]
+        ]
+        assert details["steps"] == expected
+
+
+def test_details_default_to_the_last_pass() -> None:
+    e = next(e for e in EXAMPLES if e.id == "pitfall-accumulation")
+    readable = run_trace_job(params(e), Settings())
+    details = run_details_job(params(e, steps=[0, 1]), Settings())
+    assert details["pass"] == len(readable["passes"]) - 1 > 0
+    assert details["steps"][0]["narration"] == readable["passes"][-1]["steps"][0]["narration"]
