@@ -2,21 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { buildGraphModel, findChains } from '../js/explorer/graph-model.js';
+import { buildGraphModel } from '../js/explorer/graph-model.js';
 import { escapeXml, graphToSvg } from '../js/explorer/graph-svg.js';
 
 const poly = JSON.parse(readFileSync(new URL('./fixtures/trace-poly.json', import.meta.url)));
-
-function chainTrace(length) {
-  // x -> op1 -> op2 -> ... -> op_length (output)
-  const nodes = [{ id: 0, kind: 'input', is_output: false, saved: [] }];
-  const edges = [];
-  for (let i = 1; i <= length; i += 1) {
-    nodes.push({ id: i, kind: 'op', is_output: i === length, saved: [] });
-    edges.push({ id: i - 1, source: i - 1, target: i, slot: 0 });
-  }
-  return { nodes, edges };
-}
 
 test('a small graph is drawn node for node with its kinds', () => {
   const model = buildGraphModel(poly);
@@ -37,24 +26,6 @@ test('saved tensors appear as extra nodes only when asked for', () => {
   assert.equal(saved.length, poly.nodes.reduce((n, node) => n + node.saved.length, 0));
   assert.ok(saved.length > 0);
   assert.ok(shown.edges.some((e) => e.saved && e.target === 'n1'));
-});
-
-test('a long chain folds into one node, keeping the input and the output', () => {
-  const trace = chainTrace(10);
-  assert.deepEqual(findChains(trace.nodes, trace.edges), [[1, 2, 3, 4, 5, 6, 7, 8, 9]]);
-  const model = buildGraphModel(trace, { collapse: true });
-  assert.deepEqual(model.nodes.map((n) => n.id), ['n0', 'c1_9', 'n10']);
-  assert.deepEqual(model.edges.map((e) => [e.source, e.target]), [
-    ['n0', 'c1_9'],
-    ['c1_9', 'n10'],
-  ]);
-  assert.equal(model.displayOf.get(5), 'c1_9');
-});
-
-test('branching nodes and short runs are never folded', () => {
-  assert.deepEqual(findChains(poly.nodes, poly.edges), []);
-  const short = chainTrace(3);
-  assert.deepEqual(findChains(short.nodes, short.edges), []);
 });
 
 test('the SVG export escapes user text and frames every node', () => {

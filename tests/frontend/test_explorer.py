@@ -252,7 +252,10 @@ def test_an_unknown_example_in_a_link_is_named_on_the_page(page: Any, live_serve
 
 # ---- large graphs (issue 11): boxes that open, stepping that follows, readable labels ----
 
-CHAIN_5000 = "x = torch.tensor(0.5, requires_grad=True)\ny = x\nfor _ in range(2500):\n    y = torch.sin(y) * 1.0001\ny"
+CHAIN_5000 = (
+    "x = torch.tensor(0.5, requires_grad=True)\ny = x\n"
+    "for _ in range(2500):\n    y = torch.sin(y) * 1.0001\ny"
+)
 
 
 def graph_data(page: Any, name: str) -> str:
@@ -299,7 +302,13 @@ def test_clicking_a_box_opens_it(page: Any, live_server: Any) -> None:
 def test_stepping_keeps_the_current_node_in_view(page: Any, live_server: Any) -> None:
     page.set_viewport_size({"width": 1280, "height": 720})
     open_large(page, live_server, CHAIN_5000)
-    for key, label in (("ArrowRight", "step 1 /"), ("ArrowRight", "step 2 /"), ("End", "step 5001 /"), ("ArrowLeft", "step 5000 /")):
+    keys = (
+        ("ArrowRight", "step 1 /"),
+        ("ArrowRight", "step 2 /"),
+        ("End", "step 5001 /"),
+        ("ArrowLeft", "step 5000 /"),
+    )
+    for key, label in keys:
         page.keyboard.press(key)
         expect(page.locator("#step-label")).to_contain_text(label)
         assert graph_data(page, "current-in-view") == "true", f"after {key}"

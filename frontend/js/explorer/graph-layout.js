@@ -137,8 +137,7 @@ export function edgesByGroup(hierarchy, edges) {
  * nothing inside it changed. `sizeOf(item)` gives {w, h} of a node or a closed box; `isOpen(groupId)`.
  * Returns {items: Map item id → {x, y, w, h, open}} in absolute coordinates (centres), open boxes included.
  */
-export function createSceneLayout(hierarchy, edges, { direction = 'LR' } = {}) {
-  const groupEdges = edgesByGroup(hierarchy, edges);
+export function createSceneLayout(hierarchy, edges, { direction = 'LR', groupEdges = edgesByGroup(hierarchy, edges) } = {}) {
   const cache = new Map(); // group id → its last layout, reused while its key (what is inside) holds
   let serial = 0;
 

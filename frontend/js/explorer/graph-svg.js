@@ -5,8 +5,8 @@ const escapeXml = (text) =>
 
 export { escapeXml };
 
-const FILL = { input: '#e2f4ea', op: '#e3ebfc', output: '#fbe4de', chain: '#eeeeee', saved: '#fff1d6' };
-const STROKE = { input: '#0f7b46', op: '#2456c9', output: '#b5361c', chain: '#5b6270', saved: '#a05a00' };
+const FILL = { input: '#e2f4ea', op: '#e3ebfc', output: '#fbe4de', group: '#f3f0fb', saved: '#fff1d6' };
+const STROKE = { input: '#0f7b46', op: '#2456c9', output: '#b5361c', group: '#6d4fc2', saved: '#a05a00' };
 
 /**
  * SVG text for `nodes` [{x, y, width, height, kind, lines, active}] (x, y: centres) and `edges`
