@@ -1,6 +1,7 @@
 // The explorer page: wires the store to the editor, graph, step controls, panels, views and the URL.
 
-import { ApiError, getJSON, postJSON } from '../shared/api.js';
+import { getJSON, postJSON } from '../shared/api.js';
+import { describeError } from '../shared/errors.js';
 import { renderNav } from '../shared/nav.js';
 import { readLocation, writeLocation } from '../shared/url-state.js';
 import { mountEditor } from './editor.js';
@@ -29,7 +30,7 @@ async function run({ position = 0, passIndex = null } = {}) {
   try {
     inputs = editor.readInputs();
   } catch (error) {
-    store.set({ error: { type: 'runtime', message: error.message, line: null, column: null } });
+    store.set({ error: { type: null, title: 'Input not accepted', message: error.message, line: null, column: null } });
     return;
   }
   const source = store.get('source');
@@ -60,13 +61,8 @@ async function run({ position = 0, passIndex = null } = {}) {
     editor.setStatus(`${trace.nodes.length} nodes, ${steps} steps · traced in ${Math.round(trace.stats.trace_ms)} ms, ${Math.round(elapsed)} ms round trip`);
   } catch (error) {
     if (mine !== runCounter) return;
-    const detail = error instanceof ApiError ? error.detail : null;
-    if (detail && typeof detail === 'object' && detail.type) {
-      store.set({ error: detail, trace: null, position: 0 });
-    } else {
-      const message = Array.isArray(detail) ? detail.map((d) => `${(d.loc || []).join('.')}: ${d.msg}`).join('\n') : error.message;
-      store.set({ error: { type: 'runtime', message, line: null, column: null }, trace: null, position: 0 });
-    }
+    // Program errors keep their line and column (the editor marks them); every error reads in plain words.
+    store.set({ error: describeError(error), trace: null, position: 0 });
     editor.setStatus('');
   } finally {
     if (mine === runCounter) {
