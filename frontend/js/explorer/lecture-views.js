@@ -193,7 +193,11 @@ function mountLectureNotes(store, { onExample }) {
         const item = el('li');
         const open = el('button', example.title);
         open.type = 'button';
-        open.addEventListener('click', () => onExample(example.id));
+        // Opening an example from the notes means "show me it": switch to the graph it draws.
+      open.addEventListener('click', () => {
+        store.set({ view: 'graph' });
+        onExample(example.id);
+      });
         item.append(open, el('p', example.explanation || '', 'muted'));
         list.append(item);
       }

@@ -6,7 +6,17 @@ export const COLORS = ['#2456c9', '#b5361c', '#0f7b46', '#a05a00', '#7b3fa0', '#
 const FONT = { size: 16 };
 const CONFIG = { responsive: true, displaylogo: false };
 
+// One contour trace per surface: Plotly.react compares data arrays by reference, so the same
+// object lets every animation frame skip recomputing the 120×120 contour (measured: most of a
+// frame's time, and 90 frames per animation).
+const contours = new WeakMap();
+
 function contourTrace(surface) {
+  if (!contours.has(surface)) contours.set(surface, makeContour(surface));
+  return contours.get(surface);
+}
+
+function makeContour(surface) {
   return {
     type: 'contour', x: surface.x, y: surface.y, z: displayZ(surface.z),
     colorscale: 'Viridis', contours: { coloring: 'heatmap' }, ncontours: 30, line: { width: 0.5 },
