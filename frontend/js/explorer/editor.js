@@ -269,7 +269,8 @@ export function mountEditor(store, { onRun, onExample }) {
     }
     if (active === 'draft' && !state.example && state.source === view.state.doc.toString()) return;
     const example = state.examples.find((e) => e.id === state.example);
-    const wasEmpty = tabs.program.state.doc.length === 0;
+    const programState = active === 'program' ? view.state : tabs.program.state; // tabs[active] is stale
+    const wasEmpty = programState.doc.length === 0;
     tabs.program.example = state.example;
     tabs.program.title = example ? `Example: ${example.title}` : 'From the link';
     switchTo('program');

@@ -32,12 +32,16 @@ export function shortcutsFor(path) {
   return [...(BY_PAGE[page] || []), ...COMMON];
 }
 
+const NOT_TEXT_INPUTS = new Set(['range', 'checkbox', 'radio', 'button', 'submit', 'reset', 'color', 'file']);
+
 /** Whether a keydown is the `?` that opens help (not a ? typed into a field or the editor). */
 export function isHelpKey(event) {
   if (event.key !== '?' || event.ctrlKey || event.metaKey || event.altKey) return false;
   const target = event.target;
   if (!target || !target.closest) return true;
-  return !target.closest('input, textarea, select, [contenteditable="true"], .cm-editor');
+  if (target.closest('textarea, select, [contenteditable="true"], .cm-editor')) return false;
+  // A ? in a text field is text; on a slider, checkbox or button it can only mean help.
+  return !(target.tagName === 'INPUT' && !NOT_TEXT_INPUTS.has(target.type));
 }
 
 function definitionList(rows) {
