@@ -3,6 +3,7 @@
 import { getJSON, postJSON } from '../shared/api.js';
 import { describeError } from '../shared/errors.js';
 import { renderNav } from '../shared/nav.js';
+import { applyPresentation, mountPanels, PRESENT_KEY, restorePresentation, writeStored } from '../shared/panels.js';
 import { readLocation, writeLocation } from '../shared/url-state.js';
 import { mountEditor } from './editor.js';
 import { mountExport } from './export.js';
@@ -99,6 +100,30 @@ mountInspector(store);
 mountTorchvizView(store);
 mountLectureViews(store, { onExample: loadExample });
 mountExport(store, graph);
+
+// Resizable, collapsible columns and the presentation mode, remembered across reloads.
+const $ = (id) => document.getElementById(id);
+mountPanels({
+  grid: root,
+  panels: { editor: { el: $('editor-pane'), toggle: $('toggle-editor') }, side: { el: $('side-pane'), toggle: $('toggle-side') } },
+  splitters: { editor: $('split-editor'), side: $('split-side') },
+  storage: window.localStorage,
+});
+let presentation = restorePresentation(document.documentElement, window.localStorage);
+const presentOn = $('present-on');
+const hideBoxes = [...document.querySelectorAll('#present-menu [data-hide]')];
+const showPresentation = () => {
+  presentOn.checked = presentation.on;
+  for (const box of hideBoxes) box.checked = presentation.hide.includes(box.dataset.hide);
+};
+const changePresentation = () => {
+  presentation = { on: presentOn.checked, hide: hideBoxes.filter((b) => b.checked).map((b) => b.dataset.hide) };
+  applyPresentation(document.documentElement, presentation);
+  writeStored(window.localStorage, PRESENT_KEY, presentation);
+  window.dispatchEvent(new Event('resize')); // the graph and plots refit to the new type and columns
+};
+showPresentation();
+for (const box of [presentOn, ...hideBoxes]) box.addEventListener('change', changePresentation);
 
 // View tabs.
 const tabs = [...document.querySelectorAll('.view-tabs [data-view]')];

@@ -2,6 +2,7 @@
 
 import { getJSON, postJSON } from '../shared/api.js';
 import { renderNav } from '../shared/nav.js';
+import { restorePresentation } from '../shared/panels.js';
 import { drawBoundary } from './boundary.js';
 import { configFromForm, LECTURE_RUNS } from './config.js';
 import { drawCurves } from './curves.js';
@@ -18,6 +19,7 @@ import {
 import { renderTable } from './table.js';
 
 renderNav(document.getElementById('nav'), 'models');
+restorePresentation(document.documentElement, window.localStorage); // large type when presenting
 
 const $ = (id) => document.getElementById(id);
 const store = createModelsStore();

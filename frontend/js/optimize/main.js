@@ -2,6 +2,7 @@
 
 import { getJSON, postJSON } from '../shared/api.js';
 import { renderNav } from '../shared/nav.js';
+import { restorePresentation } from '../shared/panels.js';
 import { feedback } from './feedback.js';
 import { writeHash as setHash } from './hash.js';
 import { animate, COLORS, drawLandscape, drawLoss } from './plots.js';
@@ -15,6 +16,7 @@ import {
 } from './store.js';
 
 renderNav(document.getElementById('nav'), 'optimize');
+restorePresentation(document.documentElement, window.localStorage); // large type when presenting
 
 const $ = (id) => document.getElementById(id);
 const form = {

@@ -2,6 +2,7 @@
 
 import { postJSON } from '../shared/api.js';
 import { renderNav } from '../shared/nav.js';
+import { restorePresentation } from '../shared/panels.js';
 import { feedback } from '../optimize/feedback.js';
 import { writeHash } from '../optimize/hash.js';
 import { parseNumberList } from '../optimize/state.js';
@@ -9,6 +10,7 @@ import { decodeState, encodeState, fitBody, normalize, parseCounts, sweepBody } 
 import { renderCoefficients, renderSweep } from './tables.js';
 
 renderNav(document.getElementById('nav'), 'regression');
+restorePresentation(document.documentElement, window.localStorage); // large type when presenting
 
 const $ = (id) => document.getElementById(id);
 const fields = ['method', 'lr', 'iterations', 'degree'];
