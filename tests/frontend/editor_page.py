@@ -20,8 +20,8 @@ def editor_text(page: Any) -> str:
 def set_editor_text(page: Any, text: str) -> None:
     """Replace the program as if typed (one user edit, so it is the draft when the draft tab is open)."""
     page.evaluate(
-        f"async (text) => {{ {_VIEW} view.dispatch({{ changes: {{ from: 0, to: view.state.doc.length, insert: text }},"
-        " userEvent: 'input.paste' }); }",
+        f"async (text) => {{ {_VIEW} view.dispatch({{"
+        " changes: { from: 0, to: view.state.doc.length, insert: text }, userEvent: 'input.paste' }); }",
         text,
     )
 
@@ -34,3 +34,10 @@ def char_centre(page: Any, offset: int) -> tuple[float, float]:
         offset,
     )
     return float(box[0]), float(box[1])
+
+
+def show_editor(page: Any) -> None:
+    """Open the program panel if the layout started it closed (a narrow screen does)."""
+    if not page.is_visible("#source") and page.locator("#toggle-editor").count():
+        page.click("#toggle-editor")
+    page.wait_for_selector("#source", state="visible", timeout=5_000)

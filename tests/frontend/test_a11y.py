@@ -21,7 +21,8 @@ def serious_violations(page: Any) -> list[str]:
     found = page.evaluate(
         "async () => (await axe.run(document, { resultTypes: ['violations'] })).violations"
         ".filter((v) => v.impact === 'serious' || v.impact === 'critical')"
-        ".map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`)"
+        ".map((v) => `${v.id} (${v.impact}): ${v.help} at `"
+        " + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; '))"
     )
     return [str(line) for line in found]
 

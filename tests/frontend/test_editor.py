@@ -1,4 +1,4 @@
-"""The explorer's CodeMirror editor, themes, the ? overlay and the language page at projector size (1280×720)."""
+"""The explorer's CodeMirror editor, themes, the ? overlay and the language page at 1280×720."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.frontend.editor_page import editor_text, set_editor_text
+from tests.frontend.editor_page import editor_text, set_editor_text, show_editor
 from tests.live import screenshot
 
 pytestmark = pytest.mark.browser
@@ -36,6 +36,7 @@ def open_explorer(page: Any, server: Any, hash_: str = "") -> None:
     page.goto("about:blank")
     page.goto(f"{server.url}/{hash_}")
     page.wait_for_selector("body[data-ready]", timeout=20_000)
+    show_editor(page)
 
 
 def runs(page: Any) -> int:
@@ -117,6 +118,7 @@ def test_the_draft_survives_picking_an_example_and_a_reload(projector: Any, live
     page.select_option("#examples", "polynomial")
     page.reload()
     page.wait_for_selector("body[data-ready]", timeout=20_000)
+    show_editor(page)
     assert editor_text(page) == "x**3 - 3*x"  # the link's example, in its own tab
     page.click("#tab-draft")
     assert editor_text(page) == draft
