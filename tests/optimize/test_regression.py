@@ -163,3 +163,13 @@ def test_curve_and_subsample() -> None:
     steps, values = subsample([float(i) for i in range(10)], 4)
     assert steps == [1, 4, 7, 10] and values == [0.0, 3.0, 6.0, 9.0]
     assert subsample([1.0, 2.0], 5) == ([1, 2], [1.0, 2.0])
+
+
+def test_a_repeated_fit_is_the_same_answer_without_descending_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    from autograd_explorer.optimize import regression
+
+    first = fit_polynomial("autograd", lr=0.05, iterations=30, degree=3)
+    monkeypatch.setattr(regression, "_descend", lambda *a, **k: pytest.fail("descended again"))
+    assert fit_polynomial("autograd", lr=0.05, iterations=30, degree=3) is first
+    with pytest.raises(pytest.fail.Exception):
+        fit_polynomial("autograd", lr=0.05, iterations=31, degree=3)  # another request: computed
