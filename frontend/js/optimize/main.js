@@ -2,6 +2,7 @@
 
 import { getJSON, postJSON } from '../shared/api.js';
 import { renderNav } from '../shared/nav.js';
+import { loadPlotly } from '../shared/plotly-loader.js';
 import { restorePresentation } from '../shared/panels.js';
 import { feedback } from './feedback.js';
 import { writeHash as setHash } from './hash.js';
@@ -101,11 +102,12 @@ function redraw() {
     const last = landscapeDrawn;
     const moved = upTo === Infinity || upTo < last.upTo || upTo - last.upTo >= longest / LANDSCAPE_FRAMES;
     if (last.surface !== surface || last.results !== results || moved) {
-      drawLandscape(views.landscape, surface, results, labels, upTo);
+      drawLandscape(views.landscape, surface, results, labels, upTo).then(() => {
+        if (!clickWired && surface) wireClicks(); // Plotly has drawn the div now, so it takes event handlers
+      });
       landscapeDrawn = { surface, results, upTo };
     }
     drawLoss(views.loss, results, labels, upTo);
-    if (!clickWired && surface) wireClicks(); // Plotly has drawn the div now, so it takes event handlers
   });
 }
 
@@ -327,7 +329,7 @@ async function init() {
   });
   // The map, the presets and a shared link's runs are independent requests: send them together.
   const runs = lab().runs.length ? runAll() : null;
-  await Promise.all([presetsLoaded, loadSurface()]);
+  await Promise.all([presetsLoaded, loadSurface(), loadPlotly()]);
   if (runs) await runs;
   document.body.dataset.ready = 'true'; // lets tests and the benchmark wait for a usable page
 }

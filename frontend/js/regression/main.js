@@ -2,6 +2,7 @@
 
 import { postJSON } from '../shared/api.js';
 import { renderNav } from '../shared/nav.js';
+import { loadPlotly } from '../shared/plotly-loader.js';
 import { restorePresentation } from '../shared/panels.js';
 import { feedback } from '../optimize/feedback.js';
 import { writeHash } from '../optimize/hash.js';
@@ -37,7 +38,8 @@ function readForm() {
 
 function drawFigure(figure) {
   const layout = { ...figure.layout, height: 480, autosize: true };
-  window.Plotly.react($('fit-plot'), figure.data, layout, { responsive: true, displaylogo: false });
+  // Plotly loads on first use: the form and the coefficients table do not wait for its 3.5 MB.
+  return loadPlotly().then((Plotly) => Plotly.react($('fit-plot'), figure.data, layout, { responsive: true, displaylogo: false }));
 }
 
 /** Refuse what normalize() would silently replace by a default: results must match the form. */
