@@ -113,7 +113,8 @@ def test_a_finished_mnist_model_fills_the_misclassified_panel_without_a_reload(
         pg.fill("#steps", "20")  # type: ignore[attr-defined]
         pg.fill("#train-size", "1000")  # type: ignore[attr-defined]
         pg.click("#train")  # type: ignore[attr-defined]
-        expect(summary).to_have_text(re.compile(r"\d+ of 10000 test digits the model gets wrong"), timeout=90_000)
+        wrong = re.compile(r"\d+ of 10000 test digits the model gets wrong")
+        expect(summary).to_have_text(wrong, timeout=90_000)
         expect(pg.locator("#wrong-grid canvas").first).to_be_visible()  # type: ignore[attr-defined]
         assert pg.input_value("#wrong-a") != ""  # type: ignore[attr-defined]
     finally:

@@ -7,7 +7,7 @@ export const RAIL = 44; // px: a collapsed panel's rail with its open button
 
 /** Width limits (px) of each panel; the program panel opens at 60+ columns of code. */
 export const LIMITS = Object.freeze({
-  editor: { min: 620, max: 1000 },
+  editor: { min: 680, max: 1100 }, // 60 columns of the 16 px code font (9.6 px) + gutter + padding
   side: { min: 300, max: 720 },
 });
 export const CENTRE_MIN = 420; // the graph's column never gets narrower than this when a panel opens
