@@ -209,3 +209,13 @@ def test_the_lab_says_what_ran_and_that_a_blown_up_run_diverged(live_server: Liv
     runs = page.locator("#runs li")
     assert "diverged: the loss grew from" in runs.nth(3).inner_text()
     assert "diverged" not in runs.nth(0).inner_text()  # lr 0.05 converges
+
+
+def test_the_status_beside_run_says_what_the_run_did(live_server: LiveServer, page: Any) -> None:
+    page.goto(f"{live_server.url}/#ex=polynomial")  # 1600 px: the program panel starts open
+    page.wait_for_selector("body[data-ready]", timeout=TIMEOUT)
+    expect(page.locator("#run-status")).to_have_text(re.compile(r"^4 nodes, 4 steps · traced in \d+ ms"))
+    runs = page.evaluate("document.body.dataset.runs")
+    page.click("#run")
+    wait_until(page, f"document.body.dataset.runs !== '{runs}'")
+    expect(page.locator("#run-status")).to_have_text(re.compile(r"^4 nodes, 4 steps"))
