@@ -113,7 +113,9 @@ def marker(page: Any, selector: str) -> str:
 def scenario(page: Any, log: ServerLog, url: str) -> dict[str, dict[str, Any]]:
     """One pass over every page and interaction."""
     r: dict[str, dict[str, Any]] = {}
-    m = lambda action, done: measure(log, action, done, page)  # noqa: E731
+
+    def m(action: Callable[[], None], done: str) -> dict[str, Any]:
+        return measure(log, action, done, page)
 
     r["explorer.open"] = m(fresh(page, f"{url}/#ex=polynomial"), "!!document.body.dataset.ready")
     runs = page.evaluate("document.body.dataset.runs")
@@ -165,7 +167,8 @@ def scenario(page: Any, log: ServerLog, url: str) -> dict[str, dict[str, Any]]:
     listed = page.locator("#jobs li[data-id]").count() + page.locator("#compare tbody tr").count()
     r["models.train"] = m(
         lambda: page.click("#train"),
-        f"document.querySelectorAll('#jobs li[data-id]').length + document.querySelectorAll('#compare tbody tr').length > {listed}",
+        "document.querySelectorAll('#jobs li[data-id]').length"
+        f" + document.querySelectorAll('#compare tbody tr').length > {listed}",
     )
     return r
 
