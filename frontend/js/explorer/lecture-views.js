@@ -36,6 +36,9 @@ function plottableInput(trace) {
 function mountPlotView(store) {
   const view = document.getElementById('plot-view');
   let drawnFor = null;
+  // Pointing at (or tabbing to) the tab starts Plotly's download and parse before the click.
+  const tab = document.querySelector(".view-tabs [data-view='plot']");
+  if (tab) for (const event of ['pointerenter', 'focus']) tab.addEventListener(event, () => loadPlotly().catch(() => {}), { once: true });
 
   async function render() {
     const trace = store.get('trace');
