@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { ApiError } from '../js/shared/api.js';
-import { errorText } from '../js/optimize/feedback.js';
+import { errorText } from '../js/shared/errors.js';
 
 test('a 422 lists every refused field without the body/query prefix', () => {
   const error = new ApiError(422, {
@@ -15,17 +15,22 @@ test('a 422 lists every refused field without the body/query prefix', () => {
     ],
   });
   assert.equal(error.type, 'validation');
-  assert.equal(error.message, 'body.steps: Input should be less than or equal to 20000');
-  assert.equal(
-    errorText(error),
-    'steps: Input should be less than or equal to 20000\noptimizer.lr: Input should be greater than 0',
-  );
+  assert.equal(error.errors.length, 2);
+  const words = 'steps: should be less than or equal to 20000\noptimizer › lr: should be greater than 0';
+  assert.equal(error.message, words);
+  assert.equal(errorText(error), words);
+});
+
+test('a 422 without items still reads as words, never as "HTTP 422"', () => {
+  const error = new ApiError(422, { type: 'validation', message: 'body: not valid', errors: [] });
+  assert.equal(errorText(error), 'body: not valid');
 });
 
 test('a program error names its line and column (columns shown 1-based)', () => {
   const error = new ApiError(400, { type: 'syntax', message: 'invalid syntax', line: 2, column: 4 });
   assert.deepEqual(error.errors, []);
-  assert.equal(errorText(error), 'invalid syntax (line 2, column 5)');
+  assert.equal(error.type, 'syntax');
+  assert.equal(errorText(error).split('\n')[0], 'invalid syntax (line 2, column 5)');
 });
 
 test('a domain error names its field', () => {

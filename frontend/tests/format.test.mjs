@@ -10,6 +10,7 @@ test('non-finite spellings from the server become numbers', () => {
   assert.equal(toNumber('inf'), Infinity);
   assert.equal(toNumber('-inf'), -Infinity);
   assert.equal(toNumber(2.5), 2.5);
+  assert.ok(Number.isNaN(toNumber(null))); // null is not finite (docs/api.md), never 0
 });
 
 test('numbers use a true minus sign, trimmed digits and exponents at the extremes', () => {

@@ -49,6 +49,8 @@ def checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         "/vendor/katex/katex.mjs",
         "/vendor/katex/katex.min.css",
         "/vendor/katex/fonts/KaTeX_Main-Regular.woff2",
+        "/vendor/codemirror/codemirror.js",
+        "/language.html",
         "/vendor/plotly.min.js",
     ],
 )
@@ -65,6 +67,7 @@ def test_the_apps_files_are_served(site: TestClient, path: str) -> None:
         "/tests/fixtures/trace-poly.json",
         "/vendor/katex/LICENSE",
         "/vendor/VERSIONS.txt",
+        "/vendor/axe-core/axe.min.js",
         "/js",
     ],
 )

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.frontend.editor_page import char_centre, editor_text
 from tests.live import screenshot
 
 pytestmark = pytest.mark.browser
@@ -33,12 +34,11 @@ def test_polynomial_backward_with_the_keyboard(page: Any, live_server: Any) -> N
     open_explorer(page, live_server, "#ex=none")
     page.select_option("#examples", "polynomial")
     expect(page.locator("#step-label")).to_have_text("start · 0 / 4")
-    assert page.input_value("#source") == "x**3 - 3*x"
+    assert editor_text(page) == "x**3 - 3*x"
     # Hovering the source names the node built there (the graph marks it too).
-    box = page.locator("#source").bounding_box()
-    page.mouse.move(box["x"] + 8 + 8.5 * 8, box["y"] + 12)  # over "3*x"
+    page.mouse.move(*char_centre(page, 8))  # over the "x" of "3*x"
     expect(page.locator("#source")).to_have_attribute("title", "z₂ = 3*x")
-    assert page.text_content("#backdrop mark.linked") == "3*x"
+    assert page.text_content("#source mark.linked") == "3*x"
     screenshot(page, "explorer-01-polynomial-start")
     runs = int(page.get_attribute("body", "data-runs") or 0)
     page.click("#run")  # Run again by hand: the same trace comes back
@@ -86,7 +86,7 @@ def test_syntax_error_is_shown_at_its_line(
     page.wait_for_selector("#program-error:not([hidden])")
     error = page.text_content("#program-error") or ""
     assert "Syntax error at line 2" in error
-    assert page.text_content(".gutter .error-line") == "2"
+    assert page.text_content("#editor .cm-lineNumbers .error-line") == "2"
     screenshot(page, "explorer-04-syntax-error")
 
 
@@ -159,7 +159,7 @@ def test_each_view_renders(page: Any, live_server: Any) -> None:
     screenshot(page, "explorer-10-view-jacobians")
     open_explorer(page, live_server, "#ex=pitfall-detach")
     assert "y.detach()" in (page.text_content("#warnings") or "")
-    assert page.text_content(".gutter .warn-line") == "3"
+    assert page.text_content("#editor .cm-lineNumbers .warn-line") == "3"
     screenshot(page, "explorer-12-pitfall-detach")
     open_explorer(page, live_server, "#ex=pitfall-accumulation")
     assert "2 → 4 → 6" in (page.text_content("#step-panel") or "")
@@ -245,7 +245,7 @@ def test_an_unknown_example_in_a_link_is_named_on_the_page(page: Any, live_serve
     notice = page.locator("#notice")
     expect(notice).to_be_visible()
     expect(notice).to_have_text("No example called 'nope'; showing 'x³ − 3x at x = 1' instead.")
-    assert page.input_value("#source") == "x**3 - 3*x"
+    assert editor_text(page) == "x**3 - 3*x"
     page.select_option("#examples", "two-ways")  # picking an example clears it
     expect(notice).to_be_hidden()
 

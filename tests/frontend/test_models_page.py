@@ -93,3 +93,29 @@ def test_models_lab_trains_compares_and_predicts(live_server: LiveServer, page: 
     statuses = [httpx.get(f"{live_server.url}/api/models/{r['id']}").json()["status"] for r in lecture]
     assert statuses == ["cancelled", "cancelled"]
     expect(pg.locator("#jobs progress")).to_have_count(0, timeout=20_000)  # type: ignore[attr-defined]
+
+
+def test_a_finished_mnist_model_fills_the_misclassified_panel_without_a_reload(
+    tmp_path: object, page: object
+) -> None:
+    """A server of its own, so no earlier MNIST model is shown when the page opens."""
+    data = tmp_path / "data"  # type: ignore[operator]
+    data.mkdir()
+    server = LiveServer(data)
+    server.start()
+    try:
+        pg = page
+        pg.goto(f"{server.url}/models.html")  # type: ignore[attr-defined]
+        summary = pg.locator("#wrong-summary")  # type: ignore[attr-defined]
+        expect(summary).to_have_text(re.compile("Train an MNIST model"), timeout=20_000)
+        pg.select_option("#dataset", "mnist_parity")  # type: ignore[attr-defined]
+        pg.select_option("#model", "logistic")  # type: ignore[attr-defined]
+        pg.fill("#steps", "20")  # type: ignore[attr-defined]
+        pg.fill("#train-size", "1000")  # type: ignore[attr-defined]
+        pg.click("#train")  # type: ignore[attr-defined]
+        wrong = re.compile(r"\d+ of 10000 test digits the model gets wrong")
+        expect(summary).to_have_text(wrong, timeout=90_000)
+        expect(pg.locator("#wrong-grid canvas").first).to_be_visible()  # type: ignore[attr-defined]
+        assert pg.input_value("#wrong-a") != ""  # type: ignore[attr-defined]
+    finally:
+        server.stop()

@@ -21,6 +21,8 @@ SERVED_SUFFIXES = frozenset(
     | {".ico", ".webp", ".wasm"}
 )
 HIDDEN_FOLDERS = frozenset({"tests", "node_modules", "scripts"})
+# Vendored for the browser tests only (they inject axe-core themselves); no page loads it.
+TEST_ONLY_FOLDERS = frozenset({PurePath("vendor", "axe-core")})
 
 
 def is_app_file(path: str) -> bool:
@@ -29,6 +31,8 @@ def is_app_file(path: str) -> bool:
         return True
     parts = PurePath(path).parts
     if not parts or parts[0] in HIDDEN_FOLDERS or any(part.startswith(".") for part in parts):
+        return False
+    if PurePath(*parts[:2]) in TEST_ONLY_FOLDERS:
         return False
     return PurePath(path).suffix.lower() in SERVED_SUFFIXES
 

@@ -1,14 +1,19 @@
-// The program editor: line numbers, span highlights (hover and errors), inputs, examples, Run.
+// The program editor (CodeMirror 6): Python highlighting, Tab indents, undo, diagnostics at line and
+// column from the server's 400 answers, span highlights linked to the graph, inputs, examples, Run.
+// Two tabs: "Your program" (the draft, kept in localStorage) and the program opened from an example
+// or a link, so picking an example never throws a typed program away.
 
+import {
+  Decoration, EditorState, EditorView, GutterMarker, HighlightStyle, RangeSet, StateEffect, StateField, Transaction,
+  bracketMatching, closeBrackets, closeBracketsKeymap, defaultKeymap, drawSelection, highlightActiveLine,
+  highlightActiveLineGutter, highlightSelectionMatches, highlightSpecialChars, history, historyKeymap, indentOnInput,
+  indentUnit, indentWithTab, keymap, lineNumberMarkers, lineNumbers, lintGutter, python, searchKeymap, setDiagnostics,
+  syntaxHighlighting, tags,
+} from '../../vendor/codemirror/codemirror.js';
+import { PROGRAM_TITLES } from '../shared/errors.js';
+import { loadDraft, saveDraft } from './drafts.js';
 import { nodeTitle } from './state.js';
 
-const ERROR_TITLES = {
-  syntax: 'Syntax error',
-  forbidden: 'Not allowed',
-  limit: 'Limit reached',
-  runtime: 'Runtime error',
-  autograd: "PyTorch's autograd error",
-};
 
 /** Character offset of (1-based line, 0-based column) in `source`, clamped to the text. */
 export function offsetOf(source, line, column) {
@@ -66,75 +71,253 @@ export function warningLines(trace) {
   return lines;
 }
 
+/** Where the error's span ends: its end when the server sent one, else the end of its line. */
+function errorEnd(source, error) {
+  const hasEnd = error.end_line && error.end_column !== null && error.end_column !== undefined;
+  if (hasEnd) return offsetOf(source, error.end_line, error.end_column);
+  return offsetOf(source, error.line, Number.MAX_SAFE_INTEGER);
+}
+
+/** Lint diagnostics {from, to, severity, message} for a run's error and the trace's line warnings. */
+export function diagnosticsFor(source, error, warned = new Map()) {
+  const out = [];
+  if (error && error.line) {
+    const from = offsetOf(source, error.line, error.column ?? 0);
+    let to = Math.max(from, errorEnd(source, error));
+    // An empty span (the server points between two characters) still needs one character to underline.
+    if (to === from && from < source.length && source[from] !== '\n') to = from + 1;
+    const title = PROGRAM_TITLES[error.type] || 'Error';
+    out.push({ from, to, severity: 'error', message: `${title}: ${error.message}` });
+  }
+  for (const [line, warning] of warned) {
+    const from = offsetOf(source, line, 0);
+    out.push({ from, to: offsetOf(source, line, Number.MAX_SAFE_INTEGER), severity: 'warning', message: warning });
+  }
+  return out;
+}
+
+// Colours come from CSS custom properties, so the editor follows the page's theme without a rebuild.
+const codeHighlight = HighlightStyle.define([
+  { tag: [tags.keyword, tags.controlKeyword, tags.operatorKeyword, tags.definitionKeyword], color: 'var(--code-keyword)', fontWeight: '600' },
+  { tag: [tags.number, tags.bool, tags.null], color: 'var(--code-number)' },
+  { tag: [tags.string, tags.special(tags.string)], color: 'var(--code-string)' },
+  { tag: [tags.comment, tags.lineComment], color: 'var(--code-comment)', fontStyle: 'italic' },
+  { tag: [tags.function(tags.variableName), tags.function(tags.propertyName)], color: 'var(--code-function)' },
+  { tag: [tags.operator, tags.punctuation, tags.bracket], color: 'var(--code-operator)' },
+]);
+
+const editorTheme = EditorView.theme({
+  '&': { color: 'var(--fg)', backgroundColor: 'var(--panel)', fontSize: 'var(--code-size, 16px)' },
+  '.cm-content': { fontFamily: 'var(--mono)', caretColor: 'var(--fg)' },
+  '.cm-scroller': { fontFamily: 'var(--mono)', lineHeight: '1.5' },
+  '.cm-gutters': { backgroundColor: 'var(--gutter-bg)', color: 'var(--muted)', borderRight: '1px solid var(--border)' },
+  '.cm-activeLine': { backgroundColor: 'var(--active-line)' },
+  '.cm-activeLineGutter': { backgroundColor: 'var(--active-line)' },
+  '&.cm-focused .cm-cursor': { borderLeftColor: 'var(--fg)', borderLeftWidth: '2px' },
+  '&.cm-focused .cm-selectionBackground, .cm-selectionBackground': { backgroundColor: 'var(--selection)' },
+  '&.cm-focused .cm-matchingBracket': { backgroundColor: 'var(--bracket-match)', outline: '1px solid var(--accent)' },
+});
+
+class LineClassMarker extends GutterMarker {
+  constructor(className) {
+    super();
+    this.elementClass = className;
+  }
+
+  eq(other) {
+    return other.elementClass === this.elementClass;
+  }
+}
+const ERROR_LINE = new LineClassMarker('error-line');
+const WARN_LINE = new LineClassMarker('warn-line');
+
+/** A state field holding a decoration-like set, replaced by its effect and mapped through edits. */
+function replaceableField(empty, provide) {
+  const effect = StateEffect.define();
+  const field = StateField.define({
+    create: () => empty,
+    update(value, tr) {
+      let next = value.map(tr.changes);
+      for (const e of tr.effects) if (e.is(effect)) next = e.value;
+      return next;
+    },
+    provide,
+  });
+  return { effect, field };
+}
+
+const linked = replaceableField(Decoration.none, (f) => EditorView.decorations.from(f));
+const lineMarks = replaceableField(RangeSet.empty, (f) => lineNumberMarkers.from(f));
+const linkedMark = Decoration.mark({ class: 'linked', tagName: 'mark' });
+
+/** The (1-based line, 0-based column) of offset `pos` in `doc`. */
+function positionOf(doc, pos) {
+  const line = doc.lineAt(pos);
+  return { line: line.number, column: pos - line.from };
+}
+
 export function mountEditor(store, { onRun, onExample }) {
-  const textarea = document.getElementById('source');
-  const backdrop = document.getElementById('backdrop');
-  const gutter = document.getElementById('gutter');
+  const host = document.getElementById('editor');
   const errorBox = document.getElementById('program-error');
   const rows = document.getElementById('input-rows');
   const examples = document.getElementById('examples');
   const runButton = document.getElementById('run');
   const runStatus = document.getElementById('run-status');
+  const tabButtons = [...document.querySelectorAll('#editor-tabs [data-tab]')];
+  const storage = window.localStorage;
 
-  const marks = () => {
-    const out = [];
-    const error = store.get('error');
-    if (error && error.line) {
-      const start = error.column ?? 0;
-      const hasEnd = error.end_line && error.end_column !== null && error.end_column !== undefined;
-      const endLine = hasEnd ? error.end_line : error.line;
-      const endColumn = hasEnd ? error.end_column : Number.MAX_SAFE_INTEGER;
-      out.push({ span: { line: error.line, column: start, end_line: endLine, end_column: Math.max(endColumn, start + 1) }, cls: 'error-span' });
+  let external = false; // true while the editor applies a change that came from the store
+  const onUpdate = (update) => {
+    if (update.docChanged && !external) {
+      const source = update.state.doc.toString();
+      store.set({ source, example: null, error: null });
+      examples.value = '';
+      if (active === 'draft') saveDraft(storage, { source, inputs: store.get('inputs') });
     }
-    const hovered = store.node(store.get('hover'));
-    if (hovered && hovered.span) out.push({ span: hovered.span, cls: 'linked' });
-    return out;
+    if (update.selectionSet && update.view.hasFocus && !update.docChanged) caretHover(update.state);
   };
 
-  function renderBackdrop() {
-    const source = textarea.value;
-    const pieces = [];
-    const cuts = marks()
-      .map((m) => ({
-        start: offsetOf(source, m.span.line, m.span.column),
-        end: offsetOf(source, m.span.end_line ?? m.span.line, m.span.end_column ?? Number.MAX_SAFE_INTEGER),
-        cls: m.cls,
-      }))
-      .filter((m) => m.end >= m.start)
-      .sort((a, b) => a.start - b.start);
-    let at = 0;
-    for (const cut of cuts) {
-      if (cut.start < at) continue; // overlapping marks: the first one wins
-      pieces.push(document.createTextNode(source.slice(at, cut.start)));
-      const mark = document.createElement('mark');
-      mark.className = cut.cls;
-      // An error at the end of a line still needs something visible to underline.
-      mark.textContent = source.slice(cut.start, cut.end) || ' ';
-      pieces.push(mark);
-      at = cut.end;
+  const extensions = [
+    lineNumbers(),
+    highlightActiveLineGutter(),
+    highlightSpecialChars(),
+    history(),
+    drawSelection(),
+    indentOnInput(),
+    indentUnit.of('    '),
+    EditorState.tabSize.of(4),
+    syntaxHighlighting(codeHighlight),
+    bracketMatching(),
+    closeBrackets(),
+    highlightActiveLine(),
+    highlightSelectionMatches(),
+    python(),
+    lintGutter(),
+    linked.field,
+    lineMarks.field,
+    editorTheme,
+    keymap.of([
+      { key: 'Mod-Enter', run: () => (onRun(), true), preventDefault: true },
+      ...closeBracketsKeymap,
+      ...defaultKeymap,
+      ...searchKeymap,
+      ...historyKeymap,
+      indentWithTab, // Tab indents; Escape then Tab leaves the editor (CodeMirror's focus escape)
+    ]),
+    EditorView.contentAttributes.of({
+      id: 'source',
+      'aria-label': 'Program source. Tab indents, Ctrl+Enter runs, Escape then Tab leaves the editor.',
+      spellcheck: 'false',
+      autocapitalize: 'off',
+      autocorrect: 'off',
+    }),
+    EditorView.updateListener.of(onUpdate),
+  ];
+  const newState = (doc) => EditorState.create({ doc, extensions });
+
+  // Each tab keeps its own editor state (and so its own undo history) and its inputs.
+  const draft = loadDraft(storage);
+  const tabs = {
+    draft: { state: newState(draft.source), inputs: draft.inputs, example: null },
+    program: { state: newState(''), inputs: {}, example: null, title: '' },
+  };
+  let active = 'draft';
+  const view = new EditorView({ state: tabs.draft.state, parent: host });
+  // Keys typed in the editor are the editor's: the page's arrow-key stepping and shortcuts stay out.
+  view.dom.addEventListener('keydown', (event) => event.stopPropagation());
+
+  function renderTabs() {
+    for (const button of tabButtons) {
+      const tab = button.dataset.tab;
+      button.setAttribute('aria-selected', String(tab === active));
+      button.tabIndex = tab === active ? 0 : -1;
+      if (tab === 'program') {
+        button.hidden = !tabs.program.title;
+        button.textContent = tabs.program.title;
+      }
     }
-    pieces.push(document.createTextNode(`${source.slice(at)}\n`));
-    backdrop.replaceChildren(...pieces);
+    host.setAttribute('aria-labelledby', `tab-${active}`);
   }
 
-  function renderGutter() {
-    const count = textarea.value.split('\n').length;
-    const error = store.get('error');
-    const warned = warningLines(store.get('trace'));
-    const lines = [];
-    for (let i = 1; i <= count; i += 1) {
-      const div = document.createElement('div');
-      div.textContent = String(i);
-      if (error && error.line === i) {
-        div.className = 'error-line';
-        div.title = error.message;
-      } else if (warned.has(i)) {
-        div.className = 'warn-line';
-        div.title = warned.get(i);
-      }
-      lines.push(div);
+  /** Replace the active tab's text as one undoable change (Ctrl+Z brings the old text back). */
+  function replaceText(text, { undoable = true } = {}) {
+    external = true;
+    try {
+      view.dispatch({
+        changes: { from: 0, to: view.state.doc.length, insert: text },
+        annotations: undoable ? [] : [Transaction.addToHistory.of(false)],
+      });
+    } finally {
+      external = false;
     }
-    gutter.replaceChildren(...lines);
+  }
+
+  function switchTo(tab) {
+    if (tab === active) return;
+    tabs[active].state = view.state;
+    tabs[active].inputs = store.get('inputs');
+    active = tab;
+    view.setState(tabs[tab].state);
+    renderTabs();
+  }
+
+  /** A program from the store (an example or a link) opens in the program tab, never over the draft. */
+  function openFromStore(state) {
+    if (!state.example && state.source === tabs.draft.state.doc.toString() && active !== 'draft') {
+      switchTo('draft');
+      return;
+    }
+    if (active === 'draft' && !state.example && state.source === view.state.doc.toString()) return;
+    const example = state.examples.find((e) => e.id === state.example);
+    const programState = active === 'program' ? view.state : tabs.program.state; // tabs[active] is stale
+    const wasEmpty = programState.doc.length === 0;
+    tabs.program.example = state.example;
+    tabs.program.title = example ? `Example: ${example.title}` : 'From the link';
+    switchTo('program');
+    replaceText(state.source, { undoable: !wasEmpty });
+    renderTabs();
+  }
+
+  /** The user picks a tab: its program, inputs and example come back, and it runs. */
+  function pickTab(tab) {
+    if (tab === active) return;
+    switchTo(tab);
+    const source = view.state.doc.toString();
+    store.set({ source, inputs: tabs[tab].inputs || {}, example: tab === 'program' ? tabs.program.example : null, error: null });
+    if (source.trim()) onRun();
+    else store.set({ trace: null, position: 0 });
+  }
+  for (const button of tabButtons) {
+    button.addEventListener('click', () => pickTab(button.dataset.tab));
+    button.addEventListener('keydown', (event) => {
+      if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return;
+      event.preventDefault();
+      event.stopPropagation(); // not a backward step
+      const visible = tabButtons.filter((b) => !b.hidden);
+      const next = visible[(visible.indexOf(button) + (event.key === 'ArrowRight' ? 1 : -1) + visible.length) % visible.length];
+      pickTab(next.dataset.tab);
+      next.focus();
+    });
+  }
+
+  function renderDiagnostics() {
+    const source = view.state.doc.toString();
+    const trace = store.get('trace');
+    const error = store.get('error');
+    // Marks belong to the text that ran: after an edit they would point at the wrong characters.
+    const current = trace ? trace.source === source : true;
+    const warned = current ? warningLines(trace) : new Map();
+    const diagnostics = diagnosticsFor(source, error, warned);
+    const marks = diagnostics.map((d) => (d.severity === 'error' ? ERROR_LINE : WARN_LINE).range(view.state.doc.lineAt(d.from).from));
+    const hovered = current ? store.node(store.get('hover')) : null;
+    const effects = [lineMarks.effect.of(RangeSet.of(marks, true)), linked.effect.of(Decoration.none)];
+    if (hovered && hovered.span) {
+      const from = offsetOf(source, hovered.span.line, hovered.span.column);
+      const to = offsetOf(source, hovered.span.end_line ?? hovered.span.line, hovered.span.end_column ?? Number.MAX_SAFE_INTEGER);
+      if (to > from) effects[1] = linked.effect.of(Decoration.set([linkedMark.range(from, to)]));
+    }
+    view.dispatch(setDiagnostics(view.state, diagnostics));
+    view.dispatch({ effects });
   }
 
   function renderError() {
@@ -146,7 +329,7 @@ export function mountEditor(store, { onRun, onExample }) {
     }
     const where = document.createElement('span');
     where.className = 'where';
-    const title = ERROR_TITLES[error.type] || 'Error';
+    const title = PROGRAM_TITLES[error.type] || error.title || 'Error';
     where.textContent = error.line
       ? `${title} at line ${error.line}${error.column !== null && error.column !== undefined ? `, column ${error.column + 1}` : ''}:`
       : `${title}:`;
@@ -154,6 +337,12 @@ export function mountEditor(store, { onRun, onExample }) {
     message.className = 'message';
     message.textContent = error.message;
     errorBox.replaceChildren(where, message);
+    if (error.fix) {
+      const fix = document.createElement('span');
+      fix.className = 'fix';
+      fix.textContent = error.fix;
+      errorBox.append(fix);
+    }
     errorBox.dataset.line = error.line ?? '';
     errorBox.hidden = false;
   }
@@ -231,65 +420,30 @@ export function mountEditor(store, { onRun, onExample }) {
     examples.value = store.get('example') || '';
   }
 
-  const renderText = () => {
-    if (textarea.value !== store.get('source')) textarea.value = store.get('source');
-    renderBackdrop();
-    renderGutter();
-  };
-
-  // Source position under the mouse, from the monospace metrics of the backdrop.
-  let metrics = null;
-  const measure = () => {
-    const probe = document.createElement('span');
-    probe.textContent = 'M'.repeat(20);
-    backdrop.append(probe);
-    const rect = probe.getBoundingClientRect();
-    probe.remove();
-    const style = getComputedStyle(textarea);
-    metrics = {
-      charWidth: rect.width / 20,
-      lineHeight: parseFloat(style.lineHeight) || rect.height,
-      left: parseFloat(style.paddingLeft),
-      top: parseFloat(style.paddingTop),
-    };
-  };
-  const hoverFromSource = (line, column) => {
+  // Source position under the mouse or the caret names the node built there (the graph marks it too).
+  const hoverAt = (line, column) => {
     const trace = store.get('trace');
-    if (!trace || store.get('source') !== trace.source) return;
+    if (!trace || view.state.doc.toString() !== trace.source) return;
     const node = nodeAtPosition(trace.nodes, line, column);
     store.set({ hover: node ? node.id : null });
-    textarea.title = node ? nodeTitle(node) : '';
+    view.contentDOM.title = node ? nodeTitle(node) : '';
   };
-  textarea.addEventListener('mousemove', (event) => {
-    if (!metrics) measure();
-    const line = Math.floor((event.offsetY - metrics.top) / metrics.lineHeight) + 1;
-    const column = Math.floor((event.offsetX - metrics.left) / metrics.charWidth);
-    hoverFromSource(line, column);
+  function caretHover(state) {
+    const { line, column } = positionOf(state.doc, state.selection.main.head);
+    hoverAt(line, column);
+  }
+  view.contentDOM.addEventListener('mousemove', (event) => {
+    const pos = view.posAtCoords({ x: event.clientX, y: event.clientY }, false);
+    const { line, column } = positionOf(view.state.doc, pos);
+    // posAtCoords rounds to the nearest gap: past a line's end there is no character under the mouse.
+    const end = view.coordsAtPos(view.state.doc.line(line).to);
+    hoverAt(line, end && event.clientX > end.right ? Number.MAX_SAFE_INTEGER : column);
   });
-  textarea.addEventListener('mouseleave', () => store.set({ hover: null }));
-  const caretHover = () => {
-    const before = textarea.value.slice(0, textarea.selectionStart).split('\n');
-    hoverFromSource(before.length, before[before.length - 1].length);
-  };
-  textarea.addEventListener('keyup', (event) => {
-    if (event.key.startsWith('Arrow') || event.key === 'Home' || event.key === 'End') caretHover();
-  });
-  textarea.addEventListener('click', caretHover);
+  view.contentDOM.addEventListener('mouseleave', () => store.set({ hover: null }));
 
-  textarea.addEventListener('input', () => {
-    store.set({ source: textarea.value, example: null, error: null });
-    examples.value = '';
-  });
-  textarea.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      onRun();
-    } else if (event.key === 'Tab' && !event.shiftKey && textarea.selectionStart !== textarea.selectionEnd) {
-      // Leave Tab for focus navigation unless the user is indenting a selection.
-    }
-  });
+  // Ctrl+Enter anywhere on the page runs the program (inside the editor its keymap does).
   document.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && event.target !== textarea) {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !event.defaultPrevented) {
       event.preventDefault();
       onRun();
     }
@@ -306,16 +460,31 @@ export function mountEditor(store, { onRun, onExample }) {
     if (examples.value) document.getElementById('step-slider').focus();
   });
 
-  store.on(['source', 'error', 'hover', 'trace'], renderText);
+  store.on(['source', 'example'], (state) => {
+    if (state.source !== view.state.doc.toString() || (state.example && active === 'draft')) openFromStore(state);
+  });
+  store.on(['source', 'error', 'hover', 'trace'], renderDiagnostics);
   store.on(['error'], renderError);
-  store.on(['inputs'], renderInputs);
+  store.on(['inputs'], (state) => {
+    renderInputs();
+    if (active === 'draft') saveDraft(storage, { source: view.state.doc.toString(), inputs: state.inputs });
+  });
   store.on(['examples', 'example'], renderExamples);
+  store.on(['examples'], (state) => {
+    const example = state.examples.find((e) => e.id === tabs.program.example);
+    if (example) tabs.program.title = `Example: ${example.title}`;
+    renderTabs();
+  });
   store.on(['running'], (state) => {
     runButton.disabled = state.running;
-    runStatus.textContent = state.running ? 'running…' : '';
+    // Only a starting run writes here: the finished run's summary (setStatus) must stay visible.
+    if (state.running) runStatus.textContent = 'running…';
   });
 
-  renderText();
+  if (store.get('source')) openFromStore(store.state);
+  else store.set({ source: tabs.draft.state.doc.toString(), inputs: tabs.draft.inputs });
+  renderTabs();
+  renderDiagnostics();
   renderInputs();
-  return { readInputs, setStatus: (text) => (runStatus.textContent = text) };
+  return { readInputs, setStatus: (text) => (runStatus.textContent = text), focus: () => view.focus() };
 }

@@ -36,6 +36,9 @@ function plottableInput(trace) {
 function mountPlotView(store) {
   const view = document.getElementById('plot-view');
   let drawnFor = null;
+  // Pointing at (or tabbing to) the tab starts Plotly's download and parse before the click.
+  const tab = document.querySelector(".view-tabs [data-view='plot']");
+  if (tab) for (const event of ['pointerenter', 'focus']) tab.addEventListener(event, () => loadPlotly().catch(() => {}), { once: true });
 
   async function render() {
     const trace = store.get('trace');
@@ -58,6 +61,8 @@ function mountPlotView(store) {
     plot.id = 'fx-plot';
     const note = el('p', 'Running one batched trace over the interval…', 'muted');
     view.replaceChildren(el('h2', `f(${name}) and f′(${name}) by autograd`), note, plot);
+    // Plotly (3.5 MB) loads while the server traces, not after it (measured: most of the first plot's wait).
+    const plotlyLoading = loadPlotly();
     try {
       // One call: x becomes a vector and the sum's gradient is f′ at every point (the terms are independent).
       const batch = await postJSON('/api/trace', {
@@ -91,17 +96,18 @@ function mountPlotView(store) {
       note.textContent = `One trace of ${SAMPLES} points: ${name} is a vector and (f).sum() has gradient f′ at every point.${agreement}${
         gradAtCentre !== null ? ` At ${name} = ${centre}: f′ = ${gradAtCentre}.` : ''
       }`;
-      const Plotly = await loadPlotly();
+      const Plotly = await plotlyLoading;
       if (drawnFor !== key) return;
       Plotly.react(
         plot,
         traces,
         {
           font: { size: 16 },
-          margin: { l: 50, r: 20, t: 20, b: 45 },
-          xaxis: { title: { text: name }, zeroline: true },
-          yaxis: { zeroline: true },
-          legend: { orientation: 'h', y: -0.15 },
+          // The legend sits above the plot: below it, it covered the x-axis labels in a short view.
+          margin: { l: 55, r: 20, t: 40, b: 10 },
+          xaxis: { title: { text: name }, zeroline: true, automargin: true },
+          yaxis: { zeroline: true, automargin: true },
+          legend: { orientation: 'h', x: 0, y: 1, yanchor: 'bottom' },
         },
         { displaylogo: false, responsive: true },
       );
@@ -193,7 +199,11 @@ function mountLectureNotes(store, { onExample }) {
         const item = el('li');
         const open = el('button', example.title);
         open.type = 'button';
-        open.addEventListener('click', () => onExample(example.id));
+        // Opening an example from the notes means "show me it": switch to the graph it draws.
+      open.addEventListener('click', () => {
+        store.set({ view: 'graph' });
+        onExample(example.id);
+      });
         item.append(open, el('p', example.explanation || '', 'muted'));
         list.append(item);
       }

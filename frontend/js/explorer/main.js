@@ -1,7 +1,9 @@
 // The explorer page: wires the store to the editor, graph, step controls, panels, views and the URL.
 
-import { ApiError, getJSON, postJSON } from '../shared/api.js';
+import { getJSON, postJSON } from '../shared/api.js';
+import { describeError } from '../shared/errors.js';
 import { renderNav } from '../shared/nav.js';
+import { applyPresentation, mountPanels, PRESENT_KEY, restorePresentation, writeStored } from '../shared/panels.js';
 import { readLocation, writeLocation } from '../shared/url-state.js';
 import { mountEditor } from './editor.js';
 import { mountExport } from './export.js';
@@ -31,7 +33,7 @@ async function run({ position = 0, passIndex = null } = {}) {
   try {
     inputs = editor.readInputs();
   } catch (error) {
-    store.set({ error: { type: 'runtime', message: error.message, line: null, column: null } });
+    store.set({ error: { type: null, title: 'Input not accepted', message: error.message, line: null, column: null } });
     return;
   }
   const source = store.get('source');
@@ -66,13 +68,8 @@ async function run({ position = 0, passIndex = null } = {}) {
     editor.setStatus(`${trace.nodes.length} nodes, ${steps} steps · traced in ${Math.round(trace.stats.trace_ms)} ms, ${Math.round(elapsed)} ms round trip`);
   } catch (error) {
     if (mine !== runCounter) return;
-    const detail = error instanceof ApiError ? error.detail : null;
-    if (detail && typeof detail === 'object' && detail.type) {
-      store.set({ error: detail, trace: null, position: 0 });
-    } else {
-      const message = Array.isArray(detail) ? detail.map((d) => `${(d.loc || []).join('.')}: ${d.msg}`).join('\n') : error.message;
-      store.set({ error: { type: 'runtime', message, line: null, column: null }, trace: null, position: 0 });
-    }
+    // Program errors keep their line and column (the editor marks them); every error reads in plain words.
+    store.set({ error: describeError(error), trace: null, position: 0 });
     editor.setStatus('');
   } finally {
     if (mine === runCounter) {
@@ -110,6 +107,30 @@ mountInspector(store);
 mountTorchvizView(store);
 mountLectureViews(store, { onExample: loadExample });
 mountExport(store, graph);
+
+// Resizable, collapsible columns and the presentation mode, remembered across reloads.
+const $ = (id) => document.getElementById(id);
+mountPanels({
+  grid: root,
+  panels: { editor: { el: $('editor-pane'), toggle: $('toggle-editor') }, side: { el: $('side-pane'), toggle: $('toggle-side') } },
+  splitters: { editor: $('split-editor'), side: $('split-side') },
+  storage: window.localStorage,
+});
+let presentation = restorePresentation(document.documentElement, window.localStorage);
+const presentOn = $('present-on');
+const hideBoxes = [...document.querySelectorAll('#present-menu [data-hide]')];
+const showPresentation = () => {
+  presentOn.checked = presentation.on;
+  for (const box of hideBoxes) box.checked = presentation.hide.includes(box.dataset.hide);
+};
+const changePresentation = () => {
+  presentation = { on: presentOn.checked, hide: hideBoxes.filter((b) => b.checked).map((b) => b.dataset.hide) };
+  applyPresentation(document.documentElement, presentation);
+  writeStored(window.localStorage, PRESENT_KEY, presentation);
+  window.dispatchEvent(new Event('resize')); // the graph and plots refit to the new type and columns
+};
+showPresentation();
+for (const box of [presentOn, ...hideBoxes]) box.addEventListener('change', changePresentation);
 
 // View tabs.
 const tabs = [...document.querySelectorAll('.view-tabs [data-view]')];

@@ -1,5 +1,7 @@
 // The decision boundary of a 2-D model: P(class 1) as a heatmap with the 0.5 contour and the points.
 
+import { loadPlotly } from '../shared/plotly-loader.js';
+
 const CONFIG = { responsive: true, displaylogo: false };
 
 /** Plotly traces of a GET /api/models/{id}/boundary answer. */
@@ -31,5 +33,5 @@ export function drawBoundary(div, grid, title) {
     font: { size: 15 }, margin: { l: 50, r: 20, t: 40, b: 40 }, title: { text: title }, uirevision: 'boundary',
     xaxis: { title: { text: 'x₁' } }, yaxis: { title: { text: 'x₂' }, scaleanchor: 'x' }, legend: { orientation: 'h', y: -0.12 },
   };
-  return window.Plotly.react(div, boundaryTraces(grid), layout, CONFIG);
+  return loadPlotly().then((Plotly) => Plotly.react(div, boundaryTraces(grid), layout, CONFIG));
 }

@@ -1,6 +1,7 @@
 // Loss and accuracy curves of several models (train dotted, test solid), drawn with Plotly.react.
 
 import { toNumber } from '../shared/format.js';
+import { loadPlotly } from '../shared/plotly-loader.js';
 
 export const COLORS = ['#2456c9', '#b5361c', '#0f7b46', '#a05a00', '#7b3fa0', '#00838f', '#c2185b', '#546e7a'];
 const FONT = { size: 15 };
@@ -32,6 +33,10 @@ export function drawCurves(lossDiv, accuracyDiv, models) {
   // A fixed axis up to the longest run's steps, so a curve visibly grows towards its end.
   const longest = Math.max(1, ...models.map((m) => (m.config && m.config.steps) || 0));
   const xaxis = { title: { text: 'updates', standoff: 4 }, range: [0, longest] };
+  if (!window.Plotly) { // loaded on first use (js/shared/plotly-loader.js): draw once it is here
+    loadPlotly().then(() => drawCurves(lossDiv, accuracyDiv, models));
+    return;
+  }
   window.Plotly.react(lossDiv, curveTraces(models, 'loss'), {
     ...base, title: { text: 'Binary cross-entropy' }, xaxis, yaxis: { title: { text: 'loss' } }, uirevision: 'loss',
   }, CONFIG);

@@ -2,6 +2,7 @@
 
 import { getJSON, postJSON } from '../shared/api.js';
 import { renderNav } from '../shared/nav.js';
+import { restorePresentation } from '../shared/panels.js';
 import { drawBoundary } from './boundary.js';
 import { configFromForm, LECTURE_RUNS } from './config.js';
 import { drawCurves } from './curves.js';
@@ -12,41 +13,30 @@ import { cancelJob, jobTokens } from './job-tokens.js';
 import { renderJobs } from './jobs.js';
 import { renderMisclassified } from './misclassified.js';
 import { followJob } from './stream.js';
+import {
+  createModelsStore, ended, finished, isActive, isMnist, loaded, picked, polled, progressed, statusLine, submitted, toggled,
+} from './store.js';
 import { renderTable } from './table.js';
 
 renderNav(document.getElementById('nav'), 'models');
+restorePresentation(document.documentElement, window.localStorage); // large type when presenting
 
 const $ = (id) => document.getElementById(id);
-const models = new Map(); // id → record with its curves, in creation order
-const shown = new Set(); // ids whose curves are plotted
-const following = new Map(); // id → close()
+const store = createModelsStore();
+// Connections, not page state: the open streams and the jobs waiting for one.
 // Browsers allow ~6 HTTP/1.1 connections per host: stream at most a few jobs, poll the others.
 const MAX_STREAMS = 3;
+const following = new Map(); // id → close()
 const waiting = []; // active jobs not streamed yet, oldest first
-let selected = null; // the table row used by the boundary view
-let boundaryTarget = null; // the 2-D model whose boundary is drawn
-let lectureIds = [];
-let redrawQueued = false;
 let lastBoundaryFetch = 0;
 let lastDrawing = null; // {id, pixels} of the last prediction, for tracing its graph
 const tokens = jobTokens(window.localStorage); // job id → the token that cancels it (jobs made here)
-
-const isActive = (m) => m.status === 'queued' || m.status === 'running';
-const isMnist = (m) => m.config.dataset === 'mnist_parity';
-const finished = () => [...models.values()].filter((m) => m.status === 'done');
+const model = (id) => store.get('models').find((m) => m.id === id);
 
 function showError(error) {
   const box = $('error');
   box.hidden = !error;
   box.textContent = error ? (error.message || String(error)) : '';
-}
-
-function setStatus() {
-  const active = [...models.values()].filter(isActive);
-  const running = active.filter((m) => m.status === 'running').length;
-  $('status').textContent = active.length
-    ? `${running} job(s) training, ${active.length - running} queued — curves update live`
-    : `${finished().length} trained model(s)`;
 }
 
 function fillSelect(select, options, keep, blank) {
@@ -61,43 +51,63 @@ function fillSelect(select, options, keep, blank) {
   if (entries.some(([value]) => value === previous)) select.value = previous;
 }
 
-function refreshSelects() {
-  const mnist = finished().filter(isMnist).map((m) => [m.id, m.name]).reverse();
-  fillSelect($('draw-model'), mnist);
-  fillSelect($('wrong-a'), mnist);
-  fillSelect($('wrong-b'), mnist, undefined, '— alone —');
+/** Fill the model menus; `drawWith` (when given) becomes the drawing pad's model. */
+function refreshSelects(drawWith) {
+  const mnist = finished(store.state).filter(isMnist).map((m) => [m.id, m.name]).reverse();
+  const { wrong } = store.state;
+  fillSelect($('draw-model'), mnist, drawWith);
+  fillSelect($('wrong-a'), mnist, wrong.a);
+  fillSelect($('wrong-b'), mnist, wrong.b, '— alone —');
 }
 
+// --- one render path: each view redraws when the store keys it shows change ------------------
+
+let redrawQueued = false;
 function redraw() {
+  // Coalesce: a stream delivers points many times a second; draw once per frame.
   if (redrawQueued) return;
   redrawQueued = true;
   requestAnimationFrame(() => {
     redrawQueued = false;
-    const all = [...models.values()];
-    const jobs = all.filter((m) => isActive(m) || m.status !== 'done').slice(-8);
+    const { models, shown, selected } = store.state;
+    const jobs = models.filter((m) => isActive(m) || m.status !== 'done').slice(-8);
     renderJobs($('jobs'), jobs, cancel, (id) => tokens.get(id) !== null);
-    const plotted = all.filter((m) => shown.has(m.id) && m.curves.length);
-    drawCurves($('loss-plot'), $('accuracy-plot'), plotted);
-    renderTable($('compare').tBodies[0], all, {
+    drawCurves($('loss-plot'), $('accuracy-plot'), models.filter((m) => shown.has(m.id) && m.curves.length));
+    renderTable($('compare').tBodies[0], models, {
       shown, selected,
-      onToggle: (id, on) => { if (on) shown.add(id); else shown.delete(id); redraw(); },
-      onSelect: select,
+      onToggle: (id, on) => store.set(toggled(store.state, id, on)),
+      onSelect: (id) => {
+        store.set(picked(store.state, id));
+        if (!isMnist(model(id))) updateBoundary(true); // a new job's boundary waits for its first snapshot instead
+      },
     });
-    setStatus();
+    $('status').textContent = statusLine(store.state);
   });
 }
 
+store.on(['models', 'shown', 'selected'], redraw);
+let finishedIds = '';
+store.on(['models', 'wrong'], (state, keys) => {
+  const ids = finished(state).map((m) => m.id).join();
+  // The pad follows the model whose mistakes were just picked (a row, the lecture's network).
+  const chosen = keys.has('wrong') && state.wrong.a ? state.wrong.a : undefined;
+  if (ids !== finishedIds || chosen) refreshSelects(chosen);
+  finishedIds = ids;
+});
+store.on(['wrong'], () => updateMisclassified());
+
 async function updateBoundary(force = false) {
-  const model = boundaryTarget && models.get(boundaryTarget);
-  $('boundary-panel').hidden = !model;
-  if (!model) return;
+  const target = store.get('boundaryTarget');
+  const shownModel = target && model(target);
+  $('boundary-panel').hidden = !shownModel;
+  if (!shownModel) return;
   const now = performance.now();
   if (!force && now - lastBoundaryFetch < 400) return;
   lastBoundaryFetch = now;
   try {
-    const grid = await getJSON(`/api/models/${model.id}/boundary?resolution=70`);
+    const grid = await getJSON(`/api/models/${shownModel.id}/boundary?resolution=70`);
     const where = grid.status === 'done' ? 'trained' : `training, ${(100 * grid.progress).toFixed(0)} %`;
-    await drawBoundary($('boundary-plot'), grid, `${model.name} (${where})`);
+    await drawBoundary($('boundary-plot'), grid, `${shownModel.name} (${where})`);
   } catch (error) {
     if (error.status !== 409) showError(error); // 409: no snapshot saved yet
   }
@@ -111,12 +121,10 @@ async function pollWaiting() {
   if (!waiting.length) return;
   try {
     for (const record of await getJSON('/api/models')) {
-      const model = models.get(record.id);
-      if (!model || !waiting.includes(record.id)) continue;
-      if (isActive(record)) Object.assign(model, { status: record.status, progress: record.progress });
+      if (!model(record.id) || !waiting.includes(record.id)) continue;
+      if (isActive(record)) store.set(polled(store.state, record));
       else follow(record.id, true); // finished while waiting: one short stream brings its curves
     }
-    redraw();
   } catch (error) {
     showError(error);
   }
@@ -132,22 +140,16 @@ function follow(id, now = false) {
   const at = waiting.indexOf(id);
   if (at >= 0) waiting.splice(at, 1);
   const close = followJob(id, {
-    onProgress: ({ status, progress, points }) => {
-      const model = models.get(id);
-      Object.assign(model, { status, progress });
-      model.curves.push(...points);
-      redraw();
-      if (id === boundaryTarget && points.length) updateBoundary();
+    onProgress: (update) => {
+      store.set(progressed(store.state, id, update));
+      if (id === store.get('boundaryTarget') && update.points.length) updateBoundary();
     },
     onEnd: (record) => {
       following.delete(id);
       followNext();
-      models.set(id, record);
+      store.set(ended(store.state, record));
       if (record.status === 'failed') showError(new Error(`${record.name}: ${record.error}`));
-      refreshSelects();
-      redraw();
-      if (id === boundaryTarget) updateBoundary(true);
-      if (lectureIds.includes(id)) lectureFinished();
+      if (id === store.get('boundaryTarget')) updateBoundary(true);
     },
     onError: () => {
       following.delete(id);
@@ -161,11 +163,8 @@ async function submit(config) {
   const { id, status, token } = await postJSON('/api/models', config);
   tokens.remember(id, token);
   const name = config.name || `${config.model} · ${config.dataset}`;
-  models.set(id, { id, status, config, name, progress: 0, curves: [], metrics: null });
-  shown.add(id);
-  if (config.dataset !== 'mnist_parity') boundaryTarget = id;
+  store.set(submitted(store.state, { id, status, config, name, progress: 0, curves: [], metrics: null }));
   follow(id);
-  redraw();
   return id;
 }
 
@@ -179,33 +178,8 @@ async function cancel(id) {
   }
 }
 
-function select(id) {
-  selected = id;
-  const model = models.get(id);
-  if (!isMnist(model)) {
-    boundaryTarget = id;
-    updateBoundary(true);
-  } else {
-    $('draw-model').value = id;
-    $('wrong-a').value = id;
-    updateMisclassified();
-  }
-  redraw();
-}
-
-function lectureFinished() {
-  const [logistic, network] = lectureIds.map((id) => models.get(id));
-  if (![logistic, network].every((m) => m && m.status === 'done')) return;
-  refreshSelects();
-  $('draw-model').value = network.id;
-  $('wrong-a').value = network.id;
-  $('wrong-b').value = logistic.id;
-  updateMisclassified();
-}
-
 async function updateMisclassified() {
-  const a = $('wrong-a').value;
-  const b = $('wrong-b').value;
+  const { a, b } = store.get('wrong');
   if (!a) {
     $('wrong-summary').textContent = 'Train an MNIST model to see the digits it gets wrong.';
     $('wrong-grid').replaceChildren();
@@ -269,8 +243,10 @@ $('controls').addEventListener('submit', async (event) => {
 $('lecture').addEventListener('click', async () => {
   showError(null);
   try {
-    lectureIds = [];
-    for (const run of LECTURE_RUNS) lectureIds.push(await submit(run));
+    store.set({ lectureIds: [] });
+    const ids = [];
+    for (const run of LECTURE_RUNS) ids.push(await submit(run));
+    store.set({ lectureIds: ids });
   } catch (error) {
     showError(error);
   }
@@ -292,8 +268,9 @@ $('trace').addEventListener('click', async () => {
     showError(error);
   }
 });
-$('wrong-a').addEventListener('change', updateMisclassified);
-$('wrong-b').addEventListener('change', updateMisclassified);
+const pickWrong = () => store.set({ wrong: { a: $('wrong-a').value, b: $('wrong-b').value } });
+$('wrong-a').addEventListener('change', pickWrong);
+$('wrong-b').addEventListener('change', pickWrong);
 const clearPad = drawPad($('pad'), predictDrawing);
 $('clear-pad').addEventListener('click', () => {
   clearPad();
@@ -307,21 +284,10 @@ async function start() {
   try {
     const records = await getJSON('/api/models?curves=true');
     tokens.keepOnly(records.map((r) => r.id));
-    for (const record of records) {
-      models.set(record.id, record);
-      if (isActive(record)) {
-        shown.add(record.id);
-        follow(record.id);
-      }
-    }
-    const done = finished();
-    done.slice(-2).forEach((m) => shown.add(m.id));
-    const last2d = [...models.values()].filter((m) => !isMnist(m) && m.status !== 'failed').pop();
-    if (last2d) boundaryTarget = last2d.id;
-    refreshSelects();
-    redraw();
+    store.set(loaded(records));
+    for (const record of records) if (isActive(record)) follow(record.id);
+    if (!store.get('wrong').a) updateMisclassified(); // says how to get some
     updateBoundary(true);
-    updateMisclassified();
   } catch (error) {
     showError(error);
   }

@@ -1,20 +1,6 @@
 // Progress and error display shared by the lab pages: a status line with a progress bar, an alert box.
 
-import { ApiError } from '../shared/api.js';
-
-/** A readable message for an error, naming the field or source line the server pointed at. */
-export function errorText(error) {
-  if (error instanceof ApiError && error.errors.length) {
-    return error.errors.map((d) => `${(d.loc || []).slice(1).join('.')}: ${d.msg}`).join('\n');
-  }
-  let text = error.message;
-  if (error instanceof ApiError && error.detail && typeof error.detail === 'object') {
-    const d = error.detail;
-    if (d.line) text += ` (line ${d.line}, column ${(d.column ?? 0) + 1})`;
-    if (d.field) text = `${d.field}: ${text}`;
-  }
-  return text;
-}
+import { errorText } from '../shared/errors.js';
 
 /** Wire a status element, an alert box and the buttons to disable while work runs. */
 export function feedback(statusEl, errorEl, buttons) {

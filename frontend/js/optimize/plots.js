@@ -1,12 +1,23 @@
 // Plotly views of the lab: the function's contour with animated paths, and the loss curves.
 
+import { loadPlotly } from '../shared/plotly-loader.js';
 import { displayZ, frameStride, lossSeries, pathSeries } from './series.js';
 
 export const COLORS = ['#2456c9', '#b5361c', '#0f7b46', '#a05a00', '#7b3fa0', '#00838f', '#c2185b', '#546e7a'];
 const FONT = { size: 16 };
 const CONFIG = { responsive: true, displaylogo: false };
 
+// One contour trace per surface: Plotly.react compares data arrays by reference, so the same
+// object lets every animation frame skip recomputing the 120×120 contour (measured: most of a
+// frame's time, and 90 frames per animation).
+const contours = new WeakMap();
+
 function contourTrace(surface) {
+  if (!contours.has(surface)) contours.set(surface, makeContour(surface));
+  return contours.get(surface);
+}
+
+function makeContour(surface) {
   return {
     type: 'contour', x: surface.x, y: surface.y, z: displayZ(surface.z),
     colorscale: 'Viridis', contours: { coloring: 'heatmap' }, ncontours: 30, line: { width: 0.5 },
@@ -46,7 +57,14 @@ export function drawLandscape(div, surface, runs, labels, upTo = Infinity) {
     yaxis: { title: { text: names ? names[1] : '' }, range: surface ? [surface.y[0], surface.y[surface.y.length - 1]] : undefined },
     showlegend: false, uirevision: 'landscape', // the loss plot and the runs list carry the legend
   };
-  return window.Plotly.react(div, data, layout, CONFIG);
+  return react(div, data, layout);
+}
+
+// Plotly (3.5 MB) loads on first use, so a page's form works and its first requests go out while
+// the browser is still parsing it (measured: 2–3 s of a lab page's opening on this machine).
+async function react(div, data, layout) {
+  const Plotly = await loadPlotly();
+  return Plotly.react(div, data, layout, CONFIG);
 }
 
 /** Draw every run's loss per step on a log axis, up to step `upTo`. */
@@ -60,7 +78,7 @@ export function drawLoss(div, runs, labels, upTo = Infinity, title = 'Loss per s
     xaxis: { title: { text: 'step' } }, yaxis: { title: { text: 'loss' }, type: 'log', exponentformat: 'power' },
     legend: { orientation: 'h', x: 0, y: -0.22, yanchor: 'top' }, uirevision: 'loss',
   };
-  return window.Plotly.react(div, data, layout, CONFIG);
+  return react(div, data, layout);
 }
 
 /**

@@ -2,6 +2,7 @@
 
 import { formatNumber } from '../shared/format.js';
 import { stepCount, tableIndices, tableNumber } from './series.js';
+import { divergence } from './store.js';
 
 function cell(tag, text, className) {
   const el = document.createElement(tag);
@@ -57,10 +58,14 @@ export function runSummary(result) {
     tolerance: 'stopped: loss change below the tolerance',
     diverged: 'diverged (loss is no longer finite)',
   };
-  let text = `${reasons[result.reason] || result.reason} at step ${result.stopped_at}; final loss ${tableNumber(result.final.loss, 6)}`;
+  const blewUp = divergence(result);
+  const ending = blewUp
+    ? `diverged: the loss grew from ${formatNumber(blewUp.from, 4)} to ${formatNumber(blewUp.to, 4)} over ${result.stopped_at} steps (try a smaller learning rate)`
+    : `${reasons[result.reason] || result.reason} at step ${result.stopped_at}`;
+  let text = `${ending}; final loss ${tableNumber(result.final.loss, 6)}`;
   const m = result.nearest_minimum;
-  if (m) {
-    const where = Object.values(m.params).map((v) => formatNumber(v, 4)).join(', ');
+  if (m && !blewUp) {
+    const where = Object.values(m.params).map((v) => tableNumber(v, 4)).join(', ');
     text += `; nearest minimum (${where}), distance ${tableNumber(m.distance, 3)}`;
   }
   return text;

@@ -2,6 +2,7 @@
 
 import { postJSON } from '../shared/api.js';
 import { renderNav } from '../shared/nav.js';
+import { restorePresentation } from '../shared/panels.js';
 import { feedback } from '../optimize/feedback.js';
 import { decodeDiff, encodeDiff, writeHash } from '../optimize/hash.js';
 import { drawLoss } from '../optimize/plots.js';
@@ -9,6 +10,7 @@ import { formatStart, parseStart } from '../optimize/state.js';
 import { renderStepTable } from '../optimize/step-table.js';
 
 renderNav(document.getElementById('nav'), 'pitfall');
+restorePresentation(document.documentElement, window.localStorage); // large type when presenting
 
 const $ = (id) => document.getElementById(id);
 const DEFAULTS = Object.freeze({ start: { a: 0.5, b: 0.5 }, lr: 0.1, steps: 10 });

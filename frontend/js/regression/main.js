@@ -2,6 +2,8 @@
 
 import { postJSON } from '../shared/api.js';
 import { renderNav } from '../shared/nav.js';
+import { loadPlotly } from '../shared/plotly-loader.js';
+import { restorePresentation } from '../shared/panels.js';
 import { feedback } from '../optimize/feedback.js';
 import { writeHash } from '../optimize/hash.js';
 import { parseNumberList } from '../optimize/state.js';
@@ -9,6 +11,7 @@ import { decodeState, encodeState, fitBody, normalize, parseCounts, sweepBody } 
 import { renderCoefficients, renderSweep } from './tables.js';
 
 renderNav(document.getElementById('nav'), 'regression');
+restorePresentation(document.documentElement, window.localStorage); // large type when presenting
 
 const $ = (id) => document.getElementById(id);
 const fields = ['method', 'lr', 'iterations', 'degree'];
@@ -35,7 +38,8 @@ function readForm() {
 
 function drawFigure(figure) {
   const layout = { ...figure.layout, height: 480, autosize: true };
-  window.Plotly.react($('fit-plot'), figure.data, layout, { responsive: true, displaylogo: false });
+  // Plotly loads on first use: the form and the coefficients table do not wait for its 3.5 MB.
+  return loadPlotly().then((Plotly) => Plotly.react($('fit-plot'), figure.data, layout, { responsive: true, displaylogo: false }));
 }
 
 /** Refuse what normalize() would silently replace by a default: results must match the form. */

@@ -1,4 +1,7 @@
-// The REST client every page uses. Errors come back as ApiError carrying the server's detail.
+// The REST client every page uses. Errors come back as ApiError carrying the server's detail,
+// with a message in plain words (shared/errors.js), never a bare "HTTP 422".
+
+import { plainMessage } from './errors.js';
 
 /**
  * A non-2xx answer. Every error body is {detail: {type, message, ...}} (docs/api.md); a 422's
@@ -6,8 +9,7 @@
  */
 export class ApiError extends Error {
   constructor(status, detail) {
-    const message = typeof detail === 'string' ? detail : (detail && detail.message) || `HTTP ${status}`;
-    super(message);
+    super(plainMessage(status, detail));
     this.status = status;
     this.detail = detail;
     this.type = (detail && detail.type) || null;

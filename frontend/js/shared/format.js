@@ -1,10 +1,12 @@
-// Numbers and tensors as text: non-finite values arrive as "nan"/"inf"/"-inf" strings (jsonsafe).
+// Numbers and tensors as text: non-finite values arrive as "nan"/"inf"/"-inf" strings in trace
+// payloads and as null in the optimization, regression and models answers (docs/api.md).
 
 const MINUS = '\u2212';
 
-/** A JSON number or one of the server's non-finite spellings as a JS number. */
+/** A JSON number, null or one of the server's non-finite spellings as a JS number. */
 export function toNumber(value) {
   if (typeof value === 'number') return value;
+  if (value === null || value === undefined) return NaN; // not finite, never 0 (Number(null) is 0)
   if (value === 'nan') return NaN;
   if (value === 'inf') return Infinity;
   if (value === '-inf') return -Infinity;

@@ -1,0 +1,243 @@
+"""Benchmark (not a test): every page opened and clicked in headless chromium against a real uvicorn.
+
+For each page, the time from navigation (or the click) until the page shows the answer, beside
+the server's own time for the API requests made meanwhile (the `duration_ms` of its access log):
+the difference is the browser's share (Plotly, drawing) and the wire's.
+  explorer    open (the polynomial example drawn), run, step (→), f and f′ plot
+  optimize    open (surface drawn), run, add run, Rosenbrock example (runs listed; animation done)
+  regression  open (default fit shown), fit, the lecture's sweep (4 rates × 100–8,000 iterations)
+  pitfall     open (both tables), run both
+  models      open, train (job accepted and listed)
+Prints a table and saves bench/results/ui_bench.json. Targets: open < 1 s, interactions < 300 ms,
+the sweep < 3 s. Usage: python bench/ui_bench.py [--repeat 3]  (the median of the repeats is kept)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.live import CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
+
+RESULTS = REPO / "bench" / "results" / "ui_bench.json"
+OPEN_TARGET_MS = 1000
+CLICK_TARGET_MS = 300
+SWEEP_TARGET_MS = 3000
+LECTURE_SWEEP = ("1, 0.1, 0.01, 0.001", "100, 2000, 4000, 6000, 8000")
+
+
+def progress(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def wait_until(page: Any, expression: str, timeout_s: float = 120.0) -> None:
+    """Poll a JS expression (the app's CSP forbids wait_for_function's eval)."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out waiting for {expression}")
+        time.sleep(0.005)
+
+
+class ServerLog:
+    """The server's access log: API request durations written since the last mark."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.offset = 0
+
+    def mark(self) -> None:
+        self.offset = self.path.stat().st_size
+
+    def api_requests(self) -> list[tuple[str, float]]:
+        with self.path.open("rb") as log:
+            log.seek(self.offset)
+            lines = log.read().decode(errors="replace").splitlines()
+        found = []
+        for line in lines:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and str(record.get("path", "")).startswith("/api/"):
+                found.append((str(record["path"]), float(record.get("duration_ms", 0.0))))
+        return found
+
+
+def measure(log: ServerLog, action: Callable[[], None], done: str, page: Any) -> dict[str, Any]:
+    """Run `action`, wait for `done` (a JS expression), return wall and server milliseconds."""
+    log.mark()
+    start = time.perf_counter()
+    action()
+    wait_until(page, done)
+    wall = (time.perf_counter() - start) * 1000
+    time.sleep(0.3)  # the access log line is written as the response ends
+    requests = log.api_requests()
+    return {
+        "wall_ms": round(wall, 1),
+        # Requests overlap (the pages send independent ones together): the longest is the floor.
+        "server_ms_longest": round(max((ms for _, ms in requests), default=0.0), 1),
+        "server_ms_sum": round(sum(ms for _, ms in requests), 1),
+        "requests": sorted({path for path, _ in requests}),
+    }
+
+
+def fresh(page: Any, url: str) -> Callable[[], None]:
+    def go() -> None:
+        page.goto("about:blank")
+        page.goto(url)
+
+    return go
+
+
+def marker(page: Any, selector: str) -> str:
+    """Tag the element now in `selector`, and return a JS test true once it has been replaced."""
+    page.evaluate(
+        f"document.querySelector({selector!r}) && (document.querySelector({selector!r}).dataset.old = '1')"
+    )
+    return f"!!document.querySelector({selector!r}) && !document.querySelector({selector!r}).dataset.old"
+
+
+def scenario(page: Any, log: ServerLog, url: str) -> dict[str, dict[str, Any]]:
+    """One pass over every page and interaction."""
+    r: dict[str, dict[str, Any]] = {}
+
+    def m(action: Callable[[], None], done: str) -> dict[str, Any]:
+        return measure(log, action, done, page)
+
+    r["explorer.open"] = m(fresh(page, f"{url}/#ex=polynomial"), "!!document.body.dataset.ready")
+    runs = page.evaluate("document.body.dataset.runs")
+    r["explorer.run"] = m(lambda: page.click("#run"), f"document.body.dataset.runs !== {runs!r}")
+    label = page.text_content("#step-label")
+    page.focus("#graph")
+    r["explorer.step"] = m(
+        lambda: page.keyboard.press("ArrowRight"),
+        f"document.querySelector('#step-label').textContent !== {label!r}",
+    )
+    r["explorer.plot"] = m(
+        lambda: page.click(".view-tabs [data-view='plot']"), "!!document.querySelector('#fx-plot .main-svg')"
+    )
+
+    r["optimize.open"] = m(fresh(page, f"{url}/optimize.html"), "!!document.body.dataset.ready")
+    r["optimize.run"] = m(
+        lambda: page.click("#run"), "/ran 1 run/.test(document.querySelector('#status').textContent)"
+    )
+    r["optimize.add_run"] = m(
+        lambda: page.click("#add"), "/added run/.test(document.querySelector('#status').textContent)"
+    )
+    r["optimize.rosenbrock_listed"] = m(
+        lambda: page.select_option("#example", "rosenbrock-adam-gd"),
+        "document.querySelectorAll('#runs li').length === 2",
+    )
+    wait_until(page, "document.querySelector('#landscape').data.length === 7")  # animation done, not timed
+
+    r["regression.open"] = m(
+        fresh(page, f"{url}/regression.html"), "!!document.querySelector('#coefficients table')"
+    )
+    replaced = marker(page, "#coefficients table")
+    r["regression.fit"] = m(lambda: page.click("#fit"), replaced)
+    page.fill("#sweep-lrs", LECTURE_SWEEP[0])
+    page.fill("#sweep-iterations", LECTURE_SWEEP[1])
+    r["regression.sweep"] = m(lambda: page.click("#sweep"), "!!document.querySelector('#sweep-table table')")
+
+    r["pitfall.open"] = m(
+        fresh(page, f"{url}/pitfall.html"), "!!document.querySelector('#with table.step-table')"
+    )
+    replaced = marker(page, "#with table.step-table")
+    r["pitfall.run"] = m(lambda: page.click("#run"), replaced)
+
+    r["models.open"] = m(
+        fresh(page, f"{url}/models.html"), "document.querySelector('#status').textContent.length > 0"
+    )
+    page.select_option("#dataset", "moons")
+    page.select_option("#model", "binary_classifier")
+    page.fill("#steps", "50")
+    listed = page.locator("#jobs li[data-id]").count() + page.locator("#compare tbody tr").count()
+    r["models.train"] = m(
+        lambda: page.click("#train"),
+        "document.querySelectorAll('#jobs li[data-id]').length"
+        f" + document.querySelectorAll('#compare tbody tr').length > {listed}",
+    )
+    return r
+
+
+def target(name: str) -> float:
+    if name == "regression.sweep":
+        return SWEEP_TARGET_MS
+    return OPEN_TARGET_MS if name.endswith(".open") else CLICK_TARGET_MS
+
+
+def main() -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # still stop the uvicorn started below
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    passes: list[dict[str, dict[str, Any]]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        data.mkdir()
+        server = LiveServer(data)
+        server.start()
+        try:
+            log = ServerLog(data.parent / f"uvicorn-{server.port}.log")
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+                context = browser.new_context(viewport={"width": 1600, "height": 1000})
+                page = context.new_page()
+                progress("warm-up pass (caches, worker imports)")
+                scenario(page, log, server.url)
+                for i in range(args.repeat):
+                    progress(f"pass {i + 1} of {args.repeat}")
+                    passes.append(scenario(page, log, server.url))
+                browser.close()
+        finally:
+            server.stop()
+
+    results: dict[str, Any] = {}
+    for name in passes[0]:
+        runs = [p[name] for p in passes]
+        wall = statistics.median(r["wall_ms"] for r in runs)
+        results[name] = {
+            "wall_ms": wall,
+            "wall_ms_all": [r["wall_ms"] for r in runs],
+            "server_ms_longest": statistics.median(r["server_ms_longest"] for r in runs),
+            "server_ms_sum": statistics.median(r["server_ms_sum"] for r in runs),
+            "requests": runs[0]["requests"],
+            "target_ms": target(name),
+            "meets_target": wall <= target(name),
+        }
+    report = {
+        "load_average": os.getloadavg(),
+        "cpus": os.cpu_count(),
+        "repeat": args.repeat,
+        "results": results,
+    }
+    print(f"{'page.interaction':<28} {'wall ms':>9} {'server ms':>10} {'target':>7}  requests")
+    for name, r in results.items():
+        flag = "" if r["meets_target"] else "  (over)"
+        print(
+            f"{name:<28} {r['wall_ms']:>9.0f} {r['server_ms_longest']:>10.0f} {r['target_ms']:>7.0f}"
+            f"  {', '.join(r['requests'])}{flag}"
+        )
+    print(f"load average {report['load_average']} on {report['cpus']} CPUs")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"saved {RESULTS.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()

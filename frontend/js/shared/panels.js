@@ -1,0 +1,168 @@
+// Resizable, collapsible side panels and the presentation mode, remembered in localStorage.
+// The layout arithmetic is pure (tested with node --test); mountPanels() wires it to the page.
+
+export const LAYOUT_KEY = 'autograd-explorer:layout';
+export const PRESENT_KEY = 'autograd-explorer:presentation';
+export const RAIL = 44; // px: a collapsed panel's rail with its open button
+
+/** Width limits (px) of each panel; the program panel opens at 60+ columns of code. */
+export const LIMITS = Object.freeze({
+  editor: { min: 680, max: 1100 }, // 60 columns of the 16 px code font (9.6 px) + gutter + padding
+  side: { min: 300, max: 720 },
+});
+export const CENTRE_MIN = 420; // the graph's column never gets narrower than this when a panel opens
+
+/** The default layout for a viewport `width`: below 1500 px the program panel starts closed,
+ * so the graph and the inspector share a 1280 px projector (the editor opens over 60 columns). */
+export function defaultLayout(width) {
+  return {
+    editor: { open: width >= 1500, width: LIMITS.editor.min },
+    side: { open: true, width: width >= 1500 ? 420 : 340 },
+  };
+}
+
+const clamp = (x, { min, max }) => Math.min(max, Math.max(min, Math.round(x)));
+
+/** A valid layout from anything stored (missing or malformed parts take the defaults). */
+export function normalizeLayout(stored, width) {
+  const base = defaultLayout(width);
+  const out = {};
+  for (const name of Object.keys(base)) {
+    const s = stored && typeof stored === 'object' ? stored[name] : null;
+    const w = s && Number.isFinite(s.width) ? s.width : base[name].width;
+    out[name] = { open: s && typeof s.open === 'boolean' ? s.open : base[name].open, width: clamp(w, LIMITS[name]) };
+  }
+  return out;
+}
+
+/** Panel `name` dragged by `dx` px (the side panel grows to the left). */
+export function resized(layout, name, dx) {
+  const grow = name === 'side' ? -dx : dx;
+  return { ...layout, [name]: { open: true, width: clamp(layout[name].width + grow, LIMITS[name]) } };
+}
+
+/** Panel `name` opened or closed (`open` omitted: toggled). */
+export function toggled(layout, name, open = !layout[name].open) {
+  return { ...layout, [name]: { ...layout[name], open } };
+}
+
+/** The widths actually used in a viewport `width`: open panels shrink (never below their
+ * minimum) before the centre column drops under CENTRE_MIN. */
+export function fitted(layout, width) {
+  const used = (p) => (p.open ? p.width : RAIL);
+  let editor = used(layout.editor);
+  let side = used(layout.side);
+  let spare = width - editor - side - CENTRE_MIN;
+  if (spare < 0 && layout.side.open) {
+    const cut = Math.min(-spare, side - LIMITS.side.min);
+    side -= cut;
+    spare += cut;
+  }
+  if (spare < 0 && layout.editor.open) editor -= Math.min(-spare, editor - LIMITS.editor.min);
+  return { editor, side };
+}
+
+/** Read a JSON value from storage (null when absent or unreadable). */
+export function readStored(storage, key) {
+  try {
+    const text = storage.getItem(key);
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function writeStored(storage, key, value) {
+  try {
+    storage.setItem(key, JSON.stringify(value));
+  } catch {
+    // Private mode or a full quota: the layout still works, it is just not remembered.
+  }
+}
+
+/** Panels a lecturer may hide in presentation mode. */
+export const PRESENT_PANELS = Object.freeze(['editor', 'side', 'legend', 'toolbar']);
+
+/** A valid presentation setting: on or off, and the panels it hides. */
+export function normalizePresentation(stored) {
+  const s = stored && typeof stored === 'object' ? stored : {};
+  const hide = Array.isArray(s.hide) ? PRESENT_PANELS.filter((p) => s.hide.includes(p)) : ['editor'];
+  return { on: s.on === true, hide };
+}
+
+/** Apply the presentation setting to the document root (every page: larger type). */
+export function applyPresentation(root, presentation) {
+  if (presentation.on) root.dataset.present = 'on';
+  else delete root.dataset.present;
+  root.dataset.presentHide = presentation.on ? presentation.hide.join(' ') : '';
+}
+
+/** Presentation mode from storage, applied now; returns it. */
+export function restorePresentation(root, storage) {
+  const presentation = normalizePresentation(readStored(storage, PRESENT_KEY));
+  applyPresentation(root, presentation);
+  return presentation;
+}
+
+/**
+ * Wire splitters and collapse buttons of a three-column page: `grid` gets --editor-w and --side-w,
+ * each panel element gets data-open. Returns { layout(), set(layout) }.
+ */
+export function mountPanels({ grid, panels, splitters, storage, view = window }) {
+  let layout = normalizeLayout(readStored(storage, LAYOUT_KEY), view.innerWidth);
+
+  function render() {
+    const { editor, side } = fitted(layout, grid.clientWidth || view.innerWidth);
+    grid.style.setProperty('--editor-w', `${editor}px`);
+    grid.style.setProperty('--side-w', `${side}px`);
+    for (const [name, { el, toggle }] of Object.entries(panels)) {
+      el.dataset.open = String(layout[name].open);
+      toggle.setAttribute('aria-expanded', String(layout[name].open));
+    }
+    for (const [name, splitter] of Object.entries(splitters)) {
+      splitter.setAttribute('aria-valuenow', String(layout[name].width));
+      splitter.hidden = !layout[name].open;
+    }
+  }
+
+  function set(next, remember = true) {
+    layout = next;
+    if (remember) writeStored(storage, LAYOUT_KEY, layout);
+    render();
+    view.dispatchEvent(new Event('resize')); // Plotly and the graph refit to their new boxes
+  }
+
+  for (const [name, { toggle }] of Object.entries(panels)) {
+    toggle.addEventListener('click', () => set(toggled(layout, name)));
+  }
+  for (const [name, splitter] of Object.entries(splitters)) {
+    splitter.setAttribute('aria-valuemin', String(LIMITS[name].min));
+    splitter.setAttribute('aria-valuemax', String(LIMITS[name].max));
+    splitter.addEventListener('pointerdown', (down) => {
+      down.preventDefault();
+      splitter.setPointerCapture(down.pointerId);
+      let last = down.clientX;
+      const move = (event) => {
+        layout = resized(layout, name, event.clientX - last);
+        last = event.clientX;
+        render();
+      };
+      const up = () => {
+        splitter.removeEventListener('pointermove', move);
+        set(layout);
+      };
+      splitter.addEventListener('pointermove', move);
+      splitter.addEventListener('pointerup', up, { once: true });
+    });
+    // Keyboard: arrows move the splitter by 40 px (a separator is a focusable widget).
+    splitter.addEventListener('keydown', (event) => {
+      const dx = { ArrowLeft: -40, ArrowRight: 40 }[event.key];
+      if (!dx) return;
+      event.preventDefault();
+      set(resized(layout, name, dx));
+    });
+  }
+  view.addEventListener('resize', render);
+  render();
+  return { layout: () => layout, set };
+}

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { describeError, errorText, fieldPath, plainMessage, withoutIds } from '../js/shared/errors.js';
+
+test('a program error keeps its type, position and message, with the fix', () => {
+  const detail = { type: 'syntax', message: "'(' was never closed", line: 2, column: 4, end_line: 2, end_column: 5 };
+  const d = describeError({ status: 400, detail });
+  assert.equal(d.title, 'Syntax error');
+  assert.equal(d.message, "'(' was never closed");
+  assert.deepEqual([d.line, d.column, d.end_line, d.end_column], [2, 4, 2, 5]);
+  assert.match(d.fix, /bracket/);
+  assert.equal(errorText({ status: 400, detail }).split('\n')[0], "'(' was never closed (line 2, column 5)");
+});
+
+test('a 422 reads as fields in words, never as "HTTP 422"', () => {
+  // The 422 body of docs/api.md: detail.errors lists every refused field.
+  const detail = {
+    type: 'validation',
+    message: 'body.runs.0.optimizer.lr: Input should be greater than 0',
+    errors: [
+      { type: 'greater_than', loc: ['body', 'runs', 0, 'optimizer', 'lr'], msg: 'Input should be greater than 0' },
+      { type: 'missing', loc: ['body', 'steps'], msg: 'Field required' },
+    ],
+  };
+  const text = errorText({ status: 422, detail });
+  assert.equal(text, 'runs › 1 › optimizer › lr: should be greater than 0\nsteps: is missing');
+  assert.doesNotMatch(plainMessage(422, null), /HTTP|422/);
+  assert.doesNotMatch(plainMessage(500, ''), /HTTP|500/);
+});
+
+test('internal ids are left out of messages', () => {
+  const id = '3f2a9c0d1e2b4a5f8c7d6e5f4a3b2c1d';
+  assert.equal(withoutIds(`no model with id '${id}'`), 'no model with that id');
+  assert.equal(withoutIds(`model ${id} is running: cancel it before deleting it`), 'this model is running: cancel it before deleting it');
+  assert.equal(describeError({ status: 404, detail: { type: 'not_found', message: `no model with id '${id}'` } }).message, 'no model with that id');
+  // A program's own message quotes the program: names that look like ids stay.
+  assert.match(describeError({ status: 400, detail: { type: 'runtime', message: `name 'deadbeefcafe12' is not defined` } }).message, /deadbeefcafe12/);
+});
+
+test('a server that cannot be reached and a plain Error', () => {
+  const offline = describeError(new TypeError('Failed to fetch'));
+  assert.equal(offline.title, 'No connection');
+  assert.match(offline.fix, /running/);
+  assert.equal(describeError(new Error('learning rate: give a positive number')).message, 'learning rate: give a positive number');
+  assert.equal(fieldPath(['body', 'max_iter']), 'max iter');
+});
+
+test('an overloaded server says to wait, with the field it names when invalid', () => {
+  assert.match(describeError({ status: 503, detail: { type: 'overloaded', message: 'All workers are busy.' } }).fix, /try again/);
+  assert.equal(describeError({ status: 400, detail: { type: 'invalid', message: 'too many', field: 'runs' } }).message, 'runs: too many');
+});

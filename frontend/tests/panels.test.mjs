@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import {
+  CENTRE_MIN, defaultLayout, fitted, LIMITS, normalizeLayout, normalizePresentation, RAIL, readStored, resized, toggled,
+  writeStored,
+} from '../js/shared/panels.js';
+
+function memoryStorage() {
+  const items = new Map();
+  return { getItem: (k) => (items.has(k) ? items.get(k) : null), setItem: (k, v) => items.set(k, String(v)) };
+}
+
+test('a 1280 px projector starts with the program closed, a wide screen with it open', () => {
+  assert.equal(defaultLayout(1280).editor.open, false);
+  assert.equal(defaultLayout(1600).editor.open, true);
+  assert.ok(defaultLayout(1600).editor.width >= LIMITS.editor.min);
+});
+
+test('the program panel opens at 60 columns or more and never shrinks below', () => {
+  const narrow = resized(defaultLayout(1600), 'editor', -5000);
+  assert.equal(narrow.editor.width, LIMITS.editor.min);
+  // 60 columns of the 16 px code font (9.6 px each) plus the line-number gutter and padding.
+  assert.ok(LIMITS.editor.min >= 60 * 9.6 + 40);
+});
+
+test('dragging the side splitter left widens the side panel, within its limits', () => {
+  const layout = defaultLayout(1600);
+  assert.equal(resized(layout, 'side', -100).side.width, layout.side.width + 100);
+  assert.equal(resized(layout, 'side', -5000).side.width, LIMITS.side.max);
+  assert.equal(resized(toggled(layout, 'side', false), 'side', -10).side.open, true); // dragging opens it
+});
+
+test('collapsing toggles one panel and keeps its width for when it reopens', () => {
+  const layout = toggled(defaultLayout(1600), 'editor');
+  assert.deepEqual([layout.editor.open, layout.editor.width, layout.side.open], [false, LIMITS.editor.min, true]);
+  assert.equal(toggled(layout, 'editor').editor.open, true);
+});
+
+test('open panels shrink to their minimum before the centre drops below its own', () => {
+  const layout = { editor: { open: true, width: 900 }, side: { open: true, width: 600 } };
+  const { editor, side } = fitted(layout, 1440);
+  assert.equal(side, LIMITS.side.min);
+  assert.equal(editor, 1440 - CENTRE_MIN - LIMITS.side.min);
+  assert.deepEqual(fitted(toggled(layout, 'editor', false), 1280), { editor: RAIL, side: 600 });
+  // Too narrow for both minima: the panels keep them (the one-column layout takes over in CSS).
+  assert.deepEqual(fitted(layout, 900), { editor: LIMITS.editor.min, side: LIMITS.side.min });
+});
+
+test('a stored layout survives a reload; garbage falls back to the defaults', () => {
+  const storage = memoryStorage();
+  const mine = resized(toggled(defaultLayout(1280), 'editor', true), 'editor', 120);
+  writeStored(storage, 'k', mine);
+  assert.deepEqual(normalizeLayout(readStored(storage, 'k'), 1280), mine);
+  storage.setItem('bad', '{not json');
+  assert.equal(readStored(storage, 'bad'), null);
+  assert.deepEqual(normalizeLayout({ editor: { open: 'yes', width: 1e9 } }, 1280).editor, { open: false, width: LIMITS.editor.max });
+});
+
+test('presentation keeps only the panels it knows and is off unless asked for', () => {
+  assert.deepEqual(normalizePresentation(null), { on: false, hide: ['editor'] });
+  assert.deepEqual(normalizePresentation({ on: true, hide: ['side', 'bogus', 'legend'] }), { on: true, hide: ['side', 'legend'] });
+});

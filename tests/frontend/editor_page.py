@@ -1,0 +1,43 @@
+"""Reading and writing the explorer's CodeMirror editor from a Playwright page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# EditorView.findFromDOM is CodeMirror's public way from a DOM node to its view; the vendored
+# bundle is one ES module, so this import shares the page's own instance.
+_VIEW = (
+    "const { EditorView } = await import('/vendor/codemirror/codemirror.js');"
+    "const view = EditorView.findFromDOM(document.querySelector('#editor .cm-editor'));"
+)
+
+
+def editor_text(page: Any) -> str:
+    """The program in the editor's active tab."""
+    return str(page.evaluate(f"async () => {{ {_VIEW} return view.state.doc.toString(); }}"))
+
+
+def set_editor_text(page: Any, text: str) -> None:
+    """Replace the program as if typed (one user edit, so it is the draft when the draft tab is open)."""
+    page.evaluate(
+        f"async (text) => {{ {_VIEW} view.dispatch({{"
+        " changes: { from: 0, to: view.state.doc.length, insert: text }, userEvent: 'input.paste' }); }",
+        text,
+    )
+
+
+def char_centre(page: Any, offset: int) -> tuple[float, float]:
+    """Page coordinates of the middle of the character at `offset` in the program."""
+    box = page.evaluate(
+        f"async (at) => {{ {_VIEW} const a = view.coordsAtPos(at, 1); const b = view.coordsAtPos(at + 1, -1);"
+        " return [(a.left + b.right) / 2, (a.top + a.bottom) / 2]; }",
+        offset,
+    )
+    return float(box[0]), float(box[1])
+
+
+def show_editor(page: Any) -> None:
+    """Open the program panel if the layout started it closed (a narrow screen does)."""
+    if not page.is_visible("#source") and page.locator("#toggle-editor").count():
+        page.click("#toggle-editor")
+    page.wait_for_selector("#source", state="visible", timeout=5_000)

@@ -1,0 +1,221 @@
+"""Every page at a projector (1280×720), a laptop (1440×900) and a phone (390×844): nothing runs off
+the right edge, the explorer's inspector and step controls are on screen, panels resize, collapse
+and stay so after a reload, presentation mode, and the small fixes of issue 13."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.live import LiveServer, screenshot
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 60_000  # ms; the machine is shared
+
+VIEWPORTS = [(1280, 720), (1440, 900), (390, 844)]
+PAGES = {
+    "explorer": ("/#ex=polynomial&step=3", "!!document.body.dataset.ready"),
+    "optimize": ("/optimize.html", "!!document.body.dataset.ready"),
+    "regression": ("/regression.html", "!!document.querySelector('#coefficients table')"),
+    "pitfall": ("/pitfall.html", "!!document.querySelector('#with table.step-table')"),
+    "models": ("/models.html", "document.querySelector('#status').textContent.length > 0"),
+}
+
+
+def wait_until(page: Any, expression: str, timeout_ms: int = TIMEOUT) -> None:
+    """Poll a JS expression until true (wait_for_function would eval, which the app's CSP forbids)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {expression}")
+        page.wait_for_timeout(100)
+
+
+def open_page(page: Any, server: LiveServer, name: str) -> None:
+    path, ready = PAGES[name]
+    page.goto("about:blank")
+    page.goto(f"{server.url}{path}")
+    wait_until(page, ready)
+    page.wait_for_timeout(300)  # Plotly's responsive resize
+
+
+def box(page: Any, selector: str) -> dict[str, float]:
+    found = page.locator(selector).bounding_box()
+    assert found is not None, f"{selector} is not displayed"
+    return dict(found)
+
+
+def overflowing(page: Any) -> list[str]:
+    """Elements reaching past the right edge of the page (none inside their own scrolling box)."""
+    return list(
+        page.evaluate(
+            """() => document.documentElement.scrollWidth > innerWidth
+              ? [...document.querySelectorAll('body *')]
+                  .filter((e) => e.getBoundingClientRect().right > innerWidth + 1)
+                  .slice(0, 5).map((e) => e.tagName + '#' + e.id + '.' + e.className)
+              : []"""
+        )
+    )
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+@pytest.mark.parametrize(("width", "height"), VIEWPORTS)
+def test_every_page_fits_the_width(
+    live_server: LiveServer, page: Any, name: str, width: int, height: int
+) -> None:
+    page.set_viewport_size({"width": width, "height": height})
+    open_page(page, live_server, name)
+    assert overflowing(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page, f"layout-{name}-{width}x{height}")
+
+
+@pytest.mark.parametrize(("width", "height"), VIEWPORTS[:2])
+def test_explorer_keeps_the_inspector_and_the_step_controls_on_screen(
+    live_server: LiveServer, page: Any, width: int, height: int
+) -> None:
+    page.set_viewport_size({"width": width, "height": height})
+    open_page(page, live_server, "explorer")
+    inspector, controls = box(page, "#inspector"), box(page, "#step-controls")
+    assert inspector["y"] + 60 < height, inspector  # its heading and first lines without scrolling
+    assert controls["y"] + controls["height"] <= height, controls
+    # The view tabs, the toolbar and the legend each stay on one row.
+    row = box(page, "#fit")["height"]
+    for selector in [".view-tabs", "#graph-toolbar", "#graph-legend"]:
+        assert box(page, selector)["height"] < 1.8 * row, selector
+
+
+def test_the_program_panel_opens_at_60_columns_resizes_and_is_remembered(
+    live_server: LiveServer, page: Any
+) -> None:
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_page(page, live_server, "explorer")
+    assert page.get_attribute("#editor-pane", "data-open") == "false"  # 1280: the graph first
+    side = box(page, "#side-pane")["width"]
+    page.focus("#split-side")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    wider = box(page, "#side-pane")["width"]
+    assert wider == pytest.approx(side + 80, abs=2)
+
+    page.click("#toggle-editor")
+    expect(page.locator("#editor .cm-content")).to_be_visible()
+    columns = page.evaluate(
+        """() => {
+          const content = document.querySelector('#editor .cm-content');
+          const scroller = document.querySelector('#editor .cm-scroller');
+          const gutter = document.querySelector('#editor .cm-gutters');
+          const ctx = document.createElement('canvas').getContext('2d');
+          ctx.font = getComputedStyle(content).font;
+          return (scroller.clientWidth - gutter.offsetWidth - 8) / ctx.measureText('0').width;
+        }"""
+    )
+    assert columns >= 60, columns
+    assert box(page, "#inspector")["y"] < 720  # the inspector did not fall below the fold
+
+    page.reload()
+    wait_until(page, PAGES["explorer"][1])
+    assert page.get_attribute("#editor-pane", "data-open") == "true"
+    # Remembered: the width asked for (shown as far as the open program panel leaves room).
+    assert float(page.get_attribute("#split-side", "aria-valuenow") or 0) == pytest.approx(wider, abs=2)
+
+    page.click("#toggle-side")
+    expect(page.locator("#inspector")).to_be_hidden()
+    graph_before = box(page, "#graph")["width"]
+    page.reload()
+    wait_until(page, PAGES["explorer"][1])
+    expect(page.locator("#inspector")).to_be_hidden()
+    assert box(page, "#graph")["width"] == pytest.approx(graph_before, abs=4)
+    page.click("#toggle-side")
+    expect(page.locator("#inspector")).to_be_visible()
+    screenshot(page, "layout-explorer-panels-1280x720")
+
+
+def test_presentation_mode_enlarges_type_hides_chosen_panels_and_survives_a_reload(
+    live_server: LiveServer, page: Any
+) -> None:
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_page(page, live_server, "explorer")
+    normal = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    page.click("#present-menu summary")
+    page.check("#present-on")
+    page.check("#present-menu [data-hide='legend']")
+    assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") > normal
+    expect(page.locator("#graph-legend")).to_be_hidden()
+    expect(page.locator("#editor-pane")).to_be_hidden()  # hidden by default while presenting
+    expect(page.locator("#inspector")).to_be_visible()
+
+    page.reload()
+    wait_until(page, PAGES["explorer"][1])
+    assert page.evaluate("document.documentElement.dataset.present") == "on"
+    expect(page.locator("#graph-legend")).to_be_hidden()
+    controls = box(page, "#step-controls")
+    assert controls["y"] + controls["height"] <= 720
+    assert overflowing(page) == []
+    assert box(page, ".view-tabs")["height"] < 1.8 * box(page, "#fit")["height"]
+    screenshot(page, "layout-explorer-presentation-1280x720")
+
+    open_page(page, live_server, "optimize")  # the lab pages present in large type too
+    assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") > normal
+    page.goto(f"{live_server.url}/")
+    wait_until(page, PAGES["explorer"][1])
+    page.click("#present-menu summary")
+    page.uncheck("#present-on")
+    expect(page.locator("#editor-pane")).to_be_visible()
+    expect(page.locator("#graph-legend")).to_be_visible()
+
+
+def test_the_f_and_fprime_plot_keeps_its_axis_labels_and_legend_at_1280(
+    live_server: LiveServer, page: Any
+) -> None:
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#ex=polynomial&view=plot")
+    page.wait_for_selector("#fx-plot .main-svg", timeout=TIMEOUT)
+    plot = box(page, "#fx-plot")
+    title = box(page, "#fx-plot .xtitle")
+    assert title["y"] + title["height"] <= min(plot["y"] + plot["height"], 720) + 1, (title, plot)
+    ticks = page.locator("#fx-plot .xtick text").all()
+    assert ticks and all(t.bounding_box()["y"] < 720 for t in ticks)
+    assert page.locator("#fx-plot .legend .traces").count() >= 2
+    screenshot(page, "layout-explorer-plot-1280x720")
+
+
+def test_an_example_from_the_lecture_notes_opens_in_the_graph(live_server: LiveServer, page: Any) -> None:
+    page.goto(f"{live_server.url}/#ex=polynomial&view=lecture")
+    page.wait_for_selector("body[data-ready]", timeout=TIMEOUT)
+    runs = page.evaluate("document.body.dataset.runs")
+    page.locator("#lecture-view .example-list button").nth(1).click()
+    wait_until(page, f"document.body.dataset.runs !== '{runs}'")
+    assert page.get_attribute("#explorer", "data-view") == "graph"
+    expect(page.locator("#graph")).to_be_visible()
+
+
+def test_the_lab_says_what_ran_and_that_a_blown_up_run_diverged(live_server: LiveServer, page: Any) -> None:
+    page.goto(f"{live_server.url}/optimize.html")
+    wait_until(page, PAGES["optimize"][1])
+    page.click("#run")
+    expect(page.locator("#status")).to_have_text(re.compile(r"ran 1 run in \d+ ms"), timeout=TIMEOUT)
+    page.click("#add")
+    added = re.compile(r"added run 2 \(only it was computed\)")
+    expect(page.locator("#status")).to_have_text(added, timeout=TIMEOUT)
+    expect(page.locator("#runs li")).to_have_count(2)
+
+    page.select_option("#example", "quadratic-lrs")  # lr 0.21 on κ = 10: |1 − 0.21·10| > 1
+    expect(page.locator("#runs li")).to_have_count(4, timeout=TIMEOUT)
+    runs = page.locator("#runs li")
+    assert "diverged: the loss grew from" in runs.nth(3).inner_text()
+    assert "diverged" not in runs.nth(0).inner_text()  # lr 0.05 converges
+
+
+def test_the_status_beside_run_says_what_the_run_did(live_server: LiveServer, page: Any) -> None:
+    page.goto(f"{live_server.url}/#ex=polynomial")  # 1600 px: the program panel starts open
+    page.wait_for_selector("body[data-ready]", timeout=TIMEOUT)
+    expect(page.locator("#run-status")).to_have_text(re.compile(r"^4 nodes, 4 steps · traced in \d+ ms"))
+    runs = page.evaluate("document.body.dataset.runs")
+    page.click("#run")
+    wait_until(page, f"document.body.dataset.runs !== '{runs}'")
+    expect(page.locator("#run-status")).to_have_text(re.compile(r"^4 nodes, 4 steps"))
