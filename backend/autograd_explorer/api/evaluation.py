@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from anyio import to_thread
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request, Response
+from pydantic import BaseModel
 
 from autograd_explorer.api.errors import answers
 from autograd_explorer.errors import InvalidRequest, Overloaded, ProgramError
@@ -25,6 +26,11 @@ EvaluatorDep = Annotated[Evaluator, Depends(get_evaluator)]
 
 # The answers every route that runs user text in the evaluator may give besides its 200.
 EVALUATION_ERRORS = answers(ProgramError, InvalidRequest, Overloaded)
+
+
+def run_job(evaluator: Evaluator, job: str, body: BaseModel) -> Response:
+    """The job's JSON bytes as the answer: validating a large result again here would cost more than it."""
+    return Response(evaluator.run_json(job, body.model_dump()), media_type="application/json")
 
 
 def install_evaluator(app: FastAPI, settings: Settings) -> None:

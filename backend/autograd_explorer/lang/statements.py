@@ -185,12 +185,8 @@ class Statements(EvaluatorCore):
             if not reserved:
                 self.budget.count_iteration(span)
             self.assign(node.target, item, node)
-            try:
-                self.run_body(node.body)
-            except BreakLoop:
+            if not self.loop_turn(node.body):
                 return
-            except ContinueLoop:
-                continue
         self.run_body(node.orelse)
 
     def while_loop(self, node: ast.While) -> None:
@@ -199,13 +195,19 @@ class Statements(EvaluatorCore):
             self.budget.count_iteration(span)
             if not self.truth(self.eval(node.test), node.test):
                 break
-            try:
-                self.run_body(node.body)
-            except BreakLoop:
+            if not self.loop_turn(node.body):
                 return
-            except ContinueLoop:
-                continue
         self.run_body(node.orelse)
+
+    def loop_turn(self, body: list[ast.stmt]) -> bool:
+        """One turn of a loop's body; False when it ended with `break` (the loop's `else` is skipped)."""
+        try:
+            self.run_body(body)
+        except BreakLoop:
+            return False
+        except ContinueLoop:
+            pass
+        return True
 
     def if_statement(self, node: ast.If) -> None:
         self.run_body(node.body if self.truth(self.eval(node.test), node.test) else node.orelse)

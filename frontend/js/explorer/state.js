@@ -1,11 +1,11 @@
-// The explorer's one store: plain data plus a 'change' event naming the keys that changed.
+// The explorer's one store: the shared Store with the explorer's keys and its pass helpers.
 
+import { Store } from '../shared/store.js';
 import { createReplay } from './accumulators.js';
 
-export class ExplorerStore extends EventTarget {
+export class ExplorerStore extends Store {
   constructor(initial = {}) {
-    super();
-    this.state = {
+    super({
       examples: [],
       example: null, // id of the loaded example, if the source is still the example's
       source: '',
@@ -23,27 +23,6 @@ export class ExplorerStore extends EventTarget {
       search: '',
       details: 0, // bumped when step details fetched on demand arrive
       ...initial,
-    };
-  }
-
-  get(key) {
-    return this.state[key];
-  }
-
-  /** Merge `patch`; listeners receive the names of the keys whose values changed. */
-  set(patch) {
-    const keys = Object.keys(patch).filter((k) => this.state[k] !== patch[k]);
-    if (keys.length === 0) return;
-    Object.assign(this.state, patch);
-    this.dispatchEvent(new CustomEvent('change', { detail: { keys: new Set(keys) } }));
-  }
-
-  /** Call `listener(state, keys)` whenever one of `keys` changes. */
-  on(keys, listener) {
-    const wanted = new Set(keys);
-    this.addEventListener('change', (event) => {
-      const changed = event.detail.keys;
-      if ([...changed].some((k) => wanted.has(k))) listener(this.state, changed);
     });
   }
 

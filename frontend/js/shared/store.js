@@ -1,5 +1,5 @@
-// One store per page: plain data plus a 'change' event naming the keys that changed (the
-// explorer's ExplorerStore contract, for the lab pages).
+// One store per page: plain data plus a 'change' event naming the keys that changed
+// (the explorer's ExplorerStore and the labs' stores extend it).
 
 export class Store extends EventTarget {
   constructor(initial = {}) {

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from autograd_explorer.api.evaluation import EVALUATION_ERRORS, EvaluatorDep
+from autograd_explorer.api.evaluation import EVALUATION_ERRORS, EvaluatorDep, run_job
 from autograd_explorer.api.schemas.optimize import LeastSquaresBody, LeastSquaresResult
 
 router = APIRouter(tags=["optimization"])
@@ -16,4 +16,4 @@ router = APIRouter(tags=["optimization"])
 @router.post("/api/least-squares", response_model=LeastSquaresResult, responses=EVALUATION_ERRORS)
 def least_squares_comparison(body: LeastSquaresBody, evaluator: EvaluatorDep) -> Response:
     """§5's manual and autograd runs with their largest difference, and §4's gradient arrows."""
-    return Response(evaluator.run_json("least_squares", body.model_dump()), media_type="application/json")
+    return run_job(evaluator, "least_squares", body)

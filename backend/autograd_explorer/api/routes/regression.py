@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from autograd_explorer.api.deps import SettingsDep
-from autograd_explorer.api.evaluation import EVALUATION_ERRORS, EvaluatorDep
+from autograd_explorer.api.evaluation import EVALUATION_ERRORS, EvaluatorDep, run_job
 from autograd_explorer.api.schemas.optimize import PolynomialBody, PolynomialResult, SweepBody, SweepResult
 from autograd_explorer.optimize.jobs import check_polynomial, check_sweep
 
@@ -19,11 +19,11 @@ router = APIRouter(tags=["regression"])
 def polynomial(body: PolynomialBody, settings: SettingsDep, evaluator: EvaluatorDep) -> Response:
     """Fit a + b·x + c·x² (+ …) to the lecture's data by hand, by autograd or in closed form."""
     check_polynomial(body, settings)
-    return Response(evaluator.run_json("polynomial", body.model_dump()), media_type="application/json")
+    return run_job(evaluator, "polynomial", body)
 
 
 @router.post("/api/regression/polynomial/sweep", response_model=SweepResult, responses=EVALUATION_ERRORS)
 def polynomial_sweep(body: SweepBody, settings: SettingsDep, evaluator: EvaluatorDep) -> Response:
     """The exercise table: a, b, c and loss for every learning rate × iteration count, closed form beside."""
     check_sweep(body, settings)
-    return Response(evaluator.run_json("sweep", body.model_dump()), media_type="application/json")
+    return run_job(evaluator, "sweep", body)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from autograd_explorer.api.deps import SettingsDep
-from autograd_explorer.api.evaluation import EVALUATION_ERRORS, EvaluatorDep
+from autograd_explorer.api.evaluation import EVALUATION_ERRORS, EvaluatorDep, run_job
 from autograd_explorer.api.schemas.optimize import FunctionInfo, PresetInfo, SurfaceBody, SurfaceResult
 from autograd_explorer.optimize.jobs import check_surface
 from autograd_explorer.optimize.presets import PRESET_NAMES, make_preset
@@ -21,7 +21,7 @@ router = APIRouter(tags=["optimization"])
 def surface(body: SurfaceBody, settings: SettingsDep, evaluator: EvaluatorDep) -> Response:
     """The function's values on a grid, computed in one vectorized evaluation."""
     check_surface(body, settings)
-    return Response(evaluator.run_json("surface", body.model_dump()), media_type="application/json")
+    return run_job(evaluator, "surface", body)
 
 
 @router.get("/api/presets", response_model=list[PresetInfo])

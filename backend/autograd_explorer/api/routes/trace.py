@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response
 
 from autograd_explorer.api.deps import SettingsDep
-from autograd_explorer.api.evaluation import EVALUATION_ERRORS, EvaluatorDep
+from autograd_explorer.api.evaluation import EVALUATION_ERRORS, EvaluatorDep, run_job
 from autograd_explorer.api.schemas.trace import (
     CompactTrace,
     DetailsRequest,
@@ -70,4 +70,4 @@ def trace_details(body: DetailsRequest, settings: SettingsDep, evaluator: Evalua
 def torchviz(body: TorchvizRequest, settings: SettingsDep, evaluator: EvaluatorDep) -> Response:
     """The same program drawn by torchviz.make_dot (DOT source, and SVG where Graphviz is installed)."""
     check_program(body.source, settings, body.inputs)
-    return Response(evaluator.run_json("torchviz", body.model_dump()), media_type="application/json")
+    return run_job(evaluator, "torchviz", body)

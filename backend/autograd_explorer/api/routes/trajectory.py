@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from autograd_explorer.api.deps import SettingsDep
-from autograd_explorer.api.evaluation import EVALUATION_ERRORS, EvaluatorDep
+from autograd_explorer.api.evaluation import EVALUATION_ERRORS, EvaluatorDep, run_job
 from autograd_explorer.api.schemas.optimize import (
     TrajectoriesBody,
     TrajectoriesResult,
@@ -25,11 +25,11 @@ router = APIRouter(tags=["optimization"])
 def trajectory(body: TrajectoryBody, settings: SettingsDep, evaluator: EvaluatorDep) -> Response:
     """One run: every step's point, loss and gradient before its update, why it stopped, the final point."""
     check_trajectory(body, settings)
-    return Response(evaluator.run_json("trajectory", body.model_dump()), media_type="application/json")
+    return run_job(evaluator, "trajectory", body)
 
 
 @router.post("/api/trajectories", response_model=TrajectoriesResult, responses=EVALUATION_ERRORS)
 def trajectories(body: TrajectoriesBody, settings: SettingsDep, evaluator: EvaluatorDep) -> Response:
     """Several runs side by side; the figure overlays them on the first run's function."""
     check_trajectories(body, settings)
-    return Response(evaluator.run_json("trajectories", body.model_dump()), media_type="application/json")
+    return run_job(evaluator, "trajectories", body)
