@@ -43,6 +43,7 @@ class TraceOptions:
     max_value_elements: int | None = None
     format: Format = "readable"
     jacobian_window: tuple[int | None, int, int] | None = None  # (pass, from, to): details on demand
+    pass_index: int | None = None  # the pass to show step by step (default: the last)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ def record_program(
         max_nodes=settings.max_trace_nodes,
         max_jacobian_steps=settings.max_jacobian_steps,
         jacobian_window=options.jacobian_window,
+        pass_index=options.pass_index,
     )
     run = run_program(
         source, inputs, limits_from_settings(settings), RealValuesOnly(recorder), output=options.output
@@ -86,6 +88,12 @@ def record_program(
             raise ProgramError(
                 "autograd", str(exc), span.line if span else None, span.column if span else None
             ) from exc
+    if options.pass_index is not None and options.pass_index >= recorder.pass_count:
+        raise ProgramError(
+            "runtime",
+            f"pass_index {options.pass_index} asks for backward pass {options.pass_index + 1}, but the "
+            f"program made {recorder.pass_count} (pass_index counts from 0)",
+        )
     facts = TraceFacts(recorder, run, output, settings.max_trace_nodes)
     return Recording(run, facts, warnings + graph_warnings(facts))
 

@@ -1,0 +1,73 @@
+"""Every backward pass, kept cheaply: its loss and the gradient norm of each leaf it reached.
+
+A training loop makes thousands of passes; only a few are recorded step by step (recorder.py).
+Each one, recorded or not, leaves a PassSummary: two or three numbers per parameter, so the page
+can plot loss per iteration and the gradient norms that vanish in a deep sigmoid network.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from autograd_explorer.trace.backward_capture import RawPass
+from autograd_explorer.trace.payload import PassSummaries
+
+
+@dataclass(frozen=True)
+class PassSummary:
+    """One pass in numbers: the root's value (when it is one number) and ‖grad‖₂ per leaf."""
+
+    index: int
+    kind: str
+    loss: float | None
+    grad_norms: dict[str, float]
+
+
+def summarize_pass(raw: RawPass, leaf_name: Callable[[torch.Tensor], str]) -> PassSummary:
+    """The summary of a pass that just ran: for backward, each reached leaf's `.grad` now (what an
+    optimizer step will use); for autograd.grad, the gradients it returned."""
+    loss = None
+    if len(raw.outputs) == 1 and raw.outputs[0].numel() == 1:
+        loss = float(raw.outputs[0].detach().reshape(()))
+    pairs: Iterable[tuple[torch.Tensor, torch.Tensor | None]]
+    if raw.kind == "grad":
+        pairs = zip(raw.input_tensors, raw.results, strict=False)
+    else:
+        pairs = ((fn.variable, fn.variable.grad) for fn in raw.nodes if type(fn).__name__ == "AccumulateGrad")
+    norms: dict[str, float] = {}
+    for tensor, grad in pairs:
+        if grad is not None:
+            name = leaf_name(tensor)
+            if name in norms:  # two leaves of one name (a loop variable bound to each): number them
+                name = f"{name} #{sum(1 for n in norms if n == name or n.startswith(name + ' #')) + 1}"
+            norms[name] = float(torch.linalg.vector_norm(grad.detach().double()))
+    return PassSummary(raw.index, raw.kind, loss, norms)
+
+
+def summaries_json(summaries: list[PassSummary]) -> PassSummaries:
+    """The summaries as columns (the same in both payload forms); numbers at float32 precision."""
+    names: dict[str, None] = {}
+    for s in summaries:
+        names.update(dict.fromkeys(s.grad_norms))
+    return {
+        "count": len(summaries),
+        "kind": [s.kind for s in summaries],
+        "loss": float32_numbers([s.loss for s in summaries]),
+        "grad_norms": {n: float32_numbers([s.grad_norms.get(n) for s in summaries]) for n in names},
+    }
+
+
+def float32_numbers(values: list[float | None]) -> list[float | None]:
+    """Each number as the shortest decimal that reads back as the same float32 (about 8 digits, not
+    17: 4000 iterations stay a few dozen kB); None for a missing or non-finite one."""
+    out: list[float | None] = []
+    with np.errstate(over="ignore"):  # a float64 too large for float32 becomes inf, then None
+        for v in values:
+            f32 = np.float32(math.nan if v is None else v)
+            out.append(float(str(f32)) if np.isfinite(f32) else None)
+    return out
