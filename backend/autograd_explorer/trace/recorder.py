@@ -51,6 +51,9 @@ class TraceRecorder:
     # leaves a PassSummary either way.
     pass_index: int | None = None
     keep_all_passes: int = KEEP_ALL_PASSES
+    # Past KEEP_ALL_PASSES with no pass_index, summarize only (the tracer runs the program again
+    # for the last pass): Jacobians in every hook of a 4000-pass loop cost more than a second run.
+    summarize_past_keep_all: bool = False
     pass_count: int = 0
     summaries: list[PassSummary] = field(default_factory=list)
     modules: dict[str, torch.nn.Module] = field(default_factory=dict)  # names bound to a module
@@ -140,8 +143,6 @@ class TraceRecorder:
         result: tuple[torch.Tensor | None, ...] | None = self._record_pass(
             raw, lambda: run_plain_backward(request), frees_graph=frees_graph
         )
-        if result is not None:
-            raw.results = result
         return result
 
     # --- helpers ------------------------------------------------------------------------
@@ -159,10 +160,13 @@ class TraceRecorder:
         """Whether the ops running now may be shown: not when a later pass was asked for and this
         program is past KEEP_ALL_PASSES (then only pass `pass_index`'s graph is shipped)."""
         n = self.pass_count  # the ops running now build the graph of pass n
-        return self.pass_index is None or n < self.keep_all_passes or n == self.pass_index
+        if n < self.keep_all_passes or n == self.pass_index:
+            return True
+        return self.pass_index is None and not self.summarize_past_keep_all
 
     def _record_pass(self, raw: RawPass, run: Callable[[], Any], *, frees_graph: bool) -> Any:
         """Run one differentiation under hooks, keep the pass and the named .grad after it."""
+        hooked = self.records_now()  # before counting this pass: its graph is what just ran
         raw.index = self.pass_count
         self.pass_count += 1
         self.passes.append(raw)
@@ -170,7 +174,6 @@ class TraceRecorder:
         if self.jacobian_window is not None:
             index, start, stop = self.jacobian_window
             steps = range(start, stop) if index in (None, raw.index) else range(0)
-        hooked = self.pass_index is None or raw.index < self.keep_all_passes or raw.index == self.pass_index
         try:
             result = capture_pass(
                 raw,
@@ -184,6 +187,8 @@ class TraceRecorder:
                 # a pass that frees the graph: read the saved tensors while they still exist
                 saved_sink=self.saved if frees_graph else None,
             )
+            if raw.kind == "grad" and result is not None:
+                raw.results = result  # before the summary, which reads them
         finally:  # also when backward raised (a program may catch it and go on)
             raw.grads_after = self.named_leaf_grads()
             self.summaries.append(summarize_pass(raw, self.leaf_name))
