@@ -29,7 +29,7 @@ def next_run(page: Any) -> int:
     return int(page.get_attribute("body", "data-runs") or 0) + 1
 
 
-def test_simplenn_shows_its_loss_per_iteration_and_iteration_20_step_by_step(page: Any, live_server: Any) -> None:
+def test_simplenn_shows_its_loss_per_iteration_and_iteration_20(page: Any, live_server: Any) -> None:
     run_program(page, live_server, SIMPLENN)
     expect(page.locator("#passes-panel")).to_be_visible()
     expect(page.locator("#passes-plot")).to_have_attribute("data-points", "20", timeout=20_000)
@@ -53,7 +53,7 @@ def test_simplenn_shows_its_loss_per_iteration_and_iteration_20_step_by_step(pag
     expect(page.locator("body")).to_have_attribute("data-runs", str(runs), timeout=30_000)
     expect(page.locator("#pass-shown")).to_have_text("iteration 5 of 20")
     expect(page.locator("#step-label")).to_have_text(f"start · 0 / {steps}")
-    marked = page.evaluate("(() => { const d = document.getElementById('passes-plot').data; return d[d.length - 1].x; })()")
+    marked = page.evaluate("document.getElementById('passes-plot').data.at(-1).x")
     assert marked == [5]
     page.click("#step-controls [data-action='last']")
     expect(page.locator("#step-label")).to_have_text(f"step {steps} / {steps}")
