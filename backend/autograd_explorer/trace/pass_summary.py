@@ -39,13 +39,20 @@ def summarize_pass(raw: RawPass, leaf_name: Callable[[torch.Tensor], str]) -> Pa
         pairs = zip(raw.input_tensors, raw.results, strict=False)
     else:
         pairs = ((fn.variable, fn.variable.grad) for fn in raw.nodes if type(fn).__name__ == "AccumulateGrad")
+    reached = [(tensor, grad) for tensor, grad in pairs if grad is not None]
     norms: dict[str, float] = {}
-    for tensor, grad in pairs:
-        if grad is not None:
-            name = leaf_name(tensor)
-            if name in norms:  # two leaves of one name (a loop variable bound to each): number them
-                name = f"{name} #{sum(1 for n in norms if n == name or n.startswith(name + ' #')) + 1}"
-            norms[name] = float(torch.linalg.vector_norm(grad.detach().double()))
+    if not reached:
+        return PassSummary(raw.index, raw.kind, loss, norms)
+    # one call for every leaf and one conversion to Python (a loop of 4000 passes makes 4000)
+    try:
+        values = torch.stack(torch._foreach_norm([g.detach().float() for _, g in reached])).tolist()
+    except (RuntimeError, TypeError):  # a sparse gradient (Embedding(sparse=True)), say: one by one
+        values = [float(torch.linalg.vector_norm(g.detach().to_dense().double())) for _, g in reached]
+    for (tensor, _), value in zip(reached, values, strict=True):
+        name = leaf_name(tensor)
+        if name in norms:  # two leaves of one name (a loop variable bound to each): number them
+            name = f"{name} #{sum(1 for n in norms if n == name or n.startswith(name + ' #')) + 1}"
+        norms[name] = value
     return PassSummary(raw.index, raw.kind, loss, norms)
 
 

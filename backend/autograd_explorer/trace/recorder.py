@@ -58,6 +58,10 @@ class TraceRecorder:
     summaries: list[PassSummary] = field(default_factory=list)
     modules: dict[str, torch.nn.Module] = field(default_factory=dict)  # names bound to a module
     _parameter_names: dict[int, tuple[torch.Tensor, str]] | None = None  # built when asked
+    _recording: bool = True  # records_now(), kept current: on_tensor runs per operation
+
+    def __post_init__(self) -> None:
+        self._recording = self.records_now()
     forward: dict[int, tuple[Node, ForwardRecord]] = field(default_factory=dict)
     names: dict[int, tuple[Node, str]] = field(default_factory=dict)
     leaves: dict[int, LeafRecord] = field(default_factory=dict)
@@ -75,7 +79,7 @@ class TraceRecorder:
         if fn is not None:
             if id(fn) not in self.forward:
                 self.check_depth(fn, span)
-                if self.records_now():
+                if self._recording:
                     self.forward[id(fn)] = (fn, ForwardRecord(value.detach().clone(), value, span, text))
         elif value.requires_grad:
             self._remember_leaf(value, span, text)
@@ -113,7 +117,7 @@ class TraceRecorder:
         fn = value.grad_fn
         if fn is not None:
             self.names[id(fn)] = (fn, name)
-            if id(fn) not in self.forward and self.records_now():  # e.g. bound by tuple unpacking
+            if id(fn) not in self.forward and self._recording:  # e.g. bound by tuple unpacking
                 self.forward[id(fn)] = (fn, ForwardRecord(value.detach().clone(), value, span, name))
         elif value.requires_grad:
             self._remember_leaf(value, span, None)
@@ -169,6 +173,7 @@ class TraceRecorder:
         hooked = self.records_now()  # before counting this pass: its graph is what just ran
         raw.index = self.pass_count
         self.pass_count += 1
+        self._recording = self.records_now()
         self.passes.append(raw)
         steps = None
         if self.jacobian_window is not None:
@@ -202,7 +207,13 @@ class TraceRecorder:
         if self.pass_count <= self.keep_all_passes:
             return
         self.passes = [p for p in self.passes if p is latest or p.index == self.pass_index]
-        live = {id(fn) for p in self.passes for fn in p.nodes}
+        live: set[int] = set()
+        variables: set[int] = set()
+        for p in self.passes:
+            for fn in p.nodes:
+                live.add(id(fn))
+                if type(fn).__name__ == "AccumulateGrad":
+                    variables.add(id(fn.variable))
         bound = {id(t) for t in self.bound.values()}
         for table in (self.forward, self.names):
             for key in [k for k in table if k not in live]:
@@ -211,7 +222,6 @@ class TraceRecorder:
             del self.saved[key]
         for key in [k for k in self.depths if k not in live]:
             del self.depths[key]
-        variables = {id(fn.variable) for p in self.passes for fn in p.nodes if hasattr(fn, "variable")}
         for key in [k for k in self.leaves if k not in variables and k not in bound]:
             del self.leaves[key]
         for key, (t, _) in list(self.tensor_names.items()):
