@@ -74,7 +74,8 @@ def main() -> None:
         columns["readable"] = lambda: dumps(run_trace_job({"source": source}, settings))
     if args.url:
         client = httpx.Client(base_url=args.url, timeout=600)
-        columns["api"] = lambda: client.post("/api/trace", json={"source": source, "format": "compact"}).content
+        body = {"source": source, "format": "compact"}
+        columns["api"] = lambda: client.post("/api/trace", json=body).content
     times: dict[str, list[float]] = {name: [] for name in columns}
     sizes: dict[str, int] = {}
     for _ in range(args.repeat):  # interleaved: the load of a shared machine hits every column alike
@@ -87,7 +88,8 @@ def main() -> None:
     base = median["cpython"]
     rows = [(name, median[name], median[name] / base, sizes.get(name)) for name in columns]
     lines = [
-        f"CONTENT.md §8 loop, {args.iterations} iterations, median of {args.repeat} (target: trace ≤ 3x CPython)",
+        f"CONTENT.md §8 loop, {args.iterations} iterations, median of {args.repeat} "
+        "(target: trace ≤ 3x CPython)",
         "",
         "| run | seconds | × CPython | payload bytes |",
         "|---|---:|---:|---:|",

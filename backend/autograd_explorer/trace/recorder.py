@@ -62,6 +62,7 @@ class TraceRecorder:
 
     def __post_init__(self) -> None:
         self._recording = self.records_now()
+
     forward: dict[int, tuple[Node, ForwardRecord]] = field(default_factory=dict)
     names: dict[int, tuple[Node, str]] = field(default_factory=dict)
     leaves: dict[int, LeafRecord] = field(default_factory=dict)
