@@ -42,4 +42,7 @@ test('the plot draws every loss, the gradient norms on request and the shown ite
   assert.equal(traces[1].visible, 'legendonly');
   assert.deepEqual([traces[2].x, traces[2].y], [[20], [0.05]]);
   assert.equal(passTraces({ ...summaries, count: 4000, loss: Array(4000).fill(1) }, null)[0].mode, 'lines');
+  // parameters of modules: one line per module
+  const byModule = passTraces({ ...summaries, module_grad_norms: { 'model.fc1': Array(20).fill(0.7) } }, 19);
+  assert.deepEqual(byModule.map((t) => t.name), ['loss', '‖∇ model.fc1‖', 'shown']);
 });

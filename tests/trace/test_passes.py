@@ -118,6 +118,7 @@ def test_a_program_of_few_passes_keeps_them_all() -> None:
     # x.grad accumulates: 4, 8, 12 (the accumulation pitfall, as a norm per pass)
     assert p["pass_summaries"]["grad_norms"]["x"] == [4.0, 8.0, 12.0]
     assert p["pass_summaries"]["loss"] == [4.0, 4.0, 4.0]
+    assert p["pass_summaries"]["module_grad_norms"] == {}  # no module holds x
     assert p["shown_pass"] == 2 and p["stats"]["passes"] == 3
     assert KEEP_ALL_PASSES >= 3
 
@@ -154,6 +155,9 @@ def test_simplenn_trained_20_steps_shows_its_loss_per_iteration_and_iteration_20
     assert (as_float32(summaries["loss"]) == as_float32(expected["loss"])).all()
     for name in ("model.fc1.weight", "model.fc1.bias", "model.fc2.weight", "model.fc2.bias"):
         np.testing.assert_allclose(summaries["grad_norms"][name], expected[name], rtol=1e-5)
+    fc1 = np.hypot(expected["model.fc1.weight"], expected["model.fc1.bias"])
+    np.testing.assert_allclose(summaries["module_grad_norms"]["model.fc1"], fc1, rtol=1e-5)
+    assert sorted(summaries["module_grad_norms"]) == ["model.fc1", "model.fc2"]
     assert p["shown_pass"] == 19 and [q["index"] for q in p["passes"]] == [19]
     ops = [n["op"] for n in p["nodes"]]
     assert ops.count("AddmmBackward0") == 2 and "BinaryCrossEntropyBackward0" in ops  # one iteration

@@ -8,6 +8,7 @@ can plot loss per iteration and the gradient norms that vanish in a deep sigmoid
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -16,6 +17,8 @@ import torch
 
 from autograd_explorer.trace.backward_capture import RawPass
 from autograd_explorer.trace.payload import PassSummaries
+
+MODULE_PATH = re.compile(r"[A-Za-z_]\w*(\.\w+)+")  # model.fc1.weight, not torch.randn(3)
 
 
 @dataclass(frozen=True)
@@ -61,12 +64,26 @@ def summaries_json(summaries: list[PassSummary]) -> PassSummaries:
     names: dict[str, None] = {}
     for s in summaries:
         names.update(dict.fromkeys(s.grad_norms))
+    modules: dict[str, list[str]] = {}
+    for n in names:
+        if MODULE_PATH.fullmatch(n):  # model.fc1.weight belongs to model.fc1
+            modules.setdefault(n.rsplit(".", 1)[0], []).append(n)
     return {
         "count": len(summaries),
         "kind": [s.kind for s in summaries],
         "loss": float32_numbers([s.loss for s in summaries]),
         "grad_norms": {n: float32_numbers([s.grad_norms.get(n) for s in summaries]) for n in names},
+        "module_grad_norms": {
+            m: float32_numbers([module_norm(s.grad_norms, params) for s in summaries])
+            for m, params in modules.items()
+        },
     }
+
+
+def module_norm(norms: dict[str, float], params: list[str]) -> float | None:
+    """‖gradient‖₂ of a module's parameters together: the root of their squared norms' sum."""
+    reached = [norms[p] for p in params if p in norms]
+    return math.sqrt(sum(v * v for v in reached)) if reached else None
 
 
 def float32_numbers(values: list[float | None]) -> list[float | None]:

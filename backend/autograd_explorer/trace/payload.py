@@ -133,6 +133,10 @@ class PassSummaries(TypedDict):
             "did not reach it"
         ),
     ]
+    module_grad_norms: Annotated[
+        dict[str, list[float | None]],
+        Field(description="per module (model.fc1): the 2-norm of all its parameters' gradients together"),
+    ]
 
 
 SHOWN_PASS = (

@@ -18,7 +18,7 @@ NO_TENSOR = (
 
 
 def no_passes() -> PassSummaries:
-    return {"count": 0, "kind": [], "loss": [], "grad_norms": {}}
+    return {"count": 0, "kind": [], "loss": [], "grad_norms": {}, "module_grad_norms": {}}
 
 
 def printed_only_payload(run: ProgramRun, warnings: list[str], compact: bool) -> TraceResponse | CompactTrace:

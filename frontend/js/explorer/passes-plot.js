@@ -8,7 +8,7 @@ import { passCount } from './pass-picker.js';
 
 const MARKERS_UP_TO = 200; // above this many iterations a line reads better than dots
 
-/** Plotly traces: the loss per iteration (1-based), the shown iteration marked, ‖grad‖ per parameter. */
+/** Plotly traces: the loss per iteration (1-based), the shown iteration marked, ‖grad‖ per module or parameter. */
 export function passTraces(summaries, shownIndex) {
   const n = summaries.count;
   const x = Array.from({ length: n }, (_, i) => i + 1);
@@ -22,7 +22,10 @@ export function passTraces(summaries, shownIndex) {
       hovertemplate: 'iteration %{x}<br>loss %{y:.4g}<extra></extra>',
     },
   ];
-  for (const [name, norms] of Object.entries(summaries.grad_norms || {})) {
+  // per module (model.fc1) when parameters belong to modules: a deep network's layers, not 2× as many lines
+  const modules = summaries.module_grad_norms || {};
+  const perName = Object.keys(modules).length ? modules : summaries.grad_norms || {};
+  for (const [name, norms] of Object.entries(perName)) {
     traces.push({
       x,
       y: norms,
