@@ -58,7 +58,17 @@ def test_simplenn_shows_its_loss_per_iteration_and_iteration_20(page: Any, live_
     page.click("#step-controls [data-action='last']")
     expect(page.locator("#step-label")).to_have_text(f"step {steps} / {steps}")
 
+    # a copied link reopens iteration 5 (the page asks the server to record it again)
+    link = page.url
+    assert "pass=4" in link
+    page.goto("about:blank")
+    page.goto(link)
+    page.wait_for_selector("body[data-ready]", timeout=30_000)
+    expect(page.locator("#pass-shown")).to_have_text("iteration 5 of 20", timeout=30_000)
+    expect(page.locator("#step-label")).to_have_text(f"step {steps} / {steps}")
+
     # a click on the plot's point 12 opens iteration 12
+    expect(page.locator("#passes-plot")).to_have_attribute("data-points", "20", timeout=20_000)
     runs = next_run(page)
     page.evaluate(
         "document.getElementById('passes-plot').emit('plotly_click', {points: [{x: 12, curveNumber: 0}]})"

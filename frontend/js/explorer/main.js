@@ -12,7 +12,7 @@ import { mountGraphView } from './graph-view.js';
 import { mountInspector } from './inspector.js';
 import { mountLectureViews } from './lecture-views.js';
 import { findNodes } from './node-search.js';
-import { mountPassPicker, openIteration, positionOfPass } from './pass-picker.js';
+import { mountPassPicker, openIteration, passCount, positionOfPass } from './pass-picker.js';
 import { mountPassesPlot } from './passes-plot.js';
 import { ExplorerStore } from './state.js';
 import { mountStepControls } from './step-controls.js';
@@ -54,8 +54,12 @@ async function run({ position = 0, passIndex = null, iteration = null } = {}) {
     await fetchAllDetails(trace);
     if (mine !== runCounter) return;
     const passes = trace.passes || [];
+    // passIndex is a pass's program-wide index (a link's pass=); a training loop's trace holds one
+    // pass's steps, so a link to another iteration asks the server to record that one
+    const asked = passIndex === null ? -1 : positionOfPass(trace, passIndex);
+    if (passIndex !== null && asked < 0 && iteration === null && passIndex < passCount(trace)) return run({ position, iteration: passIndex });
     const shownAt = positionOfPass(trace, trace.shown_pass); // the pass the server recorded for us
-    const pass = passIndex !== null && passIndex < passes.length ? passIndex : shownAt >= 0 ? shownAt : Math.max(0, passes.length - 1);
+    const pass = asked >= 0 ? asked : shownAt >= 0 ? shownAt : Math.max(0, passes.length - 1);
     const steps = passes.length ? passes[pass].steps.length : 0;
     const large = trace.nodes.length > LARGE_GRAPH;
     store.set({
@@ -212,7 +216,7 @@ store.on(['source', 'inputs', 'trace', 'position', 'passIndex', 'view', 'example
     example: state.example,
     source: example ? '' : state.source,
     inputs: inputsChanged ? state.inputs : {},
-    pass: passes.length > 1 ? state.passIndex : null,
+    pass: passCount(state.trace) > 1 && passes[state.passIndex] ? (passes[state.passIndex].index ?? state.passIndex) : null,
     step: state.trace ? state.position : null,
     view: state.view,
   });
