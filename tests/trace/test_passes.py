@@ -217,7 +217,7 @@ def test_the_api_opens_iteration_k_and_explains_its_steps(inline_client: TestCli
 def test_the_api_refuses_an_iteration_the_program_did_not_make(inline_client: TestClient) -> None:
     answer = inline_client.post("/api/trace", json={"source": fit_loop(12), "pass_index": 12})
     assert answer.status_code == 400
-    assert "pass_index 12" in answer.json()["detail"]["message"]
+    assert "no pass 12 (iteration 13)" in answer.json()["detail"]["message"]
     assert "made 12" in answer.json()["detail"]["message"]
     bad = inline_client.post("/api/trace", json={"source": fit_loop(12), "pass_index": -1})
     assert bad.status_code == 422 and "pass_index" in bad.text

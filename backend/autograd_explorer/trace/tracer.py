@@ -97,8 +97,8 @@ def record_program(
     if options.pass_index is not None and options.pass_index >= recorder.pass_count:
         raise ProgramError(
             "runtime",
-            f"pass_index {options.pass_index} asks for backward pass {options.pass_index + 1}, but the "
-            f"program made {recorder.pass_count} (pass_index counts from 0)",
+            f"there is no pass {options.pass_index} (iteration {options.pass_index + 1}): the program "
+            f"made {recorder.pass_count} backward passes (pass_index and pass count from 0)",
         )
     facts = TraceFacts(recorder, run, output, settings.max_trace_nodes)
     return Recording(run, facts, warnings + graph_warnings(facts))
