@@ -21,14 +21,9 @@ import torch
 from fastapi.testclient import TestClient
 
 from autograd_explorer.api.app import create_app
-from autograd_explorer.lang.contract import LanguageLimits, PlainObserver
-from autograd_explorer.lang.run import run_program
 from autograd_explorer.settings import Settings
 
 CORPUS = sorted((Path(__file__).parent / "corpus").glob("*.py"))
-# Programs the trace engine cannot answer yet, though the language runs them (tested below):
-# 4000 backward passes exceed max_trace_nodes until passes are kept cheaply (issue 10 §3).
-TRACE_LIMITED = {"content_s8_polynomial_autograd"}
 # A few programs also go through the worker processes (the default isolation).
 THROUGH_THE_POOL = [
     "lecture_block1_first_graph",
@@ -111,15 +106,8 @@ def test_the_corpus_is_large_and_varied() -> None:
         assert any(n.startswith(prefix) for n in names), prefix
 
 
-def _marked(path: Path) -> object:
-    if path.stem in TRACE_LIMITED:
-        reason = "the trace keeps every backward pass (issue 10 §3, the trace half)"
-        return pytest.param(path, marks=pytest.mark.xfail(strict=True, reason=reason), id=path.stem)
-    return pytest.param(path, id=path.stem)
-
-
 @pytest.mark.timeout(600)
-@pytest.mark.parametrize("path", [_marked(p) for p in CORPUS])
+@pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
 def test_program_prints_what_cpython_prints(inline_client: TestClient, path: Path) -> None:
     source = path.read_text(encoding="utf-8")
     expected = run_in_cpython(source)
@@ -133,14 +121,6 @@ def test_program_prints_what_cpython_prints(inline_client: TestClient, path: Pat
 def test_program_through_the_worker_pool(pool_client: TestClient, name: str) -> None:
     source = (Path(__file__).parent / "corpus" / f"{name}.py").read_text(encoding="utf-8")
     same(run_in_cpython(source), run_in_explorer(pool_client, source))
-
-
-@pytest.mark.parametrize("name", sorted(TRACE_LIMITED))
-def test_trace_limited_programs_run_in_the_language(name: str) -> None:
-    source = (Path(__file__).parent / "corpus" / f"{name}.py").read_text(encoding="utf-8")
-    run = run_program(source, None, LanguageLimits(max_wall_seconds=120), PlainObserver())
-    expected = run_in_cpython(source)
-    assert expected.error is None and run.printed == expected.printed.splitlines()
 
 
 def test_an_uncaught_error_names_the_calls_it_passed_through(inline_client: TestClient) -> None:

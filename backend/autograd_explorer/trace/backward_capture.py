@@ -39,6 +39,9 @@ class RawPass:
     input_tensors: list[torch.Tensor] = field(default_factory=list)  # autograd.grad's inputs
     results: tuple[torch.Tensor | None, ...] = ()
     grads_after: dict[str, torch.Tensor | None] = field(default_factory=dict)  # named .grad after it
+    index: int = 0  # the program's n-th differentiation (0-based), kept or not
+    outputs: list[torch.Tensor] = field(default_factory=list)  # what was differentiated (its loss)
+    nodes: list[Node] = field(default_factory=list)  # every node hooked (the pass's graph)
 
 
 def iter_graph(roots: Iterable[Node]) -> Iterator[Node]:
@@ -146,6 +149,7 @@ def capture_pass(
     saved_sink: dict[int, dict[str, object]] | None = None,
     max_jacobian_steps: int = 2_000,
     jacobian_steps: range | None = None,
+    hooks: bool = True,
 ) -> Any:
     """Hook every node reachable from `raw.roots`, call `run()` (the real backward), unhook.
 
@@ -176,7 +180,9 @@ def capture_pass(
         for count, fn in enumerate(iter_graph(raw.roots)):
             if count >= max_nodes:
                 break
-            handles.append(fn.register_hook(make_hook(fn)))
+            raw.nodes.append(fn)
+            if hooks:  # without: a pass summarized only (its graph is still listed for its leaves)
+                handles.append(fn.register_hook(make_hook(fn)))
         return run()
     finally:
         for h in handles:

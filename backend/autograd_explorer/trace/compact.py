@@ -17,6 +17,7 @@ import torch
 
 from autograd_explorer.lang.contract import Span as SourceSpan
 from autograd_explorer.trace.facts import NodeFacts, PassFacts, TraceFacts
+from autograd_explorer.trace.pass_summary import summaries_json
 from autograd_explorer.trace.payload import (
     CompactEdges,
     CompactNodes,
@@ -141,10 +142,11 @@ class CompactShaper:
                     edges["slot"].append(slot)
         edges["count"] = len(edges["source"])
         history: dict[str, list[int]] = {}
-        for p in facts.rec.passes:
-            for name, g in p.grads_after.items():
+        for p in facts.passes:  # the passes shipped (all of a short program)
+            for name, g in p.raw.grads_after.items():
                 history.setdefault(name, []).append(values.add(g))
         output_value = values.add(facts.output)
+        shown = facts.pass_by_index(None)
         grads = {k: values.add(v) for k, v in facts.rec.named_leaf_grads().items()}
         return {
             "format": "compact",
@@ -161,6 +163,8 @@ class CompactShaper:
                 "value": output_value,
             },
             "passes": passes,
+            "pass_summaries": summaries_json(facts.rec.summaries),
+            "shown_pass": facts.shown_pass if facts.rec.pass_count else None,
             "grads": grads,
             "grad_history": history,
             "warnings": warnings,
@@ -168,8 +172,8 @@ class CompactShaper:
             "stats": {
                 "nodes": nodes["count"],
                 "edges": edges["count"],
-                "steps": passes[-1]["steps"]["count"] if passes else 0,
-                "passes": len(passes),
+                "steps": len(shown.steps) if shown else 0,
+                "passes": facts.rec.pass_count,
                 "trace_ms": 0.0,
             },
         }
@@ -371,6 +375,8 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
         "edges": edges,
         "output": {**payload["output"], "value": tv(payload["output"]["value"])},
         "passes": passes,
+        "pass_summaries": payload["pass_summaries"],
+        "shown_pass": payload["shown_pass"],
         "grads": {k: tv(v) for k, v in payload["grads"].items()},
         "grad_history": {k: [tv(v) for v in vs] for k, vs in payload["grad_history"].items()},
         "warnings": payload["warnings"],

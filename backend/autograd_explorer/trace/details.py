@@ -122,10 +122,11 @@ def explain_steps(
     """Steps [start, stop) of a pass (default the last) explained, as POST /api/trace/details answers."""
     if not facts.passes:
         raise ProgramError("runtime", "the program made no backward pass: there are no steps to explain")
-    index = len(facts.passes) - 1 if pass_index is None else pass_index
-    if not 0 <= index < len(facts.passes):
-        raise ProgramError("runtime", f"there is no pass {index}: the program made {len(facts.passes)}")
-    p = facts.passes[index]
+    p = facts.pass_by_index(pass_index)
+    if p is None:
+        made = facts.rec.pass_count
+        raise ProgramError("runtime", f"there is no pass {pass_index}: the program made {made}")
+    index = p.index
     steps: list[StepExplained] = []
     for step in p.steps[start:stop]:
         details = explain_step(facts, step, p.raw.kind)

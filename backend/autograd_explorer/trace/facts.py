@@ -86,9 +86,16 @@ class TraceFacts:
         self.rec = recorder
         self.run = run
         self.output = output
-        roots: list[Node] = [r for p in recorder.passes for r in p.roots]
         out_root = root_node(output)
-        roots.append(out_root)
+        # The pass shown: the one asked for, else the last. A program of many passes (a training
+        # loop) ships only its steps and its graph, one iteration's, not thousands of copies.
+        self.shown_pass = recorder.pass_index if recorder.pass_index is not None else recorder.pass_count - 1
+        if recorder.pass_count > recorder.keep_all_passes:
+            shipped = [p for p in recorder.passes if p.index == self.shown_pass]
+            roots: list[Node] = [r for p in shipped for r in p.roots]
+        else:
+            shipped = recorder.passes
+            roots = [r for p in shipped for r in p.roots] + [out_root]
         self.index: GraphIndex = index_graph(roots, max_nodes)
         self.output_id = self.index.node_id(out_root)
         self.names = [self._name_of(fn) for fn in self.index.nodes]
@@ -96,7 +103,7 @@ class TraceFacts:
         shown = display_names(self.names, leaf, self.output_id)
         self.symbols = [latex_symbol(n) for n in shown]
         self.readable = [unicode_name(n) for n in shown]
-        self.passes = [self._replay(i, raw) for i, raw in enumerate(recorder.passes)]
+        self.passes = [self._replay(raw.index, raw) for raw in shipped]
 
     @property
     def nodes(self) -> list[Node]:
@@ -108,6 +115,11 @@ class TraceFacts:
         if not self.nodes:
             return [self._constant_node()]
         return [self._node(i, fn) for i, fn in enumerate(self.nodes)]
+
+    def pass_by_index(self, index: int | None) -> PassFacts | None:
+        """A shipped pass by its index among all the program's passes (None: the shown one)."""
+        wanted = self.shown_pass if index is None else index
+        return next((p for p in self.passes if p.index == wanted), None)
 
     def _node(self, i: int, fn: Node) -> NodeFacts:
         op = type(fn).__name__

@@ -42,6 +42,7 @@ def trace_options(params: Mapping[str, Any], **extra: Any) -> TraceOptions:
         jacobians=bool(params.get("jacobians", True)),
         max_value_elements=params.get("max_value_elements"),
         format="compact" if params.get("format") == "compact" else "readable",
+        pass_index=params.get("pass_index"),
         **extra,
     )
 
@@ -60,6 +61,8 @@ def run_details_job(params: Mapping[str, Any], settings: Settings) -> TraceDetai
     for the requested steps, and those steps are explained."""
     start, stop = params["steps"]
     window = (params.get("pass"), start, stop)
+    if params.get("pass") is not None:  # that pass must be recorded step by step
+        params = {**params, "pass_index": params["pass"]}
     with collector_paused(), shared_deadline(settings.max_wall_seconds, "max_wall_seconds"):
         recording = record_program(
             params["source"],

@@ -116,6 +116,36 @@ class Pass(TypedDict):
     grads: dict[str, TensorValue | None]
 
 
+class PassSummaries(TypedDict):
+    """Every backward pass of the program in numbers, as columns (pass k is position k)."""
+
+    count: Annotated[int, Field(description="passes (backward/autograd.grad calls) the program made")]
+    kind: list[str]
+    loss: Annotated[
+        list[float | None],
+        Field(description="the differentiated value (the loss) when one finite number; float32 precision"),
+    ]
+    grad_norms: Annotated[
+        dict[str, list[float | None]],
+        Field(
+            description="per leaf (the user's name, or module.parameter): the 2-norm of its gradient "
+            "after each pass (.grad for backward, the result for autograd.grad); null where the pass "
+            "did not reach it"
+        ),
+    ]
+    module_grad_norms: Annotated[
+        dict[str, list[float | None]],
+        Field(description="per module (model.fc1): the 2-norm of all its parameters' gradients together"),
+    ]
+
+
+SHOWN_PASS = (
+    "the pass whose graph and steps are shown: the requested pass_index, else the last. A program of "
+    "more than 10 passes ships only this pass's steps and graph (each iteration builds a new graph); "
+    "every pass is in pass_summaries"
+)
+
+
 class TraceOutput(TypedDict):
     node: int | None
     name: str | None
@@ -125,8 +155,8 @@ class TraceOutput(TypedDict):
 class TraceStats(TypedDict):
     nodes: int
     edges: int
-    steps: int
-    passes: int
+    steps: Annotated[int, Field(description="steps of the shown pass")]
+    passes: Annotated[int, Field(description="backward passes the program made (with steps or not)")]
     trace_ms: float
 
 
@@ -138,6 +168,8 @@ class TraceResponse(TypedDict):
     edges: list[TraceEdge]
     output: TraceOutput
     passes: list[Pass]
+    pass_summaries: PassSummaries
+    shown_pass: Annotated[int | None, Field(description=SHOWN_PASS)]
     grads: dict[str, TensorValue | None]
     grad_history: dict[str, list[TensorValue | None]]
     warnings: list[str]
@@ -220,6 +252,8 @@ class CompactTrace(TypedDict):
     edges: CompactEdges
     output: CompactOutput
     passes: list[CompactPass]
+    pass_summaries: PassSummaries
+    shown_pass: Annotated[int | None, Field(description=SHOWN_PASS)]
     grads: dict[str, int]
     grad_history: dict[str, list[int]]
     warnings: list[str]

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from autograd_explorer.lang.contract import ProgramRun
 from autograd_explorer.trace.compact import COMPACT_VERSION, NONE
-from autograd_explorer.trace.payload import CompactTrace, TraceResponse, TraceStats
+from autograd_explorer.trace.payload import CompactTrace, PassSummaries, TraceResponse, TraceStats
 
 NO_TENSOR = (
     "The program left no tensor to draw (no variable of the program holds one), so there is no "
     "graph: its printed output is the answer."
 )
+
+
+def no_passes() -> PassSummaries:
+    return {"count": 0, "kind": [], "loss": [], "grad_norms": {}, "module_grad_norms": {}}
 
 
 def printed_only_payload(run: ProgramRun, warnings: list[str], compact: bool) -> TraceResponse | CompactTrace:
@@ -28,6 +32,8 @@ def printed_only_payload(run: ProgramRun, warnings: list[str], compact: bool) ->
             "edges": [],
             "output": {"node": None, "name": None, "value": None},
             "passes": [],
+            "pass_summaries": no_passes(),
+            "shown_pass": None,
             "grads": {},
             "grad_history": {},
             "warnings": said,
@@ -61,6 +67,8 @@ def printed_only_payload(run: ProgramRun, warnings: list[str], compact: bool) ->
         "edges": {"count": 0, "source": [], "target": [], "slot": []},
         "output": {"node": None, "name": None, "value": NONE},
         "passes": [],
+        "pass_summaries": no_passes(),
+        "shown_pass": None,
         "grads": {},
         "grad_history": {},
         "warnings": said,

@@ -9,6 +9,7 @@ from autograd_explorer.lang.contract import Span as SourceSpan
 from autograd_explorer.trace.details import explain_step, explained_inputs
 from autograd_explorer.trace.facts import NodeFacts, PassFacts, StepFacts, TraceFacts
 from autograd_explorer.trace.graph import graph_edges
+from autograd_explorer.trace.pass_summary import summaries_json
 from autograd_explorer.trace.payload import (
     Pass,
     SavedTensor,
@@ -90,9 +91,10 @@ class ReadableShaper:
         passes = [self.shape_pass(p) for p in facts.passes]
         nodes = [self._node(i, n) for i, n in enumerate(facts.node_facts())]
         edges: list[TraceEdge] = graph_edges(facts.index)  # type: ignore[assignment]
+        shown = facts.pass_by_index(None)
         history: dict[str, list[TensorValue | None]] = {}
-        for p in facts.rec.passes:
-            for name, g in p.grads_after.items():
+        for p in facts.passes:  # the passes shipped (all of a short program)
+            for name, g in p.raw.grads_after.items():
                 history.setdefault(name, []).append(self.tv(g))
         return {
             "mode": facts.run.mode,
@@ -104,6 +106,8 @@ class ReadableShaper:
                 "value": self.tv(facts.output),
             },
             "passes": passes,
+            "pass_summaries": summaries_json(facts.rec.summaries),
+            "shown_pass": facts.shown_pass if facts.rec.pass_count else None,
             "grads": {k: self.tv(v) for k, v in facts.rec.named_leaf_grads().items()},
             "grad_history": history,
             "warnings": warnings,
@@ -111,8 +115,8 @@ class ReadableShaper:
             "stats": {
                 "nodes": len(nodes),
                 "edges": len(edges),
-                "steps": len(passes[-1]["steps"]) if passes else 0,
-                "passes": len(passes),
+                "steps": len(shown.steps) if shown else 0,
+                "passes": facts.rec.pass_count,
                 "trace_ms": 0.0,
             },
         }

@@ -11,6 +11,11 @@ import torch
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.contract import BackwardRequest, Span, run_plain_backward
 from autograd_explorer.trace.backward_capture import Node, RawPass, capture_pass
+from autograd_explorer.trace.pass_summary import PassSummary, summarize_pass
+
+# A program of at most this many passes keeps them all, step by step (a lecture's two or three
+# calls, compared side by side); beyond it only the shown pass is (a training loop's 4000).
+KEEP_ALL_PASSES = 10
 
 
 @dataclass
@@ -42,6 +47,22 @@ class TraceRecorder:
     max_jacobian_steps: int = 2_000
     # (pass index, first step, stop): Jacobians for these steps only (details on demand)
     jacobian_window: tuple[int | None, int, int] | None = None  # pass None: every pass
+    # The pass to keep step by step (beyond KEEP_ALL_PASSES); None: the last one. Every pass
+    # leaves a PassSummary either way.
+    pass_index: int | None = None
+    keep_all_passes: int = KEEP_ALL_PASSES
+    # Past KEEP_ALL_PASSES with no pass_index, summarize only (the tracer runs the program again
+    # for the last pass): Jacobians in every hook of a 4000-pass loop cost more than a second run.
+    summarize_past_keep_all: bool = False
+    pass_count: int = 0
+    summaries: list[PassSummary] = field(default_factory=list)
+    modules: dict[str, torch.nn.Module] = field(default_factory=dict)  # names bound to a module
+    _parameter_names: dict[int, tuple[torch.Tensor, str]] | None = None  # built when asked
+    _recording: bool = True  # records_now(), kept current: on_tensor runs per operation
+
+    def __post_init__(self) -> None:
+        self._recording = self.records_now()
+
     forward: dict[int, tuple[Node, ForwardRecord]] = field(default_factory=dict)
     names: dict[int, tuple[Node, str]] = field(default_factory=dict)
     leaves: dict[int, LeafRecord] = field(default_factory=dict)
@@ -59,7 +80,8 @@ class TraceRecorder:
         if fn is not None:
             if id(fn) not in self.forward:
                 self.check_depth(fn, span)
-                self.forward[id(fn)] = (fn, ForwardRecord(value.detach().clone(), value, span, text))
+                if self._recording:
+                    self.forward[id(fn)] = (fn, ForwardRecord(value.detach().clone(), value, span, text))
         elif value.requires_grad:
             self._remember_leaf(value, span, text)
         elif "detach" in text:
@@ -87,13 +109,16 @@ class TraceRecorder:
     def on_assign(self, name: str, value: object, span: Span | None) -> None:
         """Attach the user's variable name to the node (or leaf) holding the value."""
         if not isinstance(value, torch.Tensor):
+            if isinstance(value, torch.nn.Module) and name != "self" and self.modules.get(name) is not value:
+                self.modules[name] = value  # its parameters are named name.fc1.weight in summaries
+                self._parameter_names = None
             return
         self.bound[name] = value
         self.tensor_names[id(value)] = (value, name)  # the reference keeps the id unique
         fn = value.grad_fn
         if fn is not None:
             self.names[id(fn)] = (fn, name)
-            if id(fn) not in self.forward:  # e.g. bound by tuple unpacking without an on_tensor
+            if id(fn) not in self.forward and self._recording:  # e.g. bound by tuple unpacking
                 self.forward[id(fn)] = (fn, ForwardRecord(value.detach().clone(), value, span, name))
         elif value.requires_grad:
             self._remember_leaf(value, span, None)
@@ -117,51 +142,113 @@ class TraceRecorder:
             seeds=seeds,
             span=request.span,
             input_tensors=list(request.inputs),
+            outputs=list(request.outputs),
         )
         frees_graph = not (request.retain_graph or request.create_graph)
         result: tuple[torch.Tensor | None, ...] | None = self._record_pass(
             raw, lambda: run_plain_backward(request), frees_graph=frees_graph
         )
-        if result is not None:
-            raw.results = result
         return result
 
     # --- helpers ------------------------------------------------------------------------
     def run_auto_backward(self, output: torch.Tensor, seed: torch.Tensor) -> None:
         """The tracer's own backward on the output (retain_graph so saved tensors stay readable)."""
         root = root_node(output)
-        raw = RawPass(kind="auto", roots=[root] if root is not None else [], seeds=[seed])
+        raw = RawPass(kind="auto", roots=[root] if root is not None else [], seeds=[seed], outputs=[output])
         self._record_pass(
             raw,
             lambda: torch.autograd.backward([output], grad_tensors=[seed], retain_graph=True),
             frees_graph=False,  # retain_graph: saved tensors stay readable afterwards
         )
 
+    def records_now(self) -> bool:
+        """Whether the ops running now may be shown: not when a later pass was asked for and this
+        program is past KEEP_ALL_PASSES (then only pass `pass_index`'s graph is shipped)."""
+        n = self.pass_count  # the ops running now build the graph of pass n
+        if n < self.keep_all_passes or n == self.pass_index:
+            return True
+        return self.pass_index is None and not self.summarize_past_keep_all
+
     def _record_pass(self, raw: RawPass, run: Callable[[], Any], *, frees_graph: bool) -> Any:
         """Run one differentiation under hooks, keep the pass and the named .grad after it."""
+        hooked = self.records_now()  # before counting this pass: its graph is what just ran
+        raw.index = self.pass_count
+        self.pass_count += 1
+        self._recording = self.records_now()
         self.passes.append(raw)
         steps = None
         if self.jacobian_window is not None:
             index, start, stop = self.jacobian_window
-            steps = range(start, stop) if index in (None, len(self.passes) - 1) else range(0)
-        result = capture_pass(
-            raw,
-            run,
-            jacobians=self.jacobians,
-            jacobian_steps=steps,
-            max_jacobian_elements=self.max_jacobian_elements,
-            max_nodes=self.max_nodes,
-            max_jacobian_steps=self.max_jacobian_steps,
-            # a pass that frees the graph: read the saved tensors while they still exist
-            saved_sink=self.saved if frees_graph else None,
-        )
-        raw.grads_after = self.named_leaf_grads()
+            steps = range(start, stop) if index in (None, raw.index) else range(0)
+        try:
+            result = capture_pass(
+                raw,
+                run,
+                hooks=hooked,
+                jacobians=self.jacobians,
+                jacobian_steps=steps,
+                max_jacobian_elements=self.max_jacobian_elements,
+                max_nodes=self.max_nodes,
+                max_jacobian_steps=self.max_jacobian_steps,
+                # a pass that frees the graph: read the saved tensors while they still exist
+                saved_sink=self.saved if frees_graph else None,
+            )
+            if raw.kind == "grad" and result is not None:
+                raw.results = result  # before the summary, which reads them
+        finally:  # also when backward raised (a program may catch it and go on)
+            raw.grads_after = self.named_leaf_grads()
+            self.summaries.append(summarize_pass(raw, self.leaf_name))
+            self._forget_old_passes(raw)
         return result
+
+    def _forget_old_passes(self, latest: RawPass) -> None:
+        """Past KEEP_ALL_PASSES, keep only the latest pass and the asked-for one, and forget what
+        the program showed of every other graph (its values, names and saved tensors): a training
+        loop's memory stays that of two iterations, and the graph shipped is one iteration's."""
+        if self.pass_count <= self.keep_all_passes:
+            return
+        self.passes = [p for p in self.passes if p is latest or p.index == self.pass_index]
+        live: set[int] = set()
+        variables: set[int] = set()
+        for p in self.passes:
+            for fn in p.nodes:
+                live.add(id(fn))
+                if type(fn).__name__ == "AccumulateGrad":
+                    variables.add(id(fn.variable))
+        bound = {id(t) for t in self.bound.values()}
+        for table in (self.forward, self.names):
+            for key in [k for k in table if k not in live]:
+                del table[key]
+        for key in [k for k in self.saved if k not in live]:
+            del self.saved[key]
+        for key in [k for k in self.depths if k not in live]:
+            del self.depths[key]
+        for key in [k for k in self.leaves if k not in variables and k not in bound]:
+            del self.leaves[key]
+        for key, (t, _) in list(self.tensor_names.items()):
+            fn = t.grad_fn
+            if key not in bound and key not in variables and (fn is None or id(fn) not in live):
+                del self.tensor_names[key]
 
     def name_of_tensor(self, t: object) -> str | None:
         """The user's name for this very tensor object, if it was ever bound to one."""
         hit = self.tensor_names.get(id(t))
         return hit[1] if hit is not None and hit[0] is t else None
+
+    def leaf_name(self, t: torch.Tensor) -> str:
+        """A leaf's name for summaries: its module path (model.fc1.weight), the user's name, or
+        where it was made."""
+        if self._parameter_names is None:
+            self._parameter_names = {}
+            for module_name, module in self.modules.items():
+                for param_name, param in module.named_parameters():
+                    self._parameter_names.setdefault(id(param), (param, f"{module_name}.{param_name}"))
+        hit = self._parameter_names.get(id(t))
+        if hit is not None and hit[0] is t:
+            return hit[1]
+        leaf = self.leaves.get(id(t))
+        named = self.name_of_tensor(t) or (leaf.text if leaf is not None and leaf.tensor is t else None)
+        return named or f"leaf {list(t.shape)}"
 
     def grad_of(self, fn: Node) -> torch.Tensor | None:
         """The `.grad` PyTorch holds now for the tensor of this node: a leaf's, or a retained one's."""

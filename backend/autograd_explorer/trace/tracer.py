@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import torch
@@ -43,6 +43,7 @@ class TraceOptions:
     max_value_elements: int | None = None
     format: Format = "readable"
     jacobian_window: tuple[int | None, int, int] | None = None  # (pass, from, to): details on demand
+    pass_index: int | None = None  # the pass to show step by step (default: the last)
 
 
 @dataclass(frozen=True)
@@ -58,12 +59,15 @@ def record_program(
     source: str, inputs: Mapping[str, object] | None, options: TraceOptions, settings: Settings
 ) -> Recording:
     """Run the program under the recorder (and backward on its output if it ran none): the facts."""
+    jacobians = (options.jacobians and options.format == "readable") or options.jacobian_window is not None
     recorder = TraceRecorder(
-        jacobians=(options.jacobians and options.format == "readable") or options.jacobian_window is not None,
+        jacobians=jacobians,
         max_jacobian_elements=settings.max_jacobian_elements,
         max_nodes=settings.max_trace_nodes,
         max_jacobian_steps=settings.max_jacobian_steps,
         jacobian_window=options.jacobian_window,
+        pass_index=options.pass_index,
+        summarize_past_keep_all=jacobians and options.pass_index is None,
     )
     run = run_program(
         source, inputs, limits_from_settings(settings), RealValuesOnly(recorder), output=options.output
@@ -86,6 +90,16 @@ def record_program(
             raise ProgramError(
                 "autograd", str(exc), span.line if span else None, span.column if span else None
             ) from exc
+    if recorder.summarize_past_keep_all and recorder.pass_count > recorder.keep_all_passes:
+        # a long loop: run it again (programs are deterministic, as details on demand rely on),
+        # now knowing which pass is the last, the one to record with its Jacobians
+        return record_program(source, inputs, replace(options, pass_index=recorder.pass_count - 1), settings)
+    if options.pass_index is not None and options.pass_index >= recorder.pass_count:
+        raise ProgramError(
+            "runtime",
+            f"there is no pass {options.pass_index} (iteration {options.pass_index + 1}): the program "
+            f"made {recorder.pass_count} backward passes (pass_index and pass count from 0)",
+        )
     facts = TraceFacts(recorder, run, output, settings.max_trace_nodes)
     return Recording(run, facts, warnings + graph_warnings(facts))
 

@@ -12,6 +12,8 @@ import { mountGraphView } from './graph-view.js';
 import { mountInspector } from './inspector.js';
 import { mountLectureViews } from './lecture-views.js';
 import { findNodes } from './node-search.js';
+import { mountPassPicker, openIteration, passCount, positionOfPass } from './pass-picker.js';
+import { mountPassesPlot } from './passes-plot.js';
 import { ExplorerStore } from './state.js';
 import { mountStepControls } from './step-controls.js';
 import { fetchAllDetails, mountStepDetails } from './step-details.js';
@@ -28,7 +30,7 @@ const store = new ExplorerStore({ source: fromUrl.source, inputs: fromUrl.inputs
 const root = document.getElementById('explorer');
 let runCounter = 0;
 
-async function run({ position = 0, passIndex = null } = {}) {
+async function run({ position = 0, passIndex = null, iteration = null } = {}) {
   let inputs;
   try {
     inputs = editor.readInputs();
@@ -43,7 +45,8 @@ async function run({ position = 0, passIndex = null } = {}) {
     const started = performance.now();
     // The compact form (column tables, one float32 buffer) is a tenth of the readable one; what a
     // step says in words and formulas is fetched for the steps shown (step-details.js).
-    const trace = decodeTrace(await postJSON('/api/trace', { source, inputs, format: 'compact' }));
+    const body = { source, inputs, format: 'compact', ...(iteration === null ? {} : { pass_index: iteration }) };
+    const trace = decodeTrace(await postJSON('/api/trace', body));
     if (mine !== runCounter) return;
     performance.mark('explorer:trace-received');
     trace.source = source;
@@ -51,7 +54,12 @@ async function run({ position = 0, passIndex = null } = {}) {
     await fetchAllDetails(trace);
     if (mine !== runCounter) return;
     const passes = trace.passes || [];
-    const pass = passIndex !== null && passIndex < passes.length ? passIndex : Math.max(0, passes.length - 1);
+    // passIndex is a pass's program-wide index (a link's pass=); a training loop's trace holds one
+    // pass's steps, so a link to another iteration asks the server to record that one
+    const asked = passIndex === null ? -1 : positionOfPass(trace, passIndex);
+    if (passIndex !== null && asked < 0 && iteration === null && passIndex < passCount(trace)) return run({ position, iteration: passIndex });
+    const shownAt = positionOfPass(trace, trace.shown_pass); // the pass the server recorded for us
+    const pass = asked >= 0 ? asked : shownAt >= 0 ? shownAt : Math.max(0, passes.length - 1);
     const steps = passes.length ? passes[pass].steps.length : 0;
     const large = trace.nodes.length > LARGE_GRAPH;
     store.set({
@@ -107,6 +115,10 @@ mountInspector(store);
 mountTorchvizView(store);
 mountLectureViews(store, { onExample: loadExample });
 mountExport(store, graph);
+// Another iteration of a training loop: the trace holds one pass's steps, the server records others.
+const fetchPass = (index) => run({ iteration: index });
+mountPassPicker(store, { fetchPass });
+mountPassesPlot(store, { openIteration: (k) => openIteration(store, k, fetchPass) });
 
 // Resizable, collapsible columns and the presentation mode, remembered across reloads.
 const $ = (id) => document.getElementById(id);
@@ -204,7 +216,7 @@ store.on(['source', 'inputs', 'trace', 'position', 'passIndex', 'view', 'example
     example: state.example,
     source: example ? '' : state.source,
     inputs: inputsChanged ? state.inputs : {},
-    pass: passes.length > 1 ? state.passIndex : null,
+    pass: passCount(state.trace) > 1 && passes[state.passIndex] ? (passes[state.passIndex].index ?? state.passIndex) : null,
     step: state.trace ? state.position : null,
     view: state.view,
   });

@@ -15,7 +15,8 @@ function request(trace, passIndex, from, to) {
 
 /** Every step of every pass explained, for traces small enough to ask once per pass. */
 export async function fetchAllDetails(trace) {
-  const windows = trace.passes.map((pass, i) => (pass.steps.length && pass.steps.length <= DETAIL_WINDOW ? [i, pass.steps.length] : null));
+  // `pass` is the pass's program-wide index (a training loop's trace holds one of its thousands)
+  const windows = trace.passes.map((pass, i) => (pass.steps.length && pass.steps.length <= DETAIL_WINDOW ? [pass.index ?? i, pass.steps.length] : null));
   const answers = await Promise.all(windows.map((w) => (w ? request(trace, w[0], 0, w[1]) : null)));
   answers.forEach((answer, i) => answer && mergeDetails(trace.passes[i], answer));
 }
@@ -30,7 +31,7 @@ export function mountStepDetails(store) {
     if (!trace || !trace.detailsOnDemand || !pass || position === 0) return;
     const step = pass.steps[position - 1];
     if (!step || step.detailed) return;
-    const passIndex = store.get('passIndex');
+    const passIndex = pass.index ?? store.get('passIndex');
     const from = Math.max(0, position - 1 - BEHIND);
     const to = Math.min(pass.steps.length, from + DETAIL_WINDOW);
     const key = `${passIndex}:${from}`;
@@ -39,7 +40,7 @@ export function mountStepDetails(store) {
     try {
       const answer = await request(trace, passIndex, from, to);
       if (store.get('trace') !== trace) return;
-      mergeDetails(trace.passes[passIndex], answer);
+      mergeDetails(pass, answer);
       store.set({ details: (store.get('details') || 0) + 1 });
     } catch (error) {
       store.set({ detailsError: error.message });

@@ -160,6 +160,8 @@ export function decodeTrace(trace) {
     edges,
     output,
     passes,
+    pass_summaries: trace.pass_summaries,
+    shown_pass: trace.shown_pass ?? null,
     grads: namedValues(trace.grads, value),
     grad_history: history,
     warnings: trace.warnings || [],

@@ -70,6 +70,13 @@ class TraceRequest(ProgramRequest):
     max_value_elements: int | None = Field(
         None, ge=1, le=100_000, description="Tensors larger than this are summarized."
     )
+    pass_index: int | None = Field(
+        None,
+        ge=0,
+        le=1_000_000,
+        description="The backward pass to show step by step, counted from 0 (open iteration k: k - 1); "
+        "default: the last. Every pass is summarized in pass_summaries (docs/trace.md, many passes).",
+    )
     format: Literal["readable", "compact"] = Field(
         "readable",
         description="readable: nested JSON with every step explained; compact: column tables, tensors "
@@ -84,7 +91,11 @@ class DetailsRequest(TraceRequest):
     """POST /api/trace/details: the program of a trace, and the window of steps to explain."""
 
     pass_: int | None = Field(
-        None, alias="pass", ge=0, le=10_000, description="index into passes; default: the last pass"
+        None,
+        alias="pass",
+        ge=0,
+        le=1_000_000,
+        description="the pass's index (passes[i].index); default: the shown pass",
     )
     steps: tuple[int, int] = Field(description="[from, to): the steps to explain, at most 200")
 

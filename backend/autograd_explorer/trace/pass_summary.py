@@ -1,0 +1,97 @@
+"""Every backward pass, kept cheaply: its loss and the gradient norm of each leaf it reached.
+
+A training loop makes thousands of passes; only a few are recorded step by step (recorder.py).
+Each one, recorded or not, leaves a PassSummary: two or three numbers per parameter, so the page
+can plot loss per iteration and the gradient norms that vanish in a deep sigmoid network.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from autograd_explorer.trace.backward_capture import RawPass
+from autograd_explorer.trace.payload import PassSummaries
+
+MODULE_PATH = re.compile(r"[A-Za-z_]\w*(\.\w+)+")  # model.fc1.weight, not torch.randn(3)
+
+
+@dataclass(frozen=True)
+class PassSummary:
+    """One pass in numbers: the root's value (when it is one number) and ‖grad‖₂ per leaf."""
+
+    index: int
+    kind: str
+    loss: float | None
+    grad_norms: dict[str, float]
+
+
+def summarize_pass(raw: RawPass, leaf_name: Callable[[torch.Tensor], str]) -> PassSummary:
+    """The summary of a pass that just ran: for backward, each reached leaf's `.grad` now (what an
+    optimizer step will use); for autograd.grad, the gradients it returned."""
+    loss = None
+    if len(raw.outputs) == 1 and raw.outputs[0].numel() == 1:
+        loss = float(raw.outputs[0].detach().reshape(()))
+    pairs: Iterable[tuple[torch.Tensor, torch.Tensor | None]]
+    if raw.kind == "grad":
+        pairs = zip(raw.input_tensors, raw.results, strict=False)
+    else:
+        pairs = ((fn.variable, fn.variable.grad) for fn in raw.nodes if type(fn).__name__ == "AccumulateGrad")
+    reached = [(tensor, grad) for tensor, grad in pairs if grad is not None]
+    norms: dict[str, float] = {}
+    if not reached:
+        return PassSummary(raw.index, raw.kind, loss, norms)
+    # one call for every leaf and one conversion to Python (a loop of 4000 passes makes 4000)
+    try:
+        values = torch.stack(torch._foreach_norm([g.detach().float() for _, g in reached])).tolist()
+    except (RuntimeError, TypeError):  # a sparse gradient (Embedding(sparse=True)), say: one by one
+        values = [float(torch.linalg.vector_norm(g.detach().to_dense().double())) for _, g in reached]
+    for (tensor, _), value in zip(reached, values, strict=True):
+        name = leaf_name(tensor)
+        if name in norms:  # two leaves of one name (a loop variable bound to each): number them
+            name = f"{name} #{sum(1 for n in norms if n == name or n.startswith(name + ' #')) + 1}"
+        norms[name] = value
+    return PassSummary(raw.index, raw.kind, loss, norms)
+
+
+def summaries_json(summaries: list[PassSummary]) -> PassSummaries:
+    """The summaries as columns (the same in both payload forms); numbers at float32 precision."""
+    names: dict[str, None] = {}
+    for s in summaries:
+        names.update(dict.fromkeys(s.grad_norms))
+    modules: dict[str, list[str]] = {}
+    for n in names:
+        if MODULE_PATH.fullmatch(n):  # model.fc1.weight belongs to model.fc1
+            modules.setdefault(n.rsplit(".", 1)[0], []).append(n)
+    return {
+        "count": len(summaries),
+        "kind": [s.kind for s in summaries],
+        "loss": float32_numbers([s.loss for s in summaries]),
+        "grad_norms": {n: float32_numbers([s.grad_norms.get(n) for s in summaries]) for n in names},
+        "module_grad_norms": {
+            m: float32_numbers([module_norm(s.grad_norms, params) for s in summaries])
+            for m, params in modules.items()
+        },
+    }
+
+
+def module_norm(norms: dict[str, float], params: list[str]) -> float | None:
+    """‖gradient‖₂ of a module's parameters together: the root of their squared norms' sum."""
+    reached = [norms[p] for p in params if p in norms]
+    return math.sqrt(sum(v * v for v in reached)) if reached else None
+
+
+def float32_numbers(values: list[float | None]) -> list[float | None]:
+    """Each number as the shortest decimal that reads back as the same float32 (about 8 digits, not
+    17: 4000 iterations stay a few dozen kB); None for a missing or non-finite one."""
+    out: list[float | None] = []
+    with np.errstate(over="ignore"):  # a float64 too large for float32 becomes inf, then None
+        for v in values:
+            f32 = np.float32(math.nan if v is None else v)
+            out.append(float(str(f32)) if np.isfinite(f32) else None)
+    return out

@@ -1,0 +1,107 @@
+// Loss per iteration of a program that made several backward passes (a training loop), from the
+// trace's pass_summaries; the gradient norm of each parameter on a log axis (one click in the
+// legend); clicking a point opens that iteration's backward pass step by step.
+
+import { loadPlotly } from '../shared/plotly-loader.js';
+import { plotTheme } from '../shared/theme.js';
+import { passCount } from './pass-picker.js';
+
+const MARKERS_UP_TO = 200; // above this many iterations a line reads better than dots
+
+/** Plotly traces: the loss per iteration (1-based), the shown iteration marked, ‖grad‖ per module or parameter. */
+export function passTraces(summaries, shownIndex) {
+  const n = summaries.count;
+  const x = Array.from({ length: n }, (_, i) => i + 1);
+  const traces = [
+    {
+      x,
+      y: summaries.loss,
+      name: 'loss',
+      mode: n <= MARKERS_UP_TO ? 'lines+markers' : 'lines',
+      line: { width: 2, color: '#2456c9' },
+      hovertemplate: 'iteration %{x}<br>loss %{y:.4g}<extra></extra>',
+    },
+  ];
+  // per module (model.fc1) when parameters belong to modules: a deep network's layers, not 2× as many lines
+  const modules = summaries.module_grad_norms || {};
+  const perName = Object.keys(modules).length ? modules : summaries.grad_norms || {};
+  for (const [name, norms] of Object.entries(perName)) {
+    traces.push({
+      x,
+      y: norms,
+      name: `‖∇ ${name}‖`,
+      mode: 'lines',
+      yaxis: 'y2',
+      visible: 'legendonly',
+      hovertemplate: `iteration %{x}<br>‖∇ ${name}‖ %{y:.3g}<extra></extra>`,
+    });
+  }
+  if (shownIndex !== null && shownIndex !== undefined && shownIndex < n) {
+    traces.push({
+      x: [shownIndex + 1],
+      y: [summaries.loss[shownIndex]],
+      name: 'shown',
+      mode: 'markers',
+      marker: { size: 11, color: '#b5361c' },
+      hoverinfo: 'skip',
+    });
+  }
+  return traces;
+}
+
+export function mountPassesPlot(store, { openIteration }) {
+  const panel = document.createElement('section');
+  panel.id = 'passes-panel';
+  panel.className = 'passes-panel';
+  panel.setAttribute('aria-label', 'Loss per iteration');
+  panel.hidden = true;
+  const title = document.createElement('h3');
+  const plot = document.createElement('div');
+  plot.id = 'passes-plot';
+  plot.className = 'passes-plot';
+  const hint = document.createElement('p');
+  hint.className = 'muted';
+  hint.textContent = 'Click a point to step through that iteration’s backward pass.';
+  panel.append(title, plot, hint);
+  document.getElementById('printed').before(panel); // above the console: the loop's story at a glance
+  let bound = false;
+
+  async function render() {
+    const trace = store.get('trace');
+    const summaries = trace && trace.pass_summaries;
+    panel.hidden = passCount(trace) < 2 || !summaries || !summaries.count;
+    if (panel.hidden) return;
+    const pass = store.pass();
+    title.textContent = `Loss per iteration (${summaries.count} backward passes)`;
+    const theme = plotTheme();
+    const layout = {
+      ...theme,
+      height: 220,
+      margin: { l: 50, r: 55, t: 30, b: 40 },
+      showlegend: true,
+      legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom', font: { size: 11 } },
+      hovermode: 'closest',
+      xaxis: { ...theme.xaxis, title: { text: 'iteration' } },
+      yaxis: { ...theme.yaxis, title: { text: 'loss' } },
+      yaxis2: { ...theme.yaxis, overlaying: 'y', side: 'right', type: 'log', showgrid: false, exponentformat: 'power', title: { text: '‖∇‖ (log)' } },
+    };
+    const Plotly = await loadPlotly();
+    if (store.get('trace') !== trace) return;
+    await Plotly.react(plot, passTraces(summaries, pass ? pass.index : null), layout, { displayModeBar: false, responsive: true });
+    plot.dataset.points = String(summaries.count);
+    if (!bound) {
+      bound = true;
+      plot.on('plotly_click', (event) => {
+        const point = event && event.points && event.points[0];
+        if (point) openIteration(Number(point.x));
+      });
+    }
+  }
+  store.on(['trace', 'passIndex'], () => {
+    render().catch((error) => {
+      plot.textContent = `The plot could not be drawn: ${error.message}`;
+    });
+  });
+  // the page's theme switch recolours the plot
+  new MutationObserver(() => !panel.hidden && render()).observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+}

@@ -1,0 +1,96 @@
+"""A training loop in the explorer (issue 10 §3): loss per iteration, any iteration step by step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.live import screenshot
+
+pytestmark = pytest.mark.browser
+
+SIMPLENN = (Path(__file__).parents[1] / "lang" / "corpus" / "lecture_simplenn_training.py").read_text("utf-8")
+
+
+def run_program(page: Any, server: Any, source: str) -> None:
+    page.goto("about:blank")
+    page.goto(f"{server.url}/#ex=none")
+    page.wait_for_selector("body[data-ready]", timeout=20_000)
+    runs = int(page.get_attribute("body", "data-runs") or 0)
+    page.fill("#source", source)
+    page.click("#run")
+    expect(page.locator("body")).to_have_attribute("data-runs", str(runs + 1), timeout=30_000)
+
+
+def next_run(page: Any) -> int:
+    return int(page.get_attribute("body", "data-runs") or 0) + 1
+
+
+def test_simplenn_shows_its_loss_per_iteration_and_iteration_20(page: Any, live_server: Any) -> None:
+    run_program(page, live_server, SIMPLENN)
+    expect(page.locator("#passes-panel")).to_be_visible()
+    expect(page.locator("#passes-plot")).to_have_attribute("data-points", "20", timeout=20_000)
+    losses = page.evaluate("document.getElementById('passes-plot').data[0].y")
+    printed = page.text_content("#printed") or ""
+    # the plot's losses are what the program printed (4 decimals), iteration by iteration
+    assert [f"{v:.4f}" for v in losses] == [line.split("loss ")[1] for line in printed.splitlines()]
+    expect(page.locator("#pass-shown")).to_have_text("iteration 20 of 20")
+    steps = int((page.text_content("#step-label") or "").split("/ ")[1])
+    assert steps >= 10
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    expect(page.locator("#step-label")).to_have_text(f"step 3 / {steps}")
+    expect(page.locator("#step-panel")).not_to_be_empty()
+    screenshot(page, "explorer-passes-simplenn-iteration-20")
+
+    # "open iteration 5": the server records that pass; the plot marks it
+    runs = next_run(page)
+    page.fill("#iteration-input", "5")
+    page.keyboard.press("Enter")
+    expect(page.locator("body")).to_have_attribute("data-runs", str(runs), timeout=30_000)
+    expect(page.locator("#pass-shown")).to_have_text("iteration 5 of 20")
+    expect(page.locator("#step-label")).to_have_text(f"start · 0 / {steps}")
+    marked = page.evaluate("document.getElementById('passes-plot').data.at(-1).x")
+    assert marked == [5]
+    page.click("#step-controls [data-action='last']")
+    expect(page.locator("#step-label")).to_have_text(f"step {steps} / {steps}")
+
+    # a copied link reopens iteration 5 (the page asks the server to record it again)
+    link = page.url
+    assert "pass=4" in link
+    page.goto("about:blank")
+    page.goto(link)
+    page.wait_for_selector("body[data-ready]", timeout=30_000)
+    expect(page.locator("#pass-shown")).to_have_text("iteration 5 of 20", timeout=30_000)
+    expect(page.locator("#step-label")).to_have_text(f"step {steps} / {steps}")
+
+    # a click on the plot's point 12 opens iteration 12
+    expect(page.locator("#passes-plot")).to_have_attribute("data-points", "20", timeout=20_000)
+    runs = next_run(page)
+    page.evaluate(
+        "document.getElementById('passes-plot').emit('plotly_click', {points: [{x: 12, curveNumber: 0}]})"
+    )
+    expect(page.locator("body")).to_have_attribute("data-runs", str(runs), timeout=30_000)
+    expect(page.locator("#pass-shown")).to_have_text("iteration 12 of 20")
+
+
+def test_a_program_of_one_pass_shows_no_loss_plot(page: Any, live_server: Any) -> None:
+    run_program(page, live_server, "x = torch.tensor(2.0, requires_grad=True)\ny = x * x\ny.backward()\n")
+    expect(page.locator("#step-label")).to_have_text("start · 0 / 2")
+    expect(page.locator("#passes-panel")).to_be_hidden()
+    expect(page.locator("#pass-shown")).to_be_hidden()
+
+
+def test_the_lecture_loop_plots_every_iteration_and_opens_the_last(page: Any, live_server: Any) -> None:
+    # CONTENT.md §8's loop, 400 of its 4000 iterations (the full loop is in tests/trace/test_passes.py:
+    # this shared machine's live server keeps its 5-second default wall clock)
+    source = (Path(__file__).parents[1] / "lang" / "corpus" / "content_s8_polynomial_autograd.py").read_text()
+    run_program(page, live_server, source.replace("range(4000)", "range(400)"))
+    expect(page.locator("#passes-plot")).to_have_attribute("data-points", "400", timeout=30_000)
+    expect(page.locator("#pass-shown")).to_have_text("iteration 400 of 400")
+    page.select_option("#theme-toggle", "dark")
+    expect(page.locator("#passes-plot")).to_have_attribute("data-points", "400")
+    screenshot(page, "explorer-passes-s8-dark")

@@ -1,0 +1,223 @@
+"""Many backward passes (issue 10 §3): every pass summarized, one shown step by step.
+
+Oracles: the same loop run by CPython with torch in this test (losses per iteration, float32 as
+the payload carries them) and torch.linalg.vector_norm of the gradients in float64.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from fastapi.testclient import TestClient
+
+from autograd_explorer.api.app import create_app
+from autograd_explorer.settings import Settings
+from autograd_explorer.trace.compact import decode_compact
+from autograd_explorer.trace.recorder import KEEP_ALL_PASSES
+from autograd_explorer.trace.tracer import TraceOptions, trace_program
+
+CORPUS = Path(__file__).parents[1] / "lang" / "corpus"
+S8 = (CORPUS / "content_s8_polynomial_autograd.py").read_text(encoding="utf-8")
+SIMPLENN = (CORPUS / "lecture_simplenn_training.py").read_text(encoding="utf-8")
+SETTINGS = Settings(max_wall_seconds=300)  # the 4000-iteration loop on a loaded 2-core machine
+
+
+def fit_loop(iterations: int) -> str:
+    """CONTENT.md §8's loop (its data and seeds), shortened to `iterations`."""
+    return S8.replace("range(4000)", f"range({iterations})")
+
+
+def trace(source: str, **options: Any) -> dict[str, Any]:
+    return trace_program(source, {}, TraceOptions(**options), SETTINGS)  # type: ignore[return-value]
+
+
+def reference_fit(iterations: int) -> tuple[list[float], dict[str, list[float]], dict[str, list[float]]]:
+    """The §8 loop in CPython: loss, ‖grad‖ (float64) and the grads themselves, per iteration."""
+    torch.manual_seed(0)
+    x = torch.rand(100) * 2
+    y = x + 2 * (x - 0.9) ** 2 + 0.3 * torch.cos(20 * x) + 0.1 * torch.randn(100)
+    torch.manual_seed(1)
+    params = {n: torch.randn((), requires_grad=True) for n in "abc"}
+    losses: list[float] = []
+    norms: dict[str, list[float]] = {n: [] for n in "abc"}
+    grads: dict[str, list[float]] = {n: [] for n in "abc"}
+    for _ in range(iterations):
+        a, b, c = params["a"], params["b"], params["c"]
+        loss = (a + b * x + c * x**2 - y).pow(2).mean()
+        losses.append(loss.item())
+        loss.backward()
+        with torch.no_grad():
+            for n, p in params.items():
+                assert p.grad is not None
+                norms[n].append(torch.linalg.vector_norm(p.grad.double()).item())
+                grads[n].append(p.grad.item())
+                p -= 1e-2 * p.grad
+                p.grad = None
+    return losses, norms, grads
+
+
+def as_float32(values: list[float | None]) -> np.ndarray:
+    return np.array(values, dtype=np.float32)
+
+
+def test_the_lecture_loop_of_4000_iterations_keeps_every_loss_and_one_graph() -> None:
+    losses, norms, _ = reference_fit(4000)
+    p = trace(S8, format="compact")
+    summaries = p["pass_summaries"]
+    assert summaries["count"] == 4000 and p["stats"]["passes"] == 4000
+    assert (as_float32(summaries["loss"]) == as_float32(losses)).all()
+    for name in "abc":
+        np.testing.assert_allclose(summaries["grad_norms"][name], norms[name], rtol=1e-6)
+    # one iteration's graph and steps, the last one's: not 4000 copies
+    assert p["shown_pass"] == 3999
+    assert [q["index"] for q in p["passes"]] == [3999]
+    assert p["nodes"]["count"] == 10 and p["passes"][0]["steps"]["count"] == p["stats"]["steps"] > 0
+    assert p["printed"][-1].startswith("Result: y = 1.4430")
+
+
+@pytest.mark.parametrize("fmt", ["readable", "compact"])
+def test_an_asked_for_iteration_is_the_one_shown(fmt: str) -> None:
+    losses, _, grads = reference_fit(30)
+    p = trace(fit_loop(30), format=fmt, pass_index=6)
+    readable = decode_compact(p) if fmt == "compact" else p
+    assert readable["shown_pass"] == 6
+    assert [q["index"] for q in readable["passes"]] == [6]
+    shown = readable["passes"][0]
+    # the graph is iteration 7's: its loss node holds that iteration's value, its steps reach a, b, c
+    loss_node = next(n for n in readable["nodes"] if n["name"] == "loss")
+    assert np.float32(loss_node["value"]["data"]) == np.float32(losses[6])
+    for name in "abc":
+        assert shown["grads"][name]["data"] == pytest.approx(grads[name][6], rel=1e-6)
+    assert len(shown["steps"]) == p["stats"]["steps"] == 10
+    if fmt == "readable":  # the readable form explains the shown pass's steps (Jacobians included)
+        assert any(i["jacobian"] for s in shown["steps"] for i in s["inputs"])
+    assert readable["pass_summaries"]["count"] == 30
+
+
+def test_the_readable_form_shows_the_last_iteration_with_its_jacobians() -> None:
+    losses, _, grads = reference_fit(30)
+    p = trace(fit_loop(30))
+    assert p["shown_pass"] == 29 and [q["index"] for q in p["passes"]] == [29]
+    assert p["passes"][0]["grads"]["a"]["data"] == pytest.approx(grads["a"][29], rel=1e-6)
+    assert any(i["jacobian"] for s in p["passes"][0]["steps"] for i in s["inputs"])
+    assert (as_float32(p["pass_summaries"]["loss"]) == as_float32(losses)).all()
+
+
+def test_a_program_of_few_passes_keeps_them_all() -> None:
+    source = (
+        "x = torch.tensor(2.0, requires_grad=True)\nfor k in range(3):\n    y = x * x\n    y.backward()\n"
+    )
+    p = trace(source)
+    assert [q["index"] for q in p["passes"]] == [0, 1, 2]
+    assert all(q["steps"] for q in p["passes"])
+    # x.grad accumulates: 4, 8, 12 (the accumulation pitfall, as a norm per pass)
+    assert p["pass_summaries"]["grad_norms"]["x"] == [4.0, 8.0, 12.0]
+    assert p["pass_summaries"]["loss"] == [4.0, 4.0, 4.0]
+    assert p["pass_summaries"]["module_grad_norms"] == {}  # no module holds x
+    assert p["shown_pass"] == 2 and p["stats"]["passes"] == 3
+    assert KEEP_ALL_PASSES >= 3
+
+
+def test_autograd_grad_passes_summarize_what_they_returned() -> None:
+    source = (
+        "w = torch.tensor([3.0, 4.0], requires_grad=True)\n"
+        "for k in range(12):\n"
+        "    (g,) = torch.autograd.grad((w * w).sum(), [w])\n"
+    )
+    p = trace(source, format="compact")
+    assert p["pass_summaries"]["kind"] == ["grad"] * 12
+    assert p["pass_summaries"]["grad_norms"]["w"] == [10.0] * 12  # ‖(6, 8)‖
+
+
+def test_the_recorder_forgets_the_graphs_of_passes_it_will_not_show() -> None:
+    from autograd_explorer.lang.run import limits_from_settings, run_program
+    from autograd_explorer.trace.program_output import RealValuesOnly
+    from autograd_explorer.trace.recorder import TraceRecorder
+
+    recorder = TraceRecorder(jacobians=False)
+    run_program(fit_loop(200), None, limits_from_settings(SETTINGS), RealValuesOnly(recorder))
+    assert len(recorder.summaries) == 200
+    assert [p.index for p in recorder.passes] == [199]
+    assert len(recorder.forward) <= 10 and len(recorder.saved) <= 10  # one iteration's, not 200
+    assert len(recorder.tensor_names) <= 10
+
+
+def test_simplenn_trained_20_steps_shows_its_loss_per_iteration_and_iteration_20() -> None:
+    expected = reference_simplenn()
+    p = decode_compact(trace(SIMPLENN, format="compact"))
+    summaries = p["pass_summaries"]
+    assert summaries["count"] == 20
+    assert (as_float32(summaries["loss"]) == as_float32(expected["loss"])).all()
+    for name in ("model.fc1.weight", "model.fc1.bias", "model.fc2.weight", "model.fc2.bias"):
+        np.testing.assert_allclose(summaries["grad_norms"][name], expected[name], rtol=1e-5)
+    fc1 = np.hypot(expected["model.fc1.weight"], expected["model.fc1.bias"])
+    np.testing.assert_allclose(summaries["module_grad_norms"]["model.fc1"], fc1, rtol=1e-5)
+    assert sorted(summaries["module_grad_norms"]) == ["model.fc1", "model.fc2"]
+    assert p["shown_pass"] == 19 and [q["index"] for q in p["passes"]] == [19]
+    ops = [n["op"] for n in p["nodes"]]
+    assert ops.count("AddmmBackward0") == 2 and "BinaryCrossEntropyBackward0" in ops  # one iteration
+    assert len(p["passes"][0]["steps"]) == len(p["nodes"])
+
+
+def reference_simplenn() -> dict[str, list[float]]:
+    """The corpus program under CPython, with the loss and the parameters' ‖grad‖ recorded per step."""
+    namespace: dict[str, Any] = {"__name__": "simplenn"}
+    source = SIMPLENN.replace("loss = train_model(model, X_train, y_train, alpha=0.1, n_steps=20)", "")
+    state = torch.random.get_rng_state()
+    try:
+        exec(compile(source, "<simplenn>", "exec"), namespace)  # noqa: S102 (trusted test code)
+    finally:
+        torch.random.set_rng_state(state)
+    model, criterion = namespace["model"], namespace["criterion"]
+    x, y = namespace["X_train"], namespace["y_train"]
+    out: dict[str, list[float]] = {"loss": []}
+    for _ in range(20):
+        loss = criterion(model(x).squeeze(), y)
+        out["loss"].append(loss.item())
+        loss.backward()
+        with torch.no_grad():
+            for name, param in model.named_parameters():
+                out.setdefault(f"model.{name}", []).append(
+                    torch.linalg.vector_norm(param.grad.double()).item()
+                )
+                param -= 0.1 * param.grad
+                param.grad.zero_()
+    return out
+
+
+# --- through the API --------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def inline_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("passes"), eval_isolation="inline", max_wall_seconds=120
+    )  # type: ignore[arg-type]
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def test_the_api_opens_iteration_k_and_explains_its_steps(inline_client: TestClient) -> None:
+    source = fit_loop(40)
+    body = {"source": source, "format": "compact", "pass_index": 24}
+    answer = inline_client.post("/api/trace", json=body)
+    assert answer.status_code == 200, answer.text
+    p = answer.json()
+    assert p["shown_pass"] == 24 and p["passes"][0]["index"] == 24
+    details = inline_client.post("/api/trace/details", json={"source": source, "pass": 24, "steps": [0, 3]})
+    assert details.status_code == 200, details.text
+    d = details.json()
+    assert d["pass"] == 24 and len(d["steps"]) == 3
+    assert [s["node"] for s in d["steps"]] == p["passes"][0]["steps"]["node"][:3]
+
+
+def test_the_api_refuses_an_iteration_the_program_did_not_make(inline_client: TestClient) -> None:
+    answer = inline_client.post("/api/trace", json={"source": fit_loop(12), "pass_index": 12})
+    assert answer.status_code == 400
+    assert "no pass 12 (iteration 13)" in answer.json()["detail"]["message"]
+    assert "made 12" in answer.json()["detail"]["message"]
+    bad = inline_client.post("/api/trace", json={"source": fit_loop(12), "pass_index": -1})
+    assert bad.status_code == 422 and "pass_index" in bad.text
