@@ -9,10 +9,13 @@ For a chain (`y = torch.sin(y) * 1.0001`, 2 nodes per iteration) and an MLP
                  median of 9 (the current node's boxes open and it is centred),
   expanded     — unticking "grouped": every node laid out and drawn,
   zoom frames  — requestAnimationFrame deltas while the fully expanded graph is zoomed with the wheel.
+With --baseline DIR the same measures are taken, in the same run, of a second server serving the
+frontend in DIR (for example another checkout's frontend/): before and after figures of one run.
+--skip-expanded leaves out the expanded drawing and zoom frames (minutes at 20,000 nodes).
 Prints a table and saves bench/results/frontend_bench.json.
 Targets (issue 11): interactive < 2 s at 20,000 nodes; expanded < 3 s, then zoom frames < 50 ms;
 one step < 50 ms.
-Usage: python bench/frontend_bench.py [--sizes 5000,20000]
+Usage: python bench/frontend_bench.py [--sizes 5000,20000] [--baseline ../main/frontend] [--skip-expanded]
 """
 
 from __future__ import annotations
@@ -154,7 +157,7 @@ def zoom_frames(page: Any) -> dict[str, float]:
     }
 
 
-def measure(server: LiveServer, context: Any, kind: str, size: int) -> dict[str, Any]:
+def measure(server: LiveServer, context: Any, kind: str, size: int, expand: bool = True) -> dict[str, Any]:
     source = PROGRAMS[kind](size)
     body = {"source": source, "inputs": {}, "format": "compact"}  # what the page asks for
     httpx.post(server.url + "/api/trace", json=body, timeout=TIMEOUT_S).raise_for_status()  # warm
@@ -172,11 +175,14 @@ def measure(server: LiveServer, context: Any, kind: str, size: int) -> dict[str,
     interactive = open_until_interactive(page, url)
     drawn = int(page.get_attribute("#graph", "data-nodes") or 0)
     step = one_step_ms(page, steps)
-    progress(f"  interactive {interactive:.0f} ms ({drawn} drawn), step {step:.1f} ms; expanding")
-    expanded = expand_all_ms(page, nodes)
-    frames = zoom_frames(page)
+    progress(f"  interactive {interactive:.0f} ms ({drawn} drawn), step {step:.1f} ms")
     renderer = page.get_attribute("#graph", "data-renderer")
-    progress(f"  expanded {expanded:.0f} ms ({renderer}), zoom frames {frames}")
+    expanded = float("nan")
+    frames = {"median": float("nan"), "p95": float("nan"), "max": float("nan")}
+    if expand:
+        expanded = expand_all_ms(page, nodes)
+        frames = zoom_frames(page)
+        progress(f"  expanded {expanded:.0f} ms ({renderer}), zoom frames {frames}")
     page.close()
     return {
         "graph": kind,
@@ -201,6 +207,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="5000,20000")
     parser.add_argument("--graphs", default="chain,mlp")
+    parser.add_argument("--baseline", type=Path, help="a frontend folder measured in the same run")
+    parser.add_argument("--skip-expanded", action="store_true")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -209,28 +217,39 @@ def main() -> None:
         data = Path(tmp) / "data"
         data.mkdir()
         # The defaults stop a request at 20,000 operations and 5 s: these programs are meant to be big.
-        server = LiveServer(data, env=BIG_LIMITS)
-        server.start()
+        servers = {"this": LiveServer(data, env=BIG_LIMITS)}
+        if args.baseline:
+            env = {**BIG_LIMITS, "AUTOGRAD_EXPLORER_FRONTEND_DIR": str(args.baseline.resolve())}
+            (Path(tmp) / "baseline").mkdir()
+            servers["baseline"] = LiveServer(Path(tmp) / "baseline", env=env)
         try:
+            for server in servers.values():
+                server.start()
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
                 context = browser.new_context(viewport={"width": 1600, "height": 1000})
                 for kind in args.graphs.split(","):
                     for size in (int(s) for s in args.sizes.split(",")):
-                        rows.append(measure(server, context, kind, size))
+                        # Baseline and this frontend one after the other, so both meet the same load.
+                        for name, server in reversed(servers.items()):
+                            progress(f"frontend: {name}")
+                            row = measure(server, context, kind, size, expand=not args.skip_expanded)
+                            rows.append({"frontend": name, **row})
                 browser.close()
         finally:
-            server.stop()
+            for server in servers.values():
+                server.stop()
 
     print(
-        "| graph | nodes | payload | interactive (grouped) | one step | all expanded "
+        "| frontend | graph | nodes | payload | interactive (grouped) | one step | all expanded "
         "| zoom frames median / p95 / max |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         z = r["zoom_frame_ms"]
         print(
-            f"| {r['graph']} | {r['nodes']:,} | {r['payload_kb']:,.0f} KiB | {r['interactive_ms']:,.0f} ms "
+            f"| {r['frontend']} | {r['graph']} | {r['nodes']:,} | {r['payload_kb']:,.0f} KiB "
+            f"| {r['interactive_ms']:,.0f} ms "
             f"| {r['step_ms']:.0f} ms | {r['expanded_ms']:,.0f} ms ({r['renderer']}) "
             f"| {z['median']:.0f} / {z['p95']:.0f} / {z['max']:.0f} ms |"
         )
