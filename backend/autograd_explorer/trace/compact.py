@@ -1,8 +1,8 @@
 """The compact form (docs/trace.md, "Compact form"): column tables, tensors in one float32 buffer.
 
-Every tensor is sent once (by object identity) and referred to by index; steps carry only what
-the engine produced (incoming gradient, contributions, accumulators); their formulas, Jacobians
-and narration come from POST /api/trace/details. `decode_compact` turns it back into the readable
+Every value is sent once (by its dtype, shape and numbers) and referred to by index; steps carry
+only what the engine produced (incoming gradient, contributions, accumulators); their formulas,
+Jacobians and narration come from POST /api/trace/details. `decode_compact` turns it back into the readable
 form without those details: the documented way to read it from Python, and the tests' oracle.
 """
 
@@ -33,12 +33,21 @@ NONE = -1
 
 
 class ValueTable:
-    """Tensors by index, their elements in one float32 buffer; the same object is stored once."""
+    """Tensors by index, their elements in one float32 buffer; the same values are stored once.
+
+    A value is keyed by what the buffer would hold (dtype, shape, float32 bytes), not by object:
+    PyTorch hands out a new tensor object for every saved tensor it unpacks, and an incoming
+    gradient, the contribution it came from and the accumulator it made are often equal. Sent by
+    identity, a 4x8 MLP layer sent its activations and weight up to five times (~750 B/node).
+    """
 
     def __init__(self, max_elements: int, budget: ResultBudget) -> None:
         self.max_elements = max_elements
         self.budget = budget
         self._seen: dict[int, tuple[object, int]] = {}
+        self._by_content: dict[tuple[int, tuple[int, ...], bytes], int] = {}
+        self._by_view: dict[tuple[int, int, tuple[int, ...], tuple[int, ...], int], int] = {}
+        self._numbers: dict[tuple[str, str | int], int] = {}
         self.dtypes: list[str] = []
         self._dtype_code: dict[str, int] = {}
         self.dtype: list[int] = []
@@ -65,19 +74,32 @@ class ValueTable:
         hit = self._seen.get(id(t))
         if hit is not None and hit[0] is t:
             return hit[1]
-        index = len(self.shape)
-        self._seen[id(t)] = (t, index)  # the reference keeps the id unique
         shape = list(t.shape)
         n = t.numel()
-        self.dtype.append(self.code(dtype_name(t)))
-        self.shape.append(shape)
+        dtype = self.code(dtype_name(t))
         # The readable form's rule (values.tensor_value): whole when small, else a summary.
-        if (n == 1 and t.is_floating_point()) or (
+        whole = (n == 1 and t.is_floating_point()) or (
             n <= self.max_elements and nested_lists(shape, self.max_elements) <= self.max_elements
-        ):
+        )
+        part: torch.Tensor | None = None
+        if whole and not t.is_complex():
+            part = t.detach().reshape(-1).to(torch.float32)
+            content = (dtype, tuple(shape), part.numpy().tobytes())
+            index = self._by_content.setdefault(content, len(self.shape))
+        elif t.layout == torch.strided:  # a summary: the same memory viewed the same way
+            view = (t.data_ptr(), t.storage_offset(), tuple(shape), t.stride(), dtype)
+            index = self._by_view.setdefault(view, len(self.shape))
+        else:
+            index = len(self.shape)
+        self._seen[id(t)] = (t, index)  # the reference keeps the id (and the memory) unique
+        if index < len(self.shape):
+            return index
+        self.dtype.append(dtype)
+        self.shape.append(shape)
+        if whole:
             self.budget.spend(n)
             self.offset.append(self._elements)
-            self._parts.append(t.detach().reshape(-1))
+            self._parts.append(part if part is not None else t.detach().reshape(-1))
             self._elements += n
         else:
             self.offset.append(NONE)
@@ -86,8 +108,11 @@ class ValueTable:
         return index
 
     def add_number(self, v: bool | int | float) -> int:
-        """A saved Python number, as a value of dtype "float", "int" or "bool"."""
-        index = len(self.shape)
+        """A saved Python number, as a value of dtype "float", "int" or "bool"; each number once."""
+        key = (type(v).__name__, v.hex() if isinstance(v, float) else int(v))  # hex: -0.0 is not 0.0
+        index = self._numbers.setdefault(key, len(self.shape))
+        if index < len(self.shape):
+            return index
         self.dtype.append(self.code(type(v).__name__))
         self.shape.append([])
         self.offset.append(self._elements)
