@@ -119,8 +119,8 @@ def one_step_ms(page: Any, steps: int) -> float:
     page.dispatch_event("#step-slider", "input")
     wait_until(lambda: f"step {steps // 2} /" in step_label(page), "the slider")
     # The window of step details the jump asked for: arrived, so no answer lands inside the timing.
-    fetched = "!document.querySelector('#step-panel .narration')?.textContent.startsWith('Fetching')"
-    page.wait_for_function(fetched, timeout=TIMEOUT_S * 1000)
+    fetched = "() => !document.querySelector('#step-panel .narration')?.textContent.startsWith('Fetching')"
+    wait_until(lambda: bool(page.evaluate(fetched)), "the step details")
     times = [float(t) for t in page.evaluate(STEP_SCRIPT, 9)]
     wanted = f"step {steps // 2 + 9} /"
     if wanted not in step_label(page):

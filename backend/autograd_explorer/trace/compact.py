@@ -87,7 +87,7 @@ class ValueTable:
             content = (dtype, tuple(shape), part.numpy().tobytes())
             index = self._by_content.setdefault(content, len(self.shape))
         elif t.layout == torch.strided:  # a summary: the same memory viewed the same way
-            view = (t.data_ptr(), t.storage_offset(), tuple(shape), t.stride(), dtype)
+            view = (t.data_ptr(), int(t.storage_offset()), tuple(shape), t.stride(), dtype)
             index = self._by_view.setdefault(view, len(self.shape))
         else:
             index = len(self.shape)
