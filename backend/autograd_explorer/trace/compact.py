@@ -54,7 +54,7 @@ class ValueTable:
         self.shape: list[list[int]] = []
         self.offset: list[int] = []
         self.summaries: dict[str, dict[str, Any]] = {}
-        self._parts: list[torch.Tensor] = []
+        self._parts: list[bytes] = []  # each sent value's float32 elements, little-endian
         self._elements = 0
 
     def code(self, dtype: str | None) -> int:
@@ -81,11 +81,10 @@ class ValueTable:
         whole = (n == 1 and t.is_floating_point()) or (
             n <= self.max_elements and nested_lists(shape, self.max_elements) <= self.max_elements
         )
-        part: torch.Tensor | None = None
-        if whole and not t.is_complex():
-            part = t.detach().reshape(-1).to(torch.float32)
-            content = (dtype, tuple(shape), part.numpy().tobytes())
-            index = self._by_content.setdefault(content, len(self.shape))
+        data = b""
+        if whole:
+            data = float32_bytes(t)
+            index = self._by_content.setdefault((dtype, tuple(shape), data), len(self.shape))
         elif t.layout == torch.strided:  # a summary: the same memory viewed the same way
             view = (t.data_ptr(), int(t.storage_offset()), tuple(shape), t.stride(), dtype)
             index = self._by_view.setdefault(view, len(self.shape))
@@ -99,7 +98,7 @@ class ValueTable:
         if whole:
             self.budget.spend(n)
             self.offset.append(self._elements)
-            self._parts.append(part if part is not None else t.detach().reshape(-1))
+            self._parts.append(data)
             self._elements += n
         else:
             self.offset.append(NONE)
@@ -116,18 +115,13 @@ class ValueTable:
         self.dtype.append(self.code(type(v).__name__))
         self.shape.append([])
         self.offset.append(self._elements)
-        self._parts.append(torch.tensor([float(v)], dtype=torch.float64))
+        self._parts.append(np.array([float(v)], dtype="<f4").tobytes())
         self._elements += 1
         return index
 
     def finish(self) -> CompactValues:
         """The table, its buffer encoded."""
-        if self._parts:
-            # one conversion: cat promotes mixed dtypes (float32 stays exact through float64)
-            flat = torch.cat(self._parts).to(torch.float32)
-            raw = flat.numpy().astype("<f4", copy=False).tobytes()
-        else:
-            raw = b""
+        raw = b"".join(self._parts)
         return {
             "count": len(self.shape),
             "dtype": self.dtype,
@@ -136,6 +130,16 @@ class ValueTable:
             "summaries": self.summaries,
             "buffer": base64.b64encode(raw).decode("ascii"),
         }
+
+
+def float32_bytes(t: torch.Tensor) -> bytes:
+    """The tensor's elements as the buffer holds them: float32, little-endian, row-major."""
+    d = t.detach()
+    if d.is_complex():
+        d = d.resolve_conj().resolve_neg()
+    if d.dtype != torch.float32:
+        d = d.to(torch.float32)  # float64 rounds, integers and bools convert, complex keeps its real part
+    return bytes(d.numpy().astype("<f4", copy=False).tobytes())
 
 
 def flat_span(span: SourceSpan | None) -> tuple[int, int, int, int]:
