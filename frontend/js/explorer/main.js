@@ -197,18 +197,17 @@ store.on(['trace'], (state) => {
   printed.textContent = lines.join('\n');
 });
 
-// The URL follows the state, so a copied link reopens the same program, step and view. Written once
-// the change is painted, at most once a frame: history.replaceState took ~10 ms per step in profiles.
-let urlPending = false;
+// The URL follows the state, so a copied link reopens the same program, step and view. Written a
+// moment after a change, once for a burst of them: encoding it and history.replaceState took 5–10 ms
+// per step in profiles, and a step is painted before that is paid.
+const URL_DELAY_MS = 200;
+let urlTimer = 0;
 store.on(['source', 'inputs', 'trace', 'position', 'passIndex', 'view', 'example'], () => {
-  if (urlPending) return;
-  urlPending = true;
-  requestAnimationFrame(() =>
-    setTimeout(() => {
-      urlPending = false;
-      writeUrl(store.state);
-    }),
-  );
+  if (urlTimer) return;
+  urlTimer = setTimeout(() => {
+    urlTimer = 0;
+    writeUrl(store.state);
+  }, URL_DELAY_MS);
 });
 function writeUrl(state) {
   const passes = state.trace ? state.trace.passes || [] : [];
