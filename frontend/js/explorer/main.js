@@ -197,19 +197,22 @@ store.on(['trace'], (state) => {
   printed.textContent = lines.join('\n');
 });
 
-// The URL follows the state, so a copied link reopens the same program, step and view. Written a
-// moment after a change, once for a burst of them: encoding it and history.replaceState took 5–10 ms
-// per step in profiles, and a step is painted before that is paid.
+// The URL follows the state, so a copied link reopens the same program, step and view. A step is
+// written a moment later, once for a burst of steps: encoding the URL and history.replaceState took
+// 5–10 ms per step in profiles, paid after the step is painted. Anything else is written at once.
 const URL_DELAY_MS = 200;
 let urlTimer = 0;
-store.on(['source', 'inputs', 'trace', 'position', 'passIndex', 'view', 'example'], () => {
-  if (urlTimer) return;
-  urlTimer = setTimeout(() => {
-    urlTimer = 0;
-    writeUrl(store.state);
-  }, URL_DELAY_MS);
+store.on(['source', 'inputs', 'trace', 'position', 'passIndex', 'view', 'example'], (state, changed) => {
+  if (changed.size === 1 && changed.has('position')) {
+    if (!urlTimer) urlTimer = setTimeout(() => writeUrl(store.state), URL_DELAY_MS);
+    return;
+  }
+  writeUrl(state);
 });
+window.addEventListener('pagehide', () => urlTimer && writeUrl(store.state)); // a step pending as the page goes
 function writeUrl(state) {
+  clearTimeout(urlTimer);
+  urlTimer = 0;
   const passes = state.trace ? state.trace.passes || [] : [];
   const example = state.examples.find((e) => e.id === state.example);
   const inputsChanged = !example || JSON.stringify(example.inputs || {}) !== JSON.stringify(state.inputs);
