@@ -336,7 +336,10 @@ export function mountGraphView(store) {
         else traceNodes += 1;
         const before = previous.get(id);
         if (before && before.open === box.open) {
-          if (before.x !== box.x || before.y !== box.y) cy.getElementById(id).position({ x: box.x, y: box.y });
+          const element = cy.getElementById(id);
+          if (before.x !== box.x || before.y !== box.y) element.position({ x: box.x, y: box.y });
+          // An open box grows and shrinks with what opens inside it.
+          if (box.open && (before.w !== box.w || before.h !== box.h)) element.data({ w: box.w, h: box.h });
           continue;
         }
         if (group) {
@@ -380,6 +383,8 @@ export function mountGraphView(store) {
     const key = focusGroups().join('|');
     if (key === grouped.focusKey) return false;
     grouped.focusKey = key;
+    // Unticked "grouped": every box is open (or as clicked) whatever the focus, nothing to redraw.
+    if (!store.get('collapse')) return false;
     syncGrouped();
     return true;
   }
