@@ -327,6 +327,13 @@ def test_stepping_keeps_the_current_node_in_view(page: Any, live_server: Any) ->
     assert page.locator("#accumulators tbody tr:not(.spacer)").count() < 100
     assert page.locator("#accumulators tr.current").is_visible()
     screenshot(page, "explorer-19-5000-nodes-step-2500")
+    # A step updates the table in place (rebuilding it laid out the whole side panel every step).
+    page.evaluate("document.querySelector('#step-panel .virtual-table').dataset.kept = 'yes'")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#step-label")).to_contain_text("step 2501 /")
+    assert page.get_attribute("#step-panel .virtual-table", "data-kept") == "yes"
+    assert int(table.get_attribute("data-rows") or 0) >= 2501
+    assert page.locator("#accumulators tr.current").is_visible()
 
 
 def test_find_node_opens_the_box_holding_it(page: Any, live_server: Any) -> None:
