@@ -5,14 +5,18 @@ For a chain (`y = torch.sin(y) * 1.0001`, 2 nodes per iteration) and an MLP
   server       — POST /api/trace round trip, payload size and the server's own trace_ms,
   interactive  — opening the explorer on the program until the graph is drawn (default grouping:
                  loop iterations as boxes) and the first step answered,
-  step         — one step forward (→) at the middle of the backward pass until the label updates,
-                 median of 9 (the current node's boxes open and it is centred),
+  step         — one step forward (→) at the middle of the backward pass until the frame showing
+                 it is drawn, timed in the page, median of 9 (the current node's boxes open and it
+                 is centred),
   expanded     — unticking "grouped": every node laid out and drawn,
   zoom frames  — requestAnimationFrame deltas while the fully expanded graph is zoomed with the wheel.
+With --baseline DIR the same measures are taken, in the same run, of a second server serving the
+frontend in DIR (for example another checkout's frontend/): before and after figures of one run.
+--skip-expanded leaves out the expanded drawing and zoom frames (minutes at 20,000 nodes).
 Prints a table and saves bench/results/frontend_bench.json.
 Targets (issue 11): interactive < 2 s at 20,000 nodes; expanded < 3 s, then zoom frames < 50 ms;
 one step < 50 ms.
-Usage: python bench/frontend_bench.py [--sizes 5000,20000]
+Usage: python bench/frontend_bench.py [--sizes 5000,20000] [--baseline ../main/frontend] [--skip-expanded]
 """
 
 from __future__ import annotations
@@ -94,20 +98,42 @@ def open_until_interactive(page: Any, url: str) -> float:
     return (time.perf_counter() - start) * 1000
 
 
+# Steps timed inside the page: from the key press until the frame that shows the step has been drawn
+# (a task after the next animation frame). Timed from Python, each step also paid Playwright's round
+# trips to read the label (tens of ms on a loaded machine).
+STEP_SCRIPT = """async (count) => {
+  const times = [];
+  for (let k = 0; k < count; k += 1) {
+    const t = performance.now();
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    times.push(performance.now() - t);
+  }
+  return times;
+}"""
+
+
+MARKS_SCRIPT = """() => Object.fromEntries(performance.getEntriesByType('mark')
+  .filter((m) => m.name.startsWith('explorer:')).map((m) => [m.name, Math.round(m.startTime)]))"""
+
+
+def between(marks: dict[str, float], first: str, then: str) -> float | None:
+    """Milliseconds between two of the page's marks; None when a frontend sets no such mark."""
+    return round(marks[then] - marks[first], 1) if first in marks and then in marks else None
+
+
 def one_step_ms(page: Any, steps: int) -> float:
     """Median of 9 single steps forward from the middle of the pass."""
     page.fill("#step-slider", str(steps // 2))
     page.dispatch_event("#step-slider", "input")
     wait_until(lambda: f"step {steps // 2} /" in step_label(page), "the slider")
-    times = []
-    for k in range(1, 10):
-        t = time.perf_counter()
-        page.keyboard.press("ArrowRight")
-        wanted = f"step {steps // 2 + k} /"
-        wait_until(lambda: wanted in step_label(page), "a step")  # noqa: B023 (called at once)
-        # The step is done when the page has painted it: wait for the next frame.
-        page.evaluate("new Promise(requestAnimationFrame)")
-        times.append((time.perf_counter() - t) * 1000)
+    # The window of step details the jump asked for: arrived, so no answer lands inside the timing.
+    fetched = "() => !document.querySelector('#step-panel .narration')?.textContent.startsWith('Fetching')"
+    wait_until(lambda: bool(page.evaluate(fetched)), "the step details")
+    times = [float(t) for t in page.evaluate(STEP_SCRIPT, 9)]
+    wanted = f"step {steps // 2 + 9} /"
+    if wanted not in step_label(page):
+        raise RuntimeError(f"after 9 steps the label says {step_label(page)!r}, not {wanted!r}")
     return statistics.median(times)
 
 
@@ -154,7 +180,7 @@ def zoom_frames(page: Any) -> dict[str, float]:
     }
 
 
-def measure(server: LiveServer, context: Any, kind: str, size: int) -> dict[str, Any]:
+def measure(server: LiveServer, context: Any, kind: str, size: int, expand: bool = True) -> dict[str, Any]:
     source = PROGRAMS[kind](size)
     body = {"source": source, "inputs": {}, "format": "compact"}  # what the page asks for
     httpx.post(server.url + "/api/trace", json=body, timeout=TIMEOUT_S).raise_for_status()  # warm
@@ -170,13 +196,17 @@ def measure(server: LiveServer, context: Any, kind: str, size: int) -> dict[str,
     page = context.new_page()
     open_until_interactive(page, url)  # warm the browser's caches once
     interactive = open_until_interactive(page, url)
+    marks = page.evaluate(MARKS_SCRIPT)
     drawn = int(page.get_attribute("#graph", "data-nodes") or 0)
     step = one_step_ms(page, steps)
-    progress(f"  interactive {interactive:.0f} ms ({drawn} drawn), step {step:.1f} ms; expanding")
-    expanded = expand_all_ms(page, nodes)
-    frames = zoom_frames(page)
+    progress(f"  interactive {interactive:.0f} ms ({drawn} drawn, marks {marks}), step {step:.1f} ms")
     renderer = page.get_attribute("#graph", "data-renderer")
-    progress(f"  expanded {expanded:.0f} ms ({renderer}), zoom frames {frames}")
+    expanded = float("nan")
+    frames = {"median": float("nan"), "p95": float("nan"), "max": float("nan")}
+    if expand:
+        expanded = expand_all_ms(page, nodes)
+        frames = zoom_frames(page)
+        progress(f"  expanded {expanded:.0f} ms ({renderer}), zoom frames {frames}")
     page.close()
     return {
         "graph": kind,
@@ -187,6 +217,11 @@ def measure(server: LiveServer, context: Any, kind: str, size: int) -> dict[str,
         "server_trace_ms": round(float(trace["stats"]["trace_ms"]), 1),
         "server_round_trip_ms": round(round_trip, 1),
         "interactive_ms": round(interactive, 1),
+        # Where the time to interactive goes, from the page's own marks (ms since navigation):
+        # the answer parsed, decoded, and the graph drawn (hierarchy, layout, drawing).
+        "page_marks_ms": marks,
+        "decode_ms": between(marks, "explorer:trace-parsed", "explorer:trace-received"),
+        "draw_ms": between(marks, "explorer:trace-received", "explorer:graph-drawn"),
         "drawn_at_first": drawn,
         "step_ms": round(step, 1),
         "expanded_ms": round(expanded, 1),
@@ -201,6 +236,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="5000,20000")
     parser.add_argument("--graphs", default="chain,mlp")
+    parser.add_argument("--baseline", type=Path, help="a frontend folder measured in the same run")
+    parser.add_argument("--skip-expanded", action="store_true")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -209,28 +246,39 @@ def main() -> None:
         data = Path(tmp) / "data"
         data.mkdir()
         # The defaults stop a request at 20,000 operations and 5 s: these programs are meant to be big.
-        server = LiveServer(data, env=BIG_LIMITS)
-        server.start()
+        servers = {"this": LiveServer(data, env=BIG_LIMITS)}
+        if args.baseline:
+            env = {**BIG_LIMITS, "AUTOGRAD_EXPLORER_FRONTEND_DIR": str(args.baseline.resolve())}
+            (Path(tmp) / "baseline").mkdir()
+            servers["baseline"] = LiveServer(Path(tmp) / "baseline", env=env)
         try:
+            for server in servers.values():
+                server.start()
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
                 context = browser.new_context(viewport={"width": 1600, "height": 1000})
                 for kind in args.graphs.split(","):
                     for size in (int(s) for s in args.sizes.split(",")):
-                        rows.append(measure(server, context, kind, size))
+                        # Baseline and this frontend one after the other, so both meet the same load.
+                        for name, server in reversed(servers.items()):
+                            progress(f"frontend: {name}")
+                            row = measure(server, context, kind, size, expand=not args.skip_expanded)
+                            rows.append({"frontend": name, **row})
                 browser.close()
         finally:
-            server.stop()
+            for server in servers.values():
+                server.stop()
 
     print(
-        "| graph | nodes | payload | interactive (grouped) | one step | all expanded "
+        "| frontend | graph | nodes | payload | interactive (grouped) | one step | all expanded "
         "| zoom frames median / p95 / max |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         z = r["zoom_frame_ms"]
         print(
-            f"| {r['graph']} | {r['nodes']:,} | {r['payload_kb']:,.0f} KiB | {r['interactive_ms']:,.0f} ms "
+            f"| {r['frontend']} | {r['graph']} | {r['nodes']:,} | {r['payload_kb']:,.0f} KiB "
+            f"| {r['interactive_ms']:,.0f} ms "
             f"| {r['step_ms']:.0f} ms | {r['expanded_ms']:,.0f} ms ({r['renderer']}) "
             f"| {z['median']:.0f} / {z['p95']:.0f} / {z['max']:.0f} ms |"
         )

@@ -3,38 +3,7 @@ import { test } from 'node:test';
 
 import { MAX_CHILDREN, ancestorsOf, buildHierarchy, groupPaths, visibleItemOf } from '../js/explorer/graph-groups.js';
 import { createSceneLayout, edgesByGroup, layeredLayout } from '../js/explorer/graph-layout.js';
-
-const span = (line, column, end) => ({ line, column, end_line: line, end_column: end });
-
-/** `h = torch.tanh(h @ W * 0.3 + b)` on line 6, `layers` times, after W, b on lines 2–3; h.sum() on 7. */
-export function mlpTrace(layers) {
-  const nodes = [
-    { id: 0, kind: 'input', op: 'AccumulateGrad', span: span(2, 4, 41) },
-    { id: 1, kind: 'input', op: 'AccumulateGrad', span: span(3, 4, 38) },
-  ];
-  const edges = [];
-  const link = (source, target) => edges.push({ id: edges.length, source, target, slot: 0 });
-  let h = null;
-  for (let layer = 0; layer < layers; layer += 1) {
-    const base = nodes.length;
-    nodes.push(
-      { id: base, kind: 'op', op: 'MmBackward0', span: span(6, 19, 24) },
-      { id: base + 1, kind: 'op', op: 'MulBackward0', span: span(6, 19, 30) },
-      { id: base + 2, kind: 'op', op: 'AddBackward0', span: span(6, 19, 34) },
-      { id: base + 3, kind: 'op', op: 'TanhBackward0', span: span(6, 8, 35) },
-    );
-    if (h !== null) link(h, base);
-    link(0, base);
-    link(base, base + 1);
-    link(base + 1, base + 2);
-    link(1, base + 2);
-    link(base + 2, base + 3);
-    h = base + 3;
-  }
-  nodes.push({ id: nodes.length, kind: 'op', op: 'SumBackward0', span: span(7, 0, 7), is_output: true });
-  link(h, nodes.length - 1);
-  return { nodes, edges };
-}
+import { mlpTrace, span } from './fixtures/mlp-trace.mjs';
 
 test('each loop iteration is one box, and long loops are split into ranges', () => {
   const trace = mlpTrace(100);

@@ -1,8 +1,8 @@
 """The compact form (docs/trace.md, "Compact form"): column tables, tensors in one float32 buffer.
 
-Every tensor is sent once (by object identity) and referred to by index; steps carry only what
-the engine produced (incoming gradient, contributions, accumulators); their formulas, Jacobians
-and narration come from POST /api/trace/details. `decode_compact` turns it back into the readable
+Every value is sent once (by its dtype, shape and numbers) and referred to by index; steps carry
+only what the engine produced (incoming gradient, contributions, accumulators); their formulas,
+Jacobians and narration come from POST /api/trace/details. `decode_compact` turns it back into the readable
 form without those details: the documented way to read it from Python, and the tests' oracle.
 """
 
@@ -34,19 +34,28 @@ NONE = -1
 
 
 class ValueTable:
-    """Tensors by index, their elements in one float32 buffer; the same object is stored once."""
+    """Tensors by index, their elements in one float32 buffer; the same values are stored once.
+
+    A value is keyed by what the buffer would hold (dtype, shape, float32 bytes), not by object:
+    PyTorch hands out a new tensor object for every saved tensor it unpacks, and an incoming
+    gradient, the contribution it came from and the accumulator it made are often equal. Sent by
+    identity, a 4x8 MLP layer sent its activations and weight up to five times (~750 B/node).
+    """
 
     def __init__(self, max_elements: int, budget: ResultBudget) -> None:
         self.max_elements = max_elements
         self.budget = budget
         self._seen: dict[int, tuple[object, int]] = {}
+        self._by_content: dict[tuple[int, tuple[int, ...], bytes], int] = {}
+        self._by_view: dict[tuple[int, int, tuple[int, ...], tuple[int, ...], int], int] = {}
+        self._numbers: dict[tuple[str, str | int], int] = {}
         self.dtypes: list[str] = []
         self._dtype_code: dict[str, int] = {}
         self.dtype: list[int] = []
         self.shape: list[list[int]] = []
         self.offset: list[int] = []
         self.summaries: dict[str, dict[str, Any]] = {}
-        self._parts: list[torch.Tensor] = []
+        self._parts: list[bytes] = []  # each sent value's float32 elements, little-endian
         self._elements = 0
 
     def code(self, dtype: str | None) -> int:
@@ -66,19 +75,31 @@ class ValueTable:
         hit = self._seen.get(id(t))
         if hit is not None and hit[0] is t:
             return hit[1]
-        index = len(self.shape)
-        self._seen[id(t)] = (t, index)  # the reference keeps the id unique
         shape = list(t.shape)
         n = t.numel()
-        self.dtype.append(self.code(dtype_name(t)))
-        self.shape.append(shape)
+        dtype = self.code(dtype_name(t))
         # The readable form's rule (values.tensor_value): whole when small, else a summary.
-        if (n == 1 and t.is_floating_point()) or (
+        whole = (n == 1 and t.is_floating_point()) or (
             n <= self.max_elements and nested_lists(shape, self.max_elements) <= self.max_elements
-        ):
+        )
+        data = b""
+        if whole:
+            data = float32_bytes(t)
+            index = self._by_content.setdefault((dtype, tuple(shape), data), len(self.shape))
+        elif t.layout == torch.strided:  # a summary: the same memory viewed the same way
+            view = (t.data_ptr(), int(t.storage_offset()), tuple(shape), t.stride(), dtype)
+            index = self._by_view.setdefault(view, len(self.shape))
+        else:
+            index = len(self.shape)
+        self._seen[id(t)] = (t, index)  # the reference keeps the id (and the memory) unique
+        if index < len(self.shape):
+            return index
+        self.dtype.append(dtype)
+        self.shape.append(shape)
+        if whole:
             self.budget.spend(n)
             self.offset.append(self._elements)
-            self._parts.append(t.detach().reshape(-1))
+            self._parts.append(data)
             self._elements += n
         else:
             self.offset.append(NONE)
@@ -87,23 +108,21 @@ class ValueTable:
         return index
 
     def add_number(self, v: bool | int | float) -> int:
-        """A saved Python number, as a value of dtype "float", "int" or "bool"."""
-        index = len(self.shape)
+        """A saved Python number, as a value of dtype "float", "int" or "bool"; each number once."""
+        key = (type(v).__name__, v.hex() if isinstance(v, float) else int(v))  # hex: -0.0 is not 0.0
+        index = self._numbers.setdefault(key, len(self.shape))
+        if index < len(self.shape):
+            return index
         self.dtype.append(self.code(type(v).__name__))
         self.shape.append([])
         self.offset.append(self._elements)
-        self._parts.append(torch.tensor([float(v)], dtype=torch.float64))
+        self._parts.append(np.array([float(v)], dtype="<f4").tobytes())
         self._elements += 1
         return index
 
     def finish(self) -> CompactValues:
         """The table, its buffer encoded."""
-        if self._parts:
-            # one conversion: cat promotes mixed dtypes (float32 stays exact through float64)
-            flat = torch.cat(self._parts).to(torch.float32)
-            raw = flat.numpy().astype("<f4", copy=False).tobytes()
-        else:
-            raw = b""
+        raw = b"".join(self._parts)
         return {
             "count": len(self.shape),
             "dtype": self.dtype,
@@ -112,6 +131,16 @@ class ValueTable:
             "summaries": self.summaries,
             "buffer": base64.b64encode(raw).decode("ascii"),
         }
+
+
+def float32_bytes(t: torch.Tensor) -> bytes:
+    """The tensor's elements as the buffer holds them: float32, little-endian, row-major."""
+    d = t.detach()
+    if d.is_complex():
+        d = d.resolve_conj().resolve_neg()
+    if d.dtype != torch.float32:
+        d = d.to(torch.float32)  # float64 rounds, integers and bools convert, complex keeps its real part
+    return bytes(d.numpy().astype("<f4", copy=False).tobytes())
 
 
 def flat_span(span: SourceSpan | None) -> tuple[int, int, int, int]:

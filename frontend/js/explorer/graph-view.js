@@ -10,6 +10,7 @@ import { activeEdges } from './accumulators.js';
 import { gradLines, shortValue } from './grad-labels.js';
 import { ancestorsOf, buildHierarchy } from './graph-groups.js';
 import { createSceneLayout, edgesByGroup } from './graph-layout.js';
+import { createVisibility } from './graph-visibility.js';
 import { LARGE_GRAPH, buildGraphModel } from './graph-model.js';
 import { findNodes } from './node-search.js';
 import { nodeTitle } from './state.js';
@@ -149,6 +150,7 @@ export function mountGraphView(store) {
   let model = null;
   let grouped = null; // {hierarchy, scene, decisions, focusKey, visible: Map node id → item id}
   let shownStep = null; // the step whose marks are drawn, so the next step repaints only what changed
+  let marked = null; // the elements marked active, carrying or holding the active node
 
   function renderEmpty() {
     empty.hidden = Boolean(store.get('trace'));
@@ -167,6 +169,7 @@ export function mountGraphView(store) {
     grouped = null;
     shownStep = null;
     if (!trace) return;
+    marked = null;
     traceIndex = { byId: new Map(trace.nodes.map((n) => [n.id, n])) };
     if (trace.nodes.length > LARGE_GRAPH) buildGrouped(trace);
     else buildFlat(trace);
@@ -230,7 +233,15 @@ export function mountGraphView(store) {
   function buildGrouped(trace) {
     const hierarchy = buildHierarchy(trace);
     const groupEdges = edgesByGroup(hierarchy, trace.edges);
-    grouped = { hierarchy, decisions: new Map(), focusKey: '', visible: new Map(), layoutSizes: new Map() };
+    grouped = {
+      hierarchy,
+      decisions: new Map(),
+      focusKey: '',
+      visible: new Map(),
+      layoutSizes: new Map(),
+      visibility: createVisibility(hierarchy, trace.nodes, trace.edges),
+      items: new Map(), // what is drawn: item id → its box as last laid out
+    };
     // The direction follows the graph's shape: whichever fits the panel larger at the first view.
     const scenes = ['LR', 'TB'].map((direction) => createSceneLayout(hierarchy, trace.edges, { direction, groupEdges }));
     grouped.focusKey = focusGroups().join('|');
@@ -299,44 +310,38 @@ export function mountGraphView(store) {
     return { id: `n${node.id}`, kind: node.is_output ? 'output' : node.kind, members: [node.id], node };
   }
 
-  // Brings the drawn elements in line with what is open: removes, adds and moves, never redraws all.
+  // Brings the drawn elements in line with what is open: removes, adds and moves what changed, never
+  // redraws all; the nodes and edges looked at are those under the boxes that opened or closed.
   function syncGrouped() {
     const { hierarchy } = grouped;
-    const trace = store.get('trace');
     const { items, width, height } = grouped.scene.layout(layoutSize, isOpen);
     grouped.extent = { width, height };
-    const visible = new Map();
-    // The outermost closed box above `item`, else itself; walked without allocating (20,000 calls per change).
-    const visibleItem = (item) => {
-      let shown = item;
-      for (let id = hierarchy.parentOf.get(item); id && id !== hierarchy.root; id = hierarchy.parentOf.get(id)) if (!isOpen(id)) shown = id;
-      return shown;
-    };
-    for (const node of trace.nodes) visible.set(node.id, visibleItem(`n${node.id}`));
+    const { visible, added: edgesAdded, removed: edgesRemoved } = grouped.visibility.update(isOpen);
     grouped.visible = visible;
-    const edges = new Map();
-    for (const e of trace.edges) {
-      const source = visible.get(e.source);
-      const target = visible.get(e.target);
-      if (source === target) continue;
-      const id = `e:${source}>${target}`;
-      if (!edges.has(id)) edges.set(id, { source, target });
-    }
+    const previous = grouped.items;
     const backward = store.backwardState();
+    let traceNodes = 0;
+    let open = 0;
     cy.batch(() => {
-      cy.elements().forEach((ele) => {
-        const id = ele.id();
-        const keep = ele.isNode() ? items.has(id) && ele.hasClass('open') === items.get(id).open : edges.has(id);
-        if (!keep) ele.remove();
-      });
+      // Removing a box also removes its edges: those are the ones its opening or vanishing made stale.
+      for (const [id, box] of previous) {
+        const now = items.get(id);
+        if (!now || now.open !== box.open) cy.getElementById(id).remove();
+      }
+      for (const id of edgesRemoved) cy.getElementById(id).remove();
       const added = [];
       for (const [id, box] of items) {
-        const existing = cy.getElementById(id);
-        if (existing.nonempty()) {
-          existing.position({ x: box.x, y: box.y });
+        const group = hierarchy.groups.get(id);
+        if (group) open += box.open ? 1 : 0;
+        else traceNodes += 1;
+        const before = previous.get(id);
+        if (before && before.open === box.open) {
+          const element = cy.getElementById(id);
+          if (before.x !== box.x || before.y !== box.y) element.position({ x: box.x, y: box.y });
+          // An open box grows and shrinks with what opens inside it.
+          if (box.open && (before.w !== box.w || before.h !== box.h)) element.data({ w: box.w, h: box.h });
           continue;
         }
-        const group = hierarchy.groups.get(id);
         if (group) {
           const lines = groupLines(group, box.open);
           const size = box.open ? { w: box.w, h: box.h } : sizeOf(lines, 'group');
@@ -344,18 +349,20 @@ export function mountGraphView(store) {
         } else {
           const display = displayOfNode(traceIndex.byId.get(Number(id.slice(1))));
           const lines = nodeLines(display, backward, traceIndex, store.pass());
-          added.push({ group: 'nodes', data: { id, text: lines.join('\n'), ...sizeOf(lines, display.kind) }, position: { x: box.x, y: box.y }, classes: display.kind });
+          const reached = backward && backward.reached.has(display.node.id) ? ' reached' : '';
+          added.push({ group: 'nodes', data: { id, text: lines.join('\n'), ...sizeOf(lines, display.kind) }, position: { x: box.x, y: box.y }, classes: display.kind + reached });
         }
       }
-      for (const [id, { source, target }] of edges) {
-        if (cy.getElementById(id).empty()) added.push({ group: 'edges', data: { id, source, target, flow: '' } });
-      }
       cy.add(added);
+      // A box that closed brings its edges in `edgesAdded`; one that opened has none of its own.
+      const edges = [];
+      for (const { id, source, target } of edgesAdded) edges.push({ group: 'edges', data: { id, source, target, flow: '' } });
+      cy.add(edges);
     });
-    container.dataset.nodes = String(cy.nodes().length);
-    container.dataset.traceNodes = String([...items.keys()].filter((id) => !hierarchy.groups.has(id)).length);
-    container.dataset.open = String([...items.values()].filter((box) => box.open).length);
-    shownStep = null; // new elements: repaint every mark
+    grouped.items = items;
+    container.dataset.nodes = String(items.size);
+    container.dataset.traceNodes = String(traceNodes);
+    container.dataset.open = String(open);
   }
 
   function toggleGroup(id) {
@@ -376,6 +383,8 @@ export function mountGraphView(store) {
     const key = focusGroups().join('|');
     if (key === grouped.focusKey) return false;
     grouped.focusKey = key;
+    // Unticked "grouped": every box is open (or as clicked) whatever the focus, nothing to redraw.
+    if (!store.get('collapse')) return false;
     syncGrouped();
     return true;
   }
@@ -437,7 +446,8 @@ export function mountGraphView(store) {
   function reportZoom() {
     container.dataset.zoom = cy.zoom().toFixed(4);
     container.dataset.labelPx = (cy.zoom() * FONT_SIZE).toFixed(2);
-    const onScreen = (element) => inView(element, cy.zoom());
+    const extent = viewExtent(cy.zoom());
+    const onScreen = (element) => inView(element, cy.zoom(), extent);
     const backward = store.backwardState();
     const current = backward && backward.current ? drawnOf(backward.current.node) : null;
     container.dataset.currentInView = String(Boolean(current && current.nonempty() && onScreen(current)));
@@ -447,13 +457,21 @@ export function mountGraphView(store) {
     );
   }
 
-  // Whether `element`'s box is wholly on screen. From its position and size: a rendered bounding box
-  // measures the label's text, which showed in profiles of a step through a large graph.
-  function inView(element, zoom) {
-    const p = element.renderedPosition();
-    const halfW = (element.data('w') * zoom) / 2;
-    const halfH = (element.data('h') * zoom) / 2;
-    return p.x - halfW >= 0 && p.y - halfH >= 0 && p.x + halfW <= container.clientWidth && p.y + halfH <= container.clientHeight;
+  // Whether `element`'s box is wholly on screen, from its model position and size against the view's
+  // extent: a rendered bounding box measures the label's text, and a rendered position per box
+  // showed in profiles of a step through a large graph (every closed box is looked at).
+  function inView(element, zoom, extent = viewExtent(zoom)) {
+    const p = element.position();
+    const halfW = element.data('w') / 2;
+    const halfH = element.data('h') / 2;
+    return p.x - halfW >= extent.x1 && p.y - halfH >= extent.y1 && p.x + halfW <= extent.x2 && p.y + halfH <= extent.y2;
+  }
+
+  // The model coordinates on screen at `zoom` with the current pan.
+  function viewExtent(zoom) {
+    const pan = cy.pan();
+    // cy.width() is cached until a resize; container.clientWidth after a DOM change forces a layout.
+    return { x1: -pan.x / zoom, y1: -pan.y / zoom, x2: (cy.width() - pan.x) / zoom, y2: (cy.height() - pan.y) / zoom };
   }
 
   // Keeps `element` on screen at a readable zoom, moving the view only when it has to.
@@ -462,7 +480,7 @@ export function mountGraphView(store) {
     const zoom = Math.max(cy.zoom(), READABLE_ZOOM);
     if (zoom === cy.zoom() && inView(element, zoom)) return;
     const p = element.position();
-    cy.viewport({ zoom, pan: { x: container.clientWidth / 2 - p.x * zoom, y: container.clientHeight / 2 - p.y * zoom } });
+    cy.viewport({ zoom, pan: { x: cy.width() / 2 - p.x * zoom, y: cy.height() / 2 - p.y * zoom } });
     reportZoom();
   }
 
@@ -475,18 +493,20 @@ export function mountGraphView(store) {
 
   function updateStep() {
     if (!cy) return;
-    const moved = refocus();
+    refocus();
     const backward = store.backwardState();
     const current = backward && backward.current;
     const position = store.get('position');
-    // One step forward or back repaints only the nodes those steps touched; a jump repaints all drawn.
-    const near = shownStep && !moved && shownStep.trace === store.get('trace') && Math.abs(shownStep.position - position) === 1;
     const pass = store.pass();
+    // One step forward or back repaints only the nodes those steps touched (what a box opening drew
+    // is drawn as of now); a jump repaints all drawn.
+    const near = shownStep && shownStep.trace === store.get('trace') && shownStep.pass === pass && Math.abs(shownStep.position - position) <= 1;
     const touched = near
       ? new Set([...touchedBy(shownStep.step), ...touchedBy(current), ...(backward ? backward.changed : [])])
       : null;
     cy.batch(() => {
-      cy.elements('.active, .carrying, .holds-active').removeClass('active carrying holds-active');
+      if (marked) marked.removeClass('active carrying holds-active'); // tracked: a selector query walks every element
+      marked = cy.collection();
       const repaint = (display) => {
         const element = cy.getElementById(display.id);
         if (element.empty()) return;
@@ -507,18 +527,18 @@ export function mountGraphView(store) {
       }
       if (!current) return;
       const active = drawnOf(current.node);
-      if (active) active.addClass(active.hasClass('group') ? 'holds-active' : 'active');
-      if (grouped) for (const g of ancestorsOf(grouped.hierarchy, `n${current.node}`)) cy.getElementById(g).addClass('holds-active');
+      if (active) marked.merge(active.addClass(active.hasClass('group') ? 'holds-active' : 'active'));
+      if (grouped) for (const g of ancestorsOf(grouped.hierarchy, `n${current.node}`)) marked.merge(cy.getElementById(g).addClass('holds-active'));
       for (const flow of activeEdges(backward)) {
         const source = drawnOf(flow.source);
         const target = drawnOf(flow.target);
         if (!source || !target || source.same(target)) continue;
         const edges = source.edgesTo(target);
         edges.data('flow', `← ${shortValue(flow.value)}`);
-        edges.addClass('carrying');
+        marked.merge(edges.addClass('carrying'));
       }
     });
-    shownStep = { trace: store.get('trace'), position, step: current };
+    shownStep = { trace: store.get('trace'), pass, position, step: current };
     if (current) showReadable(drawnOf(current.node));
     reportZoom();
   }

@@ -5,7 +5,7 @@ import { accumulatorOf } from './accumulators.js';
 import { latexElement, nodeSymbol } from './formula.js';
 import { matrixTable } from './matrix-view.js';
 import { nodeTitle, shortTitle } from './state.js';
-import { virtualTable } from './virtual-table.js';
+import { createVirtualTable } from './virtual-table.js';
 
 const EVERY_NODE = 60; // up to this many nodes the table lists them all, reached or not
 const PLAIN_ROWS = 200; // above this many rows only those in view are built
@@ -66,36 +66,68 @@ function accumulatorRow(node, backward, changed, current) {
   return row;
 }
 
-function accumulatorTable(store, backward) {
-  const trace = store.get('trace');
-  const changed = new Set(backward.changed || []);
-  const current = backward.current ? backward.current.node : null;
-  const everyNode = trace.nodes.length <= EVERY_NODE;
-  const shown = [];
-  for (let i = trace.nodes.length - 1; i >= 0; i -= 1) {
-    const node = trace.nodes[i];
-    if (everyNode || backward.reached.has(node.id)) shown.push(node);
-  }
-  const table = el('table', undefined, 'acc-table');
-  table.id = 'accumulators';
-  const head = el('tr');
-  head.append(el('th', 'node'), el('th', 'accumulator ∂f/∂node'), el('th', 'contributions received'));
-  table.append(el('thead'));
-  table.tHead.append(head);
+// The accumulator table, kept from step to step: above PLAIN_ROWS rows a virtual table updated in
+// place, each row rebuilt only when what it shows changed (a step changes a handful of accumulators).
+function createAccumulators(store) {
   const wrap = el('div');
-  if (shown.length > PLAIN_ROWS) {
-    const focus = shown.findIndex((n) => n.id === current);
-    wrap.append(
-      virtualTable(table, { count: shown.length, renderRow: (i) => accumulatorRow(shown[i], backward, changed, current), focus: focus < 0 ? null : focus }),
-    );
-  } else {
+  const caption = el('p', '', 'muted');
+  let kept = null; // {trace, pass, virtual, rows: Map node id → {row, key...}} of the virtual table shown
+
+  function cachedRow(node, backward, changed, current) {
+    const value = accumulatorOf(backward, node.id);
+    const received = (backward.contributions.get(node.id) || []).length;
+    const flags = `${changed.has(node.id)}${node.id === current}${backward.reached.has(node.id)}${received}`;
+    const cached = kept.rows.get(node.id);
+    if (cached && cached.value === value && cached.flags === flags) return cached.row;
+    const row = accumulatorRow(node, backward, changed, current);
+    kept.rows.set(node.id, { row, value, flags });
+    return row;
+  }
+
+  function tableElement() {
+    const table = el('table', undefined, 'acc-table');
+    table.id = 'accumulators';
+    const head = el('tr');
+    head.append(el('th', 'node'), el('th', 'accumulator ∂f/∂node'), el('th', 'contributions received'));
+    table.append(el('thead'));
+    table.tHead.append(head);
+    return table;
+  }
+
+  function update(backward) {
+    const trace = store.get('trace');
+    const pass = store.pass();
+    const changed = new Set(backward.changed || []);
+    const current = backward.current ? backward.current.node : null;
+    const everyNode = trace.nodes.length <= EVERY_NODE;
+    const shown = [];
+    for (let i = trace.nodes.length - 1; i >= 0; i -= 1) {
+      const node = trace.nodes[i];
+      if (everyNode || backward.reached.has(node.id)) shown.push(node);
+    }
+    caption.hidden = everyNode;
+    caption.textContent = `The ${shown.length} nodes the backward pass has reached so far (of ${trace.nodes.length}), the latest first.`;
+    if (shown.length > PLAIN_ROWS) {
+      const index = shown.findIndex((n) => n.id === current);
+      const options = { count: shown.length, renderRow: (i) => cachedRow(shown[i], backward, changed, current), focus: index < 0 ? null : index };
+      if (kept && kept.trace === trace && kept.pass === pass) {
+        kept.virtual.update(options);
+      } else {
+        kept = { trace, pass, rows: new Map(), virtual: null };
+        kept.virtual = createVirtualTable(tableElement(), options);
+        wrap.replaceChildren(kept.virtual.element, caption);
+      }
+      return;
+    }
+    kept = null;
+    const table = tableElement();
     const body = el('tbody');
     for (const node of shown) body.append(accumulatorRow(node, backward, changed, current));
     table.append(body);
-    wrap.append(table);
+    wrap.replaceChildren(table, caption);
   }
-  if (!everyNode) wrap.append(el('p', `The ${shown.length} nodes the backward pass has reached so far (of ${trace.nodes.length}), the latest first.`, 'muted'));
-  return wrap;
+
+  return { element: wrap, update };
 }
 
 // With several backward calls, .grad after each call shows accumulation (2, 4, 6…).
@@ -123,12 +155,22 @@ function passResult(pass, finished) {
 
 export function mountStepPanel(store) {
   const panel = document.getElementById('step-panel');
+  // Three parts: what the step says (rebuilt per step), the accumulators (updated in place), a remark.
+  const top = el('div');
+  const accumulators = createAccumulators(store);
+  const remark = el(
+    'p',
+    'The algorithm is mechanical: one accumulator per node, each node visited once — O(n) time and memory for a graph of n nodes.',
+    'remark',
+  );
+  panel.replaceChildren(top, accumulators.element, remark);
 
   function render() {
     const trace = store.get('trace');
     const pass = store.pass();
     const backward = store.backwardState();
     const children = [];
+    accumulators.element.hidden = true;
     if (!trace) {
       children.push(el('h2', 'Backward pass'), el('p', 'Pick an example or type a program, then press Run.', 'muted'));
     } else if (!pass || pass.steps.length === 0) {
@@ -153,16 +195,10 @@ export function mountStepPanel(store) {
       }
       children.push(el('h3', 'Accumulators (one per node)'));
       children.push(...gradHistory(trace), ...passResult(pass, backward.position === pass.steps.length));
-      children.push(accumulatorTable(store, backward));
+      accumulators.element.hidden = false;
+      accumulators.update(backward);
     }
-    children.push(
-      el(
-        'p',
-        'The algorithm is mechanical: one accumulator per node, each node visited once — O(n) time and memory for a graph of n nodes.',
-        'remark',
-      ),
-    );
-    panel.replaceChildren(...children);
+    top.replaceChildren(...children);
   }
 
   store.on(['trace', 'position', 'passIndex', 'details'], render);
