@@ -61,7 +61,7 @@ function mountPlotView(store) {
     plot.id = 'fx-plot';
     const note = el('p', 'Running one batched trace over the interval…', 'muted');
     view.replaceChildren(el('h2', `f(${name}) and f′(${name}) by autograd`), note, plot);
-    // Plotly (3.5 MB) loads while the server traces, not after it (measured: most of the first plot's wait).
+    // Plotly (1.5 MB cartesian build) loads while the server traces, not after it (measured: most of the first plot's wait).
     const plotlyLoading = loadPlotly();
     try {
       // One call: x becomes a vector and the sum's gradient is f′ at every point (the terms are independent).

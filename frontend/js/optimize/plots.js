@@ -60,7 +60,7 @@ export function drawLandscape(div, surface, runs, labels, upTo = Infinity) {
   return react(div, data, layout);
 }
 
-// Plotly (3.5 MB) loads on first use, so a page's form works and its first requests go out while
+// Plotly (1.5 MB cartesian build) loads on first use, so a page's form works and its first requests go out while
 // the browser is still parsing it (measured: 2–3 s of a lab page's opening on this machine).
 async function react(div, data, layout) {
   const Plotly = await loadPlotly();

@@ -38,7 +38,7 @@ function readForm() {
 
 function drawFigure(figure) {
   const layout = { ...figure.layout, height: 480, autosize: true };
-  // Plotly loads on first use: the form and the coefficients table do not wait for its 3.5 MB.
+  // Plotly loads on first use: the form and the coefficients table do not wait for its 1.5 MB.
   return loadPlotly().then((Plotly) => Plotly.react($('fit-plot'), figure.data, layout, { responsive: true, displaylogo: false }));
 }
 
