@@ -141,7 +141,7 @@ def scenario(page: Any, log: ServerLog, url: str) -> dict[str, dict[str, Any]]:
         lambda: page.select_option("#example", "rosenbrock-adam-gd"),
         "document.querySelectorAll('#runs li').length === 2",
     )
-    wait_until(page, "document.querySelector('#landscape').data.length === 7")  # animation done, not timed
+    wait_until(page, "document.querySelector('#landscape').data.length === 9")  # animation done, not timed
 
     r["regression.open"] = m(
         fresh(page, f"{url}/regression.html"), "!!document.querySelector('#coefficients table')"

@@ -2,11 +2,12 @@
 
 import { getJSON, postJSON } from '../shared/api.js';
 import { renderNav } from '../shared/nav.js';
+import { onPaletteChange, seriesColor } from '../shared/palette.js';
 import { loadPlotly } from '../shared/plotly-loader.js';
 import { restorePresentation } from '../shared/panels.js';
 import { feedback } from './feedback.js';
 import { writeHash as setHash } from './hash.js';
-import { animate, COLORS, drawLandscape, drawLoss } from './plots.js';
+import { animate, drawLandscape, drawLoss } from './plots.js';
 import {
   currentRun, decodeState, encodeState, EXAMPLES, formatStart, functionBody, normalize, OPTIMIZERS, OWN,
   parseNumberList, parseStart, PRESETS, startFor, trajectoriesBody, trajectoryBody,
@@ -121,7 +122,7 @@ function renderRuns() {
     if (i === selected) li.className = 'selected';
     const swatch = document.createElement('span');
     swatch.className = 'swatch';
-    swatch.style.background = COLORS[i % COLORS.length];
+    swatch.style.background = seriesColor(i);
     const title = document.createElement('strong');
     title.textContent = labels[i];
     const summary = document.createElement('span');
@@ -159,6 +160,12 @@ store.on(['results', 'selected'], () => {
   renderTable();
 });
 store.on(['surface', 'results', 'upTo'], redraw);
+// A theme or presentation switch: both plots and the runs' swatches in the new colours.
+onPaletteChange(() => {
+  landscapeDrawn = { surface: null, results: null, upTo: -1 };
+  redraw();
+  renderRuns();
+});
 
 // --- actions ---------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-// Resizable, collapsible side panels and the presentation mode, remembered in localStorage.
+// Resizable, collapsible side panels and the presentation mode (one switch, every page), remembered in localStorage.
 // The layout arithmetic is pure (tested with node --test); mountPanels() wires it to the page.
 
 export const LAYOUT_KEY = 'autograd-explorer:layout';
@@ -102,6 +102,42 @@ export function restorePresentation(root, storage) {
   const presentation = normalizePresentation(readStored(storage, PRESENT_KEY));
   applyPresentation(root, presentation);
   return presentation;
+}
+
+/**
+ * The lecturer changed presentation mode: apply, remember, and tell the page. Its colours change
+ * (high contrast: 'themechange' on document, as js/shared/palette.js listens) and so do type and
+ * columns (the graph and plots refit on 'resize'), and other controls showing it update
+ * ('presentationchange' on document, detail: the presentation).
+ */
+export function setPresentation(root, storage, presentation, view = window) {
+  const next = normalizePresentation(presentation);
+  applyPresentation(root, next);
+  writeStored(storage, PRESENT_KEY, next);
+  root.ownerDocument.dispatchEvent(new CustomEvent('presentationchange', { detail: next }));
+  root.ownerDocument.dispatchEvent(new CustomEvent('themechange', { detail: { presentation: next.on } }));
+  view.dispatchEvent(new Event('resize'));
+  return next;
+}
+
+/** The one presentation switch, a toggle button in `container` (every page's top bar). */
+export function mountPresentToggle(container, storage = window.localStorage) {
+  const root = document.documentElement;
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.id = 'present-toggle';
+  button.className = 'present-toggle';
+  button.textContent = 'Present';
+  button.title = 'Presentation mode: large type and high contrast for a projector';
+  const show = (presentation) => button.setAttribute('aria-pressed', String(presentation.on));
+  show(restorePresentation(root, storage));
+  button.addEventListener('click', () => {
+    const current = normalizePresentation(readStored(storage, PRESENT_KEY));
+    setPresentation(root, storage, { ...current, on: !current.on });
+  });
+  document.addEventListener('presentationchange', (event) => show(event.detail));
+  container.append(button);
+  return button;
 }
 
 /**
