@@ -141,10 +141,15 @@ def test_presentation_mode_enlarges_type_hides_chosen_panels_and_survives_a_relo
     page.set_viewport_size({"width": 1280, "height": 720})
     open_page(page, live_server, "explorer")
     normal = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    page.click("#present-toggle")  # the one switch, in every page's top bar
+    expect(page.locator("#present-toggle")).to_have_attribute("aria-pressed", "true")
     page.click("#present-menu summary")
-    page.check("#present-on")
     page.check("#present-menu [data-hide='legend']")
     assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") > normal
+    # High contrast too: black on white in the light theme (the theme itself stays light).
+    assert page.evaluate("getComputedStyle(document.body).color") == "rgb(0, 0, 0)"
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)"
+    assert page.get_attribute("html", "data-theme") is None
     expect(page.locator("#graph-legend")).to_be_hidden()
     expect(page.locator("#editor-pane")).to_be_hidden()  # hidden by default while presenting
     expect(page.locator("#inspector")).to_be_visible()
@@ -157,14 +162,18 @@ def test_presentation_mode_enlarges_type_hides_chosen_panels_and_survives_a_relo
     assert controls["y"] + controls["height"] <= 720
     assert overflowing(page) == []
     assert box(page, ".view-tabs")["height"] < 1.8 * box(page, "#fit")["height"]
+    help_button = box(page, "#help-button")
+    assert help_button["x"] + help_button["width"] <= 1280  # the top bar's last tool stays on screen
     screenshot(page, "layout-explorer-presentation-1280x720")
 
     open_page(page, live_server, "optimize")  # the lab pages present in large type too
     assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") > normal
+    expect(page.locator("#present-toggle")).to_have_attribute("aria-pressed", "true")
+    page.click("#present-toggle")  # switched off from another page: off everywhere
+    assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") == normal
     page.goto(f"{live_server.url}/")
     wait_until(page, PAGES["explorer"][1])
-    page.click("#present-menu summary")
-    page.uncheck("#present-on")
+    expect(page.locator("#present-toggle")).to_have_attribute("aria-pressed", "false")
     expect(page.locator("#editor-pane")).to_be_visible()
     expect(page.locator("#graph-legend")).to_be_visible()
 
