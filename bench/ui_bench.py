@@ -135,7 +135,8 @@ def scenario(page: Any, log: ServerLog, url: str) -> dict[str, dict[str, Any]]:
         lambda: page.click("#run"), "/ran 1 run/.test(document.querySelector('#status').textContent)"
     )
     r["optimize.add_run"] = m(
-        lambda: page.click("#add"), "/added run/.test(document.querySelector('#status').textContent)"
+        # ^: the answer shown, not the "Running the added run…" said while it is computed.
+        lambda: page.click("#add"), "/^added run/.test(document.querySelector('#status').textContent)"
     )
     r["optimize.rosenbrock_listed"] = m(
         lambda: page.select_option("#example", "rosenbrock-adam-gd"),

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.frontend.editor_page import show_editor
 from tests.live import LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
@@ -87,6 +88,21 @@ def test_explorer_keeps_the_inspector_and_the_step_controls_on_screen(
     row = box(page, "#fit")["height"]
     for selector in [".view-tabs", "#graph-toolbar", "#graph-legend"]:
         assert box(page, selector)["height"] < 1.8 * row, selector
+
+
+@pytest.mark.parametrize(("width", "height", "program_open"), [(1600, 1000, False), (1920, 1080, True)])
+def test_the_default_layout_gives_the_graph_room(
+    live_server: LiveServer, page: Any, width: int, height: int, program_open: bool
+) -> None:
+    # At 1600 px the open program panel (60 columns) beside the inspector left the graph 430 px.
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{live_server.url}/language.html")
+    page.evaluate("localStorage.removeItem('autograd-explorer:layout')")  # the default, not a remembered one
+    open_page(page, live_server, "explorer")
+    assert page.get_attribute("#editor-pane", "data-open") == str(program_open).lower()
+    assert box(page, "#graph")["width"] >= 700
+    assert box(page, "#inspector")["width"] >= 300
+    screenshot(page, f"layout-explorer-default-{width}x{height}")
 
 
 def test_the_program_panel_opens_at_60_columns_resizes_and_is_remembered(
@@ -221,8 +237,9 @@ def test_the_lab_says_what_ran_and_that_a_blown_up_run_diverged(live_server: Liv
 
 
 def test_the_status_beside_run_says_what_the_run_did(live_server: LiveServer, page: Any) -> None:
-    page.goto(f"{live_server.url}/#ex=polynomial")  # 1600 px: the program panel starts open
+    page.goto(f"{live_server.url}/#ex=polynomial")
     page.wait_for_selector("body[data-ready]", timeout=TIMEOUT)
+    show_editor(page)  # Run is in the program panel, on its rail below 1880 px
     expect(page.locator("#run-status")).to_have_text(re.compile(r"^4 nodes, 4 steps · traced in \d+ ms"))
     runs = page.evaluate("document.body.dataset.runs")
     page.click("#run")

@@ -11,13 +11,19 @@ export const LIMITS = Object.freeze({
   side: { min: 300, max: 720 },
 });
 export const CENTRE_MIN = 420; // the graph's column never gets narrower than this when a panel opens
+// The graph's column in the default layout: the program panel starts open only where the graph
+// keeps this much beside it. At 1600 px an open program (60 columns) left the graph 430 px, where
+// a chain of a dozen nodes is drawn below the 14 px labels' zoom; closed, the graph gets 1060 px.
+export const GRAPH_ROOM = 720;
+export const CHROME = 80; // the page's padding, the grid's gaps and the two splitters (px)
 
-/** The default layout for a viewport `width`: below 1500 px the program panel starts closed,
- * so the graph and the inspector share a 1280 px projector (the editor opens over 60 columns). */
+/** The default layout for a viewport `width`: the side panel (steps, inspector) always open, the
+ * program panel open where the graph still gets GRAPH_ROOM (1880 px and up), else on its rail. */
 export function defaultLayout(width) {
+  const side = width >= 1500 ? 420 : 340;
   return {
-    editor: { open: width >= 1500, width: LIMITS.editor.min },
-    side: { open: true, width: width >= 1500 ? 420 : 340 },
+    editor: { open: width - LIMITS.editor.min - side - CHROME >= GRAPH_ROOM, width: LIMITS.editor.min },
+    side: { open: true, width: side },
   };
 }
 
