@@ -77,7 +77,8 @@ def test_optimization_lab_learning_rate_comparison_and_click_to_start(
     wait_until(page, "document.querySelector('#loss').data.length === 3")
     legend = [t["name"] for t in page.eval_on_selector("#loss", "el => el.data.map(t => ({name: t.name}))")]
     assert [name.split(" ")[1] for name in legend] == ["lr=0.0001", "lr=0.0005", "lr=0.001"]
-    wait_until(page, "document.querySelector('#landscape').data.length === 13")  # 3 × (halo, path, ○, ×) + contour
+    # 3 × (halo, path, ○, ×) + contour
+    wait_until(page, "document.querySelector('#landscape').data.length === 13")
     screenshot(page, "optimize-learning-rates")
 
 

@@ -67,8 +67,8 @@ GRAPH_COLOURS = """() => {
     el = el.parentElement;
     panel = getComputedStyle(el).backgroundColor;
   }
-  return { text: node.style('color'), fill: node.style('background-color'), border: node.style('border-color'),
-           edge: edge.style('line-color'), panel };
+  return { text: node.style('color'), fill: node.style('background-color'),
+           border: node.style('border-color'), edge: edge.style('line-color'), panel };
 }"""
 
 PLOT_COLOURS = """(selector) => {
@@ -150,13 +150,16 @@ def test_the_lab_plots_are_readable_in_dark(live_server: LiveServer, page: Any) 
     assert luminance(landscape["paper"]) < 0.05
     assert contrast(landscape["font"], landscape["paper"]) >= TEXT
     # The runs list's swatches are the plots' colours.
-    swatches = page.eval_on_selector_all("#runs .swatch", "els => els.map((e) => getComputedStyle(e).backgroundColor)")
+    swatches = page.eval_on_selector_all(
+        "#runs .swatch", "els => els.map((e) => getComputedStyle(e).backgroundColor)"
+    )
     loss_lines = page.evaluate(PLOT_COLOURS, "#loss")["lines"]
     assert [rgb(s) for s in swatches] == [rgb(c) for c in loss_lines]
     screenshot(page, "theme-optimize-dark-1280x720")
 
     page.goto(f"{live_server.url}/regression.html")
     page.wait_for_selector("#fit-plot .main-svg", timeout=60_000)
-    assert_readable_plot(page.evaluate(PLOT_COLOURS, "#fit-plot"), dark=True)  # the server's figure, recoloured
+    # The server's figure (drawn for a white page), recoloured.
+    assert_readable_plot(page.evaluate(PLOT_COLOURS, "#fit-plot"), dark=True)
     page.select_option("#theme-toggle", "light")
     assert_readable_plot(page.evaluate(PLOT_COLOURS, "#fit-plot"), dark=False)
