@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  CENTRE_MIN, defaultLayout, fitted, LIMITS, normalizeLayout, normalizePresentation, RAIL, readStored, resized, toggled,
+  CENTRE_MIN, CHROME, defaultLayout, fitted, GRAPH_ROOM, LIMITS, normalizeLayout, normalizePresentation, RAIL, readStored, resized, toggled,
   writeStored,
 } from '../js/shared/panels.js';
 
@@ -11,14 +11,25 @@ function memoryStorage() {
   return { getItem: (k) => (items.has(k) ? items.get(k) : null), setItem: (k, v) => items.set(k, String(v)) };
 }
 
-test('a 1280 px projector starts with the program closed, a wide screen with it open', () => {
+test('a 1280 px projector and a 1600 px laptop start with the program closed, a 1920 px screen with it open', () => {
   assert.equal(defaultLayout(1280).editor.open, false);
-  assert.equal(defaultLayout(1600).editor.open, true);
-  assert.ok(defaultLayout(1600).editor.width >= LIMITS.editor.min);
+  assert.equal(defaultLayout(1600).editor.open, false);
+  assert.equal(defaultLayout(1920).editor.open, true);
+  assert.ok(defaultLayout(1920).editor.width >= LIMITS.editor.min);
+});
+
+test('whatever the width, the default layout leaves the graph its room', () => {
+  for (let width = 1000; width <= 3000; width += 20) {
+    const layout = defaultLayout(width);
+    const { editor, side } = fitted(layout, width);
+    const graph = width - editor - side - CHROME;
+    if (layout.editor.open) assert.ok(graph >= GRAPH_ROOM, `${width} px: graph ${graph} px`);
+    else assert.ok(width - LIMITS.editor.min - layout.side.width - CHROME < GRAPH_ROOM, `${width} px: program closed needlessly`);
+  }
 });
 
 test('the program panel opens at 60 columns or more and never shrinks below', () => {
-  const narrow = resized(defaultLayout(1600), 'editor', -5000);
+  const narrow = resized(defaultLayout(1920), 'editor', -5000);
   assert.equal(narrow.editor.width, LIMITS.editor.min);
   // 60 columns of the 16 px code font (9.6 px each) plus the line-number gutter and padding.
   assert.ok(LIMITS.editor.min >= 60 * 9.6 + 40);
@@ -32,7 +43,7 @@ test('dragging the side splitter left widens the side panel, within its limits',
 });
 
 test('collapsing toggles one panel and keeps its width for when it reopens', () => {
-  const layout = toggled(defaultLayout(1600), 'editor');
+  const layout = toggled(defaultLayout(1920), 'editor');
   assert.deepEqual([layout.editor.open, layout.editor.width, layout.side.open], [false, LIMITS.editor.min, true]);
   assert.equal(toggled(layout, 'editor').editor.open, true);
 });

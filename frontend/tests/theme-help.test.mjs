@@ -16,7 +16,7 @@ test('the theme is remembered, and anything unknown falls back to light', () => 
   assert.equal(savedTheme(storage), 'dark');
   storage.setItem(THEME_KEY, 'neon');
   assert.equal(savedTheme(storage), 'light');
-  assert.equal(normalizeTheme('contrast'), 'contrast');
+  assert.equal(normalizeTheme('contrast'), 'light'); // presentation is its own switch now, not a theme
   const broken = { getItem: () => { throw new Error('denied'); }, setItem: () => { throw new Error('denied'); } };
   assert.equal(savedTheme(broken), 'light');
   assert.doesNotThrow(() => saveTheme(broken, 'dark'));

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from autograd_explorer.api.app import REPO_FRONTEND, create_app
+from autograd_explorer.api.static import PLOTLY_JS
 from autograd_explorer.settings import Settings
 
 
@@ -52,6 +55,7 @@ def checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         "/vendor/codemirror/codemirror.js",
         "/language.html",
         "/vendor/plotly.min.js",
+        "/vendor/plotly/plotly-cartesian.min.js",
     ],
 )
 def test_the_apps_files_are_served(site: TestClient, path: str) -> None:
@@ -100,3 +104,18 @@ def test_dotfiles_dependencies_and_scripts_are_404(checkout: TestClient, path: s
 def test_images_and_the_index_of_a_checkout_are_served(checkout: TestClient) -> None:
     assert checkout.get("/img/logo.png").content == b"png"
     assert checkout.get("/").status_code == 200
+
+
+def plotly_version(path: Path) -> str:
+    # "plotly.js v4.1.1" or "plotly.js (cartesian - minified) v4.1.1"
+    banner = path.read_text(encoding="utf-8")[:400]
+    match = re.search(r"plotly\.js (?:\([a-z -]+\) )?v(\d+\.\d+\.\d+)", banner)
+    assert match, f"no version banner in {path}"
+    return match.group(1)
+
+
+def test_the_cartesian_plotly_build_is_the_python_packages_version() -> None:
+    # Pages load the vendored cartesian build; the full bundle comes from the plotly package. One
+    # version for both, so a figure the server builds draws the same in either.
+    cartesian = REPO_FRONTEND / "vendor" / "plotly" / "plotly-cartesian.min.js"
+    assert plotly_version(cartesian) == plotly_version(PLOTLY_JS)

@@ -1,4 +1,5 @@
-"""Every page, in every theme, passes axe-core with no serious or critical violations (1280×720)."""
+"""Every page, in both themes with presentation mode off and on, passes axe-core with no serious or
+critical violations (1280×720)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.browser
 # Vendored for the tests only (scripts/vendor-frontend.sh); the server does not serve it.
 AXE = REPO / "frontend" / "vendor" / "axe-core" / "axe.min.js"
 PAGES = ["/", "/optimize.html", "/regression.html", "/pitfall.html", "/models.html", "/language.html"]
-THEMES = ["light", "dark", "contrast"]
+LOOKS = ["light", "dark", "light+present", "dark+present"]  # theme, and presentation mode (high contrast)
 
 
 def serious_violations(page: Any) -> list[str]:
@@ -27,14 +28,19 @@ def serious_violations(page: Any) -> list[str]:
     return [str(line) for line in found]
 
 
-@pytest.mark.parametrize("theme", THEMES)
-def test_every_page_passes_axe(browser: Any, live_server: Any, theme: str) -> None:
+@pytest.mark.parametrize("look", LOOKS)
+def test_every_page_passes_axe(browser: Any, live_server: Any, look: str) -> None:
+    theme, _, present = look.partition("+")
     # bypass_csp: the page's CSP (rightly) refuses the script axe is injected as.
     context = browser.new_context(viewport={"width": 1280, "height": 720}, bypass_csp=True)
     try:
         page = context.new_page()
         page.goto(f"{live_server.url}/language.html")
-        page.evaluate("(theme) => window.localStorage.setItem('autograd-explorer:theme', theme)", theme)
+        page.evaluate(
+            "([theme, on]) => { localStorage.setItem('autograd-explorer:theme', theme);"
+            " localStorage.setItem('autograd-explorer:presentation', JSON.stringify({ on, hide: [] })); }",
+            [theme, bool(present)],
+        )
         report: dict[str, list[str]] = {}
         for path in PAGES:
             page.goto(f"{live_server.url}{path}")
@@ -43,6 +49,7 @@ def test_every_page_passes_axe(browser: Any, live_server: Any, theme: str) -> No
             if path in ("/", "/language.html", "/optimize.html"):
                 page.wait_for_selector("body[data-ready]", timeout=20_000)
             assert (page.get_attribute("html", "data-theme") or "light") == theme
+            assert page.get_attribute("html", "data-present") == ("on" if present else None)
             page.add_script_tag(path=str(AXE))
             problems = serious_violations(page)
             if problems:

@@ -146,13 +146,18 @@ def test_the_theme_toggle_is_remembered_across_pages(projector: Any, live_server
     page.goto(f"{live_server.url}/optimize.html")
     assert page.get_attribute("html", "data-theme") == "dark"
     expect(page.locator("#theme-toggle")).to_have_value("dark")
-    page.select_option("#theme-toggle", "contrast")
+    # Presentation is a switch of its own and keeps the theme: white on black when dark.
+    page.click("#present-toggle")
     page.reload()
-    assert page.get_attribute("html", "data-theme") == "contrast"
-    assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "21px"
+    assert page.get_attribute("html", "data-theme") == "dark"
+    assert page.get_attribute("html", "data-present") == "on"
+    assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "22px"
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(0, 0, 0)"
+    page.click("#present-toggle")
     page.select_option("#theme-toggle", "light")
     page.reload()
     assert page.get_attribute("html", "data-theme") is None
+    assert page.get_attribute("html", "data-present") is None
 
 
 def test_question_mark_opens_and_closes_the_shortcut_overlay(projector: Any, live_server: Any) -> None:

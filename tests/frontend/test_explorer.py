@@ -12,7 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.frontend.editor_page import char_centre, editor_text
+from tests.frontend.editor_page import char_centre, editor_text, show_editor
 from tests.live import screenshot
 
 pytestmark = pytest.mark.browser
@@ -24,6 +24,7 @@ def open_explorer(page: Any, server: Any, hash_: str = "") -> None:
     page.goto("about:blank")  # a new document each time, not a hash change of the old one
     page.goto(f"{server.url}/{hash_}")
     page.wait_for_selector("body[data-ready]", timeout=20_000)
+    show_editor(page)  # below 1880 px the program panel starts on its rail
 
 
 def step_label(page: Any) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.frontend.editor_page import show_editor
 from tests.live import LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
@@ -89,6 +90,21 @@ def test_explorer_keeps_the_inspector_and_the_step_controls_on_screen(
         assert box(page, selector)["height"] < 1.8 * row, selector
 
 
+@pytest.mark.parametrize(("width", "height", "program_open"), [(1600, 1000, False), (1920, 1080, True)])
+def test_the_default_layout_gives_the_graph_room(
+    live_server: LiveServer, page: Any, width: int, height: int, program_open: bool
+) -> None:
+    # At 1600 px the open program panel (60 columns) beside the inspector left the graph 430 px.
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{live_server.url}/language.html")
+    page.evaluate("localStorage.removeItem('autograd-explorer:layout')")  # the default, not a remembered one
+    open_page(page, live_server, "explorer")
+    assert page.get_attribute("#editor-pane", "data-open") == str(program_open).lower()
+    assert box(page, "#graph")["width"] >= 700
+    assert box(page, "#inspector")["width"] >= 300
+    screenshot(page, f"layout-explorer-default-{width}x{height}")
+
+
 def test_the_program_panel_opens_at_60_columns_resizes_and_is_remembered(
     live_server: LiveServer, page: Any
 ) -> None:
@@ -141,10 +157,15 @@ def test_presentation_mode_enlarges_type_hides_chosen_panels_and_survives_a_relo
     page.set_viewport_size({"width": 1280, "height": 720})
     open_page(page, live_server, "explorer")
     normal = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    page.click("#present-toggle")  # the one switch, in every page's top bar
+    expect(page.locator("#present-toggle")).to_have_attribute("aria-pressed", "true")
     page.click("#present-menu summary")
-    page.check("#present-on")
     page.check("#present-menu [data-hide='legend']")
     assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") > normal
+    # High contrast too: black on white in the light theme (the theme itself stays light).
+    assert page.evaluate("getComputedStyle(document.body).color") == "rgb(0, 0, 0)"
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)"
+    assert page.get_attribute("html", "data-theme") is None
     expect(page.locator("#graph-legend")).to_be_hidden()
     expect(page.locator("#editor-pane")).to_be_hidden()  # hidden by default while presenting
     expect(page.locator("#inspector")).to_be_visible()
@@ -157,14 +178,18 @@ def test_presentation_mode_enlarges_type_hides_chosen_panels_and_survives_a_relo
     assert controls["y"] + controls["height"] <= 720
     assert overflowing(page) == []
     assert box(page, ".view-tabs")["height"] < 1.8 * box(page, "#fit")["height"]
+    help_button = box(page, "#help-button")
+    assert help_button["x"] + help_button["width"] <= 1280  # the top bar's last tool stays on screen
     screenshot(page, "layout-explorer-presentation-1280x720")
 
     open_page(page, live_server, "optimize")  # the lab pages present in large type too
     assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") > normal
+    expect(page.locator("#present-toggle")).to_have_attribute("aria-pressed", "true")
+    page.click("#present-toggle")  # switched off from another page: off everywhere
+    assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") == normal
     page.goto(f"{live_server.url}/")
     wait_until(page, PAGES["explorer"][1])
-    page.click("#present-menu summary")
-    page.uncheck("#present-on")
+    expect(page.locator("#present-toggle")).to_have_attribute("aria-pressed", "false")
     expect(page.locator("#editor-pane")).to_be_visible()
     expect(page.locator("#graph-legend")).to_be_visible()
 
@@ -212,8 +237,9 @@ def test_the_lab_says_what_ran_and_that_a_blown_up_run_diverged(live_server: Liv
 
 
 def test_the_status_beside_run_says_what_the_run_did(live_server: LiveServer, page: Any) -> None:
-    page.goto(f"{live_server.url}/#ex=polynomial")  # 1600 px: the program panel starts open
+    page.goto(f"{live_server.url}/#ex=polynomial")
     page.wait_for_selector("body[data-ready]", timeout=TIMEOUT)
+    show_editor(page)  # Run is in the program panel, on its rail below 1880 px
     expect(page.locator("#run-status")).to_have_text(re.compile(r"^4 nodes, 4 steps · traced in \d+ ms"))
     runs = page.evaluate("document.body.dataset.runs")
     page.click("#run")

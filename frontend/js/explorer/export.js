@@ -1,5 +1,6 @@
-// Downloads: the drawn graph as SVG or PNG, the whole trace as JSON.
+// Downloads: the drawn graph as SVG or PNG (in the theme it is shown in), the whole trace as JSON.
 
+import { palette } from '../shared/palette.js';
 import { graphToSvg } from './graph-svg.js';
 
 function download(name, blob) {
@@ -22,12 +23,12 @@ export function mountExport(store, graph) {
   document.getElementById('export-svg').addEventListener('click', () => {
     const snapshot = graph.snapshot();
     if (!snapshot) return;
-    download(`${baseName(store)}.svg`, new Blob([graphToSvg(snapshot.nodes, snapshot.edges)], { type: 'image/svg+xml' }));
+    download(`${baseName(store)}.svg`, new Blob([graphToSvg(snapshot.nodes, snapshot.edges, { palette: palette() })], { type: 'image/svg+xml' }));
   });
   document.getElementById('export-png').addEventListener('click', async () => {
     const cy = graph.cy();
     if (!cy) return;
-    const blob = await cy.png({ output: 'blob-promise', full: true, scale: 2, bg: '#ffffff' });
+    const blob = await cy.png({ output: 'blob-promise', full: true, scale: 2, bg: palette().panel });
     download(`${baseName(store)}.png`, blob);
   });
   document.getElementById('export-json').addEventListener('click', () => {

@@ -6,6 +6,7 @@ import cytoscape from '/vendor/cytoscape/cytoscape.esm.min.mjs';
 import dagre from '/vendor/cytoscape-dagre/cytoscape-dagre.min.mjs';
 
 import { formatShape } from '../shared/format.js';
+import { onPaletteChange, palette } from '../shared/palette.js';
 import { activeEdges } from './accumulators.js';
 import { gradLines, shortValue } from './grad-labels.js';
 import { ancestorsOf, buildHierarchy } from './graph-groups.js';
@@ -42,7 +43,8 @@ export function hardwareWebgl() {
   }
 }
 
-const STYLE = [
+// The graph's look in the current theme's colours (js/shared/palette.js); rebuilt on a theme change.
+const styleFor = (p) => [
   { selector: '*', style: { 'z-index-compare': 'manual' } },
   {
     selector: 'node',
@@ -60,17 +62,17 @@ const STYLE = [
       'line-height': 1.3,
       width: 'data(w)',
       height: 'data(h)',
-      color: '#1b1d23',
-      'background-color': '#e3ebfc',
+      color: p.nodeFg,
+      'background-color': p.opBg,
       'border-width': 2,
-      'border-color': '#2456c9',
+      'border-color': p.op,
     },
   },
-  { selector: 'node.input', style: { 'background-color': '#e2f4ea', 'border-color': '#0f7b46', shape: 'ellipse' } },
-  { selector: 'node.output', style: { 'background-color': '#fbe4de', 'border-color': '#b5361c', 'border-width': 4, 'border-style': 'double' } },
+  { selector: 'node.input', style: { 'background-color': p.inputBg, 'border-color': p.input, shape: 'ellipse' } },
+  { selector: 'node.output', style: { 'background-color': p.outputBg, 'border-color': p.output, 'border-width': 4, 'border-style': 'double' } },
   {
     selector: 'node.group',
-    style: { shape: 'round-rectangle', 'background-color': '#f3f0fb', 'border-color': '#6d4fc2', 'border-style': 'dashed', 'border-width': 2 },
+    style: { shape: 'round-rectangle', 'background-color': p.groupBg, 'border-color': p.group, 'border-style': 'dashed', 'border-width': 2 },
   },
   { selector: 'node.group.closed', style: { 'border-width': 3, 'font-weight': 'bold' } },
   {
@@ -82,37 +84,37 @@ const STYLE = [
       'text-halign': 'center',
       'text-margin-y': 26,
       'font-size': FONT_SIZE,
-      color: '#4b2fa0',
+      color: p.groupLabel,
     },
   },
-  { selector: 'node.group.holds-active', style: { 'border-color': '#d97706', 'border-width': 4 } },
-  { selector: 'node.saved', style: { 'background-color': '#fff1d6', 'border-color': '#a05a00', shape: 'rectangle', 'font-size': 13 } },
+  { selector: 'node.group.holds-active', style: { 'border-color': p.flow, 'border-width': 4 } },
+  { selector: 'node.saved', style: { 'background-color': p.savedBg, 'border-color': p.saved, shape: 'rectangle', 'font-size': 13 } },
   { selector: 'node.reached', style: { 'font-weight': 'bold' } },
-  { selector: 'node.linked', style: { 'underlay-color': '#f0b400', 'underlay-opacity': 0.55, 'underlay-padding': 8 } },
-  { selector: 'node.match', style: { 'underlay-color': '#2456c9', 'underlay-opacity': 0.3, 'underlay-padding': 10 } },
-  { selector: 'node.selected', style: { 'border-color': '#7c3aed', 'border-width': 5 } },
-  { selector: 'node.active', style: { 'border-color': '#d97706', 'border-width': 7, 'background-color': '#fff7e6' } },
+  { selector: 'node.linked', style: { 'underlay-color': p.focus, 'underlay-opacity': 0.55, 'underlay-padding': 8 } },
+  { selector: 'node.match', style: { 'underlay-color': p.match, 'underlay-opacity': 0.3, 'underlay-padding': 10 } },
+  { selector: 'node.selected', style: { 'border-color': p.selected, 'border-width': 5 } },
+  { selector: 'node.active', style: { 'border-color': p.flow, 'border-width': 7, 'background-color': p.activeBg } },
   {
     selector: 'edge',
     style: {
       'z-index': 5,
       width: 2,
-      'line-color': '#8a93a6',
-      'target-arrow-color': '#8a93a6',
+      'line-color': p.edge,
+      'target-arrow-color': p.edge,
       'target-arrow-shape': 'triangle',
       'curve-style': 'bezier',
       'font-size': 16,
       'font-weight': 'bold',
-      color: '#b45309',
-      'text-background-color': '#ffffff',
+      color: p.flowLabel,
+      'text-background-color': p.panel,
       'text-background-opacity': 0.9,
       'text-background-padding': 3,
     },
   },
-  { selector: 'edge.saved', style: { 'line-style': 'dashed', 'line-color': '#d4a053', 'target-arrow-shape': 'none' } },
+  { selector: 'edge.saved', style: { 'line-style': 'dashed', 'line-color': p.edgeSaved, 'target-arrow-shape': 'none' } },
   {
     selector: 'edge.carrying',
-    style: { width: 5, 'line-color': '#d97706', 'target-arrow-color': '#d97706', label: 'data(flow)', 'z-index': 10, 'text-margin-y': -14 },
+    style: { width: 5, 'line-color': p.flow, 'target-arrow-color': p.flow, label: 'data(flow)', 'z-index': 10, 'text-margin-y': -14 },
   },
 ];
 
@@ -212,7 +214,7 @@ export function mountGraphView(store) {
       elements.push({ group: 'edges', data: { id: edge.id, source: edge.source, target: edge.target, flow: '' }, classes: edge.saved ? 'saved' : '' });
     }
     const layout = { name: 'dagre', rankDir: 'LR', nodeSep: 40, rankSep: model.nodes.length < 30 ? 110 : 50, edgeSep: 10, fit: true, padding: 24 };
-    cy = cytoscape({ container, elements, style: STYLE, layout, minZoom: 0.02, maxZoom: 3 });
+    cy = cytoscape({ container, elements, style: styleFor(palette()), layout, minZoom: 0.02, maxZoom: 3 });
     chooseOrientation(layout);
   }
 
@@ -257,7 +259,7 @@ export function mountGraphView(store) {
     cy = cytoscape({
       container,
       elements: [],
-      style: STYLE,
+      style: styleFor(palette()),
       layout: { name: 'preset' },
       minZoom: 0.0002,
       maxZoom: 3,
@@ -605,6 +607,8 @@ export function mountGraphView(store) {
   store.on(['hover'], updateHover);
   store.on(['selected'], updateSelection);
   store.on(['search'], updateSearch);
+  // A theme or presentation switch recolours the drawn graph in place (no re-layout, the view stays).
+  onPaletteChange((p) => { if (cy) cy.style(styleFor(p)); });
   // The container changes size with the view (torchviz shares the row) and when the controls
   // below wrap (the backward-call menu appears): refit then, once per frame.
   let refit = 0;

@@ -2,6 +2,7 @@
 
 import { postJSON } from '../shared/api.js';
 import { flatten, formatShape, formatTensor, jacobianMatrix, toNumber } from '../shared/format.js';
+import { onPaletteChange, palette, themedLayout } from '../shared/palette.js';
 import { loadPlotly } from '../shared/plotly-loader.js';
 import { latexElement, nodeSymbol } from './formula.js';
 import { matrixTable } from './matrix-view.js';
@@ -33,9 +34,23 @@ function plottableInput(trace) {
   return names[0];
 }
 
+// Each curve's colour by its role, from the theme: f as an op, f′ as the gradient flowing, the
+// analytic derivative as an input (the lecture's green), the evaluated point as the output.
+function coloured(traces, p) {
+  const colour = { f: p.op, grad: p.flow, exact: p.input, point: p.output };
+  return traces.map(({ role, ...t }) =>
+    role === 'point' ? { ...t, marker: { ...t.marker, color: colour[role] } } : { ...t, line: { ...t.line, color: colour[role] } });
+}
+
 function mountPlotView(store) {
   const view = document.getElementById('plot-view');
   let drawnFor = null;
+  let shown = null; // { plot, traces, layout }: what to repaint when the theme changes
+  const paint = (Plotly) =>
+    Plotly.react(shown.plot, coloured(shown.traces, palette()), themedLayout(shown.layout), { displaylogo: false, responsive: true });
+  onPaletteChange(() => {
+    if (shown && shown.plot.isConnected && window.Plotly) paint(window.Plotly);
+  });
   // Pointing at (or tabbing to) the tab starts Plotly's download and parse before the click.
   const tab = document.querySelector(".view-tabs [data-view='plot']");
   if (tab) for (const event of ['pointerenter', 'focus']) tab.addEventListener(event, () => loadPlotly().catch(() => {}), { once: true });
@@ -61,7 +76,7 @@ function mountPlotView(store) {
     plot.id = 'fx-plot';
     const note = el('p', 'Running one batched trace over the interval…', 'muted');
     view.replaceChildren(el('h2', `f(${name}) and f′(${name}) by autograd`), note, plot);
-    // Plotly (3.5 MB) loads while the server traces, not after it (measured: most of the first plot's wait).
+    // Plotly (1.5 MB cartesian build) loads while the server traces, not after it (measured: most of the first plot's wait).
     const plotlyLoading = loadPlotly();
     try {
       // One call: x becomes a vector and the sum's gradient is f′ at every point (the terms are independent).
@@ -78,30 +93,30 @@ function mountPlotView(store) {
       const fs = termNode && termNode.value ? flatten(termNode.value.data).map(toNumber) : null;
       const grads = flatten(batch.grads[name].data).map(toNumber);
       const traces = [];
-      if (fs) traces.push({ x: xs, y: fs, name: `f(${name})`, mode: 'lines', line: { width: 3, color: '#2456c9' } });
-      traces.push({ x: xs, y: grads, name: `f′(${name}) by autograd`, mode: 'lines', line: { width: 5, color: '#d97706' } });
+      if (fs) traces.push({ x: xs, y: fs, name: `f(${name})`, mode: 'lines', line: { width: 3 }, role: 'f' });
+      traces.push({ x: xs, y: grads, name: `f′(${name}) by autograd`, mode: 'lines', line: { width: 5 }, role: 'grad' });
       const analytic = ANALYTIC[trace.source.replace(/\s+/g, '')];
       let agreement = '';
       if (analytic) {
         const exact = xs.map(analytic.derivative);
-        traces.push({ x: xs, y: exact, name: analytic.label, mode: 'lines', line: { width: 2, dash: 'dash', color: '#0f7b46' } });
+        traces.push({ x: xs, y: exact, name: analytic.label, mode: 'lines', line: { width: 2, dash: 'dash' }, role: 'exact' });
         const worst = Math.max(...exact.map((v, i) => Math.abs(v - grads[i])));
         agreement = ` Largest difference between autograd and ${analytic.label}: ${worst.toExponential(1)} (float32 rounding).`;
       }
       const fAtCentre = trace.output && trace.output.value ? toNumber(trace.output.value.data) : null;
       const gradAtCentre = trace.grads && trace.grads[name] ? toNumber(trace.grads[name].data) : null;
       if (fAtCentre !== null) {
-        traces.push({ x: [centre], y: [fAtCentre], name: `${name} = ${centre}`, mode: 'markers', marker: { size: 14, color: '#b5361c' } });
+        traces.push({ x: [centre], y: [fAtCentre], name: `${name} = ${centre}`, mode: 'markers', marker: { size: 14 }, role: 'point' });
       }
       note.textContent = `One trace of ${SAMPLES} points: ${name} is a vector and (f).sum() has gradient f′ at every point.${agreement}${
         gradAtCentre !== null ? ` At ${name} = ${centre}: f′ = ${gradAtCentre}.` : ''
       }`;
       const Plotly = await plotlyLoading;
       if (drawnFor !== key) return;
-      Plotly.react(
+      shown = {
         plot,
         traces,
-        {
+        layout: {
           font: { size: 16 },
           // The legend sits above the plot: below it, it covered the x-axis labels in a short view.
           margin: { l: 55, r: 20, t: 40, b: 10 },
@@ -109,8 +124,8 @@ function mountPlotView(store) {
           yaxis: { zeroline: true, automargin: true },
           legend: { orientation: 'h', x: 0, y: 1, yanchor: 'bottom' },
         },
-        { displaylogo: false, responsive: true },
-      );
+      };
+      paint(Plotly);
     } catch (error) {
       if (drawnFor === key) note.textContent = `Could not plot: ${error.message}`;
       drawnFor = null;
@@ -139,7 +154,7 @@ function mountJacobianView(store) {
         if (!input.jacobian) continue;
         const target = store.node(input.to);
         const factor = el('div', undefined, 'factor');
-        if (k < store.get('position')) factor.style.borderColor = '#d97706';
+        if (k < store.get('position')) factor.style.borderColor = 'var(--flow)'; // the theme's gradient colour
         factor.append(latexElement(`\\frac{\\partial ${nodeSymbol(node)}}{\\partial ${input.symbol || nodeSymbol(target)}}${input.formula ? ` = ${input.formula}` : ''}`, { tag: 'span' }));
         factor.append(el('span', `${input.jacobian.shape.join('×')}`, 'shape'));
         const rows = jacobianMatrix(input.jacobian);

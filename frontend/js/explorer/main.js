@@ -3,7 +3,7 @@
 import { getJSON, postJSON } from '../shared/api.js';
 import { describeError } from '../shared/errors.js';
 import { renderNav } from '../shared/nav.js';
-import { applyPresentation, mountPanels, PRESENT_KEY, restorePresentation, writeStored } from '../shared/panels.js';
+import { mountPanels, restorePresentation, setPresentation } from '../shared/panels.js';
 import { readLocation, writeLocation } from '../shared/url-state.js';
 import { mountEditor } from './editor.js';
 import { mountExport } from './export.js';
@@ -130,21 +130,16 @@ mountPanels({
   splitters: { editor: $('split-editor'), side: $('split-side') },
   storage: window.localStorage,
 });
+// Presentation mode is switched in the top bar (every page); here the lecturer picks the panels it hides.
 let presentation = restorePresentation(document.documentElement, window.localStorage);
-const presentOn = $('present-on');
 const hideBoxes = [...document.querySelectorAll('#present-menu [data-hide]')];
-const showPresentation = () => {
-  presentOn.checked = presentation.on;
-  for (const box of hideBoxes) box.checked = presentation.hide.includes(box.dataset.hide);
+for (const box of hideBoxes) box.checked = presentation.hide.includes(box.dataset.hide);
+document.addEventListener('presentationchange', (event) => { presentation = event.detail; });
+const changeHidden = () => {
+  const hide = hideBoxes.filter((b) => b.checked).map((b) => b.dataset.hide);
+  presentation = setPresentation(document.documentElement, window.localStorage, { ...presentation, hide });
 };
-const changePresentation = () => {
-  presentation = { on: presentOn.checked, hide: hideBoxes.filter((b) => b.checked).map((b) => b.dataset.hide) };
-  applyPresentation(document.documentElement, presentation);
-  writeStored(window.localStorage, PRESENT_KEY, presentation);
-  window.dispatchEvent(new Event('resize')); // the graph and plots refit to the new type and columns
-};
-showPresentation();
-for (const box of [presentOn, ...hideBoxes]) box.addEventListener('change', changePresentation);
+for (const box of hideBoxes) box.addEventListener('change', changeHidden);
 
 // View tabs.
 const tabs = [...document.querySelectorAll('.view-tabs [data-view]')];

@@ -1,7 +1,10 @@
 // Tensors as bracketed matrices (small) or Plotly heatmaps (larger 2-D), with their shape.
 
 import { formatNumber, formatShape, formatTensor, tensorMatrix } from '../shared/format.js';
+import { onPaletteChange, recolourPlots, themedLayout } from '../shared/palette.js';
 import { loadPlotly } from '../shared/plotly-loader.js';
+
+onPaletteChange(() => recolourPlots('.heatmap'));
 
 const MAX_CELLS = 8;
 
@@ -61,7 +64,7 @@ export function tensorView(tensor, { heatmapTitle = '' } = {}) {
       Plotly.react(
         div,
         [{ z: rows, type: 'heatmap', colorscale: 'RdBu', reversescale: true, zmid: 0 }],
-        { title: { text: `${heatmapTitle} ${shape}`.trim() }, margin: { l: 40, r: 10, t: 36, b: 30 }, yaxis: { autorange: 'reversed' } },
+        themedLayout({ title: { text: `${heatmapTitle} ${shape}`.trim() }, margin: { l: 40, r: 10, t: 36, b: 30 }, yaxis: { autorange: 'reversed' } }),
         { displayModeBar: false, responsive: true },
       ),
     );

@@ -1,17 +1,17 @@
 // Loss and accuracy curves of several models (train dotted, test solid), drawn with Plotly.react.
 
 import { toNumber } from '../shared/format.js';
+import { LIGHT, palette, themedLayout } from '../shared/palette.js';
 import { loadPlotly } from '../shared/plotly-loader.js';
 
-export const COLORS = ['#2456c9', '#b5361c', '#0f7b46', '#a05a00', '#7b3fa0', '#00838f', '#c2185b', '#546e7a'];
 const FONT = { size: 15 };
 const CONFIG = { responsive: true, displaylogo: false };
 
-/** Plotly traces of `metric` ('loss' or 'accuracy') for each {id, name, curves} model. */
-export function curveTraces(models, metric) {
+/** Plotly traces of `metric` ('loss' or 'accuracy') for each {id, name, curves} model, coloured from `p`. */
+export function curveTraces(models, metric, p = LIGHT) {
   const traces = [];
   models.forEach((m, i) => {
-    const color = COLORS[i % COLORS.length];
+    const color = p.series[i % p.series.length];
     const steps = m.curves.map((p) => p.step);
     for (const split of ['test', 'train']) {
       const scale = metric === 'accuracy' ? 100 : 1;
@@ -37,10 +37,11 @@ export function drawCurves(lossDiv, accuracyDiv, models) {
     loadPlotly().then(() => drawCurves(lossDiv, accuracyDiv, models));
     return;
   }
-  window.Plotly.react(lossDiv, curveTraces(models, 'loss'), {
+  const p = palette();
+  window.Plotly.react(lossDiv, curveTraces(models, 'loss', p), themedLayout({
     ...base, title: { text: 'Binary cross-entropy' }, xaxis, yaxis: { title: { text: 'loss' } }, uirevision: 'loss',
-  }, CONFIG);
-  window.Plotly.react(accuracyDiv, curveTraces(models, 'accuracy'), {
+  }, p), CONFIG);
+  window.Plotly.react(accuracyDiv, curveTraces(models, 'accuracy', p), themedLayout({
     ...base, title: { text: 'Accuracy (%)' }, xaxis, yaxis: { title: { text: '%' } }, uirevision: 'accuracy',
-  }, CONFIG);
+  }, p), CONFIG);
 }

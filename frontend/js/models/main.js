@@ -2,6 +2,7 @@
 
 import { getJSON, postJSON } from '../shared/api.js';
 import { renderNav } from '../shared/nav.js';
+import { onPaletteChange } from '../shared/palette.js';
 import { restorePresentation } from '../shared/panels.js';
 import { drawBoundary } from './boundary.js';
 import { configFromForm, LECTURE_RUNS } from './config.js';
@@ -86,6 +87,11 @@ function redraw() {
 }
 
 store.on(['models', 'shown', 'selected'], redraw);
+let boundaryShown = null; // [grid, title] last drawn, repainted as it is when the theme changes
+onPaletteChange(() => {
+  redraw();
+  if (boundaryShown && !$('boundary-panel').hidden) drawBoundary($('boundary-plot'), ...boundaryShown);
+});
 let finishedIds = '';
 store.on(['models', 'wrong'], (state, keys) => {
   const ids = finished(state).map((m) => m.id).join();
@@ -107,7 +113,8 @@ async function updateBoundary(force = false) {
   try {
     const grid = await getJSON(`/api/models/${shownModel.id}/boundary?resolution=70`);
     const where = grid.status === 'done' ? 'trained' : `training, ${(100 * grid.progress).toFixed(0)} %`;
-    await drawBoundary($('boundary-plot'), grid, `${shownModel.name} (${where})`);
+    boundaryShown = [grid, `${shownModel.name} (${where})`];
+    await drawBoundary($('boundary-plot'), ...boundaryShown);
   } catch (error) {
     if (error.status !== 409) showError(error); // 409: no snapshot saved yet
   }

@@ -2,11 +2,12 @@
 
 import { getJSON, postJSON } from '../shared/api.js';
 import { renderNav } from '../shared/nav.js';
+import { onPaletteChange, seriesColor } from '../shared/palette.js';
 import { loadPlotly } from '../shared/plotly-loader.js';
 import { restorePresentation } from '../shared/panels.js';
 import { feedback } from './feedback.js';
 import { writeHash as setHash } from './hash.js';
-import { animate, COLORS, drawLandscape, drawLoss } from './plots.js';
+import { animate, drawLandscape, drawLoss } from './plots.js';
 import {
   currentRun, decodeState, encodeState, EXAMPLES, formatStart, functionBody, normalize, OPTIMIZERS, OWN,
   parseNumberList, parseStart, PRESETS, startFor, trajectoriesBody, trajectoryBody,
@@ -121,7 +122,7 @@ function renderRuns() {
     if (i === selected) li.className = 'selected';
     const swatch = document.createElement('span');
     swatch.className = 'swatch';
-    swatch.style.background = COLORS[i % COLORS.length];
+    swatch.style.background = seriesColor(i);
     const title = document.createElement('strong');
     title.textContent = labels[i];
     const summary = document.createElement('span');
@@ -159,6 +160,12 @@ store.on(['results', 'selected'], () => {
   renderTable();
 });
 store.on(['surface', 'results', 'upTo'], redraw);
+// A theme or presentation switch: both plots and the runs' swatches in the new colours.
+onPaletteChange(() => {
+  landscapeDrawn = { surface: null, results: null, upTo: -1 };
+  redraw();
+  renderRuns();
+});
 
 // --- actions ---------------------------------------------------------------------------------
 
@@ -221,12 +228,24 @@ async function loadSurface() {
   }
 }
 
+// A new action replaces the animation of the last answer: stopped at the click, it no longer redraws
+// the contour (76 ms a frame) while the server computes, and the click answers at once (measured:
+// "Add run" right after "Run" waited 1–2 s for the running animation's frames on this machine).
+function haltAnimation() {
+  stopAnimation();
+  $('replay').disabled = store.get('results').length === 0;
+}
+
 async function runAll() {
+  haltAnimation();
   const body = trajectoriesBody(lab());
   const count = body.runs.length;
   const started = performance.now();
   const answer = await work(`Running ${count} run${count > 1 ? 's' : ''}…`, () => postJSON('/api/trajectories', body));
-  if (!answer) return;
+  if (!answer) {
+    store.set({ upTo: Infinity }); // the halted animation's paths, whole
+    return;
+  }
   store.set(answered(store.state, answer.runs));
   play();
   ranStatus(`ran ${count} run${count > 1 ? 's' : ''}`, started);
@@ -234,6 +253,7 @@ async function runAll() {
 
 /** Add the form's run; when the earlier runs are answered only the new one is computed. */
 async function addRun() {
+  haltAnimation();
   const fresh = upToDate(store.state);
   store.set(runAdded(store.state));
   if (!fresh) {
@@ -245,7 +265,7 @@ async function addRun() {
   const started = performance.now();
   const answer = await work('Running the added run…', () => postJSON('/api/trajectories', { runs: [trajectoryBody(state, run)] }));
   if (!answer) {
-    store.set({ lab: normalize({ ...state, runs: state.runs.slice(0, -1) }) }); // nothing to show for it
+    store.set({ lab: normalize({ ...state, runs: state.runs.slice(0, -1) }), upTo: Infinity }); // nothing to show for it
     return;
   }
   store.set(addedAnswered(store.state, answer.runs[0]));

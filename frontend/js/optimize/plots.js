@@ -1,9 +1,9 @@
 // Plotly views of the lab: the function's contour with animated paths, and the loss curves.
 
+import { palette, seriesColor, themedLayout } from '../shared/palette.js';
 import { loadPlotly } from '../shared/plotly-loader.js';
 import { displayZ, frameStride, lossSeries, pathSeries } from './series.js';
 
-export const COLORS = ['#2456c9', '#b5361c', '#0f7b46', '#a05a00', '#7b3fa0', '#00838f', '#c2185b', '#546e7a'];
 const FONT = { size: 16 };
 const CONFIG = { responsive: true, displaylogo: false };
 
@@ -30,7 +30,14 @@ function pathTraces(result, names, color, label, upTo, index) {
   const path = pathSeries(result, xName, yName, upTo);
   // Paths often share a valley: later runs are dashed and thinner so earlier ones show through.
   const line = { color, width: Math.max(2, 5 - index), dash: index === 0 ? 'solid' : ['dash', 'dot', 'dashdot'][(index - 1) % 3] };
+  const halo = palette().plotBg;
   const traces = [
+    // A band of the page's background under the path: Viridis runs from near-black to yellow, so no
+    // one line colour stands out everywhere on it (the dark theme's light blue vanished on its greens).
+    {
+      type: 'scatter', mode: 'lines', x: path.x, y: path.y, showlegend: false, hoverinfo: 'skip', legendgroup: label,
+      line: { color: halo, width: line.width + 4 },
+    },
     { type: 'scatter', mode: 'lines', x: path.x, y: path.y, name: label, line, legendgroup: label },
     {
       type: 'scatter', mode: 'markers', x: path.x.slice(0, 1), y: path.y.slice(0, 1), showlegend: false,
@@ -40,7 +47,7 @@ function pathTraces(result, names, color, label, upTo, index) {
   if (path.complete) {
     traces.push({
       type: 'scatter', mode: 'markers', x: path.x.slice(-1), y: path.y.slice(-1), showlegend: false,
-      marker: { symbol: 'x', size: 16, color, line: { width: 2, color: '#fff' } }, hoverinfo: 'x+y', legendgroup: label,
+      marker: { symbol: 'x', size: 16, color, line: { width: 2, color: halo } }, hoverinfo: 'x+y', legendgroup: label,
     });
   }
   return traces;
@@ -50,7 +57,7 @@ function pathTraces(result, names, color, label, upTo, index) {
 export function drawLandscape(div, surface, runs, labels, upTo = Infinity) {
   const data = surface ? [contourTrace(surface)] : [];
   const names = surface ? [surface.x_name, surface.y_name] : null;
-  if (names) runs.forEach((r, i) => data.push(...pathTraces(r, names, COLORS[i % COLORS.length], labels[i], upTo, i)));
+  if (names) runs.forEach((r, i) => data.push(...pathTraces(r, names, seriesColor(i), labels[i], upTo, i)));
   const layout = {
     font: FONT, margin: { l: 60, r: 20, t: 40, b: 50 }, title: { text: 'Path over the function (○ start, × end)' },
     xaxis: { title: { text: names ? names[0] : '' }, range: surface ? [surface.x[0], surface.x[surface.x.length - 1]] : undefined },
@@ -60,18 +67,18 @@ export function drawLandscape(div, surface, runs, labels, upTo = Infinity) {
   return react(div, data, layout);
 }
 
-// Plotly (3.5 MB) loads on first use, so a page's form works and its first requests go out while
+// Plotly (1.5 MB cartesian build) loads on first use, so a page's form works and its first requests go out while
 // the browser is still parsing it (measured: 2–3 s of a lab page's opening on this machine).
 async function react(div, data, layout) {
   const Plotly = await loadPlotly();
-  return Plotly.react(div, data, layout, CONFIG);
+  return Plotly.react(div, data, themedLayout(layout), CONFIG);
 }
 
 /** Draw every run's loss per step on a log axis, up to step `upTo`. */
 export function drawLoss(div, runs, labels, upTo = Infinity, title = 'Loss per step (log scale)') {
   const data = runs.map((r, i) => {
     const s = lossSeries(r, upTo);
-    return { type: 'scatter', mode: 'lines', x: s.x, y: s.y, name: labels[i], line: { color: COLORS[i % COLORS.length], width: 3 } };
+    return { type: 'scatter', mode: 'lines', x: s.x, y: s.y, name: labels[i], line: { color: seriesColor(i), width: 3 } };
   });
   const layout = {
     font: FONT, margin: { l: 70, r: 20, t: 40, b: 60 }, title: { text: title },

@@ -2,6 +2,7 @@
 
 import { postJSON } from '../shared/api.js';
 import { renderNav } from '../shared/nav.js';
+import { onPaletteChange } from '../shared/palette.js';
 import { restorePresentation } from '../shared/panels.js';
 import { feedback } from '../optimize/feedback.js';
 import { decodeDiff, encodeDiff, writeHash } from '../optimize/hash.js';
@@ -46,8 +47,13 @@ async function run(event) {
   const [without, withClear] = answer.runs;
   renderStepTable($('without'), without, { caption: 'a.grad and b.grad keep every earlier gradient' });
   renderStepTable($('with'), withClear, { caption: 'a fresh gradient each step' });
-  drawLoss($('pitfall-loss'), answer.runs, LABELS, Infinity, 'Loss per step, both runs (log scale)');
+  lossShown = answer.runs;
+  drawLoss($('pitfall-loss'), lossShown, LABELS, Infinity, LOSS_TITLE);
 }
+
+let lossShown = null;
+const LOSS_TITLE = 'Loss per step, both runs (log scale)';
+onPaletteChange(() => { if (lossShown) drawLoss($('pitfall-loss'), lossShown, LABELS, Infinity, LOSS_TITLE); });
 
 $('start').value = formatStart(state.start);
 $('lr').value = String(state.lr);

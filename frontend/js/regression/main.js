@@ -2,6 +2,7 @@
 
 import { postJSON } from '../shared/api.js';
 import { renderNav } from '../shared/nav.js';
+import { onPaletteChange, themedLayout, themedTraces } from '../shared/palette.js';
 import { loadPlotly } from '../shared/plotly-loader.js';
 import { restorePresentation } from '../shared/panels.js';
 import { feedback } from '../optimize/feedback.js';
@@ -36,11 +37,14 @@ function readForm() {
   });
 }
 
+let figureShown = null; // the server's figure as sent (light colours), repainted on a theme change
 function drawFigure(figure) {
-  const layout = { ...figure.layout, height: 480, autosize: true };
-  // Plotly loads on first use: the form and the coefficients table do not wait for its 3.5 MB.
-  return loadPlotly().then((Plotly) => Plotly.react($('fit-plot'), figure.data, layout, { responsive: true, displaylogo: false }));
+  figureShown = figure;
+  const layout = themedLayout({ ...figure.layout, height: 480, autosize: true });
+  // Plotly loads on first use: the form and the coefficients table do not wait for its 1.5 MB.
+  return loadPlotly().then((Plotly) => Plotly.react($('fit-plot'), themedTraces(figure.data), layout, { responsive: true, displaylogo: false }));
 }
+onPaletteChange(() => { if (figureShown) drawFigure(figureShown); });
 
 /** Refuse what normalize() would silently replace by a default: results must match the form. */
 function checkFit() {

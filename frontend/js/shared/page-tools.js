@@ -1,6 +1,8 @@
-// The tools at the end of every page's top bar: the language reference, the theme, keyboard help.
+// The tools at the end of every page's top bar: the language reference, the theme, presentation mode,
+// keyboard help.
 
 import { mountHelp } from './help.js';
+import { mountPresentToggle } from './panels.js';
 import { mountThemeToggle } from './theme.js';
 
 function mount() {
@@ -15,6 +17,7 @@ function mount() {
   if (window.location.pathname === '/language.html') reference.setAttribute('aria-current', 'page');
   tools.append(reference);
   mountThemeToggle(tools);
+  mountPresentToggle(tools);
   mountHelp(tools);
   header.append(tools);
 }

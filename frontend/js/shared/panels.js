@@ -1,4 +1,4 @@
-// Resizable, collapsible side panels and the presentation mode, remembered in localStorage.
+// Resizable, collapsible side panels and the presentation mode (one switch, every page), remembered in localStorage.
 // The layout arithmetic is pure (tested with node --test); mountPanels() wires it to the page.
 
 export const LAYOUT_KEY = 'autograd-explorer:layout';
@@ -11,13 +11,19 @@ export const LIMITS = Object.freeze({
   side: { min: 300, max: 720 },
 });
 export const CENTRE_MIN = 420; // the graph's column never gets narrower than this when a panel opens
+// The graph's column in the default layout: the program panel starts open only where the graph
+// keeps this much beside it. At 1600 px an open program (60 columns) left the graph 430 px, where
+// a chain of a dozen nodes is drawn below the 14 px labels' zoom; closed, the graph gets 1060 px.
+export const GRAPH_ROOM = 720;
+export const CHROME = 80; // the page's padding, the grid's gaps and the two splitters (px)
 
-/** The default layout for a viewport `width`: below 1500 px the program panel starts closed,
- * so the graph and the inspector share a 1280 px projector (the editor opens over 60 columns). */
+/** The default layout for a viewport `width`: the side panel (steps, inspector) always open, the
+ * program panel open where the graph still gets GRAPH_ROOM (1880 px and up), else on its rail. */
 export function defaultLayout(width) {
+  const side = width >= 1500 ? 420 : 340;
   return {
-    editor: { open: width >= 1500, width: LIMITS.editor.min },
-    side: { open: true, width: width >= 1500 ? 420 : 340 },
+    editor: { open: width - LIMITS.editor.min - side - CHROME >= GRAPH_ROOM, width: LIMITS.editor.min },
+    side: { open: true, width: side },
   };
 }
 
@@ -102,6 +108,42 @@ export function restorePresentation(root, storage) {
   const presentation = normalizePresentation(readStored(storage, PRESENT_KEY));
   applyPresentation(root, presentation);
   return presentation;
+}
+
+/**
+ * The lecturer changed presentation mode: apply, remember, and tell the page. Its colours change
+ * (high contrast: 'themechange' on document, as js/shared/palette.js listens) and so do type and
+ * columns (the graph and plots refit on 'resize'), and other controls showing it update
+ * ('presentationchange' on document, detail: the presentation).
+ */
+export function setPresentation(root, storage, presentation, view = window) {
+  const next = normalizePresentation(presentation);
+  applyPresentation(root, next);
+  writeStored(storage, PRESENT_KEY, next);
+  root.ownerDocument.dispatchEvent(new CustomEvent('presentationchange', { detail: next }));
+  root.ownerDocument.dispatchEvent(new CustomEvent('themechange', { detail: { presentation: next.on } }));
+  view.dispatchEvent(new Event('resize'));
+  return next;
+}
+
+/** The one presentation switch, a toggle button in `container` (every page's top bar). */
+export function mountPresentToggle(container, storage = window.localStorage) {
+  const root = document.documentElement;
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.id = 'present-toggle';
+  button.className = 'present-toggle';
+  button.textContent = 'Present';
+  button.title = 'Presentation mode: large type and high contrast for a projector';
+  const show = (presentation) => button.setAttribute('aria-pressed', String(presentation.on));
+  show(restorePresentation(root, storage));
+  button.addEventListener('click', () => {
+    const current = normalizePresentation(readStored(storage, PRESENT_KEY));
+    setPresentation(root, storage, { ...current, on: !current.on });
+  });
+  document.addEventListener('presentationchange', (event) => show(event.detail));
+  container.append(button);
+  return button;
 }
 
 /**

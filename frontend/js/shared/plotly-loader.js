@@ -1,21 +1,34 @@
-// Plotly is 3.5 MB: load it on first use instead of delaying every page's first paint.
+// Plotly is large: load it on first use instead of delaying every page's first paint.
+// Every trace the pages draw (scatter, heatmap, contour, log axes) is in Plotly's cartesian
+// build, 1.5 MB against the full bundle's 4.8 MB, and parsing it is most of a first plot's wait.
+// The full bundle (3-D, maps) stays at /vendor/plotly.min.js, served from the plotly Python package.
 
-let loading = null;
+export const BUNDLES = Object.freeze({
+  cartesian: '/vendor/plotly/plotly-cartesian.min.js',
+  full: '/vendor/plotly.min.js',
+});
 
-/** Resolves to window.Plotly, injecting /vendor/plotly.min.js once. */
-export function loadPlotly() {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!loading) {
-    loading = new Promise((resolve, reject) => {
+const loading = new Map();
+
+/**
+ * Resolves to window.Plotly, injecting the bundle once. Both bundles define the same global, so a
+ * page asks for one kind only; 'full' is for traces outside the cartesian set (surface, scatter3d).
+ */
+export function loadPlotly(kind = 'cartesian') {
+  const src = BUNDLES[kind];
+  if (!src) return Promise.reject(new Error(`unknown Plotly bundle "${kind}"`));
+  if (!loading.has(kind)) {
+    if (window.Plotly && loading.size === 0) return Promise.resolve(window.Plotly); // a page that inlined it
+    loading.set(kind, new Promise((resolve, reject) => {
       const script = document.createElement('script');
-      script.src = '/vendor/plotly.min.js';
+      script.src = src;
       script.onload = () => resolve(window.Plotly);
       script.onerror = () => {
-        loading = null;
+        loading.delete(kind);
         reject(new Error('Plotly could not be loaded'));
       };
       document.head.append(script);
-    });
+    }));
   }
-  return loading;
+  return loading.get(kind);
 }

@@ -1,11 +1,11 @@
-// Light, dark and presentation (high contrast, large type) themes: CSS custom properties switched by
-// <html data-theme>, remembered in localStorage. Scripts that set colours read them with themeColor().
+// Light and dark themes: CSS custom properties switched by <html data-theme>, remembered in
+// localStorage. Presentation (large type, high contrast) is not a theme but one switch of its own that
+// works in either (js/shared/panels.js). Scripts that draw colours read them through js/shared/palette.js.
 
 export const THEME_KEY = 'autograd-explorer:theme';
 export const THEMES = [
   { id: 'light', label: 'Light' },
   { id: 'dark', label: 'Dark' },
-  { id: 'contrast', label: 'Presentation' },
 ];
 
 /** A known theme id, else 'light'. */
@@ -51,20 +51,6 @@ export function themeColor(name, fallback = '') {
   return value || fallback;
 }
 
-/** A Plotly layout patch in the theme's colours (merge it into a plot's layout). */
-export function plotTheme() {
-  const fg = themeColor('fg', '#1b1d23');
-  const grid = themeColor('plot-grid', '#e3e6ee');
-  const axis = { color: fg, gridcolor: grid, zerolinecolor: grid };
-  return {
-    paper_bgcolor: themeColor('plot-bg', '#fff'),
-    plot_bgcolor: themeColor('plot-bg', '#fff'),
-    font: { color: fg },
-    xaxis: axis,
-    yaxis: axis,
-  };
-}
-
 /** A select in `container` that switches the theme (a select names every choice; a button cycles blind). */
 export function mountThemeToggle(container) {
   const label = document.createElement('label');
@@ -73,7 +59,7 @@ export function mountThemeToggle(container) {
   label.textContent = 'Theme';
   const select = document.createElement('select');
   select.id = 'theme-toggle';
-  select.title = 'Theme: light, dark, or presentation (large type, high contrast)';
+  select.title = 'Theme: light or dark (presentation mode is the Present switch)';
   for (const theme of THEMES) {
     const option = document.createElement('option');
     option.value = theme.id;
