@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 import html
 import json
 from pathlib import Path
 from typing import Any
 
+from autograd_explorer.jsonsafe import dumps
 from autograd_explorer.trace.payload import TraceResponse
 
 IFRAME_HEIGHT = 640
@@ -17,16 +17,18 @@ class Recording:
     """What `record()` or `explore()` saw. Empty until the `with` block ends."""
 
     def __init__(self, payload: TraceResponse | None = None) -> None:
-        self.payload = payload
+        self.payload = payload  # as shaped: values may still be numpy arrays (orjson writes them)
+
+    def to_json(self) -> str:
+        """The payload as JSON text, written as the API writes it (non-finite numbers as strings)."""
+        if self.payload is None:
+            raise RuntimeError("the recording is not finished: use it after the `with record()` block")
+        return dumps(self.payload).decode()
 
     def to_dict(self) -> TraceResponse:
         """The payload POST /api/trace answers (readable form; nodes may carry a `module` path)."""
-        if self.payload is None:
-            raise RuntimeError("the recording is not finished: use it after the `with record()` block")
-        return copy.deepcopy(self.payload)
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), allow_nan=False)
+        loaded: TraceResponse = json.loads(self.to_json())
+        return loaded
 
     def html(self, title: str = "Autograd Explorer") -> str:
         """The standalone page: the explorer's own modules and this payload, nothing from the network."""

@@ -5,6 +5,8 @@ let loading = null;
 /** Resolves to window.Plotly, injecting /vendor/plotly.min.js once. */
 export function loadPlotly() {
   if (window.Plotly) return Promise.resolve(window.Plotly);
+  // A standalone page (a saved recording) loads nothing from anywhere: callers fall back to tables.
+  if (document.documentElement.dataset.offline === 'true') return Promise.reject(new Error('Plotly is not part of an offline page'));
   if (!loading) {
     loading = new Promise((resolve, reject) => {
       const script = document.createElement('script');
