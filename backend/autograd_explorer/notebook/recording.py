@@ -58,7 +58,7 @@ class Recording:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         """The widget's view where widgets work, the iframe (text/html) and a text line otherwise."""
-        bundle: dict[str, Any] = {"text/plain": repr(self)}
+        bundle: dict[str, Any] = {}
         try:
             from autograd_explorer.notebook.widget import enable_colab_widgets
 
@@ -70,6 +70,7 @@ class Recording:
             widget_bundle = widget_bundle[0]
         if widget_bundle:
             bundle.update(widget_bundle)
+        bundle["text/plain"] = repr(self)
         bundle["text/html"] = self._repr_html_()
         return bundle
 
