@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Mapping
 from types import FrameType, TracebackType
 from typing import Any
 
@@ -27,8 +28,11 @@ class record:  # noqa: N801 - used as `with ax.record() as rec:`, like a functio
     not swallowed, and the graph up to it is kept.
     """
 
-    def __init__(self, limits: RecordLimits | None = None, **overrides: Any) -> None:
+    def __init__(
+        self, limits: RecordLimits | None = None, scope: Mapping[str, Any] | None = None, **overrides: Any
+    ) -> None:
         self.limits = limits or RecordLimits(**overrides)
+        self.scope = scope  # names to use instead of the caller's (a script's globals, filled in the block)
         self.recording = Recording()
         self._frame: FrameType | None = None
 
@@ -55,7 +59,7 @@ class record:  # noqa: N801 - used as `with ax.record() as rec:`, like a functio
             warnings.append(f"The block raised {type(exc).__name__}{where}: {exc}. The graph up to it is shown.")
         if ops.stopped:
             warnings.append(f"Recording stopped early: {ops.stopped}")
-        scope = _scope(self._frame) if self._frame is not None else {}
+        scope = self.scope if self.scope is not None else _scope(self._frame) if self._frame else {}
         self._frame = None  # no reference cycle through the user's frame
         names = name_everything(recorder, scope)
         output = ops.backward_output if ops.backward_output is not None else ops.last
