@@ -27,16 +27,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import torch
-from torch import nn
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from tests.notebook.models import MODELS, build, loss_of  # noqa: E402
 
 import autograd_explorer as ax  # noqa: E402
 from autograd_explorer.notebook.live import LiveOps  # noqa: E402
 from autograd_explorer.notebook.modules import ModuleStack  # noqa: E402
 from autograd_explorer.notebook.shaping import RecordLimits  # noqa: E402
-from tests.notebook.models import MODELS, build, loss_of  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "notebook_bench.json"
 
@@ -117,7 +117,10 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)  # a shared 2-core machine: one thread keeps the ratios steady
     rows = [bench_model(name, args.repeat, args.batch) for name in MODELS]
-    header = f"{'model':<12}{'batch':>6}{'nodes':>6}{'bare ms':>9}{'watched':>9}{'recorded':>10}{'no jac':>8}{'payload':>10}{'html':>10}"
+    header = (
+        f"{'model':<12}{'batch':>6}{'nodes':>6}{'bare ms':>9}{'watched':>9}{'recorded':>10}{'no jac':>8}"
+        f"{'payload':>10}{'html':>10}"
+    )
     print(header)
     for r in rows:
         print(
@@ -129,7 +132,9 @@ def main() -> None:
     old = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     runs = {k: v for k, v in old.get("runs", {}).items() if k != str(args.batch)}
     runs[str(args.batch)] = rows  # one entry per --batch, so both sizes stay on record
-    RESULTS.write_text(json.dumps({"torch": torch.__version__, "repeat": args.repeat, "runs": runs}, indent=2))
+    RESULTS.write_text(
+        json.dumps({"torch": torch.__version__, "repeat": args.repeat, "runs": runs}, indent=2)
+    )
     print(f"saved {RESULTS.relative_to(REPO)}")
 
 

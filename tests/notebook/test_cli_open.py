@@ -60,5 +60,5 @@ def test_open_failing_script_still_writes_the_graph(tmp_path: Path) -> None:
 def test_open_refuses_what_is_no_trace(tmp_path: Path, content: str) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(content)
-    with pytest.raises(SystemExit, match="bad.json"):
+    with pytest.raises(SystemExit, match=r"bad\.json"):
         main(["open", str(bad), "--no-browser"])

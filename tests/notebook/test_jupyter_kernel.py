@@ -23,7 +23,14 @@ with ax.record() as rec:
     loss = layer(x).pow(2).mean()
     loss.backward()""",
     "rec",
-    "import json; d = rec.to_dict(); print(json.dumps({'nodes': len(d['nodes']), 'steps': len(d['passes'][0]['steps']), 'output': d['output']['name'], 'modules': sorted({n['module'] for n in d['nodes'] if 'module' in n})}))",
+    """import json
+d = rec.to_dict()
+print(json.dumps({
+    'nodes': len(d['nodes']),
+    'steps': len(d['passes'][0]['steps']),
+    'output': d['output']['name'],
+    'modules': sorted({n['module'] for n in d['nodes'] if 'module' in n}),
+}))""",
 ]
 
 

@@ -145,5 +145,7 @@ def test_names_and_lines_come_from_the_callers_code() -> None:
 
 def test_import_stays_light() -> None:
     code = "import sys, autograd_explorer; assert 'fastapi' not in sys.modules and 'torch' not in sys.modules"
-    code += "; autograd_explorer.record; assert 'fastapi' not in sys.modules and 'anywidget' not in sys.modules"
+    code += (
+        "; autograd_explorer.record; assert 'fastapi' not in sys.modules and 'anywidget' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)

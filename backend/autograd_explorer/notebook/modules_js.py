@@ -41,7 +41,11 @@ def collect_modules(entry: str = ENTRY) -> list[str]:
 
             def swap(match: re.Match[str]) -> str:
                 spec = match["spec"]
-                target = spec if spec.startswith("/") else posixpath.normpath(posixpath.join(posixpath.dirname(path), spec))
+                target = (
+                    spec
+                    if spec.startswith("/")
+                    else posixpath.normpath(posixpath.join(posixpath.dirname(path), spec))
+                )
                 return f"{match['head']}{match['q']}{TOKEN.format(visit(target))}{match['q']}"
 
             text = _SPECIFIER.sub(swap, text)
@@ -57,6 +61,7 @@ def collect_modules(entry: str = ENTRY) -> list[str]:
 LOADER = """
 const sources = JSON.parse(document.getElementById('ax-modules').textContent);
 const urls = [];
-const urlOf = (i) => (urls[i] ??= URL.createObjectURL(new Blob([sources[i].replace(/__AX_MODULE_(\\d+)__/g, (_, j) => urlOf(Number(j)))], { type: 'text/javascript' })));
+const linked = (i) => sources[i].replace(/__AX_MODULE_(\\d+)__/g, (_, j) => urlOf(Number(j)));
+const urlOf = (i) => (urls[i] ??= URL.createObjectURL(new Blob([linked(i)], { type: 'text/javascript' })));
 await import(urlOf(0));
 """

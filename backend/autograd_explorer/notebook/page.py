@@ -18,6 +18,7 @@ from autograd_explorer.notebook.modules_js import LOADER, collect_modules
 _STYLESHEET = re.compile(r'<link rel="stylesheet" href="(?P<href>[^"]+)">')
 _CLASSIC = re.compile(r'<script src="(?P<src>[^"]+)"></script>')
 _MODULE = re.compile(r'<script type="module" src="[^"]+"></script>')
+_TITLE = "__AX_TITLE__"
 _DATA = '<script type="application/json" id="trace-data">null</script>'
 _FONT_SRC = re.compile(r"src:(?P<list>[^;}]*)")
 _WOFF2 = re.compile(r"url\((?P<file>[^)]+\.woff2)\)")
@@ -51,14 +52,17 @@ def _page_template() -> str:
     page = _STYLESHEET.sub(lambda m: _stylesheet(m["href"]), page)
     page = _CLASSIC.sub(lambda m: f"<script>{read_asset(m['src'])}</script>", page)
     modules = json_in_html(json.dumps(collect_modules()))
-    loader = f'<script type="application/json" id="ax-modules">{modules}</script>\n<script type="module">{LOADER}</script>'
+    loader = (
+        f'<script type="application/json" id="ax-modules">{modules}</script>\n'
+        f'<script type="module">{LOADER}</script>'
+    )
     page = _MODULE.sub(lambda _: loader, page)
-    return page.replace('<html lang="en">', '<html lang="en" data-offline="true" data-title="{title}">', 1)
+    return page.replace('<html lang="en">', f'<html lang="en" data-offline="true" data-title="{_TITLE}">', 1)
 
 
 def standalone_page(payload_json: str, title: str = "Autograd Explorer") -> str:
     """One self-contained HTML document showing the payload (readable or compact trace JSON)."""
-    page = _page_template()
-    head, tail = page.split("{title}", 1)
-    page = head + html.escape(title, quote=True) + tail
-    return page.replace(_DATA, f'<script type="application/json" id="trace-data">{json_in_html(payload_json)}</script>', 1)
+    page = _page_template().replace(_TITLE, html.escape(title, quote=True), 1)  # in <html>: the first
+    return page.replace(
+        _DATA, f'<script type="application/json" id="trace-data">{json_in_html(payload_json)}</script>', 1
+    )

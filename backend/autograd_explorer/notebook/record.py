@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Mapping
+from contextlib import ExitStack
 from types import FrameType, TracebackType
 from typing import Any
 
@@ -21,7 +22,7 @@ def _scope(frame: FrameType) -> dict[str, Any]:
     return {**frame.f_globals, **frame.f_locals} if frame.f_locals is not frame.f_globals else frame.f_globals
 
 
-class record:  # noqa: N801 - used as `with ax.record() as rec:`, like a function
+class record:
     """Record every op on real tensors inside the `with` block, and each backward pass it runs.
 
     On exit (also when the block raises) `.recording` holds the payload; the block's exception is
@@ -42,21 +43,24 @@ class record:  # noqa: N801 - used as `with ax.record() as rec:`, like a functio
         self._recorder = self.limits.recorder()
         self._modules = ModuleStack()
         self._ops = LiveOps(self._recorder, self._modules)
+        self._watching = ExitStack()  # undone in reverse on exit, also if entering fails halfway
         self._modules.install()
-        self._ops.__enter__()
+        self._watching.callback(self._modules.remove)
+        self._watching.enter_context(self._ops)
         return self.recording
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self._ops.__exit__(None, None, None)
-        self._modules.remove()
+        self._watching.close()
         ops, recorder = self._ops, self._recorder
         warnings: list[str] = []
         if exc is not None:
             line = _user_line(tb)
             where = f" on line {line}" if line else ""
-            warnings.append(f"The block raised {type(exc).__name__}{where}: {exc}. The graph up to it is shown.")
+            warnings.append(
+                f"The block raised {type(exc).__name__}{where}: {exc}. The graph up to it is shown."
+            )
         if ops.stopped:
             warnings.append(f"Recording stopped early: {ops.stopped}")
         scope = self.scope if self.scope is not None else _scope(self._frame) if self._frame else {}
@@ -65,11 +69,21 @@ class record:  # noqa: N801 - used as `with ax.record() as rec:`, like a functio
         output = ops.backward_output if ops.backward_output is not None else ops.last
         if output is None:
             output = torch.tensor(0.0)
-            warnings.append("Nothing was recorded: no operation in the block made a tensor that requires grad.")
+            warnings.append(
+                "Nothing was recorded: no operation in the block made a tensor that requires grad."
+            )
         paths = module_paths(ops.modules.seen, names)
-        node_modules = {key: paths[id(module)] for key, (_, module) in ops.module_of.items() if id(module) in paths}
+        node_modules = {
+            key: paths[id(module)] for key, (_, module) in ops.module_of.items() if id(module) in paths
+        }
         payload = shape_recording(
-            recorder, output, recorder.name_of_tensor(output), warnings, node_modules, self.limits, self._started
+            recorder,
+            output,
+            recorder.name_of_tensor(output),
+            warnings,
+            node_modules,
+            self.limits,
+            self._started,
         )
         self.recording.payload = payload
 
@@ -98,7 +112,9 @@ def explore(output: torch.Tensor, limits: RecordLimits | None = None, **override
     name_everything(recorder, _scope(sys._getframe(1)))
     warnings: list[str] = []
     if output.grad_fn is None and not output.requires_grad:
-        warnings.append("This tensor has no graph: it does not require grad (was it computed under no_grad?).")
+        warnings.append(
+            "This tensor has no graph: it does not require grad (was it computed under no_grad?)."
+        )
     payload = shape_recording(
         recorder, output, recorder.name_of_tensor(output), warnings, {}, limits, started
     )

@@ -78,4 +78,6 @@ class Recording:
         if self.payload is None:
             return "<Recording (not finished)>"
         stats = self.payload["stats"]
-        return f"<Recording: {stats['nodes']} nodes, {stats['passes']} backward passes, {stats['steps']} steps>"
+        return (
+            f"<Recording: {stats['nodes']} nodes, {stats['passes']} backward passes, {stats['steps']} steps>"
+        )

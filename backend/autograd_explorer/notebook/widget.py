@@ -28,7 +28,7 @@ export default {{ render }};
 """
 
 
-class ExplorerWidget(anywidget.AnyWidget):  # type: ignore[misc]
+class ExplorerWidget(anywidget.AnyWidget):
     """One recording, drawn and stepped inline."""
 
     _esm = traitlets.Unicode(_ESM).tag(sync=True)
