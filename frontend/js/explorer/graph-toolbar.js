@@ -1,6 +1,6 @@
 // The graph toolbar (fit, grouped boxes, saved tensors, find a node): the explorer page's and the viewer's.
 
-import { LARGE_GRAPH } from './graph-model.js';
+import { LARGE_GRAPH, hasModules } from './graph-model.js';
 import { findNodes } from './node-search.js';
 
 export function mountGraphToolbar(store, graph) {
@@ -12,10 +12,10 @@ export function mountGraphToolbar(store, graph) {
   store.on(['collapse', 'showSaved', 'trace'], (state) => {
     collapse.checked = state.collapse;
     showSaved.checked = state.showSaved;
-    // Boxes are for large graphs; saved tensors are drawn for small ones only.
+    // Boxes are for large graphs (and modules); saved tensors are drawn node for node only.
     const large = Boolean(state.trace) && state.trace.nodes.length > LARGE_GRAPH;
-    collapse.disabled = !large;
-    showSaved.disabled = large;
+    collapse.disabled = !large && !hasModules(state.trace);
+    showSaved.disabled = large || (state.collapse && hasModules(state.trace));
   });
   const search = document.getElementById('search');
   search.addEventListener('input', () => store.set({ search: search.value }));
