@@ -149,3 +149,22 @@ def test_import_stays_light() -> None:
         "; autograd_explorer.record; assert 'fastapi' not in sys.modules and 'anywidget' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_autograd_grad_and_functional_backward_are_recorded_passes() -> None:
+    w = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    unused = torch.tensor(1.0, requires_grad=True)
+    with ax.record() as rec:
+        y = (w**3).sum()
+        (g,) = torch.autograd.grad(y, w, create_graph=True)
+        with pytest.raises(RuntimeError, match="allow_unused"):  # torch's own refusal, kept
+            torch.autograd.grad(y, [w, unused], retain_graph=True)
+        z = g.sum()
+        torch.autograd.backward(z)
+    torch.testing.assert_close(g, 3 * w.detach() ** 2)
+    torch.testing.assert_close(w.grad, 6 * w.detach())
+    payload = rec.to_dict()
+    SCHEMA.validate_python(payload)
+    assert [p["kind"] for p in payload["passes"]] == ["grad", "grad", "backward"]
+    torch.testing.assert_close(values(payload["passes"][-1]["grads"]["w"]), 6 * w.detach())
+    assert payload["output"]["name"] == "z"

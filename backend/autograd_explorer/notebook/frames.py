@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import linecache
 import os
-import sys
 from types import CodeType, FrameType
+from typing import Any
 
 import torch
 
@@ -42,9 +42,11 @@ def user_frame(start: FrameType | None) -> tuple[FrameType | None, bool]:
     return frame, direct
 
 
-def caller(depth: int = 1) -> FrameType:
-    """The frame `depth` levels above the caller of this function."""
-    return sys._getframe(depth + 1)
+def frame_scope(frame: FrameType) -> dict[str, Any]:
+    """The names visible in a frame: its globals, then its locals over them."""
+    if frame.f_locals is frame.f_globals:
+        return frame.f_globals
+    return {**frame.f_globals, **frame.f_locals}
 
 
 def span_and_text(frame: FrameType) -> tuple[Span, str]:

@@ -18,21 +18,36 @@ from torch.overrides import TorchFunctionMode
 
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.contract import BackwardRequest
-from autograd_explorer.notebook.frames import span_and_text, user_frame
+from autograd_explorer.notebook.frames import frame_scope, span_and_text, user_frame
 from autograd_explorer.notebook.modules import ModuleStack
+from autograd_explorer.notebook.shaping import name_everything
 from autograd_explorer.trace.backward_capture import Node
 from autograd_explorer.trace.recorder import TraceRecorder
 
-_DIFFERENTIATE: tuple[Callable[..., Any], ...] = (torch.Tensor.backward, torch.autograd.grad)
+_DIFFERENTIATE: tuple[Callable[..., Any], ...] = (
+    torch.Tensor.backward,
+    torch.autograd.backward,
+    torch.autograd.grad,
+)
+_UNUSED = (
+    "One of the differentiated Tensors appears to not have been used in the graph. "
+    "Set allow_unused=True if this is the desired behavior."
+)
 
 
 class LiveOps(TorchFunctionMode):
     """Reports every op's tensors to `recorder`, and runs differentiation through it."""
 
-    def __init__(self, recorder: TraceRecorder, modules: ModuleStack) -> None:
+    def __init__(
+        self,
+        recorder: TraceRecorder,
+        modules: ModuleStack,
+        scope: Callable[[], Mapping[str, Any]] = dict,
+    ) -> None:
         super().__init__()
         self.recorder = recorder
         self.modules = modules
+        self.scope = scope  # the names of the block: bound before each backward pass
         self.module_of: dict[int, tuple[Node, nn.Module]] = {}  # id(grad_fn) -> (grad_fn, module)
         self.last: torch.Tensor | None = None  # the latest tensor with a graph
         self.backward_output: torch.Tensor | None = None  # what the latest backward() started from
@@ -93,25 +108,35 @@ class LiveOps(TorchFunctionMode):
     def _differentiate(self, func: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
         frame, _ = user_frame(sys._getframe(2))
         span = span_and_text(frame)[0] if frame is not None else None
+        # Name the leaves now: each pass keeps the `.grad` of the named ones right after it.
+        name_everything(self.recorder, {**self.scope(), **(frame_scope(frame) if frame else {})})
+        if (kwargs.get("inputs") is not None and func is not torch.autograd.grad) or kwargs.get(
+            "is_grads_batched"
+        ):
+            return func(*args, **kwargs)  # semantics a BackwardRequest does not carry: run unrecorded
         if func is torch.autograd.grad:
-            outputs = _as_list(args[0] if args else kwargs.pop("outputs"))
-            inputs = _as_list(args[1] if len(args) > 1 else kwargs.pop("inputs"))
-            if kwargs.get("allow_unused") is False or kwargs.get("is_grads_batched"):
-                return func(*args, **kwargs)  # semantics our request does not carry: run it unrecorded
+            inputs = _as_list(args[1] if len(args) > 1 else kwargs["inputs"])
             request = BackwardRequest(
-                "grad", outputs, inputs, _as_list(kwargs.get("grad_outputs")),
-                kwargs.get("retain_graph"), bool(kwargs.get("create_graph")), span,  # type: ignore[arg-type]
-            )  # fmt: skip
-        else:
-            if kwargs.get("inputs") is not None:
-                return func(*args, **kwargs)
-            output = args[0]
-            gradient = kwargs.get("gradient", args[1] if len(args) > 1 else None)
-            request = BackwardRequest(
-                "backward", [output], [], [gradient], kwargs.get("retain_graph"),
+                "grad", _as_list(args[0] if args else kwargs["outputs"]), inputs,
+                _as_list(kwargs.get("grad_outputs")), kwargs.get("retain_graph"),
                 bool(kwargs.get("create_graph")), span,  # type: ignore[arg-type]
             )  # fmt: skip
-            self.backward_output = output
+            grads = self.recorder.run_backward(request) or ()
+            if not kwargs.get("allow_unused") and not kwargs.get("materialize_grads") and None in grads:
+                raise RuntimeError(_UNUSED)  # as torch.autograd.grad itself says it
+            if kwargs.get("materialize_grads"):
+                grads = tuple(
+                    torch.zeros_like(t) if g is None else g for t, g in zip(inputs, grads, strict=True)
+                )
+            return grads
+        # Tensor.backward(gradient=…) or torch.autograd.backward(tensors, grad_tensors=…)
+        gradient = kwargs.get("gradient", kwargs.get("grad_tensors", args[1] if len(args) > 1 else None))
+        outputs = _as_list(args[0])
+        request = BackwardRequest(
+            "backward", outputs, [], _as_list(gradient), kwargs.get("retain_graph"),
+            bool(kwargs.get("create_graph")), span,  # type: ignore[arg-type]
+        )  # fmt: skip
+        self.backward_output = outputs[0] if outputs else None
         return self.recorder.run_backward(request)
 
 

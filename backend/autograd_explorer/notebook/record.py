@@ -11,15 +11,11 @@ from typing import Any
 
 import torch
 
+from autograd_explorer.notebook.frames import frame_scope
 from autograd_explorer.notebook.live import LiveOps
 from autograd_explorer.notebook.modules import ModuleStack, module_paths
 from autograd_explorer.notebook.recording import Recording
 from autograd_explorer.notebook.shaping import RecordLimits, name_everything, shape_recording
-
-
-def _scope(frame: FrameType) -> dict[str, Any]:
-    """The names visible in the user's frame: its globals, then its locals over them."""
-    return {**frame.f_globals, **frame.f_locals} if frame.f_locals is not frame.f_globals else frame.f_globals
 
 
 class record:
@@ -42,12 +38,18 @@ class record:
         self._started = time.perf_counter()
         self._recorder = self.limits.recorder()
         self._modules = ModuleStack()
-        self._ops = LiveOps(self._recorder, self._modules)
+        self._ops = LiveOps(self._recorder, self._modules, self._names)
         self._watching = ExitStack()  # undone in reverse on exit, also if entering fails halfway
         self._modules.install()
         self._watching.callback(self._modules.remove)
         self._watching.enter_context(self._ops)
         return self.recording
+
+    def _names(self) -> Mapping[str, Any]:
+        """The block's names now (a backward pass snapshots the `.grad` of the leaves named so far)."""
+        if self.scope is not None:
+            return self.scope
+        return frame_scope(self._frame) if self._frame is not None else {}
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -63,9 +65,8 @@ class record:
             )
         if ops.stopped:
             warnings.append(f"Recording stopped early: {ops.stopped}")
-        scope = self.scope if self.scope is not None else _scope(self._frame) if self._frame else {}
+        names = name_everything(recorder, self._names())
         self._frame = None  # no reference cycle through the user's frame
-        names = name_everything(recorder, scope)
         output = ops.backward_output if ops.backward_output is not None else ops.last
         if output is None:
             output = torch.tensor(0.0)
@@ -109,7 +110,7 @@ def explore(output: torch.Tensor, limits: RecordLimits | None = None, **override
     started = time.perf_counter()
     limits = limits or RecordLimits(**overrides)
     recorder = limits.recorder()
-    name_everything(recorder, _scope(sys._getframe(1)))
+    name_everything(recorder, frame_scope(sys._getframe(1)))
     warnings: list[str] = []
     if output.grad_fn is None and not output.requires_grad:
         warnings.append(
