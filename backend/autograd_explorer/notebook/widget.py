@@ -19,7 +19,13 @@ function render({{ model, el }}) {{
   frame.title = 'Autograd Explorer';
   frame.className = 'autograd-explorer';
   frame.style.cssText = 'width:100%;height:{IFRAME_HEIGHT}px;border:0;';
-  const show = () => {{ frame.srcdoc = model.get('page'); }};
+  // The notebook's dark theme (JupyterLab, VS Code) carries into the page (a dark or high-contrast
+  // theme picked in the page itself still wins).
+  const body = document.body;
+  const dark = body.dataset.jpThemeLight === 'false' || body.classList.contains('vscode-dark');
+  const html = '<html lang="en"';
+  const themed = (page) => (dark ? page.replace(html, `${{html}} data-theme="dark"`) : page);
+  const show = () => {{ frame.srcdoc = themed(model.get('page')); }};
   model.on('change:page', show);
   show();
   el.replaceChildren(frame);
