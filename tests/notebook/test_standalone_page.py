@@ -59,6 +59,14 @@ def test_standalone_page_offline(browser: object, tmp_path: Path, theme: str) ->
     # The step panel shows the step's node (the output first: MseLossBackward0).
     assert page.locator("#step-panel").inner_text().strip()
     page.screenshot(path=str(tmp_path / f"standalone-{theme}.png"))
+    # The nodes carry module paths: "grouped" draws the modules as boxes, even for a small graph.
+    assert page.is_enabled("#collapse")
+    page.check("#collapse")
+    page.wait_for_function("document.getElementById('graph').dataset.traceNodes !== undefined")
+    # Only the current step's module box is open: the other module's nodes hide in its closed box.
+    shown = int(page.evaluate("document.getElementById('graph').dataset.traceNodes"))
+    assert 0 < shown < len(payload["nodes"])  # type: ignore[arg-type]
+    page.screenshot(path=str(tmp_path / f"standalone-{theme}-grouped.png"))
     if theme == "dark":
         assert page.evaluate("document.documentElement.dataset.theme") == "dark"
     context.close()
