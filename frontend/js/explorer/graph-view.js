@@ -12,7 +12,7 @@ import { gradLines, shortValue } from './grad-labels.js';
 import { ancestorsOf, buildHierarchy } from './graph-groups.js';
 import { createSceneLayout, edgesByGroup } from './graph-layout.js';
 import { createVisibility } from './graph-visibility.js';
-import { LARGE_GRAPH, buildGraphModel } from './graph-model.js';
+import { LARGE_GRAPH, buildGraphModel, hasModules } from './graph-model.js';
 import { findNodes } from './node-search.js';
 import { nodeTitle } from './state.js';
 
@@ -173,7 +173,8 @@ export function mountGraphView(store) {
     if (!trace) return;
     marked = null;
     traceIndex = { byId: new Map(trace.nodes.map((n) => [n.id, n])) };
-    if (trace.nodes.length > LARGE_GRAPH) buildGrouped(trace);
+    // Boxes for large graphs; a smaller one with module paths (a recorded model) has them on request.
+    if (trace.nodes.length > LARGE_GRAPH || (store.get('collapse') && hasModules(trace))) buildGrouped(trace);
     else buildFlat(trace);
     cy.on('mouseover', 'node', (event) => store.set({ hover: memberOf(event.target.id()) }));
     cy.on('mouseout', 'node', () => store.set({ hover: null }));

@@ -11,6 +11,8 @@ const FULL_VALUE_LIMIT = 10_000; // elements fetched on demand for the heatmap
 
 /** Whether re-running `source` reproduces its tensors (random ones only under a fixed seed). */
 function reproducible(source) {
+  // A recording from the user's own Python (the standalone viewer) has no program to run again.
+  if (typeof source !== 'string') return false;
   return !/\brand/.test(source) || /manual_seed/.test(source);
 }
 

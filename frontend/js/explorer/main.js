@@ -8,10 +8,10 @@ import { readLocation, writeLocation } from '../shared/url-state.js';
 import { mountEditor } from './editor.js';
 import { mountExport } from './export.js';
 import { LARGE_GRAPH } from './graph-model.js';
+import { mountGraphToolbar } from './graph-toolbar.js';
 import { mountGraphView } from './graph-view.js';
 import { mountInspector } from './inspector.js';
 import { mountLectureViews } from './lecture-views.js';
-import { findNodes } from './node-search.js';
 import { mountPassPicker, openIteration, passCount, positionOfPass } from './pass-picker.js';
 import { mountPassesPlot } from './passes-plot.js';
 import { ExplorerStore } from './state.js';
@@ -19,6 +19,7 @@ import { mountStepControls } from './step-controls.js';
 import { fetchAllDetails, mountStepDetails } from './step-details.js';
 import { mountStepPanel } from './step-panel.js';
 import { mountTorchvizView } from './torchviz-view.js';
+import { mountTraceNotes } from './trace-notes.js';
 import { decodeTrace } from './trace-decode.js';
 
 const DEFAULT_EXAMPLE = 'polynomial';
@@ -151,29 +152,7 @@ const renderView = () => {
 store.on(['view'], renderView);
 renderView();
 
-// Graph toolbar.
-document.getElementById('fit').addEventListener('click', () => graph.fit());
-const collapse = document.getElementById('collapse');
-const showSaved = document.getElementById('show-saved');
-collapse.addEventListener('change', () => store.set({ collapse: collapse.checked }));
-showSaved.addEventListener('change', () => store.set({ showSaved: showSaved.checked }));
-store.on(['collapse', 'showSaved', 'trace'], (state) => {
-  collapse.checked = state.collapse;
-  showSaved.checked = state.showSaved;
-  // Boxes are for large graphs; saved tensors are drawn for small ones only.
-  const large = Boolean(state.trace) && state.trace.nodes.length > LARGE_GRAPH;
-  collapse.disabled = !large;
-  showSaved.disabled = large;
-});
-const search = document.getElementById('search');
-search.addEventListener('input', () => store.set({ search: search.value }));
-// Enter opens the first match in the inspector, so a node is reachable without a mouse.
-search.addEventListener('keydown', (event) => {
-  const trace = store.get('trace');
-  if (event.key !== 'Enter' || !trace) return;
-  const [hit] = findNodes(trace.nodes, search.value);
-  if (hit) store.set({ selected: hit.id });
-});
+mountGraphToolbar(store, graph);
 
 // Explanation, warnings and printed lines of the current example / trace.
 store.on(['example', 'examples'], (state) => {
@@ -187,22 +166,7 @@ store.on(['example', 'examples'], (state) => {
   text.textContent = example.explanation || '';
   box.replaceChildren(heading, text);
 });
-store.on(['trace'], (state) => {
-  const warnings = document.getElementById('warnings');
-  const list = (state.trace && state.trace.warnings) || [];
-  warnings.hidden = list.length === 0;
-  warnings.replaceChildren(
-    ...list.map((w) => {
-      const li = document.createElement('li');
-      li.textContent = w;
-      return li;
-    }),
-  );
-  const printed = document.getElementById('printed');
-  const lines = (state.trace && state.trace.printed) || [];
-  printed.hidden = lines.length === 0;
-  printed.textContent = lines.join('\n');
-});
+mountTraceNotes(store);
 
 // The URL follows the state, so a copied link reopens the same program, step and view. A step is
 // written a moment later, once for a burst of steps: encoding the URL and history.replaceState took

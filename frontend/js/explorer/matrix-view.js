@@ -60,13 +60,16 @@ export function tensorView(tensor, { heatmapTitle = '' } = {}) {
     const div = document.createElement('div');
     div.className = 'heatmap';
     // Plotly needs the element in the document to measure it: draw once it is loaded and placed.
-    loadPlotly().then((Plotly) =>
-      Plotly.react(
-        div,
-        [{ z: rows, type: 'heatmap', colorscale: 'RdBu', reversescale: true, zmid: 0 }],
-        themedLayout({ title: { text: `${heatmapTitle} ${shape}`.trim() }, margin: { l: 40, r: 10, t: 36, b: 30 }, yaxis: { autorange: 'reversed' } }),
-        { displayModeBar: false, responsive: true },
-      ),
+    loadPlotly().then(
+      (Plotly) =>
+        Plotly.react(
+          div,
+          [{ z: rows, type: 'heatmap', colorscale: 'RdBu', reversescale: true, zmid: 0 }],
+          themedLayout({ title: { text: `${heatmapTitle} ${shape}`.trim() }, margin: { l: 40, r: 10, t: 36, b: 30 }, yaxis: { autorange: 'reversed' } }),
+          { displayModeBar: false, responsive: true },
+        ),
+      // No Plotly (offline page, or it failed to load): the numbers as a table instead of a heatmap.
+      () => div.replaceWith(matrixTable(rows, shape)),
     );
     return div;
   }

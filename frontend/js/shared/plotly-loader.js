@@ -19,6 +19,8 @@ export function loadPlotly(kind = 'cartesian') {
   if (!src) return Promise.reject(new Error(`unknown Plotly bundle "${kind}"`));
   if (!loading.has(kind)) {
     if (window.Plotly && loading.size === 0) return Promise.resolve(window.Plotly); // a page that inlined it
+    // A standalone page (a saved recording) loads nothing from anywhere: callers fall back to tables.
+    if (document.documentElement.dataset.offline === 'true') return Promise.reject(new Error('Plotly is not part of an offline page'));
     loading.set(kind, new Promise((resolve, reject) => {
       const script = document.createElement('script');
       script.src = src;

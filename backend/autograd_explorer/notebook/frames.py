@@ -1,0 +1,71 @@
+"""Where the user's code is: the first frame outside PyTorch and this package, and its source span.
+
+This runs in the user's own process (their kernel, their code), so reading their frames is fine
+here; the web trace never does it (its programs run in our evaluator, which reports spans itself).
+"""
+
+from __future__ import annotations
+
+import linecache
+import os
+from types import CodeType, FrameType
+from typing import Any
+
+import torch
+
+from autograd_explorer.lang.contract import Span
+
+_LIBRARY_DIRS = (
+    os.path.dirname(torch.__file__) + os.sep,
+    os.path.dirname(os.path.dirname(__file__)) + os.sep,  # autograd_explorer itself
+)
+_is_library: dict[CodeType, bool] = {}
+_positions: dict[CodeType, list[tuple[int | None, int | None, int | None, int | None]]] = {}
+
+
+def library_code(code: CodeType) -> bool:
+    """Code of PyTorch or of this package (cached per code object: this runs once per operation)."""
+    hit = _is_library.get(code)
+    if hit is None:
+        hit = code.co_filename.startswith(_LIBRARY_DIRS) or code.co_filename.startswith("<frozen")
+        _is_library[code] = hit
+    return hit
+
+
+def user_frame(start: FrameType | None) -> tuple[FrameType | None, bool]:
+    """The nearest frame of the user's code from `start` outwards, and whether `start` was it."""
+    frame = start
+    direct = True
+    while frame is not None and library_code(frame.f_code):
+        frame = frame.f_back
+        direct = False
+    return frame, direct
+
+
+def frame_scope(frame: FrameType) -> dict[str, Any]:
+    """The names visible in a frame: its globals, then its locals over them."""
+    if frame.f_locals is frame.f_globals:
+        return frame.f_globals
+    return {**frame.f_globals, **frame.f_locals}
+
+
+def span_and_text(frame: FrameType) -> tuple[Span, str]:
+    """The span of the instruction the frame is at (its expression, as ast columns would say) and its text."""
+    code = frame.f_code
+    positions = _positions.get(code)
+    if positions is None:
+        positions = list(code.co_positions())
+        _positions[code] = positions
+    index = frame.f_lasti // 2
+    line, end_line, col, end_col = positions[index] if 0 <= index < len(positions) else (None,) * 4
+    line = line or frame.f_lineno
+    source = linecache.getline(code.co_filename, line).rstrip("\n")
+    if col is None or end_line != line or end_col is None:  # a multi-line expression: its first line
+        text = source.strip()
+        start = len(source) - len(source.lstrip())
+        return Span(line, start, line, len(source)), text
+    # co_positions counts UTF-8 bytes; spans count characters, as an editor does (lang/contract.py).
+    raw = source.encode()
+    start = len(raw[:col].decode(errors="ignore"))
+    end = len(raw[:end_col].decode(errors="ignore"))
+    return Span(line, start, line, end), source[start:end]

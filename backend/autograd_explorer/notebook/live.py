@@ -1,0 +1,146 @@
+"""A recorder fed by real PyTorch: a TorchFunctionMode sees every op the user's code runs.
+
+Each tensor an op returns goes to the tracer's own TraceRecorder (trace/recorder.py), with the
+user's line as its span; the module running it (forward hooks) is remembered per graph node;
+`backward()` and `torch.autograd.grad` are run by the recorder under its hooks, exactly as for a
+program of the web explorer.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import torch
+from torch import nn
+from torch.overrides import TorchFunctionMode
+
+from autograd_explorer.errors import ProgramError
+from autograd_explorer.lang.contract import BackwardRequest
+from autograd_explorer.notebook.frames import frame_scope, span_and_text, user_frame
+from autograd_explorer.notebook.modules import ModuleStack
+from autograd_explorer.notebook.shaping import name_everything
+from autograd_explorer.trace.backward_capture import Node
+from autograd_explorer.trace.recorder import TraceRecorder
+
+_DIFFERENTIATE: tuple[Callable[..., Any], ...] = (
+    torch.Tensor.backward,
+    torch.autograd.backward,
+    torch.autograd.grad,
+)
+_UNUSED = (
+    "One of the differentiated Tensors appears to not have been used in the graph. "
+    "Set allow_unused=True if this is the desired behavior."
+)
+
+
+class LiveOps(TorchFunctionMode):
+    """Reports every op's tensors to `recorder`, and runs differentiation through it."""
+
+    def __init__(
+        self,
+        recorder: TraceRecorder,
+        modules: ModuleStack,
+        scope: Callable[[], Mapping[str, Any]] = dict,
+    ) -> None:
+        super().__init__()
+        self.recorder = recorder
+        self.modules = modules
+        self.scope = scope  # the names of the block: bound before each backward pass
+        self.module_of: dict[int, tuple[Node, nn.Module]] = {}  # id(grad_fn) -> (grad_fn, module)
+        self.last: torch.Tensor | None = None  # the latest tensor with a graph
+        self.backward_output: torch.Tensor | None = None  # what the latest backward() started from
+        self.stopped: str | None = None  # why recording stopped early (a graph too deep)
+
+    def __torch_function__(
+        self,
+        func: Callable[..., Any],
+        types: Sequence[type],
+        args: Sequence[Any] = (),
+        kwargs: Mapping[str, Any] | None = None,
+    ) -> Any:
+        kwargs = dict(kwargs or {})
+        if func in _DIFFERENTIATE and self.stopped is None:
+            return self._differentiate(func, args, kwargs)
+        result = func(*args, **kwargs)
+        if self.stopped is None:
+            if isinstance(result, torch.Tensor):
+                self._seen(result, func)
+            elif isinstance(result, tuple | list):
+                for item in result:
+                    if isinstance(item, torch.Tensor):
+                        self._seen(item, func)
+        return result
+
+    def _seen(self, value: torch.Tensor, func: Callable[..., Any]) -> None:
+        if not (value.requires_grad or "detach" in getattr(func, "__name__", "")) or value.is_complex():
+            return
+        frame, direct = user_frame(sys._getframe(2))
+        span, text = span_and_text(frame) if frame is not None else (None, "")
+        if not direct or not text:  # inside a library call (nn.Linear, F.gelu): name the op itself
+            text = getattr(func, "__name__", None) or type(func).__name__
+        try:
+            self.recorder.on_tensor(value, span, text)
+        except ProgramError as exc:  # the graph grew too deep to trace: keep what there is
+            self.stopped = exc.message
+            return
+        fn = value.grad_fn
+        if fn is not None:
+            self.last = value
+            self._claim(fn)
+
+    def _claim(self, fn: Node) -> None:
+        """The running module for this node and the unclaimed nodes it made inside one call."""
+        module = self.modules.current
+        if module is None:
+            return
+        stack = [fn]
+        while stack:
+            node = stack.pop()
+            if id(node) in self.module_of or type(node).__name__ == "AccumulateGrad":
+                continue
+            if node is not fn and id(node) in self.recorder.forward:
+                continue  # made by an earlier op the user saw: it has its own module
+            self.module_of[id(node)] = (node, module)
+            stack.extend(n for n, _ in node.next_functions if n is not None)
+
+    def _differentiate(self, func: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
+        frame, _ = user_frame(sys._getframe(2))
+        span = span_and_text(frame)[0] if frame is not None else None
+        # Name the leaves now: each pass keeps the `.grad` of the named ones right after it.
+        name_everything(self.recorder, {**self.scope(), **(frame_scope(frame) if frame else {})})
+        if (kwargs.get("inputs") is not None and func is not torch.autograd.grad) or kwargs.get(
+            "is_grads_batched"
+        ):
+            return func(*args, **kwargs)  # semantics a BackwardRequest does not carry: run unrecorded
+        if func is torch.autograd.grad:
+            inputs = _as_list(args[1] if len(args) > 1 else kwargs["inputs"])
+            request = BackwardRequest(
+                "grad", _as_list(args[0] if args else kwargs["outputs"]), inputs,
+                _as_list(kwargs.get("grad_outputs")), kwargs.get("retain_graph"),
+                bool(kwargs.get("create_graph")), span,  # type: ignore[arg-type]
+            )  # fmt: skip
+            grads = self.recorder.run_backward(request) or ()
+            if not kwargs.get("allow_unused") and not kwargs.get("materialize_grads") and None in grads:
+                raise RuntimeError(_UNUSED)  # as torch.autograd.grad itself says it
+            if kwargs.get("materialize_grads"):
+                grads = tuple(
+                    torch.zeros_like(t) if g is None else g for t, g in zip(inputs, grads, strict=True)
+                )
+            return grads
+        # Tensor.backward(gradient=…) or torch.autograd.backward(tensors, grad_tensors=…)
+        gradient = kwargs.get("gradient", kwargs.get("grad_tensors", args[1] if len(args) > 1 else None))
+        outputs = _as_list(args[0])
+        request = BackwardRequest(
+            "backward", outputs, [], _as_list(gradient), kwargs.get("retain_graph"),
+            bool(kwargs.get("create_graph")), span,  # type: ignore[arg-type]
+        )  # fmt: skip
+        self.backward_output = outputs[0] if outputs else None
+        return self.recorder.run_backward(request)
+
+
+def _as_list(items: Any) -> list[Any]:
+    if items is None:
+        return []
+    return [items] if isinstance(items, torch.Tensor) else list(items)

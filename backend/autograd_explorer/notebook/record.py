@@ -1,0 +1,122 @@
+"""`record()`: watch a block of the user's own PyTorch code; `explore(t)`: the graph behind a tensor."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Mapping
+from contextlib import ExitStack
+from types import FrameType, TracebackType
+from typing import Any
+
+import torch
+
+from autograd_explorer.notebook.frames import frame_scope
+from autograd_explorer.notebook.live import LiveOps
+from autograd_explorer.notebook.modules import ModuleStack, module_paths
+from autograd_explorer.notebook.recording import Recording
+from autograd_explorer.notebook.shaping import RecordLimits, name_everything, shape_recording
+
+
+class record:
+    """Record every op on real tensors inside the `with` block, and each backward pass it runs.
+
+    On exit (also when the block raises) `.recording` holds the payload; the block's exception is
+    not swallowed, and the graph up to it is kept.
+    """
+
+    def __init__(
+        self, limits: RecordLimits | None = None, scope: Mapping[str, Any] | None = None, **overrides: Any
+    ) -> None:
+        self.limits = limits or RecordLimits(**overrides)
+        self.scope = scope  # names to use instead of the caller's (a script's globals, filled in the block)
+        self.recording = Recording()
+        self._frame: FrameType | None = None
+
+    def __enter__(self) -> Recording:
+        self._frame = sys._getframe(1)
+        self._started = time.perf_counter()
+        self._recorder = self.limits.recorder()
+        self._modules = ModuleStack()
+        self._ops = LiveOps(self._recorder, self._modules, self._names)
+        self._watching = ExitStack()  # undone in reverse on exit, also if entering fails halfway
+        self._modules.install()
+        self._watching.callback(self._modules.remove)
+        self._watching.enter_context(self._ops)
+        return self.recording
+
+    def _names(self) -> Mapping[str, Any]:
+        """The block's names now (a backward pass snapshots the `.grad` of the leaves named so far)."""
+        if self.scope is not None:
+            return self.scope
+        return frame_scope(self._frame) if self._frame is not None else {}
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._watching.close()
+        ops, recorder = self._ops, self._recorder
+        warnings: list[str] = []
+        if exc is not None:
+            line = _user_line(tb)
+            where = f" on line {line}" if line else ""
+            warnings.append(
+                f"The block raised {type(exc).__name__}{where}: {exc}. The graph up to it is shown."
+            )
+        if ops.stopped:
+            warnings.append(f"Recording stopped early: {ops.stopped}")
+        names = name_everything(recorder, self._names())
+        self._frame = None  # no reference cycle through the user's frame
+        output = ops.backward_output if ops.backward_output is not None else ops.last
+        if output is None:
+            output = torch.tensor(0.0)
+            warnings.append(
+                "Nothing was recorded: no operation in the block made a tensor that requires grad."
+            )
+        paths = module_paths(ops.modules.seen, names)
+        node_modules = {
+            key: paths[id(module)] for key, (_, module) in ops.module_of.items() if id(module) in paths
+        }
+        payload = shape_recording(
+            recorder,
+            output,
+            recorder.name_of_tensor(output),
+            warnings,
+            node_modules,
+            self.limits,
+            self._started,
+        )
+        self.recording.payload = payload
+
+
+def _user_line(tb: TracebackType | None) -> int | None:
+    """The line of the block where the exception left the user's code (the innermost such frame)."""
+    from autograd_explorer.notebook.frames import library_code
+
+    line = None
+    while tb is not None:
+        if not library_code(tb.tb_frame.f_code):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def explore(output: torch.Tensor, limits: RecordLimits | None = None, **overrides: Any) -> Recording:
+    """The graph behind `output.grad_fn`, with a backward pass run now under the hooks.
+
+    Nothing of the forward pass was watched, so op values are those PyTorch saved; names come from
+    the caller's variables and parameters. The leaves' `.grad` are left as they were.
+    """
+    started = time.perf_counter()
+    limits = limits or RecordLimits(**overrides)
+    recorder = limits.recorder()
+    name_everything(recorder, frame_scope(sys._getframe(1)))
+    warnings: list[str] = []
+    if output.grad_fn is None and not output.requires_grad:
+        warnings.append(
+            "This tensor has no graph: it does not require grad (was it computed under no_grad?)."
+        )
+    payload = shape_recording(
+        recorder, output, recorder.name_of_tensor(output), warnings, {}, limits, started
+    )
+    return Recording(payload)

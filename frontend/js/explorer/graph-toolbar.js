@@ -1,0 +1,29 @@
+// The graph toolbar (fit, grouped boxes, saved tensors, find a node): the explorer page's and the viewer's.
+
+import { LARGE_GRAPH, hasModules } from './graph-model.js';
+import { findNodes } from './node-search.js';
+
+export function mountGraphToolbar(store, graph) {
+  document.getElementById('fit').addEventListener('click', () => graph.fit());
+  const collapse = document.getElementById('collapse');
+  const showSaved = document.getElementById('show-saved');
+  collapse.addEventListener('change', () => store.set({ collapse: collapse.checked }));
+  showSaved.addEventListener('change', () => store.set({ showSaved: showSaved.checked }));
+  store.on(['collapse', 'showSaved', 'trace'], (state) => {
+    collapse.checked = state.collapse;
+    showSaved.checked = state.showSaved;
+    // Boxes are for large graphs (and modules); saved tensors are drawn node for node only.
+    const large = Boolean(state.trace) && state.trace.nodes.length > LARGE_GRAPH;
+    collapse.disabled = !large && !hasModules(state.trace);
+    showSaved.disabled = large || (state.collapse && hasModules(state.trace));
+  });
+  const search = document.getElementById('search');
+  search.addEventListener('input', () => store.set({ search: search.value }));
+  // Enter opens the first match in the inspector, so a node is reachable without a mouse.
+  search.addEventListener('keydown', (event) => {
+    const trace = store.get('trace');
+    if (event.key !== 'Enter' || !trace) return;
+    const [hit] = findNodes(trace.nodes, search.value);
+    if (hit) store.set({ selected: hit.id });
+  });
+}

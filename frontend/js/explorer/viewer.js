@@ -1,0 +1,40 @@
+// The viewer: one recording made in the user's own Python (autograd_explorer.record / explore),
+// read from the page itself (#trace-data), drawn and stepped by the explorer's own modules. It asks
+// no server for anything: the standalone page and the notebook widget are this page, inlined.
+
+import { mountThemeToggle } from '../shared/theme.js';
+import { LARGE_GRAPH } from './graph-model.js';
+import { mountGraphToolbar } from './graph-toolbar.js';
+import { mountGraphView } from './graph-view.js';
+import { mountInspector } from './inspector.js';
+import { ExplorerStore } from './state.js';
+import { mountStepControls } from './step-controls.js';
+import { mountStepPanel } from './step-panel.js';
+import { decodeTrace } from './trace-decode.js';
+import { mountTraceNotes } from './trace-notes.js';
+
+const $ = (id) => document.getElementById(id);
+
+export function mountViewer(trace) {
+  const store = new ExplorerStore();
+  const graph = mountGraphView(store);
+  mountStepControls(store);
+  mountStepPanel(store);
+  mountInspector(store);
+  mountGraphToolbar(store, graph);
+  mountTraceNotes(store);
+  mountThemeToggle($('viewer-tools'));
+  if (trace) {
+    const passes = trace.passes || [];
+    const steps = passes.length ? passes[passes.length - 1].steps.length : 0;
+    $('viewer-summary').textContent = `${trace.nodes.length} nodes · ${passes.length} backward pass${passes.length === 1 ? '' : 'es'} · ${steps} steps`;
+    store.set({ trace, passIndex: Math.max(0, passes.length - 1), position: 0, collapse: trace.nodes.length > LARGE_GRAPH });
+  }
+  return store;
+}
+
+const data = JSON.parse($('trace-data').textContent || 'null');
+const title = document.documentElement.dataset.title;
+if (title) $('viewer-title').textContent = title;
+mountViewer(data && decodeTrace(data));
+document.body.dataset.ready = 'true';

@@ -1,0 +1,64 @@
+"""`autograd-explorer open`: a local script recorded into a page, a saved trace reopened."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from autograd_explorer.cli import main
+
+SCRIPT = """import torch
+from torch import nn
+
+torch.manual_seed(0)
+model = nn.Linear(3, 1)
+x = torch.randn(4, 3)
+loss = model(x).pow(2).mean()
+loss.backward()
+"""
+
+
+def embedded_payload(page: str) -> dict[str, object]:
+    start = page.index('<script type="application/json" id="trace-data">') + len(
+        '<script type="application/json" id="trace-data">'
+    )
+    loaded: dict[str, object] = json.loads(page[start : page.index("</script>", start)])
+    return loaded
+
+
+def test_open_script_records_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    script = tmp_path / "train.py"
+    script.write_text(SCRIPT)
+    out = tmp_path / "page.html"
+    assert main(["open", str(script), "--save", str(out), "--no-browser"]) == 0
+    assert capsys.readouterr().out.strip() == str(out)
+    payload = embedded_payload(out.read_text())
+    names = {n["name"] for n in payload["nodes"]}  # type: ignore[union-attr]
+    assert {"model.weight", "model.bias", "loss"} <= names
+    loss = next(n for n in payload["nodes"] if n["name"] == "loss")  # type: ignore[union-attr]
+    assert loss["span"]["line"] == 7  # the script's own line
+    # ... and the saved payload opens again.
+    saved = tmp_path / "trace.json"
+    saved.write_text(json.dumps(payload))
+    again = tmp_path / "again.html"
+    assert main(["open", str(saved), "--save", str(again), "--no-browser"]) == 0
+    assert embedded_payload(again.read_text()) == payload
+
+
+def test_open_failing_script_still_writes_the_graph(tmp_path: Path) -> None:
+    script = tmp_path / "broken.py"
+    script.write_text(SCRIPT.replace("loss.backward()", "raise ValueError('stop here')"))
+    out = tmp_path / "page.html"
+    assert main(["open", str(script), "--save", str(out), "--no-browser"]) == 1
+    payload = embedded_payload(out.read_text())
+    assert any("ValueError" in w for w in payload["warnings"])  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("content", ["not json", "[1, 2]"])
+def test_open_refuses_what_is_no_trace(tmp_path: Path, content: str) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(content)
+    with pytest.raises(SystemExit, match=r"bad\.json"):
+        main(["open", str(bad), "--no-browser"])

@@ -1,0 +1,170 @@
+"""record() on real models: gradients against torch.autograd.grad, module paths, the API schema."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+
+import pytest
+import torch
+from pydantic import TypeAdapter
+from torch import nn
+
+import autograd_explorer as ax
+from autograd_explorer.trace.payload import TraceResponse
+from tests.notebook.models import MODELS, FailsMidway, build, loss_of
+
+ALL_VALUES = {"max_value_elements": 1_000_000}
+SCHEMA = TypeAdapter(TraceResponse)
+
+
+def values(tv: dict[str, object]) -> torch.Tensor:
+    assert not tv["truncated"]
+    return torch.tensor(tv["data"], dtype=torch.float64)
+
+
+def oracle(model: nn.Module, x: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Leaf gradients by torch.autograd.grad on an untouched copy, in float64."""
+    twin = copy.deepcopy(model)
+    names, params = zip(*twin.named_parameters(), strict=True)
+    grads = torch.autograd.grad(loss_of(twin, x), params)
+    return {f"model.{n}": g for n, g in zip(names, grads, strict=True)}
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_recorded_gradients_modules_and_schema(name: str) -> None:
+    model, x = build(name)
+    expected = oracle(model, x)
+    with ax.record(**ALL_VALUES) as rec:
+        loss = loss_of(model, x)
+        loss.backward()
+    payload = rec.to_dict()
+    SCHEMA.validate_python(payload)
+
+    # Every parameter's recorded .grad (and the real one) equals the oracle's.
+    assert set(expected) <= set(payload["grads"])
+    for key, want in expected.items():
+        got = values(payload["grads"][key]).reshape(want.shape)
+        torch.testing.assert_close(got, want, rtol=1e-10, atol=1e-12)
+        param = model.get_parameter(key.removeprefix("model."))
+        torch.testing.assert_close(param.grad, want, rtol=1e-10, atol=1e-12)
+
+    # Module paths are named_modules()' own, under the variable's name.
+    modules = dict(model.named_modules())
+    paths = {n["module"] for n in payload["nodes"] if "module" in n}
+    assert paths, "no node carries a module path"
+    for path in paths:
+        assert path == "model" or path.removeprefix("model.") in modules, path
+    # The op that consumes a parameter ran in the forward of the module that owns it, or of one
+    # containing it (MultiheadAttention reads out_proj.weight itself, never calling out_proj).
+    nodes = payload["nodes"]
+    consumers = 0
+    for edge in payload["edges"]:
+        source = nodes[edge["source"]]
+        if source["op"] == "AccumulateGrad" and (source["name"] or "").startswith("model."):
+            owner = source["name"].rsplit(".", 1)[0]
+            ran = nodes[edge["target"]].get("module")
+            assert ran is not None and (owner == ran or owner.startswith(ran + ".")), (owner, ran)
+            consumers += owner == ran
+    assert consumers >= 2
+
+    # The backward pass ran in the engine's order and ends at the leaves.
+    (backward,) = payload["passes"]
+    assert backward["kind"] == "backward"
+    assert payload["output"]["name"] == "loss"
+    stepped = {nodes[s["node"]]["name"] for s in backward["steps"]}
+    assert set(expected) <= stepped
+
+
+def test_shared_module_accumulates_two_uses() -> None:
+    model, x = build("shared")
+    with ax.record(**ALL_VALUES) as rec:
+        loss_of(model, x).backward()
+    payload = rec.to_dict()
+    nodes = payload["nodes"]
+    weight = next(n["id"] for n in nodes if n["name"] == "model.fc.weight")
+    consumers = [e for e in payload["edges"] if e["source"] == weight]
+    assert len(consumers) == 2  # two uses, one leaf
+    assert {nodes[e["target"]]["module"] for e in consumers} == {"model.fc"}
+    # The two contributions the pass sent to the leaf add up to its .grad.
+    sent = [
+        values(i["contribution"])
+        for s in payload["passes"][0]["steps"]
+        for i in s["inputs"]
+        if i["to"] == weight
+    ]
+    assert len(sent) == 2
+    torch.testing.assert_close((sent[0] + sent[1]).reshape(3, 3), model.fc.weight.grad)
+
+
+def test_model_raising_midway_keeps_the_graph_up_to_the_error() -> None:
+    torch.manual_seed(0)
+    model, x = FailsMidway().double(), torch.randn(2, 3, dtype=torch.float64)
+    with pytest.raises(RuntimeError), ax.record() as rec:
+        model(x)
+    payload = rec.to_dict()
+    SCHEMA.validate_python(payload)
+    ops = [(n["op"], n.get("module")) for n in payload["nodes"]]
+    assert ("AddmmBackward0", "model.fc1") in ops
+    assert ("ReluBackward0", "model") in ops
+    assert not any(m == "model.fc2" for _, m in ops)
+    assert any("RuntimeError" in w for w in payload["warnings"])
+    assert model.fc1.weight.grad is None  # the backward shown was ours; the user's .grad stay as they were
+
+
+def test_explore_after_the_fact_leaves_grads_alone() -> None:
+    model, x = build("mlp")
+    expected = oracle(model, x)
+    loss = loss_of(model, x)
+    rec = ax.explore(loss, **ALL_VALUES)
+    payload = rec.to_dict()
+    SCHEMA.validate_python(payload)
+    for key, want in expected.items():
+        torch.testing.assert_close(values(payload["grads"][key]).reshape(want.shape), want)
+        assert model.get_parameter(key.removeprefix("model.")).grad is None
+    assert payload["output"]["name"] == "loss"
+    assert len(payload["passes"][0]["steps"]) == len(payload["nodes"])
+
+
+def test_names_and_lines_come_from_the_callers_code() -> None:
+    w = torch.tensor([1.0, -2.0], requires_grad=True)
+    with ax.record() as rec:
+        z1 = w * 3
+        loss = z1.sum()
+        loss.backward()
+    payload = rec.to_dict()
+    by_name = {n["name"]: n for n in payload["nodes"] if n["name"]}
+    assert set(by_name) >= {"w", "z1", "loss"}
+    assert by_name["z1"]["label"] == "w * 3"
+    line = sys._getframe().f_lineno
+    assert by_name["z1"]["span"]["line"] == line - 7
+    assert by_name["loss"]["label"] == "z1.sum()"
+    torch.testing.assert_close(w.grad, torch.tensor([3.0, 3.0]))
+
+
+def test_import_stays_light() -> None:
+    code = "import sys, autograd_explorer; assert 'fastapi' not in sys.modules and 'torch' not in sys.modules"
+    code += (
+        "; autograd_explorer.record; assert 'fastapi' not in sys.modules and 'anywidget' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_autograd_grad_and_functional_backward_are_recorded_passes() -> None:
+    w = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    unused = torch.tensor(1.0, requires_grad=True)
+    with ax.record() as rec:
+        y = (w**3).sum()
+        (g,) = torch.autograd.grad(y, w, create_graph=True)
+        with pytest.raises(RuntimeError, match="allow_unused"):  # torch's own refusal, kept
+            torch.autograd.grad(y, [w, unused], retain_graph=True)
+        z = g.sum()
+        torch.autograd.backward(z)
+    torch.testing.assert_close(g, 3 * w.detach() ** 2)
+    torch.testing.assert_close(w.grad, 6 * w.detach())
+    payload = rec.to_dict()
+    SCHEMA.validate_python(payload)
+    assert [p["kind"] for p in payload["passes"]] == ["grad", "grad", "backward"]
+    torch.testing.assert_close(values(payload["passes"][-1]["grads"]["w"]), 6 * w.detach())
+    assert payload["output"]["name"] == "z"

@@ -1,0 +1,74 @@
+"""The saved HTML opens from disk in chromium, asks the network for nothing, and steps backward."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+
+import autograd_explorer as ax
+
+pytestmark = pytest.mark.browser
+
+
+def _saved_page(tmp_path: Path) -> tuple[Path, dict[str, object]]:
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+    x, y = torch.randn(6, 3), torch.randn(6, 1)
+    with ax.record() as rec:
+        loss = nn.functional.mse_loss(model(x), y)
+        loss.backward()
+    return rec.save_html(tmp_path / "trace.html"), rec.to_dict()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_standalone_page_offline(browser: object, tmp_path: Path, theme: str) -> None:
+    path, payload = _saved_page(tmp_path)
+    context = browser.new_context(viewport={"width": 1280, "height": 720})  # type: ignore[attr-defined]
+    if theme == "dark":
+        context.add_init_script("localStorage.setItem('autograd-explorer:theme', 'dark')")
+    page = context.new_page()
+    attempted: list[str] = []
+    errors: list[str] = []
+
+    def block(route: object) -> None:
+        url = route.request.url  # type: ignore[attr-defined]
+        if url.startswith(("file:", "blob:", "data:")):
+            route.continue_()  # type: ignore[attr-defined]
+        else:
+            attempted.append(url)
+            route.abort()  # type: ignore[attr-defined]
+
+    context.route("**/*", block)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri())
+    page.wait_for_selector("body[data-ready='true']")
+    page.wait_for_function("Number(document.getElementById('graph').dataset.nodes) > 0")
+    drawn = int(page.get_attribute("#graph", "data-nodes") or 0)
+    assert drawn >= len(payload["nodes"])  # type: ignore[arg-type]
+    steps = len(payload["passes"][-1]["steps"])  # type: ignore[index]
+    assert page.text_content("#step-label") is not None
+    page.click("[data-action='next']")
+    page.click("[data-action='next']")
+    assert page.input_value("#step-slider") == "2"
+    assert page.get_attribute("#step-slider", "max") == str(steps)
+    assert "2" in (page.text_content("#step-label") or "")
+    # The step panel shows the step's node (the output first: MseLossBackward0).
+    assert page.locator("#step-panel").inner_text().strip()
+    page.screenshot(path=str(tmp_path / f"standalone-{theme}.png"))
+    # The nodes carry module paths: "grouped" draws the modules as boxes, even for a small graph.
+    assert page.is_enabled("#collapse")
+    page.check("#collapse")
+    page.wait_for_function("document.getElementById('graph').dataset.traceNodes !== undefined")
+    # Only the current step's module box is open: the other module's nodes hide in its closed box.
+    shown = int(page.evaluate("document.getElementById('graph').dataset.traceNodes"))
+    assert 0 < shown < len(payload["nodes"])  # type: ignore[arg-type]
+    page.screenshot(path=str(tmp_path / f"standalone-{theme}-grouped.png"))
+    if theme == "dark":
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    context.close()
+    assert attempted == []
+    assert errors == []
