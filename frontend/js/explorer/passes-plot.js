@@ -3,13 +3,13 @@
 // legend); clicking a point opens that iteration's backward pass step by step.
 
 import { loadPlotly } from '../shared/plotly-loader.js';
-import { plotTheme } from '../shared/theme.js';
+import { LIGHT, onPaletteChange, palette, themedLayout } from '../shared/palette.js';
 import { passCount } from './pass-picker.js';
 
 const MARKERS_UP_TO = 200; // above this many iterations a line reads better than dots
 
 /** Plotly traces: the loss per iteration (1-based), the shown iteration marked, ‖grad‖ per module or parameter. */
-export function passTraces(summaries, shownIndex) {
+export function passTraces(summaries, shownIndex, colours = LIGHT) {
   const n = summaries.count;
   const x = Array.from({ length: n }, (_, i) => i + 1);
   const traces = [
@@ -18,7 +18,7 @@ export function passTraces(summaries, shownIndex) {
       y: summaries.loss,
       name: 'loss',
       mode: n <= MARKERS_UP_TO ? 'lines+markers' : 'lines',
-      line: { width: 2, color: '#2456c9' },
+      line: { width: 2, color: colours.accent },
       hovertemplate: 'iteration %{x}<br>loss %{y:.4g}<extra></extra>',
     },
   ];
@@ -42,7 +42,7 @@ export function passTraces(summaries, shownIndex) {
       y: [summaries.loss[shownIndex]],
       name: 'shown',
       mode: 'markers',
-      marker: { size: 11, color: '#b5361c' },
+      marker: { size: 11, color: colours.output },
       hoverinfo: 'skip',
     });
   }
@@ -73,21 +73,19 @@ export function mountPassesPlot(store, { openIteration }) {
     if (panel.hidden) return;
     const pass = store.pass();
     title.textContent = `Loss per iteration (${summaries.count} backward passes)`;
-    const theme = plotTheme();
-    const layout = {
-      ...theme,
+    const layout = themedLayout({
       height: 220,
       margin: { l: 50, r: 55, t: 30, b: 40 },
       showlegend: true,
       legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom', font: { size: 11 } },
       hovermode: 'closest',
-      xaxis: { ...theme.xaxis, title: { text: 'iteration' } },
-      yaxis: { ...theme.yaxis, title: { text: 'loss' } },
-      yaxis2: { ...theme.yaxis, overlaying: 'y', side: 'right', type: 'log', showgrid: false, exponentformat: 'power', title: { text: '‖∇‖ (log)' } },
-    };
+      xaxis: { title: { text: 'iteration' } },
+      yaxis: { title: { text: 'loss' } },
+      yaxis2: { overlaying: 'y', side: 'right', type: 'log', showgrid: false, exponentformat: 'power', title: { text: '‖∇‖ (log)' } },
+    });
     const Plotly = await loadPlotly();
     if (store.get('trace') !== trace) return;
-    await Plotly.react(plot, passTraces(summaries, pass ? pass.index : null), layout, { displayModeBar: false, responsive: true });
+    await Plotly.react(plot, passTraces(summaries, pass ? pass.index : null, palette()), layout, { displayModeBar: false, responsive: true });
     plot.dataset.points = String(summaries.count);
     if (!bound) {
       bound = true;
@@ -102,6 +100,5 @@ export function mountPassesPlot(store, { openIteration }) {
       plot.textContent = `The plot could not be drawn: ${error.message}`;
     });
   });
-  // the page's theme switch recolours the plot
-  new MutationObserver(() => !panel.hidden && render()).observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+  onPaletteChange(() => !panel.hidden && render()); // theme or presentation switched: recolour
 }
