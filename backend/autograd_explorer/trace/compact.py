@@ -180,8 +180,18 @@ class CompactShaper:
         cols: CompactNodes = {
             "count": len(described), "op": [], "flags": [], "label": [], "name": [], "symbol": [],
             "span": [], "shape": [], "dtype": [], "value": [], "grad": [], "notes": {},
-            "saved_start": [0], "saved_name": [], "saved_value": [],
+            "saved_start": [0], "saved_name": [], "saved_value": [], "regions": [], "module": [], "call": [],
         }  # fmt: skip
+        region_code: dict[str, int] = {}
+
+        def region(label: str | None) -> int:
+            if label is None:
+                return NONE
+            if label not in region_code:
+                region_code[label] = len(cols["regions"])
+                cols["regions"].append(label)
+            return region_code[label]
+
         symbols = self.facts.symbols if self.facts.nodes else [None]
         for i, n in enumerate(described):
             code = op_code.get(n.op)
@@ -211,6 +221,8 @@ class CompactShaper:
                     values.add(v) if isinstance(v, torch.Tensor) else values.add_number(v)
                 )
             cols["saved_start"].append(len(cols["saved_name"]))
+            cols["module"].append(region(n.module))
+            cols["call"].append(region(n.call))
         return cols
 
     def _pass(self, p: PassFacts) -> CompactPass:
@@ -283,6 +295,10 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
 
     nodes = payload["nodes"]
     count = nodes["count"]
+
+    def region_label(code: int) -> str | None:
+        return None if code == NONE else nodes["regions"][code]
+
     symbols = nodes["symbol"]
     out_nodes = []
     for i in range(count):
@@ -314,6 +330,8 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
                 "is_output": bool(flags & FLAG_IS_OUTPUT),
                 "retains_grad": bool(flags & FLAG_RETAINS_GRAD),
                 "saved": saved,
+                "module": region_label(nodes["module"][i]),
+                "call": region_label(nodes["call"][i]),
             }
         )
     e = payload["edges"]

@@ -7,7 +7,7 @@ The recorder keys its dicts by `id()` of live objects; everything past this modu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import torch
 
@@ -39,6 +39,8 @@ class NodeFacts:
     is_output: bool
     retains_grad: bool
     saved: list[tuple[str, torch.Tensor | bool | int | float]]
+    module: str | None = None  # the module path whose forward made it (`model.fc1`)
+    call: str | None = None  # the program's function call that made it (`f(x) at line 9`)
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,11 @@ class TraceFacts:
         """Every node described; a graph-less output is one Constant node."""
         if not self.nodes:
             return [self._constant_node()]
-        return [self._node(i, fn) for i, fn in enumerate(self.nodes)]
+        described = []
+        for i, fn in enumerate(self.nodes):
+            module, call = self.rec.regions.of(fn)
+            described.append(replace(self._node(i, fn), module=module, call=call))
+        return described
 
     def _node(self, i: int, fn: Node) -> NodeFacts:
         op = type(fn).__name__
@@ -119,7 +125,9 @@ class TraceFacts:
         if op == "AccumulateGrad":
             tensor = fn.variable
             leaf = self.leaf_record(fn)
-            label = name or (leaf.text if leaf and leaf.text else "leaf")
+            label = name or (
+                leaf.text if leaf and leaf.text else self.rec.regions.parameter_name(fn) or "leaf"
+            )
             span = leaf.span if leaf else None
             return NodeFacts(
                 op, label, name, span, list(tensor.shape), dtype_name(tensor), tensor, None, grad,

@@ -64,6 +64,16 @@ class TraceNode(TypedDict):
     is_output: bool
     retains_grad: bool
     saved: list[SavedTensor]
+    module: Annotated[
+        str | None,
+        Field(
+            description="the module whose forward made it: its named_modules() path after the "
+            "program's name for it (model.fc1)"
+        ),
+    ]
+    call: Annotated[
+        str | None, Field(description="the program's function call that made it (f(x) at line 9)")
+    ]
 
 
 class TraceEdge(TypedDict):
@@ -171,6 +181,9 @@ class CompactNodes(TypedDict):
     saved_start: list[int]
     saved_name: list[str]
     saved_value: list[int]
+    regions: Annotated[list[str], Field(description="module paths and call labels, indexed by module/call")]
+    module: Annotated[list[int], Field(description="index into regions, -1: none")]
+    call: Annotated[list[int], Field(description="index into regions, -1: none")]
 
 
 class CompactEdges(TypedDict):

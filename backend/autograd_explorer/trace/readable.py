@@ -142,6 +142,8 @@ class ReadableShaper:
             "is_output": n.is_output,
             "retains_grad": n.retains_grad,
             "saved": saved,
+            "module": n.module,
+            "call": n.call,
         }
 
     def shape_pass(self, p: PassFacts) -> Pass:

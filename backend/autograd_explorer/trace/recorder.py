@@ -9,8 +9,9 @@ from typing import Any
 import torch
 
 from autograd_explorer.errors import ProgramError
-from autograd_explorer.lang.contract import BackwardRequest, Span, run_plain_backward
+from autograd_explorer.lang.contract import BackwardRequest, Region, Span, run_plain_backward
 from autograd_explorer.trace.backward_capture import Node, RawPass, capture_pass
+from autograd_explorer.trace.regions import RegionTags
 
 
 @dataclass
@@ -51,6 +52,8 @@ class TraceRecorder:
     bound: dict[str, torch.Tensor] = field(default_factory=dict)  # each name's latest tensor
     tensor_names: dict[int, tuple[torch.Tensor, str]] = field(default_factory=dict)  # id -> (tensor, name)
     depths: dict[int, int] = field(default_factory=dict)  # id(node) -> operations on its longest path
+    regions: RegionTags = field(default_factory=RegionTags)  # the module and call each node came from
+    wants_regions = True
 
     # --- ProgramObserver ----------------------------------------------------------------
     def on_tensor(self, value: torch.Tensor, span: Span | None, text: str) -> None:
@@ -60,6 +63,7 @@ class TraceRecorder:
             if id(fn) not in self.forward:
                 self.check_depth(fn, span)
                 self.forward[id(fn)] = (fn, ForwardRecord(value.detach().clone(), value, span, text))
+                self.regions.tag(fn)
         elif value.requires_grad:
             self._remember_leaf(value, span, text)
         elif "detach" in text:
@@ -97,6 +101,12 @@ class TraceRecorder:
                 self.forward[id(fn)] = (fn, ForwardRecord(value.detach().clone(), value, span, name))
         elif value.requires_grad:
             self._remember_leaf(value, span, None)
+
+    def enter_region(self, region: Region) -> None:
+        self.regions.enter(region)
+
+    def leave_region(self, region: Region, result: object) -> None:
+        self.regions.leave(region, result, self.forward)
 
     def _remember_leaf(self, value: torch.Tensor, span: Span | None, text: str | None) -> None:
         """Where a leaf requiring grad first appeared (its span and source text, when known)."""

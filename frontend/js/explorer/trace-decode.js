@@ -109,8 +109,10 @@ function decodeNodes(trace, value) {
       retains_grad: Boolean(flags & FLAG.retainsGrad),
       saved,
     };
-    // Issue 10's grouping fields travel as extra columns when present.
-    for (const extra of ['group', 'module']) if (n[extra]) nodes[i][extra] = n[extra][i];
+    // The module and call that made the node: indices into the `regions` table (-1: none).
+    const region = (column) => (column && column[i] >= 0 ? n.regions[column[i]] : null);
+    nodes[i].module = region(n.module);
+    nodes[i].call = region(n.call);
   }
   return nodes;
 }
