@@ -1,6 +1,7 @@
 // The computation graph drawn with Cytoscape.js. A small graph is drawn node for node with a layered
-// (dagre) layout; a large one is drawn as boxes (loop iterations, lines, modules: graph-groups.js) that
-// open on click, laid out box by box (graph-layout.js), on the GPU above a few thousand elements.
+// (dagre) layout; a large one, or one whose nodes say which module or function call made them, is drawn
+// as boxes (loop iterations, lines, modules, calls: graph-groups.js) that open on click, laid out box
+// by box (graph-layout.js), on the GPU above a few thousand elements.
 
 import cytoscape from '/vendor/cytoscape/cytoscape.esm.min.mjs';
 import dagre from '/vendor/cytoscape-dagre/cytoscape-dagre.min.mjs';
@@ -8,7 +9,7 @@ import dagre from '/vendor/cytoscape-dagre/cytoscape-dagre.min.mjs';
 import { formatShape } from '../shared/format.js';
 import { activeEdges } from './accumulators.js';
 import { gradLines, shortValue } from './grad-labels.js';
-import { ancestorsOf, buildHierarchy } from './graph-groups.js';
+import { ancestorsOf, buildHierarchy, hasDeclaredGroups } from './graph-groups.js';
 import { createSceneLayout, edgesByGroup } from './graph-layout.js';
 import { LARGE_GRAPH, buildGraphModel } from './graph-model.js';
 import { findNodes } from './node-search.js';
@@ -168,7 +169,7 @@ export function mountGraphView(store) {
     shownStep = null;
     if (!trace) return;
     traceIndex = { byId: new Map(trace.nodes.map((n) => [n.id, n])) };
-    if (trace.nodes.length > LARGE_GRAPH) buildGrouped(trace);
+    if (trace.nodes.length > LARGE_GRAPH || hasDeclaredGroups(trace)) buildGrouped(trace);
     else buildFlat(trace);
     cy.on('mouseover', 'node', (event) => store.set({ hover: memberOf(event.target.id()) }));
     cy.on('mouseout', 'node', () => store.set({ hover: null }));
@@ -230,7 +231,8 @@ export function mountGraphView(store) {
   function buildGrouped(trace) {
     const hierarchy = buildHierarchy(trace);
     const groupEdges = edgesByGroup(hierarchy, trace.edges);
-    grouped = { hierarchy, decisions: new Map(), focusKey: '', visible: new Map(), layoutSizes: new Map() };
+    const large = trace.nodes.length > LARGE_GRAPH;
+    grouped = { hierarchy, large, decisions: new Map(), focusKey: '', visible: new Map(), layoutSizes: new Map() };
     // The direction follows the graph's shape: whichever fits the panel larger at the first view.
     const scenes = ['LR', 'TB'].map((direction) => createSceneLayout(hierarchy, trace.edges, { direction, groupEdges }));
     grouped.focusKey = focusGroups().join('|');
@@ -261,7 +263,9 @@ export function mountGraphView(store) {
   function isOpen(groupId) {
     const decided = grouped.decisions.get(groupId);
     if (decided !== undefined) return decided;
-    return !store.get('collapse') || grouped.focus.has(groupId);
+    if (!store.get('collapse') || grouped.focus.has(groupId)) return true;
+    // A model of a few layers reads as its layers (fc1 → relu → fc2): a box holding boxes stays open.
+    return !grouped.large && grouped.hierarchy.groups.get(groupId).children.some((c) => grouped.hierarchy.groups.has(c));
   }
 
   // The boxes opened for what the user is looking at: the current step's node, the selected node, the first search hit.

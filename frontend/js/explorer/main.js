@@ -7,6 +7,7 @@ import { applyPresentation, mountPanels, PRESENT_KEY, restorePresentation, write
 import { readLocation, writeLocation } from '../shared/url-state.js';
 import { mountEditor } from './editor.js';
 import { mountExport } from './export.js';
+import { hasDeclaredGroups, OPEN_BOXES_UP_TO } from './graph-groups.js';
 import { LARGE_GRAPH } from './graph-model.js';
 import { mountGraphView } from './graph-view.js';
 import { mountInspector } from './inspector.js';
@@ -53,7 +54,8 @@ async function run({ position = 0, passIndex = null } = {}) {
     const passes = trace.passes || [];
     const pass = passIndex !== null && passIndex < passes.length ? passIndex : Math.max(0, passes.length - 1);
     const steps = passes.length ? passes[pass].steps.length : 0;
-    const large = trace.nodes.length > LARGE_GRAPH;
+    // Large graphs start as boxes; so do modules and calls above a few nodes (graph-groups.js).
+    const large = trace.nodes.length > LARGE_GRAPH || (hasDeclaredGroups(trace) && trace.nodes.length > OPEN_BOXES_UP_TO);
     store.set({
       trace,
       error: null,
@@ -151,10 +153,11 @@ showSaved.addEventListener('change', () => store.set({ showSaved: showSaved.chec
 store.on(['collapse', 'showSaved', 'trace'], (state) => {
   collapse.checked = state.collapse;
   showSaved.checked = state.showSaved;
-  // Boxes are for large graphs; saved tensors are drawn for small ones only.
+  // Boxes are for large graphs and modules; saved tensors are drawn for small flat ones only.
   const large = Boolean(state.trace) && state.trace.nodes.length > LARGE_GRAPH;
-  collapse.disabled = !large;
-  showSaved.disabled = large;
+  const boxes = large || (Boolean(state.trace) && hasDeclaredGroups(state.trace));
+  collapse.disabled = !boxes;
+  showSaved.disabled = boxes;
 });
 const search = document.getElementById('search');
 search.addEventListener('input', () => store.set({ search: search.value }));
