@@ -152,10 +152,12 @@ export function mountGraphView(store) {
   let shownStep = null; // the step whose marks are drawn, so the next step repaints only what changed
 
   function renderEmpty() {
-    empty.hidden = Boolean(store.get('trace'));
-    empty.textContent = store.get('error')
-      ? 'No graph: the program stopped with the error shown beside the code.'
-      : 'No graph yet: pick an example or type a program and press Run.';
+    const trace = store.get('trace');
+    // A program that only printed (defined functions, computed under no_grad) is an answer, not an error.
+    empty.hidden = Boolean(trace && trace.nodes.length);
+    if (trace) empty.textContent = 'No graph: the program drew nothing (no tensor to trace). What it printed is in the console.';
+    else if (store.get('error')) empty.textContent = 'No graph: the program stopped with the error shown beside the code.';
+    else empty.textContent = 'No graph yet: pick an example or type a program and press Run.';
   }
 
   function build() {

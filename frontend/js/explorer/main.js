@@ -5,6 +5,7 @@ import { describeError } from '../shared/errors.js';
 import { renderNav } from '../shared/nav.js';
 import { applyPresentation, mountPanels, PRESENT_KEY, restorePresentation, writeStored } from '../shared/panels.js';
 import { readLocation, writeLocation } from '../shared/url-state.js';
+import { mountConsolePanel } from './console-panel.js';
 import { mountEditor } from './editor.js';
 import { mountExport } from './export.js';
 import { hasDeclaredGroups, OPEN_BOXES_UP_TO } from './graph-groups.js';
@@ -103,6 +104,7 @@ function loadExample(id) {
 const editor = mountEditor(store, { onRun: () => run(), onExample: loadExample });
 const graph = mountGraphView(store);
 mountStepControls(store);
+mountConsolePanel(store);
 mountStepPanel(store);
 mountStepDetails(store);
 mountInspector(store);
@@ -169,7 +171,7 @@ search.addEventListener('keydown', (event) => {
   if (hit) store.set({ selected: hit.id });
 });
 
-// Explanation, warnings and printed lines of the current example / trace.
+// Explanation and warnings of the current example / trace (printed lines: console-panel.js).
 store.on(['example', 'examples'], (state) => {
   const box = document.getElementById('explanation');
   const example = state.examples.find((e) => e.id === state.example);
@@ -192,10 +194,6 @@ store.on(['trace'], (state) => {
       return li;
     }),
   );
-  const printed = document.getElementById('printed');
-  const lines = (state.trace && state.trace.printed) || [];
-  printed.hidden = lines.length === 0;
-  printed.textContent = lines.join('\n');
 });
 
 // The URL follows the state, so a copied link reopens the same program, step and view.
