@@ -17,6 +17,7 @@ import torch
 
 from autograd_explorer.lang.contract import Span as SourceSpan
 from autograd_explorer.trace.facts import NodeFacts, PassFacts, TraceFacts
+from autograd_explorer.trace.grad_norms import module_grad_norms, step_grad_norms
 from autograd_explorer.trace.payload import (
     CompactEdges,
     CompactNodes,
@@ -257,9 +258,11 @@ class CompactShaper:
             "roots": p.roots,
             "seeds": [add(s) for s in raw.seeds],
             "grads": grads,
+            "module_grad_norms": module_grad_norms(self.facts, p),
             "steps": {
                 "count": len(node),
                 "node": node,
+                "grad_norm": step_grad_norms(p),
                 "grad_output": grad_output,
                 "start": start,
                 "slot": slot,
@@ -370,6 +373,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
                     "accumulators": {str(i): tv(acc.get(i, NONE)) for i in shown},
                     "accumulators_complete": complete,
                     "changed": changed,
+                    "grad_norm": s["grad_norm"][k],
                 }
             )
         passes.append(
@@ -381,6 +385,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
                 "seeds": [tv(v) for v in p["seeds"]],
                 "steps": steps,
                 "grads": {k: tv(v) for k, v in p["grads"].items()},
+                "module_grad_norms": p["module_grad_norms"],
             }
         )
     return {

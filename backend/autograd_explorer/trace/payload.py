@@ -13,6 +13,9 @@ from pydantic import Field
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
 PassKind = Literal["backward", "grad", "auto"]
+MODULE_NORMS = (
+    "module path -> L2 norm of the gradients its own parameters received in this pass, in forward order"
+)
 PRINTED = "What the program printed, line by line, in order (print's sep and end as in Python)"
 
 
@@ -112,6 +115,7 @@ class Step(TypedDict):
     accumulators_complete: bool
     changed: list[int]
     narration: str
+    grad_norm: Annotated[float | None, Field(description="L2 norm of grad_output (null: none or not finite)")]
 
 
 class Pass(TypedDict):
@@ -124,6 +128,7 @@ class Pass(TypedDict):
     seeds: list[TensorValue | None]
     steps: list[Step]
     grads: dict[str, TensorValue | None]
+    module_grad_norms: Annotated[dict[str, float], Field(description=MODULE_NORMS)]
 
 
 class TraceOutput(TypedDict):
@@ -202,6 +207,7 @@ class CompactSteps(TypedDict):
     to: list[int]
     value: list[int]
     accumulated: list[int]
+    grad_norm: Annotated[list[float | None], Field(description="per step: L2 norm of its grad_output")]
 
 
 class CompactPass(TypedDict):
@@ -212,6 +218,7 @@ class CompactPass(TypedDict):
     seeds: list[int]
     grads: dict[str, int]
     steps: CompactSteps
+    module_grad_norms: Annotated[dict[str, float], Field(description=MODULE_NORMS)]
 
 
 class CompactOutput(TypedDict):

@@ -29,10 +29,14 @@ class RegionTags:
     tags: dict[int, tuple[Node, str | None, str | None]] = field(default_factory=dict)
     # id(parameter) -> (parameter, its module's path, its own name there)
     leaf_modules: dict[int, tuple[torch.Tensor, str, str]] = field(default_factory=dict)
+    entered: dict[str, int] = field(
+        default_factory=dict
+    )  # module path -> order first entered (forward order)
 
     def enter(self, region: Region) -> None:
         if region.kind == "module":
             self.modules.append(region.label)
+            self.entered.setdefault(region.label, len(self.entered))
             if region.module is not None:  # its own parameters (not its children's) are in its box
                 for name, parameter in region.module.named_parameters(recurse=False):
                     self.leaf_modules.setdefault(id(parameter), (parameter, region.label, name))

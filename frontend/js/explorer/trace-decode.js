@@ -129,7 +129,8 @@ function decodeSteps(columns, nodes, value) {
       if (!(to in accumulators)) changed.push(to);
       accumulators[to] = value(columns.accumulated[j]); // the last addition of this step wins
     }
-    steps[k] = { index: k, node: columns.node[k], grad_output: value(columns.grad_output[k]), inputs, accumulators, changed };
+    const norm = columns.grad_norm ? columns.grad_norm[k] : null;
+    steps[k] = { index: k, node: columns.node[k], grad_output: value(columns.grad_output[k]), inputs, accumulators, changed, grad_norm: norm ?? null };
   }
   return steps;
 }
@@ -153,6 +154,7 @@ export function decodeTrace(trace) {
     seeds: pass.seeds.map(value),
     grads: namedValues(pass.grads, value),
     steps: decodeSteps(pass.steps, nodes, value),
+    module_grad_norms: pass.module_grad_norms || {},
   }));
   const output = trace.output ? { node: trace.output.node, name: trace.output.name, value: value(trace.output.value) } : null;
   const history = Object.fromEntries(Object.entries(trace.grad_history || {}).map(([name, list]) => [name, list.map(value)]));
