@@ -264,6 +264,7 @@ EXAMPLES: tuple[Example, ...] = (
             "\n"
             'print(f"w = {w.detach()}")\n'
         ),
+        output="loss",
         explanation=(
             "The lecture's loop: loss ½·mean((Xw − y)²) from w = 0 with α = 1.8·n/σ_max(X)², "
             "loss.backward(), the update under torch.no_grad() and the gradient zeroed, printing "
@@ -364,11 +365,12 @@ EXAMPLES: tuple[Example, ...] = (
             '    if name.endswith("weight"):\n'
             '        print(f"{name:9s} |grad| = {param.grad.norm():.2e}")\n'
         ),
+        output="loss",
         explanation=(
             "Nine Linear layers with sigmoids between them. Each sigmoid's local gradient is at most "
             "¼, so the gradient shrinks layer by layer on its way back: the first layer's weights "
             "get about 10⁻⁸, the last about 0.2. Tick “colour by |grad|” to see it on the graph and "
-            "open “∇ per module” for the norms on a log scale; then swap nn.Sigmoid for nn.ReLU or "
+            "open “∇ norms” for the norms per module on a log scale; then swap nn.Sigmoid for nn.ReLU or "
             "nn.Tanh and run again."
         ),
     ),

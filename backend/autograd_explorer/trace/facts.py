@@ -160,7 +160,9 @@ class TraceFacts:
 
     def _name_of(self, fn: Node) -> str | None:
         if type(fn).__name__ == "AccumulateGrad":
-            return self.rec.name_of_tensor(fn.variable)
+            # A module's parameter is called as named_parameters() calls it (model.fc1.weight), not
+            # by the loop variable that last held it (`for param in model.parameters()`).
+            return self.rec.regions.parameter_name(fn) or self.rec.name_of_tensor(fn.variable)
         named = self.rec.names.get(id(fn))
         return named[1] if named and named[0] is fn else None
 

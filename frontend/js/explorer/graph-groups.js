@@ -61,7 +61,8 @@ export function groupPaths(nodes) {
     if (key && count.get(key) === 1) lineCount.set(node.span.line, (lineCount.get(node.span.line) || 0) + 1);
   }
   const ordered = byId(nodes);
-  const repeated = (node) => count.get(spanKey(node.span)) > 1;
+  // A module's parameters are made once, wherever the program named them (`for p in model.parameters()`).
+  const repeated = (node) => !(node.kind === 'input' && node.module) && count.get(spanKey(node.span)) > 1;
   const spanless = (node) => !node.span && node.kind === 'op';
   // Each run of consecutive repeated nodes is one loop, named by the first line of its body; the
   // k-th node at a span is iteration k, and a span-less operation takes its successor's iteration.

@@ -8,6 +8,7 @@ import dagre from '/vendor/cytoscape-dagre/cytoscape-dagre.min.mjs';
 
 import { formatShape } from '../shared/format.js';
 import { activeEdges } from './accumulators.js';
+import { paintGradients } from './grad-colour.js';
 import { gradLines, shortValue } from './grad-labels.js';
 import { ancestorsOf, buildHierarchy, hasDeclaredGroups } from './graph-groups.js';
 import { createSceneLayout, edgesByGroup } from './graph-layout.js';
@@ -194,6 +195,7 @@ export function mountGraphView(store) {
     updateHover();
     updateSelection();
     updateSearch();
+    paint();
     defaultView();
     performance.mark('explorer:graph-drawn');
     container.dataset.nodes = String(cy.nodes().length);
@@ -362,6 +364,7 @@ export function mountGraphView(store) {
     container.dataset.traceNodes = String([...items.keys()].filter((id) => !hierarchy.groups.has(id)).length);
     container.dataset.open = String([...items.values()].filter((box) => box.open).length);
     shownStep = null; // new elements: repaint every mark
+    paint();
   }
 
   function toggleGroup(id) {
@@ -585,7 +588,23 @@ export function mountGraphView(store) {
     cy.animate({ fit: { eles: displays, padding: 120 }, duration: 250, complete: readable });
   }
 
+  // Colour by |grad| (grad-colour.js): after every redraw, and when the toggle or the pass changes.
+  function paint() {
+    if (cy) container.dataset.gradScale = JSON.stringify(paintGradients(cy, store.pass(), store.get('gradColour'), nodesOf));
+  }
+
+  // The trace node ids a drawn element stands for: a node, its saved tensor's owner, or a box's contents.
+  function nodesOf(drawnId) {
+    const group = grouped && grouped.hierarchy.groups.get(drawnId);
+    if (!group) {
+      const member = memberOf(drawnId);
+      return member === null || /^n\d+$/.test(drawnId) === false ? [] : [member];
+    }
+    return group.children.flatMap(nodesOf);
+  }
+
   store.on(['trace', 'collapse', 'showSaved'], build);
+  store.on(['gradColour', 'passIndex'], paint);
   store.on(['trace', 'error'], renderEmpty);
   store.on(['position', 'passIndex'], updateStep);
   store.on(['hover'], updateHover);

@@ -7,6 +7,8 @@ import { applyPresentation, mountPanels, PRESENT_KEY, restorePresentation, write
 import { readLocation, writeLocation } from '../shared/url-state.js';
 import { mountConsolePanel } from './console-panel.js';
 import { mountEditor } from './editor.js';
+import { mountGradColour } from './grad-colour.js';
+import { mountGradNormsPlot } from './grad-norms-plot.js';
 import { mountExport } from './export.js';
 import { hasDeclaredGroups, OPEN_BOXES_UP_TO } from './graph-groups.js';
 import { LARGE_GRAPH } from './graph-model.js';
@@ -105,6 +107,8 @@ const editor = mountEditor(store, { onRun: () => run(), onExample: loadExample }
 const graph = mountGraphView(store);
 mountStepControls(store);
 mountConsolePanel(store);
+mountGradColour(store);
+mountGradNormsPlot(store);
 mountStepPanel(store);
 mountStepDetails(store);
 mountInspector(store);
