@@ -27,7 +27,7 @@ export function logScale(norms) {
   }
   if (!Number.isFinite(min)) return null;
   const lo = Math.floor(Math.log10(min));
-  const hi = Math.max(lo + 1, Math.ceil(Math.log10(max)));
+  const hi = Math.max(lo + 1, Math.ceil(Math.log10(max)) || 0); // never -0
   return { lo, hi };
 }
 
