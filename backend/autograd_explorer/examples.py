@@ -1,4 +1,4 @@
-"""The lecture's examples (CONTENT.md §1–§7, §12) as explorer programs, with what each teaches.
+"""The lecture's examples (CONTENT.md §1–§4, §6, §7, §12) as explorer programs, with what each teaches.
 
 The `lecture-*` entries are written the way the lecture writes them (`import torch`, `def`,
 classes, `print` with f-strings), so what a student sees in class is what they can edit here;
@@ -234,42 +234,6 @@ EXAMPLES: tuple[Example, ...] = (
             "∂f/∂z₂ = ½ (1×1), ∂z₂/∂z₁ = 2z₁ᵀ (1×5: the dot node sends z₁ᵀ through each of its two "
             "slots and they add up), ∂z₁/∂w = X (5×2). Their product z₁ᵀX is 1×2, a row; the gradient "
             "is its transpose Xᵀ(Xw − y), a column shaped like w. That is why the transpose appears."
-        ),
-    ),
-    Example(
-        id="lecture-linear-regression",
-        section="§5 Gradient descent by autograd",
-        title="Linear regression: 100 iterations, the update under no_grad",
-        source=(
-            "import torch\n"
-            "\n"
-            "torch.manual_seed(42)\n"
-            "X = torch.randn(100, 2)\n"
-            "w_true = torch.tensor([1.0, -0.5])\n"
-            "y = X @ w_true\n"
-            "n = X.shape[0]\n"
-            "\n"
-            "# Step size from the largest singular value of X\n"
-            "alpha = 1.8 * n / torch.linalg.svdvals(X)[0] ** 2\n"
-            "\n"
-            "w = torch.zeros(2, requires_grad=True)\n"
-            "for k in range(100):\n"
-            "    loss = 0.5 * torch.mean((X @ w - y) ** 2)\n"
-            "    loss.backward()\n"
-            "    with torch.no_grad():\n"
-            "        w -= alpha * w.grad\n"
-            "    w.grad.zero_()\n"
-            "    if k % 10 == 0:\n"
-            '        print(f"Iteration {k:4d} | Loss: {loss:.4f}")\n'
-            "\n"
-            'print(f"w = {w.detach()}")\n'
-        ),
-        output="loss",
-        explanation=(
-            "The lecture's loop: loss ½·mean((Xw − y)²) from w = 0 with α = 1.8·n/σ_max(X)², "
-            "loss.backward(), the update under torch.no_grad() and the gradient zeroed, printing "
-            "every 10th iteration. w converges to w_true = [1, −0.5]. Every backward call is a "
-            "pass: pick one under the step controls."
         ),
     ),
     Example(

@@ -34,7 +34,7 @@ def trace(example: Example) -> dict[str, Any]:
 
 def test_the_menu_has_the_lectures_spelling() -> None:
     spelled = {e.id for e in LECTURE}
-    assert {"lecture-first", "lecture-linear-regression", "lecture-simple-nn", "lecture-vanishing"} <= spelled
+    assert {"lecture-first", "lecture-simple-nn", "lecture-vanishing"} <= spelled
     for e in LECTURE:
         assert "print(" in e.source and e.explanation, e.id
     assert any("class SimpleNN(torch.nn.Module)" in e.source for e in LECTURE)
