@@ -334,7 +334,7 @@ EXAMPLES: tuple[Example, ...] = (
             "Nine Linear layers with sigmoids between them. Each sigmoid's local gradient is at most "
             "¼, so the gradient shrinks layer by layer on its way back: the first layer's weights "
             "get about 10⁻⁸, the last about 0.2. Tick “colour by |grad|” to see it on the graph and "
-            "open “∇ norms” for the norms per module on a log scale; then swap nn.Sigmoid for nn.ReLU or "
+            "open the ‖∇‖ tab for the norms per module on a log scale; then swap nn.Sigmoid for nn.ReLU or "
             "nn.Tanh and run again."
         ),
     ),

@@ -70,6 +70,12 @@ export function mountGradNormsPlot(store) {
     );
   }
 
+  // The tab shows only for a trace with modules (the tab row must fit one line at 1280 px presenting).
+  const showTab = () => {
+    if (tab) tab.hidden = !(store.get('trace') && (store.get('trace').passes || []).some((p) => moduleBars(p).x.length));
+  };
+  store.on(['trace'], showTab);
+  showTab();
   store.on(['view', 'trace', 'passIndex'], render);
   document.addEventListener('themechange', render);
 }
