@@ -21,6 +21,7 @@ cytoscape.use(dagre);
 const FONT_SIZE = 15;
 const CHAR_WIDTH = 8.6; // average width of a DejaVu Sans character at FONT_SIZE
 const MAX_READABLE_ZOOM = 1.4; // a small graph (or one found node) is not blown up past this
+const PAD = 12; // px kept between a graph wider than the view and the view's edge
 // Labels are never shown smaller than 14 px: the default view and stepping keep at least this zoom.
 export const MIN_LABEL_PX = 14;
 const READABLE_ZOOM = MIN_LABEL_PX / FONT_SIZE;
@@ -418,10 +419,19 @@ export function mountGraphView(store) {
       cy.zoom(READABLE_ZOOM);
       if (target && target.nonempty()) {
         const p = target.position();
-        cy.pan({ x: container.clientWidth / 2 - p.x * READABLE_ZOOM, y: container.clientHeight / 2 - p.y * READABLE_ZOOM });
+        cy.pan(keepFilled({ x: container.clientWidth / 2 - p.x * READABLE_ZOOM, y: container.clientHeight / 2 - p.y * READABLE_ZOOM }));
       }
     }
     reportZoom();
+  }
+
+  // A pan that leaves no empty band beside a graph wider (or taller) than the view: centred on the
+  // output, the lecture's f(x) showed half a screen of nothing and cut x off on the other side.
+  function keepFilled(pan) {
+    const zoom = cy.zoom();
+    const box = grouped ? { x1: 0, y1: 0, x2: grouped.extent.width, y2: grouped.extent.height } : cy.elements().boundingBox();
+    const clamp = (value, lo, hi, view) => ((hi - lo) * zoom <= view ? value : Math.min(PAD - lo * zoom, Math.max(view - PAD - hi * zoom, value)));
+    return { x: clamp(pan.x, box.x1, box.x2, container.clientWidth), y: clamp(pan.y, box.y1, box.y2, container.clientHeight) };
   }
 
   // The whole graph in view, not blown up past MAX_READABLE_ZOOM. A grouped graph's extent is known
