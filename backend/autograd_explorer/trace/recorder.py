@@ -99,6 +99,7 @@ class TraceRecorder:
             self.names[id(fn)] = (fn, name)
             if id(fn) not in self.forward:  # e.g. bound by tuple unpacking without an on_tensor
                 self.forward[id(fn)] = (fn, ForwardRecord(value.detach().clone(), value, span, name))
+                self.regions.tag(fn)
         elif value.requires_grad:
             self._remember_leaf(value, span, None)
 
