@@ -40,7 +40,10 @@ class RegionTracker:
 
     @property
     def active(self) -> bool:
-        return self.observer.wants_regions
+        try:
+            return bool(self.observer.wants_regions)
+        except AttributeError:  # an observer written before regions: it wants none (and has no methods)
+            return False
 
     # --- modules ------------------------------------------------------------------------------
     @contextmanager
