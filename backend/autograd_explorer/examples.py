@@ -1,4 +1,9 @@
-"""The lecture's examples (CONTENT.md §1–§4, §7) as explorer programs, with what each teaches."""
+"""The lecture's examples (CONTENT.md §1–§4, §6, §7, §12) as explorer programs, with what each teaches.
+
+The `lecture-*` entries are written the way the lecture writes them (`import torch`, `def`,
+classes, `print` with f-strings), so what a student sees in class is what they can edit here;
+tests/trace/test_examples.py runs each and compares what it prints with CPython's.
+"""
 
 from __future__ import annotations
 
@@ -36,6 +41,32 @@ EXAMPLES: tuple[Example, ...] = (
             "the −1 from the subtraction: −3). x is used twice, so its accumulator receives both "
             "contributions: 3x² − 3 = 0 at x = 1. The algorithm is mechanical: one accumulator per "
             "node, each node visited once — O(n) time and memory."
+        ),
+    ),
+    Example(
+        id="lecture-first",
+        section="§1 A first graph",
+        title="The lecture's first program: def f(x), backward, print",
+        source=(
+            "import torch\n"
+            "\n"
+            "# Create input tensor with gradient tracking\n"
+            "x = torch.tensor([1.0], requires_grad=True)\n"
+            "\n"
+            "# Define the function\n"
+            "def f(x):\n"
+            "    return x**3 - 3*x\n"
+            "\n"
+            "y = f(x)\n"
+            "y.backward()\n"
+            'print(f"At x = {x.item():.1f}")\n'
+            'print(f"f\'(x) = {x.grad.item():.1f}")  # Should be 3(1)² - 3 = 0\n'
+        ),
+        explanation=(
+            "The lecture's opening code block as it is written in the notes: the same graph as "
+            "x³ − 3x, built by calling f(x) (the graph groups f's nodes in a box named by the call), "
+            "then printed with f-strings. The console under the graph shows what Python prints: "
+            "f'(1) = 3·1² − 3 = 0."
         ),
     ),
     Example(
@@ -222,6 +253,89 @@ EXAMPLES: tuple[Example, ...] = (
             "z = 2 + 3 + 1 = 6 and loss = (6 − 3)² = 9. By the chain rule ∂loss/∂z = 2(z − y) = 6, so "
             "w.grad = xᵀ·6 = [[12], [18]] and b.grad = 6 (b broadcasts over the batch). Only the "
             "leaves w and b get .grad; x is [B, N] = [1, 2] and w is [N, M] = [2, 1]."
+        ),
+    ),
+    Example(
+        id="lecture-simple-nn",
+        section="§6 Neural networks",
+        title="SimpleNN (nn.Module) trained for 20 steps",
+        source=(
+            "import torch\n"
+            "\n"
+            "torch.manual_seed(0)\n"
+            "\n"
+            "class SimpleNN(torch.nn.Module):\n"
+            "    def __init__(self):\n"
+            "        super().__init__()\n"
+            "        self.fc1 = torch.nn.Linear(784, 32)\n"
+            "        self.fc2 = torch.nn.Linear(32, 1)\n"
+            "\n"
+            "    def forward(self, x):\n"
+            "        h = torch.relu(self.fc1(x))\n"
+            "        return torch.sigmoid(self.fc2(h))\n"
+            "\n"
+            "criterion = torch.nn.BCELoss()\n"
+            "\n"
+            "def train_model(model, X_train, y_train, alpha=0.01, n_steps=1000):\n"
+            "    for step in range(n_steps):\n"
+            "        loss = criterion(model(X_train).squeeze(), y_train)\n"
+            "        loss.backward()\n"
+            "        with torch.no_grad():\n"
+            "            for param in model.parameters():\n"
+            "                param -= alpha * param.grad\n"
+            "                param.grad.zero_()\n"
+            "        if step % 5 == 0:\n"
+            '            print(f"step {step:2d} | loss {loss.item():.4f}")\n'
+            "    return loss\n"
+            "\n"
+            "# Random stand-ins for 16 flattened MNIST images and their odd/even labels\n"
+            "X_train = torch.randn(16, 784)\n"
+            "y_train = (torch.rand(16) > 0.5).float()\n"
+            "model = SimpleNN()\n"
+            "loss = train_model(model, X_train, y_train, n_steps=20)\n"
+        ),
+        explanation=(
+            "The lecture's SimpleNN and its training loop, on random stand-ins for MNIST images: "
+            "Linear(784, 32) → ReLU → Linear(32, 1) → sigmoid with BCELoss, each parameter updated "
+            "under no_grad and its gradient zeroed. The graph shows each step's modules as boxes "
+            "(model.fc1, model.fc2); open one to see the addmm and the transposed weight inside."
+        ),
+    ),
+    Example(
+        id="lecture-vanishing",
+        section="§12 Vanishing gradients",
+        title="A deep sigmoid network: the first layers barely learn",
+        source=(
+            "import torch\n"
+            "import torch.nn as nn\n"
+            "\n"
+            "torch.manual_seed(0)\n"
+            "\n"
+            "# A deep network with sigmoid activations: 8 hidden layers of 16 units each\n"
+            "layers = []\n"
+            "for i in range(8):\n"
+            "    layers.append(nn.Linear(16, 16))\n"
+            "    layers.append(nn.Sigmoid())\n"
+            "model = nn.Sequential(*layers, nn.Linear(16, 1))\n"
+            "\n"
+            "X = torch.randn(64, 16)\n"
+            "y = (X.sum(dim=1, keepdim=True) > 0).float()\n"
+            "criterion = nn.BCEWithLogitsLoss()\n"
+            "loss = criterion(model(X), y)\n"
+            "loss.backward()\n"
+            "\n"
+            "# The gradient reaching the first layer is orders of magnitude smaller than at the last\n"
+            "for name, param in model.named_parameters():\n"
+            '    if name.endswith("weight"):\n'
+            '        print(f"{name:9s} |grad| = {param.grad.norm():.2e}")\n'
+        ),
+        output="loss",
+        explanation=(
+            "Nine Linear layers with sigmoids between them. Each sigmoid's local gradient is at most "
+            "¼, so the gradient shrinks layer by layer on its way back: the first layer's weights "
+            "get about 10⁻⁸, the last about 0.2. Tick “colour by |grad|” to see it on the graph and "
+            "open the ‖∇‖ tab for the norms per module on a log scale; then swap nn.Sigmoid for nn.ReLU or "
+            "nn.Tanh and run again."
         ),
     ),
 )

@@ -120,3 +120,29 @@ test('iterations of one node each are flattened into their ranges, and every edg
     assert.ok(items.has(visibleItemOf(hierarchy, `n${edge.target}`, (id) => open.has(id))));
   }
 });
+
+test("a training loop's steps are iterations, each holding its own module boxes; parameters stay outside", async () => {
+  const { readFileSync } = await import('node:fs');
+  const trace = JSON.parse(readFileSync(new URL('./fixtures/trace-simple-nn-3-steps.json', import.meta.url)));
+  const hierarchy = buildHierarchy(trace);
+  const labels = (item) => ancestorsOf(hierarchy, item).map((id) => hierarchy.groups.get(id).label);
+  const addmm = trace.nodes.filter((n) => n.op === 'AddmmBackward0' && n.module === 'model.fc1').map((n) => `n${n.id}`);
+  assert.deepEqual(labels(addmm[1]), ['loop at line 19', 'iteration 2', 'model', 'model.fc1']);
+  // A transpose PyTorch made inside nn.Linear has no span: it goes with its iteration's addmm.
+  const t = trace.nodes.find((n) => n.op === 'TBackward0' && n.module === 'model.fc1' && n.id > Number(addmm[1].slice(1)) - 3);
+  assert.deepEqual(labels(`n${t.id}`), ['loop at line 19', 'iteration 2', 'model', 'model.fc1']);
+  // fc1's weight is made once (named on line 22 by `for param in ...`): not an iteration of any loop.
+  const weight = trace.nodes.find((n) => n.label === 'model.fc1.weight');
+  assert.deepEqual(labels(`n${weight.id}`), ['model', 'model.fc1']);
+  // Inside an iteration the model's children are in data-flow order: fc1's box before the relu, fc2 after.
+  const iteration = hierarchy.groups.get(ancestorsOf(hierarchy, addmm[1])[2]);
+  const names = iteration.children.map((c) => (hierarchy.groups.get(c) ? hierarchy.groups.get(c).label : trace.nodes[Number(c.slice(1))].op));
+  assert.deepEqual(names, ['model.fc1', 'ReluBackward0', 'model.fc2', 'SigmoidBackward0']);
+});
+
+test('a node with only a call is boxed by that call, dots and all', () => {
+  const trace = { nodes: [{ id: 0, kind: 'op', call: 'f(x.T) at line 3' }, { id: 1, kind: 'op', call: 'f(x.T) at line 3' }, { id: 2, kind: 'op' }], edges: [] };
+  const hierarchy = buildHierarchy(trace);
+  assert.deepEqual(ancestorsOf(hierarchy, 'n0').map((id) => hierarchy.groups.get(id).label), ['f(x.T) at line 3']);
+  assert.deepEqual(ancestorsOf(hierarchy, 'n2'), []);
+});

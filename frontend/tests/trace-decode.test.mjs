@@ -77,3 +77,18 @@ test('fetched details fill in a step', () => {
   assert.deepEqual(plain(pass.steps[0].inputs[1].jacobian), oracle.steps[0].inputs[1].jacobian);
   assert.ok(pass.steps[0].detailed && !pass.steps[1].detailed);
 });
+
+test("issue 10's columns decode to the readable form: module, call, grad_norm, module_grad_norms", () => {
+  // SimpleNN trained 3 steps, traced once compact and once readable (the oracle, slimmed to these fields).
+  const trace = decodeTrace(read('trace-compact-simple-nn-3-steps.json'));
+  const oracle = read('trace-simple-nn-3-steps.json');
+  assert.deepEqual(
+    trace.nodes.map((n) => [n.module, n.call]),
+    oracle.nodes.map((n) => [n.module, n.call]),
+  );
+  assert.ok(trace.nodes.some((n) => n.module === 'model.fc1') && trace.nodes.some((n) => n.call === null));
+  for (const [i, pass] of trace.passes.entries()) {
+    assert.deepEqual(pass.steps.map((s) => s.grad_norm), oracle.passes[i].steps.map((s) => s.grad_norm));
+    assert.deepEqual(pass.module_grad_norms, oracle.passes[i].module_grad_norms);
+  }
+});

@@ -18,7 +18,7 @@ from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.allowlist import DTYPE_NAMES, LOSSES, Function, Growth, Method
 from autograd_explorer.lang.budget import limit_error
 from autograd_explorer.lang.containers import ContainerSizes
-from autograd_explorer.lang.contract import BackwardRequest, Span
+from autograd_explorer.lang.contract import BackwardRequest, Region, Span
 from autograd_explorer.lang.core import EvaluatorCore, error_at, type_name
 from autograd_explorer.lang.formatting import format_value
 from autograd_explorer.lang.growth import (
@@ -106,6 +106,8 @@ class Calls(EvaluatorCore):
                 or (self.classes.is_instance(fn) and self.classes.readable(fn, "__call__"))
             ):
                 assert callable(fn)
+                if isinstance(fn, torch.nn.Module) and isinstance(node, ast.Call):
+                    self.regions.about_to_call_module(node.func, self.source.segment(node.func))
                 return self.produced(self.apply(fn, args, kwargs, node), node)
             error = TypeError(f"'{type_name(fn)}' object is not callable")
             mark_origin(error, span)
@@ -313,6 +315,8 @@ class Calls(EvaluatorCore):
         site = self.call_site
         self.budget.enter_call(site)
         outer_scope, outer_statement = self.scope, self.statement
+        region = self.call_region(function, args, site)
+        result: object = None
         try:
             try:
                 bound = function.bind(args, kwargs)
@@ -329,11 +333,13 @@ class Calls(EvaluatorCore):
                 label=f"{function.qualname}.<locals>",
             )
             if isinstance(node, ast.Lambda):
-                return self.eval(node.body)
+                result = self.eval(node.body)
+                return result
             self.run_body(node.body)
             return None
         except ReturnValue as returned:
-            return returned.value
+            result = returned.value
+            return result
         except ProgramError:
             raise
         except Exception as exc:
@@ -345,6 +351,17 @@ class Calls(EvaluatorCore):
             self.scope, self.statement = outer_scope, outer_statement
             self.call_site = site
             self.budget.leave_call()
+            if region is not None:
+                self.observer.leave_region(region, result)
+
+    def call_region(self, function: UserFunction, args: tuple[object, ...], site: Span) -> Region | None:
+        """Tell the observer a call of the program's function starts (`f(x) at line 9`)."""
+        call = self.current_call
+        text = self.source.segment(call) if call is not None else f"{function.name}()"
+        region = self.regions.call_region(function.name, args[0] if args else None, text, site.line)
+        if region is not None:
+            self.observer.enter_region(region)
+        return region
 
     # --- differentiation --------------------------------------------------------------------------
 

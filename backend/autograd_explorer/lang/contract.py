@@ -41,8 +41,25 @@ class BackwardRequest:
     output_names: Sequence[str | None] = ()  # user's names of the outputs, where known
 
 
+@dataclass(frozen=True, eq=False)
+class Region:
+    """A stretch of a run the graph groups its nodes by: a module's forward, or a program's function call.
+
+    A module's `label` is its path as `named_modules()` spells it, prefixed with the name the program
+    called it by (`model.fc1`, `model.layers.3.attn`); a call's is its source text and line
+    (`f(x) at line 9`). Regions nest; each node belongs to the innermost of each kind.
+    """
+
+    kind: Literal["module", "call"]
+    label: str
+    module: torch.nn.Module | None = None  # the module whose forward runs (its own parameters belong here)
+
+
 class ProgramObserver(Protocol):
     """Receives the events of a program run. Every method must be cheap: it runs per operation."""
+
+    # Whether the run should report regions (modules' forwards hook every nn.Module call for it).
+    wants_regions: bool
 
     def on_tensor(self, value: torch.Tensor, span: Span, text: str) -> None:
         """An expression (operator, call, method call) evaluated to a tensor; `text` is its source."""
@@ -53,9 +70,23 @@ class ProgramObserver(Protocol):
     def run_backward(self, request: BackwardRequest) -> tuple[torch.Tensor | None, ...] | None:
         """Run the differentiation (the observer may hook it); return grads for kind == "grad"."""
 
+    def enter_region(self, region: Region) -> None:
+        """A module's forward or a program's function starts running (only if `wants_regions`)."""
+
+    def leave_region(self, region: Region, result: object) -> None:
+        """It ended, with this result (None if it raised); graph nodes made meanwhile belong to it."""
+
 
 class PlainObserver:
     """Observes nothing and runs differentiation exactly as PyTorch would."""
+
+    wants_regions = False
+
+    def enter_region(self, region: Region) -> None:
+        return None
+
+    def leave_region(self, region: Region, result: object) -> None:
+        return None
 
     def on_tensor(self, value: torch.Tensor, span: Span, text: str) -> None:
         return None

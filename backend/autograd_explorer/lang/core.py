@@ -22,6 +22,7 @@ from autograd_explorer.lang.containers import ContainerSizes, is_container
 from autograd_explorer.lang.contract import LanguageLimits, ProgramObserver, Span
 from autograd_explorer.lang.formatting import Output, check_extent
 from autograd_explorer.lang.parse import resolve_path
+from autograd_explorer.lang.regions import RegionTracker
 from autograd_explorer.lang.source import SourceText
 from autograd_explorer.lang.user_code import UserClasses, UserFunction
 from autograd_explorer.lang.values import FunctionRef, ModuleRef, Scope, mark_origin, origin_of
@@ -71,6 +72,7 @@ class EvaluatorCore:
         self.statement = Span(1, 0, 1, 0)
         self.call_site = Span(1, 0, 1, 0)  # the call expression being made (a function names it)
         self.handling: list[BaseException] = []  # exceptions being handled (for a bare `raise`)
+        self.regions = RegionTracker(observer)  # modules' forwards and function calls, for the observer
 
     # --- implemented by the concerns (statements.py, expressions.py, calls.py) ---------------
 

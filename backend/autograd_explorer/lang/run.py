@@ -163,7 +163,8 @@ def _run_program(
             leaf = make_leaf(name, given[name], evaluator.budget)
             evaluator.namespace[name] = leaf
             evaluator.observer.on_assign(name, leaf, _first_use(tree, name, evaluator.source))
-        final = evaluator.run_module(tree)
+        with evaluator.regions.watching_modules():
+            final = evaluator.run_module(tree)
     run = ProgramRun(
         mode="expression" if expression else "program",
         namespace=evaluator.namespace,

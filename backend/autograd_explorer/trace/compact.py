@@ -17,6 +17,7 @@ import torch
 
 from autograd_explorer.lang.contract import Span as SourceSpan
 from autograd_explorer.trace.facts import NodeFacts, PassFacts, TraceFacts
+from autograd_explorer.trace.grad_norms import module_grad_norms, step_grad_norms
 from autograd_explorer.trace.pass_summary import summaries_json
 from autograd_explorer.trace.payload import (
     CompactEdges,
@@ -213,8 +214,18 @@ class CompactShaper:
         cols: CompactNodes = {
             "count": len(described), "op": [], "flags": [], "label": [], "name": [], "symbol": [],
             "span": [], "shape": [], "dtype": [], "value": [], "grad": [], "notes": {},
-            "saved_start": [0], "saved_name": [], "saved_value": [],
+            "saved_start": [0], "saved_name": [], "saved_value": [], "regions": [], "module": [], "call": [],
         }  # fmt: skip
+        region_code: dict[str, int] = {}
+
+        def region(label: str | None) -> int:
+            if label is None:
+                return NONE
+            if label not in region_code:
+                region_code[label] = len(cols["regions"])
+                cols["regions"].append(label)
+            return region_code[label]
+
         symbols = self.facts.symbols if self.facts.nodes else [None]
         for i, n in enumerate(described):
             code = op_code.get(n.op)
@@ -244,6 +255,8 @@ class CompactShaper:
                     values.add(v) if isinstance(v, torch.Tensor) else values.add_number(v)
                 )
             cols["saved_start"].append(len(cols["saved_name"]))
+            cols["module"].append(region(n.module))
+            cols["call"].append(region(n.call))
         return cols
 
     def _pass(self, p: PassFacts) -> CompactPass:
@@ -278,9 +291,11 @@ class CompactShaper:
             "roots": p.roots,
             "seeds": [add(s) for s in raw.seeds],
             "grads": grads,
+            "module_grad_norms": module_grad_norms(self.facts, p),
             "steps": {
                 "count": len(node),
                 "node": node,
+                "grad_norm": step_grad_norms(p),
                 "grad_output": grad_output,
                 "start": start,
                 "slot": slot,
@@ -316,6 +331,10 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
 
     nodes = payload["nodes"]
     count = nodes["count"]
+
+    def region_label(code: int) -> str | None:
+        return None if code == NONE else nodes["regions"][code]
+
     symbols = nodes["symbol"]
     out_nodes = []
     for i in range(count):
@@ -347,6 +366,8 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
                 "is_output": bool(flags & FLAG_IS_OUTPUT),
                 "retains_grad": bool(flags & FLAG_RETAINS_GRAD),
                 "saved": saved,
+                "module": region_label(nodes["module"][i]),
+                "call": region_label(nodes["call"][i]),
             }
         )
     e = payload["edges"]
@@ -385,6 +406,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
                     "accumulators": {str(i): tv(acc.get(i, NONE)) for i in shown},
                     "accumulators_complete": complete,
                     "changed": changed,
+                    "grad_norm": s["grad_norm"][k],
                 }
             )
         passes.append(
@@ -396,6 +418,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
                 "seeds": [tv(v) for v in p["seeds"]],
                 "steps": steps,
                 "grads": {k: tv(v) for k, v in p["grads"].items()},
+                "module_grad_norms": p["module_grad_norms"],
             }
         )
     return {

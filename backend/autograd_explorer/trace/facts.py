@@ -7,7 +7,7 @@ The recorder keys its dicts by `id()` of live objects; everything past this modu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import torch
 
@@ -39,6 +39,8 @@ class NodeFacts:
     is_output: bool
     retains_grad: bool
     saved: list[tuple[str, torch.Tensor | bool | int | float]]
+    module: str | None = None  # the module path whose forward made it (`model.fc1`)
+    call: str | None = None  # the program's function call that made it (`f(x) at line 9`)
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,11 @@ class TraceFacts:
         """Every node described; a graph-less output is one Constant node."""
         if not self.nodes:
             return [self._constant_node()]
-        return [self._node(i, fn) for i, fn in enumerate(self.nodes)]
+        described = []
+        for i, fn in enumerate(self.nodes):
+            module, call = self.rec.regions.of(fn)
+            described.append(replace(self._node(i, fn), module=module, call=call))
+        return described
 
     def pass_by_index(self, index: int | None) -> PassFacts | None:
         """A shipped pass by its index among all the program's passes (None: the shown one)."""
@@ -131,7 +137,9 @@ class TraceFacts:
         if op == "AccumulateGrad":
             tensor = fn.variable
             leaf = self.leaf_record(fn)
-            label = name or (leaf.text if leaf and leaf.text else "leaf")
+            label = name or (
+                leaf.text if leaf and leaf.text else self.rec.regions.parameter_name(fn) or "leaf"
+            )
             span = leaf.span if leaf else None
             return NodeFacts(
                 op, label, name, span, list(tensor.shape), dtype_name(tensor), tensor, None, grad,
@@ -164,7 +172,9 @@ class TraceFacts:
 
     def _name_of(self, fn: Node) -> str | None:
         if type(fn).__name__ == "AccumulateGrad":
-            return self.rec.name_of_tensor(fn.variable)
+            # A module's parameter is called as named_parameters() calls it (model.fc1.weight), not
+            # by the loop variable that last held it (`for param in model.parameters()`).
+            return self.rec.regions.parameter_name(fn) or self.rec.name_of_tensor(fn.variable)
         named = self.rec.names.get(id(fn))
         return named[1] if named and named[0] is fn else None
 

@@ -13,6 +13,9 @@ from pydantic import Field
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
 PassKind = Literal["backward", "grad", "auto"]
+MODULE_NORMS = (
+    "module path -> L2 norm of the gradients its own parameters received in this pass, in forward order"
+)
 PRINTED = "What the program printed, line by line, in order (print's sep and end as in Python)"
 
 
@@ -64,6 +67,16 @@ class TraceNode(TypedDict):
     is_output: bool
     retains_grad: bool
     saved: list[SavedTensor]
+    module: Annotated[
+        str | None,
+        Field(
+            description="the module whose forward made it: its named_modules() path after the "
+            "program's name for it (model.fc1)"
+        ),
+    ]
+    call: Annotated[
+        str | None, Field(description="the program's function call that made it (f(x) at line 9)")
+    ]
 
 
 class TraceEdge(TypedDict):
@@ -102,6 +115,7 @@ class Step(TypedDict):
     accumulators_complete: bool
     changed: list[int]
     narration: str
+    grad_norm: Annotated[float | None, Field(description="L2 norm of grad_output (null: none or not finite)")]
 
 
 class Pass(TypedDict):
@@ -114,6 +128,7 @@ class Pass(TypedDict):
     seeds: list[TensorValue | None]
     steps: list[Step]
     grads: dict[str, TensorValue | None]
+    module_grad_norms: Annotated[dict[str, float], Field(description=MODULE_NORMS)]
 
 
 class PassSummaries(TypedDict):
@@ -203,6 +218,9 @@ class CompactNodes(TypedDict):
     saved_start: list[int]
     saved_name: list[str]
     saved_value: list[int]
+    regions: Annotated[list[str], Field(description="module paths and call labels, indexed by module/call")]
+    module: Annotated[list[int], Field(description="index into regions, -1: none")]
+    call: Annotated[list[int], Field(description="index into regions, -1: none")]
 
 
 class CompactEdges(TypedDict):
@@ -221,6 +239,7 @@ class CompactSteps(TypedDict):
     to: list[int]
     value: list[int]
     accumulated: list[int]
+    grad_norm: Annotated[list[float | None], Field(description="per step: L2 norm of its grad_output")]
 
 
 class CompactPass(TypedDict):
@@ -231,6 +250,7 @@ class CompactPass(TypedDict):
     seeds: list[int]
     grads: dict[str, int]
     steps: CompactSteps
+    module_grad_norms: Annotated[dict[str, float], Field(description=MODULE_NORMS)]
 
 
 class CompactOutput(TypedDict):

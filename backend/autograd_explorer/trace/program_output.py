@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from autograd_explorer.errors import ProgramError
-from autograd_explorer.lang.contract import BackwardRequest, ProgramRun, Span
+from autograd_explorer.lang.contract import BackwardRequest, ProgramRun, Region, Span
 from autograd_explorer.trace.recorder import TraceRecorder
 
 LABEL_CHARS = 40
@@ -19,6 +19,8 @@ def complex_refusal(what: str, span: Span | None) -> ProgramError:
 
 class RealValuesOnly:
     """The recorder, refusing a complex tensor at the line that made or named it."""
+
+    wants_regions = True
 
     def __init__(self, recorder: TraceRecorder) -> None:
         self.recorder = recorder
@@ -35,6 +37,12 @@ class RealValuesOnly:
 
     def run_backward(self, request: BackwardRequest) -> tuple[torch.Tensor | None, ...] | None:
         return self.recorder.run_backward(request)
+
+    def enter_region(self, region: Region) -> None:
+        self.recorder.enter_region(region)
+
+    def leave_region(self, region: Region, result: object) -> None:
+        self.recorder.leave_region(region, result)
 
 
 def as_output_tensor(run: ProgramRun) -> torch.Tensor:

@@ -8,6 +8,7 @@ from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.contract import Span as SourceSpan
 from autograd_explorer.trace.details import explain_step, explained_inputs
 from autograd_explorer.trace.facts import NodeFacts, PassFacts, StepFacts, TraceFacts
+from autograd_explorer.trace.grad_norms import module_grad_norms, norm
 from autograd_explorer.trace.graph import graph_edges
 from autograd_explorer.trace.pass_summary import summaries_json
 from autograd_explorer.trace.payload import (
@@ -146,6 +147,8 @@ class ReadableShaper:
             "is_output": n.is_output,
             "retains_grad": n.retains_grad,
             "saved": saved,
+            "module": n.module,
+            "call": n.call,
         }
 
     def shape_pass(self, p: PassFacts) -> Pass:
@@ -172,6 +175,7 @@ class ReadableShaper:
             "seeds": [self.tv(s) for s in raw.seeds],
             "steps": steps,
             "grads": grads,
+            "module_grad_norms": module_grad_norms(self.facts, p),
         }
 
     def _step(self, step: StepFacts, acc: dict[int, torch.Tensor], complete: bool, kind: str) -> Step:
@@ -191,4 +195,5 @@ class ReadableShaper:
             "accumulators_complete": complete,
             "changed": changed,
             "narration": details.narration,
+            "grad_norm": norm(step.grad_output),
         }

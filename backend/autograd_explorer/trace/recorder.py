@@ -9,13 +9,14 @@ from typing import Any
 import torch
 
 from autograd_explorer.errors import ProgramError
-from autograd_explorer.lang.contract import BackwardRequest, Span, run_plain_backward
+from autograd_explorer.lang.contract import BackwardRequest, Region, Span, run_plain_backward
 from autograd_explorer.trace.backward_capture import Node, RawPass, capture_pass
 from autograd_explorer.trace.pass_summary import PassSummary, summarize_pass
 
 # A program of at most this many passes keeps them all, step by step (a lecture's two or three
 # calls, compared side by side); beyond it only the shown pass is (a training loop's 4000).
 KEEP_ALL_PASSES = 10
+from autograd_explorer.trace.regions import RegionTags
 
 
 @dataclass
@@ -72,6 +73,8 @@ class TraceRecorder:
     bound: dict[str, torch.Tensor] = field(default_factory=dict)  # each name's latest tensor
     tensor_names: dict[int, tuple[torch.Tensor, str]] = field(default_factory=dict)  # id -> (tensor, name)
     depths: dict[int, int] = field(default_factory=dict)  # id(node) -> operations on its longest path
+    regions: RegionTags = field(default_factory=RegionTags)  # the module and call each node came from
+    wants_regions = True
 
     # --- ProgramObserver ----------------------------------------------------------------
     def on_tensor(self, value: torch.Tensor, span: Span | None, text: str) -> None:
@@ -82,6 +85,7 @@ class TraceRecorder:
                 self.check_depth(fn, span)
                 if self._recording:
                     self.forward[id(fn)] = (fn, ForwardRecord(value.detach().clone(), value, span, text))
+                    self.regions.tag(fn)
         elif value.requires_grad:
             self._remember_leaf(value, span, text)
         elif "detach" in text:
@@ -120,8 +124,16 @@ class TraceRecorder:
             self.names[id(fn)] = (fn, name)
             if id(fn) not in self.forward and self._recording:  # e.g. bound by tuple unpacking
                 self.forward[id(fn)] = (fn, ForwardRecord(value.detach().clone(), value, span, name))
+                self.regions.tag(fn)
         elif value.requires_grad:
             self._remember_leaf(value, span, None)
+
+    def enter_region(self, region: Region) -> None:
+        self.regions.enter(region)
+
+    def leave_region(self, region: Region, result: object) -> None:
+        # a pass that will not be shown keeps no graph: close the region without walking its result
+        self.regions.leave(region, result, self.forward, claim=self._recording)
 
     def _remember_leaf(self, value: torch.Tensor, span: Span | None, text: str | None) -> None:
         """Where a leaf requiring grad first appeared (its span and source text, when known)."""
@@ -223,6 +235,8 @@ class TraceRecorder:
             del self.saved[key]
         for key in [k for k in self.depths if k not in live]:
             del self.depths[key]
+        for key in [k for k in self.regions.tags if k not in live]:
+            del self.regions.tags[key]
         for key in [k for k in self.leaves if k not in variables and k not in bound]:
             del self.leaves[key]
         for key, (t, _) in list(self.tensor_names.items()):

@@ -7,6 +7,9 @@
 /** The most boxes and nodes one box shows when opened (and the top level shows). */
 export const MAX_CHILDREN = 40;
 
+/** A graph of modules or calls this small shows its boxes open (the lecture's f(x)); larger, closed. */
+export const OPEN_BOXES_UP_TO = 8;
+
 /** A statement line with at least this many nodes of its own becomes a box. */
 export const MIN_LINE_GROUP = 3;
 
@@ -21,18 +24,30 @@ function byId(nodes) {
 
 const spanKey = (span) => (span ? `${span.line}:${span.column}:${span.end_line}:${span.end_column}` : null);
 
-/** A node's declared path (issue 10's `group`/`module`), as its list of ancestors' names, or null. */
-function declaredPath(node) {
+/**
+ * A node's declared path, as its list of ancestors' names, or null: issue 10's `group`/`module`
+ * (dotted, `model.fc1` → model ▸ model.fc1), else the program's function `call` it came from
+ * (one box; its text may hold dots, `f(x.T) at line 3`).
+ */
+export function declaredPath(node) {
   const path = node.group ?? node.module;
-  if (!path) return null;
+  if (!path) return node.call ? [String(node.call)] : null;
   const parts = Array.isArray(path) ? path.map(String) : String(path).split(/[./]/).filter(Boolean);
   return parts.map((_, i) => parts.slice(0, i + 1).join('.'));
+}
+
+/** Does the trace say which module or call made its nodes (then it is drawn as boxes at any size)? */
+export function hasDeclaredGroups(trace) {
+  return trace.nodes.some((node) => Boolean(node.group ?? node.module ?? node.call));
 }
 
 /**
  * Each node's group path, outermost first, as [{key, label}]. Loops are recognised from spans:
  * ids are creation order, so the k-th node built at a repeated span belongs to iteration k of the
- * loop whose body starts at the first line of that run of repeated spans.
+ * loop whose body starts at the first line of that run of repeated spans. An operation without a
+ * span (made inside a library module, e.g. an nn.Linear's addmm) goes with the next node that has
+ * one. Declared paths (modules, calls) nest inside the iteration, so 20 training steps are 20
+ * iterations each holding its own model.fc1, not one model.fc1 of 20 steps.
  */
 export function groupPaths(nodes) {
   const count = new Map();
@@ -46,21 +61,45 @@ export function groupPaths(nodes) {
     if (key && count.get(key) === 1) lineCount.set(node.span.line, (lineCount.get(node.span.line) || 0) + 1);
   }
   const ordered = byId(nodes);
-  const repeated = (node) => !declaredPath(node) && count.get(spanKey(node.span)) > 1;
-  // Each run of consecutive repeated nodes is one loop, named by the first line of its body.
-  const loopLineOf = new Map();
+  // A module's parameters are made once, wherever the program named them (`for p in model.parameters()`).
+  const repeated = (node) => !(node.kind === 'input' && node.module) && count.get(spanKey(node.span)) > 1;
+  const spanless = (node) => !node.span && node.kind === 'op';
+  // Each run of consecutive repeated nodes is one loop, named by the first line of its body; the
+  // k-th node at a span is iteration k, and a span-less operation takes its successor's iteration.
+  const iterationOf = new Map(); // node id → {line, k}
+  const occurrence = new Map();
   for (let i = 0; i < ordered.length; ) {
     if (!repeated(ordered[i])) {
       i += 1;
       continue;
     }
-    let j = i;
     let line = Infinity;
-    for (; j < ordered.length && repeated(ordered[j]); j += 1) line = Math.min(line, ordered[j].span.line);
-    for (let k = i; k < j; k += 1) loopLineOf.set(ordered[k].id, line);
-    i = j;
+    let outside = Infinity; // the loop's own lines: a module's forward may be defined above the loop
+    let end = i; // one past the last repeated node of the run
+    for (let j = i; j < ordered.length && (repeated(ordered[j]) || spanless(ordered[j])); j += 1) {
+      if (repeated(ordered[j])) {
+        line = Math.min(line, ordered[j].span.line);
+        if (!ordered[j].module) outside = Math.min(outside, ordered[j].span.line);
+        end = j + 1;
+      }
+    }
+    if (outside < Infinity) line = outside;
+    for (let k = i; k < end; k += 1) {
+      const node = ordered[k];
+      if (!repeated(node)) continue;
+      const key = spanKey(node.span);
+      const seen = occurrence.get(key) || 0;
+      occurrence.set(key, seen + 1);
+      iterationOf.set(node.id, { line, k: seen });
+    }
+    let carried = null;
+    for (let k = end - 1; k >= i; k -= 1) {
+      const node = ordered[k];
+      if (repeated(node)) carried = iterationOf.get(node.id);
+      else iterationOf.set(node.id, carried);
+    }
+    i = end;
   }
-  const occurrence = new Map();
   const paths = new Map();
   const shared = new Map(); // one path array per box, not one per node
   const pathFor = (key, make) => {
@@ -70,19 +109,17 @@ export function groupPaths(nodes) {
   for (const node of ordered) {
     const declared = declaredPath(node);
     const key = spanKey(node.span);
-    if (declared) {
+    const iteration = iterationOf.get(node.id);
+    if (iteration) {
+      const { line, k } = iteration;
+      const loop = [
+        { key: `loop:${line}`, label: `loop at line ${line}` },
+        { key: `loop:${line}:${k}`, label: `iteration ${k + 1}` },
+      ];
+      const inner = declared ? declared.map((name) => ({ key: `m:${line}:${k}:${name}`, label: name })) : [];
+      paths.set(node.id, pathFor(`loop:${line}:${k}:${declared ? declared.at(-1) : ''}`, () => [...loop, ...inner]));
+    } else if (declared) {
       paths.set(node.id, pathFor(`m:${declared.at(-1)}`, () => declared.map((name) => ({ key: `m:${name}`, label: name }))));
-    } else if (loopLineOf.has(node.id)) {
-      const line = loopLineOf.get(node.id);
-      const k = occurrence.get(key) || 0;
-      occurrence.set(key, k + 1);
-      paths.set(
-        node.id,
-        pathFor(`loop:${line}:${k}`, () => [
-          { key: `loop:${line}`, label: `loop at line ${line}` },
-          { key: `loop:${line}:${k}`, label: `iteration ${k + 1}` },
-        ]),
-      );
     } else if (key && node.kind === 'op' && lineCount.get(node.span.line) >= MIN_LINE_GROUP) {
       paths.set(node.id, pathFor(`line:${node.span.line}`, () => [{ key: `line:${node.span.line}`, label: `line ${node.span.line}` }]));
     } else {
@@ -128,10 +165,41 @@ export function buildHierarchy(trace, { minNodes = 0 } = {}) {
     parent.children.push(item);
     parentOf.set(item, parent.id);
   }
+  orderByFlow(groups, trace.nodes);
   for (const id of [...groups.keys()]) splitLongGroups(groups, parentOf, id);
   flattenSingletons(groups, parentOf);
   countNodes(groups, ROOT);
   return { groups, parentOf, root: ROOT };
+}
+
+// Children in data-flow order (the layout's contract): a box goes where its first operation was made,
+// not where its first leaf was (leaves get the lowest ids, so model.fc2's bias would put fc2 before fc1).
+function orderByFlow(groups, nodes) {
+  const first = new Map(); // item id → lowest operation id inside (a leaf's own id if none)
+  const kindOf = new Map(nodes.map((n) => [`n${n.id}`, n]));
+  const keyOf = (item) => {
+    if (first.has(item)) return first.get(item);
+    const group = groups.get(item);
+    let key;
+    if (group) {
+      const keys = group.children.map(keyOf);
+      const ops = keys.filter((k) => k.op);
+      key = ops.length ? ops.reduce((a, b) => (b.id < a.id ? b : a)) : keys.reduce((a, b) => (b.id < a.id ? b : a), { id: Infinity, op: false });
+    } else {
+      const node = kindOf.get(item);
+      key = { id: node.id, op: node.kind === 'op' };
+    }
+    first.set(item, key);
+    return key;
+  };
+  for (const group of groups.values()) {
+    const keys = new Map(group.children.map((c) => [c, keyOf(c)]));
+    group.children.sort((a, b) => {
+      const ka = keys.get(a);
+      const kb = keys.get(b);
+      return ka.op === kb.op ? ka.id - kb.id : ka.op ? 1 : -1; // leaves first, then operations by id
+    });
+  }
 }
 
 // A box with too many children gets range boxes between it and them, recursively.

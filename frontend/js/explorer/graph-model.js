@@ -4,9 +4,6 @@
 /** Nodes above which a trace is drawn as boxes (graph-groups.js) rather than node for node. */
 export const LARGE_GRAPH = 150;
 
-/** Whether nodes carry module paths (a model recorded in the user's Python): boxes per module then. */
-export const hasModules = (trace) => Boolean(trace) && trace.nodes.some((n) => n.module || n.group);
-
 /**
  * The display graph: `nodes` [{id, kind, members, node?}], `edges` [{id, source, target, edges}],
  * and `displayOf` mapping each trace node id to the display node id that shows it.

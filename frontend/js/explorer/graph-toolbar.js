@@ -1,6 +1,7 @@
 // The graph toolbar (fit, grouped boxes, saved tensors, find a node): the explorer page's and the viewer's.
 
-import { LARGE_GRAPH, hasModules } from './graph-model.js';
+import { hasDeclaredGroups } from './graph-groups.js';
+import { LARGE_GRAPH } from './graph-model.js';
 import { findNodes } from './node-search.js';
 
 export function mountGraphToolbar(store, graph) {
@@ -12,10 +13,11 @@ export function mountGraphToolbar(store, graph) {
   store.on(['collapse', 'showSaved', 'trace'], (state) => {
     collapse.checked = state.collapse;
     showSaved.checked = state.showSaved;
-    // Boxes are for large graphs (and modules); saved tensors are drawn node for node only.
+    // Boxes are for large graphs and modules/calls; saved tensors are drawn for small flat ones only.
     const large = Boolean(state.trace) && state.trace.nodes.length > LARGE_GRAPH;
-    collapse.disabled = !large && !hasModules(state.trace);
-    showSaved.disabled = large || (state.collapse && hasModules(state.trace));
+    const boxes = large || (Boolean(state.trace) && hasDeclaredGroups(state.trace));
+    collapse.disabled = !boxes;
+    showSaved.disabled = boxes;
   });
   const search = document.getElementById('search');
   search.addEventListener('input', () => store.set({ search: search.value }));

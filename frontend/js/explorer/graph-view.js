@@ -1,6 +1,7 @@
 // The computation graph drawn with Cytoscape.js. A small graph is drawn node for node with a layered
-// (dagre) layout; a large one is drawn as boxes (loop iterations, lines, modules: graph-groups.js) that
-// open on click, laid out box by box (graph-layout.js), on the GPU above a few thousand elements.
+// (dagre) layout; a large one, or one whose nodes say which module or function call made them, is drawn
+// as boxes (loop iterations, lines, modules, calls: graph-groups.js) that open on click, laid out box
+// by box (graph-layout.js), on the GPU above a few thousand elements.
 
 import cytoscape from '/vendor/cytoscape/cytoscape.esm.min.mjs';
 import dagre from '/vendor/cytoscape-dagre/cytoscape-dagre.min.mjs';
@@ -8,11 +9,12 @@ import dagre from '/vendor/cytoscape-dagre/cytoscape-dagre.min.mjs';
 import { formatShape } from '../shared/format.js';
 import { onPaletteChange, palette } from '../shared/palette.js';
 import { activeEdges } from './accumulators.js';
+import { paintGradients } from './grad-colour.js';
 import { gradLines, shortValue } from './grad-labels.js';
-import { ancestorsOf, buildHierarchy } from './graph-groups.js';
+import { ancestorsOf, buildHierarchy, hasDeclaredGroups } from './graph-groups.js';
 import { createSceneLayout, edgesByGroup } from './graph-layout.js';
 import { createVisibility } from './graph-visibility.js';
-import { LARGE_GRAPH, buildGraphModel, hasModules } from './graph-model.js';
+import { LARGE_GRAPH, buildGraphModel } from './graph-model.js';
 import { findNodes } from './node-search.js';
 import { nodeTitle } from './state.js';
 
@@ -21,6 +23,7 @@ cytoscape.use(dagre);
 const FONT_SIZE = 15;
 const CHAR_WIDTH = 8.6; // average width of a DejaVu Sans character at FONT_SIZE
 const MAX_READABLE_ZOOM = 1.4; // a small graph (or one found node) is not blown up past this
+const PAD = 12; // px kept between a graph wider than the view and the view's edge
 // Labels are never shown smaller than 14 px: the default view and stepping keep at least this zoom.
 export const MIN_LABEL_PX = 14;
 const READABLE_ZOOM = MIN_LABEL_PX / FONT_SIZE;
@@ -155,10 +158,12 @@ export function mountGraphView(store) {
   let marked = null; // the elements marked active, carrying or holding the active node
 
   function renderEmpty() {
-    empty.hidden = Boolean(store.get('trace'));
-    empty.textContent = store.get('error')
-      ? 'No graph: the program stopped with the error shown beside the code.'
-      : 'No graph yet: pick an example or type a program and press Run.';
+    const trace = store.get('trace');
+    // A program that only printed (defined functions, computed under no_grad) is an answer, not an error.
+    empty.hidden = Boolean(trace && trace.nodes.length);
+    if (trace) empty.textContent = 'No graph: the program drew nothing (no tensor to trace). What it printed is in the console.';
+    else if (store.get('error')) empty.textContent = 'No graph: the program stopped with the error shown beside the code.';
+    else empty.textContent = 'No graph yet: pick an example or type a program and press Run.';
   }
 
   function build() {
@@ -173,8 +178,7 @@ export function mountGraphView(store) {
     if (!trace) return;
     marked = null;
     traceIndex = { byId: new Map(trace.nodes.map((n) => [n.id, n])) };
-    // Boxes for large graphs; a smaller one with module paths (a recorded model) has them on request.
-    if (trace.nodes.length > LARGE_GRAPH || (store.get('collapse') && hasModules(trace))) buildGrouped(trace);
+    if (trace.nodes.length > LARGE_GRAPH || hasDeclaredGroups(trace)) buildGrouped(trace);
     else buildFlat(trace);
     cy.on('mouseover', 'node', (event) => store.set({ hover: memberOf(event.target.id()) }));
     cy.on('mouseout', 'node', () => store.set({ hover: null }));
@@ -197,6 +201,7 @@ export function mountGraphView(store) {
     updateHover();
     updateSelection();
     updateSearch();
+    paint();
     defaultView();
     performance.mark('explorer:graph-drawn');
     container.dataset.nodes = String(cy.nodes().length);
@@ -238,6 +243,7 @@ export function mountGraphView(store) {
     const groupEdges = edgesByGroup(hierarchy, trace.edges);
     grouped = {
       hierarchy,
+      large: trace.nodes.length > LARGE_GRAPH,
       decisions: new Map(),
       focusKey: '',
       visible: new Map(),
@@ -275,7 +281,9 @@ export function mountGraphView(store) {
   function isOpen(groupId) {
     const decided = grouped.decisions.get(groupId);
     if (decided !== undefined) return decided;
-    return !store.get('collapse') || grouped.focus.has(groupId);
+    if (!store.get('collapse') || grouped.focus.has(groupId)) return true;
+    // A model of a few layers reads as its layers (fc1 → relu → fc2): a box holding boxes stays open.
+    return !grouped.large && grouped.hierarchy.groups.get(groupId).children.some((c) => grouped.hierarchy.groups.has(c));
   }
 
   // The boxes opened for what the user is looking at: the current step's node, the selected node, the first search hit.
@@ -366,6 +374,7 @@ export function mountGraphView(store) {
     container.dataset.nodes = String(items.size);
     container.dataset.traceNodes = String(traceNodes);
     container.dataset.open = String(open);
+    paint(); // the |grad| colours of what was just drawn
   }
 
   function toggleGroup(id) {
@@ -421,10 +430,19 @@ export function mountGraphView(store) {
       cy.zoom(READABLE_ZOOM);
       if (target && target.nonempty()) {
         const p = target.position();
-        cy.pan({ x: container.clientWidth / 2 - p.x * READABLE_ZOOM, y: container.clientHeight / 2 - p.y * READABLE_ZOOM });
+        cy.pan(keepFilled({ x: container.clientWidth / 2 - p.x * READABLE_ZOOM, y: container.clientHeight / 2 - p.y * READABLE_ZOOM }));
       }
     }
     reportZoom();
+  }
+
+  // A pan that leaves no empty band beside a graph wider (or taller) than the view: centred on the
+  // output, the lecture's f(x) showed half a screen of nothing and cut x off on the other side.
+  function keepFilled(pan) {
+    const zoom = cy.zoom();
+    const box = grouped ? { x1: 0, y1: 0, x2: grouped.extent.width, y2: grouped.extent.height } : cy.elements().boundingBox();
+    const clamp = (value, lo, hi, view) => ((hi - lo) * zoom <= view ? value : Math.min(PAD - lo * zoom, Math.max(view - PAD - hi * zoom, value)));
+    return { x: clamp(pan.x, box.x1, box.x2, container.clientWidth), y: clamp(pan.y, box.y1, box.y2, container.clientHeight) };
   }
 
   // The whole graph in view, not blown up past MAX_READABLE_ZOOM. A grouped graph's extent is known
@@ -602,7 +620,23 @@ export function mountGraphView(store) {
     cy.animate({ fit: { eles: displays, padding: 120 }, duration: 250, complete: readable });
   }
 
+  // Colour by |grad| (grad-colour.js): after every redraw, and when the toggle or the pass changes.
+  function paint() {
+    if (cy) container.dataset.gradScale = JSON.stringify(paintGradients(cy, store.pass(), store.get('gradColour'), nodesOf));
+  }
+
+  // The trace node ids a drawn element stands for: a node, its saved tensor's owner, or a box's contents.
+  function nodesOf(drawnId) {
+    const group = grouped && grouped.hierarchy.groups.get(drawnId);
+    if (!group) {
+      const member = memberOf(drawnId);
+      return member === null || /^n\d+$/.test(drawnId) === false ? [] : [member];
+    }
+    return group.children.flatMap(nodesOf);
+  }
+
   store.on(['trace', 'collapse', 'showSaved'], build);
+  store.on(['gradColour', 'passIndex'], paint);
   store.on(['trace', 'error'], renderEmpty);
   store.on(['position', 'passIndex'], updateStep);
   store.on(['hover'], updateHover);

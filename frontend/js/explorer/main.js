@@ -5,8 +5,12 @@ import { describeError } from '../shared/errors.js';
 import { renderNav } from '../shared/nav.js';
 import { mountPanels, restorePresentation, setPresentation } from '../shared/panels.js';
 import { readLocation, writeLocation } from '../shared/url-state.js';
+import { mountConsolePanel } from './console-panel.js';
 import { mountEditor } from './editor.js';
+import { mountGradColour } from './grad-colour.js';
+import { mountGradNormsPlot } from './grad-norms-plot.js';
 import { mountExport } from './export.js';
+import { hasDeclaredGroups, OPEN_BOXES_UP_TO } from './graph-groups.js';
 import { LARGE_GRAPH } from './graph-model.js';
 import { mountGraphToolbar } from './graph-toolbar.js';
 import { mountGraphView } from './graph-view.js';
@@ -64,7 +68,8 @@ async function run({ position = 0, passIndex = null, iteration = null } = {}) {
     const shownAt = positionOfPass(trace, trace.shown_pass); // the pass the server recorded for us
     const pass = asked >= 0 ? asked : shownAt >= 0 ? shownAt : Math.max(0, passes.length - 1);
     const steps = passes.length ? passes[pass].steps.length : 0;
-    const large = trace.nodes.length > LARGE_GRAPH;
+    // Large graphs start as boxes; so do modules and calls above a few nodes (graph-groups.js).
+    const large = trace.nodes.length > LARGE_GRAPH || (hasDeclaredGroups(trace) && trace.nodes.length > OPEN_BOXES_UP_TO);
     store.set({
       trace,
       error: null,
@@ -112,6 +117,9 @@ function loadExample(id) {
 const editor = mountEditor(store, { onRun: () => run(), onExample: loadExample });
 const graph = mountGraphView(store);
 mountStepControls(store);
+mountConsolePanel(store);
+mountGradColour(store);
+mountGradNormsPlot(store);
 mountStepPanel(store);
 mountStepDetails(store);
 mountInspector(store);
@@ -154,7 +162,7 @@ renderView();
 
 mountGraphToolbar(store, graph);
 
-// Explanation, warnings and printed lines of the current example / trace.
+// Explanation and warnings of the current example / trace (printed lines: console-panel.js).
 store.on(['example', 'examples'], (state) => {
   const box = document.getElementById('explanation');
   const example = state.examples.find((e) => e.id === state.example);

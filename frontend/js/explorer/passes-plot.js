@@ -63,7 +63,7 @@ export function mountPassesPlot(store, { openIteration }) {
   hint.className = 'muted';
   hint.textContent = 'Click a point to step through that iteration’s backward pass.';
   panel.append(title, plot, hint);
-  document.getElementById('printed').before(panel); // above the console: the loop's story at a glance
+  document.getElementById('console').before(panel); // under the graph, above the console: the loop's story at a glance
   let bound = false;
 
   async function render() {

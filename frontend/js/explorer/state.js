@@ -20,6 +20,7 @@ export class ExplorerStore extends Store {
       hover: null, // node id under the mouse (graph or source)
       collapse: false,
       showSaved: false,
+      gradColour: false, // fill nodes by the size of the gradient they received (grad-colour.js)
       search: '',
       details: 0, // bumped when step details fetched on demand arrive
       ...initial,

@@ -109,8 +109,10 @@ function decodeNodes(trace, value) {
       retains_grad: Boolean(flags & FLAG.retainsGrad),
       saved,
     };
-    // Issue 10's grouping fields travel as extra columns when present.
-    for (const extra of ['group', 'module']) if (n[extra]) nodes[i][extra] = n[extra][i];
+    // The module and call that made the node: indices into the `regions` table (-1: none).
+    const region = (column) => (column && column[i] >= 0 ? n.regions[column[i]] : null);
+    nodes[i].module = region(n.module);
+    nodes[i].call = region(n.call);
   }
   return nodes;
 }
@@ -127,7 +129,8 @@ function decodeSteps(columns, nodes, value) {
       if (!(to in accumulators)) changed.push(to);
       accumulators[to] = value(columns.accumulated[j]); // the last addition of this step wins
     }
-    steps[k] = { index: k, node: columns.node[k], grad_output: value(columns.grad_output[k]), inputs, accumulators, changed };
+    const norm = columns.grad_norm ? columns.grad_norm[k] : null;
+    steps[k] = { index: k, node: columns.node[k], grad_output: value(columns.grad_output[k]), inputs, accumulators, changed, grad_norm: norm ?? null };
   }
   return steps;
 }
@@ -151,6 +154,7 @@ export function decodeTrace(trace) {
     seeds: pass.seeds.map(value),
     grads: namedValues(pass.grads, value),
     steps: decodeSteps(pass.steps, nodes, value),
+    module_grad_norms: pass.module_grad_norms || {},
   }));
   const output = trace.output ? { node: trace.output.node, name: trace.output.name, value: value(trace.output.value) } : null;
   const history = Object.fromEntries(Object.entries(trace.grad_history || {}).map(([name, list]) => [name, list.map(value)]));

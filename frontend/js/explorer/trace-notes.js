@@ -1,4 +1,4 @@
-// A trace's warnings and printed lines, shown beside the graph (the explorer page and the viewer).
+// A trace's warnings, shown beside the graph (the explorer page and the viewer); printed lines: console-panel.js.
 
 export function mountTraceNotes(store) {
   store.on(['trace'], (state) => {
@@ -12,10 +12,5 @@ export function mountTraceNotes(store) {
         return li;
       }),
     );
-    const printed = document.getElementById('printed');
-    if (!printed) return;
-    const lines = (state.trace && state.trace.printed) || [];
-    printed.hidden = lines.length === 0;
-    printed.textContent = lines.join('\n');
   });
 }

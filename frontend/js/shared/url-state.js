@@ -1,6 +1,6 @@
 // The explorer's state in the URL hash, so a shared link reopens the same program, step and view.
 
-export const VIEWS = ['graph', 'plot', 'jacobians', 'torchviz', 'lecture'];
+export const VIEWS = ['graph', 'plot', 'jacobians', 'gradnorms', 'torchviz', 'lecture'];
 
 const DEFAULTS = { source: '', inputs: {}, step: null, pass: null, view: 'graph', example: null };
 

@@ -1,0 +1,111 @@
+"""Regions of a run: which module's forward and which of the program's function calls is running.
+
+The observer is told when each starts and ends (contract.Region), so the tracer can say which
+graph nodes `model.fc1` made. Modules are followed with PyTorch's global forward hooks, because
+library code calls modules too (`nn.Sequential` calls its children; the program never sees those
+calls). The hooks are installed only while a run that wants regions is going, and answer only
+the thread that runs it (the in-process evaluator may serve several requests at once).
+"""
+
+from __future__ import annotations
+
+import ast
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import torch
+from torch.nn.modules.module import register_module_forward_hook, register_module_forward_pre_hook
+
+from autograd_explorer.lang.contract import ProgramObserver, Region
+
+LABEL_CHARS = 40  # a longer call text is cut (the line number still tells it apart)
+
+
+@dataclass
+class _Frame:
+    region: Region
+    names: dict[int, str] | None = None  # id(descendant module) -> its named_modules() name, built lazily
+
+
+@dataclass
+class RegionTracker:
+    """The stack of regions of one run, reported to the observer."""
+
+    observer: ProgramObserver
+    frames: list[_Frame] = field(default_factory=list)
+    pending_name: str | None = None  # how the program spelled the module it is about to call
+    thread: int = field(default_factory=threading.get_ident)
+
+    @property
+    def active(self) -> bool:
+        try:
+            return bool(self.observer.wants_regions)
+        except AttributeError:  # an observer written before regions: it wants none (and has no methods)
+            return False
+
+    # --- modules ------------------------------------------------------------------------------
+    @contextmanager
+    def watching_modules(self) -> Iterator[None]:
+        """Hook every module call while the block runs (nothing when the observer wants no regions)."""
+        if not self.active:
+            yield
+            return
+        pre = register_module_forward_pre_hook(self._module_enters)
+        post = register_module_forward_hook(self._module_leaves, always_call=True)
+        try:
+            yield
+        finally:
+            pre.remove()
+            post.remove()
+
+    def _module_enters(self, module: torch.nn.Module, args: object) -> None:
+        if threading.get_ident() != self.thread:
+            return
+        region = Region("module", self.module_path(module), module)
+        self.frames.append(_Frame(region))
+        self.observer.enter_region(region)
+
+    def _module_leaves(self, module: torch.nn.Module, args: object, output: object) -> None:
+        if threading.get_ident() != self.thread or not self.frames:
+            return
+        frame = self.frames[-1]
+        if frame.region.module is not module:
+            return
+        self.frames.pop()
+        self.observer.leave_region(frame.region, output)
+
+    def module_path(self, module: torch.nn.Module) -> str:
+        """`model.fc1`: the enclosing module's path and the child's named_modules() name, else how
+        the program spelled it (`model`, `criterion`), else the class name."""
+        spelled, self.pending_name = self.pending_name, None
+        for frame in reversed(self.frames):
+            outer = frame.region.module
+            if outer is None:
+                continue
+            if frame.names is None:
+                frame.names = {id(m): name for name, m in outer.named_modules() if name}
+            name = frame.names.get(id(module))
+            if name is not None:
+                return f"{frame.region.label}.{name}"
+        return spelled or type(module).__name__
+
+    def about_to_call_module(self, callee: ast.expr, text: str) -> None:
+        """The program calls a module: remember its spelling (`model`, `self.fc1`, `layers[0]`)."""
+        if self.active:
+            simple = isinstance(callee, ast.Name | ast.Attribute | ast.Subscript) and len(text) <= LABEL_CHARS
+            self.pending_name = text if simple else None
+
+    # --- the program's functions ----------------------------------------------------------------
+    def call_region(self, name: str, first_argument: object, text: str, line: int) -> Region | None:
+        """The region of a call of the program's function (None for a module's own forward: the
+        module is the region)."""
+        if not self.active:
+            return None
+        if name == "forward" and self.frames and self.frames[-1].region.module is first_argument:
+            return None
+        text = " ".join(text.split())  # a call written over several lines reads as one
+        if len(text) > LABEL_CHARS:
+            text = text[: LABEL_CHARS - 1] + "…"
+        return Region("call", f"{text} at line {line}")

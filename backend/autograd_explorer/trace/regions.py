@@ -1,0 +1,89 @@
+"""Which module and which function call made each graph node (`model.fc1`, `f(x) at line 9`).
+
+The language reports regions (lang/contract.Region) as they start and end. A node the program saw
+made inside one (an `on_tensor` while it runs) is tagged at once; nodes PyTorch made inside a
+library module (the AddmmBackward0 of an nn.Linear) the program never sees, so when a region ends
+its result is walked back through the graph, tagging every new node up to the nodes the program
+already knew. The innermost region of each kind wins: a node is tagged once, the first time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container
+from dataclasses import dataclass, field
+
+import torch
+
+from autograd_explorer.lang.contract import Region
+from autograd_explorer.trace.backward_capture import Node
+
+MAX_WALK = 100_000  # nodes one region's result may lead back to (max_trace_nodes bounds graphs anyway)
+
+
+@dataclass
+class RegionTags:
+    """The module path and call label of every node made inside a region."""
+
+    modules: list[str] = field(default_factory=list)  # the open regions, innermost last
+    calls: list[str] = field(default_factory=list)
+    tags: dict[int, tuple[Node, str | None, str | None]] = field(default_factory=dict)
+    # id(parameter) -> (parameter, its module's path, its own name there)
+    leaf_modules: dict[int, tuple[torch.Tensor, str, str]] = field(default_factory=dict)
+    entered: dict[str, int] = field(
+        default_factory=dict
+    )  # module path -> order first entered (forward order)
+
+    def enter(self, region: Region) -> None:
+        if region.kind == "module":
+            self.modules.append(region.label)
+            self.entered.setdefault(region.label, len(self.entered))
+            if region.module is not None:  # its own parameters (not its children's) are in its box
+                for name, parameter in region.module.named_parameters(recurse=False):
+                    self.leaf_modules.setdefault(id(parameter), (parameter, region.label, name))
+        else:
+            self.calls.append(region.label)
+
+    def leave(self, region: Region, result: object, known: Container[int], *, claim: bool = True) -> None:
+        """Tag the nodes the region made that the program never saw (if `claim`), then close it."""
+        if claim:
+            self._claim(result, known)
+        stack = self.modules if region.kind == "module" else self.calls
+        if stack:
+            stack.pop()
+
+    def tag(self, fn: Node) -> None:
+        """A node the program saw made: it belongs to the regions open now."""
+        if (self.modules or self.calls) and id(fn) not in self.tags:
+            self.tags[id(fn)] = (fn, self._now_module(), self._now_call())
+
+    def of(self, fn: Node) -> tuple[str | None, str | None]:
+        """(module path, call label) of a node; a parameter's module is the one that holds it."""
+        if type(fn).__name__ == "AccumulateGrad":
+            leaf = self.leaf_modules.get(id(fn.variable))
+            return (leaf[1] if leaf is not None and leaf[0] is fn.variable else None), None
+        hit = self.tags.get(id(fn))
+        return (hit[1], hit[2]) if hit is not None and hit[0] is fn else (None, None)
+
+    def parameter_name(self, fn: Node) -> str | None:
+        """`model.fc1.weight` for a leaf that is a parameter of a module the program called."""
+        leaf = self.leaf_modules.get(id(fn.variable))
+        return f"{leaf[1]}.{leaf[2]}" if leaf is not None and leaf[0] is fn.variable else None
+
+    def _now_module(self) -> str | None:
+        return self.modules[-1] if self.modules else None
+
+    def _now_call(self) -> str | None:
+        return self.calls[-1] if self.calls else None
+
+    def _claim(self, result: object, known: Container[int]) -> None:
+        items = result if isinstance(result, tuple | list) else (result,)
+        pending = [t.grad_fn for t in items if isinstance(t, torch.Tensor) and t.grad_fn is not None]
+        module, call = self._now_module(), self._now_call()
+        walked = 0
+        while pending and walked < MAX_WALK:
+            fn = pending.pop()
+            walked += 1
+            if id(fn) in self.tags or id(fn) in known or type(fn).__name__ == "AccumulateGrad":
+                continue  # tagged by an inner region, or made before (the program saw it)
+            self.tags[id(fn)] = (fn, module, call)
+            pending.extend(n for n, _ in fn.next_functions if n is not None)

@@ -1,0 +1,138 @@
+"""Issue 10 §3 in a real chromium: module boxes, the console, colour by |grad| and ∇ norms per module."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from tests.live import screenshot
+
+pytestmark = pytest.mark.browser
+
+SIMPLE_NN = """import torch
+torch.manual_seed(0)
+
+class SimpleNN(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = torch.nn.Linear(784, 32)
+        self.fc2 = torch.nn.Linear(32, 1)
+
+    def forward(self, x):
+        h = torch.relu(self.fc1(x))
+        return torch.sigmoid(self.fc2(h))
+
+model = SimpleNN()
+criterion = torch.nn.BCELoss()
+X_train = torch.randn(16, 784)
+y_train = torch.rand(16).round()
+loss = criterion(model(X_train).squeeze(), y_train)
+loss.backward()
+print(f"loss = {loss.item():.4f}")
+"""
+
+PRINT_ONLY = """import torch
+
+def f(x):
+    return x**3 - 3*x
+
+with torch.no_grad():
+    for k in range(4):
+        print(f"f({k}) = {f(torch.tensor(float(k))).item():.1f}")
+"""
+
+
+def open_source(page: Any, server: Any, source: str, *, width: int = 1920, height: int = 1080) -> None:
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto("about:blank")
+    page.goto(f"{server.url}/#" + urlencode({"src": source}))
+    page.wait_for_selector("body[data-ready]", timeout=120_000)
+
+
+def graph_data(page: Any, name: str) -> str:
+    return str(page.get_attribute("#graph", f"data-{name}") or "")
+
+
+def cpython_prints(source: str) -> list[str]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(source, {"__name__": "__main__"})  # noqa: S102 (trusted test program: the oracle)
+    return out.getvalue().splitlines()
+
+
+def test_simple_nn_reads_as_its_layers_before_a_box_is_opened(page: Any, live_server: Any) -> None:
+    open_source(page, live_server, SIMPLE_NN)
+    assert page.is_checked("#collapse"), "a graph of modules starts as boxes"
+    page.click("#fit")  # the whole graph: the default view centres the output at 14 px labels
+    boxes = {b["label"]: b for b in json.loads(graph_data(page, "boxes-in-view"))}
+    assert {"model.fc1", "model.fc2"} <= set(boxes), boxes
+    # The model's own box is open (it holds boxes); fc1 comes before fc2 along the data flow.
+    assert int(graph_data(page, "open")) == 1
+    axis = "x" if graph_data(page, "orientation") == "LR" else "y"
+    assert boxes["model.fc1"][axis] < boxes["model.fc2"][axis]
+    # Drawn: relu, sigmoid, squeeze and the loss; each Linear's 4 nodes wait inside its box.
+    assert int(graph_data(page, "trace-nodes")) == 4
+    screenshot(page, "explorer-30-simple-nn-modules")
+    graph = page.locator("#graph").bounding_box()
+    fc1 = boxes["model.fc1"]
+    page.mouse.click(graph["x"] + fc1["x"], graph["y"] + fc1["y"])
+    expect(page.locator("#graph")).to_have_attribute("data-open", "2")
+    assert int(graph_data(page, "trace-nodes")) == 8  # + weight, bias, t and addmm
+    expect(page.locator("#console")).to_be_visible()
+    assert page.text_content("#printed") == "\n".join(cpython_prints(SIMPLE_NN))
+
+
+def test_a_printed_only_program_shows_the_console_and_no_graph_note(page: Any, live_server: Any) -> None:
+    open_source(page, live_server, PRINT_ONLY, width=1280, height=720)
+    expect(page.locator("#graph-empty")).to_contain_text("the program drew nothing")
+    expect(page.locator("#program-error")).to_be_hidden()
+    expect(page.locator("#console")).to_be_visible()
+    assert page.text_content("#printed") == "\n".join(cpython_prints(PRINT_ONLY))
+    expect(page.locator("#console-count")).to_have_text("4 lines")
+    screenshot(page, "explorer-31-printed-only")
+    # The console is the last run's: a program that prints nothing clears it.
+    open_source(page, live_server, "import torch\nx = torch.tensor(2.0, requires_grad=True)\ny = x * x\n")
+    expect(page.locator("#console")).to_be_hidden()
+    expect(page.locator("#graph-empty")).to_be_hidden()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_vanishing_gradients_are_coloured_and_plotted_per_module(
+    page: Any, live_server: Any, theme: str
+) -> None:
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(live_server.url + "/")
+    page.evaluate(f"localStorage.setItem('autograd-explorer:theme', '{theme}')")
+    page.goto("about:blank")
+    page.goto(f"{live_server.url}/#ex=lecture-vanishing")
+    page.wait_for_selector("body[data-ready]", timeout=120_000)
+    expect(page.locator("#grad-legend")).to_be_hidden()
+    page.check("#grad-colour")
+    expect(page.locator("#grad-legend")).to_be_visible()
+    scale = json.loads(graph_data(page, "grad-scale"))
+    assert scale["lo"] <= -8 and scale["hi"] >= 0, scale  # nine decades between first and last layer
+    page.click("#fit")
+    screenshot(page, f"explorer-32-grad-colour-{theme}")
+    page.click(".view-tabs [data-view='gradnorms']")
+    expect(page.locator("#grad-norms-view")).to_have_attribute("data-bars", "9")
+    page.wait_for_selector("#grad-norms-plot .main-svg")
+    plotted = page.evaluate(
+        "() => { const p = document.getElementById('grad-norms-plot');"
+        " return {x: p.data[0].x, y: p.data[0].y, type: p.layout.yaxis.type}; }"
+    )
+    # The bars are the server's per-module norms (tests/trace/test_examples.py checks them against torch).
+    example = httpx.get(live_server.url + "/api/examples/lecture-vanishing", timeout=30).json()
+    body = {"source": example["source"], "output": example["output"], "jacobians": False}
+    trace = httpx.post(live_server.url + "/api/trace", json=body, timeout=120).json()
+    norms = trace["passes"][-1]["module_grad_norms"]
+    assert plotted["type"] == "log"
+    assert plotted["x"] == list(norms) == [f"model.{2 * k}" for k in range(9)]
+    assert plotted["y"] == pytest.approx(list(norms.values()), rel=1e-9)
+    screenshot(page, f"explorer-33-grad-norms-{theme}")

@@ -1,0 +1,157 @@
+"""Graph nodes carry the module path and the function call they were made in (issue 10 §3).
+
+The oracle for module paths is PyTorch itself: the same program run by CPython, its
+`named_modules()` / `named_parameters()` names prefixed with the program's variable name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import torch
+from torch.nn.modules import module as torch_module
+
+from autograd_explorer.errors import ProgramError
+from autograd_explorer.settings import Settings
+from autograd_explorer.trace.compact import decode_compact
+from autograd_explorer.trace.tracer import TraceOptions, trace_program
+
+SIMPLE_NN = """import torch
+torch.manual_seed(0)
+
+class SimpleNN(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = torch.nn.Linear(784, 32)
+        self.fc2 = torch.nn.Linear(32, 1)
+
+    def forward(self, x):
+        h = torch.relu(self.fc1(x))
+        return torch.sigmoid(self.fc2(h))
+
+criterion = torch.nn.BCELoss()
+model = SimpleNN()
+X_train = torch.randn(8, 784)
+y_train = torch.rand(8).round()
+
+def compute_loss(model, X, y):
+    return criterion(model(X).squeeze(), y)
+
+loss = compute_loss(model, X_train, y_train)
+loss.backward()
+"""
+
+ENCODER = """import torch
+import torch.nn as nn
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.attn = nn.Linear(4, 4)
+
+    def forward(self, x):
+        return torch.tanh(self.attn(x))
+
+class Encoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList([Block() for _ in range(4)])
+        self.head = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 1))
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return self.head(x)
+
+encoder = Encoder()
+out = encoder(torch.randn(2, 4)).sum()
+"""
+
+
+def trace(source: str, **options: Any) -> dict[str, Any]:
+    return trace_program(source, None, TraceOptions(**options), Settings())  # type: ignore[return-value]
+
+
+def run_in_cpython(source: str) -> dict[str, Any]:
+    namespace: dict[str, Any] = {}
+    exec(source, namespace)  # noqa: S102 (trusted test code: the oracle)
+    return namespace
+
+
+def node(payload: dict[str, Any], op: str, module: str) -> dict[str, Any]:
+    hits = [n for n in payload["nodes"] if n["op"] == op and n["module"] == module]
+    assert len(hits) == 1, (op, module, [(n["op"], n["module"]) for n in payload["nodes"]])
+    return hits[0]
+
+
+def test_simple_nn_nodes_carry_the_module_paths_pytorch_names() -> None:
+    payload = trace(SIMPLE_NN)
+    model = run_in_cpython(SIMPLE_NN)["model"]
+    expected_modules = {f"model.{name}" for name, _ in model.named_modules() if name}
+    op_modules = {n["module"] for n in payload["nodes"] if n["op"] == "AddmmBackward0"}
+    assert op_modules == expected_modules == {"model.fc1", "model.fc2"}
+    # Each parameter leaf sits in its module's box and is labelled by its named_parameters() name.
+    leaves = {n["label"]: n["module"] for n in payload["nodes"] if n["op"] == "AccumulateGrad"}
+    assert leaves == {
+        f"model.{name}": f"model.{name.rsplit('.', 1)[0]}" for name, _ in model.named_parameters()
+    }
+    # What the user's forward did itself belongs to the model; the loss module is named as called.
+    assert node(payload, "ReluBackward0", "model")["label"] == "torch.relu(self.fc1(x))"
+    assert node(payload, "SigmoidBackward0", "model")
+    assert node(payload, "BinaryCrossEntropyBackward0", "criterion")["is_output"]
+    squeeze = next(n for n in payload["nodes"] if n["op"] == "SqueezeBackward0")
+    assert squeeze["module"] is None
+
+
+def test_nodes_carry_the_program_function_call_they_came_from() -> None:
+    payload = trace(SIMPLE_NN)
+    calls = {n["call"] for n in payload["nodes"] if n["kind"] == "op"}
+    assert calls == {"compute_loss(model, X_train, y_train) at line 22"}
+    # The lecture's first program: every op of f is in the call f(x), nothing else is.
+    source = (
+        "import torch\nx = torch.tensor([1.0], requires_grad=True)\n\n"
+        "def f(x):\n    return x**3 - 3*x\n\ny = f(x)\nz = y * 2\n"
+    )
+    payload = trace(source)
+    inside = {n["label"]: n["call"] for n in payload["nodes"] if n["kind"] == "op"}
+    assert inside == {
+        "x**3": "f(x) at line 7",
+        "3*x": "f(x) at line 7",
+        "x**3 - 3*x": "f(x) at line 7",
+        "y * 2": None,
+    }
+
+
+def test_nested_modules_and_library_children_are_named_as_named_modules() -> None:
+    payload = trace(ENCODER)
+    encoder = run_in_cpython(ENCODER)["encoder"]
+    linear_paths = {
+        f"encoder.{name}" for name, m in encoder.named_modules() if isinstance(m, torch.nn.Linear)
+    }
+    got = {n["module"] for n in payload["nodes"] if n["op"] == "AddmmBackward0"}
+    assert got == linear_paths
+    assert "encoder.layers.3.attn" in got and "encoder.head.2" in got
+    # nn.Sequential calls its children itself: their nodes are still tagged (the program never saw them).
+    assert node(payload, "ReluBackward0", "encoder.head.1")
+    assert {n["module"] for n in payload["nodes"] if n["op"] == "TanhBackward0"} == {
+        f"encoder.layers.{k}" for k in range(4)
+    }
+
+
+def test_compact_form_carries_the_same_regions() -> None:
+    readable = trace(SIMPLE_NN)
+    compact = decode_compact(trace(SIMPLE_NN, format="compact"))  # type: ignore[arg-type]
+    assert [(n["module"], n["call"]) for n in compact["nodes"]] == [
+        (n["module"], n["call"]) for n in readable["nodes"]
+    ]
+
+
+def test_a_module_that_raises_leaves_no_hook_behind() -> None:
+    source = "import torch\nlayer = torch.nn.Linear(3, 2)\nout = layer(torch.ones(4, 5))\n"
+    with pytest.raises(ProgramError, match="cannot be multiplied"):
+        trace(source)
+    assert not torch_module._global_forward_pre_hooks and not torch_module._global_forward_hooks
+    # And the next run starts with no region open.
+    payload = trace("import torch\nw = torch.ones(2, requires_grad=True)\nout = (w * 3).sum()\n")
+    assert all(n["module"] is None and n["call"] is None for n in payload["nodes"])
