@@ -119,6 +119,6 @@ def shape_recording(
     for node, fn in zip(payload["nodes"], facts.nodes, strict=False):
         path = node_modules.get(id(fn))
         if path is not None:
-            node["module"] = path  # type: ignore[typeddict-unknown-key]
+            node["module"] = path  # the notebook's own forward hooks (no language regions here)
     payload["stats"]["trace_ms"] = round((time.perf_counter() - started) * 1000, 3)
     return payload

@@ -12,11 +12,11 @@ from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.contract import BackwardRequest, Region, Span, run_plain_backward
 from autograd_explorer.trace.backward_capture import Node, RawPass, capture_pass
 from autograd_explorer.trace.pass_summary import PassSummary, summarize_pass
+from autograd_explorer.trace.regions import RegionTags
 
 # A program of at most this many passes keeps them all, step by step (a lecture's two or three
 # calls, compared side by side); beyond it only the shown pass is (a training loop's 4000).
 KEEP_ALL_PASSES = 10
-from autograd_explorer.trace.regions import RegionTags
 
 
 @dataclass

@@ -3,7 +3,7 @@
 // bars fall by orders of magnitude towards the input). The server sends the norms per pass.
 
 import { loadPlotly } from '../shared/plotly-loader.js';
-import { plotTheme } from '../shared/theme.js';
+import { onPaletteChange, palette, themedLayout } from '../shared/palette.js';
 
 /** The bars of `pass`: {x: module paths in forward order, y: norms}; only positive norms fit a log axis. */
 export function moduleBars(pass) {
@@ -55,17 +55,16 @@ export function mountGradNormsPlot(store) {
     view.dataset.bars = String(bars.x.length);
     const Plotly = await loadPlotly();
     if (!plot.isConnected) return; // a newer render replaced it
-    const theme = plotTheme();
+    const colours = palette();
     Plotly.react(
       plot,
-      [{ type: 'bar', x: bars.x, y: bars.y, marker: { color: '#2456c9' }, hovertemplate: '%{x}: %{y:.3e}<extra></extra>' }],
-      {
-        ...theme,
-        font: { ...theme.font, size: 16 },
+      [{ type: 'bar', x: bars.x, y: bars.y, marker: { color: colours.accent }, hovertemplate: '%{x}: %{y:.3e}<extra></extra>' }],
+      themedLayout({
+        font: { size: 16 },
         margin: { l: 70, r: 20, t: 20, b: 10 },
-        xaxis: { ...theme.xaxis, title: { text: 'module (forward order)' }, automargin: true },
-        yaxis: { ...theme.yaxis, type: 'log', title: { text: '‖∇ parameters‖' }, exponentformat: 'power', automargin: true },
-      },
+        xaxis: { title: { text: 'module (forward order)' }, automargin: true },
+        yaxis: { type: 'log', title: { text: '‖∇ parameters‖' }, exponentformat: 'power', automargin: true },
+      }, colours),
       { displaylogo: false, responsive: true },
     );
   }
@@ -77,5 +76,5 @@ export function mountGradNormsPlot(store) {
   store.on(['trace'], showTab);
   showTab();
   store.on(['view', 'trace', 'passIndex'], render);
-  document.addEventListener('themechange', render);
+  onPaletteChange(render); // theme or presentation switched: recolour
 }
