@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from autograd_explorer.train.config import MAX_STEPS
+
 
 class Settings(BaseSettings):
     """Limits, paths and worker counts; `AUTOGRAD_EXPLORER_<NAME>` overrides each field."""
@@ -78,7 +80,7 @@ class Settings(BaseSettings):
     # --- training jobs --------------------------------------------------------------------
     training_workers: int = Field(1, ge=1, le=8)
     max_queued_jobs: int = Field(64, ge=1)
-    max_training_steps: int = Field(5_000, ge=1)
+    max_training_steps: int = Field(5_000, ge=1, le=MAX_STEPS)
 
     # --- models lab (issue 5: jobs, events, serving) ---------------------------------------
     cancel_grace_seconds: float = Field(

@@ -259,6 +259,14 @@ def forbidden(model_id: str, tokenless: bool = False) -> dict[str, Any]:
     return {"detail": {"type": "forbidden", "message": message}}
 
 
+def unauthorized(model_id: str) -> dict[str, Any]:
+    message = (
+        f"Cancelling or deleting model {model_id} needs a token: send the job's token (returned by "
+        "POST /api/models) or the lecturer token as Authorization: Bearer <token>."
+    )
+    return {"detail": {"type": "unauthorized", "message": message}}
+
+
 def test_a_new_job_answers_its_token_once_and_where_it_lives(owned: TestClient) -> None:
     accepted = owned.post("/api/models", json=MOONS)
     assert accepted.status_code == 202
@@ -281,14 +289,12 @@ def test_only_the_jobs_token_or_the_lecturer_cancels_it(owned: TestClient) -> No
     legacy = store.create(TrainConfig().resolved().model_dump(mode="json"))  # as before tokens
     assert legacy is not None
 
-    for headers in (
-        {},
-        theirs_owner,
-        bearer(""),
-        {"Authorization": "Basic " + mine_owner["Authorization"][7:]},
-    ):
-        refused = owned.post(f"/api/models/{mine}/cancel", headers=headers)
-        assert (refused.status_code, refused.json()) == (403, forbidden(mine)), headers
+    for headers in ({}, bearer(""), {"Authorization": "Basic " + mine_owner["Authorization"][7:]}):
+        refused = owned.post(f"/api/models/{mine}/cancel", headers=headers)  # no bearer token: 401
+        assert (refused.status_code, refused.json()) == (401, unauthorized(mine)), headers
+        assert refused.headers["www-authenticate"] == "Bearer"
+    refused = owned.post(f"/api/models/{mine}/cancel", headers=theirs_owner)  # somebody else's: 403
+    assert (refused.status_code, refused.json()) == (403, forbidden(mine))
     assert owned.get(f"/api/models/{mine}").json()["status"] == "queued"  # untouched
     assert owned.post(f"/api/models/{mine}/cancel", headers=mine_owner).json()["status"] == "cancelled"
     assert (

@@ -30,6 +30,7 @@ from autograd_explorer.errors import (
     NotFound,
     Overloaded,
     ProgramError,
+    Unauthorized,
 )
 from autograd_explorer.jobs.events import LAST_EVENT_ID, job_events, resume_after
 from autograd_explorer.jobs.ownership import may_manage, new_job_token
@@ -55,7 +56,7 @@ bearer = HTTPBearer(
     auto_error=False, description="the job token from POST /api/models, or the lecturer token"
 )
 # What each kind of route may answer besides its 2xx (the shared 422/503 come from api/openapi.py).
-MANAGE = answers(NotFound, Forbidden, Conflict)
+MANAGE = answers(NotFound, Unauthorized, Forbidden, Conflict)
 SERVE = answers(NotFound, Conflict, InvalidRequest, DataUnavailable)
 
 
@@ -65,11 +66,17 @@ def managed_model(
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> ModelRecord:
-    """The record of a job the caller may cancel or delete; 404 if unknown, else 403 without the token."""
+    """The record of a job the caller may cancel or delete; 404 if unknown, 401 without a bearer token,
+    403 with a token that is not the job's (nor the lecturer's)."""
     record = runner.store.get(model_id)
     lecturer = settings.lecturer_token.get_secret_value() if settings.lecturer_token else None
     if may_manage(record, credentials.credentials if credentials else None, lecturer):
         return record
+    if credentials is None or not credentials.credentials:
+        raise Unauthorized(
+            f"Cancelling or deleting model {model_id} needs a token: send the job's token (returned by "
+            "POST /api/models) or the lecturer token as Authorization: Bearer <token>."
+        )
     if record.owner_token_hash:
         message = (
             f"Only the job's token (returned by POST /api/models) or the lecturer token may cancel or "
@@ -145,7 +152,13 @@ def model_events(
     runner: RunnerDep,
     settings: SettingsDep,
     last_event_id: Annotated[
-        str | None, Header(alias=LAST_EVENT_ID, description="resume after this event (sent by EventSource)")
+        str | None,
+        Header(
+            alias=LAST_EVENT_ID,
+            # published only: resume_after() refuses the rest with a 400 naming the header
+            json_schema_extra={"pattern": r"^(|-1|[0-9]{1,19})$"},
+            description="resume after this event (sent by EventSource)",
+        ),
     ] = None,
 ) -> StreamingResponse:
     """text/event-stream: `progress` events with the new curve points, then `end` with the record."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -79,10 +79,15 @@ class ModelOut(BaseModel):
 class PredictRequest(BaseModel):
     """One MNIST image (784 values or 28×28, pixels 0–255) or 2-D points ([x, y] or [[x, y], ...])."""
 
-    # NaN or inf pixels would come back as a NaN probability and saliency: refuse them up front.
-    model_config = ConfigDict(allow_inf_nan=False)
+    # NaN or inf pixels would come back as a NaN probability and saliency: refuse them up front;
+    # an unknown key (`inputs`, `normalised`) is a typo, refused as everywhere else.
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid", strict=True)
 
-    input: list[float] | list[list[float]] = Field(max_length=10_000)
+    # The bound sits on each list of the union (on the union itself JSON schema ignores it).
+    input: (
+        Annotated[list[float], Field(max_length=10_000)]
+        | Annotated[list[Annotated[list[float], Field(max_length=784)]], Field(max_length=10_000)]
+    )
     normalized: bool = Field(False, description="MNIST: the values are already (x/255 − 0.1307)/0.3081")
 
 

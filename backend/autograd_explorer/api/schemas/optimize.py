@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from autograd_explorer.api.schemas.numbers import Number
+from autograd_explorer.fields import Int
 from autograd_explorer.optimize.least_squares import GradientArrows
 from autograd_explorer.optimize.objective import Objective
 from autograd_explorer.optimize.optimizers import OptimizerName, OptimizerSpec
@@ -24,9 +25,10 @@ Figure = dict[str, Any]
 
 
 class StrictBody(BaseModel):
-    """Unknown fields are refused: a typo (`step` for `steps`) must not pass silently."""
+    """Unknown fields are refused: a typo (`step` for `steps`) must not pass silently. Strict types:
+    the schema says boolean and integer, so `"figure": 0` or `"seed": false` is refused, not coerced."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class OptimizerBody(StrictBody):
@@ -45,8 +47,27 @@ class OptimizerBody(StrictBody):
         return OptimizerSpec(self.name, self.lr, self.momentum, self.beta1, self.beta2, self.alpha, self.eps)
 
 
+def _exactly_one_function(schema: dict[str, Any]) -> None:
+    # The validator below says it to the server, this says it to the schema: a preset or a source,
+    # the other left out or null (a client that sends every field sends the other as null).
+    schema["oneOf"] = [
+        {
+            "title": "a preset",
+            "required": ["preset"],
+            "properties": {"preset": {"type": "string"}, "source": {"type": "null"}},
+        },
+        {
+            "title": "your own function",
+            "required": ["source"],
+            "properties": {"source": {"type": "string"}, "preset": {"type": "null"}},
+        },
+    ]
+
+
 class FunctionBody(StrictBody):
     """Exactly one of a preset's name or the user's own function (explorer language)."""
+
+    model_config = ConfigDict(json_schema_extra=_exactly_one_function)
 
     preset: PresetName | None = None
     source: str | None = Field(
@@ -66,8 +87,8 @@ class TrajectoryBody(FunctionBody):
 
     start: dict[ParamName, Finite] | None = Field(None, max_length=32, description="default: the preset's")
     optimizer: OptimizerBody = Field(default_factory=OptimizerBody)
-    steps: int = Field(300, ge=1, description="at most the setting max_trajectory_steps")
-    every: int = Field(
+    steps: Int = Field(300, ge=1, description="at most the setting max_trajectory_steps")
+    every: Int = Field(
         1, ge=1, le=1_000_000, description="answer every k-th step (and the last): less to send"
     )
     loss_tol: float | None = Field(None, ge=0, allow_inf_nan=False)
@@ -87,9 +108,10 @@ class TrajectoriesBody(StrictBody):
 class SurfaceBody(FunctionBody):
     """The function on an nx × ny grid over box = [x_min, x_max, y_min, y_max]."""
 
-    box: tuple[Finite, Finite, Finite, Finite] | None = None
-    nx: int = Field(100, ge=2, description="at most the setting max_surface_grid")
-    ny: int = Field(100, ge=2, description="at most the setting max_surface_grid")
+    # a JSON array arrives as a list: the tuple itself is lax, its numbers stay strict
+    box: tuple[Finite, Finite, Finite, Finite] | None = Field(None, strict=False)
+    nx: Int = Field(100, ge=2, description="at most the setting max_surface_grid")
+    ny: Int = Field(100, ge=2, description="at most the setting max_surface_grid")
     fixed: dict[ParamName, Finite] | None = Field(
         None, max_length=32, description="values of further parameters"
     )
@@ -103,8 +125,8 @@ class SurfaceBody(FunctionBody):
 class DataBody(StrictBody):
     """§8's generator: torch.manual_seed(seed), num points."""
 
-    seed: int = Field(0, ge=0, le=2**31 - 1)
-    num: int = Field(100, ge=3, le=100_000)
+    seed: Int = Field(0, ge=0, le=2**31 - 1)
+    num: Int = Field(100, ge=3, le=100_000)
 
 
 class PolynomialBody(StrictBody):
@@ -112,12 +134,12 @@ class PolynomialBody(StrictBody):
 
     method: Literal["autograd", "manual", "closed_form"] = "autograd"
     lr: Positive = 1e-2
-    iterations: int = Field(4000, ge=1, description="at most the setting max_regression_iterations")
-    degree: int = Field(2, ge=1, le=8)
+    iterations: Int = Field(4000, ge=1, description="at most the setting max_regression_iterations")
+    degree: Int = Field(2, ge=1, le=8)
     data: DataBody = Field(default_factory=DataBody)
-    init_seed: int | None = Field(None, ge=0, le=2**31 - 1, description="default: 0 by hand, 1 by autograd")
+    init_seed: Int | None = Field(None, ge=0, le=2**31 - 1, description="default: 0 by hand, 1 by autograd")
     dtype: Dtype = "float32"
-    max_loss_points: int = Field(500, ge=2, le=20_000, description="losses are subsampled beyond this")
+    max_loss_points: Int = Field(500, ge=2, le=20_000, description="losses are subsampled beyond this")
     figure: bool = False
 
 
@@ -126,12 +148,12 @@ class SweepBody(StrictBody):
 
     method: Literal["autograd", "manual"] = "autograd"
     lrs: list[Positive] = Field(default_factory=lambda: [1.0, 1e-1, 1e-2, 1e-3], min_length=1, max_length=12)
-    iterations: list[Annotated[int, Field(ge=1)]] = Field(
+    iterations: list[Annotated[Int, Field(ge=1)]] = Field(
         default_factory=lambda: [100, 2000, 4000, 6000, 8000], min_length=1, max_length=12
     )
-    degree: int = Field(2, ge=1, le=8)
+    degree: Int = Field(2, ge=1, le=8)
     data: DataBody = Field(default_factory=DataBody)
-    init_seed: int | None = Field(None, ge=0, le=2**31 - 1)
+    init_seed: Int | None = Field(None, ge=0, le=2**31 - 1)
     dtype: Dtype = "float32"
     figure: bool = False
 
@@ -139,9 +161,9 @@ class SweepBody(StrictBody):
 class LeastSquaresBody(StrictBody):
     """§4 and §5 on the lecture's 2-D problem."""
 
-    iterations: int = Field(100, ge=1, le=10_000)
+    iterations: Int = Field(100, ge=1, le=10_000)
     step_size: Positive | None = Field(None, description="default: the lecture's α = 1.8·n/σ_max(X)²")
-    grid: int = Field(5, ge=2, le=15, description="arrows on a grid × grid set of points")
+    grid: Int = Field(5, ge=2, le=15, description="arrows on a grid × grid set of points")
     dtype: Dtype = "float32"
     figure: bool = False
 
