@@ -93,6 +93,7 @@ class Settings(BaseSettings):
     max_predict_points: int = Field(10_000, ge=1, description="2-D points per predict request.")
     max_boundary_resolution: int = Field(200, ge=2, description="Decision-boundary grid side.")
     max_misclassified: int = Field(200, ge=1, description="Examples per misclassified request.")
+    max_models_page: int = Field(500, ge=1, description="Records per page of GET /api/models.")
     lecturer_token: SecretStr | None = Field(
         None,
         description="Cancels or deletes any training job (Authorization: Bearer <token>); unset: only the "

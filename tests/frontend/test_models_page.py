@@ -75,7 +75,7 @@ def test_models_lab_trains_compares_and_predicts(live_server: LiveServer, page: 
 
     pg.click("#lecture")  # type: ignore[attr-defined]
     expect(pg.locator("#jobs progress")).to_have_count(2, timeout=20_000)  # type: ignore[attr-defined]
-    records = httpx.get(f"{live_server.url}/api/models").json()
+    records = httpx.get(f"{live_server.url}/api/models").json()["items"]
     lecture = [r for r in records if r["name"].startswith("Lecture:")][-2:]
     assert [r["config"]["model"] for r in lecture] == ["logistic", "simple_nn"]
     for r in lecture:

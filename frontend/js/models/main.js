@@ -1,6 +1,6 @@
 // The Models lab: train jobs, follow them live, compare finished models, draw digits, see mistakes.
 
-import { getJSON, postJSON } from '../shared/api.js';
+import { getAllPages, getJSON, postJSON } from '../shared/api.js';
 import { renderNav } from '../shared/nav.js';
 import { restorePresentation } from '../shared/panels.js';
 import { drawBoundary } from './boundary.js';
@@ -120,7 +120,7 @@ function followNext() {
 async function pollWaiting() {
   if (!waiting.length) return;
   try {
-    for (const record of await getJSON('/api/models')) {
+    for (const record of await getAllPages('/api/models')) {
       if (!model(record.id) || !waiting.includes(record.id)) continue;
       if (isActive(record)) store.set(polled(store.state, record));
       else follow(record.id, true); // finished while waiting: one short stream brings its curves
@@ -282,7 +282,7 @@ $('clear-pad').addEventListener('click', () => {
 
 async function start() {
   try {
-    const records = await getJSON('/api/models?curves=true');
+    const records = await getAllPages('/api/models?curves=true');
     tokens.keepOnly(records.map((r) => r.id));
     store.set(loaded(records));
     for (const record of records) if (isActive(record)) follow(record.id);

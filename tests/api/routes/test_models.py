@@ -153,6 +153,9 @@ def test_wrong_shapes_are_400_naming_the_expected_shape(
 def test_predict_refusals(lab: tuple[TestClient, dict[str, str]]) -> None:
     client, ids = lab
     assert client.post(f"/api/models/{ids['nn']}/predict", json={"input": ["a"]}).status_code == 422
+    typo = client.post(f"/api/models/{ids['nn']}/predict", json={"input": [0.0] * 784, "normalised": True})
+    assert typo.status_code == 422  # an unknown key is refused, as on every other body
+    assert typo.json()["detail"]["errors"][0]["loc"] == ["body", "normalised"]
     missing = client.post("/api/models/0123abcd/predict", json={"input": [0.0, 0.0]})
     assert (missing.status_code, missing.json()["detail"]["message"]) == (404, "no model with id '0123abcd'")
     queued = client.post(f"/api/models/{ids['queued']}/predict", json={"input": [0.0] * 784})
@@ -181,6 +184,45 @@ def test_misclassified_alone_and_by_both(lab: tuple[TestClient, dict[str, str]])
         mixed.json()["detail"]["message"]
         == "the models were trained on different data sets: mnist_parity and moons"
     )
+
+
+def test_misclassified_pages_reach_every_example_once(lab: tuple[TestClient, dict[str, str]]) -> None:
+    client, ids = lab
+    whole = client.get(f"/api/models/{ids['nn']}/misclassified?limit=200").json()
+    assert whole["count"] <= 200 and whole["next_cursor"] is None  # the oracle: one page holds all
+    seen: list[int] = []
+    cursor: str | None = None
+    while True:
+        query = "limit=7" + (f"&cursor={cursor}" if cursor else "")
+        page = client.get(f"/api/models/{ids['nn']}/misclassified?{query}").json()
+        assert len(page["items"]) <= 7 and page["count"] == whole["count"]
+        seen += [item["index"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+        assert cursor == str(seen[-1])
+    assert seen == [item["index"] for item in whole["items"]]
+    assert client.get(f"/api/models/{ids['nn']}/misclassified?cursor=-3").status_code == 422
+
+
+def test_models_list_pages_follow_the_cursor(lab: tuple[TestClient, dict[str, str]]) -> None:
+    client, ids = lab
+    whole = client.get("/api/models?limit=500").json()
+    assert whole["next_cursor"] is None
+    everything = [m["id"] for m in whole["items"]]
+    assert set(ids.values()) <= set(everything)
+    paged: list[str] = []
+    page = client.get("/api/models?limit=2").json()
+    while True:
+        assert len(page["items"]) <= 2
+        paged += [m["id"] for m in page["items"]]
+        if page["next_cursor"] is None:
+            break
+        page = client.get("/api/models", params={"limit": 2, "cursor": page["next_cursor"]}).json()
+    assert paged == everything
+    refused = client.get("/api/models?limit=501")
+    assert (refused.status_code, refused.json()["detail"]["field"]) == (400, "limit")
+    assert client.get("/api/models?cursor=not-a-cursor").status_code == 422
 
 
 def test_boundary_of_a_2d_model_and_refusals(lab: tuple[TestClient, dict[str, str]]) -> None:
@@ -327,7 +369,7 @@ def test_delete_removes_record_curves_and_weights_with_the_token(owned: TestClie
     assert owned.get(f"/api/models/{model_id}").status_code == 404
     assert not weights.exists() and not ModelStore(data_dir).points(model_id)
     assert owned.delete(f"/api/models/{model_id}", headers=owner).status_code == 404
-    assert model_id not in [m["id"] for m in owned.get("/api/models").json()]
+    assert model_id not in [m["id"] for m in owned.get("/api/models").json()["items"]]
     wait_for(owned, other, {"done", "failed"})
     assert owned.delete(f"/api/models/{other}", headers=bearer(LECTURER)).status_code == 204
 

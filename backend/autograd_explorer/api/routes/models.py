@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from autograd_explorer.api.deps import SettingsDep
 from autograd_explorer.api.errors import answers
+from autograd_explorer.api.paging import CURSOR_PATTERN, page_after
 from autograd_explorer.api.responses import PreparedJSONResponse
 from autograd_explorer.api.schemas.models import (
     BoundaryOut,
@@ -17,6 +18,7 @@ from autograd_explorer.api.schemas.models import (
     JobAccepted,
     MisclassifiedOut,
     ModelOut,
+    ModelPage,
     PointsPrediction,
     PredictRequest,
     TrainRequest,
@@ -115,13 +117,24 @@ def train_model(body: TrainRequest, runner: RunnerDep, response: Response) -> Jo
     return JobAccepted(id=record.id, status=record.status, token=token)
 
 
-@router.get("", response_model=list[ModelOut])
+@router.get("", response_model=ModelPage, responses=answers(InvalidRequest))
 def list_models(
-    runner: RunnerDep, curves: Annotated[bool, Query(description="include every curve")] = False
-) -> list[ModelOut]:
-    """Every model and job, oldest first."""
-    records = runner.store.records()
-    return [_model_out(runner, r) if curves else ModelOut.of(r) for r in records]
+    runner: RunnerDep,
+    settings: SettingsDep,
+    curves: Annotated[bool, Query(description="include every curve")] = False,
+    limit: Annotated[int, Query(ge=1, description="records per page")] = 100,
+    cursor: Annotated[
+        str | None, Query(pattern=CURSOR_PATTERN, description="next_cursor of the previous page")
+    ] = None,
+) -> ModelPage:
+    """Models and jobs, oldest first, a page at a time (follow next_cursor until it is null)."""
+    if limit > settings.max_models_page:
+        raise InvalidRequest(
+            f"limit must be at most {settings.max_models_page} (setting max_models_page)", "limit"
+        )
+    records, next_cursor = page_after(runner.store.records(), cursor, limit)
+    items = [_model_out(runner, r) if curves else ModelOut.of(r) for r in records]
+    return ModelPage(items=items, next_cursor=next_cursor)
 
 
 @router.get("/{model_id}", response_model=ModelOut, responses=answers(NotFound))
@@ -228,6 +241,10 @@ def misclassified(
     settings: SettingsDep,
     other: Annotated[str | None, Query(description="another model: examples both get wrong")] = None,
     limit: Annotated[int, Query(ge=1)] = 36,
+    cursor: Annotated[
+        str | None,
+        Query(pattern=r"^[0-9]{1,9}$", description="next_cursor of the previous page (a test index)"),
+    ] = None,
 ) -> MisclassifiedOut:
     """Test examples the model (and `other`, if given) gets wrong, with pixels for MNIST."""
     if limit > settings.max_misclassified:
@@ -239,8 +256,10 @@ def misclassified(
         config = inference.common_test_config(config, other_config)
         models.append(other_model)
         ids.append(other)
-    found = inference.misclassified(models, config, settings.mnist_dir, limit)
-    return MisclassifiedOut(models=ids, **found)
+    after = -1 if cursor is None else int(cursor)
+    found = inference.misclassified(models, config, settings.mnist_dir, limit, after)
+    next_after = found.pop("next_after")
+    return MisclassifiedOut(models=ids, next_cursor=None if next_after is None else str(next_after), **found)
 
 
 @router.get("/{model_id}/boundary", response_model=BoundaryOut, responses=SERVE)

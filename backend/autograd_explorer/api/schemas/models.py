@@ -76,6 +76,13 @@ class ModelOut(BaseModel):
         )
 
 
+class ModelPage(BaseModel):
+    """A page of GET /api/models: records oldest first."""
+
+    items: list[ModelOut]
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null on the last")
+
+
 class PredictRequest(BaseModel):
     """One MNIST image (784 values or 28×28, pixels 0–255) or 2-D points ([x, y] or [[x, y], ...])."""
 
@@ -127,9 +134,10 @@ class MisclassifiedOut(BaseModel):
     """How many test examples the models all get wrong, and the first of them."""
 
     models: list[str]
-    count: int
+    count: int = Field(description="how many test examples they all get wrong")
     test_size: int
-    items: list[MisclassifiedItem]
+    items: list[MisclassifiedItem] = Field(description="at most `limit`, by test index, after `cursor`")
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null on the last")
 
 
 class BoundaryPoints(BaseModel):

@@ -19,7 +19,20 @@ Finite = Annotated[float, Field(allow_inf_nan=False, ge=-1e6, le=1e6)]
 Positive = Annotated[float, Field(allow_inf_nan=False, gt=0, le=1e3)]
 ParamName = Annotated[str, Field(min_length=1, max_length=64)]
 Dtype = Literal["float32", "float64"]
-Figure = dict[str, Any]
+
+
+class Figure(BaseModel):
+    """A Plotly figure as plotly.js reads it: `Plotly.newPlot(element, figure.data, figure.layout)`.
+
+    Its traces and layout are Plotly's own schema (https://plotly.com/javascript/reference/);
+    non-finite values inside are the strings "nan", "inf", "-inf", as Plotly expects.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    data: list[dict[str, Any]] = Field(description="the traces")
+    layout: dict[str, Any]
+
 
 # --- requests ------------------------------------------------------------------------------
 
@@ -231,7 +244,7 @@ class TrajectoryResult(BaseModel):
         run: Trajectory,
         objective: Objective,
         nearest: tuple[int, float] | None,
-        figure: Figure | None = None,
+        figure: dict[str, Any] | None = None,
         every: int = 1,
     ) -> TrajectoryResult:
         """The response for a core Trajectory, keeping every `every`-th step and the last."""
@@ -254,7 +267,7 @@ class TrajectoryResult(BaseModel):
             reason=run.reason,
             final=FinalPoint(params=run.final_params, loss=run.final_loss),
             nearest_minimum=minimum,
-            figure=figure,
+            figure=None if figure is None else Figure.model_validate(figure),
         )
 
 
