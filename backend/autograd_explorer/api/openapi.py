@@ -40,12 +40,15 @@ SCHEMA_LIMITS: tuple[tuple[type[BaseModel], str, str, str], ...] = (
     (TrajectoriesBody, "runs", "maxItems", "max_trajectory_runs"),
     (SurfaceBody, "nx", "maximum", "max_surface_grid"),
     (SurfaceBody, "ny", "maximum", "max_surface_grid"),
+    (PolynomialBody, "steps", "maximum", "max_regression_iterations"),
     (PolynomialBody, "iterations", "maximum", "max_regression_iterations"),
+    (SweepBody, "steps.items", "maximum", "max_regression_iterations"),
     (SweepBody, "iterations.items", "maximum", "max_regression_iterations"),
     (TrainConfig, "steps", "maximum", "max_training_steps"),
 )
 # (path, query parameter, keyword, setting) for the limits of query parameters.
 PARAMETER_LIMITS: tuple[tuple[str, str, str, str], ...] = (
+    ("/api/models/{model_id}/boundary", "grid", "maximum", "max_boundary_resolution"),
     ("/api/models/{model_id}/boundary", "resolution", "maximum", "max_boundary_resolution"),
     ("/api/models/{model_id}/misclassified", "limit", "maximum", "max_misclassified"),
     ("/api/models", "limit", "maximum", "max_models_page"),

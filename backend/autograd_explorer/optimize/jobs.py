@@ -124,22 +124,14 @@ def check_trajectories(body: TrajectoriesBody, settings: Settings) -> None:
 
 
 def check_polynomial(body: PolynomialBody, settings: Settings) -> None:
-    """Iterations within max_regression_iterations."""
-    check_limit(
-        body.iterations,
-        settings.max_regression_iterations,
-        "iterations",
-        "max_regression_iterations",
-        "iterations",
-    )
+    """Steps within max_regression_iterations."""
+    check_limit(body.steps, settings.max_regression_iterations, "steps", "max_regression_iterations", "steps")
 
 
 def check_sweep(body: SweepBody, settings: Settings) -> None:
     """The longest run within max_regression_iterations, the whole table within max_sweep_iterations."""
-    longest = max(body.iterations)
-    check_limit(
-        longest, settings.max_regression_iterations, "iterations", "max_regression_iterations", "iterations"
-    )
+    longest = max(body.steps)
+    check_limit(longest, settings.max_regression_iterations, "steps", "max_regression_iterations", "steps")
     check_limit(
         longest * len(body.lrs),
         settings.max_sweep_iterations,
@@ -292,7 +284,7 @@ def run_polynomial_job(payload: Payload, settings: Settings) -> dict[str, Any]:
         fit = fit_polynomial(
             body.method,
             lr=body.lr,
-            iterations=body.iterations,
+            iterations=body.steps,
             degree=body.degree,
             init_seed=body.init_seed,
             dtype=DTYPES[body.dtype],
@@ -311,6 +303,7 @@ def run_polynomial_job(payload: Payload, settings: Settings) -> dict[str, Any]:
     return PolynomialResult(
         method=fit.method,
         lr=fit.lr,
+        steps=fit.iterations,
         iterations=fit.iterations,
         degree=body.degree,
         coefficients=fit.coefficients,
@@ -334,7 +327,7 @@ def run_sweep_job(payload: Payload, settings: Settings) -> dict[str, Any]:
         rows = sweep(
             body.method,
             lrs=body.lrs,
-            iterations=body.iterations,
+            iterations=body.steps,
             degree=body.degree,
             init_seed=body.init_seed,
             dtype=DTYPES[body.dtype],
@@ -356,8 +349,8 @@ def run_least_squares_job(payload: Payload, settings: Settings) -> dict[str, Any
     body = validated(LeastSquaresBody, payload)
     with trajectory_clock(settings) as clock:
         result = compare_least_squares(
-            iterations=body.iterations,
-            step_size=body.step_size,
+            iterations=body.steps,
+            step_size=body.lr,
             dtype=DTYPES[body.dtype],
             grid=body.grid,
             time_limit=clock,
@@ -367,6 +360,7 @@ def run_least_squares_job(payload: Payload, settings: Settings) -> dict[str, Any
     if body.figure:
         figure = least_squares_figure(result, evaluate_surface(objective, nx=100, ny=100))
     return LeastSquaresResult(
+        lr=result.step_size,
         step_size=result.step_size,
         sigma_max=result.sigma_max,
         manual=TrajectoryResult.of(result.manual, objective, nearest_minimum(objective, result.manual)),

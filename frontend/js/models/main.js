@@ -105,7 +105,7 @@ async function updateBoundary(force = false) {
   if (!force && now - lastBoundaryFetch < 400) return;
   lastBoundaryFetch = now;
   try {
-    const grid = await getJSON(`/api/models/${shownModel.id}/boundary?resolution=70`);
+    const grid = await getJSON(`/api/models/${shownModel.id}/boundary?grid=70`);
     const where = grid.status === 'done' ? 'trained' : `training, ${(100 * grid.progress).toFixed(0)} %`;
     await drawBoundary($('boundary-plot'), grid, `${shownModel.name} (${where})`);
   } catch (error) {

@@ -227,8 +227,10 @@ def test_models_list_pages_follow_the_cursor(lab: tuple[TestClient, dict[str, st
 
 def test_boundary_of_a_2d_model_and_refusals(lab: tuple[TestClient, dict[str, str]]) -> None:
     client, ids = lab
-    body = client.get(f"/api/models/{ids['moons']}/boundary?resolution=7").json()
+    body = client.get(f"/api/models/{ids['moons']}/boundary?grid=7").json()
     assert len(body["x"]) == 7 and len(body["probability"]) == 7 and len(body["probability"][0]) == 7
+    assert client.get(f"/api/models/{ids['moons']}/boundary?resolution=7").json() == body  # the old name
+    assert len(client.get(f"/api/models/{ids['moons']}/boundary").json()["x"]) == 60
     assert body["status"] == "done" and len(body["points"]["x"]) == 400
     assert all(0 <= p <= 1 for row in body["probability"] for p in row)
     mnist = client.get(f"/api/models/{ids['nn']}/boundary")
@@ -237,10 +239,14 @@ def test_boundary_of_a_2d_model_and_refusals(lab: tuple[TestClient, dict[str, st
         mnist.json()["detail"]["message"]
         == "a decision boundary exists only for 2-D data sets; this model is MNIST"
     )
-    big = client.get(f"/api/models/{ids['moons']}/boundary?resolution=201")
-    assert (
-        big.json()["detail"]["message"] == "resolution must be at most 200 (setting max_boundary_resolution)"
-    )
+    big = client.get(f"/api/models/{ids['moons']}/boundary?grid=201")
+    assert big.json()["detail"] == {
+        "type": "invalid",
+        "message": "grid must be at most 200 (setting max_boundary_resolution)",
+        "field": "grid",
+    }
+    both = client.get(f"/api/models/{ids['moons']}/boundary?grid=7&resolution=7")
+    assert (both.status_code, both.json()["detail"]["field"]) == (400, "resolution")
 
 
 def test_missing_mnist_is_503_naming_folder_and_files(tmp_path: Path) -> None:

@@ -267,14 +267,22 @@ def boundary(
     model_id: ModelId,
     runner: RunnerDep,
     settings: SettingsDep,
-    resolution: Annotated[int, Query(ge=2)] = 60,
+    grid: Annotated[int | None, Query(ge=2, description="grid × grid points (default 60)")] = None,
+    resolution: Annotated[
+        int | None,
+        Query(
+            ge=2, deprecated=True, description="the old name of grid, accepted until the next major version"
+        ),
+    ] = None,
 ) -> BoundaryOut:
     """P(class 1) on a grid over a 2-D model's data (also mid-training, from its latest snapshot)."""
-    if resolution > settings.max_boundary_resolution:
+    if grid is not None and resolution is not None:
+        raise InvalidRequest("give grid only: resolution is its old, deprecated name", "resolution")
+    side = grid or resolution or 60
+    if side > settings.max_boundary_resolution:
         raise InvalidRequest(
-            f"resolution must be at most {settings.max_boundary_resolution} "
-            "(setting max_boundary_resolution)",
-            "resolution",
+            f"grid must be at most {settings.max_boundary_resolution} (setting max_boundary_resolution)",
+            "grid" if grid is not None else "resolution",
         )
     record = runner.store.get(model_id)
     config = record.config
@@ -283,5 +291,5 @@ def boundary(
             "a decision boundary exists only for 2-D data sets; this model is MNIST", "model_id"
         )
     parsed, model = trained_model(settings.data_dir, record)
-    grid = inference.boundary(model, parsed, resolution)
-    return BoundaryOut(status=record.status, progress=record.progress, **grid)
+    found = inference.boundary(model, parsed, side)
+    return BoundaryOut(status=record.status, progress=record.progress, **found)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from autograd_explorer.api.schemas.numbers import Number
 from autograd_explorer.fields import Int
@@ -42,6 +44,41 @@ class StrictBody(BaseModel):
     the schema says boolean and integer, so `"figure": 0` or `"seed": false` is refused, not coerced."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+
+    # Old spelling -> the one vocabulary's name (`steps`, `lr`, `grid` on every endpoint): the old one
+    # is still accepted for a release and published as a deprecated property (docs/api.md).
+    RENAMED: ClassVar[dict[str, str]] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_spellings(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not cls.RENAMED.keys() & data.keys():
+            return data
+        data = dict(data)
+        for old, new in cls.RENAMED.items():
+            if old in data:
+                if new in data:
+                    raise ValueError(f"give {new} only: {old} is its old, deprecated spelling")
+                data[new] = data.pop(old)
+        return data
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        target = handler.resolve_ref_schema(schema)
+        properties = target.get("properties", {})
+        both = []
+        for old, new in cls.RENAMED.items():
+            if new in properties:
+                about = f"deprecated spelling of {new}; accepted until the next major version"
+                properties[old] = {**properties[new], "deprecated": True, "description": about, "title": old}
+                properties[old].pop("default", None)
+                both.append({"required": [old, new]})
+        if both:  # an old spelling and its new name together are refused
+            target["not"] = {"anyOf": both}
+        return schema
 
 
 class OptimizerBody(StrictBody):
@@ -145,9 +182,11 @@ class DataBody(StrictBody):
 class PolynomialBody(StrictBody):
     """One polynomial fit."""
 
+    RENAMED: ClassVar[dict[str, str]] = {"iterations": "steps"}
+
     method: Literal["autograd", "manual", "closed_form"] = "autograd"
     lr: Positive = 1e-2
-    iterations: Int = Field(4000, ge=1, description="at most the setting max_regression_iterations")
+    steps: Int = Field(4000, ge=1, description="at most the setting max_regression_iterations")
     degree: Int = Field(2, ge=1, le=8)
     data: DataBody = Field(default_factory=DataBody)
     init_seed: Int | None = Field(None, ge=0, le=2**31 - 1, description="default: 0 by hand, 1 by autograd")
@@ -157,11 +196,13 @@ class PolynomialBody(StrictBody):
 
 
 class SweepBody(StrictBody):
-    """The exercise table: every learning rate at every iteration count."""
+    """The exercise table: every learning rate at every number of steps."""
+
+    RENAMED: ClassVar[dict[str, str]] = {"iterations": "steps"}
 
     method: Literal["autograd", "manual"] = "autograd"
     lrs: list[Positive] = Field(default_factory=lambda: [1.0, 1e-1, 1e-2, 1e-3], min_length=1, max_length=12)
-    iterations: list[Annotated[Int, Field(ge=1)]] = Field(
+    steps: list[Annotated[Int, Field(ge=1)]] = Field(
         default_factory=lambda: [100, 2000, 4000, 6000, 8000], min_length=1, max_length=12
     )
     degree: Int = Field(2, ge=1, le=8)
@@ -174,14 +215,21 @@ class SweepBody(StrictBody):
 class LeastSquaresBody(StrictBody):
     """§4 and §5 on the lecture's 2-D problem."""
 
-    iterations: Int = Field(100, ge=1, le=10_000)
-    step_size: Positive | None = Field(None, description="default: the lecture's α = 1.8·n/σ_max(X)²")
+    RENAMED: ClassVar[dict[str, str]] = {"iterations": "steps", "step_size": "lr"}
+
+    steps: Int = Field(100, ge=1, le=10_000)
+    lr: Positive | None = Field(None, description="default: the lecture's α = 1.8·n/σ_max(X)²")
     grid: Int = Field(5, ge=2, le=15, description="arrows on a grid × grid set of points")
     dtype: Dtype = "float32"
     figure: bool = False
 
 
 # --- responses -----------------------------------------------------------------------------
+
+
+def DEPRECATED_COPY(name: str) -> dict[str, Any]:  # reads as a constant in Field()
+    """The schema note of an answer's old field, sent alongside its new name for a release."""
+    return {"deprecated": True, "description": f"the same as {name} (its old name)"}
 
 
 class FunctionInfo(BaseModel):
@@ -304,7 +352,8 @@ class PolynomialResult(BaseModel):
 
     method: str
     lr: float | None
-    iterations: int
+    steps: int
+    iterations: int = Field(json_schema_extra=DEPRECATED_COPY("steps"))
     degree: int
     coefficients: list[Number]
     loss: Number = Field(description="MSE of the final coefficients")
@@ -321,7 +370,8 @@ class SweepRowResult(BaseModel):
     """One row of the exercise table."""
 
     lr: float
-    iterations: int
+    steps: int
+    iterations: int = Field(json_schema_extra=DEPRECATED_COPY("steps"))
     coefficients: list[Number]
     loss: Number
     last_step_loss: Number
@@ -332,6 +382,7 @@ class SweepRowResult(BaseModel):
         """The response row for a core SweepRow."""
         return cls(
             lr=row.lr,
+            steps=row.iterations,
             iterations=row.iterations,
             coefficients=row.coefficients,
             loss=row.loss,
@@ -384,7 +435,8 @@ class ArrowsResult(BaseModel):
 class LeastSquaresResult(BaseModel):
     """§5's two runs side by side, how far apart they ever were, and §4's arrows."""
 
-    step_size: Number
+    lr: Number = Field(description="the step size both runs used")
+    step_size: Number = Field(json_schema_extra=DEPRECATED_COPY("lr"))
     sigma_max: Number
     manual: TrajectoryResult
     autograd: TrajectoryResult
