@@ -50,6 +50,7 @@ from autograd_explorer.optimize.functions import resolve_objective
 from autograd_explorer.optimize.least_squares import compare_least_squares
 from autograd_explorer.optimize.lecture_data import polynomial_data
 from autograd_explorer.optimize.objective import Objective
+from autograd_explorer.optimize.optimizers import OptimizerSpec
 from autograd_explorer.optimize.presets import least_squares
 from autograd_explorer.optimize.regression import (
     closed_form,
@@ -67,6 +68,7 @@ from autograd_explorer.optimize.trajectory import (
     nearest_minimum,
     run_trajectory,
 )
+from autograd_explorer.optimizer import TRAJECTORY_LR
 from autograd_explorer.sandbox.precheck import check_function
 from autograd_explorer.settings import Settings
 
@@ -207,7 +209,7 @@ def _run(body: TrajectoryBody, settings: Settings, clock: TimeLimit) -> tuple[Tr
     run = run_trajectory(
         objective,
         start=body.start,
-        optimizer=body.optimizer.spec(),
+        optimizer=OptimizerSpec.of(body.optimizer, TRAJECTORY_LR),
         steps=body.steps,
         loss_tol=body.loss_tol,
         clear_grad=body.clear_grad,

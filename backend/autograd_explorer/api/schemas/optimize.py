@@ -12,10 +12,10 @@ from autograd_explorer.api.schemas.numbers import Number
 from autograd_explorer.fields import Int
 from autograd_explorer.optimize.least_squares import GradientArrows
 from autograd_explorer.optimize.objective import Objective
-from autograd_explorer.optimize.optimizers import OptimizerName, OptimizerSpec
 from autograd_explorer.optimize.presets import PresetName
 from autograd_explorer.optimize.regression import PolynomialFit, SweepRow
 from autograd_explorer.optimize.trajectory import GradientMode, Reason, Trajectory
+from autograd_explorer.optimizer import Optimizer
 
 Finite = Annotated[float, Field(allow_inf_nan=False, ge=-1e6, le=1e6)]
 Positive = Annotated[float, Field(allow_inf_nan=False, gt=0, le=1e3)]
@@ -81,37 +81,23 @@ class StrictBody(BaseModel):
         return schema
 
 
-class OptimizerBody(StrictBody):
-    """Which update rule: gd is the lecture's manual step, the others are torch.optim's."""
-
-    name: OptimizerName = "gd"
-    lr: Positive = 1e-3
-    momentum: float = Field(0.9, ge=0, lt=1, description="momentum and nesterov")
-    beta1: float = Field(0.9, ge=0, lt=1, description="adam")
-    beta2: float = Field(0.999, ge=0, lt=1, description="adam")
-    alpha: float = Field(0.99, ge=0, lt=1, description="rmsprop's smoothing constant")
-    eps: float | None = Field(None, gt=0, le=1, description="torch's default when omitted")
-
-    def spec(self) -> OptimizerSpec:
-        """The core's description of this optimizer."""
-        return OptimizerSpec(self.name, self.lr, self.momentum, self.beta1, self.beta2, self.alpha, self.eps)
-
-
 def _exactly_one_function(schema: dict[str, Any]) -> None:
     # The validator below says it to the server, this says it to the schema: a preset or a source,
     # the other left out or null (a client that sends every field sends the other as null).
-    schema["oneOf"] = [
-        {
-            "title": "a preset",
-            "required": ["preset"],
-            "properties": {"preset": {"type": "string"}, "source": {"type": "null"}},
-        },
-        {
-            "title": "your own function",
-            "required": ["source"],
-            "properties": {"source": {"type": "string"}, "preset": {"type": "null"}},
-        },
-    ]
+    # Written as "not (both or neither)" rather than a oneOf of the two cases: openapi-python-client
+    # turns a oneOf into a union of partial models and gives up, while it leaves `not` to the server.
+    given = {"type": "string"}  # the property is a string or null: a string means given
+    missing = {"not": given}
+    schema["not"] = {
+        "anyOf": [
+            {
+                "title": "both",
+                "required": ["preset", "source"],
+                "properties": {"preset": given, "source": given},
+            },
+            {"title": "neither", "properties": {"preset": missing, "source": missing}},
+        ]
+    }
 
 
 class FunctionBody(StrictBody):
@@ -136,7 +122,7 @@ class TrajectoryBody(FunctionBody):
     """One gradient-descent run."""
 
     start: dict[ParamName, Finite] | None = Field(None, max_length=32, description="default: the preset's")
-    optimizer: OptimizerBody = Field(default_factory=OptimizerBody)
+    optimizer: Optimizer = Field(default_factory=Optimizer)
     steps: Int = Field(300, ge=1, description="at most the setting max_trajectory_steps")
     every: Int = Field(
         1, ge=1, le=1_000_000, description="answer every k-th step (and the last): less to send"

@@ -5,8 +5,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-from typing_extensions import TypeAliasType
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
 from autograd_explorer.fields import Int
 
@@ -19,9 +18,21 @@ from autograd_explorer.trace.payload import TraceResponse as TraceResponse
 # by the language with a "limit" error that names it.
 SOURCE_MAX_CHARS = 1_000_000
 Identifier = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
-# A number or a nested list of numbers, as the schema's recursive `Numbers` (list[Any] published
-# "an array of anything" while the server refuses all but numbers).
-Numbers = TypeAliasType("Numbers", "int | float | list[Numbers]")
+INPUT_MAX_DEPTH = 8  # a tensor of up to 8 dimensions
+
+
+def _nested_numbers_schema() -> dict[str, Any]:
+    """A number, or lists of numbers nested up to INPUT_MAX_DEPTH deep: list[Any] published "an array
+    of anything" while the server refuses all but numbers (and generated clients cannot follow a
+    recursive schema, so the depths are spelled out)."""
+    options: list[dict[str, Any]] = [{"type": "number"}]
+    for _ in range(INPUT_MAX_DEPTH):
+        options.append({"type": "array", "items": options[-1]})
+    return {"anyOf": options}
+
+
+# Checked by `inputs_are_finite_numbers` below; the schema says the same.
+Numbers = Annotated[float | list[Any], WithJsonSchema(_nested_numbers_schema())]
 
 
 class ProgramRequest(BaseModel):
@@ -45,9 +56,6 @@ class ProgramRequest(BaseModel):
             for name, item in value.items():
                 _check_numbers(item, name, depth=0)
         return value
-
-
-INPUT_MAX_DEPTH = 32
 
 
 def _check_numbers(value: object, name: str, depth: int) -> None:
