@@ -13,19 +13,36 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.live import LiveServer
 
 ST = Path(sys.executable).parent / "st"
 
-# positive_data_acceptance: a schema-valid request may still be refused with 400 for what no JSON
-# schema can say (a program that does not parse, a start missing a parameter of the user's own
-# function, a queued job's Last-Event-ID); it must never be refused as invalid (422), and never
-# with an undocumented status. Everything else is schemathesis's default.
+# Departures from schemathesis's defaults, each for a documented answer (docs/api.md):
+# - positive_data_acceptance: a schema-valid request may be refused with 400 for what no JSON
+#   Schema can say (a program that does not parse, a start missing a parameter of the user's own
+#   function, a details window [5, 2]); never with a 422, never with an undocumented status.
+# - not_a_server_error: 503 is the documented back-pressure (queue full, MNIST missing, at
+#   capacity) with Retry-After; a 500 still fails.
+# - negative_data_rejection: a generated body over max_body_bytes is refused with 413 before any
+#   schema is read.
+# - max_response_time: a hang detector (no wall-clock assertions in tests), not a latency target.
 CONFIG = """
+[checks]
+max_response_time = 60
+
 [checks.positive_data_acceptance]
 expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]
+
+[checks.not_a_server_error]
+expected-statuses = ["2xx", "3xx", "4xx", "503"]
+
+[checks.negative_data_rejection]
+expected-statuses = [
+    "400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx",
+]
 """
 
 
@@ -78,5 +95,7 @@ def test_every_check_over_every_operation_finds_nothing(api_server: LiveServer, 
     run = subprocess.run(command, capture_output=True, text=True, timeout=840, check=False)
     report = run.stdout + run.stderr
     assert run.returncode == 0, report[-12_000:]
-    assert "No issues found" in report or " passed" in report, report[-4_000:]
-    assert "POST /api/models" in report or "operations" in report
+    paths = httpx.get(f"{api_server.url}/openapi.json", timeout=10).json()["paths"]
+    operations = sum(len(item) for item in paths.values())
+    assert f"Selected: {operations}/{operations}" in report, report[-4_000:]  # every operation,
+    assert f"Tested: {operations}" in report, report[-4_000:]  # POST /api/models included
