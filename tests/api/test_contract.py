@@ -178,3 +178,27 @@ def test_request_bodies_refuse_unknown_keys_and_coerced_types(client: TestClient
     whole = client.post("/api/trajectory", json={"preset": "himmelblau", "steps": 3.0, "every": 1})
     assert whole.status_code == 200 and whole.json()["step"] == [1, 2, 3]  # JSON Schema's integer
     assert client.post("/api/trajectory", json={"preset": "himmelblau", "steps": 3.5}).status_code == 422
+
+
+def test_no_answer_is_an_untyped_object(schema: dict[str, Any]) -> None:
+    def body(path: str, method: str = "get", status: str = "200") -> dict[str, Any]:
+        answer: dict[str, Any] = schema["paths"][path][method]["responses"][status]
+        return answer["content"]["application/json"]["schema"]  # type: ignore[no-any-return]
+
+    assert body("/api/language") == {"$ref": "#/components/schemas/Language"}
+    assert body("/api/models") == {"$ref": "#/components/schemas/ModelPage"}
+    components = schema["components"]["schemas"]
+    assert set(components["Language"]["required"]) >= {"functions", "methods", "statements"}
+    figure = components["TrajectoryResult"]["properties"]["figure"]["anyOf"][0]
+    assert figure == {"$ref": "#/components/schemas/Figure"}
+    assert components["Figure"]["required"] == ["data", "layout"]
+    optimizer = {"$ref": "#/components/schemas/Optimizer"}
+    assert components["TrajectoryBody"]["properties"]["optimizer"] == optimizer
+    assert components["TrainConfig"]["properties"]["optimizer"] == optimizer
+    assert not {"OptimizerBody", "OptimizerConfig"} & set(components)
+
+
+def test_language_answer_matches_its_schema(client: TestClient) -> None:
+    answer = client.get("/api/language").json()
+    assert {"name", "spellings", "summary"} <= set(answer["functions"][0])
+    assert "x.backward()" in [m["name"] for m in answer["methods"]]
