@@ -138,7 +138,7 @@ def misclassified(
         }
         if images is not None and digits is not None:
             item["digit"] = int(digits[i])
-            item["pixels"] = images[i].reshape(-1).tolist()
+            item["pixels"] = images[i].reshape(28, 28).tolist()  # as saliency: rows of the image
         else:
             item["point"] = x[i].tolist()
         items.append(item)

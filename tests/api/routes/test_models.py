@@ -172,7 +172,7 @@ def test_misclassified_alone_and_by_both(lab: tuple[TestClient, dict[str, str]])
     assert nn_wrong["test_size"] == 1000
     assert nn_wrong["count"] == round((1 - nn_record["metrics"]["test_accuracy"]) * 1000)
     item = nn_wrong["items"][0]
-    assert len(item["pixels"]) == 784 and item["label"] == item["digit"] % 2
+    assert [len(row) for row in item["pixels"]] == [28] * 28 and item["label"] == item["digit"] % 2
     assert (item["probabilities"][0] >= 0.5) != bool(item["label"])
     assert both["models"] == [ids["nn"], ids["logistic"]]
     assert 0 < both["count"] <= min(nn_wrong["count"], logistic_wrong["count"])

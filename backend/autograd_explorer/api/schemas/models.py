@@ -126,7 +126,9 @@ class MisclassifiedItem(BaseModel):
     label: int = Field(description="1 = odd digit / class 1")
     digit: int | None = None
     probabilities: list[Number] = Field(description="P(class 1) per compared model")
-    pixels: list[int] | None = Field(None, description="784 raw pixels 0–255 (MNIST)")
+    pixels: list[list[int]] | None = Field(
+        None, description="28×28 raw pixels 0–255 (MNIST), rows like saliency's"
+    )
     point: list[Number] | None = Field(None, description="the 2-D point")
 
 
