@@ -78,17 +78,19 @@ def run(args: argparse.Namespace) -> int:
     configure_process()
     settings = get_settings()
     try:
-        config = TrainConfig(
-            dataset=DATASET_ALIASES[args.dataset],
-            model=MODEL_ALIASES[args.model],
-            hidden=args.hidden,
-            activation=args.activation,
-            optimizer={"name": args.optimizer, "lr": args.lr, "batch_size": args.batch_size},
-            steps=args.steps,
-            train_size=args.train_size,
-            noise=args.noise,
-            seed=args.seed,
-            name=args.name,
+        config = TrainConfig.model_validate(
+            {
+                "dataset": DATASET_ALIASES[args.dataset],
+                "model": MODEL_ALIASES[args.model],
+                "hidden": args.hidden,
+                "activation": args.activation,
+                "optimizer": {"name": args.optimizer, "lr": args.lr, "batch_size": args.batch_size},
+                "steps": args.steps,
+                "train_size": args.train_size,
+                "noise": args.noise,
+                "seed": args.seed,
+                "name": args.name,
+            }
         ).resolved()
     except ValueError as exc:
         print(f"train: {exc}", file=sys.stderr)

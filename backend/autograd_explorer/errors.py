@@ -55,8 +55,16 @@ class NotFound(ExplorerError):
         self.message = message
 
 
+class Unauthorized(ExplorerError):
+    """The action needs a token and the request sent none (401), e.g. cancelling a job without one."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 class Forbidden(ExplorerError):
-    """The caller lacks the token the action needs (403), e.g. cancelling somebody else's job."""
+    """The token sent does not allow the action (403), e.g. cancelling somebody else's job."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from autograd_explorer.train.config import MAX_STEPS
+
 
 class Settings(BaseSettings):
     """Limits, paths and worker counts; `AUTOGRAD_EXPLORER_<NAME>` overrides each field."""
@@ -78,7 +80,7 @@ class Settings(BaseSettings):
     # --- training jobs --------------------------------------------------------------------
     training_workers: int = Field(1, ge=1, le=8)
     max_queued_jobs: int = Field(64, ge=1)
-    max_training_steps: int = Field(5_000, ge=1)
+    max_training_steps: int = Field(5_000, ge=1, le=MAX_STEPS)
 
     # --- models lab (issue 5: jobs, events, serving) ---------------------------------------
     cancel_grace_seconds: float = Field(
@@ -91,6 +93,7 @@ class Settings(BaseSettings):
     max_predict_points: int = Field(10_000, ge=1, description="2-D points per predict request.")
     max_boundary_resolution: int = Field(200, ge=2, description="Decision-boundary grid side.")
     max_misclassified: int = Field(200, ge=1, description="Examples per misclassified request.")
+    max_models_page: int = Field(500, ge=1, description="Records per page of GET /api/models.")
     lecturer_token: SecretStr | None = Field(
         None,
         description="Cancels or deletes any training job (Authorization: Bearer <token>); unset: only the "

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { ApiError } from '../js/shared/api.js';
+import { ApiError, getAllPages } from '../js/shared/api.js';
 import { errorText } from '../js/shared/errors.js';
 
 test('a 422 lists every refused field without the body/query prefix', () => {
@@ -36,4 +36,19 @@ test('a program error names its line and column (columns shown 1-based)', () => 
 test('a domain error names its field', () => {
   const error = new ApiError(400, { type: 'invalid', message: 'at most 12 runs', field: 'runs' });
   assert.equal(errorText(error), 'runs: at most 12 runs');
+});
+
+test('getAllPages follows next_cursor until it is null', async () => {
+  const pages = {
+    '/api/models?curves=true': { items: [1, 2], next_cursor: 'a~1' },
+    '/api/models?curves=true&cursor=a~1': { items: [3], next_cursor: 'b~2' },
+    '/api/models?curves=true&cursor=b~2': { items: [], next_cursor: null },
+  };
+  const asked = [];
+  const get = async (path) => {
+    asked.push(path);
+    return pages[path];
+  };
+  assert.deepEqual(await getAllPages('/api/models?curves=true', get), [1, 2, 3]);
+  assert.deepEqual(asked, Object.keys(pages));
 });

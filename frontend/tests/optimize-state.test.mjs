@@ -63,7 +63,7 @@ test('regression state and bodies', () => {
   assert.equal(regression.encodeState(regression.DEFAULTS), '');
   const state = regression.decodeState(`#${regression.encodeState({ ...regression.DEFAULTS, lr: 1 })}`);
   assert.equal(state.lr, 1);
-  assert.deepEqual(regression.sweepBody(state, [1, 0.1], [100]), { method: 'autograd', lrs: [1, 0.1], iterations: [100], degree: 2 });
+  assert.deepEqual(regression.sweepBody(state, [1, 0.1], [100]), { method: 'autograd', lrs: [1, 0.1], steps: [100], degree: 2 });
   assert.deepEqual(regression.parseCounts('100, 2000'), [100, 2000]);
   assert.throws(() => regression.parseCounts('100, 2.5'), /"2.5" is not a whole number/);
   assert.equal(regression.fitBody(state).figure, true);

@@ -83,7 +83,8 @@ def test_limits_in_the_schema_follow_the_settings() -> None:
         for path in ("/api/models/{model_id}/boundary", "/api/models/{model_id}/misclassified")
         for p in small["paths"][path]["get"]["parameters"]
     }
-    assert params["resolution"]["maximum"] == 30
+    for optional in ("resolution", "grid"):  # int | None: the bound sits on the integer branch
+        assert params[optional]["anyOf"][0]["maximum"] == 30
     assert params["limit"]["maximum"] == 9
     default = openapi()["components"]["schemas"]
     assert default["TrajectoryBody"]["properties"]["steps"]["maximum"] == 20_000
@@ -129,3 +130,75 @@ def test_422_has_the_one_shape_with_every_field(client: TestClient) -> None:
     assert detail["message"].startswith("body.steps: Input should be greater than or equal to 1")
     assert [e["loc"] for e in detail["errors"]] == [["body", "steps"], ["body", "lr"]]
     assert "input" not in detail["errors"][0]  # the request is never echoed
+
+
+def test_old_spellings_are_published_as_deprecated(schema: dict[str, Any]) -> None:
+    components = schema["components"]["schemas"]
+    for name, old, new in [
+        ("PolynomialBody", "iterations", "steps"),
+        ("SweepBody", "iterations", "steps"),
+        ("LeastSquaresBody", "iterations", "steps"),
+        ("LeastSquaresBody", "step_size", "lr"),
+    ]:
+        properties = components[name]["properties"]
+        assert properties[old]["deprecated"] is True and "deprecated" not in properties[new], (name, old)
+        assert {"required": [old, new]} in components[name]["not"]["anyOf"]  # never both
+    assert components["PolynomialBody"]["properties"]["iterations"]["maximum"] == 20_000
+    assert components["PolynomialResult"]["properties"]["iterations"]["deprecated"] is True
+    boundary = {p["name"]: p for p in schema["paths"]["/api/models/{model_id}/boundary"]["get"]["parameters"]}
+    assert boundary["resolution"]["deprecated"] is True and "deprecated" not in boundary["grid"]
+
+
+def test_exactly_one_of_preset_or_source_is_in_the_schema(schema: dict[str, Any]) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    body = schema["components"]["schemas"]["TrajectoryBody"]
+    exactly_one = {"not": body["not"], "properties": body["properties"]}
+
+    def valid(instance: dict[str, Any]) -> bool:
+        return bool(jsonschema.Draft202012Validator(exactly_one).is_valid(instance))
+
+    assert valid({"preset": "himmelblau"}) and valid({"preset": "beale", "source": None})
+    assert valid({"source": "u**2 + v**2"}) and valid({"source": "u", "preset": None})
+    assert not valid({}) and not valid({"preset": None, "source": None})
+    assert not valid({"preset": "beale", "source": "u"})
+
+
+def test_bounds_of_optional_and_listed_integers_are_json_schema_keywords(schema: dict[str, Any]) -> None:
+    components = schema["components"]["schemas"]
+    hidden = components["TrainConfig"]["properties"]["hidden"]["anyOf"][0]
+    assert (hidden["minimum"], hidden["maximum"]) == (1, 1024) and "ge" not in hidden
+    assert components["SweepBody"]["properties"]["steps"]["items"]["minimum"] == 1
+
+
+def test_request_bodies_refuse_unknown_keys_and_coerced_types(client: TestClient) -> None:
+    typo = client.post("/api/trajectory", json={"preset": "himmelblau", "step": 3})
+    assert typo.status_code == 422 and typo.json()["detail"]["errors"][0]["loc"] == ["body", "step"]
+    for body in ({"preset": "himmelblau", "figure": 0}, {"preset": "himmelblau", "steps": True}):
+        assert client.post("/api/trajectory", json=body).status_code == 422, body
+    whole = client.post("/api/trajectory", json={"preset": "himmelblau", "steps": 3.0, "every": 1})
+    assert whole.status_code == 200 and whole.json()["step"] == [1, 2, 3]  # JSON Schema's integer
+    assert client.post("/api/trajectory", json={"preset": "himmelblau", "steps": 3.5}).status_code == 422
+
+
+def test_no_answer_is_an_untyped_object(schema: dict[str, Any]) -> None:
+    def body(path: str, method: str = "get", status: str = "200") -> dict[str, Any]:
+        answer: dict[str, Any] = schema["paths"][path][method]["responses"][status]
+        return answer["content"]["application/json"]["schema"]  # type: ignore[no-any-return]
+
+    assert body("/api/language") == {"$ref": "#/components/schemas/Language"}
+    assert body("/api/models") == {"$ref": "#/components/schemas/ModelPage"}
+    components = schema["components"]["schemas"]
+    assert set(components["Language"]["required"]) >= {"functions", "methods", "statements"}
+    figure = components["TrajectoryResult"]["properties"]["figure"]["anyOf"][0]
+    assert figure == {"$ref": "#/components/schemas/Figure"}
+    assert components["Figure"]["required"] == ["data", "layout"]
+    optimizer = {"$ref": "#/components/schemas/Optimizer"}
+    assert components["TrajectoryBody"]["properties"]["optimizer"] == optimizer
+    assert components["TrainConfig"]["properties"]["optimizer"] == optimizer
+    assert not {"OptimizerBody", "OptimizerConfig"} & set(components)
+
+
+def test_language_answer_matches_its_schema(client: TestClient) -> None:
+    answer = client.get("/api/language").json()
+    assert {"name", "spellings", "summary"} <= set(answer["functions"][0])
+    assert "x.backward()" in [m["name"] for m in answer["methods"]]

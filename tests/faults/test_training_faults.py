@@ -128,7 +128,7 @@ def test_a_server_stopped_mid_training_loses_nothing_finished(data_dir: Path, ho
         assert kept["status"] == "done"
         assert kept["metrics"] == done["metrics"]
         assert predicts(second.url, done_id)
-        listed = {m["id"] for m in httpx.get(f"{second.url}/api/models", timeout=10).json()}
+        listed = {m["id"] for m in httpx.get(f"{second.url}/api/models", timeout=10).json()["items"]}
         assert {done_id, long_id} <= listed
     finally:
         second.stop()

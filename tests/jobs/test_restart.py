@@ -31,6 +31,6 @@ def test_models_and_curves_survive_a_restart_and_the_running_job_is_failed(tmp_p
             assert (job["status"], job["error"]) == ("failed", "interrupted by a server restart")
         predicted = second.post(f"/api/models/{done_id}/predict", json={"input": [0.0, 0.0]})
         assert predicted.status_code == 200
-        listed = second.get("/api/models").json()
+        listed = second.get("/api/models").json()["items"]
         assert [m["id"] for m in listed] == [done_id, interrupted_id, queued_id]
         assert all(m["curves"] is None for m in listed)

@@ -18,9 +18,9 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "surface": {"source": "u**2 + v", "nx": 3, "ny": 2, "figure": True},
     "trajectory": {"preset": "himmelblau", "steps": 5, "optimizer": {"name": "adam", "lr": 0.1}},
     "trajectories": {"runs": [{"source": "u**2", "start": {"u": 1.0}, "steps": 3}], "figure": True},
-    "polynomial": {"method": "autograd", "iterations": 20},
-    "sweep": {"lrs": [0.1], "iterations": [5, 10]},
-    "least_squares": {"iterations": 5, "grid": 2},
+    "polynomial": {"method": "autograd", "steps": 20},
+    "sweep": {"lrs": [0.1], "steps": [5, 10]},
+    "least_squares": {"steps": 5, "grid": 2},
 }
 # Their answers hold timings (trace) or id()-based node names (torchviz), or need a program
 # (trace_details): tests/trace and tests/api/routes check them.

@@ -67,6 +67,27 @@ def test_adam_minibatches_are_reproducible_and_match_torch_optim() -> None:
     assert all(torch.equal(p, q) for p, q in zip(a.model.parameters(), model.parameters(), strict=True))
 
 
+def test_training_takes_every_optimizer_of_the_trajectories_with_the_trainings_default_lr() -> None:
+    # one optimizer schema for both labs: momentum (new to training) against torch.optim, full batch
+    config = TrainConfig.model_validate(
+        {"dataset": "moons", "model": "binary_classifier", "steps": 15, "optimizer": {"name": "momentum"}}
+    ).resolved()
+    assert config.optimizer.lr == 0.01  # the lecture's training default, not the trajectories' 0.001
+    data = load_data(config, None)
+    ours = train(build_model(config), data, config)
+
+    model = build_model(config)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    gen = torch.Generator().manual_seed(config.seed)
+    for _ in range(15):
+        idx = torch.randperm(400, generator=gen)  # one batch of all 400 points, shuffled per epoch
+        loss = nn.BCELoss()(model(data.x_train[idx]), data.y_train[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert all(torch.equal(p, q) for p, q in zip(ours.model.parameters(), model.parameters(), strict=True))
+
+
 def test_gradient_descent_learns_blobs() -> None:
     config = TrainConfig(dataset="blobs", model="logistic", steps=200, optimizer={"lr": 0.5}).resolved()
     result = train(build_model(config), load_data(config, None), config)

@@ -22,6 +22,7 @@ from autograd_explorer.errors import (
     NotFound,
     Overloaded,
     ProgramError,
+    Unauthorized,
 )
 
 log = logging.getLogger("autograd_explorer.api")
@@ -30,6 +31,7 @@ log = logging.getLogger("autograd_explorer.api")
 STATUS_OF: dict[type[ExplorerError], tuple[int, str]] = {
     ProgramError: (400, "program"),
     InvalidRequest: (400, "invalid"),
+    Unauthorized: (401, "unauthorized"),
     Forbidden: (403, "forbidden"),
     NotFound: (404, "not_found"),
     Conflict: (409, "conflict"),
@@ -65,6 +67,8 @@ def error_response(exc: ExplorerError) -> SafeJSONResponse:
             detail["field"] = exc.field
         if isinstance(exc, Overloaded):
             headers["Retry-After"] = str(exc.retry_after)
+        if isinstance(exc, Unauthorized):
+            headers["WWW-Authenticate"] = "Bearer"
     return SafeJSONResponse(status_code=status, content={"detail": detail}, headers=headers)
 
 

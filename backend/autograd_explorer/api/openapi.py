@@ -40,14 +40,18 @@ SCHEMA_LIMITS: tuple[tuple[type[BaseModel], str, str, str], ...] = (
     (TrajectoriesBody, "runs", "maxItems", "max_trajectory_runs"),
     (SurfaceBody, "nx", "maximum", "max_surface_grid"),
     (SurfaceBody, "ny", "maximum", "max_surface_grid"),
+    (PolynomialBody, "steps", "maximum", "max_regression_iterations"),
     (PolynomialBody, "iterations", "maximum", "max_regression_iterations"),
+    (SweepBody, "steps.items", "maximum", "max_regression_iterations"),
     (SweepBody, "iterations.items", "maximum", "max_regression_iterations"),
     (TrainConfig, "steps", "maximum", "max_training_steps"),
 )
 # (path, query parameter, keyword, setting) for the limits of query parameters.
 PARAMETER_LIMITS: tuple[tuple[str, str, str, str], ...] = (
+    ("/api/models/{model_id}/boundary", "grid", "maximum", "max_boundary_resolution"),
     ("/api/models/{model_id}/boundary", "resolution", "maximum", "max_boundary_resolution"),
     ("/api/models/{model_id}/misclassified", "limit", "maximum", "max_misclassified"),
+    ("/api/models", "limit", "maximum", "max_models_page"),
 )
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -94,6 +98,7 @@ def publish(schema: dict[str, Any], settings: Settings) -> dict[str, Any]:
     components["Error"] = error
     for name in ("HTTPValidationError", "ValidationError"):
         components.pop(name, None)
+    _json_schema_bounds(components)
     for path, item in schema.get("paths", {}).items():
         for operation in item.values():
             _add_shared_answers(path, operation)
@@ -107,6 +112,24 @@ def publish(schema: dict[str, Any], settings: Settings) -> dict[str, Any]:
                 if p["name"] == parameter:
                     _limit(p["schema"], keyword, getattr(settings, setting))
     return schema
+
+
+# pydantic writes a bound on a validated-before int (fields.Int) inside an optional or a list as
+# its own keyword (`ge`), which JSON Schema ignores: a client would not see the bound at all.
+BOUND_KEYWORDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
+
+
+def _json_schema_bounds(node: object) -> None:
+    if isinstance(node, dict):
+        if node.get("type") in ("integer", "number"):
+            for pydantic_name, keyword in BOUND_KEYWORDS.items():
+                if pydantic_name in node:
+                    node[keyword] = node.pop(pydantic_name)
+        for value in node.values():
+            _json_schema_bounds(value)
+    elif isinstance(node, list):
+        for value in node:
+            _json_schema_bounds(value)
 
 
 def _add_shared_answers(path: str, operation: dict[str, Any]) -> None:

@@ -50,6 +50,7 @@ from autograd_explorer.optimize.functions import resolve_objective
 from autograd_explorer.optimize.least_squares import compare_least_squares
 from autograd_explorer.optimize.lecture_data import polynomial_data
 from autograd_explorer.optimize.objective import Objective
+from autograd_explorer.optimize.optimizers import OptimizerSpec
 from autograd_explorer.optimize.presets import least_squares
 from autograd_explorer.optimize.regression import (
     closed_form,
@@ -67,6 +68,7 @@ from autograd_explorer.optimize.trajectory import (
     nearest_minimum,
     run_trajectory,
 )
+from autograd_explorer.optimizer import TRAJECTORY_LR
 from autograd_explorer.sandbox.precheck import check_function
 from autograd_explorer.settings import Settings
 
@@ -124,22 +126,14 @@ def check_trajectories(body: TrajectoriesBody, settings: Settings) -> None:
 
 
 def check_polynomial(body: PolynomialBody, settings: Settings) -> None:
-    """Iterations within max_regression_iterations."""
-    check_limit(
-        body.iterations,
-        settings.max_regression_iterations,
-        "iterations",
-        "max_regression_iterations",
-        "iterations",
-    )
+    """Steps within max_regression_iterations."""
+    check_limit(body.steps, settings.max_regression_iterations, "steps", "max_regression_iterations", "steps")
 
 
 def check_sweep(body: SweepBody, settings: Settings) -> None:
     """The longest run within max_regression_iterations, the whole table within max_sweep_iterations."""
-    longest = max(body.iterations)
-    check_limit(
-        longest, settings.max_regression_iterations, "iterations", "max_regression_iterations", "iterations"
-    )
+    longest = max(body.steps)
+    check_limit(longest, settings.max_regression_iterations, "steps", "max_regression_iterations", "steps")
     check_limit(
         longest * len(body.lrs),
         settings.max_sweep_iterations,
@@ -215,7 +209,7 @@ def _run(body: TrajectoryBody, settings: Settings, clock: TimeLimit) -> tuple[Tr
     run = run_trajectory(
         objective,
         start=body.start,
-        optimizer=body.optimizer.spec(),
+        optimizer=OptimizerSpec.of(body.optimizer, TRAJECTORY_LR),
         steps=body.steps,
         loss_tol=body.loss_tol,
         clear_grad=body.clear_grad,
@@ -292,7 +286,7 @@ def run_polynomial_job(payload: Payload, settings: Settings) -> dict[str, Any]:
         fit = fit_polynomial(
             body.method,
             lr=body.lr,
-            iterations=body.iterations,
+            iterations=body.steps,
             degree=body.degree,
             init_seed=body.init_seed,
             dtype=DTYPES[body.dtype],
@@ -311,6 +305,7 @@ def run_polynomial_job(payload: Payload, settings: Settings) -> dict[str, Any]:
     return PolynomialResult(
         method=fit.method,
         lr=fit.lr,
+        steps=fit.iterations,
         iterations=fit.iterations,
         degree=body.degree,
         coefficients=fit.coefficients,
@@ -334,7 +329,7 @@ def run_sweep_job(payload: Payload, settings: Settings) -> dict[str, Any]:
         rows = sweep(
             body.method,
             lrs=body.lrs,
-            iterations=body.iterations,
+            iterations=body.steps,
             degree=body.degree,
             init_seed=body.init_seed,
             dtype=DTYPES[body.dtype],
@@ -356,8 +351,8 @@ def run_least_squares_job(payload: Payload, settings: Settings) -> dict[str, Any
     body = validated(LeastSquaresBody, payload)
     with trajectory_clock(settings) as clock:
         result = compare_least_squares(
-            iterations=body.iterations,
-            step_size=body.step_size,
+            iterations=body.steps,
+            step_size=body.lr,
             dtype=DTYPES[body.dtype],
             grid=body.grid,
             time_limit=clock,
@@ -367,6 +362,7 @@ def run_least_squares_job(payload: Payload, settings: Settings) -> dict[str, Any
     if body.figure:
         figure = least_squares_figure(result, evaluate_surface(objective, nx=100, ny=100))
     return LeastSquaresResult(
+        lr=result.step_size,
         step_size=result.step_size,
         sigma_max=result.sigma_max,
         manual=TrajectoryResult.of(result.manual, objective, nearest_minimum(objective, result.manual)),

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal, get_args
 
 import torch
 
-OptimizerName = Literal["gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
-OPTIMIZER_NAMES: tuple[str, ...] = get_args(OptimizerName)
+from autograd_explorer.optimizer import OPTIMIZER_NAMES as OPTIMIZER_NAMES
+from autograd_explorer.optimizer import Optimizer, OptimizerName
 
 Step = Callable[[], None]
 
@@ -25,6 +24,13 @@ class OptimizerSpec:
     beta2: float = 0.999
     alpha: float = 0.99
     eps: float | None = None
+
+    @classmethod
+    def of(cls, optimizer: Optimizer, default_lr: float) -> OptimizerSpec:
+        """The spec of a request's optimizer, `default_lr` when it gave none."""
+        o = optimizer.with_lr(default_lr)
+        assert o.lr is not None  # with_lr filled it
+        return cls(o.name, o.lr, o.momentum, o.beta1, o.beta2, o.alpha, o.eps)
 
     def label(self) -> str:
         """A short legend entry such as `adam lr=0.01`."""
@@ -57,6 +63,8 @@ def build_torch_optimizer(spec: OptimizerSpec, params: Sequence[torch.Tensor]) -
     def eps(default: float) -> float:
         return default if spec.eps is None else spec.eps
 
+    if spec.name == "sgd":
+        return torch.optim.SGD(p, lr=spec.lr)
     if spec.name == "momentum":
         return torch.optim.SGD(p, lr=spec.lr, momentum=spec.momentum)
     if spec.name == "nesterov":

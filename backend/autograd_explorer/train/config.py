@@ -6,50 +6,45 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from autograd_explorer.fields import Int
+from autograd_explorer.optimizer import TRAINING_LR, Optimizer
+
 DatasetName = Literal["mnist_parity", "moons", "circles", "xor", "blobs"]
 ModelName = Literal["logistic", "simple_nn", "binary_classifier"]
 ActivationName = Literal["relu", "tanh", "sigmoid"]
-OptimizerName = Literal["gd", "sgd", "adam"]
 
 # The lecture's defaults (CONTENT.md §6) and a small 2-D default.
 DEFAULT_HIDDEN: dict[str, int] = {"simple_nn": 32, "binary_classifier": 8}
 DEFAULT_ACTIVATION: dict[str, ActivationName] = {"simple_nn": "relu", "binary_classifier": "tanh"}
 DEFAULT_2D_TRAIN, DEFAULT_2D_TEST = 400, 200
 MNIST_TRAIN, MNIST_TEST = 60_000, 10_000
-
-
-class OptimizerConfig(BaseModel):
-    """gd = the lecture's full-batch loop; sgd (minibatch) and adam go through torch.optim."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: OptimizerName = "gd"
-    lr: float = Field(0.01, gt=0, le=100)
-    batch_size: int | None = Field(
-        None, ge=1, le=MNIST_TRAIN, description="sgd/adam minibatch; gd ignores it"
-    )
+# The core's ceiling (the CLI trains up to it). The server accepts at most Settings.max_training_steps
+# (5,000 by default, never more than this) and publishes that smaller bound in its schema.
+MAX_STEPS = 1_000_000
 
 
 class TrainConfig(BaseModel):
     """One training job. Sizes left out take the data set's defaults (see `resolved`)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     dataset: DatasetName = "mnist_parity"
     model: ModelName = "simple_nn"
-    hidden: int | None = Field(None, ge=1, le=1024, description="hidden units (simple_nn 32, binary 8)")
+    hidden: Int | None = Field(None, ge=1, le=1024, description="hidden units (simple_nn 32, binary 8)")
     activation: ActivationName | None = Field(
         None, description="hidden activation (simple_nn relu, binary tanh)"
     )
-    optimizer: OptimizerConfig = Field(default_factory=OptimizerConfig)
-    steps: int = Field(1000, ge=1, le=1_000_000, description="parameter updates")
-    train_size: int | None = Field(
+    optimizer: Optimizer = Field(default_factory=Optimizer)
+    steps: Int = Field(
+        1000, ge=1, le=MAX_STEPS, description="parameter updates (the server: at most max_training_steps)"
+    )
+    train_size: Int | None = Field(
         None, ge=2, le=MNIST_TRAIN, description="MNIST: first N images; 2-D: points"
     )
-    test_size: int | None = Field(None, ge=1, le=MNIST_TEST, description="MNIST: first N test images")
+    test_size: Int | None = Field(None, ge=1, le=MNIST_TEST, description="MNIST: first N test images")
     noise: float = Field(0.1, ge=0, le=2, description="2-D sets: Gaussian jitter")
-    seed: int = Field(0, ge=0, le=2**31 - 1)
-    eval_every: int | None = Field(
+    seed: Int = Field(0, ge=0, le=2**31 - 1)
+    eval_every: Int | None = Field(
         None, ge=1, description="a curve point every k steps (default: about 50 points)"
     )
     name: str | None = Field(None, max_length=80, description="label shown in the comparison table")
@@ -74,7 +69,7 @@ class TrainConfig(BaseModel):
             batch = 64
         if self.optimizer.name == "gd":
             batch = None
-        optimizer = self.optimizer.model_copy(update={"batch_size": batch})
+        optimizer = self.optimizer.with_lr(TRAINING_LR).model_copy(update={"batch_size": batch})
         eval_every = self.eval_every or max(1, self.steps // 50)  # about 50 points per curve
         return self.model_copy(
             update={

@@ -107,9 +107,10 @@ def common_test_config(a: TrainConfig, b: TrainConfig) -> TrainConfig:
 
 
 def misclassified(
-    models: Sequence[nn.Module], config: TrainConfig, mnist_dir: Path | None, limit: int
+    models: Sequence[nn.Module], config: TrainConfig, mnist_dir: Path | None, limit: int, after: int = -1
 ) -> dict[str, Any]:
-    """Test examples every model in `models` gets wrong (with their pixels for MNIST), up to `limit`."""
+    """Test examples every model in `models` gets wrong (with their pixels for MNIST): up to `limit` of
+    those after test index `after`, and `next_after` (the last index shown when more follow, else None)."""
     if config.is_mnist:  # the test split only: the server never needs the 60k training images
         x, y = parity_tensors(check_available(mnist_dir), "test", config.test_size)
     else:
@@ -122,13 +123,14 @@ def misclassified(
     for p in probabilities:
         wrong &= (p >= 0.5).to(y.dtype) != y
     indices = torch.nonzero(wrong).reshape(-1)
+    following = indices[indices > after]
     digits = images = None
     if config.is_mnist:
         assert mnist_dir is not None  # load_data has checked it
         split = load_split(mnist_dir, "test")
         digits, images = split.digits, split.images
     items = []
-    for i in indices[:limit].tolist():
+    for i in following[:limit].tolist():
         item: dict[str, Any] = {
             "index": i,
             "label": int(y[i]),
@@ -136,11 +138,17 @@ def misclassified(
         }
         if images is not None and digits is not None:
             item["digit"] = int(digits[i])
-            item["pixels"] = images[i].reshape(-1).tolist()
+            item["pixels"] = images[i].reshape(28, 28).tolist()  # as saliency: rows of the image
         else:
             item["point"] = x[i].tolist()
         items.append(item)
-    return {"count": int(indices.numel()), "test_size": int(y.numel()), "items": items}
+    next_after = items[-1]["index"] if following.numel() > limit else None
+    return {
+        "count": int(indices.numel()),
+        "test_size": int(y.numel()),
+        "items": items,
+        "next_after": next_after,
+    }
 
 
 def boundary(

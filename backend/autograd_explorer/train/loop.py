@@ -15,6 +15,8 @@ from typing import Protocol
 import torch
 from torch import nn
 
+from autograd_explorer.optimize.optimizers import OptimizerSpec, build_torch_optimizer
+from autograd_explorer.optimizer import TRAINING_LR
 from autograd_explorer.train.config import TrainConfig
 from autograd_explorer.train.data import TrainingData
 
@@ -101,6 +103,7 @@ def train(
         listener.on_point(point)
 
     opt = config.optimizer
+    spec = OptimizerSpec.of(opt, TRAINING_LR)  # the same update rules as the trajectories'
     if opt.name == "gd":
         x, y = data.x_train, data.y_train
         for done in range(config.steps):
@@ -109,14 +112,10 @@ def train(
             if done % every == 0:  # this forward pass is the model after `done` updates: reuse it
                 record(done, (float(loss.detach()), accuracy(y_pred.detach(), y)))
             loss.backward()
-            lecture_update(model, opt.lr)
+            lecture_update(model, spec.lr)
             listener.on_step(done + 1, model)
     else:
-        optimizer: torch.optim.Optimizer
-        if opt.name == "sgd":
-            optimizer = torch.optim.SGD(model.parameters(), lr=opt.lr)
-        else:
-            optimizer = torch.optim.Adam(model.parameters(), lr=opt.lr)
+        optimizer = build_torch_optimizer(spec, list(model.parameters()))
         n = data.x_train.shape[0]
         batches = _batches(n, opt.batch_size or n, torch.Generator().manual_seed(config.seed))
         for done in range(config.steps):

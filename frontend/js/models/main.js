@@ -1,6 +1,6 @@
 // The Models lab: train jobs, follow them live, compare finished models, draw digits, see mistakes.
 
-import { getJSON, postJSON } from '../shared/api.js';
+import { getAllPages, getJSON, postJSON } from '../shared/api.js';
 import { renderNav } from '../shared/nav.js';
 import { onPaletteChange } from '../shared/palette.js';
 import { restorePresentation } from '../shared/panels.js';
@@ -111,7 +111,7 @@ async function updateBoundary(force = false) {
   if (!force && now - lastBoundaryFetch < 400) return;
   lastBoundaryFetch = now;
   try {
-    const grid = await getJSON(`/api/models/${shownModel.id}/boundary?resolution=70`);
+    const grid = await getJSON(`/api/models/${shownModel.id}/boundary?grid=70`);
     const where = grid.status === 'done' ? 'trained' : `training, ${(100 * grid.progress).toFixed(0)} %`;
     boundaryShown = [grid, `${shownModel.name} (${where})`];
     await drawBoundary($('boundary-plot'), ...boundaryShown);
@@ -127,7 +127,7 @@ function followNext() {
 async function pollWaiting() {
   if (!waiting.length) return;
   try {
-    for (const record of await getJSON('/api/models')) {
+    for (const record of await getAllPages('/api/models')) {
       if (!model(record.id) || !waiting.includes(record.id)) continue;
       if (isActive(record)) store.set(polled(store.state, record));
       else follow(record.id, true); // finished while waiting: one short stream brings its curves
@@ -289,7 +289,7 @@ $('clear-pad').addEventListener('click', () => {
 
 async function start() {
   try {
-    const records = await getJSON('/api/models?curves=true');
+    const records = await getAllPages('/api/models?curves=true');
     tokens.keepOnly(records.map((r) => r.id));
     store.set(loaded(records));
     for (const record of records) if (isActive(record)) follow(record.id);

@@ -1,4 +1,4 @@
-// A grid of misclassified test digits, each drawn from its 784 pixels on a small canvas.
+// A grid of misclassified test digits, each drawn from its 28×28 pixels on a small canvas.
 
 import { inkToRGBA, paint, SIDE } from './digits.js';
 
@@ -13,7 +13,7 @@ export function renderMisclassified(grid, items) {
     canvas.height = SIDE;
     canvas.style.width = '70px';
     canvas.style.height = '70px';
-    paint(canvas, inkToRGBA(item.pixels));
+    paint(canvas, inkToRGBA(item.pixels.flat())); // 28 rows of 28
     const caption = document.createElement('figcaption');
     const truth = document.createElement('span');
     truth.textContent = `${item.digit} (${item.label ? 'odd' : 'even'})`;

@@ -32,12 +32,12 @@ export const decodeState = (hash) => normalize(decodeDiff(hash));
 
 /** The /api/regression/polynomial body for gradient descent (with the server's figure). */
 export function fitBody(state) {
-  return { method: state.method, lr: state.lr, iterations: state.iterations, degree: state.degree, figure: true };
+  return { method: state.method, lr: state.lr, steps: state.iterations, degree: state.degree, figure: true };
 }
 
 /** The sweep body from parsed lists. */
 export function sweepBody(state, lrs, counts) {
-  return { method: state.method, lrs, iterations: counts, degree: state.degree };
+  return { method: state.method, lrs, steps: counts, degree: state.degree };
 }
 
 /** Whole numbers ≥ 1 from "100, 2000"; throws naming a bad entry. */

@@ -39,7 +39,7 @@ const coefficientNames = (count) => NAMES.slice(0, count).split('');
 export function renderCoefficients(container, fit, closed) {
   const names = coefficientNames(closed.coefficients.length);
   const { el, tbody } = table('sweep-table', 'Coefficients (y ≈ a + b·x + c·x² …)', ['fit', ...names, 'loss']);
-  const label = `${fit.method === 'manual' ? 'by hand' : 'by autograd'}, lr ${fit.lr}, ${fit.iterations} iterations`;
+  const label = `${fit.method === 'manual' ? 'by hand' : 'by autograd'}, lr ${fit.lr}, ${fit.steps} iterations`;
   tbody.append(row([label, ...fit.coefficients.map((c) => tableNumber(c, 5)), tableNumber(fit.loss, 5)], fit.diverged ? 'diverged' : ''));
   tbody.append(row(['closed form (normal equations, float64)', ...closed.coefficients.map((c) => tableNumber(c, 5)), tableNumber(closed.loss, 5)], 'closed-form'));
   container.replaceChildren(el);
@@ -50,7 +50,7 @@ export function renderSweep(container, sweep) {
   const names = coefficientNames(sweep.closed_form.coefficients.length);
   const { el, tbody } = table('sweep-table', `Exercise table (${sweep.method === 'manual' ? 'by hand' : 'by autograd'})`, ['lr', 'iterations', ...names, 'loss', '']);
   for (const r of sweep.rows) {
-    const cells = [String(r.lr), String(r.iterations), ...r.coefficients.map((c) => tableNumber(c, 5)), tableNumber(r.loss, 5), r.diverged ? 'diverged' : ''];
+    const cells = [String(r.lr), String(r.steps), ...r.coefficients.map((c) => tableNumber(c, 5)), tableNumber(r.loss, 5), r.diverged ? 'diverged' : ''];
     tbody.append(row(cells, r.diverged ? 'diverged' : ''));
   }
   const c = sweep.closed_form;

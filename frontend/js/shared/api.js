@@ -35,3 +35,19 @@ async function request(method, path, body, headers = {}) {
 export const getJSON = (path, headers) => request('GET', path, undefined, headers);
 export const postJSON = (path, body, headers) => request('POST', path, body, headers);
 export const deleteJSON = (path, headers) => request('DELETE', path, undefined, headers);
+
+/**
+ * Every item of a paged list ({items, next_cursor}, docs/api.md): follows next_cursor until it is
+ * null. `get` is getJSON (a parameter so node tests can page through a fake server).
+ */
+export async function getAllPages(path, get = getJSON) {
+  const items = [];
+  const join = path.includes('?') ? '&' : '?';
+  let cursor = null;
+  do {
+    const page = await get(cursor === null ? path : `${path}${join}cursor=${encodeURIComponent(cursor)}`);
+    items.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor !== null && cursor !== undefined);
+  return items;
+}

@@ -24,6 +24,7 @@ const FIXES = {
 
 const STATUS_WORDS = {
   400: 'The request was not accepted.',
+  401: 'That needs the job\'s token (kept by the browser that started it).',
   403: 'That is not allowed.',
   404: 'That is not there (any more).',
   409: 'That cannot be done in its current state.',

@@ -153,6 +153,9 @@ def test_wrong_shapes_are_400_naming_the_expected_shape(
 def test_predict_refusals(lab: tuple[TestClient, dict[str, str]]) -> None:
     client, ids = lab
     assert client.post(f"/api/models/{ids['nn']}/predict", json={"input": ["a"]}).status_code == 422
+    typo = client.post(f"/api/models/{ids['nn']}/predict", json={"input": [0.0] * 784, "normalised": True})
+    assert typo.status_code == 422  # an unknown key is refused, as on every other body
+    assert typo.json()["detail"]["errors"][0]["loc"] == ["body", "normalised"]
     missing = client.post("/api/models/0123abcd/predict", json={"input": [0.0, 0.0]})
     assert (missing.status_code, missing.json()["detail"]["message"]) == (404, "no model with id '0123abcd'")
     queued = client.post(f"/api/models/{ids['queued']}/predict", json={"input": [0.0] * 784})
@@ -169,7 +172,7 @@ def test_misclassified_alone_and_by_both(lab: tuple[TestClient, dict[str, str]])
     assert nn_wrong["test_size"] == 1000
     assert nn_wrong["count"] == round((1 - nn_record["metrics"]["test_accuracy"]) * 1000)
     item = nn_wrong["items"][0]
-    assert len(item["pixels"]) == 784 and item["label"] == item["digit"] % 2
+    assert [len(row) for row in item["pixels"]] == [28] * 28 and item["label"] == item["digit"] % 2
     assert (item["probabilities"][0] >= 0.5) != bool(item["label"])
     assert both["models"] == [ids["nn"], ids["logistic"]]
     assert 0 < both["count"] <= min(nn_wrong["count"], logistic_wrong["count"])
@@ -183,10 +186,51 @@ def test_misclassified_alone_and_by_both(lab: tuple[TestClient, dict[str, str]])
     )
 
 
+def test_misclassified_pages_reach_every_example_once(lab: tuple[TestClient, dict[str, str]]) -> None:
+    client, ids = lab
+    whole = client.get(f"/api/models/{ids['nn']}/misclassified?limit=200").json()
+    assert whole["count"] <= 200 and whole["next_cursor"] is None  # the oracle: one page holds all
+    seen: list[int] = []
+    cursor: str | None = None
+    while True:
+        query = "limit=7" + (f"&cursor={cursor}" if cursor else "")
+        page = client.get(f"/api/models/{ids['nn']}/misclassified?{query}").json()
+        assert len(page["items"]) <= 7 and page["count"] == whole["count"]
+        seen += [item["index"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+        assert cursor == str(seen[-1])
+    assert seen == [item["index"] for item in whole["items"]]
+    assert client.get(f"/api/models/{ids['nn']}/misclassified?cursor=-3").status_code == 422
+
+
+def test_models_list_pages_follow_the_cursor(lab: tuple[TestClient, dict[str, str]]) -> None:
+    client, ids = lab
+    whole = client.get("/api/models?limit=500").json()
+    assert whole["next_cursor"] is None
+    everything = [m["id"] for m in whole["items"]]
+    assert set(ids.values()) <= set(everything)
+    paged: list[str] = []
+    page = client.get("/api/models?limit=2").json()
+    while True:
+        assert len(page["items"]) <= 2
+        paged += [m["id"] for m in page["items"]]
+        if page["next_cursor"] is None:
+            break
+        page = client.get("/api/models", params={"limit": 2, "cursor": page["next_cursor"]}).json()
+    assert paged == everything
+    refused = client.get("/api/models?limit=501")
+    assert (refused.status_code, refused.json()["detail"]["field"]) == (400, "limit")
+    assert client.get("/api/models?cursor=not-a-cursor").status_code == 422
+
+
 def test_boundary_of_a_2d_model_and_refusals(lab: tuple[TestClient, dict[str, str]]) -> None:
     client, ids = lab
-    body = client.get(f"/api/models/{ids['moons']}/boundary?resolution=7").json()
+    body = client.get(f"/api/models/{ids['moons']}/boundary?grid=7").json()
     assert len(body["x"]) == 7 and len(body["probability"]) == 7 and len(body["probability"][0]) == 7
+    assert client.get(f"/api/models/{ids['moons']}/boundary?resolution=7").json() == body  # the old name
+    assert len(client.get(f"/api/models/{ids['moons']}/boundary").json()["x"]) == 60
     assert body["status"] == "done" and len(body["points"]["x"]) == 400
     assert all(0 <= p <= 1 for row in body["probability"] for p in row)
     mnist = client.get(f"/api/models/{ids['nn']}/boundary")
@@ -195,10 +239,14 @@ def test_boundary_of_a_2d_model_and_refusals(lab: tuple[TestClient, dict[str, st
         mnist.json()["detail"]["message"]
         == "a decision boundary exists only for 2-D data sets; this model is MNIST"
     )
-    big = client.get(f"/api/models/{ids['moons']}/boundary?resolution=201")
-    assert (
-        big.json()["detail"]["message"] == "resolution must be at most 200 (setting max_boundary_resolution)"
-    )
+    big = client.get(f"/api/models/{ids['moons']}/boundary?grid=201")
+    assert big.json()["detail"] == {
+        "type": "invalid",
+        "message": "grid must be at most 200 (setting max_boundary_resolution)",
+        "field": "grid",
+    }
+    both = client.get(f"/api/models/{ids['moons']}/boundary?grid=7&resolution=7")
+    assert (both.status_code, both.json()["detail"]["field"]) == (400, "resolution")
 
 
 def test_missing_mnist_is_503_naming_folder_and_files(tmp_path: Path) -> None:
@@ -259,6 +307,14 @@ def forbidden(model_id: str, tokenless: bool = False) -> dict[str, Any]:
     return {"detail": {"type": "forbidden", "message": message}}
 
 
+def unauthorized(model_id: str) -> dict[str, Any]:
+    message = (
+        f"Cancelling or deleting model {model_id} needs a token: send the job's token (returned by "
+        "POST /api/models) or the lecturer token as Authorization: Bearer <token>."
+    )
+    return {"detail": {"type": "unauthorized", "message": message}}
+
+
 def test_a_new_job_answers_its_token_once_and_where_it_lives(owned: TestClient) -> None:
     accepted = owned.post("/api/models", json=MOONS)
     assert accepted.status_code == 202
@@ -281,14 +337,12 @@ def test_only_the_jobs_token_or_the_lecturer_cancels_it(owned: TestClient) -> No
     legacy = store.create(TrainConfig().resolved().model_dump(mode="json"))  # as before tokens
     assert legacy is not None
 
-    for headers in (
-        {},
-        theirs_owner,
-        bearer(""),
-        {"Authorization": "Basic " + mine_owner["Authorization"][7:]},
-    ):
-        refused = owned.post(f"/api/models/{mine}/cancel", headers=headers)
-        assert (refused.status_code, refused.json()) == (403, forbidden(mine)), headers
+    for headers in ({}, bearer(""), {"Authorization": "Basic " + mine_owner["Authorization"][7:]}):
+        refused = owned.post(f"/api/models/{mine}/cancel", headers=headers)  # no bearer token: 401
+        assert (refused.status_code, refused.json()) == (401, unauthorized(mine)), headers
+        assert refused.headers["www-authenticate"] == "Bearer"
+    refused = owned.post(f"/api/models/{mine}/cancel", headers=theirs_owner)  # somebody else's: 403
+    assert (refused.status_code, refused.json()) == (403, forbidden(mine))
     assert owned.get(f"/api/models/{mine}").json()["status"] == "queued"  # untouched
     assert owned.post(f"/api/models/{mine}/cancel", headers=mine_owner).json()["status"] == "cancelled"
     assert (
@@ -321,7 +375,7 @@ def test_delete_removes_record_curves_and_weights_with_the_token(owned: TestClie
     assert owned.get(f"/api/models/{model_id}").status_code == 404
     assert not weights.exists() and not ModelStore(data_dir).points(model_id)
     assert owned.delete(f"/api/models/{model_id}", headers=owner).status_code == 404
-    assert model_id not in [m["id"] for m in owned.get("/api/models").json()]
+    assert model_id not in [m["id"] for m in owned.get("/api/models").json()["items"]]
     wait_for(owned, other, {"done", "failed"})
     assert owned.delete(f"/api/models/{other}", headers=bearer(LECTURER)).status_code == 204
 

@@ -20,7 +20,7 @@ def test_autograd_fit_is_the_lecture_loop(client: TestClient) -> None:
     assert response.status_code == 200
     fit = response.json()
     assert fit["coefficients"] == reference.polynomial_by_autograd()
-    assert fit["iterations"] == 4000 and fit["lr"] == 0.01 and not fit["diverged"]
+    assert fit["steps"] == fit["iterations"] == 4000 and fit["lr"] == 0.01 and not fit["diverged"]
     assert len(fit["losses"]) == 500 and fit["loss_steps"][0] == 1 and fit["loss_steps"][-1] == 4000
     assert len(fit["data"]["x"]) == 100 and len(fit["curve"]["x"]) == 200
     names = [t.get("name") for t in fit["figure"]["data"]]
@@ -40,18 +40,18 @@ def test_closed_form(client: TestClient) -> None:
 
 
 def test_lr_1_diverges_to_nan_and_the_json_stays_valid(client: TestClient) -> None:
-    response = client.post("/api/regression/polynomial", json={"lr": 1.0, "iterations": 300, "figure": True})
+    response = client.post("/api/regression/polynomial", json={"lr": 1.0, "steps": 300, "figure": True})
     assert response.status_code == 200
     fit = response.json()
     assert fit["diverged"] and fit["coefficients"] == [None, None, None] and fit["loss"] is None
 
 
 def test_sweep_is_the_exercise_table(client: TestClient) -> None:
-    body = {"lrs": [1.0, 0.1], "iterations": [100, 200], "figure": True}
+    body = {"lrs": [1.0, 0.1], "steps": [100, 200], "figure": True}
     response = client.post("/api/regression/polynomial/sweep", json=body)
     assert response.status_code == 200
     table = response.json()
-    assert [(r["lr"], r["iterations"]) for r in table["rows"]] == [
+    assert [(r["lr"], r["steps"]) for r in table["rows"]] == [
         (1.0, 100),
         (1.0, 200),
         (0.1, 100),
@@ -68,19 +68,17 @@ def test_sweep_is_the_exercise_table(client: TestClient) -> None:
 def test_sweep_defaults_hold_the_lectures_exercise() -> None:
     body = SweepBody()
     assert body.lrs == [1.0, 0.1, 0.01, 0.001]  # at 4000 iterations: the first exercise
-    assert body.iterations == [100, 2000, 4000, 6000, 8000]  # at lr 0.1 and 0.01: the second
+    assert body.steps == [100, 2000, 4000, 6000, 8000]  # at lr 0.1 and 0.01: the second
     assert body.method == "autograd"
 
 
 def test_limits(client: TestClient) -> None:
-    response = client.post("/api/regression/polynomial", json={"iterations": 20_001})
+    response = client.post("/api/regression/polynomial", json={"steps": 20_001})
     assert response.status_code == 400
     assert response.json()["detail"]["message"] == (
-        "iterations is 20001; at most 20000 allowed (setting max_regression_iterations)"
+        "steps is 20001; at most 20000 allowed (setting max_regression_iterations)"
     )
-    response = client.post(
-        "/api/regression/polynomial/sweep", json={"lrs": [0.1] * 12, "iterations": [10_000]}
-    )
+    response = client.post("/api/regression/polynomial/sweep", json={"lrs": [0.1] * 12, "steps": [10_000]})
     assert response.json()["detail"]["message"] == (
         "lrs × longest run is 120000; at most 100000 allowed (setting max_sweep_iterations)"
     )
@@ -100,8 +98,8 @@ def test_higher_degree_and_other_data(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("path", "body"),
     [
-        ("/api/regression/polynomial", {"method": "manual", "iterations": 600}),
-        ("/api/regression/polynomial/sweep", {"lrs": [0.1], "iterations": [600]}),
+        ("/api/regression/polynomial", {"method": "manual", "steps": 600}),
+        ("/api/regression/polynomial/sweep", {"lrs": [0.1], "steps": [600]}),
     ],
 )
 def test_a_fit_over_the_wall_time_setting_is_refused(
@@ -120,6 +118,17 @@ def test_a_fit_over_the_wall_time_setting_is_refused(
         "the request ran longer than 1e-09 s, the limit (max_trajectory_seconds), after 1 step; "
         "ask for fewer iterations"
     )
+
+
+def test_old_spellings_still_work_for_a_release(client: TestClient) -> None:
+    old = client.post("/api/regression/polynomial", json={"iterations": 300, "method": "manual"}).json()
+    new = client.post("/api/regression/polynomial", json={"steps": 300, "method": "manual"}).json()
+    assert old == new and new["steps"] == new["iterations"] == 300
+    old_table = client.post("/api/regression/polynomial/sweep", json={"lrs": [0.1], "iterations": [5]})
+    assert [r["steps"] for r in old_table.json()["rows"]] == [5]
+    both = client.post("/api/regression/polynomial", json={"iterations": 300, "steps": 300})
+    assert both.status_code == 422
+    assert "give steps only: iterations is its old, deprecated spelling" in both.json()["detail"]["message"]
 
 
 def test_closed_form_refuses_fewer_points_than_coefficients(client: TestClient) -> None:

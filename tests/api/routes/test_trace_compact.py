@@ -49,10 +49,15 @@ def test_details_explain_the_requested_steps(client: TestClient) -> None:
 
 
 def test_details_window_is_bounded(client: TestClient) -> None:
-    r = client.post("/api/trace/details", json={**POLY, "steps": [5, 2]})
-    assert r.status_code == 422
-    r = client.post("/api/trace/details", json={**POLY, "steps": [0, 10_000]})
-    assert r.status_code == 422
+    # schema-valid but no window (JSON Schema cannot say from <= to): a 400 naming `steps`
+    for window in ([5, 2], [0, 10_000]):
+        r = client.post("/api/trace/details", json={**POLY, "steps": window})
+        assert r.status_code == 400, window
+        assert r.json()["detail"]["field"] == "steps"
+        assert r.json()["detail"]["message"].startswith("steps must be [from, to) with 0 <= from <= to")
+    # what the schema refuses is a 422: a negative index, a boolean
+    for window in ([-1, 2], [True, 2]):
+        assert client.post("/api/trace/details", json={**POLY, "steps": window}).status_code == 422
 
 
 def test_details_of_a_missing_pass_is_400(client: TestClient) -> None:

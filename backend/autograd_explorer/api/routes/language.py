@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
+from autograd_explorer.api.schemas.language import Language
 from autograd_explorer.lang.allowlist import describe_allowlist
 
 router = APIRouter(tags=["language"])
 
 
-@router.get("/api/language")
-def language() -> dict[str, Any]:
+@router.get("/api/language", response_model=Language)
+def language() -> Language:
     """Functions, tensor methods and attributes a program may use, and the statements it may write."""
-    return describe_allowlist()
+    return Language.model_validate(describe_allowlist())

@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from autograd_explorer.api.deps import SettingsDep
 from autograd_explorer.api.errors import answers
+from autograd_explorer.api.paging import CURSOR_PATTERN, page_after
 from autograd_explorer.api.responses import PreparedJSONResponse
 from autograd_explorer.api.schemas.models import (
     BoundaryOut,
@@ -17,6 +18,7 @@ from autograd_explorer.api.schemas.models import (
     JobAccepted,
     MisclassifiedOut,
     ModelOut,
+    ModelPage,
     PointsPrediction,
     PredictRequest,
     TrainRequest,
@@ -30,6 +32,7 @@ from autograd_explorer.errors import (
     NotFound,
     Overloaded,
     ProgramError,
+    Unauthorized,
 )
 from autograd_explorer.jobs.events import LAST_EVENT_ID, job_events, resume_after
 from autograd_explorer.jobs.ownership import may_manage, new_job_token
@@ -55,7 +58,7 @@ bearer = HTTPBearer(
     auto_error=False, description="the job token from POST /api/models, or the lecturer token"
 )
 # What each kind of route may answer besides its 2xx (the shared 422/503 come from api/openapi.py).
-MANAGE = answers(NotFound, Forbidden, Conflict)
+MANAGE = answers(NotFound, Unauthorized, Forbidden, Conflict)
 SERVE = answers(NotFound, Conflict, InvalidRequest, DataUnavailable)
 
 
@@ -65,11 +68,17 @@ def managed_model(
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> ModelRecord:
-    """The record of a job the caller may cancel or delete; 404 if unknown, else 403 without the token."""
+    """The record of a job the caller may cancel or delete; 404 if unknown, 401 without a bearer token,
+    403 with a token that is not the job's (nor the lecturer's)."""
     record = runner.store.get(model_id)
     lecturer = settings.lecturer_token.get_secret_value() if settings.lecturer_token else None
     if may_manage(record, credentials.credentials if credentials else None, lecturer):
         return record
+    if credentials is None or not credentials.credentials:
+        raise Unauthorized(
+            f"Cancelling or deleting model {model_id} needs a token: send the job's token (returned by "
+            "POST /api/models) or the lecturer token as Authorization: Bearer <token>."
+        )
     if record.owner_token_hash:
         message = (
             f"Only the job's token (returned by POST /api/models) or the lecturer token may cancel or "
@@ -108,13 +117,24 @@ def train_model(body: TrainRequest, runner: RunnerDep, response: Response) -> Jo
     return JobAccepted(id=record.id, status=record.status, token=token)
 
 
-@router.get("", response_model=list[ModelOut])
+@router.get("", response_model=ModelPage, responses=answers(InvalidRequest))
 def list_models(
-    runner: RunnerDep, curves: Annotated[bool, Query(description="include every curve")] = False
-) -> list[ModelOut]:
-    """Every model and job, oldest first."""
-    records = runner.store.records()
-    return [_model_out(runner, r) if curves else ModelOut.of(r) for r in records]
+    runner: RunnerDep,
+    settings: SettingsDep,
+    curves: Annotated[bool, Query(description="include every curve")] = False,
+    limit: Annotated[int, Query(ge=1, description="records per page")] = 100,
+    cursor: Annotated[
+        str | None, Query(pattern=CURSOR_PATTERN, description="next_cursor of the previous page")
+    ] = None,
+) -> ModelPage:
+    """Models and jobs, oldest first, a page at a time (follow next_cursor until it is null)."""
+    if limit > settings.max_models_page:
+        raise InvalidRequest(
+            f"limit must be at most {settings.max_models_page} (setting max_models_page)", "limit"
+        )
+    records, next_cursor = page_after(runner.store.records(), cursor, limit)
+    items = [_model_out(runner, r) if curves else ModelOut.of(r) for r in records]
+    return ModelPage(items=items, next_cursor=next_cursor)
 
 
 @router.get("/{model_id}", response_model=ModelOut, responses=answers(NotFound))
@@ -145,7 +165,13 @@ def model_events(
     runner: RunnerDep,
     settings: SettingsDep,
     last_event_id: Annotated[
-        str | None, Header(alias=LAST_EVENT_ID, description="resume after this event (sent by EventSource)")
+        str | None,
+        Header(
+            alias=LAST_EVENT_ID,
+            # published only: resume_after() refuses the rest with a 400 naming the header
+            json_schema_extra={"pattern": r"^(|-1|[0-9]{1,19})$"},
+            description="resume after this event (sent by EventSource)",
+        ),
     ] = None,
 ) -> StreamingResponse:
     """text/event-stream: `progress` events with the new curve points, then `end` with the record."""
@@ -215,6 +241,10 @@ def misclassified(
     settings: SettingsDep,
     other: Annotated[str | None, Query(description="another model: examples both get wrong")] = None,
     limit: Annotated[int, Query(ge=1)] = 36,
+    cursor: Annotated[
+        str | None,
+        Query(pattern=r"^[0-9]{1,9}$", description="next_cursor of the previous page (a test index)"),
+    ] = None,
 ) -> MisclassifiedOut:
     """Test examples the model (and `other`, if given) gets wrong, with pixels for MNIST."""
     if limit > settings.max_misclassified:
@@ -226,8 +256,10 @@ def misclassified(
         config = inference.common_test_config(config, other_config)
         models.append(other_model)
         ids.append(other)
-    found = inference.misclassified(models, config, settings.mnist_dir, limit)
-    return MisclassifiedOut(models=ids, **found)
+    after = -1 if cursor is None else int(cursor)
+    found = inference.misclassified(models, config, settings.mnist_dir, limit, after)
+    next_after = found.pop("next_after")
+    return MisclassifiedOut(models=ids, next_cursor=None if next_after is None else str(next_after), **found)
 
 
 @router.get("/{model_id}/boundary", response_model=BoundaryOut, responses=SERVE)
@@ -235,14 +267,22 @@ def boundary(
     model_id: ModelId,
     runner: RunnerDep,
     settings: SettingsDep,
-    resolution: Annotated[int, Query(ge=2)] = 60,
+    grid: Annotated[int | None, Query(ge=2, description="grid × grid points (default 60)")] = None,
+    resolution: Annotated[
+        int | None,
+        Query(
+            ge=2, deprecated=True, description="the old name of grid, accepted until the next major version"
+        ),
+    ] = None,
 ) -> BoundaryOut:
     """P(class 1) on a grid over a 2-D model's data (also mid-training, from its latest snapshot)."""
-    if resolution > settings.max_boundary_resolution:
+    if grid is not None and resolution is not None:
+        raise InvalidRequest("give grid only: resolution is its old, deprecated name", "resolution")
+    side = grid or resolution or 60
+    if side > settings.max_boundary_resolution:
         raise InvalidRequest(
-            f"resolution must be at most {settings.max_boundary_resolution} "
-            "(setting max_boundary_resolution)",
-            "resolution",
+            f"grid must be at most {settings.max_boundary_resolution} (setting max_boundary_resolution)",
+            "grid" if grid is not None else "resolution",
         )
     record = runner.store.get(model_id)
     config = record.config
@@ -251,5 +291,5 @@ def boundary(
             "a decision boundary exists only for 2-D data sets; this model is MNIST", "model_id"
         )
     parsed, model = trained_model(settings.data_dir, record)
-    grid = inference.boundary(model, parsed, resolution)
-    return BoundaryOut(status=record.status, progress=record.progress, **grid)
+    found = inference.boundary(model, parsed, side)
+    return BoundaryOut(status=record.status, progress=record.progress, **found)

@@ -23,6 +23,7 @@ from autograd_explorer.api.schemas.trace import (
     TraceRequest,
     TraceResponse,
 )
+from autograd_explorer.errors import InvalidRequest
 from autograd_explorer.sandbox.precheck import check_program
 
 router = APIRouter(tags=["trace"])
@@ -60,6 +61,9 @@ def trace(
 @router.post("/api/trace/details", response_model=TraceDetails, responses=EVALUATION_ERRORS)
 def trace_details(body: DetailsRequest, settings: SettingsDep, evaluator: EvaluatorDep) -> Response:
     """Formulas, local Jacobians and narration of a window of steps: the program runs again."""
+    problem = body.window_problem()
+    if problem:
+        raise InvalidRequest(problem, "steps")
     check_program(body.source, settings, body.inputs)
     return Response(
         evaluator.run_json("trace_details", body.model_dump(by_alias=True)), media_type="application/json"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -76,13 +76,25 @@ class ModelOut(BaseModel):
         )
 
 
+class ModelPage(BaseModel):
+    """A page of GET /api/models: records oldest first."""
+
+    items: list[ModelOut]
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null on the last")
+
+
 class PredictRequest(BaseModel):
     """One MNIST image (784 values or 28×28, pixels 0–255) or 2-D points ([x, y] or [[x, y], ...])."""
 
-    # NaN or inf pixels would come back as a NaN probability and saliency: refuse them up front.
-    model_config = ConfigDict(allow_inf_nan=False)
+    # NaN or inf pixels would come back as a NaN probability and saliency: refuse them up front;
+    # an unknown key (`inputs`, `normalised`) is a typo, refused as everywhere else.
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid", strict=True)
 
-    input: list[float] | list[list[float]] = Field(max_length=10_000)
+    # The bound sits on each list of the union (on the union itself JSON schema ignores it).
+    input: (
+        Annotated[list[float], Field(max_length=10_000)]
+        | Annotated[list[Annotated[list[float], Field(max_length=784)]], Field(max_length=10_000)]
+    )
     normalized: bool = Field(False, description="MNIST: the values are already (x/255 − 0.1307)/0.3081")
 
 
@@ -114,7 +126,9 @@ class MisclassifiedItem(BaseModel):
     label: int = Field(description="1 = odd digit / class 1")
     digit: int | None = None
     probabilities: list[Number] = Field(description="P(class 1) per compared model")
-    pixels: list[int] | None = Field(None, description="784 raw pixels 0–255 (MNIST)")
+    pixels: list[list[int]] | None = Field(
+        None, description="28×28 raw pixels 0–255 (MNIST), rows like saliency's"
+    )
     point: list[Number] | None = Field(None, description="the 2-D point")
 
 
@@ -122,9 +136,10 @@ class MisclassifiedOut(BaseModel):
     """How many test examples the models all get wrong, and the first of them."""
 
     models: list[str]
-    count: int
+    count: int = Field(description="how many test examples they all get wrong")
     test_size: int
-    items: list[MisclassifiedItem]
+    items: list[MisclassifiedItem] = Field(description="at most `limit`, by test index, after `cursor`")
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null on the last")
 
 
 class BoundaryPoints(BaseModel):

@@ -2,51 +2,108 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from autograd_explorer.api.schemas.numbers import Number
+from autograd_explorer.fields import Int
 from autograd_explorer.optimize.least_squares import GradientArrows
 from autograd_explorer.optimize.objective import Objective
-from autograd_explorer.optimize.optimizers import OptimizerName, OptimizerSpec
 from autograd_explorer.optimize.presets import PresetName
 from autograd_explorer.optimize.regression import PolynomialFit, SweepRow
 from autograd_explorer.optimize.trajectory import GradientMode, Reason, Trajectory
+from autograd_explorer.optimizer import Optimizer
 
 Finite = Annotated[float, Field(allow_inf_nan=False, ge=-1e6, le=1e6)]
 Positive = Annotated[float, Field(allow_inf_nan=False, gt=0, le=1e3)]
 ParamName = Annotated[str, Field(min_length=1, max_length=64)]
 Dtype = Literal["float32", "float64"]
-Figure = dict[str, Any]
+
+
+class Figure(BaseModel):
+    """A Plotly figure as plotly.js reads it: `Plotly.newPlot(element, figure.data, figure.layout)`.
+
+    Its traces and layout are Plotly's own schema (https://plotly.com/javascript/reference/);
+    non-finite values inside are the strings "nan", "inf", "-inf", as Plotly expects.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    data: list[dict[str, Any]] = Field(description="the traces")
+    layout: dict[str, Any]
+
 
 # --- requests ------------------------------------------------------------------------------
 
 
 class StrictBody(BaseModel):
-    """Unknown fields are refused: a typo (`step` for `steps`) must not pass silently."""
+    """Unknown fields are refused: a typo (`step` for `steps`) must not pass silently. Strict types:
+    the schema says boolean and integer, so `"figure": 0` or `"seed": false` is refused, not coerced."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    # Old spelling -> the one vocabulary's name (`steps`, `lr`, `grid` on every endpoint): the old one
+    # is still accepted for a release and published as a deprecated property (docs/api.md).
+    RENAMED: ClassVar[dict[str, str]] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_spellings(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not cls.RENAMED.keys() & data.keys():
+            return data
+        data = dict(data)
+        for old, new in cls.RENAMED.items():
+            if old in data:
+                if new in data:
+                    raise ValueError(f"give {new} only: {old} is its old, deprecated spelling")
+                data[new] = data.pop(old)
+        return data
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        target = handler.resolve_ref_schema(schema)
+        properties = target.get("properties", {})
+        both = []
+        for old, new in cls.RENAMED.items():
+            if new in properties:
+                about = f"deprecated spelling of {new}; accepted until the next major version"
+                properties[old] = {**properties[new], "deprecated": True, "description": about, "title": old}
+                properties[old].pop("default", None)
+                both.append({"required": [old, new]})
+        if both:  # an old spelling and its new name together are refused
+            target["not"] = {"anyOf": both}
+        return schema
 
 
-class OptimizerBody(StrictBody):
-    """Which update rule: gd is the lecture's manual step, the others are torch.optim's."""
-
-    name: OptimizerName = "gd"
-    lr: Positive = 1e-3
-    momentum: float = Field(0.9, ge=0, lt=1, description="momentum and nesterov")
-    beta1: float = Field(0.9, ge=0, lt=1, description="adam")
-    beta2: float = Field(0.999, ge=0, lt=1, description="adam")
-    alpha: float = Field(0.99, ge=0, lt=1, description="rmsprop's smoothing constant")
-    eps: float | None = Field(None, gt=0, le=1, description="torch's default when omitted")
-
-    def spec(self) -> OptimizerSpec:
-        """The core's description of this optimizer."""
-        return OptimizerSpec(self.name, self.lr, self.momentum, self.beta1, self.beta2, self.alpha, self.eps)
+def _exactly_one_function(schema: dict[str, Any]) -> None:
+    # The validator below says it to the server, this says it to the schema: a preset or a source,
+    # the other left out or null (a client that sends every field sends the other as null).
+    # Written as "not (both or neither)" rather than a oneOf of the two cases: openapi-python-client
+    # turns a oneOf into a union of partial models and gives up, while it leaves `not` to the server.
+    given = {"type": "string"}  # the property is a string or null: a string means given
+    missing = {"not": given}
+    schema["not"] = {
+        "anyOf": [
+            {
+                "title": "both",
+                "required": ["preset", "source"],
+                "properties": {"preset": given, "source": given},
+            },
+            {"title": "neither", "properties": {"preset": missing, "source": missing}},
+        ]
+    }
 
 
 class FunctionBody(StrictBody):
     """Exactly one of a preset's name or the user's own function (explorer language)."""
+
+    model_config = ConfigDict(json_schema_extra=_exactly_one_function)
 
     preset: PresetName | None = None
     source: str | None = Field(
@@ -65,9 +122,9 @@ class TrajectoryBody(FunctionBody):
     """One gradient-descent run."""
 
     start: dict[ParamName, Finite] | None = Field(None, max_length=32, description="default: the preset's")
-    optimizer: OptimizerBody = Field(default_factory=OptimizerBody)
-    steps: int = Field(300, ge=1, description="at most the setting max_trajectory_steps")
-    every: int = Field(
+    optimizer: Optimizer = Field(default_factory=Optimizer)
+    steps: Int = Field(300, ge=1, description="at most the setting max_trajectory_steps")
+    every: Int = Field(
         1, ge=1, le=1_000_000, description="answer every k-th step (and the last): less to send"
     )
     loss_tol: float | None = Field(None, ge=0, allow_inf_nan=False)
@@ -87,9 +144,10 @@ class TrajectoriesBody(StrictBody):
 class SurfaceBody(FunctionBody):
     """The function on an nx × ny grid over box = [x_min, x_max, y_min, y_max]."""
 
-    box: tuple[Finite, Finite, Finite, Finite] | None = None
-    nx: int = Field(100, ge=2, description="at most the setting max_surface_grid")
-    ny: int = Field(100, ge=2, description="at most the setting max_surface_grid")
+    # a JSON array arrives as a list: the tuple itself is lax, its numbers stay strict
+    box: tuple[Finite, Finite, Finite, Finite] | None = Field(None, strict=False)
+    nx: Int = Field(100, ge=2, description="at most the setting max_surface_grid")
+    ny: Int = Field(100, ge=2, description="at most the setting max_surface_grid")
     fixed: dict[ParamName, Finite] | None = Field(
         None, max_length=32, description="values of further parameters"
     )
@@ -103,35 +161,39 @@ class SurfaceBody(FunctionBody):
 class DataBody(StrictBody):
     """§8's generator: torch.manual_seed(seed), num points."""
 
-    seed: int = Field(0, ge=0, le=2**31 - 1)
-    num: int = Field(100, ge=3, le=100_000)
+    seed: Int = Field(0, ge=0, le=2**31 - 1)
+    num: Int = Field(100, ge=3, le=100_000)
 
 
 class PolynomialBody(StrictBody):
     """One polynomial fit."""
 
+    RENAMED: ClassVar[dict[str, str]] = {"iterations": "steps"}
+
     method: Literal["autograd", "manual", "closed_form"] = "autograd"
     lr: Positive = 1e-2
-    iterations: int = Field(4000, ge=1, description="at most the setting max_regression_iterations")
-    degree: int = Field(2, ge=1, le=8)
+    steps: Int = Field(4000, ge=1, description="at most the setting max_regression_iterations")
+    degree: Int = Field(2, ge=1, le=8)
     data: DataBody = Field(default_factory=DataBody)
-    init_seed: int | None = Field(None, ge=0, le=2**31 - 1, description="default: 0 by hand, 1 by autograd")
+    init_seed: Int | None = Field(None, ge=0, le=2**31 - 1, description="default: 0 by hand, 1 by autograd")
     dtype: Dtype = "float32"
-    max_loss_points: int = Field(500, ge=2, le=20_000, description="losses are subsampled beyond this")
+    max_loss_points: Int = Field(500, ge=2, le=20_000, description="losses are subsampled beyond this")
     figure: bool = False
 
 
 class SweepBody(StrictBody):
-    """The exercise table: every learning rate at every iteration count."""
+    """The exercise table: every learning rate at every number of steps."""
+
+    RENAMED: ClassVar[dict[str, str]] = {"iterations": "steps"}
 
     method: Literal["autograd", "manual"] = "autograd"
     lrs: list[Positive] = Field(default_factory=lambda: [1.0, 1e-1, 1e-2, 1e-3], min_length=1, max_length=12)
-    iterations: list[Annotated[int, Field(ge=1)]] = Field(
+    steps: list[Annotated[Int, Field(ge=1)]] = Field(
         default_factory=lambda: [100, 2000, 4000, 6000, 8000], min_length=1, max_length=12
     )
-    degree: int = Field(2, ge=1, le=8)
+    degree: Int = Field(2, ge=1, le=8)
     data: DataBody = Field(default_factory=DataBody)
-    init_seed: int | None = Field(None, ge=0, le=2**31 - 1)
+    init_seed: Int | None = Field(None, ge=0, le=2**31 - 1)
     dtype: Dtype = "float32"
     figure: bool = False
 
@@ -139,14 +201,21 @@ class SweepBody(StrictBody):
 class LeastSquaresBody(StrictBody):
     """§4 and §5 on the lecture's 2-D problem."""
 
-    iterations: int = Field(100, ge=1, le=10_000)
-    step_size: Positive | None = Field(None, description="default: the lecture's α = 1.8·n/σ_max(X)²")
-    grid: int = Field(5, ge=2, le=15, description="arrows on a grid × grid set of points")
+    RENAMED: ClassVar[dict[str, str]] = {"iterations": "steps", "step_size": "lr"}
+
+    steps: Int = Field(100, ge=1, le=10_000)
+    lr: Positive | None = Field(None, description="default: the lecture's α = 1.8·n/σ_max(X)²")
+    grid: Int = Field(5, ge=2, le=15, description="arrows on a grid × grid set of points")
     dtype: Dtype = "float32"
     figure: bool = False
 
 
 # --- responses -----------------------------------------------------------------------------
+
+
+def DEPRECATED_COPY(name: str) -> dict[str, Any]:  # reads as a constant in Field()
+    """The schema note of an answer's old field, sent alongside its new name for a release."""
+    return {"deprecated": True, "description": f"the same as {name} (its old name)"}
 
 
 class FunctionInfo(BaseModel):
@@ -209,7 +278,7 @@ class TrajectoryResult(BaseModel):
         run: Trajectory,
         objective: Objective,
         nearest: tuple[int, float] | None,
-        figure: Figure | None = None,
+        figure: dict[str, Any] | None = None,
         every: int = 1,
     ) -> TrajectoryResult:
         """The response for a core Trajectory, keeping every `every`-th step and the last."""
@@ -232,7 +301,7 @@ class TrajectoryResult(BaseModel):
             reason=run.reason,
             final=FinalPoint(params=run.final_params, loss=run.final_loss),
             nearest_minimum=minimum,
-            figure=figure,
+            figure=None if figure is None else Figure.model_validate(figure),
         )
 
 
@@ -269,7 +338,8 @@ class PolynomialResult(BaseModel):
 
     method: str
     lr: float | None
-    iterations: int
+    steps: int
+    iterations: int = Field(json_schema_extra=DEPRECATED_COPY("steps"))
     degree: int
     coefficients: list[Number]
     loss: Number = Field(description="MSE of the final coefficients")
@@ -286,7 +356,8 @@ class SweepRowResult(BaseModel):
     """One row of the exercise table."""
 
     lr: float
-    iterations: int
+    steps: int
+    iterations: int = Field(json_schema_extra=DEPRECATED_COPY("steps"))
     coefficients: list[Number]
     loss: Number
     last_step_loss: Number
@@ -297,6 +368,7 @@ class SweepRowResult(BaseModel):
         """The response row for a core SweepRow."""
         return cls(
             lr=row.lr,
+            steps=row.iterations,
             iterations=row.iterations,
             coefficients=row.coefficients,
             loss=row.loss,
@@ -349,7 +421,8 @@ class ArrowsResult(BaseModel):
 class LeastSquaresResult(BaseModel):
     """§5's two runs side by side, how far apart they ever were, and §4's arrows."""
 
-    step_size: Number
+    lr: Number = Field(description="the step size both runs used")
+    step_size: Number = Field(json_schema_extra=DEPRECATED_COPY("lr"))
     sigma_max: Number
     manual: TrajectoryResult
     autograd: TrajectoryResult

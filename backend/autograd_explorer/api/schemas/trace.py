@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
+
+from autograd_explorer.fields import Int
 
 # The payloads' one definition lives with the engine that fills them; re-exported for the routes.
 from autograd_explorer.trace.payload import CompactTrace as CompactTrace
@@ -16,15 +18,30 @@ from autograd_explorer.trace.payload import TraceResponse as TraceResponse
 # by the language with a "limit" error that names it.
 SOURCE_MAX_CHARS = 1_000_000
 Identifier = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+INPUT_MAX_DEPTH = 8  # a tensor of up to 8 dimensions
+
+
+def _nested_numbers_schema() -> dict[str, Any]:
+    """A number, or lists of numbers nested up to INPUT_MAX_DEPTH deep: list[Any] published "an array
+    of anything" while the server refuses all but numbers (and generated clients cannot follow a
+    recursive schema, so the depths are spelled out)."""
+    options: list[dict[str, Any]] = [{"type": "number"}]
+    for _ in range(INPUT_MAX_DEPTH):
+        options.append({"type": "array", "items": options[-1]})
+    return {"anyOf": options}
+
+
+# Checked by `inputs_are_finite_numbers` below; the schema says the same.
+Numbers = Annotated[float | list[Any], WithJsonSchema(_nested_numbers_schema())]
 
 
 class ProgramRequest(BaseModel):
     """A program (or expression) and the values of its free names."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
     source: str = Field(min_length=1, max_length=SOURCE_MAX_CHARS, examples=["x**3 - 3*x"])
-    inputs: dict[str, float | list[Any]] = Field(
+    inputs: dict[str, Numbers] = Field(
         default_factory=dict,
         max_length=64,
         description="Values of free names: numbers or nested lists; each becomes a leaf with requires_grad.",
@@ -39,9 +56,6 @@ class ProgramRequest(BaseModel):
             for name, item in value.items():
                 _check_numbers(item, name, depth=0)
         return value
-
-
-INPUT_MAX_DEPTH = 32
 
 
 def _check_numbers(value: object, name: str, depth: int) -> None:
@@ -67,10 +81,10 @@ class TraceRequest(ProgramRequest):
     )
     backward: bool = Field(True, description="Run backward on the output when the program did not.")
     jacobians: bool = Field(True, description="Compute each step's local Jacobian when it is small.")
-    max_value_elements: int | None = Field(
+    max_value_elements: Int | None = Field(
         None, ge=1, le=100_000, description="Tensors larger than this are summarized."
     )
-    pass_index: int | None = Field(
+    pass_index: Int | None = Field(
         None,
         ge=0,
         le=1_000_000,
@@ -85,28 +99,34 @@ class TraceRequest(ProgramRequest):
 
 
 MAX_DETAIL_STEPS = 200  # a page's window of opened steps; each may need a Jacobian
+StepIndex = Annotated[Int, Field(ge=0, le=10_000_000)]
 
 
 class DetailsRequest(TraceRequest):
     """POST /api/trace/details: the program of a trace, and the window of steps to explain."""
 
-    pass_: int | None = Field(
+    pass_: Int | None = Field(
         None,
         alias="pass",
         ge=0,
         le=1_000_000,
         description="the pass's index (passes[i].index); default: the shown pass",
     )
-    steps: tuple[int, int] = Field(description="[from, to): the steps to explain, at most 200")
+    steps: tuple[StepIndex, StepIndex] = Field(
+        strict=False, description=f"[from, to): the steps to explain, at most {MAX_DETAIL_STEPS}"
+    )
 
-    @field_validator("steps")
-    @classmethod
-    def steps_are_a_small_window(cls, value: tuple[int, int]) -> tuple[int, int]:
-        """0 <= from <= to, at most MAX_DETAIL_STEPS steps."""
-        start, stop = value
-        if not 0 <= start <= stop or stop - start > MAX_DETAIL_STEPS:
-            raise ValueError(f"steps must be [from, to) with 0 <= from <= to <= from + {MAX_DETAIL_STEPS}")
-        return value
+    def window_problem(self) -> str | None:
+        """Why `steps` is not a window of at most MAX_DETAIL_STEPS steps, or None.
+
+        Checked by the route (a 400 naming `steps`): JSON Schema cannot say from <= to.
+        """
+        start, stop = self.steps
+        if start <= stop <= start + MAX_DETAIL_STEPS:
+            return None
+        return (
+            f"steps must be [from, to) with 0 <= from <= to <= from + {MAX_DETAIL_STEPS}; got {[start, stop]}"
+        )
 
 
 class TorchvizRequest(ProgramRequest):
