@@ -97,6 +97,28 @@ class Settings(BaseSettings):
         "token each job was created with.",
     )
 
+    # --- follow mode: rooms (issue 15) --------------------------------------------------------
+    rooms_max_streams: int = Field(
+        1_000,
+        ge=1,
+        description="Open room streams (their own cap: a class follows at once); beyond, 503.",
+    )
+    rooms_max_open: int = Field(
+        1_000, ge=1, description="Rooms open at once (embedded backend); beyond, 503."
+    )
+    rooms_max_state_bytes: int = Field(
+        256_000, ge=1_000, description="Largest shared state of a room (compact JSON); beyond, 413."
+    )
+    rooms_idle_seconds: float = Field(
+        14_400.0, gt=0, description="A room nobody drives for this long closes (its code stops working)."
+    )
+    rooms_stream_seconds: float = Field(
+        300.0, gt=0, description="A room stream closes after this long; EventSource reconnects and resumes."
+    )
+    rooms_keepalive_seconds: float = Field(
+        15.0, gt=0, description="A comment line on a quiet room stream this often, so proxies keep it open."
+    )
+
     # --- deployment: edge, logs, isolated evaluation (issue 6) ------------------------------
     log_format: Literal["json", "text"] = Field("json", description="Log lines as JSON objects or text.")
     log_level: str = Field("INFO", pattern=r"^(?i:debug|info|warning|error)$")

@@ -22,6 +22,7 @@ from autograd_explorer.errors import (
     NotFound,
     Overloaded,
     ProgramError,
+    TooLarge,
 )
 
 log = logging.getLogger("autograd_explorer.api")
@@ -33,6 +34,7 @@ STATUS_OF: dict[type[ExplorerError], tuple[int, str]] = {
     Forbidden: (403, "forbidden"),
     NotFound: (404, "not_found"),
     Conflict: (409, "conflict"),
+    TooLarge: (413, "too_large"),
     Overloaded: (503, "overloaded"),
     DataUnavailable: (503, "data_unavailable"),
 }
@@ -63,6 +65,8 @@ def error_response(exc: ExplorerError) -> SafeJSONResponse:
         detail = {"type": kind, "message": str(exc)}
         if isinstance(exc, InvalidRequest) and exc.field:
             detail["field"] = exc.field
+        if isinstance(exc, TooLarge):
+            detail["limit"] = exc.limit
         if isinstance(exc, Overloaded):
             headers["Retry-After"] = str(exc.retry_after)
     return SafeJSONResponse(status_code=status, content={"detail": detail}, headers=headers)
