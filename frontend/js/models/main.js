@@ -1,6 +1,7 @@
 // The Models lab: train jobs, follow them live, compare finished models, draw digits, see mistakes.
 
 import { getJSON, postJSON } from '../shared/api.js';
+import { mountFollow } from '../shared/follow.js';
 import { renderNav } from '../shared/nav.js';
 import { restorePresentation } from '../shared/panels.js';
 import { drawBoundary } from './boundary.js';
@@ -292,5 +293,37 @@ async function start() {
     showError(error);
   }
 }
+
+// Follow mode: a lecturer shares which models are plotted, picked, and whose boundary and
+// mistakes are shown; a follower who lacks a model (trained since it opened) reloads the list.
+mountFollow({
+  page: 'models',
+  store,
+  keys: ['shown', 'selected', 'boundaryTarget', 'wrong'],
+  snapshot: () => {
+    const { shown, selected, boundaryTarget, wrong } = store.state;
+    return { shown: [...shown], selected, boundaryTarget, wrong };
+  },
+  apply: async (shared) => {
+    const ids = [...(shared.shown || []), shared.selected, shared.boundaryTarget].filter(Boolean);
+    if (ids.some((id) => !model(id))) {
+      try {
+        store.set(loaded(await getJSON('/api/models?curves=true')));
+      } catch (error) {
+        showError(error);
+        return;
+      }
+    }
+    const known = (id) => (id && model(id) ? id : null);
+    const wrong = shared.wrong || { a: '', b: '' };
+    store.set({
+      shown: new Set((shared.shown || []).filter(known)),
+      selected: known(shared.selected),
+      boundaryTarget: known(shared.boundaryTarget),
+      wrong: { a: known(wrong.a) || '', b: known(wrong.b) || '' },
+    });
+    updateBoundary(true);
+  },
+});
 
 start();

@@ -35,3 +35,4 @@ async function request(method, path, body, headers = {}) {
 export const getJSON = (path, headers) => request('GET', path, undefined, headers);
 export const postJSON = (path, body, headers) => request('POST', path, body, headers);
 export const deleteJSON = (path, headers) => request('DELETE', path, undefined, headers);
+export const putJSON = (path, body, headers) => request('PUT', path, body, headers);
