@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.frontend.test_labs import wait_until
 from tests.live import screenshot
 
 pytestmark = pytest.mark.browser
@@ -85,8 +86,8 @@ def test_a_student_who_types_the_code_is_taken_to_the_lecturers_page(
     expect(student.locator("#step-label")).to_have_text("start · 0 / 5")  # least squares, from the room
     # The lecturer moves to the models lab (same tab, same room): the student follows there.
     page.click("nav >> text=Models lab")
-    page.wait_for_url("**/models.html")
-    student.wait_for_url("**/models.html", timeout=15_000)
+    page.wait_for_url(lambda url: "/models.html" in url)
+    student.wait_for_url(lambda url: "/models.html" in url, timeout=15_000)
     expect(student.locator(".follow-tools")).to_have_attribute("data-mode", "following")
     screenshot(student, "follow-03-student-models")
 
@@ -118,3 +119,20 @@ def test_the_room_control_in_the_dark_theme(page: Any, live_server: Any) -> None
     assert help_box is not None and help_box["x"] + help_box["width"] <= 1280
     screenshot(page, "follow-04-dark-topbar")
 
+
+def test_a_student_follows_the_lecturer_into_the_optimization_lab(
+    page: Any, student: Any, live_server: Any
+) -> None:
+    code = start_room(page, live_server)
+    student.goto(f"{live_server.url}/#room={code}")
+    student.wait_for_selector("body[data-ready]", timeout=20_000)
+    page.click("nav >> text=Optimization lab")
+    page.wait_for_selector("body[data-ready]", timeout=20_000)
+    page.select_option("#example", "rosenbrock-adam-gd")
+    wait_until(page, "document.querySelectorAll('#runs li').length === 2")
+    student.wait_for_url(lambda url: "/optimize.html" in url, timeout=15_000)
+    student.wait_for_selector("body[data-ready]", timeout=20_000)
+    wait_until(student, "document.querySelectorAll('#runs li').length === 2")
+    assert student.locator("#runs").inner_text() == page.locator("#runs").inner_text()
+    assert "adam lr=0.05" in student.locator("#runs").inner_text()
+    assert student.input_value("#fn") == "rosenbrock"

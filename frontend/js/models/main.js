@@ -292,6 +292,7 @@ async function start() {
   } catch (error) {
     showError(error);
   }
+  document.body.dataset.ready = 'true'; // follow mode applies a lecturer's state from here on
 }
 
 // Follow mode: a lecturer shares which models are plotted, picked, and whose boundary and

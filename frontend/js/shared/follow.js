@@ -72,6 +72,19 @@ if (linkedCode) {
   window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}${hash}`);
 }
 
+/** Resolves once the page's own start-up (which loads its defaults) is over: body[data-ready]. */
+function pageReady() {
+  if (document.body.dataset.ready) return Promise.resolve();
+  return new Promise((resolve) => {
+    const observer = new MutationObserver(() => {
+      if (!document.body.dataset.ready) return;
+      observer.disconnect();
+      resolve();
+    });
+    observer.observe(document.body, { attributes: true, attributeFilter: ['data-ready'] });
+  });
+}
+
 function button(text, onClick, className = '') {
   const el = document.createElement('button');
   el.type = 'button';
@@ -116,8 +129,13 @@ export function mountFollow({ page, store, keys, snapshot, apply, storage = wind
   const schedule = debounce(publish, PUBLISH_DELAY_MS);
   store.on(keys, () => schedule());
 
-  function show(shared) {
+  let latest = null;
+  async function show(shared) {
     if (!shared || typeof shared !== 'object') return; // nothing shared yet
+    // Applied after the page's start-up, else its default example would replace the lecturer's.
+    latest = shared;
+    await pageReady();
+    if (latest !== shared) return; // a newer one came meanwhile
     if (shared.page !== page) {
       const href = pageHref(shared.page, room.code);
       if (href) window.location.assign(href);
