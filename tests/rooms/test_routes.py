@@ -108,16 +108,19 @@ def test_the_stream_starts_with_the_current_state_and_resumes_after_last_event_i
 
 
 def read_events(response: httpx.Response, wanted: int, into: list[tuple[str, str, float]]) -> None:
-    """Collect (id, data, arrival time) of `wanted` state events from an open stream."""
+    """Collect (id, data, arrival time) of `wanted` state events from an open stream (keep-alives as
+    ("", "keep-alive", time))."""
     event_id, kind = "", ""
     for line in response.iter_lines():
-        if line.startswith("id: "):
+        if line == ": keep-alive":
+            into.append(("", "keep-alive", time.monotonic()))
+        elif line.startswith("id: "):
             event_id = line[4:]
         elif line.startswith("event: "):
             kind = line[7:]
         elif line.startswith("data: ") and kind == "state":
             into.append((event_id, line[6:], time.monotonic()))
-            if len(into) >= wanted:
+            if sum(1 for _, data, _ in into if data != "keep-alive") >= wanted:
                 return
 
 
@@ -134,7 +137,8 @@ def test_followers_on_a_real_server_get_each_step_live(room_server: ThreadServer
         for reader in readers:
             reader.start()
         for step in (1, 2, 3):
-            time.sleep(0.2)  # a lecturer's pace: each step reaches the followers before the next
+            # A lecturer's pace, slower than the keep-alives (0.2 s): each step comes after a quiet spell.
+            time.sleep(0.5)
             state = {"page": "explorer", "state": {"position": step}}
             assert httpx.put(
                 f"{room_server.url}/api/rooms/{code}/state", json=state, headers=bearer(token)
@@ -144,7 +148,8 @@ def test_followers_on_a_real_server_get_each_step_live(room_server: ThreadServer
         for s in streams:
             s.__exit__(None, None, None)
     for got in received:
-        assert [(i, d) for i, d, _ in got] == [
+        assert any(data == "keep-alive" for _, data, _ in got)  # a quiet stream says it is alive
+        assert [(i, d) for i, d, _ in got if d != "keep-alive"] == [
             (str(step), f'{{"page":"explorer","state":{{"position":{step}}}}}') for step in (1, 2, 3)
         ]
 
@@ -170,3 +175,12 @@ def test_room_streams_have_their_own_cap(room_server: ThreadServer) -> None:
                 break
         assert time.monotonic() < deadline
         time.sleep(0.1)
+
+
+def test_a_room_left_idle_closes_and_its_stream_says_gone(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", eval_isolation="inline", rooms_idle_seconds=0.3)
+    with TestClient(create_app(settings)) as client:
+        code = client.post("/api/rooms").json()["code"]
+        text = client.get(f"/api/rooms/{code}/events").text  # ends when the room expires
+        assert text.endswith("event: gone\ndata: {}\n\n")
+        assert client.get(f"/api/rooms/{code}").status_code == 404

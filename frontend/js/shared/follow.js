@@ -130,7 +130,7 @@ export function mountFollow({ page, store, keys, snapshot, apply, storage = wind
   store.on(keys, () => schedule());
 
   let latest = null;
-  async function show(shared) {
+  async function show(shared, version) {
     if (!shared || typeof shared !== 'object') return; // nothing shared yet
     // Applied after the page's start-up, else its default example would replace the lecturer's.
     latest = shared;
@@ -142,14 +142,14 @@ export function mountFollow({ page, store, keys, snapshot, apply, storage = wind
       return;
     }
     apply(shared.state);
-    document.body.dataset.followed = String(Number(document.body.dataset.followed || 0) + 1);
+    document.body.dataset.followed = String(version); // the version shown (tests and bench/follow_bench.py)
   }
 
   function listen() {
     if (source) return;
     source = new EventSource(`/api/rooms/${room.code}/events`);
     source.addEventListener('state', (event) => {
-      if (room && room.following) show(JSON.parse(event.data));
+      if (room && room.following) show(JSON.parse(event.data), Number(event.lastEventId));
     });
     source.addEventListener('gone', () => endRoom(`Room ${room.code} has closed.`));
     source.addEventListener('error', () => {
@@ -201,7 +201,7 @@ export function mountFollow({ page, store, keys, snapshot, apply, storage = wind
       message = '';
       render();
       listen();
-      show(current.state);
+      show(current.state, current.version);
     } catch (error) {
       setMessage(error.status === 404 ? `No room ${code}: check the code on the projector.` : error.message);
     }
@@ -218,7 +218,8 @@ export function mountFollow({ page, store, keys, snapshot, apply, storage = wind
     save();
     render();
     try {
-      show((await getJSON(`/api/rooms/${room.code}`)).state);
+      const current = await getJSON(`/api/rooms/${room.code}`);
+      show(current.state, current.version);
     } catch (error) {
       if (error.status === 404) endRoom(`Room ${room.code} has closed.`);
     }

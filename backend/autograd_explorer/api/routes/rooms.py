@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -92,7 +91,9 @@ async def room_events(
     after = max(resume_after(last_event_id), 0)  # 400 naming the header before the stream starts
     await rooms.current(code)  # 404 before the stream starts
     stream = _events(
-        rooms.follow(code, after),
+        rooms,
+        code,
+        after,
         max_seconds=settings.rooms_stream_seconds,
         keepalive_seconds=settings.rooms_keepalive_seconds,
     )
@@ -101,37 +102,41 @@ async def room_events(
 
 
 async def _events(
-    updates: AsyncIterator[tuple[int, bytes]], *, max_seconds: float, keepalive_seconds: float
+    rooms: Rooms, code: str, after: int, *, max_seconds: float, keepalive_seconds: float
 ) -> AsyncIterator[bytes]:
-    """The SSE text of `updates`, with keep-alive comments, for at most `max_seconds`.
+    """The SSE text of the room's newer versions, with keep-alive comments, for at most `max_seconds`.
 
-    The next update is awaited as a task that outlives a keep-alive timeout: cancelling it would
-    close the backend's iterator. Starlette cancels this generator when the client goes away.
+    A quiet spell cancels the wait (asyncio.timeout around the wait alone, never around a yield:
+    no task per event, and 300 followers wake on every PUT); a comment goes out and following
+    starts again after the last version sent, so nothing is lost. Starlette cancels this
+    generator when the client goes away.
     """
     deadline = time.monotonic() + max_seconds
+    updates: AsyncIterator[tuple[int, bytes]] | None = None
     yield b"retry: 1000\n\n"
-    pending: asyncio.Task[tuple[int, bytes]] | None = None
     try:
         while (left := deadline - time.monotonic()) > 0:
-            if pending is None:
-                pending = asyncio.ensure_future(anext(updates))
-            done, _ = await asyncio.wait({pending}, timeout=min(keepalive_seconds, left))
-            if not done:
+            if updates is None:
+                updates = rooms.follow(code, after)
+            try:
+                async with asyncio.timeout(min(keepalive_seconds, left)):
+                    version, state = await anext(updates)
+            except TimeoutError:
+                await _close(updates)
+                updates = None
                 yield b": keep-alive\n\n"
                 continue
-            try:
-                version, state = pending.result()
             except StopAsyncIteration:
-                yield b"event: gone\ndata: {}\n\n"
+                yield b"event: gone\ndata: {}\n\n"  # the room closed: the browser stops reconnecting
                 return
-            finally:
-                pending = None
+            after = version
             yield b"id: %d\nevent: state\ndata: %s\n\n" % (version, state)
     finally:
-        if pending is not None:
-            pending.cancel()
-            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
-                await pending
-        aclose = getattr(updates, "aclose", None)
-        if aclose is not None:
-            await aclose()
+        if updates is not None:
+            await _close(updates)
+
+
+async def _close(updates: AsyncIterator[tuple[int, bytes]]) -> None:
+    aclose = getattr(updates, "aclose", None)
+    if aclose is not None:
+        await aclose()
