@@ -26,8 +26,8 @@ RUN if [ "$WITH_GRAPHVIZ" = 1 ]; then \
         && rm -rf /var/lib/apt/lists/*; \
     fi \
     && useradd --uid 10001 --user-group --no-create-home --home-dir /app --shell /usr/sbin/nologin app \
-    && mkdir -p /data /app \
-    && chown app:app /data
+    && mkdir -p /data/mnist /app \
+    && chown -R app:app /data
 
 # torch first and pinned, from a local wheel when wheels/ has one, else from the CPU index
 # (the wheel's file name carries the pinned version, so DL3013 does not apply).
@@ -55,7 +55,8 @@ ENV AUTOGRAD_EXPLORER_HOST=0.0.0.0 \
     AUTOGRAD_EXPLORER_FRONTEND_DIR=/app/frontend \
     AUTOGRAD_EXPLORER_LOG_FORMAT=json
 
-# Trained models, their SQLite records and MNIST live here: keep it across upgrades.
+# Trained models, their SQLite records and MNIST (/data/mnist, there from the start so files can
+# be copied in) live here: keep it across upgrades.
 VOLUME ["/data"]
 USER 10001:10001
 EXPOSE 8000

@@ -1,4 +1,4 @@
-"""The command line: `autograd-explorer serve | trace | train`."""
+"""The command line: `autograd-explorer serve | trace | train | download-mnist`."""
 
 from __future__ import annotations
 
@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     from autograd_explorer import cli_train
 
     cli_train.register(sub)
+    from autograd_explorer import cli_mnist
+
+    cli_mnist.register(sub)
     return parser
 
 

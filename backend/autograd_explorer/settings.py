@@ -18,6 +18,12 @@ class Settings(BaseSettings):
     # --- where things live -------------------------------------------------------------
     data_dir: Path = Field(Path("data"), description="Everything the app stores: SQLite, model weights.")
     mnist_dir: Path | None = Field(None, description="Folder holding the MNIST IDX files (gzip or raw).")
+    mnist_url: str = Field(
+        "https://storage.googleapis.com/cvdf-datasets/mnist/",
+        pattern=r"^https?://",
+        description="Folder URL `autograd-explorer download-mnist` fetches the four gzip files from "
+        "(a mirror where the network has no way out); each is checked against MNIST's MD5.",
+    )
     frontend_dir: Path | None = Field(None, description="Static app folder; default: the repo's frontend/.")
 
     # --- server ------------------------------------------------------------------------

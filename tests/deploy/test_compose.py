@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from typing import Any
@@ -13,6 +14,7 @@ from autograd_explorer.settings import Settings
 from tests.conftest import REPO
 
 COMPOSE = REPO / "docker-compose.yml"
+VOLUME_NAME = "autograd-explorer-data"
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +32,8 @@ def app_service() -> dict[str, Any]:
     config = json.loads(result.stdout)
     assert set(config["services"]) == {"app"}
     assert "autograd-data" in config["volumes"]
+    # The same volume name for compose, podman-compose and plain run (docs/deployment.md).
+    assert config["volumes"]["autograd-data"]["name"] == VOLUME_NAME
     service: dict[str, Any] = config["services"]["app"]
     return service
 
@@ -72,3 +76,16 @@ def test_every_variable_is_a_setting_and_valid(app_service: dict[str, Any]) -> N
     # the workers must fit the memory limit with room for the server
     budget_mb = settings.eval_workers * settings.eval_memory_mb
     assert budget_mb < int(app_service["deploy"]["resources"]["limits"]["memory"]) / 1024**2
+
+
+def test_every_documented_command_names_the_same_volume() -> None:
+    """A lecturer who switches from compose to `run` (or to podman) must find the same models."""
+    texts = {
+        path: (REPO / path).read_text()
+        for path in ("docs/deployment.md", "README.md", "scripts/podman-smoke.sh", "docker-compose.yml")
+    }
+    for path, text in texts.items():
+        assert "autograd-explorer_autograd-data" not in text, path  # compose's old prefixed name
+        assert "busybox" not in text, path  # backups need nothing from a registry
+    mounts = re.findall(r"-v\s+\"?([A-Za-z0-9_.$-]+):/data", texts["docs/deployment.md"])
+    assert mounts and set(mounts) == {VOLUME_NAME}, mounts

@@ -72,7 +72,9 @@ def test_frontend_data_volume_and_settings_from_the_environment(lines: list[str]
         "AUTOGRAD_EXPLORER_PORT=8000",
     ):
         assert setting in env
-    assert "chown app:app /data" in DOCKERFILE.read_text()
+    # /data/mnist exists in a new volume (owned by the app's user), so MNIST can be copied in.
+    assert "mkdir -p /data/mnist" in DOCKERFILE.read_text()
+    assert "chown -R app:app /data" in DOCKERFILE.read_text()
     assert instructions(lines, "EXPOSE") == ["8000"]
 
 
