@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from autograd_explorer.api.app import create_app
+from autograd_explorer.api.middleware import ROOM_STREAM_PATH
 from autograd_explorer.settings import Settings
 from tests.rooms.conftest import ThreadServer, open_room
 
@@ -184,3 +186,10 @@ def test_a_room_left_idle_closes_and_its_stream_says_gone(tmp_path: Path) -> Non
         text = client.get(f"/api/rooms/{code}/events").text  # ends when the room expires
         assert text.endswith("event: gone\ndata: {}\n\n")
         assert client.get(f"/api/rooms/{code}").status_code == 404
+
+
+def test_the_room_stream_cap_knows_exactly_the_room_stream_route(tmp_path: Path) -> None:
+    app = create_app(Settings(data_dir=tmp_path, eval_isolation="inline"))
+    paths = [path for path, operations in app.openapi()["paths"].items() if "get" in operations]
+    matched = [p for p in paths if ROOM_STREAM_PATH.fullmatch(re.sub(r"\{[^}]+\}", "ABCDEF", p))]
+    assert matched == ["/api/rooms/{code}/events"]
