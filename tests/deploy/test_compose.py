@@ -89,3 +89,22 @@ def test_every_documented_command_names_the_same_volume() -> None:
         assert "busybox" not in text, path  # backups need nothing from a registry
     mounts = re.findall(r"-v\s+\"?([A-Za-z0-9_.$-]+):/data", texts["docs/deployment.md"])
     assert mounts and set(mounts) == {VOLUME_NAME}, mounts
+
+
+def test_the_documented_run_command_has_the_compose_files_limits(app_service: dict[str, Any]) -> None:
+    """docs/deployment.md's `docker run` sets what the compose file sets (limits, hardening, ulimits)."""
+    docs = (REPO / "docs" / "deployment.md").read_text()
+    run = re.search(r"docker run -d --name autograd-explorer .*?\n\s*autograd-explorer\n", docs, re.S)
+    assert run, "no documented docker run command"
+    command = run.group(0)
+    limits = app_service["deploy"]["resources"]["limits"]
+    assert f"--cpus {limits['cpus']:g}" in command
+    assert f"--memory {int(limits['memory']) // 1024**3}g" in command
+    assert "--read-only" in command and "--tmpfs /tmp" in command and "--cap-drop ALL" in command
+    assert "--security-opt no-new-privileges" in command
+    assert f"--restart {app_service['restart']}" in command
+    for name, limit in app_service["ulimits"].items():
+        assert f"--ulimit {name}={limit['soft']}:{limit['hard']}" in command
+    for key, value in app_service["environment"].items():
+        if key != "AUTOGRAD_EXPLORER_LOG_FORMAT" and "WORKERS" in key:
+            assert f"-e {key}={value}" in command
