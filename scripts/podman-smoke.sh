@@ -170,13 +170,15 @@ count=$("${PODMAN[@]}" exec "$NAME" sh -c 'ls /data/mnist/*.gz | wc -l')
 [ "$count" = 4 ] || fail "download-mnist left $count files"
 say "download-mnist from a local mirror: 4 files in /data/mnist"
 
-# 8. backup and restore as documented: the app's own image, nothing pulled
+# 8. backup and restore as documented: the app's own image, nothing pulled (plus the ulimits a
+# host with a low hard open-files limit needs on every podman run; docs/deployment.md says so)
+LIMITS=(--runtime runc --ulimit nofile="$NOFILE":"$NOFILE" --ulimit nproc=4096:4096)
 "${PODMAN[@]}" stop "$NAME" >/dev/null
-"${PODMAN[@]}" run --rm --runtime runc -v "$VOLUME":/data:ro --entrypoint tar "$IMAGE" czf - -C /data . \
+"${PODMAN[@]}" run --rm "${LIMITS[@]}" -v "$VOLUME":/data:ro --entrypoint tar "$IMAGE" czf - -C /data . \
   > "$CONTEXT/backup.tgz" || fail "backup"
-"${PODMAN[@]}" run --rm -i --runtime runc -v "$RESTORED":/data --entrypoint tar "$IMAGE" xzf - -C /data \
+"${PODMAN[@]}" run --rm -i "${LIMITS[@]}" -v "$RESTORED":/data --entrypoint tar "$IMAGE" xzf - -C /data \
   < "$CONTEXT/backup.tgz" || fail "restore"
-restored=$("${PODMAN[@]}" run --rm --runtime runc -v "$RESTORED":/data --entrypoint sh "$IMAGE" \
+restored=$("${PODMAN[@]}" run --rm "${LIMITS[@]}" -v "$RESTORED":/data --entrypoint sh "$IMAGE" \
   -c 'ls /data/mnist/*.gz | wc -l; ls /data | head -20')
 grep -q '^4$' <<<"$restored" || fail "restore lacks MNIST: $restored"
 say "backup $(( $(stat -c %s "$CONTEXT/backup.tgz") / 1000000 )) MB, restored into a new volume: $(tr '\n' ' ' <<<"$restored")"
