@@ -26,8 +26,8 @@ RUN if [ "$WITH_GRAPHVIZ" = 1 ]; then \
         && rm -rf /var/lib/apt/lists/*; \
     fi \
     && useradd --uid 10001 --user-group --no-create-home --home-dir /app --shell /usr/sbin/nologin app \
-    && mkdir -p /data /app \
-    && chown app:app /data
+    && mkdir -p /data/mnist /app \
+    && chown -R app:app /data
 
 # torch first and pinned, from a local wheel when wheels/ has one, else from the CPU index
 # (the wheel's file name carries the pinned version, so DL3013 does not apply).
@@ -55,14 +55,16 @@ ENV AUTOGRAD_EXPLORER_HOST=0.0.0.0 \
     AUTOGRAD_EXPLORER_FRONTEND_DIR=/app/frontend \
     AUTOGRAD_EXPLORER_LOG_FORMAT=json
 
-# Trained models, their SQLite records and MNIST live here: keep it across upgrades.
+# Trained models, their SQLite records and MNIST (/data/mnist, there from the start so files can
+# be copied in) live here: keep it across upgrades.
 VOLUME ["/data"]
 USER 10001:10001
 EXPOSE 8000
 
 # Readiness, not liveness: healthy once the evaluation workers and the job runner answer
-# (/api/ready); /api/health answers earlier. Probed every 2 s while starting, then every 30 s.
-HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --start-interval=2s --retries=3 \
+# (/api/ready); /api/health answers earlier. Every 10 s: no --start-interval, which Debian's
+# podman 4.3 (buildah) refuses to build ("flag provided but not defined"); compose adds one.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-m", "autograd_explorer.healthcheck", "ready"]
 
 # One server process: the CPU work runs in its own worker pools (eval_workers, training_workers).

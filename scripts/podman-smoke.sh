@@ -1,33 +1,46 @@
 #!/usr/bin/env bash
-# Build the image with podman (no Docker daemon here), run it, and smoke-test it: /api/health,
-# the page, a trace, a refused program, the non-root user and the HEALTHCHECK. Not part of the
-# test suite (it takes minutes); its result is recorded in docs/deployment.md.
+# Build the image with podman (no Docker daemon here), run it with the documented command, and
+# smoke-test it: /api/health, the page, a trace, a refused program, the non-root user, the
+# HEALTHCHECK, JSON logs, download-mnist from a local mirror, backup and restore, a systemd unit.
+# Not part of the test suite (it takes minutes); its result is recorded in docs/deployment.md.
+#
+# Prerequisites (installed from Debian when missing, as root): podman, runc, debootstrap, curl.
+# runc, not Debian's default crun: crun cannot start these containers on cgroup v1 hosts.
 #
 # Usage (root): scripts/podman-smoke.sh
 #   TORCH_WHEEL=/path/torch-2.13.0+cpu-….whl  the local wheel (default: /opt/wheels, then pip's cache)
 #   BASE=image                                 base image (default: bootstrapped Debian bookworm)
-#   PODMAN_OPTS="--storage-driver vfs"         global podman options (default overlay; vfs where overlay
-#                                              cannot mount, about 10x slower to build)
+#   PODMAN_OPTS="--storage-driver vfs"         global podman options (default: none, podman's own
+#                                              storage driver; a store keeps the driver it began with)
+#   MNIST_SOURCE=folder                        the MNIST gzip files the local mirror serves
+#                                              (default: ../shared/data/mnist)
 #   KEEP_IMAGE=1                               keep the built image afterwards
 #   REUSE_IMAGE=1                              skip the build when the image is already there
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
-PODMAN=(podman ${PODMAN_OPTS:---storage-driver overlay})
+# shellcheck disable=SC2206  # PODMAN_OPTS is a list of words on purpose
+PODMAN=(podman ${PODMAN_OPTS:-})
 BASE="${BASE:-localhost/debian-python:bookworm}"
 IMAGE="localhost/autograd-explorer:smoke"
 NAME="autograd-explorer-smoke"
+# Not the documented autograd-explorer-data: a smoke test must never touch a real class's models.
 VOLUME="autograd-explorer-smoke-data"
+RESTORED="autograd-explorer-smoke-restored"
 PORT="${PORT:-18765}"
+MIRROR_PORT="${MIRROR_PORT:-18766}"
+MNIST_SOURCE="${MNIST_SOURCE:-$REPO/../shared/data/mnist}"
 CONTEXT="$(mktemp -d /var/tmp/autograd-explorer-context.XXXXXX)"
 REPORT="$REPO/test-output/podman-smoke.txt"
+MIRROR_PID=""
 mkdir -p "$(dirname "$REPORT")"
 : > "$REPORT"
 
 say() { echo "$*" | tee -a "$REPORT"; }
 cleanup() {
+  [ -n "$MIRROR_PID" ] && kill "$MIRROR_PID" 2>/dev/null || true
   "${PODMAN[@]}" rm -f "$NAME" >/dev/null 2>&1 || true
-  "${PODMAN[@]}" volume rm -f "$VOLUME" >/dev/null 2>&1 || true
+  "${PODMAN[@]}" volume rm -f "$VOLUME" "$RESTORED" >/dev/null 2>&1 || true
   # the image is kept after a failure (to look into) and when asked for
   [ "${KEEP_IMAGE:-0}" = 1 ] || [ "${SMOKE_OK:-0}" = 0 ] || "${PODMAN[@]}" rmi -f "$IMAGE" >/dev/null 2>&1 || true
   rm -rf "$CONTEXT"
@@ -43,7 +56,17 @@ find_wheel() {
   echo "$found"
 }
 
-say "podman smoke test, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(podman --version), runtime runc"
+# 0. prerequisites, checked before anything slow (the debootstrap takes a minute and more)
+missing=()
+for tool in podman runc debootstrap curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if [ "${#missing[@]}" -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || { echo "missing: ${missing[*]} (run as root to install them)" >&2; exit 1; }
+  apt-get update -qq && apt-get install -y -qq podman runc debootstrap curl >/dev/null
+fi
+# The storage must work as configured before we spend minutes on a base image.
+driver=$("${PODMAN[@]}" info --format '{{.Store.GraphDriverName}}' 2>&1) \
+  || fail "podman's storage does not start: $driver (a store keeps the driver it was created with; see PODMAN_OPTS)"
+say "podman smoke test, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(podman --version), runtime runc, storage $driver, cgroups $("${PODMAN[@]}" info --format '{{.Host.CgroupsVersion}}')"
 
 # 1. the base image: bootstrapped from Debian, since no registry pull works here
 if [ "$BASE" = localhost/debian-python:bookworm ]; then
@@ -73,14 +96,20 @@ size=$("${PODMAN[@]}" image inspect --format '{{.Size}}' "$IMAGE")
 say "image size: $(( size / 1000000 )) MB (base $(( $("${PODMAN[@]}" image inspect --format '{{.Size}}' "$BASE") / 1000000 )) MB)"
 say "image user: $("${PODMAN[@]}" image inspect --format '{{.Config.User}}' "$IMAGE")"
 
-# 4. run with the compose file's limits and a named volume
+# 4. run with docs/deployment.md's command (the compose file's limits), on host networking
 started=$(date +%s)
-# Explicit rlimits: podman's defaults (nofile 1048576) are above this host's hard limits, which
-# runc may not raise; 4096 processes is plenty for the server and its worker pools.
+HEALTHCHECK_CONFIG=$("${PODMAN[@]}" image inspect --format '{{json .Config.Healthcheck}}' "$IMAGE")
+grep -q autograd_explorer.healthcheck <<<"$HEALTHCHECK_CONFIG" || fail "no HEALTHCHECK in the image (built without --format docker?)"
+# nofile as documented (4096), unless the host's hard limit is lower: runc cannot raise it.
+NOFILE=$(( $(ulimit -Hn) < 4096 ? $(ulimit -Hn) : 4096 ))
 "${PODMAN[@]}" run -d --runtime runc --network host --name "$NAME" \
-  --ulimit nofile="$(ulimit -Hn)":"$(ulimit -Hn)" --ulimit nproc=4096:4096 \
-  --cpus 2 --memory 4g --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges \
-  -e AUTOGRAD_EXPLORER_PORT="$PORT" -v "$VOLUME":/data "$IMAGE" >/dev/null || fail "run"
+  -v "$VOLUME":/data \
+  --restart unless-stopped --cpus 2 --memory 4g \
+  --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges \
+  --ulimit nofile="$NOFILE":"$NOFILE" --ulimit nproc=4096:4096 \
+  -e AUTOGRAD_EXPLORER_EVAL_WORKERS=2 -e AUTOGRAD_EXPLORER_TRAINING_WORKERS=1 \
+  -e AUTOGRAD_EXPLORER_MAX_CONCURRENT_REQUESTS=64 \
+  -e AUTOGRAD_EXPLORER_PORT="$PORT" "$IMAGE" >/dev/null || fail "run"
 URL="http://127.0.0.1:$PORT"
 for _ in $(seq 1 240); do
   curl -fsS "$URL/api/health" >/dev/null 2>&1 && break
@@ -119,5 +148,44 @@ uid=$("${PODMAN[@]}" exec "$NAME" id -u)
 "${PODMAN[@]}" healthcheck run "$NAME" >/dev/null || fail "HEALTHCHECK"
 say "runs as uid $uid, /data writable, HEALTHCHECK passes"
 say "memory in use after the smoke test: $("${PODMAN[@]}" stats --no-stream --format '{{.MemUsage}}' "$NAME" 2>/dev/null || echo n/a)"
+
+# 6. every log line is JSON, uvicorn's own included
+"${PODMAN[@]}" logs "$NAME" 2>&1 | python3 -c '
+import json, sys
+lines = [l for l in sys.stdin if l.strip()]
+for l in lines:
+    json.loads(l)
+assert any("Application startup complete" in json.loads(l).get("message", "") for l in lines)
+' || fail "a log line is not JSON"
+say "logs: JSON lines only"
+
+# 7. download-mnist from a local mirror (the setting MNIST_URL), into the volume's /data/mnist
+[ -f "$MNIST_SOURCE/t10k-labels-idx1-ubyte.gz" ] || fail "no MNIST gzip files in $MNIST_SOURCE"
+python3 -m http.server "$MIRROR_PORT" --bind 127.0.0.1 --directory "$MNIST_SOURCE" >/dev/null 2>&1 &
+MIRROR_PID=$!
+sleep 1
+"${PODMAN[@]}" exec -e AUTOGRAD_EXPLORER_MNIST_URL="http://127.0.0.1:$MIRROR_PORT/" "$NAME" \
+  autograd-explorer download-mnist || fail "download-mnist"
+count=$("${PODMAN[@]}" exec "$NAME" sh -c 'ls /data/mnist/*.gz | wc -l')
+[ "$count" = 4 ] || fail "download-mnist left $count files"
+say "download-mnist from a local mirror: 4 files in /data/mnist"
+
+# 8. backup and restore as documented: the app's own image, nothing pulled (plus the ulimits a
+# host with a low hard open-files limit needs on every podman run; docs/deployment.md says so)
+LIMITS=(--runtime runc --ulimit nofile="$NOFILE":"$NOFILE" --ulimit nproc=4096:4096)
+"${PODMAN[@]}" stop "$NAME" >/dev/null
+"${PODMAN[@]}" run --rm "${LIMITS[@]}" -v "$VOLUME":/data:ro --entrypoint tar "$IMAGE" czf - -C /data . \
+  > "$CONTEXT/backup.tgz" || fail "backup"
+"${PODMAN[@]}" run --rm -i "${LIMITS[@]}" -v "$RESTORED":/data --entrypoint tar "$IMAGE" xzf - -C /data \
+  < "$CONTEXT/backup.tgz" || fail "restore"
+restored=$("${PODMAN[@]}" run --rm "${LIMITS[@]}" -v "$RESTORED":/data --entrypoint sh "$IMAGE" \
+  -c 'ls /data/mnist/*.gz | wc -l; ls /data | head -20')
+grep -q '^4$' <<<"$restored" || fail "restore lacks MNIST: $restored"
+say "backup $(( $(stat -c %s "$CONTEXT/backup.tgz") / 1000000 )) MB, restored into a new volume: $(tr '\n' ' ' <<<"$restored")"
+
+# 9. a systemd unit, since nothing restarts a podman container after a reboot otherwise
+unit=$("${PODMAN[@]}" generate systemd --new --name "$NAME") || fail "podman generate systemd"
+grep -q "ExecStart=.*podman.* run" <<<"$unit" || fail "the systemd unit has no ExecStart"
+say "podman generate systemd --new: a unit that runs the same command"
 say "OK"
 SMOKE_OK=1

@@ -1,4 +1,4 @@
-"""The command line: `autograd-explorer serve | trace | train | open`."""
+"""The command line: `autograd-explorer serve | trace | train | open | download-mnist`."""
 
 from __future__ import annotations
 
@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     from autograd_explorer import cli_open
 
     cli_open.register(sub)
+    from autograd_explorer import cli_mnist
+
+    cli_mnist.register(sub)
     return parser
 
 

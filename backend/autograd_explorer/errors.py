@@ -94,3 +94,12 @@ class DataUnavailable(ExplorerError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class TooLarge(ExplorerError):
+    """Something sent is larger than a setting allows (413), e.g. a room's shared state."""
+
+    def __init__(self, message: str, limit: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.limit = limit

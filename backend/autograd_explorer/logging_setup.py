@@ -55,6 +55,9 @@ class _RequestIdFilter(logging.Filter):
         return True
 
 
+UVICORN_LOGGERS = ("uvicorn", "uvicorn.access")
+
+
 def configure_logging(log_format: Literal["json", "text"] = "json", level: str = "INFO") -> None:
     """Give the app's loggers one stderr handler in the chosen format (idempotent)."""
     logger = logging.getLogger(APP_LOGGER)
@@ -71,3 +74,11 @@ def configure_logging(log_format: Literal["json", "text"] = "json", level: str =
             logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
         )
     logger.addHandler(handler)
+    # uvicorn's own lines (started, startup complete, shutting down, finished) in the same format:
+    # its loggers get our handler instead of the plain-text one its dictConfig gave them.
+    for name in UVICORN_LOGGERS:
+        server_logger = logging.getLogger(name)
+        for old in list(server_logger.handlers):
+            server_logger.removeHandler(old)
+        server_logger.addHandler(handler)
+        server_logger.propagate = False

@@ -20,6 +20,12 @@ class Settings(BaseSettings):
     # --- where things live -------------------------------------------------------------
     data_dir: Path = Field(Path("data"), description="Everything the app stores: SQLite, model weights.")
     mnist_dir: Path | None = Field(None, description="Folder holding the MNIST IDX files (gzip or raw).")
+    mnist_url: str = Field(
+        "https://storage.googleapis.com/cvdf-datasets/mnist/",
+        pattern=r"^https?://",
+        description="Folder URL `autograd-explorer download-mnist` fetches the four gzip files from "
+        "(a mirror where the network has no way out); each is checked against MNIST's MD5.",
+    )
     frontend_dir: Path | None = Field(None, description="Static app folder; default: the repo's frontend/.")
 
     # --- server ------------------------------------------------------------------------
@@ -98,6 +104,28 @@ class Settings(BaseSettings):
         None,
         description="Cancels or deletes any training job (Authorization: Bearer <token>); unset: only the "
         "token each job was created with.",
+    )
+
+    # --- follow mode: rooms (issue 15) --------------------------------------------------------
+    rooms_max_streams: int = Field(
+        1_000,
+        ge=1,
+        description="Open room streams (their own cap: a class follows at once); beyond, 503.",
+    )
+    rooms_max_open: int = Field(
+        1_000, ge=1, description="Rooms open at once (embedded backend); beyond, 503."
+    )
+    rooms_max_state_bytes: int = Field(
+        256_000, ge=1_000, description="Largest shared state of a room (compact JSON); beyond, 413."
+    )
+    rooms_idle_seconds: float = Field(
+        14_400.0, gt=0, description="A room nobody drives for this long closes (its code stops working)."
+    )
+    rooms_stream_seconds: float = Field(
+        300.0, gt=0, description="A room stream closes after this long; EventSource reconnects and resumes."
+    )
+    rooms_keepalive_seconds: float = Field(
+        15.0, gt=0, description="A comment line on a quiet room stream this often, so proxies keep it open."
     )
 
     # --- deployment: edge, logs, isolated evaluation (issue 6) ------------------------------

@@ -19,6 +19,7 @@ from autograd_explorer.api.routes import language as language_routes
 from autograd_explorer.api.routes import least_squares as least_squares_routes
 from autograd_explorer.api.routes import models as models_routes
 from autograd_explorer.api.routes import regression as regression_routes
+from autograd_explorer.api.routes import rooms as rooms_routes
 from autograd_explorer.api.routes import surface as surface_routes
 from autograd_explorer.api.routes import trace as trace_routes
 from autograd_explorer.api.routes import trajectory as trajectory_routes
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         language_routes.router,
         *(lab.router for lab in (trajectory_routes, surface_routes, regression_routes, least_squares_routes)),
         models_routes.router,  # issue 5: the models lab
+        rooms_routes.router,  # issue 15: follow mode
     ]
     for router in routers:
         app.include_router(router)

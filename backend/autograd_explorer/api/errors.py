@@ -23,6 +23,7 @@ from autograd_explorer.errors import (
     Overloaded,
     ProgramError,
     Unauthorized,
+    TooLarge,
 )
 
 log = logging.getLogger("autograd_explorer.api")
@@ -35,6 +36,7 @@ STATUS_OF: dict[type[ExplorerError], tuple[int, str]] = {
     Forbidden: (403, "forbidden"),
     NotFound: (404, "not_found"),
     Conflict: (409, "conflict"),
+    TooLarge: (413, "too_large"),
     Overloaded: (503, "overloaded"),
     DataUnavailable: (503, "data_unavailable"),
 }
@@ -65,6 +67,8 @@ def error_response(exc: ExplorerError) -> SafeJSONResponse:
         detail = {"type": kind, "message": str(exc)}
         if isinstance(exc, InvalidRequest) and exc.field:
             detail["field"] = exc.field
+        if isinstance(exc, TooLarge):
+            detail["limit"] = exc.limit
         if isinstance(exc, Overloaded):
             headers["Retry-After"] = str(exc.retry_after)
         if isinstance(exc, Unauthorized):

@@ -34,6 +34,8 @@ EXEMPT_FROM_CAP = frozenset({"/api/health", "/api/ready"})
 # The one long-lived answer, GET /api/models/{id}/events (api/routes/models.py): it has its own cap
 # (max_event_streams) instead of holding request slots for minutes. A test matches it to the route.
 EVENT_STREAM_PATH = re.compile(r"/api/models/[^/]+/events")
+# A room's stream (api/routes/rooms.py): a whole class follows one room, so rooms have a larger cap.
+ROOM_STREAM_PATH = re.compile(r"/api/rooms/[^/]+/events")
 # Methods whose body FastAPI may parse as JSON.
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -132,22 +134,32 @@ class Slots:
 
 
 class ConcurrencyLimitMiddleware:
-    """At most `limit` API requests and `stream_limit` event streams at once; beyond, 503 + Retry-After.
+    """At most `limit` API requests, `stream_limit` job and `room_stream_limit` room event streams at once.
+
+    Beyond, 503 + Retry-After.
 
     Refused at once, never queued. Static files and the health and readiness probes are exempt.
     """
 
-    def __init__(self, app: ASGIApp, limit: int, stream_limit: int, retry_after: int = 1) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        stream_limit: int,
+        room_stream_limit: int = 1_000,
+        retry_after: int = 1,
+    ) -> None:
         self.app = app
         self.requests = Slots(limit, "requests are already running", "max_concurrent_requests")
         self.streams = Slots(stream_limit, "event streams are already open", "max_event_streams")
+        self.room_streams = Slots(room_stream_limit, "room streams are already open", "rooms_max_streams")
         self.retry_after = retry_after
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or _exempt(scope):
             await self.app(scope, receive, send)
             return
-        slots = self.streams if _is_event_stream(scope) else self.requests
+        slots = self._slots(scope)
         if slots.in_use >= slots.limit:
             log.warning("overloaded: %d %s", slots.in_use, slots.what)
             await send_json(
@@ -166,6 +178,14 @@ class ConcurrencyLimitMiddleware:
             await self.app(scope, receive, send)
         finally:
             slots.in_use -= 1
+
+    def _slots(self, scope: Scope) -> Slots:
+        # By route, never by what the client says it accepts: any request can send Accept.
+        if scope["method"] == "GET" and EVENT_STREAM_PATH.fullmatch(scope["path"]):
+            return self.streams
+        if scope["method"] == "GET" and ROOM_STREAM_PATH.fullmatch(scope["path"]):
+            return self.room_streams
+        return self.requests
 
 
 class BodyTooLarge(Exception):
@@ -380,12 +400,13 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
         ConcurrencyLimitMiddleware,
         limit=settings.max_concurrent_requests,
         stream_limit=settings.max_event_streams,
+        room_stream_limit=settings.rooms_max_streams,
     )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "DELETE"],
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
             allow_headers=["content-type", "authorization", REQUEST_ID_HEADER],
             expose_headers=[REQUEST_ID_HEADER, "retry-after", "location"],
         )
@@ -403,11 +424,6 @@ def _header(scope: Scope, name: str) -> str | None:
 def _exempt(scope: Scope) -> bool:
     path: str = scope["path"]
     return not path.startswith("/api/") or path in EXEMPT_FROM_CAP
-
-
-def _is_event_stream(scope: Scope) -> bool:
-    # By route, never by what the client says it accepts: any request can send Accept.
-    return scope["method"] == "GET" and EVENT_STREAM_PATH.fullmatch(scope["path"]) is not None
 
 
 def _parsed_as_json(scope: Scope) -> bool:

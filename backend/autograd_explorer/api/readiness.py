@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from autograd_explorer.api.rooms_lifespan import rooms_lifespan
 from autograd_explorer.api.schemas.trace import TraceRequest
 from autograd_explorer.jobs.lifespan import training_lifespan
 from autograd_explorer.sandbox import Evaluator
@@ -76,8 +77,8 @@ class Readiness:
 
 @asynccontextmanager
 async def serving_lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """The training job runner (issue 5), then readiness; the evaluator starts before both (issue 6)."""
-    async with training_lifespan(app):
+    """Job runner (issue 5), rooms (issue 15), then readiness; the evaluator starts first (issue 6)."""
+    async with training_lifespan(app), rooms_lifespan(app):
         readiness = Readiness(app.state.evaluator, app.state.settings.eval_workers)
         app.state.readiness = readiness
         readiness.start()

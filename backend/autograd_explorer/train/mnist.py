@@ -154,7 +154,8 @@ MNIST_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/"
 def download_mnist(directory: Path, base_url: str = MNIST_URL) -> list[Path]:
     """Fetch the four gzip files into `directory`, keeping each only if its content's MD5 matches.
 
-    Optional: the app never calls it on its own (the tests run without network).
+    `autograd-explorer download-mnist` calls it (cli_mnist.py) with the setting `mnist_url`; the
+    server never downloads on its own.
     """
     directory.mkdir(parents=True, exist_ok=True)
     saved = []

@@ -2,9 +2,10 @@
 
 import { getJSON, postJSON } from '../shared/api.js';
 import { describeError } from '../shared/errors.js';
+import { mountFollow } from '../shared/follow.js';
 import { renderNav } from '../shared/nav.js';
 import { mountPanels, restorePresentation, setPresentation } from '../shared/panels.js';
-import { readLocation, writeLocation } from '../shared/url-state.js';
+import { readLocation, VIEWS, writeLocation } from '../shared/url-state.js';
 import { mountConsolePanel } from './console-panel.js';
 import { mountEditor } from './editor.js';
 import { mountGradColour } from './grad-colour.js';
@@ -234,6 +235,30 @@ async function start() {
   performance.mark('explorer:ready');
   document.body.dataset.ready = 'true';
 }
+
+// Follow mode: a lecturer shares the program that ran, its inputs, the pass, the step and the view.
+mountFollow({
+  page: 'explorer',
+  store,
+  keys: ['trace', 'position', 'passIndex', 'view'],
+  snapshot: () => {
+    const { trace, example, source, inputs, passIndex, position, view } = store.state;
+    // What ran, not what is half-typed in the editor.
+    return { example, source: trace ? trace.source : source, inputs: trace ? trace.inputs : inputs, passIndex, position, view };
+  },
+  apply: (shared) => {
+    const { trace } = store.state;
+    const view = VIEWS.includes(shared.view) ? shared.view : 'graph';
+    const same = trace && trace.source === shared.source && JSON.stringify(trace.inputs) === JSON.stringify(shared.inputs);
+    if (same) {
+      store.set({ view, passIndex: shared.passIndex });
+      store.set({ position: Math.min(shared.position, store.stepCount()) }); // the count of that pass
+      return;
+    }
+    store.set({ view, example: shared.example, source: shared.source, inputs: shared.inputs || {}, error: null });
+    run({ position: shared.position || 0, passIndex: shared.passIndex });
+  },
+});
 
 // A link pasted into this tab changes only the hash: start over from it (our own updates use
 // history.replaceState, which fires no hashchange).

@@ -1,6 +1,7 @@
 // The Models lab: train jobs, follow them live, compare finished models, draw digits, see mistakes.
 
 import { getAllPages, getJSON, postJSON } from '../shared/api.js';
+import { mountFollow } from '../shared/follow.js';
 import { renderNav } from '../shared/nav.js';
 import { onPaletteChange } from '../shared/palette.js';
 import { restorePresentation } from '../shared/panels.js';
@@ -298,6 +299,39 @@ async function start() {
   } catch (error) {
     showError(error);
   }
+  document.body.dataset.ready = 'true'; // follow mode applies a lecturer's state from here on
 }
+
+// Follow mode: a lecturer shares which models are plotted, picked, and whose boundary and
+// mistakes are shown; a follower who lacks a model (trained since it opened) reloads the list.
+mountFollow({
+  page: 'models',
+  store,
+  keys: ['shown', 'selected', 'boundaryTarget', 'wrong'],
+  snapshot: () => {
+    const { shown, selected, boundaryTarget, wrong } = store.state;
+    return { shown: [...shown], selected, boundaryTarget, wrong };
+  },
+  apply: async (shared) => {
+    const ids = [...(shared.shown || []), shared.selected, shared.boundaryTarget].filter(Boolean);
+    if (ids.some((id) => !model(id))) {
+      try {
+        store.set(loaded(await getAllPages('/api/models?curves=true')));
+      } catch (error) {
+        showError(error);
+        return;
+      }
+    }
+    const known = (id) => (id && model(id) ? id : null);
+    const wrong = shared.wrong || { a: '', b: '' };
+    store.set({
+      shown: new Set((shared.shown || []).filter(known)),
+      selected: known(shared.selected),
+      boundaryTarget: known(shared.boundaryTarget),
+      wrong: { a: known(wrong.a) || '', b: known(wrong.b) || '' },
+    });
+    updateBoundary(true);
+  },
+});
 
 start();

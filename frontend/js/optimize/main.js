@@ -1,6 +1,7 @@
 // The optimization lab: form ⇄ state ⇄ URL hash, the function's surface, runs, animation, table.
 
 import { getJSON, postJSON } from '../shared/api.js';
+import { mountFollow } from '../shared/follow.js';
 import { renderNav } from '../shared/nav.js';
 import { onPaletteChange, seriesColor } from '../shared/palette.js';
 import { loadPlotly } from '../shared/plotly-loader.js';
@@ -354,5 +355,22 @@ async function init() {
   if (runs) await runs;
   document.body.dataset.ready = 'true'; // lets tests and the benchmark wait for a usable page
 }
+
+// Follow mode: a lecturer shares the lab's state (function, form and runs) once it has been drawn
+// or run, not on every keystroke in the form; a follower draws and runs the same.
+mountFollow({
+  page: 'optimize',
+  store,
+  keys: ['results', 'surface'],
+  snapshot: () => ({ lab: lab() }),
+  apply: async (shared) => {
+    const next = normalize(shared.lab || {});
+    if (JSON.stringify(next) === JSON.stringify(lab()) && store.get('surface')) return;
+    stopAnimation();
+    store.set({ lab: next, results: [], surface: null });
+    fillForm();
+    await Promise.all([loadSurface(), next.runs.length ? runAll() : null]);
+  },
+});
 
 init();

@@ -51,3 +51,5 @@ export async function getAllPages(path, get = getJSON) {
   } while (cursor !== null && cursor !== undefined);
   return items;
 }
+
+export const putJSON = (path, body, headers) => request('PUT', path, body, headers);

@@ -16,6 +16,8 @@ function mount() {
   reference.className = 'reference-link';
   if (window.location.pathname === '/language.html') reference.setAttribute('aria-current', 'page');
   tools.append(reference);
+  const follow = header.querySelector('.follow-tools'); // follow mode's Room button (follow.js)
+  if (follow) tools.append(follow);
   mountThemeToggle(tools);
   mountPresentToggle(tools);
   mountHelp(tools);

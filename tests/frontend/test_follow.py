@@ -1,0 +1,138 @@
+"""Follow mode in two real chromium pages: a lecturer drives a room, a student's page follows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.frontend.test_labs import wait_until
+from tests.live import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def student(browser: Any) -> Iterator[Any]:
+    """A second person's page: its own context, so its own sessionStorage."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    context.close()
+    assert not errors, errors
+
+
+def start_room(page: Any, live_server: Any) -> str:
+    page.goto(f"{live_server.url}/#ex=least-squares")
+    page.wait_for_selector("body[data-ready]", timeout=20_000)
+    page.click(".follow-tools .room-toggle")
+    page.click(".room-menu >> text=Start a room")
+    code = page.locator(".room-overlay .room-code").text_content() or ""
+    code = code.replace(" ", "")
+    assert len(code) == 6
+    screenshot(page, "follow-01-room-code")
+    page.click(".room-overlay >> text=Hide code")
+    expect(page.locator(".room-bar .room-badge")).to_have_text(f"Room {code}")
+    return code
+
+
+def test_a_student_follows_the_lecturers_steps_leaves_and_rejoins(
+    page: Any, student: Any, live_server: Any
+) -> None:
+    code = start_room(page, live_server)
+    student.goto(f"{live_server.url}/#room={code.lower()}")
+    student.wait_for_selector("body[data-ready]", timeout=20_000)
+    expect(student.locator(".follow-tools")).to_have_attribute("data-mode", "following")
+    expect(student.locator("#step-label")).to_have_text("start · 0 / 5")
+    for expected in ("step 1 / 5", "step 2 / 5", "step 3 / 5"):
+        page.keyboard.press("ArrowRight")
+        expect(page.locator("#step-label")).to_have_text(expected)
+        expect(student.locator("#step-label")).to_have_text(expected)
+    assert student.text_content(".step-panel h2") == page.text_content(".step-panel h2")
+    screenshot(student, "follow-02-student-step3")
+    # The lecturer switches view and program: the student's page runs the same.
+    page.click(".view-tabs [data-view='jacobians']")
+    expect(student.locator("#explorer")).to_have_attribute("data-view", "jacobians")
+    page.click(".view-tabs [data-view='graph']")
+    page.select_option("#examples", "polynomial")
+    expect(student.locator("#step-label")).to_have_text("start · 0 / 4")
+    # Leave: the student explores alone while the lecturer goes on.
+    student.click(".room-bar >> text=Leave")
+    expect(student.locator(".follow-tools")).to_have_attribute("data-mode", "left")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#step-label")).to_have_text("step 2 / 4")
+    student.wait_for_timeout(600)  # would have arrived by now (debounce 120 ms)
+    expect(student.locator("#step-label")).to_have_text("start · 0 / 4")
+    # Rejoin jumps to the lecturer's current state.
+    student.click(".room-bar >> text=Rejoin")
+    expect(student.locator("#step-label")).to_have_text("step 2 / 4")
+    expect(student.locator(".follow-tools")).to_have_attribute("data-mode", "following")
+
+
+def test_a_student_who_types_the_code_is_taken_to_the_lecturers_page(
+    page: Any, student: Any, live_server: Any
+) -> None:
+    code = start_room(page, live_server)
+    student.goto(f"{live_server.url}/#ex=polynomial")
+    student.wait_for_selector("body[data-ready]", timeout=20_000)
+    student.click(".follow-tools .room-toggle")
+    student.fill(".follow-tools input[name='room']", f"{code[:3].lower()} {code[3:]}")
+    student.press(".follow-tools input[name='room']", "Enter")
+    expect(student.locator("#step-label")).to_have_text("start · 0 / 5")  # least squares, from the room
+    # The lecturer moves to the models lab (same tab, same room): the student follows there.
+    page.click("nav >> text=Models lab")
+    page.wait_for_url(lambda url: "/models.html" in url)
+    student.wait_for_url(lambda url: "/models.html" in url, timeout=15_000)
+    expect(student.locator(".follow-tools")).to_have_attribute("data-mode", "following")
+    screenshot(student, "follow-03-student-models")
+
+
+def test_an_unknown_code_is_named(student: Any, live_server: Any) -> None:
+    student.goto(f"{live_server.url}/#ex=polynomial")
+    student.wait_for_selector("body[data-ready]", timeout=20_000)
+    student.click(".follow-tools .room-toggle")
+    student.fill(".follow-tools input[name='room']", "222222")
+    student.press(".follow-tools input[name='room']", "Enter")
+    expect(student.locator(".room-bar .room-message")).to_contain_text("No room 222222")
+    student.click(".follow-tools .room-toggle")
+    student.fill(".follow-tools input[name='room']", "0OIL")
+    student.press(".follow-tools input[name='room']", "Enter")
+    expect(student.locator(".room-bar .room-message")).to_contain_text("six letters and digits")
+
+
+def test_the_room_control_in_the_dark_theme(page: Any, live_server: Any) -> None:
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#ex=polynomial")
+    page.wait_for_selector("body[data-ready]", timeout=20_000)
+    page.evaluate("document.documentElement.dataset.theme = 'dark'")
+    page.click(".follow-tools .room-toggle")
+    expect(page.locator(".room-menu button", has_text="Start a room")).to_be_visible()
+    # The whole top bar fits a 1280-px projector: nothing pushed past the right edge.
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 1280
+    help_box = page.locator(".page-tools > :last-child").bounding_box()
+    assert help_box is not None and help_box["x"] + help_box["width"] <= 1280
+    screenshot(page, "follow-04-dark-topbar")
+
+
+def test_a_student_follows_the_lecturer_into_the_optimization_lab(
+    page: Any, student: Any, live_server: Any
+) -> None:
+    code = start_room(page, live_server)
+    student.goto(f"{live_server.url}/#room={code}")
+    student.wait_for_selector("body[data-ready]", timeout=20_000)
+    page.click("nav >> text=Optimization lab")
+    page.wait_for_selector("body[data-ready]", timeout=20_000)
+    page.select_option("#example", "rosenbrock-adam-gd")
+    wait_until(page, "document.querySelectorAll('#runs li').length === 2")
+    student.wait_for_url(lambda url: "/optimize.html" in url, timeout=15_000)
+    student.wait_for_selector("body[data-ready]", timeout=20_000)
+    wait_until(student, "document.querySelectorAll('#runs li').length === 2")
+    assert student.locator("#runs").inner_text() == page.locator("#runs").inner_text()
+    assert "adam lr=0.05" in student.locator("#runs").inner_text()
+    assert student.input_value("#fn") == "rosenbrock"

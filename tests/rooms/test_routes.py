@@ -1,0 +1,195 @@
+"""/api/rooms over HTTP: create, drive (403/404/400/413/422), read, and the SSE stream on a real uvicorn."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from autograd_explorer.api.app import create_app
+from autograd_explorer.api.middleware import ROOM_STREAM_PATH
+from autograd_explorer.settings import Settings
+from tests.rooms.conftest import ThreadServer, open_room
+
+STATE = {"page": "explorer", "state": {"example": "polynomial", "position": 3, "view": "graph"}}
+
+
+@pytest.fixture
+def rooms_client(tmp_path: Path) -> Iterator[TestClient]:
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        eval_isolation="inline",
+        rooms_max_state_bytes=1_000,
+        rooms_stream_seconds=0.3,
+    )
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_lecturer_opens_drives_and_anyone_reads_a_room(rooms_client: TestClient) -> None:
+    created = rooms_client.post("/api/rooms")
+    assert created.status_code == 201
+    code, token = created.json()["code"], created.json()["token"]
+    assert created.headers["location"] == f"/api/rooms/{code}"
+    assert rooms_client.get(f"/api/rooms/{code}").json() == {"code": code, "version": 0, "state": None}
+    put = rooms_client.put(f"/api/rooms/{code}/state", json=STATE, headers=bearer(token))
+    assert put.status_code == 200 and put.json() == {"version": 1}
+    # Typed in lower case with a dash, as a student might.
+    read = rooms_client.get(f"/api/rooms/{code[:3].lower()}-{code[3:].lower()}")
+    assert read.json() == {"code": code, "version": 1, "state": STATE}
+
+
+def test_refusals_name_what_and_never_change_the_state(rooms_client: TestClient) -> None:
+    code, token = rooms_client.post("/api/rooms").json().values()
+    other_token = rooms_client.post("/api/rooms").json()["token"]
+    url = f"/api/rooms/{code}/state"
+    for headers in ({}, bearer(other_token), {"Authorization": token}):
+        refused = rooms_client.put(url, json=STATE, headers=headers)
+        assert refused.status_code == 403 and refused.json()["detail"]["type"] == "forbidden"
+    unknown = rooms_client.put("/api/rooms/222222/state", json=STATE, headers=bearer(token))
+    assert unknown.status_code == 404 and "No room 222222" in unknown.json()["detail"]["message"]
+    malformed = rooms_client.put("/api/rooms/NOPE!/state", json=STATE, headers=bearer(token))
+    assert malformed.status_code == 400 and malformed.json()["detail"]["field"] == "code"
+    big = {"page": "explorer", "state": {"source": "x" * 2_000}}
+    too_large = rooms_client.put(url, json=big, headers=bearer(token))
+    assert too_large.status_code == 413
+    assert too_large.json()["detail"] == {
+        "type": "too_large",
+        "message": too_large.json()["detail"]["message"],
+        "limit": 1_000,
+    }
+    assert "rooms_max_state_bytes" in too_large.json()["detail"]["message"]
+    for body in ({"state": {}}, {"page": "Explorer page", "state": {}}, {"page": "x", "state": [1]}, [1]):
+        invalid = rooms_client.put(url, json=body, headers=bearer(token))
+        assert invalid.status_code == 422, body
+    not_json = rooms_client.put(
+        url, content=b"{page", headers={**bearer(token), "content-type": "application/json"}
+    )
+    assert not_json.status_code == 422
+    assert rooms_client.get(f"/api/rooms/{code}").json()["version"] == 0
+
+
+def test_non_finite_numbers_travel_as_strings(rooms_client: TestClient) -> None:
+    code, token = rooms_client.post("/api/rooms").json().values()
+    body = b'{"page": "optimize", "state": {"lr": NaN, "big": 1e309}}'
+    put = rooms_client.put(
+        f"/api/rooms/{code}/state",
+        content=body,
+        headers={**bearer(token), "content-type": "application/json"},
+    )
+    assert put.status_code == 200
+    assert rooms_client.get(f"/api/rooms/{code}").json()["state"]["state"] == {"lr": "nan", "big": "inf"}
+
+
+def test_the_stream_starts_with_the_current_state_and_resumes_after_last_event_id(
+    rooms_client: TestClient,
+) -> None:
+    code, token = rooms_client.post("/api/rooms").json().values()
+    for step in (1, 2):
+        state = {"page": "explorer", "state": {"position": step}}
+        rooms_client.put(f"/api/rooms/{code}/state", json=state, headers=bearer(token))
+    text = rooms_client.get(f"/api/rooms/{code}/events").text  # ends after rooms_stream_seconds
+    assert text.startswith("retry: 1000\n\n")
+    assert 'id: 2\nevent: state\ndata: {"page":"explorer","state":{"position":2}}\n\n' in text
+    assert "id: 1\n" not in text  # only the latest
+    resumed = rooms_client.get(f"/api/rooms/{code}/events", headers={"Last-Event-ID": "2"}).text
+    assert "event: state" not in resumed
+    bad = rooms_client.get(f"/api/rooms/{code}/events", headers={"Last-Event-ID": "two"})
+    assert bad.status_code == 400 and bad.json()["detail"]["field"] == "Last-Event-ID"
+    assert rooms_client.get("/api/rooms/222222/events").status_code == 404
+
+
+def read_events(response: httpx.Response, wanted: int, into: list[tuple[str, str, float]]) -> None:
+    """Collect (id, data, arrival time) of `wanted` state events from an open stream (keep-alives as
+    ("", "keep-alive", time))."""
+    event_id, kind = "", ""
+    for line in response.iter_lines():
+        if line == ": keep-alive":
+            into.append(("", "keep-alive", time.monotonic()))
+        elif line.startswith("id: "):
+            event_id = line[4:]
+        elif line.startswith("event: "):
+            kind = line[7:]
+        elif line.startswith("data: ") and kind == "state":
+            into.append((event_id, line[6:], time.monotonic()))
+            if sum(1 for _, data, _ in into if data != "keep-alive") >= wanted:
+                return
+
+
+def test_followers_on_a_real_server_get_each_step_live(room_server: ThreadServer) -> None:
+    code, token = open_room(room_server.url)
+    received: list[list[tuple[str, str, float]]] = [[], []]
+    with httpx.Client(base_url=room_server.url, timeout=10) as client:
+        streams = [client.stream("GET", f"/api/rooms/{code}/events") for _ in received]
+        responses = [s.__enter__() for s in streams]
+        readers = [
+            threading.Thread(target=read_events, args=(r, 3, got))
+            for r, got in zip(responses, received, strict=True)
+        ]
+        for reader in readers:
+            reader.start()
+        for step in (1, 2, 3):
+            # A lecturer's pace, slower than the keep-alives (0.2 s): each step comes after a quiet spell.
+            time.sleep(0.5)
+            state = {"page": "explorer", "state": {"position": step}}
+            assert httpx.put(
+                f"{room_server.url}/api/rooms/{code}/state", json=state, headers=bearer(token)
+            ).json() == {"version": step}
+        for reader in readers:
+            reader.join(timeout=5)
+        for s in streams:
+            s.__exit__(None, None, None)
+    for got in received:
+        assert any(data == "keep-alive" for _, data, _ in got)  # a quiet stream says it is alive
+        assert [(i, d) for i, d, _ in got if d != "keep-alive"] == [
+            (str(step), f'{{"page":"explorer","state":{{"position":{step}}}}}') for step in (1, 2, 3)
+        ]
+
+
+def test_room_streams_have_their_own_cap(room_server: ThreadServer) -> None:
+    code, _ = open_room(room_server.url)
+    with httpx.Client(base_url=room_server.url, timeout=10) as client:
+        streams = [client.stream("GET", f"/api/rooms/{code}/events") for _ in range(3)]  # rooms_max_streams=3
+        opened = [s.__enter__() for s in streams]
+        assert [r.status_code for r in opened] == [200, 200, 200]
+        refused = httpx.get(f"{room_server.url}/api/rooms/{code}/events")
+        assert refused.status_code == 503 and refused.headers["retry-after"] == "1"
+        assert "rooms_max_streams" in refused.json()["detail"]["message"]
+        # Other requests, job streams included, still answer.
+        assert httpx.get(f"{room_server.url}/api/rooms/{code}").status_code == 200
+        for s in streams:
+            s.__exit__(None, None, None)
+    # Closed streams give their slots back.
+    deadline = time.monotonic() + 5
+    while True:
+        with httpx.stream("GET", f"{room_server.url}/api/rooms/{code}/events") as again:
+            if again.status_code == 200:
+                break
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+
+
+def test_a_room_left_idle_closes_and_its_stream_says_gone(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", eval_isolation="inline", rooms_idle_seconds=0.3)
+    with TestClient(create_app(settings)) as client:
+        code = client.post("/api/rooms").json()["code"]
+        text = client.get(f"/api/rooms/{code}/events").text  # ends when the room expires
+        assert text.endswith("event: gone\ndata: {}\n\n")
+        assert client.get(f"/api/rooms/{code}").status_code == 404
+
+
+def test_the_room_stream_cap_knows_exactly_the_room_stream_route(tmp_path: Path) -> None:
+    app = create_app(Settings(data_dir=tmp_path, eval_isolation="inline"))
+    paths = [path for path, operations in app.openapi()["paths"].items() if "get" in operations]
+    matched = [p for p in paths if ROOM_STREAM_PATH.fullmatch(re.sub(r"\{[^}]+\}", "ABCDEF", p))]
+    assert matched == ["/api/rooms/{code}/events"]
