@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     training_workers: int = Field(1, ge=1, le=8)
     max_queued_jobs: int = Field(64, ge=1)
     max_training_steps: int = Field(5_000, ge=1)
+    deduplicate_jobs: bool = Field(
+        True,
+        description="A training request identical to a queued, running or done job (same data, model, "
+        "optimizer, steps, seed) gets that job instead of a new one.",
+    )
 
     # --- models lab (issue 5: jobs, events, serving) ---------------------------------------
     cancel_grace_seconds: float = Field(

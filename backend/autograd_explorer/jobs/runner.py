@@ -23,7 +23,7 @@ from autograd_explorer.jobs.worker import worker_main
 from autograd_explorer.settings import Settings
 from autograd_explorer.store.records import INTERRUPTED_MESSAGE, ModelRecord, ModelStore
 from autograd_explorer.store.weights import delete_weights
-from autograd_explorer.train.config import TrainConfig
+from autograd_explorer.train.config import TrainConfig, training_digest
 from autograd_explorer.train.mnist import check_available
 
 log = logging.getLogger("autograd_explorer.jobs")
@@ -77,10 +77,11 @@ class JobRunner:
             self._workers.clear()
 
     # --- requests ------------------------------------------------------------------------
-    def submit(self, config: TrainConfig, *, owner_token_hash: str | None = None) -> ModelRecord:
-        """Queue a job (config defaults filled in); InvalidRequest/Overloaded/DataUnavailable if it can't.
+    def submit(self, config: TrainConfig, *, owner_token_hash: str | None = None) -> tuple[ModelRecord, bool]:
+        """Queue a job (config defaults filled in), or join the identical one: (record, created).
 
-        `owner_token_hash`: the hash of the token its creator may cancel or delete it with.
+        InvalidRequest/Overloaded/DataUnavailable if it can't. `owner_token_hash`: the hash of the
+        token its creator may cancel or delete it with (kept only on a job this call created).
         """
         resolved = config.resolved()
         limit = self.settings.max_training_steps
@@ -90,19 +91,29 @@ class JobRunner:
             )
         if resolved.is_mnist:
             check_available(self.settings.mnist_dir)
-        record = self.store.create(
-            resolved.model_dump(mode="json"),
-            max_queued=self.settings.max_queued_jobs,
-            owner_token_hash=owner_token_hash,
-        )
-        if record is None:
+        stored = resolved.model_dump(mode="json")
+        outcome: tuple[ModelRecord, bool] | None
+        if self.settings.deduplicate_jobs:
+            outcome = self.store.join_or_create(
+                stored,
+                training_digest(resolved),
+                max_queued=self.settings.max_queued_jobs,
+                owner_token_hash=owner_token_hash,
+            )
+        else:
+            made = self.store.create(
+                stored, max_queued=self.settings.max_queued_jobs, owner_token_hash=owner_token_hash
+            )
+            outcome = None if made is None else (made, True)
+        if outcome is None:
             raise Overloaded(
                 f"the training queue is full ({self.settings.max_queued_jobs} jobs waiting); try again later",
                 retry_after=5,
             )
-        self._wanted = True
-        self._wake.set()
-        return record
+        if outcome[1]:
+            self._wanted = True
+            self._wake.set()
+        return outcome
 
     def cancel(self, model_id: str) -> ModelRecord:
         """Cancel a queued job now, or ask a running one to stop (killed if it does not within the grace)."""

@@ -39,9 +39,12 @@ CREATE TABLE IF NOT EXISTS models (
     cancel_requested INTEGER NOT NULL DEFAULT 0,
     run_token TEXT,
     worker_pid INTEGER,
-    owner_token_hash TEXT
+    owner_token_hash TEXT,
+    config_digest TEXT,
+    requests INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS models_status ON models (status, created_at);
+CREATE INDEX IF NOT EXISTS models_digest ON models (config_digest);
 CREATE TABLE IF NOT EXISTS curve_points (
     model_id TEXT NOT NULL REFERENCES models (id),
     idx INTEGER NOT NULL,
@@ -54,7 +57,13 @@ CREATE TABLE IF NOT EXISTS curve_points (
 MIGRATIONS = (
     # 1: job tokens. Older jobs keep NULL: only the lecturer token can cancel or delete them.
     "ALTER TABLE models ADD COLUMN owner_token_hash TEXT",
+    # 2, 3: identical requests are one job (issue 15). Older jobs have no digest: never joined.
+    "ALTER TABLE models ADD COLUMN config_digest TEXT",
+    "ALTER TABLE models ADD COLUMN requests INTEGER NOT NULL DEFAULT 1",
 )
+# A new request joins a job with the same digest while it waits, runs or has its model; a failed or
+# cancelled one is tried afresh.
+JOINABLE: tuple[Status, ...] = ("queued", "running", "done")
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,8 @@ class ModelRecord:
     run_token: str | None
     worker_pid: int | None
     owner_token_hash: str | None = None
+    config_digest: str | None = None
+    requests: int = 1  # how many POST /api/models this job answered (1 + the identical ones joined)
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> ModelRecord:
@@ -92,6 +103,8 @@ class ModelRecord:
             run_token=row["run_token"],
             worker_pid=row["worker_pid"],
             owner_token_hash=row["owner_token_hash"],
+            config_digest=row["config_digest"],
+            requests=row["requests"],
         )
 
 
@@ -146,21 +159,67 @@ class ModelStore:
 
     # --- creating and reading ----------------------------------------------------------
     def create(
-        self, config: dict[str, Any], *, max_queued: int | None = None, owner_token_hash: str | None = None
+        self,
+        config: dict[str, Any],
+        *,
+        max_queued: int | None = None,
+        owner_token_hash: str | None = None,
+        digest: str | None = None,
     ) -> ModelRecord | None:
         """A new queued record; None if `max_queued` jobs are already waiting."""
-        model_id = uuid.uuid4().hex[:12]
         with self._transaction() as db:
-            if max_queued is not None:
-                (queued,) = db.execute("SELECT COUNT(*) FROM models WHERE status = 'queued'").fetchone()
-                if queued >= max_queued:
+            model_id = self._insert(db, config, max_queued, owner_token_hash, digest)
+        return None if model_id is None else self.get(model_id)
+
+    def join_or_create(
+        self,
+        config: dict[str, Any],
+        digest: str,
+        *,
+        max_queued: int | None = None,
+        owner_token_hash: str | None = None,
+    ) -> tuple[ModelRecord, bool] | None:
+        """The job with this config digest if one is queued, running or done (joined: its `requests`
+        grows by one), else a new queued one: (record, created); None if the queue is full.
+
+        One transaction: two identical requests at once still make one job.
+        """
+        with self._transaction() as db:
+            marks = ",".join("?" * len(JOINABLE))
+            row = db.execute(
+                f"SELECT id FROM models WHERE config_digest = ? AND status IN ({marks}) "
+                "ORDER BY created_at, rowid LIMIT 1",
+                (digest, *JOINABLE),
+            ).fetchone()
+            if row is not None:
+                db.execute("UPDATE models SET requests = requests + 1 WHERE id = ?", (row["id"],))
+                model_id, created = row["id"], False
+            else:
+                model_id = self._insert(db, config, max_queued, owner_token_hash, digest)
+                if model_id is None:
                     return None
-            db.execute(
-                "INSERT INTO models (id, created_at, config, status, owner_token_hash) "
-                "VALUES (?, ?, ?, 'queued', ?)",
-                (model_id, time.time(), json.dumps(config), owner_token_hash),
-            )
-        return self.get(model_id)
+                created = True
+        return self.get(model_id), created
+
+    @staticmethod
+    def _insert(
+        db: sqlite3.Connection,
+        config: dict[str, Any],
+        max_queued: int | None,
+        owner_token_hash: str | None,
+        digest: str | None,
+    ) -> str | None:
+        if max_queued is not None:
+            (queued,) = db.execute("SELECT COUNT(*) FROM models WHERE status = 'queued'").fetchone()
+            if queued >= max_queued:
+                return None
+        model_id = uuid.uuid4().hex[:12]
+        db.execute(
+            "INSERT INTO models (id, created_at, config, status, owner_token_hash, config_digest) "
+            "VALUES (?, ?, ?, 'queued', ?, ?)",
+            (model_id, time.time(), json.dumps(config), owner_token_hash, digest),
+        )
+        return model_id
 
     def get(self, model_id: str) -> ModelRecord:
         """The record of `model_id`, or NotFound."""
