@@ -12,6 +12,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -81,12 +82,17 @@ def _pg_bin() -> Path | None:
 
 
 class PostgresServer:
-    """A throw-away PostgreSQL cluster run as the `postgres` user when we are root (initdb refuses root)."""
+    """A throw-away PostgreSQL cluster run as the `postgres` user when we are root (initdb refuses root).
 
-    def __init__(self, folder: Path) -> None:
+    Its folder is a fresh one under the system temp dir: pytest's own is root's alone (0700), where
+    the postgres user could not reach it.
+    """
+
+    def __init__(self) -> None:
         bin_dir = _pg_bin()
         if bin_dir is None:
             pytest.skip("PostgreSQL is not installed (Debian package postgresql; make install-system)")
+        folder = Path(tempfile.mkdtemp(prefix="autograd-explorer-pg-"))
         self.bin, self.folder, self.port = bin_dir, folder, free_port()
         self.data = folder / "pgdata"
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
@@ -120,10 +126,18 @@ class PostgresServer:
         args += ["-k", str(self.folder), "-c", "fsync=off", "-c", "max_connections=200"]
         self.process = subprocess.Popen([*self._as_owner(), *args], stdout=log, stderr=subprocess.STDOUT)
         _wait_for_port(self.port, self.process, "postgres")
+        ready = [str(self.bin / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port), "-q"]
+        deadline = time.monotonic() + 30
+        while subprocess.run(ready).returncode != 0:  # listening is not yet accepting ("starting up")
+            if time.monotonic() > deadline:
+                raise RuntimeError("postgres did not accept connections within 30 s")
+            time.sleep(0.05)
 
     def stop(self) -> None:
+        """A fast shutdown (clients disconnected, like a restart); SIGTERM would wait for them all."""
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()  # SIGTERM through runuser: a "smart" shutdown
+            pg_ctl = [str(self.bin / "pg_ctl"), "-D", str(self.data), "stop", "-m", "fast", "-w"]
+            subprocess.run([*self._as_owner(), *pg_ctl], capture_output=True, timeout=60)
             try:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -132,10 +146,13 @@ class PostgresServer:
 
 
 @pytest.fixture
-def postgres_server(tmp_path: Path) -> Iterator[PostgresServer]:
+def postgres_server() -> Iterator[PostgresServer]:
     """A fresh PostgreSQL cluster for one test (initdb takes a second or two)."""
-    server = PostgresServer(tmp_path / "postgres")
-    server.init()
-    server.start()
-    yield server
-    server.stop()
+    server = PostgresServer()
+    try:
+        server.init()
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(server.folder, ignore_errors=True)

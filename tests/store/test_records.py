@@ -99,7 +99,7 @@ def test_an_older_database_gains_the_new_columns_and_keeps_its_models(tmp_path: 
     again = ModelStore(tmp_path)  # opening a migrated database changes nothing
     assert [r.id for r in again.records()] == ["0ld0ld", new.id]
     with closing(sqlite3.connect(tmp_path / "models.sqlite3")) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (len(MIGRATIONS),) == (3,)
+        assert db.execute("PRAGMA user_version").fetchone() == (len(MIGRATIONS),) == (5,)
 
 
 def test_delete_removes_a_finished_record_and_its_points_only(tmp_path: Path) -> None:

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import sqlite3
 import threading
 import time
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
 from multiprocessing.process import BaseProcess
 
-from autograd_explorer.errors import InvalidRequest, Overloaded
+from sqlalchemy.exc import SQLAlchemyError
+
+from autograd_explorer.errors import ExplorerError, InvalidRequest, Overloaded
 from autograd_explorer.jobs.worker import worker_main
-from autograd_explorer.settings import Settings
+from autograd_explorer.settings import Settings, database_url
 from autograd_explorer.store.records import INTERRUPTED_MESSAGE, ModelRecord, ModelStore
 from autograd_explorer.store.weights import delete_weights
 from autograd_explorer.train.config import TrainConfig, training_digest
@@ -36,7 +37,8 @@ class JobRunner:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.store = ModelStore(settings.data_dir)
+        self.store = ModelStore(settings.data_dir, database_url(settings))
+        self.external = settings.job_workers == "external"
         self.interrupted: list[str] = []
         self._ctx: ForkServerContext = multiprocessing.get_context("forkserver")
         self._workers: list[BaseProcess] = []
@@ -51,8 +53,13 @@ class JobRunner:
 
     # --- lifecycle ---------------------------------------------------------------------
     def start(self) -> None:
-        """Fail the jobs a previous server left behind and start watching (workers start on demand)."""
-        self.interrupted = self.store.fail_active(INTERRUPTED_MESSAGE)
+        """Fail the jobs a previous server left behind and start watching (workers start on demand).
+
+        With external workers nothing is left behind by this server (other replicas' and workers'
+        jobs are theirs: a silent worker's job is recovered by the workers' lease, worker.py).
+        """
+        if not self.external:
+            self.interrupted = self.store.fail_active(INTERRUPTED_MESSAGE)
         if self.interrupted:
             log.warning("marked %d interrupted training job(s) failed", len(self.interrupted))
         self._monitor = threading.Thread(target=self._watch, name="training-monitor", daemon=True)
@@ -110,7 +117,7 @@ class JobRunner:
                 f"the training queue is full ({self.settings.max_queued_jobs} jobs waiting); try again later",
                 retry_after=5,
             )
-        if outcome[1]:
+        if outcome[1] and not self.external:
             self._wanted = True
             self._wake.set()
         return outcome
@@ -134,7 +141,7 @@ class JobRunner:
             return False
         try:
             self.store.count_queued()
-        except sqlite3.Error:
+        except (ExplorerError, SQLAlchemyError):
             log.exception("the job store cannot be read")
             return False
         return True
@@ -175,7 +182,12 @@ class JobRunner:
             self._alive_reader, self._alive_writer = self._ctx.Pipe(duplex=False)
         worker = self._ctx.Process(
             target=worker_main,
-            args=(self.settings.data_dir, self.settings.mnist_dir, self._alive_reader),
+            args=(
+                self.settings.data_dir,
+                self.settings.mnist_dir,
+                self._alive_reader,
+                database_url(self.settings),
+            ),
             name="training-worker",
             daemon=True,
         )
