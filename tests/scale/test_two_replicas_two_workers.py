@@ -3,6 +3,7 @@ PostgreSQL and one shared data folder (issue 15 §2, §4, §5)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -22,7 +23,7 @@ from tests.faults.processes import kill
 from tests.live import LiveServer
 from tests.services import PostgresServer
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # two servers start on a busy machine
 
 LEASE_SECONDS = 4.0
 QUICK = {
@@ -128,7 +129,7 @@ def test_identical_requests_on_both_replicas_are_one_job_trained_once_and_served
     ids = {r.json()["id"] for r in answers}
     assert len(ids) == 1 and [r.json()["deduplicated"] for r in answers].count(False) == 1
     (model_id,) = ids
-    done = wait_for(b, model_id, {"done", "failed"})
+    done = wait_for(b.url, model_id, {"done", "failed"})
     assert done["status"] == "done", done["error"]
     assert job(a.url, model_id) == done  # the same record on both replicas
     assert (shared / "weights" / f"{model_id}.pt").is_file()
@@ -137,10 +138,28 @@ def test_identical_requests_on_both_replicas_are_one_job_trained_once_and_served
             f"{server.url}/api/models/{model_id}/predict", json={"input": [[0.5, 0.25]]}, timeout=30
         )
         assert predicted.status_code == 200 and 0.0 <= predicted.json()["probabilities"][0] <= 1.0
-    # The event stream from the other replica ends with the finished record and every point.
-    with httpx.stream("GET", f"{a.url}/api/models/{model_id}/events", timeout=60) as stream:
-        lines = [line for line in stream.iter_lines() if line.startswith("event: ")]
-    assert lines[-1] == "event: end"
+    # A stream begun on one replica resumes on the other (a replica died; EventSource reconnected
+    # with Last-Event-ID): the second one sends exactly the points after that id.
+    first = events(a.url, model_id)
+    assert first[-1][0] == "end" and [p["step"] for p in first[0][1]["points"]] == [
+        p["step"] for p in done["curves"]
+    ]
+    resumed = events(b.url, model_id, last_event_id=str(len(done["curves"]) - 4))
+    assert resumed[0][1]["points"] == done["curves"][-3:] and resumed[-1][0] == "end"
+
+
+def events(url: str, model_id: str, last_event_id: str | None = None) -> list[tuple[str, Any]]:
+    """Every (event, data) of one job event stream."""
+    headers = {"Last-Event-ID": last_event_id} if last_event_id else {}
+    found: list[tuple[str, Any]] = []
+    with httpx.stream("GET", f"{url}/api/models/{model_id}/events", headers=headers, timeout=60) as stream:
+        kind = ""
+        for line in stream.iter_lines():
+            if line.startswith("event: "):
+                kind = line.removeprefix("event: ")
+            elif line.startswith("data: "):
+                found.append((kind, json.loads(line.removeprefix("data: "))))
+    return found
 
 
 def test_a_worker_killed_mid_job_has_its_job_retried_by_the_other_worker(
