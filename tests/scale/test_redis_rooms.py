@@ -115,7 +115,7 @@ def test_a_resumed_follower_skips_what_it_has_and_a_busy_one_gets_only_the_lates
 
 def test_an_idle_room_expires_and_its_followers_streams_end(redis_server: RedisServer) -> None:
     async def body(a: RedisRoomBackend, b: RedisRoomBackend) -> None:
-        await a.create("IDLE01", "d", 0.5)
+        await a.create("IDLE01", "d", 3.0)  # long enough to start following on a busy machine
         received = [item async for item in b.follow("IDLE01", -1)]  # ends by itself
         assert received == [(0, b"null")]
         assert await a.token_digest("IDLE01") is None and await a.get_state("IDLE01") is None
