@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import NullPool
 
 from autograd_explorer.errors import Conflict, NotFound, Overloaded
@@ -537,8 +538,8 @@ def _postgres_engine(url: str) -> Engine:
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return create_engine(
         url,
-        pool_size=5,
-        max_overflow=10,
+        pool_size=10,  # per process; event streams read from threads, so a few at once
+        max_overflow=20,
         pool_pre_ping=True,  # a connection from before a database restart is replaced, not used
         pool_timeout=5,
         connect_args={"connect_timeout": 3},
@@ -553,6 +554,10 @@ def _unavailable_is_503() -> Iterator[None]:
     """
     try:
         yield
+    except PoolTimeout as exc:  # every pooled connection busy for pool_timeout: the same answer
+        raise Overloaded(
+            "the records database is busy; try again in a few seconds", retry_after=UNAVAILABLE_RETRY_SECONDS
+        ) from exc
     except DBAPIError as exc:
         if not isinstance(exc, OperationalError) and not exc.connection_invalidated:
             raise  # a bug in our SQL, not an outage
