@@ -37,14 +37,21 @@ def config(seed: int, steps: int) -> dict[str, Any]:
     return {"dataset": "moons", "model": "binary_classifier", "steps": steps, "seed": seed}
 
 
-def worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
+def worker(env: dict[str, str], log: Path, timeout: float) -> subprocess.Popen[bytes]:
+    """A worker process, returned once it is ready (torch imported): start-up is not throughput."""
+    process = subprocess.Popen(
         [sys.executable, "-m", "autograd_explorer.cli", "worker"],
         cwd=REPO,
-        env={**os.environ, **env},
-        stdout=open(log, "ab"),
+        env={**os.environ, **env, "AUTOGRAD_EXPLORER_LOG_LEVEL": "INFO"},
+        stdout=open(log, "ab"),  # noqa: SIM115  (the child writes it until it ends)
         stderr=subprocess.STDOUT,
     )
+    deadline = time.monotonic() + timeout
+    while " ready (records: " not in log.read_text():
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"worker did not start: {log.read_text()[-2000:]}")
+        time.sleep(0.2)
+    return process
 
 
 def wait_done(url: str, ids: set[str], timeout: float) -> float:
@@ -103,12 +110,12 @@ def main() -> None:
                 server.start()
             a, b = (s.url for s in servers)
 
-            procs.append(worker(env, Path(tmp) / "worker-0.log"))
+            procs.append(worker(env, Path(tmp) / "worker-0.log", args.timeout))
             baseline = {submit(a, config(seed, args.steps))[1] for seed in range(args.jobs)}
             assert None not in baseline
             one_worker = wait_done(a, {i for i in baseline if i}, args.timeout)
 
-            procs.append(worker(env, Path(tmp) / "worker-1.log"))
+            procs.append(worker(env, Path(tmp) / "worker-1.log", args.timeout))
             bodies = [config(1000 + n % args.jobs, args.steps) for n in range(args.submissions)]
             with concurrent.futures.ThreadPoolExecutor(16) as pool:
                 answers = list(pool.map(lambda nb: submit((a, b)[nb[0] % 2], nb[1]), enumerate(bodies)))
