@@ -34,7 +34,15 @@ from tests.services import PostgresServer  # noqa: E402  (the same throw-away cl
 
 
 def config(seed: int, steps: int) -> dict[str, Any]:
-    return {"dataset": "moons", "model": "binary_classifier", "steps": steps, "seed": seed}
+    # 2000 points and 32 hidden units: each job trains for seconds, so training, not overhead, is timed.
+    return {
+        "dataset": "moons",
+        "model": "binary_classifier",
+        "hidden": 32,
+        "train_size": 2000,
+        "steps": steps,
+        "seed": seed,
+    }
 
 
 def worker(env: dict[str, str], log: Path, timeout: float) -> subprocess.Popen[bytes]:
