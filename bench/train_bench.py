@@ -53,7 +53,7 @@ def bare_seconds(config: TrainConfig) -> float:
 def job_seconds(runner: JobRunner, config: TrainConfig) -> tuple[float, float]:
     """(training-loop seconds reported by the job, wall seconds from submit to done)."""
     started = time.perf_counter()
-    record = runner.submit(config)
+    record, _ = runner.submit(config)
     while (record := runner.store.get(record.id)).status in ("queued", "running"):
         time.sleep(0.05)
     wall = time.perf_counter() - started
@@ -78,7 +78,9 @@ def main() -> None:
         model=args.model, train_size=args.train_size, steps=args.steps, eval_every=args.eval_every
     ).resolved()
     with tempfile.TemporaryDirectory() as tmp:
-        runner = JobRunner(Settings(data_dir=Path(tmp), mnist_dir=MNIST, training_workers=1))
+        # Every repeat is the same config: without this the second one would join the first's job.
+        settings = Settings(data_dir=Path(tmp), mnist_dir=MNIST, training_workers=1, deduplicate_jobs=False)
+        runner = JobRunner(settings)
         runner.start()
         try:
             job_seconds(runner, config.model_copy(update={"steps": 2}))  # start the worker, load data once

@@ -1,4 +1,4 @@
-"""The command line: `autograd-explorer serve | trace | train | open | download-mnist`."""
+"""The command line: `autograd-explorer serve | worker | trace | train | open | download-mnist`."""
 
 from __future__ import annotations
 
@@ -26,6 +26,12 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    from autograd_explorer.jobs.standalone import main as worker_main
+
+    return worker_main(get_settings())
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command registered."""
     parser = argparse.ArgumentParser(prog="autograd-explorer", description=__doc__)
@@ -35,6 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
     serve.set_defaults(func=_serve)
+
+    worker = sub.add_parser(
+        "worker",
+        help="train queued jobs (scale-out: the app runs with job_workers=external; see docs/deployment.md)",
+    )
+    worker.set_defaults(func=_worker)
 
     # Each area registers its own sub-commands (kept beside its code, imported lazily).
     from autograd_explorer import cli_trace

@@ -10,7 +10,7 @@ from typing import Any
 
 from autograd_explorer.errors import ExplorerError
 from autograd_explorer.jobs.execute import run_job
-from autograd_explorer.settings import get_settings
+from autograd_explorer.settings import database_url, get_settings
 from autograd_explorer.store.records import ModelStore
 from autograd_explorer.train.config import TrainConfig
 from autograd_explorer.train.mnist import check_available
@@ -101,9 +101,9 @@ def run(args: argparse.Namespace) -> int:
     except ExplorerError as exc:
         print(f"train: {exc}", file=sys.stderr)
         return 1
-    store = ModelStore(settings.data_dir)
+    store = ModelStore(settings.data_dir, database_url(settings))
     model_id, token = store.start_direct(config.model_dump(mode="json"), worker_pid=os.getpid())
-    print(f"model {model_id}: {config.model} on {config.dataset}, {config.steps} steps ({store.path})")
+    print(f"model {model_id}: {config.model} on {config.dataset}, {config.steps} steps ({store.where()})")
     try:
         status = run_job(store, model_id, token, settings.mnist_dir, on_progress=progress_bar())
     except KeyboardInterrupt:

@@ -87,6 +87,29 @@ class Settings(BaseSettings):
     training_workers: int = Field(1, ge=1, le=8)
     max_queued_jobs: int = Field(64, ge=1)
     max_training_steps: int = Field(5_000, ge=1, le=MAX_STEPS)
+    # (issue 15) scale-out: records in PostgreSQL, training by `autograd-explorer worker` processes
+    database_url: SecretStr | None = Field(
+        None,
+        description="postgresql://user:password@host/db: job and model records there (every replica and "
+        "worker the same); unset: SQLite in data_dir. data_dir then holds only the weights: mount one "
+        "shared folder as data_dir on every replica and worker.",
+    )
+    job_workers: Literal["local", "external"] = Field(
+        "local",
+        description="local: the server runs training_workers itself; external: it only queues jobs, and "
+        "`autograd-explorer worker` processes (on any machine) train them.",
+    )
+    worker_lease_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="External workers: a running job that has not reported for this long (its worker was "
+        "killed) is requeued once, then failed with the reason.",
+    )
+    deduplicate_jobs: bool = Field(
+        True,
+        description="A training request identical to a queued, running or done job (same data, model, "
+        "optimizer, steps, seed) gets that job instead of a new one.",
+    )
 
     # --- models lab (issue 5: jobs, events, serving) ---------------------------------------
     cancel_grace_seconds: float = Field(
@@ -152,6 +175,11 @@ class Settings(BaseSettings):
     max_result_bytes: int = Field(
         64_000_000, ge=10_000, description="Largest JSON answer of one evaluation (a trace, a surface…)."
     )
+
+
+def database_url(settings: Settings) -> str | None:
+    """The records database's URL, or None for the SQLite file in data_dir."""
+    return settings.database_url.get_secret_value() if settings.database_url else None
 
 
 @lru_cache

@@ -65,3 +65,12 @@ test('picking rows: a 2-D one draws its boundary, an MNIST one shows its mistake
   assert.equal(store.get('shown').has('two'), false);
   assert.equal(statusLine(store.state), '3 trained model(s)');
 });
+
+test('a request answered with a job already listed (an identical one) shows it without a second row', () => {
+  const store = createModelsStore();
+  store.set(submitted(store.state, job('same', 'moons', 'running', { curves: [{ step: 0 }] })));
+  store.set({ shown: new Set() });
+  store.set(submitted(store.state, job('same', 'moons', 'queued')));
+  assert.deepEqual(store.get('models').map((m) => [m.id, m.status, m.curves.length]), [['same', 'running', 1]]);
+  assert.deepEqual([...store.get('shown')], ['same']);
+});

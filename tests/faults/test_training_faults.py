@@ -63,8 +63,8 @@ def start(url: str, config: dict[str, Any]) -> str:
     return str(r.json()["id"])
 
 
-def finished_model(url: str) -> tuple[str, dict[str, Any]]:
-    model_id = start(url, QUICK)
+def finished_model(url: str, seed: int = 0) -> tuple[str, dict[str, Any]]:
+    model_id = start(url, {**QUICK, "seed": seed})  # another seed: not joined to an identical job
     return model_id, wait_for(url, model_id, {"done"})
 
 
@@ -93,7 +93,7 @@ def test_a_killed_training_worker_fails_its_job_and_is_replaced(server: LiveServ
     failed = wait_for(server.url, long_id, {"failed"})
     assert failed["status"] == "failed"
     # a new worker trains the next job; the finished model is untouched
-    again_id, _ = finished_model(server.url)
+    again_id, _ = finished_model(server.url, seed=1)
     assert again_id != done_id
     assert httpx.get(f"{server.url}/api/models/{done_id}", timeout=10).json()["metrics"] == done["metrics"]
     assert predicts(server.url, done_id)

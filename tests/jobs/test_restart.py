@@ -19,7 +19,7 @@ def test_models_and_curves_survive_a_restart_and_the_running_job_is_failed(tmp_p
         before = wait_for(first, done_id, {"done", "failed"})
         interrupted_id = first.post("/api/models", json=LONG_MNIST).json()["id"]
         wait_for(first, interrupted_id, {"running"})
-        queued_id = first.post("/api/models", json=MOONS).json()["id"]
+        queued_id = first.post("/api/models", json={**MOONS, "seed": 1}).json()["id"]
     assert (tmp_path / "data" / "models.sqlite3").is_file()
 
     with TestClient(create_app(settings)) as second:

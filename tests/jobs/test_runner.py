@@ -75,8 +75,8 @@ def test_queued_running_done_and_cancelled(lab: TestClient) -> None:
 def test_queue_full_is_503_and_steps_over_the_limit_400(lab: TestClient) -> None:
     long_id, long_owner = submit(lab, LONG_MNIST)
     wait_for(lab, long_id, {"running"})
-    queued = [submit(lab, MOONS) for _ in range(2)]
-    full = lab.post("/api/models", json=MOONS)
+    queued = [submit(lab, {**MOONS, "seed": seed}) for seed in (11, 12)]  # distinct: not joined
+    full = lab.post("/api/models", json={**MOONS, "seed": 13})
     assert full.status_code == 503 and full.headers["retry-after"] == "5"
     assert full.json()["detail"]["message"] == "the training queue is full (2 jobs waiting); try again later"
     too_long = lab.post("/api/models", json={**MOONS, "steps": 5001})
@@ -108,13 +108,13 @@ def test_a_job_whose_data_vanished_fails_with_the_reason(lab: TestClient, mnist_
 
 
 def test_a_killed_worker_fails_its_job_and_is_replaced(lab: TestClient) -> None:
-    long_id = lab.post("/api/models", json=LONG_MNIST).json()["id"]
+    long_id = lab.post("/api/models", json={**LONG_MNIST, "seed": 21}).json()["id"]  # a job of its own
     wait_for(lab, long_id, {"running"})
     runner = lab.app.state.runner  # type: ignore[attr-defined]
     (pid,) = runner.worker_pids()
     os.kill(pid, signal.SIGKILL)
     failed = wait_for(lab, long_id, {"failed"}, timeout=10)
     assert failed["error"] == "the training worker stopped unexpectedly (exit code -9)"
-    done_id = lab.post("/api/models", json=MOONS).json()["id"]
+    done_id = lab.post("/api/models", json={**MOONS, "seed": 22}).json()["id"]
     assert wait_for(lab, done_id, {"done", "failed"})["status"] == "done"
     assert runner.worker_pids() != [pid]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from autograd_explorer.errors import Conflict, NotFound
-from autograd_explorer.store.records import INTERRUPTED_MESSAGE, ModelStore
+from autograd_explorer.store.records import INTERRUPTED_MESSAGE, MIGRATIONS, ModelStore
 
 
 @pytest.fixture
@@ -87,18 +87,19 @@ INSERT INTO models (id, created_at, config, status) VALUES ('0ld0ld', 1.0, '{"mo
 """
 
 
-def test_an_older_database_gains_the_token_column_and_keeps_its_models(tmp_path: Path) -> None:
+def test_an_older_database_gains_the_new_columns_and_keeps_its_models(tmp_path: Path) -> None:
     with closing(sqlite3.connect(tmp_path / "models.sqlite3")) as db:
         db.executescript(OLD_SCHEMA)
     store = ModelStore(tmp_path)
     old = store.get("0ld0ld")
     assert (old.status, old.config, old.owner_token_hash) == ("done", {"model": "logistic"}, None)
+    assert (old.config_digest, old.requests) == (None, 1)  # never joined by a new request
     new = store.create({}, owner_token_hash="ab" * 32)
     assert new is not None and store.get(new.id).owner_token_hash == "ab" * 32
     again = ModelStore(tmp_path)  # opening a migrated database changes nothing
     assert [r.id for r in again.records()] == ["0ld0ld", new.id]
     with closing(sqlite3.connect(tmp_path / "models.sqlite3")) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (1,)
+        assert db.execute("PRAGMA user_version").fetchone() == (len(MIGRATIONS),) == (5,)
 
 
 def test_delete_removes_a_finished_record_and_its_points_only(tmp_path: Path) -> None:

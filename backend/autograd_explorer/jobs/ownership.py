@@ -3,6 +3,11 @@
 The token is handed out once, when the job is created; the store keeps only its SHA-256 (a
 256-bit random token needs no slow hash). Jobs from before tokens, or trained by the CLI, have
 none: only the lecturer token (setting `lecturer_token`) reaches them.
+
+Identical requests are one job (issue 15): a request that joins an existing job gets no token,
+and once a job answers more than one request its creator's token no longer cancels or deletes
+it either (one student must not stop or remove the model 299 others are watching); the
+lecturer token still does.
 """
 
 from __future__ import annotations
@@ -34,4 +39,4 @@ def may_manage(record: ModelRecord, presented: str | None, lecturer_token: str |
     ):
         return True
     owner = record.owner_token_hash
-    return owner is not None and hmac.compare_digest(token_hash(presented), owner)
+    return owner is not None and record.requests <= 1 and hmac.compare_digest(token_hash(presented), owner)

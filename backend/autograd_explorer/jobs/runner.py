@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import sqlite3
 import threading
 import time
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
 from multiprocessing.process import BaseProcess
 
-from autograd_explorer.errors import InvalidRequest, Overloaded
+from sqlalchemy.exc import SQLAlchemyError
+
+from autograd_explorer.errors import ExplorerError, InvalidRequest, Overloaded
 from autograd_explorer.jobs.worker import worker_main
-from autograd_explorer.settings import Settings
+from autograd_explorer.settings import Settings, database_url
 from autograd_explorer.store.records import INTERRUPTED_MESSAGE, ModelRecord, ModelStore
 from autograd_explorer.store.weights import delete_weights
-from autograd_explorer.train.config import TrainConfig
+from autograd_explorer.train.config import TrainConfig, training_digest
 from autograd_explorer.train.mnist import check_available
 
 log = logging.getLogger("autograd_explorer.jobs")
@@ -36,7 +37,8 @@ class JobRunner:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.store = ModelStore(settings.data_dir)
+        self.store = ModelStore(settings.data_dir, database_url(settings))
+        self.external = settings.job_workers == "external"
         self.interrupted: list[str] = []
         self._ctx: ForkServerContext = multiprocessing.get_context("forkserver")
         self._workers: list[BaseProcess] = []
@@ -51,8 +53,13 @@ class JobRunner:
 
     # --- lifecycle ---------------------------------------------------------------------
     def start(self) -> None:
-        """Fail the jobs a previous server left behind and start watching (workers start on demand)."""
-        self.interrupted = self.store.fail_active(INTERRUPTED_MESSAGE)
+        """Fail the jobs a previous server left behind and start watching (workers start on demand).
+
+        With external workers nothing is left behind by this server (other replicas' and workers'
+        jobs are theirs: a silent worker's job is recovered by the workers' lease, worker.py).
+        """
+        if not self.external:
+            self.interrupted = self.store.fail_active(INTERRUPTED_MESSAGE)
         if self.interrupted:
             log.warning("marked %d interrupted training job(s) failed", len(self.interrupted))
         self._monitor = threading.Thread(target=self._watch, name="training-monitor", daemon=True)
@@ -77,10 +84,11 @@ class JobRunner:
             self._workers.clear()
 
     # --- requests ------------------------------------------------------------------------
-    def submit(self, config: TrainConfig, *, owner_token_hash: str | None = None) -> ModelRecord:
-        """Queue a job (config defaults filled in); InvalidRequest/Overloaded/DataUnavailable if it can't.
+    def submit(self, config: TrainConfig, *, owner_token_hash: str | None = None) -> tuple[ModelRecord, bool]:
+        """Queue a job (config defaults filled in), or join the identical one: (record, created).
 
-        `owner_token_hash`: the hash of the token its creator may cancel or delete it with.
+        InvalidRequest/Overloaded/DataUnavailable if it can't. `owner_token_hash`: the hash of the
+        token its creator may cancel or delete it with (kept only on a job this call created).
         """
         resolved = config.resolved()
         limit = self.settings.max_training_steps
@@ -90,19 +98,29 @@ class JobRunner:
             )
         if resolved.is_mnist:
             check_available(self.settings.mnist_dir)
-        record = self.store.create(
-            resolved.model_dump(mode="json"),
-            max_queued=self.settings.max_queued_jobs,
-            owner_token_hash=owner_token_hash,
-        )
-        if record is None:
+        stored = resolved.model_dump(mode="json")
+        outcome: tuple[ModelRecord, bool] | None
+        if self.settings.deduplicate_jobs:
+            outcome = self.store.join_or_create(
+                stored,
+                training_digest(resolved),
+                max_queued=self.settings.max_queued_jobs,
+                owner_token_hash=owner_token_hash,
+            )
+        else:
+            made = self.store.create(
+                stored, max_queued=self.settings.max_queued_jobs, owner_token_hash=owner_token_hash
+            )
+            outcome = None if made is None else (made, True)
+        if outcome is None:
             raise Overloaded(
                 f"the training queue is full ({self.settings.max_queued_jobs} jobs waiting); try again later",
                 retry_after=5,
             )
-        self._wanted = True
-        self._wake.set()
-        return record
+        if outcome[1] and not self.external:
+            self._wanted = True
+            self._wake.set()
+        return outcome
 
     def cancel(self, model_id: str) -> ModelRecord:
         """Cancel a queued job now, or ask a running one to stop (killed if it does not within the grace)."""
@@ -123,7 +141,7 @@ class JobRunner:
             return False
         try:
             self.store.count_queued()
-        except sqlite3.Error:
+        except (ExplorerError, SQLAlchemyError):
             log.exception("the job store cannot be read")
             return False
         return True
@@ -164,7 +182,12 @@ class JobRunner:
             self._alive_reader, self._alive_writer = self._ctx.Pipe(duplex=False)
         worker = self._ctx.Process(
             target=worker_main,
-            args=(self.settings.data_dir, self.settings.mnist_dir, self._alive_reader),
+            args=(
+                self.settings.data_dir,
+                self.settings.mnist_dir,
+                self._alive_reader,
+                database_url(self.settings),
+            ),
             name="training-worker",
             daemon=True,
         )

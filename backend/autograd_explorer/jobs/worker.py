@@ -18,11 +18,13 @@ from autograd_explorer.store.records import ModelStore
 IDLE_POLL_SECONDS = 0.2
 
 
-def worker_main(data_dir: Path, mnist_dir: Path | None, server_alive: Connection) -> None:
+def worker_main(
+    data_dir: Path, mnist_dir: Path | None, server_alive: Connection, database_url: str | None = None
+) -> None:
     """Loop until the server goes away: claim the oldest queued job, train it, repeat."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the server decides
     configure_process()
-    store = ModelStore(data_dir)
+    store = ModelStore(data_dir, database_url)
     pid = os.getpid()
 
     def server_gone() -> bool:

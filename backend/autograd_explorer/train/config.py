@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -81,3 +83,22 @@ class TrainConfig(BaseModel):
                 "eval_every": eval_every,
             }
         )
+
+
+# What does not change the trained model: a request differing only here joins the same job.
+NOT_IN_DIGEST = {"name"}
+
+
+def training_digest(resolved: TrainConfig) -> str:
+    """SHA-256 of the canonical JSON of a resolved config (sorted keys, no spaces, label left out).
+
+    Two requests with the same digest train bit-for-bit the same model (same data, model,
+    optimizer, steps, seed): one job serves both.
+    """
+    canonical = json.dumps(
+        resolved.model_dump(mode="json", exclude=NOT_IN_DIGEST),
+        sort_keys=True,
+        separators=(",", ":"),
+        allow_nan=False,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -168,8 +168,9 @@ function follow(id, now = false) {
 }
 
 async function submit(config) {
+  // An identical job (same data, model, optimizer, steps, seed) answers its id and no token.
   const { id, status, token } = await postJSON('/api/models', config);
-  tokens.remember(id, token);
+  if (token) tokens.remember(id, token);
   const name = config.name || `${config.model} · ${config.dataset}`;
   store.set(submitted(store.state, { id, status, config, name, progress: 0, curves: [], metrics: null }));
   follow(id);

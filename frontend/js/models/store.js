@@ -33,7 +33,12 @@ export function loaded(records) {
 
 /** A job just submitted from this page: shown, and the boundary follows a 2-D one. */
 export function submitted(state, record) {
-  const patch = { models: [...state.models, record], shown: new Set([...state.shown, record.id]) };
+  // A request identical to a job already listed answers that job's id: show it, don't list it twice.
+  const known = state.models.some((m) => m.id === record.id);
+  const patch = {
+    models: known ? state.models : [...state.models, record],
+    shown: new Set([...state.shown, record.id]),
+  };
   if (!isMnist(record)) patch.boundaryTarget = record.id;
   return patch;
 }

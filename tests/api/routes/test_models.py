@@ -332,7 +332,7 @@ def test_only_the_jobs_token_or_the_lecturer_cancels_it(owned: TestClient) -> No
     running, running_owner = submit(owned, LONG_MNIST)  # holds the one worker: the others wait
     wait_for(owned, running, {"running"})
     mine, mine_owner = submit(owned, MOONS)
-    theirs, theirs_owner = submit(owned, MOONS)
+    theirs, theirs_owner = submit(owned, {**MOONS, "seed": 1})  # not identical: its own job
     store = ModelStore(owned.app.state.settings.data_dir)  # type: ignore[attr-defined]
     legacy = store.create(TrainConfig().resolved().model_dump(mode="json"))  # as before tokens
     assert legacy is not None
@@ -366,7 +366,7 @@ def test_delete_removes_record_curves_and_weights_with_the_token(owned: TestClie
     weights = data_dir / "weights" / f"{model_id}.pt"
     assert weights.is_file() and ModelStore(data_dir).points(model_id)
 
-    other, other_owner = submit(owned, MOONS)
+    other, other_owner = submit(owned, {**MOONS, "seed": 2})
     refused = owned.delete(f"/api/models/{model_id}", headers=other_owner)
     assert (refused.status_code, refused.json()) == (403, forbidden(model_id))
     assert weights.is_file()

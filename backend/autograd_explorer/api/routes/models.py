@@ -79,7 +79,12 @@ def managed_model(
             f"Cancelling or deleting model {model_id} needs a token: send the job's token (returned by "
             "POST /api/models) or the lecturer token as Authorization: Bearer <token>."
         )
-    if record.owner_token_hash:
+    if record.requests > 1:
+        message = (
+            f"Model {model_id} answers {record.requests} identical training requests: only the lecturer "
+            "token (setting lecturer_token) may cancel or delete it, as Authorization: Bearer <token>."
+        )
+    elif record.owner_token_hash:
         message = (
             f"Only the job's token (returned by POST /api/models) or the lecturer token may cancel or "
             f"delete model {model_id}: send it as Authorization: Bearer <token>."
@@ -110,11 +115,15 @@ def train_model(body: TrainRequest, runner: RunnerDep, response: Response) -> Jo
     """Queue a training job; 202 with its id and job token (503 when the queue is full or MNIST is missing).
 
     The token is shown this once: it cancels or deletes the job (Authorization: Bearer <token>).
+    A request identical to a queued, running or done job (same data, model, optimizer, steps,
+    seed) answers that job's id, `deduplicated: true` and no token.
     """
     token, token_hash = new_job_token()
-    record = runner.submit(body, owner_token_hash=token_hash)
+    record, created = runner.submit(body, owner_token_hash=token_hash)
     response.headers["Location"] = f"{router.prefix}/{record.id}"
-    return JobAccepted(id=record.id, status=record.status, token=token)
+    return JobAccepted(
+        id=record.id, status=record.status, token=token if created else None, deduplicated=not created
+    )
 
 
 @router.get("", response_model=ModelPage, responses=answers(InvalidRequest))

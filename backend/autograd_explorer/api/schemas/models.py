@@ -19,9 +19,14 @@ class JobAccepted(BaseModel):
 
     id: str
     status: Status
-    token: str = Field(
+    token: str | None = Field(
         description="shown only here (the server keeps a hash): send it as Authorization: Bearer <token> "
-        "to cancel or delete this job"
+        "to cancel or delete this job; null when the request joined an identical existing job"
+    )
+    deduplicated: bool = Field(
+        False,
+        description="true: an identical job (same data, model, optimizer, steps, seed) was already "
+        "queued, running or done, and this is its id",
     )
 
 
