@@ -94,6 +94,11 @@ class Settings(BaseSettings):
         "worker the same); unset: SQLite in data_dir. data_dir then holds only the weights: mount one "
         "shared folder as data_dir on every replica and worker.",
     )
+    broker_url: SecretStr | None = Field(
+        None,
+        description="redis://host:6379/0: follow-mode rooms live in Redis and reach every app replica "
+        "through its pub/sub; unset: rooms live in this process (one replica).",
+    )
     job_workers: Literal["local", "external"] = Field(
         "local",
         description="local: the server runs training_workers itself; external: it only queues jobs, and "

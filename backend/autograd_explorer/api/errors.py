@@ -22,8 +22,8 @@ from autograd_explorer.errors import (
     NotFound,
     Overloaded,
     ProgramError,
-    Unauthorized,
     TooLarge,
+    Unauthorized,
 )
 
 log = logging.getLogger("autograd_explorer.api")

@@ -15,7 +15,10 @@ from autograd_explorer.settings import Settings
 
 def room_backend(settings: Settings) -> RoomBackend:
     """In this process by default; on Redis when the app runs as several replicas."""
-    # issue 15 §2: `if settings.broker_url: return RedisRoomBackend(settings.broker_url)` goes here.
+    if settings.broker_url is not None:
+        from autograd_explorer.rooms.redis_backend import RedisRoomBackend  # redis only when asked for
+
+        return RedisRoomBackend(settings.broker_url.get_secret_value())
     return MemoryRoomBackend(settings.rooms_max_open)
 
 
