@@ -50,12 +50,15 @@ export function passTraces(summaries, shownIndex, colours = LIGHT) {
 }
 
 export function mountPassesPlot(store, { openIteration }) {
-  const panel = document.createElement('section');
+  // A <details>: on a 720-px projector the open plot would leave the graph a strip, so it starts
+  // closed there (its summary still says how many passes and which is shown); open on taller screens.
+  const panel = document.createElement('details');
   panel.id = 'passes-panel';
   panel.className = 'passes-panel';
   panel.setAttribute('aria-label', 'Loss per iteration');
   panel.hidden = true;
-  const title = document.createElement('h3');
+  panel.open = window.innerHeight >= 900;
+  const title = document.createElement('summary');
   const plot = document.createElement('div');
   plot.id = 'passes-plot';
   plot.className = 'passes-plot';
@@ -65,6 +68,9 @@ export function mountPassesPlot(store, { openIteration }) {
   panel.append(title, plot, hint);
   document.getElementById('console').before(panel); // under the graph, above the console: the loop's story at a glance
   let bound = false;
+  panel.addEventListener('toggle', () => {
+    if (panel.open && plot.data && window.Plotly) window.Plotly.Plots.resize(plot); // drawn while closed: 0 wide
+  });
 
   async function render() {
     const trace = store.get('trace');
@@ -72,20 +78,26 @@ export function mountPassesPlot(store, { openIteration }) {
     panel.hidden = passCount(trace) < 2 || !summaries || !summaries.count;
     if (panel.hidden) return;
     const pass = store.pass();
-    title.textContent = `Loss per iteration (${summaries.count} backward passes)`;
+    const shown = pass ? `; iteration ${pass.index + 1} shown` : '';
+    title.textContent = `Loss per iteration (${summaries.count} backward passes${shown})`;
+    const traces = passTraces(summaries, pass ? pass.index : null, palette());
+    // The log axis gets its range from the norms themselves: with every norm trace legend-only,
+    // Plotly computed none and drew NaN paths.
+    const norms = traces.filter((t) => t.yaxis === 'y2').flatMap((t) => t.y).filter((v) => v > 0);
+    const y2Range = norms.length ? [Math.log10(Math.min(...norms)) - 0.2, Math.log10(Math.max(...norms)) + 0.2] : [-1, 1];
     const layout = themedLayout({
-      height: 220,
+      height: 180,
       margin: { l: 50, r: 55, t: 30, b: 40 },
       showlegend: true,
       legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom', font: { size: 11 } },
       hovermode: 'closest',
       xaxis: { title: { text: 'iteration' } },
       yaxis: { title: { text: 'loss' } },
-      yaxis2: { overlaying: 'y', side: 'right', type: 'log', showgrid: false, exponentformat: 'power', title: { text: '‖∇‖ (log)' } },
+      yaxis2: { overlaying: 'y', side: 'right', type: 'log', zeroline: false, showline: false, range: y2Range, autorange: false, showgrid: false, exponentformat: 'power', title: { text: '‖∇‖ (log)' } },
     });
     const Plotly = await loadPlotly();
     if (store.get('trace') !== trace) return;
-    await Plotly.react(plot, passTraces(summaries, pass ? pass.index : null, palette()), layout, { displayModeBar: false, responsive: true });
+    await Plotly.react(plot, traces, layout, { displayModeBar: false, responsive: true });
     plot.dataset.points = String(summaries.count);
     if (!bound) {
       bound = true;
