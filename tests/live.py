@@ -96,9 +96,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
-    """Debian's chromium driven by Playwright."""
+    """Debian's chromium driven by Playwright, closed when its test package is done: a sync Playwright
+    keeps its asyncio loop marked running in this thread, which breaks later tests' asyncio.run()
+    and their own sync_playwright() (the notebook's JupyterLab and standalone-page tests)."""
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} missing: run `make install-system`")

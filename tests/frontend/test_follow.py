@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.frontend.editor_page import show_editor
 from tests.frontend.test_labs import wait_until
 from tests.live import screenshot
 
@@ -58,6 +59,7 @@ def test_a_student_follows_the_lecturers_steps_leaves_and_rejoins(
     page.click(".view-tabs [data-view='jacobians']")
     expect(student.locator("#explorer")).to_have_attribute("data-view", "jacobians")
     page.click(".view-tabs [data-view='graph']")
+    show_editor(page)  # the examples menu is in the program panel, on its rail below 1880 px
     page.select_option("#examples", "polynomial")
     expect(student.locator("#step-label")).to_have_text("start · 0 / 4")
     # Leave: the student explores alone while the lecturer goes on.

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.frontend.editor_page import show_editor
 from tests.live import screenshot
 
 pytestmark = pytest.mark.browser
@@ -20,6 +21,7 @@ def run_program(page: Any, server: Any, source: str) -> None:
     page.goto(f"{server.url}/#ex=none")
     page.wait_for_selector("body[data-ready]", timeout=20_000)
     runs = int(page.get_attribute("body", "data-runs") or 0)
+    show_editor(page)  # below 1880 px the program panel starts on its rail
     page.fill("#source", source)
     page.click("#run")
     expect(page.locator("body")).to_have_attribute("data-runs", str(runs + 1), timeout=30_000)

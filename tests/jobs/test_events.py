@@ -45,19 +45,22 @@ def lab(tmp_path: Path) -> Iterator[TestClient]:
 
 
 def test_stream_carries_every_point_once_then_ends(lab: TestClient) -> None:
-    model_id = lab.post("/api/models", json={**MOONS, "steps": 1500, "eval_every": 10}).json()["id"]
+    # Long enough to outlast a few polls of the stream even on an idle machine; a seed of its own so
+    # no other test's identical job is joined (deduplication would answer a finished one).
+    body = {**MOONS, "steps": 5000, "eval_every": 10, "seed": 4711}
+    model_id = lab.post("/api/models", json=body).json()["id"]
     events = read_events(lab, f"/api/models/{model_id}/events")
     progress = [e for e in events if e["event"] == "progress"]
     assert events[-1]["event"] == "end" and events[-1]["data"]["status"] == "done"
     streamed = [p for e in progress for p in e["data"]["points"]]
     assert streamed == events[-1]["data"]["curves"]
-    assert [p["step"] for p in streamed] == [*range(0, 1500, 10), 1500]
+    assert [p["step"] for p in streamed] == [*range(0, 5000, 10), 5000]
     with_points = [e for e in progress if e["data"]["points"]]
     assert len(with_points) >= 2  # the points arrived along the way, not all at the end
     assert int(with_points[-1]["id"]) == len(streamed) - 1
 
-    resumed = read_events(lab, f"/api/models/{model_id}/events", {"Last-Event-ID": "147"})
-    assert [p["step"] for p in resumed[0]["data"]["points"]] == [1480, 1490, 1500]
+    resumed = read_events(lab, f"/api/models/{model_id}/events", {"Last-Event-ID": "497"})
+    assert [p["step"] for p in resumed[0]["data"]["points"]] == [4980, 4990, 5000]
 
 
 def test_unknown_model_is_404_before_streaming(lab: TestClient) -> None:

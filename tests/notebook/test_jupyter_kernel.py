@@ -29,7 +29,7 @@ print(json.dumps({
     'nodes': len(d['nodes']),
     'steps': len(d['passes'][0]['steps']),
     'output': d['output']['name'],
-    'modules': sorted({n['module'] for n in d['nodes'] if 'module' in n}),
+    'modules': sorted({n['module'] for n in d['nodes'] if n.get('module')}),
 }))""",
 ]
 

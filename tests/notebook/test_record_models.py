@@ -52,7 +52,7 @@ def test_recorded_gradients_modules_and_schema(name: str) -> None:
 
     # Module paths are named_modules()' own, under the variable's name.
     modules = dict(model.named_modules())
-    paths = {n["module"] for n in payload["nodes"] if "module" in n}
+    paths = {n["module"] for n in payload["nodes"] if n.get("module")}
     assert paths, "no node carries a module path"
     for path in paths:
         assert path == "model" or path.removeprefix("model.") in modules, path
