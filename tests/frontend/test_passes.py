@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,9 @@ def test_simplenn_shows_its_loss_per_iteration_and_iteration_20(page: Any, live_
     page.click("#step-controls [data-action='last']")
     expect(page.locator("#step-label")).to_have_text(f"step {steps} / {steps}")
 
-    # a copied link reopens iteration 5 (the page asks the server to record it again)
+    # a copied link reopens iteration 5 (the page asks the server to record it again); a step is
+    # written to the URL a moment after it is taken (main.js, once per burst of steps)
+    expect(page).to_have_url(re.compile(rf"step={steps}(&|$)"))
     link = page.url
     assert "pass=4" in link
     page.goto("about:blank")
