@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -202,3 +203,10 @@ def test_language_answer_matches_its_schema(client: TestClient) -> None:
     answer = client.get("/api/language").json()
     assert {"name", "spellings", "summary"} <= set(answer["functions"][0])
     assert "x.backward()" in [m["name"] for m in answer["methods"]]
+
+
+def test_the_pages_optimizer_menu_offers_exactly_the_schemas_optimizers(schema: dict[str, Any]) -> None:
+    script = Path(__file__).parents[2] / "frontend" / "js" / "shared" / "optimizers.js"
+    offered = re.findall(r"\{ name: '(\w+)', label:", script.read_text())
+    assert offered == schema["components"]["schemas"]["Optimizer"]["properties"]["name"]["enum"]
+    assert len(offered) == 7
