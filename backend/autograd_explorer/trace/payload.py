@@ -86,11 +86,6 @@ class TraceEdge(TypedDict):
     slot: Annotated[int, Field(description="the consumer's input slot")]
 
 
-class Jacobian(TypedDict):
-    shape: list[int]
-    data: TensorValue | None
-
-
 class InputExplained(TypedDict):
     """The details of one contribution (also what POST /api/trace/details answers)."""
 
@@ -99,7 +94,13 @@ class InputExplained(TypedDict):
     symbol: str
     formula: str | None
     formula_value: str | None
-    jacobian: Jacobian | None
+    jacobian: Annotated[
+        TensorValue | None,
+        Field(
+            description="the local Jacobian d output / d input, a TensorValue of shape [output elements, "
+            "input elements]; null when it was not computed or is larger than max_jacobian_elements"
+        ),
+    ]
 
 
 class StepInput(InputExplained):
