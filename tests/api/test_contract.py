@@ -231,3 +231,28 @@ def test_schema_names_say_what_a_thing_is_not_its_role(schema: dict[str, Any]) -
     assert body("/api/least-squares", status="200") == "LeastSquaresFit"
     refs = set(re.findall(r'"#/components/schemas/([^"]+)"', json.dumps(schema)))
     assert refs <= set(components)  # every reference was renamed with its schema
+
+
+def test_tensor_data_is_typed_and_every_traced_value_matches_it(
+    schema: dict[str, Any], client: TestClient
+) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    tensor = schema["components"]["schemas"]["TensorValue"]
+    assert {"type": "number"} in tensor["properties"]["data"]["anyOf"]  # not "anything" any more
+    program = (
+        "x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)\n"
+        "d = torch.ones(1, 1, 1, 1, 1, 1, 1, 1, 1, 2) * x.sum()\n"  # 10 dimensions
+        "y = (torch.log(x - 1) * 0 + d.sum()).sum()\n"  # log(0) = -inf
+    )
+    trace = client.post("/api/trace", json={"source": program})
+    assert trace.status_code == 200, trace.text
+    values = [v for n in trace.json()["nodes"] for v in (n["value"], n["grad"]) if v is not None]
+    validator = jsonschema.Draft202012Validator(tensor)
+    for value in values:
+        assert validator.is_valid(value), value
+    datas = [json.dumps(v["data"]) for v in values]
+    assert any('"-inf"' in d for d in datas)
+    assert any(len(v["shape"]) == 10 for v in values)
+    assert validator.is_valid({**values[0], "data": [[True, False]]})  # a bool tensor's elements
+    assert not validator.is_valid({**values[0], "data": [{"x": 1}]})  # objects are not tensor data
+    assert not validator.is_valid({**values[0], "data": ["NaN"]})  # only the three spellings
