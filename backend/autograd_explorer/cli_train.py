@@ -10,6 +10,7 @@ from typing import Any
 
 from autograd_explorer.errors import ExplorerError
 from autograd_explorer.jobs.execute import run_job
+from autograd_explorer.optimizer import OPTIMIZER_NAMES
 from autograd_explorer.settings import database_url, get_settings
 from autograd_explorer.store.records import ModelStore
 from autograd_explorer.train.config import TrainConfig
@@ -37,7 +38,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument("dataset", choices=sorted(DATASET_ALIASES), help="mnist = MNIST odd/even")
     p.add_argument("--model", choices=sorted(MODEL_ALIASES), default="nn", help="nn = the lecture's SimpleNN")
-    p.add_argument("--optimizer", choices=["gd", "sgd", "adam"], default="gd", help="gd = the lecture's loop")
+    p.add_argument("--optimizer", choices=OPTIMIZER_NAMES, default="gd", help="gd = the lecture's loop")
     p.add_argument("--lr", type=float, default=0.01)
     p.add_argument("--batch-size", type=int, default=None)
     p.add_argument("--steps", type=int, default=1000)

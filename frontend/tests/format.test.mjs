@@ -59,10 +59,11 @@ test('flatten, scalarValue and zeroTensor', () => {
   assert.deepEqual(zeroTensor([2, 1]).data, [[0], [0]]);
 });
 
-test('a Jacobian comes as rows whether its data is a TensorValue or nested lists', async () => {
+test('a Jacobian (a TensorValue [outputs, inputs]) comes as rows; a summarized one as null', async () => {
   const { jacobianMatrix } = await import('../js/shared/format.js');
-  assert.deepEqual(jacobianMatrix({ shape: [1, 1], data: tv([1, 1], [[3]]) }), [[3]]);
-  assert.deepEqual(jacobianMatrix({ shape: [1, 2], data: [[1, 'nan']] }), [[1, NaN]]);
-  assert.deepEqual(jacobianMatrix({ shape: [1, 3], data: tv([3], [1, 2, 3]) }), [[1, 2, 3]]);
-  assert.equal(jacobianMatrix({ shape: [50, 50], data: tv([50, 50], null, { truncated: true }) }), null);
+  assert.deepEqual(jacobianMatrix(tv([1, 1], [[3]])), [[3]]);
+  assert.deepEqual(jacobianMatrix(tv([1, 3], [[1, 'nan', '-inf']])), [[1, NaN, -Infinity]]);
+  assert.deepEqual(jacobianMatrix(tv([2, 2], [[1, 2], [3, 4]])), [[1, 2], [3, 4]]);
+  assert.equal(jacobianMatrix(tv([50, 50], null, { truncated: true })), null);
+  assert.equal(jacobianMatrix(null), null);
 });

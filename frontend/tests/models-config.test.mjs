@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { configFromForm, describeConfig, LECTURE_RUNS } from '../js/models/config.js';
+import { fillOptimizerSelect, OPTIMIZERS } from '../js/shared/optimizers.js';
 
 const form = {
   dataset: 'mnist_parity', model: 'simple_nn', hidden: '', activation: '', optimizer: 'gd', lr: '0.01', batch: '64',
@@ -36,4 +37,22 @@ test('configs are described briefly', () => {
   assert.deepEqual(describeConfig({ dataset: 'mnist_parity', optimizer: { name: 'adam', lr: 0.001, batch_size: 32 } }), {
     data: 'MNIST', optimizer: 'adam α=0.001, batch 32',
   });
+});
+
+test('the optimizer menu offers every update rule the API takes, in its order', () => {
+  assert.deepEqual(OPTIMIZERS.map((o) => o.name), ['gd', 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam']);
+  const select = {
+    ownerDocument: { createElement: () => ({}) },
+    replaceChildren(...options) { this.options = options; },
+  };
+  fillOptimizerSelect(select, 'rmsprop');
+  assert.deepEqual(select.options.map((o) => o.value), OPTIMIZERS.map((o) => o.name));
+  assert.deepEqual(select.options.filter((o) => o.selected).map((o) => o.value), ['rmsprop']);
+  assert.equal(select.options[3].textContent, 'Nesterov momentum');
+});
+
+test('every rule but gd sends its minibatch', () => {
+  for (const { name } of OPTIMIZERS.slice(1)) {
+    assert.deepEqual(configFromForm({ ...form, optimizer: name, lr: '0.002' }).optimizer, { name, lr: 0.002, batch_size: 64 });
+  }
 });

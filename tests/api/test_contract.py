@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -74,10 +76,10 @@ def test_limits_in_the_schema_follow_the_settings() -> None:
         max_surface_grid=40,
     )
     components = small["components"]["schemas"]
-    assert components["TrajectoryBody"]["properties"]["steps"]["maximum"] == 50
-    assert components["TrainConfig"]["properties"]["steps"]["maximum"] == 70
-    assert components["SurfaceBody"]["properties"]["nx"]["maximum"] == 40
-    assert components["TraceRequest"]["properties"]["source"]["maxLength"] == 300
+    assert components["TrajectoryRun"]["properties"]["steps"]["maximum"] == 50
+    assert components["Training"]["properties"]["steps"]["maximum"] == 70
+    assert components["SurfaceGrid"]["properties"]["nx"]["maximum"] == 40
+    assert components["TraceProgram"]["properties"]["source"]["maxLength"] == 300
     params = {
         p["name"]: p["schema"]
         for path in ("/api/models/{model_id}/boundary", "/api/models/{model_id}/misclassified")
@@ -87,8 +89,8 @@ def test_limits_in_the_schema_follow_the_settings() -> None:
         assert params[optional]["anyOf"][0]["maximum"] == 30
     assert params["limit"]["maximum"] == 9
     default = openapi()["components"]["schemas"]
-    assert default["TrajectoryBody"]["properties"]["steps"]["maximum"] == 20_000
-    assert default["TrainConfig"]["properties"]["steps"]["maximum"] == 5_000
+    assert default["TrajectoryRun"]["properties"]["steps"]["maximum"] == 20_000
+    assert default["Training"]["properties"]["steps"]["maximum"] == 5_000
 
 
 @pytest.mark.parametrize(
@@ -135,23 +137,23 @@ def test_422_has_the_one_shape_with_every_field(client: TestClient) -> None:
 def test_old_spellings_are_published_as_deprecated(schema: dict[str, Any]) -> None:
     components = schema["components"]["schemas"]
     for name, old, new in [
-        ("PolynomialBody", "iterations", "steps"),
-        ("SweepBody", "iterations", "steps"),
-        ("LeastSquaresBody", "iterations", "steps"),
-        ("LeastSquaresBody", "step_size", "lr"),
+        ("PolynomialProblem", "iterations", "steps"),
+        ("SweepPlan", "iterations", "steps"),
+        ("LeastSquaresProblem", "iterations", "steps"),
+        ("LeastSquaresProblem", "step_size", "lr"),
     ]:
         properties = components[name]["properties"]
         assert properties[old]["deprecated"] is True and "deprecated" not in properties[new], (name, old)
         assert {"required": [old, new]} in components[name]["not"]["anyOf"]  # never both
-    assert components["PolynomialBody"]["properties"]["iterations"]["maximum"] == 20_000
-    assert components["PolynomialResult"]["properties"]["iterations"]["deprecated"] is True
+    assert components["PolynomialProblem"]["properties"]["iterations"]["maximum"] == 20_000
+    assert components["PolynomialFit"]["properties"]["iterations"]["deprecated"] is True
     boundary = {p["name"]: p for p in schema["paths"]["/api/models/{model_id}/boundary"]["get"]["parameters"]}
     assert boundary["resolution"]["deprecated"] is True and "deprecated" not in boundary["grid"]
 
 
 def test_exactly_one_of_preset_or_source_is_in_the_schema(schema: dict[str, Any]) -> None:
     jsonschema = pytest.importorskip("jsonschema")
-    body = schema["components"]["schemas"]["TrajectoryBody"]
+    body = schema["components"]["schemas"]["TrajectoryRun"]
     exactly_one = {"not": body["not"], "properties": body["properties"]}
 
     def valid(instance: dict[str, Any]) -> bool:
@@ -165,9 +167,9 @@ def test_exactly_one_of_preset_or_source_is_in_the_schema(schema: dict[str, Any]
 
 def test_bounds_of_optional_and_listed_integers_are_json_schema_keywords(schema: dict[str, Any]) -> None:
     components = schema["components"]["schemas"]
-    hidden = components["TrainConfig"]["properties"]["hidden"]["anyOf"][0]
+    hidden = components["Training"]["properties"]["hidden"]["anyOf"][0]
     assert (hidden["minimum"], hidden["maximum"]) == (1, 1024) and "ge" not in hidden
-    assert components["SweepBody"]["properties"]["steps"]["items"]["minimum"] == 1
+    assert components["SweepPlan"]["properties"]["steps"]["items"]["minimum"] == 1
 
 
 def test_request_bodies_refuse_unknown_keys_and_coerced_types(client: TestClient) -> None:
@@ -189,12 +191,12 @@ def test_no_answer_is_an_untyped_object(schema: dict[str, Any]) -> None:
     assert body("/api/models") == {"$ref": "#/components/schemas/ModelPage"}
     components = schema["components"]["schemas"]
     assert set(components["Language"]["required"]) >= {"functions", "methods", "statements"}
-    figure = components["TrajectoryResult"]["properties"]["figure"]["anyOf"][0]
+    figure = components["Trajectory"]["properties"]["figure"]["anyOf"][0]
     assert figure == {"$ref": "#/components/schemas/Figure"}
     assert components["Figure"]["required"] == ["data", "layout"]
     optimizer = {"$ref": "#/components/schemas/Optimizer"}
-    assert components["TrajectoryBody"]["properties"]["optimizer"] == optimizer
-    assert components["TrainConfig"]["properties"]["optimizer"] == optimizer
+    assert components["TrajectoryRun"]["properties"]["optimizer"] == optimizer
+    assert components["Training"]["properties"]["optimizer"] == optimizer
     assert not {"OptimizerBody", "OptimizerConfig"} & set(components)
 
 
@@ -202,3 +204,55 @@ def test_language_answer_matches_its_schema(client: TestClient) -> None:
     answer = client.get("/api/language").json()
     assert {"name", "spellings", "summary"} <= set(answer["functions"][0])
     assert "x.backward()" in [m["name"] for m in answer["methods"]]
+
+
+def test_the_pages_optimizer_menu_offers_exactly_the_schemas_optimizers(schema: dict[str, Any]) -> None:
+    script = Path(__file__).parents[2] / "frontend" / "js" / "shared" / "optimizers.js"
+    offered = re.findall(r"\{ name: '(\w+)', label:", script.read_text())
+    assert offered == schema["components"]["schemas"]["Optimizer"]["properties"]["name"]["enum"]
+    assert len(offered) == 7
+
+
+def test_schema_names_say_what_a_thing_is_not_its_role(schema: dict[str, Any]) -> None:
+    components = schema["components"]["schemas"]
+    roles = re.compile(r"(Request|Body|Config|Response|Result|Out|In|-Input|-Output)$")
+    assert [name for name in components if roles.search(name)] == []
+    assert components["Trajectory"]["title"] == "Trajectory"
+
+    def body(path: str, method: str = "post", status: str | None = None) -> str:
+        op = schema["paths"][path][method]
+        node = op["responses"][status]["content"] if status else op["requestBody"]["content"]
+        ref: str = node["application/json"]["schema"]["$ref"]
+        return ref.removeprefix("#/components/schemas/")
+
+    assert (body("/api/trajectory"), body("/api/trajectory", status="200")) == ("TrajectoryRun", "Trajectory")
+    assert (body("/api/trace"), body("/api/torchviz")) == ("TraceProgram", "Program")
+    assert (body("/api/models"), body("/api/models/{model_id}", "get", "200")) == ("Training", "Model")
+    assert body("/api/least-squares", status="200") == "LeastSquaresFit"
+    refs = set(re.findall(r'"#/components/schemas/([^"]+)"', json.dumps(schema)))
+    assert refs <= set(components)  # every reference was renamed with its schema
+
+
+def test_tensor_data_is_typed_and_every_traced_value_matches_it(
+    schema: dict[str, Any], client: TestClient
+) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    tensor = schema["components"]["schemas"]["TensorValue"]
+    assert {"type": "number"} in tensor["properties"]["data"]["anyOf"]  # not "anything" any more
+    program = (
+        "x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)\n"
+        "d = torch.ones(1, 1, 1, 1, 1, 1, 1, 1, 1, 2) * x.sum()\n"  # 10 dimensions
+        "y = (torch.log(x - 1) * 0 + d.sum()).sum()\n"  # log(0) = -inf
+    )
+    trace = client.post("/api/trace", json={"source": program})
+    assert trace.status_code == 200, trace.text
+    values = [v for n in trace.json()["nodes"] for v in (n["value"], n["grad"]) if v is not None]
+    validator = jsonschema.Draft202012Validator(tensor)
+    for value in values:
+        assert validator.is_valid(value), value
+    datas = [json.dumps(v["data"]) for v in values]
+    assert any('"-inf"' in d for d in datas)
+    assert any(len(v["shape"]) == 10 for v in values)
+    assert validator.is_valid({**values[0], "data": [[True, False]]})  # a bool tensor's elements
+    assert not validator.is_valid({**values[0], "data": [{"x": 1}]})  # objects are not tensor data
+    assert not validator.is_valid({**values[0], "data": ["NaN"]})  # only the three spellings

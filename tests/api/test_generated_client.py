@@ -37,41 +37,41 @@ from explorer_client.api.trace import trace
 from explorer_client.models import (
     Error,
     JobAccepted,
-    ModelOut,
-    TraceRequest,
-    TrainConfig,
-    TrainConfigDataset,
-    TrainConfigModel,
-    TrajectoryBody,
-    TrajectoryBodyPresetType0,
-    TrajectoryResult,
+    Model,
+    TraceProgram,
+    Training,
+    TrainingDataset,
+    TrainingModel,
+    Trajectory,
+    TrajectoryRun,
+    TrajectoryRunPresetType0,
 )
 
 client = Client(base_url=sys.argv[1], raise_on_unexpected_status=True)
 
 job = train_model.sync(
     client=client,
-    body=TrainConfig(dataset=TrainConfigDataset.MOONS, model=TrainConfigModel.LOGISTIC, steps=40),
+    body=Training(dataset=TrainingDataset.MOONS, model=TrainingModel.LOGISTIC, steps=40),
 )
 assert isinstance(job, JobAccepted), job
 model = get_model.sync(model_id=job.id, client=client)
 deadline = time.monotonic() + 120
-while isinstance(model, ModelOut) and model.status.value in ("queued", "running"):
+while isinstance(model, Model) and model.status.value in ("queued", "running"):
     assert time.monotonic() < deadline, "training did not finish in 120 s"
     time.sleep(0.2)
     model = get_model.sync(model_id=job.id, client=client)
-assert isinstance(model, ModelOut) and isinstance(model.curves, list), model
+assert isinstance(model, Model) and isinstance(model.curves, list), model
 train_loss = np.asarray([point.train_loss for point in model.curves], dtype=float)
 
 run = trajectory.sync(
     client=client,
-    body=TrajectoryBody(preset=TrajectoryBodyPresetType0.HIMMELBLAU, steps=50, every=10),
+    body=TrajectoryRun(preset=TrajectoryRunPresetType0.HIMMELBLAU, steps=50, every=10),
 )
-assert isinstance(run, TrajectoryResult), run
+assert isinstance(run, Trajectory), run
 loss = np.asarray(run.loss, dtype=float)
 u = np.asarray(run.params["u"], dtype=float)
 
-broken = trace.sync(client=client, body=TraceRequest(source="y = (x +\\n"))
+broken = trace.sync(client=client, body=TraceProgram(source="y = (x +\\n"))
 assert isinstance(broken, Error), broken
 
 print(

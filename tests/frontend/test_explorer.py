@@ -158,6 +158,9 @@ def test_each_view_renders(page: Any, live_server: Any) -> None:
     expect(page).to_have_url(re.compile(r"view=jacobians"))
     open_explorer(page, live_server, "#ex=least-squares&step=5&view=jacobians")
     assert "Xᵀ(Xw − y)" in (page.text_content("#jacobian-view") or "")
+    # Each local Jacobian (a tensor value [outputs, inputs]) is drawn as its matrix, shape and all.
+    page.wait_for_selector("#jacobian-view .factor table.matrix", timeout=20_000)
+    assert page.locator("#jacobian-view .factor table.matrix").count() >= 2
     screenshot(page, "explorer-10-view-jacobians")
     open_explorer(page, live_server, "#ex=pitfall-detach")
     assert "y.detach()" in (page.text_content("#warnings") or "")

@@ -89,7 +89,7 @@ def test_least_squares_jacobians_have_the_lectures_shapes_and_gradient() -> None
     expected = X.T @ (X @ w - y)  # the closed form Xᵀ(Xw − y)
     assert torch.allclose(torch.tensor(data(p["grads"]["w"]), dtype=torch.float64), expected, atol=1e-5)
     mv = next(s for s in p["passes"][-1]["steps"] if p["nodes"][s["node"]]["op"] == "MvBackward0")
-    assert torch.allclose(torch.tensor(data(mv["inputs"][0]["jacobian"]["data"])), X.float())
+    assert torch.allclose(torch.tensor(data(mv["inputs"][0]["jacobian"])), X.float())
 
 
 def test_every_contribution_is_the_incoming_gradient_times_the_local_jacobian() -> None:
@@ -100,7 +100,7 @@ def test_every_contribution_is_the_incoming_gradient_times_the_local_jacobian() 
             for i in s["inputs"]:
                 if i["jacobian"] is None:
                     continue
-                J = torch.tensor(data(i["jacobian"]["data"]), dtype=torch.float64)
+                J = torch.tensor(data(i["jacobian"]), dtype=torch.float64)
                 c = torch.tensor(data(i["contribution"]), dtype=torch.float64).reshape(-1)
                 assert torch.allclose(g @ J, c, atol=1e-5), (example_id, s["narration"])
 

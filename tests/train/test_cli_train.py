@@ -36,3 +36,13 @@ def test_train_moons_saves_a_done_record_and_weights(
 def test_missing_mnist_exits_1_with_the_reason(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["train", "mnist", "--model", "nn", "--steps", "5"]) == 1
     assert "MNIST data unavailable" in capsys.readouterr().err
+
+
+def test_every_update_rule_the_api_takes_is_offered(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["train", "moons", "--model", "binary", "--steps", "5", "--optimizer", "rmsprop", "--lr", "0.01"]
+    assert main(argv) == 0
+    (record,) = ModelStore(data_dir).records()
+    assert record.config["optimizer"]["name"] == "rmsprop"
+    capsys.readouterr()

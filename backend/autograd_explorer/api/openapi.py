@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 
 from autograd_explorer.api.middleware import EXEMPT_FROM_CAP
+from autograd_explorer.api.schema_names import rename_schemas
 from autograd_explorer.api.schemas.errors import Error
 from autograd_explorer.api.schemas.optimize import (
     PolynomialBody,
@@ -27,7 +28,7 @@ from autograd_explorer.settings import Settings
 from autograd_explorer.train.config import TrainConfig
 
 # The contract's version (info.version); docs/api.md's changelog says what each one changed.
-API_VERSION = "3.0.0"
+API_VERSION = "4.0.0"
 
 # (schema, property path, JSON-schema keyword, setting): the published bound is the smaller of the
 # schema's own hard ceiling and the setting, which the server checks before it runs anything.
@@ -111,6 +112,7 @@ def publish(schema: dict[str, Any], settings: Settings) -> dict[str, Any]:
             for p in operation.get("parameters", []):
                 if p["name"] == parameter:
                     _limit(p["schema"], keyword, getattr(settings, setting))
+    rename_schemas(schema)  # last: the limits above find components by their Python names
     return schema
 
 

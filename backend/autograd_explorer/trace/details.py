@@ -108,9 +108,7 @@ def explained_inputs(
                 "symbol": facts.symbols[c.to],
                 "formula": d.formula,
                 "formula_value": d.formula_value,
-                "jacobian": None
-                if d.jacobian is None
-                else {"shape": list(d.jacobian.shape), "data": tv(d.jacobian)},
+                "jacobian": None if d.jacobian is None else tv(d.jacobian),
             }
         )
     return out

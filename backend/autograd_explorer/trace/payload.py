@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
+
+from autograd_explorer.fields import nested_lists_schema
 
 PassKind = Literal["backward", "grad", "auto"]
 MODULE_NORMS = (
@@ -26,12 +28,31 @@ class Span(TypedDict):
     end_column: int
 
 
+# A tensor's elements as nested lists, one level per dimension (a scalar is a bare number):
+# numbers, booleans (bool tensors), and "nan"/"inf"/"-inf" for non-finite elements.
+TENSOR_LEAVES: list[dict[str, Any]] = [
+    {"type": "number"},
+    {"type": "boolean"},
+    {"type": "string", "enum": ["nan", "inf", "-inf"]},
+]
+TENSOR_DATA_SCHEMA = nested_lists_schema(TENSOR_LEAVES, depth=8, deeper=True)
+TENSOR_DATA_SCHEMA["anyOf"].append({"type": "null"})
+
+
 class TensorValue(TypedDict):
     """A tensor: whole `data` when small, else `summary`. Non-finite numbers are "nan"/"inf"/"-inf"."""
 
     shape: list[int]
     dtype: str
-    data: Any
+    data: Annotated[
+        Any,
+        WithJsonSchema(TENSOR_DATA_SCHEMA),
+        Field(
+            description="the elements as nested lists (np.asarray(data, dtype=float) reads them, "
+            '"nan"/"inf"/"-inf" included), one level per dimension, a bare number for a scalar; '
+            "null when summarized"
+        ),
+    ]
     summary: dict[str, Any] | None
     truncated: bool
 
@@ -86,11 +107,6 @@ class TraceEdge(TypedDict):
     slot: Annotated[int, Field(description="the consumer's input slot")]
 
 
-class Jacobian(TypedDict):
-    shape: list[int]
-    data: TensorValue | None
-
-
 class InputExplained(TypedDict):
     """The details of one contribution (also what POST /api/trace/details answers)."""
 
@@ -99,7 +115,13 @@ class InputExplained(TypedDict):
     symbol: str
     formula: str | None
     formula_value: str | None
-    jacobian: Jacobian | None
+    jacobian: Annotated[
+        TensorValue | None,
+        Field(
+            description="the local Jacobian d output / d input, a TensorValue of shape [output elements, "
+            "input elements]; null when it was not computed or is larger than max_jacobian_elements"
+        ),
+    ]
 
 
 class StepInput(InputExplained):

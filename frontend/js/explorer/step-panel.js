@@ -39,7 +39,7 @@ function inputBlock(store, step, input) {
   if (input.jacobian) {
     block.append(el('h3', `Local Jacobian ∂${shortTitle(node)}/∂${shortTitle(target)}: ${input.jacobian.shape.join('×')} (output × input elements)`));
     const rows = jacobianMatrix(input.jacobian);
-    block.append(rows ? matrixTable(rows, input.jacobian.shape.join('×')) : el('p', formatTensor(input.jacobian.data), 'muted'));
+    block.append(rows ? matrixTable(rows, input.jacobian.shape.join('×')) : el('p', formatTensor(input.jacobian), 'muted'));
   }
   const sent = el('p', undefined, 'sent');
   sent.append(

@@ -3,6 +3,7 @@
 import { getAllPages, getJSON, postJSON } from '../shared/api.js';
 import { mountFollow } from '../shared/follow.js';
 import { renderNav } from '../shared/nav.js';
+import { fillOptimizerSelect } from '../shared/optimizers.js';
 import { onPaletteChange } from '../shared/palette.js';
 import { restorePresentation } from '../shared/panels.js';
 import { drawBoundary } from './boundary.js';
@@ -24,6 +25,7 @@ renderNav(document.getElementById('nav'), 'models');
 restorePresentation(document.documentElement, window.localStorage); // large type when presenting
 
 const $ = (id) => document.getElementById(id);
+fillOptimizerSelect($('optimizer')); // every update rule the API takes
 const store = createModelsStore();
 // Connections, not page state: the open streams and the jobs waiting for one.
 // Browsers allow ~6 HTTP/1.1 connections per host: stream at most a few jobs, poll the others.

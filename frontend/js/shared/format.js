@@ -111,13 +111,8 @@ export function zeroTensor(shape = []) {
   return { shape: [...shape], dtype: 'float32', data: build(shape), summary: null, truncated: false };
 }
 
-/** Rows of a local Jacobian {shape, data}, whose data is a TensorValue or nested lists; null if elided. */
+/** Rows of a local Jacobian (a TensorValue of shape [output elements, input elements]); null if summarized. */
 export function jacobianMatrix(jacobian) {
-  if (!jacobian || jacobian.data === null || jacobian.data === undefined) return null;
-  const data = jacobian.data;
-  if (Array.isArray(data)) return data.map((row) => (Array.isArray(row) ? row.map(toNumber) : [toNumber(row)]));
-  const rows = tensorMatrix(data);
-  if (!rows) return null;
-  // A 1-D payload of a row Jacobian (1×n) reads better as a row than as tensorMatrix's column.
-  return jacobian.shape && jacobian.shape[0] === 1 && rows.length > 1 && rows[0].length === 1 ? [rows.map((r) => r[0])] : rows;
+  if (!jacobian || !Array.isArray(jacobian.data)) return null;
+  return jacobian.data.map((row) => (Array.isArray(row) ? row.map(toNumber) : [toNumber(row)]));
 }

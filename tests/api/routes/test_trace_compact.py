@@ -45,7 +45,7 @@ def test_details_explain_the_requested_steps(client: TestClient) -> None:
     assert (body["pass"], body["from"], body["to"]) == (0, 1, 3)
     assert [s["narration"] for s in body["steps"]] == [s["narration"] for s in full[1:3]]
     assert body["steps"][1]["inputs"][0]["formula_value"] == full[2]["inputs"][0]["formula_value"]
-    assert body["steps"][0]["inputs"][0]["jacobian"]["data"]["data"] == [[3.0]]
+    assert body["steps"][0]["inputs"][0]["jacobian"]["data"] == [[3.0]]
 
 
 def test_details_window_is_bounded(client: TestClient) -> None:

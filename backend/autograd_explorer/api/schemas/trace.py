@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
-from autograd_explorer.fields import Int
+from autograd_explorer.fields import Int, nested_lists_schema
 
 # The payloads' one definition lives with the engine that fills them; re-exported for the routes.
 from autograd_explorer.trace.payload import CompactTrace as CompactTrace
@@ -21,18 +21,10 @@ Identifier = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 INPUT_MAX_DEPTH = 8  # a tensor of up to 8 dimensions
 
 
-def _nested_numbers_schema() -> dict[str, Any]:
-    """A number, or lists of numbers nested up to INPUT_MAX_DEPTH deep: list[Any] published "an array
-    of anything" while the server refuses all but numbers (and generated clients cannot follow a
-    recursive schema, so the depths are spelled out)."""
-    options: list[dict[str, Any]] = [{"type": "number"}]
-    for _ in range(INPUT_MAX_DEPTH):
-        options.append({"type": "array", "items": options[-1]})
-    return {"anyOf": options}
-
-
 # Checked by `inputs_are_finite_numbers` below; the schema says the same.
-Numbers = Annotated[float | list[Any], WithJsonSchema(_nested_numbers_schema())]
+Numbers = Annotated[
+    float | list[Any], WithJsonSchema(nested_lists_schema([{"type": "number"}], INPUT_MAX_DEPTH))
+]
 
 
 class ProgramRequest(BaseModel):

@@ -1,0 +1,119 @@
+"""The names /openapi.json gives its schemas: what a thing is, never its role (Request, Body, Out …).
+
+A generated client turns each component into a class (`Trajectory`, `TrajectoryRun`), so these
+names are the API's vocabulary; the Python classes keep names that say their role in this code
+(TrajectoryBody beside TrajectoryResult, the core's TrainConfig). Keyed by class, not by string:
+renaming a class in Python cannot silently drop it from this table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autograd_explorer.api.schemas.models import (
+    BoundaryOut,
+    CurvePointOut,
+    MisclassifiedOut,
+    ModelOut,
+    PredictRequest,
+)
+from autograd_explorer.api.schemas.optimize import (
+    ArrowsResult,
+    ClosedFormResult,
+    DataBody,
+    LeastSquaresBody,
+    LeastSquaresResult,
+    PolynomialBody,
+    PolynomialResult,
+    SurfaceBody,
+    SurfaceResult,
+    SweepBody,
+    SweepResult,
+    SweepRowResult,
+    TrajectoriesBody,
+    TrajectoriesResult,
+    TrajectoryBody,
+    TrajectoryResult,
+)
+from autograd_explorer.api.schemas.rooms import RoomStateIn, RoomStateOut
+from autograd_explorer.api.schemas.trace import (
+    DetailsRequest,
+    ExampleOut,
+    TorchvizRequest,
+    TorchvizResponse,
+    TraceRequest,
+    TraceResponse,
+)
+from autograd_explorer.train.config import TrainConfig
+
+PUBLISHED_NAMES: dict[type, str] = {
+    # what a request asks for
+    TraceRequest: "TraceProgram",
+    DetailsRequest: "StepWindow",
+    TorchvizRequest: "Program",
+    TrajectoryBody: "TrajectoryRun",
+    TrajectoriesBody: "TrajectoryRuns",
+    SurfaceBody: "SurfaceGrid",
+    DataBody: "Dataset",
+    PolynomialBody: "PolynomialProblem",
+    SweepBody: "SweepPlan",
+    LeastSquaresBody: "LeastSquaresProblem",
+    TrainConfig: "Training",
+    PredictRequest: "Sample",
+    RoomStateIn: "RoomState",
+    # what an answer is
+    TraceResponse: "Trace",
+    TorchvizResponse: "TorchvizGraph",
+    ExampleOut: "Example",
+    TrajectoryResult: "Trajectory",
+    TrajectoriesResult: "Trajectories",
+    SurfaceResult: "Surface",
+    PolynomialResult: "PolynomialFit",
+    SweepResult: "Sweep",
+    SweepRowResult: "SweepRow",
+    ClosedFormResult: "ClosedForm",
+    ArrowsResult: "Arrows",
+    LeastSquaresResult: "LeastSquaresFit",
+    ModelOut: "Model",
+    CurvePointOut: "CurvePoint",
+    MisclassifiedOut: "Misclassified",
+    BoundaryOut: "Boundary",
+    RoomStateOut: "Room",
+}
+REF = "#/components/schemas/"
+
+
+def published_name(model: type) -> str:
+    """The component name of `model` in /openapi.json."""
+    return PUBLISHED_NAMES.get(model, model.__name__)
+
+
+def rename_schemas(schema: dict[str, Any]) -> None:
+    """Give every component its published name, and point every $ref at the new name."""
+    components: dict[str, Any] = schema["components"]["schemas"]
+    renamed = {
+        python: PUBLISHED_NAMES[model]
+        for model in PUBLISHED_NAMES
+        for python in (model.__name__, f"{model.__name__}-Input", f"{model.__name__}-Output")
+        if python in components
+    }
+    taken = set(components) - set(renamed)
+    if len(set(renamed.values())) < len(renamed) or taken & set(renamed.values()):
+        raise RuntimeError(f"two schemas would share a published name: {renamed}")
+    for python, published in renamed.items():
+        components[published] = components.pop(python)
+        components[published]["title"] = published
+    refs = {REF + python: REF + published for python, published in renamed.items()}
+    _rewrite_refs(schema, refs)
+
+
+def _rewrite_refs(node: object, refs: dict[str, str]) -> None:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref in refs:
+            node["$ref"] = refs[ref]
+        for value in node.values():
+            _rewrite_refs(value, refs)
+    elif isinstance(node, list):
+        for value in node:
+            _rewrite_refs(value, refs)
