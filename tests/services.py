@@ -51,7 +51,8 @@ class RedisServer:
         self.folder.mkdir(parents=True, exist_ok=True)
         args = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder)]
         args += ["--save", "", "--daemonize", "no"]
-        args += ["--appendonly", "yes", "--appendfsync", "always"] if self.persistent else ["--appendonly", "no"]
+        persistence = ["--appendonly", "yes", "--appendfsync", "always"]
+        args += persistence if self.persistent else ["--appendonly", "no"]
         log = open(self.folder / "redis.log", "ab")  # noqa: SIM115
         self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
         _wait_for_port(self.port, self.process, "redis-server")
