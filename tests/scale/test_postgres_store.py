@@ -171,8 +171,8 @@ def test_a_stopped_database_is_503_with_retry_after_and_nothing_half_written(
             }
         postgres_server.start()
         listed = client.get("/api/models")
-        assert listed.status_code == 200
-        assert [m["id"] for m in listed.json()["items"]] == [first.json()["id"]]  # the refused POST left nothing
+        assert listed.status_code == 200  # the refused POST left nothing:
+        assert [m["id"] for m in listed.json()["items"]] == [first.json()["id"]]
         assert client.post("/api/models", json={**MOONS, "seed": 1}).status_code == 202
 
 
