@@ -120,7 +120,7 @@ def test_an_identical_request_answers_the_same_job_without_a_token(lab: TestClie
     }
     assert second.headers["location"] == f"/api/models/{first.json()['id']}"
     job_id = first.json()["id"]
-    assert [m["id"] for m in lab.get("/api/models").json()].count(job_id) == 1
+    assert [m["id"] for m in lab.get("/api/models").json()["items"]].count(job_id) == 1
     assert lab.get(f"/api/models/{job_id}").json()["name"] == "first"  # the first request's label
 
     # Shared now: the creator's token no longer cancels it (the other requester is watching it).
@@ -165,7 +165,7 @@ def test_many_concurrent_identical_requests_through_the_api_are_one_job(lab: Tes
     assert len({a["id"] for a in answers}) == 1
     assert [a["deduplicated"] for a in answers].count(False) == 1
     assert [a["token"] is None for a in answers].count(True) == 15
-    (job,) = [m for m in lab.get("/api/models").json() if m["config"]["seed"] == 9]
+    (job,) = [m for m in lab.get("/api/models").json()["items"] if m["config"]["seed"] == 9]
     assert wait_for(lab, job["id"], {"done", "failed"})["status"] == "done"
 
 
