@@ -6,6 +6,8 @@ and the workers' sweep sends them again, so every accepted job still trains (onc
 from __future__ import annotations
 
 import json
+import signal
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +19,9 @@ from sqlalchemy import create_engine, text
 
 from autograd_explorer.jobs.queue import NAMESPACE, QUEUE_NAME, TrainingQueue
 from tests.conftest import MNIST_DIR
+from tests.faults.processes import kill
 from tests.live import LiveServer
-from tests.scale.processes import Worker, wait_for
+from tests.scale.processes import Worker, job, wait_for
 from tests.services import PostgresServer, RedisServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
@@ -52,6 +55,15 @@ class Setup:
             ).scalar_one()
         engine.dispose()
         return int(found)
+
+    def worker_pid(self, model_id: str) -> int:
+        engine = create_engine(self.database_url)
+        with engine.connect() as db:
+            pid = db.execute(
+                text("SELECT worker_pid FROM models WHERE id = :id"), {"id": model_id}
+            ).scalar_one()
+        engine.dispose()
+        return int(pid)
 
     def queued_job_ids(self) -> list[str]:
         """The job ids of the messages waiting in Redis (Dramatiq keeps each message in a hash)."""
@@ -136,3 +148,24 @@ def test_redis_restarted_without_persistence_loses_no_accepted_job(setup: Setup)
     assert [setup.attempts(before), setup.attempts(during)] == [1, 1]
     log = (setup.folder / "worker-b.log").read_text()
     assert f"job {before}: queued for over" in log and f"job {during}: queued for over" in log
+
+
+def test_a_worker_killed_mid_job_has_its_job_sent_again_and_trained_by_the_other(setup: Setup) -> None:
+    """With the queue, no worker polls the database: the lease's requeue must also send the job again."""
+    model_id = submit(setup, {**QUICK, "steps": 5000, "eval_every": 25, "seed": 4})
+    workers = [setup.worker(f"worker-c{i}") for i in range(2)]
+    try:
+        deadline = time.monotonic() + 240
+        while (record := job(setup.app.url, model_id))["progress"] <= 0:
+            assert record["status"] in ("queued", "running") and time.monotonic() < deadline, record
+            time.sleep(0.1)
+        victim = next(w for w in workers if w.process.pid == setup.worker_pid(model_id))
+        kill(victim.process.pid, signal.SIGKILL)
+        victim.process.wait()
+        done = wait_for(setup.app.url, model_id, {"done", "failed"})
+    finally:
+        for worker in workers:
+            worker.stop()
+    assert done["status"] == "done", done["error"]
+    assert setup.attempts(model_id) == 2  # the killed run, then the other worker's from the start
+    assert done["curves"][-1]["step"] == 5000 and done["progress"] == 1.0
