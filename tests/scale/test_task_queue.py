@@ -142,10 +142,13 @@ def test_redis_restarted_without_persistence_loses_no_accepted_job(setup: Setup)
     worker = setup.worker("worker-b")
     try:
         finished = [wait_for(setup.app.url, model_id, {"done", "failed"}) for model_id in (before, during)]
+        setup.redis.restart()  # now under a consuming worker: its consumer reconnects
+        after = submit(setup, {**QUICK, "seed": 5})
+        finished.append(wait_for(setup.app.url, after, {"done", "failed"}))
     finally:
         worker.stop()
-    assert [r["status"] for r in finished] == ["done", "done"], [r["error"] for r in finished]
-    assert [setup.attempts(before), setup.attempts(during)] == [1, 1]
+    assert [r["status"] for r in finished] == ["done"] * 3, [r["error"] for r in finished]
+    assert [setup.attempts(before), setup.attempts(during), setup.attempts(after)] == [1, 1, 1]
     log = (setup.folder / "worker-b.log").read_text()
     assert f"job {before}: queued for over" in log and f"job {during}: queued for over" in log
 
