@@ -23,7 +23,7 @@ QUEUE_NAME = "training"
 ACTOR_NAME = "train_job"
 # The Redis key prefix of Dramatiq's queues (its list of waiting message ids is `dramatiq:training`).
 NAMESPACE = "dramatiq"
-CONNECT_TIMEOUT_SECONDS = 5.0
+REDIS_TIMEOUT_SECONDS = 5.0
 
 
 class TrainingQueue:
@@ -33,8 +33,10 @@ class TrainingQueue:
         # No middleware: retries, time limits and age limits are the records database's job (the
         # lease retries a silent worker's job once; a training may run longer than Dramatiq's
         # default 10-minute limit). The broker still redelivers a dead worker's unacked message.
-        # A bounded connect: a POST must not hang on an unreachable Redis (the job is in the database).
-        client = redis.Redis.from_url(url, socket_connect_timeout=CONNECT_TIMEOUT_SECONDS)
+        # Bounded: a POST must not hang on an unreachable or stuck Redis (the job is in the database).
+        client = redis.Redis.from_url(
+            url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS
+        )
         self.broker = RedisBroker(  # type: ignore[no-untyped-call]  # dramatiq leaves it unannotated
             client=client, middleware=[], namespace=NAMESPACE
         )
