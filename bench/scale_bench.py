@@ -1,6 +1,7 @@
 """Scale-out on loopback: 50 training submissions deduplicated to a handful of jobs across two app
 replicas and two `autograd-explorer worker`s on a real PostgreSQL, against the same jobs trained by
-one worker (issue 15).
+one worker (issue 15). By default the jobs reach the workers through the task queue (Dramatiq on a
+real redis-server); `--transport database` has the workers poll PostgreSQL instead (no broker).
 
 Bounded and self-stopping: loopback only, --timeout seconds per phase. Phase 1 (baseline): one
 worker trains `--jobs` distinct jobs. Phase 2: a second worker joins, and `--submissions` requests,
@@ -9,6 +10,7 @@ drawn from `--jobs` other distinct configs and spread over both replicas, must m
 
     python bench/scale_bench.py                     # 50 submissions, 4 jobs of 3000 steps
     python bench/scale_bench.py --jobs 2 --steps 200
+    python bench/scale_bench.py --transport database --out bench/results/scale-database.json
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from tests.conftest import MNIST_DIR  # noqa: E402
 from tests.live import LiveServer  # noqa: E402  (the same real uvicorn the tests use)
-from tests.services import PostgresServer  # noqa: E402  (the same throw-away cluster)
+from tests.services import PostgresServer, RedisServer  # noqa: E402  (the same throw-away servers)
 
 
 def config(seed: int, steps: int) -> dict[str, Any]:
@@ -66,7 +68,7 @@ def wait_done(url: str, ids: set[str], timeout: float, started: float) -> float:
     """Seconds from `started` (the first submission) until every job in `ids` is done."""
     deadline = time.monotonic() + timeout
     while True:
-        records = {m["id"]: m for m in httpx.get(f"{url}/api/models", timeout=30).json()}
+        records = {m["id"]: m for m in httpx.get(f"{url}/api/models", timeout=30).json()["items"]}
         statuses = {records[i]["status"] for i in ids}
         if statuses == {"done"}:
             return time.perf_counter() - started
@@ -93,6 +95,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=4, help="distinct configs among the submissions")
     parser.add_argument("--steps", type=int, default=3000)
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--transport", choices=["queue", "database"], default="queue")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "scale.json")
     args = parser.parse_args()
 
@@ -101,6 +104,7 @@ def main() -> None:
     postgres.start()
     procs: list[subprocess.Popen[bytes]] = []
     servers: list[LiveServer] = []
+    redis: RedisServer | None = None
     try:
         with tempfile.TemporaryDirectory() as tmp:
             shared = Path(tmp) / "data"
@@ -113,6 +117,10 @@ def main() -> None:
                 "AUTOGRAD_EXPLORER_EVAL_WORKERS": "1",
                 "AUTOGRAD_EXPLORER_LOG_LEVEL": "WARNING",
             }
+            if args.transport == "queue":
+                redis = RedisServer(Path(tmp) / "redis")
+                redis.start()
+                env["AUTOGRAD_EXPLORER_BROKER_URL"] = redis.url
             servers = [LiveServer(shared, env) for _ in range(2)]
             for server in servers:
                 server.start()
@@ -138,9 +146,12 @@ def main() -> None:
             p.wait(timeout=30)
         for server in servers:
             server.stop()
+        if redis is not None:
+            redis.stop()
         postgres.stop()
 
     result = {
+        "transport": args.transport,
         "submissions": args.submissions,
         "distinct_configs": args.jobs,
         "jobs_made": len(made),

@@ -35,20 +35,24 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], what: str, timeo
 
 
 class RedisServer:
-    """One redis-server with an append-only file fsynced on every write (so a restart loses nothing)."""
+    """One redis-server with an append-only file fsynced on every write (so a restart loses nothing);
+    `persistent=False`: no file at all, so a restart loses every key (the task-queue fault test)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, persistent: bool = True) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             pytest.skip("redis-server is not installed (Debian package redis-server; make install-system)")
         self.binary, self.folder, self.port = binary, folder, free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.persistent = persistent
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         args = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder)]
-        args += ["--save", "", "--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no"]
+        args += ["--save", "", "--daemonize", "no"]
+        persistence = ["--appendonly", "yes", "--appendfsync", "always"]
+        args += persistence if self.persistent else ["--appendonly", "no"]
         log = open(self.folder / "redis.log", "ab")  # noqa: SIM115
         self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
         _wait_for_port(self.port, self.process, "redis-server")

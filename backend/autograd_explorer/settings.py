@@ -97,7 +97,8 @@ class Settings(BaseSettings):
     broker_url: SecretStr | None = Field(
         None,
         description="redis://host:6379/0: follow-mode rooms live in Redis and reach every app replica "
-        "through its pub/sub; unset: rooms live in this process (one replica).",
+        "through its pub/sub, and with job_workers=external training jobs go to the workers through a "
+        "Dramatiq queue there; unset: rooms live in this process (one replica), workers poll the database.",
     )
     job_workers: Literal["local", "external"] = Field(
         "local",
@@ -108,7 +109,8 @@ class Settings(BaseSettings):
         30.0,
         gt=0,
         description="External workers: a running job that has not reported for this long (its worker was "
-        "killed) is requeued once, then failed with the reason.",
+        "killed) is requeued once, then failed with the reason; with a broker, a queued job unclaimed for "
+        "this long (its message lost) is sent again.",
     )
     deduplicate_jobs: bool = Field(
         True,

@@ -182,3 +182,29 @@ def test_the_sqlite_default_is_untouched_by_the_url_setting(tmp_path: Path) -> N
     assert not store.postgres and store.where() == str(tmp_path / "models.sqlite3")
     with pytest.raises(Overloaded):  # an unreachable server is an outage, not a crash
         ModelStore(tmp_path, "postgresql://nobody@127.0.0.1:1/none")
+
+
+def test_each_stale_queued_job_goes_to_one_sweeping_worker(
+    store: ModelStore, postgres_server: PostgresServer, tmp_path: Path
+) -> None:
+    """Six workers sweep at once: each job whose message may be lost is re-sent by exactly one."""
+    made = [store.create({"n": n}) for n in range(10)]
+    ids = sorted(r.id for r in made if r is not None)
+    with store.engine.begin() as db:
+        db.execute(text("UPDATE models SET created_at = created_at - 100"))
+    handed: list[str] = []
+    lock = threading.Lock()
+
+    def sweep() -> None:
+        own = ModelStore(tmp_path, postgres_server.url)
+        got = own.stale_queued(50.0)
+        own.dispose()
+        with lock:
+            handed.extend(got)
+
+    threads = [threading.Thread(target=sweep) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(handed) == ids

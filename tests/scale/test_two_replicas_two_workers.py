@@ -3,24 +3,20 @@ PostgreSQL and one shared data folder (issue 15 §2, §4, §5)."""
 
 from __future__ import annotations
 
-import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import MNIST_DIR, REPO
+from tests.conftest import MNIST_DIR
 from tests.faults.processes import kill
 from tests.live import LiveServer
+from tests.scale.processes import Worker, events, job, wait_for
 from tests.services import PostgresServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # two servers start on a busy machine
@@ -34,41 +30,6 @@ QUICK = {
 }
 # Long enough to be caught running on a loaded machine, short enough to train twice.
 LONG = {**QUICK, "steps": 5000, "eval_every": 50}
-
-
-class Worker:
-    """One `autograd-explorer worker` process."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "autograd_explorer.cli", "worker"],
-            cwd=REPO,
-            env={**os.environ, **env},
-            stdout=open(log, "ab"),  # noqa: SIM115
-            stderr=subprocess.STDOUT,
-        )
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
-def job(url: str, model_id: str) -> dict[str, Any]:
-    body: dict[str, Any] = httpx.get(f"{url}/api/models/{model_id}", timeout=30).json()
-    return body
-
-
-def wait_for(url: str, model_id: str, statuses: set[str], timeout: float = 240.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while (record := job(url, model_id))["status"] not in statuses:
-        assert time.monotonic() < deadline, f"{model_id} still {record['status']} after {timeout} s"
-        time.sleep(0.2)
-    return record
 
 
 @dataclass
@@ -146,20 +107,6 @@ def test_identical_requests_on_both_replicas_are_one_job_trained_once_and_served
     ]
     resumed = events(b.url, model_id, last_event_id=str(len(done["curves"]) - 4))
     assert resumed[0][1]["points"] == done["curves"][-3:] and resumed[-1][0] == "end"
-
-
-def events(url: str, model_id: str, last_event_id: str | None = None) -> list[tuple[str, Any]]:
-    """Every (event, data) of one job event stream."""
-    headers = {"Last-Event-ID": last_event_id} if last_event_id else {}
-    found: list[tuple[str, Any]] = []
-    with httpx.stream("GET", f"{url}/api/models/{model_id}/events", headers=headers, timeout=60) as stream:
-        kind = ""
-        for line in stream.iter_lines():
-            if line.startswith("event: "):
-                kind = line.removeprefix("event: ")
-            elif line.startswith("data: "):
-                found.append((kind, json.loads(line.removeprefix("data: "))))
-    return found
 
 
 def test_a_worker_killed_mid_job_has_its_job_retried_by_the_other_worker(

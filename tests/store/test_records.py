@@ -8,6 +8,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from autograd_explorer.errors import Conflict, NotFound
 from autograd_explorer.store.records import INTERRUPTED_MESSAGE, MIGRATIONS, ModelStore
@@ -124,3 +125,16 @@ def test_delete_removes_a_finished_record_and_its_points_only(tmp_path: Path) ->
     assert store.points(gone) == []
     assert [r.id for r in store.records()] == [kept]
     assert store.points(kept) == [(0, {"step": 0.0}), (1, {"step": 1.0})]
+
+
+def test_a_queued_job_unclaimed_too_long_is_handed_out_once_per_period(store: ModelStore) -> None:
+    """The task queue's sweep: a job whose message may be lost is re-sent, but not by every sweep."""
+    waiting, started = store.create({"n": 1}), store.create({"n": 2})
+    assert waiting is not None and started is not None
+    assert store.claim(started.id, worker_pid=7) is not None
+    assert store.stale_queued(50.0) == []  # both just made
+    with store.engine.begin() as db:  # a hundred seconds pass for both
+        db.execute(text("UPDATE models SET created_at = created_at - 100, heartbeat_at = heartbeat_at - 100"))
+    assert store.stale_queued(50.0) == [waiting.id]  # not the running one: its worker has it
+    assert store.stale_queued(50.0) == []  # sent again just now: the next sweep leaves it
+    assert store.get(waiting.id).status == "queued"

@@ -1,6 +1,7 @@
 """The job runner: accepts jobs, keeps `training_workers` worker processes alive, enforces cancels.
 
-The database is the queue: a job is a `queued` record, a free worker claims the oldest one.
+The database is the queue: a job is a `queued` record, a free worker claims the oldest one
+(external workers with a broker: the record is also sent as a message on the task queue, queue.py).
 Workers come from a forkserver that has imported torch once, so a replacement worker starts
 in a fraction of a second and no worker is forked from a server whose torch threads run.
 A thread in the server watches the workers: a dead worker's job is failed and the worker
@@ -20,6 +21,7 @@ from multiprocessing.process import BaseProcess
 from sqlalchemy.exc import SQLAlchemyError
 
 from autograd_explorer.errors import ExplorerError, InvalidRequest, Overloaded
+from autograd_explorer.jobs.queue import TrainingQueue
 from autograd_explorer.jobs.worker import worker_main
 from autograd_explorer.settings import Settings, database_url
 from autograd_explorer.store.records import INTERRUPTED_MESSAGE, ModelRecord, ModelStore
@@ -50,6 +52,10 @@ class JobRunner:
         self._cancel_asked: dict[str, float] = {}
         self._lock = threading.Lock()
         self._monitor: threading.Thread | None = None
+        # External workers with a broker: each new job's id also goes onto the task queue.
+        self.queue: TrainingQueue | None = None
+        if self.external and settings.broker_url is not None:
+            self.queue = TrainingQueue(settings.broker_url.get_secret_value())
 
     # --- lifecycle ---------------------------------------------------------------------
     def start(self) -> None:
@@ -82,6 +88,8 @@ class JobRunner:
                     worker.terminate()
                     worker.join(2.0)
             self._workers.clear()
+        if self.queue is not None:
+            self.queue.close()
 
     # --- requests ------------------------------------------------------------------------
     def submit(self, config: TrainConfig, *, owner_token_hash: str | None = None) -> tuple[ModelRecord, bool]:
@@ -117,7 +125,9 @@ class JobRunner:
                 f"the training queue is full ({self.settings.max_queued_jobs} jobs waiting); try again later",
                 retry_after=5,
             )
-        if outcome[1] and not self.external:
+        if outcome[1] and self.queue is not None:
+            self.queue.send(outcome[0].id)  # committed first: a worker's claim finds it queued
+        elif outcome[1] and not self.external:
             self._wanted = True
             self._wake.set()
         return outcome

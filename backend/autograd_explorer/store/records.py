@@ -495,9 +495,9 @@ class ModelStore:
                 db.execute(
                     text(
                         "UPDATE models SET status = 'queued', run_token = NULL, worker_pid = NULL, "
-                        "progress = 0, heartbeat_at = NULL WHERE id = :id"
+                        "progress = 0, heartbeat_at = :now WHERE id = :id"
                     ),
-                    {"id": model_id},
+                    {"id": model_id, "now": time.time()},
                 )
             for model_id in give_up:
                 db.execute(
@@ -513,6 +513,31 @@ class ModelStore:
                     },
                 )
         return retry, give_up
+
+    def stale_queued(self, older_than_seconds: float) -> list[str]:
+        """Queued jobs sent to the task queue more than `older_than_seconds` ago and still unclaimed
+        (their message may be lost): their send time is renewed and their ids returned, for the
+        caller to send again. A queued job's heartbeat_at is when it was last sent (NULL: when it
+        was created). Any worker may call it: the row locks give each stale job to one caller.
+        """
+        now = time.time()
+        with self._write() as db:
+            ids = [
+                r.id
+                for r in db.execute(
+                    text(
+                        "SELECT id FROM models WHERE status = 'queued' "
+                        f"AND COALESCE(heartbeat_at, created_at) < :cutoff{self._skip_locked}"
+                    ),
+                    {"cutoff": now - older_than_seconds},
+                )
+            ]
+            if ids:
+                marks, params = _in("m", ids)
+                db.execute(
+                    text(f"UPDATE models SET heartbeat_at = :now WHERE id IN {marks}"), {"now": now, **params}
+                )
+        return ids
 
 
 def _sqlite_engine(path: Path) -> Engine:
