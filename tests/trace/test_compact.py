@@ -11,7 +11,7 @@ import pytest
 from autograd_explorer.examples import EXAMPLES, Example
 from autograd_explorer.jsonsafe import dumps
 from autograd_explorer.settings import Settings
-from autograd_explorer.trace.compact import decode_compact
+from autograd_explorer.trace.compact import ValueTable, decode_compact
 from autograd_explorer.trace.jobs import run_details_job, run_trace_job
 
 TRACED = [e for e in EXAMPLES if not e.expect_error]
@@ -145,6 +145,22 @@ def test_equal_values_are_stored_once() -> None:
     # And it still says what the readable form says.
     readable = json_round_trip(run_trace_job({"source": MLP_4X8, "jacobians": False}, Settings()))
     assert decode_compact(payload) == normalized(readable)
+
+
+def test_values_converted_in_many_batches_are_numbered_as_in_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The table converts its queue whenever it holds FLUSH_ELEMENTS: indices, merges and the
+    buffer must not depend on where the batches were cut."""
+
+    def trace() -> dict[str, Any]:
+        payload = json_round_trip(run_trace_job({"source": MLP_4X8, "format": "compact"}, Settings()))
+        payload["stats"]["trace_ms"] = 0
+        return payload
+
+    whole = trace()
+    monkeypatch.setattr(ValueTable, "FLUSH_ELEMENTS", 7)  # a cut inside nearly every 4x8 value
+    cut = trace()
+    assert cut == whole
+    assert len(set(whole["nodes"]["saved_value"])) < len(whole["nodes"]["saved_value"])  # merges happened
 
 
 @pytest.mark.parametrize("example", TRACED, ids=[e.id for e in TRACED])
