@@ -44,8 +44,9 @@ class ValueTable:
 
     Converting each tensor to bytes on its own cost more than a third of shaping a big graph, so
     `add` only queues it under a provisional index (one per tensor object, viewed memory or
-    number) and `finish` converts the queue with one `torch.cat`, merges equal contents and maps
-    provisional indices to final ones: callers pass every column of indices through `remap`.
+    number) and `finish` converts the queue with one `torch.stack` per dtype and shape, finds
+    equal contents with one `np.unique` per stack and maps provisional indices to final ones:
+    callers pass every column of indices through `remap`.
     Final indices come out in the order values were first added, as if merged one by one. The
     queue is converted whenever it holds FLUSH_ELEMENTS, so the budget still refuses early.
     """
@@ -58,6 +59,7 @@ class ValueTable:
         self._seen: dict[int, tuple[object, int]] = {}  # id(tensor) -> (tensor, provisional)
         self._by_view: dict[tuple[int, int, tuple[int, ...], tuple[int, ...], int], int] = {}
         self._numbers: dict[tuple[str, str | int], int] = {}
+        self._kinds: dict[tuple[torch.dtype, torch.Size], tuple[bool, int, tuple[int, ...], int]] = {}
         self._queue: list[_Queued] = []  # provisional values not yet given a final index
         self._queued_elements = 0
         self._final: list[int] = []  # provisional index -> final index
@@ -89,17 +91,19 @@ class ValueTable:
         hit = self._seen.get(id(t))
         if hit is not None and hit[0] is t:
             return hit[1]
-        shape = list(t.shape)
-        n = t.numel()
-        dtype = self.code(dtype_name(t))
-        # The readable form's rule (values.tensor_value): whole when small, else a summary.
-        if (n == 1 and t.is_floating_point()) or (
-            n <= self.max_elements and nested_lists(shape, self.max_elements) <= self.max_elements
-        ):
-            index = self._queue_value(_WHOLE, t, dtype, shape, n)
+        kind = self._kinds.get((t.dtype, t.shape))  # one lookup for what is the same for a whole layer
+        if kind is None:
+            kind = self._kinds[(t.dtype, t.shape)] = self._kind(t)
+        whole, dtype, shape, n = kind
+        if whole:
+            index = len(self._final) + len(self._queue)
+            self._queue.append((_WHOLE, t, dtype, shape, n))
+            self._queued_elements += n
+            if self._queued_elements >= self.FLUSH_ELEMENTS:
+                self._flush()
         elif t.layout == torch.strided:  # a summary: the same memory viewed the same way
-            view = (t.data_ptr(), int(t.storage_offset()), tuple(shape), t.stride(), dtype)
-            index = self._by_view.get(view, -1)
+            view = (t.data_ptr(), int(t.storage_offset()), shape, t.stride(), dtype)
+            index = self._by_view.get(view, NONE)
             if index == NONE:
                 index = self._by_view[view] = self._queue_value(_SUMMARY, t, dtype, shape, n)
         else:
@@ -107,50 +111,68 @@ class ValueTable:
         self._seen[id(t)] = (t, index)  # the reference keeps the id (and the memory) unique
         return index
 
+    def _kind(self, t: torch.Tensor) -> tuple[bool, int, tuple[int, ...], int]:
+        """(sent whole?, dtype code, shape, elements) of tensors of this dtype and shape."""
+        shape = tuple(t.shape)
+        n = t.numel()
+        # The readable form's rule (values.tensor_value): whole when small, else a summary.
+        whole = (n == 1 and t.is_floating_point()) or (
+            n <= self.max_elements and nested_lists(list(shape), self.max_elements) <= self.max_elements
+        )
+        return whole, self.code(dtype_name(t)), shape, n
+
     def add_number(self, v: bool | int | float) -> int:
         """A saved Python number, as a value of dtype "float", "int" or "bool"; each number once."""
         key = (type(v).__name__, v.hex() if isinstance(v, float) else int(v))  # hex: -0.0 is not 0.0
         index = self._numbers.get(key)
         if index is None:
-            index = self._numbers[key] = self._queue_value(_NUMBER, v, self.code(key[0]), [], 1)
+            index = self._numbers[key] = self._queue_value(_NUMBER, v, self.code(key[0]), (), 1)
         return index
 
-    def _queue_value(self, kind: int, value: object, dtype: int, shape: list[int], n: int) -> int:
+    def _queue_value(self, kind: int, value: object, dtype: int, shape: tuple[int, ...], n: int) -> int:
         index = len(self._final) + len(self._queue)
         self._queue.append((kind, value, dtype, shape, n))
-        if kind == _WHOLE:
-            self._queued_elements += n
-            if self._queued_elements >= self.FLUSH_ELEMENTS:
-                self._flush()
         return index
 
     def _flush(self) -> None:
         """Give every queued value its final index: equal contents share one."""
         queue, self._queue, self._queued_elements = self._queue, [], 0
-        raw = float32_elements([q[1] for q in queue if q[0] == _WHOLE])  # type: ignore[misc]
-        at = 0
-        for kind, value, dtype, shape, n in queue:
+        base = len(self._final)
+        groups: dict[tuple[int, tuple[int, ...]], list[int]] = {}  # (dtype, shape) -> queue positions
+        for pos, (kind, _, dtype, shape, _) in enumerate(queue):
+            if kind == _WHOLE:
+                groups.setdefault((dtype, shape), []).append(pos)
+        first_equal = list(range(len(queue)))  # position -> first position of the same content
+        data: dict[int, bytes] = {}  # first position -> its float32 bytes
+        for (_, shape), members in groups.items():
+            rows, first = equal_rows([queue[pos][1] for pos in members], math.prod(shape))  # type: ignore[misc]
+            for member, f in zip(members, first.tolist(), strict=True):
+                first_equal[member] = members[f]
+            for f in np.flatnonzero(first == np.arange(len(members))).tolist():
+                data[members[f]] = rows[f].tobytes()
+        for pos, (kind, value, dtype, shape, n) in enumerate(queue):
             index = len(self.shape)
             if kind == _WHOLE:
-                data = raw[4 * at : 4 * (at + n)]
-                at += n
-                index = self._by_content.setdefault((dtype, tuple(shape), data), index)
+                if first_equal[pos] != pos:  # met earlier in this batch: already numbered
+                    self._final.append(self._final[base + first_equal[pos]])
+                    continue
+                index = self._by_content.setdefault((dtype, shape, data[pos]), index)
                 if index == len(self.shape):
                     self.budget.spend(n)
-                    self._append(dtype, shape, data, n)
+                    self._append(dtype, shape, data[pos], n)
             elif kind == _NUMBER:
                 self._append(dtype, shape, np.array([float(value)], dtype="<f4").tobytes(), 1)  # type: ignore[arg-type]
             else:
                 self.dtype.append(dtype)
-                self.shape.append(shape)
+                self.shape.append(list(shape))
                 self.offset.append(NONE)
                 if n:
                     self.summaries[str(index)] = summarize(value)  # type: ignore[arg-type]
             self._final.append(index)
 
-    def _append(self, dtype: int, shape: list[int], data: bytes, n: int) -> None:
+    def _append(self, dtype: int, shape: tuple[int, ...], data: bytes, n: int) -> None:
         self.dtype.append(dtype)
-        self.shape.append(shape)
+        self.shape.append(list(shape))
         self.offset.append(self._elements)
         self._parts.append(data)
         self._elements += n
@@ -177,17 +199,24 @@ class ValueTable:
 
 
 _WHOLE, _SUMMARY, _NUMBER = 0, 1, 2
-_Queued = tuple[int, object, int, list[int], int]  # kind, tensor or number, dtype code, shape, elements
+_Queued = tuple[int, object, int, tuple[int, ...], int]  # kind, tensor or number, dtype code, shape, elements
 
 
-def float32_elements(tensors: list[torch.Tensor]) -> bytes:
-    """The tensors' elements one after the other as the buffer holds them: float32,
-    little-endian, row-major; one conversion for all of them."""
-    if not tensors:
-        return b""
+def equal_rows(tensors: list[torch.Tensor], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Tensors of one dtype and shape (n elements) as rows of float32 little-endian elements, one
+    conversion for all, and for each row the first row holding the same bytes (np.unique)."""
     with torch.no_grad():
-        flat = [t.reshape(-1) if t.dtype == torch.float32 else _as_float32(t).reshape(-1) for t in tensors]
-        return bytes(torch.cat(flat).numpy().astype("<f4", copy=False).tobytes())
+        if tensors[0].dtype == torch.float32:
+            stacked = torch.stack(tensors)
+        else:
+            stacked = torch.stack([_as_float32(t) for t in tensors])
+    rows = np.ascontiguousarray(stacked.numpy().reshape(len(tensors), n), dtype="<f4")
+    if n == 0:  # empty values are all equal
+        return rows, np.zeros(len(tensors), dtype=np.intp)
+    # bytes, not floats: -0.0 is not 0.0 and a NaN equals itself, as the buffer tells them apart
+    keys = rows.view(np.dtype((np.void, 4 * n))).reshape(-1)
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    return rows, first[inverse.reshape(-1)]
 
 
 def _as_float32(t: torch.Tensor) -> torch.Tensor:
