@@ -206,10 +206,10 @@ def equal_rows(tensors: list[torch.Tensor], n: int) -> tuple[np.ndarray, np.ndar
     """Tensors of one dtype and shape (n elements) as rows of float32 little-endian elements, one
     conversion for all, and for each row the first row holding the same bytes (np.unique)."""
     with torch.no_grad():
-        if tensors[0].dtype == torch.float32:
-            stacked = torch.stack(tensors)
-        else:
+        if tensors[0].is_complex():
             stacked = torch.stack([_as_float32(t) for t in tensors])
+        else:  # float64 rounds, integers and bools convert: element by element, as one by one
+            stacked = torch.stack(tensors).to(torch.float32)
     rows = np.ascontiguousarray(stacked.numpy().reshape(len(tensors), n), dtype="<f4")
     if n == 0:  # empty values are all equal
         return rows, np.zeros(len(tensors), dtype=np.intp)
