@@ -12,7 +12,7 @@ feed-forward: 29 op nodes per block, 4 tokens of width 8) at growing sizes:
 and the bytes per node of both forms. Prints a table and writes bench/results/trace_bench.{json,md}.
 Not a test: nothing here fails.
 
-    python bench/trace_bench.py [--sizes 10,100,1000,5000,10000] [--repeat 3]
+    python bench/trace_bench.py [--sizes 10,100,1000,5000,10000] [--repeat 3] [--repeat-large 1]
 """
 
 from __future__ import annotations
@@ -200,6 +200,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,5000,20000")
     parser.add_argument("--graphs", default="chain,mlp,transformer")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--repeat-large", type=int, default=1, help="repeats above 1,000 nodes (medians on a loaded machine)"
+    )
     parser.add_argument("--torchviz-max", type=int, default=0, help="skip torchviz above this many nodes")
     args = parser.parse_args()
     configure_process()
@@ -211,7 +214,7 @@ def main() -> None:
         make = programs[kind]
         for size in sizes:
             source, bare = make(size)
-            repeat = args.repeat if size <= 1000 else 1
+            repeat = args.repeat if size <= 1000 else args.repeat_large
             a = timed(bare, repeat)
             a2 = timed(lambda source=source: evaluator_only(source), repeat)
             b = timed(lambda source=source: full_trace(source), repeat)
