@@ -7,11 +7,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+import torch
 
 from autograd_explorer.examples import EXAMPLES, Example
 from autograd_explorer.jsonsafe import dumps
 from autograd_explorer.settings import Settings
-from autograd_explorer.trace.compact import decode_compact
+from autograd_explorer.trace.compact import ValueTable, decode_compact, equal_rows
 from autograd_explorer.trace.jobs import run_details_job, run_trace_job
 
 TRACED = [e for e in EXAMPLES if not e.expect_error]
@@ -147,6 +148,22 @@ def test_equal_values_are_stored_once() -> None:
     assert decode_compact(payload) == normalized(readable)
 
 
+def test_values_converted_in_many_batches_are_numbered_as_in_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The table converts its queue whenever it holds FLUSH_ELEMENTS: indices, merges and the
+    buffer must not depend on where the batches were cut."""
+
+    def trace() -> dict[str, Any]:
+        payload = json_round_trip(run_trace_job({"source": MLP_4X8, "format": "compact"}, Settings()))
+        payload["stats"]["trace_ms"] = 0
+        return payload
+
+    whole = trace()
+    monkeypatch.setattr(ValueTable, "FLUSH_ELEMENTS", 7)  # a cut inside nearly every 4x8 value
+    cut = trace()
+    assert cut == whole
+    assert len(set(whole["nodes"]["saved_value"])) < len(whole["nodes"]["saved_value"])  # merges happened
+
+
 @pytest.mark.parametrize("example", TRACED, ids=[e.id for e in TRACED])
 def test_details_equal_the_full_traces_steps(example: Example) -> None:
     readable = json_round_trip(run_trace_job(params(example), Settings()))
@@ -178,3 +195,18 @@ def test_details_default_to_the_last_pass() -> None:
     details = run_details_job(params(e, steps=[0, 1]), Settings())
     assert details["pass"] == len(readable["passes"]) - 1 > 0
     assert details["steps"][0]["narration"] == readable["passes"][-1]["steps"][0]["narration"]
+
+
+def test_equal_rows_compare_the_float32_bytes() -> None:
+    """-0.0 is not 0.0, a NaN equals itself, float64 values equal once rounded to float32 are equal."""
+    nan = float("nan")
+    tensors = [torch.tensor([0.0, 1.0]), torch.tensor([-0.0, 1.0]), torch.tensor([nan, 1.0])]
+    tensors += [torch.tensor([0.0, 1.0]), torch.tensor([nan, 1.0])]
+    rows, first = equal_rows(tensors, 2)
+    assert first.tolist() == [0, 1, 2, 0, 2]
+    assert rows.dtype == np.dtype("<f4") and rows.shape == (5, 2)
+    assert rows[1].tobytes() == np.array([-0.0, 1.0], dtype="<f4").tobytes()
+    doubles = [torch.tensor(0.1, dtype=torch.float64), torch.tensor(0.1 + 1e-17, dtype=torch.float64)]
+    rows, first = equal_rows(doubles, 1)
+    assert first.tolist() == [0, 0] and rows[0, 0] == np.float32(0.1)
+    assert equal_rows([torch.ones(3, 0), torch.zeros(3, 0)], 0)[1].tolist() == [0, 0]

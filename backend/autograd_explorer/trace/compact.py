@@ -41,15 +41,30 @@ class ValueTable:
     PyTorch hands out a new tensor object for every saved tensor it unpacks, and an incoming
     gradient, the contribution it came from and the accumulator it made are often equal. Sent by
     identity, a 4x8 MLP layer sent its activations and weight up to five times (~750 B/node).
+
+    Converting each tensor to bytes on its own cost more than a third of shaping a big graph, so
+    `add` only queues it under a provisional index (one per tensor object, viewed memory or
+    number) and `finish` converts the queue with one `torch.stack` per dtype and shape, finds
+    equal contents with one `np.unique` per stack and maps provisional indices to final ones:
+    callers pass every column of indices through `remap`.
+    Final indices come out in the order values were first added, as if merged one by one. The
+    queue is converted whenever it holds FLUSH_ELEMENTS, so the budget still refuses early.
     """
+
+    FLUSH_ELEMENTS = 1 << 20
 
     def __init__(self, max_elements: int, budget: ResultBudget) -> None:
         self.max_elements = max_elements
         self.budget = budget
-        self._seen: dict[int, tuple[object, int]] = {}
-        self._by_content: dict[tuple[int, tuple[int, ...], bytes], int] = {}
+        self._seen: dict[int, tuple[object, int]] = {}  # id(tensor) -> (tensor, provisional)
         self._by_view: dict[tuple[int, int, tuple[int, ...], tuple[int, ...], int], int] = {}
         self._numbers: dict[tuple[str, str | int], int] = {}
+        self._kinds: dict[tuple[torch.dtype, torch.Size], tuple[bool, int, tuple[int, ...], int]] = {}
+        self._queue: list[_Queued] = []  # provisional values not yet given a final index
+        self._queued_elements = 0
+        self._final: list[int] = []  # provisional index -> final index
+        self._final_or_none: list[int] = []  # the same with a trailing NONE, for remap
+        self._by_content: dict[tuple[int, tuple[int, ...], bytes], int] = {}
         self.dtypes: list[str] = []
         self._dtype_code: dict[str, int] = {}
         self.dtype: list[int] = []
@@ -70,59 +85,108 @@ class ValueTable:
         return code
 
     def add(self, t: torch.Tensor | None) -> int:
-        """The index of a tensor (-1 for None), adding it the first time this object is seen."""
+        """The provisional index of a tensor (-1 for None), queued the first time this object is seen."""
         if t is None:
             return NONE
         hit = self._seen.get(id(t))
         if hit is not None and hit[0] is t:
             return hit[1]
-        shape = list(t.shape)
+        kind = self._kinds.get((t.dtype, t.shape))  # one lookup for what is the same for a whole layer
+        if kind is None:
+            kind = self._kinds[(t.dtype, t.shape)] = self._kind(t)
+        whole, dtype, shape, n = kind
+        if whole:
+            index = len(self._final) + len(self._queue)
+            self._queue.append((_WHOLE, t, dtype, shape, n))
+            self._queued_elements += n
+            if self._queued_elements >= self.FLUSH_ELEMENTS:
+                self._flush()
+        elif t.layout == torch.strided:  # a summary: the same memory viewed the same way
+            view = (t.data_ptr(), int(t.storage_offset()), shape, t.stride(), dtype)
+            index = self._by_view.get(view, NONE)
+            if index == NONE:
+                index = self._by_view[view] = self._queue_value(_SUMMARY, t, dtype, shape, n)
+        else:
+            index = self._queue_value(_SUMMARY, t, dtype, shape, n)
+        self._seen[id(t)] = (t, index)  # the reference keeps the id (and the memory) unique
+        return index
+
+    def _kind(self, t: torch.Tensor) -> tuple[bool, int, tuple[int, ...], int]:
+        """(sent whole?, dtype code, shape, elements) of tensors of this dtype and shape."""
+        shape = tuple(t.shape)
         n = t.numel()
-        dtype = self.code(dtype_name(t))
         # The readable form's rule (values.tensor_value): whole when small, else a summary.
         whole = (n == 1 and t.is_floating_point()) or (
-            n <= self.max_elements and nested_lists(shape, self.max_elements) <= self.max_elements
+            n <= self.max_elements and nested_lists(list(shape), self.max_elements) <= self.max_elements
         )
-        data = b""
-        if whole:
-            data = float32_bytes(t)
-            index = self._by_content.setdefault((dtype, tuple(shape), data), len(self.shape))
-        elif t.layout == torch.strided:  # a summary: the same memory viewed the same way
-            view = (t.data_ptr(), int(t.storage_offset()), tuple(shape), t.stride(), dtype)
-            index = self._by_view.setdefault(view, len(self.shape))
-        else:
-            index = len(self.shape)
-        self._seen[id(t)] = (t, index)  # the reference keeps the id (and the memory) unique
-        if index < len(self.shape):
-            return index
-        self.dtype.append(dtype)
-        self.shape.append(shape)
-        if whole:
-            self.budget.spend(n)
-            self.offset.append(self._elements)
-            self._parts.append(data)
-            self._elements += n
-        else:
-            self.offset.append(NONE)
-            if n:
-                self.summaries[str(index)] = summarize(t)
-        return index
+        return whole, self.code(dtype_name(t)), shape, n
 
     def add_number(self, v: bool | int | float) -> int:
         """A saved Python number, as a value of dtype "float", "int" or "bool"; each number once."""
         key = (type(v).__name__, v.hex() if isinstance(v, float) else int(v))  # hex: -0.0 is not 0.0
-        index = self._numbers.setdefault(key, len(self.shape))
-        if index < len(self.shape):
-            return index
-        self.dtype.append(self.code(type(v).__name__))
-        self.shape.append([])
-        self.offset.append(self._elements)
-        self._parts.append(np.array([float(v)], dtype="<f4").tobytes())
-        self._elements += 1
+        index = self._numbers.get(key)
+        if index is None:
+            index = self._numbers[key] = self._queue_value(_NUMBER, v, self.code(key[0]), (), 1)
         return index
 
+    def _queue_value(self, kind: int, value: object, dtype: int, shape: tuple[int, ...], n: int) -> int:
+        index = len(self._final) + len(self._queue)
+        self._queue.append((kind, value, dtype, shape, n))
+        return index
+
+    def _flush(self) -> None:
+        """Give every queued value its final index: equal contents share one."""
+        queue, self._queue, self._queued_elements = self._queue, [], 0
+        base = len(self._final)
+        groups: dict[tuple[int, tuple[int, ...]], list[int]] = {}  # (dtype, shape) -> queue positions
+        for pos, (kind, _, dtype, shape, _) in enumerate(queue):
+            if kind == _WHOLE:
+                groups.setdefault((dtype, shape), []).append(pos)
+        first_equal = list(range(len(queue)))  # position -> first position of the same content
+        data: dict[int, bytes] = {}  # first position -> its float32 bytes
+        for (_, shape), members in groups.items():
+            rows, first = equal_rows([queue[pos][1] for pos in members], math.prod(shape))  # type: ignore[misc]
+            for member, f in zip(members, first.tolist(), strict=True):
+                first_equal[member] = members[f]
+            for f in np.flatnonzero(first == np.arange(len(members))).tolist():
+                data[members[f]] = rows[f].tobytes()
+        for pos, (kind, value, dtype, shape, n) in enumerate(queue):
+            index = len(self.shape)
+            if kind == _WHOLE:
+                if first_equal[pos] != pos:  # met earlier in this batch: already numbered
+                    self._final.append(self._final[base + first_equal[pos]])
+                    continue
+                index = self._by_content.setdefault((dtype, shape, data[pos]), index)
+                if index == len(self.shape):
+                    self.budget.spend(n)
+                    self._append(dtype, shape, data[pos], n)
+            elif kind == _NUMBER:
+                self._append(dtype, shape, np.array([float(value)], dtype="<f4").tobytes(), 1)  # type: ignore[arg-type]
+            else:
+                self.dtype.append(dtype)
+                self.shape.append(list(shape))
+                self.offset.append(NONE)
+                if n:
+                    self.summaries[str(index)] = summarize(value)  # type: ignore[arg-type]
+            self._final.append(index)
+
+    def _append(self, dtype: int, shape: tuple[int, ...], data: bytes, n: int) -> None:
+        self.dtype.append(dtype)
+        self.shape.append(list(shape))
+        self.offset.append(self._elements)
+        self._parts.append(data)
+        self._elements += n
+
+    def remap(self, indices: list[int]) -> list[int]:
+        """Provisional indices (from add, add_number) as final ones; call after finish."""
+        final = self._final_or_none
+        return [final[i] for i in indices]
+
     def finish(self) -> CompactValues:
-        """The table, its buffer encoded."""
+        """The table, its buffer encoded; from now on `remap` knows every index."""
+        self._flush()
+        # -1 (None) indexes the last element: a trailing NONE maps it to itself
+        self._final_or_none = [*self._final, NONE]
         raw = b"".join(self._parts)
         return {
             "count": len(self.shape),
@@ -134,14 +198,32 @@ class ValueTable:
         }
 
 
-def float32_bytes(t: torch.Tensor) -> bytes:
-    """The tensor's elements as the buffer holds them: float32, little-endian, row-major."""
+_WHOLE, _SUMMARY, _NUMBER = 0, 1, 2
+_Queued = tuple[int, object, int, tuple[int, ...], int]  # kind, tensor or number, dtype code, shape, elements
+
+
+def equal_rows(tensors: list[torch.Tensor], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Tensors of one dtype and shape (n elements) as rows of float32 little-endian elements, one
+    conversion for all, and for each row the first row holding the same bytes (np.unique)."""
+    with torch.no_grad():
+        if tensors[0].is_complex():
+            stacked = torch.stack([_as_float32(t) for t in tensors])
+        else:  # float64 rounds, integers and bools convert: element by element, as one by one
+            stacked = torch.stack(tensors).to(torch.float32)
+    rows = np.ascontiguousarray(stacked.numpy().reshape(len(tensors), n), dtype="<f4")
+    if n == 0:  # empty values are all equal
+        return rows, np.zeros(len(tensors), dtype=np.intp)
+    # bytes, not floats: -0.0 is not 0.0 and a NaN equals itself, as the buffer tells them apart
+    keys = rows.view(np.dtype((np.void, 4 * n))).reshape(-1)
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    return rows, first[inverse.reshape(-1)]
+
+
+def _as_float32(t: torch.Tensor) -> torch.Tensor:
     d = t.detach()
     if d.is_complex():
         d = d.resolve_conj().resolve_neg()
-    if d.dtype != torch.float32:
-        d = d.to(torch.float32)  # float64 rounds, integers and bools convert, complex keeps its real part
-    return bytes(d.numpy().astype("<f4", copy=False).tobytes())
+    return d.to(torch.float32)  # float64 rounds, integers and bools convert, complex keeps its real part
 
 
 def flat_span(span: SourceSpan | None) -> tuple[int, int, int, int]:
@@ -149,7 +231,12 @@ def flat_span(span: SourceSpan | None) -> tuple[int, int, int, int]:
 
 
 class CompactShaper:
-    """TraceFacts → CompactTrace."""
+    """TraceFacts → CompactTrace.
+
+    Columns of value indices are filled with the table's provisional indices and remapped once the
+    table is finished (ValueTable); values are added in the order the payload lists them (passes,
+    nodes, history, output, grads), which fixes their final order.
+    """
 
     def __init__(self, facts: TraceFacts, max_elements: int, max_result_bytes: int) -> None:
         self.facts = facts
@@ -159,44 +246,46 @@ class CompactShaper:
 
     def build(self, warnings: list[str]) -> CompactTrace:
         facts, values = self.facts, self.values
+        add = values.add
         passes = [self._pass(p) for p in facts.passes]
         nodes = self._nodes(facts.node_facts())
-        edges: CompactEdges = {"count": 0, "source": [], "target": [], "slot": []}
-        node_id = facts.index.node_id
-        for target, fn in enumerate(facts.nodes):
-            for slot, (producer, _) in enumerate(fn.next_functions):
-                source = node_id(producer)
-                if source is not None:
-                    edges["source"].append(source)
-                    edges["target"].append(target)
-                    edges["slot"].append(slot)
-        edges["count"] = len(edges["source"])
         history: dict[str, list[int]] = {}
         for p in facts.passes:  # the passes shipped (all of a short program)
             for name, g in p.raw.grads_after.items():
-                history.setdefault(name, []).append(values.add(g))
-        output_value = values.add(facts.output)
+                history.setdefault(name, []).append(add(g))
+        output_value = add(facts.output)
+        grads = {k: add(v) for k, v in facts.rec.named_leaf_grads().items()}
+        table = values.finish()
+        remap = values.remap
+        for shaped in passes:
+            shaped["seeds"] = remap(shaped["seeds"])
+            shaped["grads"] = dict(zip(shaped["grads"], remap(list(shaped["grads"].values())), strict=True))
+            s = shaped["steps"]
+            s["grad_output"], s["value"] = remap(s["grad_output"]), remap(s["value"])
+            s["accumulated"] = remap(s["accumulated"])
+        nodes["value"], nodes["grad"] = remap(nodes["value"]), remap(nodes["grad"])
+        nodes["saved_value"] = remap(nodes["saved_value"])
         shown = facts.pass_by_index(None)
-        grads = {k: values.add(v) for k, v in facts.rec.named_leaf_grads().items()}
+        edges = self._edges()
         return {
             "format": "compact",
             "version": COMPACT_VERSION,
             "mode": facts.run.mode,
             "dtypes": values.dtypes,
             "ops": self._ops,
-            "values": values.finish(),
+            "values": table,
             "nodes": nodes,
             "edges": edges,
             "output": {
                 "node": facts.output_id if facts.nodes else 0,
                 "name": facts.run.output_name,
-                "value": output_value,
+                "value": remap([output_value])[0],
             },
             "passes": passes,
             "pass_summaries": summaries_json(facts.rec.summaries),
             "shown_pass": facts.shown_pass if facts.rec.pass_count else None,
-            "grads": grads,
-            "grad_history": history,
+            "grads": dict(zip(grads, remap(list(grads.values())), strict=True)),
+            "grad_history": {name: remap(indices) for name, indices in history.items()},
             "warnings": warnings,
             "printed": list(facts.run.printed),
             "stats": {
@@ -208,69 +297,89 @@ class CompactShaper:
             },
         }
 
+    def _edges(self) -> CompactEdges:
+        id_of = self.facts.index.id_of  # node_id() inlined: an edge costs a lookup, not a call
+        source: list[int] = []
+        target: list[int] = []
+        slot: list[int] = []
+        for consumer, fn in enumerate(self.facts.nodes):
+            for k, (producer, _) in enumerate(fn.next_functions):
+                producer_id = None if producer is None else id_of.get(id(producer))
+                if producer_id is not None:
+                    source.append(producer_id)
+                    target.append(consumer)
+                    slot.append(k)
+        return {"count": len(source), "source": source, "target": target, "slot": slot}
+
     def _nodes(self, described: list[NodeFacts]) -> CompactNodes:
         values = self.values
+        add, add_number, code = values.add, values.add_number, values.code
         op_code: dict[str, int] = {}
-        cols: CompactNodes = {
-            "count": len(described), "op": [], "flags": [], "label": [], "name": [], "symbol": [],
-            "span": [], "shape": [], "dtype": [], "value": [], "grad": [], "notes": {},
-            "saved_start": [0], "saved_name": [], "saved_value": [], "regions": [], "module": [], "call": [],
-        }  # fmt: skip
-        region_code: dict[str, int] = {}
-
-        def region(label: str | None) -> int:
-            if label is None:
-                return NONE
-            if label not in region_code:
-                region_code[label] = len(cols["regions"])
-                cols["regions"].append(label)
-            return region_code[label]
-
-        symbols = self.facts.symbols if self.facts.nodes else [None]
-        for i, n in enumerate(described):
-            code = op_code.get(n.op)
-            if code is None:
-                code = op_code[n.op] = len(self._ops)
+        for n in described:
+            if n.op not in op_code:
+                op_code[n.op] = len(self._ops)
                 self._ops.append(n.op)
-            cols["op"].append(code)
-            cols["flags"].append(
+        regions: list[str] = []
+        region_code: dict[str, int] = {}
+        for n in described:
+            for label in (n.module, n.call):
+                if label is not None and label not in region_code:
+                    region_code[label] = len(regions)
+                    regions.append(label)
+        # values in node order (value, grad, saved…): the order the table numbers them
+        value: list[int] = []
+        grad: list[int] = []
+        saved_start = [0]
+        saved_name: list[str] = []
+        saved_value: list[int] = []
+        for n in described:
+            value.append(add(n.value))
+            grad.append(add(n.grad))
+            for key, v in n.saved:
+                saved_name.append(key)
+                saved_value.append(add(v) if isinstance(v, torch.Tensor) else add_number(v))
+            saved_start.append(len(saved_name))
+        span: list[int] = []
+        for n in described:
+            span.extend(flat_span(n.span))
+        return {
+            "count": len(described),
+            "op": [op_code[n.op] for n in described],
+            "flags": [
                 (FLAG_REQUIRES_GRAD if n.requires_grad else 0)
                 | (FLAG_IS_LEAF if n.is_leaf else 0)
                 | (FLAG_IS_OUTPUT if n.is_output else 0)
                 | (FLAG_RETAINS_GRAD if n.retains_grad else 0)
-            )
-            cols["label"].append(n.label)
-            cols["name"].append(n.name)
-            cols["symbol"].append(symbols[i])
-            cols["span"].extend(flat_span(n.span))
-            cols["shape"].append(n.shape)
-            cols["dtype"].append(values.code(n.dtype))
-            cols["value"].append(values.add(n.value))
-            cols["grad"].append(values.add(n.grad))
-            if n.value_note is not None:
-                cols["notes"][str(i)] = n.value_note
-            for key, v in n.saved:
-                cols["saved_name"].append(key)
-                cols["saved_value"].append(
-                    values.add(v) if isinstance(v, torch.Tensor) else values.add_number(v)
-                )
-            cols["saved_start"].append(len(cols["saved_name"]))
-            cols["module"].append(region(n.module))
-            cols["call"].append(region(n.call))
-        return cols
+                for n in described
+            ],
+            "label": [n.label for n in described],
+            "name": [n.name for n in described],
+            "symbol": list(self.facts.symbols) if self.facts.nodes else [None],
+            "span": span,
+            "shape": [n.shape for n in described],
+            "dtype": [code(n.dtype) for n in described],
+            "value": value,
+            "grad": grad,
+            "notes": {str(i): n.value_note for i, n in enumerate(described) if n.value_note is not None},
+            "saved_start": saved_start,
+            "saved_name": saved_name,
+            "saved_value": saved_value,
+            "regions": regions,
+            "module": [NONE if n.module is None else region_code[n.module] for n in described],
+            "call": [NONE if n.call is None else region_code[n.call] for n in described],
+        }
 
     def _pass(self, p: PassFacts) -> CompactPass:
         add = self.values.add
         raw = p.raw
-        node: list[int] = []
+        steps = p.steps
         grad_output: list[int] = []
         start = [0]
         slot: list[int] = []
         to: list[int] = []
         value: list[int] = []
         accumulated: list[int] = []
-        for step in p.steps:
-            node.append(step.node)
+        for step in steps:  # in the order the table numbers them: a step's gradient, its contributions
             grad_output.append(add(step.grad_output))
             for c in step.contributions:
                 slot.append(c.slot)
@@ -293,8 +402,8 @@ class CompactShaper:
             "grads": grads,
             "module_grad_norms": module_grad_norms(self.facts, p),
             "steps": {
-                "count": len(node),
-                "node": node,
+                "count": len(steps),
+                "node": [step.node for step in steps],
                 "grad_norm": step_grad_norms(p),
                 "grad_output": grad_output,
                 "start": start,

@@ -8,7 +8,7 @@ from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.contract import Span as SourceSpan
 from autograd_explorer.trace.details import explain_step, explained_inputs
 from autograd_explorer.trace.facts import NodeFacts, PassFacts, StepFacts, TraceFacts
-from autograd_explorer.trace.grad_norms import module_grad_norms, norm
+from autograd_explorer.trace.grad_norms import module_grad_norms, step_grad_norms
 from autograd_explorer.trace.graph import graph_edges
 from autograd_explorer.trace.pass_summary import summaries_json
 from autograd_explorer.trace.payload import (
@@ -157,10 +157,10 @@ class ReadableShaper:
         acc: dict[int, torch.Tensor] = dict(p.seeds)
         complete = len(self.facts.nodes) <= FULL_ACCUMULATOR_NODES
         steps = []
-        for step in p.steps:
+        for step, grad_norm in zip(p.steps, step_grad_norms(p), strict=True):
             for c in step.contributions:
                 acc[c.to] = c.accumulated
-            steps.append(self._step(step, acc, complete, raw.kind))
+            steps.append(self._step(step, acc, complete, raw.kind, grad_norm))
         grads: dict[str, TensorValue | None] = {}
         if raw.kind == "grad":
             for t, g in zip(raw.input_tensors, raw.results, strict=False):
@@ -178,7 +178,14 @@ class ReadableShaper:
             "module_grad_norms": module_grad_norms(self.facts, p),
         }
 
-    def _step(self, step: StepFacts, acc: dict[int, torch.Tensor], complete: bool, kind: str) -> Step:
+    def _step(
+        self,
+        step: StepFacts,
+        acc: dict[int, torch.Tensor],
+        complete: bool,
+        kind: str,
+        grad_norm: float | None,
+    ) -> Step:
         details = explain_step(self.facts, step, kind)
         explained = explained_inputs(self.facts, step, details, self.tv)
         inputs: list[StepInput] = [
@@ -195,5 +202,5 @@ class ReadableShaper:
             "accumulators_complete": complete,
             "changed": changed,
             "narration": details.narration,
-            "grad_norm": norm(step.grad_output),
+            "grad_norm": grad_norm,
         }
