@@ -168,6 +168,8 @@ def scenario(page: Any, log: ServerLog, url: str) -> dict[str, dict[str, Any]]:
     page.select_option("#dataset", "moons")
     page.select_option("#model", "binary_classifier")
     page.fill("#steps", "50")
+    # a seed of its own each pass: an identical request would join the earlier job (deduplication)
+    page.fill("#seed", str(int(time.time() * 1000) % 1_000_000))
     listed = page.locator("#jobs li[data-id]").count() + page.locator("#compare tbody tr").count()
     r["models.train"] = m(
         lambda: page.click("#train"),
