@@ -56,7 +56,9 @@ _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], object]] = {
     ast.NotIn: lambda a, b: not operator.contains(b, a),
 }
 # The operations `eval` counts (calls are counted in call_value, which every call goes through).
-_COUNTED = (ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.Attribute, ast.Subscript, ast.IfExp)
+_COUNTED = frozenset(
+    {ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.Attribute, ast.Subscript, ast.IfExp}
+)
 _SEQUENCES = (list, tuple, str)
 
 
@@ -65,11 +67,12 @@ class Expressions(EvaluatorCore):
 
     def eval(self, node: ast.expr) -> object:
         """Evaluate one (checked) expression."""
-        if isinstance(node, _COUNTED):
+        kind = type(node)  # ast node classes are final: the type picks handler and counting alike
+        if kind in _COUNTED:
             self.budget.count_operation(self.span(node))
-        handler = _HANDLERS.get(type(node))
+        handler = _HANDLERS.get(kind)
         if handler is None:
-            raise error_at("forbidden", f"{type(node).__name__} is not allowed here", self.span(node))
+            raise error_at("forbidden", f"{kind.__name__} is not allowed here", self.span(node))
         return handler(self, node)
 
     # --- operators ------------------------------------------------------------------------------
