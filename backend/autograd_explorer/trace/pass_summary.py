@@ -46,17 +46,25 @@ def summarize_pass(raw: RawPass, leaf_name: Callable[[torch.Tensor], str]) -> Pa
     norms: dict[str, float] = {}
     if not reached:
         return PassSummary(raw.index, raw.kind, loss, norms)
-    # one call for every leaf and one conversion to Python (a loop of 4000 passes makes 4000)
-    try:
-        values = torch.stack(torch._foreach_norm([g.detach().float() for _, g in reached])).tolist()
-    except (RuntimeError, TypeError):  # a sparse gradient (Embedding(sparse=True)), say: one by one
-        values = [float(torch.linalg.vector_norm(g.detach().to_dense().double())) for _, g in reached]
+    values = grad_norms([grad for _, grad in reached])
     for (tensor, _), value in zip(reached, values, strict=True):
         name = leaf_name(tensor)
         if name in norms:  # two leaves of one name (a loop variable bound to each): number them
             name = f"{name} #{sum(1 for n in norms if n == name or n.startswith(name + ' #')) + 1}"
         norms[name] = value
     return PassSummary(raw.index, raw.kind, loss, norms)
+
+
+def grad_norms(grads: list[torch.Tensor]) -> list[float]:
+    """‖g‖₂ of each gradient, in float32 (as the page plots them)."""
+    if all(g.numel() == 1 and g.layout == torch.strided for g in grads):
+        # one number each (the lecture's a, b, c): its norm is its magnitude, no kernel launch needed
+        return [abs(float(g.detach().float())) for g in grads]
+    # one call for every leaf and one conversion to Python (a loop of 4000 passes makes 4000)
+    try:
+        return list(torch.stack(torch._foreach_norm([g.detach().float() for g in grads])).tolist())
+    except (RuntimeError, TypeError):  # a sparse gradient (Embedding(sparse=True)), say: one by one
+        return [float(torch.linalg.vector_norm(g.detach().to_dense().double())) for g in grads]
 
 
 def summaries_json(summaries: list[PassSummary]) -> PassSummaries:

@@ -98,8 +98,11 @@ class TraceRecorder:
         about 10⁵ deep overflows the C stack and the process dies (measured with torch 2.13:
         40,000 deep is freed, 120,000 is not). Refused here, at 20,000 by default, it is freed safely.
         """
-        inputs = (self.depths.get(id(n), 0) for n, _ in fn.next_functions if n is not None)
-        depth = 1 + max(inputs, default=0)
+        depths = self.depths
+        depth = 1
+        for n, _ in fn.next_functions:  # a plain loop: this runs once per new graph node
+            if n is not None:
+                depth = max(depth, depths.get(id(n), 0) + 1)
         if depth > self.max_nodes:
             where = (span.line, span.column, span.end_line, span.end_column) if span else (None,) * 4
             raise ProgramError(
@@ -220,29 +223,22 @@ class TraceRecorder:
         if self.pass_count <= self.keep_all_passes:
             return
         self.passes = [p for p in self.passes if p is latest or p.index == self.pass_index]
-        live: set[int] = set()
-        variables: set[int] = set()
-        for p in self.passes:
-            for fn in p.nodes:
-                live.add(id(fn))
-                if type(fn).__name__ == "AccumulateGrad":
-                    variables.add(id(fn.variable))
-        bound = {id(t) for t in self.bound.values()}
-        for table in (self.forward, self.names):
-            for key in [k for k in table if k not in live]:
-                del table[key]
-        for key in [k for k in self.saved if k not in live]:
-            del self.saved[key]
-        for key in [k for k in self.depths if k not in live]:
-            del self.depths[key]
-        for key in [k for k in self.regions.tags if k not in live]:
-            del self.regions.tags[key]
-        for key in [k for k in self.leaves if k not in variables and k not in bound]:
-            del self.leaves[key]
-        for key, (t, _) in list(self.tensor_names.items()):
-            fn = t.grad_fn
-            if key not in bound and key not in variables and (fn is None or id(fn) not in live):
-                del self.tensor_names[key]
+        nodes = [fn for p in self.passes for fn in p.nodes]
+        live = {id(fn) for fn in nodes}
+        variables = {id(fn.variable) for fn in nodes if type(fn).__name__ == "AccumulateGrad"}
+        kept = variables | {id(t) for t in self.bound.values()}
+        # rebuilt rather than deleted from: this runs once per pass of a 4000-pass loop
+        self.forward = {k: v for k, v in self.forward.items() if k in live}
+        self.names = {k: v for k, v in self.names.items() if k in live}
+        self.saved = {k: v for k, v in self.saved.items() if k in live}
+        self.depths = {k: v for k, v in self.depths.items() if k in live}
+        self.regions.tags = {k: v for k, v in self.regions.tags.items() if k in live}
+        self.leaves = {k: v for k, v in self.leaves.items() if k in kept}
+        self.tensor_names = {
+            k: (t, name)
+            for k, (t, name) in self.tensor_names.items()
+            if k in kept or (t.grad_fn is not None and id(t.grad_fn) in live)
+        }
 
     def name_of_tensor(self, t: object) -> str | None:
         """The user's name for this very tensor object, if it was ever bound to one."""
