@@ -22,6 +22,7 @@ from autograd_explorer.lang.containers import ContainerSizes, is_container
 from autograd_explorer.lang.contract import LanguageLimits, ProgramObserver, Span
 from autograd_explorer.lang.formatting import Output, check_extent
 from autograd_explorer.lang.regions import RegionTracker
+from autograd_explorer.lang.repeats import RepeatTracker
 from autograd_explorer.lang.source import SourceText
 from autograd_explorer.lang.user_code import UserClasses, UserFunction
 from autograd_explorer.lang.values import FunctionRef, ModuleRef, Scope, mark_origin, origin_of
@@ -75,6 +76,7 @@ class EvaluatorCore:
         self.call_site = Span(1, 0, 1, 0)  # the call expression being made (a function names it)
         self.handling: list[BaseException] = []  # exceptions being handled (for a bare `raise`)
         self.regions = RegionTracker(observer)  # modules' forwards and function calls, for the observer
+        self.repeats = RepeatTracker(observer)  # whether a range loop around the code has turns left
         # What a table path resolves to (ModuleRef, FunctionRef or constant): the table is fixed for
         # the run and the wrappers are immutable, so `torch.no_grad` in a loop is resolved once.
         self.resolved: dict[str, object] = {}

@@ -173,20 +173,32 @@ class Statements(EvaluatorCore):
         iterable = self.eval(node.iter)
         span = self.span(node)
         reserved = isinstance(iterable, range)
+        turns_left = 0  # a range's turns after this one (the observer is told while some are left)
         if reserved:
             assert isinstance(iterable, range)
             self.budget.reserve_loop(len(iterable), span)
+            turns_left = len(iterable)
         iterator = self.apply(iter, (iterable,), {}, node.iter)
-        while True:
-            try:
-                item = self.apply(next, (iterator,), {}, node.iter)
-            except StopIteration:
-                break
-            if not reserved:
-                self.budget.count_iteration(span)
-            self.assign(node.target, item, node)
-            if not self.loop_turn(node.body):
-                return
+        repeating = False
+        try:
+            while True:
+                try:
+                    item = self.apply(next, (iterator,), {}, node.iter)
+                except StopIteration:
+                    break
+                if reserved:
+                    turns_left -= 1
+                    if repeating != (turns_left > 0):
+                        repeating = not repeating
+                        self.repeats.change(repeating)
+                else:
+                    self.budget.count_iteration(span)
+                self.assign(node.target, item, node)
+                if not self.loop_turn(node.body):
+                    return
+        finally:
+            if repeating:  # left early (break, return, an exception)
+                self.repeats.change(False)
         self.run_body(node.orelse)
 
     def while_loop(self, node: ast.While) -> None:

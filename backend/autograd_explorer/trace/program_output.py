@@ -35,6 +35,9 @@ class RealValuesOnly:
             raise complex_refusal(name, span)
         self.recorder.on_assign(name, value, span)
 
+    def on_repeating(self, repeating: bool) -> None:
+        self.recorder.on_repeating(repeating)
+
     def run_backward(self, request: BackwardRequest) -> tuple[torch.Tensor | None, ...] | None:
         return self.recorder.run_backward(request)
 

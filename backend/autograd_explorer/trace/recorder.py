@@ -60,6 +60,12 @@ class TraceRecorder:
     modules: dict[str, torch.nn.Module] = field(default_factory=dict)  # names bound to a module
     _parameter_names: dict[int, tuple[torch.Tensor, str]] | None = None  # built when asked
     _recording: bool = True  # records_now(), kept current: on_tensor runs per operation
+    # A range loop around the running code has turns left (lang/repeats.py): with no pass_index,
+    # its passes are not shown (a later one is), so they are summarized only.
+    repeating: bool = False
+    # The latest pass was recorded step by step, with the values of every node the program saw
+    # made; when not, the tracer runs the program again to record it (a loop left by `break`).
+    last_pass_complete: bool = True
 
     def __post_init__(self) -> None:
         self._recording = self.records_now()
@@ -182,7 +188,12 @@ class TraceRecorder:
         n = self.pass_count  # the ops running now build the graph of pass n
         if n < self.keep_all_passes or n == self.pass_index:
             return True
-        return self.pass_index is None and not self.summarize_past_keep_all
+        return self.pass_index is None and not self.summarize_past_keep_all and not self.repeating
+
+    def on_repeating(self, repeating: bool) -> None:
+        """A range loop around the running code has turns left (True) or none any more."""
+        self.repeating = repeating
+        self._recording = self.records_now()
 
     def _record_pass(self, raw: RawPass, run: Callable[[], Any], *, frees_graph: bool) -> Any:
         """Run one differentiation under hooks, keep the pass and the named .grad after it."""
@@ -211,10 +222,21 @@ class TraceRecorder:
             if raw.kind == "grad" and result is not None:
                 raw.results = result  # before the summary, which reads them
         finally:  # also when backward raised (a program may catch it and go on)
+            self.last_pass_complete = hooked and not self._missed_values(raw)
             raw.grads_after = self.named_leaf_grads()
             self.summaries.append(summarize_pass(raw, self.leaf_name))
             self._forget_old_passes(raw)
         return result
+
+    def _missed_values(self, raw: RawPass) -> bool:
+        """Whether the program saw a node of this pass made while values were not being kept (the
+        graph was built in a loop turn that had turns left, and used after it)."""
+        for fn in raw.nodes:
+            if id(fn) in self.depths:  # the program saw it made (check_depth runs for every node)
+                entry = self.forward.get(id(fn))
+                if entry is None or entry[0] is not fn:
+                    return True
+        return False
 
     def _forget_old_passes(self, latest: RawPass) -> None:
         """Past KEEP_ALL_PASSES, keep only the latest pass and the asked-for one, and forget what

@@ -90,9 +90,13 @@ def record_program(
             raise ProgramError(
                 "autograd", str(exc), span.line if span else None, span.column if span else None
             ) from exc
-    if recorder.summarize_past_keep_all and recorder.pass_count > recorder.keep_all_passes:
-        # a long loop: run it again (programs are deterministic, as details on demand rely on),
-        # now knowing which pass is the last, the one to record with its Jacobians
+    unrecorded_last = options.pass_index is None and (
+        recorder.summarize_past_keep_all or not recorder.last_pass_complete
+    )
+    if unrecorded_last and recorder.pass_count > recorder.keep_all_passes:
+        # a long loop whose last pass was summarized only (the readable form, or a loop left by
+        # `break`): run it again (programs are deterministic, as details on demand rely on), now
+        # knowing which pass is the last, the one to record (with its Jacobians)
         return record_program(source, inputs, replace(options, pass_index=recorder.pass_count - 1), settings)
     if options.pass_index is not None and options.pass_index >= recorder.pass_count:
         raise ProgramError(
