@@ -51,7 +51,8 @@ def test_nested_loops_repeat_until_the_last_turn_of_each() -> None:
     [
         "for k in range(5):\n    seen = k\n    if k == 1:\n        break\nseen = 'after'\n",
         "def f():\n    for k in range(5):\n        seen = k\n        return k\nf()\nseen = 'after'\n",
-        "try:\n    for k in range(5):\n        seen = k\n        raise ValueError\nexcept ValueError:\n    seen = 'after'\n",
+        "try:\n    for k in range(5):\n        seen = k\n        raise ValueError\n"
+        "except ValueError:\n    seen = 'after'\n",
     ],
     ids=["break", "return", "raise"],
 )
