@@ -133,12 +133,13 @@ def test_the_compact_form_shows_the_last_iteration_with_its_values(source: str, 
 
 
 def test_a_graph_built_in_an_earlier_turn_is_shown_with_its_values() -> None:
-    # y is made in turn 0 (which had turns left, so nothing was kept) and differentiated in every
-    # turn: the shown pass needs y's value, so the program runs again to record it.
+    # y is made in turn 15 (past the passes kept all, with turns left: its value was not kept) and
+    # differentiated in every later turn: the shown pass needs it, so the program runs again.
     source = (
         "a = torch.tensor(2.0, requires_grad=True)\n"
+        "y = a * 0\n"
         "for k in range(30):\n"
-        "    if k == 0:\n"
+        "    if k == 15:\n"
         "        y = a * 3\n"
         "    z = y * a\n"
         "    z.backward(retain_graph=True)\n"
@@ -146,7 +147,8 @@ def test_a_graph_built_in_an_earlier_turn_is_shown_with_its_values() -> None:
     p = decode_compact(trace(source, format="compact"))
     values = {n["name"]: n["value"]["data"] for n in p["nodes"] if n["name"] in ("y", "z")}
     assert values == {"y": 6.0, "z": 12.0}
-    assert p["shown_pass"] == 29 and p["pass_summaries"]["grad_norms"]["a"][-1] == 12.0 * 30
+    # a.grad accumulates: 0 for turns 0-14 (y = a * 0 gives z = 0 * a), then 12 per turn
+    assert p["shown_pass"] == 29 and p["pass_summaries"]["grad_norms"]["a"][-1] == 12.0 * 15
 
 
 def test_a_program_of_few_passes_keeps_them_all() -> None:

@@ -63,6 +63,7 @@ class TraceRecorder:
     # A range loop around the running code has turns left (lang/repeats.py): with no pass_index,
     # its passes are not shown (a later one is), so they are summarized only.
     repeating: bool = False
+    skip_repeating: bool = True  # False: record them anyway (the tracer's second run, tracer.py)
     # The latest pass was recorded step by step, with the values of every node the program saw
     # made; when not, the tracer runs the program again to record it (a loop left by `break`).
     last_pass_complete: bool = True
@@ -188,7 +189,9 @@ class TraceRecorder:
         n = self.pass_count  # the ops running now build the graph of pass n
         if n < self.keep_all_passes or n == self.pass_index:
             return True
-        return self.pass_index is None and not self.summarize_past_keep_all and not self.repeating
+        if self.pass_index is not None or self.summarize_past_keep_all:
+            return False
+        return not (self.repeating and self.skip_repeating)
 
     def on_repeating(self, repeating: bool) -> None:
         """A range loop around the running code has turns left (True) or none any more."""
