@@ -20,7 +20,11 @@ class RepeatTracker:
     goes from zero to some or back."""
 
     def __init__(self, observer: ProgramObserver) -> None:
-        self.notify: Callable[[bool], None] | None = getattr(observer, "on_repeating", None)
+        self.notify: Callable[[bool], None] | None
+        try:
+            self.notify = observer.on_repeating  # type: ignore[attr-defined]
+        except AttributeError:  # an observer that does not listen (the optional method, contract.py)
+            self.notify = None
         self.loops_with_turns_left = 0
 
     def change(self, turns_left: bool) -> None:
