@@ -36,7 +36,7 @@ def summarize_pass(raw: RawPass, leaf_name: Callable[[torch.Tensor], str]) -> Pa
     optimizer step will use); for autograd.grad, the gradients it returned."""
     loss = None
     if len(raw.outputs) == 1 and raw.outputs[0].numel() == 1:
-        loss = float(raw.outputs[0].detach().reshape(()))
+        loss = float(raw.outputs[0].item())
     pairs: Iterable[tuple[torch.Tensor, torch.Tensor | None]]
     if raw.kind == "grad":
         pairs = zip(raw.input_tensors, raw.results, strict=False)
@@ -97,9 +97,7 @@ def module_norm(norms: dict[str, float], params: list[str]) -> float | None:
 def float32_numbers(values: list[float | None]) -> list[float | None]:
     """Each number as the shortest decimal that reads back as the same float32 (about 8 digits, not
     17: 4000 iterations stay a few dozen kB); None for a missing or non-finite one."""
-    out: list[float | None] = []
     with np.errstate(over="ignore"):  # a float64 too large for float32 becomes inf, then None
-        for v in values:
-            f32 = np.float32(math.nan if v is None else v)
-            out.append(float(str(f32)) if np.isfinite(f32) else None)
-    return out
+        f32 = np.array([math.nan if v is None else v for v in values], dtype=np.float64).astype(np.float32)
+    # converted at once, each scalar's str is its shortest repr (4x faster than one by one)
+    return [float(str(f)) if ok else None for f, ok in zip(f32, np.isfinite(f32).tolist(), strict=True)]

@@ -226,7 +226,8 @@ class TraceRecorder:
                 raw.results = result  # before the summary, which reads them
         finally:  # also when backward raised (a program may catch it and go on)
             self.last_pass_complete = hooked and not self._missed_values(raw)
-            raw.grads_after = self.named_leaf_grads()
+            if hooked:  # a pass summarized only is never shown: its .grad copies would go unread
+                raw.grads_after = self.named_leaf_grads()
             self.summaries.append(summarize_pass(raw, self.leaf_name))
             self._forget_old_passes(raw)
         return result
