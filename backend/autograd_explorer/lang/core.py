@@ -156,10 +156,12 @@ class EvaluatorCore:
         if tensors:
             self.budget.count_operation(span, tensors)
 
-    def produced(self, value: object, node: ast.AST) -> Any:
-        """Account a result; a tensor is reported to the observer with the node's source text."""
+    def produced(self, value: object, node: ast.AST, span: Span | None = None) -> Any:
+        """Account a result; a tensor is reported to the observer with the node's source text
+        (`span`: the node's, when the caller has it already)."""
         if isinstance(value, torch.Tensor):
-            span = self.span(node)
+            if span is None:
+                span = self.span(node)
             self.budget.add_result(value, span)
             self.observer.on_tensor(value, span, self.segment(node))
         return value

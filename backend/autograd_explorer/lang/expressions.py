@@ -103,7 +103,7 @@ class Expressions(EvaluatorCore):
             self.check_int_growth(op_type, left, right, span)
         elif isinstance(left, _SEQUENCES) or isinstance(right, _SEQUENCES):
             self.check_sequence_growth(op_type, left, right, span)
-        return self.produced(self.apply(_BINARY[op_type], (left, right), {}, node), node)
+        return self.produced(self.apply(_BINARY[op_type], (left, right), {}, node), node, span)
 
     def check_int_growth(self, op_type: type[ast.operator], left: int, right: int, span: Span) -> None:
         """Predict a Python integer's size before computing it (`2**2**2**40` is refused here)."""

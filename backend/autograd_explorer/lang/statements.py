@@ -29,6 +29,7 @@ from autograd_explorer.lang.values import (
 )
 
 _CONTROL = (ProgramError, BreakLoop, ContinueLoop, ReturnValue)
+_LOOP_TARGETS = (ast.For, ast.comprehension)  # their variable's span is its own, not the statement's
 
 
 class Statements(EvaluatorCore):
@@ -93,11 +94,7 @@ class Statements(EvaluatorCore):
     def assign(self, target: ast.expr, value: object, statement: ast.AST) -> None:
         """Assign to a name, a tuple of targets, `x[i]` or an attribute."""
         if isinstance(target, ast.Name):
-            span = (
-                self.span(target)
-                if isinstance(statement, ast.For | ast.comprehension)
-                else self.span(statement)
-            )
+            span = self.span(target) if isinstance(statement, _LOOP_TARGETS) else self.span(statement)
             self.bind(target.id, value, span)
         elif isinstance(target, ast.Tuple | ast.List):
             self.unpack(target, value, statement)
