@@ -108,6 +108,49 @@ def test_the_readable_form_shows_the_last_iteration_with_its_jacobians() -> None
     assert (as_float32(p["pass_summaries"]["loss"]) == as_float32(losses)).all()
 
 
+def broken_off(iterations: int, at: int) -> str:
+    """The §8 loop of `iterations` turns, left by `break` after the backward of turn `at`."""
+    return fit_loop(iterations).replace(
+        "    loss.backward()\n", f"    loss.backward()\n    if k == {at}:\n        break\n"
+    )
+
+
+@pytest.mark.parametrize(("source", "last"), [(fit_loop(30), 29), (broken_off(30, 20), 20)])
+def test_the_compact_form_shows_the_last_iteration_with_its_values(source: str, last: int) -> None:
+    # Turns with turns left are only summarized (lang/repeats.py); the final turn is recorded, and
+    # a loop left early by `break` is run a second time to record its last pass.
+    losses, _, grads = reference_fit(last + 1)
+    p = decode_compact(trace(source, format="compact"))
+    assert p["shown_pass"] == last and [q["index"] for q in p["passes"]] == [last]
+    loss_node = next(n for n in p["nodes"] if n["name"] == "loss")
+    assert np.float32(loss_node["value"]["data"]) == np.float32(losses[last])
+    assert all(n["value"] is not None for n in p["nodes"])  # every node has the value the program saw
+    shown = p["passes"][0]
+    assert len(shown["steps"]) == 10
+    for name in "abc":
+        assert shown["grads"][name]["data"] == pytest.approx(grads[name][last], rel=1e-6)
+    assert (as_float32(p["pass_summaries"]["loss"]) == as_float32(losses)).all()
+
+
+def test_a_graph_built_in_an_earlier_turn_is_shown_with_its_values() -> None:
+    # y is made in turn 15 (past the passes kept all, with turns left: its value was not kept) and
+    # differentiated in every later turn: the shown pass needs it, so the program runs again.
+    source = (
+        "a = torch.tensor(2.0, requires_grad=True)\n"
+        "y = a * 0\n"
+        "for k in range(30):\n"
+        "    if k == 15:\n"
+        "        y = a * 3\n"
+        "    z = y * a\n"
+        "    z.backward(retain_graph=True)\n"
+    )
+    p = decode_compact(trace(source, format="compact"))
+    values = {n["name"]: n["value"]["data"] for n in p["nodes"] if n["name"] in ("y", "z")}
+    assert values == {"y": 6.0, "z": 12.0}
+    # a.grad accumulates: 0 for turns 0-14 (y = a * 0 gives z = 0 * a), then 12 per turn
+    assert p["shown_pass"] == 29 and p["pass_summaries"]["grad_norms"]["a"][-1] == 12.0 * 15
+
+
 def test_a_program_of_few_passes_keeps_them_all() -> None:
     source = (
         "x = torch.tensor(2.0, requires_grad=True)\nfor k in range(3):\n    y = x * x\n    y.backward()\n"

@@ -56,7 +56,11 @@ class Region:
 
 
 class ProgramObserver(Protocol):
-    """Receives the events of a program run. Every method must be cheap: it runs per operation."""
+    """Receives the events of a program run. Every method must be cheap: it runs per operation.
+
+    An observer may also define `on_repeating(repeating: bool)`: told when a `for` over a range
+    around the running code gets or loses turns after the current one (lang/repeats.py).
+    """
 
     # Whether the run should report regions (modules' forwards hook every nn.Module call for it).
     wants_regions: bool

@@ -21,8 +21,8 @@ from autograd_explorer.lang.budget import Budget, limit_error
 from autograd_explorer.lang.containers import ContainerSizes, is_container
 from autograd_explorer.lang.contract import LanguageLimits, ProgramObserver, Span
 from autograd_explorer.lang.formatting import Output, check_extent
-from autograd_explorer.lang.parse import resolve_path
 from autograd_explorer.lang.regions import RegionTracker
+from autograd_explorer.lang.repeats import RepeatTracker
 from autograd_explorer.lang.source import SourceText
 from autograd_explorer.lang.user_code import UserClasses, UserFunction
 from autograd_explorer.lang.values import FunctionRef, ModuleRef, Scope, mark_origin, origin_of
@@ -57,6 +57,9 @@ class EvaluatorCore:
         aliases: Mapping[str, str] | None = None,
     ) -> None:
         self.source = source
+        # the node's span in characters: bound once (it runs several times per operation)
+        self.span: Callable[[ast.AST], Span] = source.span
+        self.segment: Callable[[ast.AST], str] = source.segment  # its source text
         self.observer = observer
         self.budget = Budget(limits)
         self.namespace: dict[str, object] = {} if namespace is None else namespace
@@ -73,6 +76,10 @@ class EvaluatorCore:
         self.call_site = Span(1, 0, 1, 0)  # the call expression being made (a function names it)
         self.handling: list[BaseException] = []  # exceptions being handled (for a bare `raise`)
         self.regions = RegionTracker(observer)  # modules' forwards and function calls, for the observer
+        self.repeats = RepeatTracker(observer)  # whether a range loop around the code has turns left
+        # What a table path resolves to (ModuleRef, FunctionRef or constant): the table is fixed for
+        # the run and the wrappers are immutable, so `torch.no_grad` in a loop is resolved once.
+        self.resolved: dict[str, object] = {}
 
     # --- implemented by the concerns (statements.py, expressions.py, calls.py) ---------------
 
@@ -115,10 +122,6 @@ class EvaluatorCore:
         """What the program printed, line by line."""
         return self.output.lines()
 
-    def span(self, node: ast.AST) -> Span:
-        """The node's span, in characters."""
-        return self.source.span(node)
-
     def apply(
         self, fn: Callable[..., object], args: Sequence[object], kwargs: Mapping[str, object], node: ast.AST
     ) -> Any:
@@ -153,12 +156,14 @@ class EvaluatorCore:
         if tensors:
             self.budget.count_operation(span, tensors)
 
-    def produced(self, value: object, node: ast.AST) -> Any:
-        """Account a result; a tensor is reported to the observer with the node's source text."""
+    def produced(self, value: object, node: ast.AST, span: Span | None = None) -> Any:
+        """Account a result; a tensor is reported to the observer with the node's source text
+        (`span`: the node's, when the caller has it already)."""
         if isinstance(value, torch.Tensor):
-            span = self.span(node)
+            if span is None:
+                span = self.span(node)
             self.budget.add_result(value, span)
-            self.observer.on_tensor(value, span, self.source.segment(node))
+            self.observer.on_tensor(value, span, self.segment(node))
         return value
 
     def lookup(self, name: str, node: ast.AST) -> object:
@@ -172,35 +177,34 @@ class EvaluatorCore:
             return value
         target = self.aliases.get(name)
         if target is not None:
-            if target in MODULES:
-                return ModuleRef(target)
-            return (
-                FunctionRef(SPELLINGS[target], self.call_value)
-                if target in SPELLINGS
-                else self.constant(target)
-            )
-        fn = SPELLINGS.get(name)
-        if fn is not None:
-            return FunctionRef(fn, self.call_value)
+            return self.table_entry(target)
+        if name in SPELLINGS:
+            return self.table_entry(name)
         if name == "__name__":
             return "__main__"
         error = NameError(f"name '{name}' is not defined")
         mark_origin(error, self.span(node))
         raise error
 
-    @staticmethod
-    def constant(path: str) -> object:
-        return CONSTANTS[path]
+    def table_entry(self, path: str) -> object:
+        """A path of the table (an alias's target or a full path) as the program's value: a module
+        (ModuleRef), a function (FunctionRef) or a constant; KeyError when the table has none."""
+        value = self.resolved.get(path)
+        if value is None:
+            if path in MODULES:
+                value = ModuleRef(path)
+            elif path in SPELLINGS:
+                value = FunctionRef(SPELLINGS[path], self.call_value)
+            else:
+                value = CONSTANTS[path]
+            self.resolved[path] = value
+        return value
 
     def module_attribute(self, module: ModuleRef, name: str) -> object:
         """`torch.nn` → ModuleRef, `torch.sin` → FunctionRef, `torch.float32` → the dtype."""
-        path = resolve_path(f"{module.path}.{name}", {}) or f"{module.path}.{name}"
-        if path in MODULES:
-            return ModuleRef(path)
-        if path in SPELLINGS:
-            return FunctionRef(SPELLINGS[path], self.call_value)
-        if path in CONSTANTS:
-            return CONSTANTS[path]
+        path = f"{module.path}.{name}"
+        if path in self.resolved or path in MODULES or path in SPELLINGS or path in CONSTANTS:
+            return self.table_entry(path)
         raise AttributeError(f"module '{module.path}' has no attribute '{name}'")
 
     def bind(self, name: str, value: object, span: Span) -> None:

@@ -56,7 +56,9 @@ _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], object]] = {
     ast.NotIn: lambda a, b: not operator.contains(b, a),
 }
 # The operations `eval` counts (calls are counted in call_value, which every call goes through).
-_COUNTED = (ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.Attribute, ast.Subscript, ast.IfExp)
+_COUNTED = frozenset(
+    {ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.Attribute, ast.Subscript, ast.IfExp}
+)
 _SEQUENCES = (list, tuple, str)
 
 
@@ -65,11 +67,16 @@ class Expressions(EvaluatorCore):
 
     def eval(self, node: ast.expr) -> object:
         """Evaluate one (checked) expression."""
-        if isinstance(node, _COUNTED):
+        kind = type(node)  # ast node classes are final: the type picks handler and counting alike
+        if kind is ast.Name:  # the most frequent two (neither is counted), without a handler call
+            return self.lookup(node.id, node)  # type: ignore[attr-defined]
+        if kind is ast.Constant:
+            return node.value  # type: ignore[attr-defined]
+        if kind in _COUNTED:
             self.budget.count_operation(self.span(node))
-        handler = _HANDLERS.get(type(node))
+        handler = _HANDLERS.get(kind)
         if handler is None:
-            raise error_at("forbidden", f"{type(node).__name__} is not allowed here", self.span(node))
+            raise error_at("forbidden", f"{kind.__name__} is not allowed here", self.span(node))
         return handler(self, node)
 
     # --- operators ------------------------------------------------------------------------------
@@ -100,7 +107,7 @@ class Expressions(EvaluatorCore):
             self.check_int_growth(op_type, left, right, span)
         elif isinstance(left, _SEQUENCES) or isinstance(right, _SEQUENCES):
             self.check_sequence_growth(op_type, left, right, span)
-        return self.produced(self.apply(_BINARY[op_type], (left, right), {}, node), node)
+        return self.produced(self.apply(_BINARY[op_type], (left, right), {}, node), node, span)
 
     def check_int_growth(self, op_type: type[ast.operator], left: int, right: int, span: Span) -> None:
         """Predict a Python integer's size before computing it (`2**2**2**40` is refused here)."""

@@ -73,6 +73,17 @@ def broadcast_shape(shapes: Sequence[tuple[int, ...]]) -> tuple[int, ...] | None
 
 def broadcast_elements(values: Sequence[object]) -> int | None:
     """Elements of the broadcast of the tensors among `values` (None: no tensor, or incompatible)."""
+    if len(values) == 2:  # a binary operator, per operation in a loop: the common cases first
+        left, right = values  # a number broadcasts as shape (), anything else takes no part
+        if isinstance(left, torch.Tensor):
+            if not isinstance(right, torch.Tensor) or right.dim() == 0 or left.shape == right.shape:
+                return left.numel()
+            if left.dim() == 0:
+                return right.numel()
+        elif isinstance(right, torch.Tensor):
+            return right.numel()
+        else:
+            return None
     if not any(isinstance(v, torch.Tensor) for v in values):
         return None
     shape = broadcast_shape([shape for shape in (_shape_of(v) for v in values) if shape is not None])

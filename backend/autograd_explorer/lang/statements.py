@@ -29,6 +29,7 @@ from autograd_explorer.lang.values import (
 )
 
 _CONTROL = (ProgramError, BreakLoop, ContinueLoop, ReturnValue)
+_LOOP_TARGETS = (ast.For, ast.comprehension)  # their variable's span is its own, not the statement's
 
 
 class Statements(EvaluatorCore):
@@ -93,11 +94,7 @@ class Statements(EvaluatorCore):
     def assign(self, target: ast.expr, value: object, statement: ast.AST) -> None:
         """Assign to a name, a tuple of targets, `x[i]` or an attribute."""
         if isinstance(target, ast.Name):
-            span = (
-                self.span(target)
-                if isinstance(statement, ast.For | ast.comprehension)
-                else self.span(statement)
-            )
+            span = self.span(target) if isinstance(statement, _LOOP_TARGETS) else self.span(statement)
             self.bind(target.id, value, span)
         elif isinstance(target, ast.Tuple | ast.List):
             self.unpack(target, value, statement)
@@ -173,20 +170,32 @@ class Statements(EvaluatorCore):
         iterable = self.eval(node.iter)
         span = self.span(node)
         reserved = isinstance(iterable, range)
+        turns_left = 0  # a range's turns after this one (the observer is told while some are left)
         if reserved:
             assert isinstance(iterable, range)
             self.budget.reserve_loop(len(iterable), span)
+            turns_left = len(iterable)
         iterator = self.apply(iter, (iterable,), {}, node.iter)
-        while True:
-            try:
-                item = self.apply(next, (iterator,), {}, node.iter)
-            except StopIteration:
-                break
-            if not reserved:
-                self.budget.count_iteration(span)
-            self.assign(node.target, item, node)
-            if not self.loop_turn(node.body):
-                return
+        repeating = False
+        try:
+            while True:
+                try:
+                    item = self.apply(next, (iterator,), {}, node.iter)
+                except StopIteration:
+                    break
+                if reserved:
+                    turns_left -= 1
+                    if repeating != (turns_left > 0):
+                        repeating = not repeating
+                        self.repeats.change(repeating)
+                else:
+                    self.budget.count_iteration(span)
+                self.assign(node.target, item, node)
+                if not self.loop_turn(node.body):
+                    return
+        finally:
+            if repeating:  # left early (break, return, an exception)
+                self.repeats.change(False)
         self.run_body(node.orelse)
 
     def while_loop(self, node: ast.While) -> None:

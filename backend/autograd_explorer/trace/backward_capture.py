@@ -48,13 +48,17 @@ def iter_graph(roots: Iterable[Node]) -> Iterator[Node]:
     """Every node reachable from `roots` (each once, iteratively: graphs can be 10k deep)."""
     seen: set[int] = set()
     stack = [r for r in roots if r is not None]
+    push = stack.append
     while stack:
         fn = stack.pop()
-        if id(fn) in seen:
+        key = id(fn)
+        if key in seen:
             continue
-        seen.add(id(fn))
+        seen.add(key)
         yield fn
-        stack.extend(n for n, _ in fn.next_functions if n is not None)
+        for n, _ in fn.next_functions:  # a plain loop: every pass of a training loop walks its graph
+            if n is not None:
+                push(n)
 
 
 _SAVED_NAMES: dict[type, tuple[str, ...]] = {}

@@ -24,16 +24,20 @@ class RealValuesOnly:
 
     def __init__(self, recorder: TraceRecorder) -> None:
         self.recorder = recorder
+        self._record_tensor = recorder.on_tensor  # bound once: on_tensor runs per operation
 
     def on_tensor(self, value: torch.Tensor, span: Span, text: str) -> None:
         if value.is_complex():
             raise complex_refusal(f"`{text}`" if len(text) <= LABEL_CHARS else "this value", span)
-        self.recorder.on_tensor(value, span, text)
+        self._record_tensor(value, span, text)
 
     def on_assign(self, name: str, value: object, span: Span) -> None:
         if isinstance(value, torch.Tensor) and value.is_complex():  # e.g. unpacked from a tuple
             raise complex_refusal(name, span)
         self.recorder.on_assign(name, value, span)
+
+    def on_repeating(self, repeating: bool) -> None:
+        self.recorder.on_repeating(repeating)
 
     def run_backward(self, request: BackwardRequest) -> tuple[torch.Tensor | None, ...] | None:
         return self.recorder.run_backward(request)

@@ -60,6 +60,13 @@ class TraceRecorder:
     modules: dict[str, torch.nn.Module] = field(default_factory=dict)  # names bound to a module
     _parameter_names: dict[int, tuple[torch.Tensor, str]] | None = None  # built when asked
     _recording: bool = True  # records_now(), kept current: on_tensor runs per operation
+    # A range loop around the running code has turns left (lang/repeats.py): with no pass_index,
+    # its passes are not shown (a later one is), so they are summarized only.
+    repeating: bool = False
+    skip_repeating: bool = True  # False: record them anyway (the tracer's second run, tracer.py)
+    # The latest pass was recorded step by step, with the values of every node the program saw
+    # made; when not, the tracer runs the program again to record it (a loop left by `break`).
+    last_pass_complete: bool = True
 
     def __post_init__(self) -> None:
         self._recording = self.records_now()
@@ -98,8 +105,11 @@ class TraceRecorder:
         about 10⁵ deep overflows the C stack and the process dies (measured with torch 2.13:
         40,000 deep is freed, 120,000 is not). Refused here, at 20,000 by default, it is freed safely.
         """
-        inputs = (self.depths.get(id(n), 0) for n, _ in fn.next_functions if n is not None)
-        depth = 1 + max(inputs, default=0)
+        depths = self.depths
+        depth = 1
+        for n, _ in fn.next_functions:  # a plain loop: this runs once per new graph node
+            if n is not None:
+                depth = max(depth, depths.get(id(n), 0) + 1)
         if depth > self.max_nodes:
             where = (span.line, span.column, span.end_line, span.end_column) if span else (None,) * 4
             raise ProgramError(
@@ -179,7 +189,14 @@ class TraceRecorder:
         n = self.pass_count  # the ops running now build the graph of pass n
         if n < self.keep_all_passes or n == self.pass_index:
             return True
-        return self.pass_index is None and not self.summarize_past_keep_all
+        if self.pass_index is not None or self.summarize_past_keep_all:
+            return False
+        return not (self.repeating and self.skip_repeating)
+
+    def on_repeating(self, repeating: bool) -> None:
+        """A range loop around the running code has turns left (True) or none any more."""
+        self.repeating = repeating
+        self._recording = self.records_now()
 
     def _record_pass(self, raw: RawPass, run: Callable[[], Any], *, frees_graph: bool) -> Any:
         """Run one differentiation under hooks, keep the pass and the named .grad after it."""
@@ -208,10 +225,22 @@ class TraceRecorder:
             if raw.kind == "grad" and result is not None:
                 raw.results = result  # before the summary, which reads them
         finally:  # also when backward raised (a program may catch it and go on)
-            raw.grads_after = self.named_leaf_grads()
+            self.last_pass_complete = hooked and not self._missed_values(raw)
+            if hooked:  # a pass summarized only is never shown: its .grad copies would go unread
+                raw.grads_after = self.named_leaf_grads()
             self.summaries.append(summarize_pass(raw, self.leaf_name))
             self._forget_old_passes(raw)
         return result
+
+    def _missed_values(self, raw: RawPass) -> bool:
+        """Whether the program saw a node of this pass made while values were not being kept (the
+        graph was built in a loop turn that had turns left, and used after it)."""
+        for fn in raw.nodes:
+            if id(fn) in self.depths:  # the program saw it made (check_depth runs for every node)
+                entry = self.forward.get(id(fn))
+                if entry is None or entry[0] is not fn:
+                    return True
+        return False
 
     def _forget_old_passes(self, latest: RawPass) -> None:
         """Past KEEP_ALL_PASSES, keep only the latest pass and the asked-for one, and forget what
@@ -220,29 +249,22 @@ class TraceRecorder:
         if self.pass_count <= self.keep_all_passes:
             return
         self.passes = [p for p in self.passes if p is latest or p.index == self.pass_index]
-        live: set[int] = set()
-        variables: set[int] = set()
-        for p in self.passes:
-            for fn in p.nodes:
-                live.add(id(fn))
-                if type(fn).__name__ == "AccumulateGrad":
-                    variables.add(id(fn.variable))
-        bound = {id(t) for t in self.bound.values()}
-        for table in (self.forward, self.names):
-            for key in [k for k in table if k not in live]:
-                del table[key]
-        for key in [k for k in self.saved if k not in live]:
-            del self.saved[key]
-        for key in [k for k in self.depths if k not in live]:
-            del self.depths[key]
-        for key in [k for k in self.regions.tags if k not in live]:
-            del self.regions.tags[key]
-        for key in [k for k in self.leaves if k not in variables and k not in bound]:
-            del self.leaves[key]
-        for key, (t, _) in list(self.tensor_names.items()):
-            fn = t.grad_fn
-            if key not in bound and key not in variables and (fn is None or id(fn) not in live):
-                del self.tensor_names[key]
+        nodes = [fn for p in self.passes for fn in p.nodes]
+        live = {id(fn) for fn in nodes}
+        variables = {id(fn.variable) for fn in nodes if type(fn).__name__ == "AccumulateGrad"}
+        kept = variables | {id(t) for t in self.bound.values()}
+        # rebuilt rather than deleted from: this runs once per pass of a 4000-pass loop
+        self.forward = {k: v for k, v in self.forward.items() if k in live}
+        self.names = {k: v for k, v in self.names.items() if k in live}
+        self.saved = {k: v for k, v in self.saved.items() if k in live}
+        self.depths = {k: v for k, v in self.depths.items() if k in live}
+        self.regions.tags = {k: v for k, v in self.regions.tags.items() if k in live}
+        self.leaves = {k: v for k, v in self.leaves.items() if k in kept}
+        self.tensor_names = {
+            k: (t, name)
+            for k, (t, name) in self.tensor_names.items()
+            if k in kept or (t.grad_fn is not None and id(t.grad_fn) in live)
+        }
 
     def name_of_tensor(self, t: object) -> str | None:
         """The user's name for this very tensor object, if it was ever bound to one."""

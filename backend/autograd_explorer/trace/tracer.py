@@ -56,9 +56,17 @@ class Recording:
 
 
 def record_program(
-    source: str, inputs: Mapping[str, object] | None, options: TraceOptions, settings: Settings
+    source: str,
+    inputs: Mapping[str, object] | None,
+    options: TraceOptions,
+    settings: Settings,
+    *,
+    skip_repeating: bool = True,
 ) -> Recording:
-    """Run the program under the recorder (and backward on its output if it ran none): the facts."""
+    """Run the program under the recorder (and backward on its output if it ran none): the facts.
+
+    `skip_repeating`: passes made in a range loop's turn that has turns left are summarized only
+    (they will not be shown); False records them all (the second run when that guess failed)."""
     jacobians = (options.jacobians and options.format == "readable") or options.jacobian_window is not None
     recorder = TraceRecorder(
         jacobians=jacobians,
@@ -68,6 +76,7 @@ def record_program(
         jacobian_window=options.jacobian_window,
         pass_index=options.pass_index,
         summarize_past_keep_all=jacobians and options.pass_index is None,
+        skip_repeating=skip_repeating,
     )
     run = run_program(
         source, inputs, limits_from_settings(settings), RealValuesOnly(recorder), output=options.output
@@ -90,10 +99,17 @@ def record_program(
             raise ProgramError(
                 "autograd", str(exc), span.line if span else None, span.column if span else None
             ) from exc
-    if recorder.summarize_past_keep_all and recorder.pass_count > recorder.keep_all_passes:
-        # a long loop: run it again (programs are deterministic, as details on demand rely on),
-        # now knowing which pass is the last, the one to record with its Jacobians
-        return record_program(source, inputs, replace(options, pass_index=recorder.pass_count - 1), settings)
+    if options.pass_index is None and recorder.pass_count > recorder.keep_all_passes:
+        # A long loop whose last pass was not recorded: run it again (programs are deterministic,
+        # as details on demand rely on). The readable form summarized every pass, and now knows
+        # which one is the last, the one to record with its Jacobians. The compact form guessed
+        # the last pass would come in a range loop's final turn: when it did not (`break`), or its
+        # graph was made in an earlier turn, it records every pass, as without the guess.
+        if recorder.summarize_past_keep_all:
+            last = replace(options, pass_index=recorder.pass_count - 1)
+            return record_program(source, inputs, last, settings)
+        if not recorder.last_pass_complete and skip_repeating:
+            return record_program(source, inputs, options, settings, skip_repeating=False)
     if options.pass_index is not None and options.pass_index >= recorder.pass_count:
         raise ProgramError(
             "runtime",
