@@ -55,7 +55,8 @@ class _RequestIdFilter(logging.Filter):
         return True
 
 
-UVICORN_LOGGERS = ("uvicorn", "uvicorn.access")
+UVICORN_LOGGERS = ("uvicorn",)  # uvicorn.error propagates to it
+UVICORN_ACCESS = "uvicorn.access"  # silenced: the middleware writes each request's line, with its id
 
 
 def configure_logging(log_format: Literal["json", "text"] = "json", level: str = "INFO") -> None:
@@ -82,3 +83,8 @@ def configure_logging(log_format: Literal["json", "text"] = "json", level: str =
             server_logger.removeHandler(old)
         server_logger.addHandler(handler)
         server_logger.propagate = False
+    # One line per request, not two (uvicorn's access line repeated ours without the request id).
+    access = logging.getLogger(UVICORN_ACCESS)
+    for old in list(access.handlers):
+        access.removeHandler(old)
+    access.propagate = False

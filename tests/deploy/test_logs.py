@@ -57,4 +57,5 @@ def test_uvicorns_start_and_stop_lines_are_json(tmp_path: Path) -> None:
     for expected in (*started, "Shutting down", "Finished server"):
         assert expected in messages, messages
     assert any(r.get("logger") == "autograd_explorer.access" for r in records)  # our access line
+    assert not [r for r in records if r.get("logger") == "uvicorn.access"]  # and only ours: one per request
     assert all({"time", "level", "logger", "message"} <= set(r) for r in records)
