@@ -237,12 +237,18 @@ function haltAnimation() {
   $('replay').disabled = store.get('results').length === 0;
 }
 
+// Each computation's number: an answer that arrives after a newer request was sent is dropped, or a
+// follower's page given two lab states in a row could end showing the older one's runs.
+let runGeneration = 0;
+
 async function runAll() {
   haltAnimation();
+  const mine = ++runGeneration;
   const body = trajectoriesBody(lab());
   const count = body.runs.length;
   const started = performance.now();
   const answer = await work(`Running ${count} run${count > 1 ? 's' : ''}…`, () => postJSON('/api/trajectories', body));
+  if (mine !== runGeneration) return; // a newer run was asked for: its answer is the one to show
   if (!answer) {
     store.set({ upTo: Infinity }); // the halted animation's paths, whole
     return;
@@ -264,7 +270,9 @@ async function addRun() {
   const state = lab();
   const run = state.runs[state.runs.length - 1];
   const started = performance.now();
+  const mine = ++runGeneration;
   const answer = await work('Running the added run…', () => postJSON('/api/trajectories', { runs: [trajectoryBody(state, run)] }));
+  if (mine !== runGeneration) return; // a newer run was asked for meanwhile
   if (!answer) {
     store.set({ lab: normalize({ ...state, runs: state.runs.slice(0, -1) }), upTo: Infinity }); // nothing to show for it
     return;
