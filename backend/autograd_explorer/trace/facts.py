@@ -135,7 +135,7 @@ class TraceFacts:
             tensor = fn.variable
             leaf = self.leaf_record(fn)
             label = name or (
-                leaf.text if leaf and leaf.text else self.rec.regions.parameter_name(fn) or "leaf"
+                leaf.text if leaf and leaf.text else self.rec.regions.parameter_name(fn.variable) or "leaf"
             )
             span = leaf.span if leaf else None
             return NodeFacts(
@@ -172,7 +172,7 @@ class TraceFacts:
         if type(fn).__name__ == "AccumulateGrad":
             # A module's parameter is called as named_parameters() calls it (model.fc1.weight), not
             # by the loop variable that last held it (`for param in model.parameters()`).
-            return self.rec.regions.parameter_name(fn) or self.rec.name_of_tensor(fn.variable)
+            return self.rec.regions.parameter_name(fn.variable) or self.rec.name_of_tensor(fn.variable)
         named = self.rec.names.get(id(fn))
         return named[1] if named and named[0] is fn else None
 

@@ -13,6 +13,7 @@ import math
 import torch
 
 from autograd_explorer.trace.facts import PassFacts, TraceFacts
+from autograd_explorer.trace.pass_summary import module_norms
 
 
 def norm(t: torch.Tensor | None) -> float | None:
@@ -60,15 +61,13 @@ def norms(tensors: list[torch.Tensor | None]) -> list[float | None]:
 
 def module_grad_norms(facts: TraceFacts, p: PassFacts) -> dict[str, float]:
     """module path -> ‖gradients its own parameters received in this pass‖ (the root of the sum of
-    squares over them), in forward order (the order the modules first ran)."""
-    squares: dict[str, float] = {}
+    squares over them), in forward order (the order the modules first ran); grouped by the
+    parameters' names as every pass's summary groups them (pass_summary.module_norms)."""
+    received: dict[str, float] = {}
     for step in p.steps:
         fn = facts.nodes[step.node]
-        if type(fn).__name__ != "AccumulateGrad":
-            continue
-        module, _ = facts.rec.regions.of(fn)
-        size = norm(step.grad_output)
-        if module is not None and size is not None:
-            squares[module] = squares.get(module, 0.0) + size * size
-    order = facts.rec.regions.entered
-    return {m: math.sqrt(squares[m]) for m in sorted(squares, key=lambda m: order.get(m, len(order)))}
+        if type(fn).__name__ == "AccumulateGrad":
+            size = norm(step.grad_output)
+            if size is not None:
+                received[facts.rec.leaf_name(fn.variable)] = size
+    return module_norms(received, facts.rec.regions.entered)

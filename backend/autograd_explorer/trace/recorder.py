@@ -57,8 +57,6 @@ class TraceRecorder:
     summarize_past_keep_all: bool = False
     pass_count: int = 0
     summaries: list[PassSummary] = field(default_factory=list)
-    modules: dict[str, torch.nn.Module] = field(default_factory=dict)  # names bound to a module
-    _parameter_names: dict[int, tuple[torch.Tensor, str]] | None = None  # built when asked
     _recording: bool = True  # records_now(), kept current: on_tensor runs per operation
     # A range loop around the running code has turns left (lang/repeats.py): with no pass_index,
     # its passes are not shown (a later one is), so they are summarized only.
@@ -123,9 +121,8 @@ class TraceRecorder:
     def on_assign(self, name: str, value: object, span: Span | None) -> None:
         """Attach the user's variable name to the node (or leaf) holding the value."""
         if not isinstance(value, torch.Tensor):
-            if isinstance(value, torch.nn.Module) and name != "self" and self.modules.get(name) is not value:
-                self.modules[name] = value  # its parameters are named name.fc1.weight in summaries
-                self._parameter_names = None
+            if isinstance(value, torch.nn.Module) and name != "self":
+                self.regions.bind(name, value)  # its parameters are named name.fc1.weight
             return
         self.bound[name] = value
         self.tensor_names[id(value)] = (value, name)  # the reference keeps the id unique
@@ -274,16 +271,12 @@ class TraceRecorder:
     def leaf_name(self, t: torch.Tensor) -> str:
         """A leaf's name for summaries: its module path (model.fc1.weight), the user's name, or
         where it was made."""
-        if self._parameter_names is None:
-            self._parameter_names = {}
-            for module_name, module in self.modules.items():
-                for param_name, param in module.named_parameters():
-                    self._parameter_names.setdefault(id(param), (param, f"{module_name}.{param_name}"))
-        hit = self._parameter_names.get(id(t))
-        if hit is not None and hit[0] is t:
-            return hit[1]
         leaf = self.leaves.get(id(t))
-        named = self.name_of_tensor(t) or (leaf.text if leaf is not None and leaf.tensor is t else None)
+        named = (
+            self.regions.parameter_name(t)
+            or self.name_of_tensor(t)
+            or (leaf.text if leaf is not None and leaf.tensor is t else None)
+        )
         return named or f"leaf {list(t.shape)}"
 
     def grad_of(self, fn: Node) -> torch.Tensor | None:

@@ -3,6 +3,7 @@
 // no server for anything: the standalone page and the notebook widget are this page, inlined.
 
 import { mountThemeToggle } from '../shared/theme.js';
+import { buildGraphMarkup } from './graph-markup.js';
 import { LARGE_GRAPH } from './graph-model.js';
 import { mountGraphToolbar } from './graph-toolbar.js';
 import { mountGraphView } from './graph-view.js';
@@ -16,6 +17,7 @@ import { mountTraceNotes } from './trace-notes.js';
 const $ = (id) => document.getElementById(id);
 
 export function mountViewer(trace) {
+  buildGraphMarkup();
   const store = new ExplorerStore();
   const graph = mountGraphView(store);
   mountStepControls(store);
