@@ -24,6 +24,11 @@ def finite_or_str(value: float) -> float | str:
     return "inf" if value > 0 else "-inf"
 
 
+def finite_or_none(value: float) -> float | None:
+    """`value` when finite, else None (JSON null): how the API's answers write numbers (docs/api.md)."""
+    return value if math.isfinite(value) else None
+
+
 # Use in pydantic schemas for every float that a computation produced.
 JsonFloat = Annotated[float, PlainSerializer(finite_or_str, return_type=float | str, when_used="json")]
 
