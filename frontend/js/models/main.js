@@ -2,6 +2,7 @@
 
 import { getAllPages, getJSON, postJSON } from '../shared/api.js';
 import { mountFollow } from '../shared/follow.js';
+import { restoreNonFinite } from '../shared/format.js';
 import { renderNav } from '../shared/nav.js';
 import { fillOptimizerSelect } from '../shared/optimizers.js';
 import { onPaletteChange } from '../shared/palette.js';
@@ -272,7 +273,7 @@ $('trace').addEventListener('click', async () => {
   if (!lastDrawing) return;
   try {
     const payload = await postJSON(`/api/models/${lastDrawing.id}/graph`, { input: lastDrawing.pixels });
-    renderGraph($('graph'), payload);
+    renderGraph($('graph'), restoreNonFinite(payload));
     $('graph-panel').hidden = false;
     $('graph-panel').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
   } catch (error) {
