@@ -25,6 +25,7 @@ from autograd_explorer.trace.payload import (
     CompactPass,
     CompactTrace,
     CompactValues,
+    TensorSummary,
 )
 from autograd_explorer.trace.readable import FULL_ACCUMULATOR_NODES, ResultBudget, span_json
 from autograd_explorer.trace.values import array_data, dtype_name, nested_lists, summarize
@@ -70,7 +71,7 @@ class ValueTable:
         self.dtype: list[int] = []
         self.shape: list[list[int]] = []
         self.offset: list[int] = []
-        self.summaries: dict[str, dict[str, Any]] = {}
+        self.summaries: dict[str, TensorSummary] = {}
         self._parts: list[bytes] = []  # each sent value's float32 elements, little-endian
         self._elements = 0
 
@@ -558,4 +559,3 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
         "warnings": payload["warnings"],
         "printed": payload["printed"],
     }
-

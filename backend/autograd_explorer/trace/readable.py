@@ -7,7 +7,7 @@ import math
 import torch
 
 from autograd_explorer.errors import ProgramError
-from autograd_explorer.jsonsafe import finite_or_str
+from autograd_explorer.jsonsafe import non_finite_name
 from autograd_explorer.lang.contract import Span as SourceSpan
 from autograd_explorer.trace.details import explain_step, explained_inputs
 from autograd_explorer.trace.facts import NodeFacts, PassFacts, StepFacts, TraceFacts
@@ -49,7 +49,7 @@ def python_number_value(v: bool | int | float) -> TensorValue:
         "shape": [],
         "dtype": type(v).__name__,
         "data": (int(v) if isinstance(v, bool) else v) if finite else None,
-        "nonfinite": [] if finite else [{"index": [], "value": finite_or_str(v)}],
+        "nonfinite": [] if finite else [{"index": [], "value": non_finite_name(v)}],
         "summary": None,
         "truncated": False,
     }

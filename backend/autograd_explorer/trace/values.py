@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from autograd_explorer.jsonsafe import finite_or_none, finite_or_str
+from autograd_explorer.jsonsafe import finite_or_none, non_finite_name
+from autograd_explorer.trace.payload import TensorSummary
 
 SUMMARY_HEAD = 8  # elements shown in a summary
 
@@ -43,7 +44,7 @@ def tensor_value(t: torch.Tensor | None, max_elements: int) -> dict[str, Any] | 
             "shape": shape,
             "dtype": dtype_name(t),
             "data": _nest(value if finite else None, t.dim()),
-            "nonfinite": [] if finite else [{"index": [0] * t.dim(), "value": finite_or_str(value)}],
+            "nonfinite": [] if finite else [{"index": [0] * t.dim(), "value": non_finite_name(value)}],
             "summary": None,
             "truncated": False,
         }
@@ -87,7 +88,7 @@ def array_data(array: np.ndarray[Any, Any]) -> tuple[Any, list[dict[str, Any]]]:
         return (array if array.ndim else float(array)), []
     where = ~finite
     nonfinite = [
-        {"index": index, "value": finite_or_str(value)}
+        {"index": index, "value": non_finite_name(value)}
         for index, value in zip(np.argwhere(where).tolist(), array[where].tolist(), strict=True)
     ]
     if array.ndim == 0:
@@ -121,7 +122,7 @@ def nested_lists(shape: list[int], stop_after: int) -> int:
     return total
 
 
-def summarize(t: torch.Tensor) -> dict[str, Any]:
+def summarize(t: torch.Tensor) -> TensorSummary:
     """min, max, mean, std and the first few elements of a large (non-empty) tensor."""
     flat = t.detach().reshape(-1)
     if flat.is_complex():  # the tracer refuses complex programs; stay total like _as_numpy
@@ -134,7 +135,6 @@ def summarize(t: torch.Tensor) -> dict[str, Any]:
     low, high, mean, std = (finite_or_none(float(v)) for v in stats)
     head = [finite_or_none(float(v)) for v in flat[:SUMMARY_HEAD].tolist()]
     return {"min": low, "max": high, "mean": mean, "std": std, "head": head}
-
 
 
 def short_repr(t: torch.Tensor | None, digits: int = 4) -> str:

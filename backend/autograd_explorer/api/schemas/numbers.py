@@ -14,6 +14,5 @@ from pydantic import PlainSerializer
 
 from autograd_explorer.jsonsafe import finite_or_none
 
-
 # Every float a computation produced: serialized as a number, or null when nan or ±inf.
 Number = Annotated[float, PlainSerializer(finite_or_none, return_type=float | None, when_used="json")]
