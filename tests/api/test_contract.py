@@ -147,6 +147,13 @@ def test_old_spellings_are_published_as_deprecated(schema: dict[str, Any]) -> No
         assert {"required": [old, new]} in components[name]["not"]["anyOf"]  # never both
     assert components["PolynomialProblem"]["properties"]["iterations"]["maximum"] == 20_000
     assert components["PolynomialFit"]["properties"]["iterations"]["deprecated"] is True
+    legacy_input = components["Sample"]["properties"]["input"]["anyOf"]
+    assert (
+        legacy_input[0] == {"$ref": "#/components/schemas/InputTensor"}
+        and "deprecated" not in legacy_input[0]
+    )
+    assert legacy_input[1]["deprecated"] is True  # the bare nested list, for one more major version
+    assert components["InputTensor"]["required"] == ["shape", "data"]
     boundary = {p["name"]: p for p in schema["paths"]["/api/models/{model_id}/boundary"]["get"]["parameters"]}
     assert boundary["resolution"]["deprecated"] is True and "deprecated" not in boundary["grid"]
 

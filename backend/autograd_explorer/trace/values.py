@@ -8,13 +8,13 @@ typed client sees numbers or null, never strings.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
 
 from autograd_explorer.jsonsafe import finite_or_none, non_finite_name
-from autograd_explorer.trace.payload import TensorSummary
+from autograd_explorer.trace.payload import TensorSummary, TensorValue
 
 SUMMARY_HEAD = 8  # elements shown in a summary
 
@@ -68,6 +68,15 @@ def tensor_value(t: torch.Tensor | None, max_elements: int) -> dict[str, Any] | 
         "summary": summary,
         "truncated": True,
     }
+
+
+def whole_tensor_value(t: torch.Tensor) -> TensorValue:
+    """A TensorValue with every element, its data plain lists (what a pydantic answer holds)."""
+    value = tensor_value(t, max(t.numel(), 1))
+    assert value is not None and not value["truncated"]
+    if isinstance(value["data"], np.ndarray):
+        value["data"] = value["data"].tolist()
+    return cast(TensorValue, value)
 
 
 def array_data(array: np.ndarray[Any, Any]) -> tuple[Any, list[dict[str, Any]]]:
