@@ -14,24 +14,24 @@ from autograd_explorer.jsonsafe import dumps
 from autograd_explorer.settings import Settings
 from autograd_explorer.trace.compact import ValueTable, decode_compact, equal_rows
 from autograd_explorer.trace.jobs import run_details_job, run_trace_job
+from autograd_explorer.trace.values import array_data
 
 TRACED = [e for e in EXAMPLES if not e.expect_error]
 DETAIL_KEYS = ("formula", "formula_value", "jacobian")
-TENSOR_VALUE_KEYS = {"shape", "dtype", "data", "summary", "truncated"}
+TENSOR_VALUE_KEYS = {"shape", "dtype", "data", "nonfinite", "summary", "truncated"}
 
 
 def params(e: Example, **extra: Any) -> dict[str, Any]:
     return {"source": e.source, "inputs": e.inputs, "output": e.output, **extra}
 
 
-def as_float32(data: Any) -> Any:
-    """The readable form's numbers as the compact form carries them (float32, non-finite as text)."""
-    if isinstance(data, list):
-        return [as_float32(d) for d in data]
-    if isinstance(data, str):
-        return data  # "nan", "inf", "-inf"
-    value = float(np.float32(data))
-    return {float("inf"): "inf", float("-inf"): "-inf"}.get(value, "nan" if value != value else value)
+def as_float32(value: dict[str, Any]) -> dict[str, Any]:
+    """A readable TensorValue as the compact form carries it: float32 (a float64 may overflow to inf)."""
+    array = np.asarray(value["data"], dtype=float)
+    for entry in value["nonfinite"]:
+        array[tuple(entry["index"])] = float(entry["value"])
+    data, nonfinite = array_data(array.astype(np.float32))
+    return {**value, "data": data.tolist() if isinstance(data, np.ndarray) else data, "nonfinite": nonfinite}
 
 
 def normalized(readable: Any) -> Any:
@@ -41,7 +41,7 @@ def normalized(readable: Any) -> Any:
     if not isinstance(readable, dict):
         return readable
     if set(readable) == TENSOR_VALUE_KEYS and readable["data"] is not None:
-        return {**readable, "data": as_float32(readable["data"])}
+        return as_float32(readable)
     out = {k: normalized(v) for k, v in readable.items() if k not in DETAIL_KEYS and k != "narration"}
     out.pop("stats", None)
     return out
@@ -79,13 +79,15 @@ def test_a_float64_program_is_sent_as_float32_and_decoded_exactly_so() -> None:
     assert value["data"] == [float(np.float32(0.1)), float(np.float32(1e-30)), 3.0]
 
 
-def test_non_finite_values_decode_as_the_readable_strings() -> None:
+def test_non_finite_values_decode_as_the_readable_form() -> None:
     e = Example(
         "nan", "", "", "x = torch.tensor([1.0, 0.0, -1.0], requires_grad=True)\ny = torch.log(x)\ny.sum()", ""
     )
     readable = json_round_trip(run_trace_job(params(e), Settings()))
     decoded = decode_compact(json_round_trip(run_trace_job(params(e, format="compact"), Settings())))
-    assert decoded["nodes"][1]["value"]["data"][1:] == ["-inf", "nan"]
+    value = decoded["nodes"][1]["value"]
+    assert value["data"][1:] == [None, None]
+    assert value["nonfinite"] == [{"index": [1], "value": "-inf"}, {"index": [2], "value": "nan"}]
     assert decoded["nodes"] == normalized(readable)["nodes"]
 
 

@@ -25,9 +25,10 @@ from autograd_explorer.trace.payload import (
     CompactPass,
     CompactTrace,
     CompactValues,
+    TensorSummary,
 )
 from autograd_explorer.trace.readable import FULL_ACCUMULATOR_NODES, ResultBudget, span_json
-from autograd_explorer.trace.values import dtype_name, nested_lists, summarize
+from autograd_explorer.trace.values import array_data, dtype_name, nested_lists, summarize
 
 COMPACT_VERSION = 1  # decoders refuse a version they do not know
 FLAG_REQUIRES_GRAD, FLAG_IS_LEAF, FLAG_IS_OUTPUT, FLAG_RETAINS_GRAD = 1, 2, 4, 8
@@ -70,7 +71,7 @@ class ValueTable:
         self.dtype: list[int] = []
         self.shape: list[list[int]] = []
         self.offset: list[int] = []
-        self.summaries: dict[str, dict[str, Any]] = {}
+        self.summaries: dict[str, TensorSummary] = {}
         self._parts: list[bytes] = []  # each sent value's float32 elements, little-endian
         self._elements = 0
 
@@ -419,7 +420,8 @@ class CompactShaper:
 def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
     """The readable form rebuilt from the compact one, without step details (formulas, narration…).
 
-    Numbers are the float32 ones the compact form carries (non-finite ones as "nan", "inf", "-inf").
+    Numbers are the float32 ones the compact form carries, non-finite ones as the readable form
+    writes them (null in data, listed in nonfinite).
     """
     values = payload["values"]
     buffer = np.frombuffer(base64.b64decode(values["buffer"]), dtype="<f4")
@@ -433,10 +435,24 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
         offset = values["offset"][v]
         if offset == NONE:
             summary = values["summaries"].get(str(v))
-            return {"shape": shape, "dtype": dtype, "data": None, "summary": summary, "truncated": True}
+            return {
+                "shape": shape,
+                "dtype": dtype,
+                "data": None,
+                "nonfinite": [],
+                "summary": summary,
+                "truncated": True,
+            }
         count = math.prod(shape)
-        data = _json_numbers(buffer[offset : offset + count].reshape(shape).tolist())
-        return {"shape": shape, "dtype": dtype, "data": data, "summary": None, "truncated": False}
+        data, nonfinite = array_data(buffer[offset : offset + count].reshape(shape).astype(np.float64))
+        return {
+            "shape": shape,
+            "dtype": dtype,
+            "data": data.tolist() if isinstance(data, np.ndarray) else data,
+            "nonfinite": nonfinite,
+            "summary": None,
+            "truncated": False,
+        }
 
     nodes = payload["nodes"]
     count = nodes["count"]
@@ -497,7 +513,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
             changed = s["to"][lo:hi]
             for to, a in zip(changed, s["accumulated"][lo:hi], strict=True):
                 acc[to] = a
-            shown = range(count) if complete else changed
+            shown = range(count) if complete else dict.fromkeys(changed)
             steps.append(
                 {
                     "index": k,
@@ -512,7 +528,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
                         }
                         for j in range(lo, hi)
                     ],
-                    "accumulators": {str(i): tv(acc.get(i, NONE)) for i in shown},
+                    "accumulators": [{"node": i, "grad": tv(acc.get(i, NONE))} for i in shown],
                     "accumulators_complete": complete,
                     "changed": changed,
                     "grad_norm": s["grad_norm"][k],
@@ -543,12 +559,3 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
         "warnings": payload["warnings"],
         "printed": payload["printed"],
     }
-
-
-def _json_numbers(data: Any) -> Any:
-    """Non-finite floats as the readable form writes them."""
-    if isinstance(data, list):
-        return [_json_numbers(d) for d in data]
-    if isinstance(data, float) and not math.isfinite(data):
-        return "nan" if math.isnan(data) else ("inf" if data > 0 else "-inf")
-    return data

@@ -2,6 +2,8 @@
 // buffer, steps that refer to values by index) decoded into the readable form the page reads.
 // Step details (formulas, Jacobians, narration) are not in it: `mergeDetails` adds them when fetched.
 
+import { restoreNonFinite } from '../shared/format.js';
+
 /** The float32 buffer of a base64 string. */
 function floatsOf(base64) {
   if (typeof Uint8Array.fromBase64 === 'function') return new DataView(Uint8Array.fromBase64(base64).buffer);
@@ -15,11 +17,16 @@ function floatsOf(base64) {
   return new DataView(bytes.buffer);
 }
 
-// The readable form writes non-finite numbers as strings, so the JSON stays valid.
-const readable = (x) => (Number.isNaN(x) ? 'nan' : x === Infinity ? 'inf' : x === -Infinity ? '-inf' : x);
+const spelling = (x) => (Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf');
+
+/** Where `data` (nested arrays of numbers) holds NaN or ±Infinity, as TensorValue.nonfinite says it. */
+function nonFiniteOf(data, prefix = []) {
+  if (!Array.isArray(data)) return Number.isFinite(data) ? [] : [{ index: prefix, value: spelling(data) }];
+  return data.flatMap((item, i) => nonFiniteOf(item, [...prefix, i]));
+}
 
 function nest(view, offset, shape) {
-  if (shape.length === 0) return readable(view.getFloat32(offset * 4, true));
+  if (shape.length === 0) return view.getFloat32(offset * 4, true);
   const [first, ...rest] = shape;
   const stride = rest.reduce((a, b) => a * b, 1);
   const out = new Array(first);
@@ -50,8 +57,12 @@ class BufferedTensor {
     return this.#data;
   }
 
+  get nonfinite() {
+    return nonFiniteOf(this.data);
+  }
+
   toJSON() {
-    return { shape: this.shape, dtype: this.dtype, data: this.data, summary: null, truncated: false };
+    return { shape: this.shape, dtype: this.dtype, data: this.data, nonfinite: this.nonfinite, summary: null, truncated: false };
   }
 }
 
@@ -70,7 +81,7 @@ export function valueReader(trace) {
       value =
         offset >= 0
           ? new BufferedTensor(shape, dtype, view, offset)
-          : { shape, dtype, data: null, summary: values.summaries[String(index)] || null, truncated: true };
+          : { shape, dtype, data: null, nonfinite: [], summary: values.summaries[String(index)] || null, truncated: true };
       cache[index] = value;
     }
     return value;
@@ -121,13 +132,19 @@ function decodeSteps(columns, nodes, value) {
   const steps = new Array(columns.count);
   for (let k = 0; k < columns.count; k += 1) {
     const inputs = [];
-    const accumulators = {};
+    const accumulators = []; // [{node, grad}] as the readable form sends them
     const changed = [];
     for (let j = columns.start[k]; j < columns.start[k + 1]; j += 1) {
       const to = columns.to[j];
       inputs.push({ slot: columns.slot[j], to, symbol: nodes[to] ? nodes[to].symbol : null, contribution: value(columns.value[j]) });
-      if (!(to in accumulators)) changed.push(to);
-      accumulators[to] = value(columns.accumulated[j]); // the last addition of this step wins
+      const grad = value(columns.accumulated[j]);
+      const seen = changed.indexOf(to);
+      if (seen === -1) {
+        changed.push(to);
+        accumulators.push({ node: to, grad });
+      } else {
+        accumulators[seen].grad = grad; // the last addition of this step wins
+      }
     }
     const norm = columns.grad_norm ? columns.grad_norm[k] : null;
     steps[k] = { index: k, node: columns.node[k], grad_output: value(columns.grad_output[k]), inputs, accumulators, changed, grad_norm: norm ?? null };
@@ -139,7 +156,7 @@ const namedValues = (names, value) => Object.fromEntries(Object.entries(names ||
 
 /** The readable trace (nodes, edges, passes with steps, output, grads, …) of a compact one. */
 export function decodeTrace(trace) {
-  if (trace.format !== 'compact') return trace;
+  if (trace.format !== 'compact') return restoreNonFinite(trace);
   if (trace.version !== 1) throw new Error(`unknown compact trace version ${trace.version}`);
   const value = valueReader(trace);
   const nodes = decodeNodes(trace, value);
@@ -177,6 +194,7 @@ export function decodeTrace(trace) {
 
 /** Adds the fetched details ({steps: [{index, narration, inputs: [{slot, formula, formula_value, jacobian}]}]}) to `pass`. */
 export function mergeDetails(pass, details) {
+  restoreNonFinite(details);
   for (const detail of details.steps || []) {
     const step = pass.steps[detail.index];
     if (!step) continue;

@@ -27,7 +27,7 @@ class Figure(BaseModel):
     """A Plotly figure as plotly.js reads it: `Plotly.newPlot(element, figure.data, figure.layout)`.
 
     Its traces and layout are Plotly's own schema (https://plotly.com/javascript/reference/);
-    non-finite values inside are the strings "nan", "inf", "-inf", as Plotly expects.
+    a value that is not finite is null (a gap, as plotly.js draws it).
     """
 
     model_config = ConfigDict(extra="allow")
