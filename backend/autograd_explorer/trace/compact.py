@@ -298,13 +298,11 @@ class CompactShaper:
         }
 
     def _edges(self) -> CompactEdges:
-        id_of = self.facts.index.id_of  # node_id() inlined: an edge costs a lookup, not a call
         source: list[int] = []
         target: list[int] = []
         slot: list[int] = []
-        for consumer, fn in enumerate(self.facts.nodes):
-            for k, (producer, _) in enumerate(fn.next_functions):
-                producer_id = None if producer is None else id_of.get(id(producer))
+        for consumer, producers in enumerate(self.facts.index.inputs):
+            for k, producer_id in enumerate(producers):
                 if producer_id is not None:
                     source.append(producer_id)
                     target.append(consumer)

@@ -203,16 +203,16 @@ class TraceFacts:
                 roots.append(rid)
                 acc[rid] = seed if rid not in acc else acc[rid] + seed
         facts = PassFacts(index, raw, roots, dict(acc))
-        node_id = self.index.node_id
+        id_of, inputs = self.index.id_of, self.index.inputs
         for step in raw.steps:
-            nid = node_id(step.fn)
+            nid = id_of.get(id(step.fn))
             if nid is None:
                 continue
             contributions: list[Contribution] = []
+            grads = step.grad_inputs
             if type(step.fn).__name__ != "AccumulateGrad":
-                for slot, (producer, _) in enumerate(step.fn.next_functions):
-                    to = node_id(producer)
-                    g = step.grad_inputs[slot] if slot < len(step.grad_inputs) else None
+                for slot, to in enumerate(inputs[nid]):
+                    g = grads[slot] if slot < len(grads) else None
                     if to is None or g is None:
                         continue
                     acc[to] = g if to not in acc else acc[to] + g
