@@ -286,15 +286,6 @@ class TraceRecorder:
         named = self.name_of_tensor(t) or (leaf.text if leaf is not None and leaf.tensor is t else None)
         return named or f"leaf {list(t.shape)}"
 
-    def grad_of(self, fn: Node) -> torch.Tensor | None:
-        """The `.grad` PyTorch holds now for the tensor of this node: a leaf's, or a retained one's."""
-        if type(fn).__name__ == "AccumulateGrad":
-            return fn.variable.grad  # type: ignore[no-any-return]
-        entry = self.forward.get(id(fn))
-        if entry is None or entry[0] is not fn or not entry[1].tensor.retains_grad:
-            return None  # PyTorch keeps no .grad for it (and warns when asked)
-        return entry[1].tensor.grad
-
     def named_leaf_grads(self) -> dict[str, torch.Tensor | None]:
         """Copies of `.grad` of every named leaf that requires grad and every retained tensor, now."""
         out: dict[str, torch.Tensor | None] = {}
