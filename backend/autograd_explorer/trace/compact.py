@@ -60,7 +60,9 @@ class ValueTable:
     def __init__(self, max_elements: int, budget: ResultBudget) -> None:
         self.max_elements = max_elements
         self.budget = budget
-        self._seen: dict[int, tuple[object, int]] = {}  # id(tensor) -> (tensor, provisional)
+        # id(tensor) -> provisional index; `_held` keeps each tensor alive, so its id stays its own
+        self._seen: dict[int, int] = {}
+        self._held: list[torch.Tensor] = []
         self._by_view: dict[tuple[int, int, tuple[int, ...], tuple[int, ...], int], int] = {}
         self._numbers: dict[tuple[str, str | int], int] = {}
         self._kinds: dict[tuple[torch.dtype, torch.Size], _Kind] = {}
@@ -94,8 +96,8 @@ class ValueTable:
         if t is None:
             return NONE
         hit = self._seen.get(id(t))
-        if hit is not None and hit[0] is t:
-            return hit[1]
+        if hit is not None:
+            return hit
         kind = self._kinds.get((t.dtype, t.shape))  # one lookup for what is the same for a whole layer
         if kind is None:
             kind = self._kinds[(t.dtype, t.shape)] = self._kind(t)
@@ -111,8 +113,23 @@ class ValueTable:
                 index = self._by_view[view] = self._queue_value(kind, t)
         else:
             index = self._queue_value(kind, t)
-        self._seen[id(t)] = (t, index)  # the reference keeps the id (and the memory) unique
+        self._seen[id(t)] = index
+        self._held.append(t)  # the reference keeps the id (and the memory) unique
         return index
+
+    def add_all(self, tensors: list[torch.Tensor | None]) -> list[int]:
+        """`add` of each, in order: the columns of a pass, where most are None or met before."""
+        seen = self._seen.get
+        add = self.add
+        out: list[int] = []
+        append = out.append
+        for t in tensors:
+            if t is None:
+                append(NONE)
+            else:
+                hit = seen(id(t))
+                append(add(t) if hit is None else hit)
+        return out
 
     def _kind(self, t: torch.Tensor) -> _Kind:
         """(sent whole or summarized, dtype code, shape, elements) of tensors of this dtype and shape:
@@ -384,20 +401,29 @@ class CompactShaper:
         add = self.values.add
         raw = p.raw
         steps = p.steps
-        grad_output: list[int] = []
         start = [0]
         slot: list[int] = []
         to: list[int] = []
-        value: list[int] = []
-        accumulated: list[int] = []
-        for step in steps:  # in the order the table numbers them: a step's gradient, its contributions
-            grad_output.append(add(step.grad_output))
+        # the tensors in the order the table numbers them: a step's gradient, then each
+        # contribution and the accumulator it made; added in one call, split apart after
+        tensors: list[torch.Tensor | None] = []
+        gradient_at: list[int] = []
+        for step in steps:
+            gradient_at.append(len(tensors))
+            tensors.append(step.grad_output)
             for c in step.contributions:
                 slot.append(c.slot)
                 to.append(c.to)
-                value.append(add(c.grad))
-                accumulated.append(add(c.accumulated))
+                tensors.append(c.grad)
+                tensors.append(c.accumulated)
             start.append(len(to))
+        indices = np.asarray(self.values.add_all(tensors), dtype=np.int64)
+        others = np.ones(len(tensors), dtype=bool)
+        others[gradient_at] = False
+        grad_output: list[int] = indices[gradient_at].tolist()
+        contributions = indices[others]
+        value: list[int] = contributions[0::2].tolist()
+        accumulated: list[int] = contributions[1::2].tolist()
         if raw.kind == "grad":
             grads: dict[str, int] = {}
             for t, g in zip(raw.input_tensors, raw.results, strict=False):

@@ -55,7 +55,7 @@ class Contribution:
     accumulated: torch.Tensor
 
 
-@dataclass
+@dataclass(slots=True)  # one per step
 class StepFacts:
     """One node as the engine ran it, with the contributions that reached graph nodes."""
 

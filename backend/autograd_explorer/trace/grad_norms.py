@@ -64,8 +64,9 @@ def module_grad_norms(facts: TraceFacts, p: PassFacts) -> dict[str, float]:
     """module path -> ‖gradients its own parameters received in this pass‖ (the root of the sum of
     squares over them), in forward order (the order the modules first ran)."""
     squares: dict[str, float] = {}
+    nodes = facts.nodes
     for step in p.steps:
-        fn = facts.nodes[step.node]
+        fn = nodes[step.node]
         if type(fn).__name__ != "AccumulateGrad":
             continue
         module, _ = facts.rec.regions.of(fn)

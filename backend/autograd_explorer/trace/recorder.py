@@ -19,7 +19,7 @@ from autograd_explorer.trace.regions import RegionTags
 KEEP_ALL_PASSES = 10
 
 
-@dataclass
+@dataclass(slots=True)  # one per graph node: no __dict__ to make and free
 class ForwardRecord:
     """What the user's program showed of one graph node while it ran."""
 
