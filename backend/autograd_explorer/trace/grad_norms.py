@@ -40,19 +40,21 @@ def norms(tensors: list[torch.Tensor | None]) -> list[float | None]:
     is reduced like the tensor alone (tests/trace/test_grad_norms.py holds them equal).
     """
     out: list[float | None] = [None] * len(tensors)
-    groups: dict[tuple[int, torch.dtype], list[int]] = {}
+    # grouped by shape, not by size: a group is stacked as it is (no reshape per tensor), and
+    # whether it is batched is decided once per group
+    groups: dict[tuple[torch.Size, torch.dtype, bool], list[int]] = {}
     for i, t in enumerate(tensors):
-        if t is None:
-            continue
-        n = t.numel()
-        # a transposed gradient is reduced in its own memory order: it would differ in the last bit
-        if 0 < n <= BATCHED_NORM_ELEMENTS and t.dtype in _BATCHED_DTYPES and t.is_contiguous():
-            groups.setdefault((n, t.dtype), []).append(i)
-        else:
-            out[i] = norm(t)
+        if t is not None:
+            groups.setdefault((t.shape, t.dtype, t.is_contiguous()), []).append(i)
     with torch.no_grad():
-        for (n, _), members in groups.items():
-            rows = torch.stack([tensors[i].reshape(n) for i in members])  # type: ignore[union-attr]
+        for (shape, dtype, contiguous), members in groups.items():
+            n = shape.numel()
+            # a transposed gradient is reduced in its own memory order: it would differ in the last bit
+            if not (contiguous and 0 < n <= BATCHED_NORM_ELEMENTS and dtype in _BATCHED_DTYPES):
+                for i in members:
+                    out[i] = norm(tensors[i])
+                continue
+            rows = torch.stack([tensors[i] for i in members]).reshape(len(members), n)  # type: ignore[misc]
             sizes = torch.linalg.vector_norm(rows.to(torch.float64), dim=1).tolist()
             for i, size in zip(members, sizes, strict=True):
                 out[i] = size if math.isfinite(size) else None

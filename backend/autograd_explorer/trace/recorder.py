@@ -19,7 +19,7 @@ from autograd_explorer.trace.regions import RegionTags
 KEEP_ALL_PASSES = 10
 
 
-@dataclass
+@dataclass(slots=True)  # one per graph node: no __dict__ to make and free
 class ForwardRecord:
     """What the user's program showed of one graph node while it ran."""
 
@@ -278,15 +278,6 @@ class TraceRecorder:
             or (leaf.text if leaf is not None and leaf.tensor is t else None)
         )
         return named or f"leaf {list(t.shape)}"
-
-    def grad_of(self, fn: Node) -> torch.Tensor | None:
-        """The `.grad` PyTorch holds now for the tensor of this node: a leaf's, or a retained one's."""
-        if type(fn).__name__ == "AccumulateGrad":
-            return fn.variable.grad  # type: ignore[no-any-return]
-        entry = self.forward.get(id(fn))
-        if entry is None or entry[0] is not fn or not entry[1].tensor.retains_grad:
-            return None  # PyTorch keeps no .grad for it (and warns when asked)
-        return entry[1].tensor.grad
 
     def named_leaf_grads(self) -> dict[str, torch.Tensor | None]:
         """Copies of `.grad` of every named leaf that requires grad and every retained tensor, now."""
