@@ -33,8 +33,9 @@ class SourceText:
         self.source = source
         self._lines: list[str] = _LINES.findall(source)
         self._ascii = [line.isascii() for line in self._lines]
-        self._spans: dict[int, Span] = {}
-        self._texts: dict[int, str] = {}
+        # keyed by the node itself (ast nodes hash by identity, and the tree outlives the run)
+        self._spans: dict[ast.AST, Span] = {}
+        self._texts: dict[ast.AST, str] = {}
 
     def column(self, line: int, byte_column: int) -> int:
         """The character column of a UTF-8 byte column on a 1-based line."""
@@ -45,8 +46,7 @@ class SourceText:
 
     def span(self, node: ast.AST) -> Span:
         """The node's span in characters (cached: loops evaluate the same nodes many times)."""
-        key = id(node)
-        span = self._spans.get(key)
+        span = self._spans.get(node)
         if span is None:
             raw = ast_span(node)
             span = Span(
@@ -55,15 +55,14 @@ class SourceText:
                 raw.end_line,
                 self.column(raw.end_line, raw.end_column),
             )
-            self._spans[key] = span
+            self._spans[node] = span
         return span
 
     def segment(self, node: ast.AST) -> str:
         """The source text of `node` (as `ast.get_source_segment` would return it)."""
-        key = id(node)
-        text = self._texts.get(key)
+        text = self._texts.get(node)
         if text is None:
-            text = self._texts[key] = self.text_of(self.span(node))
+            text = self._texts[node] = self.text_of(self.span(node))
         return text
 
     def text_of(self, span: Span) -> str:
