@@ -63,13 +63,26 @@ function largest(norms, ids) {
  */
 export function paintGradients(cy, pass, on, nodesOf) {
   if (!cy) return null;
-  const norms = on ? gradNorms(pass) : new Map();
+  // Off (the default), only what was painted is cleared: removing a style from every drawn node
+  // restyled them all, 5 ms of each step through a 20,000-node graph whose boxes open as it goes.
+  const painted = cy.scratch('_gradPainted') || new Set();
+  cy.scratch('_gradPainted', painted);
+  if (!on) {
+    if (painted.size) cy.batch(() => cy.nodes().forEach((drawn) => painted.has(drawn.id()) && drawn.removeStyle('background-color')));
+    painted.clear();
+    return null;
+  }
+  const norms = gradNorms(pass);
   const scale = logScale(norms);
   cy.batch(() => {
     cy.nodes().forEach((drawn) => {
-      const norm = on ? largest(norms, nodesOf(drawn.id())) : undefined;
-      if (norm !== undefined && !drawn.hasClass('open')) drawn.style('background-color', colourFor(norm, scale));
-      else drawn.removeStyle('background-color');
+      const norm = largest(norms, nodesOf(drawn.id()));
+      if (norm !== undefined && !drawn.hasClass('open')) {
+        drawn.style('background-color', colourFor(norm, scale));
+        painted.add(drawn.id());
+      } else if (painted.delete(drawn.id())) {
+        drawn.removeStyle('background-color');
+      }
     });
   });
   return scale;

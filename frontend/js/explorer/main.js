@@ -181,13 +181,18 @@ store.on(['example', 'examples'], (state) => {
 mountTraceNotes(store);
 
 // The URL follows the state, so a copied link reopens the same program, step and view. A step is
-// written a moment later, once for a burst of steps: encoding the URL and history.replaceState took
-// 5–10 ms per step in profiles, paid after the step is painted. Anything else is written at once.
+// written a moment later, once for a burst of steps, in idle time: encoding the URL and
+// history.replaceState took 5–20 ms in profiles, and on a timer alone it landed inside the next
+// step of a student holding →. Anything else is written at once.
 const URL_DELAY_MS = 200;
+const whenIdle = window.requestIdleCallback || ((fn) => setTimeout(fn, 0));
 let urlTimer = 0;
 store.on(['source', 'inputs', 'trace', 'position', 'passIndex', 'view', 'example'], (state, changed) => {
   if (changed.size === 1 && changed.has('position')) {
-    if (!urlTimer) urlTimer = setTimeout(() => writeUrl(store.state), URL_DELAY_MS);
+    if (urlTimer) return;
+    // A write in between (another key changed) clears urlTimer: this one is then stale.
+    const pending = setTimeout(() => whenIdle(() => urlTimer === pending && writeUrl(store.state), { timeout: 1000 }), URL_DELAY_MS);
+    urlTimer = pending;
     return;
   }
   writeUrl(state);
