@@ -34,8 +34,9 @@ def test_optimization_lab_runs_animates_and_compares(live_server: LiveServer, pa
     assert page.locator("nav a[aria-current='page']").inner_text() == "Optimization lab"
     page.click("#run")
     page.wait_for_selector("table.step-table", timeout=TIMEOUT)
-    # The animation ends by drawing the × at the end: contour + halo + line + ○ + ×.
-    wait_until(page, "document.querySelector('#landscape').data.length === 5")
+    # The animation ends by drawing the × at the end: halo + line + ○ + × over the contour.
+    wait_until(page, "document.querySelector('#paths').data.length === 4")
+    assert plotted_traces(page, "#landscape") == 1  # the contour alone, under the paths' plot
     assert page.locator("table.step-table tbody tr").count() == 301  # 300 steps + the final row
     first = page.locator("table.step-table tbody tr").first.inner_text().split()
     assert first[:4] == ["1", "106", "1", "1"]  # step 1 at (1, 1): loss 106 before any update
@@ -48,7 +49,7 @@ def test_optimization_lab_runs_animates_and_compares(live_server: LiveServer, pa
     # Adam against plain gradient descent on Rosenbrock, overlaid with a legend.
     page.select_option("#example", "rosenbrock-adam-gd")
     wait_until(page, "document.querySelectorAll('#runs li').length === 2")
-    wait_until(page, "document.querySelector('#landscape').data.length === 9")
+    wait_until(page, "document.querySelector('#paths').data.length === 8")
     runs = page.locator("#runs").inner_text()
     assert "gd lr=0.001" in runs and "adam lr=0.05" in runs
     screenshot(page, "optimize-adam-vs-gd")
@@ -77,8 +78,8 @@ def test_optimization_lab_learning_rate_comparison_and_click_to_start(
     wait_until(page, "document.querySelector('#loss').data.length === 3")
     legend = [t["name"] for t in page.eval_on_selector("#loss", "el => el.data.map(t => ({name: t.name}))")]
     assert [name.split(" ")[1] for name in legend] == ["lr=0.0001", "lr=0.0005", "lr=0.001"]
-    # 3 × (halo, path, ○, ×) + contour
-    wait_until(page, "document.querySelector('#landscape').data.length === 13")
+    # 3 × (halo, path, ○, ×) over the contour
+    wait_until(page, "document.querySelector('#paths').data.length === 12")
     screenshot(page, "optimize-learning-rates")
 
 

@@ -8,7 +8,7 @@ import { loadPlotly } from '../shared/plotly-loader.js';
 import { restorePresentation } from '../shared/panels.js';
 import { feedback } from './feedback.js';
 import { writeHash as setHash } from './hash.js';
-import { animate, drawLandscape, drawLoss } from './plots.js';
+import { animate, drawLoss, drawPaths, drawSurface, surfaceRanges } from './plots.js';
 import {
   currentRun, decodeState, encodeState, EXAMPLES, formatStart, functionBody, normalize, OPTIMIZERS, OWN,
   parseNumberList, parseStart, PRESETS, startFor, trajectoriesBody, trajectoryBody,
@@ -28,7 +28,7 @@ const form = {
   optimizer: $('optimizer'), lr: $('lr'), steps: $('steps'), tol: $('tol'), clear: $('clear'),
   gradient: $('gradient'), lrs: $('lrs'),
 };
-const views = { landscape: $('landscape'), loss: $('loss'), runs: $('runs'), table: $('table') };
+const views = { landscape: $('landscape'), paths: $('paths'), loss: $('loss'), runs: $('runs'), table: $('table') };
 const { status: setStatus, error: showError, work } = feedback(
   $('status'), $('error'), ['run', 'add', 'compare', 'draw'].map($),
 );
@@ -87,11 +87,11 @@ function readForm() {
 
 // --- one render path: each view redraws when the store keys it shows change ------------------
 
-// Any change to the landscape's data makes Plotly recompute its 120×120 contour (measured: 76 ms
-// a frame against 8 ms without it; 90 frames kept the page busy for 7–9 s on this machine).
-// So the path over the contour moves in a few big steps while the loss curve animates smoothly.
-const LANDSCAPE_FRAMES = 6;
-let landscapeDrawn = { surface: null, results: null, upTo: -1 };
+// The contour is drawn when the surface changes, the paths over it on every change of the runs and
+// in a few big animation steps (each paths frame is a Plotly redraw besides the loss plot's).
+const PATH_FRAMES = 15;
+let surfaceDrawn = null;
+let pathsDrawn = { surface: null, results: null, upTo: -1 };
 let drawQueued = false;
 function redraw() {
   // Coalesce: an animation frame, a new surface and a removed run in one tick draw once.
@@ -101,17 +101,31 @@ function redraw() {
     drawQueued = false;
     const { surface, results, upTo } = store.state;
     const labels = labelsOf(lab());
-    const longest = Math.max(1, ...results.map(stepCount));
-    const last = landscapeDrawn;
-    const moved = upTo === Infinity || upTo < last.upTo || upTo - last.upTo >= longest / LANDSCAPE_FRAMES;
-    if (last.surface !== surface || last.results !== results || moved) {
-      drawLandscape(views.landscape, surface, results, labels, upTo).then(() => {
+    if (surfaceDrawn !== surface) {
+      surfaceDrawn = surface;
+      drawSurface(views.landscape, surface).then(() => {
         if (!clickWired && surface) wireClicks(); // Plotly has drawn the div now, so it takes event handlers
       });
-      landscapeDrawn = { surface, results, upTo };
+    }
+    const longest = Math.max(1, ...results.map(stepCount));
+    const last = pathsDrawn;
+    const moved = upTo === Infinity || upTo < last.upTo || upTo - last.upTo >= longest / PATH_FRAMES;
+    if (last.surface !== surface || last.results !== results || moved) {
+      drawPaths(views.paths, surface, results, labels, upTo, shownRanges(surface));
+      pathsDrawn = { surface, results, upTo };
     }
     drawLoss(views.loss, results, labels, upTo);
   });
+}
+
+/** The ranges the contour shows now (the user may have zoomed it), else the surface's box. */
+function shownRanges(surface) {
+  if (!surface) return null;
+  const { xaxis, yaxis } = views.landscape.layout || {};
+  if (surfaceDrawn === surface && Array.isArray(xaxis?.range) && Array.isArray(yaxis?.range)) {
+    return { x: xaxis.range, y: yaxis.range };
+  }
+  return surfaceRanges(surface);
 }
 
 function renderRuns() {
@@ -163,7 +177,8 @@ store.on(['results', 'selected'], () => {
 store.on(['surface', 'results', 'upTo'], redraw);
 // A theme or presentation switch: both plots and the runs' swatches in the new colours.
 onPaletteChange(() => {
-  landscapeDrawn = { surface: null, results: null, upTo: -1 };
+  surfaceDrawn = null;
+  pathsDrawn = { surface: null, results: null, upTo: -1 };
   redraw();
   renderRuns();
 });
@@ -176,8 +191,8 @@ function play() {
   const longest = Math.max(1, ...results.map(stepCount));
   $('replay').disabled = true;
   store.set({ upTo: 1 }); // before the frame that draws the new runs, so they do not flash complete
-  // 45 frames (about 0.75 s): each redraws the loss plot, 15–25 ms here.
-  stopAnimation = animate(longest, (upTo) => store.set({ upTo }), () => { $('replay').disabled = results.length === 0; }, { frames: 45 });
+  // 0.75 s, at most one frame in 50 ms (plots.js animate).
+  stopAnimation = animate(longest, (upTo) => store.set({ upTo }), () => { $('replay').disabled = results.length === 0; });
 }
 
 /** Say what happened, so the line beside the buttons is never blank after an action. */
@@ -188,6 +203,11 @@ function ranStatus(text, started) {
 let clickWired = false;
 function wireClicks() {
   clickWired = true;
+  // A zoom, pan or reset of the contour: the paths above it follow.
+  views.landscape.on('plotly_relayout', () => {
+    pathsDrawn = { surface: null, results: null, upTo: -1 };
+    redraw();
+  });
   views.landscape.on('plotly_click', (event) => {
     const point = event.points && event.points[0];
     const surface = store.get('surface');
