@@ -132,7 +132,7 @@ class TraceFacts:
         grad = self.rec.grad_of(fn)
         is_output = i == self.output_id
         if op == "AccumulateGrad":
-            tensor = fn.variable
+            tensor = self.rec.leaf_value(fn)
             leaf = self.leaf_record(fn)
             label = name or (
                 leaf.text if leaf and leaf.text else self.rec.regions.parameter_name(fn) or "leaf"
