@@ -66,7 +66,7 @@ class record:
             )
         if ops.stopped:
             warnings.append(f"Recording stopped early: {ops.stopped}")
-        names = name_everything(recorder, self._names())
+        names = name_everything(recorder, self._names(), ops.named)
         self._frame = None  # no reference cycle through the user's frame
         output = ops.backward_output if ops.backward_output is not None else ops.last
         if output is None:

@@ -38,6 +38,11 @@ class RecordLimits:
     max_value_elements: int = _DEFAULTS["max_value_elements"].default
     max_jacobian_elements: int = _DEFAULTS["max_jacobian_elements"].default
     max_jacobian_steps: int = _DEFAULTS["max_jacobian_steps"].default
+    # A freed graph's Jacobians can only be taken inside its pass, one call of the node per output
+    # element: the web trace's up to 1,024 calls a node would cost far more than the step itself.
+    # One row: scalar-output nodes (a loss's is free: the engine's own call gave it). None: as the
+    # web trace, every node up to max_jacobian_elements.
+    max_jacobian_rows: int | None = 1
     max_nodes: int = _DEFAULTS["max_trace_nodes"].default
     max_result_bytes: int = _DEFAULTS["max_result_bytes"].default
     jacobians: bool = True
@@ -46,15 +51,20 @@ class RecordLimits:
         return TraceRecorder(
             jacobians=self.jacobians,
             max_jacobian_elements=self.max_jacobian_elements,
+            max_jacobian_rows=self.max_jacobian_rows,
             max_nodes=self.max_nodes,
             max_jacobian_steps=self.max_jacobian_steps,
         )
 
 
-def name_everything(recorder: TraceRecorder, scope: Mapping[str, Any]) -> dict[int, str]:
+def name_everything(
+    recorder: TraceRecorder, scope: Mapping[str, Any], named: set[int] | None = None
+) -> dict[int, str]:
     """Bind the user's names: parameters as `model.fc1.weight`, then tensors by variable name.
 
     Returns id(module) -> variable name for the modules found in `scope` (the roots' names).
+    `named`: ids of modules whose parameters an earlier call bound (skipped: a recording names
+    before each backward pass and at its end, and walking a large model's parameters costs).
     """
     module_names: dict[int, str] = {}
     tensors: list[tuple[str, torch.Tensor]] = []
@@ -63,12 +73,16 @@ def name_everything(recorder: TraceRecorder, scope: Mapping[str, Any]) -> dict[i
             continue
         if isinstance(value, nn.Module):
             module_names.setdefault(id(value), name)
+            if named is not None and id(value) in named:
+                continue
             for param_name, param in value.named_parameters():
                 recorder.on_assign(f"{name}.{param_name}", param, None)
         elif isinstance(value, torch.Tensor):
             tensors.append((name, value))
     for name, value in tensors:  # variables win over parameter paths (`w = model.fc.weight`)
         recorder.on_assign(name, value, None)
+    if named is not None:
+        named.update(module_names)
     return module_names
 
 

@@ -44,6 +44,7 @@ class TraceRecorder:
 
     jacobians: bool = True
     max_jacobian_elements: int = 1_024
+    max_jacobian_rows: int | None = None  # one call of the node per row (None: as elements allow)
     max_nodes: int = 20_000
     max_jacobian_steps: int = 2_000
     # (pass index, first step, stop): Jacobians for these steps only (details on demand)
@@ -219,6 +220,7 @@ class TraceRecorder:
                 jacobians=self.jacobians,
                 jacobian_steps=steps,
                 max_jacobian_elements=self.max_jacobian_elements,
+                max_jacobian_rows=self.max_jacobian_rows,
                 max_nodes=self.max_nodes,
                 max_jacobian_steps=self.max_jacobian_steps,
                 # a pass that frees the graph: read the saved tensors while they still exist
@@ -294,19 +296,32 @@ class TraceRecorder:
         The web trace shapes as soon as the program ends; a notebook recording is shaped when it is
         shown, maybe after `optimizer.step()` or `zero_grad()` changed those tensors in place.
         """
+        copies: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}  # id -> (original, copy): each once
+
+        def copy(t: torch.Tensor | None) -> torch.Tensor | None:
+            if t is None:
+                return None
+            hit = copies.get(id(t))
+            if hit is None or hit[0] is not t:
+                hit = copies[id(t)] = (t, t.detach().clone())
+            return hit[1]
+
         values: dict[int, tuple[Node, torch.Tensor]] = {}
         grads: dict[int, tuple[Node, torch.Tensor | None]] = {}
-        with torch.no_grad():
-            for fn in iter_graph(roots + [r for p in self.passes for r in p.roots]):
-                if type(fn).__name__ == "AccumulateGrad":
-                    grad = fn.variable.grad
-                    values[id(fn)] = (fn, fn.variable.detach().clone())
-                    grads[id(fn)] = (fn, None if grad is None else grad.detach().clone())
-                else:
-                    grad = self.grad_of(fn)
-                    if grad is not None:
-                        grads[id(fn)] = (fn, grad.detach().clone())
-        self.frozen = FrozenState(values, grads, self.named_leaf_grads())
+        for fn in iter_graph(roots + [r for p in self.passes for r in p.roots]):
+            if type(fn).__name__ == "AccumulateGrad":
+                values[id(fn)] = (fn, fn.variable.detach().clone())
+                grads[id(fn)] = (fn, copy(fn.variable.grad))
+            else:
+                grad = self.grad_of(fn)
+                if grad is not None:
+                    grads[id(fn)] = (fn, copy(grad))
+        named = {
+            name: copy(t.grad)
+            for name, t in self.bound.items()
+            if (t.is_leaf and t.requires_grad) or t.retains_grad
+        }
+        self.frozen = FrozenState(values, grads, named)
 
     def leaf_value(self, fn: Node) -> torch.Tensor:
         """A leaf node's tensor: as it was at freeze(), else as it is now."""
