@@ -56,8 +56,13 @@ def test_standalone_page_offline(browser: object, tmp_path: Path, theme: str) ->
     assert page.input_value("#step-slider") == "2"
     assert page.get_attribute("#step-slider", "max") == str(steps)
     assert "2" in (page.text_content("#step-label") or "")
-    # The step panel shows the step's node (the output first: MseLossBackward0).
-    assert page.locator("#step-panel").inner_text().strip()
+    # The step panel shows the step's node, its narration and formula: the details came with the
+    # page (there is no server to fetch them from).
+    panel = page.locator("#step-panel")
+    narration = payload["passes"][-1]["steps"][1]["narration"]  # type: ignore[index]
+    assert narration and panel.locator(".narration").inner_text().strip() == narration
+    assert "Fetching" not in panel.inner_text()
+    assert "Local Jacobian" in panel.inner_text()
     page.screenshot(path=str(tmp_path / f"standalone-{theme}.png"))
     # The nodes carry module paths: "grouped" draws the modules as boxes, even for a small graph.
     assert page.is_enabled("#collapse")

@@ -52,6 +52,7 @@ class LiveOps(TorchFunctionMode):
         self.last: torch.Tensor | None = None  # the latest tensor with a graph
         self.backward_output: torch.Tensor | None = None  # what the latest backward() started from
         self.stopped: str | None = None  # why recording stopped early (a graph too deep)
+        self.named: set[int] = set()  # modules whose parameters are named already (name_everything)
 
     def __torch_function__(
         self,
@@ -109,7 +110,7 @@ class LiveOps(TorchFunctionMode):
         frame, _ = user_frame(sys._getframe(2))
         span = span_and_text(frame)[0] if frame is not None else None
         # Name the leaves now: each pass keeps the `.grad` of the named ones right after it.
-        name_everything(self.recorder, {**self.scope(), **(frame_scope(frame) if frame else {})})
+        name_everything(self.recorder, {**self.scope(), **(frame_scope(frame) if frame else {})}, self.named)
         if (kwargs.get("inputs") is not None and func is not torch.autograd.grad) or kwargs.get(
             "is_grads_batched"
         ):

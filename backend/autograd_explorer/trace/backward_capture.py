@@ -87,22 +87,31 @@ def read_saved(fn: Node) -> dict[str, object] | None:
 
 
 def local_jacobians(
-    fn: Node, grad_outputs: tuple[torch.Tensor | None, ...], max_elements: int
+    fn: Node,
+    grad_outputs: tuple[torch.Tensor | None, ...],
+    max_elements: int,
+    max_rows: int | None = None,
+    grad_inputs: tuple[torch.Tensor | None, ...] | None = None,
 ) -> list[torch.Tensor | None] | None:
     """The node's local Jacobian for each input slot, exactly, by one-hot vector-Jacobian products.
 
     Row i is what the node sends back for the cotangent e_i. Only single-output nodes whose
-    Jacobians are small are done; None otherwise.
+    Jacobians are small are done (at most `max_elements` entries, `max_rows` rows: each row is one
+    call of the node); None otherwise. `grad_inputs`: what the engine's own call sent, given a
+    scalar output: with an incoming gradient of exactly 1 (a loss's node) that is the Jacobian's
+    one row already, and no call is made.
     """
     if len(grad_outputs) != 1 or grad_outputs[0] is None or type(fn).__name__ == "AccumulateGrad":
         return None
     template = grad_outputs[0]
     m = template.numel()
-    if m == 0:
-        return None
+    if m == 0 or m > max_elements or (max_rows is not None and m > max_rows):
+        return None  # decided before reading input sizes: most nodes of a real batch stop here
     try:
         with torch.no_grad():
             if m == 1:  # a scalar output (most nodes of a lecture graph): one call, no stacking
+                if grad_inputs is not None and template.item() == 1:
+                    return _single_row(grad_inputs, len(fn.next_functions), max_elements)
                 return _single_row(fn(torch.ones_like(template)), len(fn.next_functions), max_elements)
             in_sizes = [_input_numel(n) for n, _ in fn.next_functions]
             if m * max(sum(s for s in in_sizes if s), 1) > max_elements:
@@ -151,6 +160,7 @@ def capture_pass(
     jacobians: bool,
     max_jacobian_elements: int,
     max_nodes: int,
+    max_jacobian_rows: int | None = None,
     saved_sink: dict[int, dict[str, object]] | None = None,
     max_jacobian_steps: int = 2_000,
     jacobian_steps: range | None = None,
@@ -178,7 +188,9 @@ def capture_pass(
     ) -> None:
         step = RawStep(fn, tuple(grad_outputs), tuple(grad_inputs))
         if jacobians and len(steps) in window:
-            step.jacobians = local_jacobians(fn, step.grad_outputs, max_jacobian_elements)
+            step.jacobians = local_jacobians(
+                fn, step.grad_outputs, max_jacobian_elements, max_jacobian_rows, step.grad_inputs
+            )
         if saved_sink is not None and id(fn) not in saved_sink:
             saved = read_saved(fn)
             if saved is not None:

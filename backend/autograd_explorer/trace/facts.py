@@ -134,11 +134,13 @@ class TraceFacts:
         op = type(fn).__name__
         name = self.names[i]
         is_output = i == self.output_id
+        frozen = self.rec.frozen is not None
         if op == "AccumulateGrad":
             # The tensor's own `.grad` now, after every pass: a leaf's sums all its backward calls
             # (the accumulation pitfall); what one pass delivered is in that pass's steps, not here.
-            grad = fn.variable.grad
-            tensor = fn.variable
+            # A notebook recording shaped later reads the copies frozen at the block's end.
+            grad = self.rec.grad_of(fn) if frozen else fn.variable.grad
+            tensor = self.rec.leaf_value(fn)
             leaf = self.leaf_record(fn)
             label = name or (
                 leaf.text if leaf and leaf.text else self.rec.regions.parameter_name(fn.variable) or "leaf"
@@ -151,7 +153,10 @@ class TraceFacts:
         saved = [(k, v) for k, v in self.saved_of(fn).items() if isinstance(v, SAVED_KINDS)]
         record = self.forward_record(fn)
         # an operation's own .grad: only when retain_grad() kept it (grad_of, inlined: once a node)
-        grad = record.tensor.grad if record is not None and record.tensor.retains_grad else None
+        if frozen:
+            grad = self.rec.grad_of(fn)
+        else:
+            grad = record.tensor.grad if record is not None and record.tensor.retains_grad else None
         if record is not None:
             text = record.text
             label = text if len(text) <= LABEL_CHARS else f"{op_short(op)} ({text[: LABEL_CHARS - 8]}…)"

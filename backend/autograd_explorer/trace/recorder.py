@@ -10,7 +10,7 @@ import torch
 
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.contract import BackwardRequest, Region, Span, run_plain_backward
-from autograd_explorer.trace.backward_capture import Node, RawPass, capture_pass
+from autograd_explorer.trace.backward_capture import Node, RawPass, capture_pass, iter_graph
 from autograd_explorer.trace.pass_summary import PassSummary, summarize_pass
 from autograd_explorer.trace.regions import RegionTags
 
@@ -44,6 +44,7 @@ class TraceRecorder:
 
     jacobians: bool = True
     max_jacobian_elements: int = 1_024
+    max_jacobian_rows: int | None = None  # one call of the node per row (None: as elements allow)
     max_nodes: int = 20_000
     max_jacobian_steps: int = 2_000
     # (pass index, first step, stop): Jacobians for these steps only (details on demand)
@@ -79,6 +80,8 @@ class TraceRecorder:
     tensor_names: dict[int, tuple[torch.Tensor, str]] = field(default_factory=dict)  # id -> (tensor, name)
     depths: dict[int, int] = field(default_factory=dict)  # id(node) -> operations on its longest path
     regions: RegionTags = field(default_factory=RegionTags)  # the module and call each node came from
+    # freeze(): what shaping reads instead of live tensors a later in-place change could alter
+    frozen: FrozenState | None = None
     wants_regions = True
 
     # --- ProgramObserver ----------------------------------------------------------------
@@ -214,6 +217,7 @@ class TraceRecorder:
                 jacobians=self.jacobians,
                 jacobian_steps=steps,
                 max_jacobian_elements=self.max_jacobian_elements,
+                max_jacobian_rows=self.max_jacobian_rows,
                 max_nodes=self.max_nodes,
                 max_jacobian_steps=self.max_jacobian_steps,
                 # a pass that frees the graph: read the saved tensors while they still exist
@@ -279,14 +283,75 @@ class TraceRecorder:
         )
         return named or f"leaf {list(t.shape)}"
 
+    def freeze(self, roots: list[Node]) -> None:
+        """Copy what shaping would read live: every leaf's value and `.grad`, each retained `.grad`.
+
+        The web trace shapes as soon as the program ends; a notebook recording is shaped when it is
+        shown, maybe after `optimizer.step()` or `zero_grad()` changed those tensors in place.
+        """
+        copies: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}  # id -> (original, copy): each once
+
+        def copy(t: torch.Tensor | None) -> torch.Tensor | None:
+            if t is None:
+                return None
+            hit = copies.get(id(t))
+            if hit is None or hit[0] is not t:
+                hit = copies[id(t)] = (t, t.detach().clone())
+            return hit[1]
+
+        values: dict[int, tuple[Node, torch.Tensor]] = {}
+        grads: dict[int, tuple[Node, torch.Tensor | None]] = {}
+        for fn in iter_graph(roots + [r for p in self.passes for r in p.roots]):
+            if type(fn).__name__ == "AccumulateGrad":
+                values[id(fn)] = (fn, fn.variable.detach().clone())
+                grads[id(fn)] = (fn, copy(fn.variable.grad))
+            else:
+                grad = self.grad_of(fn)
+                if grad is not None:
+                    grads[id(fn)] = (fn, copy(grad))
+        named = {
+            name: copy(t.grad)
+            for name, t in self.bound.items()
+            if (t.is_leaf and t.requires_grad) or t.retains_grad
+        }
+        self.frozen = FrozenState(values, grads, named)
+
+    def leaf_value(self, fn: Node) -> torch.Tensor:
+        """A leaf node's tensor: as it was at freeze(), else as it is now."""
+        hit = self.frozen.values.get(id(fn)) if self.frozen is not None else None
+        return hit[1] if hit is not None and hit[0] is fn else fn.variable
+
+    def grad_of(self, fn: Node) -> torch.Tensor | None:
+        """The `.grad` PyTorch holds now for the tensor of this node: a leaf's, or a retained one's."""
+        if self.frozen is not None:
+            hit = self.frozen.grads.get(id(fn))
+            return hit[1] if hit is not None and hit[0] is fn else None
+        if type(fn).__name__ == "AccumulateGrad":
+            return fn.variable.grad  # type: ignore[no-any-return]
+        entry = self.forward.get(id(fn))
+        if entry is None or entry[0] is not fn or not entry[1].tensor.retains_grad:
+            return None  # PyTorch keeps no .grad for it (and warns when asked)
+        return entry[1].tensor.grad
+
     def named_leaf_grads(self) -> dict[str, torch.Tensor | None]:
         """Copies of `.grad` of every named leaf that requires grad and every retained tensor, now."""
+        if self.frozen is not None:
+            return self.frozen.named_grads
         out: dict[str, torch.Tensor | None] = {}
         for name, t in self.bound.items():
             if (t.is_leaf and t.requires_grad) or t.retains_grad:
                 g = t.grad
                 out[name] = None if g is None else g.detach().clone()
         return out
+
+
+@dataclass(frozen=True)
+class FrozenState:
+    """Copies taken by TraceRecorder.freeze(), keyed by id(node) (the node kept: ids are reused)."""
+
+    values: dict[int, tuple[Node, torch.Tensor]]
+    grads: dict[int, tuple[Node, torch.Tensor | None]]
+    named_grads: dict[str, torch.Tensor | None]
 
 
 def root_node(t: torch.Tensor) -> Node | None:

@@ -32,7 +32,8 @@ class DrawingObserver(PlainObserver):
 
     def __init__(self) -> None:
         self.warnings: list[str] = []
-        self.last: BackwardRequest | None = None  # the program's last differentiation, drawn if its output has no graph
+        # the program's last differentiation: drawn when its output has no graph
+        self.last: BackwardRequest | None = None
 
     def run_backward(self, request: BackwardRequest) -> tuple[torch.Tensor | None, ...] | None:
         self.last = request
