@@ -124,6 +124,35 @@ def test_an_idle_room_expires_and_its_followers_streams_end(redis_server: RedisS
     run(redis_server, body)
 
 
+def test_a_room_ended_on_one_replica_ends_the_streams_on_the_other_at_once(
+    redis_server: RedisServer,
+) -> None:
+    async def main() -> None:
+        # No periodic existence check within the test: the end must come by pub/sub.
+        a = RedisRoomBackend(redis_server.url, gone_check_seconds=60)
+        b = RedisRoomBackend(redis_server.url, gone_check_seconds=60)
+        try:
+            await a.create("ENDED1", "d", IDLE)
+            await a.put_state("ENDED1", b"1", IDLE)
+            followers = [b.follow("ENDED1", 1) for _ in range(3)]
+            waiting = [asyncio.ensure_future(anext(f)) for f in followers]
+            await until(lambda: len(b._followers.get("ENDED1", ())) == 3)
+            assert await a.delete("ENDED1") is True
+            for w in waiting:
+                with pytest.raises(StopAsyncIteration):
+                    await asyncio.wait_for(w, 2)
+            assert await b.get_state("ENDED1") is None and await b.token_digest("ENDED1") is None
+            assert await b.delete("ENDED1") is False  # ended twice, or never made
+            with pytest.raises(NotFound):
+                await b.put_state("ENDED1", b"2", IDLE)  # no PUT brings it back
+            assert [item async for item in b.follow("ENDED1", 0)] == []
+        finally:
+            await a.close()
+            await b.close()
+
+    asyncio.run(main())
+
+
 def test_a_put_renews_the_idle_timer(redis_server: RedisServer) -> None:
     async def body(a: RedisRoomBackend, b: RedisRoomBackend) -> None:
         await a.create("RENEW1", "d", 0.6)

@@ -2,8 +2,9 @@
 
 A room is one hash `<prefix>room:<code>` {digest, version, state} whose TTL is the idle time
 (every PUT renews it), and a pub/sub channel of the same name plus `:events` on which every PUT
-publishes "<version>\\n<state>". Creating a room and PUTting a state are Lua scripts, so a version
-is never given twice, even by two replicas at once.
+publishes "<version>\\n<state>"; deleting the room (the lecturer ended it) publishes "ended". Creating,
+PUTting and deleting are Lua scripts, so a version is never given twice, even by two replicas at once,
+and no PUT lands after the end.
 
 Each backend (one per app process) holds ONE pub/sub connection, whatever the number of
 followers: a reader task fans each message out to the process's followers of that room, and
@@ -45,6 +46,13 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('PUBLISH', KEYS[2], version .. '\\n' .. ARGV[1])
 return version
 """
+# KEYS[1] room hash, KEYS[2] its channel. 1 if deleted (every replica's followers told), 0 if no room.
+_DELETE = """
+if redis.call('DEL', KEYS[1]) == 0 then return 0 end
+redis.call('PUBLISH', KEYS[2], 'ended')
+return 1
+"""
+_ENDED = b"ended"  # a channel message with no newline: not a state, the room's end
 _CONTROL = "rooms:control"  # always subscribed: the reader's connection is never idle-unsubscribed
 
 
@@ -86,6 +94,7 @@ class RedisRoomBackend:
         self._gone_check = gone_check_seconds
         self._create = self._redis.register_script(_CREATE)
         self._put = self._redis.register_script(_PUT)
+        self._delete = self._redis.register_script(_DELETE)
         self._followers: dict[str, set[_Slot]] = {}
         self._pubsub: PubSub | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -124,6 +133,9 @@ class RedisRoomBackend:
         if version is None or state is None:
             return None
         return int(version), _bytes(state)
+
+    async def delete(self, code: str) -> bool:
+        return bool(await self._delete(keys=[self._key(code), self._channel(code)]))
 
     async def follow(self, code: str, after_version: int) -> AsyncIterator[tuple[int, bytes]]:
         slot = _Slot()
@@ -213,8 +225,14 @@ class RedisRoomBackend:
                 await asyncio.sleep(0.2)
 
     def _deliver(self, message: dict[str, Any]) -> None:
-        head, _, state = bytes(message["data"]).partition(b"\n")
-        for slot in self._followers.get(self._code_of(message["channel"]), ()):
+        data = bytes(message["data"])
+        slots = self._followers.get(self._code_of(message["channel"]), ())
+        if data == _ENDED:
+            for slot in slots:
+                slot.end()
+            return
+        head, _, state = data.partition(b"\n")
+        for slot in slots:
             slot.offer(int(head), state)
 
     async def _refresh_all(self) -> None:
