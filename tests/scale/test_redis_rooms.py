@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
-from autograd_explorer.errors import NotFound
+from autograd_explorer.errors import NotFound, Overloaded
 from autograd_explorer.rooms.backend import RoomBackend
 from autograd_explorer.rooms.redis_backend import RedisRoomBackend
 from tests.services import RedisServer
@@ -149,6 +149,35 @@ def test_a_room_ended_on_one_replica_ends_the_streams_on_the_other_at_once(
         finally:
             await a.close()
             await b.close()
+
+    asyncio.run(main())
+
+
+def test_more_requests_at_once_than_pooled_connections_wait_their_turn(redis_server: RedisServer) -> None:
+    async def main() -> None:
+        # A class opening its streams at once: with the default pool, the 3rd concurrent
+        # request beyond max_connections failed with "Too many connections" (a 500).
+        a = RedisRoomBackend(redis_server.url, max_connections=2)
+        try:
+            await a.create("BUSY01", "d", IDLE)
+            states = await asyncio.gather(*(a.get_state("BUSY01") for _ in range(100)))
+            assert states == [(0, b"null")] * 100
+        finally:
+            await a.close()
+
+    asyncio.run(main())
+
+
+def test_an_unreachable_redis_is_a_503_not_a_500(redis_server: RedisServer) -> None:
+    async def main() -> None:
+        a = RedisRoomBackend(redis_server.url)
+        redis_server.stop()
+        try:
+            with pytest.raises(Overloaded, match="Redis is not answering") as refused:
+                await a.get_state("DOWN01")
+            assert refused.value.retry_after == 1
+        finally:
+            await a.close()
 
     asyncio.run(main())
 

@@ -19,14 +19,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
-from autograd_explorer.errors import NotFound
+from autograd_explorer.errors import NotFound, Overloaded
 
 log = logging.getLogger("autograd_explorer.rooms")
 
@@ -87,9 +87,18 @@ class RedisRoomBackend:
     """The RoomBackend protocol (rooms/backend.py) on one Redis server, shared by every replica."""
 
     def __init__(
-        self, url: str, *, prefix: str = "autograd-explorer:", gone_check_seconds: float = 2.0
+        self,
+        url: str,
+        *,
+        prefix: str = "autograd-explorer:",
+        gone_check_seconds: float = 2.0,
+        max_connections: int = 50,
     ) -> None:
-        self._redis: Redis = Redis.from_url(url)
+        # A blocking pool: when a whole class opens its streams at once, each asks for the current
+        # state; beyond `max_connections` those requests wait their turn (a few ms each) instead of
+        # failing with "Too many connections" as the default pool does.
+        pool = BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=10)
+        self._redis: Redis = Redis.from_pool(pool)
         self._prefix = prefix
         self._gone_check = gone_check_seconds
         self._create = self._redis.register_script(_CREATE)
@@ -113,35 +122,44 @@ class RedisRoomBackend:
 
     # --- the protocol --------------------------------------------------------------------------
     async def create(self, code: str, token_digest: str, idle_seconds: float) -> bool:
-        made = await self._create(keys=[self._key(code)], args=[token_digest, _ms(idle_seconds)])
+        with _unavailable_is_503():
+            made = await self._create(keys=[self._key(code)], args=[token_digest, _ms(idle_seconds)])
         return bool(made)
 
     async def token_digest(self, code: str) -> str | None:
-        digest = await self._redis.hget(self._key(code), "digest")
+        with _unavailable_is_503():
+            digest = await self._redis.hget(self._key(code), "digest")
         return None if digest is None else _bytes(digest).decode()
 
     async def put_state(self, code: str, state: bytes, idle_seconds: float) -> int:
-        version = int(
-            await self._put(keys=[self._key(code), self._channel(code)], args=[state, _ms(idle_seconds)])
-        )
+        with _unavailable_is_503():
+            version = int(
+                await self._put(keys=[self._key(code), self._channel(code)], args=[state, _ms(idle_seconds)])
+            )
         if version < 0:
             raise NotFound(f"no room {code!r} (it may have expired)")
         return version
 
     async def get_state(self, code: str) -> tuple[int, bytes] | None:
+        with _unavailable_is_503():
+            return await self._state(code)
+
+    async def _state(self, code: str) -> tuple[int, bytes] | None:
+        """get_state raising RedisError (the reader and the followers handle it themselves)."""
         version, state = await self._redis.hmget(self._key(code), ["version", "state"])
         if version is None or state is None:
             return None
         return int(version), _bytes(state)
 
     async def delete(self, code: str) -> bool:
-        return bool(await self._delete(keys=[self._key(code), self._channel(code)]))
+        with _unavailable_is_503():
+            return bool(await self._delete(keys=[self._key(code), self._channel(code)]))
 
     async def follow(self, code: str, after_version: int) -> AsyncIterator[tuple[int, bytes]]:
         slot = _Slot()
         try:
             await self._add(code, slot)
-            current = await self.get_state(code)  # after subscribing: nothing falls in between
+            current = await self._state(code)  # after subscribing: nothing falls in between
         except RedisError:
             await self._remove(code, slot)
             if self._closed:  # closed while this follower started: end quietly, as the others do
@@ -237,7 +255,7 @@ class RedisRoomBackend:
 
     async def _refresh_all(self) -> None:
         for code in list(self._followers):
-            current = await self.get_state(code)
+            current = await self._state(code)
             for slot in list(self._followers.get(code, ())):
                 if current is None:
                     slot.end()
@@ -255,6 +273,15 @@ class RedisRoomBackend:
             if not alive:
                 for slot in list(self._followers.get(code, ())):
                     slot.end()
+
+
+@contextlib.contextmanager
+def _unavailable_is_503() -> Iterator[None]:
+    """Redis unreachable (restarting) or every pooled connection busy for 10 s: 503 with Retry-After."""
+    try:
+        yield
+    except RedisError as exc:
+        raise Overloaded(f"The rooms' Redis is not answering ({exc}); try again.", retry_after=1) from exc
 
 
 def _bytes(value: bytes | str) -> bytes:
