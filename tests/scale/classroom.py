@@ -135,10 +135,15 @@ class Deployment:
     postgres: PostgresServer | None = None
     redis: RedisServer | None = None
 
-    def add_workers(self, count: int, timeout: float = 180.0) -> list[Worker]:
-        """`count` more training workers, started together, returned once each is ready."""
+    def spawn_workers(self, count: int) -> list[Worker]:
+        """`count` more training workers, started (not yet ready: see add_workers)."""
         added = [Worker(self.env, self.folder / f"worker-{len(self.workers) + i}.log") for i in range(count)]
         self.workers += added
+        return added
+
+    def add_workers(self, count: int, timeout: float = 180.0) -> list[Worker]:
+        """`count` more training workers, started together, returned once each is ready."""
+        added = self.spawn_workers(count)
         for worker in added:
             worker.ready(timeout)
         return added
@@ -170,10 +175,11 @@ class Deployment:
             self.postgres.stop()
 
 
-def scale_out(folder: Path, *, replicas: int = 2, lease_seconds: float = 3.0) -> Deployment:
+def scale_out(folder: Path, *, replicas: int = 2, workers: int = 0, lease_seconds: float = 3.0) -> Deployment:
     """The scale profile by hand, as docs/deployment.md lists it: PostgreSQL for the records, Redis for
-    the task queue and the rooms, `replicas` app processes on one shared data folder (no workers yet:
-    add_worker). Stopped by the caller (Deployment.stop), also when starting fails half-way."""
+    the task queue and the rooms, `replicas` app processes on one shared data folder and `workers`
+    training workers, all starting side by side (each imports torch: the longest part). Stopped by
+    the caller (Deployment.stop); stopped here when starting fails half-way."""
     shared = folder / "data"
     shared.mkdir(parents=True)
     deployment = Deployment([], {}, folder)
@@ -194,7 +200,10 @@ def scale_out(folder: Path, *, replicas: int = 2, lease_seconds: float = 3.0) ->
             "AUTOGRAD_EXPLORER_LOG_LEVEL": "WARNING",
         }
         deployment.servers = [LiveServer(shared, deployment.env) for _ in range(replicas)]
+        deployment.spawn_workers(workers)
         start_all(deployment.servers)
+        for worker in deployment.workers:
+            worker.ready(180.0)
     except BaseException:
         deployment.stop()
         raise
