@@ -161,7 +161,8 @@ def test_old_spellings_are_published_as_deprecated(schema: dict[str, Any]) -> No
 def test_exactly_one_of_preset_or_source_is_in_the_schema(schema: dict[str, Any]) -> None:
     jsonschema = pytest.importorskip("jsonschema")
     body = schema["components"]["schemas"]["TrajectoryRun"]
-    exactly_one = {"not": body["not"], "properties": body["properties"]}
+    assert "not" not in body and len(body["allOf"][0]["oneOf"]) == 2  # said as "one of", by preset or source
+    exactly_one = {"allOf": body["allOf"], "properties": body["properties"]}
 
     def valid(instance: dict[str, Any]) -> bool:
         return bool(jsonschema.Draft202012Validator(exactly_one).is_valid(instance))

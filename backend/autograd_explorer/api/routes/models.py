@@ -280,9 +280,7 @@ def boundary(
     grid: Annotated[int | None, Query(ge=2, description="grid × grid points (default 60)")] = None,
     resolution: Annotated[
         int | None,
-        Query(
-            ge=2, deprecated=True, description="the old name of grid, accepted until the next major version"
-        ),
+        Query(ge=2, deprecated=True, description="the old name of grid, accepted until API 6.0.0"),
     ] = None,
 ) -> BoundaryOut:
     """P(class 1) on a grid over a 2-D model's data (also mid-training, from its latest snapshot)."""

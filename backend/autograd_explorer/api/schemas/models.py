@@ -97,8 +97,8 @@ InputValues = (
     | Annotated[list[Annotated[list[float], Field(max_length=784)]], Field(max_length=10_000)]
 )
 LEGACY_INPUT = (
-    "Deprecated (until API 6): the bare nested list, the `data` of a tensor whose shape is read from "
-    "its nesting. Send {shape, dtype, data}."
+    "Deprecated (accepted until API 6.0.0): the bare nested list, the `data` of a tensor whose "
+    "shape is read from its nesting. Send {shape, dtype, data}."
 )
 
 
