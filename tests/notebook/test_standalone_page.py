@@ -48,6 +48,9 @@ def test_standalone_page_offline(browser: object, tmp_path: Path, theme: str) ->
     page.wait_for_selector("body[data-ready='true']")
     page.wait_for_function("Number(document.getElementById('graph').dataset.nodes) > 0")
     drawn = int(page.get_attribute("#graph", "data-nodes") or 0)
+    # The explorer's graph markup (js/explorer/graph-markup.js) with the viewer's own parts only.
+    assert page.get_attribute("#search", "placeholder") == "find node: loss, linear, Addmm…"
+    assert page.locator("#grad-colour, #grad-legend").count() == 0
     assert drawn >= len(payload["nodes"])  # type: ignore[arg-type]
     steps = len(payload["passes"][-1]["steps"])  # type: ignore[index]
     assert page.text_content("#step-label") is not None
