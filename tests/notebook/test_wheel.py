@@ -55,9 +55,7 @@ def _run(command: list[str], **kwargs: object) -> str:
     started = time.monotonic()
     done = subprocess.run(command, capture_output=True, text=True, **kwargs)  # type: ignore[call-overload]
     assert done.returncode == 0, f"{' '.join(command)}\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
-    TIMES.append(
-        f"{Path(command[0]).name} {command[2] if len(command) > 2 else ''} {time.monotonic() - started:.0f}s"
-    )
+    TIMES.append(f"{' '.join(command[1:6])[:60]}: {time.monotonic() - started:.0f}s")
     return str(done.stdout)
 
 
@@ -82,14 +80,15 @@ def test_fresh_virtualenv_with_torch_and_the_wheel_records_a_transformer(
     assert not [n for n in names if "/frontend/tests/" in n or n.endswith("package.json")]
 
     venv = tmp_path / "venv"
-    # The interpreter the project's own virtualenv was made from, not that virtualenv itself.
-    _run([getattr(sys, "_base_executable", sys.executable), "-m", "venv", str(venv)])
+    # The interpreter the project's own virtualenv was made from, not that virtualenv itself; no
+    # pip of its own (ensurepip is most of a minute): this pip installs into it (`--python`).
+    _run([getattr(sys, "_base_executable", sys.executable), "-m", "venv", "--without-pip", str(venv)])
     python = venv / "bin" / "python"
     # pip's own configuration (index, find-links, cache) as `make install` uses it; nothing of ours.
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
     env["PATH"] = f"{venv / 'bin'}:/usr/bin:/bin"
     # --no-compile: byte-compiling torch's thousands of files would be most of this test's time
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile"]
+    pip = [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-compile"]
     _run([*pip, TORCH], env=env)
     _run([*pip, str(wheel)], env=env)
     site = Path(
