@@ -12,7 +12,9 @@ module used twice; float32, seeded), measured in one run, the variants interleav
                not built here: it is built when the recording is shown (or to_dict()/save_html()),
 and, separately, that display cost: the page's payload (compact + step details, what the widget
 and save_html show) and the readable payload (to_dict), each built on a fresh recording.
-Ratios are against `bare` of the same rounds. Target (issue 14): recording ≤ 3× the bare
+Times are this thread's CPU time (time.thread_time): on a machine shared with other jobs, wall
+time also counts the waits for a core, which hit the variants unevenly. Ratios are against `bare`
+of the same rounds. Target (issue 14): recording ≤ 3× the bare
 forward+backward, as for the web trace.
 Prints a table and saves bench/results/notebook_bench.json.
 --batch N repeats each model's input N times along its batch dimension: the same graph with more
@@ -53,9 +55,9 @@ def interleaved_medians(runs: dict[str, Callable[[], object]], repeat: int) -> d
     times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeat):
         for name, run in runs.items():
-            started = time.perf_counter()
+            started = time.thread_time()
             run()
-            times[name].append(time.perf_counter() - started)
+            times[name].append(time.thread_time() - started)
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 

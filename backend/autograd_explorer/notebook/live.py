@@ -24,10 +24,8 @@ from autograd_explorer.notebook.shaping import name_everything
 from autograd_explorer.trace.backward_capture import Node
 from autograd_explorer.trace.recorder import TraceRecorder
 
-_DIFFERENTIATE: tuple[Callable[..., Any], ...] = (
-    torch.Tensor.backward,
-    torch.autograd.backward,
-    torch.autograd.grad,
+_DIFFERENTIATE: frozenset[Callable[..., Any]] = frozenset(
+    (torch.Tensor.backward, torch.autograd.backward, torch.autograd.grad)
 )
 _UNUSED = (
     "One of the differentiated Tensors appears to not have been used in the graph. "
@@ -61,10 +59,9 @@ class LiveOps(TorchFunctionMode):
         args: Sequence[Any] = (),
         kwargs: Mapping[str, Any] | None = None,
     ) -> Any:
-        kwargs = dict(kwargs or {})
         if func in _DIFFERENTIATE and self.stopped is None:
-            return self._differentiate(func, args, kwargs)
-        result = func(*args, **kwargs)
+            return self._differentiate(func, args, dict(kwargs or {}))
+        result = func(*args, **kwargs) if kwargs else func(*args)  # this runs for every op
         if self.stopped is None:
             if isinstance(result, torch.Tensor):
                 self._seen(result, func)
