@@ -176,14 +176,20 @@ class ValueTable:
         # Number the first of each content in queue order; the others (most of a big graph's
         # values) take their first's number in one step.
         numbered = np.empty(len(queue), dtype=np.int64)
+        by_content, spend, shapes = self._by_content, self.budget.spend, self.shape
         for pos in np.flatnonzero(first_equal == np.arange(len(queue))).tolist():
             what, dtype, shape, n = kinds[pos]
-            index = len(self.shape)
+            index = len(shapes)
             if what == _WHOLE:
-                index = self._by_content.setdefault((dtype, shape, data[pos]), index)
-                if index == len(self.shape):
-                    self.budget.spend(n)
-                    self._append(dtype, shape, data[pos], n)
+                numbers = data[pos]
+                index = by_content.setdefault((dtype, shape, numbers), index)
+                if index == len(shapes):  # new content (_append, inlined: once per value sent)
+                    spend(n)
+                    self.dtype.append(dtype)
+                    shapes.append(list(shape))
+                    self.offset.append(self._elements)
+                    self._parts.append(numbers)
+                    self._elements += n
             elif what == _NUMBER:
                 self._append(dtype, shape, np.array([float(queue[pos])], dtype="<f4").tobytes(), 1)  # type: ignore[arg-type]
             else:

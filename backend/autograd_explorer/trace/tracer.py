@@ -118,9 +118,11 @@ def record_program(
         # the last pass would come in a range loop's final turn: when it did not (`break`), or its
         # graph was made in an earlier turn, it records every pass, as without the guess.
         if recorder.summarize_past_keep_all:
+            run.namespace.clear()  # this run's graph, freed now (Recording.release)
             last = replace(options, pass_index=recorder.pass_count - 1)
             return record_program(source, inputs, last, settings)
         if not recorder.last_pass_complete and skip_repeating:
+            run.namespace.clear()
             return record_program(source, inputs, options, settings, skip_repeating=False)
     if options.pass_index is not None and options.pass_index >= recorder.pass_count:
         raise ProgramError(
