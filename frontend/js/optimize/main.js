@@ -29,8 +29,10 @@ const form = {
   gradient: $('gradient'), lrs: $('lrs'),
 };
 const views = { landscape: $('landscape'), paths: $('paths'), loss: $('loss'), runs: $('runs'), table: $('table') };
+// "Add run" stays enabled while a run is computed: a lecturer adds several runs without waiting
+// (issue 13), and an add during a computation recomputes the whole list, the older answer dropped.
 const { status: setStatus, error: showError, work } = feedback(
-  $('status'), $('error'), ['run', 'add', 'compare', 'draw'].map($),
+  $('status'), $('error'), ['run', 'compare', 'draw'].map($),
 );
 
 const store = createLabStore(decodeState(window.location.hash));
