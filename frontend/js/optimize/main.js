@@ -92,7 +92,8 @@ function readForm() {
 // The contour is drawn when the surface changes, the paths over it on every change of the runs and
 // in a few big animation steps (each paths frame is a Plotly redraw besides the loss plot's).
 const PATH_FRAMES = 15;
-let surfaceDrawn = null;
+let surfaceDrawn = null; // the surface last sent to Plotly
+let surfaceShown = null; // the surface Plotly has finished drawing
 let pathsDrawn = { surface: null, results: null, upTo: -1 };
 let drawQueued = false;
 function redraw() {
@@ -107,6 +108,12 @@ function redraw() {
       surfaceDrawn = surface;
       drawSurface(views.landscape, surface).then(() => {
         if (!clickWired && surface) wireClicks(); // Plotly has drawn the div now, so it takes event handlers
+        if (surfaceDrawn !== surface) return; // a newer surface is on its way
+        surfaceShown = surface; // its ranges (a zoom kept by uirevision included) are the paths' now
+        if (pathsDrawn.surface === surface) {
+          pathsDrawn = { surface: null, results: null, upTo: -1 };
+          redraw();
+        }
       });
     }
     const longest = Math.max(1, ...results.map(stepCount));
@@ -124,7 +131,7 @@ function redraw() {
 function shownRanges(surface) {
   if (!surface) return null;
   const { xaxis, yaxis } = views.landscape.layout || {};
-  if (surfaceDrawn === surface && Array.isArray(xaxis?.range) && Array.isArray(yaxis?.range)) {
+  if (surfaceShown === surface && Array.isArray(xaxis?.range) && Array.isArray(yaxis?.range)) {
     return { x: xaxis.range, y: yaxis.range };
   }
   return surfaceRanges(surface);
@@ -194,6 +201,7 @@ store.on(['surface', 'results', 'upTo'], redraw);
 // A theme or presentation switch: both plots and the runs' swatches in the new colours.
 onPaletteChange(() => {
   surfaceDrawn = null;
+  surfaceShown = null;
   pathsDrawn = { surface: null, results: null, upTo: -1 };
   redraw();
   renderRuns();
