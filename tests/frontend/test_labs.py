@@ -37,6 +37,11 @@ def test_optimization_lab_runs_animates_and_compares(live_server: LiveServer, pa
     # The animation ends by drawing the × at the end: halo + line + ○ + × over the contour.
     wait_until(page, "document.querySelector('#paths').data.length === 4")
     assert plotted_traces(page, "#landscape") == 1  # the contour alone, under the paths' plot
+    # A zoom of the contour (which takes the pointer): the paths' plot above it follows.
+    page.evaluate("Plotly.relayout('landscape', {'xaxis.range': [0, 4], 'yaxis.range': [-1, 3]})")
+    wait_until(page, "JSON.stringify(document.querySelector('#paths').layout.xaxis.range) === '[0,4]'")
+    assert page.evaluate("document.querySelector('#paths').layout.yaxis.range") == [-1, 3]
+    page.evaluate("Plotly.relayout('landscape', {'xaxis.range': [-5, 5], 'yaxis.range': [-5, 5]})")
     assert page.locator("table.step-table tbody tr").count() == 301  # 300 steps + the final row
     first = page.locator("table.step-table tbody tr").first.inner_text().split()
     assert first[:4] == ["1", "106", "1", "1"]  # step 1 at (1, 1): loss 106 before any update
