@@ -125,7 +125,7 @@ def test_a_preset_answer_is_the_same_bytes_each_time_it_is_computed(settings: Se
 
 
 def test_the_app_answers_a_repeated_example_from_memory(client: TestClient) -> None:
-    evaluator = client.app.state.evaluator  # type: ignore[attr-defined]
+    evaluator = client.app.state.answer_cache  # type: ignore[attr-defined]
     assert isinstance(evaluator, CachingEvaluator)
     first = client.post("/api/trajectories", json=ROSENBROCK_EXAMPLE)
     assert first.status_code == 200

@@ -18,8 +18,8 @@ from autograd_explorer.settings import Settings
 
 
 def get_evaluator(request: Request) -> Evaluator:
-    """The evaluator of the app serving this request."""
-    evaluator: Evaluator = request.app.state.evaluator
+    """The evaluator the routes use: the app's, through its cache of repeated preset answers."""
+    evaluator: Evaluator = request.app.state.answer_cache
     return evaluator
 
 
@@ -40,8 +40,9 @@ def install_evaluator(app: FastAPI, settings: Settings) -> None:
     Workers fork at start-up so the first request does not wait for the fork server to import torch.
     Repeated preset requests of the optimization lab are answered from memory (api/answer_cache.py).
     """
-    evaluator = CachingEvaluator(make_evaluator(settings))
+    evaluator = make_evaluator(settings)
     app.state.evaluator = evaluator
+    app.state.answer_cache = CachingEvaluator(evaluator)
     inner = app.router.lifespan_context
 
     @asynccontextmanager

@@ -29,8 +29,10 @@ const form = {
   gradient: $('gradient'), lrs: $('lrs'),
 };
 const views = { landscape: $('landscape'), paths: $('paths'), loss: $('loss'), runs: $('runs'), table: $('table') };
+// "Add run" stays enabled while a run is computed: a lecturer adds several runs without waiting
+// (issue 13), and an add during a computation recomputes the whole list, the older answer dropped.
 const { status: setStatus, error: showError, work } = feedback(
-  $('status'), $('error'), ['run', 'add', 'compare', 'draw'].map($),
+  $('status'), $('error'), ['run', 'compare', 'draw'].map($),
 );
 
 const store = createLabStore(decodeState(window.location.hash));
@@ -90,7 +92,8 @@ function readForm() {
 // The contour is drawn when the surface changes, the paths over it on every change of the runs and
 // in a few big animation steps (each paths frame is a Plotly redraw besides the loss plot's).
 const PATH_FRAMES = 15;
-let surfaceDrawn = null;
+let surfaceDrawn = null; // the surface last sent to Plotly
+let surfaceShown = null; // the surface Plotly has finished drawing
 let pathsDrawn = { surface: null, results: null, upTo: -1 };
 let drawQueued = false;
 function redraw() {
@@ -105,6 +108,12 @@ function redraw() {
       surfaceDrawn = surface;
       drawSurface(views.landscape, surface).then(() => {
         if (!clickWired && surface) wireClicks(); // Plotly has drawn the div now, so it takes event handlers
+        if (surfaceDrawn !== surface) return; // a newer surface is on its way
+        surfaceShown = surface; // its ranges (a zoom kept by uirevision included) are the paths' now
+        if (pathsDrawn.surface === surface) {
+          pathsDrawn = { surface: null, results: null, upTo: -1 };
+          redraw();
+        }
       });
     }
     const longest = Math.max(1, ...results.map(stepCount));
@@ -122,7 +131,7 @@ function redraw() {
 function shownRanges(surface) {
   if (!surface) return null;
   const { xaxis, yaxis } = views.landscape.layout || {};
-  if (surfaceDrawn === surface && Array.isArray(xaxis?.range) && Array.isArray(yaxis?.range)) {
+  if (surfaceShown === surface && Array.isArray(xaxis?.range) && Array.isArray(yaxis?.range)) {
     return { x: xaxis.range, y: yaxis.range };
   }
   return surfaceRanges(surface);
@@ -169,7 +178,21 @@ function renderTable() {
   renderStepTable(views.table, result, { caption: `Steps of ${label} (values before each update)` });
 }
 
-store.on(['lab'], (state) => setHash(encodeState(state.lab)));
+// The URL follows the lab's state a moment after it changes, once for a burst of changes (a click
+// sets the form's state, then the runs): not inside the click's handler, which should only start
+// the request (as the explorer does for a step; each replaceState also counts as a navigation
+// the browser reports, measured 0.3–1 s of a test driver's click at load ~12).
+const HASH_DELAY_MS = 200;
+let hashTimer = 0;
+function writeHashNow() {
+  clearTimeout(hashTimer);
+  hashTimer = 0;
+  setHash(encodeState(lab()));
+}
+store.on(['lab'], () => {
+  if (!hashTimer) hashTimer = setTimeout(writeHashNow, HASH_DELAY_MS);
+});
+window.addEventListener('pagehide', () => hashTimer && writeHashNow()); // a change pending as the page goes
 store.on(['results', 'selected'], () => {
   renderRuns();
   renderTable();
@@ -178,6 +201,7 @@ store.on(['surface', 'results', 'upTo'], redraw);
 // A theme or presentation switch: both plots and the runs' swatches in the new colours.
 onPaletteChange(() => {
   surfaceDrawn = null;
+  surfaceShown = null;
   pathsDrawn = { surface: null, results: null, upTo: -1 };
   redraw();
   renderRuns();
