@@ -1,7 +1,10 @@
-"""JSON that stays valid: non-finite floats become the strings "nan", "inf", "-inf".
+"""JSON that stays valid: non-finite floats are written on purpose, never left to the encoder.
 
-orjson would write NaN as null (silently wrong) and the stdlib writes bare NaN (invalid JSON);
-a checker once got a 500 from {"x": 1e300}. Every payload the app sends goes through here.
+orjson would write NaN as null (silently, with no word of what it was) and the stdlib writes bare
+NaN (invalid JSON); a checker once got a 500 from {"x": 1e300}. Every payload the app sends goes
+through here. What the API answers writes them null (finite_or_none; a tensor also lists them,
+trace/values.py); what crosses the worker pipe keeps them as "nan", "inf", "-inf" (finite_or_str),
+so the server reads back the very float.
 """
 
 from __future__ import annotations
@@ -16,20 +19,16 @@ import torch
 from pydantic import PlainSerializer
 
 
-def finite_or_str(value: float) -> float | str:
-    """A float as JSON can carry it."""
-    if math.isfinite(value):
-        return value
-    if math.isnan(value):
-        return "nan"
-    return "inf" if value > 0 else "-inf"
-
-
 def non_finite_name(value: float) -> Literal["nan", "inf", "-inf"]:
-    """How the API names a value that is not finite (a TensorValue's `nonfinite` entries)."""
+    """The name of a value that is not finite (a TensorValue's `nonfinite` entries say it so)."""
     if math.isnan(value):
         return "nan"
     return "inf" if value > 0 else "-inf"
+
+
+def finite_or_str(value: float) -> float | str:
+    """A float as JSON can carry it, and float() reads back."""
+    return value if math.isfinite(value) else non_finite_name(value)
 
 
 def finite_or_none(value: float) -> float | None:
@@ -79,8 +78,8 @@ def _replace_non_finite(value: Any) -> Any:
 def sanitize(value: Any, non_finite: Callable[[float], float | str | None] = finite_or_str) -> Any:
     """Walk plain data (dicts, lists, floats, arrays, tensors) and make every number JSON-safe.
 
-    Non-finite floats become `non_finite(value)`: strings by default (what crosses the worker pipe
-    and the event streams), null for what the API answers as numbers (finite_or_none); integers
+    Non-finite floats become `non_finite(value)`: strings by default (what crosses the worker
+    pipe), null for what the API answers (finite_or_none: figures, training events); integers
     beyond 64 bits, which orjson refuses, become strings.
     """
     if isinstance(value, float):

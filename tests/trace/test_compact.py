@@ -14,7 +14,7 @@ from autograd_explorer.jsonsafe import dumps
 from autograd_explorer.settings import Settings
 from autograd_explorer.trace.compact import ValueTable, decode_compact, equal_rows
 from autograd_explorer.trace.jobs import run_details_job, run_trace_job
-from autograd_explorer.trace.values import array_data
+from autograd_explorer.trace.values import array_data, value_array
 
 # The server's 5 s per-request wall clock is a budget, not a test: a loaded 2-core machine ran the
 # lecture-simple-nn example past it. Here it only bounds a hang.
@@ -31,10 +31,7 @@ def params(e: Example, **extra: Any) -> dict[str, Any]:
 
 def as_float32(value: dict[str, Any]) -> dict[str, Any]:
     """A readable TensorValue as the compact form carries it: float32 (a float64 may overflow to inf)."""
-    array = np.asarray(value["data"], dtype=float)
-    for entry in value["nonfinite"]:
-        array[tuple(entry["index"])] = float(entry["value"])
-    data, nonfinite = array_data(array.astype(np.float32))
+    data, nonfinite = array_data(value_array(value).astype(np.float32))
     return {**value, "data": data.tolist() if isinstance(data, np.ndarray) else data, "nonfinite": nonfinite}
 
 

@@ -93,7 +93,7 @@ class ReadableShaper:
         else:
             value = tensor_value(t, self.max_elements)  # type: ignore[assignment]
             self._cache[id(t)] = (t, value)
-        if value is not None and value["data"] is not None:  # every occurrence is written out
+        if value is not None and not value["truncated"]:  # every occurrence is written out
             self.budget.spend(t.numel())
         return value
 

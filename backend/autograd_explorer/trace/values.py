@@ -79,6 +79,14 @@ def whole_tensor_value(t: torch.Tensor) -> TensorValue:
     return cast(TensorValue, value)
 
 
+def value_array(value: TensorValue | dict[str, Any]) -> np.ndarray[Any, Any]:
+    """A sent (not summarized) TensorValue's elements as float64, nan and ±inf back where they were."""
+    array = np.array(value["data"], dtype=float)
+    for entry in value["nonfinite"]:
+        array[tuple(entry["index"])] = float(entry["value"])
+    return array
+
+
 def array_data(array: np.ndarray[Any, Any]) -> tuple[Any, list[dict[str, Any]]]:
     """A TensorValue's `data` and `nonfinite` of an array: numbers, null where not finite.
 

@@ -1,6 +1,6 @@
-// Numbers and tensors as text. Non-finite values arrive as null in the API's answers (a tensor's
-// `nonfinite` says which of nan/inf/-inf; restoreNonFinite puts them back) and as the strings
-// "nan"/"inf"/"-inf" in training events (docs/api.md, Numbers).
+// Numbers and tensors as text. Non-finite values arrive as null (a tensor's `nonfinite` says which
+// of nan/inf/-inf; restoreNonFinite puts them back): docs/api.md, Numbers. toNumber still reads the
+// strings "nan"/"inf"/"-inf" of API versions before 5.
 
 const MINUS = '\u2212';
 
