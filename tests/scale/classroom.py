@@ -23,6 +23,8 @@ from tests.live import LiveServer
 from tests.scale.processes import Worker
 from tests.services import PostgresServer, RedisServer
 
+# How long a process may take to start (a hang detector: each one imports torch).
+START_SECONDS = 420.0
 LECTURE_EXAMPLE = "least-squares"  # 5 steps: the step label reads "step 5 / 5" at the end
 
 
@@ -109,7 +111,7 @@ class Deployment:
         self.workers += added
         return added
 
-    def add_workers(self, count: int, timeout: float = 180.0) -> list[Worker]:
+    def add_workers(self, count: int, timeout: float = START_SECONDS) -> list[Worker]:
         """`count` more training workers, started together, returned once each is ready."""
         added = self.spawn_workers(count)
         for worker in added:
@@ -171,7 +173,7 @@ def scale_out(folder: Path, *, replicas: int = 2, workers: int = 0, lease_second
         deployment.spawn_workers(workers)
         start_all(deployment.servers)
         for worker in deployment.workers:
-            worker.ready(180.0)
+            worker.ready(START_SECONDS)
     except BaseException:
         deployment.stop()
         raise
@@ -179,9 +181,10 @@ def scale_out(folder: Path, *, replicas: int = 2, workers: int = 0, lease_second
 
 
 def start_all(servers: list[LiveServer]) -> None:
-    """Start the replicas side by side (each waits for its evaluation workers: tens of seconds)."""
+    """Start the replicas side by side (each waits for its evaluation workers: tens of seconds on a
+    quiet machine; over three minutes was seen at load average 20 on two cores)."""
     with concurrent.futures.ThreadPoolExecutor(len(servers)) as pool:
-        for started in [pool.submit(server.start) for server in servers]:
+        for started in [pool.submit(server.start, START_SECONDS) for server in servers]:
             started.result()
 
 
