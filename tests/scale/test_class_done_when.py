@@ -34,8 +34,8 @@ from tests.scale.classroom import (
     scale_out,
 )
 
-# The timeout is a hang detector, not the budget: the run takes about 3.5 min at load average 13-20
-# on two cores (docs/deployment.md, "The Done-when as one run").
+# The timeout is a hang detector, not the budget: the run took 69 s on two quiet cores, 3.5 min at
+# load average 13-20 (docs/deployment.md, "The Done-when as one run").
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.timeout(900)]
 
 STUDENTS = 300
