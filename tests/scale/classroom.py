@@ -10,10 +10,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import json
-import os
 import re
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +20,11 @@ from sqlalchemy import create_engine, text
 
 from tests.conftest import MNIST_DIR, REPO
 from tests.live import LiveServer
+from tests.scale.processes import Worker
 from tests.services import PostgresServer, RedisServer
 
+# How long a process may take to start (a hang detector: each one imports torch).
+START_SECONDS = 420.0
 LECTURE_EXAMPLE = "least-squares"  # 5 steps: the step label reads "step 5 / 5" at the end
 
 
@@ -93,37 +93,6 @@ class Follower:
                 writer.close()
 
 
-class Worker:
-    """One `autograd-explorer worker` process; `ready()` waits until it has imported torch and
-    reached its records (start-up is not training)."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.log = log
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "autograd_explorer.cli", "worker"],
-            cwd=REPO,
-            env={**os.environ, **env, "AUTOGRAD_EXPLORER_LOG_LEVEL": "INFO"},
-            stdout=open(log, "ab"),  # noqa: SIM115  (the child writes it until it ends)
-            stderr=subprocess.STDOUT,
-        )
-
-    def ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while " ready (records: " not in self.log.read_text(errors="replace"):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"worker did not start: {self.log.read_text()[-2000:]}")
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 @dataclass
 class Deployment:
     """Running services: app replicas (LiveServer), training workers, and their backing servers."""
@@ -137,11 +106,12 @@ class Deployment:
 
     def spawn_workers(self, count: int) -> list[Worker]:
         """`count` more training workers, started (not yet ready: see add_workers)."""
-        added = [Worker(self.env, self.folder / f"worker-{len(self.workers) + i}.log") for i in range(count)]
+        env = {**self.env, "AUTOGRAD_EXPLORER_LOG_LEVEL": "INFO"}  # its "ready" line is at INFO
+        added = [Worker(env, self.folder / f"worker-{len(self.workers) + i}.log") for i in range(count)]
         self.workers += added
         return added
 
-    def add_workers(self, count: int, timeout: float = 180.0) -> list[Worker]:
+    def add_workers(self, count: int, timeout: float = START_SECONDS) -> list[Worker]:
         """`count` more training workers, started together, returned once each is ready."""
         added = self.spawn_workers(count)
         for worker in added:
@@ -203,7 +173,7 @@ def scale_out(folder: Path, *, replicas: int = 2, workers: int = 0, lease_second
         deployment.spawn_workers(workers)
         start_all(deployment.servers)
         for worker in deployment.workers:
-            worker.ready(180.0)
+            worker.ready(START_SECONDS)
     except BaseException:
         deployment.stop()
         raise
@@ -211,9 +181,10 @@ def scale_out(folder: Path, *, replicas: int = 2, workers: int = 0, lease_second
 
 
 def start_all(servers: list[LiveServer]) -> None:
-    """Start the replicas side by side (each waits for its evaluation workers: tens of seconds)."""
+    """Start the replicas side by side (each waits for its evaluation workers: tens of seconds on a
+    quiet machine; over three minutes was seen at load average 20 on two cores)."""
     with concurrent.futures.ThreadPoolExecutor(len(servers)) as pool:
-        for started in [pool.submit(server.start) for server in servers]:
+        for started in [pool.submit(server.start, START_SECONDS) for server in servers]:
             started.result()
 
 

@@ -34,14 +34,11 @@ from tests.scale.classroom import (
     scale_out,
 )
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.browser,
-    pytest.mark.timeout(600),
-]  # a hang detector; see the README for times
+# The timeout is a hang detector, not the budget: the run took 69 s on two quiet cores, 3.5 min at
+# load average 13-20 (docs/deployment.md, "The Done-when as one run").
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.timeout(900)]
 
 STUDENTS = 300
-BROWSERS = 2
 STEPS = 5  # the least-squares example's steps
 # Long enough to be caught mid-training (a curve point every 10 steps), short enough to train twice.
 TINY = {"train_size": 2000, "test_size": 500, "steps": 400, "eval_every": 10}
