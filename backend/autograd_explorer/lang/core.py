@@ -176,6 +176,9 @@ class EvaluatorCore:
 
     def lookup(self, name: str, node: ast.AST) -> object:
         """A name: the program's scopes, then the imported modules, then the table's functions."""
+        names = self.scope.names
+        if name in names:  # the innermost scope (Scope.find's first look), without its call
+            return names[name]
         try:
             found, value = self.scope.find(name)
         except UnboundLocalError as exc:
