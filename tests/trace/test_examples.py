@@ -105,7 +105,7 @@ def test_the_fit_by_autograd_keeps_each_iterations_loss_and_shows_the_last_pass(
     every 500 iterations is the one CPython prints, and the graph shown is the last iteration's."""
     example = next(e for e in EXAMPLES if e.id == "lecture-fit-autograd")
     payload = trace(example)
-    printed, namespace = run_in_cpython(example.source)
+    printed, _ = run_in_cpython(example.source)
     assert payload["printed"] == printed and len(printed) == 9
     losses = payload["pass_summaries"]["loss"]
     assert payload["pass_summaries"]["count"] == len(losses) == 4000
