@@ -32,7 +32,9 @@ def as_tensor(value: dict[str, Any]) -> torch.Tensor:
 
 @pytest.mark.parametrize("example", RUNNABLE, ids=[e.id for e in RUNNABLE])
 def test_every_named_nodes_grad_is_what_pytorch_left_in_dot_grad(example: Example) -> None:
-    payload = trace_program(example.source, example.inputs, TraceOptions(output=example.output), Settings())
+    # a roomy wall clock: §8's 4000-iteration example must not hit it on a loaded test machine
+    settings = Settings(max_wall_seconds=120)
+    payload = trace_program(example.source, example.inputs, TraceOptions(output=example.output), settings)
     namespace = run_in_plain_torch(example)
     checked = 0
     for node in payload["nodes"]:
