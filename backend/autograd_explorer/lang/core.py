@@ -61,6 +61,7 @@ class EvaluatorCore:
         self.span: Callable[[ast.AST], Span] = source.span
         self.segment: Callable[[ast.AST], str] = source.segment  # its source text
         self.observer = observer
+        self.on_tensor = observer.on_tensor  # bound once: called for every tensor an operation makes
         self.budget = Budget(limits)
         self.namespace: dict[str, object] = {} if namespace is None else namespace
         self.globals = Scope(self.namespace)
@@ -171,11 +172,14 @@ class EvaluatorCore:
             if span is None:
                 span = self.span(node)
             self.budget.add_result(value, span)
-            self.observer.on_tensor(value, span, self.segment(node))
+            self.on_tensor(value, span, self.segment(node))
         return value
 
     def lookup(self, name: str, node: ast.AST) -> object:
         """A name: the program's scopes, then the imported modules, then the table's functions."""
+        names = self.scope.names
+        if name in names:  # the innermost scope (Scope.find's first look), without its call
+            return names[name]
         try:
             found, value = self.scope.find(name)
         except UnboundLocalError as exc:

@@ -69,11 +69,7 @@ class Expressions(EvaluatorCore):
         """Evaluate one (checked) expression."""
         kind = type(node)  # ast node classes are final: the type picks handler and counting alike
         if kind is ast.Name:  # the most frequent two (neither is counted), without a handler call
-            names = self.scope.names  # the innermost scope first, as Scope.find does, without a call
-            name = node.id  # type: ignore[attr-defined]
-            if name in names:
-                return names[name]
-            return self.lookup(name, node)
+            return self.lookup(node.id, node)  # type: ignore[attr-defined]
         if kind is ast.Constant:
             return node.value  # type: ignore[attr-defined]
         entry = _DISPATCH.get(kind)

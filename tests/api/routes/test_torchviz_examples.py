@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from fastapi.testclient import TestClient
 
 from autograd_explorer.examples import EXAMPLES
+from autograd_explorer.settings import Settings
+from tests.conftest import MNIST_DIR
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """A roomy wall clock: §8's 4000-iteration example must not hit it on a loaded test machine."""
+    return Settings(data_dir=tmp_path / "data", mnist_dir=MNIST_DIR, max_wall_seconds=120)
 
 
 def test_every_example_draws_with_a_dot_source(client: TestClient) -> None:
