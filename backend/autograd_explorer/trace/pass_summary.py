@@ -42,7 +42,7 @@ def summarize_pass(raw: RawPass, leaf_name: Callable[[torch.Tensor], str]) -> Pa
     if raw.kind == "grad":
         pairs = zip(raw.input_tensors, raw.results, strict=False)
     else:
-        pairs = ((fn.variable, fn.variable.grad) for fn in raw.nodes if type(fn).__name__ == "AccumulateGrad")
+        pairs = ((fn.variable, fn.variable.grad) for fn in raw.leaf_nodes())
     reached = [(tensor, grad) for tensor, grad in pairs if grad is not None]
     norms: dict[str, float] = {}
     if not reached:
@@ -59,8 +59,9 @@ def summarize_pass(raw: RawPass, leaf_name: Callable[[torch.Tensor], str]) -> Pa
 def grad_norms(grads: list[torch.Tensor]) -> list[float]:
     """‖g‖₂ of each gradient, in float32 (as the page plots them)."""
     if all(g.numel() == 1 and g.layout == torch.strided for g in grads):
-        # one number each (the lecture's a, b, c): its norm is its magnitude, no kernel launch needed
-        return [abs(float(g.detach().float())) for g in grads]
+        # one number each (the lecture's a, b, c): its norm is its magnitude, no kernel launch needed;
+        # a float32 one read as it is (no detached float32 copy to make per leaf and pass)
+        return [abs(g.item() if g.dtype == torch.float32 else float(g.detach().float())) for g in grads]
     # one call for every leaf and one conversion to Python (a loop of 4000 passes makes 4000)
     try:
         return list(torch.stack(torch._foreach_norm([g.detach().float() for g in grads])).tolist())

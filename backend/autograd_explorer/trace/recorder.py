@@ -107,10 +107,13 @@ class TraceRecorder:
         40,000 deep is freed, 120,000 is not). Refused here, at 20,000 by default, it is freed safely.
         """
         depths = self.depths
-        depth = 1
-        for n, _ in fn.next_functions:  # a plain loop: this runs once per new graph node
+        deepest = 0  # of its inputs
+        for n, _ in fn.next_functions:  # a plain loop, no max() call: this runs once per new graph node
             if n is not None:
-                depth = max(depth, depths.get(id(n), 0) + 1)
+                d = depths.get(id(n), 0)
+                if d > deepest:
+                    deepest = d
+        depth = deepest + 1
         if depth > self.max_nodes:
             where = (span.line, span.column, span.end_line, span.end_column) if span else (None,) * 4
             raise ProgramError(
@@ -147,7 +150,9 @@ class TraceRecorder:
 
     def _remember_leaf(self, value: torch.Tensor, span: Span | None, text: str | None) -> None:
         """Where a leaf requiring grad first appeared (its span and source text, when known)."""
-        leaf = self.leaves.setdefault(id(value), LeafRecord(value))  # the record keeps the id unique
+        leaf = self.leaves.get(id(value))  # the record keeps the id unique
+        if leaf is None:  # no record made to be thrown away: leaves are seen at every use
+            leaf = self.leaves[id(value)] = LeafRecord(value)
         if leaf.span is None:
             leaf.span, leaf.text = span, text
 
@@ -250,16 +255,25 @@ class TraceRecorder:
         if self.pass_count <= self.keep_all_passes:
             return
         self.passes = [p for p in self.passes if p is latest or p.index == self.pass_index]
-        nodes = [fn for p in self.passes for fn in p.nodes]
-        live = {id(fn) for fn in nodes}
-        variables = {id(fn.variable) for fn in nodes if type(fn).__name__ == "AccumulateGrad"}
+        passes = self.passes
+        if len(passes) == 1:  # the usual case: no list of lists to flatten
+            live = {id(fn) for fn in latest.nodes}
+            variables = {id(fn.variable) for fn in latest.leaf_nodes()}
+        else:
+            live = {id(fn) for p in passes for fn in p.nodes}
+            variables = {id(fn.variable) for p in passes for fn in p.leaf_nodes()}
         kept = variables | {id(t) for t in self.bound.values()}
-        # rebuilt rather than deleted from: this runs once per pass of a 4000-pass loop
-        self.forward = {k: v for k, v in self.forward.items() if k in live}
-        self.names = {k: v for k, v in self.names.items() if k in live}
-        self.saved = {k: v for k, v in self.saved.items() if k in live}
+        # rebuilt rather than deleted from: this runs once per pass of a 4000-pass loop; an empty
+        # one (nothing recorded: a pass summarized only) is left as it is
+        if self.forward:
+            self.forward = {k: v for k, v in self.forward.items() if k in live}
+        if self.names:
+            self.names = {k: v for k, v in self.names.items() if k in live}
+        if self.saved:
+            self.saved = {k: v for k, v in self.saved.items() if k in live}
         self.depths = {k: v for k, v in self.depths.items() if k in live}
-        self.regions.tags = {k: v for k, v in self.regions.tags.items() if k in live}
+        if self.regions.tags:
+            self.regions.tags = {k: v for k, v in self.regions.tags.items() if k in live}
         self.leaves = {k: v for k, v in self.leaves.items() if k in kept}
         self.tensor_names = {
             k: (t, name)

@@ -17,7 +17,7 @@ import torch
 from autograd_explorer.lang.contract import BackwardRequest, PlainObserver, run_plain_backward
 from autograd_explorer.lang.run import limits_from_settings, run_program
 from autograd_explorer.settings import Settings
-from autograd_explorer.trace.backward_capture import iter_graph
+from autograd_explorer.trace.backward_capture import graph_nodes
 from autograd_explorer.trace.program_output import as_output_tensor
 from autograd_explorer.trace.recorder import root_node
 
@@ -61,10 +61,7 @@ def torchviz_view(source: str, inputs: Mapping[str, object] | None, settings: Se
     warnings: list[str] = list(observer.warnings)
     output = _drawn_tensor(output, observer, warnings)
     root = root_node(output)
-    count = 0
-    for count, _ in enumerate(iter_graph([root] if root is not None else []), start=1):
-        if count > settings.torchviz_max_nodes:
-            break
+    count = len(graph_nodes([root], settings.torchviz_max_nodes + 1))  # one past the cap is enough
     if count > settings.torchviz_max_nodes:
         warnings.append(
             f"The graph has more than {settings.torchviz_max_nodes} nodes (torchviz_max_nodes): torchviz "
