@@ -198,6 +198,9 @@ def capture_pass(
     element, so they are computed only for the steps in `jacobian_steps` (default: the first
     `max_jacobian_steps`), the steps a user opened.
     """
+    raw.nodes.extend(graph_nodes(raw.roots, max_nodes))
+    if not hooks:  # a pass summarized only: its graph is still listed (for its leaves), no hook made
+        return run()
     handles = []
     window = range(max_jacobian_steps) if jacobian_steps is None else jacobian_steps
     steps = raw.steps
@@ -224,10 +227,8 @@ def capture_pass(
     # closure per node (a 5,000-node MLP's backward: 35 ms of hooks, not 47).
     post = record_more if jacobians or saved_sink is not None else record
     try:
-        raw.nodes.extend(graph_nodes(raw.roots, max_nodes))
-        if hooks:  # without: a pass summarized only (its graph is still listed for its leaves)
-            for fn in raw.nodes:
-                handles.append(fn.register_hook(partial(post, fn)))
+        for fn in raw.nodes:
+            handles.append(fn.register_hook(partial(post, fn)))
         return run()
     finally:
         for h in handles:
