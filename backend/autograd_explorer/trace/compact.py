@@ -1,6 +1,8 @@
 """The compact form (docs/trace.md, "Compact form"): column tables, tensors in one float32 buffer.
 
-Every value is sent once (by its dtype, shape and numbers) and referred to by index; steps carry
+Every value is sent once (by its dtype, shape and numbers) and referred to by index; a large
+tensor's summary (min, max, mean, std, first elements) is numbers in the same buffer; every text
+(labels, names, symbols, saved names, notes) is sent once and referred to by index; steps carry
 only what the engine produced (incoming gradient, contributions, accumulators); their formulas,
 Jacobians and narration come from POST /api/trace/details. `decode_compact` turns it back into the readable
 form without those details: the documented way to read it from Python, and the tests' oracle.
@@ -27,9 +29,12 @@ from autograd_explorer.trace.payload import (
     CompactValues,
 )
 from autograd_explorer.trace.readable import FULL_ACCUMULATOR_NODES, ResultBudget, span_json
-from autograd_explorer.trace.values import dtype_name, nested_lists, summarize
+from autograd_explorer.trace.values import SUMMARY_HEAD, dtype_name, nested_lists
 
-COMPACT_VERSION = 1  # decoders refuse a version they do not know
+# Decoders refuse a version they do not know. 2: summaries in the buffer, texts in one table,
+# gradient norms at float32 precision, transposed copies by reference (docs/trace.md).
+COMPACT_VERSION = 2
+SUMMARY_STATS = 4  # min, max, mean, std: a summarized value's first numbers in the buffer
 FLAG_REQUIRES_GRAD, FLAG_IS_LEAF, FLAG_IS_OUTPUT, FLAG_RETAINS_GRAD = 1, 2, 4, 8
 NONE = -1
 
@@ -70,7 +75,8 @@ class ValueTable:
         self.dtype: list[int] = []
         self.shape: list[list[int]] = []
         self.offset: list[int] = []
-        self.summaries: dict[str, dict[str, Any]] = {}
+        self.summarized: list[int] = []  # indices of the values whose buffer slice is a summary
+        self.transposed: dict[int, int] = {}  # index -> the stored 2-D value it is the transpose of
         self._parts: list[bytes] = []  # each sent value's float32 elements, little-endian
         self._elements = 0
 
@@ -158,17 +164,42 @@ class ValueTable:
                     continue
                 index = self._by_content.setdefault((dtype, shape, data[pos]), index)
                 if index == len(self.shape):
-                    self.budget.spend(n)
-                    self._append(dtype, shape, data[pos], n)
+                    of = self._transpose_of(dtype, shape, data[pos])
+                    if of is None:
+                        self.budget.spend(n)
+                        self._append(dtype, shape, data[pos], n)
+                    else:
+                        self._append_transposed(of, dtype, shape)
             elif kind == _NUMBER:
                 self._append(dtype, shape, np.array([float(value)], dtype="<f4").tobytes(), 1)  # type: ignore[arg-type]
-            else:
+            elif n:  # a summary: its statistics and first elements, numbers like any other
+                numbers = summary_numbers(value)  # type: ignore[arg-type]
+                self.budget.spend(len(numbers))
+                self.summarized.append(index)
+                self._append(dtype, shape, numbers.tobytes(), len(numbers))
+            else:  # an empty tensor has no statistics: its shape says it all
                 self.dtype.append(dtype)
                 self.shape.append(list(shape))
                 self.offset.append(NONE)
-                if n:
-                    self.summaries[str(index)] = summarize(value)  # type: ignore[arg-type]
             self._final.append(index)
+
+    def _transpose_of(self, dtype: int, shape: tuple[int, ...], data: bytes) -> int | None:
+        """The stored value whose transpose these numbers are, if any. Every nn.Linear sends its
+        weight twice so (the parameter, and `t`'s saved or incoming copy), and its gradient twice
+        (the accumulator, and what reached `t`): a fifth of a small MLP's numbers."""
+        if len(shape) != 2 or shape[0] < 2 or shape[1] < 2:
+            return None
+        flipped = np.frombuffer(data, dtype="<f4").reshape(shape).T.tobytes()
+        base = self._by_content.get((dtype, (shape[1], shape[0]), flipped))
+        # A stored value, never another transposed one: that one's transpose equals a stored value
+        # exactly, and the exact match above would have found it.
+        return None if base is None or base in self.transposed else base
+
+    def _append_transposed(self, base: int, dtype: int, shape: tuple[int, ...]) -> None:
+        self.transposed[len(self.shape)] = base
+        self.dtype.append(dtype)
+        self.shape.append(list(shape))
+        self.offset.append(NONE)
 
     def _append(self, dtype: int, shape: tuple[int, ...], data: bytes, n: int) -> None:
         self.dtype.append(dtype)
@@ -193,7 +224,8 @@ class ValueTable:
             "dtype": self.dtype,
             "shape": self.shape,
             "offset": self.offset,
-            "summaries": self.summaries,
+            "summarized": self.summarized,
+            "transposed": {"value": list(self.transposed), "of": list(self.transposed.values())},
             "buffer": base64.b64encode(raw).decode("ascii"),
         }
 
@@ -217,6 +249,57 @@ def equal_rows(tensors: list[torch.Tensor], n: int) -> tuple[np.ndarray, np.ndar
     keys = rows.view(np.dtype((np.void, 4 * n))).reshape(-1)
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     return rows, first[inverse.reshape(-1)]
+
+
+def summary_numbers(t: torch.Tensor) -> np.ndarray:
+    """A large tensor's summary as float32 numbers: min, max, mean, std, then its first elements
+    (values.summarize's, each number rounded to float32: 12 numbers are 64 base64 characters, the
+    same summary as a JSON object about 200)."""
+    with torch.no_grad():
+        flat = t.detach().reshape(-1)
+        if flat.is_complex():  # as values.summarize: the real part
+            flat = flat.real
+        if not flat.is_floating_point():
+            flat = flat.double()
+        spread = flat.std() if flat.numel() > 1 else flat[0] * 0
+        stats = torch.stack([flat.min(), flat.max(), flat.mean(), spread])
+        numbers = torch.cat([stats.to(torch.float32), flat[:SUMMARY_HEAD].to(torch.float32)])
+    return np.ascontiguousarray(numbers.numpy(), dtype="<f4")
+
+
+def float32_floats(values: list[float | None]) -> list[float | None]:
+    """Each number as the shortest decimal that reads back as the same float32 (about 8 digits, not
+    17); None stays None, NaN and infinities stay (the JSON writer spells them "nan", "inf")."""
+    with np.errstate(over="ignore"):
+        f32 = np.array([math.nan if v is None else v for v in values], dtype=np.float64).astype(np.float32)
+    finite = np.isfinite(f32).tolist()
+    rows = zip(values, f32, finite, strict=True)
+    return [None if v is None else float(str(f)) if ok else float(f) for v, f, ok in rows]
+
+
+class TextTable:
+    """Every text of the nodes (labels, names, symbols, saved names, notes) once, by index: a loop's
+    5,000 iterations repeat a few labels, a parameter's label is its name, and an internal node's note
+    is the same sentence for every one of its kind."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def column(self, texts: list[str | None]) -> list[int]:
+        """Indices of `texts` (-1 for None), each new text appended."""
+        index, table = self._index, self.texts
+        out: list[int] = []
+        for text in texts:
+            if text is None:
+                out.append(NONE)
+                continue
+            k = index.get(text)
+            if k is None:
+                k = index[text] = len(table)
+                table.append(text)
+            out.append(k)
+        return out
 
 
 def _as_float32(t: torch.Tensor) -> torch.Tensor:
@@ -342,6 +425,8 @@ class CompactShaper:
         span: list[int] = []
         for n in described:
             span.extend(flat_span(n.span))
+        texts = TextTable()
+        noted = [i for i, n in enumerate(described) if n.value_note is not None]
         return {
             "count": len(described),
             "op": [op_code[n.op] for n in described],
@@ -352,18 +437,19 @@ class CompactShaper:
                 | (FLAG_RETAINS_GRAD if n.retains_grad else 0)
                 for n in described
             ],
-            "label": [n.label for n in described],
-            "name": [n.name for n in described],
-            "symbol": list(self.facts.symbols) if self.facts.nodes else [None],
+            "label": texts.column([n.label for n in described]),
+            "name": texts.column([n.name for n in described]),
+            "symbol": texts.column(list(self.facts.symbols) if self.facts.nodes else [None]),
             "span": span,
             "shape": [n.shape for n in described],
             "dtype": [code(n.dtype) for n in described],
             "value": value,
             "grad": grad,
-            "notes": {str(i): n.value_note for i, n in enumerate(described) if n.value_note is not None},
+            "notes": {"node": noted, "text": texts.column([described[i].value_note for i in noted])},
             "saved_start": saved_start,
-            "saved_name": saved_name,
+            "saved_name": texts.column(saved_name),  # type: ignore[arg-type]
             "saved_value": saved_value,
+            "texts": texts.texts,
             "regions": regions,
             "module": [NONE if n.module is None else region_code[n.module] for n in described],
             "call": [NONE if n.call is None else region_code[n.call] for n in described],
@@ -400,11 +486,11 @@ class CompactShaper:
             "roots": p.roots,
             "seeds": [add(s) for s in raw.seeds],
             "grads": grads,
-            "module_grad_norms": module_grad_norms(self.facts, p),
+            "module_grad_norms": _float32_dict(module_grad_norms(self.facts, p)),
             "steps": {
                 "count": len(steps),
                 "node": [step.node for step in steps],
-                "grad_norm": step_grad_norms(p),
+                "grad_norm": float32_floats(step_grad_norms(p)),
                 "grad_output": grad_output,
                 "start": start,
                 "slot": slot,
@@ -413,6 +499,10 @@ class CompactShaper:
                 "accumulated": accumulated,
             },
         }
+
+
+def _float32_dict(numbers: dict[str, float]) -> dict[str, float]:
+    return dict(zip(numbers, float32_floats(list(numbers.values())), strict=True))  # type: ignore[arg-type]
 
 
 # --- reading it back -----------------------------------------------------------------------------
@@ -424,6 +514,8 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
     values = payload["values"]
     buffer = np.frombuffer(base64.b64decode(values["buffer"]), dtype="<f4")
     dtypes = payload["dtypes"]
+    summarized = set(values["summarized"])
+    transposed = dict(zip(values["transposed"]["value"], values["transposed"]["of"], strict=True))
 
     def tv(v: int) -> dict[str, Any] | None:
         if v == NONE:
@@ -431,10 +523,20 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
         shape = values["shape"][v]
         dtype = dtypes[values["dtype"][v]]
         offset = values["offset"][v]
-        if offset == NONE:
-            summary = values["summaries"].get(str(v))
-            return {"shape": shape, "dtype": dtype, "data": None, "summary": summary, "truncated": True}
         count = math.prod(shape)
+        if v in transposed:  # the numbers of a stored 2-D value, transposed
+            base = values["offset"][transposed[v]]
+            flipped = buffer[base : base + count].reshape(shape[1], shape[0]).T.tolist()
+            data = _json_numbers(flipped)
+            return {"shape": shape, "dtype": dtype, "data": data, "summary": None, "truncated": False}
+        if offset == NONE or v in summarized:  # a summary (none for an empty tensor)
+            summary = None
+            if offset != NONE:
+                end = offset + SUMMARY_STATS + min(count, SUMMARY_HEAD)
+                numbers = _json_numbers(buffer[offset:end].tolist())
+                summary = dict(zip(("min", "max", "mean", "std"), numbers, strict=False))
+                summary["head"] = numbers[SUMMARY_STATS:]
+            return {"shape": shape, "dtype": dtype, "data": None, "summary": summary, "truncated": True}
         data = _json_numbers(buffer[offset : offset + count].reshape(shape).tolist())
         return {"shape": shape, "dtype": dtype, "data": data, "summary": None, "truncated": False}
 
@@ -444,7 +546,13 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
     def region_label(code: int) -> str | None:
         return None if code == NONE else nodes["regions"][code]
 
-    symbols = nodes["symbol"]
+    texts = nodes["texts"]
+
+    def text(k: int) -> str | None:
+        return None if k == NONE else texts[k]
+
+    symbols = [text(k) for k in nodes["symbol"]]
+    notes = dict(zip(nodes["notes"]["node"], nodes["notes"]["text"], strict=True))
     out_nodes = []
     for i in range(count):
         flags = nodes["flags"][i]
@@ -452,15 +560,15 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
         lo, hi = nodes["saved_start"][i], nodes["saved_start"][i + 1]
         saved = []
         for key, v in zip(nodes["saved_name"][lo:hi], nodes["saved_value"][lo:hi], strict=True):
-            saved.append({"name": key, "shape": values["shape"][v], "value": tv(v)})
+            saved.append({"name": text(key), "shape": values["shape"][v], "value": tv(v)})
         dtype_code = nodes["dtype"][i]
         out_nodes.append(
             {
                 "id": i,
                 "kind": "input" if flags & FLAG_IS_LEAF else "op",
                 "op": payload["ops"][nodes["op"][i]],
-                "label": nodes["label"][i],
-                "name": nodes["name"][i],
+                "label": text(nodes["label"][i]),
+                "name": text(nodes["name"][i]),
                 "symbol": symbols[i],
                 "span": None
                 if line == 0
@@ -468,7 +576,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
                 "shape": nodes["shape"][i],
                 "dtype": None if dtype_code == NONE else dtypes[dtype_code],
                 "value": tv(nodes["value"][i]),
-                "value_note": nodes["notes"].get(str(i)),
+                "value_note": text(notes.get(i, NONE)),
                 "grad": tv(nodes["grad"][i]),
                 "requires_grad": bool(flags & FLAG_REQUIRES_GRAD),
                 "is_leaf": bool(flags & FLAG_IS_LEAF),
