@@ -511,6 +511,9 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
 
     Numbers are the float32 ones the compact form carries (non-finite ones as "nan", "inf", "-inf").
     """
+    if payload.get("version") != COMPACT_VERSION:
+        version = payload.get("version")
+        raise ValueError(f"compact trace version {version!r}: this decoder reads {COMPACT_VERSION}")
     values = payload["values"]
     buffer = np.frombuffer(base64.b64decode(values["buffer"]), dtype="<f4")
     dtypes = payload["dtypes"]
