@@ -144,7 +144,9 @@ def step_cpu_ms(context: Any, page: Any, count: int = 9) -> float:
     """Main-thread CPU milliseconds per step: the thread time of the renderer's tasks while `count`
     steps are taken (script, style, layout, paint, the canvas redraw), from Chrome's trace events."""
     cdp = context.new_cdp_session(page)
-    cdp.send("Tracing.start", {"categories": "devtools.timeline", "transferMode": "ReturnAsStream"})
+    # RunTask, with its thread time, is in the disabled-by-default category.
+    categories = "devtools.timeline,disabled-by-default-devtools.timeline"
+    cdp.send("Tracing.start", {"categories": categories, "transferMode": "ReturnAsStream"})
     page.evaluate(STEP_SCRIPT, count)
     done: dict[str, Any] = {}
     cdp.on("Tracing.tracingComplete", lambda event: done.update(event))
