@@ -271,3 +271,13 @@ def test_layers_of_different_sizes_send_transposes_and_summaries_as_numbers() ->
     # 544 bytes per node in version 1 (summaries as JSON objects, transposes and texts repeated), 436 now.
     size = len(dumps(payload)) / nodes["count"]
     assert size <= 450, f"{size:.0f} bytes per node"
+
+
+def test_a_symmetric_matrix_is_stored_not_sent_as_its_own_transpose() -> None:
+    source = "a = torch.tensor([[1.0, 2.0], [2.0, 3.0]], requires_grad=True)\n(a * a).sum()"
+    payload = json_round_trip(run_trace_job({"source": source, "format": "compact"}, Settings()))
+    values = payload["values"]
+    for v, of in zip(values["transposed"]["value"], values["transposed"]["of"], strict=True):
+        assert v != of and values["offset"][of] >= 0
+    readable = json_round_trip(run_trace_job({"source": source, "jacobians": False}, Settings()))
+    assert decode_compact(payload)["nodes"] == normalized(readable)["nodes"]

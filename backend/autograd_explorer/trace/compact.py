@@ -191,9 +191,10 @@ class ValueTable:
             return None
         flipped = np.frombuffer(data, dtype="<f4").reshape(shape).T.tobytes()
         base = self._by_content.get((dtype, (shape[1], shape[0]), flipped))
-        # A stored value, never another transposed one: that one's transpose equals a stored value
-        # exactly, and the exact match above would have found it.
-        return None if base is None or base in self.transposed else base
+        # A stored value, never another transposed one (that one's transpose equals a stored value
+        # exactly, and the exact match would have found it), nor itself: a symmetric matrix's
+        # transpose is its own content, just registered under the index it is about to get.
+        return None if base is None or base in self.transposed or base == len(self.shape) else base
 
     def _append_transposed(self, base: int, dtype: int, shape: tuple[int, ...]) -> None:
         self.transposed[len(self.shape)] = base
