@@ -45,10 +45,11 @@ $(STAMP): pyproject.toml | $(PY)
 	@touch $(STAMP)
 
 # Debian packages the tests need: chromium for the browser tests, graphviz for torchviz's SVG,
-# redis-server and postgresql for the scale-out tests (tests/services.py starts them on loopback).
-SYSTEM_PACKAGES := chromium graphviz redis-server postgresql
+# redis-server and postgresql for the scale-out tests (tests/services.py starts them on loopback),
+# podman for podman-compose's check of docker-compose.yml (no container is run by the tests).
+SYSTEM_PACKAGES := chromium graphviz redis-server postgresql podman
 install-system:
-	@if ! command -v chromium >/dev/null || ! command -v dot >/dev/null \
+	@if ! command -v chromium >/dev/null || ! command -v dot >/dev/null || ! command -v podman >/dev/null \
 		|| ! command -v redis-server >/dev/null || ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 		else echo "need root to apt-get install $(SYSTEM_PACKAGES)" >&2; exit 1; fi; \

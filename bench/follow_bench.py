@@ -31,6 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.live import CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
+from tests.scale.classroom import Follower, explorer_state  # noqa: E402  (the Done-when test's own)
 
 RESULTS = REPO / "bench" / "results"
 TARGET_P99_MS = 200.0
@@ -40,45 +41,6 @@ WATCH_FOLLOWED = """() => {
   new MutationObserver(() => window.followTimes.push([document.body.dataset.followed, Date.now()]))
     .observe(document.body, { attributes: true, attributeFilter: ['data-followed'] });
 }"""
-
-
-class Follower:
-    """One SSE client on its own TCP connection: the wall-clock time each version arrived.
-
-    A plain HTTP/1.1 reader on asyncio streams (what an EventSource does, minus the browser): with
-    300 of them in one Python process, httpx's per-line machinery was itself most of the latency.
-    """
-
-    def __init__(self) -> None:
-        self.arrived: dict[int, float] = {}
-        self.connected = asyncio.Event()
-        self.error: str | None = None
-
-    async def run(self, host: str, port: int, path: str) -> None:
-        writer = None
-        try:
-            reader, writer = await asyncio.open_connection(host, port)
-            writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n".encode())
-            status = await reader.readline()
-            if b" 200 " not in status:
-                self.error = status.decode().strip()
-                return
-            while (await reader.readline()) not in (b"\r\n", b""):
-                pass  # headers
-            self.connected.set()
-            version = None
-            while line := await reader.readline():
-                # Chunked encoding: size lines and blank lines carry no "id: " or "data: ".
-                if line.startswith(b"id: "):
-                    version = int(line[4:])
-                elif line.startswith(b"data: ") and version is not None:
-                    self.arrived[version] = time.time()
-        except OSError as exc:
-            self.error = repr(exc)
-        finally:
-            self.connected.set()
-            if writer is not None:
-                writer.close()
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -127,21 +89,8 @@ async def bench(
         example = next(e for e in (await api.get("/api/examples")).json() if e["id"] == "least-squares")
         auth = {"Authorization": f"Bearer {token}"}
 
-        def state(position: int) -> dict[str, Any]:
-            return {
-                "page": "explorer",
-                "state": {
-                    "example": example["id"],
-                    "source": example["source"],
-                    "inputs": example.get("inputs") or {},
-                    "passIndex": 0,
-                    "position": position,
-                    "view": "graph",
-                },
-            }
-
         # The program first: browsers trace it once, then every step is the same trace.
-        await api.put(f"/api/rooms/{code}/state", json=state(0), headers=auth)
+        await api.put(f"/api/rooms/{code}/state", json=explorer_state(example, 0), headers=auth)
         handles, pages = await open_browsers(browsers, url, code)
         clients = [Follower() for _ in range(followers)]
         tasks = [asyncio.create_task(c.run("127.0.0.1", port, f"/api/rooms/{code}/events")) for c in clients]
@@ -153,7 +102,9 @@ async def bench(
         for step in range(1, steps + 1):
             position = step % 6  # least squares has 5 steps: 1…5, 0, 1…
             started = time.time()
-            answer = await api.put(f"/api/rooms/{code}/state", json=state(position), headers=auth)
+            answer = await api.put(
+                f"/api/rooms/{code}/state", json=explorer_state(example, position), headers=auth
+            )
             version = answer.json()["version"]
             sent[version] = started
             deadline = time.monotonic() + wait

@@ -86,7 +86,12 @@ def requests_of(examples: list[dict[str, Any]], model_id: str) -> dict[str, list
     return {
         "trace": traces,
         "trajectory": [("/api/trajectory", TRAJECTORY)],
-        "predict": [(f"/api/models/{model_id}/predict", {"input": [[0.5, 0.25], [-0.3, 0.8]]})],
+        "predict": [
+            (
+                f"/api/models/{model_id}/predict",
+                {"input": {"shape": [2, 2], "data": [[0.5, 0.25], [-0.3, 0.8]]}},
+            )
+        ],
     }
 
 

@@ -19,7 +19,6 @@ import argparse
 import concurrent.futures
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from tests.conftest import MNIST_DIR  # noqa: E402
 from tests.live import LiveServer  # noqa: E402  (the same real uvicorn the tests use)
+from tests.scale.processes import Worker  # noqa: E402  (the same worker process the tests use)
 from tests.services import PostgresServer, RedisServer  # noqa: E402  (the same throw-away servers)
 
 
@@ -47,21 +47,11 @@ def config(seed: int, steps: int) -> dict[str, Any]:
     }
 
 
-def worker(env: dict[str, str], log: Path, timeout: float) -> subprocess.Popen[bytes]:
+def worker(env: dict[str, str], log: Path, timeout: float) -> Worker:
     """A worker process, returned once it is ready (torch imported): start-up is not throughput."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "autograd_explorer.cli", "worker"],
-        cwd=REPO,
-        env={**os.environ, **env, "AUTOGRAD_EXPLORER_LOG_LEVEL": "INFO"},
-        stdout=open(log, "ab"),  # noqa: SIM115  (the child writes it until it ends)
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + timeout
-    while " ready (records: " not in log.read_text():
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"worker did not start: {log.read_text()[-2000:]}")
-        time.sleep(0.2)
-    return process
+    started = Worker({**env, "AUTOGRAD_EXPLORER_LOG_LEVEL": "INFO"}, log)  # its "ready" line is at INFO
+    started.ready(timeout)
+    return started
 
 
 def wait_done(url: str, ids: set[str], timeout: float, started: float) -> float:
@@ -102,7 +92,7 @@ def main() -> None:
     postgres = PostgresServer()
     postgres.init()
     postgres.start()
-    procs: list[subprocess.Popen[bytes]] = []
+    procs: list[Worker] = []
     servers: list[LiveServer] = []
     redis: RedisServer | None = None
     try:
@@ -142,8 +132,7 @@ def main() -> None:
             two_workers = wait_done(b, made, args.timeout, started)
     finally:
         for p in procs:
-            p.terminate()
-            p.wait(timeout=30)
+            p.stop()
         for server in servers:
             server.stop()
         if redis is not None:

@@ -14,6 +14,8 @@
 #                                              storage driver; a store keeps the driver it began with)
 #   MNIST_SOURCE=folder                        the MNIST gzip files the local mirror serves
 #                                              (default: ../shared/data/mnist)
+#   PODMAN_COMPOSE=path                        podman-compose to validate the compose file with
+#                                              (default: on PATH, else Debian's is installed)
 #   KEEP_IMAGE=1                               keep the built image afterwards
 #   REUSE_IMAGE=1                              skip the build when the image is already there
 set -euo pipefail
@@ -67,6 +69,21 @@ fi
 driver=$("${PODMAN[@]}" info --format '{{.Store.GraphDriverName}}' 2>&1) \
   || fail "podman's storage does not start: $driver (a store keeps the driver it was created with; see PODMAN_OPTS)"
 say "podman smoke test, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(podman --version), runtime runc, storage $driver, cgroups $("${PODMAN[@]}" info --format '{{.Host.CgroupsVersion}}')"
+
+# 0b. the compose file under podman-compose, both profiles (seconds: it runs before anything slow).
+# PODMAN_COMPOSE names the executable; else the one on PATH; else Debian's podman-compose.
+PODMAN_COMPOSE="${PODMAN_COMPOSE:-$(command -v podman-compose || true)}"
+if [ -z "$PODMAN_COMPOSE" ]; then
+  [ "$(id -u)" = 0 ] || { echo "missing: podman-compose (pip install podman-compose)" >&2; exit 1; }
+  apt-get install -y -qq podman-compose >/dev/null
+  PODMAN_COMPOSE=podman-compose
+fi
+for profile in "" "--profile scale"; do
+  # shellcheck disable=SC2086  # $profile is two words or none on purpose
+  services=$("$PODMAN_COMPOSE" -f "$REPO/docker-compose.yml" $profile config 2>&1 | grep -E '^  [a-z]+:$' | tr -d ' :' | sort | tr '\n' ' ') \
+    || fail "podman-compose config ${profile:-(plain up)}"
+  say "podman-compose config ${profile:-(plain up)}: services ${services}"
+done
 
 # 1. the base image: bootstrapped from Debian, since no registry pull works here
 if [ "$BASE" = localhost/debian-python:bookworm ]; then

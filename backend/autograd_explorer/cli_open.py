@@ -27,7 +27,7 @@ def register(sub: Any) -> None:
 
 
 def record_script(path: Path) -> tuple[str, int]:
-    """Run the script as __main__ under record(): its payload JSON, and 1 if it raised."""
+    """Run the script as __main__ under record(): the page's payload JSON, and 1 if it raised."""
     from autograd_explorer.notebook import record
 
     scope: dict[str, Any] = {}
@@ -41,7 +41,7 @@ def record_script(path: Path) -> tuple[str, int]:
     except Exception:  # the script's own error: show it, and the graph up to it
         traceback.print_exc()
         status = 1
-    return rec.to_json(), status
+    return rec.page_json(), status
 
 
 def read_payload(path: Path) -> str:

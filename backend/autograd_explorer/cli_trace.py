@@ -10,6 +10,7 @@ from typing import Any
 
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.trace.narration import latex_to_text
+from autograd_explorer.trace.values import value_array
 
 
 def register(sub: Any) -> None:
@@ -67,10 +68,12 @@ def format_trace(payload: dict[str, Any]) -> str:
 def _value_text(tv: dict[str, Any] | None) -> str:
     if tv is None:
         return "None"
-    if tv["data"] is not None:
-        data = tv["data"]
-        return json.dumps(data.tolist() if hasattr(data, "tolist") else data)
-    return f"<{tv['shape']} mean {tv['summary']['mean']}>"
+    if tv["truncated"]:
+        return f"<{tv['shape']} mean {tv['summary']['mean'] if tv['summary'] else None}>"
+    if tv["nonfinite"]:  # null in the JSON; the terminal shows NaN, Infinity where they were
+        return json.dumps(value_array(tv).tolist())
+    data = tv["data"]
+    return json.dumps(data.tolist() if hasattr(data, "tolist") else data)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""The lecture's examples (CONTENT.md §1–§4, §6, §7, §12) as explorer programs, with what each teaches.
+"""The lecture's examples (CONTENT.md §1–§4, §6–§8, §12) as explorer programs, with what each teaches.
 
 The `lecture-*` entries are written the way the lecture writes them (`import torch`, `def`,
 classes, `print` with f-strings), so what a student sees in class is what they can edit here;
@@ -299,6 +299,46 @@ EXAMPLES: tuple[Example, ...] = (
             "Linear(784, 32) → ReLU → Linear(32, 1) → sigmoid with BCELoss, each parameter updated "
             "under no_grad and its gradient zeroed. The graph shows each step's modules as boxes "
             "(model.fc1, model.fc2); open one to see the addmm and the transposed weight inside."
+        ),
+    ),
+    Example(
+        id="lecture-fit-autograd",
+        section="§8 Polynomial regression",
+        title="Fitting a + bx + cx² by autograd: 4000 iterations",
+        source=(
+            "import torch\n"
+            "\n"
+            "torch.manual_seed(0)\n"
+            "x = torch.rand(100) * 2\n"
+            "y = x + 2 * (x - 0.9) ** 2 + 0.3 * torch.cos(20 * x) + 0.1 * torch.randn(100)\n"
+            "\n"
+            "torch.manual_seed(1)\n"
+            "a = torch.randn((), requires_grad=True)\n"
+            "b = torch.randn((), requires_grad=True)\n"
+            "c = torch.randn((), requires_grad=True)\n"
+            "learning_rate = 1e-2\n"
+            "for k in range(4000):\n"
+            "    y_pred = a + b * x + c * x**2\n"
+            "    loss = (y_pred - y).pow(2).mean()\n"
+            "    if k % 500 == 0:\n"
+            '        print(f"Iteration {k:4d} | Loss: {loss:.4f}")\n'
+            "    loss.backward()\n"
+            "    with torch.no_grad():\n"
+            "        a -= learning_rate * a.grad\n"
+            "        b -= learning_rate * b.grad\n"
+            "        c -= learning_rate * c.grad\n"
+            "        a.grad = None\n"
+            "        b.grad = None\n"
+            "        c.grad = None\n"
+            'print(f"Result: y = {a.item():.4f} + {b.item():.4f} x + {c.item():.4f} x^2")\n'
+        ),
+        explanation=(
+            "The lecture's gradient descent on the noisy quadratic: each iteration builds the graph "
+            "of the mean squared error, backward() fills a.grad, b.grad and c.grad, and the update "
+            "runs under no_grad with the gradients reset to None. The loss plot shows all 4000 "
+            "iterations; the graph is the last one's, and any iteration can be opened step by step. "
+            "Try learning rates 1e-1 and 1 (which diverges to nan) and compare a, b, c with the "
+            "closed form of the normal equations."
         ),
     ),
     Example(

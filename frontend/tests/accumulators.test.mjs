@@ -65,8 +65,8 @@ test('a large graph that records only changed accumulators still accumulates cor
   const sparse = {
     roots: [2],
     steps: [
-      { index: 0, node: 2, grad_output: tv(1), inputs: [{ slot: 0, to: 1, contribution: tv(2) }], accumulators: { 1: tv(2) }, accumulators_complete: false, changed: [1] },
-      { index: 1, node: 1, grad_output: tv(2), inputs: [{ slot: 0, to: 0, contribution: tv(4) }], accumulators: { 0: tv(4) }, accumulators_complete: false, changed: [0] },
+      { index: 0, node: 2, grad_output: tv(1), inputs: [{ slot: 0, to: 1, contribution: tv(2) }], accumulators: [{ node: 1, grad: tv(2) }], accumulators_complete: false, changed: [1] },
+      { index: 1, node: 1, grad_output: tv(2), inputs: [{ slot: 0, to: 0, contribution: tv(4) }], accumulators: [{ node: 0, grad: tv(4) }], accumulators_complete: false, changed: [0] },
     ],
   };
   const end = stateAt(sparse, 2);

@@ -8,7 +8,7 @@ const model = {
   id: 'a', name: 'net',
   curves: [
     { step: 0, train_loss: 0.7, test_loss: 0.71, train_accuracy: 0.5, test_accuracy: 0.49 },
-    { step: 10, train_loss: 'nan', test_loss: 0.3, train_accuracy: 0.9, test_accuracy: 0.88 },
+    { step: 10, train_loss: null, test_loss: 0.3, train_accuracy: 0.9, test_accuracy: 0.88 },
   ],
 };
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  displayZ, frameStride, lossSeries, pathSeries, plotNumber, stepCount, tableIndices, tableNumber,
+  displayZ, revealedSteps, lossSeries, pathSeries, plotNumber, stepCount, tableIndices, tableNumber,
 } from '../js/optimize/series.js';
 
 // A trajectory answer as columns; null is a value that is not finite (docs/api.md).
@@ -41,8 +41,17 @@ test('long tables show head and tail', () => {
   assert.equal(long.gapAfter, 1);
 });
 
-test('heatmap values are log(1 + z − min) and animation strides cover the run', () => {
+test('heatmap values are log(1 + z − min)', () => {
   assert.deepEqual(displayZ([[1, null], [1 + Math.E - 1, 1]]), [[0, null], [1, 0]]);
-  assert.equal(frameStride(300, 90), 4);
-  assert.equal(frameStride(10, 90), 1);
+});
+
+test('the animation reveals steps by elapsed time, at least one, all once the time is up', () => {
+  assert.equal(revealedSteps(300, 0, 750), 1);
+  assert.equal(revealedSteps(300, -5, 750), 1);
+  assert.equal(revealedSteps(300, 375, 750), 150);
+  assert.equal(revealedSteps(300, 376, 750), 151); // ceil: never behind the clock
+  assert.equal(revealedSteps(300, 749, 750), 300);
+  assert.equal(revealedSteps(300, 750, 750), 300);
+  assert.equal(revealedSteps(300, 5000, 750), 300); // a busy machine: the animation still ends on time
+  assert.equal(revealedSteps(10, 100, 750), 2);
 });

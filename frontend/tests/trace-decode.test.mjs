@@ -4,6 +4,7 @@ import { test } from 'node:test';
 
 import { stateAt } from '../js/explorer/accumulators.js';
 import { decodeTrace, mergeDetails } from '../js/explorer/trace-decode.js';
+import { restoreNonFinite } from '../js/shared/format.js';
 
 const read = (name) => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
 const compact = read('trace-compact-poly.json');
@@ -54,7 +55,7 @@ test('steps carry the engine order, incoming gradients and contributions', () =>
   }
 });
 
-test('non-finite numbers read as the readable form writes them', () => {
+test('non-finite numbers decode to NaN and ±Infinity, and export as the readable form writes them', () => {
   const buffer = Buffer.alloc(12);
   [NaN, Infinity, -Infinity].forEach((x, i) => buffer.writeFloatLE(x, 4 * i));
   const trace = {
@@ -63,8 +64,27 @@ test('non-finite numbers read as the readable form writes them', () => {
     output: { node: 3, name: null, value: 0 },
   };
   const decoded = decodeTrace({ ...trace, passes: [], nodes: { ...compact.nodes, value: [0, 1, -1, -1], grad: [-1, -1, -1, -1], saved_start: [0, 0, 0, 0, 0] } });
-  assert.deepEqual(decoded.output.value.data, ['nan', 'inf', '-inf']);
-  assert.deepEqual(decoded.nodes[1].value, { shape: [2, 2], dtype: 'float32', data: null, summary: null, truncated: true });
+  assert.deepEqual(decoded.output.value.data, [NaN, Infinity, -Infinity]);
+  assert.deepEqual(plain(decoded.output.value), {
+    shape: [3],
+    dtype: 'float32',
+    data: [null, null, null],
+    nonfinite: [{ index: [0], value: 'nan' }, { index: [1], value: 'inf' }, { index: [2], value: '-inf' }],
+    summary: null,
+    truncated: false,
+  });
+  assert.deepEqual(decoded.nodes[1].value, { shape: [2, 2], dtype: 'float32', data: null, nonfinite: [], summary: null, truncated: true });
+});
+
+test('a readable trace gets its non-finite elements back where nonfinite says', () => {
+  const matrix = { shape: [2, 2], dtype: 'float64', data: [[1, null], [null, 2]], nonfinite: [{ index: [0, 1], value: '-inf' }, { index: [1, 0], value: 'nan' }], summary: null, truncated: false };
+  const scalar = { shape: [], dtype: 'float32', data: null, nonfinite: [{ index: [], value: 'inf' }], summary: null, truncated: false };
+  const trace = restoreNonFinite({ nodes: [{ id: 0, value: matrix, grad: null, saved: [{ name: 'self', value: scalar }] }] });
+  assert.deepEqual(trace.nodes[0].value.data, [[1, -Infinity], [NaN, 2]]);
+  assert.equal(trace.nodes[0].saved[0].value.data, Infinity);
+  assert.deepEqual(JSON.parse(JSON.stringify(trace.nodes[0].value)).data, [[1, null], [null, 2]]);
+  const decoded = decodeTrace({ mode: 'program', nodes: [{ id: 0, value: { ...matrix, data: [[1, null], [null, 2]] } }], passes: [] });
+  assert.deepEqual(decoded.nodes[0].value.data, [[1, -Infinity], [NaN, 2]]);
 });
 
 test('fetched details fill in a step', () => {
@@ -112,7 +132,8 @@ test('a summarized tensor reads its statistics and first elements from the buffe
     shape: [3, 4],
     dtype: 'float32',
     data: null,
-    summary: { min: -2, max: 3, mean: 4, std: 'nan', head: [0.25, 1.5, 2, 3, 4, 5, 6, 7] },
+    nonfinite: [],
+    summary: { min: -2, max: 3, mean: 4, std: null, head: [0.25, 1.5, 2, 3, 4, 5, 6, 7] },
     truncated: true,
   });
 });
@@ -127,5 +148,26 @@ test('a transposed value reads the numbers of the value it transposes', () => {
   };
   const decoded = decodeTrace({ ...trace, passes: [], nodes: { ...compact.nodes, value: [0, 1, -1, -1], grad: [-1, -1, -1, -1], saved_start: [0, 0, 0, 0, 0] } });
   assert.deepEqual(plain(decoded.nodes[0].value.data), [[1, 2, 3], [4, 5, 6]]);
-  assert.deepEqual(decoded.output.value, { shape: [3, 2], dtype: 'float32', data: [[1, 4], [2, 5], [3, 6]], summary: null, truncated: false });
+  assert.deepEqual(decoded.output.value, {
+    shape: [3, 2],
+    dtype: 'float32',
+    data: [[1, 4], [2, 5], [3, 6]],
+    nonfinite: [],
+    summary: null,
+    truncated: false,
+  });
+});
+
+test('a transposed value lists its non-finite elements where the transpose has them', () => {
+  const buffer = Buffer.alloc(4 * 4);
+  [1, NaN, Infinity, 4].forEach((x, i) => buffer.writeFloatLE(x, 4 * i));
+  const trace = {
+    ...compact,
+    values: { count: 2, dtype: [0, 0], shape: [[2, 2], [2, 2]], offset: [0, -1], summarized: [], transposed: { value: [1], of: [0] }, buffer: buffer.toString('base64') },
+    output: { node: 3, name: null, value: 1 },
+  };
+  const decoded = decodeTrace({ ...trace, passes: [], nodes: { ...compact.nodes, value: [0, 1, -1, -1], grad: [-1, -1, -1, -1], saved_start: [0, 0, 0, 0, 0] } });
+  assert.deepEqual(decoded.output.value.data, [[1, Infinity], [NaN, 4]]);
+  assert.deepEqual(decoded.output.value.nonfinite, [{ index: [0, 1], value: 'inf' }, { index: [1, 0], value: 'nan' }]);
+  assert.deepEqual(plain(decoded.output.value).data, [[1, null], [null, 4]]);
 });

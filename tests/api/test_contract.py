@@ -147,6 +147,13 @@ def test_old_spellings_are_published_as_deprecated(schema: dict[str, Any]) -> No
         assert {"required": [old, new]} in components[name]["not"]["anyOf"]  # never both
     assert components["PolynomialProblem"]["properties"]["iterations"]["maximum"] == 20_000
     assert components["PolynomialFit"]["properties"]["iterations"]["deprecated"] is True
+    legacy_input = components["Sample"]["properties"]["input"]["anyOf"]
+    assert (
+        legacy_input[0] == {"$ref": "#/components/schemas/InputTensor"}
+        and "deprecated" not in legacy_input[0]
+    )
+    assert legacy_input[1]["deprecated"] is True  # the bare nested list, for one more major version
+    assert components["InputTensor"]["required"] == ["shape", "data"]
     boundary = {p["name"]: p for p in schema["paths"]["/api/models/{model_id}/boundary"]["get"]["parameters"]}
     assert boundary["resolution"]["deprecated"] is True and "deprecated" not in boundary["grid"]
 
@@ -154,7 +161,8 @@ def test_old_spellings_are_published_as_deprecated(schema: dict[str, Any]) -> No
 def test_exactly_one_of_preset_or_source_is_in_the_schema(schema: dict[str, Any]) -> None:
     jsonschema = pytest.importorskip("jsonschema")
     body = schema["components"]["schemas"]["TrajectoryRun"]
-    exactly_one = {"not": body["not"], "properties": body["properties"]}
+    assert "not" not in body and len(body["allOf"][0]["oneOf"]) == 2  # said as "one of", by preset or source
+    exactly_one = {"allOf": body["allOf"], "properties": body["properties"]}
 
     def valid(instance: dict[str, Any]) -> bool:
         return bool(jsonschema.Draft202012Validator(exactly_one).is_valid(instance))
@@ -238,7 +246,10 @@ def test_tensor_data_is_typed_and_every_traced_value_matches_it(
 ) -> None:
     jsonschema = pytest.importorskip("jsonschema")
     tensor = schema["components"]["schemas"]["TensorValue"]
-    assert {"type": "number"} in tensor["properties"]["data"]["anyOf"]  # not "anything" any more
+    # Numbers or null, nested: a generated client reads float | None, never a string or a boolean.
+    leaves = [o for o in tensor["properties"]["data"]["anyOf"] if o.get("type") != "array"]
+    assert leaves == [{"type": "number"}, {"type": "null"}]
+    assert "string" not in json.dumps(tensor["properties"]["data"])
     program = (
         "x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)\n"
         "d = torch.ones(1, 1, 1, 1, 1, 1, 1, 1, 1, 2) * x.sum()\n"  # 10 dimensions
@@ -247,12 +258,13 @@ def test_tensor_data_is_typed_and_every_traced_value_matches_it(
     trace = client.post("/api/trace", json={"source": program})
     assert trace.status_code == 200, trace.text
     values = [v for n in trace.json()["nodes"] for v in (n["value"], n["grad"]) if v is not None]
-    validator = jsonschema.Draft202012Validator(tensor)
+    # The root holds the components, so TensorValue's $refs (NonFinite, TensorSummary) resolve.
+    validator = jsonschema.Draft202012Validator({**tensor, "components": schema["components"]})
     for value in values:
         assert validator.is_valid(value), value
-    datas = [json.dumps(v["data"]) for v in values]
-    assert any('"-inf"' in d for d in datas)
+    assert any({"value": "-inf"}.items() <= e.items() for v in values for e in v["nonfinite"])
     assert any(len(v["shape"]) == 10 for v in values)
-    assert validator.is_valid({**values[0], "data": [[True, False]]})  # a bool tensor's elements
+    assert not validator.is_valid({**values[0], "data": [[True, False]]})  # booleans are sent 0/1
     assert not validator.is_valid({**values[0], "data": [{"x": 1}]})  # objects are not tensor data
-    assert not validator.is_valid({**values[0], "data": ["NaN"]})  # only the three spellings
+    assert not validator.is_valid({**values[0], "data": ["-inf"]})  # no strings: null + nonfinite
+    assert not validator.is_valid({**values[0], "nonfinite": [{"index": [0], "value": "NaN"}]})

@@ -22,7 +22,7 @@ from tests.live import LiveServer
 
 BIN = Path(sys.executable).parent
 STUDENT_SCRIPT = '''
-"""Train, fetch a curve and a trajectory as arrays, read a syntax error: typed end to end."""
+"""Train, fetch a curve, a trajectory, tensors as arrays, read a syntax error: typed end to end."""
 
 import json
 import sys
@@ -31,14 +31,19 @@ import time
 import numpy as np
 
 from explorer_client import Client
-from explorer_client.api.models import get_model, train_model
+from explorer_client.api.models import get_model, predict, train_model
 from explorer_client.api.optimization import trajectory
 from explorer_client.api.trace import trace
 from explorer_client.models import (
     Error,
+    InputTensor,
     JobAccepted,
     Model,
+    PointsPrediction,
+    Sample,
+    Trace,
     TraceProgram,
+    TraceProgramInputs,
     Training,
     TrainingDataset,
     TrainingModel,
@@ -74,6 +79,21 @@ u = np.asarray(run.params["u"], dtype=float)
 broken = trace.sync(client=client, body=TraceProgram(source="y = (x +\\n"))
 assert isinstance(broken, Error), broken
 
+# A tensor with nan and -inf in it: numbers and null, read by numpy as is.
+inputs = TraceProgramInputs.from_dict({"x": [1.0, 0.0, -1.0]})
+program = TraceProgram(source="y = torch.log(x)\\ny.sum().backward()", inputs=inputs, output="y")
+logs = trace.sync(client=client, body=program)
+assert isinstance(logs, Trace) and logs.output.value is not None, logs
+logged = np.asarray(logs.output.value.data, dtype=float)
+for entry in logs.output.value.nonfinite:
+    logged[tuple(entry.index)] = float(entry.value.value)
+accumulated = [a.node for step in logs.passes[-1].steps for a in step.accumulators]
+
+points = InputTensor(shape=[2, 2], data=[[0.0, 0.0], [1.0, -0.5]])
+predicted = predict.sync(model_id=job.id, client=client, body=Sample(input_=points))
+assert isinstance(predicted, PointsPrediction), predicted
+probabilities = np.asarray(predicted.probabilities.data, dtype=float)
+
 print(
     json.dumps(
         {
@@ -87,6 +107,10 @@ print(
             "error_type": broken.detail.type_,
             "error_message": broken.detail.message,
             "error_line": broken.detail.line,
+            "log": [str(v) for v in logged],
+            "accumulated_ids_are_ints": all(isinstance(n, int) for n in accumulated) and bool(accumulated),
+            "probabilities_shape": list(probabilities.shape),
+            "saliency_shape": predicted.saliency.shape,
         }
     )
 )
@@ -137,3 +161,6 @@ def test_a_generated_client_trains_reads_arrays_and_typed_errors(server: LiveSer
     assert answer["loss_shape"] == answer["u_shape"] == [6] and answer["loss_decreases"]
     assert answer["error_type"] == "syntax" and answer["error_line"] == 1
     assert answer["error_message"]
+    assert answer["log"] == ["0.0", "-inf", "nan"]  # torch.log([1, 0, -1]), -inf told apart from nan
+    assert answer["accumulated_ids_are_ints"]
+    assert answer["probabilities_shape"] == [2] and answer["saliency_shape"] == [2, 2]

@@ -33,3 +33,10 @@ def test_program_error_exits_2_with_line_and_column(capsys: pytest.CaptureFixtur
 def test_bad_input_flag_is_refused() -> None:
     with pytest.raises(SystemExit, match="NAME=VALUE"):
         main(["trace", "x", "--input", "x"])
+
+
+def test_non_finite_values_print_where_they_were(capsys: pytest.CaptureFixture[str]) -> None:
+    # log of [1, 0, -1] is [0, -inf, nan]; the text shows them, not the JSON's nulls.
+    assert main(["trace", "y = torch.log(x)\ny.sum().backward()", "--input", "x=[1, 0, -1]"]) == 0
+    out = capsys.readouterr().out
+    assert "x.grad = [1.0, Infinity, -1.0]" in out

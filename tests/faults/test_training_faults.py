@@ -69,8 +69,9 @@ def finished_model(url: str, seed: int = 0) -> tuple[str, dict[str, Any]]:
 
 
 def predicts(url: str, model_id: str) -> bool:
-    r = httpx.post(f"{url}/api/models/{model_id}/predict", json={"input": [[0.5, 0.25]]}, timeout=10)
-    return r.status_code == 200 and 0.0 <= float(r.json()["probabilities"][0]) <= 1.0
+    point = {"shape": [1, 2], "data": [[0.5, 0.25]]}
+    r = httpx.post(f"{url}/api/models/{model_id}/predict", json={"input": point}, timeout=10)
+    return r.status_code == 200 and 0.0 <= float(r.json()["probabilities"]["data"][0]) <= 1.0
 
 
 def training_worker(server: LiveServer) -> int:

@@ -138,3 +138,20 @@ def test_a_student_follows_the_lecturer_into_the_optimization_lab(
     assert student.locator("#runs").inner_text() == page.locator("#runs").inner_text()
     assert "adam lr=0.05" in student.locator("#runs").inner_text()
     assert student.input_value("#fn") == "rosenbrock"
+
+
+def test_end_room_closes_it_for_every_follower(page: Any, student: Any, live_server: Any) -> None:
+    code = start_room(page, live_server)
+    student.goto(f"{live_server.url}/#room={code}")
+    student.wait_for_selector("body[data-ready]", timeout=20_000)
+    expect(student.locator(".follow-tools")).to_have_attribute("data-mode", "following")
+    page.click(".room-bar >> text=End room")
+    expect(page.locator(".room-bar .room-message")).to_contain_text(f"Room {code} ended")
+    expect(page.locator(".follow-tools")).to_have_attribute("data-mode", "none")
+    # The student's stream got `ended`: the page says so and follows no more.
+    expect(student.locator(".room-bar .room-message")).to_contain_text("The lecture has ended")
+    expect(student.locator(".follow-tools")).to_have_attribute("data-mode", "none")
+    screenshot(student, "follow-05-lecture-ended")
+    assert student.evaluate("sessionStorage.getItem('autograd-explorer:room')") is None
+    # The server closed it: the code no longer opens a room.
+    assert page.request.get(f"{live_server.url}/api/rooms/{code}").status == 404

@@ -34,8 +34,14 @@ def test_optimization_lab_runs_animates_and_compares(live_server: LiveServer, pa
     assert page.locator("nav a[aria-current='page']").inner_text() == "Optimization lab"
     page.click("#run")
     page.wait_for_selector("table.step-table", timeout=TIMEOUT)
-    # The animation ends by drawing the × at the end: contour + halo + line + ○ + ×.
-    wait_until(page, "document.querySelector('#landscape').data.length === 5")
+    # The animation ends by drawing the × at the end: halo + line + ○ + × over the contour.
+    wait_until(page, "document.querySelector('#paths').data.length === 4")
+    assert plotted_traces(page, "#landscape") == 1  # the contour alone, under the paths' plot
+    # A zoom of the contour (which takes the pointer): the paths' plot above it follows.
+    page.evaluate("Plotly.relayout('landscape', {'xaxis.range': [0, 4], 'yaxis.range': [-1, 3]})")
+    wait_until(page, "JSON.stringify(document.querySelector('#paths').layout.xaxis.range) === '[0,4]'")
+    assert page.evaluate("document.querySelector('#paths').layout.yaxis.range") == [-1, 3]
+    page.evaluate("Plotly.relayout('landscape', {'xaxis.range': [-5, 5], 'yaxis.range': [-5, 5]})")
     assert page.locator("table.step-table tbody tr").count() == 301  # 300 steps + the final row
     first = page.locator("table.step-table tbody tr").first.inner_text().split()
     assert first[:4] == ["1", "106", "1", "1"]  # step 1 at (1, 1): loss 106 before any update
@@ -48,7 +54,7 @@ def test_optimization_lab_runs_animates_and_compares(live_server: LiveServer, pa
     # Adam against plain gradient descent on Rosenbrock, overlaid with a legend.
     page.select_option("#example", "rosenbrock-adam-gd")
     wait_until(page, "document.querySelectorAll('#runs li').length === 2")
-    wait_until(page, "document.querySelector('#landscape').data.length === 9")
+    wait_until(page, "document.querySelector('#paths').data.length === 8")
     runs = page.locator("#runs").inner_text()
     assert "gd lr=0.001" in runs and "adam lr=0.05" in runs
     screenshot(page, "optimize-adam-vs-gd")
@@ -77,9 +83,34 @@ def test_optimization_lab_learning_rate_comparison_and_click_to_start(
     wait_until(page, "document.querySelector('#loss').data.length === 3")
     legend = [t["name"] for t in page.eval_on_selector("#loss", "el => el.data.map(t => ({name: t.name}))")]
     assert [name.split(" ")[1] for name in legend] == ["lr=0.0001", "lr=0.0005", "lr=0.001"]
-    # 3 × (halo, path, ○, ×) + contour
-    wait_until(page, "document.querySelector('#landscape').data.length === 13")
+    # 3 × (halo, path, ○, ×) over the contour
+    wait_until(page, "document.querySelector('#paths').data.length === 12")
     screenshot(page, "optimize-learning-rates")
+
+
+def test_presenting_at_1280_three_runs_are_added_without_waiting(live_server: LiveServer, page: Any) -> None:
+    # Issue 13's "done when": a projector, presentation mode, three clicks on Add run in a row.
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/optimize.html")
+    wait_until(page, "!!document.body.dataset.ready")
+    page.click("#present-toggle")
+    assert page.evaluate("document.documentElement.dataset.present") == "on"
+    page.click("#run")
+    wait_until(page, "/ran 1 run/.test(document.querySelector('#status').textContent)")
+    for lr in ("1e-3", "2e-3", "4e-3"):  # each click while the last one's answer may still be coming
+        page.fill("#lr", lr)
+        page.click("#add")
+    wait_until(page, "document.querySelectorAll('#runs li').length === 4")
+    wait_until(page, "document.querySelector('#paths').data.length === 16")  # 4 × (halo, path, ○, ×)
+    wait_until(page, "document.querySelector('#loss').data.length === 4")
+    labels = page.locator("#runs li strong").all_inner_texts()
+    assert [label.split(" ")[1] for label in labels] == ["lr=0.0005", "lr=0.001", "lr=0.002", "lr=0.004"]
+    assert page.is_hidden("#error")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    page.wait_for_timeout(300)  # the URL is written 200 ms after the last change
+    assert page.url.count("optimizer") == 4  # the shared link holds the four runs
+    screenshot(page, "optimize-present-1280-three-added")
+    page.click("#present-toggle")
 
 
 def test_optimization_lab_reports_a_bad_function(

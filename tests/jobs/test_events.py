@@ -71,7 +71,7 @@ def test_unknown_model_is_404_before_streaming(lab: TestClient) -> None:
 
 def test_event_format_keeps_non_finite_numbers_valid_json() -> None:
     text = sse("progress", {"loss": float("nan")}, 3)
-    assert text == 'id: 3\nevent: progress\ndata: {"loss":"nan"}\n\n'
+    assert text == 'id: 3\nevent: progress\ndata: {"loss":null}\n\n'  # as GET /api/models/{id} says it
 
 
 def test_finished_job_stream_is_one_progress_and_end(lab: TestClient) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from autograd_explorer.cli import main
+from autograd_explorer.trace.compact import decode_compact
 
 SCRIPT = """import torch
 from torch import nn
@@ -35,10 +36,15 @@ def test_open_script_records_it(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["open", str(script), "--save", str(out), "--no-browser"]) == 0
     assert capsys.readouterr().out.strip() == str(out)
     payload = embedded_payload(out.read_text())
-    names = {n["name"] for n in payload["nodes"]}  # type: ignore[union-attr]
+    assert payload["format"] == "compact"  # the page's own form, its steps explained in `details`
+    readable = decode_compact(payload)
+    names = {n["name"] for n in readable["nodes"]}
     assert {"model.weight", "model.bias", "loss"} <= names
-    loss = next(n for n in payload["nodes"] if n["name"] == "loss")  # type: ignore[union-attr]
+    loss = next(n for n in readable["nodes"] if n["name"] == "loss")
     assert loss["span"]["line"] == 7  # the script's own line
+    (details,) = payload["details"]  # type: ignore[misc]
+    assert len(details["steps"]) == len(readable["passes"][0]["steps"])
+    assert all(step["narration"] for step in details["steps"])
     # ... and the saved payload opens again.
     saved = tmp_path / "trace.json"
     saved.write_text(json.dumps(payload))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import subprocess
 import sys
 
@@ -12,6 +13,7 @@ from pydantic import TypeAdapter
 from torch import nn
 
 import autograd_explorer as ax
+from autograd_explorer.trace.compact import decode_compact
 from autograd_explorer.trace.payload import TraceResponse
 from tests.notebook.models import MODELS, FailsMidway, build, loss_of
 
@@ -168,3 +170,40 @@ def test_autograd_grad_and_functional_backward_are_recorded_passes() -> None:
     assert [p["kind"] for p in payload["passes"]] == ["grad", "grad", "backward"]
     torch.testing.assert_close(values(payload["passes"][-1]["grads"]["w"]), 6 * w.detach())
     assert payload["output"]["name"] == "z"
+
+
+def test_payload_is_shaped_when_shown_from_the_state_at_the_blocks_end(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from autograd_explorer.notebook import shaping
+
+    built: list[str] = []
+    for shaper in ("ReadableShaper", "CompactShaper"):
+        real = getattr(shaping, shaper)
+
+        def counted(*args: object, _real: type = real, _name: str = shaper) -> object:
+            built.append(_name)
+            return _real(*args)
+
+        monkeypatch.setattr(shaping, shaper, counted)
+    model, x = build("mlp")
+    expected = oracle(model, x)
+    before = {f"model.{k}": p.detach().clone() for k, p in model.named_parameters()}
+    with ax.record(**ALL_VALUES) as rec:
+        loss_of(model, x).backward()
+    assert built == []  # the block paid for watching only
+    # What a notebook cell may do before `rec` is shown: both change the leaves in place.
+    torch.optim.SGD(model.parameters(), lr=0.5).step()
+    model.zero_grad(set_to_none=False)
+    payload = rec.to_dict()
+    page = json.loads(rec.page_json())
+    rec.to_dict(), rec.page_json()
+    assert built == ["ReadableShaper", "CompactShaper"]  # each form once, then kept
+    nodes = {n["name"]: n for n in payload["nodes"] if n["is_leaf"]}
+    shown = {n["name"]: n for n in decode_compact(page)["nodes"] if n["is_leaf"]}
+    for key, want in expected.items():
+        for node in (nodes[key], shown[key]):
+            torch.testing.assert_close(values(node["grad"]).reshape(want.shape), want)
+            torch.testing.assert_close(values(node["value"]).reshape(want.shape), before[key])
+        torch.testing.assert_close(values(payload["grads"][key]).reshape(want.shape), want)
+    assert not torch.equal(model[0].weight.detach(), before["model.0.weight"])  # it did change

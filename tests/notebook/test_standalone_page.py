@@ -48,6 +48,9 @@ def test_standalone_page_offline(browser: object, tmp_path: Path, theme: str) ->
     page.wait_for_selector("body[data-ready='true']")
     page.wait_for_function("Number(document.getElementById('graph').dataset.nodes) > 0")
     drawn = int(page.get_attribute("#graph", "data-nodes") or 0)
+    # The explorer's graph markup (js/explorer/graph-markup.js) with the viewer's own parts only.
+    assert page.get_attribute("#search", "placeholder") == "find node: loss, linear, Addmm…"
+    assert page.locator("#grad-colour, #grad-legend").count() == 0
     assert drawn >= len(payload["nodes"])  # type: ignore[arg-type]
     steps = len(payload["passes"][-1]["steps"])  # type: ignore[index]
     assert page.text_content("#step-label") is not None
@@ -56,8 +59,13 @@ def test_standalone_page_offline(browser: object, tmp_path: Path, theme: str) ->
     assert page.input_value("#step-slider") == "2"
     assert page.get_attribute("#step-slider", "max") == str(steps)
     assert "2" in (page.text_content("#step-label") or "")
-    # The step panel shows the step's node (the output first: MseLossBackward0).
-    assert page.locator("#step-panel").inner_text().strip()
+    # The step panel shows the step's node, its narration and formula: the details came with the
+    # page (there is no server to fetch them from).
+    panel = page.locator("#step-panel")
+    narration = payload["passes"][-1]["steps"][1]["narration"]  # type: ignore[index]
+    assert narration and panel.locator(".narration").inner_text().strip() == narration
+    assert "Fetching" not in panel.inner_text()
+    assert "Local Jacobian" in panel.inner_text()
     page.screenshot(path=str(tmp_path / f"standalone-{theme}.png"))
     # The nodes carry module paths: "grouped" draws the modules as boxes, even for a small graph.
     assert page.is_enabled("#collapse")

@@ -139,6 +139,50 @@ def test_torch_optimizers_follow_the_same_step_semantics(name: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("dtype", "spec", "clear"),
+    [
+        (torch.float32, OptimizerSpec("adam", 0.05), True),  # the lab's Rosenbrock example
+        (torch.float64, OptimizerSpec("adam", 0.01, beta1=0.8, beta2=0.99, eps=1e-6), True),
+        (torch.float32, OptimizerSpec("adam", 1e-3), False),  # accumulated gradients
+    ],
+)
+def test_adam_is_torch_optim_adam_bit_for_bit_over_a_long_run(
+    dtype: torch.dtype, spec: OptimizerSpec, clear: bool
+) -> None:
+    # The trajectory calls Adam's functional form with its own state (optimizers.adam_step): over
+    # 2,000 steps any difference in the update's arithmetic or in the step count would show.
+    steps = 2000
+    run = run_trajectory(
+        make_preset("rosenbrock"),
+        start={"u": -1.5, "v": 2.0},
+        optimizer=spec,
+        steps=steps,
+        dtype=dtype,
+        clear_grad=clear,
+        stop_on_divergence=False,
+    )
+    u = torch.tensor(-1.5, dtype=dtype, requires_grad=True)
+    v = torch.tensor(2.0, dtype=dtype, requires_grad=True)
+    optimizer = torch.optim.Adam(
+        [u, v], lr=spec.lr, betas=(spec.beta1, spec.beta2), eps=1e-8 if spec.eps is None else spec.eps
+    )
+    rows = []
+    for _ in range(steps):
+        if clear:
+            optimizer.zero_grad()
+        loss = (1 - u) ** 2 + 100 * (v - u**2) ** 2
+        loss.backward()
+        assert u.grad is not None and v.grad is not None
+        rows.append((u.item(), v.item(), loss.item(), u.grad.item(), v.grad.item()))
+        optimizer.step()
+    recorded = list(
+        zip(run.params["u"], run.params["v"], run.losses, run.grads["u"], run.grads["v"], strict=True)
+    )
+    assert recorded == rows
+    assert run.final_params == {"u": u.item(), "v": v.item()}
+
+
+@pytest.mark.parametrize(
     "name", ["himmelblau", "rosenbrock", "quadratic", "least_squares", "beale", "accumulation"]
 )
 def test_manual_gradient_runs_match_autograd_runs(name: str) -> None:

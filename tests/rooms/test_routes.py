@@ -109,6 +109,51 @@ def test_the_stream_starts_with_the_current_state_and_resumes_after_last_event_i
     assert rooms_client.get("/api/rooms/222222/events").status_code == 404
 
 
+def test_only_the_lecturer_ends_a_room_and_then_it_is_gone(rooms_client: TestClient) -> None:
+    code, token = rooms_client.post("/api/rooms").json().values()
+    other_token = rooms_client.post("/api/rooms").json()["token"]
+    rooms_client.put(f"/api/rooms/{code}/state", json=STATE, headers=bearer(token))
+    for headers in ({}, bearer(other_token)):
+        refused = rooms_client.delete(f"/api/rooms/{code}", headers=headers)
+        assert refused.status_code == 403 and refused.json()["detail"]["type"] == "forbidden"
+    assert rooms_client.get(f"/api/rooms/{code}").json()["version"] == 1  # refusals changed nothing
+    ended = rooms_client.delete(f"/api/rooms/{code.lower()}", headers=bearer(token))
+    assert ended.status_code == 204 and ended.content == b""
+    for gone in (
+        rooms_client.get(f"/api/rooms/{code}"),
+        rooms_client.get(f"/api/rooms/{code}/events"),
+        rooms_client.put(f"/api/rooms/{code}/state", json=STATE, headers=bearer(token)),
+        rooms_client.delete(f"/api/rooms/{code}", headers=bearer(token)),  # ended twice
+    ):
+        assert gone.status_code == 404 and "its lecturer ended it" in gone.json()["detail"]["message"]
+    unknown = rooms_client.delete("/api/rooms/222222", headers=bearer(token))
+    assert unknown.status_code == 404
+    malformed = rooms_client.delete("/api/rooms/0OIL", headers=bearer(token))
+    assert malformed.status_code == 400 and malformed.json()["detail"]["field"] == "code"
+
+
+def test_a_follower_on_a_real_server_is_told_the_lecture_ended(room_server: ThreadServer) -> None:
+    code, token = open_room(room_server.url)
+    httpx.put(f"{room_server.url}/api/rooms/{code}/state", json=STATE, headers=bearer(token))
+    lines: list[str] = []
+
+    def follow() -> None:
+        with httpx.stream("GET", f"{room_server.url}/api/rooms/{code}/events", timeout=10) as stream:
+            lines.extend(stream.iter_lines())  # ends when the server ends the stream
+
+    reader = threading.Thread(target=follow)
+    reader.start()
+    deadline = time.monotonic() + 5
+    while "event: state" not in lines:  # following: the current state came first
+        assert time.monotonic() < deadline, lines
+        time.sleep(0.02)
+    ended = httpx.delete(f"{room_server.url}/api/rooms/{code}", headers=bearer(token))
+    assert ended.status_code == 204
+    reader.join(timeout=5)
+    assert not reader.is_alive()  # long before rooms_stream_seconds (20 s)
+    assert [line for line in lines if line.startswith("event: ")] == ["event: state", "event: ended"]
+
+
 def read_events(response: httpx.Response, wanted: int, into: list[tuple[str, str, float]]) -> None:
     """Collect (id, data, arrival time) of `wanted` state events from an open stream (keep-alives as
     ("", "keep-alive", time))."""
@@ -179,12 +224,12 @@ def test_room_streams_have_their_own_cap(room_server: ThreadServer) -> None:
         time.sleep(0.1)
 
 
-def test_a_room_left_idle_closes_and_its_stream_says_gone(tmp_path: Path) -> None:
+def test_a_room_left_idle_closes_and_its_stream_says_ended(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", eval_isolation="inline", rooms_idle_seconds=0.3)
     with TestClient(create_app(settings)) as client:
         code = client.post("/api/rooms").json()["code"]
         text = client.get(f"/api/rooms/{code}/events").text  # ends when the room expires
-        assert text.endswith("event: gone\ndata: {}\n\n")
+        assert text.endswith("event: ended\ndata: {}\n\n")
         assert client.get(f"/api/rooms/{code}").status_code == 404
 
 

@@ -158,3 +158,30 @@ def test_a_taken_code_is_not_created_twice() -> None:
         assert await backend.token_digest("ABCDEF") == "d1"
 
     asyncio.run(scenario())
+
+
+def test_the_lecturer_ends_a_room_its_followers_end_and_its_code_is_gone() -> None:
+    async def scenario() -> None:
+        rooms = make()
+        code, token = await rooms.open()
+        other, _ = await rooms.open()
+        await rooms.publish(code, token, b"1")
+        followers = [rooms.follow(code, 1) for _ in range(3)]  # all waiting for a newer version
+        waiting = [asyncio.ensure_future(anext(f)) for f in followers]
+        await asyncio.sleep(0.01)
+        with pytest.raises(Forbidden):
+            await rooms.end(code, "not the token")
+        with pytest.raises(Forbidden):
+            await rooms.end(code, None)
+        assert not any(w.done() for w in waiting)  # a refused end changes nothing
+        await rooms.end(code, token)
+        for w in waiting:
+            with pytest.raises(StopAsyncIteration):
+                await asyncio.wait_for(w, 1)
+        for attempt in (rooms.current(code), rooms.publish(code, token, b"2"), rooms.end(code, token)):
+            with pytest.raises(NotFound, match="its lecturer ended it"):
+                await attempt
+        assert [item async for item in rooms.follow(code, 0)] == []  # a late follower ends at once
+        assert await rooms.current(other) == (0, b"null")  # other rooms live on
+
+    asyncio.run(scenario())

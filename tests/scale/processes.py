@@ -16,9 +16,11 @@ from tests.conftest import REPO
 
 
 class Worker:
-    """One `autograd-explorer worker` process."""
+    """One `autograd-explorer worker` process; `ready()` waits until it has imported torch and reached
+    its records (start-up is not training: the benchmarks time from there)."""
 
     def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.log = log
         self.process = subprocess.Popen(
             [sys.executable, "-m", "autograd_explorer.cli", "worker"],
             cwd=REPO,
@@ -26,6 +28,14 @@ class Worker:
             stdout=open(log, "ab"),  # noqa: SIM115
             stderr=subprocess.STDOUT,
         )
+
+    def ready(self, timeout: float) -> None:
+        """Wait for the worker's "ready" line (logged at INFO, the default log level)."""
+        deadline = time.monotonic() + timeout
+        while " ready (records: " not in self.log.read_text(errors="replace"):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"worker did not start: {self.log.read_text()[-2000:]}")
+            time.sleep(0.2)
 
     def stop(self) -> None:
         if self.process.poll() is None:

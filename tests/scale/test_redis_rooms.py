@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
-from autograd_explorer.errors import NotFound
+from autograd_explorer.errors import NotFound, Overloaded
 from autograd_explorer.rooms.backend import RoomBackend
 from autograd_explorer.rooms.redis_backend import RedisRoomBackend
 from tests.services import RedisServer
@@ -122,6 +122,64 @@ def test_an_idle_room_expires_and_its_followers_streams_end(redis_server: RedisS
         assert [item async for item in b.follow("IDLE01", -1)] == []  # no room: nothing, at once
 
     run(redis_server, body)
+
+
+def test_a_room_ended_on_one_replica_ends_the_streams_on_the_other_at_once(
+    redis_server: RedisServer,
+) -> None:
+    async def main() -> None:
+        # No periodic existence check within the test: the end must come by pub/sub.
+        a = RedisRoomBackend(redis_server.url, gone_check_seconds=60)
+        b = RedisRoomBackend(redis_server.url, gone_check_seconds=60)
+        try:
+            await a.create("ENDED1", "d", IDLE)
+            await a.put_state("ENDED1", b"1", IDLE)
+            followers = [b.follow("ENDED1", 1) for _ in range(3)]
+            waiting = [asyncio.ensure_future(anext(f)) for f in followers]
+            await until(lambda: len(b._followers.get("ENDED1", ())) == 3)
+            assert await a.delete("ENDED1") is True
+            for w in waiting:
+                with pytest.raises(StopAsyncIteration):
+                    await asyncio.wait_for(w, 2)
+            assert await b.get_state("ENDED1") is None and await b.token_digest("ENDED1") is None
+            assert await b.delete("ENDED1") is False  # ended twice, or never made
+            with pytest.raises(NotFound):
+                await b.put_state("ENDED1", b"2", IDLE)  # no PUT brings it back
+            assert [item async for item in b.follow("ENDED1", 0)] == []
+        finally:
+            await a.close()
+            await b.close()
+
+    asyncio.run(main())
+
+
+def test_more_requests_at_once_than_pooled_connections_wait_their_turn(redis_server: RedisServer) -> None:
+    async def main() -> None:
+        # A class opening its streams at once: with the default pool, the 3rd concurrent
+        # request beyond max_connections failed with "Too many connections" (a 500).
+        a = RedisRoomBackend(redis_server.url, max_connections=2)
+        try:
+            await a.create("BUSY01", "d", IDLE)
+            states = await asyncio.gather(*(a.get_state("BUSY01") for _ in range(100)))
+            assert states == [(0, b"null")] * 100
+        finally:
+            await a.close()
+
+    asyncio.run(main())
+
+
+def test_an_unreachable_redis_is_a_503_not_a_500(redis_server: RedisServer) -> None:
+    async def main() -> None:
+        a = RedisRoomBackend(redis_server.url)
+        redis_server.stop()
+        try:
+            with pytest.raises(Overloaded, match="Redis is not answering") as refused:
+                await a.get_state("DOWN01")
+            assert refused.value.retry_after == 1
+        finally:
+            await a.close()
+
+    asyncio.run(main())
 
 
 def test_a_put_renews_the_idle_timer(redis_server: RedisServer) -> None:

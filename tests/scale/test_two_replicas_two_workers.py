@@ -96,9 +96,11 @@ def test_identical_requests_on_both_replicas_are_one_job_trained_once_and_served
     assert (shared / "weights" / f"{model_id}.pt").is_file()
     for server in (a, b):  # either replica serves the model a worker trained
         predicted = httpx.post(
-            f"{server.url}/api/models/{model_id}/predict", json={"input": [[0.5, 0.25]]}, timeout=30
+            f"{server.url}/api/models/{model_id}/predict",
+            json={"input": {"shape": [1, 2], "data": [[0.5, 0.25]]}},
+            timeout=30,
         )
-        assert predicted.status_code == 200 and 0.0 <= predicted.json()["probabilities"][0] <= 1.0
+        assert predicted.status_code == 200 and 0.0 <= predicted.json()["probabilities"]["data"][0] <= 1.0
     # A stream begun on one replica resumes on the other (a replica died; EventSource reconnected
     # with Last-Event-ID): the second one sends exactly the points after that id.
     first = events(a.url, model_id)

@@ -264,3 +264,46 @@ def test_the_api_refuses_an_iteration_the_program_did_not_make(inline_client: Te
     assert "made 12" in answer.json()["detail"]["message"]
     bad = inline_client.post("/api/trace", json={"source": fit_loop(12), "pass_index": -1})
     assert bad.status_code == 422 and "pass_index" in bad.text
+
+
+def test_module_norms_of_the_shown_pass_agree_with_its_summary_and_torch_in_float64() -> None:
+    """One rule groups leaves into modules for both figures: the shown pass's bars (what the engine
+    delivered) and the per-iteration columns (`.grad` after each pass; zeroed each step here)."""
+    expected = reference_simplenn()
+    p = decode_compact(trace(SIMPLENN, format="compact"))
+    shown = p["passes"][0]["module_grad_norms"]
+    column = {m: norms[p["shown_pass"]] for m, norms in p["pass_summaries"]["module_grad_norms"].items()}
+    torch64 = {
+        m: float(np.hypot(expected[f"{m}.weight"][-1], expected[f"{m}.bias"][-1]))
+        for m in ("model.fc1", "model.fc2")
+    }
+    assert list(shown) == list(torch64), "forward order"
+    assert set(column) == set(torch64)
+    for module, value in torch64.items():
+        assert shown[module] == pytest.approx(value, rel=1e-6), module
+        assert column[module] == pytest.approx(value, rel=1e-5), module  # float32 columns
+
+
+def test_a_module_used_without_being_called_has_a_norm_in_both_figures() -> None:
+    source = (
+        "torch.manual_seed(0)\n"
+        "model = torch.nn.Linear(3, 2)\n"
+        "head = torch.nn.Linear(2, 1)\n"
+        "x = torch.randn(3)\n"
+        "loss = head(model.weight @ x + model.bias).sum()\n"
+        "loss.backward()\n"
+    )
+    p = trace(source)
+    torch.manual_seed(0)
+    model, head = torch.nn.Linear(3, 2).double(), torch.nn.Linear(2, 1).double()
+    x = torch.randn(3).double()
+    head(model.weight @ x + model.bias).sum().backward()
+    torch64 = {
+        name: float(torch.linalg.vector_norm(torch.cat([q.grad.reshape(-1) for q in m.parameters()])))
+        for name, m in (("head", head), ("model", model))
+    }
+    shown = p["passes"][0]["module_grad_norms"]
+    assert list(shown) == ["head", "model"], "the module called first, then the one never called"
+    for module, value in torch64.items():
+        assert shown[module] == pytest.approx(value, rel=1e-6), module
+        assert p["pass_summaries"]["module_grad_norms"][module][0] == pytest.approx(value, rel=1e-5)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import orjson
 import pytest
 import torch
@@ -38,6 +39,7 @@ def test_an_empty_tensor_with_a_huge_dimension_is_summarized_by_its_shape() -> N
         "shape": [1_000_000, 0],
         "dtype": "float32",
         "data": None,
+        "nonfinite": [],
         "summary": None,
         "truncated": True,
     }
@@ -91,3 +93,33 @@ def test_the_limit_follows_its_setting() -> None:
     assert generous["stats"]["nodes"] == 3  # x, mul, sum
     with pytest.raises(ProgramError, match=r"more than 10,000 bytes of JSON, the limit \(max_result_bytes\)"):
         trace(source, Settings(max_result_bytes=10_000), max_value_elements=1000)
+
+
+def test_non_finite_elements_are_null_and_listed_so_numpy_reads_the_data_as_is() -> None:
+    t = torch.tensor([[1.0, float("nan")], [float("-inf"), float("inf")]], dtype=torch.float64)
+    value = tensor_value(t, 64)
+    assert value is not None
+    assert value["data"] == [[1.0, None], [None, None]]
+    assert value["nonfinite"] == [
+        {"index": [0, 1], "value": "nan"},
+        {"index": [1, 0], "value": "-inf"},
+        {"index": [1, 1], "value": "inf"},
+    ]
+    wire = orjson.loads(orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY))
+    array = np.asarray(wire["data"], dtype=float)  # no loop, no string parsing
+    assert array.shape == (2, 2) and array[0, 0] == 1.0 and np.isnan(array).sum() == 3
+    for entry in wire["nonfinite"]:
+        array[tuple(entry["index"])] = float(entry["value"])
+    np.testing.assert_array_equal(array, t.numpy())  # nan == nan here: the oracle is the tensor itself
+
+
+def test_a_non_finite_scalar_and_a_bool_tensor_are_numbers_or_null() -> None:
+    scalar = tensor_value(torch.tensor(float("-inf")), 64)
+    assert scalar is not None and scalar["data"] is None
+    assert scalar["nonfinite"] == [{"index": [], "value": "-inf"}]
+    flags = tensor_value(torch.tensor([True, False]), 64)
+    assert flags is not None and flags["dtype"] == "bool"
+    assert orjson.loads(orjson.dumps(flags["data"], option=orjson.OPT_SERIALIZE_NUMPY)) == [1, 0]
+    big = tensor_value(torch.tensor([float("nan")] + [1.0] * 99), 10)
+    assert big is not None and big["summary"] is not None
+    assert big["summary"]["min"] is None and big["summary"]["head"][:2] == [None, 1.0]

@@ -155,3 +155,36 @@ def test_a_module_that_raises_leaves_no_hook_behind() -> None:
     # And the next run starts with no region open.
     payload = trace("import torch\nw = torch.ones(2, requires_grad=True)\nout = (w * 3).sum()\n")
     assert all(n["module"] is None and n["call"] is None for n in payload["nodes"])
+
+
+UNCALLED = """import torch
+torch.manual_seed(0)
+model = torch.nn.Linear(3, 2)
+net = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Tanh(), torch.nn.Linear(2, 1))
+x = torch.randn(3)
+h = model.weight @ x + model.bias
+loss = net(h).sum()
+loss.backward()
+"""
+
+
+def test_parameters_of_a_module_never_called_are_named_as_named_parameters() -> None:
+    """`model.weight @ x` never enters `model`: its parameters are still `model.weight`, in the
+    pass summaries and in the graph alike, and `net`'s (called) are `net.0.weight`."""
+    payload = trace(UNCALLED)
+    namespace = run_in_cpython(UNCALLED)
+    expected = {
+        f"{variable}.{name}": float(p.grad.double().norm())
+        for variable in ("model", "net")
+        for name, p in namespace[variable].named_parameters()
+    }
+    norms = payload["pass_summaries"]["grad_norms"]
+    assert (
+        set(norms)
+        == set(expected)
+        == {"model.weight", "model.bias"} | {f"net.{k}.{kind}" for k in (0, 2) for kind in ("weight", "bias")}
+    )
+    for name, value in expected.items():
+        assert norms[name][0] == pytest.approx(value, rel=1e-6), name
+    leaves = {n["name"] for n in payload["nodes"] if n["op"] == "AccumulateGrad"}
+    assert leaves == set(expected)

@@ -56,7 +56,8 @@ def test_polynomial_backward_accumulates_three_and_minus_three_at_x() -> None:
     assert steps[0]["node"] == 3 and data(steps[0]["grad_output"]) == 1.0
     arriving_at_x = [data(i["contribution"]) for s in steps for i in s["inputs"] if i["to"] == 0]
     assert sorted(arriving_at_x) == [-3.0, 3.0]  # 3x² and −3, in the engine's order
-    assert data(steps[-1]["accumulators"]["0"]) == 0.0
+    assert steps[-1]["accumulators"][0]["node"] == 0
+    assert data(steps[-1]["accumulators"][0]["grad"]) == 0.0
     assert data(p["grads"]["x"]) == 0.0
     pow_step = next(s for s in steps if s["node"] == 1)
     assert pow_step["inputs"][0]["formula"] == "3x^{2}"
@@ -73,8 +74,10 @@ def test_accumulator_table_starts_at_seed_and_marks_changes() -> None:
     first = p["passes"][-1]["steps"][0]
     assert first["accumulators_complete"] is True
     assert first["changed"] == [1, 2]
-    assert data(first["accumulators"]["3"]) == 1.0
-    assert first["accumulators"]["0"] is None  # nothing has reached x yet (0)
+    # Every node of a small graph, by id: one {node, grad} each, the same integers as `changed`.
+    assert [a["node"] for a in first["accumulators"]] == [0, 1, 2, 3]
+    assert data(first["accumulators"][3]["grad"]) == 1.0
+    assert first["accumulators"][0]["grad"] is None  # nothing has reached x yet (0)
 
 
 def test_least_squares_jacobians_have_the_lectures_shapes_and_gradient() -> None:
@@ -216,5 +219,6 @@ def test_non_finite_values_stay_valid_json() -> None:
     from autograd_explorer.jsonsafe import dumps, sanitize
 
     p = trace("x * x", {"x": 1e30})
-    assert p["output"]["value"]["data"] == "inf"
+    assert p["output"]["value"]["data"] is None
+    assert p["output"]["value"]["nonfinite"] == [{"index": [], "value": "inf"}]
     dumps(sanitize(p))  # no exception, valid JSON

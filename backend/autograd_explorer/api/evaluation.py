@@ -10,6 +10,7 @@ from anyio import to_thread
 from fastapi import Depends, FastAPI, Request, Response
 from pydantic import BaseModel
 
+from autograd_explorer.api.answer_cache import CachingEvaluator
 from autograd_explorer.api.errors import answers
 from autograd_explorer.errors import InvalidRequest, Overloaded, ProgramError
 from autograd_explorer.sandbox import Evaluator, make_evaluator
@@ -17,8 +18,8 @@ from autograd_explorer.settings import Settings
 
 
 def get_evaluator(request: Request) -> Evaluator:
-    """The evaluator of the app serving this request."""
-    evaluator: Evaluator = request.app.state.evaluator
+    """The evaluator the routes use: the app's, through its cache of repeated preset answers."""
+    evaluator: Evaluator = request.app.state.answer_cache
     return evaluator
 
 
@@ -37,9 +38,11 @@ def install_evaluator(app: FastAPI, settings: Settings) -> None:
     """Create the evaluator; it starts and stops with the app, around whatever lifespan the app has.
 
     Workers fork at start-up so the first request does not wait for the fork server to import torch.
+    Repeated preset requests of the optimization lab are answered from memory (api/answer_cache.py).
     """
     evaluator = make_evaluator(settings)
     app.state.evaluator = evaluator
+    app.state.answer_cache = CachingEvaluator(evaluator)
     inner = app.router.lifespan_context
 
     @asynccontextmanager

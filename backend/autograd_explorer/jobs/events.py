@@ -19,7 +19,7 @@ from typing import Any
 from anyio import to_thread
 
 from autograd_explorer.errors import InvalidRequest
-from autograd_explorer.jsonsafe import dumps, sanitize
+from autograd_explorer.jsonsafe import dumps, finite_or_none, sanitize
 from autograd_explorer.store.records import FINISHED, ModelRecord, ModelStore
 
 LAST_EVENT_ID = "Last-Event-ID"
@@ -42,9 +42,10 @@ def resume_after(last_event_id: str | None) -> int:
 
 
 def sse(event: str, data: Any, event_id: int | None = None) -> str:
-    """One event in the text/event-stream format (data as JSON-safe JSON on one line)."""
+    """One event in the text/event-stream format (data as JSON on one line, non-finite numbers null
+    as in GET /api/models/{id}: a diverged loss is the same null in the stream and in the record)."""
     head = f"id: {event_id}\n" if event_id is not None else ""
-    return f"{head}event: {event}\ndata: {dumps(sanitize(data)).decode()}\n\n"
+    return f"{head}event: {event}\ndata: {dumps(sanitize(data, finite_or_none)).decode()}\n\n"
 
 
 def _read(

@@ -17,7 +17,6 @@ import torch
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.allowlist import DTYPE_NAMES, LOSSES, Function, Growth, Method
 from autograd_explorer.lang.budget import limit_error
-from autograd_explorer.lang.containers import ContainerSizes
 from autograd_explorer.lang.contract import BackwardRequest, Region, Span
 from autograd_explorer.lang.core import EvaluatorCore, error_at, type_name
 from autograd_explorer.lang.formatting import format_value
@@ -90,8 +89,8 @@ class Calls(EvaluatorCore):
         span = self.span(node)
         self.budget.count_operation(span)
         outer_call, self.current_call, self.call_site = self.current_call, node, span
-        if not (isinstance(fn, FunctionRef) and fn.fn.special == "print"):  # print shows only what fits
-            self.check_walk([*args, *kwargs.values()], span)
+        if (args or kwargs) and not (isinstance(fn, FunctionRef) and fn.fn.special == "print"):
+            self.check_walk([*args, *kwargs.values()], span)  # print shows only what fits
         try:
             if isinstance(fn, FunctionRef):
                 return self.call_function(fn.fn, args, kwargs, node)
@@ -236,7 +235,7 @@ class Calls(EvaluatorCore):
                 if isinstance(arg, Sequence | Mapping | set | range):
                     self.budget.reserve_elements(len(arg), span, "list")
             return
-        predicted = predict_elements(growth, args, kwargs, ContainerSizes().measure)
+        predicted = predict_elements(growth, args, kwargs)  # a literal measures its lists itself
         if list_growth(growth):
             if predicted is not None:  # a Python list of exactly this many slots
                 self.budget.reserve_elements(predicted, span, "list")

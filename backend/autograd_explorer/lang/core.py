@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import torch
 
@@ -61,6 +61,7 @@ class EvaluatorCore:
         self.span: Callable[[ast.AST], Span] = source.span
         self.segment: Callable[[ast.AST], str] = source.segment  # its source text
         self.observer = observer
+        self.on_tensor = observer.on_tensor  # bound once: called for every tensor an operation makes
         self.budget = Budget(limits)
         self.namespace: dict[str, object] = {} if namespace is None else namespace
         self.globals = Scope(self.namespace)
@@ -128,13 +129,19 @@ class EvaluatorCore:
         """Call into PyTorch/Python: the one place library code runs. Its exceptions are the program's."""
         try:
             return fn(*args, **kwargs)
-        except ProgramError:
-            raise
-        except (MemoryError, RecursionError) as exc:
-            raise self.limit_for(exc, self.span(node)) from None
         except Exception as exc:
-            mark_origin(exc, self.span(node))
-            raise
+            self.library_failed(exc, node)
+
+    def library_failed(self, exc: Exception, node: ast.AST) -> NoReturn:
+        """What `apply` does when library code raised (hot paths that call the library directly
+        hand their exception here): a limit for exhausted memory or stack, else the program's
+        exception, marked with the node's span."""
+        if isinstance(exc, ProgramError):
+            raise exc
+        if isinstance(exc, MemoryError | RecursionError):
+            raise self.limit_for(exc, self.span(node)) from None
+        mark_origin(exc, self.span(node))
+        raise exc
 
     @staticmethod
     def limit_for(exc: BaseException, span: Span) -> ProgramError:
@@ -147,9 +154,11 @@ class EvaluatorCore:
         """Lists about to be walked by Python or PyTorch: size-checked, and each tensor in them is
         an operation (comparing or converting it is one torch call)."""
         tensors = 0
-        sizes = ContainerSizes()  # measured afresh: lists may have grown since they were made
+        sizes: ContainerSizes | None = None  # measured afresh: lists may have grown since they were made
         for value in values:
             if is_container(value):
+                if sizes is None:
+                    sizes = ContainerSizes()
                 extent = sizes.measure(value)
                 check_extent(extent, self.budget, span)
                 tensors += extent.tensors
@@ -163,11 +172,14 @@ class EvaluatorCore:
             if span is None:
                 span = self.span(node)
             self.budget.add_result(value, span)
-            self.observer.on_tensor(value, span, self.segment(node))
+            self.on_tensor(value, span, self.segment(node))
         return value
 
     def lookup(self, name: str, node: ast.AST) -> object:
         """A name: the program's scopes, then the imported modules, then the table's functions."""
+        names = self.scope.names
+        if name in names:  # the innermost scope (Scope.find's first look), without its call
+            return names[name]
         try:
             found, value = self.scope.find(name)
         except UnboundLocalError as exc:

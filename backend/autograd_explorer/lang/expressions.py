@@ -72,11 +72,12 @@ class Expressions(EvaluatorCore):
             return self.lookup(node.id, node)  # type: ignore[attr-defined]
         if kind is ast.Constant:
             return node.value  # type: ignore[attr-defined]
-        if kind in _COUNTED:
-            self.budget.count_operation(self.span(node))
-        handler = _HANDLERS.get(kind)
-        if handler is None:
+        entry = _DISPATCH.get(kind)
+        if entry is None:
             raise error_at("forbidden", f"{kind.__name__} is not allowed here", self.span(node))
+        handler, counted = entry
+        if counted:
+            self.budget.count_operation(self.span(node))
         return handler(self, node)
 
     # --- operators ------------------------------------------------------------------------------
@@ -107,7 +108,11 @@ class Expressions(EvaluatorCore):
             self.check_int_growth(op_type, left, right, span)
         elif isinstance(left, _SEQUENCES) or isinstance(right, _SEQUENCES):
             self.check_sequence_growth(op_type, left, right, span)
-        return self.produced(self.apply(_BINARY[op_type], (left, right), {}, node), node, span)
+        try:  # apply's handling, written out: the most frequent operation of a loop
+            result = _BINARY[op_type](left, right)
+        except Exception as exc:
+            self.library_failed(exc, node)
+        return self.produced(result, node, span)
 
     def check_int_growth(self, op_type: type[ast.operator], left: int, right: int, span: Span) -> None:
         """Predict a Python integer's size before computing it (`2**2**2**40` is refused here)."""
@@ -366,4 +371,8 @@ _HANDLERS: dict[type[ast.expr], Callable[[Expressions, Any], object]] = {
     ast.FormattedValue: Expressions.formatted_value,
     ast.Lambda: Expressions.lambda_,
     ast.Starred: Expressions.starred,
+}
+# One lookup per expression: its handler, and whether `eval` counts it as an operation.
+_DISPATCH: dict[type[ast.expr], tuple[Callable[[Expressions, Any], object], bool]] = {
+    kind: (handler, kind in _COUNTED) for kind, handler in _HANDLERS.items()
 }

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from autograd_explorer.lang.contract import Span
 
 # Python counts lines at \r\n, \r and \n only (str.splitlines also splits at \x0c, \u2028, ...).
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+_V = TypeVar("_V")
 
 
 def ast_span(node: ast.AST) -> Span:
@@ -18,6 +21,19 @@ def ast_span(node: ast.AST) -> Span:
     end_line = node.end_lineno or node.lineno
     end_column = node.col_offset if node.end_col_offset is None else node.end_col_offset
     return Span(node.lineno, node.col_offset, end_line, end_column)
+
+
+class _Cache(dict[ast.AST, _V]):
+    """A dict that computes a missing entry: a hit is C's dict lookup, with no Python call (spans
+    and texts are read several times per operation of a loop)."""
+
+    def __init__(self, compute: Callable[[ast.AST], _V]) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, node: ast.AST) -> _V:
+        value = self[node] = self.compute(node)
+        return value
 
 
 class SourceText:
@@ -33,8 +49,12 @@ class SourceText:
         self.source = source
         self._lines: list[str] = _LINES.findall(source)
         self._ascii = [line.isascii() for line in self._lines]
-        self._spans: dict[int, Span] = {}
-        self._texts: dict[int, str] = {}
+        # Keyed by the node itself (ast nodes hash by identity, and the tree outlives the run).
+        # `span` and `segment` are these caches' lookups: the evaluator calls them per operation.
+        self._spans = _Cache(self._span_of)
+        self._texts = _Cache(lambda node: self.text_of(self.span(node)))
+        self.span: Callable[[ast.AST], Span] = self._spans.__getitem__
+        self.segment: Callable[[ast.AST], str] = self._texts.__getitem__
 
     def column(self, line: int, byte_column: int) -> int:
         """The character column of a UTF-8 byte column on a 1-based line."""
@@ -43,28 +63,16 @@ class SourceText:
             return byte_column
         return len(self._lines[index].encode("utf-8")[:byte_column].decode("utf-8", "replace"))
 
-    def span(self, node: ast.AST) -> Span:
-        """The node's span in characters (cached: loops evaluate the same nodes many times)."""
-        key = id(node)
-        span = self._spans.get(key)
-        if span is None:
-            raw = ast_span(node)
-            span = Span(
-                raw.line,
-                self.column(raw.line, raw.column),
-                raw.end_line,
-                self.column(raw.end_line, raw.end_column),
-            )
-            self._spans[key] = span
-        return span
-
-    def segment(self, node: ast.AST) -> str:
-        """The source text of `node` (as `ast.get_source_segment` would return it)."""
-        key = id(node)
-        text = self._texts.get(key)
-        if text is None:
-            text = self._texts[key] = self.text_of(self.span(node))
-        return text
+    def _span_of(self, node: ast.AST) -> Span:
+        """The node's span in characters (`span` caches it: loops evaluate the same nodes many
+        times). `segment(node)` is its source text, as `ast.get_source_segment` would return it."""
+        raw = ast_span(node)
+        return Span(
+            raw.line,
+            self.column(raw.line, raw.column),
+            raw.end_line,
+            self.column(raw.end_line, raw.end_column),
+        )
 
     def text_of(self, span: Span) -> str:
         """The source text inside a character span."""

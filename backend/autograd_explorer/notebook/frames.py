@@ -21,6 +21,8 @@ _LIBRARY_DIRS = (
 )
 _is_library: dict[CodeType, bool] = {}
 _positions: dict[CodeType, list[tuple[int | None, int | None, int | None, int | None]]] = {}
+# (code, instruction) -> its span and text: the same line of a loop or a forward runs many times
+_spans: dict[tuple[CodeType, int], tuple[Span, str]] = {}
 
 
 def library_code(code: CodeType) -> bool:
@@ -51,6 +53,15 @@ def frame_scope(frame: FrameType) -> dict[str, Any]:
 
 def span_and_text(frame: FrameType) -> tuple[Span, str]:
     """The span of the instruction the frame is at (its expression, as ast columns would say) and its text."""
+    code = frame.f_code
+    key = (code, frame.f_lasti)
+    hit = _spans.get(key)
+    if hit is None:
+        hit = _spans[key] = _span_and_text(frame)
+    return hit
+
+
+def _span_and_text(frame: FrameType) -> tuple[Span, str]:
     code = frame.f_code
     positions = _positions.get(code)
     if positions is None:

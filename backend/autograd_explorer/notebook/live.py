@@ -24,10 +24,8 @@ from autograd_explorer.notebook.shaping import name_everything
 from autograd_explorer.trace.backward_capture import Node
 from autograd_explorer.trace.recorder import TraceRecorder
 
-_DIFFERENTIATE: tuple[Callable[..., Any], ...] = (
-    torch.Tensor.backward,
-    torch.autograd.backward,
-    torch.autograd.grad,
+_DIFFERENTIATE: frozenset[Callable[..., Any]] = frozenset(
+    (torch.Tensor.backward, torch.autograd.backward, torch.autograd.grad)
 )
 _UNUSED = (
     "One of the differentiated Tensors appears to not have been used in the graph. "
@@ -52,6 +50,7 @@ class LiveOps(TorchFunctionMode):
         self.last: torch.Tensor | None = None  # the latest tensor with a graph
         self.backward_output: torch.Tensor | None = None  # what the latest backward() started from
         self.stopped: str | None = None  # why recording stopped early (a graph too deep)
+        self.named: set[int] = set()  # modules whose parameters are named already (name_everything)
 
     def __torch_function__(
         self,
@@ -60,10 +59,9 @@ class LiveOps(TorchFunctionMode):
         args: Sequence[Any] = (),
         kwargs: Mapping[str, Any] | None = None,
     ) -> Any:
-        kwargs = dict(kwargs or {})
         if func in _DIFFERENTIATE and self.stopped is None:
-            return self._differentiate(func, args, kwargs)
-        result = func(*args, **kwargs)
+            return self._differentiate(func, args, dict(kwargs or {}))
+        result = func(*args, **kwargs) if kwargs else func(*args)  # this runs for every op
         if self.stopped is None:
             if isinstance(result, torch.Tensor):
                 self._seen(result, func)
@@ -109,7 +107,7 @@ class LiveOps(TorchFunctionMode):
         frame, _ = user_frame(sys._getframe(2))
         span = span_and_text(frame)[0] if frame is not None else None
         # Name the leaves now: each pass keeps the `.grad` of the named ones right after it.
-        name_everything(self.recorder, {**self.scope(), **(frame_scope(frame) if frame else {})})
+        name_everything(self.recorder, {**self.scope(), **(frame_scope(frame) if frame else {})}, self.named)
         if (kwargs.get("inputs") is not None and func is not torch.autograd.grad) or kwargs.get(
             "is_grads_batched"
         ):

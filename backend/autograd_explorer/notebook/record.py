@@ -15,14 +15,15 @@ from autograd_explorer.notebook.frames import frame_scope
 from autograd_explorer.notebook.live import LiveOps
 from autograd_explorer.notebook.modules import ModuleStack, module_paths
 from autograd_explorer.notebook.recording import Recording
-from autograd_explorer.notebook.shaping import RecordLimits, name_everything, shape_recording
+from autograd_explorer.notebook.shaping import RecordLimits, finish, name_everything
 
 
 class record:
     """Record every op on real tensors inside the `with` block, and each backward pass it runs.
 
-    On exit (also when the block raises) `.recording` holds the payload; the block's exception is
-    not swallowed, and the graph up to it is kept.
+    On exit (also when the block raises) `.recording` holds what was seen, frozen; the payload is
+    shaped when it is first shown or asked for. The block's exception is not swallowed, and the
+    graph up to it is kept.
     """
 
     def __init__(
@@ -65,7 +66,7 @@ class record:
             )
         if ops.stopped:
             warnings.append(f"Recording stopped early: {ops.stopped}")
-        names = name_everything(recorder, self._names())
+        names = name_everything(recorder, self._names(), ops.named)
         self._frame = None  # no reference cycle through the user's frame
         output = ops.backward_output if ops.backward_output is not None else ops.last
         if output is None:
@@ -75,18 +76,9 @@ class record:
             )
         paths = module_paths(ops.modules.seen, names)
         node_modules = {
-            key: paths[id(module)] for key, (_, module) in ops.module_of.items() if id(module) in paths
+            key: (fn, paths[id(module)]) for key, (fn, module) in ops.module_of.items() if id(module) in paths
         }
-        payload = shape_recording(
-            recorder,
-            output,
-            recorder.name_of_tensor(output),
-            warnings,
-            node_modules,
-            self.limits,
-            self._started,
-        )
-        self.recording.payload = payload
+        self.recording.finished = finish(recorder, output, warnings, node_modules, self.limits, self._started)
 
 
 def _user_line(tb: TracebackType | None) -> int | None:
@@ -116,7 +108,4 @@ def explore(output: torch.Tensor, limits: RecordLimits | None = None, **override
         warnings.append(
             "This tensor has no graph: it does not require grad (was it computed under no_grad?)."
         )
-    payload = shape_recording(
-        recorder, output, recorder.name_of_tensor(output), warnings, {}, limits, started
-    )
-    return Recording(payload)
+    return Recording(finish(recorder, output, warnings, {}, limits, started))

@@ -5,36 +5,60 @@ from __future__ import annotations
 import html
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autograd_explorer.jsonsafe import dumps
 from autograd_explorer.trace.payload import TraceResponse
+
+if TYPE_CHECKING:
+    from autograd_explorer.notebook.shaping import Finished
 
 IFRAME_HEIGHT = 640
 
 
 class Recording:
-    """What `record()` or `explore()` saw. Empty until the `with` block ends."""
+    """What `record()` or `explore()` saw. Empty until the `with` block ends.
 
-    def __init__(self, payload: TraceResponse | None = None) -> None:
-        self.payload = payload  # as shaped: values may still be numpy arrays (orjson writes them)
+    The payloads are shaped on first use (display, `to_dict`, `save_html`), then kept: recording
+    costs only the watching, and the state they show was frozen when the block ended.
+    """
+
+    def __init__(self, finished: Finished | None = None) -> None:
+        self.finished = finished
+        self._readable: str | None = None
+        self._page: str | None = None
+
+    def _done(self) -> Finished:
+        if self.finished is None:
+            raise RuntimeError("the recording is not finished: use it after the `with record()` block")
+        return self.finished
 
     def to_json(self) -> str:
         """The payload as JSON text, written as the API writes it (non-finite numbers as strings)."""
-        if self.payload is None:
-            raise RuntimeError("the recording is not finished: use it after the `with record()` block")
-        return dumps(self.payload).decode()
+        if self._readable is None:
+            self._readable = dumps(self._done().readable()).decode()
+        return self._readable
 
     def to_dict(self) -> TraceResponse:
         """The payload POST /api/trace answers (readable form; nodes may carry a `module` path)."""
         loaded: TraceResponse = json.loads(self.to_json())
         return loaded
 
+    def page_json(self) -> str:
+        """What the page shows: the compact trace with every step's details, as JSON text.
+
+        A quarter to a half of the readable form's size (values once, in a float32 buffer), and the
+        page decodes it as it decodes the web trace's compact answers.
+        """
+        if self._page is None:
+            self._page = dumps(self._done().page()).decode()
+        return self._page
+
     def html(self, title: str = "Autograd Explorer") -> str:
         """The standalone page: the explorer's own modules and this payload, nothing from the network."""
         from autograd_explorer.notebook.page import standalone_page
 
-        return standalone_page(self.to_json(), title)
+        return standalone_page(self.page_json(), title)
 
     def save_html(self, path: str | Path, title: str = "Autograd Explorer") -> Path:
         """Write the standalone page (opens offline, shareable as one file)."""
@@ -75,9 +99,11 @@ class Recording:
         return bundle
 
     def __repr__(self) -> str:
-        if self.payload is None:
+        if self.finished is None:
             return "<Recording (not finished)>"
-        stats = self.payload["stats"]
+        facts, _ = self.finished.facts()  # the graph indexed, not shaped
+        shown = facts.pass_by_index(None)
         return (
-            f"<Recording: {stats['nodes']} nodes, {stats['passes']} backward passes, {stats['steps']} steps>"
+            f"<Recording: {max(len(facts.nodes), 1)} nodes, {facts.rec.pass_count} backward passes, "
+            f"{len(shown.steps) if shown else 0} steps>"
         )

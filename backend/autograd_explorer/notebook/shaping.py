@@ -1,9 +1,10 @@
-"""The recorder's facts as the payload POST /api/trace answers (readable form), plus module paths.
+"""The recorder's facts as the payloads: readable (POST /api/trace's), and compact for the page.
 
-Shaping is the web trace's own (facts.py, readable.py): only the ProgramRun around it is built
-here, from what the user's Python left. A recording without a backward pass gets one, as the web
-trace gives one; it runs with retain_graph and the leaves' `.grad` are put back afterwards, so
-looking at a model never changes what the user's next optimizer step sees.
+Shaping is the web trace's own (facts.py, readable.py, compact.py, details.py): only the
+ProgramRun around it is built here, from what the user's Python left, and only when asked for.
+A recording without a backward pass gets one, as the web trace gives one; it runs with
+retain_graph and the leaves' `.grad` are put back afterwards, so looking at a model never changes
+what the user's next optimizer step sees.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import torch
 from torch import nn
@@ -19,9 +20,11 @@ from torch import nn
 from autograd_explorer.lang.contract import ProgramRun
 from autograd_explorer.settings import Settings
 from autograd_explorer.trace.backward_capture import iter_graph
+from autograd_explorer.trace.compact import CompactShaper
+from autograd_explorer.trace.details import explain_steps
 from autograd_explorer.trace.facts import TraceFacts
 from autograd_explorer.trace.graph_warnings import graph_warnings
-from autograd_explorer.trace.payload import TraceResponse
+from autograd_explorer.trace.payload import CompactTrace, TraceDetails, TraceResponse
 from autograd_explorer.trace.readable import ReadableShaper
 from autograd_explorer.trace.recorder import TraceRecorder, root_node
 
@@ -35,6 +38,11 @@ class RecordLimits:
     max_value_elements: int = _DEFAULTS["max_value_elements"].default
     max_jacobian_elements: int = _DEFAULTS["max_jacobian_elements"].default
     max_jacobian_steps: int = _DEFAULTS["max_jacobian_steps"].default
+    # A freed graph's Jacobians can only be taken inside its pass, one call of the node per output
+    # element: the web trace's up to 1,024 calls a node would cost far more than the step itself.
+    # One row: scalar-output nodes (a loss's is free: the engine's own call gave it). None: as the
+    # web trace, every node up to max_jacobian_elements.
+    max_jacobian_rows: int | None = 1
     max_nodes: int = _DEFAULTS["max_trace_nodes"].default
     max_result_bytes: int = _DEFAULTS["max_result_bytes"].default
     jacobians: bool = True
@@ -43,15 +51,20 @@ class RecordLimits:
         return TraceRecorder(
             jacobians=self.jacobians,
             max_jacobian_elements=self.max_jacobian_elements,
+            max_jacobian_rows=self.max_jacobian_rows,
             max_nodes=self.max_nodes,
             max_jacobian_steps=self.max_jacobian_steps,
         )
 
 
-def name_everything(recorder: TraceRecorder, scope: Mapping[str, Any]) -> dict[int, str]:
+def name_everything(
+    recorder: TraceRecorder, scope: Mapping[str, Any], named: set[int] | None = None
+) -> dict[int, str]:
     """Bind the user's names: parameters as `model.fc1.weight`, then tensors by variable name.
 
     Returns id(module) -> variable name for the modules found in `scope` (the roots' names).
+    `named`: ids of modules whose parameters an earlier call bound (skipped: a recording names
+    before each backward pass and at its end, and walking a large model's parameters costs).
     """
     module_names: dict[int, str] = {}
     tensors: list[tuple[str, torch.Tensor]] = []
@@ -60,12 +73,16 @@ def name_everything(recorder: TraceRecorder, scope: Mapping[str, Any]) -> dict[i
             continue
         if isinstance(value, nn.Module):
             module_names.setdefault(id(value), name)
+            if named is not None and id(value) in named:
+                continue
             for param_name, param in value.named_parameters():
                 recorder.on_assign(f"{name}.{param_name}", param, None)
         elif isinstance(value, torch.Tensor):
             tensors.append((name, value))
     for name, value in tensors:  # variables win over parameter paths (`w = model.fc.weight`)
         recorder.on_assign(name, value, None)
+    if named is not None:
+        named.update(module_names)
     return module_names
 
 
@@ -96,29 +113,102 @@ def _leaf_nodes(output: torch.Tensor) -> list[Any]:
     return [fn for fn in iter_graph([root_node(output)]) if type(fn).__name__ == "AccumulateGrad"]
 
 
-def shape_recording(
+class PageTrace(CompactTrace):
+    """The compact trace with every step explained: what the standalone page and the widget show.
+
+    The web page asks the server for step details (formulas, Jacobians, narration) as steps are
+    opened; a page saved from a notebook has no server, so they travel with it (`details`, one
+    POST /api/trace/details answer per pass).
+    """
+
+    details: list[TraceDetails]
+
+
+class Finished:
+    """A recording's facts, frozen when its block ended, shaped only when first shown or asked for.
+
+    Watching is what a `with record()` block pays for; the payload (facts, accumulators, narration)
+    costs 5-30x a bare step of a small model, so a recording that is never displayed never pays it.
+    """
+
+    def __init__(
+        self,
+        recorder: TraceRecorder,
+        output: torch.Tensor,
+        output_name: str | None,
+        warnings: list[str],
+        limits: RecordLimits,
+        recorded_ms: float,
+    ) -> None:
+        self.recorder = recorder
+        self.output = output
+        self.output_name = output_name
+        self.warnings = warnings
+        self.limits = limits
+        self.recorded_ms = recorded_ms  # the block's own time, watching included
+        self._facts: tuple[TraceFacts, list[str]] | None = None
+
+    def facts(self) -> tuple[TraceFacts, list[str]]:
+        """The graph and passes as typed records, and every warning (built once)."""
+        if self._facts is None:
+            run = ProgramRun(
+                "program", {}, self.output, self.output_name, None, backward_calls=len(self.recorder.passes)
+            )
+            facts = TraceFacts(self.recorder, run, self.output, self.limits.max_nodes)
+            self._facts = facts, self.warnings + graph_warnings(facts)
+        return self._facts
+
+    def readable(self) -> TraceResponse:
+        """The readable payload POST /api/trace answers, nodes with their `module` path."""
+        started = time.perf_counter()
+        facts, warnings = self.facts()
+        limits = self.limits
+        payload = ReadableShaper(facts, limits.max_value_elements, limits.max_result_bytes).build(warnings)
+        return self._timed(payload, started)
+
+    def page(self) -> PageTrace:
+        """The compact payload with every step's details, for the page and the widget."""
+        started = time.perf_counter()
+        facts, warnings = self.facts()
+        limits = self.limits
+        compact = CompactShaper(facts, limits.max_value_elements, limits.max_result_bytes).build(warnings)
+        details = [
+            explain_steps(facts, p.index, 0, len(p.steps), limits.max_value_elements)
+            for p in facts.passes
+            if p.steps
+        ]
+        return self._timed(PageTrace(**compact, details=details), started)
+
+    def _timed(self, payload: _Payload, started: float) -> _Payload:
+        shaping_ms = (time.perf_counter() - started) * 1000
+        payload["stats"]["trace_ms"] = round(self.recorded_ms + shaping_ms, 3)
+        return payload
+
+
+_Payload = TypeVar("_Payload", TraceResponse, PageTrace)
+
+
+def finish(
     recorder: TraceRecorder,
     output: torch.Tensor,
-    output_name: str | None,
     warnings: list[str],
-    node_modules: Mapping[int, str],
+    node_modules: Mapping[int, tuple[Any, str]],
     limits: RecordLimits,
     started: float,
-) -> TraceResponse:
-    """The readable payload, each node with the module path (`module`) that made it, if any."""
+) -> Finished:
+    """End a recording: a backward pass if it ran none, module paths on the nodes, live state copied.
+
+    `node_modules`: id(node) -> (node, module path). The paths go where the web trace's own module
+    regions go (the recorder's RegionTags), so both payload forms carry them.
+    """
     restore = backward_if_none(recorder, output, warnings)
     try:
-        run = ProgramRun("program", {}, output, output_name, None, backward_calls=len(recorder.passes))
-        facts = TraceFacts(recorder, run, output, limits.max_nodes)
-        payload = ReadableShaper(facts, limits.max_value_elements, limits.max_result_bytes).build(
-            warnings + graph_warnings(facts)
-        )
+        tags = recorder.regions.tags
+        for key, (fn, path) in node_modules.items():
+            tags.setdefault(key, (fn, path, None))
+        recorder.freeze([root] if (root := root_node(output)) is not None else [])
     finally:
         for leaf, grad in restore:
             leaf.grad = grad
-    for node, fn in zip(payload["nodes"], facts.nodes, strict=False):
-        path = node_modules.get(id(fn))
-        if path is not None:
-            node["module"] = path  # the notebook's own forward hooks (no language regions here)
-    payload["stats"]["trace_ms"] = round((time.perf_counter() - started) * 1000, 3)
-    return payload
+    recorded_ms = (time.perf_counter() - started) * 1000
+    return Finished(recorder, output, recorder.name_of_tensor(output), warnings, limits, recorded_ms)

@@ -1,7 +1,8 @@
 """Plotly figures of every lab result, built server-side so API users get plots too.
 
 Each function returns plain figure JSON ({"data", "layout"}); lists (not numpy arrays) go in, so
-plotly writes readable numbers rather than base64 blocks, and `sanitize` turns nan into "nan".
+plotly writes readable numbers rather than base64 blocks, and a value that is not finite is null
+(a gap in plotly.js, and a number or null for a typed client, as everywhere in the API).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
-from autograd_explorer.jsonsafe import sanitize
+from autograd_explorer.jsonsafe import finite_or_none, sanitize
 from autograd_explorer.optimize.least_squares import LeastSquaresComparison
 from autograd_explorer.optimize.regression import PolynomialFit, SweepRow, polynomial_curve
 from autograd_explorer.optimize.surface import Surface
@@ -33,7 +34,7 @@ def to_json(fig: go.Figure, surface: Surface | None = None) -> dict[str, Any]:
     result: dict[str, Any] = fig.to_plotly_json()
     if surface is not None:
         result["data"][0]["z"] = _display_z(surface)
-    clean: dict[str, Any] = sanitize(result)
+    clean: dict[str, Any] = sanitize(result, finite_or_none)
     return clean
 
 

@@ -23,9 +23,12 @@ class RoomBackend(Protocol):
     async def get_state(self, code: str) -> tuple[int, bytes] | None:
         """(version, state) now; version 0 with b"null" before the first PUT; None if no room."""
 
+    async def delete(self, code: str) -> bool:
+        """Close the room now (the lecturer ended it): its followers' streams end; False if no room."""
+
     def follow(self, code: str, after_version: int) -> AsyncIterator[tuple[int, bytes]]:
         """Every (version, state) newer than after_version, as they come (only the latest if several
-        arrived while the follower was busy); ends when the room is gone."""
+        arrived while the follower was busy); ends when the room is gone (deleted or expired)."""
 
     async def close(self) -> None:
         """Release connections and wake followers so their streams end."""

@@ -88,6 +88,13 @@ class MemoryRoomBackend:
         room = self._live(code)
         return (room.version, room.state) if room else None
 
+    async def delete(self, code: str) -> bool:
+        room = self._live(code)
+        if room is None:
+            return False
+        self._drop(code, room)
+        return True
+
     async def follow(self, code: str, after_version: int) -> AsyncIterator[tuple[int, bytes]]:
         room = self._live(code)
         while room is not None and not room.gone:

@@ -2,8 +2,9 @@
 
 A room is one hash `<prefix>room:<code>` {digest, version, state} whose TTL is the idle time
 (every PUT renews it), and a pub/sub channel of the same name plus `:events` on which every PUT
-publishes "<version>\\n<state>". Creating a room and PUTting a state are Lua scripts, so a version
-is never given twice, even by two replicas at once.
+publishes "<version>\\n<state>"; deleting the room (the lecturer ended it) publishes "ended". Creating,
+PUTting and deleting are Lua scripts, so a version is never given twice, even by two replicas at once,
+and no PUT lands after the end.
 
 Each backend (one per app process) holds ONE pub/sub connection, whatever the number of
 followers: a reader task fans each message out to the process's followers of that room, and
@@ -18,14 +19,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
-from autograd_explorer.errors import NotFound
+from autograd_explorer.errors import NotFound, Overloaded
 
 log = logging.getLogger("autograd_explorer.rooms")
 
@@ -45,6 +46,13 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('PUBLISH', KEYS[2], version .. '\\n' .. ARGV[1])
 return version
 """
+# KEYS[1] room hash, KEYS[2] its channel. 1 if deleted (every replica's followers told), 0 if no room.
+_DELETE = """
+if redis.call('DEL', KEYS[1]) == 0 then return 0 end
+redis.call('PUBLISH', KEYS[2], 'ended')
+return 1
+"""
+_ENDED = b"ended"  # a channel message with no newline: not a state, the room's end
 _CONTROL = "rooms:control"  # always subscribed: the reader's connection is never idle-unsubscribed
 
 
@@ -79,13 +87,23 @@ class RedisRoomBackend:
     """The RoomBackend protocol (rooms/backend.py) on one Redis server, shared by every replica."""
 
     def __init__(
-        self, url: str, *, prefix: str = "autograd-explorer:", gone_check_seconds: float = 2.0
+        self,
+        url: str,
+        *,
+        prefix: str = "autograd-explorer:",
+        gone_check_seconds: float = 2.0,
+        max_connections: int = 50,
     ) -> None:
-        self._redis: Redis = Redis.from_url(url)
+        # A blocking pool: when a whole class opens its streams at once, each asks for the current
+        # state; beyond `max_connections` those requests wait their turn (a few ms each) instead of
+        # failing with "Too many connections" as the default pool does.
+        pool = BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=10)
+        self._redis: Redis = Redis.from_pool(pool)
         self._prefix = prefix
         self._gone_check = gone_check_seconds
         self._create = self._redis.register_script(_CREATE)
         self._put = self._redis.register_script(_PUT)
+        self._delete = self._redis.register_script(_DELETE)
         self._followers: dict[str, set[_Slot]] = {}
         self._pubsub: PubSub | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -104,32 +122,44 @@ class RedisRoomBackend:
 
     # --- the protocol --------------------------------------------------------------------------
     async def create(self, code: str, token_digest: str, idle_seconds: float) -> bool:
-        made = await self._create(keys=[self._key(code)], args=[token_digest, _ms(idle_seconds)])
+        with _unavailable_is_503():
+            made = await self._create(keys=[self._key(code)], args=[token_digest, _ms(idle_seconds)])
         return bool(made)
 
     async def token_digest(self, code: str) -> str | None:
-        digest = await self._redis.hget(self._key(code), "digest")
+        with _unavailable_is_503():
+            digest = await self._redis.hget(self._key(code), "digest")
         return None if digest is None else _bytes(digest).decode()
 
     async def put_state(self, code: str, state: bytes, idle_seconds: float) -> int:
-        version = int(
-            await self._put(keys=[self._key(code), self._channel(code)], args=[state, _ms(idle_seconds)])
-        )
+        with _unavailable_is_503():
+            version = int(
+                await self._put(keys=[self._key(code), self._channel(code)], args=[state, _ms(idle_seconds)])
+            )
         if version < 0:
             raise NotFound(f"no room {code!r} (it may have expired)")
         return version
 
     async def get_state(self, code: str) -> tuple[int, bytes] | None:
+        with _unavailable_is_503():
+            return await self._state(code)
+
+    async def _state(self, code: str) -> tuple[int, bytes] | None:
+        """get_state raising RedisError (the reader and the followers handle it themselves)."""
         version, state = await self._redis.hmget(self._key(code), ["version", "state"])
         if version is None or state is None:
             return None
         return int(version), _bytes(state)
 
+    async def delete(self, code: str) -> bool:
+        with _unavailable_is_503():
+            return bool(await self._delete(keys=[self._key(code), self._channel(code)]))
+
     async def follow(self, code: str, after_version: int) -> AsyncIterator[tuple[int, bytes]]:
         slot = _Slot()
         try:
             await self._add(code, slot)
-            current = await self.get_state(code)  # after subscribing: nothing falls in between
+            current = await self._state(code)  # after subscribing: nothing falls in between
         except RedisError:
             await self._remove(code, slot)
             if self._closed:  # closed while this follower started: end quietly, as the others do
@@ -213,13 +243,19 @@ class RedisRoomBackend:
                 await asyncio.sleep(0.2)
 
     def _deliver(self, message: dict[str, Any]) -> None:
-        head, _, state = bytes(message["data"]).partition(b"\n")
-        for slot in self._followers.get(self._code_of(message["channel"]), ()):
+        data = bytes(message["data"])
+        slots = self._followers.get(self._code_of(message["channel"]), ())
+        if data == _ENDED:
+            for slot in slots:
+                slot.end()
+            return
+        head, _, state = data.partition(b"\n")
+        for slot in slots:
             slot.offer(int(head), state)
 
     async def _refresh_all(self) -> None:
         for code in list(self._followers):
-            current = await self.get_state(code)
+            current = await self._state(code)
             for slot in list(self._followers.get(code, ())):
                 if current is None:
                     slot.end()
@@ -237,6 +273,15 @@ class RedisRoomBackend:
             if not alive:
                 for slot in list(self._followers.get(code, ())):
                     slot.end()
+
+
+@contextlib.contextmanager
+def _unavailable_is_503() -> Iterator[None]:
+    """Redis unreachable (restarting) or every pooled connection busy for 10 s: 503 with Retry-After."""
+    try:
+        yield
+    except RedisError as exc:
+        raise Overloaded(f"The rooms' Redis is not answering ({exc}); try again.", retry_after=1) from exc
 
 
 def _bytes(value: bytes | str) -> bytes:

@@ -58,14 +58,7 @@ class Rooms:
 
     async def publish(self, code: str, token: str | None, state: bytes) -> int:
         """Set the room's state (compact JSON); the new version. 404, 403 or 413 when refused."""
-        stored = await self.backend.token_digest(code)
-        if stored is None:
-            raise self.missing(code)
-        if not token or not hmac.compare_digest(digest(token), stored):
-            raise Forbidden(
-                f"Only the lecturer token of room {code} (returned by POST /api/rooms) drives it: send it "
-                "as Authorization: Bearer <token>."
-            )
+        await self._authorize(code, token)
         if len(state) > self.max_state_bytes:
             raise TooLarge(
                 f"The room's state is {len(state)} bytes; at most {self.max_state_bytes} "
@@ -76,6 +69,23 @@ class Rooms:
         if version == 0:
             raise self.missing(code)
         return version
+
+    async def end(self, code: str, token: str | None) -> None:
+        """Close the room now (the lecturer's "End room"): its followers get `ended`. 404 or 403."""
+        await self._authorize(code, token)
+        if not await self.backend.delete(code):
+            raise self.missing(code)  # it expired, or another tab ended it, a moment ago
+
+    async def _authorize(self, code: str, token: str | None) -> None:
+        """NotFound for no such room, Forbidden unless `token` is its lecturer token."""
+        stored = await self.backend.token_digest(code)
+        if stored is None:
+            raise self.missing(code)
+        if not token or not hmac.compare_digest(digest(token), stored):
+            raise Forbidden(
+                f"Only the lecturer token of room {code} (returned by POST /api/rooms) drives it: send it "
+                "as Authorization: Bearer <token>."
+            )
 
     async def current(self, code: str) -> tuple[int, bytes]:
         """(version, state) now; NotFound for an unknown or expired room."""
@@ -93,4 +103,8 @@ class Rooms:
 
     @staticmethod
     def missing(code: str) -> NotFound:
-        return NotFound(f"No room {code}: it never existed or closed after its idle time.")
+        # 404, not 410, once ended: nothing is kept of a closed room, so "ended" and "never existed"
+        # cannot be told apart (and a student typing a stale code needs the same answer either way).
+        return NotFound(
+            f"No room {code}: it never existed, its lecturer ended it, or it closed after its idle time."
+        )

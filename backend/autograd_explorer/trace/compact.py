@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from autograd_explorer.jsonsafe import finite_or_none
 from autograd_explorer.lang.contract import Span as SourceSpan
 from autograd_explorer.trace.facts import NodeFacts, PassFacts, TraceFacts
 from autograd_explorer.trace.grad_norms import module_grad_norms, step_grad_norms
@@ -27,9 +28,10 @@ from autograd_explorer.trace.payload import (
     CompactPass,
     CompactTrace,
     CompactValues,
+    TensorSummary,
 )
 from autograd_explorer.trace.readable import FULL_ACCUMULATOR_NODES, ResultBudget, span_json
-from autograd_explorer.trace.values import SUMMARY_HEAD, dtype_name, nested_lists
+from autograd_explorer.trace.values import SUMMARY_HEAD, array_data, dtype_name, nested_lists
 
 # Decoders refuse a version they do not know. 2: summaries in the buffer, texts in one table,
 # gradient norms at float32 precision, transposed copies by reference (docs/trace.md).
@@ -37,6 +39,10 @@ COMPACT_VERSION = 2
 SUMMARY_STATS = 4  # min, max, mean, std: a summarized value's first numbers in the buffer
 FLAG_REQUIRES_GRAD, FLAG_IS_LEAF, FLAG_IS_OUTPUT, FLAG_RETAINS_GRAD = 1, 2, 4, 8
 NONE = -1
+
+
+_WHOLE, _SUMMARY, _NUMBER = 0, 1, 2
+_Kind = tuple[int, int, tuple[int, ...], int]  # _WHOLE/_SUMMARY/_NUMBER, dtype code, shape, elements
 
 
 class ValueTable:
@@ -61,11 +67,14 @@ class ValueTable:
     def __init__(self, max_elements: int, budget: ResultBudget) -> None:
         self.max_elements = max_elements
         self.budget = budget
-        self._seen: dict[int, tuple[object, int]] = {}  # id(tensor) -> (tensor, provisional)
+        # id(tensor) -> provisional index; `_held` keeps each tensor alive, so its id stays its own
+        self._seen: dict[int, int] = {}
+        self._held: list[torch.Tensor] = []
         self._by_view: dict[tuple[int, int, tuple[int, ...], tuple[int, ...], int], int] = {}
         self._numbers: dict[tuple[str, str | int], int] = {}
-        self._kinds: dict[tuple[torch.dtype, torch.Size], tuple[bool, int, tuple[int, ...], int]] = {}
-        self._queue: list[_Queued] = []  # provisional values not yet given a final index
+        self._kinds: dict[tuple[torch.dtype, torch.Size], _Kind] = {}
+        self._queue: list[object] = []  # provisional values not yet given a final index (tensors, numbers)
+        self._queue_kinds: list[_Kind] = []  # and what each is
         self._queued_elements = 0
         self._final: list[int] = []  # provisional index -> final index
         self._final_or_none: list[int] = []  # the same with a trailing NONE, for remap
@@ -95,93 +104,116 @@ class ValueTable:
         if t is None:
             return NONE
         hit = self._seen.get(id(t))
-        if hit is not None and hit[0] is t:
-            return hit[1]
+        if hit is not None:
+            return hit
         kind = self._kinds.get((t.dtype, t.shape))  # one lookup for what is the same for a whole layer
         if kind is None:
             kind = self._kinds[(t.dtype, t.shape)] = self._kind(t)
-        whole, dtype, shape, n = kind
-        if whole:
-            index = len(self._final) + len(self._queue)
-            self._queue.append((_WHOLE, t, dtype, shape, n))
-            self._queued_elements += n
+        if kind[0] == _WHOLE:
+            index = self._queue_value(kind, t)
+            self._queued_elements += kind[3]
             if self._queued_elements >= self.FLUSH_ELEMENTS:
                 self._flush()
         elif t.layout == torch.strided:  # a summary: the same memory viewed the same way
-            view = (t.data_ptr(), int(t.storage_offset()), shape, t.stride(), dtype)
+            view = (t.data_ptr(), int(t.storage_offset()), kind[2], t.stride(), kind[1])
             index = self._by_view.get(view, NONE)
             if index == NONE:
-                index = self._by_view[view] = self._queue_value(_SUMMARY, t, dtype, shape, n)
+                index = self._by_view[view] = self._queue_value(kind, t)
         else:
-            index = self._queue_value(_SUMMARY, t, dtype, shape, n)
-        self._seen[id(t)] = (t, index)  # the reference keeps the id (and the memory) unique
+            index = self._queue_value(kind, t)
+        self._seen[id(t)] = index
+        self._held.append(t)  # the reference keeps the id (and the memory) unique
         return index
 
-    def _kind(self, t: torch.Tensor) -> tuple[bool, int, tuple[int, ...], int]:
-        """(sent whole?, dtype code, shape, elements) of tensors of this dtype and shape."""
+    def add_all(self, tensors: list[torch.Tensor | None]) -> list[int]:
+        """`add` of each, in order: the columns of a pass, where most are None or met before."""
+        seen = self._seen.get
+        add = self.add
+        out: list[int] = []
+        append = out.append
+        for t in tensors:
+            if t is None:
+                append(NONE)
+            else:
+                hit = seen(id(t))
+                append(add(t) if hit is None else hit)
+        return out
+
+    def _kind(self, t: torch.Tensor) -> _Kind:
+        """(sent whole or summarized, dtype code, shape, elements) of tensors of this dtype and shape:
+        one tuple, shared by every tensor of them in the queue."""
         shape = tuple(t.shape)
         n = t.numel()
         # The readable form's rule (values.tensor_value): whole when small, else a summary.
         whole = (n == 1 and t.is_floating_point()) or (
             n <= self.max_elements and nested_lists(list(shape), self.max_elements) <= self.max_elements
         )
-        return whole, self.code(dtype_name(t)), shape, n
+        return _WHOLE if whole else _SUMMARY, self.code(dtype_name(t)), shape, n
 
     def add_number(self, v: bool | int | float) -> int:
         """A saved Python number, as a value of dtype "float", "int" or "bool"; each number once."""
         key = (type(v).__name__, v.hex() if isinstance(v, float) else int(v))  # hex: -0.0 is not 0.0
         index = self._numbers.get(key)
         if index is None:
-            index = self._numbers[key] = self._queue_value(_NUMBER, v, self.code(key[0]), (), 1)
+            index = self._numbers[key] = self._queue_value((_NUMBER, self.code(key[0]), (), 1), v)
         return index
 
-    def _queue_value(self, kind: int, value: object, dtype: int, shape: tuple[int, ...], n: int) -> int:
+    def _queue_value(self, kind: _Kind, value: object) -> int:
         index = len(self._final) + len(self._queue)
-        self._queue.append((kind, value, dtype, shape, n))
+        self._queue.append(value)
+        self._queue_kinds.append(kind)
         return index
 
     def _flush(self) -> None:
         """Give every queued value its final index: equal contents share one."""
-        queue, self._queue, self._queued_elements = self._queue, [], 0
-        base = len(self._final)
-        groups: dict[tuple[int, tuple[int, ...]], list[int]] = {}  # (dtype, shape) -> queue positions
-        for pos, (kind, _, dtype, shape, _) in enumerate(queue):
-            if kind == _WHOLE:
-                groups.setdefault((dtype, shape), []).append(pos)
-        first_equal = list(range(len(queue)))  # position -> first position of the same content
+        queue, kinds = self._queue, self._queue_kinds
+        self._queue, self._queue_kinds, self._queued_elements = [], [], 0
+        groups: dict[_Kind, list[int]] = {}  # (whole, dtype, shape, n) -> queue positions
+        for pos, kind in enumerate(kinds):
+            if kind[0] == _WHOLE:
+                groups.setdefault(kind, []).append(pos)
+        first_equal = np.arange(len(queue))  # position -> first position of the same content
         data: dict[int, bytes] = {}  # first position -> its float32 bytes
-        for (_, shape), members in groups.items():
-            rows, first = equal_rows([queue[pos][1] for pos in members], math.prod(shape))  # type: ignore[misc]
-            for member, f in zip(members, first.tolist(), strict=True):
-                first_equal[member] = members[f]
+        for (_, _, _, n), members in groups.items():
+            rows, first = equal_rows([queue[pos] for pos in members], n)  # type: ignore[misc]
+            at = np.asarray(members)
+            first_equal[at] = at[first]
             for f in np.flatnonzero(first == np.arange(len(members))).tolist():
                 data[members[f]] = rows[f].tobytes()
-        for pos, (kind, value, dtype, shape, n) in enumerate(queue):
-            index = len(self.shape)
-            if kind == _WHOLE:
-                if first_equal[pos] != pos:  # met earlier in this batch: already numbered
-                    self._final.append(self._final[base + first_equal[pos]])
-                    continue
-                index = self._by_content.setdefault((dtype, shape, data[pos]), index)
-                if index == len(self.shape):
-                    of = self._transpose_of(dtype, shape, data[pos])
-                    if of is None:
-                        self.budget.spend(n)
-                        self._append(dtype, shape, data[pos], n)
-                    else:
+        # Number the first of each content in queue order; the others (most of a big graph's
+        # values) take their first's number in one step.
+        numbered = np.empty(len(queue), dtype=np.int64)
+        by_content, spend, shapes = self._by_content, self.budget.spend, self.shape
+        for pos in np.flatnonzero(first_equal == np.arange(len(queue))).tolist():
+            what, dtype, shape, n = kinds[pos]
+            index = len(shapes)
+            if what == _WHOLE:
+                numbers = data[pos]
+                index = by_content.setdefault((dtype, shape, numbers), index)
+                if index == len(shapes):  # new content
+                    of = self._transpose_of(dtype, shape, numbers)
+                    if of is not None:
                         self._append_transposed(of, dtype, shape)
-            elif kind == _NUMBER:
-                self._append(dtype, shape, np.array([float(value)], dtype="<f4").tobytes(), 1)  # type: ignore[arg-type]
+                    else:  # _append, inlined: once per value sent
+                        spend(n)
+                        self.dtype.append(dtype)
+                        shapes.append(list(shape))
+                        self.offset.append(self._elements)
+                        self._parts.append(numbers)
+                        self._elements += n
+            elif what == _NUMBER:
+                self._append(dtype, shape, np.array([float(queue[pos])], dtype="<f4").tobytes(), 1)  # type: ignore[arg-type]
             elif n:  # a summary: its statistics and first elements, numbers like any other
-                numbers = summary_numbers(value)  # type: ignore[arg-type]
-                self.budget.spend(len(numbers))
+                summary = summary_numbers(queue[pos])  # type: ignore[arg-type]
+                spend(len(summary))
                 self.summarized.append(index)
-                self._append(dtype, shape, numbers.tobytes(), len(numbers))
+                self._append(dtype, shape, summary.tobytes(), len(summary))
             else:  # an empty tensor has no statistics: its shape says it all
                 self.dtype.append(dtype)
                 self.shape.append(list(shape))
                 self.offset.append(NONE)
-            self._final.append(index)
+            numbered[pos] = index
+        self._final.extend(numbered[first_equal].tolist())
 
     def _transpose_of(self, dtype: int, shape: tuple[int, ...], data: bytes) -> int | None:
         """The stored value whose transpose these numbers are, if any. Every nn.Linear sends its
@@ -229,10 +261,6 @@ class ValueTable:
             "transposed": {"value": list(self.transposed), "of": list(self.transposed.values())},
             "buffer": base64.b64encode(raw).decode("ascii"),
         }
-
-
-_WHOLE, _SUMMARY, _NUMBER = 0, 1, 2
-_Queued = tuple[int, object, int, tuple[int, ...], int]  # kind, tensor or number, dtype code, shape, elements
 
 
 def equal_rows(tensors: list[torch.Tensor], n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -382,13 +410,11 @@ class CompactShaper:
         }
 
     def _edges(self) -> CompactEdges:
-        id_of = self.facts.index.id_of  # node_id() inlined: an edge costs a lookup, not a call
         source: list[int] = []
         target: list[int] = []
         slot: list[int] = []
-        for consumer, fn in enumerate(self.facts.nodes):
-            for k, (producer, _) in enumerate(fn.next_functions):
-                producer_id = None if producer is None else id_of.get(id(producer))
+        for consumer, producers in enumerate(self.facts.index.inputs):
+            for k, producer_id in enumerate(producers):
                 if producer_id is not None:
                     source.append(producer_id)
                     target.append(consumer)
@@ -398,82 +424,102 @@ class CompactShaper:
     def _nodes(self, described: list[NodeFacts]) -> CompactNodes:
         values = self.values
         add, add_number, code = values.add, values.add_number, values.code
+        ops = self._ops
         op_code: dict[str, int] = {}
-        for n in described:
-            if n.op not in op_code:
-                op_code[n.op] = len(self._ops)
-                self._ops.append(n.op)
         regions: list[str] = []
-        region_code: dict[str, int] = {}
-        for n in described:
-            for label in (n.module, n.call):
-                if label is not None and label not in region_code:
-                    region_code[label] = len(regions)
-                    regions.append(label)
+        region_code: dict[str | None, int] = {None: NONE}
+        op: list[int] = []
+        flags: list[int] = []
+        span: list[int] = []
+        module: list[int] = []
+        call: list[int] = []
+        noted: list[int] = []  # the nodes with a value_note, and their notes
+        note_texts: list[str | None] = []
         # values in node order (value, grad, saved…): the order the table numbers them
         value: list[int] = []
         grad: list[int] = []
         saved_start = [0]
         saved_name: list[str] = []
         saved_value: list[int] = []
-        for n in described:
+        # one pass over the nodes fills every column: this runs once per node of a 20,000-node graph
+        for i, n in enumerate(described):
+            o = op_code.get(n.op)
+            if o is None:
+                o = op_code[n.op] = len(ops)
+                ops.append(n.op)
+            op.append(o)
+            for label in (n.module, n.call):
+                if label not in region_code:
+                    region_code[label] = len(regions)
+                    regions.append(label)  # type: ignore[arg-type]  # None is in region_code
+            module.append(region_code[n.module])
+            call.append(region_code[n.call])
+            flags.append(
+                (FLAG_REQUIRES_GRAD if n.requires_grad else 0)
+                | (FLAG_IS_LEAF if n.is_leaf else 0)
+                | (FLAG_IS_OUTPUT if n.is_output else 0)
+                | (FLAG_RETAINS_GRAD if n.retains_grad else 0)
+            )
+            span.extend(flat_span(n.span))
+            if n.value_note is not None:
+                noted.append(i)
+                note_texts.append(n.value_note)
             value.append(add(n.value))
             grad.append(add(n.grad))
             for key, v in n.saved:
                 saved_name.append(key)
                 saved_value.append(add(v) if isinstance(v, torch.Tensor) else add_number(v))
             saved_start.append(len(saved_name))
-        span: list[int] = []
-        for n in described:
-            span.extend(flat_span(n.span))
         texts = TextTable()
-        noted = [i for i, n in enumerate(described) if n.value_note is not None]
         return {
             "count": len(described),
-            "op": [op_code[n.op] for n in described],
-            "flags": [
-                (FLAG_REQUIRES_GRAD if n.requires_grad else 0)
-                | (FLAG_IS_LEAF if n.is_leaf else 0)
-                | (FLAG_IS_OUTPUT if n.is_output else 0)
-                | (FLAG_RETAINS_GRAD if n.retains_grad else 0)
-                for n in described
-            ],
+            "op": op,
+            "flags": flags,
             "label": texts.column([n.label for n in described]),
             "name": texts.column([n.name for n in described]),
             "symbol": texts.column(list(self.facts.symbols) if self.facts.nodes else [None]),
             "span": span,
             "shape": [n.shape for n in described],
-            "dtype": [code(n.dtype) for n in described],
+            "dtype": [code(n.dtype) for n in described],  # after the values: the order dtypes are coded
             "value": value,
             "grad": grad,
-            "notes": {"node": noted, "text": texts.column([described[i].value_note for i in noted])},
+            "notes": {"node": noted, "text": texts.column(note_texts)},
             "saved_start": saved_start,
             "saved_name": texts.column(saved_name),  # type: ignore[arg-type]
             "saved_value": saved_value,
             "texts": texts.texts,
             "regions": regions,
-            "module": [NONE if n.module is None else region_code[n.module] for n in described],
-            "call": [NONE if n.call is None else region_code[n.call] for n in described],
+            "module": module,
+            "call": call,
         }
 
     def _pass(self, p: PassFacts) -> CompactPass:
         add = self.values.add
         raw = p.raw
         steps = p.steps
-        grad_output: list[int] = []
         start = [0]
         slot: list[int] = []
         to: list[int] = []
-        value: list[int] = []
-        accumulated: list[int] = []
-        for step in steps:  # in the order the table numbers them: a step's gradient, its contributions
-            grad_output.append(add(step.grad_output))
+        # the tensors in the order the table numbers them: a step's gradient, then each
+        # contribution and the accumulator it made; added in one call, split apart after
+        tensors: list[torch.Tensor | None] = []
+        gradient_at: list[int] = []
+        for step in steps:
+            gradient_at.append(len(tensors))
+            tensors.append(step.grad_output)
             for c in step.contributions:
                 slot.append(c.slot)
                 to.append(c.to)
-                value.append(add(c.grad))
-                accumulated.append(add(c.accumulated))
+                tensors.append(c.grad)
+                tensors.append(c.accumulated)
             start.append(len(to))
+        indices = np.asarray(self.values.add_all(tensors), dtype=np.int64)
+        others = np.ones(len(tensors), dtype=bool)
+        others[gradient_at] = False
+        grad_output: list[int] = indices[gradient_at].tolist()
+        contributions = indices[others]
+        value: list[int] = contributions[0::2].tolist()
+        accumulated: list[int] = contributions[1::2].tolist()
         if raw.kind == "grad":
             grads: dict[str, int] = {}
             for t, g in zip(raw.input_tensors, raw.results, strict=False):
@@ -510,7 +556,8 @@ def _float32_dict(numbers: dict[str, float]) -> dict[str, float]:
 def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
     """The readable form rebuilt from the compact one, without step details (formulas, narration…).
 
-    Numbers are the float32 ones the compact form carries (non-finite ones as "nan", "inf", "-inf").
+    Numbers are the float32 ones the compact form carries, non-finite ones as the readable form
+    writes them (null in data, listed in nonfinite).
     """
     if payload.get("version") != COMPACT_VERSION:
         version = payload.get("version")
@@ -530,19 +577,23 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
         count = math.prod(shape)
         if v in transposed:  # the numbers of a stored 2-D value, transposed
             base = values["offset"][transposed[v]]
-            flipped = buffer[base : base + count].reshape(shape[1], shape[0]).T.tolist()
-            data = _json_numbers(flipped)
-            return {"shape": shape, "dtype": dtype, "data": data, "summary": None, "truncated": False}
+            flipped = buffer[base : base + count].reshape(shape[1], shape[0]).T
+            return _sent(shape, dtype, flipped)
         if offset == NONE or v in summarized:  # a summary (none for an empty tensor)
-            summary = None
+            summary: TensorSummary | None = None
             if offset != NONE:
                 end = offset + SUMMARY_STATS + min(count, SUMMARY_HEAD)
-                numbers = _json_numbers(buffer[offset:end].tolist())
-                summary = dict(zip(("min", "max", "mean", "std"), numbers, strict=False))
-                summary["head"] = numbers[SUMMARY_STATS:]
-            return {"shape": shape, "dtype": dtype, "data": None, "summary": summary, "truncated": True}
-        data = _json_numbers(buffer[offset : offset + count].reshape(shape).tolist())
-        return {"shape": shape, "dtype": dtype, "data": data, "summary": None, "truncated": False}
+                low, high, mean, std, *head = (finite_or_none(x) for x in buffer[offset:end].tolist())
+                summary = {"min": low, "max": high, "mean": mean, "std": std, "head": head}
+            return {
+                "shape": shape,
+                "dtype": dtype,
+                "data": None,
+                "nonfinite": [],
+                "summary": summary,
+                "truncated": True,
+            }
+        return _sent(shape, dtype, buffer[offset : offset + count].reshape(shape))
 
     nodes = payload["nodes"]
     count = nodes["count"]
@@ -609,7 +660,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
             changed = s["to"][lo:hi]
             for to, a in zip(changed, s["accumulated"][lo:hi], strict=True):
                 acc[to] = a
-            shown = range(count) if complete else changed
+            shown = range(count) if complete else dict.fromkeys(changed)
             steps.append(
                 {
                     "index": k,
@@ -624,7 +675,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
                         }
                         for j in range(lo, hi)
                     ],
-                    "accumulators": {str(i): tv(acc.get(i, NONE)) for i in shown},
+                    "accumulators": [{"node": i, "grad": tv(acc.get(i, NONE))} for i in shown],
                     "accumulators_complete": complete,
                     "changed": changed,
                     "grad_norm": s["grad_norm"][k],
@@ -657,10 +708,14 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _json_numbers(data: Any) -> Any:
-    """Non-finite floats as the readable form writes them."""
-    if isinstance(data, list):
-        return [_json_numbers(d) for d in data]
-    if isinstance(data, float) and not math.isfinite(data):
-        return "nan" if math.isnan(data) else ("inf" if data > 0 else "-inf")
-    return data
+def _sent(shape: list[int], dtype: str, numbers: np.ndarray) -> dict[str, Any]:
+    """A value sent whole, non-finite elements as the readable form writes them (null, nonfinite)."""
+    data, nonfinite = array_data(numbers.astype(np.float64))
+    return {
+        "shape": shape,
+        "dtype": dtype,
+        "data": data.tolist() if isinstance(data, np.ndarray) else data,
+        "nonfinite": nonfinite,
+        "summary": None,
+        "truncated": False,
+    }

@@ -8,6 +8,7 @@ The recorder keys its dicts by `id()` of live objects; everything past this modu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import torch
 
@@ -19,6 +20,7 @@ from autograd_explorer.trace.recorder import ForwardRecord, LeafRecord, TraceRec
 from autograd_explorer.trace.values import dtype_name
 
 LABEL_CHARS = 40
+SAVED_KINDS = (torch.Tensor, bool, int, float)  # the saved values a node shows (not sizes, dtypes…)
 
 
 @dataclass(slots=True)  # not frozen: a frozen init costs 3 µs a node, read-only by convention
@@ -53,7 +55,7 @@ class Contribution:
     accumulated: torch.Tensor
 
 
-@dataclass
+@dataclass(slots=True)  # one per step
 class StepFacts:
     """One node as the engine ran it, with the contributions that reached graph nodes."""
 
@@ -102,10 +104,14 @@ class TraceFacts:
         self.output_id = self.index.node_id(out_root)
         self.names = [self._name_of(fn) for fn in self.index.nodes]
         leaf = [type(fn).__name__ == "AccumulateGrad" for fn in self.index.nodes]
-        shown = display_names(self.names, leaf, self.output_id)
-        self.symbols = [latex_symbol(n) for n in shown]
-        self.readable = [unicode_name(n) for n in shown]
+        self.shown_names = display_names(self.names, leaf, self.output_id)
+        self.symbols = [latex_symbol(n) for n in self.shown_names]
         self.passes = [self._replay(raw.index, raw) for raw in shipped]
+
+    @cached_property
+    def readable(self) -> list[str]:
+        """Each node's name for narration (z₁): only the steps a user opens are narrated."""
+        return [unicode_name(n) for n in self.shown_names]
 
     @property
     def nodes(self) -> list[Node]:
@@ -127,25 +133,30 @@ class TraceFacts:
     def _node(self, i: int, fn: Node, module: str | None, call: str | None) -> NodeFacts:
         op = type(fn).__name__
         name = self.names[i]
-        # The tensor's own `.grad` now, after every pass: a leaf's sums all its backward calls (the
-        # accumulation pitfall); what one pass delivered is in that pass's steps, not here.
-        grad = self.rec.grad_of(fn)
         is_output = i == self.output_id
+        frozen = self.rec.frozen is not None
         if op == "AccumulateGrad":
-            tensor = fn.variable
+            # The tensor's own `.grad` now, after every pass: a leaf's sums all its backward calls
+            # (the accumulation pitfall); what one pass delivered is in that pass's steps, not here.
+            # A notebook recording shaped later reads the copies frozen at the block's end.
+            grad = self.rec.grad_of(fn) if frozen else fn.variable.grad
+            tensor = self.rec.leaf_value(fn)
             leaf = self.leaf_record(fn)
             label = name or (
-                leaf.text if leaf and leaf.text else self.rec.regions.parameter_name(fn) or "leaf"
+                leaf.text if leaf and leaf.text else self.rec.regions.parameter_name(fn.variable) or "leaf"
             )
             span = leaf.span if leaf else None
             return NodeFacts(
                 op, label, name, span, list(tensor.shape), dtype_name(tensor), tensor, None, grad,
                 True, True, is_output, False, [], module, call,
             )  # fmt: skip
-        saved = [
-            (k, v) for k, v in self.saved_of(fn).items() if isinstance(v, torch.Tensor | bool | int | float)
-        ]
+        saved = [(k, v) for k, v in self.saved_of(fn).items() if isinstance(v, SAVED_KINDS)]
         record = self.forward_record(fn)
+        # an operation's own .grad: only when retain_grad() kept it (grad_of, inlined: once a node)
+        if frozen:
+            grad = self.rec.grad_of(fn)
+        else:
+            grad = record.tensor.grad if record is not None and record.tensor.retains_grad else None
         if record is not None:
             text = record.text
             label = text if len(text) <= LABEL_CHARS else f"{op_short(op)} ({text[: LABEL_CHARS - 8]}…)"
@@ -172,7 +183,7 @@ class TraceFacts:
         if type(fn).__name__ == "AccumulateGrad":
             # A module's parameter is called as named_parameters() calls it (model.fc1.weight), not
             # by the loop variable that last held it (`for param in model.parameters()`).
-            return self.rec.regions.parameter_name(fn) or self.rec.name_of_tensor(fn.variable)
+            return self.rec.regions.parameter_name(fn.variable) or self.rec.name_of_tensor(fn.variable)
         named = self.rec.names.get(id(fn))
         return named[1] if named and named[0] is fn else None
 
@@ -203,16 +214,16 @@ class TraceFacts:
                 roots.append(rid)
                 acc[rid] = seed if rid not in acc else acc[rid] + seed
         facts = PassFacts(index, raw, roots, dict(acc))
-        node_id = self.index.node_id
+        id_of, inputs = self.index.id_of, self.index.inputs
         for step in raw.steps:
-            nid = node_id(step.fn)
+            nid = id_of.get(id(step.fn))
             if nid is None:
                 continue
             contributions: list[Contribution] = []
+            grads = step.grad_inputs
             if type(step.fn).__name__ != "AccumulateGrad":
-                for slot, (producer, _) in enumerate(step.fn.next_functions):
-                    to = node_id(producer)
-                    g = step.grad_inputs[slot] if slot < len(step.grad_inputs) else None
+                for slot, to in enumerate(inputs[nid]):
+                    g = grads[slot] if slot < len(grads) else None
                     if to is None or g is None:
                         continue
                     acc[to] = g if to not in acc else acc[to] + g

@@ -13,6 +13,7 @@ import math
 import torch
 
 from autograd_explorer.trace.facts import PassFacts, TraceFacts
+from autograd_explorer.trace.pass_summary import module_norms
 
 
 def norm(t: torch.Tensor | None) -> float | None:
@@ -39,19 +40,21 @@ def norms(tensors: list[torch.Tensor | None]) -> list[float | None]:
     is reduced like the tensor alone (tests/trace/test_grad_norms.py holds them equal).
     """
     out: list[float | None] = [None] * len(tensors)
-    groups: dict[tuple[int, torch.dtype], list[int]] = {}
+    # grouped by shape, not by size: a group is stacked as it is (no reshape per tensor), and
+    # whether it is batched is decided once per group
+    groups: dict[tuple[torch.Size, torch.dtype, bool], list[int]] = {}
     for i, t in enumerate(tensors):
-        if t is None:
-            continue
-        n = t.numel()
-        # a transposed gradient is reduced in its own memory order: it would differ in the last bit
-        if 0 < n <= BATCHED_NORM_ELEMENTS and t.dtype in _BATCHED_DTYPES and t.is_contiguous():
-            groups.setdefault((n, t.dtype), []).append(i)
-        else:
-            out[i] = norm(t)
+        if t is not None:
+            groups.setdefault((t.shape, t.dtype, t.is_contiguous()), []).append(i)
     with torch.no_grad():
-        for (n, _), members in groups.items():
-            rows = torch.stack([tensors[i].reshape(n) for i in members])  # type: ignore[union-attr]
+        for (shape, dtype, contiguous), members in groups.items():
+            n = shape.numel()
+            # a transposed gradient is reduced in its own memory order: it would differ in the last bit
+            if not (contiguous and 0 < n <= BATCHED_NORM_ELEMENTS and dtype in _BATCHED_DTYPES):
+                for i in members:
+                    out[i] = norm(tensors[i])
+                continue
+            rows = torch.stack([tensors[i] for i in members]).reshape(len(members), n)  # type: ignore[misc]
             sizes = torch.linalg.vector_norm(rows.to(torch.float64), dim=1).tolist()
             for i, size in zip(members, sizes, strict=True):
                 out[i] = size if math.isfinite(size) else None
@@ -60,15 +63,13 @@ def norms(tensors: list[torch.Tensor | None]) -> list[float | None]:
 
 def module_grad_norms(facts: TraceFacts, p: PassFacts) -> dict[str, float]:
     """module path -> ‖gradients its own parameters received in this pass‖ (the root of the sum of
-    squares over them), in forward order (the order the modules first ran)."""
-    squares: dict[str, float] = {}
+    squares over them), in forward order (the order the modules first ran); grouped by the
+    parameters' names as every pass's summary groups them (pass_summary.module_norms)."""
+    received: dict[str, float] = {}
     for step in p.steps:
         fn = facts.nodes[step.node]
-        if type(fn).__name__ != "AccumulateGrad":
-            continue
-        module, _ = facts.rec.regions.of(fn)
-        size = norm(step.grad_output)
-        if module is not None and size is not None:
-            squares[module] = squares.get(module, 0.0) + size * size
-    order = facts.rec.regions.entered
-    return {m: math.sqrt(squares[m]) for m in sorted(squares, key=lambda m: order.get(m, len(order)))}
+        if type(fn).__name__ == "AccumulateGrad":
+            size = norm(step.grad_output)
+            if size is not None:
+                received[facts.rec.leaf_name(fn.variable)] = size
+    return module_norms(received, facts.rec.regions.entered)

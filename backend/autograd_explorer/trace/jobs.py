@@ -74,13 +74,15 @@ def run_details_job(params: Mapping[str, Any], settings: Settings) -> TraceDetai
             raise ProgramError(
                 "runtime", "the program left no tensor to draw: it has no backward steps to explain"
             )
-        return explain_steps(
+        details = explain_steps(
             recording.facts,
             params.get("pass"),
             start,
             stop,
             params.get("max_value_elements") or settings.max_value_elements,
         )
+        recording.release()
+        return details
 
 
 def run_torchviz_job(params: Mapping[str, Any], settings: Settings) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +18,8 @@ import torch
 from autograd_explorer.trace.backward_capture import RawPass
 from autograd_explorer.trace.payload import PassSummaries
 
-MODULE_PATH = re.compile(r"[A-Za-z_]\w*(\.\w+)+")  # model.fc1.weight, not torch.randn(3)
+# model.fc1.weight, layers[0].weight (a module called as spelled), not torch.randn(3)
+MODULE_PATH = re.compile(r"[A-Za-z_]\w*(\[\w+\])*(\.\w+(\[\w+\])*)*\.\w+")
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,7 @@ def summaries_json(summaries: list[PassSummary]) -> PassSummaries:
     names: dict[str, None] = {}
     for s in summaries:
         names.update(dict.fromkeys(s.grad_norms))
-    modules: dict[str, list[str]] = {}
-    for n in names:
-        if MODULE_PATH.fullmatch(n):  # model.fc1.weight belongs to model.fc1
-            modules.setdefault(n.rsplit(".", 1)[0], []).append(n)
+    modules = module_parameters(names)
     return {
         "count": len(summaries),
         "kind": [s.kind for s in summaries],
@@ -88,7 +86,24 @@ def summaries_json(summaries: list[PassSummary]) -> PassSummaries:
     }
 
 
-def module_norm(norms: dict[str, float], params: list[str]) -> float | None:
+def module_norms(norms: Mapping[str, float], order: Mapping[str, int]) -> dict[str, float]:
+    """module path -> `module_norm` of its parameters, from ‖gradient‖₂ per leaf name; the modules
+    in `order` (forward order) first. The shown pass's figure and every pass's summary use this."""
+    groups = module_parameters(norms)
+    by_order = sorted(groups, key=lambda m: order.get(m, len(order)))  # stable: the rest as they came
+    return {m: value for m in by_order if (value := module_norm(norms, groups[m])) is not None}
+
+
+def module_parameters(names: Iterable[str]) -> dict[str, list[str]]:
+    """module path -> the names of its own parameters among `names` (model.fc1.weight is model.fc1's)."""
+    modules: dict[str, list[str]] = {}
+    for n in names:
+        if MODULE_PATH.fullmatch(n):
+            modules.setdefault(n.rsplit(".", 1)[0], []).append(n)
+    return modules
+
+
+def module_norm(norms: Mapping[str, float], params: list[str]) -> float | None:
     """‖gradient‖₂ of a module's parameters together: the root of their squared norms' sum."""
     reached = [norms[p] for p in params if p in norms]
     return math.sqrt(sum(v * v for v in reached)) if reached else None

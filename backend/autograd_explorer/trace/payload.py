@@ -29,18 +29,29 @@ class Span(TypedDict):
 
 
 # A tensor's elements as nested lists, one level per dimension (a scalar is a bare number):
-# numbers, booleans (bool tensors), and "nan"/"inf"/"-inf" for non-finite elements.
-TENSOR_LEAVES: list[dict[str, Any]] = [
-    {"type": "number"},
-    {"type": "boolean"},
-    {"type": "string", "enum": ["nan", "inf", "-inf"]},
-]
-TENSOR_DATA_SCHEMA = nested_lists_schema(TENSOR_LEAVES, depth=8, deeper=True)
-TENSOR_DATA_SCHEMA["anyOf"].append({"type": "null"})
+# numbers (booleans as 0/1), null for a non-finite element (TensorValue.nonfinite says which).
+TENSOR_DATA_SCHEMA = nested_lists_schema([{"type": "number"}, {"type": "null"}], depth=8, deeper=True)
+
+
+class NonFinite(TypedDict):
+    """An element of `data` that is not a finite number (null there)."""
+
+    index: Annotated[list[int], Field(description="its position, one index per dimension ([] for a scalar)")]
+    value: Literal["nan", "inf", "-inf"]
+
+
+class TensorSummary(TypedDict):
+    """A large tensor's statistics; null where one is not finite."""
+
+    min: float | None
+    max: float | None
+    mean: float | None
+    std: float | None
+    head: Annotated[list[float | None], Field(description="the first elements, in row-major order")]
 
 
 class TensorValue(TypedDict):
-    """A tensor: whole `data` when small, else `summary`. Non-finite numbers are "nan"/"inf"/"-inf"."""
+    """A tensor: whole `data` when small, else `summary`. Non-finite elements: null, listed in `nonfinite`."""
 
     shape: list[int]
     dtype: str
@@ -48,12 +59,20 @@ class TensorValue(TypedDict):
         Any,
         WithJsonSchema(TENSOR_DATA_SCHEMA),
         Field(
-            description="the elements as nested lists (np.asarray(data, dtype=float) reads them, "
-            '"nan"/"inf"/"-inf" included), one level per dimension, a bare number for a scalar; '
-            "null when summarized"
+            description="the elements as nested lists of numbers, one level per dimension, a bare number "
+            "for a scalar; null for an element that is not finite (see nonfinite), so "
+            "np.asarray(data, dtype=float) reads it as is (null is nan); booleans are 0/1. The whole "
+            "data is null when summarized"
         ),
     ]
-    summary: dict[str, Any] | None
+    nonfinite: Annotated[
+        list[NonFinite],
+        Field(
+            description="the elements that are nan, inf or -inf (null in data), by index; "
+            "a[tuple(e['index'])] = float(e['value']) restores each"
+        ),
+    ]
+    summary: TensorSummary | None
     truncated: bool
 
 
@@ -128,12 +147,23 @@ class StepInput(InputExplained):
     contribution: TensorValue | None
 
 
+class Accumulator(TypedDict):
+    node: Annotated[int, Field(description="the node id whose gradient is being summed")]
+    grad: Annotated[TensorValue | None, Field(description="its sum so far; null: nothing arrived yet")]
+
+
 class Step(TypedDict):
     index: int
     node: int
     grad_output: TensorValue | None
     inputs: list[StepInput]
-    accumulators: dict[str, TensorValue | None]
+    accumulators: Annotated[
+        list[Accumulator],
+        Field(
+            description="each node's summed gradient after this step: the nodes of `changed`, each once "
+            "and in that order, or every node by id when accumulators_complete (small graphs)"
+        ),
+    ]
     accumulators_complete: bool
     changed: list[int]
     narration: str
@@ -225,7 +255,10 @@ class CompactValues(TypedDict):
     dtype: list[int]
     shape: list[list[int]]
     offset: Annotated[list[int], Field(description="first number in the buffer; -1: none there")]
-    summarized: Annotated[list[int], Field(description="values whose numbers are min, max, mean, std, head")]
+    summarized: Annotated[
+        list[int],
+        Field(description="values whose numbers are min, max, mean, std, head (non-finite ones: nan, inf)"),
+    ]
     transposed: Annotated[CompactTransposed, Field(description="2-D values sent as another's transpose")]
     buffer: Annotated[str, Field(description="base64 of float32 little-endian elements")]
 

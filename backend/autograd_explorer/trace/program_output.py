@@ -26,6 +26,16 @@ class RealValuesOnly:
         self.recorder = recorder
         self._record_tensor = recorder.on_tensor  # bound once: on_tensor runs per operation
 
+    def release(self) -> None:
+        """Let go of the recorder once the program has run.
+
+        The evaluator holds reference cycles (bound methods of itself), so whatever it reaches is
+        freed only by the cyclic collector: through this observer, every recorded value and step,
+        70,000 objects for a 5,000-node MLP, which the first collection after the job scanned for
+        60–110 ms. Unlinked, they are freed by reference counting with the trace.
+        """
+        del self.recorder, self._record_tensor
+
     def on_tensor(self, value: torch.Tensor, span: Span, text: str) -> None:
         if value.is_complex():
             raise complex_refusal(f"`{text}`" if len(text) <= LABEL_CHARS else "this value", span)

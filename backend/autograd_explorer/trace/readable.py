@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from autograd_explorer.errors import ProgramError
+from autograd_explorer.jsonsafe import non_finite_name
 from autograd_explorer.lang.contract import Span as SourceSpan
 from autograd_explorer.trace.details import explain_step, explained_inputs
 from autograd_explorer.trace.facts import NodeFacts, PassFacts, StepFacts, TraceFacts
@@ -41,7 +44,15 @@ def span_json(span: SourceSpan | None) -> Span | None:
 
 def python_number_value(v: bool | int | float) -> TensorValue:
     """A saved Python number (a scalar argument PyTorch kept) as a TensorValue."""
-    return {"shape": [], "dtype": type(v).__name__, "data": v, "summary": None, "truncated": False}
+    finite = not isinstance(v, float) or math.isfinite(v)
+    return {
+        "shape": [],
+        "dtype": type(v).__name__,
+        "data": (int(v) if isinstance(v, bool) else v) if finite else None,
+        "nonfinite": [] if finite else [{"index": [], "value": non_finite_name(v)}],
+        "summary": None,
+        "truncated": False,
+    }
 
 
 class ResultBudget:
@@ -82,7 +93,7 @@ class ReadableShaper:
         else:
             value = tensor_value(t, self.max_elements)  # type: ignore[assignment]
             self._cache[id(t)] = (t, value)
-        if value is not None and value["data"] is not None:  # every occurrence is written out
+        if value is not None and not value["truncated"]:  # every occurrence is written out
             self.budget.spend(t.numel())
         return value
 
@@ -192,13 +203,13 @@ class ReadableShaper:
             {**e, "contribution": self.tv(c.grad)} for e, c in zip(explained, step.contributions, strict=True)
         ]
         changed = [c.to for c in step.contributions]
-        shown = range(len(self.facts.nodes)) if complete else changed
+        shown = range(len(self.facts.nodes)) if complete else dict.fromkeys(changed)
         return {
             "index": step.index,
             "node": step.node,
             "grad_output": self.tv(step.grad_output),
             "inputs": inputs,
-            "accumulators": {str(i): self.tv(acc.get(i)) for i in shown},
+            "accumulators": [{"node": i, "grad": self.tv(acc.get(i))} for i in shown],
             "accumulators_complete": complete,
             "changed": changed,
             "narration": details.narration,

@@ -5,6 +5,10 @@ made inside one (an `on_tensor` while it runs) is tagged at once; nodes PyTorch 
 library module (the AddmmBackward0 of an nn.Linear) the program never sees, so when a region ends
 its result is walked back through the graph, tagging every new node up to the nodes the program
 already knew. The innermost region of each kind wins: a node is tagged once, the first time.
+
+Parameters are named here too, for the graph and the pass summaries alike (`model.fc1.weight`):
+by the module the program called that holds them, else by a variable the program bound a module
+to (`model.weight @ x` uses a parameter without ever calling `model`).
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ class RegionTags:
     entered: dict[str, int] = field(
         default_factory=dict
     )  # module path -> order first entered (forward order)
+    bound: dict[str, torch.nn.Module] = field(default_factory=dict)  # variable name -> module
+    # id(parameter) -> (parameter, `name.path` of its module, its own name): built when asked
+    _bound_parameters: dict[int, tuple[torch.Tensor, str, str]] | None = None
 
     def enter(self, region: Region) -> None:
         if region.kind == "module":
@@ -42,6 +49,12 @@ class RegionTags:
                     self.leaf_modules.setdefault(id(parameter), (parameter, region.label, name))
         else:
             self.calls.append(region.label)
+
+    def bind(self, name: str, module: torch.nn.Module) -> None:
+        """The program bound `name` to a module: its parameters are `name.…` unless called otherwise."""
+        if self.bound.get(name) is not module:
+            self.bound[name] = module
+            self._bound_parameters = None
 
     def leave(self, region: Region, result: object, known: Container[int], *, claim: bool = True) -> None:
         """Tag the nodes the region made that the program never saw (if `claim`), then close it."""
@@ -64,10 +77,19 @@ class RegionTags:
         hit = self.tags.get(id(fn))
         return (hit[1], hit[2]) if hit is not None and hit[0] is fn else (None, None)
 
-    def parameter_name(self, fn: Node) -> str | None:
-        """`model.fc1.weight` for a leaf that is a parameter of a module the program called."""
-        leaf = self.leaf_modules.get(id(fn.variable))
-        return f"{leaf[1]}.{leaf[2]}" if leaf is not None and leaf[0] is fn.variable else None
+    def parameter_name(self, t: torch.Tensor) -> str | None:
+        """`model.fc1.weight` for a parameter of a module the program called (as the graph's boxes
+        name it), else of a module it bound to a variable (the first one bound)."""
+        leaf = self.leaf_modules.get(id(t))
+        if leaf is None or leaf[0] is not t:
+            if self._bound_parameters is None:
+                self._bound_parameters = {}
+                for variable, module in self.bound.items():
+                    for path, inner in module.named_modules(prefix=variable):
+                        for name, parameter in inner.named_parameters(recurse=False):
+                            self._bound_parameters.setdefault(id(parameter), (parameter, path, name))
+            leaf = self._bound_parameters.get(id(t))
+        return f"{leaf[1]}.{leaf[2]}" if leaf is not None and leaf[0] is t else None
 
     def _now_module(self) -> str | None:
         return self.modules[-1] if self.modules else None

@@ -32,8 +32,11 @@ class DrawingObserver(PlainObserver):
 
     def __init__(self) -> None:
         self.warnings: list[str] = []
+        # the program's last differentiation: drawn when its output has no graph
+        self.last: BackwardRequest | None = None
 
     def run_backward(self, request: BackwardRequest) -> tuple[torch.Tensor | None, ...] | None:
+        self.last = request
         kept = replace(request, retain_graph=True)
         if request.kind == "grad":  # the program uses the result: its errors stay errors
             return run_plain_backward(kept)
@@ -55,8 +58,9 @@ def torchviz_view(source: str, inputs: Mapping[str, object] | None, settings: Se
     observer = DrawingObserver()
     run = run_program(source, inputs, limits_from_settings(settings), observer)
     output = as_output_tensor(run)
-    root = root_node(output)
     warnings: list[str] = list(observer.warnings)
+    output = _drawn_tensor(output, observer, warnings)
+    root = root_node(output)
     count = 0
     for count, _ in enumerate(iter_graph([root] if root is not None else []), start=1):
         if count > settings.torchviz_max_nodes:
@@ -99,6 +103,31 @@ def torchviz_view(source: str, inputs: Mapping[str, object] | None, settings: Se
         "nodes": count,
         "warnings": warnings,
     }
+
+
+def _drawn_tensor(output: torch.Tensor, observer: DrawingObserver, warnings: list[str]) -> torch.Tensor:
+    """The output, or the graph the program last differentiated when the output has none.
+
+    `(dfdx,) = torch.autograd.grad(f, x)` or a loop that prints after `loss.backward()` ends on a
+    value without a grad_fn: torchviz would draw one box, while the explorer shows the graph that was
+    differentiated. Both views show that graph, and say so.
+    """
+    if output.grad_fn is not None:
+        return output
+    last = observer.last
+    differentiated = [t for t in (last.outputs if last else ()) if t.grad_fn is not None]
+    if last is not None and differentiated:
+        call = "torch.autograd.grad()" if last.kind == "grad" else "backward()"
+        warnings.append(
+            f"The program's output has no autograd graph: torchviz draws the graph {call} "
+            f"differentiated on line {last.span.line}."
+        )
+        return differentiated[0]
+    warnings.append(
+        "The program's output has no autograd graph (no tensor with requires_grad=True reached it, or "
+        "it was computed under torch.no_grad() or detached): torchviz has nothing to draw."
+    )
+    return output
 
 
 def render_svg(dot_source: str, timeout: float) -> str | None:

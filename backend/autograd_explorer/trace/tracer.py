@@ -54,6 +54,16 @@ class Recording:
     facts: TraceFacts | None
     warnings: list[str]
 
+    def release(self) -> None:
+        """Empty the program's namespace once its payload is built.
+
+        The evaluator that ran the program is cyclic garbage (it keeps bound methods of itself),
+        and so is its namespace: the tensors it names would keep the whole graph, with the Python
+        objects the hooks made for its nodes, until the cyclic collector finds them (about 30 ms
+        of scanning after a 5,000-node MLP's trace). Emptied, they are freed at once.
+        """
+        self.run.namespace.clear()
+
 
 def record_program(
     source: str,
@@ -78,9 +88,11 @@ def record_program(
         summarize_past_keep_all=jacobians and options.pass_index is None,
         skip_repeating=skip_repeating,
     )
-    run = run_program(
-        source, inputs, limits_from_settings(settings), RealValuesOnly(recorder), output=options.output
-    )
+    observer = RealValuesOnly(recorder)
+    try:
+        run = run_program(source, inputs, limits_from_settings(settings), observer, output=options.output)
+    finally:
+        observer.release()
     if options.output is None and left_no_tensor(run):
         return Recording(run, None, list(run.warnings))
     output = as_output_tensor(run)
@@ -106,9 +118,11 @@ def record_program(
         # the last pass would come in a range loop's final turn: when it did not (`break`), or its
         # graph was made in an earlier turn, it records every pass, as without the guess.
         if recorder.summarize_past_keep_all:
+            run.namespace.clear()  # this run's graph, freed now (Recording.release)
             last = replace(options, pass_index=recorder.pass_count - 1)
             return record_program(source, inputs, last, settings)
         if not recorder.last_pass_complete and skip_repeating:
+            run.namespace.clear()
             return record_program(source, inputs, options, settings, skip_repeating=False)
     if options.pass_index is not None and options.pass_index >= recorder.pass_count:
         raise ProgramError(
@@ -130,6 +144,7 @@ def trace_program(
         payload = printed_only_payload(recording.run, recording.warnings, options.format == "compact")
     else:
         payload = shape_payload(recording.facts, recording.warnings, options, settings)
+    recording.release()
     payload["stats"]["trace_ms"] = round((time.perf_counter() - started) * 1000, 3)
     return payload
 

@@ -1,12 +1,20 @@
-"""Tensors as the payload's TensorValue: whole when small, a summary above a size setting."""
+"""Tensors as the payload's TensorValue: whole when small, a summary above a size setting.
+
+Non-finite elements are null in `data`, and `nonfinite` says where they were and what they were
+(docs/api.md, Numbers): `np.asarray(data, dtype=float)` reads data as is (null is nan), and a
+typed client sees numbers or null, never strings.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Any, cast
 
+import numpy as np
 import torch
 
-from autograd_explorer.jsonsafe import finite_or_str, tensor_to_json
+from autograd_explorer.jsonsafe import finite_or_none, non_finite_name
+from autograd_explorer.trace.payload import TensorSummary, TensorValue
 
 SUMMARY_HEAD = 8  # elements shown in a summary
 
@@ -23,31 +31,97 @@ def dtype_name(t: torch.Tensor) -> str:
 
 
 def tensor_value(t: torch.Tensor | None, max_elements: int) -> dict[str, Any] | None:
-    """TensorValue: {shape, dtype, data | null, summary | null, truncated}."""
+    """TensorValue: {shape, dtype, data | null, nonfinite, summary | null, truncated}."""
     if t is None:
         return None
     if t.requires_grad:  # detach() costs microseconds; gradients from hooks rarely need it
         t = t.detach()
     shape = list(t.shape)
     if t.numel() == 1 and t.is_floating_point():  # the common case, kept cheap
+        value = t.item()
+        finite = math.isfinite(value)
         return {
             "shape": shape,
             "dtype": dtype_name(t),
-            "data": _scalar_data(t),
+            "data": _nest(value if finite else None, t.dim()),
+            "nonfinite": [] if finite else [{"index": [0] * t.dim(), "value": non_finite_name(value)}],
             "summary": None,
             "truncated": False,
         }
     if t.numel() <= max_elements and nested_lists(shape, max_elements) <= max_elements:
+        data, nonfinite = array_data(_as_numpy(t))
         return {
             "shape": shape,
             "dtype": dtype_name(t),
-            "data": tensor_to_json(t),
+            "data": data,
+            "nonfinite": nonfinite,
             "summary": None,
             "truncated": False,
         }
     # An empty tensor has no statistics: its shape says it all.
     summary = summarize(t) if t.numel() else None
-    return {"shape": shape, "dtype": dtype_name(t), "data": None, "summary": summary, "truncated": True}
+    return {
+        "shape": shape,
+        "dtype": dtype_name(t),
+        "data": None,
+        "nonfinite": [],
+        "summary": summary,
+        "truncated": True,
+    }
+
+
+def whole_tensor_value(t: torch.Tensor) -> TensorValue:
+    """A TensorValue with every element, its data plain lists (what a pydantic answer holds)."""
+    value = tensor_value(t, max(t.numel(), 1))
+    assert value is not None and not value["truncated"]
+    if isinstance(value["data"], np.ndarray):
+        value["data"] = value["data"].tolist()
+    return cast(TensorValue, value)
+
+
+def value_array(value: TensorValue | dict[str, Any]) -> np.ndarray[Any, Any]:
+    """A sent (not summarized) TensorValue's elements as float64, nan and ±inf back where they were."""
+    array = np.array(value["data"], dtype=float)
+    for entry in value["nonfinite"]:
+        array[tuple(entry["index"])] = float(entry["value"])
+    return array
+
+
+def array_data(array: np.ndarray[Any, Any]) -> tuple[Any, list[dict[str, Any]]]:
+    """A TensorValue's `data` and `nonfinite` of an array: numbers, null where not finite.
+
+    Booleans are written 0/1 (the dtype says bool), so every element is a JSON number. All-finite
+    arrays (the common case) stay numpy for orjson's fast native path, which only takes
+    C-contiguous memory (a transposed tensor is not).
+    """
+    if array.dtype == np.bool_:
+        array = array.astype(np.uint8)
+    if not array.flags.c_contiguous:
+        array = np.ascontiguousarray(array)
+    if np.issubdtype(array.dtype, np.integer):
+        return (array if array.ndim else array.item()), []
+    finite = np.isfinite(array)
+    if finite.all():
+        return (array if array.ndim else float(array)), []
+    where = ~finite
+    nonfinite = [
+        {"index": index, "value": non_finite_name(value)}
+        for index, value in zip(np.argwhere(where).tolist(), array[where].tolist(), strict=True)
+    ]
+    if array.ndim == 0:
+        return None, nonfinite
+    data = array.astype(object)
+    data[where] = None
+    return data.tolist(), nonfinite
+
+
+def _as_numpy(t: torch.Tensor) -> np.ndarray[Any, Any]:
+    """The tensor's values on the CPU (half precisions widened, the real part of a complex one)."""
+    if t.dtype in (torch.bfloat16, torch.float16):
+        t = t.float()
+    if t.is_complex():
+        t = t.real
+    return t.cpu().numpy()
 
 
 def nested_lists(shape: list[int], stop_after: int) -> int:
@@ -65,23 +139,19 @@ def nested_lists(shape: list[int], stop_after: int) -> int:
     return total
 
 
-def summarize(t: torch.Tensor) -> dict[str, Any]:
+def summarize(t: torch.Tensor) -> TensorSummary:
     """min, max, mean, std and the first few elements of a large (non-empty) tensor."""
     flat = t.detach().reshape(-1)
-    if flat.is_complex():  # the tracer refuses complex programs; stay total like tensor_to_json
+    if flat.is_complex():  # the tracer refuses complex programs; stay total like _as_numpy
         flat = flat.real
     if not flat.is_floating_point():
         flat = flat.double()
     stats = torch.stack(
         [flat.min(), flat.max(), flat.mean(), flat.std() if flat.numel() > 1 else flat[0] * 0]
     )
-    return {
-        "min": finite_or_str(float(stats[0])),
-        "max": finite_or_str(float(stats[1])),
-        "mean": finite_or_str(float(stats[2])),
-        "std": finite_or_str(float(stats[3])),
-        "head": tensor_to_json(flat[:SUMMARY_HEAD]),
-    }
+    low, high, mean, std = (finite_or_none(float(v)) for v in stats)
+    head = [finite_or_none(float(v)) for v in flat[:SUMMARY_HEAD].tolist()]
+    return {"min": low, "max": high, "mean": mean, "std": std, "head": head}
 
 
 def short_repr(t: torch.Tensor | None, digits: int = 4) -> str:
@@ -107,11 +177,6 @@ def format_number(v: float, digits: int = 4) -> str:
         return "0"
     text = f"{v:.{digits}g}"
     return text
-
-
-def _scalar_data(t: torch.Tensor) -> object:
-    value = finite_or_str(t.item())
-    return _nest(value, t.dim())
 
 
 def _nest(value: object, depth: int) -> object:

@@ -22,16 +22,11 @@ function applyInPlace(state, step) {
     state.contributions.set(input.to, list);
     state.reached.add(input.to);
   }
-  const accumulators = step.accumulators || {};
-  const changed = step.changed || Object.keys(accumulators).map(Number);
-  // null means "nothing has arrived yet": the node keeps its 0.
-  const arrived = (value) => value !== undefined && value !== null;
-  for (const id of changed) {
-    if (arrived(accumulators[id])) state.values.set(id, accumulators[id]);
-  }
-  if (step.accumulators_complete) {
-    for (const [key, value] of Object.entries(accumulators)) if (arrived(value)) state.values.set(Number(key), value);
-  }
+  // [{node, grad}]: the nodes that changed, or every node when `accumulators_complete`. A null grad
+  // means "nothing has arrived yet": the node keeps its 0.
+  const accumulators = step.accumulators || [];
+  for (const { node, grad } of accumulators) if (grad !== undefined && grad !== null) state.values.set(node, grad);
+  const changed = step.changed || accumulators.map((a) => a.node);
   state.reached.add(step.node);
   state.executed.add(step.node);
   state.changed = changed;

@@ -11,6 +11,7 @@ import { mountConsolePanel } from './console-panel.js';
 import { mountEditor } from './editor.js';
 import { mountGradColour } from './grad-colour.js';
 import { mountGradNormsPlot } from './grad-norms-plot.js';
+import { buildGraphMarkup } from './graph-markup.js';
 import { mountExport } from './export.js';
 import { hasDeclaredGroups, OPEN_BOXES_UP_TO } from './graph-groups.js';
 import { LARGE_GRAPH } from './graph-model.js';
@@ -30,6 +31,7 @@ import { decodeTrace } from './trace-decode.js';
 
 const DEFAULT_EXAMPLE = 'polynomial';
 
+buildGraphMarkup(); // before anything below looks the toolbar, graph or step controls up
 renderNav(document.getElementById('nav'), 'explorer');
 
 const fromUrl = readLocation();

@@ -3,6 +3,8 @@
 // readable form the page reads.
 // Step details (formulas, Jacobians, narration) are not in it: `mergeDetails` adds them when fetched.
 
+import { restoreNonFinite } from '../shared/format.js';
+
 /** The float32 buffer of a base64 string. */
 function floatsOf(base64) {
   if (typeof Uint8Array.fromBase64 === 'function') return new DataView(Uint8Array.fromBase64(base64).buffer);
@@ -16,11 +18,16 @@ function floatsOf(base64) {
   return new DataView(bytes.buffer);
 }
 
-// The readable form writes non-finite numbers as strings, so the JSON stays valid.
-const readable = (x) => (Number.isNaN(x) ? 'nan' : x === Infinity ? 'inf' : x === -Infinity ? '-inf' : x);
+const spelling = (x) => (Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf');
+
+/** Where `data` (nested arrays of numbers) holds NaN or ±Infinity, as TensorValue.nonfinite says it. */
+function nonFiniteOf(data, prefix = []) {
+  if (!Array.isArray(data)) return Number.isFinite(data) ? [] : [{ index: prefix, value: spelling(data) }];
+  return data.flatMap((item, i) => nonFiniteOf(item, [...prefix, i]));
+}
 
 function nest(view, offset, shape) {
-  if (shape.length === 0) return readable(view.getFloat32(offset * 4, true));
+  if (shape.length === 0) return view.getFloat32(offset * 4, true);
   const [first, ...rest] = shape;
   const stride = rest.reduce((a, b) => a * b, 1);
   const out = new Array(first);
@@ -51,20 +58,27 @@ class BufferedTensor {
     return this.#data;
   }
 
+  get nonfinite() {
+    return nonFiniteOf(this.data);
+  }
+
   toJSON() {
-    return { shape: this.shape, dtype: this.dtype, data: this.data, summary: null, truncated: false };
+    return { shape: this.shape, dtype: this.dtype, data: this.data, nonfinite: this.nonfinite, summary: null, truncated: false };
   }
 }
 
 const SUMMARY_STATS = ['min', 'max', 'mean', 'std']; // then up to SUMMARY_HEAD first elements
 const SUMMARY_HEAD = 8;
 
+// The readable form's TensorSummary writes a statistic or head element that is not finite as null.
+const finiteOrNull = (x) => (Number.isFinite(x) ? x : null);
+
 // A summarized tensor's numbers in the buffer: its statistics, then its first elements.
 function summaryAt(view, offset, shape) {
   const count = shape.reduce((a, b) => a * b, 1);
   const summary = {};
-  SUMMARY_STATS.forEach((key, i) => (summary[key] = readable(view.getFloat32((offset + i) * 4, true))));
-  summary.head = nest(view, offset + SUMMARY_STATS.length, [Math.min(count, SUMMARY_HEAD)]);
+  SUMMARY_STATS.forEach((key, i) => (summary[key] = finiteOrNull(view.getFloat32((offset + i) * 4, true))));
+  summary.head = nest(view, offset + SUMMARY_STATS.length, [Math.min(count, SUMMARY_HEAD)]).map(finiteOrNull);
   return summary;
 }
 
@@ -86,9 +100,13 @@ export function valueReader(trace) {
         // The numbers of a stored 2-D value (a Linear's weight and the `t` of it), transposed.
         const [rows, columns] = shape;
         const source = nest(view, values.offset[transposed.get(index)], [columns, rows]);
-        value = { shape, dtype, data: Array.from({ length: rows }, (_, i) => source.map((row) => row[i])), summary: null, truncated: false };
+        const data = Array.from({ length: rows }, (_, i) => source.map((row) => row[i]));
+        value = { shape, dtype, data, nonfinite: nonFiniteOf(data), summary: null, truncated: false };
       } else if (offset >= 0 && !summarized.has(index)) value = new BufferedTensor(shape, dtype, view, offset);
-      else value = { shape, dtype, data: null, summary: offset >= 0 ? summaryAt(view, offset, shape) : null, truncated: true };
+      else {
+        const summary = offset >= 0 ? summaryAt(view, offset, shape) : null;
+        value = { shape, dtype, data: null, nonfinite: [], summary, truncated: true };
+      }
       cache[index] = value;
     }
     return value;
@@ -141,13 +159,19 @@ function decodeSteps(columns, nodes, value) {
   const steps = new Array(columns.count);
   for (let k = 0; k < columns.count; k += 1) {
     const inputs = [];
-    const accumulators = {};
+    const accumulators = []; // [{node, grad}] as the readable form sends them
     const changed = [];
     for (let j = columns.start[k]; j < columns.start[k + 1]; j += 1) {
       const to = columns.to[j];
       inputs.push({ slot: columns.slot[j], to, symbol: nodes[to] ? nodes[to].symbol : null, contribution: value(columns.value[j]) });
-      if (!(to in accumulators)) changed.push(to);
-      accumulators[to] = value(columns.accumulated[j]); // the last addition of this step wins
+      const grad = value(columns.accumulated[j]);
+      const seen = changed.indexOf(to);
+      if (seen === -1) {
+        changed.push(to);
+        accumulators.push({ node: to, grad });
+      } else {
+        accumulators[seen].grad = grad; // the last addition of this step wins
+      }
     }
     const norm = columns.grad_norm ? columns.grad_norm[k] : null;
     steps[k] = { index: k, node: columns.node[k], grad_output: value(columns.grad_output[k]), inputs, accumulators, changed, grad_norm: norm ?? null };
@@ -159,7 +183,7 @@ const namedValues = (names, value) => Object.fromEntries(Object.entries(names ||
 
 /** The readable trace (nodes, edges, passes with steps, output, grads, …) of a compact one. */
 export function decodeTrace(trace) {
-  if (trace.format !== 'compact') return trace;
+  if (trace.format !== 'compact') return restoreNonFinite(trace);
   if (trace.version !== 2) throw new Error(`unknown compact trace version ${trace.version}`);
   const value = valueReader(trace);
   const nodes = decodeNodes(trace, value);
@@ -197,6 +221,7 @@ export function decodeTrace(trace) {
 
 /** Adds the fetched details ({steps: [{index, narration, inputs: [{slot, formula, formula_value, jacobian}]}]}) to `pass`. */
 export function mergeDetails(pass, details) {
+  restoreNonFinite(details);
   for (const detail of details.steps || []) {
     const step = pass.steps[detail.index];
     if (!step) continue;

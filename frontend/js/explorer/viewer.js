@@ -3,6 +3,7 @@
 // no server for anything: the standalone page and the notebook widget are this page, inlined.
 
 import { mountThemeToggle } from '../shared/theme.js';
+import { buildGraphMarkup } from './graph-markup.js';
 import { LARGE_GRAPH } from './graph-model.js';
 import { mountGraphToolbar } from './graph-toolbar.js';
 import { mountGraphView } from './graph-view.js';
@@ -10,12 +11,13 @@ import { mountInspector } from './inspector.js';
 import { ExplorerStore } from './state.js';
 import { mountStepControls } from './step-controls.js';
 import { mountStepPanel } from './step-panel.js';
-import { decodeTrace } from './trace-decode.js';
+import { decodeTrace, mergeDetails } from './trace-decode.js';
 import { mountTraceNotes } from './trace-notes.js';
 
 const $ = (id) => document.getElementById(id);
 
 export function mountViewer(trace) {
+  buildGraphMarkup();
   const store = new ExplorerStore();
   const graph = mountGraphView(store);
   mountStepControls(store);
@@ -33,8 +35,25 @@ export function mountViewer(trace) {
   return store;
 }
 
+/**
+ * The readable trace of the page's payload. A recording's page carries the compact form with every
+ * step's details (`details`, one /api/trace/details answer per pass): there is no server to ask.
+ */
+export function pageTrace(data) {
+  if (!data) return null;
+  const trace = decodeTrace(data);
+  if (data.details) {
+    for (const details of data.details) {
+      const pass = trace.passes.find((p) => p.index === details.pass);
+      if (pass) mergeDetails(pass, details);
+    }
+    trace.detailsOnDemand = false; // every step is as explained as it will be
+  }
+  return trace;
+}
+
 const data = JSON.parse($('trace-data').textContent || 'null');
 const title = document.documentElement.dataset.title;
 if (title) $('viewer-title').textContent = title;
-mountViewer(data && decodeTrace(data));
+mountViewer(pageTrace(data));
 document.body.dataset.ready = 'true';

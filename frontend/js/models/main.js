@@ -2,6 +2,7 @@
 
 import { getAllPages, getJSON, postJSON } from '../shared/api.js';
 import { mountFollow } from '../shared/follow.js';
+import { restoreNonFinite } from '../shared/format.js';
 import { renderNav } from '../shared/nav.js';
 import { fillOptimizerSelect } from '../shared/optimizers.js';
 import { onPaletteChange } from '../shared/palette.js';
@@ -207,6 +208,9 @@ async function updateMisclassified() {
   }
 }
 
+// What predict and graph take: a tensor {shape, dtype, data} (docs/api.md).
+const imageTensor = (pixels) => ({ shape: [pixels.length], dtype: 'float32', data: pixels });
+
 async function predictDrawing(gray, width) {
   const pixels = toMnistPixels(gray, width);
   paint($('seen'), inkToRGBA(pixels));
@@ -217,15 +221,15 @@ async function predictDrawing(gray, width) {
   }
   if (pixels.every((v) => v === 0)) return;
   try {
-    const result = await postJSON(`/api/models/${id}/predict`, { input: pixels });
+    const result = await postJSON(`/api/models/${id}/predict`, { input: imageTensor(pixels) });
     lastDrawing = { id, pixels };
     $('trace').disabled = false;
     const percent = (100 * result.probability).toFixed(result.probability > 0.999 || result.probability < 0.001 ? 3 : 1);
     $('verdict').textContent = `${result.class_name} — P(odd) = ${percent} %`;
     // Far into the sigmoid's flat tail dP/dx vanishes; the logit's gradient still shows the evidence.
-    const flat = result.saliency.flat();
+    const flat = result.saliency.data.flat();
     const saturated = Math.max(...flat.map(Math.abs)) < 1e-12;
-    paint($('saliency'), saliencyToRGBA(saturated ? result.logit_saliency.flat() : flat));
+    paint($('saliency'), saliencyToRGBA(saturated ? result.logit_saliency.data.flat() : flat));
     $('saliency-what').textContent = saturated ? '∂logit/∂pixel (P saturated)' : '∂P(odd)/∂pixel';
   } catch (error) {
     showError(error);
@@ -271,8 +275,8 @@ $('dataset').addEventListener('change', () => {
 $('trace').addEventListener('click', async () => {
   if (!lastDrawing) return;
   try {
-    const payload = await postJSON(`/api/models/${lastDrawing.id}/graph`, { input: lastDrawing.pixels });
-    renderGraph($('graph'), payload);
+    const payload = await postJSON(`/api/models/${lastDrawing.id}/graph`, { input: imageTensor(lastDrawing.pixels) });
+    renderGraph($('graph'), restoreNonFinite(payload));
     $('graph-panel').hidden = false;
     $('graph-panel').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
   } catch (error) {

@@ -21,8 +21,10 @@ export function decodeDiff(hash) {
   }
 }
 
-/** Replace the page's hash without adding a history entry. */
+/** Replace the page's hash without adding a history entry (nothing when it is the same). */
 export function writeHash(hash) {
   const url = `${window.location.pathname}${window.location.search}${hash ? `#${hash}` : ''}`;
-  window.history.replaceState(null, '', url);
+  if (url !== `${window.location.pathname}${window.location.search}${window.location.hash}`) {
+    window.history.replaceState(null, '', url);
+  }
 }

@@ -8,7 +8,7 @@ import { loadPlotly } from '../shared/plotly-loader.js';
 import { restorePresentation } from '../shared/panels.js';
 import { feedback } from './feedback.js';
 import { writeHash as setHash } from './hash.js';
-import { animate, drawLandscape, drawLoss } from './plots.js';
+import { animate, drawLoss, drawPaths, drawSurface, surfaceRanges } from './plots.js';
 import {
   currentRun, decodeState, encodeState, EXAMPLES, formatStart, functionBody, normalize, OPTIMIZERS, OWN,
   parseNumberList, parseStart, PRESETS, startFor, trajectoriesBody, trajectoryBody,
@@ -28,9 +28,11 @@ const form = {
   optimizer: $('optimizer'), lr: $('lr'), steps: $('steps'), tol: $('tol'), clear: $('clear'),
   gradient: $('gradient'), lrs: $('lrs'),
 };
-const views = { landscape: $('landscape'), loss: $('loss'), runs: $('runs'), table: $('table') };
+const views = { landscape: $('landscape'), paths: $('paths'), loss: $('loss'), runs: $('runs'), table: $('table') };
+// "Add run" stays enabled while a run is computed: a lecturer adds several runs without waiting
+// (issue 13), and an add during a computation recomputes the whole list, the older answer dropped.
 const { status: setStatus, error: showError, work } = feedback(
-  $('status'), $('error'), ['run', 'add', 'compare', 'draw'].map($),
+  $('status'), $('error'), ['run', 'compare', 'draw'].map($),
 );
 
 const store = createLabStore(decodeState(window.location.hash));
@@ -87,11 +89,12 @@ function readForm() {
 
 // --- one render path: each view redraws when the store keys it shows change ------------------
 
-// Any change to the landscape's data makes Plotly recompute its 120×120 contour (measured: 76 ms
-// a frame against 8 ms without it; 90 frames kept the page busy for 7–9 s on this machine).
-// So the path over the contour moves in a few big steps while the loss curve animates smoothly.
-const LANDSCAPE_FRAMES = 6;
-let landscapeDrawn = { surface: null, results: null, upTo: -1 };
+// The contour is drawn when the surface changes, the paths over it on every change of the runs and
+// in a few big animation steps (each paths frame is a Plotly redraw besides the loss plot's).
+const PATH_FRAMES = 15;
+let surfaceDrawn = null; // the surface last sent to Plotly
+let surfaceShown = null; // the surface Plotly has finished drawing
+let pathsDrawn = { surface: null, results: null, upTo: -1 };
 let drawQueued = false;
 function redraw() {
   // Coalesce: an animation frame, a new surface and a removed run in one tick draw once.
@@ -101,17 +104,37 @@ function redraw() {
     drawQueued = false;
     const { surface, results, upTo } = store.state;
     const labels = labelsOf(lab());
-    const longest = Math.max(1, ...results.map(stepCount));
-    const last = landscapeDrawn;
-    const moved = upTo === Infinity || upTo < last.upTo || upTo - last.upTo >= longest / LANDSCAPE_FRAMES;
-    if (last.surface !== surface || last.results !== results || moved) {
-      drawLandscape(views.landscape, surface, results, labels, upTo).then(() => {
+    if (surfaceDrawn !== surface) {
+      surfaceDrawn = surface;
+      drawSurface(views.landscape, surface).then(() => {
         if (!clickWired && surface) wireClicks(); // Plotly has drawn the div now, so it takes event handlers
+        if (surfaceDrawn !== surface) return; // a newer surface is on its way
+        surfaceShown = surface; // its ranges (a zoom kept by uirevision included) are the paths' now
+        if (pathsDrawn.surface === surface) {
+          pathsDrawn = { surface: null, results: null, upTo: -1 };
+          redraw();
+        }
       });
-      landscapeDrawn = { surface, results, upTo };
+    }
+    const longest = Math.max(1, ...results.map(stepCount));
+    const last = pathsDrawn;
+    const moved = upTo === Infinity || upTo < last.upTo || upTo - last.upTo >= longest / PATH_FRAMES;
+    if (last.surface !== surface || last.results !== results || moved) {
+      drawPaths(views.paths, surface, results, labels, upTo, shownRanges(surface));
+      pathsDrawn = { surface, results, upTo };
     }
     drawLoss(views.loss, results, labels, upTo);
   });
+}
+
+/** The ranges the contour shows now (the user may have zoomed it), else the surface's box. */
+function shownRanges(surface) {
+  if (!surface) return null;
+  const { xaxis, yaxis } = views.landscape.layout || {};
+  if (surfaceShown === surface && Array.isArray(xaxis?.range) && Array.isArray(yaxis?.range)) {
+    return { x: xaxis.range, y: yaxis.range };
+  }
+  return surfaceRanges(surface);
 }
 
 function renderRuns() {
@@ -155,7 +178,21 @@ function renderTable() {
   renderStepTable(views.table, result, { caption: `Steps of ${label} (values before each update)` });
 }
 
-store.on(['lab'], (state) => setHash(encodeState(state.lab)));
+// The URL follows the lab's state a moment after it changes, once for a burst of changes (a click
+// sets the form's state, then the runs): not inside the click's handler, which should only start
+// the request (as the explorer does for a step; each replaceState also counts as a navigation
+// the browser reports, measured 0.3–1 s of a test driver's click at load ~12).
+const HASH_DELAY_MS = 200;
+let hashTimer = 0;
+function writeHashNow() {
+  clearTimeout(hashTimer);
+  hashTimer = 0;
+  setHash(encodeState(lab()));
+}
+store.on(['lab'], () => {
+  if (!hashTimer) hashTimer = setTimeout(writeHashNow, HASH_DELAY_MS);
+});
+window.addEventListener('pagehide', () => hashTimer && writeHashNow()); // a change pending as the page goes
 store.on(['results', 'selected'], () => {
   renderRuns();
   renderTable();
@@ -163,7 +200,9 @@ store.on(['results', 'selected'], () => {
 store.on(['surface', 'results', 'upTo'], redraw);
 // A theme or presentation switch: both plots and the runs' swatches in the new colours.
 onPaletteChange(() => {
-  landscapeDrawn = { surface: null, results: null, upTo: -1 };
+  surfaceDrawn = null;
+  surfaceShown = null;
+  pathsDrawn = { surface: null, results: null, upTo: -1 };
   redraw();
   renderRuns();
 });
@@ -176,8 +215,8 @@ function play() {
   const longest = Math.max(1, ...results.map(stepCount));
   $('replay').disabled = true;
   store.set({ upTo: 1 }); // before the frame that draws the new runs, so they do not flash complete
-  // 45 frames (about 0.75 s): each redraws the loss plot, 15–25 ms here.
-  stopAnimation = animate(longest, (upTo) => store.set({ upTo }), () => { $('replay').disabled = results.length === 0; }, { frames: 45 });
+  // 0.75 s, at most one frame in 50 ms (plots.js animate).
+  stopAnimation = animate(longest, (upTo) => store.set({ upTo }), () => { $('replay').disabled = results.length === 0; });
 }
 
 /** Say what happened, so the line beside the buttons is never blank after an action. */
@@ -188,6 +227,11 @@ function ranStatus(text, started) {
 let clickWired = false;
 function wireClicks() {
   clickWired = true;
+  // A zoom, pan or reset of the contour: the paths above it follow.
+  views.landscape.on('plotly_relayout', () => {
+    pathsDrawn = { surface: null, results: null, upTo: -1 };
+    redraw();
+  });
   views.landscape.on('plotly_click', (event) => {
     const point = event.points && event.points[0];
     const surface = store.get('surface');

@@ -2,14 +2,13 @@
 
 import { palette, seriesColor, themedLayout } from '../shared/palette.js';
 import { loadPlotly } from '../shared/plotly-loader.js';
-import { displayZ, frameStride, lossSeries, pathSeries } from './series.js';
+import { displayZ, lossSeries, pathSeries, revealedSteps } from './series.js';
 
 const FONT = { size: 16 };
 const CONFIG = { responsive: true, displaylogo: false };
 
-// One contour trace per surface: Plotly.react compares data arrays by reference, so the same
-// object lets every animation frame skip recomputing the 120×120 contour (measured: most of a
-// frame's time, and 90 frames per animation).
+// One contour trace per surface: a redraw of the same surface (a theme switch) reuses its display
+// values instead of recomputing log(1 + z − min) over the 120×120 grid.
 const contours = new WeakMap();
 
 function contourTrace(surface) {
@@ -21,7 +20,7 @@ function makeContour(surface) {
   return {
     type: 'contour', x: surface.x, y: surface.y, z: displayZ(surface.z),
     colorscale: 'Viridis', contours: { coloring: 'heatmap' }, ncontours: 30, line: { width: 0.5 },
-    colorbar: { title: { text: 'log(1+f−min)' } }, hoverinfo: 'x+y', showlegend: false, name: 'f',
+    colorbar: { title: { text: 'log(1+f−min)', side: 'right' } }, hoverinfo: 'x+y', showlegend: false, name: 'f',
   };
 }
 
@@ -53,25 +52,58 @@ function pathTraces(result, names, color, label, upTo, index) {
   return traces;
 }
 
-/** Draw the contour with every run's path up to step `upTo`. */
-export function drawLandscape(div, surface, runs, labels, upTo = Infinity) {
+// The map is two Plotly plots stacked in one box: the contour below, drawn only when the
+// function's surface changes, and the paths in a transparent plot above it. Plotly redraws every
+// trace of a plot whose data changed, and the 120×120 contour is most of that (measured at load
+// ~11: a path change redrew in 160–890 ms with the contour, 40–75 ms without it), so adding a run
+// or an animation frame no longer pays for the contour.
+
+// Fixed margins (no autoexpand): the colourbar must not shrink one plot's area and not the other's.
+const LANDSCAPE_MARGIN = { l: 60, r: 110, t: 40, b: 50, autoexpand: false };
+
+/** The x and y ranges both plots use: the surface's box. */
+export function surfaceRanges(surface) {
+  return { x: [surface.x[0], surface.x[surface.x.length - 1]], y: [surface.y[0], surface.y[surface.y.length - 1]] };
+}
+
+/** Draw the function's contour (and the axes, title and hover that both plots share). */
+export function drawSurface(div, surface) {
   const data = surface ? [contourTrace(surface)] : [];
-  const names = surface ? [surface.x_name, surface.y_name] : null;
-  if (names) runs.forEach((r, i) => data.push(...pathTraces(r, names, seriesColor(i), labels[i], upTo, i)));
+  const ranges = surface ? surfaceRanges(surface) : null;
   const layout = {
-    font: FONT, margin: { l: 60, r: 20, t: 40, b: 50 }, title: { text: 'Path over the function (○ start, × end)' },
-    xaxis: { title: { text: names ? names[0] : '' }, range: surface ? [surface.x[0], surface.x[surface.x.length - 1]] : undefined },
-    yaxis: { title: { text: names ? names[1] : '' }, range: surface ? [surface.y[0], surface.y[surface.y.length - 1]] : undefined },
+    font: FONT, margin: LANDSCAPE_MARGIN, title: { text: 'Path over the function (○ start, × end)' },
+    xaxis: { title: { text: surface ? surface.x_name : '' }, range: ranges?.x },
+    yaxis: { title: { text: surface ? surface.y_name : '' }, range: ranges?.y },
     showlegend: false, uirevision: 'landscape', // the loss plot and the runs list carry the legend
   };
   return react(div, data, layout);
 }
 
+/**
+ * Draw every run's path up to step `upTo` over the contour, in the axis `ranges` the contour shows
+ * (it takes the pointer: hover, zoom and clicks go to the contour below, whose zoom is copied here).
+ */
+export function drawPaths(div, surface, runs, labels, upTo = Infinity, ranges = surface ? surfaceRanges(surface) : null) {
+  const data = [];
+  if (surface) {
+    const names = [surface.x_name, surface.y_name];
+    runs.forEach((r, i) => data.push(...pathTraces(r, names, seriesColor(i), labels[i], upTo, i)));
+  }
+  const hidden = { range: ranges ? [...ranges.x] : undefined, visible: false, fixedrange: true };
+  const layout = {
+    font: FONT, margin: LANDSCAPE_MARGIN, xaxis: hidden, yaxis: { ...hidden, range: ranges ? [...ranges.y] : undefined },
+    showlegend: false, hovermode: false,
+  };
+  return react(div, data, layout, { transparent: true, config: { ...CONFIG, displayModeBar: false, staticPlot: true } });
+}
+
 // Plotly (1.5 MB cartesian build) loads on first use, so a page's form works and its first requests go out while
 // the browser is still parsing it (measured: 2–3 s of a lab page's opening on this machine).
-async function react(div, data, layout) {
+async function react(div, data, layout, { transparent = false, config = CONFIG } = {}) {
   const Plotly = await loadPlotly();
-  return Plotly.react(div, data, themedLayout(layout), CONFIG);
+  const themed = themedLayout(layout);
+  if (transparent) Object.assign(themed, { paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)' });
+  return Plotly.react(div, data, themed, config);
 }
 
 /** Draw every run's loss per step on a log axis, up to step `upTo`. */
@@ -89,22 +121,32 @@ export function drawLoss(div, runs, labels, upTo = Infinity, title = 'Loss per s
 }
 
 /**
- * Reveal the runs step by step (about 1.5 s whatever their length); `onDone` runs at the end.
+ * Reveal the runs step by step in `duration` ms whatever their length; `onDone` runs at the end.
+ * Frames are at least `interval` ms apart: each is a Plotly redraw of the loss plot and the paths
+ * (15–25 ms here, several times that on a loaded machine), and the gaps between them keep the page
+ * answering a click at once during the animation (measured: at one frame per display refresh,
+ * 45 frames, an "Add run" clicked during the animation waited behind them 1–4 s at load ~12).
  * Returns a function that stops the animation.
  */
-export function animate(longest, onFrame, onDone, { frames = 90 } = {}) {
-  const stride = frameStride(longest, frames);
-  let upTo = 1;
+export function animate(longest, onFrame, onDone, { duration = 750, interval = 50 } = {}) {
+  let started = null;
+  let shown = 0;
+  let drawnAt = -Infinity;
   let stopped = false;
-  const tick = () => {
+  const tick = (now) => {
     if (stopped) return;
+    if (started === null) started = now;
+    const upTo = revealedSteps(longest, now - started, duration);
     if (upTo >= longest) {
       onFrame(Infinity);
       onDone();
       return;
     }
-    onFrame(upTo);
-    upTo += stride;
+    if (upTo > shown && now - drawnAt >= interval) {
+      shown = upTo;
+      drawnAt = now;
+      onFrame(upTo);
+    }
     window.requestAnimationFrame(tick);
   };
   window.requestAnimationFrame(tick);

@@ -62,7 +62,12 @@ export function displayZ(z) {
   }));
 }
 
-/** How many animation frames to show `steps` steps in about `frames` frames: points per frame. */
-export function frameStride(steps, frames = 90) {
-  return Math.max(1, Math.ceil(steps / frames));
+/**
+ * How many steps an animation of `duration` ms shows `elapsed` ms after it started: at least one,
+ * all of them once the time is up (the time decides, not a frame count, so a busy machine draws
+ * fewer frames instead of a longer animation).
+ */
+export function revealedSteps(steps, elapsed, duration) {
+  if (elapsed >= duration) return steps;
+  return Math.min(steps, Math.max(1, Math.ceil((steps * Math.max(0, elapsed)) / duration)));
 }

@@ -6,7 +6,7 @@
 // room (code, and the lecturer's token) lives in sessionStorage, so it survives moving between
 // pages in the same tab; a follower whose lecturer moved to another page is taken there.
 
-import { getJSON, postJSON, putJSON } from './api.js';
+import { deleteJSON, getJSON, postJSON, putJSON } from './api.js';
 import { PAGES } from './nav.js';
 
 const STORAGE_KEY = 'autograd-explorer:room';
@@ -151,7 +151,8 @@ export function mountFollow({ page, store, keys, snapshot, apply, storage = wind
     source.addEventListener('state', (event) => {
       if (room && room.following) show(JSON.parse(event.data), Number(event.lastEventId));
     });
-    source.addEventListener('gone', () => endRoom(`Room ${room.code} has closed.`));
+    // The lecturer pressed "End room" (or the room closed after its idle time): stop following.
+    source.addEventListener('ended', () => endRoom(`The lecture has ended: room ${room.code} is closed.`));
     source.addEventListener('error', () => {
       // EventSource reconnects by itself (resuming after its last version) unless the server said
       // no, e.g. a 404 for a room that expired.
@@ -174,6 +175,21 @@ export function mountFollow({ page, store, keys, snapshot, apply, storage = wind
     room = null;
     save();
     setMessage(text);
+  }
+
+  // The lecturer's "End room": the server closes the room, so followers are told at once and the
+  // code stops working (a forgotten room would otherwise stay open for its whole idle time).
+  async function endLecture() {
+    const { code, token } = room;
+    try {
+      await deleteJSON(`/api/rooms/${code}`, { Authorization: `Bearer ${token}` });
+    } catch (error) {
+      if (error.status !== 404) { // 404: it had closed already, which is what was asked
+        setMessage(`Room ${code} not ended: ${error.message}`);
+        return;
+      }
+    }
+    endRoom(`Room ${code} ended: its followers were told the lecture has ended.`);
   }
 
   async function startRoom() {
@@ -297,7 +313,7 @@ export function mountFollow({ page, store, keys, snapshot, apply, storage = wind
     if (room && room.token) {
       const badge = button(`Room ${room.code}`, showCode, 'room-badge');
       badge.title = 'Show the code for students';
-      parts.push(badge, button('End room', () => endRoom('')));
+      parts.push(badge, button('End room', endLecture));
     } else if (room) {
       const label = document.createElement('span');
       label.className = 'room-status';

@@ -1,5 +1,6 @@
-// Numbers and tensors as text: non-finite values arrive as "nan"/"inf"/"-inf" strings in trace
-// payloads and as null in the optimization, regression and models answers (docs/api.md).
+// Numbers and tensors as text. Non-finite values arrive as null (a tensor's `nonfinite` says which
+// of nan/inf/-inf; restoreNonFinite puts them back): docs/api.md, Numbers. toNumber still reads the
+// strings "nan"/"inf"/"-inf" of API versions before 5.
 
 const MINUS = '\u2212';
 
@@ -12,6 +13,29 @@ export function toNumber(value) {
   if (value === '-inf') return -Infinity;
   const parsed = Number(value);
   return Number.isNaN(parsed) ? NaN : parsed;
+}
+
+const NON_FINITE = { nan: NaN, inf: Infinity, '-inf': -Infinity };
+
+/**
+ * Puts back, in place, the non-finite elements of every TensorValue under `root`: the JSON writes
+ * them null in `data` and lists them in `nonfinite` (docs/api.md, Numbers); the page reads
+ * NaN/±Infinity. JSON.stringify writes them null again, so an export stays the wire form.
+ */
+export function restoreNonFinite(root) {
+  if (Array.isArray(root)) {
+    for (const item of root) restoreNonFinite(item);
+  } else if (root !== null && typeof root === 'object') {
+    if (Array.isArray(root.nonfinite)) {
+      for (const { index, value } of root.nonfinite) {
+        if (index.length === 0) root.data = NON_FINITE[value];
+        else index.slice(0, -1).reduce((row, i) => row[i], root.data)[index[index.length - 1]] = NON_FINITE[value];
+      }
+    } else {
+      for (const key of Object.keys(root)) restoreNonFinite(root[key]);
+    }
+  }
+  return root;
 }
 
 /** A number in at most `digits` significant digits, with a true minus sign and no trailing zeros. */

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import torch
 from fastapi.testclient import TestClient
@@ -75,21 +76,39 @@ def nn_oracle(
 def test_predict_an_image_with_saliency_equal_to_autograd(lab: tuple[TestClient, dict[str, str]]) -> None:
     client, ids = lab
     image = torch.from_numpy(load_split(MNIST_DIR, "test").images[0].astype("float32"))  # a 7
-    flat = client.post(f"/api/models/{ids['nn']}/predict", json={"input": image.reshape(-1).tolist()})
-    square = client.post(f"/api/models/{ids['nn']}/predict", json={"input": image.tolist()})
-    assert flat.status_code == 200 and flat.json() == square.json()
-    body = flat.json()
+    url = f"/api/models/{ids['nn']}/predict"
+    square = client.post(url, json={"input": {"shape": [28, 28], "dtype": "float32", "data": image.tolist()}})
+    flat = client.post(url, json={"input": {"shape": [784], "data": image.reshape(-1).tolist()}})
+    legacy = client.post(url, json={"input": image.tolist()})  # the deprecated bare list, still taken
+    assert square.status_code == 200 and flat.json() == square.json() == legacy.json()
+    body = square.json()
     probability, grad, logit_grad = nn_oracle(client.app.state.settings.data_dir, ids["nn"], image)  # type: ignore[attr-defined]
     # The server normalizes pixels in float32 (as in training), then evaluates in float64.
     assert body["probability"] == pytest.approx(probability, rel=1e-6)
     assert body["predicted_class"] == int(probability >= 0.5)
     assert body["class_name"] == ("odd" if probability >= 0.5 else "even")
-    torch.testing.assert_close(
-        torch.tensor(body["saliency"], dtype=torch.float64), grad, rtol=1e-5, atol=1e-9
-    )
-    torch.testing.assert_close(
-        torch.tensor(body["logit_saliency"], dtype=torch.float64), logit_grad, rtol=1e-5, atol=1e-9
-    )
+    for name, oracle in [("saliency", grad), ("logit_saliency", logit_grad)]:
+        tensor = body[name]  # {shape, dtype, data, nonfinite, …}: np.asarray(data) is the map
+        assert (tensor["shape"], tensor["dtype"], tensor["nonfinite"]) == ([28, 28], "float64", [])
+        array = np.asarray(tensor["data"], dtype=float)
+        assert array.shape == (28, 28)
+        torch.testing.assert_close(torch.from_numpy(array), oracle, rtol=1e-5, atol=1e-9)
+
+
+def test_a_tensor_whose_data_is_not_its_declared_shape_is_400(lab: tuple[TestClient, dict[str, str]]) -> None:
+    client, ids = lab
+    url = f"/api/models/{ids['nn']}/predict"
+    r = client.post(url, json={"input": {"shape": [28, 28], "data": [0.0] * 784}})
+    assert r.status_code == 400
+    assert r.json()["detail"] == {
+        "type": "invalid",
+        "message": "input.data has shape [784], not the declared shape [28, 28]",
+        "field": "input",
+    }
+    ragged = client.post(url, json={"input": {"shape": [2, 2], "data": [[0.0, 1.0], [0.0]]}})
+    assert ragged.status_code == 400 and "rows of different lengths" in ragged.json()["detail"]["message"]
+    typo = client.post(url, json={"input": {"shape": [784], "data": [0.0] * 784, "dtype": "int8"}})
+    assert typo.status_code == 422
 
 
 def test_graph_of_one_prediction_is_traced_with_its_backward(lab: tuple[TestClient, dict[str, str]]) -> None:
@@ -110,13 +129,18 @@ def test_graph_of_one_prediction_is_traced_with_its_backward(lab: tuple[TestClie
 
 def test_predict_2d_points_with_gradients(lab: tuple[TestClient, dict[str, str]]) -> None:
     client, ids = lab
-    response = client.post(f"/api/models/{ids['moons']}/predict", json={"input": [[0.0, 0.0], [1.0, -0.5]]})
+    points = {"shape": [2, 2], "dtype": "float32", "data": [[0.0, 0.0], [1.0, -0.5]]}
+    response = client.post(f"/api/models/{ids['moons']}/predict", json={"input": points})
     assert response.status_code == 200
     body = response.json()
-    single = client.post(f"/api/models/{ids['moons']}/predict", json={"input": [1.0, -0.5]}).json()
-    assert single["probabilities"] == body["probabilities"][1:]
-    assert len(body["saliency"]) == 2 and len(body["saliency"][0]) == 2
-    assert body["predicted_classes"] == [int(p >= 0.5) for p in body["probabilities"]]
+    one = {"shape": [2], "data": [1.0, -0.5]}
+    single = client.post(f"/api/models/{ids['moons']}/predict", json={"input": one}).json()
+    assert single["probabilities"]["data"] == body["probabilities"]["data"][1:]
+    assert body["probabilities"]["shape"] == [2] and body["saliency"]["shape"] == [2, 2]
+    assert np.asarray(body["saliency"]["data"], dtype=float).shape == (2, 2)
+    assert body["predicted_classes"]["dtype"] == "int64"
+    probabilities = np.asarray(body["probabilities"]["data"], dtype=float)
+    assert body["predicted_classes"]["data"] == (probabilities >= 0.5).astype(int).tolist()
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from fastapi.testclient import TestClient
 
 from autograd_explorer.examples import EXAMPLES
+from autograd_explorer.settings import Settings
+from tests.conftest import MNIST_DIR
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """A roomy wall clock: §8's 4000-iteration example must not hit it on a loaded test machine."""
+    return Settings(data_dir=tmp_path / "data", mnist_dir=MNIST_DIR, max_wall_seconds=120)
 
 
 def test_every_example_draws_with_a_dot_source(client: TestClient) -> None:
@@ -35,3 +46,19 @@ def test_the_in_place_pitfall_draws_the_graph_its_backward_refused(client: TestC
         "line 5 failed (one of the variables needed for gradient computation has been modified"
         in body["warnings"][0]
     )
+
+
+def test_every_differentiating_example_draws_its_graph_not_one_box(client: TestClient) -> None:
+    # Found verifying issue 9: `(dfdx,) = torch.autograd.grad(f, x)` and lecture-vanishing (a loop that
+    # prints after loss.backward()) end on values without a grad_fn, and torchviz drew a single box.
+    nodes = {
+        e.id: client.post("/api/torchviz", json={"source": e.source, "inputs": e.inputs}).json()
+        for e in EXAMPLES
+    }
+    assert nodes["autograd-grad"]["nodes"] >= 4  # f = x**3 - 3*x: pow, mul, sub and x's accumulator
+    assert "torch.autograd.grad() differentiated on line 3" in nodes["autograd-grad"]["warnings"][0]
+    assert nodes["lecture-vanishing"]["nodes"] > 17  # 9 Linear layers and 8 sigmoids at least
+    assert "SigmoidBackward0" in nodes["lecture-vanishing"]["dot"]
+    drew_nothing = sorted(k for k, body in nodes.items() if body["nodes"] == 0)
+    assert drew_nothing == ["pitfall-no-grad"]
+    assert "torch.no_grad()" in nodes["pitfall-no-grad"]["warnings"][0]

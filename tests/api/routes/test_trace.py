@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+import torch
 from fastapi.testclient import TestClient
 
 from autograd_explorer.examples import EXAMPLES
@@ -55,7 +57,33 @@ def test_malformed_request_is_422(client: TestClient) -> None:
 def test_huge_input_overflows_to_inf_and_json_stays_valid(client: TestClient) -> None:
     r = client.post("/api/trace", json={"source": "x * x", "inputs": {"x": 1e300}})
     assert r.status_code == 200
-    assert r.json()["output"]["value"]["data"] == "inf"
+    value = r.json()["output"]["value"]
+    assert value["data"] is None and value["nonfinite"] == [{"index": [], "value": "inf"}]
+
+
+def test_tensor_data_with_nan_and_inf_is_read_by_numpy_as_is(client: TestClient) -> None:
+    # log of [1, 0, -1]: 0, -inf, nan; its gradient 1/x: 1, inf, -1.
+    source = "y = torch.log(x)\ny.sum().backward()"
+    r = client.post("/api/trace", json={"source": source, "inputs": {"x": [1.0, 0.0, -1.0]}})
+    assert r.status_code == 200
+    payload = r.json()
+    y = next(n for n in payload["nodes"] if n["name"] == "y")["value"]
+    array = np.asarray(y["data"], dtype=float)  # numbers and null: no strings to parse
+    assert array[0] == 0.0 and np.isnan(array[1:]).all()
+    for entry in y["nonfinite"]:
+        array[tuple(entry["index"])] = float(entry["value"])
+    expected = torch.log(torch.tensor([1.0, 0.0, -1.0])).numpy()
+    np.testing.assert_array_equal(array, expected)  # -inf kept apart from nan
+    grad = np.asarray(payload["grads"]["x"]["data"], dtype=float)
+    assert (
+        grad[0] == 1.0
+        and grad[2] == -1.0
+        and payload["grads"]["x"]["nonfinite"] == [{"index": [1], "value": "inf"}]
+    )
+    # Accumulators: integer node ids, like `node` and `changed`.
+    step = payload["passes"][-1]["steps"][0]
+    assert all(isinstance(a["node"], int) for a in step["accumulators"])
+    assert set(step["changed"]) <= {a["node"] for a in step["accumulators"]}
 
 
 def test_every_example_runs_or_fails_as_it_teaches(client: TestClient) -> None:

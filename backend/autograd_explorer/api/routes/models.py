@@ -39,6 +39,7 @@ from autograd_explorer.jobs.ownership import may_manage, new_job_token
 from autograd_explorer.jobs.runner import JobRunner
 from autograd_explorer.store.loaded import trained_model
 from autograd_explorer.store.records import ModelRecord
+from autograd_explorer.trace.values import whole_tensor_value
 from autograd_explorer.train import inference
 from autograd_explorer.train.prediction_graph import trace_prediction
 
@@ -205,7 +206,7 @@ def predict(
 ) -> ImagePrediction | PointsPrediction:
     """Probability, class and saliency (d probability / d input by autograd) of an image or points."""
     config, model = trained_model(settings.data_dir, runner.store.get(model_id))
-    x = inference.model_input(config, body.input, normalized=body.normalized)
+    x = inference.model_input(config, body.values(), normalized=body.normalized)
     if x.shape[0] > settings.max_predict_points:
         raise InvalidRequest(
             f"at most {settings.max_predict_points} points per request (setting max_predict_points)", "input"
@@ -218,14 +219,14 @@ def predict(
             probability=probability,
             predicted_class=predicted,
             class_name="odd" if predicted == 1 else "even",
-            saliency=result.saliency.reshape(28, 28).tolist(),
-            logit_saliency=result.logit_saliency.reshape(28, 28).tolist(),
+            saliency=whole_tensor_value(result.saliency.reshape(28, 28)),
+            logit_saliency=whole_tensor_value(result.logit_saliency.reshape(28, 28)),
         )
     return PointsPrediction(
-        probabilities=result.probabilities.tolist(),
-        predicted_classes=result.classes.tolist(),
-        saliency=result.saliency.tolist(),
-        logit_saliency=result.logit_saliency.tolist(),
+        probabilities=whole_tensor_value(result.probabilities),
+        predicted_classes=whole_tensor_value(result.classes),
+        saliency=whole_tensor_value(result.saliency),
+        logit_saliency=whole_tensor_value(result.logit_saliency),
     )
 
 
@@ -239,7 +240,7 @@ def prediction_graph(
 ) -> PreparedJSONResponse:
     """The traced autograd graph of one prediction (the trace engine's payload): P, then its backward."""
     config, model = trained_model(settings.data_dir, runner.store.get(model_id))
-    x = inference.model_input(config, body.input, normalized=body.normalized)
+    x = inference.model_input(config, body.values(), normalized=body.normalized)
     return PreparedJSONResponse(trace_prediction(model, x, settings))  # the trace engine's own JSON
 
 
@@ -279,9 +280,7 @@ def boundary(
     grid: Annotated[int | None, Query(ge=2, description="grid × grid points (default 60)")] = None,
     resolution: Annotated[
         int | None,
-        Query(
-            ge=2, deprecated=True, description="the old name of grid, accepted until the next major version"
-        ),
+        Query(ge=2, deprecated=True, description="the old name of grid, accepted until API 6.0.0"),
     ] = None,
 ) -> BoundaryOut:
     """P(class 1) on a grid over a 2-D model's data (also mid-training, from its latest snapshot)."""

@@ -66,6 +66,18 @@ async def put_room_state(
     return RoomVersion(version=version)
 
 
+@router.delete("/{code}", status_code=204, responses=answers(InvalidRequest, Forbidden, NotFound))
+async def end_room(
+    code: CodeDep,
+    rooms: RoomsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Response:
+    """End the lecture: the room closes at once and every follower's stream gets `ended` (lecturer
+    token only; 403 otherwise). Afterwards the room answers 404 like any unknown code."""
+    await rooms.end(code, credentials.credentials if credentials else None)
+    return Response(status_code=204)
+
+
 @router.get("/{code}", response_model=RoomStateOut, responses=answers(InvalidRequest, NotFound))
 async def get_room(code: CodeDep, rooms: RoomsDep) -> RoomStateOut:
     """The room's current state (what "Rejoin" jumps to)."""
@@ -84,9 +96,9 @@ async def room_events(
 ) -> StreamingResponse:
     """text/event-stream: a `state` event per version (id = version, data = the shared state), newest only.
 
-    Without Last-Event-ID the current state comes first (if the lecturer has shared one). `gone`
-    ends the stream of a closed room; otherwise it ends after rooms_stream_seconds and the browser
-    reconnects, resuming from its last version.
+    Without Last-Event-ID the current state comes first (if the lecturer has shared one). `ended`
+    ends the stream of a closed room (its lecturer ended it, or it expired); otherwise it ends after
+    rooms_stream_seconds and the browser reconnects, resuming from its last version.
     """
     after = max(resume_after(last_event_id), 0)  # 400 naming the header before the stream starts
     await rooms.current(code)  # 404 before the stream starts
@@ -127,7 +139,7 @@ async def _events(
                 yield b": keep-alive\n\n"
                 continue
             except StopAsyncIteration:
-                yield b"event: gone\ndata: {}\n\n"  # the room closed: the browser stops reconnecting
+                yield b"event: ended\ndata: {}\n\n"  # the room closed: the browser stops following
                 return
             after = version
             yield b"id: %d\nevent: state\ndata: %s\n\n" % (version, state)

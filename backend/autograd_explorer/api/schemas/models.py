@@ -7,7 +7,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from autograd_explorer.api.schemas.numbers import Number
+from autograd_explorer.errors import InvalidRequest
 from autograd_explorer.store.records import ModelRecord, Status
+from autograd_explorer.trace.payload import TensorValue
 from autograd_explorer.train.config import TrainConfig
 
 # The request body of POST /api/models is the core's TrainConfig (limits declared there).
@@ -88,40 +90,81 @@ class ModelPage(BaseModel):
     next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null on the last")
 
 
+# A model's input values: one list, or rows. The bound sits on each list of the union (on the union
+# itself JSON Schema ignores it).
+InputValues = (
+    Annotated[list[float], Field(max_length=10_000)]
+    | Annotated[list[Annotated[list[float], Field(max_length=784)]], Field(max_length=10_000)]
+)
+LEGACY_INPUT = (
+    "Deprecated (accepted until API 6.0.0): the bare nested list, the `data` of a tensor whose "
+    "shape is read from its nesting. Send {shape, dtype, data}."
+)
+
+
+class InputTensor(BaseModel):
+    """A tensor sent to the API: `data` nested one list per dimension of `shape`, as np.ndarray.tolist()."""
+
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid", strict=True)
+
+    shape: list[Annotated[int, Field(ge=0, le=10_000)]] = Field(
+        min_length=1, max_length=2, description="[784] or [28, 28] for an image; [2] or [n, 2] for points"
+    )
+    dtype: Literal["float32", "float64"] = Field(
+        "float32", description="the values' precision; the model reads them as float32, as it was trained"
+    )
+    data: InputValues
+
+    def values(self) -> list[Any]:
+        """`data`, once it has the declared shape; InvalidRequest naming input.data otherwise."""
+        rows = self.data
+        actual = [len(rows)] + ([len(rows[0])] if rows and isinstance(rows[0], list) else [])
+        rectangular = (
+            all(isinstance(r, list) and len(r) == actual[-1] for r in rows) if len(actual) == 2 else True
+        )
+        if not rectangular or actual != self.shape:
+            found = "rows of different lengths" if not rectangular else f"shape {actual}"
+            raise InvalidRequest(f"input.data has {found}, not the declared shape {self.shape}", "input")
+        return rows
+
+
 class PredictRequest(BaseModel):
-    """One MNIST image (784 values or 28×28, pixels 0–255) or 2-D points ([x, y] or [[x, y], ...])."""
+    """One MNIST image ([784] or [28, 28], pixels 0–255) or 2-D points ([2] or [n, 2]), as a tensor."""
 
     # NaN or inf pixels would come back as a NaN probability and saliency: refuse them up front;
     # an unknown key (`inputs`, `normalised`) is a typo, refused as everywhere else.
     model_config = ConfigDict(allow_inf_nan=False, extra="forbid", strict=True)
 
-    # The bound sits on each list of the union (on the union itself JSON schema ignores it).
     input: (
-        Annotated[list[float], Field(max_length=10_000)]
-        | Annotated[list[Annotated[list[float], Field(max_length=784)]], Field(max_length=10_000)]
+        InputTensor
+        | Annotated[InputValues, Field(json_schema_extra={"deprecated": True, "description": LEGACY_INPUT})]
     )
     normalized: bool = Field(False, description="MNIST: the values are already (x/255 − 0.1307)/0.3081")
 
+    def values(self) -> list[Any]:
+        """The input's values as nested lists, whichever spelling was sent."""
+        return self.input.values() if isinstance(self.input, InputTensor) else self.input
+
 
 class ImagePrediction(BaseModel):
-    """An MNIST model's answer for one image."""
+    """An MNIST model's answer for one image; its saliency maps are [28, 28] float64 tensors."""
 
     kind: Literal["image"] = "image"
     probability: Number = Field(description="P(odd digit)")
     predicted_class: int
     class_name: Literal["odd", "even"]
-    saliency: list[list[Number]] = Field(description="28×28: d probability / d normalized input pixel")
-    logit_saliency: list[list[Number]] = Field(description="28×28: d logit / d normalized input pixel")
+    saliency: TensorValue = Field(description="[28, 28]: d probability / d normalized input pixel")
+    logit_saliency: TensorValue = Field(description="[28, 28]: d logit / d normalized input pixel")
 
 
 class PointsPrediction(BaseModel):
-    """A 2-D model's answer for each point."""
+    """A 2-D model's answer for each of n points, as tensors (np.asarray(p.data) is the array)."""
 
     kind: Literal["points"] = "points"
-    probabilities: list[Number]
-    predicted_classes: list[int]
-    saliency: list[list[Number]] = Field(description="per point: d probability / d (x, y)")
-    logit_saliency: list[list[Number]] = Field(description="per point: d logit / d (x, y)")
+    probabilities: TensorValue = Field(description="[n] float64: P(class 1) per point")
+    predicted_classes: TensorValue = Field(description="[n] int64: the class per point")
+    saliency: TensorValue = Field(description="[n, 2] float64: d probability / d (x, y)")
+    logit_saliency: TensorValue = Field(description="[n, 2] float64: d logit / d (x, y)")
 
 
 class MisclassifiedItem(BaseModel):

@@ -8,16 +8,11 @@ trajectory's `reason` ("diverged"), a fit's `diverged` (docs/api.md).
 
 from __future__ import annotations
 
-import math
 from typing import Annotated
 
 from pydantic import PlainSerializer
 
-
-def finite_or_none(value: float) -> float | None:
-    """`value` when finite, else None (JSON null)."""
-    return value if math.isfinite(value) else None
-
+from autograd_explorer.jsonsafe import finite_or_none
 
 # Every float a computation produced: serialized as a number, or null when nan or ±inf.
 Number = Annotated[float, PlainSerializer(finite_or_none, return_type=float | None, when_used="json")]

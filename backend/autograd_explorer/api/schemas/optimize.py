@@ -27,7 +27,7 @@ class Figure(BaseModel):
     """A Plotly figure as plotly.js reads it: `Plotly.newPlot(element, figure.data, figure.layout)`.
 
     Its traces and layout are Plotly's own schema (https://plotly.com/javascript/reference/);
-    non-finite values inside are the strings "nan", "inf", "-inf", as Plotly expects.
+    a value that is not finite is null (a gap, as plotly.js draws it).
     """
 
     model_config = ConfigDict(extra="allow")
@@ -72,7 +72,7 @@ class StrictBody(BaseModel):
         both = []
         for old, new in cls.RENAMED.items():
             if new in properties:
-                about = f"deprecated spelling of {new}; accepted until the next major version"
+                about = f"deprecated spelling of {new}; accepted until API 6.0.0"
                 properties[old] = {**properties[new], "deprecated": True, "description": about, "title": old}
                 properties[old].pop("default", None)
                 both.append({"required": [old, new]})
@@ -84,20 +84,21 @@ class StrictBody(BaseModel):
 def _exactly_one_function(schema: dict[str, Any]) -> None:
     # The validator below says it to the server, this says it to the schema: a preset or a source,
     # the other left out or null (a client that sends every field sends the other as null).
-    # Written as "not (both or neither)" rather than a oneOf of the two cases: openapi-python-client
-    # turns a oneOf into a union of partial models and gives up, while it leaves `not` to the server.
+    # The oneOf sits inside an allOf on purpose. At the top of the schema, openapi-python-client
+    # 0.29 makes the body a union of the two branches as partial models (TrajectoryRunType0 with
+    # only `preset` …, every other field lost) or drops the operation; inside allOf it generates
+    # exactly the client it generates without the constraint, and JSON Schema still says "exactly
+    # one" (tried: docs/api.md, What the schema promises).
     given = {"type": "string"}  # the property is a string or null: a string means given
     missing = {"not": given}
-    schema["not"] = {
-        "anyOf": [
-            {
-                "title": "both",
-                "required": ["preset", "source"],
-                "properties": {"preset": given, "source": given},
-            },
-            {"title": "neither", "properties": {"preset": missing, "source": missing}},
-        ]
-    }
+    schema["allOf"] = [
+        {
+            "oneOf": [
+                {"required": ["preset"], "properties": {"preset": given, "source": missing}},
+                {"required": ["source"], "properties": {"source": given, "preset": missing}},
+            ]
+        }
+    ]
 
 
 class FunctionBody(StrictBody):
