@@ -7,7 +7,9 @@ For a chain (`y = torch.sin(y) * 1.0001`, 2 nodes per iteration) and an MLP
                  loop iterations as boxes) and the first step answered,
   step         — one step forward (→) at the middle of the backward pass until the frame showing
                  it is drawn, timed in the page, median of 9 (the current node's boxes open and it
-                 is centred),
+                 is centred); and the page's main-thread CPU time per step (Chrome's trace events,
+                 thread time of its tasks over 9 more steps): on a loaded machine the wall time
+                 mostly waits for a core, the CPU time is what the step costs,
   expanded     — unticking "grouped": every node laid out and drawn,
   zoom frames  — requestAnimationFrame deltas while the fully expanded graph is zoomed with the wheel.
 With --baseline DIR the same measures are taken, in the same run, of a second server serving the
@@ -16,7 +18,8 @@ frontend in DIR (for example another checkout's frontend/): before and after fig
 Prints a table and saves bench/results/frontend_bench.json.
 Targets (issue 11): interactive < 2 s at 20,000 nodes; expanded < 3 s, then zoom frames < 50 ms;
 one step < 50 ms.
-Usage: python bench/frontend_bench.py [--sizes 5000,20000] [--baseline ../main/frontend] [--skip-expanded]
+Usage: python bench/frontend_bench.py [--sizes 5000,20000] [--baseline ../main/frontend
+       [--baseline-backend ../main/backend]] [--skip-expanded]
 """
 
 from __future__ import annotations
@@ -137,6 +140,43 @@ def one_step_ms(page: Any, steps: int) -> float:
     return statistics.median(times)
 
 
+def step_cpu_ms(context: Any, page: Any, count: int = 9) -> float:
+    """Main-thread CPU milliseconds per step: the thread time of the renderer's tasks while `count`
+    steps are taken (script, style, layout, paint, the canvas redraw), from Chrome's trace events."""
+    cdp = context.new_cdp_session(page)
+    # RunTask, with its thread time, is in the disabled-by-default category.
+    categories = "devtools.timeline,disabled-by-default-devtools.timeline"
+    cdp.send("Tracing.start", {"categories": categories, "transferMode": "ReturnAsStream"})
+    page.evaluate(STEP_SCRIPT, count)
+    done: dict[str, Any] = {}
+    cdp.on("Tracing.tracingComplete", lambda event: done.update(event))
+    cdp.send("Tracing.end")
+    deadline = time.perf_counter() + TIMEOUT_S
+    while not done:  # the event arrives while Playwright waits, not while Python sleeps
+        if time.perf_counter() > deadline:
+            raise RuntimeError("the trace did not complete")
+        page.wait_for_timeout(20)
+    chunks = []
+    while True:
+        chunk = cdp.send("IO.read", {"handle": done["stream"]})
+        chunks.append(chunk["data"])
+        if chunk.get("eof"):
+            break
+    cdp.send("IO.close", {"handle": done["stream"]})
+    cdp.detach()
+    events = json.loads("".join(chunks))
+    events = events["traceEvents"] if isinstance(events, dict) else events
+    # The page's main thread: the one running its scripts.
+    calls: dict[tuple[int, int], int] = {}
+    for e in events:
+        if e.get("name") == "FunctionCall":
+            calls[(e["pid"], e["tid"])] = calls.get((e["pid"], e["tid"]), 0) + 1
+    main = max(calls, key=lambda k: calls[k])
+    tasks = [e for e in events if (e["pid"], e["tid"]) == main and e.get("name") == "RunTask"]
+    busy = sum(e.get("tdur", 0) for e in tasks)
+    return busy / 1000 / count
+
+
 def expand_all_ms(page: Any, nodes: int) -> float:
     t = time.perf_counter()
     # Untick "grouped": every box opens. Clicked from inside the page: the click's handler lays out
@@ -199,7 +239,11 @@ def measure(server: LiveServer, context: Any, kind: str, size: int, expand: bool
     marks = page.evaluate(MARKS_SCRIPT)
     drawn = int(page.get_attribute("#graph", "data-nodes") or 0)
     step = one_step_ms(page, steps)
-    progress(f"  interactive {interactive:.0f} ms ({drawn} drawn, marks {marks}), step {step:.1f} ms")
+    step_cpu = step_cpu_ms(context, page)
+    progress(
+        f"  interactive {interactive:.0f} ms ({drawn} drawn, marks {marks}), step {step:.1f} ms, "
+        f"main-thread CPU {step_cpu:.1f} ms per step"
+    )
     renderer = page.get_attribute("#graph", "data-renderer")
     expanded = float("nan")
     frames = {"median": float("nan"), "p95": float("nan"), "max": float("nan")}
@@ -224,6 +268,7 @@ def measure(server: LiveServer, context: Any, kind: str, size: int, expand: bool
         "draw_ms": between(marks, "explorer:trace-received", "explorer:graph-drawn"),
         "drawn_at_first": drawn,
         "step_ms": round(step, 1),
+        "step_cpu_ms": round(step_cpu, 1),
         "expanded_ms": round(expanded, 1),
         "renderer": renderer,
         "zoom_frame_ms": {k: round(v, 1) for k, v in frames.items()},
@@ -237,6 +282,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="5000,20000")
     parser.add_argument("--graphs", default="chain,mlp")
     parser.add_argument("--baseline", type=Path, help="a frontend folder measured in the same run")
+    parser.add_argument(
+        "--baseline-backend",
+        type=Path,
+        help="the baseline server's Python package folder (another checkout's backend/): a frontend "
+        "that reads an older compact version needs the server that sends it",
+    )
     parser.add_argument("--skip-expanded", action="store_true")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
@@ -249,6 +300,8 @@ def main() -> None:
         servers = {"this": LiveServer(data, env=BIG_LIMITS)}
         if args.baseline:
             env = {**BIG_LIMITS, "AUTOGRAD_EXPLORER_FRONTEND_DIR": str(args.baseline.resolve())}
+            if args.baseline_backend:
+                env["PYTHONPATH"] = str(args.baseline_backend.resolve())
             (Path(tmp) / "baseline").mkdir()
             servers["baseline"] = LiveServer(Path(tmp) / "baseline", env=env)
         try:
@@ -270,16 +323,17 @@ def main() -> None:
                 server.stop()
 
     print(
-        "| frontend | graph | nodes | payload | interactive (grouped) | one step | all expanded "
+        "| frontend | graph | nodes | payload | interactive (grouped) | one step | step CPU | all expanded "
         "| zoom frames median / p95 / max |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         z = r["zoom_frame_ms"]
         print(
             f"| {r['frontend']} | {r['graph']} | {r['nodes']:,} | {r['payload_kb']:,.0f} KiB "
             f"| {r['interactive_ms']:,.0f} ms "
-            f"| {r['step_ms']:.0f} ms | {r['expanded_ms']:,.0f} ms ({r['renderer']}) "
+            f"| {r['step_ms']:.0f} ms | {r['step_cpu_ms']:.1f} ms "
+            f"| {r['expanded_ms']:,.0f} ms ({r['renderer']}) "
             f"| {z['median']:.0f} / {z['p95']:.0f} / {z['max']:.0f} ms |"
         )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

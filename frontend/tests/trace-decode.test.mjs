@@ -60,7 +60,7 @@ test('non-finite numbers decode to NaN and ±Infinity, and export as the readabl
   [NaN, Infinity, -Infinity].forEach((x, i) => buffer.writeFloatLE(x, 4 * i));
   const trace = {
     ...compact,
-    values: { count: 2, dtype: [0, 0], shape: [[3], [2, 2]], offset: [0, -1], summaries: { 1: { min: 0 } }, buffer: buffer.toString('base64') },
+    values: { count: 2, dtype: [0, 0], shape: [[3], [2, 2]], offset: [0, -1], summarized: [], buffer: buffer.toString('base64') },
     output: { node: 3, name: null, value: 0 },
   };
   const decoded = decodeTrace({ ...trace, passes: [], nodes: { ...compact.nodes, value: [0, 1, -1, -1], grad: [-1, -1, -1, -1], saved_start: [0, 0, 0, 0, 0] } });
@@ -73,7 +73,7 @@ test('non-finite numbers decode to NaN and ±Infinity, and export as the readabl
     summary: null,
     truncated: false,
   });
-  assert.deepEqual(decoded.nodes[1].value, { shape: [2, 2], dtype: 'float32', data: null, nonfinite: [], summary: { min: 0 }, truncated: true });
+  assert.deepEqual(decoded.nodes[1].value, { shape: [2, 2], dtype: 'float32', data: null, nonfinite: [], summary: null, truncated: true });
 });
 
 test('a readable trace gets its non-finite elements back where nonfinite says', () => {
@@ -107,8 +107,67 @@ test("issue 10's columns decode to the readable form: module, call, grad_norm, m
     oracle.nodes.map((n) => [n.module, n.call]),
   );
   assert.ok(trace.nodes.some((n) => n.module === 'model.fc1') && trace.nodes.some((n) => n.call === null));
+  // Norms travel at float32 precision (the shortest decimal of the float32): equal as float32s.
+  const f32 = (x) => (typeof x === 'number' ? Math.fround(x) : x);
   for (const [i, pass] of trace.passes.entries()) {
-    assert.deepEqual(pass.steps.map((s) => s.grad_norm), oracle.passes[i].steps.map((s) => s.grad_norm));
-    assert.deepEqual(pass.module_grad_norms, oracle.passes[i].module_grad_norms);
+    assert.deepEqual(pass.steps.map((s) => f32(s.grad_norm)), oracle.passes[i].steps.map((s) => f32(s.grad_norm)));
+    const modules = (norms) => Object.fromEntries(Object.entries(norms).map(([k, v]) => [k, f32(v)]));
+    assert.deepEqual(modules(pass.module_grad_norms), modules(oracle.passes[i].module_grad_norms));
   }
+});
+
+test('a summarized tensor reads its statistics and first elements from the buffer', () => {
+  // Value 1 is a 3×4 tensor too large to send: min, max, mean, std, then its first 8 elements.
+  const numbers = [0.5, 1, -2, 3, 4, NaN, 0.25, 1.5, 2, 3, 4, 5, 6, 7];
+  const buffer = Buffer.alloc(4 * numbers.length);
+  numbers.forEach((x, i) => buffer.writeFloatLE(x, 4 * i));
+  const trace = {
+    ...compact,
+    values: { count: 2, dtype: [0, 0], shape: [[2], [3, 4]], offset: [0, 2], summarized: [1], buffer: buffer.toString('base64') },
+    output: { node: 3, name: null, value: 1 },
+  };
+  const decoded = decodeTrace({ ...trace, passes: [], nodes: { ...compact.nodes, value: [0, 1, -1, -1], grad: [-1, -1, -1, -1], saved_start: [0, 0, 0, 0, 0] } });
+  assert.deepEqual(plain(decoded.nodes[0].value.data), [0.5, 1]);
+  assert.deepEqual(decoded.output.value, {
+    shape: [3, 4],
+    dtype: 'float32',
+    data: null,
+    nonfinite: [],
+    summary: { min: -2, max: 3, mean: 4, std: null, head: [0.25, 1.5, 2, 3, 4, 5, 6, 7] },
+    truncated: true,
+  });
+});
+
+test('a transposed value reads the numbers of the value it transposes', () => {
+  const buffer = Buffer.alloc(4 * 6);
+  [1, 2, 3, 4, 5, 6].forEach((x, i) => buffer.writeFloatLE(x, 4 * i));
+  const trace = {
+    ...compact,
+    values: { count: 2, dtype: [0, 0], shape: [[2, 3], [3, 2]], offset: [0, -1], summarized: [], transposed: { value: [1], of: [0] }, buffer: buffer.toString('base64') },
+    output: { node: 3, name: null, value: 1 },
+  };
+  const decoded = decodeTrace({ ...trace, passes: [], nodes: { ...compact.nodes, value: [0, 1, -1, -1], grad: [-1, -1, -1, -1], saved_start: [0, 0, 0, 0, 0] } });
+  assert.deepEqual(plain(decoded.nodes[0].value.data), [[1, 2, 3], [4, 5, 6]]);
+  assert.deepEqual(decoded.output.value, {
+    shape: [3, 2],
+    dtype: 'float32',
+    data: [[1, 4], [2, 5], [3, 6]],
+    nonfinite: [],
+    summary: null,
+    truncated: false,
+  });
+});
+
+test('a transposed value lists its non-finite elements where the transpose has them', () => {
+  const buffer = Buffer.alloc(4 * 4);
+  [1, NaN, Infinity, 4].forEach((x, i) => buffer.writeFloatLE(x, 4 * i));
+  const trace = {
+    ...compact,
+    values: { count: 2, dtype: [0, 0], shape: [[2, 2], [2, 2]], offset: [0, -1], summarized: [], transposed: { value: [1], of: [0] }, buffer: buffer.toString('base64') },
+    output: { node: 3, name: null, value: 1 },
+  };
+  const decoded = decodeTrace({ ...trace, passes: [], nodes: { ...compact.nodes, value: [0, 1, -1, -1], grad: [-1, -1, -1, -1], saved_start: [0, 0, 0, 0, 0] } });
+  assert.deepEqual(decoded.output.value.data, [[1, Infinity], [NaN, 4]]);
+  assert.deepEqual(decoded.output.value.nonfinite, [{ index: [0, 1], value: 'inf' }, { index: [1, 0], value: 'nan' }]);
+  assert.deepEqual(plain(decoded.output.value).data, [[1, null], [null, 4]]);
 });

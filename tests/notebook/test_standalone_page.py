@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from playwright.sync_api import expect
 from torch import nn
 
 import autograd_explorer as ax
@@ -65,7 +66,13 @@ def test_standalone_page_offline(browser: object, tmp_path: Path, theme: str) ->
     narration = payload["passes"][-1]["steps"][1]["narration"]  # type: ignore[index]
     assert narration and panel.locator(".narration").inner_text().strip() == narration
     assert "Fetching" not in panel.inner_text()
-    assert "Local Jacobian" in panel.inner_text()
+    # record() takes Jacobians of one-row nodes by default (the loss's row comes free from the
+    # engine): step 2's Addmm (6 rows) has none, step 1's MSE loss has its 1×6 row, on the page too.
+    first_inputs = payload["passes"][-1]["steps"][0]["inputs"]  # type: ignore[index]
+    assert first_inputs[0]["jacobian"]["shape"] == [1, 6]
+    page.click("[data-action='prev']")
+    expect(panel).to_contain_text("Local Jacobian")
+    page.click("[data-action='next']")
     page.screenshot(path=str(tmp_path / f"standalone-{theme}.png"))
     # The nodes carry module paths: "grouped" draws the modules as boxes, even for a small graph.
     assert page.is_enabled("#collapse")

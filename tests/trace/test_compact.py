@@ -36,15 +36,40 @@ def as_float32(value: dict[str, Any]) -> dict[str, Any]:
     return {**value, "data": data.tolist() if isinstance(data, np.ndarray) else data, "nonfinite": nonfinite}
 
 
+def summary_float32(number: Any) -> Any:
+    """A summary's statistic (or head) as the compact form carries it: float32, null if not finite."""
+    if isinstance(number, list):
+        return [summary_float32(n) for n in number]
+    if number is None:
+        return None
+    with np.errstate(over="ignore"):
+        f32 = float(np.float32(number))
+    return f32 if np.isfinite(f32) else None
+
+
+def shortest_float32(number: Any) -> Any:
+    """A norm as the compact form writes it: the shortest decimal that reads back as its float32."""
+    if number is None or isinstance(number, str):
+        return number
+    return float(str(np.float32(number)))
+
+
 def normalized(readable: Any) -> Any:
-    """The readable payload without step details, every TensorValue's data in float32."""
+    """The readable payload without step details, its numbers as the compact form carries them:
+    every TensorValue's data and summary, the steps' and modules' gradient norms in float32."""
     if isinstance(readable, list):
         return [normalized(v) for v in readable]
     if not isinstance(readable, dict):
         return readable
     if set(readable) == TENSOR_VALUE_KEYS and readable["data"] is not None:
         return as_float32(readable)
+    if set(readable) == TENSOR_VALUE_KEYS and readable["summary"] is not None:
+        return {**readable, "summary": {k: summary_float32(v) for k, v in readable["summary"].items()}}
     out = {k: normalized(v) for k, v in readable.items() if k not in DETAIL_KEYS and k != "narration"}
+    if "grad_norm" in out and "node" in out:  # a step
+        out["grad_norm"] = shortest_float32(out["grad_norm"])
+    if "module_grad_norms" in out and "steps" in out:  # a pass (pass_summaries keep theirs)
+        out["module_grad_norms"] = {k: shortest_float32(v) for k, v in out["module_grad_norms"].items()}
     out.pop("stats", None)
     return out
 
@@ -122,7 +147,7 @@ def test_equal_values_are_stored_once() -> None:
     for i in range(nodes["count"]):
         lo, hi = nodes["saved_start"][i], nodes["saved_start"][i + 1]
         for name, v in zip(nodes["saved_name"][lo:hi], nodes["saved_value"][lo:hi], strict=True):
-            saved.setdefault((ops[i], name), []).append(v)
+            saved.setdefault((ops[i], nodes["texts"][name]), []).append(v)
     # W, saved by 99 matmuls (not the first: its h needs no gradient) as a new tensor object each
     # time, and the 0.3 of each Mul: once each.
     assert len(saved[("MmBackward0", "mat2")]) == 99
@@ -214,3 +239,91 @@ def test_equal_rows_compare_the_float32_bytes() -> None:
     rows, first = equal_rows(doubles, 1)
     assert first.tolist() == [0, 0] and rows[0, 0] == np.float32(0.1)
     assert equal_rows([torch.ones(3, 0), torch.zeros(3, 0)], 0)[1].tolist() == [0, 0]
+
+
+LINEAR_MLP = """import torch
+torch.manual_seed(0)
+
+class MLP(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = torch.nn.Linear(12, 9)
+        self.fc2 = torch.nn.Linear(9, 5)
+        self.fc3 = torch.nn.Linear(5, 3)
+
+    def forward(self, x):
+        x = torch.relu(self.fc1(x))
+        x = torch.relu(self.fc2(x))
+        return self.fc3(x)
+
+model = MLP()
+X = torch.randn(4, 12)
+loss = torch.nn.functional.mse_loss(model(X), torch.randn(4, 3))
+loss.backward()
+"""
+
+
+def test_layers_of_different_sizes_send_transposes_and_summaries_as_numbers() -> None:
+    """Version 2: a Linear's weight and gradient travel once though `t` sees them transposed, a
+    large tensor's summary is numbers in the buffer, and each text is sent once; decoded, the same."""
+    payload = json_round_trip(run_trace_job({"source": LINEAR_MLP, "format": "compact"}, Settings()))
+    values, nodes = payload["values"], payload["nodes"]
+    assert payload["version"] == 2
+    # fc1's 9x12 weight (108 numbers) is summarized; fc2's 5x9 and fc3's 3x5 are whole, each with
+    # its transpose (the saved mat2 of addmm, the gradient reaching `t`) sent by reference.
+    assert values["summarized"], "no summarized value"
+    shapes = [values["shape"][v] for v in values["transposed"]["value"]]
+    assert [9, 5] in shapes and [5, 3] in shapes, shapes
+    for v, of in zip(values["transposed"]["value"], values["transposed"]["of"], strict=True):
+        assert values["offset"][v] == -1 and values["shape"][v] == values["shape"][of][::-1]
+    texts = nodes["texts"]
+    assert len(texts) == len(set(texts))
+    assert [texts[k] for k in nodes["name"] if k >= 0].count("model.fc2.weight") == 1
+    readable = json_round_trip(run_trace_job({"source": LINEAR_MLP, "jacobians": False}, Settings()))
+    decoded, expected = decode_compact(payload), normalized(readable)
+    for key in expected:
+        assert decoded[key] == expected[key], key
+    # 544 bytes per node in version 1 (summaries as JSON objects, transposes and texts repeated), 436 now.
+    size = len(dumps(payload)) / nodes["count"]
+    assert size <= 450, f"{size:.0f} bytes per node"
+
+
+def test_a_symmetric_matrix_is_stored_not_sent_as_its_own_transpose() -> None:
+    source = "a = torch.tensor([[1.0, 2.0], [2.0, 3.0]], requires_grad=True)\n(a * a).sum()"
+    payload = json_round_trip(run_trace_job({"source": source, "format": "compact"}, Settings()))
+    values = payload["values"]
+    for v, of in zip(values["transposed"]["value"], values["transposed"]["of"], strict=True):
+        assert v != of and values["offset"][of] >= 0
+    readable = json_round_trip(run_trace_job({"source": source, "jacobians": False}, Settings()))
+    assert decode_compact(payload)["nodes"] == normalized(readable)["nodes"]
+
+
+def test_a_summary_and_a_transposed_value_decode_with_the_readable_forms_nulls() -> None:
+    """Version 2's buffer numbers carry NaN and infinities as float32; decoded, a summary's
+    statistics are null where not finite and a transposed value lists its elements in nonfinite,
+    as the readable form writes them."""
+    source = (
+        "w = torch.tensor([[1.0, float('nan'), 2.0], [float('inf'), 3.0, 4.0]], requires_grad=True)\n"
+        "m = torch.ones(40, 40)\nm[0, 1] = float('-inf')\nbig = m.requires_grad_()\n"
+        "(w.t() * 2.0).sum() + big.sum()"
+    )
+    payload = json_round_trip(run_trace_job({"source": source, "format": "compact"}, SETTINGS))
+    values = payload["values"]
+    assert values["summarized"] and values["transposed"]["value"]
+    decoded = decode_compact(payload)
+    readable = json_round_trip(run_trace_job({"source": source, "jacobians": False}, SETTINGS))
+    assert decoded["nodes"] == normalized(readable)["nodes"]
+    by_label = {n["label"]: n["value"] for n in decoded["nodes"]}
+    w, wt = by_label["w"], by_label["w.t()"]
+    assert wt["data"] == [[1.0, None], [None, 3.0], [2.0, 4.0]]
+    assert wt["nonfinite"] == [{"index": [0, 1], "value": "inf"}, {"index": [1, 0], "value": "nan"}]
+    assert w["nonfinite"] == [{"index": [0, 1], "value": "nan"}, {"index": [1, 0], "value": "inf"}]
+    big = by_label["big"]
+    assert big["data"] is None and big["nonfinite"] == []
+    assert big["summary"] == {
+        "min": None,
+        "max": 1.0,
+        "mean": None,
+        "std": None,
+        "head": [1.0, None] + [1.0] * 6,
+    }

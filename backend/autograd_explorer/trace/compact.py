@@ -1,6 +1,8 @@
 """The compact form (docs/trace.md, "Compact form"): column tables, tensors in one float32 buffer.
 
-Every value is sent once (by its dtype, shape and numbers) and referred to by index; steps carry
+Every value is sent once (by its dtype, shape and numbers) and referred to by index; a large
+tensor's summary (min, max, mean, std, first elements) is numbers in the same buffer; every text
+(labels, names, symbols, saved names, notes) is sent once and referred to by index; steps carry
 only what the engine produced (incoming gradient, contributions, accumulators); their formulas,
 Jacobians and narration come from POST /api/trace/details. `decode_compact` turns it back into the readable
 form without those details: the documented way to read it from Python, and the tests' oracle.
@@ -15,6 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from autograd_explorer.jsonsafe import finite_or_none
 from autograd_explorer.lang.contract import Span as SourceSpan
 from autograd_explorer.trace.facts import NodeFacts, PassFacts, TraceFacts
 from autograd_explorer.trace.grad_norms import module_grad_norms, step_grad_norms
@@ -28,9 +31,12 @@ from autograd_explorer.trace.payload import (
     TensorSummary,
 )
 from autograd_explorer.trace.readable import FULL_ACCUMULATOR_NODES, ResultBudget, span_json
-from autograd_explorer.trace.values import array_data, dtype_name, nested_lists, summarize
+from autograd_explorer.trace.values import SUMMARY_HEAD, array_data, dtype_name, nested_lists
 
-COMPACT_VERSION = 1  # decoders refuse a version they do not know
+# Decoders refuse a version they do not know. 2: summaries in the buffer, texts in one table,
+# gradient norms at float32 precision, transposed copies by reference (docs/trace.md).
+COMPACT_VERSION = 2
+SUMMARY_STATS = 4  # min, max, mean, std: a summarized value's first numbers in the buffer
 FLAG_REQUIRES_GRAD, FLAG_IS_LEAF, FLAG_IS_OUTPUT, FLAG_RETAINS_GRAD = 1, 2, 4, 8
 NONE = -1
 
@@ -78,7 +84,8 @@ class ValueTable:
         self.dtype: list[int] = []
         self.shape: list[list[int]] = []
         self.offset: list[int] = []
-        self.summaries: dict[str, TensorSummary] = {}
+        self.summarized: list[int] = []  # indices of the values whose buffer slice is a summary
+        self.transposed: dict[int, int] = {}  # index -> the stored 2-D value it is the transpose of
         self._parts: list[bytes] = []  # each sent value's float32 elements, little-endian
         self._elements = 0
 
@@ -183,23 +190,49 @@ class ValueTable:
             if what == _WHOLE:
                 numbers = data[pos]
                 index = by_content.setdefault((dtype, shape, numbers), index)
-                if index == len(shapes):  # new content (_append, inlined: once per value sent)
-                    spend(n)
-                    self.dtype.append(dtype)
-                    shapes.append(list(shape))
-                    self.offset.append(self._elements)
-                    self._parts.append(numbers)
-                    self._elements += n
+                if index == len(shapes):  # new content
+                    of = self._transpose_of(dtype, shape, numbers)
+                    if of is not None:
+                        self._append_transposed(of, dtype, shape)
+                    else:  # _append, inlined: once per value sent
+                        spend(n)
+                        self.dtype.append(dtype)
+                        shapes.append(list(shape))
+                        self.offset.append(self._elements)
+                        self._parts.append(numbers)
+                        self._elements += n
             elif what == _NUMBER:
                 self._append(dtype, shape, np.array([float(queue[pos])], dtype="<f4").tobytes(), 1)  # type: ignore[arg-type]
-            else:
+            elif n:  # a summary: its statistics and first elements, numbers like any other
+                summary = summary_numbers(queue[pos])  # type: ignore[arg-type]
+                spend(len(summary))
+                self.summarized.append(index)
+                self._append(dtype, shape, summary.tobytes(), len(summary))
+            else:  # an empty tensor has no statistics: its shape says it all
                 self.dtype.append(dtype)
                 self.shape.append(list(shape))
                 self.offset.append(NONE)
-                if n:
-                    self.summaries[str(index)] = summarize(queue[pos])  # type: ignore[arg-type]
             numbered[pos] = index
         self._final.extend(numbered[first_equal].tolist())
+
+    def _transpose_of(self, dtype: int, shape: tuple[int, ...], data: bytes) -> int | None:
+        """The stored value whose transpose these numbers are, if any. Every nn.Linear sends its
+        weight twice so (the parameter, and `t`'s saved or incoming copy), and its gradient twice
+        (the accumulator, and what reached `t`): a fifth of a small MLP's numbers."""
+        if len(shape) != 2 or shape[0] < 2 or shape[1] < 2:
+            return None
+        flipped = np.frombuffer(data, dtype="<f4").reshape(shape).T.tobytes()
+        base = self._by_content.get((dtype, (shape[1], shape[0]), flipped))
+        # A stored value, never another transposed one (that one's transpose equals a stored value
+        # exactly, and the exact match would have found it), nor itself: a symmetric matrix's
+        # transpose is its own content, just registered under the index it is about to get.
+        return None if base is None or base in self.transposed or base == len(self.shape) else base
+
+    def _append_transposed(self, base: int, dtype: int, shape: tuple[int, ...]) -> None:
+        self.transposed[len(self.shape)] = base
+        self.dtype.append(dtype)
+        self.shape.append(list(shape))
+        self.offset.append(NONE)
 
     def _append(self, dtype: int, shape: tuple[int, ...], data: bytes, n: int) -> None:
         self.dtype.append(dtype)
@@ -224,7 +257,8 @@ class ValueTable:
             "dtype": self.dtype,
             "shape": self.shape,
             "offset": self.offset,
-            "summaries": self.summaries,
+            "summarized": self.summarized,
+            "transposed": {"value": list(self.transposed), "of": list(self.transposed.values())},
             "buffer": base64.b64encode(raw).decode("ascii"),
         }
 
@@ -244,6 +278,57 @@ def equal_rows(tensors: list[torch.Tensor], n: int) -> tuple[np.ndarray, np.ndar
     keys = rows.view(np.dtype((np.void, 4 * n))).reshape(-1)
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     return rows, first[inverse.reshape(-1)]
+
+
+def summary_numbers(t: torch.Tensor) -> np.ndarray:
+    """A large tensor's summary as float32 numbers: min, max, mean, std, then its first elements
+    (values.summarize's, each number rounded to float32: 12 numbers are 64 base64 characters, the
+    same summary as a JSON object about 200)."""
+    with torch.no_grad():
+        flat = t.detach().reshape(-1)
+        if flat.is_complex():  # as values.summarize: the real part
+            flat = flat.real
+        if not flat.is_floating_point():
+            flat = flat.double()
+        spread = flat.std() if flat.numel() > 1 else flat[0] * 0
+        stats = torch.stack([flat.min(), flat.max(), flat.mean(), spread])
+        numbers = torch.cat([stats.to(torch.float32), flat[:SUMMARY_HEAD].to(torch.float32)])
+    return np.ascontiguousarray(numbers.numpy(), dtype="<f4")
+
+
+def float32_floats(values: list[float | None]) -> list[float | None]:
+    """Each number as the shortest decimal that reads back as the same float32 (about 8 digits, not
+    17); None stays None, NaN and infinities stay (the JSON writer spells them "nan", "inf")."""
+    with np.errstate(over="ignore"):
+        f32 = np.array([math.nan if v is None else v for v in values], dtype=np.float64).astype(np.float32)
+    finite = np.isfinite(f32).tolist()
+    rows = zip(values, f32, finite, strict=True)
+    return [None if v is None else float(str(f)) if ok else float(f) for v, f, ok in rows]
+
+
+class TextTable:
+    """Every text of the nodes (labels, names, symbols, saved names, notes) once, by index: a loop's
+    5,000 iterations repeat a few labels, a parameter's label is its name, and an internal node's note
+    is the same sentence for every one of its kind."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def column(self, texts: list[str | None]) -> list[int]:
+        """Indices of `texts` (-1 for None), each new text appended."""
+        index, table = self._index, self.texts
+        out: list[int] = []
+        for text in texts:
+            if text is None:
+                out.append(NONE)
+                continue
+            k = index.get(text)
+            if k is None:
+                k = index[text] = len(table)
+                table.append(text)
+            out.append(k)
+        return out
 
 
 def _as_float32(t: torch.Tensor) -> torch.Tensor:
@@ -348,7 +433,8 @@ class CompactShaper:
         span: list[int] = []
         module: list[int] = []
         call: list[int] = []
-        notes: dict[str, str] = {}
+        noted: list[int] = []  # the nodes with a value_note, and their notes
+        note_texts: list[str | None] = []
         # values in node order (value, grad, saved…): the order the table numbers them
         value: list[int] = []
         grad: list[int] = []
@@ -376,29 +462,32 @@ class CompactShaper:
             )
             span.extend(flat_span(n.span))
             if n.value_note is not None:
-                notes[str(i)] = n.value_note
+                noted.append(i)
+                note_texts.append(n.value_note)
             value.append(add(n.value))
             grad.append(add(n.grad))
             for key, v in n.saved:
                 saved_name.append(key)
                 saved_value.append(add(v) if isinstance(v, torch.Tensor) else add_number(v))
             saved_start.append(len(saved_name))
+        texts = TextTable()
         return {
             "count": len(described),
             "op": op,
             "flags": flags,
-            "label": [n.label for n in described],
-            "name": [n.name for n in described],
-            "symbol": list(self.facts.symbols) if self.facts.nodes else [None],
+            "label": texts.column([n.label for n in described]),
+            "name": texts.column([n.name for n in described]),
+            "symbol": texts.column(list(self.facts.symbols) if self.facts.nodes else [None]),
             "span": span,
             "shape": [n.shape for n in described],
             "dtype": [code(n.dtype) for n in described],  # after the values: the order dtypes are coded
             "value": value,
             "grad": grad,
-            "notes": notes,
+            "notes": {"node": noted, "text": texts.column(note_texts)},
             "saved_start": saved_start,
-            "saved_name": saved_name,
+            "saved_name": texts.column(saved_name),  # type: ignore[arg-type]
             "saved_value": saved_value,
+            "texts": texts.texts,
             "regions": regions,
             "module": module,
             "call": call,
@@ -444,11 +533,11 @@ class CompactShaper:
             "roots": p.roots,
             "seeds": [add(s) for s in raw.seeds],
             "grads": grads,
-            "module_grad_norms": module_grad_norms(self.facts, p),
+            "module_grad_norms": _float32_dict(module_grad_norms(self.facts, p)),
             "steps": {
                 "count": len(steps),
                 "node": [step.node for step in steps],
-                "grad_norm": step_grad_norms(p),
+                "grad_norm": float32_floats(step_grad_norms(p)),
                 "grad_output": grad_output,
                 "start": start,
                 "slot": slot,
@@ -459,6 +548,10 @@ class CompactShaper:
         }
 
 
+def _float32_dict(numbers: dict[str, float]) -> dict[str, float]:
+    return dict(zip(numbers, float32_floats(list(numbers.values())), strict=True))  # type: ignore[arg-type]
+
+
 # --- reading it back -----------------------------------------------------------------------------
 def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
     """The readable form rebuilt from the compact one, without step details (formulas, narration…).
@@ -466,9 +559,14 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
     Numbers are the float32 ones the compact form carries, non-finite ones as the readable form
     writes them (null in data, listed in nonfinite).
     """
+    if payload.get("version") != COMPACT_VERSION:
+        version = payload.get("version")
+        raise ValueError(f"compact trace version {version!r}: this decoder reads {COMPACT_VERSION}")
     values = payload["values"]
     buffer = np.frombuffer(base64.b64decode(values["buffer"]), dtype="<f4")
     dtypes = payload["dtypes"]
+    summarized = set(values["summarized"])
+    transposed = dict(zip(values["transposed"]["value"], values["transposed"]["of"], strict=True))
 
     def tv(v: int) -> dict[str, Any] | None:
         if v == NONE:
@@ -476,8 +574,17 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
         shape = values["shape"][v]
         dtype = dtypes[values["dtype"][v]]
         offset = values["offset"][v]
-        if offset == NONE:
-            summary = values["summaries"].get(str(v))
+        count = math.prod(shape)
+        if v in transposed:  # the numbers of a stored 2-D value, transposed
+            base = values["offset"][transposed[v]]
+            flipped = buffer[base : base + count].reshape(shape[1], shape[0]).T
+            return _sent(shape, dtype, flipped)
+        if offset == NONE or v in summarized:  # a summary (none for an empty tensor)
+            summary: TensorSummary | None = None
+            if offset != NONE:
+                end = offset + SUMMARY_STATS + min(count, SUMMARY_HEAD)
+                low, high, mean, std, *head = (finite_or_none(x) for x in buffer[offset:end].tolist())
+                summary = {"min": low, "max": high, "mean": mean, "std": std, "head": head}
             return {
                 "shape": shape,
                 "dtype": dtype,
@@ -486,16 +593,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
                 "summary": summary,
                 "truncated": True,
             }
-        count = math.prod(shape)
-        data, nonfinite = array_data(buffer[offset : offset + count].reshape(shape).astype(np.float64))
-        return {
-            "shape": shape,
-            "dtype": dtype,
-            "data": data.tolist() if isinstance(data, np.ndarray) else data,
-            "nonfinite": nonfinite,
-            "summary": None,
-            "truncated": False,
-        }
+        return _sent(shape, dtype, buffer[offset : offset + count].reshape(shape))
 
     nodes = payload["nodes"]
     count = nodes["count"]
@@ -503,7 +601,13 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
     def region_label(code: int) -> str | None:
         return None if code == NONE else nodes["regions"][code]
 
-    symbols = nodes["symbol"]
+    texts = nodes["texts"]
+
+    def text(k: int) -> str | None:
+        return None if k == NONE else texts[k]
+
+    symbols = [text(k) for k in nodes["symbol"]]
+    notes = dict(zip(nodes["notes"]["node"], nodes["notes"]["text"], strict=True))
     out_nodes = []
     for i in range(count):
         flags = nodes["flags"][i]
@@ -511,15 +615,15 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
         lo, hi = nodes["saved_start"][i], nodes["saved_start"][i + 1]
         saved = []
         for key, v in zip(nodes["saved_name"][lo:hi], nodes["saved_value"][lo:hi], strict=True):
-            saved.append({"name": key, "shape": values["shape"][v], "value": tv(v)})
+            saved.append({"name": text(key), "shape": values["shape"][v], "value": tv(v)})
         dtype_code = nodes["dtype"][i]
         out_nodes.append(
             {
                 "id": i,
                 "kind": "input" if flags & FLAG_IS_LEAF else "op",
                 "op": payload["ops"][nodes["op"][i]],
-                "label": nodes["label"][i],
-                "name": nodes["name"][i],
+                "label": text(nodes["label"][i]),
+                "name": text(nodes["name"][i]),
                 "symbol": symbols[i],
                 "span": None
                 if line == 0
@@ -527,7 +631,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
                 "shape": nodes["shape"][i],
                 "dtype": None if dtype_code == NONE else dtypes[dtype_code],
                 "value": tv(nodes["value"][i]),
-                "value_note": nodes["notes"].get(str(i)),
+                "value_note": text(notes.get(i, NONE)),
                 "grad": tv(nodes["grad"][i]),
                 "requires_grad": bool(flags & FLAG_REQUIRES_GRAD),
                 "is_leaf": bool(flags & FLAG_IS_LEAF),
@@ -601,4 +705,17 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
         "grad_history": {k: [tv(v) for v in vs] for k, vs in payload["grad_history"].items()},
         "warnings": payload["warnings"],
         "printed": payload["printed"],
+    }
+
+
+def _sent(shape: list[int], dtype: str, numbers: np.ndarray) -> dict[str, Any]:
+    """A value sent whole, non-finite elements as the readable form writes them (null, nonfinite)."""
+    data, nonfinite = array_data(numbers.astype(np.float64))
+    return {
+        "shape": shape,
+        "dtype": dtype,
+        "data": data.tolist() if isinstance(data, np.ndarray) else data,
+        "nonfinite": nonfinite,
+        "summary": None,
+        "truncated": False,
     }

@@ -245,30 +245,45 @@ class TraceResponse(TypedDict):
 
 
 # --- the compact form (docs/trace.md, "Compact form"): columns, values by index ------------------
+class CompactTransposed(TypedDict):
+    value: list[int]
+    of: list[int]
+
+
 class CompactValues(TypedDict):
     count: int
     dtype: list[int]
     shape: list[list[int]]
-    offset: Annotated[list[int], Field(description="first element in the buffer; -1: not sent")]
-    summaries: dict[str, TensorSummary]
+    offset: Annotated[list[int], Field(description="first number in the buffer; -1: none there")]
+    summarized: Annotated[
+        list[int],
+        Field(description="values whose numbers are min, max, mean, std, head (non-finite ones: nan, inf)"),
+    ]
+    transposed: Annotated[CompactTransposed, Field(description="2-D values sent as another's transpose")]
     buffer: Annotated[str, Field(description="base64 of float32 little-endian elements")]
+
+
+class CompactNotes(TypedDict):
+    node: list[int]
+    text: Annotated[list[int], Field(description="index into texts")]
 
 
 class CompactNodes(TypedDict):
     count: int
     op: list[int]
     flags: Annotated[list[int], Field(description="1 requires_grad, 2 is_leaf, 4 is_output, 8 retains_grad")]
-    label: list[str]
-    name: list[str | None]
-    symbol: list[str | None]
+    texts: Annotated[list[str], Field(description="every label, name, symbol, saved name and note once")]
+    label: Annotated[list[int], Field(description="index into texts")]
+    name: Annotated[list[int], Field(description="index into texts, -1: none")]
+    symbol: Annotated[list[int], Field(description="index into texts, -1: none")]
     span: Annotated[list[int], Field(description="4 per node; line 0: no span")]
     shape: list[list[int] | None]
     dtype: list[int]
     value: list[int]
     grad: list[int]
-    notes: dict[str, str]
+    notes: Annotated[CompactNotes, Field(description="value_note of the nodes that have one")]
     saved_start: list[int]
-    saved_name: list[str]
+    saved_name: Annotated[list[int], Field(description="index into texts")]
     saved_value: list[int]
     regions: Annotated[list[str], Field(description="module paths and call labels, indexed by module/call")]
     module: Annotated[list[int], Field(description="index into regions, -1: none")]
@@ -291,7 +306,9 @@ class CompactSteps(TypedDict):
     to: list[int]
     value: list[int]
     accumulated: list[int]
-    grad_norm: Annotated[list[float | None], Field(description="per step: L2 norm of its grad_output")]
+    grad_norm: Annotated[
+        list[float | None], Field(description="per step: L2 norm of its grad_output (float32 precision)")
+    ]
 
 
 class CompactPass(TypedDict):

@@ -1,5 +1,6 @@
-// The compact trace (docs/trace.md, "Compact form": column tables, float32 values in one base64
-// buffer, steps that refer to values by index) decoded into the readable form the page reads.
+// The compact trace (docs/trace.md, "Compact form": column tables, float32 values and summaries in
+// one base64 buffer, texts in one table, steps that refer to values by index) decoded into the
+// readable form the page reads.
 // Step details (formulas, Jacobians, narration) are not in it: `mergeDetails` adds them when fetched.
 
 import { restoreNonFinite } from '../shared/format.js';
@@ -66,11 +67,28 @@ class BufferedTensor {
   }
 }
 
+const SUMMARY_STATS = ['min', 'max', 'mean', 'std']; // then up to SUMMARY_HEAD first elements
+const SUMMARY_HEAD = 8;
+
+// The readable form's TensorSummary writes a statistic or head element that is not finite as null.
+const finiteOrNull = (x) => (Number.isFinite(x) ? x : null);
+
+// A summarized tensor's numbers in the buffer: its statistics, then its first elements.
+function summaryAt(view, offset, shape) {
+  const count = shape.reduce((a, b) => a * b, 1);
+  const summary = {};
+  SUMMARY_STATS.forEach((key, i) => (summary[key] = finiteOrNull(view.getFloat32((offset + i) * 4, true))));
+  summary.head = nest(view, offset + SUMMARY_STATS.length, [Math.min(count, SUMMARY_HEAD)]).map(finiteOrNull);
+  return summary;
+}
+
 /** A decoder of value indices into TensorValues ({shape, dtype, data, summary, truncated}), each built once. */
 export function valueReader(trace) {
   const { values, dtypes } = trace;
   const view = floatsOf(values.buffer || '');
   const cache = new Array(values.count);
+  const summarized = new Set(values.summarized || []);
+  const transposed = new Map((values.transposed?.value || []).map((v, k) => [v, values.transposed.of[k]]));
   return (index) => {
     if (index === -1 || index === null || index === undefined) return null;
     let value = cache[index];
@@ -78,10 +96,17 @@ export function valueReader(trace) {
       const shape = values.shape[index];
       const offset = values.offset[index];
       const dtype = dtypes[values.dtype[index]];
-      value =
-        offset >= 0
-          ? new BufferedTensor(shape, dtype, view, offset)
-          : { shape, dtype, data: null, nonfinite: [], summary: values.summaries[String(index)] || null, truncated: true };
+      if (transposed.has(index)) {
+        // The numbers of a stored 2-D value (a Linear's weight and the `t` of it), transposed.
+        const [rows, columns] = shape;
+        const source = nest(view, values.offset[transposed.get(index)], [columns, rows]);
+        const data = Array.from({ length: rows }, (_, i) => source.map((row) => row[i]));
+        value = { shape, dtype, data, nonfinite: nonFiniteOf(data), summary: null, truncated: false };
+      } else if (offset >= 0 && !summarized.has(index)) value = new BufferedTensor(shape, dtype, view, offset);
+      else {
+        const summary = offset >= 0 ? summaryAt(view, offset, shape) : null;
+        value = { shape, dtype, data: null, nonfinite: [], summary, truncated: true };
+      }
       cache[index] = value;
     }
     return value;
@@ -92,6 +117,8 @@ const FLAG = { requiresGrad: 1, isLeaf: 2, isOutput: 4, retainsGrad: 8 };
 
 function decodeNodes(trace, value) {
   const n = trace.nodes;
+  const text = (k) => (k === -1 || k === null || k === undefined ? null : n.texts[k]);
+  const notes = new Map(n.notes.node.map((node, k) => [node, text(n.notes.text[k])]));
   const nodes = new Array(n.count);
   for (let i = 0; i < n.count; i += 1) {
     const flags = n.flags[i];
@@ -99,20 +126,20 @@ function decodeNodes(trace, value) {
     const saved = [];
     for (let k = n.saved_start[i]; k < n.saved_start[i + 1]; k += 1) {
       const v = value(n.saved_value[k]);
-      saved.push({ name: n.saved_name[k], shape: v ? v.shape : [], value: v });
+      saved.push({ name: text(n.saved_name[k]), shape: v ? v.shape : [], value: v });
     }
     nodes[i] = {
       id: i,
       kind: flags & FLAG.isLeaf ? 'input' : 'op',
       op: trace.ops[n.op[i]],
-      label: n.label[i],
-      name: n.name[i],
-      symbol: n.symbol[i],
+      label: text(n.label[i]),
+      name: text(n.name[i]),
+      symbol: text(n.symbol[i]),
       span: line ? { line, column: n.span[4 * i + 1], end_line: n.span[4 * i + 2], end_column: n.span[4 * i + 3] } : null,
       shape: n.shape[i],
       dtype: n.dtype[i] === -1 ? null : trace.dtypes[n.dtype[i]],
       value: value(n.value[i]),
-      value_note: n.notes[String(i)] || null,
+      value_note: notes.get(i) ?? null,
       grad: value(n.grad[i]),
       requires_grad: Boolean(flags & FLAG.requiresGrad),
       is_leaf: Boolean(flags & FLAG.isLeaf),
@@ -157,7 +184,7 @@ const namedValues = (names, value) => Object.fromEntries(Object.entries(names ||
 /** The readable trace (nodes, edges, passes with steps, output, grads, …) of a compact one. */
 export function decodeTrace(trace) {
   if (trace.format !== 'compact') return restoreNonFinite(trace);
-  if (trace.version !== 1) throw new Error(`unknown compact trace version ${trace.version}`);
+  if (trace.version !== 2) throw new Error(`unknown compact trace version ${trace.version}`);
   const value = valueReader(trace);
   const nodes = decodeNodes(trace, value);
   const e = trace.edges;

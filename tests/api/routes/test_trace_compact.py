@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
 from fastapi.testclient import TestClient
 
 from autograd_explorer.trace.compact import decode_compact
+from tests.conftest import REPO
+from tests.lecture_programs import MLP20
 
 POLY = {"source": "x**3 - 3*x", "inputs": {"x": 1.0}}
 COMPACT = "application/vnd.autograd-explorer.trace+json"
@@ -92,3 +101,56 @@ def test_details_of_a_program_that_only_prints_is_400(client: TestClient) -> Non
     assert r.json()["detail"]["message"] == (
         "the program left no tensor to draw: it has no backward steps to explain"
     )
+
+
+def readme_decoder() -> Any:
+    """The README's `read_compact`, taken from its code block (the instructions a user follows)."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Reading a big graph: the compact form", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 (the repository's own README)
+    return namespace["read_compact"]
+
+
+def test_a_20_layer_mlp_through_the_api_decodes_with_the_readmes_instructions(client: TestClient) -> None:
+    r = client.post("/api/trace", json={"source": MLP20, "format": "compact"})
+    assert r.status_code == 200, r.text
+    graph, steps = readme_decoder()(r.json())
+    # The oracle: the same program under CPython, with PyTorch's own backward.
+    namespace: dict[str, Any] = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(MLP20, namespace)  # noqa: S102 (a trusted test program)
+    model = namespace["model"]
+    by_name = {node["name"]: node for node in graph if node["name"]}
+    for k in (1, 7, 12, 20):
+        for part in ("weight", "bias"):
+            node = by_name[f"model.fc{k}.{part}"]
+            tensor = getattr(getattr(model, f"fc{k}"), part)
+            np.testing.assert_allclose(node["value"], tensor.detach().numpy(), rtol=1e-6)
+            np.testing.assert_allclose(node["grad"], tensor.grad.numpy(), rtol=1e-4, atol=1e-7)
+    # The backward pass starts at the loss with 1 and ends at an accumulator; every leaf gets its grad.
+    assert graph[steps[0]["node"]]["op"].startswith("BinaryCrossEntropy")
+    assert float(steps[0]["grad_output"]) == 1.0
+    reached = {to for step in steps for to, _ in step["sent"]}
+    assert {by_name[f"model.fc{k}.weight"]["id"] for k in range(1, 21)} <= reached
+    # And it is the package's decoder's reading too.
+    decoded = decode_compact(r.json())
+    assert [n["name"] for n in decoded["nodes"]] == [n["name"] for n in graph]
+
+
+def test_the_readmes_decoder_reads_a_summary(client: TestClient) -> None:
+    source = "torch.manual_seed(0)\nx = torch.randn(10, 10, requires_grad=True)\n(x * 2).sum()"
+    r = client.post("/api/trace", json={"source": source, "format": "compact"})
+    assert r.status_code == 200, r.text
+    graph, _ = readme_decoder()(r.json())
+    torch.manual_seed(0)
+    x = torch.randn(10, 10)
+    summary = graph[0]["value"]  # 100 numbers: more than max_value_elements (64)
+    assert summary["shape"] == [10, 10]
+    assert (summary["min"], summary["max"]) == (pytest.approx(float(x.min())), pytest.approx(float(x.max())))
+    assert summary["mean"] == pytest.approx(float(x.mean()), rel=1e-5, abs=1e-7)
+    assert summary["std"] == pytest.approx(float(x.std()), rel=1e-5)
+    assert summary["head"] == pytest.approx(x.reshape(-1)[:8].tolist(), rel=1e-6)
+    grad = graph[0]["grad"]  # x.grad: a hundred 2s, summarized too
+    assert (grad["min"], grad["max"], grad["std"], grad["head"]) == (2.0, 2.0, 0.0, [2.0] * 8)
