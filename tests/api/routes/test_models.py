@@ -109,6 +109,13 @@ def test_a_tensor_whose_data_is_not_its_declared_shape_is_400(lab: tuple[TestCli
     assert ragged.status_code == 400 and "rows of different lengths" in ragged.json()["detail"]["message"]
     typo = client.post(url, json={"input": {"shape": [784], "data": [0.0] * 784, "dtype": "int8"}})
     assert typo.status_code == 422
+    # JSON Schema's integer admits 28.0 (schemathesis sent such a shape): a whole float is its int,
+    # a fraction or a string is not.
+    whole = client.post(url, json={"input": {"shape": [28.0, 28], "data": [[0.0] * 28] * 28}})
+    assert whole.status_code == 200
+    for bad in ([28.5, 28], ["28", 28]):
+        r = client.post(url, json={"input": {"shape": bad, "data": [[0.0] * 28] * 28}})
+        assert r.status_code == 422, bad
 
 
 def test_graph_of_one_prediction_is_traced_with_its_backward(lab: tuple[TestClient, dict[str, str]]) -> None:

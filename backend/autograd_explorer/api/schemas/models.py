@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from autograd_explorer.api.schemas.numbers import Number
 from autograd_explorer.errors import InvalidRequest
+from autograd_explorer.fields import Int
 from autograd_explorer.store.records import ModelRecord, Status
 from autograd_explorer.trace.payload import TensorValue
 from autograd_explorer.train.config import TrainConfig
@@ -107,7 +108,8 @@ class InputTensor(BaseModel):
 
     model_config = ConfigDict(allow_inf_nan=False, extra="forbid", strict=True)
 
-    shape: list[Annotated[int, Field(ge=0, le=10_000)]] = Field(
+    # Int: JSON Schema's integer admits 636.0, so a schema-reading client may send it (schemathesis did)
+    shape: list[Annotated[Int, Field(ge=0, le=10_000)]] = Field(
         min_length=1, max_length=2, description="[784] or [28, 28] for an image; [2] or [n, 2] for points"
     )
     dtype: Literal["float32", "float64"] = Field(
