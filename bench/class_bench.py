@@ -47,20 +47,9 @@ from tests.scale.classroom import (  # noqa: E402  (the Done-when test's own pro
 )
 
 from follow_bench import summary  # noqa: E402  (one latency summary for both follow benches)
+from scale_bench import config  # noqa: E402  (the same tiny training jobs as the scale bench)
 
 RESULTS = REPO / "bench" / "results"
-
-
-def config(seed: int, steps: int) -> dict[str, Any]:
-    # 2000 points and 32 hidden units: each job trains for seconds, so training, not overhead, is timed.
-    return {
-        "dataset": "moons",
-        "model": "binary_classifier",
-        "hidden": 32,
-        "train_size": 2000,
-        "steps": steps,
-        "seed": seed,
-    }
 
 
 async def statuses(api: httpx.AsyncClient, url: str, ids: set[str]) -> dict[str, str]:
