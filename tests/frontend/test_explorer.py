@@ -254,6 +254,10 @@ def test_an_unknown_example_in_a_link_is_named_on_the_page(page: Any, live_serve
     assert editor_text(page) == "x**3 - 3*x"
     page.select_option("#examples", "two-ways")  # picking an example clears it
     expect(notice).to_be_hidden()
+    open_explorer(page, live_server, "#ex=nope")
+    expect(notice).to_be_visible()
+    page.click("#run")  # and so does running a program of one's own (it stayed, seen in a screenshot)
+    expect(notice).to_be_hidden()
 
 
 # ---- large graphs (issue 11): boxes that open, stepping that follows, readable labels ----

@@ -118,7 +118,12 @@ function loadExample(id) {
   run();
 }
 
-const editor = mountEditor(store, { onRun: () => run(), onExample: loadExample });
+// The notice speaks of the link the page opened with: once the user runs something, it is stale.
+const runByUser = () => {
+  showNotice('');
+  run();
+};
+const editor = mountEditor(store, { onRun: runByUser, onExample: loadExample });
 const graph = mountGraphView(store);
 mountStepControls(store);
 mountConsolePanel(store);
