@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from autograd_explorer.trace.backward_capture import RawPass, capture_pass, iter_graph, local_jacobians
+from autograd_explorer.trace.backward_capture import RawPass, capture_pass, graph_nodes, local_jacobians
 
 
 def test_hooks_are_removed_after_the_pass() -> None:
@@ -15,7 +15,7 @@ def test_hooks_are_removed_after_the_pass() -> None:
         raw, lambda: y.backward(retain_graph=True), jacobians=False, max_jacobian_elements=64, max_nodes=100
     )
     recorded = len(raw.steps)
-    assert recorded == len(list(iter_graph([y.grad_fn])))
+    assert recorded == len(list(graph_nodes([y.grad_fn])))
     y.backward()  # a second pass on the same graph must not reach our hooks
     assert len(raw.steps) == recorded
 

@@ -19,7 +19,7 @@ from torch import nn
 
 from autograd_explorer.lang.contract import ProgramRun
 from autograd_explorer.settings import Settings
-from autograd_explorer.trace.backward_capture import iter_graph
+from autograd_explorer.trace.backward_capture import graph_nodes
 from autograd_explorer.trace.compact import CompactShaper
 from autograd_explorer.trace.details import explain_steps
 from autograd_explorer.trace.facts import TraceFacts
@@ -110,7 +110,7 @@ def backward_if_none(
 
 
 def _leaf_nodes(output: torch.Tensor) -> list[Any]:
-    return [fn for fn in iter_graph([root_node(output)]) if type(fn).__name__ == "AccumulateGrad"]
+    return [fn for fn in graph_nodes([root_node(output)]) if type(fn).__name__ == "AccumulateGrad"]
 
 
 class PageTrace(CompactTrace):

@@ -8,7 +8,7 @@ only referenced here; converting them to JSON happens after the pass, never insi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -53,13 +53,9 @@ class RawPass:
         return self._leaf_nodes
 
 
-def iter_graph(roots: Iterable[Node]) -> Iterator[Node]:
-    """Every node reachable from `roots` (each once, iteratively: graphs can be 10k deep)."""
-    return iter(graph_nodes(roots))
-
-
 def graph_nodes(roots: Iterable[Node], limit: int | None = None) -> list[Node]:
-    """The first `limit` nodes (all: None) reachable from `roots`, in iter_graph's order.
+    """The first `limit` nodes (all: None) reachable from `roots`, each once, iteratively (graphs
+    can be 10k deep).
 
     A list built in one loop, not a generator: every pass of a 4000-pass training loop walks its
     graph, and resuming a generator per node cost a third of the walk.

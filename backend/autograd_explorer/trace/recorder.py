@@ -10,7 +10,7 @@ import torch
 
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.contract import BackwardRequest, Region, Span, run_plain_backward
-from autograd_explorer.trace.backward_capture import Node, RawPass, capture_pass, iter_graph
+from autograd_explorer.trace.backward_capture import Node, RawPass, capture_pass, graph_nodes
 from autograd_explorer.trace.pass_summary import PassSummary, summarize_pass
 from autograd_explorer.trace.regions import RegionTags
 
@@ -306,7 +306,7 @@ class TraceRecorder:
         originals: dict[int, torch.Tensor] = {}  # id -> tensor: each copied once
         leaves: list[tuple[Node, torch.Tensor, torch.Tensor | None]] = []
         retained: list[tuple[Node, torch.Tensor]] = []
-        for fn in iter_graph(roots + [r for p in self.passes for r in p.roots]):
+        for fn in graph_nodes(roots + [r for p in self.passes for r in p.roots]):
             if type(fn).__name__ == "AccumulateGrad":
                 variable, grad = fn.variable, fn.variable.grad
                 leaves.append((fn, variable, grad))
