@@ -40,15 +40,15 @@ test('a domain error names its field', () => {
 
 test('getAllPages follows next_cursor until it is null', async () => {
   const pages = {
-    '/api/models?curves=true': { items: [1, 2], next_cursor: 'a~1' },
-    '/api/models?curves=true&cursor=a~1': { items: [3], next_cursor: 'b~2' },
-    '/api/models?curves=true&cursor=b~2': { items: [], next_cursor: null },
+    '/api/models?curve=true': { items: [1, 2], next_cursor: 'a~1' },
+    '/api/models?curve=true&cursor=a~1': { items: [3], next_cursor: 'b~2' },
+    '/api/models?curve=true&cursor=b~2': { items: [], next_cursor: null },
   };
   const asked = [];
   const get = async (path) => {
     asked.push(path);
     return pages[path];
   };
-  assert.deepEqual(await getAllPages('/api/models?curves=true', get), [1, 2, 3]);
+  assert.deepEqual(await getAllPages('/api/models?curve=true', get), [1, 2, 3]);
   assert.deepEqual(asked, Object.keys(pages));
 });

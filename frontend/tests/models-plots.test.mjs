@@ -6,16 +6,16 @@ import { curveTraces } from '../js/models/curves.js';
 
 const model = {
   id: 'a', name: 'net',
-  curves: [
-    { step: 0, train_loss: 0.7, test_loss: 0.71, train_accuracy: 0.5, test_accuracy: 0.49 },
-    { step: 10, train_loss: null, test_loss: 0.3, train_accuracy: 0.9, test_accuracy: 0.88 },
-  ],
+  curve: { // columns, as GET /api/models/{id} answers them
+    step: [0, 10], train_loss: [0.7, null], test_loss: [0.71, 0.3], train_accuracy: [0.5, 0.9], test_accuracy: [0.49, 0.88],
+  },
 };
 
 test('each model gets a solid test and a dotted train curve', () => {
   const traces = curveTraces([model], 'loss');
   assert.deepEqual(traces.map((t) => [t.name, t.line.dash]), [['net · test', 'solid'], ['net · train', 'dot']]);
   assert.deepEqual(traces[0].y, [0.71, 0.3]);
+  assert.deepEqual(traces[0].x, [0, 10]);
   assert.ok(Number.isNaN(traces[1].y[1]));
 });
 

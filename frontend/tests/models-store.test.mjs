@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  createModelsStore, ended, finished, loaded, picked, polled, progressed, statusLine, submitted, toggled,
+  createModelsStore, emptyCurve, ended, finished, loaded, picked, polled, progressed, statusLine, submitted, toggled,
 } from '../js/models/store.js';
 
 const job = (id, dataset, status = 'running', extra = {}) => ({
-  id, name: id, status, config: { dataset }, progress: 0, curves: [], ...extra,
+  id, name: id, status, config: { dataset }, progress: 0, curve: emptyCurve(), ...extra,
 });
 
 test('opening shows the active jobs and the last two finished, the newest MNIST model’s mistakes', () => {
@@ -44,10 +44,13 @@ test('progress appends curve points to a new record, leaving the old one untouch
   store.set(submitted(store.state, job('x', 'moons')));
   assert.equal(store.get('boundaryTarget'), 'x'); // a 2-D job's boundary is drawn
   const before = store.get('models')[0];
-  store.set(progressed(store.state, 'x', { status: 'running', progress: 0.5, points: [{ step: 1 }] }));
+  const point = { step: 1, train_loss: 0.6, train_accuracy: 0.7, test_loss: null, test_accuracy: 0.65 };
+  store.set(progressed(store.state, 'x', { status: 'running', progress: 0.5, points: [point] }));
   const after = store.get('models')[0];
   assert.notEqual(before, after);
-  assert.deepEqual([before.curves.length, after.curves.length, after.progress], [0, 1, 0.5]);
+  assert.deepEqual([before.curve.step.length, after.progress], [0, 0.5]);
+  // the event's records become the curve's columns
+  assert.deepEqual(after.curve, { step: [1], train_loss: [0.6], train_accuracy: [0.7], test_loss: [null], test_accuracy: [0.65] });
   store.set(polled(store.state, { id: 'x', status: 'running', progress: 0.75 }));
   assert.equal(store.get('models')[0].progress, 0.75);
   assert.equal(statusLine(store.state), '1 job(s) training, 0 queued — curves update live');
@@ -68,9 +71,9 @@ test('picking rows: a 2-D one draws its boundary, an MNIST one shows its mistake
 
 test('a request answered with a job already listed (an identical one) shows it without a second row', () => {
   const store = createModelsStore();
-  store.set(submitted(store.state, job('same', 'moons', 'running', { curves: [{ step: 0 }] })));
+  store.set(submitted(store.state, job('same', 'moons', 'running', { curve: { ...emptyCurve(), step: [0] } })));
   store.set({ shown: new Set() });
   store.set(submitted(store.state, job('same', 'moons', 'queued')));
-  assert.deepEqual(store.get('models').map((m) => [m.id, m.status, m.curves.length]), [['same', 'running', 1]]);
+  assert.deepEqual(store.get('models').map((m) => [m.id, m.status, m.curve.step.length]), [['same', 'running', 1]]);
   assert.deepEqual([...store.get('shown')], ['same']);
 });

@@ -7,17 +7,17 @@ import { loadPlotly } from '../shared/plotly-loader.js';
 const FONT = { size: 15 };
 const CONFIG = { responsive: true, displaylogo: false };
 
-/** Plotly traces of `metric` ('loss' or 'accuracy') for each {id, name, curves} model, coloured from `p`. */
+/** Plotly traces of `metric` ('loss' or 'accuracy') for each {id, name, curve} model, coloured from `p`. */
 export function curveTraces(models, metric, p = LIGHT) {
   const traces = [];
   models.forEach((m, i) => {
     const color = p.series[i % p.series.length];
-    const steps = m.curves.map((p) => p.step);
+    const { curve } = m; // columns: curve.step[k], curve.test_loss[k]…
     for (const split of ['test', 'train']) {
       const scale = metric === 'accuracy' ? 100 : 1;
       traces.push({
         type: 'scatter', mode: 'lines', name: `${m.name} · ${split}`, legendgroup: m.id,
-        x: steps, y: m.curves.map((p) => toNumber(p[`${split}_${metric}`]) * scale),
+        x: curve.step, y: curve[`${split}_${metric}`].map((v) => toNumber(v) * scale),
         line: { color, width: split === 'test' ? 3 : 2, dash: split === 'test' ? 'solid' : 'dot' },
       });
     }

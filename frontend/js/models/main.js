@@ -18,7 +18,7 @@ import { renderJobs } from './jobs.js';
 import { renderMisclassified } from './misclassified.js';
 import { followJob } from './stream.js';
 import {
-  createModelsStore, ended, finished, isActive, isMnist, loaded, picked, polled, progressed, statusLine, submitted, toggled,
+  createModelsStore, emptyCurve, ended, finished, isActive, isMnist, loaded, picked, polled, progressed, statusLine, submitted, toggled,
 } from './store.js';
 import { renderTable } from './table.js';
 
@@ -77,7 +77,7 @@ function redraw() {
     const { models, shown, selected } = store.state;
     const jobs = models.filter((m) => isActive(m) || m.status !== 'done').slice(-8);
     renderJobs($('jobs'), jobs, cancel, (id) => tokens.get(id) !== null);
-    drawCurves($('loss-plot'), $('accuracy-plot'), models.filter((m) => shown.has(m.id) && m.curves.length));
+    drawCurves($('loss-plot'), $('accuracy-plot'), models.filter((m) => shown.has(m.id) && m.curve.step.length));
     renderTable($('compare').tBodies[0], models, {
       shown, selected,
       onToggle: (id, on) => store.set(toggled(store.state, id, on)),
@@ -175,7 +175,7 @@ async function submit(config) {
   const { id, status, token } = await postJSON('/api/models', config);
   if (token) tokens.remember(id, token);
   const name = config.name || `${config.model} · ${config.dataset}`;
-  store.set(submitted(store.state, { id, status, config, name, progress: 0, curves: [], metrics: null }));
+  store.set(submitted(store.state, { id, status, config, name, progress: 0, curve: emptyCurve(), metrics: null }));
   follow(id);
   return id;
 }
@@ -297,7 +297,7 @@ $('clear-pad').addEventListener('click', () => {
 
 async function start() {
   try {
-    const records = await getAllPages('/api/models?curves=true');
+    const records = await getAllPages('/api/models?curve=true');
     tokens.keepOnly(records.map((r) => r.id));
     store.set(loaded(records));
     for (const record of records) if (isActive(record)) follow(record.id);
@@ -323,7 +323,7 @@ mountFollow({
     const ids = [...(shared.shown || []), shared.selected, shared.boundaryTarget].filter(Boolean);
     if (ids.some((id) => !model(id))) {
       try {
-        store.set(loaded(await getAllPages('/api/models?curves=true')));
+        store.set(loaded(await getAllPages('/api/models?curve=true')));
       } catch (error) {
         showError(error);
         return;

@@ -19,6 +19,17 @@ export function createModelsStore() {
   });
 }
 
+// A curve is columns (GET /api/models/{id}: `curve`), one list per field of a point.
+const CURVE_COLUMNS = ['step', 'train_loss', 'train_accuracy', 'test_loss', 'test_accuracy'];
+
+/** A curve without points, for a job just submitted. */
+export const emptyCurve = () => Object.fromEntries(CURVE_COLUMNS.map((k) => [k, []]));
+
+/** A new curve: `curve`'s columns with the live event's `points` (records) appended. */
+export function appendPoints(curve, points) {
+  return Object.fromEntries(CURVE_COLUMNS.map((k) => [k, [...curve[k], ...points.map((p) => p[k])]]));
+}
+
 const replace = (models, id, patch) => models.map((m) => (m.id === id ? { ...m, ...patch } : m));
 
 /** The records listed by GET /api/models on opening: active ones and the last two finished shown. */
@@ -47,7 +58,7 @@ export function submitted(state, record) {
 export function progressed(state, id, { status, progress, points }) {
   const model = state.models.find((m) => m.id === id);
   if (!model) return {};
-  return { models: replace(state.models, id, { status, progress, curves: [...model.curves, ...points] }) };
+  return { models: replace(state.models, id, { status, progress, curve: appendPoints(model.curve, points) }) };
 }
 
 /** Status and progress from a poll, for jobs not streamed. */

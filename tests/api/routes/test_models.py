@@ -256,6 +256,39 @@ def test_models_list_pages_follow_the_cursor(lab: tuple[TestClient, dict[str, st
     assert client.get("/api/models?cursor=not-a-cursor").status_code == 422
 
 
+def test_a_models_curve_is_columns_every_kth_point_and_the_last(
+    lab: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, ids = lab
+    stored = [p for _, p in client.app.state.runner.store.points(ids["moons"])]  # type: ignore[attr-defined]
+    assert len(stored) == 51  # 300 steps, a point every 6 and one before the first update
+    whole = client.get(f"/api/models/{ids['moons']}").json()
+    assert whole["curve"] == {k: [p[k] for p in stored] for k in stored[0]}
+    assert whole["curves"] == stored  # the deprecated records, sent beside it until 6.0.0
+    test_loss = np.asarray(whole["curve"]["test_loss"], dtype=float)  # no loop: the column is the array
+    assert test_loss.shape == (51,) and np.isfinite(test_loss).all() and test_loss[-1] < test_loss[0]
+
+    kept = client.get(f"/api/models/{ids['moons']}", params={"every": 7}).json()
+    indices = [*range(0, 51, 7), 50]  # every 7th point and the last
+    assert kept["curve"]["step"] == [stored[i]["step"] for i in indices] and kept["curve"]["step"][-1] == 300
+    assert kept["curve"]["test_accuracy"] == [stored[i]["test_accuracy"] for i in indices]
+    assert kept["curves"] == [stored[i] for i in indices]
+    ends = client.get(f"/api/models/{ids['moons']}", params={"every": 1000}).json()["curve"]["step"]
+    assert ends == [0, 300]
+    assert client.get(f"/api/models/{ids['moons']}", params={"every": 0}).status_code == 422
+
+    listed = {
+        m["id"]: m for m in client.get("/api/models", params={"curve": "true", "every": 7}).json()["items"]
+    }
+    assert listed[ids["moons"]]["curve"] == kept["curve"]
+    plain = client.get("/api/models").json()["items"]
+    assert all(m["curve"] is None and m["curves"] is None for m in plain)
+    old = {m["id"]: m for m in client.get("/api/models", params={"curves": "true"}).json()["items"]}
+    assert old[ids["moons"]]["curve"] == whole["curve"]  # the deprecated parameter still works
+    both = client.get("/api/models", params={"curve": "true", "curves": "true"})
+    assert (both.status_code, both.json()["detail"]["field"]) == (400, "curves")
+
+
 def test_boundary_of_a_2d_model_and_refusals(lab: tuple[TestClient, dict[str, str]]) -> None:
     client, ids = lab
     body = client.get(f"/api/models/{ids['moons']}/boundary?grid=7").json()

@@ -23,6 +23,7 @@ from autograd_explorer.api.schemas.models import (
     PredictRequest,
     TrainRequest,
 )
+from autograd_explorer.api.schemas.series import EVERY_DESCRIPTION, MAX_EVERY
 from autograd_explorer.api.schemas.trace import TraceResponse
 from autograd_explorer.errors import (
     Conflict,
@@ -102,8 +103,11 @@ def managed_model(
 ManagedModel = Annotated[ModelRecord, Depends(managed_model)]
 
 
-def _model_out(runner: JobRunner, record: ModelRecord) -> ModelOut:
-    return ModelOut.of(record, [p for _, p in runner.store.points(record.id)])
+def _model_out(runner: JobRunner, record: ModelRecord, every: int = 1) -> ModelOut:
+    return ModelOut.of(record, [p for _, p in runner.store.points(record.id)], every)
+
+
+Every = Annotated[int, Query(ge=1, le=MAX_EVERY, description=f"curves: {EVERY_DESCRIPTION}")]
 
 
 @router.post(
@@ -131,7 +135,12 @@ def train_model(body: TrainRequest, runner: RunnerDep, response: Response) -> Jo
 def list_models(
     runner: RunnerDep,
     settings: SettingsDep,
-    curves: Annotated[bool, Query(description="include every curve")] = False,
+    curve: Annotated[bool, Query(description="include each model's curve")] = False,
+    curves: Annotated[
+        bool | None,
+        Query(deprecated=True, description="the old name of curve, accepted until API 6.0.0"),
+    ] = None,
+    every: Every = 1,
     limit: Annotated[int, Query(ge=1, description="records per page")] = 100,
     cursor: Annotated[
         str | None, Query(pattern=CURSOR_PATTERN, description="next_cursor of the previous page")
@@ -142,15 +151,17 @@ def list_models(
         raise InvalidRequest(
             f"limit must be at most {settings.max_models_page} (setting max_models_page)", "limit"
         )
+    if curves is not None and curve:
+        raise InvalidRequest("give curve only: curves is its old, deprecated name", "curves")
     records, next_cursor = page_after(runner.store.records(), cursor, limit)
-    items = [_model_out(runner, r) if curves else ModelOut.of(r) for r in records]
+    items = [_model_out(runner, r, every) if curve or curves else ModelOut.of(r) for r in records]
     return ModelPage(items=items, next_cursor=next_cursor)
 
 
 @router.get("/{model_id}", response_model=ModelOut, responses=answers(NotFound))
-def get_model(model_id: ModelId, runner: RunnerDep) -> ModelOut:
-    """One model with its curves."""
-    return _model_out(runner, runner.store.get(model_id))
+def get_model(model_id: ModelId, runner: RunnerDep, every: Every = 1) -> ModelOut:
+    """One model with its curve (columns: `curve.step`, `curve.test_loss`, …)."""
+    return _model_out(runner, runner.store.get(model_id), every)
 
 
 @router.post("/{model_id}/cancel", response_model=ModelOut, responses=MANAGE)

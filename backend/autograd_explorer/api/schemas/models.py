@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from autograd_explorer.api.schemas.numbers import Number
+from autograd_explorer.api.schemas.series import kept_indices
 from autograd_explorer.errors import InvalidRequest
 from autograd_explorer.fields import Int
 from autograd_explorer.store.records import ModelRecord, Status
@@ -43,6 +44,26 @@ class CurvePointOut(BaseModel):
     test_accuracy: Number
 
 
+CURVE_METRICS = ("train_loss", "train_accuracy", "test_loss", "test_accuracy")
+
+
+class Curve(BaseModel):
+    """A training curve as columns: point k is `step[k]`, `train_loss[k]`, … (null where not finite),
+    so `np.asarray(curve.test_loss, dtype=float)` is the series."""
+
+    step: list[int] = Field(description="updates done at each point (0 = before training)")
+    train_loss: list[Number]
+    train_accuracy: list[Number]
+    test_loss: list[Number]
+    test_accuracy: list[Number]
+
+    @classmethod
+    def of(cls, points: list[dict[str, float]]) -> Curve:
+        """The columns of a list of curve points (records as the store keeps them)."""
+        columns = {m: [p[m] for p in points] for m in CURVE_METRICS}
+        return cls(step=[int(p["step"]) for p in points], **columns)
+
+
 class ModelOut(BaseModel):
     """A stored model or job."""
 
@@ -60,11 +81,28 @@ class ModelOut(BaseModel):
     finished_at: float | None
     cancel_requested: bool
     worker_pid: int | None = Field(None, description="the worker process that ran it (diagnostics)")
-    curves: list[CurvePointOut] | None = Field(None, description="left out of lists unless ?curves=true")
+    curve: Curve | None = Field(
+        None,
+        description="the training curve as columns (every `every`-th point and the last); left out "
+        "of lists unless ?curve=true",
+    )
+    curves: list[CurvePointOut] | None = Field(
+        None,
+        # the schema's `deprecated` (json_schema_extra: pydantic's own deprecated= warns on every read)
+        json_schema_extra={
+            "deprecated": True,
+            "description": "Deprecated (sent until API 6.0.0): the same points as `curve`, as records.",
+        },
+    )
 
     @classmethod
-    def of(cls, record: ModelRecord, points: list[dict[str, float]] | None = None) -> ModelOut:
-        """The public view of a record (run tokens and pids stay inside)."""
+    def of(
+        cls, record: ModelRecord, points: list[dict[str, float]] | None = None, every: int = 1
+    ) -> ModelOut:
+        """The public view of a record (run tokens and pids stay inside), with every `every`-th curve
+        point and the last when `points` are given."""
+        if points is not None:
+            points = [points[k] for k in kept_indices(len(points), every)]
         config = record.config
         name = config.get("name") or f"{config['model']} · {config['dataset']}"
         return cls(
@@ -80,6 +118,7 @@ class ModelOut(BaseModel):
             finished_at=record.finished_at,
             cancel_requested=record.cancel_requested,
             worker_pid=record.worker_pid,
+            curve=None if points is None else Curve.of(points),
             curves=None if points is None else [CurvePointOut.model_validate(p) for p in points],
         )
 

@@ -9,6 +9,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from autograd_explorer.api.schemas.numbers import Number
+from autograd_explorer.api.schemas.series import EVERY_DESCRIPTION, MAX_EVERY, kept_indices
 from autograd_explorer.fields import Int
 from autograd_explorer.optimize.least_squares import GradientArrows
 from autograd_explorer.optimize.objective import Objective
@@ -125,9 +126,7 @@ class TrajectoryBody(FunctionBody):
     start: dict[ParamName, Finite] | None = Field(None, max_length=32, description="default: the preset's")
     optimizer: Optimizer = Field(default_factory=Optimizer)
     steps: Int = Field(300, ge=1, description="at most the setting max_trajectory_steps")
-    every: Int = Field(
-        1, ge=1, le=1_000_000, description="answer every k-th step (and the last): less to send"
-    )
+    every: Int = Field(1, ge=1, le=MAX_EVERY, description=EVERY_DESCRIPTION)
     loss_tol: float | None = Field(None, ge=0, allow_inf_nan=False)
     clear_grad: bool = True
     gradient: GradientMode = "autograd"
@@ -283,9 +282,7 @@ class TrajectoryResult(BaseModel):
         every: int = 1,
     ) -> TrajectoryResult:
         """The response for a core Trajectory, keeping every `every`-th step and the last."""
-        kept = list(range(0, run.steps, every))
-        if run.steps and kept[-1] != run.steps - 1:
-            kept.append(run.steps - 1)
+        kept = kept_indices(run.steps, every)
         minimum = None
         if nearest is not None:
             minimum = NearestMinimum(
