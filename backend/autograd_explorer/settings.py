@@ -44,6 +44,19 @@ class Settings(BaseSettings):
         "sees the 413 instead of a connection reset.",
     )
     body_drain_seconds: float = Field(5.0, ge=0, description="Longest time spent dropping a refused body.")
+    gzip_min_bytes: int = Field(
+        1_000,
+        ge=0,
+        description="Answers at least this long are gzipped for clients that accept it (event streams "
+        "never are: they must reach the browser as they are written).",
+    )
+    gzip_level: int = Field(
+        1,
+        ge=1,
+        le=9,
+        description="zlib level: 1 makes a 3.6 MB compact trace 6.1x smaller in 17 ms of CPU; 6 makes it "
+        "6.4x smaller in 67 ms (docs/api.md, Compression).",
+    )
 
     # --- explorer language limits --------------------------------------------------------
     max_source_chars: int = Field(20_000, ge=10)

@@ -105,3 +105,30 @@ def test_the_issues_findings_on_a_real_server(server: LiveServer) -> None:
     for path in ("/package.json", "/package-lock.json", "/tests/format.test.mjs"):
         assert httpx.get(server.url + path, timeout=5).status_code == 404, path
     assert httpx.get(server.url + "/models.html", timeout=5).status_code == 200
+
+
+def test_event_streams_are_never_gzipped_and_arrive_as_written(server: LiveServer) -> None:
+    """A gzip compressor holds bytes back: an SSE event must reach the page at once, as text."""
+    room = httpx.post(f"{server.url}/api/rooms", timeout=10).json()
+    events_url = f"{server.url}/api/rooms/{room['code']}/events"
+    with (
+        httpx.Client(timeout=httpx.Timeout(30.0)) as client,
+        client.stream("GET", events_url, headers={"Accept-Encoding": "gzip"}) as stream,
+    ):
+        assert stream.status_code == 200
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        assert "content-encoding" not in stream.headers
+        shared = {"page": "explorer", "state": {"source": "x * 2"}}
+        put = httpx.put(
+            f"{server.url}/api/rooms/{room['code']}/state",
+            json=shared,
+            headers={"Authorization": f"Bearer {room['token']}"},
+            timeout=10,
+        )
+        assert put.status_code == 200
+        # The stream stays open for ROOMS_STREAM_SECONDS (300 s): reading the event within the read
+        # timeout means it was sent as written, not buffered until the stream ends.
+        lines = stream.iter_lines()
+        assert next(line for line in lines if line.startswith("event:")) == "event: state"
+        data = next(line for line in lines if line.startswith("data:"))
+        assert json.loads(data.removeprefix("data:")) == shared
