@@ -35,6 +35,7 @@ from explorer_client.api.models import get_model, predict, train_model
 from explorer_client.api.optimization import trajectory
 from explorer_client.api.trace import trace
 from explorer_client.models import (
+    Curve,
     Error,
     InputTensor,
     JobAccepted,
@@ -65,8 +66,14 @@ while isinstance(model, Model) and model.status.value in ("queued", "running"):
     assert time.monotonic() < deadline, "training did not finish in 120 s"
     time.sleep(0.2)
     model = get_model.sync(model_id=job.id, client=client)
-assert isinstance(model, Model) and isinstance(model.curves, list), model
-train_loss = np.asarray([point.train_loss for point in model.curves], dtype=float)
+assert isinstance(model, Model), model
+
+# The curve as columns, every 5th point and the last: each one array, no loop.
+model = get_model.sync(model_id=job.id, client=client, every=5)
+assert isinstance(model, Model) and isinstance(model.curve, Curve), model
+curve_steps = np.asarray(model.curve.step)
+train_loss = np.asarray(model.curve.train_loss, dtype=float)
+test_accuracy = np.asarray(model.curve.test_accuracy, dtype=float)
 
 run = trajectory.sync(
     client=client,
@@ -98,7 +105,8 @@ print(
     json.dumps(
         {
             "status": model.status.value,
-            "curve_points": int(train_loss.shape[0]),
+            "curve_steps": curve_steps.tolist(),
+            "curve_shapes": [list(train_loss.shape), list(test_accuracy.shape)],
             "curve_finite": bool(np.isfinite(train_loss).all()),
             "steps": run.step,
             "loss_shape": list(loss.shape),
@@ -156,7 +164,9 @@ def test_a_generated_client_trains_reads_arrays_and_typed_errors(server: LiveSer
     )  # fmt: skip
     assert ran.returncode == 0, ran.stdout + ran.stderr
     answer = json.loads(ran.stdout)
-    assert answer["status"] == "done" and answer["curve_points"] >= 2 and answer["curve_finite"]
+    # 40 steps, a point every one (steps // 50 = 0 → 1): 41 points, every 5th and the last kept
+    assert answer["status"] == "done" and answer["curve_steps"] == [*range(0, 40, 5), 40]
+    assert answer["curve_shapes"] == [[9], [9]] and answer["curve_finite"]
     assert answer["steps"] == [1, 11, 21, 31, 41, 50]
     assert answer["loss_shape"] == answer["u_shape"] == [6] and answer["loss_decreases"]
     assert answer["error_type"] == "syntax" and answer["error_line"] == 1
