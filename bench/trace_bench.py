@@ -9,7 +9,9 @@ feed-forward: 29 op nodes per block, 4 tokens of width 8) at growing sizes:
   k   the compact trace (what the page asks for): evaluator + hooks + column tables + JSON
   d   details of a window of 50 steps (POST /api/trace/details: the program runs again)
   c   torchviz.make_dot(show_attrs, show_saved) + `dot -Tsvg`
-and the bytes per node of both forms. Prints a table and writes bench/results/trace_bench.{json,md}.
+and the bytes per node of both forms, and of the compact form gzipped as the server sends it to a
+browser (Accept-Encoding: gzip, at the setting gzip_level). Prints a table and writes
+bench/results/trace_bench.{json,md}.
 Not a test: nothing here fails.
 
     python bench/trace_bench.py [--sizes 10,100,1000,5000,10000] [--repeat 3] [--repeat-large 1]
@@ -19,6 +21,7 @@ Not a test: nothing here fails.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import statistics
 import sys
@@ -159,6 +162,12 @@ def full_trace(source: str, **options: Any) -> int:
     return len(dumps(run_trace_job({"source": source, **options}, SETTINGS)))
 
 
+def compact_on_the_wire(source: str) -> tuple[int, int]:
+    """Bytes of the compact trace, and of it gzipped as the server's GZipMiddleware sends it."""
+    body = dumps(run_trace_job({"source": source, "format": "compact"}, SETTINGS))
+    return len(body), len(gzip.compress(body, compresslevel=SETTINGS.gzip_level))
+
+
 def details_window(source: str) -> None:
     """What opening 50 steps in the middle of the pass costs."""
     steps = run_details_job({"source": source, "steps": [0, 50]}, SETTINGS)["steps"]
@@ -229,7 +238,7 @@ def main() -> None:
             d = timed(lambda source=source: details_window(source), repeat, cpu)
             nodes = run_trace_job({"source": source, "jacobians": False}, SETTINGS)["stats"]["nodes"]
             readable_bytes = full_trace(source)
-            compact_bytes = full_trace(source, format="compact")
+            compact_bytes, gzip_bytes = compact_on_the_wire(source)
             c: float | str
             if size <= args.torchviz_max:
                 try:
@@ -250,6 +259,7 @@ def main() -> None:
                 "k_over_a": round(k / a, 1),
                 "readable_bytes_per_node": round(readable_bytes / nodes),
                 "compact_bytes_per_node": round(compact_bytes / nodes),
+                "compact_gzip_bytes_per_node": round(gzip_bytes / nodes),
                 "c_torchviz_ms": round(c, 1) if isinstance(c, float) else c,
                 "b_over_a": round(b / a, 1),
                 "b_over_a_evaluator": round(b / a2, 2),
@@ -263,13 +273,14 @@ def main() -> None:
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
         "clock": "least CPU ms" if cpu else "median wall ms",
+        "gzip_level": SETTINGS.gzip_level,
     }
     (RESULTS / "trace_bench.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
     header = (
         "| graph | nodes | a bare ms | a' evaluator ms | b readable ms | k compact ms | k/a | b/a "
-        "| d details(50) ms | readable B/node | compact B/node | c torchviz ms |"
+        "| d details(50) ms | readable B/node | compact B/node | compact gzip B/node | c torchviz ms |"
     )
-    lines = [header, "|" + "---|" * 12]
+    lines = [header, "|" + "---|" * 13]
     columns = (
         "graph",
         "nodes",
@@ -282,6 +293,7 @@ def main() -> None:
         "d_details_ms",
         "readable_bytes_per_node",
         "compact_bytes_per_node",
+        "compact_gzip_bytes_per_node",
         "c_torchviz_ms",
     )
     for r in rows:
