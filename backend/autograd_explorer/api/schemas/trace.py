@@ -140,6 +140,8 @@ class ExampleOut(BaseModel):
     title: str
     source: str
     explanation: str
-    inputs: dict[str, Any]
+    inputs: dict[str, Numbers] = Field(
+        description="the example's values of free names, as a trace request takes them"
+    )
     output: str | None
     expect_error: bool
