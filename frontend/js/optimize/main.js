@@ -1,6 +1,7 @@
 // The optimization lab: form ⇄ state ⇄ URL hash, the function's surface, runs, animation, table.
 
 import { getJSON, postJSON } from '../shared/api.js';
+import { deferredWriter } from '../shared/deferred-url.js';
 import { mountFollow } from '../shared/follow.js';
 import { renderNav } from '../shared/nav.js';
 import { onPaletteChange, seriesColor } from '../shared/palette.js';
@@ -182,17 +183,8 @@ function renderTable() {
 // sets the form's state, then the runs): not inside the click's handler, which should only start
 // the request (as the explorer does for a step; each replaceState also counts as a navigation
 // the browser reports, measured 0.3–1 s of a test driver's click at load ~12).
-const HASH_DELAY_MS = 200;
-let hashTimer = 0;
-function writeHashNow() {
-  clearTimeout(hashTimer);
-  hashTimer = 0;
-  setHash(encodeState(lab()));
-}
-store.on(['lab'], () => {
-  if (!hashTimer) hashTimer = setTimeout(writeHashNow, HASH_DELAY_MS);
-});
-window.addEventListener('pagehide', () => hashTimer && writeHashNow()); // a change pending as the page goes
+const hash = deferredWriter(() => setHash(encodeState(lab())), { delayMs: 200, flushOn: window });
+store.on(['lab'], () => hash.schedule());
 store.on(['results', 'selected'], () => {
   renderRuns();
   renderTable();
