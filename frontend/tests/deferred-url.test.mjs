@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, mock, test } from 'node:test';
 
-import { deferredWriter } from '../js/shared/deferred-url.js';
+import { deferredWriter, replaceHash } from '../js/shared/deferred-url.js';
 
 // Fake timers, and a fake requestIdleCallback whose callbacks run only when the test says the
 // browser is idle (so "after the delay but before idle time" can be observed).
@@ -122,4 +122,22 @@ test('pagehide flushes a pending write, and writes nothing when none is pending'
   mock.timers.tick(200);
   goIdle();
   assert.deepEqual(state.writes, [1], 'and it is not written a second time');
+});
+
+test('replaceHash replaces the hash in place, and leaves an unchanged URL alone', () => {
+  const calls = [];
+  globalThis.window = {
+    location: { pathname: '/optimize.html', search: '?a=1', hash: '#s=old' },
+    history: { replaceState: (...args) => calls.push(args) },
+  };
+  try {
+    replaceHash('s=new');
+    assert.deepEqual(calls, [[null, '', '/optimize.html?a=1#s=new']]);
+    replaceHash('s=old');
+    assert.equal(calls.length, 1, 'the same URL: no history call (each counts as a navigation)');
+    replaceHash('');
+    assert.deepEqual(calls[1], [null, '', '/optimize.html?a=1'], 'no state: no hash at all');
+  } finally {
+    delete globalThis.window;
+  }
 });

@@ -3,6 +3,14 @@
 // burst of changes (a student holding →, a click that sets the form and then the runs) writes once,
 // after it: not inside the handler that should only start the work.
 
+/** Replace the page's hash without adding a history entry (nothing when it is the same). */
+export function replaceHash(hash) {
+  const url = `${window.location.pathname}${window.location.search}${hash ? `#${hash}` : ''}`;
+  if (url !== `${window.location.pathname}${window.location.search}${window.location.hash}`) {
+    window.history.replaceState(null, '', url);
+  }
+}
+
 const idleFallback = (fn) => setTimeout(fn, 0); // no requestIdleCallback (Safari): the next task
 
 /**
