@@ -98,7 +98,10 @@ def test_the_stream_starts_with_the_current_state_and_resumes_after_last_event_i
     for step in (1, 2):
         state = {"page": "explorer", "state": {"position": step}}
         rooms_client.put(f"/api/rooms/{code}/state", json=state, headers=bearer(token))
-    text = rooms_client.get(f"/api/rooms/{code}/events").text  # ends after rooms_stream_seconds
+    stream = rooms_client.get(f"/api/rooms/{code}/events")  # ends after rooms_stream_seconds
+    assert stream.headers["content-type"].startswith("text/event-stream")
+    assert (stream.headers["cache-control"], stream.headers["x-accel-buffering"]) == ("no-cache", "no")
+    text = stream.text
     assert text.startswith("retry: 1000\n\n")
     assert 'id: 2\nevent: state\ndata: {"page":"explorer","state":{"position":2}}\n\n' in text
     assert "id: 1\n" not in text  # only the latest
