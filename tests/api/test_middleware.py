@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import orjson
 import pytest
 from fastapi import FastAPI, Request
@@ -156,11 +156,11 @@ def test_garbage_content_length_is_400(edge_settings: Settings) -> None:
 
 
 def test_concurrency_cap_answers_503_at_once_and_spares_health(edge_settings: Settings) -> None:
-    async def run() -> tuple[httpx.Response, httpx.Response, httpx.Response]:
+    async def run() -> tuple[httpx2.Response, httpx2.Response, httpx2.Response]:
         gate = asyncio.Event()
         app = small_app(edge_settings, gate)
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://t") as c:
             first = asyncio.create_task(c.get("/api/wait"))
             while not gate.is_set() and not _in_flight(app):
                 await asyncio.sleep(0.001)
@@ -327,10 +327,10 @@ def _streams_open(app: FastAPI) -> int:
 
 
 def test_accept_event_stream_does_not_bypass_the_cap(edge_settings: Settings) -> None:
-    async def run() -> tuple[httpx.Response, httpx.Response]:
+    async def run() -> tuple[httpx2.Response, httpx2.Response]:
         gate = asyncio.Event()
         app = small_app(edge_settings, gate)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://t") as c:
             first = asyncio.create_task(c.get("/api/wait"))
             await until(lambda: _in_flight(app), "the first request")
             sneaky = await c.post("/api/echo", content=b"x", headers={"Accept": "text/event-stream"})
@@ -346,10 +346,10 @@ def test_accept_event_stream_does_not_bypass_the_cap(edge_settings: Settings) ->
 def test_event_streams_have_their_own_bounded_cap(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, max_concurrent_requests=1, max_event_streams=1)
 
-    async def run() -> tuple[httpx.Response, httpx.Response, httpx.Response]:
+    async def run() -> tuple[httpx2.Response, httpx2.Response, httpx2.Response]:
         gate = asyncio.Event()
         app = small_app(settings, gate)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://t") as c:
             stream = asyncio.create_task(c.get("/api/models/abc/events"))
             await until(lambda: _streams_open(app) == 1, "the first stream")
             second_stream = await c.get("/api/models/def/events")

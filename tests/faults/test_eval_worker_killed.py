@@ -7,7 +7,7 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 
@@ -63,7 +63,7 @@ def test_killing_the_worker_during_an_api_trace(tmp_path: Path) -> None:
         pool = app.state.evaluator
         assert client.post("/api/trace", json=NORMAL).status_code == 200
         (victim,) = pool.pids()
-        answers: list[httpx.Response] = []
+        answers: list[httpx2.Response] = []
         request = threading.Thread(
             target=lambda: answers.append(
                 client.post("/api/trace", json={"source": SLOW_PROGRAM, "inputs": {"x": 1.0}})

@@ -24,6 +24,9 @@ def read_events(client: TestClient, url: str, headers: dict[str, str] | None = N
     with client.stream("GET", url, headers=headers or {}) as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
+        # neither cached nor buffered by a proxy on the way (api/responses.py event_stream)
+        assert response.headers["cache-control"] == "no-cache"
+        assert response.headers["x-accel-buffering"] == "no"
         for line in response.iter_lines():
             if not line:
                 if "event" in current:

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 
@@ -98,7 +98,10 @@ def test_the_stream_starts_with_the_current_state_and_resumes_after_last_event_i
     for step in (1, 2):
         state = {"page": "explorer", "state": {"position": step}}
         rooms_client.put(f"/api/rooms/{code}/state", json=state, headers=bearer(token))
-    text = rooms_client.get(f"/api/rooms/{code}/events").text  # ends after rooms_stream_seconds
+    stream = rooms_client.get(f"/api/rooms/{code}/events")  # ends after rooms_stream_seconds
+    assert stream.headers["content-type"].startswith("text/event-stream")
+    assert (stream.headers["cache-control"], stream.headers["x-accel-buffering"]) == ("no-cache", "no")
+    text = stream.text
     assert text.startswith("retry: 1000\n\n")
     assert 'id: 2\nevent: state\ndata: {"page":"explorer","state":{"position":2}}\n\n' in text
     assert "id: 1\n" not in text  # only the latest
@@ -134,11 +137,11 @@ def test_only_the_lecturer_ends_a_room_and_then_it_is_gone(rooms_client: TestCli
 
 def test_a_follower_on_a_real_server_is_told_the_lecture_ended(room_server: ThreadServer) -> None:
     code, token = open_room(room_server.url)
-    httpx.put(f"{room_server.url}/api/rooms/{code}/state", json=STATE, headers=bearer(token))
+    httpx2.put(f"{room_server.url}/api/rooms/{code}/state", json=STATE, headers=bearer(token))
     lines: list[str] = []
 
     def follow() -> None:
-        with httpx.stream("GET", f"{room_server.url}/api/rooms/{code}/events", timeout=10) as stream:
+        with httpx2.stream("GET", f"{room_server.url}/api/rooms/{code}/events", timeout=10) as stream:
             lines.extend(stream.iter_lines())  # ends when the server ends the stream
 
     reader = threading.Thread(target=follow)
@@ -147,14 +150,14 @@ def test_a_follower_on_a_real_server_is_told_the_lecture_ended(room_server: Thre
     while "event: state" not in lines:  # following: the current state came first
         assert time.monotonic() < deadline, lines
         time.sleep(0.02)
-    ended = httpx.delete(f"{room_server.url}/api/rooms/{code}", headers=bearer(token))
+    ended = httpx2.delete(f"{room_server.url}/api/rooms/{code}", headers=bearer(token))
     assert ended.status_code == 204
     reader.join(timeout=5)
     assert not reader.is_alive()  # long before rooms_stream_seconds (20 s)
     assert [line for line in lines if line.startswith("event: ")] == ["event: state", "event: ended"]
 
 
-def read_events(response: httpx.Response, wanted: int, into: list[tuple[str, str, float]]) -> None:
+def read_events(response: httpx2.Response, wanted: int, into: list[tuple[str, str, float]]) -> None:
     """Collect (id, data, arrival time) of `wanted` state events from an open stream (keep-alives as
     ("", "keep-alive", time))."""
     event_id, kind = "", ""
@@ -174,7 +177,7 @@ def read_events(response: httpx.Response, wanted: int, into: list[tuple[str, str
 def test_followers_on_a_real_server_get_each_step_live(room_server: ThreadServer) -> None:
     code, token = open_room(room_server.url)
     received: list[list[tuple[str, str, float]]] = [[], []]
-    with httpx.Client(base_url=room_server.url, timeout=10) as client:
+    with httpx2.Client(base_url=room_server.url, timeout=10) as client:
         streams = [client.stream("GET", f"/api/rooms/{code}/events") for _ in received]
         responses = [s.__enter__() for s in streams]
         readers = [
@@ -187,7 +190,7 @@ def test_followers_on_a_real_server_get_each_step_live(room_server: ThreadServer
             # A lecturer's pace, slower than the keep-alives (0.2 s): each step comes after a quiet spell.
             time.sleep(0.5)
             state = {"page": "explorer", "state": {"position": step}}
-            assert httpx.put(
+            assert httpx2.put(
                 f"{room_server.url}/api/rooms/{code}/state", json=state, headers=bearer(token)
             ).json() == {"version": step}
         for reader in readers:
@@ -203,21 +206,21 @@ def test_followers_on_a_real_server_get_each_step_live(room_server: ThreadServer
 
 def test_room_streams_have_their_own_cap(room_server: ThreadServer) -> None:
     code, _ = open_room(room_server.url)
-    with httpx.Client(base_url=room_server.url, timeout=10) as client:
+    with httpx2.Client(base_url=room_server.url, timeout=10) as client:
         streams = [client.stream("GET", f"/api/rooms/{code}/events") for _ in range(3)]  # rooms_max_streams=3
         opened = [s.__enter__() for s in streams]
         assert [r.status_code for r in opened] == [200, 200, 200]
-        refused = httpx.get(f"{room_server.url}/api/rooms/{code}/events")
+        refused = httpx2.get(f"{room_server.url}/api/rooms/{code}/events")
         assert refused.status_code == 503 and refused.headers["retry-after"] == "1"
         assert "rooms_max_streams" in refused.json()["detail"]["message"]
         # Other requests, job streams included, still answer.
-        assert httpx.get(f"{room_server.url}/api/rooms/{code}").status_code == 200
+        assert httpx2.get(f"{room_server.url}/api/rooms/{code}").status_code == 200
         for s in streams:
             s.__exit__(None, None, None)
     # Closed streams give their slots back.
     deadline = time.monotonic() + 5
     while True:
-        with httpx.stream("GET", f"{room_server.url}/api/rooms/{code}/events") as again:
+        with httpx2.stream("GET", f"{room_server.url}/api/rooms/{code}/events") as again:
             if again.status_code == 200:
                 break
         assert time.monotonic() < deadline

@@ -1,10 +1,11 @@
-"""The app's JSON response class: orjson, numpy arrays, non-finite floats as strings."""
+"""The app's response classes: JSON (orjson, numpy arrays, non-finite floats as strings), event streams."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.responses import ContentStream
 
 from autograd_explorer.jsonsafe import dumps, sanitize
 
@@ -24,3 +25,13 @@ class PreparedJSONResponse(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         return dumps(content)
+
+
+# An event stream must reach the browser as it is written: not cached, and not held back by a
+# proxy (nginx buffers a response unless X-Accel-Buffering says no), or a follower sees steps in bursts.
+EVENT_STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+def event_stream(events: ContentStream) -> StreamingResponse:
+    """A text/event-stream answer of `events` (the rooms' and the training jobs' streams)."""
+    return StreamingResponse(events, media_type="text/event-stream", headers=EVENT_STREAM_HEADERS)

@@ -1,6 +1,7 @@
 // Everything about one node: value and gradient in full, saved tensors, PyTorch's flags.
 
 import { postJSON } from '../shared/api.js';
+import { el } from '../shared/dom.js';
 import { formatShape } from '../shared/format.js';
 import { accumulatorOf } from './accumulators.js';
 import { tensorView } from './matrix-view.js';
@@ -14,13 +15,6 @@ function reproducible(source) {
   // A recording from the user's own Python (the standalone viewer) has no program to run again.
   if (typeof source !== 'string') return false;
   return !/\brand/.test(source) || /manual_seed/.test(source);
-}
-
-function el(tag, text, className) {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
-  if (className) e.className = className;
-  return e;
 }
 
 function props(pairs) {

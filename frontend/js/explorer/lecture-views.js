@@ -1,6 +1,7 @@
 // Lecture views beside the graph: f and f′ over an interval, the Jacobian chain, the lecture notes.
 
 import { postJSON } from '../shared/api.js';
+import { el } from '../shared/dom.js';
 import { flatten, formatShape, formatTensor, jacobianMatrix, toNumber } from '../shared/format.js';
 import { onPaletteChange, palette, themedLayout } from '../shared/palette.js';
 import { loadPlotly } from '../shared/plotly-loader.js';
@@ -13,13 +14,6 @@ const ANALYTIC = {
 };
 
 const SAMPLES = 121;
-
-function el(tag, text, className) {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
-  if (className) e.className = className;
-  return e;
-}
 
 /** `count` evenly spaced numbers from `a` to `b`. */
 export function linspace(a, b, count) {

@@ -1,6 +1,7 @@
 // The explorer page: wires the store to the editor, graph, step controls, panels, views and the URL.
 
 import { getJSON, postJSON } from '../shared/api.js';
+import { deferredWriter } from '../shared/deferred-url.js';
 import { describeError } from '../shared/errors.js';
 import { mountFollow } from '../shared/follow.js';
 import { renderNav } from '../shared/nav.js';
@@ -189,23 +190,12 @@ mountTraceNotes(store);
 // written a moment later, once for a burst of steps, in idle time: encoding the URL and
 // history.replaceState took 5–20 ms in profiles, and on a timer alone it landed inside the next
 // step of a student holding →. Anything else is written at once.
-const URL_DELAY_MS = 200;
-const whenIdle = window.requestIdleCallback || ((fn) => setTimeout(fn, 0));
-let urlTimer = 0;
+const url = deferredWriter(() => writeUrl(store.state), { delayMs: 200, idle: true, flushOn: window });
 store.on(['source', 'inputs', 'trace', 'position', 'passIndex', 'view', 'example'], (state, changed) => {
-  if (changed.size === 1 && changed.has('position')) {
-    if (urlTimer) return;
-    // A write in between (another key changed) clears urlTimer: this one is then stale.
-    const pending = setTimeout(() => whenIdle(() => urlTimer === pending && writeUrl(store.state), { timeout: 1000 }), URL_DELAY_MS);
-    urlTimer = pending;
-    return;
-  }
-  writeUrl(state);
+  if (changed.size === 1 && changed.has('position')) url.schedule();
+  else url.now();
 });
-window.addEventListener('pagehide', () => urlTimer && writeUrl(store.state)); // a step pending as the page goes
 function writeUrl(state) {
-  clearTimeout(urlTimer);
-  urlTimer = 0;
   const passes = state.trace ? state.trace.passes || [] : [];
   const example = state.examples.find((e) => e.id === state.example);
   const inputsChanged = !example || JSON.stringify(example.inputs || {}) !== JSON.stringify(state.inputs);

@@ -1,5 +1,6 @@
 // The current backward step: narration, local derivative with numbers, Jacobian, accumulator table.
 
+import { el } from '../shared/dom.js';
 import { formatShape, formatTensor, jacobianMatrix } from '../shared/format.js';
 import { accumulatorOf } from './accumulators.js';
 import { latexElement, nodeSymbol } from './formula.js';
@@ -13,13 +14,6 @@ const PLAIN_ROWS = 200; // above this many rows only those in view are built
 // latest few and how many came before. Joined in full, the one row's text (tens of kB) was shaped at
 // every step's layout: 20 of a 20,000-node MLP's 25 ms of layout per step, and 15 ms of formatting.
 export const SHOWN_CONTRIBUTIONS = 3;
-
-function el(tag, text, className) {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
-  if (className) e.className = className;
-  return e;
-}
 
 function describeStart(store, pass) {
   const roots = (pass.roots || []).map((id) => nodeTitle(store.node(id))).join(', ');

@@ -1,6 +1,7 @@
 // torchviz's drawing of the same program beside ours: the server's SVG, else viz.js on its DOT.
 
 import { postJSON } from '../shared/api.js';
+import { el } from '../shared/dom.js';
 
 let vizInstance = null;
 
@@ -10,13 +11,6 @@ async function dotToSvg(dot) {
     vizInstance = await viz.instance();
   }
   return vizInstance.renderString(dot, { format: 'svg', engine: 'dot' });
-}
-
-function el(tag, text, className) {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
-  if (className) e.className = className;
-  return e;
 }
 
 export function mountTorchvizView(store) {

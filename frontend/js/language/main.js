@@ -1,6 +1,7 @@
 // The language reference page: /api/language as tables, with a filter.
 
 import { getJSON } from '../shared/api.js';
+import { el } from '../shared/dom.js';
 import { errorText } from '../shared/errors.js';
 import { renderNav } from '../shared/nav.js';
 import { filterSections, languageSections } from './reference.js';
@@ -8,12 +9,6 @@ import { filterSections, languageSections } from './reference.js';
 renderNav(document.getElementById('nav'), 'language');
 
 const $ = (id) => document.getElementById(id);
-const el = (tag, text, className) => {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  if (className) node.className = className;
-  return node;
-};
 
 function sectionView(section) {
   const wrap = el('section');

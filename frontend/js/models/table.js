@@ -1,15 +1,11 @@
 // The comparison table of finished models: one row each, the best test accuracy marked.
 
+import { el } from '../shared/dom.js';
 import { describeConfig } from './config.js';
 
 const pct = (x) => (typeof x === 'number' ? `${(100 * x).toFixed(2)} %` : String(x ?? '–'));
 
-function cell(text, className) {
-  const td = document.createElement('td');
-  td.textContent = text;
-  if (className) td.className = className;
-  return td;
-}
+const cell = (text, className) => el('td', text, className);
 
 /** Rows of the finished (done) models; `shown` ids get a ticked box, `selected` is highlighted. */
 export function renderTable(tbody, models, { shown, selected, onToggle, onSelect }) {

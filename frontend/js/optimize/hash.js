@@ -20,11 +20,3 @@ export function decodeDiff(hash) {
     return {};
   }
 }
-
-/** Replace the page's hash without adding a history entry (nothing when it is the same). */
-export function writeHash(hash) {
-  const url = `${window.location.pathname}${window.location.search}${hash ? `#${hash}` : ''}`;
-  if (url !== `${window.location.pathname}${window.location.search}${window.location.hash}`) {
-    window.history.replaceState(null, '', url);
-  }
-}

@@ -1,13 +1,13 @@
 // The optimization lab: form ⇄ state ⇄ URL hash, the function's surface, runs, animation, table.
 
 import { getJSON, postJSON } from '../shared/api.js';
+import { deferredWriter, replaceHash } from '../shared/deferred-url.js';
 import { mountFollow } from '../shared/follow.js';
 import { renderNav } from '../shared/nav.js';
 import { onPaletteChange, seriesColor } from '../shared/palette.js';
 import { loadPlotly } from '../shared/plotly-loader.js';
 import { restorePresentation } from '../shared/panels.js';
 import { feedback } from './feedback.js';
-import { writeHash as setHash } from './hash.js';
 import { animate, drawLoss, drawPaths, drawSurface, surfaceRanges } from './plots.js';
 import {
   currentRun, decodeState, encodeState, EXAMPLES, formatStart, functionBody, normalize, OPTIMIZERS, OWN,
@@ -182,17 +182,8 @@ function renderTable() {
 // sets the form's state, then the runs): not inside the click's handler, which should only start
 // the request (as the explorer does for a step; each replaceState also counts as a navigation
 // the browser reports, measured 0.3–1 s of a test driver's click at load ~12).
-const HASH_DELAY_MS = 200;
-let hashTimer = 0;
-function writeHashNow() {
-  clearTimeout(hashTimer);
-  hashTimer = 0;
-  setHash(encodeState(lab()));
-}
-store.on(['lab'], () => {
-  if (!hashTimer) hashTimer = setTimeout(writeHashNow, HASH_DELAY_MS);
-});
-window.addEventListener('pagehide', () => hashTimer && writeHashNow()); // a change pending as the page goes
+const hash = deferredWriter(() => replaceHash(encodeState(lab())), { delayMs: 200, flushOn: window });
+store.on(['lab'], () => hash.schedule());
 store.on(['results', 'selected'], () => {
   renderRuns();
   renderTable();

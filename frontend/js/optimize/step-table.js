@@ -1,26 +1,20 @@
 // A run's steps as a table: step, loss, every parameter and its gradient (before the update).
 
+import { el } from '../shared/dom.js';
 import { formatNumber } from '../shared/format.js';
 import { stepCount, tableIndices, tableNumber } from './series.js';
 import { divergence } from './store.js';
-
-function cell(tag, text, className) {
-  const el = document.createElement(tag);
-  el.textContent = text;
-  if (className) el.className = className;
-  return el;
-}
 
 /** Render `result` (a /api/trajectory answer) into `container`; long runs show their head and tail. */
 export function renderStepTable(container, result, { caption = '', limit = 400, digits = 6 } = {}) {
   const names = result.function.parameters;
   const table = document.createElement('table');
   table.className = 'step-table';
-  if (caption) table.append(cell('caption', caption));
+  if (caption) table.append(el('caption', caption));
   const head = document.createElement('tr');
-  head.append(cell('th', 'step'), cell('th', 'loss'));
-  for (const n of names) head.append(cell('th', n));
-  for (const n of names) head.append(cell('th', `grad ${n}`));
+  head.append(el('th', 'step'), el('th', 'loss'));
+  for (const n of names) head.append(el('th', n));
+  for (const n of names) head.append(el('th', `grad ${n}`));
   const thead = document.createElement('thead');
   thead.append(head);
   const body = document.createElement('tbody');
@@ -28,13 +22,13 @@ export function renderStepTable(container, result, { caption = '', limit = 400, 
   indices.forEach((i, position) => {
     const row = document.createElement('tr');
     if (result.loss[i] === null) row.className = 'diverged';
-    row.append(cell('td', String(result.step[i])), cell('td', tableNumber(result.loss[i], digits)));
-    for (const n of names) row.append(cell('td', tableNumber(result.params[n][i], digits)));
-    for (const n of names) row.append(cell('td', tableNumber(result.grad[n][i], digits)));
+    row.append(el('td', String(result.step[i])), el('td', tableNumber(result.loss[i], digits)));
+    for (const n of names) row.append(el('td', tableNumber(result.params[n][i], digits)));
+    for (const n of names) row.append(el('td', tableNumber(result.grad[n][i], digits)));
     body.append(row);
     if (skipped && position === gapAfter) {
       const gap = document.createElement('tr');
-      const td = cell('td', `… ${skipped} steps not shown …`, 'gap');
+      const td = el('td', `… ${skipped} steps not shown …`, 'gap');
       td.colSpan = 2 + 2 * names.length;
       gap.append(td);
       body.append(gap);
@@ -42,9 +36,9 @@ export function renderStepTable(container, result, { caption = '', limit = 400, 
   });
   const final = document.createElement('tr');
   final.className = 'final';
-  final.append(cell('td', 'final'), cell('td', tableNumber(result.final.loss, digits)));
-  for (const n of names) final.append(cell('td', tableNumber(result.final.params[n], digits)));
-  for (let i = 0; i < names.length; i += 1) final.append(cell('td', ''));
+  final.append(el('td', 'final'), el('td', tableNumber(result.final.loss, digits)));
+  for (const n of names) final.append(el('td', tableNumber(result.final.params[n], digits)));
+  for (let i = 0; i < names.length; i += 1) final.append(el('td', ''));
   body.append(final);
   table.append(thead, body);
   container.replaceChildren(table);

@@ -1,11 +1,12 @@
 // The accumulation pitfall (CONTENT.md §9): the same run without and with clearing, side by side.
 
 import { postJSON } from '../shared/api.js';
+import { replaceHash } from '../shared/deferred-url.js';
 import { renderNav } from '../shared/nav.js';
 import { onPaletteChange } from '../shared/palette.js';
 import { restorePresentation } from '../shared/panels.js';
 import { feedback } from '../optimize/feedback.js';
-import { decodeDiff, encodeDiff, writeHash } from '../optimize/hash.js';
+import { decodeDiff, encodeDiff } from '../optimize/hash.js';
 import { drawLoss } from '../optimize/plots.js';
 import { formatStart, parseStart } from '../optimize/state.js';
 import { renderStepTable } from '../optimize/step-table.js';
@@ -39,7 +40,7 @@ async function run(event) {
     if (!(lr > 0)) throw new Error('learning rate: give a positive number');
     if (!Number.isInteger(steps) || steps < 1) throw new Error('steps: give a whole number ≥ 1');
     state = normalize({ start: parseStart($('start').value), lr, steps });
-    writeHash(encodeDiff(state, DEFAULTS));
+    replaceHash(encodeDiff(state, DEFAULTS));
     const base = { preset: 'accumulation', start: state.start, optimizer: { name: 'gd', lr: state.lr }, steps: state.steps };
     return postJSON('/api/trajectories', { runs: [{ ...base, clear_grad: false }, { ...base, clear_grad: true }] });
   });

@@ -1,12 +1,12 @@
 // The regression page: fit by gradient descent against the closed form, and the exercise table.
 
 import { postJSON } from '../shared/api.js';
+import { replaceHash } from '../shared/deferred-url.js';
 import { renderNav } from '../shared/nav.js';
 import { onPaletteChange, themedLayout, themedTraces } from '../shared/palette.js';
 import { loadPlotly } from '../shared/plotly-loader.js';
 import { restorePresentation } from '../shared/panels.js';
 import { feedback } from '../optimize/feedback.js';
-import { writeHash } from '../optimize/hash.js';
 import { parseNumberList } from '../optimize/state.js';
 import { decodeState, encodeState, fitBody, normalize, parseCounts, sweepBody } from './state.js';
 import { renderCoefficients, renderSweep } from './tables.js';
@@ -65,7 +65,7 @@ async function fit(event) {
     return;
   }
   state = readForm();
-  writeHash(encodeState(state));
+  replaceHash(encodeState(state));
   const answer = await work('Fitting…', () => Promise.all([
     postJSON('/api/regression/polynomial', fitBody(state)),
     postJSON('/api/regression/polynomial', { method: 'closed_form', degree: state.degree }),
@@ -78,7 +78,7 @@ async function fit(event) {
 
 async function sweep() {
   state = { ...readForm(), table: true };
-  writeHash(encodeState(state));
+  replaceHash(encodeState(state));
   let lrs;
   let counts;
   try {

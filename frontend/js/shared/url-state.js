@@ -1,5 +1,7 @@
 // The explorer's state in the URL hash, so a shared link reopens the same program, step and view.
 
+import { replaceHash } from './deferred-url.js';
+
 export const VIEWS = ['graph', 'plot', 'jacobians', 'gradnorms', 'torchviz', 'lecture'];
 
 const DEFAULTS = { source: '', inputs: {}, step: null, pass: null, view: 'graph', example: null };
@@ -47,11 +49,7 @@ export function decodeState(hash) {
 
 /** Replace the page's hash without adding a history entry per step. */
 export function writeLocation(state) {
-  const hash = encodeState(state);
-  const url = `${window.location.pathname}${window.location.search}${hash ? `#${hash}` : ''}`;
-  if (url !== `${window.location.pathname}${window.location.search}${window.location.hash}`) {
-    window.history.replaceState(null, '', url);
-  }
+  replaceHash(encodeState(state));
 }
 
 /** The state encoded in the page's current hash. */

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import httpx2
 from fastapi.testclient import TestClient
 
 BOUND_SECONDS = 120.0  # a correctness bound for the request under test, not a benchmark
@@ -17,13 +17,13 @@ BOUND_SECONDS = 120.0  # a correctness bound for the request under test, not a b
 class Probed:
     """The request's answer and every health answer received while it was still pending."""
 
-    response: httpx.Response
+    response: httpx2.Response
     health_during: list[int] = field(default_factory=list)
 
 
 def post_while_probing(client: TestClient, path: str, body: dict[str, Any]) -> Probed:
     """POST `body` to `path` in a thread; probe /api/health until it answers (at least once)."""
-    answers: list[httpx.Response] = []
+    answers: list[httpx2.Response] = []
     sender = threading.Thread(target=lambda: answers.append(client.post(path, json=body)))
     sender.start()
     during: list[int] = []

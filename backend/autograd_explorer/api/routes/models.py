@@ -11,7 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from autograd_explorer.api.deps import SettingsDep
 from autograd_explorer.api.errors import answers
 from autograd_explorer.api.paging import CURSOR_PATTERN, page_after
-from autograd_explorer.api.responses import PreparedJSONResponse
+from autograd_explorer.api.responses import PreparedJSONResponse, event_stream
 from autograd_explorer.api.schemas.models import (
     BoundaryOut,
     ImagePrediction,
@@ -207,8 +207,7 @@ def model_events(
         describe=lambda record: _model_out(runner, record).model_dump(mode="json"),
         disconnected=request.is_disconnected,
     )
-    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return StreamingResponse(stream, media_type="text/event-stream", headers=headers)
+    return event_stream(stream)
 
 
 @router.post("/{model_id}/predict", response_model=ImagePrediction | PointsPrediction, responses=SERVE)

@@ -14,6 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from autograd_explorer.api.deps import SettingsDep
 from autograd_explorer.api.errors import answers
+from autograd_explorer.api.responses import event_stream
 from autograd_explorer.api.schemas.rooms import RoomCreated, RoomStateIn, RoomStateOut, RoomVersion
 from autograd_explorer.errors import Forbidden, InvalidRequest, NotFound, Overloaded, TooLarge
 from autograd_explorer.jobs.events import LAST_EVENT_ID, resume_after
@@ -109,8 +110,7 @@ async def room_events(
         max_seconds=settings.rooms_stream_seconds,
         keepalive_seconds=settings.rooms_keepalive_seconds,
     )
-    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return StreamingResponse(stream, media_type="text/event-stream", headers=headers)
+    return event_stream(stream)
 
 
 async def _events(
