@@ -43,7 +43,9 @@ def call(base: str, method: str, path: str, body: Any = None, token: str | None 
         return error.code, json.loads(error.read() or b"null")
 
 
-def sse(base: str, path: str, until: Any, events: list[tuple[str, str, Any, float]], opened: threading.Event) -> None:
+def sse(
+    base: str, path: str, until: Any, events: list[tuple[str, str, Any, float]], opened: threading.Event
+) -> None:
     """Read an SSE stream (what EventSource does) until `until(events)` holds or TIMEOUT passes."""
     parts = urlsplit(base)
     connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80, timeout=TIMEOUT)
@@ -65,7 +67,12 @@ def sse(base: str, path: str, until: Any, events: list[tuple[str, str, Any, floa
                 fields[name] = value.removeprefix(" ")
             elif "data" in fields:
                 events.append(
-                    (fields.get("event", "message"), fields.get("id", ""), json.loads(fields["data"]), time.monotonic())
+                    (
+                        fields.get("event", "message"),
+                        fields.get("id", ""),
+                        json.loads(fields["data"]),
+                        time.monotonic(),
+                    )
                 )
                 fields = {}
             else:
@@ -95,7 +102,9 @@ def check_room(base: str, streams: int) -> dict[str, Any]:
         return any(e[0] == "state" and e[1] == "2" for e in events) or any(e[0] == "error" for e in events)
 
     threads = [
-        threading.Thread(target=sse, args=(base, f"/api/rooms/{code}/events", both, logs[i], opened[i]), daemon=True)
+        threading.Thread(
+            target=sse, args=(base, f"/api/rooms/{code}/events", both, logs[i], opened[i]), daemon=True
+        )
         for i in range(streams)
     ]
     for thread in threads:
@@ -139,7 +148,13 @@ def check_job(base: str) -> dict[str, Any]:
     model_id = first["id"]
     print(f"job {model_id} queued through the proxy; the same request again: the same job (deduplicated)")
     log: list[tuple[str, str, Any, float]] = []
-    sse(base, f"/api/models/{model_id}/events", lambda events: any(e[0] == "end" for e in events), log, threading.Event())
+    sse(
+        base,
+        f"/api/models/{model_id}/events",
+        lambda events: any(e[0] == "end" for e in events),
+        log,
+        threading.Event(),
+    )
     assert log and log[-1][0] == "end", [e[:2] for e in log[-3:]]
     status, record = call(base, "GET", f"/api/models/{model_id}")
     assert status == 200 and record["status"] == "done", (status, record.get("status"), record.get("error"))
