@@ -3,7 +3,8 @@
 # nginx in front of two app replicas, two training workers, PostgreSQL and Redis, as
 # `docker compose --profile scale up -d proxy worker` would. Then, through the proxy: open a room,
 # PUT two steps and see them arrive on SSE streams served by every replica; POST a training job
-# twice (one job), follow it to the end, see which worker trained it, predict with it. Tear down.
+# twice (one job), follow it to the end, see which worker trained it, predict with it; kill a
+# worker's container mid-job and see the job finished all the same. Tear down.
 # Not part of the test suite (minutes); its result is recorded in docs/deployment.md.
 #
 # No registry is reachable here, so every image is built locally from a debootstrapped Debian
@@ -22,6 +23,7 @@
 #   STREAMS=6                                  SSE students following the room through the proxy
 #   REUSE_IMAGES=1                             skip a build whose image is already there
 #   KEEP_IMAGES=1                              keep the four images afterwards
+#   SKIP_KILL=1                                skip killing a worker mid-job (it waits out the 30 s lease)
 #   KEEP_UP=1                                  leave the stack running (tear down: see the end)
 set -euo pipefail
 
@@ -195,7 +197,33 @@ done
 [ -n "$trained" ] || fail "no worker's log says it trained $job"
 say "job $job trained by: $trained(the other worker idle or on another job)"
 
-# 4. down, unless asked to keep it
+# 4. a worker killed mid-job (SIGKILL to its container): the job is recovered after the lease
+# (WORKER_LEASE_SECONDS, 30 s), sent to the queue again, and finished by a worker
+if [ "${SKIP_KILL:-0}" != 1 ]; then
+  long='{"dataset": "moons", "model": "binary_classifier", "hidden": 256, "train_size": 20000, "steps": 5000, "eval_every": 50, "seed": 7}'
+  job=$(curl -fsS -H 'content-type: application/json' -d "$long" "$URL/api/models" \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])') || fail "POST the long job"
+  status() { curl -fsS "$URL/api/models/$job" | python3 -c 'import json, sys; print(json.load(sys.stdin)["status"])'; }
+  for _ in $(seq 1 240); do [ "$(status)" = running ] && break; sleep 0.5; done
+  [ "$(status)" = running ] || fail "the long job $job never ran (status $(status))"
+  victim=""
+  for name in "${PROJECT}_worker_1" "${PROJECT}_worker_2"; do
+    "${PODMAN[@]}" logs "$name" 2>&1 | grep -q "job $job\"" && victim=$name
+  done
+  [ -n "$victim" ] || fail "no worker's log says it took $job"
+  "${PODMAN[@]}" kill "$victim" >/dev/null
+  killed=$(date +%s)
+  for _ in $(seq 1 600); do case "$(status)" in done|failed) break ;; esac; sleep 1; done
+  final=$(status)
+  [ "$final" = done ] || fail "the job of the killed worker ended $final"
+  finisher=""
+  for name in "${PROJECT}_worker_1" "${PROJECT}_worker_2"; do
+    "${PODMAN[@]}" logs "$name" 2>&1 | grep -q "job $job ended done" && finisher+="${name#"${PROJECT}_"} "
+  done
+  say "worker killed mid-job: ${victim#"${PROJECT}_"} got SIGKILL while training $job; done $(seconds_since "$killed") s later, finished by: ${finisher:-?}(podman restarted the killed one: $("${PODMAN[@]}" inspect --format '{{.RestartCount}} restarts, {{.State.Status}}' "$victim"))"
+fi
+
+# 5. down, unless asked to keep it
 if [ "${KEEP_UP:-0}" != 1 ]; then
   started=$(date +%s)
   teardown

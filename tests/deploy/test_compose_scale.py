@@ -82,9 +82,9 @@ def test_the_third_party_images_are_the_official_ones_unless_a_setting_names_sta
 ) -> None:
     services = scale["services"]
     assert [services[s]["image"] for s in ("proxy", "postgres", "redis")] == [
-        "nginx:1.27-alpine",
-        "postgres:15-alpine",
-        "redis:7-alpine",
+        "docker.io/library/nginx:1.27-alpine",  # fully qualified: podman resolves no short name
+        "docker.io/library/postgres:15-alpine",  # without a search list (Debian's has none)
+        "docker.io/library/redis:7-alpine",
     ]
     assert {services[s]["image"] for s in ("app", "web", "worker")} == {"autograd-explorer:latest"}
     # where no registry answers, the smoke script builds stand-ins (deploy/local-images) and names them
