@@ -200,7 +200,7 @@ say "job $job trained by: $trained(the other worker idle or on another job)"
 # 4. a worker killed mid-job (SIGKILL to its container): the job is recovered after the lease
 # (WORKER_LEASE_SECONDS, 30 s), sent to the queue again, and finished by a worker
 if [ "${SKIP_KILL:-0}" != 1 ]; then
-  long='{"dataset": "moons", "model": "binary_classifier", "hidden": 256, "train_size": 20000, "steps": 5000, "eval_every": 50, "seed": 7}'
+  long='{"dataset": "moons", "model": "binary_classifier", "hidden": 64, "train_size": 5000, "steps": 5000, "eval_every": 50, "seed": 7}'
   job=$(curl -fsS -H 'content-type: application/json' -d "$long" "$URL/api/models" \
     | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])') || fail "POST the long job"
   status() { curl -fsS "$URL/api/models/$job" | python3 -c 'import json, sys; print(json.load(sys.stdin)["status"])'; }
@@ -211,7 +211,9 @@ if [ "${SKIP_KILL:-0}" != 1 ]; then
     "${PODMAN[@]}" logs "$name" 2>&1 | grep -q "job $job\"" && victim=$name
   done
   [ -n "$victim" ] || fail "no worker's log says it took $job"
-  "${PODMAN[@]}" kill "$victim" >/dev/null
+  # SIGKILL to the worker's process from the host, as a crash or the OOM killer would (`podman
+  # kill` counts as the user's stop, after which `unless-stopped` rightly restarts nothing)
+  kill -KILL "$("${PODMAN[@]}" inspect --format '{{.State.Pid}}' "$victim")"
   killed=$(date +%s)
   for _ in $(seq 1 600); do case "$(status)" in done|failed) break ;; esac; sleep 1; done
   final=$(status)
@@ -220,7 +222,7 @@ if [ "${SKIP_KILL:-0}" != 1 ]; then
   for name in "${PROJECT}_worker_1" "${PROJECT}_worker_2"; do
     "${PODMAN[@]}" logs "$name" 2>&1 | grep -q "job $job ended done" && finisher+="${name#"${PROJECT}_"} "
   done
-  say "worker killed mid-job: ${victim#"${PROJECT}_"} got SIGKILL while training $job; done $(seconds_since "$killed") s later, finished by: ${finisher:-?}(podman restarted the killed one: $("${PODMAN[@]}" inspect --format '{{.RestartCount}} restarts, {{.State.Status}}' "$victim"))"
+  say "worker killed mid-job: ${victim#"${PROJECT}_"} got SIGKILL while training $job; done $(seconds_since "$killed") s later, finished by: ${finisher:-?}(the killed container: $("${PODMAN[@]}" inspect --format '{{.RestartCount}} restart(s), {{.State.Status}} now' "$victim"))"
 fi
 
 # 5. down, unless asked to keep it
