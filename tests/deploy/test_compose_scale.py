@@ -68,3 +68,28 @@ def test_the_proxy_fronts_the_replicas_and_streams_events_unbuffered(scale: dict
     assert "server web:8000" in conf and "listen 8080;" in conf
     events = re.search(r"location ~ \^/api/\(models\|rooms\)/\[\^/\]\+/events\$ \{(.*?)\}", conf, re.S)
     assert events is not None and "proxy_buffering off;" in events.group(1)
+
+
+def test_every_container_gets_explicit_open_file_limits(scale: dict[str, Any]) -> None:
+    # Under podman the default open-files limit is above many hosts' hard limit: a service without
+    # its own limits does not start there (scripts/podman-compose-scale-smoke.sh found it).
+    for name, service in scale["services"].items():
+        assert service["ulimits"]["nofile"] == {"soft": 4096, "hard": 4096}, name
+
+
+def test_the_third_party_images_are_the_official_ones_unless_a_setting_names_stand_ins(
+    scale: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services = scale["services"]
+    assert [services[s]["image"] for s in ("proxy", "postgres", "redis")] == [
+        "docker.io/library/nginx:1.27-alpine",  # fully qualified: podman resolves no short name
+        "docker.io/library/postgres:15-alpine",  # without a search list (Debian's has none)
+        "docker.io/library/redis:7-alpine",
+    ]
+    assert {services[s]["image"] for s in ("app", "web", "worker")} == {"autograd-explorer:latest"}
+    # where no registry answers, the smoke script builds stand-ins (deploy/local-images) and names them
+    monkeypatch.setenv("AUTOGRAD_EXPLORER_NGINX_IMAGE", "localhost/nginx:scale")
+    monkeypatch.setenv("AUTOGRAD_EXPLORER_IMAGE", "localhost/autograd-explorer:0.1.0")
+    named = compose_config("--profile", "scale")["services"]
+    assert named["proxy"]["image"] == "localhost/nginx:scale"
+    assert {named[s]["image"] for s in ("app", "web", "worker")} == {"localhost/autograd-explorer:0.1.0"}
