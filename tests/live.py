@@ -90,7 +90,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     """One uvicorn for the whole session (restart tests make their own LiveServer)."""
     data_dir = tmp_path_factory.mktemp("live") / "data"
     data_dir.mkdir()
-    server = LiveServer(data_dir)
+    # 60 s of wall clock per program, not the 5 s default: the browser tests open the lecture's
+    # 4000-iteration loop (about 1 s on a quiet machine), which a loaded CI runner can stretch past 5 s.
+    # The budget itself is tested against its own servers (tests/security, tests/sandbox).
+    server = LiveServer(data_dir, {"AUTOGRAD_EXPLORER_MAX_WALL_SECONDS": "60"})
     server.start()
     yield server
     server.stop()
