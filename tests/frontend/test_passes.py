@@ -93,8 +93,8 @@ def test_a_program_of_one_pass_shows_no_loss_plot(page: Any, live_server: Any) -
 
 
 def test_the_lecture_loop_plots_every_iteration_and_opens_the_last(page: Any, live_server: Any) -> None:
-    # CONTENT.md §8's loop, 400 of its 4000 iterations (the full loop is in tests/trace/test_passes.py:
-    # this shared machine's live server keeps its 5-second default wall clock)
+    # CONTENT.md §8's loop, 400 of its 4000 iterations (the full loop, as the menu opens it, is the
+    # next test's, on a server of its own)
     source = (Path(__file__).parents[1] / "lang" / "corpus" / "content_s8_polynomial_autograd.py").read_text()
     run_program(page, live_server, source.replace("range(4000)", "range(400)"))
     expect(page.locator("#passes-plot")).to_have_attribute("data-points", "400", timeout=30_000)
