@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import threading
+import time
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -32,6 +34,44 @@ EVALUATION_ERRORS = answers(ProgramError, InvalidRequest, Overloaded)
 def run_job(evaluator: Evaluator, job: str, body: BaseModel) -> Response:
     """The job's JSON bytes as the answer: validating a large result again here would cost more than it."""
     return Response(evaluator.run_json(job, body.model_dump()), media_type="application/json")
+
+
+def side_by_side(settings: Settings) -> int:
+    """How many jobs of one request may run at once: one per worker process (inline: one)."""
+    return settings.eval_workers if settings.eval_isolation == "process" else 1
+
+
+def run_jobs_side_by_side(
+    evaluator: Evaluator, job: str, payloads: Sequence[Mapping[str, Any]], seconds: float
+) -> list[bytes]:
+    """The answers of several jobs that make up one request, computed at once by the pool's workers.
+
+    The first runs in this thread, the others each in a thread of its own (the threads only wait on
+    a worker's pipe). `seconds` is the whole request's budget: a job that waited for a busy worker
+    gets what is left of it, so the request as a whole stays within it (plus the grace). When jobs
+    fail, the first one's error is raised (the caller orders the jobs as the request's parts).
+    """
+    deadline = time.monotonic() + seconds
+    answers: list[bytes | None] = [None] * len(payloads)
+    errors: list[BaseException | None] = [None] * len(payloads)
+
+    def run(i: int) -> None:
+        try:
+            timeout = max(0.1, deadline - time.monotonic())
+            answers[i] = evaluator.run_json(job, payloads[i], timeout)
+        except BaseException as exc:  # re-raised in the request's thread below
+            errors[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(1, len(payloads))]
+    for thread in threads:
+        thread.start()
+    run(0)
+    for thread in threads:
+        thread.join()
+    for error in errors:
+        if error is not None:
+            raise error
+    return [answer for answer in answers if answer is not None]
 
 
 def install_evaluator(app: FastAPI, settings: Settings) -> None:

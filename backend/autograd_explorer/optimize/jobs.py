@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, TypeVar
 
+import orjson
 import torch
 from pydantic import BaseModel, ValidationError
 
@@ -272,6 +273,42 @@ def run_trajectories_job(payload: Payload, settings: Settings) -> dict[str, Any]
                 same, _figure_surface(first, same), title=f"{first.name}: {len(same)} runs", labels=labels
             )
     return TrajectoriesResult(runs=results, figure=figure).model_dump(mode="json")
+
+
+def split_trajectories(body: TrajectoriesBody, parts: int) -> list[list[TrajectoryBody]]:
+    """The runs of `body` in at most `parts` consecutive groups of about equal steps, each one job.
+
+    The pool's workers then compute the groups side by side (the lab's Rosenbrock example, two
+    2,000-step runs, on two cores at once). Groups are consecutive so that a refusal is the one the
+    whole request gives: the first failing group holds the first failing run. A figure overlays all
+    runs, so a request for one stays whole.
+    """
+    runs = list(body.runs)
+    parts = min(parts, len(runs))
+    if body.figure or parts <= 1:
+        return [runs]
+    total = sum(r.steps for r in runs)
+    groups: list[list[TrajectoryBody]] = [[]]
+    done = 0  # steps in the groups before the current one and in it
+    for i, run in enumerate(runs):
+        left = len(runs) - i  # runs not placed yet, this one included
+        # Close the current group when it has its share of the steps, or when each later group
+        # needs one of the runs left; never leave a group empty.
+        share = total * len(groups) / parts
+        full = done + run.steps / 2 > share or left <= parts - len(groups)
+        if groups[-1] and len(groups) < parts and full:
+            groups.append([])
+        groups[-1].append(run)
+        done += run.steps
+    return groups
+
+
+def merge_trajectories(answers: list[bytes]) -> bytes:
+    """The groups' TrajectoriesResult JSON answers, in order, as one (no figure: see split_trajectories)."""
+    runs: list[Any] = []
+    for answer in answers:
+        runs.extend(orjson.loads(answer)["runs"])
+    return orjson.dumps({"runs": runs, "figure": None})
 
 
 # --- regression and least squares -----------------------------------------------------------

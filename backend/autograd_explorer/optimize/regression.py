@@ -11,7 +11,7 @@ import torch
 
 from autograd_explorer.errors import InvalidRequest
 from autograd_explorer.optimize.lecture_data import polynomial_data, polynomial_init
-from autograd_explorer.optimize.trajectory import TimeLimit
+from autograd_explorer.optimize.trajectory import ScalarBackward, TimeLimit
 
 RegressionMethod = Literal["autograd", "manual", "closed_form"]
 CURVE_POINTS = 200
@@ -104,6 +104,7 @@ def _descend(
     wanted = set(checkpoints)
     descent = _Descent({}, [[] for _ in lrs])
     previous: list[float | None] = [None] * count
+    backward = ScalarBackward()  # loss.sum().backward(), without its per-call argument handling
     for k in range(iterations + 1):  # coefficients after k updates
         learning = k < iterations
         with torch.set_grad_enabled(autograd and learning):
@@ -123,7 +124,7 @@ def _descend(
             for row, value in enumerate(values):
                 descent.losses[row].append(value)
         if autograd:
-            torch.autograd.backward(loss.sum())
+            backward(loss.sum())
             grads = [c.grad for c in coefficients if c.grad is not None]
         else:
             grads = [2 * err.mean(dim=1, keepdim=True)]

@@ -11,8 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from autograd_explorer.api.app import create_app
+from autograd_explorer.errors import InvalidRequest
 from autograd_explorer.optimize import jobs
 from autograd_explorer.optimize.trajectory import TimeLimit, run_trajectory
+from autograd_explorer.sandbox.wire import result_json
 from autograd_explorer.settings import Settings
 from tests.api.routes.probing import post_while_probing, wait_until_ready
 from tests.optimize.reference import accumulation_loop, himmelblau_loop
@@ -354,3 +356,41 @@ def test_a_static_refusal_never_waits_for_a_worker(tmp_path: Any) -> None:
             assert refused.json()["detail"]["type"] == "forbidden" and refused.json()["detail"]["line"] == 2
         finally:
             busy.join()
+
+
+# --- issue 13: the runs of one request computed side by side, one job per worker ---------------
+
+
+def test_runs_split_across_workers_answer_what_one_job_answers(
+    client: TestClient, settings: Settings
+) -> None:
+    # The lab's Rosenbrock example (shortened) plus a run of the user's own: the pool's two
+    # workers compute a part each; the oracle is the whole request run as one job.
+    runs = [
+        {
+            "preset": "rosenbrock",
+            "start": {"u": -1.5, "v": 2},
+            "optimizer": {"name": name, "lr": lr},
+            "steps": 400,
+        }
+        for name, lr in (("gd", 1e-3), ("adam", 0.05))
+    ]
+    runs.append({"source": HIMMELBLAU, "start": {"u": 1.0, "v": 1.0}, "steps": 100})
+    response = client.post("/api/trajectories", json={"runs": runs})
+    assert response.status_code == 200
+    assert response.content == result_json(jobs.run_trajectories_job({"runs": runs}, settings), False)
+
+
+def test_a_split_request_is_refused_for_its_first_failing_run(client: TestClient, settings: Settings) -> None:
+    good = {"preset": "quadratic", "steps": 50}
+    bad_start = {"preset": "himmelblau", "start": {"u": 1.0}, "steps": 50}  # in the first part
+    bad_shape = {"source": "u**2 * torch.ones(2)", "start": {"u": 1.0}, "steps": 50}  # in the second
+    response = client.post("/api/trajectories", json={"runs": [good, bad_start, bad_shape]})
+    assert response.status_code == 400
+    with pytest.raises(InvalidRequest) as single:
+        jobs.run_trajectories_job({"runs": [good, bad_start, bad_shape]}, settings)
+    assert (
+        response.json()["detail"]["message"]
+        == single.value.message
+        == ("start is missing v; the function's parameters are u, v")
+    )

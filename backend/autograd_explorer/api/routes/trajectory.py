@@ -1,7 +1,8 @@
 """POST /api/trajectory and /api/trajectories: gradient-descent runs recorded step by step.
 
 Both run in the evaluator (an isolated worker by default) under one wall clock for the whole
-request (max_trajectory_seconds), however many runs and steps it holds.
+request (max_trajectory_seconds), however many runs and steps it holds. The runs of one
+/api/trajectories request are split into one job per worker, computed side by side.
 """
 
 from __future__ import annotations
@@ -9,14 +10,25 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from autograd_explorer.api.deps import SettingsDep
-from autograd_explorer.api.evaluation import EVALUATION_ERRORS, EvaluatorDep, run_job
+from autograd_explorer.api.evaluation import (
+    EVALUATION_ERRORS,
+    EvaluatorDep,
+    run_job,
+    run_jobs_side_by_side,
+    side_by_side,
+)
 from autograd_explorer.api.schemas.optimize import (
     TrajectoriesBody,
     TrajectoriesResult,
     TrajectoryBody,
     TrajectoryResult,
 )
-from autograd_explorer.optimize.jobs import check_trajectories, check_trajectory
+from autograd_explorer.optimize.jobs import (
+    check_trajectories,
+    check_trajectory,
+    merge_trajectories,
+    split_trajectories,
+)
 
 router = APIRouter(tags=["optimization"])
 
@@ -32,4 +44,10 @@ def trajectory(body: TrajectoryBody, settings: SettingsDep, evaluator: Evaluator
 def trajectories(body: TrajectoriesBody, settings: SettingsDep, evaluator: EvaluatorDep) -> Response:
     """Several runs side by side; the figure overlays them on the first run's function."""
     check_trajectories(body, settings)
-    return run_job(evaluator, "trajectories", body)
+    groups = split_trajectories(body, side_by_side(settings))
+    if len(groups) == 1:
+        return run_job(evaluator, "trajectories", body)
+    payloads = [TrajectoriesBody(runs=runs).model_dump() for runs in groups]
+    seconds = settings.max_trajectory_seconds + settings.eval_grace_seconds
+    answers = run_jobs_side_by_side(evaluator, "trajectories", payloads, seconds)
+    return Response(merge_trajectories(answers), media_type="application/json")
