@@ -91,14 +91,30 @@ class TraceRecorder:
 
     # --- ProgramObserver ----------------------------------------------------------------
     def on_tensor(self, value: torch.Tensor, span: Span | None, text: str) -> None:
-        """Remember the op's output value for its grad_fn (first sighting wins)."""
+        """Remember the op's output value for its grad_fn (first sighting wins), and refuse a graph
+        deeper than max_nodes (`y = y * 2` in a loop of 10⁵ turns).
+
+        Once Python has read the grad_fn of its nodes, PyTorch frees such a chain recursively:
+        about 10⁵ deep overflows the C stack and the process dies (measured with torch 2.13:
+        40,000 deep is freed, 120,000 is not). Refused here, at 20,000 by default, it is freed safely.
+        The depth check is written out here, not called: this runs once per operation.
+        """
         if self.real_only and value.is_complex():
             raise complex_refusal(f"`{text}`" if len(text) <= LABEL_CHARS else "this value", span)
         fn = value.grad_fn
         if fn is not None:
             key = id(fn)
             if key not in self.forward:
-                self.check_depth(fn, span)
+                depths = self.depths
+                deepest = 0  # of its inputs: a plain loop, no max() call
+                for n, _ in fn.next_functions:
+                    if n is not None:
+                        d = depths.get(id(n), 0)
+                        if d > deepest:
+                            deepest = d
+                if deepest >= self.max_nodes:
+                    self._too_deep(span)
+                depths[key] = deepest + 1
                 if self._recording:
                     self.forward[key] = (fn, ForwardRecord(value.detach().clone(), value, span, text))
                     self.regions.tag(fn)
@@ -107,30 +123,14 @@ class TraceRecorder:
         elif "detach" in text:
             self.detach_spans.append((span, text))
 
-    def check_depth(self, fn: Node, span: Span | None) -> None:
-        """Refuse a graph deeper than max_nodes (`y = y * 2` in a loop of 10⁵ turns).
-
-        Once Python has read the grad_fn of its nodes, PyTorch frees such a chain recursively:
-        about 10⁵ deep overflows the C stack and the process dies (measured with torch 2.13:
-        40,000 deep is freed, 120,000 is not). Refused here, at 20,000 by default, it is freed safely.
-        """
-        depths = self.depths
-        deepest = 0  # of its inputs
-        for n, _ in fn.next_functions:  # a plain loop, no max() call: this runs once per new graph node
-            if n is not None:
-                d = depths.get(id(n), 0)
-                if d > deepest:
-                    deepest = d
-        depth = deepest + 1
-        if depth > self.max_nodes:
-            where = (span.line, span.column, span.end_line, span.end_column) if span else (None,) * 4
-            raise ProgramError(
-                "limit",
-                f"the graph is more than {self.max_nodes} operations deep (max_trace_nodes): a chain "
-                "that long cannot be traced; detach() or rebuild the graph each iteration",
-                *where,
-            )
-        self.depths[id(fn)] = depth
+    def _too_deep(self, span: Span | None) -> None:
+        where = (span.line, span.column, span.end_line, span.end_column) if span else (None,) * 4
+        raise ProgramError(
+            "limit",
+            f"the graph is more than {self.max_nodes} operations deep (max_trace_nodes): a chain "
+            "that long cannot be traced; detach() or rebuild the graph each iteration",
+            *where,
+        )
 
     def on_assign(self, name: str, value: object, span: Span | None) -> None:
         """Attach the user's variable name to the node (or leaf) holding the value."""
@@ -138,6 +138,8 @@ class TraceRecorder:
             if isinstance(value, torch.nn.Module) and name != "self":
                 self.regions.bind(name, value)  # its parameters are named name.fc1.weight
             return
+        if self.real_only and value.is_complex():  # e.g. unpacked from a tuple
+            raise complex_refusal(name, span)
         self.bound[name] = value
         self.tensor_names[id(value)] = (value, name)  # the reference keeps the id unique
         fn = value.grad_fn
@@ -256,7 +258,7 @@ class TraceRecorder:
         """Whether the program saw a node of this pass made while values were not being kept (the
         graph was built in a loop turn that had turns left, and used after it)."""
         for fn in raw.nodes:
-            if id(fn) in self.depths:  # the program saw it made (check_depth runs for every node)
+            if id(fn) in self.depths:  # the program saw it made (on_tensor measures every node's depth)
                 entry = self.forward.get(id(fn))
                 if entry is None or entry[0] is not fn:
                     return True
