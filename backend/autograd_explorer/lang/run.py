@@ -12,7 +12,7 @@ import torch
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.allowlist import SPELLINGS
 from autograd_explorer.lang.budget import Budget
-from autograd_explorer.lang.contract import LanguageLimits, ProgramObserver, ProgramRun, Span
+from autograd_explorer.lang.contract import LanguageLimits, PlainObserver, ProgramObserver, ProgramRun, Span
 from autograd_explorer.lang.evaluator import Evaluator, as_program_errors, count_leaves, exception_message
 from autograd_explorer.lang.parse import (
     RESERVED_NAMES,
@@ -158,13 +158,19 @@ def _run_program(
         )
     # A program always starts with the graph on, and its random numbers stay its own.
     random_state = _private_random_state() if uses_randomness(tree) else nullcontext()
-    with random_state, torch.enable_grad():
-        for name in input_names:
-            leaf = make_leaf(name, given[name], evaluator.budget)
-            evaluator.namespace[name] = leaf
-            evaluator.observer.on_assign(name, leaf, _first_use(tree, name, evaluator.source))
-        with evaluator.regions.watching_modules():
-            final = evaluator.run_module(tree)
+    try:
+        with random_state, torch.enable_grad():
+            for name in input_names:
+                leaf = make_leaf(name, given[name], evaluator.budget)
+                evaluator.namespace[name] = leaf
+                evaluator.observer.on_assign(name, leaf, _first_use(tree, name, evaluator.source))
+            with evaluator.regions.watching_modules():
+                final = evaluator.run_module(tree)
+    finally:
+        # The evaluator is cyclic garbage once the run ends (bound methods of itself); the
+        # observer's per-operation callback it holds may be another object's method (the
+        # tracer's recorder): unlinked, what that object keeps is freed by reference counting.
+        evaluator.on_tensor = PlainObserver().on_tensor
     run = ProgramRun(
         mode="expression" if expression else "program",
         namespace=evaluator.namespace,

@@ -107,7 +107,9 @@ class LiveOps(TorchFunctionMode):
         frame, _ = user_frame(sys._getframe(2))
         span = span_and_text(frame)[0] if frame is not None else None
         # Name the leaves now: each pass keeps the `.grad` of the named ones right after it.
-        name_everything(self.recorder, {**self.scope(), **(frame_scope(frame) if frame else {})}, self.named)
+        block, here = self.scope(), (frame_scope(frame) if frame else {})
+        # at a notebook's top level both are the kernel's globals, the very same dict: not copied
+        name_everything(self.recorder, block if here is block else {**block, **here}, self.named)
         if (kwargs.get("inputs") is not None and func is not torch.autograd.grad) or kwargs.get(
             "is_grads_batched"
         ):

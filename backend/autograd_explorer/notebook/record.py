@@ -16,6 +16,7 @@ from autograd_explorer.notebook.live import LiveOps
 from autograd_explorer.notebook.modules import ModuleStack, module_paths
 from autograd_explorer.notebook.recording import Recording
 from autograd_explorer.notebook.shaping import RecordLimits, finish, name_everything
+from autograd_explorer.trace.jobs import collector_paused
 
 
 class record:
@@ -37,13 +38,25 @@ class record:
     def __enter__(self) -> Recording:
         self._frame = sys._getframe(1)
         self._started = time.perf_counter()
-        self._recorder = self.limits.recorder()
-        self._modules = ModuleStack()
-        self._ops = LiveOps(self._recorder, self._modules, self._names)
-        self._watching = ExitStack()  # undone in reverse on exit, also if entering fails halfway
-        self._modules.install()
-        self._watching.callback(self._modules.remove)
-        self._watching.enter_context(self._ops)
+        # The cyclic collector paused until the recording is frozen, as for a web trace
+        # (trace/jobs.py): the hooks and records of a pass are thousands of small objects, and the
+        # collections they triggered cost a tenth of a small model's recorded step. Refcounting
+        # still frees nearly everything; cycles wait for the first collection after the block.
+        self._collector = collector_paused()
+        self._collector.__enter__()
+        try:
+            self._recorder = self.limits.recorder()
+            self._modules = ModuleStack()
+            self._ops = LiveOps(self._recorder, self._modules, self._names)
+            self._watching = ExitStack()  # undone in reverse on exit, also if entering fails halfway
+            with self._watching:
+                self._modules.install()
+                self._watching.callback(self._modules.remove)
+                self._watching.enter_context(self._ops)
+                self._watching = self._watching.pop_all()  # entered: undone by __exit__
+        except BaseException:
+            self._collector.__exit__(None, None, None)
+            raise
         return self.recording
 
     def _names(self) -> Mapping[str, Any]:
@@ -55,6 +68,13 @@ class record:
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        try:
+            self._finish(exc, tb)
+        finally:
+            self._collector.__exit__(None, None, None)
+
+    def _finish(self, exc: BaseException | None, tb: TracebackType | None) -> None:
+        """Stop watching, name what was seen, freeze it (the payload is shaped when shown)."""
         self._watching.close()
         ops, recorder = self._ops, self._recorder
         warnings: list[str] = []

@@ -28,13 +28,13 @@ class RawStep:
     jacobians: list[torch.Tensor | None] | None = None  # per input slot, shape (out numel, in numel)
 
 
-@dataclass
+@dataclass(slots=True)  # one per backward call: thousands in a training loop
 class RawPass:
     """A whole backward()/autograd.grad call: its roots, seeds and steps."""
 
     kind: str  # "backward" | "grad" | "auto"
     roots: list[Node]
-    seeds: list[torch.Tensor]
+    seeds: list[torch.Tensor | None]  # per output; None: ones like it (made by fill_seeds)
     steps: list[RawStep] = field(default_factory=list)
     span: Any = None
     input_tensors: list[torch.Tensor] = field(default_factory=list)  # autograd.grad's inputs
@@ -44,6 +44,12 @@ class RawPass:
     outputs: list[torch.Tensor] = field(default_factory=list)  # what was differentiated (its loss)
     nodes: list[Node] = field(default_factory=list)  # every node hooked (the pass's graph)
     _leaf_nodes: list[Node] | None = field(default=None, repr=False)
+
+    def fill_seeds(self) -> list[torch.Tensor]:
+        """The seeds, each None made: ones like its output (what PyTorch seeded the pass with)."""
+        filled = [torch.ones_like(self.outputs[i]) if s is None else s for i, s in enumerate(self.seeds)]
+        self.seeds[:] = filled
+        return filled
 
     def leaf_nodes(self) -> list[Node]:
         """The pass's AccumulateGrad nodes (its leaves), found once: the summary and the recorder's
@@ -183,7 +189,6 @@ def capture_pass(
     saved_sink: dict[int, dict[str, object]] | None = None,
     max_jacobian_steps: int = 2_000,
     jacobian_steps: range | None = None,
-    hooks: bool = True,
 ) -> Any:
     """Hook every node reachable from `raw.roots`, call `run()` (the real backward), unhook.
 
@@ -195,8 +200,6 @@ def capture_pass(
     `max_jacobian_steps`), the steps a user opened.
     """
     raw.nodes.extend(graph_nodes(raw.roots, max_nodes))
-    if not hooks:  # a pass summarized only: its graph is still listed (for its leaves), no hook made
-        return run()
     handles = []
     window = range(max_jacobian_steps) if jacobian_steps is None else jacobian_steps
     steps = raw.steps

@@ -208,7 +208,7 @@ class TraceFacts:
         """Re-add the recorded gradients in engine order: each contribution and the sum it makes."""
         acc: dict[int, torch.Tensor] = {}
         roots: list[int] = []
-        for root, seed in zip(raw.roots, raw.seeds, strict=False):
+        for root, seed in zip(raw.roots, raw.fill_seeds(), strict=False):
             rid = self.index.node_id(root)
             if rid is not None:
                 roots.append(rid)

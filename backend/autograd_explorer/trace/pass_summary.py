@@ -36,14 +36,22 @@ def summarize_pass(raw: RawPass, leaf_name: Callable[[torch.Tensor], str]) -> Pa
     """The summary of a pass that just ran: for backward, each reached leaf's `.grad` now (what an
     optimizer step will use); for autograd.grad, the gradients it returned."""
     loss = None
-    if len(raw.outputs) == 1 and raw.outputs[0].numel() == 1:
-        loss = float(raw.outputs[0].item())
-    pairs: Iterable[tuple[torch.Tensor, torch.Tensor | None]]
+    outputs = raw.outputs
+    if len(outputs) == 1 and outputs[0].numel() == 1:
+        loss = float(outputs[0].item())
+    reached: list[tuple[torch.Tensor, torch.Tensor]] = []
     if raw.kind == "grad":
-        pairs = zip(raw.input_tensors, raw.results, strict=False)
-    else:
-        pairs = ((fn.variable, fn.variable.grad) for fn in raw.leaf_nodes())
-    reached = [(tensor, grad) for tensor, grad in pairs if grad is not None]
+        reached = [
+            (tensor, grad)
+            for tensor, grad in zip(raw.input_tensors, raw.results, strict=False)
+            if grad is not None
+        ]
+    else:  # a plain loop, no generator: this runs after every pass of a training loop
+        for fn in raw.leaf_nodes():
+            tensor = fn.variable
+            grad = tensor.grad
+            if grad is not None:
+                reached.append((tensor, grad))
     norms: dict[str, float] = {}
     if not reached:
         return PassSummary(raw.index, raw.kind, loss, norms)
@@ -58,10 +66,15 @@ def summarize_pass(raw: RawPass, leaf_name: Callable[[torch.Tensor], str]) -> Pa
 
 def grad_norms(grads: list[torch.Tensor]) -> list[float]:
     """‖g‖₂ of each gradient, in float32 (as the page plots them)."""
-    if all(g.numel() == 1 and g.layout == torch.strided for g in grads):
-        # one number each (the lecture's a, b, c): its norm is its magnitude, no kernel launch needed;
+    scalars: list[float] = []
+    for g in grads:
+        if g.numel() != 1 or g.layout != torch.strided:
+            break
+        # one number (the lecture's a, b, c): its norm is its magnitude, no kernel launch needed;
         # a float32 one read as it is (no detached float32 copy to make per leaf and pass)
-        return [abs(g.item() if g.dtype == torch.float32 else float(g.detach().float())) for g in grads]
+        scalars.append(abs(g.item() if g.dtype == torch.float32 else float(g.detach().float())))
+    else:
+        return scalars
     # one call for every leaf and one conversion to Python (a loop of 4000 passes makes 4000)
     try:
         return list(torch.stack(torch._foreach_norm([g.detach().float() for g in grads])).tolist())

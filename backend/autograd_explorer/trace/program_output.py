@@ -5,16 +5,9 @@ from __future__ import annotations
 import torch
 
 from autograd_explorer.errors import ProgramError
-from autograd_explorer.lang.contract import BackwardRequest, ProgramRun, Region, Span
+from autograd_explorer.lang.contract import BackwardRequest, ProgramRun, Region
+from autograd_explorer.trace.complex_values import complex_refusal
 from autograd_explorer.trace.recorder import TraceRecorder
-
-LABEL_CHARS = 40
-
-
-def complex_refusal(what: str, span: Span | None) -> ProgramError:
-    """Complex values have no place in the payload (and PyTorch's autograd of them is Wirtinger's)."""
-    where = (span.line, span.column, span.end_line, span.end_column) if span else (None, None, None, None)
-    return ProgramError("runtime", f"complex numbers are not supported: {what} is complex", *where)
 
 
 class RealValuesOnly:
@@ -24,7 +17,11 @@ class RealValuesOnly:
 
     def __init__(self, recorder: TraceRecorder) -> None:
         self.recorder = recorder
-        self._record_tensor = recorder.on_tensor  # bound once: on_tensor runs per operation
+        # the recorder refuses complex values itself, and the evaluator calls it directly: no
+        # wrapper call for every operation
+        recorder.real_only = True
+        self.on_tensor = recorder.on_tensor
+        self.on_assign = recorder.on_assign
 
     def release(self) -> None:
         """Let go of the recorder once the program has run.
@@ -34,17 +31,7 @@ class RealValuesOnly:
         70,000 objects for a 5,000-node MLP, which the first collection after the job scanned for
         60–110 ms. Unlinked, they are freed by reference counting with the trace.
         """
-        del self.recorder, self._record_tensor
-
-    def on_tensor(self, value: torch.Tensor, span: Span, text: str) -> None:
-        if value.is_complex():
-            raise complex_refusal(f"`{text}`" if len(text) <= LABEL_CHARS else "this value", span)
-        self._record_tensor(value, span, text)
-
-    def on_assign(self, name: str, value: object, span: Span) -> None:
-        if isinstance(value, torch.Tensor) and value.is_complex():  # e.g. unpacked from a tuple
-            raise complex_refusal(name, span)
-        self.recorder.on_assign(name, value, span)
+        del self.recorder, self.on_tensor, self.on_assign
 
     def on_repeating(self, repeating: bool) -> None:
         self.recorder.on_repeating(repeating)

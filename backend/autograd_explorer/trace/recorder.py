@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import torch
@@ -11,6 +12,7 @@ import torch
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.contract import BackwardRequest, Region, Span, run_plain_backward
 from autograd_explorer.trace.backward_capture import Node, RawPass, capture_pass, graph_nodes
+from autograd_explorer.trace.complex_values import LABEL_CHARS, complex_refusal
 from autograd_explorer.trace.pass_summary import PassSummary, summarize_pass
 from autograd_explorer.trace.regions import RegionTags
 
@@ -58,6 +60,9 @@ class TraceRecorder:
     summarize_past_keep_all: bool = False
     pass_count: int = 0
     summaries: list[PassSummary] = field(default_factory=list)
+    # The web trace refuses a complex value at the line that made it (program_output.py); checked
+    # here rather than in a wrapper: one Python call less for every operation of a loop.
+    real_only: bool = False
     _recording: bool = True  # records_now(), kept current: on_tensor runs per operation
     # A range loop around the running code has turns left (lang/repeats.py): with no pass_index,
     # its passes are not shown (a later one is), so they are summarized only.
@@ -86,43 +91,46 @@ class TraceRecorder:
 
     # --- ProgramObserver ----------------------------------------------------------------
     def on_tensor(self, value: torch.Tensor, span: Span | None, text: str) -> None:
-        """Remember the op's output value for its grad_fn (first sighting wins)."""
+        """Remember the op's output value for its grad_fn (first sighting wins), and refuse a graph
+        deeper than max_nodes (`y = y * 2` in a loop of 10⁵ turns).
+
+        Once Python has read the grad_fn of its nodes, PyTorch frees such a chain recursively:
+        about 10⁵ deep overflows the C stack and the process dies (measured with torch 2.13:
+        40,000 deep is freed, 120,000 is not). Refused here, at 20,000 by default, it is freed safely.
+        The depth check is written out here, not called: this runs once per operation.
+        """
+        if self.real_only and value.is_complex():
+            raise complex_refusal(f"`{text}`" if len(text) <= LABEL_CHARS else "this value", span)
         fn = value.grad_fn
         if fn is not None:
-            if id(fn) not in self.forward:
-                self.check_depth(fn, span)
+            key = id(fn)
+            if key not in self.forward:
+                depths = self.depths
+                deepest = 0  # of its inputs: a plain loop, no max() call
+                for n, _ in fn.next_functions:
+                    if n is not None:
+                        d = depths.get(id(n), 0)
+                        if d > deepest:
+                            deepest = d
+                if deepest >= self.max_nodes:
+                    self._too_deep(span)
+                depths[key] = deepest + 1
                 if self._recording:
-                    self.forward[id(fn)] = (fn, ForwardRecord(value.detach().clone(), value, span, text))
+                    self.forward[key] = (fn, ForwardRecord(value.detach().clone(), value, span, text))
                     self.regions.tag(fn)
         elif value.requires_grad:
             self._remember_leaf(value, span, text)
         elif "detach" in text:
             self.detach_spans.append((span, text))
 
-    def check_depth(self, fn: Node, span: Span | None) -> None:
-        """Refuse a graph deeper than max_nodes (`y = y * 2` in a loop of 10⁵ turns).
-
-        Once Python has read the grad_fn of its nodes, PyTorch frees such a chain recursively:
-        about 10⁵ deep overflows the C stack and the process dies (measured with torch 2.13:
-        40,000 deep is freed, 120,000 is not). Refused here, at 20,000 by default, it is freed safely.
-        """
-        depths = self.depths
-        deepest = 0  # of its inputs
-        for n, _ in fn.next_functions:  # a plain loop, no max() call: this runs once per new graph node
-            if n is not None:
-                d = depths.get(id(n), 0)
-                if d > deepest:
-                    deepest = d
-        depth = deepest + 1
-        if depth > self.max_nodes:
-            where = (span.line, span.column, span.end_line, span.end_column) if span else (None,) * 4
-            raise ProgramError(
-                "limit",
-                f"the graph is more than {self.max_nodes} operations deep (max_trace_nodes): a chain "
-                "that long cannot be traced; detach() or rebuild the graph each iteration",
-                *where,
-            )
-        self.depths[id(fn)] = depth
+    def _too_deep(self, span: Span | None) -> None:
+        where = (span.line, span.column, span.end_line, span.end_column) if span else (None,) * 4
+        raise ProgramError(
+            "limit",
+            f"the graph is more than {self.max_nodes} operations deep (max_trace_nodes): a chain "
+            "that long cannot be traced; detach() or rebuild the graph each iteration",
+            *where,
+        )
 
     def on_assign(self, name: str, value: object, span: Span | None) -> None:
         """Attach the user's variable name to the node (or leaf) holding the value."""
@@ -130,6 +138,8 @@ class TraceRecorder:
             if isinstance(value, torch.nn.Module) and name != "self":
                 self.regions.bind(name, value)  # its parameters are named name.fc1.weight
             return
+        if self.real_only and value.is_complex():  # e.g. unpacked from a tuple
+            raise complex_refusal(name, span)
         self.bound[name] = value
         self.tensor_names[id(value)] = (value, name)  # the reference keeps the id unique
         fn = value.grad_fn
@@ -158,22 +168,21 @@ class TraceRecorder:
 
     def run_backward(self, request: BackwardRequest) -> tuple[torch.Tensor | None, ...] | None:
         """Run the program's own backward()/autograd.grad under hooks, recording a pass."""
-        roots = [root_node(t) for t in request.outputs]
-        seeds = [
-            g if g is not None else torch.ones_like(t)
-            for t, g in zip(request.outputs, _pad(request.grad_outputs, len(request.outputs)), strict=True)
-        ]
+        outputs = list(request.outputs)
+        roots = [root_node(t) for t in outputs]
         raw = RawPass(
             kind=request.kind,
             roots=[r for r in roots if r is not None],
-            seeds=seeds,
+            # None: ones like that output, made only if the pass is shown (RawPass.fill_seeds): a
+            # training loop's thousands of passes summarized only would make them for nothing
+            seeds=_pad(request.grad_outputs, len(outputs)),
             span=request.span,
             input_tensors=list(request.inputs),
-            outputs=list(request.outputs),
+            outputs=outputs,
         )
         frees_graph = not (request.retain_graph or request.create_graph)
         result: tuple[torch.Tensor | None, ...] | None = self._record_pass(
-            raw, lambda: run_plain_backward(request), frees_graph=frees_graph
+            raw, partial(run_plain_backward, request), frees_graph=frees_graph
         )
         return result
 
@@ -210,24 +219,12 @@ class TraceRecorder:
         self.pass_count += 1
         self._recording = self.records_now()
         self.passes.append(raw)
-        steps = None
-        if self.jacobian_window is not None:
-            index, start, stop = self.jacobian_window
-            steps = range(start, stop) if index in (None, raw.index) else range(0)
         try:
-            result = capture_pass(
-                raw,
-                run,
-                hooks=hooked,
-                jacobians=self.jacobians,
-                jacobian_steps=steps,
-                max_jacobian_elements=self.max_jacobian_elements,
-                max_jacobian_rows=self.max_jacobian_rows,
-                max_nodes=self.max_nodes,
-                max_jacobian_steps=self.max_jacobian_steps,
-                # a pass that frees the graph: read the saved tensors while they still exist
-                saved_sink=self.saved if frees_graph else None,
-            )
+            if hooked:
+                result = self._capture(raw, run, frees_graph)
+            else:  # a pass summarized only: its graph listed (for its leaves), no hook made
+                raw.nodes = graph_nodes(raw.roots, self.max_nodes)
+                result = run()
             if raw.kind == "grad" and result is not None:
                 raw.results = result  # before the summary, which reads them
         finally:  # also when backward raised (a program may catch it and go on)
@@ -238,11 +235,30 @@ class TraceRecorder:
             self._forget_old_passes(raw)
         return result
 
+    def _capture(self, raw: RawPass, run: Callable[[], Any], frees_graph: bool) -> Any:
+        """The pass run under hooks, step by step."""
+        steps = None
+        if self.jacobian_window is not None:
+            index, start, stop = self.jacobian_window
+            steps = range(start, stop) if index in (None, raw.index) else range(0)
+        return capture_pass(
+            raw,
+            run,
+            jacobians=self.jacobians,
+            jacobian_steps=steps,
+            max_jacobian_elements=self.max_jacobian_elements,
+            max_jacobian_rows=self.max_jacobian_rows,
+            max_nodes=self.max_nodes,
+            max_jacobian_steps=self.max_jacobian_steps,
+            # a pass that frees the graph: read the saved tensors while they still exist
+            saved_sink=self.saved if frees_graph else None,
+        )
+
     def _missed_values(self, raw: RawPass) -> bool:
         """Whether the program saw a node of this pass made while values were not being kept (the
         graph was built in a loop turn that had turns left, and used after it)."""
         for fn in raw.nodes:
-            if id(fn) in self.depths:  # the program saw it made (check_depth runs for every node)
+            if id(fn) in self.depths:  # the program saw it made (on_tensor measures every node's depth)
                 entry = self.forward.get(id(fn))
                 if entry is None or entry[0] is not fn:
                     return True
@@ -254,17 +270,17 @@ class TraceRecorder:
         loop's memory stays that of two iterations, and the graph shipped is one iteration's."""
         if self.pass_count <= self.keep_all_passes:
             return
-        self.passes = [p for p in self.passes if p is latest or p.index == self.pass_index]
-        passes = self.passes
+        self.passes = passes = [p for p in self.passes if p is latest or p.index == self.pass_index]
+        # sets made by map() in C, not comprehensions: this runs once per pass of a 4000-pass loop
         if len(passes) == 1:  # the usual case: no list of lists to flatten
-            live = {id(fn) for fn in latest.nodes}
+            live = set(map(id, latest.nodes))
             variables = {id(fn.variable) for fn in latest.leaf_nodes()}
         else:
             live = {id(fn) for p in passes for fn in p.nodes}
             variables = {id(fn.variable) for p in passes for fn in p.leaf_nodes()}
-        kept = variables | {id(t) for t in self.bound.values()}
-        # rebuilt rather than deleted from: this runs once per pass of a 4000-pass loop; an empty
-        # one (nothing recorded: a pass summarized only) is left as it is
+        kept = variables.union(map(id, self.bound.values()))
+        # rebuilt rather than deleted from; an empty one (nothing recorded: a pass summarized
+        # only) is left as it is
         if self.forward:
             self.forward = {k: v for k, v in self.forward.items() if k in live}
         if self.names:
@@ -274,11 +290,11 @@ class TraceRecorder:
         self.depths = {k: v for k, v in self.depths.items() if k in live}
         if self.regions.tags:
             self.regions.tags = {k: v for k, v in self.regions.tags.items() if k in live}
-        self.leaves = {k: v for k, v in self.leaves.items() if k in kept}
+        if not kept.issuperset(self.leaves):  # usually every leaf is kept: nothing to rebuild
+            self.leaves = {k: v for k, v in self.leaves.items() if k in kept}
+        # id(None) is no node's: a tensor without grad_fn is kept only by its own id
         self.tensor_names = {
-            k: (t, name)
-            for k, (t, name) in self.tensor_names.items()
-            if k in kept or (t.grad_fn is not None and id(t.grad_fn) in live)
+            k: entry for k, entry in self.tensor_names.items() if k in kept or id(entry[0].grad_fn) in live
         }
 
     def name_of_tensor(self, t: object) -> str | None:
