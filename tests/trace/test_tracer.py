@@ -242,3 +242,26 @@ def test_a_value_changed_in_place_later_shows_what_the_op_made() -> None:
     payload = trace(INPLACE_AFTER)
     values = {n["label"]: data(n["value"]) for n in payload["nodes"]}
     assert values["x * 3"] == 6.0 and values["y.add_(1)"] == 7.0 and values["w * y"] == 49.0
+
+
+def test_a_training_step_through_a_view_of_a_parameter_runs_the_program_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`W -= …` changes W.T's memory too; a view is copied, so the step makes no second run."""
+    from autograd_explorer.trace import tracer
+
+    runs: list[bool] = []
+    record = tracer.record_program
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        runs.append(kwargs.get("share_values", True))
+        return record(*args, **kwargs)
+
+    monkeypatch.setattr(tracer, "record_program", counted)
+    source = (
+        "W = torch.randn(3, 2, requires_grad=True)\nx = torch.randn(4, 2)\nfor i in range(3):\n"
+        "    loss = (x @ W.T).pow(2).sum()\n    loss.backward()\n    with torch.no_grad():\n"
+        "        W -= 0.1 * W.grad\n        W.grad.zero_()\nloss"
+    )
+    trace(source, format="compact")
+    assert runs == [True]

@@ -116,7 +116,9 @@ class TraceRecorder:
                 shared = self._shared_shapes[value.shape] = (
                     0 < n <= limit and nested_lists(list(value.shape), limit) <= limit
                 )
-            if shared:
+            # not a view: a parameter's `W.T`, updated in place by every training step, would
+            # make the program run again; only an in-place op on the output itself changes it
+            if shared and not value._is_view():
                 kept = value.detach()
                 return ForwardRecord(kept, value, span, text, kept._version)
         return ForwardRecord(value.detach().clone(), value, span, text)
