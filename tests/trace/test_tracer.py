@@ -10,7 +10,7 @@ import torch
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.examples import get_example
 from autograd_explorer.settings import Settings
-from autograd_explorer.trace.tracer import TraceOptions, trace_program
+from autograd_explorer.trace.tracer import TraceOptions, record_program, trace_program
 
 
 def trace(source: str, inputs: dict[str, Any] | None = None, **options: Any) -> dict[str, Any]:
@@ -222,3 +222,46 @@ def test_non_finite_values_stay_valid_json() -> None:
     assert p["output"]["value"]["data"] is None
     assert p["output"]["value"]["nonfinite"] == [{"index": [], "value": "inf"}]
     dumps(sanitize(p))  # no exception, valid JSON
+
+
+INPLACE_AFTER = "x = torch.tensor(2.0, requires_grad=True)\ny = x * 3\nw = y + 1\ny.add_(1)\nout = w * y\nout"
+
+
+def test_a_value_changed_in_place_later_shows_what_the_op_made() -> None:
+    """Values sent whole are kept uncopied; `y.add_(1)` changes y's memory after `x * 3` made it,
+    so the program runs again copying them, and the node still shows 3x = 6, not 7."""
+    options = TraceOptions(format="compact", jacobians=False)
+    shared = record_program(
+        "x = torch.tensor(2.0, requires_grad=True)\ny = x * 3\ny", None, options, Settings()
+    )
+    assert shared.facts is not None
+    assert all(r.version >= 0 for _, r in shared.facts.rec.forward.values())  # not copied
+    changed = record_program(INPLACE_AFTER, None, options, Settings())
+    assert changed.facts is not None
+    assert all(r.version == -1 for _, r in changed.facts.rec.forward.values())  # the second run's copies
+    payload = trace(INPLACE_AFTER)
+    values = {n["label"]: data(n["value"]) for n in payload["nodes"]}
+    assert values["x * 3"] == 6.0 and values["y.add_(1)"] == 7.0 and values["w * y"] == 49.0
+
+
+def test_a_training_step_through_a_view_of_a_parameter_runs_the_program_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`W -= …` changes W.T's memory too; a view is copied, so the step makes no second run."""
+    from autograd_explorer.trace import tracer
+
+    runs: list[bool] = []
+    record = tracer.record_program
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        runs.append(kwargs.get("share_values", True))
+        return record(*args, **kwargs)
+
+    monkeypatch.setattr(tracer, "record_program", counted)
+    source = (
+        "W = torch.randn(3, 2, requires_grad=True)\nx = torch.randn(4, 2)\nfor i in range(3):\n"
+        "    loss = (x @ W.T).pow(2).sum()\n    loss.backward()\n    with torch.no_grad():\n"
+        "        W -= 0.1 * W.grad\n        W.grad.zero_()\nloss"
+    )
+    trace(source, format="compact")
+    assert runs == [True]

@@ -72,13 +72,18 @@ class ValueTable:
         self._held: list[torch.Tensor] = []
         self._by_view: dict[tuple[int, int, tuple[int, ...], tuple[int, ...], int], int] = {}
         self._numbers: dict[tuple[str, str | int], int] = {}
-        self._kinds: dict[tuple[torch.dtype, torch.Size], _Kind] = {}
+        # each kind (_Kind) by a small number: the queue holds numbers, grouped with numpy
+        self._kinds: dict[tuple[torch.dtype, torch.Size], int] = {}
+        self._kind_ids: dict[_Kind, int] = {}
+        self._kind_list: list[_Kind] = []
         self._queue: list[object] = []  # provisional values not yet given a final index (tensors, numbers)
-        self._queue_kinds: list[_Kind] = []  # and what each is
+        self._queue_kinds: list[int] = []  # and what each is (its kind's number)
         self._queued_elements = 0
         self._final: list[int] = []  # provisional index -> final index
         self._final_or_none: list[int] = []  # the same with a trailing NONE, for remap
-        self._by_content: dict[tuple[int, tuple[int, ...], bytes], int] = {}
+        # kind number -> the contents of that kind given an index by earlier conversions (float32
+        # rows) and their indices: a later conversion's equal value takes the same index
+        self._contents: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.dtypes: list[str] = []
         self._dtype_code: dict[str, int] = {}
         self.dtype: list[int] = []
@@ -106,21 +111,24 @@ class ValueTable:
         hit = self._seen.get(id(t))
         if hit is not None:
             return hit
-        kind = self._kinds.get((t.dtype, t.shape))  # one lookup for what is the same for a whole layer
-        if kind is None:
-            kind = self._kinds[(t.dtype, t.shape)] = self._kind(t)
-        if kind[0] == _WHOLE:
-            index = self._queue_value(kind, t)
-            self._queued_elements += kind[3]
+        k = self._kinds.get((t.dtype, t.shape))  # one lookup for what is the same for a whole layer
+        if k is None:
+            k = self._kinds[(t.dtype, t.shape)] = self._kind_id(self._kind(t))
+        what, _, shape, n = self._kind_list[k]
+        if what == _WHOLE:
+            index = len(self._final) + len(self._queue)  # _queue_value, inlined: once per tensor
+            self._queue.append(t)
+            self._queue_kinds.append(k)
+            self._queued_elements += n
             if self._queued_elements >= self.FLUSH_ELEMENTS:
                 self._flush()
         elif t.layout == torch.strided:  # a summary: the same memory viewed the same way
-            view = (t.data_ptr(), int(t.storage_offset()), kind[2], t.stride(), kind[1])
+            view = (t.data_ptr(), int(t.storage_offset()), shape, t.stride(), self._kind_list[k][1])
             index = self._by_view.get(view, NONE)
             if index == NONE:
-                index = self._by_view[view] = self._queue_value(kind, t)
+                index = self._by_view[view] = self._queue_value(k, t)
         else:
-            index = self._queue_value(kind, t)
+            index = self._queue_value(k, t)
         self._seen[id(t)] = index
         self._held.append(t)  # the reference keeps the id (and the memory) unique
         return index
@@ -150,96 +158,152 @@ class ValueTable:
         )
         return _WHOLE if whole else _SUMMARY, self.code(dtype_name(t)), shape, n
 
+    def _kind_id(self, kind: _Kind) -> int:
+        k = self._kind_ids.get(kind)
+        if k is None:
+            k = self._kind_ids[kind] = len(self._kind_list)
+            self._kind_list.append(kind)
+        return k
+
     def add_number(self, v: bool | int | float) -> int:
         """A saved Python number, as a value of dtype "float", "int" or "bool"; each number once."""
         key = (type(v).__name__, v.hex() if isinstance(v, float) else int(v))  # hex: -0.0 is not 0.0
         index = self._numbers.get(key)
         if index is None:
-            index = self._numbers[key] = self._queue_value((_NUMBER, self.code(key[0]), (), 1), v)
+            kind = self._kind_id((_NUMBER, self.code(key[0]), (), 1))
+            index = self._numbers[key] = self._queue_value(kind, v)
         return index
 
-    def _queue_value(self, kind: _Kind, value: object) -> int:
+    def _queue_value(self, kind: int, value: object) -> int:
         index = len(self._final) + len(self._queue)
         self._queue.append(value)
         self._queue_kinds.append(kind)
         return index
 
     def _flush(self) -> None:
-        """Give every queued value its final index: equal contents share one."""
-        queue, kinds = self._queue, self._queue_kinds
+        """Give every queued value its final index: equal contents share one.
+
+        Whole values are converted a kind (dtype and shape) at a time, and numbered with numpy: a
+        new content takes the next index in queue order, an equal one its first's (or that of an
+        equal value an earlier conversion numbered). Only summaries and Python numbers, a few,
+        are handled one by one.
+        """
+        queue, kind_of = self._queue, np.asarray(self._queue_kinds, dtype=np.intp)
         self._queue, self._queue_kinds, self._queued_elements = [], [], 0
-        groups: dict[_Kind, list[int]] = {}  # (whole, dtype, shape, n) -> queue positions
-        for pos, kind in enumerate(kinds):
-            if kind[0] == _WHOLE:
-                groups.setdefault(kind, []).append(pos)
-        first_equal = np.arange(len(queue))  # position -> first position of the same content
-        data: dict[int, bytes] = {}  # first position -> its float32 bytes
-        for (_, _, _, n), members in groups.items():
-            rows, first = equal_rows([queue[pos] for pos in members], n)  # type: ignore[misc]
-            at = np.asarray(members)
-            first_equal[at] = at[first]
-            for f in np.flatnonzero(first == np.arange(len(members))).tolist():
-                data[members[f]] = rows[f].tobytes()
-        # Number the first of each content in queue order; the others (most of a big graph's
-        # values) take their first's number in one step.
-        numbered = np.empty(len(queue), dtype=np.int64)
-        by_content, spend, shapes = self._by_content, self.budget.spend, self.shape
-        for pos in np.flatnonzero(first_equal == np.arange(len(queue))).tolist():
-            what, dtype, shape, n = kinds[pos]
-            index = len(shapes)
+        m = len(queue)
+        if not m:
+            return
+        positions = np.arange(m)
+        first_equal = positions.copy()  # position -> first position of the same content
+        earlier = np.full(m, NONE, dtype=np.int64)  # position -> index of an equal earlier content
+        order = np.argsort(kind_of, kind="stable")
+        cuts = np.flatnonzero(np.diff(kind_of[order])) + 1
+        groups: list[tuple[int, np.ndarray, np.ndarray]] = []  # (kind, queue positions, rows)
+        for members in np.split(order, cuts):
+            k = int(kind_of[members[0]])
+            if self._kind_list[k][0] != _WHOLE:
+                continue
+            rows = float32_rows([queue[pos] for pos in members.tolist()], self._kind_list[k][3])
+            known = self._contents.get(k)
+            if known is None:
+                first = first_rows(rows)
+                first_equal[members] = members[first]
+            else:  # equal to a content an earlier conversion numbered: that index
+                first = first_rows(np.concatenate([known[0], rows]))[len(known[0]) :]
+                old = first < len(known[0])
+                earlier[members[old]] = known[1][first[old]]
+                first_equal[members[~old]] = members[first[~old] - len(known[0])]
+            groups.append((k, members, rows))
+        new = np.flatnonzero((first_equal == positions) & (earlier == NONE))  # in queue order
+        base = len(self.shape)
+        numbered = np.full(m, NONE, dtype=np.int64)  # new positions only: their index
+        numbered[new] = np.arange(base, base + len(new))
+        self._final.extend(np.where(earlier == NONE, numbered[first_equal], earlier).tolist())
+        # Every new content is a row of the table, in index order; its numbers go in the buffer.
+        kinds = self._kind_list
+        for k in kind_of[new].tolist():
+            self.dtype.append(kinds[k][1])
+            self.shape.append(list(kinds[k][2]))
+        sizes = np.zeros(len(new), dtype=np.int64)  # elements in the buffer, by row
+        sent = np.zeros(len(new), dtype=bool)  # has numbers in the buffer (else offset NONE)
+        whole = np.zeros(len(new), dtype=bool)
+        fresh: list[tuple[int, np.ndarray, np.ndarray]] = []  # (kind, new rows, their indices)
+        for k, members, rows in groups:
+            mine = np.flatnonzero(numbered[members] != NONE)
+            indices = numbered[members[mine]]
+            sizes[indices - base] = kinds[k][3]
+            sent[indices - base] = whole[indices - base] = True
+            fresh.append((k, rows[mine], indices))
+            known = self._contents.get(k)
+            self._contents[k] = (
+                (rows[mine], indices)
+                if known is None
+                else (np.concatenate([known[0], rows[mine]]), np.concatenate([known[1], indices]))
+            )
+        for index in self._find_transposes(fresh):
+            sent[index - base] = whole[index - base] = False
+        spent = int(np.maximum(sizes[whole], 1).sum())  # as one by one: at least 1 per value
+        extra: dict[int, np.ndarray] = {}  # row -> numbers, for Python numbers and summaries
+        for row, k in enumerate(kind_of[new].tolist()):
+            what, _, _, n = kinds[k]
             if what == _WHOLE:
-                numbers = data[pos]
-                index = by_content.setdefault((dtype, shape, numbers), index)
-                if index == len(shapes):  # new content
-                    of = self._transpose_of(dtype, shape, numbers)
-                    if of is not None:
-                        self._append_transposed(of, dtype, shape)
-                    else:  # _append, inlined: once per value sent
-                        spend(n)
-                        self.dtype.append(dtype)
-                        shapes.append(list(shape))
-                        self.offset.append(self._elements)
-                        self._parts.append(numbers)
-                        self._elements += n
-            elif what == _NUMBER:
-                self._append(dtype, shape, np.array([float(queue[pos])], dtype="<f4").tobytes(), 1)  # type: ignore[arg-type]
+                continue
+            pos = int(new[row])
+            if what == _NUMBER:
+                numbers = np.array([float(queue[pos])], dtype="<f4")  # type: ignore[arg-type]
             elif n:  # a summary: its statistics and first elements, numbers like any other
-                summary = summary_numbers(queue[pos])  # type: ignore[arg-type]
-                spend(len(summary))
-                self.summarized.append(index)
-                self._append(dtype, shape, summary.tobytes(), len(summary))
+                numbers = summary_numbers(queue[pos])  # type: ignore[arg-type]
+                spent += len(numbers)
+                self.summarized.append(base + row)
             else:  # an empty tensor has no statistics: its shape says it all
-                self.dtype.append(dtype)
-                self.shape.append(list(shape))
-                self.offset.append(NONE)
-            numbered[pos] = index
-        self._final.extend(numbered[first_equal].tolist())
+                continue
+            extra[row] = numbers
+            sizes[row], sent[row] = len(numbers), True
+        if spent:
+            self.budget.spend(spent)
+        sizes[~sent] = 0
+        starts = np.cumsum(sizes) - sizes  # from this conversion's first element
+        self.offset.extend(np.where(sent, starts + self._elements, NONE).tolist())
+        buffer = np.empty(int(sizes.sum()), dtype="<f4")
+        for k, rows, indices in fresh:
+            n = kinds[k][3]
+            keep = sent[indices - base]
+            if n and keep.any():
+                at = starts[indices[keep] - base]
+                buffer[at[:, None] + np.arange(n)] = rows[keep]
+        for row, numbers in extra.items():
+            buffer[starts[row] : starts[row] + len(numbers)] = numbers
+        self._parts.append(buffer.tobytes())
+        self._elements += len(buffer)
 
-    def _transpose_of(self, dtype: int, shape: tuple[int, ...], data: bytes) -> int | None:
-        """The stored value whose transpose these numbers are, if any. Every nn.Linear sends its
-        weight twice so (the parameter, and `t`'s saved or incoming copy), and its gradient twice
-        (the accumulator, and what reached `t`): a fifth of a small MLP's numbers."""
-        if len(shape) != 2 or shape[0] < 2 or shape[1] < 2:
-            return None
-        flipped = np.frombuffer(data, dtype="<f4").reshape(shape).T.tobytes()
-        base = self._by_content.get((dtype, (shape[1], shape[0]), flipped))
-        # A stored value, never another transposed one (that one's transpose equals a stored value
-        # exactly, and the exact match would have found it), nor itself: a symmetric matrix's
-        # transpose is its own content, just registered under the index it is about to get.
-        return None if base is None or base in self.transposed or base == len(self.shape) else base
-
-    def _append_transposed(self, base: int, dtype: int, shape: tuple[int, ...]) -> None:
-        self.transposed[len(self.shape)] = base
-        self.dtype.append(dtype)
-        self.shape.append(list(shape))
-        self.offset.append(NONE)
-
-    def _append(self, dtype: int, shape: tuple[int, ...], data: bytes, n: int) -> None:
-        self.dtype.append(dtype)
-        self.shape.append(list(shape))
-        self.offset.append(self._elements)
-        self._parts.append(data)
-        self._elements += n
+    def _find_transposes(self, fresh: list[tuple[int, np.ndarray, np.ndarray]]) -> list[int]:
+        """The new values that are the transpose of a value stored before them: each is sent by
+        reference (`transposed`). Every nn.Linear sends its weight twice so (the parameter, and
+        `t`'s saved or incoming copy), and its gradient twice (the accumulator, and what reached
+        `t`): a fifth of a small MLP's numbers. Only 2-D values of at least 2×2 are looked at."""
+        found: list[tuple[int, int]] = []  # (new index, index of the value it is the transpose of)
+        for k, rows, indices in fresh:
+            _, dtype, shape, n = self._kind_list[k]
+            if len(shape) != 2 or shape[0] < 2 or shape[1] < 2 or not len(indices):
+                continue
+            other = self._kind_ids.get((_WHOLE, dtype, (shape[1], shape[0]), n))
+            known = self._contents.get(other) if other is not None else None
+            if known is None:
+                continue
+            stored = dict(zip(as_keys(known[0], n), known[1].tolist(), strict=True))
+            flipped = np.ascontiguousarray(rows.reshape(-1, *shape).transpose(0, 2, 1)).reshape(-1, n)
+            for key, index in zip(as_keys(flipped, n), indices.tolist(), strict=True):
+                of = stored.get(key)
+                # only a value numbered before it (a symmetric matrix's transpose is itself)
+                if of is not None and of < index:
+                    found.append((index, of))
+        transposed = self.transposed
+        out: list[int] = []
+        for index, of in sorted(found):
+            if of not in transposed:  # a stored value, never another transposed one
+                transposed[index] = of
+                out.append(index)
+        return out
 
     def remap(self, indices: list[int]) -> list[int]:
         """Provisional indices (from add, add_number) as final ones; call after finish."""
@@ -266,18 +330,40 @@ class ValueTable:
 def equal_rows(tensors: list[torch.Tensor], n: int) -> tuple[np.ndarray, np.ndarray]:
     """Tensors of one dtype and shape (n elements) as rows of float32 little-endian elements, one
     conversion for all, and for each row the first row holding the same bytes (np.unique)."""
+    rows = float32_rows(tensors, n)
+    return rows, first_rows(rows)
+
+
+def float32_rows(tensors: list[torch.Tensor], n: int) -> np.ndarray:
+    """Tensors of one dtype and shape (n elements) as rows of float32 little-endian elements."""
     with torch.no_grad():
         if tensors[0].is_complex():
             stacked = torch.stack([_as_float32(t) for t in tensors])
         else:  # float64 rounds, integers and bools convert: element by element, as one by one
-            stacked = torch.stack(tensors).to(torch.float32)
-    rows = np.ascontiguousarray(stacked.numpy().reshape(len(tensors), n), dtype="<f4")
-    if n == 0:  # empty values are all equal
-        return rows, np.zeros(len(tensors), dtype=np.intp)
-    # bytes, not floats: -0.0 is not 0.0 and a NaN equals itself, as the buffer tells them apart
-    keys = rows.view(np.dtype((np.void, 4 * n))).reshape(-1)
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    return rows, first[inverse.reshape(-1)]
+            # Contiguous first: one expanded gradient (the `ones` of a sum's backward) among 3,000
+            # activations sent torch.stack down its slow path for all, 10x slower (3 ms, not 0.3).
+            stacked = torch.stack([t if t.is_contiguous() else t.contiguous() for t in tensors])
+            stacked = stacked.to(torch.float32)
+    return np.ascontiguousarray(stacked.numpy().reshape(len(tensors), n), dtype="<f4")
+
+
+def first_rows(rows: np.ndarray) -> np.ndarray:
+    """For each row, the first row holding the same bytes: -0.0 is not 0.0 and a NaN equals
+    itself, as the buffer tells them apart."""
+    if rows.shape[1] == 0:  # empty values are all equal
+        return np.zeros(len(rows), dtype=np.intp)
+    _, first, inverse = np.unique(as_void(rows), return_index=True, return_inverse=True)
+    return first[inverse.reshape(-1)]
+
+
+def as_void(rows: np.ndarray) -> np.ndarray:
+    """Each row of float32 numbers as one opaque item (compared and sorted by its bytes)."""
+    return np.ascontiguousarray(rows).view(np.dtype((np.void, 4 * rows.shape[1]))).reshape(-1)
+
+
+def as_keys(rows: np.ndarray, n: int) -> list[bytes]:
+    """Each row's bytes, for a dict."""
+    return as_void(rows).tolist() if n else [b""] * len(rows)
 
 
 def summary_numbers(t: torch.Tensor) -> np.ndarray:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numpy as np
 import torch
 
 from autograd_explorer.lang.contract import ProgramRun, Span
@@ -21,6 +22,7 @@ from autograd_explorer.trace.values import dtype_name
 
 LABEL_CHARS = 40
 SAVED_KINDS = (torch.Tensor, bool, int, float)  # the saved values a node shows (not sizes, dtypes…)
+MANY_SUMS = 8  # contributions to one node from which they are summed with numpy (running_sums)
 
 
 @dataclass(slots=True)  # not frozen: a frozen init costs 3 µs a node, read-only by convention
@@ -215,6 +217,9 @@ class TraceFacts:
                 acc[rid] = seed if rid not in acc else acc[rid] + seed
         facts = PassFacts(index, raw, roots, dict(acc))
         id_of, inputs = self.index.id_of, self.index.inputs
+        # per node, what its accumulator starts from (a seed, else its first contribution) and the
+        # contributions added to it, in engine order: summed after the walk, a node at a time
+        sums: dict[int, list[Contribution]] = {}
         for step in raw.steps:
             nid = id_of.get(id(step.fn))
             if nid is None:
@@ -226,10 +231,42 @@ class TraceFacts:
                     g = grads[slot] if slot < len(grads) else None
                     if to is None or g is None:
                         continue
-                    acc[to] = g if to not in acc else acc[to] + g
-                    contributions.append(Contribution(slot, to, g, acc[to]))
+                    c = Contribution(slot, to, g, g)  # its own sum when it is the first
+                    contributions.append(c)
+                    if to in acc:
+                        sums.setdefault(to, []).append(c)
+                    else:
+                        acc[to] = g
             facts.steps.append(StepFacts(len(facts.steps), nid, step, contributions))
+        for to, added in sums.items():
+            running_sums(acc[to], added)
         return facts
+
+
+def running_sums(start: torch.Tensor, added: list[Contribution]) -> None:
+    """Set each contribution's `accumulated`: `start` plus it and those before it, added in order.
+
+    A shared weight takes one contribution per use (333 for the MLP bench's W): summed one by one
+    with numpy's `add.accumulate`, in one call, the same float32 (or float64) additions in the same
+    order as `acc + g` each, so the same bits; torch, one addition at a time, for anything else.
+    """
+    grads = [c.grad for c in added]
+    if (
+        len(added) >= MANY_SUMS
+        and all(g.dtype == start.dtype and g.shape == start.shape and not g.requires_grad for g in grads)
+        and start.dtype in (torch.float32, torch.float64)
+        and not start.requires_grad
+    ):
+        with torch.no_grad():
+            terms = torch.stack([start, *grads]).numpy()
+        running = torch.from_numpy(np.add.accumulate(terms, axis=0)).unbind(0)
+        for c, total in zip(added, running[1:], strict=True):
+            c.accumulated = total
+        return
+    total = start
+    for c in added:
+        total = total + c.grad
+        c.accumulated = total
 
 
 def internal_note(op: str) -> str:

@@ -15,6 +15,7 @@ from autograd_explorer.trace.backward_capture import Node, RawPass, capture_pass
 from autograd_explorer.trace.complex_values import LABEL_CHARS, complex_refusal
 from autograd_explorer.trace.pass_summary import PassSummary, summarize_pass
 from autograd_explorer.trace.regions import RegionTags
+from autograd_explorer.trace.values import nested_lists
 
 # A program of at most this many passes keeps them all, step by step (a lecture's two or three
 # calls, compared side by side); beyond it only the shown pass is (a training loop's 4000).
@@ -25,10 +26,11 @@ KEEP_ALL_PASSES = 10
 class ForwardRecord:
     """What the user's program showed of one graph node while it ran."""
 
-    value: torch.Tensor  # a detached copy taken when the op ran (later in-place ops can't change it)
+    value: torch.Tensor  # a detached copy taken when the op ran, or its memory (`version` then)
     tensor: torch.Tensor  # the live tensor (for retains_grad / .grad)
     span: Span | None  # None for ops of our own code (function_trace), which has no user source
     text: str
+    version: int = -1  # not a copy: the memory's version counter then (in-place ops advance it)
 
 
 @dataclass
@@ -71,6 +73,11 @@ class TraceRecorder:
     # The latest pass was recorded step by step, with the values of every node the program saw
     # made; when not, the tracer runs the program again to record it (a loop left by `break`).
     last_pass_complete: bool = True
+    # Values that will be sent whole (at most this many elements; 0: none) are not copied: the
+    # record keeps the op's own memory, detached, and its version; `values_changed` says whether
+    # an in-place op changed one since (then the tracer runs the program again, copying). A copy
+    # of each of a 4x8 MLP's activations was a fifth of what the recorder added to its forward.
+    share_values_up_to: int = 0
 
     def __post_init__(self) -> None:
         self._recording = self.records_now()
@@ -87,6 +94,7 @@ class TraceRecorder:
     regions: RegionTags = field(default_factory=RegionTags)  # the module and call each node came from
     # freeze(): what shaping reads instead of live tensors a later in-place change could alter
     frozen: FrozenState | None = None
+    _shared_shapes: dict[torch.Size, bool] = field(default_factory=dict)  # shape -> kept uncopied
     wants_regions = True
 
     # --- ProgramObserver ----------------------------------------------------------------
@@ -116,7 +124,7 @@ class TraceRecorder:
                     self._too_deep(span)
                 depths[key] = deepest + 1
                 if self._recording:
-                    self.forward[key] = (fn, ForwardRecord(value.detach().clone(), value, span, text))
+                    self.forward[key] = (fn, self._forward_record(value, span, text))
                     self.regions.tag(fn)
         elif value.requires_grad:
             self._remember_leaf(value, span, text)
@@ -132,6 +140,26 @@ class TraceRecorder:
             *where,
         )
 
+    def _forward_record(self, value: torch.Tensor, span: Span | None, text: str) -> ForwardRecord:
+        """What an op made: its value copied, or (small enough to be sent whole) its memory."""
+        if self.share_values_up_to:
+            shared = self._shared_shapes.get(value.shape)
+            if shared is None:
+                n, limit = value.numel(), self.share_values_up_to
+                shared = self._shared_shapes[value.shape] = (
+                    0 < n <= limit and nested_lists(list(value.shape), limit) <= limit
+                )
+            # not a view: a parameter's `W.T`, updated in place by every training step, would
+            # make the program run again; only an in-place op on the output itself changes it
+            if shared and not value._is_view():
+                kept = value.detach()
+                return ForwardRecord(kept, value, span, text, kept._version)
+        return ForwardRecord(value.detach().clone(), value, span, text)
+
+    def values_changed(self) -> bool:
+        """Whether an in-place op changed a value kept uncopied since it was recorded."""
+        return any(r.version != -1 and r.value._version != r.version for _, r in self.forward.values())
+
     def on_assign(self, name: str, value: object, span: Span | None) -> None:
         """Attach the user's variable name to the node (or leaf) holding the value."""
         if not isinstance(value, torch.Tensor):
@@ -146,7 +174,7 @@ class TraceRecorder:
         if fn is not None:
             self.names[id(fn)] = (fn, name)
             if id(fn) not in self.forward and self._recording:  # e.g. bound by tuple unpacking
-                self.forward[id(fn)] = (fn, ForwardRecord(value.detach().clone(), value, span, name))
+                self.forward[id(fn)] = (fn, self._forward_record(value, span, name))
                 self.regions.tag(fn)
         elif value.requires_grad:
             self._remember_leaf(value, span, None)

@@ -72,11 +72,14 @@ def record_program(
     settings: Settings,
     *,
     skip_repeating: bool = True,
+    share_values: bool = True,
 ) -> Recording:
     """Run the program under the recorder (and backward on its output if it ran none): the facts.
 
     `skip_repeating`: passes made in a range loop's turn that has turns left are summarized only
-    (they will not be shown); False records them all (the second run when that guess failed)."""
+    (they will not be shown); False records them all (the second run when that guess failed).
+    `share_values`: values sent whole are kept uncopied, unless an in-place op changed one (then
+    the program runs again, copying them)."""
     jacobians = (options.jacobians and options.format == "readable") or options.jacobian_window is not None
     recorder = TraceRecorder(
         jacobians=jacobians,
@@ -87,6 +90,7 @@ def record_program(
         pass_index=options.pass_index,
         summarize_past_keep_all=jacobians and options.pass_index is None,
         skip_repeating=skip_repeating,
+        share_values_up_to=(options.max_value_elements or settings.max_value_elements) if share_values else 0,
     )
     observer = RealValuesOnly(recorder)
     try:
@@ -129,6 +133,11 @@ def record_program(
             "runtime",
             f"there is no pass {options.pass_index} (iteration {options.pass_index + 1}): the program "
             f"made {recorder.pass_count} backward passes (pass_index and pass count from 0)",
+        )
+    if recorder.values_changed():  # an in-place op changed a value kept uncopied: copy them all
+        run.namespace.clear()
+        return record_program(
+            source, inputs, options, settings, skip_repeating=skip_repeating, share_values=False
         )
     facts = TraceFacts(recorder, run, output, settings.max_trace_nodes)
     return Recording(run, facts, warnings + graph_warnings(facts))
