@@ -2,7 +2,10 @@
 
 A speed change to the recorder, the evaluator or shaping must leave every payload byte-identical.
 This prints one digest per payload, `stats.trace_ms` (a timing) set to 0 first:
-  example:<id>:compact / :readable   every entry of the examples menu through the trace job
+  example:<id>:compact / :readable / :details   every entry of the examples menu through the trace
+                                                job, and the details of its steps 0–50
+  bench:<graph>-<n>:compact / :readable / :details   trace_bench's chain, MLP and transformer
+                                                (--sizes, default 100,1000)
   notebook:<model>:page / :readable  record() around each of tests/notebook/models.py's models
 Run it on the code before and after and diff the outputs (or pass --against FILE to compare).
 
@@ -21,6 +24,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 
 from tests.notebook.models import MODELS, build, loss_of  # noqa: E402
 
@@ -30,7 +34,8 @@ from autograd_explorer.examples import EXAMPLES  # noqa: E402
 from autograd_explorer.jsonsafe import dumps  # noqa: E402
 from autograd_explorer.process_setup import configure_process  # noqa: E402
 from autograd_explorer.settings import Settings  # noqa: E402
-from autograd_explorer.trace.jobs import run_trace_job  # noqa: E402
+from autograd_explorer.trace.jobs import run_details_job, run_trace_job  # noqa: E402
+from trace_bench import chain_program, mlp_program, transformer_program  # noqa: E402
 
 
 def digest(payload: Any) -> str:
@@ -40,18 +45,35 @@ def digest(payload: Any) -> str:
     return hashlib.sha256(dumps(payload)).hexdigest()
 
 
-def digests() -> dict[str, str]:
-    settings = Settings(max_wall_seconds=600)
-    out: dict[str, str] = {}
+def traced(params: dict[str, Any], settings: Settings, details: bool) -> str:
+    """The digest of one trace (or of its steps 0–50's details), or of the error it teaches."""
+    try:
+        if details:
+            return digest(run_details_job({**params, "steps": [0, 50]}, settings))
+        return digest(run_trace_job(params, settings))
+    except ProgramError as exc:  # an example whose point is the error: its message
+        return "error " + digest(str(exc))
+
+
+def digests(sizes: list[int]) -> dict[str, str]:
+    settings = Settings(
+        max_wall_seconds=600, max_operations=1_000_000, max_loop_iterations=1_000_000, max_trace_nodes=100_000
+    )
+    programs: list[tuple[str, dict[str, Any]]] = []
     for example in EXAMPLES:
+        params: dict[str, Any] = {"source": example.source, "inputs": example.inputs}
+        if example.output is not None:
+            params["output"] = example.output
+        programs.append((f"example:{example.id}", params))
+    for size in sizes:
+        bench_graphs = (("chain", chain_program), ("mlp", mlp_program), ("transformer", transformer_program))
+        for graph, make in bench_graphs:
+            programs.append((f"bench:{graph}-{size}", {"source": make(size)[0]}))
+    out: dict[str, str] = {}
+    for key, params in programs:
         for form in ("compact", "readable"):
-            params = {"source": example.source, "inputs": example.inputs, "format": form}
-            if example.output is not None:
-                params["output"] = example.output
-            try:
-                out[f"example:{example.id}:{form}"] = digest(run_trace_job(params, settings))
-            except ProgramError as exc:  # an example whose point is the error: its message
-                out[f"example:{example.id}:{form}"] = "error " + digest(str(exc))
+            out[f"{key}:{form}"] = traced({**params, "format": form}, settings, details=False)
+        out[f"{key}:details"] = traced(params, settings, details=True)
     for name in MODELS:
         model, x = build(name)
         with ax.record() as rec:
@@ -64,9 +86,10 @@ def digests() -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--against", type=Path, help="a previous output: report every difference")
+    parser.add_argument("--sizes", default="100,1000", help="trace_bench graph sizes to include")
     args = parser.parse_args()
     configure_process()
-    found = digests()
+    found = digests([int(size) for size in args.sizes.split(",") if size])
     if args.against is None:
         for key, value in found.items():
             print(key, value)
