@@ -463,6 +463,7 @@ export function mountGraphView(store) {
       cy.add(edges);
       changed ||= added.length > 0 || edges.length > 0;
     });
+    container.dataset.held = String(held.size); // what Cytoscape holds (tests: the window works)
     drawOverview(false);
     return changed;
   }
