@@ -28,7 +28,6 @@ import { mountStepPanel } from './step-panel.js';
 import { mountTorchvizView } from './torchviz-view.js';
 import { mountTraceNotes } from './trace-notes.js';
 import { decodeTrace } from './trace-decode.js';
-import { takePrefetched, traceBody } from './trace-prefetch.js';
 
 const DEFAULT_EXAMPLE = 'polynomial';
 
@@ -55,9 +54,8 @@ async function run({ position = 0, passIndex = null, iteration = null } = {}) {
     const started = performance.now();
     // The compact form (column tables, one float32 buffer) is a tenth of the readable one; what a
     // step says in words and formulas is fetched for the steps shown (step-details.js).
-    const body = traceBody(source, inputs, iteration);
-    // The page's first run of a link's program was asked for while the modules loaded (trace-prefetch.js).
-    const answer = await (takePrefetched(body) || postJSON('/api/trace', body));
+    const body = { source, inputs, format: 'compact', ...(iteration === null ? {} : { pass_index: iteration }) };
+    const answer = await postJSON('/api/trace', body);
     performance.mark('explorer:trace-parsed'); // the answer's JSON parsed (benchmarks read these marks)
     const trace = decodeTrace(answer);
     if (mine !== runCounter) return;
