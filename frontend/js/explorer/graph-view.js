@@ -296,7 +296,9 @@ export function mountGraphView(store) {
       elements: [],
       style: styleFor(palette()),
       layout: { name: 'preset' },
-      minZoom: 0.0002,
+      // Fit must reach the whole of a 20,000-node graph: 0.0002 left three quarters of the expanded
+      // MLP (5,000 layers top to bottom) out of view.
+      minZoom: 0.00001,
       maxZoom: 3,
       webgl: useWebgl,
       textureOnViewport: !useWebgl,
