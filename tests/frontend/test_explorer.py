@@ -345,6 +345,36 @@ def test_stepping_keeps_the_current_node_in_view(page: Any, live_server: Any) ->
     assert page.locator("#accumulators tr.current").is_visible()
 
 
+def test_every_box_opened_draws_all_and_cytoscape_holds_only_the_view(page: Any, live_server: Any) -> None:
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_large(page, live_server, CHAIN_5000)
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#step-label")).to_contain_text("step 1 /")
+    page.uncheck("#collapse")
+    expect(page.locator("#graph")).to_have_attribute("data-trace-nodes", "5001", timeout=60_000)
+    # Every node laid out and drawn; Cytoscape holds the few near the view, the canvas the rest.
+    held = int(graph_data(page, "held"))
+    assert 0 < held < 500, held
+    assert page.locator("#graph canvas.graph-overview").count() == 1
+    assert graph_data(page, "current-in-view") == "true"
+    assert float(graph_data(page, "label-px")) >= 14
+    # Stepping far away moves the window with the current node, and a box there opens on click.
+    page.keyboard.press("End")
+    expect(page.locator("#step-label")).to_contain_text("step 5001 /")
+    assert graph_data(page, "current-in-view") == "true"
+    assert 0 < int(graph_data(page, "held")) < 500
+    # Fit: zoomed out past readable labels, Cytoscape holds nothing and the canvas draws it all.
+    page.click("#fit")
+    expect(page.locator("#graph")).to_have_attribute("data-held", "0", timeout=10_000)
+    screenshot(page, "explorer-21-5000-nodes-expanded-fit")
+    # A click on the drawing zooms in there, to readable labels, and the window follows.
+    graph = page.locator("#graph").bounding_box()
+    page.mouse.click(graph["x"] + graph["width"] / 2, graph["y"] + graph["height"] / 2)
+    expect(page.locator("#graph")).not_to_have_attribute("data-held", "0", timeout=10_000)
+    assert float(graph_data(page, "label-px")) >= 14
+    screenshot(page, "explorer-22-5000-nodes-expanded-zoomed")
+
+
 def test_find_node_opens_the_box_holding_it(page: Any, live_server: Any) -> None:
     open_large(page, live_server, CHAIN_5000)
     opened = int(graph_data(page, "open"))

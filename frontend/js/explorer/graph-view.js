@@ -13,7 +13,9 @@ import { paintGradients } from './grad-colour.js';
 import { gradLines, shortValue } from './grad-labels.js';
 import { ancestorsOf, buildHierarchy, hasDeclaredGroups } from './graph-groups.js';
 import { createSceneLayout, edgesByGroup } from './graph-layout.js';
+import { createOverview } from './graph-overview.js';
 import { createVisibility } from './graph-visibility.js';
+import { contains, createSpatialIndex, grown } from './graph-window.js';
 import { LARGE_GRAPH, buildGraphModel } from './graph-model.js';
 import { findNodes } from './node-search.js';
 import { nodeTitle } from './state.js';
@@ -30,6 +32,16 @@ const READABLE_ZOOM = MIN_LABEL_PX / FONT_SIZE;
 // Cytoscape's canvas renderer redraws every element per frame; above this many, WebGL draws them.
 const WEBGL_ABOVE = 2000;
 const GROUP_WIDTH_CHARS = 24; // room kept for the gradient lines a node gains while stepping
+// Labels smaller than this on screen are not drawn (Cytoscape's min-zoomed-font-size).
+const MIN_DRAWN_LABEL_PX = 6;
+// Above this many drawn items (a large graph with every box open) Cytoscape holds only those near the
+// view and graph-overview.js draws the rest: Cytoscape pays per element held, in view or not (a
+// 20,000-node graph expanded took 27–58 s to draw, and seconds per redraw when zoomed).
+const WINDOW_ABOVE = 1000;
+// Below this zoom (labels under 7.5 px) the overview draws everything and Cytoscape holds nothing.
+const WINDOW_ZOOM = 0.5;
+const WINDOW_MARGIN = 0.25; // what Cytoscape holds: the view grown by this fraction on each side
+const WINDOW_IDLE_MS = 120; // the window follows the view once a zoom or pan pauses this long
 
 // WebGL 2 on a real GPU. A software rasteriser (SwiftShader, what a browser without a GPU falls back
 // to) measured slower than the canvas renderer here: 5 steps of a 5,000-node chain took 3.1 s with it,
@@ -54,7 +66,7 @@ const styleFor = (p) => [
     style: {
       'z-index': 10,
       // Text that would be drawn unreadably small is not drawn at all (and costs nothing).
-      'min-zoomed-font-size': 6,
+      'min-zoomed-font-size': MIN_DRAWN_LABEL_PX,
       shape: 'round-rectangle',
       label: 'data(text)',
       'text-wrap': 'wrap',
@@ -156,6 +168,7 @@ export function mountGraphView(store) {
   let grouped = null; // {hierarchy, scene, decisions, focusKey, visible: Map node id → item id}
   let shownStep = null; // the step whose marks are drawn, so the next step repaints only what changed
   let marked = null; // the elements marked active, carrying or holding the active node
+  let windowIdle = 0; // the timer that moves Cytoscape's window once the view stops
 
   function renderEmpty() {
     const trace = store.get('trace');
@@ -172,6 +185,8 @@ export function mountGraphView(store) {
       cy.destroy();
       cy = null;
     }
+    if (grouped && grouped.overview) grouped.overview.destroy();
+    clearTimeout(windowIdle);
     model = null;
     grouped = null;
     shownStep = null;
@@ -182,6 +197,12 @@ export function mountGraphView(store) {
     else buildFlat(trace);
     cy.on('mouseover', 'node', (event) => store.set({ hover: memberOf(event.target.id()) }));
     cy.on('mouseout', 'node', () => store.set({ hover: null }));
+    // Zoomed far out on a windowed scene Cytoscape holds nothing to click: a click zooms in there.
+    cy.on('tap', (event) => {
+      if (event.target !== cy || !grouped || !grouped.windowed || cy.zoom() >= WINDOW_ZOOM) return;
+      const { x, y } = event.position;
+      cy.viewport({ zoom: READABLE_ZOOM, pan: { x: cy.width() / 2 - x * READABLE_ZOOM, y: cy.height() / 2 - y * READABLE_ZOOM } });
+    });
     cy.on('tap', 'node', (event) => {
       const id = event.target.id();
       if (grouped && grouped.hierarchy.groups.has(id)) return toggleGroup(id);
@@ -196,6 +217,7 @@ export function mountGraphView(store) {
         reporting = 0;
         if (cy) reportZoom();
       });
+      if (grouped && grouped.windowed) viewMoved();
     });
     updateStep();
     updateHover();
@@ -204,7 +226,7 @@ export function mountGraphView(store) {
     paint();
     defaultView();
     performance.mark('explorer:graph-drawn');
-    container.dataset.nodes = String(cy.nodes().length);
+    container.dataset.nodes = String(grouped ? grouped.items.size : cy.nodes().length);
   }
 
   // ---- small graphs: every node, dagre ----
@@ -250,6 +272,12 @@ export function mountGraphView(store) {
       layoutSizes: new Map(),
       visibility: createVisibility(hierarchy, trace.nodes, trace.edges),
       items: new Map(), // what is drawn: item id → its box as last laid out
+      edges: new Map(), // the drawn edges: id → {source, target} (items)
+      held: new Map(), // what Cytoscape holds: item id → its box when added
+      heldEdges: new Set(),
+      windowed: false, // Cytoscape holds only what is near the view (graph-window.js)
+      window: null, // the model rectangle it holds then (null: nothing, zoomed far out)
+      overview: null,
     };
     // The direction follows the graph's shape: whichever fits the panel larger at the first view.
     const scenes = ['LR', 'TB'].map((direction) => createSceneLayout(hierarchy, trace.edges, { direction, groupEdges }));
@@ -268,7 +296,9 @@ export function mountGraphView(store) {
       elements: [],
       style: styleFor(palette()),
       layout: { name: 'preset' },
-      minZoom: 0.0002,
+      // Fit must reach the whole of a 20,000-node graph: 0.0002 left three quarters of the expanded
+      // MLP (5,000 layers top to bottom) out of view.
+      minZoom: 0.00001,
       maxZoom: 3,
       webgl: useWebgl,
       textureOnViewport: !useWebgl,
@@ -321,32 +351,93 @@ export function mountGraphView(store) {
     return { id: `n${node.id}`, kind: node.is_output ? 'output' : node.kind, members: [node.id], node };
   }
 
-  // Brings the drawn elements in line with what is open: removes, adds and moves what changed, never
-  // redraws all; the nodes and edges looked at are those under the boxes that opened or closed.
+  // Brings the drawn elements in line with what is open: lays out, then hands Cytoscape what it holds.
   function syncGrouped() {
-    const { hierarchy } = grouped;
     const { items, width, height } = grouped.scene.layout(layoutSize, isOpen);
     grouped.extent = { width, height };
     const { visible, added: edgesAdded, removed: edgesRemoved } = grouped.visibility.update(isOpen);
     grouped.visible = visible;
-    const previous = grouped.items;
-    const backward = store.backwardState();
+    for (const id of edgesRemoved) grouped.edges.delete(id);
+    for (const { id, source, target } of edgesAdded) grouped.edges.set(id, { source, target });
+    grouped.items = items;
+    grouped.windowed = items.size > WINDOW_ABOVE;
+    grouped.index = null;
+    grouped.incident = null;
+    if (grouped.windowed) {
+      grouped.index = createSpatialIndex(items);
+      grouped.incident = new Map();
+      for (const [id, { source, target }] of grouped.edges) {
+        for (const end of [source, target]) {
+          const list = grouped.incident.get(end);
+          if (list) list.push(id);
+          else grouped.incident.set(end, [id]);
+        }
+      }
+      grouped.overview ||= createOverview(container);
+    }
     let traceNodes = 0;
     let open = 0;
+    for (const [id, box] of items) {
+      if (grouped.hierarchy.groups.has(id)) open += box.open ? 1 : 0;
+      else traceNodes += 1;
+    }
+    syncHeld();
+    container.dataset.nodes = String(items.size);
+    container.dataset.traceNodes = String(traceNodes);
+    container.dataset.open = String(open);
+    paint(); // the |grad| colours of what was just drawn
+  }
+
+  // What Cytoscape should hold: every drawn item, or above WINDOW_ABOVE those near the view (none when
+  // zoomed out past WINDOW_ZOOM). Removes, adds and moves only what changed, never redraws all.
+  function syncHeld() {
+    const { hierarchy, items, held, heldEdges } = grouped;
+    let wanted;
+    let wantedEdges;
+    if (!grouped.windowed) {
+      wanted = items;
+      wantedEdges = grouped.edges;
+      grouped.window = null;
+    } else {
+      wanted = new Map();
+      wantedEdges = new Map();
+      grouped.window = cy.zoom() >= WINDOW_ZOOM ? grown(viewExtent(cy.zoom()), WINDOW_MARGIN) : null;
+      if (grouped.window) for (const id of grouped.index.query(grouped.window)) wanted.set(id, items.get(id));
+      for (const id of wanted.keys()) {
+        for (const edgeId of grouped.incident.get(id) || []) {
+          const edge = grouped.edges.get(edgeId);
+          if (wanted.has(edge.source) && wanted.has(edge.target)) wantedEdges.set(edgeId, edge);
+        }
+      }
+    }
+    const backward = store.backwardState();
+    let changed = false;
     cy.batch(() => {
       // Removing a box also removes its edges: those are the ones its opening or vanishing made stale.
-      for (const [id, box] of previous) {
-        const now = items.get(id);
-        if (!now || now.open !== box.open) cy.getElementById(id).remove();
+      for (const [id, box] of held) {
+        const now = wanted.get(id);
+        if (!now || now.open !== box.open) {
+          cy.getElementById(id).remove();
+          held.delete(id);
+          changed = true;
+        }
       }
-      for (const id of edgesRemoved) cy.getElementById(id).remove();
+      for (const id of heldEdges) {
+        if (wantedEdges.has(id)) {
+          const element = cy.getElementById(id);
+          if (element.nonempty()) continue;
+        } else {
+          cy.getElementById(id).remove();
+        }
+        heldEdges.delete(id);
+      }
       const added = [];
-      for (const [id, box] of items) {
+      for (const [id, box] of wanted) {
         const group = hierarchy.groups.get(id);
-        if (group) open += box.open ? 1 : 0;
-        else traceNodes += 1;
-        const before = previous.get(id);
-        if (before && before.open === box.open) {
+        const before = held.get(id);
+        held.set(id, box);
+        if (before) {
+          if (before === box) continue;
           const element = cy.getElementById(id);
           if (before.x !== box.x || before.y !== box.y) element.position({ x: box.x, y: box.y });
           // An open box grows and shrinks with what opens inside it.
@@ -365,27 +456,91 @@ export function mountGraphView(store) {
         }
       }
       cy.add(added);
-      // A box that closed brings its edges in `edgesAdded`; one that opened has none of its own.
       const edges = [];
-      for (const { id, source, target } of edgesAdded) edges.push({ group: 'edges', data: { id, source, target, flow: '' } });
+      for (const [id, { source, target }] of wantedEdges) {
+        if (heldEdges.has(id)) continue;
+        heldEdges.add(id);
+        edges.push({ group: 'edges', data: { id, source, target, flow: '' } });
+      }
       cy.add(edges);
+      changed ||= added.length > 0 || edges.length > 0;
     });
-    grouped.items = items;
-    container.dataset.nodes = String(items.size);
-    container.dataset.traceNodes = String(traceNodes);
-    container.dataset.open = String(open);
-    paint(); // the |grad| colours of what was just drawn
+    container.dataset.held = String(held.size); // what Cytoscape holds (tests: the window works)
+    drawOverview(false);
+    return changed;
+  }
+
+  // The overview canvas: what Cytoscape does not hold, under it.
+  function drawOverview(moving) {
+    if (!grouped || !grouped.overview) return;
+    if (!grouped.windowed) {
+      grouped.overview.clear();
+      return;
+    }
+    const backward = store.backwardState();
+    const current = backward && backward.current ? grouped.visible.get(backward.current.node) : null;
+    const scene = {
+      items: grouped.items,
+      edges: grouped.edges,
+      incident: grouped.incident,
+      near: (rect) => grouped.index.query(rect),
+      held: grouped.held,
+      heldEdges: grouped.heldEdges,
+      isGroup: (id) => grouped.hierarchy.groups.has(id),
+      kindOf: (id) => {
+        const node = traceIndex.byId.get(Number(id.slice(1)));
+        return node.is_output ? 'output' : node.kind === 'input' ? 'input' : 'op';
+      },
+      active: current ?? null,
+    };
+    grouped.overview.draw(scene, { zoom: cy.zoom(), pan: cy.pan() }, moving);
+  }
+
+  // A zoom or pan of a windowed scene: the overview follows every frame; Cytoscape's window once the
+  // view pauses (handing it a few hundred elements mid-gesture would drop frames).
+  let overviewFrame = 0;
+  function viewMoved() {
+    if (!overviewFrame) {
+      overviewFrame = requestAnimationFrame(() => {
+        overviewFrame = 0;
+        drawOverview(true);
+      });
+    }
+    clearTimeout(windowIdle);
+    windowIdle = setTimeout(() => {
+      if (!cy || !grouped || !grouped.windowed) return;
+      if (followWindow()) remark();
+      else drawOverview(false);
+    }, WINDOW_IDLE_MS);
+  }
+
+  // Moves Cytoscape's window when the view has left it (or crossed WINDOW_ZOOM); whether it changed.
+  function followWindow() {
+    const zoom = cy.zoom();
+    const needed = zoom >= WINDOW_ZOOM ? !grouped.window || !contains(grouped.window, viewExtent(zoom)) : grouped.window !== null || grouped.held.size > 0;
+    return needed ? syncHeld() : false;
+  }
+
+  // The marks of what a window move just added: the step, hover, selection, search and |grad| colours.
+  function remark() {
+    applyMarks();
+    updateHover();
+    cy.nodes('.selected').removeClass('selected');
+    const selected = drawnOf(store.get('selected'));
+    if (selected) selected.addClass('selected');
+    updateSearchMarks();
+    paint();
+    reportZoom();
   }
 
   function toggleGroup(id) {
-    const box = cy.getElementById(id);
-    grouped.decisions.set(id, !box.hasClass('open'));
+    grouped.decisions.set(id, !grouped.items.get(id).open);
     syncGrouped();
     updateStep();
     updateHover();
     updateSelection();
     updateSearchMarks();
-    if (grouped.decisions.get(id)) showReadable(cy.getElementById(id));
+    if (grouped.decisions.get(id)) showReadable(grouped.items.get(id));
     reportZoom();
   }
 
@@ -426,13 +581,11 @@ export function mountGraphView(store) {
       const backward = store.backwardState();
       const trace = store.get('trace');
       const output = trace.nodes.find((n) => n.is_output) || trace.nodes.at(-1);
-      const target = drawnOf(backward && backward.current ? backward.current.node : output && output.id);
+      const target = boxOfNode(backward && backward.current ? backward.current.node : output && output.id);
       cy.zoom(READABLE_ZOOM);
-      if (target && target.nonempty()) {
-        const p = target.position();
-        cy.pan(keepFilled({ x: container.clientWidth / 2 - p.x * READABLE_ZOOM, y: container.clientHeight / 2 - p.y * READABLE_ZOOM }));
-      }
+      if (target) cy.pan(keepFilled({ x: container.clientWidth / 2 - target.x * READABLE_ZOOM, y: container.clientHeight / 2 - target.y * READABLE_ZOOM }));
     }
+    if (grouped && grouped.windowed && followWindow()) remark();
     reportZoom();
   }
 
@@ -468,24 +621,40 @@ export function mountGraphView(store) {
     container.dataset.zoom = cy.zoom().toFixed(4);
     container.dataset.labelPx = (cy.zoom() * FONT_SIZE).toFixed(2);
     const extent = viewExtent(cy.zoom());
-    const onScreen = (element) => inView(element, cy.zoom(), extent);
+    const onScreen = (element) => inView(boxOfElement(element), cy.zoom(), extent);
     const backward = store.backwardState();
-    const current = backward && backward.current ? drawnOf(backward.current.node) : null;
-    container.dataset.currentInView = String(Boolean(current && current.nonempty() && onScreen(current)));
+    const current = backward && backward.current ? boxOfNode(backward.current.node) : null;
+    container.dataset.currentInView = String(Boolean(current && inView(current, cy.zoom(), extent)));
     const boxes = cy.nodes('.group.closed').filter(onScreen).slice(0, 20);
     container.dataset.boxesInView = JSON.stringify(
       boxes.map((b) => ({ id: b.id(), label: b.data('text').split('\n')[0], x: Math.round(b.renderedPosition('x')), y: Math.round(b.renderedPosition('y')) })),
     );
   }
 
-  // Whether `element`'s box is wholly on screen, from its model position and size against the view's
-  // extent: a rendered bounding box measures the label's text, and a rendered position per box
+  // Whether a box {x, y, w, h} is wholly on screen, from its model position and size against the
+  // view's extent: a rendered bounding box measures the label's text, and a rendered position per box
   // showed in profiles of a step through a large graph (every closed box is looked at).
-  function inView(element, zoom, extent = viewExtent(zoom)) {
+  function inView(box, zoom, extent = viewExtent(zoom)) {
+    const halfW = box.w / 2;
+    const halfH = box.h / 2;
+    return box.x - halfW >= extent.x1 && box.y - halfH >= extent.y1 && box.x + halfW <= extent.x2 && box.y + halfH <= extent.y2;
+  }
+
+  function boxOfElement(element) {
     const p = element.position();
-    const halfW = element.data('w') / 2;
-    const halfH = element.data('h') / 2;
-    return p.x - halfW >= extent.x1 && p.y - halfH >= extent.y1 && p.x + halfW <= extent.x2 && p.y + halfH <= extent.y2;
+    return { x: p.x, y: p.y, w: element.data('w'), h: element.data('h') };
+  }
+
+  // Where the item showing a trace node is: from the layout in a grouped graph (Cytoscape may not hold
+  // it: graph-window.js), from the element in a small one.
+  function boxOfNode(nodeId) {
+    if (nodeId === null || nodeId === undefined) return null;
+    if (grouped) {
+      const id = grouped.visible.get(nodeId);
+      return (id !== undefined && grouped.items.get(id)) || null;
+    }
+    const element = drawnOf(nodeId);
+    return element && element.nonempty() ? boxOfElement(element) : null;
   }
 
   // The model coordinates on screen at `zoom` with the current pan.
@@ -495,13 +664,14 @@ export function mountGraphView(store) {
     return { x1: -pan.x / zoom, y1: -pan.y / zoom, x2: (cy.width() - pan.x) / zoom, y2: (cy.height() - pan.y) / zoom };
   }
 
-  // Keeps `element` on screen at a readable zoom, moving the view only when it has to.
-  function showReadable(element) {
-    if (!element || element.empty()) return;
+  // Keeps a box {x, y, w, h} on screen at a readable zoom, moving the view only when it has to (and
+  // Cytoscape's window with it, so what is shown there is drawn with its marks at once).
+  function showReadable(box) {
+    if (!box) return;
     const zoom = Math.max(cy.zoom(), READABLE_ZOOM);
-    if (zoom === cy.zoom() && inView(element, zoom)) return;
-    const p = element.position();
-    cy.viewport({ zoom, pan: { x: cy.width() / 2 - p.x * zoom, y: cy.height() / 2 - p.y * zoom } });
+    if (zoom === cy.zoom() && inView(box, zoom)) return;
+    cy.viewport({ zoom, pan: { x: cy.width() / 2 - box.x * zoom, y: cy.height() / 2 - box.y * zoom } });
+    if (grouped && grouped.windowed && followWindow()) remark();
     reportZoom();
   }
 
@@ -515,6 +685,15 @@ export function mountGraphView(store) {
   function updateStep() {
     if (!cy) return;
     refocus();
+    const backward = store.backwardState();
+    if (backward && backward.current) showReadable(boxOfNode(backward.current.node));
+    applyMarks();
+    reportZoom();
+  }
+
+  // The current step drawn: the nodes it changed repainted, the active node, its boxes and the edges
+  // carrying gradient marked.
+  function applyMarks() {
     const backward = store.backwardState();
     const current = backward && backward.current;
     const position = store.get('position');
@@ -560,8 +739,7 @@ export function mountGraphView(store) {
       }
     });
     shownStep = { trace: store.get('trace'), pass, position, step: current };
-    if (current) showReadable(drawnOf(current.node));
-    reportZoom();
+    drawOverview(false); // its ring on the current node
   }
 
   function updateHover() {
@@ -576,10 +754,8 @@ export function mountGraphView(store) {
     if (refocus()) updateStep();
     cy.nodes('.selected').removeClass('selected');
     const drawn = drawnOf(store.get('selected'));
-    if (drawn) {
-      drawn.addClass('selected');
-      if (grouped) showReadable(drawn);
-    }
+    if (drawn) drawn.addClass('selected');
+    if (grouped) showReadable(boxOfNode(store.get('selected')));
   }
 
   function searchHits() {
@@ -605,11 +781,12 @@ export function mountGraphView(store) {
     if (!cy) return;
     if (refocus()) updateStep();
     const displays = updateSearchMarks();
-    if (!displays.length) return;
     if (grouped) {
-      showReadable(drawnOf(searchHits()[0].id));
+      const first = searchHits()[0];
+      if (first) showReadable(boxOfNode(first.id));
       return;
     }
+    if (!displays.length) return;
     const readable = () => {
       if (cy.zoom() > MAX_READABLE_ZOOM) {
         cy.zoom(MAX_READABLE_ZOOM);

@@ -23,6 +23,7 @@ export function createVisibility(hierarchy, nodes, edges) {
       else incident.set(end, [i]);
     }
   });
+  let started = false; // the first update draws everything
   let leaves = null; // group id → the node ids under it, built the first time a box changes
 
   function leavesOf(id) {
@@ -50,7 +51,6 @@ export function createVisibility(hierarchy, nodes, edges) {
   }
 
   function update(isOpen) {
-    const first = open.size === 0;
     const changed = new Set();
     for (const id of groups.keys()) {
       if (id === root) continue;
@@ -60,17 +60,16 @@ export function createVisibility(hierarchy, nodes, edges) {
         changed.add(id);
       }
     }
-    let affected;
-    if (first) {
-      affected = nodes.map((n) => n.id);
-    } else {
-      // Only the outermost changed boxes: the nodes under an inner one are under those too.
-      affected = [];
-      for (const id of changed) {
-        let outermost = true;
-        for (let up = parentOf.get(id); up && up !== root; up = parentOf.get(up)) if (changed.has(up)) outermost = false;
-        if (outermost) for (const n of leavesOf(id)) affected.push(n);
-      }
+    if (!started) {
+      started = true;
+      return firstUpdate();
+    }
+    // Only the outermost changed boxes: the nodes under an inner one are under those too.
+    const affected = [];
+    for (const id of changed) {
+      let outermost = true;
+      for (let up = parentOf.get(id); up && up !== root; up = parentOf.get(up)) if (changed.has(up)) outermost = false;
+      if (outermost) for (const n of leavesOf(id)) affected.push(n);
     }
     const dirty = new Set();
     for (const nodeId of affected) {
@@ -110,6 +109,25 @@ export function createVisibility(hierarchy, nodes, edges) {
       else if (before > 0 && entry.count === 0) removed.push(id);
     }
     return { visible, added, removed };
+  }
+
+  // Everything is new: no edge was drawn, so no sets of what changed (the sets and count maps of the
+  // general path were most of a 20,000-node graph's first update).
+  function firstUpdate() {
+    for (const node of nodes) visible.set(node.id, visibleItem(node.id));
+    edges.forEach((edge, i) => {
+      const a = visible.get(edge.source);
+      const b = visible.get(edge.target);
+      if (a === b) return;
+      const id = `e:${a}>${b}`;
+      edgeIds[i] = id;
+      const entry = drawn.get(id);
+      if (entry) entry.count += 1;
+      else drawn.set(id, { source: a, target: b, count: 1 });
+    });
+    const added = [];
+    for (const [id, { source, target }] of drawn) added.push({ id, source, target });
+    return { visible, added, removed: [] };
   }
 
   return {

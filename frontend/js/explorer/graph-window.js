@@ -1,0 +1,68 @@
+// What of a large laid-out scene is near the view. Cytoscape's canvas renderer pays per element it
+// holds, on screen or not (its style, label measuring and bounding boxes: a 20,000-node graph fully
+// expanded took 27–58 s to draw and seconds per redraw), so above a size the page gives it only the
+// items near the view and draws the rest itself (graph-overview.js). A uniform grid over the items'
+// boxes answers "what is in this rectangle" in time proportional to what is there.
+
+const CELL = 1024; // model units: a few nodes across, so a cell holds tens of items
+
+/**
+ * A grid index over `items` (Map id → {x, y, w, h}: centres and sizes). `query({x1, y1, x2, y2})`
+ * returns the ids whose box meets the rectangle, each once, in no particular order.
+ */
+export function createSpatialIndex(items) {
+  const cells = new Map(); // "cx,cy" → [id]
+  const boxes = [];
+  for (const [id, box] of items) {
+    const x1 = Math.floor((box.x - box.w / 2) / CELL);
+    const x2 = Math.floor((box.x + box.w / 2) / CELL);
+    const y1 = Math.floor((box.y - box.h / 2) / CELL);
+    const y2 = Math.floor((box.y + box.h / 2) / CELL);
+    boxes.push([id, box]);
+    for (let cx = x1; cx <= x2; cx += 1) {
+      for (let cy = y1; cy <= y2; cy += 1) {
+        const key = `${cx},${cy}`;
+        const list = cells.get(key);
+        if (list) list.push(id);
+        else cells.set(key, [id]);
+      }
+    }
+  }
+  return {
+    query(rect) {
+      const found = new Set();
+      const x1 = Math.floor(rect.x1 / CELL);
+      const x2 = Math.floor(rect.x2 / CELL);
+      const y1 = Math.floor(rect.y1 / CELL);
+      const y2 = Math.floor(rect.y2 / CELL);
+      // A rectangle wider than the scene's cells: walking the items beats walking empty cells.
+      if ((x2 - x1 + 1) * (y2 - y1 + 1) > cells.size) {
+        for (const [id, box] of boxes) if (meets(box, rect)) found.add(id);
+        return [...found];
+      }
+      for (let cx = x1; cx <= x2; cx += 1) {
+        for (let cy = y1; cy <= y2; cy += 1) {
+          for (const id of cells.get(`${cx},${cy}`) || []) if (!found.has(id) && meets(items.get(id), rect)) found.add(id);
+        }
+      }
+      return [...found];
+    },
+  };
+}
+
+/** Whether a centred box {x, y, w, h} meets the rectangle {x1, y1, x2, y2}. */
+export function meets(box, rect) {
+  return box.x + box.w / 2 >= rect.x1 && box.x - box.w / 2 <= rect.x2 && box.y + box.h / 2 >= rect.y1 && box.y - box.h / 2 <= rect.y2;
+}
+
+/** `rect` grown by `fraction` of its width and height on every side. */
+export function grown(rect, fraction) {
+  const dx = (rect.x2 - rect.x1) * fraction;
+  const dy = (rect.y2 - rect.y1) * fraction;
+  return { x1: rect.x1 - dx, y1: rect.y1 - dy, x2: rect.x2 + dx, y2: rect.y2 + dy };
+}
+
+/** Whether `inner` lies wholly inside `outer`. */
+export function contains(outer, inner) {
+  return inner.x1 >= outer.x1 && inner.y1 >= outer.y1 && inner.x2 <= outer.x2 && inner.y2 <= outer.y2;
+}
