@@ -22,7 +22,8 @@ MAX_BATCH = 60_000  # MNIST's training set
 class Optimizer(BaseModel):
     """Which update rule: gd is the lecture's manual step (full batch), the others torch.optim's."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    # As TrainConfig's: in an answer every field is present (a trained model's `config.optimizer`).
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_serialization_defaults_required=True)
 
     name: OptimizerName = "gd"
     lr: float | None = Field(

@@ -37,6 +37,8 @@ test('configs are described briefly', () => {
   assert.deepEqual(describeConfig({ dataset: 'mnist_parity', optimizer: { name: 'adam', lr: 0.001, batch_size: 32 } }), {
     data: 'MNIST', optimizer: 'adam α=0.001, batch 32',
   });
+  // null: a stored config the server no longer reads (GET /api/models still lists the record)
+  assert.deepEqual(describeConfig(null), { data: '?', optimizer: '?' });
 });
 
 test('the optimizer menu offers every update rule the API takes, in its order', () => {

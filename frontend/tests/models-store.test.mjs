@@ -17,6 +17,14 @@ test('opening shows the active jobs and the last two finished, the newest MNIST 
   assert.deepEqual(patch.wrong, { a: 'c', b: '' });
 });
 
+test('a record whose config the server no longer reads (null) is listed but never a boundary target', () => {
+  const records = [job('b', 'moons', 'done'), { ...job('old', 'moons', 'done'), config: null }];
+  const patch = loaded(records);
+  assert.deepEqual([...patch.shown].sort(), ['b', 'old']);
+  assert.equal(patch.boundaryTarget, 'b');
+  assert.deepEqual(patch.wrong, { a: '', b: '' });
+});
+
 test('a finished MNIST model fills an empty misclassified panel without a reload', () => {
   const store = createModelsStore();
   store.set(submitted(store.state, job('m', 'mnist_parity')));

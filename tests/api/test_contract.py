@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from autograd_explorer.api.app import create_app
 from autograd_explorer.api.openapi import API_VERSION
 from autograd_explorer.settings import Settings
+from autograd_explorer.train.config import MAX_STEPS
 
 ERROR_REF = "#/components/schemas/Error"
 
@@ -91,6 +92,9 @@ def test_limits_in_the_schema_follow_the_settings() -> None:
     default = openapi()["components"]["schemas"]
     assert default["TrajectoryRun"]["properties"]["steps"]["maximum"] == 20_000
     assert default["Training"]["properties"]["steps"]["maximum"] == 5_000
+    # A stored model's config keeps the core's ceiling: the CLI trains past the server's limit, and a
+    # setting lowered later does not make earlier models' answers break the schema.
+    assert small["components"]["schemas"]["ResolvedTraining"]["properties"]["steps"]["maximum"] == MAX_STEPS
 
 
 @pytest.mark.parametrize(
@@ -206,6 +210,15 @@ def test_no_answer_is_an_untyped_object(schema: dict[str, Any]) -> None:
     assert components["TrajectoryRun"]["properties"]["optimizer"] == optimizer
     assert components["Training"]["properties"]["optimizer"] == optimizer
     assert not {"OptimizerBody", "OptimizerConfig"} & set(components)
+    # A model's config is what was trained, typed: the request's schema with every field present.
+    config = components["Model"]["properties"]["config"]["anyOf"]
+    assert config == [{"$ref": "#/components/schemas/ResolvedTraining"}, {"type": "null"}]
+    resolved = components["ResolvedTraining"]
+    fields = set(components["Training"]["properties"])
+    assert set(resolved["required"]) == set(resolved["properties"]) == fields
+    assert resolved["properties"]["optimizer"] == {"$ref": "#/components/schemas/ResolvedOptimizer"}
+    assert set(components["ResolvedOptimizer"]["required"]) == set(components["Optimizer"]["properties"])
+    assert "required" not in components["Training"] and "required" not in components["Optimizer"]
 
 
 def test_language_answer_matches_its_schema(client: TestClient) -> None:

@@ -1,8 +1,8 @@
 """A client generated from the live /openapi.json by openapi-python-client, used as a student would.
 
-The script below trains a model, reads its curve and a trajectory as numpy arrays, and reads a
-syntax error's message and line from the typed Error; mypy (strict) checks it against the
-generated client, then it runs against a real uvicorn.
+The script below trains a model, reads its typed config, its curve and a trajectory as numpy
+arrays, and reads a syntax error's message and line from the typed Error; mypy (strict) checks it
+against the generated client, then it runs against a real uvicorn.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from explorer_client.models import (
     JobAccepted,
     Model,
     PointsPrediction,
+    ResolvedTraining,
     Sample,
     Trace,
     TraceProgram,
@@ -75,6 +76,13 @@ curve_steps = np.asarray(model.curve.step)
 train_loss = np.asarray(model.curve.train_loss, dtype=float)
 test_accuracy = np.asarray(model.curve.test_accuracy, dtype=float)
 
+# What was trained, typed: the request's fields with every default filled in (null only for a
+# record stored by another version that this one cannot read).
+assert isinstance(model.config, ResolvedTraining), model.config
+trained_steps: int = model.config.steps
+trained_lr: float | None = model.config.optimizer.lr
+trained_hidden: int | None = model.config.hidden
+
 run = trajectory.sync(
     client=client,
     body=TrajectoryRun(preset=TrajectoryRunPresetType0.HIMMELBLAU, steps=50, every=10),
@@ -108,6 +116,7 @@ print(
             "curve_steps": curve_steps.tolist(),
             "curve_shapes": [list(train_loss.shape), list(test_accuracy.shape)],
             "curve_finite": bool(np.isfinite(train_loss).all()),
+            "config": [model.config.dataset.value, trained_steps, trained_lr, trained_hidden],
             "steps": run.step,
             "loss_shape": list(loss.shape),
             "u_shape": list(u.shape),
@@ -167,6 +176,7 @@ def test_a_generated_client_trains_reads_arrays_and_typed_errors(server: LiveSer
     # 40 steps, a point every one (steps // 50 = 0 → 1): 41 points, every 5th and the last kept
     assert answer["status"] == "done" and answer["curve_steps"] == [*range(0, 40, 5), 40]
     assert answer["curve_shapes"] == [[9], [9]] and answer["curve_finite"]
+    assert answer["config"] == ["moons", 40, 0.01, None]  # logistic: no hidden layer; lr the default
     assert answer["steps"] == [1, 11, 21, 31, 41, 50]
     assert answer["loss_shape"] == answer["u_shape"] == [6] and answer["loss_decreases"]
     assert answer["error_type"] == "syntax" and answer["error_line"] == 1

@@ -44,6 +44,7 @@ from autograd_explorer.api.schemas.trace import (
     TraceRequest,
     TraceResponse,
 )
+from autograd_explorer.optimizer import Optimizer
 from autograd_explorer.train.config import TrainConfig
 
 PUBLISHED_NAMES: dict[type, str] = {
@@ -59,6 +60,7 @@ PUBLISHED_NAMES: dict[type, str] = {
     SweepBody: "SweepPlan",
     LeastSquaresBody: "LeastSquaresProblem",
     TrainConfig: "Training",
+    Optimizer: "Optimizer",  # its own name, here for its request form (`Optimizer-Input`)
     PredictRequest: "Sample",
     RoomStateIn: "RoomState",
     # what an answer is
@@ -80,6 +82,13 @@ PUBLISHED_NAMES: dict[type, str] = {
     BoundaryOut: "Boundary",
     RoomStateOut: "Room",
 }
+# Classes published in two forms (their answers carry every field: the schema says each is
+# required), as FastAPI splits them into `X-Input` and `X-Output`: the answer's form is named here,
+# the request's form takes the name above.
+ANSWER_NAMES: dict[type, str] = {
+    TrainConfig: "ResolvedTraining",
+    Optimizer: "ResolvedOptimizer",
+}
 REF = "#/components/schemas/"
 
 
@@ -92,8 +101,8 @@ def rename_schemas(schema: dict[str, Any]) -> None:
     """Give every component its published name, and point every $ref at the new name."""
     components: dict[str, Any] = schema["components"]["schemas"]
     renamed = {
-        python: PUBLISHED_NAMES[model]
-        for model in PUBLISHED_NAMES
+        python: ANSWER_NAMES.get(model, published) if python.endswith("-Output") else published
+        for model, published in PUBLISHED_NAMES.items()
         for python in (model.__name__, f"{model.__name__}-Input", f"{model.__name__}-Output")
         if python in components
     }

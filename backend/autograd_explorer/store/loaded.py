@@ -22,7 +22,9 @@ def trained_model(data_dir: Path, record: ModelRecord) -> tuple[TrainConfig, Cla
 
     A running 2-D job saves snapshots, so its model can be used (e.g. its boundary drawn) mid-run.
     """
-    config = TrainConfig.model_validate(record.config)
+    config = record.training()
+    if config is None:
+        raise Conflict(f"model {record.id} was stored with a config this version cannot read")
     path = weights_path(data_dir, record.id)
     try:
         version = path.stat().st_mtime_ns

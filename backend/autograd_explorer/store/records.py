@@ -15,6 +15,7 @@ databases are brought up to date by Alembic (store/migrations), each the same co
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -23,12 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import NullPool
 
 from autograd_explorer.errors import Conflict, NotFound, Overloaded
+from autograd_explorer.train.config import TrainConfig
 
 Status = Literal["queued", "running", "done", "failed", "cancelled"]
 ACTIVE: tuple[Status, ...] = ("queued", "running")
@@ -83,6 +86,7 @@ MIGRATIONS = (
 JOINABLE: tuple[Status, ...] = ("queued", "running", "done")
 # How many times a job is started before a silent worker fails it instead of requeueing it.
 MAX_ATTEMPTS = 2
+log = logging.getLogger("autograd_explorer.store")
 
 
 def _in(name: str, values: Sequence[str]) -> tuple[str, dict[str, str]]:
@@ -111,6 +115,16 @@ class ModelRecord:
     config_digest: str | None = None
     requests: int = 1  # how many POST /api/models this job answered (1 + the identical ones joined)
     attempts: int = 0  # how many times a worker started it (a silent worker's job is retried once)
+
+    def training(self) -> TrainConfig | None:
+        """The stored config read as this version's TrainConfig (which keeps accepting what earlier
+        versions stored); None for one it does not read (written by another version, or by hand),
+        so such a record is still listed and served, with `config` null."""
+        try:
+            return TrainConfig.model_validate(self.config)
+        except ValidationError as exc:
+            log.warning("model %s: its stored config is not one this version reads: %s", self.id, exc)
+            return None
 
     @classmethod
     def from_row(cls, row: Mapping[Any, Any]) -> ModelRecord:

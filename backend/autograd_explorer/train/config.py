@@ -28,7 +28,10 @@ MAX_STEPS = 1_000_000
 class TrainConfig(BaseModel):
     """One training job. Sizes left out take the data set's defaults (see `resolved`)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    # Answers (a model's `config`) carry every field, resolved: their schema says each is present,
+    # so a generated client reads `config.steps` as an int, not int | Unset (FastAPI then publishes
+    # this one class twice, the request's form and the answer's: api/schema_names.py names both).
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_serialization_defaults_required=True)
 
     dataset: DatasetName = "mnist_parity"
     model: ModelName = "simple_nn"

@@ -32,8 +32,10 @@ export function configFromForm(values) {
   return body;
 }
 
-/** A short description of a stored config for tables and job lists. */
+/** A short description of a stored config for tables and job lists (null: one the server no
+ * longer reads, from another version). */
 export function describeConfig(config) {
+  if (!config) return { data: '?', optimizer: '?' };
   const data = config.dataset === 'mnist_parity' ? 'MNIST' : config.dataset;
   const opt = config.optimizer || {};
   const batch = opt.batch_size ? `, batch ${opt.batch_size}` : '';

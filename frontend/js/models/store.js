@@ -4,7 +4,7 @@
 import { Store } from '../shared/store.js';
 
 export const isActive = (m) => m.status === 'queued' || m.status === 'running';
-export const isMnist = (m) => m.config.dataset === 'mnist_parity';
+export const isMnist = (m) => m.config?.dataset === 'mnist_parity';  // config null: unreadable record
 export const finished = (state) => state.models.filter((m) => m.status === 'done');
 
 /** The lab's store. */
@@ -36,7 +36,7 @@ const replace = (models, id, patch) => models.map((m) => (m.id === id ? { ...m, 
 export function loaded(records) {
   const done = records.filter((m) => m.status === 'done');
   const shown = new Set([...records.filter(isActive), ...done.slice(-2)].map((m) => m.id));
-  const last2d = records.filter((m) => !isMnist(m) && m.status !== 'failed').pop();
+  const last2d = records.filter((m) => m.config && !isMnist(m) && m.status !== 'failed').pop();
   const mnist = done.filter(isMnist);
   const newest = mnist.length ? mnist[mnist.length - 1].id : '';
   return { models: records, shown, boundaryTarget: last2d ? last2d.id : null, wrong: { a: newest, b: '' } };

@@ -25,8 +25,8 @@ export function renderTable(tbody, models, { shown, selected, onToggle, onSelect
     const { data, optimizer } = describeConfig(m.config);
     const acc = cell(pct(m.metrics.test_accuracy), m.metrics.test_accuracy === best ? 'best' : '');
     tr.append(
-      first, cell(m.name, 'name'), cell(data, 'text'), cell(optimizer, 'text'), cell(String(m.config.steps)),
-      cell(String(m.config.train_size)), cell(pct(m.metrics.train_accuracy)), acc,
+      first, cell(m.name, 'name'), cell(data, 'text'), cell(optimizer, 'text'), cell(String(m.config?.steps ?? '?')),
+      cell(String(m.config?.train_size ?? '?')), cell(pct(m.metrics.train_accuracy)), acc,
       cell(Number(m.metrics.test_loss).toFixed(4)), cell(`${Number(m.metrics.seconds).toFixed(1)} s`),
     );
     tr.tabIndex = 0;

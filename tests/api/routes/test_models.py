@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import numpy as np
 import pytest
 import torch
@@ -264,7 +265,7 @@ def test_a_models_curve_is_columns_every_kth_point_and_the_last(
     assert len(stored) == 51  # 300 steps, a point every 6 and one before the first update
     whole = client.get(f"/api/models/{ids['moons']}").json()
     assert whole["curve"] == {k: [p[k] for p in stored] for k in stored[0]}
-    assert whole["curves"] == stored  # the deprecated records, sent beside it until 6.0.0
+    assert whole["curves"] == stored  # the deprecated records, sent beside it until 7.0.0
     test_loss = np.asarray(whole["curve"]["test_loss"], dtype=float)  # no loop: the column is the array
     assert test_loss.shape == (51,) and np.isfinite(test_loss).all() and test_loss[-1] < test_loss[0]
 
@@ -287,6 +288,85 @@ def test_a_models_curve_is_columns_every_kth_point_and_the_last(
     assert old[ids["moons"]]["curve"] == whole["curve"]  # the deprecated parameter still works
     both = client.get("/api/models", params={"curve": "true", "curves": "true"})
     assert (both.status_code, both.json()["detail"]["field"]) == (400, "curves")
+
+
+def test_a_models_config_is_the_resolved_training_it_was_trained_with(
+    lab: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, ids = lab
+    answer = client.get(f"/api/models/{ids['moons']}").json()
+    stored = client.app.state.runner.store.get(ids["moons"]).config  # type: ignore[attr-defined]
+    assert answer["config"] == stored  # the JSON on the wire is what was stored
+    config = TrainConfig.model_validate(answer["config"])  # the request's schema reads it back
+    assert config.model_dump(mode="json") == answer["config"]  # and round-trips
+    trained = TrainConfig(dataset="moons", model="binary_classifier", steps=300, optimizer={"lr": 0.5})
+    assert config == trained.resolved()
+    assert (config.steps, config.optimizer.lr, config.hidden) == (300, 0.5, 8)
+    # The published answer schema: every field present (a generated client's `config.steps` is an int).
+    document = client.get("/openapi.json").json()
+    jsonschema.validate(answer, {**document, "$ref": "#/components/schemas/Model"})
+    resolved = document["components"]["schemas"]["ResolvedTraining"]
+    assert set(resolved["required"]) == set(resolved["properties"]) == set(answer["config"])
+    listed = {m["id"]: m for m in client.get("/api/models").json()["items"]}
+    assert listed[ids["moons"]]["config"] == answer["config"]
+
+
+# What the first version stored for a resolved job: its optimizer had only name, lr and batch_size.
+FIRST_VERSION_CONFIG = {
+    "dataset": "moons",
+    "model": "binary_classifier",
+    "hidden": 8,
+    "activation": "tanh",
+    "optimizer": {"name": "sgd", "lr": 0.5, "batch_size": 64},
+    "steps": 300,
+    "train_size": 400,
+    "test_size": 200,
+    "noise": 0.1,
+    "seed": 0,
+    "eval_every": 3,
+    "name": "kept from 1.0",
+}
+# A config no version of TrainConfig reads: an unknown optimizer and a key that was never a field.
+UNREADABLE_CONFIG = {
+    "dataset": "moons",
+    "model": "binary_classifier",
+    "optimizer": {"name": "lbfgs"},
+    "epochs": 3,
+}
+
+
+def test_stored_configs_of_other_versions_are_listed_and_served(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", mnist_dir=MNIST_DIR)
+    store = ModelStore(settings.data_dir)
+    with TestClient(create_app(settings)) as client:
+        # written straight into the store, as an older server (or a hand) left them; after start-up,
+        # and with no job submitted, so they stay queued
+        old = store.create(FIRST_VERSION_CONFIG)
+        unreadable = store.create(UNREADABLE_CONFIG)
+        assert old is not None and unreadable is not None
+        listed = client.get("/api/models")
+        one_old = client.get(f"/api/models/{old.id}")
+        one_unreadable = client.get(f"/api/models/{unreadable.id}")
+        predict = client.post(f"/api/models/{unreadable.id}/predict", json={"input": [0.0, 0.0]})
+        boundary = client.get(f"/api/models/{unreadable.id}/boundary?grid=5")
+        document = client.get("/openapi.json").json()
+    assert (listed.status_code, one_old.status_code, one_unreadable.status_code) == (200, 200, 200)
+    items = {m["id"]: m for m in listed.json()["items"]}
+    # The old config is read by today's TrainConfig: the fields it had, and today's defaults beside.
+    config = one_old.json()["config"]
+    assert config == TrainConfig.model_validate(FIRST_VERSION_CONFIG).model_dump(mode="json")
+    assert config["optimizer"] == {**FIRST_VERSION_CONFIG["optimizer"], **config["optimizer"]}  # type: ignore[dict-item]
+    assert config["optimizer"]["momentum"] == 0.9 and items[old.id]["name"] == "kept from 1.0"
+    # The unreadable one is listed and served with config null, named from what is stored.
+    assert items[unreadable.id]["config"] is None and one_unreadable.json()["config"] is None
+    assert items[unreadable.id]["name"] == "binary_classifier · moons"
+    for item in items.values():
+        jsonschema.validate(item, {**document, "$ref": "#/components/schemas/Model"})
+    for refused in (predict, boundary):  # what needs the config says so (was a 500)
+        assert refused.status_code == 409
+        assert refused.json()["detail"]["message"] == (
+            f"model {unreadable.id} was stored with a config this version cannot read"
+        )
 
 
 def test_boundary_of_a_2d_model_and_refusals(lab: tuple[TestClient, dict[str, str]]) -> None:

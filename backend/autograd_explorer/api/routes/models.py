@@ -138,7 +138,7 @@ def list_models(
     curve: Annotated[bool, Query(description="include each model's curve")] = False,
     curves: Annotated[
         bool | None,
-        Query(deprecated=True, description="the old name of curve, accepted until API 6.0.0"),
+        Query(deprecated=True, description="the old name of curve, accepted until API 7.0.0"),
     ] = None,
     every: Every = 1,
     limit: Annotated[int, Query(ge=1, description="records per page")] = 100,
@@ -290,7 +290,7 @@ def boundary(
     grid: Annotated[int | None, Query(ge=2, description="grid × grid points (default 60)")] = None,
     resolution: Annotated[
         int | None,
-        Query(ge=2, deprecated=True, description="the old name of grid, accepted until API 6.0.0"),
+        Query(ge=2, deprecated=True, description="the old name of grid, accepted until API 7.0.0"),
     ] = None,
 ) -> BoundaryOut:
     """P(class 1) on a grid over a 2-D model's data (also mid-training, from its latest snapshot)."""
@@ -303,8 +303,7 @@ def boundary(
             "grid" if grid is not None else "resolution",
         )
     record = runner.store.get(model_id)
-    config = record.config
-    if config["dataset"] == "mnist_parity":
+    if record.config.get("dataset") == "mnist_parity":
         raise InvalidRequest(
             "a decision boundary exists only for 2-D data sets; this model is MNIST", "model_id"
         )

@@ -69,7 +69,11 @@ class ModelOut(BaseModel):
 
     id: str
     name: str
-    config: dict[str, Any]
+    config: TrainConfig | None = Field(
+        description="what was trained: the request's Training with every default filled in "
+        "(schema ResolvedTraining, every field present); null for a record whose stored config this "
+        "version cannot read (written by another version), which is still listed"
+    )
     status: Status
     progress: Number = Field(description="0–1")
     metrics: dict[str, Number] | None = Field(
@@ -91,7 +95,7 @@ class ModelOut(BaseModel):
         # the schema's `deprecated` (json_schema_extra: pydantic's own deprecated= warns on every read)
         json_schema_extra={
             "deprecated": True,
-            "description": "Deprecated (sent until API 6.0.0): the same points as `curve`, as records.",
+            "description": "Deprecated (sent until API 7.0.0): the same points as `curve`, as records.",
         },
     )
 
@@ -103,11 +107,14 @@ class ModelOut(BaseModel):
         point and the last when `points` are given."""
         if points is not None:
             points = [points[k] for k in kept_indices(len(points), every)]
-        config = record.config
-        name = config.get("name") or f"{config['model']} · {config['dataset']}"
+        config = record.training()
+        stored = record.config  # the label from what is stored, even when it no longer validates
+        label = stored.get("name")
+        if not (isinstance(label, str) and label):
+            label = f"{stored.get('model')} · {stored.get('dataset')}"
         return cls(
             id=record.id,
-            name=name,
+            name=label,
             config=config,
             status=record.status,
             progress=record.progress,
@@ -137,7 +144,7 @@ InputValues = (
     | Annotated[list[Annotated[list[float], Field(max_length=784)]], Field(max_length=10_000)]
 )
 LEGACY_INPUT = (
-    "Deprecated (accepted until API 6.0.0): the bare nested list, the `data` of a tensor whose "
+    "Deprecated (accepted until API 7.0.0): the bare nested list, the `data` of a tensor whose "
     "shape is read from its nesting. Send {shape, dtype, data}."
 )
 

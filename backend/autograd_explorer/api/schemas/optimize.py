@@ -73,7 +73,7 @@ class StrictBody(BaseModel):
         both = []
         for old, new in cls.RENAMED.items():
             if new in properties:
-                about = f"deprecated spelling of {new}; accepted until API 6.0.0"
+                about = f"deprecated spelling of {new}; accepted until API 7.0.0"
                 properties[old] = {**properties[new], "deprecated": True, "description": about, "title": old}
                 properties[old].pop("default", None)
                 both.append({"required": [old, new]})
