@@ -13,6 +13,7 @@ from autograd_explorer.api.answer_cache import CachingEvaluator, has_user_text
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.sandbox import InlineEvaluator
 from autograd_explorer.settings import Settings
+from tests.api.fake_evaluators import FakeEvaluator
 
 ROSENBROCK_EXAMPLE = {
     "runs": [
@@ -27,20 +28,11 @@ ROSENBROCK_EXAMPLE = {
 }
 
 
-class CountingEvaluator:
+class CountingEvaluator(FakeEvaluator):
     """Answers `job:payload` as bytes and counts the calls; refuses payloads with "refuse"."""
 
     def __init__(self) -> None:
         self.calls = 0
-
-    def start(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-    def run(self, job: str, payload: Mapping[str, Any], timeout: float | None = None) -> Any:
-        return orjson.loads(self.run_json(job, payload, timeout))
 
     def run_json(self, job: str, payload: Mapping[str, Any], timeout: float | None = None) -> bytes:
         self.calls += 1

@@ -12,23 +12,15 @@ import pytest
 from autograd_explorer.api.evaluation import run_jobs_side_by_side, side_by_side
 from autograd_explorer.errors import InvalidRequest
 from autograd_explorer.settings import Settings
+from tests.api.fake_evaluators import FakeEvaluator
 
 
-class BarrierEvaluator:
+class BarrierEvaluator(FakeEvaluator):
     """Each job waits until `parties` jobs have arrived: it answers only if they run at the same time."""
 
     def __init__(self, parties: int) -> None:
         self.barrier = threading.Barrier(parties, timeout=10)
         self.timeouts: list[float | None] = []
-
-    def start(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-    def run(self, job: str, payload: Mapping[str, Any], timeout: float | None = None) -> Any:
-        return orjson.loads(self.run_json(job, payload, timeout))
 
     def run_json(self, job: str, payload: Mapping[str, Any], timeout: float | None = None) -> bytes:
         self.timeouts.append(timeout)
