@@ -97,27 +97,13 @@ fail() {
   exit 1
 }
 
-find_wheel() {
-  if [ -n "${TORCH_WHEEL:-}" ]; then echo "$TORCH_WHEEL"; return; fi
-  local found
-  found="$(ls /opt/wheels/torch-2.13.0+cpu-*.whl 2>/dev/null | head -1 || true)"
-  [ -z "$found" ] && found="$(find "$(pip cache dir 2>/dev/null || echo /nonexistent)" -name 'torch-2.13.0+cpu-*.whl' 2>/dev/null | head -1 || true)"
-  echo "$found"
-}
+# find_wheel, require_tools, require_podman_compose
+# shellcheck source=scripts/podman-lib.sh
+. "$REPO/scripts/podman-lib.sh"
 
 # 0. prerequisites, checked before anything slow
-missing=()
-for tool in podman runc debootstrap python3 curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
-if [ "${#missing[@]}" -gt 0 ]; then
-  [ "$(id -u)" = 0 ] || { echo "missing: ${missing[*]} (run as root to install them)" >&2; exit 1; }
-  apt-get update -qq && apt-get install -y -qq podman runc debootstrap python3 curl >/dev/null
-fi
-PODMAN_COMPOSE="${PODMAN_COMPOSE:-$(command -v podman-compose || true)}"
-if [ -z "$PODMAN_COMPOSE" ]; then
-  [ "$(id -u)" = 0 ] || { echo "missing: podman-compose (pip install podman-compose)" >&2; exit 1; }
-  apt-get install -y -qq podman-compose >/dev/null
-  PODMAN_COMPOSE=podman-compose
-fi
+require_tools podman runc debootstrap python3 curl
+require_podman_compose
 [ -z "$(containers)" ] || { echo "containers of $PROJECT exist: a previous run is still up" >&2; exit 1; }
 say "podman-compose scale smoke test, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(podman --version), $("$PODMAN_COMPOSE" --version 2>/dev/null | grep -i 'podman-compose' | head -1), runtime runc, cgroups $(podman info --format '{{.Host.CgroupsVersion}}'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 

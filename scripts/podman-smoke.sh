@@ -50,21 +50,12 @@ cleanup() {
 trap cleanup EXIT
 fail() { say "FAIL: $*"; "${PODMAN[@]}" logs "$NAME" 2>&1 | tail -40 || true; exit 1; }
 
-find_wheel() {
-  if [ -n "${TORCH_WHEEL:-}" ]; then echo "$TORCH_WHEEL"; return; fi
-  local found
-  found="$(ls /opt/wheels/torch-2.13.0+cpu-*.whl 2>/dev/null | head -1 || true)"
-  [ -z "$found" ] && found="$(find "$(pip cache dir 2>/dev/null || echo /nonexistent)" -name 'torch-2.13.0+cpu-*.whl' 2>/dev/null | head -1 || true)"
-  echo "$found"
-}
+# find_wheel, require_tools, require_podman_compose
+# shellcheck source=scripts/podman-lib.sh
+. "$REPO/scripts/podman-lib.sh"
 
 # 0. prerequisites, checked before anything slow (the debootstrap takes a minute and more)
-missing=()
-for tool in podman runc debootstrap curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
-if [ "${#missing[@]}" -gt 0 ]; then
-  [ "$(id -u)" = 0 ] || { echo "missing: ${missing[*]} (run as root to install them)" >&2; exit 1; }
-  apt-get update -qq && apt-get install -y -qq podman runc debootstrap curl >/dev/null
-fi
+require_tools podman runc debootstrap curl
 # The storage must work as configured before we spend minutes on a base image.
 driver=$("${PODMAN[@]}" info --format '{{.Store.GraphDriverName}}' 2>&1) \
   || fail "podman's storage does not start: $driver (a store keeps the driver it was created with; see PODMAN_OPTS)"
@@ -72,12 +63,7 @@ say "podman smoke test, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(podman --version), run
 
 # 0b. the compose file under podman-compose, both profiles (seconds: it runs before anything slow).
 # PODMAN_COMPOSE names the executable; else the one on PATH; else Debian's podman-compose.
-PODMAN_COMPOSE="${PODMAN_COMPOSE:-$(command -v podman-compose || true)}"
-if [ -z "$PODMAN_COMPOSE" ]; then
-  [ "$(id -u)" = 0 ] || { echo "missing: podman-compose (pip install podman-compose)" >&2; exit 1; }
-  apt-get install -y -qq podman-compose >/dev/null
-  PODMAN_COMPOSE=podman-compose
-fi
+require_podman_compose
 for profile in "" "--profile scale"; do
   # shellcheck disable=SC2086  # $profile is two words or none on purpose
   services=$("$PODMAN_COMPOSE" -f "$REPO/docker-compose.yml" $profile config 2>&1 | grep -E '^  [a-z]+:$' | tr -d ' :' | sort | tr '\n' ' ') \
