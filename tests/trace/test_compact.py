@@ -12,7 +12,7 @@ import torch
 from autograd_explorer.examples import EXAMPLES, Example
 from autograd_explorer.jsonsafe import dumps
 from autograd_explorer.settings import Settings
-from autograd_explorer.trace.compact import ValueTable, decode_compact, equal_rows
+from autograd_explorer.trace.compact import ValueTable, decode_compact, first_rows, float32_rows
 from autograd_explorer.trace.jobs import run_details_job, run_trace_job
 from autograd_explorer.trace.values import array_data, value_array
 
@@ -224,6 +224,12 @@ def test_details_default_to_the_last_pass() -> None:
     details = run_details_job(params(e, steps=[0, 1]), SETTINGS)
     assert details["pass"] == len(readable["passes"]) - 1 > 0
     assert details["steps"][0]["narration"] == readable["passes"][-1]["steps"][0]["narration"]
+
+
+def equal_rows(tensors: list[torch.Tensor], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """What the value table's flush does: the float32 rows, and for each the first equal row."""
+    rows = float32_rows(tensors, n)
+    return rows, first_rows(rows)
 
 
 def test_equal_rows_compare_the_float32_bytes() -> None:

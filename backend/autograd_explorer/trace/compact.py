@@ -31,7 +31,7 @@ from autograd_explorer.trace.payload import (
     TensorSummary,
 )
 from autograd_explorer.trace.readable import FULL_ACCUMULATOR_NODES, ResultBudget, span_json
-from autograd_explorer.trace.values import SUMMARY_HEAD, array_data, dtype_name, nested_lists
+from autograd_explorer.trace.values import SUMMARY_HEAD, array_data, dtype_name, sent_whole
 
 # Decoders refuse a version they do not know. 2: summaries in the buffer, texts in one table,
 # gradient norms at float32 precision, transposed copies by reference (docs/trace.md).
@@ -153,9 +153,7 @@ class ValueTable:
         shape = tuple(t.shape)
         n = t.numel()
         # The readable form's rule (values.tensor_value): whole when small, else a summary.
-        whole = (n == 1 and t.is_floating_point()) or (
-            n <= self.max_elements and nested_lists(list(shape), self.max_elements) <= self.max_elements
-        )
+        whole = (n == 1 and t.is_floating_point()) or sent_whole(list(shape), n, self.max_elements)
         return _WHOLE if whole else _SUMMARY, self.code(dtype_name(t)), shape, n
 
     def _kind_id(self, kind: _Kind) -> int:
@@ -325,13 +323,6 @@ class ValueTable:
             "transposed": {"value": list(self.transposed), "of": list(self.transposed.values())},
             "buffer": base64.b64encode(raw).decode("ascii"),
         }
-
-
-def equal_rows(tensors: list[torch.Tensor], n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Tensors of one dtype and shape (n elements) as rows of float32 little-endian elements, one
-    conversion for all, and for each row the first row holding the same bytes (np.unique)."""
-    rows = float32_rows(tensors, n)
-    return rows, first_rows(rows)
 
 
 def float32_rows(tensors: list[torch.Tensor], n: int) -> np.ndarray:

@@ -15,7 +15,7 @@ from autograd_explorer.trace.backward_capture import Node, RawPass, capture_pass
 from autograd_explorer.trace.complex_values import LABEL_CHARS, complex_refusal
 from autograd_explorer.trace.pass_summary import PassSummary, summarize_pass
 from autograd_explorer.trace.regions import RegionTags
-from autograd_explorer.trace.values import nested_lists
+from autograd_explorer.trace.values import sent_whole
 
 # A program of at most this many passes keeps them all, step by step (a lecture's two or three
 # calls, compared side by side); beyond it only the shown pass is (a training loop's 4000).
@@ -146,9 +146,7 @@ class TraceRecorder:
             shared = self._shared_shapes.get(value.shape)
             if shared is None:
                 n, limit = value.numel(), self.share_values_up_to
-                shared = self._shared_shapes[value.shape] = (
-                    0 < n <= limit and nested_lists(list(value.shape), limit) <= limit
-                )
+                shared = self._shared_shapes[value.shape] = n > 0 and sent_whole(list(value.shape), n, limit)
             # not a view: a parameter's `W.T`, updated in place by every training step, would
             # make the program run again; only an in-place op on the output itself changes it
             if shared and not value._is_view():

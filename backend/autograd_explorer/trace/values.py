@@ -48,7 +48,7 @@ def tensor_value(t: torch.Tensor | None, max_elements: int) -> dict[str, Any] | 
             "summary": None,
             "truncated": False,
         }
-    if t.numel() <= max_elements and nested_lists(shape, max_elements) <= max_elements:
+    if sent_whole(shape, t.numel(), max_elements):
         data, nonfinite = array_data(_as_numpy(t))
         return {
             "shape": shape,
@@ -122,6 +122,12 @@ def _as_numpy(t: torch.Tensor) -> np.ndarray[Any, Any]:
     if t.is_complex():
         t = t.real
     return t.cpu().numpy()
+
+
+def sent_whole(shape: list[int], elements: int, max_elements: int) -> bool:
+    """Whether a value is sent whole (its data) rather than summarized: the one rule of both forms,
+    which the recorder also follows to know which values it may keep uncopied."""
+    return elements <= max_elements and nested_lists(shape, max_elements) <= max_elements
 
 
 def nested_lists(shape: list[int], stop_after: int) -> int:
