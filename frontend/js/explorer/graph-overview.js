@@ -64,13 +64,12 @@ export function createOverview(container) {
       if (!path) paths.set(key, (path = new Path2D()));
       return path;
     };
-    // Zoomed in, the index gives the few items in view (and their edges); zoomed out, all of them.
+    // The index gives the items in view; when they are few, only their edges are walked too.
     const near = scene.near(extent);
     const few = near.length < scene.items.size / 4;
-    for (const id of few ? near : scene.items.keys()) {
+    for (const id of near) { // exactly the items that meet the view (the index scans all when it is large)
       if (scene.held.has(id)) continue;
       const box = scene.items.get(id);
-      if (box.x + box.w / 2 < extent.x1 || box.x - box.w / 2 > extent.x2 || box.y + box.h / 2 < extent.y1 || box.y - box.h / 2 > extent.y2) continue;
       const w = Math.max(box.w, least);
       const h = Math.max(box.h, least);
       pathOf(scene.isGroup(id) ? (box.open ? 'open' : 'closed') : scene.kindOf(id)).rect(box.x - w / 2, box.y - h / 2, w, h);
