@@ -165,7 +165,7 @@ def check_job(base: str) -> dict[str, Any]:
     assert status == 200 and 0.0 <= predicted["probabilities"]["data"][0] <= 1.0, (status, predicted)
     print(
         f"job {model_id}: its event stream through the proxy ended, status done after {took:.1f} s "
-        f"({len(record['curves'])} curve points), a prediction answered"
+        f"({len(record['curve']['step'])} curve points), a prediction answered"
     )
     return {"job": model_id, "job_seconds": round(took, 1)}
 

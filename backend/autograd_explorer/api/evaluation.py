@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -47,18 +46,16 @@ def run_jobs_side_by_side(
     """The answers of several jobs that make up one request, computed at once by the pool's workers.
 
     The first runs in this thread, the others each in a thread of its own (the threads only wait on
-    a worker's pipe). `seconds` is the whole request's budget: a job that waited for a busy worker
-    gets what is left of it, so the request as a whole stays within it (plus the grace). When jobs
-    fail, the first one's error is raised (the caller orders the jobs as the request's parts).
+    a worker's pipe). Each job gets `seconds`, the request's budget: they start together, and the
+    pool counts a job's time from when a worker takes it. When jobs fail, the first one's error is
+    raised (the caller orders the jobs as the request's parts).
     """
-    deadline = time.monotonic() + seconds
     answers: list[bytes | None] = [None] * len(payloads)
     errors: list[BaseException | None] = [None] * len(payloads)
 
     def run(i: int) -> None:
         try:
-            timeout = max(0.1, deadline - time.monotonic())
-            answers[i] = evaluator.run_json(job, payloads[i], timeout)
+            answers[i] = evaluator.run_json(job, payloads[i], seconds)
         except BaseException as exc:  # re-raised in the request's thread below
             errors[i] = exc
 

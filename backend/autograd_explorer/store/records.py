@@ -87,6 +87,8 @@ JOINABLE: tuple[Status, ...] = ("queued", "running", "done")
 # How many times a job is started before a silent worker fails it instead of requeueing it.
 MAX_ATTEMPTS = 2
 log = logging.getLogger("autograd_explorer.store")
+# Records whose unreadable config was logged (a set.add is atomic under the GIL: no lock needed).
+_UNREADABLE_REPORTED: set[str] = set()
 
 
 def _in(name: str, values: Sequence[str]) -> tuple[str, dict[str, str]]:
@@ -123,7 +125,9 @@ class ModelRecord:
         try:
             return TrainConfig.model_validate(self.config)
         except ValidationError as exc:
-            log.warning("model %s: its stored config is not one this version reads: %s", self.id, exc)
+            if self.id not in _UNREADABLE_REPORTED:  # once per record: lists and polls read it each time
+                _UNREADABLE_REPORTED.add(self.id)
+                log.warning("model %s: its stored config is not one this version reads: %s", self.id, exc)
             return None
 
     @classmethod

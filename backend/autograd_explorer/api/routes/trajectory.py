@@ -29,6 +29,7 @@ from autograd_explorer.optimize.jobs import (
     merge_trajectories,
     split_trajectories,
 )
+from autograd_explorer.sandbox.registry import JOBS, job_spec
 
 router = APIRouter(tags=["optimization"])
 
@@ -48,6 +49,7 @@ def trajectories(body: TrajectoriesBody, settings: SettingsDep, evaluator: Evalu
     if len(groups) == 1:
         return run_job(evaluator, "trajectories", body)
     payloads = [TrajectoriesBody(runs=runs).model_dump() for runs in groups]
-    seconds = settings.max_trajectory_seconds + settings.eval_grace_seconds
+    # the pool's own budget for one such job (its setting plus the grace), each part's
+    seconds = job_spec("trajectories", JOBS).seconds(settings) + settings.eval_grace_seconds
     answers = run_jobs_side_by_side(evaluator, "trajectories", payloads, seconds)
     return Response(merge_trajectories(answers), media_type="application/json")
