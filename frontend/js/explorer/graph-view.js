@@ -272,7 +272,7 @@ export function mountGraphView(store) {
       layoutSizes: new Map(),
       visibility: createVisibility(hierarchy, trace.nodes, trace.edges),
       items: new Map(), // what is drawn: item id → its box as last laid out
-      edges: new Map(), // the drawn edges: id → {source, target} (items)
+      edges: null, // the drawn edges: id → {source, target, count} (items), the visibility's own map
       held: new Map(), // what Cytoscape holds: item id → its box when added
       heldEdges: new Set(),
       windowed: false, // Cytoscape holds only what is near the view (graph-window.js)
@@ -355,10 +355,8 @@ export function mountGraphView(store) {
   function syncGrouped() {
     const { items, width, height } = grouped.scene.layout(layoutSize, isOpen);
     grouped.extent = { width, height };
-    const { visible, added: edgesAdded, removed: edgesRemoved } = grouped.visibility.update(isOpen);
-    grouped.visible = visible;
-    for (const id of edgesRemoved) grouped.edges.delete(id);
-    for (const { id, source, target } of edgesAdded) grouped.edges.set(id, { source, target });
+    grouped.visible = grouped.visibility.update(isOpen).visible;
+    grouped.edges = grouped.visibility.drawnEdges();
     grouped.items = items;
     grouped.windowed = items.size > WINDOW_ABOVE;
     grouped.index = null;

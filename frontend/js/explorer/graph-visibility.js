@@ -134,5 +134,7 @@ export function createVisibility(hierarchy, nodes, edges) {
     update,
     /** The drawn edges now: Map id → {source, target}. */
     edges: () => new Map([...drawn].map(([id, { source, target }]) => [id, { source, target }])),
+    /** The drawn edges, live (kept by `update`; read, never change): Map id → {source, target, count}. */
+    drawnEdges: () => drawn,
   };
 }
