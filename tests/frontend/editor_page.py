@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import expect
+
 # EditorView.findFromDOM is CodeMirror's public way from a DOM node to its view; the vendored
 # bundle is one ES module, so this import shares the page's own instance.
 _VIEW = (
@@ -41,3 +43,15 @@ def show_editor(page: Any) -> None:
     if not page.is_visible("#source") and page.locator("#toggle-editor").count():
         page.click("#toggle-editor")
     page.wait_for_selector("#source", state="visible", timeout=5_000)
+
+
+def pick_example(page: Any, example_id: str, timeout: float = 30_000) -> None:
+    """Pick an example from the menu and wait for the run it starts (not a run already on screen).
+
+    A page opened on `#ex=none` shows the first example (an unknown id opens the first), so
+    picking that one again re-runs it: a test that went on at the old trace's step label saw the
+    new trace land under its mouse and clear the hover (the CI flake of 2026-12-02).
+    """
+    runs = int(page.get_attribute("body", "data-runs") or 0)
+    page.select_option("#examples", example_id)
+    expect(page.locator("body")).to_have_attribute("data-runs", str(runs + 1), timeout=timeout)

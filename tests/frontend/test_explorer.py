@@ -12,7 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.frontend.editor_page import char_centre, editor_text, show_editor
+from tests.frontend.editor_page import char_centre, editor_text, pick_example, show_editor
 from tests.live import screenshot
 
 pytestmark = pytest.mark.browser
@@ -33,13 +33,12 @@ def step_label(page: Any) -> str:
 
 def test_polynomial_backward_with_the_keyboard(page: Any, live_server: Any) -> None:
     open_explorer(page, live_server, "#ex=none")
-    page.select_option("#examples", "polynomial")
+    pick_example(page, "polynomial")
     expect(page.locator("#step-label")).to_have_text("start · 0 / 4")
     assert editor_text(page) == "x**3 - 3*x"
     # Hovering the source names the node built there (the graph marks it too).
     page.mouse.move(*char_centre(page, 8))  # over the "x" of "3*x"
     expect(page.locator("#source")).to_have_attribute("title", "z₂ = 3*x")
-    # The mark is drawn in the editor's next update, after the title: wait for it (it flaked under load).
     expect(page.locator("#source mark.linked")).to_have_text("3*x")
     screenshot(page, "explorer-01-polynomial-start")
     runs = int(page.get_attribute("body", "data-runs") or 0)
