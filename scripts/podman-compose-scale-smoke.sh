@@ -97,7 +97,7 @@ fail() {
   exit 1
 }
 
-# find_wheel, require_tools, require_podman_compose
+# find_wheel, require_tools, require_podman_compose, wait_for
 # shellcheck source=scripts/podman-lib.sh
 . "$REPO/scripts/podman-lib.sh"
 
@@ -138,26 +138,15 @@ done
 # the replicas at once), so the stores come first and PostgreSQL is waited for here.
 started=$(date +%s)
 compose up -d postgres redis > "$REPO/test-output/podman-compose-up.log" 2>&1 || fail "podman-compose up postgres redis"
-for _ in $(seq 1 120); do
-  "${PODMAN[@]}" exec "${PROJECT}_postgres_1" pg_isready -U explorer >/dev/null 2>&1 && break
-  sleep 1
-done
-"${PODMAN[@]}" exec "${PROJECT}_postgres_1" pg_isready -U explorer >/dev/null || fail "PostgreSQL never became ready"
+wait_for 120 1 "${PODMAN[@]}" exec "${PROJECT}_postgres_1" pg_isready -U explorer || fail "PostgreSQL never became ready"
 say "postgres and redis up, PostgreSQL ready after $(seconds_since "$started") s"
 started=$(date +%s)
 compose up -d proxy worker >> "$REPO/test-output/podman-compose-up.log" 2>&1 || fail "podman-compose up proxy worker"
 URL="http://127.0.0.1:$PORT"
-for _ in $(seq 1 300); do
-  curl -fsS "$URL/api/ready" >/dev/null 2>&1 && break
-  sleep 1
-done
+wait_for 300 1 curl -fsS "$URL/api/ready" || fail "the proxy never answered /api/ready"
 # every replica ready, not only the first nginx reached: ask each one from inside its container
 for name in "${PROJECT}_web_1" "${PROJECT}_web_2"; do
-  for _ in $(seq 1 300); do
-    "${PODMAN[@]}" exec "$name" python -m autograd_explorer.healthcheck ready >/dev/null 2>&1 && break
-    sleep 1
-  done
-  "${PODMAN[@]}" exec "$name" python -m autograd_explorer.healthcheck ready >/dev/null || fail "$name never ready"
+  wait_for 300 1 "${PODMAN[@]}" exec "$name" python -m autograd_explorer.healthcheck ready || fail "$name never ready"
 done
 say "proxy, 2 web replicas, 2 workers up; every replica ready through the proxy after $(seconds_since "$started") s: $(curl -fsS "$URL/api/ready")"
 say "containers: $(containers | sed "s/^${PROJECT}_//" | sort | tr '\n' ' ')"
@@ -190,8 +179,8 @@ if [ "${SKIP_KILL:-0}" != 1 ]; then
   job=$(curl -fsS -H 'content-type: application/json' -d "$long" "$URL/api/models" \
     | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])') || fail "POST the long job"
   status() { curl -fsS "$URL/api/models/$job" | python3 -c 'import json, sys; print(json.load(sys.stdin)["status"])'; }
-  for _ in $(seq 1 240); do [ "$(status)" = running ] && break; sleep 0.5; done
-  [ "$(status)" = running ] || fail "the long job $job never ran (status $(status))"
+  running() { [ "$(status)" = running ]; }
+  wait_for 240 0.5 running || fail "the long job $job never ran (status $(status))"
   victim=""
   for name in "${PROJECT}_worker_1" "${PROJECT}_worker_2"; do
     "${PODMAN[@]}" logs "$name" 2>&1 | grep -q "job $job\"" && victim=$name
@@ -201,7 +190,8 @@ if [ "${SKIP_KILL:-0}" != 1 ]; then
   # kill` counts as the user's stop, after which `unless-stopped` rightly restarts nothing)
   kill -KILL "$("${PODMAN[@]}" inspect --format '{{.State.Pid}}' "$victim")"
   killed=$(date +%s)
-  for _ in $(seq 1 600); do case "$(status)" in done|failed) break ;; esac; sleep 1; done
+  ended() { case "$(status)" in done | failed) return 0 ;; *) return 1 ;; esac; }
+  wait_for 600 1 ended || true  # the status it ended with (or still has) says the rest
   final=$(status)
   [ "$final" = done ] || fail "the job of the killed worker ended $final"
   finisher=""
