@@ -63,6 +63,16 @@ compose() {
   "$PODMAN_COMPOSE" -p "$PROJECT" -f "$REPO/docker-compose.yml" -f "$CONTEXT/volumes.yml" \
     --podman-args="--runtime runc" --profile scale "$@"
 }
+# workers_logging <pattern>: the workers (worker_1, worker_2, each followed by a space) whose log has it
+workers_logging() {
+  local name found=""
+  for name in "${PROJECT}_worker_1" "${PROJECT}_worker_2"; do
+    # grep reads the whole log: -q would stop at the first match, and under pipefail the writer's
+    # SIGPIPE would turn a found line into a failure
+    "${PODMAN[@]}" logs "$name" 2>&1 | grep "$1" >/dev/null && found+="${name#"${PROJECT}_"} "
+  done
+  echo "$found"
+}
 containers() { "${PODMAN[@]}" ps -a --filter "label=io.podman.compose.project=$PROJECT" --format '{{.Names}}'; }
 teardown() {
   local anonymous
@@ -165,10 +175,7 @@ for name in "${PROJECT}_web_1" "${PROJECT}_web_2"; do
   served+="${name#"${PROJECT}_"} $n, "
 done
 say "room streams served per replica: ${served%, }"
-trained=""
-for name in "${PROJECT}_worker_1" "${PROJECT}_worker_2"; do
-  "${PODMAN[@]}" logs "$name" 2>&1 | grep -q "job $job ended done" && trained+="${name#"${PROJECT}_"} "
-done
+trained=$(workers_logging "job $job ended done")
 [ -n "$trained" ] || fail "no worker's log says it trained $job"
 say "job $job trained by: $trained(the other worker idle or on another job)"
 
@@ -181,11 +188,9 @@ if [ "${SKIP_KILL:-0}" != 1 ]; then
   status() { curl -fsS "$URL/api/models/$job" | python3 -c 'import json, sys; print(json.load(sys.stdin)["status"])'; }
   running() { [ "$(status)" = running ]; }
   wait_for 240 0.5 running || fail "the long job $job never ran (status $(status))"
-  victim=""
-  for name in "${PROJECT}_worker_1" "${PROJECT}_worker_2"; do
-    "${PODMAN[@]}" logs "$name" 2>&1 | grep -q "job $job\"" && victim=$name
-  done
-  [ -n "$victim" ] || fail "no worker's log says it took $job"
+  took=$(workers_logging "job $job\"")
+  [ -n "$took" ] || fail "no worker's log says it took $job"
+  victim="${PROJECT}_${took%% *}"
   # SIGKILL to the worker's process from the host, as a crash or the OOM killer would (`podman
   # kill` counts as the user's stop, after which `unless-stopped` rightly restarts nothing)
   kill -KILL "$("${PODMAN[@]}" inspect --format '{{.State.Pid}}' "$victim")"
@@ -194,10 +199,7 @@ if [ "${SKIP_KILL:-0}" != 1 ]; then
   wait_for 600 1 ended || true  # the status it ended with (or still has) says the rest
   final=$(status)
   [ "$final" = done ] || fail "the job of the killed worker ended $final"
-  finisher=""
-  for name in "${PROJECT}_worker_1" "${PROJECT}_worker_2"; do
-    "${PODMAN[@]}" logs "$name" 2>&1 | grep -q "job $job ended done" && finisher+="${name#"${PROJECT}_"} "
-  done
+  finisher=$(workers_logging "job $job ended done")
   say "worker killed mid-job: ${victim#"${PROJECT}_"} got SIGKILL while training $job; done $(seconds_since "$killed") s later, finished by: ${finisher:-?}(the killed container: $("${PODMAN[@]}" inspect --format '{{.RestartCount}} restart(s), {{.State.Status}} now' "$victim"))"
 fi
 
