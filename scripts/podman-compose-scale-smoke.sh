@@ -63,6 +63,16 @@ compose() {
   "$PODMAN_COMPOSE" -p "$PROJECT" -f "$REPO/docker-compose.yml" -f "$CONTEXT/volumes.yml" \
     --podman-args="--runtime runc" --profile scale "$@"
 }
+# workers_logging <pattern>: the workers (worker_1, worker_2, each followed by a space) whose log has it
+workers_logging() {
+  local name found=""
+  for name in "${PROJECT}_worker_1" "${PROJECT}_worker_2"; do
+    # grep reads the whole log: -q would stop at the first match, and under pipefail the writer's
+    # SIGPIPE would turn a found line into a failure
+    "${PODMAN[@]}" logs "$name" 2>&1 | grep "$1" >/dev/null && found+="${name#"${PROJECT}_"} "
+  done
+  echo "$found"
+}
 containers() { "${PODMAN[@]}" ps -a --filter "label=io.podman.compose.project=$PROJECT" --format '{{.Names}}'; }
 teardown() {
   local anonymous
@@ -97,7 +107,7 @@ fail() {
   exit 1
 }
 
-# find_wheel, require_tools, require_podman_compose
+# find_wheel, require_tools, require_podman_compose, wait_for
 # shellcheck source=scripts/podman-lib.sh
 . "$REPO/scripts/podman-lib.sh"
 
@@ -138,26 +148,15 @@ done
 # the replicas at once), so the stores come first and PostgreSQL is waited for here.
 started=$(date +%s)
 compose up -d postgres redis > "$REPO/test-output/podman-compose-up.log" 2>&1 || fail "podman-compose up postgres redis"
-for _ in $(seq 1 120); do
-  "${PODMAN[@]}" exec "${PROJECT}_postgres_1" pg_isready -U explorer >/dev/null 2>&1 && break
-  sleep 1
-done
-"${PODMAN[@]}" exec "${PROJECT}_postgres_1" pg_isready -U explorer >/dev/null || fail "PostgreSQL never became ready"
+wait_for 120 1 "${PODMAN[@]}" exec "${PROJECT}_postgres_1" pg_isready -U explorer || fail "PostgreSQL never became ready"
 say "postgres and redis up, PostgreSQL ready after $(seconds_since "$started") s"
 started=$(date +%s)
 compose up -d proxy worker >> "$REPO/test-output/podman-compose-up.log" 2>&1 || fail "podman-compose up proxy worker"
 URL="http://127.0.0.1:$PORT"
-for _ in $(seq 1 300); do
-  curl -fsS "$URL/api/ready" >/dev/null 2>&1 && break
-  sleep 1
-done
+wait_for 300 1 curl -fsS "$URL/api/ready" || fail "the proxy never answered /api/ready"
 # every replica ready, not only the first nginx reached: ask each one from inside its container
 for name in "${PROJECT}_web_1" "${PROJECT}_web_2"; do
-  for _ in $(seq 1 300); do
-    "${PODMAN[@]}" exec "$name" python -m autograd_explorer.healthcheck ready >/dev/null 2>&1 && break
-    sleep 1
-  done
-  "${PODMAN[@]}" exec "$name" python -m autograd_explorer.healthcheck ready >/dev/null || fail "$name never ready"
+  wait_for 300 1 "${PODMAN[@]}" exec "$name" python -m autograd_explorer.healthcheck ready || fail "$name never ready"
 done
 say "proxy, 2 web replicas, 2 workers up; every replica ready through the proxy after $(seconds_since "$started") s: $(curl -fsS "$URL/api/ready")"
 say "containers: $(containers | sed "s/^${PROJECT}_//" | sort | tr '\n' ' ')"
@@ -176,10 +175,7 @@ for name in "${PROJECT}_web_1" "${PROJECT}_web_2"; do
   served+="${name#"${PROJECT}_"} $n, "
 done
 say "room streams served per replica: ${served%, }"
-trained=""
-for name in "${PROJECT}_worker_1" "${PROJECT}_worker_2"; do
-  "${PODMAN[@]}" logs "$name" 2>&1 | grep -q "job $job ended done" && trained+="${name#"${PROJECT}_"} "
-done
+trained=$(workers_logging "job $job ended done")
 [ -n "$trained" ] || fail "no worker's log says it trained $job"
 say "job $job trained by: $trained(the other worker idle or on another job)"
 
@@ -190,24 +186,20 @@ if [ "${SKIP_KILL:-0}" != 1 ]; then
   job=$(curl -fsS -H 'content-type: application/json' -d "$long" "$URL/api/models" \
     | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])') || fail "POST the long job"
   status() { curl -fsS "$URL/api/models/$job" | python3 -c 'import json, sys; print(json.load(sys.stdin)["status"])'; }
-  for _ in $(seq 1 240); do [ "$(status)" = running ] && break; sleep 0.5; done
-  [ "$(status)" = running ] || fail "the long job $job never ran (status $(status))"
-  victim=""
-  for name in "${PROJECT}_worker_1" "${PROJECT}_worker_2"; do
-    "${PODMAN[@]}" logs "$name" 2>&1 | grep -q "job $job\"" && victim=$name
-  done
-  [ -n "$victim" ] || fail "no worker's log says it took $job"
+  running() { [ "$(status)" = running ]; }
+  wait_for 240 0.5 running || fail "the long job $job never ran (status $(status))"
+  took=$(workers_logging "job $job\"")
+  [ -n "$took" ] || fail "no worker's log says it took $job"
+  victim="${PROJECT}_${took%% *}"
   # SIGKILL to the worker's process from the host, as a crash or the OOM killer would (`podman
   # kill` counts as the user's stop, after which `unless-stopped` rightly restarts nothing)
   kill -KILL "$("${PODMAN[@]}" inspect --format '{{.State.Pid}}' "$victim")"
   killed=$(date +%s)
-  for _ in $(seq 1 600); do case "$(status)" in done|failed) break ;; esac; sleep 1; done
+  ended() { case "$(status)" in done | failed) return 0 ;; *) return 1 ;; esac; }
+  wait_for 600 1 ended || true  # the status it ended with (or still has) says the rest
   final=$(status)
   [ "$final" = done ] || fail "the job of the killed worker ended $final"
-  finisher=""
-  for name in "${PROJECT}_worker_1" "${PROJECT}_worker_2"; do
-    "${PODMAN[@]}" logs "$name" 2>&1 | grep -q "job $job ended done" && finisher+="${name#"${PROJECT}_"} "
-  done
+  finisher=$(workers_logging "job $job ended done")
   say "worker killed mid-job: ${victim#"${PROJECT}_"} got SIGKILL while training $job; done $(seconds_since "$killed") s later, finished by: ${finisher:-?}(the killed container: $("${PODMAN[@]}" inspect --format '{{.RestartCount}} restart(s), {{.State.Status}} now' "$victim"))"
 fi
 

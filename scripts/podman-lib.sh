@@ -1,5 +1,6 @@
 # Shared by scripts/podman-smoke.sh and scripts/podman-compose-scale-smoke.sh (sourced, not run):
-# the local torch wheel, the Debian prerequisites, and which podman-compose to use.
+# the local torch wheel, the Debian prerequisites, which podman-compose to use, and waiting for a
+# service with bounded tries.
 
 # The local CPU wheel of torch 2.13.0: TORCH_WHEEL, else /opt/wheels, else pip's cache ("" if none).
 find_wheel() {
@@ -29,4 +30,18 @@ require_podman_compose() {
     apt-get install -y -qq podman-compose >/dev/null
     PODMAN_COMPOSE=podman-compose
   fi
+}
+
+# wait_for <tries> <seconds> <command…>: runs the command (its output dropped) until it succeeds,
+# at most <tries> times, <seconds> apart. On timeout it says what it waited for and how long, and
+# fails: the caller's `|| fail …` then tells the step apart.
+wait_for() {
+  local tries=$1 pause=$2 try
+  shift 2
+  for (( try = 1; try <= tries; try++ )); do
+    "$@" >/dev/null 2>&1 && return 0
+    [ "$try" -lt "$tries" ] && sleep "$pause"
+  done
+  echo "gave up after $tries tries ${pause} s apart: $*" >&2
+  return 1
 }

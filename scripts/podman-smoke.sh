@@ -50,7 +50,7 @@ cleanup() {
 trap cleanup EXIT
 fail() { say "FAIL: $*"; "${PODMAN[@]}" logs "$NAME" 2>&1 | tail -40 || true; exit 1; }
 
-# find_wheel, require_tools, require_podman_compose
+# find_wheel, require_tools, require_podman_compose, wait_for
 # shellcheck source=scripts/podman-lib.sh
 . "$REPO/scripts/podman-lib.sh"
 
@@ -114,11 +114,8 @@ NOFILE=$(( $(ulimit -Hn) < 4096 ? $(ulimit -Hn) : 4096 ))
   -e AUTOGRAD_EXPLORER_MAX_CONCURRENT_REQUESTS=64 \
   -e AUTOGRAD_EXPLORER_PORT="$PORT" "$IMAGE" >/dev/null || fail "run"
 URL="http://127.0.0.1:$PORT"
-for _ in $(seq 1 240); do
-  curl -fsS "$URL/api/health" >/dev/null 2>&1 && break
-  sleep 0.5
-done
-health=$(curl -fsS "$URL/api/health") || fail "/api/health never answered"
+wait_for 240 0.5 curl -fsS "$URL/api/health" || fail "/api/health never answered"
+health=$(curl -fsS "$URL/api/health") || fail "/api/health answered, then not"
 say "healthy after: $(( $(date +%s) - started )) s: $health"
 
 # 5. what a new user does: open the page, trace x³ − 3x at 1, get refused for an escape

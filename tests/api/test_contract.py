@@ -12,6 +12,8 @@ from fastapi.testclient import TestClient
 
 from autograd_explorer.api.app import create_app
 from autograd_explorer.api.openapi import API_VERSION
+from autograd_explorer.errors import InvalidRequest
+from autograd_explorer.jobs.events import LAST_EVENT_ID_PATTERN, resume_after
 from autograd_explorer.settings import Settings
 from autograd_explorer.train.config import MAX_STEPS
 
@@ -65,6 +67,42 @@ def test_operation_ids_are_the_route_names(schema: dict[str, Any]) -> None:
     ids = {op["operationId"] for _, _, op in operations(schema)}
     assert {"trace", "train_model", "get_model", "list_models", "predict"} <= ids
     assert schema["info"]["version"] == API_VERSION
+
+
+def test_every_event_stream_declares_last_event_id_alike(schema: dict[str, Any]) -> None:
+    # EventSource resends Last-Event-ID to whichever stream it reconnects to: each one publishes it
+    declared = {}
+    for path, method, op in operations(schema):
+        if path.endswith("/events"):
+            header = ("header", "Last-Event-ID")
+            headers = [p for p in op.get("parameters", []) if (p["in"], p["name"]) == header]
+            assert len(headers) == 1, f"{method.upper()} {path} does not declare Last-Event-ID"
+            declared[path] = headers[0]
+    assert set(declared) == {"/api/models/{model_id}/events", "/api/rooms/{code}/events"}
+    training, room = declared.values()
+    assert training == room
+    assert training["required"] is False and training["schema"]["pattern"] == LAST_EVENT_ID_PATTERN
+
+
+@pytest.mark.parametrize(
+    ("value", "matches", "accepted"),
+    [
+        ("", True, True), ("-1", True, True), ("0", True, True), ("9223372036854775807", True, True),
+        ("-0", False, False), ("-2", False, False), ("+3", False, False), ("3_0", False, False),
+        ("٣", False, False), (" 1", False, False), ("1.0", False, False), ("abc", False, False),
+        ("12345678901234567890", False, False),
+        ("9223372036854775808", True, False),  # what a pattern cannot say: above 2^63 - 1
+    ],
+)  # fmt: skip
+def test_the_published_last_event_id_pattern_is_what_the_streams_accept(
+    value: str, matches: bool, accepted: bool
+) -> None:
+    assert (re.search(LAST_EVENT_ID_PATTERN, value) is not None) == matches
+    if accepted:
+        assert resume_after(value) == (int(value) if value else -1)
+    else:
+        with pytest.raises(InvalidRequest):
+            resume_after(value)
 
 
 def test_limits_in_the_schema_follow_the_settings() -> None:

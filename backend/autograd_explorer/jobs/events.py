@@ -23,15 +23,20 @@ from autograd_explorer.jsonsafe import dumps, finite_or_none, sanitize
 from autograd_explorer.store.records import FINISHED, ModelRecord, ModelStore
 
 LAST_EVENT_ID = "Last-Event-ID"
-_EVENT_ID = re.compile(r"-?[0-9]{1,19}")  # ASCII digits only: int() also reads "٣", "+3" and "3_0"
+# -1 or ASCII digits: int() also reads "٣", "+3", "3_0" and "-0", none of them an id we sent. The
+# published pattern is made of it, so the schema and the check say the same.
+_EVENT_ID = re.compile(r"-1|[0-9]{1,19}")
 _MAX_EVENT_ID = 2**63 - 1  # SQLite's integers: a larger one overflowed inside the query
+# The header as the API schema publishes it (empty is "from the start", as absent); resume_after()
+# also refuses a number above _MAX_EVENT_ID, which a pattern cannot say.
+LAST_EVENT_ID_PATTERN = rf"^(|{_EVENT_ID.pattern})$"
 
 
 def resume_after(last_event_id: str | None) -> int:
     """The curve index a reconnecting stream resumes after (-1: from the start); InvalidRequest if bad."""
     if not last_event_id:
         return -1
-    if _EVENT_ID.fullmatch(last_event_id) and -1 <= int(last_event_id) <= _MAX_EVENT_ID:
+    if _EVENT_ID.fullmatch(last_event_id) and int(last_event_id) <= _MAX_EVENT_ID:
         return int(last_event_id)
     shown = last_event_id if len(last_event_id) <= 24 else last_event_id[:24] + "…"
     raise InvalidRequest(

@@ -12,6 +12,10 @@ from typing import Literal, Protocol
 
 import torch
 
+# The longest source text shown whole where a text names a value or a call: a node's label, a call
+# region's label, a module's spelling, a refusal. Both sides of the contract cut at it, so it is here.
+LABEL_CHARS = 40
+
 
 @dataclass(frozen=True)
 class Span:

@@ -18,9 +18,7 @@ from dataclasses import dataclass, field
 import torch
 from torch.nn.modules.module import register_module_forward_hook, register_module_forward_pre_hook
 
-from autograd_explorer.lang.contract import ProgramObserver, Region
-
-LABEL_CHARS = 40  # a longer call text is cut (the line number still tells it apart)
+from autograd_explorer.lang.contract import LABEL_CHARS, ProgramObserver, Region
 
 
 @dataclass
@@ -106,6 +104,6 @@ class RegionTracker:
         if name == "forward" and self.frames and self.frames[-1].region.module is first_argument:
             return None
         text = " ".join(text.split())  # a call written over several lines reads as one
-        if len(text) > LABEL_CHARS:
+        if len(text) > LABEL_CHARS:  # cut: the line number still tells it apart
             text = text[: LABEL_CHARS - 1] + "…"
         return Region("call", f"{text} at line {line}")

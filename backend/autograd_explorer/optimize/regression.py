@@ -195,8 +195,7 @@ def closed_form(*, degree: int = 2, seed: int = 0, num: int = 100) -> Polynomial
             f"num is {num}",
             "degree",
         )
-    x, y = (t.double() for t in polynomial_data(seed, num))
-    design = torch.stack([x**i for i in range(degree + 1)], dim=1)
+    design, y = _design(degree, seed, num)
     try:
         w = torch.linalg.solve(design.T @ design, design.T @ y)
     except RuntimeError as exc:  # singular: too few points for the degree
@@ -209,10 +208,15 @@ def closed_form(*, degree: int = 2, seed: int = 0, num: int = 100) -> Polynomial
 
 def least_squares_coefficients(*, degree: int = 2, seed: int = 0, num: int = 100) -> list[float]:
     """The same fit by torch.linalg.lstsq (QR), to check the normal equations against."""
-    x, y = (t.double() for t in polynomial_data(seed, num))
-    design = torch.stack([x**i for i in range(degree + 1)], dim=1)
+    design, y = _design(degree, seed, num)
     solution: torch.Tensor = torch.linalg.lstsq(design, y.unsqueeze(1)).solution
     return [float(v) for v in solution.squeeze(1)]
+
+
+def _design(degree: int, seed: int, num: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The design matrix [1, x, x², …] of §8's data and its targets, in float64 (both exact fits)."""
+    x, y = (t.double() for t in polynomial_data(seed, num))
+    return torch.stack([x**i for i in range(degree + 1)], dim=1), y
 
 
 def sweep(

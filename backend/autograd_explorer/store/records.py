@@ -87,6 +87,11 @@ JOINABLE: tuple[Status, ...] = ("queued", "running", "done")
 # How many times a job is started before a silent worker fails it instead of requeueing it.
 MAX_ATTEMPTS = 2
 log = logging.getLogger("autograd_explorer.store")
+# What claiming a job sets, whether a worker names the job (claim) or takes the oldest (claim_next).
+_CLAIM = (
+    "UPDATE models SET status = 'running', started_at = :now, heartbeat_at = :now, "
+    "run_token = :token, worker_pid = :pid, attempts = attempts + 1 "
+)
 # Records whose unreadable config was logged (a set.add is atomic under the GIL: no lock needed).
 _UNREADABLE_REPORTED: set[str] = set()
 
@@ -332,11 +337,7 @@ class ModelStore:
         now = time.time()
         with self._write() as db:
             changed = db.execute(
-                text(
-                    "UPDATE models SET status = 'running', started_at = :now, heartbeat_at = :now, "
-                    "run_token = :token, worker_pid = :pid, attempts = attempts + 1 "
-                    "WHERE id = :id AND status = 'queued'"
-                ),
+                text(_CLAIM + "WHERE id = :id AND status = 'queued'"),
                 {"now": now, "token": token, "pid": worker_pid, "id": model_id},
             ).rowcount
         return token if changed else None
@@ -351,9 +352,7 @@ class ModelStore:
         with self._write() as db:
             row = db.execute(
                 text(
-                    "UPDATE models SET status = 'running', started_at = :now, heartbeat_at = :now, "
-                    "run_token = :token, worker_pid = :pid, attempts = attempts + 1 "
-                    "WHERE id = (SELECT id FROM models WHERE status = 'queued' "
+                    _CLAIM + "WHERE id = (SELECT id FROM models WHERE status = 'queued' "
                     f"ORDER BY {self._oldest_first} LIMIT 1{self._skip_locked}) "
                     "AND status = 'queued' RETURNING id"
                 ),

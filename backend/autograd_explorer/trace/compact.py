@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 import torch
 
-from autograd_explorer.jsonsafe import finite_or_none
 from autograd_explorer.lang.contract import Span as SourceSpan
 from autograd_explorer.trace.facts import NodeFacts, PassFacts, TraceFacts
 from autograd_explorer.trace.grad_norms import module_grad_norms, step_grad_norms
@@ -31,7 +30,14 @@ from autograd_explorer.trace.payload import (
     TensorSummary,
 )
 from autograd_explorer.trace.readable import FULL_ACCUMULATOR_NODES, ResultBudget, span_json
-from autograd_explorer.trace.values import SUMMARY_HEAD, array_data, dtype_name, sent_whole
+from autograd_explorer.trace.values import (
+    SUMMARY_HEAD,
+    array_data,
+    dtype_name,
+    sent_whole,
+    summary_numbers,
+    summary_of,
+)
 
 # Decoders refuse a version they do not know. 2: summaries in the buffer, texts in one table,
 # gradient norms at float32 precision, transposed copies by reference (docs/trace.md).
@@ -250,7 +256,7 @@ class ValueTable:
             if what == _NUMBER:
                 numbers = np.array([float(queue[pos])], dtype="<f4")  # type: ignore[arg-type]
             elif n:  # a summary: its statistics and first elements, numbers like any other
-                numbers = summary_numbers(queue[pos])  # type: ignore[arg-type]
+                numbers = summary_float32(queue[pos])  # type: ignore[arg-type]
                 spent += len(numbers)
                 self.summarized.append(base + row)
             else:  # an empty tensor has no statistics: its shape says it all
@@ -357,20 +363,10 @@ def as_keys(rows: np.ndarray, n: int) -> list[bytes]:
     return as_void(rows).tolist() if n else [b""] * len(rows)
 
 
-def summary_numbers(t: torch.Tensor) -> np.ndarray:
-    """A large tensor's summary as float32 numbers: min, max, mean, std, then its first elements
-    (values.summarize's, each number rounded to float32: 12 numbers are 64 base64 characters, the
-    same summary as a JSON object about 200)."""
-    with torch.no_grad():
-        flat = t.detach().reshape(-1)
-        if flat.is_complex():  # as values.summarize: the real part
-            flat = flat.real
-        if not flat.is_floating_point():
-            flat = flat.double()
-        spread = flat.std() if flat.numel() > 1 else flat[0] * 0
-        stats = torch.stack([flat.min(), flat.max(), flat.mean(), spread])
-        numbers = torch.cat([stats.to(torch.float32), flat[:SUMMARY_HEAD].to(torch.float32)])
-    return np.ascontiguousarray(numbers.numpy(), dtype="<f4")
+def summary_float32(t: torch.Tensor) -> np.ndarray:
+    """A large tensor's summary (values.summary_numbers) as float32 numbers: 12 numbers are 64 base64
+    characters, the same summary as a JSON object about 200."""
+    return np.ascontiguousarray(summary_numbers(t).to(torch.float32).numpy(), dtype="<f4")
 
 
 def float32_floats(values: list[float | None]) -> list[float | None]:
@@ -660,8 +656,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
             summary: TensorSummary | None = None
             if offset != NONE:
                 end = offset + SUMMARY_STATS + min(count, SUMMARY_HEAD)
-                low, high, mean, std, *head = (finite_or_none(x) for x in buffer[offset:end].tolist())
-                summary = {"min": low, "max": high, "mean": mean, "std": std, "head": head}
+                summary = summary_of(buffer[offset:end].tolist())
             return {
                 "shape": shape,
                 "dtype": dtype,

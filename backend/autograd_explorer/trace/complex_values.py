@@ -5,8 +5,6 @@ from __future__ import annotations
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.contract import Span
 
-LABEL_CHARS = 40  # a longer source text is called "this value" in the refusal
-
 
 def complex_refusal(what: str, span: Span | None) -> ProgramError:
     """Complex values have no place in the payload (and PyTorch's autograd of them is Wirtinger's)."""

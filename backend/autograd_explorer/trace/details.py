@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import torch
 
 from autograd_explorer.errors import ProgramError
-from autograd_explorer.trace.facts import LABEL_CHARS, StepFacts, TraceFacts
+from autograd_explorer.lang.contract import LABEL_CHARS
+from autograd_explorer.trace.facts import StepFacts, TraceFacts
 from autograd_explorer.trace.formulas import FormulaContext, local_formulas
 from autograd_explorer.trace.naming import latex_symbol, op_kind, saved_key_for_slot
 from autograd_explorer.trace.narration import latex_to_text, narrate_leaf, narrate_op

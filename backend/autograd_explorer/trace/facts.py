@@ -13,14 +13,13 @@ from functools import cached_property
 import numpy as np
 import torch
 
-from autograd_explorer.lang.contract import ProgramRun, Span
+from autograd_explorer.lang.contract import LABEL_CHARS, ProgramRun, Span
 from autograd_explorer.trace.backward_capture import Node, RawPass, RawStep, read_saved
 from autograd_explorer.trace.graph import GraphIndex, index_graph
 from autograd_explorer.trace.naming import display_names, latex_symbol, op_short, unicode_name
 from autograd_explorer.trace.recorder import ForwardRecord, LeafRecord, TraceRecorder, root_node
 from autograd_explorer.trace.values import dtype_name
 
-LABEL_CHARS = 40
 SAVED_KINDS = (torch.Tensor, bool, int, float)  # the saved values a node shows (not sizes, dtypes…)
 MANY_SUMS = 8  # contributions to one node from which they are summed with numpy (running_sums)
 

@@ -10,9 +10,9 @@ from typing import Any
 import torch
 
 from autograd_explorer.errors import ProgramError
-from autograd_explorer.lang.contract import BackwardRequest, Region, Span, run_plain_backward
+from autograd_explorer.lang.contract import LABEL_CHARS, BackwardRequest, Region, Span, run_plain_backward
 from autograd_explorer.trace.backward_capture import Node, RawPass, capture_pass, graph_nodes
-from autograd_explorer.trace.complex_values import LABEL_CHARS, complex_refusal
+from autograd_explorer.trace.complex_values import complex_refusal
 from autograd_explorer.trace.pass_summary import PassSummary, summarize_pass
 from autograd_explorer.trace.regions import RegionTags
 from autograd_explorer.trace.values import sent_whole

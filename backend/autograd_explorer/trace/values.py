@@ -145,18 +145,29 @@ def nested_lists(shape: list[int], stop_after: int) -> int:
     return total
 
 
+def summary_numbers(t: torch.Tensor) -> torch.Tensor:
+    """A large (non-empty) tensor's summary as one 1-D tensor: min, max, mean, std, then its first
+    SUMMARY_HEAD elements, in its own floating dtype (float64 for integers and bools; the real part
+    of a complex one, as _as_numpy). Both payload forms read these numbers: the readable one as
+    floats (summarize), the compact one rounded to float32."""
+    with torch.no_grad():
+        flat = t.detach().reshape(-1)
+        if flat.is_complex():  # the tracer refuses complex programs; stay total like _as_numpy
+            flat = flat.real
+        if not flat.is_floating_point():
+            flat = flat.double()
+        spread = flat.std() if flat.numel() > 1 else flat[0] * 0
+        return torch.cat([torch.stack([flat.min(), flat.max(), flat.mean(), spread]), flat[:SUMMARY_HEAD]])
+
+
 def summarize(t: torch.Tensor) -> TensorSummary:
     """min, max, mean, std and the first few elements of a large (non-empty) tensor."""
-    flat = t.detach().reshape(-1)
-    if flat.is_complex():  # the tracer refuses complex programs; stay total like _as_numpy
-        flat = flat.real
-    if not flat.is_floating_point():
-        flat = flat.double()
-    stats = torch.stack(
-        [flat.min(), flat.max(), flat.mean(), flat.std() if flat.numel() > 1 else flat[0] * 0]
-    )
-    low, high, mean, std = (finite_or_none(float(v)) for v in stats)
-    head = [finite_or_none(float(v)) for v in flat[:SUMMARY_HEAD].tolist()]
+    return summary_of(summary_numbers(t).tolist())
+
+
+def summary_of(numbers: list[float]) -> TensorSummary:
+    """The TensorSummary of summary_numbers' numbers (non-finite ones null)."""
+    low, high, mean, std, *head = (finite_or_none(v) for v in numbers)
     return {"min": low, "max": high, "mean": mean, "std": std, "head": head}
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from autograd_explorer.api.deps import SettingsDep
+from autograd_explorer.api.deps import LastEventIdHeader, SettingsDep
 from autograd_explorer.api.errors import answers
 from autograd_explorer.api.paging import CURSOR_PATTERN, page_after
 from autograd_explorer.api.responses import PreparedJSONResponse, event_stream
@@ -35,7 +35,7 @@ from autograd_explorer.errors import (
     ProgramError,
     Unauthorized,
 )
-from autograd_explorer.jobs.events import LAST_EVENT_ID, job_events, resume_after
+from autograd_explorer.jobs.events import job_events, resume_after
 from autograd_explorer.jobs.ownership import may_manage, new_job_token
 from autograd_explorer.jobs.runner import JobRunner
 from autograd_explorer.store.loaded import trained_model
@@ -185,15 +185,7 @@ def model_events(
     request: Request,
     runner: RunnerDep,
     settings: SettingsDep,
-    last_event_id: Annotated[
-        str | None,
-        Header(
-            alias=LAST_EVENT_ID,
-            # published only: resume_after() refuses the rest with a 400 naming the header
-            json_schema_extra={"pattern": r"^(|-1|[0-9]{1,19})$"},
-            description="resume after this event (sent by EventSource)",
-        ),
-    ] = None,
+    last_event_id: LastEventIdHeader = None,
 ) -> StreamingResponse:
     """text/event-stream: `progress` events with the new curve points, then `end` with the record."""
     after = resume_after(last_event_id)  # 400 naming the header before the stream starts

@@ -8,16 +8,16 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Depends, Header, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from autograd_explorer.api.deps import SettingsDep
+from autograd_explorer.api.deps import LastEventIdHeader, SettingsDep
 from autograd_explorer.api.errors import answers
 from autograd_explorer.api.responses import event_stream
 from autograd_explorer.api.schemas.rooms import RoomCreated, RoomStateIn, RoomStateOut, RoomVersion
 from autograd_explorer.errors import Forbidden, InvalidRequest, NotFound, Overloaded, TooLarge
-from autograd_explorer.jobs.events import LAST_EVENT_ID, resume_after
+from autograd_explorer.jobs.events import resume_after
 from autograd_explorer.jsonsafe import dumps, sanitize
 from autograd_explorer.rooms.service import Rooms, normalize_code
 
@@ -91,9 +91,7 @@ async def room_events(
     code: CodeDep,
     rooms: RoomsDep,
     settings: SettingsDep,
-    last_event_id: Annotated[
-        str | None, Header(alias=LAST_EVENT_ID, description="resume after this version (sent by EventSource)")
-    ] = None,
+    last_event_id: LastEventIdHeader = None,  # the last version received
 ) -> StreamingResponse:
     """text/event-stream: a `state` event per version (id = version, data = the shared state), newest only.
 
