@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Mapping
+from contextlib import ExitStack
 from types import FrameType, TracebackType
 from typing import Any
 
@@ -47,12 +48,12 @@ class record:
             self._recorder = self.limits.recorder()
             self._modules = ModuleStack()
             self._ops = LiveOps(self._recorder, self._modules, self._names)
-            self._modules.install()
-            try:
-                self._ops.__enter__()
-            except BaseException:
-                self._modules.remove()
-                raise
+            self._watching = ExitStack()  # undone in reverse on exit, also if entering fails halfway
+            with self._watching:
+                self._modules.install()
+                self._watching.callback(self._modules.remove)
+                self._watching.enter_context(self._ops)
+                self._watching = self._watching.pop_all()  # entered: undone by __exit__
         except BaseException:
             self._collector.__exit__(None, None, None)
             raise
@@ -74,10 +75,7 @@ class record:
 
     def _finish(self, exc: BaseException | None, tb: TracebackType | None) -> None:
         """Stop watching, name what was seen, freeze it (the payload is shaped when shown)."""
-        try:  # undone in reverse
-            self._ops.__exit__(None, None, None)
-        finally:
-            self._modules.remove()
+        self._watching.close()
         ops, recorder = self._ops, self._recorder
         warnings: list[str] = []
         if exc is not None:
