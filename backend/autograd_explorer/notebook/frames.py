@@ -38,7 +38,12 @@ def user_frame(start: FrameType | None) -> tuple[FrameType | None, bool]:
     """The nearest frame of the user's code from `start` outwards, and whether `start` was it."""
     frame = start
     direct = True
-    while frame is not None and library_code(frame.f_code):
+    known = _is_library.get  # the cache read inline: this walks several frames for every operation
+    while frame is not None:
+        code = frame.f_code
+        hit = known(code)
+        if not (library_code(code) if hit is None else hit):
+            break
         frame = frame.f_back
         direct = False
     return frame, direct

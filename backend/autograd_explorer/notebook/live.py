@@ -93,15 +93,19 @@ class LiveOps(TorchFunctionMode):
         module = self.modules.current
         if module is None:
             return
+        module_of, forward = self.module_of, self.recorder.forward
         stack = [fn]
         while stack:
             node = stack.pop()
-            if id(node) in self.module_of or type(node).__name__ == "AccumulateGrad":
+            key = id(node)
+            if key in module_of or type(node).__name__ == "AccumulateGrad":
                 continue
-            if node is not fn and id(node) in self.recorder.forward:
+            if node is not fn and key in forward:
                 continue  # made by an earlier op the user saw: it has its own module
-            self.module_of[id(node)] = (node, module)
-            stack.extend(n for n, _ in node.next_functions if n is not None)
+            module_of[key] = (node, module)
+            for n, _ in node.next_functions:  # a plain loop: a generator per op cost more
+                if n is not None:
+                    stack.append(n)
 
     def _differentiate(self, func: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
         frame, _ = user_frame(sys._getframe(2))

@@ -54,6 +54,8 @@ def module_paths(seen: Mapping[int, nn.Module], names: Mapping[int, str]) -> dic
     """
     inner: set[int] = set()
     for module in seen.values():
+        if id(module) in inner:
+            continue  # its submodules were added with it, by the module that holds it
         inner.update(id(m) for m in module.modules() if m is not module)
     paths: dict[int, str] = {}
     for key, root in seen.items():

@@ -87,25 +87,21 @@ def graph_nodes(roots: Iterable[Node], limit: int | None = None) -> list[Node]:
     return nodes
 
 
-_SAVED_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def saved_attribute_names(fn: Node) -> tuple[str, ...]:
-    """The `_saved_*` attributes PyTorch exposes for this node type (cached per type)."""
-    cls = type(fn)
-    names = _SAVED_NAMES.get(cls)
-    if names is None:
-        names = tuple(a for a in dir(cls) if a.startswith("_saved_"))
-        _SAVED_NAMES[cls] = names
-    return names
+# node type -> its `_saved_*` attributes, each with its name without the prefix
+_SAVED_NAMES: dict[type, tuple[tuple[str, str], ...]] = {}
 
 
 def read_saved(fn: Node) -> dict[str, object] | None:
     """The node's saved values by name (without the `_saved_` prefix); None once freed."""
+    cls = type(fn)
+    names = _SAVED_NAMES.get(cls)  # read inline: this runs in the hook of every node of a pass
+    if names is None:
+        names = tuple((a, a.removeprefix("_saved_")) for a in dir(cls) if a.startswith("_saved_"))
+        _SAVED_NAMES[cls] = names
     out: dict[str, object] = {}
-    for attr in saved_attribute_names(fn):
+    for attr, name in names:
         try:
-            out[attr.removeprefix("_saved_")] = getattr(fn, attr)
+            out[name] = getattr(fn, attr)
         except RuntimeError:  # freed by an earlier backward without retain_graph
             return None
     return out
@@ -208,11 +204,23 @@ def capture_pass(
     def record(fn: Node, grad_inputs: tuple[torch.Tensor | None, ...], grad_outputs: tuple[Any, ...]) -> None:
         append(RawStep(fn, tuple(grad_outputs), tuple(grad_inputs)))  # tuple(): no copy of a tuple
 
+    # local_jacobians' own first refusal, checked here without a call: most nodes of a real batch
+    # have more output elements than a Jacobian may have rows
+    most_rows = (
+        max_jacobian_elements if max_jacobian_rows is None else min(max_jacobian_elements, max_jacobian_rows)
+    )
+
     def record_more(
         fn: Node, grad_inputs: tuple[torch.Tensor | None, ...], grad_outputs: tuple[Any, ...]
     ) -> None:
         step = RawStep(fn, tuple(grad_outputs), tuple(grad_inputs))
-        if jacobians and len(steps) in window:
+        if (
+            jacobians
+            and len(grad_outputs) == 1
+            and (template := grad_outputs[0]) is not None
+            and template.numel() <= most_rows
+            and len(steps) in window
+        ):
             step.jacobians = local_jacobians(
                 fn, step.grad_outputs, max_jacobian_elements, max_jacobian_rows, step.grad_inputs
             )

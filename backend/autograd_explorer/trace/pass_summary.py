@@ -77,7 +77,12 @@ def grad_norms(grads: list[torch.Tensor]) -> list[float]:
         return scalars
     # one call for every leaf and one conversion to Python (a loop of 4000 passes makes 4000)
     try:
-        return list(torch.stack(torch._foreach_norm([g.detach().float() for g in grads])).tolist())
+        # detached and converted only when needed (a create_graph pass's grads, a float64 model):
+        # each is a dispatcher call, even when it returns the tensor itself
+        floats = [
+            g if g.dtype == torch.float32 and not g.requires_grad else g.detach().float() for g in grads
+        ]
+        return list(torch.stack(torch._foreach_norm(floats)).tolist())
     except (RuntimeError, TypeError):  # a sparse gradient (Embedding(sparse=True)), say: one by one
         return [float(torch.linalg.vector_norm(g.detach().to_dense().double())) for g in grads]
 

@@ -415,8 +415,10 @@ class FrozenState:
 
 def copies(tensors: list[torch.Tensor]) -> list[torch.Tensor]:
     """A detached copy of each tensor. (One `torch._foreach_mul(tensors, 1)` was measured slower
-    than these clones for a model's few parameters and gradients: 30 µs against 21 µs for 8.)"""
-    return [t.detach().clone() for t in tensors]
+    than these clones for a model's few parameters and gradients: 30 µs against 21 µs for 8; one
+    no_grad around them all, not a detach() each: 13 µs against 24 for 8.)"""
+    with torch.no_grad():
+        return [t.clone() for t in tensors]
 
 
 def root_node(t: torch.Tensor) -> Node | None:
