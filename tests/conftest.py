@@ -19,8 +19,12 @@ OUTPUT_DIR = REPO / "test-output"  # screenshots and other artefacts of a test r
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """Settings with a fresh data dir and the shared MNIST files."""
-    return Settings(data_dir=tmp_path / "data", mnist_dir=MNIST_DIR)
+    """Settings with a fresh data dir and the shared MNIST files.
+
+    Without the start-up answers: tests count the answer cache's entries and the workers' jobs
+    (tests/api/test_preset_answers.py turns them on).
+    """
+    return Settings(data_dir=tmp_path / "data", mnist_dir=MNIST_DIR, warm_answers=False)
 
 
 @pytest.fixture

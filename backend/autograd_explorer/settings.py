@@ -190,6 +190,11 @@ class Settings(BaseSettings):
     eval_grace_seconds: float = Field(
         1.0, ge=0, description="Added to max_wall_seconds before a worker is killed."
     )
+    warm_answers: bool = Field(
+        True,
+        description="Once the workers are ready, compute the pages' opening and example answers "
+        "(api/preset_answers.py), so the first student is answered from memory too.",
+    )
     eval_max_jobs_per_worker: int = Field(1_000, ge=1, description="Jobs before a worker is recycled.")
     # (issue 9) one sandbox for every program
     max_result_bytes: int = Field(

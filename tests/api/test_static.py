@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -119,3 +120,56 @@ def test_the_cartesian_plotly_build_is_the_python_packages_version() -> None:
     # version for both, so a figure the server builds draws the same in either.
     cartesian = REPO_FRONTEND / "vendor" / "plotly" / "plotly-cartesian.min.js"
     assert plotly_version(cartesian) == plotly_version(PLOTLY_JS)
+
+
+@pytest.fixture
+def text_site(tmp_path: Path) -> Iterator[TestClient]:
+    """A frontend folder of our own, so a test can edit a file between two downloads."""
+    root = tmp_path / "front"
+    (root / "js").mkdir(parents=True)
+    (root / "js" / "big.js").write_text("export const x = 1;\n" * 500)
+    (root / "js" / "tiny.js").write_text("export {};")
+    app = create_app(Settings(data_dir=tmp_path / "data", frontend_dir=root, eval_isolation="inline"))
+    with TestClient(app) as client:
+        yield client
+
+
+def test_a_module_goes_out_gzipped_once_compressed_and_again_when_edited(
+    text_site: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compressions: list[int] = []
+    real = gzip.compress
+
+    def counting(data: bytes, *args: object, **kwargs: object) -> bytes:
+        compressions.append(len(data))
+        return real(data, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gzip, "compress", counting)
+    path = Path(text_site.app.state.settings.frontend_dir) / "js" / "big.js"  # type: ignore[attr-defined]
+    first = text_site.get("/js/big.js", headers={"accept-encoding": "gzip"})
+    again = text_site.get("/js/big.js", headers={"accept-encoding": "gzip"})
+    for r in (first, again):
+        assert r.status_code == 200
+        assert r.headers["content-encoding"] == "gzip"
+        assert r.headers["content-type"].startswith("text/javascript")
+        assert r.content == path.read_bytes()  # httpx decodes it
+    assert compressions == [path.stat().st_size]  # the second came from memory
+    path.write_text("export const y = 2;\n" * 600)
+    edited = text_site.get("/js/big.js", headers={"accept-encoding": "gzip"})
+    assert edited.content == path.read_bytes()
+    assert len(compressions) == 2
+
+
+def test_without_gzip_small_files_and_conditional_requests_are_served_as_before(
+    text_site: TestClient,
+) -> None:
+    plain = text_site.get("/js/big.js", headers={"accept-encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.headers["content-length"] == str(len(plain.content))
+    tiny = text_site.get("/js/tiny.js", headers={"accept-encoding": "gzip"})
+    assert "content-encoding" not in tiny.headers  # below gzip_min_bytes
+    etag = text_site.get("/js/big.js", headers={"accept-encoding": "gzip"}).headers["etag"]
+    assert text_site.get("/js/big.js", headers={"if-none-match": etag}).status_code == 304
+    head = text_site.head("/js/big.js", headers={"accept-encoding": "gzip"})
+    assert head.status_code == 200
+    assert head.content == b""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import orjson
 
 from autograd_explorer.jsonsafe import dumps
@@ -45,3 +48,22 @@ def test_sweep_figure_is_a_table_with_the_closed_form_last() -> None:
     assert table["type"] == "table"
     assert table["cells"]["values"][0] == ["1", "0.1", "closed form"]
     assert table["cells"]["values"][2][0] == "nan"
+
+
+# Run in a fresh interpreter: this test process may have built figures already.
+AFTER_WARM_UP = """
+import sys
+from autograd_explorer.optimize import figures
+from autograd_explorer.optimize.regression import closed_form, fit_polynomial
+figures.warm_up()
+fits = [fit_polynomial("autograd", lr=0.01, iterations=50), closed_form()]
+before = set(sys.modules)
+figures.regression_figure(([0.0, 1.0], [1.0, 2.0]), fits, title="t")
+print(sorted(set(sys.modules) - before))
+"""
+
+
+def test_after_the_warm_up_the_pages_figure_imports_nothing_more() -> None:
+    # What the fork server's warm-up is for: a worker's first figure pays none of plotly's lazy imports.
+    out = subprocess.run([sys.executable, "-c", AFTER_WARM_UP], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -2,7 +2,8 @@
 
 An addition to the computation's own speed, not a replacement for it: a lab example (Adam against
 gradient descent on Rosenbrock: 4,000 recorded steps) took ~0.5 s of server time, and a lecture
-opens the same examples again and again. Only requests without user text are kept: a preset
+opens the same examples again and again (api/preset_answers.py computes the pages' own at start-up).
+Only requests without user text are kept: a preset
 function evaluated in float32 on one CPU thread gives the same bytes every time, while a user's
 function is text the cache never keys on (it runs in a worker each time). Refusals are not kept
 (a time limit depends on the machine's load, not on the request).
@@ -20,7 +21,8 @@ import orjson
 from autograd_explorer.sandbox import Evaluator
 
 # The jobs whose answer is a function of the request alone when it names a preset.
-CACHED_JOBS = frozenset({"surface", "trajectory", "trajectories"})
+# The regression page's fits and sweeps take no user text at all.
+CACHED_JOBS = frozenset({"surface", "trajectory", "trajectories", "polynomial", "sweep"})
 MAX_ENTRIES = 64
 MAX_BYTES = 64 * 1024 * 1024  # a 2,000-step run is ~0.2 MB, a 120×120 surface ~0.3 MB
 

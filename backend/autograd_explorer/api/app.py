@@ -64,5 +64,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # What a 405's Allow header lists: every method of every route at the path (api/errors.py).
     app.state.api_routes = [route for router in routers for route in router.routes]
     install_openapi(app, settings)
-    mount_frontend(app, settings.frontend_dir or REPO_FRONTEND)
+    mount_frontend(
+        app,
+        settings.frontend_dir or REPO_FRONTEND,
+        gzip_level=settings.gzip_level,
+        gzip_min_bytes=settings.gzip_min_bytes,
+    )
     return app

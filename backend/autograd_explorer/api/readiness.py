@@ -4,19 +4,22 @@
 HEALTHCHECK waits for. Evaluation workers fork with the server but answer only once their fork
 server has imported torch: a trace sent before that took 0.7–1.6 s instead of ~10 ms. So the
 server sends one tiny trace per worker, all at once (each takes its own idle worker), and retries
-until they all answer; from then on the workers are warm.
+until they all answer; from then on the workers are warm. Then, in the same background thread, the
+pages' opening and example answers are computed once (api/preset_answers.py, `warm_answers`).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 
+from autograd_explorer.api.preset_answers import answer_presets
 from autograd_explorer.api.rooms_lifespan import rooms_lifespan
 from autograd_explorer.api.schemas.trace import TraceRequest
 from autograd_explorer.jobs.lifespan import training_lifespan
@@ -32,9 +35,15 @@ RETRY_SECONDS = 1.0
 class Readiness:
     """Warms up the evaluation workers in a background thread and says when they have all answered."""
 
-    def __init__(self, evaluator: Evaluator, workers: int) -> None:
+    def __init__(
+        self,
+        evaluator: Evaluator,
+        workers: int,
+        after_ready: Callable[[threading.Event], object] | None = None,
+    ) -> None:
         self.evaluator = evaluator
         self.workers = workers
+        self.after_ready = after_ready  # work for the warm workers, given the closing event
         self._ready = threading.Event()
         self._closing = threading.Event()
         self._thread = threading.Thread(target=self._warm_up, name="evaluation-warm-up", daemon=True)
@@ -69,6 +78,8 @@ class Readiness:
             self._ready.set()
             if not self._closing.is_set():
                 log.info("evaluation workers ready (%d)", self.workers)
+                if self.after_ready is not None:
+                    self.after_ready(self._closing)
             return
 
     def _ping(self, _: int) -> bytes:
@@ -79,7 +90,9 @@ class Readiness:
 async def serving_lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Job runner (issue 5), rooms (issue 15), then readiness; the evaluator starts first (issue 6)."""
     async with training_lifespan(app), rooms_lifespan(app):
-        readiness = Readiness(app.state.evaluator, app.state.settings.eval_workers)
+        settings = app.state.settings
+        warm = partial(answer_presets, app.state.answer_cache, settings) if settings.warm_answers else None
+        readiness = Readiness(app.state.evaluator, settings.eval_workers, warm)
         app.state.readiness = readiness
         readiness.start()
         try:

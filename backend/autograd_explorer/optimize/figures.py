@@ -252,3 +252,26 @@ def surface_figure(
     fig.update_traces(selector={"type": "contour"}, colorbar={"x": 1.02})
     _base_layout(fig, title)
     return to_json(fig, surface)
+
+
+def warm_up() -> None:
+    """Build a small figure of each kind the pages ask for, and throw them away.
+
+    Plotly imports its validators and loads its templates on a figure's first use: 0.2–0.7 s of
+    CPU on a worker's first figure here. The fork server calls this once, so no worker pays it.
+    """
+    fit = PolynomialFit(
+        method="autograd",
+        lr=0.1,
+        iterations=2,
+        coefficients=[0.0, 1.0, 0.5],
+        loss=1.0,
+        last_step_loss=1.0,
+        losses=[2.0, 1.0],
+        diverged=False,
+    )
+    regression_figure(([0.0, 1.0], [0.0, 1.0]), [fit], title="warm-up")
+    row = SweepRow(
+        lr=0.1, iterations=2, coefficients=fit.coefficients, loss=1.0, last_step_loss=1.0, diverged=False
+    )
+    sweep_figure([row], fit)

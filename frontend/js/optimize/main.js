@@ -10,8 +10,8 @@ import { restorePresentation } from '../shared/panels.js';
 import { feedback } from './feedback.js';
 import { animate, drawLoss, drawPaths, drawSurface, surfaceRanges } from './plots.js';
 import {
-  currentRun, decodeState, encodeState, EXAMPLES, formatStart, functionBody, normalize, OPTIMIZERS, OWN,
-  parseNumberList, parseStart, PRESETS, startFor, trajectoriesBody, trajectoryBody,
+  currentRun, decodeState, encodeState, EXAMPLES, formatStart, normalize, OPTIMIZERS, OWN,
+  parseNumberList, parseStart, PRESETS, startFor, surfaceBody, trajectoriesBody, trajectoryBody,
 } from './state.js';
 import { stepCount } from './series.js';
 import { renderStepTable, runSummary } from './step-table.js';
@@ -240,9 +240,7 @@ let presetsLoaded = Promise.resolve();
 
 async function loadSurface() {
   const state = lab();
-  // Parameters beyond the map's two are held at their start values (0 for a new function's).
-  const body = { ...functionBody(state), nx: 120, ny: 120, fixed: { ...state.start }, fixed_default: 0 };
-  const answer = await work('Drawing the function…', () => postJSON('/api/surface', body));
+  const answer = await work('Drawing the function…', () => postJSON('/api/surface', surfaceBody(state)));
   if (!answer) {
     redraw();
     return;

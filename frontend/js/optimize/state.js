@@ -132,6 +132,11 @@ export function functionBody(state) {
   return body;
 }
 
+/** The /api/surface body of the lab's map: parameters beyond its two held at their start values. */
+export function surfaceBody(state) {
+  return { ...functionBody(state), nx: 120, ny: 120, fixed: { ...state.start }, fixed_default: 0 };
+}
+
 /** The /api/trajectory body of one run. */
 export function trajectoryBody(state, run) {
   const body = {

@@ -8,7 +8,7 @@ import { loadPlotly } from '../shared/plotly-loader.js';
 import { restorePresentation } from '../shared/panels.js';
 import { feedback } from '../optimize/feedback.js';
 import { parseNumberList } from '../optimize/state.js';
-import { decodeState, encodeState, fitBody, normalize, parseCounts, sweepBody } from './state.js';
+import { closedFormBody, decodeState, encodeState, fitBody, normalize, parseCounts, sweepBody } from './state.js';
 import { renderCoefficients, renderSweep } from './tables.js';
 
 renderNav(document.getElementById('nav'), 'regression');
@@ -68,7 +68,7 @@ async function fit(event) {
   replaceHash(encodeState(state));
   const answer = await work('Fitting…', () => Promise.all([
     postJSON('/api/regression/polynomial', fitBody(state)),
-    postJSON('/api/regression/polynomial', { method: 'closed_form', degree: state.degree }),
+    postJSON('/api/regression/polynomial', closedFormBody(state)),
   ]));
   if (!answer) return;
   const [gd, closed] = answer;

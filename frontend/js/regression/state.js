@@ -35,6 +35,11 @@ export function fitBody(state) {
   return { method: state.method, lr: state.lr, steps: state.iterations, degree: state.degree, figure: true };
 }
 
+/** The closed-form fit's body (the line the page draws beside gradient descent's). */
+export function closedFormBody(state) {
+  return { method: 'closed_form', degree: state.degree };
+}
+
 /** The sweep body from parsed lists. */
 export function sweepBody(state, lrs, counts) {
   return { method: state.method, lrs, steps: counts, degree: state.degree };
