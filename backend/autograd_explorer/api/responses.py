@@ -32,6 +32,12 @@ class PreparedJSONResponse(JSONResponse):
 EVENT_STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
-def event_stream(events: ContentStream) -> StreamingResponse:
+class EventStreamResponse(StreamingResponse):
+    """A text/event-stream answer: a route's `response_class`, so its schema names the media type."""
+
+    media_type = "text/event-stream"
+
+
+def event_stream(events: ContentStream) -> EventStreamResponse:
     """A text/event-stream answer of `events` (the rooms' and the training jobs' streams)."""
-    return StreamingResponse(events, media_type="text/event-stream", headers=EVENT_STREAM_HEADERS)
+    return EventStreamResponse(events, headers=EVENT_STREAM_HEADERS)
