@@ -33,11 +33,13 @@ EVENT_STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
 class EventStreamResponse(StreamingResponse):
-    """A text/event-stream answer: a route's `response_class`, so its schema names the media type."""
+    """The `response_class` of an event stream's route (api/event_streams.py declares its 200).
 
-    media_type = "text/event-stream"
+    The media type is given per answer, not on the class: FastAPI declares a route's error answers
+    in its class's media type, and those are JSON.
+    """
 
 
 def event_stream(events: ContentStream) -> EventStreamResponse:
     """A text/event-stream answer of `events` (the rooms' and the training jobs' streams)."""
-    return EventStreamResponse(events, headers=EVENT_STREAM_HEADERS)
+    return EventStreamResponse(events, media_type="text/event-stream", headers=EVENT_STREAM_HEADERS)
