@@ -13,7 +13,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]  # no stubs installed
 from pydantic import BaseModel
 from starlette.responses import StreamingResponse
 
@@ -41,7 +41,7 @@ def streaming_operations(app: FastAPI) -> set[tuple[str, str]]:
             continue
         response_class = getattr(route.response_class, "value", route.response_class)  # or its default
         if isinstance(response_class, type) and issubclass(response_class, StreamingResponse):
-            found |= {(context.path, method.lower()) for method in route.methods}
+            found |= {(context.path, method.lower()) for method in route.methods or ()}
     return found
 
 
