@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel
 
+from autograd_explorer.api.event_streams import EVENT_STREAMS
 from autograd_explorer.api.middleware import EXEMPT_FROM_CAP
 from autograd_explorer.api.schema_names import rename_schemas
 from autograd_explorer.api.schemas.errors import Error
@@ -28,7 +29,7 @@ from autograd_explorer.settings import Settings
 from autograd_explorer.train.config import TrainConfig
 
 # The contract's version (info.version); docs/api.md's changelog says what each one changed.
-API_VERSION = "6.0.0"
+API_VERSION = "6.1.0"
 
 # (schema, property path, JSON-schema keyword, setting): the published bound is the smaller of the
 # schema's own hard ceiling and the setting, which the server checks before it runs anything.
@@ -55,7 +56,8 @@ PARAMETER_LIMITS: tuple[tuple[str, str, str, str], ...] = (
     ("/api/models", "limit", "maximum", "max_models_page"),
 )
 
-ERROR_REF = {"$ref": "#/components/schemas/Error"}
+REF_TEMPLATE = "#/components/schemas/{model}"
+ERROR_REF = {"$ref": REF_TEMPLATE.format(model="Error")}
 # What the framework and the middleware answer, and when (api/middleware.py, api/errors.py).
 SHARED_ANSWERS: tuple[tuple[int, str, Callable[[str, dict[str, Any]], bool]], ...] = (
     (
@@ -94,11 +96,14 @@ def publish(schema: dict[str, Any], settings: Settings) -> dict[str, Any]:
     """FastAPI's schema with the shared answers, the one error body and the settings' limits."""
     schema["info"]["version"] = API_VERSION
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    error = Error.model_json_schema(ref_template="#/components/schemas/{model}")
+    error = Error.model_json_schema(ref_template=REF_TEMPLATE)
     components.update(error.pop("$defs"))
     components["Error"] = error
     for name in ("HTTPValidationError", "ValidationError"):
         components.pop(name, None)
+    for stream in EVENT_STREAMS:
+        for model in stream.data_models():
+            _add_answer_model(components, model)
     _json_schema_bounds(components)
     for path, item in schema.get("paths", {}).items():
         for operation in item.values():
@@ -114,6 +119,17 @@ def publish(schema: dict[str, Any], settings: Settings) -> dict[str, Any]:
                     _limit(p["schema"], keyword, getattr(settings, setting))
     rename_schemas(schema)  # last: the limits above find components by their Python names
     return schema
+
+
+def _add_answer_model(components: dict[str, Any], model: type[BaseModel]) -> None:
+    """`model` as a component, as the server writes it, unless a route published it already (an
+    event's data that no response_model names), with the models it refers to that are not there."""
+    if model.__name__ in components:
+        return  # FastAPI's own, with its input/output split (TrainConfig-Output) that pydantic's lacks
+    published = model.model_json_schema(ref_template=REF_TEMPLATE, mode="serialization")
+    for name, definition in published.pop("$defs", {}).items():
+        components.setdefault(name, definition)
+    components[model.__name__] = published
 
 
 # pydantic writes a bound on a validated-before int (fields.Int) inside an optional or a list as

@@ -32,6 +32,14 @@ class PreparedJSONResponse(JSONResponse):
 EVENT_STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
-def event_stream(events: ContentStream) -> StreamingResponse:
+class EventStreamResponse(StreamingResponse):
+    """The `response_class` of an event stream's route (api/event_streams.py declares its 200).
+
+    The media type is given per answer, not on the class: FastAPI declares a route's error answers
+    in its class's media type, and those are JSON.
+    """
+
+
+def event_stream(events: ContentStream) -> EventStreamResponse:
     """A text/event-stream answer of `events` (the rooms' and the training jobs' streams)."""
-    return StreamingResponse(events, media_type="text/event-stream", headers=EVENT_STREAM_HEADERS)
+    return EventStreamResponse(events, media_type="text/event-stream", headers=EVENT_STREAM_HEADERS)

@@ -130,6 +130,16 @@ class ModelOut(BaseModel):
         )
 
 
+class TrainingProgress(BaseModel):
+    """The data of a training stream's `progress` event: where the job stands and its new curve points."""
+
+    status: Status
+    progress: Number = Field(description="0–1")
+    points: list[CurvePointOut] = Field(
+        description="the curve points after the last event's (usually one or two): append them to `curve`"
+    )
+
+
 class ModelPage(BaseModel):
     """A page of GET /api/models: records oldest first."""
 
