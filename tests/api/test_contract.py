@@ -278,6 +278,8 @@ def test_schema_names_say_what_a_thing_is_not_its_role(schema: dict[str, Any]) -
     components = schema["components"]["schemas"]
     roles = re.compile(r"(Request|Body|Config|Response|Result|Out|In|-Input|-Output)$")
     assert [name for name in components if roles.search(name)] == []
+    # Two Python classes share a name (Curve): FastAPI would publish both under module paths.
+    assert [name for name in components if "__" in name or "." in name] == []
     assert components["Trajectory"]["title"] == "Trajectory"
 
     def body(path: str, method: str = "post", status: str | None = None) -> str:
@@ -290,6 +292,9 @@ def test_schema_names_say_what_a_thing_is_not_its_role(schema: dict[str, Any]) -
     assert (body("/api/trace"), body("/api/torchviz")) == ("TraceProgram", "Program")
     assert (body("/api/models"), body("/api/models/{model_id}", "get", "200")) == ("Training", "Model")
     assert body("/api/least-squares", status="200") == "LeastSquaresFit"
+    curve = components["Model"]["properties"]["curve"]
+    assert json.dumps(curve).count("#/components/schemas/Curve") == 1, curve
+    assert "PlotCurve" in json.dumps(components["PolynomialFit"])
     refs = set(re.findall(r'"#/components/schemas/([^"]+)"', json.dumps(schema)))
     assert refs <= set(components)  # every reference was renamed with its schema
 

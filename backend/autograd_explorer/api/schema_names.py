@@ -12,6 +12,7 @@ from typing import Any
 
 from autograd_explorer.api.schemas.models import (
     BoundaryOut,
+    Curve,
     CurvePointOut,
     MisclassifiedOut,
     ModelOut,
@@ -35,6 +36,7 @@ from autograd_explorer.api.schemas.optimize import (
     TrajectoryBody,
     TrajectoryResult,
 )
+from autograd_explorer.api.schemas.optimize import Curve as PlotCurve
 from autograd_explorer.api.schemas.rooms import RoomStateIn, RoomStateOut
 from autograd_explorer.api.schemas.trace import (
     DetailsRequest,
@@ -77,6 +79,9 @@ PUBLISHED_NAMES: dict[type, str] = {
     ArrowsResult: "Arrows",
     LeastSquaresResult: "LeastSquaresFit",
     ModelOut: "Model",
+    Curve: "Curve",  # a training curve's columns
+    PlotCurve: "PlotCurve",  # a fitted curve's points (two classes named Curve: FastAPI would publish
+    # both under their module paths, autograd_explorer__api__schemas__models__Curve)
     CurvePointOut: "CurvePoint",
     MisclassifiedOut: "Misclassified",
     BoundaryOut: "Boundary",
@@ -103,7 +108,7 @@ def rename_schemas(schema: dict[str, Any]) -> None:
     renamed = {
         python: ANSWER_NAMES.get(model, published) if python.endswith("-Output") else published
         for model, published in PUBLISHED_NAMES.items()
-        for python in (model.__name__, f"{model.__name__}-Input", f"{model.__name__}-Output")
+        for python in _python_names(model)
         if python in components
     }
     taken = set(components) - set(renamed)
@@ -114,6 +119,13 @@ def rename_schemas(schema: dict[str, Any]) -> None:
         components[published]["title"] = published
     refs = {REF + python: REF + published for python, published in renamed.items()}
     _rewrite_refs(schema, refs)
+
+
+def _python_names(model: type) -> tuple[str, ...]:
+    """The names FastAPI may give `model`: its class name, or its module path when two classes
+    share that name, each with the -Input/-Output forms of a class published both ways."""
+    long = f"{model.__module__.replace('.', '__')}__{model.__name__}"
+    return tuple(f"{base}{form}" for base in (model.__name__, long) for form in ("", "-Input", "-Output"))
 
 
 def _rewrite_refs(node: object, refs: dict[str, str]) -> None:
