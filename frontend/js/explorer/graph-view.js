@@ -169,6 +169,11 @@ export function mountGraphView(store) {
   let shownStep = null; // the step whose marks are drawn, so the next step repaints only what changed
   let marked = null; // the elements marked active, carrying or holding the active node
   let windowIdle = 0; // the timer that moves Cytoscape's window once the view stops
+  // Probing the GPU makes a WebGL context (about 40 ms in profiles): done once, while the page waits
+  // for its first trace rather than between the answer and the first drawing.
+  let webgl = null;
+  const gpu = () => (webgl ??= hardwareWebgl());
+  (window.requestIdleCallback || setTimeout)(gpu);
 
   function renderEmpty() {
     const trace = store.get('trace');
@@ -296,7 +301,7 @@ export function mountGraphView(store) {
     };
     grouped.scene = fitZoom(scenes[1]) > fitZoom(scenes[0]) * 1.1 ? scenes[1] : scenes[0];
     container.dataset.orientation = grouped.scene.direction;
-    const useWebgl = trace.nodes.length > WEBGL_ABOVE && hardwareWebgl();
+    const useWebgl = trace.nodes.length > WEBGL_ABOVE && gpu();
     container.dataset.renderer = useWebgl ? 'webgl' : 'canvas';
     cy = cytoscape({
       container,
@@ -741,7 +746,8 @@ export function mountGraphView(store) {
         element.toggleClass('reached', Boolean(reached));
       };
       if (grouped) {
-        const ids = touched || grouped.visible.keys();
+        // A jump repaints the nodes Cytoscape holds (a few hundred), not every visible node id.
+        const ids = touched || [...grouped.held.keys()].filter((id) => !grouped.hierarchy.groups.has(id)).map((id) => Number(id.slice(1)));
         for (const id of ids) {
           const node = traceIndex.byId.get(id);
           if (node && grouped.visible.get(id) === `n${id}`) repaint(displayOfNode(node));
