@@ -180,7 +180,7 @@ def step_cpu_ms(context: Any, page: Any, count: int = 9) -> float:
             calls[(e["pid"], e["tid"])] = calls.get((e["pid"], e["tid"]), 0) + 1
     main = max(calls, key=lambda k: calls[k])
     tasks = [e for e in events if (e["pid"], e["tid"]) == main and e.get("name") == "RunTask"]
-    busy = sum(e.get("tdur", 0) for e in tasks)
+    busy = sum(float(e.get("tdur", 0)) for e in tasks)
     return busy / 1000 / count
 
 
@@ -337,15 +337,17 @@ def main() -> None:
                 server.stop()
 
     print(
-        "| frontend | graph | nodes | payload | interactive (grouped) | one step | step CPU | all expanded "
-        "| zoom frames median / p95 / max |"
+        "| frontend | graph | nodes | payload | interactive (grouped) | trace request left / answered "
+        "| one step | step CPU | all expanded | zoom frames median / p95 / max |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         z = r["zoom_frame_ms"]
+        request = r["trace_request_ms"] or {"start": "?", "end": "?"}  # ms since navigation
         print(
             f"| {r['frontend']} | {r['graph']} | {r['nodes']:,} | {r['payload_kb']:,.0f} KiB "
             f"| {r['interactive_ms']:,.0f} ms "
+            f"| {request['start']} / {request['end']} ms "
             f"| {r['step_ms']:.0f} ms | {r['step_cpu_ms']:.1f} ms "
             f"| {r['expanded_ms']:,.0f} ms ({r['renderer']}) "
             f"| {z['median']:.0f} / {z['p95']:.0f} / {z['max']:.0f} ms |"
