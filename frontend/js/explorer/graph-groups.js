@@ -189,14 +189,13 @@ function orderByFlow(groups, nodeOf) {
     if (key !== undefined) return key;
     const group = groups.get(item);
     if (group) {
+      // Every box holds something (boxes are made for the nodes in them).
       let op = Infinity;
-      let leaf = -1; // an empty box (none is made) would sort after the leaves, before the operations
-      let anyLeaf = false;
+      let leaf = Infinity;
       for (const child of group.children) {
         const k = keyOf(child);
         if (k >= 0) op = Math.min(op, k);
-        else leaf = anyLeaf ? Math.min(leaf, k) : k;
-        anyLeaf ||= k < 0;
+        else leaf = Math.min(leaf, k);
       }
       key = op < Infinity ? op : leaf;
     } else {
