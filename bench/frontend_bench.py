@@ -132,14 +132,20 @@ def between(marks: dict[str, float], first: str, then: str) -> float | None:
     return round(marks[then] - marks[first], 1) if first in marks and then in marks else None
 
 
+def wait_for_step_details(page: Any, what: str) -> None:
+    """Until the window of step details the page asked for has arrived (the server re-runs the program
+    for it: at 20,000 nodes as long as the trace itself)."""
+    fetched = "() => !document.querySelector('#step-panel .narration')?.textContent.startsWith('Fetching')"
+    wait_until(lambda: bool(page.evaluate(fetched)), what)
+
+
 def one_step_ms(page: Any, steps: int) -> float:
     """Median of 9 single steps forward from the middle of the pass."""
     page.fill("#step-slider", str(steps // 2))
     page.dispatch_event("#step-slider", "input")
     wait_until(lambda: f"step {steps // 2} /" in step_label(page), "the slider")
     # The window of step details the jump asked for: arrived, so no answer lands inside the timing.
-    fetched = "() => !document.querySelector('#step-panel .narration')?.textContent.startsWith('Fetching')"
-    wait_until(lambda: bool(page.evaluate(fetched)), "the step details")
+    wait_for_step_details(page, "the step details")
     times = [float(t) for t in page.evaluate(STEP_SCRIPT, 9)]
     wanted = f"step {steps // 2 + 9} /"
     if wanted not in step_label(page):
@@ -180,7 +186,7 @@ def step_cpu_ms(context: Any, page: Any, count: int = 9) -> float:
             calls[(e["pid"], e["tid"])] = calls.get((e["pid"], e["tid"]), 0) + 1
     main = max(calls, key=lambda k: calls[k])
     tasks = [e for e in events if (e["pid"], e["tid"]) == main and e.get("name") == "RunTask"]
-    busy = sum(e.get("tdur", 0) for e in tasks)
+    busy = sum(float(e.get("tdur", 0)) for e in tasks)
     return busy / 1000 / count
 
 
@@ -242,6 +248,9 @@ def measure(server: LiveServer, context: Any, kind: str, size: int, expand: bool
     progress(f"{kind} {nodes} nodes: {len(response.content) / 1024:.0f} KiB in {round_trip:.0f} ms; opening")
     page = context.new_page()
     open_until_interactive(page, url)  # warm the browser's caches once
+    # Its first step asked the server for step details (a re-run of the program): answered before the
+    # timed open, whose trace otherwise shared the server's cores with that re-run (seconds under load).
+    wait_for_step_details(page, "the warm-up's step details")
     interactive = open_until_interactive(page, url)
     marks = page.evaluate(MARKS_SCRIPT)
     request = page.evaluate(TRACE_REQUEST_SCRIPT)
@@ -337,15 +346,17 @@ def main() -> None:
                 server.stop()
 
     print(
-        "| frontend | graph | nodes | payload | interactive (grouped) | one step | step CPU | all expanded "
-        "| zoom frames median / p95 / max |"
+        "| frontend | graph | nodes | payload | interactive (grouped) | trace request left / answered "
+        "| one step | step CPU | all expanded | zoom frames median / p95 / max |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         z = r["zoom_frame_ms"]
+        request = r["trace_request_ms"] or {"start": "?", "end": "?"}  # ms since navigation
         print(
             f"| {r['frontend']} | {r['graph']} | {r['nodes']:,} | {r['payload_kb']:,.0f} KiB "
             f"| {r['interactive_ms']:,.0f} ms "
+            f"| {request['start']} / {request['end']} ms "
             f"| {r['step_ms']:.0f} ms | {r['step_cpu_ms']:.1f} ms "
             f"| {r['expanded_ms']:,.0f} ms ({r['renderer']}) "
             f"| {z['median']:.0f} / {z['p95']:.0f} / {z['max']:.0f} ms |"

@@ -114,6 +114,23 @@ def test_shared_url_reopens_the_same_step(page: Any, live_server: Any, browser: 
         other.close()
 
 
+def test_a_links_program_is_traced_by_one_request(page: Any, live_server: Any) -> None:
+    # early-trace.js sends it before the page's modules load; main.js's run takes that answer
+    # rather than asking again.
+    traced: list[str] = []
+    page.on("request", lambda r: traced.append(r.url) if r.url.endswith("/api/trace") else None)
+    page.goto("about:blank")
+    source = "x = torch.tensor(2.0, requires_grad=True)\nx**3 - 3*x"
+    page.goto(f"{live_server.url}/#" + urlencode({"src": source}))
+    page.wait_for_selector("body[data-ready]", timeout=20_000)
+    expect(page.locator("#step-label")).to_have_text(re.compile(r"start · 0 / \d+"))
+    assert len(traced) == 1, traced
+    show_editor(page)
+    page.click("#run")  # a run by hand asks the server again
+    expect(page.locator("body")).to_have_attribute("data-runs", "2")
+    assert len(traced) == 2, traced
+
+
 def test_inplace_pitfall_shows_pytorchs_message(
     page: Any, live_server: Any, expected_console_errors: list[re.Pattern[str]]
 ) -> None:

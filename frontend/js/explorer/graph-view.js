@@ -169,6 +169,11 @@ export function mountGraphView(store) {
   let shownStep = null; // the step whose marks are drawn, so the next step repaints only what changed
   let marked = null; // the elements marked active, carrying or holding the active node
   let windowIdle = 0; // the timer that moves Cytoscape's window once the view stops
+  // Probing the GPU makes a WebGL context (about 40 ms in profiles): done once, while the page waits
+  // for its first trace rather than between the answer and the first drawing.
+  let webgl = null;
+  const gpu = () => (webgl ??= hardwareWebgl());
+  (window.requestIdleCallback || setTimeout)(gpu);
 
   function renderEmpty() {
     const trace = store.get('trace');
@@ -219,6 +224,13 @@ export function mountGraphView(store) {
       });
       if (grouped && grouped.windowed) viewMoved();
     });
+    if (grouped) {
+      // The view first, then what Cytoscape holds: a windowed scene filled for the view at the
+      // origin was emptied and filled again where the default view went.
+      placeDefaultView();
+      syncHeld();
+      paint();
+    }
     updateStep();
     updateHover();
     updateSelection();
@@ -289,7 +301,7 @@ export function mountGraphView(store) {
     };
     grouped.scene = fitZoom(scenes[1]) > fitZoom(scenes[0]) * 1.1 ? scenes[1] : scenes[0];
     container.dataset.orientation = grouped.scene.direction;
-    const useWebgl = trace.nodes.length > WEBGL_ABOVE && hardwareWebgl();
+    const useWebgl = trace.nodes.length > WEBGL_ABOVE && gpu();
     container.dataset.renderer = useWebgl ? 'webgl' : 'canvas';
     cy = cytoscape({
       container,
@@ -305,7 +317,7 @@ export function mountGraphView(store) {
       hideEdgesOnViewport: !useWebgl,
       pixelRatio: 1,
     });
-    syncGrouped();
+    layoutGrouped(); // what Cytoscape holds is synced once the default view is placed (build)
   }
 
   function isOpen(groupId) {
@@ -353,6 +365,13 @@ export function mountGraphView(store) {
 
   // Brings the drawn elements in line with what is open: lays out, then hands Cytoscape what it holds.
   function syncGrouped() {
+    layoutGrouped();
+    syncHeld();
+    paint(); // the |grad| colours of what was just drawn
+  }
+
+  // Lays out what is open: the drawn items, their edges and (windowed) their spatial index.
+  function layoutGrouped() {
     const { items, width, height } = grouped.scene.layout(layoutSize, isOpen);
     grouped.extent = { width, height };
     grouped.visible = grouped.visibility.update(isOpen).visible;
@@ -379,11 +398,9 @@ export function mountGraphView(store) {
       if (grouped.hierarchy.groups.has(id)) open += box.open ? 1 : 0;
       else traceNodes += 1;
     }
-    syncHeld();
     container.dataset.nodes = String(items.size);
     container.dataset.traceNodes = String(traceNodes);
     container.dataset.open = String(open);
-    paint(); // the |grad| colours of what was just drawn
   }
 
   // What Cytoscape should hold: every drawn item, or above WINDOW_ABOVE those near the view (none when
@@ -468,8 +485,24 @@ export function mountGraphView(store) {
     return changed;
   }
 
-  // The overview canvas: what Cytoscape does not hold, under it.
+  // The overview canvas is drawn once per frame, whoever asked: a step through a windowed graph asked
+  // several times (the window's sync, the step's marks, the view following the node), each a full
+  // drawing. `moving` (a zoom or pan under way) may move the last drawing; any other ask draws anew.
+  let overviewFrame = 0;
+  let overviewStill = false;
   function drawOverview(moving) {
+    overviewStill ||= !moving;
+    if (overviewFrame) return;
+    overviewFrame = requestAnimationFrame(() => {
+      overviewFrame = 0;
+      const still = overviewStill;
+      overviewStill = false;
+      redrawOverview(!still);
+    });
+  }
+
+  // The overview canvas: what Cytoscape does not hold, under it.
+  function redrawOverview(moving) {
     if (!grouped || !grouped.overview) return;
     if (!grouped.windowed) {
       grouped.overview.clear();
@@ -496,14 +529,8 @@ export function mountGraphView(store) {
 
   // A zoom or pan of a windowed scene: the overview follows every frame; Cytoscape's window once the
   // view pauses (handing it a few hundred elements mid-gesture would drop frames).
-  let overviewFrame = 0;
   function viewMoved() {
-    if (!overviewFrame) {
-      overviewFrame = requestAnimationFrame(() => {
-        overviewFrame = 0;
-        drawOverview(true);
-      });
-    }
+    drawOverview(true);
     clearTimeout(windowIdle);
     windowIdle = setTimeout(() => {
       if (!cy || !grouped || !grouped.windowed) return;
@@ -574,6 +601,12 @@ export function mountGraphView(store) {
   // Everything fitted when that keeps labels readable; else readable zoom, centred on where the
   // backward pass starts (the output) or on the current node.
   function defaultView() {
+    placeDefaultView();
+    if (grouped && grouped.windowed && followWindow()) remark();
+    reportZoom();
+  }
+
+  function placeDefaultView() {
     fitAll();
     if (cy.zoom() < READABLE_ZOOM) {
       const backward = store.backwardState();
@@ -583,8 +616,6 @@ export function mountGraphView(store) {
       cy.zoom(READABLE_ZOOM);
       if (target) cy.pan(keepFilled({ x: container.clientWidth / 2 - target.x * READABLE_ZOOM, y: container.clientHeight / 2 - target.y * READABLE_ZOOM }));
     }
-    if (grouped && grouped.windowed && followWindow()) remark();
-    reportZoom();
   }
 
   // A pan that leaves no empty band beside a graph wider (or taller) than the view: centred on the
@@ -715,7 +746,8 @@ export function mountGraphView(store) {
         element.toggleClass('reached', Boolean(reached));
       };
       if (grouped) {
-        const ids = touched || grouped.visible.keys();
+        // A jump repaints the nodes Cytoscape holds (a few hundred), not every visible node id.
+        const ids = touched || [...grouped.held.keys()].filter((id) => !grouped.hierarchy.groups.has(id)).map((id) => Number(id.slice(1)));
         for (const id of ids) {
           const node = traceIndex.byId.get(id);
           if (node && grouped.visible.get(id) === `n${id}`) repaint(displayOfNode(node));

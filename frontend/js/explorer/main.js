@@ -1,6 +1,6 @@
 // The explorer page: wires the store to the editor, graph, step controls, panels, views and the URL.
 
-import { getJSON, postJSON } from '../shared/api.js';
+import { getJSON } from '../shared/api.js';
 import { deferredWriter } from '../shared/deferred-url.js';
 import { describeError } from '../shared/errors.js';
 import { mountFollow } from '../shared/follow.js';
@@ -9,6 +9,7 @@ import { mountPanels, restorePresentation, setPresentation } from '../shared/pan
 import { loadPlotly } from '../shared/plotly-loader.js';
 import { readLocation, VIEWS, writeLocation } from '../shared/url-state.js';
 import { mountConsolePanel } from './console-panel.js';
+import { requestTrace, traceBody } from './early-trace.js';
 import { mountEditor } from './editor.js';
 import { mountGradColour } from './grad-colour.js';
 import { mountGradNormsPlot } from './grad-norms-plot.js';
@@ -53,10 +54,7 @@ async function run({ position = 0, passIndex = null, iteration = null } = {}) {
   store.set({ running: true, inputs });
   try {
     const started = performance.now();
-    // The compact form (column tables, one float32 buffer) is a tenth of the readable one; what a
-    // step says in words and formulas is fetched for the steps shown (step-details.js).
-    const body = { source, inputs, format: 'compact', ...(iteration === null ? {} : { pass_index: iteration }) };
-    const answer = await postJSON('/api/trace', body);
+    const answer = await requestTrace(traceBody(source, inputs, iteration));
     performance.mark('explorer:trace-parsed'); // the answer's JSON parsed (benchmarks read these marks)
     const trace = decodeTrace(answer);
     if (mine !== runCounter) return;
