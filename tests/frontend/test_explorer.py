@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.frontend.editor_page import char_centre, editor_text, show_editor
-from tests.live import screenshot
+from tests.live import RUN_TIMEOUT_MS, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,8 @@ BAD_REQUEST = re.compile(r"status of 400")
 def open_explorer(page: Any, server: Any, hash_: str = "") -> None:
     page.goto("about:blank")  # a new document each time, not a hash change of the old one
     page.goto(f"{server.url}/{hash_}")
-    page.wait_for_selector("body[data-ready]", timeout=20_000)
+    # data-ready is set once the first run is shown, and a link may open the lecture's 4000-iteration loop
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
     show_editor(page)  # below 1880 px the program panel starts on its rail
 
 
@@ -97,9 +98,9 @@ def test_shared_url_reopens_the_same_step(page: Any, live_server: Any, browser: 
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
-    heading = page.text_content(".step-panel h2")
-    # The URL is written once the step is painted.
+    # The URL is written once the step is painted: the heading is read from that step.
     expect(page).to_have_url(re.compile(r"step=3"))
+    heading = page.text_content(".step-panel h2")
     shared = page.url
     other = browser.new_page(viewport={"width": 1600, "height": 1000})
     try:
