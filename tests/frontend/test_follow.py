@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.frontend.editor_page import show_editor
-from tests.frontend.test_labs import wait_until
+from tests.frontend.page_wait import wait_until
 from tests.live import RUN_TIMEOUT_MS, screenshot
 
 pytestmark = pytest.mark.browser

@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 import pytest
 
+from tests.frontend.page_wait import TIMEOUT, wait_until
 from tests.live import LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
-TIMEOUT = 60_000  # ms; the machine is shared
-
-
-def wait_until(page: Any, expression: str, timeout_ms: int = TIMEOUT) -> None:
-    """Poll a JS expression until true (wait_for_function would eval, which the app's CSP forbids)."""
-    deadline = time.monotonic() + timeout_ms / 1000
-    while not page.evaluate(expression):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {expression}")
-        page.wait_for_timeout(100)
 
 
 def plotted_traces(page: Any, selector: str) -> int:
