@@ -29,6 +29,15 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
+# The shared live server's wall clock per program, not the 5 s default: the browser tests open the
+# lecture's 4000-iteration loop (about 1 s on a quiet machine), which a loaded CI runner can stretch
+# past 5 s. The budget itself is tested against its own servers (tests/security, tests/sandbox).
+LIVE_WALL_SECONDS = 60
+# A hang bound for a page showing a run of the shared server: the program's own wall clock, plus
+# time to queue it, send the answer and draw it. Under two busy loops on a loaded two-core machine
+# the lecture's loop took the explorer more than 20 s to show (tests/frontend/test_explorer.py).
+RUN_TIMEOUT_MS = (LIVE_WALL_SECONDS + 30) * 1000
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -90,10 +99,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     """One uvicorn for the whole session (restart tests make their own LiveServer)."""
     data_dir = tmp_path_factory.mktemp("live") / "data"
     data_dir.mkdir()
-    # 60 s of wall clock per program, not the 5 s default: the browser tests open the lecture's
-    # 4000-iteration loop (about 1 s on a quiet machine), which a loaded CI runner can stretch past 5 s.
-    # The budget itself is tested against its own servers (tests/security, tests/sandbox).
-    server = LiveServer(data_dir, {"AUTOGRAD_EXPLORER_MAX_WALL_SECONDS": "60"})
+    server = LiveServer(data_dir, {"AUTOGRAD_EXPLORER_MAX_WALL_SECONDS": str(LIVE_WALL_SECONDS)})
     server.start()
     yield server
     server.stop()

@@ -6,6 +6,8 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from tests.live import RUN_TIMEOUT_MS
+
 # EditorView.findFromDOM is CodeMirror's public way from a DOM node to its view; the vendored
 # bundle is one ES module, so this import shares the page's own instance.
 _VIEW = (
@@ -45,7 +47,7 @@ def show_editor(page: Any) -> None:
     page.wait_for_selector("#source", state="visible", timeout=5_000)
 
 
-def pick_example(page: Any, example_id: str, timeout: float = 30_000) -> None:
+def pick_example(page: Any, example_id: str, timeout: float = RUN_TIMEOUT_MS) -> None:
     """Pick an example from the menu and wait for the run it starts (not a run already on screen).
 
     A page opened on `#ex=none` shows the first example (an unknown id opens the first), so

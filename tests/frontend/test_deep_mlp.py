@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from autograd_explorer.trace.compact import decode_compact
 from tests.frontend.editor_page import set_editor_text, show_editor
 from tests.lecture_programs import MLP20
-from tests.live import screenshot
+from tests.live import RUN_TIMEOUT_MS, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +34,7 @@ def test_a_20_layer_mlp_reads_as_layers_opens_steps_and_finds_fc12(page: Any, li
     set_editor_text(page, MLP20)
     runs = int(page.get_attribute("body", "data-runs") or 0)
     page.click("#run")
-    expect(page.locator("body")).to_have_attribute("data-runs", str(runs + 1), timeout=60_000)
+    expect(page.locator("body")).to_have_attribute("data-runs", str(runs + 1), timeout=RUN_TIMEOUT_MS)
     # The layers as boxes: the model's box open (it holds boxes), each fcK closed, fc1 before fc20.
     assert page.is_checked("#collapse")
     page.click("#fit")

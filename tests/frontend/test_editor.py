@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.frontend.editor_page import editor_text, set_editor_text, show_editor
-from tests.live import screenshot
+from tests.live import RUN_TIMEOUT_MS, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,7 @@ def projector(browser: Any, expected_console_errors: list[re.Pattern[str]]) -> I
 def open_explorer(page: Any, server: Any, hash_: str = "") -> None:
     page.goto("about:blank")
     page.goto(f"{server.url}/{hash_}")
-    page.wait_for_selector("body[data-ready]", timeout=20_000)
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
     show_editor(page)
 
 
@@ -81,7 +81,8 @@ def test_a_syntax_error_is_a_diagnostic_at_its_line_and_ctrl_enter_runs(
     before = runs(page)
     page.click("#source")
     page.keyboard.press("Control+Enter")
-    expect(page.locator("body")).to_have_attribute("data-runs", str(before + 1))
+    # a run is a round trip to the server: the hang bound of a run, not expect's 5 s default
+    expect(page.locator("body")).to_have_attribute("data-runs", str(before + 1), timeout=RUN_TIMEOUT_MS)
     expect(page.locator("#program-error")).to_contain_text("Syntax error at line 3")
     assert page.text_content("#editor .cm-lineNumbers .error-line") == "3"
     # The underline sits on line 3 of the text itself, not on a neighbouring line.
@@ -93,7 +94,7 @@ def test_a_syntax_error_is_a_diagnostic_at_its_line_and_ctrl_enter_runs(
     set_editor_text(page, "x = torch.tensor(2.0, requires_grad=True)\ny = x * 3\ny.backward()\n")
     page.click("#source")
     page.keyboard.press("Control+Enter")
-    expect(page.locator("body")).to_have_attribute("data-runs", str(before + 2))
+    expect(page.locator("body")).to_have_attribute("data-runs", str(before + 2), timeout=RUN_TIMEOUT_MS)
     expect(page.locator("#step-label")).to_have_text(re.compile(r"/ \d+$"))
     assert page.locator("#source .cm-lintRange-error").count() == 0
     assert page.is_hidden("#program-error")
@@ -117,7 +118,7 @@ def test_the_draft_survives_picking_an_example_and_a_reload(projector: Any, live
     assert editor_text(page) == draft
     page.select_option("#examples", "polynomial")
     page.reload()
-    page.wait_for_selector("body[data-ready]", timeout=20_000)
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
     show_editor(page)
     assert editor_text(page) == "x**3 - 3*x"  # the link's example, in its own tab
     page.click("#tab-draft")

@@ -13,17 +13,20 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.frontend.editor_page import char_centre, editor_text, pick_example, show_editor
-from tests.live import screenshot
+from tests.live import RUN_TIMEOUT_MS, screenshot
 
 pytestmark = pytest.mark.browser
 
 BAD_REQUEST = re.compile(r"status of 400")
 
 
+# Every wait on the server running the program (a page's first run, the inspector's full values, the
+# f and f′ plot, torchviz) is a run's hang bound, RUN_TIMEOUT_MS (tests/live.py).
 def open_explorer(page: Any, server: Any, hash_: str = "") -> None:
     page.goto("about:blank")  # a new document each time, not a hash change of the old one
     page.goto(f"{server.url}/{hash_}")
-    page.wait_for_selector("body[data-ready]", timeout=20_000)
+    # data-ready is set once the first run is shown, and a link may open the lecture's 4000-iteration loop
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
     show_editor(page)  # below 1880 px the program panel starts on its rail
 
 
@@ -96,14 +99,14 @@ def test_shared_url_reopens_the_same_step(page: Any, live_server: Any, browser: 
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
-    heading = page.text_content(".step-panel h2")
-    # The URL is written once the step is painted.
+    # The URL is written once the step is painted: the heading is read from that step.
     expect(page).to_have_url(re.compile(r"step=3"))
+    heading = page.text_content(".step-panel h2")
     shared = page.url
     other = browser.new_page(viewport={"width": 1600, "height": 1000})
     try:
         other.goto(shared)
-        other.wait_for_selector("body[data-ready]", timeout=20_000)
+        other.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
         assert step_label(other) == "step 3 / 5"
         assert other.text_content(".step-panel h2") == heading
         # Least squares shows each local Jacobian with its shape.
@@ -155,18 +158,18 @@ def test_inspector_heatmap_of_a_summarized_matrix(page: Any, live_server: Any) -
     expect(page.locator("#inspector h2")).to_have_text("Inspector: W")
     assert "12×12: min" in (page.text_content("#inspector") or "")  # summarized by the server
     page.click("#inspector button")
-    page.wait_for_selector("#inspector .heatmap .main-svg", timeout=20_000)
+    page.wait_for_selector("#inspector .heatmap .main-svg", timeout=RUN_TIMEOUT_MS)
     screenshot(page, "explorer-13-inspector-heatmap")
 
 
 def test_each_view_renders(page: Any, live_server: Any) -> None:
     open_explorer(page, live_server, "#ex=polynomial")
     page.click(".view-tabs [data-view='plot']")
-    page.wait_for_selector("#fx-plot .main-svg", timeout=20_000)
+    page.wait_for_selector("#fx-plot .main-svg", timeout=RUN_TIMEOUT_MS)
     assert "Largest difference" in (page.text_content("#plot-view") or "")
     screenshot(page, "explorer-07-view-plot")
     page.click(".view-tabs [data-view='torchviz']")
-    page.wait_for_selector("#torchviz-view img", timeout=20_000)
+    page.wait_for_selector("#torchviz-view img", timeout=RUN_TIMEOUT_MS)
     screenshot(page, "explorer-08-view-torchviz")
     page.click(".view-tabs [data-view='lecture']")
     assert "O(n)" in (page.text_content("#lecture-view") or "")
@@ -227,7 +230,7 @@ def test_accumulation_shows_the_real_dot_grad_and_what_the_pass_adds(page: Any, 
 
 def test_torchviz_draws_a_program_that_called_backward(page: Any, live_server: Any) -> None:
     open_explorer(page, live_server, "#ex=one-layer&view=torchviz")
-    page.wait_for_selector("#torchviz-view img", timeout=30_000)
+    page.wait_for_selector("#torchviz-view img", timeout=RUN_TIMEOUT_MS)
     assert "make_dot" in (page.text_content("#torchviz-view") or "")
     screenshot(page, "explorer-16-torchviz-one-layer")
 
@@ -237,7 +240,7 @@ def test_torchviz_draws_the_graph_whose_backward_failed(
 ) -> None:
     expected_console_errors.append(BAD_REQUEST)  # the trace itself answers PyTorch's error
     open_explorer(page, live_server, "#ex=pitfall-inplace&view=torchviz")
-    page.wait_for_selector("#torchviz-view img", timeout=30_000)
+    page.wait_for_selector("#torchviz-view img", timeout=RUN_TIMEOUT_MS)
     assert "backward() on line 5 failed" in (page.text_content("#torchviz-view") or "")
 
 
@@ -245,7 +248,7 @@ def test_torchviz_shows_the_servers_reason_when_it_draws_nothing(page: Any, live
     source = "x = torch.tensor(1.0, requires_grad=True)\ny = x\nfor _ in range(450):\n    y = torch.sin(y)\ny"
     open_explorer(page, live_server, "#" + urlencode({"src": source, "view": "torchviz"}))
     view = page.locator("#torchviz-view .warn")
-    expect(view).to_contain_text("more than 400 nodes (torchviz_max_nodes)", timeout=30_000)
+    expect(view).to_contain_text("more than 400 nodes (torchviz_max_nodes)", timeout=RUN_TIMEOUT_MS)
     assert "Cannot read properties" not in (page.text_content("#torchviz-view") or "")
 
 

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.frontend.editor_page import show_editor
-from tests.frontend.test_labs import wait_until
-from tests.live import screenshot
+from tests.frontend.page_wait import wait_until
+from tests.live import RUN_TIMEOUT_MS, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +29,7 @@ def student(browser: Any) -> Iterator[Any]:
 
 def start_room(page: Any, live_server: Any) -> str:
     page.goto(f"{live_server.url}/#ex=least-squares")
-    page.wait_for_selector("body[data-ready]", timeout=20_000)
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
     page.click(".follow-tools .room-toggle")
     page.click(".room-menu >> text=Start a room")
     code = page.locator(".room-overlay .room-code").text_content() or ""
@@ -46,9 +46,10 @@ def test_a_student_follows_the_lecturers_steps_leaves_and_rejoins(
 ) -> None:
     code = start_room(page, live_server)
     student.goto(f"{live_server.url}/#room={code.lower()}")
-    student.wait_for_selector("body[data-ready]", timeout=20_000)
+    student.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
     expect(student.locator(".follow-tools")).to_have_attribute("data-mode", "following")
-    expect(student.locator("#step-label")).to_have_text("start · 0 / 5")
+    # the student's page runs the lecturer's program itself: a round trip to the server
+    expect(student.locator("#step-label")).to_have_text("start · 0 / 5", timeout=RUN_TIMEOUT_MS)
     for expected in ("step 1 / 5", "step 2 / 5", "step 3 / 5"):
         page.keyboard.press("ArrowRight")
         expect(page.locator("#step-label")).to_have_text(expected)
@@ -61,7 +62,8 @@ def test_a_student_follows_the_lecturers_steps_leaves_and_rejoins(
     page.click(".view-tabs [data-view='graph']")
     show_editor(page)  # the examples menu is in the program panel, on its rail below 1880 px
     page.select_option("#examples", "polynomial")
-    expect(student.locator("#step-label")).to_have_text("start · 0 / 4")
+    # the lecturer's run, then the student's own of the program it was sent
+    expect(student.locator("#step-label")).to_have_text("start · 0 / 4", timeout=RUN_TIMEOUT_MS)
     # Leave: the student explores alone while the lecturer goes on.
     student.click(".room-bar >> text=Leave")
     expect(student.locator(".follow-tools")).to_have_attribute("data-mode", "left")
@@ -81,11 +83,12 @@ def test_a_student_who_types_the_code_is_taken_to_the_lecturers_page(
 ) -> None:
     code = start_room(page, live_server)
     student.goto(f"{live_server.url}/#ex=polynomial")
-    student.wait_for_selector("body[data-ready]", timeout=20_000)
+    student.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
     student.click(".follow-tools .room-toggle")
     student.fill(".follow-tools input[name='room']", f"{code[:3].lower()} {code[3:]}")
     student.press(".follow-tools input[name='room']", "Enter")
-    expect(student.locator("#step-label")).to_have_text("start · 0 / 5")  # least squares, from the room
+    # least squares, from the room: the student's page runs it
+    expect(student.locator("#step-label")).to_have_text("start · 0 / 5", timeout=RUN_TIMEOUT_MS)
     # The lecturer moves to the models lab (same tab, same room): the student follows there.
     page.click("nav >> text=Models lab")
     page.wait_for_url(lambda url: "/models.html" in url)
@@ -96,7 +99,7 @@ def test_a_student_who_types_the_code_is_taken_to_the_lecturers_page(
 
 def test_an_unknown_code_is_named(student: Any, live_server: Any) -> None:
     student.goto(f"{live_server.url}/#ex=polynomial")
-    student.wait_for_selector("body[data-ready]", timeout=20_000)
+    student.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
     student.click(".follow-tools .room-toggle")
     student.fill(".follow-tools input[name='room']", "222222")
     student.press(".follow-tools input[name='room']", "Enter")
@@ -110,7 +113,7 @@ def test_an_unknown_code_is_named(student: Any, live_server: Any) -> None:
 def test_the_room_control_in_the_dark_theme(page: Any, live_server: Any) -> None:
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(f"{live_server.url}/#ex=polynomial")
-    page.wait_for_selector("body[data-ready]", timeout=20_000)
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
     page.evaluate("document.documentElement.dataset.theme = 'dark'")
     page.click(".follow-tools .room-toggle")
     expect(page.locator(".room-menu button", has_text="Start a room")).to_be_visible()
@@ -127,13 +130,13 @@ def test_a_student_follows_the_lecturer_into_the_optimization_lab(
 ) -> None:
     code = start_room(page, live_server)
     student.goto(f"{live_server.url}/#room={code}")
-    student.wait_for_selector("body[data-ready]", timeout=20_000)
+    student.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
     page.click("nav >> text=Optimization lab")
-    page.wait_for_selector("body[data-ready]", timeout=20_000)
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
     page.select_option("#example", "rosenbrock-adam-gd")
     wait_until(page, "document.querySelectorAll('#runs li').length === 2")
     student.wait_for_url(lambda url: "/optimize.html" in url, timeout=15_000)
-    student.wait_for_selector("body[data-ready]", timeout=20_000)
+    student.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
     wait_until(student, "document.querySelectorAll('#runs li').length === 2")
     assert student.locator("#runs").inner_text() == page.locator("#runs").inner_text()
     assert "adam lr=0.05" in student.locator("#runs").inner_text()
@@ -143,7 +146,7 @@ def test_a_student_follows_the_lecturer_into_the_optimization_lab(
 def test_end_room_closes_it_for_every_follower(page: Any, student: Any, live_server: Any) -> None:
     code = start_room(page, live_server)
     student.goto(f"{live_server.url}/#room={code}")
-    student.wait_for_selector("body[data-ready]", timeout=20_000)
+    student.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
     expect(student.locator(".follow-tools")).to_have_attribute("data-mode", "following")
     page.click(".room-bar >> text=End room")
     expect(page.locator(".room-bar .room-message")).to_contain_text(f"Room {code} ended")

@@ -5,17 +5,16 @@ and stay so after a reload, presentation mode, and the small fixes of issue 13."
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.frontend.editor_page import show_editor
+from tests.frontend.page_wait import TIMEOUT, wait_until
 from tests.live import LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
-TIMEOUT = 60_000  # ms; the machine is shared
 
 VIEWPORTS = [(1280, 720), (1440, 900), (390, 844)]
 PAGES = {
@@ -25,15 +24,6 @@ PAGES = {
     "pitfall": ("/pitfall.html", "!!document.querySelector('#with table.step-table')"),
     "models": ("/models.html", "document.querySelector('#status').textContent.length > 0"),
 }
-
-
-def wait_until(page: Any, expression: str, timeout_ms: int = TIMEOUT) -> None:
-    """Poll a JS expression until true (wait_for_function would eval, which the app's CSP forbids)."""
-    deadline = time.monotonic() + timeout_ms / 1000
-    while not page.evaluate(expression):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {expression}")
-        page.wait_for_timeout(100)
 
 
 def open_page(page: Any, server: LiveServer, name: str) -> None:

@@ -38,6 +38,8 @@ def wait_jobs_done(server: LiveServer, ids: list[str], timeout: float = 60) -> N
 def test_models_lab_trains_compares_and_predicts(live_server: LiveServer, page: object) -> None:
     pg = page
     pg.goto(f"{live_server.url}/models.html")  # type: ignore[attr-defined]
+    # The page lists the stored models after its scripts ran: count the rows once it has.
+    pg.wait_for_selector("body[data-ready]", timeout=20_000)  # type: ignore[attr-defined]
     rows = pg.locator("#compare tbody tr")  # type: ignore[attr-defined]
     before = rows.count()
 

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from autograd_explorer.examples import EXAMPLES
 from tests.frontend.editor_page import show_editor
-from tests.live import LiveServer, screenshot
+from tests.live import RUN_TIMEOUT_MS, LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,8 @@ def run_program(page: Any, server: Any, source: str) -> None:
     show_editor(page)  # below 1880 px the program panel starts on its rail
     page.fill("#source", source)
     page.click("#run")
-    expect(page.locator("body")).to_have_attribute("data-runs", str(runs + 1), timeout=30_000)
+    # the hang bound of a run of the shared server (tests/live.py): a training loop runs on it
+    expect(page.locator("body")).to_have_attribute("data-runs", str(runs + 1), timeout=RUN_TIMEOUT_MS)
 
 
 def next_run(page: Any) -> int:
@@ -56,7 +57,7 @@ def test_simplenn_shows_its_loss_per_iteration_and_iteration_20(page: Any, live_
     runs = next_run(page)
     page.fill("#iteration-input", "5")
     page.keyboard.press("Enter")
-    expect(page.locator("body")).to_have_attribute("data-runs", str(runs), timeout=30_000)
+    expect(page.locator("body")).to_have_attribute("data-runs", str(runs), timeout=RUN_TIMEOUT_MS)
     expect(page.locator("#pass-shown")).to_have_text("iteration 5 of 20")
     expect(page.locator("#step-label")).to_have_text(f"start · 0 / {steps}")
     marked = page.evaluate("document.getElementById('passes-plot').data.at(-1).x")
@@ -71,8 +72,8 @@ def test_simplenn_shows_its_loss_per_iteration_and_iteration_20(page: Any, live_
     assert "pass=4" in link
     page.goto("about:blank")
     page.goto(link)
-    page.wait_for_selector("body[data-ready]", timeout=30_000)
-    expect(page.locator("#pass-shown")).to_have_text("iteration 5 of 20", timeout=30_000)
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    expect(page.locator("#pass-shown")).to_have_text("iteration 5 of 20", timeout=RUN_TIMEOUT_MS)
     expect(page.locator("#step-label")).to_have_text(f"step {steps} / {steps}")
 
     # a click on the plot's point 12 opens iteration 12
@@ -81,7 +82,7 @@ def test_simplenn_shows_its_loss_per_iteration_and_iteration_20(page: Any, live_
     page.evaluate(
         "document.getElementById('passes-plot').emit('plotly_click', {points: [{x: 12, curveNumber: 0}]})"
     )
-    expect(page.locator("body")).to_have_attribute("data-runs", str(runs), timeout=30_000)
+    expect(page.locator("body")).to_have_attribute("data-runs", str(runs), timeout=RUN_TIMEOUT_MS)
     expect(page.locator("#pass-shown")).to_have_text("iteration 12 of 20")
 
 

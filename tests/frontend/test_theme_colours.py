@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.frontend.test_labs import wait_until
+from tests.frontend.page_wait import wait_until
 from tests.live import LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
