@@ -58,3 +58,16 @@ def test_what_numpy_cannot_add_is_added_by_torch() -> None:
     added = contributions(graded)
     running_sums(torch.zeros(2), added)
     assert added[-1].accumulated.tolist() == [2.0 * MANY_SUMS] * 2
+
+
+def test_many_scalar_contributions_sum_to_the_loops_bits() -> None:
+    """A shared scalar weight (a 0-d value per use): stacked as numbers, summed as the loop sums."""
+    torch.manual_seed(1)
+    for dtype in (torch.float32, torch.float64):
+        grads = [torch.randn((), dtype=dtype) * 10.0 ** (k % 9 - 4) for k in range(2 * MANY_SUMS)]
+        grads[3] = torch.tensor(-0.0, dtype=dtype)
+        start = torch.tensor(0.25, dtype=dtype)
+        added = contributions(grads)
+        running_sums(start, added)
+        for c, expected in zip(added, loop_sums(start, grads), strict=True):
+            assert same_bits(c.accumulated, expected)

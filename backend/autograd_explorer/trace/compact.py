@@ -35,6 +35,7 @@ from autograd_explorer.trace.values import (
     array_data,
     dtype_name,
     sent_whole,
+    stacked,
     summary_numbers,
     summary_of,
 )
@@ -335,13 +336,10 @@ def float32_rows(tensors: list[torch.Tensor], n: int) -> np.ndarray:
     """Tensors of one dtype and shape (n elements) as rows of float32 little-endian elements."""
     with torch.no_grad():
         if tensors[0].is_complex():
-            stacked = torch.stack([_as_float32(t) for t in tensors])
+            rows = torch.stack([_as_float32(t) for t in tensors])
         else:  # float64 rounds, integers and bools convert: element by element, as one by one
-            # Contiguous first: one expanded gradient (the `ones` of a sum's backward) among 3,000
-            # activations sent torch.stack down its slow path for all, 10x slower (3 ms, not 0.3).
-            stacked = torch.stack([t if t.is_contiguous() else t.contiguous() for t in tensors])
-            stacked = stacked.to(torch.float32)
-    return np.ascontiguousarray(stacked.numpy().reshape(len(tensors), n), dtype="<f4")
+            rows = stacked(tensors).to(torch.float32)
+    return np.ascontiguousarray(rows.numpy().reshape(len(tensors), n), dtype="<f4")
 
 
 def first_rows(rows: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ from autograd_explorer.trace.backward_capture import Node, RawPass, RawStep, rea
 from autograd_explorer.trace.graph import GraphIndex, index_graph
 from autograd_explorer.trace.naming import display_names, latex_symbol, op_short, unicode_name
 from autograd_explorer.trace.recorder import ForwardRecord, LeafRecord, TraceRecorder, root_node
-from autograd_explorer.trace.values import dtype_name
+from autograd_explorer.trace.values import dtype_name, stacked
 
 SAVED_KINDS = (torch.Tensor, bool, int, float)  # the saved values a node shows (not sizes, dtypes…)
 MANY_SUMS = 8  # contributions to one node from which they are summed with numpy (running_sums)
@@ -257,7 +257,7 @@ def running_sums(start: torch.Tensor, added: list[Contribution]) -> None:
         and not start.requires_grad
     ):
         with torch.no_grad():
-            terms = torch.stack([start, *grads]).numpy()
+            terms = stacked([start, *grads]).numpy()
         running = torch.from_numpy(np.add.accumulate(terms, axis=0)).unbind(0)
         for c, total in zip(added, running[1:], strict=True):
             c.accumulated = total

@@ -14,6 +14,7 @@ import torch
 
 from autograd_explorer.trace.facts import PassFacts, TraceFacts
 from autograd_explorer.trace.pass_summary import module_norms
+from autograd_explorer.trace.values import stacked
 
 
 def norm(t: torch.Tensor | None) -> float | None:
@@ -54,7 +55,7 @@ def norms(tensors: list[torch.Tensor | None]) -> list[float | None]:
                 for i in members:
                     out[i] = norm(tensors[i])
                 continue
-            rows = torch.stack([tensors[i] for i in members]).reshape(len(members), n)  # type: ignore[misc]
+            rows = stacked([tensors[i] for i in members]).reshape(len(members), n)  # type: ignore[misc]
             sizes = torch.linalg.vector_norm(rows.to(torch.float64), dim=1).tolist()
             for i, size in zip(members, sizes, strict=True):
                 out[i] = size if math.isfinite(size) else None

@@ -283,12 +283,11 @@ class TraceRecorder:
     def _missed_values(self, raw: RawPass) -> bool:
         """Whether the program saw a node of this pass made while values were not being kept (the
         graph was built in a loop turn that had turns left, and used after it)."""
-        for fn in raw.nodes:
-            if id(fn) in self.depths:  # the program saw it made (on_tensor measures every node's depth)
-                entry = self.forward.get(id(fn))
-                if entry is None or entry[0] is not fn:
-                    return True
-        return False
+        # the program saw it made: on_tensor measures every node's depth. A node kept in `forward`
+        # is that very node (the entry holds it alive: no other object can have its id), so set
+        # operations in C say it, not a Python loop over a pass's every node.
+        seen = self.depths.keys() & set(map(id, raw.nodes))
+        return not seen <= self.forward.keys()
 
     def _forget_old_passes(self, latest: RawPass) -> None:
         """Past KEEP_ALL_PASSES, keep only the latest pass and the asked-for one, and forget what

@@ -30,6 +30,21 @@ def dtype_name(t: torch.Tensor) -> str:
     return name
 
 
+_NUMBER_DTYPES = (torch.float32, torch.float64)
+
+
+def stacked(tensors: list[torch.Tensor]) -> torch.Tensor:
+    """torch.stack of tensors of one dtype and shape; 0-d floats (a scalar graph's every value)
+    are read as Python numbers and made one tensor: stack's per-tensor view cost 1 µs a scalar,
+    `item()` 0.4. Each float32 or float64 number reads back exactly, so the result is the same bits."""
+    first = tensors[0]
+    if first.dim() == 0 and first.dtype in _NUMBER_DTYPES:
+        return torch.tensor([t.item() for t in tensors], dtype=first.dtype)
+    # Contiguous first: one expanded gradient (the `ones` of a sum's backward) among 3,000
+    # activations sent torch.stack down its slow path for all, 10x slower (3 ms, not 0.3).
+    return torch.stack([t if t.is_contiguous() else t.contiguous() for t in tensors])
+
+
 def tensor_value(t: torch.Tensor | None, max_elements: int) -> dict[str, Any] | None:
     """TensorValue: {shape, dtype, data | null, nonfinite, summary | null, truncated}."""
     if t is None:
