@@ -130,8 +130,14 @@ export function mountFollow({ page, store, keys, snapshot, apply, storage = wind
   store.on(keys, () => schedule());
 
   let latest = null;
+  let latestVersion = -1;
   async function show(shared, version) {
     if (!shared || typeof shared !== 'object') return; // nothing shared yet
+    // A page that opens in a room asks for the state (GET) and listens (SSE) at once: the GET's
+    // answer can be parsed after the stream's newer event, and must not replace it (a student was
+    // left on the lecturer's previous state: tests/frontend/test_follow.py, 3 in 8 runs).
+    if (version < latestVersion) return;
+    latestVersion = version;
     // Applied after the page's start-up, else its default example would replace the lecturer's.
     latest = shared;
     await pageReady();
@@ -213,6 +219,7 @@ export function mountFollow({ page, store, keys, snapshot, apply, storage = wind
       const current = await getJSON(`/api/rooms/${code}`); // 404 here says so at once
       stopListening();
       room = { code, following: true };
+      latestVersion = -1; // versions count per room
       save();
       message = '';
       render();
