@@ -21,7 +21,7 @@ from autograd_explorer.api.app import create_app
 from autograd_explorer.api.event_streams import EVENT_STREAMS, ROOM_EVENTS, TRAINING_EVENTS, EventStream
 from autograd_explorer.settings import Settings
 from tests.jobs.helpers import MOONS
-from tests.rooms.conftest import ThreadServer, open_room
+from tests.rooms.conftest import ThreadServer, open_room, room_server  # noqa: F401  (a fixture)
 
 SSE = "text/event-stream"
 REF = "#/components/schemas/"
@@ -173,21 +173,7 @@ def test_a_training_stream_sends_what_its_schema_declares(tmp_path: Path) -> Non
     assert [p["step"] for p in points] == [*range(0, 200, 20), 200]
 
 
-@pytest.fixture
-def room_server(tmp_path: Path) -> Iterator[ThreadServer]:
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        eval_isolation="inline",
-        rooms_stream_seconds=20,
-        rooms_keepalive_seconds=0.2,
-    )
-    server = ThreadServer(settings)
-    server.start()
-    yield server
-    server.stop()
-
-
-def test_a_room_stream_sends_what_its_schema_declares(room_server: ThreadServer) -> None:
+def test_a_room_stream_sends_what_its_schema_declares(room_server: ThreadServer) -> None:  # noqa: F811  (the fixture)
     url = room_server.url
     schema = httpx.get(f"{url}/openapi.json", timeout=10).json()
     code, token = open_room(url)
