@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -158,3 +159,35 @@ def test_end_room_closes_it_for_every_follower(page: Any, student: Any, live_ser
     assert student.evaluate("sessionStorage.getItem('autograd-explorer:room')") is None
     # The server closed it: the code no longer opens a room.
     assert page.request.get(f"{live_server.url}/api/rooms/{code}").status == 404
+
+
+def test_a_late_answer_of_an_older_state_does_not_replace_the_newer_one(
+    page: Any, student: Any, live_server: Any
+) -> None:
+    """A page opening in a room asks for the state and listens at once: whichever arrives last,
+    the newest version is what it shows (the GET's answer once landed after the stream's newer
+    event and left the student on the lecturer's previous state)."""
+    code = start_room(page, live_server)
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#step-label")).to_have_text("step 1 / 5")
+    room_url = f"{live_server.url}/api/rooms/{code}"
+    wait_until(page, "Number(document.body.dataset.roomVersion || 0) >= 2")  # start, then step 1
+    older = httpx.get(room_url, timeout=10).json()  # the lecturer's state at step 1
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#step-label")).to_have_text("step 2 / 5")
+    wait_until(page, "Number(document.body.dataset.roomVersion || 0) >= 3")
+    newest = httpx.get(room_url, timeout=10).json()
+    assert newest["version"] > older["version"]
+    held: list[Any] = []  # the student's GET of the room, answered by the test after the stream's event
+    student.route(room_url, lambda route: held.append(route))
+    student.goto(f"{live_server.url}/#room={code}")
+    student.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    expect(student.locator("body")).to_have_attribute(
+        "data-followed", str(newest["version"]), timeout=RUN_TIMEOUT_MS
+    )
+    expect(student.locator("#step-label")).to_have_text("step 2 / 5")
+    assert len(held) == 1
+    held[0].fulfill(json=older)  # the GET's answer lands last, and is older
+    student.wait_for_timeout(500)  # nothing to wait for: the older state must not be shown
+    assert student.get_attribute("body", "data-followed") == str(newest["version"])
+    assert student.text_content("#step-label") == "step 2 / 5"
