@@ -12,16 +12,21 @@ from fastapi.testclient import TestClient
 from autograd_explorer.api.app import create_app
 from autograd_explorer.settings import Settings
 
-# No start-up answers in tests unless a test asks (tests/api/test_preset_answers.py): every app a
-# test builds would compute them in a background thread (inline isolation: in this process), which
-# loads the suite, and a thread still inside torch when pytest exits aborts it ("terminate called
-# without an active exception", exit code 134: tests/rooms/test_routes.py alone did). The browser
-# tests' live server inherits this too.
-os.environ.setdefault("AUTOGRAD_EXPLORER_WARM_ANSWERS", "false")
-
 REPO = Path(__file__).resolve().parents[1]
 MNIST_DIR = Path(os.environ.get("AUTOGRAD_EXPLORER_MNIST_DIR", REPO.parent / "shared" / "data" / "mnist"))
 OUTPUT_DIR = REPO / "test-output"  # screenshots and other artefacts of a test run
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """No start-up answers in tests unless a test asks (tests/api/test_preset_answers.py).
+
+    Every app a test builds would compute them in a background thread (inline isolation: in this
+    process), which loads the suite, and a thread still inside torch when pytest exits aborts it
+    ("terminate called without an active exception", exit code 134: tests/rooms/test_routes.py
+    alone did). The browser tests' live server inherits this too. Set here, not at import: the
+    benchmarks import this module's paths (through tests/live.py) and measure the default.
+    """
+    os.environ.setdefault("AUTOGRAD_EXPLORER_WARM_ANSWERS", "false")
 
 
 @pytest.fixture
