@@ -28,10 +28,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
-from autograd_explorer.jsonsafe import dumps  # noqa: E402
 from autograd_explorer.process_setup import configure_process  # noqa: E402
-from autograd_explorer.trace.jobs import run_trace_job  # noqa: E402
-from trace_bench import SETTINGS, chain_program, mlp_program, transformer_program  # noqa: E402
+from trace_bench import SETTINGS, chain_program, full_trace, mlp_program, transformer_program  # noqa: E402
 
 BASE_NAME = "autograd_explorer_base"
 PROGRAMS = {"chain": chain_program, "mlp": mlp_program, "transformer": transformer_program}
@@ -58,7 +56,7 @@ def import_base(revision: str, into: Path) -> Callable[[str], int]:
 
 
 def this_checkout(src: str) -> int:
-    return len(dumps(run_trace_job({"source": src, "format": "compact"}, SETTINGS)))
+    return full_trace(src, format="compact")
 
 
 def main() -> None:

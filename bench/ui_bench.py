@@ -36,6 +36,8 @@ sys.path.insert(0, str(REPO))
 
 from tests.live import CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
 
+from autograd_explorer.settings import Settings  # noqa: E402
+
 RESULTS = REPO / "bench" / "results" / "ui_bench.json"
 OPEN_TARGET_MS = 1000
 CLICK_TARGET_MS = 300
@@ -236,9 +238,11 @@ def main() -> None:
         try:
             log = ServerLog(data.parent / f"uvicorn-{server.port}.log")
             started = time.monotonic()
-            if os.environ.get("AUTOGRAD_EXPLORER_WARM_ANSWERS", "true").lower() not in ("0", "false"):
+            if Settings().warm_answers:  # what the server reads from the same environment
                 while not log.has(START_UP_DONE) and time.monotonic() - started < 300:
                     time.sleep(0.2)
+                if not log.has(START_UP_DONE):
+                    progress("the start-up answers were not logged within 300 s: the first pass may compute")
             start_up_s = round(time.monotonic() - started, 1)
             progress(f"start-up answers after ready: {start_up_s} s")
             with sync_playwright() as p:

@@ -130,8 +130,7 @@ def text_site(tmp_path: Path) -> Iterator[TestClient]:
     (root / "js" / "big.js").write_text("export const x = 1;\n" * 500)
     (root / "js" / "tiny.js").write_text("export {};")
     app = create_app(Settings(data_dir=tmp_path / "data", frontend_dir=root, eval_isolation="inline"))
-    with TestClient(app) as client:
-        yield client
+    yield TestClient(app)  # static files need no start-up (no lifespan: no inline trace, jobs, rooms)
 
 
 def test_a_module_goes_out_gzipped_once_compressed_and_again_when_edited(

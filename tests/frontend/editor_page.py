@@ -57,3 +57,12 @@ def pick_example(page: Any, example_id: str, timeout: float = RUN_TIMEOUT_MS) ->
     runs = int(page.get_attribute("body", "data-runs") or 0)
     page.select_option("#examples", example_id)
     expect(page.locator("body")).to_have_attribute("data-runs", str(runs + 1), timeout=timeout)
+
+
+def open_explorer(page: Any, server: Any, hash_: str = "") -> None:
+    """Open the explorer at `hash_` as a new document and show its program panel."""
+    page.goto("about:blank")  # a new document each time, not a hash change of the old one
+    page.goto(f"{server.url}/{hash_}")
+    # data-ready is set once the first run is shown, and a link may open the lecture's 4000-iteration loop
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    show_editor(page)  # below 1880 px the program panel starts on its rail

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO
+from tests.live import RUN_TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +48,7 @@ def test_every_page_passes_axe(browser: Any, live_server: Any, look: str) -> Non
             page.wait_for_load_state("load")
             page.wait_for_selector(".page-tools #theme-toggle", timeout=20_000)
             if path in ("/", "/language.html", "/optimize.html", "/models.html"):  # the pages that say so
-                page.wait_for_selector("body[data-ready]", timeout=20_000)
+                page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
             assert (page.get_attribute("html", "data-theme") or "light") == theme
             assert page.get_attribute("html", "data-present") == ("on" if present else None)
             page.add_script_tag(path=str(AXE))

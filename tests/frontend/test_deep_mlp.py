@@ -29,7 +29,7 @@ def closed_boxes(page: Any) -> dict[str, Any]:
 def test_a_20_layer_mlp_reads_as_layers_opens_steps_and_finds_fc12(page: Any, live_server: Any) -> None:
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.goto(f"{live_server.url}/#ex=none")
-    page.wait_for_selector("body[data-ready]", timeout=20_000)
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
     show_editor(page)
     set_editor_text(page, MLP20)
     runs = int(page.get_attribute("body", "data-runs") or 0)

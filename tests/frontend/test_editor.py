@@ -10,7 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.frontend.editor_page import editor_text, set_editor_text, show_editor
+from tests.frontend.editor_page import editor_text, open_explorer, set_editor_text, show_editor
 from tests.live import RUN_TIMEOUT_MS, screenshot
 
 pytestmark = pytest.mark.browser
@@ -30,13 +30,6 @@ def projector(browser: Any, expected_console_errors: list[re.Pattern[str]]) -> I
     context.close()
     unexpected = [e for e in errors if not any(p.search(e) for p in expected_console_errors)]
     assert not unexpected, f"console errors: {unexpected}"
-
-
-def open_explorer(page: Any, server: Any, hash_: str = "") -> None:
-    page.goto("about:blank")
-    page.goto(f"{server.url}/{hash_}")
-    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
-    show_editor(page)
 
 
 def runs(page: Any) -> int:
@@ -189,7 +182,7 @@ def test_the_language_page_lists_the_allow_list(projector: Any, live_server: Any
     language = httpx.get(f"{live_server.url}/api/language", timeout=10).json()
     page = projector
     page.goto(f"{live_server.url}/language.html")
-    page.wait_for_selector("body[data-ready]", timeout=20_000)
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
     text = page.text_content("#sections") or ""
     names = [f["name"] for f in language["functions"]] + [m["name"] for m in language["methods"]]
     names += [a["name"] for a in language["attributes"]] + language["constants"] + language["statements"]

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.frontend.editor_page import char_centre, editor_text, pick_example, show_editor
+from tests.frontend.editor_page import char_centre, editor_text, open_explorer, pick_example, show_editor
 from tests.live import RUN_TIMEOUT_MS, screenshot
 
 pytestmark = pytest.mark.browser
@@ -22,14 +22,6 @@ BAD_REQUEST = re.compile(r"status of 400")
 
 # Every wait on the server running the program (a page's first run, the inspector's full values, the
 # f and f′ plot, torchviz) is a run's hang bound, RUN_TIMEOUT_MS (tests/live.py).
-def open_explorer(page: Any, server: Any, hash_: str = "") -> None:
-    page.goto("about:blank")  # a new document each time, not a hash change of the old one
-    page.goto(f"{server.url}/{hash_}")
-    # data-ready is set once the first run is shown, and a link may open the lecture's 4000-iteration loop
-    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
-    show_editor(page)  # below 1880 px the program panel starts on its rail
-
-
 def step_label(page: Any) -> str:
     return str(page.text_content("#step-label"))
 
@@ -125,12 +117,12 @@ def test_a_links_program_is_traced_by_one_request(page: Any, live_server: Any) -
     page.goto("about:blank")
     source = "x = torch.tensor(2.0, requires_grad=True)\nx**3 - 3*x"
     page.goto(f"{live_server.url}/#" + urlencode({"src": source}))
-    page.wait_for_selector("body[data-ready]", timeout=20_000)
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
     expect(page.locator("#step-label")).to_have_text(re.compile(r"start · 0 / \d+"))
     assert len(traced) == 1, traced
     show_editor(page)
     page.click("#run")  # a run by hand asks the server again
-    expect(page.locator("body")).to_have_attribute("data-runs", "2")
+    expect(page.locator("body")).to_have_attribute("data-runs", "2", timeout=RUN_TIMEOUT_MS)
     assert len(traced) == 2, traced
 
 

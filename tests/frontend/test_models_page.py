@@ -9,7 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.live import LiveServer, screenshot
+from tests.live import RUN_TIMEOUT_MS, LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +39,7 @@ def test_models_lab_trains_compares_and_predicts(live_server: LiveServer, page: 
     pg = page
     pg.goto(f"{live_server.url}/models.html")  # type: ignore[attr-defined]
     # The page lists the stored models after its scripts ran: count the rows once it has.
-    pg.wait_for_selector("body[data-ready]", timeout=20_000)  # type: ignore[attr-defined]
+    pg.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)  # type: ignore[attr-defined]
     rows = pg.locator("#compare tbody tr")  # type: ignore[attr-defined]
     before = rows.count()
 

@@ -23,7 +23,7 @@ SIMPLENN = (Path(__file__).parents[1] / "lang" / "corpus" / "lecture_simplenn_tr
 def run_program(page: Any, server: Any, source: str) -> None:
     page.goto("about:blank")
     page.goto(f"{server.url}/#ex=none")
-    page.wait_for_selector("body[data-ready]", timeout=20_000)
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
     runs = int(page.get_attribute("body", "data-runs") or 0)
     show_editor(page)  # below 1880 px the program panel starts on its rail
     page.fill("#source", source)

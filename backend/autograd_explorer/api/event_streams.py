@@ -16,11 +16,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from autograd_explorer.api.schema_names import REF
 from autograd_explorer.api.schemas.models import ModelOut, TrainingProgress
 from autograd_explorer.api.schemas.rooms import RoomStateIn
 
 # Python names: openapi.publish() gives every component its published name and rewrites these refs.
-REF = "#/components/schemas/"
 # Each stream opens with `retry: 1000` alone: how long EventSource waits before it reconnects.
 RETRY = {
     "title": "retry",

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from autograd_explorer.api.event_streams import EVENT_STREAMS
 from autograd_explorer.api.middleware import EXEMPT_FROM_CAP
-from autograd_explorer.api.schema_names import rename_schemas
+from autograd_explorer.api.schema_names import REF, rename_schemas
 from autograd_explorer.api.schemas.errors import Error
 from autograd_explorer.api.schemas.optimize import (
     PolynomialBody,
@@ -56,7 +56,7 @@ PARAMETER_LIMITS: tuple[tuple[str, str, str, str], ...] = (
     ("/api/models", "limit", "maximum", "max_models_page"),
 )
 
-REF_TEMPLATE = "#/components/schemas/{model}"
+REF_TEMPLATE = REF + "{model}"
 ERROR_REF = {"$ref": REF_TEMPLATE.format(model="Error")}
 # What the framework and the middleware answer, and when (api/middleware.py, api/errors.py).
 SHARED_ANSWERS: tuple[tuple[int, str, Callable[[str, dict[str, Any]], bool]], ...] = (

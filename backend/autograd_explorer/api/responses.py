@@ -32,14 +32,11 @@ class PreparedJSONResponse(JSONResponse):
 EVENT_STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
-class EventStreamResponse(StreamingResponse):
-    """The `response_class` of an event stream's route (api/event_streams.py declares its 200).
+def event_stream(events: ContentStream) -> StreamingResponse:
+    """A text/event-stream answer of `events` (the rooms' and the training jobs' streams).
 
-    The media type is given per answer, not on the class: FastAPI declares a route's error answers
-    in its class's media type, and those are JSON.
+    The media type is given per answer, not on the route's response class: FastAPI declares a
+    route's error answers in its class's media type, and those are JSON (api/event_streams.py
+    declares the 200).
     """
-
-
-def event_stream(events: ContentStream) -> EventStreamResponse:
-    """A text/event-stream answer of `events` (the rooms' and the training jobs' streams)."""
-    return EventStreamResponse(events, media_type="text/event-stream", headers=EVENT_STREAM_HEADERS)
+    return StreamingResponse(events, media_type="text/event-stream", headers=EVENT_STREAM_HEADERS)

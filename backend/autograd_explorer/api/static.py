@@ -114,9 +114,7 @@ class FrontendMount(Mount):
         return super().matches(scope)
 
 
-def mount_frontend(
-    app: FastAPI, frontend_dir: Path, *, gzip_level: int = 9, gzip_min_bytes: int = 500
-) -> None:
+def mount_frontend(app: FastAPI, frontend_dir: Path, *, gzip_level: int, gzip_min_bytes: int) -> None:
     """Mount `frontend_dir` at `/` (StaticFiles refuses paths outside it) and Plotly at /vendor."""
 
     @app.get("/vendor/plotly.min.js", include_in_schema=False)

@@ -107,6 +107,11 @@ def read_saved(fn: Node) -> dict[str, object] | None:
     return out
 
 
+def row_limit(max_elements: int, max_rows: int | None) -> int:
+    """The most output elements (Jacobian rows) a node may have for its Jacobian to be computed."""
+    return max_elements if max_rows is None else min(max_elements, max_rows)
+
+
 def local_jacobians(
     fn: Node,
     grad_outputs: tuple[torch.Tensor | None, ...],
@@ -126,7 +131,7 @@ def local_jacobians(
         return None
     template = grad_outputs[0]
     m = template.numel()
-    if m == 0 or m > max_elements or (max_rows is not None and m > max_rows):
+    if m == 0 or m > row_limit(max_elements, max_rows):
         return None  # decided before reading input sizes: most nodes of a real batch stop here
     try:
         with torch.no_grad():
@@ -206,9 +211,7 @@ def capture_pass(
 
     # local_jacobians' own first refusal, checked here without a call: most nodes of a real batch
     # have more output elements than a Jacobian may have rows
-    most_rows = (
-        max_jacobian_elements if max_jacobian_rows is None else min(max_jacobian_elements, max_jacobian_rows)
-    )
+    most_rows = row_limit(max_jacobian_elements, max_jacobian_rows)
 
     def record_more(
         fn: Node, grad_inputs: tuple[torch.Tensor | None, ...], grad_outputs: tuple[Any, ...]

@@ -286,7 +286,7 @@ class TraceRecorder:
         # the program saw it made: on_tensor measures every node's depth. A node kept in `forward`
         # is that very node (the entry holds it alive: no other object can have its id), so set
         # operations in C say it, not a Python loop over a pass's every node.
-        seen = self.depths.keys() & set(map(id, raw.nodes))
+        seen = self.depths.keys() & map(id, raw.nodes)
         return not seen <= self.forward.keys()
 
     def _forget_old_passes(self, latest: RawPass) -> None:

@@ -51,21 +51,21 @@ export function hasDeclaredGroups(trace) {
  */
 export function groupPaths(nodes) {
   // Each span's key made once: it is looked up four or five times per node (20,000 strings each time).
-  const keyOf = new Map();
+  const spanKeyOf = new Map();
   const count = new Map();
   const lineCount = new Map();
   for (const node of nodes) {
     const key = spanKey(node.span);
-    keyOf.set(node, key);
+    spanKeyOf.set(node, key);
     if (key) count.set(key, (count.get(key) || 0) + 1);
   }
   for (const node of nodes) {
-    const key = keyOf.get(node);
+    const key = spanKeyOf.get(node);
     if (key && count.get(key) === 1) lineCount.set(node.span.line, (lineCount.get(node.span.line) || 0) + 1);
   }
   const ordered = byId(nodes);
   // A module's parameters are made once, wherever the program named them (`for p in model.parameters()`).
-  const repeated = (node) => !(node.kind === 'input' && node.module) && count.get(keyOf.get(node)) > 1;
+  const repeated = (node) => !(node.kind === 'input' && node.module) && count.get(spanKeyOf.get(node)) > 1;
   const spanless = (node) => !node.span && node.kind === 'op';
   // Each run of consecutive repeated nodes is one loop, named by the first line of its body; the
   // k-th node at a span is iteration k, and a span-less operation takes its successor's iteration.
@@ -90,7 +90,7 @@ export function groupPaths(nodes) {
     for (let k = i; k < end; k += 1) {
       const node = ordered[k];
       if (!repeated(node)) continue;
-      const key = keyOf.get(node);
+      const key = spanKeyOf.get(node);
       const seen = occurrence.get(key) || 0;
       occurrence.set(key, seen + 1);
       iterationOf.set(node.id, { line, k: seen });
@@ -111,7 +111,7 @@ export function groupPaths(nodes) {
   };
   for (const node of ordered) {
     const declared = declaredPath(node);
-    const key = keyOf.get(node);
+    const key = spanKeyOf.get(node);
     const iteration = iterationOf.get(node.id);
     if (iteration) {
       const { line, k } = iteration;

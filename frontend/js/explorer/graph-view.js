@@ -52,6 +52,7 @@ export function hardwareWebgl() {
     if (!gl) return false;
     const info = gl.getExtension('WEBGL_debug_renderer_info');
     const renderer = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
+    gl.getExtension('WEBGL_lose_context')?.loseContext(); // a probe: its context is not kept (it runs on every open)
     return !/swiftshader|llvmpipe|software/i.test(renderer);
   } catch {
     return false;
@@ -229,7 +230,6 @@ export function mountGraphView(store) {
       // origin was emptied and filled again where the default view went.
       placeDefaultView();
       syncHeld();
-      paint();
     }
     updateStep();
     updateHover();

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from autograd_explorer.api.deps import LastEventIdHeader, SettingsDep
 from autograd_explorer.api.errors import answers
 from autograd_explorer.api.event_streams import TRAINING_EVENTS
 from autograd_explorer.api.paging import CURSOR_PATTERN, page_after
-from autograd_explorer.api.responses import EventStreamResponse, PreparedJSONResponse, event_stream
+from autograd_explorer.api.responses import PreparedJSONResponse, event_stream
 from autograd_explorer.api.schemas.models import (
     BoundaryOut,
     ImagePrediction,
@@ -179,7 +180,7 @@ def delete_model(record: ManagedModel, runner: RunnerDep) -> Response:
 
 @router.get(
     "/{model_id}/events",
-    response_class=EventStreamResponse,
+    response_class=StreamingResponse,
     responses=answers(InvalidRequest, NotFound) | TRAINING_EVENTS.answer(),
 )
 def model_events(
@@ -188,7 +189,7 @@ def model_events(
     runner: RunnerDep,
     settings: SettingsDep,
     last_event_id: LastEventIdHeader = None,
-) -> EventStreamResponse:
+) -> StreamingResponse:
     """text/event-stream: `progress` events with the new curve points, then `end` with the record."""
     after = resume_after(last_event_id)  # 400 naming the header before the stream starts
     runner.store.get(model_id)  # 404 before the stream starts

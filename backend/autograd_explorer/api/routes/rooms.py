@@ -9,12 +9,13 @@ from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from autograd_explorer.api.deps import LastEventIdHeader, SettingsDep
 from autograd_explorer.api.errors import answers
 from autograd_explorer.api.event_streams import ROOM_EVENTS
-from autograd_explorer.api.responses import EventStreamResponse, event_stream
+from autograd_explorer.api.responses import event_stream
 from autograd_explorer.api.schemas.rooms import RoomCreated, RoomStateIn, RoomStateOut, RoomVersion
 from autograd_explorer.errors import Forbidden, InvalidRequest, NotFound, Overloaded, TooLarge
 from autograd_explorer.jobs.events import resume_after
@@ -88,7 +89,7 @@ async def get_room(code: CodeDep, rooms: RoomsDep) -> RoomStateOut:
 
 @router.get(
     "/{code}/events",
-    response_class=EventStreamResponse,
+    response_class=StreamingResponse,
     responses=answers(InvalidRequest, NotFound) | ROOM_EVENTS.answer(),
 )
 async def room_events(
@@ -96,7 +97,7 @@ async def room_events(
     rooms: RoomsDep,
     settings: SettingsDep,
     last_event_id: LastEventIdHeader = None,  # the last version received
-) -> EventStreamResponse:
+) -> StreamingResponse:
     """text/event-stream: a `state` event per version (id = version, data = the shared state), newest only.
 
     Without Last-Event-ID the current state comes first (if the lecturer has shared one). `ended`
