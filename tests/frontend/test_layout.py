@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from tests.frontend.editor_page import show_editor
 from tests.frontend.page_wait import TIMEOUT, wait_until
-from tests.live import LiveServer, screenshot
+from tests.live import RUN_TIMEOUT_MS, LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -235,3 +235,26 @@ def test_the_status_beside_run_says_what_the_run_did(live_server: LiveServer, pa
     page.click("#run")
     wait_until(page, f"document.body.dataset.runs !== '{runs}'")
     expect(page.locator("#run-status")).to_have_text(re.compile(r"^4 nodes, 4 steps"))
+
+
+NODES_ON_SCREEN = """() => {
+  const graph = document.getElementById('graph');
+  const cy = graph._cyreg.cy;
+  const { width, height } = graph.getBoundingClientRect();
+  return cy.nodes().map((n) => {
+    const b = n.renderedBoundingBox();
+    const inside = b.x1 >= 0 && b.y1 >= 0 && b.x2 <= width && b.y2 <= height;
+    return { label: n.data('text').split('\\n')[0], inside };
+  });
+}"""
+
+
+def test_the_first_example_shows_its_whole_graph_at_1280x720(live_server: LiveServer, page: Any) -> None:
+    """A graph that fits the view at the readable zoom is shown whole: centred on its output, the
+    first example's input x was cut off at the left with a third of the view empty on the right."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#ex=polynomial")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    assert float(page.get_attribute("#graph", "data-label-px") or 0) >= 14
+    nodes = page.evaluate(NODES_ON_SCREEN)
+    assert len(nodes) == 4 and [n["label"] for n in nodes if not n["inside"]] == [], nodes
