@@ -58,6 +58,28 @@ test('open panels shrink to their minimum before the centre drops below its own'
   assert.deepEqual(fitted(layout, 900), { editor: LIMITS.editor.min, side: LIMITS.side.min });
 });
 
+test('at a 1280 px projector the program opens by sending the steps to their rail, and gives them back', () => {
+  const start = defaultLayout(1280);
+  const withProgram = toggled(start, 'editor', true, 1280);
+  assert.deepEqual([withProgram.editor.open, withProgram.side.open], [true, false]);
+  const { editor, side } = fitted(withProgram, 1280);
+  assert.ok(1280 - editor - side - CHROME >= CENTRE_MIN, 'the graph keeps its minimum');
+  assert.deepEqual(toggled(withProgram, 'editor', false, 1280), { editor: { open: false, width: LIMITS.editor.min }, side: start.side });
+  // Opening the steps again while the program is open sends the program to its rail instead.
+  const steps = toggled(withProgram, 'side', true, 1280);
+  assert.deepEqual([steps.editor.open, steps.side.open], [false, true]);
+  // A yielded panel survives a reload as yielded; one the user closed is not given back.
+  assert.equal(normalizeLayout(JSON.parse(JSON.stringify(withProgram)), 1280).side.yielded, true);
+  const closedByHand = toggled(toggled(start, 'side', false, 1280), 'editor', true, 1280);
+  assert.equal(toggled(closedByHand, 'editor', false, 1280).side.open, false);
+});
+
+test('where both fit beside the graph, opening one panel leaves the other open', () => {
+  const wide = toggled(defaultLayout(1600), 'editor', true, 1600);
+  assert.deepEqual([wide.editor.open, wide.side.open], [true, true]);
+  assert.ok(1600 - LIMITS.editor.min - LIMITS.side.min - CHROME >= CENTRE_MIN);
+});
+
 test('a stored layout survives a reload; garbage falls back to the defaults', () => {
   const storage = memoryStorage();
   const mine = resized(toggled(defaultLayout(1280), 'editor', true), 'editor', 120);

@@ -121,13 +121,22 @@ def test_the_program_panel_opens_at_60_columns_resizes_and_is_remembered(
         }"""
     )
     assert columns >= 60, columns
-    assert box(page, "#inspector")["y"] < 720  # the inspector did not fall below the fold
+    # 680 px of program beside the steps' 300 left the graph a 220 px strip: the steps yield to their
+    # rail, the graph keeps its minimum (panels.js CENTRE_MIN, 420 px), and the program box does not
+    # run over the inputs below it (squeezed by its scrolling pane, it did).
+    assert page.get_attribute("#side-pane", "data-open") == "false"
+    assert box(page, "#graph")["width"] >= 400
+    editor_box, inputs_box = box(page, "#editor .cm-editor"), box(page, "fieldset.inputs")
+    assert editor_box["y"] + editor_box["height"] <= inputs_box["y"]
 
     page.reload()
     wait_until(page, PAGES["explorer"][1])
     assert page.get_attribute("#editor-pane", "data-open") == "true"
-    # Remembered: the width asked for (shown as far as the open program panel leaves room).
-    assert float(page.get_attribute("#split-side", "aria-valuenow") or 0) == pytest.approx(wider, abs=2)
+    assert page.get_attribute("#side-pane", "data-open") == "false"
+    page.click("#toggle-editor")  # the program closed: the steps it sent away come back, as wide as asked
+    expect(page.locator("#inspector")).to_be_visible()
+    assert box(page, "#side-pane")["width"] == pytest.approx(wider, abs=2)
+    assert box(page, "#inspector")["y"] < 720  # the inspector did not fall below the fold
 
     page.click("#toggle-side")
     expect(page.locator("#inspector")).to_be_hidden()
@@ -136,6 +145,9 @@ def test_the_program_panel_opens_at_60_columns_resizes_and_is_remembered(
     wait_until(page, PAGES["explorer"][1])
     expect(page.locator("#inspector")).to_be_hidden()
     assert box(page, "#graph")["width"] == pytest.approx(graph_before, abs=4)
+    page.click("#toggle-editor")  # closed by hand, the steps are not reopened when the program closes
+    page.click("#toggle-editor")
+    expect(page.locator("#inspector")).to_be_hidden()
     page.click("#toggle-side")
     expect(page.locator("#inspector")).to_be_visible()
     screenshot(page, "layout-explorer-panels-1280x720")
@@ -249,12 +261,16 @@ NODES_ON_SCREEN = """() => {
 }"""
 
 
-def test_the_first_example_shows_its_whole_graph_at_1280x720(live_server: LiveServer, page: Any) -> None:
+@pytest.mark.parametrize(("width", "height", "label_px"), [(1280, 720, 14), (390, 844, 11)])
+def test_the_first_example_shows_its_whole_graph(
+    live_server: LiveServer, page: Any, width: int, height: int, label_px: float
+) -> None:
     """A graph that fits the view at the readable zoom is shown whole: centred on its output, the
-    first example's input x was cut off at the left with a third of the view empty on the right."""
-    page.set_viewport_size({"width": 1280, "height": 720})
+    first example's input x was cut off at the left with a third of the view empty on the right.
+    A phone, read at arm's length, may draw labels at 11 px: at 14 its middle nodes ran off both sides."""
+    page.set_viewport_size({"width": width, "height": height})
     page.goto(f"{live_server.url}/#ex=polynomial")
     page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
-    assert float(page.get_attribute("#graph", "data-label-px") or 0) >= 14
+    assert float(page.get_attribute("#graph", "data-label-px") or 0) >= label_px
     nodes = page.evaluate(NODES_ON_SCREEN)
     assert len(nodes) == 4 and [n["label"] for n in nodes if not n["inside"]] == [], nodes

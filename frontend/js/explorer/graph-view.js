@@ -28,7 +28,12 @@ const MAX_READABLE_ZOOM = 1.4; // a small graph (or one found node) is not blown
 const PAD = 12; // px kept between a graph wider than the view and the view's edge
 // Labels are never shown smaller than 14 px: the default view and stepping keep at least this zoom.
 export const MIN_LABEL_PX = 14;
-const READABLE_ZOOM = MIN_LABEL_PX / FONT_SIZE;
+// A phone is read at arm's length, not from the back row: on a screen narrower than PHONE_WIDTH px
+// labels may go down to 11 px (the screen's width, not the graph's column: a projector's graph
+// beside an open program panel is narrow too, and is read from the back row), so that the lecture's f(x) is shown whole at 390 px (at 14 px its two
+// middle nodes ran off both sides).
+const PHONE_WIDTH = 600;
+const PHONE_LABEL_PX = 11;
 // Cytoscape's canvas renderer redraws every element per frame; above this many, WebGL draws them.
 const WEBGL_ABOVE = 2000;
 const GROUP_WIDTH_CHARS = 24; // room kept for the gradient lines a node gains while stepping
@@ -207,7 +212,8 @@ export function mountGraphView(store) {
     cy.on('tap', (event) => {
       if (event.target !== cy || !grouped || !grouped.windowed || cy.zoom() >= WINDOW_ZOOM) return;
       const { x, y } = event.position;
-      cy.viewport({ zoom: READABLE_ZOOM, pan: { x: cy.width() / 2 - x * READABLE_ZOOM, y: cy.height() / 2 - y * READABLE_ZOOM } });
+      const zoom = readableZoom();
+      cy.viewport({ zoom, pan: { x: cy.width() / 2 - x * zoom, y: cy.height() / 2 - y * zoom } });
     });
     cy.on('tap', 'node', (event) => {
       const id = event.target.id();
@@ -608,14 +614,20 @@ export function mountGraphView(store) {
 
   function placeDefaultView() {
     fitAll();
-    if (cy.zoom() < READABLE_ZOOM) {
+    const readable = readableZoom();
+    if (cy.zoom() < readable) {
       const backward = store.backwardState();
       const trace = store.get('trace');
       const output = trace.nodes.find((n) => n.is_output) || trace.nodes.at(-1);
       const target = boxOfNode(backward && backward.current ? backward.current.node : output && output.id);
-      cy.zoom(READABLE_ZOOM);
-      if (target) cy.pan(keepFilled({ x: container.clientWidth / 2 - target.x * READABLE_ZOOM, y: container.clientHeight / 2 - target.y * READABLE_ZOOM }));
+      cy.zoom(readable);
+      if (target) cy.pan(keepFilled({ x: container.clientWidth / 2 - target.x * readable, y: container.clientHeight / 2 - target.y * readable }));
     }
+  }
+
+  // The least zoom the default view and stepping keep: MIN_LABEL_PX labels, PHONE_LABEL_PX on a phone.
+  function readableZoom() {
+    return (window.innerWidth < PHONE_WIDTH ? PHONE_LABEL_PX : MIN_LABEL_PX) / FONT_SIZE;
   }
 
   // A pan that leaves no empty band beside a graph wider (or taller) than the view, and centres one
@@ -700,7 +712,7 @@ export function mountGraphView(store) {
   // Cytoscape's window with it, so what is shown there is drawn with its marks at once).
   function showReadable(box) {
     if (!box) return;
-    const zoom = Math.max(cy.zoom(), READABLE_ZOOM);
+    const zoom = Math.max(cy.zoom(), readableZoom());
     if (zoom === cy.zoom() && inView(box, zoom)) return;
     cy.viewport({ zoom, pan: { x: cy.width() / 2 - box.x * zoom, y: cy.height() / 2 - box.y * zoom } });
     if (grouped && grouped.windowed && followWindow()) remark();

@@ -94,8 +94,8 @@ function createAccumulators(store) {
   function tableElement() {
     const table = el('table', undefined, 'acc-table');
     table.id = 'accumulators';
-    const head = el('tr');
-    head.append(el('th', 'node'), el('th', 'accumulator ∂f/∂node'), el('th', 'contributions received'));
+    const head = el('tr'); // short: the caption says these are the accumulators; presentation type has 300 px
+    head.append(el('th', 'node'), el('th', '∂f/∂node'), el('th', 'contri\u00adbutions received'));
     table.append(el('thead'));
     table.tHead.append(head);
     return table;

@@ -37,6 +37,7 @@ export function normalizeLayout(stored, width) {
     const s = stored && typeof stored === 'object' ? stored[name] : null;
     const w = s && Number.isFinite(s.width) ? s.width : base[name].width;
     out[name] = { open: s && typeof s.open === 'boolean' ? s.open : base[name].open, width: clamp(w, LIMITS[name]) };
+    if (s && s.yielded === true && !out[name].open) out[name].yielded = true;
   }
   return out;
 }
@@ -47,9 +48,19 @@ export function resized(layout, name, dx) {
   return { ...layout, [name]: { open: true, width: clamp(layout[name].width + grow, LIMITS[name]) } };
 }
 
-/** Panel `name` opened or closed (`open` omitted: toggled). */
-export function toggled(layout, name, open = !layout[name].open) {
-  return { ...layout, [name]: { ...layout[name], open } };
+/**
+ * Panel `name` opened or closed (`open` omitted: toggled) in a viewport `width`. Where both panels
+ * open would leave the graph under CENTRE_MIN, opening one sends the other to its rail, marked as
+ * having yielded, and closing the one opened gives it back: at 1280 px the program (680) beside the
+ * steps (300) left the graph a 220 px strip, nothing drawn in it readable.
+ */
+export function toggled(layout, name, open = !layout[name].open, width = Infinity) {
+  const other = name === 'editor' ? 'side' : 'editor';
+  const next = { ...layout, [name]: { open, width: layout[name].width } };
+  const crowded = width - LIMITS.editor.min - LIMITS.side.min - CHROME < CENTRE_MIN;
+  if (open && crowded && next[other].open) next[other] = { open: false, width: next[other].width, yielded: true };
+  else if (!open && next[other].yielded) next[other] = { open: true, width: next[other].width };
+  return next;
 }
 
 /** The widths actually used in a viewport `width`: open panels shrink (never below their
@@ -175,7 +186,7 @@ export function mountPanels({ grid, panels, splitters, storage, view = window })
   }
 
   for (const [name, { toggle }] of Object.entries(panels)) {
-    toggle.addEventListener('click', () => set(toggled(layout, name)));
+    toggle.addEventListener('click', () => set(toggled(layout, name, !layout[name].open, view.innerWidth)));
   }
   for (const [name, splitter] of Object.entries(splitters)) {
     splitter.setAttribute('aria-valuemin', String(LIMITS[name].min));
