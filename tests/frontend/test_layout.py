@@ -274,3 +274,15 @@ def test_the_first_example_shows_its_whole_graph(
     assert float(page.get_attribute("#graph", "data-label-px") or 0) >= label_px
     nodes = page.evaluate(NODES_ON_SCREEN)
     assert len(nodes) == 4 and [n["label"] for n in nodes if not n["inside"]] == [], nodes
+
+
+def test_presentation_keeps_every_pitfall_column_in_view_at_1280(live_server: LiveServer, page: Any) -> None:
+    # Side by side in 22 px type, each 6-column table hid grad a and grad b behind its scrollbar.
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_page(page, live_server, "pitfall")
+    page.click("#present-toggle")
+    expect(page.locator("#present-toggle")).to_have_attribute("aria-pressed", "true")
+    for wrap in ("#without", "#with"):
+        assert page.locator(wrap).evaluate("w => w.scrollWidth <= w.clientWidth + 1"), wrap
+    screenshot(page, "layout-pitfall-presentation-1280x720")
+    page.click("#present-toggle")  # off again: the stored setting must not leak into other tests' pages
