@@ -58,3 +58,9 @@ for (const page of ['optimize.html', 'regression.html', 'pitfall.html', 'models.
     assert.deepEqual(preloads, importClosure(entries));
   });
 }
+
+test('index.html preloads every module early-trace.js imports', () => {
+  const html = readFileSync(new URL('index.html', root), 'utf8');
+  const preloads = new Set([...html.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((m) => m[1]));
+  for (const url of importClosure(['/js/explorer/early-trace.js'])) assert.ok(preloads.has(url), `${url} is not preloaded`);
+});
