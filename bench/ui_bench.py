@@ -5,8 +5,9 @@ the server's own time for the API requests made meanwhile (the `duration_ms` of 
 the difference is the browser's share (Plotly, drawing) and the wire's.
   explorer    open (the polynomial example drawn), run, step (→), f and f′ plot
   optimize    open (surface drawn), run, add run, Rosenbrock example (runs listed; animation done)
-  regression  open (default fit shown), fit, the lecture's sweep (4 rates × 100–8,000 iterations)
-  pitfall     open (both tables), run both
+  regression  open (the default fit's table and figure: body[data-ready]), fit, the lecture's sweep
+              (4 rates × 100–8,000 iterations)
+  pitfall     open (both tables and the loss curves: body[data-ready]), run both
   models      open, train (job accepted and listed)
 Prints a table and saves bench/results/ui_bench.json; the warm-up pass is reported apart ("first
 pass": a fresh browser's cold caches, and the first student's requests: after the server's start-up
@@ -171,9 +172,7 @@ def optimize(page: Any, m: Measure, url: str, r: Results) -> None:
 
 
 def regression(page: Any, m: Measure, url: str, r: Results) -> None:
-    r["regression.open"] = m(
-        fresh(page, f"{url}/regression.html"), "!!document.querySelector('#coefficients table')"
-    )
+    r["regression.open"] = m(fresh(page, f"{url}/regression.html"), "!!document.body.dataset.ready")
     replaced = marker(page, "#coefficients table")
     r["regression.fit"] = m(lambda: page.click("#fit"), replaced)
     page.fill("#sweep-lrs", LECTURE_SWEEP[0])
@@ -182,9 +181,7 @@ def regression(page: Any, m: Measure, url: str, r: Results) -> None:
 
 
 def pitfall(page: Any, m: Measure, url: str, r: Results) -> None:
-    r["pitfall.open"] = m(
-        fresh(page, f"{url}/pitfall.html"), "!!document.querySelector('#with table.step-table')"
-    )
+    r["pitfall.open"] = m(fresh(page, f"{url}/pitfall.html"), "!!document.body.dataset.ready")
     replaced = marker(page, "#with table.step-table")
     r["pitfall.run"] = m(lambda: page.click("#run"), replaced)
 

@@ -119,6 +119,10 @@ def test_optimization_lab_reports_a_bad_function(
 
 def test_regression_page_fits_and_sweeps_with_divergence(live_server: LiveServer, page: Any) -> None:
     page.goto(f"{live_server.url}/regression.html")
+    # Ready once the opening fit is shown: its table and its figure (data, fit, closed form), not before.
+    page.wait_for_selector("body[data-ready]", timeout=TIMEOUT)
+    assert page.locator("#coefficients table").count() == 1
+    assert plotted_traces(page, "#fit-plot") >= 3
     page.click("#fit")
     wait_until(page, "document.querySelector('#fit-plot').data?.length >= 3")
     coefficients = page.locator("#coefficients").inner_text()
@@ -138,9 +142,11 @@ def test_regression_page_fits_and_sweeps_with_divergence(live_server: LiveServer
 
 def test_pitfall_page_shows_both_tables_and_curves(live_server: LiveServer, page: Any) -> None:
     page.goto(f"{live_server.url}/pitfall.html")
-    page.wait_for_selector("#without table.step-table", timeout=TIMEOUT)
-    page.wait_for_selector("#with table.step-table", timeout=TIMEOUT)
-    wait_until(page, "document.querySelector('#pitfall-loss').data?.length === 2")
+    # Ready once both tables and both loss curves are shown, not before.
+    page.wait_for_selector("body[data-ready]", timeout=TIMEOUT)
+    assert page.locator("#without table.step-table").count() == 1
+    assert page.locator("#with table.step-table").count() == 1
+    assert plotted_traces(page, "#pitfall-loss") == 2
     without = page.locator("#without table.step-table tbody tr").nth(1).inner_text().split()
     with_clear = page.locator("#with table.step-table tbody tr").nth(1).inner_text().split()
     # Step 2: same point, but the uncleared gradient holds step 1's too (−3.75 − 1.3125).
@@ -152,8 +158,8 @@ def test_pitfall_page_shows_both_tables_and_curves(live_server: LiveServer, page
 @pytest.mark.parametrize(
     ("path", "ready"),
     [
-        ("/pitfall.html", "document.querySelector('#with table.step-table')"),
-        ("/regression.html", "document.querySelector('#coefficients table')"),
+        ("/pitfall.html", "document.body.dataset.ready"),
+        ("/regression.html", "document.body.dataset.ready"),
         ("/optimize.html", "document.querySelector('#landscape').data?.length >= 1"),
     ],
 )
@@ -216,7 +222,7 @@ def test_pitfall_page_refuses_a_bad_learning_rate_instead_of_running_the_default
 ) -> None:
     # Found in QA: lr = 0 (or an empty field) silently ran lr 0.1 while the form still said 0.
     page.goto(f"{live_server.url}/pitfall.html")
-    page.wait_for_selector("#with table.step-table", timeout=TIMEOUT)
+    page.wait_for_selector("body[data-ready]", timeout=TIMEOUT)
     page.fill("#lr", "0")
     page.click("#run")
     page.wait_for_selector("#error:not([hidden])", timeout=TIMEOUT)
@@ -234,7 +240,7 @@ def test_regression_page_refuses_a_zero_learning_rate_instead_of_fitting_the_def
 ) -> None:
     # Found in QA: lr = 0 silently fitted with lr 0.01 while the form still said 0.
     page.goto(f"{live_server.url}/regression.html")
-    page.wait_for_selector("#coefficients table", timeout=TIMEOUT)
+    page.wait_for_selector("body[data-ready]", timeout=TIMEOUT)
     page.fill("#lr", "0")
     page.click("#fit")
     page.wait_for_selector("#error:not([hidden])", timeout=TIMEOUT)

@@ -1,6 +1,5 @@
 // The explorer page: wires the store to the editor, graph, step controls, panels, views and the URL.
 
-import { getJSON } from '../shared/api.js';
 import { deferredWriter } from '../shared/deferred-url.js';
 import { describeError } from '../shared/errors.js';
 import { mountFollow } from '../shared/follow.js';
@@ -9,7 +8,7 @@ import { mountPanels, restorePresentation, setPresentation } from '../shared/pan
 import { loadPlotly } from '../shared/plotly-loader.js';
 import { readLocation, VIEWS, writeLocation } from '../shared/url-state.js';
 import { mountConsolePanel } from './console-panel.js';
-import { requestTrace, traceBody } from './early-trace.js';
+import { openingExample, requestExamples, requestTrace, traceBody } from './early-trace.js';
 import { mountEditor } from './editor.js';
 import { mountGradColour } from './grad-colour.js';
 import { mountGradNormsPlot } from './grad-norms-plot.js';
@@ -30,8 +29,6 @@ import { mountStepPanel } from './step-panel.js';
 import { mountTorchvizView } from './torchviz-view.js';
 import { mountTraceNotes } from './trace-notes.js';
 import { decodeTrace } from './trace-decode.js';
-
-const DEFAULT_EXAMPLE = 'polynomial';
 
 buildGraphMarkup(); // before anything below looks the toolbar, graph or step controls up
 renderNav(document.getElementById('nav'), 'explorer');
@@ -211,26 +208,19 @@ async function start() {
   // A link with its own program need not wait for the examples menu.
   const early = fromUrl.source ? run({ position: fromUrl.step ?? 0, passIndex: fromUrl.pass }) : null;
   try {
-    store.set({ examples: await getJSON('/api/examples') });
+    store.set({ examples: await requestExamples() }); // sent at load by early-trace.js
   } catch (error) {
     editor.setStatus(`examples unavailable: ${error.message}`);
   }
   const examples = store.get('examples');
-  const wanted = fromUrl.example || (!fromUrl.source && DEFAULT_EXAMPLE);
-  let example = examples.find((e) => e.id === wanted);
-  if (!example && fromUrl.example && examples.length) {
+  const opening = openingExample(examples, fromUrl); // the one early-trace.js has asked to trace
+  if (fromUrl.example && examples.length && !examples.some((e) => e.id === fromUrl.example)) {
     // An unknown id in a shared link (a typo, a renamed example): say so, then show something.
-    example = fromUrl.source ? null : examples[0];
-    const shown = example ? `'${example.title}' instead` : 'the program from the link';
+    const shown = opening ? `'${opening.example.title}' instead` : 'the program from the link';
     showNotice(`No example called '${fromUrl.example}'; showing ${shown}.`);
     store.set({ example: null });
-  } else if (!example && !fromUrl.source) {
-    example = examples[0]; // no example asked for: open the first rather than nothing
   }
-  if (example && !fromUrl.source) {
-    const inputs = Object.keys(fromUrl.inputs).length ? fromUrl.inputs : example.inputs || {};
-    store.set({ example: example.id, source: example.source, inputs });
-  }
+  if (opening) store.set({ example: opening.example.id, source: opening.example.source, inputs: opening.inputs });
   if (early) await early;
   else if (store.get('source')) await run({ position: fromUrl.step ?? 0, passIndex: fromUrl.pass });
   performance.mark('explorer:ready');

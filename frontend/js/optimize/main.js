@@ -96,11 +96,25 @@ let surfaceDrawn = null; // the surface last sent to Plotly
 let surfaceShown = null; // the surface Plotly has finished drawing
 let pathsDrawn = { surface: null, results: null, upTo: -1 };
 let drawQueued = false;
+let surfaceWaiters = []; // resolved once the surface of the moment has been drawn (init's ready)
+function whenSurfaceShown() {
+  if (!store.get('surface') || surfaceShown === store.get('surface')) return Promise.resolve();
+  return new Promise((resolve) => surfaceWaiters.push(resolve));
+}
+function releaseSurfaceWaiters() {
+  const waiting = surfaceWaiters;
+  surfaceWaiters = [];
+  for (const resolve of waiting) resolve();
+}
+// After the next frame is painted, not inside it: what changed beside the plots (an example's runs
+// listed, the status line) shows before Plotly redraws (measured: the Rosenbrock example's runs
+// waited 440 ms behind its contour and both paths inside the frame's callback).
+const afterPaint = (draw) => requestAnimationFrame(() => setTimeout(draw, 0));
 function redraw() {
   // Coalesce: an animation frame, a new surface and a removed run in one tick draw once.
   if (drawQueued) return;
   drawQueued = true;
-  requestAnimationFrame(() => {
+  afterPaint(() => {
     drawQueued = false;
     const { surface, results, upTo } = store.state;
     const labels = labelsOf(lab());
@@ -110,10 +124,14 @@ function redraw() {
         if (!clickWired && surface) wireClicks(); // Plotly has drawn the div now, so it takes event handlers
         if (surfaceDrawn !== surface) return; // a newer surface is on its way
         surfaceShown = surface; // its ranges (a zoom kept by uirevision included) are the paths' now
+        releaseSurfaceWaiters();
         if (pathsDrawn.surface === surface) {
           pathsDrawn = { surface: null, results: null, upTo: -1 };
           redraw();
         }
+      }, (error) => {
+        showError(error); // Plotly could not be loaded: the form and the runs' tables still work
+        releaseSurfaceWaiters();
       });
     }
     const longest = Math.max(1, ...results.map(stepCount));
@@ -394,6 +412,7 @@ async function init() {
   const runs = lab().runs.length ? runAll() : null;
   await Promise.all([presetsLoaded, loadSurface(), loadPlotly()]);
   if (runs) await runs;
+  await whenSurfaceShown(); // the contour drawn, not only its answer received
   document.body.dataset.ready = 'true'; // lets tests and the benchmark wait for a usable page
 }
 
