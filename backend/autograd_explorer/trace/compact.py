@@ -474,7 +474,7 @@ class CompactShaper:
             "stats": {
                 "nodes": nodes["count"],
                 "edges": edges["count"],
-                "steps": len(shown.steps) if shown else 0,
+                "steps": shown.step_count if shown else 0,
                 "passes": facts.rec.pass_count,
                 "trace_ms": 0.0,
             },
@@ -567,27 +567,12 @@ class CompactShaper:
     def _pass(self, p: PassFacts) -> CompactPass:
         add = self.values.add
         raw = p.raw
-        steps = p.steps
-        start = [0]
-        slot: list[int] = []
-        to: list[int] = []
-        # the tensors in the order the table numbers them: a step's gradient, then each
-        # contribution and the accumulator it made; added in one call, split apart after
-        tensors: list[torch.Tensor | None] = []
-        gradient_at: list[int] = []
-        for step in steps:
-            gradient_at.append(len(tensors))
-            tensors.append(step.grad_output)
-            for c in step.contributions:
-                slot.append(c.slot)
-                to.append(c.to)
-                tensors.append(c.grad)
-                tensors.append(c.accumulated)
-            start.append(len(to))
-        indices = np.asarray(self.values.add_all(tensors), dtype=np.int64)
-        others = np.ones(len(tensors), dtype=bool)
-        others[gradient_at] = False
-        grad_output: list[int] = indices[gradient_at].tolist()
+        # the replay's columns as they are; its tensors (per step the gradient delivered, then per
+        # contribution its gradient and accumulator) added in one call, split apart after
+        indices = np.asarray(self.values.add_all(p.tensors), dtype=np.int64)
+        others = np.ones(len(indices), dtype=bool)
+        others[p.at] = False
+        grad_output: list[int] = indices[p.at].tolist()
         contributions = indices[others]
         value: list[int] = contributions[0::2].tolist()
         accumulated: list[int] = contributions[1::2].tolist()
@@ -606,13 +591,13 @@ class CompactShaper:
             "grads": grads,
             "module_grad_norms": _float32_dict(module_grad_norms(self.facts, p)),
             "steps": {
-                "count": len(steps),
-                "node": [step.node for step in steps],
+                "count": p.step_count,
+                "node": p.node,
                 "grad_norm": float32_floats(step_grad_norms(p)),
                 "grad_output": grad_output,
-                "start": start,
-                "slot": slot,
-                "to": to,
+                "start": p.start,
+                "slot": p.slot,
+                "to": p.to,
                 "value": value,
                 "accumulated": accumulated,
             },

@@ -46,7 +46,7 @@ class NodeFacts:
     call: str | None = None  # the program's function call that made it (`f(x) at line 9`)
 
 
-@dataclass(slots=True)  # not frozen, as NodeFacts: one per edge of each pass
+@dataclass(slots=True)
 class Contribution:
     """What one step sent to one input: the gradient, and that node's accumulator after adding it."""
 
@@ -56,7 +56,7 @@ class Contribution:
     accumulated: torch.Tensor
 
 
-@dataclass(slots=True)  # one per step
+@dataclass(slots=True)
 class StepFacts:
     """One node as the engine ran it, with the contributions that reached graph nodes."""
 
@@ -73,13 +73,55 @@ class StepFacts:
 
 @dataclass
 class PassFacts:
-    """One backward()/autograd.grad call: roots, seeds (the accumulators it starts from), steps."""
+    """One backward()/autograd.grad call: roots, seeds (the accumulators it starts from), steps.
+
+    The steps are columns, as the compact form sends them, filled by the replay with no object per
+    step or contribution (three objects per step, made and flattened again, were a fifth of shaping
+    an MLP's pass). Step k ran node `node[k]` (the engine's record of it: `ran[k]`); the engine
+    delivered it `tensors[at[k]]`; its contributions are j in [start[k], start[k + 1]): to node
+    `to[j]` at its input slot `slot[j]`, the gradient `tensors[at[k] + 1 + 2 (j - start[k])]`
+    followed by the accumulator it made. `steps` rebuilds them as objects for what reads them one
+    at a time (the readable form, details).
+    """
 
     index: int
     raw: RawPass
     roots: list[int]
     seeds: dict[int, torch.Tensor]  # root id -> its initial accumulator
-    steps: list[StepFacts] = field(default_factory=list)
+    node: list[int] = field(default_factory=list)
+    ran: list[RawStep] = field(default_factory=list)
+    at: list[int] = field(default_factory=list)
+    start: list[int] = field(default_factory=lambda: [0])
+    slot: list[int] = field(default_factory=list)
+    to: list[int] = field(default_factory=list)
+    # per step its grad_output, then per contribution its gradient and accumulator: the order the
+    # compact value table numbers them
+    tensors: list[torch.Tensor | None] = field(default_factory=list)
+
+    @property
+    def step_count(self) -> int:
+        """How many steps the pass ran (graph nodes only)."""
+        return len(self.node)
+
+    def grad_outputs(self) -> list[torch.Tensor | None]:
+        """What the engine delivered to each step's node, in step order."""
+        tensors = self.tensors
+        return [tensors[i] for i in self.at]
+
+    def step(self, k: int) -> StepFacts:
+        """Step k as an object, with its contributions."""
+        slot, to, tensors = self.slot, self.to, self.tensors
+        lo, hi, at = self.start[k], self.start[k + 1], self.at[k]
+        contributions = [
+            Contribution(slot[j], to[j], tensors[g], tensors[g + 1])  # type: ignore[arg-type]
+            for j, g in zip(range(lo, hi), range(at + 1, at + 1 + 2 * (hi - lo), 2), strict=True)
+        ]
+        return StepFacts(k, self.node[k], self.ran[k], contributions)
+
+    @cached_property
+    def steps(self) -> list[StepFacts]:
+        """Every step as an object (the readable form reads them one at a time)."""
+        return [self.step(k) for k in range(self.step_count)]
 
 
 class TraceFacts:
@@ -216,40 +258,49 @@ class TraceFacts:
                 acc[rid] = seed if rid not in acc else acc[rid] + seed
         facts = PassFacts(index, raw, roots, dict(acc))
         id_of, inputs = self.index.id_of, self.index.inputs
-        # per node, what its accumulator starts from (a seed, else its first contribution) and the
-        # contributions added to it, in engine order: summed after the walk, a node at a time
-        sums: dict[int, list[Contribution]] = {}
+        node, ran, at, start, slot, to = facts.node, facts.ran, facts.at, facts.start, facts.slot, facts.to
+        tensors = facts.tensors
+        # per node, the positions in `tensors` of the gradients added to its accumulator after
+        # what it starts from (a seed, else its first contribution), in engine order: summed after
+        # the walk, a node at a time
+        sums: dict[int, list[int]] = {}
         for step in raw.steps:
             nid = id_of.get(id(step.fn))
             if nid is None:
                 continue
-            contributions: list[Contribution] = []
+            node.append(nid)
+            ran.append(step)
+            at.append(len(tensors))
+            tensors.append(step.grad_outputs[0] if step.grad_outputs else None)
             grads = step.grad_inputs
             if type(step.fn).__name__ != "AccumulateGrad":
-                for slot, to in enumerate(inputs[nid]):
-                    g = grads[slot] if slot < len(grads) else None
-                    if to is None or g is None:
+                for k, target in enumerate(inputs[nid]):
+                    g = grads[k] if k < len(grads) else None
+                    if target is None or g is None:
                         continue
-                    c = Contribution(slot, to, g, g)  # its own sum when it is the first
-                    contributions.append(c)
-                    if to in acc:
-                        sums.setdefault(to, []).append(c)
+                    slot.append(k)
+                    to.append(target)
+                    if target in acc:
+                        sums.setdefault(target, []).append(len(tensors))
                     else:
-                        acc[to] = g
-            facts.steps.append(StepFacts(len(facts.steps), nid, step, contributions))
-        for to, added in sums.items():
-            running_sums(acc[to], added)
+                        acc[target] = g
+                    tensors.append(g)
+                    tensors.append(g)  # its accumulator: its own gradient when it is the first
+            start.append(len(to))
+        for target, added in sums.items():
+            running_sums(acc[target], tensors, added)
         return facts
 
 
-def running_sums(start: torch.Tensor, added: list[Contribution]) -> None:
-    """Set each contribution's `accumulated`: `start` plus it and those before it, added in order.
+def running_sums(start: torch.Tensor, tensors: list[torch.Tensor | None], added: list[int]) -> None:
+    """Write each accumulator: `start` plus the gradient at each position of `added` and those
+    before it, summed in order, into the position after that gradient.
 
     A shared weight takes one contribution per use (333 for the MLP bench's W): summed one by one
     with numpy's `add.accumulate`, in one call, the same float32 (or float64) additions in the same
     order as `acc + g` each, so the same bits; torch, one addition at a time, for anything else.
     """
-    grads = [c.grad for c in added]
+    grads: list[torch.Tensor] = [tensors[i] for i in added]  # type: ignore[misc]
     if (
         len(added) >= MANY_SUMS
         and all(g.dtype == start.dtype and g.shape == start.shape and not g.requires_grad for g in grads)
@@ -259,13 +310,13 @@ def running_sums(start: torch.Tensor, added: list[Contribution]) -> None:
         with torch.no_grad():
             terms = stacked([start, *grads]).numpy()
         running = torch.from_numpy(np.add.accumulate(terms, axis=0)).unbind(0)
-        for c, total in zip(added, running[1:], strict=True):
-            c.accumulated = total
+        for i, total in zip(added, running[1:], strict=True):
+            tensors[i + 1] = total
         return
     total = start
-    for c in added:
-        total = total + c.grad
-        c.accumulated = total
+    for i, g in zip(added, grads, strict=True):
+        total = total + g
+        tensors[i + 1] = total
 
 
 def internal_note(op: str) -> str:

@@ -127,7 +127,7 @@ class ReadableShaper:
             "stats": {
                 "nodes": len(nodes),
                 "edges": len(edges),
-                "steps": len(shown.steps) if shown else 0,
+                "steps": shown.step_count if shown else 0,
                 "passes": facts.rec.pass_count,
                 "trace_ms": 0.0,
             },
