@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import torch
@@ -24,26 +25,43 @@ SAVED_KINDS = (torch.Tensor, bool, int, float)  # the saved values a node shows 
 MANY_SUMS = 8  # contributions to one node from which they are summed with numpy (running_sums)
 
 
-@dataclass(slots=True)  # not frozen: a frozen init costs 3 µs a node, read-only by convention
-class NodeFacts:
-    """One graph node as the payload describes it (tensors still tensors)."""
+SavedValue = torch.Tensor | bool | int | float
+# One node as TraceFacts._node describes it, NodeColumns' fields in order up to `saved` (module and
+# call come from the region tags): a plain tuple per node, turned into columns by one zip in C.
+# (A dataclass per node, read again field by field by the shaper, was a fifth of shaping a graph.)
+NodeRow = tuple[
+    str, str, str | None, Span | None, list[int] | None, str | None, torch.Tensor | None, str | None,
+    torch.Tensor | None, bool, bool, bool, bool, list[tuple[str, SavedValue]],
+]  # fmt: skip
 
-    op: str
-    label: str
-    name: str | None
-    span: Span | None
-    shape: list[int] | None
-    dtype: str | None
-    value: torch.Tensor | None
-    value_note: str | None
-    grad: torch.Tensor | None  # the tensor's own .grad after the program
-    requires_grad: bool
-    is_leaf: bool
-    is_output: bool
-    retains_grad: bool
-    saved: list[tuple[str, torch.Tensor | bool | int | float]]
-    module: str | None = None  # the module path whose forward made it (`model.fc1`)
-    call: str | None = None  # the program's function call that made it (`f(x) at line 9`)
+
+@dataclass
+class NodeColumns:
+    """Every graph node as the payload describes it (tensors still tensors): node i is position i
+    of each column, as the compact form sends them; the readable form reads them a node at a time."""
+
+    op: list[str]
+    label: list[str]
+    name: list[str | None]
+    span: list[Span | None]
+    shape: list[list[int] | None]
+    dtype: list[str | None]
+    value: list[torch.Tensor | None]
+    value_note: list[str | None]
+    grad: list[torch.Tensor | None]  # the tensor's own .grad after the program
+    requires_grad: list[bool]
+    is_leaf: list[bool]
+    is_output: list[bool]
+    retains_grad: list[bool]
+    saved: list[list[tuple[str, SavedValue]]]
+    module: list[str | None]  # the module path whose forward made it (`model.fc1`)
+    call: list[str | None]  # the program's function call that made it (`f(x) at line 9`)
+
+    @classmethod
+    def of(cls, rows: list[NodeRow], module: list[str | None], call: list[str | None]) -> NodeColumns:
+        """The rows as columns."""
+        columns: list[list[Any]] = [list(column) for column in zip(*rows, strict=True)]
+        return cls(*columns, module, call)  # type: ignore[call-arg]  # mypy counts no star arguments
 
 
 @dataclass(slots=True)
@@ -161,19 +179,20 @@ class TraceFacts:
         """Graph nodes by id."""
         return self.index.nodes
 
-    def node_facts(self) -> list[NodeFacts]:
+    def node_columns(self) -> NodeColumns:
         """Every node described; a graph-less output is one Constant node."""
         if not self.nodes:
-            return [self._constant_node()]
+            return NodeColumns.of([self._constant_node()], [None], [None])
         regions = self.rec.regions.of
-        return [self._node(i, fn, *regions(fn)) for i, fn in enumerate(self.nodes)]
+        module, call = zip(*map(regions, self.nodes), strict=True)
+        return NodeColumns.of(list(map(self._node, range(len(self.nodes)), self.nodes)), [*module], [*call])
 
     def pass_by_index(self, index: int | None) -> PassFacts | None:
         """A shipped pass by its index among all the program's passes (None: the shown one)."""
         wanted = self.shown_pass if index is None else index
         return next((p for p in self.passes if p.index == wanted), None)
 
-    def _node(self, i: int, fn: Node, module: str | None, call: str | None) -> NodeFacts:
+    def _node(self, i: int, fn: Node) -> NodeRow:
         op = type(fn).__name__
         name = self.names[i]
         is_output = i == self.output_id
@@ -189,9 +208,9 @@ class TraceFacts:
                 leaf.text if leaf and leaf.text else self.rec.regions.parameter_name(fn.variable) or "leaf"
             )
             span = leaf.span if leaf else None
-            return NodeFacts(
+            return (
                 op, label, name, span, list(tensor.shape), dtype_name(tensor), tensor, None, grad,
-                True, True, is_output, False, [], module, call,
+                True, True, is_output, False, [],
             )  # fmt: skip
         saved = [(k, v) for k, v in self.saved_of(fn).items() if isinstance(v, SAVED_KINDS)]
         record = self.forward_record(fn)
@@ -203,21 +222,20 @@ class TraceFacts:
         if record is not None:
             text = record.text
             label = text if len(text) <= LABEL_CHARS else f"{op_short(op)} ({text[: LABEL_CHARS - 8]}…)"
-            return NodeFacts(
+            return (
                 op, label, name, record.span, list(record.value.shape), dtype_name(record.value),
                 record.value, None, grad, True, False, is_output, bool(record.tensor.retains_grad), saved,
-                module, call,
             )  # fmt: skip
         meta = getattr(fn, "_input_metadata", None)
-        return NodeFacts(
+        return (
             op, op_short(op), name, None, list(meta[0].shape) if meta else None,
             str(meta[0].dtype).removeprefix("torch.") if meta else None, None, internal_note(op),
-            grad, True, False, is_output, False, saved, module, call,
+            grad, True, False, is_output, False, saved,
         )  # fmt: skip
 
-    def _constant_node(self) -> NodeFacts:
+    def _constant_node(self) -> NodeRow:
         run, out = self.run, self.output
-        return NodeFacts(
+        return (
             "Constant", run.output_name or "output", run.output_name, run.output_span, list(out.shape),
             dtype_name(out), out, None, None, False, True, True, False, [],
         )  # fmt: skip
