@@ -1,10 +1,12 @@
-"""facts.running_sums: a node's accumulator after each contribution, against the plain loop."""
+"""facts: a pass as columns (the running sums against the plain loop, the steps rebuilt from them)."""
 
 from __future__ import annotations
 
 import torch
 
+from autograd_explorer.settings import Settings
 from autograd_explorer.trace.facts import MANY_SUMS, running_sums
+from autograd_explorer.trace.tracer import TraceOptions, record_program
 
 
 def accumulators(start: torch.Tensor, grads: list[torch.Tensor]) -> list[torch.Tensor]:
@@ -73,3 +75,23 @@ def test_many_scalar_contributions_sum_to_the_loops_bits() -> None:
         added = accumulators(start, grads)
         for accumulated, expected in zip(added, loop_sums(start, grads), strict=True):
             assert same_bits(accumulated, expected)
+
+
+def test_a_pass_as_columns_and_its_steps_as_objects_agree() -> None:
+    """The replay's columns, step k rebuilt from them, and x's last accumulator: 3x² + 2x (by hand)."""
+    source = "x = torch.tensor([1.0, 2.0], requires_grad=True)\ny = x * x + x\nz = (y * x).sum()\nz"
+    facts = record_program(source, None, TraceOptions(format="compact"), Settings()).facts
+    assert facts is not None
+    p = facts.passes[-1]
+    assert p.step_count == len(p.steps) == len(p.node) > 0
+    assert p.start[-1] == len(p.to) == len(p.slot) and len(p.tensors) == p.step_count + 2 * len(p.to)
+    for k, step in enumerate(p.steps):
+        assert step.index == k and step.node == p.node[k]
+        assert step.grad_output is p.tensors[p.at[k]]
+        assert [(c.slot, c.to) for c in step.contributions] == list(
+            zip(p.slot[p.start[k] : p.start[k + 1]], p.to[p.start[k] : p.start[k + 1]], strict=True)
+        )
+    x = facts.names.index("x")
+    to_x = [c for step in p.steps for c in step.contributions if c.to == x]
+    assert len(to_x) == 4  # x * x, + x, * x
+    assert to_x[-1].accumulated.tolist() == [5.0, 16.0]

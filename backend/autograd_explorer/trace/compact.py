@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import math
+from collections.abc import Sequence
 from itertools import chain
 from typing import Any
 
@@ -141,34 +142,37 @@ class ValueTable:
         self._held.append(t)  # the reference keeps the id (and the memory) unique
         return index
 
-    def add_all(self, tensors: list[torch.Tensor | None]) -> list[int]:
-        """`add` of each, in order: the columns of a pass, where most are None or met before."""
-        seen = self._seen.get
-        add = self.add
+    def add_all(self, items: Sequence[SavedValue | None]) -> list[int]:
+        """The provisional index of each, in order: tensors as `add`, saved Python numbers as
+        `add_number`, None as -1. The columns of a pass and of the nodes, where a tensor is either
+        met before or a value sent whole: that case is `add` inlined (a method call and a dozen
+        attribute lookups per tensor were the largest line of shaping an MLP's 23,000 tensors)."""
+        seen, kinds, kind_list, held = self._seen, self._kinds, self._kind_list, self._held
+        queue, queue_kinds, base = self._queue, self._queue_kinds, len(self._final)
         out: list[int] = []
         append = out.append
-        for t in tensors:
+        for t in items:
             if t is None:
                 append(NONE)
+            elif not isinstance(t, torch.Tensor):
+                append(self.add_number(t))
+                queue, queue_kinds, base = self._queue, self._queue_kinds, len(self._final)
+            elif (hit := seen.get(id(t))) is not None:
+                append(hit)
+            elif (k := kinds.get((t.dtype, t.shape))) is None or kind_list[k][0] != _WHOLE:
+                append(self.add(t))  # a new kind, or a summary: rare
+                queue, queue_kinds, base = self._queue, self._queue_kinds, len(self._final)
             else:
-                hit = seen(id(t))
-                append(add(t) if hit is None else hit)
-        return out
-
-    def add_held(self, held: list[SavedValue | None]) -> list[int]:
-        """`add` of each tensor and `add_number` of each number, in order: the nodes' values."""
-        seen = self._seen.get
-        add, add_number = self.add, self.add_number
-        out: list[int] = []
-        append = out.append
-        for v in held:
-            if v is None:
-                append(NONE)
-            elif isinstance(v, torch.Tensor):
-                hit = seen(id(v))
-                append(add(v) if hit is None else hit)
-            else:
-                append(add_number(v))
+                index = base + len(queue)
+                queue.append(t)
+                queue_kinds.append(k)
+                self._queued_elements += kind_list[k][3]
+                if self._queued_elements >= self.FLUSH_ELEMENTS:
+                    self._flush()  # a new queue, and more values numbered
+                    queue, queue_kinds, base = self._queue, self._queue_kinds, len(self._final)
+                seen[id(t)] = index
+                held.append(t)  # the reference keeps the id (and the memory) unique
+                append(index)
         return out
 
     def _kind(self, t: torch.Tensor) -> _Kind:
@@ -537,7 +541,7 @@ class CompactShaper:
                 saved_name.append(key)
                 held.append(v)
             saved_start.append(len(saved_name))
-        indices = np.asarray(values.add_held(held), dtype=np.int64)
+        indices = np.asarray(values.add_all(held), dtype=np.int64)
         at = np.arange(0, 2 * count, 2) + saved_start[:-1]  # each node's value; its grad is next
         others = np.ones(len(indices), dtype=bool)
         others[at] = others[at + 1] = False
