@@ -146,7 +146,8 @@ class ValueTable:
         """The provisional index of each, in order: tensors as `add`, saved Python numbers as
         `add_number`, None as -1. The columns of a pass and of the nodes, where a tensor is either
         met before or a value sent whole: that case is `add` inlined (a method call and a dozen
-        attribute lookups per tensor were the largest line of shaping an MLP's 23,000 tensors)."""
+        attribute lookups per tensor were the largest line of a profile of shaping: 48,322 tensors
+        of the 5,000-node MLP, 39.6 ms that way, 35.5 this way)."""
         seen, kinds, kind_list, held = self._seen, self._kinds, self._kind_list, self._held
         queue, queue_kinds, base = self._queue, self._queue_kinds, len(self._final)
         out: list[int] = []
