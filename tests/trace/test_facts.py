@@ -1,14 +1,23 @@
-"""facts.running_sums: a node's accumulator after each contribution, against the plain loop."""
+"""facts: a pass as columns (the running sums against the plain loop, the steps rebuilt from them)."""
 
 from __future__ import annotations
 
 import torch
 
-from autograd_explorer.trace.facts import MANY_SUMS, Contribution, running_sums
+from autograd_explorer.settings import Settings
+from autograd_explorer.trace.facts import MANY_SUMS, running_sums
+from autograd_explorer.trace.tracer import TraceOptions, record_program
 
 
-def contributions(grads: list[torch.Tensor]) -> list[Contribution]:
-    return [Contribution(0, 1, g, g) for g in grads]
+def accumulators(start: torch.Tensor, grads: list[torch.Tensor]) -> list[torch.Tensor]:
+    """running_sums on the replay's layout: a step's grad_output, then each gradient followed by
+    the slot its accumulator is written to (the gradient itself until then)."""
+    tensors: list[torch.Tensor | None] = [None]
+    for g in grads:
+        tensors += [g, g]
+    running_sums(start, tensors, list(range(1, len(tensors), 2)))
+    assert all(a is g for a, g in zip(tensors[1::2], grads, strict=True))  # gradients left as they were
+    return tensors[2::2]  # type: ignore[return-value]
 
 
 def loop_sums(start: torch.Tensor, grads: list[torch.Tensor]) -> list[torch.Tensor]:
@@ -31,33 +40,29 @@ def test_many_float32_contributions_sum_to_the_loops_bits() -> None:
     grads[5][0, 0] = float("nan")
     grads[7][1, 1] = -0.0
     start = torch.randn(4, 8)
-    added = contributions(grads)
-    running_sums(start, added)
-    for c, expected in zip(added, loop_sums(start, grads), strict=True):
-        assert same_bits(c.accumulated, expected)
+    added = accumulators(start, grads)
+    for accumulated, expected in zip(added, loop_sums(start, grads), strict=True):
+        assert same_bits(accumulated, expected)
 
 
 def test_float64_and_a_start_that_is_a_view() -> None:
     grads = [torch.full((3,), 0.1, dtype=torch.float64) * (k + 1) for k in range(MANY_SUMS + 1)]
     start = torch.ones(3, dtype=torch.float64).expand(3)  # an expanded view, like a sum's gradient
-    added = contributions(grads)
-    running_sums(start, added)
-    for c, expected in zip(added, loop_sums(start, grads), strict=True):
-        assert same_bits(c.accumulated, expected)
+    added = accumulators(start, grads)
+    for accumulated, expected in zip(added, loop_sums(start, grads), strict=True):
+        assert same_bits(accumulated, expected)
 
 
 def test_what_numpy_cannot_add_is_added_by_torch() -> None:
     """Broadcast shapes, another dtype, a gradient that requires grad (create_graph): torch's `+`."""
     grads = [torch.ones(3) for _ in range(MANY_SUMS)] + [torch.ones(1)]
     start = torch.zeros(3, dtype=torch.float64)
-    added = contributions(grads)
-    running_sums(start, added)
-    for c, expected in zip(added, loop_sums(start, grads), strict=True):
-        assert same_bits(c.accumulated, expected)
+    added = accumulators(start, grads)
+    for accumulated, expected in zip(added, loop_sums(start, grads), strict=True):
+        assert same_bits(accumulated, expected)
     graded = [torch.ones(2, requires_grad=True) * 2 for _ in range(MANY_SUMS)]
-    added = contributions(graded)
-    running_sums(torch.zeros(2), added)
-    assert added[-1].accumulated.tolist() == [2.0 * MANY_SUMS] * 2
+    added = accumulators(torch.zeros(2), graded)
+    assert added[-1].tolist() == [2.0 * MANY_SUMS] * 2
 
 
 def test_many_scalar_contributions_sum_to_the_loops_bits() -> None:
@@ -67,7 +72,26 @@ def test_many_scalar_contributions_sum_to_the_loops_bits() -> None:
         grads = [torch.randn((), dtype=dtype) * 10.0 ** (k % 9 - 4) for k in range(2 * MANY_SUMS)]
         grads[3] = torch.tensor(-0.0, dtype=dtype)
         start = torch.tensor(0.25, dtype=dtype)
-        added = contributions(grads)
-        running_sums(start, added)
-        for c, expected in zip(added, loop_sums(start, grads), strict=True):
-            assert same_bits(c.accumulated, expected)
+        added = accumulators(start, grads)
+        for accumulated, expected in zip(added, loop_sums(start, grads), strict=True):
+            assert same_bits(accumulated, expected)
+
+
+def test_a_pass_as_columns_and_its_steps_as_objects_agree() -> None:
+    """The replay's columns, step k rebuilt from them, and x's last accumulator: 3x² + 2x (by hand)."""
+    source = "x = torch.tensor([1.0, 2.0], requires_grad=True)\ny = x * x + x\nz = (y * x).sum()\nz"
+    facts = record_program(source, None, TraceOptions(format="compact"), Settings()).facts
+    assert facts is not None
+    p = facts.passes[-1]
+    assert p.step_count == len(p.steps) == len(p.node) > 0
+    assert p.start[-1] == len(p.to) == len(p.slot) and len(p.tensors) == p.step_count + 2 * len(p.to)
+    for k, step in enumerate(p.steps):
+        assert step.index == k and step.node == p.node[k]
+        assert step.grad_output is p.tensors[p.at[k]]
+        assert [(c.slot, c.to) for c in step.contributions] == list(
+            zip(p.slot[p.start[k] : p.start[k + 1]], p.to[p.start[k] : p.start[k + 1]], strict=True)
+        )
+    x = facts.names.index("x")
+    to_x = [c for step in p.steps for c in step.contributions if c.to == x]
+    assert len(to_x) == 4  # x * x, + x, * x
+    assert to_x[-1].accumulated.tolist() == [5.0, 16.0]

@@ -105,5 +105,5 @@ class Recording:
         shown = facts.pass_by_index(None)
         return (
             f"<Recording: {max(len(facts.nodes), 1)} nodes, {facts.rec.pass_count} backward passes, "
-            f"{len(shown.steps) if shown else 0} steps>"
+            f"{shown.step_count if shown else 0} steps>"
         )

@@ -173,9 +173,9 @@ class Finished:
         limits = self.limits
         compact = CompactShaper(facts, limits.max_value_elements, limits.max_result_bytes).build(warnings)
         details = [
-            explain_steps(facts, p.index, 0, len(p.steps), limits.max_value_elements)
+            explain_steps(facts, p.index, 0, p.step_count, limits.max_value_elements)
             for p in facts.passes
-            if p.steps
+            if p.step_count
         ]
         return self._timed(PageTrace(**compact, details=details), started)
 

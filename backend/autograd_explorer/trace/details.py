@@ -127,10 +127,10 @@ def explain_steps(
         raise ProgramError("runtime", f"there is no pass {pass_index}: the program made {made}")
     index = p.index
     steps: list[StepExplained] = []
-    for step in p.steps[start:stop]:
+    for step in map(p.step, range(start, min(stop, p.step_count))):
         details = explain_step(facts, step, p.raw.kind)
         inputs = explained_inputs(facts, step, details, lambda t: tensor_value(t, max_elements))  # type: ignore[arg-type,return-value]
         steps.append(
             {"index": step.index, "node": step.node, "narration": details.narration, "inputs": inputs}
         )
-    return {"pass": index, "from": start, "to": min(stop, len(p.steps)), "steps": steps}
+    return {"pass": index, "from": start, "to": min(stop, p.step_count), "steps": steps}

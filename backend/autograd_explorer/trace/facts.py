@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import torch
@@ -24,29 +25,47 @@ SAVED_KINDS = (torch.Tensor, bool, int, float)  # the saved values a node shows 
 MANY_SUMS = 8  # contributions to one node from which they are summed with numpy (running_sums)
 
 
-@dataclass(slots=True)  # not frozen: a frozen init costs 3 µs a node, read-only by convention
-class NodeFacts:
-    """One graph node as the payload describes it (tensors still tensors)."""
-
-    op: str
-    label: str
-    name: str | None
-    span: Span | None
-    shape: list[int] | None
-    dtype: str | None
-    value: torch.Tensor | None
-    value_note: str | None
-    grad: torch.Tensor | None  # the tensor's own .grad after the program
-    requires_grad: bool
-    is_leaf: bool
-    is_output: bool
-    retains_grad: bool
-    saved: list[tuple[str, torch.Tensor | bool | int | float]]
-    module: str | None = None  # the module path whose forward made it (`model.fc1`)
-    call: str | None = None  # the program's function call that made it (`f(x) at line 9`)
+SavedValue = torch.Tensor | bool | int | float
+# One node as TraceFacts._node describes it, NodeColumns' fields in order up to `saved` (module and
+# call come from the region tags): a plain tuple per node, turned into columns by one zip in C.
+# (A dataclass per node, read again field by field by a second loop of the shaper: the node
+# stages of the 5,000-node MLP took 15 ms per 1,000 op nodes, now 11.5; docs/trace.md.)
+NodeRow = tuple[
+    str, str, str | None, Span | None, list[int] | None, str | None, torch.Tensor | None, str | None,
+    torch.Tensor | None, bool, bool, bool, bool, list[tuple[str, SavedValue]],
+]  # fmt: skip
 
 
-@dataclass(slots=True)  # not frozen, as NodeFacts: one per edge of each pass
+@dataclass
+class NodeColumns:
+    """Every graph node as the payload describes it (tensors still tensors): node i is position i
+    of each column, as the compact form sends them; the readable form reads them a node at a time."""
+
+    op: list[str]
+    label: list[str]
+    name: list[str | None]
+    span: list[Span | None]
+    shape: list[list[int] | None]
+    dtype: list[str | None]
+    value: list[torch.Tensor | None]
+    value_note: list[str | None]
+    grad: list[torch.Tensor | None]  # the tensor's own .grad after the program
+    requires_grad: list[bool]
+    is_leaf: list[bool]
+    is_output: list[bool]
+    retains_grad: list[bool]
+    saved: list[list[tuple[str, SavedValue]]]
+    module: list[str | None]  # the module path whose forward made it (`model.fc1`)
+    call: list[str | None]  # the program's function call that made it (`f(x) at line 9`)
+
+    @classmethod
+    def of(cls, rows: list[NodeRow], module: list[str | None], call: list[str | None]) -> NodeColumns:
+        """The rows as columns."""
+        columns: list[list[Any]] = [list(column) for column in zip(*rows, strict=True)]
+        return cls(*columns, module, call)  # type: ignore[call-arg]  # mypy counts no star arguments
+
+
+@dataclass(slots=True)
 class Contribution:
     """What one step sent to one input: the gradient, and that node's accumulator after adding it."""
 
@@ -56,7 +75,7 @@ class Contribution:
     accumulated: torch.Tensor
 
 
-@dataclass(slots=True)  # one per step
+@dataclass(slots=True)
 class StepFacts:
     """One node as the engine ran it, with the contributions that reached graph nodes."""
 
@@ -73,13 +92,56 @@ class StepFacts:
 
 @dataclass
 class PassFacts:
-    """One backward()/autograd.grad call: roots, seeds (the accumulators it starts from), steps."""
+    """One backward()/autograd.grad call: roots, seeds (the accumulators it starts from), steps.
+
+    The steps are columns, as the compact form sends them, filled by the replay with no object per
+    step or contribution (three objects per step, then flattened again by the shaper: the pass
+    columns of the 5,000-node MLP took 9.0 ms per 1,000 op nodes, now 5.5).
+    Step k ran node `node[k]` (the engine's record of it: `ran[k]`); the engine delivered it
+    `tensors[at[k]]`; its contributions are j in [start[k], start[k + 1]): to node `to[j]` at its
+    input slot `slot[j]`, the gradient `tensors[at[k] + 1 + 2 (j - start[k])]` followed by the
+    accumulator it made. `step(k)` rebuilds one as an object, for what reads them one at a time
+    (the readable form, details).
+    """
 
     index: int
     raw: RawPass
     roots: list[int]
     seeds: dict[int, torch.Tensor]  # root id -> its initial accumulator
-    steps: list[StepFacts] = field(default_factory=list)
+    node: list[int] = field(default_factory=list)
+    ran: list[RawStep] = field(default_factory=list)
+    at: list[int] = field(default_factory=list)
+    start: list[int] = field(default_factory=lambda: [0])
+    slot: list[int] = field(default_factory=list)
+    to: list[int] = field(default_factory=list)
+    # per step its grad_output, then per contribution its gradient and accumulator: the order the
+    # compact value table numbers them
+    tensors: list[torch.Tensor | None] = field(default_factory=list)
+
+    @property
+    def step_count(self) -> int:
+        """How many steps the pass ran (graph nodes only)."""
+        return len(self.node)
+
+    def grad_outputs(self) -> list[torch.Tensor | None]:
+        """What the engine delivered to each step's node, in step order."""
+        tensors = self.tensors
+        return [tensors[i] for i in self.at]
+
+    def step(self, k: int) -> StepFacts:
+        """Step k as an object, with its contributions."""
+        slot, to, tensors = self.slot, self.to, self.tensors
+        lo, hi, at = self.start[k], self.start[k + 1], self.at[k]
+        contributions = [
+            Contribution(slot[j], to[j], tensors[g], tensors[g + 1])  # type: ignore[arg-type]
+            for j, g in zip(range(lo, hi), range(at + 1, at + 1 + 2 * (hi - lo), 2), strict=True)
+        ]
+        return StepFacts(k, self.node[k], self.ran[k], contributions)
+
+    @cached_property
+    def steps(self) -> list[StepFacts]:
+        """Every step as an object (the readable form reads them one at a time)."""
+        return [self.step(k) for k in range(self.step_count)]
 
 
 class TraceFacts:
@@ -119,19 +181,20 @@ class TraceFacts:
         """Graph nodes by id."""
         return self.index.nodes
 
-    def node_facts(self) -> list[NodeFacts]:
+    def node_columns(self) -> NodeColumns:
         """Every node described; a graph-less output is one Constant node."""
         if not self.nodes:
-            return [self._constant_node()]
+            return NodeColumns.of([self._constant_node()], [None], [None])
         regions = self.rec.regions.of
-        return [self._node(i, fn, *regions(fn)) for i, fn in enumerate(self.nodes)]
+        module, call = zip(*map(regions, self.nodes), strict=True)
+        return NodeColumns.of(list(map(self._node, range(len(self.nodes)), self.nodes)), [*module], [*call])
 
     def pass_by_index(self, index: int | None) -> PassFacts | None:
         """A shipped pass by its index among all the program's passes (None: the shown one)."""
         wanted = self.shown_pass if index is None else index
         return next((p for p in self.passes if p.index == wanted), None)
 
-    def _node(self, i: int, fn: Node, module: str | None, call: str | None) -> NodeFacts:
+    def _node(self, i: int, fn: Node) -> NodeRow:
         op = type(fn).__name__
         name = self.names[i]
         is_output = i == self.output_id
@@ -147,9 +210,9 @@ class TraceFacts:
                 leaf.text if leaf and leaf.text else self.rec.regions.parameter_name(fn.variable) or "leaf"
             )
             span = leaf.span if leaf else None
-            return NodeFacts(
+            return (
                 op, label, name, span, list(tensor.shape), dtype_name(tensor), tensor, None, grad,
-                True, True, is_output, False, [], module, call,
+                True, True, is_output, False, [],
             )  # fmt: skip
         saved = [(k, v) for k, v in self.saved_of(fn).items() if isinstance(v, SAVED_KINDS)]
         record = self.forward_record(fn)
@@ -161,21 +224,20 @@ class TraceFacts:
         if record is not None:
             text = record.text
             label = text if len(text) <= LABEL_CHARS else f"{op_short(op)} ({text[: LABEL_CHARS - 8]}…)"
-            return NodeFacts(
+            return (
                 op, label, name, record.span, list(record.value.shape), dtype_name(record.value),
                 record.value, None, grad, True, False, is_output, bool(record.tensor.retains_grad), saved,
-                module, call,
             )  # fmt: skip
         meta = getattr(fn, "_input_metadata", None)
-        return NodeFacts(
+        return (
             op, op_short(op), name, None, list(meta[0].shape) if meta else None,
             str(meta[0].dtype).removeprefix("torch.") if meta else None, None, internal_note(op),
-            grad, True, False, is_output, False, saved, module, call,
+            grad, True, False, is_output, False, saved,
         )  # fmt: skip
 
-    def _constant_node(self) -> NodeFacts:
+    def _constant_node(self) -> NodeRow:
         run, out = self.run, self.output
-        return NodeFacts(
+        return (
             "Constant", run.output_name or "output", run.output_name, run.output_span, list(out.shape),
             dtype_name(out), out, None, None, False, True, True, False, [],
         )  # fmt: skip
@@ -216,40 +278,49 @@ class TraceFacts:
                 acc[rid] = seed if rid not in acc else acc[rid] + seed
         facts = PassFacts(index, raw, roots, dict(acc))
         id_of, inputs = self.index.id_of, self.index.inputs
-        # per node, what its accumulator starts from (a seed, else its first contribution) and the
-        # contributions added to it, in engine order: summed after the walk, a node at a time
-        sums: dict[int, list[Contribution]] = {}
+        node, ran, at, start, slot, to = facts.node, facts.ran, facts.at, facts.start, facts.slot, facts.to
+        tensors = facts.tensors
+        # per node, the positions in `tensors` of the gradients added to its accumulator after
+        # what it starts from (a seed, else its first contribution), in engine order: summed after
+        # the walk, a node at a time
+        sums: dict[int, list[int]] = {}
         for step in raw.steps:
             nid = id_of.get(id(step.fn))
             if nid is None:
                 continue
-            contributions: list[Contribution] = []
+            node.append(nid)
+            ran.append(step)
+            at.append(len(tensors))
+            tensors.append(step.grad_outputs[0] if step.grad_outputs else None)
             grads = step.grad_inputs
             if type(step.fn).__name__ != "AccumulateGrad":
-                for slot, to in enumerate(inputs[nid]):
-                    g = grads[slot] if slot < len(grads) else None
-                    if to is None or g is None:
+                for k, target in enumerate(inputs[nid]):
+                    g = grads[k] if k < len(grads) else None
+                    if target is None or g is None:
                         continue
-                    c = Contribution(slot, to, g, g)  # its own sum when it is the first
-                    contributions.append(c)
-                    if to in acc:
-                        sums.setdefault(to, []).append(c)
+                    slot.append(k)
+                    to.append(target)
+                    if target in acc:
+                        sums.setdefault(target, []).append(len(tensors))
                     else:
-                        acc[to] = g
-            facts.steps.append(StepFacts(len(facts.steps), nid, step, contributions))
-        for to, added in sums.items():
-            running_sums(acc[to], added)
+                        acc[target] = g
+                    tensors.append(g)
+                    tensors.append(g)  # its accumulator: its own gradient when it is the first
+            start.append(len(to))
+        for target, added in sums.items():
+            running_sums(acc[target], tensors, added)
         return facts
 
 
-def running_sums(start: torch.Tensor, added: list[Contribution]) -> None:
-    """Set each contribution's `accumulated`: `start` plus it and those before it, added in order.
+def running_sums(start: torch.Tensor, tensors: list[torch.Tensor | None], added: list[int]) -> None:
+    """Write each accumulator: `start` plus the gradient at each position of `added` and those
+    before it, summed in order, into the position after that gradient.
 
     A shared weight takes one contribution per use (333 for the MLP bench's W): summed one by one
     with numpy's `add.accumulate`, in one call, the same float32 (or float64) additions in the same
     order as `acc + g` each, so the same bits; torch, one addition at a time, for anything else.
     """
-    grads = [c.grad for c in added]
+    grads: list[torch.Tensor] = [tensors[i] for i in added]  # type: ignore[misc]
     if (
         len(added) >= MANY_SUMS
         and all(g.dtype == start.dtype and g.shape == start.shape and not g.requires_grad for g in grads)
@@ -259,13 +330,13 @@ def running_sums(start: torch.Tensor, added: list[Contribution]) -> None:
         with torch.no_grad():
             terms = stacked([start, *grads]).numpy()
         running = torch.from_numpy(np.add.accumulate(terms, axis=0)).unbind(0)
-        for c, total in zip(added, running[1:], strict=True):
-            c.accumulated = total
+        for i, total in zip(added, running[1:], strict=True):
+            tensors[i + 1] = total
         return
     total = start
-    for c in added:
-        total = total + c.grad
-        c.accumulated = total
+    for i, g in zip(added, grads, strict=True):
+        total = total + g
+        tensors[i + 1] = total
 
 
 def internal_note(op: str) -> str:

@@ -27,7 +27,7 @@ def norm(t: torch.Tensor | None) -> float | None:
 
 def step_grad_norms(p: PassFacts) -> list[float | None]:
     """‖gradient delivered to the node‖ of every step, in step order."""
-    return norms([step.grad_output for step in p.steps])
+    return norms(p.grad_outputs())
 
 
 BATCHED_NORM_ELEMENTS = 256  # larger gradients are few: normed one by one, as `norm` does
@@ -67,10 +67,10 @@ def module_grad_norms(facts: TraceFacts, p: PassFacts) -> dict[str, float]:
     squares over them), in forward order (the order the modules first ran); grouped by the
     parameters' names as every pass's summary groups them (pass_summary.module_norms)."""
     received: dict[str, float] = {}
-    for step in p.steps:
-        fn = facts.nodes[step.node]
+    for nid, grad_output in zip(p.node, p.grad_outputs(), strict=True):
+        fn = facts.nodes[nid]
         if type(fn).__name__ == "AccumulateGrad":
-            size = norm(step.grad_output)
+            size = norm(grad_output)
             if size is not None:
                 received[facts.rec.leaf_name(fn.variable)] = size
     return module_norms(received, facts.rec.regions.entered)

@@ -10,7 +10,7 @@ from autograd_explorer.errors import ProgramError
 from autograd_explorer.jsonsafe import non_finite_name
 from autograd_explorer.lang.contract import Span as SourceSpan
 from autograd_explorer.trace.details import explain_step, explained_inputs
-from autograd_explorer.trace.facts import NodeFacts, PassFacts, StepFacts, TraceFacts
+from autograd_explorer.trace.facts import NodeColumns, PassFacts, StepFacts, TraceFacts
 from autograd_explorer.trace.grad_norms import module_grad_norms, step_grad_norms
 from autograd_explorer.trace.graph import graph_edges
 from autograd_explorer.trace.pass_summary import summaries_json
@@ -101,7 +101,8 @@ class ReadableShaper:
         """Everything: nodes, edges, output, passes, grads, history, warnings, stats."""
         facts = self.facts
         passes = [self.shape_pass(p) for p in facts.passes]
-        nodes = [self._node(i, n) for i, n in enumerate(facts.node_facts())]
+        columns = facts.node_columns()
+        nodes = [self._node(i, columns) for i in range(len(columns.op))]
         edges: list[TraceEdge] = graph_edges(facts.index)  # type: ignore[assignment]
         shown = facts.pass_by_index(None)
         history: dict[str, list[TensorValue | None]] = {}
@@ -127,39 +128,39 @@ class ReadableShaper:
             "stats": {
                 "nodes": len(nodes),
                 "edges": len(edges),
-                "steps": len(shown.steps) if shown else 0,
+                "steps": shown.step_count if shown else 0,
                 "passes": facts.rec.pass_count,
                 "trace_ms": 0.0,
             },
         }
 
-    def _node(self, i: int, n: NodeFacts) -> TraceNode:
+    def _node(self, i: int, n: NodeColumns) -> TraceNode:
         saved: list[SavedTensor] = []
-        for key, v in n.saved:
+        for key, v in n.saved[i]:
             if isinstance(v, torch.Tensor):
                 saved.append({"name": key, "shape": list(v.shape), "value": self.tv(v)})  # type: ignore[typeddict-item]
             else:
                 saved.append({"name": key, "shape": [], "value": python_number_value(v)})
         return {
             "id": i,
-            "kind": "input" if n.is_leaf else "op",
-            "op": n.op,
-            "label": n.label,
-            "name": n.name,
+            "kind": "input" if n.is_leaf[i] else "op",
+            "op": n.op[i],
+            "label": n.label[i],
+            "name": n.name[i],
             "symbol": self.facts.symbols[i] if self.facts.nodes else None,
-            "span": span_json(n.span),
-            "shape": n.shape,
-            "dtype": n.dtype,
-            "value": self.tv(n.value),
-            "value_note": n.value_note,
-            "grad": self.tv(n.grad),
-            "requires_grad": n.requires_grad,
-            "is_leaf": n.is_leaf,
-            "is_output": n.is_output,
-            "retains_grad": n.retains_grad,
+            "span": span_json(n.span[i]),
+            "shape": n.shape[i],
+            "dtype": n.dtype[i],
+            "value": self.tv(n.value[i]),
+            "value_note": n.value_note[i],
+            "grad": self.tv(n.grad[i]),
+            "requires_grad": n.requires_grad[i],
+            "is_leaf": n.is_leaf[i],
+            "is_output": n.is_output[i],
+            "retains_grad": n.retains_grad[i],
             "saved": saved,
-            "module": n.module,
-            "call": n.call,
+            "module": n.module[i],
+            "call": n.call[i],
         }
 
     def shape_pass(self, p: PassFacts) -> Pass:
