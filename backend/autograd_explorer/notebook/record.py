@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Mapping
-from contextlib import ExitStack
 from types import FrameType, TracebackType
 from typing import Any
 
@@ -13,7 +12,7 @@ import torch
 
 from autograd_explorer.notebook.frames import frame_scope
 from autograd_explorer.notebook.live import LiveOps
-from autograd_explorer.notebook.modules import ModuleStack, module_paths
+from autograd_explorer.notebook.modules import module_paths
 from autograd_explorer.notebook.recording import Recording
 from autograd_explorer.notebook.shaping import RecordLimits, finish, name_everything
 from autograd_explorer.trace.jobs import collector_paused
@@ -46,14 +45,8 @@ class record:
         self._collector.__enter__()
         try:
             self._recorder = self.limits.recorder()
-            self._modules = ModuleStack()
-            self._ops = LiveOps(self._recorder, self._modules, self._names)
-            self._watching = ExitStack()  # undone in reverse on exit, also if entering fails halfway
-            with self._watching:
-                self._modules.install()
-                self._watching.callback(self._modules.remove)
-                self._watching.enter_context(self._ops)
-                self._watching = self._watching.pop_all()  # entered: undone by __exit__
+            self._ops = LiveOps(self._recorder, self._frame, self._names)
+            self._ops.__enter__()
         except BaseException:
             self._collector.__exit__(None, None, None)
             raise
@@ -75,7 +68,7 @@ class record:
 
     def _finish(self, exc: BaseException | None, tb: TracebackType | None) -> None:
         """Stop watching, name what was seen, freeze it (the payload is shaped when shown)."""
-        self._watching.close()
+        self._ops.__exit__(None, None, None)
         ops, recorder = self._ops, self._recorder
         warnings: list[str] = []
         if exc is not None:
@@ -87,14 +80,14 @@ class record:
         if ops.stopped:
             warnings.append(f"Recording stopped early: {ops.stopped}")
         names = name_everything(recorder, self._names(), ops.named)
-        self._frame = None  # no reference cycle through the user's frame
+        self._frame = ops.block = None  # no reference cycle through the user's frame
         output = ops.backward_output if ops.backward_output is not None else ops.last
         if output is None:
             output = torch.tensor(0.0)
             warnings.append(
                 "Nothing was recorded: no operation in the block made a tensor that requires grad."
             )
-        paths = module_paths(ops.modules.seen, names)
+        paths = module_paths(ops.seen_modules, names)
         node_modules = {
             key: (fn, paths[id(module)]) for key, (fn, module) in ops.module_of.items() if id(module) in paths
         }
