@@ -15,6 +15,7 @@ from autograd_explorer.notebook.live import LiveOps
 from autograd_explorer.notebook.modules import module_paths
 from autograd_explorer.notebook.recording import Recording
 from autograd_explorer.notebook.shaping import RecordLimits, finish, name_everything
+from autograd_explorer.trace.backward_capture import Node
 from autograd_explorer.trace.jobs import collector_paused
 
 
@@ -87,10 +88,12 @@ class record:
             warnings.append(
                 "Nothing was recorded: no operation in the block made a tensor that requires grad."
             )
-        paths = module_paths(ops.seen_modules, names)
-        node_modules = {
-            key: (fn, paths[id(module)]) for key, (fn, module) in ops.module_of.items() if id(module) in paths
-        }
+        seen, module_of = ops.seen_modules, ops.module_of
+
+        def node_modules() -> dict[int, tuple[Node, str]]:
+            paths = module_paths(seen, names)
+            return {key: (fn, paths[id(m)]) for key, (fn, m) in module_of.items() if id(m) in paths}
+
         self.recording.finished = finish(recorder, output, warnings, node_modules, self.limits, self._started)
 
 
@@ -121,4 +124,4 @@ def explore(output: torch.Tensor, limits: RecordLimits | None = None, **override
         warnings.append(
             "This tensor has no graph: it does not require grad (was it computed under no_grad?)."
         )
-    return Recording(finish(recorder, output, warnings, {}, limits, started))
+    return Recording(finish(recorder, output, warnings, dict, limits, started))

@@ -10,7 +10,7 @@ what the user's next optimizer step sees.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -139,8 +139,10 @@ class Finished:
         warnings: list[str],
         limits: RecordLimits,
         recorded_ms: float,
+        node_modules: Callable[[], Mapping[int, tuple[Any, str]]] = dict,
     ) -> None:
         self.recorder = recorder
+        self.node_modules = node_modules
         self.output = output
         self.output_name = output_name
         self.warnings = warnings
@@ -151,6 +153,12 @@ class Finished:
     def facts(self) -> tuple[TraceFacts, list[str]]:
         """The graph and passes as typed records, and every warning (built once)."""
         if self._facts is None:
+            # The module paths go where the web trace's own module regions go (the recorder's
+            # RegionTags), so both payload forms carry them. Resolved here, not when the block
+            # ended: named_modules() of every module seen is a tenth of a small model's step.
+            tags = self.recorder.regions.tags
+            for key, (fn, path) in self.node_modules().items():
+                tags.setdefault(key, (fn, path, None))
             run = ProgramRun(
                 "program", {}, self.output, self.output_name, None, backward_calls=len(self.recorder.passes)
             )
@@ -192,23 +200,20 @@ def finish(
     recorder: TraceRecorder,
     output: torch.Tensor,
     warnings: list[str],
-    node_modules: Mapping[int, tuple[Any, str]],
+    node_modules: Callable[[], Mapping[int, tuple[Any, str]]],
     limits: RecordLimits,
     started: float,
 ) -> Finished:
-    """End a recording: a backward pass if it ran none, module paths on the nodes, live state copied.
+    """End a recording: a backward pass if it ran none, live state copied.
 
-    `node_modules`: id(node) -> (node, module path). The paths go where the web trace's own module
-    regions go (the recorder's RegionTags), so both payload forms carry them.
+    `node_modules`: id(node) -> (node, module path), called when the recording is first shaped.
     """
     restore = backward_if_none(recorder, output, warnings)
     try:
-        tags = recorder.regions.tags
-        for key, (fn, path) in node_modules.items():
-            tags.setdefault(key, (fn, path, None))
         recorder.freeze([root] if (root := root_node(output)) is not None else [])
     finally:
         for leaf, grad in restore:
             leaf.grad = grad
     recorded_ms = (time.perf_counter() - started) * 1000
-    return Finished(recorder, output, recorder.name_of_tensor(output), warnings, limits, recorded_ms)
+    output_name = recorder.name_of_tensor(output)
+    return Finished(recorder, output, output_name, warnings, limits, recorded_ms, node_modules)
