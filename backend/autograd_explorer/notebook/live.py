@@ -19,7 +19,7 @@ from torch.overrides import TorchFunctionMode
 
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.contract import BackwardRequest
-from autograd_explorer.notebook.frames import frame_scope, span_and_text, user_frame, user_frame_and_modules
+from autograd_explorer.notebook.frames import span_and_text, user_frame, user_frame_and_modules
 from autograd_explorer.notebook.shaping import name_everything
 from autograd_explorer.trace.backward_capture import Node
 from autograd_explorer.trace.recorder import TraceRecorder
@@ -40,12 +40,12 @@ class LiveOps(TorchFunctionMode):
         self,
         recorder: TraceRecorder,
         block: FrameType | None,
-        scope: Callable[[], Mapping[str, Any]] = dict,
+        scope: Callable[[FrameType | None], Mapping[str, Any]] = lambda frame: {},
     ) -> None:
         super().__init__()
         self.recorder = recorder
         self.block = block  # the frame running the block: no module call of the block is outside it
-        self.scope = scope  # the names of the block: bound before each backward pass
+        self.scope = scope  # the names seen from a frame of the block: bound before each backward pass
         self.module_of: dict[int, tuple[Node, nn.Module]] = {}  # id(grad_fn) -> (grad_fn, module)
         # every module seen running an op, outer ones first (module_paths finds the roots in it)
         self.seen_modules: dict[int, nn.Module] = {}
@@ -115,9 +115,7 @@ class LiveOps(TorchFunctionMode):
         frame, _ = user_frame(sys._getframe(2))
         span = span_and_text(frame)[0] if frame is not None else None
         # Name the leaves now: each pass keeps the `.grad` of the named ones right after it.
-        block, here = self.scope(), (frame_scope(frame) if frame else {})
-        # at a notebook's top level both are the kernel's globals, the very same dict: not copied
-        name_everything(self.recorder, block if here is block else {**block, **here}, self.named)
+        name_everything(self.recorder, self.scope(frame), self.named)
         if (kwargs.get("inputs") is not None and func is not torch.autograd.grad) or kwargs.get(
             "is_grads_batched"
         ):

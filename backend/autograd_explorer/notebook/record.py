@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Mapping
+from contextlib import ExitStack
 from types import FrameType, TracebackType
 from typing import Any
 
@@ -47,17 +48,25 @@ class record:
         try:
             self._recorder = self.limits.recorder()
             self._ops = LiveOps(self._recorder, self._frame, self._names)
-            self._ops.__enter__()
+            self._watching = ExitStack()  # TorchFunctionMode's own __enter__ is untyped
+            self._watching.enter_context(self._ops)
         except BaseException:
             self._collector.__exit__(None, None, None)
             raise
         return self.recording
 
-    def _names(self) -> Mapping[str, Any]:
-        """The block's names now (a backward pass snapshots the `.grad` of the leaves named so far)."""
+    def _names(self, frame: FrameType | None = None) -> Mapping[str, Any]:
+        """The block's names now, with those of `frame` over them (where a backward pass was called:
+        it snapshots the `.grad` of the leaves named so far)."""
         if self.scope is not None:
-            return self.scope
-        return frame_scope(self._frame) if self._frame is not None else {}
+            block = self.scope
+        else:
+            block = frame_scope(self._frame) if self._frame is not None else {}
+            if frame is self._frame:  # called in the block itself: its names, not merged again
+                return block
+        here = frame_scope(frame) if frame is not None else block
+        # at a notebook's top level both are the kernel's globals, the very same dict: not copied
+        return block if here is block else {**block, **here}
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -69,7 +78,7 @@ class record:
 
     def _finish(self, exc: BaseException | None, tb: TracebackType | None) -> None:
         """Stop watching, name what was seen, freeze it (the payload is shaped when shown)."""
-        self._ops.__exit__(None, None, None)
+        self._watching.close()
         ops, recorder = self._ops, self._recorder
         warnings: list[str] = []
         if exc is not None:

@@ -10,8 +10,9 @@ what the user's next optimizer step sees.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import compress
 from typing import Any, TypeVar
 
 import torch
@@ -29,6 +30,7 @@ from autograd_explorer.trace.readable import ReadableShaper
 from autograd_explorer.trace.recorder import TraceRecorder, root_node
 
 _DEFAULTS = Settings.model_fields
+_NAMED = (nn.Module, torch.Tensor)  # what a scope's names are bound to
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def name_everything(
     """
     module_names: dict[int, str] = {}
     tensors: list[tuple[str, torch.Tensor]] = []
-    for name, value in scope.items():
+    for name, value in modules_and_tensors(scope):
         if name.startswith("_"):  # IPython's _, __, _1 … and private helpers
             continue
         if isinstance(value, nn.Module):
@@ -84,6 +86,20 @@ def name_everything(
     if named is not None:
         named.update(module_names)
     return module_names
+
+
+def modules_and_tensors(scope: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    """The scope's entries whose value is a module or a tensor, in order, picked out in C.
+
+    A notebook's globals are mostly imports, functions and numbers: one Python test per entry,
+    twice a recording (before its backward pass and at its end), was most of naming them. The
+    types are tested once each, the entries by a set lookup of their type (map and compress).
+    """
+    values = scope.values()
+    wanted = {kind for kind in set(map(type, values)) if issubclass(kind, _NAMED)}
+    if not wanted:
+        return iter(())
+    return compress(scope.items(), map(wanted.__contains__, map(type, values)))
 
 
 def backward_if_none(
