@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from collections.abc import Mapping
-from contextlib import ExitStack
 from types import FrameType, TracebackType
 from typing import Any
 
@@ -17,7 +17,6 @@ from autograd_explorer.notebook.modules import module_paths
 from autograd_explorer.notebook.recording import Recording
 from autograd_explorer.notebook.shaping import RecordLimits, finish, name_everything
 from autograd_explorer.trace.backward_capture import Node
-from autograd_explorer.trace.jobs import collector_paused
 
 
 class record:
@@ -43,17 +42,20 @@ class record:
         # (trace/jobs.py): the hooks and records of a pass are thousands of small objects, and the
         # collections they triggered cost a tenth of a small model's recorded step. Refcounting
         # still frees nearly everything; cycles wait for the first collection after the block.
-        self._collector = collector_paused()
-        self._collector.__enter__()
+        self._collecting = gc.isenabled()  # trace/jobs.collector_paused, without a generator
+        gc.disable()
         try:
             self._recorder = self.limits.recorder()
             self._ops = LiveOps(self._recorder, self._frame, self._names)
-            self._watching = ExitStack()  # TorchFunctionMode's own __enter__ is untyped
-            self._watching.enter_context(self._ops)
+            self._ops.__enter__()  # type: ignore[no-untyped-call]  # (TorchFunctionMode's is untyped)
         except BaseException:
-            self._collector.__exit__(None, None, None)
+            self._resume_collector()
             raise
         return self.recording
+
+    def _resume_collector(self) -> None:
+        if self._collecting:
+            gc.enable()
 
     def _names(self, frame: FrameType | None = None) -> Mapping[str, Any]:
         """The block's names now, with those of `frame` over them (where a backward pass was called:
@@ -74,11 +76,11 @@ class record:
         try:
             self._finish(exc, tb)
         finally:
-            self._collector.__exit__(None, None, None)
+            self._resume_collector()
 
     def _finish(self, exc: BaseException | None, tb: TracebackType | None) -> None:
         """Stop watching, name what was seen, freeze it (the payload is shaped when shown)."""
-        self._watching.close()
+        self._ops.__exit__(None, None, None)  # type: ignore[no-untyped-call]
         ops, recorder = self._ops, self._recorder
         warnings: list[str] = []
         if exc is not None:
