@@ -50,8 +50,9 @@ def user_frame(start: FrameType | None) -> tuple[FrameType | None, bool]:
     return frame, direct
 
 
-# `module(x)` runs in this frame (`self` is the module) for as long as its forward runs
-_MODULE_CALL = nn.Module._wrapped_call_impl.__code__
+# `module(x)` runs in this frame (`self` is the module) for as long as its hooks and forward run:
+# where PyTorch calls the global forward hooks this replaces, so the same calls are seen
+_MODULE_CALL = nn.Module._call_impl.__code__
 
 
 def user_frame_and_modules(
