@@ -42,7 +42,6 @@ from tests.notebook.models import MODELS, build, loss_of  # noqa: E402
 
 import autograd_explorer as ax  # noqa: E402
 from autograd_explorer.notebook.live import LiveOps  # noqa: E402
-from autograd_explorer.notebook.modules import ModuleStack  # noqa: E402
 from autograd_explorer.notebook.shaping import RecordLimits  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "notebook_bench.json"
@@ -72,13 +71,8 @@ def bench_model(name: str, repeat: int, batch: int) -> dict[str, float | int | s
     def watched() -> None:  # the recorder without Jacobians, names or freezing
         model.zero_grad(set_to_none=True)
         recorder = RecordLimits(jacobians=False).recorder()
-        modules = ModuleStack()
-        modules.install()
-        try:
-            with LiveOps(recorder, modules):
-                loss_of(model, x).backward()
-        finally:
-            modules.remove()
+        with LiveOps(recorder, sys._getframe()):
+            loss_of(model, x).backward()
 
     def recorded() -> ax.Recording:
         model.zero_grad(set_to_none=True)

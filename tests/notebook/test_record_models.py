@@ -207,3 +207,61 @@ def test_payload_is_shaped_when_shown_from_the_state_at_the_blocks_end(
             torch.testing.assert_close(values(node["value"]).reshape(want.shape), before[key])
         torch.testing.assert_close(values(payload["grads"][key]).reshape(want.shape), want)
     assert not torch.equal(model[0].weight.detach(), before["model.0.weight"])  # it did change
+
+
+def test_module_paths_are_read_from_the_frames_with_no_global_hook() -> None:
+    model, x = build("shared")
+    hooks = torch.nn.modules.module
+
+    def forward(m: nn.Module, inputs: torch.Tensor) -> torch.Tensor:  # the model called from a helper
+        return m(inputs)
+
+    with ax.record() as rec:
+        # every nn.Module call keeps its fast path: no global forward hook is installed
+        assert not hooks._global_forward_pre_hooks and not hooks._global_forward_hooks
+        out = forward(model, x)
+        loss = (out**2).mean()  # made outside any module
+        loss.backward()
+    nodes = rec.to_dict()["nodes"]
+    module_of = {n["op"]: n.get("module") for n in nodes}
+    assert module_of["TanhBackward0"] == "model"  # made in the user's own forward
+    assert module_of["PowBackward0"] is None and module_of["MeanBackward0"] is None
+    linear = sorted(n["module"] for n in nodes if n["op"] in ("AddmmBackward0", "TBackward0"))
+    assert linear == ["model.fc"] * 4 + ["model.out"] * 2
+
+
+def test_a_backward_called_in_a_helper_names_the_helpers_leaves_before_its_pass() -> None:
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+
+    def step() -> None:
+        v = torch.tensor([3.0], requires_grad=True)  # named only in the helper's frame
+        (w * v).sum().backward()
+
+    with ax.record() as rec:
+        step()
+    (backward,) = rec.to_dict()["passes"]
+    torch.testing.assert_close(values(backward["grads"]["v"]), torch.tensor([3.0], dtype=torch.float64))
+    torch.testing.assert_close(values(backward["grads"]["w"]), torch.tensor([3.0, 3.0], dtype=torch.float64))
+
+
+def test_the_scopes_modules_and_tensors_are_what_isinstance_finds_in_order() -> None:
+    from autograd_explorer.notebook.shaping import modules_and_tensors
+
+    class Twice(nn.Linear):
+        pass
+
+    scope: dict[str, object] = {
+        "torch": torch,
+        "n": 3,
+        "w": nn.Parameter(torch.ones(2)),
+        "Linear": nn.Linear,  # a class, not a module
+        "net": nn.Sequential(Twice(2, 2)),
+        "fn": len,
+        "x": torch.zeros(3),
+        "y": torch.zeros(3).as_subclass(torch.Tensor),
+        "layer": Twice(1, 1),
+    }
+    expected = [(k, v) for k, v in scope.items() if isinstance(v, (nn.Module, torch.Tensor))]
+    assert list(modules_and_tensors(scope)) == expected
+    assert [k for k, _ in expected] == ["w", "net", "x", "y", "layer"]
+    assert list(modules_and_tensors({"n": 1, "s": "text"})) == []

@@ -12,6 +12,7 @@ from types import CodeType, FrameType
 from typing import Any
 
 import torch
+from torch import nn
 
 from autograd_explorer.lang.contract import Span
 
@@ -47,6 +48,45 @@ def user_frame(start: FrameType | None) -> tuple[FrameType | None, bool]:
         frame = frame.f_back
         direct = False
     return frame, direct
+
+
+# `module(x)` runs in this frame (`self` is the module) for as long as its hooks and forward run:
+# where PyTorch calls the global forward hooks this replaces, so the same calls are seen
+_MODULE_CALL = nn.Module._call_impl.__code__
+
+
+def user_frame_and_modules(
+    start: FrameType | None, block: FrameType | None
+) -> tuple[FrameType | None, bool, list[nn.Module]]:
+    """`user_frame(start)`, and the modules whose call is running from `start` out to the block's
+    frame (innermost first).
+
+    Read from the frames, not kept by global forward hooks: any global hook sends every module
+    call through nn.Module's slow path, and the two hooks each call then runs cost a small model's
+    recorded step more than this walk, most of which finding the user's frame makes anyway.
+    """
+    modules = []
+    frame = start
+    direct = True
+    user = None
+    known = _is_library.get  # read inline: this walks several frames for every operation
+    while frame is not None and frame is not block:
+        code = frame.f_code
+        if code is _MODULE_CALL:
+            modules.append(frame.f_locals["self"])
+            if user is None:
+                direct = False
+        elif user is None:
+            hit = known(code)
+            if library_code(code) if hit is None else hit:
+                direct = False
+            else:
+                user = frame
+        frame = frame.f_back
+    if user is None:  # the block's own frame, or beyond it
+        user, outer_direct = user_frame(frame)
+        direct = direct and outer_direct
+    return user, direct, modules
 
 
 def frame_scope(frame: FrameType) -> dict[str, Any]:

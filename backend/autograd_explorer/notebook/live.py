@@ -1,7 +1,7 @@
 """A recorder fed by real PyTorch: a TorchFunctionMode sees every op the user's code runs.
 
 Each tensor an op returns goes to the tracer's own TraceRecorder (trace/recorder.py), with the
-user's line as its span; the module running it (forward hooks) is remembered per graph node;
+user's line as its span; the module running it (read from the frames) is remembered per graph node;
 `backward()` and `torch.autograd.grad` are run by the recorder under its hooks, exactly as for a
 program of the web explorer.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from types import FrameType
 from typing import Any
 
 import torch
@@ -18,8 +19,7 @@ from torch.overrides import TorchFunctionMode
 
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.contract import BackwardRequest
-from autograd_explorer.notebook.frames import frame_scope, span_and_text, user_frame
-from autograd_explorer.notebook.modules import ModuleStack
+from autograd_explorer.notebook.frames import span_and_text, user_frame, user_frame_and_modules
 from autograd_explorer.notebook.shaping import name_everything
 from autograd_explorer.trace.backward_capture import Node
 from autograd_explorer.trace.recorder import TraceRecorder
@@ -39,14 +39,16 @@ class LiveOps(TorchFunctionMode):
     def __init__(
         self,
         recorder: TraceRecorder,
-        modules: ModuleStack,
-        scope: Callable[[], Mapping[str, Any]] = dict,
+        block: FrameType | None,
+        scope: Callable[[FrameType | None], Mapping[str, Any]] = lambda frame: {},
     ) -> None:
         super().__init__()
         self.recorder = recorder
-        self.modules = modules
-        self.scope = scope  # the names of the block: bound before each backward pass
+        self.block = block  # the frame running the block: no module call of the block is outside it
+        self.scope = scope  # the names seen from a frame of the block: bound before each backward pass
         self.module_of: dict[int, tuple[Node, nn.Module]] = {}  # id(grad_fn) -> (grad_fn, module)
+        # every module seen running an op, outer ones first (module_paths finds the roots in it)
+        self.seen_modules: dict[int, nn.Module] = {}
         self.last: torch.Tensor | None = None  # the latest tensor with a graph
         self.backward_output: torch.Tensor | None = None  # what the latest backward() started from
         self.stopped: str | None = None  # why recording stopped early (a graph too deep)
@@ -74,7 +76,7 @@ class LiveOps(TorchFunctionMode):
     def _seen(self, value: torch.Tensor, func: Callable[..., Any]) -> None:
         if not (value.requires_grad or "detach" in getattr(func, "__name__", "")) or value.is_complex():
             return
-        frame, direct = user_frame(sys._getframe(2))
+        frame, direct, modules = user_frame_and_modules(sys._getframe(2), self.block)
         span, text = span_and_text(frame) if frame is not None else (None, "")
         if not direct or not text:  # inside a library call (nn.Linear, F.gelu): name the op itself
             text = getattr(func, "__name__", None) or type(func).__name__
@@ -86,13 +88,15 @@ class LiveOps(TorchFunctionMode):
         fn = value.grad_fn
         if fn is not None:
             self.last = value
-            self._claim(fn)
+            if modules:
+                seen = self.seen_modules
+                for module in reversed(modules):
+                    if id(module) not in seen:
+                        seen[id(module)] = module
+                self._claim(fn, modules[0])
 
-    def _claim(self, fn: Node) -> None:
+    def _claim(self, fn: Node, module: nn.Module) -> None:
         """The running module for this node and the unclaimed nodes it made inside one call."""
-        module = self.modules.current
-        if module is None:
-            return
         module_of, forward = self.module_of, self.recorder.forward
         stack = [fn]
         while stack:
@@ -111,9 +115,7 @@ class LiveOps(TorchFunctionMode):
         frame, _ = user_frame(sys._getframe(2))
         span = span_and_text(frame)[0] if frame is not None else None
         # Name the leaves now: each pass keeps the `.grad` of the named ones right after it.
-        block, here = self.scope(), (frame_scope(frame) if frame else {})
-        # at a notebook's top level both are the kernel's globals, the very same dict: not copied
-        name_everything(self.recorder, block if here is block else {**block, **here}, self.named)
+        name_everything(self.recorder, self.scope(frame), self.named)
         if (kwargs.get("inputs") is not None and func is not torch.autograd.grad) or kwargs.get(
             "is_grads_batched"
         ):

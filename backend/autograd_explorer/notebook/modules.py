@@ -1,48 +1,11 @@
-"""Which nn.Module is running: global forward hooks keep a stack; paths come from named_modules()."""
+"""Module paths, `model.encoder.layers.3` style, from named_modules() (the running module is read from
+the frames: notebook/frames.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-import torch
 from torch import nn
-from torch.utils.hooks import RemovableHandle
-
-
-class ModuleStack:
-    """The modules whose forward is running, innermost last, while `install()`ed."""
-
-    def __init__(self) -> None:
-        self.stack: list[nn.Module] = []
-        self.seen: dict[int, nn.Module] = {}
-        self._handles: list[RemovableHandle] = []
-
-    def install(self) -> None:
-        register = torch.nn.modules.module
-        self._handles = [
-            register.register_module_forward_pre_hook(self._enter),
-            register.register_module_forward_hook(self._leave),
-        ]
-
-    def remove(self) -> None:
-        for handle in self._handles:
-            handle.remove()
-        self._handles = []
-
-    @property
-    def current(self) -> nn.Module | None:
-        return self.stack[-1] if self.stack else None
-
-    def _enter(self, module: nn.Module, args: Any) -> None:
-        self.stack.append(module)
-        self.seen.setdefault(id(module), module)
-
-    def _leave(self, module: nn.Module, args: Any, output: Any) -> None:
-        # A forward that raised never reached its hook: pop down to this module, not just one.
-        while self.stack:
-            if self.stack.pop() is module:
-                break
 
 
 def module_paths(seen: Mapping[int, nn.Module], names: Mapping[int, str]) -> dict[int, str]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from collections.abc import Mapping
-from contextlib import ExitStack
 from types import FrameType, TracebackType
 from typing import Any
 
@@ -13,10 +13,10 @@ import torch
 
 from autograd_explorer.notebook.frames import frame_scope
 from autograd_explorer.notebook.live import LiveOps
-from autograd_explorer.notebook.modules import ModuleStack, module_paths
+from autograd_explorer.notebook.modules import module_paths
 from autograd_explorer.notebook.recording import Recording
 from autograd_explorer.notebook.shaping import RecordLimits, finish, name_everything
-from autograd_explorer.trace.jobs import collector_paused
+from autograd_explorer.trace.backward_capture import Node
 
 
 class record:
@@ -42,28 +42,33 @@ class record:
         # (trace/jobs.py): the hooks and records of a pass are thousands of small objects, and the
         # collections they triggered cost a tenth of a small model's recorded step. Refcounting
         # still frees nearly everything; cycles wait for the first collection after the block.
-        self._collector = collector_paused()
-        self._collector.__enter__()
+        self._collecting = gc.isenabled()  # trace/jobs.collector_paused, without a generator
+        gc.disable()
         try:
             self._recorder = self.limits.recorder()
-            self._modules = ModuleStack()
-            self._ops = LiveOps(self._recorder, self._modules, self._names)
-            self._watching = ExitStack()  # undone in reverse on exit, also if entering fails halfway
-            with self._watching:
-                self._modules.install()
-                self._watching.callback(self._modules.remove)
-                self._watching.enter_context(self._ops)
-                self._watching = self._watching.pop_all()  # entered: undone by __exit__
+            self._ops = LiveOps(self._recorder, self._frame, self._names)
+            self._ops.__enter__()  # type: ignore[no-untyped-call]  # (TorchFunctionMode's is untyped)
         except BaseException:
-            self._collector.__exit__(None, None, None)
+            self._resume_collector()
             raise
         return self.recording
 
-    def _names(self) -> Mapping[str, Any]:
-        """The block's names now (a backward pass snapshots the `.grad` of the leaves named so far)."""
+    def _resume_collector(self) -> None:
+        if self._collecting:
+            gc.enable()
+
+    def _names(self, frame: FrameType | None = None) -> Mapping[str, Any]:
+        """The block's names now, with those of `frame` over them (where a backward pass was called:
+        it snapshots the `.grad` of the leaves named so far)."""
         if self.scope is not None:
-            return self.scope
-        return frame_scope(self._frame) if self._frame is not None else {}
+            block = self.scope
+        else:
+            block = frame_scope(self._frame) if self._frame is not None else {}
+            if frame is self._frame:  # called in the block itself: its names, not merged again
+                return block
+        here = frame_scope(frame) if frame is not None else block
+        # at a notebook's top level both are the kernel's globals, the very same dict: not copied
+        return block if here is block else {**block, **here}
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -71,11 +76,11 @@ class record:
         try:
             self._finish(exc, tb)
         finally:
-            self._collector.__exit__(None, None, None)
+            self._resume_collector()
 
     def _finish(self, exc: BaseException | None, tb: TracebackType | None) -> None:
         """Stop watching, name what was seen, freeze it (the payload is shaped when shown)."""
-        self._watching.close()
+        self._ops.__exit__(None, None, None)  # type: ignore[no-untyped-call]
         ops, recorder = self._ops, self._recorder
         warnings: list[str] = []
         if exc is not None:
@@ -87,17 +92,19 @@ class record:
         if ops.stopped:
             warnings.append(f"Recording stopped early: {ops.stopped}")
         names = name_everything(recorder, self._names(), ops.named)
-        self._frame = None  # no reference cycle through the user's frame
+        self._frame = ops.block = None  # no reference cycle through the user's frame
         output = ops.backward_output if ops.backward_output is not None else ops.last
         if output is None:
             output = torch.tensor(0.0)
             warnings.append(
                 "Nothing was recorded: no operation in the block made a tensor that requires grad."
             )
-        paths = module_paths(ops.modules.seen, names)
-        node_modules = {
-            key: (fn, paths[id(module)]) for key, (fn, module) in ops.module_of.items() if id(module) in paths
-        }
+        seen, module_of = ops.seen_modules, ops.module_of
+
+        def node_modules() -> dict[int, tuple[Node, str]]:
+            paths = module_paths(seen, names)
+            return {key: (fn, paths[id(m)]) for key, (fn, m) in module_of.items() if id(m) in paths}
+
         self.recording.finished = finish(recorder, output, warnings, node_modules, self.limits, self._started)
 
 
@@ -128,4 +135,4 @@ def explore(output: torch.Tensor, limits: RecordLimits | None = None, **override
         warnings.append(
             "This tensor has no graph: it does not require grad (was it computed under no_grad?)."
         )
-    return Recording(finish(recorder, output, warnings, {}, limits, started))
+    return Recording(finish(recorder, output, warnings, dict, limits, started))

@@ -10,8 +10,9 @@ what the user's next optimizer step sees.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import compress
 from typing import Any, TypeVar
 
 import torch
@@ -29,6 +30,7 @@ from autograd_explorer.trace.readable import ReadableShaper
 from autograd_explorer.trace.recorder import TraceRecorder, root_node
 
 _DEFAULTS = Settings.model_fields
+_NAMED = (nn.Module, torch.Tensor)  # what a scope's names are bound to
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def name_everything(
     """
     module_names: dict[int, str] = {}
     tensors: list[tuple[str, torch.Tensor]] = []
-    for name, value in scope.items():
+    for name, value in modules_and_tensors(scope):
         if name.startswith("_"):  # IPython's _, __, _1 … and private helpers
             continue
         if isinstance(value, nn.Module):
@@ -84,6 +86,20 @@ def name_everything(
     if named is not None:
         named.update(module_names)
     return module_names
+
+
+def modules_and_tensors(scope: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    """The scope's entries whose value is a module or a tensor, in order, picked out in C.
+
+    A notebook's globals are mostly imports, functions and numbers: one Python test per entry,
+    twice a recording (before its backward pass and at its end), was most of naming them. The
+    types are tested once each, the entries by a set lookup of their type (map and compress).
+    """
+    values = scope.values()
+    wanted = {kind for kind in set(map(type, values)) if issubclass(kind, _NAMED)}
+    if not wanted:
+        return iter(())
+    return compress(scope.items(), map(wanted.__contains__, map(type, values)))
 
 
 def backward_if_none(
@@ -139,8 +155,10 @@ class Finished:
         warnings: list[str],
         limits: RecordLimits,
         recorded_ms: float,
+        node_modules: Callable[[], Mapping[int, tuple[Any, str]]] = dict,
     ) -> None:
         self.recorder = recorder
+        self.node_modules = node_modules
         self.output = output
         self.output_name = output_name
         self.warnings = warnings
@@ -151,6 +169,12 @@ class Finished:
     def facts(self) -> tuple[TraceFacts, list[str]]:
         """The graph and passes as typed records, and every warning (built once)."""
         if self._facts is None:
+            # The module paths go where the web trace's own module regions go (the recorder's
+            # RegionTags), so both payload forms carry them. Resolved here, not when the block
+            # ended: named_modules() of every module seen is a tenth of a small model's step.
+            tags = self.recorder.regions.tags
+            for key, (fn, path) in self.node_modules().items():
+                tags.setdefault(key, (fn, path, None))
             run = ProgramRun(
                 "program", {}, self.output, self.output_name, None, backward_calls=len(self.recorder.passes)
             )
@@ -192,23 +216,20 @@ def finish(
     recorder: TraceRecorder,
     output: torch.Tensor,
     warnings: list[str],
-    node_modules: Mapping[int, tuple[Any, str]],
+    node_modules: Callable[[], Mapping[int, tuple[Any, str]]],
     limits: RecordLimits,
     started: float,
 ) -> Finished:
-    """End a recording: a backward pass if it ran none, module paths on the nodes, live state copied.
+    """End a recording: a backward pass if it ran none, live state copied.
 
-    `node_modules`: id(node) -> (node, module path). The paths go where the web trace's own module
-    regions go (the recorder's RegionTags), so both payload forms carry them.
+    `node_modules`: id(node) -> (node, module path), called when the recording is first shaped.
     """
     restore = backward_if_none(recorder, output, warnings)
     try:
-        tags = recorder.regions.tags
-        for key, (fn, path) in node_modules.items():
-            tags.setdefault(key, (fn, path, None))
         recorder.freeze([root] if (root := root_node(output)) is not None else [])
     finally:
         for leaf, grad in restore:
             leaf.grad = grad
     recorded_ms = (time.perf_counter() - started) * 1000
-    return Finished(recorder, output, recorder.name_of_tensor(output), warnings, limits, recorded_ms)
+    output_name = recorder.name_of_tensor(output)
+    return Finished(recorder, output, output_name, warnings, limits, recorded_ms, node_modules)
