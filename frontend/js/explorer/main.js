@@ -6,7 +6,7 @@ import { describeError } from '../shared/errors.js';
 import { mountFollow } from '../shared/follow.js';
 import { renderNav } from '../shared/nav.js';
 import { mountPanels, restorePresentation, setPresentation } from '../shared/panels.js';
-import { loadPlotly } from '../shared/plotly-loader.js';
+import { loadPlotlyWhenQuiet } from '../shared/plotly-loader.js';
 import { readLocation, VIEWS, writeLocation } from '../shared/url-state.js';
 import { mountConsolePanel } from './console-panel.js';
 import { requestTrace, traceBody } from './early-trace.js';
@@ -237,8 +237,8 @@ async function start() {
   document.body.dataset.ready = 'true';
   // Parse Plotly while the student reads the graph: the first f and f′ plot, Jacobian heatmap or
   // loss plot then draws at once instead of waiting ~0.3 s for the bundle (ui_bench: explorer.plot).
-  const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 1000));
-  idle(() => loadPlotly().catch(() => {}), { timeout: 3000 });
+  // Not in the first idle moment: the parse is one long task, and a first → waited for it.
+  loadPlotlyWhenQuiet();
 }
 
 // Follow mode: a lecturer shares the program that ran, its inputs, the pass, the step and the view.
