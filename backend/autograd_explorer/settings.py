@@ -202,9 +202,10 @@ class Settings(BaseSettings):
         "same program, window and settings (api/answer_cache.py); 0: never kept, every request runs again.",
     )
     details_prefetch: bool = Field(
-        True,
+        False,
         description="Once a compact trace is answered, compute the step details the explorer asks for "
-        "first (api/details_prefetch.py), while the page decodes and draws; needs details_cache_seconds > 0.",
+        "first (api/details_prefetch.py), while the page decodes and draws; needs details_cache_seconds > 0. "
+        "Off by default: on a machine whose cores also run the browser it slowed the drawing.",
     )
     eval_max_jobs_per_worker: int = Field(1_000, ge=1, description="Jobs before a worker is recycled.")
     # (issue 9) one sandbox for every program

@@ -4,13 +4,14 @@ what a fresh re-run answers, then served from memory."""
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from autograd_explorer.api.answer_cache import CachingEvaluator
+from autograd_explorer.api.app import create_app
 from autograd_explorer.api.details_prefetch import MAX_WINDOWS, first_windows
 from autograd_explorer.api.schemas.trace import DetailsRequest
 from autograd_explorer.sandbox import Evaluator, InlineEvaluator
@@ -37,6 +38,13 @@ class Counting(FakeEvaluator):
     def run_json(self, job: str, payload: Mapping[str, Any], timeout: float | None = None) -> bytes:
         self.jobs.append((job, payload.get("pass"), payload.get("steps")))
         return self.inner.run_json(job, payload, timeout)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    """An app that prefetches (off by default)."""
+    with TestClient(create_app(settings.model_copy(update={"details_prefetch": True}))) as c:
+        yield c
 
 
 def counted(client: TestClient) -> tuple[CachingEvaluator, Counting]:
@@ -107,11 +115,9 @@ def test_requests_the_page_does_not_send_prefetch_nothing(client: TestClient, ex
     assert counting.jobs == [("trace", None, None)] and len(cache.programs) == 0
 
 
-def test_no_prefetch_when_it_is_turned_off(settings: Settings) -> None:
-    from autograd_explorer.api.app import create_app
-
-    off = settings.model_copy(update={"details_prefetch": False})
-    with TestClient(create_app(off)) as client:
+def test_no_prefetch_by_default(settings: Settings) -> None:
+    assert settings.details_prefetch is False
+    with TestClient(create_app(settings)) as client:
         cache, counting = counted(client)
         assert client.post("/api/trace", json={"source": LONG, "format": "compact"}).status_code == 200
         time.sleep(0.3)

@@ -15,9 +15,10 @@ and a class opening one shared link asks the same window thirty times. A program
 settings and the code's version; it is kept for `details_cache_seconds` under a sha256 of all three.
 The cache lives in the server process, in front of the worker pool: whichever worker computed an
 answer, any request that reaches this server is answered from it (a second replica keeps its own
-and computes again). The trace route asks for the page's first windows as soon as a compact trace is
-answered (api/details_prefetch.py); the page's own request then joins that computation or finds its
-answer. Identical requests that arrive while one is computed wait for it instead of computing again.
+and computes again). With `details_prefetch`, the trace route asks for the page's first windows as
+soon as a compact trace is answered (api/details_prefetch.py); the page's own request then joins that
+computation or finds its answer. Identical requests that arrive while one is computed wait for it
+instead of computing again.
 
 Refusals are never kept (a time limit depends on the machine's load, not on the request).
 """

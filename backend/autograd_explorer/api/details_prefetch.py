@@ -6,8 +6,10 @@ Each re-runs the program in a worker. Asked here, in a thread of the server, the
 answer leaves, the re-run overlaps the answer's transfer, the page's decoding and drawing, and the
 student's first look; the page's request then finds the answer kept (api/answer_cache.py) or joins
 its computation. Measured on the 20,003-node MLP (docs/explorer.md): the first step's details came
-~1 s after the step, now with it. Only for requests the page sends (no output, Jacobian or size
-options), so the windows are the page's, byte for byte.
+1.7–2.2 s after the step, with it 0.17–0.35 s; but where the browser shares the server's two cores
+the re-run slowed the page's drawing, so it is the `details_prefetch` setting, off by default. Only
+for requests the page sends (no output, Jacobian or size options): the windows are the page's, byte
+for byte.
 """
 
 from __future__ import annotations

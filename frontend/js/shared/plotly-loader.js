@@ -34,39 +34,3 @@ export function loadPlotly(kind = 'cartesian') {
   }
   return loading.get(kind);
 }
-
-// What a student does to a page: any of these restarts the wait before Plotly is parsed.
-const INPUT_EVENTS = ['keydown', 'pointerdown', 'wheel'];
-
-/**
- * Load Plotly once the page has had no input for `quietMs`, in idle time; returns a cancel function.
- *
- * Parsing the cartesian bundle is one uninterruptible task (0.3 s quiet, 0.45 s loaded, measured on
- * the explorer). Started in the first idle moment after the page was ready, it landed on a student's
- * first → (the 20,003-node MLP's first step waited for it: bench/frontend_bench.py); after a quiet
- * moment it lands while the student reads, and a plot opened later still draws without that wait.
- * `target` and `timers` are the page's window and its timer functions (tests pass fakes).
- */
-export function loadPlotlyWhenQuiet({ quietMs = 1500, target = window, timers = globalThis, load = loadPlotly } = {}) {
-  let timer = 0;
-  let done = false;
-  const restart = () => {
-    timers.clearTimeout(timer);
-    timer = timers.setTimeout(() => {
-      const idle = timers.requestIdleCallback || ((fn) => timers.setTimeout(fn, 0));
-      idle(() => {
-        if (done) return;
-        cancel();
-        load().catch(() => {});
-      }, { timeout: 3000 });
-    }, quietMs);
-  };
-  function cancel() {
-    done = true;
-    timers.clearTimeout(timer);
-    for (const type of INPUT_EVENTS) target.removeEventListener(type, restart, true);
-  }
-  for (const type of INPUT_EVENTS) target.addEventListener(type, restart, { capture: true, passive: true });
-  restart();
-  return cancel;
-}
