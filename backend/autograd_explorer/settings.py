@@ -195,6 +195,18 @@ class Settings(BaseSettings):
         description="Once the workers are ready, compute the pages' opening and example answers "
         "(api/preset_answers.py), so the first student is answered from memory too.",
     )
+    details_cache_seconds: float = Field(
+        300.0,
+        ge=0,
+        description="How long the server keeps a step-details answer (POST /api/trace/details) for the "
+        "same program, window and settings (api/answer_cache.py); 0: never kept, every request runs again.",
+    )
+    details_prefetch: bool = Field(
+        False,
+        description="Once a compact trace is answered, compute the step details the explorer asks for "
+        "first (api/details_prefetch.py), while the page decodes and draws; needs details_cache_seconds > 0. "
+        "Off by default: on a machine whose cores also run the browser it slowed the drawing.",
+    )
     eval_max_jobs_per_worker: int = Field(1_000, ge=1, description="Jobs before a worker is recycled.")
     # (issue 9) one sandbox for every program
     max_result_bytes: int = Field(

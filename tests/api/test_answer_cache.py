@@ -1,7 +1,9 @@
-"""The optimization lab's preset answers kept in memory: what is kept, what never is, and eviction."""
+"""Answers kept in memory (the lab's presets, step details): what is kept, what never is, for how
+long, eviction, and identical requests computed once."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -9,7 +11,7 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 
-from autograd_explorer.api.answer_cache import CachingEvaluator, has_user_text
+from autograd_explorer.api.answer_cache import AnswerStore, CachingEvaluator, has_user_text
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.sandbox import InlineEvaluator
 from autograd_explorer.settings import Settings
@@ -128,3 +130,128 @@ def test_the_app_answers_a_repeated_example_from_memory(client: TestClient) -> N
     runs = again.json()["runs"]
     assert [r["final"]["loss"] < 1 for r in runs] == [True, True]
     assert runs[1]["final"]["loss"] < 1e-9  # Adam reaches (1, 1); plain descent is still in the valley
+
+
+DETAILS = {
+    "source": "x = torch.tensor(2.0, requires_grad=True)\nx**2",
+    "inputs": {},
+    "pass": 0,
+    "steps": [0, 1],
+}
+
+
+class Clock:
+    """A clock the test moves: expiry without sleeping."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_step_details_are_kept_for_their_time_then_computed_again() -> None:
+    inner, clock = CountingEvaluator(), Clock()
+    cache = CachingEvaluator(inner, program_seconds=60, clock=clock)
+    first = cache.run_json("trace_details", DETAILS)
+    clock.now += 59
+    assert cache.run_json("trace_details", dict(reversed(list(DETAILS.items())))) == first  # a hit
+    assert inner.calls == 1
+    clock.now += 1  # 60 s after it was kept: expired
+    assert cache.run_json("trace_details", DETAILS) == first
+    assert inner.calls == 2
+    assert len(cache.programs) == 1
+
+
+def test_another_window_program_or_setting_is_another_answer(settings: Settings) -> None:
+    inner = CountingEvaluator()
+    cache = CachingEvaluator(inner, settings=settings)
+    assert cache.program_seconds == settings.details_cache_seconds > 0
+    cache.run_json("trace_details", DETAILS)
+    cache.run_json("trace_details", {**DETAILS, "steps": [0, 2]})
+    cache.run_json("trace_details", {**DETAILS, "source": DETAILS["source"] + " * 1"})
+    cache.run_json("trace_details", {**DETAILS, "inputs": {"y": 1.0}})
+    assert inner.calls == 4
+    # The same request under other settings (a Jacobian cap, a value size) is another key.
+    other = CachingEvaluator(inner, settings=settings.model_copy(update={"max_jacobian_elements": 7}))
+    assert other.key("trace_details", DETAILS) != cache.key("trace_details", DETAILS)
+    assert CachingEvaluator(inner, settings=settings).key("trace_details", DETAILS) == cache.key(
+        "trace_details", DETAILS
+    )
+
+
+def test_step_details_are_not_kept_when_the_setting_is_0(settings: Settings) -> None:
+    inner = CountingEvaluator()
+    cache = CachingEvaluator(inner, settings=settings.model_copy(update={"details_cache_seconds": 0}))
+    cache.run_json("trace_details", DETAILS)
+    cache.run_json("trace_details", DETAILS)
+    assert inner.calls == 2 and len(cache) == 0 and not cache.keeps("trace_details", DETAILS)
+
+
+def test_kept_step_details_are_bounded_in_count_and_bytes() -> None:
+    clock = Clock()
+    store = AnswerStore(max_entries=2, max_bytes=3_000, clock=clock)
+    store.put(b"a", b"1", 10)
+    store.put(b"b", b"2", 10)
+    assert store.get(b"a") == b"1"  # a is now the most recently used
+    store.put(b"c", b"3", 10)  # b goes
+    assert (store.get(b"a"), store.get(b"b"), store.get(b"c")) == (b"1", None, b"3")
+    store.put(b"d", b"x" * 2_998, 10)  # a goes (count), then c (past 3,000 bytes)
+    assert len(store) == 1 and store.get(b"d") is not None
+    store.put(b"e", b"x" * 3_000, 10)  # larger than the budget alone: not kept
+    assert store.get(b"e") is None and len(store) == 1
+
+
+class GatedEvaluator(CountingEvaluator):
+    """Holds every job until the test opens the gate."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.entered = threading.Event()
+
+    def run_json(self, job: str, payload: Mapping[str, Any], timeout: float | None = None) -> bytes:
+        self.entered.set()
+        assert self.gate.wait(30)
+        return super().run_json(job, payload, timeout)
+
+
+def ask_twice(cache: CachingEvaluator, inner: GatedEvaluator, payload: Mapping[str, Any]) -> list[Any]:
+    """Two identical requests, the second sent while the first is computed: both outcomes."""
+    outcomes: list[Any] = [None, None]
+
+    def ask(i: int) -> None:
+        try:
+            outcomes[i] = cache.run_json("trace_details", payload)
+        except ProgramError as exc:
+            outcomes[i] = exc
+
+    first = threading.Thread(target=ask, args=(0,))
+    first.start()
+    assert inner.entered.wait(30)
+    second = threading.Thread(target=ask, args=(1,))
+    second.start()
+    second.join(0.2)
+    assert second.is_alive()  # waiting for the first's answer, not computing its own
+    inner.gate.set()
+    first.join(30)
+    second.join(30)
+    return outcomes
+
+
+def test_an_identical_request_waits_for_the_one_being_computed() -> None:
+    inner = GatedEvaluator()
+    cache = CachingEvaluator(inner, program_seconds=60)
+    first, second = ask_twice(cache, inner, DETAILS)
+    assert first == second == orjson.dumps({"job": "trace_details", "payload": DETAILS, "pad": ""})
+    assert inner.calls == 1
+
+
+def test_a_refusal_reaches_the_requests_that_waited_and_is_not_kept() -> None:
+    inner = GatedEvaluator()
+    cache = CachingEvaluator(inner, program_seconds=60)
+    first, second = ask_twice(cache, inner, {**DETAILS, "refuse": True})
+    assert isinstance(first, ProgramError) and second is first
+    assert inner.calls == 1 and len(cache) == 0
+    cache.run_json("trace_details", {**DETAILS, "refuse": False})
+    assert inner.calls == 2

@@ -1,30 +1,55 @@
-"""Answers of the optimization lab's preset requests, kept so that asking again costs nothing.
+"""Answers kept so that asking again costs nothing: the optimization lab's presets, and step details.
 
-An addition to the computation's own speed, not a replacement for it: a lab example (Adam against
-gradient descent on Rosenbrock: 4,000 recorded steps) took ~0.5 s of server time, and a lecture
-opens the same examples again and again (api/preset_answers.py computes the pages' own at start-up).
-Only requests without user text are kept: a preset
-function evaluated in float32 on one CPU thread gives the same bytes every time, while a user's
-function is text the cache never keys on (it runs in a worker each time). Refusals are not kept
-(a time limit depends on the machine's load, not on the request).
+An addition to the computation's own speed, not a replacement for it.
+
+Presets: a lab example (Adam against gradient descent on Rosenbrock: 4,000 recorded steps) took
+~0.5 s of server time, and a lecture opens the same examples again and again
+(api/preset_answers.py computes the pages' own at start-up). Only requests without user text are
+kept, for as long as the server runs: a preset function evaluated in float32 on one CPU thread gives
+the same bytes every time.
+
+Step details (`trace_details`, POST /api/trace/details): the explorer's first window of a
+20,003-node MLP re-ran the whole program (~1 s of a worker's CPU) after the trace had just run it,
+and a class opening one shared link asks the same window thirty times. A program is deterministic
+(seeded, no clock, no I/O: docs/trace.md), so the answer is a function of the request, the server's
+settings and the code's version; it is kept for `details_cache_seconds` under a sha256 of all three.
+The cache lives in the server process, in front of the worker pool: whichever worker computed an
+answer, any request that reaches this server is answered from it (a second replica keeps its own
+and computes again). With `details_prefetch`, the trace route asks for the page's first windows as
+soon as a compact trace is answered (api/details_prefetch.py); the page's own request then joins that
+computation or finds its answer. Identical requests that arrive while one is computed wait for it
+instead of computing again.
+
+Refusals are never kept (a time limit depends on the machine's load, not on the request).
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
+from autograd_explorer import __version__
 from autograd_explorer.sandbox import Evaluator
+from autograd_explorer.settings import Settings
 
 # The jobs whose answer is a function of the request alone when it names a preset.
 # The regression page's fits and sweeps take no user text at all.
 CACHED_JOBS = frozenset({"surface", "trajectory", "trajectories", "polynomial", "sweep"})
 MAX_ENTRIES = 64
 MAX_BYTES = 64 * 1024 * 1024  # a 2,000-step run is ~0.2 MB, a 120×120 surface ~0.3 MB
+# A program's answers that are kept for a while: a deterministic function of the request.
+PROGRAM_JOBS = frozenset({"trace_details"})
+PROGRAM_ENTRIES = 256
+PROGRAM_BYTES = 32 * 1024 * 1024  # 200 steps of the 20,003-node MLP are 75 kB; Jacobians add more
 
 
 def has_user_text(payload: Any) -> bool:
@@ -38,18 +63,82 @@ def has_user_text(payload: Any) -> bool:
     return False
 
 
-class CachingEvaluator:
-    """An Evaluator that answers a repeated preset request of CACHED_JOBS from memory.
+@dataclass(frozen=True)
+class Kept:
+    answer: bytes
+    expires: float  # on the store's clock; math.inf: never
 
-    Least recently used answers go first once MAX_ENTRIES or MAX_BYTES is passed.
-    """
 
-    def __init__(self, inner: Evaluator, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
-        self.inner = inner
+class AnswerStore:
+    """Answers by key, least recently used first out past `max_entries` or `max_bytes`, each dropped
+    when its time is up (read on `clock`, so tests move time instead of sleeping)."""
+
+    def __init__(self, max_entries: int, max_bytes: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
-        self._answers: OrderedDict[bytes, bytes] = OrderedDict()
+        self.clock = clock
+        self._kept: OrderedDict[bytes, Kept] = OrderedDict()
         self._bytes = 0
+
+    def get(self, key: bytes) -> bytes | None:
+        """The kept answer, if there is one still in time (the caller holds the lock)."""
+        kept = self._kept.get(key)
+        if kept is None:
+            return None
+        if kept.expires <= self.clock():
+            self._drop(key)
+            return None
+        self._kept.move_to_end(key)
+        return kept.answer
+
+    def put(self, key: bytes, answer: bytes, seconds: float) -> None:
+        """Keep `answer` for `seconds` unless it alone is over the byte budget (the caller holds the lock)."""
+        size = len(key) + len(answer)
+        if size > self.max_bytes or seconds <= 0:
+            return
+        if key in self._kept:
+            self._drop(key)
+        self._kept[key] = Kept(answer, self.clock() + seconds)
+        self._bytes += size
+        while len(self._kept) > self.max_entries or self._bytes > self.max_bytes:
+            self._drop(next(iter(self._kept)))
+
+    def _drop(self, key: bytes) -> None:
+        kept = self._kept.pop(key)
+        self._bytes -= len(key) + len(kept.answer)
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+
+def settings_context(settings: Settings | None) -> bytes:
+    """What besides the request decides an answer: the code's version and every setting (limits,
+    value sizes, Jacobian caps). Settings are fixed for a server's life; keying on them all is safe."""
+    described = settings.model_dump_json() if settings is not None else ""
+    return hashlib.sha256(f"{__version__}\0{described}".encode()).digest()
+
+
+class CachingEvaluator:
+    """An Evaluator that answers repeated requests of CACHED_JOBS and PROGRAM_JOBS from memory."""
+
+    def __init__(
+        self,
+        inner: Evaluator,
+        max_entries: int = MAX_ENTRIES,
+        max_bytes: int = MAX_BYTES,
+        *,
+        settings: Settings | None = None,
+        program_seconds: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.inner = inner
+        self.presets = AnswerStore(max_entries, max_bytes, clock)
+        self.programs = AnswerStore(PROGRAM_ENTRIES, PROGRAM_BYTES, clock)
+        if program_seconds is None:
+            program_seconds = settings.details_cache_seconds if settings is not None else 0.0
+        self.program_seconds = program_seconds
+        self._context = settings_context(settings)
+        self._flights: dict[bytes, Future[bytes]] = {}
         self._lock = threading.Lock()  # sync routes run in a thread pool
 
     def start(self) -> None:
@@ -64,32 +153,54 @@ class CachingEvaluator:
         """The job's result (through run_json, so a kept answer serves both)."""
         return orjson.loads(self.run_json(job, payload, timeout))
 
+    def keeps(self, job: str, payload: Mapping[str, Any]) -> bool:
+        """Whether an answer to this request would be kept."""
+        return self._where(job, payload) is not None
+
+    def _where(self, job: str, payload: Mapping[str, Any]) -> tuple[AnswerStore, float] | None:
+        if job in CACHED_JOBS and not has_user_text(payload):
+            return self.presets, math.inf
+        if job in PROGRAM_JOBS and self.program_seconds > 0:
+            return self.programs, self.program_seconds
+        return None
+
+    def key(self, job: str, payload: Mapping[str, Any]) -> bytes:
+        """sha256 of the version and settings, the job and the request (its keys in any order)."""
+        request = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+        return hashlib.sha256(self._context + job.encode() + b"\0" + request).digest()
+
     def run_json(self, job: str, payload: Mapping[str, Any], timeout: float | None = None) -> bytes:
-        """A kept answer to the same request, else the wrapped evaluator's (kept when cacheable)."""
-        if job not in CACHED_JOBS or has_user_text(payload):
+        """A kept answer to the same request, else the wrapped evaluator's (kept when cacheable).
+
+        A request identical to one being computed waits for that one's answer (or its error).
+        """
+        where = self._where(job, payload)
+        if where is None:
             return self.inner.run_json(job, payload, timeout)
-        key = job.encode() + b"\0" + orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+        store, seconds = where
+        key = self.key(job, payload)
         with self._lock:
-            kept = self._answers.get(key)
+            kept = store.get(key)
             if kept is not None:
-                self._answers.move_to_end(key)
                 return kept
-        answer = self.inner.run_json(job, payload, timeout)  # refusals raise: nothing is kept
-        self._keep(key, answer)
+            flight = self._flights.get(key)
+            computing = flight is None
+            if flight is None:
+                flight = self._flights[key] = Future()
+        if not computing:
+            return flight.result()
+        try:
+            answer = self.inner.run_json(job, payload, timeout)  # refusals raise: nothing is kept
+        except BaseException as exc:
+            with self._lock:
+                del self._flights[key]
+            flight.set_exception(exc)
+            raise
+        with self._lock:
+            store.put(key, answer, seconds)
+            del self._flights[key]
+        flight.set_result(answer)
         return answer
 
-    def _keep(self, key: bytes, answer: bytes) -> None:
-        size = len(key) + len(answer)
-        if size > self.max_bytes:
-            return
-        with self._lock:
-            if key in self._answers:  # two identical requests computed at once
-                return
-            self._answers[key] = answer
-            self._bytes += size
-            while len(self._answers) > self.max_entries or self._bytes > self.max_bytes:
-                old_key, old = self._answers.popitem(last=False)
-                self._bytes -= len(old_key) + len(old)
-
     def __len__(self) -> int:
-        return len(self._answers)
+        return len(self.presets) + len(self.programs)

@@ -19,7 +19,7 @@ from autograd_explorer.settings import Settings
 
 
 def get_evaluator(request: Request) -> Evaluator:
-    """The evaluator the routes use: the app's, through its cache of repeated preset answers."""
+    """The evaluator the routes use: the app's, through its cache of repeated answers (answer_cache.py)."""
     evaluator: Evaluator = request.app.state.answer_cache
     return evaluator
 
@@ -75,11 +75,12 @@ def install_evaluator(app: FastAPI, settings: Settings) -> None:
     """Create the evaluator; it starts and stops with the app, around whatever lifespan the app has.
 
     Workers fork at start-up so the first request does not wait for the fork server to import torch.
-    Repeated preset requests of the optimization lab are answered from memory (api/answer_cache.py).
+    Repeated preset requests of the optimization lab, and step details for a while, are answered
+    from memory (api/answer_cache.py).
     """
     evaluator = make_evaluator(settings)
     app.state.evaluator = evaluator
-    app.state.answer_cache = CachingEvaluator(evaluator)
+    app.state.answer_cache = CachingEvaluator(evaluator, settings=settings)
     inner = app.router.lifespan_context
 
     @asynccontextmanager

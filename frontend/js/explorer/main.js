@@ -30,6 +30,14 @@ import { mountTorchvizView } from './torchviz-view.js';
 import { mountTraceNotes } from './trace-notes.js';
 import { decodeTrace } from './trace-decode.js';
 
+const SLOW_TRACE_MS = 300; // a trace not answered by then: parse Plotly while waiting
+
+/** Plotly loaded in the page's next idle moment, if `stillWanted()` says so then. */
+function parsePlotlyWhenIdle(stillWanted = () => true) {
+  const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 1000));
+  idle(() => stillWanted() && loadPlotly().catch(() => {}), { timeout: 3000 });
+}
+
 buildGraphMarkup(); // before anything below looks the toolbar, graph or step controls up
 renderNav(document.getElementById('nav'), 'explorer');
 
@@ -51,7 +59,16 @@ async function run({ position = 0, passIndex = null, iteration = null } = {}) {
   store.set({ running: true, inputs });
   try {
     const started = performance.now();
-    const answer = await requestTrace(traceBody(source, inputs, iteration));
+    const answering = requestTrace(traceBody(source, inputs, iteration));
+    // A trace the server takes a while on (a 20,003-node MLP: over a second) leaves the page idle:
+    // Plotly is parsed then (one 0.3–0.45 s task), not after the graph is drawn, where a student's
+    // first → waited for it. A quick trace (the examples) is drawn first, Plotly after (start()).
+    let waiting = true;
+    const slow = setTimeout(() => parsePlotlyWhenIdle(() => waiting), SLOW_TRACE_MS);
+    const answer = await answering.finally(() => {
+      waiting = false;
+      clearTimeout(slow);
+    });
     performance.mark('explorer:trace-parsed'); // the answer's JSON parsed (benchmarks read these marks)
     const trace = decodeTrace(answer);
     if (mine !== runCounter) return;
@@ -126,7 +143,7 @@ mountConsolePanel(store);
 mountGradColour(store);
 mountGradNormsPlot(store);
 mountStepPanel(store);
-mountStepDetails(store);
+const stepDetails = mountStepDetails(store);
 mountInspector(store);
 mountTorchvizView(store);
 mountLectureViews(store, { onExample: loadExample });
@@ -225,10 +242,12 @@ async function start() {
   else if (store.get('source')) await run({ position: fromUrl.step ?? 0, passIndex: fromUrl.pass });
   performance.mark('explorer:ready');
   document.body.dataset.ready = 'true';
-  // Parse Plotly while the student reads the graph: the first f and f′ plot, Jacobian heatmap or
-  // loss plot then draws at once instead of waiting ~0.3 s for the bundle (ui_bench: explorer.plot).
-  const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 1000));
-  idle(() => loadPlotly().catch(() => {}), { timeout: 3000 });
+  // The first step's formulas asked before the first →, once the graph's first frame is painted.
+  requestAnimationFrame(() => setTimeout(stepDetails.ahead, 0));
+  // Parse Plotly while the student reads the graph (unless it was while a slow trace was computed):
+  // the first f and f′ plot, Jacobian heatmap or loss plot then draws at once instead of waiting
+  // ~0.3 s for the bundle (ui_bench: explorer.plot).
+  parsePlotlyWhenIdle();
 }
 
 // Follow mode: a lecturer shares the program that ran, its inputs, the pass, the step and the view.

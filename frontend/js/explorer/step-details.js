@@ -21,13 +21,18 @@ export async function fetchAllDetails(trace) {
   answers.forEach((answer, i) => answer && mergeDetails(trace.passes[i], answer));
 }
 
-/** Fetches the window around the shown step whenever it lacks details; bumps `details` in the store when they land. */
+/**
+ * Fetches the window around the shown step whenever it lacks details; bumps `details` in the store
+ * when they land. Returns `ahead()`: fetch now the window the next → needs (at the start of a pass:
+ * its first step's), called once the graph is drawn so the server's re-run does not share the cores
+ * with the drawing, and answers while the student looks, not after the first →.
+ */
 export function mountStepDetails(store) {
   const pending = new Set();
-  async function ensure() {
+  async function ensure(ahead = false) {
     const trace = store.get('trace');
     const pass = store.pass();
-    const position = store.get('position');
+    const position = store.get('position') || (ahead ? 1 : 0);
     if (!trace || !trace.detailsOnDemand || !pass || position === 0) return;
     const step = pass.steps[position - 1];
     if (!step || step.detailed) return;
@@ -48,5 +53,6 @@ export function mountStepDetails(store) {
       pending.delete(key);
     }
   }
-  store.on(['trace', 'position', 'passIndex'], ensure);
+  store.on(['trace', 'position', 'passIndex'], () => ensure());
+  return { ahead: () => ensure(true) };
 }

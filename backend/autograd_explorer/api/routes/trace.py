@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response
 
 from autograd_explorer.api.deps import SettingsDep
+from autograd_explorer.api.details_prefetch import prefetch_details
 from autograd_explorer.api.evaluation import EVALUATION_ERRORS, EvaluatorDep, run_job
 from autograd_explorer.api.schemas.trace import (
     CompactTrace,
@@ -55,12 +56,16 @@ def trace(
     media_type = COMPACT_MEDIA_TYPE if params["format"] == "compact" else "application/json"
     # The worker sends the payload as JSON bytes; validating thousands of nested models again
     # here would cost more than the trace.
-    return Response(evaluator.run_json("trace", params), media_type=media_type)
+    answer = evaluator.run_json("trace", params)
+    if params["format"] == "compact" and settings.details_prefetch:
+        prefetch_details(evaluator, body, answer)  # the page's next requests (api/details_prefetch.py)
+    return Response(answer, media_type=media_type)
 
 
 @router.post("/api/trace/details", response_model=TraceDetails, responses=EVALUATION_ERRORS)
 def trace_details(body: DetailsRequest, settings: SettingsDep, evaluator: EvaluatorDep) -> Response:
-    """Formulas, local Jacobians and narration of a window of steps: the program runs again."""
+    """Formulas, local Jacobians and narration of a window of steps: the program runs again, unless
+    the same window was answered (or prefetched after the trace) a moment ago (api/answer_cache.py)."""
     problem = body.window_problem()
     if problem:
         raise InvalidRequest(problem, "steps")
