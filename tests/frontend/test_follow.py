@@ -191,3 +191,38 @@ def test_a_late_answer_of_an_older_state_does_not_replace_the_newer_one(
     student.wait_for_timeout(500)  # nothing to wait for: the older state must not be shown
     assert student.get_attribute("body", "data-followed") == str(newest["version"])
     assert student.text_content("#step-label") == "step 2 / 5"
+
+
+def test_a_phone_follows_a_presenting_lecturer(page: Any, browser: Any, live_server: Any) -> None:
+    """Issue 13's last line: the lecturer presents at 1280×720, a student follows on a phone."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    code = start_room(page, live_server)
+    page.click("#present-toggle")
+    expect(page.locator("#present-toggle")).to_have_attribute("aria-pressed", "true")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone = context.new_page()
+    errors: list[str] = []
+    phone.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        phone.goto(f"{live_server.url}/#room={code.lower()}")
+        phone.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+        expect(phone.locator("#step-label")).to_have_text("start · 0 / 5", timeout=RUN_TIMEOUT_MS)
+        for expected in ("step 1 / 5", "step 2 / 5"):
+            page.keyboard.press("ArrowRight")
+            expect(phone.locator("#step-label")).to_have_text(expected)
+        # The step's node is on the phone's screen, at a size read at arm's length, and nothing
+        # runs off the side of the page.
+        expect(phone.locator("#graph")).to_have_attribute("data-current-in-view", "true")
+        assert float(phone.get_attribute("#graph", "data-label-px") or 0) >= 11
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        assert phone.text_content(".step-panel h2") == page.text_content(".step-panel h2")
+        # The room's bar stays clear of the step label (at the bottom right it covered "step 2 / 5").
+        bar, label = phone.locator(".room-bar").bounding_box(), phone.locator("#step-label").bounding_box()
+        assert bar is not None and label is not None
+        apart = bar["y"] + bar["height"] <= label["y"] or label["y"] + label["height"] <= bar["y"]
+        assert apart, (bar, label)
+        screenshot(phone, "follow-phone-step2-390x844")
+    finally:
+        page.click("#present-toggle")  # the stored setting must not reach other tests' pages
+        context.close()
+    assert not errors, errors

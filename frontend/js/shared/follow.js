@@ -324,7 +324,9 @@ export function mountFollow({ page, store, keys, snapshot, apply, storage = wind
     } else if (room) {
       const label = document.createElement('span');
       label.className = 'room-status';
-      label.textContent = room.following ? `Following room ${room.code}` : `Room ${room.code}`;
+      // "Following" is left out on a phone (base.css), where the bar shares the top bar's first row.
+      if (room.following) label.append(Object.assign(document.createElement('span'), { className: 'room-verb', textContent: 'Following ' }));
+      label.append(`${room.following ? 'room' : 'Room'} ${room.code}`);
       parts.push(label);
       if (room.following) parts.push(button('Leave', leave));
       else parts.push(button('Rejoin', rejoin), button('×', () => endRoom(''), 'room-forget'));
