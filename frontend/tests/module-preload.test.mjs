@@ -13,16 +13,15 @@ function modules(dir) {
     entry.isDirectory() ? modules(`${dir}${entry.name}/`) : entry.name.endsWith('.js') ? [`${dir}${entry.name}`] : []);
 }
 
-/** Every URL (from the site's root) that a module under js/ imports statically. */
+/** The URLs (from the site's root) that the module at `url` imports statically. */
+function importsOf(url) {
+  const text = readFileSync(new URL(url.slice(1), root), 'utf8');
+  return [...text.matchAll(/\bfrom\s+'([^']+)'/g)].map((match) => new URL(match[1], new URL(url, 'http://site')).pathname);
+}
+
+/** Every URL that a module under js/ imports statically. */
 function importedUrls() {
-  const urls = new Set();
-  for (const file of modules('js/')) {
-    const text = readFileSync(new URL(file, root), 'utf8');
-    for (const match of text.matchAll(/\bfrom\s+'([^']+)'/g)) {
-      urls.add(new URL(match[1], new URL(`/${file}`, 'http://site')).pathname);
-    }
-  }
-  return urls;
+  return new Set(modules('js/').flatMap((file) => importsOf(`/${file}`)));
 }
 
 test('index.html preloads only modules the explorer imports', () => {
@@ -39,8 +38,7 @@ function importClosure(entries) {
   const visit = (url) => {
     if (seen.has(url)) return;
     seen.add(url);
-    const text = readFileSync(new URL(url.slice(1), root), 'utf8');
-    for (const match of text.matchAll(/\bfrom\s+'([^']+)'/g)) visit(new URL(match[1], new URL(url, 'http://site')).pathname);
+    importsOf(url).forEach(visit);
   };
   for (const entry of entries) visit(entry);
   return [...seen].filter((url) => !entries.includes(url)).sort();

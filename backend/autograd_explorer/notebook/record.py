@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import sys
 import time
 from collections.abc import Mapping
@@ -17,6 +16,7 @@ from autograd_explorer.notebook.modules import module_paths
 from autograd_explorer.notebook.recording import Recording
 from autograd_explorer.notebook.shaping import RecordLimits, finish, name_everything
 from autograd_explorer.trace.backward_capture import Node
+from autograd_explorer.trace.jobs import collector_paused
 
 
 class record:
@@ -42,20 +42,16 @@ class record:
         # (trace/jobs.py): the hooks and records of a pass are thousands of small objects, and the
         # collections they triggered cost a tenth of a small model's recorded step. Refcounting
         # still frees nearly everything; cycles wait for the first collection after the block.
-        self._collecting = gc.isenabled()  # trace/jobs.collector_paused, without a generator
-        gc.disable()
+        self._collector = collector_paused()
+        self._collector.__enter__()
         try:
             self._recorder = self.limits.recorder()
             self._ops = LiveOps(self._recorder, self._frame, self._names)
             self._ops.__enter__()  # type: ignore[no-untyped-call]  # (TorchFunctionMode's is untyped)
         except BaseException:
-            self._resume_collector()
+            self._collector.__exit__(None, None, None)
             raise
         return self.recording
-
-    def _resume_collector(self) -> None:
-        if self._collecting:
-            gc.enable()
 
     def _names(self, frame: FrameType | None = None) -> Mapping[str, Any]:
         """The block's names now, with those of `frame` over them (where a backward pass was called:
@@ -76,7 +72,7 @@ class record:
         try:
             self._finish(exc, tb)
         finally:
-            self._resume_collector()
+            self._collector.__exit__(None, None, None)
 
     def _finish(self, exc: BaseException | None, tb: TracebackType | None) -> None:
         """Stop watching, name what was seen, freeze it (the payload is shaped when shown)."""
