@@ -91,6 +91,6 @@ test('a stored layout survives a reload; garbage falls back to the defaults', ()
 });
 
 test('presentation keeps only the panels it knows and is off unless asked for', () => {
-  assert.deepEqual(normalizePresentation(null), { on: false, hide: ['editor'] });
+  assert.deepEqual(normalizePresentation(null), { on: false, hide: [] });
   assert.deepEqual(normalizePresentation({ on: true, hide: ['side', 'bogus', 'legend'] }), { on: true, hide: ['side', 'legend'] });
 });

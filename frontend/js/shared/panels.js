@@ -100,10 +100,12 @@ export function writeStored(storage, key, value) {
 /** Panels a lecturer may hide in presentation mode. */
 export const PRESENT_PANELS = Object.freeze(['editor', 'side', 'legend', 'toolbar']);
 
-/** A valid presentation setting: on or off, and the panels it hides. */
+/** A valid presentation setting: on or off, and the panels it hides. None by default: the program
+ * panel was hidden, with no rail, so a lecturer about to paste a program had to find it in the
+ * "Panels" menu first; below 1880 px it starts on its rail anyway (defaultLayout), one click away. */
 export function normalizePresentation(stored) {
   const s = stored && typeof stored === 'object' ? stored : {};
-  const hide = Array.isArray(s.hide) ? PRESENT_PANELS.filter((p) => s.hide.includes(p)) : ['editor'];
+  const hide = Array.isArray(s.hide) ? PRESENT_PANELS.filter((p) => s.hide.includes(p)) : [];
   return { on: s.on === true, hide };
 }
 

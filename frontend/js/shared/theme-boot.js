@@ -10,7 +10,7 @@
       // Before presentation became its own switch it was a theme: keep the lecturer's choice.
       theme = 'light';
       storage.setItem('autograd-explorer:theme', theme);
-      present = { on: true, hide: present && Array.isArray(present.hide) ? present.hide : ['editor'] };
+      present = { on: true, hide: present && Array.isArray(present.hide) ? present.hide : [] };
       storage.setItem('autograd-explorer:presentation', JSON.stringify(present));
     }
     if (theme === 'dark') root.dataset.theme = theme;
