@@ -42,9 +42,10 @@ RUN --mount=type=bind,source=wheels,target=/wheels \
        fi
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY backend ./backend
-RUN pip install . && rm -rf build backend/*.egg-info
+# The app and its server extra, at the exact versions of constraints.txt (pyproject.toml has ranges).
+RUN pip install -c constraints.txt '.[server]' && rm -rf build backend/*.egg-info
 COPY frontend ./frontend
 
 # Every setting comes from AUTOGRAD_EXPLORER_* variables; these are the container's defaults.

@@ -37,11 +37,13 @@ $(PY):
 		fi; \
 	fi
 
-# torch first and pinned: anything that depends on it (torchviz) would otherwise pull a CUDA build.
-$(STAMP): pyproject.toml | $(PY)
+# Every version the app runs is pinned in constraints.txt (pyproject.toml has ranges, for notebooks).
+# torch first: anything that depends on it (torchviz) would otherwise pull a CUDA build.
+CONSTRAINTS := constraints.txt
+$(STAMP): pyproject.toml $(CONSTRAINTS) | $(PY)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet torch==2.13.0 numpy==2.4.6
-	$(PIP) install --quiet -e '.[dev]'
+	$(PIP) install --quiet -c $(CONSTRAINTS) torch numpy
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e '.[server,dev]'
 	@touch $(STAMP)
 
 # Debian packages the tests need: chromium for the browser tests, graphviz for torchviz's SVG,

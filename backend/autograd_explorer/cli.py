@@ -6,13 +6,15 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from autograd_explorer.settings import get_settings
+from autograd_explorer.extras import INSTALL_SERVER, missing_server_modules
 
 Command = Callable[[argparse.Namespace], int]
 
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
+
+    from autograd_explorer.settings import get_settings
 
     settings = get_settings()
     uvicorn.run(
@@ -28,6 +30,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _worker(args: argparse.Namespace) -> int:
     from autograd_explorer.jobs.standalone import main as worker_main
+    from autograd_explorer.settings import get_settings
 
     return worker_main(get_settings())
 
@@ -40,15 +43,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="start the web app and REST API")
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
-    serve.set_defaults(func=_serve)
+    serve.set_defaults(func=_serve, server=True)
 
     worker = sub.add_parser(
         "worker",
         help="train queued jobs (scale-out: the app runs with job_workers=external; see docs/deployment.md)",
     )
-    worker.set_defaults(func=_worker)
+    worker.set_defaults(func=_worker, server=True)
 
-    # Each area registers its own sub-commands (kept beside its code, imported lazily).
+    # Each area registers its own sub-commands (kept beside its code, imported lazily); a command
+    # that needs the server extra says `server=True` in its defaults (checked by main()).
     from autograd_explorer import cli_trace
 
     cli_trace.register(sub)
@@ -67,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `autograd-explorer` script."""
     args = build_parser().parse_args(argv)
+    if getattr(args, "server", False) and (missing := missing_server_modules()):
+        print(
+            f"autograd-explorer {args.command} needs the app's packages ({', '.join(missing)} missing): "
+            f"{INSTALL_SERVER}",
+            file=sys.stderr,
+        )
+        return 2
     func: Command = args.func
     return func(args)
 

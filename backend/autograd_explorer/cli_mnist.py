@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from autograd_explorer.errors import DataUnavailable
-from autograd_explorer.settings import get_settings
 
 
 def _download(args: argparse.Namespace) -> int:
+    from autograd_explorer.settings import get_settings
     from autograd_explorer.train.mnist import download_mnist
 
     settings = get_settings()
@@ -36,4 +36,4 @@ def register(sub: Any) -> None:
     p = sub.add_parser("download-mnist", help="fetch the four MNIST files (checked by MD5) into mnist_dir")
     p.add_argument("--url", default=None, help="a mirror's folder URL (default: the setting mnist_url)")
     p.add_argument("--dir", type=Path, default=None, help="target (default: mnist_dir, else data_dir/mnist)")
-    p.set_defaults(func=_download)
+    p.set_defaults(func=_download, server=True)  # the app's settings

@@ -26,7 +26,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--output", default=None, help="the variable to trace")
     p.add_argument("--json", action="store_true", help="print the whole payload as JSON")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, server=True)  # the app's settings and sandbox limits
 
 
 def parse_inputs(items: list[str]) -> dict[str, object]:

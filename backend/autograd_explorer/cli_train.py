@@ -8,13 +8,7 @@ import sys
 import time
 from typing import Any
 
-from autograd_explorer.errors import ExplorerError
-from autograd_explorer.jobs.execute import run_job
 from autograd_explorer.optimizer import OPTIMIZER_NAMES
-from autograd_explorer.settings import database_url, get_settings
-from autograd_explorer.store.records import ModelStore
-from autograd_explorer.train.config import TrainConfig
-from autograd_explorer.train.mnist import check_available
 
 MODEL_ALIASES = {
     "nn": "simple_nn",
@@ -48,7 +42,7 @@ def register(sub: Any) -> None:
     p.add_argument("--noise", type=float, default=0.1, help="2-D sets only")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--name", default=None, help="label in the comparison table")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, server=True)  # the app's settings and records store
 
 
 def progress_bar(width: int = 40) -> Any:
@@ -74,7 +68,14 @@ def progress_bar(width: int = 40) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     """Train one model; print its id and figures. Exit status 1 if it failed."""
+    # here, not at the top: `autograd-explorer open` must not need the store (the server extra)
+    from autograd_explorer.errors import ExplorerError
+    from autograd_explorer.jobs.execute import run_job
     from autograd_explorer.process_setup import configure_process
+    from autograd_explorer.settings import database_url, get_settings
+    from autograd_explorer.store.records import ModelStore
+    from autograd_explorer.train.config import TrainConfig
+    from autograd_explorer.train.mnist import check_available
 
     configure_process()
     settings = get_settings()

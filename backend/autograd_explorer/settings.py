@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from autograd_explorer.trace import limits
 from autograd_explorer.train.config import MAX_STEPS
 
 
@@ -73,14 +74,20 @@ class Settings(BaseSettings):
     max_wall_seconds: float = Field(5.0, gt=0)
 
     # --- trace output --------------------------------------------------------------------
-    max_value_elements: int = Field(64, ge=1, description="Tensors larger than this are summarized.")
+    max_value_elements: int = Field(
+        limits.MAX_VALUE_ELEMENTS, ge=1, description="Tensors larger than this are summarized."
+    )
     max_jacobian_elements: int = Field(
-        256, ge=1, description="Largest local Jacobian computed (rows x columns); each row costs one call."
+        limits.MAX_JACOBIAN_ELEMENTS,
+        ge=1,
+        description="Largest local Jacobian computed (rows x columns); each row costs one call.",
     )
     max_jacobian_steps: int = Field(
-        2_000, ge=0, description="Jacobians for the first N steps of a pass only (each costs node calls)."
+        limits.MAX_JACOBIAN_STEPS,
+        ge=0,
+        description="Jacobians for the first N steps of a pass only (each costs node calls).",
     )
-    max_trace_nodes: int = Field(20_000, ge=10)
+    max_trace_nodes: int = Field(limits.MAX_TRACE_NODES, ge=10)
     torchviz_max_nodes: int = Field(400, ge=10, description="Graphviz layout is quadratic: cap it.")
     torchviz_layout_seconds: float = Field(
         5.0, gt=0, description="Give up on Graphviz's layout after this long (a 135-node MLP took 67 s)."
@@ -210,7 +217,9 @@ class Settings(BaseSettings):
     eval_max_jobs_per_worker: int = Field(1_000, ge=1, description="Jobs before a worker is recycled.")
     # (issue 9) one sandbox for every program
     max_result_bytes: int = Field(
-        64_000_000, ge=10_000, description="Largest JSON answer of one evaluation (a trace, a surface…)."
+        limits.MAX_RESULT_BYTES,
+        ge=10_000,
+        description="Largest JSON answer of one evaluation (a trace, a surface…).",
     )
 
 

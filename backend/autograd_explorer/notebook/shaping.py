@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from autograd_explorer.lang.contract import ProgramRun
-from autograd_explorer.settings import Settings
+from autograd_explorer.trace import limits
 from autograd_explorer.trace.backward_capture import graph_nodes
 from autograd_explorer.trace.compact import CompactShaper
 from autograd_explorer.trace.details import explain_steps
@@ -29,7 +29,6 @@ from autograd_explorer.trace.payload import CompactTrace, TraceDetails, TraceRes
 from autograd_explorer.trace.readable import ReadableShaper
 from autograd_explorer.trace.recorder import TraceRecorder, root_node
 
-_DEFAULTS = Settings.model_fields
 _NAMED = (nn.Module, torch.Tensor)  # what a scope's names are bound to
 
 
@@ -37,16 +36,16 @@ _NAMED = (nn.Module, torch.Tensor)  # what a scope's names are bound to
 class RecordLimits:
     """How much a recording keeps: the web trace's defaults (settings.py), changeable per call."""
 
-    max_value_elements: int = _DEFAULTS["max_value_elements"].default
-    max_jacobian_elements: int = _DEFAULTS["max_jacobian_elements"].default
-    max_jacobian_steps: int = _DEFAULTS["max_jacobian_steps"].default
+    max_value_elements: int = limits.MAX_VALUE_ELEMENTS
+    max_jacobian_elements: int = limits.MAX_JACOBIAN_ELEMENTS
+    max_jacobian_steps: int = limits.MAX_JACOBIAN_STEPS
     # A freed graph's Jacobians can only be taken inside its pass, one call of the node per output
     # element: the web trace's up to 1,024 calls a node would cost far more than the step itself.
     # One row: scalar-output nodes (a loss's is free: the engine's own call gave it). None: as the
     # web trace, every node up to max_jacobian_elements.
     max_jacobian_rows: int | None = 1
-    max_nodes: int = _DEFAULTS["max_trace_nodes"].default
-    max_result_bytes: int = _DEFAULTS["max_result_bytes"].default
+    max_nodes: int = limits.MAX_TRACE_NODES
+    max_result_bytes: int = limits.MAX_RESULT_BYTES
     jacobians: bool = True
 
     def recorder(self) -> TraceRecorder:

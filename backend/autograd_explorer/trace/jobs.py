@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.budget import shared_deadline
-from autograd_explorer.settings import Settings
 from autograd_explorer.trace.details import explain_steps
 from autograd_explorer.trace.payload import TraceDetails
 from autograd_explorer.trace.torchviz_view import torchviz_view
 from autograd_explorer.trace.tracer import TraceOptions, record_program, trace_program
+
+if TYPE_CHECKING:  # passed in by the app; record() never loads its settings (pydantic-settings)
+    from autograd_explorer.settings import Settings
 
 
 class collector_paused:  # lower case: used as `with collector_paused():`, as when it was a function

@@ -10,16 +10,18 @@ import shutil
 import subprocess
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
 from autograd_explorer.lang.contract import BackwardRequest, PlainObserver, run_plain_backward
 from autograd_explorer.lang.run import limits_from_settings, run_program
-from autograd_explorer.settings import Settings
 from autograd_explorer.trace.backward_capture import graph_nodes
 from autograd_explorer.trace.program_output import as_output_tensor
 from autograd_explorer.trace.recorder import root_node
+
+if TYPE_CHECKING:  # passed in by the app; record() never loads its settings (pydantic-settings)
+    from autograd_explorer.settings import Settings
 
 
 class DrawingObserver(PlainObserver):

@@ -13,14 +13,13 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import torch
 
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.contract import ProgramRun
 from autograd_explorer.lang.run import limits_from_settings, run_program
-from autograd_explorer.settings import Settings
 from autograd_explorer.trace.compact import CompactShaper
 from autograd_explorer.trace.facts import TraceFacts
 from autograd_explorer.trace.graph_warnings import graph_warnings
@@ -29,6 +28,9 @@ from autograd_explorer.trace.printed_only import printed_only_payload
 from autograd_explorer.trace.program_output import RealValuesOnly, as_output_tensor, left_no_tensor
 from autograd_explorer.trace.readable import ReadableShaper
 from autograd_explorer.trace.recorder import TraceRecorder
+
+if TYPE_CHECKING:  # passed in by the app; record() never loads its settings (pydantic-settings)
+    from autograd_explorer.settings import Settings
 
 Format = Literal["readable", "compact"]
 
