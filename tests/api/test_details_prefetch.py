@@ -3,6 +3,7 @@ what a fresh re-run answers, then served from memory."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from autograd_explorer.api import details_prefetch
 from autograd_explorer.api.answer_cache import CachingEvaluator
 from autograd_explorer.api.app import create_app
 from autograd_explorer.api.details_prefetch import MAX_WINDOWS, first_windows
@@ -45,6 +47,27 @@ def client(settings: Settings) -> Iterator[TestClient]:
     """An app that prefetches (off by default)."""
     with TestClient(create_app(settings.model_copy(update={"details_prefetch": True}))) as c:
         yield c
+
+
+@pytest.fixture
+def prefetches(monkeypatch: pytest.MonkeyPatch) -> list[threading.Thread | None]:
+    """What each call of the trace route's prefetch_details returned (a thread, or None): the tests
+    join them instead of sleeping for "long enough" before saying nothing was computed."""
+    started: list[threading.Thread | None] = []
+
+    def recorded(*args: Any) -> threading.Thread | None:
+        started.append(details_prefetch.prefetch_details(*args))
+        return started[-1]
+
+    monkeypatch.setattr("autograd_explorer.api.routes.trace.prefetch_details", recorded)
+    return started
+
+
+def finished(started: list[threading.Thread | None]) -> None:
+    for thread in started:
+        if thread is not None:
+            thread.join(timeout=60)  # a hang detector
+            assert not thread.is_alive()
 
 
 def counted(client: TestClient) -> tuple[CachingEvaluator, Counting]:
@@ -108,19 +131,21 @@ def test_every_short_pass_is_prefetched_with_the_requests_inputs(
     "extra",
     [{"format": "readable"}, {"format": "compact", "output": "h"}, {"format": "compact", "jacobians": False}],
 )
-def test_requests_the_page_does_not_send_prefetch_nothing(client: TestClient, extra: dict[str, Any]) -> None:
+def test_requests_the_page_does_not_send_prefetch_nothing(
+    client: TestClient, extra: dict[str, Any], prefetches: list[threading.Thread | None]
+) -> None:
     cache, counting = counted(client)
     assert client.post("/api/trace", json={"source": LONG, **extra}).status_code == 200
-    time.sleep(0.3)  # a prefetch would have started by now
+    finished(prefetches)  # whatever the route started has ended
     assert counting.jobs == [("trace", None, None)] and len(cache.programs) == 0
 
 
-def test_no_prefetch_by_default(settings: Settings) -> None:
+def test_no_prefetch_by_default(settings: Settings, prefetches: list[threading.Thread | None]) -> None:
     assert settings.details_prefetch is False
     with TestClient(create_app(settings)) as client:
         cache, counting = counted(client)
         assert client.post("/api/trace", json={"source": LONG, "format": "compact"}).status_code == 200
-        time.sleep(0.3)
+        assert prefetches == []  # the route did not even ask
         assert counting.jobs == [("trace", None, None)] and len(cache.programs) == 0
 
 
