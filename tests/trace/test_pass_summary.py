@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from autograd_explorer.trace.recorder import TraceRecorder
+from autograd_explorer.trace.recorder import KEEP_ALL_PASSES, TraceRecorder
 
 
 def _pass(named: bool) -> tuple[TraceRecorder, dict[str, float]]:
@@ -43,3 +43,23 @@ def test_a_summary_read_later_has_the_norms_the_pass_left(named: bool) -> None:
     if named:
         assert norms == pytest.approx(expected, rel=1e-6)
         assert summary.grad_norms is norms  # taken once
+
+
+def test_a_forgotten_pass_takes_its_norms_and_lets_its_copies_go() -> None:
+    """Past KEEP_ALL_PASSES the recorder forgets old passes; their summaries take the norms then
+    (each equal to the pass's own gradient, float64 oracle) and keep no gradient copies."""
+    recorder = TraceRecorder()
+    w = torch.tensor([1.0, -2.0], dtype=torch.float64, requires_grad=True)
+    recorder.on_assign("w", w, None)
+    expected = []
+    for k in range(KEEP_ALL_PASSES + 3):
+        w.grad = None
+        loss = ((w * (k + 1)) ** 2).sum()
+        recorder.run_auto_backward(loss, torch.ones(()))
+        expected.append(float(torch.linalg.vector_norm(w.grad)))  # type: ignore[arg-type]
+    kept = {p.index for p in recorder.passes}
+    assert len(kept) == 1 and len(recorder.summaries) == KEEP_ALL_PASSES + 3
+    for summary in recorder.summaries:
+        if summary.index not in kept:
+            assert summary._pending is None  # taken when its pass was forgotten
+        assert summary.grad_norms == pytest.approx({"w": expected[summary.index]}, rel=1e-6)

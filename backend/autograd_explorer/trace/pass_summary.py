@@ -53,6 +53,10 @@ class PassSummary:
             self._norms, self._pending = dict(zip(self._names, values, strict=True)), None
         return self._norms
 
+    def take_norms(self) -> None:
+        """Take the pending norms now and let the copies go (their pass is being forgotten)."""
+        self.grad_norms  # noqa: B018  (the property takes them)
+
 
 def summarize_pass(
     raw: RawPass,

@@ -296,6 +296,9 @@ class TraceRecorder:
         loop's memory stays that of two iterations, and the graph shipped is one iteration's."""
         if self.pass_count <= self.keep_all_passes:
             return
+        for p in self.passes:  # a forgotten pass's .grad copies go with it: norms taken now
+            if not (p is latest or p.index == self.pass_index):
+                self.summaries[p.index].take_norms()
         self.passes = passes = [p for p in self.passes if p is latest or p.index == self.pass_index]
         # sets made by map() in C, not comprehensions: this runs once per pass of a 4000-pass loop
         if len(passes) == 1:  # the usual case: no list of lists to flatten
