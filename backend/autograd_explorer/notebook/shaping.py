@@ -92,11 +92,15 @@ class _NamedTypes(dict[type, bool]):
     """type -> whether its values are named (a module or a tensor): each type tested once."""
 
     def __missing__(self, kind: type) -> bool:
+        if len(self) >= _MAX_TYPES:  # classes redefined cell after cell: not kept alive forever
+            self.clear()
         named = self[kind] = issubclass(kind, _NAMED)
         return named
 
 
-# the types met in the scopes named so far (a notebook's few dozen: imports, functions, numbers)
+# the types met in the scopes named so far (a notebook's few dozen: imports, functions, numbers),
+# at most _MAX_TYPES of them
+_MAX_TYPES = 4_096
 _named_type = _NamedTypes()
 
 
