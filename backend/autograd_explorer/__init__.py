@@ -17,5 +17,7 @@ def __getattr__(name: str) -> Any:
     if name in __all__:
         from autograd_explorer import notebook
 
-        return getattr(notebook, name)
+        value = getattr(notebook, name)
+        globals()[name] = value  # found directly from now on: `ax.record()` runs per recorded step
+        return value
     raise AttributeError(f"module 'autograd_explorer' has no attribute {name!r}")

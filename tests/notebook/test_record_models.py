@@ -265,3 +265,20 @@ def test_the_scopes_modules_and_tensors_are_what_isinstance_finds_in_order() -> 
     assert list(modules_and_tensors(scope)) == expected
     assert [k for k, _ in expected] == ["w", "net", "x", "y", "layer"]
     assert list(modules_and_tensors({"n": 1, "s": "text"})) == []
+
+
+def test_the_type_cache_is_bounded_and_answers_the_same_after_clearing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each type is tested once and remembered, at most _MAX_TYPES of them (classes redefined cell
+    after cell are not kept forever); cleared, it answers as isinstance does."""
+    from autograd_explorer.notebook import shaping
+
+    monkeypatch.setattr(shaping, "_MAX_TYPES", 3)
+    monkeypatch.setattr(shaping, "_named_type", shaping._NamedTypes())
+    kinds = [type(f"Cell{i}", (nn.Module if i % 2 else object,), {}) for i in range(8)]
+    scope = {f"v{i}": kind() for i, kind in enumerate(kinds)}
+    for _ in range(2):
+        found = list(shaping.modules_and_tensors(scope))
+        assert found == [(k, v) for k, v in scope.items() if isinstance(v, nn.Module)]
+        assert len(shaping._named_type) <= 3

@@ -39,3 +39,47 @@ def test_local_jacobian_of_a_matrix_product_is_exact() -> None:
     (jac,) = local_jacobians(out.grad_fn, (torch.ones(3, dtype=torch.float64),), 1024)[1:]
     expected = torch.autograd.functional.jacobian(lambda t: A @ t, v.detach())
     assert jac is not None and torch.equal(jac, expected)
+
+
+def test_a_loss_row_made_when_read_equals_the_node_called_in_the_pass() -> None:
+    """The loss's Jacobian row is kept as the engine's own grad_inputs and made when read: it equals
+    the row the node gives when called with an incoming 1 during the pass, and the closed form."""
+    v = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    loss = (v**2).mean()
+    raw = RawPass(kind="backward", roots=[loss.grad_fn], seeds=[None], outputs=[loss])
+    called: list[list[torch.Tensor | None] | None] = []
+
+    def run() -> None:
+        loss.backward()
+
+    def hook(grad_inputs: object, grad_outputs: tuple[torch.Tensor, ...]) -> None:
+        ones = (torch.ones_like(grad_outputs[0]),)
+        called.append(local_jacobians(loss.grad_fn, ones, 1024))  # the node called: the eager row
+
+    handle = loss.grad_fn.register_hook(hook)
+    try:
+        capture_pass(raw, run, jacobians=True, max_jacobian_elements=1024, max_nodes=100, max_jacobian_rows=1)
+    finally:
+        handle.remove()
+    (step,) = [s for s in raw.steps if s.fn is loss.grad_fn]
+    assert step.free_row_elements == 1024 and step.jacobians is None  # nothing made in the pass
+    (row,) = step.read_jacobians() or [None]
+    (eager,) = called[0] or [None]
+    assert row is not None and eager is not None and torch.equal(row, eager)
+    assert torch.equal(row, torch.full((1, 3), 1 / 3, dtype=torch.float64))  # d mean / d input
+    assert step.free_row_elements == 0 and step.read_jacobians() is step.jacobians
+
+
+def test_a_scalar_node_with_another_incoming_gradient_is_called_in_the_pass() -> None:
+    """Only an incoming 1 makes the engine's row the Jacobian: `2 * loss` leaves the inner node's
+    incoming gradient 2, so its row is computed in the pass (the node called), and is exact."""
+    v = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    inner = v.sum()
+    out = 2 * inner
+    raw = RawPass(kind="backward", roots=[out.grad_fn], seeds=[None], outputs=[out])
+    capture_pass(
+        raw, out.backward, jacobians=True, max_jacobian_elements=1024, max_nodes=100, max_jacobian_rows=1
+    )
+    (step,) = [s for s in raw.steps if s.fn is inner.grad_fn]
+    assert step.free_row_elements == 0 and step.jacobians is not None
+    assert torch.equal(step.read_jacobians()[0], torch.ones(1, 3, dtype=torch.float64))  # type: ignore[index]

@@ -87,18 +87,31 @@ def name_everything(
     return module_names
 
 
+class _NamedTypes(dict[type, bool]):
+    """type -> whether its values are named (a module or a tensor): each type tested once."""
+
+    def __missing__(self, kind: type) -> bool:
+        if len(self) >= _MAX_TYPES:  # classes redefined cell after cell: not kept alive forever
+            self.clear()
+        named = self[kind] = issubclass(kind, _NAMED)
+        return named
+
+
+# the types met in the scopes named so far (a notebook's few dozen: imports, functions, numbers),
+# at most _MAX_TYPES of them
+_MAX_TYPES = 4_096
+_named_type = _NamedTypes()
+
+
 def modules_and_tensors(scope: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
     """The scope's entries whose value is a module or a tensor, in order, picked out in C.
 
     A notebook's globals are mostly imports, functions and numbers: one Python test per entry,
-    twice a recording (before its backward pass and at its end), was most of naming them. The
-    types are tested once each, the entries by a set lookup of their type (map and compress).
+    twice a recording (before its backward pass and at its end), was most of naming them. Each
+    entry's type is looked up in `_named_type` (map and compress; no set of the scope's types
+    made and tested per call).
     """
-    values = scope.values()
-    wanted = {kind for kind in set(map(type, values)) if issubclass(kind, _NAMED)}
-    if not wanted:
-        return iter(())
-    return compress(scope.items(), map(wanted.__contains__, map(type, values)))
+    return compress(scope.items(), map(_named_type.__getitem__, map(type, scope.values())))
 
 
 def backward_if_none(

@@ -26,6 +26,19 @@ class RawStep:
     grad_outputs: tuple[torch.Tensor | None, ...]
     grad_inputs: tuple[torch.Tensor | None, ...]
     jacobians: list[torch.Tensor | None] | None = None  # per input slot, shape (out numel, in numel)
+    # > 0: the Jacobian is a loss's row, what the engine's own call sent (`free_row`), made from
+    # grad_inputs when first read, up to this many elements: the step panel reads it, the pass not
+    free_row_elements: int = 0
+
+    def read_jacobians(self) -> list[torch.Tensor | None] | None:
+        """The local Jacobian of each input slot (None: not computed)."""
+        if self.free_row_elements:
+            with torch.no_grad():  # a create_graph pass's gradients require grad
+                self.jacobians = _single_row(
+                    self.grad_inputs, len(self.fn.next_functions), self.free_row_elements
+                )
+            self.free_row_elements = 0
+        return self.jacobians
 
 
 @dataclass(slots=True)  # one per backward call: thousands in a training loop
@@ -117,15 +130,12 @@ def local_jacobians(
     grad_outputs: tuple[torch.Tensor | None, ...],
     max_elements: int,
     max_rows: int | None = None,
-    grad_inputs: tuple[torch.Tensor | None, ...] | None = None,
 ) -> list[torch.Tensor | None] | None:
     """The node's local Jacobian for each input slot, exactly, by one-hot vector-Jacobian products.
 
     Row i is what the node sends back for the cotangent e_i. Only single-output nodes whose
     Jacobians are small are done (at most `max_elements` entries, `max_rows` rows: each row is one
-    call of the node); None otherwise. `grad_inputs`: what the engine's own call sent, given a
-    scalar output: with an incoming gradient of exactly 1 (a loss's node) that is the Jacobian's
-    one row already, and no call is made.
+    call of the node); None otherwise. (A loss's node needs no call: `free_row`.)
     """
     if len(grad_outputs) != 1 or grad_outputs[0] is None or type(fn).__name__ == "AccumulateGrad":
         return None
@@ -136,8 +146,6 @@ def local_jacobians(
     try:
         with torch.no_grad():
             if m == 1:  # a scalar output (most nodes of a lecture graph): one call, no stacking
-                if grad_inputs is not None and template.item() == 1:
-                    return _single_row(grad_inputs, len(fn.next_functions), max_elements)
                 return _single_row(fn(torch.ones_like(template)), len(fn.next_functions), max_elements)
             in_sizes = [_input_numel(n) for n, _ in fn.next_functions]
             if m * max(sum(s for s in in_sizes if s), 1) > max_elements:
@@ -157,6 +165,12 @@ def local_jacobians(
         col = [row[slot] for row in rows if slot < len(row) and row[slot] is not None]
         out.append(torch.stack(col) if len(col) == len(rows) else None)  # type: ignore[arg-type]
     return out
+
+
+def free_row(fn: Node, template: torch.Tensor) -> bool:
+    """Whether a node's Jacobian is what the engine's own call of it sent to its inputs: one
+    output, a scalar whose incoming gradient (`template`) is exactly 1 (a loss's node; not a leaf)."""
+    return template.numel() == 1 and type(fn).__name__ != "AccumulateGrad" and template.item() == 1
 
 
 def _single_row(result: Any, slots: int, max_elements: int) -> list[torch.Tensor | None] | None:
@@ -224,9 +238,12 @@ def capture_pass(
             and template.numel() <= most_rows
             and len(steps) in window
         ):
-            step.jacobians = local_jacobians(
-                fn, step.grad_outputs, max_jacobian_elements, max_jacobian_rows, step.grad_inputs
-            )
+            if free_row(fn, template):  # made from the step's grad_inputs when read
+                step.free_row_elements = max_jacobian_elements
+            else:
+                step.jacobians = local_jacobians(
+                    fn, step.grad_outputs, max_jacobian_elements, max_jacobian_rows
+                )
         if saved_sink is not None and id(fn) not in saved_sink:
             saved = read_saved(fn)
             if saved is not None:

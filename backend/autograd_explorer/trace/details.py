@@ -49,7 +49,7 @@ def explain_step(facts: TraceFacts, step: StepFacts, kind: str) -> StepDetails:
     if type(fn).__name__ == "AccumulateGrad":
         return StepDetails([], narrate_leaf(name, incoming, kind))
     formulas = _formulas(facts, step.node, fn)
-    jacobians = step.raw.jacobians
+    jacobians = step.raw.read_jacobians()
     inputs: list[InputDetails] = []
     parts = []
     for c in step.contributions:

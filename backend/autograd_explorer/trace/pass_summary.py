@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -22,19 +21,55 @@ from autograd_explorer.trace.payload import PassSummaries
 MODULE_PATH = re.compile(r"[A-Za-z_]\w*(\[\w+\])*(\.\w+(\[\w+\])*)*\.\w+")
 
 
-@dataclass(frozen=True)
 class PassSummary:
-    """One pass in numbers: the root's value (when it is one number) and ‖grad‖₂ per leaf."""
+    """One pass in numbers: the root's value (when it is one number) and ‖grad‖₂ per leaf.
 
-    index: int
-    kind: str
-    loss: float | None
-    grad_norms: dict[str, float]
+    The norms may be taken when first read (`pending`): from copies of the gradients made right
+    after the pass, which nothing changes later, so they are the norms the pass left.
+    """
+
+    __slots__ = ("_names", "_norms", "_pending", "index", "kind", "loss")
+
+    def __init__(
+        self,
+        index: int,
+        kind: str,
+        loss: float | None,
+        names: list[str],
+        norms: list[float] | None = None,
+        pending: list[torch.Tensor] | None = None,
+    ) -> None:
+        self.index = index
+        self.kind = kind
+        self.loss = loss
+        self._names = names  # each reached leaf's, in order (a later equal name wins, as in a dict)
+        self._pending = pending
+        self._norms: dict[str, float] | None = None if norms is None else dict(zip(names, norms, strict=True))
+
+    @property
+    def grad_norms(self) -> dict[str, float]:
+        if self._norms is None:
+            values = grad_norms(self._pending or [])
+            self._norms, self._pending = dict(zip(self._names, values, strict=True)), None
+        return self._norms
+
+    def take_norms(self) -> None:
+        """Take the pending norms now and let the copies go (their pass is being forgotten)."""
+        self.grad_norms  # noqa: B018  (the property takes them)
 
 
-def summarize_pass(raw: RawPass, leaf_name: Callable[[torch.Tensor], str]) -> PassSummary:
+def summarize_pass(
+    raw: RawPass,
+    leaf_name: Callable[[torch.Tensor], str],
+    copied: Mapping[int, tuple[torch.Tensor, torch.Tensor]] | None = None,
+) -> PassSummary:
     """The summary of a pass that just ran: for backward, each reached leaf's `.grad` now (what an
-    optimizer step will use); for autograd.grad, the gradients it returned."""
+    optimizer step will use); for autograd.grad, the gradients it returned.
+
+    `copied`: id(`.grad`) -> (that `.grad`, a copy of it made after the pass, RawPass.grads_after):
+    when every reached gradient has one, the norms are taken from the copies when first read
+    (a recording that is never shown never takes them).
+    """
     loss = None
     outputs = raw.outputs
     if len(outputs) == 1 and outputs[0].numel() == 1:
@@ -52,16 +87,22 @@ def summarize_pass(raw: RawPass, leaf_name: Callable[[torch.Tensor], str]) -> Pa
             grad = tensor.grad
             if grad is not None:
                 reached.append((tensor, grad))
-    norms: dict[str, float] = {}
     if not reached:
-        return PassSummary(raw.index, raw.kind, loss, norms)
-    values = grad_norms([grad for _, grad in reached])
-    for (tensor, _), value in zip(reached, values, strict=True):
+        return PassSummary(raw.index, raw.kind, loss, [], [])
+    names: dict[str, None] = {}
+    order = []
+    for tensor, _ in reached:
         name = leaf_name(tensor)
-        if name in norms:  # two leaves of one name (a loop variable bound to each): number them
-            name = f"{name} #{sum(1 for n in norms if n == name or n.startswith(name + ' #')) + 1}"
-        norms[name] = value
-    return PassSummary(raw.index, raw.kind, loss, norms)
+        if name in names:  # two leaves of one name (a loop variable bound to each): number them
+            name = f"{name} #{sum(1 for n in names if n == name or n.startswith(name + ' #')) + 1}"
+        names[name] = None
+        order.append(name)
+    if copied:
+        hits = [copied.get(id(grad)) for _, grad in reached]
+        if all(hit is not None and hit[0] is grad for hit, (_, grad) in zip(hits, reached, strict=True)):
+            copies = [hit[1] for hit in hits if hit is not None]
+            return PassSummary(raw.index, raw.kind, loss, order, pending=copies)
+    return PassSummary(raw.index, raw.kind, loss, order, grad_norms([grad for _, grad in reached]))
 
 
 def grad_norms(grads: list[torch.Tensor]) -> list[float]:
