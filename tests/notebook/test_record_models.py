@@ -6,6 +6,7 @@ import copy
 import json
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 import torch
@@ -282,3 +283,57 @@ def test_the_type_cache_is_bounded_and_answers_the_same_after_clearing(
         found = list(shaping.modules_and_tensors(scope))
         assert found == [(k, v) for k, v in scope.items() if isinstance(v, nn.Module)]
         assert len(shaping._named_type) <= 3
+
+
+@pytest.mark.parametrize(
+    "pieces",
+    [
+        lambda x: x.split([4, 2]),  # outputs of two shapes: summed together, the sum raised
+        lambda x: x.chunk(2),  # one shape: summed together, each output's accumulator was wrong
+    ],
+    ids=["split", "chunk"],
+)
+def test_a_node_with_several_outputs_sums_each_outputs_gradients_apart(pieces: Any) -> None:
+    """`a, b = x.split(…)` is one node read at two outputs (as nanoGPT's `q, k, v = ….split(…)`):
+    PyTorch keeps a gradient per output; each contribution's accumulator is its own output's sum."""
+    x = torch.randn(6, dtype=torch.float64, requires_grad=True)
+
+    def loss_of_pieces(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        a, b = pieces(x)
+        return (a * a).sum() + (a * 3).sum() + (b * b).sum() + b.sum(), a, b
+
+    with ax.record() as rec:
+        loss, _, _ = loss_of_pieces(x)
+        loss.backward()
+    twin = x.detach().clone().requires_grad_()
+    twin_loss, a, b = loss_of_pieces(twin)
+    expected = torch.autograd.grad(twin_loss, [a, b])  # the oracle: ∂loss/∂a, ∂loss/∂b
+
+    facts, warnings = rec.finished.facts()  # type: ignore[union-attr]
+    (node,) = facts.index.multi_output
+    running: dict[int, torch.Tensor] = {}
+    for step in facts.passes[-1].steps:
+        for c in step.contributions:
+            if c.to == node:  # a reference loop: each output's own running sum
+                output = step.raw.fn.next_functions[c.slot][1]
+                running[output] = c.grad if output not in running else running[output] + c.grad
+                assert torch.equal(c.accumulated, running[output])
+    assert sorted(running) == [0, 1]
+    for output, grad in enumerate(expected):
+        torch.testing.assert_close(running[output], grad)
+    torch.testing.assert_close(x.grad, torch.cat(expected))
+    assert any("several outputs" in w for w in warnings)
+    SCHEMA.validate_python(rec.to_dict())
+
+
+def test_an_lstm_sends_no_uninitialised_workspace() -> None:
+    """The CPU LSTM's node saves a scratch buffer (mkldnn_rnn_layer's result3, uint8): its bytes are
+    whatever the allocator left there, so its summary changed from run to run. Every other saved
+    value stays, each an input, an output or an argument of the op."""
+    model, x = build("lstm", torch.float32)
+    with ax.record() as rec:
+        loss_of(model, x).backward()
+    (node,) = [n for n in rec.to_dict()["nodes"] if n["op"] == "MkldnnRnnLayerBackward0"]
+    names = {s["name"] for s in node["saved"]}
+    assert "result3" not in names
+    assert {"input", "hx_", "cx_", "weight0", "result0", "result1", "result2"} <= names

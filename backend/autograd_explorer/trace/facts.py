@@ -277,7 +277,12 @@ class TraceFacts:
                 roots.append(rid)
                 acc[rid] = seed if rid not in acc else acc[rid] + seed
         facts = PassFacts(index, raw, roots, dict(acc))
-        id_of, inputs = self.index.id_of, self.index.inputs
+        id_of, inputs, multi = self.index.id_of, self.index.inputs, self.index.multi_output
+        # a node with several outputs (`x.split(…)`) sums each output's gradients apart: keyed
+        # (node, output), never mixed with another output's (a tensor of another shape, or of the
+        # same shape but another value)
+        outputs: dict[tuple[int, int], torch.Tensor] = {}
+        output_sums: dict[tuple[int, int], list[int]] = {}
         node, ran, at, start, slot, to = facts.node, facts.ran, facts.at, facts.start, facts.slot, facts.to
         tensors = facts.tensors
         # per node, the positions in `tensors` of the gradients added to its accumulator after
@@ -300,7 +305,13 @@ class TraceFacts:
                         continue
                     slot.append(k)
                     to.append(target)
-                    if target in acc:
+                    if target in multi:
+                        output = (target, step.fn.next_functions[k][1])
+                        if output in outputs:
+                            output_sums.setdefault(output, []).append(len(tensors))
+                        else:
+                            outputs[output] = g
+                    elif target in acc:
                         sums.setdefault(target, []).append(len(tensors))
                     else:
                         acc[target] = g
@@ -309,6 +320,8 @@ class TraceFacts:
             start.append(len(to))
         for target, added in sums.items():
             running_sums(acc[target], tensors, added)
+        for output, added in output_sums.items():
+            running_sums(outputs[output], tensors, added)
         return facts
 
 

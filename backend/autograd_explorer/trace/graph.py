@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from operator import itemgetter
 
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.trace.backward_capture import Node
@@ -19,6 +20,10 @@ class GraphIndex:
     # once here, because `next_functions` builds new tuples at every call and edges, replay and
     # shaping all need it
     inputs: list[tuple[int | None, ...]]
+    # the nodes with more than one output that a consumer reads (`a, b = x.split(…)`: one
+    # SplitBackward0, read at outputs 0 and 1): their gradients are one per output, never summed
+    # together (TraceFacts._replay)
+    multi_output: set[int] = field(default_factory=set)
 
     def node_id(self, fn: Node | None) -> int | None:
         """The id of a node of this graph, None if it is not in it."""
@@ -38,6 +43,8 @@ def index_graph(roots: Iterable[Node], max_nodes: int) -> GraphIndex:
     id_of: dict[int, int] = {}
     inputs_of: list[tuple[int | None, ...]] = []
     opened: dict[int, list[Node | None]] = {}  # id -> its producers, until it is numbered
+    read_past_output_0: list[Node] = []
+    second = itemgetter(1)
     for root in roots:
         if root is None or id(root) in id_of:
             continue
@@ -51,7 +58,10 @@ def index_graph(roots: Iterable[Node], max_nodes: int) -> GraphIndex:
                 continue
             producers = opened.get(key)
             if producers is None:
-                producers = opened[key] = [n for n, _ in fn.next_functions]
+                edges = fn.next_functions
+                producers = opened[key] = [n for n, _ in edges]
+                if any(map(second, edges)):  # an input read from a producer's output 1 or later
+                    read_past_output_0.extend(n for n, nr in edges if nr)
                 pending = [n for n in reversed(producers) if n is not None and id(n) not in id_of]
                 if pending:
                     push(pending)
@@ -67,7 +77,8 @@ def index_graph(roots: Iterable[Node], max_nodes: int) -> GraphIndex:
                     "limit",
                     f"the graph has more than {max_nodes} nodes (max_trace_nodes); trace a smaller program",
                 )
-    return GraphIndex(order, id_of, inputs_of)
+    multi = {id_of[id(n)] for n in read_past_output_0 if id(n) in id_of}
+    return GraphIndex(order, id_of, inputs_of, multi)
 
 
 def graph_edges(index: GraphIndex) -> list[dict[str, int]]:

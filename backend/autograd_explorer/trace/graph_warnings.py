@@ -1,15 +1,18 @@
-"""Warnings about the graph as a whole: why there is none, and which leaves it does not reach."""
+"""Warnings about the graph as a whole: why there is none, which leaves it does not reach, and
+which nodes have several outputs (one gradient each)."""
 
 from __future__ import annotations
 
 from autograd_explorer.trace.facts import TraceFacts
+
+MAX_NAMED = 4  # nodes named in one warning; an LSTM unrolled over a long sequence has one per step
 
 
 def graph_warnings(facts: TraceFacts) -> list[str]:
     """A missing graph's reason, or the named leaves the output does not depend on."""
     if not facts.nodes:
         return [_no_graph_reason(facts)]
-    return _cut_leaves(facts)
+    return _cut_leaves(facts) + _several_outputs(facts)
 
 
 def _no_graph_reason(facts: TraceFacts) -> str:
@@ -49,3 +52,19 @@ def _cut_leaves(facts: TraceFacts) -> list[str]:
             f"{name}.grad stays None.{where}"
         )
     return out
+
+
+def _several_outputs(facts: TraceFacts) -> list[str]:
+    """Nodes read at several outputs (`a, b = x.split(…)`, an LSTM cell's gates) get one gradient per
+    output; the step and the accumulator table show one tensor per node, so say how they read it."""
+    multi = sorted(facts.index.multi_output)
+    if not multi:
+        return []
+    named = [f"{facts.readable[i]} ({type(facts.nodes[i]).__name__})" for i in multi[:MAX_NAMED]]
+    more = f" and {len(multi) - MAX_NAMED} more" if len(multi) > MAX_NAMED else ""
+    which = f"{named[0]} has" if len(multi) == 1 else f"{', '.join(named)}{more} have"
+    return [
+        f"{which} several outputs, and PyTorch keeps a gradient for each: a step of such a node shows "
+        "the gradient of its first output, and each contribution to it is summed with the others to "
+        "the same output only (its accumulator is that output's)."
+    ]
