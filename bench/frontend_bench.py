@@ -1,7 +1,9 @@
 """Benchmark (not a test): large traces in headless chromium, grouped and fully expanded.
 
 For a chain (`y = torch.sin(y) * 1.0001`, 2 nodes per iteration) and an MLP
-(`h = torch.tanh(h @ W * 0.3 + b)`, 4 nodes per layer) at 5,000 and 20,000 nodes, measures in one run:
+(`h = torch.tanh(h @ W * 0.3 + b)`, 4 nodes per layer, one shared 8×8 weight: 5,000 layers at 20,000
+nodes) at 5,000 and 20,000 nodes, and with --graphs lecture the lecture-style 20-layer MLP (an
+nn.Module, its BCE loss summed over 317 batches at 20,000 nodes), measures in one run:
   server       — POST /api/trace round trip, payload size and the server's own trace_ms,
   interactive  — opening the explorer on the program until the graph is drawn (default grouping:
                  loop iterations as boxes) and the first step answered,
@@ -49,6 +51,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.frontend.editor_page import set_editor_text, show_editor  # noqa: E402
+from tests.lecture_programs import mlp20_program  # noqa: E402
 from tests.live import CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "frontend_bench.json"
@@ -78,7 +81,18 @@ def mlp_program(nodes: int) -> str:
     )
 
 
-PROGRAMS: dict[str, Callable[[int], str]] = {"chain": chain_program, "mlp": mlp_program}
+def lecture_program(nodes: int) -> str:
+    """Issue 11's "20-layer MLP in the lecture's style" at about `nodes` nodes: tests/lecture_programs'
+    DeepNN (an nn.Module of fc1..fc20, ReLU, sigmoid, BCELoss) with its loss summed over nodes / 63
+    batches of 16 in a loop (63 operations a batch; 317 batches: 20,011 nodes)."""
+    return mlp20_program(max(1, round(nodes / 63)))
+
+
+PROGRAMS: dict[str, Callable[[int], str]] = {
+    "chain": chain_program,
+    "mlp": mlp_program,
+    "lecture": lecture_program,
+}
 
 
 def progress(message: str) -> None:
