@@ -171,7 +171,7 @@ RUN_WATCH = """() => {
 }"""
 
 
-def run_clicked(page: Any, url: str, source: str) -> dict[str, float]:
+def run_clicked(page: Any, url: str, source: str, nodes: int) -> dict[str, Any]:
     """The explorer open on another program (the default example), `source` put in the editor as a
     paste, Run clicked: ms from the click's input event to the graph drawn and to the frame painted,
     the wall clock from before Playwright's click to that frame seen, and the page's marks of the run
@@ -186,6 +186,9 @@ def run_clicked(page: Any, url: str, source: str) -> dict[str, float]:
     page.click("#run")
     wait_until(lambda: bool(page.evaluate("window.__benchRun.painted !== null")), "the run's graph")
     wall = (time.perf_counter() - start) * 1000
+    status = str(page.text_content("#run-status") or "")
+    if not status.startswith(f"{nodes} nodes"):  # the program pasted is the one that ran
+        raise RuntimeError(f"after Run the status says {status!r}, not {nodes} nodes")
     run = page.evaluate("window.__benchRun")
     since = float(run["input"])
     marks = {k: round(v - since) for k, v in page.evaluate(MARKS_SCRIPT).items() if v >= since}
@@ -342,7 +345,7 @@ def measure(server: LiveServer, context: Any, kind: str, size: int, expand: bool
         f"main-thread CPU {step_cpu:.1f} ms per step"
     )
     # The same program typed into an open explorer and run (a comment added: a request of its own).
-    run = run_clicked(page, f"{server.url}/#ex=polynomial", source + "\n# typed and run")
+    run = run_clicked(page, f"{server.url}/#ex=polynomial", source + "\n# typed and run", nodes)
     progress(f"  run clicked: {run}")
     renderer = page.get_attribute("#graph", "data-renderer")
     expanded = float("nan")
