@@ -1,10 +1,17 @@
 """Benchmark (not a test): large traces in headless chromium, grouped and fully expanded.
 
 For a chain (`y = torch.sin(y) * 1.0001`, 2 nodes per iteration) and an MLP
-(`h = torch.tanh(h @ W * 0.3 + b)`, 4 nodes per layer) at 5,000 and 20,000 nodes, measures in one run:
+(`h = torch.tanh(h @ W * 0.3 + b)`, 4 nodes per layer, one shared 8×8 weight: 5,000 layers at 20,000
+nodes) at 5,000 and 20,000 nodes, and with --graphs lecture the lecture-style 20-layer MLP (an
+nn.Module, its BCE loss summed over 317 batches at 20,000 nodes), measures in one run:
   server       — POST /api/trace round trip, payload size and the server's own trace_ms,
   interactive  — opening the explorer on the program until the graph is drawn (default grouping:
                  loop iterations as boxes) and the first step answered,
+  run click    — issue 11's done-when as a student meets it: the explorer already open on another
+                 program, this one put in the editor, Run clicked; from the click's input event
+                 (event.timeStamp, the page's clock) to the grouped graph drawn (the
+                 explorer:graph-drawn mark) and to the next frame painted after it (boxes on
+                 screen), and the wall clock from Playwright's click to that frame seen,
   explained    — the same open until that first step's formulas and narration are shown (its step
                  details, POST /api/trace/details, arrived),
   step         — one step forward (→) at the middle of the backward pass until the frame showing
@@ -43,6 +50,8 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from tests.frontend.editor_page import set_editor_text, show_editor  # noqa: E402
+from tests.lecture_programs import mlp20_program  # noqa: E402
 from tests.live import CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "frontend_bench.json"
@@ -72,7 +81,18 @@ def mlp_program(nodes: int) -> str:
     )
 
 
-PROGRAMS: dict[str, Callable[[int], str]] = {"chain": chain_program, "mlp": mlp_program}
+def lecture_program(nodes: int) -> str:
+    """Issue 11's "20-layer MLP in the lecture's style" at about `nodes` nodes: tests/lecture_programs'
+    DeepNN (an nn.Module of fc1..fc20, ReLU, sigmoid, BCELoss) with its loss summed over nodes / 63
+    batches of 16 in a loop (63 operations a batch; 317 batches: 20,011 nodes)."""
+    return mlp20_program(max(1, round(nodes / 63)))
+
+
+PROGRAMS: dict[str, Callable[[int], str]] = {
+    "chain": chain_program,
+    "mlp": mlp_program,
+    "lecture": lecture_program,
+}
 
 
 def progress(message: str) -> None:
@@ -130,6 +150,58 @@ MARKS_SCRIPT = """() => Object.fromEntries(performance.getEntriesByType('mark')
 TRACE_REQUEST_SCRIPT = """() => { const e = performance.getEntriesByType('resource')
   .filter((r) => r.name.endsWith('/api/trace')).at(-1);
   return e ? { start: Math.round(e.startTime), end: Math.round(e.responseEnd) } : null; }"""
+
+
+# Run clicked: the click's input event (its timeStamp, the page's clock), the last graph-drawn mark
+# after it, and the first frame painted after the run finished (body[data-runs] changed: a task
+# after the next animation frame), all ms since the page's navigation.
+RUN_WATCH = """() => {
+  window.__benchRun = { input: null, drawn: null, painted: null };
+  const input = (e) => { window.__benchRun.input = e.timeStamp; };
+  addEventListener('pointerdown', input, { capture: true, once: true });
+  const runs = document.body.dataset.runs;
+  const seen = new MutationObserver(() => {
+    if (document.body.dataset.runs === runs) return;
+    seen.disconnect();
+    const drawn = performance.getEntriesByName('explorer:graph-drawn').at(-1);
+    window.__benchRun.drawn = drawn ? drawn.startTime : null;
+    requestAnimationFrame(() => setTimeout(() => { window.__benchRun.painted = performance.now(); }, 0));
+  });
+  seen.observe(document.body, { attributes: true, attributeFilter: ['data-runs'] });
+}"""
+
+
+def run_clicked(page: Any, url: str, source: str, nodes: int) -> dict[str, Any]:
+    """The explorer open on another program (the default example), `source` put in the editor as a
+    paste, Run clicked: ms from the click's input event to the graph drawn and to the frame painted,
+    the wall clock from before Playwright's click to that frame seen, and the page's marks of the run
+    relative to the click (trace request left / answered, parsed, decoded, drawn)."""
+    page.goto("about:blank")
+    page.goto(url)
+    page.wait_for_selector("body[data-ready]", timeout=TIMEOUT_S * 1000)
+    show_editor(page)
+    set_editor_text(page, source)
+    page.evaluate(RUN_WATCH)
+    start = time.perf_counter()
+    page.click("#run")
+    wait_until(lambda: bool(page.evaluate("window.__benchRun.painted !== null")), "the run's graph")
+    wall = (time.perf_counter() - start) * 1000
+    status = str(page.text_content("#run-status") or "")
+    if not status.startswith(f"{nodes} nodes"):  # the program pasted is the one that ran
+        raise RuntimeError(f"after Run the status says {status!r}, not {nodes} nodes")
+    run = page.evaluate("window.__benchRun")
+    since = float(run["input"])
+    marks = {k: round(v - since) for k, v in page.evaluate(MARKS_SCRIPT).items() if v >= since}
+    request = page.evaluate(TRACE_REQUEST_SCRIPT)
+    if request and request["start"] >= since:
+        marks["trace-request-left"] = round(request["start"] - since)
+        marks["trace-request-answered"] = round(request["end"] - since)
+    return {
+        "drawn_ms": round(float(run["drawn"]) - since, 1),
+        "painted_ms": round(float(run["painted"]) - since, 1),
+        "wall_ms": round(wall, 1),
+        "marks_ms": marks,
+    }
 
 
 def between(marks: dict[str, float], first: str, then: str) -> float | None:
@@ -272,6 +344,9 @@ def measure(server: LiveServer, context: Any, kind: str, size: int, expand: bool
         f"page's own {page_ms} ms), step {step:.1f} ms, "
         f"main-thread CPU {step_cpu:.1f} ms per step"
     )
+    # The same program typed into an open explorer and run (a comment added: a request of its own).
+    run = run_clicked(page, f"{server.url}/#ex=polynomial", source + "\n# typed and run", nodes)
+    progress(f"  run clicked: {run}")
     renderer = page.get_attribute("#graph", "data-renderer")
     expanded = float("nan")
     frames = {"median": float("nan"), "p95": float("nan"), "max": float("nan")}
@@ -301,6 +376,8 @@ def measure(server: LiveServer, context: Any, kind: str, size: int, expand: bool
         "decode_ms": between(marks, "explorer:trace-parsed", "explorer:trace-received"),
         "draw_ms": between(marks, "explorer:trace-received", "explorer:graph-drawn"),
         "drawn_at_first": drawn,
+        # Run clicked in an open explorer: click → graph drawn / boxes painted, wall clock, marks.
+        "run_click": run,
         "step_ms": round(step, 1),
         "step_cpu_ms": round(step_cpu, 1),
         "expanded_ms": round(expanded, 1),
@@ -357,17 +434,20 @@ def main() -> None:
                 server.stop()
 
     print(
-        "| frontend | graph | nodes | payload | interactive (grouped) | first step explained "
+        "| frontend | graph | nodes | payload | interactive (grouped) | Run click → boxes painted (wall) "
+        "| first step explained "
         "| trace request left / answered | one step | step CPU | all expanded "
         "| zoom frames median / p95 / max |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         z = r["zoom_frame_ms"]
         request = r["trace_request_ms"] or {"start": "?", "end": "?"}  # ms since navigation
         print(
             f"| {r['frontend']} | {r['graph']} | {r['nodes']:,} | {r['payload_kb']:,.0f} KiB "
-            f"| {r['interactive_ms']:,.0f} ms | {r['explained_ms']:,.0f} ms "
+            f"| {r['interactive_ms']:,.0f} ms "
+            f"| {r['run_click']['painted_ms']:,.0f} ms ({r['run_click']['wall_ms']:,.0f} ms) "
+            f"| {r['explained_ms']:,.0f} ms "
             f"| {request['start']} / {request['end']} ms "
             f"| {r['step_ms']:.0f} ms | {r['step_cpu_ms']:.1f} ms "
             f"| {r['expanded_ms']:,.0f} ms ({r['renderer']}) "

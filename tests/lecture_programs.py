@@ -7,8 +7,24 @@ from __future__ import annotations
 WIDTHS = [6, 8, 5, 7, 4, 8, 6, 5, 7, 8, 4, 6, 7, 5, 8, 6, 4, 7, 5, 8, 1]
 
 
-def _mlp20() -> str:
+def mlp20_program(batches: int = 1) -> str:
+    """The 20-layer MLP on one batch of 16, or its loss summed over `batches` batches of 16 in a loop
+    (one graph of about 63 operations a batch: issue 11's 20,000-node MLP in the lecture's style)."""
     layers = len(WIDTHS) - 1
+    if batches == 1:
+        data = [
+            f"X_train = torch.randn(16, {WIDTHS[0]})",
+            "y_train = torch.rand(16).round()",
+            "loss = criterion(model(X_train).squeeze(), y_train)",
+        ]
+    else:
+        data = [
+            f"X_train = torch.randn({batches}, 16, {WIDTHS[0]})",
+            f"y_train = torch.rand({batches}, 16).round()",
+            "loss = 0",
+            f"for i in range({batches}):",
+            "    loss = loss + criterion(model(X_train[i]).squeeze(), y_train[i])",
+        ]
     lines = [
         "import torch",
         "torch.manual_seed(0)",
@@ -27,13 +43,11 @@ def _mlp20() -> str:
         "",
         "model = DeepNN()",
         "criterion = torch.nn.BCELoss()",
-        f"X_train = torch.randn(16, {WIDTHS[0]})",
-        "y_train = torch.rand(16).round()",
-        "loss = criterion(model(X_train).squeeze(), y_train)",
+        *data,
         "loss.backward()",
         'print(f"loss = {loss.item():.4f}")',
     ]
     return "\n".join(lines) + "\n"
 
 
-MLP20 = _mlp20()
+MLP20 = mlp20_program()

@@ -6,6 +6,7 @@ import gc
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
+from autograd_explorer.after_reply import after_reply
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.budget import shared_deadline
 from autograd_explorer.trace.details import explain_steps
@@ -83,7 +84,7 @@ def run_details_job(params: Mapping[str, Any], settings: Settings) -> TraceDetai
             stop,
             params.get("max_value_elements") or settings.max_value_elements,
         )
-        recording.release()
+        after_reply(recording.release)  # freed once the details are sent, as a trace's (tracer.py)
         return details
 
 

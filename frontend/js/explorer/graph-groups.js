@@ -50,37 +50,55 @@ export function hasDeclaredGroups(trace) {
  * iterations each holding its own model.fc1, not one model.fc1 of 20 steps.
  */
 export function groupPaths(nodes) {
-  // Each span's key made once: it is looked up four or five times per node (20,000 strings each time).
-  const spanKeyOf = new Map();
-  const count = new Map();
-  const lineCount = new Map();
-  for (const node of nodes) {
-    const key = spanKey(node.span);
-    spanKeyOf.set(node, key);
-    if (key) count.set(key, (count.get(key) || 0) + 1);
-  }
-  for (const node of nodes) {
-    const key = spanKeyOf.get(node);
-    if (key && count.get(key) === 1) lineCount.set(node.span.line, (lineCount.get(node.span.line) || 0) + 1);
-  }
   const ordered = byId(nodes);
+  const paths = pathsInOrder(ordered);
+  return new Map(ordered.map((node, i) => [node.id, paths[i]]));
+}
+
+// groupPaths' work on the nodes in id order: each one's path, in that order (an array, not a Map by id).
+function pathsInOrder(ordered) {
+  const n = ordered.length;
+  // Per node (by its place in id order) its span's key, made once, and a number per distinct key:
+  // Maps keyed by node and by key string were most of this function's time at 20,000 nodes.
+  const keys = new Array(n);
+  const keyNumber = new Map(); // span key → its number
+  const count = []; // key number → nodes at that span
+  const number = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i += 1) {
+    const key = spanKey(ordered[i].span);
+    keys[i] = key;
+    if (key === null) continue;
+    let k = keyNumber.get(key);
+    if (k === undefined) {
+      k = count.length;
+      keyNumber.set(key, k);
+      count.push(0);
+    }
+    number[i] = k;
+    count[k] += 1;
+  }
+  const lineCount = new Map();
+  for (let i = 0; i < n; i += 1) {
+    if (number[i] >= 0 && count[number[i]] === 1) lineCount.set(ordered[i].span.line, (lineCount.get(ordered[i].span.line) || 0) + 1);
+  }
   // A module's parameters are made once, wherever the program named them (`for p in model.parameters()`).
-  const repeated = (node) => !(node.kind === 'input' && node.module) && count.get(spanKeyOf.get(node)) > 1;
+  const repeated = new Uint8Array(n);
+  for (let i = 0; i < n; i += 1) repeated[i] = number[i] >= 0 && count[number[i]] > 1 && !(ordered[i].kind === 'input' && ordered[i].module) ? 1 : 0;
   const spanless = (node) => !node.span && node.kind === 'op';
   // Each run of consecutive repeated nodes is one loop, named by the first line of its body; the
   // k-th node at a span is iteration k, and a span-less operation takes its successor's iteration.
-  const iterationOf = new Map(); // node id → {line, k}
-  const occurrence = new Map();
-  for (let i = 0; i < ordered.length; ) {
-    if (!repeated(ordered[i])) {
+  const iterationOf = new Array(n); // place in id order → {line, k}
+  const occurrence = new Int32Array(count.length);
+  for (let i = 0; i < n; ) {
+    if (!repeated[i]) {
       i += 1;
       continue;
     }
     let line = Infinity;
     let outside = Infinity; // the loop's own lines: a module's forward may be defined above the loop
     let end = i; // one past the last repeated node of the run
-    for (let j = i; j < ordered.length && (repeated(ordered[j]) || spanless(ordered[j])); j += 1) {
-      if (repeated(ordered[j])) {
+    for (let j = i; j < n && (repeated[j] || spanless(ordered[j])); j += 1) {
+      if (repeated[j]) {
         line = Math.min(line, ordered[j].span.line);
         if (!ordered[j].module) outside = Math.min(outside, ordered[j].span.line);
         end = j + 1;
@@ -88,31 +106,26 @@ export function groupPaths(nodes) {
     }
     if (outside < Infinity) line = outside;
     for (let k = i; k < end; k += 1) {
-      const node = ordered[k];
-      if (!repeated(node)) continue;
-      const key = spanKeyOf.get(node);
-      const seen = occurrence.get(key) || 0;
-      occurrence.set(key, seen + 1);
-      iterationOf.set(node.id, { line, k: seen });
+      if (repeated[k]) iterationOf[k] = { line, k: occurrence[number[k]]++ };
     }
     let carried = null;
     for (let k = end - 1; k >= i; k -= 1) {
-      const node = ordered[k];
-      if (repeated(node)) carried = iterationOf.get(node.id);
-      else iterationOf.set(node.id, carried);
+      if (repeated[k]) carried = iterationOf[k];
+      else iterationOf[k] = carried;
     }
     i = end;
   }
-  const paths = new Map();
+  const paths = new Array(n);
   const shared = new Map(); // one path array per box, not one per node
   const pathFor = (key, make) => {
-    if (!shared.has(key)) shared.set(key, make());
-    return shared.get(key);
+    let path = shared.get(key);
+    if (path === undefined) shared.set(key, (path = make()));
+    return path;
   };
-  for (const node of ordered) {
+  for (let i = 0; i < n; i += 1) {
+    const node = ordered[i];
     const declared = declaredPath(node);
-    const key = spanKeyOf.get(node);
-    const iteration = iterationOf.get(node.id);
+    const iteration = iterationOf[i];
     if (iteration) {
       const { line, k } = iteration;
       const loop = [
@@ -120,13 +133,13 @@ export function groupPaths(nodes) {
         { key: `loop:${line}:${k}`, label: `iteration ${k + 1}` },
       ];
       const inner = declared ? declared.map((name) => ({ key: `m:${line}:${k}:${name}`, label: name })) : [];
-      paths.set(node.id, pathFor(`loop:${line}:${k}:${declared ? declared.at(-1) : ''}`, () => [...loop, ...inner]));
+      paths[i] = pathFor(`loop:${line}:${k}:${declared ? declared.at(-1) : ''}`, () => [...loop, ...inner]);
     } else if (declared) {
-      paths.set(node.id, pathFor(`m:${declared.at(-1)}`, () => declared.map((name) => ({ key: `m:${name}`, label: name }))));
-    } else if (key && node.kind === 'op' && lineCount.get(node.span.line) >= MIN_LINE_GROUP) {
-      paths.set(node.id, pathFor(`line:${node.span.line}`, () => [{ key: `line:${node.span.line}`, label: `line ${node.span.line}` }]));
+      paths[i] = pathFor(`m:${declared.at(-1)}`, () => declared.map((name) => ({ key: `m:${name}`, label: name })));
+    } else if (keys[i] && node.kind === 'op' && lineCount.get(node.span.line) >= MIN_LINE_GROUP) {
+      paths[i] = pathFor(`line:${node.span.line}`, () => [{ key: `line:${node.span.line}`, label: `line ${node.span.line}` }]);
     } else {
-      paths.set(node.id, NO_PATH);
+      paths[i] = NO_PATH;
     }
   }
   return paths;
@@ -149,28 +162,39 @@ export function buildHierarchy(trace, { minNodes = 0 } = {}) {
   const parentOf = new Map();
   const root = { id: ROOT, label: 'graph', parent: null, children: [], size: 0 };
   groups.set(ROOT, root);
-  const paths = trace.nodes.length > minNodes ? groupPaths(trace.nodes) : new Map();
-  const nodeOf = new Map(); // item id → trace node
-  for (const node of byId(trace.nodes)) {
-    let parent = root;
-    for (const step of paths.get(node.id) || NO_PATH) {
-      const id = (step.id ||= `g:${step.key}`);
-      const label = step.label;
-      let group = groups.get(id);
-      if (!group) {
-        group = { id, label, parent: parent.id, children: [], size: 0 };
-        groups.set(id, group);
-        parent.children.push(id);
-        parentOf.set(id, parent.id);
+  const ordered = byId(trace.nodes);
+  const paths = ordered.length > minNodes ? pathsInOrder(ordered) : null;
+  // Each box's children's sort keys as they are added (orderByFlow): a node's from its id, a box's
+  // (NaN here) once its own children are known.
+  const childKeys = new Map([[root, []]]);
+  const innermost = new Map(); // path (shared by the nodes of a box) → its box, found once
+  for (let i = 0; i < ordered.length; i += 1) {
+    const node = ordered[i];
+    const path = paths ? paths[i] : NO_PATH;
+    let parent = innermost.get(path);
+    if (parent === undefined) {
+      parent = root;
+      for (const step of path) {
+        const id = (step.id ||= `g:${step.key}`);
+        let group = groups.get(id);
+        if (!group) {
+          group = { id, label: step.label, parent: parent.id, children: [], size: 0 };
+          groups.set(id, group);
+          childKeys.set(group, []);
+          parent.children.push(id);
+          childKeys.get(parent).push(NaN);
+          parentOf.set(id, parent.id);
+        }
+        parent = group;
       }
-      parent = group;
+      innermost.set(path, parent);
     }
     const item = `n${node.id}`;
-    nodeOf.set(item, node);
     parent.children.push(item);
+    childKeys.get(parent).push(node.kind === 'op' ? node.id : node.id - LEAF_SHIFT);
     parentOf.set(item, parent.id);
   }
-  orderByFlow(groups, nodeOf);
+  orderByFlow(groups, childKeys);
   for (const id of [...groups.keys()]) splitLongGroups(groups, parentOf, id);
   flattenSingletons(groups, parentOf);
   countNodes(groups, ROOT);
@@ -182,33 +206,34 @@ export function buildHierarchy(trace, { minNodes = 0 } = {}) {
 // Leaves first, then operations, each by id: one number per item, a leaf's shifted below every
 // operation's (objects and a comparator reading them took a third of the hierarchy's time at 20,000 nodes).
 const LEAF_SHIFT = 2 ** 50;
-function orderByFlow(groups, nodeOf) {
-  const first = new Map(); // item id → its sort key: the lowest operation id inside, else the lowest leaf id − LEAF_SHIFT
-  const keyOf = (item) => {
-    let key = first.get(item);
-    if (key !== undefined) return key;
-    const group = groups.get(item);
-    if (group) {
-      // Every box holds something (boxes are made for the nodes in them).
-      let op = Infinity;
-      let leaf = Infinity;
-      for (const child of group.children) {
-        const k = keyOf(child);
-        if (k >= 0) op = Math.min(op, k);
-        else leaf = Math.min(leaf, k);
+function orderByFlow(groups, childKeys) {
+  const boxKey = new Map(); // box → its sort key: the lowest operation id inside, else the lowest leaf id − LEAF_SHIFT
+  const keysOf = (group) => {
+    const keys = childKeys.get(group);
+    if (boxKey.has(group)) return keys;
+    // Every box holds something (boxes are made for the nodes in them).
+    let op = Infinity;
+    let leaf = Infinity;
+    for (let i = 0; i < keys.length; i += 1) {
+      if (Number.isNaN(keys[i])) {
+        const box = groups.get(group.children[i]);
+        keysOf(box);
+        keys[i] = boxKey.get(box);
       }
-      key = op < Infinity ? op : leaf;
-    } else {
-      const node = nodeOf.get(item);
-      key = node.kind === 'op' ? node.id : node.id - LEAF_SHIFT;
+      if (keys[i] >= 0) op = Math.min(op, keys[i]);
+      else leaf = Math.min(leaf, keys[i]);
     }
-    first.set(item, key);
-    return key;
+    boxKey.set(group, op < Infinity ? op : leaf);
+    return keys;
   };
   for (const group of groups.values()) {
-    const keyed = group.children.map((child) => [keyOf(child), child]);
-    keyed.sort((a, b) => a[0] - b[0]);
-    group.children = keyed.map((pair) => pair[1]);
+    const keys = keysOf(group);
+    let sorted = true; // nodes come in id order: most boxes are in order already
+    for (let i = 1; i < keys.length && sorted; i += 1) sorted = keys[i - 1] < keys[i];
+    if (sorted) continue;
+    const order = keys.map((_, i) => i).sort((a, b) => keys[a] - keys[b]);
+    const children = group.children;
+    group.children = order.map((i) => children[i]);
   }
 }
 

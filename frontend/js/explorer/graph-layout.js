@@ -98,23 +98,42 @@ export function layeredLayout(items, edges, { direction = 'LR', rankGap = RANK_G
  */
 export function edgesByGroup(hierarchy, edges) {
   const { parentOf } = hierarchy;
-  const depths = new Map();
-  const depthOf = (item) => {
-    let depth = depths.get(item);
+  const depths = new Map(); // box id → depth
+  const depthOf = (id) => {
+    let depth = depths.get(id);
     if (depth === undefined) {
-      const parent = parentOf.get(item);
+      const parent = parentOf.get(id);
       depth = parent === undefined ? 0 : depthOf(parent) + 1;
-      depths.set(item, depth);
+      depths.set(id, depth);
     }
     return depth;
   };
+  const boxOfNode = []; // node id → the box holding it: looked up once per node, not twice per edge
+  const boxOf = (node) => boxOfNode[node] ?? (boxOfNode[node] = parentOf.get(`n${node}`));
   const result = new Map();
-  const seen = new Set();
+  const add = (group, pair) => {
+    const list = result.get(group);
+    if (list) list.push(pair);
+    else result.set(group, [pair]);
+  };
+  const seenNodes = new Set(); // two nodes of one box, as one number (ids stay far below 2^26)
+  const seen = new Set(); // the other pairs (a box at one end at least), as `a>b`
   for (const edge of edges) {
+    const boxA = boxOf(edge.source);
+    const boxB = boxOf(edge.target);
+    if (boxA === boxB) {
+      if (edge.source === edge.target) continue; // as below: one end holds the other
+      // Most edges join two nodes of one box (a layer's ops): no climbing, no key text.
+      const key = edge.source * 2 ** 26 + edge.target;
+      if (seenNodes.has(key)) continue;
+      seenNodes.add(key);
+      add(boxA, [`n${edge.source}`, `n${edge.target}`]);
+      continue;
+    }
     let a = `n${edge.source}`;
     let b = `n${edge.target}`;
-    let da = depthOf(a);
-    let db = depthOf(b);
+    let da = depthOf(boxA) + 1;
+    let db = depthOf(boxB) + 1;
     for (; da > db; da -= 1) a = parentOf.get(a);
     for (; db > da; db -= 1) b = parentOf.get(b);
     if (a === b) continue; // one end holds the other (cannot happen for nodes)
@@ -125,9 +144,7 @@ export function edgesByGroup(hierarchy, edges) {
     const key = `${a}>${b}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const group = parentOf.get(a);
-    if (!result.has(group)) result.set(group, []);
-    result.get(group).push([a, b]);
+    add(parentOf.get(a), [a, b]);
   }
   return result;
 }
