@@ -14,3 +14,10 @@ for (const page of ['optimize.html', 'regression.html', 'pitfall.html']) {
     assert.deepEqual(preloads, [BUNDLES.cartesian]);
   });
 }
+
+test('the cartesian bundle asks V8 to compile it eagerly, off the main thread', () => {
+  // scripts/vendor-frontend.sh writes V8's compile hints magic comment as the bundle's first line: a
+  // cold lab open's main thread compiled Plotly's functions one at a time as they were first called.
+  const bundle = readFileSync(new URL(`..${BUNDLES.cartesian}`, import.meta.url), 'utf8');
+  assert.equal(bundle.split('\n', 1)[0], '//# allFunctionsCalledOnLoad');
+});

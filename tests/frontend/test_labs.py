@@ -26,7 +26,8 @@ def test_optimization_lab_runs_animates_and_compares(live_server: LiveServer, pa
     page.wait_for_selector("table.step-table", timeout=TIMEOUT)
     # The animation ends by drawing the × at the end: halo + line + ○ + × over the contour.
     wait_until(page, "document.querySelector('#paths').data.length === 4")
-    assert plotted_traces(page, "#landscape") == 1  # the contour alone, under the paths' plot
+    # The function's heatmap and its contour lines, under the paths' plot.
+    assert plotted_traces(page, "#landscape") == 2
     # A zoom of the contour (which takes the pointer): the paths' plot above it follows.
     page.evaluate("Plotly.relayout('landscape', {'xaxis.range': [0, 4], 'yaxis.range': [-1, 3]})")
     wait_until(page, "JSON.stringify(document.querySelector('#paths').layout.xaxis.range) === '[0,4]'")
@@ -54,6 +55,35 @@ def test_optimization_lab_runs_animates_and_compares(live_server: LiveServer, pa
     page.goto("about:blank")
     page.goto(url)
     wait_until(page, "document.querySelectorAll('#runs li').length === 2")
+
+
+def test_optimization_lab_is_ready_with_the_heatmap_and_draws_contour_lines_after(
+    live_server: LiveServer, page: Any
+) -> None:
+    # Issue 13, a cold open within 1 s: the ready mark waits for the function's heatmap (the surface
+    # the student reads and clicks), not for its contour lines, which are drawn a frame later.
+    page.goto(f"{live_server.url}/optimize.html")
+    wait_until(page, "!!document.body.dataset.ready")
+    wait_until(page, "performance.getEntriesByName('optimize:contour-lines-drawn').length === 1")
+    marks = page.evaluate(
+        "Object.fromEntries(['optimize:surface-drawn', 'optimize:ready', 'optimize:contour-lines-drawn']"
+        ".map((n) => [n.split(':')[1], performance.getEntriesByName(n)[0].startTime]))"
+    )
+    assert marks["surface-drawn"] <= marks["ready"] < marks["contour-lines-drawn"]
+    traces = page.eval_on_selector(
+        "#landscape", "el => el._fullData.map((t) => [t.type, t.contours ? t.contours.coloring : null])"
+    )
+    assert traces == [["heatmap", None], ["contour", "none"]]
+    # Plotly drew the lines: one path per level (30 asked for; Plotly rounds the step).
+    levels = page.locator("#landscape .contourlevel path").count()
+    assert levels >= 20, levels
+    # The heatmap and the lines show the same values: the colour scale's range is the grid's.
+    z_range = page.eval_on_selector(
+        "#landscape",
+        "el => [el._fullData[0].zmin, el._fullData[0].zmax,"
+        " Math.min(...el.data[0].z.flat()), Math.max(...el.data[0].z.flat())]",
+    )
+    assert z_range[0] == pytest.approx(z_range[2]) and z_range[1] == pytest.approx(z_range[3])
 
 
 def test_optimization_lab_learning_rate_comparison_and_click_to_start(

@@ -47,6 +47,7 @@ if (link.source) {
   // it has (measured: the polynomial example's trace left ~0.4 s after the page opened).
   earlyExamples = getJSON('/api/examples');
   earlyExamples.then((examples) => {
+    performance.mark('explorer:examples-received'); // ui13's cold-open breakdown (bench/cold_open_bench.py)
     const opening = openingExample(examples, link);
     if (opening && !traceAsked) sendEarly(traceBody(opening.example.source, opening.inputs));
   }, () => {});

@@ -38,6 +38,7 @@ function parsePlotlyWhenIdle(stillWanted = () => true) {
   idle(() => stillWanted() && loadPlotly().catch(() => {}), { timeout: 3000 });
 }
 
+performance.mark('explorer:modules-evaluated'); // every import fetched and run (cold_open_bench.py)
 buildGraphMarkup(); // before anything below looks the toolbar, graph or step controls up
 renderNav(document.getElementById('nav'), 'explorer');
 

@@ -124,6 +124,7 @@ function redraw() {
         if (!clickWired && surface) wireClicks(); // Plotly has drawn the div now, so it takes event handlers
         if (surfaceDrawn !== surface) return; // a newer surface is on its way
         surfaceShown = surface; // its ranges (a zoom kept by uirevision included) are the paths' now
+        performance.mark('optimize:surface-drawn'); // the heatmap; its contour lines follow a frame later
         releaseSurfaceWaiters();
         if (pathsDrawn.surface === surface) {
           pathsDrawn = { surface: null, results: null, upTo: -1 };
@@ -412,7 +413,10 @@ async function init() {
   const runs = lab().runs.length ? runAll() : null;
   await Promise.all([presetsLoaded, loadSurface(), loadPlotly()]);
   if (runs) await runs;
-  await whenSurfaceShown(); // the contour drawn, not only its answer received
+  // The function's heatmap drawn, not only its answer received: the student sees the surface and can
+  // run or add runs (their paths are a plot of their own); the contour lines come a frame later.
+  await whenSurfaceShown();
+  performance.mark('optimize:ready');
   document.body.dataset.ready = 'true'; // lets tests and the benchmark wait for a usable page
 }
 
