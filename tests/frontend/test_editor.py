@@ -194,3 +194,33 @@ def test_the_language_page_lists_the_allow_list(projector: Any, live_server: Any
     assert "x.backward()" in (page.text_content("#sections") or "")
     assert "torch.sin" not in (page.text_content("#sections") or "")
     screenshot(page, "editor-06-language-1280")
+
+
+def test_a_program_pasted_over_the_opening_example_is_the_students_and_survives_a_reload(
+    projector: Any, live_server: Any
+) -> None:
+    """A bare page opens on an example, in the example's tab; a student pastes over it. That was
+    kept under the example's title and lost on reload; it is now their program."""
+    page = projector
+    open_explorer(page, live_server, "#ex=polynomial")
+    page.evaluate("window.localStorage.clear()")
+    open_explorer(page, live_server, "#ex=polynomial")
+    show_editor(page)
+    expect(page.locator("#tab-program")).to_have_attribute("aria-selected", "true")
+    program = "w = torch.tensor(3.0, requires_grad=True)\nw * w"
+    set_editor_text(page, program)
+    expect(page.locator("#tab-draft")).to_have_attribute("aria-selected", "true")
+    assert editor_text(page) == program
+    page.click("#source")
+    page.keyboard.press("Control+z")  # one edit: undone, the example's text is back in the draft
+    assert editor_text(page) == "x**3 - 3*x"
+    page.keyboard.press("Control+Shift+z")
+    assert editor_text(page) == program
+    page.click("#tab-program")  # the example's tab still holds the example, and runs with its input
+    assert editor_text(page) == "x**3 - 3*x"
+    expect(page.locator("#run-status")).to_contain_text("4 nodes", timeout=RUN_TIMEOUT_MS)
+    page.reload()
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    show_editor(page)
+    page.click("#tab-draft")
+    assert editor_text(page) == program

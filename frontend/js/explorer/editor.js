@@ -128,6 +128,7 @@ class LineClassMarker extends GutterMarker {
     return other.elementClass === this.elementClass;
   }
 }
+const EDITED = ' (edited)'; // an example's tab title once the student changed its program
 const ERROR_LINE = new LineClassMarker('error-line');
 const WARN_LINE = new LineClassMarker('warn-line');
 
@@ -169,6 +170,7 @@ export function mountEditor(store, { onRun, onExample }) {
   let external = false; // true while the editor applies a change that came from the store
   const onUpdate = (update) => {
     if (update.docChanged && !external) {
+      if (active === 'program') ownEdit(update);
       const source = update.state.doc.toString();
       store.set({ source, example: null, error: null });
       examples.value = '';
@@ -250,6 +252,25 @@ export function mountEditor(store, { onRun, onExample }) {
     } finally {
       external = false;
     }
+  }
+
+  /**
+   * The student edits the example's tab (a bare page opens on an example; they paste over it): with
+   * no draft of their own yet, the edit becomes their program: the "Your program" tab takes the
+   * editor as it is (with its undo history: Ctrl+Z gives the example back), so it is kept across a
+   * reload, and the example's tab keeps the example. Before, the pasted program stayed under the
+   * example's title and was lost on reload. With a draft already there, the tab says it was edited.
+   */
+  function ownEdit(update) {
+    if (update.transactions.some((tr) => tr.isUserEvent('undo') || tr.isUserEvent('redo'))) return;
+    if (tabs.draft.state.doc.length === 0) {
+      tabs.program.state = newState(update.startState.doc.toString());
+      tabs.program.inputs = store.get('inputs'); // the example's, for when its tab is picked again
+      active = 'draft'; // the view's state is the draft's now: no setState, the caret and history stay
+    } else if (tabs.program.title && !tabs.program.title.endsWith(EDITED)) {
+      tabs.program.title += EDITED;
+    }
+    renderTabs();
   }
 
   function switchTo(tab) {
