@@ -351,7 +351,6 @@ class TraceRecorder:
         originals: dict[int, torch.Tensor] = {}  # id -> tensor: each copied once
         leaves: list[tuple[Node, torch.Tensor, torch.Tensor | None]] = []
         retained: list[tuple[Node, torch.Tensor]] = []
-        forward = self.forward
         for fn in self._graph(roots):
             if type(fn).__name__ == "AccumulateGrad":
                 variable, grad = fn.variable, fn.variable.grad
@@ -359,13 +358,11 @@ class TraceRecorder:
                 originals[id(variable)] = variable
                 if grad is not None:
                     originals[id(grad)] = grad
-            else:  # grad_of(fn) before freezing, inlined: once a node
-                entry = forward.get(id(fn))
-                if entry is not None and entry[0] is fn and entry[1].tensor.retains_grad:
-                    grad = entry[1].tensor.grad
-                    if grad is not None:
-                        retained.append((fn, grad))
-                        originals[id(grad)] = grad
+            else:
+                grad = self.grad_of(fn)  # not frozen yet: the retained tensor's .grad now
+                if grad is not None:
+                    retained.append((fn, grad))
+                    originals[id(grad)] = grad
         named = [
             (name, t.grad)
             for name, t in self.bound.items()
