@@ -12,7 +12,11 @@ page's own clock (ms since navigation, until body[data-ready], or the models pag
   marks        the page's own performance marks (explorer:trace-received, …)
 With --trace, a Chrome trace of one open per page is saved under bench/results/cold-trace-<page>.json
 (open it in chrome://tracing or Perfetto) and summarised: V8 compile/parse time per script URL.
-Usage: python bench/cold_open_bench.py [--repeat 5] [--pages explorer optimize] [--trace] [--json out.json]
+With --browser running, one chromium is started (and left idle 2 s) and each open is a new context
+of it (empty HTTP cache, no V8 code cache): a student's running browser that never saw the site;
+the default starts a chromium per open, whose own start-up competes for this machine's 2 cores.
+Usage: python bench/cold_open_bench.py [--repeat 5] [--pages explorer optimize] [--browser new|running]
+       [--trace] [--json out.json]
 (the median over the repeats of each figure; figures depend on load: print the load average with them)
 """
 
@@ -152,8 +156,11 @@ def compile_per_url(trace_path: Path) -> dict[str, float]:
     return {k: round(v, 1) for k, v in sorted(totals.items(), key=lambda kv: -kv[1])[:15]}
 
 
-def open_cold(p: Any, url: str, done: str, trace_to: Path | None) -> dict[str, Any]:
-    browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+def open_cold(p: Any, url: str, done: str, trace_to: Path | None, running: Any = None) -> dict[str, Any]:
+    """One open in a new browser process, or (`running`: a browser already started) in a new
+    context of it: a student's browser that is running but has never seen the site."""
+    browser = running or p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    context = None
     try:
         context = browser.new_context(viewport={"width": 1600, "height": 1000})
         page = context.new_page()
@@ -175,7 +182,10 @@ def open_cold(p: Any, url: str, done: str, trace_to: Path | None) -> dict[str, A
             browser.stop_tracing()
         return summarise(raw)
     finally:
-        browser.close()
+        if running is None:
+            browser.close()
+        elif context is not None:
+            context.close()
 
 
 def main() -> None:
@@ -185,6 +195,13 @@ def main() -> None:
     parser.add_argument("--trace", action="store_true", help="save and summarise one Chrome trace per page")
     parser.add_argument("--json", type=Path, help="write every open's figures here")
     parser.add_argument("--url", help="an already running server (else one is started)")
+    parser.add_argument(
+        "--browser",
+        choices=("new", "running"),
+        default="new",
+        help="new: a chromium started per open (its own start-up shares the 2 cores); running: one "
+        "chromium, started and idle first, a new context (empty cache) per open",
+    )
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -205,8 +222,15 @@ def main() -> None:
                 time.sleep(0.2)
         try:
             with sync_playwright() as p:
+                running = None
+                if args.browser == "running":
+                    running = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+                    warm = running.new_page()
+                    warm.goto("about:blank")
+                    time.sleep(2)  # the browser's own start-up work done, as in a student's open browser
+                    warm.close()
                 first, done = PAGES[args.pages[0]]
-                open_cold(p, base + first, done, None)  # the server's first static files, not timed
+                open_cold(p, base + first, done, None, running)  # the server's first static files, not timed
                 for i in range(args.repeat):
                     for name in args.pages:  # alternated, so a load swing spreads over every page
                         path, done = PAGES[name]
@@ -215,7 +239,7 @@ def main() -> None:
                             if args.trace and i == 0
                             else None
                         )
-                        opens[name].append(open_cold(p, base + path, done, trace_to))
+                        opens[name].append(open_cold(p, base + path, done, trace_to, running))
                         if trace_to:
                             compiles[name] = compile_per_url(trace_to)
         finally:
@@ -262,10 +286,14 @@ def main() -> None:
             print(f"    (observer: {runs[0]['observer_error']})")
         for k, v in compiles.get(name, {}).items():
             print(f"    trace  {v:6.1f} ms  {k}")
-    print(f"\nload average {load} on {os.cpu_count()} CPUs")
+    print(f"\nbrowser: {args.browser}; load average {load} on {os.cpu_count()} CPUs")
     if args.json:
         args.json.write_text(
-            json.dumps({"load_average": load, "opens": opens, "compiles": compiles}, indent=1) + "\n"
+            json.dumps(
+                {"browser": args.browser, "load_average": load, "opens": opens, "compiles": compiles},
+                indent=1,
+            )
+            + "\n"
         )
 
 

@@ -53,7 +53,8 @@ def test_polynomial_backward_with_the_keyboard(page: Any, live_server: Any) -> N
     # After the multiply node only −3 has arrived at x, and that row is marked as the one that changed.
     assert x_row.locator(".acc").text_content() == "\u22123"
     assert "changed" in (x_row.get_attribute("class") or "")
-    assert page.locator(".step-panel .katex").count() >= 1
+    # KaTeX loads after the page is ready (formula.js): the formula is typeset once it is here
+    expect(page.locator(".step-panel .katex").first).to_be_visible()
     screenshot(page, "explorer-02-polynomial-step2")
     page.keyboard.press("End")
     page.select_option("#node-picker", "0")
@@ -84,6 +85,36 @@ def test_syntax_error_is_shown_at_its_line(
     assert "Syntax error at line 2" in error
     assert page.text_content("#editor .cm-lineNumbers .error-line") == "2"
     screenshot(page, "explorer-04-syntax-error")
+
+
+def test_the_graph_is_drawn_before_the_steps_are_explained(
+    page: Any, live_server: Any, expected_console_errors: list[re.Pattern[str]]
+) -> None:
+    """A small trace's step details (formulas, narration) are asked for with the trace but the graph
+    does not wait for them: with the details endpoint failing, the page still draws the graph and
+    its steps (before, a failed details request blanked the page with an error); the step that
+    needs them says they are missing, and KaTeX is not fetched before the page is ready."""
+    katex_before_ready: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            "katex.mjs" in r.url
+            and page.evaluate("!document.body.dataset.ready")
+            and katex_before_ready.append(r.url)
+        ),
+    )
+    expected_console_errors.append(re.compile(r"net::ERR_FAILED"))  # the aborted details requests
+    page.route("**/api/trace/details", lambda route: route.abort())
+    open_explorer(page, live_server, "#ex=polynomial")
+    expect(page.locator("#graph")).to_have_attribute("data-nodes", "4")  # x, x³, 3x, f
+    expect(page.locator("#step-label")).to_have_text("start · 0 / 4")
+    expect(page.locator("#program-error")).to_be_hidden()
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#step-label")).to_have_text("step 1 / 4")
+    # the step's numbers are the compact trace's own; the missing explanation is said, not spun on
+    expect(page.locator(".step-panel .narration")).to_contain_text("could not be fetched")
+    expect(page.locator(".step-panel")).to_contain_text("Incoming gradient")
+    assert katex_before_ready == []
 
 
 def test_shared_url_reopens_the_same_step(page: Any, live_server: Any, browser: Any) -> None:

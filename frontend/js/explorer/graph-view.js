@@ -179,7 +179,14 @@ export function mountGraphView(store) {
   // for its first trace rather than between the answer and the first drawing.
   let webgl = null;
   const gpu = () => (webgl ??= hardwareWebgl());
-  (window.requestIdleCallback || setTimeout)(gpu);
+  // Probed in idle time once the first graph is drawn (it makes a WebGL context: 15–25 ms), not in
+  // the idle moment while the page waits for its first trace, which the trace's drawing then waited for.
+  let probeScheduled = false;
+  const probeLater = () => {
+    if (probeScheduled) return;
+    probeScheduled = true;
+    (window.requestIdleCallback || setTimeout)(gpu);
+  };
 
   function renderEmpty() {
     const trace = store.get('trace');
@@ -206,6 +213,7 @@ export function mountGraphView(store) {
     traceIndex = { byId: new Map(trace.nodes.map((n) => [n.id, n])) };
     if (trace.nodes.length > LARGE_GRAPH || hasDeclaredGroups(trace)) buildGrouped(trace);
     else buildFlat(trace);
+    probeLater(); // for the next, larger graph (a large one has just asked gpu() itself)
     cy.on('mouseover', 'node', (event) => store.set({ hover: memberOf(event.target.id()) }));
     cy.on('mouseout', 'node', () => store.set({ hover: null }));
     // Zoomed far out on a windowed scene Cytoscape holds nothing to click: a click zooms in there.

@@ -24,7 +24,8 @@ import { mountPassPicker, openIteration, passCount, positionOfPass } from './pas
 import { mountPassesPlot } from './passes-plot.js';
 import { ExplorerStore } from './state.js';
 import { mountStepControls } from './step-controls.js';
-import { fetchAllDetails, mountStepDetails } from './step-details.js';
+import { loadFormulas } from './formula.js';
+import { mountStepDetails } from './step-details.js';
 import { mountStepPanel } from './step-panel.js';
 import { mountTorchvizView } from './torchviz-view.js';
 import { mountTraceNotes } from './trace-notes.js';
@@ -76,7 +77,13 @@ async function run({ position = 0, passIndex = null, iteration = null } = {}) {
     performance.mark('explorer:trace-received');
     trace.source = source;
     trace.inputs = inputs;
-    await fetchAllDetails(trace);
+    // A small trace's steps are all explained in one request per pass, so stepping never waits. At
+    // the start of a pass in the graph view the graph is drawn first and they land while the student
+    // looks at it (a cold open waited ~50 ms for them); a link to a step or a lecture view (its
+    // chain-rule formulas) needs them in its first frame.
+    const explaining = stepDetails.all(trace);
+    if (position > 0 || store.get('view') !== 'graph') await explaining;
+    else explaining.catch(() => {}); // a failed window is asked for again by the step that needs it
     if (mine !== runCounter) return;
     const passes = trace.passes || [];
     // passIndex is a pass's program-wide index (a link's pass=); a training loop's trace holds one
@@ -205,7 +212,9 @@ mountTraceNotes(store);
 // step of a student holding →. Anything else is written at once.
 const url = deferredWriter(() => writeUrl(store.state), { delayMs: 200, idle: true, flushOn: window });
 store.on(['source', 'inputs', 'trace', 'position', 'passIndex', 'view', 'example'], (state, changed) => {
-  if (changed.size === 1 && changed.has('position')) url.schedule();
+  // While the page opens (the example, then its trace) the link it was opened by is still right:
+  // written once after the first draw, not twice before it (cold_open_bench).
+  if ((changed.size === 1 && changed.has('position')) || !document.body.dataset.ready) url.schedule();
   else url.now();
 });
 function writeUrl(state) {
@@ -245,6 +254,8 @@ async function start() {
   document.body.dataset.ready = 'true';
   // The first step's formulas asked before the first →, once the graph's first frame is painted.
   requestAnimationFrame(() => setTimeout(stepDetails.ahead, 0));
+  // KaTeX, left out of the open (formula.js), typeset-ready before a student's first step.
+  (window.requestIdleCallback || setTimeout)(() => loadFormulas().catch(() => {}));
   // Parse Plotly while the student reads the graph (unless it was while a slow trace was computed):
   // the first f and f′ plot, Jacobian heatmap or loss plot then draws at once instead of waiting
   // ~0.3 s for the bundle (ui_bench: explorer.plot).

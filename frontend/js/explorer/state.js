@@ -23,6 +23,7 @@ export class ExplorerStore extends Store {
       gradColour: false, // fill nodes by the size of the gradient they received (grad-colour.js)
       search: '',
       details: 0, // bumped when step details fetched on demand arrive
+      detailsError: null, // why the last details request failed (the step panel says so), until one succeeds
       ...initial,
     });
   }

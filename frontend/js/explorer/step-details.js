@@ -13,22 +13,33 @@ function request(trace, passIndex, from, to) {
   return postJSON('/api/trace/details', { source: trace.source, inputs: trace.inputs, pass: passIndex, steps: [from, to] });
 }
 
-/** Every step of every pass explained, for traces small enough to ask once per pass. */
-export async function fetchAllDetails(trace) {
-  // `pass` is the pass's program-wide index (a training loop's trace holds one of its thousands)
-  const windows = trace.passes.map((pass, i) => (pass.steps.length && pass.steps.length <= DETAIL_WINDOW ? [pass.index ?? i, pass.steps.length] : null));
-  const answers = await Promise.all(windows.map((w) => (w ? request(trace, w[0], 0, w[1]) : null)));
-  answers.forEach((answer, i) => answer && mergeDetails(trace.passes[i], answer));
-}
-
 /**
  * Fetches the window around the shown step whenever it lacks details; bumps `details` in the store
- * when they land. Returns `ahead()`: fetch now the window the next → needs (at the start of a pass:
- * its first step's), called once the graph is drawn so the server's re-run does not share the cores
- * with the drawing, and answers while the student looks, not after the first →.
+ * when they land. Returns
+ * - `all(trace)`: every step of every pass explained, for traces small enough to ask once per pass
+ *   (resolves when they are merged; the store hears of them only when the trace is already shown);
+ * - `ahead()`: fetch now the window the next → needs (at the start of a pass: its first step's),
+ *   called once the graph is drawn so the server's re-run does not share the cores with the
+ *   drawing, and answers while the student looks, not after the first →.
+ * One set of requests in flight serves both: a window asked for by one is not asked again by the other.
  */
 export function mountStepDetails(store) {
-  const pending = new Set();
+  const pending = new Map(); // `${pass}:${from}` → the request's promise
+
+  function fetchWindow(trace, pass, passIndex, from, to) {
+    const key = `${passIndex}:${from}`;
+    if (!pending.has(key)) {
+      const answering = request(trace, passIndex, from, to)
+        .then((answer) => {
+          mergeDetails(pass, answer);
+          if (store.get('trace') === trace) store.set({ details: (store.get('details') || 0) + 1, detailsError: null });
+        })
+        .finally(() => pending.delete(key));
+      pending.set(key, answering);
+    }
+    return pending.get(key);
+  }
+
   async function ensure(ahead = false) {
     const trace = store.get('trace');
     const pass = store.pass();
@@ -39,20 +50,21 @@ export function mountStepDetails(store) {
     const passIndex = pass.index ?? store.get('passIndex');
     const from = Math.max(0, position - 1 - BEHIND);
     const to = Math.min(pass.steps.length, from + DETAIL_WINDOW);
-    const key = `${passIndex}:${from}`;
-    if (pending.has(key)) return;
-    pending.add(key);
     try {
-      const answer = await request(trace, passIndex, from, to);
-      if (store.get('trace') !== trace) return;
-      mergeDetails(pass, answer);
-      store.set({ details: (store.get('details') || 0) + 1 });
+      await fetchWindow(trace, pass, passIndex, from, to);
     } catch (error) {
-      store.set({ detailsError: error.message });
-    } finally {
-      pending.delete(key);
+      if (store.get('trace') === trace) store.set({ detailsError: error.message });
     }
   }
+
+  function all(trace) {
+    // `pass` is the pass's program-wide index (a training loop's trace holds one of its thousands)
+    const small = trace.passes
+      .map((pass, i) => [pass, pass.index ?? i])
+      .filter(([pass]) => pass.steps.length && pass.steps.length <= DETAIL_WINDOW);
+    return Promise.all(small.map(([pass, index]) => fetchWindow(trace, pass, index, 0, pass.steps.length)));
+  }
+
   store.on(['trace', 'position', 'passIndex'], () => ensure());
-  return { ahead: () => ensure(true) };
+  return { all, ahead: () => ensure(true) };
 }

@@ -191,7 +191,11 @@ export function mountStepPanel(store) {
         const node = store.node(step.node);
         children.push(el('h2', `Step ${backward.position} of ${count}: ${nodeTitle(node)} (${node ? node.op : '?'})`));
         const waiting = !step.narration && trace.detailsOnDemand && !step.detailed;
-        children.push(el('p', waiting ? 'Fetching this step’s formulas and narration…' : step.narration || '', 'narration'));
+        const failed = waiting && store.get('detailsError');
+        let narration = step.narration || '';
+        if (failed) narration = `This step’s formulas and narration could not be fetched (${failed}); its numbers below are the trace’s own. Step again to retry.`;
+        else if (waiting) narration = 'Fetching this step’s formulas and narration…';
+        children.push(el('p', narration, 'narration'));
         const incoming = el('p');
         incoming.append(
           `Incoming gradient ∂f/∂${shortTitle(node)} (${formatShape(step.grad_output && step.grad_output.shape)}): `,
@@ -208,6 +212,6 @@ export function mountStepPanel(store) {
     top.replaceChildren(...children);
   }
 
-  store.on(['trace', 'position', 'passIndex', 'details'], render);
+  store.on(['trace', 'position', 'passIndex', 'details', 'detailsError'], render);
   render();
 }
