@@ -289,6 +289,13 @@ def test_the_first_example_shows_its_whole_graph(
     assert float(page.get_attribute("#graph", "data-label-px") or 0) >= label_px
     nodes = page.evaluate(NODES_ON_SCREEN)
     assert len(nodes) == 4 and [n["label"] for n in nodes if not n["inside"]] == [], nodes
+    # Nothing covers it: on a phone the step controls stick to the screen's bottom edge, and at 55vh
+    # the graph ran 65 px under them (the output node half hidden).
+    graph_bottom, controls_top = page.evaluate(
+        "[document.getElementById('graph').getBoundingClientRect().bottom,"
+        " document.getElementById('step-controls').getBoundingClientRect().top]"
+    )
+    assert graph_bottom <= controls_top + 1, (graph_bottom, controls_top)
 
 
 def test_presentation_keeps_every_pitfall_column_in_view_at_1280(live_server: LiveServer, page: Any) -> None:
