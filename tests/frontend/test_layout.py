@@ -31,7 +31,14 @@ def open_page(page: Any, server: LiveServer, name: str) -> None:
     page.goto("about:blank")
     page.goto(f"{server.url}{path}")
     wait_until(page, ready)
-    page.wait_for_timeout(300)  # Plotly's responsive resize
+    wait_until(page, PLOTS_FILL_THEIR_BOXES)  # Plotly's responsive resize, where a box changed size
+
+
+# Every Plotly figure drawn at its box's width (`responsive: true` redraws one whose box changed).
+PLOTS_FILL_THEIR_BOXES = """[...document.querySelectorAll('.js-plotly-plot')].every((plot) => {
+  const svg = plot.querySelector('.main-svg');
+  return !svg || Math.abs(svg.getBoundingClientRect().width - plot.getBoundingClientRect().width) <= 1;
+})"""
 
 
 def box(page: Any, selector: str) -> dict[str, float]:
