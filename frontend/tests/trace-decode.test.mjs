@@ -171,3 +171,18 @@ test('a transposed value lists its non-finite elements where the transpose has t
   assert.deepEqual(decoded.output.value.nonfinite, [{ index: [0, 1], value: 'inf' }, { index: [1, 0], value: 'nan' }]);
   assert.deepEqual(plain(decoded.output.value).data, [[1, null], [null, 4]]);
 });
+
+test('a node with several outputs decodes with the gradient each output received', () => {
+  // record() of `a, b = x.split([4, 2]); loss = (a * a).sum() + (b * 3).sum()` at x = 0, 0.5, …, 2.5
+  const trace = decodeTrace(read('trace-compact-split.json'));
+  const oracle = read('trace-split.json'); // the readable form of the same recording
+  const pass = trace.passes.at(-1);
+  const split = pass.steps.find((s) => s.grad_outputs);
+  assert.ok(split, 'the split node has its outputs');
+  assert.equal(trace.nodes[split.node].op, 'SplitWithSizesBackward0');
+  const want = oracle.passes.at(-1).steps.find((s) => s.node === split.node).grad_outputs;
+  assert.deepEqual(plain(split.grad_outputs), want);
+  assert.deepEqual(plain(split.grad_outputs).map((g) => g.data), [[0, 1, 2, 3], [3, 3]]); // 2a, then 3
+  assert.deepEqual(plain(split.grad_outputs[0]), plain(split.grad_output));
+  assert.equal(pass.steps.filter((s) => s.grad_outputs).length, 1);
+});

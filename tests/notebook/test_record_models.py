@@ -8,6 +8,7 @@ import subprocess
 import sys
 from typing import Any
 
+import numpy as np
 import pytest
 import torch
 from pydantic import TypeAdapter
@@ -324,6 +325,36 @@ def test_a_node_with_several_outputs_sums_each_outputs_gradients_apart(pieces: A
     torch.testing.assert_close(x.grad, torch.cat(expected))
     assert any("several outputs" in w for w in warnings)
     SCHEMA.validate_python(rec.to_dict())
+
+
+def test_a_node_with_several_outputs_shows_each_outputs_incoming_gradient() -> None:
+    """The split node's step shows what the engine delivered to each output (∂loss/∂a, ∂loss/∂b),
+    in the readable form and in the compact one the page decodes; a one-output node's step has no
+    such list. Before, only output 0's gradient was sent."""
+    x = torch.randn(6, dtype=torch.float64, requires_grad=True)
+    with ax.record() as rec:
+        a, b = x.split([4, 2])
+        loss = (a * a).sum() + (b * 3).sum()
+        loss.backward()
+    twin = x.detach().clone().requires_grad_()
+    ta, tb = twin.split([4, 2])
+    expected = torch.autograd.grad((ta * ta).sum() + (tb * 3).sum(), [ta, tb])  # the oracle
+
+    readable = rec.to_dict()
+    SCHEMA.validate_python(readable)
+    (node,) = rec.finished.facts()[0].index.multi_output  # type: ignore[union-attr]
+    page = rec.finished.page()  # type: ignore[union-attr]
+    decoded = decode_compact(dict(page))
+    for form in (readable, decoded):
+        (step,) = [s for s in form["passes"][-1]["steps"] if s["node"] == node]
+        got = [np.asarray(g["data"], dtype=np.float64) for g in step["grad_outputs"]]
+        assert [g.shape for g in got] == [(4,), (2,)]
+        for g, want in zip(got, expected, strict=True):  # float32 in the compact form
+            np.testing.assert_allclose(g, want.numpy(), rtol=1e-6)
+        others = [s for s in form["passes"][-1]["steps"] if s["node"] != node]
+        assert others and all("grad_outputs" not in s for s in others)
+    (step,) = [s for s in readable["passes"][-1]["steps"] if s["node"] == node]
+    assert "(one per output)" in step["narration"]
 
 
 def test_an_lstm_sends_no_uninitialised_workspace() -> None:

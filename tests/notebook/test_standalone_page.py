@@ -87,3 +87,30 @@ def test_standalone_page_offline(browser: object, tmp_path: Path, theme: str) ->
     context.close()
     assert attempted == []
     assert errors == []
+
+
+def test_a_split_nodes_step_shows_each_outputs_gradient(browser: object, tmp_path: Path) -> None:
+    """`a, b = x.split([4, 2])`: the split node's step lists what each output received (2a, then 3s),
+    not only the first output's gradient."""
+    x = (torch.arange(6.0) * 0.5).requires_grad_()
+    with ax.record() as rec:
+        a, b = x.split([4, 2])
+        loss = (a * a).sum() + (b * 3).sum()
+        loss.backward()
+    steps = rec.to_dict()["passes"][-1]["steps"]
+    (position,) = [k + 1 for k, s in enumerate(steps) if "grad_outputs" in s]
+    path = rec.save_html(tmp_path / "split.html")
+    page = browser.new_page(viewport={"width": 1280, "height": 720})  # type: ignore[attr-defined]
+    try:
+        page.goto(path.as_uri())
+        page.wait_for_selector("body[data-ready='true']")
+        for _ in range(position):
+            page.click("[data-action='next']")
+        items = page.locator("#step-panel .grad-outputs li")
+        expect(items).to_have_count(2)
+        expect(items.nth(0)).to_contain_text("output 0 (4)")
+        expect(items.nth(1)).to_contain_text("output 1 (2)")
+        expect(items.nth(1)).to_contain_text("3")
+        page.screenshot(path=str(tmp_path / "split-step.png"))
+    finally:
+        page.close()

@@ -27,6 +27,7 @@ from autograd_explorer.trace.payload import (
     CompactEdges,
     CompactNodes,
     CompactPass,
+    CompactSteps,
     CompactTrace,
     CompactValues,
     TensorSummary,
@@ -468,6 +469,8 @@ class CompactShaper:
             s = shaped["steps"]
             s["grad_output"], s["value"] = remap(s["grad_output"]), remap(s["value"])
             s["accumulated"] = remap(s["accumulated"])
+            if "more_outputs" in s:
+                s["more_outputs"]["value"] = remap(s["more_outputs"]["value"])
         nodes["value"], nodes["grad"] = remap(nodes["value"]), remap(nodes["grad"])
         nodes["saved_value"] = remap(nodes["saved_value"])
         shown = facts.pass_by_index(None)
@@ -587,6 +590,24 @@ class CompactShaper:
                 grads[self.facts.rec.name_of_tensor(t) or f"input {len(grads)}"] = add(g)
         else:
             grads = {k: add(v) for k, v in raw.grads_after.items()}
+        steps: CompactSteps = {
+            "count": p.step_count,
+            "node": p.node,
+            "grad_norm": float32_floats(step_grad_norms(p)),
+            "grad_output": grad_output,
+            "start": p.start,
+            "slot": p.slot,
+            "to": p.to,
+            "value": value,
+            "accumulated": accumulated,
+        }
+        more = p.more_outputs(self.facts.index.multi_output)
+        if more:  # only then: a trace without such a node is the same bytes as before
+            steps["more_outputs"] = {
+                "step": [k for k, _, _ in more],
+                "output": [j for _, j, _ in more],
+                "value": [add(g) for _, _, g in more],
+            }
         return {
             "index": p.index,
             "kind": raw.kind,
@@ -595,17 +616,7 @@ class CompactShaper:
             "seeds": [add(s) for s in raw.seeds],
             "grads": grads,
             "module_grad_norms": _float32_dict(module_grad_norms(self.facts, p)),
-            "steps": {
-                "count": p.step_count,
-                "node": p.node,
-                "grad_norm": float32_floats(step_grad_norms(p)),
-                "grad_output": grad_output,
-                "start": p.start,
-                "slot": p.slot,
-                "to": p.to,
-                "value": value,
-                "accumulated": accumulated,
-            },
+            "steps": steps,
         }
 
 
@@ -714,6 +725,12 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
         acc: dict[int, int] = {}
         for root, seed in zip(p["roots"], p["seeds"], strict=False):
             acc[root] = seed
+        more: dict[int, list[int]] = {}  # step -> the value index of each output past the first
+        if "more_outputs" in s:
+            m = s["more_outputs"]
+            for k, j, v in zip(m["step"], m["output"], m["value"], strict=True):
+                row = more.setdefault(k, [])
+                row.extend([NONE] * (j - 1 - len(row)) + [v])  # outputs 1, 2, … at 0, 1, …
         steps = []
         for k in range(s["count"]):
             lo, hi = s["start"][k], s["start"][k + 1]
@@ -741,6 +758,8 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
                     "grad_norm": s["grad_norm"][k],
                 }
             )
+            if k in more:
+                steps[-1]["grad_outputs"] = [tv(s["grad_output"][k])] + [tv(v) for v in more[k]]
         passes.append(
             {
                 "index": p["index"],

@@ -45,6 +45,9 @@ def explain_step(facts: TraceFacts, step: StepFacts, kind: str) -> StepDetails:
     """Formulas, Jacobians and narration of one step of a pass of this kind."""
     fn = step.raw.fn
     incoming = short_repr(step.grad_output)
+    if step.node in facts.index.multi_output:  # one gradient per output (`a, b = x.split(…)`)
+        each = [short_repr(g) for g in step.raw.grad_outputs]
+        incoming = f"{', '.join(each[:-1])} and {each[-1]} (one per output)"
     name = facts.readable[step.node]
     if type(fn).__name__ == "AccumulateGrad":
         return StepDetails([], narrate_leaf(name, incoming, kind))

@@ -128,6 +128,18 @@ class PassFacts:
         tensors = self.tensors
         return [tensors[i] for i in self.at]
 
+    def more_outputs(self, multi: set[int]) -> list[tuple[int, int, torch.Tensor | None]]:
+        """(step, output, gradient) for each output past the first of the steps whose node has
+        several outputs read by the program (`multi`: GraphIndex.multi_output); none when none."""
+        if not multi:
+            return []
+        return [
+            (k, j, g)
+            for k, nid in enumerate(self.node)
+            if nid in multi
+            for j, g in enumerate(self.ran[k].grad_outputs[1:], start=1)
+        ]
+
     def step(self, k: int) -> StepFacts:
         """Step k as an object, with its contributions."""
         slot, to, tensors = self.slot, self.to, self.tensors

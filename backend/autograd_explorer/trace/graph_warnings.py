@@ -65,6 +65,6 @@ def _several_outputs(facts: TraceFacts) -> list[str]:
     which = f"{named[0]} has" if len(multi) == 1 else f"{', '.join(named)}{more} have"
     return [
         f"{which} several outputs, and PyTorch keeps a gradient for each: a step of such a node shows "
-        "the gradient of its first output, and each contribution to it is summed with the others to "
+        "the gradient each output received, and each contribution to it is summed with the others to "
         "the same output only (its accumulator is that output's)."
     ]

@@ -7,7 +7,7 @@ them (api/schemas/trace.py re-exports them). docs/trace.md describes the same na
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
 from pydantic import Field, WithJsonSchema
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
@@ -152,10 +152,18 @@ class Accumulator(TypedDict):
     grad: Annotated[TensorValue | None, Field(description="its sum so far; null: nothing arrived yet")]
 
 
+MORE_OUTPUTS = (
+    "only for a node with several outputs read by the program (`a, b = x.split(…)`, an LSTM's gates): "
+    "the gradient the engine delivered to each output, in output order (grad_output is the first's; "
+    "null: none reached that output)"
+)
+
+
 class Step(TypedDict):
     index: int
     node: int
     grad_output: TensorValue | None
+    grad_outputs: NotRequired[Annotated[list[TensorValue | None], Field(description=MORE_OUTPUTS)]]
     inputs: list[StepInput]
     accumulators: Annotated[
         list[Accumulator],
@@ -297,10 +305,19 @@ class CompactEdges(TypedDict):
     slot: list[int]
 
 
+class CompactMoreOutputs(TypedDict):
+    """Outputs past the first of steps whose node has several (a row per output that has one)."""
+
+    step: list[int]
+    output: list[int]
+    value: Annotated[list[int], Field(description="value index, -1: no gradient reached that output")]
+
+
 class CompactSteps(TypedDict):
     count: int
     node: list[int]
     grad_output: list[int]
+    more_outputs: NotRequired[Annotated[CompactMoreOutputs, Field(description=MORE_OUTPUTS)]]
     start: list[int]
     slot: list[int]
     to: list[int]

@@ -205,7 +205,7 @@ class ReadableShaper:
         ]
         changed = [c.to for c in step.contributions]
         shown = range(len(self.facts.nodes)) if complete else dict.fromkeys(changed)
-        return {
+        shaped: Step = {
             "index": step.index,
             "node": step.node,
             "grad_output": self.tv(step.grad_output),
@@ -216,3 +216,6 @@ class ReadableShaper:
             "narration": details.narration,
             "grad_norm": grad_norm,
         }
+        if step.node in self.facts.index.multi_output:  # one gradient per output (docs/trace.md)
+            shaped["grad_outputs"] = [self.tv(g) for g in step.raw.grad_outputs]
+        return shaped

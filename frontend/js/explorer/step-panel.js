@@ -196,12 +196,24 @@ export function mountStepPanel(store) {
         if (failed) narration = `This step’s formulas and narration could not be fetched (${failed}); its numbers below are the trace’s own. Step again to retry.`;
         else if (waiting) narration = 'Fetching this step’s formulas and narration…';
         children.push(el('p', narration, 'narration'));
-        const incoming = el('p');
-        incoming.append(
-          `Incoming gradient ∂f/∂${shortTitle(node)} (${formatShape(step.grad_output && step.grad_output.shape)}): `,
-          el('strong', formatTensor(step.grad_output)),
-        );
-        children.push(incoming);
+        if (step.grad_outputs && step.grad_outputs.length > 1) {
+          // A node with several outputs (`a, b = x.split(…)`): PyTorch delivers one gradient per output.
+          children.push(el('p', `Incoming gradients, one per output of ${shortTitle(node)}:`));
+          const list = el('ul', undefined, 'grad-outputs');
+          step.grad_outputs.forEach((grad, i) => {
+            const item = el('li', `output ${i} (${formatShape(grad && grad.shape)}): `);
+            item.append(el('strong', grad ? formatTensor(grad) : 'none reached it'));
+            list.append(item);
+          });
+          children.push(list);
+        } else {
+          const incoming = el('p');
+          incoming.append(
+            `Incoming gradient ∂f/∂${shortTitle(node)} (${formatShape(step.grad_output && step.grad_output.shape)}): `,
+            el('strong', formatTensor(step.grad_output)),
+          );
+          children.push(incoming);
+        }
         for (const input of step.inputs || []) children.push(inputBlock(store, step, input));
       }
       children.push(el('h3', 'Accumulators (one per node)'));

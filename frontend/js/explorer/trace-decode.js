@@ -157,6 +157,18 @@ function decodeNodes(trace, value) {
 
 function decodeSteps(columns, nodes, value) {
   const steps = new Array(columns.count);
+  // A node with several outputs read by the program: the gradient each output received (rows for
+  // the outputs past the first; the first is grad_output), as the readable form's grad_outputs.
+  const more = new Map();
+  const m = columns.more_outputs;
+  if (m) {
+    for (let r = 0; r < m.step.length; r += 1) {
+      if (!more.has(m.step[r])) more.set(m.step[r], [columns.grad_output[m.step[r]]]);
+      const row = more.get(m.step[r]);
+      while (row.length < m.output[r]) row.push(-1);
+      row.push(m.value[r]);
+    }
+  }
   for (let k = 0; k < columns.count; k += 1) {
     const inputs = [];
     const accumulators = []; // [{node, grad}] as the readable form sends them
@@ -175,6 +187,7 @@ function decodeSteps(columns, nodes, value) {
     }
     const norm = columns.grad_norm ? columns.grad_norm[k] : null;
     steps[k] = { index: k, node: columns.node[k], grad_output: value(columns.grad_output[k]), inputs, accumulators, changed, grad_norm: norm ?? null };
+    if (more.has(k)) steps[k].grad_outputs = more.get(k).map(value);
   }
   return steps;
 }
