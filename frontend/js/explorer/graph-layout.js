@@ -106,8 +106,8 @@ export function layeredLayout(items, edges, { direction = 'LR', rankGap = RANK_G
 
 /**
  * Bands of consecutive layers, each at most `wrap` long unless one layer alone is longer (and none
- * when that would leave every layer a band of its own): `spans` are
- * the layers' [start, end] along the flow. Returns {starts: each band's start, of: layer → band}.
+ * when every layer would be a band of its own): `spans` are the layers' [start, end] along the flow.
+ * Returns {starts: each band's start, of: layer → band}.
  */
 export function wrapBands(spans, wrap) {
   const starts = [spans.length ? spans[0][0] : 0];
@@ -224,7 +224,6 @@ export function createSceneLayout(hierarchy, edges, { direction = 'LR', groupEdg
 
   return {
     direction,
-    wrap,
     /** Absolute boxes of everything visible under `isOpen`. */
     layout(sizeOf, isOpen) {
       const top = layoutGroup(ROOT, sizeOf, isOpen);
