@@ -146,3 +146,26 @@ test('a node with only a call is boxed by that call, dots and all', () => {
   assert.deepEqual(ancestorsOf(hierarchy, 'n0').map((id) => hierarchy.groups.get(id).label), ['f(x.T) at line 3']);
   assert.deepEqual(ancestorsOf(hierarchy, 'n2'), []);
 });
+
+test('a layered layout wraps past `wrap` into bands beside each other, each band in flow order', () => {
+  const items = Array.from({ length: 10 }, (_, i) => ({ id: `n${i}`, w: 100, h: 40 }));
+  const edges = items.slice(1).map((item, i) => [items[i].id, item.id]);
+  // Top to bottom: columns of three (3 × 40 + 2 gaps of 48 = 216 ≤ 300), left to right.
+  const tb = layeredLayout(items, edges, { direction: 'TB', wrap: 300 });
+  const at = (layout, i) => layout.positions.get(`n${i}`);
+  assert.equal(tb.height, 216);
+  assert.equal(tb.width, 4 * 100 + 3 * 48);
+  for (const i of [1, 2, 4, 5, 7, 8]) assert.ok(at(tb, i).y > at(tb, i - 1).y && at(tb, i).x === at(tb, i - 1).x);
+  for (const i of [3, 6, 9]) assert.ok(at(tb, i).x > at(tb, i - 1).x && at(tb, i).y === at(tb, 0).y);
+  // Left to right: rows of two, downward, as text wraps.
+  const lr = layeredLayout(items, edges, { direction: 'LR', wrap: 300 });
+  assert.equal(lr.width, 248);
+  assert.ok(at(lr, 2).y > at(lr, 1).y && at(lr, 2).x === at(lr, 0).x);
+  // A layer longer than `wrap` is a band of its own; no wrap is the plain layout.
+  const three = [{ id: 'a', w: 500, h: 40 }, { id: 'b', w: 100, h: 40 }, { id: 'c', w: 100, h: 40 }];
+  const wide = layeredLayout(three, [['a', 'b'], ['b', 'c']], { direction: 'LR', wrap: 300 });
+  assert.deepEqual([wide.width, wide.height], [500, 128]);
+  assert.equal(layeredLayout(items, edges, { direction: 'TB' }).height, 10 * 40 + 9 * 48);
+  // Wrapped to one layer a band, a row is the other direction drawn badly: it stays one row.
+  assert.deepEqual(layeredLayout(items, edges, { direction: 'LR', wrap: 150 }).height, 40);
+});

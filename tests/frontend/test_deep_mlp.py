@@ -40,8 +40,10 @@ def test_a_20_layer_mlp_reads_as_layers_opens_steps_and_finds_fc12(page: Any, li
     page.click("#fit")
     boxes = closed_boxes(page)
     assert {f"model.fc{k}" for k in range(1, 21)} <= set(boxes), sorted(boxes)
-    axis = "x" if graph_data(page, "orientation") == "LR" else "y"
-    assert boxes["model.fc1"][axis] < boxes["model.fc7"][axis] < boxes["model.fc20"][axis]
+    # In reading order: a long run of boxes wraps as text does (LR: rows downward; TB: columns rightward).
+    axes = ("y", "x") if graph_data(page, "orientation") == "LR" else ("x", "y")
+    place = {label: tuple(b[a] for a in axes) for label, b in boxes.items()}
+    assert place["model.fc1"] < place["model.fc7"] < place["model.fc20"], place
     screenshot(page, "explorer-40-mlp20-layers")
 
     # Open layer 7: its weight, bias, t and addmm are drawn.

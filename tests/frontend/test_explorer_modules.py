@@ -75,8 +75,10 @@ def test_simple_nn_reads_as_its_layers_before_a_box_is_opened(page: Any, live_se
     assert {"model.fc1", "model.fc2"} <= set(boxes), boxes
     # The model's own box is open (it holds boxes); fc1 comes before fc2 along the data flow.
     assert int(graph_data(page, "open")) == 1
-    axis = "x" if graph_data(page, "orientation") == "LR" else "y"
-    assert boxes["model.fc1"][axis] < boxes["model.fc2"][axis]
+    # In reading order: a run of boxes longer than the view wraps as text does (LR: rows downward;
+    # TB: columns rightward).
+    axes = ("y", "x") if graph_data(page, "orientation") == "LR" else ("x", "y")
+    assert tuple(boxes["model.fc1"][a] for a in axes) < tuple(boxes["model.fc2"][a] for a in axes), boxes
     # Drawn: relu, sigmoid, squeeze and the loss; each Linear's 4 nodes wait inside its box.
     assert int(graph_data(page, "trace-nodes")) == 4
     screenshot(page, "explorer-30-simple-nn-modules")

@@ -18,8 +18,10 @@ export const BOX_HEADER = 30; // room for the open box's own label above its con
  * Layered positions of `items` [{id, w, h}] (in data-flow order) joined by `edges` [[source, target]].
  * `direction` 'LR' puts layers left to right, 'TB' top to bottom. Returns {positions: Map id →
  * {x, y} (centres, from 0), width, height}. An edge back to an earlier item is ignored for layering.
+ * `wrap` (model units along the flow): layers past it start a new band beside the last, as text
+ * wraps (LR: rows downward; TB: columns rightward), so a long chain fills a view instead of one strip.
  */
-export function layeredLayout(items, edges, { direction = 'LR', rankGap = RANK_GAP, nodeGap = NODE_GAP } = {}) {
+export function layeredLayout(items, edges, { direction = 'LR', rankGap = RANK_GAP, nodeGap = NODE_GAP, wrap = Infinity } = {}) {
   const index = new Map(items.map((item, i) => [item.id, i]));
   const preds = items.map(() => []);
   const succs = items.map(() => []);
@@ -75,21 +77,48 @@ export function layeredLayout(items, edges, { direction = 'LR', rankGap = RANK_G
       floor = centre[i] + half + nodeGap;
     }
   }
-  let low = Infinity;
-  let high = -Infinity;
+  const { starts: bands, of: bandOf } = wrapBands(layers.map((layer, k) => [layerStart[k], layerStart[k] + Math.max(...layer.map((i) => along(items[i])))]), wrap);
+  // Each band's extent across, then the bands side by side (a rank gap apart, room for the edge joining them).
+  const low = bands.map(() => Infinity);
+  const high = bands.map(() => -Infinity);
   items.forEach((item, i) => {
-    low = Math.min(low, centre[i] - across(item) / 2);
-    high = Math.max(high, centre[i] + across(item) / 2);
+    const b = bandOf[rank[i]];
+    low[b] = Math.min(low[b], centre[i] - across(item) / 2);
+    high[b] = Math.max(high[b], centre[i] + across(item) / 2);
   });
-  if (!items.length) low = high = 0;
+  const offset = [];
+  let breadth = 0;
+  bands.forEach((_, b) => {
+    if (!Number.isFinite(low[b])) low[b] = high[b] = 0;
+    offset.push(breadth);
+    breadth += high[b] - low[b] + (b < bands.length - 1 ? rankGap : 0);
+  });
   const positions = new Map();
   items.forEach((item, i) => {
-    const a = layerStart[rank[i]] + along(item) / 2;
-    const c = centre[i] - low;
+    const b = bandOf[rank[i]];
+    const a = layerStart[rank[i]] - bands[b] + along(item) / 2;
+    const c = centre[i] - low[b] + offset[b];
     positions.set(item.id, direction === 'LR' ? { x: a, y: c } : { x: c, y: a });
   });
-  const breadth = high - low;
-  return direction === 'LR' ? { positions, width: length, height: breadth } : { positions, width: breadth, height: length };
+  const wrapped = bands.length > 1 ? Math.max(...bands.map((start, b) => (bands[b + 1] ?? cursor) - rankGap - start)) : length;
+  return direction === 'LR' ? { positions, width: wrapped, height: breadth } : { positions, width: breadth, height: wrapped };
+}
+
+/**
+ * Bands of consecutive layers, each at most `wrap` long unless one layer alone is longer (and none
+ * when every layer would be a band of its own): `spans` are the layers' [start, end] along the flow.
+ * Returns {starts: each band's start, of: layer → band}.
+ */
+export function wrapBands(spans, wrap) {
+  const starts = [spans.length ? spans[0][0] : 0];
+  const of = [];
+  spans.forEach(([start, end], k) => {
+    if (k > 0 && end - starts.at(-1) > wrap) starts.push(start);
+    of.push(starts.length - 1);
+  });
+  // One layer a band is the other direction drawn badly (a row of one box under a row of one box): not wrapped.
+  if (spans.length > 1 && starts.length === spans.length) return { starts: [spans[0][0]], of: spans.map(() => 0) };
+  return { starts, of };
 }
 
 /**
@@ -154,7 +183,7 @@ export function edgesByGroup(hierarchy, edges) {
  * nothing inside it changed. `sizeOf(item)` gives {w, h} of a node or a closed box; `isOpen(groupId)`.
  * Returns {items: Map item id → {x, y, w, h, open}} in absolute coordinates (centres), open boxes included.
  */
-export function createSceneLayout(hierarchy, edges, { direction = 'LR', groupEdges = edgesByGroup(hierarchy, edges) } = {}) {
+export function createSceneLayout(hierarchy, edges, { direction = 'LR', groupEdges = edgesByGroup(hierarchy, edges), wrap = Infinity } = {}) {
   const cache = new Map(); // group id → its last layout, reused while its key (what is inside) holds
   let serial = 0;
 
@@ -176,7 +205,7 @@ export function createSceneLayout(hierarchy, edges, { direction = 'LR', groupEdg
     const key = keyParts.join(',');
     const cached = cache.get(id);
     if (cached && cached.key === key) return cached;
-    const { positions, width, height } = layeredLayout(children, groupEdges.get(id) || [], { direction });
+    const { positions, width, height } = layeredLayout(children, groupEdges.get(id) || [], { direction, wrap });
     serial += 1;
     const result = { key, serial, children, positions, width, height };
     cache.set(id, result);

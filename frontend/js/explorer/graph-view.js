@@ -12,6 +12,7 @@ import { activeEdges } from './accumulators.js';
 import { paintGradients } from './grad-colour.js';
 import { gradLines, shortValue } from './grad-labels.js';
 import { ancestorsOf, buildHierarchy, hasDeclaredGroups } from './graph-groups.js';
+import { mostBoxesInView } from './graph-first-view.js';
 import { createSceneLayout, edgesByGroup } from './graph-layout.js';
 import { createOverview } from './graph-overview.js';
 import { createVisibility } from './graph-visibility.js';
@@ -305,15 +306,24 @@ export function mountGraphView(store) {
       window: null, // the model rectangle it holds then (null: nothing, zoomed far out)
       overview: null,
     };
-    // The direction follows the graph's shape: whichever fits the panel larger at the first view.
-    const scenes = ['LR', 'TB'].map((direction) => createSceneLayout(hierarchy, trace.edges, { direction, groupEdges }));
+    // A long run of boxes wraps where the readable view ends (rows downward left to right, columns
+    // rightward top to bottom): a 20-layer model laid out as one column showed two or three layers
+    // at the readable zoom however wide the panel. The view's length, not less: a model's column
+    // wrapped short of it (to keep the model box's frame in view too) held one layer fewer.
+    const view = readableView();
+    const wrap = { LR: view.width, TB: view.height };
+    const scenes = ['LR', 'TB'].map((direction) => createSceneLayout(hierarchy, trace.edges, { direction, groupEdges, wrap: wrap[direction] > 0 ? wrap[direction] : Infinity }));
     grouped.focusKey = focusGroups().join('|');
-    // Judged on the grouped view (what is open for the focus), so expanding keeps the direction.
-    const fitZoom = (scene) => {
+    // The direction follows the graph's shape: whichever shows more closed boxes readably at the first
+    // view (the layers a student opens), else whichever fits the panel larger. Judged on the grouped
+    // view (what is open for the focus), so expanding keeps the direction.
+    const judged = scenes.map((scene) => {
       const { width, height } = scene.layout(layoutSize, (id) => grouped.focus.has(id));
-      return Math.min(container.clientWidth / (width + 48), container.clientHeight / (height + 48));
-    };
-    grouped.scene = fitZoom(scenes[1]) > fitZoom(scenes[0]) * 1.1 ? scenes[1] : scenes[0];
+      const best = store.get('collapse') ? mostBoxesInView(closedBoxes(scene.layout(layoutSize, isOpen).items), view) : null;
+      return { boxes: best ? best.count : 0, fit: Math.min(container.clientWidth / (width + 48), container.clientHeight / (height + 48)) };
+    });
+    const [lr, tb] = judged;
+    grouped.scene = tb.boxes > lr.boxes || (tb.boxes === lr.boxes && tb.fit > lr.fit * 1.1) ? scenes[1] : scenes[0];
     container.dataset.orientation = grouped.scene.direction;
     const useWebgl = trace.nodes.length > WEBGL_ABOVE && gpu();
     container.dataset.renderer = useWebgl ? 'webgl' : 'canvas';
@@ -476,7 +486,10 @@ export function mountGraphView(store) {
         if (group) {
           const lines = groupLines(group, box.open);
           const size = box.open ? { w: box.w, h: box.h } : sizeOf(lines, 'group');
-          added.push({ group: 'nodes', data: { id, text: lines.join('\n'), ...size }, position: { x: box.x, y: box.y }, classes: `group ${box.open ? 'open' : 'closed'}` });
+          // An open box is the background a student drags to pan (it fills the view of a model's
+          // layers): grabbing it moved the box off its contents and the view stayed put.
+          const drag = box.open ? { grabbable: false, pannable: true } : {};
+          added.push({ group: 'nodes', data: { id, text: lines.join('\n'), ...size }, position: { x: box.x, y: box.y }, classes: `group ${box.open ? 'open' : 'closed'}`, ...drag });
         } else {
           const display = displayOfNode(traceIndex.byId.get(Number(id.slice(1))));
           const lines = nodeLines(display, backward, traceIndex, store.pass());
@@ -627,10 +640,26 @@ export function mountGraphView(store) {
       const backward = store.backwardState();
       const trace = store.get('trace');
       const output = trace.nodes.find((n) => n.is_output) || trace.nodes.at(-1);
-      const target = boxOfNode(backward && backward.current ? backward.current.node : output && output.id);
+      let target = boxOfNode(backward && backward.current ? backward.current.node : output && output.id);
+      // Before the first step a grouped graph shows its boxes (graph-first-view.js), not the output.
+      const boxes = grouped && !(backward && backward.current) ? mostBoxesInView(closedBoxes(grouped.items), readableView()) : null;
+      if (boxes) target = { x: (boxes.x1 + boxes.x2) / 2, y: (boxes.y1 + boxes.y2) / 2 };
       cy.zoom(readable);
       if (target) cy.pan(keepFilled({ x: container.clientWidth / 2 - target.x * readable, y: container.clientHeight / 2 - target.y * readable }));
     }
+  }
+
+  // The closed boxes of laid-out items (Map id → box), in reading order.
+  function closedBoxes(items) {
+    const boxes = [];
+    for (const [id, box] of items) if (!box.open && grouped.hierarchy.groups.has(id)) boxes.push(box);
+    return boxes;
+  }
+
+  // The model units the view shows at the readable zoom, PAD kept at each edge.
+  function readableView() {
+    const zoom = readableZoom();
+    return { width: (container.clientWidth - 2 * PAD) / zoom, height: (container.clientHeight - 2 * PAD) / zoom };
   }
 
   // The least zoom the default view and stepping keep: MIN_LABEL_PX labels, PHONE_LABEL_PX on a phone.

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { mostBoxesInView } from '../js/explorer/graph-first-view.js';
+import { layeredLayout } from '../js/explorer/graph-layout.js';
+
+const box = (x, y, w = 200, h = 60) => ({ x, y, w, h });
+
+test('the first view holds the most boxes, the earliest run among equals', () => {
+  // A column of 10 boxes 100 apart: a view 260 high holds three, first those from box 0.
+  const column = Array.from({ length: 10 }, (_, i) => box(100, 30 + 100 * i));
+  const best = mostBoxesInView(column, { width: 300, height: 260 });
+  assert.equal(best.count, 3);
+  assert.equal(best.first, 0);
+  assert.deepEqual([best.x1, best.y1, best.x2, best.y2], [0, 0, 200, 260]);
+  // Boxes crowded at the end (the output end of a model) win over the sparse start.
+  const crowded = [box(100, 30), box(100, 1030), box(100, 1110), box(100, 1190)];
+  assert.equal(mostBoxesInView(crowded, { width: 300, height: 250 }).first, 1);
+});
+
+test('no box fits: no first view (the caller centres the output as before)', () => {
+  assert.equal(mostBoxesInView([], { width: 300, height: 250 }), null);
+  assert.equal(mostBoxesInView([box(0, 0, 400, 60)], { width: 300, height: 250 }), null);
+});
+
+test("a wrapped chain's first view holds several of its boxes, in reading order", () => {
+  // 20 layers of box and node (a model's fc_k and its relu), laid out top to bottom and wrapped at
+  // the view's height: the view holds boxes from two columns, not only those of one strip.
+  const items = [];
+  for (let k = 1; k <= 20; k += 1) items.push({ id: `fc${k}`, w: 220, h: 60 }, { id: `relu${k}`, w: 260, h: 110 });
+  const edges = items.slice(1).map((item, i) => [items[i].id, item.id]);
+  const view = { width: 880, height: 460 };
+  const boxes = (layout) => items.filter((item) => item.id.startsWith('fc')).map((item) => ({ ...layout.positions.get(item.id), w: item.w, h: item.h }));
+  const strip = mostBoxesInView(boxes(layeredLayout(items, edges, { direction: 'TB' })), view);
+  const wrapped = mostBoxesInView(boxes(layeredLayout(items, edges, { direction: 'TB', wrap: view.height })), view);
+  assert.equal(strip.count, 2);
+  assert.ok(wrapped.count >= 4, `${wrapped.count} boxes`);
+  assert.equal(wrapped.first, 0);
+});

@@ -1,0 +1,85 @@
+"""The default view after Run on a 20-layer module program (issue 11's done-when, issue 13's readable
+labels): at 1280×720 the model's first layers are on screen as boxes with labels of at least 14 px,
+with the program panel open, with it closed and in presentation mode. Before, the view was the output
+end (the loss, the squeeze, the bottom of the model's box) and no layer was on screen."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.frontend.editor_page import set_editor_text, show_editor
+from tests.lecture_programs import MLP20
+from tests.live import RUN_TIMEOUT_MS, screenshot
+
+pytestmark = pytest.mark.browser
+
+# The layer boxes the first view holds at least, per layout: the graph's room decides (measured at
+# 1280×720: 495×339 px beside the program, 835×440 px without it, 480×238 px in presentation mode).
+LAYOUTS = {"program-open": 2, "program-closed": 4, "presentation": 1}
+
+
+def run_mlp20(page: Any, live_server: Any, layout: str) -> None:
+    """Paste the 20-layer program at 1280×720 and run it from the layout named."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#ex=none")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    if layout == "presentation":
+        page.click("#present-toggle")
+    show_editor(page)
+    set_editor_text(page, MLP20)
+    runs = int(page.get_attribute("body", "data-runs") or 0)
+    if layout == "program-closed":
+        page.click("#toggle-editor")
+        expect(page.locator("#source")).to_be_hidden()
+        page.keyboard.press("Control+Enter")
+    else:
+        page.click("#run")
+    expect(page.locator("body")).to_have_attribute("data-runs", str(runs + 1), timeout=RUN_TIMEOUT_MS)
+
+
+def layer(label: str) -> int:
+    return int(label.removeprefix("model.fc"))
+
+
+def boxes_in_view(page: Any) -> dict[str, Any]:
+    return {b["label"]: b for b in json.loads(page.get_attribute("#graph", "data-boxes-in-view") or "[]")}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_run_shows_the_first_layers_as_readable_boxes(page: Any, live_server: Any, layout: str) -> None:
+    run_mlp20(page, live_server, layout)
+    graph = page.locator("#graph")
+    assert float(graph.get_attribute("data-label-px") or 0) >= 14
+    boxes = [b["label"] for b in json.loads(graph.get_attribute("data-boxes-in-view") or "[]")]
+    screenshot(page, f"explorer-first-view-mlp20-{layout}")
+    # The first layers, in the order the model runs them: fc1, fc2, … as many as the room holds.
+    wanted = LAYOUTS[layout]
+    assert boxes[:wanted] == [f"model.fc{k}" for k in range(1, wanted + 1)], boxes
+    assert boxes == [f"model.fc{k}" for k in range(1, len(boxes) + 1)], boxes
+
+
+def test_dragging_the_open_model_box_pans_to_the_next_layers(page: Any, live_server: Any) -> None:
+    """The open model box fills the view of its layers: a drag on it pans (before, it moved the box
+    off its contents and the view stayed, so the student could not get to fc7 at readable size)."""
+    run_mlp20(page, live_server, "program-closed")
+    assert page.get_attribute("#graph", "data-orientation") == "TB"  # the layers wrap into columns
+    raw = page.get_attribute("#graph", "data-boxes-in-view")
+    before = boxes_in_view(page)
+    graph = page.locator("#graph").bounding_box()
+    # Between the third and fourth columns (fc4's and fc6's): the open box's background, no box on it.
+    x = graph["x"] + (before["model.fc4"]["x"] + before["model.fc6"]["x"]) / 2
+    y = graph["y"] + before["model.fc4"]["y"]
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - 400, y, steps=8)
+    page.mouse.up()
+    expect(page.locator("#graph")).not_to_have_attribute("data-boxes-in-view", raw or "")
+    after = boxes_in_view(page)
+    assert "model.fc1" not in after, after
+    assert max(map(layer, after)) > max(map(layer, before)), (before, after)
+    assert after["model.fc6"]["x"] < before["model.fc6"]["x"] - 350
+    assert float(page.get_attribute("#graph", "data-label-px") or 0) >= 14
