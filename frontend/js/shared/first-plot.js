@@ -1,9 +1,9 @@
 // Plotly.react for pages whose first view must not wait for Plotly (issue 13: a cold browser spent
 // ~450 ms of a lab page's opening compiling the bundle and running its first newPlot). Until Plotly
 // has loaded, a plot is sketched at once (sketch-plot.js: the same traces and layout in SVG) and
-// Plotly draws over it later; once loaded, plots go straight to Plotly. Plotly is fetched by the
-// page's <link rel="preload"> but run only after releasePlotly(), which a page calls once its first
-// view is on screen, so its compile does not hold that view back.
+// Plotly draws over it later; once loaded, plots go straight to Plotly. Plotly is fetched and run
+// only after releasePlotly(), which a page calls once its first view is on screen: not preloaded,
+// whose compile of the whole bundle (its compile hint) competed with that view for the CPU.
 
 import { loadPlotly } from './plotly-loader.js';
 import { sketch, unsketch } from './sketch-plot.js';
