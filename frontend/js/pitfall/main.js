@@ -67,6 +67,7 @@ const opening = run();
 // Lets tests and the benchmark wait for both tables and the loss curves (or the error). Plotly (1.5
 // MB, most of a cold opening's main-thread time) runs after that, the curves sketched till then.
 opening.finally(() => {
+  performance.mark('pitfall:ready');
   document.body.dataset.ready = 'true';
   releasePlotly();
 });

@@ -104,6 +104,7 @@ $('sweep').addEventListener('click', sweep);
 const opening = Promise.all([fit(), state.table ? sweep() : null]);
 // Lets tests and the benchmark wait for the opening fit's table and figure (or its error).
 opening.finally(() => {
+  performance.mark('regression:ready');
   document.body.dataset.ready = 'true';
   releasePlotly();
 });

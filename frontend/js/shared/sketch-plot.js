@@ -36,9 +36,10 @@ function collectAxes(data, layout) {
     const ya = axis(trace.yaxis || 'y');
     xa.values.push(...(trace.x || []));
     ya.values.push(...(trace.y || []));
-    if (trace.type === 'scatter' && String(trace.mode || 'markers').includes('markers')) {
-      xa.pad = true;
+    if (!trace.type || trace.type === 'scatter') {
+      // Plotly pads a scatter's y range, and its x range only for markers (a line spans it exactly).
       ya.pad = true;
+      if (String(trace.mode || 'markers').includes('markers')) xa.pad = true;
     }
   }
   for (const a of axes.values()) {
@@ -121,28 +122,40 @@ function finiteExtent(rows) {
   return lo === Infinity ? [0, 1] : [lo, hi];
 }
 
-function imageOf(width, height, colourAt) {
+// Viridis in 256 steps, looked up per cell: a 120×120 grid is 14,400 cells on a cold page.
+let viridisTable = null;
+function viridisAt(t) {
+  viridisTable ??= Array.from({ length: 256 }, (_, i) => viridis(i / 255));
+  return viridisTable[Math.round(Math.min(1, Math.max(0, t)) * 255)];
+}
+
+/** A PNG (data URL) of width × height pixels; `fill(col, row, rgba, offset)` writes each one. */
+function imageOf(width, height, fill) {
   const canvas = document.createElement('canvas');
   canvas.width = width;
   canvas.height = height;
   const ctx = canvas.getContext('2d');
   const image = ctx.createImageData(width, height);
   for (let row = 0; row < height; row += 1) {
-    for (let col = 0; col < width; col += 1) {
-      const rgba = colourAt(col, row);
-      image.data.set(rgba, (row * width + col) * 4);
-    }
+    for (let col = 0; col < width; col += 1) fill(col, row, image.data, (row * width + col) * 4);
   }
   ctx.putImageData(image, 0, 0);
   return canvas.toDataURL();
 }
 
+function setColour(rgba, offset, [r, g, b]) {
+  rgba[offset] = r;
+  rgba[offset + 1] = g;
+  rgba[offset + 2] = b;
+  rgba[offset + 3] = 255;
+}
+
 function drawHeatmap(g, trace, xa, ya) {
   const { x, y, z } = trace;
   const [zlo, zhi] = [trace.zmin ?? finiteExtent(z)[0], trace.zmax ?? finiteExtent(z)[1]];
-  const href = imageOf(x.length, y.length, (col, row) => {
+  const href = imageOf(x.length, y.length, (col, row, rgba, offset) => {
     const v = z[y.length - 1 - row]?.[col]; // the image's top row is the largest y
-    return Number.isFinite(v) ? [...viridis((v - zlo) / (zhi - zlo || 1)), 255] : [0, 0, 0, 0];
+    if (Number.isFinite(v)) setColour(rgba, offset, viridisAt((v - zlo) / (zhi - zlo || 1))); // else transparent
   });
   // Each value is a cell centred on its (x, y), as in Plotly: the image reaches half a cell beyond.
   const half = (values, i, j) => (values.length > 1 ? (values[j] - values[i]) / 2 : 0.5);
@@ -203,7 +216,7 @@ function drawAxis(svg, a, cross, font, colours) {
     const mid = (a.p0 + a.p1) / 2;
     svg.append(isX
       ? text(title, { x: mid, y: cross.q0 + font * 2.6 + 6, 'text-anchor': 'middle' }, font, colours.fg)
-      : text(title, { x: 0, y: 0, 'text-anchor': 'middle', transform: `translate(${cross.q0 - 16 - widest},${mid}) rotate(-90)` }, font, colours.fg));
+      : text(title, { x: 0, y: 0, 'text-anchor': 'middle', transform: `translate(${Math.max(font, cross.q0 - 16 - widest)},${mid}) rotate(-90)` }, font, colours.fg));
   }
 }
 
@@ -211,7 +224,7 @@ function drawAxis(svg, a, cross, font, colours) {
 function drawColourBar(svg, trace, range, box, font, colours) {
   const x = box.x1 + 18;
   const [top, bottom] = [box.y0 + 10, box.y1 - 10];
-  const href = imageOf(1, 64, (col, row) => [...viridis(1 - row / 63), 255]);
+  const href = imageOf(1, 64, (col, row, rgba, offset) => setColour(rgba, offset, viridisAt(1 - row / 63)));
   svg.append(node('image', { href, x, y: top, width: 30, height: bottom - top, preserveAspectRatio: 'none' }));
   svg.append(node('rect', { x, y: top, width: 30, height: bottom - top, fill: 'none', stroke: colours.fg, 'stroke-width': 1 }));
   const { step, ticks } = linearTicks(range[0], range[1], tickTarget(bottom - top, 'y'));
@@ -255,7 +268,7 @@ function drawLegend(svg, items, rows, layout, box, font, colours) {
       ? node('path', { d: `M${x + 5},${y}h30`, stroke: colour, 'stroke-width': Math.min(width, 5), 'stroke-dasharray': dashArray(dash, width) })
       : node('circle', { cx: x + 20, cy: y, r: 3, fill: colour }));
     svg.append(text(name, { x: x + 40, y: y + font * 0.35 }, font, colours.fg));
-    x += 40 + name.length * font * 0.55 + 20;
+    x += 40 + name.length * font * 0.45 + 10;
   });
 }
 

@@ -86,8 +86,8 @@ export function formatTick(value, step) {
 
 /**
  * The range Plotly's autorange picks for `values` (nulls and non-finite skipped; only positives on
- * a log axis, whose range is in powers of ten): their extent, padded by 5 % for markers, which
- * Plotly keeps clear of the frame; ±1 around a single value; with none, Plotly's empty axis
+ * a log axis, whose range is in powers of ten): their extent, `pad`ded as Plotly pads it (the values
+ * over the middle 90 % of the axis); ±1 around a single value; with none, Plotly's empty axis
  * ([-1, 6] on x, [-1, 4] on y).
  */
 export function autoRange(values, { log = false, pad = false, letter = 'x' } = {}) {
@@ -102,6 +102,6 @@ export function autoRange(values, { log = false, pad = false, letter = 'x' } = {
   }
   if (lo === Infinity) return letter === 'y' ? [-1, 4] : [-1, 6];
   if (lo === hi) return [lo - 1, hi + 1];
-  const margin = pad ? (hi - lo) * 0.05 : 0;
+  const margin = pad ? ((hi - lo) * 0.05) / 0.9 : 0;
   return [lo - margin, hi + margin];
 }
