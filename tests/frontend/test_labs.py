@@ -149,10 +149,11 @@ def test_optimization_lab_reports_a_bad_function(
 
 def test_regression_page_fits_and_sweeps_with_divergence(live_server: LiveServer, page: Any) -> None:
     page.goto(f"{live_server.url}/regression.html")
-    # Ready once the opening fit is shown: its table and its figure (data, fit, closed form), not before.
+    # Ready once the opening fit is shown: its table and its figure (data, fit, closed form), not before;
+    # the figure sketched until Plotly has loaded and drawn it (tests/frontend/test_first_plot.py).
     page.wait_for_selector("body[data-ready]", timeout=TIMEOUT)
     assert page.locator("#coefficients table").count() == 1
-    assert plotted_traces(page, "#fit-plot") >= 3
+    wait_until(page, "document.querySelector('#fit-plot').data?.length >= 3")
     page.click("#fit")
     wait_until(page, "document.querySelector('#fit-plot').data?.length >= 3")
     coefficients = page.locator("#coefficients").inner_text()
@@ -172,11 +173,11 @@ def test_regression_page_fits_and_sweeps_with_divergence(live_server: LiveServer
 
 def test_pitfall_page_shows_both_tables_and_curves(live_server: LiveServer, page: Any) -> None:
     page.goto(f"{live_server.url}/pitfall.html")
-    # Ready once both tables and both loss curves are shown, not before.
+    # Ready once both tables and both loss curves are shown (sketched until Plotly draws them), not before.
     page.wait_for_selector("body[data-ready]", timeout=TIMEOUT)
     assert page.locator("#without table.step-table").count() == 1
     assert page.locator("#with table.step-table").count() == 1
-    assert plotted_traces(page, "#pitfall-loss") == 2
+    wait_until(page, "document.querySelector('#pitfall-loss').data?.length === 2")
     without = page.locator("#without table.step-table tbody tr").nth(1).inner_text().split()
     with_clear = page.locator("#with table.step-table tbody tr").nth(1).inner_text().split()
     # Step 2: same point, but the uncleared gradient holds step 1's too (−3.75 − 1.3125).

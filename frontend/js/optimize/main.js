@@ -5,7 +5,8 @@ import { deferredWriter, replaceHash } from '../shared/deferred-url.js';
 import { mountFollow } from '../shared/follow.js';
 import { renderNav } from '../shared/nav.js';
 import { onPaletteChange, seriesColor } from '../shared/palette.js';
-import { loadPlotly } from '../shared/plotly-loader.js';
+import { releasePlotly } from '../shared/first-plot.js';
+import { sketchPointAt } from '../shared/sketch-plot.js';
 import { restorePresentation } from '../shared/panels.js';
 import { feedback } from './feedback.js';
 import { animate, drawLoss, drawPaths, drawSurface, surfaceRanges } from './plots.js';
@@ -93,7 +94,7 @@ function readForm() {
 // in a few big animation steps (each paths frame is a Plotly redraw besides the loss plot's).
 const PATH_FRAMES = 15;
 let surfaceDrawn = null; // the surface last sent to Plotly
-let surfaceShown = null; // the surface Plotly has finished drawing
+let surfaceShown = null; // the surface on screen (sketched, or drawn by Plotly)
 let pathsDrawn = { surface: null, results: null, upTo: -1 };
 let drawQueued = false;
 let surfaceWaiters = []; // resolved once the surface of the moment has been drawn (init's ready)
@@ -120,18 +121,23 @@ function redraw() {
     const labels = labelsOf(lab());
     if (surfaceDrawn !== surface) {
       surfaceDrawn = surface;
-      drawSurface(views.landscape, surface).then(() => {
-        if (!clickWired && surface) wireClicks(); // Plotly has drawn the div now, so it takes event handlers
+      const drawn = drawSurface(views.landscape, surface);
+      // On screen (sketched before Plotly has loaded, or drawn by Plotly): the student sees the map.
+      drawn.then(() => {
         if (surfaceDrawn !== surface) return; // a newer surface is on its way
-        surfaceShown = surface; // its ranges (a zoom kept by uirevision included) are the paths' now
-        performance.mark('optimize:surface-drawn'); // the heatmap; its contour lines follow a frame later
+        surfaceShown = surface;
+        performance.mark('optimize:surface-drawn'); // the heatmap; its contour lines follow Plotly's drawing
         releaseSurfaceWaiters();
-        if (pathsDrawn.surface === surface) {
+      });
+      drawn.plotted.then(() => {
+        if (!clickWired && surface) wireClicks(); // Plotly has drawn the div now, so it takes event handlers
+        // Plotly's ranges (a zoom kept by uirevision included) are the paths' now.
+        if (surfaceDrawn === surface && pathsDrawn.surface === surface) {
           pathsDrawn = { surface: null, results: null, upTo: -1 };
           redraw();
         }
       }, (error) => {
-        showError(error); // Plotly could not be loaded: the form and the runs' tables still work
+        showError(error); // Plotly could not be loaded: the sketched map, the form and the runs' tables still work
         releaseSurfaceWaiters();
       });
     }
@@ -234,6 +240,19 @@ function ranStatus(text, started) {
   setStatus(`${text} in ${Math.round(performance.now() - started)} ms`);
 }
 
+/** A click on the map sets the start: on Plotly's heatmap, or on its sketch before Plotly has loaded. */
+function setStartAt(point) {
+  const surface = store.get('surface');
+  if (!point || !surface) return;
+  const start = { ...lab().start };
+  start[surface.x_name] = Number(Number(point.x).toFixed(3));
+  start[surface.y_name] = Number(Number(point.y).toFixed(3));
+  store.set({ lab: normalize({ ...lab(), start }) });
+  form.start.value = formatStart(start);
+  setStatus(`Start set to (${start[surface.x_name]}, ${start[surface.y_name]}); press Run.`);
+}
+views.landscape.addEventListener('click', (event) => setStartAt(sketchPointAt(views.landscape, event)));
+
 let clickWired = false;
 function wireClicks() {
   clickWired = true;
@@ -242,17 +261,7 @@ function wireClicks() {
     pathsDrawn = { surface: null, results: null, upTo: -1 };
     redraw();
   });
-  views.landscape.on('plotly_click', (event) => {
-    const point = event.points && event.points[0];
-    const surface = store.get('surface');
-    if (!point || !surface) return;
-    const start = { ...lab().start };
-    start[surface.x_name] = Number(Number(point.x).toFixed(3));
-    start[surface.y_name] = Number(Number(point.y).toFixed(3));
-    store.set({ lab: normalize({ ...lab(), start }) });
-    form.start.value = formatStart(start);
-    setStatus(`Start set to (${start[surface.x_name]}, ${start[surface.y_name]}); press Run.`);
-  });
+  views.landscape.on('plotly_click', (event) => setStartAt(event.points && event.points[0]));
 }
 
 let presetsLoaded = Promise.resolve();
@@ -411,13 +420,15 @@ async function init() {
   });
   // The map, the presets and a shared link's runs are independent requests: send them together.
   const runs = lab().runs.length ? runAll() : null;
-  await Promise.all([presetsLoaded, loadSurface(), loadPlotly()]);
+  await Promise.all([presetsLoaded, loadSurface()]);
   if (runs) await runs;
-  // The function's heatmap drawn, not only its answer received: the student sees the surface and can
-  // run or add runs (their paths are a plot of their own); the contour lines come a frame later.
+  // The function's heatmap on screen, not only its answer received: the student sees the surface and
+  // can run, add runs or click a start on it. Before Plotly has loaded it is a sketch of the same
+  // plot (shared/first-plot.js); Plotly runs after this frame, draws over it, then the contour lines.
   await whenSurfaceShown();
   performance.mark('optimize:ready');
   document.body.dataset.ready = 'true'; // lets tests and the benchmark wait for a usable page
+  releasePlotly();
 }
 
 // Follow mode: a lecturer shares the lab's state (function, form and runs) once it has been drawn

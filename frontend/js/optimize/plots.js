@@ -1,11 +1,10 @@
 // Plotly views of the lab: the function's contour with animated paths, and the loss curves.
 
 import { palette, seriesColor, themedLayout } from '../shared/palette.js';
-import { loadPlotly } from '../shared/plotly-loader.js';
+import { CONFIG, plot } from '../shared/first-plot.js';
 import { displayZ, lossSeries, pathSeries, revealedSteps } from './series.js';
 
 const FONT = { size: 16 };
-const CONFIG = { responsive: true, displaylogo: false };
 
 // The function's map is two traces: a heatmap of log(1 + f − min) (what the student reads the
 // valleys from; 0.03–0.06 s for the 120×120 grid) and its contour lines (0.05–0.1 s), drawn a frame
@@ -81,8 +80,9 @@ const shownSurface = new WeakMap();
 
 /**
  * Draw the function's map (and the axes, title and hover that both plots share): the heatmap at
- * once (the promise resolves once it is drawn: the surface is on screen and takes clicks), its
- * contour lines over it after the next frame is painted (`lines` resolves then; the heatmap stays).
+ * once (the promise resolves once it is on screen, sketched until Plotly has loaded; `plotted` once
+ * Plotly has drawn it and takes clicks), its contour lines over it after the next frame is painted
+ * (`lines` resolves then; the heatmap stays).
  */
 export function drawSurface(div, surface) {
   shownSurface.set(div, surface);
@@ -95,11 +95,11 @@ export function drawSurface(div, surface) {
     showlegend: false, uirevision: 'landscape', // the loss plot and the runs list carry the legend
   });
   const drawn = react(div, traces ? [traces.heatmap] : [], layout());
-  drawn.lines = drawn.then(() => new Promise((resolve) => {
+  drawn.lines = drawn.plotted.then(() => new Promise((resolve) => {
     if (!surface) return resolve(false);
     requestAnimationFrame(() => setTimeout(() => {
       if (shownSurface.get(div) !== surface) return resolve(false); // a newer surface is drawn instead
-      resolve(react(div, [traces.heatmap, traces.lines], layout()).then(() => {
+      resolve(react(div, [traces.heatmap, traces.lines], layout()).plotted.then(() => {
         performance.mark('optimize:contour-lines-drawn');
         return true;
       }));
@@ -127,13 +127,13 @@ export function drawPaths(div, surface, runs, labels, upTo = Infinity, ranges = 
   return react(div, data, layout, { transparent: true, config: { ...CONFIG, displayModeBar: false, staticPlot: true } });
 }
 
-// Plotly (1.5 MB cartesian build) loads on first use, so a page's form works and its first requests go out while
-// the browser is still parsing it (measured: 2–3 s of a lab page's opening on this machine).
-async function react(div, data, layout, { transparent = false, config = CONFIG } = {}) {
-  const Plotly = await loadPlotly();
+// Plotly (1.5 MB cartesian build) loads after the page's first view, which is sketched without it
+// (shared/first-plot.js): the form works and the first requests go out meanwhile. Returns
+// first-plot's promise: on screen now, `plotted` once Plotly has drawn.
+function react(div, data, layout, { transparent = false, config = CONFIG } = {}) {
   const themed = themedLayout(layout);
   if (transparent) Object.assign(themed, { paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)' });
-  return Plotly.react(div, data, themed, config);
+  return plot(div, data, themed, config);
 }
 
 /** Draw every run's loss per step on a log axis, up to step `upTo`. */

@@ -1,0 +1,57 @@
+// Plotly.react for pages whose first view must not wait for Plotly (issue 13: a cold browser spent
+// ~450 ms of a lab page's opening compiling the bundle and running its first newPlot). Until Plotly
+// has loaded, a plot is sketched at once (sketch-plot.js: the same traces and layout in SVG) and
+// Plotly draws over it later; once loaded, plots go straight to Plotly. Plotly is fetched and run
+// only after releasePlotly(), which a page calls once its first view is on screen: not preloaded,
+// whose compile of the whole bundle (its compile hint) competed with that view for the CPU.
+
+import { loadPlotly } from './plotly-loader.js';
+import { sketch, unsketch } from './sketch-plot.js';
+
+export const CONFIG = Object.freeze({ responsive: true, displaylogo: false });
+
+// A page that never calls releasePlotly() (its opening request failed oddly) still gets Plotly.
+const RELEASE_ANYWAY_MS = 5000;
+let release;
+const released = new Promise((resolve) => { release = resolve; });
+setTimeout(() => release(), RELEASE_ANYWAY_MS);
+let loaded = false; // set before any queued draw runs: a draw asked for later goes straight to Plotly
+const plotly = released.then(() => loadPlotly()).then((Plotly) => {
+  loaded = true;
+  return Plotly;
+});
+plotly.catch(() => {}); // each plot's `plotted` reports the failure
+
+/** Let Plotly run, after the frame being prepared is painted (a page's first view, just drawn). */
+export function releasePlotly() {
+  requestAnimationFrame(() => setTimeout(release, 0));
+}
+
+const latest = new WeakMap(); // div → its newest queued Plotly draw: older ones are skipped
+
+/**
+ * Plotly.react(div, data, layout, config), or a sketch of it now and Plotly's drawing once loaded.
+ * Returns a promise resolved when the plot is on screen (sketched or drawn; it never rejects), whose
+ * `plotted` resolves to the div once Plotly has drawn it (rejects if Plotly could not be loaded).
+ */
+export function plot(div, data, layout, config = CONFIG) {
+  if (loaded) {
+    const plotted = Promise.resolve(window.Plotly.react(div, data, layout, config)).finally(() => unsketch(div));
+    latest.set(div, plotted);
+    return Object.assign(plotted.then(() => undefined, () => undefined), { plotted });
+  }
+  sketch(div, data, layout);
+  // Each waiting plot drawn in a task of its own (a first newPlot is 0.1-0.2 s cold), in the order
+  // asked: a click between them is answered instead of waiting for every plot of the page.
+  const plotted = plotly.then((Plotly) => new Promise((resolve) => setTimeout(resolve, 0)).then(() => {
+    if (latest.get(div) !== plotted) return latest.get(div); // a newer draw of this div follows
+    return Promise.resolve(Plotly.react(div, data, layout, config)).finally(() => unsketch(div));
+  }));
+  latest.set(div, plotted);
+  return Object.assign(Promise.resolve(), { plotted });
+}
+
+/** Whether `div` shows a sketch still (Plotly has not drawn it yet). */
+export function sketched(div) {
+  return !!div.querySelector(':scope > svg.sketch');
+}
