@@ -46,14 +46,15 @@ test('index.html preloads every module early-trace.js imports', () => {
   for (const url of importClosure(['/js/explorer/early-trace.js'])) assert.ok(preloads.has(url), `${url} is not preloaded`);
 });
 
-test('index.html asks for the examples menu before any module, as early-trace.js asks for it', () => {
-  // The preload is the request early-trace.js's getJSON('/api/examples') takes (same URL, a plain
-  // fetch: mode cors, same-origin credentials, which `crossorigin` gives the preload).
+test('index.html has the server write the examples menu before any module, as early-trace.js reads it', () => {
+  // api/explorer_page.py replaces the marker with a JSON block (id examples-data) that early-trace.js
+  // reads when it runs: no request, so the opening example's trace leaves at once.
   const html = readFileSync(new URL('index.html', root), 'utf8');
-  const preload = html.indexOf('<link rel="preload" href="/api/examples" as="fetch" crossorigin>');
-  assert.ok(preload > 0, 'the examples are preloaded');
-  assert.ok(preload < html.indexOf('<link rel="modulepreload"'), 'before the modules');
-  assert.ok(preload < html.indexOf('<script type="module"'), 'before the first module script');
+  const marker = html.indexOf('<!-- examples-data -->');
+  assert.ok(marker > 0, 'the marker is in <head>');
+  assert.ok(marker < html.indexOf('<link rel="modulepreload"'), 'before the modules');
+  assert.ok(marker < html.indexOf('<script type="module"'), 'before the first module script');
+  assert.ok(!html.includes('href="/api/examples"'), 'no request for them besides');
   const early = readFileSync(new URL('js/explorer/early-trace.js', root), 'utf8');
-  assert.match(early, /getJSON\('\/api\/examples'\)/);
+  assert.match(early, /getElementById\('examples-data'\)/);
 });

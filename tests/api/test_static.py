@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from autograd_explorer.api.app import REPO_FRONTEND, create_app
+from autograd_explorer.api.explorer_page import with_examples
 from autograd_explorer.api.static import PLOTLY_JS
 from autograd_explorer.settings import Settings
 
@@ -172,3 +174,27 @@ def test_without_gzip_small_files_and_conditional_requests_are_served_as_before(
     head = text_site.head("/js/big.js", headers={"accept-encoding": "gzip"})
     assert head.status_code == 200
     assert head.content == b""
+
+
+def test_the_explorer_page_carries_the_examples_menu_before_its_modules(site: TestClient) -> None:
+    """index.html as served holds what GET /api/examples answers, in a JSON block ahead of every
+    module script (early-trace.js reads it: no request before the opening example's trace)."""
+    for path in ("/", "/index.html"):
+        html = site.get(path).text
+        match = re.search(r'<script type="application/json" id="examples-data">(.*?)</script>', html, re.S)
+        assert match, f"{path}: no examples block"
+        assert json.loads(match.group(1)) == site.get("/api/examples").json()
+        assert match.start() < html.index('<script type="module"')
+        assert "<!-- examples-data -->" not in html
+
+
+def test_an_examples_text_cannot_end_the_block() -> None:
+    """A `</script>` (or `<!--`) in an example's text is written with `<` escaped: the block ends
+    where the page ends it, and JSON.parse reads the text back unchanged."""
+    hostile = [{"id": "x", "explanation": "a </script><script>alert(1)</script> <!-- b"}]
+    html = with_examples("<head><!-- examples-data --></head>", hostile)
+    block = html.removeprefix('<head><script type="application/json" id="examples-data">')
+    body, rest = block.split("</script>", 1)
+    assert rest == "</head>" and "<" not in body
+    assert json.loads(body) == hostile
+    assert with_examples("<head></head>", hostile) == "<head></head>"  # no marker: as it was

@@ -16,6 +16,9 @@ from starlette.responses import Response
 from starlette.routing import Match, Mount
 from starlette.types import Scope
 
+from autograd_explorer.api.explorer_page import ExplorerPage
+from autograd_explorer.api.routes.examples import examples_as_sent
+
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 # What a page loads. Everything else in the folder (package.json, package-lock.json, LICENSE
@@ -120,6 +123,15 @@ def mount_frontend(app: FastAPI, frontend_dir: Path, *, gzip_level: int, gzip_mi
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
     def plotly_js() -> FileResponse:
         return FileResponse(PLOTLY_JS, media_type="text/javascript")
+
+    index = frontend_dir / "index.html"
+    if index.is_file():  # the explorer's page, with the examples menu in it (explorer_page.py)
+        page = ExplorerPage(index, examples_as_sent())
+
+        @app.get("/", include_in_schema=False)
+        @app.get("/index.html", include_in_schema=False)
+        def explorer_page() -> Response:
+            return Response(page.body(), media_type="text/html", headers={"cache-control": "no-cache"})
 
     if frontend_dir.is_dir():
         app.router.routes.append(

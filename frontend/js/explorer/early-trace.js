@@ -27,6 +27,22 @@ export function openingExample(examples, link) {
   return { example, inputs };
 }
 
+/**
+ * The examples menu the server wrote into the page (index.html's `examples-data` block, the same
+ * list GET /api/examples answers), as a resolved promise; null when the page has none (served from
+ * elsewhere, or the block is unreadable), so the menu is fetched.
+ */
+export function embeddedExamples(doc = document) {
+  const block = doc.getElementById('examples-data');
+  if (!block) return null;
+  try {
+    const examples = JSON.parse(block.textContent);
+    return Array.isArray(examples) ? Promise.resolve(examples) : null;
+  } catch {
+    return null;
+  }
+}
+
 let early = null;
 let earlyExamples = null;
 let traceAsked = false; // main.js has asked for a trace: an example's early one would be for nothing
@@ -45,7 +61,7 @@ if (link.source) {
   // An example's link (and the bare page, which opens the default example): the examples menu and
   // then the example's trace leave before main.js has loaded, instead of one after the other once
   // it has (measured: the polynomial example's trace left ~0.4 s after the page opened).
-  earlyExamples = getJSON('/api/examples');
+  earlyExamples = embeddedExamples() || getJSON('/api/examples');
   earlyExamples.then((examples) => {
     performance.mark('explorer:examples-received'); // ui13's cold-open breakdown (bench/cold_open_bench.py)
     const opening = openingExample(examples, link);

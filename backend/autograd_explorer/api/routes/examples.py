@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter
+from pydantic import TypeAdapter
 
 from autograd_explorer.api.errors import answers
 from autograd_explorer.api.schemas.trace import ExampleOut
@@ -18,6 +19,15 @@ router = APIRouter(tags=["examples"])
 def examples() -> list[dict[str, Any]]:
     """The lecture's examples (CONTENT.md §1–§4, §7): id, title, source, inputs, explanation."""
     return list_examples()
+
+
+def examples_as_sent() -> list[dict[str, Any]]:
+    """What GET /api/examples answers, as plain data (the explorer's page carries it too)."""
+    checked = _AS_SENT.validate_python(list_examples())
+    return cast(list[dict[str, Any]], _AS_SENT.dump_python(checked, mode="json"))
+
+
+_AS_SENT: TypeAdapter[list[ExampleOut]] = TypeAdapter(list[ExampleOut])
 
 
 @router.get("/api/examples/{example_id}", response_model=ExampleOut, responses=answers(NotFound))
