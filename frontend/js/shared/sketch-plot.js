@@ -152,7 +152,9 @@ function setColour(rgba, offset, [r, g, b]) {
 
 function drawHeatmap(g, trace, xa, ya) {
   const { x, y, z } = trace;
-  const [zlo, zhi] = [trace.zmin ?? finiteExtent(z)[0], trace.zmax ?? finiteExtent(z)[1]];
+  // One pass over the cells for whichever bound the trace leaves open (a 120×120 grid: 14,400 cells).
+  const extent = trace.zmin == null || trace.zmax == null ? finiteExtent(z) : null;
+  const [zlo, zhi] = [trace.zmin ?? extent[0], trace.zmax ?? extent[1]];
   const href = imageOf(x.length, y.length, (col, row, rgba, offset) => {
     const v = z[y.length - 1 - row]?.[col]; // the image's top row is the largest y
     if (Number.isFinite(v)) setColour(rgba, offset, viridisAt((v - zlo) / (zhi - zlo || 1))); // else transparent
