@@ -126,8 +126,15 @@ async def lecture(deployment: Deployment) -> None:
                 )
                 await expect(page.locator("#step-label")).to_have_text("step 5 / 5", timeout=30_000)
 
-            # Half the class presses "Lecture comparison" while everyone still follows.
+            # Half the class presses "Lecture comparison" while everyone still follows. The training
+            # workers are frozen meanwhile, so that neither job can start before the watch below: on a
+            # quiet machine both tiny jobs trained to the end during the POSTs and the closing of the
+            # pages, and there was nothing left to kill (CI, 2026-12-03, second time).
+            freeze(deployment, signal.SIGSTOP)
             answers = await press_lecture_comparison([a, b], STUDENTS // 2)
+        except BaseException:
+            freeze(deployment, signal.SIGCONT)
+            raise
         finally:
             playwright, browser = handles
             await browser.close()
@@ -135,7 +142,15 @@ async def lecture(deployment: Deployment) -> None:
         for stream in streams:
             stream.cancel()
         await asyncio.gather(*streams, return_exceptions=True)
+    freeze(deployment, signal.SIGCONT)  # the jobs start now, watched from their first report
     check_one_pair_trains_despite_a_killed_worker(deployment, answers)
+
+
+def freeze(deployment: Deployment, how: signal.Signals) -> None:
+    """SIGSTOP or SIGCONT every live training worker (a stopped one holds no job: none is queued yet)."""
+    for worker in deployment.workers:
+        if worker.process.poll() is None:
+            kill(worker.process.pid, how)
 
 
 def check_one_pair_trains_despite_a_killed_worker(
