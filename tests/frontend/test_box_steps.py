@@ -134,32 +134,43 @@ def test_opening_fc7_offers_its_steps_and_the_control_walks_them(page: Any, live
     expect(page.locator("#box-steps-status")).to_have_text("model.fc7: all 4 steps done")
     expect(button).to_be_visible()
 
-    # B from the keyboard does what the button does; closing the box withdraws the offer.
+    # B from the keyboard does what the button does; redrawing the graph (unticking "grouped" opens
+    # every box) withdraws the offer, and B then does nothing.
     page.keyboard.press("b")
     expect(page.locator("#step-label")).to_contain_text(f"step {first - 1} /")
-    fc7_open = closed_boxes(page)  # fc7 is open: its frame's label is its top edge
-    assert "model.fc7" not in fc7_open
+    page.keyboard.press("ArrowRight")
+    page.click("#collapse")
+    expect(control).to_be_hidden()
+    page.keyboard.press("b")
+    expect(page.locator("#step-label")).to_contain_text(f"step {first} /")
 
 
-def test_the_module_examples_offer_their_layers_steps(page: Any, live_server: Any) -> None:
-    """SimpleNN (fc1 → relu → fc2 → sigmoid): opening fc2 offers its steps, the control walks them."""
+@pytest.mark.parametrize(
+    ("example_id", "module"), [("lecture-simple-nn", "model.fc2"), ("lecture-vanishing", "model.0")]
+)
+def test_the_module_examples_offer_their_layers_steps(
+    page: Any, live_server: Any, example_id: str, module: str
+) -> None:
+    """SimpleNN (fc1 → relu → fc2 → sigmoid) and §12's deep sigmoid network: opening a layer offers
+    its steps, the control walks them."""
     page.set_viewport_size({"width": 1280, "height": 720})
-    page.goto(f"{live_server.url}/#ex=lecture-simple-nn")
+    page.goto(f"{live_server.url}/#ex={example_id}")
     page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
     graph = page.locator("#graph").bounding_box()
     boxes = closed_boxes(page)
-    assert "model.fc2" in boxes, sorted(boxes)
-    page.mouse.click(graph["x"] + boxes["model.fc2"]["x"], graph["y"] + boxes["model.fc2"]["y"])
-    example = httpx.get(live_server.url + "/api/examples/lecture-simple-nn", timeout=30).json()
+    assert module in boxes, sorted(boxes)
+    page.mouse.click(graph["x"] + boxes[module]["x"], graph["y"] + boxes[module]["y"])
+    example = httpx.get(f"{live_server.url}/api/examples/{example_id}", timeout=30).json()
     body = {"source": example["source"], "inputs": example.get("inputs") or {}}
-    trace, steps, in_fc2 = module_steps(live_server, body, "model.fc2")
+    trace, steps, in_box = module_steps(live_server, body, module)
+    assert in_box
     button = page.locator("#box-steps-go")
-    expect(button).to_have_text(f"Step through model.fc2's backward: {steps_text(in_fc2)}")
+    expect(button).to_have_text(f"Step through {module}'s backward: {steps_text(in_box)}")
     expect(page.locator("#step-label")).to_contain_text("start · 0 /")
     button.click()
-    before = "start · 0 /" if in_fc2[0] == 1 else f"step {in_fc2[0] - 1} /"
+    before = "start · 0 /" if in_box[0] == 1 else f"step {in_box[0] - 1} /"
     expect(page.locator("#step-label")).to_contain_text(before)
     page.keyboard.press("ArrowRight")
-    expect(page.locator("#box-steps-status")).to_have_text(f"model.fc2: step 1 of {len(in_fc2)}")
-    node = trace["nodes"][steps[in_fc2[0] - 1]["node"]]
+    expect(page.locator("#box-steps-status")).to_have_text(f"{module}: step 1 of {len(in_box)}")
+    node = trace["nodes"][steps[in_box[0] - 1]["node"]]
     expect(page.locator("#step-panel h2")).to_contain_text(f"({node['op']})")

@@ -27,6 +27,8 @@ export function mountBoxStepControl(store, graph) {
   bar.className = 'box-steps';
   bar.id = 'box-steps';
   bar.hidden = true;
+  bar.setAttribute('role', 'group');
+  bar.setAttribute('aria-label', "The opened box's backward steps");
   const button = document.createElement('button');
   button.type = 'button';
   button.id = 'box-steps-go';
