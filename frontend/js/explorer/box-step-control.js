@@ -55,8 +55,8 @@ export function mountBoxStepControl(store, graph) {
     if (!box || box.positions.length === 0) return;
     const first = box.positions[0];
     store.set({ position: first - 1 });
-    // The cursor's node (the step before) is kept in view by the graph; the box's first node too,
-    // so the student sees where → leads.
+    // The graph keeps the cursor's node (the step before) in view; where → leads, the box's first
+    // node, is brought on screen too if it is not.
     graph.reveal(box.pass.steps[first - 1].node);
     render();
   }
