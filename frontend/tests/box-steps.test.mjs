@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { boxProgress, boxStepPositions, buttonText, nodesInBox, progressText, stepsText } from '../js/explorer/box-steps.js';
+import { boxProgress, boxStepPositions, buttonText, nodesInBox, progressText, skipTarget, stepsText } from '../js/explorer/box-steps.js';
 import { ancestorsOf, buildHierarchy } from '../js/explorer/graph-groups.js';
 import { mlpTrace } from './fixtures/mlp-trace.mjs';
 
@@ -96,4 +96,13 @@ test('what the control says', () => {
   assert.equal(progressText('f', [5, 6, 9], 7), 'f: 2 of 3 done, its next is step 9');
   assert.equal(progressText('f', [5, 6, 9], 8), 'f: → runs its step 3 of 3');
   assert.equal(progressText('iteration 2', [], 3), 'iteration 2: no steps in this backward call');
+});
+
+test('skipping to a box’s next step is offered only across other nodes’ steps', () => {
+  const positions = [5, 6, 9];
+  // Before its first step the first-step button does it; between 5 and 6, → does it.
+  assert.deepEqual([0, 4, 5].map((p) => skipTarget(positions, p)), [null, null, null]);
+  // Past step 6, its next is 9: the cursor goes to 8, so → runs it; at 8 → does it; after 9 nothing.
+  assert.deepEqual([6, 7, 8, 9, 10].map((p) => skipTarget(positions, p)), [8, 8, null, null, null]);
+  assert.equal(progressText('f', positions, skipTarget(positions, 6)), 'f: → runs its step 3 of 3');
 });

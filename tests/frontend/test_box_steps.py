@@ -1,10 +1,12 @@
 """Issue 11's done-when, its stepping half: a student opens layer 7 of the 20-layer MLP and steps
 through its backward pass. Opening the box offers "Step through model.fc7's backward: steps a–b";
 the control moves the step cursor to just before fc7's first step (opening alone never moves it), →
-runs fc7's first step, and the step panel shows the gradient the trace's step received."""
+runs fc7's first step, and the step panel shows the gradient the trace's step received. The same on
+the module examples, and across a call's steps that another node's step separates."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -174,3 +176,68 @@ def test_the_module_examples_offer_their_layers_steps(
     expect(page.locator("#box-steps-status")).to_have_text(f"{module}: step 1 of {len(in_box)}")
     node = trace["nodes"][steps[in_box[0] - 1]["node"]]
     expect(page.locator("#step-panel h2")).to_contain_text(f"({node['op']})")
+
+
+# A function whose parameters are made outside it: the engine runs b's AccumulateGrad (outside the
+# call's box) as soon as the add inside it has run, between the call's own steps.
+LAYER = """import torch
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+w = torch.tensor([0.5, -1.0], requires_grad=True)
+b = torch.tensor(0.1, requires_grad=True)
+
+def layer(x, w, b):
+    return torch.tanh(x * w + b)
+
+y = layer(x, w, b)
+y.sum().backward()
+"""
+
+
+def test_a_call_whose_steps_other_steps_separate_offers_to_skip_to_its_next(
+    page: Any, live_server: Any
+) -> None:
+    """Picking a node in the call's box puts the box in hand; between its steps the control offers
+    its next one (the cursor just before it)."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#ex=none")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    show_editor(page)
+    set_editor_text(page, LAYER)
+    runs = int(page.get_attribute("body", "data-runs") or 0)
+    page.click("#run")
+    expect(page.locator("body")).to_have_attribute("data-runs", str(runs + 1), timeout=RUN_TIMEOUT_MS)
+    answer = httpx.post(
+        live_server.url + "/api/trace", json={"source": LAYER, "format": "compact"}, timeout=120
+    )
+    trace = decode_compact(answer.json())
+    steps = trace["passes"][-1]["steps"]
+    calls = {n["call"] for n in trace["nodes"] if n.get("call")}
+    assert len(calls) == 1, calls
+    (call,) = calls
+    in_call = [k + 1 for k, s in enumerate(steps) if trace["nodes"][s["node"]].get("call") == call]
+    gaps = [p for p, q in itertools.pairwise(in_call) if q > p + 1]
+    assert gaps, in_call  # the case this test is for: another node's step between two of the call's
+    # A graph this small shows its boxes open: picking the tanh (the inspector's menu) puts its box in hand.
+    tanh = next(n for n in trace["nodes"] if n.get("call") == call and n["op"] == "TanhBackward0")
+    page.select_option("#node-picker", str(tanh["id"]))
+    expect(page.locator("#box-steps-go")).to_have_text(
+        f"Step through {call}'s backward: {steps_text(in_call)}"
+    )
+    skip = page.locator("#box-steps-skip")
+    expect(skip).to_be_hidden()
+    page.click("#box-steps-go")
+    for position in range(in_call[0], gaps[0] + 1):
+        page.keyboard.press("ArrowRight")
+        expect(page.locator("#step-label")).to_contain_text(f"step {position} /")
+    done = in_call.index(gaps[0]) + 1
+    following = in_call[done]
+    expect(page.locator("#box-steps-status")).to_have_text(f"{call}: step {done} of {len(in_call)}")
+    expect(skip).to_have_text(f"Skip to its next step ({following})")
+    skip.click()
+    expect(page.locator("#step-label")).to_contain_text(f"step {following - 1} /")
+    expect(page.locator("#box-steps-status")).to_have_text(
+        f"{call}: → runs its step {done + 1} of {len(in_call)}"
+    )
+    expect(skip).to_be_hidden()  # → does it now
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#box-steps-status")).to_have_text(f"{call}: step {done + 1} of {len(in_call)}")

@@ -7,7 +7,7 @@
 // graph re-places its default view when it is resized, so the strip announces its changes
 // (keepViewOnResize) and the view stays on the box.
 
-import { boxStepPositions, buttonText, progressText } from './box-steps.js';
+import { boxStepPositions, buttonText, progressText, skipTarget } from './box-steps.js';
 
 /** Whether a keydown comes from somewhere that types text (the editor, a field, a menu). */
 function typing(event) {
@@ -37,7 +37,13 @@ export function mountBoxStepControl(store, graph) {
   const status = document.createElement('span');
   status.id = 'box-steps-status';
   status.setAttribute('role', 'status');
-  bar.append(button, status);
+  // Between two of its steps that other nodes' steps separate: on to just before its next one.
+  const skip = document.createElement('button');
+  skip.type = 'button';
+  skip.id = 'box-steps-skip';
+  skip.hidden = true;
+  skip.title = "Move the step cursor to just before this box's next backward step, past the other nodes' steps";
+  bar.append(button, status, skip);
   document.getElementById('graph-legend').before(bar);
 
   // The box in hand with its label and the steps of the shown pass that ran its nodes, or null.
@@ -61,6 +67,14 @@ export function mountBoxStepControl(store, graph) {
     render();
   }
 
+  function skipOn() {
+    const box = inHand();
+    const target = box && skipTarget(box.positions, store.get('position'));
+    if (target === null || !box) return;
+    store.set({ position: target });
+    graph.reveal(box.pass.steps[target].node);
+  }
+
   // Only what changed is written: the strip's height follows its text, and the graph is told first.
   const write = (element, key, value) => {
     if (element[key] === value) return;
@@ -76,12 +90,16 @@ export function mountBoxStepControl(store, graph) {
     write(button, 'hidden', count === 0);
     write(button, 'textContent', buttonText(box.label, box.positions));
     write(status, 'textContent', progressText(box.label, box.positions, store.get('position')));
+    const target = skipTarget(box.positions, store.get('position'));
+    write(skip, 'hidden', target === null);
+    if (target !== null) write(skip, 'textContent', `Skip to its next step (${target + 1})`);
     bar.dataset.box = box.id;
     bar.dataset.first = count ? String(box.positions[0]) : '';
     bar.dataset.last = count ? String(box.positions.at(-1)) : '';
   }
 
   button.addEventListener('click', go);
+  skip.addEventListener('click', skipOn);
   document.addEventListener('keydown', (event) => {
     if (event.key !== 'b' && event.key !== 'B') return;
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event) || bar.hidden || button.hidden) return;

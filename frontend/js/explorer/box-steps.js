@@ -69,6 +69,16 @@ export function boxProgress(positions, position) {
   };
 }
 
+/**
+ * Where "skip to its next step" goes: between two of a box's steps that other nodes' steps separate
+ * (the cursor past its first, its next more than one → away), the position just before its next
+ * step; else null (→ or the first step's button do it).
+ */
+export function skipTarget(positions, position) {
+  const { done, next } = boxProgress(positions, position);
+  return done > 0 && next !== null && next > position + 1 ? next - 1 : null;
+}
+
 /** Whether the box's steps follow one another in the pass (→ walks them without leaving the box). */
 export function contiguous(positions) {
   return positions.length > 0 && positions.at(-1) - positions[0] === positions.length - 1;
