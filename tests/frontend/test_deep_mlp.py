@@ -63,8 +63,11 @@ def test_a_20_layer_mlp_reads_as_layers_opens_steps_and_finds_fc12(page: Any, li
     steps = trace["passes"][-1]["steps"]
     in_fc7 = [k + 1 for k, s in enumerate(steps) if trace["nodes"][s["node"]]["module"] == "model.fc7"]
     assert len(in_fc7) == 4, in_fc7  # addmm, t, and the two AccumulateGrads
-    page.fill("#step-slider", str(in_fc7[0] - 1))
-    page.dispatch_event("#step-slider", "input")
+    # The open box offers its steps (test_box_steps.py): the cursor goes just before the first.
+    expect(page.locator("#box-steps-go")).to_contain_text(
+        f"Step through model.fc7's backward: steps {in_fc7[0]}"
+    )
+    page.click("#box-steps-go")
     expect(page.locator("#step-label")).to_contain_text(f"step {in_fc7[0] - 1} /")
     for position in range(in_fc7[0], in_fc7[-1] + 1):
         page.keyboard.press("ArrowRight")

@@ -48,6 +48,7 @@ const WINDOW_ABOVE = 1000;
 const WINDOW_ZOOM = 0.5;
 const WINDOW_MARGIN = 0.25; // what Cytoscape holds: the view grown by this fraction on each side
 const WINDOW_IDLE_MS = 120; // the window follows the view once a zoom or pan pauses this long
+const KEEP_VIEW_MS = 500; // an announced resize (keepViewOnResize) is one observed within this time
 
 // WebGL 2 on a real GPU. A software rasteriser (SwiftShader, what a browser without a GPU falls back
 // to) measured slower than the canvas renderer here: 5 steps of a 5,000-node chain took 3.1 s with it,
@@ -209,6 +210,8 @@ export function mountGraphView(store) {
     model = null;
     grouped = null;
     shownStep = null;
+    // The box in hand (box-step-control.js) was one of the boxes just dropped.
+    store.set({ box: null });
     if (!trace) return;
     marked = null;
     traceIndex = { byId: new Map(trace.nodes.map((n) => [n.id, n])) };
@@ -392,6 +395,9 @@ export function mountGraphView(store) {
     layoutGrouped();
     syncHeld();
     paint(); // the |grad| colours of what was just drawn
+    // A box in hand that is no longer drawn open (its outer box closed) offers nothing to see.
+    const box = store.get('box');
+    if (box && !grouped.items.get(box)?.open) store.set({ box: null });
   }
 
   // Lays out what is open: the drawn items, their edges and (windowed) their spatial index.
@@ -586,14 +592,26 @@ export function mountGraphView(store) {
   }
 
   function toggleGroup(id) {
-    grouped.decisions.set(id, !grouped.items.get(id).open);
+    const opening = !grouped.items.get(id).open;
+    grouped.decisions.set(id, opening);
     syncGrouped();
     updateStep();
     updateHover();
     updateSelection();
     updateSearchMarks();
-    if (grouped.decisions.get(id)) showReadable(grouped.items.get(id));
+    if (opening) showReadable(grouped.items.get(id));
     reportZoom();
+    // The box a student opens is the one whose backward steps they are offered (never a jump here).
+    if (opening) store.set({ box: id });
+    else if (store.get('box') === id) store.set({ box: null });
+  }
+
+  // A node picked (clicked, found, chosen in the inspector) puts its innermost box in hand.
+  function boxOfSelection() {
+    const selected = store.get('selected');
+    if (!grouped || selected === null) return;
+    const box = ancestorsOf(grouped.hierarchy, `n${selected}`).at(-1);
+    if (box && grouped.items.get(box)?.open) store.set({ box });
   }
 
   // Re-syncs when what should be open for the focus (step, selection, search) changed.
@@ -900,19 +918,30 @@ export function mountGraphView(store) {
   store.on(['position', 'passIndex'], updateStep);
   store.on(['hover'], updateHover);
   store.on(['selected'], updateSelection);
+  store.on(['selected'], boxOfSelection); // after updateSelection has opened the node's boxes
   store.on(['search'], updateSearch);
   // A theme or presentation switch recolours the drawn graph in place (no re-layout, the view stays).
   onPaletteChange((p) => { if (cy) cy.style(styleFor(p)); });
   // The container changes size with the view (torchviz shares the row) and when the controls
   // below wrap (the backward-call menu appears): refit then, once per frame.
+  // A resize the page announced (keepViewOnResize: a strip under the graph came or went, the
+  // box-step control) keeps what the student looks at: re-placing the default view then sent the
+  // view from the box they had just opened back to the first layers.
   let refit = 0;
+  let keepUntil = 0;
   new ResizeObserver(() => {
     if (!cy || refit) return;
     refit = requestAnimationFrame(() => {
       refit = 0;
       if (!cy || container.clientHeight === 0) return;
       cy.resize();
-      defaultView();
+      if (performance.now() > keepUntil) return defaultView();
+      keepUntil = 0;
+      if (grouped && grouped.windowed && followWindow()) remark();
+      const backward = store.backwardState();
+      if (backward && backward.current) showReadable(boxOfNode(backward.current.node));
+      reportZoom();
+      return undefined;
     });
   }).observe(container);
 
@@ -923,6 +952,16 @@ export function mountGraphView(store) {
       reportZoom();
     },
     cy: () => cy,
+    /** The next resize of the graph (within KEEP_VIEW_MS) keeps the view instead of re-placing the default one. */
+    keepViewOnResize() {
+      keepUntil = performance.now() + KEEP_VIEW_MS;
+    },
+    /** The boxes of the drawn trace (graph-groups.js), or null when it is drawn node for node. */
+    hierarchy: () => (grouped ? grouped.hierarchy : null),
+    /** Brings the item showing trace node `nodeId` on screen at a readable zoom (if it is not already). */
+    reveal(nodeId) {
+      if (cy) showReadable(boxOfNode(nodeId));
+    },
     /** Drawn positions and texts for the SVG export. */
     snapshot() {
       if (!cy) return null;

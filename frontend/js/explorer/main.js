@@ -7,6 +7,7 @@ import { renderNav } from '../shared/nav.js';
 import { mountPanels, restorePresentation, setPresentation } from '../shared/panels.js';
 import { loadPlotly } from '../shared/plotly-loader.js';
 import { readLocation, VIEWS, writeLocation } from '../shared/url-state.js';
+import { mountBoxStepControl } from './box-step-control.js';
 import { mountConsolePanel } from './console-panel.js';
 import { openingExample, requestExamples, requestTrace, traceBody } from './early-trace.js';
 import { mountEditor } from './editor.js';
@@ -156,6 +157,7 @@ mountInspector(store);
 mountTorchvizView(store);
 mountLectureViews(store, { onExample: loadExample });
 mountExport(store, graph);
+mountBoxStepControl(store, graph);
 // Another iteration of a training loop: the trace holds one pass's steps, the server records others.
 const fetchPass = (index) => run({ iteration: index });
 mountPassPicker(store, { fetchPass });

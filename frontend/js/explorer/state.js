@@ -17,6 +17,7 @@ export class ExplorerStore extends Store {
       position: 0, // steps of the selected pass already executed
       view: 'graph',
       selected: null, // node id in the inspector
+      box: null, // the box whose backward steps are offered (box-step-control.js): the one last opened or holding the picked node
       hover: null, // node id under the mouse (graph or source)
       collapse: false,
       showSaved: false,

@@ -16,6 +16,7 @@ const BY_PAGE = {
     ['Ctrl+F', 'find in the program'],
     ['→ / ←', 'next / previous backward step (outside the editor and text fields)'],
     ['Home / End', 'first / last backward step'],
+    ['B', "step through the opened box's backward pass: the cursor goes just before its first step, → walks them"],
     ['Space', 'play or pause the backward pass'],
     ['Enter in "find node"', 'open the first match in the inspector'],
   ],

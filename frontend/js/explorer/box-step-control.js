@@ -1,0 +1,111 @@
+// "Step through model.fc7's backward: steps 212–221": the box a student opened (or the box of the node
+// they picked or found) offers its own backward steps. The button (or B) moves the step cursor to just
+// before the box's first step, so → walks its steps; while the cursor is among them it says which
+// ("model.fc7: step 3 of 10"). Opening a box never moves the cursor by itself: a lecturer's page
+// broadcasts the step to the room, and a jump on a plain click would move the whole class.
+// A strip under the graph, above its legend: over the graph it hid the open box's own title. The
+// graph re-places its default view when it is resized, so the strip announces its changes
+// (keepViewOnResize) and the view stays on the box.
+
+import { boxStepPositions, buttonText, progressText, skipTarget } from './box-steps.js';
+
+/** Whether a keydown comes from somewhere that types text (the editor, a field, a menu). */
+function typing(event) {
+  const target = event.target;
+  if (!target || !target.closest) return false;
+  if (target.closest('textarea, select, [contenteditable="true"], .cm-editor')) return true;
+  return target instanceof HTMLInputElement && !['range', 'checkbox', 'button'].includes(target.type);
+}
+
+/**
+ * Mounts the control under the graph. `graph` is the graph view's handle: `hierarchy()` (the boxes
+ * of the drawn trace, or null for a graph drawn node for node), `reveal(nodeId)` (brings the item
+ * showing a node into view at a readable zoom) and `keepViewOnResize()`.
+ */
+export function mountBoxStepControl(store, graph) {
+  const bar = document.createElement('div');
+  bar.className = 'box-steps';
+  bar.id = 'box-steps';
+  bar.hidden = true;
+  bar.setAttribute('role', 'group');
+  bar.setAttribute('aria-label', "The opened box's backward steps");
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.id = 'box-steps-go';
+  button.title = "Move the step cursor to just before this box's first backward step; → then walks its steps (B)";
+  button.setAttribute('aria-keyshortcuts', 'B');
+  const status = document.createElement('span');
+  status.id = 'box-steps-status';
+  status.setAttribute('role', 'status');
+  // Between two of its steps that other nodes' steps separate: on to just before its next one.
+  const skip = document.createElement('button');
+  skip.type = 'button';
+  skip.id = 'box-steps-skip';
+  skip.hidden = true;
+  skip.title = "Move the step cursor to just before this box's next backward step, past the other nodes' steps";
+  bar.append(button, status, skip);
+  document.getElementById('graph-legend').before(bar);
+
+  // The box in hand with its label and the steps of the shown pass that ran its nodes, or null.
+  function inHand() {
+    const id = store.get('box');
+    const hierarchy = id ? graph.hierarchy() : null;
+    const group = hierarchy && hierarchy.groups.get(id);
+    const pass = store.pass();
+    if (!group || !pass) return null;
+    return { id, label: group.label, pass, positions: boxStepPositions(pass, hierarchy, id) };
+  }
+
+  function go() {
+    const box = inHand();
+    if (!box || box.positions.length === 0) return;
+    const first = box.positions[0];
+    store.set({ position: first - 1 });
+    // The graph keeps the cursor's node (the step before) in view; where → leads, the box's first
+    // node, is brought on screen too if it is not.
+    graph.reveal(box.pass.steps[first - 1].node);
+    render();
+  }
+
+  function skipOn() {
+    const box = inHand();
+    const target = box && skipTarget(box.positions, store.get('position'));
+    if (target === null || !box) return;
+    store.set({ position: target });
+    graph.reveal(box.pass.steps[target].node);
+  }
+
+  // Only what changed is written: the strip's height follows its text, and the graph is told first.
+  const write = (element, key, value) => {
+    if (element[key] === value) return;
+    graph.keepViewOnResize();
+    element[key] = value;
+  };
+
+  function render() {
+    const box = inHand();
+    write(bar, 'hidden', !box);
+    if (!box) return;
+    const count = box.positions.length;
+    write(button, 'hidden', count === 0);
+    write(button, 'textContent', buttonText(box.label, box.positions));
+    write(status, 'textContent', progressText(box.label, box.positions, store.get('position')));
+    const target = skipTarget(box.positions, store.get('position'));
+    write(skip, 'hidden', target === null);
+    if (target !== null) write(skip, 'textContent', `Skip to its next step (${target + 1})`);
+    bar.dataset.box = box.id;
+    bar.dataset.first = count ? String(box.positions[0]) : '';
+    bar.dataset.last = count ? String(box.positions.at(-1)) : '';
+  }
+
+  button.addEventListener('click', go);
+  skip.addEventListener('click', skipOn);
+  document.addEventListener('keydown', (event) => {
+    if (event.key !== 'b' && event.key !== 'B') return;
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event) || bar.hidden || button.hidden) return;
+    event.preventDefault();
+    go();
+  });
+  store.on(['box', 'trace', 'position', 'passIndex'], render);
+  render();
+}

@@ -1,0 +1,243 @@
+"""Issue 11's done-when, its stepping half: a student opens layer 7 of the 20-layer MLP and steps
+through its backward pass. Opening the box offers "Step through model.fc7's backward: steps a–b";
+the control moves the step cursor to just before fc7's first step (opening alone never moves it), →
+runs fc7's first step, and the step panel shows the gradient the trace's step received. The same on
+the module examples, and across a call's steps that another node's step separates."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from autograd_explorer.trace.compact import decode_compact
+from tests.frontend.editor_page import set_editor_text, show_editor
+from tests.lecture_programs import MLP20
+from tests.live import RUN_TIMEOUT_MS, screenshot
+
+pytestmark = pytest.mark.browser
+
+NUMBER = r"(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
+
+
+def graph_data(page: Any, name: str) -> str:
+    return str(page.get_attribute("#graph", f"data-{name}") or "")
+
+
+def closed_boxes(page: Any) -> dict[str, Any]:
+    return {b["label"]: b for b in json.loads(graph_data(page, "boxes-in-view"))}
+
+
+def module_steps(
+    live_server: Any, body: dict[str, Any], module: str
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[int]]:
+    """The oracle: the program's compact trace decoded by the package, its last pass's steps, and the
+    positions (1-based: the step cursor once the step ran) of the steps whose node `module` made."""
+    answer = httpx.post(live_server.url + "/api/trace", json={**body, "format": "compact"}, timeout=120)
+    trace = decode_compact(answer.json())
+    steps = trace["passes"][-1]["steps"]
+    positions = [k + 1 for k, s in enumerate(steps) if trace["nodes"][s["node"]]["module"] == module]
+    return trace, steps, positions
+
+
+def steps_text(positions: list[int]) -> str:
+    first, last = positions[0], positions[-1]
+    return (
+        f"steps {first}–{last}"
+        if last - first == len(positions) - 1
+        else f"{len(positions)} steps, {first}–{last}"
+    )
+
+
+def summary_numbers(text: str) -> dict[str, float]:
+    """min, max and mean of a summarized tensor as the step panel prints it ("16×5: min …, max …, mean …")."""
+    plain = text.replace("\u2212", "-")  # the page writes minus signs as −
+    found = {key: re.search(rf"{key} {NUMBER}", plain) for key in ("min", "max", "mean")}
+    assert all(found.values()), text
+    return {key: float(match.group(1)) for key, match in found.items() if match}
+
+
+def test_opening_fc7_offers_its_steps_and_the_control_walks_them(page: Any, live_server: Any) -> None:
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#ex=none")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    show_editor(page)
+    set_editor_text(page, MLP20)
+    runs = int(page.get_attribute("body", "data-runs") or 0)
+    page.click("#run")
+    expect(page.locator("body")).to_have_attribute("data-runs", str(runs + 1), timeout=RUN_TIMEOUT_MS)
+    trace, steps, in_fc7 = module_steps(live_server, {"source": MLP20}, "model.fc7")
+    assert len(in_fc7) == 4, in_fc7  # addmm, t, and the two AccumulateGrads
+    control = page.locator("#box-steps")
+    expect(control).to_be_hidden()  # no box opened yet
+
+    # Open layer 7 (every layer in view once fitted): the control offers its steps, the cursor stays.
+    page.click("#fit")
+    fc7 = closed_boxes(page)["model.fc7"]
+    graph = page.locator("#graph").bounding_box()
+    page.mouse.click(graph["x"] + fc7["x"], graph["y"] + fc7["y"])
+    assert "model.fc7" not in closed_boxes(page)
+    first, last = in_fc7[0], in_fc7[-1]
+    button = page.locator("#box-steps-go")
+    expect(button).to_have_text(f"Step through model.fc7's backward: {steps_text(in_fc7)}")
+    expect(page.locator("#step-label")).to_contain_text("start · 0 /")  # opening never moves the cursor
+    # The control is a strip between the graph and its legend (over the graph it hid fc7's title),
+    # and its coming did not send the view back to the first layers (a resize re-placed the view).
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    shot = screenshot(page, "explorer-43-mlp20-fc7-step-through")
+    bar = control.bounding_box()
+    shrunk = page.locator("#graph").bounding_box()
+    legend = page.locator("#graph-legend").bounding_box()
+    assert shrunk["y"] + shrunk["height"] <= bar["y"] + 0.5, (shrunk, bar)
+    assert bar["y"] + bar["height"] <= legend["y"] + 0.5, (bar, legend)
+    assert not {"model.fc1", "model.fc7"} & set(closed_boxes(page)), closed_boxes(page)
+    assert shot.exists()
+
+    # The control: the cursor just before fc7's first step, the button keeps focus for →.
+    button.click()
+    expect(page.locator("#step-label")).to_contain_text(f"step {first - 1} /")
+    expect(page.locator("#box-steps-status")).to_have_text("model.fc7: → runs its step 1 of 4")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#step-label")).to_contain_text(f"step {first} /")
+    expect(page.locator("#box-steps-status")).to_have_text("model.fc7: step 1 of 4")
+    assert graph_data(page, "current-in-view") == "true"
+    assert "model.fc7" not in closed_boxes(page)
+    screenshot(page, "explorer-44-mlp20-fc7-step-1-of-4")
+
+    # The current step's node is fc7's (the step panel names it) and its incoming gradient is the
+    # trace's: the 16×5 gradient of fc7's addmm, sent as a summary, min/max/mean to 3 digits.
+    step = steps[first - 1]
+    node = trace["nodes"][step["node"]]
+    assert node["module"] == "model.fc7"
+    panel = page.locator("#step-panel")
+    expect(panel.locator("h2")).to_contain_text(f"Step {first} of {len(steps)}")
+    expect(panel.locator("h2")).to_contain_text(node["op"])
+    incoming = panel.locator("p", has_text=re.compile(r"^Incoming gradient")).text_content() or ""
+    grad = step["grad_output"]
+    assert "×".join(str(d) for d in grad["shape"]) in incoming, incoming
+    shown = summary_numbers(incoming)
+    for key, value in shown.items():
+        assert math.isclose(value, grad["summary"][key], rel_tol=2e-3, abs_tol=1e-6), (key, value, grad)
+
+    # Through the rest of fc7's steps, then one past: the control says so, nothing else moves.
+    for k, position in enumerate(in_fc7[1:], start=2):
+        page.keyboard.press("ArrowRight")
+        expect(page.locator("#step-label")).to_contain_text(f"step {position} /")
+        expect(page.locator("#box-steps-status")).to_have_text(f"model.fc7: step {k} of 4")
+        assert graph_data(page, "current-in-view") == "true"
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#step-label")).to_contain_text(f"step {last + 1} /")
+    expect(page.locator("#box-steps-status")).to_have_text("model.fc7: all 4 steps done")
+    expect(button).to_be_visible()
+
+    # B from the keyboard does what the button does; redrawing the graph (unticking "grouped" opens
+    # every box) withdraws the offer, and B then does nothing.
+    page.keyboard.press("b")
+    expect(page.locator("#step-label")).to_contain_text(f"step {first - 1} /")
+    page.keyboard.press("ArrowRight")
+    page.click("#collapse")
+    expect(control).to_be_hidden()
+    page.keyboard.press("b")
+    expect(page.locator("#step-label")).to_contain_text(f"step {first} /")
+
+
+@pytest.mark.parametrize(
+    ("example_id", "module"), [("lecture-simple-nn", "model.fc2"), ("lecture-vanishing", "model.0")]
+)
+def test_the_module_examples_offer_their_layers_steps(
+    page: Any, live_server: Any, example_id: str, module: str
+) -> None:
+    """SimpleNN (fc1 → relu → fc2 → sigmoid) and §12's deep sigmoid network: opening a layer offers
+    its steps, the control walks them."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#ex={example_id}")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    graph = page.locator("#graph").bounding_box()
+    boxes = closed_boxes(page)
+    assert module in boxes, sorted(boxes)
+    page.mouse.click(graph["x"] + boxes[module]["x"], graph["y"] + boxes[module]["y"])
+    example = httpx.get(f"{live_server.url}/api/examples/{example_id}", timeout=30).json()
+    body = {"source": example["source"], "inputs": example.get("inputs") or {}}
+    trace, steps, in_box = module_steps(live_server, body, module)
+    assert in_box
+    button = page.locator("#box-steps-go")
+    expect(button).to_have_text(f"Step through {module}'s backward: {steps_text(in_box)}")
+    expect(page.locator("#step-label")).to_contain_text("start · 0 /")
+    button.click()
+    before = "start · 0 /" if in_box[0] == 1 else f"step {in_box[0] - 1} /"
+    expect(page.locator("#step-label")).to_contain_text(before)
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#box-steps-status")).to_have_text(f"{module}: step 1 of {len(in_box)}")
+    node = trace["nodes"][steps[in_box[0] - 1]["node"]]
+    expect(page.locator("#step-panel h2")).to_contain_text(f"({node['op']})")
+
+
+# A function whose parameters are made outside it: the engine runs b's AccumulateGrad (outside the
+# call's box) as soon as the add inside it has run, between the call's own steps.
+LAYER = """import torch
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+w = torch.tensor([0.5, -1.0], requires_grad=True)
+b = torch.tensor(0.1, requires_grad=True)
+
+def layer(x, w, b):
+    return torch.tanh(x * w + b)
+
+y = layer(x, w, b)
+y.sum().backward()
+"""
+
+
+def test_a_call_whose_steps_other_steps_separate_offers_to_skip_to_its_next(
+    page: Any, live_server: Any
+) -> None:
+    """Picking a node in the call's box puts the box in hand; between its steps the control offers
+    its next one (the cursor just before it)."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#ex=none")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    show_editor(page)
+    set_editor_text(page, LAYER)
+    runs = int(page.get_attribute("body", "data-runs") or 0)
+    page.click("#run")
+    expect(page.locator("body")).to_have_attribute("data-runs", str(runs + 1), timeout=RUN_TIMEOUT_MS)
+    answer = httpx.post(
+        live_server.url + "/api/trace", json={"source": LAYER, "format": "compact"}, timeout=120
+    )
+    trace = decode_compact(answer.json())
+    steps = trace["passes"][-1]["steps"]
+    calls = {n["call"] for n in trace["nodes"] if n.get("call")}
+    assert len(calls) == 1, calls
+    (call,) = calls
+    in_call = [k + 1 for k, s in enumerate(steps) if trace["nodes"][s["node"]].get("call") == call]
+    gaps = [p for p, q in itertools.pairwise(in_call) if q > p + 1]
+    assert gaps, in_call  # the case this test is for: another node's step between two of the call's
+    # A graph this small shows its boxes open: picking the tanh (the inspector's menu) puts its box in hand.
+    tanh = next(n for n in trace["nodes"] if n.get("call") == call and n["op"] == "TanhBackward0")
+    page.select_option("#node-picker", str(tanh["id"]))
+    expect(page.locator("#box-steps-go")).to_have_text(
+        f"Step through {call}'s backward: {steps_text(in_call)}"
+    )
+    skip = page.locator("#box-steps-skip")
+    expect(skip).to_be_hidden()
+    page.click("#box-steps-go")
+    for position in range(in_call[0], gaps[0] + 1):
+        page.keyboard.press("ArrowRight")
+        expect(page.locator("#step-label")).to_contain_text(f"step {position} /")
+    done = in_call.index(gaps[0]) + 1
+    following = in_call[done]
+    expect(page.locator("#box-steps-status")).to_have_text(f"{call}: step {done} of {len(in_call)}")
+    expect(skip).to_have_text(f"Skip to its next step ({following})")
+    skip.click()
+    expect(page.locator("#step-label")).to_contain_text(f"step {following - 1} /")
+    expect(page.locator("#box-steps-status")).to_have_text(
+        f"{call}: → runs its step {done + 1} of {len(in_call)}"
+    )
+    expect(skip).to_be_hidden()  # → does it now
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#box-steps-status")).to_have_text(f"{call}: step {done + 1} of {len(in_call)}")
