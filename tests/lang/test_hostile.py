@@ -171,9 +171,11 @@ def test_limit_messages_name_the_limit_and_its_value() -> None:
 
 
 def test_wall_time_limit_stops_a_slow_program() -> None:
-    source = "a = torch.ones(300, 300)\nfor _ in range(10000):\n    b = a @ a"
+    # 0.5 s, not less: at 0.05 s a loaded machine could pass the deadline before the loop began
+    # (then line 2 was named). The loop would take tens of seconds.
+    source = "a = torch.ones(300, 300)\nfor _ in range(100000):\n    b = a @ a"
     with pytest.raises(ProgramError) as info:
-        run(source, max_wall_seconds=0.05, max_operations=10**9, max_total_elements=10**12)
+        run(source, max_wall_seconds=0.5, max_operations=10**9, max_total_elements=10**12)
     assert info.value.type == "limit" and "max_wall_seconds" in info.value.message and info.value.line == 3
 
 
