@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Callable, Mapping, Sequence
+from time import monotonic
 
 import torch
 
@@ -87,7 +88,10 @@ class Calls(EvaluatorCore):
         """Call `fn`, whatever made the call: the one place calls are counted and checked."""
         node = node if node is not None else (self.current_call or ast.Pass(lineno=1, col_offset=0))
         span = self.span(node)
-        self.budget.count_operation(span)
+        budget = self.budget  # Budget.count_operation, inlined (per call): it words any refusal
+        budget.operations += 1
+        if budget.operations > budget.max_operations or monotonic() >= budget.deadline:
+            budget.count_operation(span, 0)
         outer_call, self.current_call, self.call_site = self.current_call, node, span
         if (args or kwargs) and not (isinstance(fn, FunctionRef) and fn.fn.special == "print"):
             self.check_walk([*args, *kwargs.values()], span)  # print shows only what fits
@@ -135,7 +139,9 @@ class Calls(EvaluatorCore):
         self, fn: Function, args: list[object], kwargs: dict[str, object], node: ast.AST
     ) -> object:
         special = fn.special
-        if special == "print":
+        if special is None:  # most calls (`torch.tanh(h)`): none of the special cases below
+            pass
+        elif special == "print":
             self.print_values(args, kwargs, node)
             return None
         if special == "grad":
@@ -228,6 +234,18 @@ class Calls(EvaluatorCore):
     ) -> None:
         """Refuse a call whose result would be too large, before it runs."""
         span = self.span(node)
+        if growth == "broadcast" or growth == "none":  # elementwise functions: the common case
+            predicted = broadcast_elements([*args, *kwargs.values()]) if growth == "broadcast" else None
+            budget = self.budget
+            if predicted is not None and (
+                predicted > budget.max_tensor_elements
+                or budget.total_elements + predicted > budget.max_total_elements
+            ):
+                budget.check_elements(predicted, span)
+            bound = empty_input_bound(args, kwargs)
+            if impl is not None and bound is not None and bound > budget.limits.max_tensor_elements:
+                self.check_meta_shapes(impl, args, kwargs, bound, span)
+            return
         if growth in ("iterable", "sum") and args:
             self.check_python_walk(args[0], span)
         if growth == "iterable":  # list(...), sorted(...): as long as what they are given

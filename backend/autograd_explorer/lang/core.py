@@ -18,7 +18,7 @@ import torch
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.allowlist import CONSTANTS, DEFAULT_ALIASES, MODULES, SPELLINGS
 from autograd_explorer.lang.budget import Budget, limit_error
-from autograd_explorer.lang.containers import ContainerSizes, is_container
+from autograd_explorer.lang.containers import CONTAINER_TYPES, ContainerSizes
 from autograd_explorer.lang.contract import LanguageLimits, ProgramObserver, Span
 from autograd_explorer.lang.formatting import Output, check_extent
 from autograd_explorer.lang.regions import RegionTracker
@@ -81,6 +81,8 @@ class EvaluatorCore:
         # What a table path resolves to (ModuleRef, FunctionRef or constant): the table is fixed for
         # the run and the wrappers are immutable, so `torch.no_grad` in a loop is resolved once.
         self.resolved: dict[str, object] = {}
+        # `module.name` read by the program (`torch.tanh`): the same table entry for the whole run.
+        self.module_members: dict[tuple[str, str], object] = {}
 
     # --- implemented by the concerns (statements.py, expressions.py, calls.py) ---------------
 
@@ -156,7 +158,7 @@ class EvaluatorCore:
         tensors = 0
         sizes: ContainerSizes | None = None  # measured afresh: lists may have grown since they were made
         for value in values:
-            if is_container(value):
+            if type(value) in CONTAINER_TYPES:  # is_container, inlined: per argument of every call
                 if sizes is None:
                     sizes = ContainerSizes()
                 extent = sizes.measure(value)
@@ -171,7 +173,14 @@ class EvaluatorCore:
         if isinstance(value, torch.Tensor):
             if span is None:
                 span = self.span(node)
-            self.budget.add_result(value, span)
+            budget = self.budget
+            n = value.numel()
+            # Budget.add_result's accounting when no limit is near (per tensor of a loop, a call
+            # less); it decides, and words the refusal, whenever one might be reached.
+            if 0 < n <= budget.max_tensor_elements and budget.total_elements + n <= budget.max_total_elements:
+                budget.total_elements += n
+            else:
+                budget.add_result(value, span)
             self.on_tensor(value, span, self.segment(node))
         return value
 
@@ -180,13 +189,15 @@ class EvaluatorCore:
         names = self.scope.names
         if name in names:  # the innermost scope (Scope.find's first look), without its call
             return names[name]
-        try:
-            found, value = self.scope.find(name)
-        except UnboundLocalError as exc:
-            mark_origin(exc, self.span(node))
-            raise
-        if found:
-            return value
+        scope = self.scope
+        if scope is not self.globals:  # the program's scope has no parent and no local names: its
+            try:  # find would only repeat the look above
+                found, value = scope.find(name)
+            except UnboundLocalError as exc:
+                mark_origin(exc, self.span(node))
+                raise
+            if found:
+                return value
         target = self.aliases.get(name)
         if target is not None:
             return self.table_entry(target)

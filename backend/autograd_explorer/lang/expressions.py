@@ -12,11 +12,13 @@ import ast
 import math
 import operator
 from collections.abc import Callable
+from time import monotonic
 from typing import Any
 
 import torch
 
 from autograd_explorer.lang.allowlist import ATTRIBUTES, METHODS, find_member
+from autograd_explorer.lang.budget import MATMUL_WORK_PER_ELEMENT
 from autograd_explorer.lang.containers import ContainerSizes, is_container, wrap
 from autograd_explorer.lang.contract import Span
 from autograd_explorer.lang.core import EvaluatorCore, error_at
@@ -60,6 +62,7 @@ _COUNTED = frozenset(
     {ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.Attribute, ast.Subscript, ast.IfExp}
 )
 _SEQUENCES = (list, tuple, str)
+_ABSENT = object()  # a cache's miss (a table constant may be None)
 
 
 class Expressions(EvaluatorCore):
@@ -72,12 +75,19 @@ class Expressions(EvaluatorCore):
             return self.lookup(node.id, node)  # type: ignore[attr-defined]
         if kind is ast.Constant:
             return node.value  # type: ignore[attr-defined]
+        if kind is ast.Call:  # counted where every call goes through (call_value)
+            return self.call(node)  # type: ignore[arg-type]
         entry = _DISPATCH.get(kind)
         if entry is None:
             raise error_at("forbidden", f"{kind.__name__} is not allowed here", self.span(node))
         handler, counted = entry
-        if counted:
-            self.budget.count_operation(self.span(node))
+        if counted:  # Budget.count_operation, inlined (per operation): it words any refusal
+            budget = self.budget
+            budget.operations += 1
+            if budget.operations > budget.max_operations or monotonic() >= budget.deadline:
+                budget.count_operation(self.span(node), 0)
+            if kind is ast.BinOp:  # the most frequent operation, without binary_operation's call
+                return self.binary(node.op, self.eval(node.left), self.eval(node.right), node)  # type: ignore[attr-defined]
         return handler(self, node)
 
     # --- operators ------------------------------------------------------------------------------
@@ -97,13 +107,27 @@ class Expressions(EvaluatorCore):
                 span,
             )
         if isinstance(left, torch.Tensor) or isinstance(right, torch.Tensor):
+            # The Budget's checks are called only when their limit might be reached: they decide
+            # and word the refusal (the tests here are theirs, written out for the common case).
+            budget = self.budget
             if op_type is ast.MatMult:
                 cost = matmul_cost(left, right)
                 if cost is not None:
-                    self.budget.check_elements(cost[0], span)
-                    self.budget.check_matmul_work(cost[1], span)
+                    elements, work = cost
+                    if (
+                        elements > budget.max_tensor_elements
+                        or budget.total_elements + elements > budget.max_total_elements
+                    ):
+                        budget.check_elements(elements, span)
+                    if work > budget.max_tensor_elements * MATMUL_WORK_PER_ELEMENT:
+                        budget.check_matmul_work(work, span)
             else:
-                self.budget.check_elements(broadcast_elements((left, right)), span)
+                predicted = broadcast_elements((left, right))
+                if predicted is not None and (
+                    predicted > budget.max_tensor_elements
+                    or budget.total_elements + predicted > budget.max_total_elements
+                ):
+                    budget.check_elements(predicted, span)
         elif isinstance(left, int) and isinstance(right, int):
             self.check_int_growth(op_type, left, right, span)
         elif isinstance(left, _SEQUENCES) or isinstance(right, _SEQUENCES):
@@ -186,7 +210,11 @@ class Expressions(EvaluatorCore):
         """`owner.name`: a module's entry, a tensor's table attribute or method, what the program
         set on its own objects, or a member of the table for the owner's type."""
         if isinstance(owner, ModuleRef):
-            return self.apply(self.module_attribute, (owner, name), {}, node)
+            key = (owner.path, name)
+            member = self.module_members.get(key, _ABSENT)  # `torch.tanh` in a loop: resolved once
+            if member is _ABSENT:
+                member = self.module_members[key] = self.apply(self.module_attribute, (owner, name), {}, node)
+            return member
         if isinstance(owner, torch.Tensor):
             attribute = ATTRIBUTES.get(name)
             if attribute is not None:
