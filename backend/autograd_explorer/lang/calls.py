@@ -18,6 +18,7 @@ import torch
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.allowlist import DTYPE_NAMES, LOSSES, Function, Growth, Method
 from autograd_explorer.lang.budget import limit_error
+from autograd_explorer.lang.containers import CONTAINER_TYPES
 from autograd_explorer.lang.contract import BackwardRequest, Region, Span
 from autograd_explorer.lang.core import EvaluatorCore, error_at, type_name
 from autograd_explorer.lang.formatting import format_value
@@ -94,7 +95,11 @@ class Calls(EvaluatorCore):
             budget.count_operation(span, 0)
         outer_call, self.current_call, self.call_site = self.current_call, node, span
         if (args or kwargs) and not (isinstance(fn, FunctionRef) and fn.fn.special == "print"):
-            self.check_walk([*args, *kwargs.values()], span)  # print shows only what fits
+            values = [*args, *kwargs.values()] if kwargs else args
+            for value in values:  # check_walk acts on lists and tuples alone: called when one is given
+                if type(value) in CONTAINER_TYPES:
+                    self.check_walk(values, span)  # print shows only what fits
+                    break
         try:
             if isinstance(fn, FunctionRef):
                 return self.call_function(fn.fn, args, kwargs, node)
@@ -167,7 +172,10 @@ class Calls(EvaluatorCore):
         self.check_growth(fn.impl, fn.growth, args, kwargs, node)
         if fn.name in LOSSES:
             self.check_loss_shapes(fn.name, args, kwargs, node)
-        result = self.apply(fn.impl, args, kwargs, node)
+        try:  # apply's handling, written out: a library call per operation of a loop
+            result = fn.impl(*args, **kwargs)
+        except Exception as exc:
+            self.library_failed(exc, node)
         if isinstance(result, torch.nn.Module):
             for parameter in result.parameters():  # the layer's memory counts like any tensor's
                 self.budget.add_result(parameter, self.span(node))
@@ -221,7 +229,10 @@ class Calls(EvaluatorCore):
             return None
         assert method.impl is not None
         self.check_growth(method.impl, method.growth, [receiver, *args], kwargs, node)
-        result = self.apply(method.impl, (receiver, *args), kwargs, node)
+        try:  # apply's handling, written out: a library call per operation of a loop
+            result = method.impl(receiver, *args, **kwargs)
+        except Exception as exc:
+            self.library_failed(exc, node)
         return self.produced(result, node)
 
     def check_growth(
@@ -235,16 +246,21 @@ class Calls(EvaluatorCore):
         """Refuse a call whose result would be too large, before it runs."""
         span = self.span(node)
         if growth == "broadcast" or growth == "none":  # elementwise functions: the common case
-            predicted = broadcast_elements([*args, *kwargs.values()]) if growth == "broadcast" else None
+            predicted = None
+            if growth == "broadcast":
+                predicted = broadcast_elements([*args, *kwargs.values()] if kwargs else args)
             budget = self.budget
             if predicted is not None and (
                 predicted > budget.max_tensor_elements
                 or budget.total_elements + predicted > budget.max_total_elements
             ):
                 budget.check_elements(predicted, span)
-            bound = empty_input_bound(args, kwargs)
-            if impl is not None and bound is not None and bound > budget.limits.max_tensor_elements:
-                self.check_meta_shapes(impl, args, kwargs, bound, span)
+            for value in (*args, *kwargs.values()) if kwargs else args:
+                if isinstance(value, torch.Tensor) and value.numel() == 0:  # else no bound: skipped
+                    bound = empty_input_bound(args, kwargs)
+                    if impl is not None and bound is not None and bound > budget.max_tensor_elements:
+                        self.check_meta_shapes(impl, args, kwargs, bound, span)
+                    break
             return
         if growth in ("iterable", "sum") and args:
             self.check_python_walk(args[0], span)

@@ -27,6 +27,8 @@ from autograd_explorer.lang.source import SourceText
 from autograd_explorer.lang.user_code import UserClasses, UserFunction
 from autograd_explorer.lang.values import FunctionRef, ModuleRef, Scope, mark_origin, origin_of
 
+_ABSENT = object()  # a cache's miss (a table constant may be None)
+
 
 def error_at(kind: Any, message: str, span: Span) -> ProgramError:
     """A ProgramError of `kind` at `span`."""
@@ -62,6 +64,7 @@ class EvaluatorCore:
         self.segment: Callable[[ast.AST], str] = source.segment  # its source text
         self.observer = observer
         self.on_tensor = observer.on_tensor  # bound once: called for every tensor an operation makes
+        self.on_assign = observer.on_assign  # and for every assignment
         self.budget = Budget(limits)
         self.namespace: dict[str, object] = {} if namespace is None else namespace
         self.globals = Scope(self.namespace)
@@ -83,6 +86,8 @@ class EvaluatorCore:
         self.resolved: dict[str, object] = {}
         # `module.name` read by the program (`torch.tanh`): the same table entry for the whole run.
         self.module_members: dict[tuple[str, str], object] = {}
+        # A name no scope binds, as the table resolves it (aliases and the table are fixed for the run).
+        self.named_entries: dict[str, object] = {}
 
     # --- implemented by the concerns (statements.py, expressions.py, calls.py) ---------------
 
@@ -198,11 +203,16 @@ class EvaluatorCore:
                 raise
             if found:
                 return value
+        entry = self.named_entries.get(name, _ABSENT)  # `torch` in a loop: resolved once
+        if entry is not _ABSENT:
+            return entry
         target = self.aliases.get(name)
         if target is not None:
-            return self.table_entry(target)
+            entry = self.named_entries[name] = self.table_entry(target)
+            return entry
         if name in SPELLINGS:
-            return self.table_entry(name)
+            entry = self.named_entries[name] = self.table_entry(name)
+            return entry
         if name == "__name__":
             return "__main__"
         error = NameError(f"name '{name}' is not defined")
@@ -232,12 +242,13 @@ class EvaluatorCore:
 
     def bind(self, name: str, value: object, span: Span) -> None:
         """Bind a name in the current scope and tell the observer."""
-        self.scope.names[name] = value
-        if self.scope is self.globals:
+        scope = self.scope
+        scope.names[name] = value
+        if scope is self.globals:
             self.assigned_at[name] = span
             if isinstance(value, torch.Tensor):
                 self.last_tensor_name = name
-        self.observer.on_assign(name, value, span)
+        self.on_assign(name, value, span)
 
     def uncaught(self, exc: Exception) -> ProgramError:
         """An exception no handler caught, as the ProgramError the API answers with.

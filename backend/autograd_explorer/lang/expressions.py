@@ -72,7 +72,9 @@ class Expressions(EvaluatorCore):
         """Evaluate one (checked) expression."""
         kind = type(node)  # ast node classes are final: the type picks handler and counting alike
         if kind is ast.Name:  # the most frequent two (neither is counted), without a handler call
-            return self.lookup(node.id, node)  # type: ignore[attr-defined]
+            names = self.scope.names  # lookup's first look, without its call
+            name = node.id  # type: ignore[attr-defined]
+            return names[name] if name in names else self.lookup(name, node)
         if kind is ast.Constant:
             return node.value  # type: ignore[attr-defined]
         if kind is ast.Call:  # counted where every call goes through (call_value)
@@ -87,7 +89,13 @@ class Expressions(EvaluatorCore):
             if budget.operations > budget.max_operations or monotonic() >= budget.deadline:
                 budget.count_operation(self.span(node), 0)
             if kind is ast.BinOp:  # the most frequent operation, without binary_operation's call
-                return self.binary(node.op, self.eval(node.left), self.eval(node.right), node)  # type: ignore[attr-defined]
+                left, right = node.left, node.right  # type: ignore[attr-defined]
+                # a constant operand (`y * 1.0001`) is read here, an eval call less
+                left_value = left.value if type(left) is ast.Constant else self.eval(left)
+                right_value = right.value if type(right) is ast.Constant else self.eval(right)
+                return self.binary(node.op, left_value, right_value, node)  # type: ignore[attr-defined]
+            if kind is ast.Attribute:  # `torch.sin`, `x.grad`: without attribute's call
+                return self.attribute_of(self.eval(node.value), node.attr, node)  # type: ignore[attr-defined]
         return handler(self, node)
 
     # --- operators ------------------------------------------------------------------------------

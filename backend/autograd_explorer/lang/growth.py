@@ -333,12 +333,6 @@ def empty_input_bound(args: Sequence[object], kwargs: Mapping[str, object]) -> i
     inputs' sizes, and a zero size can only be dropped (by a reduction) or kept (giving nothing),
     so the product of every input's non-zero sizes bounds it. None: no empty tensor argument.
     """
-    for value in args:  # the usual answer (no empty tensor), without building the list below
-        if isinstance(value, torch.Tensor) and value.numel() == 0:
-            break
-    else:
-        if not kwargs:
-            return None
     tensors = _tensors_among(args, kwargs)
     if not any(t.numel() == 0 for t in tensors):
         return None
