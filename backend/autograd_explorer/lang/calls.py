@@ -78,9 +78,10 @@ class Calls(EvaluatorCore):
                     kwargs[key] = item
             else:
                 kwargs[keyword.arg] = value
-        dtype = kwargs.get("dtype")
-        if isinstance(dtype, str) and dtype in DTYPE_NAMES:  # x.dtype reads as text: accept it back
-            kwargs["dtype"] = DTYPE_NAMES[dtype]
+        if kwargs:
+            dtype = kwargs.get("dtype")
+            if isinstance(dtype, str) and dtype in DTYPE_NAMES:  # x.dtype reads as text: accept it back
+                kwargs["dtype"] = DTYPE_NAMES[dtype]
         return self.call_value(fn, args, kwargs, node)
 
     def call_value(
@@ -144,26 +145,25 @@ class Calls(EvaluatorCore):
         self, fn: Function, args: list[object], kwargs: dict[str, object], node: ast.AST
     ) -> object:
         special = fn.special
-        if special is None:  # most calls (`torch.tanh(h)`): none of the special cases below
-            pass
-        elif special == "print":
-            self.print_values(args, kwargs, node)
-            return None
-        if special == "grad":
-            return self.autograd_grad(node, args, kwargs)
-        if special == "isinstance":
-            if len(args) != 2 or kwargs:
-                raise TypeError(f"isinstance expected 2 arguments, got {len(args)}")
-            return self.apply(isinstance, (args[0], self.unwrap_classes(args[1])), {}, node)
-        if special == "format":
-            if not 1 <= len(args) <= 2 or kwargs:
-                raise TypeError(f"format expected 1 or 2 arguments, got {len(args)}")
-            value, spec = args[0], args[1] if len(args) == 2 else ""
-            if not isinstance(spec, str):
-                raise TypeError(f"format() argument 2 must be str, not {type_name(spec)}")
-            return self.apply(format_value, (value, spec, self.budget, self.span(node)), {}, node)
-        if special == "super":
-            return self.super_value(args, node)
+        if special is not None:  # most calls (`torch.tanh(h)`) have none of these
+            if special == "print":
+                self.print_values(args, kwargs, node)
+                return None
+            if special == "grad":
+                return self.autograd_grad(node, args, kwargs)
+            if special == "isinstance":
+                if len(args) != 2 or kwargs:
+                    raise TypeError(f"isinstance expected 2 arguments, got {len(args)}")
+                return self.apply(isinstance, (args[0], self.unwrap_classes(args[1])), {}, node)
+            if special == "format":
+                if not 1 <= len(args) <= 2 or kwargs:
+                    raise TypeError(f"format expected 1 or 2 arguments, got {len(args)}")
+                value, spec = args[0], args[1] if len(args) == 2 else ""
+                if not isinstance(spec, str):
+                    raise TypeError(f"format() argument 2 must be str, not {type_name(spec)}")
+                return self.apply(format_value, (value, spec, self.budget, self.span(node)), {}, node)
+            if special == "super":
+                return self.super_value(args, node)
         if fn.impl is None or special == "context":
             path = fn.name
             raise error_at("forbidden", f"{path}() is only allowed as `with {path}():`", self.span(node))

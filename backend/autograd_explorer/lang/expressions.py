@@ -95,7 +95,17 @@ class Expressions(EvaluatorCore):
                 right_value = right.value if type(right) is ast.Constant else self.eval(right)
                 return self.binary(node.op, left_value, right_value, node)  # type: ignore[attr-defined]
             if kind is ast.Attribute:  # `torch.sin`, `x.grad`: without attribute's call
-                return self.attribute_of(self.eval(node.value), node.attr, node)  # type: ignore[attr-defined]
+                value, attr = node.value, node.attr  # type: ignore[attr-defined]
+                if type(value) is ast.Name:  # the owner's name read in place, as above
+                    names, name = self.scope.names, value.id
+                    owner = names[name] if name in names else self.lookup(name, value)
+                else:
+                    owner = self.eval(value)
+                if type(owner) is ModuleRef:  # attribute_of's first case once resolved, without its call
+                    member = self.module_members.get((owner.path, attr), _ABSENT)
+                    if member is not _ABSENT:
+                        return member
+                return self.attribute_of(owner, attr, node)
         return handler(self, node)
 
     # --- operators ------------------------------------------------------------------------------

@@ -183,6 +183,7 @@ class Statements(EvaluatorCore):
         iterator = self.apply(iter, (iterable,), {}, node.iter)
         target = node.target
         target_span = self.span(target) if type(target) is ast.Name else None
+        body = node.body
         repeating = False
         try:
             while True:
@@ -203,8 +204,13 @@ class Statements(EvaluatorCore):
                     self.bind(target.id, item, target_span)  # type: ignore[attr-defined]
                 else:
                     self.assign(target, item, node)
-                if not self.loop_turn(node.body):
+                try:  # loop_turn, written out: once per turn
+                    for statement in body:
+                        self.execute(statement)
+                except BreakLoop:
                     return
+                except ContinueLoop:
+                    pass
         finally:
             if repeating:  # left early (break, return, an exception)
                 self.repeats.change(False)
