@@ -180,11 +180,16 @@ class Expressions(EvaluatorCore):
 
     def unary(self, node: ast.UnaryOp) -> object:
         operand = self.eval(node.operand)
-        if isinstance(node.op, ast.Not):
+        op_type = type(node.op)
+        if op_type is ast.Not:
             return not self.apply(bool, (operand,), {}, node)
-        if isinstance(node.op, ast.Invert) and isinstance(operand, int) and not isinstance(operand, bool):
+        if op_type is ast.Invert and isinstance(operand, int) and not isinstance(operand, bool):
             self.budget.check_int(operand.bit_length() + 1, self.span(node), f"~{operand}")
-        return self.produced(self.apply(_UNARY[type(node.op)], (operand,), {}, node), node)
+        try:  # apply's handling, written out: `dim=-1` is a negation, in every call that has it
+            result = _UNARY[op_type](operand)
+        except Exception as exc:
+            self.library_failed(exc, node)
+        return self.produced(result, node)
 
     def compare(self, node: ast.Compare) -> object:
         left = self.eval(node.left)
