@@ -139,8 +139,12 @@ class Expressions(EvaluatorCore):
                         budget.check_elements(elements, span)
                     if work > budget.max_tensor_elements * MATMUL_WORK_PER_ELEMENT:
                         budget.check_matmul_work(work, span)
-            else:
-                predicted = broadcast_elements((left, right))
+            else:  # a tensor and a number (`y * 1.0001`): broadcast_elements' first answer, in place
+                predicted = (
+                    left.numel()
+                    if isinstance(left, torch.Tensor) and not isinstance(right, torch.Tensor)
+                    else broadcast_elements((left, right))
+                )
                 if predicted is not None and (
                     predicted > budget.max_tensor_elements
                     or budget.total_elements + predicted > budget.max_total_elements

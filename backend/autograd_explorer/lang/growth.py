@@ -98,11 +98,14 @@ def broadcast_elements(values: Sequence[object]) -> int | None:
     if len(values) == 2:  # a binary operator, per operation in a loop: the common cases first
         left, right = values  # a number broadcasts as shape (), anything else takes no part
         if isinstance(left, torch.Tensor):
-            if not isinstance(right, torch.Tensor) or right.dim() == 0 or left.shape == right.shape:
+            if not isinstance(right, torch.Tensor) or right.dim() == 0:
+                return left.numel()
+            left_shape, right_shape = left.shape, right.shape  # each read makes a torch.Size
+            if left_shape == right_shape:
                 return left.numel()
             if left.dim() == 0:
                 return right.numel()
-            return _pair_elements(left.shape, right.shape)
+            return _pair_elements(left_shape, right_shape)
         elif isinstance(right, torch.Tensor):
             return right.numel()
         else:
