@@ -63,6 +63,9 @@ class Budget:
         self.limits = limits
         self.operations = 0
         self.max_operations = limits.max_operations  # read per operation: one attribute lookup less
+        # read per tensor an operation makes (the evaluator's hot paths test them before calling in)
+        self.max_tensor_elements = limits.max_tensor_elements
+        self.max_total_elements = limits.max_total_elements
         self.loop_iterations = 0
         self.total_elements = 0
         self.call_depth = 0

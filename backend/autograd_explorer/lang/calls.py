@@ -11,12 +11,14 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Callable, Mapping, Sequence
+from time import monotonic
 
 import torch
 
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.allowlist import DTYPE_NAMES, LOSSES, Function, Growth, Method
 from autograd_explorer.lang.budget import limit_error
+from autograd_explorer.lang.containers import CONTAINER_TYPES
 from autograd_explorer.lang.contract import BackwardRequest, Region, Span
 from autograd_explorer.lang.core import EvaluatorCore, error_at, type_name
 from autograd_explorer.lang.formatting import format_value
@@ -76,9 +78,10 @@ class Calls(EvaluatorCore):
                     kwargs[key] = item
             else:
                 kwargs[keyword.arg] = value
-        dtype = kwargs.get("dtype")
-        if isinstance(dtype, str) and dtype in DTYPE_NAMES:  # x.dtype reads as text: accept it back
-            kwargs["dtype"] = DTYPE_NAMES[dtype]
+        if kwargs:
+            dtype = kwargs.get("dtype")
+            if isinstance(dtype, str) and dtype in DTYPE_NAMES:  # x.dtype reads as text: accept it back
+                kwargs["dtype"] = DTYPE_NAMES[dtype]
         return self.call_value(fn, args, kwargs, node)
 
     def call_value(
@@ -87,10 +90,17 @@ class Calls(EvaluatorCore):
         """Call `fn`, whatever made the call: the one place calls are counted and checked."""
         node = node if node is not None else (self.current_call or ast.Pass(lineno=1, col_offset=0))
         span = self.span(node)
-        self.budget.count_operation(span)
+        budget = self.budget  # Budget.count_operation, inlined (per call): it words any refusal
+        budget.operations += 1
+        if budget.operations > budget.max_operations or monotonic() >= budget.deadline:
+            budget.count_operation(span, 0)
         outer_call, self.current_call, self.call_site = self.current_call, node, span
         if (args or kwargs) and not (isinstance(fn, FunctionRef) and fn.fn.special == "print"):
-            self.check_walk([*args, *kwargs.values()], span)  # print shows only what fits
+            values = [*args, *kwargs.values()] if kwargs else args
+            for value in values:  # check_walk acts on lists and tuples alone: called when one is given
+                if type(value) in CONTAINER_TYPES:
+                    self.check_walk(values, span)  # print shows only what fits
+                    break
         try:
             if isinstance(fn, FunctionRef):
                 return self.call_function(fn.fn, args, kwargs, node)
@@ -135,24 +145,25 @@ class Calls(EvaluatorCore):
         self, fn: Function, args: list[object], kwargs: dict[str, object], node: ast.AST
     ) -> object:
         special = fn.special
-        if special == "print":
-            self.print_values(args, kwargs, node)
-            return None
-        if special == "grad":
-            return self.autograd_grad(node, args, kwargs)
-        if special == "isinstance":
-            if len(args) != 2 or kwargs:
-                raise TypeError(f"isinstance expected 2 arguments, got {len(args)}")
-            return self.apply(isinstance, (args[0], self.unwrap_classes(args[1])), {}, node)
-        if special == "format":
-            if not 1 <= len(args) <= 2 or kwargs:
-                raise TypeError(f"format expected 1 or 2 arguments, got {len(args)}")
-            value, spec = args[0], args[1] if len(args) == 2 else ""
-            if not isinstance(spec, str):
-                raise TypeError(f"format() argument 2 must be str, not {type_name(spec)}")
-            return self.apply(format_value, (value, spec, self.budget, self.span(node)), {}, node)
-        if special == "super":
-            return self.super_value(args, node)
+        if special is not None:  # most calls (`torch.tanh(h)`) have none of these
+            if special == "print":
+                self.print_values(args, kwargs, node)
+                return None
+            if special == "grad":
+                return self.autograd_grad(node, args, kwargs)
+            if special == "isinstance":
+                if len(args) != 2 or kwargs:
+                    raise TypeError(f"isinstance expected 2 arguments, got {len(args)}")
+                return self.apply(isinstance, (args[0], self.unwrap_classes(args[1])), {}, node)
+            if special == "format":
+                if not 1 <= len(args) <= 2 or kwargs:
+                    raise TypeError(f"format expected 1 or 2 arguments, got {len(args)}")
+                value, spec = args[0], args[1] if len(args) == 2 else ""
+                if not isinstance(spec, str):
+                    raise TypeError(f"format() argument 2 must be str, not {type_name(spec)}")
+                return self.apply(format_value, (value, spec, self.budget, self.span(node)), {}, node)
+            if special == "super":
+                return self.super_value(args, node)
         if fn.impl is None or special == "context":
             path = fn.name
             raise error_at("forbidden", f"{path}() is only allowed as `with {path}():`", self.span(node))
@@ -161,7 +172,10 @@ class Calls(EvaluatorCore):
         self.check_growth(fn.impl, fn.growth, args, kwargs, node)
         if fn.name in LOSSES:
             self.check_loss_shapes(fn.name, args, kwargs, node)
-        result = self.apply(fn.impl, args, kwargs, node)
+        try:  # apply's handling, written out: a library call per operation of a loop
+            result = fn.impl(*args, **kwargs)
+        except Exception as exc:
+            self.library_failed(exc, node)
         if isinstance(result, torch.nn.Module):
             for parameter in result.parameters():  # the layer's memory counts like any tensor's
                 self.budget.add_result(parameter, self.span(node))
@@ -215,7 +229,10 @@ class Calls(EvaluatorCore):
             return None
         assert method.impl is not None
         self.check_growth(method.impl, method.growth, [receiver, *args], kwargs, node)
-        result = self.apply(method.impl, (receiver, *args), kwargs, node)
+        try:  # apply's handling, written out: a library call per operation of a loop
+            result = method.impl(receiver, *args, **kwargs)
+        except Exception as exc:
+            self.library_failed(exc, node)
         return self.produced(result, node)
 
     def check_growth(
@@ -228,6 +245,23 @@ class Calls(EvaluatorCore):
     ) -> None:
         """Refuse a call whose result would be too large, before it runs."""
         span = self.span(node)
+        if growth == "broadcast" or growth == "none":  # elementwise functions: the common case
+            predicted = None
+            if growth == "broadcast":
+                predicted = broadcast_elements([*args, *kwargs.values()] if kwargs else args)
+            budget = self.budget
+            if predicted is not None and (
+                predicted > budget.max_tensor_elements
+                or budget.total_elements + predicted > budget.max_total_elements
+            ):
+                budget.check_elements(predicted, span)
+            for value in (*args, *kwargs.values()) if kwargs else args:
+                if isinstance(value, torch.Tensor) and value.numel() == 0:  # else no bound: skipped
+                    bound = empty_input_bound(args, kwargs)
+                    if impl is not None and bound is not None and bound > budget.max_tensor_elements:
+                        self.check_meta_shapes(impl, args, kwargs, bound, span)
+                    break
+            return
         if growth in ("iterable", "sum") and args:
             self.check_python_walk(args[0], span)
         if growth == "iterable":  # list(...), sorted(...): as long as what they are given

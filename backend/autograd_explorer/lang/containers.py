@@ -35,6 +35,7 @@ _TENSOR = Extent(leaves=1, tensors=1)
 # The evaluator keeps results to plain lists and tuples (a torch.Size is a small shape, read as
 # one value), so exact types suffice and keep the walk fast.
 _CONTAINERS = (list, tuple)
+CONTAINER_TYPES = frozenset(_CONTAINERS)  # `type(v) in` it: is_container without the call
 
 
 def is_container(value: object) -> bool:

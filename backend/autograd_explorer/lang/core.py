@@ -18,7 +18,7 @@ import torch
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.allowlist import CONSTANTS, DEFAULT_ALIASES, MODULES, SPELLINGS
 from autograd_explorer.lang.budget import Budget, limit_error
-from autograd_explorer.lang.containers import ContainerSizes, is_container
+from autograd_explorer.lang.containers import CONTAINER_TYPES, ContainerSizes
 from autograd_explorer.lang.contract import LanguageLimits, ProgramObserver, Span
 from autograd_explorer.lang.formatting import Output, check_extent
 from autograd_explorer.lang.regions import RegionTracker
@@ -26,6 +26,8 @@ from autograd_explorer.lang.repeats import RepeatTracker
 from autograd_explorer.lang.source import SourceText
 from autograd_explorer.lang.user_code import UserClasses, UserFunction
 from autograd_explorer.lang.values import FunctionRef, ModuleRef, Scope, mark_origin, origin_of
+
+_ABSENT = object()  # a cache's miss (a table constant may be None)
 
 
 def error_at(kind: Any, message: str, span: Span) -> ProgramError:
@@ -62,6 +64,7 @@ class EvaluatorCore:
         self.segment: Callable[[ast.AST], str] = source.segment  # its source text
         self.observer = observer
         self.on_tensor = observer.on_tensor  # bound once: called for every tensor an operation makes
+        self.on_assign = observer.on_assign  # and for every assignment
         self.budget = Budget(limits)
         self.namespace: dict[str, object] = {} if namespace is None else namespace
         self.globals = Scope(self.namespace)
@@ -81,6 +84,10 @@ class EvaluatorCore:
         # What a table path resolves to (ModuleRef, FunctionRef or constant): the table is fixed for
         # the run and the wrappers are immutable, so `torch.no_grad` in a loop is resolved once.
         self.resolved: dict[str, object] = {}
+        # `module.name` read by the program (`torch.tanh`): the same table entry for the whole run.
+        self.module_members: dict[tuple[str, str], object] = {}
+        # A name no scope binds, as the table resolves it (aliases and the table are fixed for the run).
+        self.named_entries: dict[str, object] = {}
 
     # --- implemented by the concerns (statements.py, expressions.py, calls.py) ---------------
 
@@ -156,7 +163,7 @@ class EvaluatorCore:
         tensors = 0
         sizes: ContainerSizes | None = None  # measured afresh: lists may have grown since they were made
         for value in values:
-            if is_container(value):
+            if type(value) in CONTAINER_TYPES:  # is_container, inlined: per argument of every call
                 if sizes is None:
                     sizes = ContainerSizes()
                 extent = sizes.measure(value)
@@ -171,7 +178,14 @@ class EvaluatorCore:
         if isinstance(value, torch.Tensor):
             if span is None:
                 span = self.span(node)
-            self.budget.add_result(value, span)
+            budget = self.budget
+            n = value.numel()
+            # Budget.add_result's accounting when no limit is near (per tensor of a loop, a call
+            # less); it decides, and words the refusal, whenever one might be reached.
+            if 0 < n <= budget.max_tensor_elements and budget.total_elements + n <= budget.max_total_elements:
+                budget.total_elements += n
+            else:
+                budget.add_result(value, span)
             self.on_tensor(value, span, self.segment(node))
         return value
 
@@ -180,18 +194,25 @@ class EvaluatorCore:
         names = self.scope.names
         if name in names:  # the innermost scope (Scope.find's first look), without its call
             return names[name]
-        try:
-            found, value = self.scope.find(name)
-        except UnboundLocalError as exc:
-            mark_origin(exc, self.span(node))
-            raise
-        if found:
-            return value
+        scope = self.scope
+        if scope is not self.globals:  # the program's scope has no parent and no local names: its
+            try:  # find would only repeat the look above
+                found, value = scope.find(name)
+            except UnboundLocalError as exc:
+                mark_origin(exc, self.span(node))
+                raise
+            if found:
+                return value
+        entry = self.named_entries.get(name, _ABSENT)  # `torch` in a loop: resolved once
+        if entry is not _ABSENT:
+            return entry
         target = self.aliases.get(name)
         if target is not None:
-            return self.table_entry(target)
+            entry = self.named_entries[name] = self.table_entry(target)
+            return entry
         if name in SPELLINGS:
-            return self.table_entry(name)
+            entry = self.named_entries[name] = self.table_entry(name)
+            return entry
         if name == "__name__":
             return "__main__"
         error = NameError(f"name '{name}' is not defined")
@@ -221,12 +242,13 @@ class EvaluatorCore:
 
     def bind(self, name: str, value: object, span: Span) -> None:
         """Bind a name in the current scope and tell the observer."""
-        self.scope.names[name] = value
-        if self.scope is self.globals:
+        scope = self.scope
+        scope.names[name] = value
+        if scope is self.globals:
             self.assigned_at[name] = span
             if isinstance(value, torch.Tensor):
                 self.last_tensor_name = name
-        self.observer.on_assign(name, value, span)
+        self.on_assign(name, value, span)
 
     def uncaught(self, exc: Exception) -> ProgramError:
         """An exception no handler caught, as the ProgramError the API answers with.

@@ -12,11 +12,13 @@ import ast
 import math
 import operator
 from collections.abc import Callable
+from time import monotonic
 from typing import Any
 
 import torch
 
 from autograd_explorer.lang.allowlist import ATTRIBUTES, METHODS, find_member
+from autograd_explorer.lang.budget import MATMUL_WORK_PER_ELEMENT
 from autograd_explorer.lang.containers import ContainerSizes, is_container, wrap
 from autograd_explorer.lang.contract import Span
 from autograd_explorer.lang.core import EvaluatorCore, error_at
@@ -60,6 +62,7 @@ _COUNTED = frozenset(
     {ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.Attribute, ast.Subscript, ast.IfExp}
 )
 _SEQUENCES = (list, tuple, str)
+_ABSENT = object()  # a cache's miss (a table constant may be None)
 
 
 class Expressions(EvaluatorCore):
@@ -69,15 +72,40 @@ class Expressions(EvaluatorCore):
         """Evaluate one (checked) expression."""
         kind = type(node)  # ast node classes are final: the type picks handler and counting alike
         if kind is ast.Name:  # the most frequent two (neither is counted), without a handler call
-            return self.lookup(node.id, node)  # type: ignore[attr-defined]
+            names = self.scope.names  # lookup's first look, without its call
+            name = node.id  # type: ignore[attr-defined]
+            return names[name] if name in names else self.lookup(name, node)
         if kind is ast.Constant:
             return node.value  # type: ignore[attr-defined]
+        if kind is ast.Call:  # counted where every call goes through (call_value)
+            return self.call(node)  # type: ignore[arg-type]
         entry = _DISPATCH.get(kind)
         if entry is None:
             raise error_at("forbidden", f"{kind.__name__} is not allowed here", self.span(node))
         handler, counted = entry
-        if counted:
-            self.budget.count_operation(self.span(node))
+        if counted:  # Budget.count_operation, inlined (per operation): it words any refusal
+            budget = self.budget
+            budget.operations += 1
+            if budget.operations > budget.max_operations or monotonic() >= budget.deadline:
+                budget.count_operation(self.span(node), 0)
+            if kind is ast.BinOp:  # the most frequent operation, without binary_operation's call
+                left, right = node.left, node.right  # type: ignore[attr-defined]
+                # a constant operand (`y * 1.0001`) is read here, an eval call less
+                left_value = left.value if type(left) is ast.Constant else self.eval(left)
+                right_value = right.value if type(right) is ast.Constant else self.eval(right)
+                return self.binary(node.op, left_value, right_value, node)  # type: ignore[attr-defined]
+            if kind is ast.Attribute:  # `torch.sin`, `x.grad`: without attribute's call
+                value, attr = node.value, node.attr  # type: ignore[attr-defined]
+                if type(value) is ast.Name:  # the owner's name read in place, as above
+                    names, name = self.scope.names, value.id
+                    owner = names[name] if name in names else self.lookup(name, value)
+                else:
+                    owner = self.eval(value)
+                if type(owner) is ModuleRef:  # attribute_of's first case once resolved, without its call
+                    member = self.module_members.get((owner.path, attr), _ABSENT)
+                    if member is not _ABSENT:
+                        return member
+                return self.attribute_of(owner, attr, node)
         return handler(self, node)
 
     # --- operators ------------------------------------------------------------------------------
@@ -97,13 +125,31 @@ class Expressions(EvaluatorCore):
                 span,
             )
         if isinstance(left, torch.Tensor) or isinstance(right, torch.Tensor):
+            # The Budget's checks are called only when their limit might be reached: they decide
+            # and word the refusal (the tests here are theirs, written out for the common case).
+            budget = self.budget
             if op_type is ast.MatMult:
                 cost = matmul_cost(left, right)
                 if cost is not None:
-                    self.budget.check_elements(cost[0], span)
-                    self.budget.check_matmul_work(cost[1], span)
-            else:
-                self.budget.check_elements(broadcast_elements((left, right)), span)
+                    elements, work = cost
+                    if (
+                        elements > budget.max_tensor_elements
+                        or budget.total_elements + elements > budget.max_total_elements
+                    ):
+                        budget.check_elements(elements, span)
+                    if work > budget.max_tensor_elements * MATMUL_WORK_PER_ELEMENT:
+                        budget.check_matmul_work(work, span)
+            else:  # a tensor and a number (`y * 1.0001`): broadcast_elements' first answer, in place
+                predicted = (
+                    left.numel()
+                    if isinstance(left, torch.Tensor) and not isinstance(right, torch.Tensor)
+                    else broadcast_elements((left, right))
+                )
+                if predicted is not None and (
+                    predicted > budget.max_tensor_elements
+                    or budget.total_elements + predicted > budget.max_total_elements
+                ):
+                    budget.check_elements(predicted, span)
         elif isinstance(left, int) and isinstance(right, int):
             self.check_int_growth(op_type, left, right, span)
         elif isinstance(left, _SEQUENCES) or isinstance(right, _SEQUENCES):
@@ -138,11 +184,16 @@ class Expressions(EvaluatorCore):
 
     def unary(self, node: ast.UnaryOp) -> object:
         operand = self.eval(node.operand)
-        if isinstance(node.op, ast.Not):
+        op_type = type(node.op)
+        if op_type is ast.Not:
             return not self.apply(bool, (operand,), {}, node)
-        if isinstance(node.op, ast.Invert) and isinstance(operand, int) and not isinstance(operand, bool):
+        if op_type is ast.Invert and isinstance(operand, int) and not isinstance(operand, bool):
             self.budget.check_int(operand.bit_length() + 1, self.span(node), f"~{operand}")
-        return self.produced(self.apply(_UNARY[type(node.op)], (operand,), {}, node), node)
+        try:  # apply's handling, written out: `dim=-1` is a negation, in every call that has it
+            result = _UNARY[op_type](operand)
+        except Exception as exc:
+            self.library_failed(exc, node)
+        return self.produced(result, node)
 
     def compare(self, node: ast.Compare) -> object:
         left = self.eval(node.left)
@@ -186,7 +237,11 @@ class Expressions(EvaluatorCore):
         """`owner.name`: a module's entry, a tensor's table attribute or method, what the program
         set on its own objects, or a member of the table for the owner's type."""
         if isinstance(owner, ModuleRef):
-            return self.apply(self.module_attribute, (owner, name), {}, node)
+            key = (owner.path, name)
+            member = self.module_members.get(key, _ABSENT)  # `torch.tanh` in a loop: resolved once
+            if member is _ABSENT:
+                member = self.module_members[key] = self.apply(self.module_attribute, (owner, name), {}, node)
+            return member
         if isinstance(owner, torch.Tensor):
             attribute = ATTRIBUTES.get(name)
             if attribute is not None:

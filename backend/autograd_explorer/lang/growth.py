@@ -71,19 +71,48 @@ def broadcast_shape(shapes: Sequence[tuple[int, ...]]) -> tuple[int, ...] | None
     return tuple(result)
 
 
+# Broadcasts of two shapes already worked out: a loop combines the same shapes every turn
+# (`h @ W + b`). The answer depends on the shapes alone; cleared when it grows past the bound.
+_PAIR_ELEMENTS: dict[tuple[tuple[int, ...], tuple[int, ...]], int | None] = {}
+_PAIR_CACHE_SIZE = 1024
+_MATMUL_COSTS: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[int, int] | None] = {}
+
+
+def _pair_elements(left: tuple[int, ...], right: tuple[int, ...]) -> int | None:
+    """Elements of the broadcast of two shapes (None: they do not broadcast)."""
+    key = (left, right)
+    try:
+        return _PAIR_ELEMENTS[key]
+    except KeyError:
+        pass
+    shape = broadcast_shape([tuple(left), tuple(right)])
+    elements = None if shape is None else math.prod(shape)
+    if len(_PAIR_ELEMENTS) >= _PAIR_CACHE_SIZE:
+        _PAIR_ELEMENTS.clear()
+    _PAIR_ELEMENTS[key] = elements
+    return elements
+
+
 def broadcast_elements(values: Sequence[object]) -> int | None:
     """Elements of the broadcast of the tensors among `values` (None: no tensor, or incompatible)."""
     if len(values) == 2:  # a binary operator, per operation in a loop: the common cases first
         left, right = values  # a number broadcasts as shape (), anything else takes no part
         if isinstance(left, torch.Tensor):
-            if not isinstance(right, torch.Tensor) or right.dim() == 0 or left.shape == right.shape:
+            if not isinstance(right, torch.Tensor) or right.dim() == 0:
+                return left.numel()
+            left_shape, right_shape = left.shape, right.shape  # each read makes a torch.Size
+            if left_shape == right_shape:
                 return left.numel()
             if left.dim() == 0:
                 return right.numel()
+            return _pair_elements(left_shape, right_shape)
         elif isinstance(right, torch.Tensor):
             return right.numel()
         else:
             return None
+    if len(values) == 1:  # a function of one tensor (`torch.tanh(h)`): its own size
+        value = values[0]
+        return value.numel() if isinstance(value, torch.Tensor) else None
     if not any(isinstance(v, torch.Tensor) for v in values):
         return None
     shape = broadcast_shape([shape for shape in (_shape_of(v) for v in values) if shape is not None])
@@ -116,11 +145,17 @@ def matmul_cost(a: object, b: object) -> tuple[int, int] | None:
     """(elements, multiply-adds) of `a @ b`, from the shapes alone."""
     if not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)):
         return None
+    key = (a.shape, b.shape)
+    try:
+        return _MATMUL_COSTS[key]
+    except KeyError:
+        pass
     shape = matmul_shape(tuple(a.shape), tuple(b.shape))
-    if shape is None:
-        return None
-    elements = math.prod(shape)
-    return elements, elements * a.shape[-1]
+    cost = None if shape is None else (math.prod(shape), math.prod(shape) * a.shape[-1])
+    if len(_MATMUL_COSTS) >= _PAIR_CACHE_SIZE:
+        _MATMUL_COSTS.clear()
+    _MATMUL_COSTS[key] = cost
+    return cost
 
 
 def _size_args(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:

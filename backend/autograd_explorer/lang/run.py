@@ -171,9 +171,10 @@ def _run_program(
                 final = evaluator.run_module(tree)
     finally:
         # The evaluator is cyclic garbage once the run ends (bound methods of itself); the
-        # observer's per-operation callback it holds may be another object's method (the
+        # observer's per-operation callbacks it holds may be another object's methods (the
         # tracer's recorder): unlinked, what that object keeps is freed by reference counting.
-        evaluator.on_tensor = PlainObserver().on_tensor
+        plain = PlainObserver()
+        evaluator.on_tensor, evaluator.on_assign = plain.on_tensor, plain.on_assign
     run = ProgramRun(
         mode="expression" if expression else "program",
         namespace=evaluator.namespace,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import ast
 import operator
-import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, ExitStack
+from time import monotonic
 from typing import Any
 
 import torch
@@ -55,7 +55,7 @@ class Statements(EvaluatorCore):
     def execute(self, node: ast.stmt) -> object:
         """Run one statement; an exception leaving it is marked with this line if nothing inside did."""
         self.statement = self.span(node)
-        if time.monotonic() >= self.budget.deadline:  # read here: a call less per statement
+        if monotonic() >= self.budget.deadline:  # read here: a call less per statement
             self.budget.check_time(self.statement)
         handler = _HANDLERS.get(type(node))
         if handler is None:
@@ -87,7 +87,10 @@ class Statements(EvaluatorCore):
     def assignment(self, node: ast.Assign) -> None:
         value = self.eval(node.value)
         for target in node.targets:
-            self.assign(target, value, node)
+            if type(target) is ast.Name:  # `h = ...`, the usual: assign's first case without its call
+                self.bind(target.id, value, self.span(node))
+            else:
+                self.assign(target, value, node)
 
     def annotated_assignment(self, node: ast.AnnAssign) -> None:
         if node.value is not None:  # the annotation is ignored, as Python ignores it at run time
@@ -178,6 +181,9 @@ class Statements(EvaluatorCore):
             self.budget.reserve_loop(len(iterable), span)
             turns_left = len(iterable)
         iterator = self.apply(iter, (iterable,), {}, node.iter)
+        target = node.target
+        target_span = self.span(target) if type(target) is ast.Name else None
+        body = node.body
         repeating = False
         try:
             while True:
@@ -194,9 +200,17 @@ class Statements(EvaluatorCore):
                         self.repeats.change(repeating)
                 else:
                     self.budget.count_iteration(span)
-                self.assign(node.target, item, node)
-                if not self.loop_turn(node.body):
+                if target_span is not None:  # a name (the usual): assign's first case without its call
+                    self.bind(target.id, item, target_span)  # type: ignore[attr-defined]
+                else:
+                    self.assign(target, item, node)
+                try:  # loop_turn, written out: once per turn
+                    for statement in body:
+                        self.execute(statement)
+                except BreakLoop:
                     return
+                except ContinueLoop:
+                    pass
         finally:
             if repeating:  # left early (break, return, an exception)
                 self.repeats.change(False)
@@ -215,7 +229,8 @@ class Statements(EvaluatorCore):
     def loop_turn(self, body: list[ast.stmt]) -> bool:
         """One turn of a loop's body; False when it ended with `break` (the loop's `else` is skipped)."""
         try:
-            self.run_body(body)
+            for statement in body:  # run_body, written out: once per turn
+                self.execute(statement)
         except BreakLoop:
             return False
         except ContinueLoop:
