@@ -179,7 +179,12 @@ class TraceFacts:
         self.output_id = self.index.node_id(out_root)
         self.names, leaf = self._names()
         self.shown_names = display_names(self.names, leaf, self.output_id)
-        self.symbols = [latex_symbol(n) for n in self.shown_names]
+        # the names display_names made (a letter and a number, or f) written out directly: the
+        # regex of latex_symbol for each took 5x longer (z12 -> z_{12})
+        self.symbols = [
+            latex_symbol(shown) if named or len(shown) == 1 else f"{shown[0]}_{{{shown[1:]}}}"
+            for named, shown in zip(self.names, self.shown_names, strict=True)
+        ]
         self.passes = [self._replay(raw.index, raw) for raw in shipped]
 
     @cached_property
