@@ -246,24 +246,23 @@ class TraceFacts:
                 saved_values = saved_store[key] = read_saved(fn) or {}
             saved = [(k, v) for k, v in saved_values.items() if isinstance(v, SAVED_KINDS)]
             entry = forward_get(key)
-            record = entry[1] if entry is not None and entry[0] is fn else None
-            # an operation's own .grad: only when retain_grad() kept it (grad_of, inlined)
-            if frozen:
-                grad = rec.grad_of(fn)
-            else:
-                grad = record.tensor.grad if record is not None and record.tensor.retains_grad else None
-            if record is not None:
+            if entry is not None and entry[0] is fn:
+                record = entry[1]
+                retains = bool(record.tensor.retains_grad)
+                # an operation's own .grad: only when retain_grad() kept it (grad_of, inlined)
+                grad = rec.grad_of(fn) if frozen else record.tensor.grad if retains else None
                 text, value = record.text, record.value
                 label = text if len(text) <= LABEL_CHARS else f"{op_short(op)} ({text[: LABEL_CHARS - 8]}…)"
-                dtype = dtypes.get(value.dtype)
+                dtype = dtypes.get(kind := value.dtype)
                 if dtype is None:
-                    dtype = dtypes[value.dtype] = dtype_name(value)
+                    dtype = dtypes[kind] = dtype_name(value)
                 row: NodeRow = (
                     op, label, name, record.span, list(value.shape), dtype, value, None, grad, True, False,
-                    is_output, bool(record.tensor.retains_grad), saved,
+                    is_output, retains, saved,
                 )  # fmt: skip
                 rows.append(row)
                 continue
+            grad = rec.grad_of(fn) if frozen else None  # no record: no tensor that could retain it
             meta = getattr(fn, "_input_metadata", None)
             row = (
                 op, op_short(op), name, None, list(meta[0].shape) if meta else None,
