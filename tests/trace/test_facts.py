@@ -6,6 +6,7 @@ import torch
 
 from autograd_explorer.settings import Settings
 from autograd_explorer.trace.facts import MANY_SUMS, running_sums
+from autograd_explorer.trace.naming import latex_symbol
 from autograd_explorer.trace.tracer import TraceOptions, record_program
 
 
@@ -95,3 +96,18 @@ def test_a_pass_as_columns_and_its_steps_as_objects_agree() -> None:
     to_x = [c for step in p.steps for c in step.contributions if c.to == x]
     assert len(to_x) == 4  # x * x, + x, * x
     assert to_x[-1].accumulated.tolist() == [5.0, 16.0]
+
+
+def test_symbols_are_latex_symbol_of_every_shown_name() -> None:
+    """The symbols written directly for made-up names (z3 -> z_{3}), against naming.latex_symbol
+    of each name shown: user names with digits (h2, z1, w_10), made-up ones past 9, leaves, f."""
+    source = (
+        "w_10 = torch.tensor([1.0, 2.0], requires_grad=True)\nz1 = w_10 * 2\nh2 = torch.sin(z1) + 1\n"
+        "t = torch.ones(2, requires_grad=True)\n"
+        "for _ in range(6):\n    h2 = torch.tanh(h2 * t) - 0.5\n(h2 * h2).sum()"
+    )
+    facts = record_program(source, None, TraceOptions(format="compact"), Settings()).facts
+    assert facts is not None
+    shown = facts.shown_names
+    assert {"w_10", "z1", "h2", "f"} <= set(shown) and "z12" in shown  # named, made up past 9, output
+    assert facts.symbols == [latex_symbol(n) for n in shown]

@@ -26,7 +26,7 @@ MANY_SUMS = 8  # contributions to one node from which they are summed with numpy
 
 
 SavedValue = torch.Tensor | bool | int | float
-# One node as TraceFacts._node describes it, NodeColumns' fields in order up to `saved` (module and
+# One node as TraceFacts._rows describes it, NodeColumns' fields in order up to `saved` (module and
 # call come from the region tags): a plain tuple per node, turned into columns by one zip in C.
 # (A dataclass per node, read again field by field by a second loop of the shaper: the node
 # stages of the 5,000-node MLP took 15 ms per 1,000 op nodes, now 11.5; docs/trace.md.)
@@ -177,10 +177,14 @@ class TraceFacts:
             roots = [r for p in shipped for r in p.roots] + [out_root]
         self.index: GraphIndex = index_graph(roots, max_nodes)
         self.output_id = self.index.node_id(out_root)
-        self.names = [self._name_of(fn) for fn in self.index.nodes]
-        leaf = [type(fn).__name__ == "AccumulateGrad" for fn in self.index.nodes]
+        self.names, leaf = self._names()
         self.shown_names = display_names(self.names, leaf, self.output_id)
-        self.symbols = [latex_symbol(n) for n in self.shown_names]
+        # the names display_names made (a letter and a number, or f) written out directly: the
+        # regex of latex_symbol for each took 5x longer (z12 -> z_{12})
+        self.symbols = [
+            latex_symbol(shown) if named or len(shown) == 1 else f"{shown[0]}_{{{shown[1:]}}}"
+            for named, shown in zip(self.names, self.shown_names, strict=True)
+        ]
         self.passes = [self._replay(raw.index, raw) for raw in shipped]
 
     @cached_property
@@ -197,54 +201,92 @@ class TraceFacts:
         """Every node described; a graph-less output is one Constant node."""
         if not self.nodes:
             return NodeColumns.of([self._constant_node()], [None], [None])
-        regions = self.rec.regions.of
-        module, call = zip(*map(regions, self.nodes), strict=True)
-        return NodeColumns.of(list(map(self._node, range(len(self.nodes)), self.nodes)), [*module], [*call])
+        rows, module, call = self._rows()
+        return NodeColumns.of(rows, module, call)
 
     def pass_by_index(self, index: int | None) -> PassFacts | None:
         """A shipped pass by its index among all the program's passes (None: the shown one)."""
         wanted = self.shown_pass if index is None else index
         return next((p for p in self.passes if p.index == wanted), None)
 
-    def _node(self, i: int, fn: Node) -> NodeRow:
-        op = type(fn).__name__
+    def _rows(self) -> tuple[list[NodeRow], list[str | None], list[str | None]]:
+        """Each node's row, module and call, in one loop over the nodes with everything it reads
+        bound once. (A method call per node, each reading the recorder's dicts through attributes
+        and calling saved_of, forward_record, dtype_name and regions.of: 6 µs a node of the
+        5,000-node MLP, now about half of that.)"""
+        rec = self.rec
+        frozen = rec.frozen is not None
+        forward_get, saved_get, saved_store = rec.forward.get, rec.saved.get, rec.saved
+        tags_get, regions_of = rec.regions.tags.get, rec.regions.of
+        names, output_id = self.names, self.output_id
+        dtypes: dict[torch.dtype, str] = {}
+        rows: list[NodeRow] = []
+        module: list[str | None] = []
+        call: list[str | None] = []
+        for i, fn in enumerate(self.index.nodes):
+            op = type(fn).__name__
+            key = id(fn)
+            if op == "AccumulateGrad":
+                rows.append(self._leaf_row(i, fn, frozen))
+                where = regions_of(fn)
+                module.append(where[0])
+                call.append(where[1])
+                continue
+            tag = tags_get(key)
+            if tag is not None and tag[0] is fn:
+                module.append(tag[1])
+                call.append(tag[2])
+            else:
+                module.append(None)
+                call.append(None)
+            name = names[i]
+            is_output = i == output_id
+            saved_values = saved_get(key)  # saved_of, inlined
+            if saved_values is None:
+                saved_values = saved_store[key] = read_saved(fn) or {}
+            saved = [(k, v) for k, v in saved_values.items() if isinstance(v, SAVED_KINDS)]
+            entry = forward_get(key)
+            if entry is not None and entry[0] is fn:
+                record = entry[1]
+                retains = bool(record.tensor.retains_grad)
+                # an operation's own .grad: only when retain_grad() kept it (grad_of, inlined)
+                grad = rec.grad_of(fn) if frozen else record.tensor.grad if retains else None
+                text, value = record.text, record.value
+                label = text if len(text) <= LABEL_CHARS else f"{op_short(op)} ({text[: LABEL_CHARS - 8]}…)"
+                dtype = dtypes.get(kind := value.dtype)
+                if dtype is None:
+                    dtype = dtypes[kind] = dtype_name(value)
+                row: NodeRow = (
+                    op, label, name, record.span, list(value.shape), dtype, value, None, grad, True, False,
+                    is_output, retains, saved,
+                )  # fmt: skip
+                rows.append(row)
+                continue
+            grad = rec.grad_of(fn) if frozen else None  # no record: no tensor that could retain it
+            meta = getattr(fn, "_input_metadata", None)
+            row = (
+                op, op_short(op), name, None, list(meta[0].shape) if meta else None,
+                str(meta[0].dtype).removeprefix("torch.") if meta else None, None, internal_note(op),
+                grad, True, False, is_output, False, saved,
+            )  # fmt: skip
+            rows.append(row)
+        return rows, module, call
+
+    def _leaf_row(self, i: int, fn: Node, frozen: bool) -> NodeRow:
+        """A leaf's row: its tensor, and its own `.grad` now, after every pass (a leaf's sums all
+        its backward calls: the accumulation pitfall; what one pass delivered is in that pass's
+        steps, not here). A notebook recording shaped later reads the copies frozen at the block's end."""
         name = self.names[i]
-        is_output = i == self.output_id
-        frozen = self.rec.frozen is not None
-        if op == "AccumulateGrad":
-            # The tensor's own `.grad` now, after every pass: a leaf's sums all its backward calls
-            # (the accumulation pitfall); what one pass delivered is in that pass's steps, not here.
-            # A notebook recording shaped later reads the copies frozen at the block's end.
-            grad = self.rec.grad_of(fn) if frozen else fn.variable.grad
-            tensor = self.rec.leaf_value(fn)
-            leaf = self.leaf_record(fn)
-            label = name or (
-                leaf.text if leaf and leaf.text else self.rec.regions.parameter_name(fn.variable) or "leaf"
-            )
-            span = leaf.span if leaf else None
-            return (
-                op, label, name, span, list(tensor.shape), dtype_name(tensor), tensor, None, grad,
-                True, True, is_output, False, [],
-            )  # fmt: skip
-        saved = [(k, v) for k, v in self.saved_of(fn).items() if isinstance(v, SAVED_KINDS)]
-        record = self.forward_record(fn)
-        # an operation's own .grad: only when retain_grad() kept it (grad_of, inlined: once a node)
-        if frozen:
-            grad = self.rec.grad_of(fn)
-        else:
-            grad = record.tensor.grad if record is not None and record.tensor.retains_grad else None
-        if record is not None:
-            text = record.text
-            label = text if len(text) <= LABEL_CHARS else f"{op_short(op)} ({text[: LABEL_CHARS - 8]}…)"
-            return (
-                op, label, name, record.span, list(record.value.shape), dtype_name(record.value),
-                record.value, None, grad, True, False, is_output, bool(record.tensor.retains_grad), saved,
-            )  # fmt: skip
-        meta = getattr(fn, "_input_metadata", None)
+        grad = self.rec.grad_of(fn) if frozen else fn.variable.grad
+        tensor = self.rec.leaf_value(fn)
+        leaf = self.leaf_record(fn)
+        label = name or (
+            leaf.text if leaf and leaf.text else self.rec.regions.parameter_name(fn.variable) or "leaf"
+        )
+        span = leaf.span if leaf else None
         return (
-            op, op_short(op), name, None, list(meta[0].shape) if meta else None,
-            str(meta[0].dtype).removeprefix("torch.") if meta else None, None, internal_note(op),
-            grad, True, False, is_output, False, saved,
+            "AccumulateGrad", label, name, span, list(tensor.shape), dtype_name(tensor), tensor, None, grad,
+            True, True, i == self.output_id, False, [],
         )  # fmt: skip
 
     def _constant_node(self) -> NodeRow:
@@ -253,6 +295,22 @@ class TraceFacts:
             "Constant", run.output_name or "output", run.output_name, run.output_span, list(out.shape),
             dtype_name(out), out, None, None, False, True, True, False, [],
         )  # fmt: skip
+
+    def _names(self) -> tuple[list[str | None], list[bool]]:
+        """Each node's user name (`_name_of`, inlined for operations: once a node), and whether it
+        is a leaf."""
+        names: list[str | None] = []
+        leaf: list[bool] = []
+        names_get = self.rec.names.get
+        for fn in self.index.nodes:
+            if type(fn).__name__ == "AccumulateGrad":
+                names.append(self._name_of(fn))
+                leaf.append(True)
+            else:
+                named = names_get(id(fn))
+                names.append(named[1] if named and named[0] is fn else None)
+                leaf.append(False)
+        return names, leaf
 
     def _name_of(self, fn: Node) -> str | None:
         if type(fn).__name__ == "AccumulateGrad":
