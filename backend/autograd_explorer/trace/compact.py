@@ -241,9 +241,12 @@ class ValueTable:
             if self._kind_list[k][0] != _WHOLE:
                 continue
             tensors: list[torch.Tensor] = list(map(queue.__getitem__, members.tolist()))  # type: ignore[arg-type]
-            rows = float32_rows(tensors, self._kind_list[k][3])
+            # asked once, for the stack and the norms (a 0-d tensor is)
+            flags = list(map(_is_contiguous, tensors)) if self._kind_list[k][2] else None
+            rows = float32_rows(tensors, self._kind_list[k][3], flags)
             if self.dtypes[self._kind_list[k][1]] == "float32":
-                self._row_norms(tensors, rows, norms, members)
+                mask = None if flags is None or all(flags) else np.array(flags, dtype=bool)
+                self._row_norms(rows, norms, members if mask is None else members[mask], mask)
             known = self._contents.get(k)
             if known is None:
                 first = first_rows(rows)
@@ -261,9 +264,11 @@ class ValueTable:
         self._final.extend(np.where(earlier == NONE, numbered[first_equal], earlier).tolist())
         # Every new content is a row of the table, in index order; its numbers go in the buffer.
         kinds = self._kind_list
-        for k in kind_of[new].tolist():
-            self.dtype.append(kinds[k][1])
-            self.shape.append(list(kinds[k][2]))
+        new_kinds = kind_of[new]
+        # by kind: dtype code and whole or not (one column each), shape (each row its own list)
+        self.dtype.extend(np.array([kind[1] for kind in kinds], dtype=np.int64)[new_kinds].tolist())
+        self.shape.extend(map(list, map([kind[2] for kind in kinds].__getitem__, new_kinds.tolist())))
+        not_whole = np.flatnonzero(np.array([kind[0] != _WHOLE for kind in kinds], dtype=bool)[new_kinds])
         sizes = np.zeros(len(new), dtype=np.int64)  # elements in the buffer, by row
         sent = np.zeros(len(new), dtype=bool)  # has numbers in the buffer (else offset NONE)
         whole = np.zeros(len(new), dtype=bool)
@@ -285,15 +290,14 @@ class ValueTable:
         spent = int(np.maximum(sizes[whole], 1).sum())  # as one by one: at least 1 per value
         extra: dict[int, np.ndarray] = {}  # row -> numbers, for Python numbers and summaries
         batched = self._summaries(queue, kind_of, new)
-        for row, k in enumerate(kind_of[new].tolist()):
+        for row, k, pos in zip(
+            not_whole.tolist(), new_kinds[not_whole].tolist(), new[not_whole].tolist(), strict=True
+        ):
             what, _, _, n = kinds[k]
-            if what == _WHOLE:
-                continue
-            pos = int(new[row])
             if what == _NUMBER:
-                numbers = np.array([float(queue[pos])], dtype="<f4")  # type: ignore[arg-type]
+                numbers = np.array([float(queue[pos])], dtype="<f4")
             elif n:  # a summary: its statistics and first elements, numbers like any other
-                numbers = batched[row] if row in batched else summary_float32(queue[pos])  # type: ignore[arg-type]
+                numbers = batched[row] if row in batched else summary_float32(queue[pos])
                 spent += len(numbers)
                 self.summarized.append(base + row)
             else:  # an empty tensor has no statistics: its shape says it all
@@ -336,19 +340,19 @@ class ValueTable:
 
     @staticmethod
     def _row_norms(
-        tensors: list[torch.Tensor], rows: np.ndarray, norms: np.ndarray, members: np.ndarray
+        rows: np.ndarray, norms: np.ndarray, at: np.ndarray, contiguous: np.ndarray | None
     ) -> None:
         """The L2 norm of each contiguous tensor of a float32 kind, from its rows (its own numbers):
-        into `norms` at its queue position. As grad_norms.norms batches them (one float64
-        `vector_norm` over the stacked rows, the same numbers); the step norms of a pass read these
-        instead of stacking its gradients a second time (a tenth of shaping the 5,000-node MLP)."""
+        into `norms` at its queue position (`at`, one per contiguous row). As grad_norms.norms
+        batches them (one float64 `vector_norm` over the stacked rows, the same numbers); the step
+        norms of a pass read these instead of stacking its gradients a second time (a tenth of
+        shaping the 5,000-node MLP). A transposed or expanded tensor is reduced in its own memory
+        order (grad_norms.norms): `contiguous` (None: all are) leaves those out."""
         n = rows.shape[1]
         if not 0 < n <= BATCHED_NORM_ELEMENTS:
             return
-        # a transposed or expanded tensor is reduced in its own memory order (grad_norms.norms)
-        contiguous = np.fromiter(map(_is_contiguous, tensors), dtype=bool, count=len(tensors))
-        batch = torch.from_numpy(rows if contiguous.all() else rows[contiguous])
-        norms[members[contiguous]] = torch.linalg.vector_norm(batch.to(torch.float64), dim=1).numpy()
+        batch = torch.from_numpy(rows if contiguous is None else rows[contiguous])
+        norms[at] = torch.linalg.vector_norm(batch.to(torch.float64), dim=1).numpy()
 
     def row_norms(self, indices: list[int]) -> list[float]:
         """The float64 L2 norm of each tensor of these provisional indices as grad_norms.norms
@@ -412,13 +416,14 @@ class ValueTable:
         }
 
 
-def float32_rows(tensors: list[torch.Tensor], n: int) -> np.ndarray:
-    """Tensors of one dtype and shape (n elements) as rows of float32 little-endian elements."""
+def float32_rows(tensors: list[torch.Tensor], n: int, contiguous: list[bool] | None = None) -> np.ndarray:
+    """Tensors of one dtype and shape (n elements) as rows of float32 little-endian elements
+    (`contiguous`: whether each is, if known: stacked)."""
     with torch.no_grad():
         if tensors[0].is_complex():
             rows = torch.stack([_as_float32(t) for t in tensors])
         else:  # float64 rounds, integers and bools convert: element by element, as one by one
-            rows = stacked(tensors).to(torch.float32)
+            rows = stacked(tensors, contiguous).to(torch.float32)
     return np.ascontiguousarray(rows.numpy().reshape(len(tensors), n), dtype="<f4")
 
 
