@@ -327,7 +327,7 @@ class ValueTable:
         as one by one); the others are left to summary_float32."""
         out: dict[int, np.ndarray] = {}
         kinds = kind_of[new]
-        for k in np.unique(kinds).tolist():
+        for k in sorted(set(kinds.tolist())):  # (np.unique without indices would import numpy.ma: 15 ms)
             what, dtype, _, n = self._kind_list[k]
             if what != _SUMMARY or self.dtypes[dtype] != "float32" or not 2 <= n <= SUMMARY_BATCH_ELEMENTS:
                 continue
