@@ -247,6 +247,20 @@ def test_equal_rows_compare_the_float32_bytes() -> None:
     assert equal_rows([torch.ones(3, 0), torch.zeros(3, 0)], 0)[1].tolist() == [0, 0]
 
 
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_first_rows_is_the_first_row_of_the_same_bytes(n: int) -> None:
+    """One or two numbers a row are compared as one integer: the same answer as by bytes."""
+    g = torch.Generator().manual_seed(4)
+    rows = torch.randn(3000, n, generator=g).numpy()
+    rows[::5] = rows[7]  # repeats, the first of them after others
+    rows[10], rows[11], rows[12], rows[13] = -0.0, 0.0, np.nan, np.nan
+    first = first_rows(rows)
+    by_bytes: dict[bytes, int] = {}
+    expected = [by_bytes.setdefault(row.tobytes(), k) for k, row in enumerate(rows)]
+    assert first.tolist() == expected
+    assert first[12] == 12 and first[13] == 12 and first[10] != first[11]
+
+
 LINEAR_MLP = """import torch
 torch.manual_seed(0)
 
