@@ -432,12 +432,37 @@ def first_rows(rows: np.ndarray) -> np.ndarray:
     itself, as the buffer tells them apart."""
     if rows.shape[1] == 0:  # empty values are all equal
         return np.zeros(len(rows), dtype=np.intp)
-    # one or two numbers (a scalar graph's every value) as one integer: equal bytes, equal
-    # integers, and integers sort 3x faster than opaque bytes (the first of each is the same row)
-    width = {1: np.uint32, 2: np.uint64}.get(rows.shape[1])
-    items = as_void(rows) if width is None else np.ascontiguousarray(rows).view(width).reshape(-1)
+    # the bytes as unsigned integers (equal bytes, equal integers): one or two numbers a row (a
+    # scalar graph's every value) are one integer, sorted 3x faster than opaque bytes; wider rows
+    # are sorted by a hash, and kept so only if every row equals the first of its hash (2x faster
+    # for a 4x8 MLP's rows), else by their bytes
+    rows = np.ascontiguousarray(rows)
+    words = rows.view(np.uint64) if rows.shape[1] % 2 == 0 else rows.view(np.uint32)
+    if words.shape[1] == 1:
+        items = words.reshape(-1)
+    else:
+        _, first, inverse = np.unique(
+            words @ _multipliers(words.shape[1]), return_index=True, return_inverse=True
+        )
+        candidate = first[inverse.reshape(-1)]
+        if np.array_equal(words, words[candidate]):
+            return candidate
+        items = as_void(rows)
     _, first, inverse = np.unique(items, return_index=True, return_inverse=True)
     return first[inverse.reshape(-1)]
+
+
+_MULTIPLIERS: dict[int, np.ndarray] = {}
+
+
+def _multipliers(count: int) -> np.ndarray:
+    """`count` odd 64-bit numbers (fixed: a row's hash is the sum of its words times these)."""
+    found = _MULTIPLIERS.get(count)
+    if found is None:
+        found = _MULTIPLIERS[count] = (
+            np.random.default_rng(count).integers(1, 2**63, count, dtype=np.uint64) | 1
+        )
+    return found
 
 
 def as_void(rows: np.ndarray) -> np.ndarray:
