@@ -12,6 +12,7 @@ import torch
 from autograd_explorer.examples import EXAMPLES, Example
 from autograd_explorer.jsonsafe import dumps
 from autograd_explorer.settings import Settings
+from autograd_explorer.trace import compact
 from autograd_explorer.trace.compact import ValueTable, decode_compact, first_rows, float32_rows
 from autograd_explorer.trace.jobs import run_details_job, run_trace_job
 from autograd_explorer.trace.values import array_data, value_array
@@ -245,6 +246,26 @@ def test_equal_rows_compare_the_float32_bytes() -> None:
     rows, first = equal_rows(doubles, 1)
     assert first.tolist() == [0, 0] and rows[0, 0] == np.float32(0.1)
     assert equal_rows([torch.ones(3, 0), torch.zeros(3, 0)], 0)[1].tolist() == [0, 0]
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 8, 33])
+@pytest.mark.parametrize("colliding", [False, True])
+def test_first_rows_is_the_first_row_of_the_same_bytes(
+    n: int, colliding: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One or two numbers a row are compared as one integer, wider rows by a hash checked against
+    the rows (every hash equal: by their bytes): the same answer as a dict of each row's bytes."""
+    if colliding:
+        monkeypatch.setattr(compact, "_multipliers", lambda count: np.zeros(count, dtype=np.uint64))
+    g = torch.Generator().manual_seed(4)
+    rows = torch.randn(3000, n, generator=g).numpy()
+    rows[::5] = rows[7]  # repeats, the first of them after others
+    rows[10], rows[11], rows[12], rows[13] = -0.0, 0.0, np.nan, np.nan
+    first = first_rows(rows)
+    by_bytes: dict[bytes, int] = {}
+    expected = [by_bytes.setdefault(row.tobytes(), k) for k, row in enumerate(rows)]
+    assert first.tolist() == expected
+    assert first[12] == 12 and first[13] == 12 and first[10] != first[11]
 
 
 LINEAR_MLP = """import torch

@@ -21,7 +21,7 @@ import torch
 
 from autograd_explorer.lang.contract import Span as SourceSpan
 from autograd_explorer.trace.facts import NodeColumns, PassFacts, SavedValue, TraceFacts
-from autograd_explorer.trace.grad_norms import module_grad_norms, step_grad_norms
+from autograd_explorer.trace.grad_norms import BATCHED_NORM_ELEMENTS, module_grad_norms, norms
 from autograd_explorer.trace.pass_summary import summaries_json
 from autograd_explorer.trace.payload import (
     CompactEdges,
@@ -34,6 +34,7 @@ from autograd_explorer.trace.payload import (
 )
 from autograd_explorer.trace.readable import FULL_ACCUMULATOR_NODES, ResultBudget, span_json
 from autograd_explorer.trace.values import (
+    SUMMARY_BATCH_ELEMENTS,
     SUMMARY_HEAD,
     array_data,
     dtype_name,
@@ -41,7 +42,10 @@ from autograd_explorer.trace.values import (
     stacked,
     summary_numbers,
     summary_of,
+    summary_rows,
 )
+
+_is_contiguous = torch.Tensor.is_contiguous
 
 # Decoders refuse a version they do not know. 2: summaries in the buffer, texts in one table,
 # gradient norms at float32 precision, transposed copies by reference (docs/trace.md).
@@ -103,6 +107,9 @@ class ValueTable:
         self.transposed: dict[int, int] = {}  # index -> the stored 2-D value it is the transpose of
         self._parts: list[bytes] = []  # each sent value's float32 elements, little-endian
         self._elements = 0
+        # per conversion, the float64 L2 norm of each queued value (by provisional index) that is
+        # a small contiguous float32 tensor, else -1: read from the rows already made (row_norms)
+        self._norms: list[np.ndarray] = []
 
     def code(self, dtype: str | None) -> int:
         """The index of a dtype name in `dtypes` (-1 for None)."""
@@ -221,6 +228,8 @@ class ValueTable:
         m = len(queue)
         if not m:
             return
+        norms = np.full(m, -1.0)
+        self._norms.append(norms)
         positions = np.arange(m)
         first_equal = positions.copy()  # position -> first position of the same content
         earlier = np.full(m, NONE, dtype=np.int64)  # position -> index of an equal earlier content
@@ -231,7 +240,13 @@ class ValueTable:
             k = int(kind_of[members[0]])
             if self._kind_list[k][0] != _WHOLE:
                 continue
-            rows = float32_rows([queue[pos] for pos in members.tolist()], self._kind_list[k][3])
+            tensors: list[torch.Tensor] = list(map(queue.__getitem__, members.tolist()))  # type: ignore[arg-type]
+            # asked once, for the stack and the norms (a 0-d tensor is)
+            flags = list(map(_is_contiguous, tensors)) if self._kind_list[k][2] else None
+            rows = float32_rows(tensors, self._kind_list[k][3], flags)
+            if self.dtypes[self._kind_list[k][1]] == "float32":
+                mask = None if flags is None or all(flags) else np.array(flags, dtype=bool)
+                self._row_norms(rows, norms, members if mask is None else members[mask], mask)
             known = self._contents.get(k)
             if known is None:
                 first = first_rows(rows)
@@ -249,9 +264,11 @@ class ValueTable:
         self._final.extend(np.where(earlier == NONE, numbered[first_equal], earlier).tolist())
         # Every new content is a row of the table, in index order; its numbers go in the buffer.
         kinds = self._kind_list
-        for k in kind_of[new].tolist():
-            self.dtype.append(kinds[k][1])
-            self.shape.append(list(kinds[k][2]))
+        new_kinds = kind_of[new]
+        # by kind: dtype code and whole or not (one column each), shape (each row its own list)
+        self.dtype.extend(np.array([kind[1] for kind in kinds], dtype=np.int64)[new_kinds].tolist())
+        self.shape.extend(map(list, map([kind[2] for kind in kinds].__getitem__, new_kinds.tolist())))
+        not_whole = np.flatnonzero(np.array([kind[0] != _WHOLE for kind in kinds], dtype=bool)[new_kinds])
         sizes = np.zeros(len(new), dtype=np.int64)  # elements in the buffer, by row
         sent = np.zeros(len(new), dtype=bool)  # has numbers in the buffer (else offset NONE)
         whole = np.zeros(len(new), dtype=bool)
@@ -272,15 +289,15 @@ class ValueTable:
             sent[index - base] = whole[index - base] = False
         spent = int(np.maximum(sizes[whole], 1).sum())  # as one by one: at least 1 per value
         extra: dict[int, np.ndarray] = {}  # row -> numbers, for Python numbers and summaries
-        for row, k in enumerate(kind_of[new].tolist()):
+        batched = self._summaries(queue, kind_of, new)
+        for row, k, pos in zip(
+            not_whole.tolist(), new_kinds[not_whole].tolist(), new[not_whole].tolist(), strict=True
+        ):
             what, _, _, n = kinds[k]
-            if what == _WHOLE:
-                continue
-            pos = int(new[row])
             if what == _NUMBER:
-                numbers = np.array([float(queue[pos])], dtype="<f4")  # type: ignore[arg-type]
+                numbers = np.array([float(queue[pos])], dtype="<f4")
             elif n:  # a summary: its statistics and first elements, numbers like any other
-                numbers = summary_float32(queue[pos])  # type: ignore[arg-type]
+                numbers = batched[row] if row in batched else summary_float32(queue[pos])
                 spent += len(numbers)
                 self.summarized.append(base + row)
             else:  # an empty tensor has no statistics: its shape says it all
@@ -303,6 +320,50 @@ class ValueTable:
             buffer[starts[row] : starts[row] + len(numbers)] = numbers
         self._parts.append(buffer.tobytes())
         self._elements += len(buffer)
+
+    def _summaries(self, queue: list[object], kind_of: np.ndarray, new: np.ndarray) -> dict[int, np.ndarray]:
+        """row -> summary numbers of the new summarized values of a float32 kind of at most
+        SUMMARY_BATCH_ELEMENTS elements, a kind at a time (values.summary_rows: the same numbers
+        as one by one); the others are left to summary_float32."""
+        out: dict[int, np.ndarray] = {}
+        kinds = kind_of[new]
+        for k in sorted(set(kinds.tolist())):  # (np.unique without indices would import numpy.ma: 15 ms)
+            what, dtype, _, n = self._kind_list[k]
+            if what != _SUMMARY or self.dtypes[dtype] != "float32" or not 2 <= n <= SUMMARY_BATCH_ELEMENTS:
+                continue
+            rows = np.flatnonzero(kinds == k)
+            tensors: list[torch.Tensor] = [queue[pos] for pos in new[rows].tolist()]
+            if len(rows) < 2 or any(t.layout != torch.strided for t in tensors):
+                continue
+            out.update(zip(rows.tolist(), summary_rows(tensors), strict=True))
+        return out
+
+    @staticmethod
+    def _row_norms(
+        rows: np.ndarray, norms: np.ndarray, at: np.ndarray, contiguous: np.ndarray | None
+    ) -> None:
+        """The L2 norm of each contiguous tensor of a float32 kind, from its rows (its own numbers):
+        into `norms` at its queue position (`at`, one per contiguous row). As grad_norms.norms
+        batches them (one float64 `vector_norm` over the stacked rows, the same numbers); the step
+        norms of a pass read these instead of stacking its gradients a second time (a tenth of
+        shaping the 5,000-node MLP). A transposed or expanded tensor is reduced in its own memory
+        order (grad_norms.norms): `contiguous` (None: all are) leaves those out."""
+        n = rows.shape[1]
+        if not 0 < n <= BATCHED_NORM_ELEMENTS:
+            return
+        batch = torch.from_numpy(rows if contiguous is None else rows[contiguous])
+        norms[at] = torch.linalg.vector_norm(batch.to(torch.float64), dim=1).numpy()
+
+    def row_norms(self, indices: list[int]) -> list[float]:
+        """The float64 L2 norm of each tensor of these provisional indices as grad_norms.norms
+        gives it, or -1 where the table made none (None, a large value, another dtype, not
+        contiguous): call after finish."""
+        known = np.concatenate(self._norms) if self._norms else np.zeros(0)
+        at = np.asarray(indices, dtype=np.intp)
+        out = np.full(len(at), -1.0)
+        real = at >= 0
+        out[real] = known[at[real]]
+        return out.tolist()
 
     def _find_transposes(self, fresh: list[tuple[int, np.ndarray, np.ndarray]]) -> list[int]:
         """The new values that are the transpose of a value stored before them: each is sent by
@@ -355,13 +416,14 @@ class ValueTable:
         }
 
 
-def float32_rows(tensors: list[torch.Tensor], n: int) -> np.ndarray:
-    """Tensors of one dtype and shape (n elements) as rows of float32 little-endian elements."""
+def float32_rows(tensors: list[torch.Tensor], n: int, contiguous: list[bool] | None = None) -> np.ndarray:
+    """Tensors of one dtype and shape (n elements) as rows of float32 little-endian elements
+    (`contiguous`: whether each is, if known: stacked)."""
     with torch.no_grad():
         if tensors[0].is_complex():
             rows = torch.stack([_as_float32(t) for t in tensors])
         else:  # float64 rounds, integers and bools convert: element by element, as one by one
-            rows = stacked(tensors).to(torch.float32)
+            rows = stacked(tensors, contiguous).to(torch.float32)
     return np.ascontiguousarray(rows.numpy().reshape(len(tensors), n), dtype="<f4")
 
 
@@ -370,8 +432,37 @@ def first_rows(rows: np.ndarray) -> np.ndarray:
     itself, as the buffer tells them apart."""
     if rows.shape[1] == 0:  # empty values are all equal
         return np.zeros(len(rows), dtype=np.intp)
-    _, first, inverse = np.unique(as_void(rows), return_index=True, return_inverse=True)
+    # the bytes as unsigned integers (equal bytes, equal integers): one or two numbers a row (a
+    # scalar graph's every value) are one integer, sorted 3x faster than opaque bytes; wider rows
+    # are sorted by a hash, and kept so only if every row equals the first of its hash (2x faster
+    # for a 4x8 MLP's rows), else by their bytes
+    rows = np.ascontiguousarray(rows)
+    words = rows.view(np.uint64) if rows.shape[1] % 2 == 0 else rows.view(np.uint32)
+    if words.shape[1] == 1:
+        items = words.reshape(-1)
+    else:
+        _, first, inverse = np.unique(
+            words @ _multipliers(words.shape[1]), return_index=True, return_inverse=True
+        )
+        candidate = first[inverse.reshape(-1)]
+        if np.array_equal(words, words[candidate]):
+            return candidate
+        items = as_void(rows)
+    _, first, inverse = np.unique(items, return_index=True, return_inverse=True)
     return first[inverse.reshape(-1)]
+
+
+_MULTIPLIERS: dict[int, np.ndarray] = {}
+
+
+def _multipliers(count: int) -> np.ndarray:
+    """`count` odd 64-bit numbers (fixed: a row's hash is the sum of its words times these)."""
+    found = _MULTIPLIERS.get(count)
+    if found is None:
+        found = _MULTIPLIERS[count] = (
+            np.random.default_rng(count).integers(1, 2**63, count, dtype=np.uint64) | 1
+        )
+    return found
 
 
 def as_void(rows: np.ndarray) -> np.ndarray:
@@ -462,6 +553,8 @@ class CompactShaper:
         output_value = add(facts.output)
         grads = {k: add(v) for k, v in facts.rec.named_leaf_grads().items()}
         table = values.finish()
+        for shaped, p in zip(passes, facts.passes, strict=True):
+            shaped["steps"]["grad_norm"] = self._step_grad_norms(p, shaped["steps"]["grad_output"])
         remap = values.remap
         for shaped in passes:
             shaped["seeds"] = remap(shaped["seeds"])
@@ -593,7 +686,7 @@ class CompactShaper:
         steps: CompactSteps = {
             "count": p.step_count,
             "node": p.node,
-            "grad_norm": float32_floats(step_grad_norms(p)),
+            "grad_norm": [],  # once the table is finished (_step_grad_norms)
             "grad_output": grad_output,
             "start": p.start,
             "slot": p.slot,
@@ -618,6 +711,17 @@ class CompactShaper:
             "module_grad_norms": _float32_dict(module_grad_norms(self.facts, p)),
             "steps": steps,
         }
+
+    def _step_grad_norms(self, p: PassFacts, grad_output: list[int]) -> list[float | None]:
+        """‖gradient delivered‖ of each step, as grad_norms.step_grad_norms: most read from the
+        table's rows, the rest (None, large, not float32, not contiguous) taken as there."""
+        sizes: list[float | None] = list(self.values.row_norms(grad_output))
+        rest = [k for k, size in enumerate(sizes) if size == -1.0]
+        if rest:
+            delivered = p.grad_outputs()
+            for k, size in zip(rest, norms([delivered[k] for k in rest]), strict=True):
+                sizes[k] = size
+        return float32_floats([None if v is None or not math.isfinite(v) else v for v in sizes])
 
 
 def _float32_dict(numbers: dict[str, float]) -> dict[str, float]:
