@@ -10,7 +10,10 @@ from tests.live import RUN_TIMEOUT_MS
 
 # EditorView.findFromDOM is CodeMirror's public way from a DOM node to its view; the vendored
 # bundle is one ES module, so this import shares the page's own instance.
+# The editor is mounted after the page's first draw (main.js): wait for it (10 s at most).
 _VIEW = (
+    "for (let i = 0; i < 200 && !document.querySelector('#editor .cm-editor'); i++)"
+    " await new Promise((done) => setTimeout(done, 50));"
     "const { EditorView } = await import('/vendor/codemirror/codemirror.js');"
     "const view = EditorView.findFromDOM(document.querySelector('#editor .cm-editor'));"
 )

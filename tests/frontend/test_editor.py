@@ -224,3 +224,33 @@ def test_a_program_pasted_over_the_opening_example_is_the_students_and_survives_
     show_editor(page)
     page.click("#tab-draft")
     assert editor_text(page) == program
+
+
+def test_the_page_opens_and_runs_before_the_editor_arrives(projector: Any, live_server: Any) -> None:
+    """CodeMirror is mounted after the first draw (main.js): held back, the page is still ready,
+    its menu and Run work, and the editor, once it arrives, shows the program that ran. On a page
+    that imported it statically, nothing ran until it came."""
+    page = projector
+    held: list[Any] = []
+    page.route("**/vendor/codemirror/codemirror.js", lambda route: held.append(route))  # answered later
+    page.goto(f"{live_server.url}/#ex=polynomial")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    assert held, "the editor's bundle was asked for after the first draw"
+    assert page.get_attribute("body", "data-editor") is None
+    expect(page.locator("#step-label")).to_have_text(re.compile(r"^start · 0 / \d+$"))
+    # The panel opens (asking for the editor, still held), its menu runs another example, and Run
+    # runs again, without the editor.
+    page.click("#toggle-editor")
+    before = runs(page)
+    page.select_option("#examples", "least-squares")
+    expect(page.locator("body")).to_have_attribute("data-runs", str(before + 1), timeout=RUN_TIMEOUT_MS)
+    assert page.get_attribute("body", "data-editor") is None
+    page.click("#run")
+    expect(page.locator("body")).to_have_attribute("data-runs", str(before + 2), timeout=RUN_TIMEOUT_MS)
+    expect(page.locator("#run-status")).to_contain_text("nodes")
+    for route in held:
+        route.continue_()
+    expect(page.locator("body")).to_have_attribute("data-editor", "ready", timeout=RUN_TIMEOUT_MS)
+    source = next(e for e in httpx.get(f"{live_server.url}/api/examples").json() if e["id"] == "least-squares")
+    assert editor_text(page) == source["source"]
+    expect(page.locator("#tab-program")).to_have_text("Example: " + source["title"])

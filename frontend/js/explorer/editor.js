@@ -1,5 +1,6 @@
 // The program editor (CodeMirror 6): Python highlighting, Tab indents, undo, diagnostics at line and
-// column from the server's 400 answers, span highlights linked to the graph, inputs, examples, Run.
+// column from the server's 400 answers, span highlights linked to the graph (the panel's menu, inputs
+// and Run are program-panel.js; main.js mounts this module after the first draw: see there).
 // Two tabs: "Your program" (the draft, kept in localStorage) and the program opened from an example
 // or a link, so picking an example never throws a typed program away.
 
@@ -49,18 +50,7 @@ export function nodeAtPosition(nodes, line, column) {
   return best;
 }
 
-/** Parse an input's text: JSON, plus Python's spellings (1., True, nan) that students type. */
-export function parseInputValue(text) {
-  const normalised = text
-    .trim()
-    .replace(/(\d)\.(?!\d)/g, '$1.0')
-    .replace(/(^|[^\d.])\.(\d)/g, '$10.$2')
-    .replace(/\bTrue\b/g, 'true')
-    .replace(/\bFalse\b/g, 'false')
-    .replace(/\(/g, '[')
-    .replace(/\)/g, ']');
-  return JSON.parse(normalised);
-}
+export { parseInputValue } from './program-panel.js';
 
 /** Lines the trace's warnings point at ("… on line 3"), mapped to the warning: where a graph was cut. */
 export function warningLines(trace) {
@@ -157,13 +147,9 @@ function positionOf(doc, pos) {
   return { line: line.number, column: pos - line.from };
 }
 
-export function mountEditor(store, { onRun, onExample }) {
+export function mountEditor(store, { onRun }) {
   const host = document.getElementById('editor');
-  const errorBox = document.getElementById('program-error');
-  const rows = document.getElementById('input-rows');
   const examples = document.getElementById('examples');
-  const runButton = document.getElementById('run');
-  const runStatus = document.getElementById('run-status');
   const tabButtons = [...document.querySelectorAll('#editor-tabs [data-tab]')];
   const storage = window.localStorage;
 
@@ -341,106 +327,6 @@ export function mountEditor(store, { onRun, onExample }) {
     view.dispatch({ effects });
   }
 
-  function renderError() {
-    const error = store.get('error');
-    if (!error) {
-      errorBox.hidden = true;
-      errorBox.replaceChildren();
-      return;
-    }
-    const where = document.createElement('span');
-    where.className = 'where';
-    const title = PROGRAM_TITLES[error.type] || error.title || 'Error';
-    where.textContent = error.line
-      ? `${title} at line ${error.line}${error.column !== null && error.column !== undefined ? `, column ${error.column + 1}` : ''}:`
-      : `${title}:`;
-    const message = document.createElement('span');
-    message.className = 'message';
-    message.textContent = error.message;
-    errorBox.replaceChildren(where, message);
-    if (error.fix) {
-      const fix = document.createElement('span');
-      fix.className = 'fix';
-      fix.textContent = error.fix;
-      errorBox.append(fix);
-    }
-    errorBox.dataset.line = error.line ?? '';
-    errorBox.hidden = false;
-  }
-
-  function renderInputs() {
-    const inputs = store.get('inputs') || {};
-    rows.replaceChildren(...Object.entries(inputs).map(([name, value]) => inputRow(name, JSON.stringify(value))));
-  }
-
-  function inputRow(name = '', valueText = '') {
-    const row = document.createElement('div');
-    row.className = 'input-row';
-    const nameInput = document.createElement('input');
-    nameInput.value = name;
-    nameInput.setAttribute('aria-label', 'Input name');
-    nameInput.className = 'input-name';
-    const eq = document.createElement('span');
-    eq.textContent = '=';
-    const valueInput = document.createElement('input');
-    valueInput.value = valueText;
-    valueInput.className = 'input-value';
-    valueInput.setAttribute('aria-label', `Value of ${name || 'input'}`);
-    const remove = document.createElement('button');
-    remove.type = 'button';
-    remove.textContent = '×';
-    remove.setAttribute('aria-label', `Remove input ${name}`);
-    remove.addEventListener('click', () => row.remove());
-    for (const input of [nameInput, valueInput]) {
-      input.addEventListener('keydown', (event) => {
-        if (event.key === 'Enter') onRun();
-      });
-    }
-    row.append(nameInput, eq, valueInput, remove);
-    return row;
-  }
-
-  /** The inputs as typed, or throws an Error naming the bad one. */
-  function readInputs() {
-    const inputs = {};
-    for (const row of rows.querySelectorAll('.input-row')) {
-      const name = row.querySelector('.input-name').value.trim();
-      const text = row.querySelector('.input-value').value;
-      if (!name && !text.trim()) continue;
-      if (!/^[A-Za-z_]\w*$/.test(name)) throw new Error(`Input name "${name}" is not a Python name.`);
-      try {
-        inputs[name] = parseInputValue(text);
-      } catch {
-        throw new Error(`Input ${name}: "${text}" is not a number or a nested list of numbers.`);
-      }
-    }
-    return inputs;
-  }
-
-  function renderExamples() {
-    const list = store.get('examples');
-    const own = document.createElement('option');
-    own.value = '';
-    own.textContent = 'Your own program…';
-    const options = [own];
-    const groups = new Map();
-    for (const ex of list) {
-      const section = ex.section || 'Examples';
-      if (!groups.has(section)) {
-        const group = document.createElement('optgroup');
-        group.label = section;
-        groups.set(section, group);
-        options.push(group);
-      }
-      const option = document.createElement('option');
-      option.value = ex.id;
-      option.textContent = ex.title;
-      groups.get(section).append(option);
-    }
-    examples.replaceChildren(...options);
-    examples.value = store.get('example') || '';
-  }
-
   // Source position under the mouse or the caret names the node built there (the graph marks it too).
   const hoverAt = (line, column) => {
     const trace = store.get('trace');
@@ -462,50 +348,22 @@ export function mountEditor(store, { onRun, onExample }) {
   });
   view.contentDOM.addEventListener('mouseleave', () => store.set({ hover: null }));
 
-  // Ctrl+Enter anywhere on the page runs the program (inside the editor its keymap does).
-  document.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !event.defaultPrevented) {
-      event.preventDefault();
-      onRun();
-    }
-  });
-  runButton.addEventListener('click', () => onRun());
-  document.getElementById('add-input').addEventListener('click', () => {
-    const row = inputRow();
-    rows.append(row);
-    row.querySelector('input').focus();
-  });
-  examples.addEventListener('change', () => {
-    onExample(examples.value);
-    // Arrow keys on a focused menu would pick another example: hand them to the step slider.
-    if (examples.value) document.getElementById('step-slider').focus();
-  });
-
   store.on(['source', 'example'], (state) => {
     if (state.source !== view.state.doc.toString() || (state.example && active === 'draft')) openFromStore(state);
   });
   store.on(['source', 'error', 'hover', 'trace'], renderDiagnostics);
-  store.on(['error'], renderError);
   store.on(['inputs'], (state) => {
-    renderInputs();
     if (active === 'draft') saveDraft(storage, { source: view.state.doc.toString(), inputs: state.inputs });
   });
-  store.on(['examples', 'example'], renderExamples);
   store.on(['examples'], (state) => {
     const example = state.examples.find((e) => e.id === tabs.program.example);
     if (example) tabs.program.title = `Example: ${example.title}`;
     renderTabs();
-  });
-  store.on(['running'], (state) => {
-    runButton.disabled = state.running;
-    // Only a starting run writes here: the finished run's summary (setStatus) must stay visible.
-    if (state.running) runStatus.textContent = 'running…';
   });
 
   if (store.get('source')) openFromStore(store.state);
   else store.set({ source: tabs.draft.state.doc.toString(), inputs: tabs.draft.inputs });
   renderTabs();
   renderDiagnostics();
-  renderInputs();
-  return { readInputs, setStatus: (text) => (runStatus.textContent = text), focus: () => view.focus() };
+  return { focus: () => view.focus() };
 }

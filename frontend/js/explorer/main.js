@@ -10,7 +10,6 @@ import { readLocation, VIEWS, writeLocation } from '../shared/url-state.js';
 import { mountBoxStepControl } from './box-step-control.js';
 import { mountConsolePanel } from './console-panel.js';
 import { openingExample, requestExamples, requestTrace, traceBody } from './early-trace.js';
-import { mountEditor } from './editor.js';
 import { mountGradColour } from './grad-colour.js';
 import { mountGradNormsPlot } from './grad-norms-plot.js';
 import { buildGraphMarkup } from './graph-markup.js';
@@ -23,6 +22,7 @@ import { mountInspector } from './inspector.js';
 import { mountLectureViews } from './lecture-views.js';
 import { mountPassPicker, openIteration, passCount, positionOfPass } from './pass-picker.js';
 import { mountPassesPlot } from './passes-plot.js';
+import { mountProgramPanel } from './program-panel.js';
 import { ExplorerStore } from './state.js';
 import { mountStepControls } from './step-controls.js';
 import { loadFormulas } from './formula.js';
@@ -52,7 +52,7 @@ let runCounter = 0;
 async function run({ position = 0, passIndex = null, iteration = null } = {}) {
   let inputs;
   try {
-    inputs = editor.readInputs();
+    inputs = panel.readInputs();
   } catch (error) {
     store.set({ error: { type: null, title: 'Input not accepted', message: error.message, line: null, column: null } });
     return;
@@ -107,12 +107,12 @@ async function run({ position = 0, passIndex = null, iteration = null } = {}) {
       showSaved: false,
     });
     const elapsed = performance.now() - started;
-    editor.setStatus(`${trace.nodes.length} nodes, ${steps} steps · traced in ${Math.round(trace.stats.trace_ms)} ms, ${Math.round(elapsed)} ms round trip`);
+    panel.setStatus(`${trace.nodes.length} nodes, ${steps} steps · traced in ${Math.round(trace.stats.trace_ms)} ms, ${Math.round(elapsed)} ms round trip`);
   } catch (error) {
     if (mine !== runCounter) return;
     // Program errors keep their line and column (the editor marks them); every error reads in plain words.
     store.set({ error: describeError(error), trace: null, position: 0 });
-    editor.setStatus('');
+    panel.setStatus('');
   } finally {
     if (mine === runCounter) {
       store.set({ running: false });
@@ -145,7 +145,19 @@ const runByUser = () => {
   showNotice('');
   run();
 };
-const editor = mountEditor(store, { onRun: runByUser, onExample: loadExample });
+const panel = mountProgramPanel(store, { onRun: runByUser, onExample: loadExample });
+// The editor (CodeMirror, editor.js): the largest script of the open, about 0.2 s of main-thread time
+// in a cold browser. Below 1880 px the program panel starts on its rail, so the editor is mounted
+// after the first draw (start()); opening the panel before that mounts it at once. The panel's menu,
+// inputs and Run work meanwhile (program-panel.js). body[data-editor] says it is there.
+let editorMounted = null;
+function mountEditorNow() {
+  editorMounted ??= import('./editor.js').then(({ mountEditor }) => {
+    mountEditor(store, { onRun: runByUser });
+    document.body.dataset.editor = 'ready';
+  });
+  return editorMounted;
+}
 const graph = mountGraphView(store);
 mountStepControls(store);
 mountConsolePanel(store);
@@ -171,6 +183,11 @@ mountPanels({
   splitters: { editor: $('split-editor'), side: $('split-side') },
   storage: window.localStorage,
 });
+const editorPane = $('editor-pane');
+// Open from the start (a wide screen, or the student left it open): the editor is on screen at once.
+const editorShownAtStart = editorPane.dataset.open === 'true';
+if (editorShownAtStart) mountEditorNow();
+$('toggle-editor').addEventListener('click', mountEditorNow);
 // Presentation mode is switched in the top bar (every page); here the lecturer picks the panels it hides.
 let presentation = restorePresentation(document.documentElement, window.localStorage);
 const hideBoxes = [...document.querySelectorAll('#present-menu [data-hide]')];
@@ -239,7 +256,7 @@ async function start() {
   try {
     store.set({ examples: await requestExamples() }); // sent at load by early-trace.js
   } catch (error) {
-    editor.setStatus(`examples unavailable: ${error.message}`);
+    panel.setStatus(`examples unavailable: ${error.message}`);
   }
   const examples = store.get('examples');
   const opening = openingExample(examples, fromUrl); // the one early-trace.js has asked to trace
@@ -252,10 +269,13 @@ async function start() {
   if (opening) store.set({ example: opening.example.id, source: opening.example.source, inputs: opening.inputs });
   if (early) await early;
   else if (store.get('source')) await run({ position: fromUrl.step ?? 0, passIndex: fromUrl.pass });
+  if (editorShownAtStart) await mountEditorNow().catch(() => {}); // on screen: part of the open
   performance.mark('explorer:ready');
   document.body.dataset.ready = 'true';
   // The first step's formulas asked before the first →, once the graph's first frame is painted.
   requestAnimationFrame(() => setTimeout(stepDetails.ahead, 0));
+  // The editor, once the graph's first frame is painted (the panel on its rail: see mountEditorNow).
+  requestAnimationFrame(() => setTimeout(mountEditorNow, 0));
   // KaTeX, left out of the open (formula.js), typeset-ready before a student's first step.
   (window.requestIdleCallback || setTimeout)(() => loadFormulas().catch(() => {}));
   // Parse Plotly while the student reads the graph (unless it was while a slow trace was computed):
