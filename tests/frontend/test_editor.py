@@ -251,6 +251,7 @@ def test_the_page_opens_and_runs_before_the_editor_arrives(projector: Any, live_
     for route in held:
         route.continue_()
     expect(page.locator("body")).to_have_attribute("data-editor", "ready", timeout=RUN_TIMEOUT_MS)
-    source = next(e for e in httpx.get(f"{live_server.url}/api/examples").json() if e["id"] == "least-squares")
+    examples = httpx.get(f"{live_server.url}/api/examples").json()
+    source = next(e for e in examples if e["id"] == "least-squares")
     assert editor_text(page) == source["source"]
     expect(page.locator("#tab-program")).to_have_text("Example: " + source["title"])
