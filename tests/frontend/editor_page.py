@@ -69,3 +69,15 @@ def open_explorer(page: Any, server: Any, hash_: str = "") -> None:
     # data-ready is set once the first run is shown, and a link may open the lecture's 4000-iteration loop
     page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
     show_editor(page)  # below 1880 px the program panel starts on its rail
+
+
+def paste_and_run(page: Any, server: Any, source: str, viewport: dict[str, int]) -> None:
+    """Open the explorer at `viewport`, paste `source` as a student does, press Run and wait for it."""
+    page.set_viewport_size(viewport)
+    page.goto(f"{server.url}/#ex=none")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    show_editor(page)
+    set_editor_text(page, source)
+    runs = int(page.get_attribute("body", "data-runs") or 0)
+    page.click("#run")
+    expect(page.locator("body")).to_have_attribute("data-runs", str(runs + 1), timeout=RUN_TIMEOUT_MS)

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from autograd_explorer.trace.compact import decode_compact
-from tests.frontend.editor_page import set_editor_text, show_editor
+from tests.frontend.editor_page import paste_and_run
 from tests.lecture_programs import MLP20
 from tests.live import RUN_TIMEOUT_MS, screenshot
 
@@ -64,14 +64,7 @@ def summary_numbers(text: str) -> dict[str, float]:
 
 
 def test_opening_fc7_offers_its_steps_and_the_control_walks_them(page: Any, live_server: Any) -> None:
-    page.set_viewport_size({"width": 1280, "height": 720})
-    page.goto(f"{live_server.url}/#ex=none")
-    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
-    show_editor(page)
-    set_editor_text(page, MLP20)
-    runs = int(page.get_attribute("body", "data-runs") or 0)
-    page.click("#run")
-    expect(page.locator("body")).to_have_attribute("data-runs", str(runs + 1), timeout=RUN_TIMEOUT_MS)
+    paste_and_run(page, live_server, MLP20, {"width": 1280, "height": 720})
     trace, steps, in_fc7 = module_steps(live_server, {"source": MLP20}, "model.fc7")
     assert len(in_fc7) == 4, in_fc7  # addmm, t, and the two AccumulateGrads
     control = page.locator("#box-steps")
@@ -198,14 +191,7 @@ def test_a_call_whose_steps_other_steps_separate_offers_to_skip_to_its_next(
 ) -> None:
     """Picking a node in the call's box puts the box in hand; between its steps the control offers
     its next one (the cursor just before it)."""
-    page.set_viewport_size({"width": 1280, "height": 720})
-    page.goto(f"{live_server.url}/#ex=none")
-    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
-    show_editor(page)
-    set_editor_text(page, LAYER)
-    runs = int(page.get_attribute("body", "data-runs") or 0)
-    page.click("#run")
-    expect(page.locator("body")).to_have_attribute("data-runs", str(runs + 1), timeout=RUN_TIMEOUT_MS)
+    paste_and_run(page, live_server, LAYER, {"width": 1280, "height": 720})
     answer = httpx.post(
         live_server.url + "/api/trace", json={"source": LAYER, "format": "compact"}, timeout=120
     )

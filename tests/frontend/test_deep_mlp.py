@@ -11,9 +11,9 @@ import pytest
 from playwright.sync_api import expect
 
 from autograd_explorer.trace.compact import decode_compact
-from tests.frontend.editor_page import set_editor_text, show_editor
+from tests.frontend.editor_page import paste_and_run
 from tests.lecture_programs import MLP20
-from tests.live import RUN_TIMEOUT_MS, screenshot
+from tests.live import screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -27,14 +27,7 @@ def closed_boxes(page: Any) -> dict[str, Any]:
 
 
 def test_a_20_layer_mlp_reads_as_layers_opens_steps_and_finds_fc12(page: Any, live_server: Any) -> None:
-    page.set_viewport_size({"width": 1920, "height": 1080})
-    page.goto(f"{live_server.url}/#ex=none")
-    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
-    show_editor(page)
-    set_editor_text(page, MLP20)
-    runs = int(page.get_attribute("body", "data-runs") or 0)
-    page.click("#run")
-    expect(page.locator("body")).to_have_attribute("data-runs", str(runs + 1), timeout=RUN_TIMEOUT_MS)
+    paste_and_run(page, live_server, MLP20, {"width": 1920, "height": 1080})
     # The layers as boxes: the model's box open (it holds boxes), each fcK closed, fc1 before fc20.
     assert page.is_checked("#collapse")
     page.click("#fit")

@@ -361,8 +361,8 @@ export function mountEditor(store, { onRun }) {
     renderTabs();
   });
 
+  // The store already holds the program shown (the draft, taken by program-panel.js, or an example).
   if (store.get('source')) openFromStore(store.state);
-  else store.set({ source: tabs.draft.state.doc.toString(), inputs: tabs.draft.inputs });
   renderTabs();
   renderDiagnostics();
   return { focus: () => view.focus() };

@@ -183,9 +183,8 @@ mountPanels({
   splitters: { editor: $('split-editor'), side: $('split-side') },
   storage: window.localStorage,
 });
-const editorPane = $('editor-pane');
 // Open from the start (a wide screen, or the student left it open): the editor is on screen at once.
-const editorShownAtStart = editorPane.dataset.open === 'true';
+const editorShownAtStart = $('editor-pane').dataset.open === 'true';
 if (editorShownAtStart) mountEditorNow();
 $('toggle-editor').addEventListener('click', mountEditorNow);
 // Presentation mode is switched in the top bar (every page); here the lecturer picks the panels it hides.
