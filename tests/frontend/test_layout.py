@@ -315,3 +315,25 @@ def test_presentation_keeps_every_pitfall_column_in_view_at_1280(live_server: Li
         assert page.locator(wrap).evaluate("w => w.scrollWidth <= w.clientWidth + 1"), wrap
     screenshot(page, "layout-pitfall-presentation-1280x720")
     page.click("#present-toggle")  # off again: the stored setting must not leak into other tests' pages
+
+
+def test_presentation_wraps_a_step_title_that_quotes_long_source(live_server: LiveServer, page: Any) -> None:
+    # SimpleNN's step 2 is titled `z6 = model(X_train).squeeze() (SqueezeBackward0)`: in 22 px type
+    # the panel cut it at its right edge (a run with no break point), the op's name unseen.
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#ex=lecture-simple-nn")
+    wait_until(page, PAGES["explorer"][1])
+    page.click("#present-toggle")
+    expect(page.locator("#present-toggle")).to_have_attribute("aria-pressed", "true")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    title = page.locator("#step-panel h2")
+    expect(title).to_contain_text("squeeze()")
+    assert page.locator("#step-panel").evaluate("p => p.scrollWidth <= p.clientWidth + 1")
+    right = page.locator("#step-panel").evaluate("p => p.getBoundingClientRect().right")
+    text_right = title.evaluate(
+        "h => { const r = document.createRange(); r.selectNodeContents(h);"
+        " return r.getBoundingClientRect().right; }"
+    )
+    assert text_right <= right + 1, (text_right, right)
+    page.click("#present-toggle")  # off again: the stored setting must not leak into other tests' pages
