@@ -83,3 +83,33 @@ def test_dragging_the_open_model_box_pans_to_the_next_layers(page: Any, live_ser
     assert max(map(layer, after)) > max(map(layer, before)), (before, after)
     assert after["model.fc6"]["x"] < before["model.fc6"]["x"] - 350
     assert float(page.get_attribute("#graph", "data-label-px") or 0) >= 14
+
+
+def test_a_view_the_student_moved_stays_when_the_program_panel_opens(page: Any, live_server: Any) -> None:
+    """Opening the program panel narrows the graph: the view the student dragged to later layers keeps
+    its zoom and its centre. Before, any resize re-placed the default view: back to fc1."""
+    run_mlp20(page, live_server, "program-closed")
+    first = page.get_attribute("#graph", "data-boxes-in-view") or ""
+    before = boxes_in_view(page)
+    graph = page.locator("#graph").bounding_box()
+    x = graph["x"] + (before["model.fc4"]["x"] + before["model.fc6"]["x"]) / 2
+    y = graph["y"] + before["model.fc4"]["y"]
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - 400, y, steps=8)
+    page.mouse.up()
+    expect(page.locator("#graph")).not_to_have_attribute("data-boxes-in-view", first)
+    raw = page.get_attribute("#graph", "data-boxes-in-view") or ""
+    dragged = boxes_in_view(page)
+    zoom = page.get_attribute("#graph", "data-zoom")
+    width = graph["width"]
+    centre = min(dragged.values(), key=lambda b: abs(b["x"] - width / 2))["label"]
+
+    page.click("#toggle-editor")
+    expect(page.locator("#source")).to_be_visible()
+    expect(page.locator("#graph")).not_to_have_attribute("data-boxes-in-view", raw)
+    assert page.locator("#graph").bounding_box()["width"] < width - 100  # the graph did narrow
+    after = boxes_in_view(page)
+    assert page.get_attribute("#graph", "data-zoom") == zoom
+    assert "model.fc1" not in after, after
+    assert centre in after, (centre, after)

@@ -175,6 +175,7 @@ export function mountGraphView(store) {
   let model = null;
   let grouped = null; // {hierarchy, scene, decisions, focusKey, visible: Map node id → item id}
   let shownStep = null; // the step whose marks are drawn, so the next step repaints only what changed
+  let moved = false; // the student moved the view since it was drawn (a resize then keeps it)
   let marked = null; // the elements marked active, carrying or holding the active node
   let windowIdle = 0; // the timer that moves Cytoscape's window once the view stops
   // Probing the GPU makes a WebGL context (about 40 ms in profiles): done once, while the page waits
@@ -210,6 +211,7 @@ export function mountGraphView(store) {
     model = null;
     grouped = null;
     shownStep = null;
+    moved = false; // a new drawing starts on its default view
     // The box in hand (box-step-control.js) was one of the boxes just dropped.
     store.set({ box: null });
     if (!trace) return;
@@ -927,19 +929,28 @@ export function mountGraphView(store) {
   // A resize the page announced (keepViewOnResize: a strip under the graph came or went, the
   // box-step control) keeps what the student looks at: re-placing the default view then sent the
   // view from the box they had just opened back to the first layers.
+  // A view the student moved (a wheel zoom, a drag, a box opened by a click) is theirs: a resize
+  // then keeps its centre and zoom. Re-placing the default view sent a student who had zoomed in on
+  // a box back to the first layers when the program panel opened or the backward-call menu wrapped.
   let refit = 0;
   let keepUntil = 0;
+  let size = { width: container.clientWidth, height: container.clientHeight };
+  for (const type of ['wheel', 'pointerdown']) container.addEventListener(type, () => { moved = true; }, { passive: true });
   new ResizeObserver(() => {
     if (!cy || refit) return;
     refit = requestAnimationFrame(() => {
       refit = 0;
       if (!cy || container.clientHeight === 0) return;
+      const before = size;
+      size = { width: container.clientWidth, height: container.clientHeight };
       cy.resize();
-      if (performance.now() > keepUntil) return defaultView();
+      const announced = performance.now() <= keepUntil;
+      if (!announced && !moved) return defaultView();
       keepUntil = 0;
+      if (!announced) cy.panBy({ x: (size.width - before.width) / 2, y: (size.height - before.height) / 2 });
       if (grouped && grouped.windowed && followWindow()) remark();
       const backward = store.backwardState();
-      if (backward && backward.current) showReadable(boxOfNode(backward.current.node));
+      if (announced && backward && backward.current) showReadable(boxOfNode(backward.current.node));
       reportZoom();
       return undefined;
     });
