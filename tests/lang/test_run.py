@@ -43,6 +43,14 @@ def test_unused_input_warns() -> None:
     assert run("x * 2", {"x": 1.0, "z": 3.0}).warnings == ["input 'z' is not used by the expression"]
 
 
+def test_an_input_a_program_never_reads_warns() -> None:
+    # the example's x = 1 left beside a program pasted over it
+    program = "w = torch.tensor(2.0, requires_grad=True)\nloss = w * w\nloss"
+    assert run(program, {"x": 1.0}).warnings == ["input 'x' is not used by the program"]
+    assert run("w = x * 2\nw", {"x": 1.0}).warnings == []  # read: used
+    assert run("x = 3.0\nw = x * 2\nw", {"x": 1.0}).warnings == []  # read (after its own assignment)
+
+
 def test_bad_input_values_are_program_errors() -> None:
     assert "must be a number" in fails("x", "runtime", {"x": "hello"}).message
     fails("x", "runtime", {"x": [[1, 2], [3]]})

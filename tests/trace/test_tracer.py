@@ -171,6 +171,12 @@ def test_detach_says_where_the_graph_was_cut() -> None:
     assert any("x gets no gradient" in w and "line 3" in w for w in p["warnings"])
 
 
+def test_an_unused_input_is_said_once_not_as_a_leaf_without_gradient() -> None:
+    p = trace("w = torch.tensor(2.0, requires_grad=True)\nloss = w * w\nloss", {"x": 1.0})
+    assert p["warnings"] == ["input 'x' is not used by the program"]
+    assert data(p["grads"]["w"]) == 4.0
+
+
 def test_no_grad_output_is_one_node_with_a_warning() -> None:
     p = example("pitfall-no-grad")
     assert len(p["nodes"]) == 1 and p["nodes"][0]["requires_grad"] is False

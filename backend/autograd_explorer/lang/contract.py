@@ -154,6 +154,7 @@ class ProgramRun:
     output_name: str | None  # the variable that holds the output, if it has a name
     output_span: Span | None
     input_names: list[str] = field(default_factory=list)  # expression mode: the free names made leaves
+    unused_inputs: list[str] = field(default_factory=list)  # given inputs the source never reads
     backward_calls: int = 0  # how many backward()/autograd.grad calls the program made
     warnings: list[str] = field(default_factory=list)
     printed: list[str] = field(default_factory=list)  # what the program printed, line by line

@@ -235,6 +235,11 @@ def free_names(tree: ast.AST) -> list[str]:
     return list(dict.fromkeys(n.id for n in names))
 
 
+def names_read(tree: ast.AST) -> set[str]:
+    """Every name the program reads somewhere (a loaded ast.Name), whatever binds it."""
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
 def _program_names(tree: ast.AST) -> tuple[set[str], set[str]]:
     """(names the program binds anywhere, attribute names it sets or defines in a class)."""
     bound: set[str] = set()

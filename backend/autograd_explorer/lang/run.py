@@ -20,6 +20,7 @@ from autograd_explorer.lang.parse import (
     dotted_path,
     free_names,
     import_aliases,
+    names_read,
     parse_program,
     resolve_path,
 )
@@ -159,6 +160,13 @@ def _run_program(
         warnings.extend(
             f"input '{name}' is not used by the expression" for name in given if name not in input_names
         )
+        unused = [name for name in given if name not in input_names]
+    else:
+        # An example's inputs stay when a student pastes their own program over it (x = 1 beside a
+        # program without x): said plainly, not as "x gets no gradient" (graph_warnings.py).
+        read = names_read(tree)
+        unused = [name for name in given if name not in read]
+        warnings.extend(f"input '{name}' is not used by the program" for name in unused)
     # A program always starts with the graph on, and its random numbers stay its own.
     random_state = _private_random_state() if uses_randomness(tree) else nullcontext()
     try:
@@ -182,6 +190,7 @@ def _run_program(
         output_name=None,
         output_span=None,
         input_names=input_names,
+        unused_inputs=unused,
         backward_calls=evaluator.backward_calls,
         warnings=warnings + evaluator.warnings,
         printed=evaluator.printed,

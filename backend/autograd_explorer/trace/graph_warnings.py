@@ -40,8 +40,9 @@ def _cut_leaves(facts: TraceFacts) -> list[str]:
     rec = facts.rec
     out = []
     in_graph = {id(fn.variable) for fn in facts.nodes if type(fn).__name__ == "AccumulateGrad"}
+    unused = facts.run.unused_inputs  # said already: "input 'x' is not used by the program"
     for name, t in rec.bound.items():
-        if not (t.is_leaf and t.requires_grad) or t.grad is not None or id(t) in in_graph:
+        if not (t.is_leaf and t.requires_grad) or t.grad is not None or id(t) in in_graph or name in unused:
             continue
         where = ""
         if rec.detach_spans:
