@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { boxProgress, boxStepPositions, buttonText, nodesInBox, progressText, skipTarget, stepsText } from '../js/explorer/box-steps.js';
+import { boxProgress, boxStepPositions, buttonText, nodesInBox, passOfBox, progressText, skipTarget, stepsText } from '../js/explorer/box-steps.js';
 import { ancestorsOf, buildHierarchy } from '../js/explorer/graph-groups.js';
 import { mlpTrace } from './fixtures/mlp-trace.mjs';
 
@@ -105,4 +105,21 @@ test('skipping to a box’s next step is offered only across other nodes’ step
   // Past step 6, its next is 9: the cursor goes to 8, so → runs it; at 8 → does it; after 9 nothing.
   assert.deepEqual([6, 7, 8, 9, 10].map((p) => skipTarget(positions, p)), [8, 8, null, null, null]);
   assert.equal(progressText('f', positions, skipTarget(positions, 6)), 'f: → runs its step 3 of 3');
+});
+
+test('a box with no steps in the call shown names the call that ran it (a loop of backward calls)', () => {
+  const trace = mlpTrace(100);
+  const hierarchy = buildHierarchy(trace);
+  const whole = reversePass(trace);
+  // Three calls: the first ran iterations 1–3's nodes, the second none of them, the third the rest.
+  const inFirst = new Set([...nodesInBox(hierarchy, 'g:loop:6:0'), ...nodesInBox(hierarchy, 'g:loop:6:1'), ...nodesInBox(hierarchy, 'g:loop:6:2')]);
+  const first = { steps: whole.steps.filter((s) => inFirst.has(s.node)) };
+  const third = { steps: whole.steps.filter((s) => !inFirst.has(s.node)) };
+  const passes = [first, { steps: [] }, third];
+  assert.ok(first.steps.length > 0 && third.steps.length > 0);
+  assert.equal(passOfBox(passes, hierarchy, 'g:loop:6:1', 2), 0); // shown: the third; its call is the first
+  assert.equal(passOfBox(passes, hierarchy, 'g:loop:6:6', 0), 2);
+  assert.equal(passOfBox(passes, hierarchy, 'g:loop:6:6', 2), -1); // the shown call has its steps: none other
+  assert.equal(passOfBox(passes, hierarchy, 'no such box', 2), -1);
+  assert.equal(passOfBox(undefined, hierarchy, 'g:loop:6:1', 2), -1);
 });

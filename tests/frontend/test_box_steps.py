@@ -227,3 +227,56 @@ def test_a_call_whose_steps_other_steps_separate_offers_to_skip_to_its_next(
     expect(skip).to_be_hidden()  # → does it now
     page.keyboard.press("ArrowRight")
     expect(page.locator("#box-steps-status")).to_have_text(f"{call}: step {done + 1} of {len(in_call)}")
+
+
+TRAINING_LOOP = """torch.manual_seed(0)
+model = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1))
+X = torch.randn(8, 2)
+y = torch.randn(8, 1)
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+for epoch in range(3):
+    opt.zero_grad()
+    loss = ((model(X) - y) ** 2).mean()
+    loss.backward()
+    opt.step()
+loss"""
+
+
+def test_a_box_of_an_earlier_iteration_offers_the_backward_call_that_ran_it(
+    page: Any, live_server: Any
+) -> None:
+    """Three training steps draw three iterations; the last call is shown, so iteration 1's box has no
+    steps in it. The strip offers the call that ran it; there, its steps are offered as any box's."""
+    paste_and_run(page, live_server, TRAINING_LOOP, {"width": 1280, "height": 720})
+    answer = httpx.post(
+        live_server.url + "/api/trace", json={"source": TRAINING_LOOP, "format": "compact"}, timeout=120
+    )
+    trace = decode_compact(answer.json())
+    assert len(trace["passes"]) == 3
+    # The oracle: iteration 1's box holds the nodes the first call ran that line 8 made, the loop's
+    # repeated line (mean, pow, sub and the model call's output); the leaves are shared.
+    first_call = trace["passes"][0]["steps"]
+    nodes = [trace["nodes"][s["node"]] for s in first_call]
+    ops = [k + 1 for k, n in enumerate(nodes) if n["span"] and n["span"]["line"] == 8]
+    expect(page.locator("#pass-shown")).to_have_text("iteration 3 of 3")
+
+    page.click("#fit")
+    box = closed_boxes(page)["iteration 1"]
+    graph = page.locator("#graph").bounding_box()
+    page.mouse.click(graph["x"] + box["x"], graph["y"] + box["y"])
+    expect(page.locator("#box-steps-status")).to_have_text("iteration 1: no steps in this backward call")
+    expect(page.locator("#box-steps-go")).to_be_hidden()
+    offer = page.locator("#box-steps-pass")
+    expect(offer).to_have_text("Show its backward call (iteration 1)")
+    expect(page.locator("#step-label")).to_contain_text("start · 0 /")  # an open alone moves nothing
+
+    offer.click()
+    expect(page.locator("#pass-shown")).to_have_text("iteration 1 of 3")
+    expect(offer).to_be_hidden()
+    expect(page.locator("#box-steps-go")).to_have_text(
+        f"Step through iteration 1's backward: {steps_text(ops)}"
+    )
+    page.keyboard.press("b")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#box-steps-status")).to_have_text(f"iteration 1: step 1 of {len(ops)}")
+    expect(page.locator("#step-label")).to_contain_text(f"step {ops[0]} /")

@@ -7,7 +7,7 @@
 // graph re-places its default view when it is resized, so the strip announces its changes
 // (keepViewOnResize) and the view stays on the box.
 
-import { boxStepPositions, buttonText, progressText, skipTarget } from './box-steps.js';
+import { boxStepPositions, buttonText, passOfBox, progressText, skipTarget } from './box-steps.js';
 
 /** Whether a keydown comes from somewhere that types text (the editor, a field, a menu). */
 function typing(event) {
@@ -43,7 +43,14 @@ export function mountBoxStepControl(store, graph) {
   skip.id = 'box-steps-skip';
   skip.hidden = true;
   skip.title = "Move the step cursor to just before this box's next backward step, past the other nodes' steps";
-  bar.append(button, status, skip);
+  // A box with no steps in the call shown (iteration 1 of a training loop whose last call is shown):
+  // the call that ran it, one click away.
+  const other = document.createElement('button');
+  other.type = 'button';
+  other.id = 'box-steps-pass';
+  other.hidden = true;
+  other.title = 'Show the backward call that ran this box, step by step';
+  bar.append(button, status, skip, other);
   document.getElementById('graph-legend').before(bar);
 
   // The box in hand with its label and the steps of the shown pass that ran its nodes, or null.
@@ -65,6 +72,12 @@ export function mountBoxStepControl(store, graph) {
     // node, is brought on screen too if it is not.
     graph.reveal(box.pass.steps[first - 1].node);
     render();
+  }
+
+  function showItsPass() {
+    const box = inHand();
+    const k = box && box.positions.length === 0 ? passOfBox(store.get('trace').passes, graph.hierarchy(), box.id, store.get('passIndex')) : -1;
+    if (k >= 0) store.set({ passIndex: k, position: 0 });
   }
 
   function skipOn() {
@@ -93,6 +106,10 @@ export function mountBoxStepControl(store, graph) {
     const target = skipTarget(box.positions, store.get('position'));
     write(skip, 'hidden', target === null);
     if (target !== null) write(skip, 'textContent', `Skip to its next step (${target + 1})`);
+    const passes = store.get('trace').passes;
+    const k = count === 0 ? passOfBox(passes, graph.hierarchy(), box.id, store.get('passIndex')) : -1;
+    write(other, 'hidden', k < 0);
+    if (k >= 0) write(other, 'textContent', `Show its backward call (iteration ${(passes[k].index ?? k) + 1})`);
     bar.dataset.box = box.id;
     bar.dataset.first = count ? String(box.positions[0]) : '';
     bar.dataset.last = count ? String(box.positions.at(-1)) : '';
@@ -100,6 +117,7 @@ export function mountBoxStepControl(store, graph) {
 
   button.addEventListener('click', go);
   skip.addEventListener('click', skipOn);
+  other.addEventListener('click', showItsPass);
   document.addEventListener('keydown', (event) => {
     if (event.key !== 'b' && event.key !== 'B') return;
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event) || bar.hidden || button.hidden) return;

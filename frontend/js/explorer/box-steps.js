@@ -42,6 +42,16 @@ export function boxStepPositions(pass, hierarchy, groupId) {
   return positions;
 }
 
+/**
+ * The position in `passes` of the first backward call other than `shown` whose steps ran a node of box
+ * `groupId`, or -1: a training loop of a few calls draws every iteration's graph, and iteration 1's box
+ * has no steps in the last call, the one shown.
+ */
+export function passOfBox(passes, hierarchy, groupId, shown) {
+  if (!passes || !hierarchy) return -1;
+  return passes.findIndex((pass, k) => k !== shown && boxStepPositions(pass, hierarchy, groupId).length > 0);
+}
+
 /** How many of `positions` are ≤ `position` (binary search: a box of a long pass holds thousands). */
 function doneAt(positions, position) {
   let lo = 0;
