@@ -169,3 +169,36 @@ test('a layered layout wraps past `wrap` into bands beside each other, each band
   // Wrapped to one layer a band, a row is the other direction drawn badly: it stays one row.
   assert.deepEqual(layeredLayout(items, edges, { direction: 'LR', wrap: 150 }).height, 40);
 });
+
+test("a training loop's first iteration holds its model calls, as the later ones do", () => {
+  // for epoch in range(3): loss = ((model(X) - y) ** 2).mean() on line 8, model = Linear, Tanh, Linear.
+  // Iteration 1 makes the parameters among its library operations (t, addmm, tanh: no span), before
+  // its first node with one; the later iterations make only operations.
+  const nodes = [];
+  const add = (node) => nodes.push({ id: nodes.length, ...node });
+  for (let epoch = 0; epoch < 3; epoch += 1) {
+    if (epoch === 0) {
+      add({ kind: 'input', op: 'AccumulateGrad', module: 'model.2' });
+      add({ kind: 'input', op: 'AccumulateGrad', module: 'model.0' });
+      add({ kind: 'input', op: 'AccumulateGrad', module: 'model.0' });
+    }
+    add({ kind: 'op', op: 'TBackward0', module: 'model.0' });
+    add({ kind: 'op', op: 'AddmmBackward0', module: 'model.0' });
+    add({ kind: 'op', op: 'TanhBackward0', module: 'model.1' });
+    if (epoch === 0) add({ kind: 'input', op: 'AccumulateGrad', module: 'model.2' });
+    add({ kind: 'op', op: 'TBackward0', module: 'model.2' });
+    add({ kind: 'op', op: 'AddmmBackward0', module: 'model.2', span: span(8, 12, 20) });
+    add({ kind: 'op', op: 'SubBackward0', span: span(8, 12, 24) });
+    add({ kind: 'op', op: 'PowBackward0', span: span(8, 11, 30) });
+    add({ kind: 'op', op: 'MeanBackward0', span: span(8, 11, 37) });
+  }
+  const paths = groupPaths(nodes);
+  const keys = (id) => paths.get(id).map((p) => p.key);
+  const ofKind = (op, module) => nodes.filter((n) => n.op === op && n.module === module).map((n) => n.id);
+  ofKind('AddmmBackward0', 'model.0').forEach((id, k) => assert.deepEqual(keys(id), ['loop:8', `loop:8:${k}`, `m:8:${k}:model`, `m:8:${k}:model.0`], `addmm ${id}`));
+  ofKind('TanhBackward0', 'model.1').forEach((id, k) => assert.deepEqual(keys(id), ['loop:8', `loop:8:${k}`, `m:8:${k}:model`, `m:8:${k}:model.1`], `tanh ${id}`));
+  ofKind('TBackward0', 'model.2').forEach((id, k) => assert.deepEqual(keys(id), ['loop:8', `loop:8:${k}`, `m:8:${k}:model`, `m:8:${k}:model.2`], `t ${id}`));
+  // the parameters, made once, stay in their modules' boxes outside the loop
+  for (const id of ofKind('AccumulateGrad', 'model.0')) assert.deepEqual(keys(id), ['m:model', 'm:model.0']);
+  for (const id of ofKind('AccumulateGrad', 'model.2')) assert.deepEqual(keys(id), ['m:model', 'm:model.2']);
+});

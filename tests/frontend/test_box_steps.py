@@ -245,26 +245,28 @@ loss"""
 def test_a_box_of_an_earlier_iteration_offers_the_backward_call_that_ran_it(
     page: Any, live_server: Any
 ) -> None:
-    """Three training steps draw three iterations; the last call is shown, so iteration 1's box has no
-    steps in it. The strip offers the call that ran it; there, its steps are offered as any box's."""
+    """Three training steps draw three iterations, each with its model's calls; the last call is shown,
+    so iteration 1's model.0 box has no steps in it. The strip offers the call that ran it; there, its
+    steps are offered as any box's."""
     paste_and_run(page, live_server, TRAINING_LOOP, {"width": 1280, "height": 720})
     answer = httpx.post(
         live_server.url + "/api/trace", json={"source": TRAINING_LOOP, "format": "compact"}, timeout=120
     )
     trace = decode_compact(answer.json())
     assert len(trace["passes"]) == 3
-    # The oracle: iteration 1's box holds the nodes the first call ran that line 8 made, the loop's
-    # repeated line (mean, pow, sub and the model call's output); the leaves are shared.
-    first_call = trace["passes"][0]["steps"]
-    nodes = [trace["nodes"][s["node"]] for s in first_call]
-    ops = [k + 1 for k, n in enumerate(nodes) if n["span"] and n["span"]["line"] == 8]
+    # The oracle: iteration 1's model.0 box holds the model.0 operations the first call ran (t and
+    # addmm); its parameters, made once, are shared by the iterations and sit outside the loop.
+    nodes = [trace["nodes"][s["node"]] for s in trace["passes"][0]["steps"]]
+    ops = [k + 1 for k, n in enumerate(nodes) if n["op"] != "AccumulateGrad" and n["module"] == "model.0"]
+    assert len(ops) == 2, ops
     expect(page.locator("#pass-shown")).to_have_text("iteration 3 of 3")
 
     page.click("#fit")
-    box = closed_boxes(page)["iteration 1"]
+    boxes = {b["id"]: b for b in json.loads(graph_data(page, "boxes-in-view"))}
+    box = boxes["g:m:8:0:model.0"]  # iteration 1's (iterations 2 and 3 have their own)
     graph = page.locator("#graph").bounding_box()
     page.mouse.click(graph["x"] + box["x"], graph["y"] + box["y"])
-    expect(page.locator("#box-steps-status")).to_have_text("iteration 1: no steps in this backward call")
+    expect(page.locator("#box-steps-status")).to_have_text("model.0: no steps in this backward call")
     expect(page.locator("#box-steps-go")).to_be_hidden()
     offer = page.locator("#box-steps-pass")
     expect(offer).to_have_text("Show its backward call (iteration 1)")
@@ -273,10 +275,8 @@ def test_a_box_of_an_earlier_iteration_offers_the_backward_call_that_ran_it(
     offer.click()
     expect(page.locator("#pass-shown")).to_have_text("iteration 1 of 3")
     expect(offer).to_be_hidden()
-    expect(page.locator("#box-steps-go")).to_have_text(
-        f"Step through iteration 1's backward: {steps_text(ops)}"
-    )
+    expect(page.locator("#box-steps-go")).to_have_text(f"Step through model.0's backward: {steps_text(ops)}")
     page.keyboard.press("b")
     page.keyboard.press("ArrowRight")
-    expect(page.locator("#box-steps-status")).to_have_text(f"iteration 1: step 1 of {len(ops)}")
+    expect(page.locator("#box-steps-status")).to_have_text(f"model.0: step 1 of {len(ops)}")
     expect(page.locator("#step-label")).to_contain_text(f"step {ops[0]} /")

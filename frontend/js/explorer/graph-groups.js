@@ -85,6 +85,7 @@ function pathsInOrder(ordered) {
   const repeated = new Uint8Array(n);
   for (let i = 0; i < n; i += 1) repeated[i] = number[i] >= 0 && count[number[i]] > 1 && !(ordered[i].kind === 'input' && ordered[i].module) ? 1 : 0;
   const spanless = (node) => !node.span && node.kind === 'op';
+  const parameter = (node) => node.kind === 'input' && Boolean(node.module);
   // Each run of consecutive repeated nodes is one loop, named by the first line of its body; the
   // k-th node at a span is iteration k, and a span-less operation takes its successor's iteration.
   const iterationOf = new Array(n); // place in id order → {line, k}
@@ -108,10 +109,17 @@ function pathsInOrder(ordered) {
     for (let k = i; k < end; k += 1) {
       if (repeated[k]) iterationOf[k] = { line, k: occurrence[number[k]]++ };
     }
+    // The first iteration's library operations come before its first node with a span (an
+    // nn.Linear's t and addmm before the loss line), among the module's parameters, made once then:
+    // they are that iteration's too (else iteration 1's model calls sat outside its box, later ones inside).
+    let start = i;
+    for (let j = i - 1; j >= 0 && !iterationOf[j] && (spanless(ordered[j]) || parameter(ordered[j])); j -= 1) {
+      if (spanless(ordered[j])) start = j;
+    }
     let carried = null;
-    for (let k = end - 1; k >= i; k -= 1) {
+    for (let k = end - 1; k >= start; k -= 1) {
       if (repeated[k]) carried = iterationOf[k];
-      else iterationOf[k] = carried;
+      else if (k >= i || spanless(ordered[k])) iterationOf[k] = carried;
     }
     i = end;
   }
