@@ -66,6 +66,21 @@ def test_what_numpy_cannot_add_is_added_by_torch() -> None:
     assert added[-1].tolist() == [2.0 * MANY_SUMS] * 2
 
 
+def test_one_gradient_unlike_the_others_sends_all_to_torch() -> None:
+    """The numpy path only when every gradient has the start's dtype and shape and none requires
+    grad (read in one map): one broadcast shape, or one gradient that requires grad, among many."""
+    torch.manual_seed(2)
+    start = torch.randn(3)
+    graded = torch.randn(3, requires_grad=True) * 1.0
+    for odd in (torch.randn(1), graded, torch.randn(3, dtype=torch.float64)):
+        grads = [torch.randn(3) for _ in range(2 * MANY_SUMS)]
+        grads[MANY_SUMS] = odd
+        added = accumulators(start, grads)
+        for accumulated, expected in zip(added, loop_sums(start, grads), strict=True):
+            assert accumulated.requires_grad == expected.requires_grad
+            assert same_bits(accumulated.detach(), expected.detach())
+
+
 def test_many_scalar_contributions_sum_to_the_loops_bits() -> None:
     """A shared scalar weight (a 0-d value per use): stacked as numbers, summed as the loop sums."""
     torch.manual_seed(1)
