@@ -5,7 +5,8 @@ from __future__ import annotations
 import torch
 
 from autograd_explorer.settings import Settings
-from autograd_explorer.trace.facts import MANY_SUMS, running_sums
+from autograd_explorer.trace.backward_capture import read_saved
+from autograd_explorer.trace.facts import MANY_SUMS, SAVED_KINDS, read_shown_saved, running_sums
 from autograd_explorer.trace.naming import latex_symbol
 from autograd_explorer.trace.tracer import TraceOptions, record_program
 
@@ -66,6 +67,21 @@ def test_what_numpy_cannot_add_is_added_by_torch() -> None:
     assert added[-1].tolist() == [2.0 * MANY_SUMS] * 2
 
 
+def test_one_gradient_unlike_the_others_sends_all_to_torch() -> None:
+    """The numpy path only when every gradient has the start's dtype and shape and none requires
+    grad (read in one map): one broadcast shape, or one gradient that requires grad, among many."""
+    torch.manual_seed(2)
+    start = torch.randn(3)
+    graded = torch.randn(3, requires_grad=True) * 1.0
+    for odd in (torch.randn(1), graded, torch.randn(3, dtype=torch.float64)):
+        grads = [torch.randn(3) for _ in range(2 * MANY_SUMS)]
+        grads[MANY_SUMS] = odd
+        added = accumulators(start, grads)
+        for accumulated, expected in zip(added, loop_sums(start, grads), strict=True):
+            assert accumulated.requires_grad == expected.requires_grad
+            assert same_bits(accumulated.detach(), expected.detach())
+
+
 def test_many_scalar_contributions_sum_to_the_loops_bits() -> None:
     """A shared scalar weight (a 0-d value per use): stacked as numbers, summed as the loop sums."""
     torch.manual_seed(1)
@@ -111,3 +127,26 @@ def test_symbols_are_latex_symbol_of_every_shown_name() -> None:
     shown = facts.shown_names
     assert {"w_10", "z1", "h2", "f"} <= set(shown) and "z12" in shown  # named, made up past 9, output
     assert facts.symbols == [latex_symbol(n) for n in shown]
+
+
+def test_shown_saved_values_are_read_saveds_shown_ones() -> None:
+    """read_shown_saved leaves out sizes and strides only: what a node shows is the same, in order."""
+    x = torch.randn(4, 3, requires_grad=True)
+    w = torch.randn(3, 5, requires_grad=True)
+    outputs = [
+        x @ w, (x * 2.0).sum(0), x.expand(2, 4, 3), x.t(), x.reshape(12), x.mean(1, keepdim=True),
+        x[1:3], torch.cat([x, x]), x.pow(3), torch.softmax(x, 1), x.max(1)[0], x.sin(), x / (x + 1),
+    ]  # fmt: skip
+    for out in outputs:
+        fn = out.grad_fn
+        full, shown = read_saved(fn), read_shown_saved(fn)
+        assert full is not None and shown is not None
+        expected = [(k, v) for k, v in full.items() if isinstance(v, SAVED_KINDS)]
+        got = [(k, v) for k, v in shown.items() if isinstance(v, SAVED_KINDS)]
+        assert [k for k, _ in got] == [k for k, _ in expected], type(fn).__name__
+        for (_, a), (_, b) in zip(got, expected, strict=True):  # tensors are unpacked anew each read
+            assert torch.equal(a, b) if isinstance(a, torch.Tensor) else a == b
+    loss = (x @ w).sum()
+    node = loss.grad_fn.next_functions[0][0]  # type: ignore[union-attr]
+    loss.backward()  # frees the saved tensors
+    assert read_saved(node) is None and read_shown_saved(node) is None

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
 import torch
 
 from autograd_explorer.lang.contract import LABEL_CHARS, ProgramRun, Span
-from autograd_explorer.trace.backward_capture import Node, RawPass, RawStep, read_saved
+from autograd_explorer.trace.backward_capture import _WORKSPACES, Node, RawPass, RawStep, read_saved
 from autograd_explorer.trace.graph import GraphIndex, index_graph
 from autograd_explorer.trace.naming import display_names, latex_symbol, op_short, unicode_name
 from autograd_explorer.trace.recorder import ForwardRecord, LeafRecord, TraceRecorder, root_node
 from autograd_explorer.trace.values import dtype_name, stacked
 
 SAVED_KINDS = (torch.Tensor, bool, int, float)  # the saved values a node shows (not sizes, dtypes…)
+_KIND = attrgetter("dtype", "shape", "requires_grad")  # what running_sums' numpy path needs alike
 MANY_SUMS = 8  # contributions to one node from which they are summed with numpy (running_sums)
 
 
@@ -243,7 +245,7 @@ class TraceFacts:
             is_output = i == output_id
             saved_values = saved_get(key)  # saved_of, inlined
             if saved_values is None:
-                saved_values = saved_store[key] = read_saved(fn) or {}
+                saved_values = saved_store[key] = read_shown_saved(fn) or {}
             saved = [(k, v) for k, v in saved_values.items() if isinstance(v, SAVED_KINDS)]
             entry = forward_get(key)
             if entry is not None and entry[0] is fn:
@@ -406,9 +408,11 @@ def running_sums(start: torch.Tensor, tensors: list[torch.Tensor | None], added:
     grads: list[torch.Tensor] = [tensors[i] for i in added]  # type: ignore[misc]
     if (
         len(added) >= MANY_SUMS
-        and all(g.dtype == start.dtype and g.shape == start.shape and not g.requires_grad for g in grads)
         and start.dtype in (torch.float32, torch.float64)
         and not start.requires_grad
+        # each gradient's dtype, shape and requires_grad read by one map in C: 1,666 gradients of
+        # the MLP's W in 0.2 ms, not 0.6 by a generator
+        and set(map(_KIND, grads)) == {(start.dtype, start.shape, False)}
     ):
         with torch.no_grad():
             terms = stacked([start, *grads]).numpy()
@@ -420,6 +424,33 @@ def running_sums(start: torch.Tensor, tensors: list[torch.Tensor | None], added:
     for i, g in zip(added, grads, strict=True):
         total = total + g
         tensors[i + 1] = total
+
+
+# node type -> its `_saved_*` attributes that may hold a value a node shows (SAVED_KINDS), each
+# with its name: not the sizes and strides PyTorch keeps beside a saved tensor (`self_sym_sizes`,
+# tuples, never shown), whose reading was two thirds of an MmBackward0's (3.5 -> 1.5 µs a node)
+_SHOWN_SAVED: dict[type, tuple[tuple[str, str], ...]] = {}
+_NEVER_SHOWN = ("_sym_sizes", "_sym_strides")
+
+
+def read_shown_saved(fn: Node) -> dict[str, object] | None:
+    """read_saved without the values no node shows (sizes and strides): None once freed."""
+    cls = type(fn)
+    names = _SHOWN_SAVED.get(cls)
+    if names is None:
+        scratch = _WORKSPACES.get(cls.__name__, frozenset())
+        names = _SHOWN_SAVED[cls] = tuple(
+            (a, a.removeprefix("_saved_"))
+            for a in dir(cls)
+            if a.startswith("_saved_") and a not in scratch and not a.endswith(_NEVER_SHOWN)
+        )
+    out: dict[str, object] = {}
+    for attr, name in names:
+        try:
+            out[name] = getattr(fn, attr)
+        except RuntimeError:  # freed by an earlier backward without retain_graph
+            return None
+    return out
 
 
 def internal_note(op: str) -> str:
