@@ -5,8 +5,8 @@ from __future__ import annotations
 import torch
 
 from autograd_explorer.settings import Settings
-from autograd_explorer.trace.backward_capture import read_saved
-from autograd_explorer.trace.facts import MANY_SUMS, SAVED_KINDS, read_shown_saved, running_sums
+from autograd_explorer.trace.backward_capture import read_saved, read_shown_saved
+from autograd_explorer.trace.facts import MANY_SUMS, SAVED_KINDS, running_sums
 from autograd_explorer.trace.naming import latex_symbol
 from autograd_explorer.trace.tracer import TraceOptions, record_program
 

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from autograd_explorer.lang.contract import LABEL_CHARS, ProgramRun, Span
-from autograd_explorer.trace.backward_capture import _WORKSPACES, Node, RawPass, RawStep, read_saved
+from autograd_explorer.trace.backward_capture import Node, RawPass, RawStep, read_saved, read_shown_saved
 from autograd_explorer.trace.graph import GraphIndex, index_graph
 from autograd_explorer.trace.naming import display_names, latex_symbol, op_short, unicode_name
 from autograd_explorer.trace.recorder import ForwardRecord, LeafRecord, TraceRecorder, root_node
@@ -424,33 +424,6 @@ def running_sums(start: torch.Tensor, tensors: list[torch.Tensor | None], added:
     for i, g in zip(added, grads, strict=True):
         total = total + g
         tensors[i + 1] = total
-
-
-# node type -> its `_saved_*` attributes that may hold a value a node shows (SAVED_KINDS), each
-# with its name: not the sizes and strides PyTorch keeps beside a saved tensor (`self_sym_sizes`,
-# tuples, never shown), whose reading was two thirds of an MmBackward0's (3.5 -> 1.5 µs a node)
-_SHOWN_SAVED: dict[type, tuple[tuple[str, str], ...]] = {}
-_NEVER_SHOWN = ("_sym_sizes", "_sym_strides")
-
-
-def read_shown_saved(fn: Node) -> dict[str, object] | None:
-    """read_saved without the values no node shows (sizes and strides): None once freed."""
-    cls = type(fn)
-    names = _SHOWN_SAVED.get(cls)
-    if names is None:
-        scratch = _WORKSPACES.get(cls.__name__, frozenset())
-        names = _SHOWN_SAVED[cls] = tuple(
-            (a, a.removeprefix("_saved_"))
-            for a in dir(cls)
-            if a.startswith("_saved_") and a not in scratch and not a.endswith(_NEVER_SHOWN)
-        )
-    out: dict[str, object] = {}
-    for attr, name in names:
-        try:
-            out[name] = getattr(fn, attr)
-        except RuntimeError:  # freed by an earlier backward without retain_graph
-            return None
-    return out
 
 
 def internal_note(op: str) -> str:
