@@ -354,3 +354,55 @@ def test_a_summary_and_a_transposed_value_decode_with_the_readable_forms_nulls()
         "std": None,
         "head": [1.0, None] + [1.0] * 6,
     }
+
+
+def _one_by_one(table: ValueTable, items: list[Any]) -> list[int]:
+    """The plain path add_all stands for: `add` per tensor, `add_number` per Python number."""
+    return [
+        compact.NONE if v is None else table.add(v) if isinstance(v, torch.Tensor) else table.add_number(v)
+        for v in items
+    ]
+
+
+@pytest.mark.parametrize("flush_elements", [7, 1 << 20])
+def test_add_all_numbers_items_as_add_one_by_one(
+    monkeypatch: pytest.MonkeyPatch, flush_elements: int
+) -> None:
+    """Met-before objects, None, repeated Python numbers, new kinds, summaries and a Parameter, in
+    two calls (the second meeting the first's objects), with and without cuts of the queue: the same
+    provisional indices, then the same table, as one `add` or `add_number` at a time."""
+    monkeypatch.setattr(ValueTable, "FLUSH_ELEMENTS", flush_elements)
+    torch.manual_seed(0)
+    a, b = torch.randn(4, 8), torch.randn(8)
+    big = torch.randn(40, 40)  # summarized at max_elements 100
+    weight = torch.nn.Parameter(torch.randn(3, 3))
+    first: list[Any] = [a, None, 0.3, a, b, 2, True, big, big.t(), weight, torch.tensor(1.5), 0.3, -0.0, None]
+    second: list[Any] = [b, a.clone(), 0.3, torch.zeros(4, 8, dtype=torch.float64), big, 7, torch.tensor(1.5)]
+    fast = ValueTable(100, compact.ResultBudget(10**9, 5))
+    plain = ValueTable(100, compact.ResultBudget(10**9, 5))
+    assert fast.add_all(first) == _one_by_one(plain, first)
+    assert fast.add_all(second) == _one_by_one(plain, second)
+    assert fast.finish() == plain.finish()
+    assert fast.remap(list(range(len(fast._final)))) == plain.remap(list(range(len(plain._final))))
+
+
+def test_float32_floats_writes_each_number_as_alone() -> None:
+    """Distinct floats are written once and shared: every one as `float(str(float32))` writes it,
+    -0.0 apart from 0.0, None kept, non-finite ones as float(float32)."""
+    rng = np.random.default_rng(0)
+    spread = rng.standard_normal(300) * 10.0 ** rng.integers(-40, 40, 300)
+    values: list[float | None] = [float(v) for v in spread]
+    values += [float(v) for v in np.repeat(rng.standard_normal(20), 5)]
+    values += [None, 0.0, -0.0, 0.0, float("inf"), float("-inf"), float("nan"), 1e39, 1e-46, 0.1, None]
+    with np.errstate(over="ignore"):
+        f32 = np.array([np.nan if v is None else v for v in values]).astype(np.float32)
+    expected = [
+        None if v is None else float(str(f)) if np.isfinite(f) else float(f)
+        for v, f in zip(values, f32, strict=True)
+    ]
+    got = compact.float32_floats(values)
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected, strict=True):
+        assert (g is None and e is None) or (g is not None and e is not None and repr(g) == repr(e))
+    assert compact.float32_floats([]) == []
+    assert compact.float32_floats([1.0, 2.0]) == [1.0, 2.0]

