@@ -19,6 +19,7 @@ from contextlib import contextmanager
 
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.calls import Calls
+from autograd_explorer.lang.compiled import Compiler
 from autograd_explorer.lang.core import exception_message
 from autograd_explorer.lang.expressions import Expressions
 from autograd_explorer.lang.formatting import count_leaves
@@ -31,7 +32,7 @@ __all__ = ["Evaluator", "as_program_errors", "count_leaves", "exception_message"
 warnings.filterwarnings("ignore", message="The .grad attribute of a Tensor that is not a leaf")
 
 
-class Evaluator(Statements, Expressions, Calls):
+class Evaluator(Statements, Expressions, Calls, Compiler):
     """Runs statements and expressions of one checked program against one namespace."""
 
     def run_module(self, tree: ast.Module) -> object:

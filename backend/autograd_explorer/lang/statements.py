@@ -71,9 +71,10 @@ class Statements(EvaluatorCore):
             raise
 
     def run_body(self, body: Sequence[ast.stmt]) -> None:
-        """Run a block of statements."""
+        """Run a block of statements (each its compiled closure: execute's steps, see compiled.py)."""
+        closures = self.statement_closures
         for statement in body:
-            self.execute(statement)
+            closures[statement]()
 
     def truth(self, value: object, node: ast.AST) -> bool:
         """`if value:` as Python decides it (a tensor of several elements raises, as in PyTorch)."""
@@ -183,7 +184,7 @@ class Statements(EvaluatorCore):
         iterator = self.apply(iter, (iterable,), {}, node.iter)
         target = node.target
         target_span = self.span(target) if type(target) is ast.Name else None
-        body = node.body
+        body = [self.statement_closures[statement] for statement in node.body]  # execute, compiled
         repeating = False
         try:
             while True:
@@ -205,8 +206,8 @@ class Statements(EvaluatorCore):
                 else:
                     self.assign(target, item, node)
                 try:  # loop_turn, written out: once per turn
-                    for statement in body:
-                        self.execute(statement)
+                    for run in body:
+                        run()
                 except BreakLoop:
                     return
                 except ContinueLoop:
@@ -228,9 +229,10 @@ class Statements(EvaluatorCore):
 
     def loop_turn(self, body: list[ast.stmt]) -> bool:
         """One turn of a loop's body; False when it ended with `break` (the loop's `else` is skipped)."""
+        closures = self.statement_closures
         try:
             for statement in body:  # run_body, written out: once per turn
-                self.execute(statement)
+                closures[statement]()
         except BreakLoop:
             return False
         except ContinueLoop:
