@@ -140,7 +140,8 @@ class Compiler(EvaluatorCore):
 
             return general
         library_failed = self.library_failed
-        text = self.segment(node)  # what produced reports with a tensor (the text cache's own string)
+        # the node's span and text, as the caches give them to binary and produced (the same objects)
+        where, text = self.span(node), self.segment(node)
         # a constant operand (`y * 1.0001`) is read in place: a call less per operation
         right_constant = type(node.right) is ast.Constant
         right_value = node.right.value if right_constant else None  # type: ignore[attr-defined]
@@ -159,7 +160,6 @@ class Compiler(EvaluatorCore):
                 predicted = broadcast_elements((left, right))
             else:  # numbers, lists, text: binary's own checks
                 return binary(op, left, right, node)
-            where = span(node)
             if predicted is not None and (
                 predicted > budget.max_tensor_elements
                 or budget.total_elements + predicted > budget.max_total_elements
@@ -187,7 +187,7 @@ class Compiler(EvaluatorCore):
         """`left @ right`: counted, then binary's tensor case (its result and work predicted) in place."""
         budget, span, binary = self.budget, self.span, self.binary
         library_failed = self.library_failed
-        text = self.segment(node)
+        where, text = self.span(node), self.segment(node)
         op = node.op
 
         def value() -> object:
@@ -198,7 +198,6 @@ class Compiler(EvaluatorCore):
             right = right_closure()
             if not (isinstance(left, torch.Tensor) or isinstance(right, torch.Tensor)):
                 return binary(op, left, right, node)
-            where = span(node)
             cost = matmul_cost(left, right)
             if cost is not None:
                 elements, work = cost
@@ -257,7 +256,7 @@ class Compiler(EvaluatorCore):
         call_function's steps in place; any other call goes to call_value."""
         budget, span, call_value = self.budget, self.span, self.call_value
         check_growth, library_failed = self.check_growth, self.library_failed
-        text = self.segment(node)
+        where, text = self.span(node), self.segment(node)
         # `torch.sin`: attribute_closure's steps in place (counted, its owner read, the run's cache)
         func = node.func
         member = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
@@ -291,7 +290,6 @@ class Compiler(EvaluatorCore):
             table = fn.fn
             if id(table) not in _ELEMENTWISE_FUNCTIONS:
                 return call_value(fn, [tensor], {}, node)
-            where = span(node)
             budget.operations += 1  # call_value's count
             if budget.operations > budget.max_operations or monotonic() >= budget.deadline:
                 budget.count_operation(where, 0)
@@ -310,7 +308,7 @@ class Compiler(EvaluatorCore):
                     result = table.impl(tensor)  # type: ignore[misc]
                 except Exception as exc:
                     library_failed(exc, node)
-                if isinstance(result, torch.nn.Module):
+                if type(result) is not torch.Tensor and isinstance(result, torch.nn.Module):
                     for parameter in result.parameters():
                         budget.add_result(parameter, where)
                 if isinstance(result, torch.Tensor):  # produced, inlined (per operation: a call less)

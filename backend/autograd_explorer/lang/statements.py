@@ -184,6 +184,7 @@ class Statements(EvaluatorCore):
         iterator = self.apply(iter, (iterable,), {}, node.iter)
         target = node.target
         target_span = self.span(target) if type(target) is ast.Name else None
+        target_name = target.id if isinstance(target, ast.Name) else ""
         body = [self.statement_closures[statement] for statement in node.body]  # execute, compiled
         repeating = False
         try:
@@ -201,8 +202,14 @@ class Statements(EvaluatorCore):
                         self.repeats.change(repeating)
                 else:
                     self.budget.count_iteration(span)
-                if target_span is not None:  # a name (the usual): assign's first case without its call
-                    self.bind(target.id, item, target_span)  # type: ignore[attr-defined]
+                if target_span is not None:  # a name (the usual): assign's first case, bind inlined
+                    scope = self.scope
+                    scope.names[target_name] = item
+                    if scope is self.globals:
+                        self.assigned_at[target_name] = target_span
+                        if isinstance(item, torch.Tensor):
+                            self.last_tensor_name = target_name
+                    self.on_assign(target_name, item, target_span)
                 else:
                     self.assign(target, item, node)
                 try:  # loop_turn, written out: once per turn
