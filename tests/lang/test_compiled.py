@@ -97,6 +97,8 @@ HOT = {
     "g = lambda v: torch.exp(v) - 1\nx = torch.ones(3)\nfor _ in range(3):\n    x = g(f(x)) / 10\nx",
     "rebound": "f = torch.sin\nfor k in range(2):\n    y = f(torch.ones(2))\n    f = torch.cos\n"
     "def g(v):\n    return F.relu(v) + torch.sin(v) + abs(-1)\nabs = lambda v: 10\nz = g(torch.ones(1))",
+    "one_site_many_functions": "ys = []\nfor f in [torch.sin, torch.cos, abs, torch.sin, len, torch.exp]:\n"
+    "    ys.append(f(torch.ones(2)))\nfor g in [F.relu, torch.relu, F.relu]:\n    z = g(torch.ones(1) - 2)",
     "methods": "x = torch.arange(6.0).reshape(2, 3)\ny = x.sum(dim=1, keepdim=True) + x.mean()\n"
     "z = torch.softmax(y, dim=0)\nw = torch.zeros(2, dtype=x.dtype)\nt = x.T @ torch.ones(2)",
     "tensor_number_mix": "x = torch.ones(3)\na = 2 * x\nb = x - 1\nc = 1.5 / (x + 1)\nd = (x > 0) * 1\n"

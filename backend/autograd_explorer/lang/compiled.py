@@ -265,8 +265,15 @@ class Compiler(EvaluatorCore):
         attr = func.attr if isinstance(func, ast.Attribute) else ""
         lookup, named_entries, program_scope = self.lookup, self.named_entries, self.globals
         attribute_of, module_members = self.attribute_of, self.module_members
+        # This site's last module and member, and the last function found plain: a module's
+        # members are fixed for the run and FunctionRefs are immutable (a dict get and the
+        # checks less per call)
+        known_module: object = _ABSENT
+        known_member: object = _ABSENT
+        known_plain: object = _ABSENT
 
         def value() -> object:
+            nonlocal known_module, known_member, known_plain
             if member:
                 budget.operations += 1
                 if budget.operations > budget.max_operations or monotonic() >= budget.deadline:
@@ -279,17 +286,26 @@ class Compiler(EvaluatorCore):
                     scope is not program_scope or (owner := named_entries.get(owner_name, _ABSENT)) is _ABSENT
                 ):
                     owner = lookup(owner_name, owner_node)
-                fn = module_members.get((owner.path, attr), _ABSENT) if type(owner) is ModuleRef else _ABSENT
-                if fn is _ABSENT:
-                    fn = attribute_of(owner, attr, func)
+                if owner is known_module:
+                    fn = known_member
+                else:
+                    fn = _ABSENT
+                    if type(owner) is ModuleRef:
+                        fn = module_members.get((owner.path, attr), _ABSENT)
+                        if fn is not _ABSENT:
+                            known_module, known_member = owner, fn
+                    if fn is _ABSENT:
+                        fn = attribute_of(owner, attr, func)
             else:
                 fn = function_closure()
             tensor = argument()
-            if type(fn) is not FunctionRef or type(tensor) is not torch.Tensor:
+            if fn is not known_plain:
+                if type(fn) is not FunctionRef or id(fn.fn) not in _ELEMENTWISE_FUNCTIONS:
+                    return call_value(fn, [tensor], {}, node)
+                known_plain = fn
+            if type(tensor) is not torch.Tensor:
                 return call_value(fn, [tensor], {}, node)
-            table = fn.fn
-            if id(table) not in _ELEMENTWISE_FUNCTIONS:
-                return call_value(fn, [tensor], {}, node)
+            table = fn.fn  # type: ignore[attr-defined]
             budget.operations += 1  # call_value's count
             if budget.operations > budget.max_operations or monotonic() >= budget.deadline:
                 budget.count_operation(where, 0)
@@ -305,7 +321,7 @@ class Compiler(EvaluatorCore):
                 ):
                     check_growth(table.impl, table.growth, [tensor], {}, node)  # it decides and words
                 try:
-                    result = table.impl(tensor)  # type: ignore[misc]
+                    result = table.impl(tensor)
                 except Exception as exc:
                     library_failed(exc, node)
                 if type(result) is not torch.Tensor and isinstance(result, torch.nn.Module):
