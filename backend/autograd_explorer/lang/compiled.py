@@ -39,6 +39,12 @@ _ELEMENTWISE_FUNCTIONS = frozenset(
 )
 
 
+def name_of(node: ast.expr) -> str | None:
+    """The name an operand reads (None: not a name): a closure reads it from the innermost scope in
+    place, and calls the name's closure only when it is not there (a call less per operand)."""
+    return node.id if isinstance(node, ast.Name) else None
+
+
 class Compiler(EvaluatorCore):
     """Makes the closures; `expression_closures[node]()` is `eval(node)`, `statement_closures[node]()`
     is `execute(node)`."""
@@ -145,13 +151,18 @@ class Compiler(EvaluatorCore):
         # a constant operand (`y * 1.0001`) is read in place: a call less per operation
         right_constant = type(node.right) is ast.Constant
         right_value = node.right.value if right_constant else None  # type: ignore[attr-defined]
+        left_name, right_name = name_of(node.left), name_of(node.right)
 
         def elementwise() -> object:
             budget.operations += 1
             if budget.operations > budget.max_operations or monotonic() >= budget.deadline:
                 budget.count_operation(span(node), 0)
-            left = left_closure()
-            right = right_value if right_constant else right_closure()
+            names = self.scope.names
+            left = names[left_name] if left_name in names else left_closure()
+            if right_constant:
+                right = right_value
+            else:
+                right = names[right_name] if right_name in names else right_closure()
             if isinstance(left, torch.Tensor):
                 predicted = (
                     left.numel() if not isinstance(right, torch.Tensor) else broadcast_elements((left, right))
@@ -188,14 +199,16 @@ class Compiler(EvaluatorCore):
         budget, span, binary = self.budget, self.span, self.binary
         library_failed = self.library_failed
         where, text = self.span(node), self.segment(node)
+        left_name, right_name = name_of(node.left), name_of(node.right)
         op = node.op
 
         def value() -> object:
             budget.operations += 1
             if budget.operations > budget.max_operations or monotonic() >= budget.deadline:
                 budget.count_operation(span(node), 0)
-            left = left_closure()
-            right = right_closure()
+            names = self.scope.names
+            left = names[left_name] if left_name in names else left_closure()
+            right = names[right_name] if right_name in names else right_closure()
             if not (isinstance(left, torch.Tensor) or isinstance(right, torch.Tensor)):
                 return binary(op, left, right, node)
             cost = matmul_cost(left, right)
@@ -265,6 +278,7 @@ class Compiler(EvaluatorCore):
         attr = func.attr if isinstance(func, ast.Attribute) else ""
         lookup, named_entries, program_scope = self.lookup, self.named_entries, self.globals
         attribute_of, module_members = self.attribute_of, self.module_members
+        argument_name = name_of(node.args[0])
         # This site's last module and member, and the last function found plain: a module's
         # members are fixed for the run and FunctionRefs are immutable (a dict get and the
         # checks less per call)
@@ -298,7 +312,8 @@ class Compiler(EvaluatorCore):
                         fn = attribute_of(owner, attr, func)
             else:
                 fn = function_closure()
-            tensor = argument()
+            names = self.scope.names
+            tensor = names[argument_name] if argument_name in names else argument()
             if fn is not known_plain:
                 if type(fn) is not FunctionRef or id(fn.fn) not in _ELEMENTWISE_FUNCTIONS:
                     return call_value(fn, [tensor], {}, node)
