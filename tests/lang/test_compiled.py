@@ -99,6 +99,10 @@ HOT = {
     "def g(v):\n    return F.relu(v) + torch.sin(v) + abs(-1)\nabs = lambda v: 10\nz = g(torch.ones(1))",
     "one_site_many_functions": "ys = []\nfor f in [torch.sin, torch.cos, abs, torch.sin, len, torch.exp]:\n"
     "    ys.append(f(torch.ones(2)))\nfor g in [F.relu, torch.relu, F.relu]:\n    z = g(torch.ones(1) - 2)",
+    "tensor_methods": "x = torch.arange(6.0, requires_grad=True).reshape(2, 3)\nfor k in range(3):\n"
+    "    a = x.pow(2)\n    b = x.sum()\n    c = x.mean(dim=-1, keepdim=True)\n    d = x.view([3, 2])\n"
+    "    e = x.sum(0).tolist()\n    p = nn.Parameter(torch.ones(2))\n    q = p.pow(2)\n    r = x.T.pow(2)\n"
+    "    x.retain_grad()\n    t = x.max(dim=0)\n    u = x.clamp(min=0.5, max=1.5)\nb.backward()\ng = x.grad",
     "methods": "x = torch.arange(6.0).reshape(2, 3)\ny = x.sum(dim=1, keepdim=True) + x.mean()\n"
     "z = torch.softmax(y, dim=0)\nw = torch.zeros(2, dtype=x.dtype)\nt = x.T @ torch.ones(2)",
     "tensor_number_mix": "x = torch.ones(3)\na = 2 * x\nb = x - 1\nc = 1.5 / (x + 1)\nd = (x > 0) * 1\n"
@@ -114,6 +118,11 @@ HOT = {
 }
 
 ERRORS = {
+    "method_shapes": "x = torch.ones(2, 3)\ny = x.view(4)",
+    "method_arguments": "x = torch.ones(2, 3)\ny = x.sum(dim=5, keepdim=True)",
+    "method_unknown": "x = torch.ones(2)\ny = x.nosuch(1)",
+    "method_big": "x = torch.ones(2)\ny = x.repeat(10**6, 10**6)",
+    "method_list": "x = torch.ones(2)\ny = x.view([1] * 10**8)",
     "unknown_name": "x = torch.ones(2)\ny = torch.sin(q) * 2",
     "unknown_member": "x = torch.ones(2)\ny = torch.nosuch(x)",
     "shapes": "a = torch.ones(2, 3)\nb = torch.ones(4)\nc = torch.sin(a) + b",
@@ -146,7 +155,9 @@ def test_errors_are_the_walk_s_own(name: str, monkeypatch: pytest.MonkeyPatch) -
     assert result.error is not None
 
 
-@pytest.mark.parametrize("name", ["chain", "mlp", "functions", "methods", "lists", "numbers"])
+@pytest.mark.parametrize(
+    "name", ["chain", "mlp", "functions", "methods", "tensor_methods", "lists", "numbers"]
+)
 def test_every_limit_refuses_at_the_walk_s_operation(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     source = HOT[name]
     for max_operations in range(1, 90, 3):

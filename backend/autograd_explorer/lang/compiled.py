@@ -17,8 +17,9 @@ from time import monotonic
 
 import torch
 
-from autograd_explorer.lang.allowlist import DTYPE_NAMES, FUNCTIONS, LOSSES
+from autograd_explorer.lang.allowlist import ATTRIBUTES, DTYPE_NAMES, FUNCTIONS, LOSSES, METHODS, Method
 from autograd_explorer.lang.budget import MATMUL_WORK_PER_ELEMENT
+from autograd_explorer.lang.containers import CONTAINER_TYPES
 from autograd_explorer.lang.core import Closure, EvaluatorCore
 from autograd_explorer.lang.expressions import _BINARY
 from autograd_explorer.lang.growth import broadcast_elements, matmul_cost
@@ -239,17 +240,86 @@ class Compiler(EvaluatorCore):
 
         return value
 
+    def tensor_method(self, owner: object, name: str) -> Method | None:
+        """The table's method `owner.name` when attribute_of would make it a TensorMethod that
+        call_value would hand to call_method's plain case (None: anything else)."""
+        if type(owner) is not torch.Tensor or name in ATTRIBUTES:
+            return None
+        method = METHODS.get(name)
+        if method is None or method.special is not None or method.impl is None:
+            return None
+        return method
+
+    def call_tensor_method(
+        self,
+        method: Method,
+        tensor: torch.Tensor,
+        args: list[object],
+        kwargs: dict[str, object],
+        node: ast.Call,
+    ) -> object:
+        """`x.mean(dim=-1)`: call_value's and call_method's steps, without the TensorMethod
+        attribute_of would make for it (a dataclass and three calls less per method call)."""
+        where = self.span(node)
+        budget = self.budget
+        budget.operations += 1
+        if budget.operations > budget.max_operations or monotonic() >= budget.deadline:
+            budget.count_operation(where, 0)
+        outer_call, self.current_call, self.call_site = self.current_call, node, where
+        if args or kwargs:
+            values = [*args, *kwargs.values()] if kwargs else args
+            for value in values:
+                if type(value) in CONTAINER_TYPES:
+                    self.check_walk(values, where)
+                    break
+        try:
+            assert method.impl is not None
+            self.check_growth(method.impl, method.growth, [tensor, *args], kwargs, node)
+            try:
+                result = method.impl(tensor, *args, **kwargs)
+            except Exception as exc:
+                self.library_failed(exc, node)
+            return self.produced(result, node)
+        finally:
+            self.current_call = outer_call
+
     def call_closure(self, node: ast.Call) -> Closure:
-        """A call without `*args`/`**kwargs`: the function, its arguments in order, then call_value."""
-        call_value = self.call_value
+        """A call without `*args`/`**kwargs`: the function, its arguments in order, then call_value
+        (a tensor's method of the table: its steps in place)."""
+        call_value, call_tensor_method, tensor_method = (
+            self.call_value,
+            self.call_tensor_method,
+            self.tensor_method,
+        )
         function_closure = self.expression_closures[node.func]
         arguments = tuple(self.expression_closures[a] for a in node.args)
         keywords = tuple((k.arg, self.expression_closures[k.value]) for k in node.keywords)
         if not keywords and len(arguments) == 1:  # `torch.sin(y)`: the common call
             return self.one_argument_call_closure(node, function_closure, arguments[0])
+        func = node.func
+        if isinstance(func, ast.Attribute):  # `x.mean(...)`: attribute_closure's steps, then the method's
+            budget, span, attribute_of = self.budget, self.span, self.attribute_of
+            owner_closure, attr = self.expression_closures[func.value], func.attr
+
+            def read_function() -> tuple[object, Method | None, object]:
+                budget.operations += 1
+                if budget.operations > budget.max_operations or monotonic() >= budget.deadline:
+                    budget.count_operation(span(func), 0)
+                owner = owner_closure()
+                method = tensor_method(owner, attr)
+                return (
+                    (None, method, owner)
+                    if method is not None
+                    else (attribute_of(owner, attr, func), None, None)
+                )
+
+        else:
+
+            def read_function() -> tuple[object, Method | None, object]:
+                return function_closure(), None, None
 
         def value() -> object:
-            fn = function_closure()
+            fn, method, owner = read_function()
             args = [argument() for argument in arguments]
             kwargs: dict[str, object] = {}
             for name, keyword in keywords:
@@ -258,6 +328,8 @@ class Compiler(EvaluatorCore):
                 dtype = kwargs.get("dtype")
                 if isinstance(dtype, str) and dtype in DTYPE_NAMES:  # as `call` does
                     kwargs["dtype"] = DTYPE_NAMES[dtype]
+            if method is not None:
+                return call_tensor_method(method, owner, args, kwargs, node)  # type: ignore[arg-type]
             return call_value(fn, args, kwargs, node)
 
         return value
@@ -278,6 +350,7 @@ class Compiler(EvaluatorCore):
         attr = func.attr if isinstance(func, ast.Attribute) else ""
         lookup, named_entries, program_scope = self.lookup, self.named_entries, self.globals
         attribute_of, module_members = self.attribute_of, self.module_members
+        tensor_method, call_tensor_method = self.tensor_method, self.call_tensor_method
         argument_name = name_of(node.args[0])
         # This site's last module and member, and the last function found plain: a module's
         # members are fixed for the run and FunctionRefs are immutable (a dict get and the
@@ -309,6 +382,11 @@ class Compiler(EvaluatorCore):
                         if fn is not _ABSENT:
                             known_module, known_member = owner, fn
                     if fn is _ABSENT:
+                        method = tensor_method(owner, attr)
+                        if method is not None:  # `x.pow(2)`: the method's steps in place
+                            names = self.scope.names
+                            given = names[argument_name] if argument_name in names else argument()
+                            return call_tensor_method(method, owner, [given], {}, node)  # type: ignore[arg-type]
                         fn = attribute_of(owner, attr, func)
             else:
                 fn = function_closure()
