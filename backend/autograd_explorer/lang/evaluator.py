@@ -6,6 +6,8 @@ It is put together from one module per concern, each readable on its own:
 - expressions.py: operators, attributes, indexing, comprehensions, f-strings;
 - calls.py: calls of every kind, the program's functions being run, backward requests;
 - user_code.py: what `def` and `class` make; values.py: wrappers and scopes;
+- compiled.py: the hot forms (names, operators, calls, `name = value`) compiled once per node
+  into closures that take the walk's steps in its order; loops and blocks run those;
 - formatting.py: print and format with their sizes bounded.
 Every operation is counted, timed and size-checked by the Budget first (lang/budget.py).
 """
