@@ -48,8 +48,6 @@ from autograd_explorer.lang.values import (
 class Calls(EvaluatorCore):
     """Calls of every kind, and the program's functions being run."""
 
-    current_call: ast.AST | None = None  # the call expression being made (library code calling back)
-
     def call(self, node: ast.Call) -> object:
         fn = self.eval(node.func)
         args: list[object] = []

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NoReturn
+from functools import partial
+from typing import Any, NoReturn, TypeVar
 
 import torch
 
 from autograd_explorer.errors import ProgramError
-from autograd_explorer.lang.allowlist import CONSTANTS, DEFAULT_ALIASES, MODULES, SPELLINGS
+from autograd_explorer.lang.allowlist import CONSTANTS, DEFAULT_ALIASES, MODULES, SPELLINGS, Growth
 from autograd_explorer.lang.budget import Budget, limit_error
 from autograd_explorer.lang.containers import CONTAINER_TYPES, ContainerSizes
 from autograd_explorer.lang.contract import LanguageLimits, ProgramObserver, Span
@@ -28,6 +29,29 @@ from autograd_explorer.lang.user_code import UserClasses, UserFunction
 from autograd_explorer.lang.values import FunctionRef, ModuleRef, Scope, mark_origin, origin_of
 
 _ABSENT = object()  # a cache's miss (a table constant may be None)
+Closure = Callable[[], object]  # a node compiled by compiled.py: running it is evaluating the node
+
+
+_Node = TypeVar("_Node", bound=ast.AST)
+
+
+class Closures(dict[_Node, Closure]):
+    """Each node's closure, made on its first run (a hit is C's dict lookup)."""
+
+    def __init__(
+        self, compile_node: Callable[[_Node], Closure], fallback: Callable[[_Node], Closure]
+    ) -> None:
+        super().__init__()
+        self.compile_node = compile_node
+        self.fallback = fallback
+
+    def __missing__(self, node: _Node) -> Closure:
+        try:
+            closure = self.compile_node(node)
+        except RecursionError:  # a deeply nested expression: the walk runs it (and fails as it always did)
+            closure = self.fallback(node)
+        self[node] = closure
+        return closure
 
 
 def error_at(kind: Any, message: str, span: Span) -> ProgramError:
@@ -49,6 +73,8 @@ def type_name(value: object) -> str:
 
 class EvaluatorCore:
     """State of one run and the helpers every concern uses; the concerns implement the rest."""
+
+    current_call: ast.AST | None = None  # the call expression being made (library code calling back)
 
     def __init__(
         self,
@@ -88,6 +114,13 @@ class EvaluatorCore:
         self.module_members: dict[tuple[str, str], object] = {}
         # A name no scope binds, as the table resolves it (aliases and the table are fixed for the run).
         self.named_entries: dict[str, object] = {}
+        # Each hot node's closure (compiled.py), made on its first run: what a loop's turns call.
+        self.expression_closures: Closures[ast.expr] = Closures(
+            self.compile_expression, lambda node: partial(self.eval, node)
+        )
+        self.statement_closures: Closures[ast.stmt] = Closures(
+            self.compile_statement, lambda node: partial(self.execute, node)
+        )
 
     # --- implemented by the concerns (statements.py, expressions.py, calls.py) ---------------
 
@@ -98,6 +131,22 @@ class EvaluatorCore:
         raise NotImplementedError
 
     def eval(self, node: ast.expr) -> object:
+        raise NotImplementedError
+
+    def compile_expression(self, node: ast.expr) -> Closure:
+        raise NotImplementedError
+
+    def compile_statement(self, node: ast.stmt) -> Closure:
+        raise NotImplementedError
+
+    def check_growth(
+        self,
+        impl: Callable[..., object] | None,
+        growth: Growth,
+        args: Sequence[object],
+        kwargs: Mapping[str, object],
+        node: ast.AST,
+    ) -> None:
         raise NotImplementedError
 
     def call_value(

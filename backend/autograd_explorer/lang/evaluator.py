@@ -6,6 +6,8 @@ It is put together from one module per concern, each readable on its own:
 - expressions.py: operators, attributes, indexing, comprehensions, f-strings;
 - calls.py: calls of every kind, the program's functions being run, backward requests;
 - user_code.py: what `def` and `class` make; values.py: wrappers and scopes;
+- compiled.py: the hot forms (names, operators, calls, `name = value`) compiled once per node
+  into closures that take the walk's steps in its order; loops and blocks run those;
 - formatting.py: print and format with their sizes bounded.
 Every operation is counted, timed and size-checked by the Budget first (lang/budget.py).
 """
@@ -19,6 +21,7 @@ from contextlib import contextmanager
 
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.calls import Calls
+from autograd_explorer.lang.compiled import Compiler
 from autograd_explorer.lang.core import exception_message
 from autograd_explorer.lang.expressions import Expressions
 from autograd_explorer.lang.formatting import count_leaves
@@ -31,7 +34,7 @@ __all__ = ["Evaluator", "as_program_errors", "count_leaves", "exception_message"
 warnings.filterwarnings("ignore", message="The .grad attribute of a Tensor that is not a leaf")
 
 
-class Evaluator(Statements, Expressions, Calls):
+class Evaluator(Statements, Expressions, Calls, Compiler):
     """Runs statements and expressions of one checked program against one namespace."""
 
     def run_module(self, tree: ast.Module) -> object:

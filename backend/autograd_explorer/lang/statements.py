@@ -71,9 +71,10 @@ class Statements(EvaluatorCore):
             raise
 
     def run_body(self, body: Sequence[ast.stmt]) -> None:
-        """Run a block of statements."""
+        """Run a block of statements (each its compiled closure: execute's steps, see compiled.py)."""
+        closures = self.statement_closures
         for statement in body:
-            self.execute(statement)
+            closures[statement]()
 
     def truth(self, value: object, node: ast.AST) -> bool:
         """`if value:` as Python decides it (a tensor of several elements raises, as in PyTorch)."""
@@ -183,7 +184,8 @@ class Statements(EvaluatorCore):
         iterator = self.apply(iter, (iterable,), {}, node.iter)
         target = node.target
         target_span = self.span(target) if type(target) is ast.Name else None
-        body = node.body
+        target_name = target.id if isinstance(target, ast.Name) else ""
+        body = [self.statement_closures[statement] for statement in node.body]  # execute, compiled
         repeating = False
         try:
             while True:
@@ -200,13 +202,19 @@ class Statements(EvaluatorCore):
                         self.repeats.change(repeating)
                 else:
                     self.budget.count_iteration(span)
-                if target_span is not None:  # a name (the usual): assign's first case without its call
-                    self.bind(target.id, item, target_span)  # type: ignore[attr-defined]
+                if target_span is not None:  # a name (the usual): assign's first case, bind inlined
+                    scope = self.scope
+                    scope.names[target_name] = item
+                    if scope is self.globals:
+                        self.assigned_at[target_name] = target_span
+                        if isinstance(item, torch.Tensor):
+                            self.last_tensor_name = target_name
+                    self.on_assign(target_name, item, target_span)
                 else:
                     self.assign(target, item, node)
                 try:  # loop_turn, written out: once per turn
-                    for statement in body:
-                        self.execute(statement)
+                    for run in body:
+                        run()
                 except BreakLoop:
                     return
                 except ContinueLoop:
@@ -228,9 +236,10 @@ class Statements(EvaluatorCore):
 
     def loop_turn(self, body: list[ast.stmt]) -> bool:
         """One turn of a loop's body; False when it ended with `break` (the loop's `else` is skipped)."""
+        closures = self.statement_closures
         try:
             for statement in body:  # run_body, written out: once per turn
-                self.execute(statement)
+                closures[statement]()
         except BreakLoop:
             return False
         except ContinueLoop:
