@@ -62,12 +62,9 @@ def test_run_shows_the_first_layers_as_readable_boxes(page: Any, live_server: An
     assert boxes == [f"model.fc{k}" for k in range(1, len(boxes) + 1)], boxes
 
 
-def test_dragging_the_open_model_box_pans_to_the_next_layers(page: Any, live_server: Any) -> None:
-    """The open model box fills the view of its layers: a drag on it pans (before, it moved the box
-    off its contents and the view stayed, so the student could not get to fc7 at readable size)."""
-    run_mlp20(page, live_server, "program-closed")
-    assert page.get_attribute("#graph", "data-orientation") == "TB"  # the layers wrap into columns
-    raw = page.get_attribute("#graph", "data-boxes-in-view")
+def drag_to_later_layers(page: Any) -> None:
+    """Drag the open model box 400 px left and wait for the view to move."""
+    raw = page.get_attribute("#graph", "data-boxes-in-view") or ""
     before = boxes_in_view(page)
     graph = page.locator("#graph").bounding_box()
     # Between the third and fourth columns (fc4's and fc6's): the open box's background, no box on it.
@@ -77,7 +74,16 @@ def test_dragging_the_open_model_box_pans_to_the_next_layers(page: Any, live_ser
     page.mouse.down()
     page.mouse.move(x - 400, y, steps=8)
     page.mouse.up()
-    expect(page.locator("#graph")).not_to_have_attribute("data-boxes-in-view", raw or "")
+    expect(page.locator("#graph")).not_to_have_attribute("data-boxes-in-view", raw)
+
+
+def test_dragging_the_open_model_box_pans_to_the_next_layers(page: Any, live_server: Any) -> None:
+    """The open model box fills the view of its layers: a drag on it pans (before, it moved the box
+    off its contents and the view stayed, so the student could not get to fc7 at readable size)."""
+    run_mlp20(page, live_server, "program-closed")
+    assert page.get_attribute("#graph", "data-orientation") == "TB"  # the layers wrap into columns
+    before = boxes_in_view(page)
+    drag_to_later_layers(page)
     after = boxes_in_view(page)
     assert "model.fc1" not in after, after
     assert max(map(layer, after)) > max(map(layer, before)), (before, after)
@@ -89,16 +95,8 @@ def test_a_view_the_student_moved_stays_when_the_program_panel_opens(page: Any, 
     """Opening the program panel narrows the graph: the view the student dragged to later layers keeps
     its zoom and its centre. Before, any resize re-placed the default view: back to fc1."""
     run_mlp20(page, live_server, "program-closed")
-    first = page.get_attribute("#graph", "data-boxes-in-view") or ""
-    before = boxes_in_view(page)
     graph = page.locator("#graph").bounding_box()
-    x = graph["x"] + (before["model.fc4"]["x"] + before["model.fc6"]["x"]) / 2
-    y = graph["y"] + before["model.fc4"]["y"]
-    page.mouse.move(x, y)
-    page.mouse.down()
-    page.mouse.move(x - 400, y, steps=8)
-    page.mouse.up()
-    expect(page.locator("#graph")).not_to_have_attribute("data-boxes-in-view", first)
+    drag_to_later_layers(page)
     raw = page.get_attribute("#graph", "data-boxes-in-view") or ""
     dragged = boxes_in_view(page)
     zoom = page.get_attribute("#graph", "data-zoom")

@@ -181,6 +181,17 @@ class Budget:
                     span,
                 )
 
+    def check_matmul(self, cost: tuple[int, int] | None, span: Span) -> None:
+        """Refuse a matrix product whose result (elements) or work (growth.matmul_cost) is too large;
+        each check called only when its limit might be reached (it decides and words the refusal)."""
+        if cost is None:
+            return
+        elements, work = cost
+        if elements > self.max_tensor_elements or self.total_elements + elements > self.max_total_elements:
+            self.check_elements(elements, span)
+        if work > self.max_tensor_elements * MATMUL_WORK_PER_ELEMENT:
+            self.check_matmul_work(work, span)
+
     def check_matmul_work(self, work: int, span: Span) -> None:
         """Refuse a matrix product that would take too long to interrupt."""
         limit = self.limits.max_tensor_elements * MATMUL_WORK_PER_ELEMENT

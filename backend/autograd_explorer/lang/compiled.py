@@ -18,7 +18,6 @@ from time import monotonic
 import torch
 
 from autograd_explorer.lang.allowlist import ATTRIBUTES, DTYPE_NAMES, FUNCTIONS, LOSSES, METHODS, Method
-from autograd_explorer.lang.budget import MATMUL_WORK_PER_ELEMENT
 from autograd_explorer.lang.containers import CONTAINER_TYPES
 from autograd_explorer.lang.core import Closure, EvaluatorCore
 from autograd_explorer.lang.expressions import _BINARY
@@ -146,7 +145,7 @@ class Compiler(EvaluatorCore):
                 return binary(op, left_closure(), right_closure(), node)
 
             return general
-        library_failed = self.library_failed
+        library_failed, produced = self.library_failed, self.produced
         # the node's span and text, as the caches give them to binary and produced (the same objects)
         where, text = self.span(node), self.segment(node)
         # a constant operand (`y * 1.0001`) is read in place: a call less per operation
@@ -181,24 +180,14 @@ class Compiler(EvaluatorCore):
                 result = operation(left, right)
             except Exception as exc:
                 library_failed(exc, node)
-            if isinstance(result, torch.Tensor):  # produced, inlined (per operation: a call less)
-                n = result.numel()
-                if (
-                    0 < n <= budget.max_tensor_elements
-                    and budget.total_elements + n <= budget.max_total_elements
-                ):
-                    budget.total_elements += n
-                else:
-                    budget.add_result(result, where)
-                self.on_tensor(result, where, text)
-            return result
+            return produced(result, node, where, text)
 
         return elementwise
 
     def matmul_closure(self, node: ast.BinOp, left_closure: Closure, right_closure: Closure) -> Closure:
         """`left @ right`: counted, then binary's tensor case (its result and work predicted) in place."""
         budget, span, binary = self.budget, self.span, self.binary
-        library_failed = self.library_failed
+        library_failed, produced = self.library_failed, self.produced
         where, text = self.span(node), self.segment(node)
         left_name, right_name = name_of(node.left), name_of(node.right)
         op = node.op
@@ -212,31 +201,12 @@ class Compiler(EvaluatorCore):
             right = names[right_name] if right_name in names else right_closure()
             if not (isinstance(left, torch.Tensor) or isinstance(right, torch.Tensor)):
                 return binary(op, left, right, node)
-            cost = matmul_cost(left, right)
-            if cost is not None:
-                elements, work = cost
-                if (
-                    elements > budget.max_tensor_elements
-                    or budget.total_elements + elements > budget.max_total_elements
-                ):
-                    budget.check_elements(elements, where)
-                if work > budget.max_tensor_elements * MATMUL_WORK_PER_ELEMENT:
-                    budget.check_matmul_work(work, where)
+            budget.check_matmul(matmul_cost(left, right), where)
             try:
                 result = left @ right  # type: ignore[operator]
             except Exception as exc:
                 library_failed(exc, node)
-            if isinstance(result, torch.Tensor):  # produced, inlined (per operation: a call less)
-                n = result.numel()
-                if (
-                    0 < n <= budget.max_tensor_elements
-                    and budget.total_elements + n <= budget.max_total_elements
-                ):
-                    budget.total_elements += n
-                else:
-                    budget.add_result(result, where)
-                self.on_tensor(result, where, text)
-            return result
+            return produced(result, node, where, text)
 
         return value
 
@@ -340,7 +310,7 @@ class Compiler(EvaluatorCore):
         """`f(x)`: a table function of one tensor (`torch.sin(y)`) runs call_value's and
         call_function's steps in place; any other call goes to call_value."""
         budget, span, call_value = self.budget, self.span, self.call_value
-        check_growth, library_failed = self.check_growth, self.library_failed
+        check_growth, library_failed, produced = self.check_growth, self.library_failed, self.produced
         where, text = self.span(node), self.segment(node)
         # `torch.sin`: attribute_closure's steps in place (counted, its owner read, the run's cache)
         func = node.func
@@ -420,17 +390,7 @@ class Compiler(EvaluatorCore):
                 if type(result) is not torch.Tensor and isinstance(result, torch.nn.Module):
                     for parameter in result.parameters():
                         budget.add_result(parameter, where)
-                if isinstance(result, torch.Tensor):  # produced, inlined (per operation: a call less)
-                    n = result.numel()
-                    if (
-                        0 < n <= budget.max_tensor_elements
-                        and budget.total_elements + n <= budget.max_total_elements
-                    ):
-                        budget.total_elements += n
-                    else:
-                        budget.add_result(result, where)
-                    self.on_tensor(result, where, text)
-                return result
+                return produced(result, node, where, text)
             finally:
                 self.current_call = outer_call
 

@@ -221,9 +221,11 @@ class EvaluatorCore:
         if tensors:
             self.budget.count_operation(span, tensors)
 
-    def produced(self, value: object, node: ast.AST, span: Span | None = None) -> Any:
+    def produced(
+        self, value: object, node: ast.AST, span: Span | None = None, text: str | None = None
+    ) -> Any:
         """Account a result; a tensor is reported to the observer with the node's source text
-        (`span`: the node's, when the caller has it already)."""
+        (`span`, `text`: the node's, when the caller has them already: a compiled closure does)."""
         if isinstance(value, torch.Tensor):
             if span is None:
                 span = self.span(node)
@@ -235,7 +237,7 @@ class EvaluatorCore:
                 budget.total_elements += n
             else:
                 budget.add_result(value, span)
-            self.on_tensor(value, span, self.segment(node))
+            self.on_tensor(value, span, self.segment(node) if text is None else text)
         return value
 
     def lookup(self, name: str, node: ast.AST) -> object:

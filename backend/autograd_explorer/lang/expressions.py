@@ -18,7 +18,6 @@ from typing import Any
 import torch
 
 from autograd_explorer.lang.allowlist import ATTRIBUTES, METHODS, find_member
-from autograd_explorer.lang.budget import MATMUL_WORK_PER_ELEMENT
 from autograd_explorer.lang.containers import ContainerSizes, is_container, wrap
 from autograd_explorer.lang.contract import Span
 from autograd_explorer.lang.core import EvaluatorCore, error_at
@@ -129,16 +128,7 @@ class Expressions(EvaluatorCore):
             # and word the refusal (the tests here are theirs, written out for the common case).
             budget = self.budget
             if op_type is ast.MatMult:
-                cost = matmul_cost(left, right)
-                if cost is not None:
-                    elements, work = cost
-                    if (
-                        elements > budget.max_tensor_elements
-                        or budget.total_elements + elements > budget.max_total_elements
-                    ):
-                        budget.check_elements(elements, span)
-                    if work > budget.max_tensor_elements * MATMUL_WORK_PER_ELEMENT:
-                        budget.check_matmul_work(work, span)
+                budget.check_matmul(matmul_cost(left, right), span)
             else:  # a tensor and a number (`y * 1.0001`): broadcast_elements' first answer, in place
                 predicted = (
                     left.numel()

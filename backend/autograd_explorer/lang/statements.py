@@ -202,14 +202,8 @@ class Statements(EvaluatorCore):
                         self.repeats.change(repeating)
                 else:
                     self.budget.count_iteration(span)
-                if target_span is not None:  # a name (the usual): assign's first case, bind inlined
-                    scope = self.scope
-                    scope.names[target_name] = item
-                    if scope is self.globals:
-                        self.assigned_at[target_name] = target_span
-                        if isinstance(item, torch.Tensor):
-                            self.last_tensor_name = target_name
-                    self.on_assign(target_name, item, target_span)
+                if target_span is not None:  # a name (the usual): assign's first case without its call
+                    self.bind(target_name, item, target_span)
                 else:
                     self.assign(target, item, node)
                 try:  # loop_turn, written out: once per turn
