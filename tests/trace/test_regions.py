@@ -188,3 +188,56 @@ def test_parameters_of_a_module_never_called_are_named_as_named_parameters() -> 
         assert norms[name][0] == pytest.approx(value, rel=1e-6), name
     leaves = {n["name"] for n in payload["nodes"] if n["op"] == "AccumulateGrad"}
     assert leaves == set(expected)
+
+
+SEQUENTIAL = """import torch
+torch.manual_seed(0)
+model = torch.nn.Sequential(
+    torch.nn.Linear(3, 4), torch.nn.Sigmoid(), torch.nn.Linear(4, 4), torch.nn.ReLU(inplace=True),
+    torch.nn.Linear(4, 1),
+)
+X = torch.randn(5, 3)
+out = model(X).sum()
+"""
+
+
+def test_the_layers_of_a_library_module_keep_their_values() -> None:
+    """nn.Sequential calls its layers in library code: each layer's output still shows its value,
+    named by the layer's path, and the program's own `model(X)` keeps its text and line. Oracle:
+    CPython runs the program and each layer is applied to the previous layer's output."""
+    payload = trace(SEQUENTIAL)
+    model, X = (run_in_cpython(SEQUENTIAL)[k] for k in ("model", "X"))
+    with torch.no_grad():
+        expected = {}
+        h = X
+        for name, layer in model.named_children():
+            h = layer(h.clone())  # a copy: the in-place ReLU must not change what Linear 2 made
+            expected[f"model.{name}"] = h
+    for op, module in [
+        ("AddmmBackward0", "model.0"),
+        ("SigmoidBackward0", "model.1"),
+        ("AddmmBackward0", "model.2"),  # changed in place by the ReLU after it: what Linear made
+        ("ReluBackward0", "model.3"),
+    ]:
+        n = node(payload, op, module)
+        assert n["label"] == module and n["span"] is None and n["value_note"] is None
+        got = torch.tensor(n["value"]["data"])
+        assert torch.allclose(got, expected[module], rtol=1e-6, atol=1e-7), module
+    assert (expected["model.2"] < 0).any()  # so the in-place ReLU did change that memory
+    last = node(payload, "AddmmBackward0", "model.4")
+    assert last["label"] == "model(X)" and last["span"]["line"] == 8
+    assert torch.allclose(torch.tensor(last["value"]["data"]), expected["model.4"], rtol=1e-6, atol=1e-7)
+    # what stays internal is what no module returns (Linear's transposed weight)
+    assert all(n["value_note"] is not None for n in payload["nodes"] if n["op"] == "TBackward0")
+
+
+def test_a_loop_of_library_layers_deeper_than_max_trace_nodes_is_refused_at_its_line() -> None:
+    """The layers' outputs the recorder keeps count toward the graph's depth as the program's own do."""
+    source = (
+        "import torch\nlayer = torch.nn.Linear(1, 1)\ny = torch.ones(1, 1)\n"
+        "for _ in range(200):\n    y = layer(y)\n"
+    )
+    with pytest.raises(ProgramError) as info:
+        trace_program(source, None, TraceOptions(), Settings(max_trace_nodes=60))
+    assert info.value.type == "limit" and "max_trace_nodes" in info.value.message
+    assert info.value.line == 5

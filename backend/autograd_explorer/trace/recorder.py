@@ -112,7 +112,13 @@ class TraceRecorder:
         fn = value.grad_fn
         if fn is not None:
             key = id(fn)
-            if key not in self.forward:
+            seen = self.forward.get(key)
+            if seen is not None:
+                if seen[1].span is None and span is not None and self._recording:
+                    # a library module's output (leave_region), now seen by the program itself
+                    # (`model(X)`): its own text and span name it
+                    self.forward[key] = (fn, self._forward_record(value, span, text))
+            else:
                 depths = self.depths
                 deepest = 0  # of its inputs: a plain loop, no max() call
                 for n, _ in fn.next_functions:
@@ -183,6 +189,25 @@ class TraceRecorder:
     def leave_region(self, region: Region, result: object) -> None:
         # a pass that will not be shown keeps no graph: close the region without walking its result
         self.regions.leave(region, result, self.forward, claim=self._recording)
+        if self._recording and region.kind == "module":
+            self._record_module_output(region.label, result)
+
+    def _record_module_output(self, label: str, result: object) -> None:
+        """A module's outputs the program never saw made (nn.Sequential's layers run in library
+        code) keep their values, named by the module's path (`model.3`): the graph shows each
+        layer's activation, not "internal". The program's own sighting of one (`h = model(X)`)
+        replaces the record with its text and span (on_tensor)."""
+        for t in result if isinstance(result, tuple | list) else (result,):
+            if not isinstance(t, torch.Tensor) or (fn := t.grad_fn) is None or id(fn) in self.forward:
+                continue
+            if self.real_only and t.is_complex():
+                continue  # refused where the program reads it (on_tensor); none kept until then
+            depths = self.depths
+            deepest = max((depths.get(id(n), 0) for n, _ in fn.next_functions if n is not None), default=0)
+            if deepest >= self.max_nodes:
+                continue  # left to on_tensor, which refuses it at the program's line that read it
+            self.depths[id(fn)] = deepest + 1
+            self.forward[id(fn)] = (fn, self._forward_record(t, None, label))
 
     def _remember_leaf(self, value: torch.Tensor, span: Span | None, text: str | None) -> None:
         """Where a leaf requiring grad first appeared (its span and source text, when known)."""
