@@ -337,3 +337,20 @@ def test_presentation_wraps_a_step_title_that_quotes_long_source(live_server: Li
     )
     assert text_right <= right + 1, (text_right, right)
     page.click("#present-toggle")  # off again: the stored setting must not leak into other tests' pages
+
+
+def test_a_long_node_title_takes_two_lines_of_the_accumulators(live_server: LiveServer, page: Any) -> None:
+    # SimpleNN's loss is titled `loss = binarycrossentropy (criterion(model(X_train).squeeze…)`: its
+    # 90 px cell broke it into five lines of letters and pushed the other accumulators out of view.
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#ex=lecture-simple-nn")
+    wait_until(page, PAGES["explorer"][1])
+    cell = page.locator("#accumulators td.name").first
+    expect(cell).to_have_attribute("title", re.compile(r"^loss = binarycrossentropy \(criterion\(model"))
+    lines = cell.evaluate(
+        "c => { const s = c.querySelector('.clamp') || c; const style = getComputedStyle(s);"
+        " const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.2;"
+        " return s.getBoundingClientRect().height / line; }"
+    )
+    assert 1.5 < lines <= 2.05, lines  # two lines, the rest cut (the title holds it)
+    screenshot(page, "layout-accumulator-long-title-1280x720")

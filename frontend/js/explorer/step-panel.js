@@ -59,11 +59,23 @@ function accumulatorRow(node, backward, changed, current) {
   const contributions = el('td', contributionsText(received), 'contribs');
   if (received.length > SHOWN_CONTRIBUTIONS) contributions.title = `${received.length} contributions, the latest ${SHOWN_CONTRIBUTIONS} shown`;
   row.append(
-    el('td', nodeTitle(node), 'name'),
+    nameCell(node),
     el('td', formatTensor(accumulatorOf(backward, node.id), { maxElements: 4, short: true }), 'acc'),
     contributions,
   );
   return row;
+}
+
+// A node's title at most two lines tall, the whole of it on hover: SimpleNN's loss is titled
+// `loss = binarycrossentropy (criterion(model(X_train).squeeze…)`, which a 90 px column broke
+// into five lines of letters, pushing every other accumulator out of view.
+function nameCell(node) {
+  const title = nodeTitle(node);
+  const cell = el('td', undefined, 'name');
+  const text = el('span', title, 'clamp');
+  cell.title = title;
+  cell.append(text);
+  return cell;
 }
 
 /** "−3 + 3", or for a long list "… 4,997 earlier + a + b + c" (the latest SHOWN_CONTRIBUTIONS). */
