@@ -354,3 +354,19 @@ def test_a_long_node_title_takes_two_lines_of_the_accumulators(live_server: Live
     )
     assert 1.5 < lines <= 2.05, lines  # two lines, the rest cut (the title holds it)
     screenshot(page, "layout-accumulator-long-title-1280x720")
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (390, 844)])
+def test_the_pitfall_start_field_sits_under_its_label(
+    live_server: LiveServer, page: Any, width: int, height: int
+) -> None:
+    # In the band of controls above the tables the label sat on the title's row and its input at
+    # the bottom of the note's, three lines of text between them.
+    page.set_viewport_size({"width": width, "height": height})
+    open_page(page, live_server, "pitfall")
+    label, field = box(page, "label[for=start]"), box(page, "#start")
+    assert 0 <= field["y"] - (label["y"] + label["height"]) <= 6, (label, field)
+    if width > 700:  # one band: the three inputs on one line
+        for other in ("#lr", "#steps"):
+            assert abs(field["y"] - box(page, other)["y"]) <= 1, other
+    screenshot(page, f"layout-pitfall-start-{width}x{height}")
