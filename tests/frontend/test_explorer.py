@@ -257,6 +257,25 @@ def test_each_view_renders(page: Any, live_server: Any) -> None:
     screenshot(page, "explorer-14-projector-1280x720")
 
 
+def test_the_jacobian_chain_says_how_many_of_the_pass_it_shows(page: Any, live_server: Any) -> None:
+    """A deep sigmoid network's chain showed two matrices of a 45-step pass and nothing of the rest.
+    Oracle: the readable trace of the same program, whose steps carry every Jacobian computed."""
+    from autograd_explorer.examples import get_example
+
+    example = get_example("lecture-vanishing")
+    body = {"source": example.source, "output": example.output}
+    readable = httpx.post(live_server.url + "/api/trace", json=body, timeout=120).json()
+    inputs = [i for step in readable["passes"][-1]["steps"] for i in step["inputs"]]
+    computed = sum(1 for i in inputs if i["jacobian"] is not None)
+    assert 0 < computed < len(inputs)
+    open_explorer(page, live_server, "#ex=lecture-vanishing&view=jacobians")
+    expect(page.locator("#jacobian-count")).to_contain_text(
+        f"{computed} of the pass’s {len(inputs)} local Jacobians shown. {len(inputs) - computed} not computed"
+    )
+    assert page.locator("#jacobian-view .factor").count() == computed
+    assert "least-squares example" in (page.text_content("#jacobian-view") or "")  # named as an example
+
+
 def drawn_graph_text(page: Any) -> str:
     """The texts drawn on the graph's nodes, read from the page's own SVG export."""
     with page.expect_download() as svg:

@@ -142,9 +142,14 @@ function mountJacobianView(store) {
     }
     const children = [el('h2', 'Jacobians along the backward pass, in the engine’s order')];
     const chain = el('div', undefined, 'jacobian-chain');
+    const count = { shown: 0, withheld: 0, unexplained: 0 };
     pass.steps.forEach((step, k) => {
       const node = store.node(step.node);
+      const explained = step.detailed || !trace.detailsOnDemand;
       for (const input of step.inputs || []) {
+        if (!explained) count.unexplained += 1;
+        else if (input.jacobian) count.shown += 1;
+        else count.withheld += 1;
         if (!input.jacobian) continue;
         const target = store.node(input.to);
         const factor = el('div', undefined, 'factor');
@@ -156,13 +161,13 @@ function mountJacobianView(store) {
         chain.append(factor);
       }
     });
-    children.push(chain);
+    children.push(jacobianCount(count), chain);
     children.push(
       el(
         'p',
         'Multiplying the Jacobians along the path from the output back to an input gives the total derivative ∂f/∂w, a 1×p row (one output, p inputs). ' +
-          'PyTorch stores the gradient in the shape of w itself: the column (∂f/∂w)ᵀ. That is why the transpose appears: for f(w) = ½‖Xw − y‖², ' +
-          '∂f/∂w = z₁ᵀX and the gradient is Xᵀ(Xw − y).',
+          'PyTorch stores the gradient in the shape of w itself: the column (∂f/∂w)ᵀ. That is why a transpose appears: in the least-squares example, ' +
+          'f(w) = ½‖Xw − y‖², ∂f/∂w = z₁ᵀX and the gradient is Xᵀ(Xw − y).',
       ),
     );
     const leaves = Object.entries(trace.grads || {});
@@ -177,7 +182,24 @@ function mountJacobianView(store) {
     view.replaceChildren(...children);
   }
 
-  store.on(['view', 'trace', 'passIndex', 'position'], render);
+  store.on(['view', 'trace', 'passIndex', 'position', 'details'], render); // details: Jacobians fetched on demand
+}
+
+// How many of the pass's local Jacobians the chain shows, and why not the others: a deep model's
+// chain showed two matrices of 45 steps with nothing saying that the rest exist.
+function jacobianCount({ shown, withheld, unexplained }) {
+  const total = shown + withheld + unexplained;
+  const parts = [`${shown.toLocaleString('en')} of the pass’s ${total.toLocaleString('en')} local Jacobians shown.`];
+  if (withheld) {
+    parts.push(
+      `${withheld.toLocaleString('en')} not computed: larger than the server’s limit on entries (a 64×16 output alone gives 1,024 rows), ` +
+        'or of a node PyTorch cannot call outside its engine. Their gradients are in the step panel.',
+    );
+  }
+  if (unexplained) parts.push(`${unexplained.toLocaleString('en')} of steps not explained yet: they come as you step to them.`);
+  const note = el('p', parts.join(' '), 'muted');
+  note.id = 'jacobian-count';
+  return note;
 }
 
 function mountLectureNotes(store, { onExample }) {
