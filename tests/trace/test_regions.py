@@ -15,7 +15,7 @@ from torch.nn.modules import module as torch_module
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.settings import Settings
 from autograd_explorer.trace.compact import decode_compact
-from autograd_explorer.trace.tracer import TraceOptions, trace_program
+from autograd_explorer.trace.tracer import TraceOptions, record_program, trace_program
 
 SIMPLE_NN = """import torch
 torch.manual_seed(0)
@@ -229,6 +229,11 @@ def test_the_layers_of_a_library_module_keep_their_values() -> None:
     assert torch.allclose(torch.tensor(last["value"]["data"]), expected["model.4"], rtol=1e-6, atol=1e-7)
     # what stays internal is what no module returns (Linear's transposed weight)
     assert all(n["value_note"] is not None for n in payload["nodes"] if n["op"] == "TBackward0")
+    # and the in-place ReLU did not make the program run again: the layers' values are copies,
+    # the program's own `model(X)` is still kept uncopied (a second run copies every value)
+    recording = record_program(SEQUENTIAL, None, TraceOptions(format="compact"), Settings())
+    assert recording.facts is not None
+    assert any(r.version >= 0 for _, r in recording.facts.rec.forward.values())
 
 
 def test_a_loop_of_library_layers_deeper_than_max_trace_nodes_is_refused_at_its_line() -> None:

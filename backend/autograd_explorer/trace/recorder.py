@@ -207,7 +207,9 @@ class TraceRecorder:
             if deepest >= self.max_nodes:
                 continue  # left to on_tensor, which refuses it at the program's line that read it
             self.depths[id(fn)] = deepest + 1
-            self.forward[id(fn)] = (fn, self._forward_record(t, None, label))
+            # always a copy: an in-place layer next (`nn.ReLU(inplace=True)`) changes this memory,
+            # and a shared record would make the whole program run again (values_changed)
+            self.forward[id(fn)] = (fn, ForwardRecord(t.detach().clone(), t, None, label))
 
     def _remember_leaf(self, value: torch.Tensor, span: Span | None, text: str | None) -> None:
         """Where a leaf requiring grad first appeared (its span and source text, when known)."""
