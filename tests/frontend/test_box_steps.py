@@ -145,7 +145,7 @@ STRIP = """() => {
   const bar = document.getElementById('box-steps');
   const style = getComputedStyle(bar);
   const box = (el) => (el && !el.hidden && el.getClientRects().length ? el.getBoundingClientRect() : null);
-  const whole = (el) => el.scrollWidth <= el.clientWidth + 1;
+  const whole = (el) => !el || el.scrollWidth <= el.clientWidth + 1; // no part: the text is one, unshortened
   return {
     inner: bar.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom),
     button: box(document.getElementById('box-steps-go')).height,
