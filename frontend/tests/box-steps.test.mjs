@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { boxProgress, boxStepPositions, buttonText, nodesInBox, passOfBox, progressText, skipTarget, stepsText } from '../js/explorer/box-steps.js';
+import {
+  boxProgress, boxStepPositions, buttonParts, buttonText, nodesInBox, passOfBox, progressText, progressWords, skipTarget, stepsText,
+} from '../js/explorer/box-steps.js';
 import { ancestorsOf, buildHierarchy } from '../js/explorer/graph-groups.js';
 import { mlpTrace } from './fixtures/mlp-trace.mjs';
 
@@ -96,6 +98,16 @@ test('what the control says', () => {
   assert.equal(progressText('f', [5, 6, 9], 7), 'f: 2 of 3 done, its next is step 9');
   assert.equal(progressText('f', [5, 6, 9], 8), 'f: → runs its step 3 of 3');
   assert.equal(progressText('iteration 2', [], 3), 'iteration 2: no steps in this backward call');
+});
+
+test('the strip shortens the box name, never the steps or the words beside it', () => {
+  // The button's parts: all but the steps give way; together they are its whole text.
+  assert.deepEqual(buttonParts('model.fc7', [5, 6, 9]), { verb: 'Step through ', name: 'model.fc7', aside: "'s backward", tail: ': 3 steps, 5–9' });
+  // Beside the button, which names the box, the status shows its words alone.
+  assert.equal(progressWords([212, 213, 214, 215], 213), 'step 2 of 4');
+  assert.equal(progressWords([5, 6, 9], 7), '2 of 3 done, its next is step 9');
+  assert.equal(progressWords([5, 6, 9], 0), '');
+  assert.equal(progressWords([], 3), 'no steps in this backward call');
 });
 
 test('skipping to a box’s next step is offered only across other nodes’ steps', () => {

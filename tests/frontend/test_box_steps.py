@@ -140,6 +140,58 @@ def test_opening_fc7_offers_its_steps_and_the_control_walks_them(page: Any, live
     expect(page.locator("#step-label")).to_contain_text(f"step {first} /")
 
 
+# The strip's content box and its items (the go button, the status, the skip button), whole or shortened.
+STRIP = """() => {
+  const bar = document.getElementById('box-steps');
+  const style = getComputedStyle(bar);
+  const box = (el) => (el && !el.hidden && el.getClientRects().length ? el.getBoundingClientRect() : null);
+  const whole = (el) => !el || el.scrollWidth <= el.clientWidth + 1; // no part: the text is one, unshortened
+  return {
+    inner: bar.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom),
+    button: box(document.getElementById('box-steps-go')).height,
+    tops: [...bar.children].map(box).filter(Boolean).map((r) => Math.round(r.top + r.height / 2)),
+    status: document.getElementById('box-steps-status').textContent,
+    statusWhole: whole(document.getElementById('box-steps-status')),
+    stepsWhole: whole(document.querySelector('#box-steps-go .box-steps-tail')),
+  };
+}"""
+
+
+def assert_one_line(page: Any) -> dict[str, Any]:
+    """The strip is one line: as tall as its button, every item centred on the same line; the status
+    and the steps the button leads to are not shortened."""
+    strip: dict[str, Any] = page.evaluate(STRIP)
+    assert strip["inner"] <= strip["button"] + 1, strip
+    assert max(strip["tops"]) - min(strip["tops"]) <= 1, strip
+    assert strip["statusWhole"] and strip["stepsWhole"], strip
+    return strip
+
+
+def test_the_strip_keeps_one_line_beside_the_program_panel(page: Any, live_server: Any) -> None:
+    """At 1280×720 with the program panel open the graph column is ~500 px: the button and the
+    status took two lines, and each step moved the graph. The button's box name gives way (its whole
+    text stays its accessible name and title); the status beside it says "step 1 of 4"."""
+    paste_and_run(page, live_server, MLP20, {"width": 1280, "height": 720})
+    assert page.is_visible("#source")  # the program panel is open
+    _, _, in_fc7 = module_steps(live_server, {"source": MLP20}, "model.fc7")
+    page.click("#fit")
+    fc7 = closed_boxes(page)["model.fc7"]
+    graph = page.locator("#graph").bounding_box()
+    page.mouse.click(graph["x"] + fc7["x"], graph["y"] + fc7["y"])
+    button = page.locator("#box-steps-go")
+    whole = f"Step through model.fc7's backward: {steps_text(in_fc7)}"
+    expect(button).to_have_text(whole)
+    assert_one_line(page)
+    button.click()
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#box-steps-status")).to_have_text("model.fc7: step 1 of 4")  # as read out
+    strip = assert_one_line(page)
+    assert page.inner_text("#box-steps-status") != strip["status"]  # the name is the button's to show
+    expect(button).to_have_attribute("aria-label", whole)
+    assert (button.get_attribute("title") or "").startswith(whole)
+    screenshot(page, "explorer-45-mlp20-fc7-strip-one-line")
+
+
 @pytest.mark.parametrize(
     ("example_id", "module"), [("lecture-simple-nn", "model.fc2"), ("lecture-vanishing", "model.0")]
 )
@@ -219,6 +271,7 @@ def test_a_call_whose_steps_other_steps_separate_offers_to_skip_to_its_next(
     following = in_call[done]
     expect(page.locator("#box-steps-status")).to_have_text(f"{call}: step {done} of {len(in_call)}")
     expect(skip).to_have_text(f"Skip to its next step ({following})")
+    assert_one_line(page)  # the button, the status and the skip button beside the program panel
     skip.click()
     expect(page.locator("#step-label")).to_contain_text(f"step {following - 1} /")
     expect(page.locator("#box-steps-status")).to_have_text(

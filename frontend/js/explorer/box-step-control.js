@@ -5,9 +5,13 @@
 // broadcasts the step to the room, and a jump on a plain click would move the whole class.
 // A strip under the graph, above its legend: over the graph it hid the open box's own title. The
 // graph re-places its default view when it is resized, so the strip announces its changes
-// (keepViewOnResize) and the view stays on the box.
+// (keepViewOnResize) and the view stays on the box. It keeps one line (explorer.css): beside the
+// program panel at 1280 px the graph column is ~500 px, and a second line took the graph's height
+// on each step. Beside the button, which names the box, the status shows only its words ("step 2
+// of 4"; the name stays for screen readers); the button's verb, its "'s backward", then its box
+// name give way (the whole text stays its title and accessible name), never the steps it leads to.
 
-import { boxStepPositions, buttonText, passOfBox, progressText, skipTarget } from './box-steps.js';
+import { boxStepPositions, buttonParts, buttonText, passOfBox, progressWords, skipTarget } from './box-steps.js';
 
 /** Whether a keydown comes from somewhere that types text (the editor, a field, a menu). */
 function typing(event) {
@@ -32,11 +36,21 @@ export function mountBoxStepControl(store, graph) {
   const button = document.createElement('button');
   button.type = 'button';
   button.id = 'box-steps-go';
-  button.title = "Move the step cursor to just before this box's first backward step; → then walks its steps (B)";
+  const HOW = "Move the step cursor to just before this box's first backward step; → then walks its steps (B)";
   button.setAttribute('aria-keyshortcuts', 'B');
+  // In parts, so that the verb, then "'s backward", then the box's name give way, never the steps.
+  const parts = ['verb', 'name', 'aside', 'tail'].map((part) => {
+    const span = document.createElement('span');
+    span.className = `box-steps-${part}`;
+    return span;
+  });
+  button.append(...parts);
   const status = document.createElement('span');
   status.id = 'box-steps-status';
   status.setAttribute('role', 'status');
+  const statusBox = document.createElement('span'); // "model.fc7: ", read out, shown only without the button
+  const statusWords = document.createElement('span');
+  status.append(statusBox, statusWords);
   // Between two of its steps that other nodes' steps separate: on to just before its next one.
   const skip = document.createElement('button');
   skip.type = 'button';
@@ -101,8 +115,17 @@ export function mountBoxStepControl(store, graph) {
     if (!box) return;
     const count = box.positions.length;
     write(button, 'hidden', count === 0);
-    write(button, 'textContent', buttonText(box.label, box.positions));
-    write(status, 'textContent', progressText(box.label, box.positions, store.get('position')));
+    const texts = Object.values(buttonParts(box.label, box.positions));
+    parts.forEach((span, k) => write(span, 'textContent', texts[k]));
+    const whole = buttonText(box.label, box.positions);
+    // Its name given outright: the two parts are flex items, whose text a name from content spaces apart.
+    if (button.getAttribute('aria-label') !== whole) button.setAttribute('aria-label', whole);
+    button.title = `${whole}. ${HOW}`; // the whole text where the strip shortened it
+    const words = progressWords(box.positions, store.get('position'));
+    write(statusBox, 'textContent', words ? `${box.label}: ` : '');
+    write(statusBox, 'className', count === 0 ? '' : 'sr-only');
+    write(statusWords, 'textContent', words);
+    status.title = statusBox.textContent + words;
     const target = skipTarget(box.positions, store.get('position'));
     write(skip, 'hidden', target === null);
     if (target !== null) write(skip, 'textContent', `Skip to its next step (${target + 1})`);

@@ -102,23 +102,43 @@ export function stepsText(positions) {
   return contiguous(positions) ? `steps ${range}` : `${positions.length} steps, ${range}`;
 }
 
+/**
+ * The control's button in parts: the verb, the box's name, a filler, where its steps are. The strip
+ * keeps one line by dropping the verb where it is narrow, then shortening the filler, then the name
+ * (each with an ellipsis), never the steps.
+ */
+export function buttonParts(label, positions) {
+  return { verb: 'Step through ', name: label, aside: "'s backward", tail: `: ${stepsText(positions)}` };
+}
+
 /** The control's button: "Step through model.fc7's backward: steps 212–221". */
 export function buttonText(label, positions) {
-  return `Step through ${label}'s backward: ${stepsText(positions)}`;
+  const { verb, name, aside, tail } = buttonParts(label, positions);
+  return verb + name + aside + tail;
 }
 
 /**
- * What the control says of the cursor at `position` (a pass of `total` steps) against the box's
- * step `positions`: "model.fc7: step 3 of 10", "model.fc7: → runs its step 1 of 10", "model.fc7: 3
- * of 10 done, its next is step 230", "model.fc7: all 10 steps done"; '' when the cursor has not come
- * near it (the button says where its steps are).
+ * What the control says of the cursor at `position` against the box's step `positions`, without the
+ * box's name: "step 3 of 10", "→ runs its step 1 of 10", "3 of 10 done, its next is step 230", "all
+ * 10 steps done"; '' when the cursor has not come near it (the button says where its steps are).
+ * Beside the button, which names the box, the strip shows only this.
+ */
+export function progressWords(positions, position) {
+  const { count, done, at, next } = boxProgress(positions, position);
+  if (count === 0) return 'no steps in this backward call';
+  if (at) return `step ${at} of ${count}`;
+  if (next === null) return `all ${count} step${count === 1 ? '' : 's'} done`;
+  if (next === position + 1) return `→ runs its step ${done + 1} of ${count}`;
+  if (done > 0) return `${done} of ${count} done, its next is step ${next}`;
+  return '';
+}
+
+/**
+ * What the control says, the box named: "model.fc7: step 3 of 10", "model.fc7: → runs its step 1
+ * of 10", "model.fc7: 3 of 10 done, its next is step 230", "model.fc7: all 10 steps done"; '' when
+ * the cursor has not come near it.
  */
 export function progressText(label, positions, position) {
-  const { count, done, at, next } = boxProgress(positions, position);
-  if (count === 0) return `${label}: no steps in this backward call`;
-  if (at) return `${label}: step ${at} of ${count}`;
-  if (next === null) return `${label}: all ${count} step${count === 1 ? '' : 's'} done`;
-  if (next === position + 1) return `${label}: → runs its step ${done + 1} of ${count}`;
-  if (done > 0) return `${label}: ${done} of ${count} done, its next is step ${next}`;
-  return '';
+  const words = progressWords(positions, position);
+  return words ? `${label}: ${words}` : '';
 }

@@ -5,8 +5,10 @@ import { errorText } from '../shared/errors.js';
 /** Wire a status element, an alert box and the buttons to disable while work runs. */
 export function feedback(statusEl, errorEl, buttons) {
   let busy = 0;
+  let shown = 0; // counts status changes: a drawing that ends clears only the message it put up
 
-  function status(text, running = false) {
+  function status(text, running = false, { disable = running } = {}) {
+    shown += 1;
     statusEl.replaceChildren();
     if (running) {
       const bar = document.createElement('progress');
@@ -17,7 +19,7 @@ export function feedback(statusEl, errorEl, buttons) {
     span.textContent = text;
     statusEl.append(span);
     document.body.classList.toggle('busy', running);
-    for (const button of buttons) button.disabled = running;
+    for (const button of buttons) button.disabled = disable;
   }
 
   function error(err) {
@@ -41,5 +43,24 @@ export function feedback(statusEl, errorEl, buttons) {
     }
   }
 
-  return { status, error, work };
+  /**
+   * Keep the progress bar up, saying `message`, until `drawn` settles (shared/first-plot.js's
+   * `plotted` or plotsDrawn()). An answer that arrives before Plotly has loaded is sketched at once,
+   * and Plotly's load and first draw then hold the page for 0.3-0.6 s: without this the status went
+   * blank when the answer came and a click at the page's ready moment seemed to do nothing. The
+   * buttons stay usable: a newer click replaces the plot being drawn. Resolves when the draw ends.
+   */
+  async function drawing(message, drawn) {
+    status(message, true, { disable: false });
+    const mine = shown;
+    try {
+      await drawn;
+    } catch (err) {
+      error(err);
+    } finally {
+      if (shown === mine) status('');
+    }
+  }
+
+  return { status, error, work, drawing };
 }

@@ -5,9 +5,10 @@ import { deferredWriter, replaceHash } from '../shared/deferred-url.js';
 import { mountFollow } from '../shared/follow.js';
 import { renderNav } from '../shared/nav.js';
 import { onPaletteChange, seriesColor } from '../shared/palette.js';
-import { releasePlotly } from '../shared/first-plot.js';
+import { plotlyLoaded, plotsDrawn, releasePlotly } from '../shared/first-plot.js';
 import { sketchPointAt } from '../shared/sketch-plot.js';
 import { restorePresentation } from '../shared/panels.js';
+import { revealResults } from '../shared/reveal.js';
 import { feedback } from './feedback.js';
 import { animate, drawLoss, drawPaths, drawSurface, surfaceRanges } from './plots.js';
 import {
@@ -32,7 +33,7 @@ const form = {
 const views = { landscape: $('landscape'), paths: $('paths'), loss: $('loss'), runs: $('runs'), table: $('table') };
 // "Add run" stays enabled while a run is computed: a lecturer adds several runs without waiting
 // (issue 13), and an add during a computation recomputes the whole list, the older answer dropped.
-const { status: setStatus, error: showError, work } = feedback(
+const { status: setStatus, error: showError, work, drawing } = feedback(
   $('status'), $('error'), ['run', 'compare', 'draw'].map($),
 );
 
@@ -235,9 +236,17 @@ function play() {
   stopAnimation = animate(longest, (upTo) => store.set({ upTo }), () => { $('replay').disabled = results.length === 0; });
 }
 
-/** Say what happened, so the line beside the buttons is never blank after an action. */
-function ranStatus(text, started) {
-  setStatus(`${text} in ${Math.round(performance.now() - started)} ms`);
+/**
+ * Say what happened, so the line beside the buttons is never blank after an action: once the
+ * answer's paths are drawn (the progress bar until then, feedback.js drawing()), not while Plotly,
+ * loading or drawing its first plot, still holds them back. `mine` is the run's generation.
+ */
+async function ranStatus(text, started, mine) {
+  const took = Math.round(performance.now() - started);
+  if (!plotlyLoaded()) { // once loaded, redraw() draws the paths in its own task: nothing to wait for
+    await drawing('Drawing the paths…', new Promise((resolve) => afterPaint(resolve)).then(plotsDrawn));
+  }
+  if (mine === runGeneration) setStatus(`${text} in ${took} ms`);
 }
 
 /** A click on the map sets the start: on Plotly's heatmap, or on its sketch before Plotly has loaded. */
@@ -316,7 +325,7 @@ async function runAll() {
   }
   store.set(answered(store.state, answer.runs));
   play();
-  ranStatus(`ran ${count} run${count > 1 ? 's' : ''}`, started);
+  ranStatus(`ran ${count} run${count > 1 ? 's' : ''}`, started, mine);
 }
 
 /** Add the form's run; when the earlier runs are answered only the new one is computed. */
@@ -340,7 +349,7 @@ async function addRun() {
   }
   store.set(addedAnswered(store.state, answer.runs[0]));
   play();
-  ranStatus(`added run ${store.get('results').length} (only it was computed)`, started);
+  ranStatus(`added run ${store.get('results').length} (only it was computed)`, started, mine);
 }
 
 function withForm(action) {
@@ -355,6 +364,12 @@ function withForm(action) {
     action();
   };
 }
+
+/** A button's action on the form's values, with the results brought into view on a narrow screen. */
+const clicked = (action) => (event) => {
+  revealResults($('controls'), $('results'));
+  withForm(action)(event);
+};
 
 async function functionChanged() {
   store.set(functionChosen(store.state, form.fn.value));
@@ -380,13 +395,13 @@ async function init() {
     .then((list) => store.set({ presets: Object.fromEntries(list.map((p) => [p.name, p])) }))
     .catch(showError);
   fillForm();
-  $('controls').addEventListener('submit', withForm(() => { store.set({ lab: normalize({ ...lab(), runs: [currentRun(lab())] }) }); runAll(); }));
-  $('add').addEventListener('click', withForm(addRun));
+  $('controls').addEventListener('submit', clicked(() => { store.set({ lab: normalize({ ...lab(), runs: [currentRun(lab())] }) }); runAll(); }));
+  $('add').addEventListener('click', clicked(addRun));
   $('reset').addEventListener('click', () => {
     store.set(cleared(store.state));
     setStatus('cleared every run');
   });
-  $('compare').addEventListener('click', withForm(() => {
+  $('compare').addEventListener('click', clicked(() => {
     let lrs;
     try {
       lrs = parseNumberList(lab().lrs);
@@ -398,7 +413,7 @@ async function init() {
     runAll();
   }));
   $('replay').addEventListener('click', play);
-  $('draw').addEventListener('click', withForm(() => { store.set(cleared(store.state)); loadSurface(); }));
+  $('draw').addEventListener('click', clicked(() => { store.set(cleared(store.state)); loadSurface(); }));
   form.fn.addEventListener('change', functionChanged);
   form.kappa.addEventListener('change', withForm(() => loadSurface()));
   form.example.addEventListener('change', () => { applyExample(form.example.value); form.example.value = ''; });

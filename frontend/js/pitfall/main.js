@@ -6,6 +6,7 @@ import { renderNav } from '../shared/nav.js';
 import { onPaletteChange } from '../shared/palette.js';
 import { releasePlotly } from '../shared/first-plot.js';
 import { restorePresentation } from '../shared/panels.js';
+import { revealResults } from '../shared/reveal.js';
 import { feedback } from '../optimize/feedback.js';
 import { decodeDiff, encodeDiff } from '../optimize/hash.js';
 import { drawLoss } from '../optimize/plots.js';
@@ -18,7 +19,7 @@ restorePresentation(document.documentElement, window.localStorage); // large typ
 const $ = (id) => document.getElementById(id);
 const DEFAULTS = Object.freeze({ start: { a: 0.5, b: 0.5 }, lr: 0.1, steps: 10 });
 const LABELS = ['without clearing', 'with clearing'];
-const { error: showError, work } = feedback($('status'), $('error'), [$('run')]);
+const { drawing, work } = feedback($('status'), $('error'), [$('run')]);
 
 function normalize(p) {
   const start = p.start && typeof p.start === 'object' && Number.isFinite(p.start.a) && Number.isFinite(p.start.b)
@@ -51,7 +52,7 @@ async function run(event) {
   renderStepTable($('with'), withClear, { caption: 'a fresh gradient each step' });
   lossShown = answer.runs;
   const drawn = drawLoss($('pitfall-loss'), lossShown, LABELS, Infinity, LOSS_TITLE); // sketched till Plotly has loaded
-  drawn.plotted.catch(showError);
+  drawing('Drawing the curves…', drawn.plotted); // not awaited: Plotly runs after the opening is ready
   await drawn;
 }
 
@@ -62,7 +63,10 @@ onPaletteChange(() => { if (lossShown) drawLoss($('pitfall-loss'), lossShown, LA
 $('start').value = formatStart(state.start);
 $('lr').value = String(state.lr);
 $('steps').value = String(state.steps);
-$('pitfall-form').addEventListener('submit', run);
+$('pitfall-form').addEventListener('submit', (event) => {
+  revealResults($('pitfall-form'), $('results'));
+  run(event);
+});
 const opening = run();
 // Lets tests and the benchmark wait for both tables and the loss curves (or the error). Plotly (1.5
 // MB, most of a cold opening's main-thread time) runs after that, the curves sketched till then.

@@ -6,6 +6,7 @@ import { renderNav } from '../shared/nav.js';
 import { onPaletteChange, themedLayout, themedTraces } from '../shared/palette.js';
 import { plot, releasePlotly } from '../shared/first-plot.js';
 import { restorePresentation } from '../shared/panels.js';
+import { revealResults } from '../shared/reveal.js';
 import { feedback } from '../optimize/feedback.js';
 import { parseNumberList } from '../optimize/state.js';
 import { closedFormBody, decodeState, encodeState, fitBody, normalize, parseCounts, sweepBody } from './state.js';
@@ -16,7 +17,7 @@ restorePresentation(document.documentElement, window.localStorage); // large typ
 
 const $ = (id) => document.getElementById(id);
 const fields = ['method', 'lr', 'iterations', 'degree'];
-const { error: showError, work } = feedback($('status'), $('error'), [$('fit'), $('sweep')]);
+const { drawing, error: showError, work } = feedback($('status'), $('error'), [$('fit'), $('sweep')]);
 let state = decodeState(window.location.hash);
 
 function fillForm() {
@@ -75,7 +76,8 @@ async function fit(event) {
   const [gd, closed] = answer;
   renderCoefficients($('coefficients'), gd, closed);
   const drawn = drawFigure(gd.figure);
-  drawn.plotted.catch(showError);
+  // Not awaited: the opening is ready with the sketch, and Plotly runs only after that (releasePlotly).
+  drawing('Drawing the fit…', drawn.plotted);
   await drawn;
 }
 
@@ -97,8 +99,15 @@ async function sweep() {
 }
 
 fillForm();
-$('fit-form').addEventListener('submit', fit);
-$('sweep').addEventListener('click', sweep);
+$('fit-form').addEventListener('submit', (event) => {
+  revealResults($('fit-form'), $('results'));
+  fit(event);
+});
+$('sweep').addEventListener('click', async () => {
+  revealResults($('fit-form'), $('sweep-table')); // the progress line at once,
+  await sweep();
+  revealResults($('fit-form'), $('sweep-table')); // the table once it is there (the page grew under it)
+});
 // The lecture's default fit right away, and a shared link's exercise table. Plotly (1.5 MB, most
 // of a cold opening's main-thread time) runs once they are on screen, the figure sketched till then.
 const opening = Promise.all([fit(), state.table ? sweep() : null]);

@@ -28,6 +28,7 @@ export function releasePlotly() {
 }
 
 const latest = new WeakMap(); // div → its newest queued Plotly draw: older ones are skipped
+const waiting = new Set(); // Plotly draws asked for before Plotly had loaded, not done yet
 
 /**
  * Plotly.react(div, data, layout, config), or a sketch of it now and Plotly's drawing once loaded.
@@ -48,7 +49,22 @@ export function plot(div, data, layout, config = CONFIG) {
     return Promise.resolve(Plotly.react(div, data, layout, config)).finally(() => unsketch(div));
   }));
   latest.set(div, plotted);
+  waiting.add(plotted);
+  plotted.then(() => waiting.delete(plotted), () => waiting.delete(plotted));
   return Object.assign(Promise.resolve(), { plotted });
+}
+
+/**
+ * Resolves once Plotly has drawn every plot asked for so far (at once when none waits for it):
+ * what a page's status waits for after an answer drawn by several plots. Rejects as `plotted` does.
+ */
+export function plotsDrawn() {
+  return Promise.all([...waiting]).then(() => undefined);
+}
+
+/** Whether Plotly has loaded: a plot asked for from now on is drawn by Plotly in the same task. */
+export function plotlyLoaded() {
+  return loaded;
 }
 
 /** Whether `div` shows a sketch still (Plotly has not drawn it yet). */

@@ -297,6 +297,9 @@ export function sketch(div, data, layout = {}) {
   const svg = node('svg', { class: 'sketch', width, height, viewBox: `0 0 ${width} ${height}`, 'aria-hidden': 'true' });
   svg.style.cssText = 'position:absolute;left:0;top:0;z-index:1;';
   if (layout.paper_bgcolor) svg.append(node('rect', { width, height, fill: layout.paper_bgcolor }));
+  // The box as tall as the plot Plotly will draw (the regression figure's 480 px in a phone's 340 px
+  // box): the sketch lies over the box, and taller it covered the table below it until Plotly came.
+  if (layout.height) div.style.minHeight = `${height}px`;
 
   const axes = collectAxes(data, layout);
   for (const a of axes.values()) {
@@ -352,6 +355,7 @@ export function sketch(div, data, layout = {}) {
 /** Remove `div`'s sketch (Plotly has drawn over it). */
 export function unsketch(div) {
   div.querySelector(':scope > svg.sketch')?.remove();
+  div.style.minHeight = ''; // Plotly's own drawing, in the flow, sets the height now
   delete div.sketchAxes;
 }
 
