@@ -347,8 +347,11 @@ def test_a_long_node_title_takes_two_lines_of_the_accumulators(live_server: Live
     wait_until(page, PAGES["explorer"][1])
     cell = page.locator("#accumulators td.name").first
     expect(cell).to_have_attribute("title", re.compile(r"^loss = binarycrossentropy \(criterion\(model"))
-    lines = cell.evaluate(
-        "c => { const s = c.querySelector('.clamp') || c; const style = getComputedStyle(s);"
+    # one evaluation that finds the cell itself: the table is redrawn when the step details land,
+    # and a cell located first could be measured once detached (no style: NaN)
+    lines = page.evaluate(
+        "() => { const c = document.querySelector('#accumulators td.name');"
+        " const s = c.querySelector('.clamp') || c; const style = getComputedStyle(s);"
         " const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.2;"
         " return s.getBoundingClientRect().height / line; }"
     )
