@@ -23,6 +23,7 @@ PAGES = {
     "regression": ("/regression.html", "!!document.querySelector('#coefficients table')"),
     "pitfall": ("/pitfall.html", "!!document.querySelector('#with table.step-table')"),
     "models": ("/models.html", "document.querySelector('#status').textContent.length > 0"),
+    "language": ("/language.html", "!!document.body.dataset.ready"),
 }
 
 

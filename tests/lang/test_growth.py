@@ -9,9 +9,11 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from autograd_explorer.lang.allowlist import SPELLINGS
 from autograd_explorer.lang.growth import (
     broadcast_shape,
     index_elements,
+    layer_call_elements,
     matmul_cost,
     matmul_shape,
     predict_elements,
@@ -121,3 +123,109 @@ def test_basic_indexing_needs_no_prediction() -> None:
     assert index_elements(torch.zeros(3, 4), (0, slice(1, 3))) is None
     big = index_elements(torch.zeros(1000, 1000), torch.zeros(100_000, dtype=torch.long))
     assert big == 100_000 * 1000
+
+
+# The recurrent and attention modules: PyTorch itself is the oracle, made with each argument
+# combination and its parameters counted. Positional and keyword spellings both, defaults included.
+MODULE_CASES: list[tuple[str, type[torch.nn.Module], tuple[object, ...], dict[str, object]]] = [
+    ("rnn_cell", torch.nn.RNNCell, (3, 4), {}),
+    ("rnn_cell", torch.nn.RNNCell, (5, 7, False), {}),
+    ("rnn_cell", torch.nn.RNNCell, (2, 3, True, "relu"), {}),
+    ("rnn_cell", torch.nn.RNNCell, (), {"input_size": 6, "hidden_size": 2, "bias": False}),
+    ("gru_cell", torch.nn.GRUCell, (3, 4), {}),
+    ("gru_cell", torch.nn.GRUCell, (5, 7), {"bias": False}),
+    ("lstm_cell", torch.nn.LSTMCell, (3, 4), {}),
+    ("lstm_cell", torch.nn.LSTMCell, (5,), {"hidden_size": 7, "bias": False}),
+    ("rnn", torch.nn.RNN, (5, 6), {}),
+    ("rnn", torch.nn.RNN, (5, 6, 3), {}),
+    ("rnn", torch.nn.RNN, (5, 6, 2, "relu", False), {}),  # nonlinearity sits before bias
+    ("rnn", torch.nn.RNN, (5, 6), {"num_layers": 3, "bidirectional": True, "nonlinearity": "relu"}),
+    ("gru", torch.nn.GRU, (5, 6), {}),
+    ("gru", torch.nn.GRU, (5, 6, 2, True, True), {"bidirectional": True}),
+    ("gru", torch.nn.GRU, (5, 6), {"num_layers": 3, "bias": False}),
+    ("lstm", torch.nn.LSTM, (5, 6), {}),
+    ("lstm", torch.nn.LSTM, (5, 6, 2), {"batch_first": True}),
+    ("lstm", torch.nn.LSTM, (5, 6, 3, False, False, 0.0, True), {}),
+    ("lstm", torch.nn.LSTM, (5, 6), {"proj_size": 3}),
+    ("lstm", torch.nn.LSTM, (5, 6), {"num_layers": 2, "bidirectional": True, "proj_size": 2}),
+    ("attention", torch.nn.MultiheadAttention, (8, 2), {}),
+    ("attention", torch.nn.MultiheadAttention, (8, 4, 0.0, False), {}),
+    ("attention", torch.nn.MultiheadAttention, (8, 2), {"kdim": 3, "vdim": 5}),
+    ("attention", torch.nn.MultiheadAttention, (8, 2), {"kdim": 8, "vdim": 8}),  # one in_proj_weight
+    ("attention", torch.nn.MultiheadAttention, (6, 3), {"add_bias_kv": True, "vdim": 4}),
+    ("attention", torch.nn.MultiheadAttention, (), {"embed_dim": 4, "num_heads": 1, "batch_first": True}),
+    ("encoder_layer", torch.nn.TransformerEncoderLayer, (8, 2), {}),  # dim_feedforward=2048
+    ("encoder_layer", torch.nn.TransformerEncoderLayer, (8, 2, 16), {}),
+    ("encoder_layer", torch.nn.TransformerEncoderLayer, (8, 2), {"bias": False, "dim_feedforward": 32}),
+    ("encoder_layer", torch.nn.TransformerEncoderLayer, (8, 4, 32, 0.0, "gelu"), {"norm_first": True}),
+]
+
+
+@pytest.mark.parametrize(("growth", "cls", "args", "kwargs"), MODULE_CASES)
+def test_module_growth_counts_every_parameter_pytorch_makes(
+    growth: str, cls: type[torch.nn.Module], args: tuple[object, ...], kwargs: dict[str, object]
+) -> None:
+    expected = sum(p.numel() for p in cls(*args, **kwargs).parameters())
+    assert predict_elements(growth, args, kwargs) == expected  # type: ignore[arg-type]
+
+
+def test_every_new_module_class_is_in_the_table_with_its_rule() -> None:
+    rules = {cls: growth for growth, cls, _, _ in MODULE_CASES}
+    for cls, growth in rules.items():
+        assert SPELLINGS[f"torch.nn.{cls.__name__}"].growth == growth, cls
+    for name in ("ELU", "SiLU", "Softplus", "Mish"):  # no parameters: never larger than their input
+        assert SPELLINGS[f"torch.nn.{name}"].growth == "none"
+
+
+def test_module_growth_leaves_malformed_sizes_to_pytorch() -> None:
+    assert predict_elements("lstm", (5, -6), {}) is None
+    assert predict_elements("lstm", (5, 6.5), {}) is None
+    assert predict_elements("attention", (8, 2), {"kdim": 2.5}) is None
+    assert predict_elements("encoder_layer", (8, 2, -1), {}) is None
+
+
+def _output(result: object, index: int | None) -> torch.Tensor:
+    value = result if index is None else result[index]  # type: ignore[index]
+    assert isinstance(value, torch.Tensor)
+    return value
+
+
+# A layer's call: the prediction is the size of the output PyTorch gives (an attention's weights
+# per head, asked for with average_attn_weights=False; an encoder layer's feed-forward hidden layer).
+CALL_CASES: list[tuple[torch.nn.Module, tuple[torch.Tensor, ...], dict[str, object], int | None]] = [
+    (torch.nn.RNNCell(3, 5), (torch.zeros(7, 3),), {}, None),
+    (torch.nn.LSTMCell(3, 5), (torch.zeros(3),), {}, 0),
+    (torch.nn.GRU(3, 5), (torch.zeros(6, 3),), {}, 0),
+    (torch.nn.LSTM(3, 5, num_layers=2, bidirectional=True, batch_first=True), (torch.zeros(2, 6, 3),), {}, 0),
+    (torch.nn.LSTM(3, 5, proj_size=2), (torch.zeros(6, 2, 3),), {}, 0),
+    (
+        torch.nn.MultiheadAttention(8, 2, batch_first=True),
+        (torch.zeros(3, 5, 8), torch.zeros(3, 7, 8), torch.zeros(3, 7, 8)),
+        {"average_attn_weights": False},
+        1,
+    ),
+    (
+        torch.nn.MultiheadAttention(8, 2),
+        (torch.zeros(5, 3, 8), torch.zeros(7, 3, 8), torch.zeros(7, 3, 8)),
+        {"average_attn_weights": False},
+        1,
+    ),
+]
+
+
+@pytest.mark.parametrize(("layer", "args", "kwargs", "index"), CALL_CASES)
+def test_a_layers_call_is_predicted_from_its_inputs(
+    layer: torch.nn.Module, args: tuple[torch.Tensor, ...], kwargs: dict[str, object], index: int | None
+) -> None:
+    expected = _output(layer(*args, **kwargs), index).numel()
+    assert layer_call_elements(layer, args, kwargs) == expected
+
+
+def test_an_encoder_layers_call_is_its_feed_forward_hidden_layer_or_its_attention() -> None:
+    layer = torch.nn.TransformerEncoderLayer(8, 2, 16, batch_first=True)
+    hidden: list[int] = []
+    layer.linear1.register_forward_hook(lambda _m, _i, out: hidden.append(out.numel()))
+    layer(torch.zeros(3, 5, 8))
+    assert layer_call_elements(layer, (torch.zeros(3, 5, 8),), {}) == hidden[0] == 3 * 5 * 16
+    long = torch.zeros(40, 1, 8)  # 40 × 40 weights per head outgrow 40 × 16 hidden units
+    assert layer_call_elements(torch.nn.TransformerEncoderLayer(8, 2, 16), (long,), {}) == 2 * 40 * 40

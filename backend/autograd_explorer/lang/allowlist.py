@@ -20,7 +20,8 @@ import torch.nn.functional as F
 # "none": never larger than its tensor arguments (element-wise, reductions, views), an empty
 # argument aside (growth.empty_input_bound);
 # "broadcast": the broadcast of its tensor arguments; "literal": the numbers in its list argument;
-# "tolist" and "sum" make Python lists (their slots are predicted); the others read size arguments.
+# "tolist" and "sum" make Python lists (their slots are predicted); the others read size arguments
+# ("rnn" ... "encoder_layer": every parameter of that recurrent or attention module, counted exactly).
 Growth = Literal[
     "none",
     "broadcast",
@@ -34,6 +35,14 @@ Growth = Literal[
     "concat",
     "layer",
     "conv",
+    "rnn_cell",
+    "gru_cell",
+    "lstm_cell",
+    "rnn",
+    "gru",
+    "lstm",
+    "attention",
+    "encoder_layer",
     "randint",
     "count",
     "iterable",
@@ -195,12 +204,61 @@ _NN_CLASSES: tuple[tuple[type, str, Growth], ...] = (
     (torch.nn.BatchNorm1d, "BatchNorm1d(num_features)", "layer"),
     (torch.nn.BatchNorm2d, "BatchNorm2d(num_features)", "layer"),
     (torch.nn.LayerNorm, "LayerNorm(normalized_shape)", "layer"),
+    (
+        torch.nn.RNNCell,
+        "RNNCell(input_size, hidden_size, bias=True, nonlinearity='tanh'): h' = tanh(W x + U h)",
+        "rnn_cell",
+    ),
+    (
+        torch.nn.GRUCell,
+        "GRUCell(input_size, hidden_size, bias=True): one GRU step, h' = cell(x, h)",
+        "gru_cell",
+    ),
+    (
+        torch.nn.LSTMCell,
+        "LSTMCell(input_size, hidden_size, bias=True): one LSTM step, (h', c') = cell(x, (h, c))",
+        "lstm_cell",
+    ),
+    (
+        torch.nn.RNN,
+        "RNN(input_size, hidden_size, num_layers=1, nonlinearity='tanh', bias=True, batch_first=False, "
+        "dropout=0, bidirectional=False): output, h_n = rnn(x)",
+        "rnn",
+    ),
+    (
+        torch.nn.GRU,
+        "GRU(input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0, "
+        "bidirectional=False): output, h_n = gru(x)",
+        "gru",
+    ),
+    (
+        torch.nn.LSTM,
+        "LSTM(input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0, "
+        "bidirectional=False, proj_size=0): output, (h_n, c_n) = lstm(x)",
+        "lstm",
+    ),
+    (
+        torch.nn.MultiheadAttention,
+        "MultiheadAttention(embed_dim, num_heads, dropout=0, bias=True, add_bias_kv=False, kdim=None, "
+        "vdim=None, batch_first=False): out, weights = attn(query, key, value)",
+        "attention",
+    ),
+    (
+        torch.nn.TransformerEncoderLayer,
+        "TransformerEncoderLayer(d_model, nhead, dim_feedforward=2048, dropout=0.1, activation='relu', "
+        "batch_first=False, norm_first=False, bias=True): self-attention then a feed-forward block",
+        "encoder_layer",
+    ),
     (torch.nn.Sequential, "Sequential(layer, layer, ...)", "none"),
     (torch.nn.ModuleList, "ModuleList([layers])", "none"),
     (torch.nn.Identity, "returns its input", "none"),
     (torch.nn.ReLU, "max(x, 0)", "none"),
     (torch.nn.LeakyReLU, "leaky ReLU", "none"),
     (torch.nn.GELU, "GELU", "none"),
+    (torch.nn.ELU, "ELU(alpha=1.0): x if x > 0 else alpha (exp(x) - 1)", "none"),
+    (torch.nn.SiLU, "SiLU (swish): x sigmoid(x)", "none"),
+    (torch.nn.Softplus, "Softplus(beta=1): log(1 + exp(beta x)) / beta", "none"),
+    (torch.nn.Mish, "Mish: x tanh(softplus(x))", "none"),
     (torch.nn.Tanh, "tanh", "none"),
     (torch.nn.Sigmoid, "logistic sigmoid", "none"),
     (torch.nn.Softmax, "Softmax(dim)", "none"),
@@ -219,6 +277,8 @@ _NN_CLASSES: tuple[tuple[type, str, Growth], ...] = (
     (torch.nn.NLLLoss, "negative log-likelihood", "none"),
     (torch.nn.Parameter, "Parameter(tensor): a tensor a Module registers as a parameter", "none"),
 )
+# Growth rules of classes that make no parameters (every other class initializes its weights randomly).
+_NO_PARAMETERS: frozenset[Growth] = frozenset({"none"})
 _NN_INIT = (
     torch.nn.init.normal_,
     torch.nn.init.uniform_,
@@ -369,7 +429,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     # --- torch.nn: layers and losses are PyTorch's own classes ----------------------------
     *(
-        _at(f"torch.nn.{cls.__name__}", cls, summary, growth, random=growth in ("layer", "conv"))
+        _at(f"torch.nn.{cls.__name__}", cls, summary, growth, random=growth not in _NO_PARAMETERS)
         for cls, summary, growth in _NN_CLASSES
     ),
     *(
@@ -671,6 +731,50 @@ MEMBERS: tuple[Member, ...] = (
         out_features="Linear's output size",
         running_mean="BatchNorm's running mean",
         running_var="BatchNorm's running variance",
+    ),
+    *_members(
+        torch.nn.RNNCellBase,
+        "attribute",
+        weight_ih="input-to-hidden weights (the gates' blocks stacked)",
+        weight_hh="hidden-to-hidden weights",
+        bias_ih="input-to-hidden bias",
+        bias_hh="hidden-to-hidden bias",
+        input_size="the input size",
+        hidden_size="the hidden size",
+    ),
+    *_members(
+        torch.nn.RNNBase,
+        "attribute",
+        # The first layer's own names; every layer's are in named_parameters().
+        weight_ih_l0="layer 0's input-to-hidden weights (the gates' blocks stacked)",
+        weight_hh_l0="layer 0's hidden-to-hidden weights",
+        bias_ih_l0="layer 0's input-to-hidden bias",
+        bias_hh_l0="layer 0's hidden-to-hidden bias",
+        input_size="the input size",
+        hidden_size="the hidden size",
+        num_layers="the number of stacked layers",
+        bidirectional="does it also run backwards in time",
+        batch_first="is the batch the first dimension of input and output",
+    ),
+    *_members(
+        torch.nn.MultiheadAttention,
+        "attribute",
+        in_proj_weight="the query, key and value projections stacked",
+        in_proj_bias="their biases",
+        out_proj="the output projection (a Linear)",
+        embed_dim="the embedding size",
+        num_heads="the number of heads",
+        head_dim="embed_dim // num_heads",
+        batch_first="is the batch the first dimension",
+    ),
+    *_members(
+        torch.nn.TransformerEncoderLayer,
+        "attribute",
+        self_attn="the self-attention (a MultiheadAttention)",
+        linear1="the feed-forward block's first Linear",
+        linear2="the feed-forward block's second Linear",
+        norm1="the LayerNorm after (or before, norm_first) attention",
+        norm2="the LayerNorm of the feed-forward block",
     ),
     *_members(torch.nn.Sequential, "method", append="add a layer at the end"),
     *_members(torch.nn.ModuleList, "method", append="add a module at the end"),

@@ -23,11 +23,14 @@ from autograd_explorer.lang.contract import BackwardRequest, Region, Span
 from autograd_explorer.lang.core import EvaluatorCore, error_at, type_name
 from autograd_explorer.lang.formatting import format_value
 from autograd_explorer.lang.growth import (
+    CALL_PREDICTED_LAYERS,
     broadcast_elements,
     empty_input_bound,
+    layer_call_elements,
     list_growth,
     matmul_cost,
     meta_shapes,
+    module_growth,
     predict_elements,
 )
 from autograd_explorer.lang.parse import FORBIDDEN_KEYWORDS
@@ -113,14 +116,29 @@ class Calls(EvaluatorCore):
                 or (self.classes.is_instance(fn) and self.classes.readable(fn, "__call__"))
             ):
                 assert callable(fn)
+                library_layer = isinstance(fn, torch.nn.Module) and not self.classes.is_instance(fn)
+                if library_layer and isinstance(fn, CALL_PREDICTED_LAYERS):
+                    self.budget.check_elements(layer_call_elements(fn, args, kwargs), span)
                 if isinstance(fn, torch.nn.Module) and isinstance(node, ast.Call):
                     self.regions.about_to_call_module(node.func, self.source.segment(node.func))
-                return self.produced(self.apply(fn, args, kwargs, node), node)
+                result = self.apply(fn, args, kwargs, node)
+                if isinstance(result, tuple) and library_layer:
+                    self.account_outputs(result, span)
+                return self.produced(result, node)
             error = TypeError(f"'{type_name(fn)}' object is not callable")
             mark_origin(error, span)
             raise error
         finally:
             self.current_call = outer_call
+
+    def account_outputs(self, outputs: tuple[object, ...], span: Span) -> None:
+        """A library module's tuple of outputs (nn.LSTM's `output, (h_n, c_n)`) counts toward the
+        budget as a single tensor would: the program's own modules' tensors were counted when made."""
+        for value in outputs:
+            if isinstance(value, torch.Tensor):
+                self.budget.add_result(value, span)
+            elif isinstance(value, tuple):
+                self.account_outputs(value, span)
 
     def check_member_call(self, fn: Bound, args: Sequence[object], node: ast.AST) -> None:
         """Lists and text that grow by a method call: their new length is checked first."""
@@ -271,8 +289,8 @@ class Calls(EvaluatorCore):
         if list_growth(growth):
             if predicted is not None:  # a Python list of exactly this many slots
                 self.budget.reserve_elements(predicted, span, "list")
-        else:
-            self.budget.check_elements(predicted, span)
+        else:  # a module's parameters are made (and initialized) by one library call: bounded as one
+            self.budget.check_elements(predicted, span, "module" if module_growth(growth) else "tensor")
         if growth == "matmul" and len(args) >= 2:
             cost = matmul_cost(args[0], args[1])
             if cost is not None:

@@ -248,6 +248,218 @@ def _conv_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int 
     return _product([*channels, *kernel_sizes])
 
 
+# The constructors' parameters in PyTorch's order, with their defaults (torch/nn/modules/rnn.py,
+# activation.py, transformer.py): a call is bound to them as Python would bind it.
+_CELL_PARAMETERS = (("input_size", None), ("hidden_size", None), ("bias", True))
+_RECURRENT_PARAMETERS = (
+    ("input_size", None),
+    ("hidden_size", None),
+    ("num_layers", 1),
+    ("bias", True),
+    ("batch_first", False),
+    ("dropout", 0.0),
+    ("bidirectional", False),
+    ("proj_size", 0),
+)
+# nn.RNN takes nonlinearity as its fourth positional argument and hands the rest to RNNBase.
+_RNN_PARAMETERS = (*_RECURRENT_PARAMETERS[:3], ("nonlinearity", "tanh"), *_RECURRENT_PARAMETERS[3:])
+_ATTENTION_PARAMETERS = (
+    ("embed_dim", None),
+    ("num_heads", None),
+    ("dropout", 0.0),
+    ("bias", True),
+    ("add_bias_kv", False),
+    ("add_zero_attn", False),
+    ("kdim", None),
+    ("vdim", None),
+)
+_ENCODER_LAYER_PARAMETERS = (
+    ("d_model", None),
+    ("nhead", None),
+    ("dim_feedforward", 2048),
+    ("dropout", 0.1),
+    ("activation", None),
+    ("layer_norm_eps", 1e-5),
+    ("batch_first", False),
+    ("norm_first", False),
+    ("bias", True),
+)
+# Rows of weight_ih per unit of hidden_size: one block per gate.
+_GATES = {"rnn_cell": 1, "gru_cell": 3, "lstm_cell": 4, "rnn": 1, "gru": 3, "lstm": 4}
+
+
+def _bind(
+    parameters: Sequence[tuple[str, object]], args: Sequence[object], kwargs: Mapping[str, object]
+) -> dict[str, object]:
+    """The arguments by name, defaults filled in (extra or unknown ones: PyTorch refuses them itself)."""
+    bound = dict(parameters)
+    bound.update(zip((name for name, _ in parameters), args, strict=False))
+    bound.update((k, v) for k, v in kwargs.items() if k in bound)
+    return bound
+
+
+def _flag(value: object) -> bool:
+    """A switch such as bias=: its truth as PyTorch's `if bias:` reads it, True when that cannot be
+    told without running the program's code (an upper bound: a switch only adds parameters)."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return bool(value)
+    return True
+
+
+def _sizes(bound: Mapping[str, object], *names: str) -> list[int] | None:
+    sizes = [_int(bound[name]) for name in names]
+    if any(size is None or size < 0 for size in sizes):
+        return None  # PyTorch raises its own error before allocating
+    return sizes  # type: ignore[return-value]
+
+
+def _cell_parameters(gates: int, args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    """RNNCellBase: weight_ih (gates·H × I), weight_hh (gates·H × H), and two biases of gates·H."""
+    bound = _bind(_CELL_PARAMETERS, args, kwargs)
+    sizes = _sizes(bound, "input_size", "hidden_size")
+    if sizes is None:
+        return None
+    input_size, hidden = sizes
+    rows = gates * hidden
+    return rows * (input_size + hidden) + (2 * rows if _flag(bound["bias"]) else 0)
+
+
+def _recurrent_parameters(
+    gates: int, parameters: Sequence[tuple[str, object]], args: Sequence[object], kwargs: Mapping[str, object]
+) -> int | None:
+    """RNNBase: per layer and direction weight_ih, weight_hh, two biases and (proj_size > 0) weight_hr."""
+    bound = _bind(parameters, args, kwargs)
+    sizes = _sizes(bound, "input_size", "hidden_size", "num_layers", "proj_size")
+    if sizes is None:
+        return None
+    input_size, hidden, layers, projection = sizes
+    directions = 2 if _flag(bound["bidirectional"]) else 1
+    rows = gates * hidden
+    state = projection if projection > 0 else hidden  # what h carries to the next step and layer
+    per_direction = rows * state + (2 * rows if _flag(bound["bias"]) else 0) + projection * hidden
+    inputs = input_size + max(layers - 1, 0) * state * directions  # every layer's weight_ih columns
+    return directions * (rows * inputs + layers * per_direction)
+
+
+def _attention_parameters(
+    bound: Mapping[str, object], embed: int, kdim: int | None = None, vdim: int | None = None
+) -> int:
+    """MultiheadAttention: q, k, v projections (in_proj_weight, or three when kdim/vdim differ),
+    out_proj, in_proj_bias + out_proj.bias, and bias_k, bias_v when add_bias_kv."""
+    keys = embed if kdim is None else kdim
+    values = embed if vdim is None else vdim
+    total = embed * (embed + keys + values) + embed * embed
+    if _flag(bound.get("bias", True)):
+        total += 4 * embed
+    if _flag(bound.get("add_bias_kv", False)):
+        total += 2 * embed
+    return total
+
+
+def _multihead_parameters(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    bound = _bind(_ATTENTION_PARAMETERS, args, kwargs)
+    sizes = _sizes(bound, "embed_dim")
+    dims = [None if bound[k] is None else _int(bound[k]) for k in ("kdim", "vdim")]
+    if sizes is None or any(d is not None and d < 0 for d in dims):
+        return None
+    if any(d is None and bound[k] is not None for d, k in zip(dims, ("kdim", "vdim"), strict=True)):
+        return None  # not a whole number: PyTorch refuses it
+    return _attention_parameters(bound, sizes[0], dims[0], dims[1])
+
+
+def _encoder_layer_parameters(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    """TransformerEncoderLayer: self_attn, linear1 (d_model → dim_feedforward), linear2 (back), and
+    two LayerNorms (weight, and bias when bias=True)."""
+    bound = _bind(_ENCODER_LAYER_PARAMETERS, args, kwargs)
+    sizes = _sizes(bound, "d_model", "dim_feedforward")
+    if sizes is None:
+        return None
+    model, feedforward = sizes
+    bias = _flag(bound["bias"])
+    linears = 2 * model * feedforward + ((feedforward + model) if bias else 0)
+    norms = 2 * (model + (model if bias else 0))
+    return _attention_parameters({"bias": bias}, model) + linears + norms
+
+
+def module_parameters(growth: Growth, args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    """Elements of every parameter a recurrent or attention module will make (None: not one)."""
+    if growth in ("rnn_cell", "gru_cell", "lstm_cell"):
+        return _cell_parameters(_GATES[growth], args, kwargs)
+    if growth in ("rnn", "gru", "lstm"):
+        parameters = _RNN_PARAMETERS if growth == "rnn" else _RECURRENT_PARAMETERS
+        return _recurrent_parameters(_GATES[growth], parameters, args, kwargs)
+    if growth == "attention":
+        return _multihead_parameters(args, kwargs)
+    if growth == "encoder_layer":
+        return _encoder_layer_parameters(args, kwargs)
+    return None
+
+
+def module_growth(growth: Growth) -> bool:
+    """Does this growth rule count a whole module's parameters (made by one library call)?"""
+    return growth in _MODULE_GROWTHS
+
+
+_MODULE_GROWTHS = frozenset({*_GATES, "attention", "encoder_layer"})
+
+
+# Library layers whose call can make far more than its input holds (a layer's hidden size, an
+# attention's L × S weights per head): their call is predicted too (layer_call_elements).
+CALL_PREDICTED_LAYERS = (
+    torch.nn.RNNCellBase,
+    torch.nn.RNNBase,
+    torch.nn.MultiheadAttention,
+    torch.nn.TransformerEncoderLayer,
+)
+
+
+def _steps_and_batch(value: object, batch_first: bool) -> tuple[int, int] | None:
+    """(sequence length, batch) of a layer's input: (L, N, features), (N, L, ...) or unbatched (L, ...)."""
+    if not isinstance(value, torch.Tensor) or value.dim() not in (2, 3):
+        return None  # PyTorch raises its own error
+    if value.dim() == 2:
+        return value.shape[0], 1
+    return (value.shape[1], value.shape[0]) if batch_first else (value.shape[0], value.shape[1])
+
+
+def layer_call_elements(
+    layer: torch.nn.Module, args: Sequence[object], kwargs: Mapping[str, object]
+) -> int | None:
+    """The largest tensor a recurrent or attention layer's call makes, from its input's shape.
+
+    A recurrent layer's output (L·N·directions·hidden: its gates inside are at most 4 times as
+    many, as a Linear's result is not counted twice); an attention's weights, one L × S matrix per
+    head and batch item, or its output when larger; an encoder layer's also its feed-forward
+    block's N·L·dim_feedforward. None: not such a layer, or an input PyTorch will refuse.
+    """
+    first = args[0] if args else next(iter(kwargs.values()), None)
+    if isinstance(layer, torch.nn.RNNCellBase):
+        if not isinstance(first, torch.Tensor) or first.dim() not in (1, 2):
+            return None
+        return (first.shape[0] if first.dim() == 2 else 1) * int(layer.hidden_size)
+    if isinstance(layer, torch.nn.RNNBase):
+        shape = _steps_and_batch(first, layer.batch_first)
+        if shape is None:
+            return None
+        directions = 2 if layer.bidirectional else 1
+        return shape[0] * shape[1] * directions * int(layer.proj_size or layer.hidden_size)
+    if isinstance(layer, torch.nn.MultiheadAttention):
+        query = _steps_and_batch(first, layer.batch_first)
+        key = _steps_and_batch(args[1] if len(args) > 1 else kwargs.get("key"), layer.batch_first)
+        if query is None or key is None:
+            return None
+        (steps, batch), keys = query, key[0]
+        return max(batch * int(layer.num_heads) * steps * keys, batch * steps * int(layer.embed_dim))
+    if isinstance(layer, torch.nn.TransformerEncoderLayer):
+        shape = _steps_and_batch(first, layer.self_attn.batch_first)
+        if shape is None:
+            return None
+        steps, batch = shape
+        weights = batch * int(layer.self_attn.num_heads) * steps * steps
+        return max(weights, batch * steps * int(layer.linear1.out_features))
+    return None
+
+
 def _count_elements(args: Sequence[object]) -> int | None:
     numbers = [_int(a) for a in args]
     if not numbers or any(n is None for n in numbers) or len(numbers) > 3:
@@ -310,6 +522,8 @@ def predict_elements(
         return _layer_elements(args, kwargs)
     if growth == "conv":  # Conv2d(in, out, k): in × out × k × k weights
         return _conv_elements(args, kwargs)
+    if module_growth(growth):  # LSTM(I, H), MultiheadAttention(E, heads): every parameter
+        return module_parameters(growth, args, kwargs)
     if growth == "randint":  # randint(low, high, size)
         size = kwargs.get("size", args[-1] if args else None)
         return _product(list(size)) if isinstance(size, list | tuple) else None

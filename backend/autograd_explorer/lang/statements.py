@@ -97,10 +97,15 @@ class Statements(EvaluatorCore):
         if node.value is not None:  # the annotation is ignored, as Python ignores it at run time
             self.assign(node.target, self.eval(node.value), node)
 
-    def assign(self, target: ast.expr, value: object, statement: ast.AST) -> None:
-        """Assign to a name, a tuple of targets, `x[i]` or an attribute."""
+    def assign(self, target: ast.expr, value: object, statement: ast.AST, unpacked: bool = False) -> None:
+        """Assign to a name, a tuple of targets, `x[i]` or an attribute.
+
+        A name among a tuple of targets has its own span (`h` in `output, (h, c) = lstm(x)`): the
+        statement's would give every value it unpacks one place, as a loop's turns share theirs.
+        """
         if isinstance(target, ast.Name):
-            span = self.span(target) if isinstance(statement, _LOOP_TARGETS) else self.span(statement)
+            own = unpacked or isinstance(statement, _LOOP_TARGETS)
+            span = self.span(target) if own else self.span(statement)
             self.bind(target.id, value, span)
         elif isinstance(target, ast.Tuple | ast.List):
             self.unpack(target, value, statement)
@@ -126,7 +131,7 @@ class Statements(EvaluatorCore):
         if len(items) < expected:
             raise ValueError(f"not enough values to unpack (expected {expected}, got {len(items)})")
         for element, item in zip(target.elts, items, strict=True):
-            self.assign(element, item, statement)
+            self.assign(element, item, statement, unpacked=True)
 
     def set_item(
         self, container: object, index: object, value: object, target: ast.AST, statement: ast.AST

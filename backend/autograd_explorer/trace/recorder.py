@@ -14,7 +14,7 @@ from autograd_explorer.lang.contract import LABEL_CHARS, BackwardRequest, Region
 from autograd_explorer.trace.backward_capture import Node, RawPass, capture_pass, graph_nodes
 from autograd_explorer.trace.complex_values import complex_refusal
 from autograd_explorer.trace.pass_summary import PassSummary, summarize_pass
-from autograd_explorer.trace.regions import RegionTags
+from autograd_explorer.trace.regions import RegionTags, module_outputs
 from autograd_explorer.trace.values import sent_whole
 
 # A program of at most this many passes keeps them all, step by step (a lecture's two or three
@@ -177,9 +177,14 @@ class TraceRecorder:
         fn = value.grad_fn
         if fn is not None:
             self.names[id(fn)] = (fn, name)
-            if id(fn) not in self.forward and self._recording:  # e.g. bound by tuple unpacking
+            seen = self.forward.get(id(fn))
+            if self._recording and seen is None:  # e.g. bound by tuple unpacking
                 self.forward[id(fn)] = (fn, self._forward_record(value, span, name))
                 self.regions.tag(fn)
+            elif self._recording and seen is not None and seen[1].span is None and span is not None:
+                # a library module's output (leave_region) unpacked by the program (`output, (h, c) =
+                # lstm(x)`): named by its variable and line, as on_tensor names `model(X)`
+                self.forward[id(fn)] = (fn, self._forward_record(value, span, name))
         elif value.requires_grad:
             self._remember_leaf(value, span, None)
 
@@ -195,9 +200,10 @@ class TraceRecorder:
     def _record_module_output(self, label: str, result: object) -> None:
         """A module's outputs the program never saw made (nn.Sequential's layers run in library
         code) keep their values, named by the module's path (`model.3`): the graph shows each
-        layer's activation, not "internal". The program's own sighting of one (`h = model(X)`)
-        replaces the record with its text and span (on_tensor)."""
-        for t in result if isinstance(result, tuple | list) else (result,):
+        layer's activation, not "internal". The program's own sighting of one (`h = model(X)`, or
+        `output, (h, c) = lstm(x)`) replaces the record with its text and span (on_tensor, on_assign).
+        A tuple among the outputs is opened: nn.LSTM returns `output, (h_n, c_n)`."""
+        for t in module_outputs(result):
             if not isinstance(t, torch.Tensor) or (fn := t.grad_fn) is None or id(fn) in self.forward:
                 continue
             if self.real_only and t.is_complex():

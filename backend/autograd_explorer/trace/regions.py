@@ -98,8 +98,9 @@ class RegionTags:
         return self.calls[-1] if self.calls else None
 
     def _claim(self, result: object, known: Container[int]) -> None:
-        items = result if isinstance(result, tuple | list) else (result,)
-        pending = [t.grad_fn for t in items if isinstance(t, torch.Tensor) and t.grad_fn is not None]
+        pending = [
+            t.grad_fn for t in module_outputs(result) if isinstance(t, torch.Tensor) and t.grad_fn is not None
+        ]
         module, call = self._now_module(), self._now_call()
         walked = 0
         while pending and walked < MAX_WALK:
@@ -109,3 +110,10 @@ class RegionTags:
                 continue  # tagged by an inner region, or made before (the program saw it)
             self.tags[id(fn)] = (fn, module, call)
             pending.extend(n for n, _ in fn.next_functions if n is not None)
+
+
+def module_outputs(result: object) -> list[object]:
+    """The items of a region's result and of the tuples among them (nn.LSTM's `output, (h_n, c_n)`):
+    one level down only, a program's own module may return a list nested arbitrarily deep."""
+    items = list(result) if isinstance(result, tuple | list) else [result]
+    return [inner for item in items for inner in (item if isinstance(item, tuple) else (item,))]
