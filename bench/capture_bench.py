@@ -13,6 +13,11 @@ round times, on a fresh graph each (least CPU time of the rounds, one torch thre
   capture      capture_pass as the tracer calls it (walk, register, backward, remove)
   free plain / free hooked   freeing the graph after its backward, without hooks / after hooks
                were registered and removed (each node keeps its emptied hook dict)
+  edges        the ninth round's alternative (issue 11), whole: the walk, PyTorch's own execution
+               order asked once from the root's pre-hook (torch._C._current_graph_task_execution_order),
+               every input slot the graph reads captured by torch.autograd.grad with GradientEdge
+               inputs (in C++, no hook), and a post-hook only on the producers of a slot that has
+               several (a value used twice: the capture holds only their sum); no step records yet
 Not a test: nothing here fails.
 
     python bench/capture_bench.py [--sizes 5000] [--graphs chain,mlp] [--rounds 15]
@@ -120,7 +125,51 @@ def one_round(make: Callable[[int], torch.Tensor], size: int, least: dict[str, f
         max_nodes=100_000,
     )
     keep("capture", started)
+    del raw, y
+
+    y = make(size)
+    started = clock()
+    edges_capture(y)
+    keep("edges", started)
     return count
+
+
+def edges_capture(y: torch.Tensor) -> tuple[list[Any], tuple[torch.Tensor | None, ...], dict[int, Any]]:
+    """The ninth round's capture (see the module's docstring): order, captures and shared sends."""
+    GradientEdge = torch.autograd.graph.GradientEdge
+    nodes = graph_nodes([y.grad_fn])
+    readers: dict[tuple[int, int], int] = {}
+    edges: dict[tuple[int, int], Any] = {}
+    sends = []
+    for fn in nodes:
+        nexts = fn.next_functions
+        sends.append(nexts)
+        for target, slot in nexts:
+            if target is not None:
+                key = (id(target), slot)
+                if key in readers:
+                    readers[key] += 1
+                else:
+                    readers[key] = 1
+                    edges[key] = GradientEdge(target, slot)
+    edges.setdefault((id(y.grad_fn), y.output_nr), GradientEdge(y.grad_fn, y.output_nr))
+    sent: dict[int, Any] = {}
+
+    def keep_sent(fn: Any, grad_inputs: Any, _grad_outputs: Any) -> None:
+        sent[id(fn)] = grad_inputs
+
+    order: list[Any] = []
+    order_of = torch._C._current_graph_task_execution_order  # type: ignore[attr-defined]
+    handles = [y.grad_fn.register_prehook(lambda _grads: order.append(order_of()))]
+    shared = {key for key, count in readers.items() if count > 1}
+    for fn, nexts in zip(nodes, sends, strict=True):
+        if any(t is not None and (id(t), s) in shared for t, s in nexts):
+            handles.append(fn.register_hook(partial(keep_sent, fn)))
+    with torch.autograd.set_multithreading_enabled(False):  # the order's precondition
+        grads = torch.autograd.grad([y], list(edges.values()), retain_graph=True, allow_unused=True)
+    for handle in handles:
+        handle.remove()
+    return order[0], grads, sent
 
 
 def main() -> None:
@@ -146,7 +195,9 @@ def main() -> None:
             for name, ms in least.items():
                 print(f"  {name:12s} {ms:8.2f}  ({ms * 1000 / count:5.2f})")
             overhead = least["capture"] - least["bare"]
-            print(f"  capture - bare {overhead:.2f} ms ({overhead * 1000 / count:.2f} µs a node)", flush=True)
+            print(f"  capture - bare {overhead:.2f} ms ({overhead * 1000 / count:.2f} µs a node)")
+            edges = least["edges"] - least["bare"]
+            print(f"  edges - bare {edges:.2f} ms ({edges * 1000 / count:.2f} µs a node)", flush=True)
 
 
 if __name__ == "__main__":
