@@ -42,6 +42,12 @@ def test_models_lab_trains_compares_and_predicts(live_server: LiveServer, page: 
     pg.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)  # type: ignore[attr-defined]
     rows = pg.locator("#compare tbody tr")  # type: ignore[attr-defined]
     before = rows.count()
+    # Nothing ticked yet: each plot says what to do, with no axes (Plotly's default −1…4 "%" read as data).
+    finished = [m for m in httpx.get(f"{live_server.url}/api/models").json()["items"] if m["status"] == "done"]
+    hint = "Tick a finished model" if finished else "Train a model"
+    for plot in ("#loss-plot", "#accuracy-plot"):
+        expect(pg.locator(f"{plot} .annotation-text")).to_contain_text(hint, timeout=RUN_TIMEOUT_MS)  # type: ignore[attr-defined]
+        assert pg.locator(f"{plot} .ytick").count() == 0  # type: ignore[attr-defined]
 
     pg.select_option("#dataset", "moons")  # type: ignore[attr-defined]
     pg.select_option("#model", "binary_classifier")  # type: ignore[attr-defined]
@@ -51,6 +57,10 @@ def test_models_lab_trains_compares_and_predicts(live_server: LiveServer, page: 
     pg.wait_for_selector("#boundary-panel:not([hidden]) .main-svg", timeout=30_000)  # type: ignore[attr-defined]
     expect(rows).to_have_count(before + 1, timeout=60_000)
     assert "binary_classifier · moons" in rows.last.inner_text()
+    # Its curves drawn: the hint gone, the axes back.
+    for plot in ("#loss-plot", "#accuracy-plot"):
+        expect(pg.locator(f"{plot} .annotation-text")).to_have_count(0)  # type: ignore[attr-defined]
+        expect(pg.locator(f"{plot} .ytick").first).to_be_visible()  # type: ignore[attr-defined]
 
     pg.select_option("#dataset", "mnist_parity")  # type: ignore[attr-defined]
     pg.select_option("#model", "simple_nn")  # type: ignore[attr-defined]

@@ -1,5 +1,6 @@
 // Loss and accuracy curves of several models (train dotted, test solid), drawn with Plotly.react.
 
+import { emptyPlot } from '../shared/empty-plot.js';
 import { toNumber } from '../shared/format.js';
 import { LIGHT, palette, themedLayout } from '../shared/palette.js';
 import { loadPlotly } from '../shared/plotly-loader.js';
@@ -25,8 +26,15 @@ export function curveTraces(models, metric, p = LIGHT) {
   return traces;
 }
 
-/** Draw both plots for `models`. */
-export function drawCurves(lossDiv, accuracyDiv, models) {
+/** What each plot says with no curve to draw: none trained yet, or none ticked in the table. */
+export function emptyText(anyFinished) {
+  return anyFinished
+    ? 'Tick a finished model in the table below<br>to show its curves here'
+    : 'Train a model (the form on the left):<br>its curves are drawn here as it learns';
+}
+
+/** Draw both plots for `models`; `anyFinished`: some model could be ticked (what an empty plot says). */
+export function drawCurves(lossDiv, accuracyDiv, models, anyFinished = false) {
   const base = {
     font: FONT, margin: { l: 64, r: 16, t: 40, b: 40 }, legend: { orientation: 'h', y: -0.2, yanchor: 'top' },
   };
@@ -34,14 +42,17 @@ export function drawCurves(lossDiv, accuracyDiv, models) {
   const longest = Math.max(1, ...models.map((m) => (m.config && m.config.steps) || 0));
   const xaxis = { title: { text: 'updates', standoff: 4 }, range: [0, longest] };
   if (!window.Plotly) { // loaded on first use (js/shared/plotly-loader.js): draw once it is here
-    loadPlotly().then(() => drawCurves(lossDiv, accuracyDiv, models));
+    loadPlotly().then(() => drawCurves(lossDiv, accuracyDiv, models, anyFinished));
     return;
   }
   const p = palette();
+  const empty = models.length ? {} : emptyPlot(emptyText(anyFinished));
   window.Plotly.react(lossDiv, curveTraces(models, 'loss', p), themedLayout({
     ...base, title: { text: 'Binary cross-entropy' }, xaxis, yaxis: { title: { text: 'loss' } }, uirevision: 'loss',
+    ...empty, annotations: empty.annotations || [],
   }, p), CONFIG);
   window.Plotly.react(accuracyDiv, curveTraces(models, 'accuracy', p), themedLayout({
     ...base, title: { text: 'Accuracy (%)' }, xaxis, yaxis: { title: { text: '%' } }, uirevision: 'accuracy',
+    ...empty, annotations: empty.annotations || [],
   }, p), CONFIG);
 }

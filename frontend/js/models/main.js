@@ -77,7 +77,10 @@ function redraw() {
     const { models, shown, selected } = store.state;
     const jobs = models.filter((m) => isActive(m) || m.status !== 'done').slice(-8);
     renderJobs($('jobs'), jobs, cancel, (id) => tokens.get(id) !== null);
-    drawCurves($('loss-plot'), $('accuracy-plot'), models.filter((m) => shown.has(m.id) && m.curve.step.length));
+    drawCurves(
+      $('loss-plot'), $('accuracy-plot'), models.filter((m) => shown.has(m.id) && m.curve.step.length),
+      finished(store.state).length > 0,
+    );
     renderTable($('compare').tBodies[0], models, {
       shown, selected,
       onToggle: (id, on) => store.set(toggled(store.state, id, on)),
