@@ -43,8 +43,8 @@ def test_models_lab_trains_compares_and_predicts(live_server: LiveServer, page: 
     rows = pg.locator("#compare tbody tr")  # type: ignore[attr-defined]
     before = rows.count()
     # Nothing ticked yet: each plot says what to do, with no axes (Plotly's default −1…4 "%" read as data).
-    finished = [m for m in httpx.get(f"{live_server.url}/api/models").json()["items"] if m["status"] == "done"]
-    hint = "Tick a finished model" if finished else "Train a model"
+    stored = httpx.get(f"{live_server.url}/api/models").json()["items"]
+    hint = "Tick a finished model" if any(m["status"] == "done" for m in stored) else "Train a model"
     for plot in ("#loss-plot", "#accuracy-plot"):
         expect(pg.locator(f"{plot} .annotation-text")).to_contain_text(hint, timeout=RUN_TIMEOUT_MS)  # type: ignore[attr-defined]
         assert pg.locator(f"{plot} .ytick").count() == 0  # type: ignore[attr-defined]
