@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  CENTRE_MIN, CHROME, defaultLayout, fitted, GRAPH_ROOM, LIMITS, normalizeLayout, normalizePresentation, RAIL, readStored, resized, toggled,
+  CENTRE_MIN, CHROME, defaultLayout, fitted, GRAPH_ROOM, LIMITS, normalizeLayout, normalizePresentation, ONE_COLUMN, RAIL, readStored, resized,
+  shown, toggled,
   writeStored,
 } from '../js/shared/panels.js';
 
@@ -93,4 +94,22 @@ test('a stored layout survives a reload; garbage falls back to the defaults', ()
 test('presentation keeps only the panels it knows and is off unless asked for', () => {
   assert.deepEqual(normalizePresentation(null), { on: false, hide: [] });
   assert.deepEqual(normalizePresentation({ on: true, hide: ['side', 'bogus', 'legend'] }), { on: true, hide: ['side', 'legend'] });
+});
+
+test('both panels left open on a wide screen: on a 1280 px projector the program waits on its rail, the graph keeps its room', () => {
+  const wide = toggled(defaultLayout(1920), 'side', true, 1920); // both open at 1920
+  assert.deepEqual([wide.editor.open, wide.side.open], [true, true]);
+  for (let width = ONE_COLUMN + 1; width <= 2400; width += 20) {
+    const drawn = shown(wide, width);
+    const { editor, side } = fitted(drawn, width);
+    assert.ok(width - editor - side >= CENTRE_MIN, `${width} px: centre ${width - editor - side} px`); // as fitted counts it
+    assert.equal(drawn.side.open, true); // the steps stay: they are the lesson's
+  }
+  assert.equal(shown(wide, 1280).editor.yielded, true);
+  assert.deepEqual(shown(wide, 1920), wide); // the stored layout is unchanged: wide again, both again
+  // What a click on the program's rail does there: it opens, the steps go to their rail.
+  const opened = toggled(shown(wide, 1280), 'editor', true, 1280);
+  assert.deepEqual([opened.editor.open, opened.side.open], [true, false]);
+  // Stacked in one column (phones, narrow windows), nothing is hidden.
+  assert.deepEqual(shown(wide, ONE_COLUMN), wide);
 });

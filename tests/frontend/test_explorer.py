@@ -251,10 +251,19 @@ def test_each_view_renders(page: Any, live_server: Any) -> None:
     open_explorer(page, live_server, "#ex=pitfall-accumulation")
     assert "2 → 4 → 6" in (page.text_content("#step-panel") or "")
     screenshot(page, "explorer-11-pitfall-accumulation")
-    page.set_viewport_size({"width": 1280, "height": 720})  # a common projector
-    open_explorer(page, live_server, "#ex=polynomial&step=3")
+    # A common projector, this browser's layout left with both panels open at 1600 px: the graph
+    # and the steps are shown, the program waits on its rail (between them the graph had 230 px).
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto("about:blank")
+    page.goto(f"{live_server.url}/#ex=polynomial&step=3")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
     assert page.locator("#accumulators tr[data-node='0']").is_visible()
+    assert page.get_attribute("#editor-pane", "data-open") == "false"
+    assert page.locator("#graph").bounding_box()["width"] >= 400
     screenshot(page, "explorer-14-projector-1280x720")
+    page.set_viewport_size({"width": 1600, "height": 900})  # wider again: the stored layout, both open
+    expect(page.locator("#editor-pane")).to_have_attribute("data-open", "true")
+    assert page.locator("#accumulators tr[data-node='0']").is_visible()
 
 
 def test_the_jacobian_chain_says_how_many_of_the_pass_it_shows(page: Any, live_server: Any) -> None:

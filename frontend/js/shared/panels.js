@@ -63,6 +63,20 @@ export function toggled(layout, name, open = !layout[name].open, width = Infinit
   return next;
 }
 
+export const ONE_COLUMN = 1100; // px: at and below it explorer.css stacks the panels in one column
+
+/**
+ * The layout as drawn in a viewport `width`. Both panels left open where they no longer fit beside
+ * the graph (a layout left open on a 1920 px screen, then shown on a 1280 px projector: the graph
+ * got a 230 px strip between them) shows the program on its rail, yielded, as opening it there
+ * would have: the stored layout is unchanged, and a wider window shows both again.
+ */
+export function shown(layout, width) {
+  if (width <= ONE_COLUMN || !(layout.editor.open && layout.side.open)) return layout;
+  if (width - LIMITS.editor.min - LIMITS.side.min - CHROME >= CENTRE_MIN) return layout;
+  return { ...layout, editor: { open: false, width: layout.editor.width, yielded: true } };
+}
+
 /** The widths actually used in a viewport `width`: open panels shrink (never below their
  * minimum) before the centre column drops under CENTRE_MIN. */
 export function fitted(layout, width) {
@@ -167,16 +181,17 @@ export function mountPanels({ grid, panels, splitters, storage, view = window })
   let layout = normalizeLayout(readStored(storage, LAYOUT_KEY), view.innerWidth);
 
   function render() {
-    const { editor, side } = fitted(layout, grid.clientWidth || view.innerWidth);
+    const drawn = shown(layout, view.innerWidth);
+    const { editor, side } = fitted(drawn, grid.clientWidth || view.innerWidth);
     grid.style.setProperty('--editor-w', `${editor}px`);
     grid.style.setProperty('--side-w', `${side}px`);
     for (const [name, { el, toggle }] of Object.entries(panels)) {
-      el.dataset.open = String(layout[name].open);
-      toggle.setAttribute('aria-expanded', String(layout[name].open));
+      el.dataset.open = String(drawn[name].open);
+      toggle.setAttribute('aria-expanded', String(drawn[name].open));
     }
     for (const [name, splitter] of Object.entries(splitters)) {
-      splitter.setAttribute('aria-valuenow', String(layout[name].width));
-      splitter.hidden = !layout[name].open;
+      splitter.setAttribute('aria-valuenow', String(drawn[name].width));
+      splitter.hidden = !drawn[name].open;
     }
   }
 
@@ -188,7 +203,10 @@ export function mountPanels({ grid, panels, splitters, storage, view = window })
   }
 
   for (const [name, { toggle }] of Object.entries(panels)) {
-    toggle.addEventListener('click', () => set(toggled(layout, name, !layout[name].open, view.innerWidth)));
+    toggle.addEventListener('click', () => {
+      const current = shown(layout, view.innerWidth); // what the student sees is what the click changes
+      set(toggled(current, name, !current[name].open, view.innerWidth));
+    });
   }
   for (const [name, splitter] of Object.entries(splitters)) {
     splitter.setAttribute('aria-valuemin', String(LIMITS[name].min));
