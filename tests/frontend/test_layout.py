@@ -374,3 +374,32 @@ def test_the_pitfall_start_field_sits_under_its_label(
         for other in ("#lr", "#steps"):
             assert abs(field["y"] - box(page, other)["y"]) <= 1, other
     screenshot(page, f"layout-pitfall-start-{width}x{height}")
+
+
+def test_an_empty_inspector_leaves_the_side_column_to_the_steps(live_server: LiveServer, page: Any) -> None:
+    # At 1280x720 the empty inspector ("Click a node…") held 45 % of the column while the step
+    # panel's accumulators scrolled in the rest; picked, a node's details get their share again.
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto("about:blank")
+    page.goto(f"{live_server.url}/#ex=lecture-simple-nn&step=5")
+    wait_until(page, PAGES["explorer"][1])
+    expect(page.locator("#inspector")).to_have_attribute("data-empty", "true")
+
+    def heights() -> tuple[float, float, float]:
+        return tuple(  # type: ignore[return-value]
+            page.evaluate(
+                "() => ['#step-panel', '#inspector', '#inspector > p'].map("
+                "s => document.querySelector(s)?.getBoundingClientRect().height ?? 0)"
+            )
+        )
+
+    steps, inspector, hint = heights()
+    assert inspector < hint + 80, (inspector, hint)  # its title and hint, padding: nothing more
+    assert steps > 2.5 * inspector, (steps, inspector)
+    page.fill("#search", "fc1")
+    page.press("#search", "Enter")
+    expect(page.locator("#inspector h2")).to_contain_text("Inspector: ")
+    expect(page.locator("#inspector")).to_have_attribute("data-empty", "false")
+    steps, inspector, _ = heights()
+    assert inspector >= 128, inspector  # 8rem at least: the node's value is in view
+    screenshot(page, "layout-inspector-empty-then-picked-1280x720")

@@ -65,6 +65,9 @@ export function mountInspector(store) {
     const selected = store.node(store.get('selected'));
     const trace = store.get('trace');
     const node = (selected && full.trace === trace && full.nodes.get(selected.id)) || selected;
+    // Empty, it takes only its two lines and the step panel above it the rest of the column
+    // (explorer.css): at 1280×720 an empty inspector held 240 px while the accumulators scrolled.
+    panel.dataset.empty = String(!node);
     if (!node) {
       panel.replaceChildren(el('h2', 'Inspector'), el('p', 'Click a node (or pick one above the graph) to see its whole value, gradient and saved tensors.', 'muted'));
       return;
