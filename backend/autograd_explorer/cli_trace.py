@@ -16,7 +16,9 @@ from autograd_explorer.trace.values import value_array
 def register(sub: Any) -> None:
     """Add the `trace` sub-command."""
     p = sub.add_parser("trace", help="trace an expression or program and print graph and steps")
-    p.add_argument("source", help="an expression such as 'x**3 - 3*x', or @file.py to read a program")
+    p.add_argument(
+        "source", help="an expression such as 'x**3 - 3*x', or a program's file: file.py (or @file.py)"
+    )
     p.add_argument(
         "--input",
         action="append",
@@ -76,6 +78,19 @@ def _value_text(tv: dict[str, Any] | None) -> str:
     return json.dumps(data.tolist() if hasattr(data, "tolist") else data)
 
 
+def read_source(argument: str) -> str | None:
+    """The program an argument names: `@file` or a `*.py` path is read (None: no such file), anything
+    else is the source itself. `trace t.py` used to trace the expression `t.py` and answer "missing
+    input 't'"; no expression ends in an attribute named py."""
+    path = argument[1:] if argument.startswith("@") else argument if argument.endswith(".py") else None
+    if path is None:
+        return argument
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+
+
 def run(args: argparse.Namespace) -> int:
     """Trace and print; a program error prints its line and column and exits with 2."""
     from autograd_explorer.jsonsafe import dumps
@@ -84,9 +99,10 @@ def run(args: argparse.Namespace) -> int:
     from autograd_explorer.trace.jobs import run_trace_job
 
     configure_process()
-    source = args.source
-    if source.startswith("@"):
-        source = Path(source[1:]).read_text()
+    source = read_source(args.source)
+    if source is None:
+        print(f"no such file: {args.source.removeprefix('@')}", file=sys.stderr)
+        return 2
     params = {"source": source, "inputs": parse_inputs(args.input), "output": args.output}
     try:
         payload = run_trace_job(params, get_settings())

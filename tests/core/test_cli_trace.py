@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -40,3 +41,17 @@ def test_non_finite_values_print_where_they_were(capsys: pytest.CaptureFixture[s
     assert main(["trace", "y = torch.log(x)\ny.sum().backward()", "--input", "x=[1, 0, -1]"]) == 0
     out = capsys.readouterr().out
     assert "x.grad = [1.0, Infinity, -1.0]" in out
+
+
+def test_a_program_file_is_read_with_or_without_the_at(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    program = tmp_path / "cube.py"
+    program.write_text("x = torch.tensor(2.0, requires_grad=True)\ny = x**3\ny.backward()\n")
+    for argument in (str(program), f"@{program}"):
+        assert main(["trace", argument]) == 0
+        assert "x.grad = 12.0" in capsys.readouterr().out  # d(x³)/dx = 3x² = 12 at x = 2
+    missing = tmp_path / "missing.py"
+    for argument in (str(missing), f"@{missing}"):
+        assert main(["trace", argument]) == 2
+        assert capsys.readouterr().err.strip() == f"no such file: {missing}"
