@@ -54,6 +54,9 @@ def format_trace(payload: dict[str, Any]) -> str:
         lines.append(
             f"  [{node['id']}] {node['kind']:<5} {node['op']:<18} {who:<8} {node['label']:<24} = {value}"
         )
+    printed = payload.get("printed") or []
+    if printed:  # what the program's print() calls wrote, first: a script's own output
+        lines[:0] = [*printed, ""]
     for w in payload["warnings"]:
         lines.append(f"warning: {w}")
     for p in payload["passes"]:
