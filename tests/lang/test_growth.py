@@ -13,11 +13,11 @@ from autograd_explorer.lang.allowlist import SPELLINGS
 from autograd_explorer.lang.growth import (
     broadcast_shape,
     index_elements,
-    layer_call_elements,
     matmul_cost,
     matmul_shape,
     predict_elements,
 )
+from autograd_explorer.lang.layer_shapes import layer_call_elements
 
 shapes = st.lists(st.integers(min_value=1, max_value=3), min_size=0, max_size=4).map(tuple)
 

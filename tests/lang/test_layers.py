@@ -163,7 +163,8 @@ def test_a_layers_call_too_large_for_its_input_is_refused_before_it_runs(
     error = fails(source, "limit")
     assert (error.line, error.column, error.end_column) == (5, 6, 6 + len(call))
     assert error.message == (
-        f"tensor too large: {elements} elements, the limit is 1000000 per tensor (max_tensor_elements)"
+        f"tensor too large: {elements} elements made by {layer.__name__}, the limit is 1000000 per tensor "
+        "(max_tensor_elements)"
     )
     assert calls == [0]
     assert peak_rss_mb() - before < 200

@@ -151,14 +151,18 @@ class Budget:
                 f"{what} too large: {length} items, the limit is {limit} (max_tensor_elements)", span
             )
 
-    def check_elements(self, predicted: int | None, span: Span, what: str = "tensor") -> None:
-        """Refuse a tensor (or a Python list: `what`) of `predicted` elements before it is made."""
+    def check_elements(
+        self, predicted: int | None, span: Span, what: str = "tensor", made_by: str | None = None
+    ) -> None:
+        """Refuse a tensor (or a Python list: `what`) of `predicted` elements before it is made
+        (`made_by`: the layer that would make it, when the call runs several)."""
         if predicted is None:
             return
         limit = self.limits.max_tensor_elements
         if predicted > limit:
+            maker = "" if made_by is None else f" made by {made_by}"
             raise limit_error(
-                f"{what} too large: {predicted} elements, the limit is {limit} per {what} "
+                f"{what} too large: {predicted} elements{maker}, the limit is {limit} per {what} "
                 f"(max_tensor_elements)",
                 span,
             )

@@ -23,16 +23,15 @@ from autograd_explorer.lang.contract import BackwardRequest, Region, Span
 from autograd_explorer.lang.core import EvaluatorCore, error_at, type_name
 from autograd_explorer.lang.formatting import format_value
 from autograd_explorer.lang.growth import (
-    CALL_PREDICTED_LAYERS,
     broadcast_elements,
     empty_input_bound,
-    layer_call_elements,
     list_growth,
     matmul_cost,
     meta_shapes,
     module_growth,
     predict_elements,
 )
+from autograd_explorer.lang.layer_shapes import predict_layer_call
 from autograd_explorer.lang.parse import FORBIDDEN_KEYWORDS
 from autograd_explorer.lang.user_code import BoundUserMethod, UserFunction
 from autograd_explorer.lang.values import (
@@ -117,8 +116,10 @@ class Calls(EvaluatorCore):
             ):
                 assert callable(fn)
                 library_layer = isinstance(fn, torch.nn.Module) and not self.classes.is_instance(fn)
-                if library_layer and isinstance(fn, CALL_PREDICTED_LAYERS):
-                    self.budget.check_elements(layer_call_elements(fn, args, kwargs), span)
+                if isinstance(fn, torch.nn.Module):  # PyTorch runs a layer's forward in one call
+                    layer_call = predict_layer_call(fn, args, kwargs)
+                    if layer_call is not None:
+                        self.budget.check_elements(layer_call.elements, span, made_by=layer_call.maker)
                 if isinstance(fn, torch.nn.Module) and isinstance(node, ast.Call):
                     self.regions.about_to_call_module(node.func, self.source.segment(node.func))
                 result = self.apply(fn, args, kwargs, node)

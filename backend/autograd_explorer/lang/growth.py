@@ -403,63 +403,6 @@ def module_growth(growth: Growth) -> bool:
 _MODULE_GROWTHS = frozenset({*_GATES, "attention", "encoder_layer"})
 
 
-# Library layers whose call can make far more than its input holds (a layer's hidden size, an
-# attention's L × S weights per head): their call is predicted too (layer_call_elements).
-CALL_PREDICTED_LAYERS = (
-    torch.nn.RNNCellBase,
-    torch.nn.RNNBase,
-    torch.nn.MultiheadAttention,
-    torch.nn.TransformerEncoderLayer,
-)
-
-
-def _steps_and_batch(value: object, batch_first: bool) -> tuple[int, int] | None:
-    """(sequence length, batch) of a layer's input: (L, N, features), (N, L, ...) or unbatched (L, ...)."""
-    if not isinstance(value, torch.Tensor) or value.dim() not in (2, 3):
-        return None  # PyTorch raises its own error
-    if value.dim() == 2:
-        return value.shape[0], 1
-    return (value.shape[1], value.shape[0]) if batch_first else (value.shape[0], value.shape[1])
-
-
-def layer_call_elements(
-    layer: torch.nn.Module, args: Sequence[object], kwargs: Mapping[str, object]
-) -> int | None:
-    """The largest tensor a recurrent or attention layer's call makes, from its input's shape.
-
-    A recurrent layer's output (L·N·directions·hidden: its gates inside are at most 4 times as
-    many, as a Linear's result is not counted twice); an attention's weights, one L × S matrix per
-    head and batch item, or its output when larger; an encoder layer's also its feed-forward
-    block's N·L·dim_feedforward. None: not such a layer, or an input PyTorch will refuse.
-    """
-    first = args[0] if args else next(iter(kwargs.values()), None)
-    if isinstance(layer, torch.nn.RNNCellBase):
-        if not isinstance(first, torch.Tensor) or first.dim() not in (1, 2):
-            return None
-        return (first.shape[0] if first.dim() == 2 else 1) * int(layer.hidden_size)
-    if isinstance(layer, torch.nn.RNNBase):
-        shape = _steps_and_batch(first, layer.batch_first)
-        if shape is None:
-            return None
-        directions = 2 if layer.bidirectional else 1
-        return shape[0] * shape[1] * directions * int(layer.proj_size or layer.hidden_size)
-    if isinstance(layer, torch.nn.MultiheadAttention):
-        query = _steps_and_batch(first, layer.batch_first)
-        key = _steps_and_batch(args[1] if len(args) > 1 else kwargs.get("key"), layer.batch_first)
-        if query is None or key is None:
-            return None
-        (steps, batch), keys = query, key[0]
-        return max(batch * int(layer.num_heads) * steps * keys, batch * steps * int(layer.embed_dim))
-    if isinstance(layer, torch.nn.TransformerEncoderLayer):
-        shape = _steps_and_batch(first, layer.self_attn.batch_first)
-        if shape is None:
-            return None
-        steps, batch = shape
-        weights = batch * int(layer.self_attn.num_heads) * steps * steps
-        return max(weights, batch * steps * int(layer.linear1.out_features))
-    return None
-
-
 def _count_elements(args: Sequence[object]) -> int | None:
     numbers = [_int(a) for a in args]
     if not numbers or any(n is None for n in numbers) or len(numbers) > 3:
