@@ -395,3 +395,21 @@ def test_every_python_builtin_has_a_size_rule() -> None:
     assert SPELLINGS["sum"].growth == "sum"
     assert METHODS["tolist"].growth == "tolist"
     assert SPELLINGS["torch.tensor"].growth == "literal"
+
+
+def test_cross_entropy_of_many_rows_is_not_read_as_a_broadcast() -> None:
+    # Logits (N, C) and class indices (N,) do not broadcast: read as a broadcast, (N, 1) and (N,)
+    # made (N, N), and 2,000 rows of one logit were refused as 4,000,000 elements. PyTorch runs it.
+    source = (
+        "import torch.nn.functional as F\ntorch.manual_seed(0)\n"
+        "logits = torch.randn(2000, 1, requires_grad=True)\n"
+        "target = torch.randint(0, 1, (2000,))\nloss = F.cross_entropy(logits, target)\nloss.backward()\n"
+    )
+    result = run(source, max_tensor_elements=1_000_000)
+    torch.manual_seed(0)
+    logits = torch.randn(2000, 1, requires_grad=True)
+    target = torch.randint(0, 1, (2000,))
+    loss = torch.nn.functional.cross_entropy(logits, target)
+    loss.backward()
+    assert torch.equal(result.namespace["loss"], loss)
+    assert torch.equal(result.namespace["logits"].grad, logits.grad)

@@ -404,7 +404,10 @@ FUNCTIONS: tuple[Function, ...] = (
         "BCE on logits (numerically stable)",
         "broadcast",
     ),
-    _functional("cross_entropy", F.cross_entropy, "cross-entropy of logits and class indices", "broadcast"),
+    # "none": logits (N, C) and class indices (N,) do not broadcast (as "broadcast" they were read as
+    # (N, N): 2,000 rows of one logit were refused as 4,000,000 elements); its log_softmax is as large
+    # as the logits, no larger
+    _functional("cross_entropy", F.cross_entropy, "cross-entropy of logits and class indices"),
     # --- differentiation and grad mode ------------------------------------------------------
     Function(
         "torch.autograd.grad",
