@@ -413,3 +413,29 @@ def test_cross_entropy_of_many_rows_is_not_read_as_a_broadcast() -> None:
     loss.backward()
     assert torch.equal(result.namespace["loss"], loss)
     assert torch.equal(result.namespace["logits"].grad, logits.grad)
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        "nn.Sequential(l1, nn.ReLU())",
+        "nn.ModuleList([l1])",
+        "nn.Sequential(*[l1])",
+    ],
+)
+def test_a_layer_wrapped_in_a_container_counts_once(wrap: str) -> None:
+    # l1's 1,001,000 parameters were counted when it was made, and again when a container took it:
+    # 2,001,000 of a 1,500,000 budget, for a program that holds 1,001,000 (and a 1,000-element input).
+    source = (
+        f"import torch.nn as nn\nl1 = nn.Linear(1000, 1000)\nm = {wrap}\nx = torch.ones(1, 1000)\nl1(x).sum()"
+    )
+    result = run(source, max_total_elements=1_500_000, max_tensor_elements=10_000_000)
+    held = sum(p.numel() for p in result.namespace["m"].parameters())
+    assert held == 1_001_000
+    # A container of new layers still counts what they made: two of them do not fit.
+    fails(
+        "import torch.nn as nn\nm = nn.Sequential(nn.Linear(1000, 1000), nn.Linear(1000, 1000))",
+        "limit",
+        max_total_elements=1_500_000,
+        max_tensor_elements=10_000_000,
+    )

@@ -26,6 +26,7 @@ from autograd_explorer.lang.growth import (
     broadcast_elements,
     empty_input_bound,
     list_growth,
+    made_parameters,
     matmul_cost,
     meta_shapes,
     module_growth,
@@ -194,7 +195,7 @@ class Calls(EvaluatorCore):
         except Exception as exc:
             self.library_failed(exc, node)
         if isinstance(result, torch.nn.Module):
-            for parameter in result.parameters():  # the layer's memory counts like any tensor's
+            for parameter in made_parameters(result, args, kwargs):  # its memory counts like any tensor's
                 self.budget.add_result(parameter, self.span(node))
         return self.produced(result, node)
 

@@ -21,7 +21,7 @@ from autograd_explorer.lang.allowlist import ATTRIBUTES, DTYPE_NAMES, FUNCTIONS,
 from autograd_explorer.lang.containers import CONTAINER_TYPES
 from autograd_explorer.lang.core import Closure, EvaluatorCore
 from autograd_explorer.lang.expressions import _BINARY
-from autograd_explorer.lang.growth import broadcast_elements, matmul_cost
+from autograd_explorer.lang.growth import broadcast_elements, made_parameters, matmul_cost
 from autograd_explorer.lang.statements import _CONTROL
 from autograd_explorer.lang.values import FunctionRef, ModuleRef, mark_origin
 
@@ -388,7 +388,7 @@ class Compiler(EvaluatorCore):
                 except Exception as exc:
                     library_failed(exc, node)
                 if type(result) is not torch.Tensor and isinstance(result, torch.nn.Module):
-                    for parameter in result.parameters():
+                    for parameter in made_parameters(result, [tensor], {}):
                         budget.add_result(parameter, where)
                 return produced(result, node, where, text)
             finally:

@@ -395,6 +395,26 @@ def module_parameters(growth: Growth, args: Sequence[object], kwargs: Mapping[st
     return None
 
 
+def made_parameters(
+    module: torch.nn.Module, args: Sequence[object], kwargs: Mapping[str, object]
+) -> list[torch.Tensor]:
+    """The parameters a call that returned `module` made: a container's children passed in
+    (`nn.Sequential(l1, nn.ReLU())`, `nn.ModuleList([l1, l2])`) were counted when they were made,
+    and counted again they refused a program that fit (a 1000x1000 Linear wrapped in a Sequential
+    made 2,001,000 elements of 1,001,000)."""
+    given: set[int] = set()
+    stack: list[object] = [*args, *kwargs.values()]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, torch.nn.Module):
+            given.update(map(id, value.parameters()))
+        elif isinstance(value, list | tuple):
+            stack.extend(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+    return [p for p in module.parameters() if id(p) not in given]
+
+
 def module_growth(growth: Growth) -> bool:
     """Does this growth rule count a whole module's parameters (made by one library call)?"""
     return growth in _MODULE_GROWTHS
