@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { frameLayout, isNarrow, MODEBAR_BAND, NARROW_FIGURE, PLOT_CONFIG } from '../js/shared/plot-frame.js';
+import {
+  frameLayout, isNarrow, MODEBAR_BAND, NARROW_FIGURE, PLOT_CONFIG, stacksWhenNarrow,
+} from '../js/shared/plot-frame.js';
 
 // The regression figure's layout as the server sends it (make_subplots(rows=1, cols=2)).
 const server = () => ({
@@ -64,6 +66,8 @@ test('only a row of subplots is stacked: overlaid axes and one plot are left as 
   assert.equal(frameLayout(overlaid, { width: 300 }).height, undefined);
   const single = { xaxis: { domain: [0, 1] }, yaxis: { domain: [0, 1] } };
   assert.equal(frameLayout(single, { width: 300 }).height, undefined);
+  // What first-plot.js watches the box's width for.
+  assert.deepEqual([stacksWhenNarrow(server()), stacksWhenNarrow(overlaid), stacksWhenNarrow(single)], [true, false, false]);
 });
 
 test('a box not laid out yet (0 px) is not taken for a narrow one', () => {
@@ -75,4 +79,23 @@ test('a box not laid out yet (0 px) is not taken for a narrow one', () => {
 test('the mode bar keeps only the buttons that do something here', () => {
   assert.deepEqual([...PLOT_CONFIG.modeBarButtonsToRemove], ['select2d', 'lasso2d']);
   assert.equal(PLOT_CONFIG.displaylogo, false);
+});
+
+test('a legend below the plot is placed a fixed distance under it, whatever the figure\'s height', () => {
+  const loss = { margin: { t: 40, b: 60 }, legend: { orientation: 'h', x: 0, y: -0.22, yanchor: 'top' } };
+  const drop = (height) => {
+    const framed = frameLayout(loss, { width: 373, height });
+    assert.equal(framed.legend.yanchor, 'top');
+    assert.equal(framed.legend.x, 0);
+    // The plot's height once Plotly has widened the bottom margin for the legend (two rows, 60 px).
+    const plot = height - framed.margin.t - (80 + 60);
+    return -framed.legend.y * plot;
+  };
+  assert.equal(Math.round(drop(368)), 80); // a phone's plot box
+  assert.equal(Math.round(drop(500)), 80); // a projector's
+  assert.ok(frameLayout(loss, { width: 373, height: 368 }).legend.y < -0.22, 'further down than -0.22 on a phone');
+  // A legend beside or above the plot, one placed in the figure's own height, or no height known: as given.
+  assert.equal(frameLayout({ legend: { y: 1 } }, { height: 500 }).legend.y, 1);
+  assert.equal(frameLayout({ legend: { y: -0.1, yref: 'container' } }, { height: 500 }).legend.y, -0.1);
+  assert.equal(frameLayout(loss, { width: 373 }).legend.y, -0.22);
 });

@@ -1,9 +1,10 @@
 """The labs' Plotly figures on a phone (390×844) and a projector (1280×720), after a run: the mode bar
-covers neither a title nor a plot, and no axis title runs into a plot (frontend/js/shared/plot-frame.js).
+covers neither a title nor a plot, no axis title runs into a plot or the legend
+(frontend/js/shared/plot-frame.js).
 
 Found on a phone: the mode bar (shown while the pointer is over a figure, and after any tap) lay over
 the titles of the regression figure and the optimization lab's loss plot, and the regression figure's
-"MSE" axis title lay over its left subplot."""
+"MSE" axis title lay over its left subplot, and the loss plots' x axis title over their legend."""
 
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ FIGURE_PARTS = """(figure) => {
       .map((e) => ({ name: e.textContent, ...box(e) })),
     plotAreas: [...figure.querySelectorAll('rect.nsewdrag')]
       .map((e) => ({ name: e.dataset.subplot, ...box(e) })),
+    legends: [...figure.querySelectorAll('g.legend')].map((e) => ({ name: 'legend', ...box(e) })),
   };
 }"""
 
@@ -108,3 +110,20 @@ def test_lab_figures_axis_titles_stay_off_every_plot(
                 (t["name"], a["name"]) for t in parts[kind] for a in parts["plotAreas"] if overlap(t, a)
             ]
             assert clashes == [], f"{figure} at {width}px: {kind} over plots {clashes}"
+        # A legend below the plot comes under the x axis title, not over it ("step" on a phone).
+        clashes = [t["name"] for t in parts["axisTitles"] for g in parts["legends"] if overlap(t, g)]
+        assert clashes == [], f"{figure} at {width}px: the legend covers the axis titles {clashes}"
+
+
+def test_regression_figure_stacks_its_subplots_when_its_box_narrows(
+    live_server: LiveServer, page: Any
+) -> None:
+    # A phone turned or a window narrowed: Plotly's own resize keeps the layout, side by side or stacked.
+    domains = "['xaxis', 'xaxis2'].map((k) => document.querySelector('#fit-plot').layout[k].domain.join())"
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_after_a_run(page, live_server, "regression")
+    assert page.evaluate(domains) == ["0,0.45", "0.55,1"]
+    page.set_viewport_size({"width": 390, "height": 844})
+    wait_until(page, f"{domains}.join(' ') === '0,1 0,1'")
+    page.set_viewport_size({"width": 1280, "height": 720})
+    wait_until(page, f"{domains}.join(' ') === '0,0.45 0.55,1'")

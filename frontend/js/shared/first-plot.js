@@ -5,7 +5,7 @@
 // only after releasePlotly(), which a page calls once its first view is on screen: not preloaded,
 // whose compile of the whole bundle (its compile hint) competed with that view for the CPU.
 
-import { frameLayout, PLOT_CONFIG } from './plot-frame.js';
+import { frameLayout, isNarrow, PLOT_CONFIG, stacksWhenNarrow } from './plot-frame.js';
 import { loadPlotly } from './plotly-loader.js';
 import { sketch, unsketch } from './sketch-plot.js';
 
@@ -29,6 +29,16 @@ export function releasePlotly() {
 }
 
 const latest = new WeakMap(); // div → its newest queued Plotly draw: older ones are skipped
+
+// A figure whose subplots stack in a narrow box is drawn again when its box crosses the width
+// (a phone turned, a window narrowed): Plotly's own resize (`responsive`) keeps the old layout.
+const framedFor = new WeakMap(); // div → [data, layout, config, framed narrow]
+const reframe = new ResizeObserver((entries) => {
+  for (const { target } of entries) {
+    const [data, layout, config, narrow] = framedFor.get(target);
+    if (isNarrow(target.clientWidth) !== narrow) plot(target, data, layout, config);
+  }
+});
 const waiting = new Set(); // Plotly draws asked for before Plotly had loaded, not done yet
 
 /**
@@ -39,6 +49,10 @@ const waiting = new Set(); // Plotly draws asked for before Plotly had loaded, n
  */
 export function plot(div, data, given, config = CONFIG) {
   const layout = frameLayout(given, { width: div.clientWidth, height: div.clientHeight });
+  if (stacksWhenNarrow(given)) {
+    framedFor.set(div, [data, given, config, isNarrow(div.clientWidth)]);
+    reframe.observe(div);
+  }
   if (loaded) {
     const plotted = Promise.resolve(window.Plotly.react(div, data, layout, config)).finally(() => unsketch(div));
     latest.set(div, plotted);

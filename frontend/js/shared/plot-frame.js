@@ -1,6 +1,7 @@
 // The frame of every lab figure (optimization lab, regression, pitfall, models lab), decided here once
-// for all of them: where Plotly's mode bar goes, where the title goes, and whether subplots side by
-// side are stacked. Pure: the box's size comes in, the layout to draw goes out.
+// for all of them: where Plotly's mode bar goes, where the title goes, whether subplots side by side
+// are stacked, and where a legend below the plot goes. Pure: the box's size comes in, the layout to
+// draw goes out.
 //
 // Plotly puts its mode bar over the figure's top right corner, 2 px from the top and 24 px tall,
 // shown while the pointer is over the figure, and on a phone after any tap. Its title sits in the
@@ -20,7 +21,7 @@ export const MODEBAR_BAND = 28;
 export const NARROW_FIGURE = 700;
 
 /** Paper height (px) kept between stacked subplots: the upper one's x ticks and title, the lower one's title. */
-const STACK_GAP = 96;
+const STACK_GAP = 110;
 /** A stacked figure is this much taller than the figure it replaces: two plots, each still readable. */
 const STACK_GROWTH = 1.6;
 
@@ -42,7 +43,8 @@ export function isNarrow(width) {
 
 /**
  * The layout to draw in a box of `width` × `height` px: a band at the top for the mode bar, the title
- * under it, and subplots side by side stacked when the figure is narrow. `layout` is not changed.
+ * under it, subplots side by side stacked when the figure is narrow, a legend below the plot under
+ * its x axis title. `layout` is not changed.
  */
 export function frameLayout(layout = {}, { width = 0, height = 0 } = {}) {
   const top = (layout.margin?.t ?? PLOTLY_TOP_MARGIN) + MODEBAR_BAND;
@@ -53,7 +55,40 @@ export function frameLayout(layout = {}, { width = 0, height = 0 } = {}) {
     framed.title = { ...title, y: 1, yref: 'container', yanchor: 'top', pad: { ...(title.pad || {}), t: MODEBAR_BAND + 6 } };
   }
   const row = subplotRow(layout);
-  return row.length > 1 && isNarrow(width) ? stacked(framed, row, layout.height || height) : framed;
+  const arranged = row.length > 1 && isNarrow(width) ? stacked(framed, row, layout.height || height) : framed;
+  return withLegendBelow(arranged, arranged.height || height);
+}
+
+/** Room (px) from a plot's bottom to a legend below it: the x axis's tick labels and title. */
+const LEGEND_DROP = 80;
+/** A legend below a plot is placed as if this tall (two rows): one shorter ends up a little lower. */
+const LEGEND_HEIGHT = 60;
+
+/**
+ * `framed` with a legend below its plot moved LEGEND_DROP px under it. Its `y` counts plot heights
+ * (-0.22): 88 px down a projector's plot, 46 px down a phone's, where the x axis title ("step")
+ * lay over the legend. The plot's height is the figure's less the margins, the bottom one widened
+ * by Plotly to hold the legend.
+ */
+function withLegendBelow(framed, height) {
+  if (!legendBelow(framed) || !(height > 0)) return framed;
+  const plot = plotHeight(framed, height);
+  if (plot < LEGEND_DROP) return framed; // a figure this small has no room to do better
+  return { ...framed, legend: { ...framed.legend, y: -LEGEND_DROP / plot, yanchor: 'top' } };
+}
+
+/** Whether `layout` puts its legend below the plot, in plot heights (Plotly's 'paper'). */
+const legendBelow = ({ legend }) => !!legend && legend.y < 0 && (legend.yref ?? 'paper') === 'paper';
+
+/** The height (px) of the plot in a figure `height` px tall, margins (and a legend below) taken off. */
+function plotHeight(framed, height) {
+  const bottom = legendBelow(framed) ? LEGEND_DROP + LEGEND_HEIGHT : (framed.margin.b ?? 80);
+  return height - framed.margin.t - bottom;
+}
+
+/** Whether `layout` is framed differently in a narrow box and a wide one (its subplots stack). */
+export function stacksWhenNarrow(layout = {}) {
+  return subplotRow(layout).length > 1;
 }
 
 const axisNumber = (key) => (key === 'xaxis' ? 1 : Number(key.slice(5)));
@@ -76,17 +111,16 @@ function subplotRow(layout) {
 /** `framed` with the subplots of `row` one under another, left to right becoming top to bottom. */
 function stacked(framed, row, height) {
   const tall = Math.round((height || 450) * STACK_GROWTH);
-  const plotHeight = tall - framed.margin.t - (framed.margin.b ?? 80);
-  const gap = Math.min(0.3, STACK_GAP / Math.max(1, plotHeight));
+  const gap = Math.min(0.3, STACK_GAP / Math.max(1, plotHeight(framed, tall)));
   const slot = (1 - gap * (row.length - 1)) / row.length;
   const out = { ...framed, height: tall };
   const moved = []; // [old x centre, new y top] of each subplot: where its subplot title goes
   row.forEach(({ x, y }, i) => {
-    const upper = 1 - i * (slot + gap);
+    const upper = Math.round((1 - i * (slot + gap)) * 1e6) / 1e6; // the last one's bottom exactly 0
     const [left, right] = framed[x].domain;
     moved.push([(left + right) / 2, upper]);
     out[x] = { ...framed[x], domain: [0, 1] };
-    out[y] = { ...framed[y], domain: [upper - slot, upper] };
+    out[y] = { ...framed[y], domain: [Math.max(0, Math.round((upper - slot) * 1e6) / 1e6), upper] };
   });
   if (Array.isArray(framed.annotations)) {
     // make_subplots' subplot titles: paper annotations centred over each subplot, on its top edge.
