@@ -3,10 +3,10 @@
 import { emptyPlot } from '../shared/empty-plot.js';
 import { toNumber } from '../shared/format.js';
 import { LIGHT, palette, themedLayout } from '../shared/palette.js';
+import { frameLayout, PLOT_CONFIG } from '../shared/plot-frame.js';
 import { loadPlotly } from '../shared/plotly-loader.js';
 
 const FONT = { size: 15 };
-const CONFIG = { responsive: true, displaylogo: false };
 
 /** Plotly traces of `metric` ('loss' or 'accuracy') for each {id, name, curve} model, coloured from `p`. */
 export function curveTraces(models, metric, p = LIGHT) {
@@ -47,12 +47,9 @@ export function drawCurves(lossDiv, accuracyDiv, models, anyFinished = false) {
   }
   const p = palette();
   const empty = models.length ? {} : emptyPlot(emptyText(anyFinished));
-  window.Plotly.react(lossDiv, curveTraces(models, 'loss', p), themedLayout({
-    ...base, title: { text: 'Binary cross-entropy' }, xaxis, yaxis: { title: { text: 'loss' } }, uirevision: 'loss',
-    ...empty, annotations: empty.annotations || [],
-  }, p), CONFIG);
-  window.Plotly.react(accuracyDiv, curveTraces(models, 'accuracy', p), themedLayout({
-    ...base, title: { text: 'Accuracy (%)' }, xaxis, yaxis: { title: { text: '%' } }, uirevision: 'accuracy',
-    ...empty, annotations: empty.annotations || [],
-  }, p), CONFIG);
+  const draw = (div, metric, layout) => window.Plotly.react(div, curveTraces(models, metric, p), frameLayout(themedLayout({
+    ...base, ...layout, xaxis, uirevision: metric, ...empty, annotations: empty.annotations || [],
+  }, p), { width: div.clientWidth, height: div.clientHeight }), PLOT_CONFIG);
+  draw(lossDiv, 'loss', { title: { text: 'Binary cross-entropy' }, yaxis: { title: { text: 'loss' } } });
+  draw(accuracyDiv, 'accuracy', { title: { text: 'Accuracy (%)' }, yaxis: { title: { text: '%' } } });
 }

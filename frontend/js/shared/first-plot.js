@@ -5,10 +5,11 @@
 // only after releasePlotly(), which a page calls once its first view is on screen: not preloaded,
 // whose compile of the whole bundle (its compile hint) competed with that view for the CPU.
 
+import { frameLayout, isNarrow, PLOT_CONFIG, stacksWhenNarrow } from './plot-frame.js';
 import { loadPlotly } from './plotly-loader.js';
 import { sketch, unsketch } from './sketch-plot.js';
 
-export const CONFIG = Object.freeze({ responsive: true, displaylogo: false });
+export const CONFIG = PLOT_CONFIG;
 
 // A page that never calls releasePlotly() (its opening request failed oddly) still gets Plotly.
 const RELEASE_ANYWAY_MS = 5000;
@@ -28,14 +29,30 @@ export function releasePlotly() {
 }
 
 const latest = new WeakMap(); // div → its newest queued Plotly draw: older ones are skipped
+
+// A figure whose subplots stack in a narrow box is drawn again when its box crosses the width
+// (a phone turned, a window narrowed): Plotly's own resize (`responsive`) keeps the old layout.
+const framedFor = new WeakMap(); // div → [data, layout, config, framed narrow]
+const reframe = new ResizeObserver((entries) => {
+  for (const { target } of entries) {
+    const [data, layout, config, narrow] = framedFor.get(target);
+    if (isNarrow(target.clientWidth) !== narrow) plot(target, data, layout, config);
+  }
+});
 const waiting = new Set(); // Plotly draws asked for before Plotly had loaded, not done yet
 
 /**
- * Plotly.react(div, data, layout, config), or a sketch of it now and Plotly's drawing once loaded.
+ * Plotly.react(div, data, layout, config), or a sketch of it now and Plotly's drawing once loaded,
+ * the layout framed for the div's size (plot-frame.js: the mode bar's band, stacked subplots).
  * Returns a promise resolved when the plot is on screen (sketched or drawn; it never rejects), whose
  * `plotted` resolves to the div once Plotly has drawn it (rejects if Plotly could not be loaded).
  */
-export function plot(div, data, layout, config = CONFIG) {
+export function plot(div, data, given, config = CONFIG) {
+  const layout = frameLayout(given, { width: div.clientWidth, height: div.clientHeight });
+  if (stacksWhenNarrow(given)) {
+    framedFor.set(div, [data, given, config, isNarrow(div.clientWidth)]);
+    reframe.observe(div);
+  }
   if (loaded) {
     const plotted = Promise.resolve(window.Plotly.react(div, data, layout, config)).finally(() => unsketch(div));
     latest.set(div, plotted);

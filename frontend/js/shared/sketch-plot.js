@@ -338,7 +338,10 @@ export function sketch(div, data, layout = {}) {
   if (title) {
     const at = layout.title.x ?? layout.template?.layout?.title?.x ?? 0.5; // plotly_white's is 0.05
     const anchor = at < 1 / 3 ? 'start' : at > 2 / 3 ? 'end' : 'middle'; // Plotly's xanchor 'auto'
-    svg.append(text(title, { x: at * width, y: margin.t / 2 + font * 0.5, 'text-anchor': anchor }, Math.round(font * 1.4), colours.fg));
+    const size = Math.round(font * 1.4);
+    // Anchored by its top (plot-frame.js: under the mode bar's band), or Plotly's default: mid-margin.
+    const y = layout.title.yanchor === 'top' ? (layout.title.pad?.t ?? 0) + size * 0.85 : margin.t / 2 + font * 0.5;
+    svg.append(text(title, { x: at * width, y, 'text-anchor': anchor }, size, colours.fg));
   }
   for (const a of layout.annotations || []) {
     if (a.xref !== 'paper' || a.yref !== 'paper') continue;

@@ -1,0 +1,129 @@
+"""The labs' Plotly figures on a phone (390×844) and a projector (1280×720), after a run: the mode bar
+covers neither a title nor a plot, no axis title runs into a plot or the legend
+(frontend/js/shared/plot-frame.js).
+
+Found on a phone: the mode bar (shown while the pointer is over a figure, and after any tap) lay over
+the titles of the regression figure and the optimization lab's loss plot, and the regression figure's
+"MSE" axis title lay over its left subplot, and the loss plots' x axis title over their legend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.frontend.page_wait import TIMEOUT, wait_until
+from tests.frontend.test_layout import PLOTS_FILL_THEIR_BOXES
+from tests.live import LiveServer, screenshot
+
+pytestmark = pytest.mark.browser
+
+Box = dict[str, float]
+
+
+def traces(selector: str, count: str) -> str:
+    """A JS test: the Plotly figure at `selector` has `count` traces (e.g. '>= 3'): Plotly drew it."""
+    return f"document.querySelector('{selector}').data?.length {count}"
+
+
+# Each page, what shows its run drawn by Plotly (not its sketch), and the figures it draws.
+LABS = {
+    "regression": ("/regression.html", traces("#fit-plot", ">= 3"), ["#fit-plot"]),
+    "optimize": ("/optimize.html", traces("#paths", "=== 4"), ["#landscape", "#loss"]),
+    "pitfall": ("/pitfall.html", traces("#pitfall-loss", "=== 2"), ["#pitfall-loss"]),
+}
+
+# Viewport boxes of a figure's parts: its mode bar, title, subplot titles, axis titles and plot areas
+# (Plotly's drag rectangle over each subplot, `data-subplot` naming its axes, e.g. 'x2y2').
+FIGURE_PARTS = """(figure) => {
+  const box = (e) => {
+    const r = e.getBoundingClientRect();
+    return { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+  };
+  const all = (selector) => [...figure.querySelectorAll(selector)]
+    .map((e) => ({ name: e.textContent, ...box(e) }));
+  const bar = figure.querySelector('.modebar');
+  return {
+    modebar: bar && getComputedStyle(bar).opacity === '1' ? box(bar) : null,
+    titles: [...all('.gtitle'), ...all('.annotation-text')],
+    axisTitles: [...figure.querySelectorAll('text[class$="title"]')]
+      .filter((e) => /^[xy]\\d*title$/.test(e.getAttribute('class')))
+      .map((e) => ({ name: e.textContent, ...box(e) })),
+    plotAreas: [...figure.querySelectorAll('rect.nsewdrag')]
+      .map((e) => ({ name: e.dataset.subplot, ...box(e) })),
+    legends: [...figure.querySelectorAll('g.legend')].map((e) => ({ name: 'legend', ...box(e) })),
+  };
+}"""
+
+
+def overlap(a: Box, b: Box) -> bool:
+    """Whether two boxes share some area (edges that touch do not count)."""
+    across = a["left"] < b["right"] and b["left"] < a["right"]
+    return across and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+
+
+def open_after_a_run(page: Any, server: LiveServer, lab: str) -> list[str]:
+    path, drawn, figures = LABS[lab]
+    page.goto(f"{server.url}{path}")
+    page.wait_for_selector("body[data-ready]", timeout=TIMEOUT)
+    if lab == "optimize":  # the lab opens on the function's map: its loss plot has a run once Run is clicked
+        page.click("#run")
+    wait_until(page, drawn)
+    wait_until(page, PLOTS_FILL_THEIR_BOXES)
+    return figures
+
+
+def parts_with_the_mode_bar_shown(page: Any, figure: str) -> dict[str, Any]:
+    page.hover(figure)  # a tap on a phone shows it the same way
+    wait_until(page, f"getComputedStyle(document.querySelector('{figure} .modebar')).opacity === '1'")
+    parts: dict[str, Any] = page.eval_on_selector(figure, FIGURE_PARTS)
+    return parts
+
+
+@pytest.mark.parametrize("lab", list(LABS))
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 720)])
+def test_lab_figures_mode_bar_covers_no_title_and_no_plot(
+    live_server: LiveServer, page: Any, lab: str, width: int, height: int
+) -> None:
+    page.set_viewport_size({"width": width, "height": height})
+    for figure in open_after_a_run(page, live_server, lab):
+        parts = parts_with_the_mode_bar_shown(page, figure)
+        assert parts["modebar"] is not None, f"{figure}: no mode bar on hover"
+        assert parts["titles"] and parts["plotAreas"], f"{figure}: nothing measured"
+        covered = [p["name"] for p in parts["titles"] + parts["plotAreas"] if overlap(parts["modebar"], p)]
+        assert covered == [], f"{figure} at {width}px: the mode bar covers {covered}"
+    screenshot(page, f"lab-figures-{lab}-{width}x{height}")
+
+
+@pytest.mark.parametrize("lab", list(LABS))
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 720)])
+def test_lab_figures_axis_titles_stay_off_every_plot(
+    live_server: LiveServer, page: Any, lab: str, width: int, height: int
+) -> None:
+    page.set_viewport_size({"width": width, "height": height})
+    for figure in open_after_a_run(page, live_server, lab):
+        parts: dict[str, Any] = page.eval_on_selector(figure, FIGURE_PARTS)
+        assert parts["axisTitles"], f"{figure}: no axis title measured"
+        # Titles too: a subplot's over the plot it names, not over the one above it.
+        for kind in ("axisTitles", "titles"):
+            clashes = [
+                (t["name"], a["name"]) for t in parts[kind] for a in parts["plotAreas"] if overlap(t, a)
+            ]
+            assert clashes == [], f"{figure} at {width}px: {kind} over plots {clashes}"
+        # A legend below the plot comes under the x axis title, not over it ("step" on a phone).
+        clashes = [t["name"] for t in parts["axisTitles"] for g in parts["legends"] if overlap(t, g)]
+        assert clashes == [], f"{figure} at {width}px: the legend covers the axis titles {clashes}"
+
+
+def test_regression_figure_stacks_its_subplots_when_its_box_narrows(
+    live_server: LiveServer, page: Any
+) -> None:
+    # A phone turned or a window narrowed: Plotly's own resize keeps the layout, side by side or stacked.
+    domains = "['xaxis', 'xaxis2'].map((k) => document.querySelector('#fit-plot').layout[k].domain.join())"
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_after_a_run(page, live_server, "regression")
+    assert page.evaluate(domains) == ["0,0.45", "0.55,1"]
+    page.set_viewport_size({"width": 390, "height": 844})
+    wait_until(page, f"{domains}.join(' ') === '0,1 0,1'")
+    page.set_viewport_size({"width": 1280, "height": 720})
+    wait_until(page, f"{domains}.join(' ') === '0,0.45 0.55,1'")
