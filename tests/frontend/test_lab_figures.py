@@ -127,3 +127,19 @@ def test_regression_figure_stacks_its_subplots_when_its_box_narrows(
     wait_until(page, f"{domains}.join(' ') === '0,1 0,1'")
     page.set_viewport_size({"width": 1280, "height": 720})
     wait_until(page, f"{domains}.join(' ') === '0,0.45 0.55,1'")
+
+
+def test_the_optimization_labs_loss_plot_says_what_to_do_until_a_run(
+    page: Any, live_server: LiveServer
+) -> None:
+    # Before any run it drew a log axis from 0.1 to 10⁴ over steps −1 to 6: read as data.
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/optimize.html")
+    page.wait_for_selector("body[data-ready]", timeout=TIMEOUT)
+    wait_until(page, "document.querySelector('#loss .annotation-text')?.textContent.startsWith('Press Run')")
+    assert page.locator("#loss .ytick").count() == 0
+    page.click("#run")
+    wait_until(page, traces("#paths", "=== 4"))
+    wait_until(
+        page, "!document.querySelector('#loss .annotation-text') && !!document.querySelector('#loss .ytick')"
+    )

@@ -1,5 +1,6 @@
 // Plotly views of the lab: the function's contour with animated paths, and the loss curves.
 
+import { emptyPlot } from '../shared/empty-plot.js';
 import { palette, seriesColor, themedLayout } from '../shared/palette.js';
 import { CONFIG, plot } from '../shared/first-plot.js';
 import { displayZ, lossSeries, pathSeries, revealedSteps } from './series.js';
@@ -146,6 +147,8 @@ export function drawLoss(div, runs, labels, upTo = Infinity, title = 'Loss per s
     font: FONT, margin: { l: 70, r: 20, t: 40, b: 60 }, title: { text: title },
     xaxis: { title: { text: 'step' } }, yaxis: { title: { text: 'loss' }, type: 'log', exponentformat: 'power' },
     legend: { orientation: 'h', x: 0, y: -0.22, yanchor: 'top' }, uirevision: 'loss',
+    // no run yet: what to do, not a log axis from 0.1 to 10⁴ over steps −1 to 6
+    ...(runs.length ? {} : emptyPlot('Press Run (or pick an example):<br>each run\'s loss per step is drawn here')),
   };
   return react(div, data, layout);
 }
