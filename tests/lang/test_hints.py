@@ -16,6 +16,12 @@ from .helpers import fails
         ("import matplotlib.pyplot as plt", (1, 0, 31), "not matplotlib.pyplot", MODULE_HINTS["matplotlib"]),
         ("from matplotlib import pyplot", (1, 0, 29), "not matplotlib", MODULE_HINTS["matplotlib"]),
         ("import seaborn as sns", (1, 0, 21), "not seaborn", MODULE_HINTS["seaborn"]),
+        (
+            "import matplotlib.pyplot as plt\nplt.plot([1, 2])",
+            (2, 0, 8),
+            "plt.plot is not part",
+            MODULE_HINTS["matplotlib"],
+        ),
         ("from tqdm import tqdm", (1, 0, 21), "not tqdm", MODULE_HINTS["tqdm"]),
         (
             "for i in tqdm(range(3)):\n    pass",

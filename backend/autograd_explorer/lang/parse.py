@@ -558,7 +558,8 @@ class _Checker:
             if known_path(full):
                 return []
             message = f"{path} is not part of the explorer language"
-            raise self.forbidden(with_hint(message, PATH_HINTS.get(full)), node)
+            # `plt.plot` after `import matplotlib.pyplot as plt`: the hint of the import
+            raise self.forbidden(with_hint(message, PATH_HINTS.get(full) or module_hint(full)), node)
         if _is_dunder(node.attr):
             raise self.forbidden(f"attributes starting with __ are not allowed: .{node.attr}", node)
         if node.attr.startswith("_") and node.attr not in self.attributes:
