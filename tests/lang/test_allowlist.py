@@ -8,6 +8,8 @@ import torch
 
 from autograd_explorer.lang.allowlist import ATTRIBUTES, FUNCTIONS, METHODS, SPELLINGS, describe_allowlist
 
+from .helpers import run
+
 REQUIRED_FUNCTIONS = [
     "tensor",
     "ones",
@@ -143,3 +145,38 @@ def test_the_lectures_vocabulary_is_described_from_the_one_table() -> None:
     statements = " ".join(described["statements"])  # type: ignore[arg-type]
     for construct in ("def ", "lambda", "class ", "while", "try:", "import torch", "f-strings"):
         assert construct in statements, construct
+
+
+CLIPPED_TRAINING = """import torch
+import torch.nn as nn
+torch.manual_seed(0)
+lstm = nn.LSTM(3, 5, batch_first=True)
+head = nn.Linear(5, 1)
+params = list(lstm.parameters()) + list(head.parameters())
+opt = torch.optim.SGD(params, lr=0.5)
+x = torch.randn(2, 4, 3)
+y = torch.randn(2, 1)
+norms = []
+for step in range(3):
+    opt.zero_grad()
+    out, (h, c) = lstm(x)
+    loss = ((head(out[:, -1]) - y) ** 2).mean() * 100
+    loss.backward()
+    norms.append(torch.nn.utils.clip_grad_norm_(lstm.parameters(), max_norm=1.0).item())
+    torch.nn.utils.clip_grad_value_(head.parameters(), clip_value=0.01)
+    opt.step()
+"""
+
+
+def test_gradient_clipping_in_a_training_loop_matches_cpython() -> None:
+    got = run(CLIPPED_TRAINING).namespace
+    expected: dict[str, object] = {}
+    exec(CLIPPED_TRAINING, expected)  # noqa: S102 (trusted test code: the oracle)
+    assert got["norms"] == expected["norms"]
+    assert min(got["norms"]) > 1.0  # type: ignore[type-var, arg-type] (so the clipping acted)
+    for mine, theirs in zip(got["params"], expected["params"], strict=True):  # type: ignore[call-overload]
+        assert torch.equal(mine, theirs)
+        assert torch.equal(mine.grad, theirs.grad)
+    head = got["head"]
+    assert isinstance(head, torch.nn.Linear) and head.weight.grad is not None
+    assert head.weight.grad.abs().max().item() <= 0.01

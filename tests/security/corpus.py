@@ -165,6 +165,36 @@ torch_escape_cases += [
     program("grad-fn-register-hook", "(x * 2).grad_fn.register_hook(print)", "forbidden", "register_hook"),
     program("tensor-apply", "x.apply_(abs)", "forbidden", "apply_"),
 ]
+# Tutorial idioms (`.to(device)`, jacobian): odd arguments reach torch.device's parser or a
+# refusal, never a lookup of the name they spell.
+torch_escape_cases += [
+    program("to-dunder-text", 'x.to("__class__")', "runtime", "device string: __class__"),
+    program("to-module", "x.to(torch)", "forbidden", "torch is a module"),
+    program("to-meta", 'x.to(torch.device("meta"))', "forbidden", "'meta' is not part"),
+    program("device-keyword-meta", 'torch.ones(2, device="meta")', "forbidden", "'meta' is not part"),
+    program("device-spread-meta", 'torch.zeros(2, **{"device": "meta"})', "forbidden", "'meta' is not part"),
+    program("device-of-object", "torch.device(x)", "runtime", "device name"),
+    program("device-dunder", "torch.device('cpu').__class__", "forbidden", "__class__"),
+    program("to-cuda", 'x.to("cuda")', "runtime", "no GPU"),
+    program(
+        "jacobian-vectorize",
+        "torch.autograd.functional.jacobian(torch.sin, x, vectorize=True)",
+        "forbidden",
+        "vectorize",
+    ),
+    program(
+        "hessian-huge",
+        "torch.autograd.functional.hessian(lambda v: v.sum(), torch.ones(5000))",
+        "limit",
+        "max_tensor_elements",
+    ),
+    program(
+        "jacobian-many-passes",
+        "torch.autograd.functional.jacobian(lambda v: v.expand(1000000) * 2, torch.ones(1))",
+        "limit",
+        "max_",
+    ),
+]
 
 # The lecture's constructs are in the language (issue 10): what stays refused is what they could
 # be used for.

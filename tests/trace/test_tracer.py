@@ -271,3 +271,22 @@ def test_a_training_step_through_a_view_of_a_parameter_runs_the_program_once(
     )
     trace(source, format="compact")
     assert runs == [True]
+
+
+def test_to_float64_is_a_node_of_the_trace_with_its_gradient() -> None:
+    """`.to(torch.float64)`, as tutorials write it, is PyTorch's ToCopyBackward0: a graph node whose
+    gradient goes back to float32 (d/dx Σ (2x)² = 8x, checked by hand)."""
+    p = trace(
+        "import torch\nx = torch.tensor([1.0, 2.0], requires_grad=True)\n"
+        "y = (x.to(torch.float64) * 2) ** 2\nz = y.sum()\nz.backward()\n"
+    )
+    assert [n["op"] for n in p["nodes"]] == [
+        "AccumulateGrad",
+        "ToCopyBackward0",
+        "MulBackward0",
+        "PowBackward0",
+        "SumBackward0",
+    ]
+    copy = node_by_op(p, "ToCopyBackward0")
+    assert copy["label"] == "x.to(torch.float64)"
+    assert data(p["nodes"][0]["grad"]) == [8.0, 16.0]

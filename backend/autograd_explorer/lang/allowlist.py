@@ -14,7 +14,16 @@ from dataclasses import dataclass
 from typing import Literal
 
 import torch
+import torch.autograd.functional
 import torch.nn.functional as F
+
+from autograd_explorer.lang.devices import (
+    check_device,
+    is_device_like,
+    make_device,
+    no_gpu_available,
+    to_cuda,
+)
 
 # How an entry's result size is predicted before it runs (see lang/growth.py):
 # "none": never larger than its tensor arguments (element-wise, reductions, views), an empty
@@ -51,7 +60,9 @@ Growth = Literal[
     "sum",
 ]
 # Entries the evaluator carries out itself because they need the program's context.
-Special = Literal["backward", "grad", "print", "context", "isinstance", "super", "format", "str_format"]
+Special = Literal[
+    "backward", "grad", "functional", "print", "context", "isinstance", "super", "format", "str_format"
+]
 
 # Names that are modules without an import (the explorer's programs never needed one).
 MODULE_ROOTS = frozenset({"torch", "nn", "F"})
@@ -70,6 +81,11 @@ MODULES = frozenset(
         "torch.utils.data",
         "torch.linalg",
         "torch.autograd",
+        "torch.autograd.functional",
+        "torch.nn.utils",
+        "torch.cuda",
+        "torch.backends",
+        "torch.backends.mps",
     }
 )
 
@@ -111,6 +127,12 @@ class TensorAttribute:
 def _manual_seed(seed: int) -> None:
     # torch.manual_seed returns a Generator object; programs must never hold one.
     torch.manual_seed(seed)
+
+
+def _as_tensor(data: object, dtype: torch.dtype | None = None, device: object = None) -> torch.Tensor:
+    # device may be given by position here: checked as the device= keyword is (lang/core.py)
+    check_device(device)
+    return torch.as_tensor(data, dtype=dtype, device=device)  # type: ignore[arg-type]
 
 
 def _has_tensor(args: tuple[object, ...]) -> bool:
@@ -317,6 +339,12 @@ FUNCTIONS: tuple[Function, ...] = (
     _torch_fn(
         "randn_like", torch.randn_like, "normal random numbers with the shape of a tensor", random=True
     ),
+    _torch_fn(
+        "as_tensor",
+        _as_tensor,
+        "a tensor from a number or nested list; a tensor itself, unchanged",
+        "literal",
+    ),
     _torch_fn("is_tensor", torch.is_tensor, "is the value a tensor"),
     _torch_fn("numel", torch.numel, "number of elements"),
     # --- element-wise ------------------------------------------------------------------
@@ -408,6 +436,12 @@ FUNCTIONS: tuple[Function, ...] = (
     # (N, N): 2,000 rows of one logit were refused as 4,000,000 elements); its log_softmax is as large
     # as the logits, no larger
     _functional("cross_entropy", F.cross_entropy, "cross-entropy of logits and class indices"),
+    # --- devices: this server has the cpu alone (lang/devices.py) ---------------------------
+    _torch_fn(
+        "device", make_device, 'device("cpu"); "cuda" and "mps" may be named, but only the cpu is used'
+    ),
+    _at("torch.cuda.is_available", no_gpu_available, "False: this server has no GPU"),
+    _at("torch.backends.mps.is_available", no_gpu_available, "False: this server has no GPU"),
     # --- differentiation and grad mode ------------------------------------------------------
     Function(
         "torch.autograd.grad",
@@ -415,6 +449,42 @@ FUNCTIONS: tuple[Function, ...] = (
         "grad(outputs, inputs, grad_outputs=, retain_graph=, create_graph=): gradients, .grad untouched",
         special="grad",
         spellings=("torch.autograd.grad",),
+    ),
+    *(
+        Function(
+            f"torch.autograd.functional.{fn.__name__}",
+            fn,
+            summary,
+            special="functional",
+            spellings=(f"torch.autograd.functional.{fn.__name__}",),
+        )
+        for fn, summary in (
+            (
+                torch.autograd.functional.jacobian,
+                "jacobian(f, inputs, create_graph=False, strict=False): d f(inputs) / d inputs, "
+                "outputs × inputs elements (refused before it runs when too large)",
+            ),
+            (
+                torch.autograd.functional.hessian,
+                "hessian(f, inputs, create_graph=False, strict=False): second derivatives of a scalar "
+                "f, inputs² elements (refused before it runs when too large)",
+            ),
+            (torch.autograd.functional.vjp, "vjp(f, inputs, v=None): (f(inputs), v · Jacobian)"),
+            (torch.autograd.functional.jvp, "jvp(f, inputs, v=None): (f(inputs), Jacobian · v)"),
+            (torch.autograd.functional.vhp, "vhp(f, inputs, v=None): (f(inputs), v · Hessian)"),
+            (torch.autograd.functional.hvp, "hvp(f, inputs, v=None): (f(inputs), Hessian · v)"),
+        )
+    ),
+    _at(
+        "torch.nn.utils.clip_grad_norm_",
+        torch.nn.utils.clip_grad_norm_,
+        "clip_grad_norm_(parameters, max_norm, norm_type=2.0): scale the gradients in place so their "
+        "total norm is at most max_norm; returns the norm before",
+    ),
+    _at(
+        "torch.nn.utils.clip_grad_value_",
+        torch.nn.utils.clip_grad_value_,
+        "clip_grad_value_(parameters, clip_value): clamp every gradient element in place",
     ),
     Function(
         "torch.no_grad",
@@ -565,6 +635,17 @@ LOSSES = frozenset(
 )
 
 T = torch.Tensor
+
+
+def _tensor_to(tensor: torch.Tensor, *args: object, **kwargs: object) -> torch.Tensor:
+    """`x.to(...)`: a device must be the cpu; a dtype read as text (`x.to(y.dtype)`) is the dtype."""
+    converted = [DTYPE_NAMES.get(a, a) if isinstance(a, str) else a for a in args]
+    if converted and is_device_like(converted[0]):
+        check_device(converted[0])
+    check_device(kwargs.get("device"))
+    return tensor.to(*converted, **kwargs)  # type: ignore[call-overload,no-any-return]
+
+
 METHODS: dict[str, Method] = {
     m.name: m
     for m in (
@@ -636,6 +717,14 @@ METHODS: dict[str, Method] = {
         Method("equal", T.equal, "same shape and values"),
         Method("allclose", T.allclose, "equal within a tolerance"),
         Method("expand", T.expand, "a broadcast view (no copy)"),
+        Method(
+            "to",
+            _tensor_to,
+            "to(dtype) / to(device) / to(other): a converted copy (the same tensor if "
+            "nothing changes); only the cpu device exists here",
+        ),
+        Method("cpu", T.cpu, "the tensor itself: every tensor is on the cpu here"),
+        Method("cuda", to_cuda, "refused: this server has no GPU"),
         Method("contiguous", T.contiguous, "a contiguous copy if needed"),
     )
 }
@@ -723,7 +812,11 @@ MEMBERS: tuple[Member, ...] = (
         add_module="add_module(name, module)",
         double="convert parameters to float64",
         float="convert parameters to float32",
+        to="to(device) / to(dtype): the module itself, moved or converted (only the cpu device exists here)",
+        cpu="the module itself: it is on the cpu already",
+        cuda="refused: this server has no GPU",
     ),
+    *_members(torch.device, "attribute", type="the device's kind, e.g. 'cpu'", index="its index, or None"),
     *_members(
         _Module,
         "attribute",
@@ -850,6 +943,7 @@ ATTRIBUTES: dict[str, TensorAttribute] = {
         TensorAttribute("ndim", lambda t: t.ndim, "number of dimensions"),
         TensorAttribute("dtype", lambda t: str(t.dtype), "element type, as text (e.g. 'torch.float32')"),
         TensorAttribute("T", lambda t: t.T, "transpose"),
+        TensorAttribute("device", lambda t: t.device, "where it is stored: always device(type='cpu') here"),
     )
 }
 

@@ -16,12 +16,14 @@ from time import monotonic
 import torch
 
 from autograd_explorer.errors import ProgramError
-from autograd_explorer.lang.allowlist import DTYPE_NAMES, LOSSES, Function, Growth, Method
+from autograd_explorer.lang.allowlist import LOSSES, Function, Growth, Method
 from autograd_explorer.lang.budget import limit_error
 from autograd_explorer.lang.containers import CONTAINER_TYPES
 from autograd_explorer.lang.contract import BackwardRequest, Region, Span
-from autograd_explorer.lang.core import EvaluatorCore, error_at, type_name
+from autograd_explorer.lang.core import EvaluatorCore, error_at, normalize_keywords, type_name
+from autograd_explorer.lang.devices import check_device, is_device_like, no_gpu_error
 from autograd_explorer.lang.formatting import format_value
+from autograd_explorer.lang.functional import PARAMETERS, REFUSED_FLAGS, counted_function, predicted_elements
 from autograd_explorer.lang.growth import (
     broadcast_elements,
     empty_input_bound,
@@ -80,9 +82,7 @@ class Calls(EvaluatorCore):
             else:
                 kwargs[keyword.arg] = value
         if kwargs:
-            dtype = kwargs.get("dtype")
-            if isinstance(dtype, str) and dtype in DTYPE_NAMES:  # x.dtype reads as text: accept it back
-                kwargs["dtype"] = DTYPE_NAMES[dtype]
+            self.apply(normalize_keywords, (kwargs,), {}, node)
         return self.call_value(fn, args, kwargs, node)
 
     def call_value(
@@ -142,10 +142,20 @@ class Calls(EvaluatorCore):
             elif isinstance(value, tuple):
                 self.account_outputs(value, span)
 
+    @staticmethod
+    def check_module_device(name: str, args: Sequence[object]) -> None:
+        """`model.cuda()`, `model.to("cuda")`: this server has the cpu alone."""
+        if name == "cuda":
+            raise no_gpu_error("cuda")
+        if args and is_device_like(args[0]):
+            check_device(args[0])
+
     def check_member_call(self, fn: Bound, args: Sequence[object], node: ast.AST) -> None:
         """Lists and text that grow by a method call: their new length is checked first."""
         owner = fn.owner
         span = self.span(node)
+        if isinstance(owner, torch.nn.Module) and fn.name in ("to", "cuda"):  # before PyTorch's own error
+            self.apply(self.check_module_device, (fn.name, args), {}, node)
         if fn.name in ("extend", "join") and args:
             items = args[0]
             size = len(items) if isinstance(items, Sequence) else 0
@@ -169,6 +179,8 @@ class Calls(EvaluatorCore):
                 return None
             if special == "grad":
                 return self.autograd_grad(node, args, kwargs)
+            if special == "functional":
+                return self.autograd_functional(fn, args, kwargs, node)
             if special == "isinstance":
                 if len(args) != 2 or kwargs:
                     raise TypeError(f"isinstance expected 2 arguments, got {len(args)}")
@@ -476,6 +488,36 @@ class Calls(EvaluatorCore):
             if isinstance(grad, torch.Tensor):
                 self.budget.add_result(grad, self.span(node))
         return grads
+
+    def autograd_functional(
+        self, fn: Function, args: list[object], kwargs: dict[str, object], node: ast.AST
+    ) -> object:
+        """torch.autograd.functional's jacobian, hessian, vjp, ... of the program's function: the
+        result's size refused before the passes run, each pass counted (lang/functional.py)."""
+        assert fn.impl is not None
+        name = fn.name.rsplit(".", 1)[-1]
+        params = self.bind_arguments(name, PARAMETERS[name], args, kwargs)
+        if "func" not in params or "inputs" not in params:
+            raise TypeError(f"{name}() needs a function and its inputs")
+        span = self.span(node)
+        for flag in REFUSED_FLAGS:
+            if params.get(flag):
+                raise error_at(
+                    "forbidden", f"{name}({flag}=True) is not available here: leave {flag}= out", span
+                )
+        func, inputs = params.pop("func"), params.pop("inputs")
+        self.budget.check_elements(predicted_elements(name, inputs), span)
+        run = counted_function(
+            name, lambda values: self.call_value(func, values, {}, node), self.budget, span
+        )
+        try:
+            result = fn.impl(run, inputs, **params)
+        except Exception as exc:
+            self.library_failed(exc, node)
+        if isinstance(result, tuple):
+            self.account_outputs(result, span)
+            return result
+        return self.produced(result, node)
 
     def differentiate(self, request: BackwardRequest) -> tuple[torch.Tensor | None, ...] | None:
         """Hand a differentiation to the observer; its exceptions are "autograd" ones at the statement."""

@@ -17,9 +17,9 @@ from time import monotonic
 
 import torch
 
-from autograd_explorer.lang.allowlist import ATTRIBUTES, DTYPE_NAMES, FUNCTIONS, LOSSES, METHODS, Method
+from autograd_explorer.lang.allowlist import ATTRIBUTES, FUNCTIONS, LOSSES, METHODS, Method
 from autograd_explorer.lang.containers import CONTAINER_TYPES
-from autograd_explorer.lang.core import Closure, EvaluatorCore
+from autograd_explorer.lang.core import Closure, EvaluatorCore, normalize_keywords
 from autograd_explorer.lang.expressions import _BINARY
 from autograd_explorer.lang.growth import broadcast_elements, made_parameters, matmul_cost
 from autograd_explorer.lang.statements import _CONTROL
@@ -256,10 +256,11 @@ class Compiler(EvaluatorCore):
     def call_closure(self, node: ast.Call) -> Closure:
         """A call without `*args`/`**kwargs`: the function, its arguments in order, then call_value
         (a tensor's method of the table: its steps in place)."""
-        call_value, call_tensor_method, tensor_method = (
+        call_value, call_tensor_method, tensor_method, library_failed = (
             self.call_value,
             self.call_tensor_method,
             self.tensor_method,
+            self.library_failed,
         )
         function_closure = self.expression_closures[node.func]
         arguments = tuple(self.expression_closures[a] for a in node.args)
@@ -294,10 +295,11 @@ class Compiler(EvaluatorCore):
             kwargs: dict[str, object] = {}
             for name, keyword in keywords:
                 kwargs[name] = keyword()  # type: ignore[index]
-            if kwargs:
-                dtype = kwargs.get("dtype")
-                if isinstance(dtype, str) and dtype in DTYPE_NAMES:  # as `call` does
-                    kwargs["dtype"] = DTYPE_NAMES[dtype]
+            if kwargs:  # as `call` does
+                try:
+                    normalize_keywords(kwargs)
+                except Exception as exc:
+                    library_failed(exc, node)
             if method is not None:
                 return call_tensor_method(method, owner, args, kwargs, node)  # type: ignore[arg-type]
             return call_value(fn, args, kwargs, node)

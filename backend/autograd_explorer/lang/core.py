@@ -17,10 +17,18 @@ from typing import Any, NoReturn, TypeVar
 import torch
 
 from autograd_explorer.errors import ProgramError
-from autograd_explorer.lang.allowlist import CONSTANTS, DEFAULT_ALIASES, MODULES, SPELLINGS, Growth
+from autograd_explorer.lang.allowlist import (
+    CONSTANTS,
+    DEFAULT_ALIASES,
+    DTYPE_NAMES,
+    MODULES,
+    SPELLINGS,
+    Growth,
+)
 from autograd_explorer.lang.budget import Budget, limit_error
 from autograd_explorer.lang.containers import CONTAINER_TYPES, ContainerSizes
 from autograd_explorer.lang.contract import LanguageLimits, ProgramObserver, Span
+from autograd_explorer.lang.devices import check_device
 from autograd_explorer.lang.formatting import Output, check_extent
 from autograd_explorer.lang.regions import RegionTracker
 from autograd_explorer.lang.repeats import RepeatTracker
@@ -64,6 +72,16 @@ def exception_message(exc: BaseException) -> str:
     if isinstance(exc, KeyError) and len(exc.args) == 1:
         return repr(exc.args[0])  # as str(KeyError('a')) prints it
     return str(exc) or type(exc).__name__
+
+
+def normalize_keywords(kwargs: dict[str, object]) -> None:
+    """A call's keyword arguments as the library takes them: `dtype=` given as text (`x.dtype` reads
+    as 'torch.float32') is the dtype; `device=` must name the cpu (a RuntimeError otherwise)."""
+    dtype = kwargs.get("dtype")
+    if isinstance(dtype, str) and dtype in DTYPE_NAMES:
+        kwargs["dtype"] = DTYPE_NAMES[dtype]
+    if "device" in kwargs:
+        check_device(kwargs["device"])
 
 
 def type_name(value: object) -> str:
@@ -193,6 +211,14 @@ class EvaluatorCore:
         hand their exception here): a limit for exhausted memory or stack, else the program's
         exception, marked with the node's span."""
         if isinstance(exc, ProgramError):
+            if exc.line is None:  # refused by a check that knows no span (lang/devices.py): the call's
+                span = self.span(node)
+                exc.line, exc.column, exc.end_line, exc.end_column = (
+                    span.line,
+                    span.column,
+                    span.end_line,
+                    span.end_column,
+                )
             raise exc
         if isinstance(exc, MemoryError | RecursionError):
             raise self.limit_for(exc, self.span(node)) from None

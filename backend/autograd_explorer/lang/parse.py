@@ -26,13 +26,15 @@ from autograd_explorer.lang.allowlist import (
 )
 from autograd_explorer.lang.budget import limit_error
 from autograd_explorer.lang.contract import LanguageLimits, Span
+from autograd_explorer.lang.hints import ATTRIBUTE_HINTS, PATH_HINTS, module_hint, with_hint
 from autograd_explorer.lang.source import SourceText
 
 # Module names a program may not rebind (`import ... as name` adds the program's own).
 RESERVED_NAMES = MODULE_ROOTS
 
 # out= writes into (and resizes) another tensor; the others leave the CPU's ordinary memory.
-FORBIDDEN_KEYWORDS = frozenset({"out", "device", "pin_memory", "layout", "memory_format"})
+# (device= is allowed: the evaluator lets only the cpu device through, see lang/devices.py.)
+FORBIDDEN_KEYWORDS = frozenset({"out", "pin_memory", "layout", "memory_format"})
 
 # Attributes of the objects a program can hold that the table leaves out (`x.numpy`, `x.storage`,
 # `grad_fn.next_functions`, `(1).real`): named as refused before the program runs. A name no
@@ -425,10 +427,10 @@ class _Checker:
             if not base_ok or not known_path(path):
                 if path.split(".")[0] != "torch":
                     module = node.module if isinstance(node, ast.ImportFrom) else path
-                    raise self.forbidden(f"only torch can be imported here, not {module}", node)
-                raise self.forbidden(
-                    f"{path} cannot be imported: it is not part of the explorer language", node
-                )
+                    message = f"only torch can be imported here, not {module}"
+                    raise self.forbidden(with_hint(message, module_hint(module or path)), node)
+                message = f"{path} cannot be imported: it is not part of the explorer language"
+                raise self.forbidden(with_hint(message, PATH_HINTS.get(path)), node)
             if _is_dunder(name):
                 raise self.forbidden(f"names starting with __ are not allowed: {name}", node)
 
@@ -523,7 +525,8 @@ class _Checker:
                 raise self.forbidden(f"names starting with __ are not allowed: {name}", func)
             known = name in SPELLINGS or name in self.bound or name in self.aliases
             if not known:
-                raise self.forbidden(f"{name}(...) is not a function of the explorer language", func)
+                message = f"{name}(...) is not a function of the explorer language"
+                raise self.forbidden(with_hint(message, module_hint(name)), func)
         elif isinstance(func, ast.Attribute) and func.attr == "__init__" and self.is_super(func.value):
             kids.append(func.value)  # super().__init__(...)
         elif self.module_path(func) is not None:
@@ -554,7 +557,9 @@ class _Checker:
         if full is not None and path is not None and path.split(".")[0] not in self.bound:
             if known_path(full):
                 return []
-            raise self.forbidden(f"{path} is not part of the explorer language", node)
+            message = f"{path} is not part of the explorer language"
+            # `plt.plot` after `import matplotlib.pyplot as plt`: the hint of the import
+            raise self.forbidden(with_hint(message, PATH_HINTS.get(full) or module_hint(full)), node)
         if _is_dunder(node.attr):
             raise self.forbidden(f"attributes starting with __ are not allowed: .{node.attr}", node)
         if node.attr.startswith("_") and node.attr not in self.attributes:
@@ -567,4 +572,5 @@ class _Checker:
             or node.attr not in KNOWN_API
         ):
             return [node.value]
-        raise self.forbidden(f"the attribute .{node.attr} is not part of the explorer language", node)
+        message = f"the attribute .{node.attr} is not part of the explorer language"
+        raise self.forbidden(with_hint(message, ATTRIBUTE_HINTS.get(node.attr)), node)

@@ -202,3 +202,29 @@ def test_static_refusals_keep_their_line_and_column(client: TestClient) -> None:
     assert r.status_code == 400
     detail = r.json()["detail"]
     assert (detail["type"], detail["line"], detail["column"]) == ("forbidden", 2, 4)
+
+
+def test_a_tutorials_device_lines_trace_and_the_gpu_is_a_400_at_its_call(client: TestClient) -> None:
+    """The lines students paste (measured as 400 "forbidden" before): a trace; `.cuda()` names the fix."""
+    source = (
+        "import torch\n"
+        'device = torch.device("cuda" if torch.cuda.is_available() else "cpu")\n'
+        "x = torch.tensor([1.0, 2.0], requires_grad=True).to(device)\n"
+        "y = (x.to(torch.float64) ** 2).sum()\n"
+        "y.backward()\n"
+        "print(y.detach().cpu().item())\n"
+    )
+    r = client.post("/api/trace", json={"source": source, "inputs": {}})
+    assert r.status_code == 200, r.json()
+    assert [n["op"] for n in r.json()["nodes"]] == [
+        "AccumulateGrad",
+        "ToCopyBackward0",
+        "PowBackward0",
+        "SumBackward0",
+    ]
+    cuda = "import torch\nx = torch.ones(2)\ny = x.cuda()"
+    r = client.post("/api/trace", json={"source": cuda, "inputs": {}})
+    assert r.status_code == 400
+    detail = r.json()["detail"]
+    assert (detail["type"], detail["line"], detail["column"], detail["end_column"]) == ("runtime", 3, 4, 12)
+    assert detail["message"].startswith("this server has no GPU: use the cpu device")

@@ -1,0 +1,60 @@
+"""What to do instead: one table of hints for the refusals students meet most.
+
+Tutorials import plotting and progress-bar libraries and convert tensors to NumPy; the explorer
+refuses them ("forbidden", as before) and the hint, appended to the refusal, says what to write
+instead. Keys are the first part of a module's name (`matplotlib` for `matplotlib.pyplot`), a
+full path of the table's modules (`torch.from_numpy`), or an attribute (`.numpy`).
+"""
+
+from __future__ import annotations
+
+_NO_PLOTS = (
+    "the explorer draws no plots: remove the plotting lines; print values, or use the "
+    "Optimization/Regression labs"
+)
+_NO_NUMPY = (
+    "the explorer has no NumPy arrays: make tensors with torch.tensor([...]) and read numbers with "
+    ".tolist() or .item()"
+)
+_NO_FILES = "programs here read and write no files: make the data in the program (torch.tensor, torch.randn)"
+
+# Modules a program may not import, by their first name.
+MODULE_HINTS: dict[str, str] = {
+    "matplotlib": _NO_PLOTS,
+    "seaborn": _NO_PLOTS,
+    "plotly": _NO_PLOTS,
+    "tqdm": "the explorer shows no progress bars: loop over the range itself (`for epoch in range(100):`)",
+    "numpy": _NO_NUMPY,
+    "pandas": "the explorer has no data frames: keep the data in tensors (torch.tensor, TensorDataset)",
+    "sklearn": "the explorer has no scikit-learn: make the data with torch (torch.randn, torch.linspace)",
+    "scipy": "use torch's own functions (torch.linalg, torch.optim) instead of SciPy",
+    "math": "use torch's functions on numbers too: torch.pi, torch.e, torch.exp(torch.tensor(x))",
+    "random": "use torch's generator: torch.manual_seed, torch.rand, torch.randint, torch.randperm",
+    "time": "the explorer measures no time: count steps or print values instead",
+    "os": _NO_FILES,
+    "sys": "programs here reach no system: print values instead",
+    "pathlib": _NO_FILES,
+    "torchvision": "datasets cannot be downloaded here: make a small one with torch.randn and TensorDataset",
+}
+
+# Paths under torch the language leaves out, by their full name.
+PATH_HINTS: dict[str, str] = {
+    "torch.from_numpy": _NO_NUMPY,
+    "torch.save": _NO_FILES,
+    "torch.load": _NO_FILES,
+}
+
+# Attributes the language leaves out, by name.
+ATTRIBUTE_HINTS: dict[str, str] = {
+    "numpy": _NO_NUMPY,
+}
+
+
+def with_hint(message: str, hint: str | None) -> str:
+    """A refusal followed by what to do instead (when the table has a hint)."""
+    return message if hint is None else f"{message}: {hint}"
+
+
+def module_hint(module: str) -> str | None:
+    """The hint for importing `module` (`matplotlib.pyplot` finds `matplotlib`'s)."""
+    return MODULE_HINTS.get(module.split(".")[0])

@@ -1,0 +1,66 @@
+"""Refusals of what tutorials paste (plots, progress bars, NumPy, files) stay "forbidden" and say
+what to write instead, from the one table in lang/hints.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from autograd_explorer.lang.hints import ATTRIBUTE_HINTS, MODULE_HINTS, PATH_HINTS
+
+from .helpers import fails
+
+
+@pytest.mark.parametrize(
+    ("source", "where", "refusal", "hint"),
+    [
+        ("import matplotlib.pyplot as plt", (1, 0, 31), "not matplotlib.pyplot", MODULE_HINTS["matplotlib"]),
+        ("from matplotlib import pyplot", (1, 0, 29), "not matplotlib", MODULE_HINTS["matplotlib"]),
+        ("import seaborn as sns", (1, 0, 21), "not seaborn", MODULE_HINTS["seaborn"]),
+        (
+            "import matplotlib.pyplot as plt\nplt.plot([1, 2])",
+            (2, 0, 8),
+            "plt.plot is not part",
+            MODULE_HINTS["matplotlib"],
+        ),
+        ("from tqdm import tqdm", (1, 0, 21), "not tqdm", MODULE_HINTS["tqdm"]),
+        (
+            "for i in tqdm(range(3)):\n    pass",
+            (1, 9, 13),
+            "tqdm(...) is not a function",
+            MODULE_HINTS["tqdm"],
+        ),
+        ("import pandas as pd", (1, 0, 19), "not pandas", MODULE_HINTS["pandas"]),
+        ("import numpy as np", (1, 0, 18), "not numpy", MODULE_HINTS["numpy"]),
+        ("import os", (1, 0, 9), "not os", MODULE_HINTS["os"]),
+        ("import sys", (1, 0, 10), "not sys", MODULE_HINTS["sys"]),
+        (
+            "import torch\ny = torch.ones(2).numpy()",
+            (2, 4, 23),
+            "the attribute .numpy",
+            ATTRIBUTE_HINTS["numpy"],
+        ),
+        (
+            "import torch\ny = torch.from_numpy(a)",
+            (2, 4, 20),
+            "torch.from_numpy is not",
+            PATH_HINTS["torch.from_numpy"],
+        ),
+        ("from torch import load", (1, 0, 22), "torch.load cannot be imported", PATH_HINTS["torch.load"]),
+    ],
+)
+def test_a_refusal_says_what_to_do_instead(
+    source: str, where: tuple[int, int, int], refusal: str, hint: str
+) -> None:
+    error = fails(source, "forbidden")
+    assert (error.line, error.column, error.end_column) == where
+    assert refusal in error.message
+    assert error.message.endswith(f": {hint}")
+
+
+def test_the_plotting_hint_names_the_labs() -> None:
+    assert "print values, or use the Optimization/Regression labs" in MODULE_HINTS["matplotlib"]
+
+
+def test_a_refusal_without_a_hint_is_worded_as_before() -> None:
+    error = fails("import json", "forbidden")
+    assert error.message == "only torch can be imported here, not json"
