@@ -64,3 +64,36 @@ def test_the_plotting_hint_names_the_labs() -> None:
 def test_a_refusal_without_a_hint_is_worded_as_before() -> None:
     error = fails("import json", "forbidden")
     assert error.message == "only torch can be imported here, not json"
+
+
+def test_math_has_its_float_functions_and_constants() -> None:
+    # Lectures write math.pi, math.sqrt(2), math.exp(-x): the oracle is CPython's math on the same numbers.
+    import math
+
+    from .helpers import run
+
+    source = (
+        "import math\nfrom math import sqrt, log\nx = torch.tensor(2.0, requires_grad=True)\n"
+        "y = x * math.pi + sqrt(2) * math.exp(-1.0)\ny.backward()\n"
+        "z = [log(8, 2), math.floor(2.7), math.isfinite(y.item()), math.tau,\n"
+        "     math.inf > 1e308, math.erf(0.5)]\n"
+    )
+    result = run(source)
+    assert result.namespace["z"] == [math.log(8, 2), 2, True, math.tau, True, math.erf(0.5)]
+    assert result.namespace["x"].grad.item() == pytest.approx(math.pi)  # dy/dx = π (float32)
+    assert result.namespace["y"].item() == pytest.approx(
+        2 * math.pi + math.sqrt(2) * math.exp(-1.0), rel=1e-6
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "refusal"),
+    [
+        ("import math\nmath.factorial(10**6)", "math.factorial is not part of the explorer language"),
+        ("from math import comb", "math.comb cannot be imported: it is not part of the explorer language"),
+    ],
+)
+def test_math_leaves_out_what_grows_with_its_argument(source: str, refusal: str) -> None:
+    # math.factorial(10**6) is seconds inside one C call, out of the evaluator's reach
+    error = fails(source, "forbidden")
+    assert error.message == f"{refusal}: {MODULE_HINTS['math']}"

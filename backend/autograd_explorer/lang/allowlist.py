@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import itertools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -86,6 +87,7 @@ MODULES = frozenset(
         "torch.cuda",
         "torch.backends",
         "torch.backends.mps",
+        "math",
     }
 )
 
@@ -416,6 +418,48 @@ FUNCTIONS: tuple[Function, ...] = (
     _at("torch.linalg.eigvalsh", torch.linalg.eigvalsh, "eigenvalues of a symmetric matrix"),
     _at("torch.linalg.det", torch.linalg.det, "determinant"),
     _at("torch.Tensor", torch.Tensor, "the tensor type (for isinstance)"),
+    # --- math: functions of one or two floats (lectures write math.sqrt(2), math.exp(-x)) ---------
+    # Only those whose time does not grow with their argument: factorial, comb, perm, prod, fsum
+    # and the integer functions stay out (math.factorial(10**6) is seconds of one C call).
+    *(
+        _at(f"math.{fn.__name__}", fn, summary)  # named by the function itself: no lookup by name
+        for fn, summary in (
+            (math.sqrt, "square root of a number"),
+            (math.exp, "e to the power of a number"),
+            (math.expm1, "exp(x) − 1, exact near 0"),
+            (math.log, "natural logarithm (log(x, base) for another base)"),
+            (math.log2, "base-2 logarithm"),
+            (math.log10, "base-10 logarithm"),
+            (math.log1p, "log(1 + x), exact near 0"),
+            (math.pow, "x to the power y, as floats"),
+            (math.sin, "sine"),
+            (math.cos, "cosine"),
+            (math.tan, "tangent"),
+            (math.asin, "arcsine"),
+            (math.acos, "arccosine"),
+            (math.atan, "arctangent"),
+            (math.atan2, "atan2(y, x): the angle of (x, y)"),
+            (math.sinh, "hyperbolic sine"),
+            (math.cosh, "hyperbolic cosine"),
+            (math.tanh, "hyperbolic tangent"),
+            (math.hypot, "the length of (x, y, ...)"),
+            (math.fabs, "absolute value, as a float"),
+            (math.floor, "the largest integer at most x"),
+            (math.ceil, "the smallest integer at least x"),
+            (math.trunc, "x without its fraction"),
+            (math.copysign, "copysign(x, y): x with y's sign"),
+            (math.fmod, "the remainder of x / y, with x's sign"),
+            (math.isfinite, "whether a number is neither infinite nor NaN"),
+            (math.isnan, "whether a number is NaN"),
+            (math.isinf, "whether a number is infinite"),
+            (math.isclose, "isclose(a, b, rel_tol=, abs_tol=)"),
+            (math.radians, "degrees to radians"),
+            (math.degrees, "radians to degrees"),
+            (math.erf, "the error function"),
+            (math.erfc, "1 − erf(x)"),
+            (math.lgamma, "the logarithm of |Γ(x)|"),
+        )
+    ),
     # --- torch.nn.functional ----------------------------------------------------------------
     _functional("relu", F.relu, "max(x, 0)"),
     _functional("sigmoid", torch.sigmoid, "logistic sigmoid"),
@@ -616,6 +660,11 @@ CONSTANTS: dict[str, object] = {
     "torch.bool": torch.bool,
     "torch.pi": torch.pi,
     "torch.e": torch.e,
+    "math.pi": math.pi,
+    "math.e": math.e,
+    "math.tau": math.tau,
+    "math.inf": math.inf,
+    "math.nan": math.nan,
 }
 
 # `x.dtype` reads as text ('torch.float32'); a dtype= argument may be given back as that text.

@@ -28,7 +28,8 @@ MODULE_HINTS: dict[str, str] = {
     "pandas": "the explorer has no data frames: keep the data in tensors (torch.tensor, TensorDataset)",
     "sklearn": "the explorer has no scikit-learn: make the data with torch (torch.randn, torch.linspace)",
     "scipy": "use torch's own functions (torch.linalg, torch.optim) instead of SciPy",
-    "math": "use torch's functions on numbers too: torch.pi, torch.e, torch.exp(torch.tensor(x))",
+    # `import math` is allowed (its float functions); what it leaves out gets this hint
+    "math": "the explorer's math has its float functions (math.sqrt, math.exp, math.pi, ...) only",
     "random": "use torch's generator: torch.manual_seed, torch.rand, torch.randint, torch.randperm",
     "time": "the explorer measures no time: count steps or print values instead",
     "os": _NO_FILES,

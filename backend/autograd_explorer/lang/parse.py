@@ -425,12 +425,12 @@ class _Checker:
             base_ok = all(a.name in MODULES for a in node.names)
         for path, name in paths:
             if not base_ok or not known_path(path):
-                if path.split(".")[0] != "torch":
+                if path.split(".")[0] not in MODULES:  # torch, and math's float functions
                     module = node.module if isinstance(node, ast.ImportFrom) else path
                     message = f"only torch can be imported here, not {module}"
                     raise self.forbidden(with_hint(message, module_hint(module or path)), node)
                 message = f"{path} cannot be imported: it is not part of the explorer language"
-                raise self.forbidden(with_hint(message, PATH_HINTS.get(path)), node)
+                raise self.forbidden(with_hint(message, PATH_HINTS.get(path) or module_hint(path)), node)
             if _is_dunder(name):
                 raise self.forbidden(f"names starting with __ are not allowed: {name}", node)
 
