@@ -29,6 +29,7 @@ loss.backward()
 prediction = model(x).detach().cpu().tolist()
 print(device, x.device, device.type, mps, torch.cuda.is_available())
 print(wide.dtype, back.dtype, moved.dtype, same is x, x.cpu() is x, model.cpu() is model)
+print(x.is_cuda, loss.is_cuda)
 """
 
 
@@ -46,6 +47,7 @@ def test_the_tutorial_device_idioms_run_as_in_cpython() -> None:
     expected, printed = cpython(TUTORIAL)
     assert got.printed == printed
     assert printed[0] == "cpu cpu cpu False False"
+    assert printed[2] == "False False"  # x.is_cuda: tutorials print where a tensor lives
     for name in ("x", "target", "wide", "back", "moved", "batch", "loss"):
         assert torch.equal(got.namespace[name], expected[name]), name  # type: ignore[arg-type]
     assert got.namespace["prediction"] == expected["prediction"]
