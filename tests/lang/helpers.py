@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -9,6 +10,7 @@ import pytest
 import torch
 
 from autograd_explorer.errors import ProgramError
+from autograd_explorer.lang.allowlist import SPELLINGS
 from autograd_explorer.lang.contract import (
     BackwardRequest,
     LanguageLimits,
@@ -66,3 +68,32 @@ class RecordingObserver:
     def run_backward(self, request: BackwardRequest) -> tuple[torch.Tensor | None, ...] | None:
         self.requests.append(request)
         return run_plain_backward(request)
+
+
+def counted_calls(monkeypatch: pytest.MonkeyPatch, spelling: str) -> list[int]:
+    """Replace an entry of the table (a function, or a class: its constructions) by one that
+    counts its calls: a list of one count, read after the run (a refusal must leave it at 0)."""
+    fn = SPELLINGS[spelling]
+    impl = fn.impl
+    assert impl is not None
+    calls = [0]
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls[0] += 1
+        return impl(*args, **kwargs)
+
+    monkeypatch.setitem(SPELLINGS, spelling, dataclasses.replace(fn, impl=counting))
+    return calls
+
+
+def counted_forwards(monkeypatch: pytest.MonkeyPatch, owner: object) -> list[int]:
+    """Count the calls of `owner.forward` (a layer class, or one layer): a list of one count."""
+    forward = owner.forward  # type: ignore[attr-defined]
+    calls = [0]
+
+    def counting(self: torch.nn.Module, *args: object, **kwargs: object) -> object:
+        calls[0] += 1
+        return forward(self, *args, **kwargs)
+
+    monkeypatch.setattr(owner, "forward", counting)
+    return calls

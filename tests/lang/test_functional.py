@@ -3,7 +3,6 @@ size refused before any backward pass, and every pass counted by the budget. Ora
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from types import SimpleNamespace
 
@@ -12,9 +11,8 @@ import torch
 import torch.autograd.functional as AF
 
 from autograd_explorer.lang import budget as budget_module
-from autograd_explorer.lang.allowlist import SPELLINGS
 
-from .helpers import fails, run
+from .helpers import counted_calls, fails, run
 
 PROGRAM = """import torch
 from torch.autograd.functional import jacobian, hessian, vjp, jvp, vhp, hvp
@@ -59,23 +57,8 @@ def test_every_function_equals_torch_autograd_functional() -> None:
     assert torch.allclose(AF.hessian(lambda v: (v**3).sum(), x), torch.diag(6 * x))
 
 
-def counted(monkeypatch: pytest.MonkeyPatch, spelling: str) -> list[int]:
-    """Replace a function of the table by one that counts its calls (a list of one count)."""
-    fn = SPELLINGS[spelling]
-    impl = fn.impl
-    assert impl is not None
-    calls = [0]
-
-    def counting(*args: object, **kwargs: object) -> object:
-        calls[0] += 1
-        return impl(*args, **kwargs)
-
-    monkeypatch.setitem(SPELLINGS, spelling, dataclasses.replace(fn, impl=counting))
-    return calls
-
-
 def test_an_oversized_hessian_is_refused_at_its_call_before_it_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = counted(monkeypatch, "torch.autograd.functional.hessian")
+    calls = counted_calls(monkeypatch, "torch.autograd.functional.hessian")
     call = "torch.autograd.functional.hessian(f, x)"
     source = f"import torch\nx = torch.ones(2000)\ndef f(v):\n    return (v ** 3).sum()\nH = {call}\n"
     error = fails(source, "limit")

@@ -13,7 +13,7 @@ from torch import nn
 
 from autograd_explorer.lang.layer_shapes import layer_call_elements, predict_layer_call
 
-from .helpers import fails, run
+from .helpers import counted_forwards, fails, run
 
 HEADER = "import torch\nimport torch.nn as nn\n"
 
@@ -237,14 +237,7 @@ HUGE_CALLS = [
 def test_a_library_layers_huge_call_is_refused_before_its_forward_runs(
     monkeypatch: pytest.MonkeyPatch, made: str, given: str, call: str, cls: type[nn.Module], maker: str
 ) -> None:
-    forward = cls.forward
-    calls = [0]
-
-    def counting(self: nn.Module, *args: object, **kwargs: object) -> object:
-        calls[0] += 1
-        return forward(self, *args, **kwargs)
-
-    monkeypatch.setattr(cls, "forward", counting)
+    calls = counted_forwards(monkeypatch, cls)
     before = peak_rss_mb()
     source = f"{HEADER}layer = {made}\nx = {given}\nout = {call}\n"
     error = fails(source, "limit")

@@ -3,32 +3,14 @@ as in PyTorch (tuples of outputs unpacked), their attributes readable. Oracle: C
 
 from __future__ import annotations
 
-import dataclasses
 import resource
 
 import pytest
 import torch
 
-from autograd_explorer.lang.allowlist import SPELLINGS
-
-from .helpers import fails, run
+from .helpers import counted_calls, counted_forwards, fails, run
 
 HEADER = "import torch\nimport torch.nn as nn\n"
-
-
-def made(monkeypatch: pytest.MonkeyPatch, spelling: str) -> list[int]:
-    """Replace a class in the table by one that counts its constructions (a list of one count)."""
-    fn = SPELLINGS[spelling]
-    cls = fn.impl
-    assert cls is not None
-    calls = [0]
-
-    def counting(*args: object, **kwargs: object) -> object:
-        calls[0] += 1
-        return cls(*args, **kwargs)
-
-    monkeypatch.setitem(SPELLINGS, spelling, dataclasses.replace(fn, impl=counting))
-    return calls
 
 
 def peak_rss_mb() -> float:
@@ -59,7 +41,7 @@ def peak_rss_mb() -> float:
 def test_an_oversized_layer_is_refused_at_its_call_before_it_is_made(
     monkeypatch: pytest.MonkeyPatch, spelling: str, call: str, elements: int
 ) -> None:
-    calls = made(monkeypatch, spelling)
+    calls = counted_calls(monkeypatch, spelling)
     before = peak_rss_mb()
     error = fails(f"{HEADER}x = 1\nlayer = {call}\n", "limit")
     assert (error.line, error.column, error.end_column) == (4, 8, 8 + len(call))
@@ -71,7 +53,7 @@ def test_an_oversized_layer_is_refused_at_its_call_before_it_is_made(
 
 
 def test_a_layer_made_in_a_model_counts_toward_the_programs_total(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = made(monkeypatch, "torch.nn.LSTM")
+    calls = counted_calls(monkeypatch, "torch.nn.LSTM")
     source = (
         f"{HEADER}class Tagger(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
         "        self.rnn = nn.LSTM(100, 100, num_layers=4)\n\nfirst = Tagger()\nsecond = Tagger()\n"
@@ -150,14 +132,7 @@ shapes = [attn.in_proj_weight.shape, attn.out_proj.weight.shape, block.linear1.w
 def test_a_layers_call_too_large_for_its_input_is_refused_before_it_runs(
     monkeypatch: pytest.MonkeyPatch, layer: type[torch.nn.Module], made: str, call: str, elements: int
 ) -> None:
-    forward = layer.forward
-    calls = [0]
-
-    def counting(self: torch.nn.Module, *args: object, **kwargs: object) -> object:
-        calls[0] += 1
-        return forward(self, *args, **kwargs)
-
-    monkeypatch.setattr(layer, "forward", counting)
+    calls = counted_forwards(monkeypatch, layer)
     before = peak_rss_mb()
     source = f"{HEADER}layer = {made}\nx = torch.zeros(1, 100000, 8)\nout = {call}\n"
     error = fails(source, "limit")
