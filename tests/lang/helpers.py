@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -97,3 +99,12 @@ def counted_forwards(monkeypatch: pytest.MonkeyPatch, owner: object) -> list[int
 
     monkeypatch.setattr(owner, "forward", counting)
     return calls
+
+
+def cpython(source: str) -> tuple[dict[str, object], list[str]]:
+    """The oracle: the program run by CPython with real torch, its names and printed lines."""
+    names: dict[str, object] = {}
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(source, names)  # noqa: S102 (trusted test code: the oracle)
+    return names, printed.getvalue().splitlines()

@@ -3,13 +3,10 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
-
 import pytest
 import torch
 
-from .helpers import fails, run
+from .helpers import cpython, fails, run
 
 TUTORIAL = """import torch
 import torch.nn as nn
@@ -31,15 +28,6 @@ print(device, x.device, device.type, mps, torch.cuda.is_available())
 print(wide.dtype, back.dtype, moved.dtype, same is x, x.cpu() is x, model.cpu() is model)
 print(x.is_cuda, loss.is_cuda)
 """
-
-
-def cpython(source: str) -> tuple[dict[str, object], list[str]]:
-    """The program run by CPython with real torch: its names and printed lines."""
-    names: dict[str, object] = {}
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        exec(source, names)  # noqa: S102 (trusted test code: the oracle)
-    return names, printed.getvalue().splitlines()
 
 
 def test_the_tutorial_device_idioms_run_as_in_cpython() -> None:

@@ -59,6 +59,7 @@ Growth = Literal[
     "literal",
     "tolist",
     "sum",
+    "one_hot",
 ]
 # Entries the evaluator carries out itself because they need the program's context.
 Special = Literal[
@@ -401,6 +402,11 @@ FUNCTIONS: tuple[Function, ...] = (
     _torch_fn("reshape", torch.reshape, "another shape"),
     _torch_fn("argmax", torch.argmax, "index of the largest element (dim=)"),
     _torch_fn("argmin", torch.argmin, "index of the smallest element (dim=)"),
+    _torch_fn("sort", torch.sort, "sorted values and their indices (dim=, descending=)"),
+    _torch_fn("tril", torch.tril, "the lower triangle, zeros above (diagonal=): attention masks"),
+    _torch_fn("triu", torch.triu, "the upper triangle, zeros below (diagonal=)"),
+    _torch_fn("argsort", torch.argsort, "the indices that sort it (dim=, descending=)"),
+    _torch_fn("topk", torch.topk, "topk(x, k, dim=): the k largest values and their indices"),
     _torch_fn("std", torch.std, "standard deviation (dim=)"),
     _torch_fn("var", torch.var, "variance (dim=)"),
     _torch_fn("cumsum", torch.cumsum, "cumulative sum along dim"),
@@ -466,6 +472,9 @@ FUNCTIONS: tuple[Function, ...] = (
     _functional("tanh", torch.tanh, "hyperbolic tangent"),
     _functional("softmax", F.softmax, "softmax(x, dim)"),
     _functional("log_softmax", F.log_softmax, "log_softmax(x, dim)"),
+    _functional(
+        "one_hot", F.one_hot, "one_hot(indices, num_classes=): a row with one 1 per index", "one_hot"
+    ),
     _functional("mse_loss", F.mse_loss, "mean squared error (reduction=)", "broadcast"),
     _functional("l1_loss", F.l1_loss, "mean absolute error (reduction=)", "broadcast"),
     _functional("huber_loss", F.huber_loss, "Huber loss (delta=, reduction=)", "broadcast"),
@@ -703,6 +712,13 @@ METHODS: dict[str, Method] = {
         Method("prod", T.prod, "product of elements"),
         Method("norm", T.norm, "norm (p=, dim=)"),
         Method("max", T.max, "largest element, or max(dim)"),
+        Method("sort", T.sort, "sorted values and their indices (dim=, descending=)"),
+        Method("tril", T.tril, "the lower triangle, zeros above (diagonal=)"),
+        Method("triu", T.triu, "the upper triangle, zeros below (diagonal=)"),
+        Method("argsort", T.argsort, "the indices that sort it (dim=, descending=)"),
+        Method("topk", T.topk, "topk(k, dim=): the k largest values and their indices"),
+        Method("masked_fill", T.masked_fill, "masked_fill(mask, value): value where mask is True"),
+        Method("masked_fill_", T.masked_fill_, "in-place masked_fill"),
         Method("min", T.min, "smallest element, or min(dim)"),
         Method("pow", T.pow, "x.pow(p)", "broadcast"),
         Method("sqrt", T.sqrt, "square root"),
@@ -855,6 +871,7 @@ MEMBERS: tuple[Member, ...] = (
         train="training mode (Dropout and BatchNorm behave accordingly)",
         eval="evaluation mode",
         state_dict="the parameters and buffers by name (for reading)",
+        load_state_dict="load_state_dict(d): copy another model's values in, by name (shapes must match)",
         forward="the module's computation (call the module itself to run hooks too)",
         requires_grad_="switch gradient recording of every parameter",
         apply="apply(fn): call fn on every submodule",

@@ -423,6 +423,20 @@ def module_growth(growth: Growth) -> bool:
 _MODULE_GROWTHS = frozenset({*_GATES, "attention", "encoder_layer"})
 
 
+def _one_hot_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    """F.one_hot(indices, num_classes=-1): a row per index, as long as the classes; -1 takes them
+    from the data (the largest index + 1: `F.one_hot(torch.tensor([10**9]))` is 10⁹ elements)."""
+    indices = args[0] if args else kwargs.get("tensor")
+    classes = _int(args[1]) if len(args) > 1 else _int(kwargs.get("num_classes", -1))
+    if not isinstance(indices, torch.Tensor) or indices.dtype != torch.int64 or classes is None:
+        return None  # PyTorch raises its own error
+    if classes == -1:
+        if indices.numel() == 0:
+            return None
+        classes = int(indices.max()) + 1
+    return indices.numel() * max(classes, 0)
+
+
 def _count_elements(args: Sequence[object]) -> int | None:
     numbers = [_int(a) for a in args]
     if not numbers or any(n is None for n in numbers) or len(numbers) > 3:
@@ -494,6 +508,8 @@ def predict_elements(
         return _count_elements(args)
     if growth == "iterable":
         return None  # the evaluator checks the length of what it is given
+    if growth == "one_hot":
+        return _one_hot_elements(args, kwargs)
     # "concat": the parts' elements together
     parts = args[0] if args else kwargs.get("tensors")
     if isinstance(parts, list | tuple):

@@ -40,6 +40,8 @@ MODULE_HINTS: dict[str, str] = {
 
 # Paths under torch the language leaves out, by their full name.
 PATH_HINTS: dict[str, str] = {
+    # its memory is whatever was there before (another program's values, even): never shown here
+    "torch.empty": "start from torch.zeros(...) (then .uniform_(a, b) or .normal_() as tutorials do)",
     "torch.from_numpy": _NO_NUMPY,
     "torch.save": _NO_FILES,
     "torch.load": _NO_FILES,
