@@ -21,6 +21,7 @@ from autograd_explorer.lang.contract import (
     Span,
     run_plain_backward,
 )
+from autograd_explorer.lang.layer_shapes import predict_layer_call
 from autograd_explorer.lang.run import run_program
 
 
@@ -70,6 +71,14 @@ class RecordingObserver:
     def run_backward(self, request: BackwardRequest) -> tuple[torch.Tensor | None, ...] | None:
         self.requests.append(request)
         return run_plain_backward(request)
+
+
+def layer_call_elements(
+    layer: torch.nn.Module, args: tuple[object, ...], kwargs: dict[str, object]
+) -> int | None:
+    """The elements of the largest tensor a library layer's call will make (None: cannot tell)."""
+    call = predict_layer_call(layer, args, kwargs)
+    return None if call is None else call.elements
 
 
 def counted_calls(monkeypatch: pytest.MonkeyPatch, spelling: str) -> list[int]:

@@ -17,7 +17,8 @@ from autograd_explorer.lang.growth import (
     matmul_shape,
     predict_elements,
 )
-from autograd_explorer.lang.layer_shapes import layer_call_elements
+
+from .helpers import layer_call_elements
 
 shapes = st.lists(st.integers(min_value=1, max_value=3), min_size=0, max_size=4).map(tuple)
 

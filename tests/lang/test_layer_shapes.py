@@ -11,9 +11,9 @@ import pytest
 import torch
 from torch import nn
 
-from autograd_explorer.lang.layer_shapes import layer_call_elements, predict_layer_call
+from autograd_explorer.lang.layer_shapes import predict_layer_call
 
-from .helpers import counted_forwards, fails, run
+from .helpers import counted_forwards, fails, layer_call_elements, run
 
 HEADER = "import torch\nimport torch.nn as nn\n"
 

@@ -117,12 +117,13 @@ class Calls(EvaluatorCore):
             ):
                 assert callable(fn)
                 library_layer = isinstance(fn, torch.nn.Module) and not self.classes.is_instance(fn)
-                if isinstance(fn, torch.nn.Module):  # PyTorch runs a layer's forward in one call
+                if isinstance(fn, torch.nn.Module):
+                    # PyTorch runs a layer's forward in one call: its largest tensor is sized first
                     layer_call = predict_layer_call(fn, args, kwargs)
                     if layer_call is not None:
                         self.budget.check_elements(layer_call.elements, span, made_by=layer_call.maker)
-                if isinstance(fn, torch.nn.Module) and isinstance(node, ast.Call):
-                    self.regions.about_to_call_module(node.func, self.source.segment(node.func))
+                    if isinstance(node, ast.Call):
+                        self.regions.about_to_call_module(node.func, self.source.segment(node.func))
                 result = self.apply(fn, args, kwargs, node)
                 if isinstance(result, tuple) and library_layer:
                     self.account_outputs(result, span)

@@ -212,13 +212,7 @@ class EvaluatorCore:
         exception, marked with the node's span."""
         if isinstance(exc, ProgramError):
             if exc.line is None:  # refused by a check that knows no span (lang/devices.py): the call's
-                span = self.span(node)
-                exc.line, exc.column, exc.end_line, exc.end_column = (
-                    span.line,
-                    span.column,
-                    span.end_line,
-                    span.end_column,
-                )
+                raise error_at(exc.type, exc.message, self.span(node)) from None
             raise exc
         if isinstance(exc, MemoryError | RecursionError):
             raise self.limit_for(exc, self.span(node)) from None

@@ -61,3 +61,9 @@ def with_hint(message: str, hint: str | None) -> str:
 def module_hint(module: str) -> str | None:
     """The hint for importing `module` (`matplotlib.pyplot` finds `matplotlib`'s)."""
     return MODULE_HINTS.get(module.split(".")[0])
+
+
+def path_hint(path: str) -> str | None:
+    """The hint for a dotted path: its own (`torch.empty`), else its module's (`plt.plot` as
+    `matplotlib.pyplot.plot`, `math.factorial`)."""
+    return PATH_HINTS.get(path) or module_hint(path)

@@ -386,9 +386,3 @@ def predict_layer_call(
     if not isinstance(first, torch.Tensor):
         return None
     return _single_input(layer, tuple(first.shape))
-
-
-def layer_call_elements(layer: nn.Module, args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
-    """The elements of the largest tensor a library layer's call will make (None: cannot tell)."""
-    call = predict_layer_call(layer, args, kwargs)
-    return None if call is None else call.elements

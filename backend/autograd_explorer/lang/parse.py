@@ -26,7 +26,7 @@ from autograd_explorer.lang.allowlist import (
 )
 from autograd_explorer.lang.budget import limit_error
 from autograd_explorer.lang.contract import LanguageLimits, Span
-from autograd_explorer.lang.hints import ATTRIBUTE_HINTS, PATH_HINTS, module_hint, with_hint
+from autograd_explorer.lang.hints import ATTRIBUTE_HINTS, module_hint, path_hint, with_hint
 from autograd_explorer.lang.source import SourceText
 
 # Module names a program may not rebind (`import ... as name` adds the program's own).
@@ -430,7 +430,7 @@ class _Checker:
                     message = f"only torch can be imported here, not {module}"
                     raise self.forbidden(with_hint(message, module_hint(module or path)), node)
                 message = f"{path} cannot be imported: it is not part of the explorer language"
-                raise self.forbidden(with_hint(message, PATH_HINTS.get(path) or module_hint(path)), node)
+                raise self.forbidden(with_hint(message, path_hint(path)), node)
             if _is_dunder(name):
                 raise self.forbidden(f"names starting with __ are not allowed: {name}", node)
 
@@ -559,7 +559,7 @@ class _Checker:
                 return []
             message = f"{path} is not part of the explorer language"
             # `plt.plot` after `import matplotlib.pyplot as plt`: the hint of the import
-            raise self.forbidden(with_hint(message, PATH_HINTS.get(full) or module_hint(full)), node)
+            raise self.forbidden(with_hint(message, path_hint(full)), node)
         if _is_dunder(node.attr):
             raise self.forbidden(f"attributes starting with __ are not allowed: .{node.attr}", node)
         if node.attr.startswith("_") and node.attr not in self.attributes:

@@ -48,7 +48,7 @@ export function drawCurves(lossDiv, accuracyDiv, models, anyFinished = false) {
   const p = palette();
   const empty = models.length ? {} : emptyPlot(emptyText(anyFinished));
   const draw = (div, metric, layout) => window.Plotly.react(div, curveTraces(models, metric, p), frameLayout(themedLayout({
-    ...base, ...layout, xaxis, uirevision: metric, ...empty, annotations: empty.annotations || [],
+    ...base, ...layout, xaxis, uirevision: metric, ...empty,
   }, p), { width: div.clientWidth, height: div.clientHeight }), PLOT_CONFIG);
   draw(lossDiv, 'loss', { title: { text: 'Binary cross-entropy' }, yaxis: { title: { text: 'loss' } } });
   draw(accuracyDiv, 'accuracy', { title: { text: 'Accuracy (%)' }, yaxis: { title: { text: '%' } } });

@@ -2,7 +2,8 @@
 
 import { emptyPlot } from '../shared/empty-plot.js';
 import { palette, seriesColor, themedLayout } from '../shared/palette.js';
-import { CONFIG, plot } from '../shared/first-plot.js';
+import { plot } from '../shared/first-plot.js';
+import { PLOT_CONFIG } from '../shared/plot-frame.js';
 import { displayZ, lossSeries, pathSeries, revealedSteps } from './series.js';
 
 const FONT = { size: 16 };
@@ -125,13 +126,13 @@ export function drawPaths(div, surface, runs, labels, upTo = Infinity, ranges = 
     font: FONT, margin: LANDSCAPE_MARGIN, xaxis: hidden, yaxis: { ...hidden, range: ranges ? [...ranges.y] : undefined },
     showlegend: false, hovermode: false,
   };
-  return react(div, data, layout, { transparent: true, config: { ...CONFIG, displayModeBar: false, staticPlot: true } });
+  return react(div, data, layout, { transparent: true, config: { ...PLOT_CONFIG, displayModeBar: false, staticPlot: true } });
 }
 
 // Plotly (1.5 MB cartesian build) loads after the page's first view, which is sketched without it
 // (shared/first-plot.js): the form works and the first requests go out meanwhile. Returns
 // first-plot's promise: on screen now, `plotted` once Plotly has drawn.
-function react(div, data, layout, { transparent = false, config = CONFIG } = {}) {
+function react(div, data, layout, { transparent = false, config = PLOT_CONFIG } = {}) {
   const themed = themedLayout(layout);
   if (transparent) Object.assign(themed, { paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)' });
   return plot(div, data, themed, config);

@@ -9,7 +9,6 @@ import { frameLayout, isNarrow, PLOT_CONFIG, stacksWhenNarrow } from './plot-fra
 import { loadPlotly } from './plotly-loader.js';
 import { sketch, unsketch } from './sketch-plot.js';
 
-export const CONFIG = PLOT_CONFIG;
 
 // A page that never calls releasePlotly() (its opening request failed oddly) still gets Plotly.
 const RELEASE_ANYWAY_MS = 5000;
@@ -47,7 +46,7 @@ const waiting = new Set(); // Plotly draws asked for before Plotly had loaded, n
  * Returns a promise resolved when the plot is on screen (sketched or drawn; it never rejects), whose
  * `plotted` resolves to the div once Plotly has drawn it (rejects if Plotly could not be loaded).
  */
-export function plot(div, data, given, config = CONFIG) {
+export function plot(div, data, given, config = PLOT_CONFIG) {
   const layout = frameLayout(given, { width: div.clientWidth, height: div.clientHeight });
   if (stacksWhenNarrow(given)) {
     framedFor.set(div, [data, given, config, isNarrow(div.clientWidth)]);
