@@ -44,6 +44,14 @@ test('tensors render compactly and cap the number of elements', () => {
   assert.equal(formatTensor(summary, { short: true }), '1000, mean 0');
 });
 
+test('a short cell shows a cut matrix as its shape and mean, as a summarized one', () => {
+  const column = tv([4, 1], [[1], [2], [3], [-10]]);
+  assert.equal(formatTensor(column, { maxElements: 3, short: true }), '4×1, mean \u22121');
+  assert.equal(formatTensor(column, { maxElements: 3 }), '[[1], [2], [3], …]'); // the long form lists
+  assert.equal(formatTensor(tv([2, 2], [[1, 2], [3, 4]]), { maxElements: 4, short: true }), '[[1, 2], [3, 4]]');
+  assert.equal(formatTensor(tv([8], [1, 2, 3, 4, 5, 6, 7, 8]), { maxElements: 3, short: true }), '[1, 2, 3, …]');
+});
+
 test('matrix view: scalar is 1×1, a vector one column, 3-D has none', () => {
   assert.deepEqual(tensorMatrix(tv([], 'inf')), [[Infinity]]);
   assert.deepEqual(tensorMatrix(tv([2], [1, 2])), [[1], [2]]);

@@ -360,6 +360,21 @@ def test_a_long_node_title_takes_two_lines_of_the_accumulators(live_server: Live
     screenshot(page, "layout-accumulator-long-title-1280x720")
 
 
+def test_a_cut_matrix_in_the_accumulators_reads_as_shape_and_mean(live_server: LiveServer, page: Any) -> None:
+    # The vanishing-gradient example's `t` nodes hold 16×1 gradients: listed in the 90 px column
+    # they broke into a line per bracket and comma ("[[0.0677]", ",", "[0.05885]", ",", …).
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#ex=lecture-vanishing&step=3")
+    wait_until(page, PAGES["explorer"][1])
+    row = page.locator("#accumulators tr", has=page.locator("td.name", has_text=re.compile(r"= t$"))).first
+    expect(row.locator("td.acc")).to_have_text(re.compile(r"^16×1, mean \S+$"))
+    lines = row.locator("td.acc").evaluate(
+        "c => { const r = document.createRange(); r.selectNodeContents(c);"
+        " return r.getClientRects().length; }"
+    )
+    assert lines <= 3, lines  # as the summarized 64×1 row above it; the list took nine
+
+
 @pytest.mark.parametrize(("width", "height"), [(1280, 720), (390, 844)])
 def test_the_pitfall_start_field_sits_under_its_label(
     live_server: LiveServer, page: Any, width: int, height: int

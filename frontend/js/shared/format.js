@@ -99,6 +99,15 @@ export function formatTensor(tensor, { maxElements = 6, digits = 4, short = fals
     if (short) return `${formatShape(tensor.shape)}, mean ${formatNumber(s.mean, 3)}`;
     return `${formatShape(tensor.shape)}: min ${formatNumber(s.min, 3)}, max ${formatNumber(s.max, 3)}, mean ${formatNumber(s.mean, 3)}`;
   }
+  if (short && tensor.shape.length >= 2) {
+    // A cut matrix in a narrow cell ("[[0.0677], [0.05885], …]" in the accumulator table) broke
+    // into lines of brackets and commas and told less than its shape and mean, which the rows of
+    // summarized tensors beside it show.
+    const flat = flatten(tensor.data).map(toNumber);
+    if (flat.length > maxElements) {
+      return `${formatShape(tensor.shape)}, mean ${formatNumber(flat.reduce((a, b) => a + b, 0) / flat.length, 3)}`;
+    }
+  }
   let budget = maxElements;
   const render = (d) => {
     if (!Array.isArray(d)) {
