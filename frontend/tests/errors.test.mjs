@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { describeError, errorText, fieldPath, plainMessage, withoutIds } from '../js/shared/errors.js';
+import { describeError, errorText, fieldPath, plainMessage, programErrorWhere, withoutIds } from '../js/shared/errors.js';
 
 test('a program error keeps its type, position and message, with the fix', () => {
   const detail = { type: 'syntax', message: "'(' was never closed", line: 2, column: 4, end_line: 2, end_column: 5 };
@@ -49,4 +49,11 @@ test('a server that cannot be reached and a plain Error', () => {
 test('an overloaded server says to wait, with the field it names when invalid', () => {
   assert.match(describeError({ status: 503, detail: { type: 'overloaded', message: 'All workers are busy.' } }).fix, /try again/);
   assert.equal(describeError({ status: 400, detail: { type: 'invalid', message: 'too many', field: 'runs' } }).message, 'runs: too many');
+});
+
+test("a program error's place reads with columns from 1, and without a line when it has none", () => {
+  assert.equal(programErrorWhere({ type: 'autograd', line: 5, column: 0 }), "PyTorch's autograd error at line 5, column 1:");
+  assert.equal(programErrorWhere({ type: 'runtime', line: 2, column: null }), 'Runtime error at line 2:');
+  assert.equal(programErrorWhere({ type: 'limit', line: null }), 'Limit reached:');
+  assert.equal(programErrorWhere({ type: 'weird', title: 'Odd', line: 1, column: 3 }), 'Odd at line 1, column 4:');
 });

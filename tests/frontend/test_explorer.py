@@ -209,6 +209,37 @@ def test_inplace_pitfall_shows_pytorchs_message(
     screenshot(page, "explorer-06-pitfall-inplace")
 
 
+def test_a_stopped_program_shows_its_error_on_the_graph_with_the_code_on_its_rail(
+    page: Any, live_server: Any, expected_console_errors: list[re.Pattern[str]]
+) -> None:
+    # On a 1280 px projector the program panel starts on its rail: the graph said "the error shown
+    # beside the code" and the step panel "Pick an example", with neither the code nor the error
+    # in sight, in the pitfall whose lesson is that error.
+    expected_console_errors.append(BAD_REQUEST)
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#ex=pitfall-inplace")
+    empty = page.locator("#graph-empty")
+    expect(empty).to_contain_text("PyTorch's autograd error at line 5, column 1:")
+    expect(empty).to_contain_text("modified by an inplace operation")
+    expect(page.locator("#step-panel")).to_contain_text("the program stopped before it")
+    assert page.get_attribute("#editor-pane", "data-open") == "false"
+    page.click("#graph-empty .show-code")
+    expect(page.locator("#editor-pane")).to_have_attribute("data-open", "true")
+    expect(page.locator("#program-error")).to_contain_text("line 5")
+    expect(page.locator("#graph-empty .show-code")).to_have_count(0)  # the code is in view now
+    screenshot(page, "explorer-06b-pitfall-inplace-1280x720")
+
+
+def test_no_backward_pass_says_why_in_the_step_panel(page: Any, live_server: Any) -> None:
+    # The no_grad pitfall's lesson is its warning, which sat in the program panel (on its rail).
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#ex=pitfall-no-grad")
+    why = page.locator("#step-panel .why-none li")
+    expect(why).to_have_count(1)
+    expect(why).to_contain_text("computed under torch.no_grad()")
+    expect(page.locator("#step-panel")).to_be_visible()
+
+
 def test_inspector_heatmap_of_a_summarized_matrix(page: Any, live_server: Any) -> None:
     source = (
         "torch.manual_seed(0)\nW = torch.randn(12, 12, requires_grad=True)\n"

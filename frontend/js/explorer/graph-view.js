@@ -6,6 +6,8 @@
 import cytoscape from '/vendor/cytoscape/cytoscape.esm.min.mjs';
 import dagre from '/vendor/cytoscape-dagre/cytoscape-dagre.min.mjs';
 
+import { el } from '../shared/dom.js';
+import { programErrorWhere } from '../shared/errors.js';
 import { formatShape } from '../shared/format.js';
 import { onPaletteChange, palette } from '../shared/palette.js';
 import { activeEdges } from './accumulators.js';
@@ -195,9 +197,28 @@ export function mountGraphView(store) {
     const trace = store.get('trace');
     // A program that only printed (defined functions, computed under no_grad) is an answer, not an error.
     empty.hidden = Boolean(trace && trace.nodes.length);
+    const error = store.get('error');
     if (trace) empty.textContent = 'No graph: the program drew nothing (no tensor to trace). What it printed is in the console.';
-    else if (store.get('error')) empty.textContent = 'No graph: the program stopped with the error shown beside the code.';
+    else if (error) renderStopped(error);
     else empty.textContent = 'No graph yet: pick an example or type a program and press Run.';
+  }
+
+  // The error itself, where the student is looking: below 1880 px the program panel starts on its
+  // rail, so "the error shown beside the code" pointed at nothing on a projector, where the in-place
+  // and no_grad pitfalls teach exactly that error. A button opens the code when it is hidden.
+  function renderStopped(error) {
+    const editor = document.getElementById('editor-pane');
+    const parts = ['No graph: the program stopped. ', el('strong', programErrorWhere(error)), ` ${error.message}`];
+    if (editor && editor.dataset.open === 'false') {
+      const show = el('button', 'Show the code', 'show-code');
+      show.type = 'button';
+      show.addEventListener('click', () => {
+        document.getElementById('toggle-editor').click();
+        renderEmpty();
+      });
+      parts.push(' ', show);
+    }
+    empty.replaceChildren(...parts);
   }
 
   function build() {

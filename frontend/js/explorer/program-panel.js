@@ -4,7 +4,7 @@
 // below 1880 px the panel starts on its rail, so main.js mounts the editor after the first draw,
 // or at once when the panel is opened first.
 
-import { PROGRAM_TITLES } from '../shared/errors.js';
+import { programErrorWhere } from '../shared/errors.js';
 import { loadDraft } from './drafts.js';
 
 /** Parse an input's text: JSON, plus Python's spellings (1., True, nan) that students type. */
@@ -40,10 +40,7 @@ export function mountProgramPanel(store, { onRun, onExample }) {
     }
     const where = document.createElement('span');
     where.className = 'where';
-    const title = PROGRAM_TITLES[error.type] || error.title || 'Error';
-    where.textContent = error.line
-      ? `${title} at line ${error.line}${error.column !== null && error.column !== undefined ? `, column ${error.column + 1}` : ''}:`
-      : `${title}:`;
+    where.textContent = programErrorWhere(error);
     const message = document.createElement('span');
     message.className = 'message';
     message.textContent = error.message;

@@ -190,10 +190,20 @@ export function mountStepPanel(store) {
     const backward = store.backwardState();
     const children = [];
     accumulators.element.hidden = true;
-    if (!trace) {
+    if (!trace && store.get('error')) {
+      children.push(el('h2', 'Backward pass'), el('p', 'None: the program stopped before it, with the error shown on the graph.', 'muted'));
+    } else if (!trace) {
       children.push(el('h2', 'Backward pass'), el('p', 'Pick an example or type a program, then press Run.', 'muted'));
     } else if (!pass || pass.steps.length === 0) {
-      children.push(el('h2', 'Backward pass'), el('p', 'This program ran no backward pass (see the warnings).', 'muted'));
+      // Why there is none is the lesson (the no_grad pitfall): the warnings sit in the program
+      // panel, on its rail below 1880 px, so they are repeated here.
+      const why = trace.warnings || [];
+      children.push(el('h2', 'Backward pass'), el('p', why.length ? 'This program ran no backward pass:' : 'This program ran no backward pass.', 'muted'));
+      if (why.length) {
+        const list = el('ul', undefined, 'why-none');
+        list.append(...why.map((w) => el('li', w)));
+        children.push(list);
+      }
     } else {
       const step = backward.current;
       const count = pass.steps.length;
@@ -236,6 +246,6 @@ export function mountStepPanel(store) {
     top.replaceChildren(...children);
   }
 
-  store.on(['trace', 'position', 'passIndex', 'details', 'detailsError'], render);
+  store.on(['trace', 'error', 'position', 'passIndex', 'details', 'detailsError'], render);
   render();
 }

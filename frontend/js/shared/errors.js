@@ -10,6 +10,14 @@ export const PROGRAM_TITLES = {
   autograd: "PyTorch's autograd error",
 };
 
+/** "Runtime error at line 4, column 3:": a program error's kind and place (columns count from 1). */
+export function programErrorWhere(error) {
+  const title = PROGRAM_TITLES[error.type] || error.title || 'Error';
+  if (!error.line) return `${title}:`;
+  const column = error.column !== null && error.column !== undefined ? `, column ${error.column + 1}` : '';
+  return `${title} at line ${error.line}${column}:`;
+}
+
 const FIXES = {
   syntax: 'Check the marked spot: a bracket, a colon or an operator is usually missing there.',
   forbidden: 'The language reference (Language, at the top of the page) lists what a program may use.',
