@@ -230,14 +230,28 @@ def test_a_stopped_program_shows_its_error_on_the_graph_with_the_code_on_its_rai
     screenshot(page, "explorer-06b-pitfall-inplace-1280x720")
 
 
-def test_no_backward_pass_says_why_in_the_step_panel(page: Any, live_server: Any) -> None:
-    # The no_grad pitfall's lesson is its warning, which sat in the program panel (on its rail).
+@pytest.mark.parametrize(
+    ("example", "lesson"),
+    [
+        ("pitfall-no-grad", "computed under torch.no_grad()"),
+        ("pitfall-detach", "cut by `y.detach()` on line 3"),
+    ],
+)
+def test_a_pitfalls_warning_is_in_view_on_a_projector(
+    page: Any, live_server: Any, example: str, lesson: str
+) -> None:
+    # The lesson of these pitfalls is their warning, which sat in the program panel: on its rail at 1280 px.
     page.set_viewport_size({"width": 1280, "height": 720})
-    page.goto(f"{live_server.url}/#ex=pitfall-no-grad")
-    why = page.locator("#step-panel .why-none li")
-    expect(why).to_have_count(1)
-    expect(why).to_contain_text("computed under torch.no_grad()")
-    expect(page.locator("#step-panel")).to_be_visible()
+    page.goto(f"{live_server.url}/#ex={example}")
+    warning = page.locator("#warnings li")
+    expect(warning).to_have_count(1)
+    expect(warning).to_contain_text(lesson)
+    assert page.get_attribute("#editor-pane", "data-open") == "false"
+    box = warning.bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 720, box  # on screen
+    if example == "pitfall-no-grad":
+        expect(page.locator("#step-panel")).to_contain_text("no backward pass (the warning above says why)")
+    screenshot(page, f"explorer-12b-{example}-1280x720")
 
 
 def test_inspector_heatmap_of_a_summarized_matrix(page: Any, live_server: Any) -> None:

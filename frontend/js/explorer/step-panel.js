@@ -195,15 +195,8 @@ export function mountStepPanel(store) {
     } else if (!trace) {
       children.push(el('h2', 'Backward pass'), el('p', 'Pick an example or type a program, then press Run.', 'muted'));
     } else if (!pass || pass.steps.length === 0) {
-      // Why there is none is the lesson (the no_grad pitfall): the warnings sit in the program
-      // panel, on its rail below 1880 px, so they are repeated here.
-      const why = trace.warnings || [];
-      children.push(el('h2', 'Backward pass'), el('p', why.length ? 'This program ran no backward pass:' : 'This program ran no backward pass.', 'muted'));
-      if (why.length) {
-        const list = el('ul', undefined, 'why-none');
-        list.append(...why.map((w) => el('li', w)));
-        children.push(list);
-      }
+      const why = (trace.warnings || []).length ? ' (the warning above says why)' : '';
+      children.push(el('h2', 'Backward pass'), el('p', `This program ran no backward pass${why}.`, 'muted'));
     } else {
       const step = backward.current;
       const count = pass.steps.length;
