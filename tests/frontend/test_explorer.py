@@ -228,6 +228,16 @@ def test_a_stopped_program_shows_its_error_on_the_graph_with_the_code_on_its_rai
     expect(page.locator("#program-error")).to_contain_text("line 5")
     expect(page.locator("#graph-empty .show-code")).to_have_count(0)  # the code is in view now
     screenshot(page, "explorer-06b-pitfall-inplace-1280x720")
+    # On a phone the whole message scrolls inside the graph's area, clear of the legend below it.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("about:blank")
+    page.goto(f"{live_server.url}/#ex=pitfall-inplace")
+    expect(empty).to_contain_text("at line 5, column 1:")
+    message, legend = empty.bounding_box(), page.locator("#graph-legend").bounding_box()
+    assert message is not None and legend is not None
+    assert message["y"] + message["height"] <= legend["y"] + 1, (message, legend)
+    assert empty.evaluate("p => p.scrollWidth <= p.clientWidth + 1")  # no word cut at the side
+    screenshot(page, "explorer-06c-pitfall-inplace-390x844")
 
 
 @pytest.mark.parametrize(
