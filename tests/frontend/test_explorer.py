@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.frontend.editor_page import char_centre, editor_text, open_explorer, pick_example, show_editor
+from tests.frontend.page_wait import wait_until
 from tests.live import RUN_TIMEOUT_MS, screenshot
 
 pytestmark = pytest.mark.browser
@@ -262,6 +263,24 @@ def test_a_pitfalls_warning_is_in_view_on_a_projector(
     if example == "pitfall-no-grad":
         expect(page.locator("#step-panel")).to_contain_text("no backward pass (the warning above says why)")
     screenshot(page, f"explorer-12b-{example}-1280x720")
+
+
+def test_the_lecture_notes_open_at_the_examples_explanation(page: Any, live_server: Any) -> None:
+    # The explanation sits in the program panel, on its rail at 1280 px; the notes opened at §1,
+    # with the pitfalls' entries a long scroll below.
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#ex=pitfall-detach&view=lecture")
+    entry = page.locator("#lecture-view li.current")
+    expect(entry).to_have_count(1)
+    expect(entry).to_contain_text("detach() breaks the graph")
+    expect(entry).to_have_attribute("aria-current", "true")
+    in_view = (
+        "(() => { const r = document.querySelector('#lecture-view li.current').getBoundingClientRect();"
+        " const v = document.querySelector('#lecture-view').getBoundingClientRect();"
+        " return r.top >= v.top && r.bottom <= v.bottom; })()"
+    )
+    wait_until(page, in_view)
+    assert page.locator("#lecture-view").evaluate("v => v.scrollTop") > 0
 
 
 def test_inspector_heatmap_of_a_summarized_matrix(page: Any, live_server: Any) -> None:

@@ -216,6 +216,7 @@ function mountLectureNotes(store, { onExample }) {
           'to the accumulator of each of its inputs. One accumulator per node, each node visited once: O(n) time and memory.',
       ),
     ];
+    let current = null; // the open example's entry: its explanation is what the student came for
     const bySection = new Map();
     for (const example of store.get('examples')) {
       const section = example.section || 'Examples';
@@ -231,20 +232,34 @@ function mountLectureNotes(store, { onExample }) {
         const open = el('button', example.title);
         open.type = 'button';
         // Opening an example from the notes means "show me it": switch to the graph it draws.
-      open.addEventListener('click', () => {
-        store.set({ view: 'graph' });
-        onExample(example.id);
-      });
+        open.addEventListener('click', () => {
+          store.set({ view: 'graph' });
+          onExample(example.id);
+        });
         item.append(open, el('p', example.explanation || '', 'muted'));
+        if (example.id === store.get('example')) {
+          item.classList.add('current');
+          item.setAttribute('aria-current', 'true');
+          current = item;
+        }
         list.append(item);
       }
       box.append(list);
       children.push(box);
     }
     view.replaceChildren(...children);
+    // The example's explanation sits in the program panel, on its rail below 1880 px: the notes
+    // open at it rather than at §1.
+    // (measured in the next frame: the view may be shown by another listener of the same change)
+    if (current) {
+      const entry = current;
+      requestAnimationFrame(() => {
+        view.scrollTop += entry.getBoundingClientRect().top - view.getBoundingClientRect().top - 8;
+      });
+    }
   }
 
-  store.on(['view', 'examples'], render);
+  store.on(['view', 'examples', 'example'], render);
 }
 
 /** Mount the three lecture views; each draws only while it is the visible view. */
