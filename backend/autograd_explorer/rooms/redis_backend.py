@@ -191,7 +191,7 @@ class RedisRoomBackend:
                 await self._reader
         if self._pubsub is not None:
             with contextlib.suppress(RedisError):
-                await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+                await self._pubsub.aclose()
         await self._redis.aclose()
 
     # --- the one subscriber ----------------------------------------------------------------------
