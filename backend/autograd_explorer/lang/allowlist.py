@@ -104,6 +104,9 @@ class Function:
     special: Special | None = None
     spellings: tuple[str, ...] = ()
     random: bool = False  # draws from PyTorch's generator (the run forks it, see lang/run.py)
+    # The class `isinstance(v, entry)` tests against when impl is a function standing in for
+    # PyTorch's class (torch.device is made by make_device; the class is torch.device).
+    instance_of: type | None = None
 
 
 @dataclass(frozen=True)
@@ -490,8 +493,12 @@ FUNCTIONS: tuple[Function, ...] = (
     # as the logits, no larger
     _functional("cross_entropy", F.cross_entropy, "cross-entropy of logits and class indices"),
     # --- devices: this server has the cpu alone (lang/devices.py) ---------------------------
-    _torch_fn(
-        "device", make_device, 'device("cpu"); "cuda" and "mps" may be named, but only the cpu is used'
+    Function(
+        "torch.device",
+        make_device,
+        'device("cpu"); "cuda" and "mps" may be named, but only the cpu is used; isinstance(d, torch.device)',
+        spellings=("torch.device", "device"),
+        instance_of=torch.device,
     ),
     _at("torch.cuda.is_available", no_gpu_available, "False: this server has no GPU"),
     _at("torch.backends.mps.is_available", no_gpu_available, "False: this server has no GPU"),
@@ -552,6 +559,20 @@ FUNCTIONS: tuple[Function, ...] = (
         "with torch.enable_grad(): build the graph again",
         special="context",
         spellings=("torch.enable_grad", "enable_grad"),
+    ),
+    Function(
+        "torch.inference_mode",
+        torch.inference_mode,
+        "with torch.inference_mode(): no graph, and tensors made inside can never join one later "
+        "(PyTorch's RuntimeError where one would)",
+        special="context",
+        spellings=("torch.inference_mode", "inference_mode"),
+    ),
+    _torch_fn(
+        "is_grad_enabled", torch.is_grad_enabled, "is the graph being recorded here (False under no_grad)"
+    ),
+    _torch_fn(
+        "is_inference_mode_enabled", torch.is_inference_mode_enabled, "is this inside torch.inference_mode()"
     ),
     # --- torch.nn: layers and losses are PyTorch's own classes ----------------------------
     *(
@@ -1050,7 +1071,9 @@ STATEMENTS: tuple[str, ...] = (
     "try: ... except (A, B) as e: ... else: ... finally: ... (a limit is never caught)",
     "raise E / raise E('message') / raise / raise E from e; assert condition, 'message'",
     "del name, del container[key]",
-    "with torch.no_grad(): ... / with torch.enable_grad(): ...",
+    "with torch.no_grad(): ... / with torch.enable_grad(): ... / with torch.inference_mode(): ...",
+    "@torch.no_grad() (or @torch.enable_grad(), @torch.inference_mode(), without the parentheses too) "
+    "on a def: every call of the function runs in that mode",
     "[x for x in xs if c], {k: v for ...}, {x for ...}, (x for ...)",
     "f-strings with format specs (f'{loss:.4f}', f'{k:4d}', f'{x!r}')",
     "pass",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
 from time import monotonic
 
 import torch
@@ -20,7 +21,13 @@ from autograd_explorer.lang.allowlist import LOSSES, Function, Growth, Method
 from autograd_explorer.lang.budget import limit_error
 from autograd_explorer.lang.containers import CONTAINER_TYPES
 from autograd_explorer.lang.contract import BackwardRequest, Region, Span
-from autograd_explorer.lang.core import EvaluatorCore, error_at, normalize_keywords, type_name
+from autograd_explorer.lang.core import (
+    EvaluatorCore,
+    error_at,
+    keyword_node,
+    normalize_keywords,
+    type_name,
+)
 from autograd_explorer.lang.devices import check_device, is_device_like, no_gpu_error
 from autograd_explorer.lang.formatting import format_value
 from autograd_explorer.lang.functional import PARAMETERS, REFUSED_FLAGS, counted_function, predicted_elements
@@ -82,7 +89,10 @@ class Calls(EvaluatorCore):
             else:
                 kwargs[keyword.arg] = value
         if kwargs:
-            self.apply(normalize_keywords, (kwargs,), {}, node)
+            try:
+                normalize_keywords(kwargs)
+            except Exception as exc:  # only device= can be refused: said at the keyword
+                self.library_failed(exc, keyword_node(node, "device"))
         return self.call_value(fn, args, kwargs, node)
 
     def call_value(
@@ -197,7 +207,9 @@ class Calls(EvaluatorCore):
                 return self.super_value(args, node)
         if fn.impl is None or special == "context":
             path = fn.name
-            raise error_at("forbidden", f"{path}() is only allowed as `with {path}():`", self.span(node))
+            raise error_at(
+                "forbidden", f"{path}() is only allowed as `with {path}():` or `@{path}()`", self.span(node)
+            )
         if fn.name == "range":  # said in loop terms: a range is made to be iterated
             self.check_range(args, node)
         self.check_growth(fn.impl, fn.growth, args, kwargs, node)
@@ -215,7 +227,7 @@ class Calls(EvaluatorCore):
     def unwrap_classes(self, value: object) -> object:
         """isinstance's second argument: the table's classes stand for PyTorch's own."""
         if isinstance(value, FunctionRef):
-            return value.fn.impl
+            return value.fn.instance_of or value.fn.impl
         if isinstance(value, tuple):
             return tuple(self.unwrap_classes(v) for v in value)
         return value
@@ -399,6 +411,12 @@ class Calls(EvaluatorCore):
             if isinstance(node, ast.Lambda):
                 result = self.eval(node.body)
                 return result
+            if function.grad_modes:
+                with ExitStack() as modes:
+                    for mode in function.grad_modes:
+                        modes.enter_context(mode())
+                    self.run_body(node.body)
+                return None
             self.run_body(node.body)
             return None
         except ReturnValue as returned:

@@ -36,6 +36,14 @@ RESERVED_NAMES = MODULE_ROOTS
 # (device= is allowed: the evaluator lets only the cpu device through, see lang/devices.py.)
 FORBIDDEN_KEYWORDS = frozenset({"out", "pin_memory", "layout", "memory_format"})
 
+# What a `with` block, and a decorator of a `def`, may be: a grad mode and nothing else.
+GRAD_MODE_BLOCKS = (
+    "only `with torch.no_grad():`, `with torch.enable_grad():` and `with torch.inference_mode():` are allowed"
+)
+GRAD_MODE_DECORATORS = (
+    "the only decorators are @torch.no_grad(), @torch.enable_grad() and @torch.inference_mode()"
+)
+
 # Attributes of the objects a program can hold that the table leaves out (`x.numpy`, `x.storage`,
 # `grad_fn.next_functions`, `(1).real`): named as refused before the program runs. A name no
 # such object has (a typo such as `net.fc2`) passes, and reading it raises Python's own
@@ -394,22 +402,20 @@ class _Checker:
             )
         raise self.forbidden("this cannot be assigned to", node)
 
+    def grad_mode(self, expr: ast.expr, decorator: bool = False) -> None:
+        """`torch.no_grad()` (or enable_grad, inference_mode) as a `with` item or a decorator; a
+        decorator may also name it without the call (`@torch.no_grad`), as PyTorch allows."""
+        if isinstance(expr, ast.Call):
+            path = None if expr.args or expr.keywords else dotted_path(expr.func)
+        else:
+            path = dotted_path(expr) if decorator else None
+        fn = SPELLINGS.get(resolve_path(path, self.aliases) or path) if path else None
+        if fn is None or fn.special != "context":
+            raise self.forbidden(GRAD_MODE_DECORATORS if decorator else GRAD_MODE_BLOCKS, expr)
+
     def with_block(self, node: ast.With) -> list[ast.AST]:
         for item in node.items:
-            expr = item.context_expr
-            path = dotted_path(expr.func) if isinstance(expr, ast.Call) else None
-            full = (resolve_path(path, self.aliases) or path) if path else None
-            fn = SPELLINGS.get(full) if full else None
-            if (
-                fn is None
-                or fn.special != "context"
-                or not isinstance(expr, ast.Call)
-                or expr.args
-                or expr.keywords
-            ):
-                raise self.forbidden(
-                    "only `with torch.no_grad():` and `with torch.enable_grad():` are allowed", expr
-                )
+            self.grad_mode(item.context_expr)
             if item.optional_vars is not None:
                 raise self.forbidden("`with ... as name` is not allowed", item.optional_vars)
         return list(node.body)
@@ -443,8 +449,8 @@ class _Checker:
         return [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
 
     def function(self, node: ast.FunctionDef) -> list[ast.AST]:
-        if node.decorator_list:
-            raise self.forbidden("decorators are not part of the explorer language", node.decorator_list[0])
+        for decorator in node.decorator_list:
+            self.grad_mode(decorator, decorator=True)
         if _is_dunder(node.name) and not (id(node) in self.class_bodies and node.name in CLASS_DUNDERS):
             allowed = ", ".join(sorted(CLASS_DUNDERS))
             raise self.forbidden(

@@ -48,7 +48,7 @@ class FunctionRef(_Callable):
     runner: Runner = field(compare=False)
 
     def __repr__(self) -> str:
-        impl = self.fn.impl
+        impl = self.fn.instance_of or self.fn.impl
         if isinstance(impl, type):
             return f"<class '{impl.__module__}.{impl.__qualname__}'>"
         return f"<built-in function {self.fn.name.rsplit('.', 1)[-1]}>"
