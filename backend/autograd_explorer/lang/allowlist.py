@@ -16,6 +16,7 @@ from typing import Literal
 
 import torch
 import torch.autograd.functional
+import torch.func
 import torch.nn.functional as F
 
 from autograd_explorer.lang.devices import (
@@ -63,7 +64,16 @@ Growth = Literal[
 ]
 # Entries the evaluator carries out itself because they need the program's context.
 Special = Literal[
-    "backward", "grad", "functional", "print", "context", "isinstance", "super", "format", "str_format"
+    "backward",
+    "grad",
+    "functional",
+    "func",
+    "print",
+    "context",
+    "isinstance",
+    "super",
+    "format",
+    "str_format",
 ]
 
 # Names that are modules without an import (the explorer's programs never needed one).
@@ -84,6 +94,7 @@ MODULES = frozenset(
         "torch.linalg",
         "torch.autograd",
         "torch.autograd.functional",
+        "torch.func",
         "torch.nn.utils",
         "torch.cuda",
         "torch.backends",
@@ -533,6 +544,38 @@ FUNCTIONS: tuple[Function, ...] = (
             (torch.autograd.functional.jvp, "jvp(f, inputs, v=None): (f(inputs), Jacobian · v)"),
             (torch.autograd.functional.vhp, "vhp(f, inputs, v=None): (f(inputs), v · Hessian)"),
             (torch.autograd.functional.hvp, "hvp(f, inputs, v=None): (f(inputs), Hessian · v)"),
+        )
+    ),
+    # torch.func's spellings, run through torch.autograd.functional (lang/functional.py)
+    *(
+        Function(
+            f"torch.func.{fn.__name__}",
+            fn,
+            summary,
+            special="func",
+            spellings=(f"torch.func.{fn.__name__}",),
+        )
+        for fn, summary in (
+            (
+                torch.func.grad,
+                "grad(f, argnums=0)(*args): the gradient of f's one-number result with respect to "
+                "args[argnums] (a tuple of them for a tuple of argnums)",
+            ),
+            (
+                torch.func.jacrev,
+                "jacrev(f, argnums=0)(*args): the Jacobian of f's tensor, output × input elements "
+                "(refused before the passes run when too large)",
+            ),
+            (torch.func.jacfwd, "jacfwd(f, argnums=0)(*args): the same Jacobian as jacrev"),
+            (
+                torch.func.hessian,
+                "hessian(f, argnums=0)(*args): second derivatives of f's one-number result, inputs² "
+                "elements (refused before it runs when too large)",
+            ),
+            (
+                torch.func.vjp,
+                "vjp(f, *primals): (f(*primals), vjp_fn); vjp_fn(v) is v · Jacobian, one tensor per primal",
+            ),
         )
     ),
     _at(
