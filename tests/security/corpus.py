@@ -349,6 +349,22 @@ exhaustion_cases = [
         "max_tensor",
     ),
     program(
+        "upsample-huge", "nn.Upsample(scale_factor=10**4)(torch.zeros(1, 1, 10, 10))", "limit", "max_tensor"
+    ),
+    program(
+        "interpolate-huge",
+        "F.interpolate(torch.zeros(1, 1, 4), size=10**9, mode='linear')",
+        "limit",
+        "max_tensor",
+    ),
+    program("embedding-bag-weights", "nn.EmbeddingBag(100000, 100000)", "limit", "max_tensor"),
+    program(
+        "embedding-bag-bags",
+        "i = torch.zeros(100000, dtype=torch.long)\nnn.EmbeddingBag(10, 100000)(i, i)",
+        "limit",
+        "max_tensor",
+    ),
+    program(
         "func-jacrev-huge", "torch.func.jacrev(lambda v: v * 2)(torch.ones(5000))", "limit", "max_tensor"
     ),
     program(

@@ -61,6 +61,7 @@ Growth = Literal[
     "tolist",
     "sum",
     "one_hot",
+    "interpolate",
 ]
 # Entries the evaluator carries out itself because they need the program's context.
 Special = Literal[
@@ -304,6 +305,23 @@ _NN_CLASSES: tuple[tuple[type, str, Growth], ...] = (
     (torch.nn.LogSoftmax, "LogSoftmax(dim)", "none"),
     (torch.nn.Dropout, "Dropout(p)", "none"),
     (torch.nn.Flatten, "Flatten(start_dim=1)", "none"),
+    (
+        torch.nn.Unflatten,
+        "Unflatten(dim, sizes): one dimension split into several, e.g. (N, 784) → (N, 1, 28, 28)",
+        "none",
+    ),
+    (
+        torch.nn.Upsample,
+        "Upsample(size=None, scale_factor=None, mode='nearest'): F.interpolate as a layer (nearest, "
+        "linear, bilinear); sized before it runs",
+        "none",
+    ),
+    (
+        torch.nn.EmbeddingBag,
+        "EmbeddingBag(num_embeddings, embedding_dim, mode='mean'): the mean (sum, max) of each bag's rows; "
+        "bag(indices, offsets)",
+        "layer",
+    ),
     (torch.nn.MaxPool2d, "MaxPool2d(kernel_size)", "none"),
     (torch.nn.AvgPool2d, "AvgPool2d(kernel_size)", "none"),
     (torch.nn.MSELoss, "mean squared error", "none"),
@@ -488,6 +506,13 @@ FUNCTIONS: tuple[Function, ...] = (
     _functional("log_softmax", F.log_softmax, "log_softmax(x, dim)"),
     _functional(
         "one_hot", F.one_hot, "one_hot(indices, num_classes=): a row with one 1 per index", "one_hot"
+    ),
+    _functional(
+        "interpolate",
+        F.interpolate,
+        "interpolate(x, size=None, scale_factor=None, mode='nearest'): resize (N, C, ...) by nearest, "
+        "linear or bilinear sampling; sized before it runs",
+        "interpolate",
     ),
     _functional("mse_loss", F.mse_loss, "mean squared error (reduction=)", "broadcast"),
     _functional("l1_loss", F.l1_loss, "mean absolute error (reduction=)", "broadcast"),
