@@ -153,6 +153,9 @@ J = jacrev(layer)(x, y)
 J_fwd = jacfwd(layer, argnums=1)(x, y)
 J_pair = jacrev(layer, argnums=(0, 1))(x, y)
 H = hessian(energy)(x)
+H_vector = hessian(lambda v: torch.sin(v) * v.sum())(x)
+H_arg = hessian(lambda a, b: (a * b) ** 3, argnums=1)(x, y)
+H_pair = hessian(lambda a, b: (a.sum() * b ** 2).sum(), argnums=(0, 1))(x, y)
 H_nested = jacrev(grad(energy))(x)
 out, vjp_fn = vjp(layer, x, y)
 cotangents = vjp_fn(torch.ones(3, dtype=torch.float64))
@@ -160,7 +163,8 @@ unused = vjp(lambda a, b: a * 2, x, y)[1](torch.ones(4, dtype=torch.float64))
 leaf = torch.ones(4, dtype=torch.float64, requires_grad=True)
 outer = grad(energy)(leaf).sum()
 outer.backward()
-print(g.shape, J.shape, J_fwd.shape, H.shape, len(J_pair), len(cotangents), outer.requires_grad)
+print(g.shape, J.shape, J_fwd.shape, H.shape, H_vector.shape, H_arg.shape, len(J_pair), len(cotangents))
+print(outer.requires_grad)
 """
 FUNC_NAMES = (
     "g",
@@ -170,6 +174,9 @@ FUNC_NAMES = (
     "J_fwd",
     "J_pair",
     "H",
+    "H_vector",
+    "H_arg",
+    "H_pair",
     "H_nested",
     "out",
     "cotangents",
@@ -294,7 +301,7 @@ def test_torch_funcs_own_errors_come_back_at_the_call(call: str) -> None:
     ("call", "words"),
     [
         ("torch.func.grad(lambda v: v.sum(), has_aux=True)(x)", "has_aux"),
-        ("torch.func.hessian(lambda v: v ** 3)(x)", "returning one number"),
+        ("torch.func.hessian(lambda a, b: a * b, argnums=(0, 1))(x, x)", "give one argnum"),
         ("torch.func.jacrev(lambda v: (v, v))(x)", "returning one tensor"),
         ("torch.func.vjp(lambda v: v, x, has_aux=True)", "keyword"),
     ],
@@ -303,3 +310,14 @@ def test_what_torch_func_does_beyond_one_tensor_is_refused_at_the_call(call: str
     error = fails(f"import torch\nx = torch.ones(2)\ny = {call}\n", "forbidden")
     assert words in error.message
     assert (error.line, error.column) == (3, 4)
+
+
+def test_a_hessian_of_a_tensor_is_sized_before_its_outer_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """jacrev(jacrev(f)): the inner Jacobian (200 × 200) runs its 200 passes; the outer one's
+    200 × 200 × 200 elements are refused before any of its own."""
+    passes = counted_passes(monkeypatch)
+    call = "torch.func.hessian(lambda v: v * 2)(x)"
+    error = fails(f"import torch\nx = torch.ones(200)\nH = {call}\n", "limit")
+    assert (error.line, error.column, error.end_column) == (3, 4, 4 + len(call))
+    assert "8000000 elements" in error.message
+    assert passes == [200]

@@ -136,9 +136,9 @@ def check_transform_output(kind: str, output: object) -> None:
             f"grad_and_value(f)(*args): Expected f(*args) to return a scalar Tensor, got tensor with "
             f"{output.dim()} dims. Maybe you wanted to use the vjp or jacrev APIs instead?"
         )
-    if kind == "hessian" and output.dim() != 0:
+    if kind == "hessian" and output.dim() != 0:  # one argnum: run as jacrev(jacrev(f)) instead
         raise ProgramError(
             "forbidden",
-            f"torch.func.hessian is available here for functions returning one number (a 0-dim tensor), "
-            f"not a tensor of shape {list(output.shape)}: take the hessian of each element, or its sum",
+            f"torch.func.hessian with a tuple of argnums is available here for functions returning one "
+            f"number (a 0-dim tensor), not a tensor of shape {list(output.shape)}: give one argnum",
         )
