@@ -146,3 +146,47 @@ def test_other_decorators_and_blocks_are_refused_before_running(
 def test_a_decorator_rebound_by_the_program_is_refused_when_it_runs() -> None:
     error = fails("import torch\nno_grad = print\n@no_grad()\ndef f():\n    pass\n", "forbidden")
     assert (error.line, error.column) == (3, 1) and "the only decorators" in error.message
+
+
+SET_GRAD_ENABLED = """import torch
+import torch.nn as nn
+torch.manual_seed(0)
+model = nn.Linear(2, 1)
+x = torch.randn(4, 2)
+losses = {}
+for phase in ["train", "val"]:
+    with torch.set_grad_enabled(phase == "train"):
+        loss = model(x).pow(2).mean()
+        print(phase, loss.requires_grad, torch.is_grad_enabled())
+        if phase == "train":
+            loss.backward()
+    losses[phase] = loss
+print(torch.is_grad_enabled())
+"""
+
+
+def test_set_grad_enabled_with_a_flag_runs_as_in_cpython() -> None:
+    got = run(SET_GRAD_ENABLED)
+    expected, printed = cpython(SET_GRAD_ENABLED)
+    assert got.printed == printed == ["train True True", "val False False", "True"]
+    weight = got.namespace["model"].weight  # type: ignore[attr-defined]
+    assert torch.equal(weight.grad, expected["model"].weight.grad)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("source", "kind", "words", "where"),
+    [
+        ('with torch.set_grad_enabled("yes"):\n    pass', "runtime", "must be bool", (1, 5)),
+        ("with torch.set_grad_enabled():\n    pass", "forbidden", "set_grad_enabled(flag)", (1, 5)),
+        ("with torch.set_grad_enabled(mode=False):\n    pass", "forbidden", "set_grad_enabled(flag)", (1, 5)),
+        ("@torch.set_grad_enabled(False)\ndef f():\n    pass", "forbidden", "the only decorators", (1, 1)),
+        ("torch.set_grad_enabled(False)", "forbidden", "`with torch.set_grad_enabled(flag):`", (1, 0)),
+        ("with torch.set_grad_enabled(torch.__name__):\n    pass", "forbidden", "__name__", (1, 28)),
+    ],
+)
+def test_set_grad_enabled_other_than_with_a_flag_is_refused(
+    source: str, kind: str, words: str, where: tuple[int, int]
+) -> None:
+    error = fails("import torch\n" + source, kind)
+    assert words in error.message
+    assert (error.line, error.column) == (where[0] + 1, where[1])

@@ -636,6 +636,14 @@ FUNCTIONS: tuple[Function, ...] = (
         special="context",
         spellings=("torch.inference_mode", "inference_mode"),
     ),
+    Function(
+        "torch.set_grad_enabled",
+        torch.set_grad_enabled,
+        "with torch.set_grad_enabled(flag): build the graph only when flag is True "
+        "(set_grad_enabled(phase == 'train'))",
+        special="context",
+        spellings=("torch.set_grad_enabled", "set_grad_enabled"),
+    ),
     _torch_fn(
         "is_grad_enabled", torch.is_grad_enabled, "is the graph being recorded here (False under no_grad)"
     ),
@@ -744,6 +752,9 @@ FUNCTIONS: tuple[Function, ...] = (
         )
     ),
 )
+
+# Grad modes given their mode as one argument (`with torch.set_grad_enabled(is_train):`).
+FLAGGED_GRAD_MODES = frozenset({"torch.set_grad_enabled"})
 
 # Spellings are unique; the bare Python spellings (abs, max, min, sum) come last and win.
 SPELLINGS: dict[str, Function] = {spelling: fn for fn in FUNCTIONS for spelling in fn.spellings}
@@ -1139,7 +1150,8 @@ STATEMENTS: tuple[str, ...] = (
     "try: ... except (A, B) as e: ... else: ... finally: ... (a limit is never caught)",
     "raise E / raise E('message') / raise / raise E from e; assert condition, 'message'",
     "del name, del container[key]",
-    "with torch.no_grad(): ... / with torch.enable_grad(): ... / with torch.inference_mode(): ...",
+    "with torch.no_grad(): ... / with torch.enable_grad(): ... / with torch.inference_mode(): ... / "
+    "with torch.set_grad_enabled(flag): ...",
     "@torch.no_grad() (or @torch.enable_grad(), @torch.inference_mode(), without the parentheses too) "
     "on a def: every call of the function runs in that mode",
     "[x for x in xs if c], {k: v for ...}, {x for ...}, (x for ...)",

@@ -17,7 +17,7 @@ from time import monotonic
 import torch
 
 from autograd_explorer.errors import ProgramError
-from autograd_explorer.lang.allowlist import LOSSES, Function, Growth, Method
+from autograd_explorer.lang.allowlist import FLAGGED_GRAD_MODES, LOSSES, Function, Growth, Method
 from autograd_explorer.lang.budget import limit_error
 from autograd_explorer.lang.containers import CONTAINER_TYPES
 from autograd_explorer.lang.contract import BackwardRequest, Region, Span
@@ -225,9 +225,10 @@ class Calls(EvaluatorCore):
                 return self.super_value(args, node)
         if fn.impl is None or special == "context":
             path = fn.name
-            raise error_at(
-                "forbidden", f"{path}() is only allowed as `with {path}():` or `@{path}()`", self.span(node)
+            allowed = (
+                f"`with {path}(flag):`" if path in FLAGGED_GRAD_MODES else f"`with {path}():` or `@{path}()`"
             )
+            raise error_at("forbidden", f"{path}() is only allowed as {allowed}", self.span(node))
         if fn.name == "range":  # said in loop terms: a range is made to be iterated
             self.check_range(args, node)
         self.check_growth(fn.impl, fn.growth, args, kwargs, node)

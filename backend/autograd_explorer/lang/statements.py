@@ -260,8 +260,13 @@ class Statements(EvaluatorCore):
             self.run_body(node.body)
 
     def context_manager(self, item: ast.withitem) -> AbstractContextManager[object]:
-        assert isinstance(item.context_expr, ast.Call)
-        return self.grad_mode(item.context_expr.func, GRAD_MODE_BLOCKS)()
+        call = item.context_expr
+        assert isinstance(call, ast.Call)
+        maker = self.grad_mode(call.func, GRAD_MODE_BLOCKS)
+        if not call.args:
+            return maker()
+        flag = self.eval(call.args[0])  # set_grad_enabled(flag): PyTorch's own check of the flag
+        return self.apply(maker, (flag,), {}, call)  # type: ignore[no-any-return]
 
     def grad_mode(self, node: ast.expr, refusal: str) -> Callable[[], AbstractContextManager[object]]:
         """The grad mode a `with` item or a decorator names (torch.no_grad...), as its maker."""
