@@ -67,8 +67,8 @@ def test_to_float64_counts_its_elements_toward_the_total() -> None:
         ("y = x.to('cuda')", "x.to('cuda')"),
         ('y = x.to(torch.device("cuda", 0))', 'x.to(torch.device("cuda", 0))'),
         ("y = x.to(0)", "x.to(0)"),
-        ('y = x.to(device=torch.device("mps"))', 'x.to(device=torch.device("mps"))'),
-        ("y = torch.zeros(2, device='cuda')", "torch.zeros(2, device='cuda')"),
+        ('y = x.to(device=torch.device("mps"))', 'device=torch.device("mps")'),
+        ("y = torch.zeros(2, device='cuda')", "device='cuda'"),
         ("y = nn.Linear(2, 2).cuda()", "nn.Linear(2, 2).cuda()"),
         ("y = nn.Linear(2, 2).to('cuda')", "nn.Linear(2, 2).to('cuda')"),
     ],
@@ -87,19 +87,87 @@ def test_the_gpu_error_is_a_runtime_error_the_program_may_catch_as_in_pytorch() 
 
 
 @pytest.mark.parametrize(
-    "call",
+    ("call", "at"),
     [
-        "torch.ones(2, device='meta')",
-        "torch.ones(2).to(torch.device('meta'))",
-        "torch.as_tensor([1.0], None, 'meta')",
-        "torch.ones(2, **{'device': 'meta'})",
+        ("torch.ones(2, device='meta')", "device='meta'"),
+        ("torch.ones(2).to(torch.device('meta'))", "torch.ones(2).to(torch.device('meta'))"),
+        ("torch.as_tensor([1.0], None, 'meta')", "torch.as_tensor([1.0], None, 'meta')"),
+        ("torch.ones(2, **{'device': 'meta'})", "**{'device': 'meta'}"),
     ],
 )
-def test_a_device_without_memory_is_refused_uncatchably(call: str) -> None:
+def test_a_device_without_memory_is_refused_uncatchably(call: str, at: str) -> None:
     source = f"import torch\ntry:\n    y = {call}\nexcept Exception:\n    y = 0\n"
     error = fails(source, "forbidden")
-    assert (error.line, error.column, error.end_column) == (3, 8, 8 + len(call))
+    start = 8 + call.index(at)
+    assert (error.line, error.column, error.end_column) == (3, start, start + len(at))
     assert "'meta' is not part of the explorer language" in error.message
+
+
+@pytest.mark.parametrize(
+    ("call", "keyword"),
+    [
+        ('torch.zeros(3, device="tpu")', 'device="tpu"'),
+        ('torch.ones(2, 2, dtype=torch.float64, device="tpu:0")', 'device="tpu:0"'),
+        ("torch.zeros(3, device=5.5)", "device=5.5"),
+        ('torch.zeros(3, dtype="float32")', 'dtype="float32"'),
+        ('torch.arange(3, dtype="x")', 'dtype="x"'),
+        ('torch.ones(2).sum(dtype="float")', 'dtype="float"'),
+        ("torch.tensor([1.0], requires_grad=True, dtype=1)", "dtype=1"),
+    ],
+)
+def test_a_bad_device_or_dtype_is_reported_at_its_keyword_with_pytorchs_message(
+    call: str, keyword: str
+) -> None:
+    """Inside a loop too (its calls run compiled): the keyword, not the whole call, is at fault."""
+    source = f"import torch\nfor i in range(2):\n    y = {call}\n"
+    error = fails(source, "runtime")
+    start = 8 + call.index(keyword)
+    assert (error.line, error.column, error.end_line, error.end_column) == (3, start, 3, start + len(keyword))
+    with pytest.raises((RuntimeError, TypeError)) as oracle:
+        cpython(source)
+    if "device=5.5" not in call:  # the language names a device by text alone (lang/devices.py)
+        assert error.message == str(oracle.value)
+    straight = fails(f"import torch\ny = {call}\n", "runtime")  # outside a loop: the same place
+    assert (straight.line, straight.column) == (2, 4 + call.index(keyword))
+
+
+def test_a_good_dtype_beside_a_bad_argument_is_not_blamed() -> None:
+    error = fails('import torch\ny = torch.arange(3.5, "a", dtype=torch.int64)\n', "runtime")
+    assert (error.line, error.column, error.end_column) == (2, 4, 45)
+
+
+def test_isinstance_of_a_device_and_of_the_tables_classes_is_as_in_cpython() -> None:
+    source = """import torch
+import torch.nn as nn
+d = torch.device("cpu")
+x = torch.ones(2)
+layer = nn.Linear(2, 2)
+print(isinstance(d, torch.device), isinstance(x, torch.device), isinstance("cpu", torch.device))
+print(isinstance(x, torch.Tensor), isinstance(layer, nn.Module), isinstance(layer, nn.Linear))
+print(isinstance(layer, (nn.Conv2d, nn.Linear)), isinstance(d, (str, torch.device)))
+print(isinstance(x.device, torch.device))
+print(torch.device)
+"""
+    assert run(source).printed == cpython(source)[1]
+
+
+def test_every_class_of_the_table_is_the_class_isinstance_tests() -> None:
+    """An entry CPython calls a class (torch.device) tests isinstance against that class, even
+    where the table makes its instances with a function of its own."""
+    from autograd_explorer.lang.allowlist import FUNCTIONS
+
+    checked = 0
+    for fn in FUNCTIONS:
+        root, _, rest = fn.name.partition(".")
+        if root != "torch" or not rest:
+            continue
+        real: object = torch
+        for part in rest.split("."):
+            real = getattr(real, part, None)
+        if isinstance(real, type):
+            checked += 1
+            assert (fn.instance_of or fn.impl) is real, fn.name
+    assert checked > 40
 
 
 def test_a_device_is_made_from_a_name_alone() -> None:

@@ -10,9 +10,10 @@ import pytest
 import torch
 import torch.autograd.functional as AF
 
+from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang import budget as budget_module
 
-from .helpers import counted_calls, fails, run
+from .helpers import counted_calls, cpython, fails, run
 
 PROGRAM = """import torch
 from torch.autograd.functional import jacobian, hessian, vjp, jvp, vhp, hvp
@@ -131,3 +132,192 @@ def test_pytorchs_own_errors_come_back_at_the_call() -> None:
         "import torch\nH = torch.autograd.functional.hessian(lambda v: v * 2, torch.ones(3))\n", "runtime"
     )
     assert error.line == 2 and "single element" in error.message
+
+
+# --- torch.func's spellings -----------------------------------------------------------------------
+
+FUNC_PROGRAM = """import torch
+from torch.func import grad, jacrev, jacfwd, hessian, vjp
+torch.manual_seed(0)
+x = torch.randn(4, dtype=torch.float64)
+y = torch.randn(4, dtype=torch.float64)
+w = torch.randn(3, 4, dtype=torch.float64)
+def energy(v):
+    return (v ** 3).sum() + torch.sin(v).prod()
+def layer(v, u):
+    return torch.tanh(w @ v) * u.sum()
+g = grad(energy)(x)
+g_second = torch.func.grad(lambda a, b: (a * b ** 2).sum(), argnums=1)(x, y)
+g_pair = grad(lambda a, b: (a * b ** 2).sum(), argnums=(0, 1))(x, y)
+J = jacrev(layer)(x, y)
+J_fwd = jacfwd(layer, argnums=1)(x, y)
+J_pair = jacrev(layer, argnums=(0, 1))(x, y)
+H = hessian(energy)(x)
+H_vector = hessian(lambda v: torch.sin(v) * v.sum())(x)
+H_arg = hessian(lambda a, b: (a * b) ** 3, argnums=1)(x, y)
+H_pair = hessian(lambda a, b: (a.sum() * b ** 2).sum(), argnums=(0, 1))(x, y)
+H_nested = jacrev(grad(energy))(x)
+out, vjp_fn = vjp(layer, x, y)
+cotangents = vjp_fn(torch.ones(3, dtype=torch.float64))
+unused = vjp(lambda a, b: a * 2, x, y)[1](torch.ones(4, dtype=torch.float64))
+leaf = torch.ones(4, dtype=torch.float64, requires_grad=True)
+outer = grad(energy)(leaf).sum()
+outer.backward()
+print(g.shape, J.shape, J_fwd.shape, H.shape, H_vector.shape, H_arg.shape, len(J_pair), len(cotangents))
+print(outer.requires_grad)
+"""
+FUNC_NAMES = (
+    "g",
+    "g_second",
+    "g_pair",
+    "J",
+    "J_fwd",
+    "J_pair",
+    "H",
+    "H_vector",
+    "H_arg",
+    "H_pair",
+    "H_nested",
+    "out",
+    "cotangents",
+    "unused",
+    "outer",
+)
+
+
+def test_torch_func_equals_cpython_running_torch_func() -> None:
+    got = run(FUNC_PROGRAM)
+    expected, printed = cpython(FUNC_PROGRAM)
+    assert got.printed == printed
+    for name in FUNC_NAMES:
+        mine, theirs = flat(got.namespace[name]), flat(expected[name])
+        assert len(mine) == len(theirs), name
+        for a, b in zip(mine, theirs, strict=True):
+            assert a.shape == b.shape and torch.allclose(a, b, rtol=0, atol=1e-12), name
+    leaf, oracle = got.namespace["leaf"], expected["leaf"]
+    assert isinstance(leaf, torch.Tensor) and isinstance(oracle, torch.Tensor)
+    assert leaf.grad is not None and oracle.grad is not None and torch.allclose(leaf.grad, oracle.grad)
+    x = got.namespace["x"]
+    assert isinstance(x, torch.Tensor)  # the hand derivation: the gradient of Σv³ is 3v²
+    assert torch.allclose(
+        run("import torch\ng = torch.func.grad(lambda v: (v ** 3).sum())(x)", {"x": x}).namespace["g"],
+        3 * x**2,
+    )  # type: ignore[arg-type]
+
+
+def test_an_oversized_torch_func_hessian_is_refused_before_the_function_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    passes = counted_passes(monkeypatch)
+    call = "torch.func.hessian(f)(x)"
+    source = f"import torch\nx = torch.ones(2000)\ndef f(v):\n    return (v ** 3).sum()\nH = {call}\n"
+    error = fails(source, "limit")
+    assert (error.line, error.column, error.end_column) == (5, 4, 4 + len(call))
+    assert error.message == (
+        "tensor too large: 4000000 elements, the limit is 1000000 per tensor (max_tensor_elements)"
+    )
+    assert passes == [0]
+
+
+@pytest.mark.parametrize("transform", ["jacrev", "jacfwd"])
+def test_an_oversized_torch_func_jacobian_is_refused_before_its_first_pass(
+    monkeypatch: pytest.MonkeyPatch, transform: str
+) -> None:
+    passes = counted_passes(monkeypatch)
+    call = f"torch.func.{transform}(lambda v: v * 2)(x)"
+    error = fails(f"import torch\nx = torch.ones(2000)\nJ = {call}\n", "limit")
+    assert (error.line, error.column, error.end_column) == (3, 4, 4 + len(call))
+    assert "4000000 elements" in error.message
+    assert passes == [0]
+
+
+def test_torch_func_passes_count_as_operations(monkeypatch: pytest.MonkeyPatch) -> None:
+    passes = counted_passes(monkeypatch)
+    source = "import torch\nx = torch.ones(900)\nJ = torch.func.jacrev(lambda v: v * 2)(x)\n"
+    run(source, max_operations=1900)
+    assert passes == [900]
+    error = fails(source, "limit", max_operations=1700)
+    assert error.line == 3 and "jacobian needs 900 backward passes of about 2 operations" in error.message
+    assert passes == [900]
+
+
+def fewest_operations(source: str) -> int:
+    """The smallest max_operations the program runs within (bisected)."""
+    low, high = 1, 100_000
+    while low < high:
+        middle = (low + high) // 2
+        try:
+            run(source, max_operations=middle)
+        except ProgramError:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def test_each_vjp_fn_call_is_a_counted_pass() -> None:
+    """Each vjp_fn(v) is a backward pass charged what f's run cost (at least its call and `v * 2`),
+    where a plain function's call of the same shape costs one operation."""
+    base = "import torch\nx = torch.ones(3)\nout, fn = torch.func.vjp(lambda v: (v * 2).sum(), x)\nh = abs\n"
+    passes = fewest_operations(base + "for i in range(50):\n    g = fn(torch.tensor(1.0))\n")
+    plain = fewest_operations(base + "for i in range(50):\n    g = h(torch.tensor(1.0))\n")
+    assert passes - plain >= 50 * 2
+    error = fails(
+        base + "for i in range(50):\n    g = fn(torch.tensor(1.0))\n", "limit", max_operations=passes - 1
+    )
+    assert "vjp needs 1 backward passes" in error.message and error.line == 6
+
+
+def test_the_wall_clock_stops_torch_func_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    passes = counted_passes(monkeypatch)
+    real = time.monotonic
+    monkeypatch.setattr(budget_module, "time", SimpleNamespace(monotonic=lambda: real() + 100 * passes[0]))
+    source = "import torch\nx = torch.ones(50)\nH = torch.func.hessian(lambda v: (v ** 3).sum())(x)\n"
+    error = fails(source, "limit", max_wall_seconds=5.0)
+    assert error.line == 3 and "max_wall_seconds" in error.message
+    assert passes == [1]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "torch.func.grad(lambda v: v * 2)(x)",
+        "torch.func.grad(lambda v: v.sum(), argnums=1)(x)",
+        "torch.func.grad(lambda v: v.sum(), argnums=1.5)(x)",
+        "torch.func.grad(lambda v: v.sum())(3.0)",
+        "torch.func.vjp(lambda v: v * 2, x)[1](torch.ones(3))",
+    ],
+)
+def test_torch_funcs_own_errors_come_back_at_the_call(call: str) -> None:
+    source = f"import torch\nx = torch.ones(2)\ny = {call}\n"
+    error = fails(source, "runtime")
+    with pytest.raises((RuntimeError, ValueError)) as oracle:
+        cpython(source)
+    assert error.message == str(oracle.value)
+    assert error.line == 3
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        ("torch.func.grad(lambda v: v.sum(), has_aux=True)(x)", "has_aux"),
+        ("torch.func.hessian(lambda a, b: a * b, argnums=(0, 1))(x, x)", "give one argnum"),
+        ("torch.func.jacrev(lambda v: (v, v))(x)", "returning one tensor"),
+        ("torch.func.vjp(lambda v: v, x, has_aux=True)", "keyword"),
+    ],
+)
+def test_what_torch_func_does_beyond_one_tensor_is_refused_at_the_call(call: str, words: str) -> None:
+    error = fails(f"import torch\nx = torch.ones(2)\ny = {call}\n", "forbidden")
+    assert words in error.message
+    assert (error.line, error.column) == (3, 4)
+
+
+def test_a_hessian_of_a_tensor_is_sized_before_its_outer_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """jacrev(jacrev(f)): the inner Jacobian (200 × 200) runs its 200 passes; the outer one's
+    200 × 200 × 200 elements are refused before any of its own."""
+    passes = counted_passes(monkeypatch)
+    call = "torch.func.hessian(lambda v: v * 2)(x)"
+    error = fails(f"import torch\nx = torch.ones(200)\nH = {call}\n", "limit")
+    assert (error.line, error.column, error.end_column) == (3, 4, 4 + len(call))
+    assert "8000000 elements" in error.message
+    assert passes == [200]

@@ -13,7 +13,7 @@ from torch import nn
 
 from autograd_explorer.lang.layer_shapes import predict_layer_call
 
-from .helpers import counted_forwards, fails, layer_call_elements, run
+from .helpers import counted_calls, counted_forwards, cpython, fails, layer_call_elements, run
 
 HEADER = "import torch\nimport torch.nn as nn\n"
 
@@ -62,6 +62,17 @@ SHAPE_CASES: list[tuple[nn.Module, tuple[int, ...]]] = [
     (nn.Flatten(1, 2), (2, 3, 4, 5)),
     (nn.Flatten(-3, -2), (2, 3, 4, 5)),
     (nn.Flatten(0), ()),
+    (nn.Unflatten(1, (2, 3)), (4, 6)),
+    (nn.Unflatten(-1, (2, -1, 2)), (3, 12)),
+    (nn.Unflatten(0, (1, 5)), (5,)),
+    (nn.Upsample(scale_factor=2), (1, 3, 4, 5)),
+    (nn.Upsample(scale_factor=1.5, mode="linear"), (2, 3, 7)),
+    (nn.Upsample(scale_factor=(2, 0.5), mode="bilinear"), (1, 2, 3, 6)),
+    (nn.Upsample(size=(5, 3), mode="bilinear", align_corners=True), (1, 2, 4, 4)),
+    (nn.Upsample(size=9, mode="nearest"), (2, 1, 4)),
+    (nn.Upsample(scale_factor=0.3), (1, 1, 10, 7)),
+    (nn.EmbeddingBag(10, 4), (3, 5)),
+    (nn.EmbeddingBag(10, 4, mode="max"), (2, 6)),
     (nn.Identity(), (3, 4)),
     (nn.ReLU(), (2, 5)),
     (nn.LeakyReLU(0.1), (2, 5)),
@@ -94,6 +105,10 @@ SHAPE_CASES: list[tuple[nn.Module, tuple[int, ...]]] = [
     (nn.Sequential(nn.Sequential(nn.Linear(2, 6), nn.Tanh()), nn.Linear(6, 1)), (4, 2)),
     (nn.Sequential(*nn.ModuleList([nn.Linear(3, 3) for _ in range(3)])), (2, 3)),
     (nn.Sequential(), (2, 3)),
+    (
+        nn.Sequential(nn.Linear(6, 8), nn.Unflatten(1, (2, 2, 2)), nn.Upsample(scale_factor=3), nn.Flatten()),
+        (3, 6),
+    ),
 ]
 
 
@@ -101,7 +116,7 @@ def _input(layer: nn.Module, shape: tuple[int, ...]) -> torch.Tensor:
     first = (
         next(iter(layer.modules())) if not isinstance(layer, nn.Sequential) or not len(layer) else layer[0]
     )
-    if isinstance(first, nn.Embedding):
+    if isinstance(first, nn.Embedding | nn.EmbeddingBag):
         return torch.randint(0, 10, shape)
     return torch.randn(shape)
 
@@ -230,6 +245,28 @@ HUGE_CALLS = [
         "Sequential's layer 1 (Sequential's layer 1 (Embedding))",
     ),
     ("nn.MSELoss()", "torch.zeros(100000, 1)", "layer(x, x.T)", nn.MSELoss, "MSELoss"),
+    ("nn.Upsample(scale_factor=10**4)", "torch.zeros(1, 1, 10, 10)", "layer(x)", nn.Upsample, "Upsample"),
+    (
+        "nn.Upsample(size=(100000, 10000), mode='bilinear')",
+        "torch.zeros(1, 1, 2, 2)",
+        "layer(x)",
+        nn.Upsample,
+        "Upsample",
+    ),
+    (
+        "nn.EmbeddingBag(10, 1000)",
+        "torch.zeros(1000000, dtype=torch.long)",
+        "layer(x, x)",
+        nn.EmbeddingBag,
+        "EmbeddingBag",
+    ),
+    (
+        "nn.Sequential(nn.Unflatten(1, (1, 10, 10)), nn.Upsample(scale_factor=10**4))",
+        "torch.zeros(1, 100)",
+        "layer(x)",
+        nn.Upsample,
+        "Sequential's layer 1 (Upsample)",
+    ),
 ]
 
 
@@ -242,7 +279,7 @@ def test_a_library_layers_huge_call_is_refused_before_its_forward_runs(
     source = f"{HEADER}layer = {made}\nx = {given}\nout = {call}\n"
     error = fails(source, "limit")
     assert (error.line, error.column, error.end_line, error.end_column) == (5, 6, 5, 6 + len(call))
-    elements = 10**10 if cls is nn.MSELoss else 10**9
+    elements = 10**10 if cls is nn.MSELoss or (cls is nn.Upsample and "bilinear" not in made) else 10**9
     assert error.message == (
         f"tensor too large: {elements} elements made by {maker}, the limit is 1000000 per tensor "
         "(max_tensor_elements)"
@@ -347,10 +384,81 @@ def test_a_padding_mode_other_than_zeros_counts_the_padded_input_it_makes_first(
     assert call is not None and call.elements == padded.numel() and call.output == tuple(layer(x).shape)
 
 
-def test_a_transposed_convolution_given_its_output_size_is_not_predicted() -> None:
+@pytest.mark.parametrize("size", [[11], [12], (11,), [1, 1, 12], "torch.Size"])
+def test_a_transposed_convolution_given_its_output_size_is_predicted_as_pytorch_makes_it(
+    size: object,
+) -> None:
     layer = nn.ConvTranspose1d(1, 1, 3, stride=2, output_padding=1)
     x = torch.zeros(1, 1, 5)
-    assert layer(x, output_size=[11]).shape[-1] == 11 < layer(x).shape[-1] == 12
-    assert layer_call_elements(layer, (x,), {}) == 12
-    assert layer_call_elements(layer, (x,), {"output_size": [11]}) is None
-    assert layer_call_elements(layer, (x, [11]), {}) is None
+    size = torch.Size([1, 1, 11]) if size == "torch.Size" else size
+    expected = layer(x, output_size=size).shape
+    assert layer_call_elements(layer, (x,), {"output_size": size}) == expected.numel()
+    assert layer_call_elements(layer, (x, size), {}) == expected.numel()
+    call = predict_layer_call(layer, (x,), {"output_size": size})
+    assert call is not None and call.output == tuple(expected)
+
+
+@pytest.mark.parametrize("size", [[10], [13], [11, 12], [11.0]])
+def test_an_output_size_pytorch_refuses_is_not_predicted(size: list[object]) -> None:
+    layer = nn.ConvTranspose1d(1, 1, 3, stride=2)
+    x = torch.zeros(1, 1, 5)
+    with pytest.raises((ValueError, TypeError, RuntimeError)):
+        layer(x, output_size=size)
+    assert layer_call_elements(layer, (x,), {"output_size": size}) is None
+
+
+def test_a_huge_transposed_convolution_output_size_is_predicted_before_it_runs() -> None:
+    """A stride of 10⁴ lets output_size reach 10⁶ per side: 10¹² elements, known before the call."""
+    layer = nn.ConvTranspose2d(1, 1, 1, stride=10**4)
+    x = torch.zeros(1, 1, 100, 100)
+    size = [990_000 + 9_999, 990_005]
+    assert layer_call_elements(layer, (x,), {"output_size": size}) == 999_999 * 990_005
+
+
+def test_interpolate_is_sized_before_it_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = counted_calls(monkeypatch, "torch.nn.functional.interpolate")
+    call = "F.interpolate(x, scale_factor=10**4)"
+    source = f"{HEADER}import torch.nn.functional as F\nx = torch.zeros(1, 1, 10, 10)\ny = {call}\n"
+    error = fails(source, "limit")
+    assert (error.line, error.column, error.end_line, error.end_column) == (5, 4, 5, 4 + len(call))
+    assert error.message == (
+        "tensor too large: 10000000000 elements, the limit is 1000000 per tensor (max_tensor_elements)"
+    )
+    assert calls == [0]
+    run(source.replace("10**4", "2"))
+    assert calls == [1]
+
+
+UPSAMPLING = f"""{HEADER}import torch.nn.functional as F
+torch.manual_seed(0)
+x = torch.randn(2, 12, dtype=torch.float64, requires_grad=True)
+img = nn.Unflatten(1, (3, 2, 2))(x)
+up = nn.Upsample(scale_factor=2, mode="nearest")(img)
+smooth = nn.Upsample(size=(5, 3), mode="bilinear", align_corners=False)(img)
+line = F.interpolate(x.unsqueeze(1), scale_factor=1.5, mode="linear")
+near = F.interpolate(img, size=4)
+model = nn.Sequential(nn.Linear(12, 8), nn.Unflatten(1, (2, -1)), nn.Upsample(scale_factor=2), nn.Flatten())
+model.double()
+out = model(x)
+bag = nn.EmbeddingBag(10, 3, mode="sum").double()
+bags = bag(torch.tensor([1, 2, 4, 5, 4, 3, 2, 9]), torch.tensor([0, 4]))
+rows = nn.EmbeddingBag(10, 3, mode="max").double()(torch.tensor([[1, 2], [3, 4]]))
+loss = up.sum() + smooth.pow(2).sum() + line.sum() + near.mean() + out.sum() + bags.sum() + rows.sum()
+loss.backward()
+print(img.shape, up.shape, smooth.shape, line.shape, near.shape, out.shape, bags.shape, rows.shape)
+"""
+
+
+def test_unflatten_upsample_interpolate_and_embedding_bag_run_as_in_cpython() -> None:
+    got = run(UPSAMPLING)
+    expected, printed = cpython(UPSAMPLING)
+    assert got.printed == printed
+    for name in ("img", "up", "smooth", "line", "near", "out", "bags", "rows", "loss"):
+        value, oracle = got.namespace[name], expected[name]
+        assert isinstance(value, torch.Tensor) and isinstance(oracle, torch.Tensor)
+        assert torch.equal(value, oracle), name
+    x, oracle_x = got.namespace["x"], expected["x"]
+    assert isinstance(x, torch.Tensor) and isinstance(oracle_x, torch.Tensor)
+    assert x.grad is not None and oracle_x.grad is not None and torch.equal(x.grad, oracle_x.grad)
+    bag, oracle_bag = got.namespace["bag"], expected["bag"]
+    assert torch.equal(bag.weight.grad, oracle_bag.weight.grad)  # type: ignore[attr-defined]

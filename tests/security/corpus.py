@@ -317,6 +317,12 @@ statement_cases = [
     program("conditional-escape", "x if x else x.__dict__", "forbidden", "__dict__"),
     program("async-def", "async def f():\n    pass", "forbidden", "def"),
     program("decorator", "@print\ndef f():\n    pass", "forbidden", "decorators"),
+    program("decorator-argument", "@torch.no_grad(print)\ndef f():\n    pass", "forbidden", "decorators"),
+    program("decorator-class", "@torch.no_grad()\nclass A:\n    pass", "forbidden", "decorators"),
+    program("decorator-rebound", "no_grad = print\n@no_grad\ndef f():\n    pass", "forbidden", "decorators"),
+    program("func-has-aux", "torch.func.grad(lambda v: v.sum(), has_aux=True)(x)", "forbidden", "has_aux"),
+    program("func-escape", "torch.func.grad(lambda v: v.sum()).__closure__", "forbidden", "__closure__"),
+    program("func-vmap", "torch.func.vmap(torch.sin)(x)", "forbidden", "torch.func.vmap"),
     program("dict-literal-escape", '{"a": x}.__class__', "forbidden", "__class__"),
     program("starred-target", "a, *b = [x, x]", "forbidden", "starred"),
     program("match", "match x:\n    case _:\n        pass", "forbidden", "match"),
@@ -336,6 +342,38 @@ exhaustion_cases = [
     program("huge-linspace", "torch.linspace(0, 1, 1000000000)", "limit", "max_tensor_elements"),
     program("huge-eye", "torch.eye(100000)", "limit", "max_tensor_elements"),
     program("huge-outer", "a = torch.ones(100000)\nb = torch.outer(a, a)", "limit", "max_tensor_elements"),
+    program(
+        "func-hessian-huge",
+        "torch.func.hessian(lambda v: (v ** 3).sum())(torch.ones(5000))",
+        "limit",
+        "max_tensor",
+    ),
+    program(
+        "upsample-huge", "nn.Upsample(scale_factor=10**4)(torch.zeros(1, 1, 10, 10))", "limit", "max_tensor"
+    ),
+    program(
+        "interpolate-huge",
+        "F.interpolate(torch.zeros(1, 1, 4), size=10**9, mode='linear')",
+        "limit",
+        "max_tensor",
+    ),
+    program("embedding-bag-weights", "nn.EmbeddingBag(100000, 100000)", "limit", "max_tensor"),
+    program(
+        "embedding-bag-bags",
+        "i = torch.zeros(100000, dtype=torch.long)\nnn.EmbeddingBag(10, 100000)(i, i)",
+        "limit",
+        "max_tensor",
+    ),
+    program(
+        "func-jacrev-huge", "torch.func.jacrev(lambda v: v * 2)(torch.ones(5000))", "limit", "max_tensor"
+    ),
+    program(
+        "func-vjp-passes",
+        "o, fn = torch.func.vjp(lambda v: (v * 2).sum(), torch.ones(3))\n"
+        "while True:\n    fn(torch.tensor(1.0))",
+        "limit",
+        "max_",
+    ),
     program(
         "broadcast-blowup", "a = torch.ones(5000, 1)\nb = a * torch.ones(1, 5000)", "limit", "max_tensor"
     ),

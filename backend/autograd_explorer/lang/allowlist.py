@@ -16,6 +16,7 @@ from typing import Literal
 
 import torch
 import torch.autograd.functional
+import torch.func
 import torch.nn.functional as F
 
 from autograd_explorer.lang.devices import (
@@ -60,10 +61,20 @@ Growth = Literal[
     "tolist",
     "sum",
     "one_hot",
+    "interpolate",
 ]
 # Entries the evaluator carries out itself because they need the program's context.
 Special = Literal[
-    "backward", "grad", "functional", "print", "context", "isinstance", "super", "format", "str_format"
+    "backward",
+    "grad",
+    "functional",
+    "func",
+    "print",
+    "context",
+    "isinstance",
+    "super",
+    "format",
+    "str_format",
 ]
 
 # Names that are modules without an import (the explorer's programs never needed one).
@@ -84,6 +95,7 @@ MODULES = frozenset(
         "torch.linalg",
         "torch.autograd",
         "torch.autograd.functional",
+        "torch.func",
         "torch.nn.utils",
         "torch.cuda",
         "torch.backends",
@@ -104,6 +116,9 @@ class Function:
     special: Special | None = None
     spellings: tuple[str, ...] = ()
     random: bool = False  # draws from PyTorch's generator (the run forks it, see lang/run.py)
+    # The class `isinstance(v, entry)` tests against when impl is a function standing in for
+    # PyTorch's class (torch.device is made by make_device; the class is torch.device).
+    instance_of: type | None = None
 
 
 @dataclass(frozen=True)
@@ -290,6 +305,23 @@ _NN_CLASSES: tuple[tuple[type, str, Growth], ...] = (
     (torch.nn.LogSoftmax, "LogSoftmax(dim)", "none"),
     (torch.nn.Dropout, "Dropout(p)", "none"),
     (torch.nn.Flatten, "Flatten(start_dim=1)", "none"),
+    (
+        torch.nn.Unflatten,
+        "Unflatten(dim, sizes): one dimension split into several, e.g. (N, 784) → (N, 1, 28, 28)",
+        "none",
+    ),
+    (
+        torch.nn.Upsample,
+        "Upsample(size=None, scale_factor=None, mode='nearest'): F.interpolate as a layer (nearest, "
+        "linear, bilinear); sized before it runs",
+        "none",
+    ),
+    (
+        torch.nn.EmbeddingBag,
+        "EmbeddingBag(num_embeddings, embedding_dim, mode='mean'): the mean (sum, max) of each bag's rows; "
+        "bag(indices, offsets)",
+        "layer",
+    ),
     (torch.nn.MaxPool2d, "MaxPool2d(kernel_size)", "none"),
     (torch.nn.AvgPool2d, "AvgPool2d(kernel_size)", "none"),
     (torch.nn.MSELoss, "mean squared error", "none"),
@@ -475,6 +507,13 @@ FUNCTIONS: tuple[Function, ...] = (
     _functional(
         "one_hot", F.one_hot, "one_hot(indices, num_classes=): a row with one 1 per index", "one_hot"
     ),
+    _functional(
+        "interpolate",
+        F.interpolate,
+        "interpolate(x, size=None, scale_factor=None, mode='nearest'): resize (N, C, ...) by nearest, "
+        "linear or bilinear sampling; sized before it runs",
+        "interpolate",
+    ),
     _functional("mse_loss", F.mse_loss, "mean squared error (reduction=)", "broadcast"),
     _functional("l1_loss", F.l1_loss, "mean absolute error (reduction=)", "broadcast"),
     _functional("huber_loss", F.huber_loss, "Huber loss (delta=, reduction=)", "broadcast"),
@@ -490,8 +529,12 @@ FUNCTIONS: tuple[Function, ...] = (
     # as the logits, no larger
     _functional("cross_entropy", F.cross_entropy, "cross-entropy of logits and class indices"),
     # --- devices: this server has the cpu alone (lang/devices.py) ---------------------------
-    _torch_fn(
-        "device", make_device, 'device("cpu"); "cuda" and "mps" may be named, but only the cpu is used'
+    Function(
+        "torch.device",
+        make_device,
+        'device("cpu"); "cuda" and "mps" may be named, but only the cpu is used; isinstance(d, torch.device)',
+        spellings=("torch.device", "device"),
+        instance_of=torch.device,
     ),
     _at("torch.cuda.is_available", no_gpu_available, "False: this server has no GPU"),
     _at("torch.backends.mps.is_available", no_gpu_available, "False: this server has no GPU"),
@@ -528,6 +571,38 @@ FUNCTIONS: tuple[Function, ...] = (
             (torch.autograd.functional.hvp, "hvp(f, inputs, v=None): (f(inputs), Hessian · v)"),
         )
     ),
+    # torch.func's spellings, run through torch.autograd.functional (lang/functional.py)
+    *(
+        Function(
+            f"torch.func.{fn.__name__}",
+            fn,
+            summary,
+            special="func",
+            spellings=(f"torch.func.{fn.__name__}",),
+        )
+        for fn, summary in (
+            (
+                torch.func.grad,
+                "grad(f, argnums=0)(*args): the gradient of f's one-number result with respect to "
+                "args[argnums] (a tuple of them for a tuple of argnums)",
+            ),
+            (
+                torch.func.jacrev,
+                "jacrev(f, argnums=0)(*args): the Jacobian of f's tensor, output × input elements "
+                "(refused before the passes run when too large)",
+            ),
+            (torch.func.jacfwd, "jacfwd(f, argnums=0)(*args): the same Jacobian as jacrev"),
+            (
+                torch.func.hessian,
+                "hessian(f, argnums=0)(*args): second derivatives of f's one-number result, inputs² "
+                "elements (refused before it runs when too large)",
+            ),
+            (
+                torch.func.vjp,
+                "vjp(f, *primals): (f(*primals), vjp_fn); vjp_fn(v) is v · Jacobian, one tensor per primal",
+            ),
+        )
+    ),
     _at(
         "torch.nn.utils.clip_grad_norm_",
         torch.nn.utils.clip_grad_norm_,
@@ -552,6 +627,28 @@ FUNCTIONS: tuple[Function, ...] = (
         "with torch.enable_grad(): build the graph again",
         special="context",
         spellings=("torch.enable_grad", "enable_grad"),
+    ),
+    Function(
+        "torch.inference_mode",
+        torch.inference_mode,
+        "with torch.inference_mode(): no graph, and tensors made inside can never join one later "
+        "(PyTorch's RuntimeError where one would)",
+        special="context",
+        spellings=("torch.inference_mode", "inference_mode"),
+    ),
+    Function(
+        "torch.set_grad_enabled",
+        torch.set_grad_enabled,
+        "with torch.set_grad_enabled(flag): build the graph only when flag is True "
+        "(set_grad_enabled(phase == 'train'))",
+        special="context",
+        spellings=("torch.set_grad_enabled", "set_grad_enabled"),
+    ),
+    _torch_fn(
+        "is_grad_enabled", torch.is_grad_enabled, "is the graph being recorded here (False under no_grad)"
+    ),
+    _torch_fn(
+        "is_inference_mode_enabled", torch.is_inference_mode_enabled, "is this inside torch.inference_mode()"
     ),
     # --- torch.nn: layers and losses are PyTorch's own classes ----------------------------
     *(
@@ -655,6 +752,9 @@ FUNCTIONS: tuple[Function, ...] = (
         )
     ),
 )
+
+# Grad modes given their mode as one argument (`with torch.set_grad_enabled(is_train):`).
+FLAGGED_GRAD_MODES = frozenset({"torch.set_grad_enabled"})
 
 # Spellings are unique; the bare Python spellings (abs, max, min, sum) come last and win.
 SPELLINGS: dict[str, Function] = {spelling: fn for fn in FUNCTIONS for spelling in fn.spellings}
@@ -1050,7 +1150,10 @@ STATEMENTS: tuple[str, ...] = (
     "try: ... except (A, B) as e: ... else: ... finally: ... (a limit is never caught)",
     "raise E / raise E('message') / raise / raise E from e; assert condition, 'message'",
     "del name, del container[key]",
-    "with torch.no_grad(): ... / with torch.enable_grad(): ...",
+    "with torch.no_grad(): ... / with torch.enable_grad(): ... / with torch.inference_mode(): ... / "
+    "with torch.set_grad_enabled(flag): ...",
+    "@torch.no_grad() (or @torch.enable_grad(), @torch.inference_mode(), without the parentheses too) "
+    "on a def: every call of the function runs in that mode",
     "[x for x in xs if c], {k: v for ...}, {x for ...}, (x for ...)",
     "f-strings with format specs (f'{loss:.4f}', f'{k:4d}', f'{x!r}')",
     "pass",

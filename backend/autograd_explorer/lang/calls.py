@@ -11,19 +11,36 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
 from time import monotonic
 
 import torch
 
 from autograd_explorer.errors import ProgramError
-from autograd_explorer.lang.allowlist import LOSSES, Function, Growth, Method
+from autograd_explorer.lang.allowlist import FLAGGED_GRAD_MODES, LOSSES, Function, Growth, Method
 from autograd_explorer.lang.budget import limit_error
 from autograd_explorer.lang.containers import CONTAINER_TYPES
 from autograd_explorer.lang.contract import BackwardRequest, Region, Span
-from autograd_explorer.lang.core import EvaluatorCore, error_at, normalize_keywords, type_name
+from autograd_explorer.lang.core import (
+    EvaluatorCore,
+    error_at,
+    keyword_node,
+    normalize_keywords,
+    type_name,
+)
 from autograd_explorer.lang.devices import check_device, is_device_like, no_gpu_error
 from autograd_explorer.lang.formatting import format_value
-from autograd_explorer.lang.functional import PARAMETERS, REFUSED_FLAGS, counted_function, predicted_elements
+from autograd_explorer.lang.functional import (
+    PARAMETERS,
+    REFUSED_FLAGS,
+    TRANSFORM_PARAMETERS,
+    TRANSFORMS,
+    check_transform_output,
+    counted_function,
+    predicted_elements,
+    reserve_passes,
+    selected_argnums,
+)
 from autograd_explorer.lang.growth import (
     broadcast_elements,
     empty_input_bound,
@@ -45,6 +62,8 @@ from autograd_explorer.lang.values import (
     Scope,
     SuperRef,
     TensorMethod,
+    Transformed,
+    VjpFunction,
     mark_origin,
     origin_of,
 )
@@ -82,7 +101,10 @@ class Calls(EvaluatorCore):
             else:
                 kwargs[keyword.arg] = value
         if kwargs:
-            self.apply(normalize_keywords, (kwargs,), {}, node)
+            try:
+                normalize_keywords(kwargs)
+            except Exception as exc:  # only device= can be refused: said at the keyword
+                self.library_failed(exc, keyword_node(node, "device"))
         return self.call_value(fn, args, kwargs, node)
 
     def call_value(
@@ -128,6 +150,10 @@ class Calls(EvaluatorCore):
                 if isinstance(result, tuple) and library_layer:
                     self.account_outputs(result, span)
                 return self.produced(result, node)
+            if isinstance(fn, Transformed):
+                return self.call_transformed(fn, args, kwargs, node)
+            if isinstance(fn, VjpFunction):
+                return self.call_vjp_function(fn, args, kwargs, node)
             error = TypeError(f"'{type_name(fn)}' object is not callable")
             mark_origin(error, span)
             raise error
@@ -182,6 +208,8 @@ class Calls(EvaluatorCore):
                 return self.autograd_grad(node, args, kwargs)
             if special == "functional":
                 return self.autograd_functional(fn, args, kwargs, node)
+            if special == "func":
+                return self.func_transform(fn, args, kwargs, node)
             if special == "isinstance":
                 if len(args) != 2 or kwargs:
                     raise TypeError(f"isinstance expected 2 arguments, got {len(args)}")
@@ -197,7 +225,10 @@ class Calls(EvaluatorCore):
                 return self.super_value(args, node)
         if fn.impl is None or special == "context":
             path = fn.name
-            raise error_at("forbidden", f"{path}() is only allowed as `with {path}():`", self.span(node))
+            allowed = (
+                f"`with {path}(flag):`" if path in FLAGGED_GRAD_MODES else f"`with {path}():` or `@{path}()`"
+            )
+            raise error_at("forbidden", f"{path}() is only allowed as {allowed}", self.span(node))
         if fn.name == "range":  # said in loop terms: a range is made to be iterated
             self.check_range(args, node)
         self.check_growth(fn.impl, fn.growth, args, kwargs, node)
@@ -215,7 +246,7 @@ class Calls(EvaluatorCore):
     def unwrap_classes(self, value: object) -> object:
         """isinstance's second argument: the table's classes stand for PyTorch's own."""
         if isinstance(value, FunctionRef):
-            return value.fn.impl
+            return value.fn.instance_of or value.fn.impl
         if isinstance(value, tuple):
             return tuple(self.unwrap_classes(v) for v in value)
         return value
@@ -399,6 +430,12 @@ class Calls(EvaluatorCore):
             if isinstance(node, ast.Lambda):
                 result = self.eval(node.body)
                 return result
+            if function.grad_modes:
+                with ExitStack() as modes:
+                    for mode in function.grad_modes:
+                        modes.enter_context(mode())
+                    self.run_body(node.body)
+                return None
             self.run_body(node.body)
             return None
         except ReturnValue as returned:
@@ -519,6 +556,111 @@ class Calls(EvaluatorCore):
             self.account_outputs(result, span)
             return result
         return self.produced(result, node)
+
+    def func_transform(
+        self, fn: Function, args: list[object], kwargs: dict[str, object], node: ast.AST
+    ) -> object:
+        """`torch.func.grad(f, argnums=0)` (jacrev, jacfwd, hessian): f transformed, differentiated
+        when called; `torch.func.vjp(f, *primals)`: f's output and its vjp_fn."""
+        kind = fn.name.rsplit(".", 1)[-1]
+        if kind == "vjp":
+            return self.func_vjp(args, kwargs, node)
+        params = self.bind_arguments(kind, TRANSFORM_PARAMETERS, args, kwargs)
+        if "func" not in params:
+            raise TypeError(f"{kind}() missing 1 required positional argument: 'func'")
+        if params.get("has_aux"):
+            message = f"{kind}(has_aux=True) is not available here: leave has_aux= out"
+            raise error_at("forbidden", message, self.span(node))
+        argnums = params.get("argnums", 0)
+        return Transformed(kind, params["func"], argnums, self.call_value)  # type: ignore[arg-type]
+
+    def call_transformed(
+        self, transformed: Transformed, args: list[object], kwargs: dict[str, object], node: ast.AST
+    ) -> object:
+        """`torch.func.grad(f)(x, y)`: torch.autograd.functional's jacobian or hessian of f in the
+        arguments argnums picks (the same values), bounded as lang/functional.py bounds them."""
+        span = self.span(node)
+        positions = self.apply(selected_argnums, (transformed.argnums, args), {}, node)
+        inputs = tuple(args[n] for n in positions)
+        name = TRANSFORMS[transformed.kind]
+        self.budget.check_elements(predicted_elements(name, inputs), span)  # a hessian's inputs², at least
+        if transformed.kind == "hessian" and isinstance(transformed.argnums, int):
+            # torch.func's own definition, jacfwd(jacrev(f)): of a result of any shape, each
+            # Jacobian sized and its passes counted as any jacrev's (the same values)
+            inner = Transformed("jacrev", transformed.func, transformed.argnums, self.call_value)
+            outer = Transformed("jacrev", inner, transformed.argnums, self.call_value)
+            return self.call_transformed(outer, args, kwargs, node)
+
+        def call_func(values: list[object]) -> object:
+            given = list(args)
+            for position, value in zip(positions, values, strict=True):
+                given[position] = value
+            output = self.call_value(transformed.func, given, kwargs, node)
+            check_transform_output(transformed.kind, output)
+            return output
+
+        run = counted_function(name, call_func, self.budget, span)
+        differentiate = (
+            torch.autograd.functional.jacobian if name == "jacobian" else torch.autograd.functional.hessian
+        )
+        # Differentiable in turn when an input records a graph, as torch.func's results are
+        # (a transform of a transform: jacrev(grad(f)))
+        create_graph = any(isinstance(x, torch.Tensor) and x.requires_grad for x in inputs)
+        given = inputs[0] if isinstance(transformed.argnums, int) else inputs
+        try:
+            result = differentiate(run, given, create_graph=create_graph)  # type: ignore[no-untyped-call]
+        except Exception as exc:
+            self.library_failed(exc, node)
+        if isinstance(result, tuple):
+            self.account_outputs(result, span)
+            return result
+        return self.produced(result, node)
+
+    def func_vjp(self, args: list[object], kwargs: dict[str, object], node: ast.AST) -> object:
+        """`output, vjp_fn = torch.func.vjp(f, *primals)`: f runs once, recording its graph from
+        copies of the primals that require grad; each vjp_fn(v) is one backward pass of it."""
+        if kwargs:
+            raise error_at(
+                "forbidden", "vjp(f, *primals) takes no keyword arguments here (has_aux=)", self.span(node)
+            )
+        if not args:
+            raise TypeError("vjp() missing 1 required positional argument: 'func'")
+        func, primals = args[0], args[1:]
+        tensors: list[torch.Tensor] = []
+        for primal in primals:
+            if not isinstance(primal, torch.Tensor):  # torch.func's own error
+                raise ValueError(f"Thing passed to transform API must be Tensor, got {type(primal)}")
+            tensors.append(self.apply(torch.Tensor.requires_grad_, (primal.detach(),), {}, node))
+        inputs = tuple(tensors)
+        before = self.budget.operations
+        with torch.enable_grad():  # as torch.func.vjp records f's graph whatever the grad mode
+            output = self.call_value(func, list(inputs), {}, node)
+        self.apply(check_transform_output, ("vjp", output), {}, node)
+        assert isinstance(output, torch.Tensor)
+        cost = self.budget.operations - before
+        return output.detach(), VjpFunction(output, inputs, cost, self.call_value)
+
+    def call_vjp_function(
+        self, vjp_fn: VjpFunction, args: list[object], kwargs: dict[str, object], node: ast.AST
+    ) -> tuple[torch.Tensor, ...]:
+        """`vjp_fn(v)`: v · Jacobian, one tensor per primal (zeros where f did not use one)."""
+        if len(args) != 1 or kwargs:
+            given = len(args) + len(kwargs)
+            raise TypeError(f"vjp_fn takes 1 positional argument, the cotangent v, but {given} were given")
+        span = self.span(node)
+        reserve_passes("vjp", 1, vjp_fn.cost, self.budget, span)
+        grads = self.apply(
+            torch.autograd.grad,
+            (vjp_fn.output, vjp_fn.primals, args[0]),
+            {"retain_graph": True, "allow_unused": True},
+            node,
+        )
+        result = tuple(
+            torch.zeros_like(primal) if grad is None else grad
+            for grad, primal in zip(grads, vjp_fn.primals, strict=True)
+        )
+        self.account_outputs(result, span)
+        return result
 
     def differentiate(self, request: BackwardRequest) -> tuple[torch.Tensor | None, ...] | None:
         """Hand a differentiation to the observer; its exceptions are "autograd" ones at the statement."""

@@ -19,7 +19,7 @@ import torch
 
 from autograd_explorer.lang.allowlist import ATTRIBUTES, FUNCTIONS, LOSSES, METHODS, Method
 from autograd_explorer.lang.containers import CONTAINER_TYPES
-from autograd_explorer.lang.core import Closure, EvaluatorCore, normalize_keywords
+from autograd_explorer.lang.core import Closure, EvaluatorCore, keyword_node, normalize_keywords
 from autograd_explorer.lang.expressions import _BINARY
 from autograd_explorer.lang.growth import broadcast_elements, made_parameters, matmul_cost
 from autograd_explorer.lang.statements import _CONTROL
@@ -299,7 +299,7 @@ class Compiler(EvaluatorCore):
                 try:
                     normalize_keywords(kwargs)
                 except Exception as exc:
-                    library_failed(exc, node)
+                    library_failed(exc, keyword_node(node, "device"))
             if method is not None:
                 return call_tensor_method(method, owner, args, kwargs, node)  # type: ignore[arg-type]
             return call_value(fn, args, kwargs, node)

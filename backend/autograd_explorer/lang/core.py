@@ -10,6 +10,7 @@ of the program can catch.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any, NoReturn, TypeVar
@@ -76,12 +77,32 @@ def exception_message(exc: BaseException) -> str:
 
 def normalize_keywords(kwargs: dict[str, object]) -> None:
     """A call's keyword arguments as the library takes them: `dtype=` given as text (`x.dtype` reads
-    as 'torch.float32') is the dtype; `device=` must name the cpu (a RuntimeError otherwise)."""
+    as 'torch.float32') is the dtype; `device=` must name the cpu (a RuntimeError otherwise: its
+    callers report it at the keyword, keyword_node(call, "device"))."""
     dtype = kwargs.get("dtype")
     if isinstance(dtype, str) and dtype in DTYPE_NAMES:
         kwargs["dtype"] = DTYPE_NAMES[dtype]
     if "device" in kwargs:
         check_device(kwargs["device"])
+
+
+# PyTorch's TypeError about a dtype= it was given ("zeros(): argument 'dtype' must be torch.dtype,
+# not str", "sum() received an invalid combination of arguments - got (dtype=str, )"), not its
+# list of signatures ("torch.dtype dtype = None") nor a right dtype beside a wrong argument.
+_BAD_DTYPE = re.compile(r"argument 'dtype'|dtype=(?!torch\.dtype)")
+
+
+def keyword_node(node: ast.AST, name: str) -> ast.AST:
+    """The keyword argument `name=` of a call (or the `**mapping` that may hold it), else the call:
+    where an error about that argument is reported."""
+    if isinstance(node, ast.Call):
+        for keyword in node.keywords:
+            if keyword.arg == name:
+                return keyword
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                return keyword
+    return node
 
 
 def type_name(value: object) -> str:
@@ -216,6 +237,8 @@ class EvaluatorCore:
             raise exc
         if isinstance(exc, MemoryError | RecursionError):
             raise self.limit_for(exc, self.span(node)) from None
+        if isinstance(exc, TypeError) and isinstance(node, ast.Call) and _BAD_DTYPE.search(str(exc)):
+            node = keyword_node(node, "dtype")
         mark_origin(exc, self.span(node))
         raise exc
 

@@ -11,10 +11,11 @@ limit at every pass: a slow one is stopped between passes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import torch
 
+from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.budget import Budget, limit_error
 from autograd_explorer.lang.contract import Span
 
@@ -90,3 +91,54 @@ def counted_function(
         return outputs
 
     return run
+
+
+# --- torch.func: grad, jacrev, jacfwd, hessian run as the torch.autograd.functional function of the
+# same values (grad is the Jacobian of a one-number result; jacrev and jacfwd give one Jacobian),
+# with its bounds; vjp's passes are counted when vjp_fn is called (calls.py).
+TRANSFORMS: dict[str, str] = {
+    "grad": "jacobian",
+    "jacrev": "jacobian",
+    "jacfwd": "jacobian",
+    "hessian": "hessian",
+}
+TRANSFORM_PARAMETERS = ("func", "argnums", "has_aux")
+
+
+def selected_argnums(argnums: object, args: Sequence[object]) -> tuple[int, ...]:
+    """The positions `argnums` picks from the call's arguments, checked as torch.func checks them
+    (with its messages): in range, and each a tensor."""
+    if isinstance(argnums, bool) or not (
+        isinstance(argnums, int)
+        or (isinstance(argnums, tuple) and argnums and all(type(n) is int for n in argnums))
+    ):
+        raise RuntimeError(f"argnums must be int or Tuple[int, ...], got: {type(argnums)}")
+    positions = (argnums,) if isinstance(argnums, int) else argnums
+    for n in positions:
+        if not -len(args) <= n < len(args):
+            raise RuntimeError(f"Got argnum={n}, but only {len(args)} positional inputs")
+        if not isinstance(args[n], torch.Tensor):
+            raise ValueError(f"Thing passed to transform API must be Tensor, got {type(args[n])}")
+    return tuple(n % len(args) for n in positions)
+
+
+def check_transform_output(kind: str, output: object) -> None:
+    """What the transformed function returned: one tensor (a one-number one for grad and hessian);
+    a refusal knows no span: the caller's library_failed gives it the call's."""
+    if not isinstance(output, torch.Tensor):
+        raise ProgramError(
+            "forbidden",
+            f"torch.func.{kind} is available here for functions returning one tensor, not "
+            f"{type(output).__name__} (has_aux= and several outputs are not part of the explorer language)",
+        )
+    if kind == "grad" and output.dim() != 0:
+        raise RuntimeError(  # torch.func's own
+            f"grad_and_value(f)(*args): Expected f(*args) to return a scalar Tensor, got tensor with "
+            f"{output.dim()} dims. Maybe you wanted to use the vjp or jacrev APIs instead?"
+        )
+    if kind == "hessian" and output.dim() != 0:  # one argnum: run as jacrev(jacrev(f)) instead
+        raise ProgramError(
+            "forbidden",
+            f"torch.func.hessian with a tuple of argnums is available here for functions returning one "
+            f"number (a 0-dim tensor), not a tensor of shape {list(output.shape)}: give one argnum",
+        )

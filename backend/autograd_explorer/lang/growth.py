@@ -437,6 +437,39 @@ def _one_hot_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> i
     return indices.numel() * max(classes, 0)
 
 
+def interpolated_shape(shape: tuple[int, ...], size: object, scale_factor: object) -> tuple[int, ...] | None:
+    """F.interpolate's (and nn.Upsample's) output: (N, C, *spatial) with each spatial size given by
+    `size`, or floor(size · scale_factor) as torch/nn/functional.py computes it (None: PyTorch raises)."""
+    spatial = len(shape) - 2
+    if spatial < 1 or (size is None) == (scale_factor is None):
+        return None
+    given = size if size is not None else scale_factor
+    values = list(given) if isinstance(given, list | tuple) else [given] * spatial
+    if len(values) != spatial:
+        return None
+    out: list[int] = []
+    for n, value in zip(shape[2:], values, strict=True):
+        if size is not None:
+            number = _int(value)
+        else:
+            factor = _number(value)
+            number = math.floor(n * factor) if factor is not None and math.isfinite(factor) else None
+        if number is None or number < 1:
+            return None
+        out.append(number)
+    return (*shape[:2], *out)
+
+
+def _interpolate_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    """F.interpolate(input, size=None, scale_factor=None, mode=...): its output's elements."""
+    given = {**dict(zip(("input", "size", "scale_factor"), args, strict=False)), **kwargs}
+    tensor = given.get("input")
+    if not isinstance(tensor, torch.Tensor):
+        return None
+    shape = interpolated_shape(tuple(tensor.shape), given.get("size"), given.get("scale_factor"))
+    return None if shape is None else math.prod(shape)
+
+
 def _count_elements(args: Sequence[object]) -> int | None:
     numbers = [_int(a) for a in args]
     if not numbers or any(n is None for n in numbers) or len(numbers) > 3:
@@ -510,6 +543,8 @@ def predict_elements(
         return None  # the evaluator checks the length of what it is given
     if growth == "one_hot":
         return _one_hot_elements(args, kwargs)
+    if growth == "interpolate":
+        return _interpolate_elements(args, kwargs)
     # "concat": the parts' elements together
     parts = args[0] if args else kwargs.get("tensors")
     if isinstance(parts, list | tuple):

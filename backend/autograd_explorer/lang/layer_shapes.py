@@ -18,7 +18,7 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from autograd_explorer.lang.growth import broadcast_elements
+from autograd_explorer.lang.growth import broadcast_elements, interpolated_shape
 
 Shape = tuple[int, ...]
 
@@ -75,10 +75,12 @@ def _embedding(layer: nn.Module, shape: Shape) -> LayerCall | None:
     return _made(layer, (*shape, weight.shape[1]))
 
 
-def _convolution(layer: nn.Module, shape: Shape) -> LayerCall | None:
+def _convolution(layer: nn.Module, shape: Shape, output_size: object = None) -> LayerCall | None:
     """_ConvNd._conv_forward: F.pad first when padding_mode is not "zeros", then the convolution;
     each output size is (L + padding - dilation·(kernel - 1) - 1) // stride + 1, or for a transposed
-    one (L - 1)·stride - 2·padding + dilation·(kernel - 1) + output_padding + 1."""
+    one (L - 1)·stride - 2·padding + dilation·(kernel - 1) + output_padding + 1; a transposed one
+    given output_size= makes that size, which _ConvTransposeNd._output_padding accepts only
+    within stride - 1 above the size without output_padding (else PyTorch raises)."""
     assert isinstance(layer, nn.modules.conv._ConvNd)
     weight, groups = layer.weight, layer.groups
     if not isinstance(weight, torch.Tensor):
@@ -94,10 +96,21 @@ def _convolution(layer: nn.Module, shape: Shape) -> LayerCall | None:
         padding, extra = _pairs(layer.padding, spatial), _pairs(layer.output_padding, spatial)
         if channels != weight.shape[0] or padding is None or extra is None or layer.padding_mode != "zeros":
             return None
-        out = [
-            (n - 1) * s - 2 * p + d * (k - 1) + e + 1
-            for n, s, p, d, k, e in zip(sizes, stride, padding, dilation, kernel, extra, strict=True)
+        smallest = [
+            (n - 1) * s - 2 * p + d * (k - 1) + 1
+            for n, s, p, d, k in zip(sizes, stride, padding, dilation, kernel, strict=True)
         ]
+        if output_size is None:
+            out = [size + e for size, e in zip(smallest, extra, strict=True)]
+        else:
+            given = list(output_size) if isinstance(output_size, list | tuple) else None
+            if given is not None and len(given) == spatial + 2:
+                given = given[2:]  # (N, C, *sizes) may be given: the last ones count
+            if given is None or len(given) != spatial or not all(type(n) is int for n in given):
+                return None
+            if not all(low <= n < low + s for n, low, s in zip(given, smallest, stride, strict=True)):
+                return None  # PyTorch's ValueError ("requested an output size of ...")
+            out = given
         if min(out, default=1) < 1:
             return None
         return _made(layer, (*batch, weight.shape[1] * groups, *out))
@@ -183,6 +196,48 @@ def _flatten(layer: nn.Module, shape: Shape) -> LayerCall | None:
     if start > end:
         return None
     return _made(layer, (*shape[:start], math.prod(shape[start : end + 1]), *shape[end + 1 :]))
+
+
+def _unflatten(layer: nn.Module, shape: Shape) -> LayerCall | None:
+    """input.unflatten(dim, sizes): one dimension split in place, one -1 inferred."""
+    assert isinstance(layer, nn.Unflatten)
+    dim, sizes = layer.dim, layer.unflattened_size
+    if type(dim) is not int or not -len(shape) <= dim < len(shape) or not isinstance(sizes, tuple | list):
+        return None
+    if not all(type(n) is int for n in sizes) or [n for n in sizes if n < 0] not in ([], [-1]):
+        return None  # named sizes, or sizes PyTorch refuses
+    dim %= len(shape)
+    known = math.prod(n for n in sizes if n != -1)
+    if -1 in sizes:
+        if known == 0 or shape[dim] % known:
+            return None
+        sizes = [shape[dim] // known if n == -1 else n for n in sizes]
+    elif known != shape[dim]:
+        return None
+    return _made(layer, (*shape[:dim], *sizes, *shape[dim + 1 :]))
+
+
+def _upsample(layer: nn.Module, shape: Shape) -> LayerCall | None:
+    """F.interpolate(input, size, scale_factor): a scale_factor of 10⁴ is 10⁸ times the input."""
+    assert isinstance(layer, nn.Upsample)
+    output = interpolated_shape(shape, layer.size, layer.scale_factor)
+    return None if output is None else _made(layer, output)
+
+
+def _embedding_bag(layer: nn.Module, shape: Shape, offsets: object = None) -> LayerCall | None:
+    """A row of embedding_dim per bag: a 2-D input's rows, or a 1-D input's offsets (one fewer with
+    include_last_offset); its bookkeeping (offset2bag, bag sizes) is no longer than its inputs."""
+    assert isinstance(layer, nn.EmbeddingBag)
+    weight = layer.weight
+    if not isinstance(weight, torch.Tensor) or weight.dim() != 2:
+        return None
+    if len(shape) == 2 and offsets is None:
+        bags = shape[0]
+    elif len(shape) == 1 and isinstance(offsets, torch.Tensor) and offsets.dim() == 1:
+        bags = max(offsets.shape[0] - (1 if layer.include_last_offset else 0), 0)
+    else:
+        return None  # PyTorch raises its own error
+    return _made(layer, (bags, weight.shape[1]))
 
 
 def _sequential(layer: nn.Module, shape: Shape) -> LayerCall | None:
@@ -277,6 +332,9 @@ _SINGLE_INPUT_RULES: tuple[tuple[type | tuple[type, ...], SingleRule], ...] = (
     (nn.modules.conv._ConvNd, _convolution),
     (tuple(_POOL_DIMS), _pool),
     (nn.Flatten, _flatten),
+    (nn.Unflatten, _unflatten),
+    (nn.Upsample, _upsample),
+    (nn.EmbeddingBag, _embedding_bag),
     (nn.Sequential, _sequential),
     (nn.RNNCellBase, _cell),
     (nn.RNNBase, _recurrent),
@@ -378,11 +436,19 @@ def predict_layer_call(
         assert isinstance(layer, nn.MultiheadAttention)
         key = args[1] if len(args) > 1 else kwargs.get("key")
         return _attention(layer, kwargs.get("query", first), key)
+    if issubclass(library, nn.EmbeddingBag) and (len(args) > 1 or set(kwargs) - {"input"}):
+        offsets = args[1] if len(args) > 1 else kwargs.get("offsets")
+        if not isinstance(first, torch.Tensor):
+            return None
+        return _embedding_bag(layer, tuple(first.shape), offsets)
     if issubclass(library, _BROADCASTING_LOSSES):
         elements = broadcast_elements([*args[:2], *(kwargs[k] for k in ("input", "target") if k in kwargs)])
         return None if elements is None else LayerCall(elements, library.__name__, None)
     if issubclass(library, nn.modules.conv._ConvTransposeNd) and (len(args) > 1 or set(kwargs) - {"input"}):
-        return None  # output_size= overrides output_padding: not followed
+        output_size = args[1] if len(args) > 1 else kwargs.get("output_size")
+        if not isinstance(first, torch.Tensor) or output_size is None:
+            return None
+        return _convolution(layer, tuple(first.shape), output_size)
     if not isinstance(first, torch.Tensor):
         return None
     return _single_input(layer, tuple(first.shape))

@@ -17,6 +17,7 @@ from autograd_explorer.lang.allowlist import (
     ATTRIBUTES,
     CONSTANTS,
     DEFAULT_ALIASES,
+    FLAGGED_GRAD_MODES,
     MEMBER_NAMES,
     METHODS,
     MODULE_ROOTS,
@@ -35,6 +36,15 @@ RESERVED_NAMES = MODULE_ROOTS
 # out= writes into (and resizes) another tensor; the others leave the CPU's ordinary memory.
 # (device= is allowed: the evaluator lets only the cpu device through, see lang/devices.py.)
 FORBIDDEN_KEYWORDS = frozenset({"out", "pin_memory", "layout", "memory_format"})
+
+# What a `with` block, and a decorator of a `def`, may be: a grad mode and nothing else.
+GRAD_MODE_BLOCKS = (
+    "only `with torch.no_grad():`, `with torch.enable_grad():`, `with torch.inference_mode():` and "
+    "`with torch.set_grad_enabled(flag):` are allowed"
+)
+GRAD_MODE_DECORATORS = (
+    "the only decorators are @torch.no_grad(), @torch.enable_grad() and @torch.inference_mode()"
+)
 
 # Attributes of the objects a program can hold that the table leaves out (`x.numpy`, `x.storage`,
 # `grad_fn.next_functions`, `(1).real`): named as refused before the program runs. A name no
@@ -394,25 +404,31 @@ class _Checker:
             )
         raise self.forbidden("this cannot be assigned to", node)
 
+    def grad_mode(self, expr: ast.expr, decorator: bool = False) -> list[ast.AST]:
+        """`torch.no_grad()` (or enable_grad, inference_mode) as a `with` item or a decorator; a
+        decorator may also name it without the call (`@torch.no_grad`), as PyTorch allows.
+        `with torch.set_grad_enabled(flag):` takes its flag (returned: an expression to check); not
+        as a decorator, where PyTorch switches the mode when the function is defined."""
+        flag: list[ast.AST] = []
+        path = None
+        if isinstance(expr, ast.Call) and not expr.keywords:
+            path = dotted_path(expr.func)
+            flag = list(expr.args)
+        elif decorator:
+            path = dotted_path(expr)
+        fn = SPELLINGS.get(resolve_path(path, self.aliases) or path) if path else None
+        takes_flag = fn is not None and fn.name in FLAGGED_GRAD_MODES and not decorator
+        if fn is None or fn.special != "context" or len(flag) != (1 if takes_flag else 0):
+            raise self.forbidden(GRAD_MODE_DECORATORS if decorator else GRAD_MODE_BLOCKS, expr)
+        return flag
+
     def with_block(self, node: ast.With) -> list[ast.AST]:
+        flags: list[ast.AST] = []
         for item in node.items:
-            expr = item.context_expr
-            path = dotted_path(expr.func) if isinstance(expr, ast.Call) else None
-            full = (resolve_path(path, self.aliases) or path) if path else None
-            fn = SPELLINGS.get(full) if full else None
-            if (
-                fn is None
-                or fn.special != "context"
-                or not isinstance(expr, ast.Call)
-                or expr.args
-                or expr.keywords
-            ):
-                raise self.forbidden(
-                    "only `with torch.no_grad():` and `with torch.enable_grad():` are allowed", expr
-                )
+            flags.extend(self.grad_mode(item.context_expr))
             if item.optional_vars is not None:
                 raise self.forbidden("`with ... as name` is not allowed", item.optional_vars)
-        return list(node.body)
+        return [*flags, *node.body]
 
     def import_statement(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.ImportFrom):
@@ -443,8 +459,8 @@ class _Checker:
         return [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
 
     def function(self, node: ast.FunctionDef) -> list[ast.AST]:
-        if node.decorator_list:
-            raise self.forbidden("decorators are not part of the explorer language", node.decorator_list[0])
+        for decorator in node.decorator_list:
+            self.grad_mode(decorator, decorator=True)
         if _is_dunder(node.name) and not (id(node) in self.class_bodies and node.name in CLASS_DUNDERS):
             allowed = ", ".join(sorted(CLASS_DUNDERS))
             raise self.forbidden(

@@ -16,8 +16,8 @@ _V = TypeVar("_V")
 
 def ast_span(node: ast.AST) -> Span:
     """The node's region exactly as `ast` reports it (columns are UTF-8 byte offsets)."""
-    if not isinstance(node, ast.expr | ast.stmt):
-        return Span(1, 0, 1, 0)  # only expressions and statements carry positions we use
+    if not isinstance(node, ast.expr | ast.stmt | ast.keyword):
+        return Span(1, 0, 1, 0)  # only these carry positions we use (a keyword: `device="tpu"`)
     end_line = node.end_lineno or node.lineno
     end_column = node.col_offset if node.end_col_offset is None else node.end_col_offset
     return Span(node.lineno, node.col_offset, end_line, end_column)

@@ -18,6 +18,7 @@ import torch
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.allowlist import ATTRIBUTES, IN_PLACE, SETTERS
 from autograd_explorer.lang.core import EvaluatorCore, error_at, type_name
+from autograd_explorer.lang.parse import GRAD_MODE_BLOCKS, GRAD_MODE_DECORATORS
 from autograd_explorer.lang.user_code import UserFunction
 from autograd_explorer.lang.values import (
     BreakLoop,
@@ -259,15 +260,20 @@ class Statements(EvaluatorCore):
             self.run_body(node.body)
 
     def context_manager(self, item: ast.withitem) -> AbstractContextManager[object]:
-        assert isinstance(item.context_expr, ast.Call)
-        fn = self.eval(item.context_expr.func)
+        call = item.context_expr
+        assert isinstance(call, ast.Call)
+        maker = self.grad_mode(call.func, GRAD_MODE_BLOCKS)
+        if not call.args:
+            return maker()
+        flag = self.eval(call.args[0])  # set_grad_enabled(flag): PyTorch's own check of the flag
+        return self.apply(maker, (flag,), {}, call)  # type: ignore[no-any-return]
+
+    def grad_mode(self, node: ast.expr, refusal: str) -> Callable[[], AbstractContextManager[object]]:
+        """The grad mode a `with` item or a decorator names (torch.no_grad...), as its maker."""
+        fn = self.eval(node)
         if not isinstance(fn, FunctionRef) or fn.fn.special != "context" or fn.fn.impl is None:
-            raise error_at(
-                "forbidden",
-                "only `with torch.no_grad():` and `with torch.enable_grad():` are allowed",
-                self.span(item.context_expr),
-            )
-        return fn.fn.impl()  # type: ignore[return-value]
+            raise error_at("forbidden", refusal, self.span(node))
+        return fn.fn.impl  # type: ignore[return-value]
 
     def try_statement(self, node: ast.Try) -> None:
         """try/except/else/finally. A limit (a ProgramError) is no exception of the program: no
@@ -411,7 +417,15 @@ class Statements(EvaluatorCore):
         )
 
     def function_definition(self, node: ast.FunctionDef) -> None:
-        self.bind(node.name, self.make_function(node, node.name), self.span(node))
+        # Decorators are evaluated before the function is made, as Python does; the parser let
+        # only grad modes through: each one wraps every call of the function.
+        modes = tuple(
+            self.grad_mode(d.func if isinstance(d, ast.Call) else d, GRAD_MODE_DECORATORS)
+            for d in node.decorator_list
+        )
+        function = self.make_function(node, node.name)
+        function.grad_modes = modes
+        self.bind(node.name, function, self.span(node))
 
     def class_definition(self, node: ast.ClassDef) -> None:
         bases = []

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import weakref
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 import torch
@@ -44,6 +45,8 @@ class UserFunction:
         self.closure = closure  # the Scope it was defined in
         self.local_names = local_names
         self.owner_class: type | None = None  # set when its class is made (for super())
+        # Its decorators' grad modes (`@torch.no_grad()`), outermost first: entered at every call.
+        self.grad_modes: tuple[Callable[[], AbstractContextManager[object]], ...] = ()
         self._runner = runner
 
     def __call__(self, *args: object, **kwargs: object) -> object:

@@ -48,7 +48,7 @@ class FunctionRef(_Callable):
     runner: Runner = field(compare=False)
 
     def __repr__(self) -> str:
-        impl = self.fn.impl
+        impl = self.fn.instance_of or self.fn.impl
         if isinstance(impl, type):
             return f"<class '{impl.__module__}.{impl.__qualname__}'>"
         return f"<built-in function {self.fn.name.rsplit('.', 1)[-1]}>"
@@ -77,6 +77,34 @@ class Bound(_Callable):
 
     def __repr__(self) -> str:
         return f"<bound method {self.name}>"
+
+
+@dataclass(frozen=True, eq=False)
+class Transformed(_Callable):
+    """`torch.func.grad(f, argnums)` (or jacrev, jacfwd, hessian): the program's function `f`,
+    differentiated when it is called with f's arguments (calls.py, sized by lang/functional.py)."""
+
+    kind: str
+    func: object
+    argnums: int | tuple[int, ...]
+    runner: Runner = field(compare=False)
+
+    def __repr__(self) -> str:
+        return f"<function {self.kind}.<locals>.wrapper at {id(self):#x}>"
+
+
+@dataclass(frozen=True, eq=False)
+class VjpFunction(_Callable):
+    """The `vjp_fn` of `output, vjp_fn = torch.func.vjp(f, *primals)`: `vjp_fn(v)` runs one backward
+    pass from `output` to the primals (each call costs about what f's run did)."""
+
+    output: torch.Tensor
+    primals: tuple[torch.Tensor, ...]
+    cost: int
+    runner: Runner = field(compare=False)
+
+    def __repr__(self) -> str:
+        return f"<function _vjp_with_argnums.<locals>.wrapper at {id(self):#x}>"
 
 
 @dataclass(frozen=True)
