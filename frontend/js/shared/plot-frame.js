@@ -75,7 +75,7 @@ export const LEGEND_HEIGHT = 60;
  */
 function withLegendBelow(framed, height, legend) {
   if (!legendBelow(framed) || !(height > 0)) return framed;
-  const tall = height + Math.max(0, Math.ceil(legend) - LEGEND_HEIGHT);
+  const tall = height + Math.max(0, Math.round(legend) - LEGEND_HEIGHT);
   const plot = plotHeight(framed, tall, legend);
   if (plot < LEGEND_DROP) return framed; // a figure this small has no room to do better
   const placed = { ...framed, legend: { ...framed.legend, y: -LEGEND_DROP / plot, yanchor: 'top' } };
