@@ -99,3 +99,15 @@ test('a legend below the plot is placed a fixed distance under it, whatever the 
   assert.equal(frameLayout({ legend: { y: -0.1, yref: 'container' } }, { height: 500 }).legend.y, -0.1);
   assert.equal(frameLayout(loss, { width: 373 }).legend.y, -0.22);
 });
+
+test('a legend of more rows than two makes the figure taller by them, and the plot keeps its height', () => {
+  const loss = { margin: { t: 40, b: 60 }, legend: { orientation: 'h', x: 0, y: -0.22, yanchor: 'top' } };
+  const two = frameLayout(loss, { width: 373, height: 368 });
+  const seven = frameLayout(loss, { width: 373, height: 368, legendHeight: 177 });
+  assert.equal(two.height, undefined); // the box's own height
+  assert.equal(seven.height, 368 + 177 - 60);
+  // The same plot height, so the same place under it: 80 px down.
+  assert.equal(seven.legend.y, two.legend.y);
+  // A legend of one row is placed as one of two (it ends up a little lower), the figure as it was.
+  assert.deepEqual(frameLayout(loss, { width: 373, height: 368, legendHeight: 30 }), two);
+});

@@ -192,6 +192,44 @@ def test_the_strip_keeps_one_line_beside_the_program_panel(page: Any, live_serve
     screenshot(page, "explorer-45-mlp20-fc7-strip-one-line")
 
 
+# Each shown part of the go button and the status, whole: its text no wider than its box.
+UNSHORTENED = """() => [
+  ...document.querySelectorAll('#box-steps-go, #box-steps-go > span, #box-steps-status'),
+].filter((el) => el.getClientRects().length).map((el) => ({
+  part: el.id || el.className, text: el.textContent, scroll: el.scrollWidth, client: el.clientWidth,
+}))"""
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 720}, {"width": 390, "height": 844}])
+def test_the_button_keeps_the_word_backward_whole(
+    page: Any, live_server: Any, viewport: dict[str, int]
+) -> None:
+    """At 1280×720 beside the program panel, once → had put "step 1 of 4" beside it, the button read
+    "Step through model.fc7's back…: steps 69–72": the word that says what the steps are was the one
+    cut. Where the button does not fit, its verb goes ("model.fc7's backward: steps 69–72"); no part
+    of it, nor the status, is shortened, on a projector's 1280×720 or a phone."""
+    paste_and_run(page, live_server, MLP20, viewport)
+    _, _, in_fc7 = module_steps(live_server, {"source": MLP20}, "model.fc7")
+    page.click("#fit")
+    page.locator("#graph").scroll_into_view_if_needed()
+    # The boxes in view are reported a frame after the view moved.
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    fc7 = closed_boxes(page)["model.fc7"]
+    graph = page.locator("#graph").bounding_box()
+    page.mouse.click(graph["x"] + fc7["x"], graph["y"] + fc7["y"])
+    button = page.locator("#box-steps-go")
+    button.click()
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#box-steps-status")).to_have_text("model.fc7: step 1 of 4")
+    parts = page.evaluate(UNSHORTENED)
+    screenshot(page, f"explorer-46-mlp20-fc7-strip-{viewport['width']}")
+    assert [p for p in parts if p["scroll"] > p["client"]] == [], parts
+    shown = page.inner_text("#box-steps-go").replace("\n", "")  # flex items' texts come a line each
+    assert shown.endswith(f"model.fc7's backward: {steps_text(in_fc7)}"), shown
+    if viewport["width"] > 700:  # a phone's strip may take two lines
+        assert_one_line(page)
+
+
 @pytest.mark.parametrize(
     ("example_id", "module"), [("lecture-simple-nn", "model.fc2"), ("lecture-vanishing", "model.0")]
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote_plus
 
 import pytest
 from playwright.sync_api import expect
@@ -111,3 +112,45 @@ def test_a_view_the_student_moved_stays_when_the_program_panel_opens(page: Any, 
     assert page.get_attribute("#graph", "data-zoom") == zoom
     assert "model.fc1" not in after, after
     assert centre in after, (centre, after)
+
+
+def graph_view(page: Any) -> dict[str, Any]:
+    names = ("label-px", "current-in-view", "graph-in-view")
+    return {name: page.get_attribute("#graph", f"data-{name}") for name in names}
+
+
+@pytest.mark.parametrize(("example_id", "steps_panel"), [("polynomial", True), ("vector-output", False)])
+def test_a_small_graph_opened_at_a_step_is_shown_whole(
+    page: Any, live_server: Any, example_id: str, steps_panel: bool
+) -> None:
+    """A link to step 3 of a small graph that fits at readable size (x³ − 3x beside the step panel;
+    the 6-node vector output with the step panel closed, 1,139 px wide: it fits at 14 px with ~10 px
+    to spare) opens on the whole graph, every node's box on screen, the current node marked in it.
+    Centred on the current node instead, the graph's ends ran off the sides."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#ex={example_id}&step=3")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    expect(page.locator("#step-label")).to_contain_text("step 3 /")
+    if not steps_panel:
+        width = page.locator("#graph").bounding_box()["width"]
+        page.click("#toggle-side")
+        page.wait_for_function(f"() => document.getElementById('graph').clientWidth > {width} + 200")
+    expect(page.locator("#graph")).to_have_attribute("data-graph-in-view", "true")
+    view = graph_view(page)
+    screenshot(page, f"explorer-first-view-{example_id}-step3")
+    assert view["current-in-view"] == "true", view
+    assert float(view["label-px"] or 0) >= 14, view
+
+
+def test_a_large_graph_opened_at_a_step_centres_the_current_node(page: Any, live_server: Any) -> None:
+    """The 20-layer MLP opened at its step 30 does not fit readably: the view is the current node's at
+    14 px, not the whole graph at 5 px."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#src={quote_plus(MLP20)}&step=30")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    expect(page.locator("#step-label")).to_contain_text("step 30 /", timeout=RUN_TIMEOUT_MS)
+    expect(page.locator("#graph")).to_have_attribute("data-current-in-view", "true")
+    view = graph_view(page)
+    screenshot(page, "explorer-first-view-mlp20-step30")
+    assert view["graph-in-view"] == "false", view
+    assert float(view["label-px"] or 0) >= 14, view

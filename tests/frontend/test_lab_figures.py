@@ -143,3 +143,38 @@ def test_the_optimization_labs_loss_plot_says_what_to_do_until_a_run(
     wait_until(
         page, "!document.querySelector('#loss .annotation-text') && !!document.querySelector('#loss .ytick')"
     )
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 720)])
+def test_a_legend_of_many_rows_stays_below_the_axis_title_and_inside_its_figure(
+    live_server: LiveServer, page: Any, width: int, height: int
+) -> None:
+    """Seven learning rates compared are seven legend rows (one per line at either width): the
+    legend was placed as if two rows tall, and on a phone it lay over the x axis title "step" with
+    the plot squeezed to 74 px. It is measured once drawn and the figure grows by its extra rows."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{live_server.url}/optimize.html")
+    page.wait_for_selector("body[data-ready]", timeout=TIMEOUT)
+    page.fill("#lrs", "1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2")
+    page.click("#compare")
+    wait_until(page, traces("#loss", "=== 7"))
+    wait_until(page, "document.querySelectorAll('#loss g.legend g.traces').length === 7")
+    # Framed for the legend it drew (legend-room.js), the second drawing done.
+    wait_until(
+        page,
+        "(() => { const div = document.querySelector('#loss');"
+        " const drawn = div.querySelector('g.legend rect.bg').getAttribute('height');"
+        " return Number(div.dataset.legendPx) === Number(drawn); })()",
+    )
+    wait_until(page, PLOTS_FILL_THEIR_BOXES)
+    parts: dict[str, Any] = page.eval_on_selector("#loss", FIGURE_PARTS)
+    figure = page.eval_on_selector("#loss", "e => e.getBoundingClientRect().bottom")
+    screenshot(page, f"lab-figures-optimize-seven-runs-{width}x{height}")
+    [legend] = parts["legends"]
+    [plot] = parts["plotAreas"]
+    clashes = [t["name"] for t in parts["axisTitles"] + parts["plotAreas"] if overlap(t, legend)]
+    assert clashes == [], f"at {width}px the legend covers {clashes}"
+    step = next(t for t in parts["axisTitles"] if t["name"] == "step")
+    assert plot["bottom"] < step["top"] and step["bottom"] <= legend["top"], (plot, step, legend)
+    assert legend["bottom"] <= figure, (legend, figure)
+    assert plot["bottom"] - plot["top"] >= 140, plot  # the plot is not squeezed to make room

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 import time
+from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.frontend.page_wait import wait_until
+from tests.frontend.test_lab_figures import FIGURE_PARTS, overlap
 from tests.live import RUN_TIMEOUT_MS, LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
@@ -133,5 +136,76 @@ def test_a_finished_mnist_model_fills_the_misclassified_panel_without_a_reload(
         expect(summary).to_have_text(wrong, timeout=90_000)
         expect(pg.locator("#wrong-grid canvas").first).to_be_visible()  # type: ignore[attr-defined]
         assert pg.input_value("#wrong-a") != ""  # type: ignore[attr-defined]
+    finally:
+        server.stop()
+
+
+# Three small MNIST models, trained through the API (a few seconds each on 1,000 images).
+SMALL_MNIST = [
+    {
+        "dataset": "mnist_parity",
+        "model": model,
+        "train_size": 1000,
+        "test_size": 500,
+        "steps": 30,
+        "seed": seed,
+    }
+    for model, seed in [("logistic", 0), ("simple_nn", 0), ("simple_nn", 1)]
+]
+
+
+def test_the_curves_of_three_finished_models_read_on_a_phone(tmp_path: object, page: object) -> None:
+    """The curves on a 390×844 phone with data, not only empty: three models are three legend groups
+    (six rows) under each plot. The legend was placed as two rows: it ran past the figure's bottom.
+    Titles, axis titles, plot and legend each stay clear of the others and inside the figure, the
+    plot keeps its height, and the page does not scroll sideways. A server of its own: the shared
+    one holds other tests' models."""
+    data = tmp_path / "data"  # type: ignore[operator]
+    data.mkdir()
+    server = LiveServer(data)
+    server.start()
+    try:
+        ids = [httpx.post(f"{server.url}/api/models", json=c, timeout=30).json()["id"] for c in SMALL_MNIST]
+        wait_jobs_done(server, ids, timeout=180)
+        assert {httpx.get(f"{server.url}/api/models/{i}").json()["status"] for i in ids} == {"done"}
+        pg: Any = page
+        pg.set_viewport_size({"width": 390, "height": 844})
+        pg.goto(f"{server.url}/models.html")
+        pg.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+        shown = pg.locator("#compare tbody input[type=checkbox]")
+        expect(shown).to_have_count(3, timeout=RUN_TIMEOUT_MS)
+        for k in range(3):
+            shown.nth(k).check()  # the page shows two by default: the lecture's comparison
+        for figure in ("#loss-plot", "#accuracy-plot"):
+            # Every model's test and train curves in the legend, the figure framed for it (legend-room.js).
+            expect(pg.locator(f"{figure} g.legend g.traces")).to_have_count(6, timeout=RUN_TIMEOUT_MS)
+            wait_until(
+                pg,
+                f"(() => {{ const div = document.querySelector('{figure}');"
+                " const drawn = div.querySelector('g.legend rect.bg').getAttribute('height');"
+                " return Number(div.dataset.legendPx) === Number(drawn); })()",
+            )
+        for figure in ("#loss-plot", "#accuracy-plot"):
+            pg.locator(figure).scroll_into_view_if_needed()
+            screenshot(pg, f"models-curves-three-models-390-{figure[1:]}")
+            parts = pg.eval_on_selector(figure, FIGURE_PARTS)
+            box = pg.eval_on_selector(
+                figure, "e => { const r = e.getBoundingClientRect(); return [r.top, r.bottom]; }"
+            )
+            [legend] = parts["legends"]
+            [plot] = parts["plotAreas"]
+            texts = parts["titles"] + parts["axisTitles"]
+            assert {t["name"] for t in texts} >= {"updates"}, texts
+            clashes = [
+                (a["name"], b["name"])
+                for a in [*texts, legend]
+                for b in [*texts, legend, plot]
+                if a is not b and overlap(a, b)
+            ]
+            assert clashes == [], f"{figure}: {clashes}"
+            assert box[0] <= plot["top"] and legend["bottom"] <= box[1], (figure, box, legend)
+            assert plot["bottom"] - plot["top"] >= 140, (figure, plot)
+            assert pg.locator(f"{figure} .xtick").count() >= 2 and pg.locator(f"{figure} .ytick").count() >= 2
+        assert pg.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     finally:
         server.stop()

@@ -8,8 +8,9 @@
 // (keepViewOnResize) and the view stays on the box. It keeps one line (explorer.css): beside the
 // program panel at 1280 px the graph column is ~500 px, and a second line took the graph's height
 // on each step. Beside the button, which names the box, the status shows only its words ("step 2
-// of 4"; the name stays for screen readers); the button's verb, its "'s backward", then its box
-// name give way (the whole text stays its title and accessible name), never the steps it leads to.
+// of 4"; the name stays for screen readers); where the button does not fit, its verb goes, then its
+// box name is shortened (the whole text stays its title and accessible name), never "'s backward"
+// (shortened first, it read "Step through model.fc7's back…") nor the steps it leads to.
 
 import { boxStepPositions, buttonParts, buttonText, passOfBox, progressWords, skipTarget } from './box-steps.js';
 
@@ -109,6 +110,21 @@ export function mountBoxStepControl(store, graph) {
     element[key] = value;
   };
 
+  // The verb goes where the button would otherwise shorten its box's name: measured, since the name,
+  // the status beside it and the strip's width all decide. Gone for a box at a width, it stays gone
+  // while the cursor walks the box: the status's words change length on each step, and a verb that
+  // came and went with them made the button's text jump on each →.
+  let terseFor = '';
+  const shortened = () => button.scrollWidth > button.clientWidth || parts[1].scrollWidth > parts[1].clientWidth;
+  function fitButton(boxId) {
+    const key = `${boxId}|${bar.clientWidth}`;
+    if (key !== terseFor) {
+      terseFor = key;
+      button.classList.remove('terse');
+    }
+    if (!button.classList.contains('terse') && shortened()) button.classList.add('terse');
+  }
+
   function render() {
     const box = inHand();
     write(bar, 'hidden', !box);
@@ -133,6 +149,7 @@ export function mountBoxStepControl(store, graph) {
     const k = count === 0 ? passOfBox(passes, graph.hierarchy(), box.id, store.get('passIndex')) : -1;
     write(other, 'hidden', k < 0);
     if (k >= 0) write(other, 'textContent', `Show its backward call (iteration ${(passes[k].index ?? k) + 1})`);
+    if (count > 0) fitButton(box.id);
     bar.dataset.box = box.id;
     bar.dataset.first = count ? String(box.positions[0]) : '';
     bar.dataset.last = count ? String(box.positions.at(-1)) : '';
@@ -148,5 +165,9 @@ export function mountBoxStepControl(store, graph) {
     go();
   });
   store.on(['box', 'trace', 'position', 'passIndex'], render);
+  // The strip's width changes with the layout (the program panel, presentation type, a rotated phone).
+  new ResizeObserver(() => {
+    if (!bar.hidden) render();
+  }).observe(bar);
   render();
 }

@@ -747,6 +747,10 @@ export function mountGraphView(store) {
     const backward = store.backwardState();
     const current = backward && backward.current ? boxOfNode(backward.current.node) : null;
     container.dataset.currentInView = String(Boolean(current && inView(current, cy.zoom(), extent)));
+    // Whether the whole graph is on screen: a grouped graph's extent is known from its layout; a small
+    // one's node boxes are measured (edge labels may stick out of a fitted view).
+    const whole = grouped ? { x1: 0, y1: 0, x2: grouped.extent.width, y2: grouped.extent.height } : cy.nodes().boundingBox({ includeLabels: false, includeOverlays: false });
+    container.dataset.graphInView = String(whole.x1 >= extent.x1 - 1 && whole.y1 >= extent.y1 - 1 && whole.x2 <= extent.x2 + 1 && whole.y2 <= extent.y2 + 1);
     const boxes = cy.nodes('.group.closed').filter(onScreen).slice(0, 20);
     container.dataset.boxesInView = JSON.stringify(
       boxes.map((b) => ({ id: b.id(), label: b.data('text').split('\n')[0], x: Math.round(b.renderedPosition('x')), y: Math.round(b.renderedPosition('y')) })),

@@ -1,7 +1,8 @@
 // The decision boundary of a 2-D model: P(class 1) as a heatmap with the 0.5 contour and the points.
 
+import { reactFramed } from '../shared/legend-room.js';
 import { LIGHT, palette, themedLayout } from '../shared/palette.js';
-import { frameLayout, PLOT_CONFIG } from '../shared/plot-frame.js';
+import { PLOT_CONFIG } from '../shared/plot-frame.js';
 import { loadPlotly } from '../shared/plotly-loader.js';
 
 /** Plotly traces of a GET /api/models/{id}/boundary answer, coloured from `p`: the classes as the
@@ -34,6 +35,5 @@ export function drawBoundary(div, grid, title) {
     font: { size: 15 }, margin: { l: 50, r: 20, t: 40, b: 40 }, title: { text: title }, uirevision: 'boundary',
     xaxis: { title: { text: 'x₁' } }, yaxis: { title: { text: 'x₂' }, scaleanchor: 'x' }, legend: { orientation: 'h', y: -0.12 },
   };
-  const size = { width: div.clientWidth, height: div.clientHeight };
-  return loadPlotly().then((Plotly) => Plotly.react(div, boundaryTraces(grid, palette()), frameLayout(themedLayout(layout), size), PLOT_CONFIG));
+  return loadPlotly().then((Plotly) => reactFramed(Plotly, div, boundaryTraces(grid, palette()), themedLayout(layout), PLOT_CONFIG));
 }

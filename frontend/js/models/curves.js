@@ -2,8 +2,9 @@
 
 import { emptyPlot } from '../shared/empty-plot.js';
 import { toNumber } from '../shared/format.js';
+import { reactFramed } from '../shared/legend-room.js';
 import { LIGHT, palette, themedLayout } from '../shared/palette.js';
-import { frameLayout, PLOT_CONFIG } from '../shared/plot-frame.js';
+import { PLOT_CONFIG } from '../shared/plot-frame.js';
 import { loadPlotly } from '../shared/plotly-loader.js';
 
 const FONT = { size: 15 };
@@ -47,9 +48,10 @@ export function drawCurves(lossDiv, accuracyDiv, models, anyFinished = false) {
   }
   const p = palette();
   const empty = models.length ? {} : emptyPlot(emptyText(anyFinished));
-  const draw = (div, metric, layout) => window.Plotly.react(div, curveTraces(models, metric, p), frameLayout(themedLayout({
+  // Framed for the legend each drew last (legend-room.js): four models are four rows of two entries.
+  const draw = (div, metric, layout) => reactFramed(window.Plotly, div, curveTraces(models, metric, p), themedLayout({
     ...base, ...layout, xaxis, uirevision: metric, ...empty,
-  }, p), { width: div.clientWidth, height: div.clientHeight }), PLOT_CONFIG);
+  }, p), PLOT_CONFIG);
   draw(lossDiv, 'loss', { title: { text: 'Binary cross-entropy' }, yaxis: { title: { text: 'loss' } } });
   draw(accuracyDiv, 'accuracy', { title: { text: 'Accuracy (%)' }, yaxis: { title: { text: '%' } } });
 }

@@ -5,9 +5,10 @@
 // only after releasePlotly(), which a page calls once its first view is on screen: not preloaded,
 // whose compile of the whole bundle (its compile hint) competed with that view for the CPU.
 
+import { reactFramed } from './legend-room.js';
 import { frameLayout, isNarrow, PLOT_CONFIG, stacksWhenNarrow } from './plot-frame.js';
 import { loadPlotly } from './plotly-loader.js';
-import { sketch, unsketch } from './sketch-plot.js';
+import { sketch, sketchedLegendHeight, unsketch } from './sketch-plot.js';
 
 
 // A page that never calls releasePlotly() (its opening request failed oddly) still gets Plotly.
@@ -42,27 +43,30 @@ const waiting = new Set(); // Plotly draws asked for before Plotly had loaded, n
 
 /**
  * Plotly.react(div, data, layout, config), or a sketch of it now and Plotly's drawing once loaded,
- * the layout framed for the div's size (plot-frame.js: the mode bar's band, stacked subplots).
+ * the layout framed for the div's size (plot-frame.js: the mode bar's band, stacked subplots; its
+ * legend's drawn height: legend-room.js).
  * Returns a promise resolved when the plot is on screen (sketched or drawn; it never rejects), whose
  * `plotted` resolves to the div once Plotly has drawn it (rejects if Plotly could not be loaded).
  */
 export function plot(div, data, given, config = PLOT_CONFIG) {
-  const layout = frameLayout(given, { width: div.clientWidth, height: div.clientHeight });
   if (stacksWhenNarrow(given)) {
     framedFor.set(div, [data, given, config, isNarrow(div.clientWidth)]);
     reframe.observe(div);
   }
   if (loaded) {
-    const plotted = Promise.resolve(window.Plotly.react(div, data, layout, config)).finally(() => unsketch(div));
+    const plotted = reactFramed(window.Plotly, div, data, given, config).finally(() => unsketch(div));
     latest.set(div, plotted);
     return Object.assign(plotted.then(() => undefined, () => undefined), { plotted });
   }
-  sketch(div, data, layout);
+  // Framed for the legend the sketch draws, as Plotly's drawing will be for the one it draws
+  // (legend-room.js): a legend of three rows grew Plotly's figure and the sketch's plot was 15 px short.
+  const legendHeight = sketchedLegendHeight(data, given) || undefined;
+  sketch(div, data, frameLayout(given, { width: div.clientWidth, height: div.clientHeight, legendHeight }));
   // Each waiting plot drawn in a task of its own (a first newPlot is 0.1-0.2 s cold), in the order
   // asked: a click between them is answered instead of waiting for every plot of the page.
   const plotted = plotly.then((Plotly) => new Promise((resolve) => setTimeout(resolve, 0)).then(() => {
     if (latest.get(div) !== plotted) return latest.get(div); // a newer draw of this div follows
-    return Promise.resolve(Plotly.react(div, data, layout, config)).finally(() => unsketch(div));
+    return reactFramed(Plotly, div, data, given, config).finally(() => unsketch(div));
   }));
   latest.set(div, plotted);
   waiting.add(plotted);

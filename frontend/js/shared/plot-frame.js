@@ -44,9 +44,10 @@ export function isNarrow(width) {
 /**
  * The layout to draw in a box of `width` × `height` px: a band at the top for the mode bar, the title
  * under it, subplots side by side stacked when the figure is narrow, a legend below the plot under
- * its x axis title. `layout` is not changed.
+ * its x axis title, `legendHeight` px tall (as Plotly drew it last: legend-room.js; two rows when not
+ * known). `layout` is not changed.
  */
-export function frameLayout(layout = {}, { width = 0, height = 0 } = {}) {
+export function frameLayout(layout = {}, { width = 0, height = 0, legendHeight = LEGEND_HEIGHT } = {}) {
   const top = (layout.margin?.t ?? PLOTLY_TOP_MARGIN) + MODEBAR_BAND;
   const framed = { ...layout, margin: { ...(layout.margin || {}), t: top } };
   const title = typeof layout.title === 'string' ? { text: layout.title } : layout.title;
@@ -56,33 +57,40 @@ export function frameLayout(layout = {}, { width = 0, height = 0 } = {}) {
   }
   const row = subplotRow(layout);
   const arranged = row.length > 1 && isNarrow(width) ? stacked(framed, row, layout.height || height) : framed;
-  return withLegendBelow(arranged, arranged.height || height);
+  return withLegendBelow(arranged, arranged.height || height, legendHeight);
 }
 
 /** Room (px) from a plot's bottom to a legend below it: the x axis's tick labels and title. */
 const LEGEND_DROP = 80;
-/** A legend below a plot is placed as if this tall (two rows): one shorter ends up a little lower. */
-const LEGEND_HEIGHT = 60;
+/** A legend below a plot is placed as if this tall (two rows) until Plotly has drawn it. */
+export const LEGEND_HEIGHT = 60;
 
 /**
- * `framed` with a legend below its plot moved LEGEND_DROP px under it. Its `y` counts plot heights
- * (-0.22): 88 px down a projector's plot, 46 px down a phone's, where the x axis title ("step")
- * lay over the legend. The plot's height is the figure's less the margins, the bottom one widened
- * by Plotly to hold the legend.
+ * `framed` with a legend `legend` px tall below its plot, moved LEGEND_DROP px under it. Its `y`
+ * counts plot heights (-0.22): 88 px down a projector's plot, 46 px down a phone's, where the x axis
+ * title ("step") lay over the legend. The plot's height is the figure's less the margins, the bottom
+ * one widened by Plotly to hold the legend. A legend of more than two rows makes the figure taller by
+ * its extra rows, so the plot keeps its height: seven runs on a phone (seven rows, 177 px) left a
+ * 74 px plot and ran over "step".
  */
-function withLegendBelow(framed, height) {
+function withLegendBelow(framed, height, legend) {
   if (!legendBelow(framed) || !(height > 0)) return framed;
-  const plot = plotHeight(framed, height);
+  const tall = height + Math.max(0, Math.round(legend) - LEGEND_HEIGHT);
+  const plot = plotHeight(framed, tall, legend);
   if (plot < LEGEND_DROP) return framed; // a figure this small has no room to do better
-  return { ...framed, legend: { ...framed.legend, y: -LEGEND_DROP / plot, yanchor: 'top' } };
+  const placed = { ...framed, legend: { ...framed.legend, y: -LEGEND_DROP / plot, yanchor: 'top' } };
+  return tall > height ? { ...placed, height: tall } : placed;
 }
 
 /** Whether `layout` puts its legend below the plot, in plot heights (Plotly's 'paper'). */
 const legendBelow = ({ legend }) => !!legend && legend.y < 0 && (legend.yref ?? 'paper') === 'paper';
 
-/** The height (px) of the plot in a figure `height` px tall, margins (and a legend below) taken off. */
-function plotHeight(framed, height) {
-  const bottom = legendBelow(framed) ? LEGEND_DROP + LEGEND_HEIGHT : (framed.margin.b ?? 80);
+/**
+ * The height (px) of the plot in a figure `height` px tall, margins (and a legend below, `legend` px
+ * tall) taken off.
+ */
+function plotHeight(framed, height, legend = LEGEND_HEIGHT) {
+  const bottom = legendBelow(framed) ? LEGEND_DROP + Math.max(legend, LEGEND_HEIGHT) : (framed.margin.b ?? 80);
   return height - framed.margin.t - bottom;
 }
 

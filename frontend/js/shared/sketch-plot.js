@@ -257,6 +257,17 @@ function legendRows(data, items) {
   return data.some((t) => t.legendgroup) ? items.length : 1;
 }
 
+/**
+ * The height (px) of the legend of `data` below a plot of `layout` as Plotly will draw it (its
+ * background box: rows of 1.3 em and Plotly's 5 px item gap, 5 px more; within a pixel of the 82 px
+ * of the regression figure's three rows and the 177 px of seven runs' loss legend), or 0 for none.
+ */
+export function sketchedLegendHeight(data, layout = {}) {
+  const items = layout.showlegend === false ? [] : legendItems(data);
+  if (items.length < 2) return 0;
+  return legendRows(data, items) * ((layout.legend?.font?.size ?? layout.font?.size ?? 12) * 1.3 + 5) + 5;
+}
+
 function drawLegend(svg, items, rows, layout, box, font, colours) {
   const legend = layout.legend || {};
   const x0 = box.x0 + (legend.x ?? 0) * (box.x1 - box.x0);

@@ -1,0 +1,55 @@
+// A lab figure's legend below its plot has as many rows as its entries need at the figure's width,
+// which only Plotly knows once it has drawn them: plot-frame.js placed every legend as two rows, and
+// seven optimizer runs on a phone (seven rows, 177 px) squeezed the plot to 74 px with the legend over
+// the x axis title ("step"). So a figure is drawn framed for the legend it showed last, the legend is
+// measured, and the figure is drawn again (once) where that moved the legend or grew the figure.
+
+import { frameLayout, LEGEND_HEIGHT } from './plot-frame.js';
+
+// div → {legend: the drawn legend's height (px) or undefined, base: the box's height before a legend
+// grew the figure}. Grown, the div's height is the figure's: framing for it would grow it again.
+const measured = new WeakMap();
+const newest = new WeakMap(); // div → its latest reactFramed call: an older one's second drawing is stale
+
+/** The height (px) of the legend Plotly drew in `div` (its background box), or 0. */
+export function drawnLegendHeight(div) {
+  const bg = div.querySelector('g.legend rect.bg');
+  return bg ? Number(bg.getAttribute('height')) || 0 : 0;
+}
+
+/**
+ * `given` framed for `div` (plot-frame.js), with the legend height measured there last. Once a
+ * legend has grown it, the div is given the figure's height too: Plotly's own resize (`responsive`,
+ * a window resized) drops a layout's height and reads the div's, which then cut the legend off.
+ */
+function framedFor(div, given) {
+  const known = measured.get(div) || {};
+  const height = known.base ?? div.clientHeight;
+  const framed = frameLayout(given, { width: div.clientWidth, height, legendHeight: known.legend });
+  if (known.base === undefined) return framed;
+  const tall = framed.height ?? height;
+  div.style.height = `${tall}px`;
+  return { ...framed, height: tall };
+}
+
+/**
+ * Plotly.react(div, data, layout, config) with `given` framed for the div, then again if the legend
+ * it drew needs another place or figure height. Resolves to the div once drawn.
+ */
+export async function reactFramed(Plotly, div, data, given, config) {
+  const call = {};
+  newest.set(div, call);
+  const known = measured.get(div) || {};
+  const box = known.base ?? div.clientHeight; // before the drawing can grow the div
+  const first = framedFor(div, given);
+  await Plotly.react(div, data, first, config);
+  // A newer drawing of the div was asked for meanwhile (three models ticked in a row): it measures.
+  if (newest.get(div) !== call) return div;
+  const legend = drawnLegendHeight(div) || undefined;
+  measured.set(div, { legend, base: known.base ?? (legend > LEGEND_HEIGHT ? box : undefined) });
+  const second = framedFor(div, given);
+  if (second.height !== first.height || second.legend?.y !== first.legend?.y) await Plotly.react(div, data, second, config);
+  if (newest.get(div) !== call) return div;
+  div.dataset.legendPx = String(legend ?? 0); // what the drawing is framed for (tests wait for it)
+  return div;
+}
