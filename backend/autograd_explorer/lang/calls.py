@@ -12,6 +12,7 @@ import ast
 import math
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
+from functools import partial
 from time import monotonic
 
 import torch
@@ -548,12 +549,17 @@ class Calls(EvaluatorCore):
         run = counted_function(
             name, lambda values: self.call_value(func, values, {}, node), self.budget, span
         )
+        return self.differentiated(lambda: fn.impl(run, inputs, **params), node)  # type: ignore[misc]
+
+    def differentiated(self, compute: Callable[[], object], node: ast.AST) -> object:
+        """A torch.autograd.functional result (or torch.func's, computed by it): PyTorch's errors
+        at the call, its tensors counted as the call's outputs."""
         try:
-            result = fn.impl(run, inputs, **params)
+            result = compute()
         except Exception as exc:
             self.library_failed(exc, node)
         if isinstance(result, tuple):
-            self.account_outputs(result, span)
+            self.account_outputs(result, self.span(node))
             return result
         return self.produced(result, node)
 
@@ -607,14 +613,8 @@ class Calls(EvaluatorCore):
         # (a transform of a transform: jacrev(grad(f)))
         create_graph = any(isinstance(x, torch.Tensor) and x.requires_grad for x in inputs)
         given = inputs[0] if isinstance(transformed.argnums, int) else inputs
-        try:
-            result = differentiate(run, given, create_graph=create_graph)  # type: ignore[no-untyped-call]
-        except Exception as exc:
-            self.library_failed(exc, node)
-        if isinstance(result, tuple):
-            self.account_outputs(result, span)
-            return result
-        return self.produced(result, node)
+        compute = partial(differentiate, run, given, create_graph=create_graph)
+        return self.differentiated(compute, node)
 
     def func_vjp(self, args: list[object], kwargs: dict[str, object], node: ast.AST) -> object:
         """`output, vjp_fn = torch.func.vjp(f, *primals)`: f runs once, recording its graph from
