@@ -35,10 +35,11 @@ def open_page(page: Any, server: LiveServer, name: str) -> None:
     wait_until(page, PLOTS_FILL_THEIR_BOXES)  # Plotly's responsive resize, where a box changed size
 
 
-# Every Plotly figure drawn at its box's width (`responsive: true` redraws one whose box changed).
+# Every Plotly figure drawn at its box's width inside the box's border (`responsive: true` redraws one
+# whose box changed).
 PLOTS_FILL_THEIR_BOXES = """[...document.querySelectorAll('.js-plotly-plot')].every((plot) => {
   const svg = plot.querySelector('.main-svg');
-  return !svg || Math.abs(svg.getBoundingClientRect().width - plot.getBoundingClientRect().width) <= 1;
+  return !svg || Math.abs(svg.getBoundingClientRect().width - plot.clientWidth) <= 1;
 })"""
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -154,13 +155,11 @@ SMALL_MNIST = [
 ]
 
 
-def test_the_curves_of_three_finished_models_read_on_a_phone(tmp_path: object, page: object) -> None:
-    """The curves on a 390×844 phone with data, not only empty: three models are three legend groups
-    (six rows) under each plot. The legend was placed as two rows: it ran past the figure's bottom.
-    Titles, axis titles, plot and legend each stay clear of the others and inside the figure, the
-    plot keeps its height, and the page does not scroll sideways. A server of its own: the shared
-    one holds other tests' models."""
-    data = tmp_path / "data"  # type: ignore[operator]
+@pytest.fixture(scope="module")
+def small_models(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server of its own holding only the three SMALL_MNIST models, finished (the shared one holds
+    other tests' models)."""
+    data = tmp_path_factory.mktemp("small-models") / "data"
     data.mkdir()
     server = LiveServer(data)
     server.start()
@@ -168,44 +167,148 @@ def test_the_curves_of_three_finished_models_read_on_a_phone(tmp_path: object, p
         ids = [httpx.post(f"{server.url}/api/models", json=c, timeout=30).json()["id"] for c in SMALL_MNIST]
         wait_jobs_done(server, ids, timeout=180)
         assert {httpx.get(f"{server.url}/api/models/{i}").json()["status"] for i in ids} == {"done"}
-        pg: Any = page
-        pg.set_viewport_size({"width": 390, "height": 844})
-        pg.goto(f"{server.url}/models.html")
-        pg.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
-        shown = pg.locator("#compare tbody input[type=checkbox]")
-        expect(shown).to_have_count(3, timeout=RUN_TIMEOUT_MS)
-        for k in range(3):
-            shown.nth(k).check()  # the page shows two by default: the lecture's comparison
-        for figure in ("#loss-plot", "#accuracy-plot"):
-            # Every model's test and train curves in the legend, the figure framed for it (legend-room.js).
-            expect(pg.locator(f"{figure} g.legend g.traces")).to_have_count(6, timeout=RUN_TIMEOUT_MS)
-            wait_until(
-                pg,
-                f"(() => {{ const div = document.querySelector('{figure}');"
-                " const drawn = div.querySelector('g.legend rect.bg').getAttribute('height');"
-                " return Number(div.dataset.legendPx) === Number(drawn); })()",
-            )
-        for figure in ("#loss-plot", "#accuracy-plot"):
-            pg.locator(figure).scroll_into_view_if_needed()
-            screenshot(pg, f"models-curves-three-models-390-{figure[1:]}")
-            parts = pg.eval_on_selector(figure, FIGURE_PARTS)
-            box = pg.eval_on_selector(
-                figure, "e => { const r = e.getBoundingClientRect(); return [r.top, r.bottom]; }"
-            )
-            [legend] = parts["legends"]
-            [plot] = parts["plotAreas"]
-            texts = parts["titles"] + parts["axisTitles"]
-            assert {t["name"] for t in texts} >= {"updates"}, texts
-            clashes = [
-                (a["name"], b["name"])
-                for a in [*texts, legend]
-                for b in [*texts, legend, plot]
-                if a is not b and overlap(a, b)
-            ]
-            assert clashes == [], f"{figure}: {clashes}"
-            assert box[0] <= plot["top"] and legend["bottom"] <= box[1], (figure, box, legend)
-            assert plot["bottom"] - plot["top"] >= 140, (figure, plot)
-            assert pg.locator(f"{figure} .xtick").count() >= 2 and pg.locator(f"{figure} .ytick").count() >= 2
-        assert pg.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        yield server
     finally:
         server.stop()
+
+
+# Whether a figure is framed for the legend Plotly drew in it last (legend-room.js): tests wait for it.
+FRAMED_FOR_ITS_LEGEND = (
+    "(() => {{ const div = document.querySelector('{figure}');"
+    " const drawn = div.querySelector('g.legend rect.bg').getAttribute('height');"
+    " return Number(div.dataset.legendPx) === Number(drawn); }})()"
+)
+
+
+def open_with_all_ticked(pg: Any, server: LiveServer) -> None:
+    """The lab with the three small models' curves shown, each figure framed for its legend."""
+    pg.goto(f"{server.url}/models.html")
+    pg.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    shown = pg.locator("#compare tbody input[type=checkbox]")
+    expect(shown).to_have_count(3, timeout=RUN_TIMEOUT_MS)
+    for k in range(3):
+        shown.nth(k).check()  # the page shows two by default: the lecture's comparison
+    for figure in ("#loss-plot", "#accuracy-plot"):
+        # Every model's test and train curves in the legend, the figure framed for it (legend-room.js).
+        expect(pg.locator(f"{figure} g.legend g.traces")).to_have_count(6, timeout=RUN_TIMEOUT_MS)
+        wait_until(pg, FRAMED_FOR_ITS_LEGEND.format(figure=figure))
+
+
+def test_two_runs_of_one_name_read_apart_in_the_legend_the_table_and_the_menu(
+    small_models: LiveServer, page: object
+) -> None:
+    """Two SimpleNN runs differing only in their seed are both named "simple_nn · mnist_parity": the
+    legend, the table and the draw-a-digit menu showed that name twice. Each says its seed, and a
+    curve, its row and its menu entry say the same (labels.js)."""
+    pg: Any = page
+    pg.set_viewport_size({"width": 1280, "height": 720})
+    open_with_all_ticked(pg, small_models)
+    screenshot(pg, "models-two-runs-of-one-name-1280")
+    rows = pg.locator("#compare td.name").all_text_contents()
+    assert len(set(rows)) == 3, rows
+    assert sorted(r for r in rows if r.startswith("simple_nn")) == [
+        "simple_nn · mnist_parity · seed 0",
+        "simple_nn · mnist_parity · seed 1",
+    ]
+    for figure in ("#loss-plot", "#accuracy-plot"):
+        legend = pg.locator(f"{figure} g.legend .legendtext").all_text_contents()
+        assert sorted(legend) == sorted(f"{r} · {split}" for r in rows for split in ("test", "train")), legend
+    menu = pg.locator("#draw-model option").all_text_contents()
+    assert sorted(menu) == sorted(rows), menu
+
+
+def test_the_tables_caption_wraps_within_a_phone(small_models: LiveServer, page: object) -> None:
+    """On a 390×844 phone the caption was the table's, as wide as its ten columns: "Finished models:
+    click a row to use…" was cut at the viewport's edge until the table was scrolled sideways. It
+    wraps inside the viewport and stays put when the table scrolls."""
+    pg: Any = page
+    pg.set_viewport_size({"width": 390, "height": 844})
+    pg.goto(f"{small_models.url}/models.html")
+    pg.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    expect(pg.locator("#compare tbody tr")).to_have_count(3, timeout=RUN_TIMEOUT_MS)
+    caption = pg.get_by_text("Finished models: click a row to use it below")
+    caption.scroll_into_view_if_needed()
+    screenshot(pg, "models-table-caption-390")
+    wrap = pg.locator("#compare").locator("xpath=..")
+    assert pg.evaluate("e => e.scrollWidth > e.clientWidth", wrap.element_handle())  # the table does scroll
+    before = caption.bounding_box()
+    viewport = pg.evaluate("document.documentElement.clientWidth")
+    assert before["x"] >= 0 and before["x"] + before["width"] <= viewport, (before, viewport)
+    pg.evaluate("e => { e.scrollLeft = 200; }", wrap.element_handle())
+    assert caption.bounding_box()["x"] == before["x"]
+    # Still the table's name for a screen reader.
+    expect(pg.get_by_role("table", name=re.compile("^Finished models"))).to_have_count(1)
+
+
+def test_a_figure_grown_for_its_legend_follows_the_window(small_models: LiveServer, page: object) -> None:
+    """A figure framed for its legend at one width kept that height when the window was resized (a
+    phone rotated, a window widened): Plotly redrew the legend in more or fewer rows, the figure did
+    not grow or shrink with them. Once the resize pauses the figure is framed again for the legend it
+    now shows: six rows on a phone, two (and the figure's first height) back at 1000 px."""
+    pg: Any = page
+    pg.set_viewport_size({"width": 1000, "height": 720})  # one figure a row: a legend of two rows
+    open_with_all_ticked(pg, small_models)
+    size = "e => [Number(e.dataset.legendPx), e.clientHeight]"
+    wide = {f: pg.eval_on_selector(f, size) for f in ("#loss-plot", "#accuracy-plot")}
+    pg.set_viewport_size({"width": 390, "height": 844})
+    for figure in ("#loss-plot", "#accuracy-plot"):
+        legend_px = wide[figure][0]
+        framed = FRAMED_FOR_ITS_LEGEND.format(figure=figure)
+        grown = f"Number(document.querySelector('{figure}').dataset.legendPx) > {legend_px}"
+        wait_until(pg, f"{grown} && {framed}")
+        parts = pg.eval_on_selector(figure, FIGURE_PARTS)
+        box = pg.eval_on_selector(figure, "e => e.getBoundingClientRect().bottom")
+        [legend] = parts["legends"]
+        assert legend["bottom"] <= box, (figure, legend, box)
+    pg.locator("#loss-plot").scroll_into_view_if_needed()
+    screenshot(pg, "models-curves-after-resize-to-390")
+    pg.set_viewport_size({"width": 1000, "height": 720})
+    for figure in ("#loss-plot", "#accuracy-plot"):
+        legend_px, height = wide[figure]
+        framed = FRAMED_FOR_ITS_LEGEND.format(figure=figure)
+        wait_until(
+            pg,
+            f"(() => {{ const e = document.querySelector('{figure}');"
+            f" return Number(e.dataset.legendPx) === {legend_px} && e.clientHeight === {height}; }})()"
+            f" && {framed}",
+        )
+
+
+def test_the_curves_of_three_finished_models_read_on_a_phone(small_models: LiveServer, page: object) -> None:
+    """The curves on a 390×844 phone with data, not only empty: three models are three legend groups
+    (six rows) under each plot. The legend was placed as two rows: it ran past the figure's bottom.
+    Titles, axis titles, plot and legend each stay clear of the others and inside the figure, the
+    plot keeps its height, the figure stays inside its frame's 1 px border (Plotly sized it from the
+    border box and covered the right and bottom border), and the page does not scroll sideways."""
+    pg: Any = page
+    pg.set_viewport_size({"width": 390, "height": 844})
+    open_with_all_ticked(pg, small_models)
+    for figure in ("#loss-plot", "#accuracy-plot"):
+        pg.locator(figure).scroll_into_view_if_needed()
+        screenshot(pg, f"models-curves-three-models-390-{figure[1:]}")
+        parts = pg.eval_on_selector(figure, FIGURE_PARTS)
+        box = pg.eval_on_selector(
+            figure, "e => { const r = e.getBoundingClientRect(); return [r.top, r.bottom]; }"
+        )
+        [legend] = parts["legends"]
+        [plot] = parts["plotAreas"]
+        texts = parts["titles"] + parts["axisTitles"]
+        assert {t["name"] for t in texts} >= {"updates"}, texts
+        clashes = [
+            (a["name"], b["name"])
+            for a in [*texts, legend]
+            for b in [*texts, legend, plot]
+            if a is not b and overlap(a, b)
+        ]
+        assert clashes == [], f"{figure}: {clashes}"
+        assert box[0] <= plot["top"] and legend["bottom"] <= box[1], (figure, box, legend)
+        assert plot["bottom"] - plot["top"] >= 140, (figure, plot)
+        assert pg.locator(f"{figure} .xtick").count() >= 2 and pg.locator(f"{figure} .ytick").count() >= 2
+        inside = pg.eval_on_selector(
+            figure,
+            "e => { const r = e.getBoundingClientRect();"
+            " const s = e.querySelector('svg.main-svg').getBoundingClientRect();"
+            " return [r.right - s.right, r.bottom - s.bottom]; }",
+        )
+        assert min(inside) >= 1, (figure, inside)  # the border's pixel shows, right and bottom
+    assert pg.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")

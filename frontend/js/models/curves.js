@@ -9,8 +9,11 @@ import { loadPlotly } from '../shared/plotly-loader.js';
 
 const FONT = { size: 15 };
 
-/** Plotly traces of `metric` ('loss' or 'accuracy') for each {id, name, curve} model, coloured from `p`. */
-export function curveTraces(models, metric, p = LIGHT) {
+/**
+ * Plotly traces of `metric` ('loss' or 'accuracy') for each {id, name, curve} model, coloured from `p`,
+ * named by `labels` (id → label: labels.js, as the table names them) or else by the model's name.
+ */
+export function curveTraces(models, metric, p = LIGHT, labels = new Map()) {
   const traces = [];
   models.forEach((m, i) => {
     const color = p.series[i % p.series.length];
@@ -18,7 +21,7 @@ export function curveTraces(models, metric, p = LIGHT) {
     for (const split of ['test', 'train']) {
       const scale = metric === 'accuracy' ? 100 : 1;
       traces.push({
-        type: 'scatter', mode: 'lines', name: `${m.name} · ${split}`, legendgroup: m.id,
+        type: 'scatter', mode: 'lines', name: `${labels.get(m.id) ?? m.name} · ${split}`, legendgroup: m.id,
         x: curve.step, y: curve[`${split}_${metric}`].map((v) => toNumber(v) * scale),
         line: { color, width: split === 'test' ? 3 : 2, dash: split === 'test' ? 'solid' : 'dot' },
       });
@@ -34,8 +37,11 @@ export function emptyText(anyFinished) {
     : 'Train a model (the form on the left):<br>its curves are drawn here as it learns';
 }
 
-/** Draw both plots for `models`; `anyFinished`: some model could be ticked (what an empty plot says). */
-export function drawCurves(lossDiv, accuracyDiv, models, anyFinished = false) {
+/**
+ * Draw both plots for `models`, named by `labels`; `anyFinished`: some model could be ticked (what an
+ * empty plot says).
+ */
+export function drawCurves(lossDiv, accuracyDiv, models, anyFinished = false, labels = new Map()) {
   const base = {
     font: FONT, margin: { l: 64, r: 16, t: 40, b: 40 }, legend: { orientation: 'h', y: -0.2, yanchor: 'top' },
   };
@@ -43,13 +49,13 @@ export function drawCurves(lossDiv, accuracyDiv, models, anyFinished = false) {
   const longest = Math.max(1, ...models.map((m) => (m.config && m.config.steps) || 0));
   const xaxis = { title: { text: 'updates', standoff: 4 }, range: [0, longest] };
   if (!window.Plotly) { // loaded on first use (js/shared/plotly-loader.js): draw once it is here
-    loadPlotly().then(() => drawCurves(lossDiv, accuracyDiv, models, anyFinished));
+    loadPlotly().then(() => drawCurves(lossDiv, accuracyDiv, models, anyFinished, labels));
     return;
   }
   const p = palette();
   const empty = models.length ? {} : emptyPlot(emptyText(anyFinished));
   // Framed for the legend each drew last (legend-room.js): four models are four rows of two entries.
-  const draw = (div, metric, layout) => reactFramed(window.Plotly, div, curveTraces(models, metric, p), themedLayout({
+  const draw = (div, metric, layout) => reactFramed(window.Plotly, div, curveTraces(models, metric, p, labels), themedLayout({
     ...base, ...layout, xaxis, uirevision: metric, ...empty,
   }, p), PLOT_CONFIG);
   draw(lossDiv, 'loss', { title: { text: 'Binary cross-entropy' }, yaxis: { title: { text: 'loss' } } });

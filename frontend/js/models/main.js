@@ -15,6 +15,7 @@ import { drawPad } from './draw-pad.js';
 import { renderGraph } from './graph-table.js';
 import { cancelJob, jobTokens } from './job-tokens.js';
 import { renderJobs } from './jobs.js';
+import { modelLabels } from './labels.js';
 import { renderMisclassified } from './misclassified.js';
 import { followJob } from './stream.js';
 import {
@@ -37,6 +38,8 @@ let lastBoundaryFetch = 0;
 let lastDrawing = null; // {id, pixels} of the last prediction, for tracing its graph
 const tokens = jobTokens(window.localStorage); // job id → the token that cancels it (jobs made here)
 const model = (id) => store.get('models').find((m) => m.id === id);
+// One label per model wherever it is named (legend, table, menus, boundary title): labels.js.
+const labelOf = (id) => modelLabels(store.get('models')).get(id);
 
 function showError(error) {
   const box = $('error');
@@ -58,7 +61,8 @@ function fillSelect(select, options, keep, blank) {
 
 /** Fill the model menus; `drawWith` (when given) becomes the drawing pad's model. */
 function refreshSelects(drawWith) {
-  const mnist = finished(store.state).filter(isMnist).map((m) => [m.id, m.name]).reverse();
+  const labels = modelLabels(store.state.models);
+  const mnist = finished(store.state).filter(isMnist).map((m) => [m.id, labels.get(m.id)]).reverse();
   const { wrong } = store.state;
   fillSelect($('draw-model'), mnist, drawWith);
   fillSelect($('wrong-a'), mnist, wrong.a);
@@ -75,14 +79,15 @@ function redraw() {
   requestAnimationFrame(() => {
     redrawQueued = false;
     const { models, shown, selected } = store.state;
+    const labels = modelLabels(models);
     const jobs = models.filter((m) => isActive(m) || m.status !== 'done').slice(-8);
     renderJobs($('jobs'), jobs, cancel, (id) => tokens.get(id) !== null);
     drawCurves(
       $('loss-plot'), $('accuracy-plot'), models.filter((m) => shown.has(m.id) && m.curve.step.length),
-      finished(store.state).length > 0,
+      finished(store.state).length > 0, labels,
     );
     renderTable($('compare').tBodies[0], models, {
-      shown, selected,
+      shown, selected, labels,
       onToggle: (id, on) => store.set(toggled(store.state, id, on)),
       onSelect: (id) => {
         store.set(picked(store.state, id));
@@ -101,7 +106,9 @@ onPaletteChange(() => {
 });
 let finishedIds = '';
 store.on(['models', 'wrong'], (state, keys) => {
-  const ids = finished(state).map((m) => m.id).join();
+  // Labels too: a model trained under a finished one's name relabels it ("net" becomes "net · seed 0").
+  const labels = modelLabels(state.models);
+  const ids = finished(state).map((m) => `${m.id}=${labels.get(m.id)}`).join();
   // The pad follows the model whose mistakes were just picked (a row, the lecture's network).
   const chosen = keys.has('wrong') && state.wrong.a ? state.wrong.a : undefined;
   if (ids !== finishedIds || chosen) refreshSelects(chosen);
@@ -120,7 +127,7 @@ async function updateBoundary(force = false) {
   try {
     const grid = await getJSON(`/api/models/${shownModel.id}/boundary?grid=70`);
     const where = grid.status === 'done' ? 'trained' : `training, ${(100 * grid.progress).toFixed(0)} %`;
-    boundaryShown = [grid, `${shownModel.name} (${where})`];
+    boundaryShown = [grid, `${labelOf(shownModel.id)} (${where})`];
     await drawBoundary($('boundary-plot'), ...boundaryShown);
   } catch (error) {
     if (error.status !== 409) showError(error); // 409: no snapshot saved yet

@@ -11,6 +11,40 @@ import { frameLayout, LEGEND_HEIGHT } from './plot-frame.js';
 const measured = new WeakMap();
 const newest = new WeakMap(); // div → its latest reactFramed call: an older one's second drawing is stale
 
+// A window resized (a phone rotated, a desktop window widened) changes how many rows a legend needs, and
+// Plotly's own resize redraws the legend at the new width but keeps the figure's height: a figure grown
+// for six rows kept its height with two, or cut off the rows it now needed. So once the resizing pauses
+// (a drag fires dozens of events), every framed figure is drawn again and its legend measured again.
+const RESIZE_PAUSE_MS = 200;
+const lastDrawn = new Map(); // div → the arguments of its latest reactFramed call, to draw it again
+let resizeTimer = 0;
+let watching = false;
+
+function reframeAll() {
+  for (const [div, args] of lastDrawn) {
+    if (!div.isConnected) {
+      lastDrawn.delete(div); // a figure taken off the page is not drawn again
+      continue;
+    }
+    // The box's own height may differ at the new width too (a phone's stylesheet): read it afresh.
+    const known = measured.get(div);
+    if (known?.base !== undefined) {
+      div.style.height = '';
+      measured.set(div, { legend: known.legend, base: undefined });
+    }
+    reactFramed(...args);
+  }
+}
+
+function watchResize() {
+  if (watching || typeof window === 'undefined') return; // node tests draw no figures in a window
+  watching = true;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(reframeAll, RESIZE_PAUSE_MS);
+  });
+}
+
 /** The height (px) of the legend Plotly drew in `div` (its background box), or 0. */
 export function drawnLegendHeight(div) {
   const bg = div.querySelector('g.legend rect.bg');
@@ -39,6 +73,8 @@ function framedFor(div, given) {
 export async function reactFramed(Plotly, div, data, given, config) {
   const call = {};
   newest.set(div, call);
+  lastDrawn.set(div, [Plotly, div, data, given, config]);
+  watchResize();
   const known = measured.get(div) || {};
   const box = known.base ?? div.clientHeight; // before the drawing can grow the div
   const first = framedFor(div, given);
