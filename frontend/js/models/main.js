@@ -38,8 +38,15 @@ let lastBoundaryFetch = 0;
 let lastDrawing = null; // {id, pixels} of the last prediction, for tracing its graph
 const tokens = jobTokens(window.localStorage); // job id → the token that cancels it (jobs made here)
 const model = (id) => store.get('models').find((m) => m.id === id);
-// One label per model wherever it is named (legend, table, menus, boundary title): labels.js.
-const labelOf = (id) => modelLabels(store.get('models')).get(id);
+// One label per model wherever it is named (legend, table, menus, boundary title): labels.js. Worked
+// out once per `models` array (records are replaced, never mutated: store.js), not by each of the
+// four places a training step's progress event redraws.
+const labelsByModels = new WeakMap();
+function labelsFor(models) {
+  if (!labelsByModels.has(models)) labelsByModels.set(models, modelLabels(models));
+  return labelsByModels.get(models);
+}
+const labelOf = (id) => labelsFor(store.get('models')).get(id);
 
 function showError(error) {
   const box = $('error');
@@ -61,7 +68,7 @@ function fillSelect(select, options, keep, blank) {
 
 /** Fill the model menus; `drawWith` (when given) becomes the drawing pad's model. */
 function refreshSelects(drawWith) {
-  const labels = modelLabels(store.state.models);
+  const labels = labelsFor(store.state.models);
   const mnist = finished(store.state).filter(isMnist).map((m) => [m.id, labels.get(m.id)]).reverse();
   const { wrong } = store.state;
   fillSelect($('draw-model'), mnist, drawWith);
@@ -79,7 +86,7 @@ function redraw() {
   requestAnimationFrame(() => {
     redrawQueued = false;
     const { models, shown, selected } = store.state;
-    const labels = modelLabels(models);
+    const labels = labelsFor(models);
     const jobs = models.filter((m) => isActive(m) || m.status !== 'done').slice(-8);
     renderJobs($('jobs'), jobs, cancel, (id) => tokens.get(id) !== null);
     drawCurves(
@@ -107,7 +114,7 @@ onPaletteChange(() => {
 let finishedIds = '';
 store.on(['models', 'wrong'], (state, keys) => {
   // Labels too: a model trained under a finished one's name relabels it ("net" becomes "net · seed 0").
-  const labels = modelLabels(state.models);
+  const labels = labelsFor(state.models);
   const ids = finished(state).map((m) => `${m.id}=${labels.get(m.id)}`).join();
   // The pad follows the model whose mistakes were just picked (a row, the lecture's network).
   const chosen = keys.has('wrong') && state.wrong.a ? state.wrong.a : undefined;
