@@ -235,6 +235,12 @@ def test_the_page_opens_and_runs_before_the_editor_arrives(projector: Any, live_
     page.route("**/vendor/codemirror/codemirror.js", lambda route: held.append(route))  # answered later
     page.goto(f"{live_server.url}/#ex=polynomial")
     page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    # Asked for once the first frame is painted (a frame and a task after data-ready), so polled:
+    # on a loaded machine that frame may come after this line.
+    for _ in range(RUN_TIMEOUT_MS // 100):
+        if held:
+            break
+        page.wait_for_timeout(100)
     assert held, "the editor's bundle was asked for after the first draw"
     assert page.get_attribute("body", "data-editor") is None
     expect(page.locator("#step-label")).to_have_text(re.compile(r"^start · 0 / \d+$"))

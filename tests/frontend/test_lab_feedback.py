@@ -46,7 +46,14 @@ def hold_plotly(page: Any) -> list[Any]:
     return held
 
 
-def release(held: list[Any]) -> None:
+def release(page: Any, held: list[Any]) -> None:
+    # The route's handler runs when Playwright next hears from the browser, which may be after the
+    # page already says it waits for Plotly: wait for the request before answering it.
+    for _ in range(TIMEOUT // 100):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "Plotly's bundle was asked for"
     for route in held:
         route.continue_()
 
@@ -63,7 +70,7 @@ def test_a_fit_shows_its_progress_until_plotly_has_drawn_it(live_server: LiveSer
     expect(page.locator("#status")).to_have_text("Drawing the fit…")
     assert page.locator("#status progress").count() == 1
     assert page.is_enabled("#fit")
-    release(held)
+    release(page, held)
     wait_until(page, "!document.querySelector('#status progress')")
     # The bar went away in the task in which Plotly drew the new fit, not before.
     bar_ends = "window.__statusLog.filter((s, i, log) => i > 0 && log[i - 1].bar && !s.bar)"
@@ -80,7 +87,7 @@ def test_a_run_says_it_ran_once_plotly_has_drawn_its_path(live_server: LiveServe
     expect(page.locator("#runs li")).to_have_count(1, timeout=TIMEOUT)
     expect(page.locator("#status")).to_have_text("Drawing the paths…")
     assert page.locator("#status progress").count() == 1
-    release(held)
+    release(page, held)
     expect(page.locator("#status")).to_have_text(re.compile(r"^ran 1 run in \d+ ms$"), timeout=TIMEOUT)
     said = page.evaluate("window.__statusLog.find((s) => s.text.startsWith('ran 1 run'))")
     assert said["plots"]["paths"]["names"] and not said["plots"]["paths"]["sketched"], said
@@ -132,7 +139,7 @@ def test_on_a_phone_the_sketched_fit_leaves_the_table_uncovered(live_server: Liv
     assert sketch is not None and table is not None
     assert sketch["height"] > 368
     assert sketch["y"] + sketch["height"] <= table["y"], (sketch, table)
-    release(held)
+    release(page, held)
     wait_until(page, "!document.querySelector('#fit-plot > svg.sketch')")
     assert page.locator("#fit-plot .main-svg").first.bounding_box()["height"] == sketch["height"]
     assert page.locator("#coefficients").bounding_box() == pytest.approx(table, abs=4)  # nothing jumped
