@@ -54,6 +54,15 @@ def pretty_source(text: str) -> str:
     return text
 
 
+_NEGATIVE = re.compile(r"(?<![\w.)\]])-(?=[\d.∞])")  # a sign: not after a name, number or bracket
+
+
+def typeset_minus(text: str) -> str:
+    """Minus signs as the page prints numbers ("−3", "x³ − 3x"), hyphens left alone ("5-vector",
+    "1e-05", "non-leaf"): a narration beside the page's "−1" read "-1" in a different glyph."""
+    return _NEGATIVE.sub("\u2212", text.replace(" - ", " \u2212 "))
+
+
 def narrate_op(
     kind: str, node_name: str, label: str, incoming: str, parts: list[tuple[str, str | None, str, str]]
 ) -> str:
@@ -71,15 +80,17 @@ def narrate_op(
             local += f" = {plugged.split('=')[-1].strip()}"
         clauses.append(f"{local}, adds {contribution} to {receiver}'s accumulator")
     if not clauses:
-        return f"{head}: incoming gradient {incoming}; none of its inputs needs a gradient."
-    return f"{head}: incoming gradient {incoming}, " + "; ".join(clauses) + "."
+        return typeset_minus(f"{head}: incoming gradient {incoming}; none of its inputs needs a gradient.")
+    return typeset_minus(f"{head}: incoming gradient {incoming}, " + "; ".join(clauses) + ".")
 
 
 def narrate_leaf(name: str, incoming: str, kind: str) -> str:
     """The AccumulateGrad step of a leaf."""
     if kind == "grad":
-        return f"Leaf {name}: receives {incoming} in total (returned by autograd.grad; .grad is untouched)."
-    return (
+        return typeset_minus(
+            f"Leaf {name}: receives {incoming} in total (returned by autograd.grad; .grad is untouched)."
+        )
+    return typeset_minus(
         f"Leaf {name}: all contributions have arrived, {incoming} in total; "
         f"AccumulateGrad adds it to {name}.grad."
     )

@@ -1,0 +1,43 @@
+"""A step's narration, against the lecture's hand derivation of f = x³ − 3x at x = 1."""
+
+from __future__ import annotations
+
+import pytest
+
+from autograd_explorer.settings import Settings
+from autograd_explorer.trace.narration import typeset_minus
+from autograd_explorer.trace.tracer import TraceOptions, trace_program
+
+
+@pytest.mark.parametrize(
+    ("text", "typeset"),
+    [
+        ("adds -3 to x's accumulator", "adds −3 to x's accumulator"),
+        ("incoming gradient -0.5, [1, -2]", "incoming gradient −0.5, [1, −2]"),
+        ("f = x³ - 3x", "f = x³ − 3x"),
+        ("receives -∞ in total", "receives −∞ in total"),
+        ("(-1)", "(−1)"),
+        # hyphens and exponents stay as they are
+        ("a 5-vector", "a 5-vector"),
+        ("1.234e-05", "1.234e-05"),
+        ("a non-leaf", "a non-leaf"),
+        ("x-1", "x-1"),
+        ("f(x)-1", "f(x)-1"),
+    ],
+)
+def test_minus_signs_are_typeset_and_hyphens_kept(text: str, typeset: str) -> None:
+    assert typeset_minus(text) == typeset
+
+
+def test_the_polynomials_steps_read_as_the_lecture_derives_them() -> None:
+    # f = x³ − 3x at x = 1: f′ = 3x² − 3 = 0, reached as 3 (from x³) and −3 (from −3x).
+    payload = trace_program("x**3 - 3*x", {"x": 1.0}, TraceOptions(), Settings())
+    narrations = [s["narration"] for s in payload["passes"][-1]["steps"]]
+    assert narrations[0] == (
+        "Subtract node f = x³ − 3x: incoming gradient 1, local gradient 1, adds 1 to z₁'s accumulator; "
+        "local gradient −1, adds −1 to z₂'s accumulator."
+    )
+    multiply = "incoming gradient −1, local gradient 3, adds −3 to x's accumulator."
+    assert multiply in narrations[1] + narrations[2]
+    assert narrations[-1].startswith("Leaf x: all contributions have arrived, 0 in total")
+    assert not any("-" in n for n in narrations), narrations
