@@ -229,6 +229,13 @@ def test_a_stopped_program_shows_its_error_on_the_graph_with_the_code_on_its_rai
     expect(page.locator("#program-error")).to_contain_text("line 5")
     expect(page.locator("#graph-empty .show-code")).to_have_count(0)  # the code is in view now
     screenshot(page, "explorer-06b-pitfall-inplace-1280x720")
+    # Closed and opened again by the panel's own toggle, the button comes and goes with it.
+    page.click("#toggle-editor")
+    expect(page.locator("#editor-pane")).to_have_attribute("data-open", "false")
+    expect(page.locator("#graph-empty .show-code")).to_have_count(1)
+    page.click("#toggle-editor")
+    expect(page.locator("#editor-pane")).to_have_attribute("data-open", "true")
+    expect(page.locator("#graph-empty .show-code")).to_have_count(0)
     # On a phone the whole message scrolls inside the graph's area, clear of the legend below it.
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("about:blank")

@@ -212,13 +212,18 @@ export function mountGraphView(store) {
     if (editor && editor.dataset.open === 'false') {
       const show = el('button', 'Show the code', 'show-code');
       show.type = 'button';
-      show.addEventListener('click', () => {
-        document.getElementById('toggle-editor').click();
-        renderEmpty();
-      });
+      show.addEventListener('click', () => document.getElementById('toggle-editor').click());
       parts.push(' ', show);
     }
     empty.replaceChildren(...parts);
+  }
+  // However the panel opens or closes (this button, its rail's own toggle, a keyboard shortcut), the
+  // button follows: it offered to show code already in view when the rail was opened directly.
+  const editorPane = document.getElementById('editor-pane');
+  if (editorPane) {
+    new MutationObserver(() => {
+      if (!store.get('trace') && store.get('error')) renderEmpty();
+    }).observe(editorPane, { attributes: true, attributeFilter: ['data-open'] });
   }
 
   function build() {
