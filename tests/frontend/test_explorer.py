@@ -272,6 +272,35 @@ def test_a_pitfalls_warning_is_in_view_on_a_projector(
     screenshot(page, f"explorer-12b-{example}-1280x720")
 
 
+@pytest.mark.parametrize("example", ["pitfall-detach", "pitfall-inplace"])
+def test_the_examples_lesson_is_beside_the_graph_at_the_start_on_a_projector(
+    page: Any, live_server: Any, example: str, expected_console_errors: list[re.Pattern[str]]
+) -> None:
+    # The explanation sits in the program panel, on its rail at 1280 px: the graph and the step
+    # panel said nothing of what the example teaches. At the start (or when the program stopped,
+    # the in-place pitfall) the step panel holds it while the panel is on its rail.
+    expected_console_errors.append(BAD_REQUEST)
+    explanation = next(e for e in httpx.get(f"{live_server.url}/api/examples").json() if e["id"] == example)
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#ex={example}&step=0")
+    about = page.locator("#step-panel .about-example")
+    expect(about).to_have_count(1)
+    expect(about.locator("summary")).to_have_text(f"About this example: {explanation['title']}")
+    expect(about.locator("p")).to_have_text(explanation["explanation"])
+    box = about.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 720, box  # on screen, not below the fold
+    screenshot(page, f"explorer-12c-{example}-about-1280x720")
+    page.click("#toggle-editor")  # the program panel, explanation and all, is in view: said once
+    expect(page.locator("#explanation")).to_contain_text(explanation["explanation"])
+    expect(about).to_have_count(0)
+    page.click("#toggle-editor")
+    expect(about).to_have_count(1)
+    if example == "pitfall-detach":  # a step shows the step, not the lesson
+        page.keyboard.press("ArrowRight")
+        expect(page.locator("#step-label")).to_have_text("step 1 / 2")
+        expect(about).to_have_count(0)
+
+
 def test_the_lecture_notes_open_at_the_examples_explanation(page: Any, live_server: Any) -> None:
     # The explanation sits in the program panel, on its rail at 1280 px; the notes opened at §1,
     # with the pitfalls' entries a long scroll below.

@@ -207,23 +207,14 @@ export function mountGraphView(store) {
   // rail, so "the error shown beside the code" pointed at nothing on a projector, where the in-place
   // and no_grad pitfalls teach exactly that error. A button opens the code when it is hidden.
   function renderStopped(error) {
-    const editor = document.getElementById('editor-pane');
     const parts = ['No graph: the program stopped. ', el('strong', programErrorWhere(error)), ` ${error.message}`];
-    if (editor && editor.dataset.open === 'false') {
+    if (store.get('programOpen') === false) {
       const show = el('button', 'Show the code', 'show-code');
       show.type = 'button';
       show.addEventListener('click', () => document.getElementById('toggle-editor').click());
       parts.push(' ', show);
     }
     empty.replaceChildren(...parts);
-  }
-  // However the panel opens or closes (this button, its rail's own toggle, a keyboard shortcut), the
-  // button follows: it offered to show code already in view when the rail was opened directly.
-  const editorPane = document.getElementById('editor-pane');
-  if (editorPane) {
-    new MutationObserver(() => {
-      if (!store.get('trace') && store.get('error')) renderEmpty();
-    }).observe(editorPane, { attributes: true, attributeFilter: ['data-open'] });
   }
 
   function build() {
@@ -946,7 +937,9 @@ export function mountGraphView(store) {
 
   store.on(['trace', 'collapse', 'showSaved'], build);
   store.on(['gradColour', 'passIndex'], paint);
-  store.on(['trace', 'error'], renderEmpty);
+  // However the program panel opens or closes (the button, its rail's toggle, a resize), the button
+  // follows: it offered to show code already in view when the rail was opened directly.
+  store.on(['trace', 'error', 'programOpen'], renderEmpty);
   store.on(['position', 'passIndex'], updateStep);
   store.on(['hover'], updateHover);
   store.on(['selected'], updateSelection);

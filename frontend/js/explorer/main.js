@@ -182,6 +182,7 @@ mountPanels({
   panels: { editor: { el: $('editor-pane'), toggle: $('toggle-editor') }, side: { el: $('side-pane'), toggle: $('toggle-side') } },
   splitters: { editor: $('split-editor'), side: $('split-side') },
   storage: window.localStorage,
+  onOpen: (open) => store.set({ programOpen: open.editor }),
 });
 // Open from the start (a wide screen, or the student left it open): the editor is on screen at once.
 const editorShownAtStart = $('editor-pane').dataset.open === 'true';

@@ -21,6 +21,7 @@ export class ExplorerStore extends Store {
       hover: null, // node id under the mouse (graph or source)
       collapse: false,
       showSaved: false,
+      programOpen: null, // the program panel (code, example's explanation) in view; null: no such panel
       gradColour: false, // fill nodes by the size of the gradient they received (grad-colour.js)
       search: '',
       details: 0, // bumped when step details fetched on demand arrive

@@ -20,6 +20,19 @@ function describeStart(store, pass) {
   return `Start: the output ${roots || 'f'} holds ∂f/∂f = 1 (the seed gradient); every other accumulator is 0. Press → to let PyTorch's engine run the first node.`;
 }
 
+// The example's lesson at the start, when the program panel that holds it is on its rail (below
+// 1880 px: a 1280 px projector showed the graph with nothing saying what it teaches). Collapsible,
+// so a student who has read it gets the accumulators back.
+function aboutExample(store) {
+  if (store.get('programOpen') !== false) return [];
+  const example = store.get('examples').find((e) => e.id === store.get('example'));
+  if (!example || !example.explanation) return [];
+  const about = el('details', undefined, 'about-example');
+  about.open = true;
+  about.append(el('summary', `About this example: ${example.title}`), el('p', example.explanation));
+  return [about];
+}
+
 function inputBlock(store, step, input) {
   const node = store.node(step.node);
   const target = store.node(input.to);
@@ -191,7 +204,7 @@ export function mountStepPanel(store) {
     const children = [];
     accumulators.element.hidden = true;
     if (!trace && store.get('error')) {
-      children.push(el('h2', 'Backward pass'), el('p', 'None: the program stopped before it, with the error shown on the graph.', 'muted'));
+      children.push(el('h2', 'Backward pass'), el('p', 'None: the program stopped before it, with the error shown on the graph.', 'muted'), ...aboutExample(store));
     } else if (!trace) {
       children.push(el('h2', 'Backward pass'), el('p', 'Pick an example or type a program, then press Run.', 'muted'));
     } else if (!pass || pass.steps.length === 0) {
@@ -201,7 +214,7 @@ export function mountStepPanel(store) {
       const step = backward.current;
       const count = pass.steps.length;
       if (!step) {
-        children.push(el('h2', `Start · 0 of ${count} steps`), el('p', describeStart(store, pass), 'narration'));
+        children.push(el('h2', `Start · 0 of ${count} steps`), el('p', describeStart(store, pass), 'narration'), ...aboutExample(store));
       } else {
         const node = store.node(step.node);
         children.push(el('h2', `Step ${backward.position} of ${count}: ${nodeTitle(node)} (${node ? node.op : '?'})`));
@@ -239,6 +252,6 @@ export function mountStepPanel(store) {
     top.replaceChildren(...children);
   }
 
-  store.on(['trace', 'error', 'position', 'passIndex', 'details', 'detailsError'], render);
+  store.on(['trace', 'error', 'position', 'passIndex', 'details', 'detailsError', 'programOpen', 'example', 'examples'], render);
   render();
 }

@@ -175,9 +175,10 @@ export function mountPresentToggle(container, storage = window.localStorage) {
 
 /**
  * Wire splitters and collapse buttons of a three-column page: `grid` gets --editor-w and --side-w,
- * each panel element gets data-open. Returns { layout(), set(layout) }.
+ * each panel element gets data-open, and `onOpen({name: open, …})` hears what is open whenever it
+ * is drawn (a toggle, a resize that puts a panel on its rail). Returns { layout(), set(layout) }.
  */
-export function mountPanels({ grid, panels, splitters, storage, view = window }) {
+export function mountPanels({ grid, panels, splitters, storage, view = window, onOpen = () => {} }) {
   let layout = normalizeLayout(readStored(storage, LAYOUT_KEY), view.innerWidth);
 
   function render() {
@@ -185,10 +186,13 @@ export function mountPanels({ grid, panels, splitters, storage, view = window })
     const { editor, side } = fitted(drawn, grid.clientWidth || view.innerWidth);
     grid.style.setProperty('--editor-w', `${editor}px`);
     grid.style.setProperty('--side-w', `${side}px`);
+    const open = {};
     for (const [name, { el, toggle }] of Object.entries(panels)) {
       el.dataset.open = String(drawn[name].open);
       toggle.setAttribute('aria-expanded', String(drawn[name].open));
+      open[name] = drawn[name].open;
     }
+    onOpen(open);
     for (const [name, splitter] of Object.entries(splitters)) {
       splitter.setAttribute('aria-valuenow', String(drawn[name].width));
       splitter.hidden = !drawn[name].open;
