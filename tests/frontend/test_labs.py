@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 import pytest
+from playwright.sync_api import expect
 
 from tests.frontend.page_wait import TIMEOUT, wait_until
 from tests.live import LiveServer, screenshot
@@ -183,7 +185,31 @@ def test_pitfall_page_shows_both_tables_and_curves(live_server: LiveServer, page
     # Step 2: same point, but the uncleared gradient holds step 1's too (−3.75 − 1.3125).
     assert without[:4] == with_clear[:4] == ["2", "0.191406", "0.875", "0.75"]
     assert without[4] == "−5.0625" and with_clear[4] == "−1.3125"
+    # Once drawn, the line beside Run says the lesson in numbers (it was blank after a run): the
+    # final losses, checked against the lecture's loop written out here.
+    expect(page.locator("#status")).to_contain_text("ran both: after 10 steps the loss is", timeout=TIMEOUT)
+    said = re.fullmatch(
+        r"ran both: after 10 steps the loss is (\S+) without clearing \.grad, (\S+) with it",
+        page.inner_text("#status").strip(),
+    )
+    assert said, page.inner_text("#status")
+    shown = [float(v.replace("−", "-").replace("×10", "e")) for v in said.groups()]
+    assert shown == pytest.approx([final_loss(clear=False), final_loss(clear=True)], rel=1e-3)
     screenshot(page, "pitfall")
+
+
+def final_loss(clear: bool, a: float = 0.5, b: float = 0.5, lr: float = 0.1, steps: int = 10) -> float:
+    """loss = (a·x + b − y)² at x = 1.5, y = 2.5 after `steps` gradient steps, .grad cleared or not,
+    in float32 as the server's torch runs it (near 1e-9 float64 differs by 0.5 %)."""
+    f = np.float32
+    x, y, grad_a, grad_b, a, b, lr = f(1.5), f(2.5), f(0.0), f(0.0), f(a), f(b), f(lr)
+    for _ in range(steps):
+        r = a * x + b - y
+        if clear:
+            grad_a, grad_b = f(0.0), f(0.0)
+        grad_a, grad_b = grad_a + f(2) * r * x, grad_b + f(2) * r
+        a, b = a - lr * grad_a, b - lr * grad_b
+    return float((a * x + b - y) ** 2)
 
 
 @pytest.mark.parametrize(

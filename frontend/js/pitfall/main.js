@@ -11,6 +11,7 @@ import { feedback } from '../optimize/feedback.js';
 import { decodeDiff, encodeDiff } from '../optimize/hash.js';
 import { drawLoss } from '../optimize/plots.js';
 import { formatStart, parseStart } from '../optimize/state.js';
+import { tableNumber } from '../optimize/series.js';
 import { renderStepTable } from '../optimize/step-table.js';
 
 renderNav(document.getElementById('nav'), 'pitfall');
@@ -19,7 +20,7 @@ restorePresentation(document.documentElement, window.localStorage); // large typ
 const $ = (id) => document.getElementById(id);
 const DEFAULTS = Object.freeze({ start: { a: 0.5, b: 0.5 }, lr: 0.1, steps: 10 });
 const LABELS = ['without clearing', 'with clearing'];
-const { drawing, work } = feedback($('status'), $('error'), [$('run')]);
+const { drawing, status, work } = feedback($('status'), $('error'), [$('run')]);
 
 function normalize(p) {
   const start = p.start && typeof p.start === 'object' && Number.isFinite(p.start.a) && Number.isFinite(p.start.b)
@@ -33,8 +34,17 @@ function normalize(p) {
 
 let state = normalize(decodeDiff(window.location.hash));
 
+/** The lesson in one line, beside Run, once both runs are drawn: the line was blank after a run. */
+function bothRan(without, withClear, steps) {
+  const loss = (r) => tableNumber(r.final.loss, 4);
+  return `ran both: after ${steps} steps the loss is ${loss(without)} without clearing .grad, ${loss(withClear)} with it`;
+}
+
+let runs = 0; // a newer click's line replaces an older one's
+
 async function run(event) {
   if (event) event.preventDefault();
+  const mine = ++runs;
   const answer = await work('Running both…', async () => {
     const lr = Number($('lr').value);
     const steps = Number($('steps').value);
@@ -52,7 +62,10 @@ async function run(event) {
   renderStepTable($('with'), withClear, { caption: 'a fresh gradient each step' });
   lossShown = answer.runs;
   const drawn = drawLoss($('pitfall-loss'), lossShown, LABELS, Infinity, LOSS_TITLE); // sketched till Plotly has loaded
-  drawing('Drawing the curves…', drawn.plotted); // not awaited: Plotly runs after the opening is ready
+  // not awaited: Plotly runs after the opening is ready; the lesson's line once it has drawn
+  drawing('Drawing the curves…', drawn.plotted).then(() => {
+    if (mine === runs) status(bothRan(without, withClear, state.steps));
+  });
   await drawn;
 }
 
