@@ -115,6 +115,24 @@ def test_on_a_phone_a_click_brings_the_results_into_view(
     wait_until(page, in_view, timeout_ms=5000)
 
 
+@pytest.mark.parametrize(
+    ("path", "said"), [("/regression.html", "(closed form"), ("/pitfall.html", "without clearing")]
+)
+def test_on_a_phone_the_status_says_what_ran_in_one_whole_line(
+    live_server: LiveServer, page: Any, path: str, said: str
+) -> None:
+    # The line beside the buttons says what a run reached once it is drawn; on a phone it is one line
+    # (labs.css), so what it says must fit there, not end in "…".
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}{path}")
+    page.wait_for_selector("body[data-ready]", timeout=TIMEOUT)
+    expect(page.locator("#status")).to_contain_text(said, timeout=TIMEOUT)
+    span = page.locator("#status > span")
+    assert span.evaluate("s => s.scrollWidth <= s.clientWidth"), span.inner_text()
+    line = span.bounding_box()
+    assert line is not None and line["height"] < 40, line  # one line
+
+
 def test_at_a_desktop_width_a_click_leaves_the_page_where_it_is(live_server: LiveServer, page: Any) -> None:
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(f"{live_server.url}/regression.html")

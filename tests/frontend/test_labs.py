@@ -160,6 +160,15 @@ def test_regression_page_fits_and_sweeps_with_divergence(live_server: LiveServer
     wait_until(page, "document.querySelector('#fit-plot').data?.length >= 3")
     coefficients = page.locator("#coefficients").inner_text()
     assert "closed form" in coefficients and "1.8195" in coefficients
+    # Once drawn, the line beside the buttons says what the fit reached, as its table's loss column.
+    expect(page.locator("#status")).to_contain_text("(closed form", timeout=TIMEOUT)
+    said = re.fullmatch(
+        r"loss (\S+) \(closed form (\S+)\)",
+        page.inner_text("#status").strip(),
+    )
+    assert said, page.inner_text("#status")
+    table_losses = [number(r.split("\t")[-1]) for r in cells(page, "#coefficients tbody tr")]
+    assert [number(v) for v in said.groups()] == pytest.approx(table_losses, rel=1e-3)
     page.fill("#sweep-lrs", "1, 0.1")
     page.fill("#sweep-iterations", "100, 2000")
     page.click("#sweep")
@@ -170,7 +179,27 @@ def test_regression_page_fits_and_sweeps_with_divergence(live_server: LiveServer
         "not finite" in rows.first.inner_text() and "diverged" in rows.first.inner_text()
     )  # null: not finite
     assert "closed form" in rows.last.inner_text()
+    # The table's line: its lowest finite loss (lr 0.1, the most iterations) and what diverged.
+    finite = [r.split("\t") for r in cells(page, "#sweep-table tbody tr")[:-1] if "diverged" not in r]
+    best = min(finite, key=lambda r: number(r[-2]))
+    expect(page.locator("#status")).to_contain_text("lowest loss", timeout=TIMEOUT)
+    line = page.inner_text("#status")
+    said = re.fullmatch(r"lowest loss (\S+): lr (\S+), (\d+) iterations", line)
+    assert said, line
+    assert number(said[1]) == pytest.approx(number(best[-2]), rel=1e-3)
+    assert (said[2], said[3]) == (best[0], best[1])
     screenshot(page, "regression")
+
+
+def number(text: str) -> float:
+    """A number as the page prints it (a true minus sign)."""
+    return float(text.strip().replace("−", "-"))
+
+
+def cells(page: Any, rows: str) -> list[str]:
+    """Each row's cells, tab-separated."""
+    script = "rows => rows.map(r => [...r.cells].map(c => c.textContent).join('\\t'))"
+    return list(page.eval_on_selector_all(rows, script))
 
 
 def test_pitfall_page_shows_both_tables_and_curves(live_server: LiveServer, page: Any) -> None:
@@ -187,9 +216,9 @@ def test_pitfall_page_shows_both_tables_and_curves(live_server: LiveServer, page
     assert without[4] == "−5.0625" and with_clear[4] == "−1.3125"
     # Once drawn, the line beside Run says the lesson in numbers (it was blank after a run): the
     # final losses, checked against the lecture's loop written out here.
-    expect(page.locator("#status")).to_contain_text("ran both: after 10 steps the loss is", timeout=TIMEOUT)
+    expect(page.locator("#status")).to_contain_text("without clearing", timeout=TIMEOUT)
     said = re.fullmatch(
-        r"ran both: after 10 steps the loss is (\S+) without clearing \.grad, (\S+) with it",
+        r"loss (\S+) without clearing, (\S+) with",
         page.inner_text("#status").strip(),
     )
     assert said, page.inner_text("#status")

@@ -17,6 +17,7 @@ export function feedback(statusEl, errorEl, buttons) {
     }
     const span = document.createElement('span');
     span.textContent = text;
+    if (text) span.title = text; // whole, where a phone's one line cuts it (labs.css)
     statusEl.append(span);
     document.body.classList.toggle('busy', running);
     for (const button of buttons) button.disabled = disable;

@@ -34,10 +34,10 @@ function normalize(p) {
 
 let state = normalize(decodeDiff(window.location.hash));
 
-/** The lesson in one line, beside Run, once both runs are drawn: the line was blank after a run. */
-function bothRan(without, withClear, steps) {
+/** The lesson in one short line (one on a phone), beside Run, once both runs are drawn: the line was blank. */
+function bothRan(without, withClear) {
   const loss = (r) => tableNumber(r.final.loss, 4);
-  return `ran both: after ${steps} steps the loss is ${loss(without)} without clearing .grad, ${loss(withClear)} with it`;
+  return `loss ${loss(without)} without clearing, ${loss(withClear)} with`;
 }
 
 let runs = 0; // a newer click's line replaces an older one's
@@ -64,7 +64,7 @@ async function run(event) {
   const drawn = drawLoss($('pitfall-loss'), lossShown, LABELS, Infinity, LOSS_TITLE); // sketched till Plotly has loaded
   // not awaited: Plotly runs after the opening is ready; the lesson's line once it has drawn
   drawing('Drawing the curves…', drawn.plotted).then(() => {
-    if (mine === runs) status(bothRan(without, withClear, state.steps));
+    if (mine === runs) status(bothRan(without, withClear));
   });
   await drawn;
 }

@@ -10,6 +10,7 @@ import { revealResults } from '../shared/reveal.js';
 import { feedback } from '../optimize/feedback.js';
 import { parseNumberList } from '../optimize/state.js';
 import { closedFormBody, decodeState, encodeState, fitBody, normalize, parseCounts, sweepBody } from './state.js';
+import { fitSummary, sweepSummary } from './summary.js';
 import { renderCoefficients, renderSweep } from './tables.js';
 
 renderNav(document.getElementById('nav'), 'regression');
@@ -17,7 +18,7 @@ restorePresentation(document.documentElement, window.localStorage); // large typ
 
 const $ = (id) => document.getElementById(id);
 const fields = ['method', 'lr', 'iterations', 'degree'];
-const { drawing, error: showError, work } = feedback($('status'), $('error'), [$('fit'), $('sweep')]);
+const { drawing, error: showError, status, work } = feedback($('status'), $('error'), [$('fit'), $('sweep')]);
 let state = decodeState(window.location.hash);
 
 function fillForm() {
@@ -59,6 +60,8 @@ function checkFit() {
   return null;
 }
 
+let actions = 0; // the latest fit's or table's line replaces an older one's
+
 async function fit(event) {
   if (event) event.preventDefault();
   const problem = checkFit();
@@ -68,6 +71,7 @@ async function fit(event) {
   }
   state = readForm();
   replaceHash(encodeState(state));
+  const mine = ++actions;
   const answer = await work('Fitting…', () => Promise.all([
     postJSON('/api/regression/polynomial', fitBody(state)),
     postJSON('/api/regression/polynomial', closedFormBody(state)),
@@ -77,7 +81,10 @@ async function fit(event) {
   renderCoefficients($('coefficients'), gd, closed);
   const drawn = drawFigure(gd.figure);
   // Not awaited: the opening is ready with the sketch, and Plotly runs only after that (releasePlotly).
-  drawing('Drawing the fit…', drawn.plotted);
+  // Once drawn, the line says what the fit reached.
+  drawing('Drawing the fit…', drawn.plotted).then(() => {
+    if (mine === actions) status(fitSummary(gd, closed));
+  });
   await drawn;
 }
 
@@ -93,9 +100,12 @@ async function sweep() {
     showError(error);
     return;
   }
+  const mine = ++actions;
   const answer = await work(`Running ${lrs.length} learning rates up to ${Math.max(...counts)} iterations…`,
     () => postJSON('/api/regression/polynomial/sweep', sweepBody(state, lrs, counts)));
-  if (answer) renderSweep($('sweep-table'), answer);
+  if (!answer) return;
+  renderSweep($('sweep-table'), answer);
+  if (mine === actions) status(sweepSummary(answer));
 }
 
 fillForm();
