@@ -34,3 +34,13 @@ test('a record whose config is unreadable (null) still gets a label of its own',
   assert.deepEqual(Object.fromEntries(labels), { a: 'net #1', b: 'net #2' });
   assert.equal(new Set(labels.values()).size, 2);
 });
+
+test('a long label is cut in the middle, keeping what tells models apart at its end', async () => {
+  const { middleCut } = await import('../js/models/labels.js');
+  const fits = (text) => text.length <= 20;
+  assert.equal(middleCut('short name', fits), 'short name');
+  const cut = middleCut('my very long experiment name · seed 1', fits);
+  assert.equal(cut, 'my very lo… · seed 1');
+  assert.ok(fits(cut));
+  assert.equal(middleCut('abcdef', () => false), 'a…');
+});

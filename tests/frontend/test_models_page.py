@@ -313,3 +313,49 @@ def test_the_curves_of_three_finished_models_read_on_a_phone(small_models: LiveS
         )
         assert min(inside) >= 1, (figure, inside)  # the border's pixel shows, right and bottom
     assert pg.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def test_a_long_model_name_is_cut_in_the_legend_and_its_menus_stay_in_their_panel(
+    tmp_path: Any, page: object
+) -> None:
+    """On a 390 px phone a long name ran past the legend's edge with its "· train" / "· test" (which
+    curve was which could not be read) and widened the draw-a-digit menu past its panel. The legend
+    now cuts the name in the middle, keeping its end, and the hover says it whole."""
+    name = "my very long experiment name for the lecture demo"
+    data = tmp_path / "data"
+    data.mkdir()
+    server = LiveServer(data)
+    server.start()
+    pg: Any = page
+    try:
+        config = {**SMALL_MNIST[0], "steps": 5, "name": name}
+        wait_jobs_done(server, [httpx.post(f"{server.url}/api/models", json=config, timeout=30).json()["id"]])
+        pg.set_viewport_size({"width": 390, "height": 844})
+        pg.goto(f"{server.url}/models.html")
+        pg.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+        shown = pg.locator("#compare tbody input[type=checkbox]")
+        expect(shown).to_have_count(1, timeout=RUN_TIMEOUT_MS)
+        shown.first.check()
+        for figure in ("#loss-plot", "#accuracy-plot"):
+            entries = pg.locator(f"{figure} g.legend .legendtext")
+            expect(entries).to_have_count(2, timeout=RUN_TIMEOUT_MS)
+            texts = sorted(entries.all_text_contents())
+            assert sorted(t.rsplit(" · ", 1)[1] for t in texts) == ["test", "train"], texts
+            assert len({t.rsplit(" · ", 1)[0] for t in texts}) == 1, texts  # cut alike
+            assert all("…" in t and t.startswith("my very") and name not in t for t in texts), texts
+            right = pg.eval_on_selector(figure, "e => e.getBoundingClientRect().right")
+            for k in range(2):
+                box = entries.nth(k).bounding_box()
+                assert box is not None and box["x"] + box["width"] <= right, (figure, box, right)
+            metas = pg.eval_on_selector(figure, "e => e.data.map((t) => t.meta)")
+            assert sorted(metas) == [f"{name} · test", f"{name} · train"]
+        pg.locator("#draw-model").scroll_into_view_if_needed()
+        screenshot(pg, "models-long-name-390")
+        panel = pg.locator("#draw-panel").bounding_box()
+        menu = pg.locator("#draw-model").bounding_box()
+        assert panel is not None and menu is not None
+        assert menu["x"] + menu["width"] <= panel["x"] + panel["width"], (menu, panel)
+        assert pg.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    finally:
+        pg.goto("about:blank")  # before its server stops (test_passes.py)
+        server.stop()

@@ -6,22 +6,38 @@ import { reactFramed } from '../shared/legend-room.js';
 import { LIGHT, palette, themedLayout } from '../shared/palette.js';
 import { PLOT_CONFIG } from '../shared/plot-frame.js';
 import { loadPlotly } from '../shared/plotly-loader.js';
+import { middleCut } from './labels.js';
 
 const FONT = { size: 15 };
+const LEGEND_MARGIN = 64; // the plot's left margin: the horizontal legend starts at the plot's edge
+const LEGEND_SAMPLE = 56; // an entry's line sample, its gap and the legend's padding
+
+/** Whether a legend entry's text fits one row of `div`'s legend, measured in the legend's font. */
+function legendFits(div) {
+  const context = document.createElement('canvas').getContext('2d');
+  context.font = `${FONT.size}px "Open Sans", verdana, arial, sans-serif`; // Plotly's default family
+  const room = Math.max(80, (div.clientWidth || 400) - LEGEND_MARGIN - LEGEND_SAMPLE);
+  return (text) => context.measureText(text).width <= room;
+}
 
 /**
  * Plotly traces of `metric` ('loss' or 'accuracy') for each {id, name, curve} model, coloured from `p`,
- * named by `labels` (id → label: labels.js, as the table names them) or else by the model's name.
+ * named by `labels` (id → label: labels.js, as the table names them) or else by the model's name; a
+ * name `fits` refuses is cut in the middle (the whole one in the hover).
  */
-export function curveTraces(models, metric, p = LIGHT, labels = new Map()) {
+export function curveTraces(models, metric, p = LIGHT, labels = new Map(), fits = () => true) {
   const traces = [];
   models.forEach((m, i) => {
     const color = p.series[i % p.series.length];
     const { curve } = m; // columns: curve.step[k], curve.test_loss[k]…
+    const label = labels.get(m.id) ?? m.name;
+    const short = middleCut(label, (text) => fits(`${text} · train`)); // one cut for both of its entries
     for (const split of ['test', 'train']) {
       const scale = metric === 'accuracy' ? 100 : 1;
+      const name = `${short} · ${split}`;
       traces.push({
-        type: 'scatter', mode: 'lines', name: `${labels.get(m.id) ?? m.name} · ${split}`, legendgroup: m.id,
+        type: 'scatter', mode: 'lines', name, legendgroup: m.id, meta: `${label} · ${split}`,
+        hovertemplate: '%{meta}<br>update %{x}: %{y:.4g}<extra></extra>',
         x: curve.step, y: curve[`${split}_${metric}`].map((v) => toNumber(v) * scale),
         line: { color, width: split === 'test' ? 3 : 2, dash: split === 'test' ? 'solid' : 'dot' },
       });
@@ -55,7 +71,7 @@ export function drawCurves(lossDiv, accuracyDiv, models, anyFinished = false, la
   const p = palette();
   const empty = models.length ? {} : emptyPlot(emptyText(anyFinished));
   // Framed for the legend each drew last (legend-room.js): four models are four rows of two entries.
-  const draw = (div, metric, layout) => reactFramed(window.Plotly, div, curveTraces(models, metric, p, labels), themedLayout({
+  const draw = (div, metric, layout) => reactFramed(window.Plotly, div, curveTraces(models, metric, p, labels, legendFits(div)), themedLayout({
     ...base, ...layout, xaxis, uirevision: metric, ...empty,
   }, p), PLOT_CONFIG);
   draw(lossDiv, 'loss', { title: { text: 'Binary cross-entropy' }, yaxis: { title: { text: 'loss' } } });

@@ -50,3 +50,17 @@ export function modelLabels(models) {
   }
   return labels;
 }
+
+/**
+ * `text`, or its start and end around "…", as long as `fits` accepts: the end holds what tells two
+ * same-named models apart ("· seed 1"), the start the name. A phone's legend cut a long name at the
+ * plot's edge, with the "· train" or "· test" after it.
+ */
+export function middleCut(text, fits) {
+  if (fits(text)) return text;
+  for (let keep = text.length - 1; keep > 1; keep -= 1) {
+    const cut = `${text.slice(0, Math.ceil(keep / 2))}…${text.slice(text.length - Math.floor(keep / 2))}`;
+    if (fits(cut)) return cut;
+  }
+  return `${text.slice(0, 1)}…`;
+}
