@@ -320,7 +320,15 @@ statement_cases = [
     program("decorator-argument", "@torch.no_grad(print)\ndef f():\n    pass", "forbidden", "decorators"),
     program("decorator-class", "@torch.no_grad()\nclass A:\n    pass", "forbidden", "decorators"),
     program("decorator-rebound", "no_grad = print\n@no_grad\ndef f():\n    pass", "forbidden", "decorators"),
-    program("func-has-aux", "torch.func.grad(lambda v: v.sum(), has_aux=True)(x)", "forbidden", "has_aux"),
+    program(
+        "func-aux-not-tensors",
+        "torch.func.grad(lambda v: (v.sum(), print), has_aux=True)(x)",
+        "runtime",
+        "Expected tensors",
+    ),
+    program(
+        "func-hessian-aux", "torch.func.hessian(lambda v: v.sum(), has_aux=True)(x)", "runtime", "has_aux"
+    ),
     program("func-escape", "torch.func.grad(lambda v: v.sum()).__closure__", "forbidden", "__closure__"),
     program("func-vmap", "torch.func.vmap(torch.sin)(x)", "forbidden", "torch.func.vmap"),
     program("dict-literal-escape", '{"a": x}.__class__', "forbidden", "__class__"),

@@ -583,15 +583,16 @@ FUNCTIONS: tuple[Function, ...] = (
         for fn, summary in (
             (
                 torch.func.grad,
-                "grad(f, argnums=0)(*args): the gradient of f's one-number result with respect to "
-                "args[argnums] (a tuple of them for a tuple of argnums)",
+                "grad(f, argnums=0, has_aux=False)(*args): the gradient of f's one-number result with "
+                "respect to args[argnums] (a tuple of them for a tuple of argnums); has_aux=True: f "
+                "returns (output, aux) and the call (gradient, aux)",
             ),
             (
                 torch.func.jacrev,
-                "jacrev(f, argnums=0)(*args): the Jacobian of f's tensor, output × input elements "
-                "(refused before the passes run when too large)",
+                "jacrev(f, argnums=0, has_aux=False)(*args): the Jacobian of f's tensor, output × input "
+                "elements (refused before the passes run when too large)",
             ),
-            (torch.func.jacfwd, "jacfwd(f, argnums=0)(*args): the same Jacobian as jacrev"),
+            (torch.func.jacfwd, "jacfwd(f, argnums=0, has_aux=False)(*args): the same Jacobian as jacrev"),
             (
                 torch.func.hessian,
                 "hessian(f, argnums=0)(*args): second derivatives of f's one-number result, inputs² "
@@ -599,7 +600,8 @@ FUNCTIONS: tuple[Function, ...] = (
             ),
             (
                 torch.func.vjp,
-                "vjp(f, *primals): (f(*primals), vjp_fn); vjp_fn(v) is v · Jacobian, one tensor per primal",
+                "vjp(f, *primals, has_aux=False): (f(*primals), vjp_fn), and the aux with has_aux=True; "
+                "vjp_fn(v) is v · Jacobian, one tensor per primal",
             ),
         )
     ),

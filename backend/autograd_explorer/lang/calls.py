@@ -38,9 +38,11 @@ from autograd_explorer.lang.functional import (
     TRANSFORMS,
     check_transform_output,
     counted_function,
+    detached_aux,
     predicted_elements,
     reserve_passes,
     selected_argnums,
+    split_aux,
 )
 from autograd_explorer.lang.growth import (
     broadcast_elements,
@@ -571,14 +573,12 @@ class Calls(EvaluatorCore):
         kind = fn.name.rsplit(".", 1)[-1]
         if kind == "vjp":
             return self.func_vjp(args, kwargs, node)
-        params = self.bind_arguments(kind, TRANSFORM_PARAMETERS, args, kwargs)
+        params = self.bind_arguments(kind, TRANSFORM_PARAMETERS[kind], args, kwargs)
         if "func" not in params:
             raise TypeError(f"{kind}() missing 1 required positional argument: 'func'")
-        if params.get("has_aux"):
-            message = f"{kind}(has_aux=True) is not available here: leave has_aux= out"
-            raise error_at("forbidden", message, self.span(node))
         argnums = params.get("argnums", 0)
-        return Transformed(kind, params["func"], argnums, self.call_value)  # type: ignore[arg-type]
+        has_aux = bool(self.flag(params, "has_aux", False))
+        return Transformed(kind, params["func"], argnums, self.call_value, has_aux)  # type: ignore[arg-type]
 
     def call_transformed(
         self, transformed: Transformed, args: list[object], kwargs: dict[str, object], node: ast.AST
@@ -597,11 +597,16 @@ class Calls(EvaluatorCore):
             outer = Transformed("jacrev", inner, transformed.argnums, self.call_value)
             return self.call_transformed(outer, args, kwargs, node)
 
+        aux: list[object] = []  # has_aux: what f returned beside its output (PyTorch calls f once)
+
         def call_func(values: list[object]) -> object:
             given = list(args)
             for position, value in zip(positions, values, strict=True):
                 given[position] = value
             output = self.call_value(transformed.func, given, kwargs, node)
+            if transformed.has_aux:
+                output, extra = split_aux(transformed.kind, output)
+                aux[:] = [extra]
             check_transform_output(transformed.kind, output)
             return output
 
@@ -614,15 +619,16 @@ class Calls(EvaluatorCore):
         create_graph = any(isinstance(x, torch.Tensor) and x.requires_grad for x in inputs)
         given = inputs[0] if isinstance(transformed.argnums, int) else inputs
         compute = partial(differentiate, run, given, create_graph=create_graph)
-        return self.differentiated(compute, node)
+        result = self.differentiated(compute, node)
+        return (result, detached_aux(aux[0], create_graph)) if transformed.has_aux else result
 
     def func_vjp(self, args: list[object], kwargs: dict[str, object], node: ast.AST) -> object:
         """`output, vjp_fn = torch.func.vjp(f, *primals)`: f runs once, recording its graph from
         copies of the primals that require grad; each vjp_fn(v) is one backward pass of it."""
-        if kwargs:
-            raise error_at(
-                "forbidden", "vjp(f, *primals) takes no keyword arguments here (has_aux=)", self.span(node)
-            )
+        for key in kwargs:
+            if key != "has_aux":
+                raise TypeError(f"vjp() got an unexpected keyword argument '{key}'")
+        has_aux = bool(self.flag(kwargs, "has_aux", False))
         if not args:
             raise TypeError("vjp() missing 1 required positional argument: 'func'")
         func, primals = args[0], args[1:]
@@ -635,10 +641,16 @@ class Calls(EvaluatorCore):
         before = self.budget.operations
         with torch.enable_grad():  # as torch.func.vjp records f's graph whatever the grad mode
             output = self.call_value(func, list(inputs), {}, node)
+        aux: object = None
+        if has_aux:
+            output, aux = self.apply(split_aux, ("vjp", output), {}, node)
         self.apply(check_transform_output, ("vjp", output), {}, node)
         assert isinstance(output, torch.Tensor)
         cost = self.budget.operations - before
-        return output.detach(), VjpFunction(output, inputs, cost, self.call_value)
+        vjp_fn = VjpFunction(output, inputs, cost, self.call_value)
+        if has_aux:  # the aux, as the output, from copies of the primals: cut from their graph
+            return output.detach(), vjp_fn, detached_aux(aux, False)
+        return output.detach(), vjp_fn
 
     def call_vjp_function(
         self, vjp_fn: VjpFunction, args: list[object], kwargs: dict[str, object], node: ast.AST

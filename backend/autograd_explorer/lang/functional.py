@@ -102,7 +102,54 @@ TRANSFORMS: dict[str, str] = {
     "jacfwd": "jacobian",
     "hessian": "hessian",
 }
-TRANSFORM_PARAMETERS = ("func", "argnums", "has_aux")
+TRANSFORM_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "grad": ("func", "argnums", "has_aux"),
+    "jacrev": ("func", "argnums", "has_aux"),
+    "jacfwd": ("func", "argnums", "has_aux"),
+    "hessian": ("func", "argnums"),  # torch.func.hessian has no has_aux
+}
+# How torch.func names each transform in its has_aux errors (the function it is built on).
+AUX_CALLER = {
+    "grad": "grad_and_value(f)(*args)",
+    "jacrev": "vjp(f, *primals)",
+    "jacfwd": "jvp(f, primals, tangents)",
+    "vjp": "vjp(f, *primals)",
+}
+
+
+def split_aux(kind: str, output: object) -> tuple[object, object]:
+    """(output, aux) of a function transformed with has_aux=True, checked as torch.func checks it
+    (its messages): a tuple of two, the aux tensors in tuples, lists and dicts."""
+    if not (isinstance(output, tuple) and len(output) == 2):
+        raise RuntimeError(
+            f"{AUX_CALLER[kind]}: output of function f should be a tuple: (output, aux) if has_aux is True"
+        )
+    check_aux(output[1])
+    return output[0], output[1]
+
+
+def check_aux(aux: object) -> None:
+    """torch.func's aux is tensors only, however nested."""
+    if isinstance(aux, torch.Tensor):
+        return
+    if isinstance(aux, tuple | list | dict):
+        for item in aux.values() if isinstance(aux, dict) else aux:
+            check_aux(item)
+        return
+    raise RuntimeError(f"Expected tensors, got unsupported type {type(aux)}")
+
+
+def detached_aux(aux: object, keep_graph: bool) -> object:
+    """The aux as torch.func returns it: not differentiated, so cut from the transform's own graph;
+    kept when the inputs record one (a transform inside a graph, as torch.func keeps it)."""
+    if keep_graph:
+        return aux
+    if isinstance(aux, torch.Tensor):
+        return aux.detach()
+    if isinstance(aux, dict):
+        return {key: detached_aux(item, False) for key, item in aux.items()}
+    items = [detached_aux(item, False) for item in aux]  # type: ignore[attr-defined]
+    return tuple(items) if isinstance(aux, tuple) else items
 
 
 def selected_argnums(argnums: object, args: Sequence[object]) -> tuple[int, ...]:
@@ -129,7 +176,8 @@ def check_transform_output(kind: str, output: object) -> None:
         raise ProgramError(
             "forbidden",
             f"torch.func.{kind} is available here for functions returning one tensor, not "
-            f"{type(output).__name__} (has_aux= and several outputs are not part of the explorer language)",
+            f"{type(output).__name__} (several outputs are not part of the explorer language: to return "
+            "more beside the one differentiated, return (output, aux) and pass has_aux=True)",
         )
     if kind == "grad" and output.dim() != 0:
         raise RuntimeError(  # torch.func's own

@@ -88,6 +88,7 @@ class Transformed(_Callable):
     func: object
     argnums: int | tuple[int, ...]
     runner: Runner = field(compare=False)
+    has_aux: bool = False  # f returns (output, aux): the call returns (result, aux)
 
     def __repr__(self) -> str:
         return f"<function {self.kind}.<locals>.wrapper at {id(self):#x}>"
