@@ -178,6 +178,14 @@ H_aux = jacrev(grad(loss_and_prediction, has_aux=True), has_aux=True)(x)
 g_leaf, prediction_leaf = grad(loss_and_prediction, has_aux=True)(leaf)  # in a graph: the aux is too
 prediction_leaf.sum().backward()
 print(prediction_leaf.requires_grad, leaf.grad)
+scale = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)  # read by f from outside
+def closure_loss(v):
+    fit = ((v * scale).sum() - 1) ** 2
+    return fit, fit * 2
+g_closure, aux_closure = grad(closure_loss, has_aux=True)(torch.tensor([3.0, 4.0], dtype=torch.float64))
+J_closure = jacrev(lambda v: v * scale)(x[:2])
+((g_closure ** 2).sum() + J_closure.sum() + aux_closure).backward()
+print(g_closure.requires_grad, aux_closure.requires_grad, g.requires_grad, J.requires_grad, scale.grad)
 print(g.shape, J.shape, J_fwd.shape, H.shape, H_vector.shape, H_arg.shape, len(J_pair), len(cotangents))
 print(outer.requires_grad, prediction.requires_grad, aux_tree["norm"].requires_grad, len(aux_fwd.shape))
 print(sorted(aux_tree), isinstance(aux_tree["parts"], list), len(J_fwd_aux), aux_vjp.requires_grad)
@@ -210,6 +218,9 @@ FUNC_NAMES = (
     "H_aux",
     "g_leaf",
     "prediction_leaf",
+    "g_closure",
+    "aux_closure",
+    "J_closure",
 )
 
 

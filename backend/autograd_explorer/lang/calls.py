@@ -12,7 +12,6 @@ import ast
 import math
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
-from functools import partial
 from time import monotonic
 
 import torch
@@ -38,8 +37,9 @@ from autograd_explorer.lang.functional import (
     TRANSFORMS,
     check_transform_output,
     counted_function,
-    detached_aux,
+    cut_from_graph,
     predicted_elements,
+    records_outside,
     reserve_passes,
     selected_argnums,
     split_aux,
@@ -598,8 +598,10 @@ class Calls(EvaluatorCore):
             return self.call_transformed(outer, args, kwargs, node)
 
         aux: list[object] = []  # has_aux: what f returned beside its output (PyTorch calls f once)
+        inside: set[int] = set()  # the tensors PyTorch hands f for the inputs, by id
 
         def call_func(values: list[object]) -> object:
+            inside.update(map(id, values))
             given = list(args)
             for position, value in zip(positions, values, strict=True):
                 given[position] = value
@@ -614,13 +616,25 @@ class Calls(EvaluatorCore):
         differentiate = (
             torch.autograd.functional.jacobian if name == "jacobian" else torch.autograd.functional.hessian
         )
-        # Differentiable in turn when an input records a graph, as torch.func's results are
-        # (a transform of a transform: jacrev(grad(f)))
-        create_graph = any(isinstance(x, torch.Tensor) and x.requires_grad for x in inputs)
+        # Differentiable in turn when an input records a graph, as torch.func's results are (a
+        # transform of a transform: jacrev(grad(f))), or when f reads a tensor from outside that
+        # does (a model's weights): recorded whenever grad mode is on, and cut after when it reached
+        # only f's inputs (as torch.func's result, which then records nothing).
+        inputs_record = any(isinstance(x, torch.Tensor) and x.requires_grad for x in inputs)
+        create_graph = inputs_record or torch.is_grad_enabled()
         given = inputs[0] if isinstance(transformed.argnums, int) else inputs
-        compute = partial(differentiate, run, given, create_graph=create_graph)
+
+        def compute() -> object:
+            result: object = differentiate(run, given, create_graph=create_graph)  # type: ignore[no-untyped-call]
+            keep = inputs_record or (create_graph and records_outside(result, inside))
+            return result if keep else cut_from_graph(result)
+
         result = self.differentiated(compute, node)
-        return (result, detached_aux(aux[0], create_graph)) if transformed.has_aux else result
+        if not transformed.has_aux:
+            return result
+        # The aux is not differentiated: cut from f's inputs, kept where it reached a tensor from outside
+        keep_aux = inputs_record or records_outside(aux[0], inside)
+        return result, aux[0] if keep_aux else cut_from_graph(aux[0])
 
     def func_vjp(self, args: list[object], kwargs: dict[str, object], node: ast.AST) -> object:
         """`output, vjp_fn = torch.func.vjp(f, *primals)`: f runs once, recording its graph from
@@ -649,7 +663,7 @@ class Calls(EvaluatorCore):
         cost = self.budget.operations - before
         vjp_fn = VjpFunction(output, inputs, cost, self.call_value)
         if has_aux:  # the aux, as the output, from copies of the primals: cut from their graph
-            return output.detach(), vjp_fn, detached_aux(aux, False)
+            return output.detach(), vjp_fn, cut_from_graph(aux)
         return output.detach(), vjp_fn
 
     def call_vjp_function(

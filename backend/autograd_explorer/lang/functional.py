@@ -12,6 +12,7 @@ limit at every pass: a slow one is stopped between passes.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 
@@ -139,17 +140,52 @@ def check_aux(aux: object) -> None:
     raise RuntimeError(f"Expected tensors, got unsupported type {type(aux)}")
 
 
-def detached_aux(aux: object, keep_graph: bool) -> object:
-    """The aux as torch.func returns it: not differentiated, so cut from the transform's own graph;
-    kept when the inputs record one (a transform inside a graph, as torch.func keeps it)."""
-    if keep_graph:
-        return aux
-    if isinstance(aux, torch.Tensor):
-        return aux.detach()
-    if isinstance(aux, dict):
-        return {key: detached_aux(item, False) for key, item in aux.items()}
-    items = [detached_aux(item, False) for item in aux]  # type: ignore[attr-defined]
-    return tuple(items) if isinstance(aux, tuple) else items
+def cut_from_graph(value: object) -> object:
+    """A result (tensors in tuples, lists and dicts) with each tensor detached."""
+    if isinstance(value, torch.Tensor):
+        return value.detach()
+    if isinstance(value, dict):
+        return {key: cut_from_graph(item) for key, item in value.items()}
+    if isinstance(value, tuple | list):
+        items = [cut_from_graph(item) for item in value]
+        return tuple(items) if isinstance(value, tuple) else items
+    return value
+
+
+def records_outside(value: object, inside: set[int]) -> bool:
+    """Whether a transform's result (or aux) depends on a tensor that requires grad other than the
+    transform's own inputs (`inside`, by id): a parameter f reads from outside, as a model's weights.
+    torch.func's result is then differentiable in it; else it records no graph. One walk of the
+    result's graph down to its leaves."""
+    stack: list[Any] = []
+    for tensor in cut_candidates(value):
+        if tensor.grad_fn is not None:
+            stack.append(tensor.grad_fn)
+        elif tensor.requires_grad and id(tensor) not in inside:
+            return True
+    seen: set[int] = set()
+    while stack:
+        fn = stack.pop()
+        if id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        if isinstance(fn, ACCUMULATE_GRAD):  # a leaf: one of f's inputs, or a tensor from outside
+            if id(fn.variable) not in inside:
+                return True
+            continue
+        stack.extend(next_fn for next_fn, _ in fn.next_functions if next_fn is not None)
+    return False
+
+
+def cut_candidates(value: object) -> list[torch.Tensor]:
+    """The tensors of a result, however nested."""
+    if isinstance(value, torch.Tensor):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, tuple | list) else ()
+    return [tensor for item in items for tensor in cut_candidates(item)]
+
+
+ACCUMULATE_GRAD = torch._C._functions.AccumulateGrad  # type: ignore[attr-defined]  # a leaf's node
 
 
 def selected_argnums(argnums: object, args: Sequence[object]) -> tuple[int, ...]:
