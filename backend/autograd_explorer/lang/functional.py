@@ -158,7 +158,7 @@ def records_outside(value: object, inside: set[int]) -> bool:
     torch.func's result is then differentiable in it; else it records no graph. One walk of the
     result's graph down to its leaves."""
     stack: list[Any] = []
-    for tensor in cut_candidates(value):
+    for tensor in tensors_in(value):
         if tensor.grad_fn is not None:
             stack.append(tensor.grad_fn)
         elif tensor.requires_grad and id(tensor) not in inside:
@@ -177,12 +177,12 @@ def records_outside(value: object, inside: set[int]) -> bool:
     return False
 
 
-def cut_candidates(value: object) -> list[torch.Tensor]:
+def tensors_in(value: object) -> list[torch.Tensor]:
     """The tensors of a result, however nested."""
     if isinstance(value, torch.Tensor):
         return [value]
     items = value.values() if isinstance(value, dict) else value if isinstance(value, tuple | list) else ()
-    return [tensor for item in items for tensor in cut_candidates(item)]
+    return [tensor for item in items for tensor in tensors_in(item)]
 
 
 ACCUMULATE_GRAD = torch._C._functions.AccumulateGrad  # type: ignore[attr-defined]  # a leaf's node
