@@ -272,13 +272,14 @@ def test_a_pitfalls_warning_is_in_view_on_a_projector(
     screenshot(page, f"explorer-12b-{example}-1280x720")
 
 
-@pytest.mark.parametrize("example", ["pitfall-detach", "pitfall-inplace"])
+@pytest.mark.parametrize("example", ["pitfall-detach", "pitfall-inplace", "pitfall-no-grad"])
 def test_the_examples_lesson_is_beside_the_graph_at_the_start_on_a_projector(
     page: Any, live_server: Any, example: str, expected_console_errors: list[re.Pattern[str]]
 ) -> None:
     # The explanation sits in the program panel, on its rail at 1280 px: the graph and the step
     # panel said nothing of what the example teaches. At the start (or when the program stopped,
-    # the in-place pitfall) the step panel holds it while the panel is on its rail.
+    # the in-place pitfall, or ran no pass, the no_grad one) the step panel holds it while the panel
+    # is on its rail.
     expected_console_errors.append(BAD_REQUEST)
     explanation = next(e for e in httpx.get(f"{live_server.url}/api/examples").json() if e["id"] == example)
     page.set_viewport_size({"width": 1280, "height": 720})

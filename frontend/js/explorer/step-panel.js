@@ -209,7 +209,7 @@ export function mountStepPanel(store) {
       children.push(el('h2', 'Backward pass'), el('p', 'Pick an example or type a program, then press Run.', 'muted'));
     } else if (!pass || pass.steps.length === 0) {
       const why = (trace.warnings || []).length ? ' (the warning above says why)' : '';
-      children.push(el('h2', 'Backward pass'), el('p', `This program ran no backward pass${why}.`, 'muted'));
+      children.push(el('h2', 'Backward pass'), el('p', `This program ran no backward pass${why}.`, 'muted'), ...aboutExample(store));
     } else {
       const step = backward.current;
       const count = pass.steps.length;
