@@ -184,7 +184,8 @@ def closure_loss(v):
     return fit, fit * 2
 g_closure, aux_closure = grad(closure_loss, has_aux=True)(torch.tensor([3.0, 4.0], dtype=torch.float64))
 J_closure = jacrev(lambda v: v * scale)(x[:2])
-((g_closure ** 2).sum() + J_closure.sum() + aux_closure).backward()
+out_closure, vjp_closure_fn = vjp(lambda v: (v * scale).sum(), x[:2])
+((g_closure ** 2).sum() + J_closure.sum() + aux_closure + out_closure).backward()
 print(g_closure.requires_grad, aux_closure.requires_grad, g.requires_grad, J.requires_grad, scale.grad)
 print(g.shape, J.shape, J_fwd.shape, H.shape, H_vector.shape, H_arg.shape, len(J_pair), len(cotangents))
 print(outer.requires_grad, prediction.requires_grad, aux_tree["norm"].requires_grad, len(aux_fwd.shape))
@@ -221,6 +222,7 @@ FUNC_NAMES = (
     "g_closure",
     "aux_closure",
     "J_closure",
+    "out_closure",
 )
 
 

@@ -662,9 +662,13 @@ class Calls(EvaluatorCore):
         assert isinstance(output, torch.Tensor)
         cost = self.budget.operations - before
         vjp_fn = VjpFunction(output, inputs, cost, self.call_value)
-        if has_aux:  # the aux, as the output, from copies of the primals: cut from their graph
-            return output.detach(), vjp_fn, cut_from_graph(aux)
-        return output.detach(), vjp_fn
+        # The output and aux come from copies of the primals: cut from their graph, unless they reach
+        # a tensor f reads from outside that requires grad (a model's weights), as torch.func's do.
+        copies = set(map(id, inputs))
+        shown = output if records_outside(output, copies) else output.detach()
+        if has_aux:
+            return shown, vjp_fn, aux if records_outside(aux, copies) else cut_from_graph(aux)
+        return shown, vjp_fn
 
     def call_vjp_function(
         self, vjp_fn: VjpFunction, args: list[object], kwargs: dict[str, object], node: ast.AST
