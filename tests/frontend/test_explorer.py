@@ -223,6 +223,7 @@ def test_a_stopped_program_shows_its_error_on_the_graph_with_the_code_on_its_rai
     expect(empty).to_contain_text("PyTorch's autograd error at line 5, column 1:")
     expect(empty).to_contain_text("modified by an inplace operation")
     expect(page.locator("#step-panel")).to_contain_text("the program stopped before it")
+    expect(page.locator("#inspector")).to_be_hidden()  # no node to click: the step panel has the column
     assert page.get_attribute("#editor-pane", "data-open") == "false"
     page.click("#graph-empty .show-code")
     expect(page.locator("#editor-pane")).to_have_attribute("data-open", "true")

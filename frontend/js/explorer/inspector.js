@@ -68,6 +68,8 @@ export function mountInspector(store) {
     // Empty, it takes only its two lines and the step panel above it the rest of the column
     // (explorer.css): at 1280×720 an empty inspector held 240 px while the accumulators scrolled.
     panel.dataset.empty = String(!node);
+    // No graph (a program that stopped, or none yet): nothing to click, so no hint taking the column.
+    panel.hidden = !trace || !trace.nodes.length;
     if (!node) {
       panel.replaceChildren(el('h2', 'Inspector'), el('p', 'Click a node (or pick one above the graph) to see its whole value, gradient and saved tensors.', 'muted'));
       return;
