@@ -125,19 +125,8 @@ def split_aux(kind: str, output: object) -> tuple[object, object]:
         raise RuntimeError(
             f"{AUX_CALLER[kind]}: output of function f should be a tuple: (output, aux) if has_aux is True"
         )
-    check_aux(output[1])
+    tensors_in(output[1], strict=True)  # torch.func's aux is tensors only, however nested
     return output[0], output[1]
-
-
-def check_aux(aux: object) -> None:
-    """torch.func's aux is tensors only, however nested."""
-    if isinstance(aux, torch.Tensor):
-        return
-    if isinstance(aux, tuple | list | dict):
-        for item in aux.values() if isinstance(aux, dict) else aux:
-            check_aux(item)
-        return
-    raise RuntimeError(f"Expected tensors, got unsupported type {type(aux)}")
 
 
 def cut_from_graph(value: object) -> object:
@@ -177,12 +166,17 @@ def records_outside(value: object, inside: set[int]) -> bool:
     return False
 
 
-def tensors_in(value: object) -> list[torch.Tensor]:
-    """The tensors of a result, however nested."""
+def tensors_in(value: object, strict: bool = False) -> list[torch.Tensor]:
+    """The tensors of a result in tuples, lists and dicts, however nested; `strict`: anything else
+    is torch.func's error for an aux."""
     if isinstance(value, torch.Tensor):
         return [value]
-    items = value.values() if isinstance(value, dict) else value if isinstance(value, tuple | list) else ()
-    return [tensor for item in items for tensor in tensors_in(item)]
+    if isinstance(value, tuple | list | dict):
+        items = value.values() if isinstance(value, dict) else value
+        return [tensor for item in items for tensor in tensors_in(item, strict)]
+    if strict:
+        raise RuntimeError(f"Expected tensors, got unsupported type {type(value)}")
+    return []
 
 
 ACCUMULATE_GRAD = torch._C._functions.AccumulateGrad  # type: ignore[attr-defined]  # a leaf's node

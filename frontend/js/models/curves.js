@@ -12,12 +12,23 @@ const FONT = { size: 15 };
 const LEGEND_MARGIN = 64; // the plot's left margin: the horizontal legend starts at the plot's edge
 const LEGEND_SAMPLE = 56; // an entry's line sample, its gap and the legend's padding
 
+let measure = null; // one canvas context for every measurement, made on first use
+const widths = new Map(); // text → its width in the legend's font: progress events redraw the same names
+
 /** Whether a legend entry's text fits one row of `div`'s legend, measured in the legend's font. */
 function legendFits(div) {
-  const context = document.createElement('canvas').getContext('2d');
-  context.font = `${FONT.size}px "Open Sans", verdana, arial, sans-serif`; // Plotly's default family
+  if (!measure) {
+    measure = document.createElement('canvas').getContext('2d');
+    measure.font = `${FONT.size}px "Open Sans", verdana, arial, sans-serif`; // Plotly's default family
+  }
   const room = Math.max(80, (div.clientWidth || 400) - LEGEND_MARGIN - LEGEND_SAMPLE);
-  return (text) => context.measureText(text).width <= room;
+  return (text) => {
+    if (!widths.has(text)) {
+      if (widths.size > 4096) widths.clear(); // a long session's names, bounded
+      widths.set(text, measure.measureText(text).width);
+    }
+    return widths.get(text) <= room;
+  };
 }
 
 /**

@@ -28,19 +28,24 @@ export function feedback(statusEl, errorEl, buttons) {
     errorEl.textContent = err ? errorText(err) : '';
   }
 
-  /** Run `task` with the progress bar showing `message`; errors land in the alert box (null result). */
-  async function work(message, task) {
+  /**
+   * Run `task` with the progress bar showing `message`; errors land in the alert box (null result).
+   * Once no work is left, the line says `said(result)` (what the task reached; blank by default).
+   */
+  async function work(message, task, said = () => '') {
     busy += 1;
     status(message, true);
     error(null);
+    let result = null;
     try {
-      return await task();
+      result = await task();
+      return result;
     } catch (err) {
       error(err);
       return null;
     } finally {
       busy -= 1;
-      if (busy === 0) status('');
+      if (busy === 0) status(result === null ? '' : said(result));
     }
   }
 
@@ -49,17 +54,20 @@ export function feedback(statusEl, errorEl, buttons) {
    * `plotted` or plotsDrawn()). An answer that arrives before Plotly has loaded is sketched at once,
    * and Plotly's load and first draw then hold the page for 0.3-0.6 s: without this the status went
    * blank when the answer came and a click at the page's ready moment seemed to do nothing. The
-   * buttons stay usable: a newer click replaces the plot being drawn. Resolves when the draw ends.
+   * buttons stay usable: a newer click replaces the plot being drawn. Resolves when the draw ends,
+   * the line then saying `said` (what was drawn) unless a newer message has replaced this one.
    */
-  async function drawing(message, drawn) {
+  async function drawing(message, drawn, said = '') {
     status(message, true, { disable: false });
     const mine = shown;
+    let text = '';
     try {
       await drawn;
+      text = said;
     } catch (err) {
       error(err);
     } finally {
-      if (shown === mine) status('');
+      if (shown === mine) status(text);
     }
   }
 

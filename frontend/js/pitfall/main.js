@@ -20,7 +20,7 @@ restorePresentation(document.documentElement, window.localStorage); // large typ
 const $ = (id) => document.getElementById(id);
 const DEFAULTS = Object.freeze({ start: { a: 0.5, b: 0.5 }, lr: 0.1, steps: 10 });
 const LABELS = ['without clearing', 'with clearing'];
-const { drawing, status, work } = feedback($('status'), $('error'), [$('run')]);
+const { drawing, work } = feedback($('status'), $('error'), [$('run')]);
 
 function normalize(p) {
   const start = p.start && typeof p.start === 'object' && Number.isFinite(p.start.a) && Number.isFinite(p.start.b)
@@ -40,11 +40,8 @@ function bothRan(without, withClear) {
   return `loss ${loss(without)} without clearing, ${loss(withClear)} with`;
 }
 
-let runs = 0; // a newer click's line replaces an older one's
-
 async function run(event) {
   if (event) event.preventDefault();
-  const mine = ++runs;
   const answer = await work('Running both…', async () => {
     const lr = Number($('lr').value);
     const steps = Number($('steps').value);
@@ -63,9 +60,7 @@ async function run(event) {
   lossShown = answer.runs;
   const drawn = drawLoss($('pitfall-loss'), lossShown, LABELS, Infinity, LOSS_TITLE); // sketched till Plotly has loaded
   // not awaited: Plotly runs after the opening is ready; the lesson's line once it has drawn
-  drawing('Drawing the curves…', drawn.plotted).then(() => {
-    if (mine === runs) status(bothRan(without, withClear));
-  });
+  drawing('Drawing the curves…', drawn.plotted, bothRan(without, withClear));
   await drawn;
 }
 

@@ -18,7 +18,7 @@ restorePresentation(document.documentElement, window.localStorage); // large typ
 
 const $ = (id) => document.getElementById(id);
 const fields = ['method', 'lr', 'iterations', 'degree'];
-const { drawing, error: showError, status, work } = feedback($('status'), $('error'), [$('fit'), $('sweep')]);
+const { drawing, error: showError, work } = feedback($('status'), $('error'), [$('fit'), $('sweep')]);
 let state = decodeState(window.location.hash);
 
 function fillForm() {
@@ -60,8 +60,6 @@ function checkFit() {
   return null;
 }
 
-let actions = 0; // the latest fit's or table's line replaces an older one's
-
 async function fit(event) {
   if (event) event.preventDefault();
   const problem = checkFit();
@@ -71,7 +69,6 @@ async function fit(event) {
   }
   state = readForm();
   replaceHash(encodeState(state));
-  const mine = ++actions;
   const answer = await work('Fitting…', () => Promise.all([
     postJSON('/api/regression/polynomial', fitBody(state)),
     postJSON('/api/regression/polynomial', closedFormBody(state)),
@@ -82,9 +79,7 @@ async function fit(event) {
   const drawn = drawFigure(gd.figure);
   // Not awaited: the opening is ready with the sketch, and Plotly runs only after that (releasePlotly).
   // Once drawn, the line says what the fit reached.
-  drawing('Drawing the fit…', drawn.plotted).then(() => {
-    if (mine === actions) status(fitSummary(gd, closed));
-  });
+  drawing('Drawing the fit…', drawn.plotted, fitSummary(gd, closed));
   await drawn;
 }
 
@@ -100,12 +95,9 @@ async function sweep() {
     showError(error);
     return;
   }
-  const mine = ++actions;
   const answer = await work(`Running ${lrs.length} learning rates up to ${Math.max(...counts)} iterations…`,
-    () => postJSON('/api/regression/polynomial/sweep', sweepBody(state, lrs, counts)));
-  if (!answer) return;
-  renderSweep($('sweep-table'), answer);
-  if (mine === actions) status(sweepSummary(answer));
+    () => postJSON('/api/regression/polynomial/sweep', sweepBody(state, lrs, counts)), sweepSummary);
+  if (answer) renderSweep($('sweep-table'), answer);
 }
 
 fillForm();
