@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { flatten, formatNumber, formatShape, formatTensor, scalarValue, tensorMatrix, toNumber, zeroTensor } from '../js/shared/format.js';
+import { counted, flatten, formatNumber, formatShape, formatTensor, scalarValue, tensorMatrix, toNumber, zeroTensor } from '../js/shared/format.js';
 
 const tv = (shape, data, extra = {}) => ({ shape, dtype: 'float32', data, summary: null, truncated: false, ...extra });
 
@@ -74,4 +74,12 @@ test('a Jacobian (a TensorValue [outputs, inputs]) comes as rows; a summarized o
   assert.deepEqual(jacobianMatrix(tv([2, 2], [[1, 2], [3, 4]])), [[1, 2], [3, 4]]);
   assert.equal(jacobianMatrix(tv([50, 50], null, { truncated: true })), null);
   assert.equal(jacobianMatrix(null), null);
+});
+
+test('counted says one thing in the singular and every other count in the plural', () => {
+  assert.equal(counted(1, 'node'), '1 node');
+  assert.equal(counted(0, 'node'), '0 nodes');
+  assert.equal(counted(102, 'step'), '102 steps');
+  assert.equal(counted(1, 'match', 'matches'), '1 match');
+  assert.equal(counted(2, 'backward pass', 'backward passes'), '2 backward passes');
 });

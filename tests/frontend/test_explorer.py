@@ -296,8 +296,19 @@ def test_the_examples_lesson_is_beside_the_graph_at_the_start_on_a_projector(
     expect(about).to_have_count(0)
     page.click("#toggle-editor")
     expect(about).to_have_count(1)
-    if example == "pitfall-detach":  # a step shows the step, not the lesson
-        page.keyboard.press("ArrowRight")
+    if example == "pitfall-detach":
+        # In presentation type, below the warning, the lesson still starts on screen (it came after
+        # the start's sentence and was under the panel's fold), then the sentence.
+        page.click("#present-toggle")
+        expect(page.locator("html")).to_have_attribute("data-present", "on")
+        expect(about.locator("summary")).to_be_in_viewport()
+        assert about.evaluate(  # the lesson, then the start's sentence
+            "a => Boolean(a.compareDocumentPosition(document.querySelector('#step-panel .narration'))"
+            " & Node.DOCUMENT_POSITION_FOLLOWING)"
+        )
+        screenshot(page, "explorer-12d-pitfall-detach-about-presenting-1280x720")
+        page.click("#present-toggle")
+        page.keyboard.press("ArrowRight")  # a step shows the step, not the lesson
         expect(page.locator("#step-label")).to_have_text("step 1 / 2")
         expect(about).to_have_count(0)
 

@@ -393,7 +393,7 @@ def test_the_pitfall_start_field_sits_under_its_label(
 
 
 def test_an_empty_inspector_leaves_the_side_column_to_the_steps(live_server: LiveServer, page: Any) -> None:
-    # At 1280x720 the empty inspector ("Click a node…") held 45 % of the column while the step
+    # At 1280x720 the empty inspector (its title and a hint) held 45 % of the column while the step
     # panel's accumulators scrolled in the rest; picked, a node's details get their share again.
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto("about:blank")

@@ -2,6 +2,8 @@
 // them: what the "Step through model.fc7's backward" control (box-step-control.js) offers and says.
 // Pure: a pass ({steps: [{node}]}), a hierarchy (graph-groups.js) and a box id in, numbers and words out.
 
+import { counted } from '../shared/format.js';
+
 // Per hierarchy and pass, each box's positions once: the control asks on every step.
 const cache = new WeakMap(); // hierarchy → WeakMap(pass → Map(box id → positions))
 
@@ -127,7 +129,7 @@ export function progressWords(positions, position) {
   const { count, done, at, next } = boxProgress(positions, position);
   if (count === 0) return 'no steps in this backward call';
   if (at) return `step ${at} of ${count}`;
-  if (next === null) return `all ${count} step${count === 1 ? '' : 's'} done`;
+  if (next === null) return `all ${counted(count, 'step')} done`;
   if (next === position + 1) return `→ runs its step ${done + 1} of ${count}`;
   if (done > 0) return `${done} of ${count} done, its next is step ${next}`;
   return '';

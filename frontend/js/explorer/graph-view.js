@@ -8,7 +8,7 @@ import dagre from '/vendor/cytoscape-dagre/cytoscape-dagre.min.mjs';
 
 import { el } from '../shared/dom.js';
 import { programErrorWhere } from '../shared/errors.js';
-import { formatShape } from '../shared/format.js';
+import { counted, formatShape } from '../shared/format.js';
 import { onPaletteChange, palette } from '../shared/palette.js';
 import { activeEdges } from './accumulators.js';
 import { paintGradients } from './grad-colour.js';
@@ -157,8 +157,8 @@ function nodeLines(display, backward, trace, pass) {
 }
 
 function groupLines(group, open) {
-  if (open) return [`${group.label} · ${group.size} nodes (click to close)`];
-  return [group.label, `${group.size} nodes · click to open`];
+  if (open) return [`${group.label} · ${counted(group.size, 'node')} (click to close)`];
+  return [group.label, `${counted(group.size, 'node')} · click to open`];
 }
 
 function sizeOf(lines, kind) {

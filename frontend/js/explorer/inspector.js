@@ -71,7 +71,7 @@ export function mountInspector(store) {
     // No graph (a program that stopped, or none yet): nothing to click, so no hint taking the column.
     panel.hidden = !trace || !trace.nodes.length;
     if (!node) {
-      panel.replaceChildren(el('h2', 'Inspector'), el('p', 'Click a node (or pick one above the graph) to see its whole value, gradient and saved tensors.', 'muted'));
+      panel.replaceChildren(el('h2', 'Inspector'), el('p', 'Click a node for its value and gradient.', 'muted'));
       return;
     }
     const backward = store.backwardState();

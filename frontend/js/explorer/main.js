@@ -2,6 +2,7 @@
 
 import { deferredWriter } from '../shared/deferred-url.js';
 import { describeError } from '../shared/errors.js';
+import { counted } from '../shared/format.js';
 import { mountFollow } from '../shared/follow.js';
 import { renderNav } from '../shared/nav.js';
 import { mountPanels, restorePresentation, setPresentation } from '../shared/panels.js';
@@ -107,7 +108,7 @@ async function run({ position = 0, passIndex = null, iteration = null } = {}) {
       showSaved: false,
     });
     const elapsed = performance.now() - started;
-    panel.setStatus(`${trace.nodes.length} nodes, ${steps} steps · traced in ${Math.round(trace.stats.trace_ms)} ms, ${Math.round(elapsed)} ms round trip`);
+    panel.setStatus(`${counted(trace.nodes.length, 'node')}, ${counted(steps, 'step')} · traced in ${Math.round(trace.stats.trace_ms)} ms, ${Math.round(elapsed)} ms round trip`);
   } catch (error) {
     if (mine !== runCounter) return;
     // Program errors keep their line and column (the editor marks them); every error reads in plain words.

@@ -1,7 +1,7 @@
 // The current backward step: narration, local derivative with numbers, Jacobian, accumulator table.
 
 import { el } from '../shared/dom.js';
-import { formatShape, formatTensor, jacobianMatrix } from '../shared/format.js';
+import { counted, formatShape, formatTensor, jacobianMatrix } from '../shared/format.js';
 import { accumulatorOf } from './accumulators.js';
 import { latexElement, nodeSymbol } from './formula.js';
 import { matrixTable } from './matrix-view.js';
@@ -138,7 +138,7 @@ function createAccumulators(store) {
       if (everyNode || backward.reached.has(node.id)) shown.push(node);
     }
     caption.hidden = everyNode;
-    caption.textContent = `The ${shown.length} nodes the backward pass has reached so far (of ${trace.nodes.length}), the latest first.`;
+    caption.textContent = `The ${counted(shown.length, 'node')} the backward pass has reached so far (of ${trace.nodes.length}), the latest first.`;
     if (shown.length > PLAIN_ROWS) {
       const index = shown.findIndex((n) => n.id === current);
       const options = { count: shown.length, renderRow: (i) => cachedRow(shown[i], backward, changed, current), focus: index < 0 ? null : index };
@@ -214,7 +214,9 @@ export function mountStepPanel(store) {
       const step = backward.current;
       const count = pass.steps.length;
       if (!step) {
-        children.push(el('h2', `Start · 0 of ${count} steps`), el('p', describeStart(store, pass), 'narration'), ...aboutExample(store));
+        // The lesson before the start's sentence, the same for every program: in presentation type at
+        // 1280×720 the lesson below it (and below a warning) started under the panel's fold.
+        children.push(el('h2', `Start · 0 of ${counted(count, 'step')}`), ...aboutExample(store), el('p', describeStart(store, pass), 'narration'));
       } else {
         const node = store.node(step.node);
         children.push(el('h2', `Step ${backward.position} of ${count}: ${nodeTitle(node)} (${node ? node.op : '?'})`));

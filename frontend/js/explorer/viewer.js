@@ -3,6 +3,7 @@
 // no server for anything: the standalone page and the notebook widget are this page, inlined.
 
 import { mountThemeToggle } from '../shared/theme.js';
+import { counted } from '../shared/format.js';
 import { buildGraphMarkup } from './graph-markup.js';
 import { LARGE_GRAPH } from './graph-model.js';
 import { mountGraphToolbar } from './graph-toolbar.js';
@@ -29,7 +30,7 @@ export function mountViewer(trace) {
   if (trace) {
     const passes = trace.passes || [];
     const steps = passes.length ? passes[passes.length - 1].steps.length : 0;
-    $('viewer-summary').textContent = `${trace.nodes.length} nodes · ${passes.length} backward pass${passes.length === 1 ? '' : 'es'} · ${steps} steps`;
+    $('viewer-summary').textContent = `${counted(trace.nodes.length, 'node')} · ${counted(passes.length, 'backward pass', 'backward passes')} · ${counted(steps, 'step')}`;
     store.set({ trace, passIndex: Math.max(0, passes.length - 1), position: 0, collapse: trace.nodes.length > LARGE_GRAPH });
   }
   return store;

@@ -3,6 +3,7 @@
 import { getJSON } from '../shared/api.js';
 import { el } from '../shared/dom.js';
 import { errorText } from '../shared/errors.js';
+import { counted } from '../shared/format.js';
 import { renderNav } from '../shared/nav.js';
 import { filterSections, languageSections } from './reference.js';
 
@@ -54,7 +55,7 @@ async function start() {
     const shown = filterSections(sections, $('filter').value);
     $('sections').replaceChildren(...shown.map(sectionView));
     const count = shown.reduce((n, s) => n + s.rows.length, 0);
-    $('filter-count').textContent = $('filter').value.trim() ? `${count} match${count === 1 ? '' : 'es'}` : '';
+    $('filter-count').textContent = $('filter').value.trim() ? counted(count, 'match', 'matches') : '';
   };
   $('filter').addEventListener('input', render);
   render();

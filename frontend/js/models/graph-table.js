@@ -1,7 +1,7 @@
 // The traced autograd graph of one prediction as a table (nodes in the engine's topological order)
 // and the backward pass as the trace engine narrates it.
 
-import { formatNumber } from '../shared/format.js';
+import { counted, formatNumber } from '../shared/format.js';
 
 const flat = (data) => (Array.isArray(data) ? data.flat(Infinity) : [data]);
 
@@ -61,6 +61,6 @@ export function renderGraph(container, payload) {
   }
   const caption = document.createElement('p');
   caption.className = 'muted';
-  caption.textContent = `Backward from P: ${lastPassSteps(payload).length} steps, each node visited once.`;
+  caption.textContent = `Backward from P: ${counted(lastPassSteps(payload).length, 'step')}, each node visited once.`;
   container.replaceChildren(table, caption, steps);
 }

@@ -2,6 +2,7 @@
 
 import { getJSON, postJSON } from '../shared/api.js';
 import { deferredWriter, replaceHash } from '../shared/deferred-url.js';
+import { counted } from '../shared/format.js';
 import { mountFollow } from '../shared/follow.js';
 import { renderNav } from '../shared/nav.js';
 import { onPaletteChange, seriesColor } from '../shared/palette.js';
@@ -317,7 +318,7 @@ async function runAll() {
   const body = trajectoriesBody(lab());
   const count = body.runs.length;
   const started = performance.now();
-  const answer = await work(`Running ${count} run${count > 1 ? 's' : ''}…`, () => postJSON('/api/trajectories', body));
+  const answer = await work(`Running ${counted(count, 'run')}…`, () => postJSON('/api/trajectories', body));
   if (mine !== runGeneration) return; // a newer run was asked for: its answer is the one to show
   if (!answer) {
     store.set({ upTo: Infinity }); // the halted animation's paths, whole
@@ -325,7 +326,7 @@ async function runAll() {
   }
   store.set(answered(store.state, answer.runs));
   play();
-  ranStatus(`ran ${count} run${count > 1 ? 's' : ''}`, started, mine);
+  ranStatus(`ran ${counted(count, 'run')}`, started, mine);
 }
 
 /** Add the form's run; when the earlier runs are answered only the new one is computed. */

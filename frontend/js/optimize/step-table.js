@@ -1,7 +1,7 @@
 // A run's steps as a table: step, loss, every parameter and its gradient (before the update).
 
 import { el } from '../shared/dom.js';
-import { formatNumber } from '../shared/format.js';
+import { counted, formatNumber } from '../shared/format.js';
 import { stepCount, tableIndices, tableNumber } from './series.js';
 import { divergence } from './store.js';
 
@@ -28,7 +28,7 @@ export function renderStepTable(container, result, { caption = '', limit = 400, 
     body.append(row);
     if (skipped && position === gapAfter) {
       const gap = document.createElement('tr');
-      const td = el('td', `… ${skipped} steps not shown …`, 'gap');
+      const td = el('td', `… ${counted(skipped, 'step')} not shown …`, 'gap');
       td.colSpan = 2 + 2 * names.length;
       gap.append(td);
       body.append(gap);

@@ -4,6 +4,11 @@
 
 const MINUS = '\u2212';
 
+/** "1 node", "3 nodes", "0 nodes": a count and its noun, plural unless it is exactly one. */
+export function counted(count, noun, plural = `${noun}s`) {
+  return `${count} ${count === 1 ? noun : plural}`;
+}
+
 /** A JSON number, null or one of the server's non-finite spellings as a JS number. */
 export function toNumber(value) {
   if (typeof value === 'number') return value;
