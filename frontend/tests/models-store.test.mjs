@@ -61,7 +61,7 @@ test('progress appends curve points to a new record, leaving the old one untouch
   assert.deepEqual(after.curve, { step: [1], train_loss: [0.6], train_accuracy: [0.7], test_loss: [null], test_accuracy: [0.65] });
   store.set(polled(store.state, { id: 'x', status: 'running', progress: 0.75 }));
   assert.equal(store.get('models')[0].progress, 0.75);
-  assert.equal(statusLine(store.state), '1 job(s) training, 0 queued — curves update live');
+  assert.equal(statusLine(store.state), '1 job training, 0 queued — curves update live');
 });
 
 test('picking rows: a 2-D one draws its boundary, an MNIST one shows its mistakes', () => {
@@ -74,7 +74,7 @@ test('picking rows: a 2-D one draws its boundary, an MNIST one shows its mistake
   assert.equal(store.get('boundaryTarget'), 'two');
   store.set(toggled(store.state, 'two', false));
   assert.equal(store.get('shown').has('two'), false);
-  assert.equal(statusLine(store.state), '3 trained model(s)');
+  assert.equal(statusLine(store.state), '3 trained models');
 });
 
 test('a request answered with a job already listed (an identical one) shows it without a second row', () => {

@@ -349,6 +349,16 @@ def test_a_long_model_name_is_cut_in_the_legend_and_its_menus_stay_in_their_pane
                 assert box is not None and box["x"] + box["width"] <= right, (figure, box, right)
             metas = pg.eval_on_selector(figure, "e => e.data.map((t) => t.meta)")
             assert sorted(metas) == [f"{name} · test", f"{name} · train"]
+        # The table's name cell: the whole name in a few lines, not one word a line (5 lines at 390 px).
+        cell = pg.locator("#compare tbody td.name").first
+        expect(cell).to_have_text(name)
+        text_height = (
+            "e => { const r = document.createRange(); r.selectNodeContents(e);"
+            " return r.getBoundingClientRect().height; }"
+        )
+        height = cell.evaluate(text_height)
+        line = pg.locator("#compare tbody td.text").first.evaluate(text_height)  # "MNIST": one line
+        assert height <= 3.5 * line, (height, line)
         pg.locator("#draw-model").scroll_into_view_if_needed()
         screenshot(pg, "models-long-name-390")
         panel = pg.locator("#draw-panel").bounding_box()

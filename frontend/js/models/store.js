@@ -1,6 +1,7 @@
 // The Models lab's one store and its transitions (pure: each returns a patch for store.set).
 // Records are replaced, never mutated, so a listener sees every change as a new `models` array.
 
+import { counted } from '../shared/format.js';
 import { Store } from '../shared/store.js';
 
 export const isActive = (m) => m.status === 'queued' || m.status === 'running';
@@ -103,6 +104,6 @@ export function statusLine(state) {
   const active = state.models.filter(isActive);
   const running = active.filter((m) => m.status === 'running').length;
   return active.length
-    ? `${running} job(s) training, ${active.length - running} queued — curves update live`
-    : `${finished(state).length} trained model(s)`;
+    ? `${counted(running, 'job')} training, ${active.length - running} queued — curves update live`
+    : counted(finished(state).length, 'trained model');
 }
