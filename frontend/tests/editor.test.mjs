@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { nodeAtPosition, offsetOf, parseInputValue, warningLines } from '../js/explorer/editor.js';
+import { nodeAtPosition, offsetOf, parseInputValue, pastedOverAll, warningLines } from '../js/explorer/editor.js';
 
 const poly = JSON.parse(readFileSync(new URL('./fixtures/trace-poly.json', import.meta.url)));
 
@@ -28,4 +28,15 @@ test('inputs accept JSON and the Python spellings students type', () => {
   assert.deepEqual(parseInputValue('[1., .5, (2, 3)]'), [1, 0.5, [2, 3]]);
   assert.equal(parseInputValue(' -2.5 '), -2.5);
   assert.throws(() => parseInputValue('__import__("os")'));
+});
+
+test('a paste over the whole text is a new program; a paste into it, or typing it over, is an edit', () => {
+  const update = (event, ranges, length) => ({
+    transactions: [{ isUserEvent: (e) => e === event }],
+    changes: { iterChangedRanges: (f) => ranges.forEach(([from, to]) => f(from, to, from, to)) },
+    startState: { doc: { length } },
+  });
+  assert.equal(pastedOverAll(update('input.paste', [[0, 10]], 10)), true);
+  assert.equal(pastedOverAll(update('input.paste', [[3, 10]], 10)), false); // pasted into the example
+  assert.equal(pastedOverAll(update('input.type', [[0, 10]], 10)), false); // select all, then type
 });

@@ -211,6 +211,8 @@ def test_a_program_pasted_over_the_opening_example_is_the_students_and_survives_
     set_editor_text(page, program)
     expect(page.locator("#tab-draft")).to_have_attribute("aria-selected", "true")
     assert editor_text(page) == program
+    # A new program: the example's input x = 1 is not bound beside it (it stays with the example).
+    expect(page.locator(".inputs .input-row")).to_have_count(0)
     page.click("#source")
     page.keyboard.press("Control+z")  # one edit: undone, the example's text is back in the draft
     assert editor_text(page) == "x**3 - 3*x"
@@ -219,11 +221,13 @@ def test_a_program_pasted_over_the_opening_example_is_the_students_and_survives_
     page.click("#tab-program")  # the example's tab still holds the example, and runs with its input
     assert editor_text(page) == "x**3 - 3*x"
     expect(page.locator("#run-status")).to_contain_text("4 nodes", timeout=RUN_TIMEOUT_MS)
+    expect(page.locator(".inputs .input-name")).to_have_value("x")
     page.reload()
     page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
     show_editor(page)
     page.click("#tab-draft")
     assert editor_text(page) == program
+    expect(page.locator(".inputs .input-row")).to_have_count(0)  # the draft kept none
 
 
 def test_the_page_opens_and_runs_before_the_editor_arrives(projector: Any, live_server: Any) -> None:

@@ -147,6 +147,16 @@ function positionOf(doc, pos) {
   return { line: line.number, column: pos - line.from };
 }
 
+/** Whether `update` is a paste that replaced the whole document (a new program, not an edit). */
+export function pastedOverAll(update) {
+  if (!update.transactions.some((tr) => tr.isUserEvent('input.paste'))) return false;
+  let whole = false;
+  update.changes.iterChangedRanges((fromA, toA) => {
+    if (fromA === 0 && toA === update.startState.doc.length) whole = true;
+  });
+  return whole;
+}
+
 export function mountEditor(store, { onRun }) {
   const host = document.getElementById('editor');
   const examples = document.getElementById('examples');
@@ -156,9 +166,11 @@ export function mountEditor(store, { onRun }) {
   let external = false; // true while the editor applies a change that came from the store
   const onUpdate = (update) => {
     if (update.docChanged && !external) {
-      if (active === 'program') ownEdit(update);
+      const owned = active === 'program' && ownEdit(update);
       const source = update.state.doc.toString();
-      store.set({ source, example: null, error: null });
+      // A whole program pasted over the example is a new program: the example's inputs (x = 1 beside
+      // a pasted DeepNN) would be bound as leaves it never reads. They stay with the example's tab.
+      store.set({ source, example: null, error: null, ...(owned && pastedOverAll(update) ? { inputs: {} } : {}) });
       examples.value = '';
       if (active === 'draft') saveDraft(storage, { source, inputs: store.get('inputs') });
     }
@@ -248,21 +260,26 @@ export function mountEditor(store, { onRun }) {
    * example's title and was lost on reload. With a draft already there, the tab says it was edited.
    */
   function ownEdit(update) {
-    if (update.transactions.some((tr) => tr.isUserEvent('undo') || tr.isUserEvent('redo'))) return;
+    if (update.transactions.some((tr) => tr.isUserEvent('undo') || tr.isUserEvent('redo'))) return false;
+    let owned = false;
     if (tabs.draft.state.doc.length === 0) {
       tabs.program.state = newState(update.startState.doc.toString());
       tabs.program.inputs = store.get('inputs'); // the example's, for when its tab is picked again
       active = 'draft'; // the view's state is the draft's now: no setState, the caret and history stay
+      owned = true;
     } else if (tabs.program.title && !tabs.program.title.endsWith(EDITED)) {
       tabs.program.title += EDITED;
     }
     renderTabs();
+    return owned;
   }
 
+  // A tab's inputs follow the store while it is the active one (the 'inputs' listener below), never
+  // read back from the store on leaving it: when an example opens, the store already holds the
+  // example's inputs, and the draft took them (x = 1 beside the student's own program after a reload).
   function switchTo(tab) {
     if (tab === active) return;
     tabs[active].state = view.state;
-    tabs[active].inputs = store.get('inputs');
     active = tab;
     view.setState(tabs[tab].state);
     renderTabs();
@@ -279,6 +296,7 @@ export function mountEditor(store, { onRun }) {
     const programState = active === 'program' ? view.state : tabs.program.state; // tabs[active] is stale
     const wasEmpty = programState.doc.length === 0;
     tabs.program.example = state.example;
+    tabs.program.inputs = state.inputs || {}; // the store's are the program's being opened
     tabs.program.title = example ? `Example: ${example.title}` : 'From the link';
     switchTo('program');
     replaceText(state.source, { undoable: !wasEmpty });
@@ -353,6 +371,7 @@ export function mountEditor(store, { onRun }) {
   });
   store.on(['source', 'error', 'hover', 'trace'], renderDiagnostics);
   store.on(['inputs'], (state) => {
+    tabs[active].inputs = state.inputs;
     if (active === 'draft') saveDraft(storage, { source: view.state.doc.toString(), inputs: state.inputs });
   });
   store.on(['examples'], (state) => {
