@@ -171,8 +171,8 @@ class LiveOps(TorchFunctionMode):
 @functools.cache
 def _backward_dispatches() -> bool:
     """Whether `torch.autograd.backward` hands itself to an active TorchFunctionMode, as
-    `Tensor.backward` and `torch.autograd.grad` do. It does on recent PyTorch (2.13 here), not on
-    2.1 (scripts/check-torch-range.sh): asked once, of a scratch leaf, never from the version."""
+    `Tensor.backward` and `torch.autograd.grad` do. It does on recent PyTorch (2.13, 2.14), not on
+    2.1 or 2.5 (scripts/check-torch-range.sh): asked once, of a scratch leaf, not of the version."""
     seen: list[bool] = []
 
     class Probe(TorchFunctionMode):
