@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from fastapi.testclient import TestClient
 
-from autograd_explorer.api.app import create_app
-from autograd_explorer.settings import Settings
+if TYPE_CHECKING:  # the server extra's: imported by the fixtures that use them, so that the library's
+    # tests (tests/notebook, scripts/check-torch-range.sh) run where only the library is installed
+    from fastapi.testclient import TestClient
+
+    from autograd_explorer.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 MNIST_DIR = Path(os.environ.get("AUTOGRAD_EXPLORER_MNIST_DIR", REPO.parent / "shared" / "data" / "mnist"))
@@ -36,11 +39,17 @@ def settings(tmp_path: Path) -> Settings:
     Without the start-up answers: tests count the answer cache's entries and the workers' jobs
     (tests/api/test_preset_answers.py turns them on).
     """
+    from autograd_explorer.settings import Settings
+
     return Settings(data_dir=tmp_path / "data", mnist_dir=MNIST_DIR, warm_answers=False)
 
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
     """An in-process client of a fresh app (lifespan run)."""
+    from fastapi.testclient import TestClient
+
+    from autograd_explorer.api.app import create_app
+
     with TestClient(create_app(settings)) as c:
         yield c

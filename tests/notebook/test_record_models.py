@@ -15,6 +15,7 @@ from pydantic import TypeAdapter
 from torch import nn
 
 import autograd_explorer as ax
+from autograd_explorer.notebook import live
 from autograd_explorer.trace.compact import decode_compact
 from autograd_explorer.trace.payload import TraceResponse
 from tests.notebook.models import MODELS, FailsMidway, build, loss_of
@@ -172,6 +173,30 @@ def test_autograd_grad_and_functional_backward_are_recorded_passes() -> None:
     assert [p["kind"] for p in payload["passes"]] == ["grad", "grad", "backward"]
     torch.testing.assert_close(values(payload["passes"][-1]["grads"]["w"]), 6 * w.detach())
     assert payload["output"]["name"] == "z"
+
+
+def test_functional_backward_is_recorded_where_torch_does_not_dispatch_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """torch 2.1's `torch.autograd.backward` hands itself to no TorchFunctionMode: record() then
+    stands in for it during the block (notebook/live.py), here forced on the PyTorch installed
+    (the test above covers the installed one's own)."""
+    monkeypatch.setattr(live, "_backward_dispatches", lambda: False)
+    original = torch.autograd.backward
+    w = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    with ax.record() as rec:
+        replaced = torch.autograd.backward is not original
+        with ax.record():  # a nested block replaces nothing more, restores nothing early
+            pass
+        assert (torch.autograd.backward is not original) == replaced
+        z = (w * w).sum()
+        torch.autograd.backward([z], grad_tensors=[torch.tensor(2.0, dtype=torch.float64)])
+    assert replaced
+    assert torch.autograd.backward is original
+    torch.testing.assert_close(w.grad, 4 * w.detach())
+    payload = rec.to_dict()
+    assert [p["kind"] for p in payload["passes"]] == ["backward"]
+    torch.testing.assert_close(values(payload["passes"][0]["grads"]["w"]), 4 * w.detach())
 
 
 def test_payload_is_shaped_when_shown_from_the_state_at_the_blocks_end(

@@ -8,6 +8,8 @@ program of the web explorer.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from types import FrameType
@@ -15,7 +17,7 @@ from typing import Any
 
 import torch
 from torch import nn
-from torch.overrides import TorchFunctionMode
+from torch.overrides import TorchFunctionMode, handle_torch_function, has_torch_function
 
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.contract import BackwardRequest
@@ -53,6 +55,26 @@ class LiveOps(TorchFunctionMode):
         self.backward_output: torch.Tensor | None = None  # what the latest backward() started from
         self.stopped: str | None = None  # why recording stopped early (a graph too deep)
         self.named: set[int] = set()  # modules whose parameters are named already (name_everything)
+        self._unpatch: Callable[[], None] | None = None
+
+    def __enter__(self) -> LiveOps:
+        self._unpatch = _backward_seen_by_modes()
+        try:
+            return super().__enter__()  # type: ignore[no-untyped-call,no-any-return]
+        except BaseException:
+            self._restore()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            super().__exit__(*exc)  # type: ignore[no-untyped-call]
+        finally:
+            self._restore()
+
+    def _restore(self) -> None:
+        if self._unpatch is not None:
+            self._unpatch()
+            self._unpatch = None
 
     def __torch_function__(
         self,
@@ -144,6 +166,62 @@ class LiveOps(TorchFunctionMode):
         )  # fmt: skip
         self.backward_output = outputs[0] if outputs else None
         return self.recorder.run_backward(request)
+
+
+@functools.cache
+def _backward_dispatches() -> bool:
+    """Whether `torch.autograd.backward` hands itself to an active TorchFunctionMode, as
+    `Tensor.backward` and `torch.autograd.grad` do. It does on recent PyTorch (2.13, 2.14), not on
+    2.1 or 2.5 (scripts/check-torch-range.sh): asked once, of a scratch leaf, not of the version."""
+    seen: list[bool] = []
+
+    class Probe(TorchFunctionMode):
+        def __torch_function__(
+            self,
+            func: Callable[..., Any],
+            types: Sequence[type],
+            args: Sequence[Any] = (),
+            kwargs: Mapping[str, Any] | None = None,
+        ) -> Any:
+            if func is torch.autograd.backward:
+                seen.append(True)
+                return None
+            return func(*args, **(kwargs or {}))
+
+    with torch.inference_mode(False), torch.enable_grad():
+        leaf = torch.zeros((), requires_grad=True)
+        with Probe():  # not seen: a real backward pass of the scratch leaf, nothing else
+            torch.autograd.backward(leaf)
+    return bool(seen)
+
+
+def _backward_seen_by_modes() -> Callable[[], None] | None:
+    """On a PyTorch whose `torch.autograd.backward` does not dispatch to modes: that function
+    replaced, until the returned undo is called, by one that does as recent PyTorch does (its
+    tensors positional, the rest by keyword), so that LiveOps records the pass. None: nothing to do
+    (recent PyTorch, or replaced already by an enclosing record())."""
+    original = torch.autograd.backward
+    if getattr(original, "_autograd_explorer", False) or _backward_dispatches():
+        return None
+    signature = inspect.signature(original)
+
+    @functools.wraps(original)
+    def backward(tensors: Any, *args: Any, **kwargs: Any) -> Any:
+        items = (tensors,) if isinstance(tensors, torch.Tensor) else tuple(tensors)
+        relevant = tuple(t for t in items if isinstance(t, torch.Tensor))
+        if not has_torch_function(relevant):
+            return original(items, *args, **kwargs)
+        arguments = signature.bind(items, *args, **kwargs).arguments
+        del arguments["tensors"]
+        return handle_torch_function(original, relevant, items, **arguments)
+
+    backward._autograd_explorer = True  # type: ignore[attr-defined]
+    torch.autograd.backward = backward
+
+    def undo() -> None:
+        torch.autograd.backward = original
+
+    return undo
 
 
 def _as_list(items: Any) -> list[Any]:

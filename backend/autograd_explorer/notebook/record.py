@@ -47,7 +47,7 @@ class record:
         try:
             self._recorder = self.limits.recorder()
             self._ops = LiveOps(self._recorder, self._frame, self._names)
-            self._ops.__enter__()  # type: ignore[no-untyped-call]  # (TorchFunctionMode's is untyped)
+            self._ops.__enter__()
         except BaseException:
             self._collector.__exit__(None, None, None)
             raise
@@ -76,7 +76,7 @@ class record:
 
     def _finish(self, exc: BaseException | None, tb: TracebackType | None) -> None:
         """Stop watching, name what was seen, freeze it (the payload is shaped when shown)."""
-        self._ops.__exit__(None, None, None)  # type: ignore[no-untyped-call]
+        self._ops.__exit__(None, None, None)
         ops, recorder = self._ops, self._recorder
         warnings: list[str] = []
         if exc is not None:
