@@ -39,5 +39,6 @@ def custom_saved(fn: Node) -> dict[str, object] | None:
 
 
 def custom_formula(fn: Node) -> str:
-    """The step's local formula (LaTeX): the program's own backward, by name."""
-    return "\\text{" + function_name(fn) + ".backward (the program's own)}"
+    """The step's local formula (LaTeX): the program's own backward, by name (`Exp.backward`; the
+    narration says it is the program's: a KaTeX text does not wrap in a narrow step panel)."""
+    return "\\text{" + function_name(fn) + ".backward}"

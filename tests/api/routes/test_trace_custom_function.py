@@ -120,5 +120,5 @@ def test_details_explain_the_custom_step(client: TestClient) -> None:
     assert step["narration"] == steps[index]["narration"]
     assert "the program's own Exp.backward ran" in step["narration"]
     (explained,) = step["inputs"]
-    assert explained["formula"] == "\\text{Exp.backward (the program's own)}"
+    assert explained["formula"] == "\\text{Exp.backward}"
     assert explained["jacobian"] is None
