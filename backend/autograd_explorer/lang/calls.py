@@ -431,7 +431,9 @@ class Calls(EvaluatorCore):
         site = self.call_site
         self.budget.enter_call(site)
         outer_scope, outer_statement = self.scope, self.statement
-        region = self.call_region(function, args, site)
+        # an autograd Function's backward is no call of the program's (the engine makes it, maybe
+        # in the tracer's own pass after the program ended): no region, nothing observed (below)
+        region = None if function.runs_in_engine else self.call_region(function, args, site)
         result: object = None
         try:
             try:

@@ -122,3 +122,16 @@ def test_details_explain_the_custom_step(client: TestClient) -> None:
     (explained,) = step["inputs"]
     assert explained["formula"] == "\\text{Exp.backward}"
     assert explained["jacobian"] is None
+
+
+def test_the_tracers_own_pass_runs_the_programs_backward_after_the_program_ended(client: TestClient) -> None:
+    # no backward() in the program: the tracer's `auto` pass calls Exp.backward once the run is over
+    source = program("grad_output * result", "y = Exp.apply(x).sum()\nprint(y)\n")
+    response = client.post("/api/trace", json={"source": source})
+    assert response.status_code == 200, response.text
+    trace = response.json()
+    (shown,) = trace["passes"]
+    assert shown["kind"] == "auto"
+    narrations = [step["narration"] for step in shown["steps"]]
+    assert any("the program's own Exp.backward ran and sent [2.718, 7.389]" in n for n in narrations)
+    assert trace["printed"] == ["tensor(10.1073, grad_fn=<SumBackward0>)"]
