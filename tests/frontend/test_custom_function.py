@@ -60,3 +60,15 @@ def test_the_custom_node_is_drawn_and_its_step_names_the_programs_backward(
         page.click("#toggle-side")
     expect(panel).to_be_visible()
     screenshot(page, f"explorer-custom-function-exp-step-{viewport['width']}")
+
+
+def test_the_jacobians_view_says_why_the_custom_nodes_jacobian_is_not_shown(
+    page: Any, live_server: Any
+) -> None:
+    paste_and_run(page, live_server, EXP, {"width": 1280, "height": 720})
+    page.click(".view-tabs [data-view='jacobians']")
+    view = page.locator("#jacobian-view")
+    # the sum's row is computed; the custom node's is not: the program's backward is not run again
+    expect(view).to_contain_text("1 of the pass’s 2 local Jacobians shown", timeout=20_000)
+    expect(view).to_contain_text("or of the program’s own autograd Function (its backward is not run again)")
+    screenshot(page, "explorer-custom-function-exp-jacobians-1280")
