@@ -135,3 +135,12 @@ def test_the_tracers_own_pass_runs_the_programs_backward_after_the_program_ended
     narrations = [step["narration"] for step in shown["steps"]]
     assert any("the program's own Exp.backward ran and sent [2.718, 7.389]" in n for n in narrations)
     assert trace["printed"] == ["tensor(10.1073, grad_fn=<SumBackward0>)"]
+
+
+def test_an_error_in_the_programs_backward_during_the_tracers_own_pass_is_a_400_at_its_line(
+    client: TestClient,
+) -> None:
+    source = program("grad_output * undefined_name", "y = Exp.apply(x).sum()\n")
+    error = detail(client, source)
+    assert (error["type"], error["message"]) == ("runtime", "name 'undefined_name' is not defined")
+    assert (error["line"], error["column"], error["end_line"], error["end_column"]) == (14, 29, 14, 43)
