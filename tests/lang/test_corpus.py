@@ -30,6 +30,7 @@ THROUGH_THE_POOL = [
     "lecture_block2_simplenn",
     "python_exceptions",
     "error_arguments",
+    "pytorch_custom_function_ctx",  # the program's backward run by PyTorch's engine in a worker
 ]
 _ADDRESS = re.compile(r"0x[0-9a-f]+")
 

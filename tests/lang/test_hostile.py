@@ -14,6 +14,19 @@ from tests.lang.helpers import run
 
 BIG = {"max_source_chars": 50_000_000}  # let a few bombs reach the parser to test its guards
 
+# A custom autograd Function whose forward runs `body` (x is its input), applied once.
+_FUNCTION = (
+    "class Fn(torch.autograd.Function):\n"
+    "    @staticmethod\n"
+    "    def forward(ctx, x):\n"
+    "        {body}\n"
+    "        return x * 2\n"
+    "    @staticmethod\n"
+    "    def backward(ctx, g):\n"
+    "        return g\n"
+    "Fn.apply(torch.ones(1, requires_grad=True))"
+)
+
 HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     # attribute and name escapes
     ("().__class__.__mro__", "forbidden", {}),
@@ -43,7 +56,18 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     ("torch.ops.aten.sin(torch.ones(1))", "forbidden", {}),
     ("torch.__builtins__", "forbidden", {}),
     ("torch.nn.Module.__subclasses__()", "forbidden", {}),
-    ("torch.autograd.Function", "forbidden", {}),
+    # a program's torch.autograd.Function reaches PyTorch's class and its node only by the table
+    ("torch.autograd.Function.apply", "forbidden", {}),
+    (_FUNCTION.format(body="ctx._x = x"), "forbidden", {}),
+    (_FUNCTION.format(body="ctx.next_functions"), "forbidden", {}),
+    (_FUNCTION.format(body="ctx.metadata"), "forbidden", {}),
+    (_FUNCTION.format(body="ctx.to_save"), "runtime", {}),  # no member of the table: AttributeError
+    (_FUNCTION.format(body="ctx.apply = print"), "runtime", {}),  # the engine calls ctx.apply
+    (_FUNCTION.format(body="ctx.saved_tensors = (x,)"), "runtime", {}),
+    (_FUNCTION.format(body="Fn._backward_cls"), "forbidden", {}),
+    ("@staticmethod\ndef f():\n    pass", "forbidden", {}),  # a method's decorator only
+    ("class A:\n    @property\n    def f(self):\n        pass", "forbidden", {}),
+    ("staticmethod = print\nclass A:\n    @staticmethod\n    def f():\n        pass", "forbidden", {}),
     ("x = torch.ones(1, requires_grad=True)\ny = x * 2\ny.grad_fn.next_functions", "forbidden", {}),
     ("x = torch.ones(1, requires_grad=True)\n(x * 2).grad_fn.metadata", "forbidden", {}),
     ("x = torch.ones(1, requires_grad=True)\n(x * 2).grad_fn._saved_self", "forbidden", {}),

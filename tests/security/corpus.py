@@ -33,6 +33,20 @@ def as_json(value: Any) -> bytes:
     return json.dumps(value).encode()
 
 
+# A program's custom autograd Function whose forward runs `body` (its ctx is PyTorch's graph node).
+_AUTOGRAD_FUNCTION = (
+    "class Fn(torch.autograd.Function):\n"
+    "    @staticmethod\n"
+    "    def forward(ctx, x):\n"
+    "        {body}\n"
+    "        return x * 2\n"
+    "    @staticmethod\n"
+    "    def backward(ctx, g):\n"
+    "        return g\n"
+    "y = Fn.apply(torch.ones(1, requires_grad=True))"
+)
+
+
 def program(case_id: str, source: str, kind: str, says: str, path: str = TRACE) -> Case:
     return Case(case_id, path, as_json({"source": source, "inputs": {"x": 1.0}}), kind=kind, says=says)
 
@@ -320,6 +334,25 @@ statement_cases = [
     program("decorator-argument", "@torch.no_grad(print)\ndef f():\n    pass", "forbidden", "decorators"),
     program("decorator-class", "@torch.no_grad()\nclass A:\n    pass", "forbidden", "decorators"),
     program("decorator-rebound", "no_grad = print\n@no_grad\ndef f():\n    pass", "forbidden", "decorators"),
+    program(
+        "decorator-property",
+        "class A:\n    @property\n    def f(self):\n        pass",
+        "forbidden",
+        "decorators",
+    ),
+    program(
+        "decorator-staticmethod-outside-class", "@staticmethod\ndef f():\n    pass", "forbidden", "method"
+    ),
+    program("autograd-ctx-private", _AUTOGRAD_FUNCTION.format(body="ctx._x = x"), "forbidden", "_x"),
+    program(
+        "autograd-ctx-node",
+        _AUTOGRAD_FUNCTION.format(body="ctx.next_functions"),
+        "forbidden",
+        "next_functions",
+    ),
+    program(
+        "autograd-ctx-apply", _AUTOGRAD_FUNCTION.format(body="ctx.apply = print"), "runtime", "ctx.apply"
+    ),
     program(
         "func-aux-not-tensors",
         "torch.func.grad(lambda v: (v.sum(), print), has_aux=True)(x)",

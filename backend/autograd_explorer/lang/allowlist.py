@@ -571,6 +571,12 @@ FUNCTIONS: tuple[Function, ...] = (
             (torch.autograd.functional.hvp, "hvp(f, inputs, v=None): (f(inputs), Hessian · v)"),
         )
     ),
+    _at(
+        "torch.autograd.Function",
+        torch.autograd.Function,
+        "base class of custom autograd functions: class Exp(torch.autograd.Function) with "
+        "@staticmethod forward(ctx, ...) and backward(ctx, grad_output), called as Exp.apply(x)",
+    ),
     # torch.func's spellings, run through torch.autograd.functional (lang/functional.py)
     *(
         Function(
@@ -913,6 +919,7 @@ def _members(owner: type, kind: Literal["method", "attribute"], **entries: str) 
 
 
 _Module = torch.nn.Module
+_CONTEXT = torch.autograd.function.BackwardCFunction
 # Read with the real attribute of the owner's type: only names listed here (for that type or a
 # base class of it) are ever looked up, and never with user text alone.
 MEMBERS: tuple[Member, ...] = (
@@ -1055,6 +1062,21 @@ MEMBERS: tuple[Member, ...] = (
     *_members(BaseException, "attribute", args="the exception's arguments"),
     *_members(torch.Size, "method", numel="number of elements", index="position", count="count"),
     *_members(GradFn, "method", name="the node's name, e.g. 'AddBackward0'"),
+    # The `ctx` of a program's torch.autograd.Function: its node (ExpBackward), a BackwardCFunction.
+    *_members(
+        _CONTEXT,
+        "method",
+        save_for_backward="save_for_backward(*tensors): keep tensors for backward (ctx.saved_tensors)",
+        mark_dirty="mark_dirty(*tensors): forward changed these inputs in place",
+        mark_non_differentiable="mark_non_differentiable(*tensors): these outputs have no gradient",
+        set_materialize_grads="set_materialize_grads(False): unused outputs get None, not zeros",
+    ),
+    *_members(
+        _CONTEXT,
+        "attribute",
+        saved_tensors="the tensors given to save_for_backward, as a tuple",
+        needs_input_grad="a bool per forward input: does it need a gradient",
+    ),
     *(
         member
         for result in (torch.return_types.max, torch.return_types.min, torch.return_types.sort)
@@ -1144,8 +1166,11 @@ STATEMENTS: tuple[str, ...] = (
     "def f(a, b=1, *args, key=2, **kwargs): ... (docstrings; annotations ignored; return; closures; "
     "recursion up to max_call_depth)",
     "lambda a, b=1: expression",
-    "class Name(nn.Module | an exception | Dataset | a class of the program): methods, attributes, "
-    "docstring; super().__init__(); __init__ __call__ __len__ __getitem__ __repr__ __str__ may be defined",
+    "class Name(nn.Module | an exception | Dataset | torch.autograd.Function | a class of the program): "
+    "methods (@staticmethod, @classmethod), attributes, docstring; super().__init__(); "
+    "__init__ __call__ __len__ __getitem__ __repr__ __str__ may be defined",
+    "class Exp(torch.autograd.Function): @staticmethod forward(ctx, x) and backward(ctx, grad_output) "
+    "(or forward(x) and setup_context(ctx, inputs, output)), called as Exp.apply(x)",
     "if / elif / else, and a if condition else b",
     "for target in iterable: ... else: ... (ranges, lists, tensors, DataLoaders, model.parameters(), ...)",
     "while condition: ... else: ...; break; continue (every turn of every loop shares one budget)",

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from time import monotonic
 
 import torch
@@ -20,7 +20,7 @@ from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.allowlist import FLAGGED_GRAD_MODES, LOSSES, Function, Growth, Method
 from autograd_explorer.lang.budget import limit_error
 from autograd_explorer.lang.containers import CONTAINER_TYPES
-from autograd_explorer.lang.contract import BackwardRequest, Region, Span
+from autograd_explorer.lang.contract import BackwardRequest, PlainObserver, Region, Span
 from autograd_explorer.lang.core import (
     EvaluatorCore,
     error_at,
@@ -59,6 +59,7 @@ from autograd_explorer.lang.parse import FORBIDDEN_KEYWORDS
 from autograd_explorer.lang.user_code import BoundUserMethod, UserFunction
 from autograd_explorer.lang.values import (
     Bound,
+    FunctionApply,
     FunctionRef,
     GeneratedItems,
     ReturnValue,
@@ -153,6 +154,11 @@ class Calls(EvaluatorCore):
                 if isinstance(result, tuple) and library_layer:
                     self.account_outputs(result, span)
                 return self.produced(result, node)
+            if isinstance(fn, FunctionApply):
+                return self.apply_function(fn, args, kwargs, node)
+            if self.classes.is_instance(fn) and isinstance(fn, torch.autograd.Function):
+                # `Exp()(x)`, the old style: PyTorch's own RuntimeError says to call Exp.apply
+                return self.apply(fn, args, kwargs, node)
             if isinstance(fn, Transformed):
                 return self.call_transformed(fn, args, kwargs, node)
             if isinstance(fn, VjpFunction):
@@ -162,6 +168,18 @@ class Calls(EvaluatorCore):
             raise error
         finally:
             self.current_call = outer_call
+
+    def apply_function(
+        self, fn: FunctionApply, args: list[object], kwargs: dict[str, object], node: ast.AST
+    ) -> object:
+        """`Exp.apply(x)`: PyTorch's Function.apply runs the program's forward (interpreted, its
+        operations counted) and makes the node (`ExpBackward`) whose backward the engine calls; the
+        output is the call's, its span the node's place in the program."""
+        result = self.apply(fn.cls.apply, args, kwargs, node)  # type: ignore[attr-defined]
+        if isinstance(result, tuple):
+            self.account_outputs(result, self.span(node))
+            return result
+        return self.produced(result, node)
 
     def account_outputs(self, outputs: tuple[object, ...], span: Span) -> None:
         """A library module's tuple of outputs (nn.LSTM's `output, (h_n, c_n)`) counts toward the
@@ -413,7 +431,9 @@ class Calls(EvaluatorCore):
         site = self.call_site
         self.budget.enter_call(site)
         outer_scope, outer_statement = self.scope, self.statement
-        region = self.call_region(function, args, site)
+        # an autograd Function's backward is no call of the program's (the engine makes it, maybe
+        # in the tracer's own pass after the program ended): no region, nothing observed (below)
+        region = None if function.runs_in_engine else self.call_region(function, args, site)
         result: object = None
         try:
             try:
@@ -433,6 +453,10 @@ class Calls(EvaluatorCore):
             if isinstance(node, ast.Lambda):
                 result = self.eval(node.body)
                 return result
+            if function.runs_in_engine:  # an autograd Function's backward, called by the engine
+                with self.unobserved():
+                    self.run_body(node.body)
+                return None
             if function.grad_modes:
                 with ExitStack() as modes:
                     for mode in function.grad_modes:
@@ -457,6 +481,19 @@ class Calls(EvaluatorCore):
             self.budget.leave_call()
             if region is not None:
                 self.observer.leave_region(region, result)
+
+    @contextmanager
+    def unobserved(self) -> Iterator[None]:
+        """Run without telling the observer of tensors, names or regions: what a custom autograd
+        Function's backward computes while PyTorch's engine runs it is no value of the forward
+        graph (the tracer's hooks on the node record what it received and sent back)."""
+        quiet = PlainObserver()  # tells no one
+        outer = self.on_tensor, self.on_assign, self.regions.quiet
+        self.on_tensor, self.on_assign, self.regions.quiet = quiet.on_tensor, quiet.on_assign, True
+        try:
+            yield
+        finally:
+            self.on_tensor, self.on_assign, self.regions.quiet = outer
 
     def call_region(self, function: UserFunction, args: tuple[object, ...], site: Span) -> Region | None:
         """Tell the observer a call of the program's function starts (`f(x) at line 9`)."""

@@ -24,7 +24,15 @@ from autograd_explorer.lang.core import EvaluatorCore, error_at
 from autograd_explorer.lang.formatting import check_extent, format_value, str_format, to_text
 from autograd_explorer.lang.growth import broadcast_elements, index_elements, matmul_cost
 from autograd_explorer.lang.user_code import BoundUserMethod, read_checked
-from autograd_explorer.lang.values import Bound, GeneratedItems, ModuleRef, Scope, SuperRef, TensorMethod
+from autograd_explorer.lang.values import (
+    Bound,
+    FunctionApply,
+    GeneratedItems,
+    ModuleRef,
+    Scope,
+    SuperRef,
+    TensorMethod,
+)
 
 _BINARY: dict[type[ast.operator], Callable[[Any, Any], object]] = {
     ast.Add: operator.add,
@@ -250,6 +258,9 @@ class Expressions(EvaluatorCore):
                     if isinstance(value, BoundUserMethod)
                     else Bound(value, name, self.call_value, owner.obj)
                 )
+        elif name == "apply" and self.classes.autograd_function(owner):
+            assert isinstance(owner, type)
+            return FunctionApply(owner, self.call_value)
         elif self.classes.readable(owner, name):
             return self.produced(self.apply(read_checked, (owner, name), {}, node), node)
         member = find_member(owner, name)

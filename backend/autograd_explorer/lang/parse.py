@@ -43,8 +43,12 @@ GRAD_MODE_BLOCKS = (
     "`with torch.set_grad_enabled(flag):` are allowed"
 )
 GRAD_MODE_DECORATORS = (
-    "the only decorators are @torch.no_grad(), @torch.enable_grad() and @torch.inference_mode()"
+    "the only decorators are @torch.no_grad(), @torch.enable_grad() and @torch.inference_mode(), and "
+    "@staticmethod or @classmethod on a method"
 )
+# Decorators a method (a def directly in a class body) may have first, as Python's builtins: a
+# `torch.autograd.Function`'s forward and backward are static methods.
+METHOD_DECORATORS = frozenset({"staticmethod", "classmethod"})
 
 # Attributes of the objects a program can hold that the table leaves out (`x.numpy`, `x.storage`,
 # `grad_fn.next_functions`, `(1).real`): named as refused before the program runs. A name no
@@ -459,7 +463,15 @@ class _Checker:
         return [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
 
     def function(self, node: ast.FunctionDef) -> list[ast.AST]:
-        for decorator in node.decorator_list:
+        decorators = node.decorator_list
+        if decorators and self.method_decorator(decorators[0]) is not None:
+            if id(node) not in self.class_bodies:
+                name = self.method_decorator(decorators[0])
+                raise self.forbidden(
+                    f"@{name} decorates a method: a def directly in a class body", decorators[0]
+                )
+            decorators = decorators[1:]
+        for decorator in decorators:
             self.grad_mode(decorator, decorator=True)
         if _is_dunder(node.name) and not (id(node) in self.class_bodies and node.name in CLASS_DUNDERS):
             allowed = ", ".join(sorted(CLASS_DUNDERS))
@@ -469,6 +481,12 @@ class _Checker:
         if not _is_dunder(node.name):
             self.check_binding(node.name, node)
         return [*self.arguments(node.args, node), *node.body]
+
+    def method_decorator(self, node: ast.expr) -> str | None:
+        """`staticmethod` or `classmethod` (Python's, not a name the program binds), else None."""
+        if isinstance(node, ast.Name) and node.id in METHOD_DECORATORS and node.id not in self.bound:
+            return node.id
+        return None
 
     def class_definition(self, node: ast.ClassDef) -> list[ast.AST]:
         if node.decorator_list:

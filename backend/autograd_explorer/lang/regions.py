@@ -35,9 +35,12 @@ class RegionTracker:
     frames: list[_Frame] = field(default_factory=list)
     pending_name: str | None = None  # how the program spelled the module it is about to call
     thread: int = field(default_factory=threading.get_ident)
+    quiet: bool = False  # a custom autograd Function's backward is running: no regions of it
 
     @property
     def active(self) -> bool:
+        if self.quiet:
+            return False
         try:
             return bool(self.observer.wants_regions)
         except AttributeError:  # an observer written before regions: it wants none (and has no methods)
@@ -59,14 +62,14 @@ class RegionTracker:
             post.remove()
 
     def _module_enters(self, module: torch.nn.Module, args: object) -> None:
-        if threading.get_ident() != self.thread:
+        if threading.get_ident() != self.thread or self.quiet:
             return
         region = Region("module", self.module_path(module), module)
         self.frames.append(_Frame(region))
         self.observer.enter_region(region)
 
     def _module_leaves(self, module: torch.nn.Module, args: object, output: object) -> None:
-        if threading.get_ident() != self.thread or not self.frames:
+        if threading.get_ident() != self.thread or self.quiet or not self.frames:
             return
         frame = self.frames[-1]
         if frame.region.module is not module:

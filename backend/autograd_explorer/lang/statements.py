@@ -18,8 +18,8 @@ import torch
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.allowlist import ATTRIBUTES, IN_PLACE, SETTERS
 from autograd_explorer.lang.core import EvaluatorCore, error_at, type_name
-from autograd_explorer.lang.parse import GRAD_MODE_BLOCKS, GRAD_MODE_DECORATORS
-from autograd_explorer.lang.user_code import UserFunction
+from autograd_explorer.lang.parse import GRAD_MODE_BLOCKS, GRAD_MODE_DECORATORS, METHOD_DECORATORS
+from autograd_explorer.lang.user_code import UserClassMethod, UserFunction
 from autograd_explorer.lang.values import (
     BreakLoop,
     ContinueLoop,
@@ -418,14 +418,23 @@ class Statements(EvaluatorCore):
 
     def function_definition(self, node: ast.FunctionDef) -> None:
         # Decorators are evaluated before the function is made, as Python does; the parser let
-        # only grad modes through: each one wraps every call of the function.
+        # through grad modes, each wrapping every call of the function, and a method's first
+        # `@staticmethod` / `@classmethod` (Python's own, the name unbound by the program).
+        decorators = node.decorator_list
+        kind = None
+        if decorators and isinstance(decorators[0], ast.Name) and decorators[0].id in METHOD_DECORATORS:
+            kind, decorators = decorators[0].id, decorators[1:]
         modes = tuple(
-            self.grad_mode(d.func if isinstance(d, ast.Call) else d, GRAD_MODE_DECORATORS)
-            for d in node.decorator_list
+            self.grad_mode(d.func if isinstance(d, ast.Call) else d, GRAD_MODE_DECORATORS) for d in decorators
         )
         function = self.make_function(node, node.name)
         function.grad_modes = modes
-        self.bind(node.name, function, self.span(node))
+        value: object = function
+        if kind == "staticmethod":
+            value = staticmethod(function)
+        elif kind == "classmethod":
+            value = UserClassMethod(function)
+        self.bind(node.name, value, self.span(node))
 
     def class_definition(self, node: ast.ClassDef) -> None:
         bases = []

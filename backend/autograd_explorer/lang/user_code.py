@@ -10,6 +10,7 @@ objects is decided here: what it set itself, what its classes define, and the ta
 from __future__ import annotations
 
 import ast
+import inspect
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -19,8 +20,18 @@ import torch
 
 from autograd_explorer.lang.allowlist import find_member
 
-# The bases a class may have besides the program's own classes: models, exceptions, datasets.
-ALLOWED_BASES: tuple[type, ...] = (torch.nn.Module, BaseException, torch.utils.data.Dataset)
+# The bases a class may have besides the program's own classes: models, exceptions, datasets,
+# custom autograd functions.
+ALLOWED_BASES: tuple[type, ...] = (
+    torch.nn.Module,
+    BaseException,
+    torch.utils.data.Dataset,
+    torch.autograd.Function,
+)
+# What an autograd Function's `ctx` (its graph node, a BackwardCFunction) has of its own: a program
+# may set other attributes on it (`ctx.constant = c`), never these (`ctx.apply` is what the engine
+# calls to run the backward).
+CONTEXT_API = frozenset(dir(torch.autograd.function.BackwardCFunction))
 
 
 class UserFunction:
@@ -45,6 +56,9 @@ class UserFunction:
         self.closure = closure  # the Scope it was defined in
         self.local_names = local_names
         self.owner_class: type | None = None  # set when its class is made (for super())
+        # An autograd Function's backward: PyTorch's engine calls it during a backward pass, whose
+        # tensors are no values of the program's forward graph (the observer is not told of them).
+        self.runs_in_engine = False
         # Its decorators' grad modes (`@torch.no_grad()`), outermost first: entered at every call.
         self.grad_modes: tuple[Callable[[], AbstractContextManager[object]], ...] = ()
         self._runner = runner
@@ -58,6 +72,32 @@ class UserFunction:
 
     def __repr__(self) -> str:
         return f"<function {self.qualname} at {id(self):#x}>"
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        """Its parameters as Python's `inspect` tells them: PyTorch's Function.apply binds a
+        setup_context-style forward's default arguments with it."""
+        spec = self.node.args
+        kind = inspect.Parameter
+        positional = [*spec.posonlyargs, *spec.args]
+        first_default = len(positional) - len(self.defaults)
+        parameters = [
+            kind(
+                a.arg,
+                kind.POSITIONAL_ONLY if a in spec.posonlyargs else kind.POSITIONAL_OR_KEYWORD,
+                default=self.defaults[i - first_default] if i >= first_default else kind.empty,
+            )
+            for i, a in enumerate(positional)
+        ]
+        if spec.vararg is not None:
+            parameters.append(kind(spec.vararg.arg, kind.VAR_POSITIONAL))
+        parameters += [
+            kind(a.arg, kind.KEYWORD_ONLY, default=self.kw_defaults.get(a.arg, kind.empty))
+            for a in spec.kwonlyargs
+        ]
+        if spec.kwarg is not None:
+            parameters.append(kind(spec.kwarg.arg, kind.VAR_KEYWORD))
+        return inspect.Signature(parameters)
 
     def bind(self, args: Sequence[object], kwargs: Mapping[str, object]) -> dict[str, object]:
         """Parameters bound to arguments by Python's rules, with Python's messages."""
@@ -126,6 +166,26 @@ def _listing(names: Sequence[str]) -> str:
     return ", ".join(quoted[:-1]) + f" and {quoted[-1]}"
 
 
+class UserClassMethod:
+    """`@classmethod` on a program's method: bound to the class, as Python's classmethod binds it
+    (a BoundUserMethod, which the evaluator calls like any of the program's methods)."""
+
+    def __init__(self, function: UserFunction) -> None:
+        self.function = function
+
+    def __get__(self, instance: object, owner: type | None = None) -> BoundUserMethod:
+        return BoundUserMethod(self.function, owner if owner is not None else type(instance))
+
+
+def defined_function(value: object) -> UserFunction | None:
+    """The program's function a class body holds: plain, or under @staticmethod / @classmethod."""
+    if isinstance(value, staticmethod):
+        value = value.__func__
+    elif isinstance(value, UserClassMethod):
+        value = value.function
+    return value if isinstance(value, UserFunction) else None
+
+
 class BoundUserMethod:
     """`model.forward`: a program's function bound to an instance."""
 
@@ -146,22 +206,33 @@ class UserClasses:
     def __init__(self) -> None:
         self.defined: dict[type, set[str]] = {}
         self.fields: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+        # An autograd Function's node class (`ExpBackward`, made by PyTorch) -> the program's class:
+        # its objects are the `ctx` the program's forward and backward are given.
+        self.contexts: dict[type, type] = {}
 
     def make(self, name: str, bases: Sequence[object], body: dict[str, object], doc: str | None) -> type:
         """A real class from a class body's names (methods, attributes)."""
         for base in bases:
             if not isinstance(base, type) or not (base in self.defined or issubclass(base, ALLOWED_BASES)):
                 raise TypeError(
-                    f"class {name}: a base class must be nn.Module, an exception, Dataset or a class of "
-                    f"the program, not {base!r}"
+                    f"class {name}: a base class must be nn.Module, an exception, Dataset, "
+                    f"torch.autograd.Function or a class of the program, not {base!r}"
                 )
         namespace: dict[str, object] = {"__module__": "__main__", "__qualname__": name, "__doc__": doc}
         namespace.update(body)
         classes = tuple(base for base in bases if isinstance(base, type))
+        # A torch.autograd.Function subclass is made by PyTorch's FunctionMeta (the metaclass
+        # type() picks from the base), which makes its node class: `Exp` gets `ExpBackward`.
         cls = type(name, classes or (object,), namespace)
         for value in body.values():
-            if isinstance(value, UserFunction):
-                value.owner_class = cls
+            function = defined_function(value)
+            if function is not None:
+                function.owner_class = cls
+        if issubclass(cls, torch.autograd.Function):
+            self.contexts[cls._backward_cls] = cls
+            backward = defined_function(body.get("backward"))
+            if backward is not None:
+                backward.runs_in_engine = True
         inherited: set[str] = set(body)
         for base in cls.__mro__[1:]:
             inherited |= self.defined.get(base, set())
@@ -178,13 +249,30 @@ class UserClasses:
             return name in self.defined[owner]
         if type(owner) in self.defined:
             return name in self.defined[type(owner)] or name in self.fields.get(owner, ())
+        if type(owner) in self.contexts:  # `ctx.constant`, set by the program's forward
+            return name in self.fields.get(owner, ())
         return False
+
+    def autograd_function(self, owner: object) -> bool:
+        """Is `owner` a program's subclass of torch.autograd.Function (`Exp.apply` may be read)?"""
+        return (
+            isinstance(owner, type) and owner in self.defined and issubclass(owner, torch.autograd.Function)
+        )
 
     def set_attribute(self, owner: object, name: str, value: object) -> None:
         """`owner.name = value` on an object (or a class) of the program's (nn.Module registers layers)."""
         if isinstance(owner, type) and owner in self.defined:  # a class attribute: `Running.created += 1`
             write_checked(owner, name, value)
             self.defined[owner].add(name)
+            return
+        if type(owner) in self.contexts:  # `ctx.constant = c`: a new name, never the node's own
+            if name in CONTEXT_API:
+                raise AttributeError(
+                    f"cannot assign to ctx.{name}: it belongs to the autograd context (PyTorch's "
+                    f"{type(owner).__name__} node); choose another name"
+                )
+            write_checked(owner, name, value)
+            self.fields.setdefault(owner, set()).add(name)
             return
         if type(owner) not in self.defined:
             raise AttributeError(

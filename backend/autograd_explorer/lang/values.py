@@ -108,6 +108,18 @@ class VjpFunction(_Callable):
         return f"<function _vjp_with_argnums.<locals>.wrapper at {id(self):#x}>"
 
 
+@dataclass(frozen=True, eq=False)
+class FunctionApply(_Callable):
+    """`Exp.apply` of a program's torch.autograd.Function subclass: PyTorch's own apply, which runs
+    the program's forward and records the node whose backward the engine will call."""
+
+    cls: type
+    runner: Runner = field(compare=False)
+
+    def __repr__(self) -> str:
+        return f"<bound method Function.apply of <class '__main__.{self.cls.__qualname__}'>>"
+
+
 @dataclass(frozen=True)
 class SuperRef:
     """`super()` inside a method: attribute reads go to the base classes of `cls`."""

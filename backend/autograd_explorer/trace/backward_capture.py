@@ -15,6 +15,8 @@ from typing import Any
 
 import torch
 
+from autograd_explorer.trace.custom_nodes import custom_saved, is_custom_node
+
 Node = Any  # torch.autograd.graph.Node (C++ nodes have no precise Python type)
 
 
@@ -138,6 +140,8 @@ def read_saved(fn: Node) -> dict[str, object] | None:
     names = _SAVED_NAMES.get(cls)  # read inline: this runs in the hook of every node of a pass
     if names is None:
         names = _SAVED_NAMES[cls] = _saved_names(cls, False)
+    if not names and is_custom_node(fn):  # a program's Function: its ctx.saved_tensors
+        return custom_saved(fn)
     return _read(fn, names)
 
 
@@ -147,6 +151,8 @@ def read_shown_saved(fn: Node) -> dict[str, object] | None:
     names = _SHOWN_NAMES.get(cls)
     if names is None:
         names = _SHOWN_NAMES[cls] = _saved_names(cls, True)
+    if not names and is_custom_node(fn):
+        return custom_saved(fn)
     return _read(fn, names)
 
 
@@ -168,6 +174,8 @@ def local_jacobians(
     call of the node); None otherwise. (A loss's node needs no call: `free_row`.)
     """
     if len(grad_outputs) != 1 or grad_outputs[0] is None or type(fn).__name__ == "AccumulateGrad":
+        return None
+    if is_custom_node(fn):  # calling it would run the program's backward again: not done
         return None
     template = grad_outputs[0]
     m = template.numel()

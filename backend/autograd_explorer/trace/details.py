@@ -14,10 +14,11 @@ import torch
 
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.contract import LABEL_CHARS
+from autograd_explorer.trace.custom_nodes import custom_formula, function_name, is_custom_node
 from autograd_explorer.trace.facts import StepFacts, TraceFacts
 from autograd_explorer.trace.formulas import FormulaContext, local_formulas
 from autograd_explorer.trace.naming import latex_symbol, op_kind, saved_key_for_slot
-from autograd_explorer.trace.narration import latex_to_text, narrate_leaf, narrate_op
+from autograd_explorer.trace.narration import latex_to_text, narrate_custom, narrate_leaf, narrate_op
 from autograd_explorer.trace.payload import InputExplained, StepExplained, TensorValue, TraceDetails
 from autograd_explorer.trace.values import format_number, short_repr, tensor_value
 
@@ -51,6 +52,8 @@ def explain_step(facts: TraceFacts, step: StepFacts, kind: str) -> StepDetails:
     name = facts.readable[step.node]
     if type(fn).__name__ == "AccumulateGrad":
         return StepDetails([], narrate_leaf(name, incoming, kind))
+    if is_custom_node(fn):
+        return _explain_custom(facts, step, fn, name, incoming)
     formulas = _formulas(facts, step.node, fn)
     jacobians = step.raw.read_jacobians()
     inputs: list[InputDetails] = []
@@ -70,6 +73,21 @@ def explain_step(facts: TraceFacts, step: StepFacts, kind: str) -> StepDetails:
     record = facts.forward_record(fn)
     label = record.text if record is not None and len(record.text) <= LABEL_CHARS else ""
     return StepDetails(inputs, narrate_op(op_kind(type(fn).__name__), name, label, incoming, parts))
+
+
+def _explain_custom(facts: TraceFacts, step: StepFacts, fn: object, name: str, incoming: str) -> StepDetails:
+    """A program's torch.autograd.Function node: the formula names its backward, which ran; no
+    Jacobian (custom_nodes.py), except a scalar node's that the engine's own call gave (free_row)."""
+    formula = custom_formula(fn)
+    jacobians = step.raw.read_jacobians()
+    inputs = [
+        InputDetails(formula, None, jacobians[c.slot] if jacobians and c.slot < len(jacobians) else None)
+        for c in step.contributions
+    ]
+    parts = [(short_repr(c.grad), facts.readable[c.to]) for c in step.contributions]
+    record = facts.forward_record(fn)
+    label = record.text if record is not None and len(record.text) <= LABEL_CHARS else ""
+    return StepDetails(inputs, narrate_custom(function_name(fn), name, label, incoming, parts))
 
 
 def _formulas(facts: TraceFacts, nid: int, fn: object) -> list[tuple[str, str | None] | None]:

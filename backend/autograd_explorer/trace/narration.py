@@ -94,3 +94,24 @@ def narrate_leaf(name: str, incoming: str, kind: str) -> str:
         f"Leaf {name}: all contributions have arrived, {incoming} in total; "
         f"AccumulateGrad adds it to {name}.grad."
     )
+
+
+def narrate_custom(
+    function: str, node_name: str, label: str, incoming: str, parts: list[tuple[str, str]]
+) -> str:
+    """A program's torch.autograd.Function node: its own backward ran (`parts`: contribution and
+    receiver per input). 'Custom node z₁ = Exp.apply(x): incoming gradient [1, 1]; the program's
+    own Exp.backward ran and sent [2.718, 7.389] to x's accumulator.'"""
+    head = f"Custom node {node_name}"
+    if label and label != node_name:
+        head += f" = {pretty_source(label)}"
+    ran = f"the program's own {function}.backward ran"
+    if not parts:
+        return typeset_minus(
+            f"{head}: incoming gradient {incoming}; {ran}; none of its inputs needs a gradient."
+        )
+    sent = "; ".join(f"{contribution} to {receiver}'s accumulator" for contribution, receiver in parts)
+    return typeset_minus(
+        f"{head}: incoming gradient {incoming}; {ran} and sent {sent} (no local Jacobian is computed "
+        f"for it: that would run {function}.backward again)."
+    )

@@ -19,8 +19,10 @@ import torch
 
 from autograd_explorer.after_reply import after_reply
 from autograd_explorer.errors import ProgramError
-from autograd_explorer.lang.contract import ProgramRun
+from autograd_explorer.lang.contract import ProgramRun, Span
+from autograd_explorer.lang.core import exception_message
 from autograd_explorer.lang.run import limits_from_settings, run_program
+from autograd_explorer.lang.values import origin_of
 from autograd_explorer.trace.compact import CompactShaper
 from autograd_explorer.trace.facts import TraceFacts
 from autograd_explorer.trace.graph_warnings import graph_warnings
@@ -113,11 +115,10 @@ def record_program(
             )
         try:
             recorder.run_auto_backward(output, torch.ones_like(output))
-        except RuntimeError as exc:
-            span = run.output_span
-            raise ProgramError(
-                "autograd", str(exc), span.line if span else None, span.column if span else None
-            ) from exc
+        except ProgramError:
+            raise  # a limit reached in the program's own backward (a custom autograd Function)
+        except Exception as exc:
+            raise auto_pass_error(exc, run.output_span) from exc
     if options.pass_index is None and recorder.pass_count > recorder.keep_all_passes:
         # A long loop whose last pass was not recorded: run it again (programs are deterministic,
         # as details on demand rely on). The readable form summarized every pass, and now knows
@@ -170,3 +171,15 @@ def shape_payload(
     max_elements = options.max_value_elements or settings.max_value_elements
     shaper = CompactShaper if options.format == "compact" else ReadableShaper
     return shaper(facts, max_elements, settings.max_result_bytes).build(warnings)
+
+
+def auto_pass_error(exc: Exception, output_span: Span | None) -> ProgramError:
+    """The tracer's own backward pass failed: PyTorch's error at the output (`autograd`), or the
+    program's own where it raised it (a custom autograd Function's backward, run by the engine)."""
+    origin = origin_of(exc)
+    if origin is not None:
+        where = origin.span
+        message = exception_message(exc)
+        return ProgramError("runtime", message, where.line, where.column, where.end_line, where.end_column)
+    line, column = (output_span.line, output_span.column) if output_span else (None, None)
+    return ProgramError("autograd", str(exc), line, column)

@@ -193,7 +193,8 @@ function jacobianCount({ shown, withheld, unexplained }) {
   if (withheld) {
     parts.push(
       `${withheld.toLocaleString('en')} not computed: larger than the server’s limit on entries (a 64×16 output alone gives 1,024 rows), ` +
-        'or of a node PyTorch cannot call outside its engine. Their gradients are in the step panel.',
+        'of a node PyTorch cannot call outside its engine, or of the program’s own autograd Function (its backward is not run again). ' +
+        'Their gradients are in the step panel.',
     );
   }
   if (unexplained) parts.push(`${unexplained.toLocaleString('en')} of steps not explained yet: they come as you step to them.`);
