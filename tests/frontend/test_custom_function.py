@@ -8,32 +8,20 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.custom_functions import exp_class
 from tests.frontend.editor_page import paste_and_run
 from tests.live import screenshot
 
 pytestmark = pytest.mark.browser
 
-EXP = """import torch
-
-
-class Exp(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, i):
-        result = i.exp()
-        ctx.save_for_backward(result)
-        return result
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        result, = ctx.saved_tensors
-        return grad_output * result
-
-
-x = torch.tensor([1.0, 2.0], requires_grad=True)
-y = Exp.apply(x).sum()
-y.backward()
-print(x.grad)
-"""
+EXP = exp_class() + (
+    "\n"
+    "\n"
+    "x = torch.tensor([1.0, 2.0], requires_grad=True)\n"
+    "y = Exp.apply(x).sum()\n"
+    "y.backward()\n"
+    "print(x.grad)\n"
+)
 
 # Each drawn node's first two lines: its title and "op · shape".
 DRAWN = """() => document.getElementById('graph')._cyreg.cy.nodes()

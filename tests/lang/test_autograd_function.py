@@ -6,42 +6,22 @@ from __future__ import annotations
 import pytest
 import torch
 
+from tests.custom_functions import exp_class, legendre_class
 from tests.lang.helpers import fails, run
 
-EXP = """
-class Exp(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, i):
-        result = i.exp()
-        ctx.save_for_backward(result)
-        return result
+EXP = exp_class(before="\n") + (
+    "\n"
+    "x = torch.tensor([-1.5, 0.0, 0.5, 2.0], dtype=torch.float64, requires_grad=True)\n"
+    "Exp.apply(x).sum().backward()\n"
+)
 
-    @staticmethod
-    def backward(ctx, grad_output):
-        result, = ctx.saved_tensors
-        return grad_output * result
-
-x = torch.tensor([-1.5, 0.0, 0.5, 2.0], dtype=torch.float64, requires_grad=True)
-Exp.apply(x).sum().backward()
-"""
-
-LEGENDRE = """
-class LegendrePolynomial3(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, input):
-        ctx.save_for_backward(input)
-        return 0.5 * (5 * input ** 3 - 3 * input)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        input, = ctx.saved_tensors
-        return grad_output * 1.5 * (5 * input ** 2 - 1)
-
-x = torch.linspace(-2, 2, 9, dtype=torch.float64, requires_grad=True)
-P3 = LegendrePolynomial3.apply
-y = P3(x)
-(y * torch.arange(9, dtype=torch.float64)).sum().backward()
-"""
+LEGENDRE = legendre_class(before="\n") + (
+    "\n"
+    "x = torch.linspace(-2, 2, 9, dtype=torch.float64, requires_grad=True)\n"
+    "P3 = LegendrePolynomial3.apply\n"
+    "y = P3(x)\n"
+    "(y * torch.arange(9, dtype=torch.float64)).sum().backward()\n"
+)
 
 
 def test_exps_backward_gives_the_derivative_of_exp() -> None:

@@ -10,65 +10,40 @@ import torch
 
 from autograd_explorer.settings import Settings
 from autograd_explorer.trace.tracer import TraceOptions, trace_program
+from tests.custom_functions import exp_class, legendre_class
 
-EXP = """import torch
+EXP = exp_class("scaled = grad_output * result\nreturn scaled") + (
+    "\n"
+    "\n"
+    "x = torch.tensor([1.0, 2.0], requires_grad=True)\n"
+    "y = Exp.apply(x).sum()\n"
+    "y.backward(BACKWARD_ARGS)\n"
+)
 
-
-class Exp(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, i):
-        result = i.exp()
-        ctx.save_for_backward(result)
-        return result
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        result, = ctx.saved_tensors
-        scaled = grad_output * result
-        return scaled
-
-
-x = torch.tensor([1.0, 2.0], requires_grad=True)
-y = Exp.apply(x).sum()
-y.backward(BACKWARD_ARGS)
-"""
-
-LEGENDRE = """import torch
-
-
-class LegendrePolynomial3(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, input):
-        ctx.save_for_backward(input)
-        return 0.5 * (5 * input ** 3 - 3 * input)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        input, = ctx.saved_tensors
-        return grad_output * 1.5 * (5 * input ** 2 - 1)
-
-
-x = torch.linspace(-1, 1, 5)
-y = torch.sin(x)
-a = torch.full((), 0.0, requires_grad=True)
-b = torch.full((), -1.0, requires_grad=True)
-c = torch.full((), 0.0, requires_grad=True)
-d = torch.full((), 0.3, requires_grad=True)
-for t in range(3):
-    P3 = LegendrePolynomial3.apply
-    y_pred = a + b * P3(c + d * x)
-    loss = (y_pred - y).pow(2).sum()
-    loss.backward()
-    with torch.no_grad():
-        a -= 0.01 * a.grad
-        b -= 0.01 * b.grad
-        c -= 0.01 * c.grad
-        d -= 0.01 * d.grad
-        a.grad = None
-        b.grad = None
-        c.grad = None
-        d.grad = None
-"""
+LEGENDRE = legendre_class() + (
+    "\n"
+    "\n"
+    "x = torch.linspace(-1, 1, 5)\n"
+    "y = torch.sin(x)\n"
+    "a = torch.full((), 0.0, requires_grad=True)\n"
+    "b = torch.full((), -1.0, requires_grad=True)\n"
+    "c = torch.full((), 0.0, requires_grad=True)\n"
+    "d = torch.full((), 0.3, requires_grad=True)\n"
+    "for t in range(3):\n"
+    "    P3 = LegendrePolynomial3.apply\n"
+    "    y_pred = a + b * P3(c + d * x)\n"
+    "    loss = (y_pred - y).pow(2).sum()\n"
+    "    loss.backward()\n"
+    "    with torch.no_grad():\n"
+    "        a -= 0.01 * a.grad\n"
+    "        b -= 0.01 * b.grad\n"
+    "        c -= 0.01 * c.grad\n"
+    "        d -= 0.01 * d.grad\n"
+    "        a.grad = None\n"
+    "        b.grad = None\n"
+    "        c.grad = None\n"
+    "        d.grad = None\n"
+)
 
 
 def trace(source: str) -> Any:

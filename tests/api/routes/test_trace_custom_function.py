@@ -11,25 +11,9 @@ from fastapi.testclient import TestClient
 
 from autograd_explorer.api.app import create_app
 from autograd_explorer.settings import Settings
+from tests.custom_functions import exp_class
 
-HEAD = """import torch
-
-
-class Exp(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, i):
-        result = i.exp()
-        ctx.save_for_backward(result)
-        return result
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        result, = ctx.saved_tensors
-        return BACKWARD
-
-
-x = torch.tensor([1.0, 2.0], requires_grad=True)
-"""
+HEAD = exp_class("return BACKWARD") + ("\n\nx = torch.tensor([1.0, 2.0], requires_grad=True)\n")
 
 
 def program(backward: str, tail: str) -> str:
