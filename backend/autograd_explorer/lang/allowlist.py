@@ -349,7 +349,69 @@ _NN_INIT = (
 )
 
 
+# Operations lectures and tutorials spell both ways, `torch.gather(x, 1, i)` and `x.gather(1, i)`: one
+# row here makes both entries (the torch function and the tensor method), with one summary and size rule.
+# "none" holds for each: its result is never larger than its tensor arguments (gather's is its index's
+# shape; chunk, split and unbind are views of the input), or it broadcasts them (lerp's weight,
+# masked_select's mask, clamp_min's bound); bmm is a matrix product.
+T = torch.Tensor
+BOTH_SPELLINGS: tuple[tuple[Callable[..., object], Callable[..., object], str, Growth], ...] = (
+    (
+        torch.gather,
+        T.gather,
+        "gather(dim, index): the elements index picks along dim (cross-entropy by hand)",
+        "none",
+    ),
+    (torch.scatter, T.scatter, "scatter(dim, index, src): a copy with src written where index says", "none"),
+    (
+        torch.scatter_add,
+        T.scatter_add,
+        "scatter_add(dim, index, src): a copy with src added where index says",
+        "none",
+    ),
+    (torch.flip, T.flip, "flip(dims): the elements in reverse order along dims", "none"),
+    (torch.roll, T.roll, "roll(shifts, dims=): elements shifted cyclically", "none"),
+    (torch.logsumexp, T.logsumexp, "logsumexp(dim): log(sum(exp(x))) along dim, without overflow", "none"),
+    (torch.chunk, T.chunk, "chunk(n, dim=0): n views of (nearly) equal size", "none"),
+    (torch.split, T.split, "split(size or sizes, dim=0): views of the given sizes", "none"),
+    (torch.unbind, T.unbind, "unbind(dim=0): the slices along dim, as a tuple", "none"),
+    (torch.narrow, T.narrow, "narrow(dim, start, length): a slice, as a view", "none"),
+    (torch.movedim, T.movedim, "movedim(source, destination): the dimensions moved", "none"),
+    (
+        torch.diagonal,
+        T.diagonal,
+        "diagonal(offset=0, dim1=0, dim2=1): a matrix's diagonal, as a view",
+        "none",
+    ),
+    (torch.bmm, T.bmm, "batched matrix product: (b, n, m) by (b, m, p)", "matmul"),
+    (torch.lerp, T.lerp, "lerp(end, weight): start + weight × (end − start)", "broadcast"),
+    (torch.amax, T.amax, "amax(dim, keepdim=): the largest elements along dim", "none"),
+    (torch.amin, T.amin, "amin(dim, keepdim=): the smallest elements along dim", "none"),
+    (torch.clamp_min, T.clamp_min, "clamp_min(min): max(x, min)", "broadcast"),
+    (torch.clamp_max, T.clamp_max, "clamp_max(max): min(x, max)", "broadcast"),
+    (torch.rsqrt, T.rsqrt, "1 / √x", "none"),
+    (torch.reciprocal, T.reciprocal, "1 / x", "none"),
+    (
+        torch.nan_to_num,
+        T.nan_to_num,
+        "NaN and infinities replaced by numbers (nan=, posinf=, neginf=)",
+        "none",
+    ),
+    (
+        torch.masked_select,
+        T.masked_select,
+        "masked_select(mask): the elements where mask is True, as a 1-D tensor",
+        "broadcast",
+    ),
+    (torch.cumprod, T.cumprod, "cumulative product along dim", "none"),
+    (torch.median, T.median, "median element, or median(dim): values and indices", "none"),
+    (torch.kthvalue, T.kthvalue, "kthvalue(k, dim=): the k-th smallest values and their indices", "none"),
+)
+
 FUNCTIONS: tuple[Function, ...] = (
+    *(
+        _torch_fn(fn.__name__, fn, summary, growth) for fn, _, summary, growth in BOTH_SPELLINGS
+    ),  # its own name
     # --- making tensors ---------------------------------------------------------------
     _torch_fn(
         "tensor", torch.tensor, "a tensor from a number or nested list (dtype=, requires_grad=)", "literal"
@@ -800,8 +862,6 @@ LOSSES = frozenset(
     )
 )
 
-T = torch.Tensor
-
 
 def _tensor_to(tensor: torch.Tensor, *args: object, **kwargs: object) -> torch.Tensor:
     """`x.to(...)`: a device must be the cpu; a dtype read as text (`x.to(y.dtype)`) is the dtype."""
@@ -899,6 +959,13 @@ METHODS: dict[str, Method] = {
         Method("cpu", T.cpu, "the tensor itself: every tensor is on the cpu here"),
         Method("cuda", to_cuda, "refused: this server has no GPU"),
         Method("contiguous", T.contiguous, "a contiguous copy if needed"),
+        Method("expand_as", T.expand_as, "expand_as(other): a broadcast view of other's shape"),
+        Method("view_as", T.view_as, "view_as(other): the same data with other's shape"),
+        Method("reshape_as", T.reshape_as, "reshape_as(other): other's shape (copies if needed)"),
+        Method("type_as", T.type_as, "type_as(other): converted to other's dtype"),
+        Method("where", T.where, "x.where(condition, y): x where condition is True, else y", "broadcast"),
+        Method("sign", T.sign, "sign of each element"),
+        *(Method(method.__name__, method, summary, growth) for _, method, summary, growth in BOTH_SPELLINGS),
     )
 }
 
@@ -1079,7 +1146,14 @@ MEMBERS: tuple[Member, ...] = (
     ),
     *(
         member
-        for result in (torch.return_types.max, torch.return_types.min, torch.return_types.sort)
+        for result in (
+            torch.return_types.max,
+            torch.return_types.min,
+            torch.return_types.sort,
+            torch.return_types.topk,
+            torch.return_types.median,
+            torch.return_types.kthvalue,
+        )
         for member in _members(result, "attribute", values="the values", indices="their positions")
     ),
 )
