@@ -121,3 +121,17 @@ def test_a_tensors_split_is_the_tensors_not_a_strings() -> None:
     parts = run("x = torch.arange(4.0)\nparts = x.split(1)").namespace["parts"]
     assert isinstance(parts, tuple) and len(parts) == 4
     assert run("words = 'a b'.split()").namespace["words"] == ["a", "b"]
+
+
+def test_pieces_are_counted_as_operations_before_they_are_made() -> None:
+    # A million one-element views are a million tensor objects (seconds and hundreds of MB in one
+    # C call) though only a million elements: each piece is an operation of the budget.
+    for call in ("x.split(1)", "torch.split(x, 1)", "x.unbind()", "torch.unbind(x, 0)", "x.chunk(10**9)"):
+        error = fails(f"x = torch.zeros(1_000_000)\nparts = {call}", "limit")
+        assert (error.line, error.column) == (2, 8) and "max_operations" in error.message, call
+    pieces = run(
+        "x = torch.zeros(6, 1000)\na = x.split([1, 2, 3])\nb = x.chunk(4, dim=1)\nc = torch.unbind(x, 1)"
+    )
+    assert [len(pieces.namespace[k]) for k in "abc"] == [3, 4, 1000]  # type: ignore[arg-type]
+    run("x = torch.zeros(900_000)\nparts = x.split(1)", max_operations=1_000_000)
+    fails("x = torch.zeros(900_000)\nparts = x.split(1)", "limit", max_operations=800_000)

@@ -62,6 +62,9 @@ Growth = Literal[
     "sum",
     "one_hot",
     "interpolate",
+    "split",
+    "chunk",
+    "unbind",
 ]
 # Entries the evaluator carries out itself because they need the program's context.
 Special = Literal[
@@ -351,9 +354,10 @@ _NN_INIT = (
 
 # Operations lectures and tutorials spell both ways, `torch.gather(x, 1, i)` and `x.gather(1, i)`: one
 # row here makes both entries (the torch function and the tensor method), with one summary and size rule.
-# "none" holds for each: its result is never larger than its tensor arguments (gather's is its index's
-# shape; chunk, split and unbind are views of the input), or it broadcasts them (lerp's weight,
-# masked_select's mask, clamp_min's bound); bmm is a matrix product.
+# "none" holds for the others: the result is never larger than the tensor arguments (gather's is its
+# index's shape), or it broadcasts them (lerp's weight, masked_select's mask, clamp_min's bound); bmm
+# is a matrix product; chunk, split and unbind return views, each counted as an operation
+# (growth.view_pieces): a million one-element pieces are a million tensor objects, not elements.
 T = torch.Tensor
 BOTH_SPELLINGS: tuple[tuple[Callable[..., object], Callable[..., object], str, Growth], ...] = (
     (
@@ -372,9 +376,9 @@ BOTH_SPELLINGS: tuple[tuple[Callable[..., object], Callable[..., object], str, G
     (torch.flip, T.flip, "flip(dims): the elements in reverse order along dims", "none"),
     (torch.roll, T.roll, "roll(shifts, dims=): elements shifted cyclically", "none"),
     (torch.logsumexp, T.logsumexp, "logsumexp(dim): log(sum(exp(x))) along dim, without overflow", "none"),
-    (torch.chunk, T.chunk, "chunk(n, dim=0): n views of (nearly) equal size", "none"),
-    (torch.split, T.split, "split(size or sizes, dim=0): views of the given sizes", "none"),
-    (torch.unbind, T.unbind, "unbind(dim=0): the slices along dim, as a tuple", "none"),
+    (torch.chunk, T.chunk, "chunk(n, dim=0): n views of (nearly) equal size", "chunk"),
+    (torch.split, T.split, "split(size or sizes, dim=0): views of the given sizes", "split"),
+    (torch.unbind, T.unbind, "unbind(dim=0): the slices along dim, as a tuple", "unbind"),
     (torch.narrow, T.narrow, "narrow(dim, start, length): a slice, as a view", "none"),
     (torch.movedim, T.movedim, "movedim(source, destination): the dimensions moved", "none"),
     (

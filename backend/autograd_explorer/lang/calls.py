@@ -45,6 +45,7 @@ from autograd_explorer.lang.functional import (
     split_aux,
 )
 from autograd_explorer.lang.growth import (
+    VIEW_PIECES,
     broadcast_elements,
     empty_input_bound,
     list_growth,
@@ -53,6 +54,7 @@ from autograd_explorer.lang.growth import (
     meta_shapes,
     module_growth,
     predict_elements,
+    view_pieces,
 )
 from autograd_explorer.lang.layer_shapes import predict_layer_call
 from autograd_explorer.lang.parse import FORBIDDEN_KEYWORDS
@@ -344,6 +346,11 @@ class Calls(EvaluatorCore):
                     if impl is not None and bound is not None and bound > budget.max_tensor_elements:
                         self.check_meta_shapes(impl, args, kwargs, bound, span)
                     break
+            return
+        if growth in VIEW_PIECES:  # each view a tensor object: an operation of the budget
+            pieces = view_pieces(growth, args, kwargs)
+            if pieces is not None:
+                self.budget.count_operation(span, pieces)
             return
         if growth in ("iterable", "sum") and args:
             self.check_python_walk(args[0], span)

@@ -480,6 +480,33 @@ def _count_elements(args: Sequence[object]) -> int | None:
         return None  # a zero step: range itself raises Python's error
 
 
+VIEW_PIECES = frozenset({"split", "chunk", "unbind"})
+
+
+def view_pieces(growth: Growth, args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    """How many views split, chunk and unbind return (`torch.split(x, 2, 1)` or `x.split(2, 1)`:
+    the tensor first), when it can be told before the call; None leaves the count to PyTorch's
+    own errors. Each view is a tensor object: the budget counts it as an operation."""
+    x = args[0] if args else kwargs.get("input")
+    if not isinstance(x, torch.Tensor) or x.dim() == 0:
+        return None
+    at = 1 if growth == "unbind" else 2
+    dim = _int(args[at] if len(args) > at else kwargs.get("dim", 0))
+    if dim is None or not -x.dim() <= dim < x.dim():
+        return None
+    size = x.shape[dim]
+    if growth == "unbind":
+        return size
+    names = ("chunks",) if growth == "chunk" else ("split_size_or_sections", "split_size")
+    first = args[1] if len(args) > 1 else next((kwargs[n] for n in names if n in kwargs), None)
+    if growth == "split" and isinstance(first, list | tuple):
+        return len(first)
+    n = _int(first)
+    if n is None or n <= 0:
+        return None
+    return min(n, size) if growth == "chunk" else max(-(-size // n), 1)
+
+
 def list_growth(growth: Growth) -> bool:
     """Does this growth rule predict the slots of a Python list (not the elements of a tensor)?"""
     return growth in ("tolist", "sum")
@@ -496,7 +523,7 @@ def predict_elements(
     For "tolist" and "sum" they are the slots of the Python lists made; `measure` gives the
     extent of list arguments (a ContainerSizes' cache, when the caller has one).
     """
-    if growth == "none":
+    if growth == "none" or growth in VIEW_PIECES:
         return None
     if growth == "literal":
         return _literal_elements(args, kwargs, measure or ContainerSizes().measure)
