@@ -38,3 +38,18 @@ def legendre_class(before: str = "import torch\n\n\n") -> str:
         "        input, = ctx.saved_tensors\n"
         "        return grad_output * 1.5 * (5 * input ** 2 - 1)\n"
     )
+
+
+# A custom Function whose forward runs `{body}` (x its input, ctx PyTorch's graph node), applied once:
+# the hostile corpora's way to reach what a program can do with a ctx.
+FORWARD_RUNS = (
+    "class Fn(torch.autograd.Function):\n"
+    "    @staticmethod\n"
+    "    def forward(ctx, x):\n"
+    "        {body}\n"
+    "        return x * 2\n"
+    "    @staticmethod\n"
+    "    def backward(ctx, g):\n"
+    "        return g\n"
+    "y = Fn.apply(torch.ones(1, requires_grad=True))"
+)

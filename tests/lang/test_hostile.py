@@ -10,22 +10,11 @@ import pytest
 import torch
 
 from autograd_explorer.errors import ProgramError
+from tests.custom_functions import FORWARD_RUNS
 from tests.lang.helpers import run
 
 BIG = {"max_source_chars": 50_000_000}  # let a few bombs reach the parser to test its guards
 
-# A custom autograd Function whose forward runs `body` (x is its input), applied once.
-_FUNCTION = (
-    "class Fn(torch.autograd.Function):\n"
-    "    @staticmethod\n"
-    "    def forward(ctx, x):\n"
-    "        {body}\n"
-    "        return x * 2\n"
-    "    @staticmethod\n"
-    "    def backward(ctx, g):\n"
-    "        return g\n"
-    "Fn.apply(torch.ones(1, requires_grad=True))"
-)
 
 HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     # attribute and name escapes
@@ -58,13 +47,13 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     ("torch.nn.Module.__subclasses__()", "forbidden", {}),
     # a program's torch.autograd.Function reaches PyTorch's class and its node only by the table
     ("torch.autograd.Function.apply", "forbidden", {}),
-    (_FUNCTION.format(body="ctx._x = x"), "forbidden", {}),
-    (_FUNCTION.format(body="ctx.next_functions"), "forbidden", {}),
-    (_FUNCTION.format(body="ctx.metadata"), "forbidden", {}),
-    (_FUNCTION.format(body="ctx.to_save"), "runtime", {}),  # no member of the table: AttributeError
-    (_FUNCTION.format(body="ctx.apply = print"), "runtime", {}),  # the engine calls ctx.apply
-    (_FUNCTION.format(body="ctx.saved_tensors = (x,)"), "runtime", {}),
-    (_FUNCTION.format(body="Fn._backward_cls"), "forbidden", {}),
+    (FORWARD_RUNS.format(body="ctx._x = x"), "forbidden", {}),
+    (FORWARD_RUNS.format(body="ctx.next_functions"), "forbidden", {}),
+    (FORWARD_RUNS.format(body="ctx.metadata"), "forbidden", {}),
+    (FORWARD_RUNS.format(body="ctx.to_save"), "runtime", {}),  # no member of the table: AttributeError
+    (FORWARD_RUNS.format(body="ctx.apply = print"), "runtime", {}),  # the engine calls ctx.apply
+    (FORWARD_RUNS.format(body="ctx.saved_tensors = (x,)"), "runtime", {}),
+    (FORWARD_RUNS.format(body="Fn._backward_cls"), "forbidden", {}),
     ("@staticmethod\ndef f():\n    pass", "forbidden", {}),  # a method's decorator only
     ("class A:\n    @property\n    def f(self):\n        pass", "forbidden", {}),
     ("staticmethod = print\nclass A:\n    @staticmethod\n    def f():\n        pass", "forbidden", {}),

@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.custom_functions import FORWARD_RUNS
+
 TRACE = "/api/trace"
 TORCHVIZ = "/api/torchviz"
 
@@ -31,20 +33,6 @@ class Case:
 
 def as_json(value: Any) -> bytes:
     return json.dumps(value).encode()
-
-
-# A program's custom autograd Function whose forward runs `body` (its ctx is PyTorch's graph node).
-_AUTOGRAD_FUNCTION = (
-    "class Fn(torch.autograd.Function):\n"
-    "    @staticmethod\n"
-    "    def forward(ctx, x):\n"
-    "        {body}\n"
-    "        return x * 2\n"
-    "    @staticmethod\n"
-    "    def backward(ctx, g):\n"
-    "        return g\n"
-    "y = Fn.apply(torch.ones(1, requires_grad=True))"
-)
 
 
 def program(case_id: str, source: str, kind: str, says: str, path: str = TRACE) -> Case:
@@ -343,16 +331,14 @@ statement_cases = [
     program(
         "decorator-staticmethod-outside-class", "@staticmethod\ndef f():\n    pass", "forbidden", "method"
     ),
-    program("autograd-ctx-private", _AUTOGRAD_FUNCTION.format(body="ctx._x = x"), "forbidden", "_x"),
+    program("autograd-ctx-private", FORWARD_RUNS.format(body="ctx._x = x"), "forbidden", "_x"),
     program(
         "autograd-ctx-node",
-        _AUTOGRAD_FUNCTION.format(body="ctx.next_functions"),
+        FORWARD_RUNS.format(body="ctx.next_functions"),
         "forbidden",
         "next_functions",
     ),
-    program(
-        "autograd-ctx-apply", _AUTOGRAD_FUNCTION.format(body="ctx.apply = print"), "runtime", "ctx.apply"
-    ),
+    program("autograd-ctx-apply", FORWARD_RUNS.format(body="ctx.apply = print"), "runtime", "ctx.apply"),
     program(
         "func-aux-not-tensors",
         "torch.func.grad(lambda v: (v.sum(), print), has_aux=True)(x)",
