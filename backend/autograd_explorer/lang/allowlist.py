@@ -413,9 +413,8 @@ BOTH_SPELLINGS: tuple[tuple[Callable[..., object], Callable[..., object], str, G
 )
 
 FUNCTIONS: tuple[Function, ...] = (
-    *(
-        _torch_fn(fn.__name__, fn, summary, growth) for fn, _, summary, growth in BOTH_SPELLINGS
-    ),  # its own name
+    # each named by the function itself, as math's below: no lookup by name
+    *(_torch_fn(fn.__name__, fn, summary, growth) for fn, _, summary, growth in BOTH_SPELLINGS),
     # --- making tensors ---------------------------------------------------------------
     _torch_fn(
         "tensor", torch.tensor, "a tensor from a number or nested list (dtype=, requires_grad=)", "literal"
