@@ -37,9 +37,8 @@ from autograd_explorer.lang.functional import (
     TRANSFORMS,
     check_transform_output,
     counted_function,
-    cut_from_graph,
+    cut_unless_outside,
     predicted_elements,
-    records_outside,
     reserve_passes,
     selected_argnums,
     split_aux,
@@ -670,15 +669,13 @@ class Calls(EvaluatorCore):
 
         def compute() -> object:
             result: object = differentiate(run, given, create_graph=create_graph)  # type: ignore[no-untyped-call]
-            keep = inputs_record or (create_graph and records_outside(result, inside))
-            return result if keep else cut_from_graph(result)
+            return cut_unless_outside(result, inside, keep=inputs_record)
 
         result = self.differentiated(compute, node)
         if not transformed.has_aux:
             return result
         # The aux is not differentiated: cut from f's inputs, kept where it reached a tensor from outside
-        keep_aux = inputs_record or records_outside(aux[0], inside)
-        return result, aux[0] if keep_aux else cut_from_graph(aux[0])
+        return result, cut_unless_outside(aux[0], inside, keep=inputs_record)
 
     def func_vjp(self, args: list[object], kwargs: dict[str, object], node: ast.AST) -> object:
         """`output, vjp_fn = torch.func.vjp(f, *primals)`: f runs once, recording its graph from
@@ -709,9 +706,9 @@ class Calls(EvaluatorCore):
         # The output and aux come from copies of the primals: cut from their graph, unless they reach
         # a tensor f reads from outside that requires grad (a model's weights), as torch.func's do.
         copies = set(map(id, inputs))
-        shown = output if records_outside(output, copies) else output.detach()
+        shown = cut_unless_outside(output, copies)
         if has_aux:
-            return shown, vjp_fn, aux if records_outside(aux, copies) else cut_from_graph(aux)
+            return shown, vjp_fn, cut_unless_outside(aux, copies)
         return shown, vjp_fn
 
     def call_vjp_function(

@@ -141,6 +141,13 @@ def cut_from_graph(value: object) -> object:
     return value
 
 
+def cut_unless_outside(value: object, inside: set[int], keep: bool = False) -> object:
+    """A transform's result, output or aux as torch.func gives it: as it is when `keep` (an input
+    records a graph) or when it reaches a tensor f reads from outside (records_outside), else cut
+    from the graph of f's own inputs."""
+    return value if keep or records_outside(value, inside) else cut_from_graph(value)
+
+
 def records_outside(value: object, inside: set[int]) -> bool:
     """Whether a transform's result (or aux) depends on a tensor that requires grad other than the
     transform's own inputs (`inside`, by id): a parameter f reads from outside, as a model's weights.

@@ -7,7 +7,7 @@ page asks for the steps a user opens (jobs.run_details_job).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -60,7 +60,7 @@ def explain_step(facts: TraceFacts, step: StepFacts, kind: str) -> StepDetails:
     parts = []
     for c in step.contributions:
         formula = formulas[c.slot] if c.slot < len(formulas) else None
-        jac = jacobians[c.slot] if jacobians and c.slot < len(jacobians) else None
+        jac = _slot(jacobians, c.slot)
         inputs.append(InputDetails(formula[0] if formula else None, formula[1] if formula else None, jac))
         parts.append(
             (
@@ -70,9 +70,8 @@ def explain_step(facts: TraceFacts, step: StepFacts, kind: str) -> StepDetails:
                 facts.readable[c.to],
             )
         )
-    record = facts.forward_record(fn)
-    label = record.text if record is not None and len(record.text) <= LABEL_CHARS else ""
-    return StepDetails(inputs, narrate_op(op_kind(type(fn).__name__), name, label, incoming, parts))
+    narration = narrate_op(op_kind(type(fn).__name__), name, _label(facts, fn), incoming, parts)
+    return StepDetails(inputs, narration)
 
 
 def _explain_custom(facts: TraceFacts, step: StepFacts, fn: object, name: str, incoming: str) -> StepDetails:
@@ -80,14 +79,20 @@ def _explain_custom(facts: TraceFacts, step: StepFacts, fn: object, name: str, i
     Jacobian (custom_nodes.py), except a scalar node's that the engine's own call gave (free_row)."""
     formula = custom_formula(fn)
     jacobians = step.raw.read_jacobians()
-    inputs = [
-        InputDetails(formula, None, jacobians[c.slot] if jacobians and c.slot < len(jacobians) else None)
-        for c in step.contributions
-    ]
+    inputs = [InputDetails(formula, None, _slot(jacobians, c.slot)) for c in step.contributions]
     parts = [(short_repr(c.grad), facts.readable[c.to]) for c in step.contributions]
+    return StepDetails(inputs, narrate_custom(function_name(fn), name, _label(facts, fn), incoming, parts))
+
+
+def _label(facts: TraceFacts, fn: object) -> str:
+    """The node's source text for its narration ("z₁ = x³"), or "" when it has none or is too long."""
     record = facts.forward_record(fn)
-    label = record.text if record is not None and len(record.text) <= LABEL_CHARS else ""
-    return StepDetails(inputs, narrate_custom(function_name(fn), name, label, incoming, parts))
+    return record.text if record is not None and len(record.text) <= LABEL_CHARS else ""
+
+
+def _slot(jacobians: Sequence[torch.Tensor | None] | None, slot: int) -> torch.Tensor | None:
+    """The local Jacobian of an input slot, None when not computed."""
+    return jacobians[slot] if jacobians and slot < len(jacobians) else None
 
 
 def _formulas(facts: TraceFacts, nid: int, fn: object) -> list[tuple[str, str | None] | None]:
