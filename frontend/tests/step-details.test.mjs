@@ -74,3 +74,38 @@ test('a failed window is asked for again by the step that needs it', async () =>
   assert.equal(asked.length, 2);
   assert.ok(store.get('detailsError'));
 });
+
+test('stepping forward through a long pass asks for the next window before it is reached', async () => {
+  const server = heldFetch();
+  const store = new ExplorerStore();
+  mountStepDetails(store);
+  const trace = smallTrace(1000); // past DETAIL_WINDOW: asked for a window at a time
+  store.set({ trace, position: 1 });
+  assert.deepEqual(server.asked.map((body) => body.steps), [[0, 200]]);
+  server.releaseAll();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  store.set({ position: 140 }); // steps 140..189 are explained: nothing to ask
+  assert.equal(server.asked.length, 1);
+  store.set({ position: 151 }); // step 200 is LOOKAHEAD steps ahead: its window is asked for now
+  assert.deepEqual(server.asked.map((body) => body.steps), [[0, 200], [200, 400]]);
+  store.set({ position: 152 }); // on its way: not asked again
+  store.set({ position: 201 }); // reached before it landed: still the same request
+  assert.equal(server.asked.length, 2);
+  server.releaseAll();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.ok(trace.passes[0].steps.slice(0, 400).every((s) => s.detailed));
+  assert.ok(!trace.passes[0].steps[400].detailed);
+  assert.equal(store.get('details'), 2);
+});
+
+test('the last window of a pass ends at its last step', async () => {
+  const server = heldFetch();
+  const store = new ExplorerStore();
+  mountStepDetails(store);
+  const trace = smallTrace(230);
+  store.set({ trace, position: 1 });
+  server.releaseAll();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  store.set({ position: 160 });
+  assert.deepEqual(server.asked.map((body) => body.steps), [[0, 200], [200, 230]]);
+});

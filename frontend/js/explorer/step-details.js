@@ -8,6 +8,10 @@ import { mergeDetails } from './trace-decode.js';
 /** The server's cap on one details request (MAX_DETAIL_STEPS). */
 export const DETAIL_WINDOW = 200;
 const BEHIND = 20; // steps kept explained behind the current one, for ← after →
+// Stepping (or playing) forward, the next window is asked for this many steps before it is reached:
+// at 20,000 nodes a window takes the server about a second (it re-runs the program), so the
+// formulas of the step after the window's last are there when the student gets to it.
+export const LOOKAHEAD = 50;
 
 function request(trace, passIndex, from, to) {
   return postJSON('/api/trace/details', { source: trace.source, inputs: trace.inputs, pass: passIndex, steps: [from, to] });
@@ -22,9 +26,10 @@ function request(trace, passIndex, from, to) {
  *   called once the graph is drawn so the server's re-run does not share the cores with the
  *   drawing, and answers while the student looks, not after the first →.
  * One set of requests in flight serves both: a window asked for by one is not asked again by the other.
+ * Stepping forward, the window after the shown step's is asked for LOOKAHEAD steps before its first.
  */
 export function mountStepDetails(store) {
-  const pending = new Map(); // `${pass}:${from}` → the request's promise
+  const pending = new Map(); // `${pass}:${from}` → { pass, from, to, answering }
 
   function fetchWindow(trace, pass, passIndex, from, to) {
     const key = `${passIndex}:${from}`;
@@ -35,9 +40,22 @@ export function mountStepDetails(store) {
           if (store.get('trace') === trace) store.set({ details: (store.get('details') || 0) + 1, detailsError: null });
         })
         .finally(() => pending.delete(key));
-      pending.set(key, answering);
+      pending.set(key, { pass, from, to, answering });
     }
-    return pending.get(key);
+    return pending.get(key).answering;
+  }
+
+  /** Whether step `k` of `pass` is explained or on its way. */
+  function covered(pass, k) {
+    if (pass.steps[k].detailed) return true;
+    for (const asked of pending.values()) if (asked.pass === pass && asked.from <= k && k < asked.to) return true;
+    return false;
+  }
+
+  /** The first step in [from, to) neither explained nor asked for; -1: none. */
+  function firstUncovered(pass, from, to) {
+    for (let k = from; k < to; k += 1) if (!covered(pass, k)) return k;
+    return -1;
   }
 
   async function ensure(ahead = false) {
@@ -46,12 +64,17 @@ export function mountStepDetails(store) {
     const position = store.get('position') || (ahead ? 1 : 0);
     if (!trace || !trace.detailsOnDemand || !pass || position === 0) return;
     const step = pass.steps[position - 1];
-    if (!step || step.detailed) return;
+    if (!step) return;
     const passIndex = pass.index ?? store.get('passIndex');
-    const from = Math.max(0, position - 1 - BEHIND);
-    const to = Math.min(pass.steps.length, from + DETAIL_WINDOW);
+    const windows = [];
+    if (!covered(pass, position - 1)) {
+      const from = Math.max(0, position - 1 - BEHIND);
+      windows.push(fetchWindow(trace, pass, passIndex, from, Math.min(pass.steps.length, from + DETAIL_WINDOW)));
+    }
+    const next = firstUncovered(pass, position, Math.min(pass.steps.length, position + LOOKAHEAD));
+    if (next >= 0) windows.push(fetchWindow(trace, pass, passIndex, next, Math.min(pass.steps.length, next + DETAIL_WINDOW)));
     try {
-      await fetchWindow(trace, pass, passIndex, from, to);
+      await Promise.all(windows);
     } catch (error) {
       if (store.get('trace') === trace) store.set({ detailsError: error.message });
     }
