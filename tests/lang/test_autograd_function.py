@@ -135,3 +135,71 @@ c = Counter.make()
 print(Counter.made, Counter.twice(4), c.twice(5), c.make().made)
 """
     assert run(source).printed == ["1 8 10 2"]
+
+
+# PyTorch's own decorator of backwards that are not written to be differentiated again.
+ONCE = EXP.replace(
+    "    @staticmethod\n    def backward", "    @staticmethod\n    @once_differentiable\n    def backward"
+).replace("\nclass Exp", "from torch.autograd.function import once_differentiable\n\nclass Exp", 1)
+TWICE = "g, = torch.autograd.grad(y, x, create_graph=True)\ng.sum().backward()\n"
+FUNCTION = "class A(torch.autograd.Function):\n"
+
+
+def test_once_differentiable_runs_the_backward_as_pytorch_does() -> None:
+    namespace = run(ONCE + "y = Exp.apply(x)\n").namespace
+    x, cls = namespace["x"], namespace["Exp"]
+    assert isinstance(x, torch.Tensor) and x.grad is not None
+    oracle = x.detach().clone().requires_grad_()
+    (expected,) = torch.autograd.grad(oracle.exp().sum(), oracle)
+    assert torch.allclose(x.grad, expected, rtol=1e-12)
+    assert isinstance(cls, type) and cls.backward.__wrapped__.name == "backward"  # in PyTorch's wrapper
+
+
+def test_a_second_backward_through_once_differentiable_is_pytorchs_error_at_its_line() -> None:
+    # CPython, the same program: the seed x needs grad, so the wrapper returns a DelayedError's output
+    program = ONCE.replace("Exp.apply(x).sum().backward()\n", "y = (Exp.apply(x) * x).sum()\n") + TWICE
+    expected = None
+    try:
+        exec(compile(program, "<program>", "exec"), {"torch": torch})  # noqa: S102 - the oracle: CPython
+    except RuntimeError as exc:
+        expected = str(exc)
+    assert expected is not None and "marked with @once_differentiable" in expected
+    error = fails(program, "autograd")
+    assert error.message == expected
+    assert (error.line, error.column) == (program.count("\n"), 0)  # g.sum().backward(), the last line
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ("f = torch.autograd.function.once_differentiable(print)", (2, 4)),
+        ("@once_differentiable\ndef f(ctx, g):\n    return g", (2, 1)),
+        (f"{FUNCTION}    @once_differentiable\n    @staticmethod\n    def f(c):\n        pass", (3, 5)),
+        (
+            f"{FUNCTION}    @staticmethod\n    @torch.no_grad()\n    @once_differentiable\n"
+            "    def f(c):\n        pass",
+            (5, 5),
+        ),
+    ],
+)
+def test_once_differentiable_anywhere_else_is_refused_where_it_is(body: str, where: tuple[int, int]) -> None:
+    # (columns from 0, as every error's: the decorator's name, past its @)
+    source = "from torch.autograd.function import once_differentiable\n" + body
+    error = fails(source, "forbidden")
+    assert "@once_differentiable goes right under @staticmethod" in error.message
+    assert (error.line, error.column) == where
+
+
+@pytest.mark.parametrize(
+    ("expression", "kind"),
+    [
+        ("Exp.backward.closure", "runtime"),  # the program's function's own fields, copied by functools.wraps
+        ("Exp.backward.node", "runtime"),
+        ("Exp.backward.__wrapped__", "forbidden"),
+        ("Exp.backward.__globals__", "forbidden"),
+        ("Exp.backward(None, None)", "runtime"),
+    ],
+)
+def test_pytorchs_wrapper_is_no_way_into_the_evaluator(expression: str, kind: str) -> None:
+    error = fails(ONCE + f"z = {expression}\n", kind)
+    assert error.line == ONCE.count("\n") + 1

@@ -74,6 +74,7 @@ Special = Literal[
     "func",
     "print",
     "context",
+    "decorator",
     "isinstance",
     "super",
     "format",
@@ -97,6 +98,7 @@ MODULES = frozenset(
         "torch.utils.data",
         "torch.linalg",
         "torch.autograd",
+        "torch.autograd.function",
         "torch.autograd.functional",
         "torch.func",
         "torch.nn.utils",
@@ -710,6 +712,14 @@ FUNCTIONS: tuple[Function, ...] = (
         spellings=("torch.inference_mode", "inference_mode"),
     ),
     Function(
+        "torch.autograd.function.once_differentiable",
+        torch.autograd.function.once_differentiable,
+        "@once_differentiable under @staticmethod on an autograd Function's backward: it runs without "
+        "building a graph, and a second backward through it is PyTorch's error",
+        special="decorator",
+        spellings=("torch.autograd.function.once_differentiable",),
+    ),
+    Function(
         "torch.set_grad_enabled",
         torch.set_grad_enabled,
         "with torch.set_grad_enabled(flag): build the graph only when flag is True "
@@ -1247,7 +1257,8 @@ STATEMENTS: tuple[str, ...] = (
     "methods (@staticmethod, @classmethod), attributes, docstring; super().__init__(); "
     "__init__ __call__ __len__ __getitem__ __repr__ __str__ may be defined",
     "class Exp(torch.autograd.Function): @staticmethod forward(ctx, x) and backward(ctx, grad_output) "
-    "(or forward(x) and setup_context(ctx, inputs, output)), called as Exp.apply(x)",
+    "(or forward(x) and setup_context(ctx, inputs, output); @once_differentiable under a backward's "
+    "@staticmethod), called as Exp.apply(x)",
     "if / elif / else, and a if condition else b",
     "for target in iterable: ... else: ... (ranges, lists, tensors, DataLoaders, model.parameters(), ...)",
     "while condition: ... else: ...; break; continue (every turn of every loop shares one budget)",

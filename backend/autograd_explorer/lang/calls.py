@@ -56,7 +56,7 @@ from autograd_explorer.lang.growth import (
     view_pieces,
 )
 from autograd_explorer.lang.layer_shapes import predict_layer_call
-from autograd_explorer.lang.parse import FORBIDDEN_KEYWORDS
+from autograd_explorer.lang.parse import FORBIDDEN_KEYWORDS, ONCE_DIFFERENTIABLE
 from autograd_explorer.lang.user_code import BoundUserMethod, UserFunction
 from autograd_explorer.lang.values import (
     Bound,
@@ -245,6 +245,8 @@ class Calls(EvaluatorCore):
                 return self.apply(format_value, (value, spec, self.budget, self.span(node)), {}, node)
             if special == "super":
                 return self.super_value(args, node)
+        if special == "decorator":
+            raise error_at("forbidden", ONCE_DIFFERENTIABLE, self.span(node))
         if fn.impl is None or special == "context":
             path = fn.name
             allowed = (

@@ -46,6 +46,9 @@ GRAD_MODE_DECORATORS = (
     "the only decorators are @torch.no_grad(), @torch.enable_grad() and @torch.inference_mode(), and "
     "@staticmethod or @classmethod on a method"
 )
+ONCE_DIFFERENTIABLE = (
+    "@once_differentiable goes right under @staticmethod, on an autograd Function's backward"
+)
 # Decorators a method (a def directly in a class body) may have first, as Python's builtins: a
 # `torch.autograd.Function`'s forward and backward are static methods.
 METHOD_DECORATORS = frozenset({"staticmethod", "classmethod"})
@@ -470,8 +473,14 @@ class _Checker:
                 raise self.forbidden(
                     f"@{name} decorates a method: a def directly in a class body", decorators[0]
                 )
+            under = decorators[1:2]  # PyTorch's wrapper of a backward may come right under it
+            staticmethod_first = self.method_decorator(decorators[0]) == "staticmethod"
+            if staticmethod_first and under and self.once_differentiable(under[0]):
+                decorators = decorators[1:]
             decorators = decorators[1:]
         for decorator in decorators:
+            if self.once_differentiable(decorator):
+                raise self.forbidden(ONCE_DIFFERENTIABLE, decorator)
             self.grad_mode(decorator, decorator=True)
         if _is_dunder(node.name) and not (id(node) in self.class_bodies and node.name in CLASS_DUNDERS):
             allowed = ", ".join(sorted(CLASS_DUNDERS))
@@ -481,6 +490,12 @@ class _Checker:
         if not _is_dunder(node.name):
             self.check_binding(node.name, node)
         return [*self.arguments(node.args, node), *node.body]
+
+    def once_differentiable(self, node: ast.expr) -> bool:
+        """Whether a decorator names torch.autograd.function.once_differentiable (not called)."""
+        path = dotted_path(node)
+        fn = SPELLINGS.get(resolve_path(path, self.aliases) or path) if path else None
+        return fn is not None and fn.special == "decorator"
 
     def method_decorator(self, node: ast.expr) -> str | None:
         """`staticmethod` or `classmethod` (Python's, not a name the program binds), else None."""

@@ -268,6 +268,17 @@ class Statements(EvaluatorCore):
         flag = self.eval(call.args[0])  # set_grad_enabled(flag): PyTorch's own check of the flag
         return self.apply(maker, (flag,), {}, call)  # type: ignore[no-any-return]
 
+    def once_differentiable(
+        self, node: ast.expr
+    ) -> Callable[[Callable[..., object]], Callable[..., object]] | None:
+        """PyTorch's `once_differentiable`, when the decorator names it; else None."""
+        if isinstance(node, ast.Call):
+            return None
+        fn = self.eval(node)
+        if isinstance(fn, FunctionRef) and fn.fn.special == "decorator" and fn.fn.impl is not None:
+            return fn.fn.impl  # type: ignore[return-value]
+        return None
+
     def grad_mode(self, node: ast.expr, refusal: str) -> Callable[[], AbstractContextManager[object]]:
         """The grad mode a `with` item or a decorator names (torch.no_grad...), as its maker."""
         fn = self.eval(node)
@@ -420,10 +431,15 @@ class Statements(EvaluatorCore):
         # Decorators are evaluated before the function is made, as Python does; the parser let
         # through grad modes, each wrapping every call of the function, and a method's first
         # `@staticmethod` / `@classmethod` (Python's own, the name unbound by the program).
+        # The parser also let through `@once_differentiable` right under `@staticmethod`: PyTorch's
+        # own wrapper, made around the program's function (its call runs under no_grad).
         decorators = node.decorator_list
         kind = None
         if decorators and isinstance(decorators[0], ast.Name) and decorators[0].id in METHOD_DECORATORS:
             kind, decorators = decorators[0].id, decorators[1:]
+        wrapper = self.once_differentiable(decorators[0]) if kind == "staticmethod" and decorators else None
+        if wrapper is not None:
+            decorators = decorators[1:]
         modes = tuple(
             self.grad_mode(d.func if isinstance(d, ast.Call) else d, GRAD_MODE_DECORATORS) for d in decorators
         )
@@ -431,7 +447,7 @@ class Statements(EvaluatorCore):
         function.grad_modes = modes
         value: object = function
         if kind == "staticmethod":
-            value = staticmethod(function)
+            value = staticmethod(function if wrapper is None else wrapper(function))
         elif kind == "classmethod":
             value = UserClassMethod(function)
         self.bind(node.name, value, self.span(node))

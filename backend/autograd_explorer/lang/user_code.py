@@ -178,9 +178,10 @@ class UserClassMethod:
 
 
 def defined_function(value: object) -> UserFunction | None:
-    """The program's function a class body holds: plain, or under @staticmethod / @classmethod."""
+    """The program's function a class body holds: plain, or under @staticmethod / @classmethod
+    (and PyTorch's @once_differentiable, whose wrapper keeps it as `__wrapped__`)."""
     if isinstance(value, staticmethod):
-        value = value.__func__
+        value = inspect.unwrap(value.__func__)
     elif isinstance(value, UserClassMethod):
         value = value.function
     return value if isinstance(value, UserFunction) else None

@@ -1,7 +1,8 @@
 # Custom autograd Functions (PyTorch's "Extending torch.autograd"): ctx.save_for_backward,
 # plain ctx attributes, needs_input_grad, mark_dirty, mark_non_differentiable,
-# set_materialize_grads, setup_context, and @classmethod on a plain class.
+# set_materialize_grads, setup_context, @once_differentiable, and @classmethod on a plain class.
 import torch
+from torch.autograd.function import once_differentiable
 
 
 class Exp(torch.autograd.Function):
@@ -31,8 +32,9 @@ class MulConstant(torch.autograd.Function):
         return tensor * constant
 
     @staticmethod
+    @once_differentiable
     def backward(ctx, grad_output):
-        print("needs", ctx.needs_input_grad)
+        print("needs", ctx.needs_input_grad, torch.is_grad_enabled())
         return grad_output * ctx.constant, None
 
 
