@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from autograd_explorer.errors import ProgramError
-from autograd_explorer.lang.allowlist import SPELLINGS
+from autograd_explorer.lang.allowlist import METHODS, SPELLINGS, Function, Method
 from autograd_explorer.lang.contract import (
     BackwardRequest,
     LanguageLimits,
@@ -82,10 +82,13 @@ def layer_call_elements(
 
 
 def counted_calls(monkeypatch: pytest.MonkeyPatch, spelling: str) -> list[int]:
-    """Replace an entry of the table (a function, or a class: its constructions) by one that
-    counts its calls: a list of one count, read after the run (a refusal must leave it at 0)."""
-    fn = SPELLINGS[spelling]
-    impl = fn.impl
+    """Replace an entry of the table (a function, a class: its constructions, or `x.name`: a tensor
+    method) by one that counts its calls: a list of one count, read after the run (a refusal must
+    leave it at 0)."""
+    table: dict[str, Function] | dict[str, Method]
+    table, key = (METHODS, spelling[2:]) if spelling.startswith("x.") else (SPELLINGS, spelling)
+    entry = table[key]
+    impl = entry.impl
     assert impl is not None
     calls = [0]
 
@@ -93,7 +96,7 @@ def counted_calls(monkeypatch: pytest.MonkeyPatch, spelling: str) -> list[int]:
         calls[0] += 1
         return impl(*args, **kwargs)
 
-    monkeypatch.setitem(SPELLINGS, spelling, dataclasses.replace(fn, impl=counting))
+    monkeypatch.setitem(table, key, dataclasses.replace(entry, impl=counting))
     return calls
 
 

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import math
+import random
+from collections.abc import Callable
 
 import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from torch.utils._python_dispatch import TorchDispatchMode
 
 from autograd_explorer.lang.allowlist import SPELLINGS
 from autograd_explorer.lang.growth import (
     broadcast_shape,
+    einsum_cost,
     index_elements,
     matmul_cost,
     matmul_shape,
@@ -230,3 +234,174 @@ def test_an_encoder_layers_call_is_its_feed_forward_hidden_layer_or_its_attentio
     assert layer_call_elements(layer, (torch.zeros(3, 5, 8),), {}) == hidden[0] == 3 * 5 * 16
     long = torch.zeros(40, 1, 8)  # 40 × 40 weights per head outgrow 40 × 16 hidden units
     assert layer_call_elements(torch.nn.TransformerEncoderLayer(8, 2, 16), (long,), {}) == 2 * 40 * 40
+
+
+# --- operations whose results grow past their inputs ----------------------------------------------
+
+X23 = torch.zeros(2, 3)
+
+
+@pytest.mark.parametrize(
+    ("growth", "call", "args", "kwargs"),
+    [
+        ("index_select", torch.index_select, (torch.zeros(3, 4), 1, torch.tensor([0, 3, 3, 1, 2])), {}),
+        ("index_select", torch.index_select, (torch.zeros(3, 4),), {"dim": -2, "index": torch.tensor([2])}),
+        ("index_select", torch.index_select, (torch.tensor(1.0), 0, torch.tensor([0])), {}),
+        ("repeat_interleave", torch.repeat_interleave, (X23, 4), {}),
+        ("repeat_interleave", torch.repeat_interleave, (X23, 4, 1), {}),
+        ("repeat_interleave", torch.repeat_interleave, (X23, torch.tensor([1, 0, 5])), {"dim": 1}),
+        ("repeat_interleave", torch.repeat_interleave, (X23, torch.tensor([3])), {"dim": 0}),
+        ("repeat_interleave", torch.repeat_interleave, (X23, torch.tensor(2)), {}),
+        ("repeat_interleave", torch.repeat_interleave, (X23, torch.ones(6, dtype=torch.int32)), {}),
+        ("repeat_interleave", torch.repeat_interleave, (torch.tensor([2, 0, 3]),), {}),
+        (
+            "repeat_interleave",
+            torch.repeat_interleave,
+            (torch.zeros(2), torch.tensor([1, 3])),
+            {"output_size": 4},
+        ),
+        ("diag", torch.diag, (torch.zeros(5),), {}),
+        ("diag", torch.diag, (torch.zeros(5), -3), {}),
+        ("diag", torch.diag, (torch.zeros(5),), {"diagonal": 2}),
+        ("unfold", torch.Tensor.unfold, (torch.zeros(3, 10), 1, 4, 3), {}),
+        ("unfold", torch.Tensor.unfold, (torch.zeros(10), -1, 10, 1), {}),
+        ("unfold", torch.Tensor.unfold, (torch.zeros(10), 0, 0, 4), {}),
+        ("unfold", torch.Tensor.unfold, (torch.tensor(1.0), 0, 1, 1), {}),
+        ("nonzero", torch.nonzero, (torch.tensor([[0, 1, 2], [3, 0, 0]]),), {}),
+        ("nonzero", torch.nonzero, (torch.eye(4).view(2, 2, 4),), {}),
+        ("new_factory", torch.Tensor.new_zeros, (torch.zeros(1), 2, 3), {}),
+        ("new_factory", torch.Tensor.new_ones, (torch.zeros(1), (4, 5)), {}),
+        ("new_factory", torch.Tensor.new_zeros, (torch.zeros(1),), {"size": [6]}),
+        ("new_full", torch.Tensor.new_full, (torch.zeros(1), (2, 7), 0.5), {}),
+        ("new_literal", torch.Tensor.new_tensor, (torch.zeros(1), [[1, 2, 3], [4, 5, 6]]), {}),
+    ],
+)
+def test_growing_operations_predict_their_size(
+    growth: str, call: Callable[..., object], args: tuple[object, ...], kwargs: dict[str, object]
+) -> None:
+    result = call(*args, **kwargs)
+    assert isinstance(result, torch.Tensor)
+    assert predict_elements(growth, args, kwargs) == result.numel()  # type: ignore[arg-type]
+
+
+def test_nonzeros_tuple_is_counted_as_its_rows() -> None:
+    for mask in (torch.tensor([[0, 1, 2], [3, 0, 0]]), torch.tensor(1.0)):  # a 0-d tensor: one of one
+        parts = torch.nonzero(mask, as_tuple=True)
+        assert predict_elements("nonzero", (mask,), {"as_tuple": True}) == sum(p.numel() for p in parts)
+
+
+def test_growing_operations_leave_malformed_arguments_to_pytorch() -> None:
+    x = torch.zeros(3)
+    assert predict_elements("index_select", (x, 1, torch.tensor([0])), {}) is None  # no dimension 1
+    assert predict_elements("repeat_interleave", (x, -1), {}) is None
+    assert predict_elements("repeat_interleave", (x, torch.tensor([1, -1, 1])), {}) is None
+    assert predict_elements("repeat_interleave", (x, torch.tensor([1.0, 2.0, 3.0])), {}) is None
+    assert predict_elements("diag", (torch.zeros(2, 2),), {}) is None  # a matrix's diagonal is smaller
+    assert predict_elements("unfold", (x, 0, 4, 1), {}) is None
+    assert predict_elements("unfold", (x, 0, 2, 0), {}) is None
+
+
+def _random_operand(rng: random.Random, letters: str) -> tuple[str, tuple[int, ...]]:
+    """Subscripts and a shape that mostly fit them: a letter's size kept, sometimes 1 or another,
+    sometimes an ellipsis over 0-2 dimensions, sometimes a stray dot or space."""
+    labels = [rng.choice(letters) for _ in range(rng.randint(0, 4))]
+    sizes = {label: rng.choice([1, 2, 3]) for label in letters}
+    shape = [sizes[label] if rng.random() < 0.9 else rng.choice([1, 2, 3]) for label in labels]
+    if rng.random() < 0.3:
+        at = rng.randint(0, len(labels))
+        labels[at:at] = ["..."]
+        shape[at:at] = [rng.choice([1, 2, 3]) for _ in range(rng.randint(0, 2))]
+    text = "".join(labels)
+    if rng.random() < 0.05:
+        text = text.replace("...", "..", 1) or "."
+    if rng.random() < 0.1:
+        text = f" {text} "
+    return text, tuple(shape)
+
+
+def test_einsum_cost_agrees_with_pytorch_on_random_equations() -> None:
+    # When PyTorch accepts the equation, the prediction is its output's elements (or more: the
+    # largest tensor on the way); when the prediction is None, PyTorch refuses it before computing.
+    rng = random.Random(2)
+    accepted = 0
+    for _ in range(3000):
+        pieces, shapes = zip(*(_random_operand(rng, "abcAB") for _ in range(rng.randint(1, 4))), strict=True)
+        equation = ",".join(pieces) + ("," if rng.random() < 0.05 else "")
+        if rng.random() < 0.6:
+            output = rng.sample("abcAB", rng.randint(0, 3))
+            if rng.random() < 0.4:
+                output.insert(rng.randint(0, len(output)), "...")
+            equation += "->" + "".join(output)
+        operands = [torch.ones(shape) for shape in shapes]
+        cost = einsum_cost([equation, *operands])
+        try:
+            result = torch.einsum(equation, *operands)
+        except (RuntimeError, ValueError):
+            assert cost is None, equation
+            continue
+        accepted += 1
+        assert cost is not None, (equation, shapes)
+        assert cost[0] == result.numel() if len(shapes) <= 2 else cost[0] >= result.numel()
+    assert accepted > 1000
+
+
+class _Allocations(TorchDispatchMode):
+    """The largest tensor the operations inside allocate (views aside) and the batched products' work."""
+
+    VIEWS = frozenset(
+        {"view", "_unsafe_view", "permute", "diagonal", "unsqueeze", "squeeze", "expand", "alias"}
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.largest = 0
+        self.work = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+        result = func(*args, **(kwargs or {}))
+        if func.overloadpacket.__name__ not in self.VIEWS and isinstance(result, torch.Tensor):
+            self.largest = max(self.largest, result.numel())
+        if func.overloadpacket.__name__ == "bmm":
+            (b, n, m), p = args[0].shape, args[1].shape[2]
+            self.work += b * n * m * p
+        return result
+
+
+@pytest.mark.parametrize("any_order", [False, True])
+def test_einsum_cost_bounds_every_tensor_and_product_on_the_way(
+    monkeypatch: pytest.MonkeyPatch, any_order: bool
+) -> None:
+    # Left to right (PyTorch without opt_einsum) and, for the bound opt_einsum's paths need, every
+    # order of three operands: what ATen allocates beyond the operands' own copies, and the
+    # multiply-adds of its batched products, never exceed the prediction.
+    if any_order:  # as if opt_einsum were installed: torch.einsum would let it choose the order
+        monkeypatch.setattr(torch.backends.opt_einsum, "is_available", lambda: True)
+        monkeypatch.setattr(torch.backends.opt_einsum, "enabled", True)
+    rng = random.Random(3)
+    for _ in range(300):
+        sizes = {label: rng.choice([1, 2, 3, 5]) for label in "abcdAB"}
+        pieces = ["".join(rng.sample("abcdAB", rng.randint(0, 4))) for _ in range(3)]
+        operands = [torch.ones([sizes[c] if rng.random() < 0.85 else 1 for c in piece]) for piece in pieces]
+        letters = sorted(set("".join(pieces)))
+        output = rng.sample(letters, min(len(letters), rng.randint(0, 3)))
+        equation = ",".join(pieces) + "->" + "".join(output)
+        cost = einsum_cost([equation, *operands])
+        assert cost is not None
+        copies = max(op.numel() for op in operands)
+        for path in [[0, 1, 0, 1], [0, 2, 0, 1], [1, 2, 0, 1]] if any_order else [None]:
+            seen = _Allocations()
+            with seen:
+                if path is None:
+                    torch.einsum(equation, *operands)
+                else:
+                    torch._VF.einsum(equation, operands, path=path)  # type: ignore[attr-defined]
+            assert seen.largest <= max(cost[0], copies) and seen.work <= cost[1], (equation, path)
+
+
+def test_einsum_list_form_and_refusals() -> None:
+    a, b = torch.zeros(2, 3), torch.zeros(3, 4)
+    assert einsum_cost(["ij,jk->ik", a, b]) == (8, 24)
+    assert einsum_cost(["ij,jk", [a, b]]) == (8, 24)
+    assert einsum_cost(["ij,jk", a]) is None
+    assert einsum_cost([a, [0, 1]]) is None  # the interleaved form: refused by the table's einsum
+    assert predict_elements("einsum", ("i,j->ij", torch.zeros(1000), torch.zeros(1000)), {}) == 1_000_000

@@ -149,6 +149,21 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     ),
     ("[0] * 10**9", "limit", {}),
     ("f'{1:100000000}'", "limit", {}),
+    # operations whose results grow past their inputs, each sized before its one C call
+    ("a = torch.ones(100000)\nb = torch.einsum('i,j->ij', a, a)", "limit", {}),
+    ("a = torch.ones(3000, 1)\nb = torch.einsum('ij,jk,kl->il', a, a.T, a)", "limit", {}),  # on the way
+    ("a = torch.ones(1000, 1000)\nb = torch.einsum('ij,jk->ik', a, a)", "limit", {}),  # 10⁹ multiply-adds
+    ("a = torch.ones(2)\nb = torch.einsum(a, [0], a, [1], [0, 1])", "runtime", {}),  # no size rule reads it
+    ("torch.ones(3).repeat_interleave(10**18)", "limit", {}),
+    ("torch.repeat_interleave(torch.tensor([2**62, 2**62]))", "limit", {}),  # an int64 sum would wrap
+    ("torch.ones(2).repeat_interleave(torch.tensor([1, 1]), output_size=10**12)", "limit", {}),
+    ("torch.diag(torch.ones(1), 10**9)", "limit", {}),
+    ("torch.ones(1).new_zeros(10**6, 10**6)", "limit", {}),
+    ("torch.ones(1).new_full((10**9,), 1.0)", "limit", {}),
+    ("x = torch.ones(1000000)\ny = x.unfold(0, 999000, 1).sum()", "limit", {}),
+    ("torch.ones(1000, 1000).nonzero(as_tuple=True)", "limit", {}),
+    ("torch.ones(1, 10**6).index_select(0, torch.zeros(10**6, dtype=torch.long))", "limit", {}),
+    ("x = torch.ones(3)\ny = x.new_empty(10**9)", "forbidden", {}),
 ]
 
 

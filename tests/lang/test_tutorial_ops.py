@@ -3,9 +3,10 @@ one-hot targets, copying a model's values into another. The oracle is CPython wi
 
 from __future__ import annotations
 
+import pytest
 import torch
 
-from .helpers import cpython, fails, run
+from .helpers import counted_calls, cpython, fails, run
 
 PROGRAM = """import torch
 import torch.nn as nn
@@ -135,3 +136,177 @@ def test_pieces_are_counted_as_operations_before_they_are_made() -> None:
     assert [len(pieces.namespace[k]) for k in "abc"] == [3, 4, 1000]  # type: ignore[arg-type]
     run("x = torch.zeros(900_000)\nparts = x.split(1)", max_operations=1_000_000)
     fails("x = torch.zeros(900_000)\nparts = x.split(1)", "limit", max_operations=800_000)
+
+
+# The operations whose results grow past their inputs, as tutorials write them: attention scores with
+# einsum (explicit, implicit, list and ellipsis forms), an embedding lookup with index_select, masks'
+# indices with nonzero, windows with unfold, a vector's diagonal matrix, repeat_interleave with an
+# int and with counts, and the new_* factories taking the tensor's dtype.
+GROWING_PROGRAM = """import torch
+torch.manual_seed(0)
+q = torch.randn(2, 3, 4, dtype=torch.float64, requires_grad=True)
+k = torch.randn(2, 4, 3, dtype=torch.float64, requires_grad=True)
+scores = torch.einsum('bij,bjk->bik', q, k) / 2.0
+weights = scores.softmax(dim=-1)
+context = torch.einsum('bik,bkd->bid', weights, k.transpose(1, 2))
+traces = torch.einsum('bii->b', scores)
+outer = torch.einsum('i,j', q[0, 0], k[0, :, 0])
+batched = torch.einsum('...ij,...jk', [q, k])
+table = torch.randn(10, 4, dtype=torch.float64, requires_grad=True)
+ids = torch.tensor([3, 1, 3, 7])
+looked_up = table.index_select(0, ids) + torch.index_select(table, 0, ids)
+columns = torch.index_select(table, 1, torch.tensor([2, 0]))
+repeated = ids.repeat_interleave(2)
+counts = torch.tensor([1, 2, 3])
+stretched = table[:3].repeat_interleave(2, dim=0) * torch.repeat_interleave(table[:3], counts, dim=0)
+flat = torch.repeat_interleave(table[0], 3)
+v = torch.randn(4, dtype=torch.float64, requires_grad=True)
+square = torch.diag(v) + v.diag(1)[1:, :4]
+main = square.diag() + torch.diag(square, -1).sum()
+windows = v.unfold(0, 2, 1)
+mask = torch.tensor([[0, 1, 0], [2, 0, 3]])
+where = mask.nonzero()
+rows, cols = torch.nonzero(mask, as_tuple=True)
+picked = table[rows, cols]
+zeros = v.new_zeros(2, 3)
+ones = v.new_ones((3,))
+half = v.new_full((4,), 0.5)
+given = v.new_tensor([1.0, 2.0, 3.0, 4.0])
+loss = (context.pow(2).sum() + traces.sum() + outer.sum() + batched.sum() + looked_up.pow(2).sum()
+        + columns.sum() + stretched.sum() + flat.sum() + main.pow(2).sum() + windows.prod(1).sum()
+        + picked.sum() + (v * half * given).sum() + zeros.sum() + ones.sum())
+loss.backward()
+print(where.tolist(), rows.tolist(), repeated.tolist(), zeros.dtype, given.dtype, windows.shape)
+"""
+
+
+def test_operations_that_grow_run_as_in_cpython() -> None:
+    got = run(GROWING_PROGRAM)
+    expected, printed = cpython(GROWING_PROGRAM)
+    assert got.printed == printed
+    names = ("scores", "context", "traces", "outer", "batched", "looked_up", "stretched", "square", "loss")
+    for name in names:
+        assert torch.equal(got.namespace[name], expected[name]), name  # type: ignore[arg-type]
+    for name in ("q", "k", "table", "v"):
+        mine, oracle = got.namespace[name], expected[name]
+        assert isinstance(mine, torch.Tensor) and isinstance(oracle, torch.Tensor)
+        assert mine.grad is not None and oracle.grad is not None and torch.equal(mine.grad, oracle.grad), name
+
+
+# Each refused at its call, before it runs: the table's entry is replaced by one that counts its calls.
+REFUSED_BEFORE_THE_CALL = [
+    # an outer product of two 10⁵-vectors: 10¹⁰ elements
+    ("a = torch.ones(100000)\nb = torch.einsum('i,j->ij', a, a)", "torch.einsum", "max_tensor_elements"),
+    # 10⁹ multiply-adds for a result of 10⁶
+    (
+        "a = torch.ones(1000, 1000)\nb = torch.einsum('ij,jk->ik', a, a)",
+        "torch.einsum",
+        "64 × max_tensor_elements",
+    ),
+    # a small result, but contracting left to right makes a 2000 × 2000 tensor on the way
+    (
+        "a = torch.ones(2000, 1)\nb = torch.einsum('ij,jk,kl->il', a, a.T, a)",
+        "torch.einsum",
+        "4000000 elements",
+    ),
+    ("x = torch.ones(3)\nb = x.repeat_interleave(10**9)", "x.repeat_interleave", "max_tensor_elements"),
+    (
+        "x = torch.ones(3)\nb = torch.repeat_interleave(x, torch.tensor([1, 10**9, 2]))",
+        "torch.repeat_interleave",
+        "1000000003 elements",
+    ),
+    # output_size= is allocated as given, before PyTorch compares it with the repeats
+    (
+        "x = torch.ones(2)\nb = x.repeat_interleave(torch.tensor([1, 2]), output_size=10**12)",
+        "x.repeat_interleave",
+        "max_tensor_elements",
+    ),
+    ("x = torch.ones(100000)\nb = torch.diag(x)", "torch.diag", "10000000000 elements"),
+    ("x = torch.ones(3)\nb = x.diag(10**6)", "x.diag", "max_tensor_elements"),
+    ("x = torch.ones(3)\nb = x.new_zeros(10**6, 10**6)", "x.new_zeros", "max_tensor_elements"),
+    ("x = torch.ones(3)\nb = x.new_ones((10**6, 10**6))", "x.new_ones", "max_tensor_elements"),
+    ("x = torch.ones(3)\nb = x.new_full([10**6, 10**6], 2.0)", "x.new_full", "max_tensor_elements"),
+    # a view of every overlapping window reads 2.5 × 10¹¹ elements in each later operation
+    ("x = torch.ones(1000000)\nb = x.unfold(0, 500000, 1)", "x.unfold", "max_tensor_elements"),
+    # a dense 1000 × 1000 matrix has 10⁶ non-zero elements: 2 × 10⁶ indices
+    ("x = torch.ones(1000, 1000)\nb = x.nonzero()", "x.nonzero", "2000000 elements"),
+    (
+        "x = torch.ones(10, 1000)\nb = torch.index_select(x, 1, torch.zeros(200000, dtype=torch.long))",
+        "torch.index_select",
+        "2000000 elements",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "entry", "says"), REFUSED_BEFORE_THE_CALL)
+def test_growing_operations_are_refused_before_they_run(
+    monkeypatch: pytest.MonkeyPatch, source: str, entry: str, says: str
+) -> None:
+    calls = counted_calls(monkeypatch, entry)
+    error = fails(source, "limit")
+    assert (error.line, error.column) == (2, 4) and says in error.message
+    assert calls == [0]  # refused before the call: nothing was allocated
+
+
+def test_growing_operations_just_under_the_limit_run() -> None:
+    run("a = torch.ones(1000)\nb = torch.einsum('i,j->ij', a, a)")
+    run("x = torch.ones(1000)\nb = torch.diag(x)\nc = x.repeat_interleave(1000)\nd = x.new_zeros(1000, 1000)")
+    fails("x = torch.ones(1001)\nb = torch.diag(x)", "limit")
+    fails("x = torch.ones(1000)\nb = x.repeat_interleave(1001)", "limit")
+
+
+def test_einsums_operands_count_as_operations() -> None:
+    # ATen contracts them one by one (a sum, a permute, a product each): a million operands are
+    # refused by max_operations at the call, before the equation is read
+    source = "a = torch.ones(())\nb = torch.einsum(',' * 999999, [a] * 1000000)"
+    error = fails(source, "limit")
+    assert (error.line, error.column) == (2, 4) and "max_operations" in error.message
+    many = "a = torch.ones(2)\nb = torch.einsum(','.join(['i'] * 500), *[a] * 500)"
+    run(many, max_operations=2_000)
+    fails(many, "limit", max_operations=500)
+
+
+# Malformed equations and wrong arguments are PyTorch's own errors at the call (a 400), as in CPython.
+MALFORMED = [
+    "torch.einsum('ij,jk->ik', a)",
+    "torch.einsum('i,i', a, a, a)",
+    "torch.einsum('i->ii', a)",
+    "torch.einsum('i->j', a)",
+    "torch.einsum('ij', a)",
+    "torch.einsum('i.j', a)",
+    "torch.einsum('i,é', a, a)",
+    "torch.einsum('i,i->i', a, torch.ones(4))",
+    "torch.einsum('i->i', a, [a])",
+    "torch.einsum('i')",
+    "torch.einsum('i', 3)",
+    "a.index_select(0, torch.tensor([1.0]))",
+    "a.index_select(1, torch.tensor([0]))",
+    "a.repeat_interleave(-1)",
+    "torch.repeat_interleave(a, torch.tensor([1.0, 2.0, 3.0]))",
+    "a.repeat_interleave(torch.tensor([1, -1, 1]))",
+    "torch.diag(torch.ones(2, 2, 2))",
+    "a.unfold(0, 2, 0)",
+    "a.unfold(0, 5, 1)",
+    "a.new_full((2,))",
+]
+
+
+@pytest.mark.parametrize("call", MALFORMED)
+def test_malformed_calls_give_pytorchs_error_at_the_call(call: str) -> None:
+    source = f"import torch\na = torch.ones(3)\nb = {call}"
+    with pytest.raises(Exception) as oracle:
+        cpython(source)
+    error = fails(source, "runtime")
+    assert (error.line, error.column) == (3, 4)
+    assert error.message.startswith(str(oracle.value).splitlines()[0]), (error.message, str(oracle.value))
+
+
+def test_einsums_interleaved_form_says_what_to_write() -> None:
+    error = fails("a = torch.ones(3)\nb = torch.einsum(a, [0], [0])", "runtime")
+    assert (error.line, error.column) == (2, 4) and "torch.einsum('bij,bjk->bik', q, k)" in error.message
+
+
+def test_new_empty_stays_out_as_torch_empty_does() -> None:
+    # its memory is whatever was there before, as torch.empty's
+    error = fails("x = torch.ones(3)\ny = x.new_empty(3)", "forbidden")
+    assert "start from x.new_zeros(...)" in error.message

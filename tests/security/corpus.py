@@ -404,6 +404,20 @@ exhaustion_cases = [
     program(
         "broadcast-blowup", "a = torch.ones(5000, 1)\nb = a * torch.ones(1, 5000)", "limit", "max_tensor"
     ),
+    program(
+        "einsum-outer", "a = torch.ones(100000)\nb = torch.einsum('i,j->ij', a, a)", "limit", "max_tensor"
+    ),
+    program(
+        "einsum-on-the-way",
+        "a = torch.ones(3000, 1)\nb = torch.einsum('ij,jk,kl->il', a, a.T, a)",
+        "limit",
+        "max_tensor",
+    ),
+    program("repeat-interleave-huge", "torch.ones(3).repeat_interleave(10**9)", "limit", "max_tensor"),
+    program("diag-offset-huge", "torch.diag(torch.ones(1), 10**9)", "limit", "max_tensor"),
+    program("new-zeros-huge", "torch.ones(1).new_zeros(10**6, 10**6)", "limit", "max_tensor"),
+    program("unfold-windows", "torch.ones(1000000).unfold(0, 999000, 1).sum()", "limit", "max_tensor"),
+    program("nonzero-dense", "torch.ones(1000, 1000).nonzero()", "limit", "max_tensor"),
     program("giant-power", "2**2**2**40", "limit", "max_int_bits"),
     program("giant-power-assign", "y = 9**9**9", "limit", "max_int_bits"),
     program("giant-power-10", "10**10**10", "limit", "max_int_bits"),

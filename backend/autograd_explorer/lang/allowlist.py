@@ -32,7 +32,9 @@ from autograd_explorer.lang.devices import (
 # argument aside (growth.empty_input_bound);
 # "broadcast": the broadcast of its tensor arguments; "literal": the numbers in its list argument;
 # "tolist" and "sum" make Python lists (their slots are predicted); the others read size arguments
-# ("rnn" ... "encoder_layer": every parameter of that recurrent or attention module, counted exactly).
+# ("rnn" ... "encoder_layer": every parameter of that recurrent or attention module, counted exactly;
+# "einsum" ... "nonzero": the result's shape read from the arguments, growth.py says how; "new_*": a
+# factory's rule on a tensor method's arguments).
 Growth = Literal[
     "none",
     "broadcast",
@@ -65,6 +67,15 @@ Growth = Literal[
     "split",
     "chunk",
     "unbind",
+    "einsum",
+    "index_select",
+    "repeat_interleave",
+    "diag",
+    "unfold",
+    "nonzero",
+    "new_factory",
+    "new_full",
+    "new_literal",
 ]
 # Entries the evaluator carries out itself because they need the program's context.
 Special = Literal[
@@ -156,6 +167,17 @@ def _as_tensor(data: object, dtype: torch.dtype | None = None, device: object = 
     # device may be given by position here: checked as the device= keyword is (lang/core.py)
     check_device(device)
     return torch.as_tensor(data, dtype=dtype, device=device)  # type: ignore[arg-type]
+
+
+def _einsum(equation: object, *operands: object) -> object:
+    """torch.einsum with the equation as text, the form lang/growth.py sizes before the call.
+
+    PyTorch's other form interleaves operands with lists of numbers; no size rule reads it, so it is
+    refused with what to write instead.
+    """
+    if not isinstance(equation, str):
+        raise TypeError("einsum(): write the equation first, as text: torch.einsum('bij,bjk->bik', q, k)")
+    return torch.einsum(equation, *operands)
 
 
 def _has_tensor(args: tuple[object, ...]) -> bool:
@@ -360,6 +382,8 @@ _NN_INIT = (
 # index's shape), or it broadcasts them (lerp's weight, masked_select's mask, clamp_min's bound); bmm
 # is a matrix product; chunk, split and unbind return views, each counted as an operation
 # (growth.view_pieces): a million one-element pieces are a million tensor objects, not elements.
+# index_select, repeat_interleave, diag and nonzero can be far larger than their input: each has its
+# rule in growth.py (an index's length, the repeats' sum, a vector's n², the non-zero elements counted).
 T = torch.Tensor
 BOTH_SPELLINGS: tuple[tuple[Callable[..., object], Callable[..., object], str, Growth], ...] = (
     (
@@ -412,6 +436,27 @@ BOTH_SPELLINGS: tuple[tuple[Callable[..., object], Callable[..., object], str, G
     (torch.cumprod, T.cumprod, "cumulative product along dim", "none"),
     (torch.median, T.median, "median element, or median(dim): values and indices", "none"),
     (torch.kthvalue, T.kthvalue, "kthvalue(k, dim=): the k-th smallest values and their indices", "none"),
+    (
+        torch.index_select,
+        T.index_select,
+        "index_select(dim, index): the slices index picks along dim (an embedding lookup)",
+        "index_select",
+    ),
+    (
+        torch.repeat_interleave,
+        T.repeat_interleave,
+        "repeat_interleave(repeats, dim=None): each element (or slice along dim) repeated, repeats an int "
+        "or a tensor of counts",
+        "repeat_interleave",
+    ),
+    (torch.diag, T.diag, "diag(diagonal=0): a vector's diagonal matrix, or a matrix's diagonal", "diag"),
+    (
+        torch.nonzero,
+        T.nonzero,
+        "nonzero(as_tuple=False): the indices of the non-zero elements, a row each (a tensor per "
+        "dimension with as_tuple=True)",
+        "nonzero",
+    ),
 )
 
 FUNCTIONS: tuple[Function, ...] = (
@@ -490,6 +535,13 @@ FUNCTIONS: tuple[Function, ...] = (
     _torch_fn("mm", torch.mm, "matrix-matrix product", "matmul"),
     _torch_fn("dot", torch.dot, "dot product of two vectors", "matmul"),
     _torch_fn("outer", torch.outer, "outer product of two vectors", "outer"),
+    _torch_fn(
+        "einsum",
+        _einsum,
+        "einsum(equation, *operands): Einstein summation, e.g. einsum('bij,bjk->bik', q, k); the "
+        "operands also as a list",
+        "einsum",
+    ),
     _torch_fn("stack", torch.stack, "stack(tensors, dim=0)", "concat"),
     _torch_fn("cat", torch.cat, "cat(tensors, dim=0)", "concat"),
     _torch_fn("vstack", torch.vstack, "stack tensors as rows", "concat"),
@@ -978,6 +1030,33 @@ METHODS: dict[str, Method] = {
         Method("type_as", T.type_as, "type_as(other): converted to other's dtype"),
         Method("where", T.where, "x.where(condition, y): x where condition is True, else y", "broadcast"),
         Method("sign", T.sign, "sign of each element"),
+        Method(
+            "unfold",
+            T.unfold,
+            "unfold(dimension, size, step): every window of size along dimension, as a view",
+            "unfold",
+        ),
+        Method(
+            "new_zeros",
+            T.new_zeros,
+            "new_zeros(size): zeros with this tensor's dtype and device",
+            "new_factory",
+        ),
+        Method(
+            "new_ones", T.new_ones, "new_ones(size): ones with this tensor's dtype and device", "new_factory"
+        ),
+        Method(
+            "new_full",
+            T.new_full,
+            "new_full(size, value): value everywhere, with this tensor's dtype",
+            "new_full",
+        ),
+        Method(
+            "new_tensor",
+            T.new_tensor,
+            "new_tensor(data): a tensor from a list, with this tensor's dtype",
+            "new_literal",
+        ),
         *(Method(method.__name__, method, summary, growth) for _, method, summary, growth in BOTH_SPELLINGS),
     )
 }

@@ -44,15 +44,17 @@ from autograd_explorer.lang.functional import (
     split_aux,
 )
 from autograd_explorer.lang.growth import (
+    PRODUCTS,
     VIEW_PIECES,
     broadcast_elements,
+    einsum_operands,
     empty_input_bound,
     list_growth,
     made_parameters,
-    matmul_cost,
     meta_shapes,
     module_growth,
     predict_elements,
+    product_cost,
     view_pieces,
 )
 from autograd_explorer.lang.layer_shapes import predict_layer_call
@@ -353,6 +355,8 @@ class Calls(EvaluatorCore):
             if pieces is not None:
                 self.budget.count_operation(span, pieces)
             return
+        if growth == "einsum":  # ATen contracts the operands one by one (sums, a permute, a product each)
+            self.budget.count_operation(span, len(einsum_operands(args)))
         if growth in ("iterable", "sum") and args:
             self.check_python_walk(args[0], span)
         if growth == "iterable":  # list(...), sorted(...): as long as what they are given
@@ -366,8 +370,8 @@ class Calls(EvaluatorCore):
                 self.budget.reserve_elements(predicted, span, "list")
         else:  # a module's parameters are made (and initialized) by one library call: bounded as one
             self.budget.check_elements(predicted, span, "module" if module_growth(growth) else "tensor")
-        if growth == "matmul" and len(args) >= 2:
-            cost = matmul_cost(args[0], args[1])
+        if growth in PRODUCTS:  # a matrix product or an einsum: its multiply-adds too
+            cost = product_cost(growth, args)
             if cost is not None:
                 self.budget.check_matmul_work(cost[1], span)
         bound = empty_input_bound(args, kwargs)

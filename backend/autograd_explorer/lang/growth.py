@@ -7,10 +7,13 @@ when the arguments are malformed: then PyTorch itself raises the error).
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import torch
+import torch.backends.opt_einsum
 
 from autograd_explorer.lang.allowlist import Growth
 from autograd_explorer.lang.containers import ContainerSizes, Extent, is_container, tolist_extent
@@ -76,6 +79,7 @@ def broadcast_shape(shapes: Sequence[tuple[int, ...]]) -> tuple[int, ...] | None
 _PAIR_ELEMENTS: dict[tuple[tuple[int, ...], tuple[int, ...]], int | None] = {}
 _PAIR_CACHE_SIZE = 1024
 _MATMUL_COSTS: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[int, int] | None] = {}
+_EINSUM_COSTS: dict[tuple[str, tuple[torch.Size, ...], bool], tuple[int, int] | None] = {}
 
 
 def _pair_elements(left: tuple[int, ...], right: tuple[int, ...]) -> int | None:
@@ -156,6 +160,161 @@ def matmul_cost(a: object, b: object) -> tuple[int, int] | None:
         _MATMUL_COSTS.clear()
     _MATMUL_COSTS[key] = cost
     return cost
+
+
+def _opt_einsum_orders(operands: int) -> bool:
+    """Does torch.einsum let opt_einsum choose the order of the contractions (torch/functional.py)?"""
+    return operands > 2 and torch.backends.opt_einsum.enabled and torch.backends.opt_einsum.is_available()
+
+
+def einsum_operands(args: Sequence[object]) -> Sequence[object]:
+    """torch.einsum's operands: what follows the equation, or the one list or tuple given there."""
+    if len(args) == 2 and isinstance(args[1], list | tuple):
+        return args[1]
+    return args[1:]
+
+
+def einsum_cost(args: Sequence[object]) -> tuple[int, int] | None:
+    """(elements, multiply-adds) of `torch.einsum(equation, *operands)` (the operands also as one list).
+
+    The elements are the output's, or the largest tensor a contraction makes on the way when that is
+    larger; the multiply-adds are every contraction's batched product. None: the equation or the
+    operands are malformed, which PyTorch refuses itself before it computes anything.
+    """
+    if not args or not isinstance(args[0], str):
+        return None
+    given = einsum_operands(args)
+    operands = [op for op in given if isinstance(op, torch.Tensor)]
+    if not operands or len(operands) != len(given):
+        return None
+    shapes = tuple(op.shape for op in operands)
+    key = (args[0], shapes, _opt_einsum_orders(len(shapes)))
+    try:
+        return _EINSUM_COSTS[key]
+    except KeyError:
+        pass
+    cost = _einsum_cost(*key)
+    if len(_EINSUM_COSTS) >= _PAIR_CACHE_SIZE:
+        _EINSUM_COSTS.clear()
+    _EINSUM_COSTS[key] = cost
+    return cost
+
+
+@functools.lru_cache(maxsize=256)
+def _einsum_subscripts(text: str) -> tuple[str, ...] | None:
+    """One side of an einsum equation as ATen reads it: ASCII letters and one `...`, spaces ignored
+    (None: anything else, which PyTorch refuses)."""
+    labels: list[str] = []
+    at = 0
+    while at < len(text):
+        char = text[at]
+        if char == ".":
+            if text[at : at + 3] != "..." or "..." in labels:
+                return None
+            labels.append("...")
+            at += 3
+            continue
+        if char != " ":
+            if not (char.isascii() and char.isalpha()):
+                return None
+            labels.append(char)
+        at += 1
+    return tuple(labels)
+
+
+def _einsum_operand(
+    labels: tuple[str, ...], shape: torch.Size, spread: tuple[str, ...], sizes: dict[str, int]
+) -> frozenset[str] | None:
+    """One operand's labels of a size other than 1, its sizes added to `sizes` (None: a repeated
+    letter's sizes differ, or a size disagrees with another operand's and is not 1)."""
+    dims: list[str] = []
+    for label in labels:
+        if label == "...":  # the dimensions the letters leave, aligned from the right
+            dims.extend(spread[len(spread) - (len(shape) - len(labels) + 1) :])
+        else:
+            dims.append(label)
+    own: dict[str, int] = {}
+    for label, size in zip(dims, shape, strict=True):
+        if label in own:  # a repeated letter: the operand's diagonal, of the same size
+            if own[label] != size:
+                return None
+            continue
+        own[label] = size
+        if size != 1:
+            if sizes.get(label, 1) not in (1, size):
+                return None
+            sizes[label] = size
+    return frozenset(label for label, size in own.items() if size != 1)
+
+
+def _einsum_cost(equation: str, shapes: tuple[torch.Size, ...], any_order: bool) -> tuple[int, int] | None:
+    """einsum_cost from the equation and the shapes, read as ATen's einsum reads them
+    (aten/src/ATen/native/Linear.cpp): a letter of size 1 broadcasts, a letter repeated in an
+    operand takes its diagonal, the dimensions an ellipsis covers are aligned from the right, and the
+    implicit output is the ellipsis and the letters seen once, in order (A-Z, then a-z). Without
+    opt_einsum the operands are contracted left to right, a letter summed as soon as no later operand
+    and not the output has it, so each step's result and batched product are known exactly."""
+    left, arrow, right = equation.partition("->")
+    inputs = [_einsum_subscripts(piece) for piece in left.split(",")]
+    if len(inputs) != len(shapes):
+        return None
+    ellipsis = 0
+    for labels, shape in zip(inputs, shapes, strict=True):
+        if labels is None:
+            return None
+        letters = len(labels) - ("..." in labels)
+        if letters > len(shape) or ("..." not in labels and letters != len(shape)):
+            return None
+        if "..." in labels:
+            ellipsis = max(ellipsis, len(shape) - letters)
+    spread = tuple(f".{j}" for j in range(ellipsis))  # the ellipsis's dimensions, as labels
+    sizes: dict[str, int] = {}
+    present: list[frozenset[str]] = []  # per operand, the labels of its sizes other than 1
+    read: dict[tuple[tuple[str, ...], torch.Size], frozenset[str] | None] = {}  # each distinct operand once
+    for labels, shape in zip(inputs, shapes, strict=True):
+        assert labels is not None
+        if (labels, shape) not in read:
+            read[labels, shape] = _einsum_operand(labels, shape, spread, sizes)
+        nontrivial = read[labels, shape]
+        if nontrivial is None:
+            return None
+        present.append(nontrivial)
+    seen = Counter(label for labels in inputs if labels is not None for label in labels if label != "...")
+    if not arrow:
+        output = [*spread, *sorted(label for label, count in seen.items() if count == 1)]
+    else:
+        given = _einsum_subscripts(right)
+        if given is None:
+            return None
+        output = []
+        for label in given:
+            if label == "...":
+                output.extend(spread)
+            elif seen[label] == 0 or label in output:
+                return None
+            else:
+                output.append(label)
+
+    def extent(labels: Iterable[str]) -> int:
+        return math.prod(sizes.get(label, 1) for label in labels)
+
+    elements = extent(output)
+    if len(present) == 1:  # a sum over the operand (or a view of it)
+        return elements, extent(present[0])
+    keep = set(output)
+    if any_order:  # opt_einsum picks the pairs: each result keeps output letters and shared ones only
+        shared = {label for label in sizes if sum(label in p for p in present) > 1}
+        return max(elements, extent(keep | shared)), (len(present) - 1) * extent(sizes)
+    last = {label: k for k, operand in enumerate(present) for label in operand}  # the last operand having it
+    largest, work, result = elements, 0, present[0]
+    for k, operand in enumerate(present[1:], start=1):
+        both = result | operand
+        kept = frozenset(label for label in both if label in keep or last[label] > k)
+        # letters only one side has and nothing needs are summed before the product, not in it
+        work += extent((result & operand) | kept)
+        result = kept
+        largest = max(largest, extent(result))
+    return largest, work
 
 
 def _size_args(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
@@ -480,6 +639,112 @@ def _count_elements(args: Sequence[object]) -> int | None:
         return None  # a zero step: range itself raises Python's error
 
 
+def _dim_sizes(x: torch.Tensor, dim: object) -> tuple[int, int] | None:
+    """(the size of dimension `dim`, the product of the others): a 0-d tensor as one element of one
+    dimension, as PyTorch wraps its dim (None: not a dimension of x, PyTorch's IndexError)."""
+    shape = list(x.shape) or [1]
+    at = _int(dim)
+    if at is None or not -len(shape) <= at < len(shape):
+        return None
+    size = shape.pop(at)
+    return size, math.prod(shape)
+
+
+def _index_select_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    """index_select(input, dim, index): input's shape with dim's size replaced by index's length."""
+    bound = _bind((("input", None), ("dim", None), ("index", None)), args, kwargs)
+    x, index = bound["input"], bound["index"]
+    if not isinstance(x, torch.Tensor) or not isinstance(index, torch.Tensor):
+        return None
+    sizes = _dim_sizes(x, bound["dim"])
+    return None if sizes is None else sizes[1] * index.numel()
+
+
+def _repeats_total(repeats: object, length: int) -> int | None:
+    """How long `length` slices become, each repeated as `repeats` says: an int (or a one-element
+    tensor) repeats each as often, a tensor gives each its count (read before the call, summed in
+    float64: exact below 2⁵³, and far above any limit beyond). None: PyTorch refuses them (negative
+    counts, a float or bool tensor of counts)."""
+    if isinstance(repeats, torch.Tensor):
+        if repeats.is_floating_point() or repeats.is_complex() or repeats.dtype == torch.bool:
+            return None
+        if repeats.numel() == 0:
+            return 0
+        if int(repeats.min()) < 0:
+            return None
+        if repeats.numel() > 1:
+            return int(repeats.sum(dtype=torch.float64))
+    count = _int(repeats)
+    return None if count is None or count < 0 else count * length
+
+
+def _repeat_interleave_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    """repeat_interleave(input, repeats, dim=None, output_size=None): dim's size becomes the repeated
+    length (the input flattened without dim); `repeat_interleave(repeats)` alone repeats the indices
+    0..n-1. output_size= is allocated as given, before PyTorch compares it with the repeats."""
+    bound = _bind((("input", None), ("repeats", None), ("dim", None)), args, kwargs)
+    x, repeats = bound["input"], bound["repeats"]
+    if not isinstance(x, torch.Tensor):
+        return None
+    if repeats is None:  # repeat_interleave(counts): the indices 0..n-1, each repeated its count
+        repeats = x
+    sizes = (x.numel(), 1) if bound["dim"] is None else _dim_sizes(x, bound["dim"])
+    if sizes is None:
+        return None
+    length = _repeats_total(repeats, sizes[0])
+    if length is None:
+        return None
+    given = _int(kwargs.get("output_size"))
+    return sizes[1] * max(length, given or 0)
+
+
+def _diag_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    """diag(input, diagonal=0): a vector of n becomes an (n + |diagonal|)² matrix (a matrix's diagonal
+    is smaller than the matrix)."""
+    bound = _bind((("input", None), ("diagonal", 0)), args, kwargs)
+    x, offset = bound["input"], _int(bound["diagonal"])
+    if not isinstance(x, torch.Tensor) or x.dim() != 1 or offset is None:
+        return None
+    return (x.shape[0] + abs(offset)) ** 2
+
+
+def _unfold_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    """x.unfold(dimension, size, step): a view of every window, dimension's size becoming the number
+    of windows, (n - size) // step + 1, and a last dimension of `size` added. The view costs nothing,
+    but every later operation reads all its elements."""
+    bound = _bind((("input", None), ("dimension", None), ("size", None), ("step", None)), args, kwargs)
+    x, size, step = bound["input"], _int(bound["size"]), _int(bound["step"])
+    if not isinstance(x, torch.Tensor) or size is None or step is None:
+        return None
+    sizes = _dim_sizes(x, bound["dimension"])
+    if sizes is None or not 0 <= size <= sizes[0] or step <= 0:
+        return None  # PyTorch's own error
+    return ((sizes[0] - size) // step + 1) * size * sizes[1]
+
+
+def _nonzero_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    """nonzero(input): a row of indices per non-zero element (as_tuple=True: a tensor per
+    dimension), the elements counted before the call (at most numel × ndim)."""
+    x = args[0] if args else kwargs.get("input")
+    if not isinstance(x, torch.Tensor):
+        return None
+    return int(torch.count_nonzero(x)) * max(x.dim(), 1)
+
+
+# x.new_zeros(2, 3), x.new_full(size, value), x.new_tensor(data): torch.zeros's, torch.full's and
+# torch.tensor's rules on the arguments after the tensor (which gives only the dtype and device).
+NEW_FACTORIES: dict[Growth, Growth] = {"new_factory": "factory", "new_full": "full", "new_literal": "literal"}
+# Products whose multiply-adds are bounded as well as their result (product_cost).
+PRODUCTS = frozenset({"matmul", "einsum"})
+
+
+def product_cost(growth: Growth, args: Sequence[object]) -> tuple[int, int] | None:
+    """(elements, multiply-adds) of a matrix product or an einsum."""
+    if growth == "einsum":
+        return einsum_cost(args)
+    return matmul_cost(args[0], args[1]) if len(args) >= 2 else None
+
+
 VIEW_PIECES = frozenset({"split", "chunk", "unbind"})
 
 
@@ -505,6 +770,16 @@ def view_pieces(growth: Growth, args: Sequence[object], kwargs: Mapping[str, obj
     if n is None or n <= 0:
         return None
     return min(n, size) if growth == "chunk" else max(-(-size // n), 1)
+
+
+# Operations whose result's shape is read from their arguments' shapes and values.
+_SHAPE_RULES: dict[Growth, Callable[[Sequence[object], Mapping[str, object]], int | None]] = {
+    "index_select": _index_select_elements,
+    "repeat_interleave": _repeat_interleave_elements,
+    "diag": _diag_elements,
+    "unfold": _unfold_elements,
+    "nonzero": _nonzero_elements,
+}
 
 
 def list_growth(growth: Growth) -> bool:
@@ -546,9 +821,11 @@ def predict_elements(
     if growth == "linspace":
         steps = args[2] if len(args) > 2 else kwargs.get("steps")
         return _int(steps)
-    if growth == "matmul":
-        cost = matmul_cost(args[0], args[1]) if len(args) >= 2 else None
+    if growth in PRODUCTS:
+        cost = product_cost(growth, args)
         return None if cost is None else cost[0]
+    if growth in NEW_FACTORIES:
+        return predict_elements(NEW_FACTORIES[growth], args[1:], kwargs, measure)
     if growth == "outer":
         if len(args) >= 2 and all(isinstance(a, torch.Tensor) for a in args[:2]):
             a, b = args[0], args[1]
@@ -572,6 +849,8 @@ def predict_elements(
         return _one_hot_elements(args, kwargs)
     if growth == "interpolate":
         return _interpolate_elements(args, kwargs)
+    if growth in _SHAPE_RULES:
+        return _SHAPE_RULES[growth](args, kwargs)
     # "concat": the parts' elements together
     parts = args[0] if args else kwargs.get("tensors")
     if isinstance(parts, list | tuple):

@@ -50,6 +50,8 @@ PATH_HINTS: dict[str, str] = {
 # Attributes the language leaves out, by name.
 ATTRIBUTE_HINTS: dict[str, str] = {
     "numpy": _NO_NUMPY,
+    # torch.empty's memory, as the tensor's method
+    "new_empty": "start from x.new_zeros(...) (then .uniform_(a, b) or .normal_() as tutorials do)",
 }
 
 
