@@ -154,6 +154,7 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     ("a = torch.ones(3000, 1)\nb = torch.einsum('ij,jk,kl->il', a, a.T, a)", "limit", {}),  # on the way
     ("a = torch.ones(1000, 1000)\nb = torch.einsum('ij,jk->ik', a, a)", "limit", {}),  # 10⁹ multiply-adds
     ("a = torch.ones(2)\nb = torch.einsum(a, [0], a, [1], [0, 1])", "runtime", {}),  # no size rule reads it
+    ("a = torch.ones(())\nb = torch.einsum(',' * 99999, [a] * 100000)", "forbidden", {}),  # operands capped
     ("torch.ones(3).repeat_interleave(10**18)", "limit", {}),
     ("torch.repeat_interleave(torch.tensor([2**62, 2**62]))", "limit", {}),  # an int64 sum would wrap
     ("torch.ones(2).repeat_interleave(torch.tensor([1, 1]), output_size=10**12)", "limit", {}),

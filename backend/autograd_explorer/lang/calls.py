@@ -44,6 +44,7 @@ from autograd_explorer.lang.functional import (
     split_aux,
 )
 from autograd_explorer.lang.growth import (
+    MAX_EINSUM_OPERANDS,
     PRODUCTS,
     VIEW_PIECES,
     broadcast_elements,
@@ -356,7 +357,15 @@ class Calls(EvaluatorCore):
                 self.budget.count_operation(span, pieces)
             return
         if growth == "einsum":  # ATen contracts the operands one by one (sums, a permute, a product each)
-            self.budget.count_operation(span, len(einsum_operands(args)))
+            operands = len(einsum_operands(args))
+            if operands > MAX_EINSUM_OPERANDS:
+                raise error_at(
+                    "forbidden",
+                    f"torch.einsum takes at most {MAX_EINSUM_OPERANDS} operands here; "
+                    f"this call gives {operands}",
+                    span,
+                )
+            self.budget.count_operation(span, operands)
         if growth in ("iterable", "sum") and args:
             self.check_python_walk(args[0], span)
         if growth == "iterable":  # list(...), sorted(...): as long as what they are given

@@ -167,6 +167,12 @@ def _opt_einsum_orders(operands: int) -> bool:
     return operands > 2 and torch.backends.opt_einsum.enabled and torch.backends.opt_einsum.is_available()
 
 
+# Lectures contract two or three operands; sizing a call costs a few µs an operand in Python, and the
+# call itself is one uninterruptible library call: 400,000 operands ran 3.5 s before the clock's
+# next look. A fixed cap keeps every einsum far inside the wall-clock limit.
+MAX_EINSUM_OPERANDS = 64
+
+
 def einsum_operands(args: Sequence[object]) -> Sequence[object]:
     """torch.einsum's operands: what follows the equation, or the one list or tuple given there."""
     if len(args) == 2 and isinstance(args[1], list | tuple):
