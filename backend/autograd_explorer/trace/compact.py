@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from autograd_explorer.lang.contract import Span as SourceSpan
+from autograd_explorer.trace.details import start_narration
 from autograd_explorer.trace.facts import NodeColumns, PassFacts, SavedValue, TraceFacts
 from autograd_explorer.trace.grad_norms import BATCHED_NORM_ELEMENTS, module_grad_norms, norms
 from autograd_explorer.trace.pass_summary import summaries_json
@@ -736,6 +737,7 @@ class CompactShaper:
             "span": span_json(raw.span),
             "roots": p.roots,
             "seeds": [add(s) for s in raw.seeds],
+            "start_narration": start_narration(self.facts, p),
             "grads": grads,
             "module_grad_norms": _float32_dict(module_grad_norms(self.facts, p)),
             "steps": steps,
@@ -900,6 +902,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
                 "span": p["span"],
                 "roots": p["roots"],
                 "seeds": [tv(v) for v in p["seeds"]],
+                "start_narration": p["start_narration"],
                 "steps": steps,
                 "grads": {k: tv(v) for k, v in p["grads"].items()},
                 "module_grad_norms": p["module_grad_norms"],

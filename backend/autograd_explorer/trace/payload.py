@@ -19,6 +19,10 @@ MODULE_NORMS = (
     "module path -> L2 norm of the gradients its own parameters received in this pass, in forward order"
 )
 PRINTED = "What the program printed, line by line, in order (print's sep and end as in Python)"
+START_NARRATION = (
+    "the pass before its first step, in the steps' words: 'Start: the output f = x³ − 3x holds "
+    "∂f/∂f = 1 (the seed gradient); every other accumulator is 0.'"
+)
 
 
 class Span(TypedDict):
@@ -186,6 +190,7 @@ class Pass(TypedDict):
     span: Span | None
     roots: list[int]
     seeds: list[TensorValue | None]
+    start_narration: Annotated[str, Field(description=START_NARRATION)]
     steps: list[Step]
     grads: dict[str, TensorValue | None]
     module_grad_norms: Annotated[dict[str, float], Field(description=MODULE_NORMS)]
@@ -334,6 +339,7 @@ class CompactPass(TypedDict):
     span: Span | None
     roots: list[int]
     seeds: list[int]
+    start_narration: Annotated[str, Field(description=START_NARRATION)]
     grads: dict[str, int]
     steps: CompactSteps
     module_grad_norms: Annotated[dict[str, float], Field(description=MODULE_NORMS)]

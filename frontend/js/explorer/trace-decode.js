@@ -209,6 +209,7 @@ export function decodeTrace(trace) {
     span: pass.span,
     roots: pass.roots,
     seeds: pass.seeds.map(value),
+    start_narration: pass.start_narration,
     grads: namedValues(pass.grads, value),
     steps: decodeSteps(pass.steps, nodes, value),
     module_grad_norms: pass.module_grad_norms || {},
