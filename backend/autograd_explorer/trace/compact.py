@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from autograd_explorer.lang.contract import Span as SourceSpan
+from autograd_explorer.trace.custom_nodes import program_functions
 from autograd_explorer.trace.details import start_narration
 from autograd_explorer.trace.facts import NodeColumns, PassFacts, SavedValue, TraceFacts
 from autograd_explorer.trace.grad_norms import BATCHED_NORM_ELEMENTS, module_grad_norms, norms
@@ -604,6 +605,7 @@ class CompactShaper:
             "mode": facts.run.mode,
             "dtypes": values.dtypes,
             "ops": self._ops,
+            "autograd_functions": program_functions(facts.nodes),
             "values": table,
             "nodes": nodes,
             "edges": edges,
@@ -912,6 +914,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
         "mode": payload["mode"],
         "nodes": out_nodes,
         "edges": edges,
+        "autograd_functions": payload["autograd_functions"],
         "output": {**payload["output"], "value": tv(payload["output"]["value"])},
         "passes": passes,
         "pass_summaries": payload["pass_summaries"],

@@ -53,12 +53,11 @@ function inputBlock(store, step, input) {
     const rows = jacobianMatrix(input.jacobian);
     block.append(rows ? matrixTable(rows, input.jacobian.shape.join('×')) : el('p', formatTensor(input.jacobian), 'muted'));
   }
+  // A program's own autograd Function computed what it sent, by any rule it likes (docs/trace.md).
+  const custom = node && store.get('trace').autograd_functions[node.op];
+  const how = custom ? `, as ${custom}.backward computed it.` : ' (incoming gradient × local derivative).';
   const sent = el('p', undefined, 'sent');
-  sent.append(
-    'Sends ',
-    el('strong', formatTensor(input.contribution)),
-    ` to ${shortTitle(target)}'s accumulator (incoming gradient × local derivative).`,
-  );
+  sent.append('Sends ', el('strong', formatTensor(input.contribution)), ` to ${shortTitle(target)}'s accumulator${how}`);
   block.append(sent);
   return block;
 }

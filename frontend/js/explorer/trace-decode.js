@@ -220,6 +220,7 @@ export function decodeTrace(trace) {
     mode: trace.mode,
     nodes,
     edges,
+    autograd_functions: trace.autograd_functions,
     output,
     passes,
     pass_summaries: trace.pass_summaries,
