@@ -186,3 +186,12 @@ test('a node with several outputs decodes with the gradient each output received
   assert.deepEqual(plain(split.grad_outputs[0]), plain(split.grad_output));
   assert.equal(pass.steps.filter((s) => s.grad_outputs).length, 1);
 });
+
+test("a program's autograd Function and each pass's start sentence decode as the server wrote them", () => {
+  // `class Exp(torch.autograd.Function)` (tests/custom_functions.py); `y = Exp.apply(x).sum()`, backward()
+  const trace = decodeTrace(read('trace-compact-exp.json'));
+  assert.deepEqual(trace.autograd_functions, { ExpBackward: 'Exp' }); // the step panel's "as Exp.backward computed it"
+  assert.equal(trace.nodes[1].op, 'ExpBackward');
+  const [pass] = trace.passes;
+  assert.equal(pass.start_narration, 'Start: the output y = Exp.apply(x).sum() holds ∂f/∂f = 1 (the seed gradient); every other accumulator is 0.');
+});

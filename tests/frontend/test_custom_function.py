@@ -1,5 +1,6 @@
 """A program's torch.autograd.Function in the explorer: its node drawn with PyTorch's name, and its
-step saying that the program's own backward ran (at a projector's 1280×720 and on a phone)."""
+step saying that the program's own backward ran and computed what it sent (at a projector's
+1280×720 and on a phone)."""
 
 from __future__ import annotations
 
@@ -37,10 +38,18 @@ def test_the_custom_node_is_drawn_and_its_step_names_the_programs_backward(
     drawn = page.evaluate(DRAWN)
     assert any("ExpBackward" in text for text in drawn), drawn
     expect(page.locator("#step-label")).to_have_text("start · 0 / 3")
-    page.keyboard.press("ArrowRight")
-    page.keyboard.press("ArrowRight")  # the sum's step, then the custom node's
-    expect(page.locator("#step-label")).to_have_text("step 2 / 3")
     panel = page.locator("#step-panel")
+    page.keyboard.press("ArrowRight")  # the sum's step: PyTorch's own formula
+    expect(page.locator("#step-label")).to_have_text("step 1 / 3")
+    expect(panel.locator(".step-input .sent")).to_have_text(
+        "Sends [1, 1] to z₁'s accumulator (incoming gradient × local derivative)."
+    )
+    page.keyboard.press("ArrowRight")  # the custom node's
+    expect(page.locator("#step-label")).to_have_text("step 2 / 3")
+    # What it sent is whatever the program's backward returned, not a product the page could vouch for.
+    expect(panel.locator(".step-input .sent")).to_have_text(
+        "Sends [2.718, 7.389] to x's accumulator, as Exp.backward computed it."
+    )
     expect(panel.locator("h2").first).to_contain_text("(ExpBackward)")
     expect(panel).to_contain_text("the program's own Exp.backward ran", timeout=20_000)
     expect(panel.locator(".step-input .katex").first).to_contain_text("Exp.backward")

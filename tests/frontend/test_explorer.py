@@ -32,6 +32,10 @@ def test_polynomial_backward_with_the_keyboard(page: Any, live_server: Any) -> N
     pick_example(page, "polynomial")
     expect(page.locator("#step-label")).to_have_text("start · 0 / 4")
     assert editor_text(page) == "x**3 - 3*x"
+    # The output typeset as every step's narration writes it, not as the source spells it (x**3 - 3*x).
+    start = "Start: the output f = x³ − 3x holds ∂f/∂f = 1 (the seed gradient); every other accumulator is 0."
+    press = "Press → to let PyTorch's engine run the first node."
+    expect(page.locator("#step-panel .narration")).to_have_text(f"{start} {press}")
     # Hovering the source names the node built there (the graph marks it too).
     page.mouse.move(*char_centre(page, 8))  # over the "x" of "3*x"
     expect(page.locator("#source")).to_have_attribute("title", "z₂ = 3*x")

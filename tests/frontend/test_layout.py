@@ -220,6 +220,39 @@ def test_presentation_mode_enlarges_type_hides_chosen_panels_and_survives_a_relo
     expect(page.locator("#graph-legend")).to_be_visible()
 
 
+STEP_ROW = ["[data-action='first']", "[data-action='last']", "#step-slider", "#step-label", "#speed"]
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (390, 844)])
+def test_presentation_keeps_the_step_controls_on_one_row_at_1280_and_usable_on_a_phone(
+    live_server: LiveServer, page: Any, width: int, height: int
+) -> None:
+    # In 22 px type the speed wrapped under the step buttons at 1280 px, alone on a second row that
+    # took the graph's height: the speed is now its select alone ("1×"), named by its title.
+    page.set_viewport_size({"width": width, "height": height})
+    open_page(page, live_server, "explorer")
+    page.click("#present-toggle")
+    expect(page.locator("#present-toggle")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#speed")).to_have_accessible_name("Play speed")
+    buttons = box(page, "#step-controls [data-action='next']")
+    if width == 1280:
+        for selector in STEP_ROW:
+            top = box(page, f"#step-controls {selector}")["y"]
+            assert buttons["y"] <= top < buttons["y"] + buttons["height"], (selector, top, buttons)
+        controls = box(page, "#step-controls")
+        assert controls["y"] + controls["height"] <= height
+    else:  # a phone may wrap them, each on screen
+        for selector in STEP_ROW:
+            found = box(page, f"#step-controls {selector}")
+            assert found["x"] >= 0 and found["x"] + found["width"] <= width, (selector, found)
+    assert overflowing(page) == []
+    page.select_option("#speed", "400")  # usable: it changes the speed of play
+    page.click("#step-controls [data-action='play']")
+    expect(page.locator("#step-label")).to_have_text("step 4 / 4", timeout=5_000)
+    screenshot(page, f"layout-explorer-presentation-step-controls-{width}x{height}")
+    page.click("#present-toggle")  # off again: the stored setting must not leak into other tests' pages
+
+
 def test_the_f_and_fprime_plot_keeps_its_axis_labels_and_legend_at_1280(
     live_server: LiveServer, page: Any
 ) -> None:

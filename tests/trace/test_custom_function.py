@@ -89,6 +89,18 @@ def test_the_step_shows_what_the_programs_backward_received_and_sent_back() -> N
     assert torch.allclose(data(payload["grads"]["x"]), expected, rtol=1e-6)
 
 
+def test_the_trace_names_the_programs_functions_by_their_nodes_op() -> None:
+    # what tells the page a node ran the program's backward (its step: "as Exp.backward computed it")
+    source = EXP.replace("BACKWARD_ARGS", "")
+    for form in ("readable", "compact"):
+        payload = trace_program(source, None, TraceOptions(format=form), Settings())
+        assert payload["autograd_functions"] == {"ExpBackward": "Exp"}, form
+    legendre = {"LegendrePolynomial3Backward": "LegendrePolynomial3"}
+    assert trace(LEGENDRE)["autograd_functions"] == legendre
+    plain = trace("x = torch.ones(2, requires_grad=True)\nx.exp().sum().backward()\n")
+    assert plain["autograd_functions"] == {}
+
+
 def test_what_the_programs_backward_computes_is_no_node_and_names_none() -> None:
     # Its `result` (the saved output: its grad_fn is the node itself) and `scaled` are the
     # backward's own; with create_graph=True they would even record a graph of their own.

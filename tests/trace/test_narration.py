@@ -41,3 +41,12 @@ def test_the_polynomials_steps_read_as_the_lecture_derives_them() -> None:
     assert multiply in narrations[1] + narrations[2]
     assert narrations[-1].startswith("Leaf x: all contributions have arrived, 0 in total")
     assert not any("-" in n for n in narrations), narrations
+
+
+def test_the_start_names_the_output_as_its_own_step_does() -> None:
+    # The page said "the output f = x**3 - 3*x" at step 0 and "f = x³ − 3x" from step 1 on.
+    for form in ("readable", "compact"):
+        payload = trace_program("x**3 - 3*x", {"x": 1.0}, TraceOptions(format=form), Settings())
+        assert payload["passes"][-1]["start_narration"] == (
+            "Start: the output f = x³ − 3x holds ∂f/∂f = 1 (the seed gradient); every other accumulator is 0."
+        ), form

@@ -20,6 +20,8 @@ import numpy as np
 import torch
 
 from autograd_explorer.lang.contract import Span as SourceSpan
+from autograd_explorer.trace.custom_nodes import program_functions
+from autograd_explorer.trace.details import start_narration
 from autograd_explorer.trace.facts import NodeColumns, PassFacts, SavedValue, TraceFacts
 from autograd_explorer.trace.grad_norms import BATCHED_NORM_ELEMENTS, module_grad_norms, norms
 from autograd_explorer.trace.pass_summary import summaries_json
@@ -603,6 +605,7 @@ class CompactShaper:
             "mode": facts.run.mode,
             "dtypes": values.dtypes,
             "ops": self._ops,
+            "autograd_functions": program_functions(facts.nodes),
             "values": table,
             "nodes": nodes,
             "edges": edges,
@@ -736,6 +739,7 @@ class CompactShaper:
             "span": span_json(raw.span),
             "roots": p.roots,
             "seeds": [add(s) for s in raw.seeds],
+            "start_narration": start_narration(self.facts, p),
             "grads": grads,
             "module_grad_norms": _float32_dict(module_grad_norms(self.facts, p)),
             "steps": steps,
@@ -900,6 +904,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
                 "span": p["span"],
                 "roots": p["roots"],
                 "seeds": [tv(v) for v in p["seeds"]],
+                "start_narration": p["start_narration"],
                 "steps": steps,
                 "grads": {k: tv(v) for k, v in p["grads"].items()},
                 "module_grad_norms": p["module_grad_norms"],
@@ -909,6 +914,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
         "mode": payload["mode"],
         "nodes": out_nodes,
         "edges": edges,
+        "autograd_functions": payload["autograd_functions"],
         "output": {**payload["output"], "value": tv(payload["output"]["value"])},
         "passes": passes,
         "pass_summaries": payload["pass_summaries"],

@@ -9,6 +9,7 @@ element, inside the engine's hook, outside the program's own order of operations
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import torch
@@ -26,6 +27,13 @@ def is_custom_node(fn: Node) -> bool:
 def function_name(fn: Node) -> str:
     """The program's class the node runs the backward of: `Exp` for ExpBackward."""
     return str(type(fn)._forward_cls.__name__)
+
+
+def program_functions(nodes: Iterable[Node]) -> dict[str, str]:
+    """The op (class name) of each program Function's nodes -> the Function's name, sorted:
+    {"ExpBackward": "Exp"}. Read by node class, not node: a loop makes thousands of one class."""
+    classes: set[Any] = {cls for cls in set(map(type, nodes)) if issubclass(cls, _CUSTOM)}
+    return dict(sorted((cls.__name__, str(cls._forward_cls.__name__)) for cls in classes))
 
 
 def custom_saved(fn: Node) -> dict[str, object] | None:

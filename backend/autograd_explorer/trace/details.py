@@ -15,10 +15,17 @@ import torch
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.contract import LABEL_CHARS
 from autograd_explorer.trace.custom_nodes import custom_formula, function_name, is_custom_node
-from autograd_explorer.trace.facts import StepFacts, TraceFacts
+from autograd_explorer.trace.facts import PassFacts, StepFacts, TraceFacts
 from autograd_explorer.trace.formulas import FormulaContext, local_formulas
 from autograd_explorer.trace.naming import latex_symbol, op_kind, saved_key_for_slot
-from autograd_explorer.trace.narration import latex_to_text, narrate_custom, narrate_leaf, narrate_op
+from autograd_explorer.trace.narration import (
+    latex_to_text,
+    narrate_custom,
+    narrate_leaf,
+    narrate_op,
+    narrate_start,
+    titled,
+)
 from autograd_explorer.trace.payload import InputExplained, StepExplained, TensorValue, TraceDetails
 from autograd_explorer.trace.values import format_number, short_repr, tensor_value
 
@@ -72,6 +79,13 @@ def explain_step(facts: TraceFacts, step: StepFacts, kind: str) -> StepDetails:
         )
     narration = narrate_op(op_kind(type(fn).__name__), name, _label(facts, fn), incoming, parts)
     return StepDetails(inputs, narration)
+
+
+def start_narration(facts: TraceFacts, p: PassFacts) -> str:
+    """The pass before its first step, its roots named as their own steps name them. Unlike a
+    step's narration it is in the trace itself: one sentence per pass, shown before any details."""
+    nodes = facts.nodes
+    return narrate_start([titled(facts.readable_name(r), _label(facts, nodes[r])) for r in p.roots])
 
 
 def _explain_custom(facts: TraceFacts, step: StepFacts, fn: object, name: str, incoming: str) -> StepDetails:

@@ -194,6 +194,10 @@ class TraceFacts:
         """Each node's name for narration (z₁): only the steps a user opens are narrated."""
         return [unicode_name(n) for n in self.shown_names]
 
+    def readable_name(self, nid: int) -> str:
+        """One node's name for narration (z₁), without naming every node (a pass's start names its roots)."""
+        return unicode_name(self.shown_names[nid])
+
     @property
     def nodes(self) -> list[Node]:
         """Graph nodes by id."""

@@ -63,6 +63,21 @@ def typeset_minus(text: str) -> str:
     return _NEGATIVE.sub("\u2212", text.replace(" - ", " \u2212 "))
 
 
+def titled(node_name: str, label: str) -> str:
+    """A node as every narration names it: 'f = x³ - 3x' (its source typeset), or 'f' alone when
+    the label is empty or the name itself. typeset_minus, applied to the whole sentence, does the rest."""
+    return f"{node_name} = {pretty_source(label)}" if label and label != node_name else node_name
+
+
+def narrate_start(outputs: list[str]) -> str:
+    """A pass before its first step (`outputs`: its roots, each `titled`): 'Start: the output
+    f = x³ − 3x holds ∂f/∂f = 1 (the seed gradient); every other accumulator is 0.'"""
+    return typeset_minus(
+        f"Start: the output {', '.join(outputs) or 'f'} holds ∂f/∂f = 1 (the seed gradient); "
+        "every other accumulator is 0."
+    )
+
+
 def narrate_op(
     kind: str, node_name: str, label: str, incoming: str, parts: list[tuple[str, str | None, str, str]]
 ) -> str:
@@ -70,9 +85,7 @@ def narrate_op(
 
     `parts` holds (local formula text, plugged value text or None, contribution, receiver) per input.
     """
-    head = f"{kind} node {node_name}"
-    if label and label != node_name:
-        head += f" = {pretty_source(label)}"
+    head = f"{kind} node {titled(node_name, label)}"
     clauses = []
     for formula, plugged, contribution, receiver in parts:
         local = f"local gradient {formula}" if formula else "local gradient (from PyTorch's formula)"
@@ -102,9 +115,7 @@ def narrate_custom(
     """A program's torch.autograd.Function node: its own backward ran (`parts`: contribution and
     receiver per input). 'Custom node z₁ = Exp.apply(x): incoming gradient [1, 1]; the program's
     own Exp.backward ran and sent [2.718, 7.389] to x's accumulator.'"""
-    head = f"Custom node {node_name}"
-    if label and label != node_name:
-        head += f" = {pretty_source(label)}"
+    head = f"Custom node {titled(node_name, label)}"
     ran = f"the program's own {function}.backward ran"
     if not parts:
         return typeset_minus(

@@ -19,6 +19,14 @@ MODULE_NORMS = (
     "module path -> L2 norm of the gradients its own parameters received in this pass, in forward order"
 )
 PRINTED = "What the program printed, line by line, in order (print's sep and end as in Python)"
+AUTOGRAD_FUNCTIONS = (
+    "the program's own torch.autograd.Function classes, by the op of their nodes (ExpBackward: Exp): "
+    "a node whose op is here ran the program's backward, not a PyTorch formula"
+)
+START_NARRATION = (
+    "the pass before its first step, in the steps' words: 'Start: the output f = x³ − 3x holds "
+    "∂f/∂f = 1 (the seed gradient); every other accumulator is 0.'"
+)
 
 
 class Span(TypedDict):
@@ -186,6 +194,7 @@ class Pass(TypedDict):
     span: Span | None
     roots: list[int]
     seeds: list[TensorValue | None]
+    start_narration: Annotated[str, Field(description=START_NARRATION)]
     steps: list[Step]
     grads: dict[str, TensorValue | None]
     module_grad_norms: Annotated[dict[str, float], Field(description=MODULE_NORMS)]
@@ -241,6 +250,7 @@ class TraceResponse(TypedDict):
     mode: str
     nodes: list[TraceNode]
     edges: list[TraceEdge]
+    autograd_functions: Annotated[dict[str, str], Field(description=AUTOGRAD_FUNCTIONS)]
     output: TraceOutput
     passes: list[Pass]
     pass_summaries: PassSummaries
@@ -334,6 +344,7 @@ class CompactPass(TypedDict):
     span: Span | None
     roots: list[int]
     seeds: list[int]
+    start_narration: Annotated[str, Field(description=START_NARRATION)]
     grads: dict[str, int]
     steps: CompactSteps
     module_grad_norms: Annotated[dict[str, float], Field(description=MODULE_NORMS)]
@@ -353,6 +364,7 @@ class CompactTrace(TypedDict):
     mode: str
     dtypes: list[str]
     ops: list[str]
+    autograd_functions: Annotated[dict[str, str], Field(description=AUTOGRAD_FUNCTIONS)]
     values: CompactValues
     nodes: CompactNodes
     edges: CompactEdges

@@ -30,6 +30,7 @@ def printed_only_payload(run: ProgramRun, warnings: list[str], compact: bool) ->
             "mode": run.mode,
             "nodes": [],
             "edges": [],
+            "autograd_functions": {},
             "output": {"node": None, "name": None, "value": None},
             "passes": [],
             "pass_summaries": no_passes(),
@@ -46,6 +47,7 @@ def printed_only_payload(run: ProgramRun, warnings: list[str], compact: bool) ->
         "mode": run.mode,
         "dtypes": [],
         "ops": [],
+        "autograd_functions": {},
         "values": {
             "count": 0,
             "dtype": [],

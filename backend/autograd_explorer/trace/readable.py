@@ -9,7 +9,8 @@ import torch
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.jsonsafe import non_finite_name
 from autograd_explorer.lang.contract import Span as SourceSpan
-from autograd_explorer.trace.details import explain_step, explained_inputs
+from autograd_explorer.trace.custom_nodes import program_functions
+from autograd_explorer.trace.details import explain_step, explained_inputs, start_narration
 from autograd_explorer.trace.facts import NodeColumns, PassFacts, StepFacts, TraceFacts
 from autograd_explorer.trace.grad_norms import module_grad_norms, step_grad_norms
 from autograd_explorer.trace.graph import graph_edges
@@ -113,6 +114,7 @@ class ReadableShaper:
             "mode": facts.run.mode,
             "nodes": nodes,
             "edges": edges,
+            "autograd_functions": program_functions(facts.nodes),
             "output": {
                 "node": facts.output_id if facts.nodes else 0,
                 "name": facts.run.output_name,
@@ -185,6 +187,7 @@ class ReadableShaper:
             "span": span_json(raw.span),
             "roots": p.roots,
             "seeds": [self.tv(s) for s in raw.seeds],
+            "start_narration": start_narration(self.facts, p),
             "steps": steps,
             "grads": grads,
             "module_grad_norms": module_grad_norms(self.facts, p),

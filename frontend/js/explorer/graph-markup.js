@@ -33,8 +33,8 @@ const STEP_CONTROLS = `
   <button type="button" data-action="last" title="Last (End)" aria-label="Last step">▶|</button>
   <input type="range" id="step-slider" min="0" max="0" value="0" aria-label="Backward step">
   <output id="step-label" aria-live="polite">no trace yet</output>
-  <label>speed <select id="speed" aria-label="Play speed">
-    <option value="2000">slow</option><option value="1000" selected>normal</option><option value="400">fast</option>
+  <label class="speed" title="Play speed"><span class="speed-word">speed</span> <select id="speed" aria-label="Play speed">
+    <option value="2000">0.5×</option><option value="1000" selected>1×</option><option value="400">2.5×</option>
   </select></label>
   <label id="pass-picker-label" hidden>backward call <select id="pass-picker" aria-label="Backward call"></select></label>`;
 

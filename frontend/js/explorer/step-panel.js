@@ -15,9 +15,10 @@ const PLAIN_ROWS = 200; // above this many rows only those in view are built
 // every step's layout: 20 of a 20,000-node MLP's 25 ms of layout per step, and 15 ms of formatting.
 export const SHOWN_CONTRIBUTIONS = 3;
 
-function describeStart(store, pass) {
-  const roots = (pass.roots || []).map((id) => nodeTitle(store.node(id))).join(', ');
-  return `Start: the output ${roots || 'f'} holds ∂f/∂f = 1 (the seed gradient); every other accumulator is 0. Press → to let PyTorch's engine run the first node.`;
+// The server's sentence, typeset as the steps' narrations are (narration.py: "f = x³ − 3x", not the
+// source's "x**3 - 3*x"), then what to press.
+function describeStart(pass) {
+  return `${pass.start_narration} Press → to let PyTorch's engine run the first node.`;
 }
 
 // The example's lesson at the start, when the program panel that holds it is on its rail (below
@@ -52,12 +53,11 @@ function inputBlock(store, step, input) {
     const rows = jacobianMatrix(input.jacobian);
     block.append(rows ? matrixTable(rows, input.jacobian.shape.join('×')) : el('p', formatTensor(input.jacobian), 'muted'));
   }
+  // A program's own autograd Function computed what it sent, by any rule it likes (docs/trace.md).
+  const custom = node && store.get('trace').autograd_functions[node.op];
+  const how = custom ? `, as ${custom}.backward computed it.` : ' (incoming gradient × local derivative).';
   const sent = el('p', undefined, 'sent');
-  sent.append(
-    'Sends ',
-    el('strong', formatTensor(input.contribution)),
-    ` to ${shortTitle(target)}'s accumulator (incoming gradient × local derivative).`,
-  );
+  sent.append('Sends ', el('strong', formatTensor(input.contribution)), ` to ${shortTitle(target)}'s accumulator${how}`);
   block.append(sent);
   return block;
 }
@@ -216,7 +216,7 @@ export function mountStepPanel(store) {
       if (!step) {
         // The lesson before the start's sentence, the same for every program: in presentation type at
         // 1280×720 the lesson below it (and below a warning) started under the panel's fold.
-        children.push(el('h2', `Start · 0 of ${counted(count, 'step')}`), ...aboutExample(store), el('p', describeStart(store, pass), 'narration'));
+        children.push(el('h2', `Start · 0 of ${counted(count, 'step')}`), ...aboutExample(store), el('p', describeStart(pass), 'narration'));
       } else {
         const node = store.node(step.node);
         children.push(el('h2', `Step ${backward.position} of ${count}: ${nodeTitle(node)} (${node ? node.op : '?'})`));
