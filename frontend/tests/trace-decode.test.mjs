@@ -195,3 +195,10 @@ test("a program's autograd Function and each pass's start sentence decode as the
   const [pass] = trace.passes;
   assert.equal(pass.start_narration, 'Start: the output y = Exp.apply(x).sum() holds ∂f/∂f = 1 (the seed gradient); every other accumulator is 0.');
 });
+
+test('a payload made before autograd_functions and start_narration decodes with none of either', () => {
+  assert.equal(compact.autograd_functions, undefined); // the fixture predates both (additive fields)
+  const trace = decodeTrace(compact);
+  assert.deepEqual(trace.autograd_functions, {});
+  assert.equal(trace.passes[0].start_narration, undefined);
+});

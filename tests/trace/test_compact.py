@@ -406,3 +406,16 @@ def test_float32_floats_writes_each_number_as_alone() -> None:
         assert (g is None and e is None) or (g is not None and e is not None and repr(g) == repr(e))
     assert compact.float32_floats([]) == []
     assert compact.float32_floats([1.0, 2.0]) == [1.0, 2.0]
+
+
+def test_a_payload_made_before_the_additive_fields_decodes() -> None:
+    """autograd_functions and each pass's start_narration came later in version 2: read as none."""
+    e = Example("old", "", "", "x = torch.tensor(2.0, requires_grad=True)\nx * x", "")
+    compact = json_round_trip(run_trace_job(params(e, format="compact"), SETTINGS))
+    assert compact["autograd_functions"] == {}
+    assert compact["passes"][0]["start_narration"].startswith("Start:")
+    del compact["autograd_functions"]
+    for p in compact["passes"]:
+        del p["start_narration"]
+    decoded = decode_compact(compact)
+    assert decoded["autograd_functions"] == {} and decoded["passes"][0]["start_narration"] == ""

@@ -904,7 +904,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
                 "span": p["span"],
                 "roots": p["roots"],
                 "seeds": [tv(v) for v in p["seeds"]],
-                "start_narration": p["start_narration"],
+                "start_narration": p.get("start_narration", ""),  # additive: absent before
                 "steps": steps,
                 "grads": {k: tv(v) for k, v in p["grads"].items()},
                 "module_grad_norms": p["module_grad_norms"],
@@ -914,7 +914,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
         "mode": payload["mode"],
         "nodes": out_nodes,
         "edges": edges,
-        "autograd_functions": payload["autograd_functions"],
+        "autograd_functions": payload.get("autograd_functions", {}),
         "output": {**payload["output"], "value": tv(payload["output"]["value"])},
         "passes": passes,
         "pass_summaries": payload["pass_summaries"],

@@ -18,7 +18,8 @@ export const SHOWN_CONTRIBUTIONS = 3;
 // The server's sentence, typeset as the steps' narrations are (narration.py: "f = x³ − 3x", not the
 // source's "x**3 - 3*x"), then what to press.
 function describeStart(pass) {
-  return `${pass.start_narration} Press → to let PyTorch's engine run the first node.`;
+  const press = "Press → to let PyTorch's engine run the first node.";
+  return pass.start_narration ? `${pass.start_narration} ${press}` : press; // a payload made before it
 }
 
 // The example's lesson at the start, when the program panel that holds it is on its rail (below

@@ -220,7 +220,7 @@ export function decodeTrace(trace) {
     mode: trace.mode,
     nodes,
     edges,
-    autograd_functions: trace.autograd_functions,
+    autograd_functions: trace.autograd_functions || {}, // absent from payloads made before it (additive)
     output,
     passes,
     pass_summaries: trace.pass_summaries,
