@@ -452,3 +452,25 @@ def test_an_empty_inspector_leaves_the_side_column_to_the_steps(live_server: Liv
     steps, inspector, _ = heights()
     assert inspector >= 128, inspector  # 8rem at least: the node's value is in view
     screenshot(page, "layout-inspector-empty-then-picked-1280x720")
+
+
+# The width a canvas gives a character in the step controls' font, against a private-use character's:
+# a character no installed font has is drawn as the same empty box (⏸, U+23F8, was: no font here has it).
+DRAWN_GLYPHS = """() => {
+  const context = document.createElement('canvas').getContext('2d');
+  context.font = getComputedStyle(document.querySelector('#step-controls button')).font;
+  const missing = context.measureText('\\ue000').width;
+  return [...document.querySelectorAll('#step-controls button')]
+    .map((button) => [...button.textContent.trim()][0])
+    .filter((glyph) => context.measureText(glyph).width === missing);
+}"""
+
+
+def test_every_step_control_glyph_is_drawn_by_a_font(page: Any, live_server: LiveServer) -> None:
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_page(page, live_server, "explorer")
+    assert page.evaluate(DRAWN_GLYPHS) == []
+    page.keyboard.press("Space")  # playing: the play button shows its pause glyph
+    expect(page.locator("#step-controls [data-action='play']")).to_have_attribute("aria-label", "Pause")
+    assert page.evaluate(DRAWN_GLYPHS) == []
+    page.keyboard.press("Space")

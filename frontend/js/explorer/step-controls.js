@@ -25,7 +25,7 @@ export function mountStepControls(store) {
   const play = () => {
     if (timer) return stop();
     if (store.get('position') >= store.stepCount()) go(0);
-    playButton.textContent = '⏸ pause';
+    playButton.textContent = '❚❚ pause'; // U+275A: DejaVu has it; no font here has ⏸ (U+23F8), drawn as a box
     playButton.setAttribute('aria-label', 'Pause');
     timer = setInterval(() => {
       if (store.get('position') >= store.stepCount()) return stop();
