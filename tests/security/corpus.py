@@ -413,6 +413,12 @@ exhaustion_cases = [
         "limit",
         "max_tensor",
     ),
+    program(
+        "einsum-operands",
+        "a = torch.ones(())\nb = torch.einsum(',' * 99999, [a] * 100000)",
+        "forbidden",
+        "64 operands",
+    ),
     program("repeat-interleave-huge", "torch.ones(3).repeat_interleave(10**9)", "limit", "max_tensor"),
     program("diag-offset-huge", "torch.diag(torch.ones(1), 10**9)", "limit", "max_tensor"),
     program("new-zeros-huge", "torch.ones(1).new_zeros(10**6, 10**6)", "limit", "max_tensor"),
