@@ -33,16 +33,31 @@ export function openIteration(store, k, fetchPass) {
   else fetchPass(index);
 }
 
-/** The label and the number box, added to the step controls; shown for programs of several passes. */
+/** Whether the trace holds every pass's steps (at most 10): the backward-call menu picks any of them. */
+export function holdsEveryPass(trace) {
+  const held = ((trace && trace.passes) || []).length;
+  return held >= 2 && held >= passCount(trace);
+}
+
+/**
+ * "iteration k of n" and "open [k]" (a number box), with the backward-call menu of the step controls,
+ * on the row of the loss plot's summary (#passes-row): in presentation type at 1280 px they had wrapped
+ * the step controls onto two or three rows, taking the graph's height. The number box is shown when
+ * the trace holds one pass of many (a training loop); else the menu picks the pass.
+ */
 export function mountPassPicker(store, { fetchPass }) {
-  const bar = document.getElementById('step-controls');
+  const bar = document.createElement('div');
+  bar.id = 'pass-bar';
+  bar.className = 'pass-bar';
+  bar.setAttribute('aria-label', 'Backward pass shown');
   const shown = document.createElement('output');
   shown.id = 'pass-shown';
   shown.className = 'pass-shown';
   shown.setAttribute('aria-live', 'polite');
   const label = document.createElement('label');
   label.id = 'iteration-label';
-  label.textContent = 'open iteration ';
+  label.title = 'Open iteration (its backward pass, step by step)';
+  label.textContent = 'open ';
   const input = document.createElement('input');
   input.type = 'number';
   input.id = 'iteration-input';
@@ -50,7 +65,9 @@ export function mountPassPicker(store, { fetchPass }) {
   input.step = '1';
   input.setAttribute('aria-label', 'Open iteration (its backward pass, step by step)');
   label.append(input);
-  bar.append(shown, label);
+  // the step controls' menu (graph-markup.js; the viewer keeps it in its step row)
+  bar.append(shown, label, document.getElementById('pass-picker-label'));
+  document.getElementById('passes-row').append(bar);
 
   // 'change' fires on Enter and on leaving the box (a keydown listener too would ask twice)
   input.addEventListener('change', () => openIteration(store, Number(input.value), fetchPass));
@@ -60,8 +77,10 @@ export function mountPassPicker(store, { fetchPass }) {
     const text = iterationText(trace, store.get('passIndex'));
     shown.textContent = text;
     shown.hidden = !text;
-    label.hidden = !text;
+    bar.hidden = !text;
+    label.hidden = !text || holdsEveryPass(trace);
     input.max = String(passCount(trace));
+    input.style.setProperty('--digits', String(String(passCount(trace)).length));
     const pass = store.pass();
     if (pass && document.activeElement !== input) input.value = String((pass.index ?? store.get('passIndex')) + 1);
   }
