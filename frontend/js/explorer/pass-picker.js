@@ -39,16 +39,14 @@ export function holdsEveryPass(trace) {
   return held >= 2 && held >= passCount(trace);
 }
 
-/**
- * "iteration k of n" and "open [k]" (a number box), with the backward-call menu of the step controls,
- * on the row of the loss plot's summary (#passes-row): in presentation type at 1280 px they had wrapped
- * the step controls onto two or three rows, taking the graph's height. The number box is shown when
- * the trace holds one pass of many (a training loop); else the menu picks the pass.
- */
+/** "iteration k of n" with the number box (one pass of many held) or the backward-call menu (all held). */
 export function mountPassPicker(store, { fetchPass }) {
+  // On the loss plot's summary row (#passes-row), not the step controls': in presentation type at
+  // 1280 px they wrapped those onto two or three rows, taking the graph's height.
   const bar = document.createElement('div');
   bar.id = 'pass-bar';
   bar.className = 'pass-bar';
+  bar.setAttribute('role', 'group');
   bar.setAttribute('aria-label', 'Backward pass shown');
   const shown = document.createElement('output');
   shown.id = 'pass-shown';
