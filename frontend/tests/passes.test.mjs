@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { iterationText, openIteration, passCount, positionOfPass } from '../js/explorer/pass-picker.js';
+import { holdsEveryPass, iterationText, openIteration, passCount, positionOfPass } from '../js/explorer/pass-picker.js';
 import { passTraces } from '../js/explorer/passes-plot.js';
 
 const summaries = { count: 20, kind: Array(20).fill('backward'), loss: Array.from({ length: 20 }, (_, i) => 1 / (i + 1)), grad_norms: { 'model.fc1.weight': Array(20).fill(0.5) } };
@@ -20,6 +20,15 @@ test('the shown pass is named by its iteration among all the passes', () => {
   // a one-pass program says nothing; an older trace without summaries counts its passes
   assert.equal(iterationText({ passes: [{ index: 0, steps: [] }], pass_summaries: { count: 1 } }, 0), '');
   assert.equal(iterationText({ passes: [{ steps: [] }, { steps: [] }] }, 1), 'iteration 2 of 2');
+});
+
+test('the backward-call menu picks the pass when the trace holds them all, else the number box', () => {
+  assert.equal(holdsEveryPass(trace), false); // 1 of 20 held: a training loop, the number box
+  const three = { passes: [0, 1, 2].map((index) => ({ index, steps: [] })), pass_summaries: { count: 3 } };
+  assert.equal(holdsEveryPass(three), true);
+  assert.equal(holdsEveryPass({ passes: [{ steps: [] }, { steps: [] }] }), true); // no summaries
+  assert.equal(holdsEveryPass({ passes: [{ index: 0, steps: [] }], pass_summaries: { count: 1 } }), false);
+  assert.equal(holdsEveryPass(null), false);
 });
 
 test('opening an iteration uses a recorded pass, else asks the server for it (clamped)', () => {

@@ -253,6 +253,84 @@ def test_presentation_keeps_the_step_controls_on_one_row_at_1280_and_usable_on_a
     page.click("#present-toggle")  # off again: the stored setting must not leak into other tests' pages
 
 
+PASS_ROW = ["#passes-panel > summary", "#pass-shown", "#iteration-input"]
+
+
+def tops_within_row(page: Any, row: str, selectors: list[str]) -> None:
+    """Each selector's top inside the row of `row`'s box (one row, not wrapped under it)."""
+    line = box(page, row)
+    for selector in selectors:
+        top = box(page, selector)["y"]
+        assert line["y"] - 4 <= top < line["y"] + line["height"], (selector, top, line)
+
+
+def step_controls_on_one_row(page: Any) -> None:
+    """The step controls one row high, each on the step buttons' row, above the screen's bottom."""
+    button = "#step-controls [data-action='next']"
+    tops_within_row(page, button, [f"#step-controls {selector}" for selector in STEP_ROW])
+    controls = box(page, "#step-controls")
+    assert controls["height"] < 1.8 * box(page, button)["height"], controls
+    assert controls["y"] + controls["height"] <= page.viewport_size["height"], controls
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (390, 844)])
+def test_presentation_keeps_a_training_loops_controls_on_one_row_at_1280_and_usable_on_a_phone(
+    live_server: LiveServer, page: Any, width: int, height: int
+) -> None:
+    # The lecture's 4000-iteration loop: "iteration k of n" and "open iteration" wrapped the step
+    # controls onto a second row at 1280 px in 22 px type (a third with the backward-call menu), under
+    # a loss summary of two lines, taking the graph's height. They sit on the loss plot's row now.
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto("about:blank")
+    page.goto(f"{live_server.url}/#ex=lecture-fit-autograd")
+    wait_until(page, PAGES["explorer"][1], RUN_TIMEOUT_MS)
+    page.click("#present-toggle")
+    expect(page.locator("#present-toggle")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#pass-shown")).to_have_text("iteration 4000 of 4000")
+    expect(page.locator("#iteration-input")).to_have_accessible_name(re.compile(r"^Open iteration"))
+    if width == 1280:
+        step_controls_on_one_row(page)
+        tops_within_row(page, "#passes-panel", PASS_ROW)
+        assert box(page, "#passes-row")["height"] < 1.8 * box(page, "#passes-panel > summary")["height"]
+    else:  # a phone may wrap them, each on screen (the pass row by scrolling, above the sticky steps)
+        page.locator("#pass-bar").scroll_into_view_if_needed()
+        for selector in [*STEP_ROW, *PASS_ROW]:
+            found = box(page, selector if selector in PASS_ROW else f"#step-controls {selector}")
+            assert found["x"] >= 0 and found["x"] + found["width"] <= width, (selector, found)
+        bar, controls = box(page, "#pass-bar"), box(page, "#step-controls")
+        assert bar["y"] >= 0 and bar["y"] + bar["height"] <= controls["y"], (bar, controls)
+    assert overflowing(page) == []
+    screenshot(page, f"layout-explorer-presentation-pass-controls-{width}x{height}")
+    runs = page.evaluate("document.body.dataset.runs")
+    page.fill("#iteration-input", "2000")  # usable: the server records iteration 2000, shown
+    page.press("#iteration-input", "Enter")
+    wait_until(page, f"document.body.dataset.runs !== '{runs}'", RUN_TIMEOUT_MS)
+    expect(page.locator("#pass-shown")).to_have_text("iteration 2000 of 4000", timeout=RUN_TIMEOUT_MS)
+    page.click("#step-controls [data-action='next']")
+    expect(page.locator("#step-label")).to_have_text(re.compile(r"^step 1 / "))
+    page.click("#present-toggle")  # off again: the stored setting must not leak into other tests' pages
+
+
+def test_presentation_puts_the_backward_call_menu_beside_the_loss_plot_at_1280(
+    live_server: LiveServer, page: Any
+) -> None:
+    # Three backward calls: the menu alone picks the pass (the number box would say it again), its
+    # word gone in 22 px type as the speed's ("3: backward (line 4)" says it).
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto("about:blank")
+    page.goto(f"{live_server.url}/#ex=pitfall-accumulation")
+    wait_until(page, PAGES["explorer"][1])
+    page.click("#present-toggle")
+    expect(page.locator("#present-toggle")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#pass-picker")).to_have_accessible_name("Backward call")
+    expect(page.locator("#iteration-input")).to_be_hidden()
+    step_controls_on_one_row(page)
+    tops_within_row(page, "#passes-panel", ["#pass-shown", "#pass-picker"])
+    page.select_option("#pass-picker", "0")
+    expect(page.locator("#pass-shown")).to_have_text("iteration 1 of 3")
+    page.click("#present-toggle")  # off again: the stored setting must not leak into other tests' pages
+
+
 def test_the_f_and_fprime_plot_keeps_its_axis_labels_and_legend_at_1280(
     live_server: LiveServer, page: Any
 ) -> None:

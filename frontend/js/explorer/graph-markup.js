@@ -36,7 +36,7 @@ const STEP_CONTROLS = `
   <label class="speed" title="Play speed"><span class="speed-word">speed</span> <select id="speed" aria-label="Play speed">
     <option value="2000">0.5×</option><option value="1000" selected>1×</option><option value="400">2.5×</option>
   </select></label>
-  <label id="pass-picker-label" hidden>backward call <select id="pass-picker" aria-label="Backward call"></select></label>`;
+  <label id="pass-picker-label" title="Backward call" hidden><span class="pass-word">backward call</span> <select id="pass-picker" aria-label="Backward call"></select></label>`;
 
 /** `html` (a constant of this module, never user text) as the children of `element`. */
 function fill(element, html) {

@@ -33,16 +33,29 @@ export function openIteration(store, k, fetchPass) {
   else fetchPass(index);
 }
 
-/** The label and the number box, added to the step controls; shown for programs of several passes. */
+/** Whether the trace holds every pass's steps (at most 10): the backward-call menu picks any of them. */
+export function holdsEveryPass(trace) {
+  const held = ((trace && trace.passes) || []).length;
+  return held >= 2 && held >= passCount(trace);
+}
+
+/** "iteration k of n" with the number box (one pass of many held) or the backward-call menu (all held). */
 export function mountPassPicker(store, { fetchPass }) {
-  const bar = document.getElementById('step-controls');
+  // On the loss plot's summary row (#passes-row), not the step controls': in presentation type at
+  // 1280 px they wrapped those onto two or three rows, taking the graph's height.
+  const bar = document.createElement('div');
+  bar.id = 'pass-bar';
+  bar.className = 'pass-bar';
+  bar.setAttribute('role', 'group');
+  bar.setAttribute('aria-label', 'Backward pass shown');
   const shown = document.createElement('output');
   shown.id = 'pass-shown';
   shown.className = 'pass-shown';
   shown.setAttribute('aria-live', 'polite');
   const label = document.createElement('label');
   label.id = 'iteration-label';
-  label.textContent = 'open iteration ';
+  label.title = 'Open iteration (its backward pass, step by step)';
+  label.textContent = 'open ';
   const input = document.createElement('input');
   input.type = 'number';
   input.id = 'iteration-input';
@@ -50,7 +63,9 @@ export function mountPassPicker(store, { fetchPass }) {
   input.step = '1';
   input.setAttribute('aria-label', 'Open iteration (its backward pass, step by step)');
   label.append(input);
-  bar.append(shown, label);
+  // the step controls' menu (graph-markup.js; the viewer keeps it in its step row)
+  bar.append(shown, label, document.getElementById('pass-picker-label'));
+  document.getElementById('passes-row').append(bar);
 
   // 'change' fires on Enter and on leaving the box (a keydown listener too would ask twice)
   input.addEventListener('change', () => openIteration(store, Number(input.value), fetchPass));
@@ -60,8 +75,10 @@ export function mountPassPicker(store, { fetchPass }) {
     const text = iterationText(trace, store.get('passIndex'));
     shown.textContent = text;
     shown.hidden = !text;
-    label.hidden = !text;
+    bar.hidden = !text;
+    label.hidden = !text || holdsEveryPass(trace);
     input.max = String(passCount(trace));
+    input.style.setProperty('--digits', String(String(passCount(trace)).length));
     const pass = store.pass();
     if (pass && document.activeElement !== input) input.value = String((pass.index ?? store.get('passIndex')) + 1);
   }

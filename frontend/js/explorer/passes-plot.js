@@ -51,7 +51,8 @@ export function passTraces(summaries, shownIndex, colours = LIGHT) {
 
 export function mountPassesPlot(store, { openIteration }) {
   // A <details>: on a 720-px projector the open plot would leave the graph a strip, so it starts
-  // closed there (its summary still says how many passes and which is shown); open on taller screens.
+  // closed there (the pass picker beside it still says which iteration of how many is shown); open on
+  // taller screens.
   const panel = document.createElement('details');
   panel.id = 'passes-panel';
   panel.className = 'passes-panel';
@@ -66,7 +67,8 @@ export function mountPassesPlot(store, { openIteration }) {
   hint.className = 'muted';
   hint.textContent = 'Click a point to step through that iteration’s backward pass.';
   panel.append(title, plot, hint);
-  document.getElementById('console').before(panel); // under the graph, above the console: the loop's story at a glance
+  // under the graph, above the console: the loop's story at a glance, the shown iteration on its row
+  document.getElementById('passes-row').prepend(panel);
   let bound = false;
   panel.addEventListener('toggle', () => {
     if (panel.open && plot.data && window.Plotly) window.Plotly.Plots.resize(plot); // drawn while closed: 0 wide
@@ -77,9 +79,9 @@ export function mountPassesPlot(store, { openIteration }) {
     const summaries = trace && trace.pass_summaries;
     panel.hidden = passCount(trace) < 2 || !summaries || !summaries.count;
     if (panel.hidden) return;
+    // which iteration of how many is said beside it (pass-picker.js): the summary keeps one line
+    title.textContent = 'Loss per iteration';
     const pass = store.pass();
-    const shown = pass ? `; iteration ${pass.index + 1} shown` : '';
-    title.textContent = `Loss per iteration (${summaries.count} backward passes${shown})`;
     const traces = passTraces(summaries, pass ? pass.index : null, palette());
     // The log axis gets its range from the norms themselves: with every norm trace legend-only,
     // Plotly computed none and drew NaN paths.
