@@ -40,3 +40,12 @@ test('a paste over the whole text is a new program; a paste into it, or typing i
   assert.equal(pastedOverAll(update('input.paste', [[3, 10]], 10)), false); // pasted into the example
   assert.equal(pastedOverAll(update('input.type', [[0, 10]], 10)), false); // select all, then type
 });
+
+test("a call's internal nodes share its span, and its text still names the call's result", () => {
+  const call = { line: 1, column: 0, end_line: 1, end_column: 20 };
+  const nodes = [
+    { id: 0, kind: 'op', op: 'BmmBackward0', span: call, value: null, value_note: 'BmmBackward0: an internal node of torch.einsum(…)' },
+    { id: 1, kind: 'op', op: 'ViewBackward0', span: call, value: { shape: [] } },
+  ];
+  assert.equal(nodeAtPosition(nodes, 1, 3).id, 1);
+});

@@ -202,3 +202,25 @@ test("a training loop's first iteration holds its model calls, as the later ones
   for (const id of ofKind('AccumulateGrad', 'model.0')) assert.deepEqual(keys(id), ['m:model', 'm:model.0']);
   for (const id of ofKind('AccumulateGrad', 'model.2')) assert.deepEqual(keys(id), ['m:model', 'm:model.2']);
 });
+
+test("a call's internal nodes share its span but are no loop: they go with their call, in its iteration and line", () => {
+  // `s = torch.einsum(…)` on line 4 of a loop body (three turns), then a line of its own on line 9
+  // whose einsum makes four nodes: the internal ones (no value, a note) carry their call's span
+  const nodes = [{ id: 0, kind: 'input', op: 'AccumulateGrad', span: span(2, 4, 30), value: {} }];
+  const add = (node) => nodes.push({ id: nodes.length, ...node });
+  const internal = (s) => ({ kind: 'op', op: 'BmmBackward0', span: s, value: null, value_note: 'BmmBackward0: an internal node of torch.einsum(…)' });
+  for (let turn = 0; turn < 3; turn += 1) {
+    add(internal(span(4, 8, 40)));
+    add(internal(span(4, 8, 40)));
+    add({ kind: 'op', op: 'ViewBackward0', span: span(4, 8, 40), value: {} });
+    add({ kind: 'op', op: 'TanhBackward0', span: span(5, 8, 20), value: {} });
+  }
+  for (let k = 0; k < 3; k += 1) add(internal(span(9, 4, 30)));
+  add({ kind: 'op', op: 'ViewBackward0', span: span(9, 4, 30), value: {} });
+  const paths = groupPaths(nodes);
+  const keys = (id) => paths.get(id).map((p) => p.key);
+  for (let turn = 0; turn < 3; turn += 1) {
+    for (let k = 1; k <= 4; k += 1) assert.deepEqual(keys(4 * turn + k), ['loop:4', `loop:4:${turn}`], `node ${4 * turn + k}`);
+  }
+  for (const id of [13, 14, 15, 16]) assert.deepEqual(keys(id), ['line:9'], `node ${id}`);
+});

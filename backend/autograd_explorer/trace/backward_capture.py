@@ -58,6 +58,9 @@ class RawPass:
     index: int = 0  # the program's n-th differentiation (0-based), kept or not
     outputs: list[torch.Tensor] = field(default_factory=list)  # what was differentiated (its loss)
     nodes: list[Node] = field(default_factory=list)  # every node hooked (the pass's graph)
+    # create_graph: the grad_fn of each gradient the pass made (its results, the .grad it wrote):
+    # where a backward formula's nodes end, so none of them is taken for a program's call's (facts.py)
+    gradient_nodes: list[Node] = field(default_factory=list)
     _leaf_nodes: list[Node] | None = field(default=None, repr=False)
 
     def fill_seeds(self) -> list[torch.Tensor]:

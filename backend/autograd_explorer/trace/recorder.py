@@ -243,6 +243,9 @@ class TraceRecorder:
         result: tuple[torch.Tensor | None, ...] | None = self._record_pass(
             raw, partial(run_plain_backward, request), frees_graph=frees_graph
         )
+        if request.create_graph:
+            made = result if result is not None else [fn.variable.grad for fn in raw.leaf_nodes()]
+            raw.gradient_nodes = [g.grad_fn for g in made if g is not None and g.grad_fn is not None]
         return result
 
     # --- helpers ------------------------------------------------------------------------

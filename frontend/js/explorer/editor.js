@@ -13,7 +13,7 @@ import {
 } from '../../vendor/codemirror/codemirror.js';
 import { PROGRAM_TITLES } from '../shared/errors.js';
 import { loadDraft, saveDraft } from './drafts.js';
-import { nodeTitle } from './state.js';
+import { nodeTitle, ownSpan } from './state.js';
 
 
 /** Character offset of (1-based line, 0-based column) in `source`, clamped to the text. */
@@ -40,11 +40,12 @@ function spanSize(span) {
   return ((span.end_line ?? span.line) - span.line) * 10000 + ((span.end_column ?? 0) - span.column);
 }
 
-/** The node whose source span is the tightest one around (line, column), or null. */
+/** The node whose own source span is the tightest one around (line, column), or null (a call's
+ * internal nodes share its span: the call's result is the node there). */
 export function nodeAtPosition(nodes, line, column) {
   let best = null;
   for (const node of nodes) {
-    if (!spanContains(node.span, line, column)) continue;
+    if (!spanContains(ownSpan(node), line, column)) continue;
     if (!best || spanSize(node.span) < spanSize(best.span)) best = node;
   }
   return best;

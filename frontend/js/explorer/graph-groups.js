@@ -4,6 +4,8 @@
 // iteration, and a long statement line of its own is one box. No box holds more than MAX_CHILDREN
 // things: longer runs are split into ranges ("iterations 101–200"), so every layout stays small.
 
+import { ownSpan } from './state.js';
+
 /** The most boxes and nodes one box shows when opened (and the top level shows). */
 export const MAX_CHILDREN = 40;
 
@@ -64,8 +66,10 @@ function pathsInOrder(ordered) {
   const keyNumber = new Map(); // span key → its number
   const count = []; // key number → nodes at that span
   const number = new Int32Array(n).fill(-1);
+  // Own spans only: a call's internal nodes share its span (state.js ownSpan), and counted as its
+  // nodes they would make one torch.einsum look like a loop of eight turns.
   for (let i = 0; i < n; i += 1) {
-    const key = spanKey(ordered[i].span);
+    const key = spanKey(ownSpan(ordered[i]));
     keys[i] = key;
     if (key === null) continue;
     let k = keyNumber.get(key);
@@ -78,13 +82,19 @@ function pathsInOrder(ordered) {
     count[k] += 1;
   }
   const lineCount = new Map();
+  // A line's nodes: those made there once, and the internal nodes of a call there made once.
+  const lineOf = new Array(n);
   for (let i = 0; i < n; i += 1) {
-    if (number[i] >= 0 && count[number[i]] === 1) lineCount.set(ordered[i].span.line, (lineCount.get(ordered[i].span.line) || 0) + 1);
+    const at = number[i] >= 0 ? number[i] : ordered[i].span ? keyNumber.get(spanKey(ordered[i].span)) : undefined;
+    if (at !== undefined && count[at] === 1) {
+      lineOf[i] = ordered[i].span.line;
+      lineCount.set(lineOf[i], (lineCount.get(lineOf[i]) || 0) + 1);
+    }
   }
   // A module's parameters are made once, wherever the program named them (`for p in model.parameters()`).
   const repeated = new Uint8Array(n);
   for (let i = 0; i < n; i += 1) repeated[i] = number[i] >= 0 && count[number[i]] > 1 && !(ordered[i].kind === 'input' && ordered[i].module) ? 1 : 0;
-  const spanless = (node) => !node.span && node.kind === 'op';
+  const spanless = (node) => !ownSpan(node) && node.kind === 'op';
   const parameter = (node) => node.kind === 'input' && Boolean(node.module);
   // Each run of consecutive repeated nodes is one loop, named by the first line of its body; the
   // k-th node at a span is iteration k, and a span-less operation takes its successor's iteration.
@@ -144,8 +154,8 @@ function pathsInOrder(ordered) {
       paths[i] = pathFor(`loop:${line}:${k}:${declared ? declared.at(-1) : ''}`, () => [...loop, ...inner]);
     } else if (declared) {
       paths[i] = pathFor(`m:${declared.at(-1)}`, () => declared.map((name) => ({ key: `m:${name}`, label: name })));
-    } else if (keys[i] && node.kind === 'op' && lineCount.get(node.span.line) >= MIN_LINE_GROUP) {
-      paths[i] = pathFor(`line:${node.span.line}`, () => [{ key: `line:${node.span.line}`, label: `line ${node.span.line}` }]);
+    } else if (lineOf[i] !== undefined && node.kind === 'op' && lineCount.get(lineOf[i]) >= MIN_LINE_GROUP) {
+      paths[i] = pathFor(`line:${lineOf[i]}`, () => [{ key: `line:${lineOf[i]}`, label: `line ${lineOf[i]}` }]);
     } else {
       paths[i] = NO_PATH;
     }
