@@ -478,7 +478,10 @@ def test_a_cut_matrix_in_the_accumulators_reads_as_shape_and_mean(live_server: L
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(f"{live_server.url}/#ex=lecture-vanishing&step=3")
     wait_until(page, PAGES["explorer"][1])
-    row = page.locator("#accumulators tr", has=page.locator("td.name", has_text=re.compile(r"= t$"))).first
+    # (a Linear's `t` is named by the call that made it: the last layer's, reached by step 3, is
+    # "z₂₅ = t in model(X)", the model's own output; the others "t in model.14", …)
+    transposes = page.locator("td.name", has_text=re.compile(r"= t in model\(X\)$"))
+    row = page.locator("#accumulators tr", has=transposes).first
     expect(row.locator("td.acc")).to_have_text(re.compile(r"^16×1, mean \S+$"))
     lines = row.locator("td.acc").evaluate(
         "c => { const r = document.createRange(); r.selectNodeContents(c);"
