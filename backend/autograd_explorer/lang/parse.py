@@ -24,6 +24,7 @@ from autograd_explorer.lang.allowlist import (
     MODULES,
     SETTERS,
     SPELLINGS,
+    Function,
 )
 from autograd_explorer.lang.budget import limit_error
 from autograd_explorer.lang.contract import LanguageLimits, Span
@@ -193,6 +194,12 @@ def resolve_path(path: str, aliases: dict[str, str]) -> str | None:
     if target is None:
         return None
     return f"{target}.{rest}" if rest else target
+
+
+def table_function(node: ast.expr, aliases: dict[str, str]) -> Function | None:
+    """The table's entry a name or dotted attribute stands for (`no_grad`, `torch.einsum`), else None."""
+    path = dotted_path(node)
+    return SPELLINGS.get(resolve_path(path, aliases) or path) if path else None
 
 
 def known_path(path: str) -> bool:
@@ -417,13 +424,12 @@ class _Checker:
         `with torch.set_grad_enabled(flag):` takes its flag (returned: an expression to check); not
         as a decorator, where PyTorch switches the mode when the function is defined."""
         flag: list[ast.AST] = []
-        path = None
+        fn = None
         if isinstance(expr, ast.Call) and not expr.keywords:
-            path = dotted_path(expr.func)
+            fn = table_function(expr.func, self.aliases)
             flag = list(expr.args)
         elif decorator:
-            path = dotted_path(expr)
-        fn = SPELLINGS.get(resolve_path(path, self.aliases) or path) if path else None
+            fn = table_function(expr, self.aliases)
         takes_flag = fn is not None and fn.name in FLAGGED_GRAD_MODES and not decorator
         if fn is None or fn.special != "context" or len(flag) != (1 if takes_flag else 0):
             raise self.forbidden(GRAD_MODE_DECORATORS if decorator else GRAD_MODE_BLOCKS, expr)
@@ -493,8 +499,7 @@ class _Checker:
 
     def once_differentiable(self, node: ast.expr) -> bool:
         """Whether a decorator names torch.autograd.function.once_differentiable (not called)."""
-        path = dotted_path(node)
-        fn = SPELLINGS.get(resolve_path(path, self.aliases) or path) if path else None
+        fn = table_function(node, self.aliases)
         return fn is not None and fn.special == "decorator"
 
     def method_decorator(self, node: ast.expr) -> str | None:

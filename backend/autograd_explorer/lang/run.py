@@ -11,18 +11,16 @@ from typing import TYPE_CHECKING
 import torch
 
 from autograd_explorer.errors import ProgramError
-from autograd_explorer.lang.allowlist import SPELLINGS
 from autograd_explorer.lang.budget import Budget
 from autograd_explorer.lang.contract import LanguageLimits, PlainObserver, ProgramObserver, ProgramRun, Span
 from autograd_explorer.lang.evaluator import Evaluator, as_program_errors, count_leaves, exception_message
 from autograd_explorer.lang.parse import (
     RESERVED_NAMES,
-    dotted_path,
     free_names,
     import_aliases,
     names_read,
     parse_program,
-    resolve_path,
+    table_function,
 )
 from autograd_explorer.lang.source import SourceText
 
@@ -64,8 +62,7 @@ def uses_randomness(tree: ast.AST) -> bool:
         if isinstance(node, ast.Attribute) and node.attr in _RANDOM_METHODS:
             return True
         if isinstance(node, ast.Name | ast.Attribute):
-            path = dotted_path(node)
-            fn = SPELLINGS.get(resolve_path(path, aliases) or path) if path else None
+            fn = table_function(node, aliases)
             if fn is not None and fn.random:
                 return True
     return False

@@ -272,19 +272,21 @@ class Statements(EvaluatorCore):
         self, node: ast.expr
     ) -> Callable[[Callable[..., object]], Callable[..., object]] | None:
         """PyTorch's `once_differentiable`, when the decorator names it; else None."""
-        if isinstance(node, ast.Call):
-            return None
-        fn = self.eval(node)
-        if isinstance(fn, FunctionRef) and fn.fn.special == "decorator" and fn.fn.impl is not None:
-            return fn.fn.impl  # type: ignore[return-value]
-        return None
+        return None if isinstance(node, ast.Call) else self.special_entry(node, "decorator")  # type: ignore[return-value]
 
     def grad_mode(self, node: ast.expr, refusal: str) -> Callable[[], AbstractContextManager[object]]:
         """The grad mode a `with` item or a decorator names (torch.no_grad...), as its maker."""
-        fn = self.eval(node)
-        if not isinstance(fn, FunctionRef) or fn.fn.special != "context" or fn.fn.impl is None:
+        maker = self.special_entry(node, "context")
+        if maker is None:
             raise error_at("forbidden", refusal, self.span(node))
-        return fn.fn.impl  # type: ignore[return-value]
+        return maker  # type: ignore[return-value]
+
+    def special_entry(self, node: ast.expr, special: str) -> Callable[..., object] | None:
+        """What the table's entry the expression names runs, when that entry is of this kind; else None."""
+        fn = self.eval(node)
+        if isinstance(fn, FunctionRef) and fn.fn.special == special and fn.fn.impl is not None:
+            return fn.fn.impl
+        return None
 
     def try_statement(self, node: ast.Try) -> None:
         """try/except/else/finally. A limit (a ProgramError) is no exception of the program: no
