@@ -35,7 +35,7 @@ from autograd_explorer.jsonsafe import dumps  # noqa: E402
 from autograd_explorer.process_setup import configure_process  # noqa: E402
 from autograd_explorer.settings import Settings  # noqa: E402
 from autograd_explorer.trace.jobs import run_details_job, run_trace_job  # noqa: E402
-from trace_bench import chain_program, mlp_program, transformer_program  # noqa: E402
+from trace_bench import PROGRAMS  # noqa: E402
 
 
 def digest(payload: Any) -> str:
@@ -66,8 +66,7 @@ def digests(sizes: list[int]) -> dict[str, str]:
             params["output"] = example.output
         programs.append((f"example:{example.id}", params))
     for size in sizes:
-        bench_graphs = (("chain", chain_program), ("mlp", mlp_program), ("transformer", transformer_program))
-        for graph, make in bench_graphs:
+        for graph, make in PROGRAMS.items():
             programs.append((f"bench:{graph}-{size}", {"source": make(size)[0]}))
     out: dict[str, str] = {}
     for key, params in programs:

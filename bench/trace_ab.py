@@ -7,7 +7,8 @@ each round times bare PyTorch, the base and this checkout one after the other (t
 places every round); the least CPU time
 of each over the rounds is reported, with k/a for both and their ratio. Not a test: nothing fails.
 
-    python bench/trace_ab.py [--base main] [--rounds 12] [--sizes 1000,5000] [--graphs chain,mlp,transformer]
+    python bench/trace_ab.py [--base main] [--rounds 12] [--sizes 1000,5000]
+                             [--graphs chain,mlp,transformer,lecture]
 """
 
 from __future__ import annotations
@@ -29,10 +30,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
 from autograd_explorer.process_setup import configure_process  # noqa: E402
-from trace_bench import SETTINGS, chain_program, full_trace, mlp_program, transformer_program  # noqa: E402
+from trace_bench import PROGRAMS, SETTINGS, full_trace  # noqa: E402
 
 BASE_NAME = "autograd_explorer_base"
-PROGRAMS = {"chain": chain_program, "mlp": mlp_program, "transformer": transformer_program}
 
 
 def import_base(revision: str, into: Path) -> Callable[[str], int]:
@@ -66,7 +66,7 @@ def main() -> None:
     parser.add_argument("--base", default="main")
     parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--sizes", default="1000,5000")
-    parser.add_argument("--graphs", default="chain,mlp,transformer")
+    parser.add_argument("--graphs", default="chain,mlp,transformer,lecture")
     args = parser.parse_args()
     configure_process()
     with tempfile.TemporaryDirectory() as tmp:

@@ -2,7 +2,9 @@
 
 For a chain (y = sin(y) * 1.0001, two op nodes per step), an MLP (h = tanh(h @ W + b), three op
 nodes per layer) and a transformer block (attention, residuals, layer norm by hand, a ReLU
-feed-forward: 29 op nodes per block, 4 tokens of width 8) at growing sizes:
+feed-forward: 29 op nodes per block, 4 tokens of width 8) and the lecture's style (issue 11's done-when:
+an nn.Module of 20 nn.Linear layers, ReLU, sigmoid and BCELoss, its loss summed over batches of 16 in
+a loop, 63 op nodes a batch; its baseline is the same source run by CPython) at growing sizes:
   a   bare forward + backward written directly in torch (the baseline)
   a'  the same program run by the explorer's evaluator, then backward, without tracing
   b   the full readable trace: evaluator + hooks + Jacobians + narration + the JSON payload
@@ -33,15 +35,20 @@ from typing import Any
 
 import torch
 
-from autograd_explorer.jsonsafe import dumps
-from autograd_explorer.lang.contract import PlainObserver
-from autograd_explorer.lang.run import limits_from_settings, run_program
-from autograd_explorer.process_setup import configure_process
-from autograd_explorer.settings import Settings
-from autograd_explorer.trace.jobs import run_details_job, run_trace_job
-from autograd_explorer.trace.torchviz_view import render_svg
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from tests.lecture_programs import mlp20_program  # noqa: E402
+
+from autograd_explorer.jsonsafe import dumps  # noqa: E402
+from autograd_explorer.lang.contract import PlainObserver  # noqa: E402
+from autograd_explorer.lang.run import limits_from_settings, run_program  # noqa: E402
+from autograd_explorer.process_setup import configure_process  # noqa: E402
+from autograd_explorer.settings import Settings  # noqa: E402
+from autograd_explorer.trace.jobs import run_details_job, run_trace_job  # noqa: E402
+from autograd_explorer.trace.torchviz_view import render_svg  # noqa: E402
+
+RESULTS = REPO / "bench" / "results"
 DOT_LIMIT_SECONDS = 120.0  # Graphviz on a wide MLP graph: minutes; report a timeout instead
 SETTINGS = Settings(
     max_operations=1_000_000, max_loop_iterations=1_000_000, max_trace_nodes=100_000, max_wall_seconds=600
@@ -86,6 +93,7 @@ def mlp_program(nodes: int) -> tuple[str, Callable[[], None]]:
 
 
 TRANSFORMER_OPS_PER_BLOCK = 29
+LECTURE_OPS_PER_BATCH = 63
 
 
 def transformer_program(nodes: int) -> tuple[str, Callable[[], None]]:
@@ -150,8 +158,26 @@ def timed(fn: Callable[[], Any], repeat: int, cpu: bool = False) -> float:
     return min(times) if cpu else statistics.median(times)
 
 
+def interleaved(runs: list[Callable[[], Any]], repeat: int, cpu: bool) -> list[float]:
+    """`timed` of each, the runs taken in turn within every round (a, a', b, k, d, then again), not
+    each `repeat` times in a row: this machine's speed drifts (the same code's compact trace of the
+    1,001-node chain, least of 5, took 58 ms in one run and 120 ms in the next, k/a 3.0 and 6.4), and
+    blocks timed apart measured the drift as much as the code; taken in turn, a and k see the same
+    states of the machine."""
+    clock = time.process_time if cpu else time.perf_counter
+    times: list[list[float]] = [[] for _ in runs]
+    for _ in range(repeat):
+        for run, spent in zip(runs, times, strict=True):
+            t = clock()
+            run()
+            spent.append((clock() - t) * 1000)
+    return [min(spent) if cpu else statistics.median(spent) for spent in times]
+
+
 def evaluator_only(source: str) -> None:
     run = run_program(source, {}, limits_from_settings(SETTINGS), PlainObserver())
+    if run.backward_calls:  # the program ran its own (the lecture's `loss.backward()`)
+        return
     out = run.output
     assert isinstance(out, torch.Tensor)
     out.backward()
@@ -205,12 +231,33 @@ def in_big_stack(fn: Callable[[], Any]) -> Any:
     return box.get("value")
 
 
+def lecture_program(nodes: int) -> tuple[str, Callable[[], None]]:
+    """tests/lecture_programs' 20-layer MLP over nodes / 63 batches (what frontend_bench's `lecture`
+    opens): every module call, summary and accumulator path a real model takes, which the three
+    programs above (no modules, values that repeat) do not."""
+    source = mlp20_program(max(1, round(nodes / LECTURE_OPS_PER_BATCH)))
+    code = compile(source, "<lecture>", "exec")
+
+    def bare() -> None:  # the program as CPython runs it (trusted bench code, as lecture_loop_bench)
+        exec(code, {"__name__": "__main__", "print": lambda *args, **kwargs: None})  # noqa: S102
+
+    return source, bare
+
+
+PROGRAMS: dict[str, Callable[[int], tuple[str, Callable[[], None]]]] = {
+    "chain": chain_program,
+    "mlp": mlp_program,
+    "transformer": transformer_program,
+    "lecture": lecture_program,
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--sizes", default="1000,5000,20000")
-    parser.add_argument("--graphs", default="chain,mlp,transformer")
+    parser.add_argument("--graphs", default="chain,mlp,transformer,lecture")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
         "--repeat-large", type=int, default=1, help="repeats above 1,000 nodes (medians on a loaded machine)"
@@ -225,17 +272,22 @@ def main() -> None:
     cpu = args.clock == "cpu"
     full_trace("x = torch.tensor(1.0, requires_grad=True)\nx * 2")  # warm up imports and kernels
     rows = []
-    programs = {"chain": chain_program, "mlp": mlp_program, "transformer": transformer_program}
     for kind in args.graphs.split(","):
-        make = programs[kind]
+        make = PROGRAMS[kind]
         for size in sizes:
             source, bare = make(size)
             repeat = args.repeat if size <= 1000 else args.repeat_large
-            a = timed(bare, repeat, cpu)
-            a2 = timed(lambda source=source: evaluator_only(source), repeat, cpu)
-            b = timed(lambda source=source: full_trace(source), repeat, cpu)
-            k = timed(lambda source=source: full_trace(source, format="compact"), repeat, cpu)
-            d = timed(lambda source=source: details_window(source), repeat, cpu)
+            a, a2, b, k, d = interleaved(
+                [
+                    bare,
+                    lambda source=source: evaluator_only(source),
+                    lambda source=source: full_trace(source),
+                    lambda source=source: full_trace(source, format="compact"),
+                    lambda source=source: details_window(source),
+                ],
+                repeat,
+                cpu,
+            )
             nodes = run_trace_job({"source": source, "jacobians": False}, SETTINGS)["stats"]["nodes"]
             readable_bytes = full_trace(source)
             compact_bytes, gzip_bytes = compact_on_the_wire(source)
