@@ -52,7 +52,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.frontend.editor_page import set_editor_text, show_editor  # noqa: E402
-from tests.lecture_programs import mlp20_program  # noqa: E402
+from tests.lecture_programs import mlp20_of_size  # noqa: E402
 from tests.live import CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "frontend_bench.json"
@@ -83,17 +83,10 @@ def mlp_program(nodes: int) -> str:
     )
 
 
-def lecture_program(nodes: int) -> str:
-    """Issue 11's "20-layer MLP in the lecture's style" at about `nodes` nodes: tests/lecture_programs'
-    DeepNN (an nn.Module of fc1..fc20, ReLU, sigmoid, BCELoss) with its loss summed over nodes / 63
-    batches of 16 in a loop (63 operations a batch; 317 batches: 20,011 nodes)."""
-    return mlp20_program(max(1, round(nodes / 63)))
-
-
 PROGRAMS: dict[str, Callable[[int], str]] = {
     "chain": chain_program,
     "mlp": mlp_program,
-    "lecture": lecture_program,
+    "lecture": mlp20_of_size,  # DeepNN (fc1..fc20, ReLU, sigmoid, BCELoss) over batches of 16
 }
 
 

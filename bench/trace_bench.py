@@ -38,7 +38,7 @@ import torch
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.lecture_programs import mlp20_program  # noqa: E402
+from tests.lecture_programs import mlp20_of_size  # noqa: E402
 
 from autograd_explorer.jsonsafe import dumps  # noqa: E402
 from autograd_explorer.lang.contract import PlainObserver  # noqa: E402
@@ -46,7 +46,7 @@ from autograd_explorer.lang.run import limits_from_settings, run_program  # noqa
 from autograd_explorer.process_setup import configure_process  # noqa: E402
 from autograd_explorer.settings import Settings  # noqa: E402
 from autograd_explorer.trace.jobs import run_details_job, run_trace_job  # noqa: E402
-from autograd_explorer.trace.torchviz_view import render_svg  # noqa: E402
+from autograd_explorer.trace.torchviz_view import DrawingObserver, render_svg  # noqa: E402
 
 RESULTS = REPO / "bench" / "results"
 DOT_LIMIT_SECONDS = 120.0  # Graphviz on a wide MLP graph: minutes; report a timeout instead
@@ -93,7 +93,6 @@ def mlp_program(nodes: int) -> tuple[str, Callable[[], None]]:
 
 
 TRANSFORMER_OPS_PER_BLOCK = 29
-LECTURE_OPS_PER_BATCH = 63
 
 
 def transformer_program(nodes: int) -> tuple[str, Callable[[], None]]:
@@ -149,21 +148,15 @@ x.sum()
 def timed(fn: Callable[[], Any], repeat: int, cpu: bool = False) -> float:
     """Median wall time in ms; with `cpu`, the least CPU time of this process (one torch thread):
     on a machine other jobs load, what the trace itself costs, comparable between two runs."""
-    clock = time.process_time if cpu else time.perf_counter
-    times = []
-    for _ in range(repeat):
-        t = clock()
-        fn()
-        times.append((clock() - t) * 1000)
-    return min(times) if cpu else statistics.median(times)
+    return interleaved([fn], repeat, cpu)[0]
 
 
 def interleaved(runs: list[Callable[[], Any]], repeat: int, cpu: bool) -> list[float]:
-    """`timed` of each, the runs taken in turn within every round (a, a', b, k, d, then again), not
-    each `repeat` times in a row: this machine's speed drifts (the same code's compact trace of the
-    1,001-node chain, least of 5, took 58 ms in one run and 120 ms in the next, k/a 3.0 and 6.4), and
-    blocks timed apart measured the drift as much as the code; taken in turn, a and k see the same
-    states of the machine."""
+    """`timed` of each (median wall ms, or least CPU ms with `cpu`), the runs taken in turn within
+    every round (a, a', b, k, d, then again), not each `repeat` times in a row: this machine's speed
+    drifts (the same code's compact trace of the 1,001-node chain, least of 5, took 58 ms in one run
+    and 120 ms in the next, k/a 3.0 and 6.4), and blocks timed apart measured the drift as much as
+    the code; taken in turn, a and k see the same states of the machine."""
     clock = time.process_time if cpu else time.perf_counter
     times: list[list[float]] = [[] for _ in runs]
     for _ in range(repeat):
@@ -203,7 +196,8 @@ def details_window(source: str) -> None:
 def torchviz_svg(source: str) -> None:
     from torchviz import make_dot
 
-    run = run_program(source, {}, limits_from_settings(SETTINGS), PlainObserver())
+    # the app's /api/torchviz observer: a program's own backward() keeps the saved tensors make_dot reads
+    run = run_program(source, {}, limits_from_settings(SETTINGS), DrawingObserver())
     dot = make_dot(run.output, show_attrs=True, show_saved=True)
     if render_svg(dot.source, DOT_LIMIT_SECONDS) is None:
         raise RuntimeError(f"dot gave no SVG within {DOT_LIMIT_SECONDS:g} s")
@@ -235,7 +229,7 @@ def lecture_program(nodes: int) -> tuple[str, Callable[[], None]]:
     """tests/lecture_programs' 20-layer MLP over nodes / 63 batches (what frontend_bench's `lecture`
     opens): every module call, summary and accumulator path a real model takes, which the three
     programs above (no modules, values that repeat) do not."""
-    source = mlp20_program(max(1, round(nodes / LECTURE_OPS_PER_BATCH)))
+    source = mlp20_of_size(nodes)
     code = compile(source, "<lecture>", "exec")
 
     def bare() -> None:  # the program as CPython runs it (trusted bench code, as lecture_loop_bench)

@@ -5,6 +5,13 @@ from __future__ import annotations
 # Layer widths of the 20-layer MLP: all different from their neighbours, small enough (at most 8x8)
 # that every weight and gradient is sent whole, while the 16x6 batch is sent as a summary.
 WIDTHS = [6, 8, 5, 7, 4, 8, 6, 5, 7, 8, 4, 6, 7, 5, 8, 6, 4, 7, 5, 8, 1]
+OPS_PER_BATCH = 63  # graph nodes one batch of mlp20_program adds
+
+
+def mlp20_of_size(nodes: int) -> str:
+    """mlp20_program over enough batches for about `nodes` graph nodes (the benches' `lecture` graph:
+    317 batches, 20,011 nodes, at 20,000)."""
+    return mlp20_program(max(1, round(nodes / OPS_PER_BATCH)))
 
 
 def mlp20_program(batches: int = 1) -> str:
