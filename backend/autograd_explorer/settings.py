@@ -208,6 +208,13 @@ class Settings(BaseSettings):
         description="How long the server keeps a step-details answer (POST /api/trace/details) for the "
         "same program, window and settings (api/answer_cache.py); 0: never kept, every request runs again.",
     )
+    trace_cache_seconds: float = Field(
+        300.0,
+        ge=0,
+        description="How long the server keeps a trace's answer (POST /api/trace, /api/torchviz) for the "
+        "same program, inputs, form and settings (api/answer_cache.py): a class following a lecturer "
+        "asks for the same program at once and it runs once; 0: never kept, every request runs again.",
+    )
     details_prefetch: bool = Field(
         False,
         description="Once a compact trace is answered, compute the step details the explorer asks for "

@@ -150,17 +150,40 @@ class Clock:
         return self.now
 
 
-def test_step_details_are_kept_for_their_time_then_computed_again() -> None:
+# (job, the CachingEvaluator argument giving its time, the store it is kept in)
+KEPT_PROGRAM_JOBS = [
+    ("trace_details", "program_seconds", "programs"),
+    ("trace", "trace_seconds", "traces"),
+    ("torchviz", "trace_seconds", "traces"),
+]
+
+
+@pytest.mark.parametrize(("job", "seconds", "store"), KEPT_PROGRAM_JOBS)
+def test_step_details_and_traces_are_kept_for_their_time_then_computed_again(
+    job: str, seconds: str, store: str
+) -> None:
     inner, clock = CountingEvaluator(), Clock()
-    cache = CachingEvaluator(inner, program_seconds=60, clock=clock)
-    first = cache.run_json("trace_details", DETAILS)
+    cache = CachingEvaluator(inner, clock=clock, **{seconds: 60})
+    first = cache.run_json(job, DETAILS)
     clock.now += 59
-    assert cache.run_json("trace_details", dict(reversed(list(DETAILS.items())))) == first  # a hit
+    assert cache.run_json(job, dict(reversed(list(DETAILS.items())))) == first  # a hit
     assert inner.calls == 1
     clock.now += 1  # 60 s after it was kept: expired
-    assert cache.run_json("trace_details", DETAILS) == first
+    assert cache.run_json(job, DETAILS) == first
     assert inner.calls == 2
-    assert len(cache.programs) == 1
+    assert len(getattr(cache, store)) == 1 and len(cache) == 1
+
+
+def test_large_traces_never_push_out_the_step_details_kept() -> None:
+    inner = CountingEvaluator()
+    cache = CachingEvaluator(inner, program_seconds=60, trace_seconds=60)
+    cache.run_json("trace_details", DETAILS)
+    cache.traces.max_bytes = 10_000  # a few large traces fill the traces' budget
+    for k in range(5):
+        cache.run_json("trace", {"source": f"x * {k}", "pad": 4_000})
+    assert len(cache.traces) == 2 and len(cache.programs) == 1
+    cache.run_json("trace_details", DETAILS)
+    assert inner.calls == 6  # the details were still kept
 
 
 def test_another_window_program_or_setting_is_another_answer(settings: Settings) -> None:
@@ -180,12 +203,18 @@ def test_another_window_program_or_setting_is_another_answer(settings: Settings)
     )
 
 
-def test_step_details_are_not_kept_when_the_setting_is_0(settings: Settings) -> None:
+@pytest.mark.parametrize(
+    ("job", "setting"), [("trace_details", "details_cache_seconds"), ("trace", "trace_cache_seconds")]
+)
+def test_step_details_and_traces_are_not_kept_when_their_setting_is_0(
+    settings: Settings, job: str, setting: str
+) -> None:
     inner = CountingEvaluator()
-    cache = CachingEvaluator(inner, settings=settings.model_copy(update={"details_cache_seconds": 0}))
-    cache.run_json("trace_details", DETAILS)
-    cache.run_json("trace_details", DETAILS)
-    assert inner.calls == 2 and len(cache) == 0 and not cache.keeps("trace_details", DETAILS)
+    assert CachingEvaluator(inner, settings=settings).keeps(job, DETAILS)  # kept by default
+    cache = CachingEvaluator(inner, settings=settings.model_copy(update={setting: 0}))
+    cache.run_json(job, DETAILS)
+    cache.run_json(job, DETAILS)
+    assert inner.calls == 2 and len(cache) == 0 and not cache.keeps(job, DETAILS)
 
 
 def test_kept_step_details_are_bounded_in_count_and_bytes() -> None:
@@ -216,13 +245,15 @@ class GatedEvaluator(CountingEvaluator):
         return super().run_json(job, payload, timeout)
 
 
-def ask_twice(cache: CachingEvaluator, inner: GatedEvaluator, payload: Mapping[str, Any]) -> list[Any]:
+def ask_twice(
+    cache: CachingEvaluator, inner: GatedEvaluator, payload: Mapping[str, Any], job: str = "trace_details"
+) -> list[Any]:
     """Two identical requests, the second sent while the first is computed: both outcomes."""
     outcomes: list[Any] = [None, None]
 
     def ask(i: int) -> None:
         try:
-            outcomes[i] = cache.run_json("trace_details", payload)
+            outcomes[i] = cache.run_json(job, payload)
         except ProgramError as exc:
             outcomes[i] = exc
 
@@ -239,11 +270,12 @@ def ask_twice(cache: CachingEvaluator, inner: GatedEvaluator, payload: Mapping[s
     return outcomes
 
 
-def test_an_identical_request_waits_for_the_one_being_computed() -> None:
+@pytest.mark.parametrize(("job", "seconds", "store"), KEPT_PROGRAM_JOBS)
+def test_an_identical_request_waits_for_the_one_being_computed(job: str, seconds: str, store: str) -> None:
     inner = GatedEvaluator()
-    cache = CachingEvaluator(inner, program_seconds=60)
-    first, second = ask_twice(cache, inner, DETAILS)
-    assert first == second == orjson.dumps({"job": "trace_details", "payload": DETAILS, "pad": ""})
+    cache = CachingEvaluator(inner, **{seconds: 60})
+    first, second = ask_twice(cache, inner, DETAILS, job)
+    assert first == second == orjson.dumps({"job": job, "payload": DETAILS, "pad": ""})
     assert inner.calls == 1
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+import torch
 from playwright.sync_api import expect
 
-from tests.frontend.editor_page import show_editor
+from tests.frontend.editor_page import set_editor_text, show_editor
 from tests.frontend.page_wait import wait_until
 from tests.live import RUN_TIMEOUT_MS, screenshot
 
@@ -77,6 +81,60 @@ def test_a_student_follows_the_lecturers_steps_leaves_and_rejoins(
     student.click(".room-bar >> text=Rejoin")
     expect(student.locator("#step-label")).to_have_text("step 2 / 4")
     expect(student.locator(".follow-tools")).to_have_attribute("data-mode", "following")
+
+
+# Drawn without a seed: the server runs it as after torch.manual_seed(0) (lang/run.py).
+UNSEEDED = "x = torch.randn(3, requires_grad=True)\ny = (x * x).sum()\ny.backward()\nprint(x)\nprint(x.grad)"
+
+
+def test_a_student_sees_the_lecturers_random_numbers_from_the_lecturers_run(
+    page: Any, student: Any, live_server: Any
+) -> None:
+    """The student's page asks for the program the lecturer ran, on its own request: the server answers
+    it with the lecturer's run (api/answer_cache.py), and the numbers are CPython's after
+    torch.manual_seed(0), whichever server process runs it."""
+    page.set_viewport_size({"width": 1280, "height": 720})  # a projector, as the student's
+    code = start_room(page, live_server)
+    student.goto(f"{live_server.url}/#room={code}")
+    expect(student.locator("#step-label")).to_have_text("start · 0 / 5", timeout=RUN_TIMEOUT_MS)
+    show_editor(page)
+    set_editor_text(page, f"{UNSEEDED}\n# room {code}\n")  # a program no earlier test asked for
+    runs = int(page.get_attribute("body", "data-runs") or 0)
+    page.click("#run")
+    expect(page.locator("body")).to_have_attribute("data-runs", str(runs + 1), timeout=RUN_TIMEOUT_MS)
+    torch.manual_seed(0)
+    x = torch.randn(3, requires_grad=True)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        print(x)
+        print(2 * x.detach())
+    expect(student.locator("#printed")).to_have_text(out.getvalue().rstrip("\n"), timeout=RUN_TIMEOUT_MS)
+    assert page.text_content("#printed") == student.text_content("#printed")
+    traced = re.compile(r"traced in \d+ ms")
+    lecturer, follower = (traced.search(p.text_content("#run-status") or "") for p in (page, student))
+    assert lecturer and follower and lecturer.group() == follower.group()  # one run, kept: its trace_ms
+    # The room's bar covers nothing either reads or presses (fixed at the bottom right, it hid the
+    # lecturer's ▶| and the slider's start, and the student's inspector).
+    for who, pg in (("lecturer", page), ("student", student)):
+        assert_bar_covers_nothing(pg, who)
+    screenshot(page, "follow-05-lecturer-unseeded-1280x720")
+    screenshot(student, "follow-06-student-unseeded-1280x720")
+
+
+def assert_bar_covers_nothing(pg: Any, who: str) -> None:
+    bar = pg.locator(".room-bar").bounding_box()
+    assert bar is not None
+    for selector in ("#step-controls", "#step-label", "#step-panel", "#inspector", "#printed", "#graph"):
+        box = pg.locator(selector).bounding_box()
+        if box is None:  # a panel folded to its rail
+            continue
+        apart = (
+            bar["x"] >= box["x"] + box["width"]
+            or box["x"] >= bar["x"] + bar["width"]
+            or bar["y"] >= box["y"] + box["height"]
+            or box["y"] >= bar["y"] + bar["height"]
+        )
+        assert apart, (who, selector, bar, box)
 
 
 def test_a_student_who_types_the_code_is_taken_to_the_lecturers_page(

@@ -328,6 +328,47 @@ def test_random_numbers_follow_the_seed_and_do_not_leak() -> None:
     assert torch.equal(torch.rand(1), before)
 
 
+UNSEEDED = "X = torch.randn(3)\nlayer = torch.nn.Linear(3, 2)\nW = layer.weight\nkeep = torch.rand(4) > 0.5"
+
+
+def unseeded_oracle() -> dict[str, torch.Tensor]:
+    """The same program as CPython runs it after torch.manual_seed(0)."""
+    torch.manual_seed(0)
+    X = torch.randn(3)
+    W = torch.nn.Linear(3, 2).weight
+    return {"X": X, "W": W, "keep": torch.rand(4) > 0.5}
+
+
+def test_a_program_that_never_seeds_draws_as_after_manual_seed_0_whatever_the_process_drew() -> None:
+    expected = unseeded_oracle()
+    for seed in (123, 7):  # the process's generator in any state: a restart, another replica
+        torch.manual_seed(seed)
+        torch.rand(5)
+        before = torch.get_rng_state()
+        ns = run(UNSEEDED).namespace
+        for name, value in expected.items():
+            assert torch.equal(ns[name], value), name  # type: ignore[arg-type]
+        assert torch.equal(torch.get_rng_state(), before)  # and the process's generator is left alone
+
+
+def test_dropout_draws_as_cpython_does_after_manual_seed_0() -> None:
+    """nn.Dropout makes no parameters but draws when called: a program using only it draws too."""
+    torch.manual_seed(0)
+    expected = torch.nn.Dropout(0.5)(torch.ones(16))
+    for seed in (3, 4):
+        torch.manual_seed(seed)
+        ns = run("drop = nn.Dropout(0.5)\ny = drop(torch.ones(16))").namespace
+        assert torch.equal(ns["y"], expected)  # type: ignore[arg-type]
+
+
+def test_a_program_that_seeds_itself_still_gets_its_own_seed() -> None:
+    ns = run("a = torch.randn(2)\ntorch.manual_seed(5)\nb = torch.randn(2)").namespace
+    torch.manual_seed(0)
+    a = torch.randn(2)
+    torch.manual_seed(5)
+    assert torch.equal(ns["a"], a) and torch.equal(ns["b"], torch.randn(2))  # type: ignore[arg-type]
+
+
 def test_errors_carry_types_and_positions() -> None:
     error = fails("x = 1\ny = (", "syntax")
     assert error.line == 2

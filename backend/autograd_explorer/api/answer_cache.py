@@ -1,4 +1,5 @@
-"""Answers kept so that asking again costs nothing: the optimization lab's presets, and step details.
+"""Answers kept so that asking again costs nothing: the optimization lab's presets, step details and
+traces.
 
 An addition to the computation's own speed, not a replacement for it.
 
@@ -19,6 +20,18 @@ and computes again). With `details_prefetch`, the trace route asks for the page'
 soon as a compact trace is answered (api/details_prefetch.py); the page's own request then joins that
 computation or finds its answer. Identical requests that arrive while one is computed wait for it
 instead of computing again.
+
+Traces (`trace`, POST /api/trace, and `torchviz`, POST /api/torchviz): a class following a lecturer
+(js/shared/follow.js) asks for the lecturer's program the moment it is shared, each student's page
+on its own request: thirty traces of one program queued on two workers, the last student waiting
+for all the others, and past the pool's queue wait answered 503 (bench/shared_trace_bench.py). Kept for
+`trace_cache_seconds` in a store of their own (a few large traces must not push out the step
+details of the program on screen), they run once: the first request computes, the identical ones
+that arrive meanwhile wait for its answer, later ones read it. A kept answer is the bytes of the
+run that computed it, `stats.trace_ms` included.
+
+Both are functions of the request because a program is: seeded (lang/run.py seeds one that draws
+without seeding), no clock, no I/O.
 
 Refusals are never kept (a time limit depends on the machine's load, not on the request).
 """
@@ -50,6 +63,11 @@ MAX_BYTES = 64 * 1024 * 1024  # a 2,000-step run is ~0.2 MB, a 120×120 surface 
 PROGRAM_JOBS = frozenset({"trace_details"})
 PROGRAM_ENTRIES = 256
 PROGRAM_BYTES = 32 * 1024 * 1024  # 200 steps of the 20,003-node MLP are 75 kB; Jacobians add more
+TRACE_JOBS = frozenset({"trace", "torchviz"})  # the graph, and torchviz's drawing of it
+TRACE_ENTRIES = 64
+# the compact trace of the 20,003-node MLP is 2.7 MB, of the lecture's 20,011-node MLP 10 MB; a
+# readable one of 5,000 nodes can be 36 MB, and one answer over the budget is never kept
+TRACE_BYTES = 64 * 1024 * 1024
 
 
 def has_user_text(payload: Any) -> bool:
@@ -119,7 +137,7 @@ def settings_context(settings: Settings | None) -> bytes:
 
 
 class CachingEvaluator:
-    """An Evaluator that answers repeated requests of CACHED_JOBS and PROGRAM_JOBS from memory."""
+    """An Evaluator that answers repeated requests of CACHED_JOBS, PROGRAM_JOBS and TRACE_JOBS from memory."""
 
     def __init__(
         self,
@@ -129,14 +147,19 @@ class CachingEvaluator:
         *,
         settings: Settings | None = None,
         program_seconds: float | None = None,
+        trace_seconds: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.inner = inner
         self.presets = AnswerStore(max_entries, max_bytes, clock)
         self.programs = AnswerStore(PROGRAM_ENTRIES, PROGRAM_BYTES, clock)
+        self.traces = AnswerStore(TRACE_ENTRIES, TRACE_BYTES, clock)
         if program_seconds is None:
             program_seconds = settings.details_cache_seconds if settings is not None else 0.0
+        if trace_seconds is None:
+            trace_seconds = settings.trace_cache_seconds if settings is not None else 0.0
         self.program_seconds = program_seconds
+        self.trace_seconds = trace_seconds
         self._context = settings_context(settings)
         self._flights: dict[bytes, Future[bytes]] = {}
         self._lock = threading.Lock()  # sync routes run in a thread pool
@@ -162,6 +185,8 @@ class CachingEvaluator:
             return self.presets, math.inf
         if job in PROGRAM_JOBS and self.program_seconds > 0:
             return self.programs, self.program_seconds
+        if job in TRACE_JOBS and self.trace_seconds > 0:
+            return self.traces, self.trace_seconds
         return None
 
     def key(self, job: str, payload: Mapping[str, Any]) -> bytes:
@@ -203,4 +228,4 @@ class CachingEvaluator:
         return answer
 
     def __len__(self) -> int:
-        return len(self.presets) + len(self.programs)
+        return len(self.presets) + len(self.programs) + len(self.traces)

@@ -363,6 +363,8 @@ _NN_CLASSES: tuple[tuple[type, str, Growth], ...] = (
 )
 # Growth rules of classes that make no parameters (every other class initializes its weights randomly).
 _NO_PARAMETERS: frozenset[Growth] = frozenset({"none"})
+# Classes without parameters that draw random numbers when called (in training mode, the default).
+_DRAW_WHEN_CALLED: frozenset[type] = frozenset({torch.nn.Dropout})
 _NN_INIT = (
     torch.nn.init.normal_,
     torch.nn.init.uniform_,
@@ -478,7 +480,12 @@ FUNCTIONS: tuple[Function, ...] = (
     _torch_fn(
         "randperm", torch.randperm, "randperm(n): a random permutation of 0..n-1", "count", random=True
     ),
-    _torch_fn("manual_seed", _manual_seed, "seed the random number generator", random=True),
+    _torch_fn(
+        "manual_seed",
+        _manual_seed,
+        "seed the random number generator (a program that never seeds runs as after manual_seed(0))",
+        random=True,
+    ),
     _torch_fn("ones_like", torch.ones_like, "ones with the shape of a tensor"),
     _torch_fn("zeros_like", torch.zeros_like, "zeros with the shape of a tensor"),
     _torch_fn("full_like", torch.full_like, "full_like(t, value): t's shape filled with value"),
@@ -787,7 +794,13 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     # --- torch.nn: layers and losses are PyTorch's own classes ----------------------------
     *(
-        _at(f"torch.nn.{cls.__name__}", cls, summary, growth, random=growth not in _NO_PARAMETERS)
+        _at(
+            f"torch.nn.{cls.__name__}",
+            cls,
+            summary,
+            growth,
+            random=growth not in _NO_PARAMETERS or cls in _DRAW_WHEN_CALLED,
+        )
         for cls, summary, growth in _NN_CLASSES
     ),
     *(

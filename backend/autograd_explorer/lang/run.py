@@ -52,6 +52,12 @@ def is_expression(tree: ast.Module) -> bool:
 # PyTorch's random generator is one per process: programs that seed or draw from it run one
 # at a time (and restore it afterwards), so `torch.manual_seed(42)` always gives the lecture's data.
 _RANDOM_LOCK = threading.Lock()
+# A program that draws without seeding starts from this seed, not from whatever state the process's
+# generator is in: torch seeds it at random when a process starts, so the same program drew other
+# numbers after a server restart or on another replica. Step details are a re-run (trace/details.py)
+# and a class following a lecturer runs the lecturer's program on their own requests: both must draw
+# what the first run drew.
+UNSEEDED_SEED = 0
 
 
 def uses_randomness(tree: ast.AST) -> bool:
@@ -74,7 +80,10 @@ _RANDOM_METHODS = frozenset({"normal_", "uniform_"})
 
 @contextmanager
 def _private_random_state() -> Iterator[None]:
+    """The program's own generator: as `torch.manual_seed(UNSEEDED_SEED)` leaves it (the program may
+    seed it again), and the process's as it was once the program ends."""
     with _RANDOM_LOCK, torch.random.fork_rng(devices=[]):
+        torch.manual_seed(UNSEEDED_SEED)
         yield
 
 

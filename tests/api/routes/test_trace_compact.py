@@ -57,6 +57,57 @@ def test_details_explain_the_requested_steps(client: TestClient) -> None:
     assert body["steps"][0]["inputs"][0]["jacobian"]["data"] == [[3.0]]
 
 
+UNSEEDED = "x = torch.randn(3, requires_grad=True)\ny = (x * x).sum()\ny.backward()"
+
+
+def test_an_unseeded_programs_details_agree_with_its_trace_on_any_server(settings: Any) -> None:
+    """Step details are a re-run: a program drawing without a seed drew other numbers in each server
+    process (torch seeds its generator at random when a process starts), so after a restart or on
+    another replica the formulas explained numbers the page did not show."""
+    from autograd_explorer.api.app import create_app
+
+    torch.manual_seed(0)
+    oracle = torch.randn(3)  # CPython running the program after torch.manual_seed(0)
+    details: list[Any] = []
+    for _ in range(2):  # two servers: a restart, or a second replica behind one address
+        with TestClient(create_app(settings)) as client:
+            answer = client.post("/api/trace", json={"source": UNSEEDED, "format": "compact"})
+            x = next(n for n in decode_compact(answer.json())["nodes"] if n["name"] == "x")
+            assert np.array_equal(np.asarray(x["value"]["data"], dtype=np.float32), oracle.numpy())
+            details.append(
+                client.post("/api/trace/details", json={"source": UNSEEDED, "steps": [0, 3]}).json()
+            )
+    assert details[0] == details[1]
+    mul = next(s for s in details[0]["steps"] if "Multiply" in s["narration"])
+    for slot in mul["inputs"]:  # ∂(x·x)/∂x through each operand: diag of the other, x
+        assert np.allclose(np.diag(np.asarray(slot["jacobian"]["data"])), oracle.numpy())
+
+
+def test_a_class_asking_for_the_lecturers_program_at_once_runs_it_once(client: TestClient) -> None:
+    """Followers each ask for the program a lecturer shared (js/shared/follow.js): one run answers
+    all of them (api/answer_cache.py), so every answer is the same bytes, its trace_ms included,
+    which two runs would not give."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    program = "\n".join(
+        [
+            "y = torch.tensor(0.5, requires_grad=True)",
+            "for _ in range(300):",
+            "    y = torch.sin(y) * 1.0001",
+            "print(y)",
+        ]
+    )
+    body = {"source": program, "format": "compact"}
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: client.post("/api/trace", json=body), range(8)))
+    assert all(r.status_code == 200 for r in answers)
+    assert len({r.content for r in answers}) == 1
+    again = client.post("/api/trace", json=body).json()
+    assert again["stats"]["trace_ms"] == answers[0].json()["stats"]["trace_ms"]
+    other = client.post("/api/trace", json={**body, "source": program.replace("300", "301")}).json()
+    assert decode_compact(other)["printed"] != decode_compact(again)["printed"]
+
+
 def test_details_window_is_bounded(client: TestClient) -> None:
     # schema-valid but no window (JSON Schema cannot say from <= to): a 400 naming `steps`
     for window in ([5, 2], [0, 10_000]):
