@@ -21,10 +21,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,8 @@ sys.path.insert(0, str(REPO))
 
 from tests.lecture_programs import mlp20_of_size  # noqa: E402
 from tests.live import LiveServer  # noqa: E402  (the same real uvicorn the tests use)
+
+from follow_bench import percentile  # noqa: E402  (the follow benches' own)
 
 RESULTS = REPO / "bench" / "results"
 SERVERS = {"every request runs": {"AUTOGRAD_EXPLORER_TRACE_CACHE_SECONDS": "0"}, "kept (default)": {}}
@@ -55,17 +57,19 @@ async def a_class(url: str, source: str, students: int, timeout: float) -> dict[
     limits = httpx.Limits(max_connections=students, max_keepalive_connections=students)
     async with httpx.AsyncClient(limits=limits) as api:
         outcomes = await asyncio.gather(*(student(api, url, source, timeout) for _ in range(students)))
-    answered = sorted(took for status, took in outcomes if status == 200)
-    refused: dict[str, int] = {}
-    for status, _ in outcomes:
-        if status != 200:
-            refused[str(status)] = refused.get(str(status), 0) + 1
+    answered = [took for status, took in outcomes if status == 200]
+    refused = Counter(str(status) for status, _ in outcomes if status != 200)
+
+    def at(q: float) -> float | None:
+        value = percentile(answered, q)
+        return None if value is None else round(value, 2)
+
     return {
         "answered": len(answered),
-        "refused": refused,
-        "last_s": round(answered[-1], 2) if answered else None,
-        "p50_s": round(statistics.median(answered), 2) if answered else None,
-        "p99_s": round(answered[min(len(answered) - 1, int(0.99 * len(answered)))], 2) if answered else None,
+        "refused": dict(refused),
+        "last_s": at(1.0),
+        "p50_s": at(0.5),
+        "p99_s": at(0.99),
     }
 
 

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from tests.frontend.editor_page import set_editor_text, show_editor
 from tests.frontend.page_wait import wait_until
+from tests.frontend.test_lab_figures import Box, overlap
 from tests.live import RUN_TIMEOUT_MS, screenshot
 
 pytestmark = pytest.mark.browser
@@ -121,20 +122,20 @@ def test_a_student_sees_the_lecturers_random_numbers_from_the_lecturers_run(
     screenshot(student, "follow-06-student-unseeded-1280x720")
 
 
+def edges(pg: Any, selector: str) -> Box | None:
+    """An element's box as overlap() reads it (None: not laid out, a panel folded to its rail)."""
+    b = pg.locator(selector).bounding_box()
+    if b is None:
+        return None
+    return {"left": b["x"], "right": b["x"] + b["width"], "top": b["y"], "bottom": b["y"] + b["height"]}
+
+
 def assert_bar_covers_nothing(pg: Any, who: str) -> None:
-    bar = pg.locator(".room-bar").bounding_box()
+    bar = edges(pg, ".room-bar")
     assert bar is not None
     for selector in ("#step-controls", "#step-label", "#step-panel", "#inspector", "#printed", "#graph"):
-        box = pg.locator(selector).bounding_box()
-        if box is None:  # a panel folded to its rail
-            continue
-        apart = (
-            bar["x"] >= box["x"] + box["width"]
-            or box["x"] >= bar["x"] + bar["width"]
-            or bar["y"] >= box["y"] + box["height"]
-            or box["y"] >= bar["y"] + bar["height"]
-        )
-        assert apart, (who, selector, bar, box)
+        box = edges(pg, selector)
+        assert box is None or not overlap(bar, box), (who, selector, bar, box)
 
 
 def test_a_student_who_types_the_code_is_taken_to_the_lecturers_page(
