@@ -826,6 +826,7 @@ export function mountGraphView(store) {
     const touched = near
       ? new Set([...touchedBy(shownStep.step), ...touchedBy(current), ...(backward ? backward.changed : [])])
       : null;
+    const relabelled = cy.collection();
     cy.batch(() => {
       if (marked) marked.removeClass('active carrying holds-active'); // tracked: a selector query walks every element
       marked = cy.collection();
@@ -834,7 +835,7 @@ export function mountGraphView(store) {
         if (element.empty()) return;
         const lines = nodeLines(display, backward, traceIndex, pass);
         const text = lines.join('\n');
-        if (element.data('text') !== text) element.data({ text, ...sizeOf(lines, display.kind) });
+        if (element.data('text') !== text) relabelled.merge(element.data({ text, ...sizeOf(lines, display.kind) }));
         const reached = backward && display.members.some((id) => backward.reached.has(id));
         element.toggleClass('reached', Boolean(reached));
       };
@@ -861,6 +862,13 @@ export function mountGraphView(store) {
         marked.merge(edges.addClass('carrying'));
       }
     });
+    // Cytoscape restyles a changed label lazily, and a bounding box measured before that (reportZoom's,
+    // in this same step) kept the old label's size: below zoom 1, where labels are drawn from textures
+    // cut to that box, a label that gained a line was drawn clipped ("alue [1.541, …" on a phone).
+    // Restyling the relabelled nodes now measures the new text. (cleanStyle is what Cytoscape's own
+    // renderer calls before it measures; it is not in the documented API, and test_explorer.py's phone
+    // label test fails if it stops working.)
+    relabelled.cleanStyle();
     shownStep = { trace: store.get('trace'), pass, position, step: current };
     drawOverview(false); // its ring on the current node
   }
