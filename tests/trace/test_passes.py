@@ -99,6 +99,38 @@ def test_an_asked_for_iteration_is_the_one_shown(fmt: str) -> None:
     assert readable["pass_summaries"]["count"] == 30
 
 
+@pytest.mark.parametrize("fmt", ["readable", "compact"])
+@pytest.mark.parametrize("pass_index", [None, 6])
+def test_a_loop_that_names_no_output_has_the_shown_iterations_loss_for_output(
+    fmt: str, pass_index: int | None
+) -> None:
+    """§8's loop names no output, and the last tensor it assigns is c (`c -= …`), a leaf of every
+    pass: c was drawn as the graph's output, and output.value was c, while the narration called the
+    loss "the output". The output is the shown iteration's loss now, CPython's value."""
+    losses, _, _ = reference_fit(30)
+    p = trace(fit_loop(30), format=fmt, pass_index=pass_index)
+    readable = decode_compact(p) if fmt == "compact" else p
+    flagged = [n for n in readable["nodes"] if n["is_output"]]
+    assert [n["name"] for n in flagged] == ["loss"]
+    assert readable["output"]["node"] == flagged[0]["id"] and readable["output"]["name"] == "loss"
+    shown = 29 if pass_index is None else pass_index
+    assert np.float32(readable["output"]["value"]["data"]) == np.float32(losses[shown])
+    c = next(n for n in readable["nodes"] if n["name"] == "c")
+    assert c["kind"] == "input" and not c["is_output"]
+
+
+def test_an_output_the_program_names_stays_its_output_after_its_own_backward() -> None:
+    """A final expression, or the `output` asked for, is still the output (here the leaf w)."""
+    program = "w = torch.tensor(2., requires_grad=True)\nloss = (w - 1) ** 2\nloss.backward()\n"
+    for p in (trace(program + "w\n"), trace(program, output="w")):
+        assert p["output"]["name"] == "w"
+        assert [(n["name"], n["kind"]) for n in p["nodes"] if n["is_output"]] == [("w", "input")]
+    # named by nothing, the last tensor assigned after the pass (pred) is not the output: the loss is
+    p = trace(program + "pred = w * 3\n")
+    assert p["output"]["name"] == "loss" and p["output"]["value"]["data"] == 1.0
+    assert [n["name"] for n in p["nodes"] if n["is_output"]] == ["loss"]
+
+
 def test_the_readable_form_shows_the_last_iteration_with_its_jacobians() -> None:
     losses, _, grads = reference_fit(30)
     p = trace(fit_loop(30))

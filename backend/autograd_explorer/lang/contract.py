@@ -153,6 +153,9 @@ class ProgramRun:
     output: object  # the output value (see `output_name` / `output_span`)
     output_name: str | None  # the variable that holds the output, if it has a name
     output_span: Span | None
+    # The output is the last tensor the program assigned: it named none (no final expression, no
+    # `output` asked for). A program that ran backward itself is then shown with its loss as output.
+    output_assigned: bool = False
     input_names: list[str] = field(default_factory=list)  # expression mode: the free names made leaves
     unused_inputs: list[str] = field(default_factory=list)  # given inputs the source never reads
     backward_calls: int = 0  # how many backward()/autograd.grad calls the program made

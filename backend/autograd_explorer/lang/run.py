@@ -228,3 +228,4 @@ def _choose_output(
             name,
             evaluator.assigned_at[name],
         )
+        run.output_assigned = True

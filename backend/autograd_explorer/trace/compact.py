@@ -611,7 +611,7 @@ class CompactShaper:
             "edges": edges,
             "output": {
                 "node": facts.output_id if facts.nodes else 0,
-                "name": facts.run.output_name,
+                "name": facts.output_name,
                 "value": remap([output_value])[0],
             },
             "passes": passes,

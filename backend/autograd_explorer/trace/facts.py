@@ -166,20 +166,30 @@ class TraceFacts:
     ) -> None:
         self.rec = recorder
         self.run = run
-        self.output = output
-        out_root = root_node(output)
         # The pass shown: the one asked for, else the last. A program of many passes (a training
         # loop) ships only its steps and its graph, one iteration's, not thousands of copies.
         self.shown_pass = recorder.pass_index if recorder.pass_index is not None else recorder.pass_count - 1
         if recorder.pass_count > recorder.keep_all_passes:
             shipped = [p for p in recorder.passes if p.index == self.shown_pass]
-            roots: list[Node] = [r for p in shipped for r in p.roots]
         else:
             shipped = recorder.passes
-            roots = [r for p in shipped for r in p.roots] + [out_root]
+        # A program that named no output has the last tensor it assigned for one; when it ran
+        # backward itself, that is often a parameter's update (a training loop's `c -= lr * c.grad`),
+        # a leaf of the pass, which was drawn as the graph's output while the narration called the
+        # loss "the output". What the shown pass differentiated is the output then.
+        self.output, self.output_name = output, run.output_name
+        differentiated = [p.outputs[0] for p in shipped if p.index == self.shown_pass and p.outputs]
+        if run.output_assigned and differentiated:
+            self.output = differentiated[0]
+        out_root = root_node(self.output)
+        roots: list[Node] = [r for p in shipped for r in p.roots]
+        if recorder.pass_count <= recorder.keep_all_passes:
+            roots.append(out_root)
         self.index: GraphIndex = index_graph(roots, max_nodes)
         self.output_id = self.index.node_id(out_root)
         self.names, leaf = self._names()
+        if self.output is not output:  # its name is the variable that held the loss, if any
+            self.output_name = self.names[self.output_id] if self.output_id is not None else None
         self.shown_names = display_names(self.names, leaf, self.output_id)
         # the names display_names made (a letter and a number, or f) written out directly: the
         # regex of latex_symbol for each took 5x longer (z12 -> z_{12})

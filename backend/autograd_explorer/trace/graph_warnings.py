@@ -17,7 +17,7 @@ def graph_warnings(facts: TraceFacts) -> list[str]:
 
 def _no_graph_reason(facts: TraceFacts) -> str:
     rec = facts.rec
-    name = facts.run.output_name or "The output"
+    name = facts.output_name or "The output"
     if rec.detach_spans:
         span, text = rec.detach_spans[-1]
         line = span.line if span else "?"

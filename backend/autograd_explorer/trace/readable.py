@@ -117,7 +117,7 @@ class ReadableShaper:
             "autograd_functions": program_functions(facts.nodes),
             "output": {
                 "node": facts.output_id if facts.nodes else 0,
-                "name": facts.run.output_name,
+                "name": facts.output_name,
                 "value": self.tv(facts.output),
             },
             "passes": passes,

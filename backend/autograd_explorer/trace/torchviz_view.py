@@ -61,7 +61,7 @@ def torchviz_view(source: str, inputs: Mapping[str, object] | None, settings: Se
     run = run_program(source, inputs, limits_from_settings(settings), observer)
     output = as_output_tensor(run)
     warnings: list[str] = list(observer.warnings)
-    output = _drawn_tensor(output, observer, warnings)
+    output = _drawn_tensor(output, run.output_assigned, observer, warnings)
     root = root_node(output)
     count = len(graph_nodes([root], settings.torchviz_max_nodes + 1))  # one past the cap is enough
     if count > settings.torchviz_max_nodes:
@@ -104,17 +104,23 @@ def torchviz_view(source: str, inputs: Mapping[str, object] | None, settings: Se
     }
 
 
-def _drawn_tensor(output: torch.Tensor, observer: DrawingObserver, warnings: list[str]) -> torch.Tensor:
+def _drawn_tensor(
+    output: torch.Tensor, assigned: bool, observer: DrawingObserver, warnings: list[str]
+) -> torch.Tensor:
     """The output, or the graph the program last differentiated when the output has none.
 
     `(dfdx,) = torch.autograd.grad(f, x)` or a loop that prints after `loss.backward()` ends on a
     value without a grad_fn: torchviz would draw one box, while the explorer shows the graph that was
-    differentiated. Both views show that graph, and say so.
+    differentiated. Both views show that graph, and say so. A program that named no output (`assigned`:
+    its output is the last tensor it assigned, a training loop's parameter update) has for output what
+    it differentiated, as in the explorer (trace/facts.py), without a word.
     """
-    if output.grad_fn is not None:
-        return output
     last = observer.last
     differentiated = [t for t in (last.outputs if last else ()) if t.grad_fn is not None]
+    if assigned and differentiated:
+        return differentiated[0]
+    if output.grad_fn is not None:
+        return output
     if last is not None and differentiated:
         call = "torch.autograd.grad()" if last.kind == "grad" else "backward()"
         warnings.append(

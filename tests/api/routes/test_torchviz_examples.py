@@ -56,9 +56,22 @@ def test_every_differentiating_example_draws_its_graph_not_one_box(client: TestC
         for e in EXAMPLES
     }
     assert nodes["autograd-grad"]["nodes"] >= 4  # f = x**3 - 3*x: pow, mul, sub and x's accumulator
-    assert "torch.autograd.grad() differentiated on line 3" in nodes["autograd-grad"]["warnings"][0]
+    # A program that names no output has what it differentiated for output, as in the explorer (its
+    # last assignment, dfdx or §8's `c -= …`, has no graph): drawn without a warning.
+    assert nodes["autograd-grad"]["warnings"] == []
+    assert "MeanBackward0" in nodes["lecture-fit-autograd"]["dot"]
+    assert nodes["lecture-fit-autograd"]["warnings"] == []
     assert nodes["lecture-vanishing"]["nodes"] > 17  # 9 Linear layers and 8 sigmoids at least
     assert "SigmoidBackward0" in nodes["lecture-vanishing"]["dot"]
     drew_nothing = sorted(k for k, body in nodes.items() if body["nodes"] == 0)
     assert drew_nothing == ["pitfall-no-grad"]
     assert "torch.no_grad()" in nodes["pitfall-no-grad"]["warnings"][0]
+
+
+def test_an_output_the_program_names_without_a_graph_is_said(client: TestClient) -> None:
+    """A final expression with no graph (x.grad) is the output: torchviz draws what backward()
+    differentiated instead, and says so."""
+    program = "x = torch.tensor(2., requires_grad=True)\ny = x ** 3\ny.backward()\nx.grad\n"
+    body = client.post("/api/torchviz", json={"source": program}).json()
+    assert "PowBackward0" in body["dot"]
+    assert "torchviz draws the graph backward() differentiated on line 3" in body["warnings"][0]
