@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from autograd_explorer.api.answer_cache import AnswerStore, CachingEvaluator, has_user_text
 from autograd_explorer.errors import ProgramError
+from autograd_explorer.examples import EXAMPLES
 from autograd_explorer.sandbox import InlineEvaluator
 from autograd_explorer.settings import Settings
 from tests.api.fake_evaluators import FakeEvaluator
@@ -287,3 +288,21 @@ def test_a_refusal_reaches_the_requests_that_waited_and_is_not_kept() -> None:
     assert inner.calls == 1 and len(cache) == 0
     cache.run_json("trace_details", {**DETAILS, "refuse": False})
     assert inner.calls == 2
+
+
+@pytest.mark.parametrize("job", ["trace", "trace_details", "torchviz"])
+def test_an_examples_answers_are_kept_while_the_server_runs_a_changed_one_for_its_time(job: str) -> None:
+    """The explorer's examples (their own source and inputs) are kept without end, like presets;
+    the same program at another input is a student's."""
+    polynomial = next(e for e in EXAMPLES if e.id == "polynomial")
+    example = {"source": polynomial.source, "inputs": {"x": 1.0}, "format": "compact"}
+    edited = {**example, "inputs": {"x": 2.0}}
+    inner, clock = CountingEvaluator(), Clock()
+    cache = CachingEvaluator(inner, clock=clock, program_seconds=60, trace_seconds=60)
+    first = cache.run_json(job, example)
+    cache.run_json(job, edited)
+    clock.now += 10 * 365 * 24 * 3600  # ten years on
+    assert cache.run_json(job, dict(example)) == first
+    cache.run_json(job, edited)
+    assert inner.calls == 3  # the example once, the edited program twice
+    assert len(cache.examples) == 1 and len(cache) == 2

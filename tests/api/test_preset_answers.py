@@ -16,7 +16,11 @@ from fastapi.testclient import TestClient
 
 from autograd_explorer.api.answer_cache import CachingEvaluator
 from autograd_explorer.api.app import create_app
-from autograd_explorer.api.preset_answers import REQUESTS, ROUTES, answer_presets
+from autograd_explorer.api.details_prefetch import details_bodies
+from autograd_explorer.api.preset_answers import EXAMPLE_TRACES, REQUESTS, ROUTES, answer_presets
+from autograd_explorer.api.routes import trace
+from autograd_explorer.api.schemas.trace import DetailsRequest, TraceRequest
+from autograd_explorer.examples import EXAMPLES
 from autograd_explorer.sandbox import InlineEvaluator
 from autograd_explorer.settings import Settings
 from tests.api.fake_evaluators import FakeEvaluator
@@ -41,6 +45,14 @@ const lrs = lab.parseNumberList(r.lrs);
 out.push(['/api/regression/polynomial/sweep', reg.sweepBody(r, lrs, reg.parseCounts(r.counts))]);
 console.log(JSON.stringify(out));
 """
+# The explorer's trace of each example, built by its own module from the examples as GET /api/examples
+# sends them (JSON: the page reads x = 1.0 as 1).
+EXAMPLE_BODIES = """
+const { traceBody } = await import(process.argv[1] + '/js/explorer/trace-body.js');
+const examples = JSON.parse(process.argv[2]);
+console.log(JSON.stringify(examples.map((e) => traceBody(e.source, e.inputs))));
+"""
+ANSWERED = len(REQUESTS) + len(EXAMPLE_TRACES)
 
 
 def validated(path: str, body: Mapping[str, Any]) -> bytes:
@@ -63,6 +75,22 @@ def test_the_start_up_requests_are_the_pages_own() -> None:
     assert len(ours) == len(REQUESTS)  # none twice
 
 
+def test_the_start_up_example_traces_are_the_pages_own() -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    sent = [e for e in EXAMPLES if not e.expect_error]
+    listed = json.dumps([{"source": e.source, "inputs": e.inputs} for e in sent])
+    out = subprocess.run(
+        [node, "--input-type=module", "-e", EXAMPLE_BODIES, (REPO / "frontend").as_uri(), listed],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    pages = [TraceRequest.model_validate(body).model_dump() for body in json.loads(out.stdout)]
+    assert pages == [TraceRequest.model_validate(body).model_dump() for body in EXAMPLE_TRACES]
+
+
 class Counting(FakeEvaluator):
     """Computes inline and counts the jobs it was asked for."""
 
@@ -78,12 +106,23 @@ class Counting(FakeEvaluator):
 def test_after_start_up_the_pages_requests_are_answered_from_memory(settings: Settings) -> None:
     inner = Counting(settings)
     cache = CachingEvaluator(inner)
-    assert answer_presets(cache, settings, threading.Event()) == len(REQUESTS)
+    assert answer_presets(cache, settings, threading.Event()) == ANSWERED
     computed = len(inner.jobs)
-    assert computed == len(cache) >= len(REQUESTS)  # a split trajectories request is one job per part
+    assert computed == len(cache) >= ANSWERED  # a split request is one job per part; examples' details
+    assert len(cache.examples) == inner.jobs.count("trace") + inner.jobs.count("trace_details")
+    assert inner.jobs.count("trace") == len(EXAMPLE_TRACES)
     for path, body in REQUESTS:
         model, route = ROUTES[path]
         route(model.model_validate(body), settings, cache)
+    # what the explorer sends opening an example (its JSON writes x = 1.0 as 1): its trace, then the
+    # details of its first steps (api/details_prefetch.py's windows are the page's)
+    for e in EXAMPLES:
+        if not e.expect_error:
+            inputs = {k: int(v) if float(v).is_integer() else v for k, v in e.inputs.items()}
+            request = TraceRequest.model_validate({"source": e.source, "inputs": inputs, "format": "compact"})
+            answer = bytes(trace.trace(request, settings, cache).body)
+            for details in details_bodies(request, answer):
+                trace.trace_details(DetailsRequest.model_validate(details), settings, cache)
     assert len(inner.jobs) == computed  # nothing computed again
 
 
@@ -104,19 +143,24 @@ def test_a_refused_request_is_skipped_and_the_others_still_answered(settings: Se
 
     assert (
         answer_presets(CachingEvaluator(RefusingSweeps(settings)), settings, threading.Event())
-        == len(REQUESTS) - 1
+        == ANSWERED - 1
     )
 
 
-def test_the_app_computes_them_once_its_workers_are_ready(settings: Settings) -> None:
+def test_the_app_computes_them_once_its_workers_are_ready(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
     warm = settings.model_copy(update={"warm_answers": True, "eval_isolation": "inline"})
+    caplog.set_level("INFO", logger="autograd_explorer.api")
     with TestClient(create_app(warm)) as client:
         cache = client.app.state.answer_cache  # type: ignore[attr-defined]
-        deadline = time.monotonic() + 120  # a hang detector: the answers take ~3 s of CPU here
-        while len(cache) < len(REQUESTS):
-            assert time.monotonic() < deadline, f"{len(cache)} of {len(REQUESTS)} answers kept"
+        deadline = time.monotonic() + 180  # a hang detector: the answers take ~5 s of CPU here
+        while f"preset answers computed ({ANSWERED} of {ANSWERED})" not in caplog.text:
+            assert time.monotonic() < deadline, f"{len(cache)} answers kept"
             time.sleep(0.1)
-        assert len(cache) == len(REQUESTS)  # inline: one job per request
+        assert len(cache.presets) == len(REQUESTS)  # inline: one job per request
+        assert len(cache.examples) > len(EXAMPLE_TRACES)  # each example's trace, and its first details
+        kept = len(cache)
         opening_fit = next(
             body
             for path, body in REQUESTS
@@ -124,4 +168,7 @@ def test_the_app_computes_them_once_its_workers_are_ready(settings: Settings) ->
         )
         regression = client.post("/api/regression/polynomial", json=dict(opening_fit))
         assert regression.status_code == 200
-        assert len(cache) == len(REQUESTS)  # the page's opening fit was one of them
+        loop = next(e for e in EXAMPLES if e.id == "lecture-fit-autograd")
+        opened = client.post("/api/trace", json={"source": loop.source, "inputs": {}, "format": "compact"})
+        assert opened.status_code == 200 and opened.json()["shown_pass"] == 3999
+        assert len(cache) == kept  # the page's opening fit and the example were among them

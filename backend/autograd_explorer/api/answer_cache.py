@@ -33,6 +33,12 @@ run that computed it, `stats.trace_ms` included.
 Both are functions of the request because a program is: seeded (lang/run.py seeds one that draws
 without seeding), no clock, no I/O.
 
+The explorer's examples (examples.py): their traces, step details and torchviz drawings, asked with
+an example's own source and inputs, are kept like presets, for as long as the server runs, in a store
+of their own (api/preset_answers.py computes each example's trace and first details at start-up). A
+class opens the same few examples all term, and the lecture's 4,000-iteration loop (~1 s of a
+worker) was refused by the wall-clock limit under load (bench/load.py) where it is now read.
+
 Refusals are never kept (a time limit depends on the machine's load, not on the request).
 """
 
@@ -51,6 +57,7 @@ from typing import Any
 import orjson
 
 from autograd_explorer import __version__
+from autograd_explorer.examples import EXAMPLES
 from autograd_explorer.sandbox import Evaluator
 from autograd_explorer.settings import Settings
 
@@ -68,6 +75,23 @@ TRACE_ENTRIES = 64
 # the compact trace of the 20,003-node MLP is 2.7 MB, of the lecture's 20,011-node MLP 10 MB; a
 # readable one of 5,000 nodes can be 36 MB, and one answer over the budget is never kept
 TRACE_BYTES = 64 * 1024 * 1024
+EXAMPLE_JOBS = PROGRAM_JOBS | TRACE_JOBS
+EXAMPLE_ENTRIES = 256  # each example's trace, torchviz and windows; the loop's other iterations
+EXAMPLE_BYTES = 32 * 1024 * 1024  # the examples' compact traces are 1–232 kB
+
+
+def canonical_inputs(inputs: Any) -> bytes:
+    """Inputs as sorted JSON with every number a float: a page's JSON writes 1.0 as 1."""
+
+    def floats(value: Any) -> Any:
+        return [floats(v) for v in value] if isinstance(value, list) else float(value)
+
+    return orjson.dumps({k: floats(v) for k, v in (inputs or {}).items()}, option=orjson.OPT_SORT_KEYS)
+
+
+def example_programs() -> dict[str, bytes]:
+    """Each example's source → its inputs, canonical."""
+    return {e.source: canonical_inputs(e.inputs) for e in EXAMPLES}
 
 
 def has_user_text(payload: Any) -> bool:
@@ -137,7 +161,8 @@ def settings_context(settings: Settings | None) -> bytes:
 
 
 class CachingEvaluator:
-    """An Evaluator that answers repeated requests of CACHED_JOBS, PROGRAM_JOBS and TRACE_JOBS from memory."""
+    """An Evaluator that answers repeated requests of CACHED_JOBS, PROGRAM_JOBS and TRACE_JOBS from
+    memory, an example's for as long as it runs."""
 
     def __init__(
         self,
@@ -154,6 +179,8 @@ class CachingEvaluator:
         self.presets = AnswerStore(max_entries, max_bytes, clock)
         self.programs = AnswerStore(PROGRAM_ENTRIES, PROGRAM_BYTES, clock)
         self.traces = AnswerStore(TRACE_ENTRIES, TRACE_BYTES, clock)
+        self.examples = AnswerStore(EXAMPLE_ENTRIES, EXAMPLE_BYTES, clock)
+        self._example_programs = example_programs()
         if program_seconds is None:
             program_seconds = settings.details_cache_seconds if settings is not None else 0.0
         if trace_seconds is None:
@@ -183,11 +210,18 @@ class CachingEvaluator:
     def _where(self, job: str, payload: Mapping[str, Any]) -> tuple[AnswerStore, float] | None:
         if job in CACHED_JOBS and not has_user_text(payload):
             return self.presets, math.inf
+        if job in EXAMPLE_JOBS and self.is_example(payload):
+            return self.examples, math.inf
         if job in PROGRAM_JOBS and self.program_seconds > 0:
             return self.programs, self.program_seconds
         if job in TRACE_JOBS and self.trace_seconds > 0:
             return self.traces, self.trace_seconds
         return None
+
+    def is_example(self, payload: Mapping[str, Any]) -> bool:
+        """Whether the request runs one of the explorer's examples with its own inputs."""
+        inputs = self._example_programs.get(payload.get("source"))  # type: ignore[arg-type]
+        return inputs is not None and canonical_inputs(payload.get("inputs")) == inputs
 
     def key(self, job: str, payload: Mapping[str, Any]) -> bytes:
         """sha256 of the version and settings, the job and the request (its keys in any order)."""
@@ -228,4 +262,4 @@ class CachingEvaluator:
         return answer
 
     def __len__(self) -> int:
-        return len(self.presets) + len(self.programs) + len(self.traces)
+        return len(self.presets) + len(self.programs) + len(self.traces) + len(self.examples)

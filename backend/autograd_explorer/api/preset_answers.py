@@ -5,6 +5,9 @@ student's included. The answers are kept by the answer cache (api/answer_cache.p
 open of the regression page (a 4,000-iteration fit: 0.6–0.9 s in a fresh worker here) and the
 first Rosenbrock example (2 × 2,000 steps) are answered from memory like every later one.
 
+The explorer's examples too (examples.py): each one's trace as the page asks for it, then the step
+details the page asks first (api/details_prefetch.py's windows), kept for as long as the server runs.
+
 The bodies are the pages' own, byte for byte after validation (tests/api/test_preset_answers.py
 builds them with the pages' modules and compares); each goes through its route's function, so it
 is split, validated and keyed exactly as the page's request will be.
@@ -15,12 +18,16 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel
 
-from autograd_explorer.api.routes import regression, surface, trajectory
+from autograd_explorer.api.details_prefetch import details_bodies
+from autograd_explorer.api.routes import regression, surface, trace, trajectory
 from autograd_explorer.api.schemas.optimize import PolynomialBody, SurfaceBody, SweepBody, TrajectoriesBody
+from autograd_explorer.api.schemas.trace import DetailsRequest, TraceRequest
+from autograd_explorer.examples import EXAMPLES
 from autograd_explorer.sandbox import Evaluator
 from autograd_explorer.settings import Settings
 
@@ -105,22 +112,42 @@ REQUESTS: tuple[tuple[str, dict[str, Any]], ...] = (
 )
 
 
+# The explorer's trace of each example, as its page asks (traceBody in explorer/early-trace.js);
+# not the one whose point is PyTorch's error (a refusal is never kept).
+EXAMPLE_TRACES: tuple[dict[str, Any], ...] = tuple(
+    {"source": e.source, "inputs": e.inputs, "format": "compact"} for e in EXAMPLES if not e.expect_error
+)
+
+
+def _example(json_body: dict[str, Any], settings: Settings, evaluator: Evaluator) -> None:
+    """An example's trace, then the step details its page asks for first."""
+    request = TraceRequest.model_validate(json_body)
+    answer = trace.trace(request, settings, evaluator).body
+    for details in details_bodies(request, bytes(answer)):
+        trace.trace_details(DetailsRequest.model_validate(details), settings, evaluator)
+
+
 def answer_presets(evaluator: Evaluator, settings: Settings, stop: threading.Event) -> int:
-    """Send every request of REQUESTS through its route, one after another; how many were answered.
+    """Send every request of REQUESTS, then every example's of EXAMPLE_TRACES, through its route, one
+    after another; how many were answered.
 
     A refusal (a loaded machine's time limit) is logged and skipped: the page computes it later.
     """
     answered = 0
-    for path, json_body in REQUESTS:
+    work: list[tuple[str, Callable[[], object]]] = [
+        (path, partial(ROUTES[path][1], ROUTES[path][0].model_validate(body), settings, evaluator))
+        for path, body in REQUESTS
+    ]
+    work += [("/api/trace", partial(_example, body, settings, evaluator)) for body in EXAMPLE_TRACES]
+    for path, answer in work:
         if stop.is_set():
             break
-        model, route = ROUTES[path]
         try:
-            route(model.model_validate(json_body), settings, evaluator)
+            answer()
         except Exception as exc:  # a warm-up never stops the server
             log.warning("preset answer %s not computed at start-up: %s", path, exc)
             continue
         answered += 1
     if not stop.is_set():  # the benchmark waits for this line (bench/ui_bench.py)
-        log.info("preset answers computed (%d of %d)", answered, len(REQUESTS))
+        log.info("preset answers computed (%d of %d)", answered, len(work))
     return answered

@@ -5,16 +5,12 @@
 
 import { getJSON, postJSON } from '../shared/api.js';
 import { readLocation } from '../shared/url-state.js';
+import { traceBody } from './trace-body.js';
 
 /** The example a link without a program of its own opens. */
 export const DEFAULT_EXAMPLE = 'polynomial';
 
-/** The body of POST /api/trace the explorer sends; `iteration` asks for one pass of a training loop. */
-export function traceBody(source, inputs, iteration = null) {
-  // The compact form (column tables, one float32 buffer) is a tenth of the readable one; what a step
-  // says in words and formulas is fetched for the steps shown (step-details.js).
-  return { source, inputs, format: 'compact', ...(iteration === null ? {} : { pass_index: iteration }) };
-}
+export { traceBody };
 
 /**
  * The example a page opened at `link` shows, and its inputs (main.js's start() chooses the same):

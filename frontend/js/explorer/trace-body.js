@@ -1,0 +1,10 @@
+// The body of POST /api/trace the explorer sends, in a module of its own: the server computes each
+// example's at start-up with the same body (api/preset_answers.py; tests/api/test_preset_answers.py
+// imports this module in node, which early-trace.js, sending requests when loaded, cannot be).
+
+/** `iteration` asks for one pass of a training loop. */
+export function traceBody(source, inputs, iteration = null) {
+  // The compact form (column tables, one float32 buffer) is a tenth of the readable one; what a step
+  // says in words and formulas is fetched for the steps shown (step-details.js).
+  return { source, inputs, format: 'compact', ...(iteration === null ? {} : { pass_index: iteration }) };
+}
