@@ -555,3 +555,26 @@ def test_every_step_control_glyph_is_drawn_by_a_font(page: Any, live_server: Liv
     expect(page.locator("#step-controls [data-action='play']")).to_have_attribute("aria-label", "Pause")
     assert page.evaluate(DRAWN_GLYPHS) == []
     page.keyboard.press("Space")
+
+
+def test_presentation_gives_a_module_programs_graph_the_room_at_1280(
+    live_server: LiveServer, page: Any
+) -> None:
+    # lecture-vanishing (nn.Sequential, 9 printed lines) at 1280×720 in 22 px type: its sixth view
+    # tab (‖∇‖) put "Panels" on a second row, and six lines of console took 180 px: the graph had 240
+    # of the 720 px. The tabs are one row now, the console four lines high, the graph 340 px.
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto("about:blank")
+    page.goto(f"{live_server.url}/#ex=lecture-vanishing")
+    wait_until(page, PAGES["explorer"][1], RUN_TIMEOUT_MS)
+    page.click("#present-toggle")
+    expect(page.locator("#present-toggle")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(".view-tabs [data-view='gradnorms']")).to_be_visible()
+    tabs = [".view-tabs [data-view='graph']", ".view-tabs [data-view='gradnorms']", "#present-menu > summary"]
+    tops_within_row(page, ".view-tabs [data-view='graph']", tabs)
+    expect(page.locator("#console")).to_have_js_property("open", True)
+    assert box(page, "#graph")["height"] >= 320, box(page, "#graph")
+    step_controls_on_one_row(page)
+    assert overflowing(page) == []
+    screenshot(page, "layout-explorer-presentation-module-program-1280x720")
+    page.click("#present-toggle")  # off again: the stored setting must not leak into other tests' pages
