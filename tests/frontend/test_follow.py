@@ -285,3 +285,41 @@ def test_a_phone_follows_a_presenting_lecturer(page: Any, browser: Any, live_ser
         page.click("#present-toggle")  # the stored setting must not reach other tests' pages
         context.close()
     assert not errors, errors
+
+
+@pytest.mark.parametrize(
+    ("nav", "path", "fill", "submit", "shown"),
+    [
+        ("Regression", "/regression.html", {"#degree": "3"}, "#fit", "#coefficients"),
+        ("Pitfall: accumulation", "/pitfall.html", {"#lr": "0.05", "#steps": "6"}, "#run", "#without"),
+    ],
+)
+def test_a_student_follows_the_lecturer_into_the_regression_and_pitfall_pages(
+    page: Any,
+    student: Any,
+    live_server: Any,
+    nav: str,
+    path: str,
+    fill: dict[str, str],
+    submit: str,
+    shown: str,
+) -> None:
+    # Both pages had no room: a lecturer who went there left the class on the previous page.
+    code = start_room(page, live_server)
+    student.goto(f"{live_server.url}/#room={code}")
+    student.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    page.click(f"nav >> text={nav}")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    expect(page.locator(".room-bar .room-badge")).to_have_text(f"Room {code}")
+    opened = page.locator(shown).inner_text()
+    for selector, value in fill.items():
+        page.fill(selector, value)
+    page.click(submit)
+    expect(page.locator(shown)).not_to_have_text(opened, timeout=RUN_TIMEOUT_MS)
+    student.wait_for_url(lambda url: path in url, timeout=15_000)
+    student.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    for selector, value in fill.items():
+        expect(student.locator(selector)).to_have_value(value, timeout=RUN_TIMEOUT_MS)
+    expect(student.locator(shown)).to_have_text(
+        page.locator(shown).text_content() or "", timeout=RUN_TIMEOUT_MS
+    )

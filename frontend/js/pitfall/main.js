@@ -2,11 +2,13 @@
 
 import { postJSON } from '../shared/api.js';
 import { replaceHash } from '../shared/deferred-url.js';
+import { mountFollow } from '../shared/follow.js';
 import { renderNav } from '../shared/nav.js';
 import { onPaletteChange } from '../shared/palette.js';
 import { releasePlotly } from '../shared/first-plot.js';
 import { restorePresentation } from '../shared/panels.js';
 import { revealResults } from '../shared/reveal.js';
+import { Store } from '../shared/store.js';
 import { feedback } from '../optimize/feedback.js';
 import { decodeDiff, encodeDiff } from '../optimize/hash.js';
 import { drawLoss } from '../optimize/plots.js';
@@ -33,6 +35,14 @@ function normalize(p) {
 }
 
 let state = normalize(decodeDiff(window.location.hash));
+// The page's store holds what a room shares (shared/follow.js): the runs on screen.
+const store = new Store({ shown: null });
+
+function fillForm() {
+  $('start').value = formatStart(state.start);
+  $('lr').value = String(state.lr);
+  $('steps').value = String(state.steps);
+}
 
 /** The lesson in one short line (one on a phone), beside Run, once both runs are drawn: the line was blank. */
 function bothRan(without, withClear) {
@@ -54,6 +64,7 @@ async function run(event) {
     return postJSON('/api/trajectories', { runs: [{ ...base, clear_grad: false }, { ...base, clear_grad: true }] });
   });
   if (!answer) return;
+  store.set({ shown: state });
   const [without, withClear] = answer.runs;
   renderStepTable($('without'), without, { caption: 'a.grad and b.grad keep every earlier gradient' });
   renderStepTable($('with'), withClear, { caption: 'a fresh gradient each step' });
@@ -68,9 +79,7 @@ let lossShown = null;
 const LOSS_TITLE = 'Loss per step, both runs (log scale)';
 onPaletteChange(() => { if (lossShown) drawLoss($('pitfall-loss'), lossShown, LABELS, Infinity, LOSS_TITLE); });
 
-$('start').value = formatStart(state.start);
-$('lr').value = String(state.lr);
-$('steps').value = String(state.steps);
+fillForm();
 $('pitfall-form').addEventListener('submit', (event) => {
   revealResults($('pitfall-form'), $('results'));
   run(event);
@@ -82,4 +91,19 @@ opening.finally(() => {
   performance.mark('pitfall:ready');
   document.body.dataset.ready = 'true';
   releasePlotly();
+});
+
+// Follow mode: the lecturer's start, learning rate and steps, run on every student's page.
+mountFollow({
+  page: 'pitfall',
+  store,
+  keys: ['shown'],
+  snapshot: () => ({ pitfall: store.get('shown') || state }),
+  apply: async (shared) => {
+    const next = normalize(shared.pitfall || {});
+    if (JSON.stringify(next) === JSON.stringify(store.get('shown'))) return;
+    state = next;
+    fillForm();
+    await run();
+  },
 });

@@ -2,11 +2,13 @@
 
 import { postJSON } from '../shared/api.js';
 import { replaceHash } from '../shared/deferred-url.js';
+import { mountFollow } from '../shared/follow.js';
 import { renderNav } from '../shared/nav.js';
 import { onPaletteChange, themedLayout, themedTraces } from '../shared/palette.js';
 import { plot, releasePlotly } from '../shared/first-plot.js';
 import { restorePresentation } from '../shared/panels.js';
 import { revealResults } from '../shared/reveal.js';
+import { Store } from '../shared/store.js';
 import { feedback } from '../optimize/feedback.js';
 import { parseNumberList } from '../optimize/state.js';
 import { closedFormBody, decodeState, encodeState, fitBody, normalize, parseCounts, sweepBody } from './state.js';
@@ -20,6 +22,8 @@ const $ = (id) => document.getElementById(id);
 const fields = ['method', 'lr', 'iterations', 'degree'];
 const { drawing, error: showError, work } = feedback($('status'), $('error'), [$('fit'), $('sweep')]);
 let state = decodeState(window.location.hash);
+// The page's store holds what a room shares (shared/follow.js): the fit and table on screen.
+const store = new Store({ shown: null });
 
 function fillForm() {
   for (const f of fields) $(f).value = String(state[f]);
@@ -74,6 +78,7 @@ async function fit(event) {
     postJSON('/api/regression/polynomial', closedFormBody(state)),
   ]));
   if (!answer) return;
+  store.set({ shown: state });
   const [gd, closed] = answer;
   renderCoefficients($('coefficients'), gd, closed);
   const drawn = drawFigure(gd.figure);
@@ -97,7 +102,9 @@ async function sweep() {
   }
   const answer = await work(`Running ${lrs.length} learning rates up to ${Math.max(...counts)} iterations…`,
     () => postJSON('/api/regression/polynomial/sweep', sweepBody(state, lrs, counts)), sweepSummary);
-  if (answer) renderSweep($('sweep-table'), answer);
+  if (!answer) return;
+  store.set({ shown: state });
+  renderSweep($('sweep-table'), answer);
 }
 
 fillForm();
@@ -118,4 +125,20 @@ opening.finally(() => {
   performance.mark('regression:ready');
   document.body.dataset.ready = 'true';
   releasePlotly();
+});
+
+// Follow mode: a lecturer's fit and exercise table, on every student's page.
+mountFollow({
+  page: 'regression',
+  store,
+  keys: ['shown'],
+  snapshot: () => ({ regression: store.get('shown') || state }),
+  apply: async (shared) => {
+    const next = normalize(shared.regression || {});
+    if (JSON.stringify(next) === JSON.stringify(store.get('shown'))) return;
+    state = next;
+    fillForm();
+    replaceHash(encodeState(state));
+    await Promise.all([fit(), state.table ? sweep() : null]);
+  },
 });
