@@ -2,7 +2,7 @@
 
 import { postJSON } from '../shared/api.js';
 import { replaceHash } from '../shared/deferred-url.js';
-import { mountFollow } from '../shared/follow.js';
+import { followForm } from '../shared/follow.js';
 import { renderNav } from '../shared/nav.js';
 import { onPaletteChange } from '../shared/palette.js';
 import { releasePlotly } from '../shared/first-plot.js';
@@ -94,14 +94,11 @@ opening.finally(() => {
 });
 
 // Follow mode: the lecturer's start, learning rate and steps, run on every student's page.
-mountFollow({
+followForm({
   page: 'pitfall',
   store,
-  keys: ['shown'],
-  snapshot: () => ({ pitfall: store.get('shown') || state }),
-  apply: async (shared) => {
-    const next = normalize(shared.pitfall || {});
-    if (JSON.stringify(next) === JSON.stringify(store.get('shown'))) return;
+  normalize,
+  show: async (next) => {
     state = next;
     fillForm();
     await run();

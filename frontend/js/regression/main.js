@@ -2,7 +2,7 @@
 
 import { postJSON } from '../shared/api.js';
 import { replaceHash } from '../shared/deferred-url.js';
-import { mountFollow } from '../shared/follow.js';
+import { followForm } from '../shared/follow.js';
 import { renderNav } from '../shared/nav.js';
 import { onPaletteChange, themedLayout, themedTraces } from '../shared/palette.js';
 import { plot, releasePlotly } from '../shared/first-plot.js';
@@ -128,14 +128,11 @@ opening.finally(() => {
 });
 
 // Follow mode: a lecturer's fit and exercise table, on every student's page.
-mountFollow({
+followForm({
   page: 'regression',
   store,
-  keys: ['shown'],
-  snapshot: () => ({ regression: store.get('shown') || state }),
-  apply: async (shared) => {
-    const next = normalize(shared.regression || {});
-    if (JSON.stringify(next) === JSON.stringify(store.get('shown'))) return;
+  normalize,
+  show: async (next) => {
     state = next;
     fillForm();
     replaceHash(encodeState(state));

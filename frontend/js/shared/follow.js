@@ -95,7 +95,7 @@ function button(text, onClick, className = '') {
 }
 
 /**
- * Follow mode on this page. `page` is the nav id ('explorer', 'optimize', 'models'); `keys` the
+ * Follow mode on this page. `page` is the nav id ('explorer', 'optimize', 'models', …); `keys` the
  * store keys whose changes a lecturer shares; `snapshot()` and `apply(state)` as above.
  */
 export function mountFollow({ page, store, keys, snapshot, apply, storage = window.sessionStorage }) {
@@ -359,4 +359,22 @@ export function mountFollow({ page, store, keys, snapshot, apply, storage = wind
     schedule(); // a lecturer arriving on another page shares it
   }
   return { publish: () => schedule.flush(), leave, rejoin };
+}
+
+/**
+ * Follow mode on a page whose form is its state (regression, pitfall): its store's `shown` holds the
+ * state whose results are on screen, shared as `{[page]: shown}`; a lecturer's is `normalize`d and
+ * handed to `show(state)` (fill the form, run it) unless it is already the one shown.
+ */
+export function followForm({ page, store, normalize, show }) {
+  mountFollow({
+    page,
+    store,
+    keys: ['shown'],
+    snapshot: () => ({ [page]: store.get('shown') }),
+    apply: async (shared) => {
+      const next = normalize(shared[page] || {});
+      if (JSON.stringify(next) !== JSON.stringify(store.get('shown'))) await show(next);
+    },
+  });
 }
