@@ -19,6 +19,7 @@ from autograd_explorer.lang.contract import LABEL_CHARS, ProgramRun, Span
 from autograd_explorer.trace.backward_capture import Node, RawPass, RawStep, read_saved, read_shown_saved
 from autograd_explorer.trace.graph import GraphIndex, index_graph
 from autograd_explorer.trace.naming import display_names, latex_symbol, op_short, unicode_name
+from autograd_explorer.trace.program_output import shown_output
 from autograd_explorer.trace.recorder import ForwardRecord, LeafRecord, TraceRecorder, root_node
 from autograd_explorer.trace.values import dtype_name, stacked
 
@@ -173,14 +174,9 @@ class TraceFacts:
             shipped = [p for p in recorder.passes if p.index == self.shown_pass]
         else:
             shipped = recorder.passes
-        # A program that named no output has the last tensor it assigned for one; when it ran
-        # backward itself, that is often a parameter's update (a training loop's `c -= lr * c.grad`),
-        # a leaf of the pass, which was drawn as the graph's output while the narration called the
-        # loss "the output". What the shown pass differentiated is the output then.
-        self.output, self.output_name = output, run.output_name
-        differentiated = [p.outputs[0] for p in shipped if p.index == self.shown_pass and p.outputs]
-        if run.output_assigned and differentiated:
-            self.output = differentiated[0]
+        # what the shown pass differentiated, when the program named no output (program_output.py)
+        differentiated = [t for p in shipped if p.index == self.shown_pass for t in p.outputs]
+        self.output, self.output_name = shown_output(run, output, differentiated), run.output_name
         out_root = root_node(self.output)
         roots: list[Node] = [r for p in shipped for r in p.roots]
         if recorder.pass_count <= recorder.keep_all_passes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 
 from autograd_explorer.errors import ProgramError
@@ -79,3 +81,16 @@ def left_no_tensor(run: ProgramRun) -> bool:
         isinstance(value, tuple | list) and bool(value) and isinstance(value[0], torch.Tensor)
     )
     return run.mode == "program" and not holds_tensor
+
+
+def shown_output(
+    run: ProgramRun, output: torch.Tensor, differentiated: Sequence[torch.Tensor]
+) -> torch.Tensor:
+    """The output a trace or a drawing shows: the program's, unless it named none and differentiated
+    something (`differentiated`: what that backward() or autograd.grad was called on).
+
+    A program that names no output has the last tensor it assigned for one; when it ran backward
+    itself, that is often a parameter's update (a training loop's `c -= lr * c.grad`), a leaf of the
+    pass, which was drawn as the graph's output while the narration called the loss "the output".
+    """
+    return differentiated[0] if run.output_assigned and differentiated else output

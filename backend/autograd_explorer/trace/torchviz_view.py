@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from autograd_explorer.lang.contract import BackwardRequest, PlainObserver, run_plain_backward
+from autograd_explorer.lang.contract import BackwardRequest, PlainObserver, ProgramRun, run_plain_backward
 from autograd_explorer.lang.run import limits_from_settings, run_program
 from autograd_explorer.trace.backward_capture import graph_nodes
-from autograd_explorer.trace.program_output import as_output_tensor
+from autograd_explorer.trace.program_output import as_output_tensor, shown_output
 from autograd_explorer.trace.recorder import root_node
 
 if TYPE_CHECKING:  # passed in by the app; record() never loads its settings (pydantic-settings)
@@ -61,7 +61,7 @@ def torchviz_view(source: str, inputs: Mapping[str, object] | None, settings: Se
     run = run_program(source, inputs, limits_from_settings(settings), observer)
     output = as_output_tensor(run)
     warnings: list[str] = list(observer.warnings)
-    output = _drawn_tensor(output, run.output_assigned, observer, warnings)
+    output = _drawn_tensor(run, output, observer, warnings)
     root = root_node(output)
     count = len(graph_nodes([root], settings.torchviz_max_nodes + 1))  # one past the cap is enough
     if count > settings.torchviz_max_nodes:
@@ -105,22 +105,20 @@ def torchviz_view(source: str, inputs: Mapping[str, object] | None, settings: Se
 
 
 def _drawn_tensor(
-    output: torch.Tensor, assigned: bool, observer: DrawingObserver, warnings: list[str]
+    run: ProgramRun, output: torch.Tensor, observer: DrawingObserver, warnings: list[str]
 ) -> torch.Tensor:
     """The output, or the graph the program last differentiated when the output has none.
 
     `(dfdx,) = torch.autograd.grad(f, x)` or a loop that prints after `loss.backward()` ends on a
     value without a grad_fn: torchviz would draw one box, while the explorer shows the graph that was
-    differentiated. Both views show that graph, and say so. A program that named no output (`assigned`:
-    its output is the last tensor it assigned, a training loop's parameter update) has for output what
-    it differentiated, as in the explorer (trace/facts.py), without a word.
+    differentiated. Both views show that graph, and say so. A program that named no output has for
+    output what it differentiated, as in the explorer (`shown_output`), without a word.
     """
     last = observer.last
     differentiated = [t for t in (last.outputs if last else ()) if t.grad_fn is not None]
-    if assigned and differentiated:
-        return differentiated[0]
-    if output.grad_fn is not None:
-        return output
+    shown = shown_output(run, output, differentiated)
+    if shown.grad_fn is not None:
+        return shown
     if last is not None and differentiated:
         call = "torch.autograd.grad()" if last.kind == "grad" else "backward()"
         warnings.append(
