@@ -44,6 +44,7 @@ FIGURE_PARTS = """(figure) => {
     .map((e) => ({ name: e.textContent, ...box(e) }));
   const bar = figure.querySelector('.modebar');
   return {
+    figure: box(figure),
     modebar: bar && getComputedStyle(bar).opacity === '1' ? box(bar) : null,
     titles: [...all('.gtitle'), ...all('.annotation-text')],
     axisTitles: [...figure.querySelectorAll('text[class$="title"]')]

@@ -258,7 +258,7 @@ def test_a_figure_grown_for_its_legend_follows_the_window(small_models: LiveServ
         grown = f"Number(document.querySelector('{figure}').dataset.legendPx) > {legend_px}"
         wait_until(pg, f"{grown} && {framed}")
         parts = pg.eval_on_selector(figure, FIGURE_PARTS)
-        box = pg.eval_on_selector(figure, "e => e.getBoundingClientRect().bottom")
+        box = parts["figure"]["bottom"]
         [legend] = parts["legends"]
         assert legend["bottom"] <= box, (figure, legend, box)
     pg.locator("#loss-plot").scroll_into_view_if_needed()
@@ -287,10 +287,8 @@ def test_the_curves_of_three_finished_models_read_on_a_phone(small_models: LiveS
     for figure in ("#loss-plot", "#accuracy-plot"):
         pg.locator(figure).scroll_into_view_if_needed()
         screenshot(pg, f"models-curves-three-models-390-{figure[1:]}")
-        parts = pg.eval_on_selector(figure, FIGURE_PARTS)
-        box = pg.eval_on_selector(
-            figure, "e => { const r = e.getBoundingClientRect(); return [r.top, r.bottom]; }"
-        )
+        parts = pg.eval_on_selector(figure, FIGURE_PARTS)  # one layout: the figure's box with its parts
+        box = [parts["figure"]["top"], parts["figure"]["bottom"]]
         [legend] = parts["legends"]
         [plot] = parts["plotAreas"]
         texts = parts["titles"] + parts["axisTitles"]
@@ -313,6 +311,44 @@ def test_the_curves_of_three_finished_models_read_on_a_phone(small_models: LiveS
         )
         assert min(inside) >= 1, (figure, inside)  # the border's pixel shows, right and bottom
     assert pg.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def test_a_resize_of_the_height_only_leaves_the_figures_as_drawn(
+    small_models: LiveServer, page: object
+) -> None:
+    """A phone fires resize whenever its toolbar hides on a scroll, at the same width (a full-page
+    screenshot fires one too). Every figure was framed again then: a figure grown for its six legend
+    rows shrank to its box and grew back, and the page jumped under the student's thumb (and moved
+    the accuracy plot 36 px between two measures of a test). The width is what a legend's rows depend
+    on: a resize that keeps it leaves each figure's style alone; one that changes it frames again."""
+    pg: Any = page
+    pg.set_viewport_size({"width": 390, "height": 844})
+    open_with_all_ticked(pg, small_models)
+    watch = (
+        "() => { window.restyled = [];"
+        " for (const id of ['loss-plot', 'accuracy-plot']) {"
+        "  new MutationObserver(() => window.restyled.push(id))"
+        "   .observe(document.getElementById(id), {attributes: true, attributeFilter: ['style']}); } }"
+    )
+    # Past the page's resize pause (200 ms): a timer set later for longer fires after the page's own.
+    past_the_pause = "() => new Promise((done) => setTimeout(() => setTimeout(done, 0), 600))"
+    pg.evaluate(watch)
+    heights = pg.evaluate(
+        "['loss-plot', 'accuracy-plot'].map((id) => document.getElementById(id).clientHeight)"
+    )
+    for height in (760, 844):  # the toolbar shown, then hidden again
+        pg.set_viewport_size({"width": 390, "height": height})
+        pg.evaluate(past_the_pause)
+    assert pg.evaluate("window.restyled") == []
+    assert (
+        pg.evaluate("['loss-plot', 'accuracy-plot'].map((id) => document.getElementById(id).clientHeight)")
+        == heights
+    )
+    pg.set_viewport_size({"width": 1000, "height": 844})  # rotated: the legends need fewer rows
+    pg.evaluate(past_the_pause)
+    wait_until(pg, "window.restyled.includes('loss-plot') && window.restyled.includes('accuracy-plot')")
+    for figure in ("#loss-plot", "#accuracy-plot"):
+        wait_until(pg, FRAMED_FOR_ITS_LEGEND.format(figure=figure))
 
 
 def test_a_long_model_name_is_cut_in_the_legend_and_its_menus_stay_in_their_panel(

@@ -15,8 +15,12 @@ const newest = new WeakMap(); // div → its latest reactFramed call: an older o
 // Plotly's own resize redraws the legend at the new width but keeps the figure's height: a figure grown
 // for six rows kept its height with two, or cut off the rows it now needed. So once the resizing pauses
 // (a drag fires dozens of events), every framed figure is drawn again and its legend measured again.
+// Only a figure whose width changed: a legend's rows depend on nothing else, and a phone fires resize
+// whenever its toolbar hides on a scroll (a full-page screenshot fires one, at the same size). Drawn
+// again then, each grown figure shrank to its box and grew back, and the page jumped under a thumb.
 const RESIZE_PAUSE_MS = 200;
 const lastDrawn = new Map(); // div → the arguments of its latest reactFramed call, to draw it again
+const framedWidth = new WeakMap(); // div → its width (px) at that call
 let resizeTimer = 0;
 let watching = false;
 
@@ -26,6 +30,7 @@ function reframeAll() {
       lastDrawn.delete(div); // a figure taken off the page is not drawn again
       continue;
     }
+    if (div.clientWidth === framedWidth.get(div)) continue;
     // The box's own height may differ at the new width too (a phone's stylesheet): read it afresh.
     const known = measured.get(div);
     if (known?.base !== undefined) {
@@ -74,6 +79,7 @@ export async function reactFramed(Plotly, div, data, given, config) {
   const call = {};
   newest.set(div, call);
   lastDrawn.set(div, [Plotly, div, data, given, config]);
+  framedWidth.set(div, div.clientWidth);
   watchResize();
   const known = measured.get(div) || {};
   const box = known.base ?? div.clientHeight; // before the drawing can grow the div
