@@ -11,7 +11,7 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 
-from autograd_explorer.api.answer_cache import AnswerStore, CachingEvaluator, has_user_text
+from autograd_explorer.api.answer_cache import EXAMPLE_ENTRIES, AnswerStore, CachingEvaluator, has_user_text
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.examples import EXAMPLES
 from autograd_explorer.sandbox import InlineEvaluator
@@ -306,3 +306,32 @@ def test_an_examples_answers_are_kept_while_the_server_runs_a_changed_one_for_it
     cache.run_json(job, edited)
     assert inner.calls == 3  # the example once, the edited program twice
     assert len(cache.examples) == 1 and len(cache) == 2
+
+
+def test_the_warm_ups_answers_stay_whatever_a_class_opens_next() -> None:
+    """The examples' store keeps an example's other iterations too (the §8 loop's, ~230 kB each):
+    a class opening more than the store holds pushed out the first answers the warm-up had computed.
+    Pinned, those stay, whether the warm-up computed them or found them kept (a trace's prefetch of
+    its details, in a thread of its own, can be first); an answer kept outside the warm-up still
+    goes in its turn, and the budget holds for the rest."""
+    loop = next(e for e in EXAMPLES if e.id == "lecture-fit-autograd")
+    first_open = {"source": loop.source, "inputs": loop.inputs, "format": "compact"}
+    details = {"source": loop.source, "inputs": loop.inputs, "pass": 3, "steps": [0, 40]}
+    unpinned = {**first_open, "pass_index": 0}
+    inner = CountingEvaluator()
+    cache = CachingEvaluator(inner)
+    cache.run_json("trace_details", details)  # a prefetch's, before the warm-up asks for it
+    with cache.pinning():
+        cache.run_json("trace", first_open)
+        cache.run_json("trace_details", details)
+    cache.run_json("trace", unpinned)
+    assert inner.calls == 3
+    for k in range(1, EXAMPLE_ENTRIES + 1):  # a class opening iteration after iteration
+        cache.run_json("trace", {**first_open, "pass_index": k})
+    assert len(cache.examples) == EXAMPLE_ENTRIES + 2  # the budget's worth, and the two pinned
+    computed = inner.calls
+    cache.run_json("trace", first_open)
+    cache.run_json("trace_details", details)
+    assert inner.calls == computed  # both still kept
+    cache.run_json("trace", unpinned)
+    assert inner.calls == computed + 1  # pushed out by the newer ones, as before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import subprocess
 import threading
@@ -111,6 +112,11 @@ def test_after_start_up_the_pages_requests_are_answered_from_memory(settings: Se
     assert computed == len(cache) >= ANSWERED  # a split request is one job per part; examples' details
     assert len(cache.examples) == inner.jobs.count("trace") + inner.jobs.count("trace_details")
     assert inner.jobs.count("trace") == len(EXAMPLE_TRACES)
+    # A class asks much else meanwhile (the §8 loop's other iterations, other presets): the warm-up's
+    # answers are pinned, not pushed out by a full store.
+    for store in (cache.presets, cache.examples):
+        for k in range(store.max_entries + 1):
+            store.put(b"another request %d" % k, b"{}", math.inf)
     for path, body in REQUESTS:
         model, route = ROUTES[path]
         route(model.model_validate(body), settings, cache)

@@ -39,6 +39,11 @@ of their own (api/preset_answers.py computes each example's trace and first deta
 class opens the same few examples all term, and the lecture's 4,000-iteration loop (~1 s of a
 worker) was refused by the wall-clock limit under load (bench/load.py) where it is now read.
 
+What the start-up's warm-up computes is pinned (`CachingEvaluator.pinning`): out of its store's
+least-recently-used order, kept whatever else is asked. The examples' store also keeps the §8 loop's
+other iterations a class opens (~230 kB each), and about 140 of them pushed out the warmed first
+answers of every example: the next student to open one waited for its computation again.
+
 Refusals are never kept (a time limit depends on the machine's load, not on the request).
 """
 
@@ -49,8 +54,10 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,6 +85,9 @@ TRACE_BYTES = 64 * 1024 * 1024
 EXAMPLE_JOBS = PROGRAM_JOBS | TRACE_JOBS
 EXAMPLE_ENTRIES = 256  # each example's trace, torchviz and windows; the loop's other iterations
 EXAMPLE_BYTES = 32 * 1024 * 1024  # the examples' compact traces are 1–232 kB
+# Whether the answers asked for here are pinned: a context, so the threads a request's parts run in
+# (api/evaluation.py, run_jobs_side_by_side) pin theirs too.
+PINNING: ContextVar[bool] = ContextVar("pinning", default=False)
 
 
 def canonical_inputs(inputs: Any) -> bytes:
@@ -113,7 +123,7 @@ class Kept:
 
 class AnswerStore:
     """Answers by key, least recently used first out past `max_entries` or `max_bytes`, each dropped
-    when its time is up (read on `clock`, so tests move time instead of sleeping)."""
+    when its time is up (read on `clock`, so tests move time instead of sleeping); pinned ones never."""
 
     def __init__(self, max_entries: int, max_bytes: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.max_entries = max_entries
@@ -121,9 +131,13 @@ class AnswerStore:
         self.clock = clock
         self._kept: OrderedDict[bytes, Kept] = OrderedDict()
         self._bytes = 0
+        self._pinned: dict[bytes, bytes] = {}  # a fixed few (the warm-up's): not in the budget
 
     def get(self, key: bytes) -> bytes | None:
         """The kept answer, if there is one still in time (the caller holds the lock)."""
+        pinned = self._pinned.get(key)
+        if pinned is not None:
+            return pinned
         kept = self._kept.get(key)
         if kept is None:
             return None
@@ -136,7 +150,7 @@ class AnswerStore:
     def put(self, key: bytes, answer: bytes, seconds: float) -> None:
         """Keep `answer` for `seconds` unless it alone is over the byte budget (the caller holds the lock)."""
         size = len(key) + len(answer)
-        if size > self.max_bytes or seconds <= 0:
+        if size > self.max_bytes or seconds <= 0 or key in self._pinned:
             return
         if key in self._kept:
             self._drop(key)
@@ -145,12 +159,19 @@ class AnswerStore:
         while len(self._kept) > self.max_entries or self._bytes > self.max_bytes:
             self._drop(next(iter(self._kept)))
 
+    def pin(self, key: bytes, answer: bytes) -> None:
+        """Keep `answer` for as long as the store lives, outside the order and budget (the caller holds
+        the lock)."""
+        if key in self._kept:
+            self._drop(key)
+        self._pinned[key] = answer
+
     def _drop(self, key: bytes) -> None:
         kept = self._kept.pop(key)
         self._bytes -= len(key) + len(kept.answer)
 
     def __len__(self) -> int:
-        return len(self._kept)
+        return len(self._kept) + len(self._pinned)
 
 
 def settings_context(settings: Settings | None) -> bytes:
@@ -203,6 +224,17 @@ class CachingEvaluator:
         """The job's result (through run_json, so a kept answer serves both)."""
         return orjson.loads(self.run_json(job, payload, timeout))
 
+    @contextmanager
+    def pinning(self) -> Iterator[None]:
+        """Within it, every answer asked for that would be kept for ever is pinned, computed or found
+        kept: the warm-up's (api/preset_answers.py). Not the step details a trace's prefetch computes
+        in a thread of its own: the warm-up asks for those itself and pins what it is given."""
+        token = PINNING.set(True)
+        try:
+            yield
+        finally:
+            PINNING.reset(token)
+
     def keeps(self, job: str, payload: Mapping[str, Any]) -> bool:
         """Whether an answer to this request would be kept."""
         return self._where(job, payload) is not None
@@ -238,6 +270,21 @@ class CachingEvaluator:
             return self.inner.run_json(job, payload, timeout)
         store, seconds = where
         key = self.key(job, payload)
+        answer = self._kept_or_computed(store, seconds, key, job, payload, timeout)
+        if seconds == math.inf and PINNING.get():
+            with self._lock:
+                store.pin(key, answer)
+        return answer
+
+    def _kept_or_computed(
+        self,
+        store: AnswerStore,
+        seconds: float,
+        key: bytes,
+        job: str,
+        payload: Mapping[str, Any],
+        timeout: float | None,
+    ) -> bytes:
         with self._lock:
             kept = store.get(key)
             if kept is not None:

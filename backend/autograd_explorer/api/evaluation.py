@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -59,7 +60,12 @@ def run_jobs_side_by_side(
         except BaseException as exc:  # re-raised in the request's thread below
             errors[i] = exc
 
-    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(1, len(payloads))]
+    # Each in a copy of this context: what the request's thread has set (the answer cache's pinning)
+    # holds for its parts too.
+    threads = [
+        threading.Thread(target=contextvars.copy_context().run, args=(run, i), daemon=True)
+        for i in range(1, len(payloads))
+    ]
     for thread in threads:
         thread.start()
     run(0)
