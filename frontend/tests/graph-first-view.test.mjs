@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { mostBoxesInView } from '../js/explorer/graph-first-view.js';
+import { mostBoxesInView, withHeaders } from '../js/explorer/graph-first-view.js';
 import { layeredLayout } from '../js/explorer/graph-layout.js';
 
 const box = (x, y, w = 200, h = 60) => ({ x, y, w, h });
@@ -36,4 +36,24 @@ test("a wrapped chain's first view holds several of its boxes, in reading order"
   assert.equal(strip.count, 2);
   assert.ok(wrapped.count >= 4, `${wrapped.count} boxes`);
   assert.equal(wrapped.first, 0);
+});
+
+test("the first view takes in the title of the open box around its boxes when it fits", () => {
+  // A model box (open, 30 units of header) around a column of closed layers: the best view starts at
+  // the first layer; grown, it starts at the model box's top, where its title is.
+  const column = Array.from({ length: 10 }, (_, i) => box(100, 76 + 100 * i));
+  const model = { x: 116, y: 530, w: 232, h: 1060 };
+  const view = { width: 300, height: 320 };
+  const found = mostBoxesInView(column, view);
+  assert.deepEqual([found.y1, found.y2], [46, 306]);
+  assert.deepEqual(withHeaders(found, [model], view, 30), { ...found, y1: 0 });
+  // Nested: the inner box's title fits, the outer's would not (the boxes would leave the view).
+  const outer = { x: 116, y: 500, w: 300, h: 1200 };
+  assert.equal(withHeaders(found, [outer, model], view, 30).y1, 0);
+  // Too tall with the title: the boxes at the view's top, the title wholly above it.
+  const short = { width: 300, height: 280 };
+  assert.deepEqual(withHeaders(found, [model], short, 30), { ...found, y2: 46 + 280 });
+  // A box that does not hold them all is no frame: centred as found.
+  assert.deepEqual(withHeaders(found, [{ ...model, y: 700 }], view, 30), found);
+  assert.deepEqual(withHeaders(found, [], short, 30), found);
 });

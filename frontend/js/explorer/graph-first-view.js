@@ -38,3 +38,27 @@ export function mostBoxesInView(boxes, view) {
   }
   return best;
 }
+
+/**
+ * The rectangle to centre for `found` (mostBoxesInView's) inside open boxes: an open box's title
+ * ("model · 44 nodes (click to close)") is in its header, above the boxes it holds, and centred on
+ * those boxes the first view cut the title in half at the graph's top edge. Grown upwards to the tops
+ * of the open boxes around it, the nearest first, while that fits `view`'s height; when not even the
+ * nearest fits, grown downwards to the view's height instead, so the boxes start at the view's top and
+ * the title is wholly above it. `frames` [{x, y, w, h}] are the open boxes (centres and sizes, model
+ * units); `header` is the band their title takes.
+ */
+export function withHeaders(found, frames, view, header) {
+  const around = frames
+    .map((f) => ({ left: f.x - f.w / 2, top: f.y - f.h / 2, right: f.x + f.w / 2, bottom: f.y + f.h / 2 }))
+    .filter((f) => f.left <= found.x1 && f.right >= found.x2 && f.top + header <= found.y1 && f.bottom >= found.y2)
+    .sort((a, b) => b.top - a.top);
+  if (!around.length) return found;
+  if (found.y2 - around[0].top > view.height) return { ...found, y2: Math.max(found.y2, found.y1 + view.height) };
+  let grown = found;
+  for (const frame of around) {
+    if (found.y2 - frame.top > view.height) break;
+    grown = { ...grown, y1: frame.top };
+  }
+  return grown;
+}

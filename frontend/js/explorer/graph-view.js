@@ -14,8 +14,8 @@ import { activeEdges } from './accumulators.js';
 import { paintGradients } from './grad-colour.js';
 import { gradLines, shortValue } from './grad-labels.js';
 import { ancestorsOf, buildHierarchy, hasDeclaredGroups } from './graph-groups.js';
-import { mostBoxesInView } from './graph-first-view.js';
-import { createSceneLayout, edgesByGroup } from './graph-layout.js';
+import { mostBoxesInView, withHeaders } from './graph-first-view.js';
+import { BOX_HEADER, createSceneLayout, edgesByGroup } from './graph-layout.js';
 import { createOverview } from './graph-overview.js';
 import { createVisibility } from './graph-visibility.js';
 import { contains, createSpatialIndex, grown } from './graph-window.js';
@@ -679,7 +679,9 @@ export function mountGraphView(store) {
       const output = trace.nodes.find((n) => n.is_output) || trace.nodes.at(-1);
       let target = boxOfNode(backward && backward.current ? backward.current.node : output && output.id);
       // Before the first step a grouped graph shows its boxes (graph-first-view.js), not the output.
-      const boxes = grouped && !(backward && backward.current) ? mostBoxesInView(closedBoxes(grouped.items), readableView()) : null;
+      const view = readableView();
+      const found = grouped && !(backward && backward.current) ? mostBoxesInView(closedBoxes(grouped.items), view) : null;
+      const boxes = found && withHeaders(found, openBoxes(grouped.items), view, BOX_HEADER);
       if (boxes) target = { x: (boxes.x1 + boxes.x2) / 2, y: (boxes.y1 + boxes.y2) / 2 };
       cy.zoom(readable);
       if (target) cy.pan(keepFilled({ x: container.clientWidth / 2 - target.x * readable, y: container.clientHeight / 2 - target.y * readable }));
@@ -691,6 +693,11 @@ export function mountGraphView(store) {
     const boxes = [];
     for (const [id, box] of items) if (!box.open && grouped.hierarchy.groups.has(id)) boxes.push(box);
     return boxes;
+  }
+
+  // The open boxes of laid-out items: the frames around closed ones, their title in their header.
+  function openBoxes(items) {
+    return [...items.values()].filter((box) => box.open);
   }
 
   // The model units the view shows at the readable zoom, PAD kept at each edge.
