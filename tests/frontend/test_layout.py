@@ -578,3 +578,34 @@ def test_presentation_gives_a_module_programs_graph_the_room_at_1280(
     assert overflowing(page) == []
     screenshot(page, "layout-explorer-presentation-module-program-1280x720")
     page.click("#present-toggle")  # off again: the stored setting must not leak into other tests' pages
+
+
+ACTIVE_NODE = """() => {
+  const graph = document.getElementById('graph');
+  const cy = graph._cyreg.cy;
+  const b = cy.nodes('.active').renderedBoundingBox({ includeLabels: false, includeOverlays: false });
+  return { text: cy.nodes('.active').data('text'), left: b.x1, right: b.x2, width: graph.clientWidth };
+}"""
+
+
+@pytest.mark.parametrize("layout", ["phone", "program-open"])
+def test_a_node_with_a_long_title_fits_the_graphs_width(
+    live_server: LiveServer, page: Any, layout: str
+) -> None:
+    """SimpleNN's loss, "loss = binarycrossentropy (criterion(model(X_train).squeeze…)", was one line
+    of 61 characters: at step 1 its node was 405 px wide on a 390 px phone and wider than the graph
+    beside an open program panel at 1280×720, cut at both sides. The title takes two lines."""
+    page.set_viewport_size(
+        {"width": 390, "height": 844} if layout == "phone" else {"width": 1280, "height": 720}
+    )
+    page.goto(f"{live_server.url}/#ex=lecture-simple-nn")
+    wait_until(page, PAGES["explorer"][1])
+    if layout == "program-open":
+        show_editor(page)
+    page.keyboard.press("ArrowRight")
+    wait_until(page, "document.getElementById('graph')._cyreg.cy.nodes('.active').length === 1")
+    wait_until(page, "document.getElementById('graph').dataset.currentInView === 'true'")
+    screenshot(page, f"layout-long-title-{layout}")
+    node = page.evaluate(ACTIVE_NODE)
+    assert node["text"].startswith("loss = binarycrossentropy\n(criterion(model(X_train)"), node
+    assert node["left"] >= 0 and node["right"] <= node["width"], node

@@ -21,7 +21,7 @@ import { createVisibility } from './graph-visibility.js';
 import { contains, createSpatialIndex, grown } from './graph-window.js';
 import { LARGE_GRAPH, buildGraphModel } from './graph-model.js';
 import { findNodes } from './node-search.js';
-import { nodeTitle } from './state.js';
+import { nodeTitle, titleLines } from './state.js';
 
 cytoscape.use(dagre);
 
@@ -148,7 +148,7 @@ function nodeLines(display, backward, trace, pass) {
     return [`saved ${display.saved.name}`, `${formatShape(display.saved.shape)} ${shortValue(display.saved.value)}`];
   }
   const node = display.node;
-  const lines = [nodeTitle(node)];
+  const lines = titleLines(nodeTitle(node));
   const what = node.op === 'Constant' ? 'constant' : node.kind === 'input' ? 'input' : node.op;
   lines.push(`${what} · ${formatShape(node.shape)}`);
   lines.push(node.value ? `value ${shortValue(node.value)}` : 'value (internal)');

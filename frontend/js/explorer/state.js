@@ -94,3 +94,15 @@ export function nodeTitle(node) {
   if (node.label && short !== node.label) return `${short} = ${node.label}`;
   return short;
 }
+
+// A title longer than this many characters takes two lines: SimpleNN's loss, "loss = binarycrossentropy
+// (criterion(model(X_train).squeeze…)", made a node wider than a phone's screen at its readable zoom
+// (405 px of 390) and than the graph beside an open program panel at 1280×720, cut at both sides.
+export const TITLE_CHARS = 44;
+
+/** A node's title as one line, or two broken at the last space that keeps the first within TITLE_CHARS. */
+export function titleLines(title) {
+  if (title.length <= TITLE_CHARS) return [title];
+  const cut = title.lastIndexOf(' ', TITLE_CHARS);
+  return cut > 0 ? [title.slice(0, cut), title.slice(cut + 1)] : [title];
+}
