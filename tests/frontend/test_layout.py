@@ -609,3 +609,38 @@ def test_a_node_with_a_long_title_fits_the_graphs_width(
     node = page.evaluate(ACTIVE_NODE)
     assert node["text"].startswith("loss = binarycrossentropy\n(criterion(model(X_train)"), node
     assert node["left"] >= 0 and node["right"] <= node["width"], node
+
+
+NODE_OVERLAPS = """() => {
+  const cy = document.getElementById('graph')._cyreg.cy;
+  const shape = { includeLabels: false, includeOverlays: false };
+  const boxes = cy.nodes().map((n) => [n.id(), n.boundingBox(shape)]);
+  const pairs = [];
+  for (const [i, [a, p]] of boxes.entries()) {
+    for (const [b, q] of boxes.slice(i + 1)) {
+      if (p.x1 < q.x2 && q.x1 < p.x2 && p.y1 < q.y2 && q.y1 < p.y2) pairs.push([a, b]);
+    }
+  }
+  return pairs;
+}"""
+
+
+def test_a_node_that_gains_lines_while_stepping_grows_into_room_kept_for_it(
+    live_server: LiveServer, page: Any
+) -> None:
+    """On a phone the vector output is laid out top to bottom, b (an ellipse) beside z₁ in one row.
+    Laid out for their labels at the start, b grew an accumulator line at step 2 (wider, and an
+    ellipse grows √2 times its text) and covered z₁'s right edge. Each node is now laid out for its
+    label at the pass's end too: at no step do two nodes overlap."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/#ex=vector-output")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    expect(page.locator("#graph")).to_have_attribute("data-orientation", "TB")
+    steps = int(page.locator("#step-slider").get_attribute("max") or 0)
+    assert steps == 6
+    for position in range(steps + 1):
+        if position:
+            page.keyboard.press("ArrowRight")
+        expect(page.locator("#step-controls")).to_have_attribute("data-position", str(position))
+        assert page.evaluate(NODE_OVERLAPS) == [], position
+    screenshot(page, "layout-vector-output-phone-end")

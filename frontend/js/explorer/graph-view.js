@@ -10,7 +10,7 @@ import { el } from '../shared/dom.js';
 import { programErrorWhere } from '../shared/errors.js';
 import { counted, formatShape } from '../shared/format.js';
 import { onPaletteChange, palette } from '../shared/palette.js';
-import { activeEdges } from './accumulators.js';
+import { activeEdges, createReplay } from './accumulators.js';
 import { paintGradients } from './grad-colour.js';
 import { gradLines, shortValue } from './grad-labels.js';
 import { ancestorsOf, buildHierarchy, hasDeclaredGroups } from './graph-groups.js';
@@ -282,29 +282,57 @@ export function mountGraphView(store) {
   function buildFlat(trace) {
     model = buildGraphModel(trace, { showSaved: store.get('showSaved') });
     const backward = store.backwardState();
+    const pass = store.pass();
+    // Each node is laid out with room beside it in its rank for its label at the pass's end too (every
+    // accumulator filled): a node that gains lines while stepping grew in place over its neighbour (on
+    // a phone the vector output's b, an ellipse, covered z₁ at step 2). Only beside it: the room
+    // along the flow is the ranks' own gap, and keeping it there too left graphs that fit readably
+    // (x³ − 3x on a phone) too long to. Drawn at its size now, a node grows into the room kept.
+    const end = pass ? createReplay(pass).at(pass.steps.length) : null;
     const elements = [];
+    const sizes = new Map(); // display id → {now, end}
     for (const display of model.nodes) {
-      const lines = nodeLines(display, backward, traceIndex, store.pass());
-      elements.push({ group: 'nodes', data: { id: display.id, text: lines.join('\n'), ...sizeOf(lines, display.kind) }, classes: display.kind });
+      const lines = nodeLines(display, backward, traceIndex, pass);
+      const now = sizeOf(lines, display.kind);
+      sizes.set(display.id, { now, end: sizeOf(nodeLines(display, end, traceIndex, pass), display.kind) });
+      elements.push({ group: 'nodes', data: { id: display.id, text: lines.join('\n'), ...now }, classes: display.kind });
     }
     for (const edge of model.edges) {
       elements.push({ group: 'edges', data: { id: edge.id, source: edge.source, target: edge.target, flow: '' }, classes: edge.saved ? 'saved' : '' });
     }
     const layout = { name: 'dagre', rankDir: 'LR', nodeSep: 40, rankSep: model.nodes.length < 30 ? 110 : 50, edgeSep: 10, fit: true, padding: 24 };
-    cy = cytoscape({ container, elements, style: styleFor(palette()), layout, minZoom: 0.02, maxZoom: 3 });
-    chooseOrientation(layout);
+    cy = cytoscape({ container, elements, style: styleFor(palette()), minZoom: 0.02, maxZoom: 3 });
+    chooseOrientation(layout, (direction) => sizeNodes(sizes, direction));
+    sizeNodes(sizes, null);
+  }
+
+  // Each node's size for a layout in `direction` ('LR', 'TB': room across the flow for its size at
+  // the pass's end), or as drawn now (null).
+  function sizeNodes(sizes, direction) {
+    cy.batch(() => {
+      for (const [id, { now, end }] of sizes) {
+        const size = direction === 'LR' ? { w: now.w, h: Math.max(now.h, end.h) }
+          : direction === 'TB' ? { w: Math.max(now.w, end.w), h: now.h } : now;
+        cy.getElementById(id).data(size);
+      }
+    });
   }
 
   // Left to right is the lecture's direction, but a long chain fitted to the panel that way becomes
   // unreadably small; then top to bottom (still inputs at one side, output at the other) wins.
-  function chooseOrientation(layout) {
+  function chooseOrientation(layout, sizeFor) {
+    const run = (rankDir) => {
+      sizeFor(rankDir);
+      cy.layout({ ...layout, rankDir }).run();
+    };
+    run('LR');
     if (cy.zoom() >= 0.75) {
       container.dataset.orientation = 'LR';
       return;
     }
     const leftToRight = cy.zoom();
-    cy.layout({ ...layout, rankDir: 'TB' }).run();
-    if (cy.zoom() < leftToRight * 1.25) cy.layout(layout).run();
+    run('TB');
+    if (cy.zoom() < leftToRight * 1.25) run('LR');
     container.dataset.orientation = cy.zoom() > leftToRight ? 'TB' : 'LR';
   }
 
