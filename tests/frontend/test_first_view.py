@@ -156,13 +156,14 @@ def test_a_large_graph_opened_at_a_step_centres_the_current_node(page: Any, live
     assert float(view["label-px"] or 0) >= 14, view
 
 
-# Each open box's title (in its header) against the graph's height, rendered px: [text, top, bottom, height].
+# Each open box's title (in its header) against the graph, rendered px: [text, top, bottom, height, left,
+# right, width].
 OPEN_TITLES = """() => {
   const cy = document.querySelector('#graph')._cyreg.cy;
   const around = {includeNodes: false, includeEdges: false, includeLabels: true};
   return cy.nodes('.group.open').map((n) => {
     const b = n.renderedBoundingBox(around);
-    return [n.data('text'), b.y1, b.y2, cy.height()];
+    return [n.data('text'), b.y1, b.y2, cy.height(), b.x1, b.x2, cy.width()];
   });
 }"""
 
@@ -174,7 +175,9 @@ def test_an_open_boxs_title_is_shown_whole_or_not_at_all(
     """The deep sigmoid network's first view at 1280×720 centred its closed layers inside the open
     "model" box, whose title ("model · 44 nodes (click to close)") sat half above the graph's top
     edge, its letters cut through. The view now takes the title in when it fits with the layers, and
-    otherwise starts at the layers with the title wholly above (graph-first-view.js, withHeaders)."""
+    otherwise starts at the layers with the title wholly above (graph-first-view.js, withHeaders).
+    On a phone it fits, and is at the box's top left corner: centred on the box, three views wide, it
+    was off the screen's right edge."""
     width, height = size
     page.set_viewport_size({"width": width, "height": height})
     page.goto(f"{live_server.url}/#ex=lecture-vanishing")
@@ -183,5 +186,7 @@ def test_an_open_boxs_title_is_shown_whole_or_not_at_all(
     titles = page.evaluate(OPEN_TITLES)
     assert [t[0] for t in titles] == ["model · 44 nodes (click to close)"]
     assert boxes_in_view(page), "the first view shows closed layers"
-    for _, top, bottom, room in titles:
+    for _, top, bottom, room, left, right, across in titles:
         assert bottom <= 0 or (top >= 0 and bottom <= room), titles
+        if width < 600:  # a phone's first view takes the title in, at the box's top left corner
+            assert top >= 0 and left >= 0 and right <= across, titles

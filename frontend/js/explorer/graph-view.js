@@ -15,7 +15,7 @@ import { paintGradients } from './grad-colour.js';
 import { gradLines, shortValue } from './grad-labels.js';
 import { ancestorsOf, buildHierarchy, hasDeclaredGroups } from './graph-groups.js';
 import { mostBoxesInView, withHeaders } from './graph-first-view.js';
-import { BOX_HEADER, createSceneLayout, edgesByGroup } from './graph-layout.js';
+import { BOX_HEADER, BOX_PADDING, createSceneLayout, edgesByGroup } from './graph-layout.js';
 import { createOverview } from './graph-overview.js';
 import { createVisibility } from './graph-visibility.js';
 import { contains, createSpatialIndex, grown } from './graph-window.js';
@@ -108,6 +108,7 @@ const styleFor = (p) => [
       'text-valign': 'top',
       'text-halign': 'center',
       'text-margin-y': 26,
+      'text-margin-x': 'data(titleShift)',
       'font-size': FONT_SIZE,
       color: p.groupLabel,
     },
@@ -154,6 +155,13 @@ function nodeLines(display, backward, trace, pass) {
   lines.push(node.value ? `value ${shortValue(node.value)}` : 'value (internal)');
   lines.push(...gradLines(node, pass, backward));
   return lines;
+}
+
+// How far (model units) an open box's title moves left from the box's centre to its top left corner,
+// where a window's title is: centred on a model's box three views wide, it was off screen (on a phone
+// the first view showed the box's frame and none of its title). 0 when it is as wide as the box.
+function titleShift(width, title) {
+  return Math.min(0, -width / 2 + (title.length * CHAR_WIDTH) / 2 + BOX_PADDING);
 }
 
 function groupLines(group, open) {
@@ -533,7 +541,7 @@ export function mountGraphView(store) {
           const element = cy.getElementById(id);
           if (before.x !== box.x || before.y !== box.y) element.position({ x: box.x, y: box.y });
           // An open box grows and shrinks with what opens inside it.
-          if (box.open && (before.w !== box.w || before.h !== box.h)) element.data({ w: box.w, h: box.h });
+          if (box.open && (before.w !== box.w || before.h !== box.h)) element.data({ w: box.w, h: box.h, titleShift: titleShift(box.w, element.data('text')) });
           continue;
         }
         if (group) {
@@ -542,7 +550,8 @@ export function mountGraphView(store) {
           // An open box is the background a student drags to pan (it fills the view of a model's
           // layers): grabbing it moved the box off its contents and the view stayed put.
           const drag = box.open ? { grabbable: false, pannable: true } : {};
-          added.push({ group: 'nodes', data: { id, text: lines.join('\n'), ...size }, position: { x: box.x, y: box.y }, classes: `group ${box.open ? 'open' : 'closed'}`, ...drag });
+          const text = lines.join('\n');
+          added.push({ group: 'nodes', data: { id, text, ...size, titleShift: titleShift(size.w, text) }, position: { x: box.x, y: box.y }, classes: `group ${box.open ? 'open' : 'closed'}`, ...drag });
         } else {
           const display = displayOfNode(traceIndex.byId.get(Number(id.slice(1))));
           const lines = nodeLines(display, backward, traceIndex, store.pass());
