@@ -47,3 +47,33 @@ test('node titles use the name, else the lecture symbol as plain text', async ()
   assert.deepEqual(poly.nodes.map(nodeTitle), ['x', 'z₁ = x**3', 'z₂ = 3*x', 'f = x**3 - 3*x']);
   assert.equal(shortTitle({ name: 'loss', symbol: 'f', label: 'mean' }), 'loss');
 });
+
+test('the SVG export draws an open box behind its edges, titled at its corner, and labels on top', async () => {
+  const { withoutClickHint } = await import('../js/explorer/graph-svg.js');
+  assert.equal(withoutClickHint('4 nodes · click to open'), '4 nodes');
+  assert.equal(withoutClickHint('model · 10 nodes (click to close)'), 'model · 10 nodes');
+  assert.equal(withoutClickHint('z₁ = x**3'), 'z₁ = x**3');
+  const svg = graphToSvg(
+    [
+      { x: 200, y: 100, width: 400, height: 200, kind: 'group', lines: ['model · 10 nodes'], open: true },
+      { x: 80, y: 100, width: 100, height: 40, kind: 'op', lines: ['h = relu(x)'] },
+      { x: 260, y: 100, width: 100, height: 40, kind: 'output', lines: ['loss'], active: true },
+    ],
+    [{ x1: 130, y1: 100, x2: 210, y2: 100, label: '← 2', labelY: 60, active: true }],
+  );
+  const at = (text) => svg.indexOf(text);
+  const frame = at('stroke-dasharray');
+  const title = at('>model · 10 nodes<');
+  const edge = at('<line ');
+  const node = at('>h = relu(x)<');
+  const label = at('>← 2<');
+  assert.ok(frame > 0 && frame < title && title < edge && edge < node && node < label, svg);
+  // The title at the frame's top left corner (x = 0 + 16), not centred on its contents.
+  assert.match(svg, /<text x="16" y="[\d.]+" fill="[^"]+">model · 10 nodes<\/text>/);
+  // The label where the page drew it (labelY, its centre), on a patch of the panel's colour.
+  assert.match(svg, /<text x="170" y="64.9" text-anchor="middle"[^>]*>← 2<\/text>/);
+  assert.ok(svg.lastIndexOf('<rect ') > node, 'the label patch is drawn over the nodes');
+  // A gradient's arrowhead is the flow's colour and the graph's size, not four times the grey one.
+  assert.match(svg, /marker-end="url\(#arrow-flow\)"/);
+  assert.match(svg, /<marker id="arrow-flow"[^>]*markerUnits="userSpaceOnUse" markerWidth="18"/);
+});

@@ -644,3 +644,33 @@ def test_a_node_that_gains_lines_while_stepping_grows_into_room_kept_for_it(
         expect(page.locator("#step-controls")).to_have_attribute("data-position", str(position))
         assert page.evaluate(NODE_OVERLAPS) == [], position
     screenshot(page, "layout-vector-output-phone-end")
+
+
+CARRIED_LABELS = """() => {
+  const cy = document.getElementById('graph')._cyreg.cy;
+  const shape = { includeLabels: false, includeOverlays: false };
+  const meet = (p, q) => p.x1 < q.x2 && q.x1 < p.x2 && p.y1 < q.y2 && q.y1 < p.y2;
+  return cy.edges('.carrying').map((e) => {
+    const only = { includeNodes: false, includeEdges: false, includeLabels: true, includeOverlays: false };
+    const label = e.boundingBox(only);
+    const ends = [e.source(), e.target()].filter((n) => meet(label, n.boundingBox(shape)));
+    const titles = ends.map((n) => n.data('text').split('\\n')[0]);
+    return { label: e.data('flow'), height: label.h, covers: titles };
+  });
+}"""
+
+
+def test_a_gradients_label_on_a_short_edge_clears_both_nodes(live_server: LiveServer, page: Any) -> None:
+    """SimpleNN's first step sends "← [−0.1024, 0.09036, …]" from the loss to the squeeze, two boxes
+    48 units apart in a row of the grouped layout: centred on that edge the label was drawn across
+    both nodes' titles. It goes above both now (flowLift in graph-view.js), as in the SVG export."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#ex=lecture-simple-nn")
+    wait_until(page, PAGES["explorer"][1])
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#step-controls")).to_have_attribute("data-position", "1")
+    wait_until(page, "document.getElementById('graph')._cyreg.cy.edges('.carrying').length === 1")
+    screenshot(page, "layout-simple-nn-step-1-label")
+    [carried] = page.evaluate(CARRIED_LABELS)
+    assert carried["label"].startswith("← [−0.1024") and carried["height"] > 0, carried
+    assert carried["covers"] == [], carried

@@ -10,9 +10,24 @@ export { escapeXml };
 
 const KINDS = ['input', 'op', 'output', 'group', 'saved'];
 
+const marker = (id, colour, size) =>
+  `<marker id="${id}" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="${size}" markerHeight="${size}" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="${colour}"/></marker>`;
+
+/** A box's line without the page's hint to click it: "4 nodes · click to open" → "4 nodes". */
+export function withoutClickHint(line) {
+  return line.replace(/ · click to open$| \(click to close\)$/, '');
+}
+
 /**
- * SVG text for `nodes` [{x, y, width, height, kind, lines, active}] (x, y: centres) and `edges`
- * [{x1, y1, x2, y2, label, active}], framed with a margin, on the palette's panel colour.
+ * SVG text for `nodes` [{x, y, width, height, kind, lines, active, open}] (x, y: centres) and `edges`
+ * [{x1, y1, x2, y2, label, labelY, active}] (labelY: the label's centre, if not just above the
+ * edge's midpoint), framed with a margin, on the palette's panel colour.
+ *
+ * Drawn as the page draws them: an open box (`open`) is a frame behind everything, its title at its
+ * top left corner; then the edges, the nodes, and last the labels of the edges carrying a gradient,
+ * each on a patch of the panel's colour. Drawn in one pass, an open box's fill covered the edges
+ * inside it, its title sat in the middle of its contents, and a short edge's label was under the
+ * nodes at its ends.
  */
 export function graphToSvg(nodes, edges, { margin = 20, fontSize = 14, palette: p = LIGHT } = {}) {
   const fill = { input: p.inputBg, op: p.opBg, output: p.outputBg, group: p.groupBg, saved: p.savedBg };
@@ -26,29 +41,39 @@ export function graphToSvg(nodes, edges, { margin = 20, fontSize = 14, palette: 
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="${minX} ${minY} ${width} ${height}" width="${width}" height="${height}" font-family="DejaVu Sans, sans-serif" font-size="${fontSize}">`,
     `<rect x="${minX}" y="${minY}" width="${width}" height="${height}" fill="${p.panel}"/>`,
-    `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="${p.muted}"/></marker></defs>`,
+    // Arrowheads in the graph's own units, as the page's: scaled by the stroke (the default), a
+    // gradient's 4-unit edge had a 32-unit head, in the grey of the others.
+    `<defs>${marker('arrow', p.muted, 14)}${marker('arrow-flow', p.flow, 18)}</defs>`,
   ];
+  const box = (n, kind, dash = '') =>
+    `<rect x="${n.x - n.width / 2}" y="${n.y - n.height / 2}" width="${n.width}" height="${n.height}" rx="8" fill="${fill[kind]}" stroke="${n.active ? p.flow : stroke[kind]}" stroke-width="${n.active ? 5 : 2}"${dash}/>`;
+  for (const n of nodes.filter((node) => node.open)) {
+    parts.push(box(n, 'group', ' stroke-dasharray="6 4" fill-opacity="0.35"'));
+    const [title = ''] = n.lines || [];
+    parts.push(`<text x="${n.x - n.width / 2 + 16}" y="${n.y - n.height / 2 + fontSize * 1.5}" fill="${p.groupLabel}">${escapeXml(title)}</text>`);
+  }
   for (const e of edges) {
     const colour = e.active ? p.flow : p.muted;
     parts.push(
-      `<line x1="${e.x1}" y1="${e.y1}" x2="${e.x2}" y2="${e.y2}" stroke="${colour}" stroke-width="${e.active ? 4 : 2}" marker-end="url(#arrow)"/>`,
+      `<line x1="${e.x1}" y1="${e.y1}" x2="${e.x2}" y2="${e.y2}" stroke="${colour}" stroke-width="${e.active ? 4 : 2}" marker-end="url(#${e.active ? 'arrow-flow' : 'arrow'})"/>`,
     );
-    if (e.label) {
-      parts.push(
-        `<text x="${(e.x1 + e.x2) / 2}" y="${(e.y1 + e.y2) / 2 - 6}" text-anchor="middle" fill="${colour}" font-weight="bold">${escapeXml(e.label)}</text>`,
-      );
-    }
   }
-  for (const n of nodes) {
+  for (const n of nodes.filter((node) => !node.open)) {
     const kind = KINDS.includes(n.kind) ? n.kind : 'op';
-    parts.push(
-      `<rect x="${n.x - n.width / 2}" y="${n.y - n.height / 2}" width="${n.width}" height="${n.height}" rx="8" fill="${fill[kind]}" stroke="${n.active ? p.flow : stroke[kind]}" stroke-width="${n.active ? 5 : 2}"/>`,
-    );
+    parts.push(box(n, kind));
     const lines = n.lines || [];
     const top = n.y - ((lines.length - 1) * fontSize * 1.25) / 2 + fontSize * 0.35;
     lines.forEach((line, i) => {
       parts.push(`<text x="${n.x}" y="${top + i * fontSize * 1.25}" text-anchor="middle" fill="${p.nodeFg}">${escapeXml(line)}</text>`);
     });
+  }
+  for (const e of edges.filter((edge) => edge.label)) {
+    const colour = e.active ? p.flow : p.muted;
+    const x = (e.x1 + e.x2) / 2;
+    const y = (e.labelY ?? (e.y1 + e.y2) / 2 - 12) + fontSize * 0.35; // the label's centre, as the page's
+    const half = (String(e.label).length * fontSize * 0.62) / 2 + 3; // bold DejaVu Sans, about 0.62 em a character
+    parts.push(`<rect x="${x - half}" y="${y - fontSize}" width="${2 * half}" height="${fontSize * 1.35}" rx="3" fill="${p.panel}" fill-opacity="0.9"/>`);
+    parts.push(`<text x="${x}" y="${y}" text-anchor="middle" fill="${colour}" font-weight="bold">${escapeXml(e.label)}</text>`);
   }
   parts.push('</svg>');
   return parts.join('\n');

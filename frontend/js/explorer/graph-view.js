@@ -20,6 +20,7 @@ import { createOverview } from './graph-overview.js';
 import { createVisibility } from './graph-visibility.js';
 import { contains, createSpatialIndex, grown } from './graph-window.js';
 import { LARGE_GRAPH, buildGraphModel } from './graph-model.js';
+import { withoutClickHint } from './graph-svg.js';
 import { findNodes } from './node-search.js';
 import { nodeTitle, titleLines } from './state.js';
 
@@ -140,7 +141,7 @@ const styleFor = (p) => [
   { selector: 'edge.saved', style: { 'line-style': 'dashed', 'line-color': p.edgeSaved, 'target-arrow-shape': 'none' } },
   {
     selector: 'edge.carrying',
-    style: { width: 5, 'line-color': p.flow, 'target-arrow-color': p.flow, label: 'data(flow)', 'z-index': 10, 'text-margin-y': -14 },
+    style: { width: 5, 'line-color': p.flow, 'target-arrow-color': p.flow, label: 'data(flow)', 'z-index': 10, 'text-margin-y': 'data(flowLift)' },
   },
 ];
 
@@ -162,6 +163,26 @@ function nodeLines(display, backward, trace, pass) {
 // the first view showed the box's frame and none of its title). 0 when it is as wide as the box.
 function titleShift(width, title) {
   return Math.min(0, -width / 2 + (title.length * CHAR_WIDTH) / 2 + BOX_PADDING);
+}
+
+const FLOW_LIFT = -14; // a gradient's label sits this far above its edge's midpoint (model units)
+const FLOW_CHAR_WIDTH = 10; // about a character of that label (16 px, bold)
+const ABOVE_NODES = 20; // half the label's height with its background, and a current node's thick border
+
+/**
+ * How far above its edge's midpoint a gradient's label goes: FLOW_LIFT, or above both nodes when the
+ * edge runs sideways across a gap narrower than the label. The grouped layout puts 48 units between a
+ * row's items: SimpleNN's "← [−0.1024, 0.09036, …]" from its loss to the squeeze was drawn across
+ * both nodes' text.
+ */
+export function flowLift(source, target, label) {
+  const s = source.position();
+  const t = target.position();
+  const across = Math.abs(t.x - s.x);
+  const gap = across - (source.data('w') + target.data('w')) / 2;
+  if (across <= Math.abs(t.y - s.y) || gap >= label.length * FLOW_CHAR_WIDTH) return FLOW_LIFT;
+  const top = Math.min(s.y - source.data('h') / 2, t.y - target.data('h') / 2);
+  return top - ABOVE_NODES - (s.y + t.y) / 2;
 }
 
 function groupLines(group, open) {
@@ -902,7 +923,8 @@ export function mountGraphView(store) {
         const target = drawnOf(flow.target);
         if (!source || !target || source.same(target)) continue;
         const edges = source.edgesTo(target);
-        edges.data('flow', `← ${shortValue(flow.value)}`);
+        const label = `← ${shortValue(flow.value)}`;
+        edges.data({ flow: label, flowLift: flowLift(source, target, label) });
         marked.merge(edges.addClass('carrying'));
       }
     });
@@ -1057,13 +1079,17 @@ export function mountGraphView(store) {
         width: n.width(),
         height: n.height(),
         kind: ['input', 'output', 'group', 'saved'].find((k) => n.hasClass(k)) || 'op',
-        lines: String(n.data('text')).split('\n'),
+        // A box's "click to open" is the page's; a picture cannot be clicked.
+        lines: String(n.data('text')).split('\n').map((line) => (n.hasClass('group') ? withoutClickHint(line) : line)),
         active: n.hasClass('active'),
+        open: n.hasClass('group') && n.hasClass('open'),
       }));
       const edges = cy.edges().map((e) => {
         const s = e.sourceEndpoint();
         const t = e.targetEndpoint();
-        return { x1: s.x, y1: s.y, x2: t.x, y2: t.y, label: e.hasClass('carrying') ? e.data('flow') : '', active: e.hasClass('carrying') };
+        const carrying = e.hasClass('carrying');
+        const labelY = carrying ? e.midpoint().y + e.data('flowLift') : undefined;
+        return { x1: s.x, y1: s.y, x2: t.x, y2: t.y, label: carrying ? e.data('flow') : '', labelY, active: carrying };
       });
       return { nodes, edges };
     },
