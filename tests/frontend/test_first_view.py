@@ -157,13 +157,14 @@ def test_a_large_graph_opened_at_a_step_centres_the_current_node(page: Any, live
 
 
 # Each open box's title (in its header) against the graph, rendered px: [text, top, bottom, height, left,
-# right, width].
+# right, width, the box's left edge, zoom].
 OPEN_TITLES = """() => {
   const cy = document.querySelector('#graph')._cyreg.cy;
   const around = {includeNodes: false, includeEdges: false, includeLabels: true};
   return cy.nodes('.group.open').map((n) => {
     const b = n.renderedBoundingBox(around);
-    return [n.data('text'), b.y1, b.y2, cy.height(), b.x1, b.x2, cy.width()];
+    const frame = n.renderedBoundingBox({includeLabels: false, includeOverlays: false});
+    return [n.data('text'), b.y1, b.y2, cy.height(), b.x1, b.x2, cy.width(), frame.x1, cy.zoom()];
   });
 }"""
 
@@ -186,7 +187,9 @@ def test_an_open_boxs_title_is_shown_whole_or_not_at_all(
     titles = page.evaluate(OPEN_TITLES)
     assert [t[0] for t in titles] == ["model · 44 nodes (click to close)"]
     assert boxes_in_view(page), "the first view shows closed layers"
-    for _, top, bottom, room, left, right, across in titles:
+    for _, top, bottom, room, left, right, across, frame_left, zoom in titles:
         assert bottom <= 0 or (top >= 0 and bottom <= room), titles
         if width < 600:  # a phone's first view takes the title in, at the box's top left corner
             assert top >= 0 and left >= 0 and right <= across, titles
+        # In from the frame by the box's padding (16 units), as its contents are: measured, not guessed.
+        assert 12 * zoom <= left - frame_left <= 22 * zoom, titles

@@ -161,8 +161,17 @@ function nodeLines(display, backward, trace, pass) {
 // How far (model units) an open box's title moves left from the box's centre to its top left corner,
 // where a window's title is: centred on a model's box three views wide, it was off screen (on a phone
 // the first view showed the box's frame and none of its title). 0 when it is as wide as the box.
+// The title's width is measured in the font it is drawn in (an estimate of 8.6 units a character
+// left it about 20 units in from the frame: the open box's title is not bold).
 function titleShift(width, title) {
-  return Math.min(0, -width / 2 + (title.length * CHAR_WIDTH) / 2 + BOX_PADDING);
+  return Math.min(0, -width / 2 + textWidth(title) / 2 + BOX_PADDING);
+}
+
+let measuring = null;
+function textWidth(text) {
+  measuring ??= document.createElement('canvas').getContext('2d');
+  measuring.font = `${FONT_SIZE}px DejaVu Sans, system-ui, sans-serif`;
+  return measuring.measureText(text).width;
 }
 
 const FLOW_LIFT = -14; // a gradient's label sits this far above its edge's midpoint (model units)
