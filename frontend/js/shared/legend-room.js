@@ -20,7 +20,10 @@ const newest = new WeakMap(); // div → its latest reactFramed call: an older o
 // again then, each grown figure shrank to its box and grew back, and the page jumped under a thumb.
 const RESIZE_PAUSE_MS = 200;
 const lastDrawn = new Map(); // div → the arguments of its latest reactFramed call, to draw it again
-const framedWidth = new WeakMap(); // div → its width (px) at that call
+// div → its width (px) when last framed for a resize (or first drawn). Not any drawing's: the page
+// may draw a figure itself during the pause (a theme switched), at the new width but with the old
+// width's box height as its base, and only this reframing reads the box afresh.
+const framedWidth = new WeakMap();
 let resizeTimer = 0;
 let watching = false;
 
@@ -31,6 +34,7 @@ function reframeAll() {
       continue;
     }
     if (div.clientWidth === framedWidth.get(div)) continue;
+    framedWidth.set(div, div.clientWidth);
     // The box's own height may differ at the new width too (a phone's stylesheet): read it afresh.
     const known = measured.get(div);
     if (known?.base !== undefined) {
@@ -79,7 +83,7 @@ export async function reactFramed(Plotly, div, data, given, config) {
   const call = {};
   newest.set(div, call);
   lastDrawn.set(div, [Plotly, div, data, given, config]);
-  framedWidth.set(div, div.clientWidth);
+  if (!framedWidth.has(div)) framedWidth.set(div, div.clientWidth);
   watchResize();
   const known = measured.get(div) || {};
   const box = known.base ?? div.clientHeight; // before the drawing can grow the div
