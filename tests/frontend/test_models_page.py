@@ -333,29 +333,29 @@ def test_a_resize_of_the_height_only_leaves_the_figures_as_drawn(
     pg: Any = page
     pg.set_viewport_size({"width": 390, "height": 844})
     open_with_all_ticked(pg, small_models)
+    # Every height each figure's style is given from now on: the page may draw a figure again meanwhile
+    # (its curves' streams ending), which writes the same height; framing it again wrote '' first.
     watch = (
         "() => { window.restyled = [];"
-        " for (const id of ['loss-plot', 'accuracy-plot']) {"
-        "  new MutationObserver(() => window.restyled.push(id))"
-        "   .observe(document.getElementById(id), {attributes: true, attributeFilter: ['style']}); } }"
+        " for (const id of ['loss-plot', 'accuracy-plot']) { const e = document.getElementById(id);"
+        "  new MutationObserver(() => window.restyled.push([id, e.style.height]))"
+        "   .observe(e, {attributes: true, attributeFilter: ['style']}); } }"
     )
+    grown = "['loss-plot', 'accuracy-plot'].map((id) => document.getElementById(id).style.height)"
     # Past the page's resize pause (200 ms): a timer set later for longer fires after the page's own.
     past_the_pause = "() => new Promise((done) => setTimeout(() => setTimeout(done, 0), 600))"
     pg.evaluate(watch)
-    heights = pg.evaluate(
-        "['loss-plot', 'accuracy-plot'].map((id) => document.getElementById(id).clientHeight)"
-    )
+    heights = dict(zip(["loss-plot", "accuracy-plot"], pg.evaluate(grown), strict=True))
+    assert all(h.endswith("px") for h in heights.values()), heights  # grown for six legend rows
     for height in (760, 844):  # the toolbar shown, then hidden again
         pg.set_viewport_size({"width": 390, "height": height})
         pg.evaluate(past_the_pause)
-    assert pg.evaluate("window.restyled") == []
-    assert (
-        pg.evaluate("['loss-plot', 'accuracy-plot'].map((id) => document.getElementById(id).clientHeight)")
-        == heights
-    )
+    assert [(i, h) for i, h in pg.evaluate("window.restyled") if h != heights[i]] == []
+    assert dict(zip(heights, pg.evaluate(grown), strict=True)) == heights
     pg.set_viewport_size({"width": 1000, "height": 844})  # rotated: the legends need fewer rows
     pg.evaluate(past_the_pause)
-    wait_until(pg, "window.restyled.includes('loss-plot') && window.restyled.includes('accuracy-plot')")
+    changed = "window.restyled.some(([i, h]) => i === '{0}' && h !== '{1}')"
+    wait_until(pg, " && ".join(changed.format(i, h) for i, h in heights.items()))
     for figure in ("#loss-plot", "#accuracy-plot"):
         wait_until(pg, FRAMED_FOR_ITS_LEGEND.format(figure=figure))
 
