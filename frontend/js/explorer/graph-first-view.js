@@ -53,12 +53,7 @@ export function withHeaders(found, frames, view, header) {
     .map((f) => ({ left: f.x - f.w / 2, top: f.y - f.h / 2, right: f.x + f.w / 2, bottom: f.y + f.h / 2 }))
     .filter((f) => f.left <= found.x1 && f.right >= found.x2 && f.top + header <= found.y1 && f.bottom >= found.y2)
     .sort((a, b) => b.top - a.top);
-  if (!around.length) return found;
-  if (found.y2 - around[0].top > view.height) return { ...found, y2: Math.max(found.y2, found.y1 + view.height) };
-  let grown = found;
-  for (const frame of around) {
-    if (found.y2 - frame.top > view.height) break;
-    grown = { ...grown, y1: frame.top };
-  }
-  return grown;
+  const fitting = around.filter((frame) => found.y2 - frame.top <= view.height);
+  if (fitting.length) return { ...found, y1: fitting.at(-1).top }; // the outermost whose title fits
+  return around.length ? { ...found, y2: Math.max(found.y2, found.y1 + view.height) } : found;
 }

@@ -2,6 +2,7 @@
 // in the colours of the theme it was drawn in (a palette from js/shared/palette.js; light by default).
 
 import { LIGHT } from '../shared/palette.js';
+import { BOX_PADDING } from './graph-layout.js';
 
 const escapeXml = (text) =>
   String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]);
@@ -50,7 +51,7 @@ export function graphToSvg(nodes, edges, { margin = 20, fontSize = 14, palette: 
   for (const n of nodes.filter((node) => node.open)) {
     parts.push(box(n, 'group', ' stroke-dasharray="6 4" fill-opacity="0.35"'));
     const [title = ''] = n.lines || [];
-    parts.push(`<text x="${n.x - n.width / 2 + 16}" y="${n.y - n.height / 2 + fontSize * 1.5}" fill="${p.groupLabel}">${escapeXml(title)}</text>`);
+    parts.push(`<text x="${n.x - n.width / 2 + BOX_PADDING}" y="${n.y - n.height / 2 + fontSize * 1.5}" fill="${p.groupLabel}">${escapeXml(title)}</text>`);
   }
   for (const e of edges) {
     const colour = e.active ? p.flow : p.muted;

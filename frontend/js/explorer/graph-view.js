@@ -27,6 +27,7 @@ import { nodeTitle, titleLines } from './state.js';
 cytoscape.use(dagre);
 
 const FONT_SIZE = 15;
+const FONT_FAMILY = 'DejaVu Sans, system-ui, sans-serif'; // the labels', and what their widths are measured in
 const CHAR_WIDTH = 8.6; // average width of a DejaVu Sans character at FONT_SIZE
 const MAX_READABLE_ZOOM = 1.4; // a small graph (or one found node) is not blown up past this
 const PAD = 12; // px kept between a graph wider than the view and the view's edge
@@ -84,7 +85,7 @@ const styleFor = (p) => [
       'text-valign': 'center',
       'text-halign': 'center',
       'font-size': FONT_SIZE,
-      'font-family': 'DejaVu Sans, system-ui, sans-serif',
+      'font-family': FONT_FAMILY,
       'line-height': 1.3,
       width: 'data(w)',
       height: 'data(h)',
@@ -170,7 +171,7 @@ function titleShift(width, title) {
 let measuring = null;
 function textWidth(text) {
   measuring ??= document.createElement('canvas').getContext('2d');
-  measuring.font = `${FONT_SIZE}px DejaVu Sans, system-ui, sans-serif`;
+  measuring.font = `${FONT_SIZE}px ${FONT_FAMILY}`;
   return measuring.measureText(text).width;
 }
 
@@ -184,7 +185,7 @@ const ABOVE_NODES = 20; // half the label's height with its background, and a cu
  * row's items: SimpleNN's "← [−0.1024, 0.09036, …]" from its loss to the squeeze was drawn across
  * both nodes' text.
  */
-export function flowLift(source, target, label) {
+function flowLift(source, target, label) {
   const s = source.position();
   const t = target.position();
   const across = Math.abs(t.x - s.x);
