@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { el } from '../js/shared/dom.js';
+import { el, syncChildren } from '../js/shared/dom.js';
 
 // A document whose elements are plain objects: enough to see what el() sets, and what it does not.
 before(() => {
@@ -19,4 +19,42 @@ test('text goes in as textContent, never as markup', () => {
 test('no text and no class leave the element empty; 0 is text', () => {
   assert.deepEqual(el('div'), { tag: 'div', textContent: '', className: '', innerHTML: '' });
   assert.equal(el('span', 0).textContent, 0);
+});
+
+// A parent holding a linked list of children, enough for syncChildren: it records each insertion and
+// removal, so a test sees which children were detached and attached again.
+function fakeParent(children) {
+  const parent = { kids: [], log: [] };
+  const link = () => parent.kids.forEach((kid, i) => { kid.nextSibling = parent.kids[i + 1] || null; });
+  Object.defineProperty(parent, 'firstChild', { get: () => parent.kids[0] || null });
+  parent.removeChild = (kid) => { parent.kids.splice(parent.kids.indexOf(kid), 1); parent.log.push(`-${kid.name}`); link(); };
+  parent.insertBefore = (kid, before) => {
+    if (parent.kids.includes(kid)) parent.removeChild(kid);
+    parent.kids.splice(before ? parent.kids.indexOf(before) : parent.kids.length, 0, kid);
+    parent.log.push(`+${kid.name}`);
+    link();
+  };
+  children.forEach((kid) => parent.insertBefore(kid, null));
+  parent.log = [];
+  return parent;
+}
+const kid = (name) => ({ name });
+
+test('syncChildren inserts, removes and replaces without touching the children kept in place', () => {
+  const [a, b, c, d, b2, e] = ['a', 'b', 'c', 'd', "b'", 'e'].map(kid);
+  const parent = fakeParent([a, b, c, d]);
+  syncChildren(parent, [e, a, b2, c, d]); // a row reached (first), one row changed
+  assert.deepEqual(parent.kids, [e, a, b2, c, d]);
+  assert.deepEqual(parent.log, ['-b', '+e', "+b'"]);
+});
+
+test('syncChildren reorders, empties and fills', () => {
+  const [a, b, c] = ['a', 'b', 'c'].map(kid);
+  const parent = fakeParent([a, b, c]);
+  syncChildren(parent, [c, a, b]);
+  assert.deepEqual(parent.kids, [c, a, b]);
+  syncChildren(parent, []);
+  assert.deepEqual(parent.kids, []);
+  syncChildren(parent, [b, a]);
+  assert.deepEqual(parent.kids, [b, a]);
 });

@@ -1,6 +1,6 @@
 // The current backward step: narration, local derivative with numbers, Jacobian, accumulator table.
 
-import { el } from '../shared/dom.js';
+import { el, syncChildren } from '../shared/dom.js';
 import { counted, formatShape, formatTensor, jacobianMatrix } from '../shared/format.js';
 import { accumulatorOf } from './accumulators.js';
 import { latexElement, nodeSymbol } from './formula.js';
@@ -99,12 +99,14 @@ export function contributionsText(received) {
   return [...(earlier ? [`… ${earlier.toLocaleString('en')} earlier`] : []), ...latest].join(' + ');
 }
 
-// The accumulator table, kept from step to step: above PLAIN_ROWS rows a virtual table updated in
-// place, each row rebuilt only when what it shows changed (a step changes a handful of accumulators).
+// The accumulator table, kept from step to step: each row rebuilt only when what it shows changed (a
+// step changes a handful of accumulators) and the others left in place; above PLAIN_ROWS rows a
+// virtual table that builds only the rows in view.
 function createAccumulators(store) {
   const wrap = el('div');
   const caption = el('p', '', 'muted');
-  let kept = null; // {trace, pass, virtual, rows: Map node id → {row, key...}} of the virtual table shown
+  // {trace, pass, rows: Map node id → {row, value, flags}, virtual (above PLAIN_ROWS) or body} shown
+  let kept = null;
 
   function cachedRow(node, backward, changed, current) {
     const value = accumulatorOf(backward, node.id);
@@ -140,24 +142,26 @@ function createAccumulators(store) {
     }
     caption.hidden = everyNode;
     caption.textContent = `The ${counted(shown.length, 'node')} the backward pass has reached so far (of ${trace.nodes.length}), the latest first.`;
-    if (shown.length > PLAIN_ROWS) {
-      const index = shown.findIndex((n) => n.id === current);
-      const options = { count: shown.length, renderRow: (i) => cachedRow(shown[i], backward, changed, current), focus: index < 0 ? null : index };
-      if (kept && kept.trace === trace && kept.pass === pass) {
-        kept.virtual.update(options);
-      } else {
-        kept = { trace, pass, rows: new Map(), virtual: null };
-        kept.virtual = createVirtualTable(tableElement(), options);
-        wrap.replaceChildren(kept.virtual.element, caption);
-      }
+    const virtual = shown.length > PLAIN_ROWS;
+    const renderRow = (i) => cachedRow(shown[i], backward, changed, current);
+    const index = virtual ? shown.findIndex((n) => n.id === current) : -1;
+    const options = { count: shown.length, renderRow, focus: index < 0 ? null : index };
+    if (kept && kept.trace === trace && kept.pass === pass && Boolean(kept.virtual) === virtual) {
+      if (virtual) kept.virtual.update(options);
+      else syncChildren(kept.body, shown.map((node, i) => renderRow(i)));
       return;
     }
-    kept = null;
+    kept = { trace, pass, rows: new Map(), virtual: null, body: null };
     const table = tableElement();
-    const body = el('tbody');
-    for (const node of shown) body.append(accumulatorRow(node, backward, changed, current));
-    table.append(body);
-    wrap.replaceChildren(table, caption);
+    if (virtual) {
+      kept.virtual = createVirtualTable(table, options);
+      wrap.replaceChildren(kept.virtual.element, caption);
+    } else {
+      kept.body = el('tbody');
+      kept.body.append(...shown.map((node, i) => renderRow(i)));
+      table.append(kept.body);
+      wrap.replaceChildren(table, caption);
+    }
   }
 
   return { element: wrap, update };
@@ -203,7 +207,7 @@ export function mountStepPanel(store) {
     const pass = store.pass();
     const backward = store.backwardState();
     const children = [];
-    accumulators.element.hidden = true;
+    let accumulatorsShown = false; // set once: hiding and showing them again restyled every row
     if (!trace && store.get('error')) {
       children.push(el('h2', 'Backward pass'), el('p', 'None: the program stopped before it, with the error shown on the graph.', 'muted'), ...aboutExample(store));
     } else if (!trace) {
@@ -249,10 +253,11 @@ export function mountStepPanel(store) {
       }
       children.push(el('h3', 'Accumulators (one per node)'));
       children.push(...gradHistory(trace), ...passResult(pass, backward.position === pass.steps.length));
-      accumulators.element.hidden = false;
+      accumulatorsShown = true;
       accumulators.update(backward);
     }
     top.replaceChildren(...children);
+    if (accumulators.element.hidden === accumulatorsShown) accumulators.element.hidden = !accumulatorsShown;
   }
 
   store.on(['trace', 'error', 'position', 'passIndex', 'details', 'detailsError', 'programOpen', 'example', 'examples'], render);

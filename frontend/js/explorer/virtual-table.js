@@ -2,6 +2,8 @@
 // pass lists every reached accumulator and still repaints in a few milliseconds per step. The same
 // table is updated from step to step (rebuilding it cost a layout of the whole side panel per step).
 
+import { syncChildren } from '../shared/dom.js';
+
 export const ROW_HEIGHT = 26; // px; rows do not wrap, so every row is this tall
 
 /**
@@ -39,7 +41,7 @@ export function createVirtualTable(table, { count, renderRow, focus = null, heig
     below.style.height = `${Math.max(0, rows.count - last) * ROW_HEIGHT}px`;
     const built = [];
     for (let i = first; i < last; i += 1) built.push(rows.renderRow(i));
-    body.replaceChildren(above, ...built, below);
+    syncChildren(body, [above, ...built, below]); // the rows kept in view stay attached
   };
   const scrollTo = (row) => {
     if (row === null) return;
