@@ -57,7 +57,12 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     ("@staticmethod\ndef f():\n    pass", "forbidden", {}),  # a method's decorator only
     ("class A:\n    @property\n    def f(self):\n        pass", "forbidden", {}),
     ("staticmethod = print\nclass A:\n    @staticmethod\n    def f():\n        pass", "forbidden", {}),
-    ("x = torch.ones(1, requires_grad=True)\ny = x * 2\ny.grad_fn.next_functions", "forbidden", {}),
+    ("x = torch.ones(1, requires_grad=True)\ny = x * 2\ny.grad_fn.register_hook(print)", "forbidden", {}),
+    (
+        "x = torch.ones(1, requires_grad=True)\ny = x * 2\ny.grad_fn.next_functions[0][0].register_hook",
+        "forbidden",
+        {},
+    ),
     ("x = torch.ones(1, requires_grad=True)\n(x * 2).grad_fn.metadata", "forbidden", {}),
     ("x = torch.ones(1, requires_grad=True)\n(x * 2).grad_fn._saved_self", "forbidden", {}),
     ("x = torch.ones(1)\nx.numpy()", "forbidden", {}),

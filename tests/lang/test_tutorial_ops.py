@@ -3,6 +3,8 @@ one-hot targets, copying a model's values into another. The oracle is CPython wi
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import torch
 
@@ -314,3 +316,186 @@ def test_new_empty_stays_out_as_torch_empty_does() -> None:
     # its memory is whatever was there before, as torch.empty's
     error = fails("x = torch.ones(3)\ny = x.new_empty(3)", "forbidden")
     assert "start from x.new_zeros(...)" in error.message
+
+
+# PyTorch's "Neural Networks" tutorial (the 60-minute blitz), as written, seeded so CPython draws the
+# same weights: functional pooling, and a walk back through the graph with grad_fn.next_functions.
+BLITZ = """import torch
+import torch.nn as nn
+import torch.nn.functional as F
+torch.manual_seed(0)
+
+
+class Net(nn.Module):
+
+    def __init__(self):
+        super(Net, self).__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.fc1 = nn.Linear(16 * 5 * 5, 120)  # 5*5 from image dimension
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, 10)
+
+    def forward(self, input):
+        c1 = F.relu(self.conv1(input))
+        s2 = F.max_pool2d(c1, (2, 2))
+        c3 = F.relu(self.conv2(s2))
+        s4 = F.max_pool2d(c3, 2)
+        s4 = torch.flatten(s4, 1)
+        f5 = F.relu(self.fc1(s4))
+        f6 = F.relu(self.fc2(f5))
+        output = self.fc3(f6)
+        return output
+
+
+net = Net()
+print(net)
+params = list(net.parameters())
+print(len(params))
+print(params[0].size())  # conv1's .weight
+input = torch.randn(1, 1, 32, 32)
+out = net(input)
+print(out)
+net.zero_grad()
+out.backward(torch.randn(1, 10))
+output = net(input)
+target = torch.randn(10)  # a dummy target, for example
+target = target.view(1, -1)  # make it the same shape as output
+criterion = nn.MSELoss()
+loss = criterion(output, target)
+print(loss)
+print(loss.grad_fn)  # MSELoss
+print(loss.grad_fn.next_functions[0][0])  # Linear
+print(loss.grad_fn.next_functions[0][0].next_functions[0][0])  # ReLU
+net.zero_grad()     # zeroes the gradient buffers of all parameters
+print('conv1.bias.grad before backward')
+print(net.conv1.bias.grad)
+loss.backward()
+print('conv1.bias.grad after backward')
+print(net.conv1.bias.grad)
+learning_rate = 0.01
+for f in net.parameters():
+    f.data.sub_(f.grad.data * learning_rate)
+import torch.optim as optim
+optimizer = optim.SGD(net.parameters(), lr=0.01)
+optimizer.zero_grad()   # zero the gradient buffers
+output = net(input)
+loss = criterion(output, target)
+loss.backward()
+optimizer.step()    # Does the update
+"""
+
+
+def without_addresses(lines: list[str]) -> list[str]:
+    return [re.sub(r"0x[0-9a-f]+", "0x…", line) for line in lines]
+
+
+def test_the_neural_networks_tutorial_runs_as_written() -> None:
+    got = run(BLITZ)
+    expected, printed = cpython(BLITZ)
+    # Nodes print as PyTorch's (their addresses aside): MseLossBackward0, AddmmBackward0, AccumulateGrad.
+    assert without_addresses(got.printed) == without_addresses(printed)
+    assert "<AccumulateGrad object at 0x…>" in without_addresses(got.printed)
+    for name in ("out", "output", "loss"):
+        assert torch.equal(got.namespace[name], expected[name]), name  # type: ignore[arg-type]
+    for p, q in zip(got.namespace["net"].parameters(), expected["net"].parameters(), strict=True):  # type: ignore[attr-defined]
+        assert torch.equal(p, q) and torch.equal(p.grad, q.grad)
+
+
+WALK = """import torch
+import torch.nn.functional as F
+x = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)
+w = torch.tensor([0.5, 0.5, 0.5], requires_grad=True)
+y = F.leaky_relu(x * w) + x
+loss = y.sum()
+names = []
+slots = []
+todo = [loss.grad_fn]
+while todo:
+    node = todo.pop()
+    names.append(node.name())
+    for fn, slot in node.next_functions:
+        slots.append(slot)
+        if fn is not None:
+            todo.append(fn)
+leaves = [fn for fn, _ in loss.grad_fn.next_functions[0][0].next_functions if fn is not None]
+same = loss.grad_fn.next_functions[0][0] == loss.grad_fn.next_functions[0][0]
+"""
+
+
+def test_next_functions_walks_the_graph_as_pytorch_does() -> None:
+    got = run(WALK)
+    expected, _ = cpython(WALK)
+    assert got.namespace["names"] == expected["names"]  # every node, AccumulateGrad's own name included
+    assert got.namespace["slots"] == expected["slots"]
+    assert "torch::autograd::AccumulateGrad" in got.namespace["names"]  # type: ignore[operator]
+    assert got.namespace["same"] is True
+    # An AccumulateGrad's variable is the leaf itself; another node has none, as in PyTorch.
+    walked = run(
+        WALK + "leaf = loss.grad_fn.next_functions[0][0].next_functions[1][0].variable\nhit = leaf is x"
+    )
+    assert walked.namespace["hit"] is True
+    error = fails(WALK + "loss.grad_fn.variable", "runtime")
+    assert "'SumBackward0' object has no attribute 'variable'" in error.message
+
+
+@pytest.mark.parametrize(
+    "reach",
+    [
+        "register_hook(print)",
+        "register_prehook(print)",
+        "metadata",
+        "_saved_self",
+        "_node",
+        "_raw_saved_self",
+    ],
+)
+def test_a_grad_fn_stand_in_never_reaches_the_node(reach: str) -> None:
+    # Hooks, metadata and saved tensors would let a program change or read past the graph it is shown.
+    fails(WALK + f"loss.grad_fn.next_functions[0][0].{reach}", "forbidden")
+
+
+@pytest.mark.parametrize(
+    ("call", "shape"),
+    [
+        ("F.max_pool2d(x, 2)", (1, 2, 2, 2)),
+        ("F.max_pool2d(x, (2, 2), stride=1)", (1, 2, 3, 3)),
+        ("F.avg_pool2d(x, 2)", (1, 2, 2, 2)),
+        ("F.max_pool1d(x[0], 2)", (2, 4, 2)),
+        ("F.avg_pool1d(x[0], 2)", (2, 4, 2)),
+        ("F.leaky_relu(x, 0.1)", (1, 2, 4, 4)),
+        ("F.elu(x)", (1, 2, 4, 4)),
+        ("F.gelu(x)", (1, 2, 4, 4)),
+        ("F.silu(x)", (1, 2, 4, 4)),
+        ("F.mish(x)", (1, 2, 4, 4)),
+        ("F.relu6(x * 8)", (1, 2, 4, 4)),
+        ("F.hardtanh(x)", (1, 2, 4, 4)),
+        ("F.logsigmoid(x)", (1, 2, 4, 4)),
+        ("F.softmin(x, dim=1)", (1, 2, 4, 4)),
+        ("F.normalize(x, dim=1)", (1, 2, 4, 4)),
+        ("F.nll_loss(F.log_softmax(x[0, 0], dim=1), torch.tensor([0, 1, 2, 3]))", ()),
+        ("F.smooth_l1_loss(x, torch.zeros(1, 2, 4, 4))", ()),
+    ],
+)
+def test_functional_layers_give_pytorchs_values_and_gradients(call: str, shape: tuple[int, ...]) -> None:
+    source = (
+        "import torch\nimport torch.nn.functional as F\ntorch.manual_seed(0)\n"
+        f"x = torch.randn(1, 2, 4, 4, requires_grad=True)\ny = {call}\ny.sum().backward()\n"
+    )
+    got = run(source)
+    expected, _ = cpython(source)
+    y, oracle = got.namespace["y"], expected["y"]
+    assert isinstance(y, torch.Tensor) and isinstance(oracle, torch.Tensor) and tuple(y.shape) == shape
+    assert torch.equal(y, oracle)
+    x, x_oracle = got.namespace["x"], expected["x"]
+    assert isinstance(x, torch.Tensor) and isinstance(x_oracle, torch.Tensor)
+    assert x.grad is not None and x_oracle.grad is not None and torch.equal(x.grad, x_oracle.grad)
+
+
+def test_functional_dropout_draws_as_pytorch_does() -> None:
+    source = "import torch\nimport torch.nn.functional as F\ntorch.manual_seed(0)\n"
+    source += "y = F.dropout(torch.ones(4, 4))\n"
+    got = run(source)
+    expected, _ = cpython(source)
+    assert torch.equal(got.namespace["y"], expected["y"])  # type: ignore[arg-type]
+    assert set(expected["y"].unique().tolist()) == {0.0, 2.0}  # type: ignore[attr-defined]

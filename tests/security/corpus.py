@@ -163,7 +163,12 @@ torch_escape_cases += [
     program("tensor-numpy", "x.numpy()", "forbidden", "numpy"),
     program("tensor-storage", "x.untyped_storage()", "forbidden", "untyped_storage"),
     program("tensor-data-ptr", "x.data_ptr()", "forbidden", "data_ptr"),
-    program("grad-fn-walk", "x.grad_fn.next_functions", "forbidden", "next_functions"),
+    program(  # next_functions gives stand-ins (allowlist.GradFn), never a node with its hooks
+        "grad-fn-walk",
+        "(x * 2).grad_fn.next_functions[0][0].register_prehook(print)",
+        "forbidden",
+        "register_prehook",
+    ),
     program("grad-fn-register-hook", "(x * 2).grad_fn.register_hook(print)", "forbidden", "register_hook"),
     program("tensor-apply", "x.apply_(abs)", "forbidden", "apply_"),
 ]

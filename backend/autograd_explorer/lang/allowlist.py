@@ -26,6 +26,7 @@ from autograd_explorer.lang.devices import (
     no_gpu_available,
     to_cuda,
 )
+from autograd_explorer.lang.functional import ACCUMULATE_GRAD
 
 # How an entry's result size is predicted before it runs (see lang/growth.py):
 # "none": never larger than its tensor arguments (element-wise, reductions, views), an empty
@@ -207,34 +208,50 @@ def _concatenating_sum(iterable: object, /, start: object = 0) -> object:
 
 
 class GradFn:
-    """What `t.grad_fn` reads: the node's name, printed as PyTorch prints the node.
+    """What `t.grad_fn` reads: a stand-in for PyTorch's graph node, printed as PyTorch prints it.
 
-    Never the Node object itself: its next_functions/_saved_* open the whole graph. It equals
-    its name as text (`z.grad_fn == "AddBackward0"`), and `.name()` gives the name as PyTorch's does.
+    Never the node itself: its hooks, metadata and saved tensors (`register_hook`, `_saved_self`)
+    would let a program change or read past the graph the page shows. It reads as the node does where
+    a tutorial reads it (PyTorch's "Neural Networks" tutorial walks `loss.grad_fn.next_functions`):
+    `.name()`, `.next_functions` (a stand-in for each node it sends gradient to, with that node's
+    input slot) and an AccumulateGrad's `.variable` (its leaf). It equals its name as text
+    (`z.grad_fn == "AddBackward0"`), and another stand-in for the same node.
     """
 
-    def __init__(self, name: str, address: int) -> None:
-        self._name = name
-        self._address = address
+    __slots__ = ("_node",)
+
+    def __init__(self, node: torch.autograd.graph.Node) -> None:
+        self._node = node
 
     def name(self) -> str:
-        return self._name
+        return self._node.name()
+
+    @property
+    def next_functions(self) -> tuple[tuple[GradFn | None, int], ...]:
+        return tuple((None if fn is None else GradFn(fn), slot) for fn, slot in self._node.next_functions)
+
+    @property
+    def variable(self) -> torch.Tensor:
+        if isinstance(self._node, ACCUMULATE_GRAD):
+            return self._node.variable  # type: ignore[no-any-return]
+        raise AttributeError(f"'{type(self._node).__name__}' object has no attribute 'variable'")
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, GradFn):
-            return self._address == other._address
-        return isinstance(other, str) and other == self._name
+            return self._node is other._node
+        return isinstance(other, str) and other == self.name()
 
     def __hash__(self) -> int:
-        return hash(self._name)
+        return hash(self.name())
 
     def __repr__(self) -> str:
-        return f"<{self._name} object at {self._address:#x}>"
+        # the class name, as PyTorch prints a node: AccumulateGrad's name() is torch::autograd::AccumulateGrad
+        return f"<{type(self._node).__name__} object at {id(self._node):#x}>"
 
 
 def _grad_fn_name(tensor: torch.Tensor) -> GradFn | None:
     node = tensor.grad_fn
-    return None if node is None else GradFn(node.name(), id(node))
+    return None if node is None else GradFn(node)
 
 
 def _torch_fn(
@@ -254,9 +271,12 @@ def _builtin(name: str, impl: Callable[..., object] | None, summary: str, **kw: 
     return Function(name, impl, summary, spellings=(name,), **kw)  # type: ignore[arg-type]
 
 
-def _functional(name: str, impl: Callable[..., object], summary: str, growth: Growth = "none") -> Function:
+def _functional(
+    name: str, impl: Callable[..., object], summary: str, growth: Growth = "none", random: bool = False
+) -> Function:
     paths = ("torch.nn.functional", "nn.functional", "F")
-    return Function(f"F.{name}", impl, summary, growth, spellings=tuple(f"{p}.{name}" for p in paths))
+    spellings = tuple(f"{p}.{name}" for p in paths)
+    return Function(f"F.{name}", impl, summary, growth, spellings=spellings, random=random)
 
 
 # torch.nn classes with how their parameters' size is predicted (their weights are allocated
@@ -654,6 +674,26 @@ FUNCTIONS: tuple[Function, ...] = (
     # (N, N): 2,000 rows of one logit were refused as 4,000,000 elements); its log_softmax is as large
     # as the logits, no larger
     _functional("cross_entropy", F.cross_entropy, "cross-entropy of logits and class indices"),
+    # The functional forms of the layers above, as tutorials write them (`F.max_pool2d(F.relu(
+    # self.conv1(x)), 2)` in PyTorch's "Neural Networks" tutorial). "none": elementwise, or a window
+    # no larger than its input (padding at most half the window: PyTorch refuses more).
+    _functional("leaky_relu", F.leaky_relu, "leaky_relu(x, negative_slope=0.01)"),
+    _functional("elu", F.elu, "elu(x, alpha=1.0): x if x > 0 else alpha (exp(x) - 1)"),
+    _functional("gelu", F.gelu, "GELU (approximate='none' or 'tanh')"),
+    _functional("silu", F.silu, "SiLU (swish): x sigmoid(x)"),
+    _functional("mish", F.mish, "x tanh(softplus(x))"),
+    _functional("relu6", F.relu6, "min(max(x, 0), 6)"),
+    _functional("hardtanh", F.hardtanh, "hardtanh(x, min_val=-1, max_val=1): x clamped"),
+    _functional("logsigmoid", F.logsigmoid, "log(sigmoid(x))"),
+    _functional("softmin", F.softmin, "softmin(x, dim): softmax(-x, dim)"),
+    _functional("normalize", F.normalize, "normalize(x, p=2, dim=1): x divided by its p-norm along dim"),
+    _functional("max_pool1d", F.max_pool1d, "max_pool1d(x, kernel_size, stride=kernel_size): windows' max"),
+    _functional("max_pool2d", F.max_pool2d, "max_pool2d(x, kernel_size, stride=kernel_size): windows' max"),
+    _functional("avg_pool1d", F.avg_pool1d, "avg_pool1d(x, kernel_size, stride=kernel_size): windows' mean"),
+    _functional("avg_pool2d", F.avg_pool2d, "avg_pool2d(x, kernel_size, stride=kernel_size): windows' mean"),
+    _functional("dropout", F.dropout, "dropout(x, p=0.5, training=True): zeros at random", random=True),
+    _functional("nll_loss", F.nll_loss, "negative log-likelihood of log-probabilities and class indices"),
+    _functional("smooth_l1_loss", F.smooth_l1_loss, "smooth L1 loss (beta=, reduction=)", "broadcast"),
     # --- devices: this server has the cpu alone (lang/devices.py) ---------------------------
     Function(
         "torch.device",
@@ -1234,6 +1274,12 @@ MEMBERS: tuple[Member, ...] = (
     *_members(BaseException, "attribute", args="the exception's arguments"),
     *_members(torch.Size, "method", numel="number of elements", index="position", count="count"),
     *_members(GradFn, "method", name="the node's name, e.g. 'AddBackward0'"),
+    *_members(
+        GradFn,
+        "attribute",
+        next_functions="the nodes it sends gradient to, each with its input slot: ((node, 0), (None, 0))",
+        variable="an AccumulateGrad's leaf tensor (the one whose .grad it fills)",
+    ),
     # The `ctx` of a program's torch.autograd.Function: its node (ExpBackward), a BackwardCFunction.
     *_members(
         _CONTEXT,

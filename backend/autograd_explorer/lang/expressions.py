@@ -23,6 +23,7 @@ from autograd_explorer.lang.contract import Span
 from autograd_explorer.lang.core import EvaluatorCore, error_at
 from autograd_explorer.lang.formatting import check_extent, format_value, str_format, to_text
 from autograd_explorer.lang.growth import broadcast_elements, index_elements, matmul_cost
+from autograd_explorer.lang.parse import KNOWN_API
 from autograd_explorer.lang.user_code import BoundUserMethod, read_checked
 from autograd_explorer.lang.values import (
     Bound,
@@ -274,6 +275,15 @@ class Expressions(EvaluatorCore):
             if member.kind == "method":
                 return Bound(value, name, self.call_value, owner)
             return self.produced(value, node)
+        if isinstance(owner, torch.autograd.graph.Node) and name in KNOWN_API:
+            # A Function's ctx is its real node: grad_fn's stand-in (allowlist.GradFn) reads
+            # next_functions, and the parser let the name through for it; the node's own would reach
+            # its hooks and saved tensors.
+            raise error_at(
+                "forbidden",
+                f"the attribute .{name} of ctx is not part of the explorer language",
+                self.span(node),
+            )
         owner_text = (
             f"type object '{owner.__name__}'"
             if isinstance(owner, type)

@@ -26,7 +26,7 @@ HOSTILE: list[tuple[str, str]] = [
     ("torch.load('model.pt')", "forbidden"),
     ("torch.save(x, '/tmp/x')", "forbidden"),
     ("torch.ops.aten.add(x, x)", "forbidden"),
-    ("x.grad_fn.next_functions", "forbidden"),
+    ("(x * 2).grad_fn.next_functions[0][0].metadata", "forbidden"),
     ("ｏｐｅｎ('/etc/passwd')", "forbidden"),
     ("while True:\n    pass", "limit"),
     ("try:\n    while True:\n        pass\nexcept Exception:\n    pass", "limit"),
