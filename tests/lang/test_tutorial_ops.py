@@ -3,6 +3,7 @@ one-hot targets, copying a model's values into another. The oracle is CPython wi
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
@@ -499,3 +500,87 @@ def test_functional_dropout_draws_as_pytorch_does() -> None:
     expected, _ = cpython(source)
     assert torch.equal(got.namespace["y"], expected["y"])  # type: ignore[arg-type]
     assert set(expected["y"].unique().tolist()) == {0.0, 2.0}  # type: ignore[attr-defined]
+
+
+def dynamic_net(turns: int) -> str:
+    """PyTorch's "Learning PyTorch with Examples" dynamic model, seeded, over `turns` steps."""
+    return f"""import random
+import torch
+import math
+random.seed(3)
+torch.manual_seed(0)
+
+
+class DynamicNet(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = torch.nn.Parameter(torch.randn(()))
+        self.b = torch.nn.Parameter(torch.randn(()))
+        self.c = torch.nn.Parameter(torch.randn(()))
+        self.d = torch.nn.Parameter(torch.randn(()))
+        self.e = torch.nn.Parameter(torch.randn(()))
+
+    def forward(self, x):
+        y = self.a + self.b * x + self.c * x ** 2 + self.d * x ** 3
+        for exp in range(4, random.randint(4, 6)):
+            y = y + self.e * x ** exp
+        return y
+
+
+x = torch.linspace(-math.pi, math.pi, 2000)
+y = torch.sin(x)
+model = DynamicNet()
+criterion = torch.nn.MSELoss(reduction='sum')
+optimizer = torch.optim.SGD(model.parameters(), lr=1e-8, momentum=0.9)
+for t in range({turns}):
+    y_pred = model(x)
+    loss = criterion(y_pred, y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    print(t, loss.item())
+"""
+
+
+def test_the_dynamic_net_tutorial_draws_its_depth_as_cpython_after_the_same_seed() -> None:
+    source = dynamic_net(40)
+    got = run(source)
+    expected, printed = cpython(source)
+    assert got.printed == printed  # each turn's loss: the same depths drawn, the same steps taken
+    for p, q in zip(got.namespace["model"].parameters(), expected["model"].parameters(), strict=True):  # type: ignore[attr-defined]
+        assert torch.equal(p, q)
+
+
+DRAWS = """import random
+xs = [random.randint(1, 6) for _ in range(8)]
+items = list(range(10))
+random.shuffle(items)
+picked = random.choice(items)
+f = random.random()
+g = random.gauss(0, 1)
+u = random.uniform(1, 2)
+r = random.randrange(0, 100, 5)
+"""
+
+
+def test_an_unseeded_program_draws_the_same_numbers_every_run() -> None:
+    # Its steps' details and a class following the lecturer run it again: the same draws, those of
+    # random.seed(0) (run.py's UNSEEDED_SEED), whatever the process's own generator did meanwhile.
+    names = ("xs", "items", "picked", "f", "g", "u", "r")
+    first = run(DRAWS)
+    random.random()
+    second = run("from random import randint\nfirst = randint(1, 6)\n" + DRAWS)
+    again = run(DRAWS)
+    expected, _ = cpython("import random\nrandom.seed(0)\n" + DRAWS)
+    assert [first.namespace[n] for n in names] == [again.namespace[n] for n in names]
+    assert [first.namespace[n] for n in names] == [expected[n] for n in names]
+    assert second.namespace["first"] == expected["xs"][0]  # type: ignore[index]
+
+
+def test_what_random_leaves_out_is_named() -> None:
+    error = fails("import random\nrandom.sample(range(10), 3)", "forbidden")
+    assert "seed, random, uniform, randint" in error.message and (error.line, error.column) == (2, 0)
+    fails("import random\nrandom.Random(1)", "forbidden")
+    fails("import random\nrandom.getstate()", "forbidden")
+    # seeded from the clock, a second run would draw other numbers
+    assert "random.seed(0)" in fails("import random\nrandom.seed()", "runtime").message

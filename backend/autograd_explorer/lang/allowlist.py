@@ -19,6 +19,7 @@ import torch.autograd.functional
 import torch.func
 import torch.nn.functional as F
 
+from autograd_explorer.lang import py_random
 from autograd_explorer.lang.devices import (
     check_device,
     is_device_like,
@@ -118,6 +119,7 @@ MODULES = frozenset(
         "torch.backends",
         "torch.backends.mps",
         "math",
+        "random",
     }
 )
 
@@ -602,6 +604,20 @@ FUNCTIONS: tuple[Function, ...] = (
     _at("torch.linalg.eigvalsh", torch.linalg.eigvalsh, "eigenvalues of a symmetric matrix"),
     _at("torch.linalg.det", torch.linalg.det, "determinant"),
     _at("torch.Tensor", torch.Tensor, "the tensor type (for isinstance)"),
+    # --- random: Python's, drawn from the run's own generator (lang/py_random.py) ---------------
+    *(
+        _at(f"random.{fn.__name__}", fn, summary)  # named by the function itself: no lookup by name
+        for fn, summary in (
+            (py_random.seed, "seed(a): draw as CPython does after random.seed(a)"),
+            (py_random.random, "a float in [0, 1)"),
+            (py_random.uniform, "uniform(a, b): a float between a and b"),
+            (py_random.randint, "randint(a, b): an integer from a to b, both included"),
+            (py_random.randrange, "randrange(start, stop=None, step=1): an integer of range(...)"),
+            (py_random.choice, "choice(seq): one item of a list, tuple or range"),
+            (py_random.shuffle, "shuffle(list): shuffle a list in place"),
+            (py_random.gauss, "gauss(mu=0, sigma=1): a normally distributed float"),
+        )
+    ),
     # --- math: functions of one or two floats (lectures write math.sqrt(2), math.exp(-x)) ---------
     # Only those whose time does not grow with their argument: factorial, comb, perm, prod, fsum
     # and the integer functions stay out (math.factorial(10**6) is seconds of one C call).

@@ -30,7 +30,11 @@ MODULE_HINTS: dict[str, str] = {
     "scipy": "use torch's own functions (torch.linalg, torch.optim) instead of SciPy",
     # `import math` is allowed (its float functions); what it leaves out gets this hint
     "math": "the explorer's math has its float functions (math.sqrt, math.exp, math.pi, ...) only",
-    "random": "use torch's generator: torch.manual_seed, torch.rand, torch.randint, torch.randperm",
+    # `import random` is allowed (its draws of one number, lang/py_random.py); what it leaves out gets this
+    "random": (
+        "the explorer's random has seed, random, uniform, randint, randrange, choice, shuffle and gauss; "
+        "for tensors use torch's generator: torch.rand, torch.randint, torch.randperm"
+    ),
     "time": "the explorer measures no time: count steps or print values instead",
     "os": _NO_FILES,
     "sys": "programs here reach no system: print values instead",

@@ -22,6 +22,7 @@ from autograd_explorer.lang.parse import (
     parse_program,
     table_function,
 )
+from autograd_explorer.lang.py_random import own_generator
 from autograd_explorer.lang.source import SourceText
 
 if TYPE_CHECKING:  # passed in by the app; record() never loads its settings (pydantic-settings)
@@ -176,7 +177,7 @@ def _run_program(
     # A program always starts with the graph on, and its random numbers stay its own.
     random_state = _private_random_state() if uses_randomness(tree) else nullcontext()
     try:
-        with random_state, torch.enable_grad():
+        with random_state, own_generator(UNSEEDED_SEED), torch.enable_grad():
             for name in input_names:
                 leaf = make_leaf(name, given[name], evaluator.budget)
                 evaluator.namespace[name] = leaf
