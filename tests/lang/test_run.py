@@ -82,6 +82,23 @@ def test_output_choice() -> None:
     assert "'nope'" in fails("a = 1", "runtime", output="nope").message
 
 
+def test_the_output_is_the_last_tensor_an_operation_made() -> None:
+    # PyTorch's "Build the Neural Network" tutorial ends by printing each parameter: the last tensor
+    # assigned is a bias (one leaf), the graph to show the forward pass's.
+    tutorial = run(
+        "model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))\n"
+        "probs = nn.Softmax(dim=1)(model(torch.rand(2, 4)))\n"
+        "for name, param in model.named_parameters():\n    print(name, param.shape)"
+    )
+    assert tutorial.output_name == "probs" and tutorial.output_span is not None
+    assert tutorial.output_span.line == 2
+    # A name bound again to something else is not the graph's any more: the last tensor, as before.
+    rebound = run("x = torch.ones(2, requires_grad=True)\ny = x * 2\ny = 3\nw = torch.ones(3)")
+    assert rebound.output_name == "w"
+    leaves = run("x = torch.ones(2, requires_grad=True)\nw = torch.zeros(2)")
+    assert leaves.output_name == "w"
+
+
 def test_tuple_unpacking_and_subscript_assignment() -> None:
     result = run("a, (b, c) = 1, [2, 3]\nt = torch.zeros(3)\nt[1] = 5.0\nu, v = torch.tensor([7.0, 8.0])")
     ns = result.namespace

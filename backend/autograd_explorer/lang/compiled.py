@@ -429,6 +429,8 @@ class Compiler(EvaluatorCore):
                     assigned_at[name] = where
                     if isinstance(value, torch.Tensor):
                         self.last_tensor_name = name
+                        if value.grad_fn is not None:
+                            self.last_graph_name = name
                 self.on_assign(name, value, where)
             except _CONTROL:
                 raise

@@ -141,6 +141,7 @@ class EvaluatorCore:
         self.backward_calls = 0
         self.assigned_at: dict[str, Span] = {}
         self.last_tensor_name: str | None = None
+        self.last_graph_name: str | None = None  # the last tensor bound that an operation made
         self.statement = Span(1, 0, 1, 0)
         self.call_site = Span(1, 0, 1, 0)  # the call expression being made (a function names it)
         self.handling: list[BaseException] = []  # exceptions being handled (for a bare `raise`)
@@ -342,6 +343,8 @@ class EvaluatorCore:
             self.assigned_at[name] = span
             if isinstance(value, torch.Tensor):
                 self.last_tensor_name = name
+                if value.grad_fn is not None:
+                    self.last_graph_name = name
         self.on_assign(name, value, span)
 
     def uncaught(self, exc: Exception) -> ProgramError:

@@ -209,7 +209,8 @@ def _run_program(
 def _choose_output(
     run: ProgramRun, tree: ast.Module, evaluator: Evaluator, final: object, output: str | None
 ) -> None:
-    """The variable named `output`, else a final expression's value, else the last tensor assigned."""
+    """The variable named `output`, else a final expression's value, else the last tensor assigned that
+    an operation made (still bound to it), else the last tensor assigned."""
     if output is not None:
         if output not in evaluator.namespace:
             raise ProgramError("runtime", f"output '{output}' is not a variable of the program")
@@ -222,7 +223,13 @@ def _choose_output(
         run.output_name = last.value.id if isinstance(last.value, ast.Name) else None
         run.output_span = evaluator.source.span(last.value)
         return
-    name = evaluator.last_tensor_name
+    # PyTorch's "Build the Neural Network" tutorial ends with `for name, param in
+    # model.named_parameters(): print(...)`: the last tensor assigned is one bias, a graph of one node,
+    # where the graph a student came to see is the forward pass's (`pred_probab`).
+    name = evaluator.last_graph_name
+    value = evaluator.namespace.get(name) if name is not None else None
+    if not (isinstance(value, torch.Tensor) and value.grad_fn is not None):
+        name = evaluator.last_tensor_name
     if name is not None:
         run.output, run.output_name, run.output_span = (
             evaluator.namespace[name],
