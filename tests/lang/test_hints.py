@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograd_explorer.lang.hints import ATTRIBUTE_HINTS, MODULE_HINTS, PATH_HINTS
+from autograd_explorer.lang.hints import ATTRIBUTE_HINTS, BUILTIN_HINTS, MODULE_HINTS, PATH_HINTS
 
 from .helpers import fails
 
@@ -31,6 +31,7 @@ from .helpers import fails
         ),
         ("import pandas as pd", (1, 0, 19), "not pandas", MODULE_HINTS["pandas"]),
         ("import numpy as np", (1, 0, 18), "not numpy", MODULE_HINTS["numpy"]),
+        ("x = 2.0\nprint(type(x))", (2, 6, 10), "type(...) is not a function", BUILTIN_HINTS["type"]),
         ("import os", (1, 0, 9), "not os", MODULE_HINTS["os"]),
         ("import sys", (1, 0, 10), "not sys", MODULE_HINTS["sys"]),
         (

@@ -51,6 +51,12 @@ PATH_HINTS: dict[str, str] = {
     "torch.load": _NO_FILES,
 }
 
+# Python builtins the language leaves out, by name.
+BUILTIN_HINTS: dict[str, str] = {
+    # type(x) gives classes (and, with three arguments, makes them): what tutorials print it for instead
+    "type": "isinstance(x, float) tests what x is, x.dtype is a tensor's element type",
+}
+
 # Attributes the language leaves out, by name.
 ATTRIBUTE_HINTS: dict[str, str] = {
     "numpy": _NO_NUMPY,

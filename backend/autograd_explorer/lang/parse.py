@@ -28,7 +28,7 @@ from autograd_explorer.lang.allowlist import (
 )
 from autograd_explorer.lang.budget import limit_error
 from autograd_explorer.lang.contract import LanguageLimits, Span
-from autograd_explorer.lang.hints import ATTRIBUTE_HINTS, module_hint, path_hint, with_hint
+from autograd_explorer.lang.hints import ATTRIBUTE_HINTS, BUILTIN_HINTS, module_hint, path_hint, with_hint
 from autograd_explorer.lang.source import SourceText
 
 # Module names a program may not rebind (`import ... as name` adds the program's own).
@@ -580,7 +580,7 @@ class _Checker:
             known = name in SPELLINGS or name in self.bound or name in self.aliases
             if not known:
                 message = f"{name}(...) is not a function of the explorer language"
-                raise self.forbidden(with_hint(message, module_hint(name)), func)
+                raise self.forbidden(with_hint(message, BUILTIN_HINTS.get(name) or module_hint(name)), func)
         elif isinstance(func, ast.Attribute) and func.attr == "__init__" and self.is_super(func.value):
             kids.append(func.value)  # super().__init__(...)
         elif self.module_path(func) is not None:
