@@ -584,3 +584,68 @@ def test_what_random_leaves_out_is_named() -> None:
     fails("import random\nrandom.getstate()", "forbidden")
     # seeded from the clock, a second run would draw other numbers
     assert "random.seed(0)" in fails("import random\nrandom.seed()", "runtime").message
+
+
+# d2l.ai's "Concise Implementation of Linear Regression", seeded: torch.normal's synthetic data, a
+# DataLoader over a TensorDataset, in-place initialisation through .data.
+D2L = """import torch
+torch.manual_seed(0)
+import torch
+from torch.utils import data
+from torch import nn
+
+def synthetic_data(w, b, num_examples):
+    '''Generate y = Xw + b + noise.'''
+    X = torch.normal(0, 1, (num_examples, len(w)))
+    y = torch.matmul(X, w) + b
+    y += torch.normal(0, 0.01, y.shape)
+    return X, y.reshape((-1, 1))
+
+true_w = torch.tensor([2, -3.4])
+true_b = 4.2
+features, labels = synthetic_data(true_w, true_b, 1000)
+
+def load_array(data_arrays, batch_size, is_train=True):
+    '''Construct a PyTorch data iterator.'''
+    dataset = data.TensorDataset(*data_arrays)
+    return data.DataLoader(dataset, batch_size, shuffle=is_train)
+
+batch_size = 10
+data_iter = load_array((features, labels), batch_size)
+print(next(iter(data_iter))[0].shape)
+net = nn.Sequential(nn.Linear(2, 1))
+net[0].weight.data.normal_(0, 0.01)
+net[0].bias.data.fill_(0)
+loss = nn.MSELoss()
+trainer = torch.optim.SGD(net.parameters(), lr=0.03)
+num_epochs = 3
+for epoch in range(num_epochs):
+    for X, y in data_iter:
+        l = loss(net(X) ,y)
+        trainer.zero_grad()
+        l.backward()
+        trainer.step()
+    l = loss(net(features), labels)
+    print(f'epoch {epoch + 1}, loss {l:f}')
+w = net[0].weight.data
+print('error in estimating w:', true_w - w.reshape(true_w.shape))
+b = net[0].bias.data
+print('error in estimating b:', true_b - b)
+"""
+
+
+def test_d2l_concise_linear_regression_runs_as_in_cpython() -> None:
+    got = run(D2L)
+    expected, printed = cpython(D2L)
+    assert got.printed == printed
+    for name in ("features", "labels", "w", "b"):
+        assert torch.equal(got.namespace[name], expected[name]), name  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "call", ["torch.normal(0, 1, (100000, 100000))", "torch.normal(torch.zeros(10**5), torch.ones(10**5, 1))"]
+)
+def test_normal_is_sized_before_it_draws(call: str) -> None:
+    # by its size argument, else by the broadcast of its means and deviations
+    error = fails(call, "limit")
+    assert "10000000000 elements" in error.message and (error.line, error.column) == (1, 0)

@@ -75,6 +75,7 @@ Growth = Literal[
     "diag",
     "unfold",
     "nonzero",
+    "normal",
     "new_factory",
     "new_full",
     "new_literal",
@@ -499,6 +500,13 @@ FUNCTIONS: tuple[Function, ...] = (
     _torch_fn("rand", torch.rand, "uniform random numbers in [0, 1)", "factory", random=True),
     _torch_fn("randn", torch.randn, "standard normal random numbers", "factory", random=True),
     _torch_fn("randint", torch.randint, "randint(low, high, size): random integers", "randint", random=True),
+    _torch_fn(
+        "normal",
+        torch.normal,
+        "normal(mean, std, size): normal random numbers; normal(means, stds): one per element",
+        "normal",
+        random=True,
+    ),
     _torch_fn(
         "randperm", torch.randperm, "randperm(n): a random permutation of 0..n-1", "count", random=True
     ),

@@ -778,6 +778,15 @@ def view_pieces(growth: Growth, args: Sequence[object], kwargs: Mapping[str, obj
     return min(n, size) if growth == "chunk" else max(-(-size // n), 1)
 
 
+def _normal_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    """normal(mean, std, size) draws `size`; normal(mean, std) one per element of their broadcast."""
+    size = kwargs.get("size", args[2] if len(args) > 2 else None)
+    if size is not None:
+        return _product(list(size)) if isinstance(size, torch.Size | list | tuple) else None
+    given = [*args[:2], *(kwargs[k] for k in ("mean", "std") if k in kwargs)]
+    return broadcast_elements(given)
+
+
 # Operations whose result's shape is read from their arguments' shapes and values.
 _SHAPE_RULES: dict[Growth, Callable[[Sequence[object], Mapping[str, object]], int | None]] = {
     "index_select": _index_select_elements,
@@ -785,6 +794,7 @@ _SHAPE_RULES: dict[Growth, Callable[[Sequence[object], Mapping[str, object]], in
     "diag": _diag_elements,
     "unfold": _unfold_elements,
     "nonzero": _nonzero_elements,
+    "normal": _normal_elements,
 }
 
 
