@@ -649,3 +649,107 @@ def test_normal_is_sized_before_it_draws(call: str) -> None:
     # by its size argument, else by the broadcast of its means and deviations
     error = fails(call, "limit")
     assert "10000000000 elements" in error.message and (error.line, error.column) == (1, 0)
+
+
+# d2l.ai's "Linear Regression Implementation from Scratch", seeded: a generator of shuffled batches.
+D2L_SCRATCH = r"""import random
+import torch
+random.seed(0)
+torch.manual_seed(0)
+
+def synthetic_data(w, b, num_examples):  #@save
+    '''Generate y = Xw + b + noise.'''
+    X = torch.normal(0, 1, (num_examples, len(w)))
+    y = torch.matmul(X, w) + b
+    y += torch.normal(0, 0.01, y.shape)
+    return X, y.reshape((-1, 1))
+
+true_w = torch.tensor([2, -3.4])
+true_b = 4.2
+features, labels = synthetic_data(true_w, true_b, 1000)
+print('features:', features[0],'\nlabel:', labels[0])
+
+def data_iter(batch_size, features, labels):
+    num_examples = len(features)
+    indices = list(range(num_examples))
+    # The examples are read at random, in no particular order
+    random.shuffle(indices)
+    for i in range(0, num_examples, batch_size):
+        batch_indices = torch.tensor(
+            indices[i: min(i + batch_size, num_examples)])
+        yield features[batch_indices], labels[batch_indices]
+
+batch_size = 10
+
+w = torch.normal(0, 0.01, size=(2,1), requires_grad=True)
+b = torch.zeros(1, requires_grad=True)
+def linreg(X, w, b):  #@save
+    '''The linear regression model.'''
+    return torch.matmul(X, w) + b
+def squared_loss(y_hat, y):  #@save
+    '''Squared loss.'''
+    return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
+def sgd(params, lr, batch_size):  #@save
+    '''Minibatch stochastic gradient descent.'''
+    with torch.no_grad():
+        for param in params:
+            param -= lr * param.grad / batch_size
+            param.grad.zero_()
+lr = 0.03
+num_epochs = 3
+net = linreg
+loss = squared_loss
+
+for epoch in range(num_epochs):
+    for X, y in data_iter(batch_size, features, labels):
+        l = loss(net(X, w, b), y)  # Minibatch loss in `X` and `y`
+        # Compute gradient on `l` with respect to [`w`, `b`]
+        l.sum().backward()
+        sgd([w, b], lr, batch_size)  # Update parameters using their gradient
+    with torch.no_grad():
+        train_l = loss(net(features, w, b), labels)
+        print(f'epoch {epoch + 1}, loss {float(train_l.mean()):f}')
+print(f'error in estimating w: {true_w - w.reshape(true_w.shape)}')
+print(f'error in estimating b: {true_b - b}')
+"""
+
+
+def test_d2l_linear_regression_from_scratch_runs_as_in_cpython() -> None:
+    got = run(D2L_SCRATCH)
+    expected, printed = cpython(D2L_SCRATCH)
+    assert got.printed == printed  # the same shuffled batches, so the same losses and estimates
+    for name in ("w", "b", "features", "labels"):
+        assert torch.equal(got.namespace[name], expected[name]), name  # type: ignore[arg-type]
+
+
+GENERATORS = """def squares(n):
+    for i in range(n):
+        yield i * i
+        if i == 2:
+            return
+    yield -1
+def pairs():
+    yield 1, 'a'
+    yield
+every = list(squares(10))
+short = list(squares(2))
+it = squares(5)
+first = next(it)
+second = next(it)
+unpacked = [k for k, _ in [p for p in pairs() if p]]
+nested = [list(squares(k)) for k in range(4)]
+"""
+
+
+def test_a_generator_gives_what_cpython_gives() -> None:
+    got = run(GENERATORS)
+    expected, _ = cpython(GENERATORS)
+    for name in ("every", "short", "first", "second", "unpacked", "nested"):
+        assert got.namespace[name] == expected[name], name
+
+
+def test_a_generator_that_never_ends_is_stopped() -> None:
+    # It runs to its end at the call: one that never ends is the operation budget's, whatever the
+    # loop over it would have read (docs/language.md).
+    error = fails("def ones():\n    while True:\n        yield 1\nfor x in ones():\n    break", "limit")
+    assert error.line is not None and error.line <= 4

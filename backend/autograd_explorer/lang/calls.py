@@ -447,6 +447,24 @@ class Calls(EvaluatorCore):
 
     # --- the program's functions ------------------------------------------------------------------
 
+    def run_generator(self, function: UserFunction, body: list[ast.stmt]) -> Iterator[object]:
+        """A generator function's call: its body runs to its end (or `return`) now, and the iterator
+        returned gives what it yielded, in order. Python would run it a step per value; a loop over it
+        sees the same values (d2l.ai's `data_iter` of shuffled batches), but what its body prints comes
+        before the loop's own, and a loop that breaks early still ran it all (docs/language.md)."""
+        values: list[object] = []
+        self.yielded.append(values)
+        try:
+            with ExitStack() as modes:
+                for mode in function.grad_modes:
+                    modes.enter_context(mode())
+                self.run_body(body)
+        except ReturnValue:
+            pass  # `return` ends a generator; its value is StopIteration's, which no loop reads
+        finally:
+            self.yielded.pop()
+        return iter(values)
+
     def invoke(self, function: UserFunction, args: tuple[object, ...], kwargs: dict[str, object]) -> object:
         """Run a program's function with its own scope (called by Python for every call of it)."""
         site = self.call_site
@@ -474,6 +492,8 @@ class Calls(EvaluatorCore):
             if isinstance(node, ast.Lambda):
                 result = self.eval(node.body)
                 return result
+            if function.is_generator:
+                return self.run_generator(function, node.body)
             if function.runs_in_engine:  # an autograd Function's backward, called by the engine
                 with self.unobserved():
                     self.run_body(node.body)

@@ -142,6 +142,7 @@ class EvaluatorCore:
         self.assigned_at: dict[str, Span] = {}
         self.last_tensor_name: str | None = None
         self.last_graph_name: str | None = None  # the last tensor bound that an operation made
+        self.yielded: list[list[object]] = []  # per generator function running, what it yielded
         self.statement = Span(1, 0, 1, 0)
         self.call_site = Span(1, 0, 1, 0)  # the call expression being made (a function names it)
         self.handling: list[BaseException] = []  # exceptions being handled (for a bare `raise`)

@@ -292,6 +292,13 @@ class Expressions(EvaluatorCore):
         error = AttributeError(f"{owner_text} has no attribute '{name}'")
         raise error
 
+    def yield_(self, node: ast.Yield) -> None:
+        """`yield value`: kept for the generator function's caller (Calls.run_generator), one slot of
+        the program's list budget each; what it evaluates to is None, as when nothing is sent in."""
+        value = None if node.value is None else self.eval(node.value)
+        self.budget.reserve_elements(1, self.span(node), "generator")
+        self.yielded[-1].append(value)
+
     def warn_non_leaf_grad(self, node: ast.AST) -> None:
         span = self.span(node)
         name = self.source.segment(node.value) if isinstance(node, ast.Attribute) else "this tensor"
@@ -437,6 +444,7 @@ _HANDLERS: dict[type[ast.expr], Callable[[Expressions, Any], object]] = {
     ast.FormattedValue: Expressions.formatted_value,
     ast.Lambda: Expressions.lambda_,
     ast.Starred: Expressions.starred,
+    ast.Yield: Expressions.yield_,
 }
 # One lookup per expression: its handler, and whether `eval` counts it as an operation.
 _DISPATCH: dict[type[ast.expr], tuple[Callable[[Expressions, Any], object], bool]] = {

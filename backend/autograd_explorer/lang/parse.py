@@ -30,6 +30,7 @@ from autograd_explorer.lang.budget import limit_error
 from autograd_explorer.lang.contract import LanguageLimits, Span
 from autograd_explorer.lang.hints import ATTRIBUTE_HINTS, BUILTIN_HINTS, module_hint, path_hint, with_hint
 from autograd_explorer.lang.source import SourceText
+from autograd_explorer.lang.values import own_yields
 
 # Module names a program may not rebind (`import ... as name` adds the program's own).
 RESERVED_NAMES = MODULE_ROOTS
@@ -108,8 +109,7 @@ _CONSTRUCT_NAMES: dict[type[ast.AST], str] = {
     ast.Global: "global",
     ast.Nonlocal: "nonlocal",
     ast.NamedExpr: "the walrus operator (:=)",
-    ast.Yield: "yield",
-    ast.YieldFrom: "yield",
+    ast.YieldFrom: "yield from",
     ast.Await: "await",
     ast.AsyncFor: "async for",
     ast.AsyncWith: "async with",
@@ -303,6 +303,7 @@ class _Checker:
         self.bound: set[str] = set()
         self.attributes: set[str] = set()
         self.class_bodies: set[int] = set()  # ids of FunctionDefs directly in a class body
+        self.own_yields: set[int] = set()  # ids of the yields in a def's own body (values.own_yields)
 
     def check(self, tree: ast.Module) -> None:
         self.aliases = import_aliases(tree)
@@ -351,8 +352,14 @@ class _Checker:
             return []
         if isinstance(node, ast.FunctionDef):
             return self.function(node)
-        if isinstance(node, ast.Lambda):
-            return self.arguments(node.args, node)
+        if isinstance(node, ast.Yield):
+            if id(node) not in self.own_yields:
+                raise self.forbidden(
+                    "yield belongs in a def's own body (not a lambda, a comprehension or the top level)", node
+                )
+            return [node.value] if node.value is not None else []
+        if isinstance(node, ast.Lambda):  # its body is checked as a def's is
+            return [*self.arguments(node.args, node), node.body]
         if isinstance(node, ast.ClassDef):
             return self.class_definition(node)
         if isinstance(node, ast.Try):
@@ -495,6 +502,7 @@ class _Checker:
             )
         if not _is_dunder(node.name):
             self.check_binding(node.name, node)
+        self.own_yields.update(map(id, own_yields(node)))  # a generator (Calls.invoke)
         return [*self.arguments(node.args, node), *node.body]
 
     def once_differentiable(self, node: ast.expr) -> bool:

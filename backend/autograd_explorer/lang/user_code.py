@@ -19,6 +19,7 @@ from typing import Any
 import torch
 
 from autograd_explorer.lang.allowlist import find_member
+from autograd_explorer.lang.values import own_yields
 
 # The bases a class may have besides the program's own classes: models, exceptions, datasets,
 # custom autograd functions.
@@ -59,6 +60,8 @@ class UserFunction:
         # An autograd Function's backward: PyTorch's engine calls it during a backward pass, whose
         # tensors are no values of the program's forward graph (the observer is not told of them).
         self.runs_in_engine = False
+        # A def with `yield` of its own: it runs to its end when called, and gives what it yielded.
+        self.is_generator = isinstance(node, ast.FunctionDef) and bool(own_yields(node))
         # Its decorators' grad modes (`@torch.no_grad()`), outermost first: entered at every call.
         self.grad_modes: tuple[Callable[[], AbstractContextManager[object]], ...] = ()
         self._runner = runner

@@ -223,6 +223,23 @@ def mark_origin(exc: BaseException, span: Span, kind: str = "runtime") -> None:
         exc.__dict__[ORIGIN] = RaisedAt(span, kind)
 
 
+def own_yields(node: ast.FunctionDef) -> list[ast.Yield]:
+    """The `yield`s of a function's own body: not of the functions, classes, lambdas or comprehensions
+    in it (a `yield` there is theirs, or not Python)."""
+    found: list[ast.Yield] = []
+    stack: list[ast.AST] = list(node.body)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ast.FunctionDef | ast.ClassDef | ast.Lambda | ast.ListComp | ast.SetComp):
+            continue
+        if isinstance(item, ast.DictComp | ast.GeneratorExp):
+            continue
+        if isinstance(item, ast.Yield):
+            found.append(item)
+        stack.extend(ast.iter_child_nodes(item))
+    return found
+
+
 def function_locals(node: ast.FunctionDef | ast.Lambda) -> frozenset[str]:
     """Names a function assigns (its parameters included): Python makes them local to the whole body."""
     args = node.args
