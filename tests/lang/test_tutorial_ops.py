@@ -586,15 +586,8 @@ def test_what_random_leaves_out_is_named() -> None:
     assert "random.seed(0)" in fails("import random\nrandom.seed()", "runtime").message
 
 
-# d2l.ai's "Concise Implementation of Linear Regression", seeded: torch.normal's synthetic data, a
-# DataLoader over a TensorDataset, in-place initialisation through .data.
-D2L = """import torch
-torch.manual_seed(0)
-import torch
-from torch.utils import data
-from torch import nn
-
-def synthetic_data(w, b, num_examples):
+# d2l.ai's synthetic data (both its linear regressions start from it).
+D2L_DATA = """def synthetic_data(w, b, num_examples):
     '''Generate y = Xw + b + noise.'''
     X = torch.normal(0, 1, (num_examples, len(w)))
     y = torch.matmul(X, w) + b
@@ -604,7 +597,20 @@ def synthetic_data(w, b, num_examples):
 true_w = torch.tensor([2, -3.4])
 true_b = 4.2
 features, labels = synthetic_data(true_w, true_b, 1000)
+"""
 
+# d2l.ai's "Concise Implementation of Linear Regression", seeded: torch.normal's synthetic data, a
+# DataLoader over a TensorDataset, in-place initialisation through .data.
+D2L = (
+    """import torch
+torch.manual_seed(0)
+import torch
+from torch.utils import data
+from torch import nn
+
+"""
+    + D2L_DATA
+    + """
 def load_array(data_arrays, batch_size, is_train=True):
     '''Construct a PyTorch data iterator.'''
     dataset = data.TensorDataset(*data_arrays)
@@ -632,6 +638,7 @@ print('error in estimating w:', true_w - w.reshape(true_w.shape))
 b = net[0].bias.data
 print('error in estimating b:', true_b - b)
 """
+)
 
 
 def test_d2l_concise_linear_regression_runs_as_in_cpython() -> None:
@@ -652,22 +659,15 @@ def test_normal_is_sized_before_it_draws(call: str) -> None:
 
 
 # d2l.ai's "Linear Regression Implementation from Scratch", seeded: a generator of shuffled batches.
-D2L_SCRATCH = r"""import random
+D2L_SCRATCH = (
+    r"""import random
 import torch
 random.seed(0)
 torch.manual_seed(0)
 
-def synthetic_data(w, b, num_examples):  #@save
-    '''Generate y = Xw + b + noise.'''
-    X = torch.normal(0, 1, (num_examples, len(w)))
-    y = torch.matmul(X, w) + b
-    y += torch.normal(0, 0.01, y.shape)
-    return X, y.reshape((-1, 1))
-
-true_w = torch.tensor([2, -3.4])
-true_b = 4.2
-features, labels = synthetic_data(true_w, true_b, 1000)
-print('features:', features[0],'\nlabel:', labels[0])
+"""
+    + D2L_DATA
+    + r"""print('features:', features[0],'\nlabel:', labels[0])
 
 def data_iter(batch_size, features, labels):
     num_examples = len(features)
@@ -712,6 +712,7 @@ for epoch in range(num_epochs):
 print(f'error in estimating w: {true_w - w.reshape(true_w.shape)}')
 print(f'error in estimating b: {true_b - b}')
 """
+)
 
 
 def test_d2l_linear_regression_from_scratch_runs_as_in_cpython() -> None:

@@ -270,6 +270,14 @@ def _at(
     return Function(path, impl, summary, growth, spellings=(path,), random=random)
 
 
+def _module_functions(
+    module: str, entries: tuple[tuple[Callable[..., object], str], ...]
+) -> tuple[Function, ...]:
+    """A module's functions (`math.sqrt`, `random.randint`), each named by the function itself: no
+    lookup by name."""
+    return tuple(_at(f"{module}.{fn.__name__}", fn, summary) for fn, summary in entries)
+
+
 def _builtin(name: str, impl: Callable[..., object] | None, summary: str, **kw: object) -> Function:
     return Function(name, impl, summary, spellings=(name,), **kw)  # type: ignore[arg-type]
 
@@ -613,9 +621,9 @@ FUNCTIONS: tuple[Function, ...] = (
     _at("torch.linalg.det", torch.linalg.det, "determinant"),
     _at("torch.Tensor", torch.Tensor, "the tensor type (for isinstance)"),
     # --- random: Python's, drawn from the run's own generator (lang/py_random.py) ---------------
-    *(
-        _at(f"random.{fn.__name__}", fn, summary)  # named by the function itself: no lookup by name
-        for fn, summary in (
+    *_module_functions(
+        "random",
+        (
             (py_random.seed, "seed(a): draw as CPython does after random.seed(a)"),
             (py_random.random, "a float in [0, 1)"),
             (py_random.uniform, "uniform(a, b): a float between a and b"),
@@ -624,14 +632,14 @@ FUNCTIONS: tuple[Function, ...] = (
             (py_random.choice, "choice(seq): one item of a list, tuple or range"),
             (py_random.shuffle, "shuffle(list): shuffle a list in place"),
             (py_random.gauss, "gauss(mu=0, sigma=1): a normally distributed float"),
-        )
+        ),
     ),
     # --- math: functions of one or two floats (lectures write math.sqrt(2), math.exp(-x)) ---------
     # Only those whose time does not grow with their argument: factorial, comb, perm, prod, fsum
     # and the integer functions stay out (math.factorial(10**6) is seconds of one C call).
-    *(
-        _at(f"math.{fn.__name__}", fn, summary)  # named by the function itself: no lookup by name
-        for fn, summary in (
+    *_module_functions(
+        "math",
+        (
             (math.sqrt, "square root of a number"),
             (math.exp, "e to the power of a number"),
             (math.expm1, "exp(x) − 1, exact near 0"),
@@ -666,7 +674,7 @@ FUNCTIONS: tuple[Function, ...] = (
             (math.erf, "the error function"),
             (math.erfc, "1 − erf(x)"),
             (math.lgamma, "the logarithm of |Γ(x)|"),
-        )
+        ),
     ),
     # --- torch.nn.functional ----------------------------------------------------------------
     _functional("relu", F.relu, "max(x, 0)"),
