@@ -754,3 +754,68 @@ def test_a_generator_that_never_ends_is_stopped() -> None:
     # loop over it would have read (docs/language.md).
     error = fails("def ones():\n    while True:\n        yield 1\nfor x in ones():\n    break", "limit")
     assert error.line is not None and error.line <= 4
+
+
+# Karpathy's makemore (its bigram network, trained, then sampled), on five names: a generator of the
+# program's own, one_hot, multinomial.
+MAKEMORE = """import torch
+import torch.nn.functional as F
+words = ['emma', 'olivia', 'ava', 'isabella', 'sophia']
+chars = sorted(list(set(''.join(words))))
+stoi = {s:i+1 for i,s in enumerate(chars)}
+stoi['.'] = 0
+itos = {i:s for s,i in stoi.items()}
+xs, ys = [], []
+for w in words:
+  chs = ['.'] + list(w) + ['.']
+  for ch1, ch2 in zip(chs, chs[1:]):
+    ix1 = stoi[ch1]
+    ix2 = stoi[ch2]
+    xs.append(ix1)
+    ys.append(ix2)
+xs = torch.tensor(xs)
+ys = torch.tensor(ys)
+num = xs.nelement()
+print('number of examples: ', num)
+V = len(stoi)
+g = torch.Generator().manual_seed(2147483647)
+W = torch.randn((V, V), generator=g, requires_grad=True)
+for k in range(20):
+  xenc = F.one_hot(xs, num_classes=V).float()
+  logits = xenc @ W
+  counts = logits.exp()
+  probs = counts / counts.sum(1, keepdims=True)
+  loss = -probs[torch.arange(num), ys].log().mean() + 0.01*(W**2).mean()
+  print(loss.item())
+  W.grad = None
+  loss.backward()
+  W.data += -50 * W.grad
+for i in range(3):
+  out = []
+  ix = 0
+  while True:
+    xenc = F.one_hot(torch.tensor([ix]), num_classes=V).float()
+    logits = xenc @ W
+    counts = logits.exp()
+    p = counts / counts.sum(1, keepdims=True)
+    ix = torch.multinomial(p, num_samples=1, replacement=True, generator=g).item()
+    out.append(itos[ix])
+    if ix == 0:
+      break
+  print(''.join(out))
+"""
+
+
+def test_makemores_bigram_network_trains_and_samples_as_in_cpython() -> None:
+    got = run(MAKEMORE)
+    expected, printed = cpython(MAKEMORE)
+    assert got.printed == printed  # every loss, and the names sampled from the same generator
+    assert torch.equal(got.namespace["W"], expected["W"])  # type: ignore[arg-type]
+
+
+def test_a_generator_keeps_its_state_to_itself() -> None:
+    for reach in ("get_state()", "set_state(torch.zeros(8))", "seed()"):  # seed(): from the OS
+        fails(f"g = torch.Generator()\ng.{reach}", "forbidden")
+    # multinomial is sized before it draws: num_samples per row
+    error = fails("torch.multinomial(torch.ones(1000, 10), 10**6, replacement=True)", "limit")
+    assert "1000000000 elements" in error.message

@@ -76,6 +76,7 @@ Growth = Literal[
     "unfold",
     "nonzero",
     "normal",
+    "multinomial",
     "new_factory",
     "new_full",
     "new_literal",
@@ -160,6 +161,13 @@ class TensorAttribute:
     read: Callable[[torch.Tensor], object]
     summary: str
     settable: bool = False
+
+
+def _generator(device: object = "cpu") -> torch.Generator:
+    """`torch.Generator()`: a generator of the program's own (Karpathy's makemore draws from one,
+    `generator=g`). It starts from PyTorch's fixed default seed, so a run again draws the same."""
+    check_device(device)
+    return torch.Generator(device="cpu")
 
 
 def _manual_seed(seed: int) -> None:
@@ -509,6 +517,13 @@ FUNCTIONS: tuple[Function, ...] = (
     _torch_fn("randn", torch.randn, "standard normal random numbers", "factory", random=True),
     _torch_fn("randint", torch.randint, "randint(low, high, size): random integers", "randint", random=True),
     _torch_fn(
+        "multinomial",
+        torch.multinomial,
+        "multinomial(probs, num_samples, replacement=False): indices drawn with these weights (per row)",
+        "multinomial",
+        random=True,
+    ),
+    _torch_fn(
         "normal",
         torch.normal,
         "normal(mean, std, size): normal random numbers; normal(means, stds): one per element",
@@ -733,6 +748,14 @@ FUNCTIONS: tuple[Function, ...] = (
         'device("cpu"); "cuda" and "mps" may be named, but only the cpu is used; isinstance(d, torch.device)',
         spellings=("torch.device", "device"),
         instance_of=torch.device,
+    ),
+    Function(
+        "torch.Generator",
+        _generator,
+        "Generator(): a random generator of the program's own: g = torch.Generator().manual_seed(n), "
+        "then torch.randn(..., generator=g)",
+        spellings=("torch.Generator",),
+        instance_of=torch.Generator,
     ),
     _at("torch.cuda.is_available", no_gpu_available, "False: this server has no GPU"),
     _at("torch.backends.mps.is_available", no_gpu_available, "False: this server has no GPU"),
@@ -1070,6 +1093,7 @@ METHODS: dict[str, Method] = {
         Method("size", T.size, "the shape, or size(dim)"),
         Method("dim", T.dim, "number of dimensions"),
         Method("numel", T.numel, "number of elements"),
+        Method("nelement", T.nelement, "number of elements (numel)"),
         Method("tolist", T.tolist, "nested Python lists", "tolist"),
         Method("argmax", T.argmax, "index of the largest element (dim=)"),
         Method("argmin", T.argmin, "index of the smallest element (dim=)"),
@@ -1305,6 +1329,12 @@ MEMBERS: tuple[Member, ...] = (
     *_members(torch.utils.data.DataLoader, "attribute", dataset="the dataset", batch_size="the batch size"),
     *_members(BaseException, "attribute", args="the exception's arguments"),
     *_members(torch.Size, "method", numel="number of elements", index="position", count="count"),
+    *_members(
+        torch.Generator,
+        "method",
+        manual_seed="manual_seed(n): seed it; returns the generator",
+        initial_seed="the seed it started from",
+    ),
     *_members(GradFn, "method", name="the node's name, e.g. 'AddBackward0'"),
     *_members(
         GradFn,

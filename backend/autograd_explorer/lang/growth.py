@@ -787,6 +787,15 @@ def _normal_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> in
     return broadcast_elements(given)
 
 
+def _multinomial_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    """multinomial(probs, num_samples): num_samples indices per row of probs."""
+    probs = args[0] if args else kwargs.get("input")
+    samples = _int(args[1] if len(args) > 1 else kwargs.get("num_samples"))
+    if not isinstance(probs, torch.Tensor) or probs.ndim == 0 or samples is None or samples < 0:
+        return None  # PyTorch's own error says what is wrong
+    return (probs.numel() // max(probs.shape[-1], 1)) * samples
+
+
 # Operations whose result's shape is read from their arguments' shapes and values.
 _SHAPE_RULES: dict[Growth, Callable[[Sequence[object], Mapping[str, object]], int | None]] = {
     "index_select": _index_select_elements,
@@ -795,6 +804,7 @@ _SHAPE_RULES: dict[Growth, Callable[[Sequence[object], Mapping[str, object]], in
     "unfold": _unfold_elements,
     "nonzero": _nonzero_elements,
     "normal": _normal_elements,
+    "multinomial": _multinomial_elements,
 }
 
 

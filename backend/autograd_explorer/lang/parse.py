@@ -67,6 +67,7 @@ KNOWN_API = frozenset(
         torch.optim.Optimizer,
         torch.utils.data.DataLoader,
         torch.utils.data.TensorDataset,
+        torch.Generator,  # its state (get_state, set_state) and its OS-seeded seed() stay out
         list,
         dict,
         str,
