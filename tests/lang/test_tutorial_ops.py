@@ -819,3 +819,133 @@ def test_a_generator_keeps_its_state_to_itself() -> None:
     # multinomial is sized before it draws: num_samples per row
     error = fails("torch.multinomial(torch.ones(1000, 10), 10**6, replacement=True)", "limit")
     assert "1000000000 elements" in error.message
+
+
+# makemore's MLP (part 2): an embedding table indexed by contexts, minibatches drawn with the program's
+# generator, a decorated no_grad split loss, sampling; its words shortened to ten names.
+MAKEMORE_MLP = """import torch
+import torch.nn.functional as F
+import random
+words = ['emma', 'olivia', 'ava', 'isabella', 'sophia', 'charlotte', 'mia', 'amelia', 'harper', 'evelyn']
+chars = sorted(list(set(''.join(words))))
+stoi = {s:i+1 for i,s in enumerate(chars)}
+stoi['.'] = 0
+itos = {i:s for s,i in stoi.items()}
+vocab_size = len(itos)
+block_size = 3
+def build_dataset(words):
+  X, Y = [], []
+  for w in words:
+    context = [0] * block_size
+    for ch in w + '.':
+      ix = stoi[ch]
+      X.append(context)
+      Y.append(ix)
+      context = context[1:] + [ix] # crop and append
+  X = torch.tensor(X)
+  Y = torch.tensor(Y)
+  print(X.shape, Y.shape)
+  return X, Y
+random.seed(42)
+random.shuffle(words)
+n1 = int(0.8*len(words))
+Xtr, Ytr = build_dataset(words[:n1])
+Xdev, Ydev = build_dataset(words[n1:])
+g = torch.Generator().manual_seed(2147483647)
+C = torch.randn((vocab_size, 10), generator=g)
+W1 = torch.randn((30, 200), generator=g) * (5/3)/((30)**0.5)
+b1 = torch.randn(200, generator=g) * 0.01
+W2 = torch.randn((200, vocab_size), generator=g) * 0.01
+b2 = torch.randn(vocab_size, generator=g) * 0
+parameters = [C, W1, b1, W2, b2]
+print(sum(p.nelement() for p in parameters))
+for p in parameters:
+  p.requires_grad = True
+lossi = []
+for i in range(200):
+  ix = torch.randint(0, Xtr.shape[0], (32,), generator=g)
+  emb = C[Xtr[ix]] # (32, 3, 10)
+  h = torch.tanh(emb.view(-1, 30) @ W1 + b1) # (32, 200)
+  logits = h @ W2 + b2 # (32, 27)
+  loss = F.cross_entropy(logits, Ytr[ix])
+  for p in parameters:
+    p.grad = None
+  loss.backward()
+  lr = 0.1 if i < 100000 else 0.01
+  for p in parameters:
+    p.data += -lr * p.grad
+  if i % 50 == 0:
+    print(f'{i:7d}/{200:7d}: {loss.item():.4f}')
+  lossi.append(loss.log10().item())
+
+@torch.no_grad() # this decorator disables gradient tracking
+def split_loss(split):
+  x,y = {
+    'train': (Xtr, Ytr),
+    'val': (Xdev, Ydev),
+  }[split]
+  emb = C[x] # (N, block_size, n_embd)
+  embcat = emb.view(emb.shape[0], -1) # concat into (N, block_size * n_embd)
+  h = torch.tanh(embcat @ W1 + b1) # (N, n_hidden)
+  logits = h @ W2 + b2 # (N, vocab_size)
+  loss = F.cross_entropy(logits, y)
+  print(split, loss.item())
+
+split_loss('train')
+split_loss('val')
+g = torch.Generator().manual_seed(2147483647 + 10)
+for _ in range(5):
+    out = []
+    context = [0] * block_size
+    while True:
+      emb = C[torch.tensor([context])]
+      h = torch.tanh(emb.view(1, -1) @ W1 + b1)
+      logits = h @ W2 + b2
+      probs = F.softmax(logits, dim=1)
+      ix = torch.multinomial(probs, num_samples=1, generator=g).item()
+      context = context[1:] + [ix]
+      out.append(ix)
+      if ix == 0:
+        break
+    print(''.join(itos[i] for i in out))
+"""
+
+
+def test_makemores_mlp_trains_and_samples_as_in_cpython() -> None:
+    got = run(MAKEMORE_MLP)
+    expected, printed = cpython(MAKEMORE_MLP)
+    assert got.printed == printed
+    for name in ("C", "W1", "b1", "W2", "b2"):
+        assert torch.equal(got.namespace[name], expected[name]), name  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        *(f"torch.{name}(x)" for name in ("log2", "log10", "log1p", "expm1", "exp2", "neg", "asin", "acos")),
+        *(f"x.{name}()" for name in ("atan", "sinh", "cosh", "floor", "ceil", "trunc", "frac", "erf")),
+        "x.lgamma() + torch.logit(x, eps=1e-6) + x.tan()",
+        "torch.atan2(x, x + 1) + x.hypot(x * 2) + torch.fmax(x, 1 - x) + x.fmin(1 - x)",
+        "x.clip(0.2, 0.6) + torch.clip(x, min=0.3) + x.maximum(1 - x) + x.minimum(1 - x)",
+        "x.repeat(2, 3) * (~torch.isnan(x)).repeat((1, 2, 3))",
+    ],
+)
+def test_more_element_wise_maths_gives_pytorchs_values_and_gradients(expression: str) -> None:
+    source = (
+        f"import torch\ntorch.manual_seed(0)\nx = torch.rand(2, 3, requires_grad=True)\ny = {expression}\n"
+    )
+    source += "y.sum().backward()\nany_inf = bool(torch.any(torch.isinf(y))) or not torch.all(y == y)\n"
+    got = run(source)
+    expected, _ = cpython(source)
+    assert torch.equal(got.namespace["y"], expected["y"])  # type: ignore[arg-type]
+    x, x_oracle = got.namespace["x"], expected["x"]
+    assert isinstance(x, torch.Tensor) and isinstance(x_oracle, torch.Tensor)
+    assert x.grad is not None and x_oracle.grad is not None and torch.equal(x.grad, x_oracle.grad)
+    assert got.namespace["any_inf"] == expected["any_inf"]
+
+
+@pytest.mark.parametrize("call", ["x.repeat(1000, 1)", "x.repeat([1000, 1000])", "x.repeat(10**6)"])
+def test_repeat_is_sized_before_it_tiles(call: str) -> None:
+    source = "x = torch.ones(1000, 1000)\n" if call == "x.repeat(1000, 1)" else "x = torch.ones(1000)\n"
+    error = fails(source + f"y = {call}", "limit")
+    assert "1000000000 elements" in error.message and error.line == 2

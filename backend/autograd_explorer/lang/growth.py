@@ -796,6 +796,18 @@ def _multinomial_elements(args: Sequence[object], kwargs: Mapping[str, object]) 
     return (probs.numel() // max(probs.shape[-1], 1)) * samples
 
 
+def _repeat_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    """x.repeat(*sizes): x's elements times the product of the sizes (a list or tuple, or each given)."""
+    if not args or not isinstance(args[0], torch.Tensor):
+        return None
+    one = len(args) == 2 and isinstance(args[1], list | tuple | torch.Size)  # x.repeat((2, 3))
+    sizes: object = args[1] if one else args[1:] or kwargs.get("repeats")  # x.repeat(2, 3)
+    if not isinstance(sizes, list | tuple | torch.Size):
+        return None  # PyTorch's own error says what is wrong
+    times = _product(list(sizes))
+    return None if times is None else args[0].numel() * times
+
+
 # Operations whose result's shape is read from their arguments' shapes and values.
 _SHAPE_RULES: dict[Growth, Callable[[Sequence[object], Mapping[str, object]], int | None]] = {
     "index_select": _index_select_elements,
@@ -805,6 +817,7 @@ _SHAPE_RULES: dict[Growth, Callable[[Sequence[object], Mapping[str, object]], in
     "nonzero": _nonzero_elements,
     "normal": _normal_elements,
     "multinomial": _multinomial_elements,
+    "repeat": _repeat_elements,
 }
 
 
