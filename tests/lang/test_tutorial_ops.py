@@ -1080,3 +1080,118 @@ def test_makemores_backprop_by_hand_agrees_as_in_cpython() -> None:
     assert sum("approximate: True" in line for line in got.printed) == 26
     for name in ("dC", "dW1", "dW2", "dbngain"):
         assert torch.equal(got.namespace[name], expected[name]), name  # type: ignore[arg-type]
+
+
+# PyTorch's "What is torch.nn really?" on random data in MNIST's shapes: fit() over DataLoaders, a
+# Lambda module, zip(*[...]) of the validation batches, a CNN ending in AdaptiveAvgPool2d.
+NN_REALLY = """import math
+import torch
+from torch import nn, optim
+import torch.nn.functional as F
+from torch.utils.data import TensorDataset, DataLoader
+
+torch.manual_seed(0)
+x_train = torch.rand(64, 784)
+y_train = torch.randint(0, 10, (64,))
+x_valid = torch.rand(32, 784)
+y_valid = torch.randint(0, 10, (32,))
+bs = 16
+lr = 0.1
+epochs = 2
+loss_func = F.cross_entropy
+
+def accuracy(out, yb):
+    preds = torch.argmax(out, dim=1)
+    return (preds == yb).float().mean()
+
+class Mnist_Logistic(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.weights = nn.Parameter(torch.randn(784, 10) / math.sqrt(784))
+        self.bias = nn.Parameter(torch.zeros(10))
+
+    def forward(self, xb):
+        return xb @ self.weights + self.bias
+
+class Lambda(nn.Module):
+    def __init__(self, func):
+        super().__init__()
+        self.func = func
+
+    def forward(self, x):
+        return self.func(x)
+
+
+def preprocess(x):
+    return x.view(-1, 1, 28, 28)
+
+def get_data(train_ds, valid_ds, bs):
+    return (
+        DataLoader(train_ds, batch_size=bs, shuffle=True),
+        DataLoader(valid_ds, batch_size=bs * 2),
+    )
+
+def loss_batch(model, loss_func, xb, yb, opt=None):
+    loss = loss_func(model(xb), yb)
+
+    if opt is not None:
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+
+    return loss.item(), len(xb)
+
+def fit(epochs, model, loss_func, opt, train_dl, valid_dl):
+    for epoch in range(epochs):
+        model.train()
+        for xb, yb in train_dl:
+            loss_batch(model, loss_func, xb, yb, opt)
+
+        model.eval()
+        with torch.no_grad():
+            losses, nums = zip(
+                *[loss_batch(model, loss_func, xb, yb) for xb, yb in valid_dl]
+            )
+        val_loss = sum(l * n for l, n in zip(losses, nums)) / sum(nums)
+
+        print(epoch, val_loss)
+
+train_ds = TensorDataset(x_train, y_train)
+valid_ds = TensorDataset(x_valid, y_valid)
+train_dl, valid_dl = get_data(train_ds, valid_ds, bs)
+model = Mnist_Logistic()
+opt = optim.SGD(model.parameters(), lr=lr)
+fit(epochs, model, loss_func, opt, train_dl, valid_dl)
+print(accuracy(model(x_valid), y_valid))
+
+model = nn.Sequential(
+    Lambda(preprocess),
+    nn.Conv2d(1, 16, kernel_size=3, stride=2, padding=1),
+    nn.ReLU(),
+    nn.Conv2d(16, 16, kernel_size=3, stride=2, padding=1),
+    nn.ReLU(),
+    nn.Conv2d(16, 10, kernel_size=3, stride=2, padding=1),
+    nn.ReLU(),
+    nn.AdaptiveAvgPool2d(1),
+    Lambda(lambda x: x.view(x.size(0), -1)),
+)
+opt = optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+fit(epochs, model, loss_func, opt, train_dl, valid_dl)
+"""
+
+
+def test_what_is_torch_nn_really_runs_as_in_cpython() -> None:
+    got = run(NN_REALLY)
+    expected, printed = cpython(NN_REALLY)
+    assert got.printed == printed
+    for p, q in zip(got.namespace["model"].parameters(), expected["model"].parameters(), strict=True):  # type: ignore[attr-defined]
+        assert torch.equal(p, q)
+
+
+@pytest.mark.parametrize(
+    ("layer", "size"),
+    [("nn.AdaptiveAvgPool2d(10**5)", 10**10), ("nn.AdaptiveMaxPool2d((None, 10**9))", 4 * 10**9)],
+)
+def test_adaptive_pooling_is_sized_before_it_runs(layer: str, size: int) -> None:
+    error = fails(f"pool = {layer}\ny = pool(torch.ones(1, 1, 4, 4))", "limit")
+    assert f"{size} elements made by Adaptive" in error.message and error.line == 2

@@ -217,6 +217,30 @@ def _unflatten(layer: nn.Module, shape: Shape) -> LayerCall | None:
     return _made(layer, (*shape[:dim], *sizes, *shape[dim + 1 :]))
 
 
+_ADAPTIVE_DIMS: dict[type, int] = {
+    nn.AdaptiveAvgPool1d: 1,
+    nn.AdaptiveAvgPool2d: 2,
+    nn.AdaptiveMaxPool1d: 1,
+    nn.AdaptiveMaxPool2d: 2,
+}
+
+
+def _adaptive_pool(layer: nn.Module, shape: Shape) -> LayerCall | None:
+    """Adaptive pooling: the program's output_size for each spatial size (None keeps the input's),
+    so AdaptiveAvgPool2d(10**5) is refused before PyTorch makes 10¹⁰ elements per channel."""
+    spatial = next((n for cls, n in _ADAPTIVE_DIMS.items() if isinstance(layer, cls)), None)
+    if spatial is None or len(shape) <= spatial:
+        return None
+    size = layer.output_size
+    sizes = list(size) if isinstance(size, tuple | list) else [size] * spatial
+    if len(sizes) != spatial:
+        return None
+    out = [shape[len(shape) - spatial + i] if n is None else n for i, n in enumerate(sizes)]
+    if not all(isinstance(n, int) and n >= 0 for n in out):
+        return None  # PyTorch raises its own error
+    return _made(layer, (*shape[:-spatial], *out))
+
+
 def _upsample(layer: nn.Module, shape: Shape) -> LayerCall | None:
     """F.interpolate(input, size, scale_factor): a scale_factor of 10⁴ is 10⁸ times the input."""
     assert isinstance(layer, nn.Upsample)
@@ -331,6 +355,7 @@ _SINGLE_INPUT_RULES: tuple[tuple[type | tuple[type, ...], SingleRule], ...] = (
     (nn.Embedding, _embedding),
     (nn.modules.conv._ConvNd, _convolution),
     (tuple(_POOL_DIMS), _pool),
+    (tuple(_ADAPTIVE_DIMS), _adaptive_pool),
     (nn.Flatten, _flatten),
     (nn.Unflatten, _unflatten),
     (nn.Upsample, _upsample),
