@@ -346,7 +346,7 @@ def test_a_summary_and_a_transposed_value_decode_with_the_readable_forms_nulls()
     assert wt["data"] == [[1.0, None], [None, 3.0], [2.0, 4.0]]
     assert wt["nonfinite"] == [{"index": [0, 1], "value": "inf"}, {"index": [1, 0], "value": "nan"}]
     assert w["nonfinite"] == [{"index": [0, 1], "value": "nan"}, {"index": [1, 0], "value": "inf"}]
-    big = by_label["big"]
+    big = by_label["m"]  # `big = m.requires_grad_()` is m itself, named by its first name
     assert big["data"] is None and big["nonfinite"] == []
     assert big["summary"] == {
         "min": None,

@@ -290,3 +290,36 @@ def test_to_float64_is_a_node_of_the_trace_with_its_gradient() -> None:
     copy = node_by_op(p, "ToCopyBackward0")
     assert copy["label"] == "x.to(torch.float64)"
     assert data(p["nodes"][0]["grad"]) == [8.0, 16.0]
+
+
+LOOP_NAMES = """a = torch.tensor([1.0, 2.0], requires_grad=True)
+b = torch.tensor([3.0], requires_grad=True)
+for p in [a, b]:
+    p.grad = None
+h = a * 2
+s = (h ** 2).sum() + b.sum()
+for t in [h, s]:
+    t.retain_grad()
+s.backward()
+"""
+
+
+def test_a_loop_over_tensors_leaves_them_their_names() -> None:
+    # makemore binds every parameter to `p` and every intermediate to `t` in turn: each was drawn
+    # as p or t, with the .grad of whichever the name held at the end (the page reads pass.grads by
+    # name). The oracle is the program's own tensors, read back by CPython.
+    payload = trace(LOOP_NAMES)
+    names = {n["name"] for n in payload["nodes"] if n["name"] is not None}
+    assert {"a", "b", "h", "s"} <= names and not names & {"p", "t"}
+    expected, _ = cpython_names(LOOP_NAMES)
+    grads = payload["passes"][-1]["grads"]
+    for name in ("a", "b", "h"):
+        assert data(grads[name]) == expected[name].grad.tolist(), name
+    h = next(n for n in payload["nodes"] if n["name"] == "h")
+    assert data(h["grad"]) == expected["h"].grad.tolist() == [4.0, 8.0]  # 2h, h = 2a
+
+
+def cpython_names(source: str) -> tuple[dict[str, Any], None]:
+    names: dict[str, Any] = {"torch": torch}
+    exec(source, names)  # noqa: S102 (trusted test code: the oracle)
+    return names, None

@@ -172,11 +172,24 @@ class TraceRecorder:
             return
         if self.real_only and value.is_complex():  # e.g. unpacked from a tuple
             raise complex_refusal(name, span)
-        self.bound[name] = value
-        self.tensor_names[id(value)] = (value, name)  # the reference keeps the id unique
+        # A tensor (and its node) keeps the name it has while that name still holds it: a loop over
+        # tensors binds each to its variable in turn (`for p in parameters: p.grad = None`,
+        # makemore's `for t in [logprobs, probs, ...]: t.retain_grad()`), and every one was drawn as
+        # `p` or `t`, showing the .grad of whichever the name held at the end (the page reads
+        # pass.grads by name).
+        bound = self.bound
+        known = self.tensor_names.get(id(value))
+        if known is None or known[0] is not value or bound.get(known[1]) is not value:
+            self.tensor_names[id(value)] = (value, name)  # the reference keeps the id unique
         fn = value.grad_fn
         if fn is not None:
-            self.names[id(fn)] = (fn, name)
+            named = self.names.get(id(fn))
+            held = bound.get(named[1]) if named is not None else None
+            still = isinstance(held, torch.Tensor) and held.grad_fn is fn
+            if named is None or named[0] is not fn or not still:
+                self.names[id(fn)] = (fn, name)
+        bound[name] = value
+        if fn is not None:
             seen = self.forward.get(id(fn))
             if self._recording and seen is None:  # e.g. bound by tuple unpacking
                 self.forward[id(fn)] = (fn, self._forward_record(value, span, name))
