@@ -235,9 +235,12 @@ def _adaptive_pool(layer: nn.Module, shape: Shape) -> LayerCall | None:
     sizes = list(size) if isinstance(size, tuple | list) else [size] * spatial
     if len(sizes) != spatial:
         return None
-    out = [shape[len(shape) - spatial + i] if n is None else n for i, n in enumerate(sizes)]
-    if not all(isinstance(n, int) and n >= 0 for n in out):
-        return None  # PyTorch raises its own error
+    out: list[int] = []
+    for i, n in enumerate(sizes):
+        n = shape[len(shape) - spatial + i] if n is None else n
+        if not isinstance(n, int) or n < 0:
+            return None  # PyTorch raises its own error
+        out.append(n)
     return _made(layer, (*shape[:-spatial], *out))
 
 
