@@ -34,14 +34,19 @@ function reframeAll() {
       continue;
     }
     if (div.clientWidth === framedWidth.get(div)) continue;
-    framedWidth.set(div, div.clientWidth);
-    // The box's own height may differ at the new width too (a phone's stylesheet): read it afresh.
-    const known = measured.get(div);
-    if (known?.base !== undefined) {
-      div.style.height = '';
-      measured.set(div, { legend: known.legend, base: undefined });
-    }
+    reframe(div);
     reactFramed(...args);
+  }
+}
+
+// A figure about to be framed again for its width now: the box's own height may differ at that width
+// too (a phone's stylesheet), so it is read afresh.
+function reframe(div) {
+  framedWidth.set(div, div.clientWidth);
+  const known = measured.get(div);
+  if (known?.base !== undefined) {
+    div.style.height = '';
+    measured.set(div, { legend: known.legend, base: undefined });
   }
 }
 
@@ -87,6 +92,7 @@ export async function reactFramed(Plotly, div, data, given, config) {
   watchResize();
   const known = measured.get(div) || {};
   const box = known.base ?? div.clientHeight; // before the drawing can grow the div
+  const width = div.clientWidth; // what framedFor frames it for
   const first = framedFor(div, given);
   await Plotly.react(div, data, first, config);
   // A newer drawing of the div was asked for meanwhile (three models ticked in a row): it measures.
@@ -96,6 +102,13 @@ export async function reactFramed(Plotly, div, data, given, config) {
   const second = framedFor(div, given);
   if (second.height !== first.height || second.legend?.y !== first.legend?.y) await Plotly.react(div, data, second, config);
   if (newest.get(div) !== call) return div;
+  // The window changed width while it drew (a loaded machine: a theme's redraw began at a phone's
+  // width, the resize landed meanwhile, Plotly's own resize then redrew the legend in two rows and the
+  // figure kept six rows' height): framed for a width it no longer has, it is framed again for its own.
+  if (div.clientWidth !== width) {
+    reframe(div);
+    return reactFramed(Plotly, div, data, given, config);
+  }
   div.dataset.legendPx = String(legend ?? 0); // what the drawing is framed for (tests wait for it)
   return div;
 }
