@@ -41,3 +41,18 @@ test('a retained intermediate shows its .grad; torch.autograd.grad leaves .grad 
   const leaf = twoWays.nodes.find((n) => n.name === 'x');
   assert.equal(dotGradAt(asGrad, stateAt(asGrad, pass.steps.length), leaf), undefined);
 });
+
+test('a name bound again to another leaf: each node shows its own .grad, in either form', async () => {
+  // w = 1 (leaf); a = w * 2; w = 3 (another leaf); b = a + w * 5; b.backward(): the first w's .grad is
+  // 2, the second's 5, and `pass.grads.w` (the variable) is the second's. Each node was shown 5.
+  const { decodeTrace } = await import('../js/explorer/trace-decode.js');
+  for (const trace of [fixture('trace-rebound'), decodeTrace(fixture('trace-compact-rebound'))]) {
+    const [pass] = trace.passes;
+    const leaves = trace.nodes.filter((n) => n.name === 'w');
+    assert.equal(leaves.length, 2);
+    const end = stateAt(pass, pass.steps.length);
+    assert.deepEqual(leaves.map((w) => scalarValue(dotGradAt(pass, end, w))), [2, 5]);
+    assert.equal(scalarValue(pass.grads.w), 5);
+    assert.deepEqual(gradLines(leaves[0], pass, end), ['.grad 2', 'this pass adds 2']);
+  }
+});

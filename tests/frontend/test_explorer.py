@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 import httpx
 import pytest
@@ -443,6 +443,25 @@ def test_accumulation_shows_the_real_dot_grad_and_what_the_pass_adds(page: Any, 
     drawn = drawn_graph_text(page)
     assert ".grad 2" in drawn and "this pass adds 2" in drawn
     screenshot(page, "explorer-15-accumulation-real-grad")
+
+
+REBOUND = """w = torch.tensor(1.0, requires_grad=True)
+a = w * 2
+w = torch.tensor(3.0, requires_grad=True)
+b = a + w * 5
+b.backward()
+"""
+
+
+def test_two_leaves_of_one_name_each_show_their_own_grad(page: Any, live_server: Any) -> None:
+    # The page read a node's .grad by variable name: both `w` nodes said .grad 5, the second's.
+    # By hand: ∂b/∂(first w) = 2, ∂b/∂(second w) = 5.
+    open_explorer(page, live_server, f"#src={quote_plus(REBOUND)}")
+    page.keyboard.press("End")
+    expect(page.locator("#step-label")).to_have_text(re.compile(r"step (\d+) / \1"))
+    drawn = drawn_graph_text(page)
+    assert ".grad 2" in drawn and ".grad 5" in drawn
+    assert "w.grad after this call: 5" in (page.text_content("#step-panel") or "")  # the variable's
 
 
 def test_torchviz_draws_a_program_that_called_backward(page: Any, live_server: Any) -> None:

@@ -10,6 +10,7 @@ import torch
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.examples import get_example
 from autograd_explorer.settings import Settings
+from autograd_explorer.trace.compact import decode_compact
 from autograd_explorer.trace.tracer import TraceOptions, record_program, trace_program
 
 
@@ -317,6 +318,49 @@ def test_a_loop_over_tensors_leaves_them_their_names() -> None:
         assert data(grads[name]) == expected[name].grad.tolist(), name
     h = next(n for n in payload["nodes"] if n["name"] == "h")
     assert data(h["grad"]) == expected["h"].grad.tolist() == [4.0, 8.0]  # 2h, h = 2a
+
+
+REBOUND = """
+w = torch.tensor(1.0, requires_grad=True)
+first = w
+a = w * 2
+w = torch.tensor(3.0, requires_grad=True)
+h = a * w
+h.retain_grad()
+for _ in range(2):
+    loss = h * h + w * 5
+    loss.backward(retain_graph=True)
+"""
+
+
+@pytest.mark.parametrize("form", ["readable", "compact"])
+def test_each_pass_gives_every_node_its_own_grad_though_a_name_is_bound_again(form: str) -> None:
+    # `grads` is by variable: w is the second leaf. The page read a node's .grad there by name, so
+    # the first w showed the second's. node_grads is by node, after each call (.grad accumulates).
+    payload = trace(REBOUND, format=form)
+    if form == "compact":
+        payload = decode_compact(payload)
+    names, _ = cpython_names(REBOUND)
+    first, second, h = names["first"], names["w"], names["h"]
+    ids = {n["id"]: n for n in payload["nodes"]}
+    w_nodes = [n["id"] for n in payload["nodes"] if n["name"] == "w"]
+    h_node = next(n["id"] for n in payload["nodes"] if n["name"] == "h")
+    assert len(w_nodes) == 2 and all(ids[i]["is_leaf"] for i in w_nodes)
+    for k, p in enumerate(payload["passes"]):
+        by_node = {g["node"]: data(g["grad"]) for g in p["node_grads"]}
+        assert set(by_node) == {*w_nodes, h_node}
+        # .grad after call k is (k + 1) times one call's; CPython's tensors are after both calls
+        share = (k + 1) / 2
+        assert by_node[w_nodes[0]] == pytest.approx(first.grad.item() * share)
+        assert by_node[w_nodes[1]] == pytest.approx(second.grad.item() * share)
+        assert by_node[h_node] == pytest.approx(h.grad.item() * share)
+        assert data(p["grads"]["w"]) == pytest.approx(second.grad.item() * share)
+    assert first.grad.item() != second.grad.item()
+
+
+def test_torch_autograd_grad_leaves_node_grads_empty() -> None:
+    payload = trace("x = torch.tensor(2.0, requires_grad=True)\ny = x * x\n(g,) = torch.autograd.grad(y, x)")
+    assert [p["node_grads"] for p in payload["passes"]] == [[]]
 
 
 def cpython_names(source: str) -> tuple[dict[str, Any], None]:

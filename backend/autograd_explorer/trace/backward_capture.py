@@ -55,6 +55,9 @@ class RawPass:
     input_tensors: list[torch.Tensor] = field(default_factory=list)  # autograd.grad's inputs
     results: tuple[torch.Tensor | None, ...] = ()
     grads_after: dict[str, torch.Tensor | None] = field(default_factory=dict)  # named .grad after it
+    # each graph node's own .grad after it (a leaf's, a retained tensor's): a name can be bound to
+    # another tensor since (`w = torch.tensor(3., requires_grad=True)` after a first `w` was used)
+    node_grads_after: list[tuple[Node, torch.Tensor | None]] = field(default_factory=list)
     index: int = 0  # the program's n-th differentiation (0-based), kept or not
     outputs: list[torch.Tensor] = field(default_factory=list)  # what was differentiated (its loss)
     nodes: list[Node] = field(default_factory=list)  # every node hooked (the pass's graph)

@@ -590,6 +590,7 @@ class CompactShaper:
         for shaped in passes:
             shaped["seeds"] = remap(shaped["seeds"])
             shaped["grads"] = dict(zip(shaped["grads"], remap(list(shaped["grads"].values())), strict=True))
+            shaped["node_grads"]["value"] = remap(shaped["node_grads"]["value"])
             s = shaped["steps"]
             s["grad_output"], s["value"] = remap(s["grad_output"]), remap(s["value"])
             s["accumulated"] = remap(s["accumulated"])
@@ -741,6 +742,7 @@ class CompactShaper:
             "seeds": [add(s) for s in raw.seeds],
             "start_narration": start_narration(self.facts, p),
             "grads": grads,
+            "node_grads": {"node": [n for n, _ in p.node_grads], "value": [add(g) for _, g in p.node_grads]},
             "module_grad_norms": _float32_dict(module_grad_norms(self.facts, p)),
             "steps": steps,
         }
@@ -897,6 +899,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
             )
             if k in more:
                 steps[-1]["grad_outputs"] = [tv(s["grad_output"][k])] + [tv(v) for v in more[k]]
+        by_node = p.get("node_grads", {"node": [], "value": []})  # additive: absent before
         passes.append(
             {
                 "index": p["index"],
@@ -907,6 +910,9 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
                 "start_narration": p.get("start_narration", ""),  # additive: absent before
                 "steps": steps,
                 "grads": {k: tv(v) for k, v in p["grads"].items()},
+                "node_grads": [
+                    {"node": n, "grad": tv(v)} for n, v in zip(by_node["node"], by_node["value"], strict=True)
+                ],
                 "module_grad_norms": p["module_grad_norms"],
             }
         )

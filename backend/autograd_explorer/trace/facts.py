@@ -120,6 +120,9 @@ class PassFacts:
     # per step its grad_output, then per contribution its gradient and accumulator: the order the
     # compact value table numbers them
     tensors: list[torch.Tensor | None] = field(default_factory=list)
+    # (node id, its tensor's .grad after the pass) for the leaves and retained tensors of the graph,
+    # by id: two nodes can be named alike (a name bound again to another tensor)
+    node_grads: list[tuple[int, torch.Tensor | None]] = field(default_factory=list)
 
     @property
     def step_count(self) -> int:
@@ -382,6 +385,12 @@ class TraceFacts:
                 roots.append(rid)
                 acc[rid] = seed if rid not in acc else acc[rid] + seed
         facts = PassFacts(index, raw, roots, dict(acc))
+        node_grads: dict[int, torch.Tensor | None] = {}
+        for fn, g in raw.node_grads_after:  # a node of several outputs (`a, b = x.split(1)`): its first
+            nid = self.index.node_id(fn)
+            if nid is not None:
+                node_grads.setdefault(nid, g)
+        facts.node_grads = sorted(node_grads.items(), key=lambda item: item[0])
         id_of, inputs, multi = self.index.id_of, self.index.inputs, self.index.multi_output
         # a node with several outputs (`x.split(…)`) sums each output's gradients apart: keyed
         # (node, output), never mixed with another output's (a tensor of another shape, or of the

@@ -186,6 +186,18 @@ class Step(TypedDict):
     grad_norm: Annotated[float | None, Field(description="L2 norm of grad_output (null: none or not finite)")]
 
 
+NODE_GRADS = (
+    "the .grad after this call of each graph node that holds one (a leaf that requires grad, a "
+    "tensor that retains its gradient), by node id: `grads` is by variable name, and a name bound "
+    "again to another tensor names two nodes. Empty for torch.autograd.grad, which leaves .grad alone"
+)
+
+
+class NodeGrad(TypedDict):
+    node: int
+    grad: Annotated[TensorValue | None, Field(description="null: no .grad (None)")]
+
+
 class Pass(TypedDict):
     index: int
     kind: Annotated[
@@ -197,6 +209,7 @@ class Pass(TypedDict):
     start_narration: Annotated[str, Field(description=START_NARRATION)]
     steps: list[Step]
     grads: dict[str, TensorValue | None]
+    node_grads: Annotated[list[NodeGrad], Field(description=NODE_GRADS)]
     module_grad_norms: Annotated[dict[str, float], Field(description=MODULE_NORMS)]
 
 
@@ -338,6 +351,11 @@ class CompactSteps(TypedDict):
     ]
 
 
+class CompactNodeGrads(TypedDict):
+    node: list[int]
+    value: Annotated[list[int], Field(description="value index of each node's .grad, -1: None")]
+
+
 class CompactPass(TypedDict):
     index: int
     kind: str
@@ -346,6 +364,7 @@ class CompactPass(TypedDict):
     seeds: list[int]
     start_narration: Annotated[str, Field(description=START_NARRATION)]
     grads: dict[str, int]
+    node_grads: Annotated[CompactNodeGrads, Field(description=NODE_GRADS)]
     steps: CompactSteps
     module_grad_norms: Annotated[dict[str, float], Field(description=MODULE_NORMS)]
 

@@ -190,6 +190,7 @@ class ReadableShaper:
             "start_narration": start_narration(self.facts, p),
             "steps": steps,
             "grads": grads,
+            "node_grads": [{"node": nid, "grad": self.tv(g)} for nid, g in p.node_grads],
             "module_grad_norms": module_grad_norms(self.facts, p),
         }
 

@@ -306,7 +306,7 @@ class TraceRecorder:
             self.last_pass_complete = hooked and not self._missed_values(raw)
             copied: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
             if hooked:  # a pass summarized only is never shown: its .grad copies would go unread
-                raw.grads_after, copied = self._named_grads_copied()
+                raw.grads_after, raw.node_grads_after, copied = self._grads_copied(raw)
             self.summaries.append(summarize_pass(raw, self.leaf_name, copied))
             self._forget_old_passes(raw)
         return result
@@ -457,25 +457,48 @@ class TraceRecorder:
 
     def named_leaf_grads(self) -> dict[str, torch.Tensor | None]:
         """Copies of `.grad` of every named leaf that requires grad and every retained tensor, now."""
-        return self._named_grads_copied()[0]
+        return self._grads_copied(None)[0]
 
-    def _named_grads_copied(
-        self,
-    ) -> tuple[dict[str, torch.Tensor | None], dict[int, tuple[torch.Tensor, torch.Tensor]]]:
-        """`named_leaf_grads()`, and id(`.grad`) -> (that `.grad`, its copy) for each copied now
-        (the pass summary takes its norms from them when first read)."""
+    def _grads_copied(
+        self, raw: RawPass | None
+    ) -> tuple[
+        dict[str, torch.Tensor | None],
+        list[tuple[Node, torch.Tensor | None]],
+        dict[int, tuple[torch.Tensor, torch.Tensor]],
+    ]:
+        """Copies of `.grad` now: by variable name (`named_leaf_grads()`), by node of `raw` (its
+        leaves' and its retained tensors'; none for autograd.grad, which leaves `.grad` alone), and
+        id(`.grad`) -> (that `.grad`, its copy), each copied once (the pass summary takes its norms
+        from them when first read)."""
         if self.frozen is not None:
-            return self.frozen.named_grads, {}
+            return self.frozen.named_grads, [], {}
         named = [
             (name, t.grad)
             for name, t in self.bound.items()
             if (t.is_leaf and t.requires_grad) or t.retains_grad
         ]
-        originals = [g for _, g in named if g is not None]
-        made = copies(originals)
-        copied = {id(g): (g, c) for g, c in zip(originals, made, strict=True)}
-        order = iter(made)
-        return {name: None if g is None else next(order) for name, g in named}, copied
+        by_node = [] if raw is None or raw.kind == "grad" else self._node_grads(raw)
+        originals = {id(g): g for _, g in named if g is not None}
+        originals.update((id(g), g) for _, g in by_node if g is not None)
+        made = copies(list(originals.values()))
+        copy = dict(zip(originals, made, strict=True))
+        copied = {id(g): (g, c) for g, c in zip(originals.values(), made, strict=True)}
+        return (
+            {name: None if g is None else copy[id(g)] for name, g in named},
+            [(fn, None if g is None else copy[id(g)]) for fn, g in by_node],
+            copied,
+        )
+
+    def _node_grads(self, raw: RawPass) -> list[tuple[Node, torch.Tensor | None]]:
+        """(node, its tensor's `.grad` now) for the pass's leaves and the retained tensors of its
+        graph. A retained tensor the program never named is left out: the page shows `.grad` on
+        named nodes only, and finding it would read every node's forward record."""
+        pairs: list[tuple[Node, torch.Tensor | None]] = [(fn, fn.variable.grad) for fn in raw.leaf_nodes()]
+        retained = [t for t, _ in self.tensor_names.values() if t.retains_grad]
+        if retained:
+            hooked = set(map(id, raw.nodes))
+            pairs += [(t.grad_fn, t.grad) for t in retained if id(t.grad_fn) in hooked]
+        return pairs
 
 
 @dataclass(frozen=True)

@@ -60,15 +60,33 @@ export function accumulatorOf(state, id) {
   return state.values.has(id) ? state.values.get(id) : 0;
 }
 
+const byNode = new WeakMap(); // pass -> Map(node id -> its .grad after the call), made once
+
+/** What the call left in each node's `.grad` (`pass.node_grads`), as a Map; null when not sent. */
+function nodeGradsOf(pass) {
+  if (!pass.node_grads) return null;
+  let map = byNode.get(pass);
+  if (!map) {
+    map = new Map(pass.node_grads.map(({ node, grad }) => [node, grad]));
+    byNode.set(pass, map);
+  }
+  return map;
+}
+
 /**
  * The tensor's real `.grad` at `state`, where the trace tells it, else undefined. A leaf's (or a
  * retained tensor's) `.grad` changes once per backward() call, when its own node runs; from then on
- * it is what the call left (`pass.grads`, by name): for a leaf, every earlier call's gradient plus
- * this call's accumulator. torch.autograd.grad leaves `.grad` alone.
+ * it is what the call left (`pass.node_grads`, by node): for a leaf, every earlier call's gradient
+ * plus this call's accumulator. torch.autograd.grad leaves `.grad` alone. By node, not by name: a
+ * name bound again to another tensor (`w = torch.tensor(3., requires_grad=True)`) names two nodes.
+ * A trace saved before `node_grads` existed is read by name (`pass.grads`).
  */
 export function dotGradAt(pass, state, node) {
   if (!node || !node.name || !(node.is_leaf || node.retains_grad) || pass.kind === 'grad') return undefined;
-  if (!state.executed.has(node.id) || !pass.grads || !(node.name in pass.grads)) return undefined;
+  if (!state.executed.has(node.id)) return undefined;
+  const grads = nodeGradsOf(pass);
+  if (grads) return grads.has(node.id) ? grads.get(node.id) : undefined;
+  if (!pass.grads || !(node.name in pass.grads)) return undefined;
   return pass.grads[node.name];
 }
 

@@ -194,6 +194,12 @@ function decodeSteps(columns, nodes, value) {
 
 const namedValues = (names, value) => Object.fromEntries(Object.entries(names || {}).map(([name, v]) => [name, value(v)]));
 
+/** A pass's `.grad` by node, as the readable form lists it (absent from payloads made before it). */
+function nodeGrads(columns, value) {
+  if (!columns) return undefined;
+  return columns.node.map((node, i) => ({ node, grad: value(columns.value[i]) }));
+}
+
 /** The readable trace (nodes, edges, passes with steps, output, grads, …) of a compact one. */
 export function decodeTrace(trace) {
   if (trace.format !== 'compact') return restoreNonFinite(trace);
@@ -211,6 +217,7 @@ export function decodeTrace(trace) {
     seeds: pass.seeds.map(value),
     start_narration: pass.start_narration,
     grads: namedValues(pass.grads, value),
+    node_grads: nodeGrads(pass.node_grads, value),
     steps: decodeSteps(pass.steps, nodes, value),
     module_grad_norms: pass.module_grad_norms || {},
   }));
