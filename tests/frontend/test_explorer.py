@@ -13,8 +13,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.frontend.editor_page import char_centre, editor_text, open_explorer, pick_example, show_editor
+from tests.frontend.graph_geometry import drawn, edges_through_nodes
 from tests.frontend.page_wait import wait_until
 from tests.frontend.pixels import differing_pixels, settled_screenshot
+from tests.lang.test_tutorial_ops import MAKEMORE_BACKPROP
 from tests.live import RUN_TIMEOUT_MS, screenshot
 
 pytestmark = pytest.mark.browser
@@ -462,6 +464,33 @@ def test_two_leaves_of_one_name_each_show_their_own_grad(page: Any, live_server:
     drawn = drawn_graph_text(page)
     assert ".grad 2" in drawn and ".grad 5" in drawn
     assert "w.grad after this call: 5" in (page.text_content("#step-panel") or "")  # the variable's
+
+
+SKIP = """x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+a = x * 2
+b = a.exp()
+c = b.sum()
+d = c * a
+loss = d.mean()
+"""
+
+
+@pytest.mark.parametrize("program", ["skip", "makemore-backprop"])
+def test_no_edge_is_drawn_through_a_node_between_its_ends(page: Any, live_server: Any, program: str) -> None:
+    # An edge that skips ranks (`a` feeding `d` past b and c; makemore's counts → probs past
+    # counts_sum_inv) ran straight through the nodes between and read as joining them. It bends
+    # round them now, for every node at its largest: checked at the pass's end, every label grown.
+    source = SKIP if program == "skip" else MAKEMORE_BACKPROP
+    open_explorer(page, live_server, f"#src={quote_plus(source)}")
+    page.keyboard.press("End")
+    expect(page.locator("#step-label")).to_have_text(re.compile(r"step (\d+) / \1"))
+    svg = drawn_graph_text(page)
+    boxes, paths = drawn(svg)
+    assert len(boxes) >= 6 and len(paths) >= 6
+    assert [path for path, _ in edges_through_nodes(svg)] == []
+    assert any(len(path) > 2 for path in paths)  # some edge bent round a node
+    if program == "makemore-backprop":
+        screenshot(page, "explorer-edges-round-nodes")
 
 
 def test_torchviz_draws_a_program_that_called_backward(page: Any, live_server: Any) -> None:

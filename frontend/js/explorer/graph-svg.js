@@ -21,7 +21,8 @@ export function withoutClickHint(line) {
 
 /**
  * SVG text for `nodes` [{x, y, width, height, kind, lines, active, open}] (x, y: centres) and `edges`
- * [{x1, y1, x2, y2, label, labelY, active}] (labelY: the label's centre, if not just above the
+ * [{x1, y1, x2, y2, bends, label, labelX, labelY, active}] (bends: [{x, y}] between the ends of an
+ * edge routed round other nodes; labelX, labelY: the label's centre, if not just above the straight
  * edge's midpoint), framed with a margin, on the palette's panel colour.
  *
  * Drawn as the page draws them: an open box (`open`) is a frame behind everything, its title at its
@@ -55,9 +56,14 @@ export function graphToSvg(nodes, edges, { margin = 20, fontSize = 14, palette: 
   }
   for (const e of edges) {
     const colour = e.active ? p.flow : p.muted;
-    parts.push(
-      `<line x1="${e.x1}" y1="${e.y1}" x2="${e.x2}" y2="${e.y2}" stroke="${colour}" stroke-width="${e.active ? 4 : 2}" marker-end="url(#${e.active ? 'arrow-flow' : 'arrow'})"/>`,
-    );
+    const ends = `stroke="${colour}" stroke-width="${e.active ? 4 : 2}" marker-end="url(#${e.active ? 'arrow-flow' : 'arrow'})"`;
+    if (e.bends && e.bends.length) {
+      // an edge routed round the nodes between its ends: its bends joined straight (the page rounds them)
+      const points = [[e.x1, e.y1], ...e.bends.map(({ x, y }) => [x, y]), [e.x2, e.y2]].map((pt) => pt.join(',')).join(' ');
+      parts.push(`<polyline points="${points}" fill="none" ${ends}/>`);
+    } else {
+      parts.push(`<line x1="${e.x1}" y1="${e.y1}" x2="${e.x2}" y2="${e.y2}" ${ends}/>`);
+    }
   }
   for (const n of nodes.filter((node) => !node.open)) {
     const kind = KINDS.includes(n.kind) ? n.kind : 'op';
@@ -70,7 +76,7 @@ export function graphToSvg(nodes, edges, { margin = 20, fontSize = 14, palette: 
   }
   for (const e of edges.filter((edge) => edge.label)) {
     const colour = e.active ? p.flow : p.muted;
-    const x = (e.x1 + e.x2) / 2;
+    const x = e.labelX ?? (e.x1 + e.x2) / 2;
     const y = (e.labelY ?? (e.y1 + e.y2) / 2 - 12) + fontSize * 0.35; // the label's centre, as the page's
     const half = (String(e.label).length * fontSize * 0.62) / 2 + 3; // bold DejaVu Sans, about 0.62 em a character
     parts.push(`<rect x="${x - half}" y="${y - fontSize}" width="${2 * half}" height="${fontSize * 1.35}" rx="3" fill="${p.panel}" fill-opacity="0.9"/>`);

@@ -11,6 +11,7 @@ import { programErrorWhere } from '../shared/errors.js';
 import { counted, formatShape } from '../shared/format.js';
 import { onPaletteChange, palette } from '../shared/palette.js';
 import { activeEdges, createReplay } from './accumulators.js';
+import { asSegments, routeEdge } from './edge-routes.js';
 import { paintGradients } from './grad-colour.js';
 import { gradLines, shortValue } from './grad-labels.js';
 import { ancestorsOf, buildHierarchy, hasDeclaredGroups } from './graph-groups.js';
@@ -137,6 +138,18 @@ const styleFor = (p) => [
       'text-background-color': p.panel,
       'text-background-opacity': 0.9,
       'text-background-padding': 3,
+    },
+  },
+  // A small graph's edge that would cross a node bends round it (edge-routes.js): drawn straight,
+  // counts → probs ran through counts_sum_inv in makemore's backprop exercise.
+  {
+    selector: 'edge.routed',
+    style: {
+      'curve-style': 'round-segments',
+      'segment-weights': (e) => e.data('weights'),
+      'segment-distances': (e) => e.data('distances'),
+      'segment-radii': 24,
+      'edge-distances': 'node-position',
     },
   },
   { selector: 'edge.saved', style: { 'line-style': 'dashed', 'line-color': p.edgeSaved, 'target-arrow-shape': 'none' } },
@@ -343,6 +356,29 @@ export function mountGraphView(store) {
     cy = cytoscape({ container, elements, style: styleFor(palette()), minZoom: 0.02, maxZoom: 3 });
     chooseOrientation(layout, (direction) => sizeNodes(sizes, direction));
     sizeNodes(sizes, null);
+    routeFlatEdges(sizes);
+  }
+
+  // Edges that would cross a node bend round it, planned for every node at its largest (as the pass
+  // ends: a node grows while stepping, and a bend beside it must stay outside it).
+  function routeFlatEdges(sizes) {
+    const direction = container.dataset.orientation === 'TB' ? 'TB' : 'LR';
+    const boxes = new Map();
+    cy.nodes().forEach((n) => {
+      const { now, end } = sizes.get(n.id());
+      const { x, y } = n.position();
+      boxes.set(n.id(), { x, y, w: Math.max(now.w, end.w), h: Math.max(now.h, end.h) });
+    });
+    const all = [...boxes.values()];
+    cy.batch(() => {
+      cy.edges().forEach((e) => {
+        const source = boxes.get(e.source().id());
+        const target = boxes.get(e.target().id());
+        const bends = routeEdge(source, target, all, direction);
+        if (bends && bends.length) e.data(asSegments(source, target, bends)).addClass('routed');
+        else e.removeClass('routed');
+      });
+    });
   }
 
   // Each node's size for a layout in `direction` ('LR', 'TB': room across the flow for its size at
@@ -1099,7 +1135,9 @@ export function mountGraphView(store) {
         const t = e.targetEndpoint();
         const carrying = e.hasClass('carrying');
         const labelY = carrying ? e.midpoint().y + e.data('flowLift') : undefined;
-        return { x1: s.x, y1: s.y, x2: t.x, y2: t.y, label: carrying ? e.data('flow') : '', labelY, active: carrying };
+        const bends = e.hasClass('routed') ? e.segmentPoints() || [] : [];
+        const labelX = bends.length ? e.midpoint().x : undefined;
+        return { x1: s.x, y1: s.y, x2: t.x, y2: t.y, bends, label: carrying ? e.data('flow') : '', labelX, labelY, active: carrying };
       });
       return { nodes, edges };
     },
