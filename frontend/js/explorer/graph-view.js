@@ -122,7 +122,7 @@ const styleFor = (p) => [
   { selector: 'node.linked', style: { 'underlay-color': p.focus, 'underlay-opacity': 0.55, 'underlay-padding': 8 } },
   { selector: 'node.match', style: { 'underlay-color': p.match, 'underlay-opacity': 0.3, 'underlay-padding': 10 } },
   { selector: 'node.selected', style: { 'border-color': p.selected, 'border-width': 5 } },
-  { selector: 'node.active', style: { 'border-color': p.flow, 'border-width': 7, 'background-color': p.activeBg } },
+  { selector: 'node.active', style: { 'border-color': p.flow, 'border-width': ACTIVE_BORDER, 'background-color': p.activeBg } },
   {
     selector: 'edge',
     style: {
@@ -155,7 +155,7 @@ const styleFor = (p) => [
   { selector: 'edge.saved', style: { 'line-style': 'dashed', 'line-color': p.edgeSaved, 'target-arrow-shape': 'none' } },
   {
     selector: 'edge.carrying',
-    style: { width: 5, 'line-color': p.flow, 'target-arrow-color': p.flow, label: 'data(flow)', 'z-index': 10, 'text-margin-y': 'data(flowLift)' },
+    style: { width: 5, 'line-color': p.flow, 'target-arrow-color': p.flow, label: 'data(flow)', 'z-index': 10, 'text-margin-x': 'data(flowShift)', 'text-margin-y': 'data(flowLift)' },
   },
 ];
 
@@ -191,21 +191,68 @@ function textWidth(text) {
 const FLOW_LIFT = -14; // a gradient's label sits this far above its edge's midpoint (model units)
 const FLOW_CHAR_WIDTH = 10; // about a character of that label (16 px, bold)
 const ABOVE_NODES = 20; // half the label's height with its background, and a current node's thick border
+const FLOW_HALF_HEIGHT = 12; // half the label's height with its background
+const BESIDE = 10; // between a label set beside something and that thing
+const ACTIVE_BORDER = 7; // the current node's border, the thickest (node.active)
 
 /**
- * How far above its edge's midpoint a gradient's label goes: FLOW_LIFT, or above both nodes when the
- * edge runs sideways across a gap narrower than the label. The grouped layout puts 48 units between a
- * row's items: SimpleNN's "← [−0.1024, 0.09036, …]" from its loss to the squeeze was drawn across
- * both nodes' text.
+ * Where a gradient's label goes from its edge's midpoint, {dx, dy} (model units):
+ * - an edge running sideways: FLOW_LIFT above it, or above both nodes when it crosses a gap narrower
+ *   than the label (the grouped layout puts 48 units between a row's items: SimpleNN's
+ *   "← [−0.1024, 0.09036, …]" from its loss to the squeeze was drawn across both nodes' text);
+ * - an edge running down: beside it, or beside both nodes when the gap between them is lower than
+ *   the label (a top-to-bottom graph's ranks are 50 units apart, less once its nodes grow: makemore's
+ *   "← 32×1, mean −0.359" lay over counts_sum_inv's last line);
+ * - an edge routed round nodes (edge-routes.js): beside its lane, on the side away from them.
  */
-function flowLift(source, target, label) {
+/**
+ * A node's box with its border, from its data: a step sets the data of the nodes it relabels and
+ * labels the edges in the same batch, before Cytoscape restyles them, so their bounding boxes are the
+ * last step's (a label set beside a gap by them covered the node that grew into it).
+ */
+function extent(n) {
+  const w = n.data('w');
+  const h = n.data('h');
+  if (typeof w !== 'number' || typeof h !== 'number') return n.boundingBox({ includeLabels: false, includeOverlays: false });
+  const { x, y } = n.position();
+  const border = ACTIVE_BORDER / 2;
+  return { x1: x - w / 2 - border, y1: y - h / 2 - border, x2: x + w / 2 + border, y2: y + h / 2 + border };
+}
+
+function flowPlace(edge, source, target, label) {
   const s = source.position();
   const t = target.position();
-  const across = Math.abs(t.x - s.x);
-  const gap = across - (source.data('w') + target.data('w')) / 2;
-  if (across <= Math.abs(t.y - s.y) || gap >= label.length * FLOW_CHAR_WIDTH) return FLOW_LIFT;
-  const top = Math.min(s.y - source.data('h') / 2, t.y - target.data('h') / 2);
-  return top - ABOVE_NODES - (s.y + t.y) / 2;
+  const half = (label.length * FLOW_CHAR_WIDTH) / 2;
+  const sideways = Math.abs(t.x - s.x) > Math.abs(t.y - s.y);
+  const m = edge.midpoint();
+  // Of the places given, the first that covers no node (else the first).
+  const first = (...places) => {
+    const covers = ({ dx, dy }) => {
+      const [x, y] = [m.x + dx, m.y + dy];
+      return edge.cy().nodes().some((n) => {
+        const b = extent(n);
+        return x - half < b.x2 && b.x1 < x + half && y - FLOW_HALF_HEIGHT < b.y2 && b.y1 < y + FLOW_HALF_HEIGHT;
+      });
+    };
+    return places.find((place) => !covers(place)) || places[0];
+  };
+  if (edge.hasClass('routed')) {
+    if (sideways) return { dx: 0, dy: (m.y < (s.y + t.y) / 2 ? -1 : 1) * (FLOW_HALF_HEIGHT + BESIDE) };
+    return { dx: (m.x < (s.x + t.x) / 2 ? -1 : 1) * (half + BESIDE), dy: 0 };
+  }
+  if (sideways) {
+    const gap = Math.abs(t.x - s.x) - (source.data('w') + target.data('w')) / 2;
+    if (gap >= 2 * half) return { dx: 0, dy: FLOW_LIFT };
+    const top = Math.min(s.y - source.data('h') / 2, t.y - target.data('h') / 2);
+    const bottom = Math.max(s.y + source.data('h') / 2, t.y + target.data('h') / 2);
+    return first({ dx: 0, dy: top - ABOVE_NODES - m.y }, { dx: 0, dy: bottom + ABOVE_NODES - m.y });
+  }
+  const [a, b] = [extent(source), extent(target)];
+  const beside = [];
+  if (Math.max(a.y1, b.y1) - Math.min(a.y2, b.y2) >= 2 * FLOW_HALF_HEIGHT) beside.push({ dx: half + BESIDE, dy: 0 }, { dx: -half - BESIDE, dy: 0 });
+  const right = Math.max(a.x2, b.x2) + BESIDE + half - m.x;
+  const left = Math.min(a.x1, b.x1) - BESIDE - half - m.x;
+  return first(...beside, { dx: right, dy: 0 }, { dx: left, dy: 0 });
 }
 
 function groupLines(group, open) {
@@ -970,7 +1017,10 @@ export function mountGraphView(store) {
         if (!source || !target || source.same(target)) continue;
         const edges = source.edgesTo(target);
         const label = `← ${shortValue(flow.value)}`;
-        edges.data({ flow: label, flowLift: flowLift(source, target, label) });
+        edges.forEach((edge) => {
+          const { dx, dy } = flowPlace(edge, source, target, label);
+          edge.data({ flow: label, flowShift: dx, flowLift: dy });
+        });
         marked.merge(edges.addClass('carrying'));
       }
     });
@@ -1134,9 +1184,9 @@ export function mountGraphView(store) {
         const s = e.sourceEndpoint();
         const t = e.targetEndpoint();
         const carrying = e.hasClass('carrying');
+        const labelX = carrying ? e.midpoint().x + e.data('flowShift') : undefined;
         const labelY = carrying ? e.midpoint().y + e.data('flowLift') : undefined;
         const bends = e.hasClass('routed') ? e.segmentPoints() || [] : [];
-        const labelX = bends.length ? e.midpoint().x : undefined;
         return { x1: s.x, y1: s.y, x2: t.x, y2: t.y, bends, label: carrying ? e.data('flow') : '', labelX, labelY, active: carrying };
       });
       return { nodes, edges };
