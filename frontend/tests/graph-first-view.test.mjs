@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { mostBoxesInView, withHeaders } from '../js/explorer/graph-first-view.js';
+import { mostBoxesInView, uncutShift, withHeaders } from '../js/explorer/graph-first-view.js';
 import { layeredLayout } from '../js/explorer/graph-layout.js';
 
 const box = (x, y, w = 200, h = 60) => ({ x, y, w, h });
@@ -56,4 +56,26 @@ test("the first view takes in the title of the open box around its boxes when it
   // A box that does not hold them all is no frame: centred as found.
   assert.deepEqual(withHeaders(found, [{ ...model, y: 700 }], view, 30), found);
   assert.deepEqual(withHeaders(found, [], short, 30), found);
+});
+
+// The vector output at 1280×720 on one axis (rendered px, an 835 px view, 12 px kept inside it): input a
+// [-80, 18] was cut by the left edge; z₁ [126, 281], z₂ [389, 544], the output Q [648, 823].
+const VECTOR = { spans: [[-80, 18], [126, 281], [389, 544], [648, 823]], keep: [648, 823], size: 835, pad: 12, bounds: [-80, 823] };
+
+test('the view moves the least that leaves no node cut by its edges, the current node kept whole', () => {
+  const { spans, keep, size, pad, bounds } = VECTOR;
+  const shift = uncutShift(spans, keep, size, pad, bounds);
+  assert.equal(shift, -18); // a wholly out on the left; Q still 30 px in from the right edge
+  const cut = spans.filter(([lo, hi]) => (lo + shift < 0 && hi + shift > 0) || (lo + shift < size && hi + shift > size));
+  assert.deepEqual(cut, []);
+  assert.ok(keep[1] + shift <= size - pad);
+});
+
+test('no move when none is better, when the current node would leave, or past a wide empty band', () => {
+  const { spans, size, pad, bounds } = VECTOR;
+  assert.equal(uncutShift([[100, 200], [300, 400]], [100, 200], size, pad, [100, 400]), 0); // nothing cut
+  // the current node a, partly out: taken in whole, Q is cut at the other edge instead: no fewer cut
+  assert.equal(uncutShift(spans, [-70, 10], size, pad, bounds), 0);
+  // a graph whose far end is already at the edge: hiding a 200 px sliver would open a 200 px band
+  assert.equal(uncutShift([[-300, 200], [300, 823]], [300, 823], size, pad, [-300, 823]), 0);
 });

@@ -142,6 +142,41 @@ def test_a_small_graph_opened_at_a_step_is_shown_whole(
     assert float(view["label-px"] or 0) >= 14, view
 
 
+CUT_NODES = """() => {
+  const cy = document.querySelector('#graph')._cyreg.cy;
+  const [w, h] = [cy.width(), cy.height()];
+  const shape = { includeLabels: false, includeOverlays: false };
+  const cut = (lo, hi, size) => (lo < 0 && hi > 0) || (lo < size && hi > size);
+  return cy.nodes().filter((n) => {
+    const b = n.renderedBoundingBox(shape);
+    const level = { x: b.y1 < h && b.y2 > 0, y: b.x1 < w && b.x2 > 0 };
+    return (level.x && cut(b.x1, b.x2, w)) || (level.y && cut(b.y1, b.y2, h));
+  }).map((n) => n.data('text').split('\\n')[0]);
+}"""
+
+
+OUTPUT_IN_VIEW = """() => {
+  const cy = document.querySelector('#graph')._cyreg.cy;
+  const b = cy.nodes('.output').renderedBoundingBox({ includeLabels: false, includeOverlays: false });
+  return b.x1 >= 0 && b.y1 >= 0 && b.x2 <= cy.width() && b.y2 <= cy.height();
+}"""
+
+
+def test_a_first_view_that_cannot_hold_the_graph_cuts_no_node_in_two(page: Any, live_server: Any) -> None:
+    """The vector output at 1280×720 does not fit at 14 px: centred on its output, the view showed a
+    sliver of input a's ellipse at its left edge. The view moves the least that leaves every node
+    wholly in or wholly out, the output still in it (graph-first-view.js, uncutShift)."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#ex=vector-output")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    expect(page.locator("#graph")).to_have_attribute("data-graph-in-view", "false")
+    screenshot(page, "explorer-first-view-vector-output")
+    view = graph_view(page)
+    assert float(view["label-px"] or 0) >= 14, view
+    assert page.evaluate(CUT_NODES) == []
+    assert page.evaluate(OUTPUT_IN_VIEW), "the output, where the backward pass starts, is wholly in view"
+
+
 def test_a_large_graph_opened_at_a_step_centres_the_current_node(page: Any, live_server: Any) -> None:
     """The 20-layer MLP opened at its step 30 does not fit readably: the view is the current node's at
     14 px, not the whole graph at 5 px."""

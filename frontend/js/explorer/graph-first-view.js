@@ -57,3 +57,33 @@ export function withHeaders(found, frames, view, header) {
   if (fitting.length) return { ...found, y1: fitting.at(-1).top }; // the outermost whose title fits
   return around.length ? { ...found, y2: Math.max(found.y2, found.y1 + view.height) } : found;
 }
+
+const EMPTY_BAND_PX = 60;
+
+/**
+ * How far to move a view along one axis so that it cuts as few nodes as it can: `spans` [[lo, hi]]
+ * are the nodes' extents on that axis (rendered px, those level with the view on the other), `keep`
+ * [lo, hi] the one that must stay wholly in view (the current node), `size` the view's extent, `pad`
+ * the margin kept inside its edges, `bounds` [lo, hi] the graph's extent (the move opens no empty band
+ * past its ends wider than EMPTY_BAND_PX, or a tenth of the view). Each candidate puts one node's edge at the view's edge (wholly in, or just
+ * out); the least move among the fewest cut wins, 0 when nothing is better. The vector output at
+ * 1280×720, centred on its output, showed a sliver of input a's ellipse at the left edge.
+ */
+export function uncutShift(spans, keep, size, pad, bounds) {
+  const cut = (shift) => spans.filter(([lo, hi]) => (lo + shift < 0 && hi + shift > 0) || (lo + shift < size && hi + shift > size)).length;
+  // a band past the graph's end narrower than this is less seen than a node cut in two
+  const band = Math.min(EMPTY_BAND_PX, size / 10);
+  const allowed = (shift) =>
+    keep[0] + shift >= pad &&
+    keep[1] + shift <= size - pad &&
+    (bounds[1] - bounds[0] <= size - 2 * pad || (bounds[0] + shift <= pad + band && bounds[1] + shift >= size - pad - band));
+  let best = { shift: 0, cut: cut(0) };
+  for (const [lo, hi] of spans) {
+    for (const shift of [pad - lo, size - pad - hi, -hi, size - lo]) {
+      if (!allowed(shift)) continue;
+      const count = cut(shift);
+      if (count < best.cut || (count === best.cut && Math.abs(shift) < Math.abs(best.shift))) best = { shift, cut: count };
+    }
+  }
+  return best.shift;
+}

@@ -15,7 +15,7 @@ import { asSegments, routeEdge } from './edge-routes.js';
 import { paintGradients } from './grad-colour.js';
 import { gradLines, shortValue } from './grad-labels.js';
 import { ancestorsOf, buildHierarchy, hasDeclaredGroups } from './graph-groups.js';
-import { mostBoxesInView, withHeaders } from './graph-first-view.js';
+import { mostBoxesInView, uncutShift, withHeaders } from './graph-first-view.js';
 import { BOX_HEADER, BOX_PADDING, createSceneLayout, edgesByGroup } from './graph-layout.js';
 import { createOverview } from './graph-overview.js';
 import { createVisibility } from './graph-visibility.js';
@@ -828,7 +828,8 @@ export function mountGraphView(store) {
       const backward = store.backwardState();
       const trace = store.get('trace');
       const output = trace.nodes.find((n) => n.is_output) || trace.nodes.at(-1);
-      let target = boxOfNode(backward && backward.current ? backward.current.node : output && output.id);
+      const targetId = backward && backward.current ? backward.current.node : output && output.id;
+      let target = boxOfNode(targetId);
       // Before the first step a grouped graph shows its boxes (graph-first-view.js), not the output.
       const view = readableView();
       const found = grouped && !(backward && backward.current) ? mostBoxesInView(closedBoxes(grouped.items), view) : null;
@@ -836,7 +837,22 @@ export function mountGraphView(store) {
       if (boxes) target = { x: (boxes.x1 + boxes.x2) / 2, y: (boxes.y1 + boxes.y2) / 2 };
       cy.zoom(readable);
       if (target) cy.pan(keepFilled({ x: container.clientWidth / 2 - target.x * readable, y: container.clientHeight / 2 - target.y * readable }));
+      if (target && !grouped) cy.pan(uncut(drawnOf(targetId)));
     }
+  }
+
+  // The pan moved, each axis in turn, so that the view's edges cut as few nodes as they can with the
+  // current node (`keep`) still wholly in view (graph-first-view.js, uncutShift).
+  function uncut(keep) {
+    const shape = { includeLabels: false, includeOverlays: false };
+    const nodes = cy.nodes().map((n) => n.renderedBoundingBox(shape));
+    const all = cy.elements().renderedBoundingBox(shape);
+    const kept = keep.renderedBoundingBox(shape);
+    const [width, height] = [container.clientWidth, container.clientHeight];
+    const dx = uncutShift(nodes.filter((b) => b.y1 < height && b.y2 > 0).map((b) => [b.x1, b.x2]), [kept.x1, kept.x2], width, PAD, [all.x1, all.x2]);
+    const dy = uncutShift(nodes.filter((b) => b.x1 + dx < width && b.x2 + dx > 0).map((b) => [b.y1, b.y2]), [kept.y1, kept.y2], height, PAD, [all.y1, all.y2]);
+    const pan = cy.pan();
+    return { x: pan.x + dx, y: pan.y + dy };
   }
 
   // The closed boxes of laid-out items (Map id → box), in reading order.
