@@ -196,16 +196,6 @@ const BESIDE = 10; // between a label set beside something and that thing
 const ACTIVE_BORDER = 7; // the current node's border, the thickest (node.active)
 
 /**
- * Where a gradient's label goes from its edge's midpoint, {dx, dy} (model units):
- * - an edge running sideways: FLOW_LIFT above it, or above both nodes when it crosses a gap narrower
- *   than the label (the grouped layout puts 48 units between a row's items: SimpleNN's
- *   "← [−0.1024, 0.09036, …]" from its loss to the squeeze was drawn across both nodes' text);
- * - an edge running down: beside it, or beside both nodes when the gap between them is lower than
- *   the label (a top-to-bottom graph's ranks are 50 units apart, less once its nodes grow: makemore's
- *   "← 32×1, mean −0.359" lay over counts_sum_inv's last line);
- * - an edge routed round nodes (edge-routes.js): beside its lane, on the side away from them.
- */
-/**
  * A node's box with its border, from its data: a step sets the data of the nodes it relabels and
  * labels the edges in the same batch, before Cytoscape restyles them, so their bounding boxes are the
  * last step's (a label set beside a gap by them covered the node that grew into it).
@@ -219,6 +209,16 @@ function extent(n) {
   return { x1: x - w / 2 - border, y1: y - h / 2 - border, x2: x + w / 2 + border, y2: y + h / 2 + border };
 }
 
+/**
+ * Where a gradient's label goes from its edge's midpoint, {dx, dy} (model units):
+ * - an edge running sideways: FLOW_LIFT above it, or above both nodes when it crosses a gap narrower
+ *   than the label (the grouped layout puts 48 units between a row's items: SimpleNN's
+ *   "← [−0.1024, 0.09036, …]" from its loss to the squeeze was drawn across both nodes' text);
+ * - an edge running down: beside it, or beside both nodes when the gap between them is lower than
+ *   the label (a top-to-bottom graph's ranks are 50 units apart, less once its nodes grow: makemore's
+ *   "← 32×1, mean −0.359" lay over counts_sum_inv's last line);
+ * - an edge routed round nodes (edge-routes.js): beside its lane, on the side away from them.
+ */
 function flowPlace(edge, source, target, label) {
   const s = source.position();
   const t = target.position();
