@@ -65,7 +65,7 @@ const VECTOR = { spans: [[-80, 18], [126, 281], [389, 544], [648, 823]], keep: [
 test('the view moves the least that leaves no node cut by its edges, the current node kept whole', () => {
   const { spans, keep, size, pad, bounds } = VECTOR;
   const shift = uncutShift(spans, keep, size, pad, bounds);
-  assert.equal(shift, -18); // a wholly out on the left; Q still 30 px in from the right edge
+  assert.equal(shift, -22); // a wholly out on the left (4 px past its border); Q still 34 px in from the right edge
   const cut = spans.filter(([lo, hi]) => (lo + shift < 0 && hi + shift > 0) || (lo + shift < size && hi + shift > size));
   assert.deepEqual(cut, []);
   assert.ok(keep[1] + shift <= size - pad);

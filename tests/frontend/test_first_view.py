@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.frontend.editor_page import set_editor_text, show_editor
+from tests.frontend.page_wait import wait_until
 from tests.lecture_programs import MLP20
 from tests.live import RUN_TIMEOUT_MS, screenshot
 
@@ -175,6 +176,34 @@ def test_a_first_view_that_cannot_hold_the_graph_cuts_no_node_in_two(page: Any, 
     assert float(view["label-px"] or 0) >= 14, view
     assert page.evaluate(CUT_NODES) == []
     assert page.evaluate(OUTPUT_IN_VIEW), "the output, where the backward pass starts, is wholly in view"
+
+
+CARRYING_IN_VIEW = """() => {
+  const cy = document.querySelector('#graph')._cyreg.cy;
+  const [w, h] = [cy.width(), cy.height()];
+  const shape = { includeLabels: false, includeOverlays: false };
+  const label = { includeNodes: false, includeEdges: false, includeLabels: true, includeOverlays: false };
+  const inside = (b) => b.x1 >= 0 && b.y1 >= 0 && b.x2 <= w && b.y2 <= h;
+  return cy.edges('.carrying').map((e) => ({
+    label: inside(e.renderedBoundingBox(label)),
+    ends: inside(e.source().renderedBoundingBox(shape)) && inside(e.target().renderedBoundingBox(shape)),
+  }));
+}"""
+
+
+def test_a_step_opened_by_a_link_shows_the_gradient_on_its_way(page: Any, live_server: Any) -> None:
+    """SimpleNN opened at step 3 (1280×720, beside the console and the loss plot: a 350 px graph)
+    was centred on z₅: the gradient's label was cut at the view's top and model.fc2, where it goes,
+    was out of view. The view holds the current node with the nodes it sends to when they fit
+    together, and cuts no node in two."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#ex=lecture-simple-nn&step=3")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    expect(page.locator("#step-label")).to_contain_text("step 3 /")
+    wait_until(page, "document.querySelector('#graph')._cyreg.cy.edges('.carrying').length > 0")
+    screenshot(page, "explorer-first-view-simple-nn-step3")
+    assert page.evaluate(CARRYING_IN_VIEW) == [{"label": True, "ends": True}]
+    assert page.evaluate(CUT_NODES) == []
 
 
 def test_a_large_graph_opened_at_a_step_centres_the_current_node(page: Any, live_server: Any) -> None:

@@ -59,6 +59,7 @@ export function withHeaders(found, frames, view, header) {
 }
 
 const EMPTY_BAND_PX = 60;
+const OUT_PX = 4;
 
 /**
  * How far to move a view along one axis so that it cuts as few nodes as it can: `spans` [[lo, hi]]
@@ -70,6 +71,9 @@ const EMPTY_BAND_PX = 60;
  * 1280×720, centred on its output, showed a sliver of input a's ellipse at the left edge.
  */
 export function uncutShift(spans, keep, size, pad, bounds) {
+  // the current node stays in view, so no move is larger than the view: nodes farther than that from
+  // it can be neither cut nor a candidate (a 20,000-node graph laid out whole has thousands level with it)
+  spans = spans.filter(([lo, hi]) => hi > -size && lo < 2 * size);
   const cut = (shift) => spans.filter(([lo, hi]) => (lo + shift < 0 && hi + shift > 0) || (lo + shift < size && hi + shift > size)).length;
   // a band past the graph's end narrower than this is less seen than a node cut in two
   const band = Math.min(EMPTY_BAND_PX, size / 10);
@@ -79,7 +83,8 @@ export function uncutShift(spans, keep, size, pad, bounds) {
     (bounds[1] - bounds[0] <= size - 2 * pad || (bounds[0] + shift <= pad + band && bounds[1] + shift >= size - pad - band));
   let best = { shift: 0, cut: cut(0) };
   for (const [lo, hi] of spans) {
-    for (const shift of [pad - lo, size - pad - hi, -hi, size - lo]) {
+    // wholly in at either edge, or just out (past its border's width: the spans are the shapes')
+    for (const shift of [pad - lo, size - pad - hi, -hi - OUT_PX, size - lo + OUT_PX]) {
       if (!allowed(shift)) continue;
       const count = cut(shift);
       if (count < best.cut || (count === best.cut && Math.abs(shift) < Math.abs(best.shift))) best = { shift, cut: count };

@@ -828,30 +828,55 @@ export function mountGraphView(store) {
       const backward = store.backwardState();
       const trace = store.get('trace');
       const output = trace.nodes.find((n) => n.is_output) || trace.nodes.at(-1);
-      const targetId = backward && backward.current ? backward.current.node : output && output.id;
-      let target = boxOfNode(targetId);
-      // Before the first step a grouped graph shows its boxes (graph-first-view.js), not the output.
+      let target = boxOfNode(backward && backward.current ? backward.current.node : output && output.id);
       const view = readableView();
+      // At a step, the current node with the nodes it sends to, where they fit together: the gradient
+      // on its way, its label between them (SimpleNN opened at step 3 showed z₅ with the gradient's
+      // label cut at the top, model.fc2, where it goes, out of view).
+      if (target && backward && backward.current) target = withReceivers(target, backward.current, view);
+      // Before the first step a grouped graph shows its boxes (graph-first-view.js), not the output.
       const found = grouped && !(backward && backward.current) ? mostBoxesInView(closedBoxes(grouped.items), view) : null;
       const boxes = found && withHeaders(found, openBoxes(grouped.items), view, BOX_HEADER);
       if (boxes) target = { x: (boxes.x1 + boxes.x2) / 2, y: (boxes.y1 + boxes.y2) / 2 };
       cy.zoom(readable);
       if (target) cy.pan(keepFilled({ x: container.clientWidth / 2 - target.x * readable, y: container.clientHeight / 2 - target.y * readable }));
-      if (target && !grouped) cy.pan(uncut(drawnOf(targetId)));
+      if (target && !boxes) cy.pan(uncut(target));
     }
   }
 
-  // The pan moved, each axis in turn, so that the view's edges cut as few nodes as they can with the
-  // current node (`keep`) still wholly in view (graph-first-view.js, uncutShift).
+  // The box round `box` and the items of the nodes `step` sends to, if it fits in `view` (model
+  // units); else `box`.
+  function withReceivers(box, step, view) {
+    const around = [box, ...(step.inputs || []).map((input) => input.to).filter((to) => to !== null && to !== undefined).map(boxOfNode).filter(Boolean)];
+    const x1 = Math.min(...around.map((b) => b.x - b.w / 2));
+    const x2 = Math.max(...around.map((b) => b.x + b.w / 2));
+    const y1 = Math.min(...around.map((b) => b.y - b.h / 2));
+    const y2 = Math.max(...around.map((b) => b.y + b.h / 2));
+    if (x2 - x1 > view.width || y2 - y1 > view.height) return box;
+    return { x: (x1 + x2) / 2, y: (y1 + y2) / 2, w: x2 - x1, h: y2 - y1 };
+  }
+
+  // The pan moved, each axis in turn, so that the view's edges cut as few nodes (or closed boxes) as
+  // they can with `keep` {x, y, w, h} (the current node, or the output) still wholly in view
+  // (graph-first-view.js, uncutShift). An open box is a frame round others: only its title's strip
+  // counts, across the flow of lines (its title was cut through at the view's top).
   function uncut(keep) {
-    const shape = { includeLabels: false, includeOverlays: false };
-    const nodes = cy.nodes().map((n) => n.renderedBoundingBox(shape));
-    const all = cy.elements().renderedBoundingBox(shape);
-    const kept = keep.renderedBoundingBox(shape);
-    const [width, height] = [container.clientWidth, container.clientHeight];
-    const dx = uncutShift(nodes.filter((b) => b.y1 < height && b.y2 > 0).map((b) => [b.x1, b.x2]), [kept.x1, kept.x2], width, PAD, [all.x1, all.x2]);
-    const dy = uncutShift(nodes.filter((b) => b.x1 + dx < width && b.x2 + dx > 0).map((b) => [b.y1, b.y2]), [kept.y1, kept.y2], height, PAD, [all.y1, all.y2]);
+    const zoom = cy.zoom();
     const pan = cy.pan();
+    const drawn = grouped ? [...grouped.items.values()].filter((item) => !item.open) : cy.nodes().map(boxOfElement);
+    const rendered = ({ x, y, w, h }) => ({ x1: (x - w / 2) * zoom + pan.x, x2: (x + w / 2) * zoom + pan.x, y1: (y - h / 2) * zoom + pan.y, y2: (y + h / 2) * zoom + pan.y });
+    const boxes = drawn.map(rendered);
+    const titles = grouped
+      ? [...grouped.items.values()].filter((item) => item.open).map(({ x, y, w, h }) => rendered({ x, y: y - h / 2 + BOX_HEADER / 2, w, h: BOX_HEADER }))
+      : [];
+    const kept = rendered(keep);
+    const all = grouped
+      ? rendered({ x: grouped.extent.width / 2, y: grouped.extent.height / 2, w: grouped.extent.width, h: grouped.extent.height })
+      : cy.elements().renderedBoundingBox({ includeLabels: false, includeOverlays: false });
+    const [width, height] = [container.clientWidth, container.clientHeight];
+    const dx = uncutShift(boxes.filter((b) => b.y1 < height && b.y2 > 0).map((b) => [b.x1, b.x2]), [kept.x1, kept.x2], width, PAD, [all.x1, all.x2]);
+    const level = [...boxes, ...titles].filter((b) => b.x1 + dx < width && b.x2 + dx > 0);
+    const dy = uncutShift(level.map((b) => [b.y1, b.y2]), [kept.y1, kept.y2], height, PAD, [all.y1, all.y2]);
     return { x: pan.x + dx, y: pan.y + dy };
   }
 
