@@ -627,6 +627,47 @@ NODE_OVERLAPS = """() => {
 }"""
 
 
+LEAF_OVERLAPS = """() => {
+  const cy = document.getElementById('graph')._cyreg.cy;
+  const shape = { includeLabels: false, includeOverlays: false };
+  // each leaf against the nodes and closed boxes (an open box is a frame round others)
+  const title = (n) => n.data('text').split('\\n')[0];
+  const drawn = cy.nodes().filter((n) => !n.hasClass('open'));
+  const pairs = [];
+  for (const leaf of drawn.filter((n) => n.hasClass('input'))) {
+    const p = leaf.boundingBox(shape);
+    for (const other of drawn) {
+      const q = other.boundingBox(shape);
+      const meet = p.x1 < q.x2 && q.x1 < p.x2 && p.y1 < q.y2 && q.y1 < p.y2;
+      if (other.id() !== leaf.id() && meet) pairs.push([title(leaf), title(other)]);
+    }
+  }
+  return pairs;
+}"""
+
+
+def test_a_boxed_graphs_nodes_keep_room_for_their_lines_at_the_passs_end(
+    live_server: LiveServer, page: Any
+) -> None:
+    """The deep sigmoid network drawn as boxes: at the pass's end its first layer's leaves show
+    ".grad [1.619e−9, 2.583e−10, …]" and "this pass adds …", wider than the room a boxed node kept
+    (24 characters): model.0.bias grew over model.0.weight and out of its box. A leaf is laid out
+    with room for its lines at the end of the pass shown, as a small graph's nodes are."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#ex=lecture-vanishing")
+    wait_until(page, PAGES["explorer"][1])
+    page.keyboard.press("End")
+    expect(page.locator("#step-controls")).to_have_attribute(
+        "data-position", page.locator("#step-slider").get_attribute("max") or ""
+    )
+    wait_until(page, "document.getElementById('graph')._cyreg.cy.nodes('.active').length === 1")
+    drawn = page.evaluate(
+        "() => document.getElementById('graph')._cyreg.cy.nodes().map((n) => n.data('text').split('\\n')[0])"
+    )
+    assert "model.0.bias" in drawn and "model.0.weight" in drawn, drawn
+    assert page.evaluate(LEAF_OVERLAPS) == []
+
+
 def test_a_node_that_gains_lines_while_stepping_grows_into_room_kept_for_it(
     live_server: LiveServer, page: Any
 ) -> None:

@@ -10,7 +10,7 @@ import { el } from '../shared/dom.js';
 import { programErrorWhere } from '../shared/errors.js';
 import { counted, formatShape } from '../shared/format.js';
 import { onPaletteChange, palette } from '../shared/palette.js';
-import { activeEdges, createReplay } from './accumulators.js';
+import { activeEdges, stateAt } from './accumulators.js';
 import { asSegments, routeEdge } from './edge-routes.js';
 import { paintGradients } from './grad-colour.js';
 import { gradLines, shortValue } from './grad-labels.js';
@@ -387,7 +387,7 @@ export function mountGraphView(store) {
     // a phone the vector output's b, an ellipse, covered z₁ at step 2). Only beside it: the room
     // along the flow is the ranks' own gap, and keeping it there too left graphs that fit readably
     // (x³ − 3x on a phone) too long to. Drawn at its size now, a node grows into the room kept.
-    const end = pass ? createReplay(pass).at(pass.steps.length) : null;
+    const end = pass ? stateAt(pass, pass.steps.length) : null;
     const elements = [];
     const sizes = new Map(); // display id → {now, end}
     for (const display of model.nodes) {
@@ -469,6 +469,7 @@ export function mountGraphView(store) {
       focusKey: '',
       visible: new Map(),
       layoutSizes: new Map(),
+      end: null, // the shown pass at its end, for the room each node keeps (passEnd)
       visibility: createVisibility(hierarchy, trace.nodes, trace.edges),
       items: new Map(), // what is drawn: item id → its box as last laid out
       edges: null, // the drawn edges: id → {source, target, count} (items), the visibility's own map
@@ -546,13 +547,34 @@ export function mountGraphView(store) {
         size = sizeOf(groupLines(group, false), 'group');
       } else {
         const node = traceIndex.byId.get(Number(item.slice(1)));
-        const lines = nodeLines(displayOfNode(node), null, traceIndex, null);
+        const display = displayOfNode(node);
+        const lines = nodeLines(display, null, traceIndex, null);
         size = sizeOf([...lines, 'accumulator 0.0000, 0.0000', '…'], node.kind);
         size.w = Math.max(size.w, GROUP_WIDTH_CHARS * CHAR_WIDTH);
+        // A tensor that keeps .grad (a leaf, a retained one) gains two lines, ".grad [1.619e−9,
+        // 2.583e−10, …]" and "this pass adds …", wider than that: the deep sigmoid network's
+        // model.0.bias grew over model.0.weight and out of its box. It keeps room for its lines at
+        // the pass's end. (An operation's one accumulator line can be wider too, by a few
+        // characters; room for it in every node made a 20-layer model's columns too wide to show
+        // more than four layers, so it is not kept.)
+        const { pass, state } = node.is_leaf || node.retains_grad ? passEnd() : {};
+        if (state) {
+          const end = sizeOf(nodeLines(display, state, traceIndex, pass), node.kind);
+          size = { w: Math.max(size.w, end.w), h: Math.max(size.h, end.h) };
+        }
       }
       grouped.layoutSizes.set(item, size);
     }
     return size;
+  }
+
+  // The shown pass and its state at its end (every accumulator filled), replayed once per drawing.
+  function passEnd() {
+    if (!grouped.end) {
+      const pass = store.pass();
+      grouped.end = { pass, state: pass ? stateAt(pass, pass.steps.length) : null }; // one walk, no checkpoints kept
+    }
+    return grouped.end;
   }
 
   function displayOfNode(node) {
