@@ -1,8 +1,9 @@
 // Edges routed round the nodes they would cross. A layered layout draws an edge straight from its
 // source to its target; one that skips ranks (makemore's `counts` feeding `probs` past
 // `counts_sum_inv`) then runs through the nodes between, and reads as if it joined them. Such an edge
-// bends round each node in its way: two bends beside it, a gap off its side, the side nearer the
-// straight line (past any neighbour that side touches). Pure geometry: boxes in, bends out.
+// bends round the nodes in its way: a run beside each, a gap off its side, on the side nearer the
+// straight line (past any neighbour that side touches); runs on one side share the lane of the one
+// farthest out. Pure geometry: boxes in, bends out.
 
 const GAP = 14; // between a node and an edge running beside it (model units)
 const MAX_DETOURS = 6; // nodes one edge goes round before it is left straight
