@@ -181,6 +181,17 @@ FRAMED_FOR_ITS_LEGEND = (
 )
 
 
+FIGURE_STATE = """(div) => ({
+  legendPx: div.dataset.legendPx,
+  clientHeight: div.clientHeight,
+  clientWidth: div.clientWidth,
+  styleHeight: div.style.height,
+  drawnLegend: div.querySelector('g.legend rect.bg')?.getAttribute('height'),
+  drawnWidth: div.querySelector('.main-svg')?.getAttribute('width'),
+  drawnHeight: div.querySelector('.main-svg')?.getAttribute('height'),
+})"""
+
+
 def open_with_all_ticked(pg: Any, server: LiveServer) -> None:
     """The lab with the three small models' curves shown, each figure framed for its legend."""
     pg.goto(f"{server.url}/models.html")
@@ -276,12 +287,17 @@ def test_a_figure_grown_for_its_legend_follows_the_window(
     for figure in ("#loss-plot", "#accuracy-plot"):
         legend_px, height = wide[figure]
         framed = FRAMED_FOR_ITS_LEGEND.format(figure=figure)
-        wait_until(
-            pg,
-            f"(() => {{ const e = document.querySelector('{figure}');"
-            f" return Number(e.dataset.legendPx) === {legend_px} && e.clientHeight === {height}; }})()"
-            f" && {framed}",
-        )
+        try:
+            wait_until(
+                pg,
+                f"(() => {{ const e = document.querySelector('{figure}');"
+                f" return Number(e.dataset.legendPx) === {legend_px} && e.clientHeight === {height}; }})()"
+                f" && {framed}",
+            )
+        except AssertionError as timed_out:  # what the figure was left as, for the next reader
+            state = pg.eval_on_selector(figure, FIGURE_STATE)
+            wanted = f"wanted legendPx {legend_px}, height {height}"
+            raise AssertionError(f"{figure}: {wanted}; {state}") from timed_out
 
 
 def test_the_curves_of_three_finished_models_read_on_a_phone(small_models: LiveServer, page: object) -> None:
