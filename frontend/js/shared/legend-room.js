@@ -19,7 +19,6 @@ const newest = new WeakMap(); // div → its latest reactFramed call: an older o
 // whenever its toolbar hides on a scroll (a full-page screenshot fires one, at the same size). Drawn
 // again then, each grown figure shrank to its box and grew back, and the page jumped under a thumb.
 const RESIZE_PAUSE_MS = 200;
-const REDRAWS = 2; // drawings again of a figure whose legend changed while it was drawn
 const lastDrawn = new Map(); // div → the arguments of its latest reactFramed call, to draw it again
 // div → its width (px) when last framed for a resize (or first drawn). Not any drawing's: the page
 // may draw a figure itself during the pause (a theme switched), at the new width but with the old
@@ -85,7 +84,7 @@ function framedFor(div, given) {
  * Plotly.react(div, data, layout, config) with `given` framed for the div, then again if the legend
  * it drew needs another place or figure height. Resolves to the div once drawn.
  */
-export async function reactFramed(Plotly, div, data, given, config, again = 0) {
+export async function reactFramed(Plotly, div, data, given, config) {
   const call = {};
   newest.set(div, call);
   lastDrawn.set(div, [Plotly, div, data, given, config]);
@@ -107,12 +106,11 @@ export async function reactFramed(Plotly, div, data, given, config, again = 0) {
   // The window changed width while it drew (a loaded machine: a theme's redraw began at a phone's
   // width, the resize landed meanwhile, Plotly's own resize then redrew the legend in two rows and the
   // figure kept six rows' height): framed for a width it no longer has, it is framed again for its own.
-  // So is one whose legend, drawn last, is not the one it was framed for: Plotly's own resize redrew
-  // it meanwhile (a fresh clone's run, 2026-12-05: the legend-room test timed out once more, with the
-  // width check above in place). Twice at most: a legend that keeps changing is left as drawn.
-  if (div.clientWidth !== width || ((drawnLegendHeight(div) || undefined) !== legend && again < REDRAWS)) {
+  // (A legend Plotly redrew meanwhile at the same width is watchOwnRedraws's: it looks after every
+  // drawing, this one's last included.)
+  if (div.clientWidth !== width) {
     reframe(div);
-    return reactFramed(Plotly, div, data, given, config, again + 1);
+    return reactFramed(Plotly, div, data, given, config);
   }
   div.dataset.legendPx = String(legend ?? 0); // what the drawing is framed for (tests wait for it)
   newest.delete(div); // drawn: Plotly's own redraws from here on are not ours (watchOwnRedraws)
