@@ -34,14 +34,35 @@ def differing_pixels(page: Any, first: bytes, second: bytes, threshold: int = 96
     return int(page.evaluate(_COUNT, [*encoded, threshold]))
 
 
+# Whether Cytoscape (drawing in `selector`'s element) has nothing left to draw, after asking it to draw
+# again (`cy.forceRender`). A graph that has not changed for 250 ms is drawn from layers of textures,
+# but only at its next drawing: until something draws it again, the picture stays the one drawn node
+# by node, and the two differ in about 2,800 pixels on a phone (every node a pixel taller or
+# shorter). Which one a screenshot caught depended on the machine's load. The queues of textures
+# still to make are the renderer's, not its documented API: this throws if they are gone, so the
+# test fails rather than waits on nothing.
+_REDRAWN = """(element) => {
+  const cy = element._cyreg.cy;
+  const renderer = cy.renderer();
+  const data = renderer.data;
+  const caches = [data.eleTxrCache, data.lblTxrCache, data.slbTxrCache, data.tlbTxrCache];
+  const queued = caches.map((cache) => cache.getElementQueue().size());
+  const drawn = queued.every((size) => size === 0) && data.lyrTxrCache.layersQueue.size() === 0;
+  cy.forceRender();
+  return drawn;
+}"""
+
+
 def settled_screenshot(page: Any, selector: str, tries: int = 20) -> bytes:
-    """A screenshot of `selector` once drawing has stopped (Cytoscape draws in animation frames): the
-    first that equals the one taken 200 ms before it."""
-    last = page.locator(selector).screenshot()
+    """A screenshot of the Cytoscape graph in `selector` once drawing has stopped: drawn again after
+    300 ms without a change, nothing queued to draw, and equal to the one taken 300 ms before."""
+    last = None
     for _ in range(tries):
-        page.wait_for_timeout(200)
+        page.wait_for_timeout(300)
+        drawn = bool(page.locator(selector).evaluate(_REDRAWN))
+        page.wait_for_timeout(100)  # the drawing asked for, in the next frames
         shot = page.locator(selector).screenshot()
-        if shot == last:
+        if shot == last and drawn:
             return bytes(shot)
         last = shot
     raise AssertionError(f"{selector} was still changing after {tries} screenshots")
