@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { nodeTitle, TITLE_CHARS, titleLines } from '../js/explorer/state.js';
+import { brokenLine, nodeTitle, TITLE_CHARS, titleLines } from '../js/explorer/state.js';
 
 test("a long node title takes two lines, broken at a space, the first within TITLE_CHARS", () => {
   // SimpleNN's loss (the lecture's): one line of 61 characters was wider than a phone's screen.
@@ -18,4 +18,17 @@ test("a long node title takes two lines, broken at a space, the first within TIT
   assert.deepEqual(titleLines(unbroken), [unbroken]);
   const words = `${'c'.repeat(TITLE_CHARS - 1)} d e`;
   assert.deepEqual(titleLines(words), ['c'.repeat(TITLE_CHARS - 1), 'd e']);
+});
+
+test('a line wider than its room is broken after a comma that leaves the first half full, else at a space', () => {
+  // The deep sigmoid network's accumulator line, in the 26 characters a boxed graph's node keeps.
+  const line = 'accumulator 64×16, mean 6.06e−12';
+  assert.deepEqual(brokenLine(line, 26), ['accumulator 64×16,', 'mean 6.06e−12']);
+  assert.deepEqual(brokenLine(line, line.length), [line]);
+  // The comma would leave the first line less than half full: the last space instead.
+  assert.deepEqual(brokenLine('a, bbbbbbbbbbbbb cccccccccc', 20), ['a, bbbbbbbbbbbbb', 'cccccccccc']);
+  // A comma at the very end of the room still fits: the first line is exactly `chars` long.
+  assert.deepEqual(brokenLine('aaaaaaaaa, bbbbbbbbbb', 10), ['aaaaaaaaa,', 'bbbbbbbbbb']);
+  // Every character kept but the one space broken at.
+  for (const chars of [8, 12, 18, 26]) assert.equal(brokenLine(line, chars).join(' '), line);
 });

@@ -475,13 +475,16 @@ loss = d.mean()
 """
 
 
-@pytest.mark.parametrize("program", ["skip", "makemore-backprop"])
+@pytest.mark.parametrize("program", ["skip", "makemore-backprop", "lecture-vanishing", "lecture-simple-nn"])
 def test_no_edge_is_drawn_through_a_node_between_its_ends(page: Any, live_server: Any, program: str) -> None:
     # An edge that skips ranks (`a` feeding `d` past b and c; makemore's counts → probs past
     # counts_sum_inv) ran straight through the nodes between and read as joining them. It bends
     # round them now, for every node at its largest: checked at the pass's end, every label grown.
-    source = SKIP if program == "skip" else MAKEMORE_BACKPROP
-    open_explorer(page, live_server, f"#src={quote_plus(source)}")
+    # In a boxed graph too: the deep sigmoid network's edge from one column's foot to the next
+    # column's head crossed two sigmoids; SimpleNN's model.fc1.bias → addmm crossed the weight.
+    sources = {"skip": SKIP, "makemore-backprop": MAKEMORE_BACKPROP}
+    fragment = f"#src={quote_plus(sources[program])}" if program in sources else f"#ex={program}"
+    open_explorer(page, live_server, fragment)
     page.keyboard.press("End")
     expect(page.locator("#step-label")).to_have_text(re.compile(r"step (\d+) / \1"))
     svg = drawn_graph_text(page)

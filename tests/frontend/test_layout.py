@@ -627,19 +627,16 @@ NODE_OVERLAPS = """() => {
 }"""
 
 
-LEAF_OVERLAPS = """() => {
+BOXED_OVERLAPS = """() => {
   const cy = document.getElementById('graph')._cyreg.cy;
   const shape = { includeLabels: false, includeOverlays: false };
-  // each leaf against the nodes and closed boxes (an open box is a frame round others)
+  // the nodes and closed boxes (an open box is a frame round others), each pair once
   const title = (n) => n.data('text').split('\\n')[0];
-  const drawn = cy.nodes().filter((n) => !n.hasClass('open'));
+  const drawn = cy.nodes().filter((n) => !n.hasClass('open')).map((n) => [title(n), n.boundingBox(shape)]);
   const pairs = [];
-  for (const leaf of drawn.filter((n) => n.hasClass('input'))) {
-    const p = leaf.boundingBox(shape);
-    for (const other of drawn) {
-      const q = other.boundingBox(shape);
-      const meet = p.x1 < q.x2 && q.x1 < p.x2 && p.y1 < q.y2 && q.y1 < p.y2;
-      if (other.id() !== leaf.id() && meet) pairs.push([title(leaf), title(other)]);
+  for (const [i, [a, p]] of drawn.entries()) {
+    for (const [b, q] of drawn.slice(i + 1)) {
+      if (p.x1 < q.x2 && q.x1 < p.x2 && p.y1 < q.y2 && q.y1 < p.y2) pairs.push([a, b]);
     }
   }
   return pairs;
@@ -652,7 +649,9 @@ def test_a_boxed_graphs_nodes_keep_room_for_their_lines_at_the_passs_end(
     """The deep sigmoid network drawn as boxes: at the pass's end its first layer's leaves show
     ".grad [1.619e−9, 2.583e−10, …]" and "this pass adds …", wider than the room a boxed node kept
     (24 characters): model.0.bias grew over model.0.weight and out of its box. A leaf is laid out
-    with room for its lines at the end of the pass shown, as a small graph's nodes are."""
+    with room for its lines at the end of the pass shown, as a small graph's nodes are. An
+    operation's "accumulator 64×16, mean 6.06e−12" is wider than its room too (neighbouring sigmoids
+    overlapped): it is broken in two, into the spare line kept."""
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(f"{live_server.url}/#ex=lecture-vanishing")
     wait_until(page, PAGES["explorer"][1])
@@ -665,7 +664,11 @@ def test_a_boxed_graphs_nodes_keep_room_for_their_lines_at_the_passs_end(
         "() => document.getElementById('graph')._cyreg.cy.nodes().map((n) => n.data('text').split('\\n')[0])"
     )
     assert "model.0.bias" in drawn and "model.0.weight" in drawn, drawn
-    assert page.evaluate(LEAF_OVERLAPS) == []
+    assert page.evaluate(BOXED_OVERLAPS) == []
+    texts = page.evaluate(
+        "() => document.getElementById('graph')._cyreg.cy.nodes().map((n) => n.data('text'))"
+    )
+    assert any("accumulator 64×16,\nmean " in text for text in texts), texts
 
 
 def test_a_node_that_gains_lines_while_stepping_grows_into_room_kept_for_it(
@@ -717,6 +720,19 @@ LABELS_OVER_NODES = """() => {
 }"""
 
 
+# The carrying edges whose midpoint is on screen and whose label is not wholly on screen.
+LABELS_OUT_OF_VIEW = """() => {
+  const cy = document.getElementById('graph')._cyreg.cy;
+  const view = cy.extent();
+  const only = { includeNodes: false, includeEdges: false, includeLabels: true, includeOverlays: false };
+  const inside = (x, y) => view.x1 <= x && x <= view.x2 && view.y1 <= y && y <= view.y2;
+  return cy.edges('.carrying').filter((e) => inside(e.midpoint().x, e.midpoint().y)).flatMap((e) => {
+    const b = e.boundingBox(only);
+    return inside(b.x1, b.y1) && inside(b.x2, b.y2) ? [] : [e.data('flow')];
+  });
+}"""
+
+
 @pytest.mark.parametrize(
     ("program", "width", "height"), [("makemore-backprop", 1280, 720), ("vector-output", 390, 844)]
 )
@@ -726,7 +742,8 @@ def test_no_gradient_label_covers_a_node_at_any_step(
     """A top-to-bottom graph's ranks are 50 units apart, less once its nodes grow, and a gradient's
     label sat lifted above its edge's midpoint: in makemore's backprop exercise 24 labels over 35 steps
     lay on a node ("← 32×1, mean −0.359" over counts_sum_inv's last line). A label on a downward edge
-    goes beside it, or beside both nodes, on a side that covers none."""
+    goes beside it, or beside both nodes, on a side that covers none; of two such sides, the one on
+    screen (on a phone the vector output's "← [−12, −8]" ran off the screen's right edge)."""
     page.set_viewport_size({"width": width, "height": height})
     if program == "makemore-backprop":
         page.goto(f"{live_server.url}/#src={quote_plus(MAKEMORE_BACKPROP)}")
@@ -740,6 +757,10 @@ def test_no_gradient_label_covers_a_node_at_any_step(
         page.keyboard.press("ArrowRight")
         expect(page.locator("#step-controls")).to_have_attribute("data-position", str(position))
         assert page.evaluate(LABELS_OVER_NODES) == [], position
+        # makemore's 1280×720 view is 380 units tall beside the console: a sideways edge's label there
+        # can have no side both free and on screen (above both nodes off screen, below them on logits)
+        if width < 600:
+            assert page.evaluate(LABELS_OUT_OF_VIEW) == [], position
 
 
 def test_a_gradients_label_on_a_short_edge_clears_both_nodes(live_server: LiveServer, page: Any) -> None:

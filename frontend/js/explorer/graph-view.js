@@ -23,7 +23,7 @@ import { contains, createSpatialIndex, grown } from './graph-window.js';
 import { LARGE_GRAPH, buildGraphModel } from './graph-model.js';
 import { withoutClickHint } from './graph-svg.js';
 import { findNodes } from './node-search.js';
-import { nodeTitle, titleLines } from './state.js';
+import { brokenLine, nodeTitle, titleLines } from './state.js';
 
 cytoscape.use(dagre);
 
@@ -42,6 +42,7 @@ const PHONE_WIDTH = 600;
 const PHONE_LABEL_PX = 11;
 // Cytoscape's canvas renderer redraws every element per frame; above this many, WebGL draws them.
 const WEBGL_ABOVE = 2000;
+const NODE_PADDING = 28; // a node's width beyond its text's
 const GROUP_WIDTH_CHARS = 24; // room kept for the gradient lines a node gains while stepping
 // Labels smaller than this on screen are not drawn (Cytoscape's min-zoomed-font-size).
 const MIN_DRAWN_LABEL_PX = 6;
@@ -218,14 +219,17 @@ function extent(n) {
  *   the label (a top-to-bottom graph's ranks are 50 units apart, less once its nodes grow: makemore's
  *   "← 32×1, mean −0.359" lay over counts_sum_inv's last line);
  * - an edge routed round nodes (edge-routes.js): beside its lane, on the side away from them.
+ * Of two sides that cover no node, the one inside `view` (model units) is taken: on a phone the
+ * vector output's "← [−12, −8]", set right of b → z₃, ran off the screen with room on the left.
  */
-function flowPlace(edge, source, target, label) {
+function flowPlace(edge, source, target, label, view) {
   const s = source.position();
   const t = target.position();
   const half = (label.length * FLOW_CHAR_WIDTH) / 2;
   const sideways = Math.abs(t.x - s.x) > Math.abs(t.y - s.y);
   const m = edge.midpoint();
-  // Of the places given, the first that covers no node (else the first).
+  // Of the places given, the first that covers no node and is in view, else the first that covers no
+  // node, else the first.
   const first = (...places) => {
     const covers = ({ dx, dy }) => {
       const [x, y] = [m.x + dx, m.y + dy];
@@ -234,7 +238,12 @@ function flowPlace(edge, source, target, label) {
         return x - half < b.x2 && b.x1 < x + half && y - FLOW_HALF_HEIGHT < b.y2 && b.y1 < y + FLOW_HALF_HEIGHT;
       });
     };
-    return places.find((place) => !covers(place)) || places[0];
+    const seen = ({ dx, dy }) => {
+      const [x, y] = [m.x + dx, m.y + dy];
+      return view.x1 <= x - half && x + half <= view.x2 && view.y1 <= y - FLOW_HALF_HEIGHT && y + FLOW_HALF_HEIGHT <= view.y2;
+    };
+    const free = places.filter((place) => !covers(place));
+    return free.find(seen) || free[0] || places[0];
   };
   if (edge.hasClass('routed')) {
     if (sideways) return { dx: 0, dy: (m.y < (s.y + t.y) / 2 ? -1 : 1) * (FLOW_HALF_HEIGHT + BESIDE) };
@@ -264,7 +273,7 @@ function sizeOf(lines, kind) {
   const text = { w: Math.max(...lines.map((l) => l.length)) * CHAR_WIDTH, h: lines.length * FONT_SIZE * 1.3 };
   // Inputs are ellipses: the text's corners stay inside one √2 times the text box.
   const grow = kind === 'input' ? Math.SQRT2 : 1;
-  return { w: Math.max(70, text.w * grow + 28), h: text.h * grow + 20 };
+  return { w: Math.max(70, text.w * grow + NODE_PADDING), h: text.h * grow + 20 };
 }
 
 export function mountGraphView(store) {
@@ -409,23 +418,44 @@ export function mountGraphView(store) {
   // Edges that would cross a node bend round it, planned for every node at its largest (as the pass
   // ends: a node grows while stepping, and a bend beside it must stay outside it).
   function routeFlatEdges(sizes) {
-    const direction = container.dataset.orientation === 'TB' ? 'TB' : 'LR';
     const boxes = new Map();
     cy.nodes().forEach((n) => {
       const { now, end } = sizes.get(n.id());
       const { x, y } = n.position();
       boxes.set(n.id(), { x, y, w: Math.max(now.w, end.w), h: Math.max(now.h, end.h) });
     });
+    routeEdges(cy.edges(), boxes, container.dataset.orientation === 'TB' ? 'TB' : 'LR');
+  }
+
+  // Bends `edges` round the boxes {x, y, w, h} of `boxes` (Map element id → box: every node drawn, at
+  // the size it keeps room for) that they would cross (edge-routes.js); straight where none or too many.
+  // `direction` is the layout's flow ('TB', 'LR'), or null for each edge's own (the way it runs further).
+  function routeEdges(edges, boxes, direction) {
     const all = [...boxes.values()];
     cy.batch(() => {
-      cy.edges().forEach((e) => {
+      edges.forEach((e) => {
         const source = boxes.get(e.source().id());
         const target = boxes.get(e.target().id());
-        const bends = routeEdge(source, target, all, direction);
+        const flow = direction || (source && target && Math.abs(target.y - source.y) > Math.abs(target.x - source.x) ? 'TB' : 'LR');
+        const bends = source && target ? routeEdge(source, target, all, flow) : null;
         if (bends && bends.length) e.data(asSegments(source, target, bends)).addClass('routed');
         else e.removeClass('routed');
       });
     });
+  }
+
+  // A boxed graph's edges bend round the nodes and closed boxes in their way, laid out at the room
+  // each keeps (the deep sigmoid network's edge from one column's foot to the next column's head
+  // crossed two sigmoids). A box's contents flow their own way (SimpleNN's model.fc1 top to bottom in
+  // a graph laid out left to right), so each edge is routed along the way it runs. Once per layout,
+  // up to as many items as a graph drawn node for node has (routeEdge looks at every item for each
+  // edge: 170 edges among 150 items in columns, 20 of them long, took 15–18 ms; 150 short ones 6 ms).
+  function routeGroupedEdges() {
+    if (grouped.routed) return;
+    grouped.routed = true;
+    const boxes = new Map(); // none: every edge straight (a windowed graph's edges come and go)
+    if (!grouped.windowed && grouped.items.size <= LARGE_GRAPH) for (const [id, box] of grouped.items) if (!box.open) boxes.set(id, box);
+    routeEdges(cy.edges(), boxes, null);
   }
 
   // Each node's size for a layout in `direction` ('LR', 'TB': room across the flow for its size at
@@ -568,6 +598,17 @@ export function mountGraphView(store) {
     return size;
   }
 
+  // A boxed graph's node's lines, each as wide as the room its layout kept for it at most: a line
+  // wider is broken in two, into the spare line kept (an operation's "accumulator 64×16, mean
+  // 6.06e−12" made the deep sigmoid network's columns of sigmoids overlap). A small graph is laid out
+  // for its nodes at the pass's end, and they are drawn as they are.
+  function withinRoom(lines, display) {
+    const room = grouped && grouped.layoutSizes.get(display.id);
+    if (!room) return lines;
+    const chars = Math.floor((room.w - NODE_PADDING) / (display.kind === 'input' ? Math.SQRT2 : 1) / CHAR_WIDTH);
+    return lines.flatMap((line) => brokenLine(line, chars));
+  }
+
   // The shown pass and its state at its end (every accumulator filled), replayed once per drawing.
   function passEnd() {
     if (!grouped.end) {
@@ -598,6 +639,7 @@ export function mountGraphView(store) {
     grouped.visible = grouped.visibility.update(isOpen).visible;
     grouped.edges = grouped.visibility.drawnEdges();
     grouped.items = items;
+    grouped.routed = false;
     grouped.windowed = items.size > WINDOW_ABOVE;
     grouped.index = null;
     grouped.incident = null;
@@ -690,7 +732,7 @@ export function mountGraphView(store) {
           added.push({ group: 'nodes', data: { id, text, ...size, titleShift: titleShift(size.w, text) }, position: { x: box.x, y: box.y }, classes: `group ${box.open ? 'open' : 'closed'}`, ...drag });
         } else {
           const display = displayOfNode(traceIndex.byId.get(Number(id.slice(1))));
-          const lines = nodeLines(display, backward, traceIndex, store.pass());
+          const lines = withinRoom(nodeLines(display, backward, traceIndex, store.pass()), display);
           const reached = backward && backward.reached.has(display.node.id) ? ' reached' : '';
           added.push({ group: 'nodes', data: { id, text: lines.join('\n'), ...sizeOf(lines, display.kind) }, position: { x: box.x, y: box.y }, classes: display.kind + reached });
         }
@@ -704,6 +746,7 @@ export function mountGraphView(store) {
       }
       cy.add(edges);
       changed ||= added.length > 0 || edges.length > 0;
+      routeGroupedEdges();
     });
     container.dataset.held = String(held.size); // what Cytoscape holds (tests: the window works)
     drawOverview(false);
@@ -1054,7 +1097,7 @@ export function mountGraphView(store) {
       const repaint = (display) => {
         const element = cy.getElementById(display.id);
         if (element.empty()) return;
-        const lines = nodeLines(display, backward, traceIndex, pass);
+        const lines = withinRoom(nodeLines(display, backward, traceIndex, pass), display);
         const text = lines.join('\n');
         if (element.data('text') !== text) relabelled.merge(element.data({ text, ...sizeOf(lines, display.kind) }));
         const reached = backward && display.members.some((id) => backward.reached.has(id));
@@ -1074,6 +1117,7 @@ export function mountGraphView(store) {
       const active = drawnOf(current.node);
       if (active) marked.merge(active.addClass(active.hasClass('group') ? 'holds-active' : 'active'));
       if (grouped) for (const g of ancestorsOf(grouped.hierarchy, `n${current.node}`)) marked.merge(cy.getElementById(g).addClass('holds-active'));
+      const view = viewExtent(cy.zoom());
       for (const flow of activeEdges(backward)) {
         const source = drawnOf(flow.source);
         const target = drawnOf(flow.target);
@@ -1081,7 +1125,7 @@ export function mountGraphView(store) {
         const edges = source.edgesTo(target);
         const label = `← ${shortValue(flow.value)}`;
         edges.forEach((edge) => {
-          const { dx, dy } = flowPlace(edge, source, target, label);
+          const { dx, dy } = flowPlace(edge, source, target, label, view);
           edge.data({ flow: label, flowShift: dx, flowLift: dy });
         });
         marked.merge(edges.addClass('carrying'));

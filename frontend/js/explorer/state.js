@@ -102,7 +102,17 @@ export const TITLE_CHARS = 44;
 
 /** A node's title as one line, or two broken at the last space that keeps the first within TITLE_CHARS. */
 export function titleLines(title) {
-  if (title.length <= TITLE_CHARS) return [title];
-  const cut = title.lastIndexOf(' ', TITLE_CHARS);
-  return cut > 0 ? [title.slice(0, cut), title.slice(cut + 1)] : [title];
+  return brokenLine(title, TITLE_CHARS);
+}
+
+/**
+ * `line` as it is, or as two broken at the last space that keeps the first within `chars` characters;
+ * after a comma if one leaves the first line half full or more ("accumulator 64×16," and "mean
+ * 6.06e−12", not "accumulator 64×16, mean" and "6.06e−12").
+ */
+export function brokenLine(line, chars) {
+  if (line.length <= chars) return [line];
+  const comma = line.lastIndexOf(', ', chars - 1);
+  const cut = comma + 1 >= chars / 2 ? comma + 1 : line.lastIndexOf(' ', chars);
+  return cut > 0 ? [line.slice(0, cut), line.slice(cut + 1)] : [line];
 }
