@@ -742,8 +742,7 @@ def test_no_gradient_label_covers_a_node_at_any_step(
     """A top-to-bottom graph's ranks are 50 units apart, less once its nodes grow, and a gradient's
     label sat lifted above its edge's midpoint: in makemore's backprop exercise 24 labels over 35 steps
     lay on a node ("← 32×1, mean −0.359" over counts_sum_inv's last line). A label on a downward edge
-    goes beside it, or beside both nodes, on a side that covers none; of two such sides, the one on
-    screen (on a phone the vector output's "← [−12, −8]" ran off the screen's right edge)."""
+    goes beside it, or beside both nodes, on a side that covers none."""
     page.set_viewport_size({"width": width, "height": height})
     if program == "makemore-backprop":
         page.goto(f"{live_server.url}/#src={quote_plus(MAKEMORE_BACKPROP)}")
@@ -757,10 +756,35 @@ def test_no_gradient_label_covers_a_node_at_any_step(
         page.keyboard.press("ArrowRight")
         expect(page.locator("#step-controls")).to_have_attribute("data-position", str(position))
         assert page.evaluate(LABELS_OVER_NODES) == [], position
-        # makemore's 1280×720 view is 380 units tall beside the console: a sideways edge's label there
-        # can have no side both free and on screen (above both nodes off screen, below them on logits)
-        if width < 600:
-            assert page.evaluate(LABELS_OUT_OF_VIEW) == [], position
+
+
+@pytest.mark.parametrize(
+    ("program", "width", "height"),
+    [("vector-output", 390, 844), ("lecture-simple-nn", 390, 844), ("makemore-backprop", 1280, 720)],
+)
+def test_a_gradients_label_is_on_screen_at_every_step(
+    live_server: LiveServer, page: Any, program: str, width: int, height: int
+) -> None:
+    """A label has two sides that may cover no node: the one on screen is taken (on a phone the vector
+    output's "← [−12, −8]", set right of b → z₃, ran off the screen's right edge). Where no side is
+    both free and on screen, the view moves the least that shows the label with the current node:
+    SimpleNN on a phone at step 2 had "← 16×1, mean 0.0246", above both its nodes, cut by the view's
+    top and left edges; makemore's exercise at 1280×720, 380 units tall beside the console, had
+    "← 64×27, mean 5.17e−11" above z₆ and W2, off the top, at step 13."""
+    page.set_viewport_size({"width": width, "height": height})
+    if program == "makemore-backprop":
+        page.goto(f"{live_server.url}/#src={quote_plus(MAKEMORE_BACKPROP)}")
+    else:
+        page.goto(f"{live_server.url}/#ex={program}")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    steps = int(page.locator("#step-slider").get_attribute("max") or 0)
+    assert steps >= 6
+    for position in range(1, steps + 1):
+        page.keyboard.press("ArrowRight")
+        expect(page.locator("#step-controls")).to_have_attribute("data-position", str(position))
+        assert page.evaluate(LABELS_OUT_OF_VIEW) == [], position
+        expect(page.locator("#graph")).to_have_attribute("data-current-in-view", "true")
+    screenshot(page, f"layout-labels-on-screen-{program}")
 
 
 def test_a_gradients_label_on_a_short_edge_clears_both_nodes(live_server: LiveServer, page: Any) -> None:
