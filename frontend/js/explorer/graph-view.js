@@ -43,6 +43,7 @@ const PHONE_LABEL_PX = 11;
 // Cytoscape's canvas renderer redraws every element per frame; above this many, WebGL draws them.
 const WEBGL_ABOVE = 2000;
 const NODE_PADDING = 28; // a node's width beyond its text's
+const FAN_ROUTED = 8; // a boxed graph's edges are routed for items with at most this many
 const GROUP_WIDTH_CHARS = 24; // room kept for the gradient lines a node gains while stepping
 // Labels smaller than this on screen are not drawn (Cytoscape's min-zoomed-font-size).
 const MIN_DRAWN_LABEL_PX = 6;
@@ -295,6 +296,7 @@ export function mountGraphView(store) {
   let shownStep = null; // the step whose marks are drawn, so the next step repaints only what changed
   let moved = false; // the student moved the view since it was drawn (a resize then keeps it)
   let marked = null; // the elements marked active, carrying or holding the active node
+  let labelledFor = null; // the view (model units) the carried labels were placed for
   let windowIdle = 0; // the timer that moves Cytoscape's window once the view stops
   // Probing the GPU makes a WebGL context (about 40 ms in profiles): done once, while the page waits
   // for its first trace rather than between the answer and the first drawing.
@@ -438,12 +440,13 @@ export function mountGraphView(store) {
 
   // Bends `edges` round the boxes {x, y, w, h} of `boxes` (Map element id → box: every node drawn, at
   // the size it keeps room for) that they would cross (edge-routes.js); straight where none or too many.
-  // `direction` is the layout's flow ('TB', 'LR'), or null for each edge's own (the way it runs further).
-  function routeEdges(edges, boxes, direction) {
+  // `direction` is the layout's flow ('TB', 'LR'), or null for each edge's own (the way it runs further);
+  // an edge `straight(edge)` says is left straight.
+  function routeEdges(edges, boxes, direction, straight = () => false) {
     const all = [...boxes.values()];
     cy.batch(() => {
       edges.forEach((e) => {
-        const source = boxes.get(e.source().id());
+        const source = straight(e) ? null : boxes.get(e.source().id());
         const target = boxes.get(e.target().id());
         const flow = direction || (source && target && Math.abs(target.y - source.y) > Math.abs(target.x - source.x) ? 'TB' : 'LR');
         const bends = source && target ? routeEdge(source, target, all, flow) : null;
@@ -459,12 +462,22 @@ export function mountGraphView(store) {
   // a graph laid out left to right), so each edge is routed along the way it runs. Once per layout,
   // up to as many items as a graph drawn node for node has (routeEdge looks at every item for each
   // edge: 170 edges among 150 items in columns, 20 of them long, took 15–18 ms; 150 short ones 6 ms).
+  // An item's edges in a fan wider than FAN_ROUTED stay straight: the lecture-style 20,000-node MLP's
+  // X and W feed each of 68 loop iterations' boxes, and planning those 136 detours took 20–80 ms of
+  // each step that laid the graph out again (most ended straight anyway, past MAX_DETOURS); the
+  // other 71 edges, about 1 ms.
   function routeGroupedEdges() {
     if (grouped.routed) return;
     grouped.routed = true;
     const boxes = new Map(); // none: every edge straight (a windowed graph's edges come and go)
     if (!grouped.windowed && grouped.items.size <= LARGE_GRAPH) for (const [id, box] of grouped.items) if (!box.open) boxes.set(id, box);
-    routeEdges(cy.edges(), boxes, null);
+    const fans = new Map();
+    const edges = cy.edges();
+    edges.forEach((e) => {
+      for (const end of [e.source().id(), e.target().id()]) fans.set(end, (fans.get(end) || 0) + 1);
+    });
+    const fanned = (e) => fans.get(e.source().id()) > FAN_ROUTED || fans.get(e.target().id()) > FAN_ROUTED;
+    routeEdges(edges, boxes, null, fanned);
   }
 
   // Each node's size for a layout in `direction` ('LR', 'TB': room across the flow for its size at
@@ -1100,12 +1113,17 @@ export function mountGraphView(store) {
     const carrying = marked ? marked.filter('edge.carrying') : cy.collection();
     const zoom = cy.zoom();
     const view = viewExtent(zoom);
-    cy.batch(() => {
-      carrying.forEach((edge) => {
-        const { dx, dy } = flowPlace(edge, edge.source(), edge.target(), edge.data('flow'), view);
-        edge.data({ flowShift: dx, flowLift: dy });
+    const same = (a, b) => a && ['x1', 'x2', 'y1', 'y2'].every((k) => Math.abs(a[k] - b[k]) < 1e-6);
+    if (!same(labelledFor, view)) {
+      // each place looks at every node held (a step through a large graph: hundreds)
+      labelledFor = view;
+      cy.batch(() => {
+        carrying.forEach((edge) => {
+          const { dx, dy } = flowPlace(edge, edge.source(), edge.target(), edge.data('flow'), view);
+          edge.data({ flowShift: dx, flowLift: dy });
+        });
       });
-    });
+    }
     const boxes = [...carrying.map(flowBox), { x1: node.x - node.w / 2, x2: node.x + node.w / 2, y1: node.y - node.h / 2, y2: node.y + node.h / 2 }];
     const pad = PAD / zoom;
     // along one axis, the least move that brings [lo, hi] inside [from, to], or 0 if it cannot
@@ -1156,6 +1174,7 @@ export function mountGraphView(store) {
       if (active) marked.merge(active.addClass(active.hasClass('group') ? 'holds-active' : 'active'));
       if (grouped) for (const g of ancestorsOf(grouped.hierarchy, `n${current.node}`)) marked.merge(cy.getElementById(g).addClass('holds-active'));
       const view = viewExtent(cy.zoom());
+      labelledFor = view;
       for (const flow of activeEdges(backward)) {
         const source = drawnOf(flow.source);
         const target = drawnOf(flow.target);
