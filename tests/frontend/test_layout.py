@@ -5,6 +5,7 @@ and stay so after a reload, presentation mode, and the small fixes of issue 13."
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -733,6 +734,23 @@ LABELS_OUT_OF_VIEW = """() => {
 }"""
 
 
+def each_step(page: Any, live_server: LiveServer, program: str, width: int, height: int) -> Iterator[int]:
+    """Opens `program` (makemore's exercise, or an example's id) at width × height and steps through
+    its backward pass, yielding each position once the page shows it."""
+    page.set_viewport_size({"width": width, "height": height})
+    if program == "makemore-backprop":
+        page.goto(f"{live_server.url}/#src={quote_plus(MAKEMORE_BACKPROP)}")
+    else:
+        page.goto(f"{live_server.url}/#ex={program}")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    steps = int(page.locator("#step-slider").get_attribute("max") or 0)
+    assert steps >= 6
+    for position in range(1, steps + 1):
+        page.keyboard.press("ArrowRight")
+        expect(page.locator("#step-controls")).to_have_attribute("data-position", str(position))
+        yield position
+
+
 @pytest.mark.parametrize(
     ("program", "width", "height"), [("makemore-backprop", 1280, 720), ("vector-output", 390, 844)]
 )
@@ -743,18 +761,9 @@ def test_no_gradient_label_covers_a_node_at_any_step(
     label sat lifted above its edge's midpoint: in makemore's backprop exercise 24 labels over 35 steps
     lay on a node ("← 32×1, mean −0.359" over counts_sum_inv's last line). A label on a downward edge
     goes beside it, or beside both nodes, on a side that covers none."""
-    page.set_viewport_size({"width": width, "height": height})
-    if program == "makemore-backprop":
-        page.goto(f"{live_server.url}/#src={quote_plus(MAKEMORE_BACKPROP)}")
-    else:
-        page.goto(f"{live_server.url}/#ex={program}")
-    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
-    expect(page.locator("#graph")).to_have_attribute("data-orientation", "TB")
-    steps = int(page.locator("#step-slider").get_attribute("max") or 0)
-    assert steps >= 6
-    for position in range(1, steps + 1):
-        page.keyboard.press("ArrowRight")
-        expect(page.locator("#step-controls")).to_have_attribute("data-position", str(position))
+    for position in each_step(page, live_server, program, width, height):
+        if position == 1:
+            expect(page.locator("#graph")).to_have_attribute("data-orientation", "TB")
         assert page.evaluate(LABELS_OVER_NODES) == [], position
 
 
@@ -771,17 +780,7 @@ def test_a_gradients_label_is_on_screen_at_every_step(
     SimpleNN on a phone at step 2 had "← 16×1, mean 0.0246", above both its nodes, cut by the view's
     top and left edges; makemore's exercise at 1280×720, 380 units tall beside the console, had
     "← 64×27, mean 5.17e−11" above z₆ and W2, off the top, at step 13."""
-    page.set_viewport_size({"width": width, "height": height})
-    if program == "makemore-backprop":
-        page.goto(f"{live_server.url}/#src={quote_plus(MAKEMORE_BACKPROP)}")
-    else:
-        page.goto(f"{live_server.url}/#ex={program}")
-    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
-    steps = int(page.locator("#step-slider").get_attribute("max") or 0)
-    assert steps >= 6
-    for position in range(1, steps + 1):
-        page.keyboard.press("ArrowRight")
-        expect(page.locator("#step-controls")).to_have_attribute("data-position", str(position))
+    for position in each_step(page, live_server, program, width, height):
         assert page.evaluate(LABELS_OUT_OF_VIEW) == [], position
         expect(page.locator("#graph")).to_have_attribute("data-current-in-view", "true")
     screenshot(page, f"layout-labels-on-screen-{program}")
