@@ -446,10 +446,11 @@ export function mountGraphView(store) {
     const all = [...boxes.values()];
     cy.batch(() => {
       edges.forEach((e) => {
-        const source = straight(e) ? null : boxes.get(e.source().id());
+        const source = boxes.get(e.source().id());
         const target = boxes.get(e.target().id());
-        const flow = direction || (source && target && Math.abs(target.y - source.y) > Math.abs(target.x - source.x) ? 'TB' : 'LR');
-        const bends = source && target ? routeEdge(source, target, all, flow) : null;
+        const routed = source && target && !straight(e);
+        const flow = direction || (routed && Math.abs(target.y - source.y) > Math.abs(target.x - source.x) ? 'TB' : 'LR');
+        const bends = routed ? routeEdge(source, target, all, flow) : null;
         if (bends && bends.length) e.data(asSegments(source, target, bends)).addClass('routed');
         else e.removeClass('routed');
       });
