@@ -786,6 +786,34 @@ def test_a_gradients_label_is_on_screen_at_every_step(
     screenshot(page, f"layout-labels-on-screen-{program}")
 
 
+# The nodes the carrying edges send gradient to (an edge's source, in the forward graph's direction)
+# that are not wholly on screen, by their first line.
+RECEIVERS_CUT = """() => {
+  const cy = document.getElementById('graph')._cyreg.cy;
+  const view = cy.extent();
+  const shape = { includeLabels: false, includeOverlays: false };
+  return cy.edges('.carrying').sources().filter((n) => {
+    const b = n.boundingBox(shape);
+    return b.x1 < view.x1 || b.x2 > view.x2 || b.y1 < view.y1 || b.y2 > view.y2;
+  }).map((n) => n.data('text').split('\\n')[0]);
+}"""
+
+
+def test_a_step_shows_where_its_gradient_goes(live_server: LiveServer, page: Any) -> None:
+    """The deep sigmoid network at 1280×720, step 4: z₂₅ (a transpose) sends its gradient up to
+    model.16.weight, which the view cut at the top with its name out of view. A step moves the view the
+    least that shows the current node, its labels and the nodes it sends to, where they all fit."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#ex=lecture-vanishing")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    for position in range(1, 5):
+        page.keyboard.press("ArrowRight")
+        expect(page.locator("#step-controls")).to_have_attribute("data-position", str(position))
+    expect(page.locator("#step-panel")).to_contain_text("to model.16.weight's accumulator")
+    assert page.evaluate(RECEIVERS_CUT) == []
+    screenshot(page, "layout-step-shows-where-the-gradient-goes")
+
+
 def test_a_gradients_label_on_a_short_edge_clears_both_nodes(live_server: LiveServer, page: Any) -> None:
     """SimpleNN's first step sends "← [−0.1024, 0.09036, …]" from the loss to the squeeze, two boxes
     48 units apart in a row of the grouped layout: centred on that edge the label was drawn across
