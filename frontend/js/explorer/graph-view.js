@@ -1103,7 +1103,8 @@ export function mountGraphView(store) {
 
   // The step's labels placed for the view as it is now (a drawing marks the step before it places its
   // first view), then the view moved the least that shows the current node and the gradient's labels
-  // whole, where they fit together. The node is looked at again because the step may have grown it:
+  // whole, and the nodes it goes to, where they fit together. The node is looked at again because the
+  // step may have grown it:
   // makemore's logits gained a line at step 11 and was cut by 8 units at the view's top. The labels:
   // SimpleNN on a phone at step 2 had "← 16×1, mean 0.0246", set above both its nodes, cut by the
   // view's top and left edges.
@@ -1134,8 +1135,8 @@ export function mountGraphView(store) {
     const pad = PAD / zoom;
     const [width, height] = [view.x2 - view.x1 - 2 * pad, view.y2 - view.y1 - 2 * pad];
     const union = (boxes) => ({ x1: Math.min(...boxes.map((b) => b.x1)), x2: Math.max(...boxes.map((b) => b.x2)), y1: Math.min(...boxes.map((b) => b.y1)), y2: Math.max(...boxes.map((b) => b.y2)) });
-    // with the nodes the gradient goes to where all fit (the vanishing network's step 4 showed
-    // model.16.weight, where z₂₅ sends it, cut at the top, its name out of view)
+    // the deep sigmoid network's step 4 showed model.16.weight, where z₂₅ sends its gradient, cut at
+    // the top, its name out of view
     const all = union([...shown, ...receivers]);
     const u = all.x2 - all.x1 <= width && all.y2 - all.y1 <= height ? all : union(shown);
     // along one axis, the least move that brings [lo, hi] inside [from, to], or 0 if it cannot
