@@ -1104,10 +1104,9 @@ export function mountGraphView(store) {
   // The step's labels placed for the view as it is now (a drawing marks the step before it places its
   // first view), then the view moved the least that shows the current node and the gradient's labels
   // whole, and the nodes it goes to, where they fit together. The node is looked at again because the
-  // step may have grown it:
-  // makemore's logits gained a line at step 11 and was cut by 8 units at the view's top. The labels:
-  // SimpleNN on a phone at step 2 had "← 16×1, mean 0.0246", set above both its nodes, cut by the
-  // view's top and left edges.
+  // step may have grown it: makemore's logits gained a line at step 11 and was cut by 8 units at the
+  // view's top. The labels: SimpleNN on a phone at step 2 had "← 16×1, mean 0.0246", set above both
+  // its nodes, cut by the view's top and left edges.
   function showStep() {
     const backward = store.backwardState();
     const node = backward && backward.current ? boxOfNode(backward.current.node) : null;
