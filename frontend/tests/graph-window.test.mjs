@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { contains, createSpatialIndex, grown, meets } from '../js/explorer/graph-window.js';
+import { contains, createSpatialIndex, grown, meets, rectOf, roundWhatFits } from '../js/explorer/graph-window.js';
 
 // A small deterministic generator, so a failure names the seed that made it.
 function random(seed) {
@@ -47,4 +47,13 @@ test('grown and contains: the window held around a view', () => {
   assert.equal(contains(window, view), true);
   assert.equal(contains(window, { x1: 200, y1: 0, x2: 1200, y2: 500 }), true);
   assert.equal(contains(window, { x1: 300, y1: 0, x2: 1300, y2: 500 }), false);
+});
+
+test('the rectangle round what fits: all of it when it fits the view, else what must be kept', () => {
+  assert.deepEqual(rectOf({ x: 10, y: 20, w: 4, h: 6 }), { x1: 8, y1: 17, x2: 12, y2: 23 });
+  const keep = [{ x1: 0, y1: 0, x2: 10, y2: 10 }];
+  const more = [{ x1: 50, y1: 0, x2: 60, y2: 5 }];
+  assert.deepEqual(roundWhatFits(keep, more, { width: 60, height: 10 }), { x1: 0, y1: 0, x2: 60, y2: 10 });
+  assert.deepEqual(roundWhatFits(keep, more, { width: 59, height: 10 }), keep[0]);
+  assert.deepEqual(roundWhatFits(keep, [], { width: 1, height: 1 }), keep[0]);
 });

@@ -5,6 +5,8 @@
 // straight line (past any neighbour that side touches); runs on one side share the lane of the one
 // farthest out. Pure geometry: boxes in, bends out.
 
+import { rectOf } from './graph-window.js';
+
 const GAP = 14; // between a node and an edge running beside it (model units)
 const MAX_DETOURS = 6; // nodes one edge goes round before it is left straight
 
@@ -36,10 +38,9 @@ function clip(p, q, range) {
 export function routeEdge(source, target, boxes, direction = 'TB') {
   const along = direction === 'TB' ? 'y' : 'x';
   const across = direction === 'TB' ? 'x' : 'y';
-  const rect = (b) => ({ x1: b.x - b.w / 2, y1: b.y - b.h / 2, x2: b.x + b.w / 2, y2: b.y + b.h / 2 });
   // Most edges cross nothing: told before any lane is planned (a boxed graph routes every edge).
-  if (!boxes.some((b) => b !== source && b !== target && segmentHitsBox(source, target, rect(b)))) return [];
-  const ends = [rect(source), rect(target)];
+  if (!boxes.some((b) => b !== source && b !== target && segmentHitsBox(source, target, rectOf(b)))) return [];
+  const ends = [rectOf(source), rectOf(target)];
   const lo = (r) => (along === 'y' ? [r.y1, r.x1] : [r.x1, r.y1]); // [along, across] of the low corner
   const hi = (r) => (along === 'y' ? [r.y2, r.x2] : [r.x2, r.y2]);
   // Only nodes level with some part of the edge can be in its way (every bend is level with one).
@@ -47,7 +48,7 @@ export function routeEdge(source, target, boxes, direction = 'TB') {
   const last = Math.max(hi(ends[0])[0], hi(ends[1])[0]);
   const others = boxes
     .filter((b) => b !== source && b !== target)
-    .map(rect)
+    .map(rectOf)
     .filter((r) => lo(r)[0] < last && hi(r)[0] > first);
   const point = (a, c) => (along === 'y' ? { x: c, y: a } : { x: a, y: c });
   const backward = target[along] < source[along]; // an edge against the flow

@@ -19,7 +19,7 @@ import { mostBoxesInView, uncutShift, withHeaders } from './graph-first-view.js'
 import { BOX_HEADER, BOX_PADDING, createSceneLayout, edgesByGroup } from './graph-layout.js';
 import { createOverview } from './graph-overview.js';
 import { createVisibility } from './graph-visibility.js';
-import { contains, createSpatialIndex, grown } from './graph-window.js';
+import { contains, createSpatialIndex, grown, rectOf, roundWhatFits } from './graph-window.js';
 import { LARGE_GRAPH, buildGraphModel } from './graph-model.js';
 import { withoutClickHint } from './graph-svg.js';
 import { findNodes } from './node-search.js';
@@ -296,7 +296,6 @@ export function mountGraphView(store) {
   let shownStep = null; // the step whose marks are drawn, so the next step repaints only what changed
   let moved = false; // the student moved the view since it was drawn (a resize then keeps it)
   let marked = null; // the elements marked active, carrying or holding the active node
-  let labelledFor = null; // the view (model units) the carried labels were placed for
   let windowIdle = 0; // the timer that moves Cytoscape's window once the view stops
   // Probing the GPU makes a WebGL context (about 40 ms in profiles): done once, while the page waits
   // for its first trace rather than between the answer and the first drawing.
@@ -385,6 +384,7 @@ export function mountGraphView(store) {
       // origin was emptied and filled again where the default view went.
       placeDefaultView();
       syncHeld();
+      routeGroupedEdges();
     }
     updateStep();
     updateHover();
@@ -392,6 +392,7 @@ export function mountGraphView(store) {
     updateSearch();
     paint();
     defaultView();
+    placeLabels(); // the step was marked before its first view was placed
     showStep();
     performance.mark('explorer:graph-drawn');
     container.dataset.nodes = String(grouped ? grouped.items.size : cy.nodes().length);
@@ -466,10 +467,8 @@ export function mountGraphView(store) {
   // An item's edges in a fan wider than FAN_ROUTED stay straight: the lecture-style 20,000-node MLP's
   // X and W feed each of 68 loop iterations' boxes, and planning those 136 detours took 20–80 ms of
   // each step that laid the graph out again (most ended straight anyway, past MAX_DETOURS); the
-  // other 71 edges, about 1 ms.
+  // other 71 edges, about 1 ms. Called after each layout, once its edges are held.
   function routeGroupedEdges() {
-    if (grouped.routed) return;
-    grouped.routed = true;
     const boxes = new Map(); // none: every edge straight (a windowed graph's edges come and go)
     if (!grouped.windowed && grouped.items.size <= LARGE_GRAPH) for (const [id, box] of grouped.items) if (!box.open) boxes.set(id, box);
     const fans = new Map();
@@ -621,11 +620,13 @@ export function mountGraphView(store) {
     return size;
   }
 
-  // A boxed graph's node's lines, each as wide as the room its layout kept for it at most: a line
-  // wider is broken in two, into the spare line kept (an operation's "accumulator 64×16, mean
-  // 6.06e−12" made the deep sigmoid network's columns of sigmoids overlap). A small graph is laid out
-  // for its nodes at the pass's end, and they are drawn as they are.
-  function withinRoom(lines, display) {
+  // A node's lines as drawn at `backward`'s step of `pass`. In a boxed graph each is as wide as the
+  // room its layout kept for it at most: a line wider is broken in two, into the spare line kept (an
+  // operation's "accumulator 64×16, mean 6.06e−12" made the deep sigmoid network's columns of
+  // sigmoids overlap). A small graph is laid out for its nodes at the pass's end, and they are drawn
+  // as they are.
+  function drawnLines(display, backward, pass) {
+    const lines = nodeLines(display, backward, traceIndex, pass);
     const room = grouped && grouped.layoutSizes.get(display.id);
     if (!room) return lines;
     const chars = Math.floor((room.w - NODE_PADDING) / (display.kind === 'input' ? Math.SQRT2 : 1) / CHAR_WIDTH);
@@ -649,6 +650,7 @@ export function mountGraphView(store) {
   function syncGrouped() {
     layoutGrouped();
     syncHeld();
+    routeGroupedEdges();
     paint(); // the |grad| colours of what was just drawn
     // A box in hand that is no longer drawn open (its outer box closed) offers nothing to see.
     const box = store.get('box');
@@ -662,7 +664,6 @@ export function mountGraphView(store) {
     grouped.visible = grouped.visibility.update(isOpen).visible;
     grouped.edges = grouped.visibility.drawnEdges();
     grouped.items = items;
-    grouped.routed = false;
     grouped.windowed = items.size > WINDOW_ABOVE;
     grouped.index = null;
     grouped.incident = null;
@@ -755,7 +756,7 @@ export function mountGraphView(store) {
           added.push({ group: 'nodes', data: { id, text, ...size, titleShift: titleShift(size.w, text) }, position: { x: box.x, y: box.y }, classes: `group ${box.open ? 'open' : 'closed'}`, ...drag });
         } else {
           const display = displayOfNode(traceIndex.byId.get(Number(id.slice(1))));
-          const lines = withinRoom(nodeLines(display, backward, traceIndex, store.pass()), display);
+          const lines = drawnLines(display, backward, store.pass());
           const reached = backward && backward.reached.has(display.node.id) ? ' reached' : '';
           added.push({ group: 'nodes', data: { id, text: lines.join('\n'), ...sizeOf(lines, display.kind) }, position: { x: box.x, y: box.y }, classes: display.kind + reached });
         }
@@ -769,7 +770,6 @@ export function mountGraphView(store) {
       }
       cy.add(edges);
       changed ||= added.length > 0 || edges.length > 0;
-      routeGroupedEdges();
     });
     container.dataset.held = String(held.size); // what Cytoscape holds (tests: the window works)
     drawOverview(false);
@@ -935,13 +935,13 @@ export function mountGraphView(store) {
   // The box round `box` and the items of the nodes `step` sends to, if it fits in `view` (model
   // units); else `box`.
   function withReceivers(box, step, view) {
-    const around = [box, ...(step.inputs || []).map((input) => input.to).filter((to) => to !== null && to !== undefined).map(boxOfNode).filter(Boolean)];
-    const x1 = Math.min(...around.map((b) => b.x - b.w / 2));
-    const x2 = Math.max(...around.map((b) => b.x + b.w / 2));
-    const y1 = Math.min(...around.map((b) => b.y - b.h / 2));
-    const y2 = Math.max(...around.map((b) => b.y + b.h / 2));
-    if (x2 - x1 > view.width || y2 - y1 > view.height) return box;
+    const { x1, y1, x2, y2 } = roundWhatFits([rectOf(box)], receiverBoxes(step).map(rectOf), view);
     return { x: (x1 + x2) / 2, y: (y1 + y2) / 2, w: x2 - x1, h: y2 - y1 };
+  }
+
+  // Where the nodes `step` sends gradient to are drawn, {x, y, w, h} each.
+  function receiverBoxes(step) {
+    return touchedBy(step).slice(1).map(boxOfNode).filter(Boolean);
   }
 
   // The pan moved, each axis in turn, so that the view's edges cut as few nodes (or closed boxes) as
@@ -1101,9 +1101,21 @@ export function mountGraphView(store) {
     reportZoom();
   }
 
-  // The step's labels placed for the view as it is now (a drawing marks the step before it places its
-  // first view), then the view moved the least that shows the current node and the gradient's labels
-  // whole, and the nodes it goes to, where they fit together. The node is looked at again because the
+  // The gradient's labels placed (flowPlace) for the view as it is now. Each place looks at every node
+  // held: a step through a large graph, hundreds.
+  function placeLabels() {
+    if (!marked) return;
+    const view = viewExtent(cy.zoom());
+    cy.batch(() => {
+      marked.filter('edge.carrying').forEach((edge) => {
+        const { dx, dy } = flowPlace(edge, edge.source(), edge.target(), edge.data('flow'), view);
+        edge.data({ flowShift: dx, flowLift: dy });
+      });
+    });
+  }
+
+  // The view moved the least that shows the current node and the gradient's labels whole, and the
+  // nodes it goes to, where they fit together. The node is looked at again because the
   // step may have grown it: makemore's logits gained a line at step 11 and was cut by 8 units at the
   // view's top. The labels: SimpleNN on a phone at step 2 had "← 16×1, mean 0.0246", set above both
   // its nodes, cut by the view's top and left edges.
@@ -1114,30 +1126,15 @@ export function mountGraphView(store) {
     const carrying = marked ? marked.filter('edge.carrying') : cy.collection();
     const zoom = cy.zoom();
     const view = viewExtent(zoom);
-    const same = (a, b) => a && ['x1', 'x2', 'y1', 'y2'].every((k) => Math.abs(a[k] - b[k]) < 1e-6);
-    if (!same(labelledFor, view)) {
-      // each place looks at every node held (a step through a large graph: hundreds)
-      labelledFor = view;
-      cy.batch(() => {
-        carrying.forEach((edge) => {
-          const { dx, dy } = flowPlace(edge, edge.source(), edge.target(), edge.data('flow'), view);
-          edge.data({ flowShift: dx, flowLift: dy });
-        });
-      });
-    }
-    const rect = (b) => ({ x1: b.x - b.w / 2, x2: b.x + b.w / 2, y1: b.y - b.h / 2, y2: b.y + b.h / 2 });
-    const shown = [...carrying.map(flowBox), rect(node)];
+    const pad = PAD / zoom;
     // Not in a large trace: the nodes a step sends to were off screen at most steps through the
     // 20,000-node MLP, and moving the view to them each time took a step from 33–42 to 46–49 ms.
+    // (The deep sigmoid network's step 4 showed model.16.weight, where z₂₅ sends its gradient, cut at
+    // the top, its name out of view.)
     const small = store.get('trace').nodes.length <= LARGE_GRAPH;
-    const receivers = small ? touchedBy(backward.current).slice(1).map(boxOfNode).filter(Boolean).map(rect) : [];
-    const pad = PAD / zoom;
-    const [width, height] = [view.x2 - view.x1 - 2 * pad, view.y2 - view.y1 - 2 * pad];
-    const union = (boxes) => ({ x1: Math.min(...boxes.map((b) => b.x1)), x2: Math.max(...boxes.map((b) => b.x2)), y1: Math.min(...boxes.map((b) => b.y1)), y2: Math.max(...boxes.map((b) => b.y2)) });
-    // the deep sigmoid network's step 4 showed model.16.weight, where z₂₅ sends its gradient, cut at
-    // the top, its name out of view
-    const all = union([...shown, ...receivers]);
-    const u = all.x2 - all.x1 <= width && all.y2 - all.y1 <= height ? all : union(shown);
+    const receivers = small ? receiverBoxes(backward.current).map(rectOf) : [];
+    const fits = { width: view.x2 - view.x1 - 2 * pad, height: view.y2 - view.y1 - 2 * pad };
+    const u = roundWhatFits([...carrying.map(flowBox), rectOf(node)], receivers, fits);
     // along one axis, the least move that brings [lo, hi] inside [from, to], or 0 if it cannot
     const shift = (lo, hi, from, to) => (hi - lo > to - from ? 0 : lo < from ? lo - from : hi > to ? hi - to : 0);
     const dx = shift(u.x1, u.x2, view.x1 + pad, view.x2 - pad);
@@ -1165,7 +1162,7 @@ export function mountGraphView(store) {
       const repaint = (display) => {
         const element = cy.getElementById(display.id);
         if (element.empty()) return;
-        const lines = withinRoom(nodeLines(display, backward, traceIndex, pass), display);
+        const lines = drawnLines(display, backward, pass);
         const text = lines.join('\n');
         if (element.data('text') !== text) relabelled.merge(element.data({ text, ...sizeOf(lines, display.kind) }));
         const reached = backward && display.members.some((id) => backward.reached.has(id));
@@ -1185,20 +1182,16 @@ export function mountGraphView(store) {
       const active = drawnOf(current.node);
       if (active) marked.merge(active.addClass(active.hasClass('group') ? 'holds-active' : 'active'));
       if (grouped) for (const g of ancestorsOf(grouped.hierarchy, `n${current.node}`)) marked.merge(cy.getElementById(g).addClass('holds-active'));
-      const view = viewExtent(cy.zoom());
-      labelledFor = view;
       for (const flow of activeEdges(backward)) {
         const source = drawnOf(flow.source);
         const target = drawnOf(flow.target);
         if (!source || !target || source.same(target)) continue;
         const edges = source.edgesTo(target);
         const label = `← ${shortValue(flow.value)}`;
-        edges.forEach((edge) => {
-          const { dx, dy } = flowPlace(edge, source, target, label, view);
-          edge.data({ flow: label, flowShift: dx, flowLift: dy });
-        });
+        edges.data({ flow: label });
         marked.merge(edges.addClass('carrying'));
       }
+      placeLabels();
     });
     // Cytoscape restyles a changed label lazily, and a bounding box measured before that (reportZoom's,
     // in this same step) kept the old label's size: below zoom 1, where labels are drawn from textures
