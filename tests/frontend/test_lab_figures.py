@@ -8,6 +8,7 @@ the titles of the regression figure and the optimization lab's loss plot, and th
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -179,3 +180,48 @@ def test_a_legend_of_many_rows_stays_below_the_axis_title_and_inside_its_figure(
     assert plot["bottom"] < step["top"] and step["bottom"] <= legend["top"], (plot, step, legend)
     assert legend["bottom"] <= figure, (legend, figure)
     assert plot["bottom"] - plot["top"] >= 140, plot  # the plot is not squeezed to make room
+
+
+# Every tick label of a figure's log axes, with the value its place stands for: [label, log10 of the
+# value]. Plotly keeps each tick's datum on its group: `x` is the place on the axis (log10 on a log
+# axis) and `text` the label's HTML ("10<sup>−3</sup>", "0.2", "2x10<sup>−3</sup>", or a bare digit).
+LOG_TICK_LABELS = """(figure) => Object.values(figure._fullLayout)
+  .filter((axis) => axis && axis.type === 'log' && axis._id)
+  .flatMap((axis) => [...figure.querySelectorAll(`g.${axis._id}tick`)]
+    .map((g) => [g.__data__.text, g.__data__.x]))
+  .filter(([text]) => text !== '')"""
+
+SI = {"n": 1e-9, "μ": 1e-6, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9}
+
+
+def label_value(label: str) -> float:
+    """The number a log axis's tick label reads as: "0.2", "20k", "10<sup>−3</sup>", "2x10<sup>−3</sup>"."""
+    text = label.replace("−", "-").replace("<sup>", "^").replace("</sup>", "")
+    head, _, power = text.partition("^")
+    if head.endswith("10") and (power or "x" in head or head == "10"):
+        digit = float(head[: -len("x10")]) if "x" in head else 1.0
+        return digit * 10 ** int(power or "1")
+    if head[-1] in SI:
+        return float(head[:-1]) * SI[head[-1]]
+    return float(head)
+
+
+@pytest.mark.parametrize(
+    ("lab", "steps"), [("regression", None), ("optimize", None), ("optimize", "3"), ("pitfall", None)]
+)
+def test_a_log_axis_labels_every_tick_with_the_number_it_stands_for(
+    live_server: LiveServer, page: Any, lab: str, steps: str | None
+) -> None:
+    """Plotly's default labels the ticks between powers of ten with a bare digit: the regression's MSE
+    axis read "1 9 8 7 6 5 4 3 2 0.1 9 8", a "9" standing for 0.9 and one for 0.09 (log-axes.js)."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    figures = open_after_a_run(page, live_server, lab)
+    if steps is not None:  # three steps of the lab's run: a loss axis within one power of ten (Plotly's own 'L' ticks)
+        page.fill("#steps", steps)
+        page.click("#run")
+        wait_until(page, f"document.querySelector('#loss').data?.[0]?.x?.length === {int(steps)}")
+        wait_until(page, PLOTS_FILL_THEIR_BOXES)
+    labels = [label for figure in figures for label in page.eval_on_selector(figure, LOG_TICK_LABELS)]
+    assert len(labels) >= 2, f"{lab}: fewer than two labelled log ticks: {labels}"
+    wrong = [text for text, at in labels if abs(math.log10(label_value(text)) - at) > 1e-6]
+    assert wrong == [], f"{lab}: log tick labels that do not read as their value: {wrong} of {labels}"

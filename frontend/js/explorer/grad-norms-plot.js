@@ -2,6 +2,7 @@
 // backward pass was, on a log axis, first layer first (CONTENT.md §12: in a deep sigmoid network the
 // bars fall by orders of magnitude towards the input). The server sends the norms per pass.
 
+import { readableLogAxes } from '../shared/log-axes.js';
 import { loadPlotly } from '../shared/plotly-loader.js';
 import { onPaletteChange, palette, themedLayout } from '../shared/palette.js';
 
@@ -56,17 +57,14 @@ export function mountGradNormsPlot(store) {
     const Plotly = await loadPlotly();
     if (!plot.isConnected) return; // a newer render replaced it
     const colours = palette();
-    Plotly.react(
-      plot,
-      [{ type: 'bar', x: bars.x, y: bars.y, marker: { color: colours.accent }, hovertemplate: '%{x}: %{y:.3e}<extra></extra>' }],
-      themedLayout({
-        font: { size: 16 },
-        margin: { l: 70, r: 20, t: 20, b: 10 },
-        xaxis: { title: { text: 'module (forward order)' }, automargin: true },
-        yaxis: { type: 'log', title: { text: '‖∇ parameters‖' }, exponentformat: 'power', automargin: true },
-      }, colours),
-      { displaylogo: false, responsive: true },
-    );
+    const data = [{ type: 'bar', x: bars.x, y: bars.y, marker: { color: colours.accent }, hovertemplate: '%{x}: %{y:.3e}<extra></extra>' }];
+    const layout = themedLayout({
+      font: { size: 16 },
+      margin: { l: 70, r: 20, t: 20, b: 10 },
+      xaxis: { title: { text: 'module (forward order)' }, automargin: true },
+      yaxis: { type: 'log', title: { text: '‖∇ parameters‖' }, exponentformat: 'power', automargin: true },
+    }, colours);
+    Plotly.react(plot, data, readableLogAxes(data, layout), { displaylogo: false, responsive: true });
   }
 
   // The tab shows only for a trace with modules (the tab row must fit one line at 1280 px presenting).

@@ -2,6 +2,7 @@
 // trace's pass_summaries; the gradient norm of each parameter on a log axis (one click in the
 // legend); clicking a point opens that iteration's backward pass step by step.
 
+import { readableLogAxes } from '../shared/log-axes.js';
 import { loadPlotly } from '../shared/plotly-loader.js';
 import { LIGHT, onPaletteChange, palette, themedLayout } from '../shared/palette.js';
 import { passCount } from './pass-picker.js';
@@ -99,7 +100,7 @@ export function mountPassesPlot(store, { openIteration }) {
     });
     const Plotly = await loadPlotly();
     if (store.get('trace') !== trace) return;
-    await Plotly.react(plot, traces, layout, { displayModeBar: false, responsive: true });
+    await Plotly.react(plot, traces, readableLogAxes(traces, layout), { displayModeBar: false, responsive: true });
     plot.dataset.points = String(summaries.count);
     if (!bound) {
       bound = true;

@@ -6,6 +6,7 @@
 // whose compile of the whole bundle (its compile hint) competed with that view for the CPU.
 
 import { reactFramed } from './legend-room.js';
+import { readableLogAxes } from './log-axes.js';
 import { frameLayout, isNarrow, PLOT_CONFIG, stacksWhenNarrow } from './plot-frame.js';
 import { loadPlotly } from './plotly-loader.js';
 import { sketch, sketchedLegendHeight, unsketch } from './sketch-plot.js';
@@ -43,12 +44,13 @@ const waiting = new Set(); // Plotly draws asked for before Plotly had loaded, n
 
 /**
  * Plotly.react(div, data, layout, config), or a sketch of it now and Plotly's drawing once loaded,
- * the layout framed for the div's size (plot-frame.js: the mode bar's band, stacked subplots; its
+ * its log axes labelled with whole numbers (log-axes.js), the layout framed for the div's size (plot-frame.js: the mode bar's band, stacked subplots; its
  * legend's drawn height: legend-room.js).
  * Returns a promise resolved when the plot is on screen (sketched or drawn; it never rejects), whose
  * `plotted` resolves to the div once Plotly has drawn it (rejects if Plotly could not be loaded).
  */
-export function plot(div, data, given, config = PLOT_CONFIG) {
+export function plot(div, data, layout, config = PLOT_CONFIG) {
+  const given = readableLogAxes(data, layout);
   if (stacksWhenNarrow(given)) {
     framedFor.set(div, [data, given, config, isNarrow(div.clientWidth)]);
     reframe.observe(div);

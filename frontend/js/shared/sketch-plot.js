@@ -6,7 +6,9 @@
 // titles, subplot titles and a horizontal legend. The SVG lies over the plot's box until Plotly's
 // own drawing is there (plot.js removes it), so nothing moves when it is replaced.
 
-import { autoRange, formatTick, linearTicks, logTicks, powerLabel, tickTarget, viridis } from './sketch-scale.js';
+import {
+  autoRange, axisKey, digitLabel, formatTick, linearTicks, logTicks, powerLabel, tickTarget, traceAxes, viridis,
+} from './sketch-scale.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const PLOTLY_MARGIN = { l: 80, r: 80, t: 100, b: 80 }; // Plotly's defaults, for a layout that names none
@@ -20,28 +22,10 @@ function node(name, attrs = {}, text = null) {
   return el;
 }
 
-const axisKey = (id) => `${id[0]}axis${id.slice(1)}`; // 'x2' → 'xaxis2'
-
 /** Every axis the traces use, with its values, whether markers pad it, and the layout's settings. */
 function collectAxes(data, layout) {
   const axes = new Map();
-  const axis = (id) => {
-    if (!axes.has(id)) axes.set(id, { id, spec: layout[axisKey(id)] || {}, values: [], pad: false });
-    return axes.get(id);
-  };
-  axis('x');
-  axis('y');
-  for (const trace of data) {
-    const xa = axis(trace.xaxis || 'x');
-    const ya = axis(trace.yaxis || 'y');
-    xa.values.push(...(trace.x || []));
-    ya.values.push(...(trace.y || []));
-    if (!trace.type || trace.type === 'scatter') {
-      // Plotly pads a scatter's y range, and its x range only for markers (a line spans it exactly).
-      ya.pad = true;
-      if (String(trace.mode || 'markers').includes('markers')) xa.pad = true;
-    }
-  }
+  for (const [id, { values, pad }] of traceAxes(data)) axes.set(id, { id, spec: layout[axisKey(id)] || {}, values, pad });
   for (const a of axes.values()) {
     a.log = a.spec.type === 'log';
     const range = a.spec.range;
@@ -177,9 +161,19 @@ function text(content, attrs, size, colour) {
 }
 
 /** A log axis's label: a power of ten (10 with its exponent raised, or 1k, 0.1), or a digit between. */
-function logLabel(tick, format, size, colour, attrs) {
-  if (tick.digit) return text(String(tick.digit), attrs, Math.round(size * 0.75), colour);
-  const label = powerLabel(tick.exponent, format);
+function logLabel(tick, spec, size, colour, attrs) {
+  const format = spec.exponentformat;
+  let label;
+  if (tick.value !== undefined) return text(formatTick(tick.value, tick.step), attrs, size, colour);
+  if (tick.digit) {
+    // Plotly's minorloglabels: the digit alone in small type (its default), the whole number, or none.
+    if (spec.minorloglabels === 'none') return null;
+    size = Math.round(size * 0.75);
+    if (spec.minorloglabels !== 'complete') return text(String(tick.digit), attrs, size, colour);
+    label = digitLabel(tick.digit, tick.exponent, format);
+  } else {
+    label = powerLabel(tick.exponent, format);
+  }
   if (typeof label === 'string') return text(label, attrs, size, colour);
   const t = text(label.base, attrs, size, colour);
   t.append(node('tspan', { dy: -size * 0.45, 'font-size': Math.round(size * 0.7) }, label.exponent));
@@ -198,16 +192,18 @@ function drawAxis(svg, a, cross, font, colours) {
     const p = a.p0 + ((u - a.range[0]) / (a.range[1] - a.range[0])) * (a.p1 - a.p0);
     if (isX) {
       grid.append(node('line', { x1: p, x2: p, y1: cross.q0, y2: cross.q1, stroke: colours.grid }));
-      labels.append(label({ x: p, y: cross.q0 + font + 4, 'text-anchor': 'middle' }));
+      const t = label({ x: p, y: cross.q0 + font + 4, 'text-anchor': 'middle' });
+      if (t) labels.append(t);
     } else {
       grid.append(node('line', { y1: p, y2: p, x1: cross.q0, x2: cross.q1, stroke: colours.grid }));
       const t = label({ x: cross.q0 - 6, y: p + font * 0.35, 'text-anchor': 'end' });
+      if (!t) return; // a grid line without a label (minorloglabels 'none')
       widest = Math.max(widest, t.textContent.length * font * 0.6);
       labels.append(t);
     }
   };
   if (a.log) {
-    for (const tick of logTicks(a.range[0], a.range[1], target)) place(tick.at, (attrs) => logLabel(tick, a.spec.exponentformat, font, colours.fg, attrs));
+    for (const tick of logTicks(a.range[0], a.range[1], target, a.spec.dtick)) place(tick.at, (attrs) => logLabel(tick, a.spec, font, colours.fg, attrs));
   } else {
     const { step, ticks } = linearTicks(Math.min(...a.range), Math.max(...a.range), target);
     for (const v of ticks) place(v, (attrs) => text(formatTick(v, step), attrs, font, colours.fg));

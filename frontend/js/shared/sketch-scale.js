@@ -45,23 +45,31 @@ export function linearTicks(lo, hi, target) {
 
 /**
  * Ticks of a log axis over [lo, hi] (powers of ten), as Plotly places them: every power (or every
- * few) on a long range; else the powers and between them 2 and 5 ('D2') or every digit ('D1'), which
- * Plotly labels with the digit alone. Each tick: { at (power of ten), exponent (a power's) or digit }.
+ * few) on a long range; else the powers and between them 2 and 5 ('D2') or every digit ('D1').
+ * Under one power of ten, the numbers themselves at a round linear step ('L'). `dtick` 'D2' asks for
+ * 1, 2 and 5 whatever the range. Each tick: { at (power of ten), and exponent (a power's) with digit
+ * (2 to 9) between powers, or value and step (an 'L' tick) }.
  */
-export function logTicks(lo, hi, target) {
+export function logTicks(lo, hi, target, dtick = undefined) {
   const rough = (hi - lo) / target;
   const ticks = [];
-  if (rough > 0.7) {
+  if (rough <= 0.7 && hi - lo < 1 && dtick === undefined) {
+    // Under one power of ten Plotly ticks the numbers themselves ('L'), at a round step, labelled whole.
+    const [a, b] = [10 ** lo, 10 ** hi];
+    const { step, ticks: values } = linearTicks(a, b, (1.5 * (hi - lo)) / rough);
+    return values.filter((v) => v > 0).map((v) => ({ at: Math.log10(v), value: v, step }));
+  }
+  if (rough > 0.7 && dtick !== 'D2') {
     const every = Math.ceil(rough);
     for (let e = Math.ceil(lo / every - 1e-9) * every; e <= hi + 1e-9; e += every) ticks.push({ at: e, exponent: e });
     return ticks;
   }
-  const digits = rough > 0.3 ? [1, 2, 5] : [1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const digits = rough > 0.3 || dtick === 'D2' ? [1, 2, 5] : [1, 2, 3, 4, 5, 6, 7, 8, 9];
   for (let e = Math.floor(lo); e <= Math.ceil(hi); e += 1) {
     for (const d of digits) {
       const at = e + Math.log10(d);
       if (at < lo - 1e-9 || at > hi + 1e-9) continue;
-      ticks.push(d === 1 ? { at, exponent: e } : { at, digit: d });
+      ticks.push(d === 1 ? { at, exponent: e } : { at, exponent: e, digit: d });
     }
   }
   return ticks;
@@ -77,11 +85,55 @@ export function powerLabel(exponent, format) {
   return SI[group] ? `${10 ** (exponent - group)}${SI[group]}` : { base: '10', exponent: String(exponent).replace('-', '−') };
 }
 
+/**
+ * The label of the tick `digit` × 10^`exponent` between powers of ten, as Plotly writes it with
+ * minorloglabels 'complete': 'power' format "2x10" and the exponent raised (2 alone at 10^0); else
+ * the number ("0.02", "20"), or with an SI suffix beyond 10^-3 … 10^2 ("20k").
+ */
+export function digitLabel(digit, exponent, format) {
+  if (format === 'power') {
+    if (exponent === 0) return String(digit);
+    if (exponent === 1) return `${digit}x10`;
+    return { base: `${digit}x10`, exponent: String(exponent).replace('-', '−') };
+  }
+  if (exponent >= -3 && exponent <= 2) return formatTick(digit * 10 ** exponent, 10 ** Math.min(0, exponent));
+  const group = Math.floor(exponent / 3) * 3;
+  return SI[group] ? `${digit * 10 ** (exponent - group)}${SI[group]}` : { base: `${digit}x10`, exponent: String(exponent).replace('-', '−') };
+}
+
 /** A tick's label as Plotly writes it: the step's decimals, trailing zeros dropped (0.50 → "0.5", 1.0 → "1", −0 → "0"). */
 export function formatTick(value, step) {
   const decimals = Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
   const text = value.toFixed(Math.min(decimals + 1, 12)).replace(/\.?0+$/, '');
   return text === '-0' ? '0' : text.replace('-', '−');
+}
+
+/** A layout's key for axis `id` ('x2' → 'xaxis2'). */
+export const axisKey = (id) => `${id[0]}axis${id.slice(1)}`;
+
+/**
+ * Every axis the traces use (x and y always), with the values they put on it and whether Plotly pads
+ * its range: a scatter's y range, and its x range only for markers (a line spans it exactly).
+ */
+export function traceAxes(data) {
+  const axes = new Map();
+  const axis = (id) => {
+    if (!axes.has(id)) axes.set(id, { values: [], pad: false });
+    return axes.get(id);
+  };
+  axis('x');
+  axis('y');
+  for (const trace of data) {
+    const xa = axis(trace.xaxis || 'x');
+    const ya = axis(trace.yaxis || 'y');
+    xa.values.push(...(trace.x || []));
+    ya.values.push(...(trace.y || []));
+    if (!trace.type || trace.type === 'scatter') {
+      ya.pad = true;
+      if (String(trace.mode || 'markers').includes('markers')) xa.pad = true;
+    }
+  }
+  return axes;
 }
 
 /**
