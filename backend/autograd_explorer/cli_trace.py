@@ -28,6 +28,13 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--output", default=None, help="the variable to trace")
     p.add_argument("--json", action="store_true", help="print the whole payload as JSON")
+    p.add_argument(
+        "--on-backward-error",
+        choices=["error", "graph"],
+        default="error",
+        help="a backward() that PyTorch's engine stops: print the error alone, or the graph it was "
+        "called on and the steps run before it stopped, then the error (exit status 2 either way)",
+    )
     p.set_defaults(func=run, server=True)  # the app's settings and sandbox limits
 
 
@@ -67,6 +74,10 @@ def format_trace(payload: dict[str, Any]) -> str:
         lines.append("Gradients:")
         for name, g in payload["grads"].items():
             lines.append(f"  {name}.grad = {_value_text(g)}")
+    stopped = payload.get("stopped")
+    if stopped:  # a backward() the engine stopped (--on-backward-error graph): where, last
+        at = f" before node [{stopped['node']}]" if stopped["node"] is not None else ""
+        lines.append(f"Stopped at line {stopped['line']}{at}: {stopped['message']}")
     return "\n".join(lines)
 
 
@@ -106,7 +117,12 @@ def run(args: argparse.Namespace) -> int:
     if source is None:
         print(f"no such file: {args.source.removeprefix('@')}", file=sys.stderr)
         return 2
-    params = {"source": source, "inputs": parse_inputs(args.input), "output": args.output}
+    params = {
+        "source": source,
+        "inputs": parse_inputs(args.input),
+        "output": args.output,
+        "on_backward_error": args.on_backward_error,
+    }
     try:
         payload = run_trace_job(params, get_settings())
     except ProgramError as exc:
@@ -114,4 +130,4 @@ def run(args: argparse.Namespace) -> int:
         print(f"{exc.type} error{where}: {exc.message}", file=sys.stderr)
         return 2
     print(dumps(payload, indent=True).decode() if args.json else format_trace(payload))
-    return 0
+    return 2 if payload.get("stopped") else 0

@@ -57,3 +57,18 @@ def test_a_program_file_is_read_with_or_without_the_at(
     for argument in (str(missing), f"@{missing}"):
         assert main(["trace", argument]) == 2
         assert capsys.readouterr().err.strip() == f"no such file: {missing}"
+
+
+def test_a_stopped_backward_prints_its_graph_then_where_it_stopped(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    program = (
+        "x = torch.tensor(4.0, requires_grad=True)\ny = torch.sqrt(x)\ny.add_(1)\nz = 3 * y\nz.backward()"
+    )
+    assert main(["trace", program]) == 2
+    assert "modified by an inplace operation" in capsys.readouterr().err
+    assert main(["trace", program, "--on-backward-error", "graph"]) == 2
+    out = capsys.readouterr().out
+    assert "SqrtBackward0" in out and "Add node" in out  # the graph and the steps the engine ran
+    last = out.strip().splitlines()[-1]
+    assert last.startswith("Stopped at line 5 before node [1]: one of the variables needed")

@@ -204,10 +204,7 @@ def test_a_cold_open_asks_for_plotly_only_once_its_modules_have_run(page: Any, l
     assert times["plotly"][0] > times["ready"] or times["ready"] - times["ran"] > 300, times
 
 
-def test_inplace_pitfall_shows_pytorchs_message(
-    page: Any, live_server: Any, expected_console_errors: list[re.Pattern[str]]
-) -> None:
-    expected_console_errors.append(BAD_REQUEST)
+def test_inplace_pitfall_shows_pytorchs_message(page: Any, live_server: Any) -> None:
     open_explorer(page, live_server, "#ex=pitfall-inplace")
     page.wait_for_selector("#program-error:not([hidden])")
     error = page.text_content("#program-error") or ""
@@ -217,26 +214,60 @@ def test_inplace_pitfall_shows_pytorchs_message(
     screenshot(page, "explorer-06-pitfall-inplace")
 
 
+def test_a_failed_backward_shows_the_graph_it_was_called_on(page: Any, live_server: Any) -> None:
+    """The in-place pitfall's z.backward() fails. The page said "No graph: the program stopped" beside
+    PyTorch's message (while the torchviz tab drew the graph): now it draws the graph the call was made
+    on, the node the engine stopped at red and dashed, and steps through what the engine ran first."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#ex=pitfall-inplace")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    expect(page.locator("#graph-empty")).to_be_hidden()
+    assert page.get_attribute("#graph", "data-nodes") == "4"
+    note = page.locator("#warnings li.stopped")
+    expect(note).to_contain_text(
+        "stopped at line 5, in backward(): the engine ran 2 nodes of this graph, then could not run "
+        "y = torch.sqrt(x) (SqrtBackward0), red and dashed"
+    )
+    expect(note).to_contain_text("modified by an inplace operation")
+    expect(note).to_be_in_viewport()
+    assert step_label(page) == "start · 0 / 2"
+    page.keyboard.press("End")
+    assert step_label(page) == "step 2 / 2"
+    panel = page.locator("#step-panel")
+    expect(panel).to_contain_text("Then the engine stopped at y = torch.sqrt(x) (SqrtBackward0)")
+    expect(panel).to_contain_text("x.grad after this call: None")  # as CPython leaves it
+    screenshot(page, "explorer-06b-pitfall-inplace-graph-1280x720")
+    with page.expect_download() as svg:
+        page.click("#export-svg")
+    drawing = Path(svg.value.path()).read_text()
+    assert drawing.count('stroke-dasharray="8 5"') == 1  # one node drawn where the engine stopped
+    # The code panel still marks the line, with PyTorch's message.
+    show_editor(page)
+    expect(page.locator("#program-error")).to_contain_text("line 5")
+
+
 def test_a_stopped_program_shows_its_error_on_the_graph_with_the_code_on_its_rail(
     page: Any, live_server: Any, expected_console_errors: list[re.Pattern[str]]
 ) -> None:
     # On a 1280 px projector the program panel starts on its rail: the graph said "the error shown
     # beside the code" and the step panel "Pick an example", with neither the code nor the error
-    # in sight, in the pitfall whose lesson is that error.
+    # in sight. A program that stops before any graph is drawn (a name never defined) shows its error
+    # where the graph would be.
     expected_console_errors.append(BAD_REQUEST)
+    program = "x = torch.tensor(4.0, requires_grad=True)\ny = torch.sqrt(x)\nz = 3 * y + w\nz.backward()\n"
     page.set_viewport_size({"width": 1280, "height": 720})
-    page.goto(f"{live_server.url}/#ex=pitfall-inplace")
+    page.goto(f"{live_server.url}/#{urlencode({'src': program})}")
     empty = page.locator("#graph-empty")
-    expect(empty).to_contain_text("PyTorch's autograd error at line 5, column 1:")
-    expect(empty).to_contain_text("modified by an inplace operation")
+    expect(empty).to_contain_text("Runtime error at line 3, column 13:")
+    expect(empty).to_contain_text("name 'w' is not defined")
     expect(page.locator("#step-panel")).to_contain_text("the program stopped before it")
     expect(page.locator("#inspector")).to_be_hidden()  # no node to click: the step panel has the column
     assert page.get_attribute("#editor-pane", "data-open") == "false"
     page.click("#graph-empty .show-code")
     expect(page.locator("#editor-pane")).to_have_attribute("data-open", "true")
-    expect(page.locator("#program-error")).to_contain_text("line 5")
+    expect(page.locator("#program-error")).to_contain_text("line 3")
     expect(page.locator("#graph-empty .show-code")).to_have_count(0)  # the code is in view now
-    screenshot(page, "explorer-06b-pitfall-inplace-1280x720")
+    screenshot(page, "explorer-06c-stopped-program-1280x720")
     # Closed and opened again by the panel's own toggle, the button comes and goes with it.
     page.click("#toggle-editor")
     expect(page.locator("#editor-pane")).to_have_attribute("data-open", "false")
@@ -247,13 +278,13 @@ def test_a_stopped_program_shows_its_error_on_the_graph_with_the_code_on_its_rai
     # On a phone the whole message scrolls inside the graph's area, clear of the legend below it.
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("about:blank")
-    page.goto(f"{live_server.url}/#ex=pitfall-inplace")
-    expect(empty).to_contain_text("at line 5, column 1:")
+    page.goto(f"{live_server.url}/#{urlencode({'src': program})}")
+    expect(empty).to_contain_text("at line 3, column 13:")
     message, legend = empty.bounding_box(), page.locator("#graph-legend").bounding_box()
     assert message is not None and legend is not None
     assert message["y"] + message["height"] <= legend["y"] + 1, (message, legend)
     assert empty.evaluate("p => p.scrollWidth <= p.clientWidth + 1")  # no word cut at the side
-    screenshot(page, "explorer-06c-pitfall-inplace-390x844")
+    screenshot(page, "explorer-06d-stopped-program-390x844")
 
 
 @pytest.mark.parametrize(

@@ -216,7 +216,8 @@ def test_a_log_axis_labels_every_tick_with_the_number_it_stands_for(
     axis read "1 9 8 7 6 5 4 3 2 0.1 9 8", a "9" standing for 0.9 and one for 0.09 (log-axes.js)."""
     page.set_viewport_size({"width": 1280, "height": 720})
     figures = open_after_a_run(page, live_server, lab)
-    if steps is not None:  # three steps of the lab's run: a loss axis within one power of ten (Plotly's own 'L' ticks)
+    # Three steps of the lab's run: a loss axis within one power of ten (Plotly's own 'L' ticks).
+    if steps is not None:
         page.fill("#steps", steps)
         page.click("#run")
         wait_until(page, f"document.querySelector('#loss').data?.[0]?.x?.length === {int(steps)}")

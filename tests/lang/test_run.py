@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from autograd_explorer.lang.contract import PlainObserver
 from autograd_explorer.lang.run import limits_from_settings, run_program
 from autograd_explorer.settings import Settings
 from tests.lang.helpers import RecordingObserver, fails, limits, run
@@ -532,3 +533,20 @@ def test_an_unknown_attribute_is_pythons_attribute_error() -> None:
     assert error.message == "'Tensor' object has no attribute 'foo'" and error.line == 2
     source = "class A:\n    pass\na = A()\nb = a.missing"
     assert fails(source, "runtime").message == "'A' object has no attribute 'missing'"
+
+
+def test_a_failed_backward_ends_the_run_as_in_python_and_the_run_is_kept_when_asked() -> None:
+    source = (
+        "x = torch.tensor(4.0, requires_grad=True)\ny = torch.sqrt(x)\ny.add_(1)\nz = 3 * y\n"
+        "print('before')\nz.backward()\nprint('after')\nw = z * 2\n"
+    )
+    error = fails(source, "autograd")
+    assert error.line == 6
+    kept = run_program(source, None, limits(), PlainObserver(), keep_failed_backward=True)
+    assert kept.stopped is not None and kept.stopped.type == "autograd" and kept.stopped.line == 6
+    assert kept.printed == ["before"]  # nothing after the failed statement ran, as in CPython
+    assert "w" not in kept.namespace and kept.namespace["z"].grad_fn is not None
+    assert kept.output is kept.namespace["z"]
+    # Any other error is still the run's error, kept or not.
+    with pytest.raises(Exception, match="not defined"):
+        run_program("y = q + 1\n", None, limits(), PlainObserver(), keep_failed_backward=True)

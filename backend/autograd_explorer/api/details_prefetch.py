@@ -54,7 +54,13 @@ def details_bodies(request: TraceRequest, answer: bytes) -> list[dict[str, Any]]
     trace = orjson.loads(answer)
     return [
         DetailsRequest.model_validate(
-            {"source": request.source, "inputs": request.inputs, "pass": index, "steps": [start, stop]}
+            {
+                "source": request.source,
+                "inputs": request.inputs,
+                "pass": index,
+                "steps": [start, stop],
+                "on_backward_error": request.on_backward_error,
+            }
         ).model_dump(by_alias=True)
         for index, start, stop in first_windows(trace)
     ]

@@ -114,10 +114,11 @@ REQUESTS: tuple[tuple[str, dict[str, Any]], ...] = (
 )
 
 
-# The explorer's trace of each example, as its page asks (traceBody in explorer/early-trace.js);
-# not the one whose point is PyTorch's error (a refusal is never kept).
+# The explorer's trace of each example, as its page asks (traceBody in explorer/trace-body.js): the
+# in-place pitfall's too, whose backward() PyTorch stops (answered with its graph, not refused).
 EXAMPLE_TRACES: tuple[dict[str, Any], ...] = tuple(
-    {"source": e.source, "inputs": e.inputs, "format": "compact"} for e in EXAMPLES if not e.expect_error
+    {"source": e.source, "inputs": e.inputs, "format": "compact", "on_backward_error": "graph"}
+    for e in EXAMPLES
 )
 
 

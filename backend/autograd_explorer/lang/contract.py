@@ -12,6 +12,8 @@ from typing import Literal, Protocol
 
 import torch
 
+from autograd_explorer.errors import ProgramError
+
 # The longest source text shown whole where a text names a value or a call: a node's label, a call
 # region's label, a module's spelling, a refusal. Both sides of the contract cut at it, so it is here.
 LABEL_CHARS = 40
@@ -161,3 +163,7 @@ class ProgramRun:
     backward_calls: int = 0  # how many backward()/autograd.grad calls the program made
     warnings: list[str] = field(default_factory=list)
     printed: list[str] = field(default_factory=list)  # what the program printed, line by line
+    # The error a backward()/autograd.grad call of the program raised and the program did not catch,
+    # when the caller asked to keep the run it ended (run_program's keep_failed_backward): the
+    # namespace is what the program had made up to that statement.
+    stopped: ProgramError | None = None

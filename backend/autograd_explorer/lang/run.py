@@ -131,10 +131,16 @@ def run_program(
     limits: LanguageLimits,
     observer: ProgramObserver,
     output: str | None = None,
+    *,
+    keep_failed_backward: bool = False,
 ) -> ProgramRun:
-    """Parse, check and run `source`; every failure is a ProgramError (see errors.ProgramErrorType)."""
+    """Parse, check and run `source`; every failure is a ProgramError (see errors.ProgramErrorType).
+
+    `keep_failed_backward`: a backward()/autograd.grad call that raised (an "autograd" error the
+    program did not catch) ends the run as CPython's would, but the run is returned, its error in
+    `stopped`, so the graph that call was made on can be shown (the in-place pitfall)."""
     with as_program_errors():
-        return _run_program(source, inputs, limits, observer, output)
+        return _run_program(source, inputs, limits, observer, output, keep_failed_backward)
 
 
 def _run_program(
@@ -143,6 +149,7 @@ def _run_program(
     limits: LanguageLimits,
     observer: ProgramObserver,
     output: str | None,
+    keep_failed_backward: bool = False,
 ) -> ProgramRun:
     tree = parse_program(source, limits)
     given = dict(inputs or {})
@@ -174,6 +181,7 @@ def _run_program(
         read = names_read(tree)
         unused = [name for name in given if name not in read]
         warnings.extend(f"input '{name}' is not used by the program" for name in unused)
+    stopped: ProgramError | None = None
     # A program always starts with the graph on, and its random numbers stay its own.
     random_state = _private_random_state() if uses_randomness(tree) else nullcontext()
     try:
@@ -183,7 +191,12 @@ def _run_program(
                 evaluator.namespace[name] = leaf
                 evaluator.observer.on_assign(name, leaf, _first_use(tree, name, evaluator.source))
             with evaluator.regions.watching_modules():
-                final = evaluator.run_module(tree)
+                try:
+                    final = evaluator.run_module(tree)
+                except ProgramError as error:
+                    if not (keep_failed_backward and error.type == "autograd"):
+                        raise
+                    stopped, final = error, None
     finally:
         # The evaluator is cyclic garbage once the run ends (bound methods of itself); the
         # observer's per-operation callbacks it holds may be another object's methods (the
@@ -201,8 +214,9 @@ def _run_program(
         backward_calls=evaluator.backward_calls,
         warnings=warnings + evaluator.warnings,
         printed=evaluator.printed,
+        stopped=stopped,
     )
-    _choose_output(run, tree, evaluator, final, output)
+    _choose_output(run, tree, evaluator, None if stopped else final, output)
     return run
 
 

@@ -64,6 +64,9 @@ class RawPass:
     # create_graph: the grad_fn of each gradient the pass made (its results, the .grad it wrote):
     # where a backward formula's nodes end, so none of them is taken for a program's call's (facts.py)
     gradient_nodes: list[Node] = field(default_factory=list)
+    # PyTorch's engine raised part-way (a saved tensor changed in place, a graph already freed):
+    # `steps` are the nodes it ran before that
+    failed: bool = False
     _leaf_nodes: list[Node] | None = field(default=None, repr=False)
 
     def fill_seeds(self) -> list[torch.Tensor]:
@@ -149,6 +152,21 @@ def read_saved(fn: Node) -> dict[str, object] | None:
     if not names and is_custom_node(fn):  # a program's Function: its ctx.saved_tensors
         return custom_saved(fn)
     return _read(fn, names)
+
+
+def saved_refusal(fn: Node) -> str | None:
+    """PyTorch's refusal to hand out one of the node's saved values (changed in place since it was
+    saved, or freed by an earlier backward), which is also why the engine could not run the node."""
+    cls = type(fn)
+    names = _SAVED_NAMES.get(cls)
+    if names is None:
+        names = _SAVED_NAMES[cls] = _saved_names(cls, False)
+    for attr, _ in names:
+        try:
+            getattr(fn, attr)
+        except RuntimeError as exc:
+            return str(exc)
+    return None
 
 
 def read_shown_saved(fn: Node) -> dict[str, object] | None:

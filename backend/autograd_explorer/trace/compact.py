@@ -929,6 +929,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
         "grad_history": {k: [tv(v) for v in vs] for k, vs in payload["grad_history"].items()},
         "warnings": payload["warnings"],
         "printed": payload["printed"],
+        **({"stopped": payload["stopped"]} if "stopped" in payload else {}),
     }
 
 

@@ -257,6 +257,33 @@ class TraceStats(TypedDict):
     trace_ms: float
 
 
+STOPPED = (
+    "present only when the request asked on_backward_error 'graph' and a backward()/autograd.grad call "
+    "of the program raised (PyTorch's autograd error, which the program did not catch): the program "
+    "stopped there, as in Python, and the trace is the graph that call was made on, its pass holding "
+    "the steps the engine ran before it stopped"
+)
+
+
+class StoppedAt(TypedDict):
+    """Where the program stopped: the error a 400 would have answered, and the node the engine
+    could not run."""
+
+    type: Literal["autograd"]
+    message: Annotated[str, Field(description="PyTorch's own message")]
+    line: int | None
+    column: Annotated[int | None, Field(description="counted from 0, as in every program error")]
+    end_line: int | None
+    end_column: int | None
+    node: Annotated[
+        int | None,
+        Field(
+            description="the node the engine stopped at: the one whose saved value PyTorch refused to "
+            "hand out (changed in place since it was saved, or freed by an earlier backward); null: not known"
+        ),
+    ]
+
+
 class TraceResponse(TypedDict):
     """The readable form: the graph, its values, and every backward pass step by step."""
 
@@ -273,6 +300,7 @@ class TraceResponse(TypedDict):
     warnings: list[str]
     printed: Annotated[list[str], Field(description=PRINTED)]
     stats: TraceStats
+    stopped: NotRequired[Annotated[StoppedAt, Field(description=STOPPED)]]
 
 
 # --- the compact form (docs/trace.md, "Compact form"): columns, values by index ------------------
@@ -396,6 +424,7 @@ class CompactTrace(TypedDict):
     warnings: list[str]
     printed: Annotated[list[str], Field(description=PRINTED)]
     stats: TraceStats
+    stopped: NotRequired[Annotated[StoppedAt, Field(description=STOPPED)]]
 
 
 # --- details on demand -------------------------------------------------------------------------

@@ -302,6 +302,9 @@ class TraceRecorder:
                 result = run()
             if raw.kind == "grad" and result is not None:
                 raw.results = result  # before the summary, which reads them
+        except BaseException:
+            raw.failed = True
+            raise
         finally:  # also when backward raised (a program may catch it and go on)
             self.last_pass_complete = hooked and not self._missed_values(raw)
             copied: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}

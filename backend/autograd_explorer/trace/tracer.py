@@ -31,6 +31,7 @@ from autograd_explorer.trace.printed_only import printed_only_payload
 from autograd_explorer.trace.program_output import RealValuesOnly, as_output_tensor, left_no_tensor
 from autograd_explorer.trace.readable import ReadableShaper
 from autograd_explorer.trace.recorder import TraceRecorder
+from autograd_explorer.trace.stopped import stopped_at
 
 if TYPE_CHECKING:  # passed in by the app; record() never loads its settings (pydantic-settings)
     from autograd_explorer.settings import Settings
@@ -49,6 +50,9 @@ class TraceOptions:
     format: Format = "readable"
     jacobian_window: tuple[int | None, int, int] | None = None  # (pass, from, to): details on demand
     pass_index: int | None = None  # the pass to show step by step (default: the last)
+    # "graph": a backward() of the program that PyTorch's engine stopped answers the graph it was
+    # called on, with the error in `stopped` (stopped.py); "error": the error alone (ProgramError)
+    on_backward_error: Literal["error", "graph"] = "error"
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,14 @@ def record_program(
     )
     observer = RealValuesOnly(recorder)
     try:
-        run = run_program(source, inputs, limits_from_settings(settings), observer, output=options.output)
+        run = run_program(
+            source,
+            inputs,
+            limits_from_settings(settings),
+            observer,
+            output=options.output,
+            keep_failed_backward=options.on_backward_error == "graph",
+        )
     finally:
         observer.release()
     if options.output is None and left_no_tensor(run):
@@ -157,6 +168,8 @@ def trace_program(
         payload = printed_only_payload(recording.run, recording.warnings, options.format == "compact")
     else:
         payload = shape_payload(recording.facts, recording.warnings, options, settings)
+        if recording.run.stopped is not None:
+            payload["stopped"] = stopped_at(recording.run.stopped, recording.facts)
     payload["stats"]["trace_ms"] = round((time.perf_counter() - started) * 1000, 3)
     # Freeing the recording (a 20,003-node MLP's graph and records: 0.1–0.25 s) waits until the
     # payload is on its way to the page, where a worker sends one (after_reply.py).

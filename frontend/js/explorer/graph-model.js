@@ -4,6 +4,20 @@
 /** Nodes above which a trace is drawn as boxes (graph-groups.js) rather than node for node. */
 export const LARGE_GRAPH = 150;
 
+/** The display node that shows trace node `node` alone. */
+export function nodeDisplay(node) {
+  return { id: `n${node.id}`, kind: node.is_output ? 'output' : node.kind, members: [node.id], node };
+}
+
+/**
+ * Cytoscape classes of a display node: its kind, and `stopped` for the node a failed backward() stopped
+ * at (the trace's `stopped.node`: the in-place pitfall's sqrt, whose saved output was changed).
+ */
+export function displayClasses(display, trace) {
+  const stopped = trace.stopped && display.node && display.node.id === trace.stopped.node;
+  return stopped ? `${display.kind} stopped` : display.kind;
+}
+
 /**
  * The display graph: `nodes` [{id, kind, members, node?}], `edges` [{id, source, target, edges}],
  * and `displayOf` mapping each trace node id to the display node id that shows it.
@@ -12,9 +26,9 @@ export function buildGraphModel(trace, { showSaved = false } = {}) {
   const displayOf = new Map();
   const nodes = [];
   for (const node of trace.nodes) {
-    const id = `n${node.id}`;
-    displayOf.set(node.id, id);
-    nodes.push({ id, kind: node.is_output ? 'output' : node.kind, members: [node.id], node });
+    const display = nodeDisplay(node);
+    displayOf.set(node.id, display.id);
+    nodes.push(display);
   }
   const edges = [];
   const edgeIndex = new Map();

@@ -20,7 +20,7 @@ export function withoutClickHint(line) {
 }
 
 /**
- * SVG text for `nodes` [{x, y, width, height, kind, lines, active, open}] (x, y: centres) and `edges`
+ * SVG text for `nodes` [{x, y, width, height, kind, lines, active, open, stopped}] (x, y: centres) and `edges`
  * [{x1, y1, x2, y2, bends, label, labelX, labelY, active}] (bends: [{x, y}] between the ends of an
  * edge routed round other nodes; labelX, labelY: the label's centre, if not just above the straight
  * edge's midpoint), framed with a margin, on the palette's panel colour.
@@ -47,8 +47,13 @@ export function graphToSvg(nodes, edges, { margin = 20, fontSize = 14, palette: 
     // gradient's 4-unit edge had a 32-unit head, in the grey of the others.
     `<defs>${marker('arrow', p.muted, 14)}${marker('arrow-flow', p.flow, 18)}</defs>`,
   ];
-  const box = (n, kind, dash = '') =>
-    `<rect x="${n.x - n.width / 2}" y="${n.y - n.height / 2}" width="${n.width}" height="${n.height}" rx="8" fill="${fill[kind]}" stroke="${n.active ? p.flow : stroke[kind]}" stroke-width="${n.active ? 5 : 2}"${dash}/>`;
+  const box = (n, kind, dash = '') => {
+    // Where a failed backward() stopped (as the page draws it: red and dashed, over the step's colour).
+    if (n.stopped) dash = ' stroke-dasharray="8 5"';
+    const colour = n.stopped ? p.error : n.active ? p.flow : stroke[kind];
+    const width = n.stopped || n.active ? 5 : 2;
+    return `<rect x="${n.x - n.width / 2}" y="${n.y - n.height / 2}" width="${n.width}" height="${n.height}" rx="8" fill="${n.stopped ? p.errorBg : fill[kind]}" stroke="${colour}" stroke-width="${width}"${dash}/>`;
+  };
   for (const n of nodes.filter((node) => node.open)) {
     parts.push(box(n, 'group', ' stroke-dasharray="6 4" fill-opacity="0.35"'));
     const [title = ''] = n.lines || [];

@@ -20,7 +20,7 @@ import { BOX_HEADER, BOX_PADDING, createSceneLayout, edgesByGroup } from './grap
 import { createOverview } from './graph-overview.js';
 import { createVisibility } from './graph-visibility.js';
 import { contains, createSpatialIndex, grown, rectOf, roundWhatFits } from './graph-window.js';
-import { LARGE_GRAPH, buildGraphModel } from './graph-model.js';
+import { LARGE_GRAPH, buildGraphModel, displayClasses, nodeDisplay } from './graph-model.js';
 import { withoutClickHint } from './graph-svg.js';
 import { findNodes } from './node-search.js';
 import { brokenLine, nodeTitle, titleLines } from './state.js';
@@ -125,6 +125,8 @@ const styleFor = (p) => [
   { selector: 'node.match', style: { 'underlay-color': p.match, 'underlay-opacity': 0.3, 'underlay-padding': 10 } },
   { selector: 'node.selected', style: { 'border-color': p.selected, 'border-width': 5 } },
   { selector: 'node.active', style: { 'border-color': p.flow, 'border-width': ACTIVE_BORDER, 'background-color': p.activeBg } },
+  // Where a failed backward() stopped (trace.stopped): red and dashed, whatever step is shown.
+  { selector: 'node.stopped', style: { 'border-color': p.error, 'border-style': 'dashed', 'border-width': ACTIVE_BORDER, 'background-color': p.errorBg } },
   {
     selector: 'edge',
     style: {
@@ -415,7 +417,7 @@ export function mountGraphView(store) {
       const lines = nodeLines(display, backward, traceIndex, pass);
       const now = sizeOf(lines, display.kind);
       sizes.set(display.id, { now, end: sizeOf(nodeLines(display, end, traceIndex, pass), display.kind) });
-      elements.push({ group: 'nodes', data: { id: display.id, text: lines.join('\n'), ...now }, classes: display.kind });
+      elements.push({ group: 'nodes', data: { id: display.id, text: lines.join('\n'), ...now }, classes: displayClasses(display, trace) });
     }
     for (const edge of model.edges) {
       elements.push({ group: 'edges', data: { id: edge.id, source: edge.source, target: edge.target, flow: '' }, classes: edge.saved ? 'saved' : '' });
@@ -599,7 +601,7 @@ export function mountGraphView(store) {
         size = sizeOf(groupLines(group, false), 'group');
       } else {
         const node = traceIndex.byId.get(Number(item.slice(1)));
-        const display = displayOfNode(node);
+        const display = nodeDisplay(node);
         const lines = nodeLines(display, null, traceIndex, null);
         size = sizeOf([...lines, 'accumulator 0.0000, 0.0000', '…'], node.kind);
         size.w = Math.max(size.w, GROUP_WIDTH_CHARS * CHAR_WIDTH);
@@ -642,9 +644,6 @@ export function mountGraphView(store) {
     return grouped.end;
   }
 
-  function displayOfNode(node) {
-    return { id: `n${node.id}`, kind: node.is_output ? 'output' : node.kind, members: [node.id], node };
-  }
 
   // Brings the drawn elements in line with what is open: lays out, then hands Cytoscape what it holds.
   function syncGrouped() {
@@ -755,10 +754,10 @@ export function mountGraphView(store) {
           const text = lines.join('\n');
           added.push({ group: 'nodes', data: { id, text, ...size, titleShift: titleShift(size.w, text) }, position: { x: box.x, y: box.y }, classes: `group ${box.open ? 'open' : 'closed'}`, ...drag });
         } else {
-          const display = displayOfNode(traceIndex.byId.get(Number(id.slice(1))));
+          const display = nodeDisplay(traceIndex.byId.get(Number(id.slice(1))));
           const lines = drawnLines(display, backward, store.pass());
           const reached = backward && backward.reached.has(display.node.id) ? ' reached' : '';
-          added.push({ group: 'nodes', data: { id, text: lines.join('\n'), ...sizeOf(lines, display.kind) }, position: { x: box.x, y: box.y }, classes: display.kind + reached });
+          added.push({ group: 'nodes', data: { id, text: lines.join('\n'), ...sizeOf(lines, display.kind) }, position: { x: box.x, y: box.y }, classes: displayClasses(display, store.get('trace')) + reached });
         }
       }
       cy.add(added);
@@ -1173,7 +1172,7 @@ export function mountGraphView(store) {
         const ids = touched || [...grouped.held.keys()].filter((id) => !grouped.hierarchy.groups.has(id)).map((id) => Number(id.slice(1)));
         for (const id of ids) {
           const node = traceIndex.byId.get(id);
-          if (node && grouped.visible.get(id) === `n${id}`) repaint(displayOfNode(node));
+          if (node && grouped.visible.get(id) === `n${id}`) repaint(nodeDisplay(node));
         }
       } else {
         for (const display of model.nodes) if (display.kind !== 'saved') repaint(display);
@@ -1347,6 +1346,7 @@ export function mountGraphView(store) {
         // A box's "click to open" is the page's; a picture cannot be clicked.
         lines: String(n.data('text')).split('\n').map((line) => (n.hasClass('group') ? withoutClickHint(line) : line)),
         active: n.hasClass('active'),
+        stopped: n.hasClass('stopped'),
         open: n.hasClass('group') && n.hasClass('open'),
       }));
       const edges = cy.edges().map((e) => {

@@ -1,7 +1,7 @@
 // The explorer page: wires the store to the editor, graph, step controls, panels, views and the URL.
 
 import { deferredWriter } from '../shared/deferred-url.js';
-import { describeError } from '../shared/errors.js';
+import { describeError, describeProgramError } from '../shared/errors.js';
 import { counted } from '../shared/format.js';
 import { mountFollow } from '../shared/follow.js';
 import { renderNav } from '../shared/nav.js';
@@ -99,7 +99,8 @@ async function run({ position = 0, passIndex = null, iteration = null } = {}) {
     const large = trace.nodes.length > LARGE_GRAPH || (hasDeclaredGroups(trace) && trace.nodes.length > OPEN_BOXES_UP_TO);
     store.set({
       trace,
-      error: null,
+      // A backward() the engine stopped: its error marked in the code as a refused program's is.
+      error: trace.stopped ? describeProgramError(trace.stopped) : null,
       passIndex: pass,
       position: Math.min(position, steps),
       selected: null,

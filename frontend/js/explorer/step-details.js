@@ -14,7 +14,7 @@ const BEHIND = 20; // steps kept explained behind the current one, for ← after
 export const LOOKAHEAD = 50;
 
 function request(trace, passIndex, from, to) {
-  return postJSON('/api/trace/details', { source: trace.source, inputs: trace.inputs, pass: passIndex, steps: [from, to] });
+  return postJSON('/api/trace/details', { source: trace.source, inputs: trace.inputs, pass: passIndex, steps: [from, to], on_backward_error: 'graph' });
 }
 
 /**

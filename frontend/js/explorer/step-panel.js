@@ -6,6 +6,7 @@ import { accumulatorOf } from './accumulators.js';
 import { latexElement, nodeSymbol } from './formula.js';
 import { matrixTable } from './matrix-view.js';
 import { nodeTitle, shortTitle } from './state.js';
+import { stoppedEnd } from './stopped-note.js';
 import { createVirtualTable } from './virtual-table.js';
 
 const EVERY_NODE = 60; // up to this many nodes the table lists them all, reached or not
@@ -251,8 +252,11 @@ export function mountStepPanel(store) {
         }
         for (const input of step.inputs || []) children.push(inputBlock(store, step, input));
       }
+      const finished = backward.position === pass.steps.length;
+      const end = finished ? stoppedEnd(trace, pass) : '';
+      if (end) children.push(el('p', end, 'stopped-end'));
       children.push(el('h3', 'Accumulators (one per node)'));
-      children.push(...gradHistory(trace), ...passResult(pass, backward.position === pass.steps.length));
+      children.push(...gradHistory(trace), ...passResult(pass, finished));
       accumulatorsShown = true;
       accumulators.update(backward);
     }

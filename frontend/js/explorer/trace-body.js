@@ -6,5 +6,7 @@
 export function traceBody(source, inputs, iteration = null) {
   // The compact form (column tables, one float32 buffer) is a tenth of the readable one; what a step
   // says in words and formulas is fetched for the steps shown (step-details.js).
-  return { source, inputs, format: 'compact', ...(iteration === null ? {} : { pass_index: iteration }) };
+  // A backward() that PyTorch's engine stops (the in-place pitfall) answers the graph it was called on,
+  // the steps the engine ran and the error (`stopped`), not the error alone.
+  return { source, inputs, format: 'compact', on_backward_error: 'graph', ...(iteration === null ? {} : { pass_index: iteration }) };
 }

@@ -79,6 +79,11 @@ function validationLine(item) {
  * What to tell the user about `error` (an ApiError, or {status, detail[, type, errors]} like one, a network failure, or an Error):
  * {title, message, fix, line, column, end_line, end_column, type}; fix and positions may be null.
  */
+/** A program error's `detail` described as describeError describes a 400 with it: a trace's `stopped` too. */
+export function describeProgramError(detail) {
+  return describeError({ status: 400, detail });
+}
+
 export function describeError(error) {
   const base = { title: 'Error', message: '', fix: null, line: null, column: null, end_line: null, end_column: null, type: null };
   if (!error) return { ...base, message: 'Something went wrong.' };

@@ -35,6 +35,8 @@ const PROPERTIES = {
   flowLabel: ['flow-label', '#b45309'],
   plotBg: ['plot-bg', '#ffffff'],
   plotGrid: ['plot-grid', '#e3e6ee'],
+  error: ['error', '#b3261e'],
+  errorBg: ['error-soft', '#fdecea'],
 };
 const SERIES_FALLBACK = ['#2456c9', '#b5361c', '#0f7b46', '#a05a00', '#7b3fa0', '#00838f', '#c2185b', '#546e7a'];
 

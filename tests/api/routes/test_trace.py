@@ -52,6 +52,33 @@ def test_in_place_pitfall_is_400_autograd_with_pytorchs_message(client: TestClie
     assert detail["line"] == 5
 
 
+def test_in_place_pitfall_answers_its_graph_when_asked(client: TestClient) -> None:
+    e = next(e for e in EXAMPLES if e.id == "pitfall-inplace")
+    for form in ("readable", "compact"):
+        body = {"source": e.source, "format": form, "on_backward_error": "graph"}
+        r = client.post("/api/trace", json=body)
+        assert r.status_code == 200, r.text[:300]
+        answer = r.json()
+        stopped = answer["stopped"]
+        assert stopped["type"] == "autograd" and stopped["line"] == 5
+        assert "modified by an inplace operation" in stopped["message"]
+        nodes = answer["nodes"]
+        node_op = (
+            answer["ops"][nodes["op"][stopped["node"]]] if form == "compact" else nodes[stopped["node"]]["op"]
+        )
+        assert node_op == "SqrtBackward0"
+        details = client.post("/api/trace/details", json={**body, "pass": 0, "steps": [0, 2]})
+        assert details.status_code == 200 and len(details.json()["steps"]) == 2
+    refused = client.post("/api/trace", json={"source": e.source, "on_backward_error": "warn"})
+    assert refused.status_code == 422
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    assert schema["TraceProgram"]["properties"]["on_backward_error"]["enum"] == ["error", "graph"]
+    assert (
+        "stopped" in schema["CompactTrace"]["properties"]
+        and "stopped" not in schema["CompactTrace"]["required"]
+    )
+
+
 def test_malformed_request_is_422(client: TestClient) -> None:
     assert client.post("/api/trace", json={"inputs": {"x": 1}}).status_code == 422
     assert client.post("/api/trace", json={"source": "x", "inputs": {"x": "abc"}}).status_code == 422

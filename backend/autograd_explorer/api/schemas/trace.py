@@ -88,6 +88,13 @@ class TraceRequest(ProgramRequest):
         description="readable: nested JSON with every step explained; compact: column tables, tensors "
         "in one float32 buffer, step details from POST /api/trace/details (docs/trace.md)",
     )
+    on_backward_error: Literal["error", "graph"] = Field(
+        "error",
+        description="When a backward()/autograd.grad call of the program raises (PyTorch's autograd error, "
+        "not caught by the program; e.g. a saved tensor changed in place): 'error' answers 400 with it; "
+        "'graph' answers the graph that call was made on, with the steps the engine ran before it "
+        "stopped and the error in `stopped` (docs/trace.md)",
+    )
 
 
 MAX_DETAIL_STEPS = 200  # a page's window of opened steps; each may need a Jacobian
