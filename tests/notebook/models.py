@@ -54,6 +54,20 @@ class FailsMidway(nn.Module):
         return self.fc2(torch.relu(self.fc1(x)))
 
 
+class InPlaceAfterSigmoid(nn.Module):
+    """The classic "modified by an inplace operation": sigmoid saves its output, `h += 1` changes it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc1 = nn.Linear(3, 4)
+        self.fc2 = nn.Linear(4, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = torch.sigmoid(self.fc1(x))
+        h += 1
+        return self.fc2(h).sum()
+
+
 def mlp() -> tuple[nn.Module, torch.Tensor]:
     return nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)), torch.randn(5, 4)
 

@@ -18,7 +18,7 @@ import autograd_explorer as ax
 from autograd_explorer.notebook import live
 from autograd_explorer.trace.compact import decode_compact
 from autograd_explorer.trace.payload import TraceResponse
-from tests.notebook.models import MODELS, FailsMidway, build, loss_of
+from tests.notebook.models import MODELS, FailsMidway, InPlaceAfterSigmoid, build, loss_of
 
 ALL_VALUES = {"max_value_elements": 1_000_000}
 SCHEMA = TypeAdapter(TraceResponse)
@@ -116,6 +116,29 @@ def test_model_raising_midway_keeps_the_graph_up_to_the_error() -> None:
     assert not any(m == "model.fc2" for _, m in ops)
     assert any("RuntimeError" in w for w in payload["warnings"])
     assert model.fc1.weight.grad is None  # the backward shown was ours; the user's .grad stay as they were
+
+
+def test_a_backward_the_engine_stops_marks_the_node_it_could_not_run() -> None:
+    """A model's own backward() failing with "modified by an inplace operation" (PyTorch suggests
+    anomaly detection to find where): the recording says which node, and the .grad PyTorch left."""
+    torch.manual_seed(0)
+    model, x = InPlaceAfterSigmoid().double(), torch.randn(2, 3, dtype=torch.float64)
+    oracle = copy.deepcopy(model)
+    with pytest.raises(RuntimeError, match="inplace operation"):
+        oracle(x).backward()  # the oracle: PyTorch alone, the same model and input
+    with pytest.raises(RuntimeError, match="inplace operation"), ax.record() as rec:
+        model(x).backward()
+    payload = rec.to_dict()
+    SCHEMA.validate_python(payload)
+    stopped = payload["stopped"]
+    assert "modified by an inplace operation" in stopped["message"]
+    assert payload["nodes"][stopped["node"]]["op"] == "SigmoidBackward0"
+    assert not any("The block raised" in w for w in payload["warnings"])  # said once, by `stopped`
+    # What the engine ran before it stopped left fc2's .grad and not fc1's, as PyTorch alone does.
+    assert oracle.fc1.weight.grad is None and model.fc1.weight.grad is None
+    assert oracle.fc2.weight.grad is not None and model.fc2.weight.grad is not None
+    torch.testing.assert_close(model.fc2.weight.grad, oracle.fc2.weight.grad)
+    assert json.loads(rec.page_json())["stopped"] == stopped  # what the page and the widget read
 
 
 def test_explore_after_the_fact_leaves_grads_alone() -> None:

@@ -115,3 +115,24 @@ def test_a_split_nodes_step_shows_each_outputs_gradient(browser: object, tmp_pat
         page.screenshot(path=str(tmp_path / "split-step.png"))
     finally:
         page.close()
+
+
+def test_a_backward_the_engine_stopped_shows_where_on_the_saved_page(browser: object, tmp_path: Path) -> None:
+    """A block whose backward() PyTorch stopped ("modified by an inplace operation"): the saved page
+    names the node it could not run above the steps and draws it red and dashed."""
+    x = torch.tensor(4.0, requires_grad=True)
+    with pytest.raises(RuntimeError, match="inplace operation"), ax.record() as rec:
+        y = torch.sqrt(x)
+        y.add_(1)
+        (3 * y).backward()
+    path = rec.save_html(tmp_path / "stopped.html")
+    page = browser.new_page(viewport={"width": 1280, "height": 720})  # type: ignore[attr-defined]
+    try:
+        page.goto(path.as_uri())
+        page.wait_for_selector("body[data-ready='true']")
+        note = page.locator("#warnings li.stopped")
+        expect(note).to_contain_text("the engine ran 2 nodes of this graph, then could not run")
+        expect(note).to_contain_text("(SqrtBackward0), red and dashed")
+        page.screenshot(path=str(tmp_path / "stopped.png"))
+    finally:
+        page.close()

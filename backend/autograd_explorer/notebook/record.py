@@ -10,6 +10,7 @@ from typing import Any
 
 import torch
 
+from autograd_explorer.errors import ProgramError
 from autograd_explorer.notebook.frames import frame_scope
 from autograd_explorer.notebook.live import LiveOps
 from autograd_explorer.notebook.modules import module_paths
@@ -79,12 +80,18 @@ class record:
         self._ops.__exit__(None, None, None)
         ops, recorder = self._ops, self._recorder
         warnings: list[str] = []
+        stopped = None
         if exc is not None:
             line = _user_line(tb)
-            where = f" on line {line}" if line else ""
-            warnings.append(
-                f"The block raised {type(exc).__name__}{where}: {exc}. The graph up to it is shown."
-            )
+            if isinstance(exc, RuntimeError) and recorder.passes and recorder.passes[-1].failed:
+                # a backward() PyTorch's engine stopped (a saved tensor changed in place): the page
+                # marks the node it could not run and says so (trace/stopped.py), as the web trace's
+                stopped = ProgramError("autograd", str(exc), line)
+            else:
+                where = f" on line {line}" if line else ""
+                warnings.append(
+                    f"The block raised {type(exc).__name__}{where}: {exc}. The graph up to it is shown."
+                )
         if ops.stopped:
             warnings.append(f"Recording stopped early: {ops.stopped}")
         names = name_everything(recorder, self._names(), ops.named)
@@ -101,7 +108,9 @@ class record:
             paths = module_paths(seen, names)
             return {key: (fn, paths[id(m)]) for key, (fn, m) in module_of.items() if id(m) in paths}
 
-        self.recording.finished = finish(recorder, output, warnings, node_modules, self.limits, self._started)
+        self.recording.finished = finish(
+            recorder, output, warnings, node_modules, self.limits, self._started, stopped
+        )
 
 
 def _user_line(tb: TracebackType | None) -> int | None:

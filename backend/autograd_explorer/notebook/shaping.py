@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import torch
 from torch import nn
 
+from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.contract import ProgramRun
 from autograd_explorer.trace import limits
 from autograd_explorer.trace.backward_capture import graph_nodes
@@ -28,6 +29,7 @@ from autograd_explorer.trace.graph_warnings import graph_warnings
 from autograd_explorer.trace.payload import CompactTrace, TraceDetails, TraceResponse
 from autograd_explorer.trace.readable import ReadableShaper
 from autograd_explorer.trace.recorder import TraceRecorder, root_node
+from autograd_explorer.trace.stopped import mark_stopped
 
 _NAMED = (nn.Module, torch.Tensor)  # what a scope's names are bound to
 
@@ -168,8 +170,10 @@ class Finished:
         limits: RecordLimits,
         recorded_ms: float,
         node_modules: Callable[[], Mapping[int, tuple[Any, str]]] = dict,
+        stopped: ProgramError | None = None,
     ) -> None:
         self.recorder = recorder
+        self.stopped = stopped  # the block's backward() that PyTorch's engine stopped (stopped.py)
         self.node_modules = node_modules
         self.output = output
         self.output_name = output_name
@@ -188,7 +192,13 @@ class Finished:
             for key, (fn, path) in self.node_modules().items():
                 tags.setdefault(key, (fn, path, None))
             run = ProgramRun(
-                "program", {}, self.output, self.output_name, None, backward_calls=len(self.recorder.passes)
+                "program",
+                {},
+                self.output,
+                self.output_name,
+                None,
+                backward_calls=len(self.recorder.passes),
+                stopped=self.stopped,
             )
             facts = TraceFacts(self.recorder, run, self.output, self.limits.max_nodes)
             self._facts = facts, self.warnings + graph_warnings(facts)
@@ -200,6 +210,7 @@ class Finished:
         facts, warnings = self.facts()
         limits = self.limits
         payload = ReadableShaper(facts, limits.max_value_elements, limits.max_result_bytes).build(warnings)
+        mark_stopped(payload, facts)
         return self._timed(payload, started)
 
     def page(self) -> PageTrace:
@@ -208,6 +219,7 @@ class Finished:
         facts, warnings = self.facts()
         limits = self.limits
         compact = CompactShaper(facts, limits.max_value_elements, limits.max_result_bytes).build(warnings)
+        mark_stopped(compact, facts)
         details = [
             explain_steps(facts, p.index, 0, p.step_count, limits.max_value_elements)
             for p in facts.passes
@@ -231,10 +243,12 @@ def finish(
     node_modules: Callable[[], Mapping[int, tuple[Any, str]]],
     limits: RecordLimits,
     started: float,
+    stopped: ProgramError | None = None,
 ) -> Finished:
     """End a recording: a backward pass if it ran none, live state copied.
 
     `node_modules`: id(node) -> (node, module path), called when the recording is first shaped.
+    `stopped`: the error of a backward() in the block that PyTorch's engine stopped.
     """
     restore = backward_if_none(recorder, output, warnings)
     try:
@@ -244,4 +258,4 @@ def finish(
             leaf.grad = grad
     recorded_ms = (time.perf_counter() - started) * 1000
     output_name = recorder.name_of_tensor(output)
-    return Finished(recorder, output, output_name, warnings, limits, recorded_ms, node_modules)
+    return Finished(recorder, output, output_name, warnings, limits, recorded_ms, node_modules, stopped)

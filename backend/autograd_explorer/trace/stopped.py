@@ -15,10 +15,16 @@ from typing import TYPE_CHECKING
 
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.trace.backward_capture import saved_refusal
-from autograd_explorer.trace.payload import StoppedAt
+from autograd_explorer.trace.payload import CompactTrace, StoppedAt, TraceResponse
 
 if TYPE_CHECKING:
     from autograd_explorer.trace.facts import TraceFacts
+
+
+def mark_stopped(payload: TraceResponse | CompactTrace, facts: TraceFacts) -> None:
+    """Add `stopped` to a payload whose run a failed backward() ended (facts.run.stopped)."""
+    if facts.run.stopped is not None:
+        payload["stopped"] = stopped_at(facts.run.stopped, facts)
 
 
 def stopped_at(error: ProgramError, facts: TraceFacts) -> StoppedAt:

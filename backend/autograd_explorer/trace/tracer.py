@@ -31,7 +31,7 @@ from autograd_explorer.trace.printed_only import printed_only_payload
 from autograd_explorer.trace.program_output import RealValuesOnly, as_output_tensor, left_no_tensor
 from autograd_explorer.trace.readable import ReadableShaper
 from autograd_explorer.trace.recorder import TraceRecorder
-from autograd_explorer.trace.stopped import stopped_at
+from autograd_explorer.trace.stopped import mark_stopped
 
 if TYPE_CHECKING:  # passed in by the app; record() never loads its settings (pydantic-settings)
     from autograd_explorer.settings import Settings
@@ -168,8 +168,7 @@ def trace_program(
         payload = printed_only_payload(recording.run, recording.warnings, options.format == "compact")
     else:
         payload = shape_payload(recording.facts, recording.warnings, options, settings)
-        if recording.run.stopped is not None:
-            payload["stopped"] = stopped_at(recording.run.stopped, recording.facts)
+        mark_stopped(payload, recording.facts)
     payload["stats"]["trace_ms"] = round((time.perf_counter() - started) * 1000, 3)
     # Freeing the recording (a 20,003-node MLP's graph and records: 0.1–0.25 s) waits until the
     # payload is on its way to the page, where a worker sends one (after_reply.py).
