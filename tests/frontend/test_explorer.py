@@ -236,6 +236,8 @@ def test_a_failed_backward_shows_the_graph_it_was_called_on(page: Any, live_serv
     panel = page.locator("#step-panel")
     expect(panel).to_contain_text("Then the engine stopped at y = torch.sqrt(x) (SqrtBackward0)")
     expect(panel).to_contain_text("x.grad after this call: None")  # as CPython leaves it
+    page.select_option("#node-picker", "1")  # sqrt: why it lists nothing saved
+    expect(page.locator("#inspector")).to_contain_text("PyTorch refuses to hand out what this node saved")
     screenshot(page, "explorer-06b-pitfall-inplace-graph-1280x720")
     with page.expect_download() as svg:
         page.click("#export-svg")
