@@ -727,7 +727,23 @@ LABELS_OUT_OF_VIEW = """() => {
   const view = cy.extent();
   const only = { includeNodes: false, includeEdges: false, includeLabels: true, includeOverlays: false };
   const inside = (x, y) => view.x1 <= x && x <= view.x2 && view.y1 <= y && y <= view.y2;
-  return cy.edges('.carrying').filter((e) => inside(e.midpoint().x, e.midpoint().y)).flatMap((e) => {
+  // A quarter of the edge's drawn path on screen (41 points along its segments, by length).
+  const shown = (e) => {
+    const path = [e.sourceEndpoint(), ...(e.hasClass('routed') ? e.segmentPoints() || [] : []), e.targetEndpoint()];
+    const lengths = path.slice(1).map((q, i) => Math.hypot(q.x - path[i].x, q.y - path[i].y));
+    const total = lengths.reduce((a, b) => a + b, 0);
+    let seen = 0;
+    for (let k = 0; k <= 40; k += 1) {
+      let along = (k / 40) * total;
+      let i = 0;
+      while (i < lengths.length - 1 && along > lengths[i]) along -= lengths[i++];
+      const f = lengths[i] ? along / lengths[i] : 0;
+      const [p, q] = [path[i], path[i + 1]];
+      if (inside(p.x + f * (q.x - p.x), p.y + f * (q.y - p.y))) seen += 1;
+    }
+    return seen >= 10;
+  };
+  return cy.edges('.carrying').filter((e) => inside(e.midpoint().x, e.midpoint().y) || shown(e)).flatMap((e) => {
     const b = e.boundingBox(only);
     return inside(b.x1, b.y1) && inside(b.x2, b.y2) ? [] : [e.data('flow')];
   });
@@ -779,7 +795,9 @@ def test_a_gradients_label_is_on_screen_at_every_step(
     both free and on screen, the view moves the least that shows the label with the current node:
     SimpleNN on a phone at step 2 had "← 16×1, mean 0.0246", above both its nodes, cut by the view's
     top and left edges; makemore's exercise at 1280×720, 380 units tall beside the console, had
-    "← 64×27, mean 5.17e−11" above z₆ and W2, off the top, at step 13."""
+    "← 64×27, mean 5.17e−11" above z₆ and W2, off the top, at step 13. A label whose edge's middle is
+    off screen, a quarter of the edge on it, slides along the edge to that stretch: SimpleNN's step 3
+    on a phone sends "← 16×1, mean 0.0056" down and left to model.fc2, and it sat off the left edge."""
     for position in each_step(page, live_server, program, width, height):
         assert page.evaluate(LABELS_OUT_OF_VIEW) == [], position
         expect(page.locator("#graph")).to_have_attribute("data-current-in-view", "true")

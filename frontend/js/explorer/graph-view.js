@@ -224,6 +224,9 @@ function extent(n) {
  * - an edge routed round nodes (edge-routes.js): beside its lane, on the side away from them.
  * Of two sides that cover no node, the one inside `view` (model units) is taken: on a phone the
  * vector output's "← [−12, −8]", set right of b → z₃, ran off the screen with room on the left.
+ * When neither is inside it (the edge's middle is off screen), the label slides along the edge to the
+ * stretch on screen (`alongEdge`): on a phone SimpleNN's step 3 sends its gradient from z₅ down and
+ * left to model.fc2, and the label sat by the middle of that routed edge, off the screen's left edge.
  */
 function flowPlace(edge, source, target, label, view) {
   const s = source.position();
@@ -231,30 +234,32 @@ function flowPlace(edge, source, target, label, view) {
   const half = (label.length * FLOW_CHAR_WIDTH) / 2;
   const sideways = Math.abs(t.x - s.x) > Math.abs(t.y - s.y);
   const m = edge.midpoint();
-  // Of the places given, the first that covers no node and is in view, else the first that covers no
-  // node, else the first.
+  // An open box is the background its contents lie on, not something a label would hide.
+  const nodes = edge.cy().nodes().not('.group.open');
+  const covers = ({ dx, dy }) => {
+    const [x, y] = [m.x + dx, m.y + dy];
+    return nodes.some((n) => {
+      const b = extent(n);
+      return x - half < b.x2 && b.x1 < x + half && y - FLOW_HALF_HEIGHT < b.y2 && b.y1 < y + FLOW_HALF_HEIGHT;
+    });
+  };
+  const seen = ({ dx, dy }) => {
+    const [x, y] = [m.x + dx, m.y + dy];
+    return view.x1 <= x - half && x + half <= view.x2 && view.y1 <= y - FLOW_HALF_HEIGHT && y + FLOW_HALF_HEIGHT <= view.y2;
+  };
+  // Of the places given, the first that covers no node and is in view; else one on the stretch of the
+  // edge that is; else the first that covers no node, else the first.
   const first = (...places) => {
-    const covers = ({ dx, dy }) => {
-      const [x, y] = [m.x + dx, m.y + dy];
-      return edge.cy().nodes().some((n) => {
-        const b = extent(n);
-        return x - half < b.x2 && b.x1 < x + half && y - FLOW_HALF_HEIGHT < b.y2 && b.y1 < y + FLOW_HALF_HEIGHT;
-      });
-    };
-    const seen = ({ dx, dy }) => {
-      const [x, y] = [m.x + dx, m.y + dy];
-      return view.x1 <= x - half && x + half <= view.x2 && view.y1 <= y - FLOW_HALF_HEIGHT && y + FLOW_HALF_HEIGHT <= view.y2;
-    };
     const free = places.filter((place) => !covers(place));
-    return free.find(seen) || free[0] || places[0];
+    return free.find(seen) || alongEdge(edge, m, half, (place) => seen(place) && !covers(place)) || free[0] || places[0];
   };
   if (edge.hasClass('routed')) {
-    if (sideways) return { dx: 0, dy: (m.y < (s.y + t.y) / 2 ? -1 : 1) * (FLOW_HALF_HEIGHT + BESIDE) };
-    return { dx: (m.x < (s.x + t.x) / 2 ? -1 : 1) * (half + BESIDE), dy: 0 };
+    if (sideways) return first({ dx: 0, dy: (m.y < (s.y + t.y) / 2 ? -1 : 1) * (FLOW_HALF_HEIGHT + BESIDE) });
+    return first({ dx: (m.x < (s.x + t.x) / 2 ? -1 : 1) * (half + BESIDE), dy: 0 });
   }
   if (sideways) {
     const gap = Math.abs(t.x - s.x) - (source.data('w') + target.data('w')) / 2;
-    if (gap >= 2 * half) return { dx: 0, dy: FLOW_LIFT };
+    if (gap >= 2 * half) return first({ dx: 0, dy: FLOW_LIFT });
     const top = Math.min(s.y - source.data('h') / 2, t.y - target.data('h') / 2);
     const bottom = Math.max(s.y + source.data('h') / 2, t.y + target.data('h') / 2);
     return first({ dx: 0, dy: top - ABOVE_NODES - m.y }, { dx: 0, dy: bottom + ABOVE_NODES - m.y });
@@ -265,6 +270,38 @@ function flowPlace(edge, source, target, label, view) {
   const right = Math.max(a.x2, b.x2) + BESIDE + half - m.x;
   const left = Math.min(a.x1, b.x1) - BESIDE - half - m.x;
   return first(...beside, { dx: right, dy: 0 }, { dx: left, dy: 0 });
+}
+
+const ALONG = [0.5, 0.35, 0.65, 0.2, 0.8, 0.05, 0.95]; // where on a stretch a label is tried, middle first
+
+/**
+ * A place {dx, dy} from the edge's midpoint `m` beside a stretch of the edge (its route's segments, or
+ * the straight line between its ends) that `fits` (on screen, covering no node), the one nearest the
+ * midpoint; null when none. Above or below a stretch that runs sideways, beside one that runs down.
+ */
+function alongEdge(edge, m, half, fits) {
+  const path = [edge.sourceEndpoint(), ...(edge.hasClass('routed') ? edge.segmentPoints() || [] : []), edge.targetEndpoint()];
+  let best = null;
+  let nearest = Infinity;
+  for (let i = 1; i < path.length; i += 1) {
+    const [p, q] = [path[i - 1], path[i]];
+    const across = Math.abs(q.x - p.x) > Math.abs(q.y - p.y);
+    const sides = across ? [[0, -(FLOW_HALF_HEIGHT + BESIDE)], [0, FLOW_HALF_HEIGHT + BESIDE]] : [[half + BESIDE, 0], [-half - BESIDE, 0]];
+    for (const f of ALONG) {
+      const [x, y] = [p.x + f * (q.x - p.x), p.y + f * (q.y - p.y)];
+      const far = Math.hypot(x - m.x, y - m.y);
+      if (far >= nearest) continue;
+      for (const [ox, oy] of sides) {
+        const place = { dx: x + ox - m.x, dy: y + oy - m.y };
+        if (fits(place)) {
+          best = place;
+          nearest = far;
+          break;
+        }
+      }
+    }
+  }
+  return best;
 }
 
 // Where an edge's gradient label is drawn (model units), as flowPlace set it.
@@ -1138,7 +1175,9 @@ export function mountGraphView(store) {
     const shift = (lo, hi, from, to) => (hi - lo > to - from ? 0 : lo < from ? lo - from : hi > to ? hi - to : 0);
     const dx = shift(u.x1, u.x2, view.x1 + pad, view.x2 - pad);
     const dy = shift(u.y1, u.y2, view.y1 + pad, view.y2 - pad);
-    if (dx || dy) cy.panBy({ x: -dx * zoom, y: -dy * zoom });
+    if (!dx && !dy) return;
+    cy.panBy({ x: -dx * zoom, y: -dy * zoom });
+    placeLabels(); // a label whose edge's middle was off screen slides to the stretch now in view
   }
 
   // The current step drawn: the nodes it changed repainted, the active node, its boxes and the edges
