@@ -33,6 +33,14 @@ test('the note names the node, the steps run and PyTorch’s message without its
     const pass = trace.passes[trace.passes.length - 1];
     assert.match(stoppedEnd(trace, pass), /^Then the engine stopped at y = torch\.sqrt\(x\) \(SqrtBackward0\): one of the variables/);
   }
+  // No step run: a seed PyTorch could not make (a vector output without gradient=), a graph already freed.
+  const none = { ...readable, passes: [{ ...readable.passes[0], steps: [] }] };
+  assert.equal(
+    stoppedSummary({ ...none, stopped: { ...readable.stopped, node: null, message: 'grad can be implicitly created only for scalar outputs' } }),
+    "The program stopped at line 5, in backward(), before the engine ran any node of this graph. PyTorch's error: grad can be implicitly created only for scalar outputs",
+  );
+  assert.match(stoppedSummary(none), /: the engine could not run this graph's first node, y = torch\.sqrt\(x\) \(SqrtBackward0\), red and dashed\./);
+  assert.match(stoppedSummary({ ...readable, stopped: { ...readable.stopped, node: null } }), /: the engine ran 2 nodes of this graph, then raised\./);
   assert.equal(engineMessage({ message: 'a. Hint: b' }), 'a.');
   assert.equal(stoppedSummary(poly), '');
   assert.equal(stoppedEnd(poly, poly.passes[0]), '');

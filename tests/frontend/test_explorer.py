@@ -248,6 +248,21 @@ def test_a_failed_backward_shows_the_graph_it_was_called_on(page: Any, live_serv
     expect(page.locator("#program-error")).to_contain_text("line 5")
 
 
+def test_a_backward_stopped_before_any_step_says_so(page: Any, live_server: Any) -> None:
+    # A vector output without gradient=: PyTorch cannot make the seed, so no node runs. The step panel
+    # said "This program ran no backward pass" under "stopped in backward()".
+    program = "a = torch.tensor([2.0, 3.0], requires_grad=True)\nQ = 3 * a**3\nQ.backward()\n"
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#{urlencode({'src': program})}")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    expect(page.locator("#warnings li.stopped")).to_contain_text(
+        "stopped at line 3, in backward(), before the engine ran any node of this graph. "
+        "PyTorch's error: grad can be implicitly created only for scalar outputs"
+    )
+    expect(page.locator("#step-panel")).to_contain_text("stopped before PyTorch's engine ran any node")
+    expect(page.locator("#step-panel")).not_to_contain_text("ran no backward pass")
+
+
 def test_a_stopped_program_shows_its_error_on_the_graph_with_the_code_on_its_rail(
     page: Any, live_server: Any, expected_console_errors: list[re.Pattern[str]]
 ) -> None:

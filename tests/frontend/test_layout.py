@@ -729,7 +729,8 @@ LABELS_OUT_OF_VIEW = """() => {
   const inside = (x, y) => view.x1 <= x && x <= view.x2 && view.y1 <= y && y <= view.y2;
   // A quarter of the edge's drawn path on screen (41 points along its segments, by length).
   const shown = (e) => {
-    const path = [e.sourceEndpoint(), ...(e.hasClass('routed') ? e.segmentPoints() || [] : []), e.targetEndpoint()];
+    const bends = e.hasClass('routed') ? e.segmentPoints() || [] : [];
+    const path = [e.sourceEndpoint(), ...bends, e.targetEndpoint()];
     const lengths = path.slice(1).map((q, i) => Math.hypot(q.x - path[i].x, q.y - path[i].y));
     const total = lengths.reduce((a, b) => a + b, 0);
     let seen = 0;
@@ -743,7 +744,8 @@ LABELS_OUT_OF_VIEW = """() => {
     }
     return seen >= 10;
   };
-  return cy.edges('.carrying').filter((e) => inside(e.midpoint().x, e.midpoint().y) || shown(e)).flatMap((e) => {
+  const middleShown = (e) => inside(e.midpoint().x, e.midpoint().y);
+  return cy.edges('.carrying').filter((e) => middleShown(e) || shown(e)).flatMap((e) => {
     const b = e.boundingBox(only);
     return inside(b.x1, b.y1) && inside(b.x2, b.y2) ? [] : [e.data('flow')];
   });

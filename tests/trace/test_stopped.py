@@ -115,3 +115,16 @@ def test_the_steps_run_before_the_stop_are_explained_on_demand() -> None:
     assert narrations[0].startswith("Multiply node z = 3y") and "Add node" in narrations[1]
     with pytest.raises(ProgramError):  # the default: the program's error, as the trace's
         run_details_job({**params, "on_backward_error": "error"}, Settings())
+
+
+def test_a_vector_output_without_gradient_stops_before_any_step() -> None:
+    # CONTENT.md §2: Q = 3a³ − b² needs a gradient argument; forgotten, PyTorch cannot make the seed.
+    source = (
+        "a = torch.tensor([2.0, 3.0], requires_grad=True)\nb = torch.tensor([6.0, 4.0], requires_grad=True)\n"
+        "Q = 3*a**3 - b**2\nQ.backward()\n"
+    )
+    p = trace(source)
+    assert p["stopped"]["message"] == "grad can be implicitly created only for scalar outputs"
+    assert p["stopped"]["node"] is None and p["stopped"]["line"] == 4
+    assert p["passes"][-1]["steps"] == []
+    assert p["output"]["name"] == "Q" and list(p["output"]["value"]["data"]) == [-12.0, 65.0]

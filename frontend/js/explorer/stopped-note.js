@@ -29,13 +29,15 @@ export function stoppedSummary(trace) {
   const stopped = trace.stopped;
   if (!stopped) return '';
   const pass = stoppedPass(trace);
-  const ran = pass ? counted(pass.steps.length, 'node') : 'no node';
+  const ran = pass ? pass.steps.length : 0;
   const at = stoppedNode(trace);
-  const where = stopped.line ? ` at line ${stopped.line}` : '';
-  return (
-    `The program stopped${where}, in backward(): the engine ran ${ran} of this graph` +
-    `${at ? `, then could not run ${at}, red and dashed` : ', then raised'}. PyTorch's error: ${engineMessage(stopped)}`
-  );
+  const where = `The program stopped${stopped.line ? ` at line ${stopped.line}` : ''}, in backward()`;
+  let what;
+  if (ran && at) what = `: the engine ran ${counted(ran, 'node')} of this graph, then could not run ${at}, red and dashed`;
+  else if (ran) what = `: the engine ran ${counted(ran, 'node')} of this graph, then raised`;
+  else if (at) what = `: the engine could not run this graph's first node, ${at}, red and dashed`;
+  else what = ', before the engine ran any node of this graph';
+  return `${where}${what}. PyTorch's error: ${engineMessage(stopped)}`;
 }
 
 /** The pass's last words when the engine stopped it: where, and why; '' otherwise. */
