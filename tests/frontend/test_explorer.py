@@ -230,6 +230,8 @@ def test_a_failed_backward_shows_the_graph_it_was_called_on(page: Any, live_serv
     )
     expect(note).to_contain_text("modified by an inplace operation")
     expect(note).to_be_in_viewport()
+    expect(page.locator("#graph-legend .stopped")).to_have_text("engine stopped here")
+    expect(page.locator("#graph-legend .stopped")).to_be_visible()
     assert step_label(page) == "start · 0 / 2"
     page.keyboard.press("End")
     assert step_label(page) == "step 2 / 2"
@@ -261,6 +263,7 @@ def test_a_backward_stopped_before_any_step_says_so(page: Any, live_server: Any)
     )
     expect(page.locator("#step-panel")).to_contain_text("stopped before PyTorch's engine ran any node")
     expect(page.locator("#step-panel")).not_to_contain_text("ran no backward pass")
+    expect(page.locator("#graph-legend .stopped")).to_be_hidden()  # no node is marked
 
 
 def test_a_stopped_program_shows_its_error_on_the_graph_with_the_code_on_its_rail(

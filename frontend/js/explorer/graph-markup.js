@@ -22,6 +22,7 @@ const GRAPH = `
   <div id="graph-legend" class="legend">
     <span class="key input">input</span><span class="key op">operation</span><span class="key output">output</span>
     <span class="key active">current step</span><span class="key edge">gradient sent</span>
+    <span class="key stopped" hidden>engine stopped here</span>
     <span class="grad-legend" id="grad-legend" data-grad-colour hidden></span>
   </div>`;
 

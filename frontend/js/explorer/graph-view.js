@@ -327,6 +327,7 @@ function sizeOf(lines, kind) {
 export function mountGraphView(store) {
   const container = document.getElementById('graph');
   const empty = document.getElementById('graph-empty');
+  const stoppedKey = document.querySelector('#graph-legend .stopped');
   let cy = null;
   let traceIndex = null;
   // Small graphs: the display model of graph-model.js. Large ones: the box hierarchy and its layout.
@@ -387,6 +388,8 @@ export function mountGraphView(store) {
     moved = false; // a new drawing starts on its default view
     // The box in hand (box-step-control.js) was one of the boxes just dropped.
     store.set({ box: null });
+    // The legend names the red dashed node of a backward() the engine stopped (graph-model.js).
+    stoppedKey.hidden = !(trace && trace.stopped && trace.stopped.node !== null);
     if (!trace) return;
     marked = null;
     traceIndex = { byId: new Map(trace.nodes.map((n) => [n.id, n])) };
