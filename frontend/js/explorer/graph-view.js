@@ -434,8 +434,6 @@ export function mountGraphView(store) {
     updateSearch();
     paint();
     defaultView();
-    placeLabels(); // the step was marked before its first view was placed
-    showStep();
     performance.mark('explorer:graph-drawn');
     container.dataset.nodes = String(grouped ? grouped.items.size : cy.nodes().length);
   }
@@ -945,7 +943,17 @@ export function mountGraphView(store) {
   function defaultView() {
     placeDefaultView();
     if (grouped && grouped.windowed && followWindow()) remark();
+    showStepAgain();
     reportZoom();
+  }
+
+  // After the view moved under a shown step (a drawing marks the step before its first view is placed;
+  // a resize places the view again), its labels placed for the view it has now, and the step shown
+  // whole: in a full test run SimpleNN's step 3 on a phone had its label placed for the view before
+  // a resize, off the screen's left edge.
+  function showStepAgain() {
+    placeLabels();
+    showStep();
   }
 
   function placeDefaultView() {
@@ -1354,6 +1362,7 @@ export function mountGraphView(store) {
       if (grouped && grouped.windowed && followWindow()) remark();
       const backward = store.backwardState();
       if (announced && backward && backward.current) showReadable(boxOfNode(backward.current.node));
+      showStepAgain();
       reportZoom();
       return undefined;
     });
