@@ -216,7 +216,7 @@ def _run_program(
         printed=evaluator.printed,
         stopped=stopped,
     )
-    _choose_output(run, tree, evaluator, None if stopped else final, output)
+    _choose_output(run, tree, evaluator, final, output)
     return run
 
 

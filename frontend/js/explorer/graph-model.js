@@ -1,6 +1,8 @@
 // What the graph view draws for a small trace: a display node per trace node (and per saved tensor
 // when asked for) and the edges between them. Large traces are drawn as boxes (graph-groups.js).
 
+import { stoppedNodeId } from './stopped-note.js';
+
 /** Nodes above which a trace is drawn as boxes (graph-groups.js) rather than node for node. */
 export const LARGE_GRAPH = 150;
 
@@ -14,7 +16,7 @@ export function nodeDisplay(node) {
  * at (the trace's `stopped.node`: the in-place pitfall's sqrt, whose saved output was changed).
  */
 export function displayClasses(display, trace) {
-  const stopped = trace.stopped && display.node && display.node.id === trace.stopped.node;
+  const stopped = display.node && display.node.id === stoppedNodeId(trace);
   return stopped ? `${display.kind} stopped` : display.kind;
 }
 

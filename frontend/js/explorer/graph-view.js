@@ -24,6 +24,7 @@ import { LARGE_GRAPH, buildGraphModel, displayClasses, nodeDisplay } from './gra
 import { withoutClickHint } from './graph-svg.js';
 import { findNodes } from './node-search.js';
 import { brokenLine, nodeTitle, titleLines } from './state.js';
+import { stoppedNodeId } from './stopped-note.js';
 
 cytoscape.use(dagre);
 
@@ -389,7 +390,7 @@ export function mountGraphView(store) {
     // The box in hand (box-step-control.js) was one of the boxes just dropped.
     store.set({ box: null });
     // The legend names the red dashed node of a backward() the engine stopped (graph-model.js).
-    stoppedKey.hidden = !(trace && trace.stopped && trace.stopped.node !== null);
+    stoppedKey.hidden = !trace || stoppedNodeId(trace) === null;
     if (!trace) return;
     marked = null;
     traceIndex = { byId: new Map(trace.nodes.map((n) => [n.id, n])) };

@@ -6,7 +6,7 @@ import { formatShape } from '../shared/format.js';
 import { accumulatorOf } from './accumulators.js';
 import { tensorView } from './matrix-view.js';
 import { nodeTitle } from './state.js';
-import { engineMessage } from './stopped-note.js';
+import { engineMessage, stoppedNodeId } from './stopped-note.js';
 
 const PICKER_LIMIT = 500;
 const FULL_VALUE_LIMIT = 10_000; // elements fetched on demand for the heatmap
@@ -110,7 +110,7 @@ export function mountInspector(store) {
       children.push(button);
     }
     children.push(el('h3', `Saved for backward (${(node.saved || []).length})`));
-    if (trace.stopped && trace.stopped.node === node.id) {
+    if (stoppedNodeId(trace) === node.id) {
       // Why none is listed: PyTorch refused them, and that refusal is where the engine stopped.
       children.push(el('p', `PyTorch refuses to hand out what this node saved, so the engine could not run it: ${engineMessage(trace.stopped)}`, 'stopped-end'));
     }

@@ -6,6 +6,11 @@
 import { counted } from '../shared/format.js';
 import { nodeTitle } from './state.js';
 
+/** The id of the node a stopped backward() could not run (trace.stopped.node), or null. */
+export function stoppedNodeId(trace) {
+  return trace.stopped && trace.stopped.node !== undefined ? trace.stopped.node : null;
+}
+
 /** PyTorch's message without its closing hint about anomaly detection: the message is the lesson. */
 export function engineMessage(stopped) {
   return String(stopped.message).split(' Hint: ')[0];
@@ -19,8 +24,8 @@ function stoppedPass(trace) {
 
 /** "y = torch.sqrt(x) (SqrtBackward0)": the node the engine stopped at, or null when not known. */
 export function stoppedNode(trace) {
-  const id = trace.stopped ? trace.stopped.node : null;
-  const node = id === null || id === undefined ? null : trace.nodes.find((n) => n.id === id);
+  const id = stoppedNodeId(trace);
+  const node = id === null ? null : trace.nodes.find((n) => n.id === id);
   return node ? `${nodeTitle(node)} (${node.op})` : null;
 }
 

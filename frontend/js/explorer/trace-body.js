@@ -2,11 +2,16 @@
 // example's at start-up with the same body (api/preset_answers.py; tests/api/test_preset_answers.py
 // imports this module in node, which early-trace.js, sending requests when loaded, cannot be).
 
+/**
+ * A backward() that PyTorch's engine stops (the in-place pitfall) is answered with the graph it was
+ * called on, the steps the engine ran and the error (`stopped`), not the error alone: for the page's
+ * traces and for their step details (step-details.js), whose re-run must stop the same way.
+ */
+export const ON_BACKWARD_ERROR = 'graph';
+
 /** `iteration` asks for one pass of a training loop. */
 export function traceBody(source, inputs, iteration = null) {
   // The compact form (column tables, one float32 buffer) is a tenth of the readable one; what a step
   // says in words and formulas is fetched for the steps shown (step-details.js).
-  // A backward() that PyTorch's engine stops (the in-place pitfall) answers the graph it was called on,
-  // the steps the engine ran and the error (`stopped`), not the error alone.
-  return { source, inputs, format: 'compact', on_backward_error: 'graph', ...(iteration === null ? {} : { pass_index: iteration }) };
+  return { source, inputs, format: 'compact', on_backward_error: ON_BACKWARD_ERROR, ...(iteration === null ? {} : { pass_index: iteration }) };
 }

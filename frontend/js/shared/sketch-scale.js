@@ -77,28 +77,24 @@ export function logTicks(lo, hi, target, dtick = undefined) {
 
 const SI = { '-9': 'n', '-6': 'μ', '-3': 'm', 3: 'k', 6: 'M', 9: 'G', 12: 'T' };
 
-/** A power of ten's label: Plotly's 'power' format (1, 10, 10^k) or its default, SI (0.01, 1, 1k, 10M). */
-export function powerLabel(exponent, format) {
-  if (format === 'power') return exponent === 0 ? '1' : exponent === 1 ? '10' : { base: '10', exponent: String(exponent).replace('-', '−') };
-  if (exponent >= -3 && exponent <= 2) return formatTick(10 ** exponent, 10 ** Math.min(0, exponent));
-  const group = Math.floor(exponent / 3) * 3;
-  return SI[group] ? `${10 ** (exponent - group)}${SI[group]}` : { base: '10', exponent: String(exponent).replace('-', '−') };
-}
-
 /**
- * The label of the tick `digit` × 10^`exponent` between powers of ten, as Plotly writes it with
- * minorloglabels 'complete': 'power' format "2x10" and the exponent raised (2 alone at 10^0); else
- * the number ("0.02", "20"), or with an SI suffix beyond 10^-3 … 10^2 ("20k").
+ * The label of the tick `digit` × 10^`exponent` on a log axis, as Plotly writes it (between powers of
+ * ten with minorloglabels 'complete'): 'power' format 10 or "2x10" with the exponent raised (the
+ * digit alone at 10^0); else the number ("0.02", "1", "20"), or with an SI suffix beyond
+ * 10^-3 … 10^2 ("20k", "10μ").
  */
 export function digitLabel(digit, exponent, format) {
-  if (format === 'power') {
-    if (exponent === 0) return String(digit);
-    if (exponent === 1) return `${digit}x10`;
-    return { base: `${digit}x10`, exponent: String(exponent).replace('-', '−') };
-  }
+  const base = digit === 1 ? '10' : `${digit}x10`;
+  const raised = { base, exponent: String(exponent).replace('-', '−') };
+  if (format === 'power') return exponent === 0 ? String(digit) : exponent === 1 ? base : raised;
   if (exponent >= -3 && exponent <= 2) return formatTick(digit * 10 ** exponent, 10 ** Math.min(0, exponent));
   const group = Math.floor(exponent / 3) * 3;
-  return SI[group] ? `${digit * 10 ** (exponent - group)}${SI[group]}` : { base: `${digit}x10`, exponent: String(exponent).replace('-', '−') };
+  return SI[group] ? `${digit * 10 ** (exponent - group)}${SI[group]}` : raised;
+}
+
+/** A power of ten's label: Plotly's 'power' format (1, 10, 10^k) or its default, SI (0.01, 1, 1k, 10M). */
+export function powerLabel(exponent, format) {
+  return digitLabel(1, exponent, format);
 }
 
 /** A tick's label as Plotly writes it: the step's decimals, trailing zeros dropped (0.50 → "0.5", 1.0 → "1", −0 → "0"). */
