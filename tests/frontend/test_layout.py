@@ -5,6 +5,7 @@ and stay so after a reload, presentation mode, and the small fixes of issue 13."
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote_plus
@@ -752,6 +753,19 @@ LABELS_OUT_OF_VIEW = """() => {
 }"""
 
 
+def labels_out_of_view(page: Any, settle_ms: int = 10_000) -> list[str]:
+    """LABELS_OUT_OF_VIEW once the page has settled: polled until empty or `settle_ms` has passed, and
+    the last answer returned. The graph's box may change size just after a step (in full runs, the
+    loss-per-iteration row drawn by Plotly meanwhile); the page places the step's labels again in the
+    ResizeObserver's next frame, and a check in between saw the labels placed for the old box."""
+    deadline = time.monotonic() + settle_ms / 1000
+    while True:
+        out: list[str] = page.evaluate(LABELS_OUT_OF_VIEW)
+        if not out or time.monotonic() > deadline:
+            return out
+        page.wait_for_timeout(100)
+
+
 def each_step(page: Any, live_server: LiveServer, program: str, width: int, height: int) -> Iterator[int]:
     """Opens `program` (makemore's exercise, or an example's id) at width × height and steps through
     its backward pass, yielding each position once the page shows it."""
@@ -801,7 +815,7 @@ def test_a_gradients_label_is_on_screen_at_every_step(
     off screen, a quarter of the edge on it, slides along the edge to that stretch: SimpleNN's step 3
     on a phone sends "← 16×1, mean 0.0056" down and left to model.fc2, and it sat off the left edge."""
     for position in each_step(page, live_server, program, width, height):
-        assert page.evaluate(LABELS_OUT_OF_VIEW) == [], position
+        assert labels_out_of_view(page) == [], position
         expect(page.locator("#graph")).to_have_attribute("data-current-in-view", "true")
     screenshot(page, f"layout-labels-on-screen-{program}")
 
