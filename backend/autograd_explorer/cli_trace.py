@@ -29,11 +29,14 @@ def register(sub: Any) -> None:
     p.add_argument("--output", default=None, help="the variable to trace")
     p.add_argument("--json", action="store_true", help="print the whole payload as JSON")
     p.add_argument(
-        "--on-backward-error",
+        "--on-error",
+        "--on-backward-error",  # its name before the option covered every error (6.2.0)
+        dest="on_error",
         choices=["error", "graph"],
         default="error",
-        help="a backward() that PyTorch's engine stops: print the error alone, or the graph it was "
-        "called on and the steps run before it stopped, then the error (exit status 2 either way)",
+        help="an error the program does not catch (a backward() PyTorch's engine stops, an update "
+        "outside torch.no_grad()): print the error alone, or the graph made up to it and the steps "
+        "run, then the error (exit status 2 either way)",
     )
     p.set_defaults(func=run, server=True)  # the app's settings and sandbox limits
 
@@ -75,8 +78,12 @@ def format_trace(payload: dict[str, Any]) -> str:
         for name, g in payload["grads"].items():
             lines.append(f"  {name}.grad = {_value_text(g)}")
     stopped = payload.get("stopped")
-    if stopped:  # a backward() the engine stopped (--on-backward-error graph): where, last
-        at = f" before node [{stopped['node']}]" if stopped["node"] is not None else ""
+    if stopped:  # the program stopped (--on-error graph): where, last
+        node = stopped["node"]
+        if node is None:
+            at = ""
+        else:
+            at = f" before node [{node}]" if stopped["in_backward"] else f", changing node [{node}] in place"
         lines.append(f"Stopped at line {stopped['line']}{at}: {stopped['message']}")
     return "\n".join(lines)
 
@@ -121,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
         "source": source,
         "inputs": parse_inputs(args.input),
         "output": args.output,
-        "on_backward_error": args.on_backward_error,
+        "on_error": args.on_error,
     }
     try:
         payload = run_trace_job(params, get_settings())

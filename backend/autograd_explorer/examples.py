@@ -217,6 +217,31 @@ EXAMPLES: tuple[Example, ...] = (
         ),
     ),
     Example(
+        id="pitfall-update-no-grad",
+        section="§3 Pitfalls",
+        title="Updating a parameter outside torch.no_grad() (fails)",
+        source=(
+            "torch.manual_seed(42)\n"
+            "X = torch.randn(100, 2)\n"
+            "y = X @ torch.tensor([1.0, -0.5])\n"
+            "alpha = 1.8 * 100 / torch.linalg.svdvals(X)[0] ** 2\n"
+            "w = torch.zeros(2, requires_grad=True)\n"
+            "for k in range(100):\n"
+            "    loss = 0.5 * ((X @ w - y) ** 2).mean()\n"
+            "    loss.backward()\n"
+            "    w -= alpha * w.grad\n"
+            "    w.grad.zero_()\n"
+        ),
+        expect_error=True,
+        explanation=(
+            "Lecture 5's gradient descent with the update written as plain code. The first backward pass "
+            "runs whole (at w = 0 the gradient is −Xᵀy/n), then PyTorch refuses line 9: w is a leaf that "
+            "requires grad, and changing it in place while autograd records would make the update part "
+            "of the function being differentiated. Written under `with torch.no_grad():`, the update is "
+            "not recorded and the loop runs its 100 steps (the Regression page's autograd method)."
+        ),
+    ),
+    Example(
         id="least-squares",
         section="§4 Least squares",
         title="f(w) = ½‖Xw − y‖² with Jacobians",

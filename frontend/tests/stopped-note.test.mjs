@@ -5,15 +5,18 @@ import { test } from 'node:test';
 import { LIGHT } from '../js/shared/palette.js';
 import { buildGraphModel, displayClasses } from '../js/explorer/graph-model.js';
 import { graphToSvg } from '../js/explorer/graph-svg.js';
-import { engineMessage, stoppedEnd, stoppedNode, stoppedSummary } from '../js/explorer/stopped-note.js';
+import { engineMessage, stoppedEnd, stoppedInspected, stoppedKeyText, stoppedNode, stoppedSummary } from '../js/explorer/stopped-note.js';
 import { decodeTrace } from '../js/explorer/trace-decode.js';
 
-// The in-place pitfall traced with on_backward_error 'graph' (the server's answers, both forms):
+// The in-place pitfall traced with on_error 'graph' (the server's answers, both forms):
 // y = torch.sqrt(x); y.add_(1); z = 3 * y; z.backward() runs z's and add_'s nodes, then stops at sqrt's.
+// And an update written without torch.no_grad(): `w -= 0.1 * w.grad` after the first backward.
 const fixture = (name) => JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url)));
 const readable = fixture('trace-inplace-stopped');
 const compact = decodeTrace(fixture('trace-compact-inplace-stopped'));
 const poly = fixture('trace-poly');
+const update = fixture('trace-update-stopped');
+const updateCompact = decodeTrace(fixture('trace-compact-update-stopped'));
 
 test('both forms say where the engine stopped, and the compact decoder keeps it', () => {
   assert.deepEqual(compact.stopped, readable.stopped);
@@ -54,4 +57,31 @@ test('the stopped node is drawn red and dashed, on the page and in the SVG expor
   const svg = graphToSvg([{ x: 0, y: 0, width: 80, height: 40, kind: 'op', lines: ['y'], stopped: true, active: true }], []);
   assert.match(svg, new RegExp(`stroke="${LIGHT.error}" stroke-width="5" stroke-dasharray="8 5"`));
   assert.ok(svg.includes(`fill="${LIGHT.errorBg}"`));
+});
+
+test('an update outside torch.no_grad() names the leaf it was changing, after the pass that ran whole', () => {
+  assert.deepEqual(updateCompact.stopped, update.stopped);
+  for (const trace of [update, updateCompact]) {
+    assert.equal(trace.stopped.in_backward, false);
+    assert.equal(
+      stoppedSummary(trace),
+      'The program stopped at line 5, changing w in place (red and dashed), after 1 backward pass. ' +
+        'The error: a leaf Variable that requires grad is being used in an in-place operation. ' +
+        'Write the update inside a with torch.no_grad() block, so that autograd does not record it: ' +
+        'changing a parameter is no part of the function being differentiated.',
+    );
+    // The pass ran whole: its end is the usual one, not "the engine stopped".
+    assert.equal(stoppedEnd(trace, trace.passes[0]), '');
+    assert.equal(stoppedKeyText(trace), 'in-place change refused');
+    const w = trace.nodes.find((n) => n.id === trace.stopped.node);
+    assert.match(stoppedInspected(trace, w), /^The program stopped at line 5 changing this tensor in place: a leaf Variable/);
+    assert.equal(stoppedInspected(trace, trace.nodes.find((n) => n.id !== w.id)), '');
+  }
+  const classes = buildGraphModel(update).nodes.map((d) => displayClasses(d, update));
+  assert.deepEqual(classes.filter((c) => c.includes('stopped')), ['input stopped']);
+  // An error before any backward, changing nothing in place: where, and what the graph is.
+  const forward = { ...update, passes: [], pass_summaries: { ...update.pass_summaries, count: 0 }, stopped: { ...update.stopped, node: null, line: 2, message: 'boom' } };
+  assert.equal(stoppedSummary(forward), 'The program stopped at line 2, before any backward pass: the graph is what it made up to there. The error: boom');
+  assert.equal(stoppedKeyText(readable), 'engine stopped here');
+  assert.match(stoppedInspected(readable, readable.nodes.find((n) => n.id === readable.stopped.node)), /^PyTorch refuses to hand out what this node saved/);
 });

@@ -124,7 +124,7 @@ def test_after_start_up_the_pages_requests_are_answered_from_memory(settings: Se
     # (the in-place pitfall's too: its backward() stopped, answered with the graph it was called on)
     for e in EXAMPLES:
         inputs = {k: int(v) if float(v).is_integer() else v for k, v in e.inputs.items()}
-        body = {"source": e.source, "inputs": inputs, "format": "compact", "on_backward_error": "graph"}
+        body = {"source": e.source, "inputs": inputs, "format": "compact", "on_error": "graph"}
         request = TraceRequest.model_validate(body)
         answer = bytes(trace.trace(request, settings, cache).body)
         for details in details_bodies(request, answer):
@@ -175,7 +175,7 @@ def test_the_app_computes_them_once_its_workers_are_ready(
         regression = client.post("/api/regression/polynomial", json=dict(opening_fit))
         assert regression.status_code == 200
         loop = next(e for e in EXAMPLES if e.id == "lecture-fit-autograd")
-        body = {"source": loop.source, "inputs": {}, "format": "compact", "on_backward_error": "graph"}
+        body = {"source": loop.source, "inputs": {}, "format": "compact", "on_error": "graph"}
         opened = client.post("/api/trace", json=body)  # as the page asks (trace-body.js)
         assert opened.status_code == 200 and opened.json()["shown_pass"] == 3999
         assert len(cache) == kept  # the page's opening fit and the example were among them

@@ -67,8 +67,18 @@ def test_a_stopped_backward_prints_its_graph_then_where_it_stopped(
     )
     assert main(["trace", program]) == 2
     assert "modified by an inplace operation" in capsys.readouterr().err
-    assert main(["trace", program, "--on-backward-error", "graph"]) == 2
+    assert main(["trace", program, "--on-error", "graph"]) == 2
     out = capsys.readouterr().out
     assert "SqrtBackward0" in out and "Add node" in out  # the graph and the steps the engine ran
     last = out.strip().splitlines()[-1]
     assert last.startswith("Stopped at line 5 before node [1]: one of the variables needed")
+    # The option's name before it covered every error still reads; an update outside torch.no_grad()
+    # prints the backward that ran whole, then the leaf it was changing.
+    update = "w = torch.tensor(1.0, requires_grad=True)\nloss = w * w\nloss.backward()\nw -= 0.1 * w.grad"
+    assert main(["trace", update, "--on-backward-error", "graph"]) == 2
+    out = capsys.readouterr().out
+    assert "w.grad = 2.0" in out
+    assert out.strip().splitlines()[-1] == (
+        "Stopped at line 4, changing node [0] in place: "
+        "a leaf Variable that requires grad is being used in an in-place operation."
+    )

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from autograd_explorer.examples import get_example
 from tests.frontend.editor_page import char_centre, editor_text, open_explorer, pick_example, show_editor
 from tests.frontend.graph_geometry import drawn, edges_through_nodes
 from tests.frontend.page_wait import wait_until
@@ -266,15 +267,67 @@ def test_a_backward_stopped_before_any_step_says_so(page: Any, live_server: Any)
     expect(page.locator("#graph-legend .stopped")).to_be_hidden()  # no node is marked
 
 
+def test_an_update_outside_no_grad_shows_the_backward_before_it_and_the_leaf_it_changed(
+    page: Any, live_server: Any
+) -> None:
+    """PyTorch refuses `w -= 0.1 * w.grad` outside torch.no_grad(). The page said "No graph: the
+    program stopped": now the loss's graph and its backward pass, which ran whole, with w red and dashed
+    and a note that says what to write instead."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#ex=pitfall-update-no-grad")  # CONTENT.md §5's loop, as first written
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    expect(page.locator("#graph-empty")).to_be_hidden()
+    assert page.get_attribute("#graph", "data-nodes") == "6"
+    note = page.locator("#warnings li.stopped")
+    expect(note).to_contain_text(
+        "The program stopped at line 9, changing w in place (red and dashed), after 1 backward pass. "
+        "The error: a leaf Variable that requires grad is being used in an in-place operation."
+    )
+    expect(note).to_contain_text("inside a with torch.no_grad() block")
+    expect(note).to_be_in_viewport()
+    expect(page.locator("#graph-legend .stopped")).to_have_text("in-place change refused")
+    page.keyboard.press("End")
+    assert step_label(page) == "step 6 / 6"
+    panel = page.locator("#step-panel")
+    expect(panel).to_contain_text("w.grad after this call: [−1.045, 0.3579]")  # as by hand: −Xᵀy/n at w = 0
+    expect(panel).not_to_contain_text("the engine stopped")
+    page.select_option("#node-picker", "0")
+    inspector = page.locator("#inspector")
+    expect(inspector).to_contain_text("The program stopped at line 9 changing this tensor in place")
+    screenshot(page, "explorer-06e-update-without-no-grad-1280x720")
+    show_editor(page)
+    expect(page.locator("#program-error")).to_contain_text("line 9")
+
+
+def test_the_parameter_an_update_was_changing_is_drawn_in_its_open_box(page: Any, live_server: Any) -> None:
+    # §6's SimpleNN loop without its torch.no_grad(): the note names model.fc1.weight, which sat in
+    # model.fc1's closed box, where nothing red and dashed could be seen.
+    source = get_example("lecture-simple-nn").source.replace(
+        "        with torch.no_grad():\n            for param in model.parameters():\n"
+        "                param -= alpha * param.grad\n                param.grad.zero_()\n",
+        "        for param in model.parameters():\n            param -= alpha * param.grad\n"
+        "            param.grad.zero_()\n",
+    )
+    assert "no_grad" not in source
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#{urlencode({'src': source})}")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    expect(page.locator("#warnings li.stopped")).to_contain_text("changing model.fc1.weight in place")
+    with page.expect_download() as svg:
+        page.click("#export-svg")
+    drawing = Path(svg.value.path()).read_text()
+    assert drawing.count('stroke-dasharray="8 5"') == 1, "the marked parameter is not drawn"
+
+
 def test_a_stopped_program_shows_its_error_on_the_graph_with_the_code_on_its_rail(
     page: Any, live_server: Any, expected_console_errors: list[re.Pattern[str]]
 ) -> None:
     # On a 1280 px projector the program panel starts on its rail: the graph said "the error shown
     # beside the code" and the step panel "Pick an example", with neither the code nor the error
     # in sight. A program that stops before any graph is drawn (a name never defined) shows its error
-    # where the graph would be.
+    # where the graph would be. (A program that made a tensor before its error shows the graph up to it.)
     expected_console_errors.append(BAD_REQUEST)
-    program = "x = torch.tensor(4.0, requires_grad=True)\ny = torch.sqrt(x)\nz = 3 * y + w\nz.backward()\n"
+    program = "x = 4.0\ny = x ** 0.5\nz = 3 * y + w\nx = torch.tensor(z, requires_grad=True)\n"
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(f"{live_server.url}/#{urlencode({'src': program})}")
     empty = page.locator("#graph-empty")
@@ -449,8 +502,6 @@ def test_each_view_renders(page: Any, live_server: Any) -> None:
 def test_the_jacobian_chain_says_how_many_of_the_pass_it_shows(page: Any, live_server: Any) -> None:
     """A deep sigmoid network's chain showed two matrices of a 45-step pass and nothing of the rest.
     Oracle: the readable trace of the same program, whose steps carry every Jacobian computed."""
-    from autograd_explorer.examples import get_example
-
     example = get_example("lecture-vanishing")
     body = {"source": example.source, "output": example.output}
     readable = httpx.post(live_server.url + "/api/trace", json=body, timeout=120).json()

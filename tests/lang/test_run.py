@@ -542,11 +542,41 @@ def test_a_failed_backward_ends_the_run_as_in_python_and_the_run_is_kept_when_as
     )
     error = fails(source, "autograd")
     assert error.line == 6
-    kept = run_program(source, None, limits(), PlainObserver(), keep_failed_backward=True)
+    kept = run_program(source, None, limits(), PlainObserver(), keep_stopped=True)
     assert kept.stopped is not None and kept.stopped.type == "autograd" and kept.stopped.line == 6
     assert kept.printed == ["before"]  # nothing after the failed statement ran, as in CPython
     assert "w" not in kept.namespace and kept.namespace["z"].grad_fn is not None
     assert kept.output is kept.namespace["z"]
     # Any other error is still the run's error, kept or not.
     with pytest.raises(Exception, match="not defined"):
-        run_program("y = q + 1\n", None, limits(), PlainObserver(), keep_failed_backward=True)
+        run_program("y = q + 1\n", None, limits(), PlainObserver(), keep_stopped=True)
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "w -= 0.1 * w.grad",  # an augmented assignment
+        "w.sub_(0.1 * w.grad)",  # a method that changes its tensor
+        "step(w)",  # inside a function, where w is the function's own name
+        "holder.p -= 0.1 * holder.p.grad",  # an attribute
+    ],
+)
+def test_a_run_kept_after_an_in_place_error_names_the_tensor_it_was_changing(update: str) -> None:
+    source = (
+        "w = torch.tensor([1.0, 2.0], requires_grad=True)\n"
+        "def step(p):\n    p -= 0.1 * p.grad\n"
+        "class Holder:\n    def __init__(self, p):\n        self.p = p\n"
+        "holder = Holder(w)\n"
+        "loss = (w * w).sum()\nloss.backward()\n" + update + "\n"
+    )
+    kept = run_program(source, None, limits(), PlainObserver(), keep_stopped=True)
+    assert kept.stopped is not None and kept.stopped.type == "runtime"
+    assert "leaf Variable that requires grad" in kept.stopped.message
+    assert kept.stopped_subject is kept.namespace["w"]
+
+
+def test_an_error_that_changes_nothing_in_place_names_no_tensor() -> None:
+    source = "w = torch.ones(2, requires_grad=True)\nv = w * 2\nu = v @ torch.ones(3)\n"
+    kept = run_program(source, None, limits(), PlainObserver(), keep_stopped=True)
+    assert kept.stopped is not None and kept.stopped.line == 3 and kept.stopped_subject is None
+    assert kept.output is kept.namespace["v"]  # the graph made before it

@@ -59,7 +59,10 @@ def test_open_failing_script_still_writes_the_graph(tmp_path: Path) -> None:
     out = tmp_path / "page.html"
     assert main(["open", str(script), "--save", str(out), "--no-browser"]) == 1
     payload = embedded_payload(out.read_text())
-    assert any("ValueError" in w for w in payload["warnings"])  # type: ignore[union-attr]
+    stopped = payload["stopped"]  # where and why, as the web trace says it (trace/stopped.py)
+    assert isinstance(stopped, dict)
+    assert stopped["message"] == "stop here" and stopped["type"] == "runtime" and not stopped["in_backward"]
+    assert stopped["line"] == SCRIPT.splitlines().index("loss.backward()") + 1
 
 
 @pytest.mark.parametrize("content", ["not json", "[1, 2]"])

@@ -114,7 +114,12 @@ def test_model_raising_midway_keeps_the_graph_up_to_the_error() -> None:
     assert ("AddmmBackward0", "model.fc1") in ops
     assert ("ReluBackward0", "model") in ops
     assert not any(m == "model.fc2" for _, m in ops)
-    assert any("RuntimeError" in w for w in payload["warnings"])
+    # Where and why it stopped, as the web trace says it (stopped.py): PyTorch's message, the line.
+    with pytest.raises(RuntimeError) as raised:
+        copy.deepcopy(model)(x)  # the oracle: the same model run without recording
+    stopped = payload["stopped"]
+    assert stopped["type"] == "runtime" and stopped["in_backward"] is False and stopped["node"] is None
+    assert stopped["message"] == str(raised.value) and stopped["line"] is not None
     assert model.fc1.weight.grad is None  # the backward shown was ours; the user's .grad stay as they were
 
 

@@ -1,7 +1,9 @@
-"""A backward() that PyTorch's engine stops (on_backward_error 'graph', trace/stopped.py): the program
-ends there as in Python, and the trace is the graph the call was made on, with the steps the engine ran
-before it stopped and the node it stopped at. Oracles: PyTorch itself (the same program's gradients
-where nothing is changed in place, in float64) and CPython running the program (x.grad afterwards)."""
+"""A program that stops with an error, traced with on_error 'graph' (trace/stopped.py): it ends
+there as in Python, and the trace is the graph made up to it. A backward() that PyTorch's engine stops
+answers the graph the call was made on, with the steps the engine ran before it stopped and the node it
+stopped at; an error outside backward (an update without torch.no_grad()) leaves the passes before it
+whole and marks the tensor it was changing. Oracles: PyTorch itself (the same program's gradients where
+nothing is changed in place, in float64), a hand derivation, and CPython running the program."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ IN_PLACE = get_example("pitfall-inplace").source
 
 
 def trace(source: str, **options: Any) -> dict[str, Any]:
-    return trace_program(source, {}, TraceOptions(on_backward_error="graph", **options), Settings())
+    return trace_program(source, {}, TraceOptions(on_error="graph", **options), Settings())
 
 
 def op_of(payload: dict[str, Any], node: int | None) -> str:
@@ -33,6 +35,7 @@ def test_the_in_place_pitfall_answers_its_graph_and_the_node_the_engine_stopped_
     p = trace(IN_PLACE)
     stopped = p["stopped"]
     assert stopped["type"] == "autograd" and stopped["line"] == 5 and stopped["column"] == 0
+    assert stopped["in_backward"] is True
     assert "modified by an inplace operation" in stopped["message"]
     assert op_of(p, stopped["node"]) == "SqrtBackward0"  # sqrt saved its output; add_ changed it
     assert p["nodes"][stopped["node"]]["name"] == "y"
@@ -102,19 +105,108 @@ def test_a_failed_backward_the_program_catches_is_no_stop() -> None:
     assert p["printed"] == ["caught"]
 
 
-def test_another_error_still_stops_the_answer() -> None:
+def test_an_error_before_any_tensor_a_refusal_or_a_limit_is_still_the_error_alone() -> None:
+    # Nothing to draw before the name that was never defined: the 400 of before.
     with pytest.raises(ProgramError) as info:
-        trace("x = torch.tensor(1.0, requires_grad=True)\ny = x * w\ny.backward()\n")
+        trace("a = 2.0\nb = a * w\nx = torch.tensor(b, requires_grad=True)\n")
     assert info.value.type == "runtime" and info.value.line == 2
+    assert "'w' is not defined" in info.value.message
+    with pytest.raises(ProgramError) as info:  # refused before it runs
+        trace("x = torch.tensor(1.0, requires_grad=True)\nimport numpy\n")
+    assert info.value.type == "forbidden"
+    with pytest.raises(ProgramError) as info:  # a limit is the server's, never a place to stop and show
+        trace("x = torch.tensor(1.0, requires_grad=True)\nwhile True:\n    x = x * 1.0\n", output=None)
+    assert info.value.type == "limit"
+    with pytest.raises(ProgramError) as info:  # the output asked for was never made
+        trace("x = torch.tensor(1.0, requires_grad=True)\ny = x * w\n", output="y")
+    assert info.value.line == 2 and "'w' is not defined" in info.value.message
+
+
+# CONTENT.md §5's loop with the update written without torch.no_grad() (the examples menu's): PyTorch
+# refuses it at the first update, after the first backward ran whole.
+UPDATE_WITHOUT_NO_GRAD = get_example("pitfall-update-no-grad").source
+
+
+def test_an_update_outside_no_grad_shows_the_backward_before_it_and_marks_the_leaf() -> None:
+    p = trace(UPDATE_WITHOUT_NO_GRAD)
+    stopped = p["stopped"]
+    assert stopped["type"] == "runtime" and stopped["in_backward"] is False
+    assert (stopped["line"], stopped["column"], stopped["end_line"], stopped["end_column"]) == (9, 4, 9, 23)
+    assert stopped["message"].startswith("a leaf Variable that requires grad is being used in an in-place")
+    marked = p["nodes"][stopped["node"]]
+    assert marked["op"] == "AccumulateGrad" and marked["name"] == "w"
+    assert p["output"]["name"] == "loss"
+    # One pass, whole: the loss's backward at w = 0, whose gradient is -Xᵀy/n by hand (Xw − y = −y).
+    (shown,) = p["passes"]
+    assert op_of(p, shown["steps"][-1]["node"]) == "AccumulateGrad"
+    torch.manual_seed(42)
+    X = torch.randn(100, 2).double()
+    y = X @ torch.tensor([1.0, -0.5], dtype=torch.float64)
+    by_hand = -(X.T @ y) / 100
+    assert shown["grads"]["w"]["data"] == pytest.approx(by_hand.tolist(), rel=1e-5)
+    # CPython: the same program stops at line 9 with the same message and leaves w.grad the same.
+    namespace: dict[str, Any] = {"torch": torch}
+    with pytest.raises(RuntimeError) as raised:
+        exec(UPDATE_WITHOUT_NO_GRAD, namespace)  # noqa: S102  the oracle: CPython running our own text
+    assert str(raised.value) == stopped["message"]
+    assert namespace["w"].grad.tolist() == pytest.approx(shown["grads"]["w"]["data"], rel=1e-6)
+    assert p["pass_summaries"]["count"] == 1  # no pass after the stop
+
+
+def test_a_loop_variable_changed_in_place_marks_the_tensor_it_held() -> None:
+    source = (
+        "w = torch.tensor([1.0, 2.0], requires_grad=True)\nb = torch.tensor(0.5, requires_grad=True)\n"
+        "loss = (w.sum() * b) ** 2\nloss.backward()\nfor p in [b, w]:\n    p.sub_(0.1 * p.grad)\n"
+    )
+    p = trace(source)
+    assert p["stopped"]["line"] == 6 and p["stopped"]["in_backward"] is False
+    assert p["nodes"][p["stopped"]["node"]]["name"] == "b"  # the first turn's p, which raised
+
+
+def test_the_lectures_update_inside_a_function_marks_the_parameter_it_was_changing() -> None:
+    # §6's SimpleNN loop, its `with torch.no_grad():` left out: `param` is the function's own name, and
+    # the parameter it held when PyTorch refused the update is fc1's weight (parameters() comes first).
+    source = get_example("lecture-simple-nn").source.replace(
+        "        with torch.no_grad():\n            for param in model.parameters():\n"
+        "                param -= alpha * param.grad\n                param.grad.zero_()\n",
+        "        for param in model.parameters():\n            param -= alpha * param.grad\n"
+        "            param.grad.zero_()\n",
+    )
+    assert "no_grad" not in source
+    p = trace(source)
+    stopped = p["stopped"]
+    assert stopped["in_backward"] is False and "leaf Variable" in stopped["message"]
+    marked = p["nodes"][stopped["node"]]
+    assert marked["op"] == "AccumulateGrad" and marked["shape"] == [32, 784]
+    assert p["pass_summaries"]["count"] == 1
+
+
+def test_an_error_in_the_forward_pass_shows_the_graph_so_far_and_runs_no_backward() -> None:
+    # A shape mismatch on line 3: the graph of y, made before it; the tracer runs no backward of its own
+    # (the program never reached one), so x.grad stays None, as CPython leaves it.
+    source = (
+        "x = torch.ones(2, 3, requires_grad=True)\ny = (x * 2).sum(dim=0)\nz = y @ torch.ones(2)\n"
+        "z.backward()\n"
+    )
+    p = trace(source)
+    stopped = p["stopped"]
+    assert stopped["type"] == "runtime" and stopped["line"] == 3 and stopped["in_backward"] is False
+    assert stopped["node"] is None  # no in-place change
+    assert p["output"]["name"] == "y" and list(p["output"]["value"]["data"]) == [4.0, 4.0, 4.0]
+    assert p["passes"] == [] and p["pass_summaries"]["count"] == 0
+    namespace: dict[str, Any] = {"torch": torch}
+    with pytest.raises(RuntimeError) as raised:
+        exec(source, namespace)  # noqa: S102  the oracle: CPython running our own text
+    assert str(raised.value) in stopped["message"]
 
 
 def test_the_steps_run_before_the_stop_are_explained_on_demand() -> None:
-    params = {"source": IN_PLACE, "inputs": {}, "on_backward_error": "graph", "pass": 0, "steps": [0, 2]}
+    params = {"source": IN_PLACE, "inputs": {}, "on_error": "graph", "pass": 0, "steps": [0, 2]}
     details = run_details_job(params, Settings())
     narrations = [s["narration"] for s in details["steps"]]
     assert narrations[0].startswith("Multiply node z = 3y") and "Add node" in narrations[1]
     with pytest.raises(ProgramError):  # the default: the program's error, as the trace's
-        run_details_job({**params, "on_backward_error": "error"}, Settings())
+        run_details_job({**params, "on_error": "error"}, Settings())
 
 
 def test_a_vector_output_without_gradient_stops_before_any_step() -> None:

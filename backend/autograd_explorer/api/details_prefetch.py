@@ -59,7 +59,7 @@ def details_bodies(request: TraceRequest, answer: bytes) -> list[dict[str, Any]]
                 "inputs": request.inputs,
                 "pass": index,
                 "steps": [start, stop],
-                "on_backward_error": request.on_backward_error,
+                "on_error": request.on_error,
             }
         ).model_dump(by_alias=True)
         for index, start, stop in first_windows(trace)

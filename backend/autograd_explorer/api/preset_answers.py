@@ -117,8 +117,7 @@ REQUESTS: tuple[tuple[str, dict[str, Any]], ...] = (
 # The explorer's trace of each example, as its page asks (traceBody in explorer/trace-body.js): the
 # in-place pitfall's too, whose backward() PyTorch stops (answered with its graph, not refused).
 EXAMPLE_TRACES: tuple[dict[str, Any], ...] = tuple(
-    {"source": e.source, "inputs": e.inputs, "format": "compact", "on_backward_error": "graph"}
-    for e in EXAMPLES
+    {"source": e.source, "inputs": e.inputs, "format": "compact", "on_error": "graph"} for e in EXAMPLES
 )
 
 

@@ -321,7 +321,7 @@ class Calls(EvaluatorCore):
         try:  # apply's handling, written out: a library call per operation of a loop
             result = method.impl(receiver, *args, **kwargs)
         except Exception as exc:
-            self.library_failed(exc, node)
+            self.library_failed(exc, node, changing=receiver if method.name.endswith("_") else None)
         return self.produced(result, node)
 
     def check_growth(

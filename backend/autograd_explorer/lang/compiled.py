@@ -248,7 +248,7 @@ class Compiler(EvaluatorCore):
             try:
                 result = method.impl(tensor, *args, **kwargs)
             except Exception as exc:
-                self.library_failed(exc, node)
+                self.library_failed(exc, node, changing=tensor if method.name.endswith("_") else None)
             return self.produced(result, node)
         finally:
             self.current_call = outer_call

@@ -12,7 +12,11 @@ from typing import Literal, Protocol
 
 import torch
 
-from autograd_explorer.errors import ProgramError
+from autograd_explorer.errors import ProgramError, ProgramErrorType
+
+# The errors of a program's own run (PyTorch's, Python's, a backward() the engine stopped) after which
+# the run can still be shown up to where it stopped; refusals and limits are not among them.
+STOPPING_ERRORS: frozenset[ProgramErrorType] = frozenset({"runtime", "autograd"})
 
 # The longest source text shown whole where a text names a value or a call: a node's label, a call
 # region's label, a module's spelling, a refusal. Both sides of the contract cut at it, so it is here.
@@ -163,7 +167,10 @@ class ProgramRun:
     backward_calls: int = 0  # how many backward()/autograd.grad calls the program made
     warnings: list[str] = field(default_factory=list)
     printed: list[str] = field(default_factory=list)  # what the program printed, line by line
-    # The error a backward()/autograd.grad call of the program raised and the program did not catch,
-    # when the caller asked to keep the run it ended (run_program's keep_failed_backward): the
-    # namespace is what the program had made up to that statement.
+    # The error the program raised and did not catch (one of STOPPING_ERRORS), when the caller asked
+    # to keep the run it ended (run_program's keep_stopped): the namespace is what the program had
+    # made up to that statement.
     stopped: ProgramError | None = None
+    # The tensor the statement that stopped the program was changing in place, if it names one
+    # (`w -= lr * w.grad` outside torch.no_grad()): the node the page marks (trace/stopped.py).
+    stopped_subject: object = None

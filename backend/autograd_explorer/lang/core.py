@@ -141,6 +141,9 @@ class EvaluatorCore:
         self.backward_calls = 0
         self.assigned_at: dict[str, Span] = {}
         self.last_tensor_name: str | None = None
+        # When an uncaught exception ends the run: the tensor the operation that raised was changing
+        # in place, if it was one (RaisedAt.changing; the trace marks its node, trace/stopped.py).
+        self.changing: object = None
         self.last_graph_name: str | None = None  # the last tensor bound that an operation made
         self.yielded: list[list[object]] = []  # per generator function running, what it yielded
         self.statement = Span(1, 0, 1, 0)
@@ -229,10 +232,11 @@ class EvaluatorCore:
         except Exception as exc:
             self.library_failed(exc, node)
 
-    def library_failed(self, exc: Exception, node: ast.AST) -> NoReturn:
+    def library_failed(self, exc: Exception, node: ast.AST, changing: object = None) -> NoReturn:
         """What `apply` does when library code raised (hot paths that call the library directly
         hand their exception here): a limit for exhausted memory or stack, else the program's
-        exception, marked with the node's span."""
+        exception, marked with the node's span (and `changing`, the tensor an in-place operation
+        was changing)."""
         if isinstance(exc, ProgramError):
             if exc.line is None:  # refused by a check that knows no span (lang/devices.py): the call's
                 raise error_at(exc.type, exc.message, self.span(node)) from None
@@ -241,7 +245,7 @@ class EvaluatorCore:
             raise self.limit_for(exc, self.span(node)) from None
         if isinstance(exc, TypeError) and isinstance(node, ast.Call) and _BAD_DTYPE.search(str(exc)):
             node = keyword_node(node, "dtype")
-        mark_origin(exc, self.span(node))
+        mark_origin(exc, self.span(node), changing=changing)
         raise exc
 
     @staticmethod

@@ -26,6 +26,7 @@ from autograd_explorer.lang.core import exception_message
 from autograd_explorer.lang.expressions import Expressions
 from autograd_explorer.lang.formatting import count_leaves
 from autograd_explorer.lang.statements import Statements
+from autograd_explorer.lang.values import origin_of
 
 __all__ = ["Evaluator", "as_program_errors", "count_leaves", "exception_message"]
 
@@ -46,6 +47,8 @@ class Evaluator(Statements, Expressions, Calls, Compiler):
         except (MemoryError, RecursionError) as exc:
             raise self.limit_for(exc, self.statement) from None
         except Exception as exc:
+            origin = origin_of(exc)
+            self.changing = origin.changing if origin is not None else None  # ProgramRun.stopped_subject
             raise self.uncaught(exc) from None
 
 

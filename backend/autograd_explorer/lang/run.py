@@ -12,7 +12,14 @@ import torch
 
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.budget import Budget
-from autograd_explorer.lang.contract import LanguageLimits, PlainObserver, ProgramObserver, ProgramRun, Span
+from autograd_explorer.lang.contract import (
+    STOPPING_ERRORS,
+    LanguageLimits,
+    PlainObserver,
+    ProgramObserver,
+    ProgramRun,
+    Span,
+)
 from autograd_explorer.lang.evaluator import Evaluator, as_program_errors, count_leaves, exception_message
 from autograd_explorer.lang.parse import (
     RESERVED_NAMES,
@@ -132,15 +139,17 @@ def run_program(
     observer: ProgramObserver,
     output: str | None = None,
     *,
-    keep_failed_backward: bool = False,
+    keep_stopped: bool = False,
 ) -> ProgramRun:
     """Parse, check and run `source`; every failure is a ProgramError (see errors.ProgramErrorType).
 
-    `keep_failed_backward`: a backward()/autograd.grad call that raised (an "autograd" error the
-    program did not catch) ends the run as CPython's would, but the run is returned, its error in
-    `stopped`, so the graph that call was made on can be shown (the in-place pitfall)."""
+    `keep_stopped`: an error the program raised and did not catch ("runtime", or "autograd" from a
+    backward()/autograd.grad call) ends the run as CPython's would, but the run is returned, its error
+    in `stopped`, so the graph made up to it can be shown: the in-place pitfall's backward(), an update
+    written without torch.no_grad(). Refusals, limits and a program that made no tensor before it
+    stopped still raise."""
     with as_program_errors():
-        return _run_program(source, inputs, limits, observer, output, keep_failed_backward)
+        return _run_program(source, inputs, limits, observer, output, keep_stopped)
 
 
 def _run_program(
@@ -149,7 +158,7 @@ def _run_program(
     limits: LanguageLimits,
     observer: ProgramObserver,
     output: str | None,
-    keep_failed_backward: bool = False,
+    keep_stopped: bool = False,
 ) -> ProgramRun:
     tree = parse_program(source, limits)
     given = dict(inputs or {})
@@ -194,7 +203,7 @@ def _run_program(
                 try:
                     final = evaluator.run_module(tree)
                 except ProgramError as error:
-                    if not (keep_failed_backward and error.type == "autograd"):
+                    if not (keep_stopped and error.type in STOPPING_ERRORS):
                         raise
                     stopped, final = error, None
     finally:
@@ -216,7 +225,13 @@ def _run_program(
         printed=evaluator.printed,
         stopped=stopped,
     )
+    if stopped is not None:
+        if expression or (output is not None and output not in evaluator.namespace):
+            raise stopped  # nothing of what the request asks to see was made before the error
+        run.stopped_subject = evaluator.changing
     _choose_output(run, tree, evaluator, final, output)
+    if stopped is not None and not isinstance(run.output, torch.Tensor):
+        raise stopped  # no tensor made before the error: the error alone, as without keep_stopped
     return run
 
 

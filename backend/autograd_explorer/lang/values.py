@@ -205,6 +205,9 @@ class RaisedAt:
     span: Span
     kind: str = "runtime"  # "autograd" when backward() or autograd.grad raised it
     calls: list[tuple[str, Span]] = field(default_factory=list)
+    # The tensor the operation that raised was changing in place (`w -= lr * w.grad`, `w.sub_(…)`):
+    # PyTorch refuses it for a leaf that requires grad, and the trace marks that tensor's node.
+    changing: object = None
 
 
 # Exceptions carry their origin in one attribute of this name (programs cannot read `_` names).
@@ -217,10 +220,10 @@ def origin_of(exc: BaseException) -> RaisedAt | None:
     return value if isinstance(value, RaisedAt) else None
 
 
-def mark_origin(exc: BaseException, span: Span, kind: str = "runtime") -> None:
+def mark_origin(exc: BaseException, span: Span, kind: str = "runtime", changing: object = None) -> None:
     """Record where an exception was raised (the innermost place only)."""
     if origin_of(exc) is None and hasattr(exc, "__dict__"):
-        exc.__dict__[ORIGIN] = RaisedAt(span, kind)
+        exc.__dict__[ORIGIN] = RaisedAt(span, kind, changing=changing)
 
 
 def own_yields(node: ast.FunctionDef) -> list[ast.Yield]:

@@ -11,6 +11,7 @@ from typing import Any
 import torch
 
 from autograd_explorer.errors import ProgramError
+from autograd_explorer.lang.core import exception_message
 from autograd_explorer.notebook.frames import frame_scope
 from autograd_explorer.notebook.live import LiveOps
 from autograd_explorer.notebook.modules import module_paths
@@ -83,15 +84,10 @@ class record:
         stopped = None
         if exc is not None:
             line = _user_line(tb)
-            if isinstance(exc, RuntimeError) and recorder.passes and recorder.passes[-1].failed:
-                # a backward() PyTorch's engine stopped (a saved tensor changed in place): the page
-                # marks the node it could not run and says so (trace/stopped.py), as the web trace's
-                stopped = ProgramError("autograd", str(exc), line)
-            else:
-                where = f" on line {line}" if line else ""
-                warnings.append(
-                    f"The block raised {type(exc).__name__}{where}: {exc}. The graph up to it is shown."
-                )
+            # The block stopped there: the page says where and why as the web trace's does
+            # (trace/stopped.py), marking the node a backward() PyTorch's engine could not run.
+            failed = recorder.passes and recorder.passes[-1].failed
+            stopped = ProgramError("autograd" if failed else "runtime", exception_message(exc), line)
         if ops.stopped:
             warnings.append(f"Recording stopped early: {ops.stopped}")
         names = name_everything(recorder, self._names(), ops.named)

@@ -46,7 +46,7 @@ def trace_options(params: Mapping[str, Any], **extra: Any) -> TraceOptions:
         max_value_elements=params.get("max_value_elements"),
         format="compact" if params.get("format") == "compact" else "readable",
         pass_index=params.get("pass_index"),
-        on_backward_error="graph" if params.get("on_backward_error") == "graph" else "error",
+        on_error="graph" if params.get("on_error") == "graph" else "error",
         **extra,
     )
 

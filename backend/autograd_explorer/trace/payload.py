@@ -258,28 +258,41 @@ class TraceStats(TypedDict):
 
 
 STOPPED = (
-    "present only when the request asked on_backward_error 'graph' and a backward()/autograd.grad call "
-    "of the program raised (PyTorch's autograd error, which the program did not catch): the program "
-    "stopped there, as in Python, and the trace is the graph that call was made on, its pass holding "
-    "the steps the engine ran before it stopped"
+    "present only when the request asked on_error 'graph' and the program raised an error it did not "
+    "catch: it stopped there, as in Python, and the trace is the graph made up to it. A backward() "
+    "PyTorch's engine stopped (in_backward) is the graph that call was made on, its pass holding the "
+    "steps the engine ran before it stopped; an error outside backward leaves the passes run before it "
+    "whole"
 )
 
 
 class StoppedAt(TypedDict):
-    """Where the program stopped: the error a 400 would have answered, and the node the engine
-    could not run."""
+    """Where the program stopped: the error a 400 would have answered, whether a backward pass
+    stopped with it, and the node to mark."""
 
-    type: Literal["autograd"]
-    message: Annotated[str, Field(description="PyTorch's own message")]
+    type: Annotated[
+        Literal["runtime", "autograd"],
+        Field(description="autograd: raised by a backward()/autograd.grad call; runtime: any other error"),
+    ]
+    message: Annotated[str, Field(description="PyTorch's (or Python's) own message")]
     line: int | None
     column: Annotated[int | None, Field(description="counted from 0, as in every program error")]
     end_line: int | None
     end_column: int | None
+    in_backward: Annotated[
+        bool,
+        Field(
+            description="true: the error stopped the last pass (PyTorch's engine raised inside it), whose "
+            "steps are the ones it ran first; false: the program stopped outside a backward pass"
+        ),
+    ]
     node: Annotated[
         int | None,
         Field(
-            description="the node the engine stopped at: the one whose saved value PyTorch refused to "
-            "hand out (changed in place since it was saved, or freed by an earlier backward); null: not known"
+            description="in a backward pass, the node the engine stopped at: the one whose saved value "
+            "PyTorch refused to hand out (changed in place since it was saved, or freed by an earlier "
+            "backward); outside one, the tensor the statement that raised was changing in place "
+            "(`w -= lr * w.grad`, a leaf that requires grad); null: not known"
         ),
     ]
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
+from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.contract import BackwardRequest, PlainObserver, ProgramRun, run_plain_backward
 from autograd_explorer.lang.run import limits_from_settings, run_program
 from autograd_explorer.trace.backward_capture import graph_nodes
@@ -28,29 +29,16 @@ class DrawingObserver(PlainObserver):
     """Runs the program's differentiations keeping the graph, so make_dot can read it afterwards.
 
     A plain backward() frees the saved tensors that make_dot(show_attrs=True) reads ("Trying to
-    backward through the graph a second time"); with retain_graph they stay. A failing backward()
-    (the in-place pitfall) still leaves the graph it was called on, which is what is drawn.
+    backward through the graph a second time"); with retain_graph they stay.
     """
 
     def __init__(self) -> None:
-        self.warnings: list[str] = []
         # the program's last differentiation: drawn when its output has no graph
         self.last: BackwardRequest | None = None
 
     def run_backward(self, request: BackwardRequest) -> tuple[torch.Tensor | None, ...] | None:
         self.last = request
-        kept = replace(request, retain_graph=True)
-        if request.kind == "grad":  # the program uses the result: its errors stay errors
-            return run_plain_backward(kept)
-        try:
-            return run_plain_backward(kept)
-        except RuntimeError as exc:
-            message = str(exc).splitlines()[0].split(" Hint: ")[0]  # PyTorch's sentence, not its hint
-            self.warnings.append(
-                f"backward() on line {request.span.line} failed ({message}); "
-                "torchviz draws the graph it was called on."
-            )
-            return None
+        return run_plain_backward(replace(request, retain_graph=True))
 
 
 def torchviz_view(source: str, inputs: Mapping[str, object] | None, settings: Settings) -> dict[str, Any]:
@@ -58,9 +46,11 @@ def torchviz_view(source: str, inputs: Mapping[str, object] | None, settings: Se
     from torchviz import make_dot
 
     observer = DrawingObserver()
-    run = run_program(source, inputs, limits_from_settings(settings), observer)
+    # A program that stops with an error (a backward() the engine refuses, an update outside
+    # torch.no_grad()) is drawn as far as it ran, as the explorer's trace shows it (lang/run.py).
+    run = run_program(source, inputs, limits_from_settings(settings), observer, keep_stopped=True)
     output = as_output_tensor(run)
-    warnings: list[str] = list(observer.warnings)
+    warnings: list[str] = [_stopped_warning(run.stopped)] if run.stopped is not None else []
     output = _drawn_tensor(run, output, observer, warnings)
     root = root_node(output)
     count = len(graph_nodes([root], settings.torchviz_max_nodes + 1))  # one past the cap is enough
@@ -149,3 +139,13 @@ def render_svg(dot_source: str, timeout: float) -> str | None:
     except (subprocess.TimeoutExpired, subprocess.CalledProcessError):
         return None
     return done.stdout.decode()
+
+
+def _stopped_warning(error: ProgramError) -> str:
+    """Where the program stopped, in PyTorch's first sentence (its hint left out), and what is drawn."""
+    message = error.message.splitlines()[0].split(" Hint: ")[0]
+    if error.type == "autograd":
+        return (
+            f"backward() on line {error.line} failed ({message}); torchviz draws the graph it was called on."
+        )
+    return f"line {error.line} raised ({message}); torchviz draws the graph made up to it."

@@ -50,9 +50,10 @@ class TraceOptions:
     format: Format = "readable"
     jacobian_window: tuple[int | None, int, int] | None = None  # (pass, from, to): details on demand
     pass_index: int | None = None  # the pass to show step by step (default: the last)
-    # "graph": a backward() of the program that PyTorch's engine stopped answers the graph it was
-    # called on, with the error in `stopped` (stopped.py); "error": the error alone (ProgramError)
-    on_backward_error: Literal["error", "graph"] = "error"
+    # "graph": an error the program raised and did not catch (a backward() PyTorch's engine stopped,
+    # an update without torch.no_grad()) answers the graph made up to it, with the error in `stopped`
+    # (stopped.py); "error": the error alone (ProgramError)
+    on_error: Literal["error", "graph"] = "error"
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def record_program(
             limits_from_settings(settings),
             observer,
             output=options.output,
-            keep_failed_backward=options.on_backward_error == "graph",
+            keep_stopped=options.on_error == "graph",
         )
     finally:
         observer.release()
@@ -117,7 +118,8 @@ def record_program(
         return Recording(run, None, list(run.warnings))
     output = as_output_tensor(run)
     warnings = list(run.warnings)  # after as_output_tensor, which may add one
-    if options.backward and run.backward_calls == 0 and output.requires_grad:
+    # A program stopped before its backward() is shown as far as it ran: no pass of the tracer's own.
+    if options.backward and run.backward_calls == 0 and output.requires_grad and run.stopped is None:
         if output.numel() != 1:
             warnings.append(
                 f"The output has shape {list(output.shape)}, not a scalar: backward needs a gradient "

@@ -12,8 +12,9 @@ export function nodeDisplay(node) {
 }
 
 /**
- * Cytoscape classes of a display node: its kind, and `stopped` for the node a failed backward() stopped
- * at (the trace's `stopped.node`: the in-place pitfall's sqrt, whose saved output was changed).
+ * Cytoscape classes of a display node: its kind, and `stopped` for the node the trace's `stopped.node`
+ * marks (the in-place pitfall's sqrt, whose saved output was changed; the w an update outside
+ * torch.no_grad() was changing).
  */
 export function displayClasses(display, trace) {
   const stopped = display.node && display.node.id === stoppedNodeId(trace);

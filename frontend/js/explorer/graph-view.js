@@ -24,7 +24,7 @@ import { LARGE_GRAPH, buildGraphModel, displayClasses, nodeDisplay } from './gra
 import { withoutClickHint } from './graph-svg.js';
 import { findNodes } from './node-search.js';
 import { brokenLine, nodeTitle, titleLines } from './state.js';
-import { stoppedNodeId } from './stopped-note.js';
+import { stoppedKeyText, stoppedNodeId } from './stopped-note.js';
 
 cytoscape.use(dagre);
 
@@ -389,8 +389,9 @@ export function mountGraphView(store) {
     moved = false; // a new drawing starts on its default view
     // The box in hand (box-step-control.js) was one of the boxes just dropped.
     store.set({ box: null });
-    // The legend names the red dashed node of a backward() the engine stopped (graph-model.js).
+    // The legend names the red dashed node of a program that stopped (graph-model.js).
     stoppedKey.hidden = !trace || stoppedNodeId(trace) === null;
+    if (trace) stoppedKey.textContent = stoppedKeyText(trace);
     if (!trace) return;
     marked = null;
     traceIndex = { byId: new Map(trace.nodes.map((n) => [n.id, n])) };
@@ -618,13 +619,15 @@ export function mountGraphView(store) {
     return !grouped.large && grouped.hierarchy.groups.get(groupId).children.some((c) => grouped.hierarchy.groups.has(c));
   }
 
-  // The boxes opened for what the user is looking at: the current step's node, the selected node, the first search hit.
+  // The boxes opened for what the user is looking at: the current step's node, the selected node, the
+  // first search hit, and the node a stopped program marks (the note above the steps names it: the
+  // model.fc1.weight an update outside torch.no_grad() was changing sat in a closed box).
   function focusGroups() {
     const backward = store.backwardState();
     const pass = store.pass();
     // Before the first step the pass's output is where the eye goes: the backward pass starts there.
     const stepNode = backward && backward.current ? backward.current.node : pass && pass.roots ? pass.roots[0] : null;
-    const nodes = [stepNode, store.get('selected'), searchHits()[0]?.id ?? null];
+    const nodes = [stepNode, store.get('selected'), searchHits()[0]?.id ?? null, stoppedNodeId(store.get('trace'))];
     const focus = new Set();
     for (const id of nodes) if (id !== null && id !== undefined) for (const g of ancestorsOf(grouped.hierarchy, `n${id}`)) focus.add(g);
     grouped.focus = focus;

@@ -6,7 +6,7 @@ import { formatShape } from '../shared/format.js';
 import { accumulatorOf } from './accumulators.js';
 import { tensorView } from './matrix-view.js';
 import { nodeTitle } from './state.js';
-import { engineMessage, stoppedNodeId } from './stopped-note.js';
+import { stoppedInBackward, stoppedInspected } from './stopped-note.js';
 
 const PICKER_LIMIT = 500;
 const FULL_VALUE_LIMIT = 10_000; // elements fetched on demand for the heatmap
@@ -77,8 +77,11 @@ export function mountInspector(store) {
     }
     const backward = store.backwardState();
     const span = node.span ? `line ${node.span.line}, columns ${node.span.column + 1}–${node.span.end_column}` : '—';
+    const stoppedHere = stoppedInspected(trace, node);
     const children = [
       el('h2', `Inspector: ${nodeTitle(node)}`),
+      // The tensor an update outside torch.no_grad() was changing: why the program stopped, first.
+      ...(stoppedHere && !stoppedInBackward(trace) ? [el('p', stoppedHere, 'stopped-end')] : []),
       props([
         ['grad_fn', node.kind === 'input' ? 'None (leaf; AccumulateGrad stores .grad)' : node.op],
         ['requires_grad', node.requires_grad],
@@ -110,10 +113,8 @@ export function mountInspector(store) {
       children.push(button);
     }
     children.push(el('h3', `Saved for backward (${(node.saved || []).length})`));
-    if (stoppedNodeId(trace) === node.id) {
-      // Why none is listed: PyTorch refused them, and that refusal is where the engine stopped.
-      children.push(el('p', `PyTorch refuses to hand out what this node saved, so the engine could not run it: ${engineMessage(trace.stopped)}`, 'stopped-end'));
-    }
+    // Why none is listed: PyTorch refused them, and that refusal is where the engine stopped.
+    if (stoppedHere && stoppedInBackward(trace)) children.push(el('p', stoppedHere, 'stopped-end'));
     for (const saved of node.saved || []) {
       children.push(el('p', `${saved.name}: ${formatShape(saved.shape)}`, 'saved-name'));
       children.push(tensorView(saved.value, { heatmapTitle: saved.name }));

@@ -3,7 +3,7 @@
 // steps around the one shown (the server re-runs the deterministic program for them).
 
 import { postJSON } from '../shared/api.js';
-import { ON_BACKWARD_ERROR } from './trace-body.js';
+import { ON_ERROR } from './trace-body.js';
 import { mergeDetails } from './trace-decode.js';
 
 /** The server's cap on one details request (MAX_DETAIL_STEPS). */
@@ -15,7 +15,7 @@ const BEHIND = 20; // steps kept explained behind the current one, for ← after
 export const LOOKAHEAD = 50;
 
 function request(trace, passIndex, from, to) {
-  return postJSON('/api/trace/details', { source: trace.source, inputs: trace.inputs, pass: passIndex, steps: [from, to], on_backward_error: ON_BACKWARD_ERROR });
+  return postJSON('/api/trace/details', { source: trace.source, inputs: trace.inputs, pass: passIndex, steps: [from, to], on_error: ON_ERROR });
 }
 
 /**

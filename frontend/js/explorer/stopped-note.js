@@ -1,7 +1,9 @@
-// What the page says of a backward() that PyTorch's engine stopped (trace.stopped, docs/trace.md):
-// the in-place pitfall's z.backward() runs z's and y.add_'s nodes, then cannot run sqrt's, whose saved
-// output add_ changed since. The graph draws that node red and dashed (graph-model.js); these sentences
-// say it where the lesson is read: above the steps (trace-notes.js) and at the pass's end (step-panel.js).
+// What the page says of a program that stopped with an error (trace.stopped, docs/trace.md). The
+// in-place pitfall's z.backward() runs z's and y.add_'s nodes, then cannot run sqrt's, whose saved
+// output add_ changed since; lecture 5's update written without torch.no_grad() stops after its
+// backward, at `w -= lr * w.grad`. The graph draws the node red and dashed (graph-model.js); these
+// sentences say it where the lesson is read: above the steps (trace-notes.js), at the pass's end
+// (step-panel.js) and in the inspector.
 
 import { counted } from '../shared/format.js';
 import { nodeTitle } from './state.js';
@@ -16,27 +18,56 @@ export function engineMessage(stopped) {
   return String(stopped.message).split(' Hint: ')[0];
 }
 
+/** Whether the error stopped a backward pass (PyTorch's engine raised inside it), not the program elsewhere. */
+export function stoppedInBackward(trace) {
+  return Boolean(trace.stopped && trace.stopped.in_backward);
+}
+
 /** The pass the engine stopped: the shown one (the program ended with it). */
 function stoppedPass(trace) {
   const passes = trace.passes || [];
   return passes.find((p) => p.index === trace.shown_pass) || passes[passes.length - 1] || null;
 }
 
-/** "y = torch.sqrt(x) (SqrtBackward0)": the node the engine stopped at, or null when not known. */
-export function stoppedNode(trace) {
+/** "y = torch.sqrt(x) (SqrtBackward0)": the node marked, or null when not known; `op` false: "w". */
+export function stoppedNode(trace, op = true) {
   const id = stoppedNodeId(trace);
   const node = id === null ? null : trace.nodes.find((n) => n.id === id);
-  return node ? `${nodeTitle(node)} (${node.op})` : null;
+  if (!node) return null;
+  return op ? `${nodeTitle(node)} (${node.op})` : nodeTitle(node);
 }
 
-/** What happened, in one paragraph above the steps; '' for a trace whose backward() was not stopped. */
+// What to write instead, for the errors students meet most, keyed by the start of PyTorch's message.
+const HINTS = [
+  [
+    'a leaf Variable that requires grad is being used in an in-place operation',
+    'Write the update inside a with torch.no_grad() block, so that autograd does not record it: changing a parameter is no part of the function being differentiated.',
+  ],
+];
+
+/** The hint for a stop's message, or ''. */
+export function stoppedHint(stopped) {
+  const found = HINTS.find(([start]) => String(stopped.message).startsWith(start));
+  return found ? found[1] : '';
+}
+
+/** What happened, in one paragraph above the steps; '' for a trace that did not stop. */
 export function stoppedSummary(trace) {
   const stopped = trace.stopped;
   if (!stopped) return '';
+  const line = stopped.line ? ` at line ${stopped.line}` : '';
+  if (!stoppedInBackward(trace)) {
+    const changing = stoppedNode(trace, false);
+    const passes = (trace.pass_summaries && trace.pass_summaries.count) || (trace.passes || []).length;
+    const when = passes ? `after ${counted(passes, 'backward pass', 'backward passes')}` : 'before any backward pass';
+    const what = changing ? `, changing ${changing} in place (red and dashed), ${when}` : `, ${when}: the graph is what it made up to there`;
+    const hint = stoppedHint(stopped);
+    return `The program stopped${line}${what}. The error: ${stopped.message}${hint ? ` ${hint}` : ''}`;
+  }
   const pass = stoppedPass(trace);
   const ran = pass ? pass.steps.length : 0;
   const at = stoppedNode(trace);
-  const where = `The program stopped${stopped.line ? ` at line ${stopped.line}` : ''}, in backward()`;
+  const where = `The program stopped${line}, in backward()`;
   let what;
   if (ran && at) what = `: the engine ran ${counted(ran, 'node')} of this graph, then could not run ${at}, red and dashed`;
   else if (ran) what = `: the engine ran ${counted(ran, 'node')} of this graph, then raised`;
@@ -47,10 +78,27 @@ export function stoppedSummary(trace) {
 
 /** The pass's last words when the engine stopped it: where, and why; '' otherwise. */
 export function stoppedEnd(trace, pass) {
-  if (!trace.stopped || !pass || pass !== stoppedPass(trace)) return '';
+  if (!stoppedInBackward(trace) || !pass || pass !== stoppedPass(trace)) return '';
   const at = stoppedNode(trace);
   return (
     `Then the engine stopped${at ? ` at ${at}` : ''}: ${engineMessage(trace.stopped)} ` +
     'The program ended at this backward(), as Python would: each .grad is what the nodes run before left in it.'
   );
+}
+
+/** What the inspector says of the node marked: why the engine could not run it, or what the program
+ * was doing to it when it stopped; '' for any other node. */
+export function stoppedInspected(trace, node) {
+  if (stoppedNodeId(trace) !== node.id) return '';
+  if (stoppedInBackward(trace)) {
+    // Why no saved value is listed: PyTorch refused them, and that refusal is where the engine stopped.
+    return `PyTorch refuses to hand out what this node saved, so the engine could not run it: ${engineMessage(trace.stopped)}`;
+  }
+  const hint = stoppedHint(trace.stopped);
+  return `The program stopped${trace.stopped.line ? ` at line ${trace.stopped.line}` : ''} changing this tensor in place: ${trace.stopped.message}${hint ? ` ${hint}` : ''}`;
+}
+
+/** The legend's words for the node marked red and dashed. */
+export function stoppedKeyText(trace) {
+  return stoppedInBackward(trace) ? 'engine stopped here' : 'in-place change refused';
 }

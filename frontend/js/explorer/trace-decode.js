@@ -236,7 +236,7 @@ export function decodeTrace(trace) {
     grad_history: history,
     warnings: trace.warnings || [],
     printed: trace.printed || [],
-    stopped: trace.stopped ?? null, // a backward() the engine stopped: its error and node (on_backward_error 'graph')
+    stopped: trace.stopped ?? null, // a program that stopped: its error and node (on_error 'graph')
     stats: trace.stats,
     detailsOnDemand: true,
   };

@@ -48,6 +48,24 @@ def test_the_in_place_pitfall_draws_the_graph_its_backward_refused(client: TestC
     )
 
 
+def test_a_program_stopped_outside_backward_draws_the_graph_up_to_its_error(client: TestClient) -> None:
+    update = next(e for e in EXAMPLES if e.id == "pitfall-update-no-grad")
+    body = client.post("/api/torchviz", json={"source": update.source}).json()
+    assert "MeanBackward0" in body["dot"] and "AccumulateGrad" in body["dot"]  # the loss's graph
+    assert body["warnings"] == [
+        "line 9 raised (a leaf Variable that requires grad is being used in an in-place operation.); "
+        "torchviz draws the graph made up to it."
+    ]
+    # A failed backward the program catches runs on as in Python: its except clause, then the rest.
+    caught = (
+        "x = torch.tensor(4.0, requires_grad=True)\ny = torch.sqrt(x)\ny.add_(1)\nz = 3 * y\n"
+        "try:\n    z.backward()\nexcept RuntimeError:\n    z = y * 2\n"
+    )
+    body = client.post("/api/torchviz", json={"source": caught}).json()
+    assert "MulBackward0" in body["dot"]
+    assert not any("line 6" in w for w in body["warnings"])  # no stop: the program caught its error
+
+
 def test_every_differentiating_example_draws_its_graph_not_one_box(client: TestClient) -> None:
     # Found verifying issue 9: `(dfdx,) = torch.autograd.grad(f, x)` and lecture-vanishing (a loop that
     # prints after loss.backward()) end on values without a grad_fn, and torchviz drew a single box.

@@ -55,7 +55,7 @@ def test_in_place_pitfall_is_400_autograd_with_pytorchs_message(client: TestClie
 def test_in_place_pitfall_answers_its_graph_when_asked(client: TestClient) -> None:
     e = next(e for e in EXAMPLES if e.id == "pitfall-inplace")
     for form in ("readable", "compact"):
-        body = {"source": e.source, "format": form, "on_backward_error": "graph"}
+        body = {"source": e.source, "format": form, "on_error": "graph"}
         r = client.post("/api/trace", json=body)
         assert r.status_code == 200, r.text[:300]
         answer = r.json()
@@ -69,14 +69,35 @@ def test_in_place_pitfall_answers_its_graph_when_asked(client: TestClient) -> No
         assert node_op == "SqrtBackward0"
         details = client.post("/api/trace/details", json={**body, "pass": 0, "steps": [0, 2]})
         assert details.status_code == 200 and len(details.json()["steps"]) == 2
-    refused = client.post("/api/trace", json={"source": e.source, "on_backward_error": "warn"})
+    refused = client.post("/api/trace", json={"source": e.source, "on_error": "warn"})
     assert refused.status_code == 422
     schema = client.get("/openapi.json").json()["components"]["schemas"]
-    assert schema["TraceProgram"]["properties"]["on_backward_error"]["enum"] == ["error", "graph"]
+    assert schema["TraceProgram"]["properties"]["on_error"]["enum"] == ["error", "graph"]
     assert (
         "stopped" in schema["CompactTrace"]["properties"]
         and "stopped" not in schema["CompactTrace"]["required"]
     )
+
+
+def test_an_update_outside_no_grad_answers_its_graph_under_either_name_of_the_option(
+    client: TestClient,
+) -> None:
+    # `on_backward_error`, the option's name in 6.2.0, still reads; both together are one field given twice.
+    source = (
+        "w = torch.tensor([1.0, 2.0], requires_grad=True)\nloss = (w ** 2).sum()\nloss.backward()\n"
+        "w -= 0.1 * w.grad\n"
+    )
+    assert client.post("/api/trace", json={"source": source}).status_code == 400  # the default
+    for name in ("on_error", "on_backward_error"):
+        r = client.post("/api/trace", json={"source": source, "format": "compact", name: "graph"})
+        assert r.status_code == 200, r.text[:300]
+        stopped = r.json()["stopped"]
+        assert stopped["line"] == 4 and stopped["type"] == "runtime" and stopped["in_backward"] is False
+        assert "leaf Variable" in stopped["message"] and stopped["node"] == 0  # w's AccumulateGrad
+        assert list(r.json()["grads"]) == ["w"]
+    twice = {"source": source, "on_error": "graph", "on_backward_error": "graph"}
+    both = client.post("/api/trace", json=twice)
+    assert both.status_code == 422 and "on_backward_error" in both.text
 
 
 def test_malformed_request_is_422(client: TestClient) -> None:

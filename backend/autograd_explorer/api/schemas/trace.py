@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
 from autograd_explorer.fields import Int, nested_lists_schema
 
@@ -88,12 +88,15 @@ class TraceRequest(ProgramRequest):
         description="readable: nested JSON with every step explained; compact: column tables, tensors "
         "in one float32 buffer, step details from POST /api/trace/details (docs/trace.md)",
     )
-    on_backward_error: Literal["error", "graph"] = Field(
+    on_error: Literal["error", "graph"] = Field(
         "error",
-        description="When a backward()/autograd.grad call of the program raises (PyTorch's autograd error, "
-        "not caught by the program; e.g. a saved tensor changed in place): 'error' answers 400 with it; "
-        "'graph' answers the graph that call was made on, with the steps the engine ran before it "
-        "stopped and the error in `stopped` (docs/trace.md)",
+        # `on_backward_error`, its name in 6.2.0, is still read (docs/api.md, changelog)
+        validation_alias=AliasChoices("on_error", "on_backward_error"),
+        description="When the program raises an error it does not catch (PyTorch's or Python's, e.g. a "
+        "saved tensor changed in place before backward(), or an update of a leaf outside torch.no_grad()): "
+        "'error' answers 400 with it; 'graph' answers the graph made up to it (for a backward() the "
+        "engine stopped, with the steps it ran) and the error in `stopped` (docs/trace.md). Refusals, "
+        "limits and an error before any tensor was made answer 400 either way.",
     )
 
 
