@@ -165,7 +165,7 @@ EXAMPLES: tuple[Example, ...] = (
         explanation=(
             "sqrt saved its output y for the backward pass (d√x/dx = 1/(2√x)). y.add_(1) changes y in "
             "place and bumps its version counter, so z.backward() refuses to use the stale value: "
-            "PyTorch's error names the version it expected. `y += 1` is in-place too."
+            "PyTorch's error names the version it expected. y += 1 is in-place too."
         ),
     ),
     Example(
@@ -237,8 +237,9 @@ EXAMPLES: tuple[Example, ...] = (
             "Lecture 5's gradient descent with the update written as plain code. The first backward pass "
             "runs whole (at w = 0 the gradient is −Xᵀy/n), then PyTorch refuses line 9: w is a leaf that "
             "requires grad, and changing it in place while autograd records would make the update part "
-            "of the function being differentiated. Written under `with torch.no_grad():`, the update is "
-            "not recorded and the loop runs its 100 steps (the Regression page's autograd method)."
+            "of the function being differentiated. Written inside a with torch.no_grad() block, the "
+            "update is not recorded and the loop runs its 100 steps (the Regression page's autograd "
+            "method)."
         ),
     ),
     Example(

@@ -40,7 +40,8 @@ test('the note names the node, the steps run and PyTorch’s message without its
   const none = { ...readable, passes: [{ ...readable.passes[0], steps: [] }] };
   assert.equal(
     stoppedSummary({ ...none, stopped: { ...readable.stopped, node: null, message: 'grad can be implicitly created only for scalar outputs' } }),
-    "The program stopped at line 5, in backward(), before the engine ran any node of this graph. PyTorch's error: grad can be implicitly created only for scalar outputs",
+    "The program stopped at line 5, in backward(), before the engine ran any node of this graph. PyTorch's error: grad can be implicitly created only for scalar outputs " +
+      'A vector needs its seed given: z.backward(gradient=torch.ones_like(z)) differentiates the sum of its elements.',
   );
   assert.match(stoppedSummary(none), /: the engine could not run this graph's first node, y = torch\.sqrt\(x\) \(SqrtBackward0\), red and dashed\./);
   assert.match(stoppedSummary({ ...readable, stopped: { ...readable.stopped, node: null } }), /: the engine ran 2 nodes of this graph, then raised\./);

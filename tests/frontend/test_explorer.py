@@ -265,6 +265,11 @@ def test_a_backward_stopped_before_any_step_says_so(page: Any, live_server: Any)
     expect(page.locator("#step-panel")).to_contain_text("stopped before PyTorch's engine ran any node")
     expect(page.locator("#step-panel")).not_to_contain_text("ran no backward pass")
     expect(page.locator("#graph-legend .stopped")).to_be_hidden()  # no node is marked
+    # What to write instead; and no seed PyTorch never made: Q's accumulator is 0, not the ones of
+    # gradient=torch.ones_like(Q).
+    expect(page.locator("#warnings li.stopped")).to_contain_text("Q.backward(gradient=torch.ones_like(Q))")
+    drawing = drawn_graph_text(page)
+    assert "accumulator [0, 0]" in drawing and "accumulator [1, 1]" not in drawing
 
 
 def test_an_update_outside_no_grad_shows_the_backward_before_it_and_the_leaf_it_changed(

@@ -220,3 +220,11 @@ def test_a_vector_output_without_gradient_stops_before_any_step() -> None:
     assert p["stopped"]["node"] is None and p["stopped"]["line"] == 4
     assert p["passes"][-1]["steps"] == []
     assert p["output"]["name"] == "Q" and list(p["output"]["value"]["data"]) == [-12.0, 65.0]
+    # PyTorch made no seed: the pass starts from zeros, not from the ones gradient=ones_like(Q) would be.
+    (seed,) = p["passes"][-1]["seeds"]
+    assert list(seed["data"]) == [0.0, 0.0]
+    assert list(
+        trace(source.replace("Q.backward()", "Q.backward(torch.ones_like(Q))"))["passes"][-1]["seeds"][0][
+            "data"
+        ]
+    ) == [1.0, 1.0]

@@ -70,8 +70,16 @@ class RawPass:
     _leaf_nodes: list[Node] | None = field(default=None, repr=False)
 
     def fill_seeds(self) -> list[torch.Tensor]:
-        """The seeds, each None made: ones like its output (what PyTorch seeded the pass with)."""
-        filled = [torch.ones_like(self.outputs[i]) if s is None else s for i, s in enumerate(self.seeds)]
+        """The seeds, each None made: ones like its output (what PyTorch seeded the pass with).
+
+        A pass that failed before its first step, on an output of more than one element given no
+        seed, had none: PyTorch refuses to make one ("grad can be implicitly created only for scalar
+        outputs"), so its accumulators start at zero, not at the ones `gradient=` would have been."""
+        unmade = self.failed and not self.steps
+        filled = [
+            s if s is not None else (torch.zeros_like if unmade and o.numel() != 1 else torch.ones_like)(o)
+            for s, o in zip(self.seeds, self.outputs, strict=True)
+        ]
         self.seeds[:] = filled
         return filled
 

@@ -41,15 +41,27 @@ export function stoppedNode(trace, op = true) {
 const HINTS = [
   [
     'a leaf Variable that requires grad is being used in an in-place operation',
-    'Write the update inside a with torch.no_grad() block, so that autograd does not record it: changing a parameter is no part of the function being differentiated.',
+    () => 'Write the update inside a with torch.no_grad() block, so that autograd does not record it: changing a parameter is no part of the function being differentiated.',
+  ],
+  [
+    'grad can be implicitly created only for scalar outputs',
+    (trace) => {
+      const y = (trace.output && trace.output.name) || 'y';
+      return `A vector needs its seed given: ${y}.backward(gradient=torch.ones_like(${y})) differentiates the sum of its elements.`;
+    },
   ],
 ];
 
-/** The hint for a stop's message, or ''. */
-export function stoppedHint(stopped) {
-  const found = HINTS.find(([start]) => String(stopped.message).startsWith(start));
-  return found ? found[1] : '';
+/** The hint for a trace's stop, or ''. */
+export function stoppedHint(trace) {
+  const found = HINTS.find(([start]) => String(trace.stopped.message).startsWith(start));
+  return found ? found[1](trace) : '';
 }
+
+const withHint = (trace) => {
+  const hint = stoppedHint(trace);
+  return hint ? ` ${hint}` : '';
+};
 
 /** What happened, in one paragraph above the steps; '' for a trace that did not stop. */
 export function stoppedSummary(trace) {
@@ -61,8 +73,7 @@ export function stoppedSummary(trace) {
     const passes = (trace.pass_summaries && trace.pass_summaries.count) || (trace.passes || []).length;
     const when = passes ? `after ${counted(passes, 'backward pass', 'backward passes')}` : 'before any backward pass';
     const what = changing ? `, changing ${changing} in place (red and dashed), ${when}` : `, ${when}: the graph is what it made up to there`;
-    const hint = stoppedHint(stopped);
-    return `The program stopped${line}${what}. The error: ${stopped.message}${hint ? ` ${hint}` : ''}`;
+    return `The program stopped${line}${what}. The error: ${stopped.message}${withHint(trace)}`;
   }
   const pass = stoppedPass(trace);
   const ran = pass ? pass.steps.length : 0;
@@ -73,7 +84,7 @@ export function stoppedSummary(trace) {
   else if (ran) what = `: the engine ran ${counted(ran, 'node')} of this graph, then raised`;
   else if (at) what = `: the engine could not run this graph's first node, ${at}, red and dashed`;
   else what = ', before the engine ran any node of this graph';
-  return `${where}${what}. PyTorch's error: ${engineMessage(stopped)}`;
+  return `${where}${what}. PyTorch's error: ${engineMessage(stopped)}${withHint(trace)}`;
 }
 
 /** The pass's last words when the engine stopped it: where, and why; '' otherwise. */
@@ -94,8 +105,7 @@ export function stoppedInspected(trace, node) {
     // Why no saved value is listed: PyTorch refused them, and that refusal is where the engine stopped.
     return `PyTorch refuses to hand out what this node saved, so the engine could not run it: ${engineMessage(trace.stopped)}`;
   }
-  const hint = stoppedHint(trace.stopped);
-  return `The program stopped${trace.stopped.line ? ` at line ${trace.stopped.line}` : ''} changing this tensor in place: ${trace.stopped.message}${hint ? ` ${hint}` : ''}`;
+  return `The program stopped${trace.stopped.line ? ` at line ${trace.stopped.line}` : ''} changing this tensor in place: ${trace.stopped.message}${withHint(trace)}`;
 }
 
 /** The legend's words for the node marked red and dashed. */
