@@ -58,3 +58,18 @@ def mlp20_program(batches: int = 1) -> str:
 
 
 MLP20 = mlp20_program()
+
+
+def simple_nn_update_without_no_grad() -> str:
+    """§6's SimpleNN loop (the examples menu's) with its `with torch.no_grad():` left out, as a student
+    first writes it: PyTorch refuses `param -= alpha * param.grad` inside train_model."""
+    from autograd_explorer.examples import get_example
+
+    source = get_example("lecture-simple-nn").source.replace(
+        "        with torch.no_grad():\n            for param in model.parameters():\n"
+        "                param -= alpha * param.grad\n                param.grad.zero_()\n",
+        "        for param in model.parameters():\n            param -= alpha * param.grad\n"
+        "            param.grad.zero_()\n",
+    )
+    assert "no_grad" not in source
+    return source

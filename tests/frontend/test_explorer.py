@@ -18,6 +18,7 @@ from tests.frontend.graph_geometry import drawn, edges_through_nodes
 from tests.frontend.page_wait import wait_until
 from tests.frontend.pixels import differing_pixels, settled_screenshot
 from tests.lang.test_tutorial_ops import MAKEMORE_BACKPROP
+from tests.lecture_programs import simple_nn_update_without_no_grad
 from tests.live import RUN_TIMEOUT_MS, screenshot
 
 pytestmark = pytest.mark.browser
@@ -307,13 +308,7 @@ def test_an_update_outside_no_grad_shows_the_backward_before_it_and_the_leaf_it_
 def test_the_parameter_an_update_was_changing_is_drawn_in_its_open_box(page: Any, live_server: Any) -> None:
     # §6's SimpleNN loop without its torch.no_grad(): the note names model.fc1.weight, which sat in
     # model.fc1's closed box, where nothing red and dashed could be seen.
-    source = get_example("lecture-simple-nn").source.replace(
-        "        with torch.no_grad():\n            for param in model.parameters():\n"
-        "                param -= alpha * param.grad\n                param.grad.zero_()\n",
-        "        for param in model.parameters():\n            param -= alpha * param.grad\n"
-        "            param.grad.zero_()\n",
-    )
-    assert "no_grad" not in source
+    source = simple_nn_update_without_no_grad()
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(f"{live_server.url}/#{urlencode({'src': source})}")
     page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)

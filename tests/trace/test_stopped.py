@@ -18,6 +18,7 @@ from autograd_explorer.settings import Settings
 from autograd_explorer.trace.compact import decode_compact
 from autograd_explorer.trace.jobs import run_details_job
 from autograd_explorer.trace.tracer import TraceOptions, trace_program
+from tests.lecture_programs import simple_nn_update_without_no_grad
 
 IN_PLACE = get_example("pitfall-inplace").source
 
@@ -166,13 +167,7 @@ def test_a_loop_variable_changed_in_place_marks_the_tensor_it_held() -> None:
 def test_the_lectures_update_inside_a_function_marks_the_parameter_it_was_changing() -> None:
     # §6's SimpleNN loop, its `with torch.no_grad():` left out: `param` is the function's own name, and
     # the parameter it held when PyTorch refused the update is fc1's weight (parameters() comes first).
-    source = get_example("lecture-simple-nn").source.replace(
-        "        with torch.no_grad():\n            for param in model.parameters():\n"
-        "                param -= alpha * param.grad\n                param.grad.zero_()\n",
-        "        for param in model.parameters():\n            param -= alpha * param.grad\n"
-        "            param.grad.zero_()\n",
-    )
-    assert "no_grad" not in source
+    source = simple_nn_update_without_no_grad()
     p = trace(source)
     stopped = p["stopped"]
     assert stopped["in_backward"] is False and "leaf Variable" in stopped["message"]
