@@ -123,6 +123,31 @@ def test_model_raising_midway_keeps_the_graph_up_to_the_error() -> None:
     assert model.fc1.weight.grad is None  # the backward shown was ours; the user's .grad stay as they were
 
 
+@pytest.mark.parametrize("in_place", ["augmented", "method"])
+def test_an_update_outside_no_grad_marks_the_parameter_it_was_changing(in_place: str) -> None:
+    """Lecture 5's update without torch.no_grad(), in a notebook: the block stops there, and the
+    recording says so and marks the parameter, as the web trace does (trace/stopped.py)."""
+    torch.manual_seed(0)
+    model, x = nn.Linear(3, 1).double(), torch.randn(4, 3, dtype=torch.float64)
+    with pytest.raises(RuntimeError) as oracle:  # the oracle: PyTorch alone, the same update
+        copy.deepcopy(model).weight.sub_(1.0)
+    with pytest.raises(RuntimeError), ax.record() as rec:
+        loss = model(x).pow(2).mean()
+        loss.backward()
+        for param in model.parameters():
+            if in_place == "augmented":
+                param -= 0.1 * param.grad
+            else:
+                param.sub_(0.1 * param.grad)
+    payload = rec.to_dict()
+    SCHEMA.validate_python(payload)
+    stopped = payload["stopped"]
+    assert stopped["message"] == str(oracle.value) and stopped["in_backward"] is False
+    marked = payload["nodes"][stopped["node"]]
+    assert marked["op"] == "AccumulateGrad" and marked["shape"] == [1, 3]  # the weight, parameters()'s first
+    assert len(payload["passes"]) == 1 and payload["passes"][0]["steps"]  # the backward ran whole
+
+
 def test_a_backward_the_engine_stops_marks_the_node_it_could_not_run() -> None:
     """A model's own backward() failing with "modified by an inplace operation" (PyTorch suggests
     anomaly detection to find where): the recording says which node, and the .grad PyTorch left."""

@@ -35,6 +35,17 @@ _UNUSED = (
 )
 
 
+# `w -= x` reaches the mode as Tensor.__isub__; `w.sub_(x)` as sub_.
+_OPERATORS = ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or", "xor")
+_IN_PLACE_OPERATORS = frozenset(f"__i{op}__" for op in (*_OPERATORS, "lshift", "rshift"))
+
+
+def _changes_in_place(name: str) -> bool:
+    """`w -= x` (Tensor.__isub__) or `add_`, `sub_`, `zero_`: PyTorch's spelling of a method that
+    changes its tensor."""
+    return name in _IN_PLACE_OPERATORS or (name.endswith("_") and not name.startswith("_"))
+
+
 class LiveOps(TorchFunctionMode):
     """Reports every op's tensors to `recorder`, and runs differentiation through it."""
 
@@ -54,6 +65,9 @@ class LiveOps(TorchFunctionMode):
         self.last: torch.Tensor | None = None  # the latest tensor with a graph
         self.backward_output: torch.Tensor | None = None  # what the latest backward() started from
         self.stopped: str | None = None  # why recording stopped early (a graph too deep)
+        # the tensor an in-place op that raised was changing (`w -= lr * w.grad` outside
+        # torch.no_grad()): the node the page marks when the block stops there (trace/stopped.py)
+        self.changing: torch.Tensor | None = None
         self.named: set[int] = set()  # modules whose parameters are named already (name_everything)
         self._unpatch: Callable[[], None] | None = None
 
@@ -85,7 +99,13 @@ class LiveOps(TorchFunctionMode):
     ) -> Any:
         if func in _DIFFERENTIATE and self.stopped is None:
             return self._differentiate(func, args, dict(kwargs or {}))
-        result = func(*args, **kwargs) if kwargs else func(*args)  # this runs for every op
+        try:  # free while nothing raises (Python 3.11): this runs for every op
+            result = func(*args, **kwargs) if kwargs else func(*args)
+        except Exception:
+            name = getattr(func, "__name__", "")
+            if args and isinstance(args[0], torch.Tensor) and _changes_in_place(name):
+                self.changing = args[0]
+            raise
         if self.stopped is None:
             if isinstance(result, torch.Tensor):
                 self._seen(result, func)

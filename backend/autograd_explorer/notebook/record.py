@@ -105,7 +105,7 @@ class record:
             return {key: (fn, paths[id(m)]) for key, (fn, m) in module_of.items() if id(m) in paths}
 
         self.recording.finished = finish(
-            recorder, output, warnings, node_modules, self.limits, self._started, stopped
+            recorder, output, warnings, node_modules, self.limits, self._started, stopped, ops.changing
         )
 
 

@@ -171,9 +171,11 @@ class Finished:
         recorded_ms: float,
         node_modules: Callable[[], Mapping[int, tuple[Any, str]]] = dict,
         stopped: ProgramError | None = None,
+        changing: torch.Tensor | None = None,
     ) -> None:
         self.recorder = recorder
-        self.stopped = stopped  # the block's backward() that PyTorch's engine stopped (stopped.py)
+        self.stopped = stopped  # the error that ended the block (stopped.py)
+        self.changing = changing  # the tensor the op that raised was changing in place, if any
         self.node_modules = node_modules
         self.output = output
         self.output_name = output_name
@@ -199,6 +201,7 @@ class Finished:
                 None,
                 backward_calls=len(self.recorder.passes),
                 stopped=self.stopped,
+                stopped_subject=self.changing,
             )
             facts = TraceFacts(self.recorder, run, self.output, self.limits.max_nodes)
             self._facts = facts, self.warnings + graph_warnings(facts)
@@ -244,11 +247,12 @@ def finish(
     limits: RecordLimits,
     started: float,
     stopped: ProgramError | None = None,
+    changing: torch.Tensor | None = None,
 ) -> Finished:
     """End a recording: a backward pass if it ran none, live state copied.
 
     `node_modules`: id(node) -> (node, module path), called when the recording is first shaped.
-    `stopped`: the error of a backward() in the block that PyTorch's engine stopped.
+    `stopped`: the error that ended the block; `changing`: the tensor the op that raised was changing.
     """
     restore = backward_if_none(recorder, output, warnings)
     try:
@@ -258,4 +262,6 @@ def finish(
             leaf.grad = grad
     recorded_ms = (time.perf_counter() - started) * 1000
     output_name = recorder.name_of_tensor(output)
-    return Finished(recorder, output, output_name, warnings, limits, recorded_ms, node_modules, stopped)
+    return Finished(
+        recorder, output, output_name, warnings, limits, recorded_ms, node_modules, stopped, changing
+    )
