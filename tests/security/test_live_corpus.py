@@ -204,6 +204,40 @@ def test_hostile_programs_are_refused_for_the_right_reason(
         assert_normal_trace_works(http)
 
 
+def _asking_for_the_graph(case: Case) -> dict[str, object] | None:
+    """The body of a hostile program sent to /api/trace, asking for the graph made up to any error."""
+    if case.path != "/api/trace" or case.body is None or case.headers != {"content-type": "application/json"}:
+        return None
+    try:
+        body = orjson.loads(case.body)
+    except orjson.JSONDecodeError:
+        return None
+    return {**body, "on_error": "graph"} if isinstance(body, dict) and "source" in body else None
+
+
+GRAPH_CASES = [case for case in CORPUS if _asking_for_the_graph(case) is not None]
+
+
+@pytest.mark.parametrize("case", GRAPH_CASES, ids=[c.id for c in GRAPH_CASES])
+def test_hostile_programs_asking_for_their_graph_are_refused_all_the_same(
+    http: httpx.Client, case: Case
+) -> None:
+    """on_error 'graph' answers the graph made up to a program's own error: a refusal, a limit or a
+    syntax error is still the same 400, and nothing answers 5xx."""
+    r = http.post("/api/trace", json=_asking_for_the_graph(case))
+    assert r.status_code < 500, r.text[:400]
+    if case.kind in ("forbidden", "limit", "syntax") or r.status_code != 200:
+        assert r.status_code in case.status, r.text[:400]
+        detail = assert_clear_refusal(r)
+        if case.kind in ("forbidden", "limit", "syntax"):
+            assert detail["type"] == case.kind, detail
+    else:  # a runtime error after the program made a tensor: its graph, and where it stopped
+        stopped = orjson.loads(r.content)["stopped"]
+        assert stopped["type"] in ("runtime", "autograd") and case.kind in ("runtime", "autograd", None), (
+            stopped
+        )
+
+
 def test_health_answered_throughout_and_the_server_still_traces(
     http: httpx.Client, probe: HealthProbe, hostile_server: LiveServer
 ) -> None:
