@@ -106,6 +106,21 @@ def test_a_failed_backward_the_program_catches_is_no_stop() -> None:
     assert p["printed"] == ["caught"]
 
 
+def test_a_failed_backward_the_program_caught_is_not_where_a_later_error_stopped_it() -> None:
+    # The lecture's spelling catches the in-place error (CONTENT.md §11); the program then stops at an
+    # update outside torch.no_grad(): that stop is outside backward, and marks x, not sqrt.
+    source = (
+        "x = torch.tensor(4.0, requires_grad=True)\ny = torch.sqrt(x)\ny.add_(1)\nz = 3 * y\n"
+        "try:\n    z.backward()\nexcept RuntimeError as e:\n    print('caught')\n"
+        "w = (x * x)\nw.backward()\nx -= 0.1 * x.grad\n"
+    )
+    p = trace(source)
+    stopped = p["stopped"]
+    assert p["printed"] == ["caught"] and stopped["line"] == 11
+    assert stopped["type"] == "runtime" and stopped["in_backward"] is False
+    assert op_of(p, stopped["node"]) == "AccumulateGrad" and p["nodes"][stopped["node"]]["name"] == "x"
+
+
 def test_an_error_before_any_tensor_a_refusal_or_a_limit_is_still_the_error_alone() -> None:
     # Nothing to draw before the name that was never defined: the 400 of before.
     with pytest.raises(ProgramError) as info:

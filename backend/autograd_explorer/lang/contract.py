@@ -18,6 +18,25 @@ from autograd_explorer.errors import ProgramError, ProgramErrorType
 # the run can still be shown up to where it stopped; refusals and limits are not among them.
 STOPPING_ERRORS: frozenset[ProgramErrorType] = frozenset({"runtime", "autograd"})
 
+# An exception a backward pass failed with carries the pass's index in one attribute of this name
+# (programs cannot read `_` names): a program stopped by it stopped in that pass, while one that caught
+# it and stopped later with another error did not (trace/stopped.py). An index, not the exception on
+# the pass: an exception keeps its traceback's frames, and with them the program's graph.
+FAILED_PASS = "_explorer_failed_pass"
+
+
+def mark_failed_pass(exc: BaseException, index: int) -> None:
+    """Record on `exc` that backward pass `index` failed with it (the innermost pass only)."""
+    if hasattr(exc, "__dict__") and FAILED_PASS not in exc.__dict__:
+        exc.__dict__[FAILED_PASS] = index
+
+
+def failed_pass_of(exc: BaseException) -> int | None:
+    """The index of the backward pass that failed with `exc`, None if none did."""
+    value = exc.__dict__.get(FAILED_PASS) if hasattr(exc, "__dict__") else None
+    return value if isinstance(value, int) else None
+
+
 # The longest source text shown whole where a text names a value or a call: a node's label, a call
 # region's label, a module's spelling, a refusal. Both sides of the contract cut at it, so it is here.
 LABEL_CHARS = 40
@@ -174,3 +193,6 @@ class ProgramRun:
     # The tensor the statement that stopped the program was changing in place, if it names one
     # (`w -= lr * w.grad` outside torch.no_grad()): the node the page marks (trace/stopped.py).
     stopped_subject: object = None
+    # The backward pass (its index) the error that stopped the program failed, None when it was raised
+    # outside one (a pass that failed earlier, its error caught by the program, is not it).
+    stopped_in_pass: int | None = None

@@ -144,6 +144,7 @@ class EvaluatorCore:
         # When an uncaught exception ends the run: the tensor the operation that raised was changing
         # in place, if it was one (RaisedAt.changing; the trace marks its node, trace/stopped.py).
         self.changing: object = None
+        self.stopped_in_pass: int | None = None  # and the backward pass it failed, if one did
         self.last_graph_name: str | None = None  # the last tensor bound that an operation made
         self.yielded: list[list[object]] = []  # per generator function running, what it yielded
         self.statement = Span(1, 0, 1, 0)

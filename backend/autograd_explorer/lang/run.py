@@ -228,7 +228,7 @@ def _run_program(
     if stopped is not None:
         if expression or (output is not None and output not in evaluator.namespace):
             raise stopped  # nothing of what the request asks to see was made before the error
-        run.stopped_subject = evaluator.changing
+        run.stopped_subject, run.stopped_in_pass = evaluator.changing, evaluator.stopped_in_pass
     _choose_output(run, tree, evaluator, final, output)
     if stopped is not None and not isinstance(run.output, torch.Tensor):
         raise stopped  # no tensor made before the error: the error alone, as without keep_stopped

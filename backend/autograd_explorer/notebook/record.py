@@ -11,12 +11,13 @@ from typing import Any
 import torch
 
 from autograd_explorer.errors import ProgramError
+from autograd_explorer.lang.contract import failed_pass_of
 from autograd_explorer.lang.core import exception_message
 from autograd_explorer.notebook.frames import frame_scope
 from autograd_explorer.notebook.live import LiveOps
 from autograd_explorer.notebook.modules import module_paths
 from autograd_explorer.notebook.recording import Recording
-from autograd_explorer.notebook.shaping import RecordLimits, finish, name_everything
+from autograd_explorer.notebook.shaping import RecordLimits, Stop, finish, name_everything
 from autograd_explorer.trace.backward_capture import Node
 from autograd_explorer.trace.jobs import collector_paused
 
@@ -86,8 +87,11 @@ class record:
             line = _user_line(tb)
             # The block stopped there: the page says where and why as the web trace's does
             # (trace/stopped.py), marking the node a backward() PyTorch's engine could not run.
-            failed = recorder.passes and recorder.passes[-1].failed
-            stopped = ProgramError("autograd" if failed else "runtime", exception_message(exc), line)
+            in_pass = failed_pass_of(exc)
+            error = ProgramError(
+                "autograd" if in_pass is not None else "runtime", exception_message(exc), line
+            )
+            stopped = Stop(error, ops.changing, in_pass)
         if ops.stopped:
             warnings.append(f"Recording stopped early: {ops.stopped}")
         names = name_everything(recorder, self._names(), ops.named)
@@ -105,7 +109,7 @@ class record:
             return {key: (fn, paths[id(m)]) for key, (fn, m) in module_of.items() if id(m) in paths}
 
         self.recording.finished = finish(
-            recorder, output, warnings, node_modules, self.limits, self._started, stopped, ops.changing
+            recorder, output, warnings, node_modules, self.limits, self._started, stopped
         )
 
 

@@ -154,6 +154,15 @@ class PageTrace(CompactTrace):
     details: list[TraceDetails]
 
 
+@dataclass(frozen=True)
+class Stop:
+    """The error that ended a recorded block, as the web trace's run keeps it (ProgramRun.stopped…)."""
+
+    error: ProgramError
+    changing: torch.Tensor | None = None  # the tensor the op that raised was changing in place
+    in_pass: int | None = None  # the backward pass it failed, if one did
+
+
 class Finished:
     """A recording's facts, frozen when its block ended, shaped only when first shown or asked for.
 
@@ -170,12 +179,10 @@ class Finished:
         limits: RecordLimits,
         recorded_ms: float,
         node_modules: Callable[[], Mapping[int, tuple[Any, str]]] = dict,
-        stopped: ProgramError | None = None,
-        changing: torch.Tensor | None = None,
+        stopped: Stop | None = None,
     ) -> None:
         self.recorder = recorder
         self.stopped = stopped  # the error that ended the block (stopped.py)
-        self.changing = changing  # the tensor the op that raised was changing in place, if any
         self.node_modules = node_modules
         self.output = output
         self.output_name = output_name
@@ -200,8 +207,9 @@ class Finished:
                 self.output_name,
                 None,
                 backward_calls=len(self.recorder.passes),
-                stopped=self.stopped,
-                stopped_subject=self.changing,
+                stopped=self.stopped.error if self.stopped else None,
+                stopped_subject=self.stopped.changing if self.stopped else None,
+                stopped_in_pass=self.stopped.in_pass if self.stopped else None,
             )
             facts = TraceFacts(self.recorder, run, self.output, self.limits.max_nodes)
             self._facts = facts, self.warnings + graph_warnings(facts)
@@ -246,13 +254,12 @@ def finish(
     node_modules: Callable[[], Mapping[int, tuple[Any, str]]],
     limits: RecordLimits,
     started: float,
-    stopped: ProgramError | None = None,
-    changing: torch.Tensor | None = None,
+    stopped: Stop | None = None,
 ) -> Finished:
     """End a recording: a backward pass if it ran none, live state copied.
 
     `node_modules`: id(node) -> (node, module path), called when the recording is first shaped.
-    `stopped`: the error that ended the block; `changing`: the tensor the op that raised was changing.
+    `stopped`: the error that ended the block.
     """
     restore = backward_if_none(recorder, output, warnings)
     try:
@@ -262,6 +269,4 @@ def finish(
             leaf.grad = grad
     recorded_ms = (time.perf_counter() - started) * 1000
     output_name = recorder.name_of_tensor(output)
-    return Finished(
-        recorder, output, output_name, warnings, limits, recorded_ms, node_modules, stopped, changing
-    )
+    return Finished(recorder, output, output_name, warnings, limits, recorded_ms, node_modules, stopped)

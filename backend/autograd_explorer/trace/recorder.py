@@ -10,7 +10,14 @@ from typing import Any
 import torch
 
 from autograd_explorer.errors import ProgramError
-from autograd_explorer.lang.contract import LABEL_CHARS, BackwardRequest, Region, Span, run_plain_backward
+from autograd_explorer.lang.contract import (
+    LABEL_CHARS,
+    BackwardRequest,
+    Region,
+    Span,
+    mark_failed_pass,
+    run_plain_backward,
+)
 from autograd_explorer.trace.backward_capture import Node, RawPass, capture_pass, graph_nodes
 from autograd_explorer.trace.complex_values import complex_refusal
 from autograd_explorer.trace.pass_summary import PassSummary, summarize_pass
@@ -302,8 +309,9 @@ class TraceRecorder:
                 result = run()
             if raw.kind == "grad" and result is not None:
                 raw.results = result  # before the summary, which reads them
-        except BaseException:
+        except BaseException as exc:
             raw.failed = True
+            mark_failed_pass(exc, raw.index)
             raise
         finally:  # also when backward raised (a program may catch it and go on)
             self.last_pass_complete = hooked and not self._missed_values(raw)

@@ -50,9 +50,10 @@ def stopped_at(error: ProgramError, facts: TraceFacts) -> StoppedAt:
 
 
 def _failed_pass(facts: TraceFacts) -> RawPass | None:
-    """The shipped pass the error stopped, if it stopped one (the program ends with it)."""
-    failed = [raw for raw in facts.shipped if raw.failed]
-    return failed[-1] if failed else None
+    """The shipped pass the error stopped, if it stopped one (the program ends with it); not one that
+    failed earlier with an error the program caught (the lecture's `try`/`except RuntimeError`)."""
+    index = facts.run.stopped_in_pass
+    return next((raw for raw in facts.shipped if raw.failed and raw.index == index), None)
 
 
 def _stopped_node(raw: RawPass, facts: TraceFacts) -> int | None:
