@@ -543,7 +543,7 @@ def test_a_failed_backward_ends_the_run_as_in_python_and_the_run_is_kept_when_as
     error = fails(source, "autograd")
     assert error.line == 6
     kept = run_program(source, None, limits(), PlainObserver(), keep_stopped=True)
-    assert kept.stopped is not None and kept.stopped.type == "autograd" and kept.stopped.line == 6
+    assert kept.stopped is not None and kept.stopped.error.type == "autograd" and kept.stopped.error.line == 6
     assert kept.printed == ["before"]  # nothing after the failed statement ran, as in CPython
     assert "w" not in kept.namespace and kept.namespace["z"].grad_fn is not None
     assert kept.output is kept.namespace["z"]
@@ -570,13 +570,13 @@ def test_a_run_kept_after_an_in_place_error_names_the_tensor_it_was_changing(upd
         "loss = (w * w).sum()\nloss.backward()\n" + update + "\n"
     )
     kept = run_program(source, None, limits(), PlainObserver(), keep_stopped=True)
-    assert kept.stopped is not None and kept.stopped.type == "runtime"
-    assert "leaf Variable that requires grad" in kept.stopped.message
-    assert kept.stopped_subject is kept.namespace["w"]
+    assert kept.stopped is not None and kept.stopped.error.type == "runtime"
+    assert "leaf Variable that requires grad" in kept.stopped.error.message
+    assert kept.stopped.changing is kept.namespace["w"]
 
 
 def test_an_error_that_changes_nothing_in_place_names_no_tensor() -> None:
     source = "w = torch.ones(2, requires_grad=True)\nv = w * 2\nu = v @ torch.ones(3)\n"
     kept = run_program(source, None, limits(), PlainObserver(), keep_stopped=True)
-    assert kept.stopped is not None and kept.stopped.line == 3 and kept.stopped_subject is None
+    assert kept.stopped is not None and kept.stopped.error.line == 3 and kept.stopped.changing is None
     assert kept.output is kept.namespace["v"]  # the graph made before it

@@ -169,6 +169,20 @@ class LanguageLimits:
     max_wall_seconds: float = 5.0
 
 
+@dataclass(frozen=True)
+class Stop:
+    """The error that ended a program's run, kept so that the graph made up to it can be shown (the
+    web trace's run_program(keep_stopped=True), the notebook's recorded block): trace/stopped.py."""
+
+    error: ProgramError
+    # The tensor the operation that raised was changing in place (`w -= lr * w.grad` outside
+    # torch.no_grad(), RaisedAt.changing): the node the page marks.
+    changing: object = None
+    # The backward pass (its index) the error failed, None when it was raised outside one (a pass that
+    # failed earlier, its error caught by the program, is not it): failed_pass_of.
+    in_pass: int | None = None
+
+
 @dataclass
 class ProgramRun:
     """What a finished program left behind."""
@@ -189,10 +203,4 @@ class ProgramRun:
     # The error the program raised and did not catch (one of STOPPING_ERRORS), when the caller asked
     # to keep the run it ended (run_program's keep_stopped): the namespace is what the program had
     # made up to that statement.
-    stopped: ProgramError | None = None
-    # The tensor the statement that stopped the program was changing in place, if it names one
-    # (`w -= lr * w.grad` outside torch.no_grad()): the node the page marks (trace/stopped.py).
-    stopped_subject: object = None
-    # The backward pass (its index) the error that stopped the program failed, None when it was raised
-    # outside one (a pass that failed earlier, its error caught by the program, is not it).
-    stopped_in_pass: int | None = None
+    stopped: Stop | None = None

@@ -141,10 +141,8 @@ class EvaluatorCore:
         self.backward_calls = 0
         self.assigned_at: dict[str, Span] = {}
         self.last_tensor_name: str | None = None
-        # When an uncaught exception ends the run: the tensor the operation that raised was changing
-        # in place, if it was one (RaisedAt.changing; the trace marks its node, trace/stopped.py).
-        self.changing: object = None
-        self.stopped_in_pass: int | None = None  # and the backward pass it failed, if one did
+        # The exception no handler caught, when one ended the run (run.py reads its marks: Stop)
+        self.raised: Exception | None = None
         self.last_graph_name: str | None = None  # the last tensor bound that an operation made
         self.yielded: list[list[object]] = []  # per generator function running, what it yielded
         self.statement = Span(1, 0, 1, 0)
@@ -225,13 +223,19 @@ class EvaluatorCore:
         return self.output.lines()
 
     def apply(
-        self, fn: Callable[..., object], args: Sequence[object], kwargs: Mapping[str, object], node: ast.AST
+        self,
+        fn: Callable[..., object],
+        args: Sequence[object],
+        kwargs: Mapping[str, object],
+        node: ast.AST,
+        changing: object = None,
     ) -> Any:
-        """Call into PyTorch/Python: the one place library code runs. Its exceptions are the program's."""
+        """Call into PyTorch/Python: the one place library code runs. Its exceptions are the program's
+        (`changing`: the tensor an in-place operation changes, named if it raises)."""
         try:
             return fn(*args, **kwargs)
         except Exception as exc:
-            self.library_failed(exc, node)
+            self.library_failed(exc, node, changing)
 
     def library_failed(self, exc: Exception, node: ast.AST, changing: object = None) -> NoReturn:
         """What `apply` does when library code raised (hot paths that call the library directly

@@ -22,12 +22,10 @@ from contextlib import contextmanager
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.calls import Calls
 from autograd_explorer.lang.compiled import Compiler
-from autograd_explorer.lang.contract import failed_pass_of
 from autograd_explorer.lang.core import exception_message
 from autograd_explorer.lang.expressions import Expressions
 from autograd_explorer.lang.formatting import count_leaves
 from autograd_explorer.lang.statements import Statements
-from autograd_explorer.lang.values import origin_of
 
 __all__ = ["Evaluator", "as_program_errors", "count_leaves", "exception_message"]
 
@@ -48,9 +46,7 @@ class Evaluator(Statements, Expressions, Calls, Compiler):
         except (MemoryError, RecursionError) as exc:
             raise self.limit_for(exc, self.statement) from None
         except Exception as exc:
-            origin = origin_of(exc)
-            self.changing = origin.changing if origin is not None else None  # ProgramRun.stopped_subject
-            self.stopped_in_pass = failed_pass_of(exc)
+            self.raised = exc
             raise self.uncaught(exc) from None
 
 

@@ -19,6 +19,8 @@ from autograd_explorer.lang.contract import (
     ProgramObserver,
     ProgramRun,
     Span,
+    Stop,
+    failed_pass_of,
 )
 from autograd_explorer.lang.evaluator import Evaluator, as_program_errors, count_leaves, exception_message
 from autograd_explorer.lang.parse import (
@@ -31,6 +33,7 @@ from autograd_explorer.lang.parse import (
 )
 from autograd_explorer.lang.py_random import own_generator
 from autograd_explorer.lang.source import SourceText
+from autograd_explorer.lang.values import origin_of
 
 if TYPE_CHECKING:  # passed in by the app; record() never loads its settings (pydantic-settings)
     from autograd_explorer.settings import Settings
@@ -223,12 +226,14 @@ def _run_program(
         backward_calls=evaluator.backward_calls,
         warnings=warnings + evaluator.warnings,
         printed=evaluator.printed,
-        stopped=stopped,
     )
     if stopped is not None:
         if expression or (output is not None and output not in evaluator.namespace):
             raise stopped  # nothing of what the request asks to see was made before the error
-        run.stopped_subject, run.stopped_in_pass = evaluator.changing, evaluator.stopped_in_pass
+        raised = evaluator.raised  # None for a ProgramError of the evaluator's own
+        origin = origin_of(raised) if raised is not None else None
+        in_pass = failed_pass_of(raised) if raised is not None else None
+        run.stopped = Stop(stopped, origin.changing if origin is not None else None, in_pass)
     _choose_output(run, tree, evaluator, final, output)
     if stopped is not None and not isinstance(run.output, torch.Tensor):
         raise stopped  # no tensor made before the error: the error alone, as without keep_stopped

@@ -169,11 +169,8 @@ class Statements(EvaluatorCore):
         in_place = IN_PLACE.get(type(node.op).__name__)
         if isinstance(current, torch.Tensor) and in_place is not None:
             self.budget.count_operation(self.span(node))
-            try:  # apply's handling, naming the tensor changed (PyTorch refuses a leaf that requires grad)
-                result = in_place(current, value)
-            except Exception as exc:
-                self.library_failed(exc, node, changing=current)
-            return self.produced(result, node)
+            # naming the tensor changed: PyTorch refuses a leaf that requires grad
+            return self.produced(self.apply(in_place, (current, value), {}, node, changing=current), node)
         if isinstance(current, list) and isinstance(node.op, ast.Add):
             self.budget.count_operation(self.span(node))
             self.budget.check_length(len(current) + _length(value), self.span(node), "list")

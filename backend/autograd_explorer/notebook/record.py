@@ -11,13 +11,13 @@ from typing import Any
 import torch
 
 from autograd_explorer.errors import ProgramError
-from autograd_explorer.lang.contract import failed_pass_of
+from autograd_explorer.lang.contract import Stop, failed_pass_of
 from autograd_explorer.lang.core import exception_message
 from autograd_explorer.notebook.frames import frame_scope
 from autograd_explorer.notebook.live import LiveOps
 from autograd_explorer.notebook.modules import module_paths
 from autograd_explorer.notebook.recording import Recording
-from autograd_explorer.notebook.shaping import RecordLimits, Stop, finish, name_everything
+from autograd_explorer.notebook.shaping import RecordLimits, finish, name_everything
 from autograd_explorer.trace.backward_capture import Node
 from autograd_explorer.trace.jobs import collector_paused
 

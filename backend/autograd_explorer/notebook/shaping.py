@@ -18,8 +18,7 @@ from typing import Any, TypeVar
 import torch
 from torch import nn
 
-from autograd_explorer.errors import ProgramError
-from autograd_explorer.lang.contract import ProgramRun
+from autograd_explorer.lang.contract import ProgramRun, Stop
 from autograd_explorer.trace import limits
 from autograd_explorer.trace.backward_capture import graph_nodes
 from autograd_explorer.trace.compact import CompactShaper
@@ -154,15 +153,6 @@ class PageTrace(CompactTrace):
     details: list[TraceDetails]
 
 
-@dataclass(frozen=True)
-class Stop:
-    """The error that ended a recorded block, as the web trace's run keeps it (ProgramRun.stopped…)."""
-
-    error: ProgramError
-    changing: torch.Tensor | None = None  # the tensor the op that raised was changing in place
-    in_pass: int | None = None  # the backward pass it failed, if one did
-
-
 class Finished:
     """A recording's facts, frozen when its block ended, shaped only when first shown or asked for.
 
@@ -207,9 +197,7 @@ class Finished:
                 self.output_name,
                 None,
                 backward_calls=len(self.recorder.passes),
-                stopped=self.stopped.error if self.stopped else None,
-                stopped_subject=self.stopped.changing if self.stopped else None,
-                stopped_in_pass=self.stopped.in_pass if self.stopped else None,
+                stopped=self.stopped,
             )
             facts = TraceFacts(self.recorder, run, self.output, self.limits.max_nodes)
             self._facts = facts, self.warnings + graph_warnings(facts)

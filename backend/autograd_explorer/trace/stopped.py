@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from autograd_explorer.errors import ProgramError
+from autograd_explorer.lang.contract import Stop
 from autograd_explorer.trace.backward_capture import RawPass, saved_refusal
 from autograd_explorer.trace.payload import CompactTrace, StoppedAt, TraceResponse
 
@@ -33,10 +33,13 @@ def mark_stopped(payload: TraceResponse | CompactTrace, facts: TraceFacts) -> No
         payload["stopped"] = stopped_at(facts.run.stopped, facts)
 
 
-def stopped_at(error: ProgramError, facts: TraceFacts) -> StoppedAt:
+def stopped_at(stop: Stop, facts: TraceFacts) -> StoppedAt:
     """The payload's `stopped`: the program error, whether a backward pass stopped with it, and the
     node marked (or None)."""
-    failed = _failed_pass(facts)
+    error = stop.error
+    # the shipped pass the error stopped, if it stopped one (the program ends with it); not one that
+    # failed earlier with an error the program caught (the lecture's `try`/`except RuntimeError`)
+    failed = next((raw for raw in facts.shipped if raw.failed and raw.index == stop.in_pass), None)
     return {
         "type": "autograd" if error.type == "autograd" else "runtime",
         "message": error.message,
@@ -45,15 +48,8 @@ def stopped_at(error: ProgramError, facts: TraceFacts) -> StoppedAt:
         "end_line": error.end_line,
         "end_column": error.end_column,
         "in_backward": failed is not None,
-        "node": _stopped_node(failed, facts) if failed is not None else _subject_node(facts),
+        "node": _stopped_node(failed, facts) if failed is not None else _subject_node(stop.changing, facts),
     }
-
-
-def _failed_pass(facts: TraceFacts) -> RawPass | None:
-    """The shipped pass the error stopped, if it stopped one (the program ends with it); not one that
-    failed earlier with an error the program caught (the lecture's `try`/`except RuntimeError`)."""
-    index = facts.run.stopped_in_pass
-    return next((raw for raw in facts.shipped if raw.failed and raw.index == index), None)
 
 
 def _stopped_node(raw: RawPass, facts: TraceFacts) -> int | None:
@@ -66,11 +62,10 @@ def _stopped_node(raw: RawPass, facts: TraceFacts) -> int | None:
     return None
 
 
-def _subject_node(facts: TraceFacts) -> int | None:
+def _subject_node(subject: object, facts: TraceFacts) -> int | None:
     """The node of the tensor the statement that stopped the program was changing in place: its
     AccumulateGrad for a leaf (w of `w -= lr * w.grad`), else the node that made it; None when the
     statement names none, or the graph shown does not hold it."""
-    subject = facts.run.stopped_subject
     if not isinstance(subject, torch.Tensor):
         return None
     if subject.grad_fn is not None:

@@ -50,7 +50,7 @@ def torchviz_view(source: str, inputs: Mapping[str, object] | None, settings: Se
     # torch.no_grad()) is drawn as far as it ran, as the explorer's trace shows it (lang/run.py).
     run = run_program(source, inputs, limits_from_settings(settings), observer, keep_stopped=True)
     output = as_output_tensor(run)
-    warnings: list[str] = [_stopped_warning(run.stopped)] if run.stopped is not None else []
+    warnings: list[str] = [_stopped_warning(run.stopped.error)] if run.stopped is not None else []
     output = _drawn_tensor(run, output, observer, warnings)
     root = root_node(output)
     count = len(graph_nodes([root], settings.torchviz_max_nodes + 1))  # one past the cap is enough

@@ -6,7 +6,7 @@ import { accumulatorOf } from './accumulators.js';
 import { latexElement, nodeSymbol } from './formula.js';
 import { matrixTable } from './matrix-view.js';
 import { nodeTitle, shortTitle } from './state.js';
-import { stoppedEnd, stoppedInBackward } from './stopped-note.js';
+import { stoppedAtLine, stoppedEnd, stoppedInBackward } from './stopped-note.js';
 import { createVirtualTable } from './virtual-table.js';
 
 const EVERY_NODE = 60; // up to this many nodes the table lists them all, reached or not
@@ -217,8 +217,7 @@ export function mountStepPanel(store) {
       // "ran no backward pass" beside "stopped in backward()" read as a contradiction
       children.push(el('h2', 'Backward pass'), el('p', 'The backward() call stopped before PyTorch\'s engine ran any node: its error is above.', 'muted'), ...aboutExample(store));
     } else if (trace.stopped && !pass) {
-      const line = trace.stopped.line ? ` at line ${trace.stopped.line}` : '';
-      children.push(el('h2', 'Backward pass'), el('p', `None: the program stopped${line}, before any backward(); its error is above.`, 'muted'), ...aboutExample(store));
+      children.push(el('h2', 'Backward pass'), el('p', `None: the program stopped${stoppedAtLine(trace)}, before any backward(); its error is above.`, 'muted'), ...aboutExample(store));
     } else if (!pass || pass.steps.length === 0) {
       const why = (trace.warnings || []).length ? ' (the warning above says why)' : '';
       children.push(el('h2', 'Backward pass'), el('p', `This program ran no backward pass${why}.`, 'muted'), ...aboutExample(store));

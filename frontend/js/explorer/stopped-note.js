@@ -18,6 +18,11 @@ export function engineMessage(stopped) {
   return String(stopped.message).split(' Hint: ')[0];
 }
 
+/** " at line 9" for a stop with a line, else '' (every sentence says where it stopped the same way). */
+export function stoppedAtLine(trace) {
+  return trace.stopped && trace.stopped.line ? ` at line ${trace.stopped.line}` : '';
+}
+
 /** Whether the error stopped a backward pass (PyTorch's engine raised inside it), not the program elsewhere. */
 export function stoppedInBackward(trace) {
   return Boolean(trace.stopped && trace.stopped.in_backward);
@@ -67,7 +72,7 @@ const withHint = (trace) => {
 export function stoppedSummary(trace) {
   const stopped = trace.stopped;
   if (!stopped) return '';
-  const line = stopped.line ? ` at line ${stopped.line}` : '';
+  const line = stoppedAtLine(trace);
   if (!stoppedInBackward(trace)) {
     const changing = stoppedNode(trace, false);
     const passes = (trace.pass_summaries && trace.pass_summaries.count) || (trace.passes || []).length;
@@ -105,7 +110,7 @@ export function stoppedInspected(trace, node) {
     // Why no saved value is listed: PyTorch refused them, and that refusal is where the engine stopped.
     return `PyTorch refuses to hand out what this node saved, so the engine could not run it: ${engineMessage(trace.stopped)}`;
   }
-  return `The program stopped${trace.stopped.line ? ` at line ${trace.stopped.line}` : ''} changing this tensor in place: ${trace.stopped.message}${withHint(trace)}`;
+  return `The program stopped${stoppedAtLine(trace)} changing this tensor in place: ${trace.stopped.message}${withHint(trace)}`;
 }
 
 /** The legend's words for the node marked red and dashed. */
