@@ -102,6 +102,18 @@ class PostgresServer:
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
         self.process: subprocess.Popen[bytes] | None = None
 
+    @classmethod
+    def started(cls) -> PostgresServer:
+        """A new cluster, initialised and accepting connections; `discard()` it when done."""
+        server = cls()
+        try:
+            server.init()
+            server.start()
+        except BaseException:
+            server.discard()
+            raise
+        return server
+
     def _as_owner(self) -> list[str]:
         return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
 
@@ -148,15 +160,17 @@ class PostgresServer:
                 self.process.kill()
                 self.process.wait()
 
+    def discard(self) -> None:
+        """Stop and delete the cluster: its folder is outside pytest's, which cleans only its own."""
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
 
 @pytest.fixture
 def postgres_server() -> Iterator[PostgresServer]:
     """A fresh PostgreSQL cluster for one test (initdb takes a second or two)."""
-    server = PostgresServer()
+    server = PostgresServer.started()
     try:
-        server.init()
-        server.start()
         yield server
     finally:
-        server.stop()
-        shutil.rmtree(server.folder, ignore_errors=True)
+        server.discard()

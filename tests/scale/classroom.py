@@ -142,7 +142,7 @@ class Deployment:
         if self.redis is not None:
             self.redis.stop()
         if self.postgres is not None:
-            self.postgres.stop()
+            self.postgres.discard()
 
 
 def scale_out(folder: Path, *, replicas: int = 2, workers: int = 0, lease_seconds: float = 3.0) -> Deployment:
@@ -154,9 +154,7 @@ def scale_out(folder: Path, *, replicas: int = 2, workers: int = 0, lease_second
     shared.mkdir(parents=True)
     deployment = Deployment([], {}, folder)
     try:
-        deployment.postgres = PostgresServer()
-        deployment.postgres.init()
-        deployment.postgres.start()
+        deployment.postgres = PostgresServer.started()
         deployment.redis = RedisServer(folder / "redis")
         deployment.redis.start()
         deployment.env = {

@@ -97,9 +97,7 @@ class Replicas:
 
 @pytest.fixture
 def replicas(tmp_path: Path) -> Iterator[Replicas]:
-    postgres = PostgresServer()
-    postgres.init()
-    postgres.start()
+    postgres = PostgresServer.started()
     redis = RedisServer(tmp_path / "redis")
     shared = tmp_path / "data"
     shared.mkdir()
@@ -121,7 +119,7 @@ def replicas(tmp_path: Path) -> Iterator[Replicas]:
         for server in servers:
             server.stop()
         redis.stop()
-        postgres.stop()
+        postgres.discard()
 
 
 def kill_replica(server: LiveServer) -> None:

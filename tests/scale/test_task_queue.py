@@ -78,9 +78,7 @@ class Setup:
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
     folder = tmp_path_factory.mktemp("queue")
-    postgres = PostgresServer()
-    postgres.init()
-    postgres.start()
+    postgres = PostgresServer.started()
     queue_redis = RedisServer(folder / "redis", persistent=False)
     shared = folder / "data"
     shared.mkdir()
@@ -101,7 +99,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
     finally:
         app.stop()
         queue_redis.stop()
-        postgres.stop()
+        postgres.discard()
 
 
 def submit(setup: Setup, config: dict[str, object]) -> str:

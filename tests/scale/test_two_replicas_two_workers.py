@@ -50,9 +50,7 @@ class Cluster:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    postgres = PostgresServer()
-    postgres.init()
-    postgres.start()
+    postgres = PostgresServer.started()
     shared = tmp_path_factory.mktemp("shared") / "data"  # the folder every replica and worker mounts
     shared.mkdir()
     env = {
@@ -75,7 +73,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             worker.stop()
         for server in servers:
             server.stop()
-        postgres.stop()
+        postgres.discard()
 
 
 def test_identical_requests_on_both_replicas_are_one_job_trained_once_and_served_by_both(
