@@ -252,6 +252,17 @@ def test_a_failed_backward_shows_the_graph_it_was_called_on(page: Any, live_serv
     expect(page.locator("#program-error")).to_contain_text("line 5")
 
 
+# How many of the drawn nodes a selector picks are wholly inside the graph's area, by selector.
+NODES_WHOLLY_IN_VIEW = """() => {
+  const graph = document.getElementById('graph');
+  const cy = graph._cyreg.cy;
+  const inside = (b) => b.x1 >= 0 && b.y1 >= 0 && b.x2 <= graph.clientWidth && b.y2 <= graph.clientHeight;
+  const shown = (n) => inside(n.renderedBoundingBox({ includeLabels: false }));
+  const count = (selector) => cy.nodes(selector).filter(shown).length;
+  return { 'node.stopped': count('node.stopped'), 'node.output': count('node.output') };
+}"""
+
+
 def test_a_backward_stopped_before_any_step_says_so(page: Any, live_server: Any) -> None:
     # A vector output without gradient=: PyTorch cannot make the seed, so no node runs. The step panel
     # said "This program ran no backward pass" under "stopped in backward()".
@@ -292,6 +303,10 @@ def test_an_update_outside_no_grad_shows_the_backward_before_it_and_the_leaf_it_
     expect(note).to_contain_text("inside a with torch.no_grad() block")
     expect(note).to_be_in_viewport()
     expect(page.locator("#graph-legend .stopped")).to_have_text("in-place change refused")
+    # Before any step the view holds w: centred on the loss, where the backward pass starts, the six
+    # nodes in a row (too long for one view at a readable zoom) left w, the tensor the note names, off
+    # the screen's left edge.
+    assert page.evaluate(NODES_WHOLLY_IN_VIEW) == {"node.stopped": 1, "node.output": 0}
     page.keyboard.press("End")
     assert step_label(page) == "step 6 / 6"
     panel = page.locator("#step-panel")

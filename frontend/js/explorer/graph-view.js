@@ -967,14 +967,20 @@ export function mountGraphView(store) {
       const backward = store.backwardState();
       const trace = store.get('trace');
       const output = trace.nodes.find((n) => n.is_output) || trace.nodes.at(-1);
-      let target = boxOfNode(backward && backward.current ? backward.current.node : output && output.id);
+      const stepping = Boolean(backward && backward.current);
+      let target = boxOfNode(stepping ? backward.current.node : output && output.id);
       const view = readableView();
       // At a step, the current node with the nodes it sends to, where they fit together: the gradient
       // on its way, its label between them (SimpleNN opened at step 3 showed z₅ with the gradient's
       // label cut at the top, model.fc2, where it goes, out of view).
-      if (target && backward && backward.current) target = withReceivers(target, backward.current, view);
+      if (target && stepping) target = withAlso(target, receiverBoxes(backward.current), view);
+      // Before the first step of a program that stopped, the node it stopped at, with the output when
+      // both fit: lecture 5's update without torch.no_grad() is six nodes in a row, and centred on the
+      // loss it showed no w, the parameter the note above the steps names.
+      const marked = stepping ? null : boxOfNode(stoppedNodeId(trace));
+      if (marked) target = withAlso(marked, target ? [target] : [], view);
       // Before the first step a grouped graph shows its boxes (graph-first-view.js), not the output.
-      const found = grouped && !(backward && backward.current) ? mostBoxesInView(closedBoxes(grouped.items), view) : null;
+      const found = grouped && !stepping && !marked ? mostBoxesInView(closedBoxes(grouped.items), view) : null;
       const boxes = found && withHeaders(found, openBoxes(grouped.items), view, BOX_HEADER);
       if (boxes) target = { x: (boxes.x1 + boxes.x2) / 2, y: (boxes.y1 + boxes.y2) / 2 };
       cy.zoom(readable);
@@ -983,10 +989,9 @@ export function mountGraphView(store) {
     }
   }
 
-  // The box round `box` and the items of the nodes `step` sends to, if it fits in `view` (model
-  // units); else `box`.
-  function withReceivers(box, step, view) {
-    const { x1, y1, x2, y2 } = roundWhatFits([rectOf(box)], receiverBoxes(step).map(rectOf), view);
+  // The box round `box` and `more` ({x, y, w, h} each), if it fits in `view` (model units); else `box`.
+  function withAlso(box, more, view) {
+    const { x1, y1, x2, y2 } = roundWhatFits([rectOf(box)], more.map(rectOf), view);
     return { x: (x1 + x2) / 2, y: (y1 + y2) / 2, w: x2 - x1, h: y2 - y1 };
   }
 
