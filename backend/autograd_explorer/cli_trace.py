@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from autograd_explorer.errors import ProgramError
+from autograd_explorer.errors import CallSite, ProgramError, calls_text
 from autograd_explorer.trace.narration import latex_to_text
 from autograd_explorer.trace.values import value_array
 
@@ -84,7 +84,9 @@ def format_trace(payload: dict[str, Any]) -> str:
             at = ""
         else:
             at = f" before node [{node}]" if stopped["in_backward"] else f", changing node [{node}] in place"
-        lines.append(f"Stopped at line {stopped['line']}{at}: {stopped['message']}")
+        sites = tuple(CallSite(call["function"], call["line"]) for call in stopped["calls"])
+        calls = f", {calls_text(sites)}" if sites else ""
+        lines.append(f"Stopped at line {stopped['line']}{calls}{at}: {stopped['message']}")
     return "\n".join(lines)
 
 
@@ -133,8 +135,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         payload = run_trace_job(params, get_settings())
     except ProgramError as exc:
-        where = f" (line {exc.line}, column {exc.column})" if exc.line else ""
-        print(f"{exc.type} error{where}: {exc.message}", file=sys.stderr)
+        print(f"{exc.type} error{exc.where()}: {exc.message}", file=sys.stderr)
         return 2
     print(dumps(payload, indent=True).decode() if args.json else format_trace(payload))
     return 2 if payload.get("stopped") else 0

@@ -12,9 +12,22 @@ class ExplorerError(Exception):
     """Base class of every error the core raises on purpose."""
 
 
+@dataclass(frozen=True)
+class CallSite:
+    """A call of one of the program's own functions that an error passed through on its way out."""
+
+    function: str
+    line: int
+
+
 @dataclass
 class ProgramError(ExplorerError):
-    """A user program could not be run: what kind, a message a student understands, and where."""
+    """A user program could not be run: what kind, a message a student understands, and where.
+
+    `calls`: raised inside the program's functions, the calls it passed through, innermost first (the
+    line is the one in the innermost function). The message stays Python's own: the page and the CLI
+    say the calls in words of their own ("at line 22, in train_model() called on line 32").
+    """
 
     type: ProgramErrorType
     message: str
@@ -22,13 +35,14 @@ class ProgramError(ExplorerError):
     column: int | None = None
     end_line: int | None = None
     end_column: int | None = None
+    calls: tuple[CallSite, ...] = ()
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
 
     def as_detail(self) -> dict[str, object]:
-        """The JSON body's `detail` for a 400 answer."""
-        return {
+        """The JSON body's `detail` for a 400 answer (`calls` only when there are some)."""
+        detail: dict[str, object] = {
             "type": self.type,
             "message": self.message,
             "line": self.line,
@@ -36,6 +50,27 @@ class ProgramError(ExplorerError):
             "end_line": self.end_line,
             "end_column": self.end_column,
         }
+        if self.calls:
+            detail["calls"] = calls_detail(self.calls)
+        return detail
+
+    def where(self) -> str:
+        """ " (line 22, column 12, in train_model() called on line 32)" for a terminal; '' without a line."""
+        if not self.line:
+            return ""
+        column = f", column {self.column}" if self.column is not None else ""
+        calls = f", {calls_text(self.calls)}" if self.calls else ""
+        return f" (line {self.line}{column}{calls})"
+
+
+def calls_detail(calls: tuple[CallSite, ...]) -> list[dict[str, object]]:
+    """`calls` as JSON: [{"function": "train_model", "line": 32}], innermost first."""
+    return [{"function": call.function, "line": call.line} for call in calls]
+
+
+def calls_text(calls: tuple[CallSite, ...]) -> str:
+    """ "in update() called on line 14; in train() called on line 18": innermost first."""
+    return "; ".join(f"in {call.function}() called on line {call.line}" for call in calls)
 
 
 class InvalidRequest(ExplorerError):

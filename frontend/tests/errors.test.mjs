@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { describeError, errorText, fieldPath, plainMessage, programErrorWhere, withoutIds } from '../js/shared/errors.js';
+import { callsText, describeError, errorText, fieldPath, plainMessage, programErrorWhere, withoutIds } from '../js/shared/errors.js';
 
 test('a program error keeps its type, position and message, with the fix', () => {
   const detail = { type: 'syntax', message: "'(' was never closed", line: 2, column: 4, end_line: 2, end_column: 5 };
@@ -56,4 +56,19 @@ test("a program error's place reads with columns from 1, and without a line when
   assert.equal(programErrorWhere({ type: 'runtime', line: 2, column: null }), 'Runtime error at line 2:');
   assert.equal(programErrorWhere({ type: 'limit', line: null }), 'Limit reached:');
   assert.equal(programErrorWhere({ type: 'weird', title: 'Odd', line: 1, column: 3 }), 'Odd at line 1, column 4:');
+});
+
+test('an error raised inside the program\'s functions says the calls it passed through, innermost first', () => {
+  // docs/language.md's error_raise_custom: raised on line 8 in update(), called on line 14 in train(),
+  // called on line 18. The message is Python's own; the calls are a field of their own.
+  const calls = [{ function: 'update', line: 14 }, { function: 'train', line: 18 }];
+  const detail = { type: 'runtime', message: 'step too large', line: 8, column: 8, end_line: 8, end_column: 30, calls };
+  assert.equal(callsText(calls), 'in update() called on line 14; in train() called on line 18');
+  assert.equal(callsText(undefined), '');
+  const d = describeError({ status: 400, detail });
+  assert.deepEqual(d.calls, calls);
+  assert.equal(d.message, 'step too large');
+  assert.equal(programErrorWhere(d), 'Runtime error at line 8, column 9, in update() called on line 14; in train() called on line 18:');
+  assert.equal(errorText({ status: 400, detail }), 'step too large (line 8, column 9, in update() called on line 14; in train() called on line 18)');
+  assert.deepEqual(describeError({ status: 400, detail: { ...detail, calls: undefined } }).calls, []);
 });

@@ -75,7 +75,7 @@ test('an update outside torch.no_grad() names the leaf it was changing, after th
     assert.equal(stoppedEnd(trace, trace.passes[0]), '');
     assert.equal(stoppedKeyText(trace), 'in-place change refused');
     const w = trace.nodes.find((n) => n.id === trace.stopped.node);
-    assert.match(stoppedInspected(trace, w), /^The program stopped at line 5 changing this tensor in place: a leaf Variable/);
+    assert.match(stoppedInspected(trace, w), /^The program stopped at line 5, changing this tensor in place: a leaf Variable/);
     assert.equal(stoppedInspected(trace, trace.nodes.find((n) => n.id !== w.id)), '');
   }
   const classes = buildGraphModel(update).nodes.map((d) => displayClasses(d, update));
@@ -83,6 +83,11 @@ test('an update outside torch.no_grad() names the leaf it was changing, after th
   // An error before any backward, changing nothing in place: where, and what the graph is.
   const forward = { ...update, passes: [], pass_summaries: { ...update.pass_summaries, count: 0 }, stopped: { ...update.stopped, node: null, line: 2, message: 'boom' } };
   assert.equal(stoppedSummary(forward), 'The program stopped at line 2, before any backward pass: the graph is what it made up to there. The error: boom');
+  // Raised inside the program's functions (§6's train_model): the calls follow the line, once.
+  const inFunction = { ...update, stopped: { ...update.stopped, line: 22, calls: [{ function: 'train_model', line: 32 }] } };
+  assert.match(stoppedSummary(inFunction), /^The program stopped at line 22, in train_model\(\) called on line 32, changing w in place \(red and dashed\), after 1 backward pass\. The error: a leaf Variable that requires grad is being used in an in-place operation\. Write/);
+  const w = inFunction.nodes.find((n) => n.id === inFunction.stopped.node);
+  assert.match(stoppedInspected(inFunction, w), /^The program stopped at line 22, in train_model\(\) called on line 32, changing this tensor in place: a leaf/);
   assert.equal(stoppedKeyText(readable), 'engine stopped here');
   assert.match(stoppedInspected(readable, readable.nodes.find((n) => n.id === readable.stopped.node)), /^PyTorch refuses to hand out what this node saved/);
 });

@@ -82,3 +82,17 @@ def test_a_stopped_backward_prints_its_graph_then_where_it_stopped(
         "Stopped at line 4, changing node [0] in place: "
         "a leaf Variable that requires grad is being used in an in-place operation."
     )
+    # Inside a function: the line in it, then the call, as Python's traceback reads them.
+    in_function = (
+        "def step(w):\n    w -= 0.1 * w.grad\n\nw = torch.tensor(1.0, requires_grad=True)\n"
+        "loss = w * w\nloss.backward()\nstep(w)"
+    )
+    leaf = "a leaf Variable that requires grad is being used in an in-place operation."
+    assert main(["trace", in_function, "--on-error", "graph"]) == 2
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last == f"Stopped at line 2, in step() called on line 7, changing node [0] in place: {leaf}"
+    assert main(["trace", in_function]) == 2
+    assert (
+        capsys.readouterr().err.strip()
+        == f"runtime error (line 2, column 4, in step() called on line 7): {leaf}"
+    )

@@ -6,6 +6,7 @@ import orjson
 import pytest
 
 from autograd_explorer.errors import (
+    CallSite,
     Conflict,
     DataUnavailable,
     ExplorerError,
@@ -25,6 +26,7 @@ from autograd_explorer.sandbox.wire import (
 
 DOMAIN_ERRORS: list[ExplorerError] = [
     ProgramError("syntax", "invalid syntax", 2, 5, 2, 6),
+    ProgramError("runtime", "boom", 8, 8, 8, 30, (CallSite("update", 14), CallSite("train", 18))),
     InvalidRequest("steps is 3", "steps"),
     NotFound("no model 7"),
     Conflict("still training"),

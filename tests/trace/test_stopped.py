@@ -7,6 +7,9 @@ nothing is changed in place, in float64), a hand derivation, and CPython running
 
 from __future__ import annotations
 
+import contextlib
+import io
+import traceback
 from typing import Any
 
 import pytest
@@ -148,6 +151,7 @@ def test_an_update_outside_no_grad_shows_the_backward_before_it_and_marks_the_le
     stopped = p["stopped"]
     assert stopped["type"] == "runtime" and stopped["in_backward"] is False
     assert (stopped["line"], stopped["column"], stopped["end_line"], stopped["end_column"]) == (9, 4, 9, 23)
+    assert stopped["calls"] == []  # at the program's top level
     assert stopped["message"].startswith("a leaf Variable that requires grad is being used in an in-place")
     marked = p["nodes"][stopped["node"]]
     assert marked["op"] == "AccumulateGrad" and marked["name"] == "w"
@@ -189,6 +193,15 @@ def test_the_lectures_update_inside_a_function_marks_the_parameter_it_was_changi
     marked = p["nodes"][stopped["node"]]
     assert marked["op"] == "AccumulateGrad" and marked["shape"] == [32, 784]
     assert p["pass_summaries"]["count"] == 1
+    # Where, as CPython's traceback has it: the update's line in train_model(), called on line 32; the
+    # message is PyTorch's alone (the calls are a field of their own, not a second line of it).
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    with pytest.raises(RuntimeError) as raised, contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(source, "<program>", "exec"), namespace)  # noqa: S102  the oracle: CPython
+    frames = [f for f in traceback.extract_tb(raised.value.__traceback__) if f.filename == "<program>"]
+    assert [(f.name, f.lineno) for f in frames] == [("<module>", 32), ("train_model", 22)]
+    assert (stopped["line"], stopped["message"]) == (22, str(raised.value))
+    assert stopped["calls"] == [{"function": "train_model", "line": 32}]
 
 
 def test_an_error_in_the_forward_pass_shows_the_graph_so_far_and_runs_no_backward() -> None:

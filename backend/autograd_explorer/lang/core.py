@@ -17,7 +17,7 @@ from typing import Any, NoReturn, TypeVar
 
 import torch
 
-from autograd_explorer.errors import ProgramError
+from autograd_explorer.errors import CallSite, ProgramError
 from autograd_explorer.lang.allowlist import (
     CONSTANTS,
     DEFAULT_ALIASES,
@@ -63,9 +63,9 @@ class Closures(dict[_Node, Closure]):
         return closure
 
 
-def error_at(kind: Any, message: str, span: Span) -> ProgramError:
-    """A ProgramError of `kind` at `span`."""
-    return ProgramError(kind, message, span.line, span.column, span.end_line, span.end_column)
+def error_at(kind: Any, message: str, span: Span, calls: tuple[CallSite, ...] = ()) -> ProgramError:
+    """A ProgramError of `kind` at `span` (inside the program's functions: `calls`, innermost first)."""
+    return ProgramError(kind, message, span.line, span.column, span.end_line, span.end_column, calls)
 
 
 def exception_message(exc: BaseException) -> str:
@@ -361,13 +361,10 @@ class EvaluatorCore:
         """An exception no handler caught, as the ProgramError the API answers with.
 
         The message is Python's (PyTorch's) own; when it was raised inside the program's functions,
-        the lines of the calls it passed through follow, innermost first.
+        `calls` holds the calls it passed through, innermost first.
         """
         origin = origin_of(exc)
         span = origin.span if origin else self.statement
-        message = exception_message(exc)
-        if origin is not None and origin.calls:
-            where = "; ".join(f"in {name}() called on line {site.line}" for name, site in origin.calls)
-            message = f"{message}\n(line {span.line}: {where})"
         kind = origin.kind if origin else "runtime"
-        return error_at(kind, message, span)
+        calls = tuple(CallSite(name, site.line) for name, site in origin.calls) if origin else ()
+        return error_at(kind, exception_message(exc), span, calls)

@@ -11,6 +11,7 @@ from typing import Any, get_args
 import orjson
 
 from autograd_explorer.errors import (
+    CallSite,
     Conflict,
     DataUnavailable,
     ExplorerError,
@@ -157,6 +158,7 @@ def error_from_wire(fields: dict[str, Any]) -> ExplorerError:
             fields.get("column"),
             fields.get("end_line"),
             fields.get("end_column"),
+            tuple(CallSite(str(call["function"]), int(call["line"])) for call in fields.get("calls", ())),
         )
     if kind == "InvalidRequest":
         return InvalidRequest(message, fields.get("field"))

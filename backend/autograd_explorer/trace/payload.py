@@ -266,6 +266,13 @@ STOPPED = (
 )
 
 
+class CallSiteDict(TypedDict):
+    """A call of one of the program's own functions: its name and the line that called it."""
+
+    function: str
+    line: int
+
+
 class StoppedAt(TypedDict):
     """Where the program stopped: the error a 400 would have answered, whether a backward pass
     stopped with it, and the node to mark."""
@@ -284,6 +291,13 @@ class StoppedAt(TypedDict):
         Field(
             description="true: the error stopped the last pass (PyTorch's engine raised inside it), whose "
             "steps are the ones it ran first; false: the program stopped outside a backward pass"
+        ),
+    ]
+    calls: Annotated[
+        list[CallSiteDict],
+        Field(
+            description="raised inside the program's functions: the calls it passed through, innermost "
+            "first (line is in the innermost function); [] at the program's top level"
         ),
     ]
     node: Annotated[

@@ -48,6 +48,7 @@ def stopped_at(stop: Stop, facts: TraceFacts) -> StoppedAt:
         "end_line": error.end_line,
         "end_column": error.end_column,
         "in_backward": failed is not None,
+        "calls": [{"function": call.function, "line": call.line} for call in error.calls],
         "node": _stopped_node(failed, facts) if failed is not None else _subject_node(stop.changing, facts),
     }
 

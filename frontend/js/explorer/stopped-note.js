@@ -5,6 +5,7 @@
 // sentences say it where the lesson is read: above the steps (trace-notes.js), at the pass's end
 // (step-panel.js) and in the inspector.
 
+import { callsText } from '../shared/errors.js';
 import { counted } from '../shared/format.js';
 import { nodeTitle } from './state.js';
 
@@ -18,9 +19,13 @@ export function engineMessage(stopped) {
   return String(stopped.message).split(' Hint: ')[0];
 }
 
-/** " at line 9" for a stop with a line, else '' (every sentence says where it stopped the same way). */
+/** " at line 9" for a stop with a line, else '' (every sentence says where it stopped the same way);
+ * " at line 22, in train_model() called on line 32" inside the program's functions. */
 export function stoppedAtLine(trace) {
-  return trace.stopped && trace.stopped.line ? ` at line ${trace.stopped.line}` : '';
+  const stopped = trace.stopped;
+  if (!stopped || !stopped.line) return '';
+  const calls = callsText(stopped.calls);
+  return calls ? ` at line ${stopped.line}, ${calls}` : ` at line ${stopped.line}`;
 }
 
 /** Whether the error stopped a backward pass (PyTorch's engine raised inside it), not the program elsewhere. */
@@ -110,7 +115,7 @@ export function stoppedInspected(trace, node) {
     // Why no saved value is listed: PyTorch refused them, and that refusal is where the engine stopped.
     return `PyTorch refuses to hand out what this node saved, so the engine could not run it: ${engineMessage(trace.stopped)}`;
   }
-  return `The program stopped${stoppedAtLine(trace)} changing this tensor in place: ${trace.stopped.message}${withHint(trace)}`;
+  return `The program stopped${stoppedAtLine(trace)}, changing this tensor in place: ${trace.stopped.message}${withHint(trace)}`;
 }
 
 /** The legend's words for the node marked red and dashed. */

@@ -10,12 +10,27 @@ export const PROGRAM_TITLES = {
   autograd: "PyTorch's autograd error",
 };
 
-/** "Runtime error at line 4, column 3:": a program error's kind and place (columns count from 1). */
+/**
+ * "in train_model() called on line 32": the calls of the program's own functions an error passed
+ * through (`calls` of a program error or a trace's `stopped`, innermost first); '' for none.
+ */
+export function callsText(calls) {
+  return (calls || []).map((call) => `in ${call.function}() called on line ${call.line}`).join('; ');
+}
+
+/** ", in train_model() called on line 32" after a line number, or ''. */
+function callsAfter(calls) {
+  const text = callsText(calls);
+  return text ? `, ${text}` : '';
+}
+
+/** "Runtime error at line 4, column 3:": a program error's kind and place (columns count from 1),
+ * and the calls it passed through when raised inside the program's functions. */
 export function programErrorWhere(error) {
   const title = PROGRAM_TITLES[error.type] || error.title || 'Error';
   if (!error.line) return `${title}:`;
   const column = error.column !== null && error.column !== undefined ? `, column ${error.column + 1}` : '';
-  return `${title} at line ${error.line}${column}:`;
+  return `${title} at line ${error.line}${column}${callsAfter(error.calls)}:`;
 }
 
 const FIXES = {
@@ -77,7 +92,8 @@ function validationLine(item) {
 
 /**
  * What to tell the user about `error` (an ApiError, or {status, detail[, type, errors]} like one, a network failure, or an Error):
- * {title, message, fix, line, column, end_line, end_column, type}; fix and positions may be null.
+ * {title, message, fix, line, column, end_line, end_column, calls, type}; fix and positions may be null,
+ * calls is [] but for a program error raised inside the program's functions.
  */
 /** A program error's `detail` described as describeError describes a 400 with it: a trace's `stopped` too. */
 export function describeProgramError(detail) {
@@ -85,7 +101,7 @@ export function describeProgramError(detail) {
 }
 
 export function describeError(error) {
-  const base = { title: 'Error', message: '', fix: null, line: null, column: null, end_line: null, end_column: null, type: null };
+  const base = { title: 'Error', message: '', fix: null, line: null, column: null, end_line: null, end_column: null, calls: [], type: null };
   if (!error) return { ...base, message: 'Something went wrong.' };
   const status = error.status;
   const detail = error.detail;
@@ -122,6 +138,7 @@ export function describeError(error) {
       column: detail.column ?? null,
       end_line: detail.end_line ?? null,
       end_column: detail.end_column ?? null,
+      calls: Array.isArray(detail.calls) ? detail.calls : [],
     };
   }
   const words = STATUS_WORDS[status] || (status >= 500 ? STATUS_WORDS[500] : STATUS_WORDS[400]);
@@ -133,7 +150,7 @@ export function describeError(error) {
 export function errorText(error) {
   const d = describeError(error);
   let text = d.message;
-  if (d.line) text += ` (line ${d.line}${d.column !== null ? `, column ${d.column + 1}` : ''})`;
+  if (d.line) text += ` (line ${d.line}${d.column !== null ? `, column ${d.column + 1}` : ''}${callsAfter(d.calls)})`;
   if (d.fix) text += `\n${d.fix}`;
   return text;
 }

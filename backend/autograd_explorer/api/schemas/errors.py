@@ -13,6 +13,13 @@ class ValidationIssue(BaseModel):
     type: str
 
 
+class CallSite(BaseModel):
+    """A call of one of the program's own functions: its name and the line that called it."""
+
+    function: str
+    line: int
+
+
 class ErrorDetail(BaseModel):
     """What went wrong. `type` names the kind; the other fields appear when they apply."""
 
@@ -22,9 +29,14 @@ class ErrorDetail(BaseModel):
     )
     message: str = Field(description="a sentence a student understands, naming what and where")
     line: int | None = Field(None, description="program errors: 1-based line")
-    column: int | None = Field(None, description="program errors: 1-based column")
+    column: int | None = Field(None, description="program errors: column counted from 0, in characters")
     end_line: int | None = None
     end_column: int | None = None
+    calls: list[CallSite] | None = Field(
+        None,
+        description="program errors raised inside the program's functions: the calls the error passed "
+        "through, innermost first (line and column are in the innermost function)",
+    )
     field: str | None = Field(None, description="invalid: the request field at fault")
     errors: list[ValidationIssue] | None = Field(None, description="validation (422): every refused field")
     limit: int | None = Field(None, description="too_large: the largest body accepted, in bytes")
