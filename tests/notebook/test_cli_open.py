@@ -63,6 +63,7 @@ def test_open_failing_script_still_writes_the_graph(tmp_path: Path) -> None:
     assert isinstance(stopped, dict)
     assert stopped["message"] == "stop here" and stopped["type"] == "runtime" and not stopped["in_backward"]
     assert stopped["line"] == SCRIPT.splitlines().index("loss.backward()") + 1
+    assert payload["passes"] == [] and payload["details"] == []  # it raised where its backward() was
 
 
 @pytest.mark.parametrize("content", ["not json", "[1, 2]"])

@@ -120,7 +120,9 @@ def test_model_raising_midway_keeps_the_graph_up_to_the_error() -> None:
     stopped = payload["stopped"]
     assert stopped["type"] == "runtime" and stopped["in_backward"] is False and stopped["node"] is None
     assert stopped["message"] == str(raised.value) and stopped["line"] is not None
-    assert model.fc1.weight.grad is None  # the backward shown was ours; the user's .grad stay as they were
+    # The block never reached a backward(): none is shown (as the web trace), and no .grad is made.
+    assert payload["passes"] == [] and payload["pass_summaries"]["count"] == 0
+    assert model.fc1.weight.grad is None
 
 
 @pytest.mark.parametrize("in_place", ["augmented", "method"])
@@ -446,3 +448,22 @@ def test_an_lstm_sends_no_uninitialised_workspace() -> None:
     names = {s["name"] for s in node["saved"]}
     assert "result3" not in names
     assert {"input", "hx_", "cx_", "weight0", "result0", "result1", "result2"} <= names
+
+
+def test_nodes_made_inside_a_library_call_have_no_span_of_their_own() -> None:
+    """As the web trace's internal nodes: an nn.Sequential's layers ran inside `model(x)`, which the
+    user's line wrote once; only the ops the line itself called carry its span (the page took three
+    layers at one span for three turns of a loop)."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
+    x = torch.randn(2, 3)
+    with ax.record() as rec:
+        loss = model(x).sum()
+        loss.backward()
+    payload = rec.to_dict()
+    ops = [n for n in payload["nodes"] if n["op"] != "AccumulateGrad"]
+    inside = [n for n in ops if n.get("module")]
+    assert {n["module"] for n in inside} == {"model.0", "model.1", "model.2"}
+    assert all(n["span"] is None for n in inside)
+    (summed,) = [n for n in ops if not n.get("module")]
+    assert summed["op"] == "SumBackward0" and summed["span"]["line"] > 0

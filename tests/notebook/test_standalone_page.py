@@ -50,6 +50,13 @@ def test_standalone_page_offline(browser: object, tmp_path: Path, theme: str) ->
     page.wait_for_selector("body[data-ready='true']")
     page.wait_for_function("Number(document.getElementById('graph').dataset.nodes) > 0")
     drawn = int(page.get_attribute("#graph", "data-nodes") or 0)
+    # The boxes are the model's modules: the nodes an nn.Sequential's layers made each had the span
+    # of the call `model(x)`, and nodes at one span were taken for the turns of a "loop at line 23".
+    boxes = page.evaluate(
+        "document.getElementById('graph')._cyreg.cy.nodes('.group')"
+        ".map((n) => n.data('text').split(' · ')[0])"
+    )
+    assert sorted(boxes) == ["model", "model.0", "model.2"], boxes
     # The explorer's graph markup (js/explorer/graph-markup.js) with the viewer's own parts only.
     assert page.get_attribute("#search", "placeholder") == "find node: loss, linear, Addmm…"
     assert page.locator("#grad-colour, #grad-legend").count() == 0

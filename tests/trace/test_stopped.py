@@ -204,6 +204,26 @@ def test_the_lectures_update_inside_a_function_marks_the_parameter_it_was_changi
     assert stopped["calls"] == [{"function": "train_model", "line": 32}]
 
 
+def test_a_layer_the_program_never_reached_is_not_said_to_be_cut_from_the_graph() -> None:
+    # A shape error at the second layer: w2 is in no graph because the program stopped before it, and
+    # "w2 gets no gradient: it is not in the graph of the output" read as a fault of the model. After a
+    # pass (the update without no_grad), a leaf the loss does not reach is still said to be cut.
+    source = (
+        "w1 = torch.ones(3, 2, requires_grad=True)\nw2 = torch.ones(4, 1, requires_grad=True)\n"
+        "h = torch.ones(1, 3) @ w1\nout = h @ w2\nout.backward()\n"
+    )
+    p = trace(source)
+    assert p["stopped"]["line"] == 4 and "cannot be multiplied" in p["stopped"]["message"]
+    assert not any("gets no gradient" in w for w in p["warnings"]), p["warnings"]
+    after_a_pass = (
+        "w = torch.tensor([1.0, 2.0], requires_grad=True)\nb = torch.tensor(3.0, requires_grad=True)\n"
+        "loss = (w ** 2).sum()\nloss.backward()\nw -= 0.1 * w.grad\n"
+    )
+    warned = trace(after_a_pass)["warnings"]
+    cut = "b gets no gradient: it is not in the graph of the output"
+    assert any(w.startswith(cut) for w in warned), warned
+
+
 def test_an_error_in_the_forward_pass_shows_the_graph_so_far_and_runs_no_backward() -> None:
     # A shape mismatch on line 3: the graph of y, made before it; the tracer runs no backward of its own
     # (the program never reached one), so x.grad stays None, as CPython leaves it.

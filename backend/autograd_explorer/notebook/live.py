@@ -1,7 +1,9 @@
 """A recorder fed by real PyTorch: a TorchFunctionMode sees every op the user's code runs.
 
 Each tensor an op returns goes to the tracer's own TraceRecorder (trace/recorder.py), with the
-user's line as its span; the module running it (read from the frames) is remembered per graph node;
+user's line as its span (an op the line called itself; one made inside a library call, an
+nn.Linear's addmm, has none of its own, as in the web trace); the module running it (read from the
+frames) is remembered per graph node;
 `backward()` and `torch.autograd.grad` are run by the recorder under its hooks, exactly as for a
 program of the web explorer.
 """
@@ -119,8 +121,10 @@ class LiveOps(TorchFunctionMode):
         if not (value.requires_grad or "detach" in getattr(func, "__name__", "")) or value.is_complex():
             return
         frame, direct, modules = user_frame_and_modules(sys._getframe(2), self.block)
-        span, text = span_and_text(frame) if frame is not None else (None, "")
-        if not direct or not text:  # inside a library call (nn.Linear, F.gelu): name the op itself
+        span, text = span_and_text(frame) if frame is not None and direct else (None, "")
+        if not text:  # inside a library call (nn.Linear, F.gelu): name the op itself, at no span of
+            # its own, as the web trace has an internal node: the call's span on each of them made
+            # an nn.Sequential's three layers three turns of a "loop at line 7" on the page
             text = getattr(func, "__name__", None) or type(func).__name__
         try:
             self.recorder.on_tensor(value, span, text)

@@ -244,12 +244,14 @@ def finish(
     started: float,
     stopped: Stop | None = None,
 ) -> Finished:
-    """End a recording: a backward pass if it ran none, live state copied.
+    """End a recording: a backward pass if it ran none (and did not stop), live state copied.
 
     `node_modules`: id(node) -> (node, module path), called when the recording is first shaped.
     `stopped`: the error that ended the block.
     """
-    restore = backward_if_none(recorder, output, warnings)
+    # A block stopped before its backward() is shown as far as it ran, as the web trace shows a
+    # program (trace/tracer.py): no pass of our own over a graph the code never finished.
+    restore = backward_if_none(recorder, output, warnings) if stopped is None else []
     try:
         recorder.freeze([root] if (root := root_node(output)) is not None else [])
     finally:

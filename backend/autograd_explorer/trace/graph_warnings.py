@@ -12,7 +12,11 @@ def graph_warnings(facts: TraceFacts) -> list[str]:
     """A missing graph's reason, or the named leaves the output does not depend on."""
     if not facts.nodes:
         return [_no_graph_reason(facts)]
-    return _cut_leaves(facts) + _several_outputs(facts)
+    # A program stopped before any backward pass shows the graph made up to the error: the leaves it
+    # never reached are not cut from the output's graph (a model's later layers, after a shape error
+    # in an earlier one), and `stopped` already says why no .grad was made.
+    stopped_early = facts.run.stopped is not None and facts.rec.pass_count == 0
+    return ([] if stopped_early else _cut_leaves(facts)) + _several_outputs(facts)
 
 
 def _no_graph_reason(facts: TraceFacts) -> str:
