@@ -49,18 +49,19 @@ def test_standalone_page_offline(browser: object, tmp_path: Path, theme: str) ->
     page.goto(path.as_uri())
     page.wait_for_selector("body[data-ready='true']")
     page.wait_for_function("Number(document.getElementById('graph').dataset.nodes) > 0")
-    drawn = int(page.get_attribute("#graph", "data-nodes") or 0)
+    # The nodes carry module paths: the model starts as boxes, "grouped" ticked, as on the explorer
+    # page (every box was drawn open, their titles cut by the first view).
+    assert page.is_enabled("#collapse") and page.is_checked("#collapse")
     # The boxes are the model's modules: the nodes an nn.Sequential's layers made each had the span
     # of the call `model(x)`, and nodes at one span were taken for the turns of a "loop at line 23".
     boxes = page.evaluate(
         "document.getElementById('graph')._cyreg.cy.nodes('.group')"
-        ".map((n) => n.data('text').split(' · ')[0])"
+        ".map((n) => n.data('text').split(/\\n| · /)[0])"  # "model.0\\n2 nodes · click to open"
     )
     assert sorted(boxes) == ["model", "model.0", "model.2"], boxes
     # The explorer's graph markup (js/explorer/graph-markup.js) with the viewer's own parts only.
     assert page.get_attribute("#search", "placeholder") == "find node: loss, linear, Addmm…"
     assert page.locator("#grad-colour, #grad-legend").count() == 0
-    assert drawn >= len(payload["nodes"])  # type: ignore[arg-type]
     steps = len(payload["passes"][-1]["steps"])  # type: ignore[index]
     assert page.text_content("#step-label") is not None
     page.click("[data-action='next']")
@@ -81,15 +82,15 @@ def test_standalone_page_offline(browser: object, tmp_path: Path, theme: str) ->
     page.click("[data-action='prev']")
     expect(panel).to_contain_text("Local Jacobian")
     page.click("[data-action='next']")
-    page.screenshot(path=str(tmp_path / f"standalone-{theme}.png"))
-    # The nodes carry module paths: "grouped" draws the modules as boxes, even for a small graph.
-    assert page.is_enabled("#collapse")
-    page.check("#collapse")
-    page.wait_for_function("document.getElementById('graph').dataset.traceNodes !== undefined")
     # Only the current step's module box is open: the other module's nodes hide in its closed box.
     shown = int(page.evaluate("document.getElementById('graph').dataset.traceNodes"))
     assert 0 < shown < len(payload["nodes"])  # type: ignore[arg-type]
     page.screenshot(path=str(tmp_path / f"standalone-{theme}-grouped.png"))
+    # Unticked, every node is drawn.
+    page.uncheck("#collapse")
+    every = len(payload["nodes"])  # type: ignore[arg-type]
+    page.wait_for_function(f"Number(document.getElementById('graph').dataset.nodes) >= {every}")
+    page.screenshot(path=str(tmp_path / f"standalone-{theme}.png"))
     if theme == "dark":
         assert page.evaluate("document.documentElement.dataset.theme") == "dark"
     context.close()

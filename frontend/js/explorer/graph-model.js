@@ -1,10 +1,18 @@
 // What the graph view draws for a small trace: a display node per trace node (and per saved tensor
 // when asked for) and the edges between them. Large traces are drawn as boxes (graph-groups.js).
 
+import { hasDeclaredGroups, OPEN_BOXES_UP_TO } from './graph-groups.js';
 import { stoppedNodeId } from './stopped-note.js';
 
 /** Nodes above which a trace is drawn as boxes (graph-groups.js) rather than node for node. */
 export const LARGE_GRAPH = 150;
+
+/** Whether a trace starts as closed boxes ("grouped" ticked): large graphs, and modules or calls above
+ * a few nodes. The explorer page's rule and the saved page's (a notebook recording of a small
+ * nn.Sequential showed every box open, their titles cut by the first view, "grouped" unticked). */
+export function startsAsBoxes(trace) {
+  return trace.nodes.length > LARGE_GRAPH || (hasDeclaredGroups(trace) && trace.nodes.length > OPEN_BOXES_UP_TO);
+}
 
 /** The display node that shows trace node `node` alone. */
 export function nodeDisplay(node) {

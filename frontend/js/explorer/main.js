@@ -15,8 +15,7 @@ import { mountGradColour } from './grad-colour.js';
 import { mountGradNormsPlot } from './grad-norms-plot.js';
 import { buildGraphMarkup } from './graph-markup.js';
 import { mountExport } from './export.js';
-import { hasDeclaredGroups, OPEN_BOXES_UP_TO } from './graph-groups.js';
-import { LARGE_GRAPH } from './graph-model.js';
+import { startsAsBoxes } from './graph-model.js';
 import { mountGraphToolbar } from './graph-toolbar.js';
 import { mountGraphView } from './graph-view.js';
 import { mountInspector } from './inspector.js';
@@ -95,8 +94,6 @@ async function run({ position = 0, passIndex = null, iteration = null } = {}) {
     const shownAt = positionOfPass(trace, trace.shown_pass); // the pass the server recorded for us
     const pass = asked >= 0 ? asked : shownAt >= 0 ? shownAt : Math.max(0, passes.length - 1);
     const steps = passes.length ? passes[pass].steps.length : 0;
-    // Large graphs start as boxes; so do modules and calls above a few nodes (graph-groups.js).
-    const large = trace.nodes.length > LARGE_GRAPH || (hasDeclaredGroups(trace) && trace.nodes.length > OPEN_BOXES_UP_TO);
     store.set({
       trace,
       // A backward() the engine stopped: its error marked in the code as a refused program's is.
@@ -105,7 +102,7 @@ async function run({ position = 0, passIndex = null, iteration = null } = {}) {
       position: Math.min(position, steps),
       selected: null,
       hover: null,
-      collapse: large,
+      collapse: startsAsBoxes(trace),
       showSaved: false,
     });
     const elapsed = performance.now() - started;

@@ -5,7 +5,7 @@
 import { mountThemeToggle } from '../shared/theme.js';
 import { counted } from '../shared/format.js';
 import { buildGraphMarkup } from './graph-markup.js';
-import { LARGE_GRAPH } from './graph-model.js';
+import { startsAsBoxes } from './graph-model.js';
 import { mountGraphToolbar } from './graph-toolbar.js';
 import { mountGraphView } from './graph-view.js';
 import { mountInspector } from './inspector.js';
@@ -31,7 +31,7 @@ export function mountViewer(trace) {
     const passes = trace.passes || [];
     const steps = passes.length ? passes[passes.length - 1].steps.length : 0;
     $('viewer-summary').textContent = `${counted(trace.nodes.length, 'node')} · ${counted(passes.length, 'backward pass', 'backward passes')} · ${counted(steps, 'step')}`;
-    store.set({ trace, passIndex: Math.max(0, passes.length - 1), position: 0, collapse: trace.nodes.length > LARGE_GRAPH });
+    store.set({ trace, passIndex: Math.max(0, passes.length - 1), position: 0, collapse: startsAsBoxes(trace) });
   }
   return store;
 }
