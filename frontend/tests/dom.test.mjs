@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { el, syncChildren } from '../js/shared/dom.js';
+import { dottedEl, el, syncChildren } from '../js/shared/dom.js';
 
 // A document whose elements are plain objects: enough to see what el() sets, and what it does not.
 before(() => {
-  globalThis.document = { createElement: (tag) => ({ tag, textContent: '', className: '', innerHTML: '' }) };
+  globalThis.document = {
+    createElement: (tag) => ({ tag, textContent: '', className: '', innerHTML: '', kids: [], append(kid) { this.kids.push(kid); } }),
+  };
 });
 after(() => {
   delete globalThis.document;
@@ -13,12 +15,22 @@ after(() => {
 
 test('text goes in as textContent, never as markup', () => {
   const node = el('td', '<img src=x onerror=alert(1)>', 'num');
-  assert.deepEqual(node, { tag: 'td', textContent: '<img src=x onerror=alert(1)>', className: 'num', innerHTML: '' });
+  assert.deepEqual([node.tag, node.textContent, node.className, node.innerHTML, node.kids], ['td', '<img src=x onerror=alert(1)>', 'num', '', []]);
 });
 
 test('no text and no class leave the element empty; 0 is text', () => {
-  assert.deepEqual(el('div'), { tag: 'div', textContent: '', className: '', innerHTML: '' });
+  const empty = el('div');
+  assert.deepEqual([empty.tag, empty.textContent, empty.className, empty.innerHTML, empty.kids], ['div', '', '', '', []]);
   assert.equal(el('span', 0).textContent, 0);
+});
+
+test('a dotted name may break after each dot, and only there; its text is appended as text', () => {
+  const node = dottedEl('span', 'model.fc1.weight', 'clamp');
+  assert.equal(node.className, 'clamp');
+  assert.deepEqual(node.kids.map((k) => (typeof k === 'string' ? k : `<${k.tag}>`)), ['model.', '<wbr>', 'fc1.', '<wbr>', 'weight']);
+  assert.deepEqual(dottedEl('span', 'loss = m(x).sum()').kids.map((k) => (typeof k === 'string' ? k : `<${k.tag}>`)), ['loss = m(x).', '<wbr>', 'sum()']);
+  assert.deepEqual(dottedEl('span', 'x').kids, ['x']);
+  assert.equal(dottedEl('span', 'x').innerHTML, '');
 });
 
 // A parent holding a linked list of children, enough for syncChildren: it records each insertion and

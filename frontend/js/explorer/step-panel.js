@@ -1,6 +1,6 @@
 // The current backward step: narration, local derivative with numbers, Jacobian, accumulator table.
 
-import { el, syncChildren } from '../shared/dom.js';
+import { dottedEl, el, syncChildren } from '../shared/dom.js';
 import { counted, formatShape, formatTensor, jacobianMatrix } from '../shared/format.js';
 import { accumulatorOf } from './accumulators.js';
 import { latexElement, nodeSymbol } from './formula.js';
@@ -87,7 +87,7 @@ function accumulatorRow(node, backward, changed, current) {
 function nameCell(node) {
   const title = nodeTitle(node);
   const cell = el('td', undefined, 'name');
-  const text = el('span', title, 'clamp');
+  const text = dottedEl('span', title, 'clamp');
   cell.title = title;
   cell.append(text);
   return cell;

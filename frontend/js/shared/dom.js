@@ -9,6 +9,21 @@ export function el(tag, text, className) {
 }
 
 /**
+ * A `tag` element holding `text` with a line break allowed after each dot (a <wbr>, which a copy of
+ * the text leaves out): a narrow column broke "model.fc1.weight" anywhere it ran out ("model.fc1.weig
+ * ht"); it now breaks between the names.
+ */
+export function dottedEl(tag, text, className) {
+  const node = el(tag, undefined, className);
+  const parts = String(text).split(/(?<=\.)/);
+  parts.forEach((part, i) => {
+    if (i) node.append(document.createElement('wbr'));
+    node.append(part);
+  });
+  return node;
+}
+
+/**
  * Make `parent`'s children exactly `wanted` (distinct nodes), in order, leaving each one already in
  * place attached. replaceChildren() with the same nodes detaches and re-attaches every one: the rows
  * of a kept table were styled and laid out again at each step (a 100-row accumulator table, rebuilt:
