@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { mostBoxesInView, uncutShift, withHeaders } from '../js/explorer/graph-first-view.js';
+import { mostBoxesInView, uncutShift, withFrameTitle, withHeaders } from '../js/explorer/graph-first-view.js';
 import { layeredLayout } from '../js/explorer/graph-layout.js';
 
 const box = (x, y, w = 200, h = 60) => ({ x, y, w, h });
@@ -56,6 +56,19 @@ test("the first view takes in the title of the open box around its boxes when it
   // A box that does not hold them all is no frame: centred as found.
   assert.deepEqual(withHeaders(found, [{ ...model, y: 700 }], view, 30), found);
   assert.deepEqual(withHeaders(found, [], short, 30), found);
+});
+
+test('a node shown alone takes in the title of the outermost open box around it that fits', () => {
+  // SimpleNN stopped at model.fc1.weight: the node inside model.fc1's open box, inside model's.
+  const weight = { x1: 400, y1: 200, x2: 560, y2: 250 };
+  const fc1 = { x: 350, y: 300, w: 500, h: 400 }; // left 100, top 100
+  const model = { x: 300, y: 500, w: 800, h: 1000 }; // left -100, top 0
+  assert.deepEqual(withFrameTitle(weight, [fc1, model], { width: 700, height: 400 }, 30), { ...weight, x1: -100, y1: 0 });
+  // model's title would not fit beside the node: fc1's does.
+  assert.deepEqual(withFrameTitle(weight, [fc1, model], { width: 500, height: 400 }, 30), { ...weight, x1: 100, y1: 100 });
+  // Neither fits, or no box holds it with room for a title above: as it was.
+  assert.deepEqual(withFrameTitle(weight, [fc1, model], { width: 300, height: 400 }, 30), weight);
+  assert.deepEqual(withFrameTitle(weight, [{ ...fc1, y: 380 }], { width: 700, height: 400 }, 30), weight);
 });
 
 // The vector output at 1280×720 on one axis (rendered px, an 835 px view, 12 px kept inside it): input a

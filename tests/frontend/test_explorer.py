@@ -338,6 +338,34 @@ def test_the_parameter_an_update_was_changing_is_drawn_in_its_open_box(page: Any
     assert drawing.count('stroke-dasharray="8 5"') == 1, "the marked parameter is not drawn"
 
 
+def test_the_first_view_of_a_stopped_update_shows_the_parameter_under_its_boxes_titles(
+    page: Any, live_server: Any
+) -> None:
+    # A small model updated outside torch.no_grad(): model.0.weight is marked, and the view holds it
+    # with the titles of the open boxes around it (their top left corners), not only frame lines.
+    source = (
+        "torch.manual_seed(0)\n"
+        "model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1))\n"
+        "x = torch.randn(4, 2)\nloss = model(x).pow(2).mean()\nloss.backward()\n"
+        "for p in model.parameters():\n    p -= 0.1 * p.grad\n"
+    )
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#{urlencode({'src': source})}")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    expect(page.locator("#warnings li.stopped")).to_contain_text("changing model.0.weight in place")
+    assert page.evaluate(NODES_WHOLLY_IN_VIEW)["node.stopped"] == 1
+    titles = page.evaluate(
+        """() => {
+          const graph = document.getElementById('graph');
+          const [width, height] = [graph.clientWidth, graph.clientHeight];
+          const inside = (b) => b.x1 >= 0 && b.y1 >= 0 && b.x1 < width && b.y1 < height;
+          return graph._cyreg.cy.nodes('.group.open').filter((n) => inside(n.renderedBoundingBox()))
+            .map((n) => n.data('text').split(' · ')[0]);
+        }"""
+    )
+    assert {"model", "model.0"} <= set(titles), titles
+
+
 def test_a_stopped_program_shows_its_error_on_the_graph_with_the_code_on_its_rail(
     page: Any, live_server: Any, expected_console_errors: list[re.Pattern[str]]
 ) -> None:

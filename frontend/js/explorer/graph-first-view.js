@@ -58,6 +58,23 @@ export function withHeaders(found, frames, view, header) {
   return around.length ? { ...found, y2: Math.max(found.y2, found.y1 + view.height) } : found;
 }
 
+/**
+ * The rectangle `rect` {x1, y1, x2, y2} grown up and left to the title of an open box around it (its
+ * top left corner, where the title starts), the outermost whose title fits `view` with it; `rect` when
+ * none does. A node shown alone (where a program stopped) sat under frame lines whose titles, "model"
+ * and "model.fc1", were off the view's top and left. `frames` [{x, y, w, h}] are the open boxes.
+ */
+export function withFrameTitle(rect, frames, view, header) {
+  const around = frames
+    .map((f) => ({ left: f.x - f.w / 2, top: f.y - f.h / 2, right: f.x + f.w / 2, bottom: f.y + f.h / 2 }))
+    .filter((f) => f.left <= rect.x1 && f.right >= rect.x2 && f.top + header <= rect.y1 && f.bottom >= rect.y2)
+    .sort((a, b) => a.top - b.top || a.left - b.left); // outermost first
+  for (const frame of around) {
+    if (rect.x2 - frame.left <= view.width && rect.y2 - frame.top <= view.height) return { ...rect, x1: frame.left, y1: frame.top };
+  }
+  return rect;
+}
+
 const EMPTY_BAND_PX = 60;
 const OUT_PX = 4;
 

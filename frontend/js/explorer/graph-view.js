@@ -15,7 +15,7 @@ import { asSegments, routeEdge } from './edge-routes.js';
 import { paintGradients } from './grad-colour.js';
 import { gradLines, shortValue } from './grad-labels.js';
 import { ancestorsOf, buildHierarchy, hasDeclaredGroups } from './graph-groups.js';
-import { mostBoxesInView, uncutShift, withHeaders } from './graph-first-view.js';
+import { mostBoxesInView, uncutShift, withFrameTitle, withHeaders } from './graph-first-view.js';
 import { BOX_HEADER, BOX_PADDING, createSceneLayout, edgesByGroup } from './graph-layout.js';
 import { createOverview } from './graph-overview.js';
 import { createVisibility } from './graph-visibility.js';
@@ -979,6 +979,9 @@ export function mountGraphView(store) {
       // loss it showed no w, the parameter the note above the steps names.
       const marked = stepping ? null : boxOfNode(stoppedNodeId(trace));
       if (marked) target = withAlso(marked, target ? [target] : [], view);
+      // ... with the title of the open box it sits in, when that fits (SimpleNN's model.fc1.weight
+      // was shown under frame lines whose titles were off the top and left)
+      if (marked && grouped) target = boxOfRect(withFrameTitle(rectOf(target), openBoxes(grouped.items), view, BOX_HEADER));
       // Before the first step a grouped graph shows its boxes (graph-first-view.js), not the output.
       const found = grouped && !stepping && !marked ? mostBoxesInView(closedBoxes(grouped.items), view) : null;
       const boxes = found && withHeaders(found, openBoxes(grouped.items), view, BOX_HEADER);
@@ -991,7 +994,11 @@ export function mountGraphView(store) {
 
   // The box round `box` and `more` ({x, y, w, h} each), if it fits in `view` (model units); else `box`.
   function withAlso(box, more, view) {
-    const { x1, y1, x2, y2 } = roundWhatFits([rectOf(box)], more.map(rectOf), view);
+    return boxOfRect(roundWhatFits([rectOf(box)], more.map(rectOf), view));
+  }
+
+  // A rectangle {x1, y1, x2, y2} as a centred box {x, y, w, h}.
+  function boxOfRect({ x1, y1, x2, y2 }) {
     return { x: (x1 + x2) / 2, y: (y1 + y2) / 2, w: x2 - x1, h: y2 - y1 };
   }
 
