@@ -5,11 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
+
 ProgramErrorType = Literal["syntax", "forbidden", "limit", "runtime", "autograd"]
 
 
 class ExplorerError(Exception):
     """Base class of every error the core raises on purpose."""
+
+
+class ProgramCall(TypedDict):
+    """A call of one of the program's own functions, as JSON: its name and the line that called it
+    (the `calls` of a 400's detail and of a trace's `stopped`)."""
+
+    function: str
+    line: int
 
 
 @dataclass(frozen=True)
@@ -63,7 +73,7 @@ class ProgramError(ExplorerError):
         return f" (line {self.line}{column}{calls})"
 
 
-def calls_detail(calls: tuple[CallSite, ...]) -> list[dict[str, object]]:
+def calls_detail(calls: tuple[CallSite, ...]) -> list[ProgramCall]:
     """`calls` as JSON: [{"function": "train_model", "line": 32}], innermost first."""
     return [{"function": call.function, "line": call.line} for call in calls]
 

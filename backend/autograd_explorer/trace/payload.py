@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, NotRequired
 from pydantic import Field, WithJsonSchema
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
+from autograd_explorer.errors import ProgramCall
 from autograd_explorer.fields import nested_lists_schema
 
 PassKind = Literal["backward", "grad", "auto"]
@@ -266,13 +267,6 @@ STOPPED = (
 )
 
 
-class CallSiteDict(TypedDict):
-    """A call of one of the program's own functions: its name and the line that called it."""
-
-    function: str
-    line: int
-
-
 class StoppedAt(TypedDict):
     """Where the program stopped: the error a 400 would have answered, whether a backward pass
     stopped with it, and the node to mark."""
@@ -294,7 +288,7 @@ class StoppedAt(TypedDict):
         ),
     ]
     calls: Annotated[
-        list[CallSiteDict],
+        list[ProgramCall],
         Field(
             description="raised inside the program's functions: the calls it passed through, innermost "
             "first (line is in the innermost function); [] at the program's top level"

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
+from autograd_explorer.errors import calls_detail
 from autograd_explorer.lang.contract import Stop
 from autograd_explorer.trace.backward_capture import RawPass, saved_refusal
 from autograd_explorer.trace.payload import CompactTrace, StoppedAt, TraceResponse
@@ -48,7 +49,7 @@ def stopped_at(stop: Stop, facts: TraceFacts) -> StoppedAt:
         "end_line": error.end_line,
         "end_column": error.end_column,
         "in_backward": failed is not None,
-        "calls": [{"function": call.function, "line": call.line} for call in error.calls],
+        "calls": calls_detail(error.calls),
         "node": _stopped_node(failed, facts) if failed is not None else _subject_node(stop.changing, facts),
     }
 

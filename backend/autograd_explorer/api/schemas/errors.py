@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from autograd_explorer.errors import ProgramCall
+
 
 class ValidationIssue(BaseModel):
     """One field a 422 refused: where (`loc`, from "body" or "query"), what was wrong, pydantic's type."""
@@ -11,13 +13,6 @@ class ValidationIssue(BaseModel):
     loc: list[str | int]
     msg: str
     type: str
-
-
-class CallSite(BaseModel):
-    """A call of one of the program's own functions: its name and the line that called it."""
-
-    function: str
-    line: int
 
 
 class ErrorDetail(BaseModel):
@@ -32,7 +27,7 @@ class ErrorDetail(BaseModel):
     column: int | None = Field(None, description="program errors: column counted from 0, in characters")
     end_line: int | None = None
     end_column: int | None = None
-    calls: list[CallSite] | None = Field(
+    calls: list[ProgramCall] | None = Field(
         None,
         description="program errors raised inside the program's functions: the calls the error passed "
         "through, innermost first (line and column are in the innermost function)",
