@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import traceback
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,27 @@ def test_open_refuses_what_is_no_trace(tmp_path: Path, content: str) -> None:
     bad.write_text(content)
     with pytest.raises(SystemExit, match=r"bad\.json"):
         main(["open", str(bad), "--no-browser"])
+
+
+def test_open_a_script_stopped_inside_its_function_names_the_call(tmp_path: Path) -> None:
+    # As Python's traceback: the line in the function, and the script's line that called it.
+    source = SCRIPT.replace(
+        "loss = model(x).pow(2).mean()\nloss.backward()\n",
+        "def step(model, x):\n    loss = model(x).pow(2).mean()\n    raise ValueError('stop here')\n\n"
+        "step(model, x)\n",
+    )
+    script = tmp_path / "in_function.py"
+    script.write_text(source)
+    out = tmp_path / "page.html"
+    assert main(["open", str(script), "--save", str(out), "--no-browser"]) == 1
+    stopped = embedded_payload(out.read_text())["stopped"]
+    assert isinstance(stopped, dict)
+    with pytest.raises(ValueError) as raised:  # the oracle: CPython running the same script
+        exec(compile(source, str(script), "exec"), {"__name__": "__main__"})  # noqa: S102
+    frames = [f for f in traceback.extract_tb(raised.value.__traceback__) if f.filename == str(script)]
+    assert [(f.name, f.line) for f in frames] == [
+        ("<module>", "step(model, x)"),
+        ("step", "raise ValueError('stop here')"),
+    ]
+    assert (stopped["line"], stopped["message"]) == (frames[1].lineno, "stop here")
+    assert stopped["calls"] == [{"function": "step", "line": frames[0].lineno}]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 from collections.abc import Mapping
@@ -10,7 +11,7 @@ from typing import Any
 
 import torch
 
-from autograd_explorer.errors import ProgramError
+from autograd_explorer.errors import CallSite, ProgramError, ProgramErrorType
 from autograd_explorer.lang.contract import Stop, failed_pass_of
 from autograd_explorer.lang.core import exception_message
 from autograd_explorer.notebook.frames import frame_scope
@@ -84,13 +85,12 @@ class record:
         warnings: list[str] = []
         stopped = None
         if exc is not None:
-            line = _user_line(tb)
+            line, calls = _user_place(tb)
             # The block stopped there: the page says where and why as the web trace's does
             # (trace/stopped.py), marking the node a backward() PyTorch's engine could not run.
             in_pass = failed_pass_of(exc)
-            error = ProgramError(
-                "autograd" if in_pass is not None else "runtime", exception_message(exc), line
-            )
+            kind: ProgramErrorType = "autograd" if in_pass is not None else "runtime"
+            error = ProgramError(kind, exception_message(exc), line, calls=calls)
             stopped = Stop(error, ops.changing, in_pass)
         if ops.stopped:
             warnings.append(f"Recording stopped early: {ops.stopped}")
@@ -113,16 +113,21 @@ class record:
         )
 
 
-def _user_line(tb: TracebackType | None) -> int | None:
-    """The line of the block where the exception left the user's code (the innermost such frame)."""
+def _user_place(tb: TracebackType | None) -> tuple[int | None, tuple[CallSite, ...]]:
+    """Where the exception left the user's code, as the web trace says it: the line of the innermost
+    frame of the user's code, and the calls of the user's own functions it passed through on the way
+    from the block, innermost first (each made on the line of the user's frame outside it)."""
     from autograd_explorer.notebook.frames import library_code
 
-    line = None
+    frames: list[tuple[str, int]] = []  # the user's frames from the block inwards: (function, line)
     while tb is not None:
         if not library_code(tb.tb_frame.f_code):
-            line = tb.tb_lineno
+            frames.append((tb.tb_frame.f_code.co_name, tb.tb_lineno))
         tb = tb.tb_next
-    return line
+    if not frames:
+        return None, ()
+    calls = [CallSite(inner[0], outer[1]) for outer, inner in itertools.pairwise(frames)]
+    return frames[-1][1], tuple(reversed(calls))
 
 
 def explore(output: torch.Tensor, limits: RecordLimits | None = None, **overrides: Any) -> Recording:
