@@ -11,12 +11,22 @@ from autograd_explorer.extras import INSTALL_SERVER, missing_server_modules
 Command = Callable[[argparse.Namespace], int]
 
 
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def _serve(args: argparse.Namespace) -> int:
+    import signal
+
     import uvicorn
 
     from autograd_explorer.settings import get_settings
 
     settings = get_settings()
+    # uvicorn shuts down on SIGTERM, then raises it again with the handler it found. With the default
+    # one the process died of it and ran no atexit handler: multiprocessing's temp dir (the worker
+    # pools' forkserver socket, /tmp/pymp-*) stayed behind at every stop. This one exits (status 143).
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     uvicorn.run(
         "autograd_explorer.api.main:app",
         host=args.host or settings.host,
