@@ -18,6 +18,12 @@ test("a long node title takes two lines, broken at a space, the first within TIT
   assert.deepEqual(titleLines(unbroken), [unbroken]);
   const words = `${'c'.repeat(TITLE_CHARS - 1)} d e`;
   assert.deepEqual(titleLines(words), ['c'.repeat(TITLE_CHARS - 1), 'd e']);
+  // The label the server sends now (a long call as the code spells it, its last argument left out):
+  // broken after the comma, the second line would be "…)" alone.
+  const called = nodeTitle({ name: 'loss', label: 'criterion(model(X_train).squeeze(), …)', op: 'BinaryCrossEntropyBackward0' });
+  assert.deepEqual(titleLines(called), ['loss =', 'criterion(model(X_train).squeeze(), …)']);
+  assert.deepEqual(brokenLine('aaaa bbbbbbbbbbbbbb, cc', 20), ['aaaa', 'bbbbbbbbbbbbbb, cc']);
+  assert.deepEqual(brokenLine('aaaaaaaaaaaaaaaaaaaa, cc', 22), ['aaaaaaaaaaaaaaaaaaaa, cc']); // no space left: whole
 });
 
 test('a line wider than its room is broken after a comma that leaves the first half full, else at a space', () => {

@@ -457,13 +457,14 @@ def test_presentation_wraps_a_step_title_that_quotes_long_source(live_server: Li
 
 
 def test_a_long_node_title_takes_two_lines_of_the_accumulators(live_server: LiveServer, page: Any) -> None:
-    # SimpleNN's loss is titled `loss = binarycrossentropy (criterion(model(X_train).squeeze…)`: its
-    # 90 px cell broke it into five lines of letters and pushed the other accumulators out of view.
+    # SimpleNN's loss is titled `loss = criterion(model(X_train).squeeze(), …)` (it was `loss =
+    # binarycrossentropy (criterion(…)…)`): its 90 px cell broke it into five lines of letters and
+    # pushed the other accumulators out of view.
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(f"{live_server.url}/#ex=lecture-simple-nn")
     wait_until(page, PAGES["explorer"][1])
     cell = page.locator("#accumulators td.name").first
-    expect(cell).to_have_attribute("title", re.compile(r"^loss = binarycrossentropy \(criterion\(model"))
+    expect(cell).to_have_attribute("title", "loss = criterion(model(X_train).squeeze(), …)")
     # one evaluation that finds the cell itself: the table is redrawn when the step details land,
     # and a cell located first could be measured once detached (no style: NaN)
     lines = page.evaluate(
@@ -596,9 +597,10 @@ ACTIVE_NODE = """() => {
 def test_a_node_with_a_long_title_fits_the_graphs_width(
     live_server: LiveServer, page: Any, layout: str
 ) -> None:
-    """SimpleNN's loss, "loss = binarycrossentropy (criterion(model(X_train).squeeze…)", was one line
-    of 61 characters: at step 1 its node was 405 px wide on a 390 px phone and wider than the graph
-    beside an open program panel at 1280×720, cut at both sides. The title takes two lines."""
+    """SimpleNN's loss, then "loss = binarycrossentropy (criterion(model(X_train).squeeze…)", was one
+    line of 61 characters: at step 1 its node was 405 px wide on a 390 px phone and wider than the graph
+    beside an open program panel at 1280×720, cut at both sides. The title takes two lines: "loss ="
+    over the call as the code spells it (broken after its comma, "…)" alone would be the second)."""
     page.set_viewport_size(
         {"width": 390, "height": 844} if layout == "phone" else {"width": 1280, "height": 720}
     )
@@ -611,7 +613,7 @@ def test_a_node_with_a_long_title_fits_the_graphs_width(
     wait_until(page, "document.getElementById('graph').dataset.currentInView === 'true'")
     screenshot(page, f"layout-long-title-{layout}")
     node = page.evaluate(ACTIVE_NODE)
-    assert node["text"].startswith("loss = binarycrossentropy\n(criterion(model(X_train)"), node
+    assert node["text"].startswith("loss =\ncriterion(model(X_train).squeeze(), …)\n"), node
     assert node["left"] >= 0 and node["right"] <= node["width"], node
 
 

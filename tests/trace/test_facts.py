@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import torch
 
+from autograd_explorer.lang.contract import LABEL_CHARS
 from autograd_explorer.settings import Settings
 from autograd_explorer.trace.backward_capture import read_saved, read_shown_saved
-from autograd_explorer.trace.facts import MANY_SUMS, SAVED_KINDS, running_sums
+from autograd_explorer.trace.facts import MANY_SUMS, SAVED_KINDS, long_label, running_sums
 from autograd_explorer.trace.naming import latex_symbol
 from autograd_explorer.trace.tracer import TraceOptions, record_program
 
@@ -150,3 +151,27 @@ def test_shown_saved_values_are_read_saveds_shown_ones() -> None:
     node = loss.grad_fn.next_functions[0][0]  # type: ignore[union-attr]
     loss.backward()  # frees the saved tensors
     assert read_saved(node) is None and read_shown_saved(node) is None
+
+
+def test_a_long_call_is_labelled_as_the_code_spells_it_with_its_last_arguments_left_out() -> None:
+    # SimpleNN's loss read "binarycrossentropy (criterion(model(X_train).squeeze…)": the op (on the
+    # node's next line already) before a cut in the middle of an argument.
+    assert long_label("criterion(model(X_train).squeeze(), y_train)", "BinaryCrossEntropyBackward0") == (
+        "criterion(model(X_train).squeeze(), …)"
+    )
+    assert long_label('F.mse_loss(model(inputs), targets, reduction="sum")', "MseLossBackward0") == (
+        "F.mse_loss(model(inputs), targets, …)"  # a keyword argument counts as one
+    )
+    assert long_label("torch.where(x > 0, torch.sin(x) * 2.0, torch.cos(x) / 3.0)", "WhereBackward0") == (
+        "torch.where(x > 0, …)"
+    )
+    # No argument kept, not a call, or not one line: the op and the code's start, as before.
+    stacked = "torch.stack([torch.sin(x), torch.cos(x), torch.exp(x), x])"
+    assert long_label(stacked, "StackBackward0") == f"stack ({stacked[:32]}…)"
+    summed = "a * b + torch.sin(c) * torch.cos(d) + torch.exp(e)"
+    assert long_label(summed, "AddBackward0") == f"add ({summed[:32]}…)"
+    # ast counts UTF-8 bytes (α is two): the cut is made at the argument all the same
+    wide = "loss(α * model(x_input_values), y_target_values)"
+    assert long_label(wide, "BinaryCrossEntropyBackward0") == "loss(α * model(x_input_values), …)"
+    for text in [stacked, summed, wide, "criterion(model(X_train).squeeze(), y_train)"]:
+        assert len(long_label(text, "MulBackward0")) <= LABEL_CHARS

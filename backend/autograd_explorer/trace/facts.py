@@ -7,8 +7,9 @@ The recorder keys its dicts by `id()` of live objects; everything past this modu
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from operator import attrgetter
 from typing import Any
 
@@ -269,7 +270,7 @@ class TraceFacts:
                 # an operation's own .grad: only when retain_grad() kept it (grad_of, inlined)
                 grad = rec.grad_of(fn) if frozen else record.tensor.grad if retains else None
                 text, value = record.text, record.value
-                label = text if len(text) <= LABEL_CHARS else f"{op_short(op)} ({text[: LABEL_CHARS - 8]}…)"
+                label = text if len(text) <= LABEL_CHARS else long_label(text, op)
                 dtype = dtypes.get(kind := value.dtype)
                 if dtype is None:
                     dtype = dtypes[kind] = dtype_name(value)
@@ -496,6 +497,35 @@ def making_calls(
 
 MIXED = -1  # an internal node whose consumers were made by different calls (or none)
 NOTE_CALL_CHARS = 80  # of a call's text in an internal node's note
+
+
+@lru_cache(maxsize=1024)
+def long_label(text: str, op: str) -> str:
+    """A node's label when the code that made it is over LABEL_CHARS: a call as the code spells it,
+    its last arguments left out (`criterion(model(X_train).squeeze(), …)`), else the op and the
+    code's start (`mul (a * b + torch.sin(c) * torch.co…)`). SimpleNN's loss read `binarycrossentropy
+    (criterion(model(X_train).squeeze…)`: the op is on the node's next line already."""
+    call = _one_call(text)
+    if call is not None:
+        arguments: list[ast.expr | ast.keyword] = [*call.args, *call.keywords]
+        starts = sorted(arg.col_offset for arg in arguments)  # UTF-8 bytes, as ast counts
+        encoded = text.encode()
+        for start in reversed(starts[1:]):  # as many leading arguments as fit, at least one
+            kept = encoded[:start].decode()  # "criterion(model(X_train).squeeze(), "
+            if len(kept) + 2 <= LABEL_CHARS:
+                return f"{kept}…)"
+    return f"{op_short(op)} ({text[: LABEL_CHARS - 8]}…)"
+
+
+def _one_call(text: str) -> ast.Call | None:
+    """The call `text` is, written on one line, or None."""
+    if "\n" in text:
+        return None
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError:
+        return None
+    return tree.body if isinstance(tree.body, ast.Call) else None
 
 
 def call_label(short: str, text: str, span: Span | None) -> str:

@@ -105,14 +105,19 @@ export function titleLines(title) {
   return brokenLine(title, TITLE_CHARS);
 }
 
+// The least a second line holds: "loss = criterion(model(X_train).squeeze()," over "…)" read as a cut.
+const MIN_REST = 3;
+
 /**
  * `line` as it is, or as two broken at the last space that keeps the first within `chars` characters;
  * after a comma if one leaves the first line half full or more ("accumulator 64×16," and "mean
- * 6.06e−12", not "accumulator 64×16, mean" and "6.06e−12").
+ * 6.06e−12", not "accumulator 64×16, mean" and "6.06e−12"); at an earlier space when the second line
+ * would hold less than MIN_REST characters ("loss =" over "criterion(model(X_train).squeeze(), …)").
  */
 export function brokenLine(line, chars) {
   if (line.length <= chars) return [line];
   const comma = line.lastIndexOf(', ', chars - 1);
-  const cut = comma + 1 >= chars / 2 ? comma + 1 : line.lastIndexOf(' ', chars);
+  let cut = comma + 1 >= chars / 2 ? comma + 1 : line.lastIndexOf(' ', chars);
+  while (cut > 0 && line.length - cut - 1 < MIN_REST) cut = line.lastIndexOf(' ', cut - 1);
   return cut > 0 ? [line.slice(0, cut), line.slice(cut + 1)] : [line];
 }
