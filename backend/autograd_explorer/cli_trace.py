@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from autograd_explorer.errors import CallSite, ProgramError, calls_text
+from autograd_explorer.errors import ProgramError, calls_text
 from autograd_explorer.trace.narration import latex_to_text
 from autograd_explorer.trace.values import value_array
 
@@ -84,8 +84,7 @@ def format_trace(payload: dict[str, Any]) -> str:
             at = ""
         else:
             at = f" before node [{node}]" if stopped["in_backward"] else f", changing node [{node}] in place"
-        sites = tuple(CallSite(call["function"], call["line"]) for call in stopped["calls"])
-        calls = f", {calls_text(sites)}" if sites else ""
+        calls = f", {calls_text(stopped['calls'])}" if stopped["calls"] else ""
         lines.append(f"Stopped at line {stopped['line']}{calls}{at}: {stopped['message']}")
     return "\n".join(lines)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -22,14 +23,6 @@ class ProgramCall(TypedDict):
     line: int
 
 
-@dataclass(frozen=True)
-class CallSite:
-    """A call of one of the program's own functions that an error passed through on its way out."""
-
-    function: str
-    line: int
-
-
 @dataclass
 class ProgramError(ExplorerError):
     """A user program could not be run: what kind, a message a student understands, and where.
@@ -45,7 +38,7 @@ class ProgramError(ExplorerError):
     column: int | None = None
     end_line: int | None = None
     end_column: int | None = None
-    calls: tuple[CallSite, ...] = ()
+    calls: tuple[ProgramCall, ...] = ()
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
@@ -61,7 +54,7 @@ class ProgramError(ExplorerError):
             "end_column": self.end_column,
         }
         if self.calls:
-            detail["calls"] = calls_detail(self.calls)
+            detail["calls"] = list(self.calls)
         return detail
 
     def where(self) -> str:
@@ -73,14 +66,9 @@ class ProgramError(ExplorerError):
         return f" (line {self.line}{column}{calls})"
 
 
-def calls_detail(calls: tuple[CallSite, ...]) -> list[ProgramCall]:
-    """`calls` as JSON: [{"function": "train_model", "line": 32}], innermost first."""
-    return [{"function": call.function, "line": call.line} for call in calls]
-
-
-def calls_text(calls: tuple[CallSite, ...]) -> str:
+def calls_text(calls: Sequence[ProgramCall]) -> str:
     """ "in update() called on line 14; in train() called on line 18": innermost first."""
-    return "; ".join(f"in {call.function}() called on line {call.line}" for call in calls)
+    return "; ".join(f"in {call['function']}() called on line {call['line']}" for call in calls)
 
 
 class InvalidRequest(ExplorerError):

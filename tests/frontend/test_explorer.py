@@ -216,16 +216,22 @@ def test_inplace_pitfall_shows_pytorchs_message(page: Any, live_server: Any) -> 
     screenshot(page, "explorer-06-pitfall-inplace")
 
 
+def open_stopped(page: Any, live_server: Any, hash_: str) -> Any:
+    """Open a program that stops with an error at 1280×720 and wait for its run; the note above the
+    steps that says where it stopped."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#{hash_}")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    return page.locator("#warnings li.stopped")
+
+
 def test_a_failed_backward_shows_the_graph_it_was_called_on(page: Any, live_server: Any) -> None:
     """The in-place pitfall's z.backward() fails. The page said "No graph: the program stopped" beside
     PyTorch's message (while the torchviz tab drew the graph): now it draws the graph the call was made
     on, the node the engine stopped at red and dashed, and steps through what the engine ran first."""
-    page.set_viewport_size({"width": 1280, "height": 720})
-    page.goto(f"{live_server.url}/#ex=pitfall-inplace")
-    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    note = open_stopped(page, live_server, "ex=pitfall-inplace")
     expect(page.locator("#graph-empty")).to_be_hidden()
     assert page.get_attribute("#graph", "data-nodes") == "4"
-    note = page.locator("#warnings li.stopped")
     expect(note).to_contain_text(
         "stopped at line 5, in backward(): the engine ran 2 nodes of this graph, then could not run "
         "y = torch.sqrt(x) (SqrtBackward0), red and dashed"
@@ -267,10 +273,8 @@ def test_a_backward_stopped_before_any_step_says_so(page: Any, live_server: Any)
     # A vector output without gradient=: PyTorch cannot make the seed, so no node runs. The step panel
     # said "This program ran no backward pass" under "stopped in backward()".
     program = "a = torch.tensor([2.0, 3.0], requires_grad=True)\nQ = 3 * a**3\nQ.backward()\n"
-    page.set_viewport_size({"width": 1280, "height": 720})
-    page.goto(f"{live_server.url}/#{urlencode({'src': program})}")
-    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
-    expect(page.locator("#warnings li.stopped")).to_contain_text(
+    note = open_stopped(page, live_server, urlencode({"src": program}))
+    expect(note).to_contain_text(
         "stopped at line 3, in backward(), before the engine ran any node of this graph. "
         "PyTorch's error: grad can be implicitly created only for scalar outputs"
     )
@@ -279,7 +283,7 @@ def test_a_backward_stopped_before_any_step_says_so(page: Any, live_server: Any)
     expect(page.locator("#graph-legend .stopped")).to_be_hidden()  # no node is marked
     # What to write instead; and no seed PyTorch never made: Q's accumulator is 0, not the ones of
     # gradient=torch.ones_like(Q).
-    expect(page.locator("#warnings li.stopped")).to_contain_text("Q.backward(gradient=torch.ones_like(Q))")
+    expect(note).to_contain_text("Q.backward(gradient=torch.ones_like(Q))")
     drawing = drawn_graph_text(page)
     assert "accumulator [0, 0]" in drawing and "accumulator [1, 1]" not in drawing
 
@@ -290,12 +294,10 @@ def test_an_update_outside_no_grad_shows_the_backward_before_it_and_the_leaf_it_
     """PyTorch refuses `w -= 0.1 * w.grad` outside torch.no_grad(). The page said "No graph: the
     program stopped": now the loss's graph and its backward pass, which ran whole, with w red and dashed
     and a note that says what to write instead."""
-    page.set_viewport_size({"width": 1280, "height": 720})
-    page.goto(f"{live_server.url}/#ex=pitfall-update-no-grad")  # CONTENT.md §5's loop, as first written
-    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    # CONTENT.md §5's loop, as first written
+    note = open_stopped(page, live_server, "ex=pitfall-update-no-grad")
     expect(page.locator("#graph-empty")).to_be_hidden()
     assert page.get_attribute("#graph", "data-nodes") == "6"
-    note = page.locator("#warnings li.stopped")
     expect(note).to_contain_text(
         "The program stopped at line 9, changing w in place (red and dashed), after 1 backward pass. "
         "The error: a leaf Variable that requires grad is being used in an in-place operation."
@@ -323,15 +325,12 @@ def test_an_update_outside_no_grad_shows_the_backward_before_it_and_the_leaf_it_
 def test_the_parameter_an_update_was_changing_is_drawn_in_its_open_box(page: Any, live_server: Any) -> None:
     # §6's SimpleNN loop without its torch.no_grad(): the note names model.fc1.weight, which sat in
     # model.fc1's closed box, where nothing red and dashed could be seen.
-    source = simple_nn_update_without_no_grad()
-    page.set_viewport_size({"width": 1280, "height": 720})
-    page.goto(f"{live_server.url}/#{urlencode({'src': source})}")
-    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    note = open_stopped(page, live_server, urlencode({"src": simple_nn_update_without_no_grad()}))
     # where, as Python's traceback says it (the calls once, not a second line of PyTorch's message)
-    expect(page.locator("#warnings li.stopped")).to_contain_text(
+    expect(note).to_contain_text(
         "stopped at line 22, in train_model() called on line 32, changing model.fc1.weight in place"
     )
-    expect(page.locator("#warnings li.stopped")).not_to_contain_text("(line 22:")
+    expect(note).not_to_contain_text("(line 22:")
     with page.expect_download() as svg:
         page.click("#export-svg")
     drawing = Path(svg.value.path()).read_text()
@@ -349,10 +348,8 @@ def test_the_first_view_of_a_stopped_update_shows_the_parameter_under_its_boxes_
         "x = torch.randn(4, 2)\nloss = model(x).pow(2).mean()\nloss.backward()\n"
         "for p in model.parameters():\n    p -= 0.1 * p.grad\n"
     )
-    page.set_viewport_size({"width": 1280, "height": 720})
-    page.goto(f"{live_server.url}/#{urlencode({'src': source})}")
-    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
-    expect(page.locator("#warnings li.stopped")).to_contain_text("changing model.0.weight in place")
+    note = open_stopped(page, live_server, urlencode({"src": source}))
+    expect(note).to_contain_text("changing model.0.weight in place")
     assert page.evaluate(NODES_WHOLLY_IN_VIEW)["node.stopped"] == 1
     titles = page.evaluate(
         """() => {

@@ -6,13 +6,13 @@ import orjson
 import pytest
 
 from autograd_explorer.errors import (
-    CallSite,
     Conflict,
     DataUnavailable,
     ExplorerError,
     InvalidRequest,
     NotFound,
     Overloaded,
+    ProgramCall,
     ProgramError,
 )
 from autograd_explorer.sandbox.wire import (
@@ -26,7 +26,15 @@ from autograd_explorer.sandbox.wire import (
 
 DOMAIN_ERRORS: list[ExplorerError] = [
     ProgramError("syntax", "invalid syntax", 2, 5, 2, 6),
-    ProgramError("runtime", "boom", 8, 8, 8, 30, (CallSite("update", 14), CallSite("train", 18))),
+    ProgramError(
+        "runtime",
+        "boom",
+        8,
+        8,
+        8,
+        30,
+        calls=(ProgramCall(function="update", line=14), ProgramCall(function="train", line=18)),
+    ),
     InvalidRequest("steps is 3", "steps"),
     NotFound("no model 7"),
     Conflict("still training"),

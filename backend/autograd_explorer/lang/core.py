@@ -17,7 +17,7 @@ from typing import Any, NoReturn, TypeVar
 
 import torch
 
-from autograd_explorer.errors import CallSite, ProgramError
+from autograd_explorer.errors import ProgramCall, ProgramError
 from autograd_explorer.lang.allowlist import (
     CONSTANTS,
     DEFAULT_ALIASES,
@@ -63,7 +63,7 @@ class Closures(dict[_Node, Closure]):
         return closure
 
 
-def error_at(kind: Any, message: str, span: Span, calls: tuple[CallSite, ...] = ()) -> ProgramError:
+def error_at(kind: Any, message: str, span: Span, calls: tuple[ProgramCall, ...] = ()) -> ProgramError:
     """A ProgramError of `kind` at `span` (inside the program's functions: `calls`, innermost first)."""
     return ProgramError(kind, message, span.line, span.column, span.end_line, span.end_column, calls)
 
@@ -366,5 +366,7 @@ class EvaluatorCore:
         origin = origin_of(exc)
         span = origin.span if origin else self.statement
         kind = origin.kind if origin else "runtime"
-        calls = tuple(CallSite(name, site.line) for name, site in origin.calls) if origin else ()
+        calls = (
+            tuple(ProgramCall(function=name, line=site.line) for name, site in origin.calls) if origin else ()
+        )
         return error_at(kind, exception_message(exc), span, calls)

@@ -11,7 +11,7 @@ from typing import Any
 
 import torch
 
-from autograd_explorer.errors import CallSite, ProgramError, ProgramErrorType
+from autograd_explorer.errors import ProgramCall, ProgramError, ProgramErrorType
 from autograd_explorer.lang.contract import Stop, failed_pass_of
 from autograd_explorer.lang.core import exception_message
 from autograd_explorer.notebook.frames import frame_scope
@@ -113,7 +113,7 @@ class record:
         )
 
 
-def _user_place(tb: TracebackType | None) -> tuple[int | None, tuple[CallSite, ...]]:
+def _user_place(tb: TracebackType | None) -> tuple[int | None, tuple[ProgramCall, ...]]:
     """Where the exception left the user's code, as the web trace says it: the line of the innermost
     frame of the user's code, and the calls of the user's own functions it passed through on the way
     from the block, innermost first (each made on the line of the user's frame outside it)."""
@@ -126,7 +126,7 @@ def _user_place(tb: TracebackType | None) -> tuple[int | None, tuple[CallSite, .
         tb = tb.tb_next
     if not frames:
         return None, ()
-    calls = [CallSite(inner[0], outer[1]) for outer, inner in itertools.pairwise(frames)]
+    calls = [ProgramCall(function=inner[0], line=outer[1]) for outer, inner in itertools.pairwise(frames)]
     return frames[-1][1], tuple(reversed(calls))
 
 

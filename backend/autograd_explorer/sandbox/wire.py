@@ -11,13 +11,13 @@ from typing import Any, get_args
 import orjson
 
 from autograd_explorer.errors import (
-    CallSite,
     Conflict,
     DataUnavailable,
     ExplorerError,
     InvalidRequest,
     NotFound,
     Overloaded,
+    ProgramCall,
     ProgramError,
     ProgramErrorType,
 )
@@ -158,7 +158,10 @@ def error_from_wire(fields: dict[str, Any]) -> ExplorerError:
             fields.get("column"),
             fields.get("end_line"),
             fields.get("end_column"),
-            tuple(CallSite(str(call["function"]), int(call["line"])) for call in fields.get("calls", ())),
+            tuple(
+                ProgramCall(function=str(call["function"]), line=int(call["line"]))
+                for call in fields.get("calls", ())
+            ),
         )
     if kind == "InvalidRequest":
         return InvalidRequest(message, fields.get("field"))

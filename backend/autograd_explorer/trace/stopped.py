@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from autograd_explorer.errors import calls_detail
 from autograd_explorer.lang.contract import Stop
 from autograd_explorer.trace.backward_capture import RawPass, saved_refusal
 from autograd_explorer.trace.payload import CompactTrace, StoppedAt, TraceResponse
@@ -49,7 +48,7 @@ def stopped_at(stop: Stop, facts: TraceFacts) -> StoppedAt:
         "end_line": error.end_line,
         "end_column": error.end_column,
         "in_backward": failed is not None,
-        "calls": calls_detail(error.calls),
+        "calls": list(error.calls),
         "node": _stopped_node(failed, facts) if failed is not None else _subject_node(stop.changing, facts),
     }
 

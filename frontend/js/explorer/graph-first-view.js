@@ -49,10 +49,7 @@ export function mostBoxesInView(boxes, view) {
  * units); `header` is the band their title takes.
  */
 export function withHeaders(found, frames, view, header) {
-  const around = frames
-    .map((f) => ({ left: f.x - f.w / 2, top: f.y - f.h / 2, right: f.x + f.w / 2, bottom: f.y + f.h / 2 }))
-    .filter((f) => f.left <= found.x1 && f.right >= found.x2 && f.top + header <= found.y1 && f.bottom >= found.y2)
-    .sort((a, b) => b.top - a.top);
+  const around = framesAround(found, frames, header).reverse(); // the nearest first
   const fitting = around.filter((frame) => found.y2 - frame.top <= view.height);
   if (fitting.length) return { ...found, y1: fitting.at(-1).top }; // the outermost whose title fits
   return around.length ? { ...found, y2: Math.max(found.y2, found.y1 + view.height) } : found;
@@ -65,14 +62,19 @@ export function withHeaders(found, frames, view, header) {
  * and "model.fc1", were off the view's top and left. `frames` [{x, y, w, h}] are the open boxes.
  */
 export function withFrameTitle(rect, frames, view, header) {
-  const around = frames
-    .map((f) => ({ left: f.x - f.w / 2, top: f.y - f.h / 2, right: f.x + f.w / 2, bottom: f.y + f.h / 2 }))
-    .filter((f) => f.left <= rect.x1 && f.right >= rect.x2 && f.top + header <= rect.y1 && f.bottom >= rect.y2)
-    .sort((a, b) => a.top - b.top || a.left - b.left); // outermost first
-  for (const frame of around) {
+  for (const frame of framesAround(rect, frames, header)) {
     if (rect.x2 - frame.left <= view.width && rect.y2 - frame.top <= view.height) return { ...rect, x1: frame.left, y1: frame.top };
   }
   return rect;
+}
+
+// The open boxes `frames` ({x, y, w, h}) holding `rect` {x1, y1, x2, y2} with room for a title of
+// `header` above it, as {left, top, right, bottom}, the outermost first.
+function framesAround(rect, frames, header) {
+  return frames
+    .map((f) => ({ left: f.x - f.w / 2, top: f.y - f.h / 2, right: f.x + f.w / 2, bottom: f.y + f.h / 2 }))
+    .filter((f) => f.left <= rect.x1 && f.right >= rect.x2 && f.top + header <= rect.y1 && f.bottom >= rect.y2)
+    .sort((a, b) => a.top - b.top || a.left - b.left);
 }
 
 const EMPTY_BAND_PX = 60;

@@ -19,7 +19,7 @@ export function callsText(calls) {
 }
 
 /** ", in train_model() called on line 32" after a line number, or ''. */
-function callsAfter(calls) {
+export function callsAfter(calls) {
   const text = callsText(calls);
   return text ? `, ${text}` : '';
 }
