@@ -72,6 +72,7 @@ from autograd_explorer.lang.values import (
     TensorMethod,
     Transformed,
     VjpFunction,
+    changes_in_place,
     mark_origin,
     origin_of,
 )
@@ -321,7 +322,7 @@ class Calls(EvaluatorCore):
         try:  # apply's handling, written out: a library call per operation of a loop
             result = method.impl(receiver, *args, **kwargs)
         except Exception as exc:
-            self.library_failed(exc, node, changing=receiver if method.name.endswith("_") else None)
+            self.library_failed(exc, node, changing=receiver if changes_in_place(method.name) else None)
         return self.produced(result, node)
 
     def check_growth(

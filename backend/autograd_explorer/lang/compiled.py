@@ -23,7 +23,7 @@ from autograd_explorer.lang.core import Closure, EvaluatorCore, keyword_node, no
 from autograd_explorer.lang.expressions import _BINARY
 from autograd_explorer.lang.growth import broadcast_elements, made_parameters, matmul_cost
 from autograd_explorer.lang.statements import _CONTROL
-from autograd_explorer.lang.values import FunctionRef, ModuleRef, mark_origin
+from autograd_explorer.lang.values import FunctionRef, ModuleRef, changes_in_place, mark_origin
 
 _ABSENT = object()  # a cache's miss (a table constant may be None)
 # The table's functions whose call is call_function's plain case (no special handling, no range
@@ -248,7 +248,7 @@ class Compiler(EvaluatorCore):
             try:
                 result = method.impl(tensor, *args, **kwargs)
             except Exception as exc:
-                self.library_failed(exc, node, changing=tensor if method.name.endswith("_") else None)
+                self.library_failed(exc, node, changing=tensor if changes_in_place(method.name) else None)
             return self.produced(result, node)
         finally:
             self.current_call = outer_call

@@ -210,6 +210,17 @@ class RaisedAt:
     changing: object = None
 
 
+# `w -= x` reaches a TorchFunctionMode as Tensor.__isub__; `w.sub_(x)` as sub_.
+_OPERATORS = ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or", "xor")
+_IN_PLACE_OPERATORS = frozenset(f"__i{op}__" for op in (*_OPERATORS, "lshift", "rshift"))
+
+
+def changes_in_place(name: str) -> bool:
+    """`w -= x` (Tensor.__isub__) or `add_`, `sub_`, `zero_`: PyTorch's spelling of an operation
+    that changes its tensor (RaisedAt.changing is that tensor when it raises)."""
+    return name in _IN_PLACE_OPERATORS or (name.endswith("_") and not name.startswith("_"))
+
+
 # Exceptions carry their origin in one attribute of this name (programs cannot read `_` names).
 ORIGIN = "_explorer_origin"
 

@@ -23,6 +23,7 @@ from torch.overrides import TorchFunctionMode, handle_torch_function, has_torch_
 
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.contract import BackwardRequest
+from autograd_explorer.lang.values import changes_in_place
 from autograd_explorer.notebook.frames import span_and_text, user_frame, user_frame_and_modules
 from autograd_explorer.notebook.shaping import name_everything
 from autograd_explorer.trace.backward_capture import Node
@@ -35,17 +36,6 @@ _UNUSED = (
     "One of the differentiated Tensors appears to not have been used in the graph. "
     "Set allow_unused=True if this is the desired behavior."
 )
-
-
-# `w -= x` reaches the mode as Tensor.__isub__; `w.sub_(x)` as sub_.
-_OPERATORS = ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or", "xor")
-_IN_PLACE_OPERATORS = frozenset(f"__i{op}__" for op in (*_OPERATORS, "lshift", "rshift"))
-
-
-def _changes_in_place(name: str) -> bool:
-    """`w -= x` (Tensor.__isub__) or `add_`, `sub_`, `zero_`: PyTorch's spelling of a method that
-    changes its tensor."""
-    return name in _IN_PLACE_OPERATORS or (name.endswith("_") and not name.startswith("_"))
 
 
 class LiveOps(TorchFunctionMode):
@@ -105,7 +95,7 @@ class LiveOps(TorchFunctionMode):
             result = func(*args, **kwargs) if kwargs else func(*args)
         except Exception:
             name = getattr(func, "__name__", "")
-            if args and isinstance(args[0], torch.Tensor) and _changes_in_place(name):
+            if args and isinstance(args[0], torch.Tensor) and changes_in_place(name):
                 self.changing = args[0]
             raise
         if self.stopped is None:
