@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,6 +56,10 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.extra_env = env or {}
         self.process: subprocess.Popen[bytes] | None = None
+        # uvicorn dies of the SIGTERM it re-raises, before atexit: multiprocessing's temp dir (the
+        # worker pools' forkserver socket) would stay in /tmp after every server a test stops. Short,
+        # for that socket's path (AF_UNIX allows 107 bytes), and removed by stop().
+        self.tmp_dir = Path(tempfile.mkdtemp(prefix="ae-live-"))
 
     def start(self, timeout: float = 180.0) -> None:
         # A hang detector, not a latency target: on a loaded two-core machine the worker pools
@@ -62,8 +68,10 @@ class LiveServer:
             **os.environ,
             "AUTOGRAD_EXPLORER_DATA_DIR": str(self.data_dir),
             "AUTOGRAD_EXPLORER_MNIST_DIR": str(MNIST_DIR),
+            "TMPDIR": str(self.tmp_dir),
             **self.extra_env,
         }
+        self.tmp_dir.mkdir(exist_ok=True)  # a server stopped and started again
         log = open(self.data_dir.parent / f"uvicorn-{self.port}.log", "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "autograd_explorer.api.main:app", "--port", str(self.port)],
@@ -92,6 +100,7 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        shutil.rmtree(self.tmp_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
