@@ -161,6 +161,11 @@ test('a layered layout wraps past `wrap` into bands beside each other, each band
   const lr = layeredLayout(items, edges, { direction: 'LR', wrap: 300 });
   assert.equal(lr.width, 248);
   assert.ok(at(lr, 2).y > at(lr, 1).y && at(lr, 2).x === at(lr, 0).x);
+  assert.equal(lr.height, 5 * 40 + 4 * 48); // five rows, a rank gap apart unless told
+  const rows = layeredLayout(items, edges, { direction: 'LR', wrap: 300, bandGap: 20 });
+  assert.equal(rows.height, 5 * 40 + 4 * 20);
+  assert.equal(rows.width, 248); // along a row, still a rank gap between layers
+  assert.equal(at(rows, 2).y - at(rows, 0).y, 60);
   // A layer longer than `wrap` is a band of its own; no wrap is the plain layout.
   const three = [{ id: 'a', w: 500, h: 40 }, { id: 'b', w: 100, h: 40 }, { id: 'c', w: 100, h: 40 }];
   const wide = layeredLayout(three, [['a', 'b'], ['b', 'c']], { direction: 'LR', wrap: 300 });

@@ -422,6 +422,48 @@ def test_the_first_example_shows_its_whole_graph(
     assert graph_bottom <= controls_top + 1, (graph_bottom, controls_top)
 
 
+EDGES_SHOWN = """() => {
+  const cy = document.getElementById('graph')._cyreg.cy;
+  return cy.edges().map((e) => {
+    const [a, b] = [e.sourceEndpoint(), e.targetEndpoint()];
+    return [e.source().data('text').split('\\n')[0], Math.round(Math.hypot(b.x - a.x, b.y - a.y))];
+  });
+}"""
+
+
+@pytest.mark.parametrize(("example", "steps"), [("least-squares", 5), ("pitfall-inplace-fixed", 4)])
+def test_a_chain_too_long_for_the_panel_wraps_into_rows_shown_whole(
+    live_server: LiveServer, page: Any, example: str, steps: int
+) -> None:
+    """Lecture 4's least squares is five nodes in a row: at 1280×720 the readable zoom showed the output
+    end, w and z₃ = X @ w off the panel's left edge (the pitfall's fixed version lost x). The nodes now
+    wrap into rows, left to right in each, and the whole graph is shown at the readable zoom. Each keeps
+    room for what it gains while stepping: w, an ellipse that gains two lines, grew over its arrow."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#ex={example}")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    expect(page.locator("#graph")).to_have_attribute("data-wrapped", "true")
+    assert float(page.get_attribute("#graph", "data-label-px") or 0) >= 14
+    for position in range(steps + 1):
+        if position:
+            page.keyboard.press("ArrowRight")
+            expect(page.locator("#step-controls")).to_have_attribute("data-position", str(position))
+        nodes = page.evaluate(NODES_ON_SCREEN)
+        assert len(nodes) == steps and [n["label"] for n in nodes if not n["inside"]] == [], (position, nodes)
+        assert page.evaluate(NODE_OVERLAPS) == [], position
+        # Every arrow stays visible between its two nodes.
+        assert [edge for edge in page.evaluate(EDGES_SHOWN) if edge[1] < 30] == [], position
+    screenshot(page, f"layout-rows-{example}-end")
+    # A link to a step lays it out as the start does: at step 2 z₃ is wider by its accumulator, and the
+    # rows, sized for the nodes as they were at that step, were too wide and fell back to one.
+    page.goto("about:blank")
+    page.goto(f"{live_server.url}/#ex={example}&step=2")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    expect(page.locator("#step-controls")).to_have_attribute("data-position", "2")
+    expect(page.locator("#graph")).to_have_attribute("data-wrapped", "true")
+    assert [n["label"] for n in page.evaluate(NODES_ON_SCREEN) if not n["inside"]] == []
+
+
 def test_presentation_keeps_every_pitfall_column_in_view_at_1280(live_server: LiveServer, page: Any) -> None:
     # Side by side in 22 px type, each 6-column table hid grad a and grad b behind its scrollbar.
     page.set_viewport_size({"width": 1280, "height": 720})

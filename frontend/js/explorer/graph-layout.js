@@ -17,11 +17,13 @@ export const BOX_HEADER = 30; // room for the open box's own label above its con
 /**
  * Layered positions of `items` [{id, w, h}] (in data-flow order) joined by `edges` [[source, target]].
  * `direction` 'LR' puts layers left to right, 'TB' top to bottom. Returns {positions: Map id →
- * {x, y} (centres, from 0), width, height}. An edge back to an earlier item is ignored for layering.
+ * {x, y} (centres, from 0), width, height, layerOf(id), bandOf(id)}. An edge back to an earlier item
+ * is ignored for layering.
  * `wrap` (model units along the flow): layers past it start a new band beside the last, as text
- * wraps (LR: rows downward; TB: columns rightward), so a long chain fills a view instead of one strip.
+ * wraps (LR: rows downward; TB: columns rightward), so a long chain fills a view instead of one strip;
+ * `bandGap` apart (only the edge joining two bands crosses that gap, so it may be less than a rank's).
  */
-export function layeredLayout(items, edges, { direction = 'LR', rankGap = RANK_GAP, nodeGap = NODE_GAP, wrap = Infinity } = {}) {
+export function layeredLayout(items, edges, { direction = 'LR', rankGap = RANK_GAP, nodeGap = NODE_GAP, wrap = Infinity, bandGap = rankGap } = {}) {
   const index = new Map(items.map((item, i) => [item.id, i]));
   const preds = items.map(() => []);
   const succs = items.map(() => []);
@@ -78,7 +80,7 @@ export function layeredLayout(items, edges, { direction = 'LR', rankGap = RANK_G
     }
   }
   const { starts: bands, of: bandOf } = wrapBands(layers.map((layer, k) => [layerStart[k], layerStart[k] + Math.max(...layer.map((i) => along(items[i])))]), wrap);
-  // Each band's extent across, then the bands side by side (a rank gap apart, room for the edge joining them).
+  // Each band's extent across, then the bands side by side (room for the edge joining them between).
   const low = bands.map(() => Infinity);
   const high = bands.map(() => -Infinity);
   items.forEach((item, i) => {
@@ -91,7 +93,7 @@ export function layeredLayout(items, edges, { direction = 'LR', rankGap = RANK_G
   bands.forEach((_, b) => {
     if (!Number.isFinite(low[b])) low[b] = high[b] = 0;
     offset.push(breadth);
-    breadth += high[b] - low[b] + (b < bands.length - 1 ? rankGap : 0);
+    breadth += high[b] - low[b] + (b < bands.length - 1 ? bandGap : 0);
   });
   const positions = new Map();
   items.forEach((item, i) => {
@@ -101,7 +103,8 @@ export function layeredLayout(items, edges, { direction = 'LR', rankGap = RANK_G
     positions.set(item.id, direction === 'LR' ? { x: a, y: c } : { x: c, y: a });
   });
   const wrapped = bands.length > 1 ? Math.max(...bands.map((start, b) => (bands[b + 1] ?? cursor) - rankGap - start)) : length;
-  return direction === 'LR' ? { positions, width: wrapped, height: breadth } : { positions, width: breadth, height: wrapped };
+  const placed = { positions, layerOf: (id) => rank[index.get(id)], bandOf: (id) => bandOf[rank[index.get(id)]] };
+  return direction === 'LR' ? { ...placed, width: wrapped, height: breadth } : { ...placed, width: breadth, height: wrapped };
 }
 
 /**

@@ -16,7 +16,7 @@ import { paintGradients } from './grad-colour.js';
 import { gradLines, shortValue } from './grad-labels.js';
 import { ancestorsOf, buildHierarchy, hasDeclaredGroups } from './graph-groups.js';
 import { mostBoxesInView, uncutShift, withFrameTitle, withHeaders } from './graph-first-view.js';
-import { BOX_HEADER, BOX_PADDING, createSceneLayout, edgesByGroup } from './graph-layout.js';
+import { BOX_HEADER, BOX_PADDING, createSceneLayout, edgesByGroup, layeredLayout } from './graph-layout.js';
 import { createOverview } from './graph-overview.js';
 import { createVisibility } from './graph-visibility.js';
 import { contains, createSpatialIndex, grown, rectOf, roundWhatFits } from './graph-window.js';
@@ -33,6 +33,11 @@ const FONT_FAMILY = 'DejaVu Sans, system-ui, sans-serif'; // the labels', and wh
 const CHAR_WIDTH = 8.6; // average width of a DejaVu Sans character at FONT_SIZE
 const MAX_READABLE_ZOOM = 1.4; // a small graph (or one found node) is not blown up past this
 const PAD = 12; // px kept between a graph wider than the view and the view's edge
+// A small graph wrapped into rows to fit the panel: between two ranks in a row (dagre's 110 left least
+// squares' second row of three nodes 3 % wider than the panel at the readable zoom), and between rows
+// (the rows' own edges run inside them, so the gap holds one edge and its gradient's label).
+const ROW_RANK_GAP = 90;
+const ROW_GAP = 60;
 // Labels are never shown smaller than 14 px: the default view and stepping keep at least this zoom.
 export const MIN_LABEL_PX = 14;
 // A phone is read at arm's length, not from the back row: on a screen narrower than PHONE_WIDTH px
@@ -464,7 +469,7 @@ export function mountGraphView(store) {
     }
     const layout = { name: 'dagre', rankDir: 'LR', nodeSep: 40, rankSep: model.nodes.length < 30 ? 110 : 50, edgeSep: 10, fit: true, padding: 24 };
     cy = cytoscape({ container, elements, style: styleFor(palette()), minZoom: 0.02, maxZoom: 3 });
-    chooseOrientation(layout, (direction) => sizeNodes(sizes, direction));
+    chooseOrientation(layout, sizes);
     sizeNodes(sizes, null);
     routeFlatEdges(sizes);
   }
@@ -478,7 +483,12 @@ export function mountGraphView(store) {
       const { x, y } = n.position();
       boxes.set(n.id(), { x, y, w: Math.max(now.w, end.w), h: Math.max(now.h, end.h) });
     });
-    routeEdges(cy.edges(), boxes, container.dataset.orientation === 'TB' ? 'TB' : 'LR');
+    // In rows that wrap, an edge to a later row is drawn straight across the gap between the rows: routed
+    // round the room kept for the row above (an input's ellipse as wide as its last accumulator), least
+    // squares' z₃ → z₁ looped over z₃ and down its side.
+    const wrapped = container.dataset.wrapped === 'true';
+    const toLaterRow = (e) => wrapped && e.target().position('y') > e.source().position('y') + 1;
+    routeEdges(cy.edges(), boxes, container.dataset.orientation === 'TB' ? 'TB' : 'LR', toLaterRow);
   }
 
   // Bends `edges` round the boxes {x, y, w, h} of `boxes` (Map element id → box: every node drawn, at
@@ -534,22 +544,60 @@ export function mountGraphView(store) {
     });
   }
 
-  // Left to right is the lecture's direction, but a long chain fitted to the panel that way becomes
-  // unreadably small; then top to bottom (still inputs at one side, output at the other) wins.
-  function chooseOrientation(layout, sizeFor) {
+  // Left to right is the lecture's direction. A graph too long for the panel at the readable zoom
+  // (labels at MIN_LABEL_PX) goes top to bottom if that fits readably (still inputs at one side,
+  // output at the other), else into rows that wrap as text does, left to right in each, if those fit
+  // readably: at 1280×720 least squares' five nodes in a row showed the output end with w off the
+  // panel's left edge. Else whichever of the first two fits the panel larger, as a long chain fitted
+  // to the panel left to right becomes unreadably small. Each is judged as the default view shows it.
+  function chooseOrientation(layout, sizes) {
     const run = (rankDir) => {
-      sizeFor(rankDir);
+      sizeNodes(sizes, rankDir);
       cy.layout({ ...layout, rankDir }).run();
+      sizeNodes(sizes, null);
+      return zoomToShow();
     };
-    run('LR');
-    if (cy.zoom() >= 0.75) {
-      container.dataset.orientation = 'LR';
-      return;
-    }
-    const leftToRight = cy.zoom();
-    run('TB');
-    if (cy.zoom() < leftToRight * 1.25) run('LR');
-    container.dataset.orientation = cy.zoom() > leftToRight ? 'TB' : 'LR';
+    const orient = (direction, wrapped = false) => {
+      container.dataset.orientation = direction;
+      container.dataset.wrapped = String(wrapped);
+    };
+    const readable = readableZoom();
+    const leftToRight = run('LR');
+    if (leftToRight >= readable) return orient('LR');
+    const topToBottom = run('TB');
+    if (topToBottom >= readable) return orient('TB');
+    if (runInRows(layout, sizes, readable) >= readable) return orient('LR', true);
+    if (leftToRight >= 0.75 || topToBottom < leftToRight * 1.25) run('LR');
+    else run('TB');
+    orient(cy.zoom() > leftToRight ? 'TB' : 'LR');
+  }
+
+  // The nodes laid out in rows as wide as the panel shows at `zoom` (graph-layout.js wraps the layers
+  // as the grouped view's long runs of boxes wrap), fitted to the panel; returns the zoom that shows
+  // them (0: not laid out). Each node keeps room for its size at the pass's end across the row, and
+  // along it all but ROW_RANK_GAP / 2 (half a gap left between two nodes that both grow): a row is
+  // as wide as the panel, and least squares' w, an ellipse that gains two lines while stepping, grew
+  // over the arrow to z₃. Sized by the pass's end alone, the rows are the same at every step (a link
+  // to step 3 of least squares, z₃ wider by its accumulator, fell back to one row).
+  function runInRows(layout, sizes, zoom) {
+    const items = [...sizes].map(([id, { now, end }]) => ({ id, w: end.w - ROW_RANK_GAP / 2, h: Math.max(now.h, end.h) }));
+    cy.batch(() => items.forEach(({ id, w, h }) => cy.getElementById(id).data({ w, h }))); // fitted as laid out
+    const edges = cy.edges().map((e) => [e.source().id(), e.target().id()]);
+    const wrap = (container.clientWidth - 2 * PAD) / zoom;
+    const { positions, layerOf, bandOf } = layeredLayout(items, edges, { direction: 'LR', rankGap: ROW_RANK_GAP, nodeGap: layout.nodeSep, wrap, bandGap: ROW_GAP });
+    // Rows are joined only from a row's last layer to the next row's first, by edges drawn straight
+    // across the gap: an edge that skips layers into a later row (`a` feeding `d` past b and c) would
+    // cross a row, and such a graph is not wrapped.
+    if (edges.some(([s, t]) => bandOf(s) !== bandOf(t) && layerOf(t) !== layerOf(s) + 1)) return 0;
+    cy.layout({ name: 'preset', positions: (n) => positions.get(n.id()), fit: true, padding: layout.padding }).run();
+    return zoomToShow();
+  }
+
+  // The largest zoom that shows every node as its data sizes it now, PAD from the view's edges (as the
+  // default view places a graph that fits the readable view: readableView).
+  function zoomToShow() {
+    const { w, h } = cy.nodes().boundingBox({ includeLabels: false });
+    return Math.min((container.clientWidth - 2 * PAD) / w, (container.clientHeight - 2 * PAD) / h);
   }
 
   // ---- large graphs: boxes that open ----
