@@ -38,6 +38,10 @@ const PAD = 12; // px kept between a graph wider than the view and the view's ed
 // (the rows' own edges run inside them, so the gap holds one edge and its gradient's label).
 const ROW_RANK_GAP = 90;
 const ROW_GAP = 60;
+// Rows are wrapped this much short of the view: node borders (the output's double one) draw outside
+// the sizes laid out, and the update without no_grad's middle row of three, 1 unit short of the view's
+// width, was drawn 7 wider than the view at the readable zoom.
+const ROW_SLACK = 16;
 // Labels are never shown smaller than 14 px: the default view and stepping keep at least this zoom.
 export const MIN_LABEL_PX = 14;
 // A phone is read at arm's length, not from the back row: on a screen narrower than PHONE_WIDTH px
@@ -339,6 +343,7 @@ export function mountGraphView(store) {
   // Small graphs: the display model of graph-model.js. Large ones: the box hierarchy and its layout.
   let model = null;
   let grouped = null; // {hierarchy, scene, decisions, focusKey, visible: Map node id → item id}
+  let rows = null; // a small graph wrapped into rows: Map node id → its row (runInRows), else null
   let shownStep = null; // the step whose marks are drawn, so the next step repaints only what changed
   let moved = false; // the student moved the view since it was drawn (a resize then keeps it)
   let marked = null; // the elements marked active, carrying or holding the active node
@@ -486,8 +491,7 @@ export function mountGraphView(store) {
     // In rows that wrap, an edge to a later row is drawn straight across the gap between the rows: routed
     // round the room kept for the row above (an input's ellipse as wide as its last accumulator), least
     // squares' z₃ → z₁ looped over z₃ and down its side.
-    const wrapped = container.dataset.wrapped === 'true';
-    const toLaterRow = (e) => wrapped && e.target().position('y') > e.source().position('y') + 1;
+    const toLaterRow = (e) => Boolean(rows) && rows.get(e.target().id()) > rows.get(e.source().id());
     routeEdges(cy.edges(), boxes, container.dataset.orientation === 'TB' ? 'TB' : 'LR', toLaterRow);
   }
 
@@ -560,6 +564,7 @@ export function mountGraphView(store) {
     const orient = (direction, wrapped = false) => {
       container.dataset.orientation = direction;
       container.dataset.wrapped = String(wrapped);
+      if (!wrapped) rows = null;
     };
     const readable = readableZoom();
     const leftToRight = run('LR');
@@ -583,13 +588,14 @@ export function mountGraphView(store) {
     const items = [...sizes].map(([id, { now, end }]) => ({ id, w: end.w - ROW_RANK_GAP / 2, h: Math.max(now.h, end.h) }));
     cy.batch(() => items.forEach(({ id, w, h }) => cy.getElementById(id).data({ w, h }))); // fitted as laid out
     const edges = cy.edges().map((e) => [e.source().id(), e.target().id()]);
-    const wrap = (container.clientWidth - 2 * PAD) / zoom;
+    const wrap = (container.clientWidth - 2 * PAD) / zoom - ROW_SLACK;
     const { positions, layerOf, bandOf } = layeredLayout(items, edges, { direction: 'LR', rankGap: ROW_RANK_GAP, nodeGap: layout.nodeSep, wrap, bandGap: ROW_GAP });
     // Rows are joined only from a row's last layer to the next row's first, by edges drawn straight
     // across the gap: an edge that skips layers into a later row (`a` feeding `d` past b and c) would
     // cross a row, and such a graph is not wrapped.
     if (edges.some(([s, t]) => bandOf(s) !== bandOf(t) && layerOf(t) !== layerOf(s) + 1)) return 0;
     cy.layout({ name: 'preset', positions: (n) => positions.get(n.id()), fit: true, padding: layout.padding }).run();
+    rows = new Map(items.map(({ id }) => [id, bandOf(id)]));
     return zoomToShow();
   }
 
@@ -640,6 +646,7 @@ export function mountGraphView(store) {
     const [lr, tb] = judged;
     grouped.scene = tb.boxes > lr.boxes || (tb.boxes === lr.boxes && tb.fit > lr.fit * 1.1) ? scenes[1] : scenes[0];
     container.dataset.orientation = grouped.scene.direction;
+    container.dataset.wrapped = 'false'; // its own long runs wrap by the scene's layout
     const useWebgl = trace.nodes.length > WEBGL_ABOVE && gpu();
     container.dataset.renderer = useWebgl ? 'webgl' : 'canvas';
     cy = cytoscape({
