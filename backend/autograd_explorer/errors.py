@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NotRequired
 
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
@@ -17,10 +17,12 @@ class ExplorerError(Exception):
 
 class ProgramCall(TypedDict):
     """A call of one of the program's own functions, as JSON: its name and the line that called it
-    (the `calls` of a 400's detail and of a trace's `stopped`)."""
+    (the `calls` of a 400's detail and of a trace's `stopped`), and, from the notebook library only,
+    the file that line is in when it is not the recorded block's (`file_label`)."""
 
     function: str
     line: int
+    file: NotRequired[str]
 
 
 @dataclass
@@ -39,6 +41,8 @@ class ProgramError(ExplorerError):
     end_line: int | None = None
     end_column: int | None = None
     calls: tuple[ProgramCall, ...] = ()
+    # the notebook library only: the file `line` is in when not the recorded block's ("Cell In[3]")
+    file: str | None = None
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
@@ -55,6 +59,8 @@ class ProgramError(ExplorerError):
         }
         if self.calls:
             detail["calls"] = list(self.calls)
+        if self.file:
+            detail["file"] = self.file
         return detail
 
     def where(self) -> str:
@@ -63,12 +69,19 @@ class ProgramError(ExplorerError):
             return ""
         column = f", column {self.column}" if self.column is not None else ""
         calls = f", {calls_text(self.calls)}" if self.calls else ""
-        return f" (line {self.line}{column}{calls})"
+        return f" ({line_text(self.line, self.file)}{column}{calls})"
+
+
+def line_text(line: int, file: str | None = None) -> str:
+    """ "line 4", or "line 4 of Cell In[3]" for a line outside the recorded block's file."""
+    return f"line {line} of {file}" if file else f"line {line}"
 
 
 def calls_text(calls: Sequence[ProgramCall]) -> str:
     """ "in update() called on line 14; in train() called on line 18": innermost first."""
-    return "; ".join(f"in {call['function']}() called on line {call['line']}" for call in calls)
+    return "; ".join(
+        f"in {call['function']}() called on {line_text(call['line'], call.get('file'))}" for call in calls
+    )
 
 
 class InvalidRequest(ExplorerError):

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { callsText, describeError, errorText, fieldPath, plainMessage, programErrorWhere, withoutIds } from '../js/shared/errors.js';
+import { callsText, describeError, errorText, fieldPath, lineText, plainMessage, programErrorWhere, withoutIds } from '../js/shared/errors.js';
 
 test('a program error keeps its type, position and message, with the fix', () => {
   const detail = { type: 'syntax', message: "'(' was never closed", line: 2, column: 4, end_line: 2, end_column: 5 };
@@ -71,4 +71,13 @@ test('an error raised inside the program\'s functions says the calls it passed t
   assert.equal(programErrorWhere(d), 'Runtime error at line 8, column 9, in update() called on line 14; in train() called on line 18:');
   assert.equal(errorText({ status: 400, detail }), 'step too large (line 8, column 9, in update() called on line 14; in train() called on line 18)');
   assert.deepEqual(describeError({ status: 400, detail: { ...detail, calls: undefined } }).calls, []);
+});
+
+test("a notebook's call from another cell than the recorded block's says which, as IPython's traceback does", () => {
+  // train_step() defined in cell 3, called on line 2 of the block (cell 5, unnamed), which called
+  // helper() on line 4 of cell 3: the lines of two cells each count from 1.
+  const calls = [{ function: 'helper', line: 4, file: 'Cell In[3]' }, { function: 'train_step', line: 2 }];
+  assert.equal(callsText(calls), 'in helper() called on line 4 of Cell In[3]; in train_step() called on line 2');
+  assert.equal(lineText(7, 'Cell In[3]'), 'line 7 of Cell In[3]');
+  assert.equal(lineText(7, undefined), 'line 7');
 });

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -50,3 +51,45 @@ def test_kernel_runs_and_displays_the_recording() -> None:
     facts = json.loads(printed.text)
     assert facts["output"] == "loss" and facts["nodes"] > 20 and facts["steps"] > 20
     assert {"layer", "layer.self_attn", "layer.linear1", "layer.norm1"} <= set(facts["modules"])
+
+
+STOPPED_CELLS = [
+    """import json
+import torch
+import autograd_explorer as ax
+
+def train_step(w, x):
+    loss = (w * x).sum()
+    loss.backward()
+    w -= 0.1 * w.grad  # a leaf that requires grad, changed in place outside torch.no_grad()
+    return loss""",
+    """w = torch.tensor([1.0, 2.0], requires_grad=True)
+x = torch.tensor([3.0, 4.0])
+with ax.record() as rec:
+    train_step(w, x)""",
+    """stopped = rec.to_dict()['stopped']
+print(json.dumps({key: stopped.get(key) for key in ('line', 'file', 'calls', 'message')}))""",
+    """w.grad = None
+train_step(w, x)""",
+]
+
+
+def test_a_block_stopped_in_a_function_of_another_cell_names_that_cell_as_ipython_does() -> None:
+    """A function defined in an earlier cell than the block that records it: its lines count from 1 in
+    its own cell, so "stopped at line 4, in train_step() called on line 4" did not say where line 4
+    was. The stop now names the cell as IPython's own traceback of the same error does."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in STOPPED_CELLS]
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True).execute()
+    (raised,) = nb.cells[1].outputs
+    assert raised.output_type == "error" and "in-place operation" in raised.evalue  # the block re-raises
+    (printed,) = nb.cells[2].outputs
+    stopped = json.loads(printed.text)
+    # IPython's traceback of the same call outside the block (cell 4): "Cell In[1], line 8, in train_step"
+    (oracle,) = nb.cells[3].outputs
+    text = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(oracle.traceback))  # without its colours
+    assert re.search(r"Cell In\[1\], line 8, in train_step", text), text
+    assert stopped["message"] == oracle.evalue
+    assert stopped["line"] == 8 and stopped["file"] == "Cell In[1]"
+    # called on line 4 of the block's own cell, which is not named
+    assert stopped["calls"] == [{"function": "train_step", "line": 4}]

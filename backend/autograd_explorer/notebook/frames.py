@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import linecache
 import os
+import sys
 from types import CodeType, FrameType
 from typing import Any
 
@@ -33,6 +34,27 @@ def library_code(code: CodeType) -> bool:
         hit = code.co_filename.startswith(_LIBRARY_DIRS) or code.co_filename.startswith("<frozen")
         _is_library[code] = hit
     return hit
+
+
+def file_label(filename: str) -> str:
+    """A file as a traceback names it: IPython's own name for a notebook cell's code ("Cell In[3]"),
+    else its path, from the working directory when it is under it."""
+    shell = _ipython()
+    if shell is not None:
+        try:
+            named = shell.compile.format_code_name(filename)  # IPython 8+: its traceback's name
+        except AttributeError:
+            named = None
+        if named:
+            return f"{named[0]} {named[1]}"
+    relative = os.path.relpath(filename) if os.path.isabs(filename) else filename
+    return filename if relative.startswith(os.pardir) else relative
+
+
+def _ipython() -> Any:
+    """The running IPython shell, if this is one (IPython is never imported here for it)."""
+    module = sys.modules.get("IPython")
+    return module.get_ipython() if module is not None else None
 
 
 def user_frame(start: FrameType | None) -> tuple[FrameType | None, bool]:

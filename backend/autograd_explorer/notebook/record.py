@@ -85,12 +85,12 @@ class record:
         warnings: list[str] = []
         stopped = None
         if exc is not None:
-            line, calls = _user_place(tb)
+            line, calls, file = _user_place(tb)
             # The block stopped there: the page says where and why as the web trace's does
             # (trace/stopped.py), marking the node a backward() PyTorch's engine could not run.
             in_pass = failed_pass_of(exc)
             kind: ProgramErrorType = "autograd" if in_pass is not None else "runtime"
-            error = ProgramError(kind, exception_message(exc), line, calls=calls)
+            error = ProgramError(kind, exception_message(exc), line, calls=calls, file=file)
             stopped = Stop(error, ops.changing, in_pass)
         if ops.stopped:
             warnings.append(f"Recording stopped early: {ops.stopped}")
@@ -113,21 +113,36 @@ class record:
         )
 
 
-def _user_place(tb: TracebackType | None) -> tuple[int | None, tuple[ProgramCall, ...]]:
+def _user_place(tb: TracebackType | None) -> tuple[int | None, tuple[ProgramCall, ...], str | None]:
     """Where the exception left the user's code, as the web trace says it: the line of the innermost
     frame of the user's code, and the calls of the user's own functions it passed through on the way
-    from the block, innermost first (each made on the line of the user's frame outside it)."""
-    from autograd_explorer.notebook.frames import library_code
+    from the block, innermost first (each made on the line of the user's frame outside it); and the
+    file of that line when it is not the block's. A line in another file, a call's too, says which,
+    as Python's traceback does: in a notebook a function is often defined in an earlier cell than the
+    block that records it, and cells count their lines from 1 each."""
+    from autograd_explorer.notebook.frames import file_label, library_code
 
-    frames: list[tuple[str, int]] = []  # the user's frames from the block inwards: (function, line)
+    frames: list[tuple[str, int, str]] = []  # the user's frames, block inwards: (function, line, file)
     while tb is not None:
-        if not library_code(tb.tb_frame.f_code):
-            frames.append((tb.tb_frame.f_code.co_name, tb.tb_lineno))
+        code = tb.tb_frame.f_code
+        if not library_code(code):
+            frames.append((code.co_name, tb.tb_lineno, code.co_filename))
         tb = tb.tb_next
     if not frames:
-        return None, ()
-    calls = [ProgramCall(function=inner[0], line=outer[1]) for outer, inner in itertools.pairwise(frames)]
-    return frames[-1][1], tuple(reversed(calls))
+        return None, (), None
+    block = frames[0][2]
+
+    def other(file: str) -> str | None:
+        return file_label(file) if file != block else None
+
+    calls = []
+    for (_, line, file), (function, _, _) in itertools.pairwise(frames):
+        call = ProgramCall(function=function, line=line)
+        if label := other(file):
+            call["file"] = label
+        calls.append(call)
+    _, line, file = frames[-1]
+    return line, tuple(reversed(calls)), other(file)
 
 
 def explore(output: torch.Tensor, limits: RecordLimits | None = None, **overrides: Any) -> Recording:

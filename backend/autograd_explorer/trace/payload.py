@@ -294,6 +294,15 @@ class StoppedAt(TypedDict):
             "first (line is in the innermost function); [] at the program's top level"
         ),
     ]
+    file: NotRequired[
+        Annotated[
+            str,
+            Field(
+                description="the notebook library only: the file `line` is in when it is not the recorded "
+                "block's, as IPython's traceback names it ('Cell In[3]') or its path; never in a trace"
+            ),
+        ]
+    ]
     node: Annotated[
         int | None,
         Field(

@@ -40,7 +40,7 @@ def stopped_at(stop: Stop, facts: TraceFacts) -> StoppedAt:
     # the shipped pass the error stopped, if it stopped one (the program ends with it); not one that
     # failed earlier with an error the program caught (the lecture's `try`/`except RuntimeError`)
     failed = next((raw for raw in facts.shipped if raw.failed and raw.index == stop.in_pass), None)
-    return {
+    stopped: StoppedAt = {
         "type": "autograd" if error.type == "autograd" else "runtime",
         "message": error.message,
         "line": error.line,
@@ -51,6 +51,9 @@ def stopped_at(stop: Stop, facts: TraceFacts) -> StoppedAt:
         "calls": list(error.calls),
         "node": _stopped_node(failed, facts) if failed is not None else _subject_node(stop.changing, facts),
     }
+    if error.file:  # the notebook's: a line in another cell than the recorded block's
+        stopped["file"] = error.file
+    return stopped
 
 
 def _stopped_node(raw: RawPass, facts: TraceFacts) -> int | None:

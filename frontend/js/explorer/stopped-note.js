@@ -5,7 +5,7 @@
 // sentences say it where the lesson is read: above the steps (trace-notes.js), at the pass's end
 // (step-panel.js) and in the inspector.
 
-import { callsAfter } from '../shared/errors.js';
+import { callsAfter, lineText } from '../shared/errors.js';
 import { counted } from '../shared/format.js';
 import { nodeTitle } from './state.js';
 
@@ -23,7 +23,7 @@ export function engineMessage(stopped) {
  * " at line 22, in train_model() called on line 32" inside the program's functions. */
 export function stoppedAtLine(trace) {
   const stopped = trace.stopped;
-  return stopped && stopped.line ? ` at line ${stopped.line}${callsAfter(stopped.calls)}` : '';
+  return stopped && stopped.line ? ` at ${lineText(stopped.line, stopped.file)}${callsAfter(stopped.calls)}` : '';
 }
 
 /** Whether the error stopped a backward pass (PyTorch's engine raised inside it), not the program elsewhere. */

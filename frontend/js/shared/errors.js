@@ -11,11 +11,19 @@ export const PROGRAM_TITLES = {
 };
 
 /**
+ * "line 4", or "line 4 of Cell In[3]": a line in a file other than the recorded block's (`file`, set
+ * only by the notebook library, where a function is often defined in an earlier cell).
+ */
+export function lineText(line, file) {
+  return file ? `line ${line} of ${file}` : `line ${line}`;
+}
+
+/**
  * "in train_model() called on line 32": the calls of the program's own functions an error passed
  * through (`calls` of a program error or a trace's `stopped`, innermost first); '' for none.
  */
 export function callsText(calls) {
-  return (calls || []).map((call) => `in ${call.function}() called on line ${call.line}`).join('; ');
+  return (calls || []).map((call) => `in ${call.function}() called on ${lineText(call.line, call.file)}`).join('; ');
 }
 
 /** ", in train_model() called on line 32" after a line number, or ''. */
