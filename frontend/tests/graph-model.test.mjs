@@ -39,6 +39,19 @@ test('the SVG export escapes user text and frames every node', () => {
   assert.equal(escapeXml("a'b"), 'a&apos;b');
 });
 
+test("the SVG export draws each node in the page's shape: an input an ellipse, the output double-bordered", () => {
+  const svg = graphToSvg(
+    [
+      { x: 0, y: 0, width: 80, height: 40, kind: 'input', lines: ['w'] },
+      { x: 200, y: 0, width: 100, height: 40, kind: 'output', lines: ['f'] },
+    ],
+    [],
+  );
+  assert.match(svg, /<ellipse cx="0" cy="0" rx="40" ry="20" fill="[^"]+" stroke="[^"]+" stroke-width="2"\/>/);
+  assert.equal((svg.match(/<rect x="1[45]\d/g) || []).length, 2, svg); // the output's two borders, 4 apart
+  assert.match(svg, /<rect x="154" y="-16" width="92" height="32" rx="8" fill="none"/);
+});
+
 test('node titles use the name, else the lecture symbol as plain text', async () => {
   const { nodeTitle, plainSymbol, shortTitle } = await import('../js/explorer/state.js');
   assert.equal(plainSymbol('z_{12}'), 'z₁₂');

@@ -1,6 +1,6 @@
 """The graph's SVG export read as geometry: which edges pass through a node that is not one of their
-ends. The export draws what the page draws (graph-view.js `snapshot`): nodes as rounded rects, edges as
-lines, or polylines through their bends."""
+ends. The export draws what the page draws (graph-view.js `snapshot`): nodes as rounded rects (inputs
+as ellipses, read as the box round them), edges as lines, or polylines through their bends."""
 
 from __future__ import annotations
 
@@ -13,14 +13,18 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def drawn(svg: str) -> tuple[list[Box], list[list[Point]]]:
-    """The nodes (rounded rects; an open box's frame is dashed and left out) and the edges' paths."""
+    """The nodes (rounded rects and the boxes round ellipses; an open box's frame is dashed and left
+    out, as is the output's inner border) and the edges' paths."""
     root = ET.fromstring(svg)
     boxes = [
         (x, y, x + float(r.get("width", 0)), y + float(r.get("height", 0)))
         for r in root.iter(SVG + "rect")
-        if r.get("rx") == "8" and not r.get("stroke-dasharray")
+        if r.get("rx") == "8" and not r.get("stroke-dasharray") and r.get("fill") != "none"
         for x, y in [(float(r.get("x", 0)), float(r.get("y", 0)))]
     ]
+    for e in root.iter(SVG + "ellipse"):
+        cx, cy, rx, ry = (float(e.get(key, 0)) for key in ("cx", "cy", "rx", "ry"))
+        boxes.append((cx - rx, cy - ry, cx + rx, cy + ry))
     paths = [
         [
             (float(line.get("x1", 0)), float(line.get("y1", 0))),

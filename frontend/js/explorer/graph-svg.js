@@ -52,7 +52,13 @@ export function graphToSvg(nodes, edges, { margin = 20, fontSize = 14, palette: 
     if (n.stopped) dash = ' stroke-dasharray="8 5"';
     const colour = n.stopped ? p.error : n.active ? p.flow : stroke[kind];
     const width = n.stopped || n.active ? 5 : 2;
-    return `<rect x="${n.x - n.width / 2}" y="${n.y - n.height / 2}" width="${n.width}" height="${n.height}" rx="8" fill="${n.stopped ? p.errorBg : fill[kind]}" stroke="${colour}" stroke-width="${width}"${dash}/>`;
+    const paint = `fill="${n.stopped ? p.errorBg : fill[kind]}" stroke="${colour}" stroke-width="${width}"${dash}`;
+    // In the page's shapes (its legend names them): an input is an ellipse (drawn as a box, the
+    // exported least squares' w had the operations' shape); the output's border is double.
+    if (kind === 'input') return `<ellipse cx="${n.x}" cy="${n.y}" rx="${n.width / 2}" ry="${n.height / 2}" ${paint}/>`;
+    const rect = (inset, attrs) => `<rect x="${n.x - n.width / 2 + inset}" y="${n.y - n.height / 2 + inset}" width="${n.width - 2 * inset}" height="${n.height - 2 * inset}" rx="8" ${attrs}/>`;
+    if (kind !== 'output' || n.active || n.stopped) return rect(0, paint);
+    return rect(0, paint) + rect(4, `fill="none" stroke="${colour}" stroke-width="1.5"`);
   };
   for (const n of nodes.filter((node) => node.open)) {
     parts.push(box(n, 'group', ' stroke-dasharray="6 4" fill-opacity="0.35"'));
