@@ -36,6 +36,7 @@ def test_a_killed_server_leaves_no_worker_running_and_the_job_failed(tmp_path: P
         assert first.process is not None
         first.process.send_signal(signal.SIGKILL)
         first.process.wait()
+        first.stop()  # dead already: removes its temp dir
     deadline = time.monotonic() + 10
     while _alive(worker_pid):  # the worker notices its server is gone and exits
         assert time.monotonic() < deadline, "worker outlived its server"
