@@ -59,8 +59,6 @@ class ProgramError(ExplorerError):
         }
         if self.calls:
             detail["calls"] = list(self.calls)
-        if self.file:
-            detail["file"] = self.file
         return detail
 
     def where(self) -> str:

@@ -20,7 +20,8 @@ export function engineMessage(stopped) {
 }
 
 /** " at line 9" for a stop with a line, else '' (every sentence says where it stopped the same way);
- * " at line 22, in train_model() called on line 32" inside the program's functions. */
+ * " at line 22, in train_model() called on line 32" inside the program's functions; " at line 8 of
+ * Cell In[1], …" for a notebook's stop in another cell than the recorded block's. */
 export function stoppedAtLine(trace) {
   const stopped = trace.stopped;
   return stopped && stopped.line ? ` at ${lineText(stopped.line, stopped.file)}${callsAfter(stopped.calls)}` : '';
