@@ -50,6 +50,13 @@ def test_optimization_lab_runs_animates_and_compares(live_server: LiveServer, pa
     wait_until(page, "document.querySelector('#paths').data.length === 8")
     runs = page.locator("#runs").inner_text()
     assert "gd lr=0.001" in runs and "adam lr=0.05" in runs
+    # Both halos under both paths: drawn run by run, Adam's band hid gradient descent's path, which
+    # runs along the same valley.
+    kinds = page.eval_on_selector(
+        "#paths",
+        "el => el.data.map((t) => t.mode !== 'lines' ? 'mark' : t.showlegend === false ? 'halo' : 'path')",
+    )
+    assert kinds[:2] == ["halo", "halo"] and "halo" not in kinds[2:] and kinds.count("path") == 2, kinds
     screenshot(page, "optimize-adam-vs-gd")
 
     # A shared link reopens the same comparison.

@@ -42,8 +42,9 @@ function pathTraces(result, names, color, label, upTo, index) {
   const line = { color, width: Math.max(2, 5 - index), dash: index === 0 ? 'solid' : ['dash', 'dot', 'dashdot'][(index - 1) % 3] };
   const halo = palette().plotBg;
   const traces = [
-    // A band of the page's background under the path: Viridis runs from near-black to yellow, so no
-    // one line colour stands out everywhere on it (the dark theme's light blue vanished on its greens).
+    // First, a band of the page's background under the path: Viridis runs from near-black to yellow,
+    // so no one line colour stands out everywhere on it (the dark theme's light blue vanished on its
+    // greens).
     {
       type: 'scatter', mode: 'lines', x: path.x, y: path.y, showlegend: false, hoverinfo: 'skip', legendgroup: label,
       line: { color: halo, width: line.width + 4 },
@@ -119,7 +120,10 @@ export function drawPaths(div, surface, runs, labels, upTo = Infinity, ranges = 
   const data = [];
   if (surface) {
     const names = [surface.x_name, surface.y_name];
-    runs.forEach((r, i) => data.push(...pathTraces(r, names, seriesColor(i), labels[i], upTo, i)));
+    const traces = runs.map((r, i) => pathTraces(r, names, seriesColor(i), labels[i], upTo, i));
+    // Every run's halo under every path: drawn run by run, Adam's band on Rosenbrock hid gradient
+    // descent's path, which runs along the same valley.
+    data.push(...traces.map(([halo]) => halo), ...traces.flatMap(([, ...rest]) => rest));
   }
   const hidden = { range: ranges ? [...ranges.x] : undefined, visible: false, fixedrange: true };
   const layout = {
