@@ -564,39 +564,42 @@ export function mountGraphView(store) {
     const orient = (direction, wrapped = false) => {
       container.dataset.orientation = direction;
       container.dataset.wrapped = String(wrapped);
-      if (!wrapped) rows = null;
     };
+    rows = null;
     const readable = readableZoom();
     const leftToRight = run('LR');
     if (leftToRight >= readable) return orient('LR');
     const topToBottom = run('TB');
     if (topToBottom >= readable) return orient('TB');
-    if (runInRows(layout, sizes, readable) >= readable) return orient('LR', true);
+    const inRows = runInRows(layout, sizes);
+    if (inRows.zoom >= readable) {
+      rows = inRows.rows;
+      return orient('LR', true);
+    }
     if (leftToRight >= 0.75 || topToBottom < leftToRight * 1.25) run('LR');
     else run('TB');
     orient(cy.zoom() > leftToRight ? 'TB' : 'LR');
   }
 
-  // The nodes laid out in rows as wide as the panel shows at `zoom` (graph-layout.js wraps the layers
-  // as the grouped view's long runs of boxes wrap), fitted to the panel; returns the zoom that shows
-  // them (0: not laid out). Each node keeps room for its size at the pass's end across the row, and
-  // along it all but ROW_RANK_GAP / 2 (half a gap left between two nodes that both grow): a row is
-  // as wide as the panel, and least squares' w, an ellipse that gains two lines while stepping, grew
-  // over the arrow to z₃. Sized by the pass's end alone, the rows are the same at every step (a link
-  // to step 3 of least squares, z₃ wider by its accumulator, fell back to one row).
-  function runInRows(layout, sizes, zoom) {
+  // The nodes laid out in rows as wide as the readable view (graph-layout.js wraps the layers as the
+  // grouped view's long runs of boxes wrap), fitted to the panel; returns the zoom that shows them
+  // (0: not laid out) and each node's row. Each node keeps room for its size at the pass's end across
+  // the row, and along it all but ROW_RANK_GAP / 2 (half a gap left between two nodes that both grow):
+  // a row is as wide as the panel, and least squares' w, an ellipse that gains two lines while
+  // stepping, grew over the arrow to z₃. Sized by the pass's end alone, the rows are the same at
+  // every step (a link to step 3 of least squares, z₃ wider by its accumulator, fell back to one row).
+  function runInRows(layout, sizes) {
     const items = [...sizes].map(([id, { now, end }]) => ({ id, w: end.w - ROW_RANK_GAP / 2, h: Math.max(now.h, end.h) }));
     cy.batch(() => items.forEach(({ id, w, h }) => cy.getElementById(id).data({ w, h }))); // fitted as laid out
     const edges = cy.edges().map((e) => [e.source().id(), e.target().id()]);
-    const wrap = (container.clientWidth - 2 * PAD) / zoom - ROW_SLACK;
+    const wrap = readableView().width - ROW_SLACK;
     const { positions, layerOf, bandOf } = layeredLayout(items, edges, { direction: 'LR', rankGap: ROW_RANK_GAP, nodeGap: layout.nodeSep, wrap, bandGap: ROW_GAP });
     // Rows are joined only from a row's last layer to the next row's first, by edges drawn straight
     // across the gap: an edge that skips layers into a later row (`a` feeding `d` past b and c) would
     // cross a row, and such a graph is not wrapped.
-    if (edges.some(([s, t]) => bandOf(s) !== bandOf(t) && layerOf(t) !== layerOf(s) + 1)) return 0;
+    if (edges.some(([s, t]) => bandOf(s) !== bandOf(t) && layerOf(t) !== layerOf(s) + 1)) return { zoom: 0, rows: null };
     cy.layout({ name: 'preset', positions: (n) => positions.get(n.id()), fit: true, padding: layout.padding }).run();
-    rows = new Map(items.map(({ id }) => [id, bandOf(id)]));
-    return zoomToShow();
+    return { zoom: zoomToShow(), rows: new Map(items.map(({ id }) => [id, bandOf(id)])) };
   }
 
   // The largest zoom that shows every node as its data sizes it now, PAD from the view's edges (as the
