@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { asSegments, routeEdge, segmentHitsBox } from '../js/explorer/edge-routes.js';
+import { asSegments, routeEdge, rowReturn, segmentHitsBox } from '../js/explorer/edge-routes.js';
 
 const box = (x, y, w, h) => ({ x, y, w, h });
 const rect = (b) => ({ x1: b.x - b.w / 2, y1: b.y - b.h / 2, x2: b.x + b.w / 2, y2: b.y + b.h / 2 });
@@ -124,4 +124,35 @@ test('past nodes one after another the edge keeps one lane, the one the widest n
   assert.equal(bends.length, 2);
   assert.equal(bends[0].x, bends[1].x);
   assert.equal(bends[0].x, 20 - 190 - 14);
+});
+
+test('an edge to the next row goes down into the gap between the rows, along it, and down into its target', () => {
+  // the one-layer example: z ends the first row, b sits below z₁ to its left, z₂ starts the second
+  const z1 = box(520, 60, 160, 80);
+  const b = box(570, 200, 220, 150);
+  const z = box(820, 130, 170, 80);
+  const z2 = box(160, 380, 170, 80);
+  const boxes = [z1, b, z, z2];
+  assert.deepEqual(crossed(z, z2, [], boxes), [b]); // straight, it ran under b
+  const bends = rowReturn(z, z2, 310, boxes);
+  assert.deepEqual(bends, [{ x: 820, y: 310 }, { x: 160, y: 310 }]);
+  assert.deepEqual(crossed(z, z2, bends, boxes), []);
+});
+
+test('a source with a node below it leaves by its foot and goes down beside its layer', () => {
+  // the vector output: z₂ above z₃ in the first row's last layer, b to their left, Q below
+  const b = box(540, 380, 280, 160);
+  const z2 = box(800, 225, 170, 90);
+  const z3 = box(805, 377, 190, 90);
+  const q = box(180, 560, 170, 90);
+  const boxes = [b, z2, z3, q];
+  const bends = rowReturn(z2, q, 490, boxes);
+  assert.equal(bends.length, 4);
+  assert.deepEqual(crossed(z2, q, bends, boxes), []);
+  assert.ok(bends[0].y > 270 && bends[0].y < 332); // between z₂'s foot and z₃'s head
+  assert.ok(bends[1].x < 710 && bends[1].x > 680); // left of z₃ and z₂, right of b
+  assert.deepEqual(bends.slice(2).map((p) => p.y), [490, 490]);
+  // with no room beside the layer (b reaching under z₃) there is no clear way: null
+  const wide = box(620, 380, 280, 160);
+  assert.equal(rowReturn(z2, q, 490, [wide, z2, z3, q]), null);
 });

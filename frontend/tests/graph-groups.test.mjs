@@ -175,6 +175,22 @@ test('a layered layout wraps past `wrap` into bands beside each other, each band
   assert.deepEqual(layeredLayout(items, edges, { direction: 'LR', wrap: 150 }).height, 40);
 });
 
+test('late: each item sits in the layer just before its first consumer', () => {
+  // the one-layer example: w → z₁ → z ← b, z → z₂; b is an input like w, and z₂ = b * 2 of the
+  // vector output a layer early would feed a later row past the end of its own
+  const items = ['w', 'z1', 'b', 'z', 'c', 'd', 'z2'].map((id) => ({ id, w: 100, h: 40 })); // in data-flow order
+  const edges = [['w', 'z1'], ['z1', 'z'], ['b', 'z'], ['z', 'z2'], ['c', 'd'], ['d', 'z2']];
+  const early = layeredLayout(items, edges, { direction: 'LR' });
+  const late = layeredLayout(items, edges, { direction: 'LR', late: true });
+  assert.deepEqual(['w', 'z1', 'b', 'z', 'z2', 'c', 'd'].map(early.layerOf), [0, 1, 0, 2, 3, 0, 1]);
+  assert.deepEqual(['w', 'z1', 'b', 'z', 'z2', 'c', 'd'].map(late.layerOf), [0, 1, 1, 2, 3, 1, 2]);
+  for (const [s, t] of edges) assert.ok(late.layerOf(t) > late.layerOf(s), `${s} → ${t}`);
+  // an item that feeds none (the output, or a value the program only printed) keeps its layer
+  const sink = layeredLayout([...items, { id: 'e', w: 100, h: 40 }], [...edges, ['w', 'e']], { direction: 'LR', late: true });
+  assert.equal(sink.layerOf('e'), 1);
+  assert.equal(sink.layerOf('w'), 0);
+});
+
 test("a training loop's first iteration holds its model calls, as the later ones do", () => {
   // for epoch in range(3): loss = ((model(X) - y) ** 2).mean() on line 8, model = Linear, Tanh, Linear.
   // Iteration 1 makes the parameters among its library operations (t, addmm, tanh: no span), before

@@ -5,6 +5,8 @@ as ellipses, read as the box round them), edges as lines, or polylines through t
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
 
 Point = tuple[float, float]
 Box = tuple[float, float, float, float]  # x1, y1, x2, y2
@@ -74,3 +76,11 @@ def edges_through_nodes(svg: str, margin: float = 3.0) -> list[tuple[list[Point]
             if any(_crosses(path[i], path[i + 1], inner) for i in range(len(path) - 1)):
                 found.append((path, box))
     return found
+
+
+def drawn_graph_text(page: Any) -> str:
+    """The graph as drawn on `page` (its nodes' texts, shapes and edges), read from the page's own SVG
+    export."""
+    with page.expect_download() as svg:
+        page.click("#export-svg")
+    return Path(svg.value.path()).read_text()

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from autograd_explorer.examples import get_example
 from tests.frontend.editor_page import char_centre, editor_text, open_explorer, pick_example, show_editor
-from tests.frontend.graph_geometry import drawn, edges_through_nodes
+from tests.frontend.graph_geometry import drawn, drawn_graph_text, edges_through_nodes
 from tests.frontend.page_wait import wait_until
 from tests.frontend.pixels import differing_pixels, settled_screenshot
 from tests.lang.test_tutorial_ops import MAKEMORE_BACKPROP
@@ -565,13 +565,6 @@ def test_the_jacobian_chain_says_how_many_of_the_pass_it_shows(page: Any, live_s
     )
     assert page.locator("#jacobian-view .factor").count() == computed
     assert "least-squares example" in (page.text_content("#jacobian-view") or "")  # named as an example
-
-
-def drawn_graph_text(page: Any) -> str:
-    """The texts drawn on the graph's nodes, read from the page's own SVG export."""
-    with page.expect_download() as svg:
-        page.click("#export-svg")
-    return Path(svg.value.path()).read_text()
 
 
 def test_accumulation_shows_the_real_dot_grad_and_what_the_pass_adds(page: Any, live_server: Any) -> None:

@@ -164,14 +164,15 @@ OUTPUT_IN_VIEW = """() => {
 
 
 def test_a_first_view_that_cannot_hold_the_graph_cuts_no_node_in_two(page: Any, live_server: Any) -> None:
-    """The vector output at 1280×720 does not fit at 14 px: centred on its output, the view showed a
+    """The vector output at 1280×720 did not fit at 14 px: centred on its output, the view showed a
     sliver of input a's ellipse at its left edge. The view moves the least that leaves every node
-    wholly in or wholly out, the output still in it (graph-first-view.js, uncutShift)."""
+    wholly in or wholly out, the output still in it (graph-first-view.js, uncutShift). The vector
+    output now fits in rows; the second derivative's eight nodes, beside its pass menu, do not."""
     page.set_viewport_size({"width": 1280, "height": 720})
-    page.goto(f"{live_server.url}/#ex=vector-output")
+    page.goto(f"{live_server.url}/#ex=second-derivative")
     page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
     expect(page.locator("#graph")).to_have_attribute("data-graph-in-view", "false")
-    screenshot(page, "explorer-first-view-vector-output")
+    screenshot(page, "explorer-first-view-second-derivative")
     view = graph_view(page)
     assert float(view["label-px"] or 0) >= 14, view
     assert page.evaluate(CUT_NODES) == []

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.frontend.editor_page import show_editor
+from tests.frontend.graph_geometry import drawn_graph_text, edges_through_nodes
 from tests.frontend.page_wait import TIMEOUT, wait_until
 from tests.lang.test_tutorial_ops import MAKEMORE_BACKPROP
 from tests.live import RUN_TIMEOUT_MS, LiveServer, screenshot
@@ -431,19 +432,32 @@ EDGES_SHOWN = """() => {
 }"""
 
 
-@pytest.mark.parametrize(("example", "steps"), [("least-squares", 5), ("pitfall-inplace-fixed", 4)])
+@pytest.mark.parametrize(
+    ("example", "steps", "width", "height", "label_px"),
+    [
+        ("least-squares", 5, 1280, 720, 14),
+        ("pitfall-inplace-fixed", 4, 1280, 720, 14),
+        ("one-layer", 7, 1280, 720, 14),
+        ("vector-output", 6, 1280, 720, 14),
+        ("pitfall-inplace-fixed", 4, 390, 844, 11),
+    ],
+)
 def test_a_chain_too_long_for_the_panel_wraps_into_rows_shown_whole(
-    live_server: LiveServer, page: Any, example: str, steps: int
+    live_server: LiveServer, page: Any, example: str, steps: int, width: int, height: int, label_px: float
 ) -> None:
     """Lecture 4's least squares is five nodes in a row: at 1280×720 the readable zoom showed the output
     end, w and z₃ = X @ w off the panel's left edge (the pitfall's fixed version lost x). The nodes now
     wrap into rows, left to right in each, and the whole graph is shown at the readable zoom. Each keeps
-    room for what it gains while stepping: w, an ellipse that gains two lines, grew over its arrow."""
-    page.set_viewport_size({"width": 1280, "height": 720})
+    room for what it gains while stepping: w, an ellipse that gains two lines, grew over its arrow.
+    The one-layer example's w and b, stacked in its first layer, made rows too tall (2 of its 7 nodes
+    were in view); each input now sits just before its first consumer. An edge to the next row returns
+    into the gap between the rows: straight, z → z₂ ran under b. On a phone the rows are judged with
+    every node at its largest: laid out two to a row, x and y grew past the view as the pass ended."""
+    page.set_viewport_size({"width": width, "height": height})
     page.goto(f"{live_server.url}/#ex={example}")
     page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
     expect(page.locator("#graph")).to_have_attribute("data-wrapped", "true")
-    assert float(page.get_attribute("#graph", "data-label-px") or 0) >= 14
+    assert float(page.get_attribute("#graph", "data-label-px") or 0) >= label_px
     for position in range(steps + 1):
         if position:
             page.keyboard.press("ArrowRight")
@@ -453,7 +467,9 @@ def test_a_chain_too_long_for_the_panel_wraps_into_rows_shown_whole(
         assert page.evaluate(NODE_OVERLAPS) == [], position
         # Every arrow stays visible between its two nodes.
         assert [edge for edge in page.evaluate(EDGES_SHOWN) if edge[1] < 30] == [], position
-    screenshot(page, f"layout-rows-{example}-end")
+    # At the pass's end, every node at its largest, no edge runs through a node.
+    assert [path for path, _ in edges_through_nodes(drawn_graph_text(page))] == []
+    screenshot(page, f"layout-rows-{example}-{width}-end")
     # A link to a step lays it out as the start does: at step 2 z₃ is wider by its accumulator, and the
     # rows, sized for the nodes as they were at that step, were too wide and fell back to one.
     page.goto("about:blank")
@@ -462,6 +478,38 @@ def test_a_chain_too_long_for_the_panel_wraps_into_rows_shown_whole(
     expect(page.locator("#step-controls")).to_have_attribute("data-position", "2")
     expect(page.locator("#graph")).to_have_attribute("data-wrapped", "true")
     assert [n["label"] for n in page.evaluate(NODES_ON_SCREEN) if not n["inside"]] == []
+
+
+LAYOUT = """() => {
+  const graph = document.getElementById('graph');
+  const cy = graph._cyreg.cy;
+  const round = (p) => [Math.round(p.x), Math.round(p.y)];
+  return { orientation: graph.dataset.orientation, wrapped: graph.dataset.wrapped,
+           positions: Object.fromEntries(cy.nodes().map((n) => [n.id(), round(n.position())])) };
+}"""
+
+
+def test_a_small_graph_is_laid_out_again_for_a_resized_panel(live_server: LiveServer, page: Any) -> None:
+    """A small graph is laid out for its panel's width when drawn. In a narrower window least squares
+    does not fit at 14 px even in rows; widened, the page kept that layout, w and z₃ = X @ w off the
+    panel's edge, where a page opened at the new size shows it whole in rows. It is now laid out again
+    for the panel as it is, as a fresh page at that size lays it out (the oracle), the step kept."""
+    page.set_viewport_size({"width": 1150, "height": 720})  # a 705 px graph panel
+    page.goto(f"{live_server.url}/#ex=least-squares&step=2")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    expect(page.locator("#graph")).to_have_attribute("data-wrapped", "false")
+    narrow = page.evaluate(LAYOUT)
+    page.set_viewport_size({"width": 1280, "height": 720})  # 835 px
+    wait_until(page, "document.getElementById('graph').clientWidth > 800")
+    expect(page.locator("#graph")).to_have_attribute("data-wrapped", "true")
+    expect(page.locator("#step-controls")).to_have_attribute("data-position", "2")
+    resized = page.evaluate(LAYOUT)
+    assert [n["label"] for n in page.evaluate(NODES_ON_SCREEN) if not n["inside"]] == []
+    page.goto("about:blank")
+    page.goto(f"{live_server.url}/#ex=least-squares&step=2")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    fresh = page.evaluate(LAYOUT)
+    assert resized == fresh and resized != narrow, (narrow, resized, fresh)
 
 
 def test_presentation_keeps_every_pitfall_column_in_view_at_1280(live_server: LiveServer, page: Any) -> None:

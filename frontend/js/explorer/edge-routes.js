@@ -123,6 +123,35 @@ export function routeEdge(source, target, boxes, direction = 'TB') {
   }
 }
 
+/**
+ * The bends of an edge from one row to the next in a layout wrapped as text (rows downward): down
+ * from the source into the gap between the rows (`gapY`, its middle), along the gap, and down into
+ * the target, as a line of text returns to the margin. Straight from the end of one row to the start
+ * of the next, the one-layer example's z → z₂ ran under b, the input stacked below z₁. A source with
+ * a node below it (the vector output's z₂ above z₃) leaves by its foot and goes down beside its
+ * layer instead, on the side the row came from. null when neither way is clear of `boxes` (every
+ * node drawn, as `routeEdge`'s: the two ends are skipped).
+ */
+export function rowReturn(source, target, gapY, boxes) {
+  const others = boxes.filter((b) => b !== source && b !== target).map(rectOf);
+  const clear = (bends) => {
+    const path = [source, ...bends, target];
+    for (let i = 0; i < path.length - 1; i += 1) if (others.some((r) => segmentHitsBox(path[i], path[i + 1], r))) return false;
+    return true;
+  };
+  const down = [{ x: source.x, y: gapY }, { x: target.x, y: gapY }];
+  if (clear(down)) return down;
+  const foot = source.y + source.h / 2;
+  const below = others.filter((r) => r.y1 >= foot && r.x1 < source.x && r.x2 > source.x);
+  if (!below.length) return null;
+  const under = (foot + Math.min(...below.map((r) => r.y1))) / 2;
+  // Beside the layer: left of every node level with the way down, a gap off the leftmost.
+  const level = others.filter((r) => r.y2 > foot && r.y1 < gapY && r.x2 > source.x - source.w / 2 - GAP && r.x1 < source.x + source.w / 2);
+  const side = Math.min(source.x - source.w / 2, ...level.map((r) => r.x1)) - GAP;
+  const beside = [{ x: source.x, y: under }, { x: side, y: under }, { x: side, y: gapY }, { x: target.x, y: gapY }];
+  return clear(beside) ? beside : null;
+}
+
 /** Whether run `m` lies between runs `a` and `b` along the flow. */
 function between(m, a, b) {
   const mid = (r) => (r.a1 + r.a2) / 2;

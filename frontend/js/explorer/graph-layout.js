@@ -22,8 +22,12 @@ export const BOX_HEADER = 30; // room for the open box's own label above its con
  * `wrap` (model units along the flow): layers past it start a new band beside the last, as text
  * wraps (LR: rows downward; TB: columns rightward), so a long chain fills a view instead of one strip;
  * `bandGap` apart (only the edge joining two bands crosses that gap, so it may be less than a rank's).
+ * `late`: each item that feeds another sits in the layer just before its first consumer (as dagre
+ * places an input), not in the first after its producers: stacked in the first layer, the one-layer
+ * example's w and b made its first row too tall for a 1280×720 panel, and the vector output's
+ * z₂ = b * 2, a layer early, fed the next row's first layer past the end of its own.
  */
-export function layeredLayout(items, edges, { direction = 'LR', rankGap = RANK_GAP, nodeGap = NODE_GAP, wrap = Infinity, bandGap = rankGap } = {}) {
+export function layeredLayout(items, edges, { direction = 'LR', rankGap = RANK_GAP, nodeGap = NODE_GAP, wrap = Infinity, bandGap = rankGap, late = false } = {}) {
   const index = new Map(items.map((item, i) => [item.id, i]));
   const preds = items.map(() => []);
   const succs = items.map(() => []);
@@ -41,6 +45,7 @@ export function layeredLayout(items, edges, { direction = 'LR', rankGap = RANK_G
   }
   const rank = items.map(() => 0);
   for (let i = 0; i < items.length; i += 1) for (const p of preds[i]) rank[i] = Math.max(rank[i], rank[p] + 1);
+  if (late) for (let i = items.length - 1; i >= 0; i -= 1) if (succs[i].length) rank[i] = Math.min(...succs[i].map((s) => rank[s])) - 1;
   const layers = [];
   items.forEach((_, i) => (layers[rank[i]] ||= []).push(i));
   // Order within layers: barycentre of neighbours, one sweep down and one up.

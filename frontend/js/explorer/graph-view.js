@@ -11,7 +11,7 @@ import { programErrorWhere } from '../shared/errors.js';
 import { counted, formatShape } from '../shared/format.js';
 import { onPaletteChange, palette } from '../shared/palette.js';
 import { activeEdges, stateAt } from './accumulators.js';
-import { asSegments, routeEdge } from './edge-routes.js';
+import { asSegments, routeEdge, rowReturn } from './edge-routes.js';
 import { paintGradients } from './grad-colour.js';
 import { gradLines, shortValue } from './grad-labels.js';
 import { ancestorsOf, buildHierarchy, hasDeclaredGroups } from './graph-groups.js';
@@ -36,8 +36,9 @@ const PAD = 12; // px kept between a graph wider than the view and the view's ed
 // A small graph wrapped into rows to fit the panel: between two ranks in a row (dagre's 110 left least
 // squares' second row of three nodes 3 % wider than the panel at the readable zoom), and between rows
 // (the rows' own edges run inside them, so the gap holds one edge and its gradient's label).
-const ROW_RANK_GAP = 90;
+const ROW_RANK_GAP = 80;
 const ROW_GAP = 60;
+const ROW_NODE_GAP = 28; // between two nodes of one layer in a row
 // Rows are wrapped this much short of the view: node borders (the output's double one) draw outside
 // the sizes laid out, and the update without no_grad's middle row of three, 1 unit short of the view's
 // width, was drawn 7 wider than the view at the readable zoom.
@@ -53,6 +54,11 @@ const PHONE_LABEL_PX = 11;
 // Cytoscape's canvas renderer redraws every element per frame; above this many, WebGL draws them.
 const WEBGL_ABOVE = 2000;
 const NODE_PADDING = 28; // a node's width beyond its text's
+// An input's ellipse is this many times as wide as its text, and as tall as that leaves the text's
+// corners inside. √2 both ways (the least area) made a wide input (the one-layer example's w at the
+// pass's end: `this pass adds [[12], [18]]`) too wide for that example's first row at 1280×720.
+const ELLIPSE_WIDE = 1.3;
+const ELLIPSE_GROW = [ELLIPSE_WIDE, 1 / Math.sqrt(1 - 1 / ELLIPSE_WIDE ** 2)];
 const FAN_ROUTED = 8; // a boxed graph's edges are routed for items with at most this many
 const GROUP_WIDTH_CHARS = 24; // room kept for the gradient lines a node gains while stepping
 // Labels smaller than this on screen are not drawn (Cytoscape's min-zoomed-font-size).
@@ -329,9 +335,20 @@ function groupLines(group, open) {
 
 function sizeOf(lines, kind) {
   const text = { w: Math.max(...lines.map((l) => l.length)) * CHAR_WIDTH, h: lines.length * FONT_SIZE * 1.3 };
-  // Inputs are ellipses: the text's corners stay inside one √2 times the text box.
-  const grow = kind === 'input' ? Math.SQRT2 : 1;
-  return { w: Math.max(70, text.w * grow + NODE_PADDING), h: text.h * grow + 20 };
+  // Inputs are ellipses round the text box, its corners on the ellipse: (1/a)² + (1/b)² = 1 for the
+  // widths a and b the text's are grown by.
+  const [a, b] = kind === 'input' ? ELLIPSE_GROW : [1, 1];
+  return { w: Math.max(70, text.w * a + NODE_PADDING), h: text.h * b + 20 };
+}
+
+// The width and height of what `boxes` ({x, y, w, h}: centre and size) cover together.
+function extentOf(boxes) {
+  let [x1, y1, x2, y2] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const { x, y, w, h } of boxes) {
+    [x1, x2] = [Math.min(x1, x - w / 2), Math.max(x2, x + w / 2)];
+    [y1, y2] = [Math.min(y1, y - h / 2), Math.max(y2, y + h / 2)];
+  }
+  return { w: x2 - x1, h: y2 - y1 };
 }
 
 export function mountGraphView(store) {
@@ -344,6 +361,7 @@ export function mountGraphView(store) {
   let model = null;
   let grouped = null; // {hierarchy, scene, decisions, focusKey, visible: Map node id → item id}
   let rows = null; // a small graph wrapped into rows: Map node id → its row (runInRows), else null
+  let flat = null; // a small graph's layout options and node sizes ({layout, sizes}), to lay it out again
   let shownStep = null; // the step whose marks are drawn, so the next step repaints only what changed
   let moved = false; // the student moved the view since it was drawn (a resize then keeps it)
   let marked = null; // the elements marked active, carrying or holding the active node
@@ -395,6 +413,7 @@ export function mountGraphView(store) {
     clearTimeout(windowIdle);
     model = null;
     grouped = null;
+    flat = null;
     shownStep = null;
     moved = false; // a new drawing starts on its default view
     // The box in hand (box-step-control.js) was one of the boxes just dropped.
@@ -474,25 +493,83 @@ export function mountGraphView(store) {
     }
     const layout = { name: 'dagre', rankDir: 'LR', nodeSep: 40, rankSep: model.nodes.length < 30 ? 110 : 50, edgeSep: 10, fit: true, padding: 24 };
     cy = cytoscape({ container, elements, style: styleFor(palette()), minZoom: 0.02, maxZoom: 3 });
+    flat = { layout, sizes };
+    layOutFlat();
+  }
+
+  // The small graph laid out for the panel as it is now, each node at the size its step gives it.
+  function layOutFlat() {
+    const { layout, sizes } = flat;
+    const drawn = new Map(cy.nodes().map((n) => [n.id(), { w: n.data('w'), h: n.data('h') }]));
     chooseOrientation(layout, sizes);
-    sizeNodes(sizes, null);
+    cy.batch(() => drawn.forEach((size, id) => cy.getElementById(id).data(size)));
     routeFlatEdges(sizes);
+  }
+
+  // The panel's width changed under a small graph the student has not moved: laid out again when that
+  // shows it whole at the readable zoom where its layout no longer does (widened from 1150 to 1280 px,
+  // least squares kept the layout made for the narrower panel, w off its edge, where rows show it
+  // whole). Else it is kept: makemore's exercise, top to bottom, was laid out left to right when the
+  // console narrowed its panel, neither whole, and stepping it moved the view across the whole graph.
+  function layOutFlatAgain() {
+    const readable = readableZoom();
+    if (zoomToShow() >= readable) return;
+    const kept = { rows, positions: new Map(cy.nodes().map((n) => [n.id(), { ...n.position() }])), ...container.dataset };
+    layOutFlat();
+    if (zoomToShow() >= readable) return;
+    rows = kept.rows;
+    container.dataset.orientation = kept.orientation;
+    container.dataset.wrapped = kept.wrapped;
+    cy.batch(() => kept.positions.forEach((position, id) => cy.getElementById(id).position(position)));
+    routeFlatEdges(flat.sizes);
   }
 
   // Edges that would cross a node bend round it, planned for every node at its largest (as the pass
   // ends: a node grows while stepping, and a bend beside it must stay outside it).
   function routeFlatEdges(sizes) {
+    const boxes = plannedBoxes(sizes);
+    // In rows that wrap, an edge to the next row returns as a line of text does (rowReturns): routed
+    // round the room kept for the row above (an input's ellipse as wide as its last accumulator),
+    // least squares' z₃ → z₁ looped over z₃ and down its side.
+    const returns = rows ? rowReturns(rows, boxes) : new Map();
+    routeEdges(cy.edges(), boxes, container.dataset.orientation === 'TB' ? 'TB' : 'LR', (e) => returns.has(e.id()));
+    cy.batch(() => {
+      for (const [id, bends] of returns) {
+        const e = cy.getElementById(id);
+        e.data(asSegments(boxes.get(e.source().id()), boxes.get(e.target().id()), bends)).addClass('routed');
+      }
+    });
+  }
+
+  // Every node's box {x, y, w, h} as laid out, at the larger of its sizes now and at the pass's end.
+  function plannedBoxes(sizes) {
     const boxes = new Map();
     cy.nodes().forEach((n) => {
       const { now, end } = sizes.get(n.id());
       const { x, y } = n.position();
       boxes.set(n.id(), { x, y, w: Math.max(now.w, end.w), h: Math.max(now.h, end.h) });
     });
-    // In rows that wrap, an edge to a later row is drawn straight across the gap between the rows: routed
-    // round the room kept for the row above (an input's ellipse as wide as its last accumulator), least
-    // squares' z₃ → z₁ looped over z₃ and down its side.
-    const toLaterRow = (e) => Boolean(rows) && rows.get(e.target().id()) > rows.get(e.source().id());
-    routeEdges(cy.edges(), boxes, container.dataset.orientation === 'TB' ? 'TB' : 'LR', toLaterRow);
+    return boxes;
+  }
+
+  // The bends of each edge from one row to the next (`rowOf`: node id → its row), down into the gap
+  // between the two rows, along it and down into its target (rowReturn): Map edge id → bends, null
+  // where no such way is clear of `boxes`.
+  function rowReturns(rowOf, boxes) {
+    const top = new Map();
+    const bottom = new Map();
+    for (const [id, { y, h }] of boxes) {
+      const row = rowOf.get(id);
+      top.set(row, Math.min(top.get(row) ?? Infinity, y - h / 2));
+      bottom.set(row, Math.max(bottom.get(row) ?? -Infinity, y + h / 2));
+    }
+    const all = [...boxes.values()];
+    const returns = new Map();
+    cy.edges().forEach((e) => {
+      const [from, to] = [rowOf.get(e.source().id()), rowOf.get(e.target().id())];
+      if (to > from) returns.set(e.id(), rowReturn(boxes.get(e.source().id()), boxes.get(e.target().id()), (bottom.get(from) + top.get(to)) / 2, all));
+    });
+    return returns;
   }
 
   // Bends `edges` round the boxes {x, y, w, h} of `boxes` (Map element id → box: every node drawn, at
@@ -571,41 +648,51 @@ export function mountGraphView(store) {
     if (leftToRight >= readable) return orient('LR');
     const topToBottom = run('TB');
     if (topToBottom >= readable) return orient('TB');
-    const inRows = runInRows(layout, sizes);
-    if (inRows.zoom >= readable) {
-      rows = inRows.rows;
-      return orient('LR', true);
-    }
+    rows = runInRows(layout, sizes);
+    if (rows) return orient('LR', true);
     if (leftToRight >= 0.75 || topToBottom < leftToRight * 1.25) run('LR');
     else run('TB');
     orient(cy.zoom() > leftToRight ? 'TB' : 'LR');
   }
 
   // The nodes laid out in rows as wide as the readable view (graph-layout.js wraps the layers as the
-  // grouped view's long runs of boxes wrap), fitted to the panel; returns the zoom that shows them
-  // (0: not laid out) and each node's row. Each node keeps room for its size at the pass's end across
-  // the row, and along it all but ROW_RANK_GAP / 2 (half a gap left between two nodes that both grow):
-  // a row is as wide as the panel, and least squares' w, an ellipse that gains two lines while
-  // stepping, grew over the arrow to z₃. Sized by the pass's end alone, the rows are the same at
-  // every step (a link to step 3 of least squares, z₃ wider by its accumulator, fell back to one row).
+  // grouped view's long runs of boxes wrap), fitted to the panel, when they show at the readable zoom:
+  // returns each node's row (Map node id → row), else null. Each node keeps room
+  // for its size at the pass's end across the row, and along it all but ROW_RANK_GAP / 2 (half a gap
+  // left between two nodes that both grow): a row is as wide as the panel, and least squares' w, an
+  // ellipse that gains two lines while stepping, grew over the arrow to z₃. Sized by the pass's end
+  // alone, the rows are the same at every step (a link to step 3 of least squares, z₃ wider by its
+  // accumulator, fell back to one row). A row's first and last nodes may each grow outward by up to a
+  // quarter gap: when that takes the rows past the view, they are wrapped that much shorter at each
+  // end (on a phone the in-place pitfall's x and y, in one row, were 20 units wider than the view as
+  // the pass ended, and the view cut y; shorter everywhere, the vector output's first row lost z₂).
   function runInRows(layout, sizes) {
     const items = [...sizes].map(([id, { now, end }]) => ({ id, w: end.w - ROW_RANK_GAP / 2, h: Math.max(now.h, end.h) }));
     cy.batch(() => items.forEach(({ id, w, h }) => cy.getElementById(id).data({ w, h }))); // fitted as laid out
     const edges = cy.edges().map((e) => [e.source().id(), e.target().id()]);
-    const wrap = readableView().width - ROW_SLACK;
-    const { positions, layerOf, bandOf } = layeredLayout(items, edges, { direction: 'LR', rankGap: ROW_RANK_GAP, nodeGap: layout.nodeSep, wrap, bandGap: ROW_GAP });
-    // Rows are joined only from a row's last layer to the next row's first, by edges drawn straight
-    // across the gap: an edge that skips layers into a later row (`a` feeding `d` past b and c) would
-    // cross a row, and such a graph is not wrapped.
-    if (edges.some(([s, t]) => bandOf(s) !== bandOf(t) && layerOf(t) !== layerOf(s) + 1)) return { zoom: 0, rows: null };
-    cy.layout({ name: 'preset', positions: (n) => positions.get(n.id()), fit: true, padding: layout.padding }).run();
-    return { zoom: zoomToShow(), rows: new Map(items.map(({ id }) => [id, bandOf(id)])) };
+    const view = readableView().width - ROW_SLACK;
+    for (const wrap of [view, view - ROW_RANK_GAP / 2]) {
+      const { positions, layerOf, bandOf } = layeredLayout(items, edges, { direction: 'LR', rankGap: ROW_RANK_GAP, nodeGap: ROW_NODE_GAP, wrap, bandGap: ROW_GAP, late: true });
+      // Rows are joined only from a row's last layer to the next row's first, by edges that return
+      // into the gap between them: an edge that skips layers into a later row (`a` feeding `d` past
+      // b and c) would cross a row, and such rows are not used; nor are ones where an edge to the
+      // next row finds no clear way down (rowReturns).
+      if (edges.some(([s, t]) => bandOf(s) !== bandOf(t) && layerOf(t) !== layerOf(s) + 1)) continue;
+      cy.layout({ name: 'preset', positions: (n) => positions.get(n.id()), fit: true, padding: layout.padding }).run();
+      const rowOf = new Map(items.map(({ id }) => [id, bandOf(id)]));
+      const boxes = plannedBoxes(sizes);
+      if ([...rowReturns(rowOf, boxes).values()].some((bends) => !bends)) continue;
+      // Judged with every node at its largest, as stepping draws it.
+      if (zoomToShow(boxes.values()) >= readableZoom()) return rowOf;
+    }
+    return null;
   }
 
-  // The largest zoom that shows every node as its data sizes it now, PAD from the view's edges (as the
-  // default view places a graph that fits the readable view: readableView).
-  function zoomToShow() {
-    const { w, h } = cy.nodes().boundingBox({ includeLabels: false });
+  // The largest zoom that shows every node as its data sizes it now (or `boxes`, {x, y, w, h} each),
+  // PAD from the view's edges (as the default view places a graph that fits the readable view:
+  // readableView).
+  function zoomToShow(boxes = null) {
+    const { w, h } = boxes ? extentOf(boxes) : cy.nodes().boundingBox({ includeLabels: false });
     return Math.min((container.clientWidth - 2 * PAD) / w, (container.clientHeight - 2 * PAD) / h);
   }
 
@@ -731,7 +818,7 @@ export function mountGraphView(store) {
     const lines = nodeLines(display, backward, traceIndex, pass);
     const room = grouped && grouped.layoutSizes.get(display.id);
     if (!room) return lines;
-    const chars = Math.floor((room.w - NODE_PADDING) / (display.kind === 'input' ? Math.SQRT2 : 1) / CHAR_WIDTH);
+    const chars = Math.floor((room.w - NODE_PADDING) / (display.kind === 'input' ? ELLIPSE_GROW[0] : 1) / CHAR_WIDTH);
     return lines.flatMap((line) => brokenLine(line, chars));
   }
 
@@ -1430,7 +1517,10 @@ export function mountGraphView(store) {
       size = { width: container.clientWidth, height: container.clientHeight };
       cy.resize();
       const announced = performance.now() <= keepUntil;
-      if (!announced && !moved) return defaultView();
+      if (!announced && !moved) {
+        if (flat && size.width !== before.width) layOutFlatAgain();
+        return defaultView();
+      }
       keepUntil = 0;
       if (!announced) cy.panBy({ x: (size.width - before.width) / 2, y: (size.height - before.height) / 2 });
       if (grouped && grouped.windowed && followWindow()) remark();
