@@ -176,8 +176,8 @@ test('a layered layout wraps past `wrap` into bands beside each other, each band
 });
 
 test('late: each item sits in the layer just before its first consumer', () => {
-  // the one-layer example: w → z₁ → z ← b, z → z₂; b is an input like w, and z₂ = b * 2 of the
-  // vector output a layer early would feed a later row past the end of its own
+  // the one-layer example: w → z₁ → z ← b, z → z₂; b is an input like w. c → d → z₂ as the vector
+  // output's b → z₃ = b**2 → Q: d a layer early would feed a later row past the end of its own
   const items = ['w', 'z1', 'b', 'z', 'c', 'd', 'z2'].map((id) => ({ id, w: 100, h: 40 })); // in data-flow order
   const edges = [['w', 'z1'], ['z1', 'z'], ['b', 'z'], ['z', 'z2'], ['c', 'd'], ['d', 'z2']];
   const early = layeredLayout(items, edges, { direction: 'LR' });

@@ -25,7 +25,7 @@ export const BOX_HEADER = 30; // room for the open box's own label above its con
  * `late`: each item that feeds another sits in the layer just before its first consumer (as dagre
  * places an input), not in the first after its producers: stacked in the first layer, the one-layer
  * example's w and b made its first row too tall for a 1280×720 panel, and the vector output's
- * z₂ = b * 2, a layer early, fed the next row's first layer past the end of its own.
+ * z₃ = b**2, a layer early, fed the next row's first layer past the end of its own.
  */
 export function layeredLayout(items, edges, { direction = 'LR', rankGap = RANK_GAP, nodeGap = NODE_GAP, wrap = Infinity, bandGap = rankGap, late = false } = {}) {
   const index = new Map(items.map((item, i) => [item.id, i]));
