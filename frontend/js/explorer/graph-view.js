@@ -72,6 +72,9 @@ const WINDOW_ZOOM = 0.5;
 const WINDOW_MARGIN = 0.25; // what Cytoscape holds: the view grown by this fraction on each side
 const WINDOW_IDLE_MS = 120; // the window follows the view once a zoom or pan pauses this long
 const KEEP_VIEW_MS = 500; // an announced resize (keepViewOnResize) is one observed within this time
+// A small graph is laid out again this long after its panel's width last changed: while a window is
+// dragged wider, laying a 150-node graph out three ways at each frame would stall every frame.
+const RELAYOUT_AFTER_MS = 150;
 
 // WebGL 2 on a real GPU. A software rasteriser (SwiftShader, what a browser without a GPU falls back
 // to) measured slower than the canvas renderer here: 5 steps of a 5,000-node chain took 3.1 s with it,
@@ -366,6 +369,7 @@ export function mountGraphView(store) {
   let moved = false; // the student moved the view since it was drawn (a resize then keeps it)
   let marked = null; // the elements marked active, carrying or holding the active node
   let windowIdle = 0; // the timer that moves Cytoscape's window once the view stops
+  let relayout = 0; // the timer that lays a small graph out again once its panel's width settles
   // Probing the GPU makes a WebGL context (about 40 ms in profiles): done once, while the page waits
   // for its first trace rather than between the answer and the first drawing.
   let webgl = null;
@@ -411,6 +415,7 @@ export function mountGraphView(store) {
     }
     if (grouped && grouped.overview) grouped.overview.destroy();
     clearTimeout(windowIdle);
+    clearTimeout(relayout);
     model = null;
     grouped = null;
     flat = null;
@@ -1518,7 +1523,14 @@ export function mountGraphView(store) {
       cy.resize();
       const announced = performance.now() <= keepUntil;
       if (!announced && !moved) {
-        if (flat && size.width !== before.width) layOutFlatAgain();
+        if (flat && size.width !== before.width) {
+          clearTimeout(relayout);
+          relayout = setTimeout(() => {
+            if (!cy || moved || !flat) return;
+            layOutFlatAgain();
+            defaultView();
+          }, RELAYOUT_AFTER_MS);
+        }
         return defaultView();
       }
       keepUntil = 0;
