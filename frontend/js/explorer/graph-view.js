@@ -515,7 +515,7 @@ export function mountGraphView(store) {
   // shows it whole at the readable zoom where its layout no longer does (widened from 1150 to 1280 px,
   // least squares kept the layout made for the narrower panel, w off its edge, where rows show it
   // whole). Else it is kept: makemore's exercise, top to bottom, was laid out left to right when the
-  // console narrowed its panel, neither whole, and stepping it moved the view across the whole graph.
+  // console narrowed its panel (neither shows it whole), and at step 11 a gradient's label was off screen.
   function layOutFlatAgain() {
     const readable = readableZoom();
     if (zoomToShow() >= readable) return;
