@@ -19,7 +19,7 @@ import { mostBoxesInView, uncutShift, withFrameTitle, withHeaders } from './grap
 import { BOX_HEADER, BOX_PADDING, createSceneLayout, edgesByGroup, layeredLayout } from './graph-layout.js';
 import { createOverview } from './graph-overview.js';
 import { createVisibility } from './graph-visibility.js';
-import { contains, createSpatialIndex, grown, rectOf, roundWhatFits } from './graph-window.js';
+import { contains, createSpatialIndex, grown, rectAround, rectOf, roundWhatFits } from './graph-window.js';
 import { LARGE_GRAPH, buildGraphModel, displayClasses, nodeDisplay } from './graph-model.js';
 import { withoutClickHint } from './graph-svg.js';
 import { findNodes } from './node-search.js';
@@ -344,16 +344,6 @@ function sizeOf(lines, kind) {
   return { w: Math.max(70, text.w * a + NODE_PADDING), h: text.h * b + 20 };
 }
 
-// The width and height of what `boxes` ({x, y, w, h}: centre and size) cover together.
-function extentOf(boxes) {
-  let [x1, y1, x2, y2] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const { x, y, w, h } of boxes) {
-    [x1, x2] = [Math.min(x1, x - w / 2), Math.max(x2, x + w / 2)];
-    [y1, y2] = [Math.min(y1, y - h / 2), Math.max(y2, y + h / 2)];
-  }
-  return { w: x2 - x1, h: y2 - y1 };
-}
-
 export function mountGraphView(store) {
   const container = document.getElementById('graph');
   const empty = document.getElementById('graph-empty');
@@ -363,7 +353,7 @@ export function mountGraphView(store) {
   // Small graphs: the display model of graph-model.js. Large ones: the box hierarchy and its layout.
   let model = null;
   let grouped = null; // {hierarchy, scene, decisions, focusKey, visible: Map node id → item id}
-  let rows = null; // a small graph wrapped into rows: Map node id → its row (runInRows), else null
+  let rowEdges = null; // a small graph in rows: Map edge id → bends of each edge to the next row (runInRows)
   let flat = null; // a small graph's layout options and node sizes ({layout, sizes}), to lay it out again
   let shownStep = null; // the step whose marks are drawn, so the next step repaints only what changed
   let moved = false; // the student moved the view since it was drawn (a resize then keeps it)
@@ -519,12 +509,12 @@ export function mountGraphView(store) {
   function layOutFlatAgain() {
     const readable = readableZoom();
     if (zoomToShow() >= readable) return;
-    const kept = { rows, positions: new Map(cy.nodes().map((n) => [n.id(), { ...n.position() }])), ...container.dataset };
+    const { orientation, wrapped } = container.dataset;
+    const kept = { rowEdges, positions: new Map(cy.nodes().map((n) => [n.id(), { ...n.position() }])) };
     layOutFlat();
     if (zoomToShow() >= readable) return;
-    rows = kept.rows;
-    container.dataset.orientation = kept.orientation;
-    container.dataset.wrapped = kept.wrapped;
+    rowEdges = kept.rowEdges;
+    Object.assign(container.dataset, { orientation, wrapped });
     cy.batch(() => kept.positions.forEach((position, id) => cy.getElementById(id).position(position)));
     routeFlatEdges(flat.sizes);
   }
@@ -533,10 +523,10 @@ export function mountGraphView(store) {
   // ends: a node grows while stepping, and a bend beside it must stay outside it).
   function routeFlatEdges(sizes) {
     const boxes = plannedBoxes(sizes);
-    // In rows that wrap, an edge to the next row returns as a line of text does (rowReturns): routed
-    // round the room kept for the row above (an input's ellipse as wide as its last accumulator),
-    // least squares' z₃ → z₁ looped over z₃ and down its side.
-    const returns = rows ? rowReturns(rows, boxes) : new Map();
+    // In rows that wrap, an edge to the next row returns as a line of text does (rowReturns, planned
+    // with the rows): routed round the room kept for the row above (an input's ellipse as wide as its
+    // last accumulator), least squares' z₃ → z₁ looped over z₃ and down its side.
+    const returns = rowEdges || new Map();
     routeEdges(cy.edges(), boxes, container.dataset.orientation === 'TB' ? 'TB' : 'LR', (e) => returns.has(e.id()));
     cy.batch(() => {
       for (const [id, bends] of returns) {
@@ -647,14 +637,14 @@ export function mountGraphView(store) {
       container.dataset.orientation = direction;
       container.dataset.wrapped = String(wrapped);
     };
-    rows = null;
+    rowEdges = null;
     const readable = readableZoom();
     const leftToRight = run('LR');
     if (leftToRight >= readable) return orient('LR');
     const topToBottom = run('TB');
     if (topToBottom >= readable) return orient('TB');
-    rows = runInRows(layout, sizes);
-    if (rows) return orient('LR', true);
+    rowEdges = runInRows(layout, sizes);
+    if (rowEdges) return orient('LR', true);
     if (leftToRight >= 0.75 || topToBottom < leftToRight * 1.25) run('LR');
     else run('TB');
     orient(cy.zoom() > leftToRight ? 'TB' : 'LR');
@@ -662,7 +652,7 @@ export function mountGraphView(store) {
 
   // The nodes laid out in rows as wide as the readable view (graph-layout.js wraps the layers as the
   // grouped view's long runs of boxes wrap), fitted to the panel, when they show at the readable zoom:
-  // returns each node's row (Map node id → row), else null. Each node keeps room
+  // returns the bends of each edge to the next row (rowReturns), else null. Each node keeps room
   // for its size at the pass's end across the row, and along it all but ROW_RANK_GAP / 2 (half a gap
   // left between two nodes that both grow): a row is as wide as the panel, and least squares' w, an
   // ellipse that gains two lines while stepping, grew over the arrow to z₃. Sized by the pass's end
@@ -684,21 +674,21 @@ export function mountGraphView(store) {
       // next row finds no clear way down (rowReturns).
       if (edges.some(([s, t]) => bandOf(s) !== bandOf(t) && layerOf(t) !== layerOf(s) + 1)) continue;
       cy.layout({ name: 'preset', positions: (n) => positions.get(n.id()), fit: true, padding: layout.padding }).run();
-      const rowOf = new Map(items.map(({ id }) => [id, bandOf(id)]));
       const boxes = plannedBoxes(sizes);
-      if ([...rowReturns(rowOf, boxes).values()].some((bends) => !bends)) continue;
+      const returns = rowReturns(new Map(items.map(({ id }) => [id, bandOf(id)])), boxes);
+      if ([...returns.values()].some((bends) => !bends)) continue;
       // Judged with every node at its largest, as stepping draws it.
-      if (zoomToShow(boxes.values()) >= readableZoom()) return rowOf;
+      if (zoomToShow([...boxes.values()]) >= readableZoom()) return returns;
     }
     return null;
   }
 
-  // The largest zoom that shows every node as its data sizes it now (or `boxes`, {x, y, w, h} each),
+  // The largest zoom that shows every node as its data sizes it now (or `boxes`, [{x, y, w, h}]),
   // PAD from the view's edges (as the default view places a graph that fits the readable view:
   // readableView).
   function zoomToShow(boxes = null) {
-    const { w, h } = boxes ? extentOf(boxes) : cy.nodes().boundingBox({ includeLabels: false });
-    return Math.min((container.clientWidth - 2 * PAD) / w, (container.clientHeight - 2 * PAD) / h);
+    const { x1, y1, x2, y2 } = boxes ? rectAround(boxes.map(rectOf)) : cy.nodes().boundingBox({ includeLabels: false });
+    return Math.min((container.clientWidth - 2 * PAD) / (x2 - x1), (container.clientHeight - 2 * PAD) / (y2 - y1));
   }
 
   // ---- large graphs: boxes that open ----

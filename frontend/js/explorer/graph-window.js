@@ -60,16 +60,20 @@ export function rectOf(box) {
   return { x1: box.x - box.w / 2, y1: box.y - box.h / 2, x2: box.x + box.w / 2, y2: box.y + box.h / 2 };
 }
 
-/** The rectangle round `keep` and `more` (rectangles) if it fits in `view` {width, height}; else round `keep`. */
-export function roundWhatFits(keep, more, view) {
-  const round = (rects) => ({
+/** The rectangle {x1, y1, x2, y2} round `rects` (rectangles). */
+export function rectAround(rects) {
+  return {
     x1: Math.min(...rects.map((r) => r.x1)),
     y1: Math.min(...rects.map((r) => r.y1)),
     x2: Math.max(...rects.map((r) => r.x2)),
     y2: Math.max(...rects.map((r) => r.y2)),
-  });
-  const all = round([...keep, ...more]);
-  return all.x2 - all.x1 <= view.width && all.y2 - all.y1 <= view.height ? all : round(keep);
+  };
+}
+
+/** The rectangle round `keep` and `more` (rectangles) if it fits in `view` {width, height}; else round `keep`. */
+export function roundWhatFits(keep, more, view) {
+  const all = rectAround([...keep, ...more]);
+  return all.x2 - all.x1 <= view.width && all.y2 - all.y1 <= view.height ? all : rectAround(keep);
 }
 
 /** `rect` grown by `fraction` of its width and height on every side. */
