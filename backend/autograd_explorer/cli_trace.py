@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from autograd_explorer.errors import ProgramError, calls_text, line_text
+from autograd_explorer.errors import ProgramError, place_text
 from autograd_explorer.trace.narration import latex_to_text
 from autograd_explorer.trace.values import value_array
 
@@ -84,9 +84,8 @@ def format_trace(payload: dict[str, Any]) -> str:
             at = ""
         else:
             at = f" before node [{node}]" if stopped["in_backward"] else f", changing node [{node}] in place"
-        calls = f", {calls_text(stopped['calls'])}" if stopped["calls"] else ""
-        where = line_text(stopped["line"], stopped.get("file")) if stopped["line"] else "line None"
-        lines.append(f"Stopped at {where}{calls}{at}: {stopped['message']}")
+        where = place_text(stopped["line"], stopped.get("file"), stopped["calls"])
+        lines.append(f"Stopped{f' at {where}' if where else ''}{at}: {stopped['message']}")
     return "\n".join(lines)
 
 

@@ -75,6 +75,14 @@ def line_text(line: int, file: str | None = None) -> str:
     return f"line {line} of {file}" if file else f"line {line}"
 
 
+def place_text(line: int | None, file: str | None = None, calls: Sequence[ProgramCall] = ()) -> str | None:
+    """ "line 2, in step() called on line 7": where a program stopped, in a sentence's words; None
+    without a line (an error PyTorch raised where the program has no span), so no "line None"."""
+    if not line:
+        return None
+    return f"{line_text(line, file)}, {calls_text(calls)}" if calls else line_text(line, file)
+
+
 def calls_text(calls: Sequence[ProgramCall]) -> str:
     """ "in update() called on line 14; in train() called on line 18": innermost first."""
     return "; ".join(

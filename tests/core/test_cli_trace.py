@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from autograd_explorer.cli import main
+from autograd_explorer.cli_trace import format_trace
 
 
 def test_trace_prints_graph_steps_and_gradient(capsys: pytest.CaptureFixture[str]) -> None:
@@ -95,4 +96,17 @@ def test_a_stopped_backward_prints_its_graph_then_where_it_stopped(
     assert (
         capsys.readouterr().err.strip()
         == f"runtime error (line 2, column 4, in step() called on line 7): {leaf}"
+    )
+
+
+def test_a_stop_without_a_line_is_printed_without_one(capsys: pytest.CaptureFixture[str]) -> None:
+    # A stop PyTorch raised where the program has no span has line null: "Stopped at line None" before.
+    update = "w = torch.tensor(1.0, requires_grad=True)\nloss = w * w\nloss.backward()\nw -= 0.1 * w.grad"
+    assert main(["trace", update, "--on-error", "graph", "--json"]) == 2
+    payload = json.loads(capsys.readouterr().out)
+    payload["stopped"].update(line=None, column=None, end_line=None, end_column=None)
+    last = format_trace(payload).splitlines()[-1]
+    assert last == (
+        "Stopped, changing node [0] in place: "
+        "a leaf Variable that requires grad is being used in an in-place operation."
     )

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from autograd_explorer.errors import ProgramError, calls_text, line_text
+from autograd_explorer.errors import ProgramError, place_text
 from autograd_explorer.lang.contract import BackwardRequest, PlainObserver, ProgramRun, run_plain_backward
 from autograd_explorer.lang.run import limits_from_settings, run_program
 from autograd_explorer.trace.backward_capture import graph_nodes
@@ -144,11 +144,9 @@ def render_svg(dot_source: str, timeout: float) -> str | None:
 def _stopped_warning(error: ProgramError) -> str:
     """Where the program stopped, in PyTorch's first sentence (its hint left out), and what is drawn."""
     message = error.message.splitlines()[0].split(" Hint: ")[0]
-    # An error without a line (PyTorch's, raised where the program has no span) is said without one:
-    # "line None raised" was written before.
-    where = line_text(error.line, error.file) if error.line else None
-    if where and error.calls:
-        where = f"{where}, {calls_text(error.calls)},"
+    where = place_text(error.line, error.file, error.calls)
+    if where and error.calls:  # the calls end with a comma before the verb, as a sentence reads
+        where += ","
     if error.type == "autograd":
         on = f" on {where}" if where else ""
         return f"backward(){on} failed ({message}); torchviz draws the graph it was called on."
