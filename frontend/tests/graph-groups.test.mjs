@@ -245,3 +245,67 @@ test("a call's internal nodes share its span but are no loop: they go with their
   }
   for (const id of [13, 14, 15, 16]) assert.deepEqual(keys(id), ['line:9'], `node ${id}`);
 });
+
+test("a notebook's lines of another cell are not the block's lines: loops and line boxes keep them apart and say where", () => {
+  // The notebook library sets span.file for a function defined in another cell ("Cell In[1]"), whose
+  // lines count from 1 there: its line 2 is not the block's line 2.
+  const other = (line, column, end) => ({ ...span(line, column, end), file: 'Cell In[1]' });
+  const nodes = [{ id: 0, kind: 'input', op: 'AccumulateGrad', span: span(1, 0, 30), value: {} }];
+  const add = (node) => nodes.push({ id: nodes.length, ...node });
+  for (let k = 0; k < 3; k += 1) add({ kind: 'op', op: 'MulBackward0', span: span(2, 4, 9 + k), value: {} }); // the block's line 2
+  for (let k = 0; k < 3; k += 1) add({ kind: 'op', op: 'AddBackward0', span: other(2, 4, 9 + k), value: {} }); // Cell In[1]'s line 2
+  for (let turn = 0; turn < 3; turn += 1) add({ kind: 'op', op: 'TanhBackward0', span: other(5, 11, 24), value: {} }); // called thrice
+  const paths = groupPaths(nodes);
+  const labels = (id) => paths.get(id).map((p) => p.label);
+  for (const id of [1, 2, 3]) assert.deepEqual(labels(id), ['line 2'], `node ${id}`);
+  for (const id of [4, 5, 6]) assert.deepEqual(labels(id), ['line 2 of Cell In[1]'], `node ${id}`);
+  for (let turn = 0; turn < 3; turn += 1) assert.deepEqual(labels(7 + turn), ['loop at line 5 of Cell In[1]', `iteration ${turn + 1}`]);
+  assert.notEqual(paths.get(1)[0].key, paths.get(4)[0].key);
+});
+
+test("a function called from two lines is two call boxes, no loop; called from one line of a loop, a loop of calls", () => {
+  // def layer(x, w): h = x @ w (line 3); return torch.tanh(h) (line 4)
+  const inLayer = (call) => [
+    { kind: 'op', op: 'MmBackward0', span: span(3, 8, 13), call, value: {} },
+    { kind: 'op', op: 'TanhBackward0', span: span(4, 11, 24), call, value: {} },
+  ];
+  const twice = [{ id: 0, kind: 'input', op: 'AccumulateGrad', span: span(7, 0, 40), value: {} }];
+  for (const node of [...inLayer('layer(x, w) at line 8'), ...inLayer('layer(a, w) at line 9')]) twice.push({ id: twice.length, ...node });
+  const paths = groupPaths(twice);
+  assert.deepEqual(paths.get(1).map((p) => p.label), ['layer(x, w) at line 8']);
+  assert.deepEqual(paths.get(3).map((p) => p.label), ['layer(a, w) at line 9']); // was: loop at line 3 ▸ iteration 2 ▸ …
+  // for _ in range(3): h = layer(h, w)   (line 9): the same call, three turns
+  const looped = [{ id: 0, kind: 'input', op: 'AccumulateGrad', span: span(7, 0, 40), value: {} }];
+  for (let turn = 0; turn < 3; turn += 1) for (const node of inLayer('layer(h, w) at line 9')) looped.push({ id: looped.length, ...node });
+  const loopPaths = groupPaths(looped);
+  for (let turn = 0; turn < 3; turn += 1) {
+    assert.deepEqual(loopPaths.get(1 + 2 * turn).map((p) => p.label), ['loop at line 3', `iteration ${turn + 1}`, 'layer(h, w) at line 9']);
+  }
+});
+
+test("a loop is named by its own line, not a line of the function it calls; a turn's one call box says its turn", () => {
+  // def layer(x, w): h = x @ w (line 3); return torch.tanh(h) (line 4)
+  // for _ in range(3):           (line 9)
+  //     h = layer(h, w)          (line 10)
+  //     total = total + h.sum()  (line 11)
+  const nodes = [{ id: 0, kind: 'input', op: 'AccumulateGrad', span: span(7, 0, 40), value: {} }];
+  const add = (node) => nodes.push({ id: nodes.length, ...node });
+  const call = 'layer(h, w) at line 10';
+  for (let turn = 0; turn < 3; turn += 1) {
+    add({ kind: 'op', op: 'MmBackward0', span: span(3, 8, 13), call, value: {} });
+    add({ kind: 'op', op: 'TanhBackward0', span: span(4, 11, 24), call, value: {} });
+    add({ kind: 'op', op: 'SumBackward0', span: span(11, 20, 27), value: {} });
+    add({ kind: 'op', op: 'AddBackward0', span: span(11, 12, 27), value: {} });
+  }
+  const paths = groupPaths(nodes);
+  assert.deepEqual(paths.get(1).map((p) => p.label), ['loop at line 11', 'iteration 1', call]); // was: loop at line 3
+  // Without a line of its own, each turn's box holds only its call: the box says which turn it is.
+  const calls = [{ id: 0, kind: 'input', op: 'AccumulateGrad', span: span(7, 0, 40), value: {} }];
+  for (let turn = 0; turn < 3; turn += 1) {
+    calls.push({ id: calls.length, kind: 'op', op: 'MmBackward0', span: span(3, 8, 13), call, value: {} });
+    calls.push({ id: calls.length, kind: 'op', op: 'TanhBackward0', span: span(4, 11, 24), call, value: {} });
+  }
+  const hierarchy = buildHierarchy({ nodes: calls, edges: [] });
+  const labels = (item) => ancestorsOf(hierarchy, item).map((id) => hierarchy.groups.get(id).label);
+  assert.deepEqual(labels('n3'), ['loop at line 3', `iteration 2: ${call}`]);
+});

@@ -202,3 +202,13 @@ test('a payload made before autograd_functions and start_narration decodes with 
   assert.deepEqual(trace.autograd_functions, {});
   assert.equal(trace.passes[0].start_narration, undefined);
 });
+
+test("a notebook span's file (another cell's function) is read from span_files; other spans have none", () => {
+  const payload = structuredClone(compact);
+  payload.nodes.texts = [...payload.nodes.texts, 'Cell In[1]'];
+  payload.nodes.span_files = { node: [1], text: [payload.nodes.texts.length - 1] };
+  const trace = decodeTrace(payload);
+  const oracle = readable.nodes[1].span;
+  assert.deepEqual(plain(trace.nodes[1].span), { ...oracle, file: 'Cell In[1]' });
+  for (const node of trace.nodes.filter((n) => n.id !== 1)) assert.ok(!node.span || !('file' in node.span), `node ${node.id}`);
+});

@@ -67,8 +67,13 @@ def train_step(w, x):
 x = torch.tensor([3.0, 4.0])
 with ax.record() as rec:
     train_step(w, x)""",
-    """stopped = rec.to_dict()['stopped']
-print(json.dumps({key: stopped.get(key) for key in ('line', 'file', 'calls', 'message')}))""",
+    """d = rec.to_dict()
+stopped = d['stopped']
+print(json.dumps({key: stopped.get(key) for key in ('line', 'file', 'calls', 'message')}))
+print(json.dumps({
+    'made': [[n['op'], n['span'], n['call']] for n in d['nodes'] if n['kind'] == 'op'],
+    'pass': d['passes'][0]['span'],
+}))""",
     """w.grad = None
 train_step(w, x)""",
 ]
@@ -84,7 +89,7 @@ def test_a_block_stopped_in_a_function_of_another_cell_names_that_cell_as_ipytho
     (raised,) = nb.cells[1].outputs
     assert raised.output_type == "error" and "in-place operation" in raised.evalue  # the block re-raises
     (printed,) = nb.cells[2].outputs
-    stopped = json.loads(printed.text)
+    stopped, made = map(json.loads, printed.text.splitlines())
     # IPython's traceback of the same call outside the block (cell 4): "Cell In[1], line 8, in train_step"
     (oracle,) = nb.cells[3].outputs
     text = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(oracle.traceback))  # without its colours
@@ -93,3 +98,19 @@ def test_a_block_stopped_in_a_function_of_another_cell_names_that_cell_as_ipytho
     assert stopped["line"] == 8 and stopped["file"] == "Cell In[1]"
     # called on line 4 of the block's own cell, which is not named
     assert stopped["calls"] == [{"function": "train_step", "line": 4}]
+    # The graph's nodes and the pass were made in that function of Cell In[1] too: their spans are
+    # that cell's lines (read from its text: the oracle), named as the stop names it, and each node is
+    # in its call, as the web trace tags a call of the program's function.
+    cell = STOPPED_CELLS[0].splitlines()
+
+    def at(line: int, text: str) -> dict[str, object]:
+        column = cell[line - 1].index(text)
+        return {"line": line, "column": column, "end_line": line, "end_column": column + len(text),
+                "file": "Cell In[1]"}  # fmt: skip
+
+    call = "train_step(w, x) at line 4"
+    assert made["made"] == [
+        ["MulBackward0", at(6, "w * x"), call],
+        ["SumBackward0", at(6, "(w * x).sum()"), call],
+    ]
+    assert made["pass"] == at(7, "loss.backward()")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import subprocess
 import sys
+import weakref
 from typing import Any
 
 import numpy as np
@@ -467,3 +469,112 @@ def test_nodes_made_inside_a_library_call_have_no_span_of_their_own() -> None:
     assert all(n["span"] is None for n in inside)
     (summed,) = [n for n in ops if not n.get("module")]
     assert summed["op"] == "SumBackward0" and summed["span"]["line"] > 0
+
+
+HELPERS = """import torch
+
+
+def layer(x, w):
+    h = x @ w
+    return torch.tanh(h)
+
+
+def two_layers(x, w):
+    a = layer(x, w)
+    return layer(a, w) * 2
+
+
+def step(loss):
+    loss.backward()
+"""
+
+
+def test_a_function_of_another_file_keeps_its_file_and_its_call_as_the_web_trace_labels_calls(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A notebook often records a block that calls functions of an earlier cell or a module: their
+    nodes' spans count lines in that file, so they say which (the inspector read "line 5" of the
+    block), and each node says the call it was made in, `layer(x, w) at line 8`, as the web trace
+    tags its program's calls (the page drew the two calls as two turns of a "loop at line 5")."""
+    path = tmp_path / "ax_helpers_for_spans.py"
+    path.write_text(HELPERS)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    helpers = __import__("ax_helpers_for_spans")
+    source = HELPERS.splitlines()
+    x = torch.ones(1, 2)
+    w = torch.tensor([[0.5, -1.0], [2.0, 0.25]], requires_grad=True)
+    with ax.record() as rec:
+        first = sys._getframe().f_lineno + 1
+        a = helpers.layer(x, w)
+        b = helpers.layer(a, w)
+        c = helpers.two_layers(b, w)
+        helpers.step(c.sum())
+    payload = rec.to_dict()
+    SCHEMA.validate_python(payload)
+    ops = [n for n in payload["nodes"] if n["op"] not in ("AccumulateGrad", "SumBackward0")]
+    assert [n["op"] for n in ops] == ["MmBackward0", "TanhBackward0"] * 4 + ["MulBackward0"]
+    for node in ops:  # the oracle: the helper file's own text at the line the span names
+        span = node["span"]
+        assert span["file"] == str(path)
+        assert source[span["line"] - 1][span["column"] : span["end_column"]] == node["label"]
+    line_of = {text: k + 1 for k, text in enumerate(source)}
+    inner = line_of["    a = layer(x, w)"], line_of["    return layer(a, w) * 2"]
+    assert [n["call"] for n in ops] == [
+        *[f"helpers.layer(x, w) at line {first}"] * 2,
+        *[f"helpers.layer(a, w) at line {first + 1}"] * 2,
+        *[f"layer(x, w) at line {inner[0]} of {path}"] * 2,  # the innermost call, as the web trace tags
+        *[f"layer(a, w) at line {inner[1]} of {path}"] * 2,
+        f"helpers.two_layers(b, w) at line {first + 2}",
+    ]
+    (summed,) = [n for n in payload["nodes"] if n["op"] == "SumBackward0"]
+    assert "file" not in summed["span"] and summed["call"] is None  # the block's own line, no call
+    assert summed["span"]["line"] == first + 3
+    (backward,) = payload["passes"]
+    assert backward["span"]["line"] == line_of["    loss.backward()"]
+    assert backward["span"]["file"] == str(path)
+    # the page's compact form says the same, decoded
+    page = decode_compact(json.loads(rec.page_json()))
+    assert [n["span"] for n in page["nodes"]] == [n["span"] for n in payload["nodes"]]
+    assert [n["call"] for n in page["nodes"]] == [n["call"] for n in payload["nodes"]]
+    # recording changed nothing: w.grad is the float64 oracle's
+    w64 = w.detach().double().requires_grad_()
+    h = x.double()
+    for _ in range(4):
+        h = torch.tanh(h @ w64)
+    torch.testing.assert_close(w.grad, torch.autograd.grad(2 * h.sum(), w64)[0].float())
+
+
+def test_a_comprehension_in_the_block_is_no_call() -> None:
+    """Python 3.11 runs a comprehension in a frame of its own: its nodes are the block's line, no call."""
+    w = torch.tensor([1.0, -2.0], requires_grad=True)
+    with ax.record() as rec:
+        line = sys._getframe().f_lineno + 1
+        parts = [w * k for k in range(1, 4)]
+        loss = torch.stack(parts).sum()
+        loss.backward()
+    muls = [n for n in rec.to_dict()["nodes"] if n["op"] == "MulBackward0"]
+    assert len(muls) == 3
+    assert all(n["call"] is None and n["span"]["line"] == line and "file" not in n["span"] for n in muls)
+
+
+def test_the_recording_lets_go_of_the_blocks_frame() -> None:
+    """The block's frame holds its locals (a model, a batch): a recording kept in a list of them must
+    not keep it, and with it every tensor the function made, alive. Freed by reference counting."""
+
+    class Marker:
+        pass
+
+    def run() -> tuple[object, weakref.ref[Marker]]:
+        marker = Marker()
+        w = torch.tensor([1.0, -2.0], requires_grad=True)
+        with ax.record() as rec:
+            (w * 3).sum().backward()
+        return rec, weakref.ref(marker)
+
+    gc.disable()
+    try:
+        rec, marker = run()
+        assert marker() is None
+        assert rec.to_dict()["nodes"]
+    finally:
+        gc.enable()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -142,5 +143,50 @@ def test_a_backward_the_engine_stopped_shows_where_on_the_saved_page(browser: ob
         expect(note).to_contain_text("the engine ran 2 nodes of this graph, then could not run")
         expect(note).to_contain_text("(SqrtBackward0), red and dashed")
         page.screenshot(path=str(tmp_path / "stopped.png"))
+    finally:
+        page.close()
+
+
+HELPERS = "import torch\n\n\ndef layer(x, w):\n    h = x @ w\n    return torch.tanh(h)\n"
+
+
+def test_a_function_of_another_file_is_a_call_box_and_says_its_file(
+    browser: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A block calling a function defined elsewhere (an earlier cell, a module): each call is a box
+    named as the web page names a call of the program's function, not two turns of a "loop at line 5"
+    of lines the block does not have, and the inspector says which file a node's line is in."""
+    helpers_path = tmp_path / "ax_page_helpers.py"
+    helpers_path.write_text(HELPERS)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    helpers = __import__("ax_page_helpers")
+    x = torch.ones(1, 2)
+    w = torch.tensor([[0.5, -1.0], [2.0, 0.25]], requires_grad=True)
+    with ax.record() as rec:
+        line = sys._getframe().f_lineno + 1
+        a = helpers.layer(x, w)
+        loss = helpers.layer(a, w).sum()
+        loss.backward()
+    path = rec.save_html(tmp_path / "calls.html")
+    page = browser.new_page(viewport={"width": 1280, "height": 720})  # type: ignore[attr-defined]
+    try:
+        page.goto(path.as_uri())
+        page.wait_for_selector("body[data-ready='true']")
+        page.wait_for_function("Number(document.getElementById('graph').dataset.nodes) > 0")
+        boxes = page.evaluate(
+            "document.getElementById('graph')._cyreg.cy.nodes('.group')"
+            ".map((n) => n.data('text').split(/\\n| · /)[0])"
+        )
+        calls = [f"helpers.layer(x, w) at line {line}", f"helpers.layer(a, w) at line {line + 1}"]
+        assert sorted(boxes) == sorted(calls), boxes
+        page.fill("#search", "tanh")
+        page.press("#search", "Enter")
+        source = HELPERS.splitlines()
+        (tanh_line,) = [k + 1 for k, text in enumerate(source) if "torch.tanh(h)" in text]
+        column = source[tanh_line - 1].index("torch.tanh(h)")
+        expect(page.locator("#inspector")).to_contain_text(
+            f"line {tanh_line} of {helpers_path}, columns {column + 1}–{column + len('torch.tanh(h)')}"
+        )
+        page.screenshot(path=str(tmp_path / "calls.png"))
     finally:
         page.close()

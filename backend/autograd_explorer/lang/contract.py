@@ -54,6 +54,9 @@ class Span:
     column: int
     end_line: int
     end_column: int
+    # The notebook library only: the file these lines are in when it is not the recorded block's
+    # ("Cell In[2]", "helpers.py"), as a traceback names it. A program of the web trace is one file.
+    file: str | None = None
 
 
 @dataclass(frozen=True)

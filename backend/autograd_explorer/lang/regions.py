@@ -106,7 +106,14 @@ class RegionTracker:
             return None
         if name == "forward" and self.frames and self.frames[-1].region.module is first_argument:
             return None
-        text = " ".join(text.split())  # a call written over several lines reads as one
-        if len(text) > LABEL_CHARS:  # cut: the line number still tells it apart
-            text = text[: LABEL_CHARS - 1] + "…"
-        return Region("call", f"{text} at line {line}")
+        return Region("call", call_region_label(text, f"line {line}"))
+
+
+def call_region_label(text: str, where: str) -> str:
+    """A call region's label, `f(x) at line 9`: the call's source text on one line, cut at
+    LABEL_CHARS (the line still tells two long calls apart). The notebook library labels its calls
+    so too, `where` then naming another cell's line (`line 3 of Cell In[2]`)."""
+    text = " ".join(text.split())  # a call written over several lines reads as one
+    if len(text) > LABEL_CHARS:
+        text = text[: LABEL_CHARS - 1] + "…"
+    return f"{text} at {where}"

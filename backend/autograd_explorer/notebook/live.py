@@ -24,7 +24,7 @@ from torch.overrides import TorchFunctionMode, handle_torch_function, has_torch_
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.contract import BackwardRequest
 from autograd_explorer.lang.values import changes_in_place
-from autograd_explorer.notebook.frames import span_and_text, user_frame, user_frame_and_modules
+from autograd_explorer.notebook.frames import Places, user_frame, user_frame_and_modules
 from autograd_explorer.notebook.shaping import name_everything
 from autograd_explorer.trace.backward_capture import Node
 from autograd_explorer.trace.recorder import TraceRecorder
@@ -50,8 +50,10 @@ class LiveOps(TorchFunctionMode):
         super().__init__()
         self.recorder = recorder
         self.block = block  # the frame running the block: no module call of the block is outside it
+        self.places = Places(block)
         self.scope = scope  # the names seen from a frame of the block: bound before each backward pass
-        self.module_of: dict[int, tuple[Node, nn.Module]] = {}  # id(grad_fn) -> (grad_fn, module)
+        # id(grad_fn) -> (grad_fn, the module running, the call of the user's function it was made in)
+        self.made_in: dict[int, tuple[Node, nn.Module | None, str | None]] = {}
         # every module seen running an op, outer ones first (module_paths finds the roots in it)
         self.seen_modules: dict[int, nn.Module] = {}
         self.last: torch.Tensor | None = None  # the latest tensor with a graph
@@ -111,7 +113,8 @@ class LiveOps(TorchFunctionMode):
         if not (value.requires_grad or "detach" in getattr(func, "__name__", "")) or value.is_complex():
             return
         frame, direct, modules = user_frame_and_modules(sys._getframe(2), self.block)
-        span, text = span_and_text(frame) if frame is not None and direct else (None, "")
+        places = self.places
+        span, text = places.span_and_text(frame) if frame is not None and direct else (None, "")
         if not text:  # inside a library call (nn.Linear, F.gelu): name the op itself, at no span of
             # its own, as the web trace has an internal node: the call's span on each of them made
             # an nn.Sequential's three layers three turns of a "loop at line 7" on the page
@@ -124,32 +127,35 @@ class LiveOps(TorchFunctionMode):
         fn = value.grad_fn
         if fn is not None:
             self.last = value
+            call = places.call(frame) if frame is not None and frame is not self.block else None
             if modules:
                 seen = self.seen_modules
                 for module in reversed(modules):
                     if id(module) not in seen:
                         seen[id(module)] = module
-                self._claim(fn, modules[0])
+                self._claim(fn, modules[0], call)
+            elif call is not None:
+                self._claim(fn, None, call)
 
-    def _claim(self, fn: Node, module: nn.Module) -> None:
-        """The running module for this node and the unclaimed nodes it made inside one call."""
-        module_of, forward = self.module_of, self.recorder.forward
+    def _claim(self, fn: Node, module: nn.Module | None, call: str | None) -> None:
+        """The running module and call for this node and the unclaimed nodes it made inside one op."""
+        made_in, forward = self.made_in, self.recorder.forward
         stack = [fn]
         while stack:
             node = stack.pop()
             key = id(node)
-            if key in module_of or type(node).__name__ == "AccumulateGrad":
+            if key in made_in or type(node).__name__ == "AccumulateGrad":
                 continue
             if node is not fn and key in forward:
                 continue  # made by an earlier op the user saw: it has its own module
-            module_of[key] = (node, module)
+            made_in[key] = (node, module, call)
             for n, _ in node.next_functions:  # a plain loop: a generator per op cost more
                 if n is not None:
                     stack.append(n)
 
     def _differentiate(self, func: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
         frame, _ = user_frame(sys._getframe(2))
-        span = span_and_text(frame)[0] if frame is not None else None
+        span = self.places.span_and_text(frame)[0] if frame is not None else None
         # Name the leaves now: each pass keeps the `.grad` of the named ones right after it.
         name_everything(self.recorder, self.scope(frame), self.named)
         if (kwargs.get("inputs") is not None and func is not torch.autograd.grad) or kwargs.get(

@@ -95,21 +95,24 @@ class record:
         if ops.stopped:
             warnings.append(f"Recording stopped early: {ops.stopped}")
         names = name_everything(recorder, self._names(), ops.named)
-        self._frame = ops.block = None  # no reference cycle through the user's frame
+        self._frame = ops.block = ops.places.block = None  # no reference cycle through the user's frame
         output = ops.backward_output if ops.backward_output is not None else ops.last
         if output is None:
             output = torch.tensor(0.0)
             warnings.append(
                 "Nothing was recorded: no operation in the block made a tensor that requires grad."
             )
-        seen, module_of = ops.seen_modules, ops.module_of
+        seen, made_in = ops.seen_modules, ops.made_in
 
-        def node_modules() -> dict[int, tuple[Node, str]]:
+        def node_regions() -> dict[int, tuple[Node, str | None, str | None]]:
             paths = module_paths(seen, names)
-            return {key: (fn, paths[id(m)]) for key, (fn, m) in module_of.items() if id(m) in paths}
+            return {
+                key: (fn, paths.get(id(m)) if m is not None else None, call)
+                for key, (fn, m, call) in made_in.items()
+            }
 
         self.recording.finished = finish(
-            recorder, output, warnings, node_modules, self.limits, self._started, stopped
+            recorder, output, warnings, node_regions, self.limits, self._started, stopped
         )
 
 

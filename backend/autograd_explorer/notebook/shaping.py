@@ -31,6 +31,8 @@ from autograd_explorer.trace.recorder import TraceRecorder, root_node
 from autograd_explorer.trace.stopped import mark_stopped
 
 _NAMED = (nn.Module, torch.Tensor)  # what a scope's names are bound to
+# A node, the module path and the call label it was made in (either may be None), as RegionTags keeps them
+NodeRegion = tuple[Any, str | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -168,12 +170,12 @@ class Finished:
         warnings: list[str],
         limits: RecordLimits,
         recorded_ms: float,
-        node_modules: Callable[[], Mapping[int, tuple[Any, str]]] = dict,
+        node_regions: Callable[[], Mapping[int, NodeRegion]] = dict,
         stopped: Stop | None = None,
     ) -> None:
         self.recorder = recorder
         self.stopped = stopped  # the error that ended the block (stopped.py)
-        self.node_modules = node_modules
+        self.node_regions = node_regions
         self.output = output
         self.output_name = output_name
         self.warnings = warnings
@@ -184,12 +186,12 @@ class Finished:
     def facts(self) -> tuple[TraceFacts, list[str]]:
         """The graph and passes as typed records, and every warning (built once)."""
         if self._facts is None:
-            # The module paths go where the web trace's own module regions go (the recorder's
+            # The module paths and calls go where the web trace's own regions go (the recorder's
             # RegionTags), so both payload forms carry them. Resolved here, not when the block
             # ended: named_modules() of every module seen is a tenth of a small model's step.
             tags = self.recorder.regions.tags
-            for key, (fn, path) in self.node_modules().items():
-                tags.setdefault(key, (fn, path, None))
+            for key, region in self.node_regions().items():
+                tags.setdefault(key, region)
             run = ProgramRun(
                 "program",
                 {},
@@ -239,14 +241,15 @@ def finish(
     recorder: TraceRecorder,
     output: torch.Tensor,
     warnings: list[str],
-    node_modules: Callable[[], Mapping[int, tuple[Any, str]]],
+    node_regions: Callable[[], Mapping[int, NodeRegion]],
     limits: RecordLimits,
     started: float,
     stopped: Stop | None = None,
 ) -> Finished:
     """End a recording: a backward pass if it ran none (and did not stop), live state copied.
 
-    `node_modules`: id(node) -> (node, module path), called when the recording is first shaped.
+    `node_regions`: id(node) -> (node, module path, call label), called when the recording is first
+    shaped.
     `stopped`: the error that ended the block.
     """
     # A block stopped before its backward() is shown as far as it ran, as the web trace shows a
@@ -259,4 +262,4 @@ def finish(
             leaf.grad = grad
     recorded_ms = (time.perf_counter() - started) * 1000
     output_name = recorder.name_of_tensor(output)
-    return Finished(recorder, output, output_name, warnings, limits, recorded_ms, node_modules, stopped)
+    return Finished(recorder, output, output_name, warnings, limits, recorded_ms, node_regions, stopped)

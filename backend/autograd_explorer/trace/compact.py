@@ -676,7 +676,7 @@ class CompactShaper:
         others = np.ones(len(indices), dtype=bool)
         others[at] = others[at + 1] = False
         texts = TextTable()
-        return {
+        nodes: CompactNodes = {
             "count": count,
             "op": list(map(op_code.__getitem__, n.op)),
             "flags": flags,
@@ -697,6 +697,12 @@ class CompactShaper:
             "module": list(map(region_code.__getitem__, n.module)),
             "call": list(map(region_code.__getitem__, n.call)),
         }
+        filed = [i for i, span in enumerate(n.span) if span is not None and span.file is not None]
+        if filed:  # a notebook's function from another cell or file (web traces have one file)
+            # appended to the very list sent as nodes.texts
+            files = texts.column([n.span[i].file for i in filed])  # type: ignore[union-attr]
+            nodes["span_files"] = {"node": filed, "text": files}
+        return nodes
 
     def _pass(self, p: PassFacts) -> CompactPass:
         add = self.values.add
@@ -818,6 +824,8 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
 
     symbols = [text(k) for k in nodes["symbol"]]
     notes = dict(zip(nodes["notes"]["node"], nodes["notes"]["text"], strict=True))
+    files = nodes.get("span_files", {"node": [], "text": []})
+    file_of = dict(zip(files["node"], files["text"], strict=True))
     out_nodes = []
     for i in range(count):
         flags = nodes["flags"][i]
@@ -837,7 +845,13 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
                 "symbol": symbols[i],
                 "span": None
                 if line == 0
-                else {"line": line, "column": column, "end_line": end_line, "end_column": end_column},
+                else {
+                    "line": line,
+                    "column": column,
+                    "end_line": end_line,
+                    "end_column": end_column,
+                    **({"file": text(file_of[i])} if i in file_of else {}),
+                },
                 "shape": nodes["shape"][i],
                 "dtype": None if dtype_code == NONE else dtypes[dtype_code],
                 "value": tv(nodes["value"][i]),

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from autograd_explorer.errors import line_text
 from autograd_explorer.lang.contract import LABEL_CHARS, ProgramRun, Span
 from autograd_explorer.trace.backward_capture import Node, RawPass, RawStep, read_saved, read_shown_saved
 from autograd_explorer.trace.graph import GraphIndex, index_graph
@@ -564,7 +565,8 @@ def called_note(op: str, record: ForwardRecord) -> str:
     if record.span is None:  # a library module's output (`t in model.0`)
         return f"{op}: an internal node of {text}; the program never saw its value"
     call = f"the call that made {text}" if text.isidentifier() else text
-    return f"{op}: an internal node of {call} (line {record.span.line}); the program never saw its value"
+    where = line_text(record.span.line, record.span.file)
+    return f"{op}: an internal node of {call} ({where}); the program never saw its value"
 
 
 def internal_note(op: str) -> str:

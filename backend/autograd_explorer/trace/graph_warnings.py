@@ -3,6 +3,8 @@ which nodes have several outputs (one gradient each)."""
 
 from __future__ import annotations
 
+from autograd_explorer.errors import line_text
+from autograd_explorer.lang.contract import Span
 from autograd_explorer.trace.facts import TraceFacts
 
 MAX_NAMED = 4  # nodes named in one warning; an LSTM unrolled over a long sequence has one per step
@@ -24,9 +26,8 @@ def _no_graph_reason(facts: TraceFacts) -> str:
     name = facts.output_name or "The output"
     if rec.detach_spans:
         span, text = rec.detach_spans[-1]
-        line = span.line if span else "?"
         return (
-            f"{name} has no graph: `{text}` on line {line} returned a tensor cut from the "
+            f"{name} has no graph: `{text}` on {_line_of(span)} returned a tensor cut from the "
             "graph (requires_grad=False), so nothing can flow back through it."
         )
     if rec.leaves:
@@ -40,6 +41,10 @@ def _no_graph_reason(facts: TraceFacts) -> str:
     )
 
 
+def _line_of(span: Span | None) -> str:
+    return line_text(span.line, span.file) if span else "line ?"
+
+
 def _cut_leaves(facts: TraceFacts) -> list[str]:
     rec = facts.rec
     out = []
@@ -51,7 +56,7 @@ def _cut_leaves(facts: TraceFacts) -> list[str]:
         where = ""
         if rec.detach_spans:
             span, text = rec.detach_spans[-1]
-            where = f" The path was cut by `{text}` on line {span.line if span else '?'}."
+            where = f" The path was cut by `{text}` on {_line_of(span)}."
         out.append(
             f"{name} gets no gradient: it is not in the graph of the output, so "
             f"{name}.grad stays None.{where}"

@@ -35,6 +35,15 @@ class Span(TypedDict):
     column: int
     end_line: int
     end_column: int
+    file: NotRequired[
+        Annotated[
+            str,
+            Field(
+                description="the notebook library only: the file the lines are in when it is not the "
+                "recorded block's ('Cell In[2]', 'helpers.py'); never in a trace"
+            ),
+        ]
+    ]
 
 
 # A tensor's elements as nested lists, one level per dimension (a scalar is a bare number):
@@ -352,7 +361,9 @@ class CompactValues(TypedDict):
     buffer: Annotated[str, Field(description="base64 of float32 little-endian elements")]
 
 
-class CompactNotes(TypedDict):
+class CompactNodeTexts(TypedDict):
+    """A text for some of the nodes (a sparse column): node i's is texts[text[k]] where node[k] == i."""
+
     node: list[int]
     text: Annotated[list[int], Field(description="index into texts")]
 
@@ -366,11 +377,20 @@ class CompactNodes(TypedDict):
     name: Annotated[list[int], Field(description="index into texts, -1: none")]
     symbol: Annotated[list[int], Field(description="index into texts, -1: none")]
     span: Annotated[list[int], Field(description="4 per node; line 0: no span")]
+    span_files: NotRequired[
+        Annotated[
+            CompactNodeTexts,
+            Field(
+                description="the notebook library only, when any: the file of the spans not in the "
+                "recorded block's file (a function of another cell), as Span.file"
+            ),
+        ]
+    ]
     shape: list[list[int] | None]
     dtype: list[int]
     value: list[int]
     grad: list[int]
-    notes: Annotated[CompactNotes, Field(description="value_note of the nodes that have one")]
+    notes: Annotated[CompactNodeTexts, Field(description="value_note of the nodes that have one")]
     saved_start: list[int]
     saved_name: Annotated[list[int], Field(description="index into texts")]
     saved_value: list[int]

@@ -35,12 +35,15 @@ def span_json(span: SourceSpan | None) -> Span | None:
     """A Span as the payload's {line, column, end_line, end_column}."""
     if span is None:
         return None
-    return {
+    out: Span = {
         "line": span.line,
         "column": span.column,
         "end_line": span.end_line,
         "end_column": span.end_column,
     }
+    if span.file is not None:
+        out["file"] = span.file
+    return out
 
 
 def python_number_value(v: bool | int | float) -> TensorValue:

@@ -4,6 +4,7 @@
 // iteration, and a long statement line of its own is one box. No box holds more than MAX_CHILDREN
 // things: longer runs are split into ranges ("iterations 101–200"), so every layout stays small.
 
+import { lineText } from '../shared/errors.js';
 import { ownSpan } from './state.js';
 
 /** The most boxes and nodes one box shows when opened (and the top level shows). */
@@ -24,7 +25,14 @@ function byId(nodes) {
   return nodes;
 }
 
-const spanKey = (span) => (span ? `${span.line}:${span.column}:${span.end_line}:${span.end_column}` : null);
+// Where a node was made, as loops are told from: its span, and the call of the program's function it
+// was made in. A function called from two lines makes its nodes at the same spans twice, in two
+// calls: that is no loop (each call is a box of its own); called again and again from one line of a
+// loop it is. A span's file is set only by the notebook library, for a function of another cell or
+// file: its lines count from 1 there, so line 5 of it is not the block's line 5.
+const spanKey = (span, call) =>
+  span ? `${span.line}:${span.column}:${span.end_line}:${span.end_column}${span.file ? `@${span.file}` : ''}${call ? ` in ${call}` : ''}` : null;
+const placeKey = (line, file) => (file ? `${line}@${file}` : String(line));
 
 /**
  * A node's declared path, as its list of ancestors' names, or null: issue 10's `group`/`module`
@@ -69,7 +77,7 @@ function pathsInOrder(ordered) {
   // Own spans only: a call's internal nodes share its span (state.js ownSpan), and counted as its
   // nodes they would make one torch.einsum look like a loop of eight turns.
   for (let i = 0; i < n; i += 1) {
-    const key = spanKey(ownSpan(ordered[i]));
+    const key = spanKey(ownSpan(ordered[i]), ordered[i].call);
     keys[i] = key;
     if (key === null) continue;
     let k = keyNumber.get(key);
@@ -85,9 +93,9 @@ function pathsInOrder(ordered) {
   // A line's nodes: those made there once, and the internal nodes of a call there made once.
   const lineOf = new Array(n);
   for (let i = 0; i < n; i += 1) {
-    const at = number[i] >= 0 ? number[i] : ordered[i].span ? keyNumber.get(spanKey(ordered[i].span)) : undefined;
+    const at = number[i] >= 0 ? number[i] : ordered[i].span ? keyNumber.get(spanKey(ordered[i].span, ordered[i].call)) : undefined;
     if (at !== undefined && count[at] === 1) {
-      lineOf[i] = ordered[i].span.line;
+      lineOf[i] = placeKey(ordered[i].span.line, ordered[i].span.file);
       lineCount.set(lineOf[i], (lineCount.get(lineOf[i]) || 0) + 1);
     }
   }
@@ -98,26 +106,35 @@ function pathsInOrder(ordered) {
   const parameter = (node) => node.kind === 'input' && Boolean(node.module);
   // Each run of consecutive repeated nodes is one loop, named by the first line of its body; the
   // k-th node at a span is iteration k, and a span-less operation takes its successor's iteration.
-  const iterationOf = new Array(n); // place in id order → {line, k}
+  const iterationOf = new Array(n); // place in id order → {key, label, k}: its loop, and which turn
   const occurrence = new Int32Array(count.length);
   for (let i = 0; i < n; ) {
     if (!repeated[i]) {
       i += 1;
       continue;
     }
-    let line = Infinity;
-    let outside = Infinity; // the loop's own lines: a module's forward may be defined above the loop
+    // The loop's first line: its own lines first, not in a module's forward nor in a function it
+    // calls (both may be defined above the loop); then outside modules; then any. A loop whose every
+    // node is made inside a call (`for …: step(w)`, or the loop inside `train(model)`) is named by a
+    // line of that function: the payload cannot tell a loop of calls from a loop inside one call.
+    let first = null;
+    let outside = null;
+    let own = null;
     let end = i; // one past the last repeated node of the run
     for (let j = i; j < n && (repeated[j] || spanless(ordered[j])); j += 1) {
       if (repeated[j]) {
-        line = Math.min(line, ordered[j].span.line);
-        if (!ordered[j].module) outside = Math.min(outside, ordered[j].span.line);
+        const { span, module, call } = ordered[j];
+        if (!first || span.line < first.line) first = span;
+        if (!module && (!outside || span.line < outside.line)) outside = span;
+        if (!module && !call && (!own || span.line < own.line)) own = span;
         end = j + 1;
       }
     }
-    if (outside < Infinity) line = outside;
+    const named = own || outside || first;
+    const key = placeKey(named.line, named.file);
+    const label = `loop at ${lineText(named.line, named.file)}`;
     for (let k = i; k < end; k += 1) {
-      if (repeated[k]) iterationOf[k] = { line, k: occurrence[number[k]]++ };
+      if (repeated[k]) iterationOf[k] = { key, label, k: occurrence[number[k]]++ };
     }
     // The first iteration's library operations come before its first node with a span (an
     // nn.Linear's t and addmm before the loss line), among the module's parameters, made once then:
@@ -145,17 +162,18 @@ function pathsInOrder(ordered) {
     const declared = declaredPath(node);
     const iteration = iterationOf[i];
     if (iteration) {
-      const { line, k } = iteration;
+      const { key, label, k } = iteration;
       const loop = [
-        { key: `loop:${line}`, label: `loop at line ${line}` },
-        { key: `loop:${line}:${k}`, label: `iteration ${k + 1}` },
+        { key: `loop:${key}`, label },
+        { key: `loop:${key}:${k}`, label: `iteration ${k + 1}` },
       ];
-      const inner = declared ? declared.map((name) => ({ key: `m:${line}:${k}:${name}`, label: name })) : [];
-      paths[i] = pathFor(`loop:${line}:${k}:${declared ? declared.at(-1) : ''}`, () => [...loop, ...inner]);
+      const inner = declared ? declared.map((name) => ({ key: `m:${key}:${k}:${name}`, label: name })) : [];
+      paths[i] = pathFor(`loop:${key}:${k}:${declared ? declared.at(-1) : ''}`, () => [...loop, ...inner]);
     } else if (declared) {
       paths[i] = pathFor(`m:${declared.at(-1)}`, () => declared.map((name) => ({ key: `m:${name}`, label: name })));
     } else if (lineOf[i] !== undefined && node.kind === 'op' && lineCount.get(lineOf[i]) >= MIN_LINE_GROUP) {
-      paths[i] = pathFor(`line:${lineOf[i]}`, () => [{ key: `line:${lineOf[i]}`, label: `line ${lineOf[i]}` }]);
+      const { span } = node;
+      paths[i] = pathFor(`line:${lineOf[i]}`, () => [{ key: `line:${lineOf[i]}`, label: lineText(span.line, span.file) }]);
     } else {
       paths[i] = NO_PATH;
     }
@@ -289,11 +307,14 @@ function describe(groups, item) {
   return { kind: group.label, number: '', text: group.label };
 }
 
-// A box around a single thing adds a click and says nothing.
+// A box around a single thing adds a click and says nothing, but which turn of its loop it is: an
+// iteration holding one call box gives it its number ("iteration 2: step(w) at line 15"), else a loop
+// of calls showed the same label on every turn.
 function flattenSingletons(groups, parentOf) {
   for (const group of [...groups.values()]) {
     if (group.id === ROOT || group.children.length !== 1) continue;
     const [only] = group.children;
+    if (groups.has(only) && /^iteration \d+$/.test(group.label)) groups.get(only).label = `${group.label}: ${groups.get(only).label}`;
     const parent = groups.get(group.parent);
     parent.children[parent.children.indexOf(group.id)] = only;
     parentOf.set(only, parent.id);

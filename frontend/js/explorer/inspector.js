@@ -2,6 +2,7 @@
 
 import { postJSON } from '../shared/api.js';
 import { el } from '../shared/dom.js';
+import { lineText } from '../shared/errors.js';
 import { formatShape } from '../shared/format.js';
 import { accumulatorOf } from './accumulators.js';
 import { tensorView } from './matrix-view.js';
@@ -76,7 +77,7 @@ export function mountInspector(store) {
       return;
     }
     const backward = store.backwardState();
-    const span = node.span ? `line ${node.span.line}, columns ${node.span.column + 1}–${node.span.end_column}` : '—';
+    const span = node.span ? `${lineText(node.span.line, node.span.file)}, columns ${node.span.column + 1}–${node.span.end_column}` : '—';
     const stoppedHere = stoppedInspected(trace, node);
     const children = [
       el('h2', `Inspector: ${nodeTitle(node)}`),

@@ -1,5 +1,7 @@
 // First / previous / play / next / last, a slider, a speed and the arrow keys over the backward steps.
 
+import { lineText } from '../shared/errors.js';
+
 export function mountStepControls(store) {
   const bar = document.getElementById('step-controls');
   const slider = document.getElementById('step-slider');
@@ -105,7 +107,7 @@ export function mountStepControls(store) {
       ...passes.map((pass, i) => {
         const option = document.createElement('option');
         option.value = String(i);
-        const where = pass.span ? ` (line ${pass.span.line})` : '';
+        const where = pass.span ? ` (${lineText(pass.span.line, pass.span.file)})` : '';
         option.textContent = `${i + 1}: ${pass.kind}${where}`;
         return option;
       }),

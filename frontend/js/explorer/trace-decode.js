@@ -115,10 +115,18 @@ export function valueReader(trace) {
 
 const FLAG = { requiresGrad: 1, isLeaf: 2, isOutput: 4, retainsGrad: 8 };
 
+function spanAt(spans, i, file) {
+  const span = { line: spans[4 * i], column: spans[4 * i + 1], end_line: spans[4 * i + 2], end_column: spans[4 * i + 3] };
+  if (file) span.file = file;
+  return span;
+}
+
 function decodeNodes(trace, value) {
   const n = trace.nodes;
   const text = (k) => (k === -1 || k === null || k === undefined ? null : n.texts[k]);
   const notes = new Map(n.notes.node.map((node, k) => [node, text(n.notes.text[k])]));
+  // A notebook's span in another cell or file than the recorded block's (absent from web traces).
+  const files = new Map((n.span_files ? n.span_files.node : []).map((node, k) => [node, text(n.span_files.text[k])]));
   const nodes = new Array(n.count);
   for (let i = 0; i < n.count; i += 1) {
     const flags = n.flags[i];
@@ -135,7 +143,7 @@ function decodeNodes(trace, value) {
       label: text(n.label[i]),
       name: text(n.name[i]),
       symbol: text(n.symbol[i]),
-      span: line ? { line, column: n.span[4 * i + 1], end_line: n.span[4 * i + 2], end_column: n.span[4 * i + 3] } : null,
+      span: line ? spanAt(n.span, i, files.get(i)) : null,
       shape: n.shape[i],
       dtype: n.dtype[i] === -1 ? null : trace.dtypes[n.dtype[i]],
       value: value(n.value[i]),
