@@ -578,3 +578,78 @@ def test_the_recording_lets_go_of_the_blocks_frame() -> None:
         assert rec.to_dict()["nodes"]
     finally:
         gc.enable()
+
+
+DEFINITIONS = """import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(3, 4)
+        self.fc2 = nn.Linear(4, 1)
+
+    def forward(self, x):
+        h = torch.relu(self.fc1(x))
+        return torch.sigmoid(self.helper(self.fc2(h)))
+
+    def helper(self, z):
+        return z * 2
+
+
+def loss_fn(model, x, y):
+    p = model(x).squeeze()
+    return nn.functional.binary_cross_entropy(p, y)
+"""
+RUN = """
+torch.manual_seed(0)
+model = Net()
+x = torch.randn(8, 3)
+y = (torch.rand(8) > 0.5).float()
+loss = loss_fn(model, x, y)
+loss.backward()
+"""
+
+
+def test_modules_and_calls_are_the_web_traces_for_the_same_program(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The oracle is the web trace of the same source: a model called inside the user's function is in
+    that function's call too (its forward is a module, not a call; `self.helper(…)` inside it is a
+    call), as the web trace's innermost call region says. Before, a module's nodes had no call."""
+    from autograd_explorer.settings import Settings
+    from autograd_explorer.trace.tracer import TraceOptions, trace_program
+
+    web = trace_program(DEFINITIONS + RUN, None, TraceOptions(), Settings())
+    (tmp_path / "ax_net_defs.py").write_text(DEFINITIONS)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    defs = __import__("ax_net_defs")
+    torch.manual_seed(0)
+    model = defs.Net()
+    x = torch.randn(8, 3)
+    y = (torch.rand(8) > 0.5).float()
+    with ax.record() as rec:
+        line = sys._getframe().f_lineno + 1
+        loss = defs.loss_fn(model, x, y)
+        loss.backward()
+    recorded = rec.to_dict()
+
+    def regions(payload: Any, call_line: int, called: str) -> list[tuple[str, str | None, str | None]]:
+        # the call's text and line differ only by where each program wrote it
+        def call(label: str | None) -> str | None:
+            if label is None:
+                return None
+            label = label.replace(f" of {tmp_path / 'ax_net_defs.py'}", "")  # the definitions' file
+            return label.replace(f"{called}loss_fn(model, x, y) at line {call_line}", "loss_fn(…)")
+
+        return [(n["op"], n["module"], call(n["call"])) for n in payload["nodes"] if n["kind"] == "op"]
+
+    web_line = (DEFINITIONS + RUN).splitlines().index("loss = loss_fn(model, x, y)") + 1
+    mine = regions(recorded, line, "defs.")
+    assert mine == regions(web, web_line, "")
+    helper_line = DEFINITIONS.splitlines().index("        return torch.sigmoid(self.helper(self.fc2(h)))") + 1
+    (mul,) = [n for n in recorded["nodes"] if n["op"] == "MulBackward0"]
+    assert mul["call"] == f"self.helper(self.fc2(h)) at line {helper_line} of {tmp_path / 'ax_net_defs.py'}"
+    assert {m for _, m, _ in mine} == {"model", "model.fc1", "model.fc2", None}
+    assert all(c is not None for _, _, c in mine)  # every node in a call of loss_fn, or of helper inside it

@@ -183,16 +183,26 @@ class Places:
         return hit
 
     def call(self, frame: FrameType) -> str | None:
-        """The label of the call of the user's function `frame` runs (its innermost, as the web trace
-        tags a node): None at the block's own level, and for a function a library called (a module's
-        forward, whose module is its box; a hook)."""
-        while frame.f_code.co_name in _COMPREHENSIONS and frame.f_back is not None:
-            frame = frame.f_back
-        caller = frame.f_back
-        if frame is self.block or frame.f_code.co_name == "<module>" or caller is None:
-            return None
-        if library_code(caller.f_code):
-            return None
+        """The label of the innermost call of a user's function that `frame` runs in, as the web trace
+        tags a node: None at the block's own level. A function a library called (a module's forward,
+        whose module is its box; a hook) is no call: the call around it is (`loss_fn(model, x)` for
+        the nodes of the `model(x)` it makes)."""
+        block = self.block
+        while True:
+            while frame.f_code.co_name in _COMPREHENSIONS and frame.f_back is not None:
+                frame = frame.f_back
+            if frame is block or frame.f_code.co_name == "<module>":
+                return None
+            caller = frame.f_back
+            called_by_library = False
+            while caller is not None and caller is not block and library_code(caller.f_code):
+                caller = caller.f_back
+                called_by_library = True
+            if caller is None:
+                return None
+            if not called_by_library:
+                break
+            frame = caller
         key = (caller.f_code, caller.f_lasti, self.home or self._find_home(frame))
         label = _call_labels.get(key)
         if label is None:
