@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { asSegments, routeEdge, rowReturn, segmentHitsBox } from '../js/explorer/edge-routes.js';
+import { asSegments, pathHitsBox, routeEdge, rowReturn, segmentHitsBox } from '../js/explorer/edge-routes.js';
 
 const box = (x, y, w, h) => ({ x, y, w, h });
 const rect = (b) => ({ x1: b.x - b.w / 2, y1: b.y - b.h / 2, x2: b.x + b.w / 2, y2: b.y + b.h / 2 });
@@ -155,4 +155,13 @@ test('a source with a node below it leaves by its foot and goes down beside its 
   // with no room beside the layer (b reaching under z₃) there is no clear way: null
   const wide = box(620, 380, 280, 160);
   assert.equal(rowReturn(z2, q, 490, [wide, z2, z3, q]), null);
+});
+
+test('a path hits a box when any of its segments runs through it, not when it goes round', () => {
+  const box = { x1: 10, y1: 10, x2: 30, y2: 20 };
+  const round = [{ x: 0, y: 0 }, { x: 40, y: 0 }, { x: 40, y: 30 }]; // along the top, then down the right
+  assert.equal(pathHitsBox(round, box), false);
+  const through = [{ x: 0, y: 0 }, { x: 0, y: 15 }, { x: 40, y: 15 }]; // its second segment crosses
+  assert.equal(pathHitsBox(through, box), true);
+  assert.equal(pathHitsBox([{ x: 0, y: 15 }], box), false); // one point is no segment
 });

@@ -431,6 +431,30 @@ EDGES_SHOWN = """() => {
   });
 }"""
 
+# Each gradient label (its drawn box, background included) that another edge's drawn path runs
+# through, as "label over edge": the path is sampled every 2 units, so this shares no geometry code
+# with the page's own placement.
+LABELS_OVER_EDGES = """() => {
+  const cy = document.getElementById('graph')._cyreg.cy;
+  const hits = [];
+  for (const e of cy.edges('.carrying')) {
+    const r = e.boundingBox({ includeEdges: false, includeLabels: true, includeOverlays: false });
+    for (const o of cy.edges().not(e).filter((o) => o.visible())) {
+      const pts = [o.sourceEndpoint(), ...(o.segmentPoints() || o.controlPoints() || []), o.targetEndpoint()];
+      const through = pts.slice(1).some((q, i) => {
+        const p = pts[i];
+        const n = Math.ceil(Math.hypot(q.x - p.x, q.y - p.y) / 2);
+        return Array.from({ length: n + 1 }, (_, k) => k / n)
+          .map((f) => [p.x + (q.x - p.x) * f, p.y + (q.y - p.y) * f])
+          .some(([x, y]) => x > r.x1 && x < r.x2 && y > r.y1 && y < r.y2);
+      });
+      const title = (n) => n.data('text').split('\\n')[0];
+      if (through) hits.push(`${e.data('flow')} over ${title(o.source())} → ${title(o.target())}`);
+    }
+  }
+  return hits;
+}"""
+
 
 @pytest.mark.parametrize(
     ("example", "steps", "width", "height", "label_px"),
@@ -452,7 +476,8 @@ def test_a_chain_too_long_for_the_panel_wraps_into_rows_shown_whole(
     The one-layer example's w and b, stacked in its first layer, made rows too tall (2 of its 7 nodes
     were in view); each input now sits just before its first consumer. An edge to the next row returns
     into the gap between the rows: straight, z → z₂ ran under b. On a phone the rows are judged with
-    every node at its largest: laid out two to a row, x and y grew past the view as the pass ended."""
+    every node at its largest: laid out two to a row, x and y grew past the view as the pass ended.
+    A gradient's label is never set on another edge's line."""
     page.set_viewport_size({"width": width, "height": height})
     page.goto(f"{live_server.url}/#ex={example}")
     page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
@@ -467,6 +492,9 @@ def test_a_chain_too_long_for_the_panel_wraps_into_rows_shown_whole(
         assert page.evaluate(NODE_OVERLAPS) == [], position
         # Every arrow stays visible between its two nodes.
         assert [edge for edge in page.evaluate(EDGES_SHOWN) if edge[1] < 30] == [], position
+        # No gradient's label lies on another edge, where it reads as that edge's: set above both nodes,
+        # the one-layer example's "← [[6]]" lay on the line of z → z₂ returning to the next row.
+        assert page.evaluate(LABELS_OVER_EDGES) == [], position
     # At the pass's end, every node at its largest, no edge runs through a node.
     assert [path for path, _ in edges_through_nodes(drawn_graph_text(page))] == []
     screenshot(page, f"layout-rows-{example}-{width}-end")

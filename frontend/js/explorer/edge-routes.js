@@ -20,6 +20,12 @@ export function segmentHitsBox(a, b, box) {
   return clip(-dx, a.x - box.x1, range) && clip(dx, box.x2 - a.x, range) && clip(-dy, a.y - box.y1, range) && clip(dy, box.y2 - a.y, range);
 }
 
+/** Whether the polyline through `points` [{x, y}] passes through `box`. */
+export function pathHitsBox(points, box) {
+  for (let i = 1; i < points.length; i += 1) if (segmentHitsBox(points[i - 1], points[i], box)) return true;
+  return false;
+}
+
 // One side's clip of the parameter range [t0, t1] (narrowed in place); false once it is empty.
 function clip(p, q, range) {
   if (p === 0) return q > 0;
