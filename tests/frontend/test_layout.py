@@ -455,6 +455,39 @@ LABELS_OVER_EDGES = """() => {
   return hits;
 }"""
 
+# Pairs of a step's gradient labels whose drawn boxes (background included) overlap.
+LABELS_OVERLAPPING = """() => {
+  const cy = document.getElementById('graph')._cyreg.cy;
+  const boxes = cy.edges('.carrying').map((e) => [e.data('flow'),
+    e.boundingBox({ includeEdges: false, includeLabels: true, includeOverlays: false })]);
+  return boxes.flatMap(([a, r], i) => boxes.slice(i + 1)
+    .filter(([, q]) => r.x1 < q.x2 && q.x1 < r.x2 && r.y1 < q.y2 && q.y1 < r.y2).map(([b]) => `${a} / ${b}`));
+}"""
+
+
+@pytest.mark.parametrize(
+    ("example", "step", "width", "height"),
+    [
+        ("lecture-vanishing", 7, 1280, 720),
+        ("lecture-simple-nn", 4, 1280, 720),
+        ("lecture-fit-autograd", 7, 390, 844),
+    ],
+)
+def test_a_steps_gradient_labels_never_cover_each_other(
+    live_server: LiveServer, page: Any, example: str, step: int, width: int, height: int
+) -> None:
+    """A step that sends several gradients labels each edge: each label is placed clear of the ones
+    placed before it. The deep sigmoid network's step 7 set "← [0.004148, −0.001192, …]" (to the bias)
+    and "← 64×16, mean 1.99e−6" over each other, above the same node; SimpleNN's step 4 and the
+    quadratic fit's step 7 on a phone too."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{live_server.url}/#ex={example}&step={step}")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    expect(page.locator("#step-controls")).to_have_attribute("data-position", str(step))
+    wait_until(page, "document.getElementById('graph')._cyreg.cy.edges('.carrying').length >= 2")
+    assert page.evaluate(LABELS_OVERLAPPING) == []
+    screenshot(page, f"layout-labels-apart-{example}-{width}")
+
 
 @pytest.mark.parametrize(
     ("example", "steps", "width", "height", "label_px"),
@@ -495,6 +528,7 @@ def test_a_chain_too_long_for_the_panel_wraps_into_rows_shown_whole(
         # No gradient's label lies on another edge, where it reads as that edge's: set above both nodes,
         # the one-layer example's "← [[6]]" lay on the line of z → z₂ returning to the next row.
         assert page.evaluate(LABELS_OVER_EDGES) == [], position
+        assert page.evaluate(LABELS_OVERLAPPING) == [], position  # one-layer's step 4 sends [[6]] twice
     # At the pass's end, every node at its largest, no edge runs through a node.
     assert [path for path, _ in edges_through_nodes(drawn_graph_text(page))] == []
     screenshot(page, f"layout-rows-{example}-{width}-end")

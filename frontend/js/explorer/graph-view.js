@@ -250,7 +250,8 @@ function extent(n) {
  * "← [−12, −8]" for b → z₃, set above both nodes, lay on the corner of z₂ → Q's way down, and read
  * as that edge's.
  */
-function flowPlace(edge, source, target, label, view, avoidEdges = true) {
+function flowPlace(edge, view, { avoidEdges = true, taken = [] } = {}) {
+  const [source, target, label] = [edge.source(), edge.target(), edge.data('flow')];
   const s = source.position();
   const t = target.position();
   const half = (label.length * FLOW_CHAR_WIDTH) / 2;
@@ -258,21 +259,17 @@ function flowPlace(edge, source, target, label, view, avoidEdges = true) {
   const m = edge.midpoint();
   // An open box is the background its contents lie on, not something a label would hide.
   const nodes = edge.cy().nodes().not('.group.open');
-  const box = ({ dx, dy }) => ({ x1: m.x + dx - half, x2: m.x + dx + half, y1: m.y + dy - FLOW_HALF_HEIGHT, y2: m.y + dy + FLOW_HALF_HEIGHT });
+  const box = ({ dx, dy }) => labelRect(m.x + dx, m.y + dy, half);
+  const meets = (r, b) => r.x1 < b.x2 && b.x1 < r.x2 && r.y1 < b.y2 && b.y1 < r.y2;
+  // a node, or a label this step placed already (two labels set above the same node overlapped)
   const covers = (place) => {
     const r = box(place);
-    return nodes.some((n) => {
-      const b = extent(n);
-      return r.x1 < b.x2 && b.x1 < r.x2 && r.y1 < b.y2 && b.y1 < r.y2;
-    });
+    return taken.some((b) => meets(r, b)) || nodes.some((n) => meets(r, extent(n)));
   };
   const others = avoidEdges ? otherEdges(edge) : [];
   const crosses = (place) => {
     const r = box(place);
-    return others.some((other) => {
-      const b = other.bounds;
-      return r.x1 < b.x2 && b.x1 < r.x2 && r.y1 < b.y2 && b.y1 < r.y2 && pathHitsBox((other.points ??= drawnPath(other.edge)), r);
-    });
+    return others.some((other) => meets(r, other.bounds) && pathHitsBox((other.points ??= drawnPath(other.edge)), r));
   };
   const seen = (place) => {
     const r = box(place);
@@ -359,8 +356,11 @@ function alongEdge(edge, m, half, fits) {
 // Where an edge's gradient label is drawn (model units), as flowPlace set it.
 function flowBox(edge) {
   const m = edge.midpoint();
-  const half = (edge.data('flow').length * FLOW_CHAR_WIDTH) / 2;
-  const [x, y] = [m.x + edge.data('flowShift'), m.y + edge.data('flowLift')];
+  return labelRect(m.x + edge.data('flowShift'), m.y + edge.data('flowLift'), (edge.data('flow').length * FLOW_CHAR_WIDTH) / 2);
+}
+
+// A gradient's label centred at (x, y), `half` its half-width (model units).
+function labelRect(x, y, half) {
   return { x1: x - half, x2: x + half, y1: y - FLOW_HALF_HEIGHT, y2: y + FLOW_HALF_HEIGHT };
 }
 
@@ -1345,10 +1345,12 @@ export function mountGraphView(store) {
     // Other edges are avoided in a trace of up to 150 nodes: reading every drawn edge's bounds took a
     // step through the 20,000-node MLP from 27 to 30 ms of CPU.
     const avoidEdges = store.get('trace').nodes.length <= LARGE_GRAPH;
+    const taken = []; // the labels placed so far, each kept clear of the others
     cy.batch(() => {
       marked.filter('edge.carrying').forEach((edge) => {
-        const { dx, dy } = flowPlace(edge, edge.source(), edge.target(), edge.data('flow'), view, avoidEdges);
+        const { dx, dy } = flowPlace(edge, view, { avoidEdges, taken });
         edge.data({ flowShift: dx, flowLift: dy });
+        taken.push(flowBox(edge));
       });
     });
   }
