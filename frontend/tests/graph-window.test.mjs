@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { contains, createSpatialIndex, grown, meets, rectOf, roundWhatFits } from '../js/explorer/graph-window.js';
+import { contains, createSpatialIndex, grown, meets, overlaps, rectOf, roundWhatFits } from '../js/explorer/graph-window.js';
 
 // A small deterministic generator, so a failure names the seed that made it.
 function random(seed) {
@@ -56,4 +56,11 @@ test('the rectangle round what fits: all of it when it fits the view, else what 
   assert.deepEqual(roundWhatFits(keep, more, { width: 60, height: 10 }), { x1: 0, y1: 0, x2: 60, y2: 10 });
   assert.deepEqual(roundWhatFits(keep, more, { width: 59, height: 10 }), keep[0]);
   assert.deepEqual(roundWhatFits(keep, [], { width: 1, height: 1 }), keep[0]);
+});
+
+test('two rectangles overlap when they share more than an edge', () => {
+  const a = { x1: 0, y1: 0, x2: 10, y2: 10 };
+  assert.equal(overlaps(a, { x1: 5, y1: 5, x2: 15, y2: 15 }), true);
+  assert.equal(overlaps(a, { x1: 10, y1: 0, x2: 20, y2: 10 }), false); // side by side, touching
+  assert.equal(overlaps(a, { x1: 2, y1: 12, x2: 8, y2: 20 }), false); // below it
 });

@@ -19,7 +19,7 @@ import { mostBoxesInView, uncutShift, withFrameTitle, withHeaders } from './grap
 import { BOX_HEADER, BOX_PADDING, createSceneLayout, edgesByGroup, layeredLayout } from './graph-layout.js';
 import { createOverview } from './graph-overview.js';
 import { createVisibility } from './graph-visibility.js';
-import { contains, createSpatialIndex, grown, rectAround, rectOf, roundWhatFits } from './graph-window.js';
+import { contains, createSpatialIndex, grown, overlaps, rectAround, rectOf, roundWhatFits } from './graph-window.js';
 import { LARGE_GRAPH, buildGraphModel, displayClasses, nodeDisplay } from './graph-model.js';
 import { withoutClickHint } from './graph-svg.js';
 import { findNodes } from './node-search.js';
@@ -260,16 +260,15 @@ function flowPlace(edge, view, { avoidEdges = true, taken = [] } = {}) {
   // An open box is the background its contents lie on, not something a label would hide.
   const nodes = edge.cy().nodes().not('.group.open');
   const box = ({ dx, dy }) => labelRect(m.x + dx, m.y + dy, half);
-  const meets = (r, b) => r.x1 < b.x2 && b.x1 < r.x2 && r.y1 < b.y2 && b.y1 < r.y2;
   // a node, or a label this step placed already (two labels set above the same node overlapped)
   const covers = (place) => {
     const r = box(place);
-    return taken.some((b) => meets(r, b)) || nodes.some((n) => meets(r, extent(n)));
+    return taken.some((b) => overlaps(r, b)) || nodes.some((n) => overlaps(r, extent(n)));
   };
   const others = avoidEdges ? otherEdges(edge) : [];
   const crosses = (place) => {
     const r = box(place);
-    return others.some((other) => meets(r, other.bounds) && pathHitsBox((other.points ??= drawnPath(other.edge)), r));
+    return others.some((other) => overlaps(r, other.bounds) && pathHitsBox((other.points ??= drawnPath(other.edge)), r));
   };
   const seen = (place) => {
     const r = box(place);

@@ -55,6 +55,11 @@ export function meets(box, rect) {
   return box.x + box.w / 2 >= rect.x1 && box.x - box.w / 2 <= rect.x2 && box.y + box.h / 2 >= rect.y1 && box.y - box.h / 2 <= rect.y2;
 }
 
+/** Whether two rectangles {x1, y1, x2, y2} overlap (more than touch). */
+export function overlaps(a, b) {
+  return a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
+}
+
 /** The rectangle {x1, y1, x2, y2} of a centred box {x, y, w, h}. */
 export function rectOf(box) {
   return { x1: box.x - box.w / 2, y1: box.y - box.h / 2, x2: box.x + box.w / 2, y2: box.y + box.h / 2 };
