@@ -174,7 +174,7 @@ class Places:
     def span_and_text(self, frame: FrameType) -> tuple[Span, str]:
         """`span_and_text(frame)`, its span naming the file when it is not the block's."""
         code = frame.f_code
-        key = (code, frame.f_lasti, self.home or self._find_home(frame))
+        key = (code, frame.f_lasti, self._home(frame))
         hit = _filed_spans.get(key)
         if hit is None:
             span, text = span_and_text(frame)
@@ -203,7 +203,7 @@ class Places:
             if not called_by_library:
                 break
             frame = caller
-        key = (caller.f_code, caller.f_lasti, self.home or self._find_home(frame))
+        key = (caller.f_code, caller.f_lasti, self._home(frame))
         label = _call_labels.get(key)
         if label is None:
             span, text = span_and_text(caller)
@@ -211,8 +211,10 @@ class Places:
             label = _call_labels[key] = call_region_label(text, where)
         return label
 
-    def _find_home(self, frame: FrameType) -> str | None:
-        self.home = _outermost_user_file(frame, self.block)
+    def _home(self, frame: FrameType) -> str | None:
+        """The block's file, found from `frame` the first time when the block's frame is not the user's."""
+        if self.home is None:
+            self.home = _outermost_user_file(frame, self.block)
         return self.home
 
     def _file(self, code: CodeType) -> str | None:

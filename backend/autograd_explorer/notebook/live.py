@@ -127,15 +127,15 @@ class LiveOps(TorchFunctionMode):
         fn = value.grad_fn
         if fn is not None:
             self.last = value
+            # (a call is never made at the block's own level: the common case skips the question)
             call = places.call(frame) if frame is not None and frame is not self.block else None
             if modules:
                 seen = self.seen_modules
                 for module in reversed(modules):
                     if id(module) not in seen:
                         seen[id(module)] = module
-                self._claim(fn, modules[0], call)
-            elif call is not None:
-                self._claim(fn, None, call)
+            if modules or call is not None:
+                self._claim(fn, modules[0] if modules else None, call)
 
     def _claim(self, fn: Node, module: nn.Module | None, call: str | None) -> None:
         """The running module and call for this node and the unclaimed nodes it made inside one op."""

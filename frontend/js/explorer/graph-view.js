@@ -248,9 +248,10 @@ function extent(n) {
  * left to model.fc2, and the label sat by the middle of that routed edge, off the screen's left edge.
  * A place that no other edge runs through is taken before one that an edge does: the vector output's
  * "← [−12, −8]" for b → z₃, set above both nodes, lay on the corner of z₂ → Q's way down, and read
- * as that edge's.
+ * as that edge's. `edges`: the drawn edges to keep off ({edge, bounds}, drawnEdges); `taken`: the
+ * rectangles of the labels this step placed before this one.
  */
-function flowPlace(edge, view, { avoidEdges = true, taken = [] } = {}) {
+function flowPlace(edge, view, { edges = [], taken = [] } = {}) {
   const [source, target, label] = [edge.source(), edge.target(), edge.data('flow')];
   const s = source.position();
   const t = target.position();
@@ -265,10 +266,9 @@ function flowPlace(edge, view, { avoidEdges = true, taken = [] } = {}) {
     const r = box(place);
     return taken.some((b) => overlaps(r, b)) || nodes.some((n) => overlaps(r, extent(n)));
   };
-  const others = avoidEdges ? otherEdges(edge) : [];
   const crosses = (place) => {
     const r = box(place);
-    return others.some((other) => overlaps(r, other.bounds) && pathHitsBox((other.points ??= drawnPath(other.edge)), r));
+    return edges.some((other) => other.edge !== edge && overlaps(r, other.bounds) && pathHitsBox((other.points ??= drawnPath(other.edge)), r));
   };
   const seen = (place) => {
     const r = box(place);
@@ -310,9 +310,9 @@ function flowPlace(edge, view, { avoidEdges = true, taken = [] } = {}) {
   return first(...beside, { dx: right, dy: 0 }, { dx: left, dy: 0 });
 }
 
-/** Every other visible edge with its bounds, [{edge, bounds}]. */
-function otherEdges(edge) {
-  return edge.cy().edges().not(edge).filter((e) => e.visible()).map((e) => ({ edge: e, bounds: e.boundingBox({ includeLabels: false, includeOverlays: false }) }));
+/** Every visible edge of `cy` with its bounds, [{edge, bounds}] (its drawn path added when first needed). */
+function drawnEdges(cy) {
+  return cy.edges().filter((e) => e.visible()).map((e) => ({ edge: e, bounds: e.boundingBox({ includeLabels: false, includeOverlays: false }) }));
 }
 
 // An edge as drawn: its ends and bends (a routed edge's corners, a curved edge's control points).
@@ -1341,13 +1341,14 @@ export function mountGraphView(store) {
   function placeLabels() {
     if (!marked) return;
     const view = viewExtent(cy.zoom());
-    // Other edges are avoided in a trace of up to 150 nodes: reading every drawn edge's bounds took a
-    // step through the 20,000-node MLP from 27 to 30 ms of CPU.
-    const avoidEdges = store.get('trace').nodes.length <= LARGE_GRAPH;
+    // The drawn edges a label keeps off, read once for every label of the step; only in a trace of up
+    // to 150 nodes: reading every drawn edge's bounds took a step through the 20,000-node MLP from 27
+    // to 30 ms of CPU.
+    const edges = store.get('trace').nodes.length <= LARGE_GRAPH ? drawnEdges(cy) : [];
     const taken = []; // the labels placed so far, each kept clear of the others
     cy.batch(() => {
       marked.filter('edge.carrying').forEach((edge) => {
-        const { dx, dy } = flowPlace(edge, view, { avoidEdges, taken });
+        const { dx, dy } = flowPlace(edge, view, { edges, taken });
         edge.data({ flowShift: dx, flowLift: dy });
         taken.push(flowBox(edge));
       });
