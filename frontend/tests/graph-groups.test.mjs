@@ -309,3 +309,33 @@ test("a loop is named by its own line, not a line of the function it calls; a tu
   const labels = (item) => ancestorsOf(hierarchy, item).map((id) => hierarchy.groups.get(id).label);
   assert.deepEqual(labels('n3'), ['loop at line 3', `iteration 2: ${call}`]);
 });
+
+test("a loop is named by the `for` the web trace says was running, also a loop whose every node is made in a call", () => {
+  // def step(w, x):               (line 5)
+  //     h = w * x                 (line 6)
+  //     return h.sum()            (line 7)
+  // for i in range(3):            (line 10)
+  //     total = total + step(w, x) (line 11)
+  // The nodes of `step` alone: from spans the loop reads like one inside a call of step (line 6).
+  const call = 'step(w, x) at line 11';
+  const nodes = [{ id: 0, kind: 'input', op: 'AccumulateGrad', span: span(2, 0, 40), value: {} }];
+  for (let turn = 0; turn < 3; turn += 1) {
+    nodes.push({ id: nodes.length, kind: 'op', op: 'MulBackward0', span: span(6, 8, 13), call, loop: 10, value: {} });
+    nodes.push({ id: nodes.length, kind: 'op', op: 'SumBackward0', span: span(7, 11, 18), call, loop: 10, value: {} });
+  }
+  const hierarchy = buildHierarchy({ nodes, edges: [] });
+  const labels = (item) => ancestorsOf(hierarchy, item).map((id) => hierarchy.groups.get(id).label);
+  assert.deepEqual(labels('n3'), ['loop at line 10', `iteration 2: ${call}`]); // was: loop at line 6
+  // The loop inside one call (`train(w)` at line 12 runs `for` at line 3): its own `for`, though
+  // every node is in the call.
+  const train = 'train(w) at line 12';
+  const inside = [{ id: 0, kind: 'input', op: 'AccumulateGrad', span: span(1, 0, 40), value: {} }];
+  for (let turn = 0; turn < 3; turn += 1) {
+    inside.push({ id: inside.length, kind: 'op', op: 'MulBackward0', span: span(4, 8, 13), call: train, loop: 3, value: {} });
+  }
+  assert.deepEqual(groupPaths(inside).get(2).map((p) => p.label), ['loop at line 3', 'iteration 2', train]);
+  // A loop's nodes without `loop` (a notebook's) are named as before: the first line of the body.
+  const plain = nodes.map(({ loop, ...node }) => node);
+  const before = buildHierarchy({ nodes: plain, edges: [] });
+  assert.equal(before.groups.get(ancestorsOf(before, 'n3')[0]).label, 'loop at line 6');
+});

@@ -212,3 +212,12 @@ test("a notebook span's file (another cell's function) is read from span_files; 
   assert.deepEqual(plain(trace.nodes[1].span), { ...oracle, file: 'Cell In[1]' });
   for (const node of trace.nodes.filter((n) => n.id !== 1)) assert.ok(!node.span || !('file' in node.span), `node ${node.id}`);
 });
+
+test("a node's loop (the `for`/`while` line running when it was made) is read from nodes.loop, 0 being none", () => {
+  const payload = structuredClone(compact);
+  payload.nodes.loop = payload.nodes.op.map((_, i) => (i === 1 ? 4 : 0));
+  const trace = decodeTrace(payload);
+  assert.equal(trace.nodes[1].loop, 4);
+  for (const node of trace.nodes.filter((n) => n.id !== 1)) assert.ok(!('loop' in node), `node ${node.id}`);
+  assert.ok(decodeTrace(compact).nodes.every((node) => !('loop' in node))); // absent: no node has one
+});

@@ -139,3 +139,35 @@ def test_vanishing_gradients_are_coloured_and_plotted_per_module(
     # The page reads the compact form, whose norms are float32 (7 significant digits).
     assert plotted["y"] == pytest.approx(list(norms.values()), rel=1e-6)
     screenshot(page, f"explorer-33-grad-norms-{theme}")
+
+
+LOOP_OF_CALLS = """import torch
+w = torch.tensor([1.0, 2.0], requires_grad=True)
+x = torch.tensor([0.5, -1.0])
+
+def step(w, x):
+    h = torch.tanh(w * x)
+    return w - 0.1 * h
+
+for i in range(3):
+    w = step(w, x)
+
+w.sum().backward()
+"""
+
+
+def test_a_loop_of_calls_is_named_by_its_for_line(page: Any, live_server: Any) -> None:
+    """Every node of the loop is made inside `step`: the box names the `for` (the trace's `loop`),
+    where it named `def step`'s first line ("loop at line 6"), as if the loop were inside step."""
+    open_source(page, live_server, LOOP_OF_CALLS, width=1280, height=720)
+    page.click("#fit")
+    for_line = next(i for i, text in enumerate(LOOP_OF_CALLS.splitlines(), 1) if text.startswith("for "))
+    call_line = for_line + 1
+    # The open boxes' titles ("loop at line 9 · 6 nodes (click to close)"), and the closed calls
+    opened = page.evaluate(
+        "() => document.querySelector('#graph')._cyreg.cy.nodes('.group.open').map((n) => n.data('text'))"
+    )
+    assert [title.split(" · ")[0] for title in opened] == [f"loop at line {for_line}"], opened
+    closed = {b["label"] for b in json.loads(graph_data(page, "boxes-in-view"))}
+    assert closed == {f"iteration {k}: step(w, x) at line {call_line}" for k in (1, 2, 3)}, closed
+    screenshot(page, "explorer-31-loop-of-calls")

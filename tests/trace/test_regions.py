@@ -147,6 +147,113 @@ def test_compact_form_carries_the_same_regions() -> None:
     ]
 
 
+LOOPS = """import torch
+w = torch.tensor([1.0, 2.0], requires_grad=True)
+x = torch.tensor([0.5, -1.0])
+layer = torch.nn.Linear(2, 2)
+
+def step(w, x):
+    return (w * x).sum()
+
+def train(w):
+    out = w.sum() * 0
+    for _ in range(2):  # train's loop
+        out = out + w.prod()
+    return out
+
+total = w.sum() * 0  # before
+for i in range(3):  # loop of calls
+    total = total + step(w, x)
+    for k in range(2):  # inner
+        total = total * 1.5
+    total = total + layer(x).sum()
+else:
+    total = total - 1  # for's else
+total = total + train(w)
+j = 0
+while True:  # while
+    total = total * 2
+    j += 1
+    if j == 2:
+        break
+ys = [w[k] * 2 for k in range(2)]  # comprehension
+for p in layer.parameters():  # names parameters
+    p.requires_grad_(True)
+loss = total + ys[0] + ys[1]  # after
+loss.backward()
+"""
+
+
+def line_of(source: str, comment: str) -> int:
+    """The line carrying `# comment` (the oracle: the program's own text)."""
+    return next(i for i, text in enumerate(source.splitlines(), 1) if text.endswith(f"# {comment}"))
+
+
+def test_nodes_carry_the_loop_running_when_they_were_made() -> None:
+    """`loop` is the line of the innermost for/while running: a call of the program's function in
+    a loop is in that loop (the page names the loop by it, not by a line of `def step`), a loop inside
+    a called function is that function's loop, a comprehension and a `for`'s `else` are no loop."""
+    payload = trace(LOOPS)
+    at = {name: line_of(LOOPS, name) for name in ("loop of calls", "inner", "train's loop", "while")}
+    loops: dict[tuple[str, int], set[int | None]] = {}
+    for n in payload["nodes"]:
+        if n["kind"] == "op" and n["span"]:
+            loops.setdefault((n["label"], n["span"]["line"]), set()).add(n.get("loop"))
+    assert loops == {
+        ("w.sum()", line_of(LOOPS, "before")): {None},
+        ("w.sum() * 0", line_of(LOOPS, "before")): {None},
+        ("w * x", 7): {at["loop of calls"]},  # in step(w, x), called in the loop
+        ("(w * x).sum()", 7): {at["loop of calls"]},
+        ("total + step(w, x)", 17): {at["loop of calls"]},
+        ("total * 1.5", 19): {at["inner"]},
+        ("t in layer(x)", 20): {at["loop of calls"]},  # made in nn.Linear's forward, unseen
+        ("addmm in layer(x)", 20): {at["loop of calls"]},
+        ("layer(x)", 20): {at["loop of calls"]},
+        ("layer(x).sum()", 20): {at["loop of calls"]},
+        ("total + layer(x).sum()", 20): {at["loop of calls"]},
+        ("total - 1", line_of(LOOPS, "for's else")): {None},
+        ("w.sum()", 10): {None},  # in train, before its loop
+        ("w.sum() * 0", 10): {None},
+        ("w.prod()", 12): {at["train's loop"]},
+        ("out + w.prod()", 12): {at["train's loop"]},
+        ("total + train(w)", 23): {None},
+        ("total * 2", 26): {at["while"]},
+        ("w[k]", line_of(LOOPS, "comprehension")): {None},
+        ("w[k] * 2", line_of(LOOPS, "comprehension")): {None},
+        ("total + ys[0]", line_of(LOOPS, "after")): {None},
+        ("total + ys[0] + ys[1]", line_of(LOOPS, "after")): {None},
+    }
+    # The ops an nn.Linear made unseen (t, addmm) are in the loop too; no parameter is in one,
+    # though `for p in layer.parameters()` named them.
+    assert {n.get("loop") for n in payload["nodes"] if n["module"] == "layer" and n["kind"] == "op"} == {
+        at["loop of calls"]
+    }
+    assert all("loop" not in n for n in payload["nodes"] if n["kind"] == "input")
+    compact = trace(LOOPS, format="compact")
+    assert compact["nodes"]["loop"] == [n.get("loop", 0) for n in payload["nodes"]]
+    decoded = decode_compact(compact)  # type: ignore[arg-type]
+    assert [n.get("loop") for n in decoded["nodes"]] == [n.get("loop") for n in payload["nodes"]]
+
+
+def test_a_program_without_loops_sends_no_loop() -> None:
+    assert all("loop" not in n for n in trace(SIMPLE_NN)["nodes"])
+    assert "loop" not in trace(SIMPLE_NN, format="compact")["nodes"]
+
+
+def test_a_loop_left_by_an_error_leaves_its_region() -> None:
+    """A loop a `return` or an error left is closed: what the program does after it is in no loop."""
+    source = (
+        "import torch\nw = torch.tensor([1.0], requires_grad=True)\n\n"
+        "def first(w):\n    for _ in range(5):\n        return w * 2\n\n"
+        "y = first(w)\n"
+        "try:\n    for _ in range(3):\n        y = y + 1\n        raise ValueError('stop')\n"
+        "except ValueError:\n    pass\n"
+        "z = y * 3\nz.backward()\n"
+    )
+    nodes = {n["label"]: n.get("loop") for n in trace(source)["nodes"] if n["kind"] == "op"}
+    assert nodes == {"w * 2": 5, "y + 1": 10, "y * 3": None}
+
+
 def test_a_module_that_raises_leaves_no_hook_behind() -> None:
     source = "import torch\nlayer = torch.nn.Linear(3, 2)\nout = layer(torch.ones(4, 5))\n"
     with pytest.raises(ProgramError, match="cannot be multiplied"):

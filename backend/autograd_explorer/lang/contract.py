@@ -75,16 +75,19 @@ class BackwardRequest:
 
 @dataclass(frozen=True, eq=False)
 class Region:
-    """A stretch of a run the graph groups its nodes by: a module's forward, or a program's function call.
+    """A stretch of a run the graph groups its nodes by: a module's forward, a program's function
+    call, or a `for`/`while` loop of the program running (all its turns).
 
     A module's `label` is its path as `named_modules()` spells it, prefixed with the name the program
     called it by (`model.fc1`, `model.layers.3.attn`); a call's is its source text and line
-    (`f(x) at line 9`). Regions nest; each node belongs to the innermost of each kind.
+    (`f(x) at line 9`); a loop's is its statement's line (`line 14`, also `line`). Regions nest;
+    each node belongs to the innermost of each kind.
     """
 
-    kind: Literal["module", "call"]
+    kind: Literal["module", "call", "loop"]
     label: str
     module: torch.nn.Module | None = None  # the module whose forward runs (its own parameters belong here)
+    line: int | None = None  # a loop's `for`/`while` line
 
 
 class ProgramObserver(Protocol):

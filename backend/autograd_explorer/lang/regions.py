@@ -1,4 +1,5 @@
-"""Regions of a run: which module's forward and which of the program's function calls is running.
+"""Regions of a run: which module's forward, which of the program's function calls and which of its
+loops is running.
 
 The observer is told when each starts and ends (contract.Region), so the tracer can say which
 graph nodes `model.fc1` made. Modules are followed with PyTorch's global forward hooks, because
@@ -107,6 +108,15 @@ class RegionTracker:
         if name == "forward" and self.frames and self.frames[-1].region.module is first_argument:
             return None
         return Region("call", call_region_label(text, f"line {line}"))
+
+    # --- the program's loops ------------------------------------------------------------------------
+    def loop_region(self, line: int) -> Region | None:
+        """The region of a `for`/`while` statement running, all its turns (None when no regions are
+        wanted). The page names a loop by it: from spans alone, `for …: step(w)` (a loop of calls)
+        looks like the loop inside `train(model)` (one call), and was named by a line of `def step`."""
+        if not self.active:
+            return None
+        return Region("loop", f"line {line}", line=line)
 
 
 def call_region_label(text: str, where: str) -> str:

@@ -17,6 +17,7 @@ import torch
 
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.allowlist import ATTRIBUTES, IN_PLACE, SETTERS
+from autograd_explorer.lang.contract import Region, Span
 from autograd_explorer.lang.core import EvaluatorCore, error_at, type_name
 from autograd_explorer.lang.parse import GRAD_MODE_BLOCKS, GRAD_MODE_DECORATORS, METHOD_DECORATORS
 from autograd_explorer.lang.user_code import UserClassMethod, UserFunction
@@ -194,6 +195,7 @@ class Statements(EvaluatorCore):
         target_name = target.id if isinstance(target, ast.Name) else ""
         body = [self.statement_closures[statement] for statement in node.body]  # execute, compiled
         repeating = False
+        region = self.enter_loop(span)
         try:
             while True:
                 try:  # apply's handling, written out: this runs for every turn
@@ -223,17 +225,33 @@ class Statements(EvaluatorCore):
         finally:
             if repeating:  # left early (break, return, an exception)
                 self.repeats.change(False)
+            self.leave_loop(region)
         self.run_body(node.orelse)
 
     def while_loop(self, node: ast.While) -> None:
         span = self.span(node)
-        while True:
-            self.budget.count_iteration(span)
-            if not self.truth(self.eval(node.test), node.test):
-                break
-            if not self.loop_turn(node.body):
-                return
+        region = self.enter_loop(span)
+        try:
+            while True:
+                self.budget.count_iteration(span)
+                if not self.truth(self.eval(node.test), node.test):
+                    break
+                if not self.loop_turn(node.body):
+                    return
+        finally:
+            self.leave_loop(region)
         self.run_body(node.orelse)
+
+    def enter_loop(self, span: Span) -> Region | None:
+        """Tell the observer a loop starts (once for all its turns; its `else` is no part of it)."""
+        region = self.regions.loop_region(span.line)
+        if region is not None:
+            self.observer.enter_region(region)
+        return region
+
+    def leave_loop(self, region: Region | None) -> None:
+        if region is not None:
+            self.observer.leave_region(region, None)
 
     def loop_turn(self, body: list[ast.stmt]) -> bool:
         """One turn of a loop's body; False when it ended with `break` (the loop's `else` is skipped)."""

@@ -104,10 +104,10 @@ class record:
             )
         seen, made_in = ops.seen_modules, ops.made_in
 
-        def node_regions() -> dict[int, tuple[Node, str | None, str | None]]:
+        def node_regions() -> dict[int, tuple[Node, str | None, str | None, int | None]]:
             paths = module_paths(seen, names)
-            return {
-                key: (fn, paths.get(id(m)) if m is not None else None, call)
+            return {  # no loop: the web trace's evaluator tells loops, a notebook's frames do not
+                key: (fn, paths.get(id(m)) if m is not None else None, call, None)
                 for key, (fn, m, call) in made_in.items()
             }
 

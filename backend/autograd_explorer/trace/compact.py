@@ -702,6 +702,8 @@ class CompactShaper:
             # appended to the very list sent as nodes.texts
             files = texts.column([n.span[i].file for i in filed])  # type: ignore[union-attr]
             nodes["span_files"] = {"node": filed, "text": files}
+        if any(n.loop):  # lines count from 1: 0 is none
+            nodes["loop"] = [line or 0 for line in n.loop]
         return nodes
 
     def _pass(self, p: PassFacts) -> CompactPass:
@@ -826,6 +828,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
     notes = dict(zip(nodes["notes"]["node"], nodes["notes"]["text"], strict=True))
     files = nodes.get("span_files", {"node": [], "text": []})
     file_of = dict(zip(files["node"], files["text"], strict=True))
+    loops = nodes.get("loop")
     out_nodes = []
     for i in range(count):
         flags = nodes["flags"][i]
@@ -864,6 +867,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
                 "saved": saved,
                 "module": region_label(nodes["module"][i]),
                 "call": region_label(nodes["call"][i]),
+                **({"loop": loops[i]} if loops and loops[i] else {}),
             }
         )
     e = payload["edges"]

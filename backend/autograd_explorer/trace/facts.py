@@ -31,8 +31,8 @@ MANY_SUMS = 8  # contributions to one node from which they are summed with numpy
 
 
 SavedValue = torch.Tensor | bool | int | float
-# One node as TraceFacts._rows describes it, NodeColumns' fields in order up to `saved` (module and
-# call come from the region tags): a plain tuple per node, turned into columns by one zip in C.
+# One node as TraceFacts._rows describes it, NodeColumns' fields in order up to `saved` (module,
+# call and loop come from the region tags): a plain tuple per node, turned into columns by one zip in C.
 # (A dataclass per node, read again field by field by a second loop of the shaper: the node
 # stages of the 5,000-node MLP took 15 ms per 1,000 op nodes, now 11.5; docs/trace.md.)
 NodeRow = tuple[
@@ -62,12 +62,15 @@ class NodeColumns:
     saved: list[list[tuple[str, SavedValue]]]
     module: list[str | None]  # the module path whose forward made it (`model.fc1`)
     call: list[str | None]  # the program's function call that made it (`f(x) at line 9`)
+    loop: list[int | None]  # the line of the innermost `for`/`while` running when it was made
 
     @classmethod
-    def of(cls, rows: list[NodeRow], module: list[str | None], call: list[str | None]) -> NodeColumns:
+    def of(
+        cls, rows: list[NodeRow], module: list[str | None], call: list[str | None], loop: list[int | None]
+    ) -> NodeColumns:
         """The rows as columns."""
         columns: list[list[Any]] = [list(column) for column in zip(*rows, strict=True)]
-        return cls(*columns, module, call)  # type: ignore[call-arg]  # mypy counts no star arguments
+        return cls(*columns, module, call, loop)  # type: ignore[call-arg]  # mypy counts no star arguments
 
 
 @dataclass(slots=True)
@@ -218,17 +221,17 @@ class TraceFacts:
     def node_columns(self) -> NodeColumns:
         """Every node described; a graph-less output is one Constant node."""
         if not self.nodes:
-            return NodeColumns.of([self._constant_node()], [None], [None])
-        rows, module, call = self._rows()
-        return NodeColumns.of(rows, module, call)
+            return NodeColumns.of([self._constant_node()], [None], [None], [None])
+        rows, module, call, loop = self._rows()
+        return NodeColumns.of(rows, module, call, loop)
 
     def pass_by_index(self, index: int | None) -> PassFacts | None:
         """A shipped pass by its index among all the program's passes (None: the shown one)."""
         wanted = self.shown_pass if index is None else index
         return next((p for p in self.passes if p.index == wanted), None)
 
-    def _rows(self) -> tuple[list[NodeRow], list[str | None], list[str | None]]:
-        """Each node's row, module and call, in one loop over the nodes with everything it reads
+    def _rows(self) -> tuple[list[NodeRow], list[str | None], list[str | None], list[int | None]]:
+        """Each node's row, module, call and loop, in one loop over the nodes with everything it reads
         bound once. (A method call per node, each reading the recorder's dicts through attributes
         and calling saved_of, forward_record, dtype_name and regions.of: 6 µs a node of the
         5,000-node MLP, now about half of that.)"""
@@ -241,6 +244,7 @@ class TraceFacts:
         rows: list[NodeRow] = []
         module: list[str | None] = []
         call: list[str | None] = []
+        loop: list[int | None] = []
         internal: list[int] = []  # the op nodes with no record, in id order
         for i, fn in enumerate(self.index.nodes):
             op = type(fn).__name__
@@ -250,6 +254,7 @@ class TraceFacts:
                 where = regions_of(fn)
                 module.append(where[0])
                 call.append(where[1])
+                loop.append(where[2])
                 continue
             tag = tags_get(key)
             if tag is not None and tag[0] is fn:
@@ -271,6 +276,7 @@ class TraceFacts:
                 # an operation's own .grad: only when retain_grad() kept it (grad_of, inlined)
                 grad = rec.grad_of(fn) if frozen else record.tensor.grad if retains else None
                 text, value = record.text, record.value
+                loop.append(record.loop)
                 label = text if len(text) <= LABEL_CHARS else long_label(text, op)
                 dtype = dtypes.get(kind := value.dtype)
                 if dtype is None:
@@ -282,6 +288,7 @@ class TraceFacts:
                 rows.append(row)
                 continue
             internal.append(i)
+            loop.append(tag[3] if tag is not None and tag[0] is fn else None)  # a region claimed it
             grad = rec.grad_of(fn) if frozen else None  # no record: no tensor that could retain it
             meta = getattr(fn, "_input_metadata", None)
             row = (
@@ -292,7 +299,7 @@ class TraceFacts:
             rows.append(row)
         if internal:
             self._name_calls(rows, internal)
-        return rows, module, call
+        return rows, module, call, loop
 
     def _name_calls(self, rows: list[NodeRow], internal: list[int]) -> None:
         """Label each internal node that one of the program's calls made (`view in torch.einsum(…)`),

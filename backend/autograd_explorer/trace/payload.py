@@ -24,6 +24,11 @@ AUTOGRAD_FUNCTIONS = (
     "the program's own torch.autograd.Function classes, by the op of their nodes (ExpBackward: Exp): "
     "a node whose op is here ran the program's backward, not a PyTorch formula"
 )
+LOOP = (
+    "the line of the innermost for/while statement of the program running when the node was made (a "
+    "loop around a call of the program's function counts, a comprehension does not); absent: none, or "
+    "a notebook recording (its frames do not say)"
+)
 START_NARRATION = (
     "the pass before its first step, in the steps' words: 'Start: the output f = x³ − 3x holds "
     "∂f/∂f = 1 (the seed gradient); every other accumulator is 0.'"
@@ -134,6 +139,12 @@ class TraceNode(TypedDict):
     ]
     call: Annotated[
         str | None, Field(description="the program's function call that made it (f(x) at line 9)")
+    ]
+    loop: NotRequired[
+        Annotated[
+            int,
+            Field(description=LOOP),
+        ]
     ]
 
 
@@ -397,6 +408,12 @@ class CompactNodes(TypedDict):
     regions: Annotated[list[str], Field(description="module paths and call labels, indexed by module/call")]
     module: Annotated[list[int], Field(description="index into regions, -1: none")]
     call: Annotated[list[int], Field(description="index into regions, -1: none")]
+    loop: NotRequired[
+        Annotated[
+            list[int],
+            Field(description="each node's loop as node.loop reads it, 0: none; absent when no node has one"),
+        ]
+    ]
 
 
 class CompactEdges(TypedDict):

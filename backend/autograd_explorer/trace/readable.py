@@ -146,7 +146,7 @@ class ReadableShaper:
                 saved.append({"name": key, "shape": list(v.shape), "value": self.tv(v)})  # type: ignore[typeddict-item]
             else:
                 saved.append({"name": key, "shape": [], "value": python_number_value(v)})
-        return {
+        node: TraceNode = {
             "id": i,
             "kind": "input" if n.is_leaf[i] else "op",
             "op": n.op[i],
@@ -167,6 +167,10 @@ class ReadableShaper:
             "module": n.module[i],
             "call": n.call[i],
         }
+        loop = n.loop[i]
+        if loop is not None:
+            node["loop"] = loop
+        return node
 
     def shape_pass(self, p: PassFacts) -> Pass:
         """A pass with its steps, each explained."""

@@ -38,6 +38,7 @@ class ForwardRecord:
     span: Span | None  # None for ops of our own code (function_trace), which has no user source
     text: str
     version: int = -1  # not a copy: the memory's version counter then (in-place ops advance it)
+    loop: int | None = None  # the line of the innermost loop of the program running then
 
 
 @dataclass
@@ -154,7 +155,11 @@ class TraceRecorder:
         )
 
     def _forward_record(self, value: torch.Tensor, span: Span | None, text: str) -> ForwardRecord:
-        """What an op made: its value copied, or (small enough to be sent whole) its memory."""
+        """What an op made: its value copied, or (small enough to be sent whole) its memory; and the
+        loop it was made in, kept here, not as a region tag: a chain made in a loop has every node
+        in it, and a tag per node (a tuple in a dict the facts read again) cost 1 µs a node."""
+        loops = self.regions.loops
+        loop = loops[-1] if loops else None
         if self.share_values_up_to:
             shared = self._shared_shapes.get(value.shape)
             if shared is None:
@@ -164,8 +169,8 @@ class TraceRecorder:
             # make the program run again; only an in-place op on the output itself changes it
             if shared and not value._is_view():
                 kept = value.detach()
-                return ForwardRecord(kept, value, span, text, kept._version)
-        return ForwardRecord(value.detach().clone(), value, span, text)
+                return ForwardRecord(kept, value, span, text, kept._version, loop)
+        return ForwardRecord(value.detach().clone(), value, span, text, -1, loop)
 
     def values_changed(self) -> bool:
         """Whether an in-place op changed a value kept uncopied since it was recorded."""
@@ -235,7 +240,9 @@ class TraceRecorder:
             self.depths[id(fn)] = deepest + 1
             # always a copy: an in-place layer next (`nn.ReLU(inplace=True)`) changes this memory,
             # and a shared record would make the whole program run again (values_changed)
-            self.forward[id(fn)] = (fn, ForwardRecord(t.detach().clone(), t, None, label))
+            loops = self.regions.loops
+            record = ForwardRecord(t.detach().clone(), t, None, label, -1, loops[-1] if loops else None)
+            self.forward[id(fn)] = (fn, record)
 
     def _remember_leaf(self, value: torch.Tensor, span: Span | None, text: str | None) -> None:
         """Where a leaf requiring grad first appeared (its span and source text, when known)."""

@@ -1,4 +1,4 @@
-"""Which module and which function call made each graph node (`model.fc1`, `f(x) at line 9`).
+"""Which module, function call and loop made each graph node (`model.fc1`, `f(x) at line 9`, line 14).
 
 The language reports regions (lang/contract.Region) as they start and end. A node the program saw
 made inside one (an `on_tensor` while it runs) is tagged at once; nodes PyTorch made inside a
@@ -26,11 +26,12 @@ MAX_WALK = 100_000  # nodes one region's result may lead back to (max_trace_node
 
 @dataclass
 class RegionTags:
-    """The module path and call label of every node made inside a region."""
+    """The module path, call label and loop line of every node made inside a region."""
 
     modules: list[str] = field(default_factory=list)  # the open regions, innermost last
     calls: list[str] = field(default_factory=list)
-    tags: dict[int, tuple[Node, str | None, str | None]] = field(default_factory=dict)
+    loops: list[int] = field(default_factory=list)
+    tags: dict[int, tuple[Node, str | None, str | None, int | None]] = field(default_factory=dict)
     # id(parameter) -> (parameter, its module's path, its own name there)
     leaf_modules: dict[int, tuple[torch.Tensor, str, str]] = field(default_factory=dict)
     entered: dict[str, int] = field(
@@ -47,6 +48,8 @@ class RegionTags:
             if region.module is not None:  # its own parameters (not its children's) are in its box
                 for name, parameter in region.module.named_parameters(recurse=False):
                     self.leaf_modules.setdefault(id(parameter), (parameter, region.label, name))
+        elif region.kind == "loop":
+            self.loops.append(region.line or 0)
         else:
             self.calls.append(region.label)
 
@@ -57,7 +60,12 @@ class RegionTags:
             self._bound_parameters = None
 
     def leave(self, region: Region, result: object, known: Container[int], *, claim: bool = True) -> None:
-        """Tag the nodes the region made that the program never saw (if `claim`), then close it."""
+        """Tag the nodes the region made that the program never saw (if `claim`), then close it. (A
+        loop makes no node the program does not see: its body's modules and calls claim theirs.)"""
+        if region.kind == "loop":
+            if self.loops:
+                self.loops.pop()
+            return
         if claim:
             self._claim(result, known)
         stack = self.modules if region.kind == "module" else self.calls
@@ -66,16 +74,19 @@ class RegionTags:
 
     def tag(self, fn: Node) -> None:
         """A node the program saw made: it belongs to the regions open now."""
+        # Not for a loop alone: a node the program saw has its loop in its ForwardRecord. Only the
+        # nodes a region claims (made unseen, no record) need a tag for it.
         if (self.modules or self.calls) and id(fn) not in self.tags:
-            self.tags[id(fn)] = (fn, self._now_module(), self._now_call())
+            self.tags[id(fn)] = (fn, self._now_module(), self._now_call(), self._now_loop())
 
-    def of(self, fn: Node) -> tuple[str | None, str | None]:
-        """(module path, call label) of a node; a parameter's module is the one that holds it."""
+    def of(self, fn: Node) -> tuple[str | None, str | None, int | None]:
+        """(module path, call label, loop line) of a node; a parameter's module is the one that holds
+        it (and it has no loop: the loop that names it, `for p in model.parameters()`, made it not)."""
         if type(fn).__name__ == "AccumulateGrad":
             leaf = self.leaf_modules.get(id(fn.variable))
-            return (leaf[1] if leaf is not None and leaf[0] is fn.variable else None), None
+            return (leaf[1] if leaf is not None and leaf[0] is fn.variable else None), None, None
         hit = self.tags.get(id(fn))
-        return (hit[1], hit[2]) if hit is not None and hit[0] is fn else (None, None)
+        return (hit[1], hit[2], hit[3]) if hit is not None and hit[0] is fn else (None, None, None)
 
     def parameter_name(self, t: torch.Tensor) -> str | None:
         """`model.fc1.weight` for a parameter of a module the program called (as the graph's boxes
@@ -97,18 +108,21 @@ class RegionTags:
     def _now_call(self) -> str | None:
         return self.calls[-1] if self.calls else None
 
+    def _now_loop(self) -> int | None:
+        return self.loops[-1] if self.loops else None
+
     def _claim(self, result: object, known: Container[int]) -> None:
         pending = [
             t.grad_fn for t in module_outputs(result) if isinstance(t, torch.Tensor) and t.grad_fn is not None
         ]
-        module, call = self._now_module(), self._now_call()
+        module, call, loop = self._now_module(), self._now_call(), self._now_loop()
         walked = 0
         while pending and walked < MAX_WALK:
             fn = pending.pop()
             walked += 1
             if id(fn) in self.tags or id(fn) in known or type(fn).__name__ == "AccumulateGrad":
                 continue  # tagged by an inner region, or made before (the program saw it)
-            self.tags[id(fn)] = (fn, module, call)
+            self.tags[id(fn)] = (fn, module, call, loop)
             pending.extend(n for n, _ in fn.next_functions if n is not None)
 
 

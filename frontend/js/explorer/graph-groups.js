@@ -113,13 +113,16 @@ function pathsInOrder(ordered) {
       i += 1;
       continue;
     }
-    // The loop's first line: its own lines first, not in a module's forward nor in a function it
-    // calls (both may be defined above the loop); then outside modules; then any. A loop whose every
-    // node is made inside a call (`for …: step(w)`, or the loop inside `train(model)`) is named by a
-    // line of that function: the payload cannot tell a loop of calls from a loop inside one call.
+    // The loop's line: the web trace says which `for`/`while` was running when a node was made
+    // (node.loop; the run's first node's, the innermost loop around it), so `for …: step(w)` is named
+    // by its `for`, not by a line of `def step`. A notebook's nodes do not say: then the loop is named
+    // by the first line of its body, its own lines first (not in a module's forward nor in a
+    // function it calls, both may be defined above the loop), then outside modules, then any; a
+    // loop whose every node is made inside a call is named by a line of that function.
     let first = null;
     let outside = null;
     let own = null;
+    let loop = null;
     let end = i; // one past the last repeated node of the run
     for (let j = i; j < n && (repeated[j] || spanless(ordered[j])); j += 1) {
       if (repeated[j]) {
@@ -127,10 +130,11 @@ function pathsInOrder(ordered) {
         if (!first || span.line < first.line) first = span;
         if (!module && (!outside || span.line < outside.line)) outside = span;
         if (!module && !call && (!own || span.line < own.line)) own = span;
+        if (loop === null && ordered[j].loop) loop = ordered[j].loop;
         end = j + 1;
       }
     }
-    const named = own || outside || first;
+    const named = loop !== null ? { line: loop } : own || outside || first;
     const key = placeKey(named.line, named.file);
     const label = `loop at ${lineText(named.line, named.file)}`;
     for (let k = i; k < end; k += 1) {

@@ -159,6 +159,8 @@ function decodeNodes(trace, value) {
     const region = (column) => (column && column[i] >= 0 ? n.regions[column[i]] : null);
     nodes[i].module = region(n.module);
     nodes[i].call = region(n.call);
+    // The line of the loop statement running when it was made (0: none; absent from notebooks').
+    if (n.loop && n.loop[i]) nodes[i].loop = n.loop[i];
   }
   return nodes;
 }
