@@ -339,3 +339,28 @@ test("a loop is named by the `for` the web trace says was running, also a loop w
   const before = buildHierarchy({ nodes: plain, edges: [] });
   assert.equal(before.groups.get(ancestorsOf(before, 'n3')[0]).label, 'loop at line 6');
 });
+
+test('two loops one after the other are two loops; a loop nested in another is one, named by the outer `for`', () => {
+  // for i in range(3):     (line 4)
+  //     a = a * 2          (line 5)
+  // for j in range(3):     (line 6)
+  //     b = b * 3          (line 7)
+  const nodes = [{ id: 0, kind: 'input', op: 'AccumulateGrad', span: span(2, 0, 40), value: {} }];
+  for (let turn = 0; turn < 3; turn += 1) nodes.push({ id: nodes.length, kind: 'op', op: 'MulBackward0', span: span(5, 8, 13), loop: 4, value: {} });
+  for (let turn = 0; turn < 3; turn += 1) nodes.push({ id: nodes.length, kind: 'op', op: 'MulBackward0', span: span(7, 8, 13), loop: 6, value: {} });
+  const paths = groupPaths(nodes);
+  const labels = (id) => paths.get(id).map((p) => p.label);
+  assert.deepEqual(labels(2), ['loop at line 4', 'iteration 2']);
+  assert.deepEqual(labels(5), ['loop at line 6', 'iteration 2']); // was: loop at line 4 ▸ iteration 2, beside a * 2
+  // for i in range(3):     (line 4)
+  //     a = a * 2          (line 5)
+  //     for j in range(2): (line 6)
+  //         a = a * 3      (line 7)
+  const nested = [{ id: 0, kind: 'input', op: 'AccumulateGrad', span: span(2, 0, 40), value: {} }];
+  for (let turn = 0; turn < 3; turn += 1) {
+    nested.push({ id: nested.length, kind: 'op', op: 'MulBackward0', span: span(5, 8, 13), loop: 4, value: {} });
+    for (let inner = 0; inner < 2; inner += 1) nested.push({ id: nested.length, kind: 'op', op: 'MulBackward0', span: span(7, 12, 17), loop: 6, value: {} });
+  }
+  const loops = new Set([...groupPaths(nested).values()].filter((path) => path.length).map((path) => path[0].label));
+  assert.deepEqual([...loops], ['loop at line 4']);
+});

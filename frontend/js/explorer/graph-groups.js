@@ -104,7 +104,7 @@ function pathsInOrder(ordered) {
   for (let i = 0; i < n; i += 1) repeated[i] = number[i] >= 0 && count[number[i]] > 1 && !(ordered[i].kind === 'input' && ordered[i].module) ? 1 : 0;
   const spanless = (node) => !ownSpan(node) && node.kind === 'op';
   const parameter = (node) => node.kind === 'input' && Boolean(node.module);
-  // Each run of consecutive repeated nodes is one loop, named by the first line of its body; the
+  // Each run of consecutive repeated nodes is a loop (or several, one after the other: below); the
   // k-th node at a span is iteration k, and a span-less operation takes its successor's iteration.
   const iterationOf = new Array(n); // place in id order → {key, label, k}: its loop, and which turn
   const occurrence = new Int32Array(count.length);
@@ -113,26 +113,49 @@ function pathsInOrder(ordered) {
       i += 1;
       continue;
     }
-    // The loop's line: the web trace says which `for`/`while` was running when a node was made
-    // (node.loop; the run's first node's, the innermost loop around it), so `for …: step(w)` is named
-    // by its `for`, not by a line of `def step`. A notebook's nodes do not say: then the loop is named
-    // by the first line of its body, its own lines first (not in a module's forward nor in a
-    // function it calls, both may be defined above the loop), then outside modules, then any; a
-    // loop whose every node is made inside a call is named by a line of that function.
+    // One loop's run ends where the next repeated node is a sibling loop's (`for …: a = a * 2`, then
+    // `for …: b = b * 3`: before, one loop whose iteration 1 held both loops' first turns). The web
+    // trace says which `for`/`while` was running when a node was made (node.loop, the innermost);
+    // each loop's nodes span first…last of the run, and loops whose spans overlap are one (a loop
+    // nested in another, or in a function it calls, alternates with it); a notebook's say none.
+    let runEnd = i; // one past the last repeated node of the run
+    const reach = new Map(); // loop line → [first, last] place in the run
+    for (let j = i; j < n && (repeated[j] || spanless(ordered[j])); j += 1) {
+      if (!repeated[j]) continue;
+      runEnd = j + 1;
+      const line = ordered[j].loop;
+      if (!line) continue;
+      const seen = reach.get(line);
+      if (seen) seen[1] = j;
+      else reach.set(line, [j, j]);
+    }
+    const spans = [...reach.entries()].sort((a, b) => a[1][0] - b[1][0]);
+    let end = runEnd;
+    for (let k = 1, last = spans.length ? spans[0][1][1] : 0; k < spans.length; k += 1) {
+      if (spans[k][1][0] > last) {
+        end = last + 1;
+        break;
+      }
+      last = Math.max(last, spans[k][1][1]);
+    }
+    // Named by its `for`/`while` line: of the loops in it, the outer one, whose nodes repeat the
+    // fewest times (an inner loop's, once per turn of both), the first on a tie; so `for …: step(w)`
+    // is named by its `for`, not by a line of `def step`. Without loops (a notebook's nodes) by the
+    // first line of its body: its own lines first (not in a module's forward nor in a function it
+    // calls, both may be defined above the loop), then outside modules, then any; a loop whose
+    // every node is made inside a call by a line of that function.
+    let loop = null;
+    let fewest = Infinity;
     let first = null;
     let outside = null;
     let own = null;
-    let loop = null;
-    let end = i; // one past the last repeated node of the run
-    for (let j = i; j < n && (repeated[j] || spanless(ordered[j])); j += 1) {
-      if (repeated[j]) {
-        const { span, module, call } = ordered[j];
-        if (!first || span.line < first.line) first = span;
-        if (!module && (!outside || span.line < outside.line)) outside = span;
-        if (!module && !call && (!own || span.line < own.line)) own = span;
-        if (loop === null && ordered[j].loop) loop = ordered[j].loop;
-        end = j + 1;
-      }
+    for (let j = i; j < end; j += 1) {
+      if (!repeated[j]) continue;
+      const { span, module, call } = ordered[j];
+      if (ordered[j].loop && count[number[j]] < fewest) [loop, fewest] = [ordered[j].loop, count[number[j]]];
+      if (!first || span.line < first.line) first = span;
+      if (!module && (!outside || span.line < outside.line)) outside = span;
+      if (!module && !call && (!own || span.line < own.line)) own = span;
     }
     const named = loop !== null ? { line: loop } : own || outside || first;
     const key = placeKey(named.line, named.file);
