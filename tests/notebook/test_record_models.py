@@ -653,3 +653,38 @@ def test_modules_and_calls_are_the_web_traces_for_the_same_program(
     assert mul["call"] == f"self.helper(self.fc2(h)) at line {helper_line} of {tmp_path / 'ax_net_defs.py'}"
     assert {m for _, m, _ in mine} == {"model", "model.fc1", "model.fc2", None}
     assert all(c is not None for _, _, c in mine)  # every node in a call of loss_fn, or of helper inside it
+
+    # A parameter is in the module that holds it, as the web trace has it (the page draws model.fc1's
+    # weight inside model.fc1's box; the notebook's were in none).
+    def parameters(payload: Any) -> dict[str, str | None]:
+        return {n["label"]: n["module"] for n in payload["nodes"] if n["kind"] == "input"}
+
+    assert parameters(recorded) == parameters(web)
+    assert parameters(recorded)["model.fc1.weight"] == "model.fc1"
+
+
+def test_nodes_made_before_the_block_are_in_no_module_of_it() -> None:
+    """`h = encoder(x)` ran before the block (an earlier cell), `head(h)` inside it: the walk that
+    gives a module the nodes its forward made unseen stopped only at nodes the block recorded, so it
+    went on into the earlier graph and drew the encoder's t, addmm and tanh inside the head's box."""
+    torch.manual_seed(0)
+    encoder, head = nn.Linear(3, 3), nn.Linear(3, 1)
+    x = torch.randn(4, 3)
+    h = torch.tanh(encoder(x))
+    with ax.record() as rec:
+        loss = head(h).sum()
+        loss.backward()
+    nodes = rec.to_dict()["nodes"]
+    earlier = {n["op"]: n["module"] for n in nodes if n["label"] == "h" or n["label"].endswith(" in h")}
+    assert earlier == {"TBackward0": None, "AddmmBackward0": None, "TanhBackward0": None}
+    heads = [n["op"] for n in nodes if n["module"] == "head" and n["kind"] == "op"]
+    assert sorted(heads) == ["AddmmBackward0", "TBackward0"]  # the head's own t and addmm
+
+
+def test_the_first_node_number_is_read_without_the_private_getter(monkeypatch: pytest.MonkeyPatch) -> None:
+    """torch without `_get_sequence_nr` (it is private): one past a throwaway node's number."""
+    x = torch.ones(1, requires_grad=True)
+    monkeypatch.delattr(torch._C._autograd, "_get_sequence_nr")
+    for _ in range(3):
+        expected = live.next_sequence_nr()
+        assert (x * 2).grad_fn._sequence_nr() == expected  # the oracle: the next node PyTorch makes

@@ -38,6 +38,18 @@ _UNUSED = (
 )
 
 
+def next_sequence_nr() -> int:
+    """The sequence number PyTorch gives the next graph node made on this thread (nodes are numbered
+    as they are made). Read directly where torch has the getter, else one past a throwaway node's."""
+    peek = getattr(torch._C._autograd, "_get_sequence_nr", None)  # private, so not in every torch
+    if peek is not None:
+        return int(peek())
+    with torch.enable_grad():
+        probe = torch.zeros((), requires_grad=True).view(()).grad_fn
+    assert probe is not None  # a view of a tensor that requires grad has a node
+    return int(probe._sequence_nr()) + 1
+
+
 class LiveOps(TorchFunctionMode):
     """Reports every op's tensors to `recorder`, and runs differentiation through it."""
 
@@ -63,6 +75,9 @@ class LiveOps(TorchFunctionMode):
         # torch.no_grad()): the node the page marks when the block stops there (trace/stopped.py)
         self.changing: torch.Tensor | None = None
         self.named: set[int] = set()  # modules whose parameters are named already (name_everything)
+        # the number PyTorch gives the block's first graph node: a node numbered below it was made
+        # before the block (`h = encoder(x)` in an earlier cell), by no module or call of the block
+        self.first_node = next_sequence_nr()
         self._unpatch: Callable[[], None] | None = None
 
     def __enter__(self) -> LiveOps:
@@ -139,7 +154,7 @@ class LiveOps(TorchFunctionMode):
 
     def _claim(self, fn: Node, module: nn.Module | None, call: str | None) -> None:
         """The running module and call for this node and the unclaimed nodes it made inside one op."""
-        made_in, forward = self.made_in, self.recorder.forward
+        made_in, forward, first = self.made_in, self.recorder.forward, self.first_node
         stack = [fn]
         while stack:
             node = stack.pop()
@@ -148,6 +163,8 @@ class LiveOps(TorchFunctionMode):
                 continue
             if node is not fn and key in forward:
                 continue  # made by an earlier op the user saw: it has its own module
+            if node._sequence_nr() < first:
+                continue  # made before the block (an earlier cell's encoder): not this module's
             made_in[key] = (node, module, call)
             for n, _ in node.next_functions:  # a plain loop: a generator per op cost more
                 if n is not None:

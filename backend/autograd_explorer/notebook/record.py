@@ -106,6 +106,12 @@ class record:
 
         def node_regions() -> dict[int, tuple[Node, str | None, str | None, int | None]]:
             paths = module_paths(seen, names)
+            # A parameter is in the module that holds it (`model.0.weight` in model.0's box), as the
+            # web trace's are: else a notebook's page drew every weight outside its layer's box.
+            leaf_modules = recorder.regions.leaf_modules
+            for key, module in seen.items():
+                for name, parameter in module.named_parameters(recurse=False):
+                    leaf_modules.setdefault(id(parameter), (parameter, paths[key], name))
             return {  # no loop: the web trace's evaluator tells loops, a notebook's frames do not
                 key: (fn, paths.get(id(m)) if m is not None else None, call, None)
                 for key, (fn, m, call) in made_in.items()
