@@ -688,3 +688,25 @@ def test_the_first_node_number_is_read_without_the_private_getter(monkeypatch: p
     for _ in range(3):
         expected = live.next_sequence_nr()
         assert (x * 2).grad_fn._sequence_nr() == expected  # the oracle: the next node PyTorch makes
+
+
+def test_parameters_are_in_the_web_traces_modules_for_a_transformer_layer() -> None:
+    """The oracle is the web trace of the same program: each parameter in its module's box, and
+    nn.MultiheadAttention's out_proj (which never runs its forward) in self_attn's."""
+    from autograd_explorer.settings import Settings
+    from autograd_explorer.trace.tracer import TraceOptions, trace_program
+    from tests.trace.test_regions import TRANSFORMER_LAYER
+
+    web = trace_program(TRANSFORMER_LAYER, None, TraceOptions(), Settings())
+    torch.manual_seed(0)
+    layer = nn.TransformerEncoderLayer(d_model=8, nhead=2, dim_feedforward=16, dropout=0.0, batch_first=True)
+    x = torch.randn(2, 4, 8)
+    with ax.record() as rec:
+        loss = layer(x).pow(2).mean()
+        loss.backward()
+
+    def parameters(payload: Any) -> dict[str, str | None]:
+        return {n["label"]: n["module"] for n in payload["nodes"] if n["kind"] == "input"}
+
+    assert parameters(rec.to_dict()) == parameters(web)
+    assert parameters(web)["layer.self_attn.out_proj.bias"] == "layer.self_attn"

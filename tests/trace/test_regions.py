@@ -254,6 +254,39 @@ def test_a_loop_left_by_an_error_leaves_its_region() -> None:
     assert nodes == {"w * 2": 5, "y + 1": 10, "y * 3": None}
 
 
+TRANSFORMER_LAYER = """import torch
+from torch import nn
+torch.manual_seed(0)
+layer = nn.TransformerEncoderLayer(d_model=8, nhead=2, dim_feedforward=16, dropout=0.0, batch_first=True)
+x = torch.randn(2, 4, 8)
+loss = layer(x).pow(2).mean()
+loss.backward()
+"""
+
+
+def test_a_parameter_of_a_module_that_never_ran_is_in_the_module_around_it() -> None:
+    """nn.MultiheadAttention reads its `out_proj.weight` itself (F.multi_head_attention_forward),
+    never calling out_proj: its parameters were in no box. The oracle: named_parameters() of the
+    layer run by CPython, each in the innermost module whose forward ran (hooks on every module)."""
+    layer = run_in_cpython(TRANSFORMER_LAYER)["layer"]
+    ran: set[str] = set()
+    names = {m: f"layer.{n}" if n else "layer" for n, m in layer.named_modules()}
+    hooks = [m.register_forward_pre_hook(lambda m, _: ran.add(names[m])) for m in names]
+    layer(torch.randn(2, 4, 8))
+    for hook in hooks:
+        hook.remove()
+    expected = {}
+    for name, _ in layer.named_parameters():
+        owner = f"layer.{name}".rpartition(".")[0]
+        while owner not in ran:
+            owner = owner.rpartition(".")[0]
+        expected[f"layer.{name}"] = owner
+    assert "layer.self_attn.out_proj" not in ran  # the case: a module whose forward never ran
+    got = {n["label"]: n["module"] for n in trace(TRANSFORMER_LAYER)["nodes"] if n["kind"] == "input"}
+    assert got == expected
+    assert got["layer.self_attn.out_proj.weight"] == "layer.self_attn"
+
+
 def test_a_module_that_raises_leaves_no_hook_behind() -> None:
     source = "import torch\nlayer = torch.nn.Linear(3, 2)\nout = layer(torch.ones(4, 5))\n"
     with pytest.raises(ProgramError, match="cannot be multiplied"):

@@ -1,10 +1,11 @@
-"""Module paths, `model.encoder.layers.3` style, from named_modules() (the running module is read from
-the frames: notebook/frames.py)."""
+"""Module paths, `model.encoder.layers.3` style, from named_modules(), and the module each parameter is
+drawn in (the running module is read from the frames: notebook/frames.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+import torch
 from torch import nn
 
 
@@ -28,3 +29,28 @@ def module_paths(seen: Mapping[int, nn.Module], names: Mapping[int, str]) -> dic
         for sub_name, sub in root.named_modules(remove_duplicate=False):
             paths.setdefault(id(sub), f"{prefix}.{sub_name}" if sub_name else prefix)
     return paths
+
+
+def parameter_owners(
+    seen: Mapping[int, nn.Module], paths: Mapping[int, str]
+) -> dict[int, tuple[torch.Tensor, str, str]]:
+    """id(parameter) -> (parameter, the path of the module whose box it is in, its name there): a
+    module's own parameters are its; a child that never ran (nn.MultiheadAttention reads its
+    `out_proj.weight` itself) has its parameters in the nearest module that did, as the web trace
+    places them (trace/regions.py)."""
+    owners: dict[int, tuple[torch.Tensor, str, str]] = {}
+
+    def unseen_children(owner: str, module: nn.Module, prefix: str) -> None:
+        for child_name, child in module.named_children():
+            if id(child) in seen:
+                continue  # a module that ran: its own box
+            for name, parameter in child.named_parameters(recurse=False):
+                owners.setdefault(id(parameter), (parameter, owner, f"{prefix}{child_name}.{name}"))
+            unseen_children(owner, child, f"{prefix}{child_name}.")
+
+    for key, module in seen.items():
+        for name, parameter in module.named_parameters(recurse=False):
+            owners[id(parameter)] = (parameter, paths[key], name)
+    for key, module in seen.items():
+        unseen_children(paths[key], module, "")
+    return owners

@@ -16,7 +16,7 @@ from autograd_explorer.lang.contract import Stop, failed_pass_of
 from autograd_explorer.lang.core import exception_message
 from autograd_explorer.notebook.frames import frame_scope
 from autograd_explorer.notebook.live import LiveOps
-from autograd_explorer.notebook.modules import module_paths
+from autograd_explorer.notebook.modules import module_paths, parameter_owners
 from autograd_explorer.notebook.recording import Recording
 from autograd_explorer.notebook.shaping import RecordLimits, finish, name_everything
 from autograd_explorer.trace.backward_capture import Node
@@ -108,10 +108,8 @@ class record:
             paths = module_paths(seen, names)
             # A parameter is in the module that holds it (`model.0.weight` in model.0's box), as the
             # web trace's are: else a notebook's page drew every weight outside its layer's box.
-            leaf_modules = recorder.regions.leaf_modules
-            for key, module in seen.items():
-                for name, parameter in module.named_parameters(recurse=False):
-                    leaf_modules.setdefault(id(parameter), (parameter, paths[key], name))
+            for key, owner in parameter_owners(seen, paths).items():
+                recorder.regions.leaf_modules.setdefault(key, owner)
             return {  # no loop: the web trace's evaluator tells loops, a notebook's frames do not
                 key: (fn, paths.get(id(m)) if m is not None else None, call, None)
                 for key, (fn, m, call) in made_in.items()

@@ -83,8 +83,11 @@ class RegionTags:
         """(module path, call label, loop line) of a node; a parameter's module is the one that holds
         it (and it has no loop: the loop that names it, `for p in model.parameters()`, made it not)."""
         if type(fn).__name__ == "AccumulateGrad":
-            leaf = self.leaf_modules.get(id(fn.variable))
-            return (leaf[1] if leaf is not None and leaf[0] is fn.variable else None), None, None
+            variable = fn.variable
+            leaf = self.leaf_modules.get(id(variable))
+            if leaf is not None and leaf[0] is variable:
+                return leaf[1], None, None
+            return self._ran_around(variable), None, None
         hit = self.tags.get(id(fn))
         return (hit[1], hit[2], hit[3]) if hit is not None and hit[0] is fn else (None, None, None)
 
@@ -101,6 +104,16 @@ class RegionTags:
                             self._bound_parameters.setdefault(id(parameter), (parameter, path, name))
             leaf = self._bound_parameters.get(id(t))
         return f"{leaf[1]}.{leaf[2]}" if leaf is not None and leaf[0] is t else None
+
+    def _ran_around(self, parameter: torch.Tensor) -> str | None:
+        """The innermost module that ran around a parameter of a module that never did (an
+        nn.MultiheadAttention reads its `out_proj.weight` itself): its box holds the parameter. None
+        when no module around it ran (`model.weight @ x` without calling `model`)."""
+        name = self.parameter_name(parameter)
+        path = name.rpartition(".")[0] if name else ""
+        while path and path not in self.entered:
+            path = path.rpartition(".")[0]
+        return path or None
 
     def _now_module(self) -> str | None:
         return self.modules[-1] if self.modules else None
