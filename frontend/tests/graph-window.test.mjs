@@ -56,6 +56,14 @@ test('the rectangle round what fits: all of it when it fits the view, else what 
   assert.deepEqual(roundWhatFits(keep, more, { width: 60, height: 10 }), { x1: 0, y1: 0, x2: 60, y2: 10 });
   assert.deepEqual(roundWhatFits(keep, more, { width: 59, height: 10 }), keep[0]);
   assert.deepEqual(roundWhatFits(keep, [], { width: 1, height: 1 }), keep[0]);
+  // Of three it cannot show together, the nearest (and then whatever else still fits with it).
+  const three = [
+    { x1: 0, y1: -40, x2: 10, y2: -30 }, // 40 above
+    { x1: 0, y1: -200, x2: 10, y2: -190 }, // far above
+    { x1: 100, y1: 0, x2: 110, y2: 10 }, // 100 right
+  ];
+  assert.deepEqual(roundWhatFits(keep, three, { width: 60, height: 60 }), { x1: 0, y1: -40, x2: 10, y2: 10 });
+  assert.deepEqual(roundWhatFits(keep, three, { width: 120, height: 60 }), { x1: 0, y1: -40, x2: 110, y2: 10 });
 });
 
 test('two rectangles overlap when they share more than an edge', () => {

@@ -489,6 +489,36 @@ def test_a_steps_gradient_labels_never_cover_each_other(
     screenshot(page, f"layout-labels-apart-{example}-{width}")
 
 
+# The nodes the current step sends gradient to (the sources of the edges carrying it), and whether
+# each is wholly on screen.
+RECEIVERS_IN_VIEW = """() => {
+  const cy = document.getElementById('graph')._cyreg.cy;
+  const view = cy.extent();
+  return cy.edges('.carrying').sources().map((n) => {
+    const b = n.boundingBox({ includeLabels: false, includeOverlays: false });
+    return [n.id(), b.x1 >= view.x1 && b.y1 >= view.y1 && b.x2 <= view.x2 && b.y2 <= view.y2];
+  });
+}"""
+
+
+def test_a_step_whose_receivers_cannot_all_be_shown_shows_the_nearest(
+    live_server: LiveServer, page: Any
+) -> None:
+    """SimpleNN's step 4 at 1280×720 sends gradient to three nodes above z₄ (fc2's bias, its weight's
+    t, and h); the graph is too short for all of them with z₄ and the labels, and the view showed none,
+    only the arrows leaving its top. It shows those that fit, the nearest first."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/#ex=lecture-simple-nn&step=4")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    expect(page.locator("#step-controls")).to_have_attribute("data-position", "4")
+    wait_until(page, "document.getElementById('graph')._cyreg.cy.edges('.carrying').length >= 2")
+    receivers = dict(page.evaluate(RECEIVERS_IN_VIEW))
+    assert len(receivers) >= 2 and not all(receivers.values()), receivers  # the case: not all fit
+    assert any(receivers.values()), receivers
+    assert page.get_attribute("#graph", "data-current-in-view") == "true"
+    screenshot(page, "layout-nearest-receiver-simple-nn-step4")
+
+
 @pytest.mark.parametrize(
     ("example", "steps", "width", "height", "label_px"),
     [

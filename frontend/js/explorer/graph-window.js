@@ -75,10 +75,24 @@ export function rectAround(rects) {
   };
 }
 
-/** The rectangle round `keep` and `more` (rectangles) if it fits in `view` {width, height}; else round `keep`. */
+/**
+ * The rectangle round `keep` and as many of `more` (rectangles) as fit in `view` {width, height} with
+ * it, the nearest first. (All or none: the step that sends a gradient to three nodes above it, one
+ * near and two far, showed none of them in a short view, only the arrows leaving its top.)
+ */
 export function roundWhatFits(keep, more, view) {
-  const all = rectAround([...keep, ...more]);
-  return all.x2 - all.x1 <= view.width && all.y2 - all.y1 <= view.height ? all : rectAround(keep);
+  let around = rectAround(keep);
+  const centre = (r) => [(r.x1 + r.x2) / 2, (r.y1 + r.y2) / 2];
+  const [cx, cy] = centre(around);
+  const distance = (r) => {
+    const [x, y] = centre(r);
+    return Math.hypot(x - cx, y - cy);
+  };
+  for (const r of [...more].sort((a, b) => distance(a) - distance(b))) {
+    const grown = rectAround([around, r]);
+    if (grown.x2 - grown.x1 <= view.width && grown.y2 - grown.y1 <= view.height) around = grown;
+  }
+  return around;
 }
 
 /** `rect` grown by `fraction` of its width and height on every side. */
