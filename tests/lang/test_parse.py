@@ -66,7 +66,7 @@ def test_syntax_error_position_comes_from_the_parser() -> None:
         ("class A:\n    def __add__(self, b):\n        pass", "__add__", (2, 4)),
         ("class A:\n    for i in range(3):\n        pass", "class body", (2, 4)),
         ("class A(metaclass=type):\n    pass", "metaclass", (1, 0)),
-        ("a, *b = [1, 2]", "starred", (1, 3)),
+        ("a, *b, *c = [1, 2, 3]", "multiple starred expressions", (1, 7)),
         ("match 1:\n    case 1:\n        pass", "match", (1, 0)),
         ("y = torch.ones(1)\ny.sum(**{}, __class__=1)", "__class__", (2, 22)),
         ("y = torch.sin(torch.ones(1), out=None)", "out=", (1, 33)),

@@ -8,7 +8,7 @@ import torch
 from autograd_explorer.lang.contract import PlainObserver
 from autograd_explorer.lang.run import limits_from_settings, run_program
 from autograd_explorer.settings import Settings
-from tests.lang.helpers import RecordingObserver, fails, limits, run
+from tests.lang.helpers import RecordingObserver, cpython, fails, limits, run
 
 INPLACE_SQRT = """x = torch.tensor(4.0, requires_grad=True)
 y = torch.sqrt(x)
@@ -107,6 +107,34 @@ def test_tuple_unpacking_and_subscript_assignment() -> None:
     assert torch.equal(ns["t"], torch.tensor([0.0, 5.0, 0.0]))  # type: ignore[arg-type]
     assert float(ns["v"]) == 8.0  # type: ignore[arg-type]
     assert fails("a, b = 1, 2, 3", "runtime").message == "too many values to unpack (expected 2)"
+
+
+STARRED = """import torch
+layers = [torch.ones(2) * k for k in range(5)]
+first, *rest = layers
+*init, last = [1, 2, 3]
+a, *middle, z = "abcde"
+head, *empty = [7]
+for k, *others in [(1, 2, 3), (4,)]:
+    print(k, others)
+x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+p, *q = x * 2
+total = p + sum(q)
+print(first.tolist(), len(rest), rest[-1].tolist(), init, last, a, middle, z, head, empty, total.item())
+"""
+
+
+def test_a_starred_target_takes_a_list_of_what_is_left_as_in_cpython() -> None:
+    names, printed = cpython(STARRED)
+    result = run(STARRED)
+    assert result.printed == printed
+    for name in ("init", "last", "a", "middle", "z", "head", "empty"):
+        assert result.namespace[name] == names[name], name
+    assert isinstance(result.namespace["rest"], list) and isinstance(result.namespace["q"], list)
+    with pytest.raises(ValueError) as python:
+        exec("a, *b, c = [1]", {})  # noqa: S102 (trusted test code: the oracle)
+    assert fails("a, *b, c = [1]", "runtime").message == str(python.value)
+    assert fails("a, *b, *c = [1, 2, 3]", "forbidden").message == "multiple starred expressions in assignment"
 
 
 def test_augmented_assignment_is_in_place_on_tensors() -> None:

@@ -400,14 +400,18 @@ class _Checker:
             )
 
     def target(self, node: ast.AST) -> list[ast.AST]:
-        """An assignment target: a name, a tuple/list of targets, x[i], or an attribute."""
+        """An assignment target: a name, a tuple/list of targets (one of them may be starred,
+        `first, *rest = layers`), x[i], or an attribute."""
         if isinstance(node, ast.Name):
             self.check_binding(node.id, node)
             return []
         if isinstance(node, ast.Tuple | ast.List):
             kids: list[ast.AST] = []
+            starred = [element for element in node.elts if isinstance(element, ast.Starred)]
+            if len(starred) > 1:  # CPython's compiler says so; its parser lets it through
+                raise self.forbidden("multiple starred expressions in assignment", starred[1])
             for element in node.elts:
-                kids.extend(self.target(element))
+                kids.extend(self.target(element.value if isinstance(element, ast.Starred) else element))
             return kids
         if isinstance(node, ast.Subscript):
             return [node.value, node.slice]
@@ -420,10 +424,8 @@ class _Checker:
                     f"cannot assign to .{node.attr}; of a tensor only {allowed} can be assigned", node
                 )
             return [node.value]
-        if isinstance(node, ast.Starred):
-            raise self.forbidden(
-                "starred assignment targets (a, *b = ...) are not part of the explorer language", node
-            )
+        if isinstance(node, ast.Starred):  # alone, or nested in another starred target
+            raise self.forbidden("a starred assignment target must be in a list or tuple", node)
         raise self.forbidden("this cannot be assigned to", node)
 
     def grad_mode(self, expr: ast.expr, decorator: bool = False) -> list[ast.AST]:

@@ -127,12 +127,23 @@ class Statements(EvaluatorCore):
             items = list(value)  # type: ignore[call-overload]
         except TypeError:
             raise TypeError(f"cannot unpack non-iterable {type_name(value)} object") from None
-        expected = len(target.elts)
+        elements = target.elts
+        starred = next((k for k, element in enumerate(elements) if isinstance(element, ast.Starred)), None)
+        if starred is not None:  # `first, *rest = …`: the starred name takes a list of what is left
+            after = len(elements) - starred - 1
+            if len(items) < starred + after:
+                raise ValueError(
+                    f"not enough values to unpack (expected at least {starred + after}, got {len(items)})"
+                )
+            rest = len(items) - after
+            items = [*items[:starred], items[starred:rest], *items[rest:]]
+            elements = [e.value if isinstance(e, ast.Starred) else e for e in elements]
+        expected = len(elements)
         if len(items) > expected:
             raise ValueError(f"too many values to unpack (expected {expected})")
         if len(items) < expected:
             raise ValueError(f"not enough values to unpack (expected {expected}, got {len(items)})")
-        for element, item in zip(target.elts, items, strict=True):
+        for element, item in zip(elements, items, strict=True):
             self.assign(element, item, statement, unpacked=True)
 
     def set_item(
