@@ -59,7 +59,7 @@ def test_syntax_error_position_comes_from_the_parser() -> None:
         ("yield 1", "yield belongs in a def's own body", (1, 0)),
         ("f = lambda: (yield)", "yield belongs in a def's own body", (1, 13)),
         ("def f():\n    return [(yield) for _ in range(2)]", "yield belongs", (2, 13)),
-        ("def f():\n    yield from [1]", "yield from", (2, 4)),
+        ("def f():\n    return [(yield from [1]) for _ in range(2)]", "yield from belongs", (2, 13)),
         ("f = lambda: torch.load('w.pt')", "torch.load", (1, 12)),
         ("@torch.sin\ndef f():\n    pass", "decorators", (1, 1)),
         ("def __add__(a, b):\n    pass", "__add__", (1, 0)),

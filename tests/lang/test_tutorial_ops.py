@@ -749,6 +749,39 @@ def test_a_generator_gives_what_cpython_gives() -> None:
         assert got.namespace[name] == expected[name], name
 
 
+YIELD_FROM = """import torch
+def squares(n):
+    for i in range(n):
+        yield i * i
+def batches(X, size):
+    yield from (X[i : i + size] for i in range(0, len(X), size))
+def chained(*parts):
+    for part in parts:
+        yield from part
+    yield from range(3)
+    tail = yield from []
+    yield tail
+every = list(chained([1, 2], squares(4), "ab"))
+X = torch.arange(10.0)
+sizes = [b.tolist() for b in batches(X, 4)]
+"""
+
+
+def test_yield_from_gives_what_cpython_gives() -> None:
+    got = run(YIELD_FROM)
+    expected, _ = cpython(YIELD_FROM)
+    for name in ("every", "sizes"):
+        assert got.namespace[name] == expected[name], name
+
+
+def test_yield_from_counts_its_turns_as_a_loop_does() -> None:
+    fails("def g():\n    yield from range(10**9)\nx = list(g())", "limit")  # refused up front, as `for`
+    error = fails("def g(n):\n    yield from [0] * n\nx = list(g(200000))", "limit")
+    assert error.line == 2 and "loop iterations" in error.message  # the list was allowed, its turns not
+    refused = fails("f = lambda: (yield from [1])", "forbidden")
+    assert "yield from belongs in a def's own body" in refused.message
+
+
 def test_a_generator_that_never_ends_is_stopped() -> None:
     # It runs to its end at the call: one that never ends is the operation budget's, whatever the
     # loop over it would have read (docs/language.md).

@@ -299,6 +299,29 @@ class Expressions(EvaluatorCore):
         self.budget.reserve_elements(1, self.span(node), "generator")
         self.yielded[-1].append(value)
 
+    def yield_from(self, node: ast.YieldFrom) -> None:
+        """`yield from iterable`: each of its items yielded in turn, counted as a loop's turns are (a
+        range up front, as `for` does) and one list slot each. What it evaluates to is None: the
+        program's generators run to their end when called (Calls.run_generator), so there is no
+        sub-generator's return value to pass on."""
+        iterable = self.eval(node.value)
+        span = self.span(node)
+        if isinstance(iterable, range):
+            self.budget.reserve_loop(len(iterable), span)
+        iterator = self.apply(iter, (iterable,), {}, node.value)
+        values = self.yielded[-1]
+        while True:
+            try:
+                item = next(iterator)
+            except StopIteration:
+                break
+            except Exception as exc:
+                self.library_failed(exc, node.value)
+            if not isinstance(iterable, range):
+                self.budget.count_iteration(span)
+            self.budget.reserve_elements(1, span, "generator")
+            values.append(item)
+
     def warn_non_leaf_grad(self, node: ast.AST) -> None:
         span = self.span(node)
         name = self.source.segment(node.value) if isinstance(node, ast.Attribute) else "this tensor"
@@ -445,6 +468,7 @@ _HANDLERS: dict[type[ast.expr], Callable[[Expressions, Any], object]] = {
     ast.Lambda: Expressions.lambda_,
     ast.Starred: Expressions.starred,
     ast.Yield: Expressions.yield_,
+    ast.YieldFrom: Expressions.yield_from,
 }
 # One lookup per expression: its handler, and whether `eval` counts it as an operation.
 _DISPATCH: dict[type[ast.expr], tuple[Callable[[Expressions, Any], object], bool]] = {

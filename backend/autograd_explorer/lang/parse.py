@@ -110,7 +110,6 @@ _CONSTRUCT_NAMES: dict[type[ast.AST], str] = {
     ast.Global: "global",
     ast.Nonlocal: "nonlocal",
     ast.NamedExpr: "the walrus operator (:=)",
-    ast.YieldFrom: "yield from",
     ast.Await: "await",
     ast.AsyncFor: "async for",
     ast.AsyncWith: "async with",
@@ -353,11 +352,11 @@ class _Checker:
             return []
         if isinstance(node, ast.FunctionDef):
             return self.function(node)
-        if isinstance(node, ast.Yield):
+        if isinstance(node, ast.Yield | ast.YieldFrom):
             if id(node) not in self.own_yields:
-                raise self.forbidden(
-                    "yield belongs in a def's own body (not a lambda, a comprehension or the top level)", node
-                )
+                what = "yield from" if isinstance(node, ast.YieldFrom) else "yield"
+                where = "not a lambda, a comprehension or the top level"
+                raise self.forbidden(f"{what} belongs in a def's own body ({where})", node)
             return [node.value] if node.value is not None else []
         if isinstance(node, ast.Lambda):  # its body is checked as a def's is
             return [*self.arguments(node.args, node), node.body]

@@ -237,10 +237,10 @@ def mark_origin(exc: BaseException, span: Span, kind: str = "runtime", changing:
         exc.__dict__[ORIGIN] = RaisedAt(span, kind, changing=changing)
 
 
-def own_yields(node: ast.FunctionDef) -> list[ast.Yield]:
-    """The `yield`s of a function's own body: not of the functions, classes, lambdas or comprehensions
-    in it (a `yield` there is theirs, or not Python)."""
-    found: list[ast.Yield] = []
+def own_yields(node: ast.FunctionDef) -> list[ast.Yield | ast.YieldFrom]:
+    """The `yield`s (and `yield from`s) of a function's own body: not of the functions, classes,
+    lambdas or comprehensions in it (a `yield` there is theirs, or not Python)."""
+    found: list[ast.Yield | ast.YieldFrom] = []
     stack: list[ast.AST] = list(node.body)
     while stack:
         item = stack.pop()
@@ -248,7 +248,7 @@ def own_yields(node: ast.FunctionDef) -> list[ast.Yield]:
             continue
         if isinstance(item, ast.DictComp | ast.GeneratorExp):
             continue
-        if isinstance(item, ast.Yield):
+        if isinstance(item, ast.Yield | ast.YieldFrom):
             found.append(item)
         stack.extend(ast.iter_child_nodes(item))
     return found
