@@ -31,8 +31,9 @@ MANY_SUMS = 8  # contributions to one node from which they are summed with numpy
 
 
 SavedValue = torch.Tensor | bool | int | float
-# One node as TraceFacts._rows describes it, NodeColumns' fields in order up to `saved` (module,
-# call and loop come from the region tags): a plain tuple per node, turned into columns by one zip in C.
+# One node as TraceFacts._rows describes it, NodeColumns' fields in order up to `saved` (module and
+# call come from the region tags, loop from the node's ForwardRecord or, for a node a region
+# claimed, its tag): a plain tuple per node, turned into columns by one zip in C.
 # (A dataclass per node, read again field by field by a second loop of the shaper: the node
 # stages of the 5,000-node MLP took 15 ms per 1,000 op nodes, now 11.5; docs/trace.md.)
 NodeRow = tuple[
