@@ -3,7 +3,8 @@
 A speed change to the recorder, the evaluator or shaping must leave every payload byte-identical.
 This prints one digest per payload, `stats.trace_ms` (a timing) set to 0 first:
   example:<id>:compact / :readable / :details   every entry of the examples menu through the trace
-                                                job, and the details of its steps 0–50
+                                                job as the page asks (an example that stops answers
+                                                its graph), and the details of its steps 0–50
   bench:<graph>-<n>:compact / :readable / :details   trace_bench's chain, MLP and transformer
                                                 (--sizes, default 100,1000)
   notebook:<model>:page / :readable  record() around each of tests/notebook/models.py's models
@@ -61,7 +62,8 @@ def digests(sizes: list[int]) -> dict[str, str]:
     )
     programs: list[tuple[str, dict[str, Any]]] = []
     for example in EXAMPLES:
-        params: dict[str, Any] = {"source": example.source, "inputs": example.inputs}
+        # as the page asks (preset_answers.py): an example that stops is answered with its graph
+        params: dict[str, Any] = {"source": example.source, "inputs": example.inputs, "on_error": "graph"}
         if example.output is not None:
             params["output"] = example.output
         programs.append((f"example:{example.id}", params))
