@@ -519,6 +519,34 @@ def test_a_step_whose_receivers_cannot_all_be_shown_shows_the_nearest(
     screenshot(page, "layout-nearest-receiver-simple-nn-step4")
 
 
+LABELS_IN_VIEW = """() => {
+  const cy = document.getElementById('graph')._cyreg.cy;
+  const view = cy.extent();
+  return cy.edges('.carrying').map((e) => {
+    const b = e.boundingBox({ includeEdges: false, includeLabels: true, includeOverlays: false });
+    return [e.data('flow'), b.x1 >= view.x1 && b.y1 >= view.y1 && b.x2 <= view.x2 && b.y2 <= view.y2];
+  });
+}"""
+
+
+def test_a_step_opened_from_a_link_on_a_phone_shows_its_gradients_labels(
+    live_server: LiveServer, page: Any
+) -> None:
+    """SimpleNN's step 4 sends three gradients along edges that come from far left of z₄: each label
+    sat at its edge's middle, off a phone's screen, and the stretch on screen was too short to hold
+    it, so the page showed z₄ and no label at all (stepping there from step 3 showed them). The node
+    now goes to the screen's right edge, and the labels slide along what is then on screen."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/#ex=lecture-simple-nn&step=4")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    expect(page.locator("#step-controls")).to_have_attribute("data-position", "4")
+    wait_until(page, "document.getElementById('graph')._cyreg.cy.edges('.carrying').length >= 3")
+    labels = dict(page.evaluate(LABELS_IN_VIEW))
+    assert len(labels) == 3 and all(labels.values()), labels
+    assert page.get_attribute("#graph", "data-current-in-view") == "true"
+    screenshot(page, "layout-phone-labels-simple-nn-step4")
+
+
 @pytest.mark.parametrize(
     ("example", "steps", "width", "height", "label_px"),
     [

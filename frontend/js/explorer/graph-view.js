@@ -214,7 +214,7 @@ function textWidth(text) {
 const FLOW_LIFT = -14; // a gradient's label sits this far above its edge's midpoint (model units)
 const FLOW_CHAR_WIDTH = 10; // about a character of that label (16 px, bold)
 const ABOVE_NODES = 20; // half the label's height with its background, and a current node's thick border
-const FLOW_HALF_HEIGHT = 12; // half the label's height with its background
+const FLOW_HALF_HEIGHT = 13; // half the label's height with its background (26 drawn: at 12 two labels placed apart still touched)
 const BESIDE = 10; // between a label set beside something and that thing
 const ACTIVE_BORDER = 7; // the current node's border, the thickest (node.active)
 
@@ -1375,11 +1375,21 @@ export function mountGraphView(store) {
     const small = store.get('trace').nodes.length <= LARGE_GRAPH;
     const receivers = small ? receiverBoxes(backward.current).map(rectOf) : [];
     const fits = { width: view.x2 - view.x1 - 2 * pad, height: view.y2 - view.y1 - 2 * pad };
-    const u = roundWhatFits([...carrying.map(flowBox), rectOf(node)], receivers, fits);
+    const labels = carrying.map(flowBox);
+    const u = roundWhatFits([...labels, rectOf(node)], receivers, fits);
     // along one axis, the least move that brings [lo, hi] inside [from, to], or 0 if it cannot
     const shift = (lo, hi, from, to) => (hi - lo > to - from ? 0 : lo < from ? lo - from : hi > to ? hi - to : 0);
-    const dx = shift(u.x1, u.x2, view.x1 + pad, view.x2 - pad);
+    let dx = shift(u.x1, u.x2, view.x1 + pad, view.x2 - pad);
     const dy = shift(u.y1, u.y2, view.y1 + pad, view.y2 - pad);
+    // Labels too far to one side to be shown with the node (set at the middles of edges longer than
+    // the view, their stretch on screen too short to hold them): the node goes to the view's other
+    // edge, so the labels can slide along more of their edges. On a phone SimpleNN opened at step 4
+    // showed z₄ with no label at all: they sat at the middles of edges coming from far left.
+    const n = rectOf(node);
+    if (!dx && u.x2 - u.x1 > fits.width && labels.length && n.x2 - n.x1 <= fits.width) {
+      if (labels.every((r) => r.x2 <= n.x1)) dx = n.x2 - (view.x2 - pad);
+      else if (labels.every((r) => r.x1 >= n.x2)) dx = n.x1 - (view.x1 + pad);
+    }
     if (!dx && !dy) return;
     cy.panBy({ x: -dx * zoom, y: -dy * zoom });
     placeLabels(); // a label whose edge's middle was off screen slides to the stretch now in view
