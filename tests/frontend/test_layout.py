@@ -455,7 +455,19 @@ LABELS_OVER_EDGES = """() => {
   return hits;
 }"""
 
+
 # Pairs of a step's gradient labels whose drawn boxes (background included) overlap.
+def open_at_step(
+    page: Any, server: LiveServer, example: str, step: int, size: tuple[int, int], carrying: int = 2
+) -> None:
+    """An example opened from a link at a step that sends gradient along `carrying` edges or more."""
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.goto(f"{server.url}/#ex={example}&step={step}")
+    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+    expect(page.locator("#step-controls")).to_have_attribute("data-position", str(step))
+    wait_until(page, f"document.getElementById('graph')._cyreg.cy.edges('.carrying').length >= {carrying}")
+
+
 LABELS_OVERLAPPING = """() => {
   const cy = document.getElementById('graph')._cyreg.cy;
   const boxes = cy.edges('.carrying').map((e) => [e.data('flow'),
@@ -480,11 +492,7 @@ def test_a_steps_gradient_labels_never_cover_each_other(
     placed before it. The deep sigmoid network's step 7 set "← [0.004148, −0.001192, …]" (to the bias)
     and "← 64×16, mean 1.99e−6" over each other, above the same node; SimpleNN's step 4 and the
     quadratic fit's step 7 on a phone too."""
-    page.set_viewport_size({"width": width, "height": height})
-    page.goto(f"{live_server.url}/#ex={example}&step={step}")
-    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
-    expect(page.locator("#step-controls")).to_have_attribute("data-position", str(step))
-    wait_until(page, "document.getElementById('graph')._cyreg.cy.edges('.carrying').length >= 2")
+    open_at_step(page, live_server, example, step, (width, height))
     assert page.evaluate(LABELS_OVERLAPPING) == []
     screenshot(page, f"layout-labels-apart-{example}-{width}")
 
@@ -507,11 +515,7 @@ def test_a_step_whose_receivers_cannot_all_be_shown_shows_the_nearest(
     """SimpleNN's step 4 at 1280×720 sends gradient to three nodes above z₄ (fc2's bias, its weight's
     t, and h); the graph is too short for all of them with z₄ and the labels, and the view showed none,
     only the arrows leaving its top. It shows those that fit, the nearest first."""
-    page.set_viewport_size({"width": 1280, "height": 720})
-    page.goto(f"{live_server.url}/#ex=lecture-simple-nn&step=4")
-    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
-    expect(page.locator("#step-controls")).to_have_attribute("data-position", "4")
-    wait_until(page, "document.getElementById('graph')._cyreg.cy.edges('.carrying').length >= 2")
+    open_at_step(page, live_server, "lecture-simple-nn", 4, (1280, 720), carrying=3)
     receivers = dict(page.evaluate(RECEIVERS_IN_VIEW))
     assert len(receivers) >= 2 and not all(receivers.values()), receivers  # the case: not all fit
     assert any(receivers.values()), receivers
@@ -536,11 +540,7 @@ def test_a_step_opened_from_a_link_on_a_phone_shows_its_gradients_labels(
     sat at its edge's middle, off a phone's screen, and the stretch on screen was too short to hold
     it, so the page showed z₄ and no label at all (stepping there from step 3 showed them). The node
     now goes to the screen's right edge, and the labels slide along what is then on screen."""
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{live_server.url}/#ex=lecture-simple-nn&step=4")
-    page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
-    expect(page.locator("#step-controls")).to_have_attribute("data-position", "4")
-    wait_until(page, "document.getElementById('graph')._cyreg.cy.edges('.carrying').length >= 3")
+    open_at_step(page, live_server, "lecture-simple-nn", 4, (390, 844), carrying=3)
     labels = dict(page.evaluate(LABELS_IN_VIEW))
     assert len(labels) == 3 and all(labels.values()), labels
     assert page.get_attribute("#graph", "data-current-in-view") == "true"
