@@ -698,12 +698,9 @@ def test_parameters_are_in_the_web_traces_modules_for_a_transformer_layer() -> N
     from tests.trace.test_regions import TRANSFORMER_LAYER
 
     web = trace_program(TRANSFORMER_LAYER, None, TraceOptions(), Settings())
-    torch.manual_seed(0)
-    layer = nn.TransformerEncoderLayer(d_model=8, nhead=2, dim_feedforward=16, dropout=0.0, batch_first=True)
-    x = torch.randn(2, 4, 8)
+    layer, x = build("transformer", torch.float32)  # the web program's layer, named as it names it
     with ax.record() as rec:
-        loss = layer(x).pow(2).mean()
-        loss.backward()
+        loss_of(layer, x).backward()
 
     def parameters(payload: Any) -> dict[str, str | None]:
         return {n["label"]: n["module"] for n in payload["nodes"] if n["kind"] == "input"}
