@@ -159,7 +159,7 @@ class TraceRecorder:
         loop it was made in, kept here, not as a region tag: a chain made in a loop has every node
         in it, and a tag per node (a tuple in a dict the facts read again) cost 1 µs a node."""
         loops = self.regions.loops
-        loop = loops[-1] if loops else None
+        loop = loops[-1] if loops else None  # regions.now_loop(), written out: this runs per operation
         if self.share_values_up_to:
             shared = self._shared_shapes.get(value.shape)
             if shared is None:
@@ -240,8 +240,7 @@ class TraceRecorder:
             self.depths[id(fn)] = deepest + 1
             # always a copy: an in-place layer next (`nn.ReLU(inplace=True)`) changes this memory,
             # and a shared record would make the whole program run again (values_changed)
-            loops = self.regions.loops
-            record = ForwardRecord(t.detach().clone(), t, None, label, -1, loops[-1] if loops else None)
+            record = ForwardRecord(t.detach().clone(), t, None, label, -1, self.regions.now_loop())
             self.forward[id(fn)] = (fn, record)
 
     def _remember_leaf(self, value: torch.Tensor, span: Span | None, text: str | None) -> None:

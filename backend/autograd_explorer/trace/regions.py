@@ -77,7 +77,7 @@ class RegionTags:
         # Not for a loop alone: a node the program saw has its loop in its ForwardRecord. Only the
         # nodes a region claims (made unseen, no record) need a tag for it.
         if (self.modules or self.calls) and id(fn) not in self.tags:
-            self.tags[id(fn)] = (fn, self._now_module(), self._now_call(), self._now_loop())
+            self.tags[id(fn)] = (fn, self._now_module(), self._now_call(), self.now_loop())
 
     def of(self, fn: Node) -> tuple[str | None, str | None, int | None]:
         """(module path, call label, loop line) of a node; a parameter's module is the one that holds
@@ -121,14 +121,15 @@ class RegionTags:
     def _now_call(self) -> str | None:
         return self.calls[-1] if self.calls else None
 
-    def _now_loop(self) -> int | None:
+    def now_loop(self) -> int | None:
+        """The line of the innermost loop running (the recorder keeps it in each ForwardRecord)."""
         return self.loops[-1] if self.loops else None
 
     def _claim(self, result: object, known: Container[int]) -> None:
         pending = [
             t.grad_fn for t in module_outputs(result) if isinstance(t, torch.Tensor) and t.grad_fn is not None
         ]
-        module, call, loop = self._now_module(), self._now_call(), self._now_loop()
+        module, call, loop = self._now_module(), self._now_call(), self.now_loop()
         walked = 0
         while pending and walked < MAX_WALK:
             fn = pending.pop()
