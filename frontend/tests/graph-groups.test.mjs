@@ -364,3 +364,100 @@ test('two loops one after the other are two loops; a loop nested in another is o
   const loops = new Set([...groupPaths(nested).values()].filter((path) => path.length).map((path) => path[0].label));
   assert.deepEqual([...loops], ['loop at line 4']);
 });
+
+// A web trace's nodes with the loop turns it sends (loop_run, turn) and its loops table.
+function traceWithRuns(loops, made) {
+  const nodes = made.map((node, id) => ({ id, kind: 'op', op: 'MulBackward0', value: {}, ...node }));
+  return { nodes, edges: [], loops };
+}
+
+test('nested loops nest: each turn of the outer loop holds its own run of the inner one', () => {
+  // h = w * 1                      (line 3)
+  // for i in range(3):             (line 4)
+  //     h = h + 100 * i            (line 5)
+  //     for k in range(2):         (line 6)
+  //         h = h + (10 * i + k)   (line 7)
+  //         h = h * 1              (line 8)
+  const loops = [{ line: 4, outer: null, outer_turn: null, module: null, call: null }];
+  const made = [{ kind: 'input', op: 'AccumulateGrad', span: span(2, 0, 40) }, { span: span(3, 4, 9) }];
+  for (let i = 0; i < 3; i += 1) {
+    made.push({ span: span(5, 8, 19), loop: 4, loop_run: 0, turn: i });
+    loops.push({ line: 6, outer: 0, outer_turn: i, module: null, call: null });
+    for (let k = 0; k < 2; k += 1) {
+      made.push({ span: span(7, 12, 28), loop: 6, loop_run: loops.length - 1, turn: k });
+      made.push({ span: span(8, 12, 17), loop: 6, loop_run: loops.length - 1, turn: k });
+    }
+  }
+  const hierarchy = buildHierarchy(traceWithRuns(loops, made));
+  const labels = (item) => ancestorsOf(hierarchy, item).map((id) => hierarchy.groups.get(id).label);
+  assert.deepEqual(labels('n7'), ['loop at line 4', 'iteration 2']); // h + 100 * i of turn i = 1
+  // the second inner turn of the outer turn i = 1 (before: one loop box, this node in "iteration 4")
+  assert.deepEqual(labels('n10'), ['loop at line 4', 'iteration 2', 'loop at line 6', 'iteration 2']);
+  assert.deepEqual(labels('n1'), []);
+  // three runs of the inner loop, one in each outer iteration
+  const inner = [...hierarchy.groups.values()].filter((g) => g.label === 'loop at line 6');
+  assert.equal(inner.length, 3);
+  assert.deepEqual(inner.map((g) => hierarchy.groups.get(g.parent).label), ['iteration 1', 'iteration 2', 'iteration 3']);
+});
+
+test("a loop in a model's forward is inside the model's box; a loop in a function, inside its call's box", () => {
+  // class RNN: forward(xs): for t in range(2): h = torch.tanh(self.cell(h) + xs[t])   (for at line 15)
+  // def run(model, xs): out = model(xs); for j in range(2): out = out * 2   (for at line 21); return out.sum()
+  // loss = run(model, xs)   (line 27)
+  const call = 'run(model, xs) at line 27';
+  const loops = [
+    { line: 15, outer: null, outer_turn: null, module: 'model', call },
+    { line: 21, outer: null, outer_turn: null, module: null, call },
+  ];
+  const made = [
+    { kind: 'input', op: 'AccumulateGrad', module: 'model.cell', span: null },
+    { kind: 'input', op: 'AccumulateGrad', module: 'model.cell', span: null },
+  ];
+  for (let t = 0; t < 2; t += 1) {
+    made.push({ op: 'TBackward0', module: 'model.cell', call, span: null, loop: 15, loop_run: 0, turn: t });
+    made.push({ op: 'AddmmBackward0', module: 'model.cell', call, span: null, loop: 15, loop_run: 0, turn: t });
+    made.push({ op: 'AddBackward0', module: 'model', call, span: span(16, 23, 44), loop: 15, loop_run: 0, turn: t });
+    made.push({ op: 'TanhBackward0', module: 'model', call, span: span(16, 16, 45), loop: 15, loop_run: 0, turn: t });
+  }
+  made.push({ op: 'MulBackward0', call, span: span(22, 14, 21), loop: 21, loop_run: 1, turn: 0 });
+  made.push({ op: 'MulBackward0', call, span: span(22, 14, 21), loop: 21, loop_run: 1, turn: 1 });
+  made.push({ op: 'SumBackward0', call, span: span(23, 11, 20) });
+  const hierarchy = buildHierarchy(traceWithRuns(loops, made));
+  const labels = (item) => ancestorsOf(hierarchy, item).map((id) => hierarchy.groups.get(id).label);
+  // before: loop at line 15 ▸ iteration 2 ▸ model ▸ model.cell, a `model` box inside each iteration
+  assert.deepEqual(labels('n7'), ['model', 'loop at line 15', 'iteration 2', 'model.cell']);
+  assert.deepEqual(labels('n8'), ['model', 'loop at line 15', 'iteration 2']);
+  assert.deepEqual(labels('n0'), ['model', 'model.cell']); // the parameters, once, outside the loop
+  assert.equal([...hierarchy.groups.values()].filter((g) => g.label === 'model').length, 1);
+  // the loop in run(...) and the call's own sum after it: one call box
+  assert.deepEqual(labels('n10'), [call, 'loop at line 21']);
+  assert.deepEqual(labels('n12'), [call]);
+});
+
+test('a loop whose nodes were all made in one turn gets no box (a training loop shows its last pass)', () => {
+  // for epoch in range(20):  (line 9)   loss = criterion(model(X), y)  (line 10)   loss.backward()
+  const loops = [{ line: 9, outer: null, outer_turn: null, module: null, call: null }];
+  const made = [
+    { kind: 'input', op: 'AccumulateGrad', module: 'model', span: null },
+    { op: 'AddmmBackward0', module: 'model', span: null, loop: 9, loop_run: 0, turn: 19 },
+    { op: 'MseLossBackward0', module: 'criterion', span: span(10, 11, 33), loop: 9, loop_run: 0, turn: 19 },
+  ];
+  const paths = groupPaths(traceWithRuns(loops, made).nodes, loops);
+  assert.deepEqual(paths.get(1).map((p) => p.key), ['m:model']);
+  assert.deepEqual(paths.get(2).map((p) => p.key), ['m:criterion']);
+});
+
+test("a loop's iterations are in turn order, though a later turn may hold a lower id", () => {
+  // Ids are a topological order, not creation order: the second layer's first turn (`h = zeros`,
+  // `cell(h)`) reads nothing of the first layer and is numbered before it.
+  const loops = [{ line: 10, outer: null, outer_turn: null, module: null, call: null }];
+  const made = [
+    { span: span(14, 16, 23), loop: 10, loop_run: 0, turn: 1 },
+    { span: span(14, 16, 23), loop: 10, loop_run: 0, turn: 0 },
+    { span: span(14, 26, 31), loop: 10, loop_run: 0, turn: 0 },
+    { span: span(14, 26, 31), loop: 10, loop_run: 0, turn: 1 },
+  ];
+  const hierarchy = buildHierarchy(traceWithRuns(loops, made));
+  const loop = [...hierarchy.groups.values()].find((g) => g.label === 'loop at line 10');
+  assert.deepEqual(loop.children.map((id) => hierarchy.groups.get(id).label), ['iteration 1', 'iteration 2']);
+});

@@ -221,3 +221,15 @@ test("a node's loop (the `for`/`while` line running when it was made) is read fr
   for (const node of trace.nodes.filter((n) => n.id !== 1)) assert.ok(!('loop' in node), `node ${node.id}`);
   assert.ok(decodeTrace(compact).nodes.every((node) => !('loop' in node))); // absent: no node has one
 });
+
+test("each node's loop run and turn, and the runs' table, decode to the readable form's", () => {
+  // for i in range(2): (for k in range(2): h = h + (10 * i + k)); h = scale(h), scale looping twice
+  const trace = decodeTrace(read('trace-compact-loops.json'));
+  const oracle = read('trace-loops.json'); // the readable form of the same program
+  assert.deepEqual(trace.loops, oracle.loops);
+  assert.equal(trace.loops.length, 5); // the outer run, and per outer turn one run of the inner loop and one of scale's
+  for (const [i, node] of trace.nodes.entries()) {
+    for (const field of ['loop', 'loop_run', 'turn']) assert.equal(node[field], oracle.nodes[i][field], `node ${i} ${field}`);
+  }
+  assert.deepEqual(decodeTrace(compact).loops, []); // none: no node made in a loop
+});

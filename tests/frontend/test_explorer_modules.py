@@ -171,3 +171,72 @@ def test_a_loop_of_calls_is_named_by_its_for_line(page: Any, live_server: Any) -
     closed = {b["label"] for b in json.loads(graph_data(page, "boxes-in-view"))}
     assert closed == {f"iteration {k}: step(w, x) at line {call_line}" for k in (1, 2, 3)}, closed
     screenshot(page, "explorer-31-loop-of-calls")
+
+
+STACKED = """import torch
+torch.manual_seed(0)
+
+class Stacked(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.cells = torch.nn.ModuleList([torch.nn.Linear(2, 2) for _ in range(2)])
+
+    def forward(self, xs):
+        for cell in self.cells:
+            h = torch.zeros(2)
+            outs = []
+            for t in range(3):
+                h = torch.tanh(cell(h) + xs[t])
+                outs.append(h)
+            xs = torch.stack(outs)
+        return h
+
+model = Stacked()
+loss = model(torch.randn(3, 2)).sum()
+loss.backward()
+"""
+
+
+def test_nested_loops_nest_inside_the_model_that_runs_them(page: Any, live_server: Any) -> None:
+    """A two-layer RNN: the layers' loop in the model's box, in each of its turns a run of the time
+    loop with three iterations of its own. Before, one loop box of six iterations, each holding a
+    `model` box of its own, and the first layer drawn after the second."""
+    open_source(page, live_server, STACKED, width=1280, height=720)
+    boxes = page.evaluate(
+        "() => document.querySelector('#graph')._cyreg.cy.nodes('.group.open').map((n) => {"
+        " const b = n.boundingBox(); return [n.data('text').split(' · ')[0], b.x1, b.y1, b.x2, b.y2]; })"
+    )
+    lines = STACKED.splitlines()
+    layers = next(i for i, text in enumerate(lines, 1) if "for cell" in text)
+    time = next(i for i, text in enumerate(lines, 1) if "for t" in text)
+    titles = sorted(box[0] for box in boxes)
+    iterations = ["iteration 1", "iteration 2", "iteration 3"]
+    assert titles == sorted(
+        ["model", "model.cells", f"loop at line {layers}", "iteration 1", f"loop at line {time}"]
+        + [f"iteration 2: loop at line {time}"]  # the second layer's turn holds only its time loop
+        + 2 * iterations
+    ), titles
+
+    def encloses(outer: list[Any], inner: list[Any]) -> bool:
+        return (
+            outer is not inner
+            and outer[1] <= inner[1]
+            and outer[2] <= inner[2]
+            and inner[3] <= outer[3]
+            and inner[4] <= outer[4]
+        )
+
+    def around(box: list[Any]) -> list[str]:
+        """The titles of the open boxes that enclose this one."""
+        return sorted(other[0] for other in boxes if encloses(other, box))
+
+    time_loops = [box for box in boxes if box[0].endswith(f"loop at line {time}")]
+    first, second = sorted(time_loops, key=lambda box: box[2])
+    assert first[0] == f"loop at line {time}"  # the first layer's, above the second's (data flow)
+    assert around(first) == ["iteration 1", f"loop at line {layers}", "model"]
+    assert around(second) == [f"loop at line {layers}", "model"]
+    for run in time_loops:  # three iterations in each run of the time loop
+        assert sorted(box[0] for box in boxes if box[0] in iterations and encloses(run, box)) == iterations, (
+            run
+        )
+    screenshot(page, "explorer-34-nested-loops")

@@ -6,6 +6,7 @@ The oracle for module paths is PyTorch itself: the same program run by CPython, 
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -236,8 +237,103 @@ def test_nodes_carry_the_loop_running_when_they_were_made() -> None:
 
 
 def test_a_program_without_loops_sends_no_loop() -> None:
-    assert all("loop" not in n for n in trace(SIMPLE_NN)["nodes"])
-    assert "loop" not in trace(SIMPLE_NN, format="compact")["nodes"]
+    payload = trace(SIMPLE_NN)
+    assert all(key not in n for n in payload["nodes"] for key in ("loop", "loop_run", "turn"))
+    assert "loops" not in payload
+    compact = trace(SIMPLE_NN, format="compact")["nodes"]
+    assert not {"loop", "loop_run", "turn", "loops"} & set(compact)
+
+
+NESTED = """import torch
+w = torch.tensor(1.0, requires_grad=True)
+h = w * 1
+for i in range(3):  # outer
+    h = h + 100 * i
+    for k in range(2):  # inner
+        h = h + (10 * i + k)
+
+class RNN(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.cell = torch.nn.Linear(2, 2)
+
+    def forward(self, xs):
+        h = torch.tanh(xs[0])
+        for t in range(1, 3):  # time
+            h = torch.tanh(self.cell(h) + xs[t])
+        return h
+
+def run(model, xs):
+    out = model(xs)
+    j = 0
+    while j < 2:  # while in run
+        out = out * 2
+        j += 1
+    return out.sum()
+
+model = RNN()
+xs = torch.randn(3, 2)
+loss = h + run(model, xs)  # the call
+loss.backward()
+"""
+
+
+def test_each_node_says_which_turn_of_which_run_of_its_loop_made_it() -> None:
+    """An inner loop runs once per turn of the outer one: each run is listed with the turn of the
+    outer run it started in, and each node says its run and turn. The oracle is the program's own
+    arithmetic: each `h + c` adds the constant its turn computed (100·i, then 10·i + k), so the
+    difference between a node's value and the one before it tells the turn that made it."""
+    payload = trace(NESTED)
+    loops = payload["loops"]
+    chain = [n for n in payload["nodes"] if n["label"] in ("w * 1", "h + 100 * i", "h + (10 * i + k)")]
+    outer_line, inner_line = line_of(NESTED, "outer"), line_of(NESTED, "inner")
+    inner_runs: dict[int, int] = {}  # outer turn -> the inner run it started
+    for before, node in pairwise(chain):
+        added = round(node["value"]["data"] - before["value"]["data"])
+        run = loops[node["loop_run"]]
+        if node["label"] == "h + 100 * i":
+            assert (run["line"], run["outer"], node["turn"]) == (outer_line, None, added // 100)
+        else:
+            i, k = divmod(added, 10)
+            assert (run["line"], node["turn"], run["outer_turn"]) == (inner_line, k, i)
+            assert loops[run["outer"]]["line"] == outer_line
+            assert inner_runs.setdefault(i, node["loop_run"]) == node["loop_run"]
+    assert len(chain) == 1 + 3 * 3
+    assert len(set(inner_runs.values())) == 3  # one run of the inner loop per outer turn
+
+
+def test_a_loop_run_says_the_module_and_call_it_ran_in() -> None:
+    """The loop in RNN.forward ran inside `model`, called by `run(...)`; the while loop inside
+    `run(...)` alone. Their nodes' turns count from 0 in the order the turns ran."""
+    payload = trace(NESTED)
+    call = f"run(model, xs) at line {line_of(NESTED, 'the call')}"
+    runs = {run["line"]: run for run in payload["loops"]}
+    alone = {"outer": None, "outer_turn": None}
+    time, loop = line_of(NESTED, "time"), line_of(NESTED, "while in run")
+    assert runs[time] == {"line": time, **alone, "module": "model", "call": call}
+    assert runs[loop] == {"line": loop, **alone, "module": None, "call": call}
+    turns = {
+        label: [n["turn"] for n in payload["nodes"] if n["label"] == label]
+        for label in ("torch.tanh(self.cell(h) + xs[t])", "addmm in self.cell(h)", "out * 2")
+    }
+    assert turns == {
+        "torch.tanh(self.cell(h) + xs[t])": [0, 1],
+        "addmm in self.cell(h)": [0, 1],
+        "out * 2": [0, 1],
+    }
+    assert all("turn" not in n for n in payload["nodes"] if n["label"] in ("torch.tanh(xs[0])", "out.sum()"))
+
+
+def test_the_compact_form_carries_the_same_loop_runs() -> None:
+    readable = trace(NESTED)
+    compact = trace(NESTED, format="compact")
+    decoded = decode_compact(compact)  # type: ignore[arg-type]
+    assert decoded["loops"] == readable["loops"]
+    fields = ("loop", "loop_run", "turn")
+    assert [[n.get(f) for f in fields] for n in decoded["nodes"]] == [
+        [n.get(f) for f in fields] for n in readable["nodes"]
+    ]
+    assert compact["nodes"]["loop_run"] == [n.get("loop_run", -1) for n in readable["nodes"]]
 
 
 def test_a_loop_left_by_an_error_leaves_its_region() -> None:

@@ -115,6 +115,9 @@ class ProgramObserver(Protocol):
     def leave_region(self, region: Region, result: object) -> None:
         """It ended, with this result (None if it raised); graph nodes made meanwhile belong to it."""
 
+    def next_turn(self) -> None:
+        """The innermost loop region starts its next turn, the first one too (only if `wants_regions`)."""
+
 
 class PlainObserver:
     """Observes nothing and runs differentiation exactly as PyTorch would."""
@@ -125,6 +128,9 @@ class PlainObserver:
         return None
 
     def leave_region(self, region: Region, result: object) -> None:
+        return None
+
+    def next_turn(self) -> None:
         return None
 
     def on_tensor(self, value: torch.Tensor, span: Span, text: str) -> None:

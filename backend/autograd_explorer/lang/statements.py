@@ -123,12 +123,12 @@ class Statements(EvaluatorCore):
                 self.apply(self.classes.set_attribute, (owner, target.attr, value), {}, target)
 
     def unpack(self, target: ast.Tuple | ast.List, value: object, statement: ast.AST) -> None:
+        elements = target.elts
+        starred = next((k for k, element in enumerate(elements) if isinstance(element, ast.Starred)), None)
         try:
             items = list(value)  # type: ignore[call-overload]
         except TypeError:
             raise TypeError(f"cannot unpack non-iterable {type_name(value)} object") from None
-        elements = target.elts
-        starred = next((k for k, element in enumerate(elements) if isinstance(element, ast.Starred)), None)
         if starred is not None:  # `first, *rest = …`: the starred name takes a list of what is left
             after = len(elements) - starred - 1
             if len(items) < starred + after:
@@ -207,6 +207,7 @@ class Statements(EvaluatorCore):
         body = [self.statement_closures[statement] for statement in node.body]  # execute, compiled
         repeating = False
         region = self.enter_loop(span)
+        next_turn = self.observer.next_turn if region is not None else None
         try:
             while True:
                 try:  # apply's handling, written out: this runs for every turn
@@ -215,6 +216,8 @@ class Statements(EvaluatorCore):
                     break
                 except Exception as exc:
                     self.library_failed(exc, node.iter)
+                if next_turn is not None:  # before the target is bound: a row of a tensor is this turn's
+                    next_turn()
                 if reserved:
                     turns_left -= 1
                     if repeating != (turns_left > 0):
@@ -245,6 +248,8 @@ class Statements(EvaluatorCore):
         try:
             while True:
                 self.budget.count_iteration(span)
+                if region is not None:  # the test is the turn's (its last one only tests)
+                    self.observer.next_turn()
                 if not self.truth(self.eval(node.test), node.test):
                     break
                 if not self.loop_turn(node.body):

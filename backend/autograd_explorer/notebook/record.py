@@ -18,8 +18,7 @@ from autograd_explorer.notebook.frames import frame_scope
 from autograd_explorer.notebook.live import LiveOps
 from autograd_explorer.notebook.modules import module_paths, parameter_owners
 from autograd_explorer.notebook.recording import Recording
-from autograd_explorer.notebook.shaping import RecordLimits, finish, name_everything
-from autograd_explorer.trace.backward_capture import Node
+from autograd_explorer.notebook.shaping import NodeRegion, RecordLimits, finish, name_everything
 from autograd_explorer.trace.jobs import collector_paused
 
 
@@ -104,7 +103,7 @@ class record:
             )
         seen, made_in = ops.seen_modules, ops.made_in
 
-        def node_regions() -> dict[int, tuple[Node, str | None, str | None, int | None]]:
+        def node_regions() -> dict[int, NodeRegion]:
             paths = module_paths(seen, names)
             # A parameter is in the module that holds it (`model.0.weight` in model.0's box), as the
             # web trace's are: else a notebook's page drew every weight outside its layer's box.

@@ -31,8 +31,8 @@ from autograd_explorer.trace.recorder import TraceRecorder, root_node
 from autograd_explorer.trace.stopped import mark_stopped
 
 _NAMED = (nn.Module, torch.Tensor)  # what a scope's names are bound to
-# A node, the module path, call label and loop line it was made in (any may be None), as RegionTags keeps them
-NodeRegion = tuple[Any, str | None, str | None, int | None]
+# A node, the module path and call label it was made in (either may be None), as RegionTags keeps them
+NodeRegion = tuple[Any, str | None, str | None, None]  # no loop turn: a notebook's frames do not say
 
 
 @dataclass(frozen=True)

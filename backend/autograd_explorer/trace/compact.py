@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import chain
 from typing import Any
 
@@ -24,6 +24,7 @@ from autograd_explorer.trace.custom_nodes import program_functions
 from autograd_explorer.trace.details import start_narration
 from autograd_explorer.trace.facts import NodeColumns, PassFacts, SavedValue, TraceFacts
 from autograd_explorer.trace.grad_norms import BATCHED_NORM_ELEMENTS, module_grad_norms, norms
+from autograd_explorer.trace.loop_runs import loop_table
 from autograd_explorer.trace.pass_summary import summaries_json
 from autograd_explorer.trace.payload import (
     CompactEdges,
@@ -650,7 +651,9 @@ class CompactShaper:
         self._ops[:] = dict.fromkeys(n.op)
         op_code = {op: k for k, op in enumerate(self._ops)}
         each = chain.from_iterable(zip(n.module, n.call, strict=True))  # a node's module, then its call
-        regions = [r for r in dict.fromkeys(each) if r is not None]
+        loops = loop_table(n.loop)
+        around = chain.from_iterable((run.module, run.call) for run in loops.runs)  # then the loops'
+        regions = [r for r in dict.fromkeys(chain(each, around)) if r is not None]
         region_code: dict[str | None, int] = {r: k for k, r in enumerate(regions)}
         region_code[None] = NONE
         flags = [
@@ -702,8 +705,17 @@ class CompactShaper:
             # appended to the very list sent as nodes.texts
             files = texts.column([n.span[i].file for i in filed])  # type: ignore[union-attr]
             nodes["span_files"] = {"node": filed, "text": files}
-        if any(n.loop):  # lines count from 1: 0 is none
-            nodes["loop"] = [line or 0 for line in n.loop]
+        if loops.any:  # lines count from 1: 0 is none
+            nodes["loop"] = loops.line
+            nodes["loop_run"] = loops.run
+            nodes["turn"] = loops.turn
+            nodes["loops"] = {
+                "line": [run.line for run in loops.runs],
+                "outer": loops.outer,
+                "outer_turn": loops.outer_turn,
+                "module": [region_code[run.module] for run in loops.runs],
+                "call": [region_code[run.call] for run in loops.runs],
+            }
         return nodes
 
     def _pass(self, p: PassFacts) -> CompactPass:
@@ -829,6 +841,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
     files = nodes.get("span_files", {"node": [], "text": []})
     file_of = dict(zip(files["node"], files["text"], strict=True))
     loops = nodes.get("loop")
+    runs, turns = nodes.get("loop_run"), nodes.get("turn")
     out_nodes = []
     for i in range(count):
         flags = nodes["flags"][i]
@@ -868,6 +881,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
                 "module": region_label(nodes["module"][i]),
                 "call": region_label(nodes["call"][i]),
                 **({"loop": loops[i]} if loops and loops[i] else {}),
+                **({"loop_run": runs[i], "turn": turns[i]} if runs and turns and runs[i] >= 0 else {}),
             }
         )
     e = payload["edges"]
@@ -948,7 +962,24 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
         "warnings": payload["warnings"],
         "printed": payload["printed"],
         **({"stopped": payload["stopped"]} if "stopped" in payload else {}),
+        **({"loops": _loop_runs(nodes["loops"], region_label)} if "loops" in nodes else {}),
     }
+
+
+def _loop_runs(loops: dict[str, list[int]], region_label: Callable[[int], str | None]) -> list[Any]:
+    """The readable form's loops from the compact columns."""
+    return [
+        {
+            "line": line,
+            "outer": outer if outer >= 0 else None,
+            "outer_turn": turn if outer >= 0 else None,
+            "module": region_label(module),
+            "call": region_label(call),
+        }
+        for line, outer, turn, module, call in zip(
+            loops["line"], loops["outer"], loops["outer_turn"], loops["module"], loops["call"], strict=True
+        )
+    ]
 
 
 def _sent(shape: list[int], dtype: str, numbers: np.ndarray) -> dict[str, Any]:

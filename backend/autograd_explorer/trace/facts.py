@@ -23,6 +23,7 @@ from autograd_explorer.trace.graph import GraphIndex, index_graph
 from autograd_explorer.trace.naming import display_names, latex_symbol, op_short, unicode_name
 from autograd_explorer.trace.program_output import shown_output
 from autograd_explorer.trace.recorder import ForwardRecord, LeafRecord, TraceRecorder, root_node
+from autograd_explorer.trace.regions import LoopTurn
 from autograd_explorer.trace.values import dtype_name, stacked
 
 SAVED_KINDS = (torch.Tensor, bool, int, float)  # the saved values a node shows (not sizes, dtypes…)
@@ -63,11 +64,15 @@ class NodeColumns:
     saved: list[list[tuple[str, SavedValue]]]
     module: list[str | None]  # the module path whose forward made it (`model.fc1`)
     call: list[str | None]  # the program's function call that made it (`f(x) at line 9`)
-    loop: list[int | None]  # the line of the innermost `for`/`while` running when it was made
+    loop: list[LoopTurn | None]  # the turn of the innermost `for`/`while` running when it was made
 
     @classmethod
     def of(
-        cls, rows: list[NodeRow], module: list[str | None], call: list[str | None], loop: list[int | None]
+        cls,
+        rows: list[NodeRow],
+        module: list[str | None],
+        call: list[str | None],
+        loop: list[LoopTurn | None],
     ) -> NodeColumns:
         """The rows as columns."""
         columns: list[list[Any]] = [list(column) for column in zip(*rows, strict=True)]
@@ -231,7 +236,7 @@ class TraceFacts:
         wanted = self.shown_pass if index is None else index
         return next((p for p in self.passes if p.index == wanted), None)
 
-    def _rows(self) -> tuple[list[NodeRow], list[str | None], list[str | None], list[int | None]]:
+    def _rows(self) -> tuple[list[NodeRow], list[str | None], list[str | None], list[LoopTurn | None]]:
         """Each node's row, module, call and loop, in one loop over the nodes with everything it reads
         bound once. (A method call per node, each reading the recorder's dicts through attributes
         and calling saved_of, forward_record, dtype_name and regions.of: 6 µs a node of the
@@ -245,7 +250,7 @@ class TraceFacts:
         rows: list[NodeRow] = []
         module: list[str | None] = []
         call: list[str | None] = []
-        loop: list[int | None] = []
+        loop: list[LoopTurn | None] = []
         internal: list[int] = []  # the op nodes with no record, in id order
         for i, fn in enumerate(self.index.nodes):
             op = type(fn).__name__

@@ -29,6 +29,15 @@ LOOP = (
     "loop around a call of the program's function counts, a comprehension does not); absent: none, or "
     "a notebook recording (its frames do not say)"
 )
+LOOP_RUN = (
+    "index into loops: the run of that loop statement the node was made in (a loop nested in another "
+    "runs once per turn of it, a loop in a function once per call); absent: none"
+)
+TURN = "which turn of its loop_run made the node, 0: the first; absent: none"
+LOOPS = (
+    "the runs of loop statements the nodes were made in, and the runs around those, in the order they "
+    "started; absent when no node has a loop"
+)
 START_NARRATION = (
     "the pass before its first step, in the steps' words: 'Start: the output f = x³ − 3x holds "
     "∂f/∂f = 1 (the seed gradient); every other accumulator is 0.'"
@@ -145,6 +154,20 @@ class TraceNode(TypedDict):
             int,
             Field(description=LOOP),
         ]
+    ]
+    loop_run: NotRequired[Annotated[int, Field(description=LOOP_RUN)]]
+    turn: NotRequired[Annotated[int, Field(description=TURN)]]
+
+
+class LoopRun(TypedDict):
+    """One run of a for/while statement, all its turns."""
+
+    line: Annotated[int, Field(description="the for/while statement's line")]
+    outer: Annotated[int | None, Field(description="index into loops: the run around it; null: none")]
+    outer_turn: Annotated[int | None, Field(description="the turn of that run it started in, 0: the first")]
+    module: Annotated[str | None, Field(description="the module whose forward was running when it started")]
+    call: Annotated[
+        str | None, Field(description="the program's function call running when it started (f(x) at line 9)")
     ]
 
 
@@ -351,6 +374,7 @@ class TraceResponse(TypedDict):
     printed: Annotated[list[str], Field(description=PRINTED)]
     stats: TraceStats
     stopped: NotRequired[Annotated[StoppedAt, Field(description=STOPPED)]]
+    loops: NotRequired[Annotated[list[LoopRun], Field(description=LOOPS)]]
 
 
 # --- the compact form (docs/trace.md, "Compact form"): columns, values by index ------------------
@@ -377,6 +401,16 @@ class CompactNodeTexts(TypedDict):
 
     node: list[int]
     text: Annotated[list[int], Field(description="index into texts")]
+
+
+class CompactLoops(TypedDict):
+    """The loop runs as columns (readable: loops[k])."""
+
+    line: list[int]
+    outer: Annotated[list[int], Field(description="index into these columns, -1: none")]
+    outer_turn: list[int]
+    module: Annotated[list[int], Field(description="index into nodes.regions, -1: none")]
+    call: Annotated[list[int], Field(description="index into nodes.regions, -1: none")]
 
 
 class CompactNodes(TypedDict):
@@ -414,6 +448,11 @@ class CompactNodes(TypedDict):
             Field(description="each node's loop as node.loop reads it, 0: none; absent when no node has one"),
         ]
     ]
+    loop_run: NotRequired[
+        Annotated[list[int], Field(description="index into loops' columns, -1: none; absent with loop")]
+    ]
+    turn: NotRequired[Annotated[list[int], Field(description="as node.turn, 0 where loop_run is -1")]]
+    loops: NotRequired[Annotated[CompactLoops, Field(description=LOOPS)]]
 
 
 class CompactEdges(TypedDict):

@@ -14,6 +14,7 @@ from autograd_explorer.trace.details import explain_step, explained_inputs, star
 from autograd_explorer.trace.facts import NodeColumns, PassFacts, StepFacts, TraceFacts
 from autograd_explorer.trace.grad_norms import module_grad_norms, step_grad_norms
 from autograd_explorer.trace.graph import graph_edges
+from autograd_explorer.trace.loop_runs import loop_table
 from autograd_explorer.trace.pass_summary import summaries_json
 from autograd_explorer.trace.payload import (
     Pass,
@@ -107,13 +108,17 @@ class ReadableShaper:
         passes = [self.shape_pass(p) for p in facts.passes]
         columns = facts.node_columns()
         nodes = [self._node(i, columns) for i in range(len(columns.op))]
+        loops = loop_table(columns.loop)
+        for node, line, run, turn in zip(nodes, loops.line, loops.run, loops.turn, strict=True):
+            if run >= 0:
+                node["loop"], node["loop_run"], node["turn"] = line, run, turn
         edges: list[TraceEdge] = graph_edges(facts.index)  # type: ignore[assignment]
         shown = facts.pass_by_index(None)
         history: dict[str, list[TensorValue | None]] = {}
         for p in facts.passes:  # the passes shipped (all of a short program)
             for name, g in p.raw.grads_after.items():
                 history.setdefault(name, []).append(self.tv(g))
-        return {
+        shaped: TraceResponse = {
             "mode": facts.run.mode,
             "nodes": nodes,
             "edges": edges,
@@ -138,6 +143,18 @@ class ReadableShaper:
                 "trace_ms": 0.0,
             },
         }
+        if loops.any:
+            shaped["loops"] = [
+                {
+                    "line": run.line,
+                    "outer": outer if outer >= 0 else None,
+                    "outer_turn": turn if outer >= 0 else None,
+                    "module": run.module,
+                    "call": run.call,
+                }
+                for run, outer, turn in zip(loops.runs, loops.outer, loops.outer_turn, strict=True)
+            ]
+        return shaped
 
     def _node(self, i: int, n: NodeColumns) -> TraceNode:
         saved: list[SavedTensor] = []
@@ -167,9 +184,6 @@ class ReadableShaper:
             "module": n.module[i],
             "call": n.call[i],
         }
-        loop = n.loop[i]
-        if loop is not None:
-            node["loop"] = loop
         return node
 
     def shape_pass(self, p: PassFacts) -> Pass:

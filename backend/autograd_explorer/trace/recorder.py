@@ -21,7 +21,7 @@ from autograd_explorer.lang.contract import (
 from autograd_explorer.trace.backward_capture import Node, RawPass, capture_pass, graph_nodes
 from autograd_explorer.trace.complex_values import complex_refusal
 from autograd_explorer.trace.pass_summary import PassSummary, summarize_pass
-from autograd_explorer.trace.regions import RegionTags, module_outputs
+from autograd_explorer.trace.regions import LoopTurn, RegionTags, module_outputs
 from autograd_explorer.trace.values import sent_whole
 
 # A program of at most this many passes keeps them all, step by step (a lecture's two or three
@@ -38,7 +38,7 @@ class ForwardRecord:
     span: Span | None  # None for ops of our own code (function_trace), which has no user source
     text: str
     version: int = -1  # not a copy: the memory's version counter then (in-place ops advance it)
-    loop: int | None = None  # the line of the innermost loop of the program running then
+    loop: LoopTurn | None = None  # the turn of the innermost loop of the program running then
 
 
 @dataclass
@@ -215,6 +215,9 @@ class TraceRecorder:
 
     def enter_region(self, region: Region) -> None:
         self.regions.enter(region)
+
+    def next_turn(self) -> None:
+        self.regions.next_turn()
 
     def leave_region(self, region: Region, result: object) -> None:
         # a pass that will not be shown keeps no graph: close the region without walking its result

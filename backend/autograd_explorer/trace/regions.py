@@ -1,4 +1,5 @@
-"""Which module, function call and loop made each graph node (`model.fc1`, `f(x) at line 9`, line 14).
+"""Which module, function call and loop turn made each graph node (`model.fc1`, `f(x) at line 9`,
+turn 3 of the loop at line 14).
 
 The language reports regions (lang/contract.Region) as they start and end. A node the program saw
 made inside one (an `on_tensor` while it runs) is tagged at once; nodes PyTorch made inside a
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Container
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import torch
 
@@ -24,14 +26,34 @@ from autograd_explorer.trace.backward_capture import Node
 MAX_WALK = 100_000  # nodes one region's result may lead back to (max_trace_nodes bounds graphs anyway)
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class LoopRun:
+    """One run of a `for`/`while` statement, all its turns: a loop nested in another runs once per
+    turn of it, a loop in a function once per call. The page draws each run as a box of its turns,
+    inside the turn of the loop around it and inside the module or call it ran in."""
+
+    line: int
+    number: int  # runs numbered as they start (the payload lists them in that order)
+    outer: LoopTurn | None  # the turn of the loop around it, if any
+    module: str | None  # the innermost module's forward running when it started
+    call: str | None  # the innermost call of the program's function running when it started
+
+
+class LoopTurn(NamedTuple):
+    """Which turn of which run of a loop: kept per graph node (made once per turn, not per node)."""
+
+    run: LoopRun
+    turn: int  # 0: the first
+
+
 @dataclass
 class RegionTags:
-    """The module path, call label and loop line of every node made inside a region."""
+    """The module path, call label and loop turn of every node made inside a region."""
 
     modules: list[str] = field(default_factory=list)  # the open regions, innermost last
     calls: list[str] = field(default_factory=list)
-    loops: list[int] = field(default_factory=list)
-    tags: dict[int, tuple[Node, str | None, str | None, int | None]] = field(default_factory=dict)
+    loops: list[LoopTurn] = field(default_factory=list)  # the turn each open loop is in
+    tags: dict[int, tuple[Node, str | None, str | None, LoopTurn | None]] = field(default_factory=dict)
     # id(parameter) -> (parameter, its module's path, its own name there)
     leaf_modules: dict[int, tuple[torch.Tensor, str, str]] = field(default_factory=dict)
     entered: dict[str, int] = field(
@@ -40,6 +62,7 @@ class RegionTags:
     bound: dict[str, torch.nn.Module] = field(default_factory=dict)  # variable name -> module
     # id(parameter) -> (parameter, `name.path` of its module, its own name): built when asked
     _bound_parameters: dict[int, tuple[torch.Tensor, str, str]] | None = None
+    _runs: int = 0  # loop runs started
 
     def enter(self, region: Region) -> None:
         if region.kind == "module":
@@ -49,9 +72,18 @@ class RegionTags:
                 for name, parameter in region.module.named_parameters(recurse=False):
                     self.leaf_modules.setdefault(id(parameter), (parameter, region.label, name))
         elif region.kind == "loop":
-            self.loops.append(region.line or 0)
+            outer = self.loops[-1] if self.loops else None
+            run = LoopRun(region.line or 0, self._runs, outer, self._now_module(), self._now_call())
+            self._runs += 1
+            self.loops.append(LoopTurn(run, -1))  # no turn yet: next_turn starts the first
         else:
             self.calls.append(region.label)
+
+    def next_turn(self) -> None:
+        """The innermost loop starts its next turn (the first one too)."""
+        if self.loops:
+            run, turn = self.loops[-1]
+            self.loops[-1] = LoopTurn(run, turn + 1)
 
     def bind(self, name: str, module: torch.nn.Module) -> None:
         """The program bound `name` to a module: its parameters are `name.…` unless called otherwise."""
@@ -79,8 +111,8 @@ class RegionTags:
         if (self.modules or self.calls) and id(fn) not in self.tags:
             self.tags[id(fn)] = (fn, self._now_module(), self._now_call(), self.now_loop())
 
-    def of(self, fn: Node) -> tuple[str | None, str | None, int | None]:
-        """(module path, call label, loop line) of a node; a parameter's module is the one that holds
+    def of(self, fn: Node) -> tuple[str | None, str | None, LoopTurn | None]:
+        """(module path, call label, loop turn) of a node; a parameter's module is the one that holds
         it (and it has no loop: the loop that names it, `for p in model.parameters()`, made it not)."""
         if type(fn).__name__ == "AccumulateGrad":
             variable = fn.variable
@@ -121,8 +153,8 @@ class RegionTags:
     def _now_call(self) -> str | None:
         return self.calls[-1] if self.calls else None
 
-    def now_loop(self) -> int | None:
-        """The line of the innermost loop running (the recorder keeps it in each ForwardRecord)."""
+    def now_loop(self) -> LoopTurn | None:
+        """The turn of the innermost loop running (the recorder keeps it in each ForwardRecord)."""
         return self.loops[-1] if self.loops else None
 
     def _claim(self, result: object, known: Container[int]) -> None:

@@ -59,15 +59,91 @@ export function hasDeclaredGroups(trace) {
  * one. Declared paths (modules, calls) nest inside the iteration, so 20 training steps are 20
  * iterations each holding its own model.fc1, not one model.fc1 of 20 steps.
  */
-export function groupPaths(nodes) {
+export function groupPaths(nodes, loops = []) {
   const ordered = byId(nodes);
-  const paths = pathsInOrder(ordered);
+  const paths = pathsInOrder(ordered, loops);
   return new Map(ordered.map((node, i) => [node.id, paths[i]]));
 }
 
+// The loop turns a node was made in, outermost first: [[run, turn], …] from its own (node.loop_run,
+// node.turn) out through each run's `outer` (trace.loops, web traces only).
+function turnsOf(node, loops) {
+  const chain = [];
+  for (let run = node.loop_run, turn = node.turn; run !== undefined && run !== null && loops[run]; ) {
+    chain.push([run, turn]);
+    [run, turn] = [loops[run].outer, loops[run].outer_turn];
+  }
+  return chain.reverse();
+}
+
+// Which runs get a box: those whose nodes here were made in two turns or more. A training loop's
+// graph is one pass, made in one turn of it: no box around that (the presets draw so).
+function drawnRuns(ordered, loops) {
+  const seen = new Float64Array(loops.length).fill(NaN); // run → a turn of it with nodes here, or -1 once two were
+  for (const node of ordered) {
+    for (let run = node.loop_run, turn = node.turn; run !== undefined && run !== null && loops[run]; ) {
+      if (Number.isNaN(seen[run])) seen[run] = turn;
+      else if (seen[run] !== turn) seen[run] = -1;
+      [run, turn] = [loops[run].outer, loops[run].outer_turn];
+    }
+  }
+  const drawn = new Set();
+  seen.forEach((turn, run) => turn === -1 && drawn.add(run));
+  return drawn;
+}
+
+// `path` without the boxes `outer` already opened (a loop in model's forward: model ▸ loop ▸ … ▸
+// model.cell, not model again inside each iteration).
+function withoutPrefix(path, outer) {
+  let k = 0;
+  while (k < outer.length && k < path.length && path[k] === outer[k]) k += 1;
+  return k === outer.length ? path.slice(k) : path;
+}
+
+/**
+ * A node's boxes from the loop runs it was made in (web traces): each drawn run inside the module or
+ * call it ran in, then its iteration, then the next run in, and last the node's own module or call
+ * boxes. Box keys carry the iteration they are in, so iteration 2's model.cell is not iteration 1's;
+ * outside every loop they are the plain `m:` keys, so the call a loop runs in is the same box as the
+ * call's own nodes outside the loop. Null when no run it was made in is drawn.
+ */
+function runPath(node, loops, drawn) {
+  const steps = [];
+  let outer = [];
+  let scope = '';
+  for (const [run, turn] of turnsOf(node, loops)) {
+    if (!drawn.has(run)) continue;
+    const { line, module, call } = loops[run];
+    const around = declaredPath({ module, call }) || [];
+    for (const name of withoutPrefix(around, outer)) steps.push({ key: `m:${scope}${name}`, label: name });
+    steps.push({ key: `loop:${scope}run${run}`, label: `loop at ${lineText(line)}` });
+    scope = `${scope}run${run}:${turn}/`;
+    steps.push({ key: `loop:${scope}`, label: `iteration ${turn + 1}`, turn });
+    outer = around;
+  }
+  if (!steps.length) return null;
+  for (const name of withoutPrefix(declaredPath(node) || [], outer)) steps.push({ key: `m:${scope}${name}`, label: name });
+  return steps;
+}
+
 // groupPaths' work on the nodes in id order: each one's path, in that order (an array, not a Map by id).
-function pathsInOrder(ordered) {
+function pathsInOrder(ordered, loops = []) {
   const n = ordered.length;
+  // The web trace says which turn of which loop run made each node: those in a drawn run are boxed by
+  // it. The rest (a notebook's nodes, a comprehension's) are told from repeated spans, below.
+  const drawn = loops.length ? drawnRuns(ordered, loops) : null;
+  const byRun = new Array(n);
+  if (drawn && drawn.size) {
+    const made = new Map(); // `run:turn:declared` → its path, one array per box
+    for (let i = 0; i < n; i += 1) {
+      const node = ordered[i];
+      if (node.loop_run === undefined || node.loop_run === null) continue;
+      const key = `${node.loop_run}:${node.turn}:${node.group ?? node.module ?? node.call ?? ''}`;
+      let path = made.get(key);
+      if (path === undefined) made.set(key, (path = runPath(node, loops, drawn)));
+      if (path) byRun[i] = path;
+    }
+  }
   // Per node (by its place in id order) its span's key, made once, and a number per distinct key:
   // Maps keyed by node and by key string were most of this function's time at 20,000 nodes.
   const keys = new Array(n);
@@ -77,6 +153,7 @@ function pathsInOrder(ordered) {
   // Own spans only: a call's internal nodes share its span (state.js ownSpan), and counted as its
   // nodes they would make one torch.einsum look like a loop of eight turns.
   for (let i = 0; i < n; i += 1) {
+    if (byRun[i]) continue; // boxed by its loop run already (its spans are that loop's alone)
     const key = spanKey(ownSpan(ordered[i]), ordered[i].call);
     keys[i] = key;
     if (key === null) continue;
@@ -93,6 +170,7 @@ function pathsInOrder(ordered) {
   // A line's nodes: those made there once, and the internal nodes of a call there made once.
   const lineOf = new Array(n);
   for (let i = 0; i < n; i += 1) {
+    if (byRun[i]) continue;
     const at = number[i] >= 0 ? number[i] : ordered[i].span ? keyNumber.get(spanKey(ordered[i].span, ordered[i].call)) : undefined;
     if (at !== undefined && count[at] === 1) {
       lineOf[i] = placeKey(ordered[i].span.line, ordered[i].span.file);
@@ -101,7 +179,9 @@ function pathsInOrder(ordered) {
   }
   // A module's parameters are made once, wherever the program named them (`for p in model.parameters()`).
   const repeated = new Uint8Array(n);
-  for (let i = 0; i < n; i += 1) repeated[i] = number[i] >= 0 && count[number[i]] > 1 && !(ordered[i].kind === 'input' && ordered[i].module) ? 1 : 0;
+  for (let i = 0; i < n; i += 1) {
+    repeated[i] = number[i] >= 0 && count[number[i]] > 1 && !(ordered[i].kind === 'input' && ordered[i].module) && !byRun[i] ? 1 : 0;
+  }
   const spanless = (node) => !ownSpan(node) && node.kind === 'op';
   const parameter = (node) => node.kind === 'input' && Boolean(node.module);
   // Each run of consecutive repeated nodes is a loop (or several, one after the other: below); the
@@ -188,7 +268,9 @@ function pathsInOrder(ordered) {
     const node = ordered[i];
     const declared = declaredPath(node);
     const iteration = iterationOf[i];
-    if (iteration) {
+    if (byRun[i]) {
+      paths[i] = byRun[i];
+    } else if (iteration) {
       const { key, label, k } = iteration;
       const loop = [
         { key: `loop:${key}`, label },
@@ -226,7 +308,7 @@ export function buildHierarchy(trace, { minNodes = 0 } = {}) {
   const root = { id: ROOT, label: 'graph', parent: null, children: [], size: 0 };
   groups.set(ROOT, root);
   const ordered = byId(trace.nodes);
-  const paths = ordered.length > minNodes ? pathsInOrder(ordered) : null;
+  const paths = ordered.length > minNodes ? pathsInOrder(ordered, trace.loops || []) : null;
   // Each box's children's sort keys as they are added (orderByFlow): a node's from its id, a box's
   // (NaN here) once its own children are known.
   const childKeys = new Map([[root, []]]);
@@ -242,6 +324,7 @@ export function buildHierarchy(trace, { minNodes = 0 } = {}) {
         let group = groups.get(id);
         if (!group) {
           group = { id, label: step.label, parent: parent.id, children: [], size: 0 };
+          if (step.turn !== undefined) group.turn = step.turn;
           groups.set(id, group);
           childKeys.set(group, []);
           parent.children.push(id);
@@ -291,6 +374,12 @@ function orderByFlow(groups, childKeys) {
   };
   for (const group of groups.values()) {
     const keys = keysOf(group);
+    // A loop run's iterations go in turn order: ids are a topological order, so an iteration that
+    // does not read the one before (a second layer's first turn, `h = zeros`) may hold a lower id.
+    if (group.children.every((id) => groups.get(id)?.turn !== undefined)) {
+      group.children.sort((a, b) => groups.get(a).turn - groups.get(b).turn);
+      continue;
+    }
     let sorted = true; // nodes come in id order: most boxes are in order already
     for (let i = 1; i < keys.length && sorted; i += 1) sorted = keys[i - 1] < keys[i];
     if (sorted) continue;

@@ -161,8 +161,24 @@ function decodeNodes(trace, value) {
     nodes[i].call = region(n.call);
     // The line of the loop statement running when it was made (0: none; absent from notebooks').
     if (n.loop && n.loop[i]) nodes[i].loop = n.loop[i];
+    // Which run of it (an index into trace.loops: an inner loop runs once per outer turn) and turn, 0: the first.
+    if (n.loop_run && n.loop_run[i] >= 0) [nodes[i].loop_run, nodes[i].turn] = [n.loop_run[i], n.turn[i]];
   }
   return nodes;
+}
+
+// The loop runs as the readable form lists them: [{line, outer, outer_turn, module, call}] (null: none).
+function decodeLoops(n) {
+  const runs = n.loops;
+  if (!runs) return [];
+  const region = (k) => (k >= 0 ? n.regions[k] : null);
+  return runs.line.map((line, k) => ({
+    line,
+    outer: runs.outer[k] >= 0 ? runs.outer[k] : null,
+    outer_turn: runs.outer[k] >= 0 ? runs.outer_turn[k] : null,
+    module: region(runs.module[k]),
+    call: region(runs.call[k]),
+  }));
 }
 
 function decodeSteps(columns, nodes, value) {
@@ -247,6 +263,7 @@ export function decodeTrace(trace) {
     warnings: trace.warnings || [],
     printed: trace.printed || [],
     stopped: trace.stopped ?? null, // a program that stopped: its error and node (on_error 'graph')
+    loops: decodeLoops(trace.nodes), // empty: no node made in a loop, or a notebook's (its frames do not say)
     stats: trace.stats,
     detailsOnDemand: true,
   };
