@@ -137,6 +137,35 @@ def test_a_starred_target_takes_a_list_of_what_is_left_as_in_cpython() -> None:
     assert fails("a, *b, *c = [1, 2, 3]", "forbidden").message == "multiple starred expressions in assignment"
 
 
+def test_a_tensor_unpacked_into_names_is_checked_before_its_rows_are_made() -> None:
+    """Unpacking makes a tensor per row: a count of names that cannot match is CPython's error at
+    once, and the rows a starred name takes count against max_loop_iterations, as a `for` over the
+    tensor does (before, `a, *b = torch.zeros(10**6)` made 10⁶ rows: 2 s and 600 MB)."""
+    for source in (
+        "a, b = torch.zeros(10**6)",
+        "a, b, c = torch.zeros(2)",
+        "a, b = torch.tensor(1.0)",
+        "a, *b, c, d = torch.zeros(2)",
+    ):
+        with pytest.raises((ValueError, TypeError)) as python:
+            exec(f"import torch\n{source}", {})  # noqa: S102 (trusted test code: the oracle)
+        assert fails(f"import torch\n{source}", "runtime").message == str(python.value), source
+    error = fails("import torch\nfirst, *rest = torch.zeros(10**6)", "limit")
+    assert "unpacking would take this tensor's 1000000 rows" in error.message
+    assert "max_loop_iterations" in error.message and error.line == 2
+    # within the budget it runs as CPython does, and its rows count as loop turns
+    names = run("import torch\nfirst, *rest = torch.arange(6.0)\nfor k in range(3):\n    pass").namespace
+    assert float(names["first"]) == 0.0 and [float(r) for r in names["rest"]] == [1.0, 2.0, 3.0, 4.0, 5.0]  # type: ignore[attr-defined]
+    assert (
+        fails(
+            "import torch\na, *b = torch.zeros(60)\nfor k in range(50):\n    pass",
+            "limit",
+            max_loop_iterations=100,
+        ).line
+        == 3
+    )
+
+
 def test_augmented_assignment_is_in_place_on_tensors() -> None:
     result = run("x = torch.ones(2)\nalias = x\nx += 1\nx *= 3\nx -= 1\nx /= 5\nn = 2\nn **= 10")
     ns = result.namespace

@@ -362,6 +362,8 @@ statement_cases = [
     program("dict-literal-escape", '{"a": x}.__class__', "forbidden", "__class__"),
     program("starred-targets", "a, *b, *c = [x, x]", "forbidden", "multiple starred"),
     program("starred-target-escape", "a, *b.__dict__ = [x, x]", "forbidden", "__dict__"),
+    program("starred-tensor-rows", "a, *b = torch.zeros(10**6)", "limit", "max_loop_iterations"),
+    program("unpack-tensor-rows", "a, b = torch.zeros(10**6)", "runtime", "too many values to unpack"),
     program("match", "match x:\n    case _:\n        pass", "forbidden", "match"),
     program("function-attribute-set", "def f():\n    pass\nf.code = 1", "runtime", "cannot be assigned"),
     program("grad-fn-saved", "(x * 2).grad_fn._saved_self", "forbidden", "_saved_self"),

@@ -105,12 +105,13 @@ class Budget:
         if time.monotonic() >= self.deadline:
             self.check_time(span)
 
-    def reserve_loop(self, iterations: int, span: Span) -> None:
-        """A loop is about to run `iterations` times; nested loops share one budget."""
+    def reserve_loop(self, iterations: int, span: Span, doing: str = "this loop would run {} times") -> None:
+        """A loop is about to run `iterations` times; nested loops share one budget. (`doing` says
+        what runs them when it is not a loop statement.)"""
         limit = self.limits.max_loop_iterations
         if self.loop_iterations + iterations > limit:
             raise limit_error(
-                f"too many loop iterations: this loop would run {iterations} times after "
+                f"too many loop iterations: {doing.format(iterations)} after "
                 f"{self.loop_iterations} already, the limit is {limit} for the whole program "
                 f"(max_loop_iterations)",
                 span,

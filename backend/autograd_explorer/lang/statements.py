@@ -125,6 +125,8 @@ class Statements(EvaluatorCore):
     def unpack(self, target: ast.Tuple | ast.List, value: object, statement: ast.AST) -> None:
         elements = target.elts
         starred = next((k for k, element in enumerate(elements) if isinstance(element, ast.Starred)), None)
+        if isinstance(value, torch.Tensor):
+            self.unpacking_a_tensor(value, len(elements), starred is not None, statement)
         try:
             items = list(value)  # type: ignore[call-overload]
         except TypeError:
@@ -145,6 +147,22 @@ class Statements(EvaluatorCore):
             raise ValueError(f"not enough values to unpack (expected {expected}, got {len(items)})")
         for element, item in zip(elements, items, strict=True):
             self.assign(element, item, statement, unpacked=True)
+
+    def unpacking_a_tensor(self, value: torch.Tensor, names: int, starred: bool, statement: ast.AST) -> None:
+        """Check a tensor's rows before it is unpacked into names: each row is a tensor made, and
+        iterating 10⁶ of them took 2 s and 600 MB. A count that cannot match is refused without
+        iterating (CPython's messages); rows for a starred name count as a loop's turns, as a `for`
+        over the tensor does."""
+        if value.dim() == 0:
+            raise TypeError("iteration over a 0-d tensor")  # PyTorch's own message
+        rows = value.shape[0]
+        if starred:
+            if rows >= names - 1:
+                self.budget.reserve_loop(
+                    rows, self.span(statement), "unpacking would take this tensor's {} rows"
+                )
+        elif rows > names:
+            raise ValueError(f"too many values to unpack (expected {names})")
 
     def set_item(
         self, container: object, index: object, value: object, target: ast.AST, statement: ast.AST
