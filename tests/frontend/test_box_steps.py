@@ -354,7 +354,7 @@ def test_a_box_of_an_earlier_iteration_offers_the_backward_call_that_ran_it(
 
     page.click("#fit")
     boxes = {b["id"]: b for b in json.loads(graph_data(page, "boxes-in-view"))}
-    box = boxes["g:m:6:0:model.0"]  # iteration 1's of the loop at line 6 (2 and 3 have their own)
+    box = boxes["g:m:run0:0/model.0"]  # iteration 1's of the loop's run (2 and 3 have their own)
     graph = page.locator("#graph").bounding_box()
     page.mouse.click(graph["x"] + box["x"], graph["y"] + box["y"])
     expect(page.locator("#box-steps-status")).to_have_text("model.0: no steps in this backward call")
