@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { MAX_CHILDREN, ancestorsOf, buildHierarchy, groupPaths, visibleItemOf } from '../js/explorer/graph-groups.js';
+import { MAX_CHILDREN, ancestorsOf, boxTrail, buildHierarchy, groupPaths, visibleItemOf } from '../js/explorer/graph-groups.js';
 import { createSceneLayout, edgesByGroup, layeredLayout } from '../js/explorer/graph-layout.js';
 import { mlpTrace, span } from './fixtures/mlp-trace.mjs';
 
@@ -460,4 +460,11 @@ test("a loop's iterations are in turn order, though a later turn may hold a lowe
   const hierarchy = buildHierarchy(traceWithRuns(loops, made));
   const loop = [...hierarchy.groups.values()].find((g) => g.label === 'loop at line 10');
   assert.deepEqual(loop.children.map((id) => hierarchy.groups.get(id).label), ['iteration 1', 'iteration 2']);
+});
+
+test("a node's box trail names its boxes outermost first, without the ranges a long box is split into", () => {
+  // 100 layers built in a loop (mlpTrace): layer 7's tanh is in loop ▸ iterations 6–10 ▸ iteration 7
+  const hierarchy = buildHierarchy(mlpTrace(100));
+  assert.deepEqual(boxTrail(hierarchy, 'n29'), ['loop at line 6', 'iteration 7']);
+  assert.deepEqual(boxTrail(hierarchy, 'n0'), []); // W, outside every box
 });

@@ -240,3 +240,48 @@ def test_nested_loops_nest_inside_the_model_that_runs_them(page: Any, live_serve
             run
         )
     screenshot(page, "explorer-34-nested-loops")
+
+
+RNN = """import torch
+torch.manual_seed(0)
+
+class RNN(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.cell = torch.nn.Linear(2, 2)
+
+    def forward(self, xs):
+        h = torch.zeros(2)
+        for t in range(3):
+            h = torch.tanh(self.cell(h) + xs[t])
+        return h
+
+model = RNN()
+xs = torch.randn(3, 2)
+loss = model(xs).sum()
+loss.backward()
+"""
+
+
+def test_a_step_and_the_inspector_say_which_boxes_hold_the_node(page: Any, live_server: Any) -> None:
+    """At 1280×720 a step inside the RNN's last turn shows model.cell's box with the frames of the
+    model, the loop and the iteration at the view's edge, their titles above it: the step panel and
+    the inspector say them. The oracle is the trace's own loop run and turn for that node."""
+    open_source(page, live_server, RNN, width=1280, height=720)
+    trace = httpx.post(live_server.url + "/api/trace", json={"source": RNN}, timeout=120).json()
+    step = 5
+    node = trace["nodes"][trace["passes"][-1]["steps"][step - 1]["node"]]
+    run = trace["loops"][node["loop_run"]]
+    expected = (
+        f"{run['module']} ▸ loop at line {run['line']} ▸ iteration {node['turn'] + 1} ▸ {node['module']}"
+    )
+    assert expected == "model ▸ loop at line 11 ▸ iteration 3 ▸ model.cell"  # the program's own text
+    for _ in range(step):
+        page.keyboard.press("ArrowRight")
+    expect(page.locator("#step-label")).to_contain_text(f"step {step} /")
+    expect(page.locator("#step-panel .box-trail")).to_have_text(f"in {expected}")
+    page.select_option("#node-picker", str(node["id"]))
+    expect(page.locator("#inspector dd", has_text="loop at line")).to_have_text(expected)
+    page.keyboard.press("Home")  # the start says no step, so no trail
+    expect(page.locator("#step-panel .box-trail")).to_have_count(0)
+    screenshot(page, "explorer-35-box-trail")

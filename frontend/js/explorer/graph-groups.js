@@ -453,6 +453,19 @@ export function ancestorsOf(hierarchy, item) {
   return path.reverse();
 }
 
+/**
+ * The labels of the boxes around `item`, outermost first, without the range boxes a long box is split
+ * into ("iterations 1–50" says nothing "iteration 7" does not): "model ▸ loop at line 11 ▸ iteration 3
+ * ▸ model.cell" tells where a step is when the boxes' titles are off screen (nested frames at a
+ * phone's edge, titles above a view of the step).
+ */
+export function boxTrail(hierarchy, item) {
+  return ancestorsOf(hierarchy, item)
+    .filter((id) => !RANGE.test(id))
+    .map((id) => hierarchy.groups.get(id).label);
+}
+const RANGE = /\[\d+\]$/; // splitLongGroups' ids: `${box}[${start}]`
+
 /** The item that shows `item` when only the groups `isOpen` accepts are open: itself or its outermost closed box. */
 export function visibleItemOf(hierarchy, item, isOpen) {
   for (const id of ancestorsOf(hierarchy, item)) if (!isOpen(id)) return id;

@@ -14,7 +14,7 @@ import { activeEdges, stateAt } from './accumulators.js';
 import { asSegments, pathHitsBox, routeEdge, rowReturn } from './edge-routes.js';
 import { paintGradients } from './grad-colour.js';
 import { gradLines, shortValue } from './grad-labels.js';
-import { ancestorsOf, buildHierarchy, hasDeclaredGroups } from './graph-groups.js';
+import { ancestorsOf, boxTrail, buildHierarchy, hasDeclaredGroups } from './graph-groups.js';
 import { mostBoxesInView, uncutShift, withFrameTitle, withHeaders } from './graph-first-view.js';
 import { BOX_HEADER, BOX_PADDING, createSceneLayout, edgesByGroup, layeredLayout } from './graph-layout.js';
 import { createOverview } from './graph-overview.js';
@@ -1595,6 +1595,8 @@ export function mountGraphView(store) {
     },
     /** The boxes of the drawn trace (graph-groups.js), or null when it is drawn node for node. */
     hierarchy: () => (grouped ? grouped.hierarchy : null),
+    /** The labels of the boxes around trace node `nodeId`, outermost first ([] drawn node for node). */
+    boxesOf: (nodeId) => (grouped ? boxTrail(grouped.hierarchy, `n${nodeId}`) : []),
     /** Brings the item showing trace node `nodeId` on screen at a readable zoom (if it is not already). */
     reveal(nodeId) {
       if (cy) showReadable(boxOfNode(nodeId));

@@ -25,7 +25,8 @@ function props(pairs) {
   return dl;
 }
 
-export function mountInspector(store) {
+/** `boxesOf(nodeId)`: the labels of the boxes around a node in the graph drawn ([] without boxes). */
+export function mountInspector(store, { boxesOf = () => [] } = {}) {
   const panel = document.getElementById('inspector');
   const picker = document.getElementById('node-picker');
 
@@ -79,6 +80,7 @@ export function mountInspector(store) {
     const backward = store.backwardState();
     const span = node.span ? `${lineText(node.span.line, node.span.file)}, columns ${node.span.column + 1}–${node.span.end_column}` : '—';
     const stoppedHere = stoppedInspected(trace, node);
+    const trail = boxesOf(node.id);
     const children = [
       el('h2', `Inspector: ${nodeTitle(node)}`),
       // The tensor an update outside torch.no_grad() was changing: why the program stopped, first.
@@ -90,6 +92,7 @@ export function mountInspector(store) {
         ['retains_grad', node.retains_grad],
         ['shape', `${formatShape(node.shape)} (${node.dtype})`],
         ['source', span],
+        ...(trail.length ? [['in', trail.join(' ▸ ')]] : []), // model ▸ loop at line 11 ▸ iteration 3
       ]),
       el('h3', 'Value (forward)'),
     ];

@@ -162,9 +162,10 @@ mountStepControls(store);
 mountConsolePanel(store);
 mountGradColour(store);
 mountGradNormsPlot(store);
-mountStepPanel(store);
+// A step's boxes: the graph's, built on 'trace' before the panel hears it (the graph is mounted first).
+mountStepPanel(store, { boxesOf: graph.boxesOf });
 const stepDetails = mountStepDetails(store);
-mountInspector(store);
+mountInspector(store, { boxesOf: graph.boxesOf });
 mountTorchvizView(store);
 mountLectureViews(store, { onExample: loadExample });
 mountExport(store, graph);

@@ -191,7 +191,11 @@ function passResult(pass, finished) {
   });
 }
 
-export function mountStepPanel(store) {
+/**
+ * `boxesOf(nodeId)`: the labels of the boxes around a node in the graph drawn (graph-groups.js
+ * boxTrail), [] when it is drawn without boxes; each step says them under its title.
+ */
+export function mountStepPanel(store, { boxesOf = () => [] } = {}) {
   const panel = document.getElementById('step-panel');
   // Three parts: what the step says (rebuilt per step), the accumulators (updated in place), a remark.
   const top = el('div');
@@ -231,6 +235,8 @@ export function mountStepPanel(store) {
       } else {
         const node = store.node(step.node);
         children.push(el('h2', `Step ${backward.position} of ${count}: ${nodeTitle(node)} (${node ? node.op : '?'})`));
+        const trail = node ? boxesOf(node.id) : [];
+        if (trail.length) children.push(el('p', `in ${trail.join(' ▸ ')}`, 'box-trail muted'));
         const waiting = !step.narration && trace.detailsOnDemand && !step.detailed;
         const failed = waiting && store.get('detailsError');
         let narration = step.narration || '';

@@ -22,8 +22,8 @@ export function mountViewer(trace) {
   const store = new ExplorerStore();
   const graph = mountGraphView(store);
   mountStepControls(store);
-  mountStepPanel(store);
-  mountInspector(store);
+  mountStepPanel(store, { boxesOf: graph.boxesOf }); // after the graph: its boxes are built first
+  mountInspector(store, { boxesOf: graph.boxesOf });
   mountGraphToolbar(store, graph);
   mountTraceNotes(store);
   mountThemeToggle($('viewer-tools'));
