@@ -468,3 +468,24 @@ test("a node's box trail names its boxes outermost first, without the ranges a l
   assert.deepEqual(boxTrail(hierarchy, 'n29'), ['loop at line 6', 'iteration 7']);
   assert.deepEqual(boxTrail(hierarchy, 'n0'), []); // W, outside every box
 });
+
+test("an iteration of `for t in range(…)` says its t, as the program does; ranges of them still read as iterations", () => {
+  // for t in range(10, 0, -1):   (line 3)  60 turns would be split into ranges; 3 here
+  const loops = [{ line: 3, outer: null, outer_turn: null, module: null, call: null, variable: 't', start: 10, step: -1 }];
+  const made = [];
+  for (let turn = 0; turn < 3; turn += 1) {
+    made.push({ span: span(4, 8, 13), loop: 3, loop_run: 0, turn });
+    made.push({ span: span(4, 16, 21), loop: 3, loop_run: 0, turn });
+  }
+  const hierarchy = buildHierarchy(traceWithRuns(loops, made));
+  assert.deepEqual(boxTrail(hierarchy, 'n3'), ['loop at line 3', 'iteration 2 (t = 9)']);
+  // a long loop's range boxes are named by their first and last iteration's numbers
+  const long = [];
+  for (let turn = 0; turn < 60; turn += 1) {
+    long.push({ span: span(4, 8, 13), loop: 3, loop_run: 0, turn });
+    long.push({ span: span(4, 16, 21), loop: 3, loop_run: 0, turn });
+  }
+  const ranged = buildHierarchy(traceWithRuns(loops, long));
+  const loop = [...ranged.groups.values()].find((g) => g.label === 'loop at line 3');
+  assert.equal(ranged.groups.get(loop.children[0]).label, 'iterations 1–2');
+});

@@ -169,7 +169,10 @@ def test_a_loop_of_calls_is_named_by_its_for_line(page: Any, live_server: Any) -
     )
     assert [title.split(" · ")[0] for title in opened] == [f"loop at line {for_line}"], opened
     closed = {b["label"] for b in json.loads(graph_data(page, "boxes-in-view"))}
-    assert closed == {f"iteration {k}: step(w, x) at line {call_line}" for k in (1, 2, 3)}, closed
+    # each turn says its `i` as the program's `for i in range(3)` does
+    assert closed == {f"iteration {k + 1} (i = {k}): step(w, x) at line {call_line}" for k in range(3)}, (
+        closed
+    )
     screenshot(page, "explorer-31-loop-of-calls")
 
 
@@ -210,7 +213,7 @@ def test_nested_loops_nest_inside_the_model_that_runs_them(page: Any, live_serve
     layers = next(i for i, text in enumerate(lines, 1) if "for cell" in text)
     time = next(i for i, text in enumerate(lines, 1) if "for t" in text)
     titles = sorted(box[0] for box in boxes)
-    iterations = ["iteration 1", "iteration 2", "iteration 3"]
+    iterations = ["iteration 1 (t = 0)", "iteration 2 (t = 1)", "iteration 3 (t = 2)"]  # `for t in range(3)`
     assert titles == sorted(
         ["model", "model.cells", f"loop at line {layers}", "iteration 1", f"loop at line {time}"]
         + [f"iteration 2: loop at line {time}"]  # the second layer's turn holds only its time loop
@@ -272,10 +275,9 @@ def test_a_step_and_the_inspector_say_which_boxes_hold_the_node(page: Any, live_
     step = 5
     node = trace["nodes"][trace["passes"][-1]["steps"][step - 1]["node"]]
     run = trace["loops"][node["loop_run"]]
-    expected = (
-        f"{run['module']} ▸ loop at line {run['line']} ▸ iteration {node['turn'] + 1} ▸ {node['module']}"
-    )
-    assert expected == "model ▸ loop at line 11 ▸ iteration 3 ▸ model.cell"  # the program's own text
+    turn = f"iteration {node['turn'] + 1} ({run['variable']} = {run['start'] + node['turn'] * run['step']})"
+    expected = f"{run['module']} ▸ loop at line {run['line']} ▸ {turn} ▸ {node['module']}"
+    assert expected == "model ▸ loop at line 11 ▸ iteration 3 (t = 2) ▸ model.cell"  # the program's own text
     for _ in range(step):
         page.keyboard.press("ArrowRight")
     expect(page.locator("#step-label")).to_contain_text(f"step {step} /")

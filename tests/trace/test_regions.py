@@ -310,8 +310,18 @@ def test_a_loop_run_says_the_module_and_call_it_ran_in() -> None:
     runs = {run["line"]: run for run in payload["loops"]}
     alone = {"outer": None, "outer_turn": None}
     time, loop = line_of(NESTED, "time"), line_of(NESTED, "while in run")
-    assert runs[time] == {"line": time, **alone, "module": "model", "call": call}
-    assert runs[loop] == {"line": loop, **alone, "module": None, "call": call}
+    # `for t in range(1, 3)`: its variable and range, so the page says t = 1 + k of turn k
+    assert runs[time] == {
+        "line": time,
+        **alone,
+        "module": "model",
+        "call": call,
+        "variable": "t",
+        "start": 1,
+        "step": 1,
+    }
+    no_range = {"variable": None, "start": None, "step": None}  # a while loop counts no variable
+    assert runs[loop] == {"line": loop, **alone, "module": None, "call": call, **no_range}
     turns = {
         label: [n["turn"] for n in payload["nodes"] if n["label"] == label]
         for label in ("torch.tanh(self.cell(h) + xs[t])", "addmm in self.cell(h)", "out * 2")
@@ -482,3 +492,25 @@ def test_a_loop_of_library_layers_deeper_than_max_trace_nodes_is_refused_at_its_
         trace_program(source, None, TraceOptions(), Settings(max_trace_nodes=60))
     assert info.value.type == "limit" and "max_trace_nodes" in info.value.message
     assert info.value.line == 5
+
+
+def test_a_range_loop_says_its_variable_so_each_turn_has_its_value() -> None:
+    """Turn k of `for k in range(10, 0, -3)` had k = 10 − 3k: the oracle is the program's own
+    arithmetic, each `h + k` adding the value the loop variable held. A loop over a list says none."""
+    source = (
+        "import torch\nh = torch.tensor(0.0, requires_grad=True) * 1\n"
+        "for k in range(10, 0, -3):\n    h = h + k\n"
+        "for v in [5.0, 6.0]:\n    h = h * v\n"
+        "h.backward()\n"
+    )
+    payload = trace(source)
+    adds = [n for n in payload["nodes"] if n["label"] == "h + k"]
+    before = 0.0  # h starts at 0
+    for node in adds:
+        run = payload["loops"][node["loop_run"]]
+        added = round(node["value"]["data"] - before)
+        assert (run["variable"], run["start"] + node["turn"] * run["step"]) == ("k", added)
+        before = node["value"]["data"]
+    assert len(adds) == len(range(10, 0, -3))
+    lists = {payload["loops"][n["loop_run"]]["variable"] for n in payload["nodes"] if n["label"] == "h * v"}
+    assert lists == {None}

@@ -88,6 +88,9 @@ class Region:
     label: str
     module: torch.nn.Module | None = None  # the module whose forward runs (its own parameters belong here)
     line: int | None = None  # a loop's `for`/`while` line
+    # `for t in range(…)`: the name and the range, so each turn can say its value (`t = 2`)
+    variable: str | None = None
+    counts: range | None = None
 
 
 class ProgramObserver(Protocol):

@@ -110,13 +110,16 @@ class RegionTracker:
         return Region("call", call_region_label(text, f"line {line}"))
 
     # --- the program's loops ------------------------------------------------------------------------
-    def loop_region(self, line: int) -> Region | None:
+    def loop_region(
+        self, line: int, variable: str | None = None, counts: range | None = None
+    ) -> Region | None:
         """The region of a `for`/`while` statement running, all its turns (None when no regions are
         wanted). The page names a loop by it: from spans alone, `for …: step(w)` (a loop of calls)
-        looks like the loop inside `train(model)` (one call), and was named by a line of `def step`."""
+        looks like the loop inside `train(model)` (one call), and was named by a line of `def step`.
+        `for t in range(1, 4)` gives its name and range: the page says which `t` each turn had."""
         if not self.active:
             return None
-        return Region("loop", f"line {line}", line=line)
+        return Region("loop", f"line {line}", line=line, variable=variable, counts=counts)
 
 
 def call_region_label(text: str, where: str) -> str:

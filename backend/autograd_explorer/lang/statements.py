@@ -224,7 +224,8 @@ class Statements(EvaluatorCore):
         target_name = target.id if isinstance(target, ast.Name) else ""
         body = [self.statement_closures[statement] for statement in node.body]  # execute, compiled
         repeating = False
-        region = self.enter_loop(span)
+        counts = iterable if isinstance(iterable, range) else None  # the page says `t = 2` of each turn
+        region = self.enter_loop(span, target_name or None, counts)
         next_turn = self.observer.next_turn if region is not None else None
         try:
             while True:
@@ -276,9 +277,11 @@ class Statements(EvaluatorCore):
             self.leave_loop(region)
         self.run_body(node.orelse)
 
-    def enter_loop(self, span: Span) -> Region | None:
+    def enter_loop(
+        self, span: Span, variable: str | None = None, counts: range | None = None
+    ) -> Region | None:
         """Tell the observer a loop starts (once for all its turns; its `else` is no part of it)."""
-        region = self.regions.loop_region(span.line)
+        region = self.regions.loop_region(span.line, variable, counts)
         if region is not None:
             self.observer.enter_region(region)
         return region

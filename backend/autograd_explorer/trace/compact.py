@@ -715,6 +715,9 @@ class CompactShaper:
                 "outer_turn": loops.outer_turn,
                 "module": [region_code[run.module] for run in loops.runs],
                 "call": [region_code[run.call] for run in loops.runs],
+                "variable": [run.variable for run in loops.runs],
+                "start": [run.start for run in loops.runs],
+                "step": [run.step for run in loops.runs],
             }
         return nodes
 
@@ -966,8 +969,9 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _loop_runs(loops: dict[str, list[int]], region_label: Callable[[int], str | None]) -> list[Any]:
+def _loop_runs(loops: dict[str, list[Any]], region_label: Callable[[int], str | None]) -> list[Any]:
     """The readable form's loops from the compact columns."""
+    columns = ("line", "outer", "outer_turn", "module", "call", "variable", "start", "step")
     return [
         {
             "line": line,
@@ -975,9 +979,12 @@ def _loop_runs(loops: dict[str, list[int]], region_label: Callable[[int], str | 
             "outer_turn": turn if outer >= 0 else None,
             "module": region_label(module),
             "call": region_label(call),
+            "variable": variable,
+            "start": start,
+            "step": step,
         }
-        for line, outer, turn, module, call in zip(
-            loops["line"], loops["outer"], loops["outer_turn"], loops["module"], loops["call"], strict=True
+        for line, outer, turn, module, call, variable, start, step in zip(
+            *(loops[c] for c in columns), strict=True
         )
     ]
 

@@ -34,6 +34,10 @@ LOOP_RUN = (
     "runs once per turn of it, a loop in a function once per call); absent: none"
 )
 TURN = "which turn of its loop_run made the node, 0: the first; absent: none"
+LOOP_VARIABLE = (
+    "`for t in range(1, 7, 2)`: the loop variable t, so that turn k had t = start + k·step; null unless "
+    "a for statement with a name as its target runs over a range"
+)
 LOOPS = (
     "the runs of loop statements the nodes were made in, and the runs around those, in the order they "
     "started; absent when no node has a loop"
@@ -169,6 +173,9 @@ class LoopRun(TypedDict):
     call: Annotated[
         str | None, Field(description="the program's function call running when it started (f(x) at line 9)")
     ]
+    variable: Annotated[str | None, Field(description=LOOP_VARIABLE)]
+    start: Annotated[int | None, Field(description="the range's start (null: not a range)")]
+    step: Annotated[int | None, Field(description="the range's step (null: not a range)")]
 
 
 class TraceEdge(TypedDict):
@@ -411,6 +418,9 @@ class CompactLoops(TypedDict):
     outer_turn: list[int]
     module: Annotated[list[int], Field(description="index into nodes.regions, -1: none")]
     call: Annotated[list[int], Field(description="index into nodes.regions, -1: none")]
+    variable: Annotated[list[str | None], Field(description=LOOP_VARIABLE)]
+    start: list[int | None]
+    step: list[int | None]
 
 
 class CompactNodes(TypedDict):

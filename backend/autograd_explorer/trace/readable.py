@@ -151,6 +151,9 @@ class ReadableShaper:
                     "outer_turn": turn if outer >= 0 else None,
                     "module": run.module,
                     "call": run.call,
+                    "variable": run.variable,
+                    "start": run.start,
+                    "step": run.step,
                 }
                 for run, outer, turn in zip(loops.runs, loops.outer, loops.outer_turn, strict=True)
             ]

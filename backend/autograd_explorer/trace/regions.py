@@ -37,6 +37,9 @@ class LoopRun:
     outer: LoopTurn | None  # the turn of the loop around it, if any
     module: str | None  # the innermost module's forward running when it started
     call: str | None  # the innermost call of the program's function running when it started
+    variable: str | None = None  # `for t in range(1, 7, 2)`: t, 1 and 2 (turn k had t = 1 + 2k)
+    start: int | None = None
+    step: int | None = None
 
 
 class LoopTurn(NamedTuple):
@@ -73,7 +76,13 @@ class RegionTags:
                     self.leaf_modules.setdefault(id(parameter), (parameter, region.label, name))
         elif region.kind == "loop":
             outer = self.loops[-1] if self.loops else None
-            run = LoopRun(region.line or 0, self._runs, outer, self._now_module(), self._now_call())
+            counts = region.counts
+            run = LoopRun(
+                region.line or 0, self._runs, outer, self._now_module(), self._now_call(),
+                region.variable if counts is not None else None,
+                counts.start if counts is not None else None,
+                counts.step if counts is not None else None,
+            )  # fmt: skip
             self._runs += 1
             self.loops.append(LoopTurn(run, -1))  # no turn yet: next_turn starts the first
         else:

@@ -113,12 +113,14 @@ function runPath(node, loops, drawn) {
   let scope = '';
   for (const [run, turn] of turnsOf(node, loops)) {
     if (!drawn.has(run)) continue;
-    const { line, module, call } = loops[run];
+    const { line, module, call, variable, start, step } = loops[run];
     const around = declaredPath({ module, call }) || [];
     for (const name of withoutPrefix(around, outer)) steps.push({ key: `m:${scope}${name}`, label: name });
     steps.push({ key: `loop:${scope}run${run}`, label: `loop at ${lineText(line)}` });
     scope = `${scope}run${run}:${turn}/`;
-    steps.push({ key: `loop:${scope}`, label: `iteration ${turn + 1}`, turn });
+    // `for t in range(…)`: the turn says its t as the program does (iteration 3 is t = 2)
+    const value = variable && start !== null && start !== undefined ? ` (${variable} = ${start + turn * step})` : '';
+    steps.push({ key: `loop:${scope}`, label: `iteration ${turn + 1}${value}`, turn });
     outer = around;
   }
   if (!steps.length) return null;
@@ -430,7 +432,7 @@ function flattenSingletons(groups, parentOf) {
   for (const group of [...groups.values()]) {
     if (group.id === ROOT || group.children.length !== 1) continue;
     const [only] = group.children;
-    if (groups.has(only) && /^iteration \d+$/.test(group.label)) groups.get(only).label = `${group.label}: ${groups.get(only).label}`;
+    if (groups.has(only) && /^iteration \d+( \(.*\))?$/.test(group.label)) groups.get(only).label = `${group.label}: ${groups.get(only).label}`;
     const parent = groups.get(group.parent);
     parent.children[parent.children.indexOf(group.id)] = only;
     parentOf.set(only, parent.id);

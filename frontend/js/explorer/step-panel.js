@@ -236,7 +236,12 @@ export function mountStepPanel(store, { boxesOf = () => [] } = {}) {
         const node = store.node(step.node);
         children.push(el('h2', `Step ${backward.position} of ${count}: ${nodeTitle(node)} (${node ? node.op : '?'})`));
         const trail = node ? boxesOf(node.id) : [];
-        if (trail.length) children.push(el('p', `in ${trail.join(' ▸ ')}`, 'box-trail muted'));
+        if (trail.length) {
+          // each box's name kept on one line ("iteration 3 (t = 2)" broke after "(t"), breaks at the ▸
+          const line = el('p', 'in ', 'box-trail muted');
+          trail.forEach((label, k) => line.append(...(k ? [' ▸ '] : []), el('span', label)));
+          children.push(line);
+        }
         const waiting = !step.narration && trace.detailsOnDemand && !step.detailed;
         const failed = waiting && store.get('detailsError');
         let narration = step.narration || '';

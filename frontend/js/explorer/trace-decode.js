@@ -167,7 +167,8 @@ function decodeNodes(trace, value) {
   return nodes;
 }
 
-// The loop runs as the readable form lists them: [{line, outer, outer_turn, module, call}] (null: none).
+// The loop runs as the readable form lists them: [{line, outer, outer_turn, module, call, variable,
+// start, step}] (null: none; the last three only for `for t in range(…)`).
 function decodeLoops(n) {
   const runs = n.loops;
   if (!runs) return [];
@@ -178,6 +179,9 @@ function decodeLoops(n) {
     outer_turn: runs.outer[k] >= 0 ? runs.outer_turn[k] : null,
     module: region(runs.module[k]),
     call: region(runs.call[k]),
+    variable: runs.variable ? runs.variable[k] : null, // absent before they were sent (API 6.8.0)
+    start: runs.start ? runs.start[k] : null,
+    step: runs.step ? runs.step[k] : null,
   }));
 }
 
