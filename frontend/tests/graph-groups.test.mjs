@@ -489,3 +489,23 @@ test("an iteration of `for t in range(…)` says its t, as the program does; ran
   const loop = [...ranged.groups.values()].find((g) => g.label === 'loop at line 3');
   assert.equal(ranged.groups.get(loop.children[0]).label, 'iterations 1–2');
 });
+
+test('an iteration over a sequence the program named says its item, `cell = self.cells[1]`; a while loop says nothing', () => {
+  const loops = [
+    { line: 10, outer: null, outer_turn: null, module: 'model', call: null, variable: 'cell', start: null, step: null, over: 'self.cells' },
+    { line: 20, outer: null, outer_turn: null, module: null, call: null, variable: null, start: null, step: null, over: null },
+  ];
+  const made = [];
+  for (let turn = 0; turn < 2; turn += 1) {
+    made.push({ module: 'model', span: span(11, 8, 13), loop: 10, loop_run: 0, turn });
+    made.push({ module: 'model', span: span(11, 16, 21), loop: 10, loop_run: 0, turn });
+  }
+  for (let turn = 0; turn < 2; turn += 1) {
+    made.push({ span: span(21, 8, 13), loop: 20, loop_run: 1, turn });
+    made.push({ span: span(21, 16, 21), loop: 20, loop_run: 1, turn });
+  }
+  const hierarchy = buildHierarchy(traceWithRuns(loops, made));
+  // (the model's box holds only the loop: a box around one thing is dropped)
+  assert.deepEqual(boxTrail(hierarchy, 'n3'), ['loop at line 10', 'iteration 2 (cell = self.cells[1])']);
+  assert.deepEqual(boxTrail(hierarchy, 'n7'), ['loop at line 20', 'iteration 2']);
+});

@@ -214,9 +214,12 @@ def test_nested_loops_nest_inside_the_model_that_runs_them(page: Any, live_serve
     time = next(i for i, text in enumerate(lines, 1) if "for t" in text)
     titles = sorted(box[0] for box in boxes)
     iterations = ["iteration 1 (t = 0)", "iteration 2 (t = 1)", "iteration 3 (t = 2)"]  # `for t in range(3)`
+    first_layer = "iteration 1 (cell = self.cells[0])"  # `for cell in self.cells`
     assert titles == sorted(
-        ["model", "model.cells", f"loop at line {layers}", "iteration 1", f"loop at line {time}"]
-        + [f"iteration 2: loop at line {time}"]  # the second layer's turn holds only its time loop
+        ["model", "model.cells", f"loop at line {layers}", first_layer, f"loop at line {time}"]
+        + [
+            f"iteration 2 (cell = self.cells[1]): loop at line {time}"
+        ]  # the second layer's turn holds only its time loop
         + 2 * iterations
     ), titles
 
@@ -236,7 +239,7 @@ def test_nested_loops_nest_inside_the_model_that_runs_them(page: Any, live_serve
     time_loops = [box for box in boxes if box[0].endswith(f"loop at line {time}")]
     first, second = sorted(time_loops, key=lambda box: box[2])
     assert first[0] == f"loop at line {time}"  # the first layer's, above the second's (data flow)
-    assert around(first) == ["iteration 1", f"loop at line {layers}", "model"]
+    assert around(first) == [first_layer, f"loop at line {layers}", "model"]
     assert around(second) == [f"loop at line {layers}", "model"]
     for run in time_loops:  # three iterations in each run of the time loop
         assert sorted(box[0] for box in boxes if box[0] in iterations and encloses(run, box)) == iterations, (

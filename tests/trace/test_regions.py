@@ -311,16 +311,9 @@ def test_a_loop_run_says_the_module_and_call_it_ran_in() -> None:
     alone = {"outer": None, "outer_turn": None}
     time, loop = line_of(NESTED, "time"), line_of(NESTED, "while in run")
     # `for t in range(1, 3)`: its variable and range, so the page says t = 1 + k of turn k
-    assert runs[time] == {
-        "line": time,
-        **alone,
-        "module": "model",
-        "call": call,
-        "variable": "t",
-        "start": 1,
-        "step": 1,
-    }
-    no_range = {"variable": None, "start": None, "step": None}  # a while loop counts no variable
+    counted = {"variable": "t", "start": 1, "step": 1, "over": None}
+    assert runs[time] == {"line": time, **alone, "module": "model", "call": call, **counted}
+    no_range = {"variable": None, "start": None, "step": None, "over": None}  # a while loop says none
     assert runs[loop] == {"line": loop, **alone, "module": None, "call": call, **no_range}
     turns = {
         label: [n["turn"] for n in payload["nodes"] if n["label"] == label]
@@ -494,23 +487,32 @@ def test_a_loop_of_library_layers_deeper_than_max_trace_nodes_is_refused_at_its_
     assert info.value.line == 5
 
 
-def test_a_range_loop_says_its_variable_so_each_turn_has_its_value() -> None:
-    """Turn k of `for k in range(10, 0, -3)` had k = 10 − 3k: the oracle is the program's own
-    arithmetic, each `h + k` adding the value the loop variable held. A loop over a list says none."""
+def test_a_loop_says_what_its_variable_held_at_each_turn() -> None:
+    """Turn k of `for k in range(10, 0, -3)` had k = 10 − 3k, of `for t, x in enumerate(xs, 1)` t = 1 + k,
+    of `for v in vs` v = vs[k]. The oracle is the program's own arithmetic: each `h + k` adds, each
+    `h * v` multiplies by, what the variable held. A loop over a literal says none."""
     source = (
         "import torch\nh = torch.tensor(0.0, requires_grad=True) * 1\n"
         "for k in range(10, 0, -3):\n    h = h + k\n"
-        "for v in [5.0, 6.0]:\n    h = h * v\n"
+        "xs = [0.5, 0.5]\nfor t, x in enumerate(xs, 1):\n    h = h + t\n"
+        "vs = [5.0, 6.0]\nfor v in vs:\n    h = h * v\n"
+        "for u in [1.0, 2.0]:\n    h = h * u\n"
         "h.backward()\n"
     )
     payload = trace(source)
-    adds = [n for n in payload["nodes"] if n["label"] == "h + k"]
-    before = 0.0  # h starts at 0
-    for node in adds:
+    ops = [n for n in payload["nodes"] if n["kind"] == "op"]  # one chain, in order
+    before = {n["id"]: ops[k - 1]["value"]["data"] for k, n in enumerate(ops) if k}
+    nodes = {label: [n for n in ops if n["label"] == label] for label in ("h + k", "h + t", "h * v", "h * u")}
+    for label, variable in (("h + k", "k"), ("h + t", "t")):
+        for node in nodes[label]:
+            run = payload["loops"][node["loop_run"]]
+            held = run["start"] + node["turn"] * run["step"]
+            assert (run["variable"], held) == (variable, round(node["value"]["data"] - before[node["id"]]))
+    assert [n["turn"] for n in nodes["h + k"]] == list(range(len(range(10, 0, -3))))
+    named = {"vs": [5.0, 6.0]}
+    for node in nodes["h * v"]:
         run = payload["loops"][node["loop_run"]]
-        added = round(node["value"]["data"] - before)
-        assert (run["variable"], run["start"] + node["turn"] * run["step"]) == ("k", added)
-        before = node["value"]["data"]
-    assert len(adds) == len(range(10, 0, -3))
-    lists = {payload["loops"][n["loop_run"]]["variable"] for n in payload["nodes"] if n["label"] == "h * v"}
-    assert lists == {None}
+        assert (run["variable"], run["over"], run["start"]) == ("v", "vs", None)
+        assert named[run["over"]][node["turn"]] == node["value"]["data"] / before[node["id"]]
+    literal = {payload["loops"][n["loop_run"]]["variable"] for n in nodes["h * u"]}
+    assert literal == {None}  # `[1.0, 2.0]` is no name to index

@@ -88,9 +88,13 @@ class Region:
     label: str
     module: torch.nn.Module | None = None  # the module whose forward runs (its own parameters belong here)
     line: int | None = None  # a loop's `for`/`while` line
-    # `for t in range(…)`: the name and the range, so each turn can say its value (`t = 2`)
+    # What each turn's loop variable held, so the page can say it: `for t in range(1, 7, 2)` and
+    # `for t, x in enumerate(xs, 1)` count (`t = 1 + 2k` of turn k: start, step), `for cell in
+    # self.cells` walks a sequence in order (`cell = self.cells[k]`: over)
     variable: str | None = None
-    counts: range | None = None
+    start: int | None = None
+    step: int | None = None
+    over: str | None = None
 
 
 class ProgramObserver(Protocol):

@@ -110,16 +110,20 @@ class RegionTracker:
         return Region("call", call_region_label(text, f"line {line}"))
 
     # --- the program's loops ------------------------------------------------------------------------
-    def loop_region(
-        self, line: int, variable: str | None = None, counts: range | None = None
-    ) -> Region | None:
+    def loop_region(self, line: int, naming: LoopNaming = (None, None, None, None)) -> Region | None:
         """The region of a `for`/`while` statement running, all its turns (None when no regions are
         wanted). The page names a loop by it: from spans alone, `for …: step(w)` (a loop of calls)
         looks like the loop inside `train(model)` (one call), and was named by a line of `def step`.
-        `for t in range(1, 4)` gives its name and range: the page says which `t` each turn had."""
+        `naming`: what each turn's variable held (statements.loop_naming), for the page to say."""
         if not self.active:
             return None
-        return Region("loop", f"line {line}", line=line, variable=variable, counts=counts)
+        variable, start, step, over = naming
+        return Region("loop", f"line {line}", line=line, variable=variable, start=start, step=step, over=over)
+
+
+# A loop's variable and, to say what it held at each turn, its count's start and step, or the
+# sequence it walks (Region): all None when it says nothing (a `while`, a loop over a generator)
+LoopNaming = tuple[str | None, int | None, int | None, str | None]
 
 
 def call_region_label(text: str, where: str) -> str:

@@ -17,9 +17,10 @@ import torch
 
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.allowlist import ATTRIBUTES, IN_PLACE, SETTERS
-from autograd_explorer.lang.contract import Region, Span
+from autograd_explorer.lang.contract import LABEL_CHARS, Region, Span
 from autograd_explorer.lang.core import EvaluatorCore, error_at, type_name
 from autograd_explorer.lang.parse import GRAD_MODE_BLOCKS, GRAD_MODE_DECORATORS, METHOD_DECORATORS
+from autograd_explorer.lang.regions import LoopNaming
 from autograd_explorer.lang.user_code import UserClassMethod, UserFunction
 from autograd_explorer.lang.values import (
     BreakLoop,
@@ -224,8 +225,7 @@ class Statements(EvaluatorCore):
         target_name = target.id if isinstance(target, ast.Name) else ""
         body = [self.statement_closures[statement] for statement in node.body]  # execute, compiled
         repeating = False
-        counts = iterable if isinstance(iterable, range) else None  # the page says `t = 2` of each turn
-        region = self.enter_loop(span, target_name or None, counts)
+        region = self.enter_loop(span, loop_naming(node, iterable, self.segment))
         next_turn = self.observer.next_turn if region is not None else None
         try:
             while True:
@@ -277,11 +277,9 @@ class Statements(EvaluatorCore):
             self.leave_loop(region)
         self.run_body(node.orelse)
 
-    def enter_loop(
-        self, span: Span, variable: str | None = None, counts: range | None = None
-    ) -> Region | None:
+    def enter_loop(self, span: Span, naming: LoopNaming = (None, None, None, None)) -> Region | None:
         """Tell the observer a loop starts (once for all its turns; its `else` is no part of it)."""
-        region = self.regions.loop_region(span.line, variable, counts)
+        region = self.regions.loop_region(span.line, naming)
         if region is not None:
             self.observer.enter_region(region)
         return region
@@ -558,3 +556,35 @@ _HANDLERS: dict[type[ast.stmt], Callable[[Statements, Any], object]] = {
     ast.FunctionDef: Statements.function_definition,
     ast.ClassDef: Statements.class_definition,
 }
+
+
+# A sequence walked in order: turn k's item is `over[k]` (a dict's keys, a set or a generator are not)
+_INDEXED = (list, tuple, torch.Tensor, torch.nn.ModuleList, torch.nn.Sequential)
+
+
+def loop_naming(node: ast.For, iterable: object, segment: Callable[[ast.AST], str]) -> LoopNaming:
+    """What a `for`'s variable holds at each turn, for the page to say ("iteration 3 (t = 2)"):
+    a range's start and step; `enumerate`'s start (its first name counts); or the text of a sequence
+    named in the program (`cell = self.cells[1]`). Nothing for other iterables and targets."""
+    target = node.target
+    if isinstance(iterable, range) and isinstance(target, ast.Name):
+        return target.id, iterable.start, iterable.step, None
+    if isinstance(iterable, enumerate) and isinstance(target, ast.Tuple) and target.elts:
+        first = target.elts[0]
+        if isinstance(first, ast.Name):
+            # the count the next item gets: enumerate's own pickling state (read before the first turn)
+            reduced = iterable.__reduce__()  # (enumerate, (iterator, count))
+            if isinstance(reduced, tuple) and isinstance(reduced[1][1], int):
+                return first.id, reduced[1][1], 1, None
+    if isinstance(target, ast.Name) and isinstance(iterable, _INDEXED) and _named(node.iter):
+        text = segment(node.iter)
+        if len(text) <= LABEL_CHARS:
+            return target.id, None, None, text
+    return None, None, None, None
+
+
+def _named(node: ast.expr) -> bool:
+    """`xs`, `self.cells`: a sequence the program named, so `xs[2]` reads as its third item."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)

@@ -718,6 +718,7 @@ class CompactShaper:
                 "variable": [run.variable for run in loops.runs],
                 "start": [run.start for run in loops.runs],
                 "step": [run.step for run in loops.runs],
+                "over": [run.over for run in loops.runs],
             }
         return nodes
 
@@ -971,7 +972,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
 
 def _loop_runs(loops: dict[str, list[Any]], region_label: Callable[[int], str | None]) -> list[Any]:
     """The readable form's loops from the compact columns."""
-    columns = ("line", "outer", "outer_turn", "module", "call", "variable", "start", "step")
+    columns = ("line", "outer", "outer_turn", "module", "call", "variable", "start", "step", "over")
     return [
         {
             "line": line,
@@ -982,8 +983,9 @@ def _loop_runs(loops: dict[str, list[Any]], region_label: Callable[[int], str | 
             "variable": variable,
             "start": start,
             "step": step,
+            "over": over,
         }
-        for line, outer, turn, module, call, variable, start, step in zip(
+        for line, outer, turn, module, call, variable, start, step, over in zip(
             *(loops[c] for c in columns), strict=True
         )
     ]

@@ -35,9 +35,11 @@ LOOP_RUN = (
 )
 TURN = "which turn of its loop_run made the node, 0: the first; absent: none"
 LOOP_VARIABLE = (
-    "`for t in range(1, 7, 2)`: the loop variable t, so that turn k had t = start + k·step; null unless "
-    "a for statement with a name as its target runs over a range"
+    "the loop variable, so that the page can say what each turn's held: counted (`for t in range(1, 7, 2)`, "
+    "`for t, x in enumerate(xs, 1)`: turn k had t = start + k·step) or walking a sequence the program "
+    "named (`for cell in self.cells`: turn k had cell = over[k]); null for any other loop"
 )
+LOOP_OVER = "the sequence's source text (`self.cells`) for a loop walking one, else null"
 LOOPS = (
     "the runs of loop statements the nodes were made in, and the runs around those, in the order they "
     "started; absent when no node has a loop"
@@ -174,8 +176,9 @@ class LoopRun(TypedDict):
         str | None, Field(description="the program's function call running when it started (f(x) at line 9)")
     ]
     variable: Annotated[str | None, Field(description=LOOP_VARIABLE)]
-    start: Annotated[int | None, Field(description="the range's start (null: not a range)")]
-    step: Annotated[int | None, Field(description="the range's step (null: not a range)")]
+    start: Annotated[int | None, Field(description="the count's start (null: not counted)")]
+    step: Annotated[int | None, Field(description="the count's step (null: not counted)")]
+    over: Annotated[str | None, Field(description=LOOP_OVER)]
 
 
 class TraceEdge(TypedDict):
@@ -421,6 +424,7 @@ class CompactLoops(TypedDict):
     variable: Annotated[list[str | None], Field(description=LOOP_VARIABLE)]
     start: list[int | None]
     step: list[int | None]
+    over: Annotated[list[str | None], Field(description=LOOP_OVER)]
 
 
 class CompactNodes(TypedDict):

@@ -154,6 +154,7 @@ class ReadableShaper:
                     "variable": run.variable,
                     "start": run.start,
                     "step": run.step,
+                    "over": run.over,
                 }
                 for run, outer, turn in zip(loops.runs, loops.outer, loops.outer_turn, strict=True)
             ]

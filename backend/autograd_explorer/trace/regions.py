@@ -40,6 +40,7 @@ class LoopRun:
     variable: str | None = None  # `for t in range(1, 7, 2)`: t, 1 and 2 (turn k had t = 1 + 2k)
     start: int | None = None
     step: int | None = None
+    over: str | None = None  # `for cell in self.cells`: self.cells (turn k had cell = self.cells[k])
 
 
 class LoopTurn(NamedTuple):
@@ -76,12 +77,9 @@ class RegionTags:
                     self.leaf_modules.setdefault(id(parameter), (parameter, region.label, name))
         elif region.kind == "loop":
             outer = self.loops[-1] if self.loops else None
-            counts = region.counts
             run = LoopRun(
                 region.line or 0, self._runs, outer, self._now_module(), self._now_call(),
-                region.variable if counts is not None else None,
-                counts.start if counts is not None else None,
-                counts.step if counts is not None else None,
+                region.variable, region.start, region.step, region.over,
             )  # fmt: skip
             self._runs += 1
             self.loops.append(LoopTurn(run, -1))  # no turn yet: next_turn starts the first

@@ -100,6 +100,14 @@ function withoutPrefix(path, outer) {
   return k === outer.length ? path.slice(k) : path;
 }
 
+// What a turn's loop variable held, as the program would say it (iteration 3 is `t = 2`, or
+// `cell = self.cells[2]`), or '' when the trace does not say (a while loop, a generator).
+function heldAt({ variable, start, step, over }, turn) {
+  if (!variable) return '';
+  if (start !== null && start !== undefined) return `${variable} = ${start + turn * step}`;
+  return over ? `${variable} = ${over}[${turn}]` : '';
+}
+
 /**
  * A node's boxes from the loop runs it was made in (web traces): each drawn run inside the module or
  * call it ran in, then its iteration, then the next run in, and last the node's own module or call
@@ -113,14 +121,13 @@ function runPath(node, loops, drawn) {
   let scope = '';
   for (const [run, turn] of turnsOf(node, loops)) {
     if (!drawn.has(run)) continue;
-    const { line, module, call, variable, start, step } = loops[run];
+    const { line, module, call } = loops[run];
     const around = declaredPath({ module, call }) || [];
     for (const name of withoutPrefix(around, outer)) steps.push({ key: `m:${scope}${name}`, label: name });
     steps.push({ key: `loop:${scope}run${run}`, label: `loop at ${lineText(line)}` });
     scope = `${scope}run${run}:${turn}/`;
-    // `for t in range(…)`: the turn says its t as the program does (iteration 3 is t = 2)
-    const value = variable && start !== null && start !== undefined ? ` (${variable} = ${start + turn * step})` : '';
-    steps.push({ key: `loop:${scope}`, label: `iteration ${turn + 1}${value}`, turn });
+    const held = heldAt(loops[run], turn);
+    steps.push({ key: `loop:${scope}`, label: `iteration ${turn + 1}${held ? ` (${held})` : ''}`, turn });
     outer = around;
   }
   if (!steps.length) return null;

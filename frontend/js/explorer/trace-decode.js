@@ -168,7 +168,7 @@ function decodeNodes(trace, value) {
 }
 
 // The loop runs as the readable form lists them: [{line, outer, outer_turn, module, call, variable,
-// start, step}] (null: none; the last three only for `for t in range(…)`).
+// start, step, over}] (null: none; the last four say what each turn's loop variable held).
 function decodeLoops(n) {
   const runs = n.loops;
   if (!runs) return [];
@@ -182,6 +182,7 @@ function decodeLoops(n) {
     variable: runs.variable ? runs.variable[k] : null, // absent before they were sent (API 6.8.0)
     start: runs.start ? runs.start[k] : null,
     step: runs.step ? runs.step[k] : null,
+    over: runs.over ? runs.over[k] : null,
   }));
 }
 
