@@ -21,6 +21,11 @@ from torch.nn.modules.module import register_module_forward_hook, register_modul
 
 from autograd_explorer.lang.contract import LABEL_CHARS, ProgramObserver, Region
 
+# A loop's variable and, to say what it held at each turn, its count's start and step, or the
+# sequence it walks (Region): all None when it says nothing (a `while`, a loop over a generator)
+LoopNaming = tuple[str | None, int | None, int | None, str | None]
+NO_NAMING: LoopNaming = (None, None, None, None)
+
 
 @dataclass
 class _Frame:
@@ -110,7 +115,7 @@ class RegionTracker:
         return Region("call", call_region_label(text, f"line {line}"))
 
     # --- the program's loops ------------------------------------------------------------------------
-    def loop_region(self, line: int, naming: LoopNaming = (None, None, None, None)) -> Region | None:
+    def loop_region(self, line: int, naming: LoopNaming = NO_NAMING) -> Region | None:
         """The region of a `for`/`while` statement running, all its turns (None when no regions are
         wanted). The page names a loop by it: from spans alone, `for …: step(w)` (a loop of calls)
         looks like the loop inside `train(model)` (one call), and was named by a line of `def step`.
@@ -119,11 +124,6 @@ class RegionTracker:
             return None
         variable, start, step, over = naming
         return Region("loop", f"line {line}", line=line, variable=variable, start=start, step=step, over=over)
-
-
-# A loop's variable and, to say what it held at each turn, its count's start and step, or the
-# sequence it walks (Region): all None when it says nothing (a `while`, a loop over a generator)
-LoopNaming = tuple[str | None, int | None, int | None, str | None]
 
 
 def call_region_label(text: str, where: str) -> str:

@@ -20,7 +20,7 @@ from autograd_explorer.lang.allowlist import ATTRIBUTES, IN_PLACE, SETTERS
 from autograd_explorer.lang.contract import LABEL_CHARS, Region, Span
 from autograd_explorer.lang.core import EvaluatorCore, error_at, type_name
 from autograd_explorer.lang.parse import GRAD_MODE_BLOCKS, GRAD_MODE_DECORATORS, METHOD_DECORATORS
-from autograd_explorer.lang.regions import LoopNaming
+from autograd_explorer.lang.regions import NO_NAMING, LoopNaming
 from autograd_explorer.lang.user_code import UserClassMethod, UserFunction
 from autograd_explorer.lang.values import (
     BreakLoop,
@@ -225,7 +225,7 @@ class Statements(EvaluatorCore):
         target_name = target.id if isinstance(target, ast.Name) else ""
         body = [self.statement_closures[statement] for statement in node.body]  # execute, compiled
         repeating = False
-        region = self.enter_loop(span, loop_naming(node, iterable, self.segment))
+        region = self.enter_loop(span, node, iterable)
         next_turn = self.observer.next_turn if region is not None else None
         try:
             while True:
@@ -277,8 +277,12 @@ class Statements(EvaluatorCore):
             self.leave_loop(region)
         self.run_body(node.orelse)
 
-    def enter_loop(self, span: Span, naming: LoopNaming = (None, None, None, None)) -> Region | None:
-        """Tell the observer a loop starts (once for all its turns; its `else` is no part of it)."""
+    def enter_loop(self, span: Span, node: ast.For | None = None, iterable: object = None) -> Region | None:
+        """Tell the observer a loop starts (once for all its turns; its `else` is no part of it), with
+        what a `for`'s variable holds at each turn (none when no regions are wanted)."""
+        if not self.regions.active:
+            return None
+        naming = loop_naming(node, iterable, self.segment) if node is not None else NO_NAMING
         region = self.regions.loop_region(span.line, naming)
         if region is not None:
             self.observer.enter_region(region)
@@ -580,7 +584,7 @@ def loop_naming(node: ast.For, iterable: object, segment: Callable[[ast.AST], st
         text = segment(node.iter)
         if len(text) <= LABEL_CHARS:
             return target.id, None, None, text
-    return None, None, None, None
+    return NO_NAMING
 
 
 def _named(node: ast.expr) -> bool:
