@@ -163,11 +163,11 @@ def test_a_loop_of_calls_is_named_by_its_for_line(page: Any, live_server: Any) -
     page.click("#fit")
     for_line = next(i for i, text in enumerate(LOOP_OF_CALLS.splitlines(), 1) if text.startswith("for "))
     call_line = for_line + 1
-    # The open boxes' titles ("loop at line 9 · 6 nodes (click to close)"), and the closed calls
+    # The open boxes' titles ("for i in range(3) at line 9 · 6 nodes (click to close)"), and the closed calls
     opened = page.evaluate(
         "() => document.querySelector('#graph')._cyreg.cy.nodes('.group.open').map((n) => n.data('text'))"
     )
-    assert [title.split(" · ")[0] for title in opened] == [f"loop at line {for_line}"], opened
+    assert [title.split(" · ")[0] for title in opened] == [f"for i in range(3) at line {for_line}"], opened
     closed = {b["label"] for b in json.loads(graph_data(page, "boxes-in-view"))}
     # each turn says its `i` as the program's `for i in range(3)` does
     assert closed == {f"iteration {k + 1} (i = {k}): step(w, x) at line {call_line}" for k in range(3)}, (
@@ -215,10 +215,11 @@ def test_nested_loops_nest_inside_the_model_that_runs_them(page: Any, live_serve
     titles = sorted(box[0] for box in boxes)
     iterations = ["iteration 1 (t = 0)", "iteration 2 (t = 1)", "iteration 3 (t = 2)"]  # `for t in range(3)`
     first_layer = "iteration 1 (cell = self.cells[0])"  # `for cell in self.cells`
+    layer_loop, time_loop = f"for cell in self.cells at line {layers}", f"for t in range(3) at line {time}"
     assert titles == sorted(
-        ["model", "model.cells", f"loop at line {layers}", first_layer, f"loop at line {time}"]
+        ["model", "model.cells", layer_loop, first_layer, time_loop]
         + [
-            f"iteration 2 (cell = self.cells[1]): loop at line {time}"
+            f"iteration 2 (cell = self.cells[1]): {time_loop}"
         ]  # the second layer's turn holds only its time loop
         + 2 * iterations
     ), titles
@@ -236,15 +237,24 @@ def test_nested_loops_nest_inside_the_model_that_runs_them(page: Any, live_serve
         """The titles of the open boxes that enclose this one."""
         return sorted(other[0] for other in boxes if encloses(other, box))
 
-    time_loops = [box for box in boxes if box[0].endswith(f"loop at line {time}")]
+    time_loops = [box for box in boxes if box[0].endswith(time_loop)]
     first, second = sorted(time_loops, key=lambda box: box[2])
-    assert first[0] == f"loop at line {time}"  # the first layer's, above the second's (data flow)
-    assert around(first) == [first_layer, f"loop at line {layers}", "model"]
-    assert around(second) == [f"loop at line {layers}", "model"]
+    assert first[0] == time_loop  # the first layer's, above the second's (data flow)
+    assert around(first) == sorted([first_layer, layer_loop, "model"])
+    assert around(second) == sorted([layer_loop, "model"])
     for run in time_loops:  # three iterations in each run of the time loop
         assert sorted(box[0] for box in boxes if box[0] in iterations and encloses(run, box)) == iterations, (
             run
         )
+    # Each open box's title within its frame, shortened where the whole title is wider ("iteration
+    # 1 (cell = self.cells[0]) · 18 nodes (click to close)" ran over the frames around it)
+    overflowing = page.evaluate(
+        "() => document.querySelector('#graph')._cyreg.cy.nodes('.group.open').filter((n) => {"
+        " const b = n.boundingBox({ includeLabels: false });"
+        " const t = n.boundingBox({ includeNodes: false, includeLabels: true, includeOverlays: false });"
+        " return t.x1 < b.x1 || t.x2 > b.x2; }).map((n) => n.data('text'))"
+    )
+    assert overflowing == [], overflowing
     screenshot(page, "explorer-34-nested-loops")
 
 
@@ -279,14 +289,15 @@ def test_a_step_and_the_inspector_say_which_boxes_hold_the_node(page: Any, live_
     node = trace["nodes"][trace["passes"][-1]["steps"][step - 1]["node"]]
     run = trace["loops"][node["loop_run"]]
     turn = f"iteration {node['turn'] + 1} ({run['variable']} = {run['start'] + node['turn'] * run['step']})"
-    expected = f"{run['module']} ▸ loop at line {run['line']} ▸ {turn} ▸ {node['module']}"
-    assert expected == "model ▸ loop at line 11 ▸ iteration 3 (t = 2) ▸ model.cell"  # the program's own text
+    expected = f"{run['module']} ▸ {run['label']} ▸ {turn} ▸ {node['module']}"
+    # the program's own text: its loop's header and line, and the t of the turn
+    assert expected == "model ▸ for t in range(3) at line 11 ▸ iteration 3 (t = 2) ▸ model.cell"
     for _ in range(step):
         page.keyboard.press("ArrowRight")
     expect(page.locator("#step-label")).to_contain_text(f"step {step} /")
     expect(page.locator("#step-panel .box-trail")).to_have_text(f"in {expected}")
     page.select_option("#node-picker", str(node["id"]))
-    expect(page.locator("#inspector dd", has_text="loop at line")).to_have_text(expected)
+    expect(page.locator("#inspector dd", has_text="for t in range(3)")).to_have_text(expected)
     page.keyboard.press("Home")  # the start says no step, so no trail
     expect(page.locator("#step-panel .box-trail")).to_have_count(0)
     screenshot(page, "explorer-35-box-trail")

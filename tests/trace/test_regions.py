@@ -312,9 +312,27 @@ def test_a_loop_run_says_the_module_and_call_it_ran_in() -> None:
     time, loop = line_of(NESTED, "time"), line_of(NESTED, "while in run")
     # `for t in range(1, 3)`: its variable and range, so the page says t = 1 + k of turn k
     counted = {"variable": "t", "start": 1, "step": 1, "over": None}
-    assert runs[time] == {"line": time, **alone, "module": "model", "call": call, **counted}
+    # titled by the header as written (the oracle: the program's own lines)
+    header = {time: "for t in range(1, 3)", loop: "while j < 2"}
+    assert all(NESTED.splitlines()[line - 1].strip().startswith(text) for line, text in header.items())
+    labels = {line: f"{text} at line {line}" for line, text in header.items()}
+    assert runs[time] == {
+        "line": time,
+        "label": labels[time],
+        **alone,
+        "module": "model",
+        "call": call,
+        **counted,
+    }
     no_range = {"variable": None, "start": None, "step": None, "over": None}  # a while loop says none
-    assert runs[loop] == {"line": loop, **alone, "module": None, "call": call, **no_range}
+    assert runs[loop] == {
+        "line": loop,
+        "label": labels[loop],
+        **alone,
+        "module": None,
+        "call": call,
+        **no_range,
+    }
     turns = {
         label: [n["turn"] for n in payload["nodes"] if n["label"] == label]
         for label in ("torch.tanh(self.cell(h) + xs[t])", "addmm in self.cell(h)", "out * 2")

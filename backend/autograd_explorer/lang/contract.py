@@ -80,7 +80,8 @@ class Region:
 
     A module's `label` is its path as `named_modules()` spells it, prefixed with the name the program
     called it by (`model.fc1`, `model.layers.3.attn`); a call's is its source text and line
-    (`f(x) at line 9`); a loop's is its statement's line (`line 14`, also `line`). Regions nest;
+    (`f(x) at line 9`); a loop's is its header and line (`for t in range(3) at line 14`; the line is
+    also `line`). Regions nest;
     each node belongs to the innermost of each kind.
     """
 

@@ -115,21 +115,24 @@ class RegionTracker:
         return Region("call", call_region_label(text, f"line {line}"))
 
     # --- the program's loops ------------------------------------------------------------------------
-    def loop_region(self, line: int, naming: LoopNaming = NO_NAMING) -> Region | None:
+    def loop_region(self, line: int, header: str, naming: LoopNaming = NO_NAMING) -> Region | None:
         """The region of a `for`/`while` statement running, all its turns (None when no regions are
-        wanted). The page names a loop by it: from spans alone, `for …: step(w)` (a loop of calls)
-        looks like the loop inside `train(model)` (one call), and was named by a line of `def step`.
-        `naming`: what each turn's variable held (statements.loop_naming), for the page to say."""
+        wanted), labelled by its header as a call is (`for t in range(3) at line 11`). The page
+        names a loop by it: from spans alone, `for …: step(w)` (a loop of calls) looks like the loop
+        inside `train(model)` (one call), and was named by a line of `def step`. `naming`: what each
+        turn's variable held (statements.loop_naming), for the page to say."""
         if not self.active:
             return None
         variable, start, step, over = naming
-        return Region("loop", f"line {line}", line=line, variable=variable, start=start, step=step, over=over)
+        label = call_region_label(header, f"line {line}")
+        return Region("loop", label, line=line, variable=variable, start=start, step=step, over=over)
 
 
 def call_region_label(text: str, where: str) -> str:
     """A call region's label, `f(x) at line 9`: the call's source text on one line, cut at
     LABEL_CHARS (the line still tells two long calls apart). The notebook library labels its calls
-    so too, `where` then naming another cell's line (`line 3 of Cell In[2]`)."""
+    so too, `where` then naming another cell's line (`line 3 of Cell In[2]`); a loop's is its header
+    (`for t in range(3) at line 11`)."""
     text = " ".join(text.split())  # a call written over several lines reads as one
     if len(text) > LABEL_CHARS:
         text = text[: LABEL_CHARS - 1] + "…"

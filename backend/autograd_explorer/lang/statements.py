@@ -263,7 +263,7 @@ class Statements(EvaluatorCore):
 
     def while_loop(self, node: ast.While) -> None:
         span = self.span(node)
-        region = self.enter_loop(span)
+        region = self.enter_loop(span, node)
         try:
             while True:
                 self.budget.count_iteration(span)
@@ -277,13 +277,18 @@ class Statements(EvaluatorCore):
             self.leave_loop(region)
         self.run_body(node.orelse)
 
-    def enter_loop(self, span: Span, node: ast.For | None = None, iterable: object = None) -> Region | None:
+    def enter_loop(self, span: Span, node: ast.For | ast.While, iterable: object = None) -> Region | None:
         """Tell the observer a loop starts (once for all its turns; its `else` is no part of it), with
-        what a `for`'s variable holds at each turn (none when no regions are wanted)."""
+        its header (`for t in range(3)`) and what a `for`'s variable holds at each turn (none of it
+        read when no regions are wanted)."""
         if not self.regions.active:
             return None
-        naming = loop_naming(node, iterable, self.segment) if node is not None else NO_NAMING
-        region = self.regions.loop_region(span.line, naming)
+        if isinstance(node, ast.For):
+            header = f"for {self.segment(node.target)} in {self.segment(node.iter)}"
+            naming = loop_naming(node, iterable, self.segment)
+        else:
+            header, naming = f"while {self.segment(node.test)}", NO_NAMING
+        region = self.regions.loop_region(span.line, header, naming)
         if region is not None:
             self.observer.enter_region(region)
         return region

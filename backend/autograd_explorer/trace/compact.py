@@ -711,6 +711,7 @@ class CompactShaper:
             nodes["turn"] = loops.turn
             nodes["loops"] = {
                 "line": [run.line for run in loops.runs],
+                "label": [run.label for run in loops.runs],
                 "outer": loops.outer,
                 "outer_turn": loops.outer_turn,
                 "module": [region_code[run.module] for run in loops.runs],
@@ -972,10 +973,11 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
 
 def _loop_runs(loops: dict[str, list[Any]], region_label: Callable[[int], str | None]) -> list[Any]:
     """The readable form's loops from the compact columns."""
-    columns = ("line", "outer", "outer_turn", "module", "call", "variable", "start", "step", "over")
+    columns = ("line", "label", "outer", "outer_turn", "module", "call", "variable", "start", "step", "over")
     return [
         {
             "line": line,
+            "label": label,
             "outer": outer if outer >= 0 else None,
             "outer_turn": turn if outer >= 0 else None,
             "module": region_label(module),
@@ -985,7 +987,7 @@ def _loop_runs(loops: dict[str, list[Any]], region_label: Callable[[int], str | 
             "step": step,
             "over": over,
         }
-        for line, outer, turn, module, call, variable, start, step, over in zip(
+        for line, label, outer, turn, module, call, variable, start, step, over in zip(
             *(loops[c] for c in columns), strict=True
         )
     ]

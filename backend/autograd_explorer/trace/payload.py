@@ -39,6 +39,7 @@ LOOP_VARIABLE = (
     "`for t, x in enumerate(xs, 1)`: turn k had t = start + k·step) or walking a sequence the program "
     "named (`for cell in self.cells`: turn k had cell = over[k]); null for any other loop"
 )
+LOOP_LABEL = "its header and line, as the explorer titles its box (`for t in range(3) at line 11`)"
 LOOP_OVER = "the sequence's source text (`self.cells`) for a loop walking one, else null"
 LOOPS = (
     "the runs of loop statements the nodes were made in, and the runs around those, in the order they "
@@ -169,6 +170,12 @@ class LoopRun(TypedDict):
     """One run of a for/while statement, all its turns."""
 
     line: Annotated[int, Field(description="the for/while statement's line")]
+    label: Annotated[
+        str,
+        Field(
+            description="its header and line, as the explorer titles its box: `for t in range(3) at line 11`"
+        ),
+    ]
     outer: Annotated[int | None, Field(description="index into loops: the run around it; null: none")]
     outer_turn: Annotated[int | None, Field(description="the turn of that run it started in, 0: the first")]
     module: Annotated[str | None, Field(description="the module whose forward was running when it started")]
@@ -417,6 +424,7 @@ class CompactLoops(TypedDict):
     """The loop runs as columns (readable: loops[k])."""
 
     line: list[int]
+    label: list[str]
     outer: Annotated[list[int], Field(description="index into these columns, -1: none")]
     outer_turn: list[int]
     module: Annotated[list[int], Field(description="index into nodes.regions, -1: none")]

@@ -147,6 +147,7 @@ class ReadableShaper:
             shaped["loops"] = [
                 {
                     "line": run.line,
+                    "label": run.label,
                     "outer": outer if outer >= 0 else None,
                     "outer_turn": turn if outer >= 0 else None,
                     "module": run.module,

@@ -33,6 +33,7 @@ class LoopRun:
     inside the turn of the loop around it and inside the module or call it ran in."""
 
     line: int
+    label: str  # its header and line, `for t in range(3) at line 11` (lang/regions.call_region_label)
     number: int  # runs numbered as they start (the payload lists them in that order)
     outer: LoopTurn | None  # the turn of the loop around it, if any
     module: str | None  # the innermost module's forward running when it started
@@ -78,7 +79,7 @@ class RegionTags:
         elif region.kind == "loop":
             outer = self.loops[-1] if self.loops else None
             run = LoopRun(
-                region.line or 0, self._runs, outer, self._now_module(), self._now_call(),
+                region.line or 0, region.label, self._runs, outer, self._now_module(), self._now_call(),
                 region.variable, region.start, region.step, region.over,
             )  # fmt: skip
             self._runs += 1

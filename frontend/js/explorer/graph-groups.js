@@ -121,10 +121,11 @@ function runPath(node, loops, drawn) {
   let scope = '';
   for (const [run, turn] of turnsOf(node, loops)) {
     if (!drawn.has(run)) continue;
-    const { line, module, call } = loops[run];
+    const { line, label, module, call } = loops[run];
     const around = declaredPath({ module, call }) || [];
     for (const name of withoutPrefix(around, outer)) steps.push({ key: `m:${scope}${name}`, label: name });
-    steps.push({ key: `loop:${scope}run${run}`, label: `loop at ${lineText(line)}` });
+    // titled by its header as a call box is by its call (`for t in range(3) at line 11`)
+    steps.push({ key: `loop:${scope}run${run}`, label: label || `loop at ${lineText(line)}` });
     scope = `${scope}run${run}:${turn}/`;
     const held = heldAt(loops[run], turn);
     steps.push({ key: `loop:${scope}`, label: `iteration ${turn + 1}${held ? ` (${held})` : ''}`, turn });

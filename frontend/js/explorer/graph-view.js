@@ -363,9 +363,23 @@ function labelRect(x, y, half) {
   return { x1: x - half, x2: x + half, y1: y - FLOW_HALF_HEIGHT, y2: y + FLOW_HALF_HEIGHT };
 }
 
+// An open box's title is sized to its box by openTitle; a closed box is sized to its lines.
 function groupLines(group, open) {
   if (open) return [`${group.label} · ${counted(group.size, 'node')} (click to close)`];
   return [group.label, `${counted(group.size, 'node')} · click to open`];
+}
+
+// An open box's title as its box's width holds it: whole, else without the click hint, else without
+// the count, else its label cut with "…". A title wider than its box ran over the frames of the
+// boxes around it ("iteration 1 (cell = self.cells[0]) · 18 nodes (click to close)" over a box as
+// wide as its two layers); the step panel and the inspector say a box's whole name (box-trail).
+function openTitle(group, width) {
+  const room = width - 2 * BOX_PADDING;
+  const whole = groupLines(group, true)[0];
+  for (const title of [whole, `${group.label} · ${counted(group.size, 'node')}`, group.label]) if (textWidth(title) <= room) return title;
+  let cut = group.label;
+  while (cut.length > 1 && textWidth(`${cut}…`) > room) cut = cut.slice(0, -1);
+  return `${cut}…`;
 }
 
 function sizeOf(lines, kind) {
@@ -956,11 +970,14 @@ export function mountGraphView(store) {
           const element = cy.getElementById(id);
           if (before.x !== box.x || before.y !== box.y) element.position({ x: box.x, y: box.y });
           // An open box grows and shrinks with what opens inside it.
-          if (box.open && (before.w !== box.w || before.h !== box.h)) element.data({ w: box.w, h: box.h, titleShift: titleShift(box.w, element.data('text')) });
+          if (box.open && (before.w !== box.w || before.h !== box.h)) {
+            const title = openTitle(group, box.w);
+            element.data({ w: box.w, h: box.h, text: title, titleShift: titleShift(box.w, title) });
+          }
           continue;
         }
         if (group) {
-          const lines = groupLines(group, box.open);
+          const lines = box.open ? [openTitle(group, box.w)] : groupLines(group, false);
           const size = box.open ? { w: box.w, h: box.h } : sizeOf(lines, 'group');
           // An open box is the background a student drags to pan (it fills the view of a model's
           // layers): grabbing it moved the box off its contents and the view stayed put.

@@ -167,14 +167,15 @@ function decodeNodes(trace, value) {
   return nodes;
 }
 
-// The loop runs as the readable form lists them: [{line, outer, outer_turn, module, call, variable,
-// start, step, over}] (null: none; the last four say what each turn's loop variable held).
+// The loop runs as the readable form lists them: [{line, label, outer, outer_turn, module, call,
+// variable, start, step, over}] (null: none; the last four say what each turn's loop variable held).
 function decodeLoops(n) {
   const runs = n.loops;
   if (!runs) return [];
   const region = (k) => (k >= 0 ? n.regions[k] : null);
   return runs.line.map((line, k) => ({
     line,
+    label: runs.label ? runs.label[k] : null, // absent before API 6.8.0's loops had it
     outer: runs.outer[k] >= 0 ? runs.outer[k] : null,
     outer_turn: runs.outer[k] >= 0 ? runs.outer_turn[k] : null,
     module: region(runs.module[k]),
