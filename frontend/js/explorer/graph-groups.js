@@ -465,8 +465,8 @@ export function ancestorsOf(hierarchy, item) {
 
 /**
  * The labels of the boxes around `item`, outermost first, without the range boxes a long box is split
- * into ("iterations 1–50" says nothing "iteration 7" does not): "model ▸ loop at line 11 ▸ iteration 3
- * ▸ model.cell" tells where a step is when the boxes' titles are off screen (nested frames at a
+ * into ("iterations 1–50" says nothing "iteration 7" does not): "model ▸ for t in range(3) at line 11
+ * ▸ iteration 3 (t = 2) ▸ model.cell" tells where a step is when the boxes' titles are off screen (nested frames at a
  * phone's edge, titles above a view of the step).
  */
 export function boxTrail(hierarchy, item) {

@@ -92,7 +92,7 @@ export function mountInspector(store, { boxesOf = () => [] } = {}) {
         ['retains_grad', node.retains_grad],
         ['shape', `${formatShape(node.shape)} (${node.dtype})`],
         ['source', span],
-        ...(trail.length ? [['in', trail.join(' ▸ ')]] : []), // model ▸ loop at line 11 ▸ iteration 3
+        ...(trail.length ? [['in', trail.join(' ▸ ')]] : []), // model ▸ for t in range(3) at line 11 ▸ iteration 3 (t = 2)
       ]),
       el('h3', 'Value (forward)'),
     ];
