@@ -366,9 +366,10 @@ test('two loops one after the other are two loops; a loop nested in another is o
 });
 
 // A web trace's nodes with the loop turns it sends (loop_run, turn) and its loops table.
+// Each run titled as the server titles it, by its header: here "loop at line N" stands for one.
 function traceWithRuns(loops, made) {
   const nodes = made.map((node, id) => ({ id, kind: 'op', op: 'MulBackward0', value: {}, ...node }));
-  return { nodes, edges: [], loops };
+  return { nodes, edges: [], loops: loops.map((run) => ({ label: `loop at line ${run.line}`, ...run })) };
 }
 
 test('nested loops nest: each turn of the outer loop holds its own run of the inner one', () => {

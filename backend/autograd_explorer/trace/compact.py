@@ -709,17 +709,18 @@ class CompactShaper:
             nodes["loop"] = loops.line
             nodes["loop_run"] = loops.run
             nodes["turn"] = loops.turn
+            statements = [run.region for run in loops.runs]
             nodes["loops"] = {
-                "line": [run.line for run in loops.runs],
-                "label": [run.label for run in loops.runs],
+                "line": [loop.line or 0 for loop in statements],
+                "label": [loop.label for loop in statements],
                 "outer": loops.outer,
                 "outer_turn": loops.outer_turn,
                 "module": [region_code[run.module] for run in loops.runs],
                 "call": [region_code[run.call] for run in loops.runs],
-                "variable": [run.variable for run in loops.runs],
-                "start": [run.start for run in loops.runs],
-                "step": [run.step for run in loops.runs],
-                "over": [run.over for run in loops.runs],
+                "variable": [loop.variable for loop in statements],
+                "start": [loop.start for loop in statements],
+                "step": [loop.step for loop in statements],
+                "over": [loop.over for loop in statements],
             }
         return nodes
 

@@ -48,7 +48,7 @@ def loop_table(turns: list[LoopTurn | None]) -> LoopTable:
             run_of.append(-1)
             turn.append(0)
         else:
-            line.append(t.run.line)
+            line.append(t.run.region.line or 0)
             run_of.append(index[t.run.number])
             turn.append(max(t.turn, 0))  # -1 only before a first turn: nothing is made there
     outer = [index[r.outer.run.number] if r.outer is not None else -1 for r in runs]

@@ -170,12 +170,7 @@ class LoopRun(TypedDict):
     """One run of a for/while statement, all its turns."""
 
     line: Annotated[int, Field(description="the for/while statement's line")]
-    label: Annotated[
-        str,
-        Field(
-            description="its header and line, as the explorer titles its box: `for t in range(3) at line 11`"
-        ),
-    ]
+    label: Annotated[str, Field(description=LOOP_LABEL)]
     outer: Annotated[int | None, Field(description="index into loops: the run around it; null: none")]
     outer_turn: Annotated[int | None, Field(description="the turn of that run it started in, 0: the first")]
     module: Annotated[str | None, Field(description="the module whose forward was running when it started")]

@@ -146,16 +146,16 @@ class ReadableShaper:
         if loops.any:
             shaped["loops"] = [
                 {
-                    "line": run.line,
-                    "label": run.label,
+                    "line": run.region.line or 0,
+                    "label": run.region.label,
                     "outer": outer if outer >= 0 else None,
                     "outer_turn": turn if outer >= 0 else None,
                     "module": run.module,
                     "call": run.call,
-                    "variable": run.variable,
-                    "start": run.start,
-                    "step": run.step,
-                    "over": run.over,
+                    "variable": run.region.variable,
+                    "start": run.region.start,
+                    "step": run.region.step,
+                    "over": run.region.over,
                 }
                 for run, outer, turn in zip(loops.runs, loops.outer, loops.outer_turn, strict=True)
             ]

@@ -32,16 +32,13 @@ class LoopRun:
     turn of it, a loop in a function once per call. The page draws each run as a box of its turns,
     inside the turn of the loop around it and inside the module or call it ran in."""
 
-    line: int
-    label: str  # its header and line, `for t in range(3) at line 11` (lang/regions.call_region_label)
+    # the language's region: its line, label (`for t in range(3) at line 11`) and what each turn's
+    # variable held (`variable`, `start`, `step`, `over`)
+    region: Region
     number: int  # runs numbered as they start (the payload lists them in that order)
     outer: LoopTurn | None  # the turn of the loop around it, if any
     module: str | None  # the innermost module's forward running when it started
     call: str | None  # the innermost call of the program's function running when it started
-    variable: str | None = None  # `for t in range(1, 7, 2)`: t, 1 and 2 (turn k had t = 1 + 2k)
-    start: int | None = None
-    step: int | None = None
-    over: str | None = None  # `for cell in self.cells`: self.cells (turn k had cell = self.cells[k])
 
 
 class LoopTurn(NamedTuple):
@@ -78,10 +75,7 @@ class RegionTags:
                     self.leaf_modules.setdefault(id(parameter), (parameter, region.label, name))
         elif region.kind == "loop":
             outer = self.loops[-1] if self.loops else None
-            run = LoopRun(
-                region.line or 0, region.label, self._runs, outer, self._now_module(), self._now_call(),
-                region.variable, region.start, region.step, region.over,
-            )  # fmt: skip
+            run = LoopRun(region, self._runs, outer, self._now_module(), self._now_call())
             self._runs += 1
             self.loops.append(LoopTurn(run, -1))  # no turn yet: next_turn starts the first
         else:

@@ -65,14 +65,19 @@ export function groupPaths(nodes, loops = []) {
   return new Map(ordered.map((node, i) => [node.id, paths[i]]));
 }
 
-// The loop turns a node was made in, outermost first: [[run, turn], …] from its own (node.loop_run,
-// node.turn) out through each run's `outer` (trace.loops, web traces only).
-function turnsOf(node, loops) {
-  const chain = [];
+// Calls visit(run, turn) for each loop turn a node was made in, innermost first: its own
+// (node.loop_run, node.turn), then out through each run's `outer` (trace.loops, web traces only).
+function eachTurnOut(node, loops, visit) {
   for (let run = node.loop_run, turn = node.turn; run !== undefined && run !== null && loops[run]; ) {
-    chain.push([run, turn]);
+    visit(run, turn);
     [run, turn] = [loops[run].outer, loops[run].outer_turn];
   }
+}
+
+// The loop turns a node was made in, outermost first: [[run, turn], …].
+function turnsOf(node, loops) {
+  const chain = [];
+  eachTurnOut(node, loops, (run, turn) => chain.push([run, turn]));
   return chain.reverse();
 }
 
@@ -80,13 +85,11 @@ function turnsOf(node, loops) {
 // graph is one pass, made in one turn of it: no box around that (the presets draw so).
 function drawnRuns(ordered, loops) {
   const seen = new Float64Array(loops.length).fill(NaN); // run → a turn of it with nodes here, or -1 once two were
-  for (const node of ordered) {
-    for (let run = node.loop_run, turn = node.turn; run !== undefined && run !== null && loops[run]; ) {
-      if (Number.isNaN(seen[run])) seen[run] = turn;
-      else if (seen[run] !== turn) seen[run] = -1;
-      [run, turn] = [loops[run].outer, loops[run].outer_turn];
-    }
-  }
+  const see = (run, turn) => {
+    if (Number.isNaN(seen[run])) seen[run] = turn;
+    else if (seen[run] !== turn) seen[run] = -1;
+  };
+  for (const node of ordered) eachTurnOut(node, loops, see);
   const drawn = new Set();
   seen.forEach((turn, run) => turn === -1 && drawn.add(run));
   return drawn;
@@ -121,11 +124,11 @@ function runPath(node, loops, drawn) {
   let scope = '';
   for (const [run, turn] of turnsOf(node, loops)) {
     if (!drawn.has(run)) continue;
-    const { line, label, module, call } = loops[run];
+    const { label, module, call } = loops[run];
     const around = declaredPath({ module, call }) || [];
     for (const name of withoutPrefix(around, outer)) steps.push({ key: `m:${scope}${name}`, label: name });
     // titled by its header as a call box is by its call (`for t in range(3) at line 11`)
-    steps.push({ key: `loop:${scope}run${run}`, label: label || `loop at ${lineText(line)}` });
+    steps.push({ key: `loop:${scope}run${run}`, label });
     scope = `${scope}run${run}:${turn}/`;
     const held = heldAt(loops[run], turn);
     steps.push({ key: `loop:${scope}`, label: `iteration ${turn + 1}${held ? ` (${held})` : ''}`, turn });

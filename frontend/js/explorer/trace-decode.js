@@ -175,15 +175,15 @@ function decodeLoops(n) {
   const region = (k) => (k >= 0 ? n.regions[k] : null);
   return runs.line.map((line, k) => ({
     line,
-    label: runs.label ? runs.label[k] : null, // absent before API 6.8.0's loops had it
+    label: runs.label[k],
     outer: runs.outer[k] >= 0 ? runs.outer[k] : null,
     outer_turn: runs.outer[k] >= 0 ? runs.outer_turn[k] : null,
     module: region(runs.module[k]),
     call: region(runs.call[k]),
-    variable: runs.variable ? runs.variable[k] : null, // absent before they were sent (API 6.8.0)
-    start: runs.start ? runs.start[k] : null,
-    step: runs.step ? runs.step[k] : null,
-    over: runs.over ? runs.over[k] : null,
+    variable: runs.variable[k],
+    start: runs.start[k],
+    step: runs.step[k],
+    over: runs.over[k],
   }));
 }
 
