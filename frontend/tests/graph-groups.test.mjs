@@ -406,33 +406,38 @@ test("a loop in a model's forward is inside the model's box; a loop in a functio
   // def run(model, xs): out = model(xs); for j in range(2): out = out * 2   (for at line 21); return out.sum()
   // loss = run(model, xs)   (line 27)
   const call = 'run(model, xs) at line 27';
+  const calls = [{ label: call, outer: null, loop_run: null, turn: null, module: null }];
   const loops = [
-    { line: 15, outer: null, outer_turn: null, module: 'model', call },
-    { line: 21, outer: null, outer_turn: null, module: null, call },
+    { line: 15, outer: null, outer_turn: null, module: 'model', call, call_run: 0 },
+    { line: 21, outer: null, outer_turn: null, module: null, call, call_run: 0 },
   ];
   const made = [
     { kind: 'input', op: 'AccumulateGrad', module: 'model.cell', span: null },
     { kind: 'input', op: 'AccumulateGrad', module: 'model.cell', span: null },
   ];
+  const inRun = { call, call_run: 0 };
+  made.push({ op: 'TanhBackward0', module: 'model', ...inRun, span: span(14, 12, 28) }); // h = torch.tanh(xs[0])
   for (let t = 0; t < 2; t += 1) {
-    made.push({ op: 'TBackward0', module: 'model.cell', call, span: null, loop: 15, loop_run: 0, turn: t });
-    made.push({ op: 'AddmmBackward0', module: 'model.cell', call, span: null, loop: 15, loop_run: 0, turn: t });
-    made.push({ op: 'AddBackward0', module: 'model', call, span: span(16, 23, 44), loop: 15, loop_run: 0, turn: t });
-    made.push({ op: 'TanhBackward0', module: 'model', call, span: span(16, 16, 45), loop: 15, loop_run: 0, turn: t });
+    made.push({ op: 'TBackward0', module: 'model.cell', ...inRun, span: null, loop: 15, loop_run: 0, turn: t });
+    made.push({ op: 'AddmmBackward0', module: 'model.cell', ...inRun, span: null, loop: 15, loop_run: 0, turn: t });
+    made.push({ op: 'AddBackward0', module: 'model', ...inRun, span: span(16, 23, 44), loop: 15, loop_run: 0, turn: t });
+    made.push({ op: 'TanhBackward0', module: 'model', ...inRun, span: span(16, 16, 45), loop: 15, loop_run: 0, turn: t });
   }
-  made.push({ op: 'MulBackward0', call, span: span(22, 14, 21), loop: 21, loop_run: 1, turn: 0 });
-  made.push({ op: 'MulBackward0', call, span: span(22, 14, 21), loop: 21, loop_run: 1, turn: 1 });
-  made.push({ op: 'SumBackward0', call, span: span(23, 11, 20) });
-  const hierarchy = buildHierarchy(traceWithRuns(loops, made));
+  made.push({ op: 'MulBackward0', ...inRun, span: span(22, 14, 21), loop: 21, loop_run: 1, turn: 0 });
+  made.push({ op: 'MulBackward0', ...inRun, span: span(22, 14, 21), loop: 21, loop_run: 1, turn: 1 });
+  made.push({ op: 'SumBackward0', ...inRun, span: span(23, 11, 20) });
+  const hierarchy = buildHierarchy({ ...traceWithRuns(loops, made), calls });
   const labels = (item) => ancestorsOf(hierarchy, item).map((id) => hierarchy.groups.get(id).label);
   // before: loop at line 15 ▸ iteration 2 ▸ model ▸ model.cell, a `model` box inside each iteration
-  assert.deepEqual(labels('n7'), ['model', 'loop at line 15', 'iteration 2', 'model.cell']);
-  assert.deepEqual(labels('n8'), ['model', 'loop at line 15', 'iteration 2']);
-  assert.deepEqual(labels('n0'), ['model', 'model.cell']); // the parameters, once, outside the loop
+  assert.deepEqual(labels('n8'), [call, 'model', 'loop at line 15', 'iteration 2', 'model.cell']);
+  assert.deepEqual(labels('n9'), [call, 'model', 'loop at line 15', 'iteration 2']);
+  assert.deepEqual(labels('n2'), [call, 'model']);
+  // the parameters, once, in the call's model beside the loop (the module ran in both turns)
+  assert.deepEqual(labels('n0'), [call, 'model', 'model.cell']);
   assert.equal([...hierarchy.groups.values()].filter((g) => g.label === 'model').length, 1);
   // the loop in run(...) and the call's own sum after it: one call box
-  assert.deepEqual(labels('n10'), [call, 'loop at line 21']);
-  assert.deepEqual(labels('n12'), [call]);
+  assert.deepEqual(labels('n11'), [call, 'loop at line 21']);
+  assert.deepEqual(labels('n13'), [call]);
 });
 
 test('a loop whose nodes were all made in one turn gets no box (a training loop shows its last pass)', () => {
@@ -443,7 +448,8 @@ test('a loop whose nodes were all made in one turn gets no box (a training loop 
     { op: 'AddmmBackward0', module: 'model', span: null, loop: 9, loop_run: 0, turn: 19 },
     { op: 'MseLossBackward0', module: 'criterion', span: span(10, 11, 33), loop: 9, loop_run: 0, turn: 19 },
   ];
-  const paths = groupPaths(traceWithRuns(loops, made).nodes, loops);
+  const trace = traceWithRuns(loops, made);
+  const paths = groupPaths(trace.nodes, trace);
   assert.deepEqual(paths.get(1).map((p) => p.key), ['m:model']);
   assert.deepEqual(paths.get(2).map((p) => p.key), ['m:criterion']);
 });
@@ -509,4 +515,75 @@ test('an iteration over a sequence the program named says its item, `cell = self
   // (the model's box holds only the loop: a box around one thing is dropped)
   assert.deepEqual(boxTrail(hierarchy, 'n3'), ['loop at line 10', 'iteration 2 (cell = self.cells[1])']);
   assert.deepEqual(boxTrail(hierarchy, 'n7'), ['loop at line 20', 'iteration 2']);
+});
+
+test("each call of the program's function is a box of its own: a recursion nests, `g(x) + g(x)` is two boxes", () => {
+  // def f(x, n): return x * 1 if n == 0 else f(x, n - 1) + 10 * n   (line 3)
+  // def g(x): h = x * x; return h * 2   (lines 6, 7)
+  // y = f(x, 2) + g(x) + g(x)   (line 9)
+  const top = 'f(x, 2) at line 9';
+  const inner = 'f(x, n - 1) at line 3';
+  const calls = [
+    { label: top, outer: null, loop_run: null, turn: null, module: null },
+    { label: inner, outer: 0, loop_run: null, turn: null, module: null },
+    { label: inner, outer: 1, loop_run: null, turn: null, module: null },
+    { label: 'g(x) at line 9', outer: null, loop_run: null, turn: null, module: null },
+    { label: 'g(x) at line 9', outer: null, loop_run: null, turn: null, module: null },
+  ];
+  const made = [
+    { kind: 'input', op: 'AccumulateGrad', span: span(2, 4, 40) },
+    { span: span(3, 30, 35), call: inner, call_run: 2 }, // x * 1, at n = 0
+    { span: span(3, 41, 63), call: inner, call_run: 2 }, // + 10 * n, n = 1
+    { span: span(3, 41, 63), call: inner, call_run: 1 }, // n = 2
+    { span: span(3, 41, 63), call: top, call_run: 0 }, // n = 3
+    { span: span(6, 8, 13), call: 'g(x) at line 9', call_run: 3 },
+    { span: span(7, 11, 16), call: 'g(x) at line 9', call_run: 3 },
+    { span: span(6, 8, 13), call: 'g(x) at line 9', call_run: 4 },
+    { span: span(7, 11, 16), call: 'g(x) at line 9', call_run: 4 },
+    { span: span(9, 4, 28) },
+  ];
+  const hierarchy = buildHierarchy({ nodes: made.map((node, id) => ({ id, kind: 'op', value: {}, ...node })), edges: [], calls });
+  const labels = (item) => ancestorsOf(hierarchy, item).map((id) => hierarchy.groups.get(id).label);
+  assert.deepEqual(labels('n1'), [top, inner, inner]);
+  assert.deepEqual(labels('n2'), [top, inner, inner]);
+  assert.deepEqual(labels('n3'), [top, inner]);
+  assert.deepEqual(labels('n4'), [top]);
+  // before: one box "loop at line 3" whose iterations were the calls
+  assert.ok([...hierarchy.groups.values()].every((g) => !g.label.startsWith('loop')));
+  assert.deepEqual(labels('n5'), ['g(x) at line 9']);
+  assert.deepEqual(labels('n7'), ['g(x) at line 9']);
+  assert.notEqual(hierarchy.parentOf.get('n5'), hierarchy.parentOf.get('n7'));
+  assert.equal(hierarchy.parentOf.get('n5'), hierarchy.parentOf.get('n6'));
+});
+
+test("a model run only inside a call is inside the call's box, with its parameters", () => {
+  // def train_step(model, X, y): loss = ((model(X) - y) ** 2).mean()   (line 8)
+  // for epoch in range(2): train_step(model, X, y)   (lines 10, 11); the graph: both passes
+  const call = 'train_step(model, X, y) at line 11';
+  const loops = [{ line: 10, outer: null, outer_turn: null, module: null, call: null, call_run: null }];
+  const calls = [0, 1].map((turn) => ({ label: call, outer: null, loop_run: 0, turn, module: null }));
+  const made = [
+    { kind: 'input', op: 'AccumulateGrad', module: 'model', span: null }, // model.weight
+    { kind: 'input', op: 'AccumulateGrad', module: 'head', span: null }, // head.weight, used in the last pass only
+  ];
+  for (const turn of [0, 1]) {
+    const inCall = { call, call_run: turn, loop: 10, loop_run: 0, turn };
+    made.push({ op: 'TBackward0', module: 'model', span: null, ...inCall });
+    made.push({ op: 'AddmmBackward0', module: 'model', span: null, ...inCall });
+    made.push({ op: 'MeanBackward0', span: span(8, 11, 40), ...inCall });
+  }
+  const lastOnly = { call, call_run: 1, loop: 10, loop_run: 0, turn: 1 };
+  made.push({ op: 'TBackward0', module: 'head', span: null, ...lastOnly });
+  made.push({ op: 'MmBackward0', module: 'head', span: null, ...lastOnly });
+  const hierarchy = buildHierarchy({ ...traceWithRuns(loops, made), calls });
+  const labels = (item) => ancestorsOf(hierarchy, item).map((id) => hierarchy.groups.get(id).label);
+  // an iteration holding one box is that box, titled with both ("iteration 1: train_step(…) at line 11")
+  const inTurn = (k) => ['loop at line 10', `iteration ${k}: ${call}`];
+  assert.deepEqual(labels('n3'), [...inTurn(1), 'model']); // before: model beside the call, not in it
+  assert.deepEqual(labels('n6'), [...inTurn(2), 'model']);
+  assert.deepEqual(labels('n4'), inTurn(1));
+  // model ran in both calls: its weight is in neither (at the top, where a box of one is no box)
+  assert.deepEqual(labels('n0'), []);
+  assert.deepEqual(labels('n1'), [...inTurn(2), 'head']); // head ran in one: its weight is there
+  assert.equal(hierarchy.parentOf.get('n1'), hierarchy.parentOf.get('n9'));
 });

@@ -222,14 +222,21 @@ test("a node's loop (the `for`/`while` line running when it was made) is read fr
   assert.ok(decodeTrace(compact).nodes.every((node) => !('loop' in node))); // absent: no node has one
 });
 
-test("each node's loop run and turn, and the runs' table, decode to the readable form's", () => {
+test("each node's loop run, turn and call, and the runs' and calls' tables, decode to the readable form's", () => {
   // for i in range(2): (for k in range(2): h = h + (10 * i + k)); h = scale(h), scale looping twice
   const trace = decodeTrace(read('trace-compact-loops.json'));
   const oracle = read('trace-loops.json'); // the readable form of the same program
   assert.deepEqual(trace.loops, oracle.loops);
   assert.equal(trace.loops.length, 5); // the outer run, and per outer turn one run of the inner loop and one of scale's
+  assert.deepEqual(trace.calls, oracle.calls);
+  assert.equal(trace.calls.length, 2); // scale(h), once per outer turn
+  assert.deepEqual(
+    trace.calls.map((call) => [call.loop_run, call.turn]),
+    [[0, 0], [0, 1]],
+  );
   for (const [i, node] of trace.nodes.entries()) {
-    for (const field of ['loop', 'loop_run', 'turn']) assert.equal(node[field], oracle.nodes[i][field], `node ${i} ${field}`);
+    for (const field of ['loop', 'loop_run', 'turn', 'call_run']) assert.equal(node[field], oracle.nodes[i][field], `node ${i} ${field}`);
   }
   assert.deepEqual(decodeTrace(compact).loops, []); // none: no node made in a loop
+  assert.deepEqual(decodeTrace(compact).calls, []); // nor in a call
 });

@@ -301,3 +301,55 @@ def test_a_step_and_the_inspector_say_which_boxes_hold_the_node(page: Any, live_
     page.keyboard.press("Home")  # the start says no step, so no trail
     expect(page.locator("#step-panel .box-trail")).to_have_count(0)
     screenshot(page, "explorer-35-box-trail")
+
+
+CALLS = """import torch
+
+def f(x, n):
+    if n == 0:
+        return x * 1 + 0
+    return torch.sin(f(x, n - 1)) + x
+
+def g(x):
+    h = x * x
+    return torch.exp(h) + h
+
+x = torch.tensor(0.5, requires_grad=True)
+y = f(x, 3) + g(x) + g(x)
+y.backward()
+"""
+
+
+def test_each_call_is_a_box_of_its_own_and_a_recursion_nests(page: Any, live_server: Any) -> None:
+    """`f(x, 3)` recursing three times is four calls, each box inside the one that made it; `g(x) +
+    g(x)` is two boxes of one label. Before, the calls of one label were one box, and the page read
+    their repeated spans as a loop ("loop at line 6" ▸ "iteration 2: f(x, n - 1) at line 6"). The
+    oracle is the trace's own calls: each step says the chain of calls out from its node."""
+    open_source(page, live_server, CALLS, width=1280, height=720)
+    trace = httpx.post(live_server.url + "/api/trace", json={"source": CALLS}, timeout=120).json()
+    calls = trace["calls"]
+
+    def chain(call: int | None) -> list[str]:
+        return [] if call is None else [*chain(calls[call]["outer"]), calls[call]["label"]]
+
+    labels = [call["label"] for call in calls]
+    assert labels == ["f(x, 3) at line 13", *3 * ["f(x, n - 1) at line 6"], *2 * ["g(x) at line 13"]]
+    opened = page.evaluate(
+        "() => document.querySelector('#graph')._cyreg.cy.nodes('.group').map((n) => n.data('text'))"
+    )
+    titles = [title.split(" · ")[0].split("\n")[0] for title in opened]  # open, and closed with a count
+    assert sorted(titles) == sorted(labels), titles  # one box per call, and no loop
+    steps = trace["passes"][-1]["steps"]
+    trails = 0
+    for k, step in enumerate(steps, 1):
+        page.keyboard.press("ArrowRight")
+        expect(page.locator("#step-label")).to_contain_text(f"step {k} /")
+        node = trace["nodes"][step["node"]]
+        if "call_run" in node:
+            expected = " ▸ ".join(chain(node["call_run"]))
+            expect(page.locator("#step-panel .box-trail")).to_have_text(f"in {expected}")
+            trails += 1
+        else:
+            expect(page.locator("#step-panel .box-trail")).to_have_count(0)
+    assert trails >= 10  # f's 4 levels (8 nodes) and g's 2 × 3
+    screenshot(page, "explorer-36-calls")

@@ -322,6 +322,7 @@ def test_a_loop_run_says_the_module_and_call_it_ran_in() -> None:
         **alone,
         "module": "model",
         "call": call,
+        "call_run": 0,
         **counted,
     }
     no_range = {"variable": None, "start": None, "step": None, "over": None}  # a while loop says none
@@ -331,8 +332,12 @@ def test_a_loop_run_says_the_module_and_call_it_ran_in() -> None:
         **alone,
         "module": None,
         "call": call,
+        "call_run": 0,
         **no_range,
     }
+    # the one call, made at the top level outside every loop; the model's forward runs inside it
+    top = {"outer": None, "loop_run": None, "turn": None, "module": None}
+    assert payload["calls"] == [{"label": call, **top}]
     turns = {
         label: [n["turn"] for n in payload["nodes"] if n["label"] == label]
         for label in ("torch.tanh(self.cell(h) + xs[t])", "addmm in self.cell(h)", "out * 2")
@@ -350,7 +355,8 @@ def test_the_compact_form_carries_the_same_loop_runs() -> None:
     compact = trace(NESTED, format="compact")
     decoded = decode_compact(compact)  # type: ignore[arg-type]
     assert decoded["loops"] == readable["loops"]
-    fields = ("loop", "loop_run", "turn")
+    assert decoded["calls"] == readable["calls"]
+    fields = ("loop", "loop_run", "turn", "call_run")
     assert [[n.get(f) for f in fields] for n in decoded["nodes"]] == [
         [n.get(f) for f in fields] for n in readable["nodes"]
     ]
@@ -534,3 +540,77 @@ def test_a_loop_says_what_its_variable_held_at_each_turn() -> None:
         assert named[run["over"]][node["turn"]] == node["value"]["data"] / before[node["id"]]
     literal = {payload["loops"][n["loop_run"]]["variable"] for n in nodes["h * u"]}
     assert literal == {None}  # `[1.0, 2.0]` is no name to index
+
+
+RECURSION = """import torch
+x = torch.tensor(0.5, requires_grad=True)
+
+def f(x, n):
+    if n == 0:
+        return x * 1
+    return f(x, n - 1) + 10 * n  # recurse
+
+def g(x):
+    h = x * x
+    return h * 2
+
+def step(h, i):
+    for k in range(2):  # inner
+        h = h + (100 * i + k)
+    return h
+
+y = f(x, 3) + g(x) + g(x)  # top
+for i in range(2):  # outer
+    y = step(y, i)
+y.backward()
+"""
+
+
+def test_each_call_of_a_function_is_a_call_run_of_its_own() -> None:
+    """A recursion's calls nest, each in the call that made it; `g(x) + g(x)` is two calls with one
+    label; a call in a loop's turn says the turn, a loop in a call says the call. The oracle is the
+    program's own arithmetic: each `f(x, n - 1) + 10 * n` adds 10·n, and n is 3 at depth 1 of the
+    recursion (calls around it, counted through `outer`), 2 at depth 2, 1 at depth 3; each
+    `h + (100 * i + k)` adds what i held in the turn its call started in and k in its own turn."""
+    payload = trace(RECURSION)
+    calls, loops = payload["calls"], payload["loops"]
+    ops = [n for n in payload["nodes"] if n["kind"] == "op"]
+    by_id = {n["id"]: n for n in payload["nodes"]}
+    edges = {}  # op node -> the node its first input came from
+    for e in payload["edges"]:
+        if e["slot"] == 0:
+            edges[e["target"]] = e["source"]
+
+    def depth(call: int | None) -> int:
+        return 0 if call is None else 1 + depth(calls[call]["outer"])
+
+    def added(node: dict[str, Any]) -> float:
+        return float(node["value"]["data"]) - float(by_id[edges[node["id"]]]["value"]["data"])
+
+    recursion = [n for n in ops if n["label"] == "f(x, n - 1) + 10 * n"]
+    assert len(recursion) == 3
+    for node in recursion:
+        assert added(node) == pytest.approx(10 * (4 - depth(node["call_run"])))
+    assert sorted(depth(n["call_run"]) for n in recursion) == [1, 2, 3]
+    innermost = next(n for n in ops if n["label"] == "x * 1")  # made at n = 0, four calls deep
+    assert depth(innermost["call_run"]) == 4
+    labels = {calls[n["call_run"]]["label"] for n in recursion}
+    top = line_of(RECURSION, "top")
+    assert labels == {f"f(x, n - 1) at line {line_of(RECURSION, 'recurse')}", f"f(x, 3) at line {top}"}
+
+    twice = [n for n in ops if n["label"] in ("x * x", "h * 2")]
+    runs = {n["call_run"] for n in twice}
+    assert len(runs) == 2  # one label, two calls
+    assert {calls[r]["label"] for r in runs} == {f"g(x) at line {top}"}
+    assert all(calls[r]["outer"] is None and calls[r]["loop_run"] is None for r in runs)
+
+    steps = [n for n in ops if n["label"] == "h + (100 * i + k)"]
+    assert len(steps) == 4
+    for node in steps:
+        call = calls[node["call_run"]]
+        run = loops[node["loop_run"]]  # the loop in step(), run once per call
+        assert run["call_run"] == node["call_run"] and run["line"] == line_of(RECURSION, "inner")
+        outer = loops[call["loop_run"]]  # the loop the call was made in
+        assert outer["line"] == line_of(RECURSION, "outer") and outer["call_run"] is None
+        assert added(node) == 100 * call["turn"] + node["turn"]
+    assert [calls[n["call_run"]]["turn"] for n in steps] == [0, 0, 1, 1]

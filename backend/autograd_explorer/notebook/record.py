@@ -109,8 +109,8 @@ class record:
             # web trace's are: else a notebook's page drew every weight outside its layer's box.
             for key, owner in parameter_owners(seen, paths).items():
                 recorder.regions.leaf_modules.setdefault(key, owner)
-            return {  # no loop: the web trace's evaluator tells loops, a notebook's frames do not
-                key: (fn, paths.get(id(m)) if m is not None else None, call, None)
+            return {  # no loop or call run: the web trace's evaluator tells them, a notebook's frames do not
+                key: (fn, paths.get(id(m)) if m is not None else None, call, None, None)
                 for key, (fn, m, call) in made_in.items()
             }
 

@@ -31,8 +31,9 @@ from autograd_explorer.trace.recorder import TraceRecorder, root_node
 from autograd_explorer.trace.stopped import mark_stopped
 
 _NAMED = (nn.Module, torch.Tensor)  # what a scope's names are bound to
-# A node, the module path and call label it was made in (either may be None), as RegionTags keeps them
-NodeRegion = tuple[Any, str | None, str | None, None]  # no loop turn: a notebook's frames do not say
+# A node, the module path and call label it was made in (either may be None), as RegionTags keeps them;
+# no loop turn and no call run: a notebook's frames say which function runs, not which call of it
+NodeRegion = tuple[Any, str | None, str | None, None, None]
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,6 @@ from autograd_explorer.trace.custom_nodes import program_functions
 from autograd_explorer.trace.details import start_narration
 from autograd_explorer.trace.facts import NodeColumns, PassFacts, SavedValue, TraceFacts
 from autograd_explorer.trace.grad_norms import BATCHED_NORM_ELEMENTS, module_grad_norms, norms
-from autograd_explorer.trace.loop_runs import loop_table
 from autograd_explorer.trace.pass_summary import summaries_json
 from autograd_explorer.trace.payload import (
     CompactEdges,
@@ -36,6 +35,7 @@ from autograd_explorer.trace.payload import (
     TensorSummary,
 )
 from autograd_explorer.trace.readable import FULL_ACCUMULATOR_NODES, ResultBudget, span_json
+from autograd_explorer.trace.region_runs import call_label, run_tables
 from autograd_explorer.trace.values import (
     SUMMARY_BATCH_ELEMENTS,
     SUMMARY_HEAD,
@@ -651,9 +651,11 @@ class CompactShaper:
         self._ops[:] = dict.fromkeys(n.op)
         op_code = {op: k for k, op in enumerate(self._ops)}
         each = chain.from_iterable(zip(n.module, n.call, strict=True))  # a node's module, then its call
-        loops = loop_table(n.loop)
-        around = chain.from_iterable((run.module, run.call) for run in loops.runs)  # then the loops'
-        regions = [r for r in dict.fromkeys(chain(each, around)) if r is not None]
+        loops = run_tables(n.loop, n.call_run)
+        # then the loops' and the calls' (a call around a loop or call may have no node of its own)
+        around = chain.from_iterable((run.module, call_label(run.call)) for run in loops.runs)
+        calls = chain.from_iterable((call.region.label, call.module) for call in loops.calls)
+        regions = [r for r in dict.fromkeys(chain(each, around, calls)) if r is not None]
         region_code: dict[str | None, int] = {r: k for k, r in enumerate(regions)}
         region_code[None] = NONE
         flags = [
@@ -705,7 +707,7 @@ class CompactShaper:
             # appended to the very list sent as nodes.texts
             files = texts.column([n.span[i].file for i in filed])  # type: ignore[union-attr]
             nodes["span_files"] = {"node": filed, "text": files}
-        if loops.any:  # lines count from 1: 0 is none
+        if loops.runs:  # lines count from 1: 0 is none
             nodes["loop"] = loops.line
             nodes["loop_run"] = loops.run
             nodes["turn"] = loops.turn
@@ -716,11 +718,21 @@ class CompactShaper:
                 "outer": loops.outer,
                 "outer_turn": loops.outer_turn,
                 "module": [region_code[run.module] for run in loops.runs],
-                "call": [region_code[run.call] for run in loops.runs],
+                "call": [region_code[call_label(run.call)] for run in loops.runs],
+                "call_run": loops.run_call,
                 "variable": [loop.variable for loop in statements],
                 "start": [loop.start for loop in statements],
                 "step": [loop.step for loop in statements],
                 "over": [loop.over for loop in statements],
+            }
+        if loops.calls:
+            nodes["call_run"] = loops.call
+            nodes["calls"] = {
+                "label": [region_code[call.region.label] for call in loops.calls],
+                "outer": loops.call_outer,
+                "loop_run": loops.call_loop,
+                "turn": loops.call_turn,
+                "module": [region_code[call.module] for call in loops.calls],
             }
         return nodes
 
@@ -848,6 +860,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
     file_of = dict(zip(files["node"], files["text"], strict=True))
     loops = nodes.get("loop")
     runs, turns = nodes.get("loop_run"), nodes.get("turn")
+    calls = nodes.get("call_run")
     out_nodes = []
     for i in range(count):
         flags = nodes["flags"][i]
@@ -888,6 +901,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
                 "call": region_label(nodes["call"][i]),
                 **({"loop": loops[i]} if loops and loops[i] else {}),
                 **({"loop_run": runs[i], "turn": turns[i]} if runs and turns and runs[i] >= 0 else {}),
+                **({"call_run": calls[i]} if calls and calls[i] >= 0 else {}),
             }
         )
     e = payload["edges"]
@@ -969,12 +983,25 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
         "printed": payload["printed"],
         **({"stopped": payload["stopped"]} if "stopped" in payload else {}),
         **({"loops": _loop_runs(nodes["loops"], region_label)} if "loops" in nodes else {}),
+        **({"calls": _call_runs(nodes["calls"], region_label)} if "calls" in nodes else {}),
     }
 
 
 def _loop_runs(loops: dict[str, list[Any]], region_label: Callable[[int], str | None]) -> list[Any]:
     """The readable form's loops from the compact columns."""
-    columns = ("line", "label", "outer", "outer_turn", "module", "call", "variable", "start", "step", "over")
+    columns = (
+        "line",
+        "label",
+        "outer",
+        "outer_turn",
+        "module",
+        "call",
+        "call_run",
+        "variable",
+        "start",
+        "step",
+        "over",
+    )
     return [
         {
             "line": line,
@@ -983,13 +1010,30 @@ def _loop_runs(loops: dict[str, list[Any]], region_label: Callable[[int], str | 
             "outer_turn": turn if outer >= 0 else None,
             "module": region_label(module),
             "call": region_label(call),
+            "call_run": call_run if call_run >= 0 else None,
             "variable": variable,
             "start": start,
             "step": step,
             "over": over,
         }
-        for line, label, outer, turn, module, call, variable, start, step, over in zip(
+        for line, label, outer, turn, module, call, call_run, variable, start, step, over in zip(
             *(loops[c] for c in columns), strict=True
+        )
+    ]
+
+
+def _call_runs(calls: dict[str, list[Any]], region_label: Callable[[int], str | None]) -> list[Any]:
+    """The readable form's calls from the compact columns."""
+    return [
+        {
+            "label": region_label(label),
+            "outer": outer if outer >= 0 else None,
+            "loop_run": run if run >= 0 else None,
+            "turn": turn if run >= 0 else None,
+            "module": region_label(module),
+        }
+        for label, outer, run, turn, module in zip(
+            *(calls[c] for c in ("label", "outer", "loop_run", "turn", "module")), strict=True
         )
     ]
 

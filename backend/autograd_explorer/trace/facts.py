@@ -11,7 +11,7 @@ import ast
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -23,7 +23,7 @@ from autograd_explorer.trace.graph import GraphIndex, index_graph
 from autograd_explorer.trace.naming import display_names, latex_symbol, op_short, unicode_name
 from autograd_explorer.trace.program_output import shown_output
 from autograd_explorer.trace.recorder import ForwardRecord, LeafRecord, TraceRecorder, root_node
-from autograd_explorer.trace.regions import LoopTurn
+from autograd_explorer.trace.regions import CallRun, LoopTurn
 from autograd_explorer.trace.values import dtype_name, stacked
 
 SAVED_KINDS = (torch.Tensor, bool, int, float)  # the saved values a node shows (not sizes, dtypes…)
@@ -65,18 +65,22 @@ class NodeColumns:
     module: list[str | None]  # the module path whose forward made it (`model.fc1`)
     call: list[str | None]  # the program's function call that made it (`f(x) at line 9`)
     loop: list[LoopTurn | None]  # the turn of the innermost `for`/`while` running when it was made
+    call_run: list[CallRun | None]  # which call it was (a notebook's say none)
 
     @classmethod
-    def of(
-        cls,
-        rows: list[NodeRow],
-        module: list[str | None],
-        call: list[str | None],
-        loop: list[LoopTurn | None],
-    ) -> NodeColumns:
+    def of(cls, rows: list[NodeRow], regions: Regions) -> NodeColumns:
         """The rows as columns."""
         columns: list[list[Any]] = [list(column) for column in zip(*rows, strict=True)]
-        return cls(*columns, module, call, loop)  # type: ignore[call-arg]  # mypy counts no star arguments
+        return cls(*columns, *regions)  # type: ignore[call-arg]  # mypy counts no star arguments
+
+
+class Regions(NamedTuple):
+    """Per node its module path, call label, loop turn and call run (NodeColumns' last four)."""
+
+    module: list[str | None]
+    call: list[str | None]
+    loop: list[LoopTurn | None]
+    call_run: list[CallRun | None]
 
 
 @dataclass(slots=True)
@@ -227,16 +231,16 @@ class TraceFacts:
     def node_columns(self) -> NodeColumns:
         """Every node described; a graph-less output is one Constant node."""
         if not self.nodes:
-            return NodeColumns.of([self._constant_node()], [None], [None], [None])
-        rows, module, call, loop = self._rows()
-        return NodeColumns.of(rows, module, call, loop)
+            return NodeColumns.of([self._constant_node()], Regions([None], [None], [None], [None]))
+        rows, regions = self._rows()
+        return NodeColumns.of(rows, regions)
 
     def pass_by_index(self, index: int | None) -> PassFacts | None:
         """A shipped pass by its index among all the program's passes (None: the shown one)."""
         wanted = self.shown_pass if index is None else index
         return next((p for p in self.passes if p.index == wanted), None)
 
-    def _rows(self) -> tuple[list[NodeRow], list[str | None], list[str | None], list[LoopTurn | None]]:
+    def _rows(self) -> tuple[list[NodeRow], Regions]:
         """Each node's row, module, call and loop, in one loop over the nodes with everything it reads
         bound once. (A method call per node, each reading the recorder's dicts through attributes
         and calling saved_of, forward_record, dtype_name and regions.of: 6 µs a node of the
@@ -251,6 +255,7 @@ class TraceFacts:
         module: list[str | None] = []
         call: list[str | None] = []
         loop: list[LoopTurn | None] = []
+        call_run: list[CallRun | None] = []
         internal: list[int] = []  # the op nodes with no record, in id order
         for i, fn in enumerate(self.index.nodes):
             op = type(fn).__name__
@@ -258,17 +263,21 @@ class TraceFacts:
             if op == "AccumulateGrad":
                 rows.append(self._leaf_row(i, fn, frozen))
                 where = regions_of(fn)
-                module.append(where[0])
-                call.append(where[1])
-                loop.append(where[2])
+                module.append(where[1] if where is not None else None)
+                call.append(None)  # a parameter is made by no call and in no loop
+                loop.append(None)
+                call_run.append(None)
                 continue
             tag = tags_get(key)
             if tag is not None and tag[0] is fn:
                 module.append(tag[1])
                 call.append(tag[2])
+                call_run.append(tag[4])
             else:
+                tag = None
                 module.append(None)
                 call.append(None)
+                call_run.append(None)
             name = names[i]
             is_output = i == output_id
             saved_values = saved_get(key)  # saved_of, inlined
@@ -294,7 +303,7 @@ class TraceFacts:
                 rows.append(row)
                 continue
             internal.append(i)
-            loop.append(tag[3] if tag is not None and tag[0] is fn else None)  # a region claimed it
+            loop.append(tag[3] if tag is not None else None)  # a region claimed it
             grad = rec.grad_of(fn) if frozen else None  # no record: no tensor that could retain it
             meta = getattr(fn, "_input_metadata", None)
             row = (
@@ -305,7 +314,7 @@ class TraceFacts:
             rows.append(row)
         if internal:
             self._name_calls(rows, internal)
-        return rows, module, call, loop
+        return rows, Regions(module, call, loop, call_run)
 
     def _name_calls(self, rows: list[NodeRow], internal: list[int]) -> None:
         """Label each internal node that one of the program's calls made (`view in torch.einsum(…)`),

@@ -45,6 +45,14 @@ LOOPS = (
     "the runs of loop statements the nodes were made in, and the runs around those, in the order they "
     "started; absent when no node has a loop"
 )
+CALL_RUN = (
+    "index into calls: which call of the program's function made the node (call names the function "
+    "and line; two calls on one line, or a recursion's, are two); absent: none, or a notebook recording"
+)
+CALLS = (
+    "the calls of the program's own functions the nodes were made in, and the calls and loop runs around "
+    "those, in the order they started; absent when no node was made in a call"
+)
 START_NARRATION = (
     "the pass before its first step, in the steps' words: 'Start: the output f = x³ − 3x holds "
     "∂f/∂f = 1 (the seed gradient); every other accumulator is 0.'"
@@ -164,6 +172,7 @@ class TraceNode(TypedDict):
     ]
     loop_run: NotRequired[Annotated[int, Field(description=LOOP_RUN)]]
     turn: NotRequired[Annotated[int, Field(description=TURN)]]
+    call_run: NotRequired[Annotated[int, Field(description=CALL_RUN)]]
 
 
 class LoopRun(TypedDict):
@@ -177,10 +186,25 @@ class LoopRun(TypedDict):
     call: Annotated[
         str | None, Field(description="the program's function call running when it started (f(x) at line 9)")
     ]
+    call_run: Annotated[int | None, Field(description="index into calls: that call; null: none")]
     variable: Annotated[str | None, Field(description=LOOP_VARIABLE)]
     start: Annotated[int | None, Field(description="the count's start (null: not counted)")]
     step: Annotated[int | None, Field(description="the count's step (null: not counted)")]
     over: Annotated[str | None, Field(description=LOOP_OVER)]
+
+
+class CallRun(TypedDict):
+    """One call of the program's own function."""
+
+    label: Annotated[
+        str, Field(description="its text and line, as the explorer titles its box (f(x) at line 9)")
+    ]
+    outer: Annotated[
+        int | None, Field(description="index into calls: the call running when it started; null: none")
+    ]
+    loop_run: Annotated[int | None, Field(description="index into loops: the run it started in; null: none")]
+    turn: Annotated[int | None, Field(description="the turn of that run it started in, 0: the first")]
+    module: Annotated[str | None, Field(description="the module whose forward was running when it started")]
 
 
 class TraceEdge(TypedDict):
@@ -387,6 +411,7 @@ class TraceResponse(TypedDict):
     stats: TraceStats
     stopped: NotRequired[Annotated[StoppedAt, Field(description=STOPPED)]]
     loops: NotRequired[Annotated[list[LoopRun], Field(description=LOOPS)]]
+    calls: NotRequired[Annotated[list[CallRun], Field(description=CALLS)]]
 
 
 # --- the compact form (docs/trace.md, "Compact form"): columns, values by index ------------------
@@ -424,10 +449,21 @@ class CompactLoops(TypedDict):
     outer_turn: list[int]
     module: Annotated[list[int], Field(description="index into nodes.regions, -1: none")]
     call: Annotated[list[int], Field(description="index into nodes.regions, -1: none")]
+    call_run: Annotated[list[int], Field(description="index into nodes.calls' columns, -1: none")]
     variable: Annotated[list[str | None], Field(description=LOOP_VARIABLE)]
     start: list[int | None]
     step: list[int | None]
     over: Annotated[list[str | None], Field(description=LOOP_OVER)]
+
+
+class CompactCalls(TypedDict):
+    """The calls as columns (readable: calls[k])."""
+
+    label: Annotated[list[int], Field(description="index into nodes.regions")]
+    outer: Annotated[list[int], Field(description="index into these columns, -1: none")]
+    loop_run: Annotated[list[int], Field(description="index into nodes.loops' columns, -1: none")]
+    turn: Annotated[list[int], Field(description="the turn of that run, 0 where loop_run is -1")]
+    module: Annotated[list[int], Field(description="index into nodes.regions, -1: none")]
 
 
 class CompactNodes(TypedDict):
@@ -470,6 +506,10 @@ class CompactNodes(TypedDict):
     ]
     turn: NotRequired[Annotated[list[int], Field(description="as node.turn, 0 where loop_run is -1")]]
     loops: NotRequired[Annotated[CompactLoops, Field(description=LOOPS)]]
+    call_run: NotRequired[
+        Annotated[list[int], Field(description="index into calls' columns, -1: none; absent with calls")]
+    ]
+    calls: NotRequired[Annotated[CompactCalls, Field(description=CALLS)]]
 
 
 class CompactEdges(TypedDict):

@@ -14,7 +14,6 @@ from autograd_explorer.trace.details import explain_step, explained_inputs, star
 from autograd_explorer.trace.facts import NodeColumns, PassFacts, StepFacts, TraceFacts
 from autograd_explorer.trace.grad_norms import module_grad_norms, step_grad_norms
 from autograd_explorer.trace.graph import graph_edges
-from autograd_explorer.trace.loop_runs import loop_table
 from autograd_explorer.trace.pass_summary import summaries_json
 from autograd_explorer.trace.payload import (
     Pass,
@@ -27,6 +26,7 @@ from autograd_explorer.trace.payload import (
     TraceNode,
     TraceResponse,
 )
+from autograd_explorer.trace.region_runs import NONE, call_label, run_tables
 from autograd_explorer.trace.values import tensor_value
 
 FULL_ACCUMULATOR_NODES = 100  # above this, steps carry only the accumulators that changed
@@ -108,10 +108,14 @@ class ReadableShaper:
         passes = [self.shape_pass(p) for p in facts.passes]
         columns = facts.node_columns()
         nodes = [self._node(i, columns) for i in range(len(columns.op))]
-        loops = loop_table(columns.loop)
-        for node, line, run, turn in zip(nodes, loops.line, loops.run, loops.turn, strict=True):
-            if run >= 0:
+        loops = run_tables(columns.loop, columns.call_run)
+        for node, line, run, turn, call in zip(
+            nodes, loops.line, loops.run, loops.turn, loops.call, strict=True
+        ):
+            if run != NONE:
                 node["loop"], node["loop_run"], node["turn"] = line, run, turn
+            if call != NONE:
+                node["call_run"] = call
         edges: list[TraceEdge] = graph_edges(facts.index)  # type: ignore[assignment]
         shown = facts.pass_by_index(None)
         history: dict[str, list[TensorValue | None]] = {}
@@ -143,21 +147,37 @@ class ReadableShaper:
                 "trace_ms": 0.0,
             },
         }
-        if loops.any:
+        if loops.runs:
             shaped["loops"] = [
                 {
                     "line": run.region.line or 0,
                     "label": run.region.label,
-                    "outer": outer if outer >= 0 else None,
-                    "outer_turn": turn if outer >= 0 else None,
+                    "outer": outer if outer != NONE else None,
+                    "outer_turn": turn if outer != NONE else None,
                     "module": run.module,
-                    "call": run.call,
+                    "call": call_label(run.call),
+                    "call_run": call if call != NONE else None,
                     "variable": run.region.variable,
                     "start": run.region.start,
                     "step": run.region.step,
                     "over": run.region.over,
                 }
-                for run, outer, turn in zip(loops.runs, loops.outer, loops.outer_turn, strict=True)
+                for run, outer, turn, call in zip(
+                    loops.runs, loops.outer, loops.outer_turn, loops.run_call, strict=True
+                )
+            ]
+        if loops.calls:
+            shaped["calls"] = [
+                {
+                    "label": call.region.label,
+                    "outer": outer if outer != NONE else None,
+                    "loop_run": run if run != NONE else None,
+                    "turn": turn if run != NONE else None,
+                    "module": call.module,
+                }
+                for call, outer, run, turn in zip(
+                    loops.calls, loops.call_outer, loops.call_loop, loops.call_turn, strict=True
+                )
             ]
         return shaped
 

@@ -38,7 +38,20 @@ class LoopRun:
     number: int  # runs numbered as they start (the payload lists them in that order)
     outer: LoopTurn | None  # the turn of the loop around it, if any
     module: str | None  # the innermost module's forward running when it started
-    call: str | None  # the innermost call of the program's function running when it started
+    call: CallRun | None  # the innermost call of the program's function running when it started
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CallRun:
+    """One call of the program's own function: each is a box of its own, so `f(x) + f(x)` is two
+    boxes and a recursive `f(n - 1)` nests in the call that made it (by label alone they were one
+    box, and the page read the repeated spans as a loop)."""
+
+    region: Region  # its label: `f(x) at line 9`
+    number: int  # calls numbered as they start (the payload lists them in that order)
+    outer: CallRun | None  # the innermost call running when it started, if any
+    loop: LoopTurn | None  # the turn of the innermost loop running when it started
+    module: str | None  # the innermost module's forward running when it started
 
 
 class LoopTurn(NamedTuple):
@@ -48,14 +61,20 @@ class LoopTurn(NamedTuple):
     turn: int  # 0: the first
 
 
+# A node's regions: (node, module path, call label, loop turn, call run)
+Tag = tuple[Node, str | None, str | None, LoopTurn | None, CallRun | None]
+
+
 @dataclass
 class RegionTags:
-    """The module path, call label and loop turn of every node made inside a region."""
+    """The module path, call and loop turn of every node made inside a region."""
 
     modules: list[str] = field(default_factory=list)  # the open regions, innermost last
-    calls: list[str] = field(default_factory=list)
+    calls: list[CallRun] = field(default_factory=list)
     loops: list[LoopTurn] = field(default_factory=list)  # the turn each open loop is in
-    tags: dict[int, tuple[Node, str | None, str | None, LoopTurn | None]] = field(default_factory=dict)
+    # id(node) -> (node, module path, call label, loop turn, call run); a notebook's tags have labels
+    # and no runs (its frames say which function runs, not which call of it)
+    tags: dict[int, Tag] = field(default_factory=dict)
     # id(parameter) -> (parameter, its module's path, its own name there)
     leaf_modules: dict[int, tuple[torch.Tensor, str, str]] = field(default_factory=dict)
     entered: dict[str, int] = field(
@@ -65,6 +84,7 @@ class RegionTags:
     # id(parameter) -> (parameter, `name.path` of its module, its own name): built when asked
     _bound_parameters: dict[int, tuple[torch.Tensor, str, str]] | None = None
     _runs: int = 0  # loop runs started
+    _calls: int = 0  # calls started
 
     def enter(self, region: Region) -> None:
         if region.kind == "module":
@@ -79,7 +99,9 @@ class RegionTags:
             self._runs += 1
             self.loops.append(LoopTurn(run, -1))  # no turn yet: next_turn starts the first
         else:
-            self.calls.append(region.label)
+            call = CallRun(region, self._calls, self._now_call(), self.now_loop(), self._now_module())
+            self._calls += 1
+            self.calls.append(call)
 
     def next_turn(self) -> None:
         """The innermost loop starts its next turn (the first one too)."""
@@ -111,19 +133,21 @@ class RegionTags:
         # Not for a loop alone: a node the program saw has its loop in its ForwardRecord. Only the
         # nodes a region claims (made unseen, no record) need a tag for it.
         if (self.modules or self.calls) and id(fn) not in self.tags:
-            self.tags[id(fn)] = (fn, self._now_module(), self._now_call(), self.now_loop())
+            call = self._now_call()
+            label = call.region.label if call is not None else None
+            self.tags[id(fn)] = (fn, self._now_module(), label, self.now_loop(), call)
 
-    def of(self, fn: Node) -> tuple[str | None, str | None, LoopTurn | None]:
-        """(module path, call label, loop turn) of a node; a parameter's module is the one that holds
-        it (and it has no loop: the loop that names it, `for p in model.parameters()`, made it not)."""
+    def of(self, fn: Node) -> Tag | None:
+        """A node's tag; a parameter's module is the one that holds it (and it has no call or loop:
+        the loop that names it, `for p in model.parameters()`, made it not). None: no region's."""
         if type(fn).__name__ == "AccumulateGrad":
             variable = fn.variable
             leaf = self.leaf_modules.get(id(variable))
             if leaf is not None and leaf[0] is variable:
-                return leaf[1], None, None
-            return self._ran_around(variable), None, None
+                return fn, leaf[1], None, None, None
+            return fn, self._ran_around(variable), None, None, None
         hit = self.tags.get(id(fn))
-        return (hit[1], hit[2], hit[3]) if hit is not None and hit[0] is fn else (None, None, None)
+        return hit if hit is not None and hit[0] is fn else None
 
     def parameter_name(self, t: torch.Tensor) -> str | None:
         """`model.fc1.weight` for a parameter of a module the program called (as the graph's boxes
@@ -152,7 +176,7 @@ class RegionTags:
     def _now_module(self) -> str | None:
         return self.modules[-1] if self.modules else None
 
-    def _now_call(self) -> str | None:
+    def _now_call(self) -> CallRun | None:
         return self.calls[-1] if self.calls else None
 
     def now_loop(self) -> LoopTurn | None:
@@ -164,13 +188,14 @@ class RegionTags:
             t.grad_fn for t in module_outputs(result) if isinstance(t, torch.Tensor) and t.grad_fn is not None
         ]
         module, call, loop = self._now_module(), self._now_call(), self.now_loop()
+        label = call.region.label if call is not None else None
         walked = 0
         while pending and walked < MAX_WALK:
             fn = pending.pop()
             walked += 1
             if id(fn) in self.tags or id(fn) in known or type(fn).__name__ == "AccumulateGrad":
                 continue  # tagged by an inner region, or made before (the program saw it)
-            self.tags[id(fn)] = (fn, module, call, loop)
+            self.tags[id(fn)] = (fn, module, label, loop, call)
             pending.extend(n for n, _ in fn.next_functions if n is not None)
 
 

@@ -59,9 +59,9 @@ export function hasDeclaredGroups(trace) {
  * one. Declared paths (modules, calls) nest inside the iteration, so 20 training steps are 20
  * iterations each holding its own model.fc1, not one model.fc1 of 20 steps.
  */
-export function groupPaths(nodes, loops = []) {
+export function groupPaths(nodes, runs = {}) {
   const ordered = byId(nodes);
-  const paths = pathsInOrder(ordered, loops);
+  const paths = pathsInOrder(ordered, runs);
   return new Map(ordered.map((node, i) => [node.id, paths[i]]));
 }
 
@@ -72,13 +72,6 @@ function eachTurnOut(node, loops, visit) {
     visit(run, turn);
     [run, turn] = [loops[run].outer, loops[run].outer_turn];
   }
-}
-
-// The loop turns a node was made in, outermost first: [[run, turn], …].
-function turnsOf(node, loops) {
-  const chain = [];
-  eachTurnOut(node, loops, (run, turn) => chain.push([run, turn]));
-  return chain.reverse();
 }
 
 // Which runs get a box: those whose nodes here were made in two turns or more. A training loop's
@@ -111,51 +104,141 @@ function heldAt({ variable, start, step, over }, turn) {
   return over ? `${variable} = ${over}[${turn}]` : '';
 }
 
+// A module path's boxes, outermost first (`model.fc1` → model, model.fc1).
+function modulePath(module) {
+  return module ? declaredPath({ module }) : [];
+}
+
+// The loop turns and calls a node was made in, outermost first: [{run, turn}] for a loop turn,
+// [{call}] for a call of the program's function (web traces: trace.loops and trace.calls). Of a
+// loop and a call both running, the inner one started inside the other: the loop if it started in
+// that call (its call_run), else the call, which then started in that loop's turn.
+function contextsOf(node, { loops, calls }) {
+  const chain = [];
+  let [run, turn, call] = [node.loop_run ?? null, node.turn, node.call_run ?? null];
+  for (let left = loops.length + calls.length; left >= 0 && (run !== null || call !== null); left -= 1) {
+    if (run !== null && !loops[run]) break; // a table that does not say: stop at what it does
+    if (run !== null && (call === null || (loops[run].call_run ?? null) === call)) {
+      chain.push({ run, turn });
+      [run, turn, call] = [loops[run].outer ?? null, loops[run].outer_turn, loops[run].call_run ?? null];
+    } else {
+      if (!calls[call]) break;
+      chain.push({ call });
+      [run, turn, call] = [calls[call].loop_run ?? null, calls[call].turn, calls[call].outer ?? null];
+    }
+  }
+  return chain.reverse();
+}
+
+// The boxes a node itself names inside its loops and calls: its module's; a call's label only when
+// the trace does not number calls (a notebook's), else the call is one of its contexts.
+function ownBoxes(node) {
+  return node.call_run === undefined || node.call_run === null ? declaredPath(node) || [] : modulePath(node.group ?? node.module);
+}
+
 /**
- * A node's boxes from the loop runs it was made in (web traces): each drawn run inside the module or
- * call it ran in, then its iteration, then the next run in, and last the node's own module or call
- * boxes. Box keys carry the iteration they are in, so iteration 2's model.cell is not iteration 1's;
- * outside every loop they are the plain `m:` keys, so the call a loop runs in is the same box as the
- * call's own nodes outside the loop. Null when no run it was made in is drawn.
+ * The boxes of a chain of loop turns and calls (contextsOf), then `own` (module boxes): each context
+ * inside the module it ran in, a drawn loop run then its iteration, a call its own box. Box keys
+ * carry the iterations and calls they are in, so iteration 2's model.cell is not iteration 1's, and
+ * `f(x) + f(x)` is two boxes. Outside every loop and call they are the plain `m:` keys, so the
+ * module a loop runs in is the same box as its own nodes outside the loop. Null when the chain
+ * holds no drawn run and no call.
  */
-function runPath(node, loops, drawn) {
+function contextPath(chain, own, runs, drawn) {
   const steps = [];
   let outer = [];
   let scope = '';
-  for (const [run, turn] of turnsOf(node, loops)) {
+  for (const { run, turn, call } of chain) {
+    if (call !== undefined) {
+      const { label, module } = runs.calls[call];
+      const around = modulePath(module);
+      for (const name of withoutPrefix(around, outer)) steps.push({ key: `m:${scope}${name}`, label: name });
+      scope = `${scope}c${call}/`;
+      steps.push({ key: `call:${scope}`, label });
+      outer = around;
+      continue;
+    }
     if (!drawn.has(run)) continue;
-    const { label, module, call } = loops[run];
-    const around = declaredPath({ module, call }) || [];
+    const loop = runs.loops[run];
+    // a 6.8 trace names the call a loop ran in without numbering it: its box is the call's label
+    const around = loop.call_run === undefined ? declaredPath(loop) || [] : modulePath(loop.module);
     for (const name of withoutPrefix(around, outer)) steps.push({ key: `m:${scope}${name}`, label: name });
     // titled by its header as a call box is by its call (`for t in range(3) at line 11`)
-    steps.push({ key: `loop:${scope}run${run}`, label });
+    steps.push({ key: `loop:${scope}run${run}`, label: loop.label });
     scope = `${scope}run${run}:${turn}/`;
-    const held = heldAt(loops[run], turn);
+    const held = heldAt(loop, turn);
     steps.push({ key: `loop:${scope}`, label: `iteration ${turn + 1}${held ? ` (${held})` : ''}`, turn });
     outer = around;
   }
   if (!steps.length) return null;
-  for (const name of withoutPrefix(declaredPath(node) || [], outer)) steps.push({ key: `m:${scope}${name}`, label: name });
+  for (const name of withoutPrefix(own, outer)) steps.push({ key: `m:${scope}${name}`, label: name });
   return steps;
 }
 
+// The contexts two chains share, outermost first.
+function commonChain(a, b) {
+  let k = 0;
+  while (k < a.length && k < b.length && a[k].run === b[k].run && a[k].turn === b[k].turn && a[k].call === b[k].call) k += 1;
+  return k === a.length ? a : a.slice(0, k);
+}
+
+// A parameter goes in its module's box in the innermost call all its module's operations were made
+// in: a model called only inside `train_step(model, X, y)` has its weights in that call's
+// model.fc1, not in a model.fc1 of their own beside the call; an RNN cell run in each turn of a loop
+// in `run(model, xs)` has them in run's model ▸ model.cell, beside the loop. Not in a loop's
+// iteration (the layers of a stacked RNN keep theirs in model ▸ model.cells, beside the loop over
+// them), nor in a call a module ran in only once of several.
+function withTheirModule(ordered, byRun, chainOf, runs, drawn) {
+  const shared = new Map(); // module path → the chain its operations share so far
+  ordered.forEach((node, i) => {
+    if (node.kind !== 'op' || !node.module) return;
+    const chain = chainOf(node);
+    const seen = shared.get(node.module);
+    shared.set(node.module, seen === undefined ? chain : commonChain(seen, chain));
+  });
+  const made = new Map(); // module path → its parameters' path
+  ordered.forEach((node, i) => {
+    if (node.kind !== 'input' || !node.module || byRun[i] || !shared.get(node.module)) return;
+    let path = made.get(node.module);
+    if (path === undefined) {
+      const chain = shared.get(node.module);
+      const inCall = chain.findLastIndex((context) => context.call !== undefined);
+      path = inCall < 0 ? null : contextPath(chain.slice(0, inCall + 1), modulePath(node.module), runs, drawn);
+      made.set(node.module, path);
+    }
+    if (path) byRun[i] = path;
+  });
+}
+
 // groupPaths' work on the nodes in id order: each one's path, in that order (an array, not a Map by id).
-function pathsInOrder(ordered, loops = []) {
+function pathsInOrder(ordered, { loops = [], calls = [] } = {}) {
   const n = ordered.length;
-  // The web trace says which turn of which loop run made each node: those in a drawn run are boxed by
-  // it. The rest (a notebook's nodes, a comprehension's) are told from repeated spans, below.
-  const drawn = loops.length ? drawnRuns(ordered, loops) : null;
+  // The web trace says which turn of which loop run and which call made each node: those in a drawn
+  // run or a call are boxed by them. The rest (a notebook's nodes, a comprehension's) are told from
+  // repeated spans, below.
+  const drawn = loops.length ? drawnRuns(ordered, loops) : new Set();
   const byRun = new Array(n);
-  if (drawn && drawn.size) {
-    const made = new Map(); // `run:turn:declared` → its path, one array per box
+  if (drawn.size || calls.length) {
+    const runs = { loops, calls };
+    const chains = new Map(); // `run:turn:call` → its chain, one array per context
+    const chainOf = (node) => {
+      const key = `${node.loop_run}:${node.turn}:${node.call_run}`;
+      let chain = chains.get(key);
+      if (chain === undefined) chains.set(key, (chain = contextsOf(node, runs)));
+      return chain;
+    };
+    const made = new Map(); // `run:turn:call:declared` → its path, one array per box
     for (let i = 0; i < n; i += 1) {
       const node = ordered[i];
-      if (node.loop_run === undefined || node.loop_run === null) continue;
-      const key = `${node.loop_run}:${node.turn}:${node.group ?? node.module ?? node.call ?? ''}`;
+      const inRun = node.loop_run !== undefined && node.loop_run !== null;
+      const inCall = node.call_run !== undefined && node.call_run !== null;
+      if (!inRun && !inCall) continue;
+      const key = `${node.loop_run}:${node.turn}:${node.call_run}:${node.group ?? node.module ?? node.call ?? ''}`;
       let path = made.get(key);
-      if (path === undefined) made.set(key, (path = runPath(node, loops, drawn)));
+      if (path === undefined) made.set(key, (path = contextPath(chainOf(node), ownBoxes(node), runs, drawn)));
       if (path) byRun[i] = path;
     }
+    withTheirModule(ordered, byRun, chainOf, runs, drawn);
   }
   // Per node (by its place in id order) its span's key, made once, and a number per distinct key:
   // Maps keyed by node and by key string were most of this function's time at 20,000 nodes.
@@ -321,7 +404,7 @@ export function buildHierarchy(trace, { minNodes = 0 } = {}) {
   const root = { id: ROOT, label: 'graph', parent: null, children: [], size: 0 };
   groups.set(ROOT, root);
   const ordered = byId(trace.nodes);
-  const paths = ordered.length > minNodes ? pathsInOrder(ordered, trace.loops || []) : null;
+  const paths = ordered.length > minNodes ? pathsInOrder(ordered, { loops: trace.loops || [], calls: trace.calls || [] }) : null;
   // Each box's children's sort keys as they are added (orderByFlow): a node's from its id, a box's
   // (NaN here) once its own children are known.
   const childKeys = new Map([[root, []]]);

@@ -163,12 +163,15 @@ function decodeNodes(trace, value) {
     if (n.loop && n.loop[i]) nodes[i].loop = n.loop[i];
     // Which run of it (an index into trace.loops: an inner loop runs once per outer turn) and turn, 0: the first.
     if (n.loop_run && n.loop_run[i] >= 0) [nodes[i].loop_run, nodes[i].turn] = [n.loop_run[i], n.turn[i]];
+    // Which call of the program's function (an index into trace.calls: `f(x) + f(x)` is two).
+    if (n.call_run && n.call_run[i] >= 0) nodes[i].call_run = n.call_run[i];
   }
   return nodes;
 }
 
 // The loop runs as the readable form lists them: [{line, label, outer, outer_turn, module, call,
-// variable, start, step, over}] (null: none; the last four say what each turn's loop variable held).
+// call_run, variable, start, step, over}] (null: none; the last four say what each turn's loop
+// variable held).
 function decodeLoops(n) {
   const runs = n.loops;
   if (!runs) return [];
@@ -180,10 +183,26 @@ function decodeLoops(n) {
     outer_turn: runs.outer[k] >= 0 ? runs.outer_turn[k] : null,
     module: region(runs.module[k]),
     call: region(runs.call[k]),
+    call_run: runs.call_run[k] >= 0 ? runs.call_run[k] : null,
     variable: runs.variable[k],
     start: runs.start[k],
     step: runs.step[k],
     over: runs.over[k],
+  }));
+}
+
+// The calls of the program's functions as the readable form lists them: [{label, outer, loop_run,
+// turn, module}] (null: none).
+function decodeCalls(n) {
+  const calls = n.calls;
+  if (!calls) return [];
+  const region = (k) => (k >= 0 ? n.regions[k] : null);
+  return calls.label.map((label, k) => ({
+    label: region(label),
+    outer: calls.outer[k] >= 0 ? calls.outer[k] : null,
+    loop_run: calls.loop_run[k] >= 0 ? calls.loop_run[k] : null,
+    turn: calls.loop_run[k] >= 0 ? calls.turn[k] : null,
+    module: region(calls.module[k]),
   }));
 }
 
@@ -270,6 +289,7 @@ export function decodeTrace(trace) {
     printed: trace.printed || [],
     stopped: trace.stopped ?? null, // a program that stopped: its error and node (on_error 'graph')
     loops: decodeLoops(trace.nodes), // empty: no node made in a loop, or a notebook's (its frames do not say)
+    calls: decodeCalls(trace.nodes), // empty: no node made in a call of the program's function, or a notebook's
     stats: trace.stats,
     detailsOnDemand: true,
   };

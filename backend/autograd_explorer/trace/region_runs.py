@@ -1,0 +1,92 @@
+"""The loop runs and function calls a graph's nodes were made in, as both payload forms send them.
+
+Each node made in a loop keeps its turn (regions.LoopTurn): the run of the `for`/`while` and the
+turn of it; each node made in a call of the program's function keeps the call (regions.CallRun).
+The payload lists only the runs and calls some node was made in, and those around them, each
+numbered as it started; each says what it started in: the loop turn and the call around it. From
+that the page nests call ▸ loop ▸ iteration ▸ inner loop ▸ iteration ▸ call, which from spans
+alone it could not: an inner loop's turns were numbered as the outer loop's, and two calls with
+one label (`f(x) + f(x)`, a recursion) were one box read as a loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from autograd_explorer.trace.regions import CallRun, LoopRun, LoopTurn
+
+NONE = -1  # no run, no call
+
+
+@dataclass(frozen=True, slots=True)
+class RunTables:
+    """Per node its loop's line (0: none), its loop run (an index into `runs`), turn and call (an
+    index into `calls`); per loop run the run around it and that run's turn then, and the call it
+    started in; per call the call around it, and the loop run and turn it started in."""
+
+    line: list[int]
+    run: list[int]
+    turn: list[int]
+    call: list[int]
+    runs: list[LoopRun]
+    outer: list[int]
+    outer_turn: list[int]
+    run_call: list[int]
+    calls: list[CallRun]
+    call_outer: list[int]
+    call_loop: list[int]
+    call_turn: list[int]
+
+
+def run_tables(turns: list[LoopTurn | None], calls: list[CallRun | None]) -> RunTables:
+    """The tables of the runs and calls these nodes name, and of those around them."""
+    loops_used: dict[int, LoopRun] = {}  # run number -> run
+    calls_used: dict[int, CallRun] = {}  # call number -> call
+    pending: list[LoopRun | CallRun | None] = [t.run for t in dict.fromkeys(turns) if t is not None]
+    pending.extend(dict.fromkeys(calls))
+    while pending:
+        item = pending.pop()
+        if isinstance(item, LoopRun):
+            if item.number not in loops_used:
+                loops_used[item.number] = item
+                pending.append(item.outer.run if item.outer is not None else None)
+                pending.append(item.call)
+        elif isinstance(item, CallRun) and item.number not in calls_used:
+            calls_used[item.number] = item
+            pending.append(item.outer)
+            pending.append(item.loop.run if item.loop is not None else None)
+    runs = [loops_used[k] for k in sorted(loops_used)]
+    held = [calls_used[k] for k in sorted(calls_used)]
+    run_index = {run.number: k for k, run in enumerate(runs)}
+    call_index = {call.number: k for k, call in enumerate(held)}
+
+    def loop_of(turn: LoopTurn | None) -> int:
+        return run_index[turn.run.number] if turn is not None else NONE
+
+    def turn_of(turn: LoopTurn | None) -> int:
+        return (
+            max(turn.turn, 0) if turn is not None else 0
+        )  # -1 only before a first turn: nothing is made there
+
+    def call_of(call: CallRun | None) -> int:
+        return call_index[call.number] if call is not None else NONE
+
+    return RunTables(
+        line=[t.run.region.line or 0 if t is not None else 0 for t in turns],
+        run=list(map(loop_of, turns)),
+        turn=list(map(turn_of, turns)),
+        call=list(map(call_of, calls)),
+        runs=runs,
+        outer=[loop_of(r.outer) for r in runs],
+        outer_turn=[turn_of(r.outer) for r in runs],
+        run_call=[call_of(r.call) for r in runs],
+        calls=held,
+        call_outer=[call_of(c.outer) for c in held],
+        call_loop=[loop_of(c.loop) for c in held],
+        call_turn=[turn_of(c.loop) for c in held],
+    )
+
+
+def call_label(call: CallRun | None) -> str | None:
+    """A call's label (`f(x) at line 9`), None for none."""
+    return call.region.label if call is not None else None
