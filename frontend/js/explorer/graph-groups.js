@@ -115,16 +115,24 @@ function modulePath(module) {
 // that call (its call_run), else the call, which then started in that loop's turn.
 function contextsOf(node, { loops, calls }) {
   const chain = [];
-  let [run, turn, call] = [node.loop_run ?? null, node.turn, node.call_run ?? null];
+  let run = node.loop_run ?? null;
+  let turn = node.turn;
+  let call = node.call_run ?? null;
   for (let left = loops.length + calls.length; left >= 0 && (run !== null || call !== null); left -= 1) {
-    if (run !== null && !loops[run]) break; // a table that does not say: stop at what it does
-    if (run !== null && (call === null || (loops[run].call_run ?? null) === call)) {
+    const loop = run !== null ? loops[run] : null;
+    if (run !== null && !loop) break; // a table that does not say: stop at what it does
+    if (loop && (call === null || (loop.call_run ?? null) === call)) {
       chain.push({ run, turn });
-      [run, turn, call] = [loops[run].outer ?? null, loops[run].outer_turn, loops[run].call_run ?? null];
+      run = loop.outer ?? null;
+      turn = loop.outer_turn;
+      call = loop.call_run ?? null;
     } else {
-      if (!calls[call]) break;
+      const made = calls[call];
+      if (!made) break;
       chain.push({ call });
-      [run, turn, call] = [calls[call].loop_run ?? null, calls[call].turn, calls[call].outer ?? null];
+      run = made.loop_run ?? null;
+      turn = made.turn;
+      call = made.outer ?? null;
     }
   }
   return chain.reverse();
@@ -188,11 +196,14 @@ function commonChain(a, b) {
 // in `run(model, xs)` has them in run's model ▸ model.cell, beside the loop. Not in a loop's
 // iteration (the layers of a stacked RNN keep theirs in model ▸ model.cells, beside the loop over
 // them), nor in a call a module ran in only once of several.
-function withTheirModule(ordered, byRun, chainOf, runs, drawn) {
+function withTheirModule(ordered, byRun, runs, drawn) {
   const shared = new Map(); // module path → the chain its operations share so far
-  ordered.forEach((node, i) => {
+  const chains = new Map(); // `run:turn:call` → its chain, one per context
+  ordered.forEach((node) => {
     if (node.kind !== 'op' || !node.module) return;
-    const chain = chainOf(node);
+    const key = `${node.loop_run}:${node.turn}:${node.call_run}`;
+    let chain = chains.get(key);
+    if (chain === undefined) chains.set(key, (chain = contextsOf(node, runs)));
     const seen = shared.get(node.module);
     shared.set(node.module, seen === undefined ? chain : commonChain(seen, chain));
   });
@@ -220,13 +231,6 @@ function pathsInOrder(ordered, { loops = [], calls = [] } = {}) {
   const byRun = new Array(n);
   if (drawn.size || calls.length) {
     const runs = { loops, calls };
-    const chains = new Map(); // `run:turn:call` → its chain, one array per context
-    const chainOf = (node) => {
-      const key = `${node.loop_run}:${node.turn}:${node.call_run}`;
-      let chain = chains.get(key);
-      if (chain === undefined) chains.set(key, (chain = contextsOf(node, runs)));
-      return chain;
-    };
     const made = new Map(); // `run:turn:call:declared` → its path, one array per box
     for (let i = 0; i < n; i += 1) {
       const node = ordered[i];
@@ -235,10 +239,10 @@ function pathsInOrder(ordered, { loops = [], calls = [] } = {}) {
       if (!inRun && !inCall) continue;
       const key = `${node.loop_run}:${node.turn}:${node.call_run}:${node.group ?? node.module ?? node.call ?? ''}`;
       let path = made.get(key);
-      if (path === undefined) made.set(key, (path = contextPath(chainOf(node), ownBoxes(node), runs, drawn)));
+      if (path === undefined) made.set(key, (path = contextPath(contextsOf(node, runs), ownBoxes(node), runs, drawn)));
       if (path) byRun[i] = path;
     }
-    withTheirModule(ordered, byRun, chainOf, runs, drawn);
+    withTheirModule(ordered, byRun, runs, drawn);
   }
   // Per node (by its place in id order) its span's key, made once, and a number per distinct key:
   // Maps keyed by node and by key string were most of this function's time at 20,000 nodes.
