@@ -524,11 +524,11 @@ test("each call of the program's function is a box of its own: a recursion nests
   const top = 'f(x, 2) at line 9';
   const inner = 'f(x, n - 1) at line 3';
   const calls = [
-    { label: top, outer: null, loop_run: null, turn: null, module: null },
-    { label: inner, outer: 0, loop_run: null, turn: null, module: null },
-    { label: inner, outer: 1, loop_run: null, turn: null, module: null },
-    { label: 'g(x) at line 9', outer: null, loop_run: null, turn: null, module: null },
-    { label: 'g(x) at line 9', outer: null, loop_run: null, turn: null, module: null },
+    { label: top, held: 'n = 2', outer: null, loop_run: null, turn: null, module: null },
+    { label: inner, held: 'n = 1', outer: 0, loop_run: null, turn: null, module: null },
+    { label: inner, held: 'n = 0', outer: 1, loop_run: null, turn: null, module: null },
+    { label: 'g(x) at line 9', held: null, outer: null, loop_run: null, turn: null, module: null },
+    { label: 'g(x) at line 9', held: null, outer: null, loop_run: null, turn: null, module: null },
   ];
   const made = [
     { kind: 'input', op: 'AccumulateGrad', span: span(2, 4, 40) },
@@ -544,9 +544,11 @@ test("each call of the program's function is a box of its own: a recursion nests
   ];
   const hierarchy = buildHierarchy({ nodes: made.map((node, id) => ({ id, kind: 'op', value: {}, ...node })), edges: [], calls });
   const labels = (item) => ancestorsOf(hierarchy, item).map((id) => hierarchy.groups.get(id).label);
-  assert.deepEqual(labels('n1'), [top, inner, inner]);
-  assert.deepEqual(labels('n2'), [top, inner, inner]);
-  assert.deepEqual(labels('n3'), [top, inner]);
+  // the calls of one label say what n held; the top call, alone with its label, says nothing more
+  const [one, zero] = [`${inner} (n = 1)`, `${inner} (n = 0)`];
+  assert.deepEqual(labels('n1'), [top, one, zero]);
+  assert.deepEqual(labels('n2'), [top, one, zero]);
+  assert.deepEqual(labels('n3'), [top, one]);
   assert.deepEqual(labels('n4'), [top]);
   // before: one box "loop at line 3" whose iterations were the calls
   assert.ok([...hierarchy.groups.values()].every((g) => !g.label.startsWith('loop')));

@@ -223,7 +223,7 @@ test("a node's loop (the `for`/`while` line running when it was made) is read fr
 });
 
 test("each node's loop run, turn and call, and the runs' and calls' tables, decode to the readable form's", () => {
-  // for i in range(2): (for k in range(2): h = h + (10 * i + k)); h = scale(h), scale looping twice
+  // for i in range(2): (for k in range(2): h = h + (10 * i + k)); h = scale(h), scale(h, by=2) looping twice
   const trace = decodeTrace(read('trace-compact-loops.json'));
   const oracle = read('trace-loops.json'); // the readable form of the same program
   assert.deepEqual(trace.loops, oracle.loops);
@@ -231,8 +231,8 @@ test("each node's loop run, turn and call, and the runs' and calls' tables, deco
   assert.deepEqual(trace.calls, oracle.calls);
   assert.equal(trace.calls.length, 2); // scale(h), once per outer turn
   assert.deepEqual(
-    trace.calls.map((call) => [call.loop_run, call.turn]),
-    [[0, 0], [0, 1]],
+    trace.calls.map((call) => [call.loop_run, call.turn, call.held]),
+    [[0, 0, 'by = 2'], [0, 1, 'by = 2']], // scale(h, by=2): its default bound
   );
   for (const [i, node] of trace.nodes.entries()) {
     for (const field of ['loop', 'loop_run', 'turn', 'call_run']) assert.equal(node[field], oracle.nodes[i][field], `node ${i} ${field}`);

@@ -328,17 +328,20 @@ def test_each_call_is_a_box_of_its_own_and_a_recursion_nests(page: Any, live_ser
     open_source(page, live_server, CALLS, width=1280, height=720)
     trace = httpx.post(live_server.url + "/api/trace", json={"source": CALLS}, timeout=120).json()
     calls = trace["calls"]
-
-    def chain(call: int | None) -> list[str]:
-        return [] if call is None else [*chain(calls[call]["outer"]), calls[call]["label"]]
-
     labels = [call["label"] for call in calls]
     assert labels == ["f(x, 3) at line 13", *3 * ["f(x, n - 1) at line 6"], *2 * ["g(x) at line 13"]]
+    # the recursion's calls of one label say what n held: 2, 1, 0 (3 - depth), g's hold no number
+    assert [call["held"] for call in calls] == ["n = 3", "n = 2", "n = 1", "n = 0", None, None]
+    titled = [labels[0], *(f"{labels[k]} (n = {3 - k})" for k in (1, 2, 3)), *labels[4:]]
+
+    def chain(call: int | None) -> list[str]:
+        return [] if call is None else [*chain(calls[call]["outer"]), titled[call]]
+
     opened = page.evaluate(
         "() => document.querySelector('#graph')._cyreg.cy.nodes('.group').map((n) => n.data('text'))"
     )
     titles = [title.split(" · ")[0].split("\n")[0] for title in opened]  # open, and closed with a count
-    assert sorted(titles) == sorted(labels), titles  # one box per call, and no loop
+    assert sorted(titles) == sorted(titled), titles  # one box per call, and no loop
     steps = trace["passes"][-1]["steps"]
     trails = 0
     for k, step in enumerate(steps, 1):

@@ -336,7 +336,7 @@ def test_a_loop_run_says_the_module_and_call_it_ran_in() -> None:
         **no_range,
     }
     # the one call, made at the top level outside every loop; the model's forward runs inside it
-    top = {"outer": None, "loop_run": None, "turn": None, "module": None}
+    top = {"held": None, "outer": None, "loop_run": None, "turn": None, "module": None}
     assert payload["calls"] == [{"label": call, **top}]
     turns = {
         label: [n["turn"] for n in payload["nodes"] if n["label"] == label]
@@ -590,7 +590,9 @@ def test_each_call_of_a_function_is_a_call_run_of_its_own() -> None:
     recursion = [n for n in ops if n["label"] == "f(x, n - 1) + 10 * n"]
     assert len(recursion) == 3
     for node in recursion:
-        assert added(node) == pytest.approx(10 * (4 - depth(node["call_run"])))
+        n = 4 - depth(node["call_run"])
+        assert added(node) == pytest.approx(10 * n)
+        assert calls[node["call_run"]]["held"] == f"n = {n}"  # what tells the recursion's calls apart
     assert sorted(depth(n["call_run"]) for n in recursion) == [1, 2, 3]
     innermost = next(n for n in ops if n["label"] == "x * 1")  # made at n = 0, four calls deep
     assert depth(innermost["call_run"]) == 4
@@ -603,6 +605,7 @@ def test_each_call_of_a_function_is_a_call_run_of_its_own() -> None:
     assert len(runs) == 2  # one label, two calls
     assert {calls[r]["label"] for r in runs} == {f"g(x) at line {top}"}
     assert all(calls[r]["outer"] is None and calls[r]["loop_run"] is None for r in runs)
+    assert all(calls[r]["held"] is None for r in runs)  # g(x) holds no number
 
     steps = [n for n in ops if n["label"] == "h + (100 * i + k)"]
     assert len(steps) == 4
@@ -613,4 +616,27 @@ def test_each_call_of_a_function_is_a_call_run_of_its_own() -> None:
         outer = loops[call["loop_run"]]  # the loop the call was made in
         assert outer["line"] == line_of(RECURSION, "outer") and outer["call_run"] is None
         assert added(node) == 100 * call["turn"] + node["turn"]
+        assert call["held"] == f"i = {call['turn']}"  # step(h, i): `h` a tensor, `i` the turn's
     assert [calls[n["call_run"]]["turn"] for n in steps] == [0, 0, 1, 1]
+
+
+def test_a_call_says_the_numbers_its_parameters_held() -> None:
+    """In the def's order, defaults included, as Python prints them (0.1 + 0.2 shortened); tensors,
+    strings and lists say nothing; cut at 40 characters."""
+    source = (
+        "import torch\n"
+        "def f(x, n, name='a', lr=0.01, *, big=0.1 + 0.2, layers=[1]):\n"
+        "    return x * n\n"
+        "y = f(torch.ones(1, requires_grad=True), 3)\n"
+        "def g(x, a_long_name_number_one, a_long_name_number_two):\n    return x * 1\n"
+        "z = g(y, 123456, 654321)\n"
+        "def h(x, flag=True, k=2.0, tiny=1e-8):\n    return x * k\n"
+        "w = h(z)\n"
+        "w.sum().backward()\n"
+    )
+    calls = {c["label"].partition("(")[0]: c["held"] for c in trace(source)["calls"]}
+    assert calls == {
+        "f": "n = 3, lr = 0.01, big = 0.3",
+        "g": "a_long_name_number_one = 123456, a_long…",  # 40 characters
+        "h": "flag = True, k = 2.0, tiny = 1e-08",
+    }

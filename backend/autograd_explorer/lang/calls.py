@@ -471,9 +471,7 @@ class Calls(EvaluatorCore):
         site = self.call_site
         self.budget.enter_call(site)
         outer_scope, outer_statement = self.scope, self.statement
-        # an autograd Function's backward is no call of the program's (the engine makes it, maybe
-        # in the tracer's own pass after the program ended): no region, nothing observed (below)
-        region = None if function.runs_in_engine else self.call_region(function, args, site)
+        region: Region | None = None
         result: object = None
         try:
             try:
@@ -481,6 +479,10 @@ class Calls(EvaluatorCore):
             except TypeError as exc:
                 mark_origin(exc, site)
                 raise
+            # an autograd Function's backward is no call of the program's (the engine makes it, maybe
+            # in the tracer's own pass after the program ended): no region, nothing observed (below)
+            if not function.runs_in_engine:
+                region = self.call_region(function, args, bound, site)
             node = function.node
             self.scope = Scope(
                 bound,
@@ -537,11 +539,16 @@ class Calls(EvaluatorCore):
         finally:
             self.on_tensor, self.on_assign, self.regions.quiet = outer
 
-    def call_region(self, function: UserFunction, args: tuple[object, ...], site: Span) -> Region | None:
-        """Tell the observer a call of the program's function starts (`f(x) at line 9`)."""
+    def call_region(
+        self, function: UserFunction, args: tuple[object, ...], bound: Mapping[str, object], site: Span
+    ) -> Region | None:
+        """Tell the observer a call of the program's function starts (`f(x) at line 9`), with the
+        numbers its parameters hold (`n = 2`)."""
         call = self.current_call
         text = self.source.segment(call) if call is not None else f"{function.name}()"
-        region = self.regions.call_region(function.name, args[0] if args else None, text, site.line)
+        region = self.regions.call_region(
+            function.name, args[0] if args else None, text, site.line, bound, function.parameters
+        )
         if region is not None:
             self.observer.enter_region(region)
         return region

@@ -96,6 +96,7 @@ class Region:
     start: int | None = None
     step: int | None = None
     over: str | None = None
+    held: str | None = None  # a call's: the numbers its parameters were bound to (`n = 2`)
 
 
 class ProgramObserver(Protocol):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -105,14 +105,24 @@ class RegionTracker:
             self.pending_name = text if simple else None
 
     # --- the program's functions ----------------------------------------------------------------
-    def call_region(self, name: str, first_argument: object, text: str, line: int) -> Region | None:
+    def call_region(
+        self,
+        name: str,
+        first_argument: object,
+        text: str,
+        line: int,
+        bound: Mapping[str, object],
+        parameters: Sequence[str],
+    ) -> Region | None:
         """The region of a call of the program's function (None for a module's own forward: the
-        module is the region)."""
+        module is the region), with the numbers its parameters were bound to (`bound`, in the def's
+        order `parameters`): the calls of a recursion share a label, `f(x, n - 1) at line 6`, and
+        are told apart by `n = 2`, as a loop's turns by `t = 2`."""
         if not self.active:
             return None
         if name == "forward" and self.frames and self.frames[-1].region.module is first_argument:
             return None
-        return Region("call", call_region_label(text, f"line {line}"))
+        return Region("call", call_region_label(text, f"line {line}"), held=held_numbers(bound, parameters))
 
     # --- the program's loops ------------------------------------------------------------------------
     def loop_region(self, line: int, header: str, naming: LoopNaming = NO_NAMING) -> Region | None:
@@ -126,6 +136,23 @@ class RegionTracker:
         variable, start, step, over = naming
         label = call_region_label(header, f"line {line}")
         return Region("loop", label, line=line, variable=variable, start=start, step=step, over=over)
+
+
+def held_numbers(bound: Mapping[str, object], parameters: Sequence[str]) -> str | None:
+    """`n = 2, lr = 0.01`: the parameters bound to a Python number, in the def's order, cut at
+    LABEL_CHARS; None when none is."""
+    held = []
+    for name in parameters:
+        value = bound.get(name)
+        if isinstance(value, bool):
+            held.append(f"{name} = {value}")
+        elif isinstance(value, int | float):  # a tensor, module or list says nothing short
+            shown = repr(value) if not isinstance(value, float) or len(repr(value)) <= 10 else f"{value:.6g}"
+            held.append(f"{name} = {shown}")  # 0.01 and 2.0 as Python prints them, 0.1 + 0.2 as 0.3
+    text = ", ".join(held)
+    if len(text) > LABEL_CHARS:
+        text = text[: LABEL_CHARS - 1] + "…"
+    return text or None
 
 
 def call_region_label(text: str, where: str) -> str:

@@ -14,6 +14,7 @@ import inspect
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from functools import cached_property
 from typing import Any
 
 import torch
@@ -68,6 +69,12 @@ class UserFunction:
 
     def __call__(self, *args: object, **kwargs: object) -> object:
         return self._runner(self, args, kwargs)
+
+    @cached_property
+    def parameters(self) -> tuple[str, ...]:
+        """Its named parameters in the order the def lists them (not *args, **kwargs)."""
+        spec = self.node.args
+        return tuple(a.arg for a in (*spec.posonlyargs, *spec.args, *spec.kwonlyargs))
 
     def __get__(self, instance: object, owner: type | None = None) -> object:
         # A function in a class body becomes a method, as Python's functions do.

@@ -729,6 +729,7 @@ class CompactShaper:
             nodes["call_run"] = loops.call
             nodes["calls"] = {
                 "label": [region_code[call.region.label] for call in loops.calls],
+                "held": [call.region.held for call in loops.calls],
                 "outer": loops.call_outer,
                 "loop_run": loops.call_loop,
                 "turn": loops.call_turn,
@@ -1027,13 +1028,14 @@ def _call_runs(calls: dict[str, list[Any]], region_label: Callable[[int], str | 
     return [
         {
             "label": region_label(label),
+            "held": held,
             "outer": outer if outer >= 0 else None,
             "loop_run": run if run >= 0 else None,
             "turn": turn if run >= 0 else None,
             "module": region_label(module),
         }
-        for label, outer, run, turn, module in zip(
-            *(calls[c] for c in ("label", "outer", "loop_run", "turn", "module")), strict=True
+        for label, held, outer, run, turn, module in zip(
+            *(calls[c] for c in ("label", "held", "outer", "loop_run", "turn", "module")), strict=True
         )
     ]
 

@@ -49,6 +49,10 @@ CALL_RUN = (
     "index into calls: which call of the program's function made the node (call names the function "
     "and line; two calls on one line, or a recursion's, are two); absent: none, or a notebook recording"
 )
+CALL_HELD = (
+    "the parameters bound to a Python number, in the def's order (`n = 2, lr = 0.01`, cut at 40 "
+    "characters), which tell apart calls of one label (a recursion's); null: none"
+)
 CALLS = (
     "the calls of the program's own functions the nodes were made in, and the calls and loop runs around "
     "those, in the order they started; absent when no node was made in a call"
@@ -199,6 +203,7 @@ class CallRun(TypedDict):
     label: Annotated[
         str, Field(description="its text and line, as the explorer titles its box (f(x) at line 9)")
     ]
+    held: Annotated[str | None, Field(description=CALL_HELD)]
     outer: Annotated[
         int | None, Field(description="index into calls: the call running when it started; null: none")
     ]
@@ -460,6 +465,7 @@ class CompactCalls(TypedDict):
     """The calls as columns (readable: calls[k])."""
 
     label: Annotated[list[int], Field(description="index into nodes.regions")]
+    held: Annotated[list[str | None], Field(description=CALL_HELD)]
     outer: Annotated[list[int], Field(description="index into these columns, -1: none")]
     loop_run: Annotated[list[int], Field(description="index into nodes.loops' columns, -1: none")]
     turn: Annotated[list[int], Field(description="the turn of that run, 0 where loop_run is -1")]

@@ -170,6 +170,7 @@ class ReadableShaper:
             shaped["calls"] = [
                 {
                     "label": call.region.label,
+                    "held": call.region.held,
                     "outer": outer if outer != NONE else None,
                     "loop_run": run if run != NONE else None,
                     "turn": turn if run != NONE else None,

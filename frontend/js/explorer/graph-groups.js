@@ -158,7 +158,8 @@ function contextPath(chain, own, runs, drawn) {
   let scope = '';
   for (const { run, turn, call } of chain) {
     if (call !== undefined) {
-      const { label, module } = runs.calls[call];
+      const { module } = runs.calls[call];
+      const label = runs.callTitles[call];
       const around = modulePath(module);
       for (const name of withoutPrefix(around, outer)) steps.push({ key: `m:${scope}${name}`, label: name });
       scope = `${scope}c${call}/`;
@@ -181,6 +182,24 @@ function contextPath(chain, own, runs, drawn) {
   if (!steps.length) return null;
   for (const name of withoutPrefix(own, outer)) steps.push({ key: `m:${scope}${name}`, label: name });
   return steps;
+}
+
+// Each call's box title: its label, and the numbers its parameters held (`n = 2`) when another call
+// of that label is around it, inside it or beside it (a recursion's `f(x, n - 1) at line 6` inside
+// another), where the label alone would not tell them apart. A loop's calls are told apart by their
+// iterations.
+function callTitles(calls) {
+  const beside = new Map(); // `outer:loop_run:turn:label` → how many calls
+  const place = (c) => `${c.outer}:${c.loop_run}:${c.turn}:${c.label}`;
+  for (const c of calls) beside.set(place(c), (beside.get(place(c)) || 0) + 1);
+  const repeated = calls.map((c) => beside.get(place(c)) > 1);
+  calls.forEach((c, k) => {
+    for (let up = c.outer, left = calls.length; up !== null && up !== undefined && calls[up] && left > 0; left -= 1) {
+      if (calls[up].label === c.label) repeated[k] = repeated[up] = true;
+      up = calls[up].outer;
+    }
+  });
+  return calls.map((c, k) => (repeated[k] && c.held ? `${c.label} (${c.held})` : c.label));
 }
 
 // The contexts two chains share, outermost first.
@@ -230,7 +249,7 @@ function pathsInOrder(ordered, { loops = [], calls = [] } = {}) {
   const drawn = loops.length ? drawnRuns(ordered, loops) : new Set();
   const byRun = new Array(n);
   if (drawn.size || calls.length) {
-    const runs = { loops, calls };
+    const runs = { loops, calls, callTitles: callTitles(calls) };
     const made = new Map(); // `run:turn:call:declared` → its path, one array per box
     for (let i = 0; i < n; i += 1) {
       const node = ordered[i];

@@ -191,14 +191,15 @@ function decodeLoops(n) {
   }));
 }
 
-// The calls of the program's functions as the readable form lists them: [{label, outer, loop_run,
-// turn, module}] (null: none).
+// The calls of the program's functions as the readable form lists them: [{label, held, outer,
+// loop_run, turn, module}] (null: none; held: the numbers its parameters held, `n = 2`).
 function decodeCalls(n) {
   const calls = n.calls;
   if (!calls) return [];
   const region = (k) => (k >= 0 ? n.regions[k] : null);
   return calls.label.map((label, k) => ({
     label: region(label),
+    held: calls.held[k],
     outer: calls.outer[k] >= 0 ? calls.outer[k] : null,
     loop_run: calls.loop_run[k] >= 0 ? calls.loop_run[k] : null,
     turn: calls.loop_run[k] >= 0 ? calls.turn[k] : null,
