@@ -640,3 +640,12 @@ def test_a_call_says_the_numbers_its_parameters_held() -> None:
         "g": "a_long_name_number_one = 123456, a_long…",  # 40 characters
         "h": "flag = True, k = 2.0, tiny = 1e-08",
     }
+
+
+def test_a_call_holding_a_number_too_long_to_print_says_nothing_of_it() -> None:
+    """A thousand-digit int (the language allows up to 4,096 bits) would be the whole label: left out."""
+    source = (
+        "import torch\ndef f(x, big, n):\n    return x * 2\n"
+        "y = f(torch.ones(1, requires_grad=True), 10 ** 1000, 7)\ny.sum().backward()\n"
+    )
+    assert [c["held"] for c in trace(source)["calls"]] == ["n = 7"]

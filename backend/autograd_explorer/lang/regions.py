@@ -140,15 +140,17 @@ class RegionTracker:
 
 def held_numbers(bound: Mapping[str, object], parameters: Sequence[str]) -> str | None:
     """`n = 2, lr = 0.01`: the parameters bound to a Python number, in the def's order, cut at
-    LABEL_CHARS; None when none is."""
+    LABEL_CHARS; None when none is. Plain numbers only (no subclass's own repr runs), and no int
+    too long to say briefly (the language allows 4,096 bits: 1,233 digits)."""
     held = []
     for name in parameters:
         value = bound.get(name)
-        if isinstance(value, bool):
+        kind = type(value)
+        if kind is bool or (kind is int and abs(value) < 10**15):  # type: ignore[arg-type]
             held.append(f"{name} = {value}")
-        elif isinstance(value, int | float):  # a tensor, module or list says nothing short
-            shown = repr(value) if not isinstance(value, float) or len(repr(value)) <= 10 else f"{value:.6g}"
-            held.append(f"{name} = {shown}")  # 0.01 and 2.0 as Python prints them, 0.1 + 0.2 as 0.3
+        elif kind is float:  # 0.01 and 2.0 as Python prints them, 0.1 + 0.2 as 0.3
+            text = repr(value)
+            held.append(f"{name} = {text if len(text) <= 10 else format(value, '.6g')}")
     text = ", ".join(held)
     if len(text) > LABEL_CHARS:
         text = text[: LABEL_CHARS - 1] + "…"
