@@ -1,7 +1,9 @@
 // The graph's hierarchy: which box each trace node sits in, so a 20,000-node graph is first shown as a
-// few dozen boxes. A node's own `group` (or `module`) path wins ("layers.7.fc" → layers ▸ layers.7 ▸
-// layers.7.fc); without one, a node built again and again at the same source span belongs to a loop
-// iteration, and a long statement line of its own is one box. No box holds more than MAX_CHILDREN
+// few dozen boxes. A web trace says the loop turns and calls of the program's functions each node was
+// made in (trace.loops, trace.calls): they nest as they ran, each call a box, each loop run of more
+// than one turn a box of iterations, the node's module path inside ("layers.7.fc" → layers ▸ layers.7
+// ▸ layers.7.fc). Where the trace does not say (a notebook's nodes), a node built again and again at
+// the same source span belongs to a loop iteration, and a long statement line of its own is one box. No box holds more than MAX_CHILDREN
 // things: longer runs are split into ranges ("iterations 101–200"), so every layout stays small.
 
 import { lineText } from '../shared/errors.js';
@@ -52,7 +54,8 @@ export function hasDeclaredGroups(trace) {
 }
 
 /**
- * Each node's group path, outermost first, as [{key, label}]. Loops are recognised from spans:
+ * Each node's group path, outermost first, as [{key, label}]; `runs`: the trace's {loops, calls}.
+ * Where those do not say, loops are recognised from spans:
  * ids are creation order, so the k-th node built at a repeated span belongs to iteration k of the
  * loop whose body starts at the first line of that run of repeated spans. An operation without a
  * span (made inside a library module, e.g. an nn.Linear's addmm) goes with the next node that has
@@ -169,8 +172,7 @@ function contextPath(chain, own, runs, drawn) {
     }
     if (!drawn.has(run)) continue;
     const loop = runs.loops[run];
-    // a 6.8 trace names the call a loop ran in without numbering it: its box is the call's label
-    const around = loop.call_run === undefined ? declaredPath(loop) || [] : modulePath(loop.module);
+    const around = modulePath(loop.module); // the call it ran in is a context of its own
     for (const name of withoutPrefix(around, outer)) steps.push({ key: `m:${scope}${name}`, label: name });
     // titled by its header as a call box is by its call (`for t in range(3) at line 11`)
     steps.push({ key: `loop:${scope}run${run}`, label: loop.label });
