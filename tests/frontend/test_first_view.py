@@ -147,7 +147,9 @@ CUT_NODES = """() => {
   const cy = document.querySelector('#graph')._cyreg.cy;
   const [w, h] = [cy.width(), cy.height()];
   const shape = { includeLabels: false, includeOverlays: false };
-  const cut = (lo, hi, size) => (lo < 0 && hi > 0) || (lo < size && hi > size);
+  // an open box longer than the view (SimpleNN's train_model(…) around the whole graph) cannot be
+  // wholly in it: cut, it still holds what is in view
+  const cut = (lo, hi, size) => hi - lo <= size && ((lo < 0 && hi > 0) || (lo < size && hi > size));
   return cy.nodes().filter((n) => {
     const b = n.renderedBoundingBox(shape);
     const level = { x: b.y1 < h && b.y2 > 0, y: b.x1 < w && b.x2 > 0 };
