@@ -649,3 +649,37 @@ def test_a_call_holding_a_number_too_long_to_print_says_nothing_of_it() -> None:
         "y = f(torch.ones(1, requires_grad=True), 10 ** 1000, 7)\ny.sum().backward()\n"
     )
     assert [c["held"] for c in trace(source)["calls"]] == ["n = 7"]
+
+
+WRAPPERS = """import torch
+w = torch.tensor(1.0, requires_grad=True)
+def f0(h):
+    return h * 1.5  # computes
+def f1(h):
+    return f0(h)
+def f2(h):
+    return f1(h) + 0  # adds
+def f3(h):
+    return f2(h)
+h = w * 1
+for i in range(2):  # loop
+    h = f3(h)
+h.backward()
+"""
+
+
+def test_a_call_that_only_passes_one_call_through_is_left_out() -> None:
+    """f3 and f1 make no node, run no loop and make one call: left out, f2 is f3's caller's and f0
+    is f2's. f2 adds a node of its own: kept. The oracle is the program's text: which function makes
+    a node (`* 1.5`, `+ 0`)."""
+    payload = trace(WRAPPERS)
+    calls = payload["calls"]
+    # f3's `return f2(h)` is two lines below f2's `# adds`, f1's `return f0(h)` two below `# computes`
+    in_f3, in_f1 = line_of(WRAPPERS, "adds") + 2, line_of(WRAPPERS, "computes") + 2
+    assert [c["label"] for c in calls] == 2 * [f"f2(h) at line {in_f3}", f"f0(h) at line {in_f1}"]
+    for k in (0, 2):  # each turn's f2, made (through f3) in that turn of the loop
+        assert calls[k]["outer"] is None and (calls[k]["loop_run"], calls[k]["turn"]) == (0, k // 2)
+        assert calls[k + 1]["outer"] == k  # f0 inside that f2 (through f1)
+    by_label = {n["label"]: n for n in payload["nodes"] if n["kind"] == "op" and "call_run" in n}
+    assert calls[by_label["h * 1.5"]["call_run"]]["label"].startswith("f0")
+    assert calls[by_label["f1(h) + 0"]["call_run"]]["label"].startswith("f2")

@@ -55,7 +55,9 @@ CALL_HELD = (
 )
 CALLS = (
     "the calls of the program's own functions the nodes were made in, and the calls and loop runs around "
-    "those, in the order they started; absent when no node was made in a call"
+    "those, in the order they started (a call that only passes one call through, making no node and "
+    "running no loop, is left out: the call inside it names the call around it); absent when no node "
+    "was made in a call"
 )
 START_NARRATION = (
     "the pass before its first step, in the steps' words: 'Start: the output f = x³ − 3x holds "
