@@ -12,6 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.frontend.editor_page import show_editor
 from tests.live import screenshot
 
 pytestmark = pytest.mark.browser
@@ -256,6 +257,17 @@ def test_nested_loops_nest_inside_the_model_that_runs_them(page: Any, live_serve
     )
     assert overflowing == [], overflowing
     screenshot(page, "explorer-34-nested-loops")
+    # Hovering a loop's box, or one of its iterations, lights the loop's line in the program
+    show_editor(page)
+    for title in (time_loop, "iteration 2 (t = 1)"):
+        page.evaluate(
+            "(title) => { const cy = document.querySelector('#graph')._cyreg.cy;"
+            " cy.nodes('.group').filter((n) => n.data('text').startsWith(title))[0].emit('mouseover'); }",
+            title,
+        )
+        expect(page.locator("#source mark.linked")).to_have_text(lines[time - 1].strip())
+        page.evaluate("() => document.querySelector('#graph')._cyreg.cy.nodes('.group')[0].emit('mouseout')")
+        expect(page.locator("#source mark.linked")).to_have_count(0)
 
 
 RNN = """import torch
@@ -356,3 +368,16 @@ def test_each_call_is_a_box_of_its_own_and_a_recursion_nests(page: Any, live_ser
             expect(page.locator("#step-panel .box-trail")).to_have_count(0)
     assert trails >= 10  # f's 4 levels (8 nodes) and g's 2 × 3
     screenshot(page, "explorer-36-calls")
+    # Hovering a call's box lights its call in the program (the oracle: the program's own text at the
+    # trace's span for that call)
+    second = calls[1]
+    span = second["span"]
+    line = CALLS.splitlines()[span["line"] - 1]
+    assert line[span["column"] : span["end_column"]] == "f(x, n - 1)"
+    show_editor(page)
+    page.evaluate(
+        "(title) => { const cy = document.querySelector('#graph')._cyreg.cy;"
+        " cy.nodes('.group').filter((n) => n.data('text').startsWith(title))[0].emit('mouseover'); }",
+        titled[1],
+    )
+    expect(page.locator("#source mark.linked")).to_have_text("f(x, n - 1)")

@@ -337,7 +337,9 @@ def test_a_loop_run_says_the_module_and_call_it_ran_in() -> None:
     }
     # the one call, made at the top level outside every loop; the model's forward runs inside it
     top = {"held": None, "outer": None, "loop_run": None, "turn": None, "module": None}
-    assert payload["calls"] == [{"label": call, **top}]
+    [made] = payload["calls"]
+    assert {k: v for k, v in made.items() if k != "span"} == {"label": call, **top}
+    assert made["span"]["line"] == line_of(NESTED, "the call")
     turns = {
         label: [n["turn"] for n in payload["nodes"] if n["label"] == label]
         for label in ("torch.tanh(self.cell(h) + xs[t])", "addmm in self.cell(h)", "out * 2")
@@ -587,6 +589,11 @@ def test_each_call_of_a_function_is_a_call_run_of_its_own() -> None:
     def added(node: dict[str, Any]) -> float:
         return float(node["value"]["data"]) - float(by_id[edges[node["id"]]]["value"]["data"])
 
+    lines = RECURSION.splitlines()
+    for call in calls:  # each call's span is its call in the program, as its label quotes it
+        span = call["span"]
+        text = lines[span["line"] - 1][span["column"] : span["end_column"]]
+        assert f"{text} at line {span['line']}" == call["label"]
     recursion = [n for n in ops if n["label"] == "f(x, n - 1) + 10 * n"]
     assert len(recursion) == 3
     for node in recursion:

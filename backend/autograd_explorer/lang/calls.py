@@ -547,7 +547,7 @@ class Calls(EvaluatorCore):
         call = self.current_call
         text = self.source.segment(call) if call is not None else f"{function.name}()"
         region = self.regions.call_region(
-            function.name, args[0] if args else None, text, site.line, bound, function.parameters
+            function.name, args[0] if args else None, text, site.line, bound, function.parameters, site
         )
         if region is not None:
             self.observer.enter_region(region)

@@ -97,6 +97,7 @@ class Region:
     step: int | None = None
     over: str | None = None
     held: str | None = None  # a call's: the numbers its parameters were bound to (`n = 2`)
+    span: Span | None = None  # a call's: the call expression (the page lights it when its box is hovered)
 
 
 class ProgramObserver(Protocol):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import torch
 from torch.nn.modules.module import register_module_forward_hook, register_module_forward_pre_hook
 
-from autograd_explorer.lang.contract import LABEL_CHARS, ProgramObserver, Region
+from autograd_explorer.lang.contract import LABEL_CHARS, ProgramObserver, Region, Span
 
 # A loop's variable and, to say what it held at each turn, its count's start and step, or the
 # sequence it walks (Region): all None when it says nothing (a `while`, a loop over a generator)
@@ -113,6 +113,7 @@ class RegionTracker:
         line: int,
         bound: Mapping[str, object],
         parameters: Sequence[str],
+        span: Span | None = None,
     ) -> Region | None:
         """The region of a call of the program's function (None for a module's own forward: the
         module is the region), with the numbers its parameters were bound to (`bound`, in the def's
@@ -122,7 +123,8 @@ class RegionTracker:
             return None
         if name == "forward" and self.frames and self.frames[-1].region.module is first_argument:
             return None
-        return Region("call", call_region_label(text, f"line {line}"), held=held_numbers(bound, parameters))
+        label = call_region_label(text, f"line {line}")
+        return Region("call", label, held=held_numbers(bound, parameters), span=span)
 
     # --- the program's loops ------------------------------------------------------------------------
     def loop_region(self, line: int, header: str, naming: LoopNaming = NO_NAMING) -> Region | None:

@@ -730,6 +730,7 @@ class CompactShaper:
             nodes["calls"] = {
                 "label": [region_code[call.region.label] for call in loops.calls],
                 "held": [call.region.held for call in loops.calls],
+                "span": list(chain.from_iterable(flat_span(call.region.span) for call in loops.calls)),
                 "outer": loops.call_outer,
                 "loop_run": loops.call_loop,
                 "turn": loops.call_turn,
@@ -1029,15 +1030,26 @@ def _call_runs(calls: dict[str, list[Any]], region_label: Callable[[int], str | 
         {
             "label": region_label(label),
             "held": held,
+            "span": _span(calls["span"][4 * k : 4 * k + 4]),
             "outer": outer if outer >= 0 else None,
             "loop_run": run if run >= 0 else None,
             "turn": turn if run >= 0 else None,
             "module": region_label(module),
         }
-        for label, held, outer, run, turn, module in zip(
-            *(calls[c] for c in ("label", "held", "outer", "loop_run", "turn", "module")), strict=True
+        for k, (label, held, outer, run, turn, module) in enumerate(
+            zip(*(calls[c] for c in ("label", "held", "outer", "loop_run", "turn", "module")), strict=True)
         )
     ]
+
+
+def _span(flat: list[int]) -> dict[str, int] | None:
+    """A span from its four flat numbers (line 0: none)."""
+    line, column, end_line, end_column = flat
+    return (
+        None
+        if line == 0
+        else {"line": line, "column": column, "end_line": end_line, "end_column": end_column}
+    )
 
 
 def _sent(shape: list[int], dtype: str, numbers: np.ndarray) -> dict[str, Any]:

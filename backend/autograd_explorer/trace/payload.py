@@ -206,6 +206,7 @@ class CallRun(TypedDict):
         str, Field(description="its text and line, as the explorer titles its box (f(x) at line 9)")
     ]
     held: Annotated[str | None, Field(description=CALL_HELD)]
+    span: Annotated[Span | None, Field(description="the call expression in the program")]
     outer: Annotated[
         int | None, Field(description="index into calls: the call running when it started; null: none")
     ]
@@ -468,6 +469,9 @@ class CompactCalls(TypedDict):
 
     label: Annotated[list[int], Field(description="index into nodes.regions")]
     held: Annotated[list[str | None], Field(description=CALL_HELD)]
+    span: Annotated[
+        list[int], Field(description="the call expression: line, column, end_line, end_column per call")
+    ]
     outer: Annotated[list[int], Field(description="index into these columns, -1: none")]
     loop_run: Annotated[list[int], Field(description="index into nodes.loops' columns, -1: none")]
     turn: Annotated[list[int], Field(description="the turn of that run, 0 where loop_run is -1")]

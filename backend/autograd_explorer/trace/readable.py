@@ -171,6 +171,7 @@ class ReadableShaper:
                 {
                     "label": call.region.label,
                     "held": call.region.held,
+                    "span": span_json(call.region.span),
                     "outer": outer if outer != NONE else None,
                     "loop_run": run if run != NONE else None,
                     "turn": turn if run != NONE else None,

@@ -336,10 +336,12 @@ export function mountEditor(store, { onRun }) {
     const diagnostics = diagnosticsFor(source, error, warned);
     const marks = diagnostics.map((d) => (d.severity === 'error' ? ERROR_LINE : WARN_LINE).range(view.state.doc.lineAt(d.from).from));
     const hovered = current ? store.node(store.get('hover')) : null;
+    // a node's span, or a call's or loop's when its box is hovered (graph-view.js)
+    const span = hovered ? hovered.span : current ? store.get('hoverSpan') : null;
     const effects = [lineMarks.effect.of(RangeSet.of(marks, true)), linked.effect.of(Decoration.none)];
-    if (hovered && hovered.span) {
-      const from = offsetOf(source, hovered.span.line, hovered.span.column);
-      const to = offsetOf(source, hovered.span.end_line ?? hovered.span.line, hovered.span.end_column ?? Number.MAX_SAFE_INTEGER);
+    if (span) {
+      const from = offsetOf(source, span.line, span.column);
+      const to = offsetOf(source, span.end_line ?? span.line, span.end_column ?? Number.MAX_SAFE_INTEGER);
       if (to > from) effects[1] = linked.effect.of(Decoration.set([linkedMark.range(from, to)]));
     }
     view.dispatch(setDiagnostics(view.state, diagnostics));
@@ -370,7 +372,7 @@ export function mountEditor(store, { onRun }) {
   store.on(['source', 'example'], (state) => {
     if (state.source !== view.state.doc.toString() || (state.example && active === 'draft')) openFromStore(state);
   });
-  store.on(['source', 'error', 'hover', 'trace'], renderDiagnostics);
+  store.on(['source', 'error', 'hover', 'hoverSpan', 'trace'], renderDiagnostics);
   store.on(['inputs'], (state) => {
     tabs[active].inputs = state.inputs;
     if (active === 'draft') saveDraft(storage, { source: view.state.doc.toString(), inputs: state.inputs });

@@ -161,12 +161,12 @@ function contextPath(chain, own, runs, drawn) {
   let scope = '';
   for (const { run, turn, call } of chain) {
     if (call !== undefined) {
-      const { module } = runs.calls[call];
+      const { module, span } = runs.calls[call];
       const label = runs.callTitles[call];
       const around = modulePath(module);
       for (const name of withoutPrefix(around, outer)) steps.push({ key: `m:${scope}${name}`, label: name });
       scope = `${scope}c${call}/`;
-      steps.push({ key: `call:${scope}`, label });
+      steps.push({ key: `call:${scope}`, label, span }); // the call in the program, lit when its box is hovered
       outer = around;
       continue;
     }
@@ -174,11 +174,13 @@ function contextPath(chain, own, runs, drawn) {
     const loop = runs.loops[run];
     const around = modulePath(loop.module); // the call it ran in is a context of its own
     for (const name of withoutPrefix(around, outer)) steps.push({ key: `m:${scope}${name}`, label: name });
-    // titled by its header as a call box is by its call (`for t in range(3) at line 11`)
-    steps.push({ key: `loop:${scope}run${run}`, label: loop.label });
+    // titled by its header as a call box is by its call (`for t in range(3) at line 11`); its line is
+    // lit when it or one of its iterations is hovered
+    const span = { line: loop.line, column: 0, end_line: loop.line };
+    steps.push({ key: `loop:${scope}run${run}`, label: loop.label, span });
     scope = `${scope}run${run}:${turn}/`;
     const held = heldAt(loop, turn);
-    steps.push({ key: `loop:${scope}`, label: `iteration ${turn + 1}${held ? ` (${held})` : ''}`, turn });
+    steps.push({ key: `loop:${scope}`, label: `iteration ${turn + 1}${held ? ` (${held})` : ''}`, turn, span });
     outer = around;
   }
   if (!steps.length) return null;
@@ -446,6 +448,7 @@ export function buildHierarchy(trace, { minNodes = 0 } = {}) {
         if (!group) {
           group = { id, label: step.label, parent: parent.id, children: [], size: 0 };
           if (step.turn !== undefined) group.turn = step.turn;
+          if (step.span) group.span = step.span;
           groups.set(id, group);
           childKeys.set(group, []);
           parent.children.push(id);

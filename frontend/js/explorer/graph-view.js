@@ -468,8 +468,9 @@ export function mountGraphView(store) {
     if (trace.nodes.length > LARGE_GRAPH || hasDeclaredGroups(trace)) buildGrouped(trace);
     else buildFlat(trace);
     probeLater(); // for the next, larger graph (a large one has just asked gpu() itself)
-    cy.on('mouseover', 'node', (event) => store.set({ hover: memberOf(event.target.id()) }));
-    cy.on('mouseout', 'node', () => store.set({ hover: null }));
+    // a node lights its span in the program; a call's or loop's box, the call or the loop's line
+    cy.on('mouseover', 'node', (event) => store.set({ hover: memberOf(event.target.id()), hoverSpan: boxSpan(event.target.id()) }));
+    cy.on('mouseout', 'node', () => store.set({ hover: null, hoverSpan: null }));
     // Zoomed far out on a windowed scene Cytoscape holds nothing to click: a click zooms in there.
     cy.on('tap', (event) => {
       if (event.target !== cy || !grouped || !grouped.windowed || cy.zoom() >= WINDOW_ZOOM) return;
@@ -1122,6 +1123,11 @@ export function mountGraphView(store) {
   }
 
   // A display node stands for one trace node or a saved tensor (its owner).
+  // The source span of a box, if it is a call's or a loop's (graph-groups.js), else null.
+  function boxSpan(displayId) {
+    return (grouped && grouped.hierarchy.groups.get(displayId)?.span) || null;
+  }
+
   function memberOf(displayId) {
     if (grouped) return /^n\d+$/.test(displayId) ? Number(displayId.slice(1)) : null;
     const display = model && model.nodes.find((n) => n.id === displayId);

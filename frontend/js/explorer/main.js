@@ -102,6 +102,7 @@ async function run({ position = 0, passIndex = null, iteration = null } = {}) {
       position: Math.min(position, steps),
       selected: null,
       hover: null,
+      hoverSpan: null,
       collapse: startsAsBoxes(trace),
       showSaved: false,
     });

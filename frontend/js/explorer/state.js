@@ -19,6 +19,7 @@ export class ExplorerStore extends Store {
       selected: null, // node id in the inspector
       box: null, // the box whose backward steps are offered (box-step-control.js): the one last opened or holding the picked node
       hover: null, // node id under the mouse (graph or source)
+      hoverSpan: null, // the source span of a call's or loop's box under the mouse (graph-view.js)
       collapse: false,
       showSaved: false,
       programOpen: null, // the program panel (code, example's explanation) in view; null: no such panel

@@ -191,8 +191,9 @@ function decodeLoops(n) {
   }));
 }
 
-// The calls of the program's functions as the readable form lists them: [{label, held, outer,
-// loop_run, turn, module}] (null: none; held: the numbers its parameters held, `n = 2`).
+// The calls of the program's functions as the readable form lists them: [{label, held, span, outer,
+// loop_run, turn, module}] (null: none; held: the numbers its parameters held, `n = 2`; span: the
+// call expression).
 function decodeCalls(n) {
   const calls = n.calls;
   if (!calls) return [];
@@ -200,6 +201,7 @@ function decodeCalls(n) {
   return calls.label.map((label, k) => ({
     label: region(label),
     held: calls.held[k],
+    span: calls.span[4 * k] ? spanAt(calls.span, k) : null,
     outer: calls.outer[k] >= 0 ? calls.outer[k] : null,
     loop_run: calls.loop_run[k] >= 0 ? calls.loop_run[k] : null,
     turn: calls.loop_run[k] >= 0 ? calls.turn[k] : null,
