@@ -65,17 +65,16 @@ def run_tables(turns: list[LoopTurn | None], calls: list[CallRun | None]) -> Run
         return call
 
     runs = [loops_used[k] for k in sorted(loops_used)]
-    held = [calls_used[k] for k in sorted(calls_used)]
+    listed = [calls_used[k] for k in sorted(calls_used)]
     run_index = {run.number: k for k, run in enumerate(runs)}
-    call_index = {call.number: k for k, call in enumerate(held)}
+    call_index = {call.number: k for k, call in enumerate(listed)}
 
     def loop_of(turn: LoopTurn | None) -> int:
         return run_index[turn.run.number] if turn is not None else NONE
 
     def turn_of(turn: LoopTurn | None) -> int:
-        return (
-            max(turn.turn, 0) if turn is not None else 0
-        )  # -1 only before a first turn: nothing is made there
+        # -1 only before a first turn: nothing is made there
+        return max(turn.turn, 0) if turn is not None else 0
 
     def call_of(call: CallRun | None) -> int:
         return call_index[call.number] if call is not None else NONE
@@ -89,10 +88,10 @@ def run_tables(turns: list[LoopTurn | None], calls: list[CallRun | None]) -> Run
         outer=[loop_of(r.outer) for r in runs],
         outer_turn=[turn_of(r.outer) for r in runs],
         run_call=[call_of(r.call) for r in runs],
-        calls=held,
-        call_outer=[call_of(kept(c.outer)) for c in held],
-        call_loop=[loop_of(c.loop) for c in held],
-        call_turn=[turn_of(c.loop) for c in held],
+        calls=listed,
+        call_outer=[call_of(kept(c.outer)) for c in listed],
+        call_loop=[loop_of(c.loop) for c in listed],
+        call_turn=[turn_of(c.loop) for c in listed],
     )
 
 
