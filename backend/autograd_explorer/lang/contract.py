@@ -42,6 +42,11 @@ def failed_pass_of(exc: BaseException) -> int | None:
 LABEL_CHARS = 40
 
 
+def cut_label(text: str) -> str:
+    """`text` cut to LABEL_CHARS, its last character an ellipsis where it was cut."""
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+
+
 @dataclass(frozen=True)
 class Span:
     """A source region: 1-based lines, 0-based character columns (end exclusive).

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import torch
 from torch.nn.modules.module import register_module_forward_hook, register_module_forward_pre_hook
 
-from autograd_explorer.lang.contract import LABEL_CHARS, ProgramObserver, Region, Span
+from autograd_explorer.lang.contract import LABEL_CHARS, ProgramObserver, Region, Span, cut_label
 
 # A loop's variable and, to say what it held at each turn, its count's start and step, or the
 # sequence it walks (Region): all None when it says nothing (a `while`, a loop over a generator)
@@ -153,10 +153,7 @@ def held_numbers(bound: Mapping[str, object], parameters: Sequence[str]) -> str 
         elif kind is float:  # 0.01 and 2.0 as Python prints them, 0.1 + 0.2 as 0.3
             text = repr(value)
             held.append(f"{name} = {text if len(text) <= 10 else format(value, '.6g')}")
-    text = ", ".join(held)
-    if len(text) > LABEL_CHARS:
-        text = text[: LABEL_CHARS - 1] + "…"
-    return text or None
+    return cut_label(", ".join(held)) or None
 
 
 def call_region_label(text: str, where: str) -> str:
@@ -164,7 +161,4 @@ def call_region_label(text: str, where: str) -> str:
     LABEL_CHARS (the line still tells two long calls apart). The notebook library labels its calls
     so too, `where` then naming another cell's line (`line 3 of Cell In[2]`); a loop's is its header
     (`for t in range(3) at line 11`)."""
-    text = " ".join(text.split())  # a call written over several lines reads as one
-    if len(text) > LABEL_CHARS:
-        text = text[: LABEL_CHARS - 1] + "…"
-    return f"{text} at {where}"
+    return f"{cut_label(' '.join(text.split()))} at {where}"  # a call over several lines reads as one

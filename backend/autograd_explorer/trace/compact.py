@@ -652,8 +652,9 @@ class CompactShaper:
         op_code = {op: k for k, op in enumerate(self._ops)}
         each = chain.from_iterable(zip(n.module, n.call, strict=True))  # a node's module, then its call
         loops = run_tables(n.loop, n.call_run)
-        # then the loops' and the calls' (a call around a loop or call may have no node of its own)
-        around = chain.from_iterable((run.module, call_label(run.call)) for run in loops.runs)
+        # then the loops' and the calls' (a call around a loop or call may have no node of its own;
+        # the call a loop ran in is one of the calls)
+        around = (run.module for run in loops.runs)
         calls = chain.from_iterable((call.region.label, call.module) for call in loops.calls)
         regions = [r for r in dict.fromkeys(chain(each, around, calls)) if r is not None]
         region_code: dict[str | None, int] = {r: k for k, r in enumerate(regions)}
@@ -866,7 +867,6 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
     out_nodes = []
     for i in range(count):
         flags = nodes["flags"][i]
-        line, column, end_line, end_column = nodes["span"][4 * i : 4 * i + 4]
         lo, hi = nodes["saved_start"][i], nodes["saved_start"][i + 1]
         saved = []
         for key, v in zip(nodes["saved_name"][lo:hi], nodes["saved_value"][lo:hi], strict=True):
@@ -880,15 +880,7 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
                 "label": text(nodes["label"][i]),
                 "name": text(nodes["name"][i]),
                 "symbol": symbols[i],
-                "span": None
-                if line == 0
-                else {
-                    "line": line,
-                    "column": column,
-                    "end_line": end_line,
-                    "end_column": end_column,
-                    **({"file": text(file_of[i])} if i in file_of else {}),
-                },
+                "span": _span(nodes["span"][4 * i : 4 * i + 4], text(file_of.get(i, NONE))),
                 "shape": nodes["shape"][i],
                 "dtype": None if dtype_code == NONE else dtypes[dtype_code],
                 "value": tv(nodes["value"][i]),
@@ -1042,14 +1034,13 @@ def _call_runs(calls: dict[str, list[Any]], region_label: Callable[[int], str | 
     ]
 
 
-def _span(flat: list[int]) -> dict[str, int] | None:
-    """A span from its four flat numbers (line 0: none)."""
+def _span(flat: list[int], file: str | None = None) -> dict[str, Any] | None:
+    """A span from its four flat numbers (line 0: none), as flat_span wrote them."""
     line, column, end_line, end_column = flat
-    return (
-        None
-        if line == 0
-        else {"line": line, "column": column, "end_line": end_line, "end_column": end_column}
-    )
+    if line == 0:
+        return None
+    span: dict[str, Any] = {"line": line, "column": column, "end_line": end_line, "end_column": end_column}
+    return {**span, "file": file} if file is not None else span
 
 
 def _sent(shape: list[int], dtype: str, numbers: np.ndarray) -> dict[str, Any]:

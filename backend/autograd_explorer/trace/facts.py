@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from autograd_explorer.errors import line_text
-from autograd_explorer.lang.contract import LABEL_CHARS, ProgramRun, Span
+from autograd_explorer.lang.contract import LABEL_CHARS, ProgramRun, Span, cut_label
 from autograd_explorer.trace.backward_capture import Node, RawPass, RawStep, read_saved, read_shown_saved
 from autograd_explorer.trace.graph import GraphIndex, index_graph
 from autograd_explorer.trace.naming import display_names, latex_symbol, op_short, unicode_name
@@ -243,12 +243,12 @@ class TraceFacts:
     def _rows(self) -> tuple[list[NodeRow], Regions]:
         """Each node's row, module, call and loop, in one loop over the nodes with everything it reads
         bound once. (A method call per node, each reading the recorder's dicts through attributes
-        and calling saved_of, forward_record, dtype_name and regions.of: 6 µs a node of the
+        and calling saved_of, forward_record, dtype_name and regions.leaf_module: 6 µs a node of the
         5,000-node MLP, now about half of that.)"""
         rec = self.rec
         frozen = rec.frozen is not None
         forward_get, saved_get, saved_store = rec.forward.get, rec.saved.get, rec.saved
-        tags_get, regions_of = rec.regions.tags.get, rec.regions.of
+        tags_get, leaf_module = rec.regions.tags.get, rec.regions.leaf_module
         names, output_id = self.names, self.output_id
         dtypes: dict[torch.dtype, str] = {}
         rows: list[NodeRow] = []
@@ -262,8 +262,7 @@ class TraceFacts:
             key = id(fn)
             if op == "AccumulateGrad":
                 rows.append(self._leaf_row(i, fn, frozen))
-                where = regions_of(fn)
-                module.append(where[1] if where is not None else None)
+                module.append(leaf_module(fn))
                 call.append(None)  # a parameter is made by no call and in no loop
                 loop.append(None)
                 call_run.append(None)
@@ -563,7 +562,7 @@ def call_label(short: str, text: str, span: Span | None) -> str:
     callee = called_name(whole)
     if callee is not None and len(short) + len(callee) + 7 <= LABEL_CHARS:
         return f"{short} in {callee}(…)"
-    return label[: LABEL_CHARS - 1] + "…"
+    return cut_label(label)
 
 
 def called_name(text: str) -> str | None:

@@ -137,17 +137,13 @@ class RegionTags:
             label = call.region.label if call is not None else None
             self.tags[id(fn)] = (fn, self._now_module(), label, self.now_loop(), call)
 
-    def of(self, fn: Node) -> Tag | None:
-        """A node's tag; a parameter's module is the one that holds it (and it has no call or loop:
-        the loop that names it, `for p in model.parameters()`, made it not). None: no region's."""
-        if type(fn).__name__ == "AccumulateGrad":
-            variable = fn.variable
-            leaf = self.leaf_modules.get(id(variable))
-            if leaf is not None and leaf[0] is variable:
-                return fn, leaf[1], None, None, None
-            return fn, self._ran_around(variable), None, None, None
-        hit = self.tags.get(id(fn))
-        return hit if hit is not None and hit[0] is fn else None
+    def leaf_module(self, fn: Node) -> str | None:
+        """The module of a parameter's AccumulateGrad node: the one that holds it. (It has no call
+        or loop: the loop that names it, `for p in model.parameters()`, made it not; the other nodes'
+        regions are their tags.)"""
+        variable = fn.variable
+        leaf = self.leaf_modules.get(id(variable))
+        return leaf[1] if leaf is not None and leaf[0] is variable else self._ran_around(variable)
 
     def parameter_name(self, t: torch.Tensor) -> str | None:
         """`model.fc1.weight` for a parameter of a module the program called (as the graph's boxes
