@@ -102,6 +102,26 @@ EXAMPLES: tuple[Example, ...] = (
         ),
     ),
     Example(
+        id="gradient-hook",
+        section="§2 Gradient hooks",
+        title="register_hook sees a gradient on its way, and may change it",
+        source=(
+            "x = torch.tensor(2.0, requires_grad=True)\n"
+            "y = x**2\n"
+            "y.register_hook(print)\n"
+            "z = 3 * y\n"
+            "x.register_hook(lambda g: g.clamp(-5, 5))\n"
+            "z.backward()\n"
+        ),
+        output="z",
+        explanation=(
+            "t.register_hook(fn) calls fn(grad) when t's gradient is computed, just before t's node runs. "
+            "print returns None, so dz/dy = 3 goes on unchanged (the console shows it); the lambda returns "
+            "a tensor, which replaces the gradient: the engine computed dz/dx = 3 · 2x = 12, the hook "
+            "clipped it to 5, and x.grad is 5. Step 3 says so, and x's node shows both numbers."
+        ),
+    ),
+    Example(
         id="second-derivative",
         section="§2 Higher derivatives",
         title="f″(x) = 6x through the gradient's own graph",

@@ -56,3 +56,24 @@ test('a name bound again to another leaf: each node shows its own .grad, in eith
     assert.deepEqual(gradLines(leaves[0], pass, end), ['.grad 2', 'this pass adds 2']);
   }
 });
+
+test("a node whose hook changed its gradient says what it received after the hook, in either form", async () => {
+  // x.register_hook(g + 1); y = x * 3; y.register_hook(g * 2); z = (y * y).sum(): y's contributions
+  // sum to [6, 12], its hook makes [12, 24]; x receives 3 × that, [36, 72], its hook adds 1
+  const { decodeTrace } = await import('../js/explorer/trace-decode.js');
+  for (const trace of [fixture('trace-hooks'), decodeTrace(fixture('trace-compact-hooks'))]) {
+    const [pass] = trace.passes;
+    assert.deepEqual(pass.hooks.map((h) => [h.step, h.span.line, h.changed]), [[2, 4, true], [3, 2, true]]);
+    const byName = (name) => trace.nodes.find((n) => n.name === name);
+    const [x, y] = [byName('x'), byName('y')];
+    assert.deepEqual(gradLines(y, pass, stateAt(pass, 2)), ['accumulator [6, 12]']); // its step has not run
+    assert.deepEqual(gradLines(y, pass, stateAt(pass, 3)), ['accumulator [6, 12]', 'after hook [12, 24]']);
+    assert.deepEqual(gradLines(x, pass, stateAt(pass, 4)), ['.grad [37, 73]', 'this pass adds [37, 73]', 'before hook [36, 72]']);
+  }
+});
+
+test('a trace without hooks shows no hook line', () => {
+  const third = accumulation.passes[2];
+  assert.equal(third.hooks, undefined);
+  assert.ok(!gradLines(x, third, stateAt(third, third.steps.length)).some((line) => line.includes('hook')));
+});

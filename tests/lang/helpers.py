@@ -61,6 +61,10 @@ class RecordingObserver:
     tensors: list[tuple[torch.Tensor, Span, str]] = field(default_factory=list)
     assigns: list[tuple[str, object, Span]] = field(default_factory=list)
     requests: list[BackwardRequest] = field(default_factory=list)
+    hooks: list[tuple[Span, str, torch.Tensor, object]] = field(default_factory=list)
+
+    def on_gradient_hook(self, span: Span, text: str, grad: torch.Tensor, result: object) -> None:
+        self.hooks.append((span, text, grad, result))
 
     def on_tensor(self, value: torch.Tensor, span: Span, text: str) -> None:
         self.tensors.append((value, span, text))

@@ -67,7 +67,9 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     ("x = torch.ones(1, requires_grad=True)\n(x * 2).grad_fn._saved_self", "forbidden", {}),
     ("x = torch.ones(1)\nx.numpy()", "forbidden", {}),
     ("x = torch.ones(1)\nx.storage()", "forbidden", {}),
-    ("x = torch.ones(1)\nx.register_hook(print)", "forbidden", {}),
+    # a tensor's own hook is the program's (docs/language.md); PyTorch refuses one without gradient
+    ("x = torch.ones(1)\nx.register_hook(print)", "runtime", {}),
+    ("x = torch.ones(1, requires_grad=True)\nx.register_hook(torch.load)", "forbidden", {}),
     ("t = torch\nt.load('x')", "forbidden", {}),
     ("s = torch.sin\ns.__self__", "forbidden", {}),
     ("f'{torch}'", "forbidden", {}),

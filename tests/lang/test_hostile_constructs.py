@@ -94,7 +94,13 @@ HOSTILE = [
     ("class A(torch.Tensor):\n    pass", "runtime", "base class"),
     ("class A:\n    def __getattribute__(self, n):\n        return 1", "forbidden", "__getattribute__"),
     ("class A:\n    __class__ = int", "forbidden", "__class__"),
-    ("x = torch.ones(1)\nx.grad_fn.register_hook(print)", "forbidden", "register_hook"),
+    (
+        "x = torch.ones(1, requires_grad=True)\n(x * 2).grad_fn.register_hook(print)",
+        "forbidden",
+        "register_hook",
+    ),
+    # x has no grad_fn: Python's own error (a tensor's register_hook is a name the parser lets through)
+    ("x = torch.ones(1)\nx.grad_fn.register_hook(print)", "runtime", "'NoneType' object has no attribute"),
     ("e = ValueError('x')\ne.__traceback__", "forbidden", "__traceback__"),
     ("try:\n    1 / 0\nexcept Exception as e:\n    e.with_traceback(None)", "forbidden", "with_traceback"),
     ("try:\n    1 / 0\nexcept Exception as e:\n    e._explorer_origin", "forbidden", "_explorer_origin"),

@@ -52,7 +52,7 @@ def test_syntax_error_position_comes_from_the_parser() -> None:
         ("with torch.autograd.set_detect_anomaly(True):\n    pass", "no_grad", (1, 5)),
         ("with torch.no_grad() as g:\n    pass", "as name", (1, 24)),
         ("y = 3\ny |= 1", "BitOr", (2, 0)),
-        ("y = torch.ones(2)\nz = (y + 1).grad_fn.register_hook", "register_hook", (2, 4)),
+        ("y = torch.ones(2)\nz = (y + 1).grad_fn.register_prehook", "register_prehook", (2, 4)),
         ("global x", "global", (1, 0)),
         ("def f():\n    nonlocal x", "nonlocal", (2, 4)),
         ("async def f():\n    pass", "async def", (1, 0)),

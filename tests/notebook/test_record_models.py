@@ -707,3 +707,23 @@ def test_parameters_are_in_the_web_traces_modules_for_a_transformer_layer() -> N
 
     assert parameters(rec.to_dict()) == parameters(web)
     assert parameters(web)["layer.self_attn.out_proj.bias"] == "layer.self_attn"
+
+
+def test_a_hook_the_block_registers_is_said_at_the_step_it_ran_before() -> None:
+    """`y.register_hook(h)` in the recorded block: the step of y's node says the hook changed what
+    its contributions summed to, as the web trace does; the gradients are PyTorch's own."""
+    with ax.record() as rec:
+        x = torch.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 3
+        y.register_hook(lambda g: g * 2)
+        (y * y).sum().backward()
+    assert x.grad is not None and x.grad.tolist() == [36.0, 72.0]  # 3 · 2 · (2y), y = [3, 6]
+    (p,) = rec.to_dict()["passes"]
+    (hook,) = p["hooks"]
+    assert hook["changed"] is True and hook["span"]["line"] == hook["span"]["end_line"]
+    step = p["steps"][hook["step"]]
+    assert step["narration"].startswith(
+        "A hook changed the gradient here: the contributions summed to [6, 12]; "
+        "y.register_hook(lambda g: g * 2)"
+    )
+    assert np.asarray(step["grad_output"]["data"]).tolist() == [12.0, 24.0]

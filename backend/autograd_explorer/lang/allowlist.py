@@ -18,6 +18,7 @@ import torch
 import torch.autograd.functional
 import torch.func
 import torch.nn.functional as F
+import torch.utils.hooks
 
 from autograd_explorer.lang import py_random
 from autograd_explorer.lang.devices import (
@@ -85,6 +86,7 @@ Growth = Literal[
 # Entries the evaluator carries out itself because they need the program's context.
 Special = Literal[
     "backward",
+    "hook",
     "grad",
     "functional",
     "func",
@@ -1131,6 +1133,13 @@ METHODS: dict[str, Method] = {
         Method("div_", T.div_, "in-place divide"),
         Method("zero_", T.zero_, "in-place fill with zeros (e.g. x.grad.zero_())"),
         Method("backward", None, "backward(gradient=, retain_graph=, create_graph=)", special="backward"),
+        Method(
+            "register_hook",
+            None,
+            "register_hook(hook): hook(grad) runs when this tensor's gradient is computed; "
+            "what it returns (a tensor) replaces the gradient; .remove() on the handle undoes it",
+            special="hook",
+        ),
         Method("item", T.item, "the Python number of a one-element tensor"),
         Method("size", T.size, "the shape, or size(dim)"),
         Method("dim", T.dim, "number of dimensions"),
@@ -1378,6 +1387,7 @@ MEMBERS: tuple[Member, ...] = (
         initial_seed="the seed it started from",
     ),
     *_members(GradFn, "method", name="the node's name, e.g. 'AddBackward0'"),
+    *_members(torch.utils.hooks.RemovableHandle, "method", remove="remove the hook: it runs no more"),
     *_members(
         GradFn,
         "attribute",

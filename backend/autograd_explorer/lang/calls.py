@@ -317,6 +317,8 @@ class Calls(EvaluatorCore):
         if method.special == "backward":
             self.backward(receiver, node, args, kwargs)
             return None
+        if method.special == "hook":
+            return self.register_gradient_hook(receiver, node, args, kwargs)
         assert method.impl is not None
         self.check_growth(method.impl, method.growth, [receiver, *args], kwargs, node)
         try:  # apply's handling, written out: a library call per operation of a loop
@@ -578,6 +580,49 @@ class Calls(EvaluatorCore):
         )
         self.differentiate(request)
         return None
+
+    def register_gradient_hook(
+        self, tensor: torch.Tensor, node: ast.AST, args: list[object], kwargs: dict[str, object]
+    ) -> object:
+        """`t.register_hook(hook)`: PyTorch's engine calls `hook(grad)` when t's gradient is computed,
+        and a tensor it returns replaces the gradient. The hook is the program's function (or print),
+        run as a custom Function's backward is, unobserved: what it computes is no value of the
+        forward graph. The observer is told of each call, so a step can say a hook changed what the
+        node received (the contributions no longer sum to it)."""
+        params = self.bind_arguments("register_hook", ("hook",), args, kwargs)
+        hook = params.get("hook")
+        if not (
+            isinstance(hook, UserFunction | BoundUserMethod | FunctionRef)
+            or (self.classes.is_instance(hook) and self.classes.readable(hook, "__call__"))
+        ):
+            raise TypeError(f"register_hook(): hook must be a function of the program, not {type_name(hook)}")
+        span, text = self.span(node), self.source.segment(node)
+        # taken now: the tracer's own pass on the output runs after the observer let go of its
+        # recorder (trace/program_output.py), and this hook may run in it
+        tell = self.observer.on_gradient_hook
+
+        def run_hook(grad: torch.Tensor) -> object:
+            with self.unobserved():
+                result = self.call_value(hook, [grad], {}, node)
+            tell(span, text, grad, result)
+            return result
+
+        # PyTorch names the hook in its refusals ("hook 'double (line 6)' has changed the size of value")
+        named = (
+            hook.name
+            if isinstance(hook, UserFunction)
+            else hook.function.name
+            if isinstance(hook, BoundUserMethod)
+            else hook.fn.name
+            if isinstance(hook, FunctionRef)
+            else "hook"
+        )
+        run_hook.__name__ = f"{named} (line {span.line})"
+
+        try:
+            return tensor.register_hook(run_hook)  # type: ignore[no-untyped-call]
+        except Exception as exc:  # a tensor that requires no gradient: PyTorch's own words
+            self.library_failed(exc, node)
 
     def autograd_grad(
         self, node: ast.AST, args: list[object], kwargs: dict[str, object]

@@ -133,6 +133,11 @@ class ProgramObserver(Protocol):
     def next_turn(self) -> None:
         """The innermost loop region starts its next turn, the first one too (only if `wants_regions`)."""
 
+    def on_gradient_hook(self, span: Span, text: str, grad: torch.Tensor, result: object) -> None:
+        """A hook the program registered at `span` (`text`: `y.register_hook(h)`) was called by
+        PyTorch's engine with `grad` and returned `result` (a tensor replaces the gradient; None
+        keeps it)."""
+
 
 class PlainObserver:
     """Observes nothing and runs differentiation exactly as PyTorch would."""
@@ -146,6 +151,9 @@ class PlainObserver:
         return None
 
     def next_turn(self) -> None:
+        return None
+
+    def on_gradient_hook(self, span: Span, text: str, grad: torch.Tensor, result: object) -> None:
         return None
 
     def on_tensor(self, value: torch.Tensor, span: Span, text: str) -> None:

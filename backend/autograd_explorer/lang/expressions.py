@@ -17,7 +17,7 @@ from typing import Any
 
 import torch
 
-from autograd_explorer.lang.allowlist import ATTRIBUTES, METHODS, find_member
+from autograd_explorer.lang.allowlist import ATTRIBUTES, METHODS, GradFn, find_member
 from autograd_explorer.lang.containers import ContainerSizes, is_container, wrap
 from autograd_explorer.lang.contract import Span
 from autograd_explorer.lang.core import EvaluatorCore, error_at
@@ -282,6 +282,14 @@ class Expressions(EvaluatorCore):
             raise error_at(
                 "forbidden",
                 f"the attribute .{name} of ctx is not part of the explorer language",
+                self.span(node),
+            )
+        if isinstance(owner, GradFn) and name in KNOWN_API:
+            # a node's own hooks see its saved tensors and the engine's buffers: only the tensor's
+            hint = "; a tensor's own hook is: y.register_hook(h)" if "hook" in name else ""
+            raise error_at(
+                "forbidden",
+                f"the attribute .{name} of grad_fn is not part of the explorer language{hint}",
                 self.span(node),
             )
         owner_text = (

@@ -29,6 +29,7 @@ from autograd_explorer.notebook.shaping import name_everything
 from autograd_explorer.trace.backward_capture import Node
 from autograd_explorer.trace.recorder import TraceRecorder
 
+_REGISTER_HOOK = torch.Tensor.register_hook
 _DIFFERENTIATE: frozenset[Callable[..., Any]] = frozenset(
     (torch.Tensor.backward, torch.autograd.backward, torch.autograd.grad)
 )
@@ -108,6 +109,8 @@ class LiveOps(TorchFunctionMode):
     ) -> Any:
         if func in _DIFFERENTIATE and self.stopped is None:
             return self._differentiate(func, args, dict(kwargs or {}))
+        if func is _REGISTER_HOOK and self.stopped is None:
+            return self._register_hook(args, dict(kwargs or {}))
         try:  # free while nothing raises (Python 3.11): this runs for every op
             result = func(*args, **kwargs) if kwargs else func(*args)
         except Exception:
@@ -169,6 +172,22 @@ class LiveOps(TorchFunctionMode):
             for n, _ in node.next_functions:  # a plain loop: a generator per op cost more
                 if n is not None:
                     stack.append(n)
+
+    def _register_hook(self, args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
+        """`y.register_hook(h)` in the block: h wrapped, so a step can say the hook ran before its
+        node and what it returned (the web trace's lang/calls.py does the same)."""
+        tensor, hook = args[0], args[1] if len(args) > 1 else kwargs["hook"]
+        frame, _ = user_frame(sys._getframe(2))
+        span, text = self.places.span_and_text(frame) if frame is not None else (None, "")
+        tell = self.recorder.on_gradient_hook
+
+        @functools.wraps(hook)  # PyTorch names the hook in its refusals ("hook 'double' has changed …")
+        def run_hook(grad: torch.Tensor) -> Any:
+            result = hook(grad)
+            tell(span, text or "register_hook(…)", grad, result)  # type: ignore[arg-type]
+            return result
+
+        return _REGISTER_HOOK(tensor, run_hook)  # type: ignore[no-untyped-call]
 
     def _differentiate(self, func: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
         frame, _ = user_frame(sys._getframe(2))

@@ -43,6 +43,29 @@ class RawStep:
         return self.jacobians
 
 
+@dataclass(frozen=True, slots=True)
+class HookRan:
+    """A hook of the program's (`y.register_hook(h)`) called by the engine during a recorded pass,
+    just before the node of step `step` ran: `grad` is what the contributions summed to, `result`
+    what the hook returned (a tensor replaced the gradient the node received; None kept it)."""
+
+    step: int
+    span: Any  # the register_hook call
+    text: str  # its source
+    grad: torch.Tensor
+    result: object
+
+    @property
+    def changed(self) -> bool:
+        """Did the hook give the node another gradient (it returned a tensor)?"""
+        return isinstance(self.result, torch.Tensor)
+
+
+# Hooks kept before one step: 100,000 hooks on one tensor (`for i in range(100000):
+# y.register_hook(f)`) made an 11 MB narration; the rest are counted (RawPass.more_hooks)
+HOOKS_PER_STEP = 8
+
+
 @dataclass(slots=True)  # one per backward call: thousands in a training loop
 class RawPass:
     """A whole backward()/autograd.grad call: its roots, seeds and steps."""
@@ -67,6 +90,10 @@ class RawPass:
     # PyTorch's engine raised part-way (a saved tensor changed in place, a graph already freed):
     # `steps` are the nodes it ran before that
     failed: bool = False
+    # the program's own gradient hooks the engine called, in order (empty: none; most programs), at
+    # most HOOKS_PER_STEP before one step; how many more ran before a step, by raw step
+    hooks: list[HookRan] = field(default_factory=list)
+    more_hooks: dict[int, int] | None = None
     _leaf_nodes: list[Node] | None = field(default=None, repr=False)
 
     def fill_seeds(self) -> list[torch.Tensor]:

@@ -34,7 +34,7 @@ from autograd_explorer.trace.payload import (
     CompactValues,
     TensorSummary,
 )
-from autograd_explorer.trace.readable import FULL_ACCUMULATOR_NODES, ResultBudget, span_json
+from autograd_explorer.trace.readable import FULL_ACCUMULATOR_NODES, ResultBudget, hooks_json, span_json
 from autograd_explorer.trace.region_runs import call_label, run_tables
 from autograd_explorer.trace.values import (
     SUMMARY_BATCH_ELEMENTS,
@@ -775,7 +775,7 @@ class CompactShaper:
                 "output": [j for _, j, _ in more],
                 "value": [add(g) for _, _, g in more],
             }
-        return {
+        shaped: CompactPass = {
             "index": p.index,
             "kind": raw.kind,
             "span": span_json(raw.span),
@@ -787,6 +787,9 @@ class CompactShaper:
             "module_grad_norms": _float32_dict(module_grad_norms(self.facts, p)),
             "steps": steps,
         }
+        if p.hooks:  # only then: a trace without hooks is the same bytes as before
+            shaped["hooks"] = hooks_json(p)
+        return shaped
 
     def _step_grad_norms(self, p: PassFacts, grad_output: list[int]) -> list[float | None]:
         """‖gradient delivered‖ of each step, as grad_norms.step_grad_norms: most read from the
@@ -962,6 +965,8 @@ def decode_compact(payload: dict[str, Any]) -> dict[str, Any]:
                 "module_grad_norms": p["module_grad_norms"],
             }
         )
+        if "hooks" in p:
+            passes[-1]["hooks"] = p["hooks"]
     return {
         "mode": payload["mode"],
         "nodes": out_nodes,

@@ -15,13 +15,15 @@ import torch
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.contract import LABEL_CHARS
 from autograd_explorer.trace.custom_nodes import custom_formula, function_name, is_custom_node
-from autograd_explorer.trace.facts import PassFacts, StepFacts, TraceFacts
+from autograd_explorer.trace.facts import NO_HOOKS, HooksAt, PassFacts, StepFacts, TraceFacts
 from autograd_explorer.trace.formulas import FormulaContext, local_formulas
 from autograd_explorer.trace.naming import latex_symbol, op_kind, saved_key_for_slot
 from autograd_explorer.trace.narration import (
     latex_to_text,
     narrate_custom,
+    narrate_hook,
     narrate_leaf,
+    narrate_more_hooks,
     narrate_op,
     narrate_start,
     titled,
@@ -49,8 +51,29 @@ class StepDetails:
     narration: str
 
 
-def explain_step(facts: TraceFacts, step: StepFacts, kind: str) -> StepDetails:
-    """Formulas, Jacobians and narration of one step of a pass of this kind."""
+def explain_step(facts: TraceFacts, step: StepFacts, kind: str, hooks: HooksAt = NO_HOOKS) -> StepDetails:
+    """Formulas, Jacobians and narration of one step of a pass of this kind; the program's hooks
+    that ran before its node (`hooks`) are said first."""
+    listed, more = hooks
+    details = _explain_step(facts, step, kind, any(h.changed for h in listed) or more > 0)
+    if not listed:
+        return details
+    said = [
+        narrate_hook(
+            h.span.line,
+            h.text,
+            short_repr(h.grad),
+            short_repr(h.result) if isinstance(h.result, torch.Tensor) else None,
+            first=k == 0,
+        )
+        for k, h in enumerate(listed)
+    ]
+    if more:
+        said.append(narrate_more_hooks(more))
+    return StepDetails(details.inputs, " ".join([*said, details.narration]))
+
+
+def _explain_step(facts: TraceFacts, step: StepFacts, kind: str, hooked: bool) -> StepDetails:
     fn = step.raw.fn
     incoming = short_repr(step.grad_output)
     if step.node in facts.index.multi_output:  # one gradient per output (`a, b = x.split(…)`)
@@ -58,7 +81,7 @@ def explain_step(facts: TraceFacts, step: StepFacts, kind: str) -> StepDetails:
         incoming = f"{', '.join(each[:-1])} and {each[-1]} (one per output)"
     name = facts.readable[step.node]
     if type(fn).__name__ == "AccumulateGrad":
-        return StepDetails([], narrate_leaf(name, incoming, kind))
+        return StepDetails([], narrate_leaf(name, incoming, kind, hooked))
     if is_custom_node(fn):
         return _explain_custom(facts, step, fn, name, incoming)
     formulas = _formulas(facts, step.node, fn)
@@ -168,7 +191,7 @@ def explain_steps(
     index = p.index
     steps: list[StepExplained] = []
     for step in map(p.step, range(start, min(stop, p.step_count))):
-        details = explain_step(facts, step, p.raw.kind)
+        details = explain_step(facts, step, p.raw.kind, p.hooks_at(step.index))
         inputs = explained_inputs(facts, step, details, lambda t: tensor_value(t, max_elements))  # type: ignore[arg-type,return-value]
         steps.append(
             {"index": step.index, "node": step.node, "narration": details.narration, "inputs": inputs}

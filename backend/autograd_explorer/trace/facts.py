@@ -18,7 +18,14 @@ import torch
 
 from autograd_explorer.errors import line_text
 from autograd_explorer.lang.contract import LABEL_CHARS, ProgramRun, Span, cut_label
-from autograd_explorer.trace.backward_capture import Node, RawPass, RawStep, read_saved, read_shown_saved
+from autograd_explorer.trace.backward_capture import (
+    HookRan,
+    Node,
+    RawPass,
+    RawStep,
+    read_saved,
+    read_shown_saved,
+)
 from autograd_explorer.trace.graph import GraphIndex, index_graph
 from autograd_explorer.trace.naming import display_names, latex_symbol, op_short, unicode_name
 from autograd_explorer.trace.program_output import shown_output
@@ -108,6 +115,16 @@ class StepFacts:
         return self.raw.grad_outputs[0] if self.raw.grad_outputs else None
 
 
+class HooksAt(NamedTuple):
+    """The hooks that ran before one step's node: the listed ones, and how many more."""
+
+    listed: list[HookRan]
+    more: int
+
+
+NO_HOOKS = HooksAt([], 0)
+
+
 @dataclass
 class PassFacts:
     """One backward()/autograd.grad call: roots, seeds (the accumulators it starts from), steps.
@@ -138,6 +155,16 @@ class PassFacts:
     # (node id, its tensor's .grad after the pass) for the leaves and retained tensors of the graph,
     # by id: two nodes can be named alike (a name bound again to another tensor)
     node_grads: list[tuple[int, torch.Tensor | None]] = field(default_factory=list)
+    # (step, hook) for each of the program's gradient hooks the engine called before a step's node
+    hooks: list[tuple[int, HookRan]] = field(default_factory=list)
+    more_hooks: dict[int, int] = field(default_factory=dict)  # step -> hooks past HOOKS_PER_STEP
+
+    def hooks_at(self, k: int) -> HooksAt:
+        """The program's hooks that ran just before step k's node, in the order they ran, and how
+        many more ran there unlisted."""
+        if not self.hooks:
+            return NO_HOOKS
+        return HooksAt([hook for step, hook in self.hooks if step == k], self.more_hooks.get(k, 0))
 
     @property
     def step_count(self) -> int:
@@ -455,6 +482,17 @@ class TraceFacts:
                     tensors.append(g)
                     tensors.append(g)  # its accumulator: its own gradient when it is the first
             start.append(len(to))
+        if raw.hooks:  # a raw step of a node outside the graph is no step here: numbered anew
+            position = {id(step): k for k, step in enumerate(ran)}
+            steps = raw.steps
+            for hook in raw.hooks:
+                shown = position.get(id(steps[hook.step])) if hook.step < len(steps) else None
+                if shown is not None:
+                    facts.hooks.append((shown, hook))
+            for k, more in (raw.more_hooks or {}).items():
+                shown = position.get(id(steps[k])) if k < len(steps) else None
+                if shown is not None:
+                    facts.more_hooks[shown] = more
         for target, added in sums.items():
             running_sums(acc[target], tensors, added)
         for output, added in output_sums.items():

@@ -97,8 +97,36 @@ def narrate_op(
     return typeset_minus(f"{head}: incoming gradient {incoming}, " + "; ".join(clauses) + ".")
 
 
-def narrate_leaf(name: str, incoming: str, kind: str) -> str:
-    """The AccumulateGrad step of a leaf."""
+def narrate_hook(line: int, text: str, before: str, after: str | None, first: bool = True) -> str:
+    """A hook of the program's that ran before the node: 'A hook changed the gradient here: the
+    contributions summed to [6, 12]; y.register_hook(lambda g: g * 2) (line 3) returned [12, 24].'
+    (`after` None: it returned None, and the node received what arrived.) A hook after the first of
+    a step was given what the one before it left: 'Then … returned [24, 48].'"""
+    hook = f"{pretty_source(text)} (line {line})"
+    if not first:
+        said = "returned None" if after is None else f"returned {after}"
+        return typeset_minus(f"Then {hook} {said}.")
+    if after is None:
+        return typeset_minus(f"A hook ran here, {hook}: it returned None, so the gradient {before} went on.")
+    return typeset_minus(
+        f"A hook changed the gradient here: the contributions summed to {before}; {hook} returned {after}."
+    )
+
+
+def narrate_more_hooks(more: int) -> str:
+    """Hooks past the ones a step lists (trace/backward_capture.HOOKS_PER_STEP)."""
+    return f"Then {more:,} more hook{'s' if more != 1 else ''} ran here, not listed one by one."
+
+
+def narrate_leaf(name: str, incoming: str, kind: str, hooked: bool = False) -> str:
+    """The AccumulateGrad step of a leaf (`hooked`: a hook of the program's changed what arrived)."""
+    if hooked:
+        then = (
+            "autograd.grad returns it; .grad is untouched"
+            if kind == "grad"
+            else f"AccumulateGrad adds it to {name}.grad"
+        )
+        return typeset_minus(f"Leaf {name}: {incoming} after its hook; {then}.")
     if kind == "grad":
         return typeset_minus(
             f"Leaf {name}: receives {incoming} in total (returned by autograd.grad; .grad is untouched)."

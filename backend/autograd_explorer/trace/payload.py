@@ -286,6 +286,21 @@ class NodeGrad(TypedDict):
     grad: Annotated[TensorValue | None, Field(description="null: no .grad (None)")]
 
 
+HOOKS = (
+    "the program's gradient hooks (`y.register_hook(h)`) PyTorch's engine called in this pass, in the "
+    "order they ran, each just before the node of step `step`; changed: it returned a tensor, which the "
+    "node received in place of what its contributions summed to (its accumulator). Absent when none ran"
+)
+
+
+class HookCall(TypedDict):
+    step: Annotated[int, Field(description="the step whose node received the gradient the hook saw")]
+    span: Annotated[
+        Span | None, Field(description="the register_hook call (null: unknown, in a notebook's library code)")
+    ]
+    changed: Annotated[bool, Field(description="it returned a tensor (else None: the gradient went on)")]
+
+
 class Pass(TypedDict):
     index: int
     kind: Annotated[
@@ -299,6 +314,7 @@ class Pass(TypedDict):
     grads: dict[str, TensorValue | None]
     node_grads: Annotated[list[NodeGrad], Field(description=NODE_GRADS)]
     module_grad_norms: Annotated[dict[str, float], Field(description=MODULE_NORMS)]
+    hooks: NotRequired[Annotated[list[HookCall], Field(description=HOOKS)]]
 
 
 class PassSummaries(TypedDict):
@@ -570,6 +586,7 @@ class CompactPass(TypedDict):
     node_grads: Annotated[CompactNodeGrads, Field(description=NODE_GRADS)]
     steps: CompactSteps
     module_grad_norms: Annotated[dict[str, float], Field(description=MODULE_NORMS)]
+    hooks: NotRequired[Annotated[list[HookCall], Field(description=HOOKS)]]
 
 
 class CompactOutput(TypedDict):

@@ -25,6 +25,9 @@ class RealValuesOnly:
         self.on_tensor = recorder.on_tensor
         self.on_assign = recorder.on_assign
         self.next_turn = recorder.regions.next_turn  # once per loop turn: no call through the recorder
+        # taken by each hook the program registers (lang/calls.py): the tracer's own pass on the
+        # output runs after release, and a hook on its graph must still reach the recorder
+        self.on_gradient_hook = recorder.on_gradient_hook
 
     def release(self) -> None:
         """Let go of the recorder once the program has run.
@@ -34,7 +37,7 @@ class RealValuesOnly:
         70,000 objects for a 5,000-node MLP, which the first collection after the job scanned for
         60–110 ms. Unlinked, they are freed by reference counting with the trace.
         """
-        del self.recorder, self.on_tensor, self.on_assign, self.next_turn
+        del self.recorder, self.on_tensor, self.on_assign, self.next_turn, self.on_gradient_hook
 
     def on_repeating(self, repeating: bool) -> None:
         self.recorder.on_repeating(repeating)

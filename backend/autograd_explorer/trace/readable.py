@@ -11,11 +11,12 @@ from autograd_explorer.jsonsafe import non_finite_name
 from autograd_explorer.lang.contract import Span as SourceSpan
 from autograd_explorer.trace.custom_nodes import program_functions
 from autograd_explorer.trace.details import explain_step, explained_inputs, start_narration
-from autograd_explorer.trace.facts import NodeColumns, PassFacts, StepFacts, TraceFacts
+from autograd_explorer.trace.facts import HooksAt, NodeColumns, PassFacts, StepFacts, TraceFacts
 from autograd_explorer.trace.grad_norms import module_grad_norms, step_grad_norms
 from autograd_explorer.trace.graph import graph_edges
 from autograd_explorer.trace.pass_summary import summaries_json
 from autograd_explorer.trace.payload import (
+    HookCall,
     Pass,
     SavedTensor,
     Span,
@@ -30,6 +31,11 @@ from autograd_explorer.trace.region_runs import NONE, call_label, run_tables
 from autograd_explorer.trace.values import tensor_value
 
 FULL_ACCUMULATOR_NODES = 100  # above this, steps carry only the accumulators that changed
+
+
+def hooks_json(p: PassFacts) -> list[HookCall]:
+    """The program's hooks that ran in a pass, as both forms send them."""
+    return [{"step": k, "span": span_json(hook.span), "changed": hook.changed} for k, hook in p.hooks]
 
 
 def span_json(span: SourceSpan | None) -> Span | None:
@@ -222,14 +228,14 @@ class ReadableShaper:
         for step, grad_norm in zip(p.steps, step_grad_norms(p), strict=True):
             for c in step.contributions:
                 acc[c.to] = c.accumulated
-            steps.append(self._step(step, acc, complete, raw.kind, grad_norm))
+            steps.append(self._step(step, acc, complete, raw.kind, grad_norm, p.hooks_at(step.index)))
         grads: dict[str, TensorValue | None] = {}
         if raw.kind == "grad":
             for t, g in zip(raw.input_tensors, raw.results, strict=False):
                 grads[self.facts.rec.name_of_tensor(t) or f"input {len(grads)}"] = self.tv(g)
         else:
             grads = {k: self.tv(v) for k, v in raw.grads_after.items()}
-        return {
+        shaped: Pass = {
             "index": p.index,
             "kind": raw.kind,
             "span": span_json(raw.span),
@@ -241,6 +247,9 @@ class ReadableShaper:
             "node_grads": [{"node": nid, "grad": self.tv(g)} for nid, g in p.node_grads],
             "module_grad_norms": module_grad_norms(self.facts, p),
         }
+        if p.hooks:  # only then: a trace without hooks is the same bytes as before
+            shaped["hooks"] = hooks_json(p)
+        return shaped
 
     def _step(
         self,
@@ -249,8 +258,9 @@ class ReadableShaper:
         complete: bool,
         kind: str,
         grad_norm: float | None,
+        hooks: HooksAt,
     ) -> Step:
-        details = explain_step(self.facts, step, kind)
+        details = explain_step(self.facts, step, kind, hooks)
         explained = explained_inputs(self.facts, step, details, self.tv)
         inputs: list[StepInput] = [
             {**e, "contribution": self.tv(c.grad)} for e, c in zip(explained, step.contributions, strict=True)

@@ -18,7 +18,14 @@ from autograd_explorer.lang.contract import (
     mark_failed_pass,
     run_plain_backward,
 )
-from autograd_explorer.trace.backward_capture import Node, RawPass, capture_pass, graph_nodes
+from autograd_explorer.trace.backward_capture import (
+    HOOKS_PER_STEP,
+    HookRan,
+    Node,
+    RawPass,
+    capture_pass,
+    graph_nodes,
+)
 from autograd_explorer.trace.complex_values import complex_refusal
 from autograd_explorer.trace.pass_summary import PassSummary, summarize_pass
 from autograd_explorer.trace.regions import LoopTurn, RegionTags, module_outputs
@@ -86,6 +93,7 @@ class TraceRecorder:
     # an in-place op changed one since (then the tracer runs the program again, copying). A copy
     # of each of a 4x8 MLP's activations was a fifth of what the recorder added to its forward.
     share_values_up_to: int = 0
+    _capturing: RawPass | None = None  # the pass being recorded step by step, while it runs
 
     def __post_init__(self) -> None:
         self._recording = self.records_now()
@@ -331,8 +339,28 @@ class TraceRecorder:
             self._forget_old_passes(raw)
         return result
 
+    def on_gradient_hook(self, span: Span, text: str, grad: torch.Tensor, result: object) -> None:
+        """A program's hook ran in the engine, before the node of the step about to be recorded
+        (the engine runs a node's tensor hooks just before it, the node's post-hook records it)."""
+        raw = self._capturing
+        if raw is None:
+            return
+        step, hooks = len(raw.steps), raw.hooks
+        if len(hooks) >= HOOKS_PER_STEP and hooks[-HOOKS_PER_STEP].step == step:
+            more = raw.more_hooks = raw.more_hooks or {}
+            more[step] = more.get(step, 0) + 1
+        else:
+            hooks.append(HookRan(step, span, text, grad, result))
+
     def _capture(self, raw: RawPass, run: Callable[[], Any], frees_graph: bool) -> Any:
         """The pass run under hooks, step by step."""
+        outer, self._capturing = self._capturing, raw
+        try:
+            return self._capture_steps(raw, run, frees_graph)
+        finally:
+            self._capturing = outer
+
+    def _capture_steps(self, raw: RawPass, run: Callable[[], Any], frees_graph: bool) -> Any:
         steps = None
         if self.jacobian_window is not None:
             index, start, stop = self.jacobian_window

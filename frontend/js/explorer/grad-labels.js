@@ -9,11 +9,30 @@ export function shortValue(tensor) {
   return formatTensor(tensor, { maxElements: 2, digits: 4, short: true });
 }
 
+/**
+ * What the node received once the program's hook (`y.register_hook(h)`, `pass.hooks`) changed the
+ * gradient its accumulator summed, when its step has run at `state`; else undefined. PyTorch's
+ * engine runs a tensor's hooks just before its node, so the step's grad_output is the hooks' result.
+ */
+export function hookedGradient(node, pass, state) {
+  for (const hook of (pass && pass.hooks) || []) {
+    const step = pass.steps[hook.step];
+    if (hook.changed && step && step.node === node.id && hook.step < state.position) return step.grad_output;
+  }
+  return undefined;
+}
+
 /** The node's gradient lines at `state` of `pass` ([] until a gradient reaches it). */
 export function gradLines(node, pass, state) {
   if (!state || !state.reached.has(node.id)) return [];
   const accumulator = shortValue(accumulatorOf(state, node.id));
   const grad = dotGradAt(pass, state, node);
-  if (grad === undefined) return [`accumulator ${accumulator}`];
-  return [`.grad ${grad ? shortValue(grad) : 'None'}`, `this pass adds ${accumulator}`];
+  const hooked = hookedGradient(node, pass, state);
+  if (grad === undefined) {
+    return hooked === undefined ? [`accumulator ${accumulator}`] : [`accumulator ${accumulator}`, `after hook ${shortValue(hooked)}`];
+  }
+  const dotGrad = `.grad ${grad ? shortValue(grad) : 'None'}`;
+  // a leaf's hook changes what AccumulateGrad adds to .grad: the accumulator is what arrived before it
+  if (hooked !== undefined) return [dotGrad, `this pass adds ${shortValue(hooked)}`, `before hook ${accumulator}`];
+  return [dotGrad, `this pass adds ${accumulator}`];
 }

@@ -5,6 +5,7 @@ import { el } from '../shared/dom.js';
 import { lineText } from '../shared/errors.js';
 import { formatShape } from '../shared/format.js';
 import { accumulatorOf } from './accumulators.js';
+import { hookedGradient } from './grad-labels.js';
 import { tensorView } from './matrix-view.js';
 import { nodeTitle } from './state.js';
 import { stoppedInBackward, stoppedInspected } from './stopped-note.js';
@@ -100,9 +101,16 @@ export function mountInspector(store, { boxesOf = () => [] } = {}) {
     if (backward) {
       // What this backward call delivers; for a leaf that is what AccumulateGrad adds to .grad.
       const reached = backward.reached.has(node.id) ? 'reached' : 'not reached yet';
-      const what = node.is_leaf || node.retains_grad ? `what this pass adds to .grad (its accumulator, ${reached})` : `Accumulator ∂f/∂node at this step (${reached})`;
+      // the program's hook gave the node another gradient (y.register_hook(lambda g: g * 2))
+      const hooked = hookedGradient(node, store.pass(), backward);
+      const keeps = (node.is_leaf || node.retains_grad) && hooked === undefined;
+      const what = keeps ? `what this pass adds to .grad (its accumulator, ${reached})` : `Accumulator ∂f/∂node at this step (${reached})`;
       children.push(el('h3', what.charAt(0).toUpperCase() + what.slice(1)));
       children.push(tensorView(accumulatorOf(backward, node.id), { heatmapTitle: 'accumulator' }));
+      if (hooked !== undefined) {
+        const what = node.is_leaf || node.retains_grad ? 'what AccumulateGrad added' : 'what the node received';
+        children.push(el('h3', `After its hook (${what})`), tensorView(hooked, { heatmapTitle: 'after hook' }));
+      }
     }
     children.push(el('h3', '.grad after the program ran'));
     if (node.grad) children.push(tensorView(node.grad, { heatmapTitle: '.grad' }));

@@ -264,6 +264,7 @@ export function decodeTrace(trace) {
   const edges = new Array(e.count);
   for (let i = 0; i < e.count; i += 1) edges[i] = { id: i, source: e.source[i], target: e.target[i], slot: e.slot[i] };
   const passes = trace.passes.map((pass) => ({
+    ...(pass.hooks ? { hooks: pass.hooks } : {}), // the program's gradient hooks that ran (API 6.10)
     index: pass.index,
     kind: pass.kind,
     span: pass.span,
