@@ -31,7 +31,8 @@ from .helpers import fails
         ),
         ("import pandas as pd", (1, 0, 19), "not pandas", MODULE_HINTS["pandas"]),
         ("import numpy as np", (1, 0, 18), "not numpy", MODULE_HINTS["numpy"]),
-        ("x = 2.0\nprint(type(x))", (2, 6, 10), "type(...) is not a function", BUILTIN_HINTS["type"]),
+        ("x = open('data.txt')", (1, 4, 8), "open(...) is not a function", BUILTIN_HINTS["open"]),
+        ("n = int(input())", (1, 8, 13), "input(...) is not a function", BUILTIN_HINTS["input"]),
         ("import os", (1, 0, 9), "not os", MODULE_HINTS["os"]),
         ("import sys", (1, 0, 10), "not sys", MODULE_HINTS["sys"]),
         (

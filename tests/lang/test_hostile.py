@@ -34,7 +34,12 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     ("compile('1', 'f', 'eval')", "forbidden", {}),
     ("globals()", "forbidden", {}),
     ("vars()", "forbidden", {}),
-    ("type(torch.ones(1))", "forbidden", {}),
+    # type(x) gives a class to print and compare (docs/language.md): never a way to its internals or
+    # to the class-making form of type
+    ("type(torch.ones(1)).__subclasses__()", "forbidden", {}),
+    ("t = type(type(1))\nt('A', (), {})", "runtime", {}),
+    ("type('A', (object,), {'f': print})", "runtime", {}),
+    ("m = type(torch.ones(1)).__dict__", "forbidden", {}),
     ("f = lambda: 1\nf.__globals__", "forbidden", {}),
     ("def f():\n    return 1\nf.__code__", "forbidden", {}),
     ("class A:\n    pass\nA.__subclasses__()", "forbidden", {}),

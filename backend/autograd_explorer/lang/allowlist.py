@@ -94,6 +94,7 @@ Special = Literal[
     "context",
     "decorator",
     "isinstance",
+    "type",
     "super",
     "format",
     "str_format",
@@ -1005,6 +1006,12 @@ FUNCTIONS: tuple[Function, ...] = (
     _builtin("iter", builtins.iter, "an iterator over the items"),
     _builtin("next", builtins.next, "the next item of an iterator"),
     _builtin("isinstance", None, "isinstance(value, class or tuple of classes)", special="isinstance"),
+    _builtin(
+        "type",
+        None,
+        "type(x): the class of x, as print shows it (<class 'torch.Tensor'>); compare it with == or is",
+        special="type",
+    ),
     _builtin("format", None, "format(value, spec): as in an f-string", special="format"),
     _builtin("super", None, "super().__init__() inside a class's method", special="super"),
     *(
@@ -1036,6 +1043,12 @@ FLAGGED_GRAD_MODES = frozenset({"torch.set_grad_enabled"})
 
 # Spellings are unique; the bare Python spellings (abs, max, min, sum) come last and win.
 SPELLINGS: dict[str, Function] = {spelling: fn for fn in FUNCTIONS for spelling in fn.spellings}
+# A class of the table by the spelling that names it first (`type(x)` is `torch.Tensor`, as written)
+CLASS_SPELLINGS: dict[type, str] = {}
+for _fn in FUNCTIONS:
+    _cls = _fn.instance_of or _fn.impl
+    if isinstance(_cls, type) and _fn.spellings:
+        CLASS_SPELLINGS.setdefault(_cls, _fn.spellings[0])
 
 CONSTANTS: dict[str, object] = {
     "torch.float32": torch.float32,

@@ -17,7 +17,14 @@ from time import monotonic
 import torch
 
 from autograd_explorer.errors import ProgramError
-from autograd_explorer.lang.allowlist import FLAGGED_GRAD_MODES, LOSSES, Function, Growth, Method
+from autograd_explorer.lang.allowlist import (
+    CLASS_SPELLINGS,
+    FLAGGED_GRAD_MODES,
+    LOSSES,
+    Function,
+    Growth,
+    Method,
+)
 from autograd_explorer.lang.budget import limit_error
 from autograd_explorer.lang.containers import CONTAINER_TYPES
 from autograd_explorer.lang.contract import BackwardRequest, PlainObserver, Region, Span
@@ -60,6 +67,7 @@ from autograd_explorer.lang.growth import (
 )
 from autograd_explorer.lang.layer_shapes import predict_layer_call
 from autograd_explorer.lang.parse import FORBIDDEN_KEYWORDS, ONCE_DIFFERENTIABLE
+from autograd_explorer.lang.shown_types import shown_type
 from autograd_explorer.lang.user_code import BoundUserMethod, UserFunction
 from autograd_explorer.lang.values import (
     Bound,
@@ -168,7 +176,11 @@ class Calls(EvaluatorCore):
                 return self.call_transformed(fn, args, kwargs, node)
             if isinstance(fn, VjpFunction):
                 return self.call_vjp_function(fn, args, kwargs, node)
-            error = TypeError(f"'{type_name(fn)}' object is not callable")
+            error = TypeError(
+                f"{fn!r} cannot be called here: call a class by its name (torch.tensor, nn.Linear)"
+                if isinstance(fn, type)  # a class type(x) gave that the table has no entry for
+                else f"'{type_name(fn)}' object is not callable"
+            )
             mark_origin(error, span)
             raise error
         finally:
@@ -240,6 +252,14 @@ class Calls(EvaluatorCore):
                 if len(args) != 2 or kwargs:
                     raise TypeError(f"isinstance expected 2 arguments, got {len(args)}")
                 return self.apply(isinstance, (args[0], self.unwrap_classes(args[1])), {}, node)
+            if special == "type":
+                if len(args) != 1 or kwargs:
+                    error = TypeError(
+                        "type() takes one argument here, a value (a class statement makes classes)"
+                    )
+                    mark_origin(error, self.span(node))
+                    raise error
+                return self.type_of(args[0])
             if special == "format":
                 if not 1 <= len(args) <= 2 or kwargs:
                     raise TypeError(f"format expected 1 or 2 arguments, got {len(args)}")
@@ -270,6 +290,17 @@ class Calls(EvaluatorCore):
             for parameter in made_parameters(result, args, kwargs):  # its memory counts like any tensor's
                 self.budget.add_result(parameter, self.span(node))
         return self.produced(result, node)
+
+    def type_of(self, value: object) -> object:
+        """`type(x)`: x's class as the program would name it. The table's classes are the values their
+        names give (`type(x) is torch.Tensor`); a value the evaluator holds in a stand-in (a function,
+        a method, a module, grad_fn) gives the class CPython would (`function`, `MulBackward0`);
+        any other class is a value to print and compare: it has no table member to read or call."""
+        cls = shown_type(value)
+        spelling = CLASS_SPELLINGS.get(cls)
+        if spelling is not None:
+            return self.table_entry(spelling)
+        return cls
 
     def unwrap_classes(self, value: object) -> object:
         """isinstance's second argument: the table's classes stand for PyTorch's own."""

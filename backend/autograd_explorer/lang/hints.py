@@ -53,8 +53,11 @@ PATH_HINTS: dict[str, str] = {
 
 # Python builtins the language leaves out, by name.
 BUILTIN_HINTS: dict[str, str] = {
-    # type(x) gives classes (and, with three arguments, makes them): what tutorials print it for instead
-    "type": "isinstance(x, float) tests what x is, x.dtype is a tensor's element type",
+    "open": _NO_FILES,
+    "input": "programs read no keyboard: set the value in the program, or as an input beside it",
+    # the table's attribute reads are checked by name where they are written
+    "getattr": "read the attribute by its name, obj.name",
+    "setattr": "set the attribute by its name, obj.name = value",
 }
 
 # Attributes the language leaves out, by name.

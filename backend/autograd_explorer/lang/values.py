@@ -50,7 +50,7 @@ class FunctionRef(_Callable):
     def __repr__(self) -> str:
         impl = self.fn.instance_of or self.fn.impl
         if isinstance(impl, type):
-            return f"<class '{impl.__module__}.{impl.__qualname__}'>"
+            return repr(impl)  # as Python prints it: <class 'int'>, <class 'torch.nn.modules.linear.Linear'>
         return f"<built-in function {self.fn.name.rsplit('.', 1)[-1]}>"
 
 
