@@ -22,6 +22,7 @@ def f(a):
 print(type(f), type(lambda: 0), type(torch.sin), type(x.sum), type([].append))
 print(type(x.shape), type(x.max(0)), type(range(3)), type(i for i in range(2)))
 print(type(torch.Tensor), type(int))
+print(x.type(), x.type(torch.float64).type(), x.double().type())
 kinds = [type(v) for v in (1, 2.0, x)]
 print(kinds, kinds[2] is torch.Tensor)
 """
