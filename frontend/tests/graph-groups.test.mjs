@@ -589,3 +589,21 @@ test("a model run only inside a call is inside the call's box, with its paramete
   assert.deepEqual(labels('n1'), [...inTurn(2), 'head']); // head ran in one: its weight is there
   assert.equal(hierarchy.parentOf.get('n1'), hierarchy.parentOf.get('n9'));
 });
+
+test('a source sits level with the middle of what it feeds when told, its band no taller', () => {
+  // x (an ellipse 160 tall) feeds three stacked 80-tall nodes; each of them feeds one more
+  const items = [{ id: 'x', w: 100, h: 160 }, ...['a', 'b', 'c', 'd'].map((id) => ({ id, w: 100, h: 80 }))];
+  const edges = [['x', 'a'], ['x', 'b'], ['x', 'c'], ['c', 'd']];
+  const plain = layeredLayout(items, edges, { direction: 'LR', nodeGap: 20 });
+  const centred = layeredLayout(items, edges, { direction: 'LR', nodeGap: 20, centreSources: true });
+  const y = (layout, id) => layout.positions.get(id).y;
+  // stacked a, b, c span 3 × 80 + 2 × 20 = 280; x's top at the band's top made it 40 taller (320)
+  assert.equal(plain.height, 320);
+  assert.equal(centred.height, 280);
+  const fed = ['a', 'b', 'c'].map((id) => y(centred, id));
+  assert.equal(y(centred, 'x'), (Math.min(...fed) + Math.max(...fed)) / 2); // level with their middle
+  assert.equal(y(plain, 'x'), Math.min(...['a', 'b', 'c'].map((id) => y(plain, id)))); // at their top
+  // a source whose one consumer is level with it stays put (the one-layer example's w)
+  const pair = layeredLayout([{ id: 'w', w: 100, h: 120 }, { id: 'z', w: 100, h: 80 }], [['w', 'z']], { centreSources: true });
+  assert.equal(pair.positions.get('w').y, pair.positions.get('z').y);
+});

@@ -169,16 +169,41 @@ def test_a_first_view_that_cannot_hold_the_graph_cuts_no_node_in_two(page: Any, 
     """The vector output at 1280×720 did not fit at 14 px: centred on its output, the view showed a
     sliver of input a's ellipse at its left edge. The view moves the least that leaves every node
     wholly in or wholly out, the output still in it (graph-first-view.js, uncutShift). The vector
-    output now fits in rows; the second derivative's eight nodes, beside its pass menu, do not."""
+    output and the second derivative now fit in rows; the lecture's own spelling of §1 does not."""
     page.set_viewport_size({"width": 1280, "height": 720})
-    page.goto(f"{live_server.url}/#ex=second-derivative")
+    page.goto(f"{live_server.url}/#ex=lecture-first")
     page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
     expect(page.locator("#graph")).to_have_attribute("data-graph-in-view", "false")
-    screenshot(page, "explorer-first-view-second-derivative")
+    screenshot(page, "explorer-first-view-lecture-first")
     view = graph_view(page)
     assert float(view["label-px"] or 0) >= 14, view
     assert page.evaluate(CUT_NODES) == []
     assert page.evaluate(OUTPUT_IN_VIEW), "the output, where the backward pass starts, is wholly in view"
+
+
+def test_the_second_derivative_fits_in_rows_with_x_beside_what_it_feeds(page: Any, live_server: Any) -> None:
+    """§2's second derivative at 1280×720 showed z₄, z₅ and df with x, z₁, z₂ and z₃ off the panel's
+    left: its rows were 516 units tall where 479 fit at 14 px, because x, an ellipse feeding three
+    stacked nodes, stood at their top and above the row. Centred on them (graph-layout.js,
+    centreSources), the rows fit, through the pass's last step."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    for step in (0, 5):
+        page.goto("about:blank")
+        page.goto(f"{live_server.url}/#ex=second-derivative&step={step}")
+        page.wait_for_selector("body[data-ready]", timeout=RUN_TIMEOUT_MS)
+        graph = page.locator("#graph")
+        expect(graph).to_have_attribute("data-graph-in-view", "true")
+        expect(graph).to_have_attribute("data-wrapped", "true")
+        assert float(graph_view(page)["label-px"] or 0) >= 14
+        x = page.evaluate(
+            """() => { const cy = document.querySelector('#graph')._cyreg.cy;
+              const y = (n) => n.position('y');
+              const x = cy.nodes().filter((n) => n.data('text').startsWith('x\\n'))[0];
+              const fed = x.outgoers('node').map(y);
+              return { x: y(x), low: Math.min(...fed), high: Math.max(...fed) }; }"""
+        )
+        assert x["low"] < x["x"] < x["high"], x  # level with the middle of what it feeds, not their top
+    screenshot(page, "explorer-first-view-second-derivative")
 
 
 CARRYING_IN_VIEW = """() => {

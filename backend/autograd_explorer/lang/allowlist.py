@@ -1136,7 +1136,7 @@ METHODS: dict[str, Method] = {
         Method("squeeze", T.squeeze, "remove dimensions of size 1"),
         Method("float", T.float, "convert to float32"),
         Method("double", T.double, "convert to float64"),
-        Method("type", T.type, "the tensor type as text ('torch.FloatTensor'); type(torch.float64): converted"),
+        Method("type", T.type, "the tensor type as text ('torch.FloatTensor'), or type(dtype): converted"),
         Method("detach", T.detach, "the same values, cut from the graph"),
         Method("clone", T.clone, "a copy that stays in the graph"),
         Method("retain_grad", T.retain_grad, "keep .grad of this intermediate after backward"),

@@ -714,7 +714,7 @@ export function mountGraphView(store) {
     const edges = cy.edges().map((e) => [e.source().id(), e.target().id()]);
     const view = readableView().width - ROW_SLACK;
     for (const wrap of [view, view - ROW_RANK_GAP / 2]) {
-      const { positions, layerOf, bandOf } = layeredLayout(items, edges, { direction: 'LR', rankGap: ROW_RANK_GAP, nodeGap: ROW_NODE_GAP, wrap, bandGap: ROW_GAP, late: true });
+      const { positions, layerOf, bandOf } = layeredLayout(items, edges, { direction: 'LR', rankGap: ROW_RANK_GAP, nodeGap: ROW_NODE_GAP, wrap, bandGap: ROW_GAP, late: true, centreSources: true });
       // Rows are joined only from a row's last layer to the next row's first, by edges that return
       // into the gap between them: an edge that skips layers into a later row (`a` feeding `d` past
       // b and c) would cross a row, and such rows are not used; nor are ones where an edge to the
