@@ -145,6 +145,12 @@ class Function:
     # PyTorch's class (torch.device is made by make_device; the class is torch.device).
     instance_of: type | None = None
 
+    @property
+    def stands_for(self) -> object:
+        """What the entry is as a value: PyTorch's class where impl stands in for it, else impl
+        (isinstance tests it, type(x) gives it, print shows it)."""
+        return self.instance_of or self.impl
+
 
 @dataclass(frozen=True)
 class Method:
@@ -1045,10 +1051,10 @@ FLAGGED_GRAD_MODES = frozenset({"torch.set_grad_enabled"})
 SPELLINGS: dict[str, Function] = {spelling: fn for fn in FUNCTIONS for spelling in fn.spellings}
 # A class of the table by the spelling that names it first (`type(x)` is `torch.Tensor`, as written)
 CLASS_SPELLINGS: dict[type, str] = {}
-for _fn in FUNCTIONS:
-    _cls = _fn.instance_of or _fn.impl
-    if isinstance(_cls, type) and _fn.spellings:
-        CLASS_SPELLINGS.setdefault(_cls, _fn.spellings[0])
+for fn in FUNCTIONS:
+    if isinstance(fn.stands_for, type) and fn.spellings:
+        CLASS_SPELLINGS.setdefault(fn.stands_for, fn.spellings[0])
+del fn
 
 CONSTANTS: dict[str, object] = {
     "torch.float32": torch.float32,

@@ -305,7 +305,7 @@ class Calls(EvaluatorCore):
     def unwrap_classes(self, value: object) -> object:
         """isinstance's second argument: the table's classes stand for PyTorch's own."""
         if isinstance(value, FunctionRef):
-            return value.fn.instance_of or value.fn.impl
+            return value.fn.stands_for
         if isinstance(value, tuple):
             return tuple(self.unwrap_classes(v) for v in value)
         return value
@@ -639,15 +639,13 @@ class Calls(EvaluatorCore):
             return result
 
         # PyTorch names the hook in its refusals ("hook 'double (line 6)' has changed the size of value")
-        named = (
-            hook.name
-            if isinstance(hook, UserFunction)
-            else hook.function.name
-            if isinstance(hook, BoundUserMethod)
-            else hook.fn.name
-            if isinstance(hook, FunctionRef)
-            else "hook"
-        )
+        match hook:
+            case UserFunction(name=named) | FunctionRef(fn=Function(name=named)):
+                pass
+            case BoundUserMethod(function=UserFunction(name=named)):
+                pass
+            case _:
+                named = "hook"
         run_hook.__name__ = f"{named} (line {span.line})"
 
         try:

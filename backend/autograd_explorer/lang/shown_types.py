@@ -41,7 +41,7 @@ _STANDS_FOR: dict[type, type] = {
 def shown_type(value: object) -> type:
     """The class of `value` as the program's CPython run would see it."""
     if isinstance(value, FunctionRef):  # torch.sin, nn.Linear, int: the class of what it names
-        return type(value.fn.instance_of or value.fn.impl)
+        return type(value.fn.stands_for)
     if isinstance(value, GradFn):
         return type(value._node)  # MulBackward0, AccumulateGrad: PyTorch's node class
     return _STANDS_FOR.get(type(value), type(value))

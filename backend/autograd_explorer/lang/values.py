@@ -48,7 +48,7 @@ class FunctionRef(_Callable):
     runner: Runner = field(compare=False)
 
     def __repr__(self) -> str:
-        impl = self.fn.instance_of or self.fn.impl
+        impl = self.fn.stands_for
         if isinstance(impl, type):
             return repr(impl)  # as Python prints it: <class 'int'>, <class 'torch.nn.modules.linear.Linear'>
         return f"<built-in function {self.fn.name.rsplit('.', 1)[-1]}>"

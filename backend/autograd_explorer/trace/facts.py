@@ -155,16 +155,17 @@ class PassFacts:
     # (node id, its tensor's .grad after the pass) for the leaves and retained tensors of the graph,
     # by id: two nodes can be named alike (a name bound again to another tensor)
     node_grads: list[tuple[int, torch.Tensor | None]] = field(default_factory=list)
-    # (step, hook) for each of the program's gradient hooks the engine called before a step's node
-    hooks: list[tuple[int, HookRan]] = field(default_factory=list)
-    more_hooks: dict[int, int] = field(default_factory=dict)  # step -> hooks past HOOKS_PER_STEP
+    # step -> the program's gradient hooks the engine called before its node, in the order they ran
+    # (steps in order), and how many more ran there past HOOKS_PER_STEP
+    hooks: dict[int, list[HookRan]] = field(default_factory=dict)
+    more_hooks: dict[int, int] = field(default_factory=dict)
 
     def hooks_at(self, k: int) -> HooksAt:
-        """The program's hooks that ran just before step k's node, in the order they ran, and how
-        many more ran there unlisted."""
+        """The program's hooks that ran just before step k's node, and how many more ran unlisted
+        (looked up, not searched: the readable form asks at every step)."""
         if not self.hooks:
             return NO_HOOKS
-        return HooksAt([hook for step, hook in self.hooks if step == k], self.more_hooks.get(k, 0))
+        return HooksAt(self.hooks.get(k, []), self.more_hooks.get(k, 0))
 
     @property
     def step_count(self) -> int:
@@ -485,14 +486,16 @@ class TraceFacts:
         if raw.hooks:  # a raw step of a node outside the graph is no step here: numbered anew
             position = {id(step): k for k, step in enumerate(ran)}
             steps = raw.steps
+
+            def shown(raw_step: int) -> int | None:
+                return position.get(id(steps[raw_step])) if raw_step < len(steps) else None
+
             for hook in raw.hooks:
-                shown = position.get(id(steps[hook.step])) if hook.step < len(steps) else None
-                if shown is not None:
-                    facts.hooks.append((shown, hook))
-            for k, more in (raw.more_hooks or {}).items():
-                shown = position.get(id(steps[k])) if k < len(steps) else None
-                if shown is not None:
-                    facts.more_hooks[shown] = more
+                if (step_at := shown(hook.step)) is not None:
+                    facts.hooks.setdefault(step_at, []).append(hook)
+            for raw_step, more in (raw.more_hooks or {}).items():
+                if (step_at := shown(raw_step)) is not None:
+                    facts.more_hooks[step_at] = more
         for target, added in sums.items():
             running_sums(acc[target], tensors, added)
         for output, added in output_sums.items():

@@ -35,7 +35,11 @@ FULL_ACCUMULATOR_NODES = 100  # above this, steps carry only the accumulators th
 
 def hooks_json(p: PassFacts) -> list[HookCall]:
     """The program's hooks that ran in a pass, as both forms send them."""
-    return [{"step": k, "span": span_json(hook.span), "changed": hook.changed} for k, hook in p.hooks]
+    return [
+        {"step": k, "span": span_json(hook.span), "changed": hook.changed}
+        for k, listed in p.hooks.items()
+        for hook in listed
+    ]
 
 
 def span_json(span: SourceSpan | None) -> Span | None:

@@ -15,11 +15,24 @@ export function shortValue(tensor) {
  * engine runs a tensor's hooks just before its node, so the step's grad_output is the hooks' result.
  */
 export function hookedGradient(node, pass, state) {
-  for (const hook of (pass && pass.hooks) || []) {
-    const step = pass.steps[hook.step];
-    if (hook.changed && step && step.node === node.id && hook.step < state.position) return step.grad_output;
+  const k = pass && pass.hooks ? hookedSteps(pass).get(node.id) : undefined;
+  return k !== undefined && k < state.position ? pass.steps[k].grad_output : undefined;
+}
+
+const stepsOfHooks = new WeakMap(); // pass -> Map(node id -> the step a hook changed its gradient at)
+
+/** Made once per pass: every node's gradient lines ask at every step, and a program may hook many. */
+function hookedSteps(pass) {
+  let map = stepsOfHooks.get(pass);
+  if (!map) {
+    map = new Map();
+    for (const hook of pass.hooks) {
+      const step = pass.steps[hook.step];
+      if (hook.changed && step) map.set(step.node, hook.step);
+    }
+    stepsOfHooks.set(pass, map);
   }
-  return undefined;
+  return map;
 }
 
 /** The node's gradient lines at `state` of `pass` ([] until a gradient reaches it). */

@@ -30,35 +30,6 @@ export const BOX_HEADER = 30; // room for the open box's own label above its con
  * makes its band no taller, not at its band's top: the second derivative's x, an ellipse
  * feeding three stacked nodes, stood above them and made its rows too tall for a 1280×720 panel.
  */
-/**
- * Each source (fed by nothing) of `layers` moved down, level with the middle of the items it feeds,
- * kept between its neighbours in its layer and above the bottom of the band's other items (so the
- * band grows no taller); a source taller than the band's other items is centred on them.
- */
-function centreOnConsumers(layers, centre, { preds, succs, across, items, nodeGap, bandOf, rank }) {
-  const extent = new Map(); // band → [top, bottom] of its items that are not sources
-  items.forEach((item, i) => {
-    if (!preds[i].length && succs[i].length) return;
-    const b = bandOf[rank[i]];
-    const [top, bottom] = extent.get(b) || [Infinity, -Infinity];
-    extent.set(b, [Math.min(top, centre[i] - across(item) / 2), Math.max(bottom, centre[i] + across(item) / 2)]);
-  });
-  for (const layer of layers) {
-    layer.forEach((i, k) => {
-      if (preds[i].length || !succs[i].length) return;
-      const half = across(items[i]) / 2;
-      const middle = succs[i].reduce((sum, j) => sum + centre[j], 0) / succs[i].length;
-      const [top, bottom] = extent.get(bandOf[rank[i]]) || [-Infinity, Infinity];
-      let wanted = bottom - top >= 2 * half ? Math.min(middle, bottom - half) : (top + bottom) / 2;
-      const before = layer[k - 1];
-      const after = layer[k + 1];
-      if (before !== undefined) wanted = Math.max(wanted, centre[before] + across(items[before]) / 2 + nodeGap + half);
-      if (after !== undefined) wanted = Math.min(wanted, centre[after] - across(items[after]) / 2 - nodeGap - half);
-      if (wanted >= centre[i]) centre[i] = wanted; // only down: the layer's floor put it at its highest
-    });
-  }
-}
-
 export function layeredLayout(items, edges, { direction = 'LR', rankGap = RANK_GAP, nodeGap = NODE_GAP, wrap = Infinity, bandGap = rankGap, late = false, centreSources = false } = {}) {
   const index = new Map(items.map((item, i) => [item.id, i]));
   const preds = items.map(() => []);
@@ -143,6 +114,36 @@ export function layeredLayout(items, edges, { direction = 'LR', rankGap = RANK_G
   const wrapped = bands.length > 1 ? Math.max(...bands.map((start, b) => (bands[b + 1] ?? cursor) - rankGap - start)) : length;
   const placed = { positions, layerOf: (id) => rank[index.get(id)], bandOf: (id) => bandOf[rank[index.get(id)]] };
   return direction === 'LR' ? { ...placed, width: wrapped, height: breadth } : { ...placed, width: breadth, height: wrapped };
+}
+
+/**
+ * Each source (fed by nothing) of `layers` moved down, level with the middle of the items it feeds,
+ * kept between its neighbours in its layer and above the bottom of the band's other items (so the
+ * band grows no taller); a source taller than the band's other items is centred on them.
+ */
+function centreOnConsumers(layers, centre, { preds, succs, across, items, nodeGap, bandOf, rank }) {
+  const isSource = (i) => !preds[i].length && succs[i].length > 0;
+  const extent = new Map(); // band → [top, bottom] of its items that are not sources
+  items.forEach((item, i) => {
+    if (isSource(i)) return;
+    const b = bandOf[rank[i]];
+    const [top, bottom] = extent.get(b) || [Infinity, -Infinity];
+    extent.set(b, [Math.min(top, centre[i] - across(item) / 2), Math.max(bottom, centre[i] + across(item) / 2)]);
+  });
+  for (const layer of layers) {
+    layer.forEach((i, k) => {
+      if (!isSource(i)) return;
+      const half = across(items[i]) / 2;
+      const middle = succs[i].reduce((sum, j) => sum + centre[j], 0) / succs[i].length;
+      const [top, bottom] = extent.get(bandOf[rank[i]]) || [-Infinity, Infinity];
+      let wanted = bottom - top >= 2 * half ? Math.min(middle, bottom - half) : (top + bottom) / 2;
+      const before = layer[k - 1];
+      const after = layer[k + 1];
+      if (before !== undefined) wanted = Math.max(wanted, centre[before] + across(items[before]) / 2 + nodeGap + half);
+      if (after !== undefined) wanted = Math.min(wanted, centre[after] - across(items[after]) / 2 - nodeGap - half);
+      if (wanted >= centre[i]) centre[i] = wanted; // only down: the layer's floor put it at its highest
+    });
+  }
 }
 
 /**

@@ -1122,12 +1122,12 @@ export function mountGraphView(store) {
     return id === undefined ? null : cy.getElementById(id);
   }
 
-  // A display node stands for one trace node or a saved tensor (its owner).
   // The source span of a box, if it is a call's or a loop's (graph-groups.js), else null.
   function boxSpan(displayId) {
     return (grouped && grouped.hierarchy.groups.get(displayId)?.span) || null;
   }
 
+  // A display node stands for one trace node or a saved tensor (its owner).
   function memberOf(displayId) {
     if (grouped) return /^n\d+$/.test(displayId) ? Number(displayId.slice(1)) : null;
     const display = model && model.nodes.find((n) => n.id === displayId);

@@ -103,13 +103,13 @@ export function mountInspector(store, { boxesOf = () => [] } = {}) {
       const reached = backward.reached.has(node.id) ? 'reached' : 'not reached yet';
       // the program's hook gave the node another gradient (y.register_hook(lambda g: g * 2))
       const hooked = hookedGradient(node, store.pass(), backward);
-      const keeps = (node.is_leaf || node.retains_grad) && hooked === undefined;
-      const what = keeps ? `what this pass adds to .grad (its accumulator, ${reached})` : `Accumulator ∂f/∂node at this step (${reached})`;
+      const keepsGrad = node.is_leaf || node.retains_grad;
+      const what = keepsGrad && hooked === undefined ? `what this pass adds to .grad (its accumulator, ${reached})` : `Accumulator ∂f/∂node at this step (${reached})`;
       children.push(el('h3', what.charAt(0).toUpperCase() + what.slice(1)));
       children.push(tensorView(accumulatorOf(backward, node.id), { heatmapTitle: 'accumulator' }));
       if (hooked !== undefined) {
-        const what = node.is_leaf || node.retains_grad ? 'what AccumulateGrad added' : 'what the node received';
-        children.push(el('h3', `After its hook (${what})`), tensorView(hooked, { heatmapTitle: 'after hook' }));
+        const after = `After its hook (${keepsGrad ? 'what AccumulateGrad added' : 'what the node received'})`;
+        children.push(el('h3', after), tensorView(hooked, { heatmapTitle: 'after hook' }));
       }
     }
     children.push(el('h3', '.grad after the program ran'));
