@@ -122,6 +122,40 @@ EXAMPLES: tuple[Example, ...] = (
         ),
     ),
     Example(
+        id="module-hooks",
+        section="§2 Gradient hooks",
+        title="A module's hooks: a layer's activation and the gradients at its edges",
+        source=(
+            "import torch\n"
+            "import torch.nn as nn\n"
+            "torch.manual_seed(0)\n"
+            "model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))\n"
+            "acts = {}\n"
+            "def keep(module, inputs, output):\n"
+            "    acts['tanh'] = output.detach()\n"
+            "model[1].register_forward_hook(keep)\n"
+            "def show(module, grad_input, grad_output):\n"
+            "    print('grad_output of model[2]:', grad_output[0])\n"
+            "    print('grad_input of model[2]:', grad_input[0])\n"
+            "model[2].register_full_backward_hook(show)\n"
+            "x = torch.tensor([[1.0, -1.0]])\n"
+            "loss = (model(x) ** 2).sum()\n"
+            "loss.backward()\n"
+            "print('tanh activation:', acts['tanh'])\n"
+        ),
+        output="loss",
+        explanation=(
+            "A forward hook, hook(module, inputs, output), runs after each call of its module: keep() "
+            "saves the tanh layer's activation, as feature-visualisation tutorials do. A full backward "
+            "hook, hook(module, grad_input, grad_output), runs in the backward pass once the gradients at "
+            "the module's edges are known: show() prints them for the last Linear, model[2]. PyTorch "
+            "implements it with identity nodes around the module's call (BackwardHookFunctionBackward, "
+            "'hooks in model.2'): the step of the one at its input says the hook ran and what it was "
+            "given. The console shows "
+            "the same numbers."
+        ),
+    ),
+    Example(
         id="second-derivative",
         section="§2 Higher derivatives",
         title="f″(x) = 6x through the gradient's own graph",

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 import { dotGradAt, stateAt } from '../js/explorer/accumulators.js';
-import { gradLines } from '../js/explorer/grad-labels.js';
+import { gradLines, moduleHookSent } from '../js/explorer/grad-labels.js';
 import { scalarValue } from '../js/shared/format.js';
 
 const fixture = (name) => JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url)));
@@ -70,6 +70,26 @@ test("a node whose hook changed its gradient says what it received after the hoo
     assert.deepEqual(gradLines(y, pass, stateAt(pass, 3)), ['accumulator [6, 12]', 'after hook [12, 24]']);
     assert.deepEqual(gradLines(x, pass, stateAt(pass, 4)), ['.grad [37, 73]', 'this pass adds [37, 73]', 'before hook [36, 72]']);
   }
+});
+
+test("a module's backward hook changes what its node sends: the accumulators it fills show it, no hook line", async () => {
+  // lin(x) = 2·x₀ − x₁ + 0.5 with lin.register_full_backward_hook(lambda m, gi, go: (gi[0] * 10,)): the
+  // identity PyTorch puts around lin's input receives W = [2, −1] and sends ten times that to x
+  const { decodeTrace } = await import('../js/explorer/trace-decode.js');
+  for (const trace of [fixture('trace-module-hooks'), decodeTrace(fixture('trace-compact-module-hooks'))]) {
+    const [pass] = trace.passes;
+    assert.deepEqual(pass.hooks.map((h) => [h.span.line, h.changed, h.kind]), [[8, true, 'module']]);
+    const identity = trace.nodes.find((n) => n.label === 'hooks in lin');
+    const x = trace.nodes.find((n) => n.name === 'x');
+    const after = stateAt(pass, pass.steps.length);
+    assert.deepEqual(gradLines(identity, pass, after), ['accumulator [[2, −1]]']);
+    assert.deepEqual(gradLines(x, pass, after), ['.grad [[20, −10]]', 'this pass adds [[20, −10]]']);
+    // the step panel says the node sent the hook's result, not its identity's product
+    const k = pass.hooks[0].step;
+    assert.deepEqual([k - 1, k, k + 1].map((s) => moduleHookSent(pass, s)), [false, true, false]);
+  }
+  const tensorHooked = fixture('trace-hooks').passes[0]; // y.register_hook changes what y receives, not sends
+  assert.ok(tensorHooked.hooks.every((h) => !moduleHookSent(tensorHooked, h.step)));
 });
 
 test('a trace without hooks shows no hook line', () => {

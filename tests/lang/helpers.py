@@ -16,6 +16,7 @@ from autograd_explorer.lang.allowlist import METHODS, SPELLINGS, Function, Metho
 from autograd_explorer.lang.contract import (
     BackwardRequest,
     LanguageLimits,
+    ModuleGradients,
     PlainObserver,
     ProgramRun,
     Span,
@@ -61,9 +62,11 @@ class RecordingObserver:
     tensors: list[tuple[torch.Tensor, Span, str]] = field(default_factory=list)
     assigns: list[tuple[str, object, Span]] = field(default_factory=list)
     requests: list[BackwardRequest] = field(default_factory=list)
-    hooks: list[tuple[Span, str, torch.Tensor, object]] = field(default_factory=list)
+    hooks: list[tuple[Span, str, torch.Tensor | ModuleGradients, object]] = field(default_factory=list)
 
-    def on_gradient_hook(self, span: Span, text: str, grad: torch.Tensor, result: object) -> None:
+    def on_gradient_hook(
+        self, span: Span, text: str, grad: torch.Tensor | ModuleGradients, result: object
+    ) -> None:
         self.hooks.append((span, text, grad, result))
 
     def on_tensor(self, value: torch.Tensor, span: Span, text: str) -> None:

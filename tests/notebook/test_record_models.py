@@ -727,3 +727,23 @@ def test_a_hook_the_block_registers_is_said_at_the_step_it_ran_before() -> None:
         "y.register_hook(lambda g: g * 2)"
     )
     assert np.asarray(step["grad_output"]["data"]).tolist() == [12.0, 24.0]
+
+
+def test_a_modules_backward_hook_in_the_block_is_drawn_with_pytorchs_identity_nodes() -> None:
+    """The notebook does not hear of a module's hooks (it wraps Tensor.register_hook alone): their
+    identity nodes are drawn as PyTorch's own nodes, not as a Function of the user's, and the
+    gradients are PyTorch's, the hook's change included."""
+    lin = nn.Linear(2, 1)
+    x = torch.tensor([[1.0, 3.0]], requires_grad=True)
+    with ax.record() as rec:
+        lin.register_full_backward_hook(lambda m, gi, go: (gi[0] * 10,))
+        lin(x).sum().backward()
+    assert x.grad is not None and torch.allclose(x.grad, lin.weight.detach() * 10)
+    payload = rec.to_dict()
+    hooked = [n for n in payload["nodes"] if n["op"] == "BackwardHookFunctionBackward"]
+    assert len(hooked) == 2
+    assert "BackwardHookFunctionBackward" not in payload["autograd_functions"]
+    (p,) = payload["passes"]
+    assert "hooks" not in p
+    said = " ".join(s["narration"] for s in p["steps"])
+    assert "Module-hook identity node" in said and "Custom node" not in said

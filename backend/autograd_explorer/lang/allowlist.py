@@ -1329,6 +1329,15 @@ MEMBERS: tuple[Member, ...] = (
         to="to(device) / to(dtype): the module itself, moved or converted (only the cpu device exists here)",
         cpu="the module itself: it is on the cpu already",
         cuda="refused: this server has no GPU",
+        register_forward_pre_hook="register_forward_pre_hook(hook): hook(module, args) runs before each "
+        "call's forward; a tuple it returns replaces the arguments",
+        register_forward_hook="register_forward_hook(hook): hook(module, args, output) runs after each "
+        "call's forward; what it returns (not None) replaces the output",
+        register_full_backward_pre_hook="register_full_backward_pre_hook(hook): hook(module, grad_output) "
+        "runs in the backward pass when the gradients of the module's outputs are known",
+        register_full_backward_hook="register_full_backward_hook(hook): hook(module, grad_input, "
+        "grad_output) runs in the backward pass once the gradients of the module's inputs are known; "
+        "a tuple it returns replaces grad_input",
     ),
     *_members(torch.device, "attribute", type="the device's kind, e.g. 'cpu'", index="its index, or None"),
     *_members(

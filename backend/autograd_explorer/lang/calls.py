@@ -27,7 +27,7 @@ from autograd_explorer.lang.allowlist import (
 )
 from autograd_explorer.lang.budget import limit_error
 from autograd_explorer.lang.containers import CONTAINER_TYPES
-from autograd_explorer.lang.contract import BackwardRequest, PlainObserver, Region, Span
+from autograd_explorer.lang.contract import BackwardRequest, ModuleGradients, PlainObserver, Region, Span
 from autograd_explorer.lang.core import (
     EvaluatorCore,
     error_at,
@@ -84,6 +84,30 @@ from autograd_explorer.lang.values import (
     mark_origin,
     origin_of,
 )
+
+_M = torch.nn.Module
+# The module hooks of the table (allowlist.MEMBERS): the registering method, and its keyword flags
+MODULE_HOOKS: dict[str, tuple[Callable[..., object], tuple[str, ...]]] = {
+    "register_forward_pre_hook": (_M.register_forward_pre_hook, ("prepend", "with_kwargs")),
+    "register_forward_hook": (_M.register_forward_hook, ("prepend", "with_kwargs", "always_call")),
+    "register_full_backward_pre_hook": (_M.register_full_backward_pre_hook, ("prepend",)),
+    "register_full_backward_hook": (_M.register_full_backward_hook, ("prepend",)),
+}
+
+
+# What each kind of backward hook is given, as the observer is told (backward_hook)
+def _tensor_gradient(grad: torch.Tensor) -> torch.Tensor:
+    return grad
+
+
+def _full_hook_gradients(
+    module: object, grad_input: tuple[torch.Tensor | None, ...], grad_output: tuple[torch.Tensor | None, ...]
+) -> ModuleGradients:
+    return ModuleGradients(grad_output, grad_input)
+
+
+def _pre_hook_gradients(module: object, grad_output: tuple[torch.Tensor | None, ...]) -> ModuleGradients:
+    return ModuleGradients(grad_output, None)
 
 
 class Calls(EvaluatorCore):
@@ -147,6 +171,8 @@ class Calls(EvaluatorCore):
             if isinstance(fn, TensorMethod):
                 return self.call_method(fn.method, fn.tensor, node, args, kwargs)
             if isinstance(fn, Bound):
+                if fn.name in MODULE_HOOKS and isinstance(fn.owner, torch.nn.Module):
+                    return self.register_module_hook(fn.owner, fn.name, node, args, kwargs)
                 self.check_member_call(fn, args, node)
                 return self.produced(self.apply(fn.call, args, kwargs, node), node)
             if (
@@ -621,24 +647,52 @@ class Calls(EvaluatorCore):
         forward graph. The observer is told of each call, so a step can say a hook changed what the
         node received (the contributions no longer sum to it)."""
         params = self.bind_arguments("register_hook", ("hook",), args, kwargs)
-        hook = params.get("hook")
+        hook = self.program_hook("register_hook", params.get("hook"))
+        run_hook = self.backward_hook(hook, node, _tensor_gradient)
+        try:
+            return tensor.register_hook(run_hook)  # type: ignore[no-untyped-call]
+        except Exception as exc:  # a tensor that requires no gradient: PyTorch's own words
+            self.library_failed(exc, node)
+
+    def register_module_hook(
+        self, module: torch.nn.Module, name: str, node: ast.AST, args: list[object], kwargs: dict[str, object]
+    ) -> object:
+        """`model.fc1.register_forward_hook(hook)` and the other three of MODULE_HOOKS: PyTorch calls
+        the program's hook around each call of the module. A forward hook runs as the module's
+        caller does, observed (what it computes, and an output it returns, are values of the forward
+        graph); a backward hook runs in the engine as a tensor's does, unobserved and told to the
+        observer. PyTorch makes a full backward hook with identity nodes around the module's call
+        (BackwardHookFunctionBackward), whose post-hooks call it: the graph shows them, and the
+        step of the node that called the hook says what it received and returned."""
+        register, flags = MODULE_HOOKS[name]
+        params = self.bind_arguments(name, ("hook", *flags), args, kwargs)
+        hook = self.program_hook(name, params.get("hook"))
+        options = {key: self.flag(params, key, False) for key in flags if key in params}
+        if "forward" in name:
+
+            def run_forward_hook(*hook_args: object) -> object:
+                return self.call_value(hook, list(hook_args), {}, node)
+
+            run_forward_hook.__name__ = self.hook_name(hook, node)
+            runner: Callable[..., object] = run_forward_hook
+        elif name == "register_full_backward_hook":
+            runner = self.backward_hook(hook, node, _full_hook_gradients)
+        else:
+            runner = self.backward_hook(hook, node, _pre_hook_gradients)
+        return self.apply(register, (module, runner), options, node)
+
+    def program_hook(self, register: str, hook: object) -> object:
+        """The hook a register_*hook call was given: a function of the program's (or print)."""
         if not (
             isinstance(hook, UserFunction | BoundUserMethod | FunctionRef)
             or (self.classes.is_instance(hook) and self.classes.readable(hook, "__call__"))
         ):
-            raise TypeError(f"register_hook(): hook must be a function of the program, not {type_name(hook)}")
-        span, text = self.span(node), self.source.segment(node)
-        # taken now: the tracer's own pass on the output runs after the observer let go of its
-        # recorder (trace/program_output.py), and this hook may run in it
-        tell = self.observer.on_gradient_hook
+            raise TypeError(f"{register}(): hook must be a function of the program, not {type_name(hook)}")
+        return hook
 
-        def run_hook(grad: torch.Tensor) -> object:
-            with self.unobserved():
-                result = self.call_value(hook, [grad], {}, node)
-            tell(span, text, grad, result)
-            return result
-
-        # PyTorch names the hook in its refusals ("hook 'double (line 6)' has changed the size of value")
+    def hook_name(self, hook: object, node: ast.AST) -> str:
+        """How PyTorch names the hook in its refusals: 'double (line 6)' ("hook 'double (line 6)' has
+        changed the size of value")."""
         match hook:
             case UserFunction(name=named) | FunctionRef(fn=Function(name=named)):
                 pass
@@ -646,12 +700,28 @@ class Calls(EvaluatorCore):
                 pass
             case _:
                 named = "hook"
-        run_hook.__name__ = f"{named} (line {span.line})"
+        return f"{named} (line {self.span(node).line})"
 
-        try:
-            return tensor.register_hook(run_hook)  # type: ignore[no-untyped-call]
-        except Exception as exc:  # a tensor that requires no gradient: PyTorch's own words
-            self.library_failed(exc, node)
+    def backward_hook(
+        self, hook: object, node: ast.AST, gradients: Callable[..., torch.Tensor | ModuleGradients]
+    ) -> Callable[..., object]:
+        """The callable PyTorch's engine calls for the program's backward hook: the hook runs
+        unobserved (what it computes is no value of the forward graph), then the observer is told
+        what it was given (`gradients` picks them from the engine's arguments, what arrived first)
+        and what it returned, so the step it ran before or in can say so."""
+        span, text = self.span(node), self.source.segment(node)
+        # taken now: the tracer's own pass on the output runs after the observer let go of its
+        # recorder (trace/program_output.py), and this hook may run in it
+        tell = self.observer.on_gradient_hook
+
+        def run_hook(*hook_args: object) -> object:
+            with self.unobserved():
+                result = self.call_value(hook, list(hook_args), {}, node)
+            tell(span, text, gradients(*hook_args), result)
+            return result
+
+        run_hook.__name__ = self.hook_name(hook, node)
+        return run_hook
 
     def autograd_grad(
         self, node: ast.AST, args: list[object], kwargs: dict[str, object]

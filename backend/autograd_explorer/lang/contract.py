@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 import torch
 
@@ -105,6 +105,14 @@ class Region:
     span: Span | None = None  # a call's: the call expression (the page lights it when its box is hovered)
 
 
+class ModuleGradients(NamedTuple):
+    """What PyTorch gave a module's backward hook: the gradients of the module's outputs, and (a full
+    backward hook, not a pre-hook) of its inputs; None where a tensor needs no gradient."""
+
+    grad_output: tuple[torch.Tensor | None, ...]
+    grad_input: tuple[torch.Tensor | None, ...] | None  # None: a pre-hook, given none
+
+
 class ProgramObserver(Protocol):
     """Receives the events of a program run. Every method must be cheap: it runs per operation.
 
@@ -133,10 +141,13 @@ class ProgramObserver(Protocol):
     def next_turn(self) -> None:
         """The innermost loop region starts its next turn, the first one too (only if `wants_regions`)."""
 
-    def on_gradient_hook(self, span: Span, text: str, grad: torch.Tensor, result: object) -> None:
+    def on_gradient_hook(
+        self, span: Span, text: str, grad: torch.Tensor | ModuleGradients, result: object
+    ) -> None:
         """A hook the program registered at `span` (`text`: `y.register_hook(h)`) was called by
         PyTorch's engine with `grad` and returned `result` (a tensor replaces the gradient; None
-        keeps it)."""
+        keeps it). A module's backward hook (`model.fc1.register_full_backward_hook(h)`) is given
+        the module's gradients, and a tuple it returns replaces what its node sends on."""
 
 
 class PlainObserver:
@@ -153,7 +164,9 @@ class PlainObserver:
     def next_turn(self) -> None:
         return None
 
-    def on_gradient_hook(self, span: Span, text: str, grad: torch.Tensor, result: object) -> None:
+    def on_gradient_hook(
+        self, span: Span, text: str, grad: torch.Tensor | ModuleGradients, result: object
+    ) -> None:
         return None
 
     def on_tensor(self, value: torch.Tensor, span: Span, text: str) -> None:

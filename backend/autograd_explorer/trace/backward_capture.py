@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 
 import torch
 
+from autograd_explorer.lang.contract import ModuleGradients
 from autograd_explorer.trace.custom_nodes import custom_saved, is_custom_node
 
 Node = Any  # torch.autograd.graph.Node (C++ nodes have no precise Python type)
@@ -45,19 +46,29 @@ class RawStep:
 
 @dataclass(frozen=True, slots=True)
 class HookRan:
-    """A hook of the program's (`y.register_hook(h)`) called by the engine during a recorded pass,
-    just before the node of step `step` ran: `grad` is what the contributions summed to, `result`
-    what the hook returned (a tensor replaced the gradient the node received; None kept it)."""
+    """A hook of the program's called by the engine during a recorded pass, filed under the step the
+    engine ran next: a tensor's (`y.register_hook(h)`) just before that node ran, with `grad` what
+    the contributions summed to and `result` what it returned (a tensor replaced the gradient the
+    node received; None kept it); a module's backward hook (`model.fc1.register_full_backward_hook`)
+    in that node's post-hooks (an identity node PyTorch added around the module's call, which then
+    sends on a tuple the hook returned), with `grad` the module's gradients."""
 
     step: int
     span: Any  # the register_hook call
     text: str  # its source
-    grad: torch.Tensor
+    grad: torch.Tensor | ModuleGradients
     result: object
 
     @property
+    def kind(self) -> Literal["tensor", "module"]:
+        return "module" if isinstance(self.grad, ModuleGradients) else "tensor"
+
+    @property
     def changed(self) -> bool:
-        """Did the hook give the node another gradient (it returned a tensor)?"""
+        """Did the hook give the node another gradient (it returned a tensor, or a module's hook a
+        tuple)?"""
+        if isinstance(self.grad, ModuleGradients):
+            return self.result is not None
         return isinstance(self.result, torch.Tensor)
 
 

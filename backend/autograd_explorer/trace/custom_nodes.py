@@ -17,23 +17,35 @@ import torch
 Node = Any  # torch.autograd.graph.Node (as backward_capture.py names it, which reads these)
 
 _CUSTOM = torch.autograd.function.BackwardCFunction
+# PyTorch's own Function around a module's call that has full backward hooks: an identity whose
+# node's post-hooks call them (BackwardHookFunctionBackward); its formula is in trace/formulas
+_MODULE_HOOKS = torch.nn.modules._functions.BackwardHookFunction
 
 
 def is_custom_node(fn: Node) -> bool:
     """Is this the node of a program's torch.autograd.Function?"""
-    return isinstance(fn, _CUSTOM)
+    return isinstance(fn, _CUSTOM) and _forward_class(type(fn)) is not _MODULE_HOOKS
 
 
 def function_name(fn: Node) -> str:
     """The program's class the node runs the backward of: `Exp` for ExpBackward."""
-    return str(type(fn)._forward_cls.__name__)
+    return str(_forward_class(type(fn)).__name__)
+
+
+def _forward_class(node_class: Any) -> Any:
+    """The Function subclass a node class was made for (PyTorch's `_forward_cls`)."""
+    return node_class._forward_cls
 
 
 def program_functions(nodes: Iterable[Node]) -> dict[str, str]:
     """The op (class name) of each program Function's nodes -> the Function's name, sorted:
     {"ExpBackward": "Exp"}. Read by node class, not node: a loop makes thousands of one class."""
-    classes: set[Any] = {cls for cls in set(map(type, nodes)) if issubclass(cls, _CUSTOM)}
-    return dict(sorted((cls.__name__, str(cls._forward_cls.__name__)) for cls in classes))
+    classes: set[Any] = {
+        cls
+        for cls in set(map(type, nodes))
+        if issubclass(cls, _CUSTOM) and _forward_class(cls) is not _MODULE_HOOKS
+    }
+    return dict(sorted((cls.__name__, str(_forward_class(cls).__name__)) for cls in classes))
 
 
 def custom_saved(fn: Node) -> dict[str, object] | None:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import torch
 
 from autograd_explorer.errors import ProgramError
-from autograd_explorer.lang.contract import LABEL_CHARS
+from autograd_explorer.lang.contract import LABEL_CHARS, ModuleGradients
+from autograd_explorer.trace.backward_capture import HookRan
 from autograd_explorer.trace.custom_nodes import custom_formula, function_name, is_custom_node
 from autograd_explorer.trace.facts import NO_HOOKS, HooksAt, PassFacts, StepFacts, TraceFacts
 from autograd_explorer.trace.formulas import FormulaContext, local_formulas
@@ -23,6 +24,7 @@ from autograd_explorer.trace.narration import (
     narrate_custom,
     narrate_hook,
     narrate_leaf,
+    narrate_module_hook,
     narrate_more_hooks,
     narrate_op,
     narrate_start,
@@ -52,25 +54,43 @@ class StepDetails:
 
 
 def explain_step(facts: TraceFacts, step: StepFacts, kind: str, hooks: HooksAt = NO_HOOKS) -> StepDetails:
-    """Formulas, Jacobians and narration of one step of a pass of this kind; the program's hooks
-    that ran before its node (`hooks`) are said first."""
+    """Formulas, Jacobians and narration of one step of a pass of this kind, with the program's
+    hooks that ran in it (`hooks`) in the engine's order: a tensor's hooks before its node ran, a
+    module's backward hooks after (in the post-hooks of the node PyTorch put around its call)."""
     listed, more = hooks
-    details = _explain_step(facts, step, kind, any(h.changed for h in listed) or more > 0)
+    before = [h for h in listed if not isinstance(h.grad, ModuleGradients)]
+    after = [h for h in listed if isinstance(h.grad, ModuleGradients)]
+    details = _explain_step(facts, step, kind, any(h.changed for h in before) or more > 0)
     if not listed:
         return details
     said = [
-        narrate_hook(
-            h.span.line,
-            h.text,
-            short_repr(h.grad),
-            short_repr(h.result) if isinstance(h.result, torch.Tensor) else None,
-            first=k == 0,
-        )
-        for k, h in enumerate(listed)
+        *(_narrate_hook(h, first=k == 0) for k, h in enumerate(before)),
+        details.narration,
+        *(_narrate_hook(h, first=k == 0) for k, h in enumerate(after)),
     ]
     if more:
         said.append(narrate_more_hooks(more))
-    return StepDetails(details.inputs, " ".join([*said, details.narration]))
+    return StepDetails(details.inputs, " ".join(said))
+
+
+def _narrate_hook(hook: HookRan, first: bool) -> str:
+    grad, result = hook.grad, hook.result
+    if isinstance(grad, ModuleGradients):
+        return narrate_module_hook(
+            hook.span.line,
+            hook.text,
+            _gradients(grad.grad_output),
+            None if grad.grad_input is None else _gradients(grad.grad_input),
+            _gradients(result) if isinstance(result, tuple | list) else None,
+            first,
+        )
+    after = short_repr(result) if isinstance(result, torch.Tensor) else None
+    return narrate_hook(hook.span.line, hook.text, short_repr(grad), after, first)
+
+
+def _gradients(items: Sequence[object]) -> str:
+    """A module hook's tuple of gradients: '[0.5, −1], None'."""
+    return ", ".join(short_repr(g) if isinstance(g, torch.Tensor) else "None" for g in items)
 
 
 def _explain_step(facts: TraceFacts, step: StepFacts, kind: str, hooked: bool) -> StepDetails:

@@ -203,6 +203,7 @@ FORMULAS: dict[str, FormulaRule] = {
     "LinalgVectorNormBackward0": _norm,
     "NormBackward1": _norm,
     "CloneBackward0": _constant("I"),
+    "BackwardHookFunctionBackward": _constant("I"),
     "TBackward0": _identity_like("transpose"),
     "PermuteBackward0": _identity_like("permutation"),
     "ViewBackward0": _identity_like("reshape"),

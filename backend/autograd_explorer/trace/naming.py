@@ -34,6 +34,7 @@ OP_KINDS: dict[str, str] = {
     "T": "Transpose",
     "View": "Reshape",
     "Clone": "Clone",
+    "BackwardHookFunction": "Module-hook identity",
 }
 
 
@@ -45,7 +46,10 @@ def op_kind(op: str) -> str:
 
 def op_short(op: str) -> str:
     """'PowBackward0' -> 'pow' (a label for internal nodes)."""
-    return re.sub(r"Backward\d*$", "", op).lower() or op
+    return OP_SHORT.get(op) or re.sub(r"Backward\d*$", "", op).lower() or op
+
+
+OP_SHORT = {"BackwardHookFunctionBackward": "hooks"}  # PyTorch's node around a hooked module's call
 
 
 def latex_symbol(name: str) -> str:

@@ -113,6 +113,31 @@ def narrate_hook(line: int, text: str, before: str, after: str | None, first: bo
     )
 
 
+def narrate_module_hook(
+    line: int, text: str, grad_output: str, grad_input: str | None, after: str | None, first: bool = True
+) -> str:
+    """A module's backward hook that ran in this node's post-hooks, after it (the node is the
+    identity PyTorch puts around a hooked module's call: BackwardHookFunctionBackward). `grad_input`
+    None: a pre-hook, given grad_output alone; `after` None: it returned None, so the node sent on
+    what it computed. 'Then the module's full backward hook ran, model.fc2.register_full_backward_
+    hook(show) (line 9): grad_input ([0.5, −1]), grad_output ([1]); it returned None.'"""
+    hook = f"{pretty_source(text)} (line {line})"
+    kind = "full backward pre-hook" if grad_input is None else "full backward hook"
+    given = (
+        f"grad_output ({grad_output})"
+        if grad_input is None
+        else f"grad_input ({grad_input}), grad_output ({grad_output})"
+    )
+    if after is None:
+        said = "it returned None"
+    elif grad_input is None:
+        said = f"it returned ({after}), which replaced grad_output: this node sends it on"
+    else:
+        said = f"it returned ({after}), which this node sends on in place of grad_input"
+    head = f"Then the module's {kind} ran, {hook}" if first else f"Then {hook} ran"
+    return typeset_minus(f"{head}: {given}; {said}.")
+
+
 def narrate_more_hooks(more: int) -> str:
     """Hooks past the ones a step lists (trace/backward_capture.HOOKS_PER_STEP)."""
     return f"Then {more:,} more hook{'s' if more != 1 else ''} ran here, not listed one by one."

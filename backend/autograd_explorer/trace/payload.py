@@ -298,7 +298,20 @@ class HookCall(TypedDict):
     span: Annotated[
         Span | None, Field(description="the register_hook call (null: unknown, in a notebook's library code)")
     ]
-    changed: Annotated[bool, Field(description="it returned a tensor (else None: the gradient went on)")]
+    changed: Annotated[
+        bool,
+        Field(
+            description="it returned a tensor, or a module's hook a tuple (else None: the gradient went on)"
+        ),
+    ]
+    kind: Annotated[
+        Literal["tensor", "module"],
+        Field(
+            description="tensor: y.register_hook(h), run before the step's node (a change is what the node "
+            "received); module: a module's full backward hook or pre-hook, run after the step's node, "
+            "PyTorch's identity around the module's call (a change is what the node sent on)"
+        ),
+    ]
 
 
 class Pass(TypedDict):

@@ -36,7 +36,7 @@ FULL_ACCUMULATOR_NODES = 100  # above this, steps carry only the accumulators th
 def hooks_json(p: PassFacts) -> list[HookCall]:
     """The program's hooks that ran in a pass, as both forms send them."""
     return [
-        {"step": k, "span": span_json(hook.span), "changed": hook.changed}
+        {"step": k, "span": span_json(hook.span), "changed": hook.changed, "kind": hook.kind}
         for k, listed in p.hooks.items()
         for hook in listed
     ]

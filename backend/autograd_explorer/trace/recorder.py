@@ -13,6 +13,7 @@ from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.contract import (
     LABEL_CHARS,
     BackwardRequest,
+    ModuleGradients,
     Region,
     Span,
     mark_failed_pass,
@@ -339,9 +340,12 @@ class TraceRecorder:
             self._forget_old_passes(raw)
         return result
 
-    def on_gradient_hook(self, span: Span, text: str, grad: torch.Tensor, result: object) -> None:
-        """A program's hook ran in the engine, before the node of the step about to be recorded
-        (the engine runs a node's tensor hooks just before it, the node's post-hook records it)."""
+    def on_gradient_hook(
+        self, span: Span, text: str, grad: torch.Tensor | ModuleGradients, result: object
+    ) -> None:
+        """A program's hook ran in the engine, in the step about to be recorded: the engine runs a
+        node's tensor hooks just before it and its post-hooks after it (a module's backward hook is
+        one, registered before the tracer's, which records the step)."""
         raw = self._capturing
         if raw is None:
             return

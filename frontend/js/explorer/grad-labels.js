@@ -13,10 +13,17 @@ export function shortValue(tensor) {
  * What the node received once the program's hook (`y.register_hook(h)`, `pass.hooks`) changed the
  * gradient its accumulator summed, when its step has run at `state`; else undefined. PyTorch's
  * engine runs a tensor's hooks just before its node, so the step's grad_output is the hooks' result.
+ * (A module's backward hook runs after its node and changes what it sends on: the accumulators it
+ * sends to show that, so it adds no line here.)
  */
 export function hookedGradient(node, pass, state) {
   const k = pass && pass.hooks ? hookedSteps(pass).get(node.id) : undefined;
   return k !== undefined && k < state.position ? pass.steps[k].grad_output : undefined;
+}
+
+/** Did a module's backward hook replace what step k's node sent on (a tuple it returned)? */
+export function moduleHookSent(pass, k) {
+  return Boolean(pass && pass.hooks && pass.hooks.some((h) => h.step === k && h.changed && h.kind === 'module'));
 }
 
 const stepsOfHooks = new WeakMap(); // pass -> Map(node id -> the step a hook changed its gradient at)
@@ -28,7 +35,7 @@ function hookedSteps(pass) {
     map = new Map();
     for (const hook of pass.hooks) {
       const step = pass.steps[hook.step];
-      if (hook.changed && step) map.set(step.node, hook.step);
+      if (hook.changed && hook.kind !== 'module' && step) map.set(step.node, hook.step);
     }
     stepsOfHooks.set(pass, map);
   }

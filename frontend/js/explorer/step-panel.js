@@ -3,6 +3,7 @@
 import { dottedEl, el, syncChildren } from '../shared/dom.js';
 import { counted, formatShape, formatTensor, jacobianMatrix } from '../shared/format.js';
 import { accumulatorOf } from './accumulators.js';
+import { moduleHookSent } from './grad-labels.js';
 import { latexElement, nodeSymbol } from './formula.js';
 import { matrixTable } from './matrix-view.js';
 import { nodeTitle, shortTitle } from './state.js';
@@ -36,7 +37,7 @@ function aboutExample(store) {
   return [about];
 }
 
-function inputBlock(store, step, input) {
+function inputBlock(store, step, input, hookSent) {
   const node = store.node(step.node);
   const target = store.node(input.to);
   const block = el('div', undefined, 'step-input');
@@ -57,7 +58,10 @@ function inputBlock(store, step, input) {
   }
   // A program's own autograd Function computed what it sent, by any rule it likes (docs/trace.md).
   const custom = node && store.get('trace').autograd_functions[node.op];
-  const how = custom ? `, as ${custom}.backward computed it.` : ' (incoming gradient × local derivative).';
+  // A module's backward hook returned what the node sends (its identity's product is not it)
+  let how = ' (incoming gradient × local derivative).';
+  if (custom) how = `, as ${custom}.backward computed it.`;
+  else if (hookSent) how = ", as the module's backward hook returned it (not incoming gradient × local derivative).";
   const sent = el('p', undefined, 'sent');
   sent.append('Sends ', el('strong', formatTensor(input.contribution)), ` to ${shortTitle(target)}'s accumulator${how}`);
   block.append(sent);
@@ -266,7 +270,8 @@ export function mountStepPanel(store, { boxesOf = () => [] } = {}) {
           );
           children.push(incoming);
         }
-        for (const input of step.inputs || []) children.push(inputBlock(store, step, input));
+        const hookSent = moduleHookSent(pass, backward.position - 1);
+        for (const input of step.inputs || []) children.push(inputBlock(store, step, input, hookSent));
       }
       const finished = backward.position === pass.steps.length;
       const end = finished ? stoppedEnd(trace, pass) : '';
