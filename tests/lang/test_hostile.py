@@ -75,6 +75,24 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     # a tensor's own hook is the program's (docs/language.md); PyTorch refuses one without gradient
     ("x = torch.ones(1)\nx.register_hook(print)", "runtime", {}),
     ("x = torch.ones(1, requires_grad=True)\nx.register_hook(torch.load)", "forbidden", {}),
+    # a module's hooks are the program's functions (docs/language.md, "Module hooks"): no library
+    # function as hook, no module reached through one, a hook that calls its module stops at the depth
+    ("m = nn.Linear(1, 1)\nm.register_forward_hook(torch.load)", "forbidden", {}),
+    ("m = nn.Linear(1, 1)\nm.register_full_backward_hook(torch.save)", "forbidden", {}),
+    ("m = nn.Linear(1, 1)\nm.register_forward_hook(m)", "runtime", {}),
+    ("m = nn.Linear(1, 1)\nm.register_backward_hook(print)", "forbidden", {}),
+    ("m = nn.Linear(1, 1)\nm._forward_hooks", "forbidden", {}),
+    (
+        "m = nn.Linear(1, 1)\nm.register_forward_hook(lambda mod, a, out: mod(a[0]))\nm(torch.ones(1, 1))",
+        "limit",
+        {},
+    ),
+    (
+        "m = nn.Linear(1, 1)\ndef h(mod, a, out):\n    mod.register_forward_hook(h)\n"
+        "m.register_forward_hook(h)\nfor i in range(40):\n    m(torch.ones(1, 1))",
+        "limit",
+        {"max_operations": 100_000},
+    ),
     ("t = torch\nt.load('x')", "forbidden", {}),
     ("s = torch.sin\ns.__self__", "forbidden", {}),
     ("f'{torch}'", "forbidden", {}),

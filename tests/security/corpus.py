@@ -175,6 +175,14 @@ torch_escape_cases += [
     ),
     program("grad-fn-register-hook", "(x * 2).grad_fn.register_hook(print)", "forbidden", "register_hook"),
     program("tensor-apply", "x.apply_(abs)", "forbidden", "apply_"),
+    # a module's hooks take the program's functions alone, and its hook tables stay out of reach
+    program(
+        "module-hook-library-function",
+        "torch.nn.Linear(1, 1).register_forward_hook(torch.load)",
+        "forbidden",
+        "torch.load",
+    ),
+    program("module-hook-table", "torch.nn.Linear(1, 1)._forward_hooks", "forbidden", "_forward_hooks"),
 ]
 # Tutorial idioms (`.to(device)`, jacobian): odd arguments reach torch.device's parser or a
 # refusal, never a lookup of the name they spell.
