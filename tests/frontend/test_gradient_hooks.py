@@ -10,6 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.frontend.editor_page import open_explorer
 from tests.frontend.test_explorer_modules import open_source
 from tests.live import screenshot
 
@@ -52,3 +53,23 @@ def test_the_hooked_step_says_what_the_hook_did(page: Any, live_server: Any) -> 
     lines = page.evaluate(NODE_TEXT, "y = x * 3").split("\n")
     assert "accumulator [6, 12]" in lines and "after hook [12, 24]" in lines, lines
     screenshot(page, "explorer-37-gradient-hook")
+
+
+def test_the_editor_lights_each_steps_code_and_the_hooks_that_ran_in_it(page: Any, live_server: Any) -> None:
+    """The menu's §2 example, y = x**2, z = 3 * y: step 2 is y's node, where print ran; step 3 is x's,
+    where the clamp ran. The editor marks the code that made the step's node and the hook's call."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_explorer(page, live_server, "#ex=gradient-hook&step=2")
+    expect(page.locator(".editor .step-span")).to_have_text("x**2")
+    expect(page.locator(".editor .step-hook")).to_have_text("y.register_hook(print)")
+    open_explorer(page, live_server, "#ex=gradient-hook&step=3")
+    expect(page.locator(".editor .step-span")).to_have_text("torch.tensor(2.0, requires_grad=True)")
+    expect(page.locator(".editor .step-hook")).to_have_text("x.register_hook(lambda g: g.clamp(-5, 5))")
+    open_explorer(page, live_server, "#ex=gradient-hook&step=1")
+    expect(page.locator(".editor .step-span")).to_have_text("3 * y")
+    expect(page.locator(".editor .step-hook")).to_have_count(0)
+    page.keyboard.press("ArrowRight")  # stepping moves the marks with it
+    expect(page.locator("#step-label")).to_contain_text("step 2 /")
+    expect(page.locator(".editor .step-span")).to_have_text("x**2")
+    open_explorer(page, live_server, "#ex=gradient-hook&step=0")
+    expect(page.locator(".editor .step-span")).to_have_count(0)  # nothing has run yet

@@ -1,6 +1,7 @@
 """A module's backward hook in a real chromium (the examples menu's §2 entry): the graph draws the
 identity nodes PyTorch runs the hook from, and at the step of the one at model[2]'s input the step
-panel says the hook ran and what it was given; the console shows what the hooks printed."""
+panel says the hook ran and what it was given, and the editor lights the hook's registration; the
+console shows what the hooks printed."""
 
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ def test_the_hooks_step_and_console(page: Any, live_server: Any) -> None:
     )
     labels = page.evaluate(NODE_LABELS)
     assert any("hooks in model.2" in label for label in labels), labels
+    # the editor lights the hook's registration (the node, made inside nn.Sequential, has no code of its own)
+    expect(page.locator(".editor .step-hook")).to_have_text("model[2].register_full_backward_hook(show)")
     console = page.locator("#console")
     for line in trace["printed"]:
         expect(console).to_contain_text(line)

@@ -14,6 +14,7 @@ import {
 import { PROGRAM_TITLES } from '../shared/errors.js';
 import { loadDraft, saveDraft } from './drafts.js';
 import { nodeTitle, ownSpan } from './state.js';
+import { stepSpans } from './step-source.js';
 
 
 /** Character offset of (1-based line, 0-based column) in `source`, clamped to the text. */
@@ -141,6 +142,12 @@ function replaceableField(empty, provide) {
 const linked = replaceableField(Decoration.none, (f) => EditorView.decorations.from(f));
 const lineMarks = replaceableField(RangeSet.empty, (f) => lineNumberMarkers.from(f));
 const linkedMark = Decoration.mark({ class: 'linked', tagName: 'mark' });
+// the current backward step's code and the hooks that ran in it (step-source.js)
+const stepping = replaceableField(Decoration.none, (f) => EditorView.decorations.from(f));
+const STEP_MARKS = {
+  step: Decoration.mark({ class: 'step-span', attributes: { title: "the current backward step's node was made here" } }),
+  hook: Decoration.mark({ class: 'step-hook', attributes: { title: 'a hook that ran in the current backward step' } }),
+};
 
 /** The (1-based line, 0-based column) of offset `pos` in `doc`. */
 function positionOf(doc, pos) {
@@ -195,6 +202,7 @@ export function mountEditor(store, { onRun }) {
     python(),
     lintGutter(),
     linked.field,
+    stepping.field,
     lineMarks.field,
     editorTheme,
     keymap.of([
@@ -348,6 +356,22 @@ export function mountEditor(store, { onRun }) {
     view.dispatch({ effects });
   }
 
+  // The step's code lit as the graph marks its node; only on the text that ran (as the marks above).
+  function renderStep() {
+    const source = view.state.doc.toString();
+    const trace = store.get('trace');
+    const backward = trace && trace.source === source ? store.backwardState() : null;
+    const step = backward && backward.current;
+    const spans = step ? stepSpans(store.pass(), store.get('position'), store.node(step.node)) : [];
+    const ranges = [];
+    for (const { span, kind } of spans) {
+      const from = offsetOf(source, span.line, span.column);
+      const to = offsetOf(source, span.end_line ?? span.line, span.end_column ?? Number.MAX_SAFE_INTEGER);
+      if (to > from) ranges.push(STEP_MARKS[kind].range(from, to));
+    }
+    view.dispatch({ effects: stepping.effect.of(Decoration.set(ranges, true)) });
+  }
+
   // Source position under the mouse or the caret names the node built there (the graph marks it too).
   const hoverAt = (line, column) => {
     const trace = store.get('trace');
@@ -373,6 +397,7 @@ export function mountEditor(store, { onRun }) {
     if (state.source !== view.state.doc.toString() || (state.example && active === 'draft')) openFromStore(state);
   });
   store.on(['source', 'error', 'hover', 'hoverSpan', 'trace'], renderDiagnostics);
+  store.on(['source', 'trace', 'position', 'passIndex'], renderStep);
   store.on(['inputs'], (state) => {
     tabs[active].inputs = state.inputs;
     if (active === 'draft') saveDraft(storage, { source: view.state.doc.toString(), inputs: state.inputs });
@@ -387,5 +412,6 @@ export function mountEditor(store, { onRun }) {
   if (store.get('source')) openFromStore(store.state);
   renderTabs();
   renderDiagnostics();
+  renderStep(); // a link opens at its step before the editor is mounted (main.js mounts it after the first draw)
   return { focus: () => view.focus() };
 }
