@@ -729,21 +729,39 @@ def test_a_hook_the_block_registers_is_said_at_the_step_it_ran_before() -> None:
     assert np.asarray(step["grad_output"]["data"]).tolist() == [12.0, 24.0]
 
 
-def test_a_modules_backward_hook_in_the_block_is_drawn_with_pytorchs_identity_nodes() -> None:
-    """The notebook does not hear of a module's hooks (it wraps Tensor.register_hook alone): their
-    identity nodes are drawn as PyTorch's own nodes, not as a Function of the user's, and the
-    gradients are PyTorch's, the hook's change included."""
+def test_a_modules_backward_hook_in_the_block_is_said_at_the_step_of_its_identity_node() -> None:
+    """`lin.register_full_backward_hook(h)` in the recorded block: the identity nodes PyTorch runs it
+    from are drawn as PyTorch's own nodes (not a Function of the user's), the step of the one at lin's
+    input says the hook ran and what it returned, as the web trace does; the gradients are PyTorch's,
+    the hook's change included. Outside the block nn.Module's method is PyTorch's own again."""
+    original = nn.Module.register_full_backward_hook
     lin = nn.Linear(2, 1)
     x = torch.tensor([[1.0, 3.0]], requires_grad=True)
     with ax.record() as rec:
         lin.register_full_backward_hook(lambda m, gi, go: (gi[0] * 10,))
         lin(x).sum().backward()
+    assert nn.Module.register_full_backward_hook is original
     assert x.grad is not None and torch.allclose(x.grad, lin.weight.detach() * 10)
     payload = rec.to_dict()
     hooked = [n for n in payload["nodes"] if n["op"] == "BackwardHookFunctionBackward"]
     assert len(hooked) == 2
     assert "BackwardHookFunctionBackward" not in payload["autograd_functions"]
     (p,) = payload["passes"]
-    assert "hooks" not in p
-    said = " ".join(s["narration"] for s in p["steps"])
-    assert "Module-hook identity node" in said and "Custom node" not in said
+    (hook,) = p["hooks"]
+    assert (hook["kind"], hook["changed"]) == ("module", True)
+    step = p["steps"][hook["step"]]
+    assert step["narration"].startswith("Module-hook identity node")
+    assert (
+        "Then the module's full backward hook ran, "
+        "lin.register_full_backward_hook(lambda m, gi, go: (gi[0] * 10,))"
+    ) in step["narration"]
+    (sent,) = step["inputs"]
+    assert np.allclose(np.asarray(sent["contribution"]["data"]), x.grad.numpy())
+
+
+def test_nested_and_failing_blocks_give_nn_module_its_own_methods_back() -> None:
+    originals = (nn.Module.register_full_backward_hook, nn.Module.register_full_backward_pre_hook)
+    with pytest.raises(ZeroDivisionError), ax.record(), ax.record():
+        assert nn.Module.register_full_backward_hook is not originals[0]  # replaced once, by the outer
+        _ = 1 / 0
+    assert (nn.Module.register_full_backward_hook, nn.Module.register_full_backward_pre_hook) == originals

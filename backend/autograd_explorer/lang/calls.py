@@ -95,19 +95,9 @@ MODULE_HOOKS: dict[str, tuple[Callable[..., object], tuple[str, ...]]] = {
 }
 
 
-# What each kind of backward hook is given, as the observer is told (backward_hook)
+# What a tensor's hook is given, as the observer is told (backward_hook; a module's: ModuleGradients)
 def _tensor_gradient(grad: torch.Tensor) -> torch.Tensor:
     return grad
-
-
-def _full_hook_gradients(
-    module: object, grad_input: tuple[torch.Tensor | None, ...], grad_output: tuple[torch.Tensor | None, ...]
-) -> ModuleGradients:
-    return ModuleGradients(grad_output, grad_input)
-
-
-def _pre_hook_gradients(module: object, grad_output: tuple[torch.Tensor | None, ...]) -> ModuleGradients:
-    return ModuleGradients(grad_output, None)
 
 
 class Calls(EvaluatorCore):
@@ -676,9 +666,9 @@ class Calls(EvaluatorCore):
             run_forward_hook.__name__ = self.hook_name(hook, node)
             runner: Callable[..., object] = run_forward_hook
         elif name == "register_full_backward_hook":
-            runner = self.backward_hook(hook, node, _full_hook_gradients)
+            runner = self.backward_hook(hook, node, ModuleGradients.full_hook)
         else:
-            runner = self.backward_hook(hook, node, _pre_hook_gradients)
+            runner = self.backward_hook(hook, node, ModuleGradients.pre_hook)
         return self.apply(register, (module, runner), options, node)
 
     def program_hook(self, register: str, hook: object) -> object:

@@ -112,6 +112,21 @@ class ModuleGradients(NamedTuple):
     grad_output: tuple[torch.Tensor | None, ...]
     grad_input: tuple[torch.Tensor | None, ...] | None  # None: a pre-hook, given none
 
+    @classmethod
+    def full_hook(
+        cls,
+        module: object,
+        grad_input: tuple[torch.Tensor | None, ...],
+        grad_output: tuple[torch.Tensor | None, ...],
+    ) -> ModuleGradients:
+        """From what PyTorch calls a full backward hook with: (module, grad_input, grad_output)."""
+        return cls(grad_output, grad_input)
+
+    @classmethod
+    def pre_hook(cls, module: object, grad_output: tuple[torch.Tensor | None, ...]) -> ModuleGradients:
+        """From what PyTorch calls a full backward pre-hook with: (module, grad_output)."""
+        return cls(grad_output, None)
+
 
 class ProgramObserver(Protocol):
     """Receives the events of a program run. Every method must be cheap: it runs per operation.

@@ -22,7 +22,7 @@ from torch import nn
 from torch.overrides import TorchFunctionMode, handle_torch_function, has_torch_function
 
 from autograd_explorer.errors import ProgramError
-from autograd_explorer.lang.contract import BackwardRequest
+from autograd_explorer.lang.contract import BackwardRequest, ModuleGradients
 from autograd_explorer.lang.values import changes_in_place
 from autograd_explorer.notebook.frames import Places, user_frame, user_frame_and_modules
 from autograd_explorer.notebook.shaping import name_everything
@@ -30,6 +30,12 @@ from autograd_explorer.trace.backward_capture import Node
 from autograd_explorer.trace.recorder import TraceRecorder
 
 _REGISTER_HOOK = torch.Tensor.register_hook
+# A module's backward hooks: registered through nn.Module's methods, which no TorchFunctionMode sees,
+# so LiveOps replaces them while its block runs (the registering method, what the hook is given)
+_MODULE_BACKWARD_HOOKS: dict[str, tuple[Callable[..., Any], Callable[..., ModuleGradients]]] = {
+    "register_full_backward_hook": (nn.Module.register_full_backward_hook, ModuleGradients.full_hook),
+    "register_full_backward_pre_hook": (nn.Module.register_full_backward_pre_hook, ModuleGradients.pre_hook),
+}
 _DIFFERENTIATE: frozenset[Callable[..., Any]] = frozenset(
     (torch.Tensor.backward, torch.autograd.backward, torch.autograd.grad)
 )
@@ -80,9 +86,11 @@ class LiveOps(TorchFunctionMode):
         # before the block (`h = encoder(x)` in an earlier cell), by no module or call of the block
         self.first_node = next_sequence_nr()
         self._unpatch: Callable[[], None] | None = None
+        self._unhook: Callable[[], None] | None = None
 
     def __enter__(self) -> LiveOps:
         self._unpatch = _backward_seen_by_modes()
+        self._unhook = self._module_hooks_told()
         try:
             return super().__enter__()  # type: ignore[no-untyped-call,no-any-return]
         except BaseException:
@@ -99,6 +107,46 @@ class LiveOps(TorchFunctionMode):
         if self._unpatch is not None:
             self._unpatch()
             self._unpatch = None
+        if self._unhook is not None:
+            self._unhook()
+            self._unhook = None
+
+    def _module_hooks_told(self) -> Callable[[], None] | None:
+        """nn.Module's backward-hook registrations replaced, until the returned undo is called, by
+        ones that wrap the hook so a step can say it ran (the web trace's lang/calls.py does the same).
+        None: replaced already by an enclosing record(), whose recorder hears them."""
+        if any(
+            getattr(getattr(nn.Module, name), "_autograd_explorer", False) for name in _MODULE_BACKWARD_HOOKS
+        ):
+            return None
+        for name, (original, given) in _MODULE_BACKWARD_HOOKS.items():
+            setattr(nn.Module, name, self._told_registration(name, original, given))
+
+        def undo() -> None:
+            for name, (original, _) in _MODULE_BACKWARD_HOOKS.items():
+                setattr(nn.Module, name, original)
+
+        return undo
+
+    def _told_registration(
+        self, name: str, original: Callable[..., Any], given: Callable[..., ModuleGradients]
+    ) -> Callable[..., Any]:
+        @functools.wraps(original)
+        def register(module: nn.Module, hook: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+            frame, _ = user_frame(sys._getframe(1))
+            span, text = self.places.span_and_text(frame) if frame is not None else (None, "")
+            tell = self.recorder.on_gradient_hook
+
+            @functools.wraps(hook)  # PyTorch's refusals name the hook
+            def run_hook(*hook_args: Any) -> Any:
+                result = hook(*hook_args)
+                tell(span, text or f"{name}(…)", given(*hook_args), result)  # type: ignore[arg-type]
+                return result
+
+            return original(module, run_hook, *args, **kwargs)
+
+        register._autograd_explorer = True  # type: ignore[attr-defined]
+        return register
 
     def __torch_function__(
         self,
