@@ -98,6 +98,11 @@ def test_the_output_is_the_last_tensor_an_operation_made() -> None:
     assert rebound.output_name == "w"
     leaves = run("x = torch.ones(2, requires_grad=True)\nw = torch.zeros(2)")
     assert leaves.output_name == "w"
+    # `del` of that tensor: the latest still bound (the run failed with the bare message "'y'", no line)
+    deleted = run("x = torch.ones(2, requires_grad=True)\ny = x * 2\nz = y.sum()\ndel z\nprint(x)")
+    assert deleted.output_name == "y" and deleted.printed == ["tensor([1., 1.], requires_grad=True)"]
+    all_gone = run("x = torch.ones(2, requires_grad=True)\ny = x * 2\ndel y\ndel x")
+    assert all_gone.output is None
 
 
 def test_tuple_unpacking_and_subscript_assignment() -> None:

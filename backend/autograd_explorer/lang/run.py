@@ -264,6 +264,11 @@ def _choose_output(
     value = evaluator.namespace.get(name) if name is not None else None
     if not (isinstance(value, torch.Tensor) and value.grad_fn is not None):
         name = evaluator.last_tensor_name
+    if name is not None and name not in evaluator.namespace:  # `del y` after it: the latest still bound
+        bound = (
+            n for n in reversed(evaluator.assigned_at) if isinstance(evaluator.namespace.get(n), torch.Tensor)
+        )
+        name = next(bound, None)
     if name is not None:
         run.output, run.output_name, run.output_span = (
             evaluator.namespace[name],
