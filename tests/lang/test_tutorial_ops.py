@@ -225,6 +225,12 @@ REFUSED_BEFORE_THE_CALL = [
         "max_tensor_elements",
     ),
     ("x = torch.ones(100000)\nb = torch.diag(x)", "torch.diag", "10000000000 elements"),
+    # two grids of 10⁵ × 10⁵ points (views, but every operation on them reads 10¹⁰ elements)
+    (
+        "x = torch.ones(100000)\nb = torch.meshgrid(x, x, indexing='ij')",
+        "torch.meshgrid",
+        "20000000000 elements",
+    ),
     ("x = torch.ones(3)\nb = x.diag(10**6)", "x.diag", "max_tensor_elements"),
     ("x = torch.ones(3)\nb = x.new_zeros(10**6, 10**6)", "x.new_zeros", "max_tensor_elements"),
     ("x = torch.ones(3)\nb = x.new_ones((10**6, 10**6))", "x.new_ones", "max_tensor_elements"),
@@ -1228,3 +1234,17 @@ def test_what_is_torch_nn_really_runs_as_in_cpython() -> None:
 def test_adaptive_pooling_is_sized_before_it_runs(layer: str, size: int) -> None:
     error = fails(f"pool = {layer}\ny = pool(torch.ones(1, 1, 4, 4))", "limit")
     assert f"{size} elements made by Adaptive" in error.message and error.line == 2
+
+
+def test_a_loss_surface_grid_runs_as_in_cpython() -> None:
+    """Optimization tutorials draw a loss on the points of torch.meshgrid (both spellings of its vectors)."""
+    source = (
+        "w = torch.linspace(-2, 2, 5)\nb = torch.linspace(-1, 1, 3)\n"
+        "W, B = torch.meshgrid(w, b, indexing='ij')\nX, Y = torch.meshgrid([w, b], indexing='xy')\n"
+        "loss = (W * 2 + B - 1) ** 2\nprint(W.shape, X.shape, loss.argmin().item())\n"
+    )
+    got = run(source)
+    expected, printed = cpython("import torch\n" + source)
+    assert got.printed == printed
+    for name in ("W", "B", "X", "Y", "loss"):
+        assert torch.equal(got.namespace[name], expected[name]), name  # type: ignore[arg-type]

@@ -48,6 +48,7 @@ Growth = Literal[
     "linspace",
     "matmul",
     "outer",
+    "meshgrid",
     "concat",
     "layer",
     "conv",
@@ -635,6 +636,12 @@ FUNCTIONS: tuple[Function, ...] = (
     _torch_fn("mm", torch.mm, "matrix-matrix product", "matmul"),
     _torch_fn("dot", torch.dot, "dot product of two vectors", "matmul"),
     _torch_fn("outer", torch.outer, "outer product of two vectors", "outer"),
+    _torch_fn(
+        "meshgrid",
+        torch.meshgrid,
+        "meshgrid(a, b, indexing='ij' or 'xy'): grids of coordinates (a loss surface's points)",
+        "meshgrid",
+    ),
     _torch_fn(
         "einsum",
         _einsum,

@@ -871,6 +871,11 @@ def predict_elements(
             assert isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)
             return a.numel() * b.numel()
         return None
+    if growth == "meshgrid":  # one grid per vector, each the product of their lengths
+        vectors = args[0] if len(args) == 1 and isinstance(args[0], list | tuple) else args
+        if vectors and all(isinstance(v, torch.Tensor) for v in vectors):
+            return len(vectors) * math.prod(v.numel() for v in vectors)  # type: ignore[union-attr]
+        return None
     if growth == "layer":  # Linear(in, out), Embedding(n, d), BatchNorm1d(n): the weight's size
         return _layer_elements(args, kwargs)
     if growth == "conv":  # Conv2d(in, out, k): in × out × k × k weights
