@@ -810,6 +810,15 @@ FUNCTIONS: tuple[Function, ...] = (
     _at("torch.backends.mps.is_available", no_gpu_available, "False: this server has no GPU"),
     # --- differentiation and grad mode ------------------------------------------------------
     Function(
+        "torch.autograd.gradcheck",
+        torch.autograd.gradcheck,
+        "gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3): True when f's backward (a custom "
+        "Function's too) matches finite differences; else PyTorch's error with both Jacobians. Inputs in "
+        "float64, as PyTorch asks",
+        special="functional",
+        spellings=("torch.autograd.gradcheck",),
+    ),
+    Function(
         "torch.autograd.grad",
         None,
         "grad(outputs, inputs, grad_outputs=, retain_graph=, create_graph=): gradients, .grad untouched",

@@ -767,11 +767,27 @@ class Calls(EvaluatorCore):
                     "forbidden", f"{name}({flag}=True) is not available here: leave {flag}= out", span
                 )
         func, inputs = params.pop("func"), params.pop("inputs")
+        if name == "gradcheck":
+            self.warn_single_precision(inputs, span)
         self.budget.check_elements(predicted_elements(name, inputs), span)
         run = counted_function(
             name, lambda values: self.call_value(func, values, {}, node), self.budget, span
         )
         return self.differentiated(lambda: fn.impl(run, inputs, **params), node)  # type: ignore[misc]
+
+    def warn_single_precision(self, inputs: object, span: Span) -> None:
+        """PyTorch's own warning, which CPython prints and a trace would lose: gradcheck's finite
+        differences (eps 1e-6) are below float32's precision, so the check likely fails."""
+        items = inputs if isinstance(inputs, tuple | list) else (inputs,)
+        for k, item in enumerate(items):
+            if isinstance(item, torch.Tensor) and item.requires_grad and item.dtype != torch.float64:
+                dtype = str(item.dtype).removeprefix("torch.")
+                self.warnings.append(
+                    f"line {span.line}: gradcheck's input #{k} is {dtype}, not float64: its finite "
+                    "differences are below that precision, so the check will likely fail (PyTorch's "
+                    "warning); make it with dtype=torch.double"
+                )
+                return
 
     def differentiated(self, compute: Callable[[], object], node: ast.AST) -> object:
         """A torch.autograd.functional result (or torch.func's, computed by it): PyTorch's errors

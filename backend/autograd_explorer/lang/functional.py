@@ -1,4 +1,5 @@
-"""torch.autograd.functional (jacobian, hessian, vjp, jvp, vhp, hvp) run on the program's function.
+"""torch.autograd.functional (jacobian, hessian, vjp, jvp, vhp, hvp) and torch.autograd.gradcheck run
+on the program's function.
 
 PyTorch calls the function once, then runs one backward pass per output element (a jacobian) or
 per input element (a hessian's outer jacobian), in C++ and Python loops the evaluator never sees.
@@ -25,9 +26,27 @@ PARAMETERS: dict[str, tuple[str, ...]] = {
     "jacobian": ("func", "inputs", "create_graph", "strict", "vectorize", "strategy"),
     "hessian": ("func", "inputs", "create_graph", "strict", "vectorize", "outer_jacobian_strategy"),
     **{name: ("func", "inputs", "v", "create_graph", "strict") for name in ("vjp", "jvp", "vhp", "hvp")},
+    "gradcheck": (
+        "func",
+        "inputs",
+        "eps",
+        "atol",
+        "rtol",
+        "raise_exception",
+        "nondet_tol",
+        "check_undefined_grad",
+        "check_grad_dtypes",
+        "check_batched_grad",
+        "check_batched_forward_grad",
+        "check_forward_ad",
+        "check_backward_ad",
+        "fast_mode",
+        "masked",
+    ),
 }
-# vmap would run the program's function on batched tensors the evaluator does not know.
-REFUSED_FLAGS = ("vectorize",)
+# vmap would run the program's function on batched tensors the evaluator does not know, and forward
+# mode on dual tensors it does not know either.
+REFUSED_FLAGS = ("vectorize", "check_batched_grad", "check_batched_forward_grad", "check_forward_ad")
 
 
 def tensor_elements(value: object) -> int:
@@ -52,6 +71,11 @@ def backward_passes(name: str, inputs: tuple[object, ...], outputs: object) -> i
         return tensor_elements(outputs)
     if name == "hessian":  # the inner jacobian's one, then one per input element
         return tensor_elements(inputs) + 1
+    if name == "gradcheck":  # each output element's row twice (is backward reentrant?), then for
+        # each output one pass checking backward multiplies by grad_output and one with no gradient
+        # given (check_undefined_grad); the numerical Jacobian's 2 × inputs calls of the function
+        # are counted as the program's own
+        return 2 * tensor_elements(outputs) + 2 * (len(outputs) if isinstance(outputs, tuple | list) else 1)
     return 2  # vjp: one; jvp, vhp, hvp: a backward of a backward
 
 
@@ -80,15 +104,24 @@ def counted_function(
     def check_time(grad: torch.Tensor) -> None:
         budget.count_operation(span, 0)  # the passes were counted before the first one
 
+    hooked: set[int] = set()  # gradcheck calls the function 2 × inputs times on the same tensors
+    reserved: list[bool] = []  # the passes were reserved (at the first call)
+
     def run(*inputs: object) -> object:
         for value in inputs:
-            if isinstance(value, torch.Tensor) and value.requires_grad:
+            if isinstance(value, torch.Tensor) and value.requires_grad and id(value) not in hooked:
+                hooked.add(id(value))
                 value.register_hook(check_time)  # type: ignore[no-untyped-call]
         before = budget.operations
         outputs = call(list(inputs))
-        if name == "jacobian":
-            budget.check_elements(tensor_elements(outputs) * tensor_elements(inputs), span)
-        reserve_passes(name, backward_passes(name, inputs, outputs), budget.operations - before, budget, span)
+        if name in ("jacobian", "gradcheck") and not reserved:
+            # gradcheck: a numerical and an analytical Jacobian, compared
+            copies = 2 if name == "gradcheck" else 1
+            budget.check_elements(copies * tensor_elements(outputs) * tensor_elements(inputs), span)
+        if not reserved:  # the passes once, at the first call (gradcheck's later calls count themselves)
+            reserved.append(True)
+            passes = backward_passes(name, inputs, outputs)
+            reserve_passes(name, passes, budget.operations - before, budget, span)
         return outputs
 
     return run
