@@ -48,6 +48,24 @@ from .helpers import fails
             PATH_HINTS["torch.from_numpy"],
         ),
         ("from torch import load", (1, 0, 22), "torch.load cannot be imported", PATH_HINTS["torch.load"]),
+        (
+            "from torch.autograd import Variable",
+            (1, 0, 35),
+            "torch.autograd.Variable cannot be imported",
+            PATH_HINTS["torch.autograd.Variable"],
+        ),
+        (
+            "import torch\ntorch.autograd.set_detect_anomaly(True)",
+            (2, 0, 33),
+            "torch.autograd.set_detect_anomaly is not part",
+            PATH_HINTS["torch.autograd.set_detect_anomaly"],
+        ),
+        (
+            "import torch\nm = torch.nn.Linear(1, 1)\nm.register_buffer('c', torch.ones(1))",
+            (3, 0, 17),
+            "the attribute .register_buffer",
+            ATTRIBUTE_HINTS["register_buffer"],
+        ),
     ],
 )
 def test_a_refusal_says_what_to_do_instead(

@@ -1248,3 +1248,13 @@ def test_a_loss_surface_grid_runs_as_in_cpython() -> None:
     assert got.printed == printed
     for name in ("W", "B", "X", "Y", "loss"):
         assert torch.equal(got.namespace[name], expected[name]), name  # type: ignore[arg-type]
+
+
+def test_a_batch_of_matrices_transposed_with_mT_as_in_cpython() -> None:
+    source = (
+        "x = torch.arange(12.0, requires_grad=True)\ny = x.reshape(2, 2, 3).mT\n(y * y).sum().backward()\n"
+    )
+    got = run(source)
+    expected, _ = cpython("import torch\n" + source)
+    assert torch.equal(got.namespace["y"], expected["y"])  # type: ignore[arg-type]
+    assert torch.equal(got.namespace["x"].grad, expected["x"].grad)  # type: ignore[union-attr]

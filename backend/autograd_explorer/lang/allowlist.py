@@ -1517,6 +1517,7 @@ ATTRIBUTES: dict[str, TensorAttribute] = {
         TensorAttribute("ndim", lambda t: t.ndim, "number of dimensions"),
         TensorAttribute("dtype", lambda t: str(t.dtype), "element type, as text (e.g. 'torch.float32')"),
         TensorAttribute("T", lambda t: t.T, "transpose"),
+        TensorAttribute("mT", lambda t: t.mT, "transpose of the last two dimensions (a batch's matrices)"),
         TensorAttribute("device", lambda t: t.device, "where it is stored: always device(type='cpu') here"),
         TensorAttribute("is_cuda", lambda t: t.is_cuda, "whether it is on a GPU: always False here"),
     )

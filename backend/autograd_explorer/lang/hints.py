@@ -42,6 +42,11 @@ MODULE_HINTS: dict[str, str] = {
     "torchvision": "datasets cannot be downloaded here: make a small one with torch.randn and TensorDataset",
 }
 
+_NO_ANOMALY = (
+    "leave it out: when backward() fails, the explorer draws the graph and marks the node the engine "
+    "stopped at, what anomaly detection's traceback would point to"
+)
+
 # Paths under torch the language leaves out, by their full name.
 PATH_HINTS: dict[str, str] = {
     # its memory is whatever was there before (another program's values, even): never shown here
@@ -49,6 +54,12 @@ PATH_HINTS: dict[str, str] = {
     "torch.from_numpy": _NO_NUMPY,
     "torch.save": _NO_FILES,
     "torch.load": _NO_FILES,
+    # older tutorials: a Variable has been a tensor since PyTorch 0.4
+    "torch.autograd.Variable": "a Variable is a tensor since PyTorch 0.4: write torch.tensor(data, "
+    "requires_grad=True)",
+    # debugging tutorials switch it on to find the operation an in-place change broke
+    "torch.autograd.set_detect_anomaly": _NO_ANOMALY,
+    "torch.autograd.detect_anomaly": _NO_ANOMALY,
 }
 
 # Python builtins the language leaves out, by name.
@@ -65,6 +76,9 @@ ATTRIBUTE_HINTS: dict[str, str] = {
     "numpy": _NO_NUMPY,
     # torch.empty's memory, as the tensor's method
     "new_empty": "start from x.new_zeros(...) (then .uniform_(a, b) or .normal_() as tutorials do)",
+    # a module's buffers are stored apart from what the program sets: assigned, it reads the same
+    "register_buffer": "assign the tensor instead, self.name = tensor (a buffer is a tensor the "
+    "optimizer does not update; one the program assigns is not a parameter either)",
     # PyTorch deprecates it: it hands the hook the gradients of the module's last operation alone
     "register_backward_hook": "write register_full_backward_hook(hook), which PyTorch recommends: "
     "hook(module, grad_input, grad_output) gets the gradients of the module's own inputs and outputs",
