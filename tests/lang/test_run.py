@@ -642,3 +642,20 @@ def test_an_error_that_changes_nothing_in_place_names_no_tensor() -> None:
     kept = run_program(source, None, limits(), PlainObserver(), keep_stopped=True)
     assert kept.stopped is not None and kept.stopped.error.line == 3 and kept.stopped.changing is None
     assert kept.output is kept.namespace["v"]  # the graph made before it
+
+
+def test_torch_autograd_backward_runs_as_in_cpython() -> None:
+    """The functional form of t.backward(): several tensors at once, with seeds or without."""
+    source = (
+        "x = torch.tensor([1.0, 2.0], requires_grad=True)\na = (x * 2).sum()\nb = (x ** 2).sum()\n"
+        "torch.autograd.backward([a, b], grad_tensors=[torch.tensor(1.0), torch.tensor(0.5)])\n"
+        "y = x * 3\ntorch.autograd.backward(y, torch.ones(2))\nprint(x.grad)\n"
+    )
+    _, printed = cpython("import torch\n" + source)
+    assert run(source).printed == printed == ["tensor([6., 7.])"]
+    error = fails(
+        "x = torch.ones(1, requires_grad=True)\ntorch.autograd.backward(x * 2, inputs=[x])", "forbidden"
+    )
+    assert "backward(inputs=…) is not available here" in error.message
+    error = fails("torch.autograd.backward([1, 2])", "runtime")
+    assert "backward(): tensors must be a tensor or a list of tensors" in error.message

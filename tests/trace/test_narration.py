@@ -50,3 +50,28 @@ def test_the_start_names_the_output_as_its_own_step_does() -> None:
         assert payload["passes"][-1]["start_narration"] == (
             "Start: the output f = x³ − 3x holds ∂f/∂f = 1 (the seed gradient); every other accumulator is 0."
         ), form
+
+
+def test_a_seed_the_program_gave_is_said_at_the_start() -> None:
+    """`y.backward(v)`: the pass starts from v, not 1 (it said "holds ∂f/∂f = 1" whatever v was);
+    torch.autograd.backward([a, b], [1, 0.5]) starts from each of its seeds."""
+    vector = (
+        "x = torch.tensor([1.0, 2.0], requires_grad=True)\ny = x * 3\ny.backward(torch.tensor([1.0, 0.5]))\n"
+    )
+    payload = trace_program(vector, None, TraceOptions(), Settings())
+    assert payload["passes"][0]["start_narration"] == (
+        "Start: the output y = x * 3 holds the seed gradient the program gave, [1, 0.5] "
+        "(the pass computes vᵀJ with v that seed); every other accumulator is 0."
+    )
+    two = (
+        "x = torch.tensor([1.0, 2.0], requires_grad=True)\na = (x * 2).sum()\nb = (x ** 2).sum()\n"
+        "torch.autograd.backward([a, b], [torch.tensor(1.0), torch.tensor(0.5)])\n"
+    )
+    payload = trace_program(two, None, TraceOptions(), Settings())
+    assert payload["passes"][0]["start_narration"] == (
+        "Start: each output holds the seed gradient the program gave: a = (x * 2).sum() holds 1; "
+        "b = (x²).sum() holds 0.5 (the pass sums each output's vᵀJ); every other accumulator is 0."
+    )
+    ones = vector.replace("torch.tensor([1.0, 0.5])", "torch.ones(2)")
+    start = trace_program(ones, None, TraceOptions(), Settings())["passes"][0]["start_narration"]
+    assert "holds ∂f/∂f = 1 (the seed gradient)" in start

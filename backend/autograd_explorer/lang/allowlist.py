@@ -810,6 +810,14 @@ FUNCTIONS: tuple[Function, ...] = (
     _at("torch.backends.mps.is_available", no_gpu_available, "False: this server has no GPU"),
     # --- differentiation and grad mode ------------------------------------------------------
     Function(
+        "torch.autograd.backward",
+        None,
+        "backward(tensors, grad_tensors=None, retain_graph=, create_graph=): t.backward() for several "
+        "tensors at once, their gradients summed into .grad",
+        special="backward",
+        spellings=("torch.autograd.backward",),
+    ),
+    Function(
         "torch.autograd.gradcheck",
         torch.autograd.gradcheck,
         "gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3): True when f's backward (a custom "

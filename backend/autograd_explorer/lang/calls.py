@@ -260,6 +260,9 @@ class Calls(EvaluatorCore):
                 return None
             if special == "grad":
                 return self.autograd_grad(node, args, kwargs)
+            if special == "backward":
+                self.autograd_backward(node, args, kwargs)
+                return None
             if special == "functional":
                 return self.autograd_functional(fn, args, kwargs, node)
             if special == "func":
@@ -721,14 +724,9 @@ class Calls(EvaluatorCore):
         params = self.bind_arguments("grad", names, args, kwargs)
         if "outputs" not in params or "inputs" not in params:
             raise TypeError("grad() needs outputs and inputs")
-        outputs = self.tensors(params["outputs"], "outputs")
-        inputs = self.tensors(params["inputs"], "inputs")
-        grad_outputs: tuple[torch.Tensor | None, ...] = ()
-        given = params.get("grad_outputs")
-        if given is not None:
-            grad_outputs = tuple(given) if isinstance(given, list | tuple) else (given,)  # type: ignore[assignment]
-            if not all(g is None or isinstance(g, torch.Tensor) for g in grad_outputs):
-                raise TypeError("grad(): grad_outputs must be tensors")
+        outputs = self.tensors(params["outputs"], "grad(): outputs")
+        inputs = self.tensors(params["inputs"], "grad(): inputs")
+        grad_outputs = self.given_gradients(params.get("grad_outputs"), "grad(): grad_outputs")
         self.flag(params, "allow_unused", None)
         argument_nodes: list[ast.AST] = []
         if isinstance(node, ast.Call):
@@ -749,6 +747,44 @@ class Calls(EvaluatorCore):
             if isinstance(grad, torch.Tensor):
                 self.budget.add_result(grad, self.span(node))
         return grads
+
+    def autograd_backward(self, node: ast.AST, args: list[object], kwargs: dict[str, object]) -> None:
+        """`torch.autograd.backward(tensors, grad_tensors=None, ...)`: what `t.backward()` does, for
+        several tensors at once (one pass from all of them, their gradients summed into .grad)."""
+        names = ("tensors", "grad_tensors", "retain_graph", "create_graph", "inputs")
+        params = self.bind_arguments("backward", names, args, kwargs)
+        if "tensors" not in params:
+            raise TypeError("backward() missing 1 required positional argument: 'tensors'")
+        if params.get("inputs") is not None:
+            raise error_at(
+                "forbidden",
+                "backward(inputs=…) is not available here: leave inputs= out (every leaf gets its .grad), "
+                "or ask torch.autograd.grad(outputs, inputs) for the gradients of some",
+                self.span(node),
+            )
+        outputs = self.tensors(params["tensors"], "backward(): tensors")
+        argument = node.args[0] if isinstance(node, ast.Call) and node.args else None
+        request = BackwardRequest(
+            kind="backward",
+            outputs=outputs,
+            inputs=(),
+            grad_outputs=self.given_gradients(params.get("grad_tensors"), "backward(): grad_tensors"),
+            retain_graph=self.flag(params, "retain_graph", None),
+            create_graph=bool(self.flag(params, "create_graph", False)),
+            span=self.statement,
+            output_names=self.names_of(argument, len(outputs)),
+        )
+        self.differentiate(request)
+
+    @staticmethod
+    def given_gradients(given: object, what: str) -> tuple[torch.Tensor | None, ...]:
+        """grad_outputs= (grad_tensors=): a tensor or a sequence of them (None for one: ones)."""
+        if given is None:
+            return ()
+        gradients = tuple(given) if isinstance(given, list | tuple) else (given,)
+        if not all(g is None or isinstance(g, torch.Tensor) for g in gradients):
+            raise TypeError(f"{what} must be tensors")
+        return gradients
 
     def autograd_functional(
         self, fn: Function, args: list[object], kwargs: dict[str, object], node: ast.AST
@@ -966,7 +1002,7 @@ class Calls(EvaluatorCore):
     def tensors(value: object, what: str) -> tuple[torch.Tensor, ...]:
         items = tuple(value) if isinstance(value, list | tuple) else (value,)
         if not items or not all(isinstance(item, torch.Tensor) for item in items):
-            raise TypeError(f"grad(): {what} must be a tensor or a list of tensors")
+            raise TypeError(f"{what} must be a tensor or a list of tensors")
         return items
 
     @staticmethod

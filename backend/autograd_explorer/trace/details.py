@@ -128,7 +128,11 @@ def start_narration(facts: TraceFacts, p: PassFacts) -> str:
     """The pass before its first step, its roots named as their own steps name them. Unlike a
     step's narration it is in the trace itself: one sentence per pass, shown before any details."""
     nodes = facts.nodes
-    return narrate_start([titled(facts.readable_name(r), _label(facts, nodes[r])) for r in p.roots])
+    roots = [titled(facts.readable_name(r), _label(facts, nodes[r])) for r in p.roots]
+    seeds = [p.seeds.get(r) for r in p.roots]
+    if all(seed is None or bool((seed == 1).all()) for seed in seeds):
+        return narrate_start(roots)
+    return narrate_start(roots, [short_repr(seed) if seed is not None else "1" for seed in seeds])
 
 
 def _explain_custom(facts: TraceFacts, step: StepFacts, fn: object, name: str, incoming: str) -> StepDetails:

@@ -69,13 +69,28 @@ def titled(node_name: str, label: str) -> str:
     return f"{node_name} = {pretty_source(label)}" if label and label != node_name else node_name
 
 
-def narrate_start(outputs: list[str]) -> str:
+def narrate_start(outputs: list[str], seeds: list[str] | None = None) -> str:
     """A pass before its first step (`outputs`: its roots, each `titled`): 'Start: the output
-    f = x³ − 3x holds ∂f/∂f = 1 (the seed gradient); every other accumulator is 0.'"""
-    return typeset_minus(
-        f"Start: the output {', '.join(outputs) or 'f'} holds ∂f/∂f = 1 (the seed gradient); "
-        "every other accumulator is 0."
-    )
+    f = x³ − 3x holds ∂f/∂f = 1 (the seed gradient); every other accumulator is 0.' `seeds`: the
+    gradients the program gave backward() (`y.backward(v)`), when any is not all ones: 'Start: the
+    output y = x * 3 holds the seed gradient the program gave, [1, 0.5] (the pass computes vᵀJ with v
+    that seed); every other accumulator is 0.'"""
+    if seeds is None:
+        return typeset_minus(
+            f"Start: the output {', '.join(outputs) or 'f'} holds ∂f/∂f = 1 (the seed gradient); "
+            "every other accumulator is 0."
+        )
+    if len(outputs) == 1:
+        held = (
+            f"the output {outputs[0]} holds the seed gradient the program gave, {seeds[0]} "
+            "(the pass computes vᵀJ with v that seed)"
+        )
+    else:
+        given = "; ".join(f"{output} holds {seed}" for output, seed in zip(outputs, seeds, strict=True))
+        held = (
+            f"each output holds the seed gradient the program gave: {given} (the pass sums each output's vᵀJ)"
+        )
+    return typeset_minus(f"Start: {held}; every other accumulator is 0.")
 
 
 def narrate_op(
