@@ -618,18 +618,29 @@ class Calls(EvaluatorCore):
         owner = (
             node.func.value if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) else None
         )
+        names = (owner.id if isinstance(owner, ast.Name) else None,)
+        self.run_backward_call((tensor,), (gradient,) if gradient is not None else (), params, names)
+        return None
+
+    def run_backward_call(
+        self,
+        outputs: tuple[torch.Tensor, ...],
+        gradients: tuple[torch.Tensor | None, ...],
+        params: Mapping[str, object],
+        output_names: tuple[str | None, ...],
+    ) -> None:
+        """A backward() call, t.backward(…)'s or torch.autograd.backward(…)'s, run by the observer."""
         request = BackwardRequest(
             kind="backward",
-            outputs=(tensor,),
+            outputs=outputs,
             inputs=(),
-            grad_outputs=(gradient,) if gradient is not None else (),
+            grad_outputs=gradients,
             retain_graph=self.flag(params, "retain_graph", None),
             create_graph=bool(self.flag(params, "create_graph", False)),
             span=self.statement,
-            output_names=(owner.id if isinstance(owner, ast.Name) else None,),
+            output_names=output_names,
         )
         self.differentiate(request)
-        return None
 
     def register_gradient_hook(
         self, tensor: torch.Tensor, node: ast.AST, args: list[object], kwargs: dict[str, object]
@@ -763,18 +774,9 @@ class Calls(EvaluatorCore):
                 self.span(node),
             )
         outputs = self.tensors(params["tensors"], "backward(): tensors")
+        gradients = self.given_gradients(params.get("grad_tensors"), "backward(): grad_tensors")
         argument = node.args[0] if isinstance(node, ast.Call) and node.args else None
-        request = BackwardRequest(
-            kind="backward",
-            outputs=outputs,
-            inputs=(),
-            grad_outputs=self.given_gradients(params.get("grad_tensors"), "backward(): grad_tensors"),
-            retain_graph=self.flag(params, "retain_graph", None),
-            create_graph=bool(self.flag(params, "create_graph", False)),
-            span=self.statement,
-            output_names=self.names_of(argument, len(outputs)),
-        )
-        self.differentiate(request)
+        self.run_backward_call(outputs, gradients, params, self.names_of(argument, len(outputs)))
 
     @staticmethod
     def given_gradients(given: object, what: str) -> tuple[torch.Tensor | None, ...]:
