@@ -14,7 +14,7 @@ import {
 import { PROGRAM_TITLES } from '../shared/errors.js';
 import { loadDraft, saveDraft } from './drafts.js';
 import { nodeTitle, ownSpan } from './state.js';
-import { stepSpans } from './step-source.js';
+import { codeOf, stepSpans } from './step-source.js';
 
 
 /** Character offset of (1-based line, 0-based column) in `source`, clamped to the text. */
@@ -146,6 +146,7 @@ const linkedMark = Decoration.mark({ class: 'linked', tagName: 'mark' });
 const stepping = replaceableField(Decoration.none, (f) => EditorView.decorations.from(f));
 const STEP_MARKS = {
   step: Decoration.mark({ class: 'step-span', attributes: { title: "the current backward step's node was made here" } }),
+  call: Decoration.mark({ class: 'step-call', attributes: { title: "the current backward step's node was made inside this call" } }),
   hook: Decoration.mark({ class: 'step-hook', attributes: { title: 'a hook that ran in the current backward step' } }),
 };
 
@@ -344,8 +345,10 @@ export function mountEditor(store, { onRun }) {
     const diagnostics = diagnosticsFor(source, error, warned);
     const marks = diagnostics.map((d) => (d.severity === 'error' ? ERROR_LINE : WARN_LINE).range(view.state.doc.lineAt(d.from).from));
     const hovered = current ? store.node(store.get('hover')) : null;
-    // a node's span, or a call's or loop's when its box is hovered (graph-view.js)
-    const span = hovered ? hovered.span : current ? store.get('hoverSpan') : null;
+    // a node's span (a node made inside a library module: the call that ran it), or a call's or
+    // loop's when its box is hovered (graph-view.js)
+    const code = hovered ? codeOf(trace, hovered) : null;
+    const span = hovered ? code && code.span : current ? store.get('hoverSpan') : null;
     const effects = [lineMarks.effect.of(RangeSet.of(marks, true)), linked.effect.of(Decoration.none)];
     if (span) {
       const from = offsetOf(source, span.line, span.column);
@@ -362,7 +365,7 @@ export function mountEditor(store, { onRun }) {
     const trace = store.get('trace');
     const backward = trace && trace.source === source ? store.backwardState() : null;
     const step = backward && backward.current;
-    const spans = step ? stepSpans(store.pass(), store.get('position'), store.node(step.node)) : [];
+    const spans = step ? stepSpans(store.pass(), store.get('position'), store.node(step.node), trace) : [];
     const ranges = [];
     for (const { span, kind } of spans) {
       const from = offsetOf(source, span.line, span.column);
