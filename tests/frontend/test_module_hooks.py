@@ -45,6 +45,7 @@ def test_the_hooks_step_and_console(page: Any, live_server: Any) -> None:
     # nn.Sequential, it has no code of its own)
     expect(page.locator(".editor .step-hook")).to_have_text("model[2].register_full_backward_hook(show)")
     expect(page.locator(".editor .step-call")).to_have_text("model(x)")
+    expect(page.locator(".editor .step-call")).to_be_in_viewport()  # line 14: the editor scrolled to it
     expect(page.locator(".editor .step-span")).to_have_count(0)
     # hovering a layer's node lights the call that ran it too
     layer = page.evaluate(DRAWN_ID, "= model.1")  # the Tanh layer

@@ -372,7 +372,13 @@ export function mountEditor(store, { onRun }) {
       const to = offsetOf(source, span.end_line ?? span.line, span.end_column ?? Number.MAX_SAFE_INTEGER);
       if (to > from) ranges.push(STEP_MARKS[kind].range(from, to));
     }
-    view.dispatch({ effects: stepping.effect.of(Decoration.set(ranges, true)) });
+    const effects = [stepping.effect.of(Decoration.set(ranges, true))];
+    // the step's code brought into the editor's view (line 14 of a 16-line program was below it),
+    // unless the student is typing there, or the panel is on its rail
+    if (ranges.length && !view.hasFocus && view.dom.offsetParent !== null) {
+      effects.push(EditorView.scrollIntoView(ranges[0].from, { y: 'nearest' }));
+    }
+    view.dispatch({ effects });
   }
 
   // Source position under the mouse or the caret names the node built there (the graph marks it too).
@@ -400,7 +406,7 @@ export function mountEditor(store, { onRun }) {
     if (state.source !== view.state.doc.toString() || (state.example && active === 'draft')) openFromStore(state);
   });
   store.on(['source', 'error', 'hover', 'hoverSpan', 'trace'], renderDiagnostics);
-  store.on(['source', 'trace', 'position', 'passIndex'], renderStep);
+  store.on(['source', 'trace', 'position', 'passIndex', 'programOpen'], renderStep);
   store.on(['inputs'], (state) => {
     tabs[active].inputs = state.inputs;
     if (active === 'draft') saveDraft(storage, { source: view.state.doc.toString(), inputs: state.inputs });
