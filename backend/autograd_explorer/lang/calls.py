@@ -27,7 +27,14 @@ from autograd_explorer.lang.allowlist import (
 )
 from autograd_explorer.lang.budget import limit_error
 from autograd_explorer.lang.containers import CONTAINER_TYPES
-from autograd_explorer.lang.contract import BackwardRequest, ModuleGradients, PlainObserver, Region, Span
+from autograd_explorer.lang.contract import (
+    MODULE_BACKWARD_HOOKS,
+    BackwardRequest,
+    ModuleGradients,
+    PlainObserver,
+    Region,
+    Span,
+)
 from autograd_explorer.lang.core import (
     EvaluatorCore,
     error_at,
@@ -672,17 +679,16 @@ class Calls(EvaluatorCore):
         params = self.bind_arguments(name, ("hook", *flags), args, kwargs)
         hook = self.program_hook(name, params.get("hook"))
         options = {key: self.flag(params, key, False) for key in flags if key in params}
-        if "forward" in name:
+        given = MODULE_BACKWARD_HOOKS.get(name)
+        if given is not None:
+            runner = self.backward_hook(hook, node, given)
+        else:  # a forward hook: run as the module's caller runs, observed
 
             def run_forward_hook(*hook_args: object) -> object:
                 return self.call_value(hook, list(hook_args), {}, node)
 
             run_forward_hook.__name__ = self.hook_name(hook, node)
-            runner: Callable[..., object] = run_forward_hook
-        elif name == "register_full_backward_hook":
-            runner = self.backward_hook(hook, node, ModuleGradients.full_hook)
-        else:
-            runner = self.backward_hook(hook, node, ModuleGradients.pre_hook)
+            runner = run_forward_hook
         return self.apply(register, (module, runner), options, node)
 
     def program_hook(self, register: str, hook: object) -> object:

@@ -6,7 +6,7 @@ one observer, the optimization lab another. Nothing here imports FastAPI.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple, Protocol
 
@@ -126,6 +126,14 @@ class ModuleGradients(NamedTuple):
     def pre_hook(cls, module: object, grad_output: tuple[torch.Tensor | None, ...]) -> ModuleGradients:
         """From what PyTorch calls a full backward pre-hook with: (module, grad_output)."""
         return cls(grad_output, None)
+
+
+# The module backward hooks, by their registering method's name -> what PyTorch gives the hook, as the
+# observer is told (the evaluator's and the notebook's wrappers both read it)
+MODULE_BACKWARD_HOOKS: dict[str, Callable[..., ModuleGradients]] = {
+    "register_full_backward_hook": ModuleGradients.full_hook,
+    "register_full_backward_pre_hook": ModuleGradients.pre_hook,
+}
 
 
 class ProgramObserver(Protocol):

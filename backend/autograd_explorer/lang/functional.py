@@ -65,6 +65,13 @@ def predicted_elements(name: str, inputs: object) -> int | None:
     return None
 
 
+def jacobian_elements(name: str, inputs: tuple[object, ...], outputs: object) -> int | None:
+    """What is known once the function has returned: a jacobian's outputs × inputs elements, and
+    gradcheck's twice that (a numerical and an analytical Jacobian, compared)."""
+    copies = {"jacobian": 1, "gradcheck": 2}.get(name)
+    return None if copies is None else copies * tensor_elements(outputs) * tensor_elements(inputs)
+
+
 def backward_passes(name: str, inputs: tuple[object, ...], outputs: object) -> int:
     """How many backward passes PyTorch will run once the function has returned `outputs`."""
     if name == "jacobian":  # one per output element
@@ -105,23 +112,21 @@ def counted_function(
         budget.count_operation(span, 0)  # the passes were counted before the first one
 
     hooked: set[int] = set()  # gradcheck calls the function 2 × inputs times on the same tensors
-    reserved: list[bool] = []  # the passes were reserved (at the first call)
+    checked = False  # the Jacobians' size and the passes are checked at the first call alone
 
     def run(*inputs: object) -> object:
+        nonlocal checked
         for value in inputs:
             if isinstance(value, torch.Tensor) and value.requires_grad and id(value) not in hooked:
                 hooked.add(id(value))
                 value.register_hook(check_time)  # type: ignore[no-untyped-call]
         before = budget.operations
         outputs = call(list(inputs))
-        if name in ("jacobian", "gradcheck") and not reserved:
-            # gradcheck: a numerical and an analytical Jacobian, compared
-            copies = 2 if name == "gradcheck" else 1
-            budget.check_elements(copies * tensor_elements(outputs) * tensor_elements(inputs), span)
-        if not reserved:  # the passes once, at the first call (gradcheck's later calls count themselves)
-            reserved.append(True)
-            passes = backward_passes(name, inputs, outputs)
-            reserve_passes(name, passes, budget.operations - before, budget, span)
+        if not checked:  # gradcheck's later calls count themselves, as the program's own
+            checked = True
+            budget.check_elements(jacobian_elements(name, inputs, outputs), span)
+            cost = budget.operations - before
+            reserve_passes(name, backward_passes(name, inputs, outputs), cost, budget, span)
         return outputs
 
     return run

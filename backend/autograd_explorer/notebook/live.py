@@ -22,7 +22,7 @@ from torch import nn
 from torch.overrides import TorchFunctionMode, handle_torch_function, has_torch_function
 
 from autograd_explorer.errors import ProgramError
-from autograd_explorer.lang.contract import BackwardRequest, ModuleGradients
+from autograd_explorer.lang.contract import MODULE_BACKWARD_HOOKS, BackwardRequest, ModuleGradients
 from autograd_explorer.lang.values import changes_in_place
 from autograd_explorer.notebook.frames import Places, user_frame, user_frame_and_modules
 from autograd_explorer.notebook.shaping import name_everything
@@ -30,11 +30,10 @@ from autograd_explorer.trace.backward_capture import Node
 from autograd_explorer.trace.recorder import TraceRecorder
 
 _REGISTER_HOOK = torch.Tensor.register_hook
-# A module's backward hooks: registered through nn.Module's methods, which no TorchFunctionMode sees,
-# so LiveOps replaces them while its block runs (the registering method, what the hook is given)
-_MODULE_BACKWARD_HOOKS: dict[str, tuple[Callable[..., Any], Callable[..., ModuleGradients]]] = {
-    "register_full_backward_hook": (nn.Module.register_full_backward_hook, ModuleGradients.full_hook),
-    "register_full_backward_pre_hook": (nn.Module.register_full_backward_pre_hook, ModuleGradients.pre_hook),
+# A module's backward hooks are registered through nn.Module's methods, which no TorchFunctionMode
+# sees, so LiveOps replaces them while its block runs: PyTorch's own, by name
+_MODULE_HOOK_REGISTRATIONS: dict[str, Callable[..., Any]] = {
+    name: getattr(nn.Module, name) for name in MODULE_BACKWARD_HOOKS
 }
 _DIFFERENTIATE: frozenset[Callable[..., Any]] = frozenset(
     (torch.Tensor.backward, torch.autograd.backward, torch.autograd.grad)
@@ -115,15 +114,13 @@ class LiveOps(TorchFunctionMode):
         """nn.Module's backward-hook registrations replaced, until the returned undo is called, by
         ones that wrap the hook so a step can say it ran (the web trace's lang/calls.py does the same).
         None: replaced already by an enclosing record(), whose recorder hears them."""
-        if any(
-            getattr(getattr(nn.Module, name), "_autograd_explorer", False) for name in _MODULE_BACKWARD_HOOKS
-        ):
+        if getattr(nn.Module.register_full_backward_hook, "_autograd_explorer", False):
             return None
-        for name, (original, given) in _MODULE_BACKWARD_HOOKS.items():
-            setattr(nn.Module, name, self._told_registration(name, original, given))
+        for name, original in _MODULE_HOOK_REGISTRATIONS.items():
+            setattr(nn.Module, name, self._told_registration(name, original, MODULE_BACKWARD_HOOKS[name]))
 
         def undo() -> None:
-            for name, (original, _) in _MODULE_BACKWARD_HOOKS.items():
+            for name, original in _MODULE_HOOK_REGISTRATIONS.items():
                 setattr(nn.Module, name, original)
 
         return undo

@@ -67,7 +67,7 @@ class HookRan:
     def changed(self) -> bool:
         """Did the hook give the node another gradient (it returned a tensor, or a module's hook a
         tuple)?"""
-        if isinstance(self.grad, ModuleGradients):
+        if self.kind == "module":
             return self.result is not None
         return isinstance(self.result, torch.Tensor)
 

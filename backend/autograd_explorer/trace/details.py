@@ -58,8 +58,8 @@ def explain_step(facts: TraceFacts, step: StepFacts, kind: str, hooks: HooksAt =
     hooks that ran in it (`hooks`) in the engine's order: a tensor's hooks before its node ran, a
     module's backward hooks after (in the post-hooks of the node PyTorch put around its call)."""
     listed, more = hooks
-    before = [h for h in listed if not isinstance(h.grad, ModuleGradients)]
-    after = [h for h in listed if isinstance(h.grad, ModuleGradients)]
+    before = [h for h in listed if h.kind == "tensor"]
+    after = [h for h in listed if h.kind == "module"]
     details = _explain_step(facts, step, kind, any(h.changed for h in before) or more > 0)
     if not listed:
         return details

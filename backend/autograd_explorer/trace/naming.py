@@ -44,12 +44,12 @@ def op_kind(op: str) -> str:
     return OP_KINDS.get(base, base)
 
 
+OP_SHORT = {"BackwardHookFunctionBackward": "hooks"}  # PyTorch's node around a hooked module's call
+
+
 def op_short(op: str) -> str:
     """'PowBackward0' -> 'pow' (a label for internal nodes)."""
     return OP_SHORT.get(op) or re.sub(r"Backward\d*$", "", op).lower() or op
-
-
-OP_SHORT = {"BackwardHookFunctionBackward": "hooks"}  # PyTorch's node around a hooked module's call
 
 
 def latex_symbol(name: str) -> str:

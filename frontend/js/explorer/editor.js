@@ -347,8 +347,7 @@ export function mountEditor(store, { onRun }) {
     const hovered = current ? store.node(store.get('hover')) : null;
     // a node's span (a node made inside a library module: the call that ran it), or a call's or
     // loop's when its box is hovered (graph-view.js)
-    const code = hovered ? codeOf(trace, hovered) : null;
-    const span = hovered ? code && code.span : current ? store.get('hoverSpan') : null;
+    const span = hovered ? codeOf(trace, hovered)?.span : current ? store.get('hoverSpan') : null;
     const effects = [lineMarks.effect.of(RangeSet.of(marks, true)), linked.effect.of(Decoration.none)];
     if (span) {
       const from = offsetOf(source, span.line, span.column);

@@ -17,29 +17,38 @@ export function shortValue(tensor) {
  * sends to show that, so it adds no line here.)
  */
 export function hookedGradient(node, pass, state) {
-  const k = pass && pass.hooks ? hookedSteps(pass).get(node.id) : undefined;
+  const k = pass && pass.hooks ? hookIndex(pass).changedAt.get(node.id) : undefined;
   return k !== undefined && k < state.position ? pass.steps[k].grad_output : undefined;
+}
+
+/** The program's hooks that ran in step k of `pass`, in the order they ran ([] when none). */
+export function hooksAt(pass, k) {
+  return (pass && pass.hooks && hookIndex(pass).byStep.get(k)) || [];
 }
 
 /** Did a module's backward hook replace what step k's node sent on (a tuple it returned)? */
 export function moduleHookSent(pass, k) {
-  return Boolean(pass && pass.hooks && pass.hooks.some((h) => h.step === k && h.changed && h.kind === 'module'));
+  return hooksAt(pass, k).some((h) => h.changed && h.kind === 'module');
 }
 
-const stepsOfHooks = new WeakMap(); // pass -> Map(node id -> the step a hook changed its gradient at)
+// pass -> {byStep: Map(step -> its hooks), changedAt: Map(node id -> the step a tensor's hook changed
+// what it received at)}
+const hookIndexes = new WeakMap();
 
-/** Made once per pass: every node's gradient lines ask at every step, and a program may hook many. */
-function hookedSteps(pass) {
-  let map = stepsOfHooks.get(pass);
-  if (!map) {
-    map = new Map();
+/** Made once per pass: every node's gradient lines and every step ask, and a program may hook many. */
+function hookIndex(pass) {
+  let index = hookIndexes.get(pass);
+  if (!index) {
+    index = { byStep: new Map(), changedAt: new Map() };
     for (const hook of pass.hooks) {
+      if (!index.byStep.has(hook.step)) index.byStep.set(hook.step, []);
+      index.byStep.get(hook.step).push(hook);
       const step = pass.steps[hook.step];
-      if (hook.changed && hook.kind !== 'module' && step) map.set(step.node, hook.step);
+      if (hook.changed && hook.kind !== 'module' && step) index.changedAt.set(step.node, hook.step);
     }
-    stepsOfHooks.set(pass, map);
+    hookIndexes.set(pass, index);
   }
-  return map;
+  return index;
 }
 
 /** The node's gradient lines at `state` of `pass` ([] until a gradient reaches it). */

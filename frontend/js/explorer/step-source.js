@@ -3,6 +3,8 @@
 // them as the graph marks the node, so a student stepping through backward sees which line's
 // operation PyTorch's engine is differentiating, and which hook it just called.
 
+import { hooksAt } from './grad-labels.js';
+
 const SEARCHED = 200; // nodes walked looking for the call that ran a node made inside a library module
 
 /**
@@ -14,8 +16,8 @@ export function stepSpans(pass, position, node, trace) {
   if (!pass || !node || position < 1) return [];
   const code = codeOf(trace, node);
   const spans = code ? [{ span: code.span, kind: code.own ? 'step' : 'call' }] : [];
-  for (const hook of pass.hooks || []) {
-    if (hook.step === position - 1 && hook.span) spans.push({ span: hook.span, kind: 'hook' });
+  for (const hook of hooksAt(pass, position - 1)) {
+    if (hook.span) spans.push({ span: hook.span, kind: 'hook' });
   }
   return spans;
 }
@@ -29,11 +31,10 @@ export function codeOf(trace, node) {
   if (node.span) return { span: node.span, own: true };
   if (!trace) return null;
   const feeds = consumers(trace);
-  const byId = nodesById(trace);
   const queue = [...(feeds.get(node.id) || [])];
   const seen = new Set(queue);
   for (let k = 0; k < queue.length && k < SEARCHED; k += 1) {
-    const next = byId.get(queue[k]);
+    const next = trace.nodes[queue[k]]; // a node's id is its position (docs/trace.md)
     if (next && next.span) return { span: next.span, own: false };
     for (const id of feeds.get(queue[k]) || []) {
       if (!seen.has(id)) {
@@ -45,21 +46,17 @@ export function codeOf(trace, node) {
   return null;
 }
 
-const indexes = new WeakMap(); // trace -> {feeds: Map(id -> ids it feeds), byId: Map(id -> node)}
+const feedsOf = new WeakMap(); // trace -> Map(node id -> the ids of the nodes it feeds)
 
-function index(trace) {
-  let made = indexes.get(trace);
-  if (!made) {
-    const feeds = new Map();
+function consumers(trace) {
+  let feeds = feedsOf.get(trace);
+  if (!feeds) {
+    feeds = new Map();
     for (const edge of trace.edges || []) {
       if (!feeds.has(edge.source)) feeds.set(edge.source, []);
       feeds.get(edge.source).push(edge.target);
     }
-    made = { feeds, byId: new Map(trace.nodes.map((n) => [n.id, n])) };
-    indexes.set(trace, made);
+    feedsOf.set(trace, feeds);
   }
-  return made;
+  return feeds;
 }
-
-const consumers = (trace) => index(trace).feeds;
-const nodesById = (trace) => index(trace).byId;
