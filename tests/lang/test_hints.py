@@ -60,12 +60,6 @@ from .helpers import fails
             "torch.autograd.set_detect_anomaly is not part",
             PATH_HINTS["torch.autograd.set_detect_anomaly"],
         ),
-        (
-            "import torch\nm = torch.nn.Linear(1, 1)\nm.register_buffer('c', torch.ones(1))",
-            (3, 0, 17),
-            "the attribute .register_buffer",
-            ATTRIBUTE_HINTS["register_buffer"],
-        ),
     ],
 )
 def test_a_refusal_says_what_to_do_instead(

@@ -93,6 +93,20 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
         "limit",
         {"max_operations": 100_000},
     ),
+    # names a module registers at run time are read from its own tables by key, never getattr with the
+    # program's text; `__name__` is the one dunder read, and nothing is reached through it
+    ("m = nn.Linear(1, 1)\nm.register_buffer('__dict__', torch.ones(1))", "runtime", {}),
+    ("m = nn.Linear(1, 1)\nm.add_module('register_forward_hook', nn.ReLU())", "runtime", {}),
+    ("m = nn.Linear(1, 1)\nm.register_buffer('x', torch.ones(1))\nm._buffers['x']", "forbidden", {}),
+    ("type(torch.ones(1)).__name__.__class__", "forbidden", {}),
+    ("m = nn.Linear(1, 1)\nm.__name__", "runtime", {}),
+    ("from collections import defaultdict", "forbidden", {}),
+    ("import collections\ncollections.Counter('ab')", "forbidden", {}),
+    (  # L-BFGS's history is sized where it is made, not when a step fills it
+        "w = torch.zeros(10**6, requires_grad=True)\nopt = torch.optim.LBFGS([w])",
+        "limit",
+        {},
+    ),
     ("t = torch\nt.load('x')", "forbidden", {}),
     ("s = torch.sin\ns.__self__", "forbidden", {}),
     ("f'{torch}'", "forbidden", {}),

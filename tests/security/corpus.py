@@ -183,6 +183,15 @@ torch_escape_cases += [
         "torch.load",
     ),
     program("module-hook-table", "torch.nn.Linear(1, 1)._forward_hooks", "forbidden", "_forward_hooks"),
+    # names a module registers at run time: PyTorch refuses one it has, and they are read by key
+    program(
+        "register-buffer-dunder",
+        "torch.nn.Linear(1, 1).register_buffer('__class__', x)",
+        "runtime",
+        "already exists",
+    ),
+    program("name-then-class", "type(x).__name__.__class__", "forbidden", "__class__"),
+    program("collections-other", "import collections\ncollections.deque()", "forbidden", "collections.deque"),
 ]
 # Tutorial idioms (`.to(device)`, jacobian): odd arguments reach torch.device's parser or a
 # refusal, never a lookup of the name they spell.

@@ -8,6 +8,7 @@ result's size is predicted (`growth`) so oversized tensors are refused before al
 from __future__ import annotations
 
 import builtins
+import collections
 import itertools
 import math
 from collections.abc import Callable
@@ -72,6 +73,7 @@ Growth = Literal[
     "chunk",
     "unbind",
     "einsum",
+    "attention_scores",
     "index_select",
     "repeat_interleave",
     "diag",
@@ -127,6 +129,7 @@ MODULES = frozenset(
         "torch.backends.mps",
         "math",
         "random",
+        "collections",
     }
 )
 
@@ -368,6 +371,9 @@ _NN_CLASSES: tuple[tuple[type, str, Growth], ...] = (
     ),
     (torch.nn.Sequential, "Sequential(layer, layer, ...)", "none"),
     (torch.nn.ModuleList, "ModuleList([layers])", "none"),
+    (torch.nn.ModuleDict, "ModuleDict({'name': layer, ...}): layers by name, md['name']", "none"),
+    (torch.nn.ParameterList, "ParameterList([nn.Parameter(...), ...]): parameters in a list", "none"),
+    (torch.nn.ParameterDict, "ParameterDict({'name': nn.Parameter(...)}): parameters by name", "none"),
     (torch.nn.Identity, "returns its input", "none"),
     (torch.nn.ReLU, "max(x, 0)", "none"),
     (torch.nn.LeakyReLU, "leaky ReLU", "none"),
@@ -490,6 +496,13 @@ BOTH_SPELLINGS: tuple[tuple[Callable[..., object], Callable[..., object], str, G
         "broadcast",
     ),
     (torch.cumprod, T.cumprod, "cumulative product along dim", "none"),
+    (torch.trace, T.trace, "trace(): the sum of a matrix's diagonal", "none"),
+    (
+        torch.index_add,
+        T.index_add,
+        "index_add(dim, index, source, alpha=1): a copy with source's slices added at index's places",
+        "none",
+    ),
     (torch.median, T.median, "median element, or median(dim): values and indices", "none"),
     (torch.kthvalue, T.kthvalue, "kthvalue(k, dim=): the k-th smallest values and their indices", "none"),
     (
@@ -671,6 +684,7 @@ FUNCTIONS: tuple[Function, ...] = (
     _torch_fn("round", torch.round, "round to whole numbers"),
     _torch_fn("sign", torch.sign, "sign of each element"),
     _torch_fn("allclose", torch.allclose, "are two tensors equal within a tolerance"),
+    _torch_fn("equal", torch.equal, "equal(a, b): the same shape and the same values (a bool)"),
     _torch_fn("all", torch.all, "are all elements true (dim=)"),
     _torch_fn("any", torch.any, "is any element true (dim=)"),
     _torch_fn("isclose", torch.isclose, "element-wise closeness", "broadcast"),
@@ -740,11 +754,26 @@ FUNCTIONS: tuple[Function, ...] = (
             (math.lgamma, "the logarithm of |Γ(x)|"),
         ),
     ),
+    # collections.OrderedDict alone: tutorials name a Sequential's layers with one
+    _at(
+        "collections.OrderedDict",
+        collections.OrderedDict,
+        "OrderedDict([(name, value), ...]): a dict in insertion order; nn.Sequential(OrderedDict(...)) "
+        "names its layers",
+    ),
     # --- torch.nn.functional ----------------------------------------------------------------
     _functional("relu", F.relu, "max(x, 0)"),
     _functional("sigmoid", torch.sigmoid, "logistic sigmoid"),
     _functional("tanh", torch.tanh, "hyperbolic tangent"),
     _functional("softmax", F.softmax, "softmax(x, dim)"),
+    _functional(
+        "scaled_dot_product_attention",
+        F.scaled_dot_product_attention,
+        "scaled_dot_product_attention(q, k, v, attn_mask=None, dropout_p=0, is_causal=False): "
+        "softmax(q kᵀ / √E) v, its L × S scores sized before it runs",
+        "attention_scores",
+        random=True,
+    ),
     _functional("log_softmax", F.log_softmax, "log_softmax(x, dim)"),
     _functional(
         "one_hot", F.one_hot, "one_hot(indices, num_classes=): a row with one 1 per index", "one_hot"
@@ -977,17 +1006,63 @@ FUNCTIONS: tuple[Function, ...] = (
             (torch.optim.AdamW, "AdamW(params, lr=0.001, weight_decay=0.01)"),
             (torch.optim.RMSprop, "RMSprop(params, lr=0.01)"),
             (torch.optim.Adagrad, "Adagrad(params, lr=0.01)"),
+            (
+                torch.optim.LBFGS,
+                "LBFGS(params, lr=1, max_iter=20, history_size=100, line_search_fn=None): "
+                "opt.step(closure) evaluates closure() (zero_grad, loss, backward, return loss) as "
+                "often as its iterations need",
+            ),
         )
     ),
-    _at(
-        "torch.optim.lr_scheduler.StepLR",
-        torch.optim.lr_scheduler.StepLR,
-        "StepLR(optimizer, step_size, gamma=0.1)",
-    ),
-    _at(
-        "torch.optim.lr_scheduler.ExponentialLR",
-        torch.optim.lr_scheduler.ExponentialLR,
-        "ExponentialLR(optimizer, gamma)",
+    *(
+        _at(f"torch.optim.lr_scheduler.{cls.__name__}", cls, summary)
+        for cls, summary in (
+            (torch.optim.lr_scheduler.StepLR, "StepLR(optimizer, step_size, gamma=0.1)"),
+            (torch.optim.lr_scheduler.ExponentialLR, "ExponentialLR(optimizer, gamma)"),
+            (torch.optim.lr_scheduler.MultiStepLR, "MultiStepLR(optimizer, milestones, gamma=0.1)"),
+            (
+                torch.optim.lr_scheduler.CosineAnnealingLR,
+                "CosineAnnealingLR(optimizer, T_max, eta_min=0): lr follows half a cosine to eta_min",
+            ),
+            (
+                torch.optim.lr_scheduler.CosineAnnealingWarmRestarts,
+                "CosineAnnealingWarmRestarts(optimizer, T_0, T_mult=1, eta_min=0)",
+            ),
+            (
+                torch.optim.lr_scheduler.LambdaLR,
+                "LambdaLR(optimizer, lr_lambda): lr = initial lr × lr_lambda(epoch)",
+            ),
+            (
+                torch.optim.lr_scheduler.MultiplicativeLR,
+                "MultiplicativeLR(optimizer, lr_lambda): lr ×= lr_lambda(epoch) at each step",
+            ),
+            (
+                torch.optim.lr_scheduler.LinearLR,
+                "LinearLR(optimizer, start_factor=1/3, end_factor=1, total_iters=5): a linear warm-up",
+            ),
+            (
+                torch.optim.lr_scheduler.ConstantLR,
+                "ConstantLR(optimizer, factor=1/3, total_iters=5)",
+            ),
+            (torch.optim.lr_scheduler.PolynomialLR, "PolynomialLR(optimizer, total_iters=5, power=1)"),
+            (
+                torch.optim.lr_scheduler.OneCycleLR,
+                "OneCycleLR(optimizer, max_lr, total_steps): up to max_lr, then down (step per batch)",
+            ),
+            (
+                torch.optim.lr_scheduler.CyclicLR,
+                "CyclicLR(optimizer, base_lr, max_lr, step_size_up=2000, mode='triangular')",
+            ),
+            (
+                torch.optim.lr_scheduler.SequentialLR,
+                "SequentialLR(optimizer, schedulers, milestones): one schedule after another",
+            ),
+            (
+                torch.optim.lr_scheduler.ReduceLROnPlateau,
+                "ReduceLROnPlateau(optimizer, mode='min', factor=0.1, patience=10): "
+                "sched.step(val_loss) lowers lr when the loss stops improving",
+            ),
+        )
     ),
     _at(
         "torch.utils.data.TensorDataset",
@@ -995,6 +1070,12 @@ FUNCTIONS: tuple[Function, ...] = (
         "TensorDataset(X, y): pairs (X[i], y[i])",
     ),
     _at("torch.utils.data.Dataset", torch.utils.data.Dataset, "base class of datasets"),
+    _at(
+        "torch.utils.data.random_split",
+        torch.utils.data.random_split,
+        "random_split(dataset, [n_train, n_test] or fractions): disjoint random subsets (seeded)",
+        random=True,
+    ),
     _at(
         "torch.utils.data.DataLoader",
         torch.utils.data.DataLoader,
@@ -1335,6 +1416,12 @@ MEMBERS: tuple[Member, ...] = (
         parameters="the module's parameters (PyTorch's own iterator)",
         named_parameters="(name, parameter) pairs",
         buffers="the module's buffers",
+        named_buffers="(name, buffer) pairs",
+        register_buffer="register_buffer(name, tensor, persistent=True): a tensor the module keeps "
+        "(in its state_dict, moved and converted with it) that no optimizer updates; read as self.name",
+        register_parameter="register_parameter(name, nn.Parameter(...)): a parameter by a name given "
+        "as text; read as self.name",
+        register_module="register_module(name, module): add_module's other name",
         children="the direct submodules",
         named_children="(name, submodule) pairs",
         modules="every module inside, itself first",
@@ -1420,14 +1507,59 @@ MEMBERS: tuple[Member, ...] = (
         norm2="the LayerNorm of the feed-forward block",
     ),
     *_members(torch.nn.Sequential, "method", append="add a layer at the end"),
-    *_members(torch.nn.ModuleList, "method", append="add a module at the end"),
-    *_members(torch.optim.Optimizer, "method", zero_grad="clear the gradients", step="one update"),
+    *_members(
+        torch.nn.ModuleList,
+        "method",
+        append="add a module at the end",
+        extend="add the modules of a list",
+        insert="insert(i, module)",
+    ),
+    *_members(
+        torch.nn.ModuleDict,
+        "method",
+        keys="the names",
+        values="the modules",
+        items="(name, module) pairs",
+        update="update({name: module}): add or replace modules",
+        pop="pop(name): remove a module and return it",
+        clear="remove every module",
+    ),
+    *_members(
+        torch.nn.ParameterList,
+        "method",
+        append="add a parameter at the end",
+        extend="add the parameters of a list",
+    ),
+    *_members(
+        torch.nn.ParameterDict,
+        "method",
+        keys="the names",
+        values="the parameters",
+        items="(name, parameter) pairs",
+        update="update({name: parameter}): add or replace parameters",
+        pop="pop(name): remove a parameter and return it",
+        get="get(name, default=None)",
+        clear="remove every parameter",
+    ),
+    *_members(
+        torch.optim.Optimizer,
+        "method",
+        zero_grad="clear the gradients",
+        step="one update (step(closure): closure() recomputes the loss first; LBFGS calls it often)",
+        add_param_group="add_param_group({'params': [...], 'lr': ...}): more parameters, own options",
+    ),
     *_members(torch.optim.Optimizer, "attribute", param_groups="the parameter groups and their lr"),
     *_members(
         torch.optim.lr_scheduler.LRScheduler,
         "method",
-        step="advance the schedule by one epoch",
+        step="advance the schedule by one epoch (ReduceLROnPlateau: step(metric))",
         get_last_lr="the learning rates just set",
+    ),
+    *_members(
+        torch.optim.lr_scheduler.LRScheduler,
+        "attribute",
+        last_epoch="the steps taken so far",
+        optimizer="the optimizer it schedules",
     ),
     *_members(torch.utils.data.TensorDataset, "attribute", tensors="the tensors it pairs"),
     *_members(torch.utils.data.DataLoader, "attribute", dataset="the dataset", batch_size="the batch size"),

@@ -175,6 +175,18 @@ class Budget:
         self.check_elements(count, span, what)
         self.total_elements += count
 
+    def reserve_total(self, count: int, span: Span, what: str) -> None:
+        """Account `count` elements held across many tensors (an optimizer's state), refused only by
+        the total: no one of them need be large."""
+        if self.total_elements + count > self.limits.max_total_elements:
+            raise limit_error(
+                f"too many elements in total: {what} would hold {count} elements, {self.total_elements} "
+                f"are already created, the limit is {self.limits.max_total_elements} per program "
+                f"(max_total_elements)",
+                span,
+            )
+        self.total_elements += count
+
     def check_dimensions(self, shape: Sequence[int], span: Span) -> None:
         """Refuse a size no tensor may have, even with no elements: a later reduction would realise it."""
         limit = self.limits.max_tensor_elements

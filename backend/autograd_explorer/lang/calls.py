@@ -68,11 +68,12 @@ from autograd_explorer.lang.growth import (
     made_parameters,
     meta_shapes,
     module_growth,
+    optimizer_state_elements,
     predict_elements,
     product_cost,
     view_pieces,
 )
-from autograd_explorer.lang.layer_shapes import predict_layer_call
+from autograd_explorer.lang.layer_shapes import BROADCASTING_LOSSES, predict_layer_call
 from autograd_explorer.lang.parse import FORBIDDEN_KEYWORDS, ONCE_DIFFERENTIABLE
 from autograd_explorer.lang.shown_types import shown_type
 from autograd_explorer.lang.user_code import BoundUserMethod, UserFunction
@@ -171,6 +172,9 @@ class Calls(EvaluatorCore):
                 if fn.name in MODULE_HOOKS and isinstance(fn.owner, torch.nn.Module):
                     return self.register_module_hook(fn.owner, fn.name, node, args, kwargs)
                 self.check_member_call(fn, args, node)
+                if fn.name == "add_param_group" and isinstance(fn.owner, torch.optim.Optimizer):
+                    self.add_param_group(fn, args, kwargs, node)
+                    return None
                 return self.produced(self.apply(fn.call, args, kwargs, node), node)
             if (
                 isinstance(fn, UserFunction | BoundUserMethod | torch.nn.Module)
@@ -180,6 +184,8 @@ class Calls(EvaluatorCore):
                 assert callable(fn)
                 library_layer = isinstance(fn, torch.nn.Module) and not self.classes.is_instance(fn)
                 if isinstance(fn, torch.nn.Module):
+                    if isinstance(fn, BROADCASTING_LOSSES):  # `nn.MSELoss()(p, y)`: as F.mse_loss is told
+                        self.check_loss_shapes(f"nn.{type(fn).__name__}", args, kwargs, node)
                     # PyTorch runs a layer's forward in one call: its largest tensor is sized first
                     layer_call = predict_layer_call(fn, args, kwargs)
                     if layer_call is not None:
@@ -229,6 +235,18 @@ class Calls(EvaluatorCore):
                 self.budget.add_result(value, span)
             elif isinstance(value, tuple):
                 self.account_outputs(value, span)
+
+    def add_param_group(
+        self, fn: Bound, args: list[object], kwargs: dict[str, object], node: ast.AST
+    ) -> None:
+        """`opt.add_param_group({...})`: the state its parameters will need counts, as at construction."""
+        optimizer = fn.owner
+        assert isinstance(optimizer, torch.optim.Optimizer)
+        before = optimizer_state_elements(optimizer)
+        self.apply(fn.call, args, kwargs, node)
+        added = optimizer_state_elements(optimizer) - before
+        if added > 0:
+            self.budget.reserve_total(added, self.span(node), f"{type(optimizer).__name__}'s state")
 
     @staticmethod
     def check_module_device(name: str, args: Sequence[object]) -> None:
@@ -315,6 +333,10 @@ class Calls(EvaluatorCore):
         if isinstance(result, torch.nn.Module):
             for parameter in made_parameters(result, args, kwargs):  # its memory counts like any tensor's
                 self.budget.add_result(parameter, self.span(node))
+        elif isinstance(result, torch.optim.Optimizer):  # refused now, not at the step that fills it
+            elements = optimizer_state_elements(result)
+            if elements:
+                self.budget.reserve_total(elements, self.span(node), f"{type(result).__name__}'s state")
         return self.produced(result, node)
 
     def type_of(self, value: object) -> object:
@@ -438,9 +460,11 @@ class Calls(EvaluatorCore):
             if predicted is not None:  # a Python list of exactly this many slots
                 self.budget.reserve_elements(predicted, span, "list")
         else:  # a module's parameters are made (and initialized) by one library call: bounded as one
-            self.budget.check_elements(predicted, span, "module" if module_growth(growth) else "tensor")
-        if growth in PRODUCTS:  # a matrix product or an einsum: its multiply-adds too
-            cost = product_cost(growth, args)
+            made_by = "the attention's L × S scores" if growth == "attention_scores" else None
+            what = "module" if module_growth(growth) else "tensor"
+            self.budget.check_elements(predicted, span, what, made_by=made_by)
+        if growth in PRODUCTS:  # a matrix product, an einsum, an attention: its multiply-adds too
+            cost = product_cost(growth, args, kwargs)
             if cost is not None:
                 self.budget.check_matmul_work(cost[1], span)
         bound = empty_input_bound(args, kwargs)

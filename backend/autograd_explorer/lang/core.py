@@ -165,6 +165,14 @@ class EvaluatorCore:
             self.compile_statement, lambda node: partial(self.execute, node)
         )
 
+    def library_warning(self, category: str, message: str) -> None:
+        """A warning PyTorch raised during the program's call (library_warnings.warnings_told), said
+        at that call's line as CPython prints it on stderr: `UserWarning: ...`."""
+        span = self.span(self.current_call) if self.current_call is not None else self.statement
+        text = f"line {span.line}: {category}: {message.strip()}"
+        if text not in self.warnings:
+            self.warnings.append(text)
+
     # --- implemented by the concerns (statements.py, expressions.py, calls.py) ---------------
 
     def execute(self, node: ast.stmt) -> object:

@@ -24,7 +24,8 @@ from autograd_explorer.lang.core import EvaluatorCore, error_at
 from autograd_explorer.lang.formatting import check_extent, format_value, str_format, to_text
 from autograd_explorer.lang.growth import broadcast_elements, index_elements, matmul_cost
 from autograd_explorer.lang.parse import KNOWN_API
-from autograd_explorer.lang.user_code import BoundUserMethod, read_checked
+from autograd_explorer.lang.shown_types import name_of
+from autograd_explorer.lang.user_code import NO_ENTRY, BoundUserMethod, module_entry, read_checked
 from autograd_explorer.lang.values import (
     Bound,
     FunctionApply,
@@ -275,6 +276,12 @@ class Expressions(EvaluatorCore):
             if member.kind == "method":
                 return Bound(value, name, self.call_value, owner)
             return self.produced(value, node)
+        if isinstance(owner, torch.nn.Module):
+            entry = module_entry(owner, name)
+            if entry is not NO_ENTRY:
+                return self.produced(entry, node)
+        elif name == "__name__":
+            return self.apply(name_of, (owner,), {}, node)
         if isinstance(owner, torch.autograd.graph.Node) and name in KNOWN_API:
             # A Function's ctx is its real node: grad_fn's stand-in (allowlist.GradFn) reads
             # next_functions, and the parser let the name through for it; the node's own would reach

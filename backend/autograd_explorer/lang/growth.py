@@ -573,11 +573,35 @@ def made_parameters(
         value = stack.pop()
         if isinstance(value, torch.nn.Module):
             given.update(map(id, value.parameters()))
+        elif isinstance(value, torch.Tensor):  # nn.ParameterList([w1, w2]): each made before
+            given.add(id(value))
         elif isinstance(value, list | tuple):
             stack.extend(value)
         elif isinstance(value, dict):
             stack.extend(value.values())
     return [p for p in module.parameters() if id(p) not in given]
+
+
+def optimizer_state_elements(optimizer: torch.optim.Optimizer) -> int:
+    """The elements an optimizer's state will hold once it steps (PyTorch allocates it lazily, at the
+    first step): a momentum buffer per parameter, Adam's two moments, and L-BFGS's history_size
+    pairs of flat vectors, 200 copies of the parameters by default, which a parameter count that fit
+    can exceed many times over."""
+    total = 0
+    for group in optimizer.param_groups:
+        n = sum(p.numel() for p in group["params"])
+        if isinstance(optimizer, torch.optim.LBFGS):
+            copies = 2 * int(group["history_size"]) + 3  # old_dirs, old_stps; d, prev_flat_grad, flat_grad
+        elif isinstance(optimizer, torch.optim.Adam | torch.optim.AdamW):
+            copies = 3 if group.get("amsgrad") else 2
+        elif isinstance(optimizer, torch.optim.RMSprop):
+            copies = 1 + bool(group.get("momentum")) + bool(group.get("centered"))
+        elif isinstance(optimizer, torch.optim.SGD):
+            copies = 1 if group.get("momentum") else 0
+        else:  # Adagrad's sum, and any other: one copy
+            copies = 1
+        total += copies * n
+    return total
 
 
 def module_growth(growth: Growth) -> bool:
@@ -741,14 +765,40 @@ def _nonzero_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> i
 # torch.tensor's rules on the arguments after the tensor (which gives only the dtype and device).
 NEW_FACTORIES: dict[Growth, Growth] = {"new_factory": "factory", "new_full": "full", "new_literal": "literal"}
 # Products whose multiply-adds are bounded as well as their result (product_cost).
-PRODUCTS = frozenset({"matmul", "einsum"})
+PRODUCTS = frozenset({"matmul", "einsum", "attention_scores"})
 
 
-def product_cost(growth: Growth, args: Sequence[object]) -> tuple[int, int] | None:
-    """(elements, multiply-adds) of a matrix product or an einsum."""
+def product_cost(
+    growth: Growth, args: Sequence[object], kwargs: Mapping[str, object] | None = None
+) -> tuple[int, int] | None:
+    """(elements, multiply-adds) of a matrix product, an einsum or an attention's two products."""
     if growth == "einsum":
         return einsum_cost(args)
+    if growth == "attention_scores":
+        return attention_cost(args, kwargs or {})
     return matmul_cost(args[0], args[1]) if len(args) >= 2 else None
+
+
+def attention_cost(args: Sequence[object], kwargs: Mapping[str, object]) -> tuple[int, int] | None:
+    """F.scaled_dot_product_attention(query, key, value): softmax(q kᵀ / √E) v. Its scores are L × S per
+    batch and head, however small q, k and v are (two 4096-token sequences of width 8 make 16.7 M
+    scores, made and freed inside the one call), then the output L × Ev: (those elements, the two
+    products' multiply-adds). The tensors may be given by keyword."""
+    given = [*args[:3], *(kwargs.get(name) for name in ("query", "key", "value")[len(args[:3]) :])]
+    query, key, value = given
+    if not (
+        isinstance(query, torch.Tensor) and isinstance(key, torch.Tensor) and isinstance(value, torch.Tensor)
+    ):
+        return None
+    if min(query.dim(), key.dim(), value.dim()) < 2:
+        return None
+    batch = broadcast_shape([tuple(query.shape[:-2]), tuple(key.shape[:-2]), tuple(value.shape[:-2])])
+    if batch is None:
+        return None
+    (length, width), sources, value_width = query.shape[-2:], key.shape[-2], value.shape[-1]
+    scores = math.prod(batch) * length * sources
+    output = math.prod(batch) * length * value_width
+    return scores + output, scores * (width + value_width)
 
 
 VIEW_PIECES = frozenset({"split", "chunk", "unbind"})
@@ -861,7 +911,7 @@ def predict_elements(
         steps = args[2] if len(args) > 2 else kwargs.get("steps")
         return _int(steps)
     if growth in PRODUCTS:
-        cost = product_cost(growth, args)
+        cost = product_cost(growth, args, kwargs)
         return None if cost is None else cost[0]
     if growth in NEW_FACTORIES:
         return predict_elements(NEW_FACTORIES[growth], args[1:], kwargs, measure)

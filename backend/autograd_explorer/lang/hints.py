@@ -76,9 +76,6 @@ ATTRIBUTE_HINTS: dict[str, str] = {
     "numpy": _NO_NUMPY,
     # torch.empty's memory, as the tensor's method
     "new_empty": "start from x.new_zeros(...) (then .uniform_(a, b) or .normal_() as tutorials do)",
-    # a module's buffers are stored apart from what the program sets: assigned, it reads the same
-    "register_buffer": "assign the tensor instead, self.name = tensor (a buffer is a tensor the "
-    "optimizer does not update; one the program assigns is not a parameter either)",
     # PyTorch deprecates it: it hands the hook the gradients of the module's last operation alone
     "register_backward_hook": "write register_full_backward_hook(hook), which PyTorch recommends: "
     "hook(module, grad_input, grad_output) gets the gradients of the module's own inputs and outputs",

@@ -392,7 +392,7 @@ _SINGLE_INPUT_RULES: tuple[tuple[type | tuple[type, ...], SingleRule], ...] = (
 # The losses that broadcast input and target (with a warning) before reducing, as their
 # functional forms do (growth "broadcast"). The others never make more than their input: BCE
 # refuses different shapes, cross-entropy's target has no class dimension.
-_BROADCASTING_LOSSES = (nn.MSELoss, nn.L1Loss, nn.HuberLoss, nn.SmoothL1Loss)
+BROADCASTING_LOSSES = (nn.MSELoss, nn.L1Loss, nn.HuberLoss, nn.SmoothL1Loss)
 
 # The library class of each PyTorch class seen (the program's classes are made afresh each run:
 # not kept).
@@ -469,7 +469,7 @@ def predict_layer_call(
         if not isinstance(first, torch.Tensor):
             return None
         return _embedding_bag(layer, tuple(first.shape), offsets)
-    if issubclass(library, _BROADCASTING_LOSSES):
+    if issubclass(library, BROADCASTING_LOSSES):
         elements = broadcast_elements([*args[:2], *(kwargs[k] for k in ("input", "target") if k in kwargs)])
         return None if elements is None else LayerCall(elements, library.__name__, None)
     if issubclass(library, nn.modules.conv._ConvTransposeNd) and (len(args) > 1 or set(kwargs) - {"input"}):

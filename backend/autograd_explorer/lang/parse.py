@@ -624,6 +624,8 @@ class _Checker:
             message = f"{path} is not part of the explorer language"
             # `plt.plot` after `import matplotlib.pyplot as plt`: the hint of the import
             raise self.forbidden(with_hint(message, path_hint(full)), node)
+        if node.attr == "__name__":  # `type(layer).__name__`: read only (targets refuse any `_` name)
+            return [node.value]
         if _is_dunder(node.attr):
             raise self.forbidden(f"attributes starting with __ are not allowed: .{node.attr}", node)
         if node.attr.startswith("_") and node.attr not in self.attributes:

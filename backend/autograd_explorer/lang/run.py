@@ -23,6 +23,7 @@ from autograd_explorer.lang.contract import (
     failed_pass_of,
 )
 from autograd_explorer.lang.evaluator import Evaluator, as_program_errors, count_leaves, exception_message
+from autograd_explorer.lang.library_warnings import warnings_told
 from autograd_explorer.lang.parse import (
     RESERVED_NAMES,
     free_names,
@@ -202,7 +203,7 @@ def _run_program(
                 leaf = make_leaf(name, given[name], evaluator.budget)
                 evaluator.namespace[name] = leaf
                 evaluator.observer.on_assign(name, leaf, _first_use(tree, name, evaluator.source))
-            with evaluator.regions.watching_modules():
+            with evaluator.regions.watching_modules(), warnings_told(evaluator.library_warning):
                 try:
                     final = evaluator.run_module(tree)
                 except ProgramError as error:

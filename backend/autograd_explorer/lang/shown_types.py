@@ -38,6 +38,21 @@ _STANDS_FOR: dict[type, type] = {
 }
 
 
+def name_of(value: object) -> str:
+    """`value.__name__` as CPython gives it for a class or a function, the one dunder a program may
+    read (`type(layer).__name__`); other values have none, as in CPython."""
+    if isinstance(value, FunctionRef):
+        stands_for = value.fn.stands_for
+        return stands_for.__name__ if isinstance(stands_for, type) else value.fn.name.rsplit(".", 1)[-1]
+    if isinstance(value, UserFunction):
+        return value.name
+    if isinstance(value, BoundUserMethod):
+        return value.function.name
+    if isinstance(value, type):
+        return value.__name__
+    raise AttributeError(f"'{shown_type(value).__name__}' object has no attribute '__name__'")
+
+
 def shown_type(value: object) -> type:
     """The class of `value` as the program's CPython run would see it."""
     if isinstance(value, FunctionRef):  # torch.sin, nn.Linear, int: the class of what it names

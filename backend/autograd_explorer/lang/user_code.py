@@ -309,6 +309,22 @@ def read_checked(owner: object, name: str) -> object:
     return getattr(owner, name)
 
 
+# What module_entry gives when the module registered nothing by that name.
+NO_ENTRY = object()
+
+
+def module_entry(module: torch.nn.Module, name: str) -> object:
+    """A parameter, buffer or submodule a module registered by `name`, read as nn.Module.__getattr__
+    reads it, from its own tables by key (never getattr with the program's text): names given at run
+    time (`add_module(f"fc{i}", ...)`, `register_buffer("pe", pe)`, an OrderedDict's keys of a
+    Sequential, a ModuleDict's) that no assignment in the program's source set. NO_ENTRY: none."""
+    tables: tuple[Mapping[str, object], ...] = (module._parameters, module._buffers, module._modules)
+    for entries in tables:
+        if name in entries:
+            return entries[name]
+    return NO_ENTRY
+
+
 def write_checked(owner: object, name: str, value: object) -> None:
     """`owner.name = value` on an object of the program's classes, the name checked by the caller."""
     setattr(owner, name, value)

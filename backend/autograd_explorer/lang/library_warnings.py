@@ -1,0 +1,46 @@
+"""PyTorch's own warnings during a program's run, said in the run's warnings at the program's line.
+
+CPython prints a library's UserWarning on stderr, where a student running the program sees it: the
+scheduler stepped before the optimizer, gradcheck given float32, nn.MSELoss given a target of
+another shape. The server's stderr is nobody's, so while a program runs each warning (once per
+place that raises it, as CPython's default filter shows it) goes to `tell`, which words it at the
+line of the program's call that led to it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+# Warnings the explorer says in its own words where they arise, with what to do
+# (Expressions.warn_non_leaf_grad, Calls.check_loss_shapes, Calls.warn_single_precision).
+SAID_OTHERWISE = (
+    "The .grad attribute of a Tensor that is not a leaf",
+    "Using a target size",
+    r"Input #\d+ requires gradient and is not a double precision",
+)
+
+
+@contextmanager
+def warnings_told(tell: Callable[[str, str], None]) -> Iterator[None]:
+    """Within the block, each warning raised calls tell(category name, message) instead of printing.
+    catch_warnings restores the filters and showwarning whatever ends the block, and its entry
+    resets the places already shown, so each run is told its warnings afresh."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        for message in SAID_OTHERWISE:
+            warnings.filterwarnings("ignore", message=message)
+
+        def show(
+            message: Warning | str,
+            category: type[Warning],
+            filename: str,
+            lineno: int,
+            file: object = None,
+            line: str | None = None,
+        ) -> None:
+            tell(category.__name__, str(message))
+
+        warnings.showwarning = show
+        yield

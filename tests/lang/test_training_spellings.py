@@ -1,0 +1,285 @@
+"""What optimization and deep-learning courses write around a model that the language had refused:
+L-BFGS with its closure, learning-rate schedules, module containers and buffers, names registered
+at run time, `type(layer).__name__`, and PyTorch's own warnings. The oracle is CPython with real
+torch running the same program."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from .helpers import cpython, fails, run
+
+ROSENBROCK_LBFGS = """import torch
+x = torch.tensor([-1.5, 2.0], requires_grad=True)
+opt = torch.optim.LBFGS([x], lr=1, max_iter=10, history_size=5, line_search_fn="strong_wolfe")
+calls = []
+def closure():
+    opt.zero_grad()
+    loss = (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2
+    loss.backward()
+    calls.append(loss.item())
+    return loss
+for step in range(4):
+    loss = opt.step(closure)
+    print(step, x.tolist(), loss.item())
+print(len(calls))
+"""
+
+
+def test_lbfgs_calls_the_programs_closure_as_cpython_does() -> None:
+    got = run(ROSENBROCK_LBFGS)
+    expected, printed = cpython(ROSENBROCK_LBFGS)
+    assert got.printed == printed
+    assert got.namespace["calls"] == expected["calls"] and len(got.namespace["calls"]) > 8  # type: ignore[arg-type]
+    assert torch.equal(got.namespace["x"], expected["x"])  # type: ignore[arg-type]
+    assert got.backward_calls == len(expected["calls"])  # type: ignore[arg-type]
+
+
+SCHEDULES = """import torch
+w = torch.zeros(2, requires_grad=True)
+def opt():
+    return torch.optim.SGD([w], lr=1.0, momentum=0.9)
+def warm(epoch):
+    return min(1.0, (epoch + 1) / 3)
+schedules = {
+    'step': torch.optim.lr_scheduler.StepLR(opt(), 2, gamma=0.5),
+    'multistep': torch.optim.lr_scheduler.MultiStepLR(opt(), milestones=[2, 4], gamma=0.1),
+    'cosine': torch.optim.lr_scheduler.CosineAnnealingLR(opt(), T_max=5, eta_min=0.01),
+    'restarts': torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt(), T_0=2, T_mult=2),
+    'lambda': torch.optim.lr_scheduler.LambdaLR(opt(), warm),
+    'multiplicative': torch.optim.lr_scheduler.MultiplicativeLR(opt(), lambda e: 0.9),
+    'linear': torch.optim.lr_scheduler.LinearLR(opt(), start_factor=0.25, total_iters=3),
+    'constant': torch.optim.lr_scheduler.ConstantLR(opt(), factor=0.5, total_iters=2),
+    'poly': torch.optim.lr_scheduler.PolynomialLR(opt(), total_iters=4, power=2.0),
+    'onecycle': torch.optim.lr_scheduler.OneCycleLR(opt(), max_lr=0.5, total_steps=8),
+    'cyclic': torch.optim.lr_scheduler.CyclicLR(opt(), base_lr=0.1, max_lr=1.0, step_size_up=2),
+}
+first = opt()
+schedules['sequential'] = torch.optim.lr_scheduler.SequentialLR(
+    first,
+    [torch.optim.lr_scheduler.LinearLR(first, 0.5, total_iters=2),
+     torch.optim.lr_scheduler.ExponentialLR(first, gamma=0.8)],
+    milestones=[2],
+)
+plateau_opt = opt()
+plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(plateau_opt, factor=0.5, patience=1)
+lrs = {name: [] for name in schedules}
+for epoch in range(7):
+    for name, sched in schedules.items():
+        sched.optimizer.step()
+        sched.step()
+        lrs[name].append(round(sched.get_last_lr()[0], 6))
+    plateau.step(torch.tensor(1.0))
+    lrs.setdefault('plateau', []).append(plateau_opt.param_groups[0]['lr'])
+print(lrs['lambda'], schedules['cosine'].last_epoch)
+"""
+
+
+def test_every_schedule_gives_cpythons_learning_rates() -> None:
+    got = run(SCHEDULES)
+    expected, printed = cpython(SCHEDULES)
+    assert got.printed == printed
+    assert got.namespace["lrs"] == expected["lrs"]
+    assert len(got.namespace["lrs"]) == 13  # type: ignore[arg-type]
+    assert got.namespace["lrs"]["plateau"][-1] < 1.0  # type: ignore[index]  # it did lower lr
+
+
+def test_an_optimizers_state_counts_before_it_is_filled() -> None:
+    # L-BFGS keeps 2 × history_size flat copies of the parameters: 10,000 of 1,000 parameters is
+    # 205,000 elements, far over a limit the parameters alone fit (refused where it is made, not at
+    # the step that would fill it)
+    source = (
+        "import torch\nw = torch.zeros(1000, requires_grad=True)\n"
+        "opt = torch.optim.LBFGS([w], history_size=100)\n"
+    )
+    error = fails(source, "limit", max_total_elements=150_000)
+    assert (error.line, error.column) == (3, 6)
+    assert "LBFGS's state would hold 203000 elements, 1001 are already created" in error.message
+    run(source.replace("100)", "50)"), max_total_elements=150_000)
+    # Adam's two moments; plain SGD keeps none
+    adam = "import torch\nw = torch.zeros(1000, requires_grad=True)\nopt = torch.optim.Adam([w])\n"
+    assert "Adam's state would hold 2000" in fails(adam, "limit", max_total_elements=2500).message
+    run(adam.replace("Adam([w])", "SGD([w], lr=0.1)"), max_total_elements=2500)
+    # parameters added later count as the first ones did
+    added = adam.replace("Adam([w])", "SGD([w], lr=0.1, momentum=0.9)") + (
+        "v = torch.zeros(1000, requires_grad=True)\nopt.add_param_group({'params': [v]})\n"
+    )
+    error = fails(added, "limit", max_total_elements=3500)
+    assert error.line == 5 and "SGD's state would hold 1000" in error.message
+
+
+CONTAINERS = """import torch
+import torch.nn as nn
+from collections import OrderedDict
+torch.manual_seed(0)
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleDict({'hidden': nn.Linear(3, 4), 'out': nn.Linear(4, 2)})
+        self.acts = nn.ModuleDict([['relu', nn.ReLU()], ['tanh', nn.Tanh()]])
+        self.head = nn.Sequential(OrderedDict([('fc', nn.Linear(2, 2)), ('act', nn.Sigmoid())]))
+        self.scales = nn.ParameterList([nn.Parameter(torch.ones(2) * (i + 1)) for i in range(2)])
+        self.extra = nn.ParameterDict({'shift': nn.Parameter(torch.tensor(0.5))})
+        for i in range(2):
+            self.add_module(f"skip{i}", nn.Linear(2, 2, bias=False))
+        self.register_parameter('gain', nn.Parameter(torch.tensor(2.0)))
+        self.register_buffer('offset', torch.full((2,), 0.25))
+        self.register_buffer('scratch', torch.zeros(1), persistent=False)
+    def forward(self, x, act='relu'):
+        h = self.blocks['out'](self.acts[act](self.blocks['hidden'](x)))
+        for s in self.scales:
+            h = h * s
+        h = self.skip1(self.skip0(h)) * self.gain + self.offset + self.extra['shift']
+        return self.head(h)
+net = Net()
+x = torch.randn(5, 3)
+loss = net(x).sum() + net(x, 'tanh').sum()
+loss.backward()
+names = [name for name, _ in net.named_parameters()]
+buffers = [name for name, _ in net.named_buffers()]
+state = list(net.state_dict().keys())
+print(list(net.blocks.keys()), 'out' in net.blocks, len(net.acts), net.head.fc)
+print([type(m).__name__ for m in net.head], type(net).__name__, net.forward.__name__)
+net.blocks['extra'] = nn.Identity()
+net.blocks.update({'more': nn.Identity()})
+net.scales.append(nn.Parameter(torch.zeros(2)))
+print(len(net.blocks), len(net.scales), sorted(k for k, v in net.blocks.items()))
+"""
+
+
+def test_module_containers_and_registered_names_run_as_in_cpython() -> None:
+    got = run(CONTAINERS)
+    expected, printed = cpython(CONTAINERS)
+    assert got.printed == printed
+    for key in ("names", "buffers", "state"):
+        assert got.namespace[key] == expected[key], key
+    assert "offset" in got.namespace["state"] and "scratch" not in got.namespace["state"]  # type: ignore[operator]
+    assert torch.equal(got.namespace["loss"], expected["loss"])  # type: ignore[arg-type]
+    ours = dict(got.namespace["net"].named_parameters())  # type: ignore[attr-defined]
+    theirs = dict(expected["net"].named_parameters())  # type: ignore[attr-defined]
+    assert len(ours) == len(theirs) == 13  # the one appended after backward() has no gradient
+    for name, parameter in theirs.items():
+        if name == "scales.2":
+            assert parameter.grad is None and ours[name].grad is None
+        else:
+            assert parameter.grad is not None and torch.equal(ours[name].grad, parameter.grad), name
+
+
+def test_a_module_reads_only_what_it_registered() -> None:
+    # a name it never registered is Python's AttributeError, at the read
+    source = "import torch\nm = torch.nn.Linear(1, 1)\nm.register_buffer('c', torch.ones(1))\nprint(m.c, m.d)"
+    error = fails(source, "runtime")
+    assert error.line == 4 and "'Linear' object has no attribute 'd'" in error.message
+    # PyTorch refuses a name the module already has (a method, the tables themselves)
+    for name in ("forward", "_buffers", "__class__"):
+        error = fails(
+            f"import torch\nm = torch.nn.Linear(1, 1)\nm.register_buffer('{name}', torch.ones(1))", "runtime"
+        )
+        assert "already exists" in error.message, name
+    # the tables stay out of reach
+    fails("import torch\nm = torch.nn.Linear(1, 1)\nprint(m._buffers)", "forbidden")
+
+
+def test_the_name_of_a_class_or_function_is_the_one_dunder_read() -> None:
+    source = """import torch
+import torch.nn as nn
+def f(x):
+    return x
+class Net(nn.Module):
+    pass
+print(type(nn.Linear(1, 1)).__name__, f.__name__, (lambda: 0).__name__, Net.__name__)
+print(type(torch.ones(1)).__name__, type(3).__name__, type(f).__name__)
+"""
+    assert run(source).printed == cpython(source)[1]
+    error = fails("import torch\nprint(torch.ones(1).__name__)", "runtime")
+    assert "'Tensor' object has no attribute '__name__'" in error.message
+    fails("def f():\n    return 1\nf.__name__ = 'g'", "forbidden")
+    fails("import torch\nprint(torch.ones(1).__class__)", "forbidden")
+
+
+def test_equal_trace_index_add_and_random_split() -> None:
+    source = """import torch
+from torch.utils.data import TensorDataset, random_split
+torch.manual_seed(3)
+A = torch.randn(3, 3, requires_grad=True)
+t = torch.trace(A) + A.trace()
+y = torch.zeros(4).index_add(0, torch.tensor([0, 0, 3]), A[0], alpha=2.0)
+(t + y.sum()).backward()
+same = torch.equal(A.detach(), A.detach().clone()), torch.equal(A, A + 1)
+train, test = random_split(TensorDataset(torch.arange(10.0)), [0.7, 0.3])
+print(same, len(train), len(test), sorted(int(v[0]) for v in test))
+"""
+    got = run(source)
+    expected, printed = cpython(source)
+    assert got.printed == printed
+    assert torch.equal(got.namespace["A"].grad, expected["A"].grad)  # type: ignore[union-attr]
+    assert torch.equal(got.namespace["y"], expected["y"])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("source", "said"),
+    [
+        (  # the schedule skips its first value: PyTorch's warning, at the program's line
+            "import torch\nw = torch.zeros(1, requires_grad=True)\nopt = torch.optim.SGD([w], lr=1.0)\n"
+            "sched = torch.optim.lr_scheduler.StepLR(opt, 1)\nfor i in range(3):\n    sched.step()\n"
+            "    opt.step()\n",
+            ["line 6: UserWarning: Detected call of `lr_scheduler.step()` before `optimizer.step()`."],
+        ),
+        (  # a module loss's target of another shape: said as the functional one's is, once each
+            "import torch\np = torch.ones(4, 1)\ny = torch.zeros(4)\nl = torch.nn.MSELoss()(p, y)\n"
+            "l = torch.nn.functional.mse_loss(p, y)\nl = torch.nn.L1Loss()(p, y)\n",
+            [
+                "line 4: nn.MSELoss got input of shape [4, 1] and target of shape [4]; they broadcast",
+                "line 5: F.mse_loss got input of shape [4, 1] and target of shape [4]; they broadcast",
+                "line 6: nn.L1Loss got input of shape [4, 1] and target of shape [4]; they broadcast",
+            ],
+        ),
+        (  # gradcheck's float32 warning: the explorer's words alone
+            "import torch\nx = torch.randn(3, requires_grad=True)\n"
+            "ok = torch.autograd.gradcheck(torch.sin, (x,), raise_exception=False)\n",
+            ["line 3: gradcheck's input #0 is float32, not float64"],
+        ),
+    ],
+)
+def test_pytorchs_warnings_are_said_at_the_programs_line(source: str, said: list[str]) -> None:
+    warnings = run(source).warnings
+    assert len(warnings) == len(said), warnings
+    for text, start in zip(warnings, said, strict=True):
+        assert text.startswith(start), (text, start)
+
+
+def test_a_warning_is_said_once_per_place_and_again_in_the_next_run() -> None:
+    source = (
+        "import torch\nw = torch.zeros(1, requires_grad=True)\nopt = torch.optim.SGD([w], lr=1.0)\n"
+        "sched = torch.optim.lr_scheduler.StepLR(opt, 1)\nsched.step()\nsched.step()\n"
+    )
+    first, second = run(source).warnings, run(source).warnings
+    assert first == second and len(first) == 1 and first[0].startswith("line 5: UserWarning")
+
+
+def test_scaled_dot_product_attention_runs_as_in_cpython_and_is_sized_by_its_scores() -> None:
+    source = """import torch
+import torch.nn.functional as F
+torch.manual_seed(0)
+q = torch.randn(2, 2, 5, 4, requires_grad=True)
+k = torch.randn(2, 2, 6, 4, requires_grad=True)
+v = torch.randn(2, 2, 6, 3)
+mask = torch.rand(5, 6) > 0.3
+out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask) + F.scaled_dot_product_attention(
+    q, k[:, :, :5], v[:, :, :5], is_causal=True)
+out.pow(2).sum().backward()
+"""
+    got = run(source)
+    expected, _ = cpython(source)
+    assert torch.allclose(got.namespace["out"], expected["out"])  # type: ignore[arg-type]
+    for name in ("q", "k"):
+        assert torch.allclose(got.namespace[name].grad, expected[name].grad), name  # type: ignore[union-attr]
+    # 4,000 tokens of width 2 make a 4000 × 4000 score matrix inside the one call, positional or by
+    # keyword: refused before it runs, naming the scores
+    for call in (
+        "F.scaled_dot_product_attention(q, q, q)",
+        "F.scaled_dot_product_attention(query=q, key=q, value=q)",
+    ):
+        error = fails(f"import torch.nn.functional as F\nq = torch.ones(1, 4000, 2)\ny = {call}", "limit")
+        assert error.line == 3 and "16008000 elements made by the attention's L × S scores" in error.message
