@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { dottedEl, el, syncChildren } from '../js/shared/dom.js';
+import { el, syncChildren, wrappableEl } from '../js/shared/dom.js';
 
 // A document whose elements are plain objects: enough to see what el() sets, and what it does not.
 before(() => {
@@ -25,12 +25,16 @@ test('no text and no class leave the element empty; 0 is text', () => {
 });
 
 test('a dotted name may break after each dot, and only there; its text is appended as text', () => {
-  const node = dottedEl('span', 'model.fc1.weight', 'clamp');
+  const node = wrappableEl('span', 'model.fc1.weight', 'clamp');
   assert.equal(node.className, 'clamp');
   assert.deepEqual(node.kids.map((k) => (typeof k === 'string' ? k : `<${k.tag}>`)), ['model.', '<wbr>', 'fc1.', '<wbr>', 'weight']);
-  assert.deepEqual(dottedEl('span', 'loss = m(x).sum()').kids.map((k) => (typeof k === 'string' ? k : `<${k.tag}>`)), ['loss = m(x).', '<wbr>', 'sum()']);
-  assert.deepEqual(dottedEl('span', 'x').kids, ['x']);
-  assert.equal(dottedEl('span', 'x').innerHTML, '');
+  assert.deepEqual(wrappableEl('span', 'loss = m(x).sum()').kids.map((k) => (typeof k === 'string' ? k : `<${k.tag}>`)), ['loss = m(x).', '<wbr>', 'sum()']);
+  assert.deepEqual(wrappableEl('span', 'x').kids, ['x']);
+  assert.equal(wrappableEl('span', 'x').innerHTML, '');
+  // a CamelCase op name breaks between its words, never inside one, nor before a capital that starts
+  const op = wrappableEl('h2', 'Step 3 of 9: z₄ (BackwardHookFunctionBackward)').kids.filter((k) => typeof k === 'string');
+  assert.deepEqual(op, ['Step 3 of 9: z₄ (Backward', 'Hook', 'Function', 'Backward)']);
+  assert.deepEqual(wrappableEl('span', 'MSELoss').kids, ['MSELoss']);
 });
 
 // A parent holding a linked list of children, enough for syncChildren: it records each insertion and

@@ -1,6 +1,6 @@
 // The current backward step: narration, local derivative with numbers, Jacobian, accumulator table.
 
-import { dottedEl, el, syncChildren } from '../shared/dom.js';
+import { el, syncChildren, wrappableEl } from '../shared/dom.js';
 import { counted, formatShape, formatTensor, jacobianMatrix } from '../shared/format.js';
 import { accumulatorOf } from './accumulators.js';
 import { moduleHookSent } from './grad-labels.js';
@@ -91,7 +91,7 @@ function accumulatorRow(node, backward, changed, current) {
 function nameCell(node) {
   const title = nodeTitle(node);
   const cell = el('td', undefined, 'name');
-  const text = dottedEl('span', title, 'clamp');
+  const text = wrappableEl('span', title, 'clamp');
   cell.title = title;
   cell.append(text);
   return cell;
@@ -238,7 +238,7 @@ export function mountStepPanel(store, { boxesOf = () => [] } = {}) {
         children.push(el('h2', `Start · 0 of ${counted(count, 'step')}`), ...aboutExample(store), el('p', describeStart(pass), 'narration'));
       } else {
         const node = store.node(step.node);
-        children.push(el('h2', `Step ${backward.position} of ${count}: ${nodeTitle(node)} (${node ? node.op : '?'})`));
+        children.push(wrappableEl('h2', `Step ${backward.position} of ${count}: ${nodeTitle(node)} (${node ? node.op : '?'})`));
         const trail = node ? boxesOf(node.id) : [];
         if (trail.length) {
           // each box's name kept on one line ("iteration 3 (t = 2)" broke after "(t"), breaks at the ▸

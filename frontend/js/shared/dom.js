@@ -9,13 +9,14 @@ export function el(tag, text, className) {
 }
 
 /**
- * A `tag` element holding `text` with a line break allowed after each dot (a <wbr>, which a copy of
- * the text leaves out): a narrow column broke "model.fc1.weight" anywhere it ran out ("model.fc1.weig
- * ht"); it now breaks between the names.
+ * A `tag` element holding `text` with a line break allowed after each dot and inside a CamelCase
+ * name, before each capital that follows a small letter (a <wbr>, which a copy of the text leaves
+ * out): a narrow column broke "model.fc1.weight" anywhere it ran out ("model.fc1.weig ht") and the
+ * step heading "BackwardHookFunctionBackw ard"; they now break between the names and the words.
  */
-export function dottedEl(tag, text, className) {
+export function wrappableEl(tag, text, className) {
   const node = el(tag, undefined, className);
-  const parts = String(text).split(/(?<=\.)/);
+  const parts = String(text).split(/(?<=\.)|(?<=[a-z])(?=[A-Z])/);
   parts.forEach((part, i) => {
     if (i) node.append(document.createElement('wbr'));
     node.append(part);
