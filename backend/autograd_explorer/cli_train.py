@@ -8,7 +8,7 @@ import sys
 import time
 from typing import Any
 
-from autograd_explorer.optimizer import OPTIMIZER_NAMES
+from autograd_explorer.optimizer import TRAINING_NAMES
 
 MODEL_ALIASES = {
     "nn": "simple_nn",
@@ -32,7 +32,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument("dataset", choices=sorted(DATASET_ALIASES), help="mnist = MNIST odd/even")
     p.add_argument("--model", choices=sorted(MODEL_ALIASES), default="nn", help="nn = the lecture's SimpleNN")
-    p.add_argument("--optimizer", choices=OPTIMIZER_NAMES, default="gd", help="gd = the lecture's loop")
+    p.add_argument("--optimizer", choices=TRAINING_NAMES, default="gd", help="gd = the lecture's loop")
     p.add_argument("--lr", type=float, default=0.01)
     p.add_argument("--batch-size", type=int, default=None)
     p.add_argument("--steps", type=int, default=1000)

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { configFromForm, describeConfig, LECTURE_RUNS } from '../js/models/config.js';
-import { fillOptimizerSelect, OPTIMIZERS } from '../js/shared/optimizers.js';
+import { fillOptimizerSelect, optimizerNames, OPTIMIZERS } from '../js/shared/optimizers.js';
 
 const form = {
   dataset: 'mnist_parity', model: 'simple_nn', hidden: '', activation: '', optimizer: 'gd', lr: '0.01', batch: '64',
@@ -41,20 +41,26 @@ test('configs are described briefly', () => {
   assert.deepEqual(describeConfig(null), { data: '?', optimizer: '?' });
 });
 
-test('the optimizer menu offers every update rule the API takes, in its order', () => {
-  assert.deepEqual(OPTIMIZERS.map((o) => o.name), ['gd', 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam']);
+test('each menu offers the update rules its use takes, in the schema\'s order', () => {
+  assert.deepEqual(OPTIMIZERS.map((o) => o.name), ['gd', 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'newton', 'lbfgs']);
+  assert.deepEqual(optimizerNames('training'), ['gd', 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam']);
+  assert.deepEqual(optimizerNames('trajectory'), ['gd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'newton', 'lbfgs']);
   const select = {
     ownerDocument: { createElement: () => ({}) },
     replaceChildren(...options) { this.options = options; },
   };
   fillOptimizerSelect(select, 'rmsprop');
-  assert.deepEqual(select.options.map((o) => o.value), OPTIMIZERS.map((o) => o.name));
+  assert.deepEqual(select.options.map((o) => o.value), optimizerNames('training'));
   assert.deepEqual(select.options.filter((o) => o.selected).map((o) => o.value), ['rmsprop']);
   assert.equal(select.options[3].textContent, 'Nesterov momentum');
+  fillOptimizerSelect(select, 'newton', 'trajectory');
+  assert.deepEqual(select.options.map((o) => o.value), optimizerNames('trajectory'));
+  assert.equal(select.options[0].textContent, 'gd (the lecture’s update)');
+  assert.deepEqual(select.options.filter((o) => o.selected).map((o) => o.textContent), ['newton (Hessian)']);
 });
 
 test('every rule but gd sends its minibatch', () => {
-  for (const { name } of OPTIMIZERS.slice(1)) {
+  for (const name of optimizerNames('training').slice(1)) {
     assert.deepEqual(configFromForm({ ...form, optimizer: name, lr: '0.002' }).optimizer, { name, lr: 0.002, batch_size: 64 });
   }
 });

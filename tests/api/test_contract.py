@@ -271,7 +271,7 @@ def test_the_pages_optimizer_menu_offers_exactly_the_schemas_optimizers(schema: 
     script = Path(__file__).parents[2] / "frontend" / "js" / "shared" / "optimizers.js"
     offered = re.findall(r"\{ name: '(\w+)', label:", script.read_text())
     assert offered == schema["components"]["schemas"]["Optimizer"]["properties"]["name"]["enum"]
-    assert len(offered) == 7
+    assert len(offered) == 9
 
 
 def test_schema_names_say_what_a_thing_is_not_its_role(schema: dict[str, Any]) -> None:

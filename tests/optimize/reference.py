@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 
 
@@ -84,3 +86,46 @@ def polynomial_by_autograd(lr: float = 1e-2, iterations: int = 4000) -> list[flo
                 p -= lr * p.grad
                 p.grad = None
     return [a.item(), b.item(), c.item()]
+
+
+def rosenbrock_newton_loop(u0: float, v0: float, steps: int, lr: float = 1.0) -> list[tuple[float, float]]:
+    """Newton's method on (1 − u)² + 100 (v − u²)² with the Hessian derived by hand, in float64: the
+    points before each update."""
+    u, v = u0, v0
+    points = []
+    for _ in range(steps):
+        points.append((u, v))
+        g = torch.tensor([-2 * (1 - u) - 400 * u * (v - u**2), 200 * (v - u**2)], dtype=torch.float64)
+        h = torch.tensor([[2 - 400 * v + 1200 * u**2, -400 * u], [-400 * u, 200.0]], dtype=torch.float64)
+        du, dv = torch.linalg.solve(h, g).tolist()
+        u, v = u - lr * du, v - lr * dv
+    return points
+
+
+def lbfgs_loop(
+    f: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], u0: float, v0: float, steps: int
+) -> tuple[list[tuple[float, ...]], int]:
+    """torch.optim.LBFGS as a program writes it, one iteration per step: rows (u, v, loss, grad_u, grad_v)
+    before each step, and how many times the closure ran."""
+    u = torch.tensor(u0, requires_grad=True)
+    v = torch.tensor(v0, requires_grad=True)
+    opt = torch.optim.LBFGS([u, v], lr=1, max_iter=1, max_eval=26, line_search_fn="strong_wolfe")
+    rows: list[tuple[float, ...]] = []
+    calls = 0
+
+    def closure() -> torch.Tensor:
+        nonlocal calls
+        calls += 1
+        opt.zero_grad()
+        loss = f(u, v)
+        loss.backward()
+        return loss
+
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = f(u, v)
+        loss.backward()
+        assert u.grad is not None and v.grad is not None
+        rows.append((u.item(), v.item(), loss.item(), u.grad.item(), v.grad.item()))
+        opt.step(closure)
+    return rows, calls

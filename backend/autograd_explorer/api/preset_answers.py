@@ -92,7 +92,25 @@ REQUESTS: tuple[tuple[str, dict[str, Any]], ...] = (
             ]
         },
     ),
+    (
+        "/api/trajectories",
+        {
+            "runs": [
+                _run("rosenbrock", ROSENBROCK, name, lr, 2000, loss_tol=1e-12)
+                for name, lr in (("gd", 1e-3), ("newton", 1.0), ("lbfgs", 1.0))
+            ]
+        },
+    ),
     ("/api/surface", _map("quadratic", BOWL, **KAPPA)),
+    (
+        "/api/trajectories",
+        {
+            "runs": [
+                _run("quadratic", BOWL, name, lr, 100, **KAPPA, loss_tol=1e-12)
+                for name, lr in (("gd", 0.15), ("newton", 1.0))
+            ]
+        },
+    ),
     (
         "/api/trajectories",
         {"runs": [_run("quadratic", BOWL, "gd", lr, 100, **KAPPA) for lr in (0.05, 0.15, 0.19, 0.21)]},

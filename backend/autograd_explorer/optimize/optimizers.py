@@ -12,6 +12,17 @@ from autograd_explorer.optimizer import OPTIMIZER_NAMES as OPTIMIZER_NAMES
 from autograd_explorer.optimizer import Optimizer, OptimizerName
 
 Step = Callable[[], None]
+# The loss at the parameters' current values, made afresh (a graph PyTorch can differentiate twice):
+# what Newton's Hessian and L-BFGS's line search read. The trajectory counts each call.
+LossAt = Callable[[], torch.Tensor]
+
+
+# At most this many evaluations in one L-BFGS line search (torch's _strong_wolfe default, max_ls).
+LINE_SEARCH_EVALUATIONS = 25
+
+
+class StepUndefined(Exception):
+    """The update has no value at this point (Newton's Hessian is singular there): the run stops."""
 
 
 @dataclass(frozen=True)
@@ -42,11 +53,25 @@ class OptimizerSpec:
 STACKED_ADAM_MAX = 4
 
 
-def make_step(spec: OptimizerSpec, params: Sequence[torch.Tensor], flat: torch.Tensor | None = None) -> Step:
+def make_step(
+    spec: OptimizerSpec,
+    params: Sequence[torch.Tensor],
+    flat: torch.Tensor | None = None,
+    loss_at: LossAt | None = None,
+    recorded: Callable[[], torch.Tensor] | None = None,
+) -> Step:
     """A function applying one update to `params` from their current `.grad`.
 
     `flat`, when given, is a 1-d tensor whose elements the 0-d `params` are views of (their storage).
+    Newton and L-BFGS also read the function: `loss_at` evaluates it at the current point, and
+    `recorded` gives the loss the step already evaluated there (whose gradient is in `.grad`).
     """
+    if spec.name in ("newton", "lbfgs"):
+        if loss_at is None or recorded is None:
+            raise ValueError(f"{spec.name} reads the function: give loss_at and recorded")
+        if spec.name == "newton":
+            return newton_step(spec, params, loss_at)
+        return lbfgs_step(spec, params, loss_at, recorded)
     if spec.name == "gd":
         lr = spec.lr
 
@@ -119,6 +144,85 @@ def adam_step(spec: OptimizerSpec, params: Sequence[torch.Tensor], flat: torch.T
                 eps=eps,
                 maximize=False,
             )
+
+    return step
+
+
+def hessian(loss: torch.Tensor, params: Sequence[torch.Tensor]) -> torch.Tensor:
+    """∂²loss/∂pᵢ∂pⱼ of 0-d parameters by autograd: the gradient made with its own graph, then each of
+    its components differentiated (one backward pass per parameter). A component that does not depend
+    on the parameters (a linear term's derivative) is a row of zeros."""
+    grads = torch.autograd.grad(loss, params, create_graph=True, allow_unused=True)
+    rows = []
+    for g in grads:
+        if g is None or not g.requires_grad:
+            rows.append(torch.zeros(len(params), dtype=loss.dtype))
+            continue
+        second = torch.autograd.grad(g, params, retain_graph=True, allow_unused=True)
+        rows.append(torch.stack([torch.zeros((), dtype=loss.dtype) if d is None else d for d in second]))
+    return torch.stack(rows)
+
+
+def newton_step(spec: OptimizerSpec, params: Sequence[torch.Tensor], loss_at: LossAt) -> Step:
+    """Newton's method, damped by lr: x ← x − lr · H⁻¹ g, with g the gradient the step recorded (the
+    accumulated one when gradients are not cleared) and H the Hessian at x. A singular H has no Newton
+    step: StepUndefined. An H that is not positive definite is still used, as the method does: its
+    step heads for the stationary point of the local quadratic, a saddle or a maximum (the lesson)."""
+    lr = spec.lr
+
+    def step() -> None:
+        h = hessian(loss_at(), params).detach()
+        g = torch.stack([p.grad for p in params]).to(h.dtype)  # type: ignore[misc]  # set before updating
+        try:
+            direction = torch.linalg.solve(h, g)
+        except torch.linalg.LinAlgError as error:  # type: ignore[attr-defined]  # exported at run time
+            raise StepUndefined("the Hessian is singular here: Newton's step is undefined") from error
+        with torch.no_grad():
+            for p, d in zip(params, direction, strict=True):
+                p -= lr * d.to(p.dtype)
+
+    return step
+
+
+def lbfgs_step(
+    spec: OptimizerSpec,
+    params: Sequence[torch.Tensor],
+    loss_at: LossAt,
+    recorded: Callable[[], torch.Tensor],
+) -> Step:
+    """One iteration of torch.optim.LBFGS per step (max_iter=1, strong Wolfe line search), its history
+    kept from step to step. Its closure's first call is the step's own evaluation (already made and
+    recorded, its gradient in .grad); the line search's calls evaluate loss and gradient afresh at the
+    points it tries, as a program's `zero_grad(); loss = f(); loss.backward(); return loss` does."""
+    # max_eval bounds the line search too (max_ls = max_eval − 1 here): its default, 1.25 × max_iter,
+    # would leave it none at max_iter=1, and the step would not move
+    optimizer = torch.optim.LBFGS(
+        list(params),
+        lr=spec.lr,
+        max_iter=1,
+        max_eval=1 + LINE_SEARCH_EVALUATIONS,
+        line_search_fn="strong_wolfe",
+    )
+
+    def step() -> None:
+        first = True
+
+        def closure() -> torch.Tensor:
+            nonlocal first
+            if first:
+                first = False
+                return recorded()
+            for p in params:
+                p.grad = None
+            loss = loss_at()
+            if loss.requires_grad:
+                loss.backward()  # type: ignore[no-untyped-call]
+            for p in params:
+                if p.grad is None:
+                    p.grad = torch.zeros_like(p)
+            return loss.detach()
+
+        optimizer.step(closure)  # type: ignore[no-untyped-call]
 
     return step
 

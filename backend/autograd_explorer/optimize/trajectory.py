@@ -20,9 +20,9 @@ from torch.autograd import Variable
 from autograd_explorer.errors import InvalidRequest, ProgramError
 from autograd_explorer.optimize.functions import refuse_complex
 from autograd_explorer.optimize.objective import Objective
-from autograd_explorer.optimize.optimizers import OptimizerSpec, make_step
+from autograd_explorer.optimize.optimizers import OptimizerSpec, StepUndefined, make_step
 
-Reason = Literal["max_steps", "tolerance", "diverged"]
+Reason = Literal["max_steps", "tolerance", "diverged", "singular"]
 GradientMode = Literal["autograd", "manual"]
 DTYPES: dict[str, torch.dtype] = {"float32": torch.float32, "float64": torch.float64}
 
@@ -66,6 +66,9 @@ class Trajectory:
     final_params: dict[str, float]
     final_loss: float
     label: str = ""
+    # Loss-and-gradient evaluations: one per recorded step, and L-BFGS's line search's own.
+    evaluations: int = 0
+    hessians: int = 0  # Newton's, one per update
     extras: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -161,13 +164,33 @@ def run_trajectory(
             "use gradient 'autograd'",
             "gradient",
         )
+    if optimizer.name in ("newton", "lbfgs") and gradient == "manual":
+        raise InvalidRequest(
+            f"{optimizer.name} takes its derivatives from autograd (a Hessian, a line search's "
+            "gradients); use gradient 'autograd'",
+            "gradient",
+        )
+    if optimizer.name == "lbfgs" and not clear_grad:
+        raise InvalidRequest(
+            "lbfgs clears the gradients before each evaluation itself (its closure's zero_grad()); "
+            "clear_grad false is for the other methods",
+            "clear_grad",
+        )
     names = objective.parameters
     # The parameters are 0-d leaves, as in the lecture's loops, viewing one 1-d tensor's storage, so
     # an optimizer may update them all in one call (optimizers.adam_step).
     flat = torch.tensor([point[n] for n in names], dtype=dtype)
     leaves = [flat[i].detach().requires_grad_(manual is None) for i in range(len(names))]
     values = dict(zip(names, leaves, strict=True))
-    update = make_step(optimizer, leaves, flat)
+    counts = {"evaluations": 0, "hessians": 0}
+    extra = "hessians" if optimizer.name == "newton" else "evaluations"
+    k = 1
+
+    def loss_at() -> torch.Tensor:  # Newton's Hessian and L-BFGS's line search evaluate the function
+        counts[extra] += 1
+        return _scalar_loss(objective(values), k)
+
+    update = make_step(optimizer, leaves, flat, loss_at, lambda: loss.detach())
     rec_params: dict[str, list[float]] = {n: [] for n in names}
     rec_grads: dict[str, list[float]] = {n: [] for n in names}
     losses: list[float] = []
@@ -180,6 +203,7 @@ def run_trajectory(
                 for p in leaves:
                     p.grad = None
             loss = _scalar_loss(objective(values), k)
+            counts["evaluations"] += 1
             if loss.requires_grad:
                 backward(loss)
             for p in leaves:  # a parameter the loss does not depend on gets a zero gradient
@@ -188,6 +212,7 @@ def run_trajectory(
         else:
             with torch.no_grad():
                 loss = _scalar_loss(objective(values), k)
+                counts["evaluations"] += 1
                 hand = manual(values)
                 for p, n in zip(leaves, names, strict=True):
                     g = hand[n].to(dtype)
@@ -203,7 +228,11 @@ def run_trajectory(
         if loss_tol is not None and k > 1 and abs(loss_k - losses[-2]) < loss_tol:
             reason, stopped = "tolerance", True
             break
-        update()
+        try:
+            update()
+        except StepUndefined:
+            reason, stopped = "singular", True
+            break
         if time_limit is not None:
             time_limit.check(k, steps_field)
     stopped_at = len(losses)
@@ -226,6 +255,8 @@ def run_trajectory(
         final_params=final_params,
         final_loss=final_loss,
         label=optimizer.label(),
+        evaluations=counts["evaluations"],
+        hessians=counts["hessians"],
     )
 
 

@@ -6,10 +6,10 @@ import hashlib
 import json
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from autograd_explorer.fields import Int
-from autograd_explorer.optimizer import TRAINING_LR, Optimizer
+from autograd_explorer.optimizer import TRAINING_LR, TRAINING_NAMES, TRAJECTORY_ONLY, Optimizer
 
 DatasetName = Literal["mnist_parity", "moons", "circles", "xor", "blobs"]
 ModelName = Literal["logistic", "simple_nn", "binary_classifier"]
@@ -53,6 +53,16 @@ class TrainConfig(BaseModel):
         None, ge=1, description="a curve point every k steps (default: about 50 points)"
     )
     name: str | None = Field(None, max_length=80, description="label shown in the comparison table")
+
+    @field_validator("optimizer")
+    @classmethod
+    def _trains_with_first_order(cls, optimizer: Optimizer) -> Optimizer:
+        if optimizer.name in TRAJECTORY_ONLY:
+            raise ValueError(
+                f"{optimizer.name} is for trajectories (the optimization lab): a network's Hessian is "
+                f"parameters² numbers; training takes {', '.join(TRAINING_NAMES)}"
+            )
+        return optimizer
 
     @property
     def is_mnist(self) -> bool:

@@ -27,7 +27,7 @@ renderNav(document.getElementById('nav'), 'models');
 restorePresentation(document.documentElement, window.localStorage); // large type when presenting
 
 const $ = (id) => document.getElementById(id);
-fillOptimizerSelect($('optimizer')); // every update rule the API takes
+fillOptimizerSelect($('optimizer')); // every update rule training takes
 const store = createModelsStore();
 // Connections, not page state: the open streams and the jobs waiting for one.
 // Browsers allow ~6 HTTP/1.1 connections per host: stream at most a few jobs, poll the others.

@@ -4,6 +4,7 @@ import { getJSON, postJSON } from '../shared/api.js';
 import { deferredWriter, replaceHash } from '../shared/deferred-url.js';
 import { counted } from '../shared/format.js';
 import { mountFollow } from '../shared/follow.js';
+import { fillOptimizerSelect, updateRule } from '../shared/optimizers.js';
 import { renderNav } from '../shared/nav.js';
 import { onPaletteChange, seriesColor } from '../shared/palette.js';
 import { plotlyLoaded, plotsDrawn, releasePlotly } from '../shared/first-plot.js';
@@ -13,7 +14,7 @@ import { revealResults } from '../shared/reveal.js';
 import { feedback } from './feedback.js';
 import { animate, drawLoss, drawPaths, drawSurface, surfaceRanges } from './plots.js';
 import {
-  currentRun, decodeState, encodeState, EXAMPLES, formatStart, normalize, OPTIMIZERS, OWN,
+  currentRun, decodeState, encodeState, EXAMPLES, formatStart, lrAfterSwitch, normalize, OWN,
   parseNumberList, parseStart, PRESETS, startFor, surfaceBody, trajectoriesBody, trajectoryBody,
 } from './state.js';
 import { stepCount } from './series.js';
@@ -56,6 +57,7 @@ function fillForm() {
   form.kappa.value = String(state.kappa);
   form.start.value = formatStart(state.start);
   form.optimizer.value = state.optimizer;
+  $('update-rule').textContent = updateRule(state.optimizer);
   form.lr.value = String(state.lr);
   form.steps.value = String(state.steps);
   form.tol.value = state.tol === null ? '' : String(state.tol);
@@ -390,7 +392,7 @@ async function applyExample(key) {
 async function init() {
   for (const name of PRESETS) option(form.fn, name, name.replace('_', ' '));
   option(form.fn, OWN, 'Your own function…');
-  for (const name of OPTIMIZERS) option(form.optimizer, name, name === 'gd' ? 'gd (the lecture’s update)' : name);
+  fillOptimizerSelect(form.optimizer, lab().optimizer, 'trajectory');
   for (const [key, example] of Object.entries(EXAMPLES)) option(form.example, key, example.title);
   presetsLoaded = getJSON('/api/presets')
     .then((list) => store.set({ presets: Object.fromEntries(list.map((p) => [p.name, p])) }))
@@ -418,6 +420,11 @@ async function init() {
   form.fn.addEventListener('change', functionChanged);
   form.kappa.addEventListener('change', withForm(() => loadSurface()));
   form.example.addEventListener('change', () => { applyExample(form.example.value); form.example.value = ''; });
+  form.optimizer.addEventListener('change', () => {
+    // before the listener below reads the form: the rate a method's steps are measured in
+    form.lr.value = String(lrAfterSwitch(lab().optimizer, form.optimizer.value, Number(form.lr.value)));
+    $('update-rule').textContent = updateRule(form.optimizer.value);
+  });
   for (const input of [form.optimizer, form.lr, form.steps, form.tol, form.clear, form.gradient, form.lrs, form.start]) {
     input.addEventListener('change', () => {
       try {

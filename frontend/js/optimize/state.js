@@ -1,9 +1,23 @@
 // The optimization lab's state: defaults, the URL hash (shareable links) and the request bodies.
 
+import { optimizerNames } from '../shared/optimizers.js';
 import { decodeDiff, encodeDiff } from './hash.js';
 
 export const PRESETS = ['himmelblau', 'rosenbrock', 'quadratic', 'least_squares', 'beale', 'accumulation'];
-export const OPTIMIZERS = ['gd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'];
+export const OPTIMIZERS = optimizerNames('trajectory');
+// Newton's and L-BFGS's step is the whole step the method computes: their learning rate is 1 (a
+// first-order method's 5e-4 would take 2,000 steps to make one).
+export const SECOND_ORDER = ['newton', 'lbfgs'];
+
+/** The learning rate to show when the optimizer changes from `previous` to `next`: 1 on entering a
+ * second-order method, the default on leaving one, else the rate the student set. */
+export function lrAfterSwitch(previous, next, lr) {
+  const was = SECOND_ORDER.includes(previous);
+  const is = SECOND_ORDER.includes(next);
+  if (is && !was) return 1;
+  if (was && !is) return DEFAULTS.lr;
+  return lr;
+}
 export const OWN = 'source';
 
 export const DEFAULTS = Object.freeze({
@@ -37,6 +51,27 @@ export const EXAMPLES = {
       runs: [
         { optimizer: 'gd', lr: 1e-3, steps: 2000, tol: null, clear: true, gradient: 'autograd', start: { u: -1.5, v: 2 } },
         { optimizer: 'adam', lr: 0.05, steps: 2000, tol: null, clear: true, gradient: 'autograd', start: { u: -1.5, v: 2 } },
+      ],
+    },
+  },
+  'rosenbrock-second-order': {
+    title: 'Newton and L-BFGS vs gradient descent on Rosenbrock',
+    state: {
+      fn: 'rosenbrock', optimizer: 'lbfgs', lr: 1, steps: 2000, tol: 1e-12, start: { u: -1.5, v: 2 },
+      runs: [
+        { optimizer: 'gd', lr: 1e-3, steps: 2000, tol: 1e-12, clear: true, gradient: 'autograd', start: { u: -1.5, v: 2 } },
+        { optimizer: 'newton', lr: 1, steps: 2000, tol: 1e-12, clear: true, gradient: 'autograd', start: { u: -1.5, v: 2 } },
+        { optimizer: 'lbfgs', lr: 1, steps: 2000, tol: 1e-12, clear: true, gradient: 'autograd', start: { u: -1.5, v: 2 } },
+      ],
+    },
+  },
+  'quadratic-newton': {
+    title: 'Newton takes the ill-conditioned bowl in one step (κ = 10)',
+    state: {
+      fn: 'quadratic', kappa: 10, optimizer: 'newton', lr: 1, steps: 100, tol: 1e-12, start: { u: -4, v: 3 },
+      runs: [
+        { optimizer: 'gd', lr: 0.15, steps: 100, tol: 1e-12, clear: true, gradient: 'autograd', start: { u: -4, v: 3 } },
+        { optimizer: 'newton', lr: 1, steps: 100, tol: 1e-12, clear: true, gradient: 'autograd', start: { u: -4, v: 3 } },
       ],
     },
   },

@@ -45,18 +45,37 @@ export function renderStepTable(container, result, { caption = '', limit = 400, 
   return table;
 }
 
+/**
+ * What the run cost, when steps alone do not say it: L-BFGS's line search evaluates the function
+ * more than once a step, Newton computes a Hessian each update (comparing methods fairly counts these,
+ * not steps). Empty for a first-order run: one evaluation per step, which the step count says.
+ */
+export function costOf(result) {
+  const parts = [];
+  if (result.evaluations !== undefined && result.evaluations !== result.stopped_at) {
+    parts.push(counted(result.evaluations, 'loss-and-gradient evaluation'));
+  }
+  if (result.hessians) {
+    const n = result.function.parameters.length;
+    parts.push(`${counted(result.hessians, 'Hessian')} (${n}×${n})`);
+  }
+  return parts.join(' and ');
+}
+
 /** One line on how the run ended: reason, step and loss. */
 export function runSummary(result) {
   const reasons = {
     max_steps: 'ran all steps',
     tolerance: 'stopped: loss change below the tolerance',
     diverged: 'diverged (loss is no longer finite)',
+    singular: 'stopped: the Hessian is singular here, so Newton\'s step is undefined',
   };
   const blewUp = divergence(result);
   const ending = blewUp
     ? `diverged: the loss grew from ${formatNumber(blewUp.from, 4)} to ${formatNumber(blewUp.to, 4)} over ${result.stopped_at} steps (try a smaller learning rate)`
     : `${reasons[result.reason] || result.reason} at step ${result.stopped_at}`;
-  let text = `${ending}; final loss ${tableNumber(result.final.loss, 6)}`;
+  const cost = costOf(result);
+  let text = `${ending}${cost ? ` (${cost})` : ''}; final loss ${tableNumber(result.final.loss, 6)}`;
   const m = result.nearest_minimum;
   if (m && !blewUp) {
     const where = Object.values(m.params).map((v) => tableNumber(v, 4)).join(', ');

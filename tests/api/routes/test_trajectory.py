@@ -394,3 +394,38 @@ def test_a_split_request_is_refused_for_its_first_failing_run(client: TestClient
         == single.value.message
         == ("start is missing v; the function's parameters are u, v")
     )
+
+
+def test_newton_and_lbfgs_answer_their_evaluations_and_a_singular_hessian(client: TestClient) -> None:
+    runs = [
+        {
+            "preset": "rosenbrock",
+            "optimizer": {"name": name},
+            "steps": 200,
+            "loss_tol": 1e-12,
+            "dtype": "float64",
+        }
+        for name in ("newton", "lbfgs")
+    ]
+    newton, lbfgs = client.post("/api/trajectories", json={"runs": runs}).json()["runs"]
+    for result in (newton, lbfgs):  # lr left out: the full step, 1
+        assert result["label"].endswith("lr=1") and result["reason"] == "tolerance"
+        assert result["final"]["params"] == pytest.approx({"u": 1.0, "v": 1.0}, abs=1e-4)
+    assert newton["evaluations"] == newton["stopped_at"] and newton["hessians"] == newton["stopped_at"] - 1
+    assert lbfgs["evaluations"] > lbfgs["stopped_at"] and lbfgs["hessians"] == 0  # the line search's own
+    gd = client.post("/api/trajectory", json=lecture_body()).json()
+    assert (gd["evaluations"], gd["hessians"]) == (300, 0)
+    singular = client.post(
+        "/api/trajectory",
+        json={"source": "(u + v)**2", "start": {"u": 1, "v": 0}, "optimizer": {"name": "newton"}},
+    ).json()
+    assert singular["reason"] == "singular" and singular["stopped_at"] == 1
+
+
+def test_second_order_methods_refuse_manual_gradients_and_training(client: TestClient) -> None:
+    body = {"preset": "rosenbrock", "optimizer": {"name": "newton"}, "gradient": "manual"}
+    response = client.post("/api/trajectory", json=body)
+    assert response.status_code == 400 and response.json()["detail"]["field"] == "gradient"
+    response = client.post("/api/models", json={"dataset": "moons", "optimizer": {"name": "lbfgs"}})
+    assert response.status_code == 422
+    assert "lbfgs is for trajectories" in response.text

@@ -267,7 +267,15 @@ class TrajectoryResult(BaseModel):
     params: dict[str, list[Number]] = Field(description="per parameter: its value at each recorded step")
     grad: dict[str, list[Number]] = Field(description="per parameter: its gradient at each recorded step")
     stopped_at: int
-    reason: Reason
+    reason: Reason = Field(
+        description="max_steps, tolerance (the loss changed less than loss_tol), diverged (the loss is no "
+        "longer finite) or singular (newton: the Hessian has no inverse at the last point)"
+    )
+    evaluations: int = Field(
+        description="loss-and-gradient evaluations: one per step, and lbfgs's line search's own (what a "
+        "fair comparison of methods counts)"
+    )
+    hessians: int = Field(description="newton: Hessians computed, one per update (n backward passes each)")
     final: FinalPoint
     nearest_minimum: NearestMinimum | None = None
     figure: Figure | None = None
@@ -297,6 +305,8 @@ class TrajectoryResult(BaseModel):
             grad={n: [run.grads[n][k] for k in kept] for n in run.parameters},
             stopped_at=run.stopped_at,
             reason=run.reason,
+            evaluations=run.evaluations,
+            hessians=run.hessians,
             final=FinalPoint(params=run.final_params, loss=run.final_loss),
             nearest_minimum=minimum,
             figure=None if figure is None else Figure.model_validate(figure),
