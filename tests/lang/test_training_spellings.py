@@ -283,3 +283,46 @@ out.pow(2).sum().backward()
     ):
         error = fails(f"import torch.nn.functional as F\nq = torch.ones(1, 4000, 2)\ny = {call}", "limit")
         assert error.line == 3 and "16008000 elements made by the attention's L × S scores" in error.message
+
+
+TIED = """import torch
+import torch.nn as nn
+from collections import OrderedDict
+class TinyLM(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(5, 3)
+        self.head = nn.Linear(3, 5, bias=False)
+        self.head.weight = self.emb.weight   # weight tying, as GPT-2 does
+    def forward(self, idx):
+        return self.head(torch.tanh(self.emb(idx)))
+    @property
+    def size(self):
+        return sum(p.numel() for p in self.parameters())
+torch.manual_seed(0)
+model = TinyLM()
+loss = nn.functional.cross_entropy(model(torch.tensor([1, 2])), torch.tensor([2, 3]))
+loss.backward()
+net = nn.Sequential(OrderedDict([('body', nn.Linear(4, 3)), ('fc', nn.Linear(3, 10))]))
+net.fc = nn.Linear(3, 2)   # a new head for two classes
+print(model.size, len(list(model.parameters())), net(torch.ones(1, 4)).shape, divmod(7, 2), divmod(-7.5, 2))
+"""
+
+
+def test_a_library_modules_parameters_and_layers_may_be_replaced_and_a_class_may_have_properties() -> None:
+    got = run(TIED)
+    expected, printed = cpython(TIED)
+    assert got.printed == printed == ["15 1 torch.Size([1, 2]) (3, 1) (-4.0, 0.5)"]
+    tied, oracle = got.namespace["model"], expected["model"]
+    assert tied.head.weight is tied.emb.weight  # type: ignore[attr-defined]  # one parameter, used twice
+    assert torch.equal(tied.emb.weight.grad, oracle.emb.weight.grad)  # type: ignore[attr-defined]
+    # nn.Module's own TypeError for a plain tensor as a parameter; a name it never registered stays out
+    error = fails("import torch\nlin = torch.nn.Linear(2, 2)\nlin.weight = torch.ones(2, 2)", "runtime")
+    assert error.line == 3 and "cannot assign 'torch.FloatTensor' as parameter 'weight'" in error.message
+    error = fails("import torch\nlin = torch.nn.Linear(2, 2)\nlin.scale = 2", "runtime")
+    assert "'Linear' object attribute 'scale' cannot be assigned here" in error.message
+    # a property is read-only, as CPython's without a setter
+    source = "class P:\n    @property\n    def x(self):\n        return 2\np = P()\nprint(p.x)\np.x = 3"
+    error = fails(source, "runtime")
+    assert error.line == 7 and error.message == "property 'x' of 'P' object has no setter"
+    fails("@property\ndef f():\n    return 1", "forbidden")  # a method's decorator, in a class body

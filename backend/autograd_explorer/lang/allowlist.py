@@ -1099,6 +1099,7 @@ FUNCTIONS: tuple[Function, ...] = (
     _builtin("round", builtins.round, "round(number, ndigits)"),
     # Python's own, as CPython runs them (on a tensor they use its operators: sum(t) adds its rows).
     _builtin("abs", builtins.abs, "absolute value (of a number or a tensor)"),
+    _builtin("divmod", builtins.divmod, "divmod(a, b): (a // b, a % b) of two numbers"),
     _builtin("max", builtins.max, "the largest item or argument", growth="iterable"),
     _builtin("min", builtins.min, "the smallest item or argument", growth="iterable"),
     _builtin("sum", _concatenating_sum, "sum of the items (of lists too, with start=[])", growth="sum"),

@@ -46,14 +46,14 @@ GRAD_MODE_BLOCKS = (
 )
 GRAD_MODE_DECORATORS = (
     "the only decorators are @torch.no_grad(), @torch.enable_grad() and @torch.inference_mode(), and "
-    "@staticmethod or @classmethod on a method"
+    "@staticmethod, @classmethod or @property on a method"
 )
 ONCE_DIFFERENTIABLE = (
     "@once_differentiable goes right under @staticmethod, on an autograd Function's backward"
 )
 # Decorators a method (a def directly in a class body) may have first, as Python's builtins: a
 # `torch.autograd.Function`'s forward and backward are static methods.
-METHOD_DECORATORS = frozenset({"staticmethod", "classmethod"})
+METHOD_DECORATORS = frozenset({"staticmethod", "classmethod", "property"})
 
 # Attributes of the objects a program can hold that the table leaves out (`x.numpy`, `x.storage`,
 # `grad_fn.next_functions`, `(1).real`): named as refused before the program runs. A name no
@@ -513,7 +513,7 @@ class _Checker:
         return fn is not None and fn.special == "decorator"
 
     def method_decorator(self, node: ast.expr) -> str | None:
-        """`staticmethod` or `classmethod` (Python's, not a name the program binds), else None."""
+        """`staticmethod`, `classmethod` or `property` (Python's, not a name the program binds), else None."""
         if isinstance(node, ast.Name) and node.id in METHOD_DECORATORS and node.id not in self.bound:
             return node.id
         return None

@@ -21,7 +21,7 @@ from autograd_explorer.lang.contract import LABEL_CHARS, Region, Span
 from autograd_explorer.lang.core import EvaluatorCore, error_at, type_name
 from autograd_explorer.lang.parse import GRAD_MODE_BLOCKS, GRAD_MODE_DECORATORS, METHOD_DECORATORS
 from autograd_explorer.lang.regions import NO_NAMING, LoopNaming
-from autograd_explorer.lang.user_code import UserClassMethod, UserFunction
+from autograd_explorer.lang.user_code import UserClassMethod, UserFunction, UserProperty
 from autograd_explorer.lang.values import (
     BreakLoop,
     ContinueLoop,
@@ -515,6 +515,8 @@ class Statements(EvaluatorCore):
             value = staticmethod(function if wrapper is None else wrapper(function))
         elif kind == "classmethod":
             value = UserClassMethod(function)
+        elif kind == "property":
+            value = UserProperty(function)
         self.bind(node.name, value, self.span(node))
 
     def class_definition(self, node: ast.ClassDef) -> None:

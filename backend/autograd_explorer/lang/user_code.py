@@ -187,12 +187,28 @@ class UserClassMethod:
         return BoundUserMethod(self.function, owner if owner is not None else type(instance))
 
 
+class UserProperty:
+    """`@property` on a program's method: reading `obj.name` calls it, as Python's property does (a
+    read-only one: the program has no `@name.setter`, so assigning is Python's AttributeError)."""
+
+    def __init__(self, function: UserFunction) -> None:
+        self.function = function
+
+    def __get__(self, instance: object, owner: type | None = None) -> object:
+        return self if instance is None else self.function(instance)
+
+    def __set__(self, instance: object, value: object) -> None:
+        raise AttributeError(
+            f"property '{self.function.name}' of '{type(instance).__name__}' object has no setter"
+        )
+
+
 def defined_function(value: object) -> UserFunction | None:
-    """The program's function a class body holds: plain, or under @staticmethod / @classmethod
-    (and PyTorch's @once_differentiable, whose wrapper keeps it as `__wrapped__`)."""
+    """The program's function a class body holds: plain, or under @staticmethod / @classmethod /
+    @property (and PyTorch's @once_differentiable, whose wrapper keeps it as `__wrapped__`)."""
     if isinstance(value, staticmethod):
         value = inspect.unwrap(value.__func__)
-    elif isinstance(value, UserClassMethod):
+    elif isinstance(value, UserClassMethod | UserProperty):
         value = value.function
     return value if isinstance(value, UserFunction) else None
 
@@ -284,6 +300,16 @@ class UserClasses:
                 )
             write_checked(owner, name, value)
             self.fields.setdefault(owner, set()).add(name)
+            return
+        if (
+            type(owner) not in self.defined
+            and isinstance(owner, torch.nn.Module)
+            and module_entry(owner, name) is not NO_ENTRY
+        ):
+            # a library module's parameter, buffer or layer replaced by what nn.Module.__setattr__
+            # registers (its own TypeError for a plain tensor as a parameter): weight tying,
+            # `head.weight = emb.weight`, or a new head, `model.fc = nn.Linear(512, 10)`
+            write_checked(owner, name, value)
             return
         if type(owner) not in self.defined:
             raise AttributeError(
