@@ -60,7 +60,10 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     (FORWARD_RUNS.format(body="ctx.saved_tensors = (x,)"), "runtime", {}),
     (FORWARD_RUNS.format(body="Fn._backward_cls"), "forbidden", {}),
     ("@staticmethod\ndef f():\n    pass", "forbidden", {}),  # a method's decorator only
-    ("class A:\n    @property\n    def f(self):\n        pass", "forbidden", {}),
+    ("class A:\n    @cached_property\n    def f(self):\n        pass", "forbidden", {}),
+    # a property runs the program's function when read, budgeted as any call; never as a setter
+    ("class A:\n    @property\n    def p(self):\n        return self.p\nA().p", "limit", {}),
+    ("class A:\n    @property\n    def p(self):\n        return 1\nA().p = 2", "runtime", {}),
     ("staticmethod = print\nclass A:\n    @staticmethod\n    def f():\n        pass", "forbidden", {}),
     ("x = torch.ones(1, requires_grad=True)\ny = x * 2\ny.grad_fn.register_hook(print)", "forbidden", {}),
     (
@@ -99,6 +102,11 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     ("m = nn.Linear(1, 1)\nm.add_module('register_forward_hook', nn.ReLU())", "runtime", {}),
     ("m = nn.Linear(1, 1)\nm.register_buffer('x', torch.ones(1))\nm._buffers['x']", "forbidden", {}),
     ("type(torch.ones(1)).__name__.__class__", "forbidden", {}),
+    # a library module's registered names may be replaced, through nn.Module's own checks; no other
+    ("m = nn.Linear(1, 1)\nm.forward = print", "runtime", {}),
+    ("m = nn.Sequential(nn.ReLU())\nm.train = print", "runtime", {}),
+    ("m = nn.Sequential(nn.ReLU())\nm.__dict__ = {}", "forbidden", {}),
+    ("s = nn.Sequential(nn.ReLU())\ns.register_module('x', nn.ReLU())\ns.x = print", "runtime", {}),
     ("m = nn.Linear(1, 1)\nm.__name__", "runtime", {}),
     ("from collections import defaultdict", "forbidden", {}),
     ("import collections\ncollections.Counter('ab')", "forbidden", {}),
