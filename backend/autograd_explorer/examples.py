@@ -382,6 +382,42 @@ EXAMPLES: tuple[Example, ...] = (
         ),
     ),
     Example(
+        id="weight-tying",
+        section="§6 Neural networks",
+        title="Weight tying: one parameter used twice, its contributions added up",
+        source=(
+            "import torch\n"
+            "import torch.nn as nn\n"
+            "torch.manual_seed(0)\n"
+            "\n"
+            "class TinyLM(nn.Module):\n"
+            "    def __init__(self, vocab=5, dim=3):\n"
+            "        super().__init__()\n"
+            "        self.emb = nn.Embedding(vocab, dim)\n"
+            "        self.head = nn.Linear(dim, vocab, bias=False)\n"
+            "        self.head.weight = self.emb.weight  # tied, as GPT-2 ties them\n"
+            "\n"
+            "    def forward(self, idx):\n"
+            "        return self.head(torch.tanh(self.emb(idx)))\n"
+            "\n"
+            "model = TinyLM()\n"
+            "tokens, targets = torch.tensor([1, 2]), torch.tensor([2, 3])\n"
+            "loss = nn.functional.cross_entropy(model(tokens), targets)\n"
+            "loss.backward()\n"
+            "print(len(list(model.parameters())), 'parameter tensor, shape', tuple(model.emb.weight.shape))\n"
+            "print(model.emb.weight.grad)\n"
+        ),
+        output="loss",
+        explanation=(
+            "A language model's output layer may reuse its embedding matrix (GPT-2 does): "
+            "self.head.weight = self.emb.weight makes them one parameter. It is used twice, to look "
+            "up the tokens' vectors and to score every word, so in the backward pass two contributions "
+            "arrive at model.emb.weight: the output layer's, through its transpose, and the lookup's, "
+            "only in the rows of the tokens read (1 and 2). The accumulator adds them before "
+            "AccumulateGrad stores their sum in .grad, the matrix the console prints."
+        ),
+    ),
+    Example(
         id="lecture-fit-autograd",
         section="§8 Polynomial regression",
         title="Fitting a + bx + cx² by autograd: 4000 iterations",

@@ -89,7 +89,8 @@ def test_the_programs_backward_is_counted_by_the_budget() -> None:
     ("source", "says", "where"),
     [
         ("@staticmethod\ndef f():\n    pass", "@staticmethod decorates a method", (1, 1)),
-        ("class A:\n    @property\n    def f(self):\n        pass", "the only decorators", (2, 5)),
+        ("class A:\n    @cached_property\n    def f(self):\n        pass", "the only decorators", (2, 5)),
+        ("@property\ndef f():\n    pass", "@property decorates a method", (1, 1)),
         (
             "class A:\n    @torch.no_grad()\n    @staticmethod\n    def f():\n        pass",
             "the only decorators",

@@ -353,10 +353,16 @@ statement_cases = [
     program("decorator-class", "@torch.no_grad()\nclass A:\n    pass", "forbidden", "decorators"),
     program("decorator-rebound", "no_grad = print\n@no_grad\ndef f():\n    pass", "forbidden", "decorators"),
     program(
-        "decorator-property",
-        "class A:\n    @property\n    def f(self):\n        pass",
+        "decorator-cached-property",
+        "class A:\n    @cached_property\n    def f(self):\n        pass",
         "forbidden",
         "decorators",
+    ),
+    program(  # a property runs the program's own function when read: budgeted as any call
+        "property-recursing",
+        "class A:\n    @property\n    def f(self):\n        return self.f\nA().f + x",
+        "limit",
+        "max_call_depth",
     ),
     program(
         "decorator-staticmethod-outside-class", "@staticmethod\ndef f():\n    pass", "forbidden", "method"
