@@ -295,8 +295,8 @@ def _at(
 def _module_functions(
     module: str, entries: tuple[tuple[Callable[..., object], str], ...]
 ) -> tuple[Function, ...]:
-    """A module's functions (`math.sqrt`, `random.randint`), each named by the function itself: no
-    lookup by name."""
+    """A module's functions or classes (`math.sqrt`, `random.randint`, `torch.optim.SGD`), each named
+    by itself: no lookup by name."""
     return tuple(_at(f"{module}.{fn.__name__}", fn, summary) for fn, summary in entries)
 
 
@@ -998,9 +998,9 @@ FUNCTIONS: tuple[Function, ...] = (
         for fn in _NN_INIT
     ),
     # --- torch.optim and torch.utils.data -------------------------------------------------
-    *(
-        _at(f"torch.optim.{cls.__name__}", cls, summary)
-        for cls, summary in (
+    *_module_functions(
+        "torch.optim",
+        (
             (torch.optim.SGD, "SGD(params, lr, momentum=0, weight_decay=0)"),
             (torch.optim.Adam, "Adam(params, lr=0.001, betas=(0.9, 0.999))"),
             (torch.optim.AdamW, "AdamW(params, lr=0.001, weight_decay=0.01)"),
@@ -1012,11 +1012,11 @@ FUNCTIONS: tuple[Function, ...] = (
                 "opt.step(closure) evaluates closure() (zero_grad, loss, backward, return loss) as "
                 "often as its iterations need",
             ),
-        )
+        ),
     ),
-    *(
-        _at(f"torch.optim.lr_scheduler.{cls.__name__}", cls, summary)
-        for cls, summary in (
+    *_module_functions(
+        "torch.optim.lr_scheduler",
+        (
             (torch.optim.lr_scheduler.StepLR, "StepLR(optimizer, step_size, gamma=0.1)"),
             (torch.optim.lr_scheduler.ExponentialLR, "ExponentialLR(optimizer, gamma)"),
             (torch.optim.lr_scheduler.MultiStepLR, "MultiStepLR(optimizer, milestones, gamma=0.1)"),
@@ -1062,7 +1062,7 @@ FUNCTIONS: tuple[Function, ...] = (
                 "ReduceLROnPlateau(optimizer, mode='min', factor=0.1, patience=10): "
                 "sched.step(val_loss) lowers lr when the loss stops improving",
             ),
-        )
+        ),
     ),
     _at(
         "torch.utils.data.TensorDataset",

@@ -244,7 +244,14 @@ class Calls(EvaluatorCore):
         assert isinstance(optimizer, torch.optim.Optimizer)
         before = optimizer_state_elements(optimizer)
         self.apply(fn.call, args, kwargs, node)
-        added = optimizer_state_elements(optimizer) - before
+        self.reserve_optimizer_state(optimizer, node, counted=before)
+
+    def reserve_optimizer_state(
+        self, optimizer: torch.optim.Optimizer, node: ast.AST, counted: int = 0
+    ) -> None:
+        """The state an optimizer will hold once it steps, less what was `counted` already: refused
+        where the optimizer is made (or grows), not at the step that fills it."""
+        added = optimizer_state_elements(optimizer) - counted
         if added > 0:
             self.budget.reserve_total(added, self.span(node), f"{type(optimizer).__name__}'s state")
 
@@ -333,10 +340,8 @@ class Calls(EvaluatorCore):
         if isinstance(result, torch.nn.Module):
             for parameter in made_parameters(result, args, kwargs):  # its memory counts like any tensor's
                 self.budget.add_result(parameter, self.span(node))
-        elif isinstance(result, torch.optim.Optimizer):  # refused now, not at the step that fills it
-            elements = optimizer_state_elements(result)
-            if elements:
-                self.budget.reserve_total(elements, self.span(node), f"{type(result).__name__}'s state")
+        elif isinstance(result, torch.optim.Optimizer):
+            self.reserve_optimizer_state(result, node)
         return self.produced(result, node)
 
     def type_of(self, value: object) -> object:
