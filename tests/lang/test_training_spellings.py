@@ -326,3 +326,28 @@ def test_a_library_modules_parameters_and_layers_may_be_replaced_and_a_class_may
     error = fails(source, "runtime")
     assert error.line == 7 and error.message == "property 'x' of 'P' object has no setter"
     fails("@property\ndef f():\n    return 1", "forbidden")  # a method's decorator, in a class body
+
+
+def test_lstsq_is_the_closed_form_and_is_sized_before_it_runs() -> None:
+    # the normal equations' solution (XᵀX)⁻¹ Xᵀy, in float64, is the oracle
+    source = """import torch
+torch.manual_seed(42)
+x = torch.linspace(-1, 1, 50, dtype=torch.float64)
+y = 3 * x ** 2 - x + 0.5 + 0.1 * torch.randn(50, dtype=torch.float64)
+X = torch.stack([x ** 0, x, x ** 2], dim=1)
+fit = torch.linalg.lstsq(X, y.unsqueeze(1))
+w = fit.solution.squeeze()
+"""
+    got = run(source).namespace
+    X, y = got["X"], got["y"]
+    assert isinstance(X, torch.Tensor) and isinstance(y, torch.Tensor)
+    normal = torch.linalg.solve(X.T @ X, X.T @ y)
+    assert torch.allclose(got["w"], normal, atol=1e-12)  # type: ignore[arg-type]
+    assert torch.equal(got["w"], cpython(source)[0]["w"])  # type: ignore[arg-type]
+    for call in ("torch.linalg.lstsq(A, B)", "torch.linalg.lstsq(input=A, b=B)"):
+        source = f"A = torch.ones(1000, 1000)\nB = torch.ones(1000, 1000)\nX = {call}"
+        error = fails(source, "limit")
+        assert (
+            error.line == 3
+            and "made by the solution and the copy of A that lstsq factorizes" in error.message
+        )

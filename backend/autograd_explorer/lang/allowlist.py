@@ -74,6 +74,7 @@ Growth = Literal[
     "unbind",
     "einsum",
     "attention_scores",
+    "lstsq",
     "index_select",
     "repeat_interleave",
     "diag",
@@ -695,6 +696,13 @@ FUNCTIONS: tuple[Function, ...] = (
     _at("torch.linalg.inv", torch.linalg.inv, "matrix inverse"),
     _at("torch.linalg.solve", torch.linalg.solve, "solve(A, b): x with A x = b", "broadcast"),
     _at("torch.linalg.svdvals", torch.linalg.svdvals, "singular values"),
+    _at(
+        "torch.linalg.lstsq",
+        torch.linalg.lstsq,
+        "lstsq(A, B): the least-squares solution X of A X ≈ B (.solution; .residuals, .rank, "
+        ".singular_values as the driver gives them)",
+        "lstsq",
+    ),
     _at("torch.linalg.eigvalsh", torch.linalg.eigvalsh, "eigenvalues of a symmetric matrix"),
     _at("torch.linalg.det", torch.linalg.det, "determinant"),
     _at("torch.Tensor", torch.Tensor, "the tensor type (for isinstance)"),
@@ -1606,6 +1614,14 @@ MEMBERS: tuple[Member, ...] = (
             torch.return_types.kthvalue,
         )
         for member in _members(result, "attribute", values="the values", indices="their positions")
+    ),
+    *_members(
+        torch.return_types.linalg_lstsq,  # type: ignore[attr-defined]  # made at run time
+        "attribute",
+        solution="the least-squares solution",
+        residuals="the squared residuals (empty unless m > n and A has full rank, with the gelsd driver)",
+        rank="A's rank (empty with the default gelsy driver on the cpu: it is computed)",
+        singular_values="A's singular values (gelsd and gelss drivers)",
     ),
 )
 MEMBER_TABLE: dict[tuple[type, str], Member] = {(m.owner, m.name): m for m in MEMBERS}

@@ -58,6 +58,7 @@ from autograd_explorer.lang.functional import (
     split_aux,
 )
 from autograd_explorer.lang.growth import (
+    MADE_BY,
     MAX_EINSUM_OPERANDS,
     PRODUCTS,
     VIEW_PIECES,
@@ -465,9 +466,8 @@ class Calls(EvaluatorCore):
             if predicted is not None:  # a Python list of exactly this many slots
                 self.budget.reserve_elements(predicted, span, "list")
         else:  # a module's parameters are made (and initialized) by one library call: bounded as one
-            made_by = "the attention's L × S scores" if growth == "attention_scores" else None
             what = "module" if module_growth(growth) else "tensor"
-            self.budget.check_elements(predicted, span, what, made_by=made_by)
+            self.budget.check_elements(predicted, span, what, made_by=MADE_BY.get(growth))
         if growth in PRODUCTS:  # a matrix product, an einsum, an attention: its multiply-adds too
             cost = product_cost(growth, args, kwargs)
             if cost is not None:

@@ -765,7 +765,12 @@ def _nonzero_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> i
 # torch.tensor's rules on the arguments after the tensor (which gives only the dtype and device).
 NEW_FACTORIES: dict[Growth, Growth] = {"new_factory": "factory", "new_full": "full", "new_literal": "literal"}
 # Products whose multiply-adds are bounded as well as their result (product_cost).
-PRODUCTS = frozenset({"matmul", "einsum", "attention_scores"})
+PRODUCTS = frozenset({"matmul", "einsum", "attention_scores", "lstsq"})
+# What a refusal names as the maker of elements the student never sees as one tensor.
+MADE_BY: dict[Growth, str] = {
+    "attention_scores": "the attention's L × S scores",
+    "lstsq": "the solution and the copy of A that lstsq factorizes",
+}
 
 
 def product_cost(
@@ -776,7 +781,29 @@ def product_cost(
         return einsum_cost(args)
     if growth == "attention_scores":
         return attention_cost(args, kwargs or {})
+    if growth == "lstsq":
+        return lstsq_cost(args, kwargs or {})
     return matmul_cost(args[0], args[1]) if len(args) >= 2 else None
+
+
+def lstsq_cost(args: Sequence[object], kwargs: Mapping[str, object]) -> tuple[int, int] | None:
+    """torch.linalg.lstsq(A, B): A (…, m, n), B (…, m, k) or (…, m). Its solution is n × k per batch,
+    and the driver factorizes a copy of A (m · n) with about m · n · (min(m, n) + k) multiply-adds:
+    (the solution's, A's copy's and the small results' elements, those multiply-adds). By keyword they
+    are `input=` and `b=`, as ATen names them."""
+    a = args[0] if args else kwargs.get("input")  # ATen's names for A and B
+    b = args[1] if len(args) > 1 else kwargs.get("b")
+    if not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)) or a.dim() < 2 or b.dim() < 1:
+        return None
+    vector = b.dim() == a.dim() - 1
+    batch = broadcast_shape([tuple(a.shape[:-2]), tuple(b.shape[:-1] if vector else b.shape[:-2])])
+    if batch is None:
+        return None
+    rows, columns = a.shape[-2:]
+    k = 1 if vector else b.shape[-1]
+    count = math.prod(batch)
+    elements = count * (columns * k + rows * columns + k + min(rows, columns))
+    return elements, count * rows * columns * (min(rows, columns) + k)
 
 
 def attention_cost(args: Sequence[object], kwargs: Mapping[str, object]) -> tuple[int, int] | None:
