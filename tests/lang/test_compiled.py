@@ -128,7 +128,7 @@ ERRORS = {
     "shapes": "a = torch.ones(2, 3)\nb = torch.ones(4)\nc = torch.sin(a) + b",
     "matmul_shapes": "a = torch.ones(2, 3)\nb = a @ a",
     "not_callable": "x = 3\ny = x(2)",
-    "text_percent": "s = '%d' % 3",
+    "text_percent": "s = '%d' % 'three'",
     "list_argument": "y = torch.sin([1.0, 2.0])",
     "number_argument": "y = torch.sin(2.0)",
     "unbound_local": "def f():\n    y = x * 2\n    x = 1\n    return y\nf()",

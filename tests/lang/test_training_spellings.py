@@ -352,3 +352,48 @@ w = fit.solution.squeeze()
             error.line == 3
             and "made by the solution and the copy of A that lstsq factorizes" in error.message
         )
+
+
+DATA_CLASS = """from dataclasses import dataclass
+import dataclasses
+import torch.nn.functional as F
+@dataclass
+class Config:
+    n_layer: int
+    lr: float = 0.1
+    name: str = "gpt"
+@dataclasses.dataclass
+class Bigger(Config):
+    n_head: int = 4
+    lr: float = 0.5
+c = Config(2)
+print(c, c == Config(2), c == Config(3), Bigger(1, n_head=8), Config(n_layer=4, name="y").name)
+try:
+    Config()
+except TypeError:
+    print("no n_layer")
+print(hasattr(F, "scaled_dot_product_attention"), hasattr(F, "no_such_thing"), hasattr(c, "lr"))
+print("params: %.2fM, %d layers, %s|%5s|%-4s|%%" % (1234567 / 1e6, c.n_layer, c.name, "ab", "c"))
+print("%(n)s=%(v).1e" % {"n": "lr", "v": c.lr})
+"""
+
+
+def test_dataclass_hasattr_and_printf_formatting_run_as_in_cpython() -> None:
+    # nanoGPT's GPTConfig, its feature check and its parameter count (tests/lang/corpus has the model)
+    assert run(DATA_CLASS).printed == cpython(DATA_CLASS)[1]
+    # Python's own errors for a shared default and a field order that cannot be called
+    error = fails("from dataclasses import dataclass\n@dataclass\nclass A:\n    xs: list = []", "runtime")
+    assert error.message == "mutable default <class 'list'> for field xs is not allowed: use default_factory"
+    error = fails(
+        "from dataclasses import dataclass\n@dataclass\nclass A:\n    x: int = 1\n    y: int", "runtime"
+    )
+    assert error.message == "non-default argument 'y' follows default argument"
+    # a data class compares by its fields, so (as dataclass makes it) it has no hash
+    source = "from dataclasses import dataclass\n@dataclass\nclass A:\n    x: int = 1\nprint({A(): 1})"
+    assert "unhashable type: 'A'" in fails(source, "runtime").message
+    # @dataclass alone, and only on a class; hasattr reads no `_` name; printf's widths are bounded
+    fails("from dataclasses import dataclass\nclass A:\n    pass\ndataclass(A)", "forbidden")
+    fails("from dataclasses import dataclass, field", "forbidden")
+    fails("class A:\n    pass\nprint(hasattr(A(), '__class__'))", "forbidden")
+    assert "format width too large: 100000" in fails("print('%100000d' % 1)", "limit").message
+    fails("print('%*d' % (5, 1))", "forbidden")

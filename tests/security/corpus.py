@@ -89,7 +89,6 @@ BUILTINS = [
     "bytearray",
     "exit",
     "quit",
-    "hasattr",
     "id",
 ]
 builtin_cases = [
@@ -120,7 +119,14 @@ format_cases = [
     program("f-string-nested-width", 'w = 10**9\nf"{x:>{w}}"', "limit", "format width"),
     program("str-format-width", '"{:>999999999}".format(1)', "limit", "format width"),
     program("str-format-index", '"{0[0]}".format([x])', "forbidden", "format"),
-    program("percent-format", '"%s" % x', "forbidden", "text"),
+    program("percent-format-star", '"%*s" % (10**9, x)', "forbidden", "(*)"),
+    program("percent-format-width", '"%999999999s" % x', "limit", "format width too large"),
+    program(
+        "percent-format-nested",
+        'a = [1]\nfor _ in range(30):\n    a = [a, a]\n"%s" % (a,)',
+        "limit",
+        "list too large",
+    ),
     program("str-join", '"a".join(["b"] * 10**7)', "limit", "max_tensor_elements"),
     program("str-doubling", 's = "ab"\nfor _ in range(64):\n    s = s + s', "limit", "max_tensor_elements"),
     program("format-map", '"{x}".format_map({"x": 1})', "forbidden", "format_map"),
@@ -191,6 +197,10 @@ torch_escape_cases += [
         "already exists",
     ),
     program("name-then-class", "type(x).__name__.__class__", "forbidden", "__class__"),
+    # hasattr reads as `value.name` reads, by the same rules: no `_` name reaches a lookup
+    program("hasattr-dunder", 'hasattr(x, "__class__")', "forbidden", "attributes starting with _"),
+    program("hasattr-private", 'hasattr(x, "_version")', "forbidden", "attributes starting with _"),
+    program("dataclass-called", "from dataclasses import dataclass\ndataclass(x)", "forbidden", "decorator"),
     program("collections-other", "import collections\ncollections.deque()", "forbidden", "collections.deque"),
 ]
 # Tutorial idioms (`.to(device)`, jacobian): odd arguments reach torch.device's parser or a
@@ -350,7 +360,9 @@ statement_cases = [
     program("async-def", "async def f():\n    pass", "forbidden", "def"),
     program("decorator", "@print\ndef f():\n    pass", "forbidden", "decorators"),
     program("decorator-argument", "@torch.no_grad(print)\ndef f():\n    pass", "forbidden", "decorators"),
-    program("decorator-class", "@torch.no_grad()\nclass A:\n    pass", "forbidden", "decorators"),
+    program(
+        "decorator-class", "@torch.no_grad()\nclass A:\n    pass", "forbidden", "only decorator of a class"
+    ),
     program("decorator-rebound", "no_grad = print\n@no_grad\ndef f():\n    pass", "forbidden", "decorators"),
     program(
         "decorator-cached-property",

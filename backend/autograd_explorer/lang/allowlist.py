@@ -98,6 +98,8 @@ Special = Literal[
     "context",
     "decorator",
     "isinstance",
+    "hasattr",
+    "dataclass",
     "type",
     "super",
     "format",
@@ -131,6 +133,7 @@ MODULES = frozenset(
         "math",
         "random",
         "collections",
+        "dataclasses",
     }
 )
 
@@ -762,6 +765,15 @@ FUNCTIONS: tuple[Function, ...] = (
             (math.lgamma, "the logarithm of |Γ(x)|"),
         ),
     ),
+    # dataclasses.dataclass alone, as a class's decorator (nanoGPT's GPTConfig): lang/data_classes.py
+    Function(
+        "dataclasses.dataclass",
+        None,
+        "@dataclass on a class: an __init__, __repr__ and __eq__ from its annotated fields "
+        "(block_size: int = 1024)",
+        special="dataclass",
+        spellings=("dataclasses.dataclass",),
+    ),
     # collections.OrderedDict alone: tutorials name a Sequential's layers with one
     _at(
         "collections.OrderedDict",
@@ -820,6 +832,12 @@ FUNCTIONS: tuple[Function, ...] = (
     _functional("logsigmoid", F.logsigmoid, "log(sigmoid(x))"),
     _functional("softmin", F.softmin, "softmin(x, dim): softmax(-x, dim)"),
     _functional("normalize", F.normalize, "normalize(x, p=2, dim=1): x divided by its p-norm along dim"),
+    _functional(
+        "layer_norm",
+        F.layer_norm,
+        "layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5): each sample's last dimensions "
+        "to mean 0 and variance 1, then scaled and shifted (nanoGPT's LayerNorm with an optional bias)",
+    ),
     _functional("max_pool1d", F.max_pool1d, "max_pool1d(x, kernel_size, stride=kernel_size): windows' max"),
     _functional("max_pool2d", F.max_pool2d, "max_pool2d(x, kernel_size, stride=kernel_size): windows' max"),
     _functional("avg_pool1d", F.avg_pool1d, "avg_pool1d(x, kernel_size, stride=kernel_size): windows' mean"),
@@ -1126,6 +1144,13 @@ FUNCTIONS: tuple[Function, ...] = (
     _builtin("iter", builtins.iter, "an iterator over the items"),
     _builtin("next", builtins.next, "the next item of an iterator"),
     _builtin("isinstance", None, "isinstance(value, class or tuple of classes)", special="isinstance"),
+    _builtin(
+        "hasattr",
+        None,
+        "hasattr(value, 'name'): can the program read value.name here (nanoGPT's "
+        "hasattr(F, 'scaled_dot_product_attention'))",
+        special="hasattr",
+    ),
     _builtin(
         "type",
         None,

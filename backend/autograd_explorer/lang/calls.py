@@ -300,6 +300,8 @@ class Calls(EvaluatorCore):
                 return self.autograd_functional(fn, args, kwargs, node)
             if special == "func":
                 return self.func_transform(fn, args, kwargs, node)
+            if special == "hasattr":
+                return self.has_attribute(args, kwargs, node)
             if special == "isinstance":
                 if len(args) != 2 or kwargs:
                     raise TypeError(f"isinstance expected 2 arguments, got {len(args)}")
@@ -323,6 +325,10 @@ class Calls(EvaluatorCore):
                 return self.super_value(args, node)
         if special == "decorator":
             raise error_at("forbidden", ONCE_DIFFERENTIABLE, self.span(node))
+        if special == "dataclass":
+            raise error_at(
+                "forbidden", "dataclass is only allowed as a class's decorator: @dataclass", self.span(node)
+            )
         if fn.impl is None or special == "context":
             path = fn.name
             allowed = (

@@ -187,6 +187,9 @@ class EvaluatorCore:
     def compile_expression(self, node: ast.expr) -> Closure:
         raise NotImplementedError
 
+    def has_attribute(self, args: Sequence[object], kwargs: Mapping[str, object], node: ast.AST) -> bool:
+        raise NotImplementedError
+
     def compile_statement(self, node: ast.stmt) -> Closure:
         raise NotImplementedError
 

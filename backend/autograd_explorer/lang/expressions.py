@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from time import monotonic
 from typing import Any
 
@@ -21,7 +21,7 @@ from autograd_explorer.lang.allowlist import ATTRIBUTES, METHODS, GradFn, find_m
 from autograd_explorer.lang.containers import ContainerSizes, is_container, wrap
 from autograd_explorer.lang.contract import Span
 from autograd_explorer.lang.core import EvaluatorCore, error_at
-from autograd_explorer.lang.formatting import check_extent, format_value, str_format, to_text
+from autograd_explorer.lang.formatting import check_extent, format_value, printf_format, str_format, to_text
 from autograd_explorer.lang.growth import broadcast_elements, index_elements, matmul_cost
 from autograd_explorer.lang.parse import KNOWN_API
 from autograd_explorer.lang.shown_types import name_of
@@ -127,12 +127,7 @@ class Expressions(EvaluatorCore):
         span = self.span(node)
         op_type = type(op)
         if isinstance(left, str) and op_type is ast.Mod:
-            raise error_at(
-                "forbidden",
-                "text % values (printf-style formatting) is not part of the explorer "
-                "language: use an f-string",
-                span,
-            )
+            return self.apply(printf_format, (left, right, self.budget, span), {}, node)
         if isinstance(left, torch.Tensor) or isinstance(right, torch.Tensor):
             # The Budget's checks are called only when their limit might be reached: they decide
             # and word the refusal (the tests here are theirs, written out for the common case).
@@ -306,6 +301,28 @@ class Expressions(EvaluatorCore):
         )
         error = AttributeError(f"{owner_text} has no attribute '{name}'")
         raise error
+
+    def has_attribute(self, args: Sequence[object], kwargs: Mapping[str, object], node: ast.AST) -> bool:
+        """`hasattr(value, "name")`: whether `value.name` would read here, by the same rules as the
+        program's own `value.name` (a name starting with _ is refused as the parser refuses it: the
+        text is the program's, and reaches no lookup but the table's); CPython's AttributeError alone
+        makes it False, as in CPython (a property that raises anything else raises it)."""
+        if len(args) != 2 or kwargs:
+            raise TypeError(f"hasattr expected 2 arguments, got {len(args) + len(kwargs)}")
+        owner, name = args
+        if not isinstance(name, str):
+            raise TypeError("hasattr(): attribute name must be string")
+        if name.startswith("_") and name != "__name__":
+            raise error_at(
+                "forbidden",
+                f"hasattr(..., {name!r}): attributes starting with _ are not allowed",
+                self.span(node),
+            )
+        try:
+            self.attribute_of(owner, name, node)
+        except AttributeError:
+            return False
+        return True
 
     def yield_(self, node: ast.Yield) -> None:
         """`yield value`: kept for the generator function's caller (Calls.run_generator), one slot of

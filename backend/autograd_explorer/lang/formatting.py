@@ -147,6 +147,35 @@ def str_format(
     return "".join(parts)
 
 
+# One conversion of printf-style formatting: %[(key)][flags][width][.precision][length]type.
+_PRINTF = re.compile(
+    r"%(?:\((?P<key>[^)]*)\))?[#0\- +]*(?P<width>\*|\d+)?(?:\.(?P<precision>\*|\d*))?[hlL]?(?P<type>.?)"
+)
+
+
+def printf_format(template: str, values: object, budget: Budget, span: Span) -> str:
+    """`template % values` as Python does it (nanoGPT's `"number of parameters: %.2fM" % (n / 1e6,)`),
+    with each conversion's width and precision bounded as a format spec's, `*` (a width taken from
+    the values) refused, and the values' sizes checked before any is turned into text."""
+    for match in _PRINTF.finditer(template):
+        if match["width"] == "*" or match["precision"] == "*":
+            raise ProgramError(
+                "forbidden",
+                f"'{match[0]}': a width or precision taken from the values (*) is not allowed here: "
+                "write the number, or use an f-string",
+                span.line,
+                span.column,
+                span.end_line,
+                span.end_column,
+            )
+        key = match["key"]
+        check_spec(match[0] if key is None else match[0].replace(f"({key})", "", 1), span)
+    check_nested(values, budget, span)
+    text = template % values  # Python's own TypeError for values that do not fit
+    budget.check_length(len(text), span, "text")
+    return text
+
+
 class Output:
     """What the program printed, kept in order and cut off after MAX_PRINTED_CHARS characters."""
 

@@ -519,8 +519,12 @@ class _Checker:
         return None
 
     def class_definition(self, node: ast.ClassDef) -> list[ast.AST]:
-        if node.decorator_list:
-            raise self.forbidden("decorators are not part of the explorer language", node.decorator_list[0])
+        decorators = node.decorator_list
+        if decorators:
+            fn = table_function(decorators[0], self.aliases)
+            if len(decorators) > 1 or fn is None or fn.special != "dataclass":
+                at = decorators[0] if fn is None or fn.special != "dataclass" else decorators[1]
+                raise self.forbidden("the only decorator of a class is @dataclass", at)
         if node.keywords:
             raise self.forbidden("class keywords (metaclass=...) are not part of the explorer language", node)
         self.check_binding(node.name, node)
@@ -591,6 +595,14 @@ class _Checker:
             if not known:
                 message = f"{name}(...) is not a function of the explorer language"
                 raise self.forbidden(with_hint(message, BUILTIN_HINTS.get(name) or module_hint(name)), func)
+            first = node.args[0] if node.args else None
+            if (
+                name == "hasattr"
+                and name not in self.bound
+                and isinstance(first, ast.Name)
+                and first.id in self.reserved
+            ):
+                kids = kids[1:]  # `hasattr(F, "scaled_dot_product_attention")`: a module asked, not used
         elif isinstance(func, ast.Attribute) and func.attr == "__init__" and self.is_super(func.value):
             kids.append(func.value)  # super().__init__(...)
         elif self.module_path(func) is not None:

@@ -19,6 +19,7 @@ from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.allowlist import ATTRIBUTES, IN_PLACE, SETTERS
 from autograd_explorer.lang.contract import LABEL_CHARS, Region, Span
 from autograd_explorer.lang.core import EvaluatorCore, error_at, type_name
+from autograd_explorer.lang.data_classes import class_fields, data_class_methods
 from autograd_explorer.lang.parse import GRAD_MODE_BLOCKS, GRAD_MODE_DECORATORS, METHOD_DECORATORS
 from autograd_explorer.lang.regions import NO_NAMING, LoopNaming
 from autograd_explorer.lang.user_code import UserClassMethod, UserFunction, UserProperty
@@ -531,9 +532,16 @@ class Statements(EvaluatorCore):
             self.run_body(node.body)
         finally:
             self.scope = outer
-        cls = self.apply(
-            self.classes.make, (node.name, bases, body_scope.names, ast.get_docstring(node)), {}, node
-        )
+        body: dict[str, object] = body_scope.names
+        fields = None
+        if node.decorator_list:  # @dataclass, the one class decorator the parser lets through
+            inherited = [f for base in bases for f in self.classes.data_fields.get(base, [])]
+            fields = self.apply(class_fields, (node, body, inherited), {}, node)
+            body = {**data_class_methods(fields), **body}
+        cls = self.apply(self.classes.make, (node.name, bases, body, ast.get_docstring(node)), {}, node)
+        if fields is not None:
+            self.classes.data_fields[cls] = fields
+            self.classes.defined[cls] |= {f.name for f in fields}
         self.bind(node.name, cls, self.span(node))
 
 

@@ -15,12 +15,15 @@ import weakref
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
 from autograd_explorer.lang.allowlist import find_member
 from autograd_explorer.lang.values import own_yields
+
+if TYPE_CHECKING:
+    from autograd_explorer.lang.data_classes import Field
 
 # The bases a class may have besides the program's own classes: models, exceptions, datasets,
 # custom autograd functions.
@@ -236,6 +239,8 @@ class UserClasses:
         # An autograd Function's node class (`ExpBackward`, made by PyTorch) -> the program's class:
         # its objects are the `ctx` the program's forward and backward are given.
         self.contexts: dict[type, type] = {}
+        # A @dataclass class -> its fields in order (a data class that subclasses it takes them first).
+        self.data_fields: dict[object, list[Field]] = {}
 
     def make(self, name: str, bases: Sequence[object], body: dict[str, object], doc: str | None) -> type:
         """A real class from a class body's names (methods, attributes)."""
