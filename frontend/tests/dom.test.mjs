@@ -35,6 +35,9 @@ test('a dotted name may break after each dot, and only there; its text is append
   const op = wrappableEl('h2', 'Step 3 of 9: z₄ (BackwardHookFunctionBackward)').kids.filter((k) => typeof k === 'string');
   assert.deepEqual(op, ['Step 3 of 9: z₄ (Backward', 'Hook', 'Function', 'Backward)']);
   assert.deepEqual(wrappableEl('span', 'MSELoss').kids, ['MSELoss']);
+  // a narration's long dotted name breaks between its names, a number never at its decimal point
+  const said = wrappableEl('p', 'adds −0.05806 to model.h.1.bias\'s accumulator').kids.filter((k) => typeof k === 'string');
+  assert.deepEqual(said, ['adds −0.05806 to model.', 'h.1.', 'bias\'s accumulator']);
 });
 
 // A parent holding a linked list of children, enough for syncChildren: it records each insertion and

@@ -3,6 +3,8 @@ which nodes have several outputs (one gradient each)."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from autograd_explorer.errors import line_text
 from autograd_explorer.lang.contract import Span
 from autograd_explorer.trace.facts import TraceFacts
@@ -70,8 +72,10 @@ def _several_outputs(facts: TraceFacts) -> list[str]:
     multi = sorted(facts.index.multi_output)
     if not multi:
         return []
-    named = [f"{facts.readable[i]} ({type(facts.nodes[i]).__name__})" for i in multi[:MAX_NAMED]]
-    more = f" and {len(multi) - MAX_NAMED} more" if len(multi) > MAX_NAMED else ""
+    # one entry per name: a model's blocks each split their q, k, v under the name `q`
+    labels = Counter(f"{facts.readable[i]} ({type(facts.nodes[i]).__name__})" for i in multi)
+    named = [label if n == 1 else f"{label} ×{n}" for label, n in list(labels.items())[:MAX_NAMED]]
+    more = f" and {len(labels) - MAX_NAMED} more" if len(labels) > MAX_NAMED else ""
     which = f"{named[0]} has" if len(multi) == 1 else f"{', '.join(named)}{more} have"
     return [
         f"{which} several outputs, and PyTorch keeps a gradient for each: a step of such a node shows "

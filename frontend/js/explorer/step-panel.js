@@ -235,7 +235,7 @@ export function mountStepPanel(store, { boxesOf = () => [] } = {}) {
       if (!step) {
         // The lesson before the start's sentence, the same for every program: in presentation type at
         // 1280×720 the lesson below it (and below a warning) started under the panel's fold.
-        children.push(el('h2', `Start · 0 of ${counted(count, 'step')}`), ...aboutExample(store), el('p', describeStart(pass), 'narration'));
+        children.push(el('h2', `Start · 0 of ${counted(count, 'step')}`), ...aboutExample(store), wrappableEl('p', describeStart(pass), 'narration'));
       } else {
         const node = store.node(step.node);
         children.push(wrappableEl('h2', `Step ${backward.position} of ${count}: ${nodeTitle(node)} (${node ? node.op : '?'})`));
@@ -251,7 +251,7 @@ export function mountStepPanel(store, { boxesOf = () => [] } = {}) {
         let narration = step.narration || '';
         if (failed) narration = `This step’s formulas and narration could not be fetched (${failed}); its numbers below are the trace’s own. Step again to retry.`;
         else if (waiting) narration = 'Fetching this step’s formulas and narration…';
-        children.push(el('p', narration, 'narration'));
+        children.push(wrappableEl('p', narration, 'narration'));
         if (step.grad_outputs && step.grad_outputs.length > 1) {
           // A node with several outputs (`a, b = x.split(…)`): PyTorch delivers one gradient per output.
           children.push(el('p', `Incoming gradients, one per output of ${shortTitle(node)}:`));

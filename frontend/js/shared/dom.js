@@ -9,14 +9,16 @@ export function el(tag, text, className) {
 }
 
 /**
- * A `tag` element holding `text` with a line break allowed after each dot and inside a CamelCase
- * name, before each capital that follows a small letter (a <wbr>, which a copy of the text leaves
- * out): a narrow column broke "model.fc1.weight" anywhere it ran out ("model.fc1.weig ht") and the
- * step heading "BackwardHookFunctionBackw ard"; they now break between the names and the words.
+ * A `tag` element holding `text` with a line break allowed after each dot before a name and inside
+ * a CamelCase name, before each capital that follows a small letter (a <wbr>, which a copy of the
+ * text leaves out): a narrow column broke "model.fc1.weight" anywhere it ran out ("model.fc1.weig
+ * ht"), the step heading "BackwardHookFunctionBackw ard" and a narration's
+ * "model.transformer.h.1.attn.c_proj.bi as's"; they now break between the names and the words. A
+ * number's decimal point is no break (−0.05806 stays whole).
  */
 export function wrappableEl(tag, text, className) {
   const node = el(tag, undefined, className);
-  const parts = String(text).split(/(?<=\.)|(?<=[a-z])(?=[A-Z])/);
+  const parts = String(text).split(/(?<=\.)(?=[A-Za-z_])|(?<=[a-z])(?=[A-Z])/);
   parts.forEach((part, i) => {
     if (i) node.append(document.createElement('wbr'));
     node.append(part);
