@@ -397,3 +397,42 @@ def test_dataclass_hasattr_and_printf_formatting_run_as_in_cpython() -> None:
     fails("class A:\n    pass\nprint(hasattr(A(), '__class__'))", "forbidden")
     assert "format width too large: 100000" in fails("print('%100000d' % 1)", "limit").message
     fails("print('%*d' % (5, 1))", "forbidden")
+
+
+SHAPES = """import torch
+import torch.nn.functional as F
+torch.manual_seed(0)
+a = torch.randn(3, 4, requires_grad=True); b = torch.randn(5, 4)
+d = torch.cdist(a, b)
+x = torch.randn(4, 6, requires_grad=True)
+c = torch.cov(x) + torch.corrcoef(x)
+p = F.pad(a, (1, 2, 0, 1)) + 0
+cropped = F.pad(a, (-1, 0), mode="constant", value=2.0)
+t = a.tile((2,)) + torch.tile(a, (1, 2)).sum()
+k = torch.bucketize(torch.tensor([0.1, 0.5, 0.9]), torch.tensor([0.3, 0.6]))
+q = torch.searchsorted(torch.tensor([0.3, 0.6]), torch.tensor([0.1, 0.5, 0.9]))
+h = torch.nn.Hardswish()(a) + torch.nn.Hardsigmoid()(a)
+(d.sum() + c.sum() + p.sum() + cropped.sum() + t.sum() + h.sum()).backward()
+print(k.tolist(), q.tolist(), a.is_floating_point(), torch.is_floating_point(k))
+"""
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "F.pad(torch.ones(2, 2), (0, 10**6, 0, 10))",  # (2 + 10) × (2 + 10⁶)
+        "torch.cdist(torch.ones(5000, 2), torch.ones(5000, 2))",  # 5000 × 5000 distances
+        "torch.cov(torch.ones(5000, 2))",  # 5000 variables: 5000²
+        "torch.ones(1000).tile(dims=(2000,))",  # by keyword too
+    ],
+)
+def test_distances_padding_covariance_and_tiling_are_sized_before_they_run(call: str) -> None:
+    got = run(SHAPES)
+    expected, printed = cpython(SHAPES)
+    assert got.printed == printed
+    for name in ("d", "c", "p", "cropped", "t", "h"):
+        assert torch.allclose(got.namespace[name], expected[name]), name  # type: ignore[arg-type]
+    for name in ("a", "x"):
+        assert torch.allclose(got.namespace[name].grad, expected[name].grad), name  # type: ignore[union-attr]
+    error = fails(f"import torch.nn.functional as F\ny = {call}", "limit")
+    assert error.line == 2 and "tensor too large" in error.message

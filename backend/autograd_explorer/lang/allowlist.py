@@ -75,6 +75,9 @@ Growth = Literal[
     "einsum",
     "attention_scores",
     "lstsq",
+    "cdist",
+    "pad",
+    "covariance",
     "index_select",
     "repeat_interleave",
     "diag",
@@ -386,6 +389,8 @@ _NN_CLASSES: tuple[tuple[type, str, Growth], ...] = (
     (torch.nn.SiLU, "SiLU (swish): x sigmoid(x)", "none"),
     (torch.nn.Softplus, "Softplus(beta=1): log(1 + exp(beta x)) / beta", "none"),
     (torch.nn.Mish, "Mish: x tanh(softplus(x))", "none"),
+    (torch.nn.Hardswish, "Hardswish: x relu6(x + 3) / 6 (MobileNetV3)", "none"),
+    (torch.nn.Hardsigmoid, "Hardsigmoid: relu6(x + 3) / 6", "none"),
     (torch.nn.Tanh, "tanh", "none"),
     (torch.nn.Sigmoid, "logistic sigmoid", "none"),
     (torch.nn.Softmax, "Softmax(dim)", "none"),
@@ -501,6 +506,8 @@ BOTH_SPELLINGS: tuple[tuple[Callable[..., object], Callable[..., object], str, G
     ),
     (torch.cumprod, T.cumprod, "cumulative product along dim", "none"),
     (torch.trace, T.trace, "trace(): the sum of a matrix's diagonal", "none"),
+    (torch.tile, T.tile, "tile(dims): the tensor repeated dims[i] times along each dimension", "repeat"),
+    (torch.is_floating_point, T.is_floating_point, "is_floating_point(): a float dtype?", "none"),
     (
         torch.index_add,
         T.index_add,
@@ -689,6 +696,25 @@ FUNCTIONS: tuple[Function, ...] = (
     _torch_fn("sign", torch.sign, "sign of each element"),
     _torch_fn("allclose", torch.allclose, "are two tensors equal within a tolerance"),
     _torch_fn("equal", torch.equal, "equal(a, b): the same shape and the same values (a bool)"),
+    _torch_fn(
+        "cdist",
+        torch.cdist,
+        "cdist(x1, x2, p=2): every distance between x1's rows and x2's, sized before it runs",
+        "cdist",
+    ),
+    _torch_fn(
+        "cov", torch.cov, "cov(x): the covariance of x's rows (variables) over its columns", "covariance"
+    ),
+    _torch_fn("corrcoef", torch.corrcoef, "corrcoef(x): the correlations of x's rows", "covariance"),
+    _torch_fn(
+        "bucketize", torch.bucketize, "bucketize(x, boundaries): the bucket index of each element", "none"
+    ),
+    _torch_fn(
+        "searchsorted",
+        torch.searchsorted,
+        "searchsorted(sorted_sequence, values): where each value would be inserted to keep it sorted",
+        "none",
+    ),
     _torch_fn("all", torch.all, "are all elements true (dim=)"),
     _torch_fn("any", torch.any, "is any element true (dim=)"),
     _torch_fn("isclose", torch.isclose, "element-wise closeness", "broadcast"),
@@ -831,6 +857,13 @@ FUNCTIONS: tuple[Function, ...] = (
     _functional("hardtanh", F.hardtanh, "hardtanh(x, min_val=-1, max_val=1): x clamped"),
     _functional("logsigmoid", F.logsigmoid, "log(sigmoid(x))"),
     _functional("softmin", F.softmin, "softmin(x, dim): softmax(-x, dim)"),
+    _functional(
+        "pad",
+        F.pad,
+        "pad(x, (left, right, top, bottom, ...), mode='constant', value=0): the last dimensions padded "
+        "(a negative amount crops), sized before it runs",
+        "pad",
+    ),
     _functional("normalize", F.normalize, "normalize(x, p=2, dim=1): x divided by its p-norm along dim"),
     _functional(
         "layer_norm",

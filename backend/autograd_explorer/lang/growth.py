@@ -765,7 +765,7 @@ def _nonzero_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> i
 # torch.tensor's rules on the arguments after the tensor (which gives only the dtype and device).
 NEW_FACTORIES: dict[Growth, Growth] = {"new_factory": "factory", "new_full": "full", "new_literal": "literal"}
 # Products whose multiply-adds are bounded as well as their result (product_cost).
-PRODUCTS = frozenset({"matmul", "einsum", "attention_scores", "lstsq"})
+PRODUCTS = frozenset({"matmul", "einsum", "attention_scores", "lstsq", "cdist"})
 # What a refusal names as the maker of elements the student never sees as one tensor.
 MADE_BY: dict[Growth, str] = {
     "attention_scores": "the attention's L × S scores",
@@ -783,7 +783,23 @@ def product_cost(
         return attention_cost(args, kwargs or {})
     if growth == "lstsq":
         return lstsq_cost(args, kwargs or {})
+    if growth == "cdist":
+        return cdist_cost(args, kwargs or {})
     return matmul_cost(args[0], args[1]) if len(args) >= 2 else None
+
+
+def cdist_cost(args: Sequence[object], kwargs: Mapping[str, object]) -> tuple[int, int] | None:
+    """torch.cdist(x1, x2): every distance between x1's P rows and x2's R rows, (…, P, R), each over
+    their M columns: (those elements, P · R · M a batch)."""
+    x1 = args[0] if args else kwargs.get("x1")
+    x2 = args[1] if len(args) > 1 else kwargs.get("x2")
+    if not (isinstance(x1, torch.Tensor) and isinstance(x2, torch.Tensor)) or min(x1.dim(), x2.dim()) < 2:
+        return None
+    batch = broadcast_shape([tuple(x1.shape[:-2]), tuple(x2.shape[:-2])])
+    if batch is None:
+        return None
+    elements = math.prod(batch) * x1.shape[-2] * x2.shape[-2]
+    return elements, elements * x1.shape[-1]
 
 
 def lstsq_cost(args: Sequence[object], kwargs: Mapping[str, object]) -> tuple[int, int] | None:
@@ -874,15 +890,45 @@ def _multinomial_elements(args: Sequence[object], kwargs: Mapping[str, object]) 
 
 
 def _repeat_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
-    """x.repeat(*sizes): x's elements times the product of the sizes (a list or tuple, or each given)."""
+    """x.repeat(*sizes), x.tile(dims): x's elements times the product of the sizes (a list or tuple, or
+    each given; tile's fewer dims than x has are ones in front, which change no count)."""
     if not args or not isinstance(args[0], torch.Tensor):
         return None
     one = len(args) == 2 and isinstance(args[1], list | tuple | torch.Size)  # x.repeat((2, 3))
-    sizes: object = args[1] if one else args[1:] or kwargs.get("repeats")  # x.repeat(2, 3)
+    sizes: object = (
+        args[1] if one else args[1:] or kwargs.get("repeats", kwargs.get("dims"))
+    )  # x.repeat(2, 3)
     if not isinstance(sizes, list | tuple | torch.Size):
         return None  # PyTorch's own error says what is wrong
     times = _product(list(sizes))
     return None if times is None else args[0].numel() * times
+
+
+def _pad_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    """F.pad(x, pad, mode='constant', value=0): the last len(pad) / 2 dimensions grown by pad's
+    (left, right) pairs, the last dimension first; a negative pad crops. None: PyTorch's own error."""
+    x = args[0] if args else kwargs.get("input")
+    pad = args[1] if len(args) > 1 else kwargs.get("pad")
+    if not isinstance(x, torch.Tensor) or not isinstance(pad, list | tuple) or len(pad) % 2:
+        return None
+    amounts = [_int(p) for p in pad]
+    if any(a is None for a in amounts) or len(amounts) // 2 > x.dim():
+        return None
+    shape = list(x.shape)
+    for k in range(len(amounts) // 2):
+        left, right = amounts[2 * k], amounts[2 * k + 1]
+        assert left is not None and right is not None
+        shape[-1 - k] += left + right
+    return math.prod(max(size, 0) for size in shape)
+
+
+def _covariance_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    """torch.cov(x), torch.corrcoef(x): a row per variable (x's rows, one for a vector), so rows²."""
+    x = args[0] if args else kwargs.get("input")
+    if not isinstance(x, torch.Tensor):
+        return None
+    rows = x.shape[0] if x.dim() == 2 else 1
+    return rows * rows
 
 
 # Operations whose result's shape is read from their arguments' shapes and values.
@@ -895,6 +941,8 @@ _SHAPE_RULES: dict[Growth, Callable[[Sequence[object], Mapping[str, object]], in
     "normal": _normal_elements,
     "multinomial": _multinomial_elements,
     "repeat": _repeat_elements,
+    "pad": _pad_elements,
+    "covariance": _covariance_elements,
 }
 
 
