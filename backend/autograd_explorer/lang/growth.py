@@ -557,6 +557,8 @@ def module_parameters(growth: Growth, args: Sequence[object], kwargs: Mapping[st
         return _multihead_parameters(args, kwargs)
     if growth == "encoder_layer":
         return _encoder_layer_parameters(args, kwargs)
+    if growth == "prelu":  # PReLU(num_parameters=1, init=0.25): one slope per channel
+        return _int(args[0] if args else kwargs.get("num_parameters", 1))
     return None
 
 
@@ -609,7 +611,7 @@ def module_growth(growth: Growth) -> bool:
     return growth in _MODULE_GROWTHS
 
 
-_MODULE_GROWTHS = frozenset({*_GATES, "attention", "encoder_layer"})
+_MODULE_GROWTHS = frozenset({*_GATES, "attention", "encoder_layer", "prelu"})
 
 
 def _one_hot_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
