@@ -3,6 +3,8 @@ torch.optim.LBFGS run as a program writes it."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import torch
 
@@ -11,7 +13,7 @@ from autograd_explorer.lang.contract import LanguageLimits
 from autograd_explorer.optimize.functions import objective_from_source
 from autograd_explorer.optimize.optimizers import OptimizerSpec
 from autograd_explorer.optimize.presets import make_preset
-from autograd_explorer.optimize.trajectory import run_trajectory
+from autograd_explorer.optimize.trajectory import TimeLimit, run_trajectory
 from tests.optimize.reference import lbfgs_loop, rosenbrock_newton_loop
 
 NEWTON, LBFGS = OptimizerSpec("newton", 1.0), OptimizerSpec("lbfgs", 1.0)
@@ -113,3 +115,16 @@ def test_second_order_methods_refuse_what_they_cannot_do() -> None:
     assert [run.grads["u"][1], run.grads["v"][1]] == pytest.approx((fresh[0] + fresh[1]).tolist(), rel=1e-12)
     step = torch.linalg.solve(torch.autograd.functional.hessian(f, points[1]), fresh[0] + fresh[1])
     assert points[2].tolist() == pytest.approx((points[1] - step).tolist(), rel=1e-12)
+
+
+def test_every_evaluation_of_a_line_search_checks_the_requests_clock() -> None:
+    # one L-BFGS step may evaluate the function 26 times: the clock is read at each, not once a step
+    checked: list[int] = []
+
+    class Counting(TimeLimit):
+        def check(self, steps_done: int, steps_field: str) -> None:
+            checked.append(steps_done)
+
+    clock = Counting(60.0, "test", time.monotonic() + 60)
+    run = run_trajectory(make_preset("rosenbrock"), start=None, optimizer=LBFGS, steps=5, time_limit=clock)
+    assert run.evaluations > run.steps and len(checked) == run.steps + (run.evaluations - run.steps)

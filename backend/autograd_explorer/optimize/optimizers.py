@@ -9,7 +9,7 @@ import torch
 from torch.optim.adam import adam
 
 from autograd_explorer.optimizer import OPTIMIZER_NAMES as OPTIMIZER_NAMES
-from autograd_explorer.optimizer import Optimizer, OptimizerName
+from autograd_explorer.optimizer import TRAJECTORY_ONLY, Optimizer, OptimizerName
 
 Step = Callable[[], None]
 # The loss at the parameters' current values, made afresh (a graph PyTorch can differentiate twice):
@@ -66,7 +66,7 @@ def make_step(
     Newton and L-BFGS also read the function: `loss_at` evaluates it at the current point, and
     `recorded` gives the loss the step already evaluated there (whose gradient is in `.grad`).
     """
-    if spec.name in ("newton", "lbfgs"):
+    if spec.name in TRAJECTORY_ONLY:
         if loss_at is None or recorded is None:
             raise ValueError(f"{spec.name} reads the function: give loss_at and recorded")
         if spec.name == "newton":

@@ -21,6 +21,7 @@ from autograd_explorer.errors import InvalidRequest, ProgramError
 from autograd_explorer.optimize.functions import refuse_complex
 from autograd_explorer.optimize.objective import Objective
 from autograd_explorer.optimize.optimizers import OptimizerSpec, StepUndefined, make_step
+from autograd_explorer.optimizer import TRAJECTORY_ONLY
 
 Reason = Literal["max_steps", "tolerance", "diverged", "singular"]
 GradientMode = Literal["autograd", "manual"]
@@ -164,7 +165,7 @@ def run_trajectory(
             "use gradient 'autograd'",
             "gradient",
         )
-    if optimizer.name in ("newton", "lbfgs") and gradient == "manual":
+    if optimizer.name in TRAJECTORY_ONLY and gradient == "manual":
         raise InvalidRequest(
             f"{optimizer.name} takes its derivatives from autograd (a Hessian, a line search's "
             "gradients); use gradient 'autograd'",
@@ -188,6 +189,8 @@ def run_trajectory(
 
     def loss_at() -> torch.Tensor:  # Newton's Hessian and L-BFGS's line search evaluate the function
         counts[extra] += 1
+        if time_limit is not None:  # up to 26 evaluations in one L-BFGS step: each one checked
+            time_limit.check(k, steps_field)
         return _scalar_loss(objective(values), k)
 
     update = make_step(optimizer, leaves, flat, loss_at, lambda: loss.detach())
