@@ -146,7 +146,13 @@ function react(div, data, layout, { transparent = false, config = PLOT_CONFIG } 
 export function drawLoss(div, runs, labels, upTo = Infinity, title = 'Loss per step (log scale)') {
   const data = runs.map((r, i) => {
     const s = lossSeries(r, upTo);
-    return { type: 'scatter', mode: 'lines', x: s.x, y: s.y, name: labels[i], line: { color: seriesColor(i), width: 3 } };
+    // a run of a few points (Newton: 12.5 then 0, which a log axis cannot show) is its markers too,
+    // else a single point would draw nothing
+    const few = s.y.filter((v) => v !== null).length < 3;
+    return {
+      type: 'scatter', mode: few ? 'lines+markers' : 'lines', x: s.x, y: s.y, name: labels[i],
+      line: { color: seriesColor(i), width: 3 }, marker: { size: 9 },
+    };
   });
   const layout = {
     font: FONT, margin: { l: 70, r: 20, t: 40, b: 60 }, title: { text: title },

@@ -12,8 +12,8 @@ export const OPTIMIZERS = Object.freeze([
   { name: 'adagrad', label: 'Adagrad', training: true, trajectory: true, rule: 's ← s + ∇f²;  x ← x − lr·∇f / (√s + ε)' },
   { name: 'rmsprop', label: 'RMSprop', training: true, trajectory: true, rule: 's ← αs + (1 − α)∇f²;  x ← x − lr·∇f / (√s + ε)' },
   { name: 'adam', label: 'Adam', training: true, trajectory: true, rule: 'm, s ← averages of ∇f, ∇f²;  x ← x − lr·m̂ / (√ŝ + ε)' },
-  { name: 'newton', label: 'Newton (Hessian by autograd)', trajectoryLabel: 'newton (Hessian)', training: false, trajectory: true, rule: 'x ← x − lr·H⁻¹∇f, H the Hessian (autograd, each step)' },
-  { name: 'lbfgs', label: 'L-BFGS (line search)', trajectoryLabel: 'lbfgs (L-BFGS)', training: false, trajectory: true, rule: 'x ← x + t·d, d ≈ −H⁻¹∇f from recent gradients, t by line search' },
+  { name: 'newton', label: 'Newton (Hessian by autograd)', trajectoryLabel: 'newton', training: false, trajectory: true, rule: 'x ← x − lr·H⁻¹∇f, H the Hessian (autograd, each step)' },
+  { name: 'lbfgs', label: 'L-BFGS (line search)', trajectoryLabel: 'lbfgs', training: false, trajectory: true, rule: 'x ← x + t·d, d ≈ −H⁻¹∇f from recent gradients, t by line search' },
 ]);
 
 /** The update rule of `name`, as a line under the menu says it (its symbols as PyTorch computes). */
