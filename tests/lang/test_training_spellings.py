@@ -437,3 +437,20 @@ def test_distances_padding_covariance_and_tiling_are_sized_before_they_run(call:
         assert torch.allclose(got.namespace[name].grad, expected[name].grad), name  # type: ignore[union-attr]
     error = fails(f"import torch.nn.functional as F\ny = {call}", "limit")
     assert error.line == 2 and " too large" in error.message
+
+
+def test_a_librarys_deprecation_notes_are_not_the_students_warnings() -> None:
+    # PyTorch warns (DeprecationWarning) that an autograd Function should not be instantiated; CPython's
+    # default filters hide a library's DeprecationWarnings, and so does the run
+    source = """import torch
+class Exp(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x.exp()
+    @staticmethod
+    def backward(ctx, g):
+        return g
+e = Exp()
+y = Exp.apply(torch.ones(1, requires_grad=True))
+"""
+    assert run(source).warnings == []

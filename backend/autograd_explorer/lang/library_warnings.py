@@ -22,6 +22,16 @@ SAID_OTHERWISE = (
 )
 
 
+# What CPython's default filters hide outside __main__: a library's notes to its own maintainers
+# (torch's DeprecationWarnings), not to the student.
+HIDDEN: tuple[type[Warning], ...] = (
+    DeprecationWarning,
+    PendingDeprecationWarning,
+    ImportWarning,
+    ResourceWarning,
+)
+
+
 @contextmanager
 def warnings_told(tell: Callable[[str, str], None]) -> Iterator[None]:
     """Within the block, each warning raised calls tell(category name, message) instead of printing.
@@ -29,6 +39,8 @@ def warnings_told(tell: Callable[[str, str], None]) -> Iterator[None]:
     resets the places already shown, so each run is told its warnings afresh."""
     with warnings.catch_warnings():
         warnings.simplefilter("default")
+        for category in HIDDEN:
+            warnings.filterwarnings("ignore", category=category)
         for message in SAID_OTHERWISE:
             warnings.filterwarnings("ignore", message=message)
 
