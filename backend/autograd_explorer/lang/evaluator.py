@@ -25,13 +25,14 @@ from autograd_explorer.lang.compiled import Compiler
 from autograd_explorer.lang.core import exception_message
 from autograd_explorer.lang.expressions import Expressions
 from autograd_explorer.lang.formatting import count_leaves
+from autograd_explorer.lang.library_warnings import NON_LEAF_GRAD
 from autograd_explorer.lang.statements import Statements
 
 __all__ = ["Evaluator", "as_program_errors", "count_leaves", "exception_message"]
 
 # Reading .grad of a non-leaf makes PyTorch warn on stderr; the evaluator says it in the run's
 # warnings instead, in the lecture's words.
-warnings.filterwarnings("ignore", message="The .grad attribute of a Tensor that is not a leaf")
+warnings.filterwarnings("ignore", message=NON_LEAF_GRAD)
 
 
 class Evaluator(Statements, Expressions, Calls, Compiler):

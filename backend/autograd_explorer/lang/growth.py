@@ -793,8 +793,8 @@ def product_cost(
 def cdist_cost(args: Sequence[object], kwargs: Mapping[str, object]) -> tuple[int, int] | None:
     """torch.cdist(x1, x2): every distance between x1's P rows and x2's R rows, (…, P, R), each over
     their M columns: (those elements, P · R · M a batch)."""
-    x1 = args[0] if args else kwargs.get("x1")
-    x2 = args[1] if len(args) > 1 else kwargs.get("x2")
+    bound = _bind((("x1", None), ("x2", None)), args, kwargs)
+    x1, x2 = bound["x1"], bound["x2"]
     if not (isinstance(x1, torch.Tensor) and isinstance(x2, torch.Tensor)) or min(x1.dim(), x2.dim()) < 2:
         return None
     batch = broadcast_shape([tuple(x1.shape[:-2]), tuple(x2.shape[:-2])])
@@ -809,8 +809,8 @@ def lstsq_cost(args: Sequence[object], kwargs: Mapping[str, object]) -> tuple[in
     and the driver factorizes a copy of A (m · n) with about m · n · (min(m, n) + k) multiply-adds:
     (the solution's, A's copy's and the small results' elements, those multiply-adds). By keyword they
     are `input=` and `b=`, as ATen names them."""
-    a = args[0] if args else kwargs.get("input")  # ATen's names for A and B
-    b = args[1] if len(args) > 1 else kwargs.get("b")
+    bound = _bind((("input", None), ("b", None)), args, kwargs)  # ATen's names for A and B
+    a, b = bound["input"], bound["b"]
     if not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)) or a.dim() < 2 or b.dim() < 1:
         return None
     vector = b.dim() == a.dim() - 1
@@ -829,8 +829,8 @@ def attention_cost(args: Sequence[object], kwargs: Mapping[str, object]) -> tupl
     batch and head, however small q, k and v are (two 4096-token sequences of width 8 make 16.7 M
     scores, made and freed inside the one call), then the output L × Ev: (those elements, the two
     products' multiply-adds). The tensors may be given by keyword."""
-    given = [*args[:3], *(kwargs.get(name) for name in ("query", "key", "value")[len(args[:3]) :])]
-    query, key, value = given
+    bound = _bind((("query", None), ("key", None), ("value", None)), args, kwargs)
+    query, key, value = bound["query"], bound["key"], bound["value"]
     if not (
         isinstance(query, torch.Tensor) and isinstance(key, torch.Tensor) and isinstance(value, torch.Tensor)
     ):
@@ -909,8 +909,8 @@ def _repeat_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> in
 def _pad_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
     """F.pad(x, pad, mode='constant', value=0): the last len(pad) / 2 dimensions grown by pad's
     (left, right) pairs, the last dimension first; a negative pad crops. None: PyTorch's own error."""
-    x = args[0] if args else kwargs.get("input")
-    pad = args[1] if len(args) > 1 else kwargs.get("pad")
+    bound = _bind((("input", None), ("pad", None)), args, kwargs)
+    x, pad = bound["input"], bound["pad"]
     if not isinstance(x, torch.Tensor) or not isinstance(pad, list | tuple) or len(pad) % 2:
         return None
     amounts = [_int(p) for p in pad]

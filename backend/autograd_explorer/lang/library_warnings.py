@@ -13,10 +13,13 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+# PyTorch's warning when .grad of a non-leaf is read: said in the lecture's words during a run
+# (Expressions.warn_non_leaf_grad), and silenced outside one (evaluator.py: the tracer reads .grad).
+NON_LEAF_GRAD = "The .grad attribute of a Tensor that is not a leaf"
 # Warnings the explorer says in its own words where they arise, with what to do
 # (Expressions.warn_non_leaf_grad, Calls.check_loss_shapes, Calls.warn_single_precision).
 SAID_OTHERWISE = (
-    "The .grad attribute of a Tensor that is not a leaf",
+    NON_LEAF_GRAD,
     "Using a target size",
     r"Input #\d+ requires gradient and is not a double precision",
 )

@@ -6,8 +6,9 @@ import { decodeDiff, encodeDiff } from './hash.js';
 export const PRESETS = ['himmelblau', 'rosenbrock', 'quadratic', 'least_squares', 'beale', 'accumulation'];
 export const OPTIMIZERS = optimizerNames('trajectory');
 // Newton's and L-BFGS's step is the whole step the method computes: their learning rate is 1 (a
-// first-order method's 5e-4 would take 2,000 steps to make one).
-export const SECOND_ORDER = ['newton', 'lbfgs'];
+// first-order method's 5e-4 would take 2,000 steps to make one). They are the methods training does
+// not take (the one table, shared/optimizers.js, as the server's TRAJECTORY_ONLY).
+const SECOND_ORDER = OPTIMIZERS.filter((name) => !optimizerNames('training').includes(name));
 
 /** The learning rate to show when the optimizer changes from `previous` to `next`: 1 on entering a
  * second-order method, the default on leaving one, else the rate the student set. */
