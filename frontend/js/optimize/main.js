@@ -17,7 +17,7 @@ import {
   currentRun, decodeState, encodeState, EXAMPLES, formatStart, lrAfterSwitch, normalize, OWN,
   parseNumberList, parseStart, PRESETS, startFor, surfaceBody, trajectoriesBody, trajectoryBody,
 } from './state.js';
-import { stepCount } from './series.js';
+import { offMap, stepCount } from './series.js';
 import { renderStepTable, runSummary } from './step-table.js';
 import {
   addedAnswered, answered, cleared, createLabStore, functionChosen, labelsOf, runAdded, runRemoved, runsOf, upToDate,
@@ -167,7 +167,7 @@ function shownRanges(surface) {
 }
 
 function renderRuns() {
-  const { results, selected } = store.state;
+  const { results, selected, surface } = store.state;
   const labels = labelsOf(lab());
   views.runs.replaceChildren();
   results.forEach((result, i) => {
@@ -180,7 +180,7 @@ function renderRuns() {
     title.textContent = labels[i];
     const summary = document.createElement('span');
     summary.className = 'muted';
-    summary.textContent = ` — ${runSummary(result)}`;
+    summary.textContent = ` — ${runSummary(result, surface && offMap(result, surfaceRanges(surface), surface.x_name, surface.y_name))}`;
     const show = document.createElement('button');
     show.type = 'button';
     show.textContent = 'Steps';
@@ -213,7 +213,7 @@ function renderTable() {
 // the browser reports, measured 0.3–1 s of a test driver's click at load ~12).
 const hash = deferredWriter(() => replaceHash(encodeState(lab())), { delayMs: 200, flushOn: window });
 store.on(['lab'], () => hash.schedule());
-store.on(['results', 'selected'], () => {
+store.on(['results', 'selected', 'surface'], () => {
   renderRuns();
   renderTable();
 });

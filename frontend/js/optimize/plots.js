@@ -4,7 +4,7 @@ import { emptyPlot } from '../shared/empty-plot.js';
 import { palette, seriesColor, themedLayout } from '../shared/palette.js';
 import { plot } from '../shared/first-plot.js';
 import { PLOT_CONFIG } from '../shared/plot-frame.js';
-import { displayZ, lossSeries, pathSeries, revealedSteps } from './series.js';
+import { displayZ, lossScale, lossSeries, pathSeries, revealedSteps } from './series.js';
 
 const FONT = { size: 16 };
 
@@ -142,21 +142,33 @@ function react(div, data, layout, { transparent = false, config = PLOT_CONFIG } 
   return plot(div, data, themed, config);
 }
 
-/** Draw every run's loss per step on a log axis, up to step `upTo`. */
-export function drawLoss(div, runs, labels, upTo = Infinity, title = 'Loss per step (log scale)') {
-  const data = runs.map((r, i) => {
-    const s = lossSeries(r, upTo);
-    // a run of a few points (Newton: 12.5 then 0, which a log axis cannot show) is its markers too,
-    // else a single point would draw nothing
+/** Draw every run's loss per step, up to step `upTo`, on a log axis unless a loss is below 0 (lossScale). */
+export function drawLoss(div, runs, labels, upTo = Infinity, title = 'Loss per step') {
+  const scale = lossScale(runs);
+  const data = runs.flatMap((r, i) => {
+    const s = lossSeries(r, upTo, scale);
+    // a run of a few points (Newton on the bowl: 12.5, then an exact 0) is its markers too, else a
+    // single point would draw nothing
     const few = s.y.filter((v) => v !== null).length < 3;
-    return {
+    const traces = [{
       type: 'scatter', mode: few ? 'lines+markers' : 'lines', x: s.x, y: s.y, name: labels[i],
-      line: { color: seriesColor(i), width: 3 }, marker: { size: 9 },
-    };
+      line: { color: seriesColor(i), width: 3 }, marker: { size: 9 }, legendgroup: labels[i],
+    }];
+    if (s.zeros.x.length) {
+      // a log axis has no 0: the exact zeros sit on the floor, pointing down, said in words
+      traces.push({
+        type: 'scatter', mode: 'markers+text', x: s.zeros.x, y: s.zeros.y, text: s.zeros.x.map((_, k) => (k === 0 ? '0' : '')), // said once: labels at neighbouring steps overlapped
+        textposition: 'top center', showlegend: false, legendgroup: labels[i], hovertemplate: `${labels[i]}<br>step %{x}: loss exactly 0<extra></extra>`,
+        marker: { symbol: 'triangle-down', size: 13, color: seriesColor(i) }, textfont: { color: seriesColor(i) },
+      });
+    }
+    return traces;
   });
+  const note = scale.type === 'log' ? ' (log scale' + (scale.floor !== null ? '; ▼ an exact 0)' : ')') : ' (linear scale: a loss is below 0)';
   const layout = {
-    font: FONT, margin: { l: 70, r: 20, t: 40, b: 60 }, title: { text: title },
-    xaxis: { title: { text: 'step' } }, yaxis: { title: { text: 'loss' }, type: 'log', exponentformat: 'power' },
+    font: FONT, margin: { l: 70, r: 20, t: 40, b: 60 }, title: { text: title + note },
+    xaxis: { title: { text: 'step' } },
+    yaxis: { title: { text: 'loss' }, type: scale.type, exponentformat: 'power' },
     legend: { orientation: 'h', x: 0, y: -0.22, yanchor: 'top' }, uirevision: 'loss',
     // no run yet: what to do, not a log axis from 0.1 to 10⁴ over steps −1 to 6
     ...(runs.length ? {} : emptyPlot('Press Run (or pick an example):<br>each run\'s loss per step is drawn here')),

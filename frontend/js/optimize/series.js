@@ -31,15 +31,73 @@ export function pathSeries(result, xName, yName, upTo = Infinity) {
   return { x, y, complete };
 }
 
-/** Loss per step for a log-scale plot (non-positive or non-finite values become gaps). */
-export function lossSeries(result, upTo = Infinity) {
-  return {
-    x: result.step.slice(0, upTo),
-    y: result.loss.slice(0, upTo).map((loss) => {
+/**
+ * The recorded steps whose point lies outside the map's `ranges` ({x: [lo, hi], y: [lo, hi]}) in the
+ * parameters drawn, where the path is cut at the map's edge (Newton on Rosenbrock from (−1.5, 2)
+ * jumps below v = −1 and back): {first, last, count} of those steps, or null when the path stays on it.
+ */
+export function offMap(result, ranges, xName, yName) {
+  const xs = result.params[xName];
+  const ys = result.params[yName];
+  if (!ranges || !xs || !ys) return null;
+  let first = null;
+  let last = null;
+  let count = 0;
+  for (let i = 0; i < xs.length; i += 1) {
+    const x = plotNumber(xs[i]);
+    const y = plotNumber(ys[i]);
+    if (x === null || y === null) continue;
+    if (x < ranges.x[0] || x > ranges.x[1] || y < ranges.y[0] || y > ranges.y[1]) {
+      if (first === null) first = result.step[i];
+      last = result.step[i];
+      count += 1;
+    }
+  }
+  return count ? { first, last, count } : null;
+}
+
+/**
+ * The loss plot's axis for these runs, decided on their whole answers (an animation's axis never
+ * flips half-way): a log axis while no finite loss is below zero, as convergence reads in orders of
+ * magnitude; linear when one is (a function of the student's own, the saddle u² − v², whose curve
+ * vanished from a log axis where it crossed 0). On a log axis an exact 0 (Newton lands on the
+ * bowl's minimum in one step) is drawn at `floor`, a decade under the least positive loss; losses
+ * that are all 0 are linear.
+ */
+export function lossScale(runs) {
+  let least = Infinity;
+  let negative = false;
+  let zero = false;
+  for (const run of runs) {
+    for (const loss of run.loss) {
       const v = plotNumber(loss);
-      return v !== null && v > 0 ? v : null;
-    }),
-  };
+      if (v === null) continue;
+      if (v < 0) negative = true;
+      else if (v === 0) zero = true;
+      else if (v < least) least = v;
+    }
+  }
+  if (negative || (zero && least === Infinity)) return { type: 'linear', floor: null };
+  return { type: 'log', floor: zero ? least / 10 : null };
+}
+
+/**
+ * Loss per step on that axis: non-finite values are gaps, and on a log axis so are exact zeros,
+ * which are listed apart in `zeros` (drawn at the scale's floor).
+ */
+export function lossSeries(result, upTo = Infinity, scale = { type: 'log', floor: null }) {
+  const x = result.step.slice(0, upTo);
+  const zeros = { x: [], y: [] };
+  const y = result.loss.slice(0, upTo).map((loss, i) => {
+    const v = plotNumber(loss);
+    if (v === null || scale.type === 'linear') return v;
+    if (v === 0 && scale.floor !== null) {
+      zeros.x.push(x[i]);
+      zeros.y.push(scale.floor);
+    }
+    return v > 0 ? v : null;
+  });
+  return { x, y, zeros };
 }
 
 /** Which point indices a table shows: all when few, otherwise the first and last `limit / 2`. */

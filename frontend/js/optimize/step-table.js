@@ -62,8 +62,8 @@ export function costOf(result) {
   return parts.join(' and ');
 }
 
-/** One line on how the run ended: reason, step and loss. */
-export function runSummary(result) {
+/** One line on how the run ended: reason, step and loss; where it left the map (`off`: series.offMap). */
+export function runSummary(result, off = null) {
   const reasons = {
     max_steps: 'ran all steps',
     tolerance: 'stopped: loss change below the tolerance',
@@ -80,6 +80,10 @@ export function runSummary(result) {
   if (m && !blewUp) {
     const where = Object.values(m.params).map((v) => tableNumber(v, 4)).join(', ');
     text += `; nearest minimum (${where}), distance ${tableNumber(m.distance, 3)}`;
+  }
+  if (off) { // series.offMap: the path is cut at the map's edge there, so say where it went
+    const steps = off.first === off.last ? `step ${off.first}` : `${off.count} of steps ${off.first}–${off.last}`;
+    text += `; off the map at ${steps}`;
   }
   return text;
 }

@@ -76,7 +76,7 @@ async function run(event) {
 }
 
 let lossShown = null;
-const LOSS_TITLE = 'Loss per step, both runs (log scale)';
+const LOSS_TITLE = 'Loss per step, both runs';
 onPaletteChange(() => { if (lossShown) drawLoss($('pitfall-loss'), lossShown, LABELS, Infinity, LOSS_TITLE); });
 
 fillForm();
