@@ -152,9 +152,12 @@ export function drawLoss(div, runs, labels, upTo = Infinity, title = 'Loss per s
     const few = s.y.filter((v) => v !== null).length < 3;
     const traces = [{
       type: 'scatter', mode: few ? 'lines+markers' : 'lines', x: s.x, y: s.y, name: labels[i],
-      line: { color: seriesColor(i), width: 3 }, marker: { size: 9 }, legendgroup: labels[i],
+      line: { color: seriesColor(i), width: 3 }, marker: { size: 9 },
     }];
     if (s.zeros.x.length) {
+      // its line and its ▼ zeros hide together from the legend; only then a group: Plotly lays a
+      // horizontal legend's groups out apart, taller than the sketch drawn before it loads
+      traces[0].legendgroup = labels[i];
       // a log axis has no 0: the exact zeros sit on the floor, pointing down, said in words
       traces.push({
         type: 'scatter', mode: 'markers+text', x: s.zeros.x, y: s.zeros.y, text: s.zeros.x.map((_, k) => (k === 0 ? '0' : '')), // said once: labels at neighbouring steps overlapped
