@@ -48,4 +48,7 @@ test("a call's internal nodes share its span, and its text still names the call'
     { id: 1, kind: 'op', op: 'ViewBackward0', span: call, value: { shape: [] } },
   ];
   assert.equal(nodeAtPosition(nodes, 1, 3).id, 1);
+  // an internal node whose value was read back from what PyTorch saved is still the call's, not its own
+  const shown = { ...nodes[0], value: { shape: [2, 3, 3] }, value_note: `${nodes[0].value_note}; shown as PyTorch saved it for the backward pass` };
+  assert.equal(nodeAtPosition([shown, nodes[1]], 1, 3).id, 1);
 });

@@ -83,3 +83,47 @@ def test_a_scalar_node_with_another_incoming_gradient_is_called_in_the_pass() ->
     (step,) = [s for s in raw.steps if s.fn is inner.grad_fn]
     assert step.free_row_elements == 0 and step.jacobians is not None
     assert torch.equal(step.read_jacobians()[0], torch.ones(1, 3, dtype=torch.float64))  # type: ignore[index]
+
+
+def test_saved_values_a_later_training_step_changes_in_place_show_what_their_pass_used() -> None:
+    """A pass that frees its graph has its saved values read as it runs. A weight saved by `h @ V`
+    (the leaf itself) and nn.Linear's `weight.t()` (a view of it) share the weight's memory, which
+    the training step `V -= lr * V.grad` then changes: shown as read, every pass's saved weight was
+    the program's final one. They are copied as read, so each pass shows its own."""
+    from autograd_explorer.settings import Settings
+    from autograd_explorer.trace.tracer import TraceOptions, record_program
+
+    source = (
+        "import torch\nfrom torch import nn\ntorch.manual_seed(0)\n"
+        "W = torch.randn(3, 2, requires_grad=True)\nV = torch.randn(2, 2, requires_grad=True)\n"
+        "lin = nn.Linear(2, 1)\nx = torch.randn(4, 3)\n"
+        "for step in range(3):\n    g = torch.tanh(x @ W) @ V\n    loss = lin(g).pow(2).mean()\n"
+        "    loss.backward()\n    with torch.no_grad():\n        V -= 0.5 * V.grad\n"
+        "        lin.weight -= 0.5 * lin.weight.grad\n"
+        "        V.grad.zero_()\n        lin.weight.grad.zero_()\n"
+    )
+    recording = record_program(source, None, TraceOptions(format="compact"), Settings())
+    assert recording.facts is not None
+    c = recording.facts.node_columns()
+    torch.manual_seed(0)
+    W = torch.randn(3, 2, requires_grad=True)
+    V = torch.randn(2, 2, requires_grad=True)
+    lin = torch.nn.Linear(2, 1)
+    x = torch.randn(4, 3)
+    used: list[tuple[torch.Tensor, torch.Tensor]] = []
+    for _ in range(3):
+        used.append((V.detach().clone(), lin.weight.detach().clone()))
+        loss = lin(torch.tanh(x @ W) @ V).pow(2).mean()
+        loss.backward()
+        with torch.no_grad():
+            V -= 0.5 * V.grad
+            lin.weight -= 0.5 * lin.weight.grad
+            V.grad.zero_()
+            lin.weight.grad.zero_()
+    saved = [dict(c.saved[i]) for i, op in enumerate(c.op) if op in ("MmBackward0", "AddmmBackward0")]
+    with_mat2 = [s for s in saved if "mat2" in s]
+    assert len(with_mat2) == 6  # per pass: `… @ V` saves V, lin's addmm saves weight.t()
+    for (mm, addmm), (v, lin_w) in zip(zip(with_mat2[0::2], with_mat2[1::2], strict=True), used, strict=True):
+        assert torch.equal(mm["mat2"], v)  # the leaf V as this pass's forward used it
+        assert torch.equal(addmm["mat2"], lin_w.t())  # nn.Linear's weight.t(), a view of its weight
+    assert not torch.equal(used[0][0], V.detach())  # the weights did change: the test can fail

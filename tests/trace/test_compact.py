@@ -311,9 +311,10 @@ def test_layers_of_different_sizes_send_transposes_and_summaries_as_numbers() ->
     for key in expected:
         assert decoded[key] == expected[key], key
     # 544 bytes per node in version 1 (summaries as JSON objects, transposes and texts repeated), 436
-    # then; 460 since each layer's `t` is labelled and noted by its call (`t in self.fc1(x)`: 3 texts, not 1).
+    # then; 460 since each layer's `t` is labelled and noted by its call (`t in self.fc1(x)`: 3 texts, not 1);
+    # 486 since each `t` shows its value (a reference to the weight's numbers) and says so in its note
     size = len(dumps(payload)) / nodes["count"]
-    assert size <= 470, f"{size:.0f} bytes per node"
+    assert size <= 495, f"{size:.0f} bytes per node"
 
 
 def test_a_symmetric_matrix_is_stored_not_sent_as_its_own_transpose() -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import torch
+
 from autograd_explorer.lang.contract import Span
 from autograd_explorer.settings import Settings
 from autograd_explorer.trace.facts import NodeColumns, internal_note, making_calls
+from autograd_explorer.trace.internal_values import SAVED
 from autograd_explorer.trace.jobs import run_trace_job
 from autograd_explorer.trace.tracer import TraceOptions, record_program
 
@@ -36,14 +39,23 @@ def test_the_einsum_calls_internal_nodes_carry_its_span_label_and_note() -> None
         "ViewBackward0",
     }
     for i in inside:
-        assert c.value[i] is None
         assert where(c.span[i]) == where(c.span[scores]) == (12, 9, 12, 43)
         short = c.op[i].removesuffix("Backward0").lower()
         assert c.label[i] == f"{short} in torch.einsum(…)"  # the whole call is 42 characters: cut
-        assert c.value_note[i] == (
+        note = c.value_note[i]
+        assert note is not None and note.startswith(
             f'{c.op[i]}: an internal node of torch.einsum("bid,bjd->bij", q, k) (line 12); '
-            "the program never saw its value"
+            "the program never saw its value; shown as "
         )
+        # each one's value read back from what PyTorch kept (internal_values.py)
+        assert c.value[i] is not None and list(c.value[i].shape) == c.shape[i]
+    # the bmm inside is the scores themselves, before einsum's last view (the oracle: torch.einsum
+    # on the program's q and k, run here)
+    torch.manual_seed(0)
+    embedding = torch.randn(12, 4)
+    x = embedding.index_select(0, torch.tensor([[1, 5, 7], [2, 2, 9]]).flatten()).view(2, 3, 4)
+    bmm = next(i for i in inside if c.op[i] == "BmmBackward0")
+    assert torch.equal(c.value[bmm], torch.einsum("bid,bjd->bij", x * 0.5, x.flip(1)))
     # the other two einsums' nodes are theirs, by line
     bmms = [i for i, op in enumerate(c.op) if op == "BmmBackward0"]
     assert [c.span[i].line for i in bmms if c.span[i]] == [12, 16, 20]
@@ -56,7 +68,7 @@ def test_both_forms_send_the_calls_label_and_span() -> None:
     bmm = next(n for n in readable["nodes"] if n["op"] == "BmmBackward0")
     assert bmm["label"] == "bmm in torch.einsum(…)"
     assert bmm["span"] == {"line": 12, "column": 9, "end_line": 12, "end_column": 43}
-    assert bmm["value"] is None and "torch.einsum(" in bmm["value_note"]
+    assert bmm["value"]["shape"] == [2, 3, 3] and "torch.einsum(" in bmm["value_note"]
     compact = run_trace_job({"source": EINSUM_ATTENTION, "format": "compact"}, settings)
     nodes = compact["nodes"]
     i = bmm["id"]
@@ -95,13 +107,19 @@ def test_a_backward_formulas_nodes_keep_the_internal_label() -> None:
     ):
         c = columns_of(head + made + f"h = {read}.pow(2).sum()\nh\n")
         formula = [
-            i for i, op in enumerate(c.op) if op in ("CosBackward0", "MulBackward0") and c.value[i] is None
+            i
+            for i, op in enumerate(c.op)
+            if op in ("CosBackward0", "MulBackward0")
+            and (c.value_note[i] or "").startswith(internal_note(op))
         ]
         assert len(formula) == 4, made
         for i in formula:
             assert c.label[i] == c.op[i].removesuffix("Backward0").lower()
             assert c.span[i] is None
-            assert c.value_note[i] == internal_note(c.op[i])
+            # two of them were saved by the formula's next node (cos x, and 1·x): shown as saved
+            assert c.value_note[i] in (internal_note(c.op[i]), internal_note(c.op[i]) + SAVED)
+        cos = next(i for i in formula if c.op[i] == "CosBackward0")
+        assert c.value[cos] is not None and torch.equal(c.value[cos], torch.tensor([1.0, 2.0]).cos())
 
 
 def test_making_calls_takes_the_one_recorded_node_every_path_reaches_first() -> None:

@@ -106,6 +106,10 @@ class RawPass:
     hooks: list[HookRan] = field(default_factory=list)
     more_hooks: dict[int, int] | None = None
     _leaf_nodes: list[Node] | None = field(default=None, repr=False)
+    # each leaf's version counter as the pass began (id(node) -> version): a leaf whose counter
+    # is the same at the end was not changed in place since, so a view of it made by the forward
+    # (nn.Linear's weight.t()) still shows what the forward read (internal_values.py)
+    leaf_versions: dict[int, int] = field(default_factory=dict)
 
     def fill_seeds(self) -> list[torch.Tensor]:
         """The seeds, each None made: ones like its output (what PyTorch seeded the pass with).
@@ -226,6 +230,25 @@ def read_shown_saved(fn: Node) -> dict[str, object] | None:
     return _read(fn, names)
 
 
+def kept_apart(
+    saved: dict[str, object], makers: dict[int, tuple[torch.Tensor, Node]] | None
+) -> dict[str, object]:
+    """A pass's saved values read as it frees them, each tensor another op may still change in place
+    copied: a leaf (a weight the training step `W -= lr * W.grad` updates after this pass, and every
+    view of it, `W.t()` saved by nn.Linear's addmm) or a view, else they would show the numbers of
+    the program's end, not the ones this pass used. The node that made a copied tensor (its
+    grad_fn, read before the copy) is kept in `makers` by id of the copy, with the copy (ids are
+    reused)."""
+    for name, value in saved.items():
+        if isinstance(value, torch.Tensor) and (value.is_leaf or value._is_view()):
+            copy = value.detach().clone()
+            maker = value.grad_fn
+            if makers is not None and maker is not None:
+                makers[id(copy)] = (copy, maker)
+            saved[name] = copy
+    return saved
+
+
 def row_limit(max_elements: int, max_rows: int | None) -> int:
     """The most output elements (Jacobian rows) a node may have for its Jacobian to be computed."""
     return max_elements if max_rows is None else min(max_elements, max_rows)
@@ -310,6 +333,7 @@ def capture_pass(
     max_nodes: int,
     max_jacobian_rows: int | None = None,
     saved_sink: dict[int, dict[str, object]] | None = None,
+    saved_makers: dict[int, tuple[torch.Tensor, Node]] | None = None,
     max_jacobian_steps: int = 2_000,
     jacobian_steps: range | None = None,
 ) -> Any:
@@ -318,11 +342,13 @@ def capture_pass(
     One post-hook per node is enough: it receives both what the engine delivered (grad_outputs)
     and what the node sent on (grad_inputs), in execution order. Saved tensors are still alive
     inside it, so that is where Jacobians are computed and, when the pass will free the graph,
-    where the saved values are read (`saved_sink`). Jacobians cost one backward call per output
+    where the saved values are read (`saved_sink`, those an op may still change copied: kept_apart,
+    with the node that made each copy in `saved_makers`). Jacobians cost one backward call per output
     element, so they are computed only for the steps in `jacobian_steps` (default: the first
     `max_jacobian_steps`), the steps a user opened.
     """
     raw.nodes.extend(graph_nodes(raw.roots, max_nodes))
+    raw.leaf_versions = {id(fn): fn.variable._version for fn in raw.leaf_nodes()}
     handles = []
     window = range(max_jacobian_steps) if jacobian_steps is None else jacobian_steps
     steps = raw.steps
@@ -355,7 +381,7 @@ def capture_pass(
         if saved_sink is not None and id(fn) not in saved_sink:
             saved = read_saved(fn)
             if saved is not None:
-                saved_sink[id(fn)] = saved
+                saved_sink[id(fn)] = kept_apart(saved, saved_makers)
         append(step)
 
     # One hook per node, the node bound by functools.partial: cheaper to make and to call than a

@@ -27,6 +27,7 @@ from autograd_explorer.trace.backward_capture import (
     read_shown_saved,
 )
 from autograd_explorer.trace.graph import GraphIndex, index_graph
+from autograd_explorer.trace.internal_values import read_back
 from autograd_explorer.trace.naming import display_names, latex_symbol, op_short, unicode_name
 from autograd_explorer.trace.program_output import shown_output
 from autograd_explorer.trace.recorder import ForwardRecord, LeafRecord, TraceRecorder, root_node
@@ -341,7 +342,25 @@ class TraceFacts:
             rows.append(row)
         if internal:
             self._name_calls(rows, internal)
+            read_back(
+                self.index.nodes, self.index.inputs, rows, internal, self._steady_leaves(), rec.saved_makers
+            )
         return rows, Regions(module, call, loop, call_run)
+
+    def _steady_leaves(self) -> set[int]:
+        """The leaf nodes whose tensor no in-place op changed since the passes that read it began: a
+        view of one made by the forward (`weight.t()` in nn.Linear) still shows what the forward
+        read. None read by the tracer's own pass, which comes after the whole program."""
+        id_of, nodes = self.index.id_of, self.index.nodes
+        verdict: dict[int, bool] = {}
+        for p in self.shipped:
+            auto = p.kind == "auto"
+            for key, version in p.leaf_versions.items():
+                nid = id_of.get(key)
+                if nid is not None:
+                    same = not auto and nodes[nid].variable._version == version
+                    verdict[nid] = verdict.get(nid, True) and same
+        return {nid for nid, same in verdict.items() if same}
 
     def _name_calls(self, rows: list[NodeRow], internal: list[int]) -> None:
         """Label each internal node that one of the program's calls made (`view in torch.einsum(…)`),

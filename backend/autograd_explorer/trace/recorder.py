@@ -104,6 +104,9 @@ class TraceRecorder:
     leaves: dict[int, LeafRecord] = field(default_factory=dict)
     passes: list[RawPass] = field(default_factory=list)
     saved: dict[int, dict[str, object]] = field(default_factory=dict)  # snapshot before a pass frees them
+    # id(copy) -> (the copy, the node that made the tensor) for the saved values copied there
+    # (backward_capture.kept_apart): what internal_values reads a copy's maker from
+    saved_makers: dict[int, tuple[torch.Tensor, Node]] = field(default_factory=dict)
     detach_spans: list[tuple[Span | None, str]] = field(default_factory=list)
     bound: dict[str, torch.Tensor] = field(default_factory=dict)  # each name's latest tensor
     tensor_names: dict[int, tuple[torch.Tensor, str]] = field(default_factory=dict)  # id -> (tensor, name)
@@ -380,6 +383,7 @@ class TraceRecorder:
             max_jacobian_steps=self.max_jacobian_steps,
             # a pass that frees the graph: read the saved tensors while they still exist
             saved_sink=self.saved if frees_graph else None,
+            saved_makers=self.saved_makers,
         )
 
     def _missed_values(self, raw: RawPass) -> bool:
@@ -417,6 +421,8 @@ class TraceRecorder:
             self.names = {k: v for k, v in self.names.items() if k in live}
         if self.saved:
             self.saved = {k: v for k, v in self.saved.items() if k in live}
+        if self.saved_makers:
+            self.saved_makers = {k: v for k, v in self.saved_makers.items() if id(v[1]) in live}
         self.depths = {k: v for k, v in self.depths.items() if k in live}
         if self.regions.tags:
             self.regions.tags = {k: v for k, v in self.regions.tags.items() if k in live}

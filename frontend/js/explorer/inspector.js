@@ -98,6 +98,8 @@ export function mountInspector(store, { boxesOf = () => [] } = {}) {
       el('h3', 'Value (forward)'),
     ];
     children.push(node.value ? tensorView(node.value, { heatmapTitle: 'value' }) : el('p', node.value_note || 'not recorded', 'muted'));
+    // an internal node's value read back from what PyTorch kept: its note says from where
+    if (node.value && node.value_note) children.push(el('p', node.value_note, 'muted'));
     if (backward) {
       // What this backward call delivers; for a leaf that is what AccumulateGrad adds to .grad.
       const reached = backward.reached.has(node.id) ? 'reached' : 'not reached yet';

@@ -80,12 +80,13 @@ export function shortTitle(node) {
 }
 
 /**
- * Where the program saw the node made, or null. An internal node (an operation with no value, its
- * value_note saying why: made inside a library call, e.g. the bmm of a torch.einsum) has the span of
- * the call that made it, so hovering it lights that call; that span is the call's result's own.
+ * Where the program saw the node made, or null. An internal node (an operation the program never
+ * saw, its value_note saying so: made inside a library call, e.g. the bmm of a torch.einsum; its
+ * value, when it has one, read back from what PyTorch kept) has the span of the call that made it,
+ * so hovering it lights that call; that span is the call's result's own.
  */
 export function ownSpan(node) {
-  return node.kind === 'op' && node.value == null && node.value_note ? null : node.span;
+  return node.kind === 'op' && node.value_note ? null : node.span;
 }
 
 /** How a node is called in text: "z₁ = x**3", "x", or the label alone. */
