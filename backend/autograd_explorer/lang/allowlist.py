@@ -1318,6 +1318,12 @@ METHODS: dict[str, Method] = {
         Method("double", T.double, "convert to float64"),
         Method("type", T.type, "the tensor type as text ('torch.FloatTensor'), or type(dtype): converted"),
         Method("detach", T.detach, "the same values, cut from the graph"),
+        Method(
+            "detach_",
+            T.detach_,
+            "in-place detach: this tensor cut from its graph, a leaf again (truncated backpropagation "
+            "through time: h.detach_() between chunks)",
+        ),
         Method("clone", T.clone, "a copy that stays in the graph"),
         Method("retain_grad", T.retain_grad, "keep .grad of this intermediate after backward"),
         Method("requires_grad_", T.requires_grad_, "start (or stop) recording operations on a leaf"),
