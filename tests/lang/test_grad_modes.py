@@ -3,10 +3,15 @@ torch.inference_mode():`, `torch.is_grad_enabled()`. Oracle: CPython running the
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 import torch
 
-from .helpers import cpython, fails, run
+from autograd_explorer.lang.contract import PlainObserver
+from autograd_explorer.lang.run import run_program
+
+from .helpers import cpython, fails, limits, run
 
 DECORATED = """import torch
 import torch.nn as nn
@@ -190,3 +195,149 @@ def test_set_grad_enabled_other_than_with_a_flag_is_refused(
     error = fails("import torch\n" + source, kind)
     assert words in error.message
     assert (error.line, error.column) == (where[0] + 1, where[1])
+
+
+# A NaN made in backward: sqrt's derivative at 0 is inf, times the 0 that * 0 sends back
+ANOMALY = """import torch
+x = torch.tensor([0.0, 1.0], requires_grad=True)
+with torch.autograd.set_detect_anomaly(True):
+    y = torch.sqrt(x) * 0
+    print(torch.is_anomaly_enabled())
+    y.sum().backward()
+"""
+
+
+def cpython_warned(source: str) -> tuple[BaseException | None, list[str], list[str]]:
+    """CPython's run: the exception it stopped with, what it printed, the warnings' messages."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            _, printed = cpython(source)
+        except Exception as exc:
+            return exc, [], [str(w.message) for w in caught]
+    return None, printed, [str(w.message) for w in caught]
+
+
+@pytest.mark.parametrize(
+    ("block", "words"),
+    [
+        ("with torch.autograd.set_detect_anomaly(True):", "UserWarning: Error detected"),
+        ("with torch.autograd.detect_anomaly():", "UserWarning: Anomaly Detection has been enabled"),
+        ("with torch.autograd.detect_anomaly(check_nan=True):", "UserWarning: Anomaly Detection"),
+        ("if True:\n    torch.autograd.set_detect_anomaly(True)", "UserWarning: Error detected"),
+    ],
+)
+def test_a_nan_made_in_backward_is_pytorchs_error_at_the_backward_call(block: str, words: str) -> None:
+    source = ANOMALY.replace("with torch.autograd.set_detect_anomaly(True):", block)
+    oracle, _, said = cpython_warned(source)
+    assert isinstance(oracle, RuntimeError)
+    assert any(w.startswith("Error detected in SqrtBackward0.") for w in said)
+    got = run_program(source, None, limits(), PlainObserver(), keep_stopped=True)
+    assert got.stopped is not None and not torch.is_anomaly_enabled()
+    error = got.stopped.error
+    assert error.type == "autograd" and error.message == str(oracle)
+    assert error.message == "Function 'SqrtBackward0' returned nan values in its 0th output."
+    last = source.splitlines()[-1]
+    start = last.index("y.sum()")
+    line = len(source.splitlines())
+    assert (error.line, error.column, error.end_line, error.end_column) == (line, start, line, start + 18)
+    assert got.printed == ["True"]
+    assert any(words in w for w in got.warnings)
+    # PyTorch's warning carries the forward call's Python stack, here the explorer's own frames: the
+    # program's line that made the failing node is said instead
+    (detected,) = [w for w in got.warnings if "Error detected" in w]
+    assert detected == (
+        f"line {line}: UserWarning: Error detected in SqrtBackward0. The forward call that caused the "
+        f"error: torch.sqrt(x) at line {line - 2}."
+    )
+
+
+def test_a_node_made_inside_a_library_module_is_said_at_the_programs_call() -> None:
+    # Linear's weight gradient is 0 · inf where ReLU sent back 0 for an input of inf
+    source = (
+        "import torch\nimport torch.nn as nn\n"
+        "model = nn.Sequential(nn.Linear(2, 1), nn.ReLU())\n"
+        "with torch.no_grad():\n    model[0].weight.fill_(-1.0)\n"
+        "x = torch.tensor([[float('inf'), 1.0]])\n"
+        "with torch.autograd.detect_anomaly():\n    loss = model(x).sum()\n    loss.backward()\n"
+    )
+    oracle, _, _ = cpython_warned(source)
+    got = run_program(source, None, limits(), PlainObserver(), keep_stopped=True)
+    assert got.stopped is not None and got.stopped.error.message == str(oracle)
+    assert (
+        "line 9: UserWarning: Error detected in AddmmBackward0. The forward call that caused the error: "
+        "model(x) at line 8." in got.warnings
+    )
+    assert not any("File" in w or ".py" in w for w in got.warnings)
+
+
+def test_without_a_nan_anomaly_mode_changes_nothing_and_ends_with_its_block() -> None:
+    source = (
+        "import torch\nx = torch.tensor([1.0, 4.0], requires_grad=True)\n"
+        "with torch.autograd.set_detect_anomaly(True, check_nan=False):\n"
+        "    y = torch.sqrt(x - 1).sum()\n    y.backward()\n    print(torch.is_anomaly_enabled())\n"
+        "print(torch.is_anomaly_enabled(), x.grad)\n"
+        "with torch.autograd.set_detect_anomaly(False):\n    print(torch.is_anomaly_enabled())\n"
+        "torch.autograd.set_detect_anomaly(True)\nprint(torch.is_anomaly_enabled())\n"
+        "torch.autograd.set_detect_anomaly(False)\nprint(torch.is_anomaly_enabled())\n"
+    )
+    _, printed, _ = cpython_warned(source)
+    torch.set_anomaly_enabled(False)
+    got = run(source)
+    assert got.printed == printed == ["True", "False tensor([   inf, 0.2887])", "False", "True", "False"]
+    assert not torch.is_anomaly_enabled()
+
+
+@pytest.mark.parametrize(
+    ("source", "kind"),
+    [
+        ("with torch.autograd.detect_anomaly():\n    raise ValueError('inside')", "runtime"),
+        ("with torch.autograd.detect_anomaly():\n    x = torch.ones(10**9)", "limit"),
+        ("torch.autograd.set_detect_anomaly(True)\nx = torch.ones(10**9)", "limit"),
+        ("torch.autograd.set_detect_anomaly(True)\nraise ValueError('after')", "runtime"),
+        ("with torch.autograd.set_detect_anomaly(True):\n    for i in range(10**9):\n        pass", "limit"),
+        ("torch.autograd.set_detect_anomaly(True)", None),
+    ],
+)
+def test_anomaly_mode_is_off_again_however_the_program_ends(source: str, kind: str | None) -> None:
+    # one flag for the whole process (not per thread as the grad mode): the worker runs others next
+    if kind is None:
+        run("import torch\n" + source)
+    else:
+        fails("import torch\n" + source, kind)
+    assert not torch.is_anomaly_enabled()
+    assert run("import torch\nprint(torch.is_anomaly_enabled())").printed == ["False"]
+
+
+@pytest.mark.parametrize(
+    ("source", "kind", "words", "where"),
+    [
+        ("@torch.autograd.detect_anomaly()\ndef f():\n    pass", "forbidden", "the only decorators", (1, 1)),
+        (
+            "@torch.autograd.set_detect_anomaly(True)\ndef f():\n    pass",
+            "forbidden",
+            "the only decorators",
+            (1, 1),
+        ),
+        (
+            "with torch.autograd.set_detect_anomaly(True, mode=1):\n    pass",
+            "forbidden",
+            "detect_anomaly",
+            (1, 5),
+        ),
+        ("with torch.autograd.set_detect_anomaly():\n    pass", "runtime", "mode", (1, 5)),
+        (
+            "x = torch.autograd.detect_anomaly()",
+            "forbidden",
+            "`with torch.autograd.detect_anomaly():`",
+            (1, 4),
+        ),
+    ],
+)
+def test_anomaly_mode_other_than_in_a_with_block_or_a_call_is_refused(
+    source: str, kind: str, words: str, where: tuple[int, int]
+) -> None:
+    error = fails("import torch\n" + source, kind)
+    assert words in error.message
+    assert (error.line, error.column) == (where[0] + 1, where[1])
+    assert not torch.is_anomaly_enabled()

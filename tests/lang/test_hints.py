@@ -54,12 +54,6 @@ from .helpers import fails
             "torch.autograd.Variable cannot be imported",
             PATH_HINTS["torch.autograd.Variable"],
         ),
-        (
-            "import torch\ntorch.autograd.set_detect_anomaly(True)",
-            (2, 0, 33),
-            "torch.autograd.set_detect_anomaly is not part",
-            PATH_HINTS["torch.autograd.set_detect_anomaly"],
-        ),
     ],
 )
 def test_a_refusal_says_what_to_do_instead(

@@ -277,3 +277,21 @@ def test_shared_lists_cannot_grow_exponentially() -> None:
     nested = run("a = [[1.0, 2.0], (3.0, 4.0)]\nb = torch.tensor([[1.0], [2.0]])\nc = [b.shape, b.tolist()]")
     assert nested.namespace["a"] == [[1.0, 2.0], (3.0, 4.0)]
     assert nested.namespace["c"] == [torch.Size([2, 1]), [[1.0], [2.0]]]
+
+
+def test_anomaly_mode_does_not_leak_to_the_next_program_in_the_process() -> None:
+    # PyTorch keeps it in one flag for the whole process: left on, the next student's backward that
+    # makes a NaN would stop with an error CPython never raises for it
+    switched = run("torch.autograd.set_detect_anomaly(True)\nprint(torch.is_anomaly_enabled())")
+    assert switched.printed == ["True"]
+    assert not torch.is_anomaly_enabled()
+    for source in (
+        "torch.autograd.set_detect_anomaly(True)\nx = torch.ones(10**9)",
+        "torch.autograd.set_detect_anomaly(True)\nwhile True:\n    pass",
+        "with torch.autograd.detect_anomaly():\n    raise ValueError('inside')",
+    ):
+        with pytest.raises(ProgramError):
+            run(source, max_operations=10_000)
+        assert not torch.is_anomaly_enabled()
+    nan = run("x = torch.tensor(0.0, requires_grad=True)\n(torch.sqrt(x) * 0).backward()\nprint(x.grad)")
+    assert nan.printed == ["tensor(nan)"]

@@ -454,3 +454,50 @@ e = Exp()
 y = Exp.apply(torch.ones(1, requires_grad=True))
 """
     assert run(source).warnings == []
+
+
+TRUNCATED_BPTT = """import torch
+torch.manual_seed(0)
+W = torch.randn(3, 3, requires_grad=True)
+h = torch.zeros(3)
+for t in range(6):
+    h = torch.tanh(W @ h + 1.0)
+    if t % 2 == 1:
+        loss = h.sum()
+        loss.backward()
+        print(t, loss.item(), h.requires_grad)
+        h.detach_()
+        print(h.requires_grad, h.is_leaf, h.grad_fn)
+print(W.grad)
+"""
+
+
+def test_truncated_backpropagation_through_time_detaches_the_state_in_place_as_cpython_does() -> None:
+    # without detach_() the second backward() would reach into the first chunk's freed graph
+    got = run(TRUNCATED_BPTT)
+    expected, printed = cpython(TRUNCATED_BPTT)
+    assert got.printed == printed
+    assert torch.equal(got.namespace["W"].grad, expected["W"].grad)  # type: ignore[union-attr]
+    assert torch.equal(got.namespace["h"], expected["h"])  # type: ignore[arg-type]
+    assert got.backward_calls == 3
+
+
+def test_detach_in_place_returns_the_tensor_itself_and_a_leaf_stops_requiring_grad() -> None:
+    source = (
+        "import torch\n"
+        "x = torch.ones(2, requires_grad=True)\n"
+        "y = x * 2\n"
+        "print(y.detach_() is y, y.requires_grad)\n"
+        "x.detach_()\n"
+        "print(x.requires_grad, x.is_leaf)\n"
+    )
+    assert run(source).printed == cpython(source)[1] == ["True False", "False True"]
+
+
+def test_detach_in_place_of_a_view_is_pytorchs_error_at_the_call() -> None:
+    source = "import torch\nx = torch.ones(4, requires_grad=True)\nv = (x * 2)[1:]\nv.detach_()\n"
+    with pytest.raises(RuntimeError) as raised:
+        cpython(source)
+    error = fails(source, "runtime")
+    assert error.message == str(raised.value) and error.message.startswith("Can't detach views in-place")
+    assert (error.line, error.column, error.end_line, error.end_column) == (4, 0, 4, 11)

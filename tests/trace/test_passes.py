@@ -6,6 +6,8 @@ the payload carries them) and torch.linalg.vector_norm of the gradients in float
 
 from __future__ import annotations
 
+import contextlib
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -339,3 +341,75 @@ def test_a_module_used_without_being_called_has_a_norm_in_both_figures() -> None
     for module, value in torch64.items():
         assert shown[module] == pytest.approx(value, rel=1e-6), module
         assert p["pass_summaries"]["module_grad_norms"][module][0] == pytest.approx(value, rel=1e-5)
+
+
+def truncated_bptt(turns: int, after_detach: str = "") -> str:
+    """An RNN's state carried across chunks of two turns, cut from the graph in place between them."""
+    return (
+        "torch.manual_seed(0)\n"
+        "W = torch.randn(3, 3, requires_grad=True)\n"
+        "h = torch.zeros(3)\n"
+        "hs = []\n"
+        f"for t in range({turns}):\n"
+        "    h = torch.tanh(W @ h + 1.0)\n"
+        "    if t % 2 == 1:\n"
+        "        loss = h.sum()\n"
+        "        loss.backward()\n"
+        "        h.detach_()\n"
+        f"        {after_detach or 'pass'}\n"
+        "        hs.append(h.clone())\n"
+        "print(W.grad)\n"
+    )
+
+
+def reference_bptt(source: str, turns: int, decay: bool) -> tuple[dict[str, Any], list[str], dict[str, Any]]:
+    """CPython's run of the program (its names and prints), and the same loop written out: each
+    chunk's loss and its last state as tanh made it (before a mul_ after the detach_)."""
+    names: dict[str, Any] = {"torch": torch}
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(source, names)  # noqa: S102 (trusted test code: the oracle)
+    torch.manual_seed(0)
+    w = torch.randn(3, 3, requires_grad=True)
+    h = torch.zeros(3)
+    losses, made = [], []
+    for t in range(turns):
+        h = torch.tanh(w @ h + 1.0)
+        if t % 2 == 1:
+            loss = h.sum()
+            losses.append(loss.item())
+            made.append(h.detach().clone())
+            loss.backward()
+            h.detach_()
+            if decay:
+                h.mul_(0.5)
+    return names, printed.getvalue().splitlines(), {"losses": losses, "made": made}
+
+
+@pytest.mark.parametrize("fmt", ["readable", "compact"])
+@pytest.mark.parametrize(("turns", "after_detach"), [(4, ""), (4, "h.mul_(0.5)"), (24, "")])
+def test_a_pass_after_detach_in_place_stays_in_its_own_chunk(fmt: str, turns: int, after_detach: str) -> None:
+    # h.detach_() between chunks (truncated backpropagation through time): each backward() reaches
+    # W through its own chunk alone. A mul_ after it changes the memory the last tanh's value was
+    # kept in uncopied, so the tracer runs the program again, copying (values_changed).
+    source = truncated_bptt(turns, after_detach)
+    names, printed, expected = reference_bptt(source, turns, bool(after_detach))
+    p = trace(source, format=fmt)
+    if fmt == "compact":
+        p = decode_compact(p)
+    assert p["printed"] == printed
+    assert np.array_equal(np.asarray(p["grads"]["W"]["data"]), names["W"].grad.numpy())
+    assert (as_float32(p["pass_summaries"]["loss"]) == as_float32(expected["losses"])).all()
+    edges = {(e["source"], e["target"]) for e in p["edges"]}
+    (w_node,) = [n["id"] for n in p["nodes"] if n["name"] == "W"]
+    visited = [{s["node"] for s in q["steps"]} for q in p["passes"]]
+    assert len(visited) == (2 if turns == 4 else 1)
+    for nodes in visited:
+        # W's accumulator, two turns of (W @ h, + 1.0, tanh) and the sum: what feeds them is theirs
+        assert len(nodes) == 8 and w_node in nodes
+        assert all(source in nodes for source, target in edges if target in nodes)
+    assert all(a & b == {w_node} for a in visited for b in visited if a is not b)
+    chunk_ends = [n for n in p["nodes"] if n["op"] == "TanhBackward0"][1::2]
+    assert [np.asarray(n["value"]["data"]).tolist() for n in chunk_ends] == [
+        v.tolist() for v in expected["made"][-len(chunk_ends) :]
+    ]

@@ -367,3 +367,60 @@ def cpython_names(source: str) -> tuple[dict[str, Any], None]:
     names: dict[str, Any] = {"torch": torch}
     exec(source, names)  # noqa: S102 (trusted test code: the oracle)
     return names, None
+
+
+def test_a_hook_that_switches_anomaly_mode_on_in_the_tracers_own_pass_leaves_it_off() -> None:
+    # the program made no backward(): its hook runs in the tracer's pass, after the program's run
+    source = (
+        "x = torch.tensor(2.0, requires_grad=True)\n"
+        "def h(g):\n    torch.autograd.set_detect_anomaly(True)\n    return g\n"
+        "y = x * x\ny.register_hook(h)\nz = y * 3\n"
+    )
+    p = trace(source, format="compact")
+    assert p["grads"]["x"] is not None
+    assert not torch.is_anomaly_enabled()
+
+
+ANOMALY_TRAINING = """import torch
+import torch.nn as nn
+torch.manual_seed(0)
+model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+x = torch.randn(5, 3)
+y = torch.randn(5, 1)
+BLOCK
+    loss = ((model(x) - y) ** 2).mean()
+    loss.backward()
+print(model[0].weight.grad)
+"""
+
+
+@pytest.mark.parametrize("form", ["readable", "compact"])
+def test_anomaly_mode_leaves_the_trace_as_it_is_without_it(form: str) -> None:
+    # the hooks of every node and anomaly mode's checks do not meet: the same steps, values, grads
+    plain = trace(ANOMALY_TRAINING.replace("BLOCK", "if True:"), format=form)
+    checked = trace(ANOMALY_TRAINING.replace("BLOCK", "with torch.autograd.detect_anomaly():"), format=form)
+    for payload in (plain, checked):
+        payload["stats"] = payload["warnings"] = None
+    assert repr(plain) == repr(checked)
+
+
+@pytest.mark.parametrize("form", ["readable", "compact"])
+def test_a_nan_in_backward_under_anomaly_mode_stops_the_trace_at_the_backward_call(form: str) -> None:
+    source = (
+        "x = torch.tensor([0.0, 1.0], requires_grad=True)\n"
+        "with torch.autograd.set_detect_anomaly(True):\n"
+        "    y = torch.sqrt(x) * 0\n"
+        "    y.sum().backward()\n"
+    )
+    message = "Function 'SqrtBackward0' returned nan values in its 0th output."
+    with pytest.raises(ProgramError) as info:
+        trace(source, format=form)
+    error = info.value
+    assert (error.type, error.message, error.line, error.column) == ("autograd", message, 4, 4)
+    p = trace(source, format=form, on_error="graph")
+    assert p["stopped"]["message"] == message and p["stopped"]["in_backward"]
+    assert p["warnings"] == [
+        "line 4: UserWarning: Error detected in SqrtBackward0. The forward call that caused the error: "
+        "torch.sqrt(x) at line 3."
+    ]
+    assert not torch.is_anomaly_enabled()

@@ -1037,6 +1037,23 @@ FUNCTIONS: tuple[Function, ...] = (
         special="context",
         spellings=("torch.set_grad_enabled", "set_grad_enabled"),
     ),
+    Function(
+        "torch.autograd.set_detect_anomaly",
+        torch.autograd.set_detect_anomaly,
+        "with torch.autograd.set_detect_anomaly(True): a backward that makes NaN raises PyTorch's error "
+        "naming the node, and its warning names the program's line that made it; called alone, on (or "
+        "off) for the rest of the program; check_nan=False only marks the lines",
+        special="context",
+        spellings=("torch.autograd.set_detect_anomaly",),
+    ),
+    Function(
+        "torch.autograd.detect_anomaly",
+        torch.autograd.detect_anomaly,
+        "with torch.autograd.detect_anomaly(): as set_detect_anomaly(True) in a with block",
+        special="context",
+        spellings=("torch.autograd.detect_anomaly",),
+    ),
+    _torch_fn("is_anomaly_enabled", torch.is_anomaly_enabled, "is anomaly detection on here"),
     _torch_fn(
         "is_grad_enabled", torch.is_grad_enabled, "is the graph being recorded here (False under no_grad)"
     ),
@@ -1219,7 +1236,12 @@ FUNCTIONS: tuple[Function, ...] = (
 )
 
 # Grad modes given their mode as one argument (`with torch.set_grad_enabled(is_train):`).
-FLAGGED_GRAD_MODES = frozenset({"torch.set_grad_enabled"})
+FLAGGED_GRAD_MODES = frozenset({"torch.set_grad_enabled", "torch.autograd.set_detect_anomaly"})
+# Anomaly detection's switches: `with` items that may be given check_nan= too, never decorators
+# (PyTorch's are plain context managers). set_detect_anomaly(flag) is also a function, as in PyTorch:
+# called alone it switches the mode for the rest of the run (lang/evaluator.py switches it off after).
+ANOMALY_MODES = frozenset({"torch.autograd.set_detect_anomaly", "torch.autograd.detect_anomaly"})
+MODES_CALLED_ALONE = frozenset({"torch.autograd.set_detect_anomaly"})
 
 # Spellings are unique; the bare Python spellings (abs, max, min, sum) come last and win.
 SPELLINGS: dict[str, Function] = {spelling: fn for fn in FUNCTIONS for spelling in fn.spellings}
@@ -1318,6 +1340,12 @@ METHODS: dict[str, Method] = {
         Method("double", T.double, "convert to float64"),
         Method("type", T.type, "the tensor type as text ('torch.FloatTensor'), or type(dtype): converted"),
         Method("detach", T.detach, "the same values, cut from the graph"),
+        Method(
+            "detach_",
+            T.detach_,
+            "in-place detach: this tensor cut from its graph, a leaf again (truncated backpropagation "
+            "through time: h.detach_() between chunks)",
+        ),
         Method("clone", T.clone, "a copy that stays in the graph"),
         Method("retain_grad", T.retain_grad, "keep .grad of this intermediate after backward"),
         Method("requires_grad_", T.requires_grad_, "start (or stop) recording operations on a leaf"),
@@ -1781,7 +1809,8 @@ STATEMENTS: tuple[str, ...] = (
     "raise E / raise E('message') / raise / raise E from e; assert condition, 'message'",
     "del name, del container[key]",
     "with torch.no_grad(): ... / with torch.enable_grad(): ... / with torch.inference_mode(): ... / "
-    "with torch.set_grad_enabled(flag): ...",
+    "with torch.set_grad_enabled(flag): ... / with torch.autograd.detect_anomaly(): ... / "
+    "with torch.autograd.set_detect_anomaly(flag): ...",
     "@torch.no_grad() (or @torch.enable_grad(), @torch.inference_mode(), without the parentheses too) "
     "on a def: every call of the function runs in that mode",
     "[x for x in xs if c], {k: v for ...}, {x for ...}, (x for ...)",

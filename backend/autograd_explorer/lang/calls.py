@@ -21,6 +21,7 @@ from autograd_explorer.lang.allowlist import (
     CLASS_SPELLINGS,
     FLAGGED_GRAD_MODES,
     LOSSES,
+    MODES_CALLED_ALONE,
     Function,
     Growth,
     Method,
@@ -329,7 +330,7 @@ class Calls(EvaluatorCore):
             raise error_at(
                 "forbidden", "dataclass is only allowed as a class's decorator: @dataclass", self.span(node)
             )
-        if fn.impl is None or special == "context":
+        if fn.impl is None or (special == "context" and fn.name not in MODES_CALLED_ALONE):
             path = fn.name
             allowed = (
                 f"`with {path}(flag):`" if path in FLAGGED_GRAD_MODES else f"`with {path}():` or `@{path}()`"

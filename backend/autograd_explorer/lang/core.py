@@ -26,6 +26,7 @@ from autograd_explorer.lang.allowlist import (
     SPELLINGS,
     Growth,
 )
+from autograd_explorer.lang.anomaly import is_anomaly_enabled, mark_forward_call
 from autograd_explorer.lang.budget import Budget, limit_error
 from autograd_explorer.lang.containers import CONTAINER_TYPES, ContainerSizes
 from autograd_explorer.lang.contract import LanguageLimits, ProgramObserver, Span
@@ -302,7 +303,13 @@ class EvaluatorCore:
                 budget.total_elements += n
             else:
                 budget.add_result(value, span)
-            self.on_tensor(value, span, self.segment(node) if text is None else text)
+            if text is None:
+                text = self.segment(node)
+            if is_anomaly_enabled():  # the program's call, not our stack, is what made its nodes
+                fn = value.grad_fn
+                if fn is not None:
+                    mark_forward_call(fn, span, text)
+            self.on_tensor(value, span, text)
         return value
 
     def lookup(self, name: str, node: ast.AST) -> object:

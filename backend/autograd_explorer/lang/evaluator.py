@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from autograd_explorer.errors import ProgramError
+from autograd_explorer.lang.anomaly import anomaly_mode_off
 from autograd_explorer.lang.calls import Calls
 from autograd_explorer.lang.compiled import Compiler
 from autograd_explorer.lang.core import exception_message
@@ -39,9 +40,11 @@ class Evaluator(Statements, Expressions, Calls, Compiler):
     """Runs statements and expressions of one checked program against one namespace."""
 
     def run_module(self, tree: ast.Module) -> object:
-        """Run the program; an exception it did not catch becomes a ProgramError at its line."""
+        """Run the program; an exception it did not catch becomes a ProgramError at its line. The
+        program's anomaly mode is its own: off when it starts, off again however it ends."""
         try:
-            return super().run_module(tree)
+            with anomaly_mode_off():
+                return super().run_module(tree)
         except ProgramError:
             raise
         except (MemoryError, RecursionError) as exc:

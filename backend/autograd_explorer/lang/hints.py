@@ -42,11 +42,6 @@ MODULE_HINTS: dict[str, str] = {
     "torchvision": "datasets cannot be downloaded here: make a small one with torch.randn and TensorDataset",
 }
 
-_NO_ANOMALY = (
-    "leave it out: when backward() fails, the explorer draws the graph and marks the node the engine "
-    "stopped at, what anomaly detection's traceback would point to"
-)
-
 # Paths under torch the language leaves out, by their full name.
 PATH_HINTS: dict[str, str] = {
     # its memory is whatever was there before (another program's values, even): never shown here
@@ -57,9 +52,6 @@ PATH_HINTS: dict[str, str] = {
     # older tutorials: a Variable has been a tensor since PyTorch 0.4
     "torch.autograd.Variable": "a Variable is a tensor since PyTorch 0.4: write torch.tensor(data, "
     "requires_grad=True)",
-    # debugging tutorials switch it on to find the operation an in-place change broke
-    "torch.autograd.set_detect_anomaly": _NO_ANOMALY,
-    "torch.autograd.detect_anomaly": _NO_ANOMALY,
 }
 
 # Python builtins the language leaves out, by name.

@@ -13,6 +13,8 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from autograd_explorer.lang.anomaly import without_frames
+
 # PyTorch's warning when .grad of a non-leaf is read: said in the lecture's words during a run
 # (Expressions.warn_non_leaf_grad), and silenced outside one (evaluator.py: the tracer reads .grad).
 NON_LEAF_GRAD = "The .grad attribute of a Tensor that is not a leaf"
@@ -55,7 +57,7 @@ def warnings_told(tell: Callable[[str, str], None]) -> Iterator[None]:
             file: object = None,
             line: str | None = None,
         ) -> None:
-            tell(category.__name__, str(message))
+            tell(category.__name__, without_frames(str(message)))
 
         warnings.showwarning = show
         yield

@@ -14,6 +14,7 @@ import torch
 
 from autograd_explorer.errors import ProgramError
 from autograd_explorer.lang.allowlist import (
+    ANOMALY_MODES,
     ATTRIBUTES,
     CONSTANTS,
     DEFAULT_ALIASES,
@@ -41,8 +42,9 @@ FORBIDDEN_KEYWORDS = frozenset({"out", "pin_memory", "layout", "memory_format"})
 
 # What a `with` block, and a decorator of a `def`, may be: a grad mode and nothing else.
 GRAD_MODE_BLOCKS = (
-    "only `with torch.no_grad():`, `with torch.enable_grad():`, `with torch.inference_mode():` and "
-    "`with torch.set_grad_enabled(flag):` are allowed"
+    "only `with torch.no_grad():`, `with torch.enable_grad():`, `with torch.inference_mode():`, "
+    "`with torch.set_grad_enabled(flag):`, `with torch.autograd.detect_anomaly():` and "
+    "`with torch.autograd.set_detect_anomaly(flag):` are allowed"
 )
 GRAD_MODE_DECORATORS = (
     "the only decorators are @torch.no_grad(), @torch.enable_grad() and @torch.inference_mode(), and "
@@ -431,16 +433,28 @@ class _Checker:
         """`torch.no_grad()` (or enable_grad, inference_mode) as a `with` item or a decorator; a
         decorator may also name it without the call (`@torch.no_grad`), as PyTorch allows.
         `with torch.set_grad_enabled(flag):` takes its flag (returned: an expression to check); not
-        as a decorator, where PyTorch switches the mode when the function is defined."""
+        as a decorator, where PyTorch switches the mode when the function is defined. Anomaly
+        detection's switches are `with` items alone, their arguments (check_nan= too) PyTorch's to
+        check, as CPython leaves them to it."""
         flag: list[ast.AST] = []
         fn = None
-        if isinstance(expr, ast.Call) and not expr.keywords:
+        if isinstance(expr, ast.Call):
             fn = table_function(expr.func, self.aliases)
+            anomaly = fn is not None and fn.name in ANOMALY_MODES and not decorator
+            if anomaly and all(k.arg == "check_nan" for k in expr.keywords):
+                return [*expr.args, *(k.value for k in expr.keywords)]
             flag = list(expr.args)
+            if expr.keywords:
+                fn = None
         elif decorator:
             fn = table_function(expr, self.aliases)
         takes_flag = fn is not None and fn.name in FLAGGED_GRAD_MODES and not decorator
-        if fn is None or fn.special != "context" or len(flag) != (1 if takes_flag else 0):
+        if (
+            fn is None
+            or fn.special != "context"
+            or fn.name in ANOMALY_MODES
+            or len(flag) != (1 if takes_flag else 0)
+        ):
             raise self.forbidden(GRAD_MODE_DECORATORS if decorator else GRAD_MODE_BLOCKS, expr)
         return flag
 

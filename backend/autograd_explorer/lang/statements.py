@@ -327,10 +327,12 @@ class Statements(EvaluatorCore):
         call = item.context_expr
         assert isinstance(call, ast.Call)
         maker = self.grad_mode(call.func, GRAD_MODE_BLOCKS)
-        if not call.args:
-            return maker()
-        flag = self.eval(call.args[0])  # set_grad_enabled(flag): PyTorch's own check of the flag
-        return self.apply(maker, (flag,), {}, call)  # type: ignore[no-any-return]
+        if not call.args and not call.keywords:  # set_detect_anomaly() misses its flag: PyTorch's TypeError
+            return self.apply(maker, (), {}, call)  # type: ignore[no-any-return]
+        # set_grad_enabled(flag), set_detect_anomaly(flag, check_nan=...): PyTorch's own checks
+        args = tuple(self.eval(arg) for arg in call.args)
+        kwargs = {k.arg: self.eval(k.value) for k in call.keywords if k.arg is not None}
+        return self.apply(maker, args, kwargs, call)  # type: ignore[no-any-return]
 
     def once_differentiable(
         self, node: ast.expr

@@ -19,6 +19,7 @@ import torch
 
 from autograd_explorer.after_reply import after_reply
 from autograd_explorer.errors import ProgramError
+from autograd_explorer.lang.anomaly import anomaly_mode_off
 from autograd_explorer.lang.contract import ProgramRun, Span
 from autograd_explorer.lang.core import exception_message
 from autograd_explorer.lang.run import limits_from_settings, run_program
@@ -126,8 +127,9 @@ def record_program(
                 "argument, so the trace used ones (a vector–Jacobian product with 1), i.e. the "
                 "gradient of its sum."
             )
-        try:
-            recorder.run_auto_backward(output, torch.ones_like(output))
+        try:  # the program's hooks may run in it: their anomaly mode, too, ends with the pass
+            with anomaly_mode_off():
+                recorder.run_auto_backward(output, torch.ones_like(output))
         except ProgramError:
             raise  # a limit reached in the program's own backward (a custom autograd Function)
         except Exception as exc:
