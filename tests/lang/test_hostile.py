@@ -223,6 +223,7 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     ("b = torch.block_diag(*[torch.ones(1)] * 100000)", "limit", {}),  # a 10⁵ × 10⁵ matrix of ones
     ("b = torch.nn.utils.rnn.pad_sequence([torch.ones(10**6)] + [torch.ones(1)] * 10**5)", "limit", {}),
     ("b = torch.nn.utils.rnn.pad_sequence(torch.zeros(10**6, 0))", "limit", {}),  # 10⁶ views, no element
+    ("a = torch.ones(10**6, 1, dtype=torch.long)\nb = a ^ a.T", "limit", {}),
 ]
 
 

@@ -1,5 +1,5 @@
 """Operations lectures write that the language refused: torch.tensordot, torch.block_diag,
-pad_sequence (each sized before it runs). The oracle is CPython with real
+pad_sequence (each sized before it runs) and the `^` operator. The oracle is CPython with real
 torch; gradients are checked against torch.autograd.grad in float64."""
 
 from __future__ import annotations
@@ -187,3 +187,52 @@ def test_every_spelling_of_pad_sequence_reaches_the_one_function() -> None:
         assert torch.equal(padded, torch.tensor([[1.0, 0.0], [1.0, 1.0]])), source  # type: ignore[arg-type]
     fails("y = torch.Tensor.tensordot", "forbidden")
     assert "has no attribute 'tensordot'" in fails("y = torch.ones(2).tensordot", "runtime").message
+
+
+XOR = """import torch
+print(5 ^ 3, True ^ False, True ^ True, True ^ 3, -7 ^ 2, 0 ^ 0)
+s = {1, 2, 3}
+alias = s
+s ^= {3, 4}
+print(sorted(s), sorted(alias), sorted({1, 2} ^ {2, 5}), s is alias)
+n = 12
+n ^= 10
+print(n)
+x = torch.tensor([1, 2, 3])
+same = x
+x ^= 5
+m = torch.tensor([True, False, True])
+print(same, x ^ torch.tensor([[1], [0]]), m ^ True, True ^ m, m ^ torch.tensor([True, True, False]))
+print(3 ^ x, x.dtype, (m ^ m).dtype)
+try:
+    torch.tensor([1.0]) ^ torch.tensor([2.0])
+except RuntimeError as e:
+    print("RuntimeError:", e)
+try:
+    [1] ^ [2]
+except TypeError as e:
+    print("TypeError:", e)
+"""
+
+
+def test_xor_runs_as_in_cpython_on_ints_bools_sets_and_tensors() -> None:
+    got = run(XOR)
+    expected, printed = cpython(XOR)
+    assert got.printed == printed
+    assert torch.equal(got.namespace["same"], expected["same"])  # type: ignore[arg-type]
+
+
+def test_xor_of_floats_is_pytorchs_error_at_the_operator() -> None:
+    error = fails("x = torch.tensor([1.0, 2.0])\ny = x ^ x", "runtime")
+    assert (error.line, error.column) == (2, 4)
+    assert "\"bitwise_xor_cpu\" not implemented for 'Float'" in error.message
+    error = fails("x = torch.tensor([1.0, 2.0])\nx ^= 1", "runtime")
+    assert error.line == 2 and "not implemented for 'Float'" in error.message
+
+
+def test_xor_of_tensors_is_sized_by_their_broadcast_before_it_runs() -> None:
+    source = "a = torch.ones(2000, 1, dtype=torch.long)\nb = torch.ones(1, 2000, dtype=torch.long)\ny = a ^ b"
+    error = fails(source, "limit")
+    assert (error.line, error.column) == (3, 4) and "tensor too large: 4000000 elements" in error.message
+    error = fails(f"def f(a, b):\n    return a ^ b\n{source.replace('y = a ^ b', 'y = f(a, b)')}", "limit")
+    assert (error.line, error.column) == (2, 11)  # the compiled form of a function's body
