@@ -299,7 +299,7 @@ X23 = torch.zeros(2, 3)
         ("pad_sequence", pad_sequence, ([torch.zeros(2, 3), torch.zeros(5, 3)],), {}),
         ("pad_sequence", pad_sequence, ((torch.zeros(4), torch.zeros(0)), True, 1.0, "left"), {}),
         ("pad_sequence", pad_sequence, (), {"sequences": torch.zeros(3, 4, 2), "batch_first": True}),
-        ("pad_sequence", pad_sequence, ([torch.zeros(2, 0), torch.zeros(6, 0)],), {}),
+        ("pad_sequence", pad_sequence, ([torch.zeros(3, 1, 2), torch.zeros(5, 1, 2)],), {}),
     ],
 )
 def test_growing_operations_predict_their_size(
