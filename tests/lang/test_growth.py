@@ -10,6 +10,7 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from torch.nn.utils.rnn import pad_sequence
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from autograd_explorer.lang.allowlist import SPELLINGS
@@ -274,6 +275,31 @@ X23 = torch.zeros(2, 3)
         ("new_factory", torch.Tensor.new_zeros, (torch.zeros(1),), {"size": [6]}),
         ("new_full", torch.Tensor.new_full, (torch.zeros(1), (2, 7), 0.5), {}),
         ("new_literal", torch.Tensor.new_tensor, (torch.zeros(1), [[1, 2, 3], [4, 5, 6]]), {}),
+        ("tensordot", torch.tensordot, (torch.zeros(2, 3, 4), torch.zeros(3, 4, 5)), {}),
+        ("tensordot", torch.tensordot, (torch.zeros(2, 3), torch.zeros(4, 5)), {"dims": 0}),
+        ("tensordot", torch.tensordot, (torch.zeros(2, 3), torch.zeros(3, 5), True), {}),
+        ("tensordot", torch.tensordot, (torch.zeros(2, 1, 4), torch.zeros(3, 4)), {"dims": ([1], [0])}),
+        ("tensordot", torch.tensordot, (torch.zeros(7, 0), torch.zeros(0, 9)), {"dims": 1}),
+        (
+            "tensordot",
+            torch.tensordot,
+            (),
+            {"a": torch.zeros(4, 3), "b": torch.zeros(3, 4), "dims": [[-1], [0]]},
+        ),
+        (
+            "tensordot",
+            torch.tensordot,
+            (torch.zeros(2, 3, 4), torch.zeros(4, 3)),
+            {"dims": torch.tensor([[2, 1], [0, 1]])},
+        ),
+        ("tensordot", torch.tensordot, (torch.zeros(2, 3), torch.zeros(3, 4)), {"dims": torch.tensor(1.5)}),
+        ("block_diag", torch.block_diag, (torch.zeros(2, 3), torch.zeros(4), torch.tensor(1.0)), {}),
+        ("block_diag", torch.block_diag, (torch.zeros(0, 5), torch.zeros(3, 0)), {}),
+        ("block_diag", torch.block_diag, (), {}),
+        ("pad_sequence", pad_sequence, ([torch.zeros(2, 3), torch.zeros(5, 3)],), {}),
+        ("pad_sequence", pad_sequence, ((torch.zeros(4), torch.zeros(0)), True, 1.0, "left"), {}),
+        ("pad_sequence", pad_sequence, (), {"sequences": torch.zeros(3, 4, 2), "batch_first": True}),
+        ("pad_sequence", pad_sequence, ([torch.zeros(3, 1, 2), torch.zeros(5, 1, 2)],), {}),
     ],
 )
 def test_growing_operations_predict_their_size(
@@ -284,6 +310,30 @@ def test_growing_operations_predict_their_size(
     assert predict_elements(growth, args, kwargs) == result.numel()  # type: ignore[arg-type]
 
 
+def test_tensordots_rule_agrees_with_pytorch_on_random_shapes_and_dims() -> None:
+    # Every call PyTorch runs is sized exactly; None only for calls PyTorch refuses itself.
+    rng = random.Random(0)
+    for _ in range(400):
+        a = torch.zeros([rng.choice([0, 1, 2, 3]) for _ in range(rng.randint(0, 3))])
+        b = torch.zeros([rng.choice([0, 1, 2, 3]) for _ in range(rng.randint(0, 3))])
+        count = rng.randint(0, 2)
+        dims: object = rng.choice(
+            [
+                count,
+                count == 1,
+                torch.tensor(count),
+                ([rng.randint(-3, 2) for _ in range(count)], [rng.randint(-3, 2) for _ in range(count)]),
+                [list(range(-count, 0)), tuple(range(count))],
+                torch.tensor([[rng.randint(-2, 2)], [rng.randint(-2, 2)]]),
+            ]
+        )
+        try:
+            expected: int | None = torch.tensordot(a, b, dims=dims).numel()  # type: ignore[arg-type]
+        except (RuntimeError, IndexError, TypeError):
+            expected = None
+        assert predict_elements("tensordot", (a, b), {"dims": dims}) == expected, (a.shape, b.shape, dims)
+
+
 def test_nonzeros_tuple_is_counted_as_its_rows() -> None:
     for mask in (torch.tensor([[0, 1, 2], [3, 0, 0]]), torch.tensor(1.0)):  # a 0-d tensor: one of one
         parts = torch.nonzero(mask, as_tuple=True)
@@ -292,6 +342,12 @@ def test_nonzeros_tuple_is_counted_as_its_rows() -> None:
 
 def test_growing_operations_leave_malformed_arguments_to_pytorch() -> None:
     x = torch.zeros(3)
+    assert predict_elements("tensordot", (x, x), {"dims": 2.0}) is None
+    assert predict_elements("tensordot", (x, x), {"dims": ([0, 0], [0, 0])}) is None  # a repeated dim
+    assert predict_elements("tensordot", (x, torch.zeros(4)), {"dims": 1}) is None  # 3 against 4
+    assert predict_elements("block_diag", (torch.zeros(1, 1, 1),), {}) is None
+    assert predict_elements("pad_sequence", ([],), {}) is None
+    assert predict_elements("pad_sequence", ([x, torch.tensor(1.0)],), {}) is None
     assert predict_elements("index_select", (x, 1, torch.tensor([0])), {}) is None  # no dimension 1
     assert predict_elements("repeat_interleave", (x, -1), {}) is None
     assert predict_elements("repeat_interleave", (x, torch.tensor([1, -1, 1])), {}) is None

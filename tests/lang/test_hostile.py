@@ -217,6 +217,13 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     ("torch.ones(1000, 1000).nonzero(as_tuple=True)", "limit", {}),
     ("torch.ones(1, 10**6).index_select(0, torch.zeros(10**6, dtype=torch.long))", "limit", {}),
     ("x = torch.ones(3)\ny = x.new_empty(10**9)", "forbidden", {}),
+    ("a = torch.ones(10**6, 1)\nb = torch.tensordot(a, a.T, dims=1)", "limit", {}),  # 10¹² from 10⁶
+    ("a = torch.ones(10**5, 0)\nb = torch.tensordot(a, a.T, dims=1)", "limit", {}),  # 10¹⁰ zeros from none
+    ("a = torch.ones(1000, 1000)\nb = torch.tensordot(a, a, dims=([1], [0]))", "limit", {}),  # 10⁹ work
+    ("b = torch.block_diag(*[torch.ones(1)] * 100000)", "limit", {}),  # a 10⁵ × 10⁵ matrix of ones
+    ("b = torch.nn.utils.rnn.pad_sequence([torch.ones(10**6)] + [torch.ones(1)] * 10**5)", "limit", {}),
+    ("b = torch.nn.utils.rnn.pad_sequence(torch.zeros(10**6, 0))", "limit", {}),  # 10⁶ views, no element
+    ("a = torch.ones(10**6, 1, dtype=torch.long)\nb = a ^ a.T", "limit", {}),
 ]
 
 

@@ -11,7 +11,7 @@ import builtins
 import collections
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -79,6 +79,9 @@ Growth = Literal[
     "cdist",
     "pad",
     "covariance",
+    "tensordot",
+    "block_diag",
+    "pad_sequence",
     "index_select",
     "repeat_interleave",
     "diag",
@@ -131,6 +134,7 @@ MODULES = frozenset(
         "torch.autograd.functional",
         "torch.func",
         "torch.nn.utils",
+        "torch.nn.utils.rnn",
         "torch.cuda",
         "torch.backends",
         "torch.backends.mps",
@@ -212,6 +216,25 @@ def _einsum(equation: object, *operands: object) -> object:
     if not isinstance(equation, str):
         raise TypeError("einsum(): write the equation first, as text: torch.einsum('bij,bjk->bik', q, k)")
     return torch.einsum(equation, *operands)
+
+
+def pad_sequence(
+    sequences: object, batch_first: bool = False, padding_value: float = 0.0, padding_side: str = "right"
+) -> torch.Tensor:
+    """torch.nn.utils.rnn.pad_sequence with its sequences in a form lang/growth.py sizes before the
+    call: a list or tuple of tensors, or one tensor (its rows). PyTorch takes any iterable and makes
+    a tuple of it inside the call, so another (a generator, a map) is refused with what to write."""
+    if not isinstance(sequences, list | tuple | torch.Tensor) and isinstance(sequences, Iterable):
+        raise TypeError(
+            "pad_sequence(): give the sequences as a list or tuple of tensors (or one tensor): "
+            "pad_sequence(list(sequences))"
+        )
+    return torch.nn.utils.rnn.pad_sequence(
+        sequences,  # type: ignore[arg-type]  # not iterable: PyTorch's own error
+        batch_first,
+        padding_value,
+        padding_side,
+    )
 
 
 def _has_tensor(args: tuple[object, ...]) -> bool:
@@ -717,6 +740,19 @@ FUNCTIONS: tuple[Function, ...] = (
         "searchsorted(sorted_sequence, values): where each value would be inserted to keep it sorted",
         "none",
     ),
+    _torch_fn(
+        "tensordot",
+        torch.tensordot,
+        "tensordot(a, b, dims=2): a's last dims dimensions contracted with b's first (or dims=([1, 0], "
+        "[0, 1]): those pairs), sized before it runs",
+        "tensordot",
+    ),
+    _torch_fn(
+        "block_diag",
+        torch.block_diag,
+        "block_diag(*tensors): the tensors as blocks on a diagonal, zeros elsewhere, sized before it runs",
+        "block_diag",
+    ),
     _torch_fn("all", torch.all, "are all elements true (dim=)"),
     _torch_fn("any", torch.any, "is any element true (dim=)"),
     _torch_fn("isclose", torch.isclose, "element-wise closeness", "broadcast"),
@@ -998,6 +1034,13 @@ FUNCTIONS: tuple[Function, ...] = (
         "torch.nn.utils.clip_grad_value_",
         torch.nn.utils.clip_grad_value_,
         "clip_grad_value_(parameters, clip_value): clamp every gradient element in place",
+    ),
+    _at(
+        "torch.nn.utils.rnn.pad_sequence",
+        pad_sequence,
+        "pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side='right'): a list of "
+        "tensors of different lengths padded to the longest and stacked, sized before it runs",
+        "pad_sequence",
     ),
     Function(
         "torch.no_grad",
@@ -1784,13 +1827,15 @@ IN_PLACE: dict[str, Callable[..., torch.Tensor]] = {
     "Pow": T.pow_,
     "FloorDiv": T.floor_divide_,
     "Mod": T.remainder_,
+    "BitXor": T.bitwise_xor_,
 }
 
 STATEMENTS: tuple[str, ...] = (
     "import torch / import torch.nn as nn / import torch.nn.functional as F / from torch import nn, optim "
     "/ from torch.utils.data import DataLoader, TensorDataset (torch's modules only)",
     "name = expression (also a, b = ..., x[i] = ..., obj.attribute = ..., name: type = ...)",
-    "name += expression (-=, *=, /=, **=, //=, %=): in place on tensors (as PyTorch) and lists (as Python)",
+    "name += expression (-=, *=, /=, **=, //=, %=, ^=): in place on tensors (as PyTorch), lists (+=) and "
+    "sets (^=) (as Python)",
     "x.grad = None (also x.data = ..., x.requires_grad = ...)",
     "expression (e.g. y.backward(), print(x.grad))",
     "def f(a, b=1, *args, key=2, **kwargs): ... (docstrings; annotations ignored; return; closures; "
@@ -1828,6 +1873,7 @@ OPERATORS: tuple[str, ...] = (
     "@",
     "<<",
     ">>",
+    "^",
     "unary -",
     "unary +",
     "~",

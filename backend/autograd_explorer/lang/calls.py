@@ -73,6 +73,7 @@ from autograd_explorer.lang.growth import (
     optimizer_state_elements,
     predict_elements,
     product_cost,
+    sequence_views,
     view_pieces,
 )
 from autograd_explorer.lang.layer_shapes import BROADCASTING_LOSSES, predict_layer_call
@@ -461,6 +462,10 @@ class Calls(EvaluatorCore):
                     span,
                 )
             self.budget.count_operation(span, operands)
+        if growth == "pad_sequence":  # one tensor of sequences: tuple() makes a view per row
+            views = sequence_views(args, kwargs)
+            if views is not None:
+                self.budget.count_operation(span, views)
         if growth in ("iterable", "sum") and args:
             self.check_python_walk(args[0], span)
         if growth == "iterable":  # list(...), sorted(...): as long as what they are given

@@ -47,6 +47,7 @@ _BINARY: dict[type[ast.operator], Callable[[Any, Any], object]] = {
     ast.MatMult: operator.matmul,
     ast.LShift: operator.lshift,
     ast.RShift: operator.rshift,
+    ast.BitXor: operator.xor,
 }
 _UNARY: dict[type[ast.unaryop], Callable[[Any], object]] = {
     ast.USub: operator.neg,

@@ -767,7 +767,7 @@ def _nonzero_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> i
 # torch.tensor's rules on the arguments after the tensor (which gives only the dtype and device).
 NEW_FACTORIES: dict[Growth, Growth] = {"new_factory": "factory", "new_full": "full", "new_literal": "literal"}
 # Products whose multiply-adds are bounded as well as their result (product_cost).
-PRODUCTS = frozenset({"matmul", "einsum", "attention_scores", "lstsq", "cdist"})
+PRODUCTS = frozenset({"matmul", "einsum", "attention_scores", "lstsq", "cdist", "tensordot"})
 # What a refusal names as the maker of elements the student never sees as one tensor.
 MADE_BY: dict[Growth, str] = {
     "attention_scores": "the attention's L × S scores",
@@ -787,6 +787,8 @@ def product_cost(
         return lstsq_cost(args, kwargs or {})
     if growth == "cdist":
         return cdist_cost(args, kwargs or {})
+    if growth == "tensordot":
+        return tensordot_cost(args, kwargs or {})
     return matmul_cost(args[0], args[1]) if len(args) >= 2 else None
 
 
@@ -802,6 +804,63 @@ def cdist_cost(args: Sequence[object], kwargs: Mapping[str, object]) -> tuple[in
         return None
     elements = math.prod(batch) * x1.shape[-2] * x2.shape[-2]
     return elements, elements * x1.shape[-1]
+
+
+def _tensordot_dims(dims: object) -> tuple[object, object] | int | None:
+    """torch.tensordot's dims= as torch/functional.py reads it: a count (an int, a bool as one, a
+    tensor of one element by int(dims.item())), or the two lists of dimensions (a pair, or a tensor
+    of two rows). None: a form PyTorch refuses itself."""
+    if isinstance(dims, torch.Tensor):
+        if dims.numel() > 1:
+            return (dims[0].tolist(), dims[1].tolist()) if dims.shape[0] == 2 else None
+        return int(dims.item()) if dims.numel() == 1 else None
+    if isinstance(dims, int):
+        return int(dims)
+    if isinstance(dims, list | tuple) and len(dims) == 2:
+        return dims[0], dims[1]
+    return None
+
+
+def _wrapped_dims(given: object, ndim: int) -> list[int] | None:
+    """One list of tensordot's dimensions, each wrapped as ATen wraps a dim (None: not a list of whole
+    numbers, out of range or repeated: PyTorch's own error)."""
+    if not isinstance(given, list | tuple):
+        return None
+    dims = [_int(d) for d in given]
+    wrapped = [d % ndim if d is not None and -ndim <= d < ndim else None for d in dims]
+    if any(d is None for d in wrapped) or len(set(wrapped)) != len(wrapped):
+        return None
+    return wrapped  # type: ignore[return-value]
+
+
+def tensordot_cost(args: Sequence[object], kwargs: Mapping[str, object]) -> tuple[int, int] | None:
+    """torch.tensordot(a, b, dims=2): a's free dimensions then b's (a's last `dims` contracted with
+    b's first, or the listed ones pairwise), so (the free sizes' product, that × the contracted sizes'
+    product), read as ATen reads them (aten/src/ATen/native/Linear.cpp): a contracted size of 1
+    against another is summed before the product. Free sizes, not elements: (10⁶, 0) · (0, 10⁶) is
+    10¹² zeros."""
+    bound = _bind((("a", None), ("b", None), ("dims", 2)), args, kwargs)
+    a, b = bound["a"], bound["b"]
+    dims = _tensordot_dims(bound["dims"])
+    if not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)) or dims is None:
+        return None
+    if isinstance(dims, int):
+        if dims < 0 or dims > min(a.dim(), b.dim()):
+            return None
+        dims = (list(range(-dims, 0)), list(range(dims)))
+    dims_a, dims_b = _wrapped_dims(dims[0], a.dim()), _wrapped_dims(dims[1], b.dim())
+    if dims_a is None or dims_b is None or len(dims_a) != len(dims_b):
+        return None
+    contracted = 1
+    for i, j in zip(dims_a, dims_b, strict=True):
+        left, right = a.shape[i], b.shape[j]
+        if left != right and 1 not in (left, right):
+            return None  # PyTorch: contracted dimensions need to match
+        if left == right and right != 1:
+            contracted *= left
+    free_a = math.prod(size for k, size in enumerate(a.shape) if k not in dims_a)
+    free_b = math.prod(size for k, size in enumerate(b.shape) if k not in dims_b)
+    return free_a * free_b, free_a * free_b * contracted
 
 
 def lstsq_cost(args: Sequence[object], kwargs: Mapping[str, object]) -> tuple[int, int] | None:
@@ -933,6 +992,50 @@ def _covariance_elements(args: Sequence[object], kwargs: Mapping[str, object]) -
     return rows * rows
 
 
+def _block_diag_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    """torch.block_diag(*tensors): each block on the diagonal (a 0-d tensor as 1 × 1, a vector as a
+    row 1 × n, a matrix as it is), zeros elsewhere: the rows summed × the columns summed."""
+    rows = columns = 0
+    for block in args:
+        if not isinstance(block, torch.Tensor) or block.dim() > 2:
+            return None  # PyTorch's own error
+        shape = (1, 1, *block.shape)[-2:]
+        rows += shape[0]
+        columns += shape[1]
+    return rows * columns
+
+
+_PAD_SEQUENCE_PARAMETERS = (
+    ("sequences", None),
+    ("batch_first", False),
+    ("padding_value", 0.0),
+    ("padding_side", "right"),
+)
+
+
+def _pad_sequence_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    """pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side='right'): every
+    sequence padded to the longest, L × B × * (B × L × *), the trailing sizes the first sequence's
+    (ATen allocates by them before it copies the others in). A tensor is its rows' sequences (its
+    elements, no more)."""
+    sequences = _bind(_PAD_SEQUENCE_PARAMETERS, args, kwargs)["sequences"]
+    if isinstance(sequences, torch.Tensor):
+        return sequences.numel() if sequences.dim() > 1 else None
+    if not isinstance(sequences, list | tuple) or not sequences:
+        return None
+    tensors = [s for s in sequences if isinstance(s, torch.Tensor) and s.dim() > 0]
+    if len(tensors) != len(sequences):
+        return None  # PyTorch's own error
+    return len(tensors) * max(t.shape[0] for t in tensors) * math.prod(tensors[0].shape[1:])
+
+
+def sequence_views(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    """pad_sequence given one tensor takes tuple() of it: a view per row, each a tensor object (an
+    operation of the budget, as unbind's pieces)."""
+    sequences = _bind(_PAD_SEQUENCE_PARAMETERS, args, kwargs)["sequences"]
+    return sequences.shape[0] if isinstance(sequences, torch.Tensor) and sequences.dim() > 0 else None
+
+
 # Operations whose result's shape is read from their arguments' shapes and values.
 _SHAPE_RULES: dict[Growth, Callable[[Sequence[object], Mapping[str, object]], int | None]] = {
     "index_select": _index_select_elements,
@@ -945,6 +1048,8 @@ _SHAPE_RULES: dict[Growth, Callable[[Sequence[object], Mapping[str, object]], in
     "repeat": _repeat_elements,
     "pad": _pad_elements,
     "covariance": _covariance_elements,
+    "block_diag": _block_diag_elements,
+    "pad_sequence": _pad_sequence_elements,
 }
 
 

@@ -102,6 +102,7 @@ _BIN_OPS = (
     ast.MatMult,
     ast.LShift,
     ast.RShift,
+    ast.BitXor,
 )
 _UNARY_OPS = (ast.USub, ast.UAdd, ast.Not, ast.Invert)
 _COMPARE_OPS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq, ast.In, ast.NotIn, ast.Is, ast.IsNot)

@@ -207,6 +207,9 @@ class Statements(EvaluatorCore):
             self.budget.count_operation(self.span(node))
             self.budget.check_length(len(current) + _length(value), self.span(node), "list")
             return self.apply(operator.iadd, (current, value), {}, node)
+        if isinstance(current, set) and isinstance(node.op, ast.BitXor):  # `s ^= t` changes s, as Python's
+            self.budget.count_operation(self.span(node))
+            return self.apply(operator.ixor, (current, value), {}, node)
         return self.binary(node.op, current, value, node)
 
     # --- control flow ---------------------------------------------------------------------------
