@@ -63,9 +63,11 @@ def test_an_exact_zero_loss_is_marked_on_the_log_axis_and_a_negative_loss_turns_
     wait_until(page, "document.querySelector('#loss').data[0].y.length >= 90")
     loss = page.evaluate(
         """() => { const d = document.querySelector('#loss');
+          const lines = d.data.filter((t) => !t.text);
           return { type: d.layout.yaxis.type, title: d.layout.title.text,
-                   zeros: d.data.filter((t) => t.text).map((t) => ({ x: t.x, y: t.y, symbol: t.marker.symbol })),
-                   least: Math.min(...d.data.filter((t) => !t.text).flatMap((t) => t.y.filter((v) => v > 0))) }; }"""
+                   zeros: d.data.filter((t) => t.text)
+                     .map((t) => ({ x: t.x, y: t.y, symbol: t.marker.symbol })),
+                   least: Math.min(...lines.flatMap((t) => t.y.filter((v) => v > 0))) }; }"""
     )
     assert loss["type"] == "log" and "▼ an exact 0" in loss["title"]
     # one ▼ trace, Newton's: its steps after the first are exactly 0 (gradient descent's are not)
