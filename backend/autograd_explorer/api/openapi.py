@@ -29,7 +29,7 @@ from autograd_explorer.settings import Settings
 from autograd_explorer.train.config import TrainConfig
 
 # The contract's version (info.version); docs/api.md's changelog says what each one changed.
-API_VERSION = "6.12.0"
+API_VERSION = "6.13.0"
 
 # (schema, property path, JSON-schema keyword, setting): the published bound is the smaller of the
 # schema's own hard ceiling and the setting, which the server checks before it runs anything.
