@@ -59,4 +59,8 @@ def test_an_einsums_internal_node_names_and_lights_its_call(
     expect(inspector.locator("h2")).to_have_text(title)
     expect(inspector).to_contain_text(f"BmmBackward0: an internal node of {SCORES} (line 12)")
     expect(inspector).to_contain_text("line 12, columns 10–43")
+    # its value, read back from the einsum's last view of it, is drawn, and the note says so
+    expect(inspector).to_contain_text("shown as what a view of it shows, reshaped back")
+    text = page.evaluate(f"{CY}.$id({json.dumps(bmm)}).data('text')")
+    assert "value 2×3×3" in text and "value (internal)" not in text
     shot(page, f"explorer-einsum-internal-node-{viewport['width']}")
