@@ -236,3 +236,63 @@ def test_xor_of_tensors_is_sized_by_their_broadcast_before_it_runs() -> None:
     assert (error.line, error.column) == (3, 4) and "tensor too large: 4000000 elements" in error.message
     error = fails(f"def f(a, b):\n    return a ^ b\n{source.replace('y = a ^ b', 'y = f(a, b)')}", "limit")
     assert (error.line, error.column) == (2, 11)  # the compiled form of a function's body
+
+
+AND_OR = """import torch
+y = torch.tensor([0, 1, 2, 3, 1])
+mask = (y == 1) | (y == 3)
+inside = (y > 0) & (y < 3)
+print(mask, inside, y[mask | inside].tolist())
+m = torch.tensor([True, False, True])
+same = m
+m &= torch.tensor([True, True, False])
+m |= torch.tensor([False, False, False])
+print(same, 6 & 3, 6 | 3, True & False, True | False)
+a = {1, 2}
+b = a
+a |= {3}
+a &= {1, 3, 4}
+a -= {1}
+print(a, b, {1, 2} | {9}, {1, 2} & {2})
+d = {"a": 1}
+e = d
+d |= {"b": 2}
+print(d | {"c": 3}, e)
+xs = [1, 2]
+ys = xs
+xs *= 2
+print(ys)
+"""
+
+
+def test_and_or_run_as_in_cpython_masks_sets_dicts_and_change_in_place_as_python_does() -> None:
+    """`(y == 1) | (y == 3)`, the mask every accuracy loop writes; `&=`/`|=` in place on a tensor
+    (another name sees it, as PyTorch's __iand__), and on sets, dicts and `xs *= 2` on a list as
+    Python's: the alias `b`, `e`, `ys` changes too (before, `-=` and `*=` made a new object)."""
+    got = run(AND_OR)
+    expected, printed = cpython(AND_OR)
+    assert got.printed == printed
+    assert torch.equal(got.namespace["same"], expected["same"])  # type: ignore[arg-type]
+
+
+def test_and_or_of_floats_is_pytorchs_error_and_a_broadcast_is_sized_before_it_runs() -> None:
+    error = fails("x = torch.tensor([1.0, 2.0])\ny = x & x", "runtime")
+    assert (error.line, error.column) == (2, 4) and "not implemented for 'Float'" in error.message
+    source = "a = torch.ones(2000, 1, dtype=torch.bool)\nb = torch.ones(1, 2000, dtype=torch.bool)\ny = a | b"
+    error = fails(source, "limit")
+    assert (error.line, error.column) == (3, 4) and "tensor too large: 4000000 elements" in error.message
+
+
+def test_a_union_of_sets_or_dicts_is_sized_before_it_is_built() -> None:
+    grow = "s = set(range(600))\nt = set(range(600, 1200))\nu = s | t"
+    error = fails(grow, "limit", max_tensor_elements=1000)
+    assert (error.line, error.column) == (3, 4) and "set too large: 1200 items" in error.message
+    error = fails(grow.replace("u = s | t", "s |= t"), "limit", max_tensor_elements=1000)
+    assert error.line == 3 and "set too large: 1200 items" in error.message
+    error = fails(
+        "d = {i: i for i in range(600)}\ne = {i: i for i in range(600, 1200)}\nf = d | e",
+        "limit",
+        max_tensor_elements=1000,
+    )
+    assert error.line == 3 and "dict too large: 1200 items" in error.message
+    assert run(grow, max_tensor_elements=2000).namespace["u"] == set(range(1200))

@@ -1828,14 +1828,16 @@ IN_PLACE: dict[str, Callable[..., torch.Tensor]] = {
     "FloorDiv": T.floor_divide_,
     "Mod": T.remainder_,
     "BitXor": T.bitwise_xor_,
+    "BitAnd": T.bitwise_and_,
+    "BitOr": T.bitwise_or_,
 }
 
 STATEMENTS: tuple[str, ...] = (
     "import torch / import torch.nn as nn / import torch.nn.functional as F / from torch import nn, optim "
     "/ from torch.utils.data import DataLoader, TensorDataset (torch's modules only)",
     "name = expression (also a, b = ..., x[i] = ..., obj.attribute = ..., name: type = ...)",
-    "name += expression (-=, *=, /=, **=, //=, %=, ^=): in place on tensors (as PyTorch), lists (+=) and "
-    "sets (^=) (as Python)",
+    "name += expression (-=, *=, /=, **=, //=, %=, ^=, &=, |=): in place on tensors (as PyTorch), lists "
+    "(+=, *=), sets (-=, ^=, &=, |=) and dicts (|=) (as Python)",
     "x.grad = None (also x.data = ..., x.requires_grad = ...)",
     "expression (e.g. y.backward(), print(x.grad))",
     "def f(a, b=1, *args, key=2, **kwargs): ... (docstrings; annotations ignored; return; closures; "
@@ -1874,6 +1876,8 @@ OPERATORS: tuple[str, ...] = (
     "<<",
     ">>",
     "^",
+    "&",
+    "|",
     "unary -",
     "unary +",
     "~",

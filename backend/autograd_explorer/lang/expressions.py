@@ -48,6 +48,8 @@ _BINARY: dict[type[ast.operator], Callable[[Any, Any], object]] = {
     ast.LShift: operator.lshift,
     ast.RShift: operator.rshift,
     ast.BitXor: operator.xor,
+    ast.BitAnd: operator.and_,
+    ast.BitOr: operator.or_,
 }
 _UNARY: dict[type[ast.unaryop], Callable[[Any], object]] = {
     ast.USub: operator.neg,
@@ -72,6 +74,8 @@ _COUNTED = frozenset(
     {ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.Attribute, ast.Subscript, ast.IfExp}
 )
 _SEQUENCES = (list, tuple, str)
+_COLLECTIONS = (set, frozenset, dict)
+_UNIONS = (ast.BitOr, ast.BitXor)
 _ABSENT = object()  # a cache's miss (a table constant may be None)
 
 
@@ -150,6 +154,9 @@ class Expressions(EvaluatorCore):
             self.check_int_growth(op_type, left, right, span)
         elif isinstance(left, _SEQUENCES) or isinstance(right, _SEQUENCES):
             self.check_sequence_growth(op_type, left, right, span)
+        elif op_type in _UNIONS and isinstance(left, _COLLECTIONS) and isinstance(right, _COLLECTIONS):
+            # `s | t`, `s ^ t`, `d | e`: at most both sizes, known before it is built
+            self.budget.check_length(len(left) + len(right), span, type(left).__name__)
         try:  # apply's handling, written out: the most frequent operation of a loop
             result = _BINARY[op_type](left, right)
         except Exception as exc:

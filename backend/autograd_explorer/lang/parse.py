@@ -103,6 +103,8 @@ _BIN_OPS = (
     ast.LShift,
     ast.RShift,
     ast.BitXor,
+    ast.BitAnd,
+    ast.BitOr,
 )
 _UNARY_OPS = (ast.USub, ast.UAdd, ast.Not, ast.Invert)
 _COMPARE_OPS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq, ast.In, ast.NotIn, ast.Is, ast.IsNot)

@@ -37,6 +37,15 @@ _CONTROL = (ProgramError, BreakLoop, ContinueLoop, ReturnValue)
 _LOOP_TARGETS = (ast.For, ast.comprehension)  # their variable's span is its own, not the statement's
 
 
+# A set's (and, with |=, a dict's) augmented operators that change it in place, as Python's.
+_SET_IN_PLACE: dict[type[ast.operator], Callable[[Any, Any], object]] = {
+    ast.Sub: operator.isub,
+    ast.BitXor: operator.ixor,
+    ast.BitAnd: operator.iand,
+    ast.BitOr: operator.ior,
+}
+
+
 class Statements(EvaluatorCore):
     """Runs statements; expressions and calls are the other mixins' business."""
 
@@ -207,9 +216,19 @@ class Statements(EvaluatorCore):
             self.budget.count_operation(self.span(node))
             self.budget.check_length(len(current) + _length(value), self.span(node), "list")
             return self.apply(operator.iadd, (current, value), {}, node)
-        if isinstance(current, set) and isinstance(node.op, ast.BitXor):  # `s ^= t` changes s, as Python's
+        if isinstance(current, list) and isinstance(node.op, ast.Mult) and isinstance(value, int):
+            # `xs *= 2` changes xs, as Python's: another name for the list sees it
             self.budget.count_operation(self.span(node))
-            return self.apply(operator.ixor, (current, value), {}, node)
+            self.budget.check_length(len(current) * max(value, 0), self.span(node), "list")
+            return self.apply(operator.imul, (current, value), {}, node)
+        in_place_set = _SET_IN_PLACE.get(type(node.op)) if isinstance(current, set | dict) else None
+        if in_place_set is not None and (isinstance(current, set) or isinstance(node.op, ast.BitOr)):
+            # `s -= t`, `s ^= t`, `s &= t`, `s |= t`, `d |= e` change s (d), as Python's
+            span = self.span(node)
+            self.budget.count_operation(span)
+            if isinstance(node.op, ast.BitOr | ast.BitXor):  # at most both sizes
+                self.budget.check_length(_length(current) + _length(value), span, type(current).__name__)
+            return self.apply(in_place_set, (current, value), {}, node)
         return self.binary(node.op, current, value, node)
 
     # --- control flow ---------------------------------------------------------------------------
