@@ -224,6 +224,8 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     ("b = torch.nn.utils.rnn.pad_sequence([torch.ones(10**6)] + [torch.ones(1)] * 10**5)", "limit", {}),
     ("b = torch.nn.utils.rnn.pad_sequence(torch.zeros(10**6, 0))", "limit", {}),  # 10⁶ views, no element
     ("a = torch.ones(10**6, 1, dtype=torch.long)\nb = a ^ a.T", "limit", {}),
+    ('s = "x" * 100000\nt = s.replace("x", s)', "limit", {}),  # 10¹⁰ characters in one C call
+    ('t = "x".zfill(10**9)', "limit", {}),
 ]
 
 

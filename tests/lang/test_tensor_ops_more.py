@@ -296,3 +296,32 @@ def test_a_union_of_sets_or_dicts_is_sized_before_it_is_built() -> None:
     )
     assert error.line == 3 and "dict too large: 1200 items" in error.message
     assert run(grow, max_tensor_elements=2000).namespace["u"] == set(range(1200))
+
+
+UNFLATTEN_COSINE = """import torch
+import torch.nn.functional as F
+torch.manual_seed(0)
+t = torch.arange(12.0).reshape(3, 4)
+print(t.unflatten(1, (2, 2)).shape, torch.unflatten(t, 0, (3, 1)).shape)
+a = torch.randn(4, 5, dtype=torch.float64, requires_grad=True)
+b = torch.randn(4, 5, dtype=torch.float64)
+sim = F.cosine_similarity(a, b)
+dist = F.pairwise_distance(a, b)
+print(sim.round(decimals=6), dist.round(decimals=6))
+(sim.sum() + dist.sum()).backward()
+grad = a.grad
+"""
+
+
+def test_unflatten_cosine_similarity_and_pairwise_distance_run_as_in_cpython() -> None:
+    got = run(UNFLATTEN_COSINE)
+    expected, printed = cpython(UNFLATTEN_COSINE)
+    assert got.printed == printed
+    # the gradient against a closed form, in float64: d/da (a·b / (|a||b|) + |a − b + eps|)
+    a = expected["a"].detach()  # type: ignore[union-attr]
+    b = expected["b"]
+    na, nb = a.norm(dim=1, keepdim=True), b.norm(dim=1, keepdim=True)  # type: ignore[union-attr]
+    dot = (a * b).sum(1, keepdim=True)
+    diff = a - b + 1e-6  # pairwise_distance's eps, added to the difference
+    closed = b / (na * nb) - dot * a / (na**3 * nb) + diff / diff.norm(dim=1, keepdim=True)
+    assert torch.allclose(got.namespace["grad"], closed, atol=1e-12)  # type: ignore[arg-type]

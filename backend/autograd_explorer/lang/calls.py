@@ -111,6 +111,22 @@ def _tensor_gradient(grad: torch.Tensor) -> torch.Tensor:
     return grad
 
 
+def text_length(method: str, text: str, args: Sequence[object]) -> int | None:
+    """How long a text method's result will be, for those that can grow it past its own length
+    (None: the others, or arguments Python will refuse itself): `s.replace("x", s)` on 10⁵
+    characters would be 10¹⁰ of them, built in one C call."""
+    if method == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
+        old, new = args[0], args[1]
+        most = args[2] if len(args) > 2 and isinstance(args[2], int) and args[2] >= 0 else None
+        found = len(text) + 1 if old == "" else text.count(old)
+        if most is not None:
+            found = min(found, most)
+        return len(text) + found * (len(new) - len(old))
+    if method in ("zfill", "center", "ljust", "rjust") and isinstance(args[0], int):
+        return max(len(text), args[0])
+    return None
+
+
 class Calls(EvaluatorCore):
     """Calls of every kind, and the program's functions being run."""
 
@@ -282,6 +298,10 @@ class Calls(EvaluatorCore):
                 self.budget.check_length(total, span, "text")
         elif fn.name in ("append", "insert") and isinstance(owner, list):
             self.budget.check_length(len(owner) + 1, span, "list")
+        elif isinstance(owner, str) and args:
+            length = text_length(fn.name, owner, args)
+            if length is not None:
+                self.budget.check_length(length, span, "text")
 
     # --- the table's functions and methods --------------------------------------------------------
 
