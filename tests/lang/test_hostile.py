@@ -226,6 +226,8 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     ("a = torch.ones(10**6, 1, dtype=torch.long)\nb = a ^ a.T", "limit", {}),
     ('s = "x" * 100000\nt = s.replace("x", s)', "limit", {}),  # 10¹⁰ characters in one C call
     ('t = "x".zfill(10**9)', "limit", {}),
+    ("t = str(torch.ones((2,) * 19))", "limit", {}),  # 2¹⁹ numbers written out in full: 8 s in one call
+    ('s = ["x" * 100000] * 10000\nt = str(s)', "limit", {}),  # 10⁹ characters from one text
 ]
 
 

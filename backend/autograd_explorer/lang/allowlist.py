@@ -111,6 +111,7 @@ Special = Literal[
     "super",
     "format",
     "str_format",
+    "text",
 ]
 
 # Names that are modules without an import (the explorer's programs never needed one).
@@ -1228,8 +1229,8 @@ FUNCTIONS: tuple[Function, ...] = (
     _builtin("float", builtins.float, "a Python float (one-element tensors too)"),
     _builtin("int", builtins.int, "a Python int (one-element tensors too)"),
     _builtin("bool", builtins.bool, "truth value"),
-    _builtin("str", builtins.str, "text of a value (a tensor as PyTorch prints it)"),
-    _builtin("repr", builtins.repr, "the value as Python writes it (text in quotes)"),
+    _builtin("str", builtins.str, "text of a value (a tensor as PyTorch prints it)", special="text"),
+    _builtin("repr", builtins.repr, "the value as Python writes it (text in quotes)", special="text"),
     _builtin("round", builtins.round, "round(number, ndigits)"),
     # Python's own, as CPython runs them (on a tensor they use its operators: sum(t) adds its rows).
     _builtin("abs", builtins.abs, "absolute value (of a number or a tensor)"),

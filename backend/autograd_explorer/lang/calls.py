@@ -12,6 +12,7 @@ import ast
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
+from functools import partial
 from time import monotonic
 
 import torch
@@ -44,7 +45,7 @@ from autograd_explorer.lang.core import (
     type_name,
 )
 from autograd_explorer.lang.devices import check_device, is_device_like, no_gpu_error
-from autograd_explorer.lang.formatting import format_value
+from autograd_explorer.lang.formatting import check_text_size, format_value
 from autograd_explorer.lang.functional import (
     PARAMETERS,
     REFUSED_FLAGS,
@@ -336,6 +337,10 @@ class Calls(EvaluatorCore):
                     mark_origin(error, self.span(node))
                     raise error
                 return self.type_of(args[0])
+            if special == "text" and len(args) == 1 and not kwargs:  # str(x), repr(x): sized first
+                span = self.span(node)
+                tick = partial(self.budget.check_time, span)
+                self.apply(check_text_size, (args[0], self.budget, span, tick), {}, node)
             if special == "format":
                 if not 1 <= len(args) <= 2 or kwargs:
                     raise TypeError(f"format expected 1 or 2 arguments, got {len(args)}")

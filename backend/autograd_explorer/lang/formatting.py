@@ -9,8 +9,10 @@ are turned into text (lists may share parts, so their text can be exponentially 
 
 from __future__ import annotations
 
+import math
 import re
 import string
+from collections.abc import Callable
 
 import torch
 
@@ -84,10 +86,51 @@ def check_spec(spec: str, span: Span) -> None:
             )
 
 
+def shown_elements(t: torch.Tensor) -> int:
+    """How many numbers PyTorch writes when it prints a tensor: all up to its threshold (1,000), else
+    the first and last 3 (edgeitems) of each dimension longer than 6 (torch/_tensor_str.py)."""
+    n = t.numel()
+    if n <= PRINT_THRESHOLD:
+        return n
+    return math.prod(min(size, 2 * PRINT_EDGE_ITEMS) for size in t.shape)
+
+
+PRINT_THRESHOLD = 1000  # torch.set_printoptions' defaults, which the language never changes
+PRINT_EDGE_ITEMS = 3
+LEAST_CHARS_PER_NUMBER = 3  # "0.," at least, its separator and a space or a newline
+
+
+def check_text_size(value: object, budget: Budget, span: Span, tick: Callable[[], None]) -> None:
+    """Refuse `str(value)` (`repr`, an f-string's field) whose text would pass the text limit, before
+    it is built: a tensor PyTorch writes in full (`torch.ones((2,) * 19)`, 2¹⁹ numbers written out:
+    9.7 million characters and 8 s), a list of long texts or of tensors (`str([s] * 10000)`)."""
+    limit = budget.limits.max_tensor_elements
+    if isinstance(value, torch.Tensor):
+        least = LEAST_CHARS_PER_NUMBER * shown_elements(value)
+        if least > limit:
+            raise limit_error(
+                f"text too large: this tensor is written as at least {least} characters, the limit is "
+                f"{limit} (max_tensor_elements); print a part of it (x[:3]) or its shape",
+                span,
+            )
+        return
+    check_nested(value, budget, span)
+    shown: object = value
+    if isinstance(value, dict):  # a dict's or a set's text measured as a list of its items
+        shown = list(value.items())  # (a pair: 2 characters more)
+    elif isinstance(value, set | frozenset):
+        shown = list(value)
+    if is_container(shown) and len(bounded_text(shown, limit + 1, tick)) > limit:
+        raise limit_error(
+            f"text too large: about {limit} characters or more, the limit (max_tensor_elements)",
+            span,
+        )
+
+
 def format_value(value: object, spec: str, budget: Budget, span: Span) -> str:
     """`format(value, spec)` as Python does it, with the sizes checked first."""
     check_spec(spec, span)
-    check_nested(value, budget, span)
+    check_text_size(value, budget, span, lambda: budget.check_time(span))
     return format(value, spec)
 
 
@@ -95,7 +138,7 @@ def to_text(value: object, conversion: int, budget: Budget, span: Span) -> objec
     """An f-string's `!s`, `!r` or `!a` conversion (-1: none)."""
     if conversion == -1:
         return value
-    check_nested(value, budget, span)
+    check_text_size(value, budget, span, lambda: budget.check_time(span))
     if conversion == ord("r"):
         return repr(value)
     if conversion == ord("a"):
