@@ -82,8 +82,11 @@ def format_trace(payload: dict[str, Any]) -> str:
         node = stopped["node"]
         if node is None:
             at = ""
-        else:
-            at = f" before node [{node}]" if stopped["in_backward"] else f", changing node [{node}] in place"
+        elif not stopped["in_backward"]:
+            at = f", changing node [{node}] in place"
+        else:  # a node the engine ran (anomaly mode found NaN in what it sent on) or could not run
+            ran = payload["passes"] and any(s["node"] == node for s in payload["passes"][-1]["steps"])
+            at = f" {'after' if ran else 'before'} node [{node}]"
         where = place_text(stopped["line"], stopped.get("file"), stopped["calls"])
         lines.append(f"Stopped{f' at {where}' if where else ''}{at}: {stopped['message']}")
     return "\n".join(lines)

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { LIGHT } from '../js/shared/palette.js';
 import { buildGraphModel, displayClasses } from '../js/explorer/graph-model.js';
 import { graphToSvg } from '../js/explorer/graph-svg.js';
-import { engineMessage, stoppedEnd, stoppedInspected, stoppedKeyText, stoppedNode, stoppedSummary } from '../js/explorer/stopped-note.js';
+import { engineMessage, stoppedAfterNode, stoppedEnd, stoppedInspected, stoppedKeyText, stoppedNode, stoppedSummary } from '../js/explorer/stopped-note.js';
 import { decodeTrace } from '../js/explorer/trace-decode.js';
 
 // The in-place pitfall traced with on_error 'graph' (the server's answers, both forms):
@@ -17,6 +17,10 @@ const compact = decodeTrace(fixture('trace-compact-inplace-stopped'));
 const poly = fixture('trace-poly');
 const update = fixture('trace-update-stopped');
 const updateCompact = decodeTrace(fixture('trace-compact-update-stopped'));
+// Anomaly mode's NaN: x = [4, -1]; y = torch.sqrt(x * 1.0); z = (y * 2).sum(); z.backward() inside
+// detect_anomaly(): the engine runs z's, y * 2's and sqrt's nodes, and stops after sqrt's, which sent NaN.
+const nan = fixture('trace-nan-stopped');
+const nanCompact = decodeTrace(fixture('trace-compact-nan-stopped'));
 
 test('both forms say where the engine stopped, and the compact decoder keeps it', () => {
   assert.deepEqual(compact.stopped, readable.stopped);
@@ -90,4 +94,34 @@ test('an update outside torch.no_grad() names the leaf it was changing, after th
   assert.match(stoppedInspected(inFunction, w), /^The program stopped at line 22, in train_model\(\) called on line 32, changing this tensor in place: a leaf/);
   assert.equal(stoppedKeyText(readable), 'engine stopped here');
   assert.match(stoppedInspected(readable, readable.nodes.find((n) => n.id === readable.stopped.node)), /^PyTorch refuses to hand out what this node saved/);
+});
+
+test('a NaN anomaly mode found is said to come from the node that ran and sent it, not one it could not run', () => {
+  assert.deepEqual(nanCompact.stopped, nan.stopped);
+  for (const trace of [nan, nanCompact]) {
+    const sqrt = trace.nodes.find((n) => n.id === trace.stopped.node);
+    assert.equal(sqrt.op, 'SqrtBackward0');
+    assert.equal(stoppedAfterNode(trace), true);
+    const summary = stoppedSummary(trace);
+    assert.equal(
+      summary,
+      "The program stopped at line 5, in backward(): the engine ran 3 nodes of this graph, and the last, y = torch.sqrt(x * 1.0) (SqrtBackward0), red and dashed, sent NaN on, so anomaly detection stopped the pass after it. PyTorch's error: Function 'SqrtBackward0' returned nan values in its 0th output. " +
+        "A NaN in backward comes from a value the forward already made NaN (the square root or log of a negative number, 0/0) or from 0 times an infinite derivative (√x at 0).",
+    );
+    assert.ok(!summary.includes('could not run'), summary);
+    const pass = trace.passes[trace.passes.length - 1];
+    assert.match(stoppedEnd(trace, pass), /^Then anomaly detection stopped the engine after y = torch\.sqrt\(x \* 1\.0\) \(SqrtBackward0\), which sent NaN on: Function 'SqrtBackward0' returned nan/);
+    assert.match(stoppedInspected(trace, sqrt), /^The engine ran this node, and what it sent on holds NaN, so anomaly detection stopped the backward pass after it: Function/);
+    assert.equal(stoppedInspected(trace, trace.nodes[0]), '');
+    assert.equal(stoppedKeyText(trace), 'engine stopped here');
+  }
+  // The node drawn red and dashed is sqrt's, and it alone.
+  const classes = buildGraphModel(nan).nodes.filter((d) => displayClasses(d, nan).includes('stopped')).map((d) => d.node.op);
+  assert.deepEqual(classes, ['SqrtBackward0']);
+  // The root alone ran (a scalar sqrt(-1).backward()): its first node, not "the last of 1 node".
+  const first = { ...nan, passes: [{ ...nan.passes[0], steps: nan.passes[0].steps.slice(-1) }] };
+  assert.match(stoppedSummary(first), /: the engine ran its first node, y = torch\.sqrt\(x \* 1\.0\) \(SqrtBackward0\), red and dashed, sent NaN on,/);
+  // The in-place pitfall's node never ran: those sentences stay.
+  assert.equal(stoppedAfterNode(readable), false);
+  assert.equal(stoppedAfterNode(update), false);
 });

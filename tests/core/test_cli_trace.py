@@ -73,6 +73,16 @@ def test_a_stopped_backward_prints_its_graph_then_where_it_stopped(
     assert "SqrtBackward0" in out and "Add node" in out  # the graph and the steps the engine ran
     last = out.strip().splitlines()[-1]
     assert last.startswith("Stopped at line 5 before node [1]: one of the variables needed")
+    # A NaN anomaly mode finds: the engine ran sqrt's node, then stopped after it.
+    nan = (
+        "x = torch.tensor([4.0, -1.0], requires_grad=True)\nwith torch.autograd.detect_anomaly():\n"
+        "    y = torch.sqrt(x)\n    y.sum().backward()"
+    )
+    assert main(["trace", nan, "--on-error", "graph"]) == 2
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last == (
+        "Stopped at line 4 after node [1]: Function 'SqrtBackward0' returned nan values in its 0th output."
+    )
     # The option's name before it covered every error still reads; an update outside torch.no_grad()
     # prints the backward that ran whole, then the leaf it was changing.
     update = "w = torch.tensor(1.0, requires_grad=True)\nloss = w * w\nloss.backward()\nw -= 0.1 * w.grad"

@@ -258,6 +258,43 @@ def test_a_failed_backward_shows_the_graph_it_was_called_on(page: Any, live_serv
     expect(page.locator("#program-error")).to_contain_text("line 5")
 
 
+MARKED_NODES = "() => document.getElementById('graph')._cyreg.cy.nodes('node.stopped').map((n) => n.id())"
+
+
+def test_a_nan_anomaly_mode_found_marks_the_node_that_sent_it(page: Any, live_server: Any) -> None:
+    """Inside detect_anomaly(), sqrt's backward at x = -1 sends NaN and PyTorch stops the pass. No node
+    was marked (the engine ran sqrt's, so no saved value was refused), and had one been, the page would
+    have said the engine "could not run" it: now sqrt's node is red and dashed, the last step run."""
+    program = (
+        "x = torch.tensor([4.0, -1.0], requires_grad=True)\nwith torch.autograd.detect_anomaly():\n"
+        "    y = torch.sqrt(x * 1.0)\n    z = (y * 2).sum()\n    z.backward()\n"
+    )
+    note = open_stopped(page, live_server, urlencode({"src": program}))
+    expect(note).to_contain_text(
+        "stopped at line 5, in backward(): the engine ran 3 nodes of this graph, and the last, "
+        "y = torch.sqrt(x * 1.0) (SqrtBackward0), red and dashed, sent NaN on, so anomaly detection "
+        "stopped the pass after it. PyTorch's error: Function 'SqrtBackward0' returned nan values in its "
+        "0th output."
+    )
+    expect(note).not_to_contain_text("could not run")
+    expect(page.locator("#graph-legend .stopped")).to_be_visible()
+    # sqrt's node (id 2: x, x * 1.0, sqrt, y * 2, the sum), and it alone, drawn red and dashed
+    assert page.evaluate(MARKED_NODES) == ["n2"]
+    screenshot(page, "explorer-06f-nan-stopped-1280x720")
+    page.keyboard.press("End")
+    assert step_label(page) == "step 3 / 3"
+    panel = page.locator("#step-panel")
+    expect(panel).to_contain_text("local gradient 1/(2√y)")
+    expect(panel).to_contain_text(
+        "Then anomaly detection stopped the engine after y = torch.sqrt(x * 1.0) (SqrtBackward0), which "
+        "sent NaN on"
+    )
+    page.select_option("#node-picker", "2")  # sqrt's: it ran, so its saved result is listed
+    inspector = page.locator("#inspector")
+    expect(inspector).to_contain_text("The engine ran this node, and what it sent on holds NaN")
+    expect(inspector).not_to_contain_text("PyTorch refuses to hand out")
+
+
 # How many of the drawn nodes a selector picks are wholly inside the graph's area, by selector.
 NODES_WHOLLY_IN_VIEW = """() => {
   const graph = document.getElementById('graph');

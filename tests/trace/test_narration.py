@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from autograd_explorer.settings import Settings
-from autograd_explorer.trace.narration import typeset_minus
+from autograd_explorer.trace.narration import latex_to_text, typeset_minus
 from autograd_explorer.trace.tracer import TraceOptions, trace_program
 
 
@@ -27,6 +27,33 @@ from autograd_explorer.trace.tracer import TraceOptions, trace_program
 )
 def test_minus_signs_are_typeset_and_hyphens_kept(text: str, typeset: str) -> None:
     assert typeset_minus(text) == typeset
+
+
+@pytest.mark.parametrize(
+    ("latex", "text"),
+    [
+        # sqrt's local gradient read "frac12√y": the fraction was undone before the root inside it
+        ("\\frac{1}{2\\sqrt{y}}", "1/(2√y)"),
+        ("\\frac{1}{2\\sqrt{z_{1}}}", "1/(2√z₁)"),
+        ("-\\frac{a}{b^{2}}", "-a/b²"),
+        ("-\\frac{a}{b^2}", "-a/b²"),
+        ("\\frac{1}{x}", "1/x"),
+    ],
+)
+def test_a_fraction_reads_as_one(latex: str, text: str) -> None:
+    assert latex_to_text(latex) == text
+
+
+def test_a_square_roots_step_says_its_local_gradient_as_a_fraction() -> None:
+    # f = √x at x = 4: 1/(2√f) sends 1/4, as d√x/dx = 1/(2√x) does by hand.
+    payload = trace_program("torch.sqrt(x)", {"x": 4.0}, TraceOptions(), Settings())
+    (step,) = [
+        s for s in payload["passes"][-1]["steps"] if payload["nodes"][s["node"]]["op"] == "SqrtBackward0"
+    ]
+    assert step["narration"] == (
+        "Square root node f = torch.sqrt(x): incoming gradient 1, local gradient 1/(2√f) = 0.25, "
+        "adds 0.25 to x's accumulator."
+    )
 
 
 def test_the_polynomials_steps_read_as_the_lecture_derives_them() -> None:

@@ -271,3 +271,81 @@ def test_a_vector_output_without_gradient_stops_before_any_step() -> None:
             "data"
         ]
     ) == [1.0, 1.0]
+
+
+# Anomaly mode's NaN check: sqrt's derivative 1/(2√x) is NaN at x = -1, so the backward stops at the
+# sqrt node with PyTorch's own message. The engine checks a node's outputs after running it (and our
+# recording hook), so the node marked is the last step, not one it never ran as in the in-place case.
+NAN_SQRT = (
+    "import torch\nx = torch.tensor([4.0, -1.0], requires_grad=True)\n"
+    "with torch.autograd.detect_anomaly():\n    y = torch.sqrt(x * 1.0)\n    z = (y * 2).sum()\n"
+    "    z.backward()\n"
+)
+
+
+def nan_oracle(source: str) -> str:
+    """CPython running the program: PyTorch's own message (the trace's must be it)."""
+    namespace: dict[str, Any] = {}
+    with pytest.raises(RuntimeError) as raised, pytest.warns(UserWarning):
+        exec(source, namespace)  # noqa: S102  the oracle: CPython running our own text
+    assert not torch.is_anomaly_enabled()
+    return str(raised.value)
+
+
+@pytest.mark.parametrize("form", ["readable", "compact"])
+def test_a_nan_anomaly_mode_finds_in_backward_marks_the_node_that_sent_it(form: str) -> None:
+    p = decode_compact(trace(NAN_SQRT, format="compact")) if form == "compact" else trace(NAN_SQRT)
+    stopped = p["stopped"]
+    assert stopped["message"] == nan_oracle(NAN_SQRT)
+    assert stopped["message"] == "Function 'SqrtBackward0' returned nan values in its 0th output."
+    assert stopped["in_backward"] is True and stopped["line"] == 6
+    # Was None: the node cannot be found by a saved value PyTorch refuses, as the in-place one is.
+    assert stopped["node"] == 2
+    assert p["nodes"][2]["op"] == "SqrtBackward0" and p["nodes"][2]["name"] == "y"
+    # The engine ran it (z's sum, y * 2's mul, then sqrt), and stopped on what it sent on: 1/(2√x)
+    # times the 2 it received, NaN at -1, as PyTorch's autograd.grad finds in float64.
+    (shown,) = p["passes"]
+    steps = shown["steps"]
+    assert [s["node"] for s in steps] == [4, 3, 2]
+    x = torch.tensor([4.0, -1.0], dtype=torch.float64, requires_grad=True)
+    (expected,) = torch.autograd.grad((torch.sqrt(x * 1.0) * 2).sum(), x)
+    assert torch.isnan(expected).tolist() == [False, True]
+    sent = steps[-1]["inputs"][0]["contribution"]
+    assert sent["nonfinite"] == [{"index": [1], "value": "nan"}]
+    assert sent["data"][0] == pytest.approx(expected[0].item())  # 2 · 1/(2√4)
+
+
+def test_of_several_nodes_of_the_class_the_one_that_sent_nan_is_marked() -> None:
+    # Three sqrt nodes: r's ran before the NaN (√(2a) at a = 4 is fine), q's sent NaN (b = -1), p's
+    # had its gradient but the engine had not run it yet. Neither its class nor "gradient arrived,
+    # not run" tells q's from p's; what q's step sent does.
+    source = (
+        "import torch\na = torch.tensor(4.0, requires_grad=True)\n"
+        "b = torch.tensor(-1.0, requires_grad=True)\n"
+        "with torch.autograd.detect_anomaly():\n    p = torch.sqrt(a)\n    q = torch.sqrt(b)\n"
+        "    r = torch.sqrt(a * 2)\n    z = p + q + r\n    z.backward()\n"
+    )
+    p = trace(source)
+    assert p["stopped"]["message"] == nan_oracle(source)
+    sqrt_nodes = {n["name"]: n["id"] for n in p["nodes"] if n["op"] == "SqrtBackward0"}
+    assert sqrt_nodes == {"p": 1, "q": 3, "r": 6}
+    assert p["stopped"]["node"] == sqrt_nodes["q"]
+    ran = [s["node"] for s in p["passes"][-1]["steps"]]
+    assert ran[-1] == sqrt_nodes["q"] and sqrt_nodes["r"] in ran and sqrt_nodes["p"] not in ran
+
+
+def test_a_nan_in_a_later_input_slot_marks_its_node() -> None:
+    # d(a^b)/db = a^b · ln a is NaN at a = -1 (PyTorch's "1th output"); d/da = b · a^(b-1) is not.
+    source = (
+        "import torch\na = torch.tensor(-1.0, requires_grad=True)\n"
+        "b = torch.tensor(2.0, requires_grad=True)\n"
+        "with torch.autograd.detect_anomaly():\n    c = (a ** b) * 3\n    c.backward()\n"
+    )
+    p = trace(source)
+    assert p["stopped"]["message"] == nan_oracle(source)
+    assert p["stopped"]["message"] == "Function 'PowBackward1' returned nan values in its 1th output."
+    assert p["stopped"]["node"] == 2
+    assert (p["nodes"][2]["op"], p["nodes"][2]["label"]) == ("PowBackward1", "a ** b")
+    (to_a, to_b) = p["passes"][-1]["steps"][-1]["inputs"]
+    assert to_a["contribution"]["data"] == -6.0  # 3 · b · a^(b-1)
+    assert to_b["contribution"]["nonfinite"] == [{"index": [], "value": "nan"}]

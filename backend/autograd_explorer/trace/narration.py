@@ -29,19 +29,29 @@ _REPLACEMENTS = [
 ]
 
 
+# A denominator that is a number times a factor ('2√y'): after a '/' it would read as (1/2)·√y
+_COEFFICIENT = re.compile(r"\d+[^\d.]")
+
+
+def _fraction(match: re.Match[str]) -> str:
+    over = match[2]
+    return f"{match[1]}/({over})" if _COEFFICIENT.match(over) else f"{match[1]}/{over}"
+
+
 @lru_cache(maxsize=4096)
 def latex_to_text(latex: str) -> str:
     """A plain-text rendering of our own formula LaTeX ('3x^{2}' -> '3x²') for narration."""
     text = latex
     for old, new in _REPLACEMENTS:
         text = text.replace(old, new)
-    text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"\1/\2", text)
-    text = re.sub(r"\\sqrt\{([^{}]*)\}", r"√\1", text)
+    # innermost first: a fraction's parts hold no braces once these are done (sqrt's \frac{1}{2\sqrt{z_{1}}})
     text = re.sub(r"\\mathrm\{([^{}]*)\}", r"\1", text)
     text = re.sub(r"\\text\{([^{}]*)\}", r"\1", text)
     text = re.sub(r"\^\{(-?\d+)\}", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
     text = re.sub(r"\^(\d)", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
     text = re.sub(r"_\{(\d+)\}", lambda m: m.group(1).translate(_SUBSCRIPT), text)
+    text = re.sub(r"\\sqrt\{([^{}]*)\}", r"√\1", text)
+    text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", _fraction, text)
     text = text.replace("\\_", "_").replace("{", "").replace("}", "").replace("\\", "")
     return text
 

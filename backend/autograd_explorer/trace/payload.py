@@ -424,7 +424,8 @@ class StoppedAt(TypedDict):
         Field(
             description="in a backward pass, the node the engine stopped at: the one whose saved value "
             "PyTorch refused to hand out (changed in place since it was saved, or freed by an earlier "
-            "backward); outside one, the tensor the statement that raised was changing in place "
+            "backward), or the one anomaly mode found sending NaN on (it ran: the pass's last step); "
+            "outside one, the tensor the statement that raised was changing in place "
             "(`w -= lr * w.grad`, a leaf that requires grad); null: not known"
         ),
     ]

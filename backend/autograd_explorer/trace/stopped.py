@@ -8,6 +8,13 @@ says which node it stopped at: one of the pass's nodes it had not run whose save
 refuses to hand out. The engine reads a node's saved values as it runs the node, so that refusal is
 the engine's error, met at that node.
 
+In anomaly mode (`with torch.autograd.detect_anomaly():`) a node that sends NaN on stops the pass:
+"Function 'SqrtBackward0' returned nan values in its 0th output." The engine checks a node's
+outputs after it ran the node and its post-hooks (engine.cpp, evaluate_function), so the node was
+recorded (backward_capture.py): it is the last step of that class whose gradient for that input
+holds NaN, exactly, however many nodes of the class the graph has (sqrt of a positive and of a
+negative value), with no hook of its own. The node marked ran, unlike the in-place pitfall's.
+
 Lecture 5's update written without torch.no_grad() (`w -= lr * w.grad`) stops after the backward:
 PyTorch refuses to change a leaf that requires grad in place. The trace is the graph up to it, its
 backward pass whole, and the node marked is the tensor the statement was changing (w's).
@@ -15,6 +22,7 @@ backward pass whole, and the node marked is the tensor the statement was changin
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import torch
@@ -49,20 +57,43 @@ def stopped_at(stop: Stop, facts: TraceFacts) -> StoppedAt:
         "end_column": error.end_column,
         "in_backward": failed is not None,
         "calls": list(error.calls),
-        "node": _stopped_node(failed, facts) if failed is not None else _subject_node(stop.changing, facts),
+        "node": _stopped_node(failed, error.message, facts)
+        if failed is not None
+        else _subject_node(stop.changing, facts),
     }
     if error.file:  # the notebook's: a line in another cell than the recorded block's
         stopped["file"] = error.file
     return stopped
 
 
-def _stopped_node(raw: RawPass, facts: TraceFacts) -> int | None:
-    """The failed pass's first node (from its roots) that it did not run and whose saved values
-    PyTorch refuses: the changed one of the in-place pitfall, the root of a graph already freed."""
+# PyTorch's anomaly-mode check of what a node sent on (engine.cpp): the node's name, the input slot
+_NAN_CHECK = re.compile(r"Function '([^']+)' returned nan values in its (\d+)th output\.")
+
+
+def _stopped_node(raw: RawPass, message: str, facts: TraceFacts) -> int | None:
+    """The node the failed pass stopped at: the one anomaly mode found sending NaN on, else its first
+    node (from its roots) that it did not run and whose saved values PyTorch refuses: the changed one
+    of the in-place pitfall, the root of a graph already freed."""
+    nan = _NAN_CHECK.match(message)
+    if nan is not None:
+        return _nan_node(raw, nan[1], int(nan[2]), facts)
     ran = {id(step.fn) for step in raw.steps}
     for fn in raw.nodes:  # from the roots down, each once
         if id(fn) not in ran and saved_refusal(fn) is not None:
             return facts.index.node_id(fn)
+    return None
+
+
+def _nan_node(raw: RawPass, name: str, slot: int, facts: TraceFacts) -> int | None:
+    """The step anomaly mode stopped the pass after: the last of a node named `name` whose gradient
+    for input `slot` holds NaN (the engine checks each node as it runs it, so no earlier one did);
+    None when none was recorded (a node past the hooked ones)."""
+    for step in reversed(raw.steps):
+        if step.fn.name() != name or slot >= len(step.grad_inputs):
+            continue
+        sent = step.grad_inputs[slot]
+        if sent is not None and bool(torch.isnan(sent).any()):
+            return facts.index.node_id(step.fn)
     return None
 
 

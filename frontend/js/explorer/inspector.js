@@ -8,7 +8,7 @@ import { accumulatorOf } from './accumulators.js';
 import { hookedGradient } from './grad-labels.js';
 import { tensorView } from './matrix-view.js';
 import { nodeTitle } from './state.js';
-import { stoppedInBackward, stoppedInspected } from './stopped-note.js';
+import { stoppedAfterNode, stoppedInBackward, stoppedInspected } from './stopped-note.js';
 
 const PICKER_LIMIT = 500;
 const FULL_VALUE_LIMIT = 10_000; // elements fetched on demand for the heatmap
@@ -81,11 +81,14 @@ export function mountInspector(store, { boxesOf = () => [] } = {}) {
     const backward = store.backwardState();
     const span = node.span ? `${lineText(node.span.line, node.span.file)}, columns ${node.span.column + 1}–${node.span.end_column}` : '—';
     const stoppedHere = stoppedInspected(trace, node);
+    // Said first, unless it says why no saved value is listed (a node the engine could not run).
+    const stoppedFirst = Boolean(stoppedHere) && (!stoppedInBackward(trace) || stoppedAfterNode(trace));
     const trail = boxesOf(node.id);
     const children = [
       el('h2', `Inspector: ${nodeTitle(node)}`),
-      // The tensor an update outside torch.no_grad() was changing: why the program stopped, first.
-      ...(stoppedHere && !stoppedInBackward(trace) ? [el('p', stoppedHere, 'stopped-end')] : []),
+      // The tensor an update outside torch.no_grad() was changing, the node that sent NaN on: why the
+      // program stopped, first.
+      ...(stoppedFirst ? [el('p', stoppedHere, 'stopped-end')] : []),
       props([
         ['grad_fn', node.kind === 'input' ? 'None (leaf; AccumulateGrad stores .grad)' : node.op],
         ['requires_grad', node.requires_grad],
@@ -128,7 +131,7 @@ export function mountInspector(store, { boxesOf = () => [] } = {}) {
     }
     children.push(el('h3', `Saved for backward (${(node.saved || []).length})`));
     // Why none is listed: PyTorch refused them, and that refusal is where the engine stopped.
-    if (stoppedHere && stoppedInBackward(trace)) children.push(el('p', stoppedHere, 'stopped-end'));
+    if (stoppedHere && !stoppedFirst) children.push(el('p', stoppedHere, 'stopped-end'));
     for (const saved of node.saved || []) {
       children.push(el('p', `${saved.name}: ${formatShape(saved.shape)}`, 'saved-name'));
       children.push(tensorView(saved.value, { heatmapTitle: saved.name }));

@@ -3,7 +3,8 @@
 // output add_ changed since; lecture 5's update written without torch.no_grad() stops after its
 // backward, at `w -= lr * w.grad`. The graph draws the node red and dashed (graph-model.js); these
 // sentences say it where the lesson is read: above the steps (trace-notes.js), at the pass's end
-// (step-panel.js) and in the inspector.
+// (step-panel.js) and in the inspector. Anomaly mode's NaN check stops a pass after a node ran: that
+// node is the pass's last step, and the sentences say it ran and what it sent on, not that it could not.
 
 import { callsAfter, lineText } from '../shared/errors.js';
 import { counted } from '../shared/format.js';
@@ -38,6 +39,14 @@ function stoppedPass(trace) {
   return passes.find((p) => p.index === trace.shown_pass) || passes[passes.length - 1] || null;
 }
 
+/** Whether the engine ran the node it stopped at (anomaly mode found NaN in what it sent on), not a
+ * node it could not run (a saved value changed in place, a graph already freed). */
+export function stoppedAfterNode(trace) {
+  const id = stoppedNodeId(trace);
+  const pass = stoppedInBackward(trace) && id !== null ? stoppedPass(trace) : null;
+  return Boolean(pass && pass.steps.some((step) => step.node === id));
+}
+
 /** "y = torch.sqrt(x) (SqrtBackward0)": the node marked, or null when not known; `op` false: "w". */
 export function stoppedNode(trace, op = true) {
   const id = stoppedNodeId(trace);
@@ -46,7 +55,8 @@ export function stoppedNode(trace, op = true) {
   return op ? `${nodeTitle(node)} (${node.op})` : nodeTitle(node);
 }
 
-// What to write instead, for the errors students meet most, keyed by the start of PyTorch's message.
+// What to write instead, for the errors students meet most, keyed by the start of PyTorch's message
+// (or a pattern of it).
 const HINTS = [
   [
     'a leaf Variable that requires grad is being used in an in-place operation',
@@ -59,11 +69,16 @@ const HINTS = [
       return `A vector needs its seed given: ${y}.backward(gradient=torch.ones_like(${y})) differentiates the sum of its elements.`;
     },
   ],
+  [
+    /^Function '[^']+' returned nan values in its \d+th output\./, // anomaly mode's check
+    () => "A NaN in backward comes from a value the forward already made NaN (the square root or log of a negative number, 0/0) or from 0 times an infinite derivative (√x at 0).",
+  ],
 ];
 
 /** The hint for a trace's stop, or ''. */
 export function stoppedHint(trace) {
-  const found = HINTS.find(([start]) => String(trace.stopped.message).startsWith(start));
+  const message = String(trace.stopped.message);
+  const found = HINTS.find(([start]) => (typeof start === 'string' ? message.startsWith(start) : start.test(message)));
   return found ? found[1](trace) : '';
 }
 
@@ -89,7 +104,10 @@ export function stoppedSummary(trace) {
   const at = stoppedNode(trace);
   const where = `The program stopped${line}, in backward()`;
   let what;
-  if (ran && at) what = `: the engine ran ${counted(ran, 'node')} of this graph, then could not run ${at}, red and dashed`;
+  if (at && stoppedAfterNode(trace)) {
+    const which = ran === 1 ? `its first node, ${at}, red and dashed,` : `${counted(ran, 'node')} of this graph, and the last, ${at}, red and dashed,`;
+    what = `: the engine ran ${which} sent NaN on, so anomaly detection stopped the pass after it`;
+  } else if (ran && at) what = `: the engine ran ${counted(ran, 'node')} of this graph, then could not run ${at}, red and dashed`;
   else if (ran) what = `: the engine ran ${counted(ran, 'node')} of this graph, then raised`;
   else if (at) what = `: the engine could not run this graph's first node, ${at}, red and dashed`;
   else what = ', before the engine ran any node of this graph';
@@ -100,8 +118,9 @@ export function stoppedSummary(trace) {
 export function stoppedEnd(trace, pass) {
   if (!stoppedInBackward(trace) || !pass || pass !== stoppedPass(trace)) return '';
   const at = stoppedNode(trace);
+  const then = stoppedAfterNode(trace) ? `Then anomaly detection stopped the engine after ${at}, which sent NaN on` : `Then the engine stopped${at ? ` at ${at}` : ''}`;
   return (
-    `Then the engine stopped${at ? ` at ${at}` : ''}: ${engineMessage(trace.stopped)} ` +
+    `${then}: ${engineMessage(trace.stopped)} ` +
     'The program ended at this backward(), as Python would: each .grad is what the nodes run before left in it.'
   );
 }
@@ -110,6 +129,9 @@ export function stoppedEnd(trace, pass) {
  * was doing to it when it stopped; '' for any other node. */
 export function stoppedInspected(trace, node) {
   if (stoppedNodeId(trace) !== node.id) return '';
+  if (stoppedAfterNode(trace)) {
+    return `The engine ran this node, and what it sent on holds NaN, so anomaly detection stopped the backward pass after it: ${engineMessage(trace.stopped)}${withHint(trace)}`;
+  }
   if (stoppedInBackward(trace)) {
     // Why no saved value is listed: PyTorch refused them, and that refusal is where the engine stopped.
     return `PyTorch refuses to hand out what this node saved, so the engine could not run it: ${engineMessage(trace.stopped)}`;
