@@ -164,6 +164,21 @@ MODULE_CASES: list[tuple[str, type[torch.nn.Module], tuple[object, ...], dict[st
     ("encoder_layer", torch.nn.TransformerEncoderLayer, (8, 2, 16), {}),
     ("encoder_layer", torch.nn.TransformerEncoderLayer, (8, 2), {"bias": False, "dim_feedforward": 32}),
     ("encoder_layer", torch.nn.TransformerEncoderLayer, (8, 4, 32, 0.0, "gelu"), {"norm_first": True}),
+    ("decoder_layer", torch.nn.TransformerDecoderLayer, (8, 2), {}),  # dim_feedforward=2048
+    ("decoder_layer", torch.nn.TransformerDecoderLayer, (8, 2, 16), {}),
+    ("decoder_layer", torch.nn.TransformerDecoderLayer, (8, 2), {"bias": False, "dim_feedforward": 32}),
+    ("decoder_layer", torch.nn.TransformerDecoderLayer, (), {"d_model": 6, "nhead": 3, "batch_first": True}),
+    # copies of the layer given, each with parameters of its own (the layer's are the program's)
+    ("layer_stack", torch.nn.TransformerDecoder, (torch.nn.TransformerDecoderLayer(8, 2, 16), 3), {}),
+    (
+        "layer_stack",
+        torch.nn.TransformerEncoder,
+        (),
+        {"encoder_layer": torch.nn.TransformerEncoderLayer(8, 2, 16, bias=False), "num_layers": 2},
+    ),
+    ("transformer", torch.nn.Transformer, (), {}),  # 512 wide, 6 + 6 layers: 44,140,544
+    ("transformer", torch.nn.Transformer, (8, 2, 1, 2, 16), {}),
+    ("transformer", torch.nn.Transformer, (16, 4), {"num_encoder_layers": 0, "bias": False}),
 ]
 
 
@@ -188,6 +203,25 @@ def test_module_growth_leaves_malformed_sizes_to_pytorch() -> None:
     assert predict_elements("lstm", (5, 6.5), {}) is None
     assert predict_elements("attention", (8, 2), {"kdim": 2.5}) is None
     assert predict_elements("encoder_layer", (8, 2, -1), {}) is None
+    assert predict_elements("decoder_layer", (8, 2, 1.5), {}) is None
+    assert predict_elements("layer_stack", (torch.nn.Linear(2, 2), 2.0), {}) is None
+    assert predict_elements("transformer", (8, 2), {"num_decoder_layers": -1}) is None
+
+
+def test_a_stacks_norm_is_the_programs_and_a_custom_part_is_not_made() -> None:
+    """TransformerEncoder(layer, 2, norm) keeps the norm given (counted when it was made), and
+    nn.Transformer(custom_encoder=...) makes no encoder of its own."""
+    layer, norm = torch.nn.TransformerEncoderLayer(8, 2, 16), torch.nn.LayerNorm(8)
+    stack = torch.nn.TransformerEncoder(layer, 2, norm, enable_nested_tensor=False)
+    assert (
+        predict_elements("layer_stack", (layer, 2, norm), {})
+        == sum(p.numel() for p in stack.parameters()) - 16
+    )
+    decoder_only = torch.nn.Transformer(8, 2, 1, 1, 16, custom_encoder=torch.nn.Identity())
+    expected = sum(p.numel() for p in decoder_only.decoder.parameters())
+    assert (
+        predict_elements("transformer", (8, 2, 1, 1, 16), {"custom_encoder": torch.nn.Identity()}) == expected
+    )
 
 
 def _output(result: object, index: int | None) -> torch.Tensor:

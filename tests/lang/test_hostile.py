@@ -155,6 +155,12 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
         "limit",
         {"max_tensor_elements": 100_000},
     ),
+    # a decoder's attention over a long memory (2 × 10 × 200,000 scores), 10⁶ copies of a small layer
+    # (each a 48 KB tree of modules), the default nn.Transformer (44 M parameters), a huge causal mask
+    ("nn.TransformerDecoderLayer(8, 2, 16)(torch.zeros(10, 1, 8), torch.zeros(200000, 1, 8))", "limit", {}),
+    ("nn.TransformerDecoder(nn.TransformerDecoderLayer(2, 1, 1), num_layers=10**6)", "limit", {}),
+    ("nn.Transformer()", "limit", {}),
+    ("nn.Transformer.generate_square_subsequent_mask(10**6)", "limit", {}),
     ("2**2**2**40", "limit", {}),
     ("2**100000", "limit", {}),
     ("2**4096", "limit", {}),

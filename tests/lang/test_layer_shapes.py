@@ -94,6 +94,11 @@ SHAPE_CASES: list[tuple[nn.Module, tuple[int, ...]]] = [
     (nn.RNNCell(3, 5), (7, 3)),
     (nn.GRUCell(3, 5), (3,)),
     (nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0), (5, 2, 8)),
+    (nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16), 2, enable_nested_tensor=False), (5, 2, 8)),
+    (
+        nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 4, batch_first=True), 1, nn.LayerNorm(8)),
+        (3, 6, 8),
+    ),
     (nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2)), (3, 4)),
     (
         nn.Sequential(
@@ -150,7 +155,9 @@ def test_a_layers_output_shape_is_predicted_as_pytorch_makes_it(
         assert call is None  # returns its input: nothing made
         return
     assert call is not None
-    if not isinstance(layer, nn.RNNCellBase | nn.TransformerEncoderLayer):  # their insides are larger
+    if not isinstance(
+        layer, nn.RNNCellBase | nn.TransformerEncoderLayer | nn.TransformerEncoder
+    ):  # insides larger
         assert call.elements == max(made) >= output.numel()
     assert call.output == tuple(output.shape)
 
@@ -462,3 +469,94 @@ def test_unflatten_upsample_interpolate_and_embedding_bag_run_as_in_cpython() ->
     assert x.grad is not None and oracle_x.grad is not None and torch.equal(x.grad, oracle_x.grad)
     bag, oracle_bag = got.namespace["bag"], expected["bag"]
     assert torch.equal(bag.weight.grad, oracle_bag.weight.grad)  # type: ignore[attr-defined]
+
+
+def _attention_weights(attention: nn.MultiheadAttention, query: torch.Tensor, key: torch.Tensor) -> int:
+    """The elements of an attention's weights, one L × S matrix per head and batch item, as PyTorch
+    returns them when asked (a decoder layer asks for none: the same scores, not returned)."""
+    with torch.no_grad():
+        _, weights = attention(query, key, key, need_weights=True, average_attn_weights=False)
+    assert weights is not None
+    return weights.numel()
+
+
+DECODER_CASES: list[tuple[nn.Module, tuple[int, ...], tuple[int, ...]]] = [
+    (nn.TransformerDecoderLayer(8, 2, 16), (4, 3, 8), (7, 3, 8)),  # the feed-forward's 4·3·16
+    (nn.TransformerDecoderLayer(8, 2, 16), (4, 8), (30, 8)),  # unbatched; L × S scores 2·4·30
+    (nn.TransformerDecoderLayer(8, 4, 8, batch_first=True), (2, 20, 8), (2, 3, 8)),  # L × L: 2·4·20·20
+    (nn.TransformerDecoderLayer(8, 2, 16, norm_first=True, bias=False), (9, 1, 8), (2, 1, 8)),
+]
+
+
+@pytest.mark.parametrize(("layer", "target", "memory"), DECODER_CASES)
+def test_a_decoder_layers_call_is_its_largest_scores_or_its_hidden_layer(
+    layer: nn.Module, target: tuple[int, ...], memory: tuple[int, ...]
+) -> None:
+    """The oracle: PyTorch's own attention weights of each attention, and linear1's output, measured
+    by running the layer's parts on its inputs; the output's shape from the layer itself."""
+    assert isinstance(layer, nn.TransformerDecoderLayer)
+    tgt, mem = torch.randn(target), torch.randn(memory)
+    hidden: list[int] = []
+    hook = layer.linear1.register_forward_hook(lambda _m, _i, out: hidden.append(out.numel()))
+    with torch.no_grad():
+        output = layer.train()(tgt, mem)
+    hook.remove()
+    made = [
+        _attention_weights(layer.self_attn, tgt, tgt),
+        _attention_weights(layer.multihead_attn, tgt, mem),
+        *hidden,
+        output.numel(),
+    ]
+    call = predict_layer_call(layer, (tgt, mem), {})
+    assert call is not None and call.elements == max(made) and call.output == tuple(output.shape)
+    assert predict_layer_call(layer, (), {"memory": mem, "tgt": tgt}) == call
+
+
+def test_a_stacks_call_is_its_largest_layers_and_a_transformers_its_encoders_or_decoders() -> None:
+    layer = nn.TransformerDecoderLayer(8, 2, 16)
+    decoder = nn.TransformerDecoder(layer, 3, norm=nn.LayerNorm(8))
+    tgt, memory = torch.randn(4, 2, 8), torch.randn(50, 2, 8)
+    call = predict_layer_call(decoder, (tgt, memory), {"tgt_mask": None})
+    assert call == predict_layer_call(layer, (tgt, memory), {})._replace(  # type: ignore[union-attr]
+        maker=f"TransformerDecoder's layer 0, {predict_layer_call(layer, (tgt, memory), {}).maker}"  # type: ignore[union-attr]
+    )
+    assert (
+        call is not None
+        and call.elements == _attention_weights(layer.multihead_attn, tgt, memory) == 2 * 2 * 4 * 50
+    )
+    assert call.output == tuple(decoder(tgt, memory).shape)
+    model = nn.Transformer(8, 2, 1, 1, 16)
+    src, tgt = torch.randn(30, 2, 8), torch.randn(5, 2, 8)  # src attends to itself: 2·2·30·30
+    call = predict_layer_call(model, (src, tgt), {})
+    assert call is not None and call.elements == _attention_weights(
+        model.encoder.layers[0].self_attn, src, src
+    )
+    assert call.maker == "Transformer's encoder: TransformerEncoder's layer 0, TransformerEncoderLayer"
+    assert call.output == tuple(model(src, tgt).shape)
+
+
+def test_a_decoder_input_pytorch_refuses_or_a_custom_part_is_not_predicted() -> None:
+    layer = nn.TransformerDecoderLayer(8, 2, 16)
+    tgt = torch.zeros(4, 3, 8)
+    assert predict_layer_call(layer, (tgt, torch.zeros(7, 3, 8)), {}) is not None
+    for memory in (torch.zeros(7, 2, 8), torch.zeros(7, 3, 6), torch.zeros(7, 8)):  # batch, features, dims
+        assert predict_layer_call(layer, (tgt, memory), {}) is None
+    assert predict_layer_call(layer, (tgt,), {}) is None  # no memory: PyTorch's TypeError
+    src = torch.zeros(6, 3, 8)
+    assert predict_layer_call(nn.Transformer(8, 2, 1, 1, 16), (src, tgt), {}) is not None
+    custom = nn.Transformer(8, 2, 1, 1, 16, custom_encoder=nn.Identity())  # the program's code may run
+    assert predict_layer_call(custom, (src, tgt), {}) is None
+
+
+def test_a_decoder_program_within_the_limits_equals_cpython() -> None:
+    source = f"""{HEADER}torch.manual_seed(0)
+model = nn.Transformer(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1, dim_feedforward=16,
+    dropout=0.0, batch_first=True)
+src = torch.randn(2, 300, 8)
+tgt = torch.randn(2, 40, 8)
+out = model(src, tgt, tgt_mask=nn.Transformer.generate_square_subsequent_mask(40))
+print(out.shape, out.sum())
+"""
+    assert run(source).printed == cpython(source)[1]
+    error = fails(source, "limit", max_tensor_elements=2 * 2 * 300 * 300 - 1)  # the encoder's scores
+    assert error.line == 8 and "made by Transformer's encoder" in error.message

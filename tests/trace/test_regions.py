@@ -412,6 +412,38 @@ def test_a_parameter_of_a_module_that_never_ran_is_in_the_module_around_it() -> 
     assert got["layer.self_attn.out_proj.weight"] == "layer.self_attn"
 
 
+DECODER_LAYER = """import torch
+from torch import nn
+torch.manual_seed(0)
+layer = nn.TransformerDecoderLayer(d_model=8, nhead=2, dim_feedforward=16, dropout=0.0, batch_first=True)
+memory = torch.randn(2, 5, 8)
+tgt = torch.randn(2, 4, 8, requires_grad=True)
+out = layer(tgt, memory, tgt_mask=nn.Transformer.generate_square_subsequent_mask(4), tgt_is_causal=True)
+loss = (out * torch.arange(8.0)).sum()
+loss.backward()
+"""
+
+
+@pytest.mark.parametrize("form", ["readable", "compact"])
+def test_a_decoder_layers_parameters_and_operations_are_in_its_attentions_boxes(form: str) -> None:
+    """Both attentions of nn.TransformerDecoderLayer have boxes of their own (layer.self_attn,
+    layer.multihead_attn), each holding its parameters, as for the encoder layer; tgt's gradient
+    is CPython's."""
+    payload = trace(DECODER_LAYER, format=form)
+    nodes = decode_compact(payload)["nodes"] if form == "compact" else payload["nodes"]  # type: ignore[arg-type]
+    layer = run_in_cpython(DECODER_LAYER)["layer"]
+    inputs = {n["label"]: n["module"] for n in nodes if n["kind"] == "input"}
+    for name, _ in layer.named_parameters():
+        owner = f"layer.{name}".rpartition(".")[0]
+        expected = owner.removesuffix(".out_proj")  # read by the attention itself, never called
+        assert inputs[f"layer.{name}"] == expected, name
+    modules = {n["module"] for n in nodes if n["kind"] != "input"}
+    assert {"layer.self_attn", "layer.multihead_attn", "layer.linear1", "layer.norm3"} <= modules
+    oracle = run_in_cpython(DECODER_LAYER)["tgt"].grad
+    if form == "readable":
+        assert torch.equal(torch.as_tensor(payload["grads"]["tgt"]["data"]), oracle)
+
+
 def test_a_module_that_raises_leaves_no_hook_behind() -> None:
     source = "import torch\nlayer = torch.nn.Linear(3, 2)\nout = layer(torch.ones(4, 5))\n"
     with pytest.raises(ProgramError, match="cannot be multiplied"):

@@ -36,7 +36,7 @@ from autograd_explorer.lang.functional import ACCUMULATE_GRAD
 # argument aside (growth.empty_input_bound);
 # "broadcast": the broadcast of its tensor arguments; "literal": the numbers in its list argument;
 # "tolist" and "sum" make Python lists (their slots are predicted); the others read size arguments
-# ("rnn" ... "encoder_layer": every parameter of that recurrent or attention module, counted exactly;
+# ("rnn" ... "transformer": every parameter of that recurrent or attention module, counted exactly;
 # "einsum" ... "nonzero": the result's shape read from the arguments, growth.py says how; "new_*": a
 # factory's rule on a tensor method's arguments).
 Growth = Literal[
@@ -61,6 +61,10 @@ Growth = Literal[
     "lstm",
     "attention",
     "encoder_layer",
+    "decoder_layer",
+    "layer_stack",
+    "transformer",
+    "square_mask",
     "randint",
     "count",
     "iterable",
@@ -400,6 +404,32 @@ _NN_CLASSES: tuple[tuple[type, str, Growth], ...] = (
         "TransformerEncoderLayer(d_model, nhead, dim_feedforward=2048, dropout=0.1, activation='relu', "
         "batch_first=False, norm_first=False, bias=True): self-attention then a feed-forward block",
         "encoder_layer",
+    ),
+    (
+        torch.nn.TransformerDecoderLayer,
+        "TransformerDecoderLayer(d_model, nhead, dim_feedforward=2048, dropout=0.1, activation='relu', "
+        "batch_first=False, norm_first=False, bias=True): self-attention, attention over memory, a "
+        "feed-forward block; layer(tgt, memory, tgt_mask=None, ...)",
+        "decoder_layer",
+    ),
+    (
+        torch.nn.TransformerEncoder,
+        "TransformerEncoder(encoder_layer, num_layers, norm=None): num_layers copies of the layer, one "
+        "after another; encoder(src, mask=None, src_key_padding_mask=None)",
+        "layer_stack",
+    ),
+    (
+        torch.nn.TransformerDecoder,
+        "TransformerDecoder(decoder_layer, num_layers, norm=None): num_layers copies of the layer; "
+        "decoder(tgt, memory, tgt_mask=None, ...)",
+        "layer_stack",
+    ),
+    (
+        torch.nn.Transformer,
+        "Transformer(d_model=512, nhead=8, num_encoder_layers=6, num_decoder_layers=6, "
+        "dim_feedforward=2048, ...): an encoder and a decoder; model(src, tgt, src_mask=None, "
+        "tgt_mask=None, ...)",
+        "transformer",
     ),
     (torch.nn.Sequential, "Sequential(layer, layer, ...)", "none"),
     (torch.nn.ModuleList, "ModuleList([layers])", "none"),
@@ -1128,6 +1158,13 @@ FUNCTIONS: tuple[Function, ...] = (
         )
         for cls, summary, growth in _NN_CLASSES
     ),
+    _at(
+        "torch.nn.Transformer.generate_square_subsequent_mask",
+        torch.nn.Transformer.generate_square_subsequent_mask,
+        "nn.Transformer.generate_square_subsequent_mask(sz): the sz × sz causal mask, -inf above the "
+        "diagonal and 0 elsewhere",
+        "square_mask",
+    ),
     *(
         _at(f"torch.nn.init.{fn.__name__}", fn, f"nn.init.{fn.__name__}(tensor, ...): in place", random=True)
         for fn in _NN_INIT
@@ -1675,6 +1712,46 @@ MEMBERS: tuple[Member, ...] = (
         linear2="the feed-forward block's second Linear",
         norm1="the LayerNorm after (or before, norm_first) attention",
         norm2="the LayerNorm of the feed-forward block",
+    ),
+    *_members(
+        torch.nn.TransformerDecoderLayer,
+        "attribute",
+        self_attn="the self-attention over tgt (a MultiheadAttention)",
+        multihead_attn="the attention of tgt over memory (a MultiheadAttention)",
+        linear1="the feed-forward block's first Linear",
+        linear2="the feed-forward block's second Linear",
+        norm1="the LayerNorm of the self-attention block",
+        norm2="the LayerNorm of the attention over memory",
+        norm3="the LayerNorm of the feed-forward block",
+    ),
+    *_members(
+        torch.nn.TransformerEncoder,
+        "attribute",
+        layers="the copies of the layer (a ModuleList)",
+        num_layers="how many layers",
+        norm="the LayerNorm after the last layer, or None",
+    ),
+    *_members(
+        torch.nn.TransformerDecoder,
+        "attribute",
+        layers="the copies of the layer (a ModuleList)",
+        num_layers="how many layers",
+        norm="the LayerNorm after the last layer, or None",
+    ),
+    *_members(
+        torch.nn.Transformer,
+        "attribute",
+        encoder="the encoder (a TransformerEncoder)",
+        decoder="the decoder (a TransformerDecoder)",
+        d_model="the embedding size",
+        nhead="the number of heads",
+        batch_first="is the batch the first dimension",
+    ),
+    Member(
+        torch.nn.Transformer,
+        "generate_square_subsequent_mask",
+        "model.generate_square_subsequent_mask(sz): the sz × sz causal mask (the static method's "
+        "other spelling; sized before it is made: Calls.check_member_call)",
     ),
     *_members(torch.nn.Sequential, "method", append="add a layer at the end"),
     *_members(

@@ -75,6 +75,7 @@ from autograd_explorer.lang.growth import (
     predict_elements,
     product_cost,
     sequence_views,
+    stacked_layer,
     view_pieces,
 )
 from autograd_explorer.lang.layer_shapes import BROADCASTING_LOSSES, predict_layer_call
@@ -191,7 +192,7 @@ class Calls(EvaluatorCore):
             if isinstance(fn, Bound):
                 if fn.name in MODULE_HOOKS and isinstance(fn.owner, torch.nn.Module):
                     return self.register_module_hook(fn.owner, fn.name, node, args, kwargs)
-                self.check_member_call(fn, args, node)
+                self.check_member_call(fn, args, kwargs, node)
                 if fn.name == "add_param_group" and isinstance(fn.owner, torch.optim.Optimizer):
                     self.add_param_group(fn, args, kwargs, node)
                     return None
@@ -283,12 +284,17 @@ class Calls(EvaluatorCore):
         if args and is_device_like(args[0]):
             check_device(args[0])
 
-    def check_member_call(self, fn: Bound, args: Sequence[object], node: ast.AST) -> None:
-        """Lists and text that grow by a method call: their new length is checked first."""
+    def check_member_call(
+        self, fn: Bound, args: Sequence[object], kwargs: Mapping[str, object], node: ast.AST
+    ) -> None:
+        """Lists and text that grow by a method call: their new length is checked first; so is the
+        mask nn.Transformer's generate_square_subsequent_mask makes."""
         owner = fn.owner
         span = self.span(node)
         if isinstance(owner, torch.nn.Module) and fn.name in ("to", "cuda"):  # before PyTorch's own error
             self.apply(self.check_module_device, (fn.name, args), {}, node)
+        if fn.name == "generate_square_subsequent_mask" and isinstance(owner, torch.nn.Transformer):
+            self.budget.check_elements(predict_elements("square_mask", args, kwargs), span)
         if fn.name in ("extend", "join") and args:
             items = args[0]
             size = len(items) if isinstance(items, Sequence) else 0
@@ -491,6 +497,8 @@ class Calls(EvaluatorCore):
             views = sequence_views(args, kwargs)
             if views is not None:
                 self.budget.count_operation(span, views)
+        if growth == "layer_stack":
+            self.check_stacked_layer(args, kwargs, span)
         if growth in ("iterable", "sum") and args:
             self.check_python_walk(args[0], span)
         if growth == "iterable":  # list(...), sorted(...): as long as what they are given
@@ -512,6 +520,23 @@ class Calls(EvaluatorCore):
         bound = empty_input_bound(args, kwargs)
         if impl is not None and bound is not None and bound > self.budget.limits.max_tensor_elements:
             self.check_meta_shapes(impl, args, kwargs, bound, span)
+
+    def check_stacked_layer(self, args: Sequence[object], kwargs: Mapping[str, object], span: Span) -> None:
+        """nn.TransformerEncoder and nn.TransformerDecoder deep-copy their layer num_layers times: a
+        module of the program's inside it would be copied with whatever the program set on it (lists,
+        tensors no parameter count sees), so the layer must be PyTorch's own, as they expect."""
+        stacked = stacked_layer(args, kwargs)
+        if stacked is None:
+            return
+        for module in stacked[0].modules():
+            if self.classes.is_instance(module):
+                raise error_at(
+                    "forbidden",
+                    f"this call copies its layer {stacked[1]} times, and a module of the program's "
+                    f"({type(module).__name__}) is not copied here: give it PyTorch's own layer "
+                    "(nn.TransformerEncoderLayer, nn.TransformerDecoderLayer)",
+                    span,
+                )
 
     def check_python_walk(self, items: object, span: Span) -> None:
         """sum/max/sorted... walk their argument in Python: a tensor row by row (one torch call per

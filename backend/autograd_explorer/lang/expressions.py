@@ -17,7 +17,7 @@ from typing import Any
 
 import torch
 
-from autograd_explorer.lang.allowlist import ATTRIBUTES, METHODS, GradFn, find_member
+from autograd_explorer.lang.allowlist import ATTRIBUTES, METHODS, SPELLINGS, GradFn, find_member
 from autograd_explorer.lang.containers import ContainerSizes, is_container, wrap
 from autograd_explorer.lang.contract import Span
 from autograd_explorer.lang.core import EvaluatorCore, error_at
@@ -29,6 +29,7 @@ from autograd_explorer.lang.user_code import NO_ENTRY, BoundUserMethod, module_e
 from autograd_explorer.lang.values import (
     Bound,
     FunctionApply,
+    FunctionRef,
     GeneratedItems,
     ModuleRef,
     Scope,
@@ -245,6 +246,9 @@ class Expressions(EvaluatorCore):
             if member is _ABSENT:
                 member = self.module_members[key] = self.apply(self.module_attribute, (owner, name), {}, node)
             return member
+        if isinstance(owner, FunctionRef) and f"{owner.fn.name}.{name}" in SPELLINGS:
+            # a static method of a table class: nn.Transformer.generate_square_subsequent_mask
+            return self.table_entry(f"{owner.fn.name}.{name}")
         if isinstance(owner, torch.Tensor):
             attribute = ATTRIBUTES.get(name)
             if attribute is not None:

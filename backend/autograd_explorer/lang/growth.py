@@ -438,12 +438,28 @@ _ATTENTION_PARAMETERS = (
     ("kdim", None),
     ("vdim", None),
 )
-_ENCODER_LAYER_PARAMETERS = (
+# TransformerEncoderLayer's and TransformerDecoderLayer's, the same list.
+_TRANSFORMER_LAYER_PARAMETERS = (
     ("d_model", None),
     ("nhead", None),
     ("dim_feedforward", 2048),
     ("dropout", 0.1),
     ("activation", None),
+    ("layer_norm_eps", 1e-5),
+    ("batch_first", False),
+    ("norm_first", False),
+    ("bias", True),
+)
+_TRANSFORMER_PARAMETERS = (
+    ("d_model", 512),
+    ("nhead", 8),
+    ("num_encoder_layers", 6),
+    ("num_decoder_layers", 6),
+    ("dim_feedforward", 2048),
+    ("dropout", 0.1),
+    ("activation", None),
+    ("custom_encoder", None),
+    ("custom_decoder", None),
     ("layer_norm_eps", 1e-5),
     ("batch_first", False),
     ("norm_first", False),
@@ -532,18 +548,61 @@ def _multihead_parameters(args: Sequence[object], kwargs: Mapping[str, object]) 
     return _attention_parameters(bound, sizes[0], dims[0], dims[1])
 
 
-def _encoder_layer_parameters(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
-    """TransformerEncoderLayer: self_attn, linear1 (d_model → dim_feedforward), linear2 (back), and
-    two LayerNorms (weight, and bias when bias=True)."""
-    bound = _bind(_ENCODER_LAYER_PARAMETERS, args, kwargs)
+def _transformer_layer_parameters(attentions: int, model: int, feedforward: int, bias: bool) -> int:
+    """A transformer layer of `attentions` MultiheadAttentions: those, linear1 (d_model →
+    dim_feedforward), linear2 (back), and a LayerNorm per block (weight, and bias when bias=True)."""
+    linears = 2 * model * feedforward + ((feedforward + model) if bias else 0)
+    norms = (attentions + 1) * (model + (model if bias else 0))
+    return attentions * _attention_parameters({"bias": bias}, model) + linears + norms
+
+
+def _layer_parameters(attentions: int, args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    """TransformerEncoderLayer (self-attention: one) or TransformerDecoderLayer (self-attention and
+    the attention over memory: two)."""
+    bound = _bind(_TRANSFORMER_LAYER_PARAMETERS, args, kwargs)
     sizes = _sizes(bound, "d_model", "dim_feedforward")
     if sizes is None:
         return None
-    model, feedforward = sizes
+    return _transformer_layer_parameters(attentions, sizes[0], sizes[1], _flag(bound["bias"]))
+
+
+def stacked_layer(args: Sequence[object], kwargs: Mapping[str, object]) -> tuple[torch.nn.Module, int] | None:
+    """TransformerEncoder(encoder_layer, num_layers) and TransformerDecoder(decoder_layer, num_layers):
+    the layer they deep-copy and how many times (None: not a module and a whole number, PyTorch refuses)."""
+    layer = args[0] if args else kwargs.get("encoder_layer", kwargs.get("decoder_layer"))
+    count = _int(args[1] if len(args) > 1 else kwargs.get("num_layers"))
+    if not isinstance(layer, torch.nn.Module) or count is None:
+        return None
+    return layer, max(count, 0)
+
+
+def _stack_parameters(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    """Each copy holds every parameter and buffer of the layer anew (the norm given is the program's,
+    counted when it was made)."""
+    stacked = stacked_layer(args, kwargs)
+    if stacked is None:
+        return None
+    layer, count = stacked
+    tensors = [*layer.parameters(), *layer.buffers()]
+    return count * sum(t.numel() for t in tensors)
+
+
+def _transformer_parameters(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
+    """nn.Transformer: num_encoder_layers encoder layers and a LayerNorm, num_decoder_layers decoder
+    layers and a LayerNorm; a custom_encoder or custom_decoder given is the program's, made before."""
+    bound = _bind(_TRANSFORMER_PARAMETERS, args, kwargs)
+    sizes = _sizes(bound, "d_model", "num_encoder_layers", "num_decoder_layers", "dim_feedforward")
+    if sizes is None:
+        return None
+    model, encoders, decoders, feedforward = sizes
     bias = _flag(bound["bias"])
-    linears = 2 * model * feedforward + ((feedforward + model) if bias else 0)
-    norms = 2 * (model + (model if bias else 0))
-    return _attention_parameters({"bias": bias}, model) + linears + norms
+    norm = model + (model if bias else 0)
+    total = 0
+    if bound["custom_encoder"] is None:
+        total += encoders * _transformer_layer_parameters(1, model, feedforward, bias) + norm
+    if bound["custom_decoder"] is None:
+        total += decoders * _transformer_layer_parameters(2, model, feedforward, bias) + norm
+    return total
 
 
 def module_parameters(growth: Growth, args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
@@ -555,8 +614,12 @@ def module_parameters(growth: Growth, args: Sequence[object], kwargs: Mapping[st
         return _recurrent_parameters(_GATES[growth], parameters, args, kwargs)
     if growth == "attention":
         return _multihead_parameters(args, kwargs)
-    if growth == "encoder_layer":
-        return _encoder_layer_parameters(args, kwargs)
+    if growth in ("encoder_layer", "decoder_layer"):
+        return _layer_parameters(1 if growth == "encoder_layer" else 2, args, kwargs)
+    if growth == "layer_stack":
+        return _stack_parameters(args, kwargs)
+    if growth == "transformer":
+        return _transformer_parameters(args, kwargs)
     if growth == "prelu":  # PReLU(num_parameters=1, init=0.25): one slope per channel
         return _int(args[0] if args else kwargs.get("num_parameters", 1))
     return None
@@ -611,7 +674,9 @@ def module_growth(growth: Growth) -> bool:
     return growth in _MODULE_GROWTHS
 
 
-_MODULE_GROWTHS = frozenset({*_GATES, "attention", "encoder_layer", "prelu"})
+_MODULE_GROWTHS = frozenset(
+    {*_GATES, "attention", "encoder_layer", "decoder_layer", "layer_stack", "transformer", "prelu"}
+)
 
 
 def _one_hot_elements(args: Sequence[object], kwargs: Mapping[str, object]) -> int | None:
@@ -1114,6 +1179,9 @@ def predict_elements(
         return _conv_elements(args, kwargs)
     if module_growth(growth):  # LSTM(I, H), MultiheadAttention(E, heads): every parameter
         return module_parameters(growth, args, kwargs)
+    if growth == "square_mask":  # nn.Transformer.generate_square_subsequent_mask(sz): sz × sz
+        side = _int(args[0] if args else kwargs.get("sz"))
+        return None if side is None else max(side, 0) ** 2
     if growth == "randint":  # randint(low, high, size)
         size = kwargs.get("size", args[-1] if args else None)
         return _product(list(size)) if isinstance(size, list | tuple) else None

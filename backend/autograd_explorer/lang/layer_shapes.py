@@ -335,6 +335,94 @@ def _encoder_layer(layer: nn.Module, shape: Shape) -> LayerCall | None:
     return LayerCall(elements, type(layer).__name__, shape)
 
 
+def _decoder_layer(layer: nn.Module, target: Shape, memory: Shape) -> LayerCall | None:
+    """The largest of its self-attention's weights (one L × L matrix per head and batch item), its
+    attention's over memory (L × S), its feed-forward block's N·L·dim_feedforward and its output
+    (the target's shape), named in the refusal. As for the encoder layer, the q, k, v projections
+    (at most three times an input's size) are not counted. A memory of other features or batch:
+    PyTorch raises its own error."""
+    assert isinstance(layer, nn.TransformerDecoderLayer)
+    batch_first = layer.self_attn.batch_first
+    sizes, keys = _steps_and_batch(target, batch_first), _steps_and_batch(memory, batch_first)
+    if sizes is None or keys is None or len(target) != len(memory) or target[-1] != memory[-1]:
+        return None
+    (steps, batch), (sources, memory_batch) = sizes, keys
+    if memory_batch != batch:
+        return None
+    heads = int(layer.self_attn.num_heads)
+    made = {
+        "the L × L scores of its self-attention": batch * heads * steps * steps,
+        "the L × S scores of its attention over memory": batch * heads * steps * sources,
+        "its feed-forward block's hidden layer": batch * steps * int(layer.linear1.out_features),
+        "its output": math.prod(target),
+    }
+    what = max(made, key=made.__getitem__)
+    return LayerCall(made[what], f"{type(layer).__name__} ({what})", target)
+
+
+def _layers_in_turn(
+    stack: nn.Module,
+    layers: Sequence[nn.Module],
+    step: Callable[[nn.Module, Shape], LayerCall | None],
+    shape: Shape,
+) -> LayerCall | None:
+    """TransformerEncoder and TransformerDecoder: each copy of the layer in turn (each keeps the
+    shape; the norm after them too), the largest tensor any of them makes. A layer no rule knows
+    (a program's subclass with its own forward) predicts nothing."""
+    largest: LayerCall | None = None
+    for index, layer in enumerate(layers):
+        made = step(layer, shape)
+        if made is None or made.output is None:
+            return None
+        if largest is None or made.elements > largest.elements:
+            largest = made._replace(maker=f"{type(stack).__name__}'s layer {index}, {made.maker}")
+        shape = made.output
+    if largest is None:  # no layer: the norm's output, or the input itself
+        return _made(stack, shape)
+    return largest._replace(output=shape)
+
+
+def _library_layer(layer: nn.Module, cls: type) -> bool:
+    """Does `layer` run PyTorch's `cls` code (a program's subclass defining only __init__ too)?"""
+    library = _library_class(type(layer))
+    return library is not None and issubclass(library, cls)
+
+
+def _encoder(layer: nn.Module, shape: Shape) -> LayerCall | None:
+    assert isinstance(layer, nn.TransformerEncoder)
+    layers = list(layer.layers)
+    if not all(_library_layer(child, nn.TransformerEncoderLayer) for child in layers):
+        return None
+    return _layers_in_turn(layer, layers, _encoder_layer, shape)
+
+
+def _decoder(layer: nn.Module, target: Shape, memory: Shape) -> LayerCall | None:
+    assert isinstance(layer, nn.TransformerDecoder)
+    layers = list(layer.layers)
+    if not all(_library_layer(child, nn.TransformerDecoderLayer) for child in layers):
+        return None
+    return _layers_in_turn(layer, layers, lambda child, shape: _decoder_layer(child, shape, memory), target)
+
+
+def _transformer(layer: nn.Module, source: Shape, target: Shape) -> LayerCall | None:
+    """nn.Transformer: its encoder over src, then its decoder over tgt with the encoder's output as
+    memory (a custom encoder or decoder of the program's: nothing predicted)."""
+    assert isinstance(layer, nn.Transformer)
+    encoder, decoder = layer.encoder, layer.decoder
+    if not (
+        _library_layer(encoder, nn.TransformerEncoder) and _library_layer(decoder, nn.TransformerDecoder)
+    ):
+        return None
+    encoded = _encoder(encoder, source)
+    if encoded is None or encoded.output is None:
+        return None
+    decoded = _decoder(decoder, target, encoded.output)
+    if decoded is None:
+        return None
+    part, largest = max((("encoder", encoded), ("decoder", decoded)), key=lambda made: made[1].elements)
+    return largest._replace(maker=f"{type(layer).__name__}'s {part}: {largest.maker}", output=decoded.output)
+
+
 def _attention(layer: nn.MultiheadAttention, query: object, key: object) -> LayerCall | None:
     """An attention's weights, one L × S matrix per head and batch item, or its output when larger."""
     if not (isinstance(query, torch.Tensor) and isinstance(key, torch.Tensor)):
@@ -367,6 +455,7 @@ _SINGLE_INPUT_RULES: tuple[tuple[type | tuple[type, ...], SingleRule], ...] = (
     (nn.RNNCellBase, _cell),
     (nn.RNNBase, _recurrent),
     (nn.TransformerEncoderLayer, _encoder_layer),
+    (nn.TransformerEncoder, _encoder),
     (
         (
             nn.Identity,
@@ -456,7 +545,8 @@ def predict_layer_call(
     library = _library_class(type(layer))
     if library is None or not (args or kwargs):
         return None
-    first = args[0] if args else kwargs.get("input", next(iter(kwargs.values())))
+    # the input's name: `input`, or `src` (TransformerEncoderLayer, TransformerEncoder)
+    first = args[0] if args else kwargs.get("input", kwargs.get("src", next(iter(kwargs.values()))))
     if issubclass(library, nn.Bilinear):
         second = args[1] if len(args) > 1 else kwargs.get("input2")
         return _bilinear(layer, kwargs.get("input1", first), second)
@@ -464,6 +554,18 @@ def predict_layer_call(
         assert isinstance(layer, nn.MultiheadAttention)
         key = args[1] if len(args) > 1 else kwargs.get("key")
         return _attention(layer, kwargs.get("query", first), key)
+    if issubclass(library, nn.TransformerDecoderLayer | nn.TransformerDecoder | nn.Transformer):
+        names = ("src", "tgt") if issubclass(library, nn.Transformer) else ("tgt", "memory")
+        given = [args[i] if len(args) > i else kwargs.get(name) for i, name in enumerate(names)]
+        shapes = [tuple(value.shape) for value in given if isinstance(value, torch.Tensor)]
+        if len(shapes) != 2:
+            return None
+        first_shape, second_shape = shapes
+        if isinstance(layer, nn.Transformer):
+            return _transformer(layer, first_shape, second_shape)
+        if isinstance(layer, nn.TransformerDecoder):
+            return _decoder(layer, first_shape, second_shape)
+        return _decoder_layer(layer, first_shape, second_shape)
     if issubclass(library, nn.EmbeddingBag) and (len(args) > 1 or set(kwargs) - {"input"}):
         offsets = args[1] if len(args) > 1 else kwargs.get("offsets")
         if not isinstance(first, torch.Tensor):

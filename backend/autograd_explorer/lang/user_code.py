@@ -73,6 +73,12 @@ class UserFunction:
     def __call__(self, *args: object, **kwargs: object) -> object:
         return self._runner(self, args, kwargs)
 
+    def __deepcopy__(self, memo: dict[int, object]) -> UserFunction:
+        # The same function, as copy.deepcopy gives a Python function (nn.TransformerEncoder
+        # deep-copies a layer whose activation may be one): a copy would copy its scope and the
+        # evaluator behind its runner, and see the copied names, not the program's.
+        return self
+
     @cached_property
     def parameters(self) -> tuple[str, ...]:
         """Its named parameters in the order the def lists them (not *args, **kwargs)."""
@@ -225,6 +231,9 @@ class BoundUserMethod:
 
     def __call__(self, *args: object, **kwargs: object) -> object:
         return self.function(self.instance, *args, **kwargs)
+
+    def __deepcopy__(self, memo: dict[int, object]) -> BoundUserMethod:
+        return self  # as UserFunction's
 
     def __repr__(self) -> str:
         return f"<bound method {self.function.qualname} of {self.instance!r}>"

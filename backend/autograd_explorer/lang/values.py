@@ -39,6 +39,11 @@ class _Callable:
     def __call__(self, *args: object, **kwargs: object) -> object:
         return self.runner(self, list(args), dict(kwargs))
 
+    def __deepcopy__(self, memo: dict[int, object]) -> object:
+        # The same object, as copy.deepcopy gives a Python function: nn.TransformerEncoder deep-copies
+        # a layer whose activation may be one, and a copy would copy the evaluator behind `runner`.
+        return self
+
 
 @dataclass(frozen=True)
 class FunctionRef(_Callable):
