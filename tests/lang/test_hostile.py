@@ -234,6 +234,19 @@ HOSTILE: list[tuple[str, str, dict[str, object]]] = [
     ('t = "x".zfill(10**9)', "limit", {}),
     ("t = str(torch.ones((2,) * 19))", "limit", {}),  # 2¹⁹ numbers written out in full: 8 s in one call
     ('s = ["x" * 100000] * 10000\nt = str(s)', "limit", {}),  # 10⁹ characters from one text
+    # an object's fields that no call measures, walked by the copy first
+    (
+        "import copy\nclass B:\n    pass\nb = B()\nb.r = [[0] * 1000 for _ in range(2000)]\n"
+        "c = copy.deepcopy(b)",
+        "limit",
+        {},
+    ),
+    (
+        "import copy\nxs = [torch.ones(1000, 1000)]\n"
+        "for _ in range(200):\n    xs.append(copy.deepcopy(xs[-1]))",
+        "limit",
+        {},
+    ),
 ]
 
 

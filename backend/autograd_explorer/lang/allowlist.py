@@ -116,6 +116,7 @@ Special = Literal[
     "format",
     "str_format",
     "text",
+    "copy",
 ]
 
 # Names that are modules without an import (the explorer's programs never needed one).
@@ -147,6 +148,7 @@ MODULES = frozenset(
         "random",
         "collections",
         "dataclasses",
+        "copy",
     }
 )
 
@@ -869,6 +871,21 @@ FUNCTIONS: tuple[Function, ...] = (
         "(block_size: int = 1024)",
         special="dataclass",
         spellings=("dataclasses.dataclass",),
+    ),
+    # copy.deepcopy and copy.copy: a model's snapshot (early stopping, a DQN's target network)
+    Function(
+        "copy.deepcopy",
+        None,
+        "deepcopy(x): a copy of x and of all it holds (a model, a state_dict), sized first",
+        special="copy",
+        spellings=("copy.deepcopy",),
+    ),
+    Function(
+        "copy.copy",
+        None,
+        "copy(x): a shallow copy (a new list or dict holding the same items)",
+        special="copy",
+        spellings=("copy.copy",),
     ),
     # collections.OrderedDict alone: tutorials name a Sequential's layers with one
     _at(

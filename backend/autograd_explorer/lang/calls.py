@@ -37,6 +37,7 @@ from autograd_explorer.lang.contract import (
     Region,
     Span,
 )
+from autograd_explorer.lang.copies import copy_sized
 from autograd_explorer.lang.core import (
     EvaluatorCore,
     error_at,
@@ -347,6 +348,12 @@ class Calls(EvaluatorCore):
                 span = self.span(node)
                 tick = partial(self.budget.check_time, span)
                 self.apply(check_text_size, (args[0], self.budget, span, tick), {}, node)
+            if special == "copy":
+                if len(args) != 1 or kwargs:
+                    raise TypeError(f"{fn.name.removeprefix('copy.')}() takes one value here")
+                classes, span = self.classes, self.span(node)
+                copied = (args[0], fn.name == "copy.deepcopy", classes.is_instance, classes.fields)
+                return self.apply(copy_sized, (*copied, self.budget, span), {}, node)
             if special == "format":
                 if not 1 <= len(args) <= 2 or kwargs:
                     raise TypeError(f"format expected 1 or 2 arguments, got {len(args)}")
