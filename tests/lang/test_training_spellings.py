@@ -501,3 +501,33 @@ def test_detach_in_place_of_a_view_is_pytorchs_error_at_the_call() -> None:
     error = fails(source, "runtime")
     assert error.message == str(raised.value) and error.message.startswith("Can't detach views in-place")
     assert (error.line, error.column, error.end_line, error.end_column) == (4, 0, 4, 11)
+
+
+OPTIMIZER_STATE = """import torch
+torch.manual_seed(0)
+w = torch.randn(3, requires_grad=True)
+opt = torch.optim.Adam([w], lr=0.1)
+for _ in range(2):
+    opt.zero_grad()
+    (w ** 2).sum().backward()
+    opt.step()
+s = opt.state[w]
+print(sorted(s), s["step"], opt.defaults["betas"], len(opt.state))
+m, v = s["exp_avg"], s["exp_avg_sq"]
+"""
+
+
+def test_an_optimizers_state_is_read_as_courses_inspect_adams_moments() -> None:
+    got = run(OPTIMIZER_STATE)
+    _, printed = cpython(OPTIMIZER_STATE)
+    assert got.printed == printed
+    # the moments against Adam's update written out: m = β₁m + (1 − β₁)g, v = β₂v + (1 − β₂)g²
+    torch.manual_seed(0)
+    w = torch.randn(3)
+    m = v = torch.zeros(3)
+    for step in (1, 2):
+        g = 2 * w
+        m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g
+        w = w - 0.1 * (m / (1 - 0.9**step)) / ((v / (1 - 0.999**step)).sqrt() + 1e-8)
+    assert torch.allclose(got.namespace["m"], m, rtol=1e-6)  # type: ignore[arg-type]
+    assert torch.allclose(got.namespace["v"], v, rtol=1e-6)  # type: ignore[arg-type]

@@ -1812,7 +1812,14 @@ MEMBERS: tuple[Member, ...] = (
         step="one update (step(closure): closure() recomputes the loss first; LBFGS calls it often)",
         add_param_group="add_param_group({'params': [...], 'lr': ...}): more parameters, own options",
     ),
-    *_members(torch.optim.Optimizer, "attribute", param_groups="the parameter groups and their lr"),
+    *_members(
+        torch.optim.Optimizer,
+        "attribute",
+        param_groups="the parameter groups and their lr",
+        state="parameter -> what the optimizer keeps for it (Adam's exp_avg and exp_avg_sq, SGD's "
+        "momentum_buffer, its step)",
+        defaults="the hyperparameters it was made with",
+    ),
     *_members(
         torch.optim.lr_scheduler.LRScheduler,
         "method",
