@@ -236,6 +236,41 @@ EXAMPLES: tuple[Example, ...] = (
         explanation="y = y + 1 makes a new tensor and leaves the saved one alone: x.grad = 3/(2√4) = 0.75.",
     ),
     Example(
+        id="pitfall-nan",
+        section="§3 Pitfalls",
+        title="A NaN gradient behind torch.where, found by anomaly detection (fails)",
+        source=(
+            "x = torch.tensor([4.0, -1.0], requires_grad=True)\n"
+            "with torch.autograd.detect_anomaly():\n"
+            "    y = torch.where(x > 0, torch.sqrt(x), 0.0)\n"
+            "    loss = y.sum()\n"
+            "    loss.backward()\n"
+        ),
+        expect_error=True,
+        explanation=(
+            "The forward is fine: where picks 0 for the negative entry. But sqrt ran on both entries, "
+            "and its backward formula 1/(2√x) is NaN at x = −1; where sends that entry a gradient of 0, "
+            "and 0 × NaN is NaN, so x.grad would be [0.25, nan]. Anomaly detection stops the pass at "
+            "the node that sent NaN on. The fix is the next example."
+        ),
+    ),
+    Example(
+        id="pitfall-nan-fixed",
+        section="§3 Pitfalls",
+        title="Keep the unsafe input out of sqrt, and the gradient is finite",
+        source=(
+            "x = torch.tensor([4.0, -1.0], requires_grad=True)\n"
+            "safe = torch.where(x > 0, x, 1.0)\n"
+            "y = torch.where(x > 0, torch.sqrt(safe), 0.0)\n"
+            "loss = y.sum()\n"
+            "loss.backward()\n"
+        ),
+        explanation=(
+            "sqrt now sees 1.0 where x ≤ 0, so its local gradient is finite everywhere and the 0 that "
+            "where sends stays 0: x.grad = [1/(2√4), 0] = [0.25, 0]."
+        ),
+    ),
+    Example(
         id="pitfall-accumulation",
         section="§3 Pitfalls",
         title="Gradients accumulate across backward calls",

@@ -56,6 +56,22 @@ def test_a_square_roots_step_says_its_local_gradient_as_a_fraction() -> None:
     )
 
 
+def test_a_where_steps_local_gradient_is_its_conditions_mask() -> None:
+    """torch.where(c, a, b) sends each entry's gradient to a where c holds and to b elsewhere: the
+    local Jacobian (computed by PyTorch, one vector-Jacobian product per output) is diag(1[c])."""
+    source = "x = torch.tensor([4.0, -1.0], requires_grad=True)\ny = torch.where(x > 0, x * 2, 1.0)\ny.sum()"
+    payload = trace_program(source, None, TraceOptions(), Settings())
+    (step,) = [
+        s for s in payload["passes"][-1]["steps"] if payload["nodes"][s["node"]]["op"] == "WhereBackward0"
+    ]
+    (first,) = step["inputs"]  # the constant 1.0 is no graph node
+    assert first["formula"] == "\\operatorname{diag}(\\mathbb{1}[c])"
+    assert first["formula_value"] == "\\operatorname{diag}(\\mathbb{1}[c]) = \\operatorname{diag}(1, 0)"
+    assert first["jacobian"]["data"].tolist() == [[1.0, 0.0], [0.0, 0.0]]
+    assert "local gradient diag(1[c]) = diag(1, 0), adds [1, 0] to" in step["narration"]
+    assert latex_to_text("\\operatorname{diag}(\\mathbb{1}[\\lnot c])") == "diag(1[¬c])"
+
+
 def test_the_polynomials_steps_read_as_the_lecture_derives_them() -> None:
     # f = x³ − 3x at x = 1: f′ = 3x² − 3 = 0, reached as 3 (from x³) and −3 (from −3x).
     payload = trace_program("x**3 - 3*x", {"x": 1.0}, TraceOptions(), Settings())

@@ -136,6 +136,28 @@ def test_out_of_place_version_gives_three_quarters() -> None:
     assert data(example("pitfall-inplace-fixed")["grads"]["x"]) == pytest.approx(0.75)
 
 
+def test_the_nan_behind_torch_where_stops_at_the_square_root_that_sent_it() -> None:
+    """The NaN-gradient pitfall: where picks 0 for x = −1, but sqrt ran there and its 1/(2√x) is NaN;
+    0 · NaN is NaN. Anomaly detection stops the pass at the sqrt (PyTorch's own error, at line 5)."""
+    e = get_example("pitfall-nan")
+    with pytest.raises(ProgramError) as info:
+        trace(e.source)
+    assert info.value.type == "autograd" and info.value.line == 5
+    assert info.value.message == "Function 'SqrtBackward0' returned nan values in its 0th output."
+    payload = trace_program(e.source, None, TraceOptions(on_error="graph"), Settings())
+    stopped = payload["stopped"]
+    assert payload["nodes"][stopped["node"]]["op"] == "SqrtBackward0"
+    # the oracle: PyTorch itself, without anomaly detection, gives the NaN the note speaks of
+    x = torch.tensor([4.0, -1.0], requires_grad=True)
+    torch.where(x > 0, torch.sqrt(x), 0.0).sum().backward()
+    assert x.grad is not None and x.grad[0] == 0.25 and torch.isnan(x.grad[1])
+
+
+def test_keeping_the_unsafe_input_out_of_sqrt_gives_a_finite_gradient() -> None:
+    # d/dx √x = 1/(2√4) = 0.25 where x > 0, and where's 0 elsewhere
+    assert data(example("pitfall-nan-fixed")["grads"]["x"]) == [0.25, 0.0]
+
+
 def test_accumulation_loop_records_each_pass_and_the_grad_history() -> None:
     p = example("pitfall-accumulation")
     assert len(p["passes"]) == 3

@@ -166,6 +166,26 @@ def _identity_like(label: str) -> FormulaRule:
     return lambda c: [(f"I \\text{{ ({label})}}", None)]
 
 
+def _where(c: FormulaContext) -> list[Formula | None]:
+    """torch.where(c, a, b): each entry passes its gradient to a where c holds, to b elsewhere
+    (the other side gets 0, even where its own local derivative is NaN: 0 · NaN is NaN)."""
+    cond = c.saved.get("condition")
+    if not (isinstance(cond, torch.Tensor) and 0 < cond.numel() <= WHERE_SHOWN):
+        return [(_WHERE[True], None), (_WHERE[False], None)]
+    mask = [bool(v) for v in cond.reshape(-1).tolist()]
+    return [
+        (
+            _WHERE[side],
+            f"{_WHERE[side]} = \\operatorname{{diag}}({', '.join('1' if b == side else '0' for b in mask)})",
+        )
+        for side in (True, False)
+    ]
+
+
+_WHERE = {True: "\\operatorname{diag}(\\mathbb{1}[c])", False: "\\operatorname{diag}(\\mathbb{1}[\\lnot c])"}
+WHERE_SHOWN = 8  # a condition of at most this many entries is written out
+
+
 def _sigmoid(y: float) -> float:
     return y * (1 - y)
 
@@ -213,6 +233,7 @@ FORMULAS: dict[str, FormulaRule] = {
     "SqueezeBackward0": _identity_like("reshape"),
     "SqueezeBackward1": _identity_like("reshape"),
     "ExpandBackward0": _constant("\\text{sum over broadcast dims}"),
+    "WhereBackward0": _where,
 }
 
 

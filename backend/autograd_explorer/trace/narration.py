@@ -15,11 +15,13 @@ _REPLACEMENTS = [
     ("\\,", ""),
     ("\\tfrac", "\\frac"),
     ("\\sigma", "σ"),
+    ("\\lnot ", "¬"),  # before \\ln, the start of it
     ("\\ln", "ln"),
     ("\\cos", "cos"),
     ("\\sin", "sin"),
     ("\\tan", "tan"),
     ("\\operatorname{sign}", "sign"),
+    ("\\operatorname{diag}", "diag"),
     ("\\mathbb{1}", "1"),
     ("\\lVert", "‖"),
     ("\\rVert", "‖"),
