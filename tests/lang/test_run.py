@@ -644,6 +644,29 @@ def test_an_error_that_changes_nothing_in_place_names_no_tensor() -> None:
     assert kept.output is kept.namespace["v"]  # the graph made before it
 
 
+BACKWARD_INPUTS = """import torch
+a = torch.tensor(1.0, requires_grad=True)
+b = torch.tensor(2.0, requires_grad=True)
+(a * b).backward(inputs=[a])
+print(a.grad, b.grad)
+c = a * b * b
+torch.autograd.backward(c, inputs=b)
+print(a.grad, b.grad)
+x = torch.tensor(3.0, requires_grad=True)
+h = x * 2
+(h ** 2).backward(inputs=[h])
+print(h.grad, x.grad)
+"""
+
+
+def test_backward_adds_only_to_the_inputs_it_is_given() -> None:
+    """`loss.backward(inputs=[a])`: .grad of a alone (d(ab)/da = b = 2; then d(ab²)/db = 2ab = 4 is
+    added to b's alone, and a non-leaf h given as an input gets d(h²)/dh = 2h = 12, x nothing)."""
+    got = run(BACKWARD_INPUTS)
+    assert got.printed == cpython(BACKWARD_INPUTS)[1]
+    assert got.printed == ["tensor(2.) None", "tensor(2.) tensor(4.)", "tensor(12.) None"]
+
+
 def test_torch_autograd_backward_runs_as_in_cpython() -> None:
     """The functional form of t.backward(): several tensors at once, with seeds or without."""
     source = (
@@ -654,8 +677,30 @@ def test_torch_autograd_backward_runs_as_in_cpython() -> None:
     _, printed = cpython("import torch\n" + source)
     assert run(source).printed == printed == ["tensor([6., 7.])"]
     error = fails(
-        "x = torch.ones(1, requires_grad=True)\ntorch.autograd.backward(x * 2, inputs=[x])", "forbidden"
+        "x = torch.ones(1, requires_grad=True)\ntorch.autograd.backward(x * 2, inputs=[3])", "runtime"
     )
-    assert "backward(inputs=…) is not available here" in error.message
+    assert "backward(): inputs must be a tensor or a list of tensors" in error.message
     error = fails("torch.autograd.backward([1, 2])", "runtime")
     assert "backward(): tensors must be a tensor or a list of tensors" in error.message
+
+
+GRAD_UNUSED = """import torch
+a = torch.tensor(1.0, requires_grad=True)
+b = torch.tensor(2.0, requires_grad=True)
+out = a * 3
+print(torch.autograd.grad(out, [a, b], allow_unused=True, retain_graph=True))
+print(torch.autograd.grad(out, [a, b], materialize_grads=True, retain_graph=True))
+try:
+    torch.autograd.grad(out, [a, b])
+except RuntimeError as e:
+    print(str(e))
+"""
+
+
+def test_an_input_grad_does_not_reach_is_none_zeros_or_pytorchs_error_as_asked() -> None:
+    """allow_unused=True: None; materialize_grads=True: zeros (d(3a)/db = 0); neither: PyTorch's
+    RuntimeError, which the program may catch (before, the explorer answered None)."""
+    got = run(GRAD_UNUSED)
+    assert got.printed == cpython(GRAD_UNUSED)[1]
+    assert got.printed[:2] == ["(tensor(3.), None)", "(tensor(3.), tensor(0.))"]
+    assert "appears to not have been used in the graph" in got.printed[2]

@@ -413,3 +413,17 @@ def test_a_pass_after_detach_in_place_stays_in_its_own_chunk(fmt: str, turns: in
     assert [np.asarray(n["value"]["data"]).tolist() for n in chunk_ends] == [
         v.tolist() for v in expected["made"][-len(chunk_ends) :]
     ]
+
+
+def test_a_backward_given_inputs_runs_only_the_nodes_that_reach_them() -> None:
+    """c = a·b², `c.backward(inputs=[b])`: PyTorch's engine never runs a's AccumulateGrad, so the pass
+    has no step for it and a.grad stays None; b's is dc/db = 2ab = 4."""
+    source = (
+        "a = torch.tensor(1.0, requires_grad=True)\nb = torch.tensor(2.0, requires_grad=True)\n"
+        "c = a * b * b\nc.backward(inputs=[b])\n"
+    )
+    payload = trace_program(source, None, TraceOptions(), Settings())
+    nodes = payload["nodes"]
+    ran = [(nodes[s["node"]]["label"], nodes[s["node"]]["op"]) for s in payload["passes"][-1]["steps"]]
+    assert ran == [("a * b * b", "MulBackward0"), ("a * b", "MulBackward0"), ("b", "AccumulateGrad")]
+    assert payload["grads"]["a"] is None and float(payload["grads"]["b"]["data"]) == 4.0

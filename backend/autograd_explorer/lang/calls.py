@@ -715,8 +715,9 @@ class Calls(EvaluatorCore):
     def backward(
         self, tensor: torch.Tensor, node: ast.AST, args: list[object], kwargs: dict[str, object]
     ) -> None:
-        """`t.backward(gradient=, retain_graph=, create_graph=)`, carried out by the observer."""
-        params = self.bind_arguments("backward", ("gradient", "retain_graph", "create_graph"), args, kwargs)
+        """`t.backward(gradient=, retain_graph=, create_graph=, inputs=)`, carried out by the observer."""
+        names_in_order = ("gradient", "retain_graph", "create_graph", "inputs")
+        params = self.bind_arguments("backward", names_in_order, args, kwargs)
         gradient = params.get("gradient")
         if gradient is not None and not isinstance(gradient, torch.Tensor):
             raise TypeError("backward(): gradient must be a tensor")
@@ -734,7 +735,9 @@ class Calls(EvaluatorCore):
         params: Mapping[str, object],
         output_names: tuple[str | None, ...],
     ) -> None:
-        """A backward() call, t.backward(…)'s or torch.autograd.backward(…)'s, run by the observer."""
+        """A backward() call, t.backward(…)'s or torch.autograd.backward(…)'s, run by the observer;
+        `inputs=` the tensors whose .grad it may add to (PyTorch's engine runs only what reaches them)."""
+        given = params.get("inputs")
         request = BackwardRequest(
             kind="backward",
             outputs=outputs,
@@ -744,6 +747,7 @@ class Calls(EvaluatorCore):
             create_graph=bool(self.flag(params, "create_graph", False)),
             span=self.statement,
             output_names=output_names,
+            accumulate_into=() if given is None else self.tensors(given, "backward(): inputs"),
         )
         self.differentiate(request)
 
@@ -835,14 +839,25 @@ class Calls(EvaluatorCore):
         self, node: ast.AST, args: list[object], kwargs: dict[str, object]
     ) -> tuple[object, ...]:
         """`torch.autograd.grad(outputs, inputs, ...)`: gradients returned, `.grad` untouched."""
-        names = ("outputs", "inputs", "grad_outputs", "retain_graph", "create_graph", "allow_unused")
+        names = (
+            "outputs", "inputs", "grad_outputs", "retain_graph", "create_graph", "allow_unused",
+            "is_grads_batched", "materialize_grads",
+        )  # fmt: skip
         params = self.bind_arguments("grad", names, args, kwargs)
+        if self.flag(params, "is_grads_batched", False):
+            raise error_at("forbidden", "grad(is_grads_batched=True) is not available here", self.span(node))
         if "outputs" not in params or "inputs" not in params:
             raise TypeError("grad() needs outputs and inputs")
         outputs = self.tensors(params["outputs"], "grad(): outputs")
         inputs = self.tensors(params["inputs"], "grad(): inputs")
         grad_outputs = self.given_gradients(params.get("grad_outputs"), "grad(): grad_outputs")
-        self.flag(params, "allow_unused", None)
+        materialize = bool(self.flag(params, "materialize_grads", False))
+        allow_unused = self.flag(params, "allow_unused", None)
+        if allow_unused is False and materialize:
+            raise ValueError(  # PyTorch's words
+                "Expected allow_unused to be True or not passed when materialize_grads=True, "
+                "but got: allow_unused=False."
+            )
         argument_nodes: list[ast.AST] = []
         if isinstance(node, ast.Call):
             argument_nodes = [*node.args, *(k.value for k in node.keywords if k.arg == "outputs")]
@@ -855,9 +870,12 @@ class Calls(EvaluatorCore):
             create_graph=bool(self.flag(params, "create_graph", False)),
             span=self.statement,
             output_names=self.names_of(argument_nodes[0] if argument_nodes else None, len(outputs)),
+            allow_unused=bool(allow_unused) or materialize,
         )
         result = self.differentiate(request)
         grads = tuple(result) if result is not None else tuple(None for _ in inputs)
+        if materialize:  # an unused input's gradient as zeros
+            grads = tuple(torch.zeros_like(x) if g is None else g for g, x in zip(grads, inputs, strict=True))
         for grad in grads:
             if isinstance(grad, torch.Tensor):
                 self.budget.add_result(grad, self.span(node))
@@ -870,13 +888,6 @@ class Calls(EvaluatorCore):
         params = self.bind_arguments("backward", names, args, kwargs)
         if "tensors" not in params:
             raise TypeError("backward() missing 1 required positional argument: 'tensors'")
-        if params.get("inputs") is not None:
-            raise error_at(
-                "forbidden",
-                "backward(inputs=…) is not available here: leave inputs= out (every leaf gets its .grad), "
-                "or ask torch.autograd.grad(outputs, inputs) for the gradients of some",
-                self.span(node),
-            )
         outputs = self.tensors(params["tensors"], "backward(): tensors")
         gradients = self.given_gradients(params.get("grad_tensors"), "backward(): grad_tensors")
         argument = node.args[0] if isinstance(node, ast.Call) and node.args else None

@@ -76,6 +76,10 @@ class BackwardRequest:
     create_graph: bool
     span: Span  # the whole statement that made the call
     output_names: Sequence[str | None] = ()  # user's names of the outputs, where known
+    # backward(inputs=...): the tensors whose .grad this pass may add to (empty: every leaf's)
+    accumulate_into: Sequence[torch.Tensor] = ()
+    # grad(allow_unused=False), PyTorch's default: an input the outputs do not depend on is its error
+    allow_unused: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -210,6 +214,7 @@ def run_plain_backward(request: BackwardRequest) -> tuple[torch.Tensor | None, .
             grad_tensors=list(request.grad_outputs) if request.grad_outputs else None,
             retain_graph=request.retain_graph,
             create_graph=request.create_graph,
+            inputs=list(request.accumulate_into) or None,
         )
         return None
     return tuple(
@@ -219,7 +224,7 @@ def run_plain_backward(request: BackwardRequest) -> tuple[torch.Tensor | None, .
             grad_outputs=list(request.grad_outputs) if request.grad_outputs else None,
             retain_graph=request.retain_graph,
             create_graph=request.create_graph,
-            allow_unused=True,
+            allow_unused=request.allow_unused,
         )
     )
 
