@@ -82,9 +82,12 @@ def read_back(
             missing[id(nodes[i])] = i
     if not missing:
         return
-    # saved for the backward, by itself or by a consumer: every node's shown saved tensors, each
-    # tensor's grad_fn saying whose output it is
-    for row in rows:
+    # saved for the backward, by itself or by a consumer: those nodes' shown saved tensors, each
+    # tensor's grad_fn saying whose output it is (only theirs: reading every saved tensor's grad_fn
+    # was 17 ms of a 5,017-node lecture-style trace)
+    wanted = set(missing.values())
+    holders = sorted(wanted.union(c for c, slots in enumerate(inputs) if not wanted.isdisjoint(slots)))
+    for row in map(rows.__getitem__, holders):
         for _, saved in row[_SAVED]:
             if not isinstance(saved, torch.Tensor):
                 continue
