@@ -12,7 +12,6 @@ import ast
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
-from functools import partial
 from time import monotonic
 
 import torch
@@ -345,9 +344,7 @@ class Calls(EvaluatorCore):
                     raise error
                 return self.type_of(args[0])
             if special == "text" and len(args) == 1 and not kwargs:  # str(x), repr(x): sized first
-                span = self.span(node)
-                tick = partial(self.budget.check_time, span)
-                self.apply(check_text_size, (args[0], self.budget, span, tick), {}, node)
+                self.apply(check_text_size, (args[0], self.budget, self.span(node)), {}, node)
             if special == "copy":
                 if len(args) != 1 or kwargs:
                     raise TypeError(f"{fn.name.removeprefix('copy.')}() takes one value here")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 import string
-from collections.abc import Callable
+from functools import partial
 
 import torch
 
@@ -100,7 +100,7 @@ PRINT_EDGE_ITEMS = 3
 LEAST_CHARS_PER_NUMBER = 3  # "0.," at least, its separator and a space or a newline
 
 
-def check_text_size(value: object, budget: Budget, span: Span, tick: Callable[[], None]) -> None:
+def check_text_size(value: object, budget: Budget, span: Span) -> None:
     """Refuse `str(value)` (`repr`, an f-string's field) whose text would pass the text limit, before
     it is built: a tensor PyTorch writes in full (`torch.ones((2,) * 19)`, 2¹⁹ numbers written out:
     9.7 million characters and 8 s), a list of long texts or of tensors (`str([s] * 10000)`)."""
@@ -120,7 +120,7 @@ def check_text_size(value: object, budget: Budget, span: Span, tick: Callable[[]
         shown = list(value.items())  # (a pair: 2 characters more)
     elif isinstance(value, set | frozenset):
         shown = list(value)
-    if is_container(shown) and len(bounded_text(shown, limit + 1, tick)) > limit:
+    if is_container(shown) and len(bounded_text(shown, limit + 1, partial(budget.check_time, span))) > limit:
         raise limit_error(
             f"text too large: about {limit} characters or more, the limit (max_tensor_elements)",
             span,
@@ -130,7 +130,7 @@ def check_text_size(value: object, budget: Budget, span: Span, tick: Callable[[]
 def format_value(value: object, spec: str, budget: Budget, span: Span) -> str:
     """`format(value, spec)` as Python does it, with the sizes checked first."""
     check_spec(spec, span)
-    check_text_size(value, budget, span, lambda: budget.check_time(span))
+    check_text_size(value, budget, span)
     return format(value, spec)
 
 
@@ -138,7 +138,7 @@ def to_text(value: object, conversion: int, budget: Budget, span: Span) -> objec
     """An f-string's `!s`, `!r` or `!a` conversion (-1: none)."""
     if conversion == -1:
         return value
-    check_text_size(value, budget, span, lambda: budget.check_time(span))
+    check_text_size(value, budget, span)
     if conversion == ord("r"):
         return repr(value)
     if conversion == ord("a"):

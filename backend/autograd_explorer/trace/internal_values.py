@@ -35,6 +35,18 @@ def _reshaped(_fn: Any, source: torch.Tensor, shape: torch.Size, _dtype: torch.d
     return source.reshape(shape)
 
 
+def _t(_fn: Any, source: torch.Tensor, _shape: torch.Size, _dtype: torch.dtype) -> torch.Tensor:
+    return source.t()
+
+
+def _transposed(fn: Any, source: torch.Tensor, _shape: torch.Size, _dtype: torch.dtype) -> torch.Tensor:
+    return source.transpose(fn._saved_dim0, fn._saved_dim1)
+
+
+def _same(_fn: Any, source: torch.Tensor, _shape: torch.Size, _dtype: torch.dtype) -> torch.Tensor:
+    return source
+
+
 RESHAPES = (
     "ViewBackward0",
     "UnsafeViewBackward0",
@@ -45,16 +57,13 @@ RESHAPES = (
     "UnsqueezeBackward0",
 )
 VIEWS: dict[str, tuple[Viewer, str]] = {
-    "TBackward0": (lambda _fn, s, _shape, _dtype: s.t(), "transposed"),
-    "TransposeBackward0": (
-        lambda fn, s, _shape, _dtype: s.transpose(fn._saved_dim0, fn._saved_dim1),
-        "transposed",
-    ),
+    "TBackward0": (_t, "transposed"),
+    "TransposeBackward0": (_transposed, "transposed"),
     "PermuteBackward0": (lambda fn, s, _shape, _dtype: s.permute(fn._saved_dims), "permuted"),
     "ExpandBackward0": (lambda _fn, s, shape, _dtype: s.expand(shape), "expanded"),
     "ToCopyBackward0": (lambda _fn, s, _shape, dtype: s.to(dtype), "converted"),
-    "CloneBackward0": (lambda _fn, s, _shape, _dtype: s, "copied"),
-    "AliasBackward0": (lambda _fn, s, _shape, _dtype: s, "the same"),
+    "CloneBackward0": (_same, "copied"),
+    "AliasBackward0": (_same, "the same"),
     **{op: (_reshaped, "reshaped") for op in RESHAPES},
 }
 
@@ -138,19 +147,17 @@ def _from_inputs(
 
 # consumer op -> how its input's value follows from its own: the views that can be undone exactly
 UNDONE: dict[str, tuple[Viewer, str]] = {
-    "TBackward0": (lambda _fn, s, _shape, _dtype: s.t(), "transposed back"),
-    "TransposeBackward0": (
-        lambda fn, s, _shape, _dtype: s.transpose(fn._saved_dim0, fn._saved_dim1),
-        "transposed back",
-    ),
+    # a transpose undoes itself, and a reshape back to the node's own shape undoes a reshape
+    "TBackward0": (_t, "transposed back"),
+    "TransposeBackward0": (_transposed, "transposed back"),
     "PermuteBackward0": (
         lambda fn, s, _shape, _dtype: s.permute(
             tuple(sorted(range(len(fn._saved_dims)), key=lambda d: fn._saved_dims[d]))
         ),
         "permuted back",
     ),
-    "CloneBackward0": (lambda _fn, s, _shape, _dtype: s, "the same"),
-    "AliasBackward0": (lambda _fn, s, _shape, _dtype: s, "the same"),
+    "CloneBackward0": (_same, "the same"),
+    "AliasBackward0": (_same, "the same"),
     **{op: (_reshaped, "reshaped back") for op in RESHAPES},
 }
 FROM_CONSUMER = "; shown as what a view of it shows, {how} (the view changes no number)"
